@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI itself is compiled TypeScript in ../dist.
+import { main } from '../dist/main.js';
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`fedhub: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,2 @@
+export * from './deid/index.js';
+export * from './dose/index.js';
