@@ -1,1 +1,4 @@
-export {};
+export * from './node-keys.js';
+export * from './secrets.js';
+export * from './access-token.js';
+export * from './hash-chain.js';

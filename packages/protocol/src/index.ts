@@ -1,1 +1,10 @@
-export {};
+export * from './errors.js';
+export * from './common.js';
+export * from './dataset.js';
+export * from './entities.js';
+export * from './events.js';
+export * from './canonical-json.js';
+export * from './api/auth.js';
+export * from './api/admin.js';
+export * from './api/tasks.js';
+export * from './api/node.js';

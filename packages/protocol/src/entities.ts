@@ -1,0 +1,122 @@
+/** The objects the hub stores, as the API returns them. */
+import { z } from 'zod';
+import { IdSchema, JsonSchema, NameSchema, RoleSchema, SlugSchema, TimestampSchema } from './common.js';
+import { DataDictionarySchema } from './dataset.js';
+import { ErrorBodySchema } from './errors.js';
+
+export const OrganisationSchema = z
+  .object({ id: IdSchema, name: NameSchema, country: z.string().length(2).optional(), createdAt: TimestampSchema })
+  .meta({ id: 'Organisation' });
+export type Organisation = z.infer<typeof OrganisationSchema>;
+
+export const UserSchema = z
+  .object({
+    id: IdSchema,
+    username: z.string(),
+    displayName: z.string().optional(),
+    organisationId: IdSchema,
+    roles: z.array(RoleSchema),
+    createdAt: TimestampSchema,
+  })
+  .meta({ id: 'User' });
+export type User = z.infer<typeof UserSchema>;
+
+export const CollaborationSchema = z
+  .object({
+    id: IdSchema,
+    name: NameSchema,
+    description: z.string().optional(),
+    organisationIds: z.array(IdSchema),
+    createdAt: TimestampSchema,
+  })
+  .meta({ id: 'Collaboration' });
+export type Collaboration = z.infer<typeof CollaborationSchema>;
+
+export const NODE_STATUSES = ['awaiting-enrolment', 'online', 'offline'] as const;
+export const NodeSchema = z
+  .object({
+    id: IdSchema,
+    name: NameSchema,
+    organisationId: IdSchema,
+    collaborationId: IdSchema,
+    status: z.enum(NODE_STATUSES),
+    lastSeenAt: TimestampSchema.nullable(),
+    version: z.string().nullable(),
+    publicKeys: z.object({ x25519: z.string(), ed25519: z.string() }).nullable(),
+    datasets: z.array(DataDictionarySchema),
+    createdAt: TimestampSchema,
+  })
+  .meta({ id: 'Node' });
+export type HubNode = z.infer<typeof NodeSchema>;
+
+export const StudySchema = z
+  .object({
+    id: IdSchema,
+    collaborationId: IdSchema,
+    title: z.string(),
+    purpose: z.string(),
+    nodeIds: z.array(IdSchema),
+    createdBy: IdSchema,
+    createdAt: TimestampSchema,
+  })
+  .meta({ id: 'Study' });
+export type Study = z.infer<typeof StudySchema>;
+
+export const TASK_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const RUN_STATUSES = ['queued', 'claimed', 'completed', 'refused', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One node's part of one round of a task. */
+export const RunSchema = z
+  .object({
+    id: IdSchema,
+    taskId: IdSchema,
+    nodeId: IdSchema,
+    nodeName: z.string(),
+    round: z.int().min(1),
+    attempt: z.int().min(0).describe('Number of times the run has been claimed'),
+    status: z.enum(RUN_STATUSES),
+    leaseExpiresAt: TimestampSchema.nullable(),
+    error: ErrorBodySchema.nullable(),
+    startedAt: TimestampSchema.nullable(),
+    finishedAt: TimestampSchema.nullable(),
+  })
+  .meta({ id: 'Run' });
+export type Run = z.infer<typeof RunSchema>;
+
+export const TaskSchema = z
+  .object({
+    id: IdSchema,
+    studyId: IdSchema,
+    collaborationId: IdSchema,
+    algorithm: SlugSchema,
+    version: z.string(),
+    params: JsonSchema,
+    nodeIds: z.array(IdSchema),
+    status: z.enum(TASK_STATUSES),
+    round: z.int().min(1),
+    result: JsonSchema.nullable(),
+    error: ErrorBodySchema.nullable(),
+    createdBy: IdSchema,
+    createdAt: TimestampSchema,
+    finishedAt: TimestampSchema.nullable(),
+  })
+  .meta({ id: 'Task' });
+export type Task = z.infer<typeof TaskSchema>;
+
+export const TaskDetailSchema = TaskSchema.extend({ runs: z.array(RunSchema) }).meta({ id: 'TaskDetail' });
+export type TaskDetail = z.infer<typeof TaskDetailSchema>;
+
+/** A built-in algorithm as the hub advertises it. */
+export const AlgorithmInfoSchema = z
+  .object({
+    name: SlugSchema,
+    version: z.string(),
+    title: z.string(),
+    description: z.string(),
+    digest: z.string().describe('sha256 of the algorithm definition, bound into approvals'),
+    paramsJsonSchema: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AlgorithmInfo' });
+export type AlgorithmInfo = z.infer<typeof AlgorithmInfoSchema>;

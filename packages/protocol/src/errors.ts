@@ -1,0 +1,85 @@
+/**
+ * The catalogue of coded errors. Every error that crosses a process boundary (HTTP body, event, node
+ * refusal, CLI --json output) has the shape {@link ErrorBody}: a stable `code` from this catalogue,
+ * a human message, and optional structured `details`.
+ *
+ * @example
+ * throw new FedhubError('FH_ERR_SMALL_CELL', 'histogram bin [40, 50) of "age" holds 3 records (< 5)', { column: 'age' });
+ */
+import { z } from 'zod';
+
+export const ERROR_CATALOGUE = {
+  FH_ERR_VALIDATION: { status: 400, message: 'The request is malformed' },
+  FH_ERR_UNAUTHENTICATED: { status: 401, message: 'Authentication is required' },
+  FH_ERR_BAD_CREDENTIALS: { status: 401, message: 'Unknown user or wrong password' },
+  FH_ERR_TOKEN_EXPIRED: { status: 401, message: 'The token has expired' },
+  FH_ERR_TOKEN_INVALID: { status: 401, message: 'The token is invalid' },
+  FH_ERR_ACCOUNT_LOCKED: { status: 423, message: 'The account is locked after repeated failures' },
+  FH_ERR_FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
+  FH_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
+  FH_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  FH_ERR_STALE_ATTEMPT: { status: 409, message: 'This attempt no longer holds the lease' },
+  FH_ERR_ALREADY_EXISTS: { status: 409, message: 'An object with this name already exists' },
+  FH_ERR_ENROLMENT: { status: 401, message: 'The enrolment token is unknown, used or expired' },
+  FH_ERR_SIGNATURE: { status: 422, message: 'The result signature does not verify' },
+  FH_ERR_DIGEST: { status: 422, message: 'The result digest does not match its payload' },
+  FH_ERR_CLOCK_SKEW: { status: 409, message: "The node's clock differs too much from the hub's" },
+  FH_ERR_UNKNOWN_ALGORITHM: { status: 422, message: 'No such algorithm or version' },
+  FH_ERR_BAD_PARAMS: { status: 400, message: 'The algorithm parameters are invalid' },
+  FH_ERR_NODE_REFUSED: { status: 422, message: 'One or more nodes refused the task' },
+  FH_ERR_TOO_FEW_NODES: { status: 422, message: 'Fewer nodes than the study requires could contribute' },
+  FH_ERR_UNKNOWN_DATASET: { status: 422, message: 'The node has no such dataset' },
+  FH_ERR_UNKNOWN_COLUMN: { status: 422, message: 'The dataset has no such column' },
+  FH_ERR_COLUMN_TYPE: { status: 422, message: 'The column has the wrong type for this use' },
+  FH_ERR_SMALL_CELL: { status: 422, message: 'A released count is below the minimum cell count' },
+  FH_ERR_SMALL_SUBSET: { status: 422, message: 'The selected records are fewer than the minimum subset size' },
+  FH_ERR_ROW_LEVEL: { status: 422, message: 'The output would release row-level data' },
+  FH_ERR_TOO_MANY_PARAMETERS: { status: 422, message: 'The model has too many parameters for the records' },
+  FH_ERR_DIFFERENCING: { status: 422, message: 'The query differs from an earlier one by too few records' },
+  FH_ERR_ALGORITHM_FAILED: { status: 500, message: 'The algorithm failed' },
+  FH_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  FH_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  FH_ERR_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable' },
+  FH_ERR_INTERNAL: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+/** Every stable error code. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]]);
+
+/** The one error shape for HTTP bodies, events, node refusals and CLI JSON output. */
+export const ErrorBodySchema = z
+  .object({
+    code: z.string().describe('A stable code from the catalogue, e.g. FH_ERR_SMALL_CELL'),
+    message: z.string(),
+    details: z.unknown().optional(),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** An error carrying a catalogue code; turned into {@link ErrorBody} in one place at each boundary. */
+export class FedhubError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? ERROR_CATALOGUE[code].message);
+    this.name = 'FedhubError';
+    this.code = code;
+    this.details = details;
+  }
+  /** HTTP status for this error's code. */
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** True when `code` is a known catalogue code. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CATALOGUE, code);
+}
