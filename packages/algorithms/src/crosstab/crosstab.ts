@@ -1,0 +1,96 @@
+/**
+ * `crosstab`: counts of two categorical columns pooled across nodes. Every non-zero count released by a
+ * node must reach the minimum cell count (the node checks; the algorithm declares each cell).
+ */
+import { FedhubError, type Json } from '@fedhub/protocol';
+import { z } from 'zod';
+import { ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
+import { defineAlgorithm } from '../define-algorithm.js';
+
+export const CrosstabParamsSchema = z.strictObject({
+  dataset: DatasetParam,
+  rows: ColumnParam.describe('Categorical column for the rows'),
+  cols: ColumnParam.describe('Categorical column for the columns'),
+  filter: FilterParam,
+});
+export type CrosstabParams = z.infer<typeof CrosstabParamsSchema>;
+
+/** Label of a missing level in tables. */
+export const MISSING_LEVEL = '(missing)';
+
+interface CellPart {
+  row: string;
+  col: string;
+  n: number;
+}
+
+function orderedLevels(seen: Set<string>, declared: string[] | undefined): string[] {
+  const declaredOrder = (declared ?? []).filter((l) => seen.has(l));
+  const rest = [...seen].filter((l) => !declaredOrder.includes(l) && l !== MISSING_LEVEL).sort();
+  return [...declaredOrder, ...rest, ...(seen.has(MISSING_LEVEL) ? [MISSING_LEVEL] : [])];
+}
+
+export const crosstab = defineAlgorithm<CrosstabParams>({
+  name: 'crosstab',
+  version: '1.0.0',
+  title: 'Contingency table',
+  description: 'Counts of every combination of two categorical columns, pooled across nodes, with small-cell refusal.',
+  paramsSchema: CrosstabParamsSchema,
+  variables: (p) => ({ dataset: p.dataset, columns: [p.rows, p.cols] }),
+  firstInput: () => null,
+  async local(ctx, params) {
+    const ds = await ctx.dataset(params.dataset);
+    const levels: Record<string, string[] | undefined> = {};
+    for (const c of [params.rows, params.cols]) {
+      const spec = ds.column(c);
+      if (spec.type !== 'categorical' && spec.type !== 'boolean' && spec.type !== 'integer')
+        throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${c}" is ${spec.type}; crosstab needs categorical columns`, { column: c });
+      levels[c] = spec.levels;
+    }
+    const subsetSize = await ds.count(params.filter);
+    const groups = await ds.groupCounts([params.rows, params.cols], params.filter);
+    const cells: CellPart[] = groups.map((g) => ({ row: g.levels[0] ?? MISSING_LEVEL, col: g.levels[1] ?? MISSING_LEVEL, n: g.n }));
+    return {
+      payload: { cells, rowLevels: levels[params.rows] ?? null, colLevels: levels[params.cols] ?? null } as unknown as Json,
+      disclosure: { subsetSize, cells: cells.map((c) => ({ label: `${params.rows}=${c.row}, ${params.cols}=${c.col}`, count: c.n })) },
+    };
+  },
+  aggregate({ params, parts }) {
+    const totals = new Map<string, number>();
+    const rowSeen = new Set<string>();
+    const colSeen = new Set<string>();
+    let rowDeclared: string[] | undefined;
+    let colDeclared: string[] | undefined;
+    for (const p of parts) {
+      const payload = p.payload as unknown as { cells: CellPart[]; rowLevels: string[] | null; colLevels: string[] | null };
+      rowDeclared ??= payload.rowLevels ?? undefined;
+      colDeclared ??= payload.colLevels ?? undefined;
+      for (const c of payload.cells) {
+        rowSeen.add(c.row);
+        colSeen.add(c.col);
+        const key = JSON.stringify([c.row, c.col]);
+        totals.set(key, (totals.get(key) ?? 0) + c.n);
+      }
+    }
+    const rows = orderedLevels(rowSeen, rowDeclared);
+    const cols = orderedLevels(colSeen, colDeclared);
+    const counts = rows.map((r) => cols.map((c) => totals.get(JSON.stringify([r, c])) ?? 0));
+    const rowTotals = counts.map((r) => r.reduce((a, b) => a + b, 0));
+    const colTotals = cols.map((_, j) => counts.reduce((a, r) => a + (r[j] ?? 0), 0));
+    return {
+      kind: 'done',
+      result: {
+        algorithm: 'crosstab',
+        rowVariable: params.rows,
+        colVariable: params.cols,
+        rows,
+        cols,
+        counts,
+        rowTotals,
+        colTotals,
+        total: rowTotals.reduce((a, b) => a + b, 0),
+        nodes: parts.map((p) => p.nodeName),
+      } as unknown as Json,
+    };
+  },
+});

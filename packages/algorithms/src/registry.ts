@@ -1,0 +1,17 @@
+import { crosstab } from './crosstab/crosstab.js';
+import { summary } from './summary/summary.js';
+import type { FederatedAlgorithm } from './types.js';
+
+/** Every built-in algorithm, newest version last for each name. */
+const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [summary, crosstab];
+
+/** All built-in algorithms. */
+export function listAlgorithms(): ReadonlyArray<FederatedAlgorithm<unknown>> {
+  return BUILT_IN;
+}
+
+/** The algorithm `name` at `version` (the latest when omitted), or undefined. */
+export function getAlgorithm(name: string, version?: string): FederatedAlgorithm<unknown> | undefined {
+  const candidates = BUILT_IN.filter((a) => a.name === name && (version === undefined || a.version === version));
+  return candidates.at(-1);
+}

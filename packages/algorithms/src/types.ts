@@ -1,0 +1,86 @@
+/**
+ * The shape of a federated algorithm: a `local` half that runs at each node over its data and returns a
+ * partial result with its disclosure declaration, and an `aggregate` half that combines partials (at the
+ * hub) and may ask for another round.
+ */
+import type { ColumnSpec, DataDictionary, DisclosurePolicy, Filter, Json } from '@fedhub/protocol';
+import type { z } from 'zod';
+
+/** One numeric column's sufficient statistics at a node: n, missing, mean and the sum of squared deviations. */
+export interface NumericMoments {
+  column: string;
+  n: number;
+  missing: number;
+  mean: number;
+  /** Sum of squared deviations from the node's own mean (M2). */
+  m2: number;
+}
+
+/** Columns read whole into JavaScript: numeric columns as Float64Array (NaN for missing), others as strings. */
+export type ColumnData = Record<string, Float64Array | Array<string | null>>;
+
+/**
+ * The node's read-only view of one dataset. Every method takes an optional validated filter; the node
+ * compiles it to SQL against the data dictionary and applies consent opt-outs before anything is read.
+ */
+export interface DatasetHandle {
+  readonly dictionary: DataDictionary;
+  /** The spec of `name`; throws FH_ERR_UNKNOWN_COLUMN naming the column and dataset. */
+  column(name: string): ColumnSpec;
+  /** Number of records selected by the filter. */
+  count(filter?: Filter): Promise<number>;
+  /** Moments of numeric columns, computed in SQL. */
+  moments(columns: string[], filter?: Filter): Promise<NumericMoments[]>;
+  /** Counts per bin [b_i, b_{i+1}) for i = 0..k-2 (the last bin closed), plus below and above the range. */
+  histogram(column: string, breaks: number[], filter?: Filter): Promise<{ counts: number[]; below: number; above: number }>;
+  /** Counts of each combination of levels of categorical columns (missing as null). */
+  groupCounts(columns: string[], filter?: Filter): Promise<Array<{ levels: Array<string | null>; n: number }>>;
+  /** Whole columns for model fitting, read once; rows with a missing value in any listed column are dropped. */
+  readColumns(columns: string[], filter?: Filter): Promise<{ n: number; data: ColumnData }>;
+}
+
+/** What a node gives the local half of an algorithm. */
+export interface LocalContext {
+  readonly node: { id: string; name: string };
+  readonly policy: DisclosurePolicy;
+  /** The named dataset; throws FH_ERR_UNKNOWN_DATASET. */
+  dataset(name: string): Promise<DatasetHandle>;
+}
+
+/**
+ * A local result and what the node must check before releasing it: the number of records it used
+ * (minimum subset size) and every count it reveals (minimum cell count).
+ */
+export interface LocalRelease {
+  payload: Json;
+  disclosure: {
+    subsetSize: number;
+    cells: Array<{ label: string; count: number }>;
+    /** Number of model parameters estimated from these records (checked against maxParameterRatio). */
+    parameters?: number;
+  };
+}
+
+export interface NodePart {
+  nodeId: string;
+  nodeName: string;
+  payload: Json;
+}
+
+export type AggregateOutcome = { kind: 'done'; result: Json } | { kind: 'next-round'; input: Json; state: Json };
+
+export interface FederatedAlgorithm<P = unknown> {
+  readonly name: string;
+  readonly version: string;
+  readonly title: string;
+  readonly description: string;
+  /** sha256 of the definition (name, version, source of the halves), bound into node approvals. */
+  readonly digest: string;
+  readonly paramsSchema: z.ZodType<P>;
+  paramsJsonSchema(): Record<string, unknown>;
+  /** Dataset and columns the task reads (validated by the hub against dictionaries, by the node against its data). */
+  variables(params: P): { dataset: string; columns: string[] };
+  firstInput(params: P): Json;
+  local(ctx: LocalContext, params: P, input: Json, round: number): Promise<LocalRelease>;
+  aggregate(a: { params: P; round: number; state: Json | null; parts: NodePart[] }): AggregateOutcome;
+}
