@@ -1,1 +1,3 @@
-export {};
+export * from './http.js';
+export * from './hub-client.js';
+export * from './node-client.js';

@@ -1,0 +1,188 @@
+/**
+ * Typed client of the hub API for researchers, administrators and scripts.
+ *
+ * @example
+ * const hub = await HubClient.login('http://127.0.0.1:7600', 'alice', 'secret');
+ * const task = await hub.createTask({ studyId, algorithm: 'summary', params: { dataset: 'cohort', columns: ['age'] } });
+ * const done = await hub.waitForTask(task.id, { onUpdate: (t) => console.log(t.runs.map((r) => r.status)) });
+ */
+import {
+  AlgorithmInfoSchema,
+  ApiTokenSchema,
+  CollaborationSchema,
+  CreatedApiTokenSchema,
+  CreatedNodeSchema,
+  type CreateTaskRequest,
+  MeSchema,
+  NodeSchema,
+  OrganisationSchema,
+  StudySchema,
+  TaskDetailSchema,
+  type TaskDetail,
+  TaskSchema,
+  TokenPairSchema,
+  type TokenPair,
+  UserSchema,
+} from '@fedhub/protocol';
+import { z } from 'zod';
+import { HubRequestError, JsonHttp } from './http.js';
+
+export interface HubClientOptions {
+  baseUrl: string;
+  /** An API token (`fhp_...`) or a current access token. */
+  token?: string;
+  /** With a refresh token, expired access tokens are renewed once per failing call. */
+  refreshToken?: string;
+  fetch?: typeof fetch;
+  /** Called when tokens rotate, so a CLI can persist them. */
+  onTokens?: (t: TokenPair) => void;
+}
+
+const WaitResponseSchema = TaskDetailSchema.extend({ revision: z.int() });
+const OkSchema = z.object({ ok: z.boolean() }).passthrough();
+
+export class HubClient {
+  private readonly http: JsonHttp;
+  private token: string | undefined;
+  private refreshToken: string | undefined;
+  private readonly onTokens: ((t: TokenPair) => void) | undefined;
+
+  constructor(opts: HubClientOptions) {
+    this.token = opts.token;
+    this.refreshToken = opts.refreshToken;
+    this.onTokens = opts.onTokens;
+    this.http = new JsonHttp({
+      baseUrl: opts.baseUrl,
+      fetch: opts.fetch,
+      authorization: () => (this.token ? `Bearer ${this.token}` : undefined),
+    });
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /** Signs in with a password and returns a client holding the tokens. */
+  static async login(baseUrl: string, username: string, password: string, opts: Partial<HubClientOptions> = {}): Promise<HubClient> {
+    const client = new HubClient({ ...opts, baseUrl });
+    await client.login(username, password);
+    return client;
+  }
+
+  async login(username: string, password: string): Promise<TokenPair> {
+    const pair = await this.http.request('POST', '/api/auth/login', TokenPairSchema, { username, password }, { anonymous: true });
+    this.setTokens(pair);
+    return pair;
+  }
+
+  private setTokens(pair: TokenPair): void {
+    this.token = pair.accessToken;
+    this.refreshToken = pair.refreshToken;
+    this.onTokens?.(pair);
+  }
+
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, body?: unknown, timeoutMs?: number): Promise<z.output<S>> {
+    try {
+      return await this.http.request(method, path, schema, body, { timeoutMs });
+    } catch (err) {
+      if (err instanceof HubRequestError && err.code === 'FH_ERR_TOKEN_EXPIRED' && this.refreshToken) {
+        const pair = await this.http.request('POST', '/api/auth/refresh', TokenPairSchema, { refreshToken: this.refreshToken }, { anonymous: true });
+        this.setTokens(pair);
+        return this.http.request(method, path, schema, body, { timeoutMs });
+      }
+      throw err;
+    }
+  }
+
+  me() {
+    return this.call('GET', '/api/me', MeSchema);
+  }
+  logout() {
+    return this.call('POST', '/api/auth/logout', OkSchema, { refreshToken: this.refreshToken ?? '' });
+  }
+  createApiToken(name: string, expiresInDays?: number) {
+    return this.call('POST', '/api/tokens', CreatedApiTokenSchema, { name, expiresInDays });
+  }
+  listApiTokens() {
+    return this.call('GET', '/api/tokens', z.array(ApiTokenSchema));
+  }
+
+  createOrganisation(body: { name: string; country?: string }) {
+    return this.call('POST', '/api/organisations', OrganisationSchema, body);
+  }
+  listOrganisations() {
+    return this.call('GET', '/api/organisations', z.array(OrganisationSchema));
+  }
+  createUser(body: { username: string; password: string; organisationId: string; roles: string[]; displayName?: string }) {
+    return this.call('POST', '/api/users', UserSchema, body);
+  }
+  listUsers() {
+    return this.call('GET', '/api/users', z.array(UserSchema));
+  }
+  createCollaboration(body: { name: string; description?: string; organisationIds?: string[] }) {
+    return this.call('POST', '/api/collaborations', CollaborationSchema, body);
+  }
+  listCollaborations() {
+    return this.call('GET', '/api/collaborations', z.array(CollaborationSchema));
+  }
+  getCollaboration(id: string) {
+    return this.call('GET', `/api/collaborations/${encodeURIComponent(id)}`, CollaborationSchema);
+  }
+  addOrganisation(collaborationId: string, organisationId: string) {
+    return this.call('POST', `/api/collaborations/${encodeURIComponent(collaborationId)}/organisations`, CollaborationSchema, { organisationId });
+  }
+  createNode(body: { collaborationId: string; organisationId: string; name: string }) {
+    return this.call('POST', '/api/nodes', CreatedNodeSchema, body);
+  }
+  listNodes(collaborationId?: string) {
+    const q = collaborationId ? `?collaborationId=${encodeURIComponent(collaborationId)}` : '';
+    return this.call('GET', `/api/nodes${q}`, z.array(NodeSchema));
+  }
+  getNode(id: string) {
+    return this.call('GET', `/api/nodes/${encodeURIComponent(id)}`, NodeSchema);
+  }
+  createStudy(body: { collaborationId: string; title: string; purpose: string; nodeIds?: string[] }) {
+    return this.call('POST', '/api/studies', StudySchema, body);
+  }
+  listStudies(collaborationId?: string) {
+    const q = collaborationId ? `?collaborationId=${encodeURIComponent(collaborationId)}` : '';
+    return this.call('GET', `/api/studies${q}`, z.array(StudySchema));
+  }
+  getStudy(id: string) {
+    return this.call('GET', `/api/studies/${encodeURIComponent(id)}`, StudySchema);
+  }
+  listAlgorithms() {
+    return this.call('GET', '/api/algorithms', z.array(AlgorithmInfoSchema));
+  }
+  createTask(body: CreateTaskRequest) {
+    return this.call('POST', '/api/tasks', TaskSchema, body);
+  }
+  listTasks(studyId?: string) {
+    const q = studyId ? `?studyId=${encodeURIComponent(studyId)}` : '';
+    return this.call('GET', `/api/tasks${q}`, z.array(TaskSchema));
+  }
+  getTask(id: string) {
+    return this.call('GET', `/api/tasks/${encodeURIComponent(id)}`, TaskDetailSchema);
+  }
+  cancelTask(id: string) {
+    return this.call('POST', `/api/tasks/${encodeURIComponent(id)}/cancel`, TaskSchema, {});
+  }
+
+  /** Long-polls the task until it is terminal (or `timeoutMs` passes), reporting every change. */
+  async waitForTask(
+    id: string,
+    opts: { timeoutMs?: number; onUpdate?: (t: TaskDetail) => void } = {},
+  ): Promise<TaskDetail> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
+    let since = 0;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new HubRequestError(0, { code: 'FH_ERR_UNAVAILABLE', message: `task ${id} did not finish in time` });
+      const waitMs = Math.min(20_000, left);
+      const t = await this.call('GET', `/api/tasks/${encodeURIComponent(id)}/wait?since=${since}&timeoutMs=${waitMs}`, WaitResponseSchema, undefined, waitMs + 10_000);
+      if (t.revision !== since) opts.onUpdate?.(t);
+      since = t.revision;
+      if (t.status !== 'running') return t;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** The node's side of the node <-> hub protocol. */
+import {
+  ClaimResponseSchema,
+  EnrolResponseSchema,
+  NodeHeartbeatResponseSchema,
+  RunHeartbeatResponseSchema,
+  RunResultResponseSchema,
+  type RunResultRequest,
+} from '@fedhub/protocol';
+import type { DataDictionary } from '@fedhub/protocol';
+import { JsonHttp } from './http.js';
+
+export class NodeApiClient {
+  private readonly http: JsonHttp;
+  private nodeToken: string | undefined;
+  constructor(opts: { baseUrl: string; nodeToken?: string; fetch?: typeof fetch }) {
+    this.nodeToken = opts.nodeToken;
+    this.http = new JsonHttp({ baseUrl: opts.baseUrl, fetch: opts.fetch, authorization: () => (this.nodeToken ? `Bearer ${this.nodeToken}` : undefined) });
+  }
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+  setToken(token: string): void {
+    this.nodeToken = token;
+  }
+  enrol(body: { enrolmentToken: string; publicKeys: { x25519: string; ed25519: string }; version: string }) {
+    return this.http.request('POST', '/api/node/enrol', EnrolResponseSchema, body, { anonymous: true });
+  }
+  heartbeat(body: { version: string; clock: string; datasets: DataDictionary[] }) {
+    return this.http.request('POST', '/api/node/heartbeat', NodeHeartbeatResponseSchema, body);
+  }
+  claim(waitMs: number) {
+    return this.http.request('POST', '/api/node/claim', ClaimResponseSchema, { waitMs }, { timeoutMs: waitMs + 15_000 });
+  }
+  runHeartbeat(runId: string, attempt: number) {
+    return this.http.request('POST', `/api/node/runs/${runId}/heartbeat`, RunHeartbeatResponseSchema, { attempt });
+  }
+  postResult(runId: string, body: RunResultRequest) {
+    return this.http.request('POST', `/api/node/runs/${runId}/result`, RunResultResponseSchema, body, { timeoutMs: 60_000 });
+  }
+}
