@@ -41,7 +41,7 @@ export class JsonHttp {
     path: string,
     schema: S,
     body?: unknown,
-    extra: { timeoutMs?: number; anonymous?: boolean; authorization?: string } = {},
+    extra: { timeoutMs?: number; anonymous?: boolean; authorization?: string; signal?: AbortSignal } = {},
   ): Promise<z.output<S>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -54,7 +54,9 @@ export class JsonHttp {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(extra.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
+        signal: extra.signal
+          ? AbortSignal.any([extra.signal, AbortSignal.timeout(extra.timeoutMs ?? this.opts.timeoutMs ?? 30_000)])
+          : AbortSignal.timeout(extra.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
       });
     } catch (err) {
       const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);

@@ -29,8 +29,8 @@ export class NodeApiClient {
   heartbeat(body: { version: string; clock: string; datasets: DataDictionary[] }) {
     return this.http.request('POST', '/api/node/heartbeat', NodeHeartbeatResponseSchema, body);
   }
-  claim(waitMs: number) {
-    return this.http.request('POST', '/api/node/claim', ClaimResponseSchema, { waitMs }, { timeoutMs: waitMs + 15_000 });
+  claim(waitMs: number, signal?: AbortSignal) {
+    return this.http.request('POST', '/api/node/claim', ClaimResponseSchema, { waitMs }, { timeoutMs: waitMs + 15_000, signal });
   }
   runHeartbeat(runId: string, attempt: number) {
     return this.http.request('POST', `/api/node/runs/${runId}/heartbeat`, RunHeartbeatResponseSchema, { attempt });

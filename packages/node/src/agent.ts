@@ -1,0 +1,203 @@
+/**
+ * The node agent: enrols once, then dials out to the hub for work (long-poll claims), keeps each claimed
+ * run's lease alive with heartbeats, runs it locally, and posts a signed result. Never listens for the hub.
+ */
+import { sha256Hex, signMessage } from '@fedhub/crypto';
+import { canonicalJson, FedhubError, type RunAssignment, resultSigningString } from '@fedhub/protocol';
+import { HubRequestError, NodeApiClient } from '@fedhub/sdk';
+import type { Logger } from 'pino';
+import type { NodeConfig, ResolvedDataset } from './config.js';
+import { CredentialsStore } from './credentials-store.js';
+import { DatasetStore } from './datasets/duckdb-store.js';
+import { backoffDelayMs, sleep } from './backoff.js';
+import { executeRun, type RunOutcome } from './executor.js';
+
+export const NODE_VERSION = '0.1.0';
+
+export interface CreateNodeDeps {
+  config: NodeConfig & { resolvedDatasets: ResolvedDataset[] };
+  log: Logger;
+  fetch?: typeof fetch;
+}
+
+export interface FedhubNode {
+  /** Loads datasets, enrols if needed, and starts the work loop; resolves once the node is connected. */
+  start(): Promise<void>;
+  /** Stops claiming, lets a run in progress finish (its result is posted), and closes the datasets. */
+  stop(): Promise<void>;
+  readonly nodeId: string | undefined;
+  /** Resolves when the work loop ends (after stop(), or on a fatal error such as clock skew). */
+  readonly done: Promise<void>;
+}
+
+function isRetryable(err: unknown): boolean {
+  return err instanceof HubRequestError && (err.status === 0 || err.status >= 500 || err.status === 429);
+}
+
+export function createNode(deps: CreateNodeDeps): FedhubNode {
+  const { config, log } = deps;
+  const store = new CredentialsStore(config.dataDir);
+  const client = new NodeApiClient({ baseUrl: config.hub.url, fetch: deps.fetch });
+  const abort = new AbortController();
+  let datasets: DatasetStore | undefined;
+  let nodeId: string | undefined;
+  let nodeName = '';
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => {
+    resolveDone = r;
+  });
+  let fatal: Error | undefined;
+  let looping = false;
+
+  /** Calls `fn` until it succeeds, retrying with jittered backoff while the hub is unreachable. */
+  async function withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isRetryable(err) || abort.signal.aborted) throw err;
+        const delay = backoffDelayMs(attempt);
+        log.warn({ err: (err as Error).message, retryInMs: delay }, `${what}: hub unreachable, retrying`);
+        await sleep(delay, abort.signal);
+      }
+    }
+  }
+
+  async function heartbeat(): Promise<void> {
+    try {
+      await client.heartbeat({ version: NODE_VERSION, clock: new Date().toISOString(), datasets: datasets?.dictionaries() ?? [] });
+    } catch (err) {
+      if (err instanceof HubRequestError && err.code === 'FH_ERR_CLOCK_SKEW') {
+        fatal = new FedhubError('FH_ERR_CLOCK_SKEW', `${err.message}: fix this machine's clock (NTP); the node stops rather than work with a wrong clock`);
+        log.error(fatal.message);
+        abort.abort();
+        return;
+      }
+      log.warn({ err: (err as Error).message }, 'heartbeat failed');
+    }
+  }
+
+  async function enrol(): Promise<void> {
+    const existing = store.credentials();
+    const keys = store.keys();
+    if (existing && existing.hubUrl === client.baseUrl) {
+      client.setToken(existing.nodeToken);
+      nodeId = existing.nodeId;
+      nodeName = existing.nodeName;
+      return;
+    }
+    const token = config.hub.enrolmentToken;
+    if (!token)
+      throw new FedhubError('FH_ERR_ENROLMENT', `node is not enrolled with ${client.baseUrl}: set hub.enrolmentToken (or enrolmentTokenFile) in the config`);
+    const res = await withRetry('enrolment', () =>
+      client.enrol({ enrolmentToken: token, publicKeys: { x25519: keys.x25519.publicKey, ed25519: keys.ed25519.publicKey }, version: NODE_VERSION }),
+    );
+    store.saveCredentials({ hubUrl: client.baseUrl, nodeId: res.nodeId, nodeName: res.nodeName, collaborationId: res.collaborationId, nodeToken: res.nodeToken });
+    client.setToken(res.nodeToken);
+    nodeId = res.nodeId;
+    nodeName = res.nodeName;
+    log.info({ nodeId, nodeName }, 'enrolled with the hub');
+  }
+
+  async function runOne(run: RunAssignment): Promise<void> {
+    const rlog = log.child({ taskId: run.taskId, runId: run.runId, round: run.round, attempt: run.attempt });
+    rlog.info({ algorithm: `${run.algorithm}@${run.version}` }, 'run claimed');
+    let lost = false;
+    const beat = setInterval(
+      () => {
+        client.runHeartbeat(run.runId, run.attempt).then(
+          (r) => {
+            if (r.cancelled) rlog.info('task cancelled at the hub');
+          },
+          (err) => {
+            if (err instanceof HubRequestError && err.status === 409) {
+              lost = true;
+              rlog.warn('lease lost: another attempt holds this run');
+            }
+          },
+        );
+      },
+      Math.max(200, Math.floor(run.leaseMs / 3)),
+    );
+    let outcome: RunOutcome;
+    try {
+      outcome = await executeRun(run, {
+        node: { id: nodeId!, name: nodeName },
+        policy: config.policy,
+        datasets: datasets!,
+        onInternalError: (err) => rlog.error({ err }, 'algorithm failed'),
+      });
+    } finally {
+      clearInterval(beat);
+    }
+    if (lost) return;
+    const digest = sha256Hex(canonicalJson(outcome.outcome === 'completed' ? outcome.payload : outcome.error));
+    const signature = signMessage(
+      store.keys().ed25519.privateKey,
+      resultSigningString({ taskId: run.taskId, runId: run.runId, round: run.round, attempt: run.attempt, outcome: outcome.outcome, digest }),
+    );
+    try {
+      const res = await withRetry('posting a result', () =>
+        client.postResult(run.runId, { attempt: run.attempt, round: run.round, outcome: outcome.outcome, payload: outcome.payload, error: outcome.error, digest, signature }),
+      );
+      rlog.info({ outcome: outcome.outcome, code: outcome.error?.code, duplicate: res.duplicate }, 'result posted');
+    } catch (err) {
+      if (err instanceof HubRequestError && err.status === 409) rlog.warn({ code: err.code }, 'result refused by the hub: a newer attempt holds the run');
+      else rlog.error({ err: (err as Error).message }, 'could not post the result');
+    }
+  }
+
+  async function loop(): Promise<void> {
+    let failures = 0;
+    while (!abort.signal.aborted) {
+      try {
+        const claim = await client.claim(config.claimWaitMs, abort.signal);
+        failures = 0;
+        if (claim.run) await runOne(claim.run);
+      } catch (err) {
+        if (abort.signal.aborted) break;
+        const delay = backoffDelayMs(failures++);
+        if (isRetryable(err)) log.warn({ err: (err as Error).message, retryInMs: delay }, 'hub unreachable, retrying');
+        else log.error({ err: (err as Error).message, code: (err as HubRequestError).code, retryInMs: delay }, 'claim failed');
+        await sleep(delay, abort.signal);
+      }
+    }
+  }
+
+  return {
+    get nodeId() {
+      return nodeId;
+    },
+    done,
+    async start() {
+      datasets = await DatasetStore.open(config.resolvedDatasets);
+      for (const r of datasets.reports)
+        log.info({ dataset: r.dataset, rows: r.rows, excluded: r.excluded, problems: r.problems.length ? r.problems : undefined }, 'dataset loaded');
+      await enrol();
+      await heartbeat();
+      if (fatal) throw fatal;
+      heartbeatTimer = setInterval(() => void heartbeat(), config.heartbeatIntervalMs);
+      looping = true;
+      loop()
+        .catch((err) => log.error({ err }, 'work loop ended with an error'))
+        .finally(() => {
+          clearInterval(heartbeatTimer);
+          datasets?.close();
+          datasets = undefined;
+          resolveDone();
+        });
+      log.info({ hub: client.baseUrl, nodeId, nodeName }, 'node connected; waiting for work');
+    },
+    async stop() {
+      abort.abort();
+      clearInterval(heartbeatTimer);
+      if (!looping) {
+        datasets?.close();
+        datasets = undefined;
+        resolveDone();
+      }
+      await done;
+    },
+  };
+}

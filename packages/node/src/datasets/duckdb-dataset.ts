@@ -1,0 +1,132 @@
+/** A dataset held in a DuckDB table, read only through aggregates and validated filters. */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ColumnData, DatasetHandle, NumericMoments } from '@fedhub/algorithms';
+import { type ColumnSpec, type DataDictionary, FedhubError, type Filter } from '@fedhub/protocol';
+import { compileFilter, quoteIdent } from './sql-filter.js';
+
+type Param = number | string | boolean;
+
+export class DuckDbDataset implements DatasetHandle {
+  private readonly specs: ReadonlyMap<string, ColumnSpec>;
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly table: string,
+    readonly dictionary: DataDictionary,
+  ) {
+    this.specs = new Map(dictionary.columns.map((c) => [c.name, c]));
+  }
+
+  column(name: string): ColumnSpec {
+    const spec = this.specs.get(name);
+    if (!spec)
+      throw new FedhubError('FH_ERR_UNKNOWN_COLUMN', `dataset "${this.dictionary.name}" has no column "${name}"`, { dataset: this.dictionary.name, column: name });
+    return spec;
+  }
+
+  /** A column that may be released in aggregates (not a record identifier). */
+  private analysable(name: string): ColumnSpec {
+    const spec = this.column(name);
+    if (spec.identifier)
+      throw new FedhubError('FH_ERR_BAD_PARAMS', `column "${name}" of dataset "${this.dictionary.name}" is a record identifier and cannot be analysed`, { column: name });
+    return spec;
+  }
+
+  private where(filter: Filter | undefined) {
+    return compileFilter(filter, this.specs, this.dictionary.name);
+  }
+
+  private async rows(sql: string, params: Param[]): Promise<unknown[][]> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return reader.getRowsJS() as unknown[][];
+  }
+
+  async count(filter?: Filter): Promise<number> {
+    const w = this.where(filter);
+    const r = await this.rows(`SELECT count(*) FROM ${this.table} WHERE ${w.sql}`, w.params);
+    return Number(r[0]![0]);
+  }
+
+  async moments(columns: string[], filter?: Filter): Promise<NumericMoments[]> {
+    for (const c of columns) {
+      const t = this.analysable(c).type;
+      if (t !== 'numeric' && t !== 'integer') throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${c}" is ${t}, not numeric`, { column: c });
+    }
+    const w = this.where(filter);
+    // fsum is compensated (Kahan-Babuska); var_samp is DuckDB's streaming (Welford) variance.
+    const select = columns
+      .map((c) => {
+        const q = quoteIdent(c);
+        return `count(${q}), count(*) - count(${q}), fsum(${q}) / nullif(count(${q}), 0), coalesce(var_samp(${q}) * (count(${q}) - 1), 0)`;
+      })
+      .join(', ');
+    const r = (await this.rows(`SELECT ${select} FROM ${this.table} WHERE ${w.sql}`, w.params))[0]!;
+    return columns.map((column, i) => ({
+      column,
+      n: Number(r[4 * i]),
+      missing: Number(r[4 * i + 1]),
+      mean: r[4 * i + 2] === null ? 0 : Number(r[4 * i + 2]),
+      m2: Number(r[4 * i + 3]),
+    }));
+  }
+
+  async histogram(column: string, breaks: number[], filter?: Filter): Promise<{ counts: number[]; below: number; above: number }> {
+    const t = this.analysable(column).type;
+    if (t !== 'numeric' && t !== 'integer') throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${column}" is ${t}, not numeric`, { column });
+    if (breaks.length < 2 || breaks.some((b) => !Number.isFinite(b))) throw new FedhubError('FH_ERR_BAD_PARAMS', 'histogram breaks must be finite numbers, at least two');
+    const w = this.where(filter);
+    const q = quoteIdent(column);
+    const k = breaks.length - 1;
+    const params: Param[] = [...w.params];
+    const p = (v: number) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const cases = [`WHEN ${q} < ${p(breaks[0]!)} THEN -1`, `WHEN ${q} > ${p(breaks[k]!)} THEN ${k}`];
+    for (let i = 1; i < k; i++) cases.push(`WHEN ${q} < ${p(breaks[i]!)} THEN ${i - 1}`);
+    cases.push(`ELSE ${k - 1}`);
+    const r = await this.rows(
+      `SELECT bin, count(*) FROM (SELECT CASE ${cases.join(' ')} END AS bin FROM ${this.table} WHERE ${w.sql} AND ${q} IS NOT NULL) GROUP BY bin`,
+      params,
+    );
+    const counts = new Array<number>(k).fill(0);
+    let below = 0;
+    let above = 0;
+    for (const [bin, n] of r) {
+      const b = Number(bin);
+      if (b === -1) below = Number(n);
+      else if (b === k) above = Number(n);
+      else counts[b] = Number(n);
+    }
+    return { counts, below, above };
+  }
+
+  async groupCounts(columns: string[], filter?: Filter): Promise<Array<{ levels: Array<string | null>; n: number }>> {
+    columns.forEach((c) => this.analysable(c));
+    const w = this.where(filter);
+    const cols = columns.map((c) => `CAST(${quoteIdent(c)} AS VARCHAR)`).join(', ');
+    const r = await this.rows(`SELECT ${cols}, count(*) FROM ${this.table} WHERE ${w.sql} GROUP BY ALL ORDER BY ALL`, w.params);
+    return r.map((row) => ({ levels: row.slice(0, columns.length).map((v) => (v === null ? null : String(v))), n: Number(row[columns.length]) }));
+  }
+
+  async readColumns(columns: string[], filter?: Filter): Promise<{ n: number; data: ColumnData }> {
+    const specs = columns.map((c) => this.analysable(c));
+    const w = this.where(filter);
+    const notNull = columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+    const select = specs
+      .map((s) => (s.type === 'numeric' || s.type === 'integer' ? quoteIdent(s.name) : s.type === 'boolean' ? `CAST(${quoteIdent(s.name)} AS DOUBLE)` : `CAST(${quoteIdent(s.name)} AS VARCHAR)`))
+      .join(', ');
+    const reader = await this.conn.runAndReadAll(`SELECT ${select} FROM ${this.table} WHERE ${w.sql} AND ${notNull}`, w.params);
+    const cols = reader.getColumnsJS() as unknown[][];
+    const data: ColumnData = {};
+    const n = reader.currentRowCount;
+    specs.forEach((s, i) => {
+      const values = cols[i] ?? [];
+      if (s.type === 'numeric' || s.type === 'integer' || s.type === 'boolean') {
+        const arr = new Float64Array(n);
+        for (let j = 0; j < n; j++) arr[j] = Number(values[j]);
+        data[s.name] = arr;
+      } else data[s.name] = values.map((v) => (v === null ? null : String(v)));
+    });
+    return { n, data };
+  }
+}

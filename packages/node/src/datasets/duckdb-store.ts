@@ -1,0 +1,143 @@
+/**
+ * Loads the node's declared datasets into DuckDB once at start (CSV is converted to DuckDB's columnar
+ * table; aggregates then run in SQL), validating every value against the data dictionary.
+ */
+import { existsSync } from 'node:fs';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DatasetHandle } from '@fedhub/algorithms';
+import { type ColumnSpec, type DataDictionary, FedhubError } from '@fedhub/protocol';
+import type { ResolvedDataset } from '../config.js';
+import { DuckDbDataset } from './duckdb-dataset.js';
+import { quoteIdent } from './sql-filter.js';
+
+const SQL_TYPE: Record<ColumnSpec['type'], string> = {
+  numeric: 'DOUBLE',
+  integer: 'DOUBLE',
+  categorical: 'VARCHAR',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+};
+
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+export interface LoadReport {
+  dataset: string;
+  rows: number;
+  excluded: number;
+  problems: string[];
+}
+
+export class DatasetStore {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private readonly datasets: Map<string, DuckDbDataset>,
+    readonly reports: LoadReport[],
+  ) {}
+
+  /** Opens an in-memory DuckDB and loads every dataset; throws naming the dataset, column and problem. */
+  static async open(declared: ResolvedDataset[], opts: { threads?: number } = {}): Promise<DatasetStore> {
+    const instance = await DuckDBInstance.create(':memory:', { threads: String(opts.threads ?? 2), autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const conn = await instance.connect();
+    const map = new Map<string, DuckDbDataset>();
+    const reports: LoadReport[] = [];
+    try {
+      for (const d of declared) {
+        const report = await loadOne(conn, d);
+        reports.push(report);
+        map.set(d.name, new DuckDbDataset(conn, tableName(d.name), { name: d.name, description: d.description, columns: d.columns }));
+      }
+    } catch (err) {
+      conn.closeSync();
+      instance.closeSync();
+      throw err;
+    }
+    return new DatasetStore(instance, conn, map, reports);
+  }
+
+  /** Data dictionaries of every dataset, as published to the hub. */
+  dictionaries(): DataDictionary[] {
+    return [...this.datasets.values()].map((d) => d.dictionary);
+  }
+
+  get(name: string): DatasetHandle {
+    const d = this.datasets.get(name);
+    if (!d) throw new FedhubError('FH_ERR_UNKNOWN_DATASET', `this node has no dataset "${name}" (it has: ${[...this.datasets.keys()].join(', ') || 'none'})`, { dataset: name });
+    return d;
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function tableName(dataset: string): string {
+  return quoteIdent(`ds_${dataset}`);
+}
+
+async function loadOne(conn: DuckDBConnection, d: ResolvedDataset): Promise<LoadReport> {
+  if (!existsSync(d.file)) throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}": file ${d.file} does not exist`);
+  const source =
+    d.format === 'csv'
+      ? `read_csv(${sqlString(d.file)}, header = true, all_varchar = true, nullstr = ['', 'NA'])`
+      : `(SELECT * FROM read_parquet(${sqlString(d.file)}))`;
+  const raw = quoteIdent(`raw_${d.name}`);
+  try {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM ${source}`);
+  } catch (err) {
+    throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}": cannot read ${d.file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const present = new Set((await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${raw})`)).getRowsJS().map((r) => String(r[0])));
+  const missingCols = d.columns.filter((c) => !present.has(c.name)).map((c) => c.name);
+  if (missingCols.length > 0)
+    throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}": ${d.file} has no column ${missingCols.map((c) => `"${c}"`).join(', ')} declared in the dictionary`);
+
+  // One validity flag per column: the value is missing, or it casts to the declared type and lies in range/levels.
+  const checks = d.columns.map((c) => {
+    const q = quoteIdent(c.name);
+    const cast = `TRY_CAST(${q} AS ${SQL_TYPE[c.type]})`;
+    const conds = [`${q} IS NULL`];
+    const ok: string[] = [`${cast} IS NOT NULL`];
+    if (c.type === 'integer') ok.push(`${cast} = round(${cast})`);
+    if (c.min !== undefined) ok.push(`${cast} >= ${Number(c.min)}`);
+    if (c.max !== undefined) ok.push(`${cast} <= ${Number(c.max)}`);
+    if (c.type === 'categorical' && c.levels) ok.push(`${cast} IN (${c.levels.map(sqlString).join(', ')})`);
+    conds.push(`(${ok.join(' AND ')})`);
+    return { col: c, valid: `(${conds.join(' OR ')})` };
+  });
+  const counts = (
+    await conn.runAndReadAll(
+      `SELECT count(*) AS total, ${checks.map((k, i) => `count(*) FILTER (WHERE NOT ${k.valid}) AS bad${i}, min(rn) FILTER (WHERE NOT ${k.valid}) AS first${i}`).join(', ')}
+       FROM (SELECT *, row_number() OVER () AS rn FROM ${raw})`,
+    )
+  ).getRowObjectsJS()[0] as Record<string, bigint | number | null>;
+  const problems: string[] = [];
+  checks.forEach((k, i) => {
+    const bad = Number(counts[`bad${i}`] ?? 0);
+    if (bad > 0) {
+      const c = k.col;
+      const rule = [
+        `type ${c.type}`,
+        c.min !== undefined ? `min ${c.min}` : '',
+        c.max !== undefined ? `max ${c.max}` : '',
+        c.levels ? `levels ${c.levels.join('/')}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      problems.push(`column "${c.name}": ${bad} value(s) break the dictionary (${rule}); first at data row ${Number(counts[`first${i}`])}`);
+    }
+  });
+  if (problems.length > 0 && d.onInvalid === 'reject')
+    throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}" (${d.file}):\n  ${problems.join('\n  ')}\n(set onInvalid: exclude to drop such rows)`);
+  const allValid = checks.map((k) => k.valid).join(' AND ');
+  await conn.run(
+    `CREATE OR REPLACE TABLE ${tableName(d.name)} AS SELECT ${d.columns.map((c) => `TRY_CAST(${quoteIdent(c.name)} AS ${SQL_TYPE[c.type]}) AS ${quoteIdent(c.name)}`).join(', ')}
+     FROM ${raw} WHERE ${allValid}`,
+  );
+  await conn.run(`DROP TABLE ${raw}`);
+  const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${tableName(d.name)}`)).getRowsJS()[0]![0]);
+  return { dataset: d.name, rows, excluded: Number(counts.total) - rows, problems };
+}

@@ -1,0 +1,55 @@
+/**
+ * Runs one claimed run: checks the algorithm and its digest against the node's own copy, validates the
+ * parameters, runs the local half, enforces disclosure, and returns the outcome to sign and post.
+ */
+import { getAlgorithm, type LocalContext } from '@fedhub/algorithms';
+import { type DisclosurePolicy, type ErrorBody, FedhubError, type Json, type RunAssignment } from '@fedhub/protocol';
+import type { DatasetStore } from './datasets/duckdb-store.js';
+import { enforceDisclosure } from './disclosure.js';
+
+export type RunOutcome =
+  | { outcome: 'completed'; payload: Json; error: null }
+  | { outcome: 'refused' | 'failed'; payload: null; error: ErrorBody };
+
+export interface ExecutorDeps {
+  node: { id: string; name: string };
+  policy: DisclosurePolicy;
+  datasets: DatasetStore;
+  /** Called with errors that are not refusals, so the node can log their detail locally. */
+  onInternalError?: (err: unknown, run: RunAssignment) => void;
+}
+
+function refusal(code: FedhubError['code'], message: string, nodeName: string, details?: unknown): RunOutcome {
+  return { outcome: 'refused', payload: null, error: { code, message: `${nodeName}: ${message}`, ...(details === undefined ? {} : { details }) } };
+}
+
+export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promise<RunOutcome> {
+  const algorithm = getAlgorithm(run.algorithm, run.version);
+  if (!algorithm) return refusal('FH_ERR_UNKNOWN_ALGORITHM', `this node has no algorithm ${run.algorithm}@${run.version}`, deps.node.name);
+  if (algorithm.digest !== run.digest)
+    return refusal('FH_ERR_UNKNOWN_ALGORITHM', `algorithm ${run.algorithm}@${run.version} differs from this node's copy (digest mismatch)`, deps.node.name);
+  const parsed = algorithm.paramsSchema.safeParse(run.params);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return refusal('FH_ERR_BAD_PARAMS', `invalid parameters at ${issue?.path.join('.') || '(top)'}: ${issue?.message}`, deps.node.name);
+  }
+  const ctx: LocalContext = {
+    node: deps.node,
+    policy: deps.policy,
+    dataset: async (name) => deps.datasets.get(name),
+  };
+  try {
+    const release = await algorithm.local(ctx, parsed.data, run.input, run.round);
+    enforceDisclosure(release, deps.policy);
+    return { outcome: 'completed', payload: release.payload, error: null };
+  } catch (err) {
+    if (err instanceof FedhubError) return refusal(err.code, err.message, deps.node.name, err.details);
+    deps.onInternalError?.(err, run);
+    // The detail stays in the node's log: an exception message may quote data values.
+    return {
+      outcome: 'failed',
+      payload: null,
+      error: { code: 'FH_ERR_ALGORITHM_FAILED', message: `${deps.node.name}: ${run.algorithm} failed at this node (the node's log has the detail)` },
+    };
+  }
+}
