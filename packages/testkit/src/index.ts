@@ -1,1 +1,4 @@
-export {};
+export * from './random.js';
+export * from './cohort.js';
+export * from './dose-records.js';
+export * from './federation-files.js';
