@@ -6,3 +6,4 @@ export * from './credentials-store.js';
 export * from './backoff.js';
 export { DatasetStore, type LoadReport } from './datasets/duckdb-store.js';
 export { compileFilter, quoteIdent } from './datasets/sql-filter.js';
+export { inferDictionary } from './datasets/infer-dictionary.js';

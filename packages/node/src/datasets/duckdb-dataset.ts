@@ -101,9 +101,12 @@ export class DuckDbDataset implements DatasetHandle {
   }
 
   async groupCounts(columns: string[], filter?: Filter): Promise<Array<{ levels: Array<string | null>; n: number }>> {
-    columns.forEach((c) => this.analysable(c));
+    const specs = columns.map((c) => this.analysable(c));
     const w = this.where(filter);
-    const cols = columns.map((c) => `CAST(${quoteIdent(c)} AS VARCHAR)`).join(', ');
+    // integers are stored as DOUBLE: print them without a decimal point
+    const cols = specs
+      .map((s) => (s.type === 'integer' ? `CAST(CAST(${quoteIdent(s.name)} AS BIGINT) AS VARCHAR)` : `CAST(${quoteIdent(s.name)} AS VARCHAR)`))
+      .join(', ');
     const r = await this.rows(`SELECT ${cols}, count(*) FROM ${this.table} WHERE ${w.sql} GROUP BY ALL ORDER BY ALL`, w.params);
     return r.map((row) => ({ levels: row.slice(0, columns.length).map((v) => (v === null ? null : String(v))), n: Number(row[columns.length]) }));
   }

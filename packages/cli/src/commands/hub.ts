@@ -1,0 +1,64 @@
+import { initHub, loadHubConfig, startHub } from '@fedhub/hub';
+import type { Command } from 'commander';
+import { createLogger } from '../logger.js';
+import { printJson } from '../output.js';
+
+interface HubOpts {
+  dataDir?: string;
+  databaseUrl?: string;
+  port?: string;
+  host?: string;
+  json?: boolean;
+}
+
+function configFrom(opts: HubOpts) {
+  return loadHubConfig(process.env, {
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+    ...(opts.host ? { host: opts.host } : {}),
+  });
+}
+
+export function registerHubCommands(program: Command): void {
+  const hub = program.command('hub').description('run the hub (coordination server)');
+  hub
+    .command('init')
+    .description('create the database and the first hub administrator; prints a one-time password')
+    .option('--data-dir <dir>', 'data folder for the SQLite database (FEDHUB_DATA_DIR)')
+    .option('--database-url <url>', 'PostgreSQL URL instead of SQLite (DATABASE_URL)')
+    .option('--admin <username>', 'administrator user name', 'admin')
+    .option('--organisation <name>', "the hub operator's organisation", 'Hub operator')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: HubOpts & { admin: string; organisation: string }) => {
+      const admin = await initHub(configFrom(opts), { username: opts.admin, organisation: opts.organisation });
+      if (opts.json) printJson(admin);
+      else
+        process.stdout.write(
+          `Hub initialised. Administrator: ${admin.username}\nOne-time password (shown once; change it after signing in): ${admin.password}\n`,
+        );
+    });
+  hub
+    .command('start')
+    .description('start the hub server')
+    .option('--data-dir <dir>', 'data folder (FEDHUB_DATA_DIR)')
+    .option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL)')
+    .option('--port <port>', 'TCP port (FEDHUB_PORT; 0 = any free port)')
+    .option('--host <host>', 'address to bind (FEDHUB_HOST)')
+    .option('--json', 'print {"event":"listening","url":...} on stdout when ready')
+    .action(async (opts: HubOpts) => {
+      const config = configFrom(opts);
+      const log = createLogger(config.logLevel, 'hub');
+      const running = await startHub(config, { log });
+      if (opts.json) process.stdout.write(`${JSON.stringify({ event: 'listening', url: running.url })}\n`);
+      else process.stdout.write(`fedhub hub listening on ${running.url} (API docs at ${running.url}/docs)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          log.info('shutting down');
+          running.close().then(resolve, resolve);
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+    });
+}

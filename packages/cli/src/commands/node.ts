@@ -1,0 +1,42 @@
+import { createNode, loadNodeConfigFile } from '@fedhub/node';
+import type { Command } from 'commander';
+import { createLogger } from '../logger.js';
+import { printJson } from '../output.js';
+
+export function registerNodeCommands(program: Command): void {
+  const node = program.command('node').description('run a hospital node (data station)');
+  node
+    .command('start')
+    .description('start the node agent: it dials out to the hub and runs approved work on local data')
+    .requiredOption('-c, --config <file>', 'node configuration (YAML)')
+    .option('--json', 'print {"event":"connected","nodeId":...} on stdout when connected')
+    .action(async (opts: { config: string; json?: boolean }) => {
+      const config = loadNodeConfigFile(opts.config);
+      const log = createLogger(config.log.level, 'node');
+      const agent = createNode({ config, log });
+      const stop = () => {
+        log.info('stopping: finishing the run in progress');
+        void agent.stop();
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      await agent.start();
+      if (opts.json) process.stdout.write(`${JSON.stringify({ event: 'connected', nodeId: agent.nodeId })}\n`);
+      else process.stdout.write(`fedhub node ${agent.nodeId} connected to ${config.hub.url}\n`);
+      await agent.done;
+    });
+  node
+    .command('enrol')
+    .description('enrol with the hub using the one-time token in the config, then exit')
+    .requiredOption('-c, --config <file>', 'node configuration (YAML)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { config: string; json?: boolean }) => {
+      const config = loadNodeConfigFile(opts.config);
+      const agent = createNode({ config, log: createLogger(config.log.level, 'node') });
+      await agent.start();
+      const nodeId = agent.nodeId;
+      await agent.stop();
+      if (opts.json) printJson({ nodeId });
+      else process.stdout.write(`enrolled as node ${nodeId}; credentials saved in ${config.dataDir}\n`);
+    });
+}

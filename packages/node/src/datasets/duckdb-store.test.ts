@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crosstab, summary } from '@fedhub/algorithms';
+import { type DisclosurePolicy, DisclosurePolicySchema, FedhubError } from '@fedhub/protocol';
+import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResolvedDataset } from '../config.js';
+import { executeRun } from '../executor.js';
+import { DatasetStore } from './duckdb-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fedhub-duckdb-test-'));
+const policy: DisclosurePolicy = DisclosurePolicySchema.parse({});
+const cohorts = DEMO_CENTRES.map((c, i) => generateCohort(c, 300 + 50 * i, 1000 + i, `C${i}`));
+const stores: DatasetStore[] = [];
+
+function dataset(file: string, columns = COHORT_DICTIONARY, onInvalid: 'reject' | 'exclude' = 'reject'): ResolvedDataset {
+  return { name: 'cohort', file, format: 'csv', columns, onInvalid };
+}
+
+beforeAll(async () => {
+  for (const [i, rows] of cohorts.entries()) {
+    const file = join(dir, `centre-${i}.csv`);
+    writeFileSync(file, toCsv(rows));
+    stores.push(await DatasetStore.open([dataset(file)]));
+  }
+});
+afterAll(() => {
+  for (const s of stores) s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Exact pooled mean and variance of values with one decimal, by integer arithmetic on 10x. */
+function exactMoments(values: number[]): { mean: number; variance: number } {
+  const ints = values.map((v) => BigInt(Math.round(v * 10)));
+  const n = BigInt(ints.length);
+  const s = ints.reduce((a, b) => a + b, 0n);
+  const ss = ints.reduce((a, b) => a + b * b, 0n);
+  // mean = s / (10 n); variance = (n ss - s^2) / (100 n (n - 1)); divide in high precision via scaled BigInt.
+  const scale = 10n ** 30n;
+  const mean = Number((s * scale) / (10n * n)) / 1e30;
+  const variance = Number(((n * ss - s * s) * scale) / (100n * n * (n - 1n))) / 1e30;
+  return { mean, variance };
+}
+
+function run(store: DatasetStore, i: number, algorithm: typeof summary | typeof crosstab, params: unknown) {
+  return executeRun(
+    { runId: crypto.randomUUID(), taskId: crypto.randomUUID(), studyId: crypto.randomUUID(), algorithm: algorithm.name, version: algorithm.version, digest: algorithm.digest, params: params as never, round: 1, attempt: 1, input: null, leaseExpiresAt: new Date().toISOString(), leaseMs: 30000, peers: [] },
+    { node: { id: `n${i}`, name: `node-${i}` }, policy, datasets: store },
+  );
+}
+
+describe('summary over three DuckDB-backed nodes', () => {
+  it('pools mean and sd equal to the concatenated data to 1e-12 relative', async () => {
+    const params = { dataset: 'cohort', columns: ['age', 'dose_gy', 'bmi'], bins: { age: { breaks: [18, 50, 60, 70, 100.5] } } };
+    const outcomes = await Promise.all(stores.map((s, i) => run(s, i, summary, params)));
+    const parts = outcomes.map((o, i) => {
+      expect(o.error).toBeNull();
+      return { nodeId: `n${i}`, nodeName: `node-${i}`, payload: o.payload! };
+    });
+    const agg = summary.aggregate({ params: summary.paramsSchema.parse(params), round: 1, state: null, parts });
+    expect(agg.kind).toBe('done');
+    const result = (agg as { result: { columns: Array<{ column: string; n: number; missing: number; mean: number; sd: number; histogram: { counts: number[] } }> } }).result;
+    for (const col of ['age', 'dose_gy', 'bmi']) {
+      const all = cohorts.flat().map((r) => r[col]).filter((v): v is number => typeof v === 'number');
+      const ref = exactMoments(all);
+      const got = result.columns.find((c) => c.column === col)!;
+      expect(got.n).toBe(all.length);
+      expect(Math.abs(got.mean - ref.mean) / Math.abs(ref.mean)).toBeLessThan(1e-12);
+      expect(Math.abs(got.sd - Math.sqrt(ref.variance)) / Math.sqrt(ref.variance)).toBeLessThan(1e-12);
+    }
+    const bmiMissing = cohorts.flat().filter((r) => r.bmi === null).length;
+    expect(result.columns.find((c) => c.column === 'bmi')!.missing).toBe(bmiMissing);
+    const age = cohorts.flat().map((r) => r.age as number);
+    const hist = result.columns.find((c) => c.column === 'age')!.histogram.counts;
+    expect(hist[1]).toBe(age.filter((a) => a >= 50 && a < 60).length);
+  });
+
+  it('refuses a histogram with a small bin and names the bin', async () => {
+    // a top bin holding exactly the three oldest patients
+    const third = cohorts[0]!.map((r) => r.age as number).sort((a, b) => b - a)[2]!;
+    const o = await run(stores[0]!, 0, summary, { dataset: 'cohort', columns: ['age'], bins: { age: { breaks: [10, third, 101] } } });
+    expect(o.outcome).toBe('refused');
+    expect(o.error?.code).toBe('FH_ERR_SMALL_CELL');
+    expect(o.error?.message).toContain(`histogram bin [${third}, 101] of "age"`);
+    expect(o.error?.message).toMatch(/^node-0: /);
+  });
+
+  it('refuses a filter that selects fewer records than the minimum subset', async () => {
+    const o = await run(stores[0]!, 0, summary, { dataset: 'cohort', columns: ['age'], filter: { column: 'age', op: 'gt', value: 99.5 } });
+    expect(o.error?.code).toBe('FH_ERR_SMALL_SUBSET');
+  });
+
+  it('refuses an unknown column, naming it', async () => {
+    const o = await run(stores[0]!, 0, summary, { dataset: 'cohort', columns: ['weight'] });
+    expect(o.error?.code).toBe('FH_ERR_UNKNOWN_COLUMN');
+    expect(o.error?.message).toContain('"weight"');
+  });
+
+  it('counts a crosstab equal to counting the concatenated rows', async () => {
+    const params = { dataset: 'cohort', rows: 'stage', cols: 'toxicity' };
+    const outcomes = await Promise.all(stores.map((s, i) => run(s, i, crosstab, params)));
+    const agg = crosstab.aggregate({
+      params: crosstab.paramsSchema.parse(params),
+      round: 1,
+      state: null,
+      parts: outcomes.map((o, i) => ({ nodeId: `n${i}`, nodeName: `node-${i}`, payload: o.payload! })),
+    }) as { result: { rows: string[]; cols: string[]; counts: number[][] } };
+    expect(agg.result.rows).toEqual(['I', 'II', 'III', 'IV']);
+    const all = cohorts.flat();
+    agg.result.rows.forEach((stage, i) =>
+      agg.result.cols.forEach((tox, j) => expect(agg.result.counts[i]![j]).toBe(all.filter((r) => r.stage === stage && String(r.toxicity) === tox).length)),
+    );
+  });
+});
+
+describe('loading a dataset', () => {
+  it('rejects values outside the dictionary, naming column, count and first row', async () => {
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, 'age,stage\n50,II\n150,III\n40,V\n');
+    const columns = [
+      { name: 'age', type: 'numeric' as const, min: 0, max: 120 },
+      { name: 'stage', type: 'categorical' as const, levels: ['I', 'II', 'III', 'IV'] },
+    ];
+    await expect(DatasetStore.open([dataset(file, columns)])).rejects.toThrow(/column "age": 1 value\(s\) break the dictionary \(type numeric, min 0, max 120\); first at data row 2/);
+    const store = await DatasetStore.open([dataset(file, columns, 'exclude')]);
+    expect(store.reports[0]).toMatchObject({ rows: 1, excluded: 2 });
+    store.close();
+  });
+
+  it('names a column the file lacks', async () => {
+    const file = join(dir, 'short.csv');
+    writeFileSync(file, 'age\n50\n');
+    await expect(DatasetStore.open([dataset(file, [{ name: 'age', type: 'numeric' }, { name: 'sex', type: 'categorical' }])])).rejects.toThrow(/no column "sex"/);
+  });
+
+  it('gives a FedhubError for a missing file', async () => {
+    await expect(DatasetStore.open([dataset(join(dir, 'nope.csv'))])).rejects.toBeInstanceOf(FedhubError);
+  });
+});
