@@ -1,9 +1,10 @@
 import { crosstab } from './crosstab/crosstab.js';
+import { ping } from './ping/ping.js';
 import { summary } from './summary/summary.js';
 import type { FederatedAlgorithm } from './types.js';
 
 /** Every built-in algorithm, newest version last for each name. */
-const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [summary, crosstab];
+const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab];
 
 /** All built-in algorithms. */
 export function listAlgorithms(): ReadonlyArray<FederatedAlgorithm<unknown>> {

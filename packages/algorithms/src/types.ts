@@ -54,7 +54,8 @@ export interface LocalContext {
 export interface LocalRelease {
   payload: Json;
   disclosure: {
-    subsetSize: number;
+    /** Records used; null when the algorithm reads no records at all (e.g. `ping`). */
+    subsetSize: number | null;
     cells: Array<{ label: string; count: number }>;
     /** Number of model parameters estimated from these records (checked against maxParameterRatio). */
     parameters?: number;
@@ -79,7 +80,7 @@ export interface FederatedAlgorithm<P = unknown> {
   readonly paramsSchema: z.ZodType<P>;
   paramsJsonSchema(): Record<string, unknown>;
   /** Dataset and columns the task reads (validated by the hub against dictionaries, by the node against its data). */
-  variables(params: P): { dataset: string; columns: string[] };
+  variables(params: P): { dataset: string | null; columns: string[] };
   firstInput(params: P): Json;
   local(ctx: LocalContext, params: P, input: Json, round: number): Promise<LocalRelease>;
   aggregate(a: { params: P; round: number; state: Json | null; parts: NodePart[] }): AggregateOutcome;

@@ -25,6 +25,11 @@ function findRecordLengthArray(value: Json, n: number, path: string): string | u
 /** Throws a FedhubError with a stable code when `release` breaks `policy`. */
 export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolicy): void {
   const { subsetSize, cells, parameters } = release.disclosure;
+  if (subsetSize === null) {
+    if (cells.length > 0 || parameters !== undefined)
+      throw new FedhubError('FH_ERR_ROW_LEVEL', 'an output that reads no records cannot release counts or parameters');
+    return;
+  }
   if (subsetSize < policy.minSubsetSize)
     throw new FedhubError('FH_ERR_SMALL_SUBSET', `the selection holds ${subsetSize} records, fewer than the minimum subset size ${policy.minSubsetSize}`, {
       minimum: policy.minSubsetSize,
