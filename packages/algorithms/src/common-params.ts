@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 export const DatasetParam = SlugSchema.describe('Name of the dataset at each node');
 export const ColumnParam = z.string().min(1).max(63).describe('Column name from the data dictionary');
-export const FilterParam = FilterSchema.optional().describe('Rows to include (typed filter, validated against the dictionary)');
+export const FilterParam = FilterSchema.optional().describe(
+  'Rows to include (typed filter, validated against the dictionary)',
+);
 
 /** Histogram bins: explicit breaks, or an evenly spaced grid. */
 export const BinsSchema = z.union([
@@ -18,7 +20,10 @@ export function binBreaks(bins: Bins): number[] {
   if ('breaks' in bins) breaks = bins.breaks;
   else {
     const k = Math.round((bins.to - bins.from) / bins.width);
-    if (!(k >= 1 && k <= 200) || Math.abs(bins.from + k * bins.width - bins.to) > 1e-9 * Math.max(1, Math.abs(bins.to)))
+    if (
+      !(k >= 1 && k <= 200) ||
+      Math.abs(bins.from + k * bins.width - bins.to) > 1e-9 * Math.max(1, Math.abs(bins.to))
+    )
       throw new RangeError(`bins: (to - from) / width must be a whole number of bins between 1 and 200`);
     breaks = Array.from({ length: k + 1 }, (_, i) => bins.from + i * bins.width);
   }

@@ -10,7 +10,10 @@ type Definition<P> = Omit<FederatedAlgorithm<P>, 'digest' | 'paramsJsonSchema'>;
  * the source text of both halves, so that any change of code gives a new digest (and reopens approval).
  */
 export function defineAlgorithm<P>(def: Definition<P>): FederatedAlgorithm<P> {
-  const jsonSchema = z.toJSONSchema(def.paramsSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const jsonSchema = z.toJSONSchema(def.paramsSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   const digest = createHash('sha256')
     .update(
       canonicalJson({

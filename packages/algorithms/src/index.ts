@@ -1,7 +1,7 @@
-export * from './types.js';
-export * from './define-algorithm.js';
 export * from './common-params.js';
+export { type CrosstabParams, CrosstabParamsSchema, crosstab, MISSING_LEVEL } from './crosstab/crosstab.js';
+export * from './define-algorithm.js';
+export { PingParamsSchema, ping } from './ping/ping.js';
 export * from './registry.js';
-export { summary, SummaryParamsSchema, mergeMoments, type SummaryParams } from './summary/summary.js';
-export { crosstab, CrosstabParamsSchema, MISSING_LEVEL, type CrosstabParams } from './crosstab/crosstab.js';
-export { ping, PingParamsSchema } from './ping/ping.js';
+export { mergeMoments, type SummaryParams, SummaryParamsSchema, summary } from './summary/summary.js';
+export * from './types.js';

@@ -4,6 +4,7 @@ import { summary } from './summary/summary.js';
 import type { FederatedAlgorithm } from './types.js';
 
 /** Every built-in algorithm, newest version last for each name. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
 const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab];
 
 /** All built-in algorithms. */
@@ -13,6 +14,8 @@ export function listAlgorithms(): ReadonlyArray<FederatedAlgorithm<unknown>> {
 
 /** The algorithm `name` at `version` (the latest when omitted), or undefined. */
 export function getAlgorithm(name: string, version?: string): FederatedAlgorithm<unknown> | undefined {
-  const candidates = BUILT_IN.filter((a) => a.name === name && (version === undefined || a.version === version));
+  const candidates = BUILT_IN.filter(
+    (a) => a.name === name && (version === undefined || a.version === version),
+  );
   return candidates.at(-1);
 }

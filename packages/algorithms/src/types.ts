@@ -32,9 +32,16 @@ export interface DatasetHandle {
   /** Moments of numeric columns, computed in SQL. */
   moments(columns: string[], filter?: Filter): Promise<NumericMoments[]>;
   /** Counts per bin [b_i, b_{i+1}) for i = 0..k-2 (the last bin closed), plus below and above the range. */
-  histogram(column: string, breaks: number[], filter?: Filter): Promise<{ counts: number[]; below: number; above: number }>;
+  histogram(
+    column: string,
+    breaks: number[],
+    filter?: Filter,
+  ): Promise<{ counts: number[]; below: number; above: number }>;
   /** Counts of each combination of levels of categorical columns (missing as null). */
-  groupCounts(columns: string[], filter?: Filter): Promise<Array<{ levels: Array<string | null>; n: number }>>;
+  groupCounts(
+    columns: string[],
+    filter?: Filter,
+  ): Promise<Array<{ levels: Array<string | null>; n: number }>>;
   /** Whole columns for model fitting, read once; rows with a missing value in any listed column are dropped. */
   readColumns(columns: string[], filter?: Filter): Promise<{ n: number; data: ColumnData }>;
 }
@@ -68,7 +75,9 @@ export interface NodePart {
   payload: Json;
 }
 
-export type AggregateOutcome = { kind: 'done'; result: Json } | { kind: 'next-round'; input: Json; state: Json };
+export type AggregateOutcome =
+  | { kind: 'done'; result: Json }
+  | { kind: 'next-round'; input: Json; state: Json };
 
 export interface FederatedAlgorithm<P = unknown> {
   readonly name: string;

@@ -16,14 +16,23 @@ export interface Started {
  * Spawns `node fedhub.js ...args`, sends its stderr (logs) to `logFile`, and resolves with the first JSON
  * line it prints on stdout; rejects if it exits first or takes longer than `timeoutMs`.
  */
-export function startFedhubProcess(args: string[], logFile: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env): Promise<Started> {
+export function startFedhubProcess(
+  args: string[],
+  logFile: string,
+  timeoutMs = 60_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Started> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [FEDHUB_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const log = createWriteStream(logFile, { flags: 'a' });
     child.stderr!.pipe(log);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`fedhub ${args.join(' ')} did not become ready within ${timeoutMs / 1000} s (log: ${logFile})`));
+      reject(
+        new Error(
+          `fedhub ${args.join(' ')} did not become ready within ${timeoutMs / 1000} s (log: ${logFile})`,
+        ),
+      );
     }, timeoutMs);
     const rl = createInterface({ input: child.stdout! });
     rl.once('line', (line) => {
@@ -36,7 +45,9 @@ export function startFedhubProcess(args: string[], logFile: string, timeoutMs = 
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`fedhub ${args.join(' ')} exited (${signal ?? code}) before it was ready; see ${logFile}`));
+      reject(
+        new Error(`fedhub ${args.join(' ')} exited (${signal ?? code}) before it was ready; see ${logFile}`),
+      );
     });
   });
 }

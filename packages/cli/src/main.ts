@@ -12,7 +12,9 @@ export const CLI_VERSION = '0.1.0';
 
 export function buildProgram(): Command {
   const program = new Command('fedhub')
-    .description('Federated analytics for medical physics and radiology: hub, hospital nodes, governed algorithms')
+    .description(
+      'Federated analytics for medical physics and radiology: hub, hospital nodes, governed algorithms',
+    )
     .version(CLI_VERSION)
     .showHelpAfterError()
     .exitOverride();

@@ -10,8 +10,14 @@ export function printJson(value: unknown): void {
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const isNum = headers.map((_, i) => cells.length > 0 && cells.every((r) => /^-?[\d.,e+-]*$/.test(r[i] ?? '')));
-  const fmt = (r: string[]) => r.map((c, i) => (isNum[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const isNum = headers.map(
+    (_, i) => cells.length > 0 && cells.every((r) => /^-?[\d.,e+-]*$/.test(r[i] ?? '')),
+  );
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (isNum[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [fmt(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(fmt)].join('\n');
 }
 

@@ -16,7 +16,10 @@ export interface Session {
 }
 
 export function sessionPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FEDHUB_SESSION_FILE ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'fedhub', 'session.json');
+  return (
+    env.FEDHUB_SESSION_FILE ??
+    join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'fedhub', 'session.json')
+  );
 }
 
 export function readSession(env: NodeJS.ProcessEnv = process.env): Session | undefined {
@@ -39,17 +42,28 @@ export function writeSession(s: Session, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** A client for the hub named by --hub / FEDHUB_HUB_URL / the session, authenticated by FEDHUB_TOKEN or the session. */
-export function clientFromEnvironment(opts: { hub?: string }, env: NodeJS.ProcessEnv = process.env): HubClient {
+export function clientFromEnvironment(
+  opts: { hub?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): HubClient {
   const session = readSession(env);
   const hubUrl = opts.hub ?? env.FEDHUB_HUB_URL ?? session?.hubUrl;
-  if (!hubUrl) throw new FedhubError('FH_ERR_UNAUTHENTICATED', 'no hub given: pass --hub URL, set FEDHUB_HUB_URL, or run `fedhub login` first');
+  if (!hubUrl)
+    throw new FedhubError(
+      'FH_ERR_UNAUTHENTICATED',
+      'no hub given: pass --hub URL, set FEDHUB_HUB_URL, or run `fedhub login` first',
+    );
   if (env.FEDHUB_TOKEN) return new HubClient({ baseUrl: hubUrl, token: env.FEDHUB_TOKEN });
   if (!session || session.hubUrl.replace(/\/+$/, '') !== hubUrl.replace(/\/+$/, '') || !session.accessToken)
-    throw new FedhubError('FH_ERR_UNAUTHENTICATED', `not signed in to ${hubUrl}: run \`fedhub login --hub ${hubUrl} --username NAME\` or set FEDHUB_TOKEN`);
+    throw new FedhubError(
+      'FH_ERR_UNAUTHENTICATED',
+      `not signed in to ${hubUrl}: run \`fedhub login --hub ${hubUrl} --username NAME\` or set FEDHUB_TOKEN`,
+    );
   return new HubClient({
     baseUrl: hubUrl,
     token: session.accessToken,
     refreshToken: session.refreshToken,
-    onTokens: (t) => writeSession({ ...session, accessToken: t.accessToken, refreshToken: t.refreshToken }, env),
+    onTokens: (t) =>
+      writeSession({ ...session, accessToken: t.accessToken, refreshToken: t.refreshToken }, env),
   });
 }

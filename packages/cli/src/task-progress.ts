@@ -5,11 +5,20 @@ import cliProgress from 'cli-progress';
 
 const TERMINAL = new Set(['completed', 'refused', 'failed', 'cancelled']);
 
-export async function watchTask(client: HubClient, taskId: string, opts: { quiet?: boolean; timeoutMs?: number } = {}): Promise<TaskDetail> {
+export async function watchTask(
+  client: HubClient,
+  taskId: string,
+  opts: { quiet?: boolean; timeoutMs?: number } = {},
+): Promise<TaskDetail> {
   const tty = process.stderr.isTTY && !opts.quiet;
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: ' {bar} {value}/{total} node runs | round {round} | {state}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
+        {
+          format: ' {bar} {value}/{total} node runs | round {round} | {state}',
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;

@@ -18,7 +18,9 @@ export interface AccessClaims {
   jti: string;
 }
 
-export type TokenCheck = { ok: true; claims: AccessClaims } | { ok: false; reason: 'malformed' | 'signature' | 'expired' | 'audience' };
+export type TokenCheck =
+  | { ok: true; claims: AccessClaims }
+  | { ok: false; reason: 'malformed' | 'signature' | 'expired' | 'audience' };
 
 function mac(secret: Uint8Array, body: string): string {
   return createHmac('sha256', secret).update(`fha.${body}`).digest('base64url');
@@ -31,9 +33,15 @@ export function signAccessToken(secret: Uint8Array, claims: AccessClaims): strin
 }
 
 /** Verifies signature, audience and expiry (with `nowSec` from the hub's clock). */
-export function verifyAccessToken(secret: Uint8Array, token: string, audience: AccessClaims['aud'], nowSec: number): TokenCheck {
+export function verifyAccessToken(
+  secret: Uint8Array,
+  token: string,
+  audience: AccessClaims['aud'],
+  nowSec: number,
+): TokenCheck {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== 'fha' || !parts[1] || !parts[2] || token.length > 4096) return { ok: false, reason: 'malformed' };
+  if (parts.length !== 3 || parts[0] !== 'fha' || !parts[1] || !parts[2] || token.length > 4096)
+    return { ok: false, reason: 'malformed' };
   if (!safeEqual(mac(secret, parts[1]), parts[2])) return { ok: false, reason: 'signature' };
   let claims: AccessClaims;
   try {
@@ -41,7 +49,8 @@ export function verifyAccessToken(secret: Uint8Array, token: string, audience: A
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return { ok: false, reason: 'malformed' };
+  if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number')
+    return { ok: false, reason: 'malformed' };
   if (claims.aud !== audience) return { ok: false, reason: 'audience' };
   if (claims.exp <= nowSec) return { ok: false, reason: 'expired' };
   return { ok: true, claims };

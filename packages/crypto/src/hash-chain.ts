@@ -21,13 +21,18 @@ export interface ChainedEntry {
 }
 
 /** Checks a sequence of entries; returns the first broken position, or null when the chain holds. */
-export function verifyChain(entries: ChainedEntry[], startHash = CHAIN_GENESIS): { index: number; reason: string } | null {
+export function verifyChain(
+  entries: ChainedEntry[],
+  startHash = CHAIN_GENESIS,
+): { index: number; reason: string } | null {
   let prev = startHash;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     if (e.prevHash !== prev) return { index: i, reason: `entry ${e.seq}: previous hash does not match` };
-    if (chainHash(prev, e.entry) !== e.hash) return { index: i, reason: `entry ${e.seq}: content does not match its hash` };
-    if (i > 0 && e.seq !== entries[i - 1]!.seq + 1) return { index: i, reason: `entry ${e.seq}: sequence gap` };
+    if (chainHash(prev, e.entry) !== e.hash)
+      return { index: i, reason: `entry ${e.seq}: content does not match its hash` };
+    if (i > 0 && e.seq !== entries[i - 1]!.seq + 1)
+      return { index: i, reason: `entry ${e.seq}: sequence gap` };
     prev = e.hash;
   }
   return null;

@@ -1,4 +1,4 @@
-export * from './node-keys.js';
-export * from './secrets.js';
 export * from './access-token.js';
 export * from './hash-chain.js';
+export * from './node-keys.js';
+export * from './secrets.js';

@@ -51,7 +51,12 @@ export function signMessage(privateKeyPkcs8: string, message: string): string {
 /** Verifies an Ed25519 signature; false (never throws) for malformed keys or signatures. */
 export function verifyMessage(publicKeySpki: string, message: string, signature: string): boolean {
   try {
-    return verify(null, Buffer.from(message, 'utf8'), publicKeyObject(publicKeySpki), Buffer.from(signature, 'base64url'));
+    return verify(
+      null,
+      Buffer.from(message, 'utf8'),
+      publicKeyObject(publicKeySpki),
+      Buffer.from(signature, 'base64url'),
+    );
   } catch {
     return false;
   }

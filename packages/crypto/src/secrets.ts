@@ -4,7 +4,14 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 /** scrypt cost: N=2^15, r=8, p=3, one of OWASP's recommended settings (32 MiB per hash). */
 const SCRYPT = { N: 1 << 15, r: 8, p: 3, keyLen: 32, maxmem: 96 * 1024 * 1024 } as const;
 
-function scryptAsync(password: string, salt: Buffer, n: number, r: number, p: number, keyLen: number): Promise<Buffer> {
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  n: number,
+  r: number,
+  p: number,
+  keyLen: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(password.normalize('NFKC'), salt, keyLen, { N: n, r, p, maxmem: SCRYPT.maxmem }, (err, key) =>
       err ? reject(err) : resolve(key),
@@ -25,7 +32,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64url');
-  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p), expected.length);
+  const key = await scryptAsync(
+    password,
+    Buffer.from(salt, 'base64url'),
+    Number(n),
+    Number(r),
+    Number(p),
+    expected.length,
+  );
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

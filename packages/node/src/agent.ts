@@ -6,10 +6,10 @@ import { sha256Hex, signMessage } from '@fedhub/crypto';
 import { canonicalJson, FedhubError, type RunAssignment, resultSigningString } from '@fedhub/protocol';
 import { HubRequestError, NodeApiClient } from '@fedhub/sdk';
 import type { Logger } from 'pino';
+import { backoffDelayMs, sleep } from './backoff.js';
 import type { NodeConfig, ResolvedDataset } from './config.js';
 import { CredentialsStore } from './credentials-store.js';
 import { DatasetStore } from './datasets/duckdb-store.js';
-import { backoffDelayMs, sleep } from './backoff.js';
 import { executeRun, type RunOutcome } from './executor.js';
 
 export const NODE_VERSION = '0.1.0';
@@ -66,10 +66,17 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
 
   async function heartbeat(): Promise<void> {
     try {
-      await client.heartbeat({ version: NODE_VERSION, clock: new Date().toISOString(), datasets: datasets?.dictionaries() ?? [] });
+      await client.heartbeat({
+        version: NODE_VERSION,
+        clock: new Date().toISOString(),
+        datasets: datasets?.dictionaries() ?? [],
+      });
     } catch (err) {
       if (err instanceof HubRequestError && err.code === 'FH_ERR_CLOCK_SKEW') {
-        fatal = new FedhubError('FH_ERR_CLOCK_SKEW', `${err.message}: fix this machine's clock (NTP); the node stops rather than work with a wrong clock`);
+        fatal = new FedhubError(
+          'FH_ERR_CLOCK_SKEW',
+          `${err.message}: fix this machine's clock (NTP); the node stops rather than work with a wrong clock`,
+        );
         log.error(fatal.message);
         abort.abort();
         return;
@@ -89,11 +96,24 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     }
     const token = config.hub.enrolmentToken;
     if (!token)
-      throw new FedhubError('FH_ERR_ENROLMENT', `node is not enrolled with ${client.baseUrl}: set hub.enrolmentToken (or enrolmentTokenFile) in the config`);
+      throw new FedhubError(
+        'FH_ERR_ENROLMENT',
+        `node is not enrolled with ${client.baseUrl}: set hub.enrolmentToken (or enrolmentTokenFile) in the config`,
+      );
     const res = await withRetry('enrolment', () =>
-      client.enrol({ enrolmentToken: token, publicKeys: { x25519: keys.x25519.publicKey, ed25519: keys.ed25519.publicKey }, version: NODE_VERSION }),
+      client.enrol({
+        enrolmentToken: token,
+        publicKeys: { x25519: keys.x25519.publicKey, ed25519: keys.ed25519.publicKey },
+        version: NODE_VERSION,
+      }),
     );
-    store.saveCredentials({ hubUrl: client.baseUrl, nodeId: res.nodeId, nodeName: res.nodeName, collaborationId: res.collaborationId, nodeToken: res.nodeToken });
+    store.saveCredentials({
+      hubUrl: client.baseUrl,
+      nodeId: res.nodeId,
+      nodeName: res.nodeName,
+      collaborationId: res.collaborationId,
+      nodeToken: res.nodeToken,
+    });
     client.setToken(res.nodeToken);
     nodeId = res.nodeId;
     nodeName = res.nodeName;
@@ -132,18 +152,39 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       clearInterval(beat);
     }
     if (lost) return;
-    const digest = sha256Hex(canonicalJson(outcome.outcome === 'completed' ? outcome.payload : outcome.error));
+    const digest = sha256Hex(
+      canonicalJson(outcome.outcome === 'completed' ? outcome.payload : outcome.error),
+    );
     const signature = signMessage(
       store.keys().ed25519.privateKey,
-      resultSigningString({ taskId: run.taskId, runId: run.runId, round: run.round, attempt: run.attempt, outcome: outcome.outcome, digest }),
+      resultSigningString({
+        taskId: run.taskId,
+        runId: run.runId,
+        round: run.round,
+        attempt: run.attempt,
+        outcome: outcome.outcome,
+        digest,
+      }),
     );
     try {
       const res = await withRetry('posting a result', () =>
-        client.postResult(run.runId, { attempt: run.attempt, round: run.round, outcome: outcome.outcome, payload: outcome.payload, error: outcome.error, digest, signature }),
+        client.postResult(run.runId, {
+          attempt: run.attempt,
+          round: run.round,
+          outcome: outcome.outcome,
+          payload: outcome.payload,
+          error: outcome.error,
+          digest,
+          signature,
+        }),
       );
-      rlog.info({ outcome: outcome.outcome, code: outcome.error?.code, duplicate: res.duplicate }, 'result posted');
+      rlog.info(
+        { outcome: outcome.outcome, code: outcome.error?.code, duplicate: res.duplicate },
+        'result posted',
+      );
     } catch (err) {
-      if (err instanceof HubRequestError && err.status === 409) rlog.warn({ code: err.code }, 'result refused by the hub: a newer attempt holds the run');
+      if (err instanceof HubRequestError && err.status === 409)
+        rlog.warn({ code: err.code }, 'result refused by the hub: a newer attempt holds the run');
       else rlog.error({ err: (err as Error).message }, 'could not post the result');
     }
   }
@@ -158,8 +199,13 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       } catch (err) {
         if (abort.signal.aborted) break;
         const delay = backoffDelayMs(failures++);
-        if (isRetryable(err)) log.warn({ err: (err as Error).message, retryInMs: delay }, 'hub unreachable, retrying');
-        else log.error({ err: (err as Error).message, code: (err as HubRequestError).code, retryInMs: delay }, 'claim failed');
+        if (isRetryable(err))
+          log.warn({ err: (err as Error).message, retryInMs: delay }, 'hub unreachable, retrying');
+        else
+          log.error(
+            { err: (err as Error).message, code: (err as HubRequestError).code, retryInMs: delay },
+            'claim failed',
+          );
         await sleep(delay, abort.signal);
       }
     }
@@ -173,7 +219,15 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     async start() {
       datasets = await DatasetStore.open(config.resolvedDatasets);
       for (const r of datasets.reports)
-        log.info({ dataset: r.dataset, rows: r.rows, excluded: r.excluded, problems: r.problems.length ? r.problems : undefined }, 'dataset loaded');
+        log.info(
+          {
+            dataset: r.dataset,
+            rows: r.rows,
+            excluded: r.excluded,
+            problems: r.problems.length ? r.problems : undefined,
+          },
+          'dataset loaded',
+        );
       await enrol();
       await heartbeat();
       if (fatal) throw fatal;

@@ -1,5 +1,10 @@
 /** Full-jitter exponential backoff (AWS architecture blog, "Exponential Backoff and Jitter"). */
-export function backoffDelayMs(attempt: number, baseMs = 500, capMs = 30_000, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  baseMs = 500,
+  capMs = 30_000,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

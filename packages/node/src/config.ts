@@ -27,7 +27,10 @@ export const DatasetConfigSchema = z.strictObject({
   file: z.string().min(1).describe('CSV or Parquet file'),
   format: z.enum(['csv', 'parquet']).optional().describe('Inferred from the file extension when omitted'),
   dictionary: z.union([z.string(), z.strictObject({ columns: z.array(ColumnSpecSchema).min(1) })]),
-  onInvalid: z.enum(['reject', 'exclude']).default('reject').describe('Values outside the dictionary: refuse to start, or exclude those rows'),
+  onInvalid: z
+    .enum(['reject', 'exclude'])
+    .default('reject')
+    .describe('Values outside the dictionary: refuse to start, or exclude those rows'),
 });
 export type DatasetConfig = z.infer<typeof DatasetConfigSchema>;
 
@@ -39,10 +42,17 @@ export const NodeConfigSchema = z.strictObject({
   }),
   dataDir: z.string().default('./fedhub-node-data'),
   datasets: z.array(DatasetConfigSchema).default([]),
-  policy: DisclosurePolicySchema.default({ minCellCount: 5, minSubsetSize: 10, maxParameterRatio: 0.33, minResidualDf: 10 }),
+  policy: DisclosurePolicySchema.default({
+    minCellCount: 5,
+    minSubsetSize: 10,
+    maxParameterRatio: 0.33,
+    minResidualDf: 10,
+  }),
   claimWaitMs: z.int().min(100).max(30000).default(20000),
   heartbeatIntervalMs: z.int().min(100).max(300000).default(15000),
-  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).default({ level: 'info' }),
+  log: z
+    .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') })
+    .default({ level: 'info' }),
 });
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 
@@ -61,34 +71,61 @@ function issuesText(err: z.ZodError, where: string): string {
 }
 
 /** Parses and validates a node configuration object, resolving paths against `baseDir`. */
-export function parseNodeConfig(raw: unknown, baseDir: string, where = 'node config'): NodeConfig & { resolvedDatasets: ResolvedDataset[] } {
+export function parseNodeConfig(
+  raw: unknown,
+  baseDir: string,
+  where = 'node config',
+): NodeConfig & { resolvedDatasets: ResolvedDataset[] } {
   const parsed = NodeConfigSchema.safeParse(raw);
   if (!parsed.success) throw new FedhubError('FH_ERR_VALIDATION', issuesText(parsed.error, where));
   const cfg = parsed.data;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  if (cfg.hub.enrolmentTokenFile) cfg.hub.enrolmentToken = readFileSync(abs(cfg.hub.enrolmentTokenFile), 'utf8').trim();
+  if (cfg.hub.enrolmentTokenFile)
+    cfg.hub.enrolmentToken = readFileSync(abs(cfg.hub.enrolmentTokenFile), 'utf8').trim();
   const names = new Set<string>();
   const resolvedDatasets = cfg.datasets.map((d, i) => {
-    if (names.has(d.name)) throw new FedhubError('FH_ERR_VALIDATION', `${where}: datasets.${i}.name: "${d.name}" is declared twice`);
+    if (names.has(d.name))
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `${where}: datasets.${i}.name: "${d.name}" is declared twice`,
+      );
     names.add(d.name);
     const file = abs(d.file);
     const ext = extname(file).toLowerCase();
-    const format = d.format ?? (ext === '.parquet' ? 'parquet' : ext === '.csv' || ext === '.tsv' ? 'csv' : undefined);
-    if (!format) throw new FedhubError('FH_ERR_VALIDATION', `${where}: datasets.${i}.file: cannot tell the format of "${d.file}"; set format: csv or parquet`);
+    const format =
+      d.format ?? (ext === '.parquet' ? 'parquet' : ext === '.csv' || ext === '.tsv' ? 'csv' : undefined);
+    if (!format)
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `${where}: datasets.${i}.file: cannot tell the format of "${d.file}"; set format: csv or parquet`,
+      );
     let columns: ResolvedDataset['columns'];
     if (typeof d.dictionary === 'string') {
       const dictPath = abs(d.dictionary);
       const text = readFileSync(dictPath, 'utf8');
-      const dict = z.strictObject({ columns: z.array(ColumnSpecSchema).min(1), description: z.string().optional() }).safeParse(parseYaml(text));
+      const dict = z
+        .strictObject({ columns: z.array(ColumnSpecSchema).min(1), description: z.string().optional() })
+        .safeParse(parseYaml(text));
       if (!dict.success) throw new FedhubError('FH_ERR_VALIDATION', issuesText(dict.error, dictPath));
       columns = dict.data.columns;
     } else columns = d.dictionary.columns;
     const colNames = new Set<string>();
     for (const c of columns) {
-      if (colNames.has(c.name)) throw new FedhubError('FH_ERR_VALIDATION', `${where}: dataset "${d.name}": column "${c.name}" is declared twice`);
+      if (colNames.has(c.name))
+        throw new FedhubError(
+          'FH_ERR_VALIDATION',
+          `${where}: dataset "${d.name}": column "${c.name}" is declared twice`,
+        );
       colNames.add(c.name);
     }
-    return { name: d.name, description: d.description, file, format, columns, onInvalid: d.onInvalid } satisfies ResolvedDataset;
+    return {
+      name: d.name,
+      description: d.description,
+      file,
+      format,
+      columns,
+      onInvalid: d.onInvalid,
+    } satisfies ResolvedDataset;
   });
   return { ...cfg, dataDir: abs(cfg.dataDir), resolvedDatasets };
 }
@@ -99,7 +136,10 @@ export function loadNodeConfigFile(path: string): NodeConfig & { resolvedDataset
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new FedhubError('FH_ERR_VALIDATION', `cannot read node config ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `cannot read node config ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   let raw: unknown;
   try {

@@ -39,7 +39,9 @@ export class CredentialsStore {
     return keys;
   }
   credentials(): NodeCredentials | undefined {
-    return existsSync(this.credentialsPath) ? (JSON.parse(readFileSync(this.credentialsPath, 'utf8')) as NodeCredentials) : undefined;
+    return existsSync(this.credentialsPath)
+      ? (JSON.parse(readFileSync(this.credentialsPath, 'utf8')) as NodeCredentials)
+      : undefined;
   }
   saveCredentials(c: NodeCredentials): void {
     writePrivate(this.credentialsPath, c);

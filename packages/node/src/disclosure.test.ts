@@ -15,14 +15,35 @@ function codeOf(fn: () => void): string | undefined {
 
 describe('enforceDisclosure', () => {
   it('passes a release that meets every rule', () => {
-    expect(codeOf(() => enforceDisclosure({ payload: { n: 40 }, disclosure: { subsetSize: 40, cells: [{ label: 'a', count: 5 }, { label: 'b', count: 0 }] } }, policy))).toBeUndefined();
+    expect(
+      codeOf(() =>
+        enforceDisclosure(
+          {
+            payload: { n: 40 },
+            disclosure: {
+              subsetSize: 40,
+              cells: [
+                { label: 'a', count: 5 },
+                { label: 'b', count: 0 },
+              ],
+            },
+          },
+          policy,
+        ),
+      ),
+    ).toBeUndefined();
   });
   it('refuses a small subset, naming the minimum', () => {
-    expect(codeOf(() => enforceDisclosure({ payload: {}, disclosure: { subsetSize: 9, cells: [] } }, policy))).toBe('FH_ERR_SMALL_SUBSET');
+    expect(
+      codeOf(() => enforceDisclosure({ payload: {}, disclosure: { subsetSize: 9, cells: [] } }, policy)),
+    ).toBe('FH_ERR_SMALL_SUBSET');
   });
   it('refuses a small non-zero cell and names it', () => {
     try {
-      enforceDisclosure({ payload: {}, disclosure: { subsetSize: 50, cells: [{ label: 'stage=IV', count: 3 }] } }, policy);
+      enforceDisclosure(
+        { payload: {}, disclosure: { subsetSize: 50, cells: [{ label: 'stage=IV', count: 3 }] } },
+        policy,
+      );
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(FedhubError);
@@ -31,14 +52,31 @@ describe('enforceDisclosure', () => {
     }
   });
   it('refuses too many parameters and too few residual degrees of freedom', () => {
-    expect(codeOf(() => enforceDisclosure({ payload: {}, disclosure: { subsetSize: 30, cells: [], parameters: 11 } }, policy))).toBe('FH_ERR_TOO_MANY_PARAMETERS');
-    expect(codeOf(() => enforceDisclosure({ payload: {}, disclosure: { subsetSize: 15, cells: [], parameters: 6 } }, { ...policy, maxParameterRatio: 1 }))).toBe(
-      'FH_ERR_TOO_MANY_PARAMETERS',
-    );
+    expect(
+      codeOf(() =>
+        enforceDisclosure({ payload: {}, disclosure: { subsetSize: 30, cells: [], parameters: 11 } }, policy),
+      ),
+    ).toBe('FH_ERR_TOO_MANY_PARAMETERS');
+    expect(
+      codeOf(() =>
+        enforceDisclosure(
+          { payload: {}, disclosure: { subsetSize: 15, cells: [], parameters: 6 } },
+          { ...policy, maxParameterRatio: 1 },
+        ),
+      ),
+    ).toBe('FH_ERR_TOO_MANY_PARAMETERS');
   });
   it('refuses an array with one entry per record', () => {
-    expect(codeOf(() => enforceDisclosure({ payload: { fitted: Array.from({ length: 25 }, (_, i) => i) }, disclosure: { subsetSize: 25, cells: [] } }, policy))).toBe(
-      'FH_ERR_ROW_LEVEL',
-    );
+    expect(
+      codeOf(() =>
+        enforceDisclosure(
+          {
+            payload: { fitted: Array.from({ length: 25 }, (_, i) => i) },
+            disclosure: { subsetSize: 25, cells: [] },
+          },
+          policy,
+        ),
+      ),
+    ).toBe('FH_ERR_ROW_LEVEL');
   });
 });

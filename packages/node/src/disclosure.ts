@@ -27,13 +27,20 @@ export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolic
   const { subsetSize, cells, parameters } = release.disclosure;
   if (subsetSize === null) {
     if (cells.length > 0 || parameters !== undefined)
-      throw new FedhubError('FH_ERR_ROW_LEVEL', 'an output that reads no records cannot release counts or parameters');
+      throw new FedhubError(
+        'FH_ERR_ROW_LEVEL',
+        'an output that reads no records cannot release counts or parameters',
+      );
     return;
   }
   if (subsetSize < policy.minSubsetSize)
-    throw new FedhubError('FH_ERR_SMALL_SUBSET', `the selection holds ${subsetSize} records, fewer than the minimum subset size ${policy.minSubsetSize}`, {
-      minimum: policy.minSubsetSize,
-    });
+    throw new FedhubError(
+      'FH_ERR_SMALL_SUBSET',
+      `the selection holds ${subsetSize} records, fewer than the minimum subset size ${policy.minSubsetSize}`,
+      {
+        minimum: policy.minSubsetSize,
+      },
+    );
   const small = cells.filter((c) => c.count > 0 && c.count < policy.minCellCount);
   if (small.length > 0)
     throw new FedhubError(
@@ -46,12 +53,22 @@ export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolic
     );
   if (parameters !== undefined) {
     if (parameters > policy.maxParameterRatio * subsetSize)
-      throw new FedhubError('FH_ERR_TOO_MANY_PARAMETERS', `${parameters} parameters for ${subsetSize} records exceeds ${policy.maxParameterRatio} x n`);
+      throw new FedhubError(
+        'FH_ERR_TOO_MANY_PARAMETERS',
+        `${parameters} parameters for ${subsetSize} records exceeds ${policy.maxParameterRatio} x n`,
+      );
     if (subsetSize - parameters < policy.minResidualDf)
-      throw new FedhubError('FH_ERR_TOO_MANY_PARAMETERS', `residual degrees of freedom ${subsetSize - parameters} below ${policy.minResidualDf}`);
+      throw new FedhubError(
+        'FH_ERR_TOO_MANY_PARAMETERS',
+        `residual degrees of freedom ${subsetSize - parameters} below ${policy.minResidualDf}`,
+      );
   }
   if (subsetSize > 1) {
     const at = findRecordLengthArray(release.payload, subsetSize, '');
-    if (at) throw new FedhubError('FH_ERR_ROW_LEVEL', `the output holds an array with one entry per record (${at})`);
+    if (at)
+      throw new FedhubError(
+        'FH_ERR_ROW_LEVEL',
+        `the output holds an array with one entry per record (${at})`,
+      );
   }
 }

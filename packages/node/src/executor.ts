@@ -3,7 +3,13 @@
  * parameters, runs the local half, enforces disclosure, and returns the outcome to sign and post.
  */
 import { getAlgorithm, type LocalContext } from '@fedhub/algorithms';
-import { type DisclosurePolicy, type ErrorBody, FedhubError, type Json, type RunAssignment } from '@fedhub/protocol';
+import {
+  type DisclosurePolicy,
+  type ErrorBody,
+  FedhubError,
+  type Json,
+  type RunAssignment,
+} from '@fedhub/protocol';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { enforceDisclosure } from './disclosure.js';
 
@@ -19,19 +25,41 @@ export interface ExecutorDeps {
   onInternalError?: (err: unknown, run: RunAssignment) => void;
 }
 
-function refusal(code: FedhubError['code'], message: string, nodeName: string, details?: unknown): RunOutcome {
-  return { outcome: 'refused', payload: null, error: { code, message: `${nodeName}: ${message}`, ...(details === undefined ? {} : { details }) } };
+function refusal(
+  code: FedhubError['code'],
+  message: string,
+  nodeName: string,
+  details?: unknown,
+): RunOutcome {
+  return {
+    outcome: 'refused',
+    payload: null,
+    error: { code, message: `${nodeName}: ${message}`, ...(details === undefined ? {} : { details }) },
+  };
 }
 
 export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promise<RunOutcome> {
   const algorithm = getAlgorithm(run.algorithm, run.version);
-  if (!algorithm) return refusal('FH_ERR_UNKNOWN_ALGORITHM', `this node has no algorithm ${run.algorithm}@${run.version}`, deps.node.name);
+  if (!algorithm)
+    return refusal(
+      'FH_ERR_UNKNOWN_ALGORITHM',
+      `this node has no algorithm ${run.algorithm}@${run.version}`,
+      deps.node.name,
+    );
   if (algorithm.digest !== run.digest)
-    return refusal('FH_ERR_UNKNOWN_ALGORITHM', `algorithm ${run.algorithm}@${run.version} differs from this node's copy (digest mismatch)`, deps.node.name);
+    return refusal(
+      'FH_ERR_UNKNOWN_ALGORITHM',
+      `algorithm ${run.algorithm}@${run.version} differs from this node's copy (digest mismatch)`,
+      deps.node.name,
+    );
   const parsed = algorithm.paramsSchema.safeParse(run.params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return refusal('FH_ERR_BAD_PARAMS', `invalid parameters at ${issue?.path.join('.') || '(top)'}: ${issue?.message}`, deps.node.name);
+    return refusal(
+      'FH_ERR_BAD_PARAMS',
+      `invalid parameters at ${issue?.path.join('.') || '(top)'}: ${issue?.message}`,
+      deps.node.name,
+    );
   }
   const ctx: LocalContext = {
     node: deps.node,
@@ -49,7 +77,10 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
     return {
       outcome: 'failed',
       payload: null,
-      error: { code: 'FH_ERR_ALGORITHM_FAILED', message: `${deps.node.name}: ${run.algorithm} failed at this node (the node's log has the detail)` },
+      error: {
+        code: 'FH_ERR_ALGORITHM_FAILED',
+        message: `${deps.node.name}: ${run.algorithm} failed at this node (the node's log has the detail)`,
+      },
     };
   }
 }

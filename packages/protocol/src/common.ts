@@ -12,7 +12,7 @@ export const NameSchema = z
   .string()
   .min(1)
   .max(120)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'()&-]*$/u, 'letters, digits, spaces and . _ \' ( ) & - only');
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'()&-]*$/u, "letters, digits, spaces and . _ ' ( ) & - only");
 
 /** A machine name: dataset, column, algorithm (lower-case identifier). */
 export const SlugSchema = z
@@ -31,5 +31,12 @@ export const RoleSchema = z.enum(ROLES);
 /** A JSON value (what parameters and results are made of). */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export const JsonSchema: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonSchema), z.record(z.string(), JsonSchema)]),
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(JsonSchema),
+    z.record(z.string(), JsonSchema),
+  ]),
 );

@@ -11,13 +11,19 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 /** One column of a data dictionary. */
 export const ColumnSpecSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a column name is a letter or _ then letters, digits, _'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a column name is a letter or _ then letters, digits, _'),
     type: z.enum(COLUMN_TYPES),
     description: z.string().max(500).optional(),
     unit: z.string().max(40).optional().describe('UCUM unit, e.g. "Gy", "a" (years), "mo"'),
     min: z.number().optional().describe('Smallest allowed value (numeric/integer)'),
     max: z.number().optional().describe('Largest allowed value (numeric/integer)'),
-    levels: z.array(z.string().max(120)).max(1000).optional().describe('Allowed levels (categorical), in order'),
+    levels: z
+      .array(z.string().max(120))
+      .max(1000)
+      .optional()
+      .describe('Allowed levels (categorical), in order'),
     identifier: z
       .boolean()
       .optional()
@@ -55,14 +61,22 @@ export type Filter =
  */
 export const FilterSchema: z.ZodType<Filter> = z.lazy(() =>
   z.union([
-    z.strictObject({ column: z.string().max(63), op: z.enum(['eq', 'ne', 'lt', 'le', 'gt', 'ge']), value: Scalar }),
+    z.strictObject({
+      column: z.string().max(63),
+      op: z.enum(['eq', 'ne', 'lt', 'le', 'gt', 'ge']),
+      value: Scalar,
+    }),
     z.strictObject({
       column: z.string().max(63),
       op: z.literal('between'),
       low: z.union([z.number(), z.string().max(40)]),
       high: z.union([z.number(), z.string().max(40)]),
     }),
-    z.strictObject({ column: z.string().max(63), op: z.enum(['in', 'not-in']), values: z.array(Scalar).min(1).max(1000) }),
+    z.strictObject({
+      column: z.string().max(63),
+      op: z.enum(['in', 'not-in']),
+      values: z.array(Scalar).min(1).max(1000),
+    }),
     z.strictObject({ column: z.string().max(63), op: z.enum(['is-missing', 'not-missing']) }),
     z.strictObject({ and: z.array(FilterSchema).min(1).max(50) }),
     z.strictObject({ or: z.array(FilterSchema).min(1).max(50) }),
@@ -109,9 +123,24 @@ export function filterSize(filter: Filter): { nodes: number; depth: number } {
 /** The disclosure policy a node enforces on everything it releases. */
 export const DisclosurePolicySchema = z
   .object({
-    minCellCount: z.int().min(1).max(1000).default(5).describe('Every released non-zero count must be at least this'),
-    minSubsetSize: z.int().min(1).max(100000).default(10).describe('Every analysis must use at least this many records'),
-    maxParameterRatio: z.number().positive().max(1).default(0.33).describe('Model parameters at most this x n'),
+    minCellCount: z
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe('Every released non-zero count must be at least this'),
+    minSubsetSize: z
+      .int()
+      .min(1)
+      .max(100000)
+      .default(10)
+      .describe('Every analysis must use at least this many records'),
+    maxParameterRatio: z
+      .number()
+      .positive()
+      .max(1)
+      .default(0.33)
+      .describe('Model parameters at most this x n'),
     minResidualDf: z.int().min(0).default(10),
   })
   .meta({ id: 'DisclosurePolicy' });

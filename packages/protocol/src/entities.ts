@@ -5,7 +5,12 @@ import { DataDictionarySchema } from './dataset.js';
 import { ErrorBodySchema } from './errors.js';
 
 export const OrganisationSchema = z
-  .object({ id: IdSchema, name: NameSchema, country: z.string().length(2).optional(), createdAt: TimestampSchema })
+  .object({
+    id: IdSchema,
+    name: NameSchema,
+    country: z.string().length(2).optional(),
+    createdAt: TimestampSchema,
+  })
   .meta({ id: 'Organisation' });
 export type Organisation = z.infer<typeof OrganisationSchema>;
 

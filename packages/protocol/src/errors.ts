@@ -32,7 +32,10 @@ export const ERROR_CATALOGUE = {
   FH_ERR_UNKNOWN_COLUMN: { status: 422, message: 'The dataset has no such column' },
   FH_ERR_COLUMN_TYPE: { status: 422, message: 'The column has the wrong type for this use' },
   FH_ERR_SMALL_CELL: { status: 422, message: 'A released count is below the minimum cell count' },
-  FH_ERR_SMALL_SUBSET: { status: 422, message: 'The selected records are fewer than the minimum subset size' },
+  FH_ERR_SMALL_SUBSET: {
+    status: 422,
+    message: 'The selected records are fewer than the minimum subset size',
+  },
   FH_ERR_ROW_LEVEL: { status: 422, message: 'The output would release row-level data' },
   FH_ERR_TOO_MANY_PARAMETERS: { status: 422, message: 'The model has too many parameters for the records' },
   FH_ERR_DIFFERENCING: { status: 422, message: 'The query differs from an earlier one by too few records' },

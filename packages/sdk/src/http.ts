@@ -14,7 +14,9 @@ export class HubRequestError extends Error {
     this.details = body.details;
   }
   toBody(): ErrorBody {
-    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
   }
 }
 
@@ -55,12 +57,19 @@ export class JsonHttp {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: extra.signal
-          ? AbortSignal.any([extra.signal, AbortSignal.timeout(extra.timeoutMs ?? this.opts.timeoutMs ?? 30_000)])
+          ? AbortSignal.any([
+              extra.signal,
+              AbortSignal.timeout(extra.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
+            ])
           : AbortSignal.timeout(extra.timeoutMs ?? this.opts.timeoutMs ?? 30_000),
       });
     } catch (err) {
-      const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      throw new HubRequestError(0, { code: 'FH_ERR_UNAVAILABLE', message: `cannot reach the hub at ${this.baseUrl}: ${reason}` });
+      const reason =
+        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      throw new HubRequestError(0, {
+        code: 'FH_ERR_UNAVAILABLE',
+        message: `cannot reach the hub at ${this.baseUrl}: ${reason}`,
+      });
     }
     const text = await res.text();
     let json: unknown = null;
@@ -68,7 +77,10 @@ export class JsonHttp {
       try {
         json = JSON.parse(text);
       } catch {
-        throw new HubRequestError(res.status, { code: 'FH_ERR_INTERNAL', message: `the hub answered ${res.status} with a body that is not JSON` });
+        throw new HubRequestError(res.status, {
+          code: 'FH_ERR_INTERNAL',
+          message: `the hub answered ${res.status} with a body that is not JSON`,
+        });
       }
     }
     if (!res.ok) {

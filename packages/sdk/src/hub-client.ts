@@ -17,11 +17,11 @@ import {
   NodeSchema,
   OrganisationSchema,
   StudySchema,
-  TaskDetailSchema,
   type TaskDetail,
+  TaskDetailSchema,
   TaskSchema,
-  TokenPairSchema,
   type TokenPair,
+  TokenPairSchema,
   UserSchema,
 } from '@fedhub/protocol';
 import { z } from 'zod';
@@ -63,14 +63,25 @@ export class HubClient {
   }
 
   /** Signs in with a password and returns a client holding the tokens. */
-  static async login(baseUrl: string, username: string, password: string, opts: Partial<HubClientOptions> = {}): Promise<HubClient> {
+  static async login(
+    baseUrl: string,
+    username: string,
+    password: string,
+    opts: Partial<HubClientOptions> = {},
+  ): Promise<HubClient> {
     const client = new HubClient({ ...opts, baseUrl });
     await client.login(username, password);
     return client;
   }
 
   async login(username: string, password: string): Promise<TokenPair> {
-    const pair = await this.http.request('POST', '/api/auth/login', TokenPairSchema, { username, password }, { anonymous: true });
+    const pair = await this.http.request(
+      'POST',
+      '/api/auth/login',
+      TokenPairSchema,
+      { username, password },
+      { anonymous: true },
+    );
     this.setTokens(pair);
     return pair;
   }
@@ -81,12 +92,24 @@ export class HubClient {
     this.onTokens?.(pair);
   }
 
-  private async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, body?: unknown, timeoutMs?: number): Promise<z.output<S>> {
+  private async call<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    schema: S,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<z.output<S>> {
     try {
       return await this.http.request(method, path, schema, body, { timeoutMs });
     } catch (err) {
       if (err instanceof HubRequestError && err.code === 'FH_ERR_TOKEN_EXPIRED' && this.refreshToken) {
-        const pair = await this.http.request('POST', '/api/auth/refresh', TokenPairSchema, { refreshToken: this.refreshToken }, { anonymous: true });
+        const pair = await this.http.request(
+          'POST',
+          '/api/auth/refresh',
+          TokenPairSchema,
+          { refreshToken: this.refreshToken },
+          { anonymous: true },
+        );
         this.setTokens(pair);
         return this.http.request(method, path, schema, body, { timeoutMs });
       }
@@ -113,7 +136,13 @@ export class HubClient {
   listOrganisations() {
     return this.call('GET', '/api/organisations', z.array(OrganisationSchema));
   }
-  createUser(body: { username: string; password: string; organisationId: string; roles: string[]; displayName?: string }) {
+  createUser(body: {
+    username: string;
+    password: string;
+    organisationId: string;
+    roles: string[];
+    displayName?: string;
+  }) {
     return this.call('POST', '/api/users', UserSchema, body);
   }
   listUsers() {
@@ -129,7 +158,12 @@ export class HubClient {
     return this.call('GET', `/api/collaborations/${encodeURIComponent(id)}`, CollaborationSchema);
   }
   addOrganisation(collaborationId: string, organisationId: string) {
-    return this.call('POST', `/api/collaborations/${encodeURIComponent(collaborationId)}/organisations`, CollaborationSchema, { organisationId });
+    return this.call(
+      'POST',
+      `/api/collaborations/${encodeURIComponent(collaborationId)}/organisations`,
+      CollaborationSchema,
+      { organisationId },
+    );
   }
   createNode(body: { collaborationId: string; organisationId: string; name: string }) {
     return this.call('POST', '/api/nodes', CreatedNodeSchema, body);
@@ -177,9 +211,19 @@ export class HubClient {
     let since = 0;
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new HubRequestError(0, { code: 'FH_ERR_UNAVAILABLE', message: `task ${id} did not finish in time` });
+      if (left <= 0)
+        throw new HubRequestError(0, {
+          code: 'FH_ERR_UNAVAILABLE',
+          message: `task ${id} did not finish in time`,
+        });
       const waitMs = Math.min(20_000, left);
-      const t = await this.call('GET', `/api/tasks/${encodeURIComponent(id)}/wait?since=${since}&timeoutMs=${waitMs}`, WaitResponseSchema, undefined, waitMs + 10_000);
+      const t = await this.call(
+        'GET',
+        `/api/tasks/${encodeURIComponent(id)}/wait?since=${since}&timeoutMs=${waitMs}`,
+        WaitResponseSchema,
+        undefined,
+        waitMs + 10_000,
+      );
       if (t.revision !== since) opts.onUpdate?.(t);
       since = t.revision;
       if (t.status !== 'running') return t;

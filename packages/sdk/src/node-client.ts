@@ -1,13 +1,14 @@
 /** The node's side of the node <-> hub protocol. */
+
+import type { DataDictionary } from '@fedhub/protocol';
 import {
   ClaimResponseSchema,
   EnrolResponseSchema,
   NodeHeartbeatResponseSchema,
   RunHeartbeatResponseSchema,
-  RunResultResponseSchema,
   type RunResultRequest,
+  RunResultResponseSchema,
 } from '@fedhub/protocol';
-import type { DataDictionary } from '@fedhub/protocol';
 import { JsonHttp } from './http.js';
 
 export class NodeApiClient {
@@ -15,7 +16,11 @@ export class NodeApiClient {
   private nodeToken: string | undefined;
   constructor(opts: { baseUrl: string; nodeToken?: string; fetch?: typeof fetch }) {
     this.nodeToken = opts.nodeToken;
-    this.http = new JsonHttp({ baseUrl: opts.baseUrl, fetch: opts.fetch, authorization: () => (this.nodeToken ? `Bearer ${this.nodeToken}` : undefined) });
+    this.http = new JsonHttp({
+      baseUrl: opts.baseUrl,
+      fetch: opts.fetch,
+      authorization: () => (this.nodeToken ? `Bearer ${this.nodeToken}` : undefined),
+    });
   }
   get baseUrl(): string {
     return this.http.baseUrl;
@@ -30,12 +35,22 @@ export class NodeApiClient {
     return this.http.request('POST', '/api/node/heartbeat', NodeHeartbeatResponseSchema, body);
   }
   claim(waitMs: number, signal?: AbortSignal) {
-    return this.http.request('POST', '/api/node/claim', ClaimResponseSchema, { waitMs }, { timeoutMs: waitMs + 15_000, signal });
+    return this.http.request(
+      'POST',
+      '/api/node/claim',
+      ClaimResponseSchema,
+      { waitMs },
+      { timeoutMs: waitMs + 15_000, signal },
+    );
   }
   runHeartbeat(runId: string, attempt: number) {
-    return this.http.request('POST', `/api/node/runs/${runId}/heartbeat`, RunHeartbeatResponseSchema, { attempt });
+    return this.http.request('POST', `/api/node/runs/${runId}/heartbeat`, RunHeartbeatResponseSchema, {
+      attempt,
+    });
   }
   postResult(runId: string, body: RunResultRequest) {
-    return this.http.request('POST', `/api/node/runs/${runId}/result`, RunResultResponseSchema, body, { timeoutMs: 60_000 });
+    return this.http.request('POST', `/api/node/runs/${runId}/result`, RunResultResponseSchema, body, {
+      timeoutMs: 60_000,
+    });
   }
 }

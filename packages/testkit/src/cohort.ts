@@ -23,9 +23,36 @@ export interface CentreProfile {
 
 /** Three centres with deliberately different case mixes. */
 export const DEMO_CENTRES: readonly CentreProfile[] = [
-  { name: 'Hospital A', ageMean: 64, ageSd: 9, stageWeights: [0.3, 0.3, 0.25, 0.15], doseMean: 60, femaleShare: 0.45, toxicityShift: 0, bmiMissing: 0.02 },
-  { name: 'Hospital B', ageMean: 68, ageSd: 10, stageWeights: [0.2, 0.3, 0.3, 0.2], doseMean: 64, femaleShare: 0.5, toxicityShift: 0.3, bmiMissing: 0.05 },
-  { name: 'Hospital C', ageMean: 59, ageSd: 11, stageWeights: [0.35, 0.35, 0.2, 0.1], doseMean: 56, femaleShare: 0.4, toxicityShift: -0.2, bmiMissing: 0 },
+  {
+    name: 'Hospital A',
+    ageMean: 64,
+    ageSd: 9,
+    stageWeights: [0.3, 0.3, 0.25, 0.15],
+    doseMean: 60,
+    femaleShare: 0.45,
+    toxicityShift: 0,
+    bmiMissing: 0.02,
+  },
+  {
+    name: 'Hospital B',
+    ageMean: 68,
+    ageSd: 10,
+    stageWeights: [0.2, 0.3, 0.3, 0.2],
+    doseMean: 64,
+    femaleShare: 0.5,
+    toxicityShift: 0.3,
+    bmiMissing: 0.05,
+  },
+  {
+    name: 'Hospital C',
+    ageMean: 59,
+    ageSd: 11,
+    stageWeights: [0.35, 0.35, 0.2, 0.1],
+    doseMean: 56,
+    femaleShare: 0.4,
+    toxicityShift: -0.2,
+    bmiMissing: 0,
+  },
 ];
 
 export const STAGES = ['I', 'II', 'III', 'IV'] as const;
@@ -62,7 +89,8 @@ export function generateCohort(profile: CentreProfile, n: number, seed: number, 
     const fractions = Math.round(clamp(dose / 2, 1, 45));
     const eta = -9 + 0.12 * dose + 0.02 * (age - 60) + (sex === 'F' ? 0.25 : 0) + profile.toxicityShift;
     const toxicity = rnd.bernoulli(1 / (1 + Math.exp(-eta))) ? 1 : 0;
-    const hazard = 0.01 * Math.exp(0.03 * (age - 60) + 0.45 * stageIdx - 0.01 * (dose - 60) + (sex === 'M' ? 0.15 : 0));
+    const hazard =
+      0.01 * Math.exp(0.03 * (age - 60) + 0.45 * stageIdx - 0.01 * (dose - 60) + (sex === 'M' ? 0.15 : 0));
     const eventTime = rnd.exponential(hazard);
     const censorTime = 6 + rnd.next() * 114;
     const months = round(Math.min(eventTime, censorTime, 240), 2);

@@ -26,7 +26,12 @@ export const DOSE_DICTIONARY: ColumnSpec[] = [
 ];
 
 /** `n` adult CT examinations at a centre whose doses are `doseFactor` times the typical values. */
-export function generateDoseRecords(n: number, seed: number, doseFactor: number, idPrefix = 'E'): CohortRow[] {
+export function generateDoseRecords(
+  n: number,
+  seed: number,
+  doseFactor: number,
+  idPrefix = 'E',
+): CohortRow[] {
   const rnd = new SeededRandom(seed);
   const rows: CohortRow[] = [];
   for (let i = 0; i < n; i++) {

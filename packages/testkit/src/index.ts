@@ -1,4 +1,4 @@
-export * from './random.js';
 export * from './cohort.js';
 export * from './dose-records.js';
 export * from './federation-files.js';
+export * from './random.js';

@@ -34,7 +34,8 @@ export const crosstab = defineAlgorithm<CrosstabParams>({
   name: 'crosstab',
   version: '1.0.0',
   title: 'Contingency table',
-  description: 'Counts of every combination of two categorical columns, pooled across nodes, with small-cell refusal.',
+  description:
+    'Counts of every combination of two categorical columns, pooled across nodes, with small-cell refusal.',
   paramsSchema: CrosstabParamsSchema,
   variables: (p) => ({ dataset: p.dataset, columns: [p.rows, p.cols] }),
   firstInput: () => null,
@@ -44,15 +45,30 @@ export const crosstab = defineAlgorithm<CrosstabParams>({
     for (const c of [params.rows, params.cols]) {
       const spec = ds.column(c);
       if (spec.type !== 'categorical' && spec.type !== 'boolean' && spec.type !== 'integer')
-        throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${c}" is ${spec.type}; crosstab needs categorical columns`, { column: c });
+        throw new FedhubError(
+          'FH_ERR_COLUMN_TYPE',
+          `column "${c}" is ${spec.type}; crosstab needs categorical columns`,
+          { column: c },
+        );
       levels[c] = spec.levels;
     }
     const subsetSize = await ds.count(params.filter);
     const groups = await ds.groupCounts([params.rows, params.cols], params.filter);
-    const cells: CellPart[] = groups.map((g) => ({ row: g.levels[0] ?? MISSING_LEVEL, col: g.levels[1] ?? MISSING_LEVEL, n: g.n }));
+    const cells: CellPart[] = groups.map((g) => ({
+      row: g.levels[0] ?? MISSING_LEVEL,
+      col: g.levels[1] ?? MISSING_LEVEL,
+      n: g.n,
+    }));
     return {
-      payload: { cells, rowLevels: levels[params.rows] ?? null, colLevels: levels[params.cols] ?? null } as unknown as Json,
-      disclosure: { subsetSize, cells: cells.map((c) => ({ label: `${params.rows}=${c.row}, ${params.cols}=${c.col}`, count: c.n })) },
+      payload: {
+        cells,
+        rowLevels: levels[params.rows] ?? null,
+        colLevels: levels[params.cols] ?? null,
+      } as unknown as Json,
+      disclosure: {
+        subsetSize,
+        cells: cells.map((c) => ({ label: `${params.rows}=${c.row}, ${params.cols}=${c.col}`, count: c.n })),
+      },
     };
   },
   aggregate({ params, parts }) {
@@ -62,7 +78,11 @@ export const crosstab = defineAlgorithm<CrosstabParams>({
     let rowDeclared: string[] | undefined;
     let colDeclared: string[] | undefined;
     for (const p of parts) {
-      const payload = p.payload as unknown as { cells: CellPart[]; rowLevels: string[] | null; colLevels: string[] | null };
+      const payload = p.payload as unknown as {
+        cells: CellPart[];
+        rowLevels: string[] | null;
+        colLevels: string[] | null;
+      };
       rowDeclared ??= payload.rowLevels ?? undefined;
       colDeclared ??= payload.colLevels ?? undefined;
       for (const c of payload.cells) {

@@ -20,6 +20,9 @@ export const ping = defineAlgorithm<z.infer<typeof PingParamsSchema>>({
     return { payload: { node: ctx.node.name }, disclosure: { subsetSize: null, cells: [] } };
   },
   aggregate({ parts }) {
-    return { kind: 'done', result: { algorithm: 'ping', nodes: parts.map((p) => p.nodeName).sort() } as Json };
+    return {
+      kind: 'done',
+      result: { algorithm: 'ping', nodes: parts.map((p) => p.nodeName).sort() } as Json,
+    };
   },
 });

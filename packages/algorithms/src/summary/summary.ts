@@ -19,7 +19,8 @@ export const SummaryParamsSchema = z
   })
   .superRefine((p, ctx) => {
     for (const [col, bins] of Object.entries(p.bins ?? {})) {
-      if (!p.columns.includes(col)) ctx.addIssue({ code: 'custom', path: ['bins', col], message: `"${col}" is not among columns` });
+      if (!p.columns.includes(col))
+        ctx.addIssue({ code: 'custom', path: ['bins', col], message: `"${col}" is not among columns` });
       try {
         binBreaks(bins);
       } catch (e) {
@@ -63,7 +64,11 @@ export const summary = defineAlgorithm<SummaryParams>({
     for (const c of params.columns) {
       const spec = ds.column(c);
       if (spec.type !== 'numeric' && spec.type !== 'integer')
-        throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${c}" is ${spec.type}; summary needs numeric columns`, { column: c });
+        throw new FedhubError(
+          'FH_ERR_COLUMN_TYPE',
+          `column "${c}" is ${spec.type}; summary needs numeric columns`,
+          { column: c },
+        );
     }
     const subsetSize = await ds.count(params.filter);
     const moments = await ds.moments(params.columns, params.filter);
@@ -77,9 +82,12 @@ export const summary = defineAlgorithm<SummaryParams>({
         const breaks = binBreaks(bins);
         const h = await ds.histogram(m.column, breaks, params.filter);
         part.histogram = h;
-        h.counts.forEach((count, i) =>
-          cells.push({ label: `histogram bin [${breaks[i]}, ${breaks[i + 1]}${i === h.counts.length - 1 ? ']' : ')'} of "${m.column}"`, count }),
-        );
+        h.counts.forEach((count, i) => {
+          cells.push({
+            label: `histogram bin [${breaks[i]}, ${breaks[i + 1]}${i === h.counts.length - 1 ? ']' : ')'} of "${m.column}"`,
+            count,
+          });
+        });
         cells.push({ label: `histogram values below ${breaks[0]} of "${m.column}"`, count: h.below });
         cells.push({ label: `histogram values above ${breaks.at(-1)} of "${m.column}"`, count: h.above });
       }
@@ -88,7 +96,10 @@ export const summary = defineAlgorithm<SummaryParams>({
     return { payload: { columns } as unknown as Json, disclosure: { subsetSize, cells } };
   },
   aggregate({ params, parts }) {
-    const byNode = parts.map((p: NodePart) => ({ node: p.nodeName, columns: (p.payload as unknown as { columns: ColumnPart[] }).columns }));
+    const byNode = parts.map((p: NodePart) => ({
+      node: p.nodeName,
+      columns: (p.payload as unknown as { columns: ColumnPart[] }).columns,
+    }));
     const columns = params.columns.map((col) => {
       let acc = { n: 0, mean: 0, m2: 0 };
       let missing = 0;
@@ -96,7 +107,11 @@ export const summary = defineAlgorithm<SummaryParams>({
       const perNode: Array<{ node: string; n: number }> = [];
       for (const { node, columns: cols } of byNode) {
         const c = cols.find((x) => x.column === col);
-        if (!c) throw new FedhubError('FH_ERR_ALGORITHM_FAILED', `node ${node} returned no result for column "${col}"`);
+        if (!c)
+          throw new FedhubError(
+            'FH_ERR_ALGORITHM_FAILED',
+            `node ${node} returned no result for column "${col}"`,
+          );
         acc = mergeMoments(acc, c);
         missing += c.missing;
         perNode.push({ node, n: c.n });
@@ -121,6 +136,9 @@ export const summary = defineAlgorithm<SummaryParams>({
         perNode,
       };
     });
-    return { kind: 'done', result: { algorithm: 'summary', nodes: byNode.map((b) => b.node), columns } as unknown as Json };
+    return {
+      kind: 'done',
+      result: { algorithm: 'summary', nodes: byNode.map((b) => b.node), columns } as unknown as Json,
+    };
   },
 });

@@ -6,7 +6,11 @@ import { clientFromEnvironment, writeSession } from '../session.js';
 
 async function readPassword(fromStdin: boolean): Promise<string> {
   if (process.env.FEDHUB_PASSWORD) return process.env.FEDHUB_PASSWORD;
-  const rl = createInterface({ input: process.stdin, output: fromStdin ? undefined : process.stderr, terminal: false });
+  const rl = createInterface({
+    input: process.stdin,
+    output: fromStdin ? undefined : process.stderr,
+    terminal: false,
+  });
   if (!fromStdin) process.stderr.write('Password: ');
   for await (const line of rl) {
     rl.close();
@@ -29,10 +33,16 @@ export function registerAdminCommands(program: Command): void {
       const password = await readPassword(Boolean(opts.passwordStdin));
       const client = new HubClient({ baseUrl: opts.hub });
       const tokens = await client.login(opts.username, password);
-      writeSession({ hubUrl: client.baseUrl, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, username: opts.username });
+      writeSession({
+        hubUrl: client.baseUrl,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        username: opts.username,
+      });
       const me = await client.me();
       if (opts.json) printJson(me);
-      else process.stdout.write(`signed in to ${client.baseUrl} as ${me.username} (${me.roles.join(', ')})\n`);
+      else
+        process.stdout.write(`signed in to ${client.baseUrl} as ${me.username} (${me.roles.join(', ')})\n`);
     });
 
   const org = program.command('org').description('organisations (hospitals, the hub operator)');
@@ -42,7 +52,10 @@ export function registerAdminCommands(program: Command): void {
     .option('--hub <url>')
     .option('--json')
     .action(async (name: string, opts: Global & { country?: string }) => {
-      const o = await clientFromEnvironment(opts).createOrganisation({ name, ...(opts.country ? { country: opts.country } : {}) });
+      const o = await clientFromEnvironment(opts).createOrganisation({
+        name,
+        ...(opts.country ? { country: opts.country } : {}),
+      });
       opts.json ? printJson(o) : process.stdout.write(`organisation ${o.name}: ${o.id}\n`);
     });
   org
@@ -51,7 +64,14 @@ export function registerAdminCommands(program: Command): void {
     .option('--json')
     .action(async (opts: Global) => {
       const list = await clientFromEnvironment(opts).listOrganisations();
-      opts.json ? printJson(list) : process.stdout.write(`${table(['id', 'name'], list.map((o) => [o.id, o.name]))}\n`);
+      opts.json
+        ? printJson(list)
+        : process.stdout.write(
+            `${table(
+              ['id', 'name'],
+              list.map((o) => [o.id, o.name]),
+            )}\n`,
+          );
     });
 
   const user = program.command('user').description('user accounts');
@@ -62,11 +82,18 @@ export function registerAdminCommands(program: Command): void {
     .option('--password-stdin', 'read the initial password from standard input (or FEDHUB_PASSWORD)')
     .option('--hub <url>')
     .option('--json')
-    .action(async (username: string, opts: Global & { org: string; roles: string; passwordStdin?: boolean }) => {
-      const password = await readPassword(Boolean(opts.passwordStdin));
-      const u = await clientFromEnvironment(opts).createUser({ username, password, organisationId: opts.org, roles: opts.roles.split(',').map((r) => r.trim()) });
-      opts.json ? printJson(u) : process.stdout.write(`user ${u.username}: ${u.id}\n`);
-    });
+    .action(
+      async (username: string, opts: Global & { org: string; roles: string; passwordStdin?: boolean }) => {
+        const password = await readPassword(Boolean(opts.passwordStdin));
+        const u = await clientFromEnvironment(opts).createUser({
+          username,
+          password,
+          organisationId: opts.org,
+          roles: opts.roles.split(',').map((r) => r.trim()),
+        });
+        opts.json ? printJson(u) : process.stdout.write(`user ${u.username}: ${u.id}\n`);
+      },
+    );
 
   const collab = program.command('collab').description('collaborations (consortia of organisations)');
   collab
@@ -76,7 +103,11 @@ export function registerAdminCommands(program: Command): void {
     .option('--hub <url>')
     .option('--json')
     .action(async (name: string, opts: Global & { org?: string[]; description?: string }) => {
-      const c = await clientFromEnvironment(opts).createCollaboration({ name, organisationIds: opts.org ?? [], ...(opts.description ? { description: opts.description } : {}) });
+      const c = await clientFromEnvironment(opts).createCollaboration({
+        name,
+        organisationIds: opts.org ?? [],
+        ...(opts.description ? { description: opts.description } : {}),
+      });
       opts.json ? printJson(c) : process.stdout.write(`collaboration ${c.name}: ${c.id}\n`);
     });
   collab
@@ -85,7 +116,9 @@ export function registerAdminCommands(program: Command): void {
     .option('--json')
     .action(async (collaborationId: string, organisationId: string, opts: Global) => {
       const c = await clientFromEnvironment(opts).addOrganisation(collaborationId, organisationId);
-      opts.json ? printJson(c) : process.stdout.write(`collaboration ${c.name} now has ${c.organisationIds.length} organisations\n`);
+      opts.json
+        ? printJson(c)
+        : process.stdout.write(`collaboration ${c.name} now has ${c.organisationIds.length} organisations\n`);
     });
   collab
     .command('list')
@@ -93,10 +126,19 @@ export function registerAdminCommands(program: Command): void {
     .option('--json')
     .action(async (opts: Global) => {
       const list = await clientFromEnvironment(opts).listCollaborations();
-      opts.json ? printJson(list) : process.stdout.write(`${table(['id', 'name', 'organisations'], list.map((c) => [c.id, c.name, c.organisationIds.length]))}\n`);
+      opts.json
+        ? printJson(list)
+        : process.stdout.write(
+            `${table(
+              ['id', 'name', 'organisations'],
+              list.map((c) => [c.id, c.name, c.organisationIds.length]),
+            )}\n`,
+          );
     });
 
-  const study = program.command('study').description("studies: a collaboration's project with its purpose and nodes");
+  const study = program
+    .command('study')
+    .description("studies: a collaboration's project with its purpose and nodes");
   study
     .command('create')
     .requiredOption('--collab <id>', 'collaboration id')
@@ -106,8 +148,15 @@ export function registerAdminCommands(program: Command): void {
     .option('--hub <url>')
     .option('--json')
     .action(async (opts: Global & { collab: string; title: string; purpose: string; nodes?: string[] }) => {
-      const s = await clientFromEnvironment(opts).createStudy({ collaborationId: opts.collab, title: opts.title, purpose: opts.purpose, ...(opts.nodes ? { nodeIds: opts.nodes } : {}) });
-      opts.json ? printJson(s) : process.stdout.write(`study "${s.title}": ${s.id} (${s.nodeIds.length} nodes)\n`);
+      const s = await clientFromEnvironment(opts).createStudy({
+        collaborationId: opts.collab,
+        title: opts.title,
+        purpose: opts.purpose,
+        ...(opts.nodes ? { nodeIds: opts.nodes } : {}),
+      });
+      opts.json
+        ? printJson(s)
+        : process.stdout.write(`study "${s.title}": ${s.id} (${s.nodeIds.length} nodes)\n`);
     });
   study
     .command('list')
@@ -116,6 +165,13 @@ export function registerAdminCommands(program: Command): void {
     .option('--json')
     .action(async (opts: Global & { collab?: string }) => {
       const list = await clientFromEnvironment(opts).listStudies(opts.collab);
-      opts.json ? printJson(list) : process.stdout.write(`${table(['id', 'title', 'nodes'], list.map((s) => [s.id, s.title, s.nodeIds.length]))}\n`);
+      opts.json
+        ? printJson(list)
+        : process.stdout.write(
+            `${table(
+              ['id', 'title', 'nodes'],
+              list.map((s) => [s.id, s.title, s.nodeIds.length]),
+            )}\n`,
+          );
     });
 }

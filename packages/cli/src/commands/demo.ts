@@ -35,15 +35,25 @@ export const DEMO_ANALYSES = [
       bins: { age: { from: 20, to: 100, width: 10 }, dose_gy: { from: 40, to: 80, width: 5 } },
     },
   },
-  { title: 'Toxicity by stage', algorithm: 'crosstab', params: { dataset: 'cohort', rows: 'stage', cols: 'toxicity' } },
+  {
+    title: 'Toxicity by stage',
+    algorithm: 'crosstab',
+    params: { dataset: 'cohort', rows: 'stage', cols: 'toxicity' },
+  },
   {
     title: 'CT dose (CTDIvol, DLP) of chest examinations',
     algorithm: 'summary',
-    params: { dataset: 'ct_dose', columns: ['ctdivol_mgy', 'dlp_mgycm'], filter: { column: 'exam', op: 'eq', value: 'chest' } },
+    params: {
+      dataset: 'ct_dose',
+      columns: ['ctdivol_mgy', 'dlp_mgycm'],
+      filter: { column: 'exam', op: 'eq', value: 'chest' },
+    },
   },
 ] as const;
 
-export async function runDemo(opts: DemoOptions): Promise<{ tasks: TaskDetail[]; hubUrl: string; stop: () => Promise<void> }> {
+export async function runDemo(
+  opts: DemoOptions,
+): Promise<{ tasks: TaskDetail[]; hubUrl: string; stop: () => Promise<void> }> {
   const dir = resolve(opts.dir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -61,12 +71,19 @@ export async function runDemo(opts: DemoOptions): Promise<{ tasks: TaskDetail[];
     if (processes[0]) await stopProcess(processes[0].child);
   };
   try {
-    const hub = await startFedhubProcess(['hub', 'start', '--json', '--data-dir', hubDir, '--port', String(opts.port), '--host', '127.0.0.1'], join(dir, 'hub.log'));
+    const hub = await startFedhubProcess(
+      ['hub', 'start', '--json', '--data-dir', hubDir, '--port', String(opts.port), '--host', '127.0.0.1'],
+      join(dir, 'hub.log'),
+    );
     processes.push(hub);
     const hubUrl = String(hub.ready.url);
     say(`hub running at ${hubUrl} (log: ${join(dir, 'hub.log')})`);
     const client = await HubClient.login(hubUrl, admin.username, admin.password);
-    const fed = await createFederation(client, centres.map((c) => ({ name: c.profile.name })), 'Radiotherapy outcomes consortium');
+    const fed = await createFederation(
+      client,
+      centres.map((c) => ({ name: c.profile.name })),
+      'Radiotherapy outcomes consortium',
+    );
     for (const [i, c] of centres.entries()) {
       const nodeYaml = join(c.dir, 'node.yaml');
       writeFileSync(
@@ -75,15 +92,27 @@ export async function runDemo(opts: DemoOptions): Promise<{ tasks: TaskDetail[];
           hub: { url: hubUrl, enrolmentToken: fed.nodes[i]!.enrolmentToken },
           dataDir: join(c.dir, 'node-data'),
           datasets: [
-            { name: 'cohort', file: c.cohortCsv, description: 'Radiotherapy cohort', dictionary: c.cohortDictionary },
-            { name: 'ct_dose', file: c.doseCsv, description: 'CT dose records', dictionary: c.doseDictionary },
+            {
+              name: 'cohort',
+              file: c.cohortCsv,
+              description: 'Radiotherapy cohort',
+              dictionary: c.cohortDictionary,
+            },
+            {
+              name: 'ct_dose',
+              file: c.doseCsv,
+              description: 'CT dose records',
+              dictionary: c.doseDictionary,
+            },
           ],
           policy: { minCellCount: 5, minSubsetSize: 10 },
           log: { level: 'info' },
         }),
         { mode: 0o600 },
       );
-      processes.push(await startFedhubProcess(['node', 'start', '--json', '--config', nodeYaml], join(c.dir, 'node.log')));
+      processes.push(
+        await startFedhubProcess(['node', 'start', '--json', '--config', nodeYaml], join(c.dir, 'node.log')),
+      );
       say(`node ${c.profile.name} connected (config: ${nodeYaml})`);
     }
     await waitForNodesOnline(client, fed.collaboration.id, centres.length);
@@ -94,8 +123,14 @@ export async function runDemo(opts: DemoOptions): Promise<{ tasks: TaskDetail[];
     });
     const tasks: TaskDetail[] = [];
     for (const a of DEMO_ANALYSES) {
-      say(`\n== ${a.title}: fedhub run ${a.algorithm} --study ${study.id} --params '${JSON.stringify(a.params)}'`);
-      const task = await client.createTask({ studyId: study.id, algorithm: a.algorithm, params: a.params as never });
+      say(
+        `\n== ${a.title}: fedhub run ${a.algorithm} --study ${study.id} --params '${JSON.stringify(a.params)}'`,
+      );
+      const task = await client.createTask({
+        studyId: study.id,
+        algorithm: a.algorithm,
+        params: a.params as never,
+      });
       const done = await watchTask(client, task.id, { quiet: opts.json });
       tasks.push(done);
       say(formatTaskOutcome(done));
@@ -103,7 +138,9 @@ export async function runDemo(opts: DemoOptions): Promise<{ tasks: TaskDetail[];
     if (opts.json) printJson({ hubUrl, admin: { username: admin.username }, studyId: study.id, tasks });
     else {
       say(`\nThe federation is running. Hub: ${hubUrl}  API docs: ${hubUrl}/docs`);
-      say(`Sign in: fedhub login --hub ${hubUrl} --username ${admin.username}   (one-time password: ${admin.password})`);
+      say(
+        `Sign in: fedhub login --hub ${hubUrl} --username ${admin.username}   (one-time password: ${admin.password})`,
+      );
       say(`Study: ${study.id}`);
     }
     return { tasks, hubUrl, stop };
@@ -123,7 +160,13 @@ export function registerDemoCommand(program: Command): void {
     .option('--once', 'run the analyses, print the results and stop')
     .option('--json', 'machine-readable output')
     .action(async (o: { dir: string; port: string; patients: string; once?: boolean; json?: boolean }) => {
-      const demo = await runDemo({ dir: o.dir, port: Number(o.port), once: Boolean(o.once), json: Boolean(o.json), patients: Number(o.patients) });
+      const demo = await runDemo({
+        dir: o.dir,
+        port: Number(o.port),
+        once: Boolean(o.once),
+        json: Boolean(o.json),
+        patients: Number(o.patients),
+      });
       if (o.once) {
         await demo.stop();
         if (demo.tasks.some((t) => t.status !== 'completed')) process.exitCode = 2;

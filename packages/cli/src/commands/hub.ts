@@ -31,7 +31,10 @@ export function registerHubCommands(program: Command): void {
     .option('--organisation <name>', "the hub operator's organisation", 'Hub operator')
     .option('--json', 'machine-readable output')
     .action(async (opts: HubOpts & { admin: string; organisation: string }) => {
-      const admin = await initHub(configFrom(opts), { username: opts.admin, organisation: opts.organisation });
+      const admin = await initHub(configFrom(opts), {
+        username: opts.admin,
+        organisation: opts.organisation,
+      });
       if (opts.json) printJson(admin);
       else
         process.stdout.write(

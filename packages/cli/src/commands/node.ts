@@ -2,6 +2,7 @@ import { createNode, loadNodeConfigFile } from '@fedhub/node';
 import type { Command } from 'commander';
 import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
+import { clientFromEnvironment } from '../session.js';
 
 export function registerNodeCommands(program: Command): void {
   const node = program.command('node').description('run a hospital node (data station)');
@@ -21,7 +22,8 @@ export function registerNodeCommands(program: Command): void {
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       await agent.start();
-      if (opts.json) process.stdout.write(`${JSON.stringify({ event: 'connected', nodeId: agent.nodeId })}\n`);
+      if (opts.json)
+        process.stdout.write(`${JSON.stringify({ event: 'connected', nodeId: agent.nodeId })}\n`);
       else process.stdout.write(`fedhub node ${agent.nodeId} connected to ${config.hub.url}\n`);
       await agent.done;
     });
@@ -38,5 +40,25 @@ export function registerNodeCommands(program: Command): void {
       await agent.stop();
       if (opts.json) printJson({ nodeId });
       else process.stdout.write(`enrolled as node ${nodeId}; credentials saved in ${config.dataDir}\n`);
+    });
+  node
+    .command('register')
+    .description('register a node at the hub (operator or node-admin); prints its one-time enrolment token')
+    .requiredOption('--collab <id>', 'collaboration id')
+    .requiredOption('--org <id>', 'the hospital organisation id')
+    .requiredOption('--name <name>', 'node name, e.g. the hospital')
+    .option('--hub <url>')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { collab: string; org: string; name: string; hub?: string; json?: boolean }) => {
+      const created = await clientFromEnvironment(opts).createNode({
+        collaborationId: opts.collab,
+        organisationId: opts.org,
+        name: opts.name,
+      });
+      if (opts.json) printJson(created);
+      else
+        process.stdout.write(
+          `node ${created.node.name}: ${created.node.id}\nOne-time enrolment token (valid until ${created.enrolmentExpiresAt}; put it in the node's config):\n${created.enrolmentToken}\n`,
+        );
     });
 }

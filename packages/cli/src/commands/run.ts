@@ -32,18 +32,29 @@ export function registerRunCommands(program: Command): void {
     .option('--no-wait', 'submit and print the task id without waiting')
     .option('--hub <url>')
     .option('--json', 'machine-readable output')
-    .action(async (algorithm: string, opts: Global & { study: string; params: string; version?: string; nodes?: string[]; wait: boolean }) => {
-      const client = clientFromEnvironment(opts);
-      const params = await parseParams(opts.params);
-      const task = await client.createTask({ studyId: opts.study, algorithm, params, ...(opts.version ? { version: opts.version } : {}), ...(opts.nodes ? { nodeIds: opts.nodes } : {}) });
-      if (!opts.wait) {
-        opts.json ? printJson(task) : process.stdout.write(`task ${task.id} submitted\n`);
-        return;
-      }
-      const done = await watchTask(client, task.id, { quiet: opts.json });
-      opts.json ? printJson(done) : process.stdout.write(`${formatTaskOutcome(done)}\n`);
-      if (done.status !== 'completed') process.exitCode = 2;
-    });
+    .action(
+      async (
+        algorithm: string,
+        opts: Global & { study: string; params: string; version?: string; nodes?: string[]; wait: boolean },
+      ) => {
+        const client = clientFromEnvironment(opts);
+        const params = await parseParams(opts.params);
+        const task = await client.createTask({
+          studyId: opts.study,
+          algorithm,
+          params,
+          ...(opts.version ? { version: opts.version } : {}),
+          ...(opts.nodes ? { nodeIds: opts.nodes } : {}),
+        });
+        if (!opts.wait) {
+          opts.json ? printJson(task) : process.stdout.write(`task ${task.id} submitted\n`);
+          return;
+        }
+        const done = await watchTask(client, task.id, { quiet: opts.json });
+        opts.json ? printJson(done) : process.stdout.write(`${formatTaskOutcome(done)}\n`);
+        if (done.status !== 'completed') process.exitCode = 2;
+      },
+    );
 
   const task = program.command('task').description('tasks and their per-node runs');
   task
@@ -54,7 +65,18 @@ export function registerRunCommands(program: Command): void {
       const t = await clientFromEnvironment(opts).getTask(id);
       if (opts.json) return printJson(t);
       process.stdout.write(`task ${t.id}: ${t.algorithm}@${t.version}, ${t.status}, round ${t.round}\n`);
-      process.stdout.write(`${table(['node', 'round', 'attempt', 'status', 'error'], t.runs.map((r) => [r.nodeName, r.round, r.attempt, r.status, r.error ? `${r.error.code}: ${r.error.message}` : '']))}\n`);
+      process.stdout.write(
+        `${table(
+          ['node', 'round', 'attempt', 'status', 'error'],
+          t.runs.map((r) => [
+            r.nodeName,
+            r.round,
+            r.attempt,
+            r.status,
+            r.error ? `${r.error.code}: ${r.error.message}` : '',
+          ]),
+        )}\n`,
+      );
       if (t.status !== 'running') process.stdout.write(`\n${formatTaskOutcome(t)}\n`);
     });
   task
@@ -75,6 +97,13 @@ export function registerRunCommands(program: Command): void {
     .option('--json')
     .action(async (opts: Global & { study: string }) => {
       const list = await clientFromEnvironment(opts).listTasks(opts.study);
-      opts.json ? printJson(list) : process.stdout.write(`${table(['id', 'algorithm', 'status', 'created'], list.map((t) => [t.id, `${t.algorithm}@${t.version}`, t.status, t.createdAt]))}\n`);
+      opts.json
+        ? printJson(list)
+        : process.stdout.write(
+            `${table(
+              ['id', 'algorithm', 'status', 'created'],
+              list.map((t) => [t.id, `${t.algorithm}@${t.version}`, t.status, t.createdAt]),
+            )}\n`,
+          );
     });
 }

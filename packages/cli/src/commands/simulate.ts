@@ -30,19 +30,34 @@ export interface SimulateOptions {
 function parseDataOption(values: string[]): Array<{ name: string; file: string }> {
   return values.map((v) => {
     const eq = v.indexOf('=');
-    if (eq <= 0 || eq === v.length - 1) throw new FedhubError('FH_ERR_BAD_PARAMS', `--data "${v}": expected NAME=FILE, e.g. --data hospital-a=a.csv`);
+    if (eq <= 0 || eq === v.length - 1)
+      throw new FedhubError(
+        'FH_ERR_BAD_PARAMS',
+        `--data "${v}": expected NAME=FILE, e.g. --data hospital-a=a.csv`,
+      );
     return { name: v.slice(0, eq), file: resolve(v.slice(eq + 1)) };
   });
 }
 
 /** Runs the simulation and returns the finished task. */
 export async function simulate(opts: SimulateOptions) {
-  if (opts.data.length === 0) throw new FedhubError('FH_ERR_BAD_PARAMS', 'give at least one --data NAME=FILE');
+  if (opts.data.length === 0)
+    throw new FedhubError('FH_ERR_BAD_PARAMS', 'give at least one --data NAME=FILE');
   const dataset = opts.dataset ?? 'data';
-  const params = (opts.params && typeof opts.params === 'object' && !Array.isArray(opts.params) && !('dataset' in opts.params) ? { ...opts.params, dataset } : opts.params) as Json;
+  const params = (
+    opts.params &&
+    typeof opts.params === 'object' &&
+    !Array.isArray(opts.params) &&
+    !('dataset' in opts.params)
+      ? { ...opts.params, dataset }
+      : opts.params
+  ) as Json;
   const work = mkdtempSync(join(tmpdir(), 'fedhub-simulate-'));
   const level = opts.logLevel ?? 'warn';
-  const hubConfig = loadHubConfig({}, { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: level });
+  const hubConfig = loadHubConfig(
+    {},
+    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: level },
+  );
   const nodes: FedhubNode[] = [];
   let hub: Awaited<ReturnType<typeof startHub>> | undefined;
   try {
@@ -50,13 +65,24 @@ export async function simulate(opts: SimulateOptions) {
     const admin = await initHub(hubConfig, { username: 'simulate-admin', organisation: 'Simulation hub' });
     hub = await startHub(hubConfig, { log: createLogger(level, 'hub') });
     const client = await HubClient.login(hub.url, admin.username, admin.password);
-    const fed = await createFederation(client, opts.data.map((d) => ({ name: d.name })), 'Simulation');
+    const fed = await createFederation(
+      client,
+      opts.data.map((d) => ({ name: d.name })),
+      'Simulation',
+    );
     for (const [i, d] of opts.data.entries()) {
       const config = parseNodeConfig(
         {
           hub: { url: hub.url, enrolmentToken: fed.nodes[i]!.enrolmentToken },
           dataDir: join(work, `node-${i}`),
-          datasets: [{ name: dataset, file: d.file, description: basename(d.file), dictionary: { columns: dictionaries[i] } }],
+          datasets: [
+            {
+              name: dataset,
+              file: d.file,
+              description: basename(d.file),
+              dictionary: { columns: dictionaries[i] },
+            },
+          ],
           policy: opts.policy ?? {},
           claimWaitMs: 20000,
           log: { level },
@@ -69,7 +95,11 @@ export async function simulate(opts: SimulateOptions) {
       await node.start();
     }
     await waitForNodesOnline(client, fed.collaboration.id, nodes.length);
-    const study = await client.createStudy({ collaborationId: fed.collaboration.id, title: `Simulation of ${opts.algorithm}`, purpose: 'Trying an analysis on local files' });
+    const study = await client.createStudy({
+      collaborationId: fed.collaboration.id,
+      title: `Simulation of ${opts.algorithm}`,
+      purpose: 'Trying an analysis on local files',
+    });
     const task = await client.createTask({ studyId: study.id, algorithm: opts.algorithm, params });
     return await watchTask(client, task.id, { quiet: opts.quiet });
   } finally {
@@ -85,24 +115,41 @@ export function registerSimulateCommand(program: Command): void {
     .description('start a hub and one node per data file on loopback, run one task, print the result, stop')
     .requiredOption('--data <NAME=FILE...>', 'a node and its CSV/Parquet file (repeat per node)')
     .requiredOption('--algorithm <name>', 'algorithm to run')
-    .requiredOption('--params <json>', 'algorithm parameters as JSON (or @file.json); "dataset" defaults to the simulated dataset')
+    .requiredOption(
+      '--params <json>',
+      'algorithm parameters as JSON (or @file.json); "dataset" defaults to the simulated dataset',
+    )
     .option('--dataset <name>', 'dataset name the nodes serve', 'data')
     .option('--min-cell <n>', 'minimum cell count at every node', (v) => Number(v))
     .option('--min-subset <n>', 'minimum subset size at every node', (v) => Number(v))
     .option('--log-level <level>', 'hub and node log level', 'warn')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { data: string[]; algorithm: string; params: string; dataset: string; minCell?: number; minSubset?: number; logLevel: string; json?: boolean }) => {
-      const policy = { ...(opts.minCell ? { minCellCount: opts.minCell } : {}), ...(opts.minSubset ? { minSubsetSize: opts.minSubset } : {}) };
-      const done = await simulate({
-        data: parseDataOption(opts.data),
-        algorithm: opts.algorithm,
-        params: await parseParams(opts.params),
-        dataset: opts.dataset,
-        policy,
-        logLevel: opts.logLevel,
-        quiet: opts.json,
-      });
-      opts.json ? printJson(done) : process.stdout.write(`${formatTaskOutcome(done)}\n`);
-      if (done.status !== 'completed') process.exitCode = 2;
-    });
+    .action(
+      async (opts: {
+        data: string[];
+        algorithm: string;
+        params: string;
+        dataset: string;
+        minCell?: number;
+        minSubset?: number;
+        logLevel: string;
+        json?: boolean;
+      }) => {
+        const policy = {
+          ...(opts.minCell ? { minCellCount: opts.minCell } : {}),
+          ...(opts.minSubset ? { minSubsetSize: opts.minSubset } : {}),
+        };
+        const done = await simulate({
+          data: parseDataOption(opts.data),
+          algorithm: opts.algorithm,
+          params: await parseParams(opts.params),
+          dataset: opts.dataset,
+          policy,
+          logLevel: opts.logLevel,
+          quiet: opts.json,
+        });
+        opts.json ? printJson(done) : process.stdout.write(`${formatTaskOutcome(done)}\n`);
+        if (done.status !== 'completed') process.exitCode = 2;
+      },
+    );
 }

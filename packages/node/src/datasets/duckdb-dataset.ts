@@ -19,7 +19,11 @@ export class DuckDbDataset implements DatasetHandle {
   column(name: string): ColumnSpec {
     const spec = this.specs.get(name);
     if (!spec)
-      throw new FedhubError('FH_ERR_UNKNOWN_COLUMN', `dataset "${this.dictionary.name}" has no column "${name}"`, { dataset: this.dictionary.name, column: name });
+      throw new FedhubError(
+        'FH_ERR_UNKNOWN_COLUMN',
+        `dataset "${this.dictionary.name}" has no column "${name}"`,
+        { dataset: this.dictionary.name, column: name },
+      );
     return spec;
   }
 
@@ -27,7 +31,11 @@ export class DuckDbDataset implements DatasetHandle {
   private analysable(name: string): ColumnSpec {
     const spec = this.column(name);
     if (spec.identifier)
-      throw new FedhubError('FH_ERR_BAD_PARAMS', `column "${name}" of dataset "${this.dictionary.name}" is a record identifier and cannot be analysed`, { column: name });
+      throw new FedhubError(
+        'FH_ERR_BAD_PARAMS',
+        `column "${name}" of dataset "${this.dictionary.name}" is a record identifier and cannot be analysed`,
+        { column: name },
+      );
     return spec;
   }
 
@@ -49,7 +57,8 @@ export class DuckDbDataset implements DatasetHandle {
   async moments(columns: string[], filter?: Filter): Promise<NumericMoments[]> {
     for (const c of columns) {
       const t = this.analysable(c).type;
-      if (t !== 'numeric' && t !== 'integer') throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${c}" is ${t}, not numeric`, { column: c });
+      if (t !== 'numeric' && t !== 'integer')
+        throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${c}" is ${t}, not numeric`, { column: c });
     }
     const w = this.where(filter);
     // fsum is compensated (Kahan-Babuska); var_samp is DuckDB's streaming (Welford) variance.
@@ -69,10 +78,16 @@ export class DuckDbDataset implements DatasetHandle {
     }));
   }
 
-  async histogram(column: string, breaks: number[], filter?: Filter): Promise<{ counts: number[]; below: number; above: number }> {
+  async histogram(
+    column: string,
+    breaks: number[],
+    filter?: Filter,
+  ): Promise<{ counts: number[]; below: number; above: number }> {
     const t = this.analysable(column).type;
-    if (t !== 'numeric' && t !== 'integer') throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${column}" is ${t}, not numeric`, { column });
-    if (breaks.length < 2 || breaks.some((b) => !Number.isFinite(b))) throw new FedhubError('FH_ERR_BAD_PARAMS', 'histogram breaks must be finite numbers, at least two');
+    if (t !== 'numeric' && t !== 'integer')
+      throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${column}" is ${t}, not numeric`, { column });
+    if (breaks.length < 2 || breaks.some((b) => !Number.isFinite(b)))
+      throw new FedhubError('FH_ERR_BAD_PARAMS', 'histogram breaks must be finite numbers, at least two');
     const w = this.where(filter);
     const q = quoteIdent(column);
     const k = breaks.length - 1;
@@ -100,15 +115,28 @@ export class DuckDbDataset implements DatasetHandle {
     return { counts, below, above };
   }
 
-  async groupCounts(columns: string[], filter?: Filter): Promise<Array<{ levels: Array<string | null>; n: number }>> {
+  async groupCounts(
+    columns: string[],
+    filter?: Filter,
+  ): Promise<Array<{ levels: Array<string | null>; n: number }>> {
     const specs = columns.map((c) => this.analysable(c));
     const w = this.where(filter);
     // integers are stored as DOUBLE: print them without a decimal point
     const cols = specs
-      .map((s) => (s.type === 'integer' ? `CAST(CAST(${quoteIdent(s.name)} AS BIGINT) AS VARCHAR)` : `CAST(${quoteIdent(s.name)} AS VARCHAR)`))
+      .map((s) =>
+        s.type === 'integer'
+          ? `CAST(CAST(${quoteIdent(s.name)} AS BIGINT) AS VARCHAR)`
+          : `CAST(${quoteIdent(s.name)} AS VARCHAR)`,
+      )
       .join(', ');
-    const r = await this.rows(`SELECT ${cols}, count(*) FROM ${this.table} WHERE ${w.sql} GROUP BY ALL ORDER BY ALL`, w.params);
-    return r.map((row) => ({ levels: row.slice(0, columns.length).map((v) => (v === null ? null : String(v))), n: Number(row[columns.length]) }));
+    const r = await this.rows(
+      `SELECT ${cols}, count(*) FROM ${this.table} WHERE ${w.sql} GROUP BY ALL ORDER BY ALL`,
+      w.params,
+    );
+    return r.map((row) => ({
+      levels: row.slice(0, columns.length).map((v) => (v === null ? null : String(v))),
+      n: Number(row[columns.length]),
+    }));
   }
 
   async readColumns(columns: string[], filter?: Filter): Promise<{ n: number; data: ColumnData }> {
@@ -116,9 +144,18 @@ export class DuckDbDataset implements DatasetHandle {
     const w = this.where(filter);
     const notNull = columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
     const select = specs
-      .map((s) => (s.type === 'numeric' || s.type === 'integer' ? quoteIdent(s.name) : s.type === 'boolean' ? `CAST(${quoteIdent(s.name)} AS DOUBLE)` : `CAST(${quoteIdent(s.name)} AS VARCHAR)`))
+      .map((s) =>
+        s.type === 'numeric' || s.type === 'integer'
+          ? quoteIdent(s.name)
+          : s.type === 'boolean'
+            ? `CAST(${quoteIdent(s.name)} AS DOUBLE)`
+            : `CAST(${quoteIdent(s.name)} AS VARCHAR)`,
+      )
       .join(', ');
-    const reader = await this.conn.runAndReadAll(`SELECT ${select} FROM ${this.table} WHERE ${w.sql} AND ${notNull}`, w.params);
+    const reader = await this.conn.runAndReadAll(
+      `SELECT ${select} FROM ${this.table} WHERE ${w.sql} AND ${notNull}`,
+      w.params,
+    );
     const cols = reader.getColumnsJS() as unknown[][];
     const data: ColumnData = {};
     const n = reader.currentRowCount;

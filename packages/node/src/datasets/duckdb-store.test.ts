@@ -14,7 +14,11 @@ const policy: DisclosurePolicy = DisclosurePolicySchema.parse({});
 const cohorts = DEMO_CENTRES.map((c, i) => generateCohort(c, 300 + 50 * i, 1000 + i, `C${i}`));
 const stores: DatasetStore[] = [];
 
-function dataset(file: string, columns = COHORT_DICTIONARY, onInvalid: 'reject' | 'exclude' = 'reject'): ResolvedDataset {
+function dataset(
+  file: string,
+  columns = COHORT_DICTIONARY,
+  onInvalid: 'reject' | 'exclude' = 'reject',
+): ResolvedDataset {
   return { name: 'cohort', file, format: 'csv', columns, onInvalid };
 }
 
@@ -45,24 +49,63 @@ function exactMoments(values: number[]): { mean: number; variance: number } {
 
 function run(store: DatasetStore, i: number, algorithm: typeof summary | typeof crosstab, params: unknown) {
   return executeRun(
-    { runId: crypto.randomUUID(), taskId: crypto.randomUUID(), studyId: crypto.randomUUID(), algorithm: algorithm.name, version: algorithm.version, digest: algorithm.digest, params: params as never, round: 1, attempt: 1, input: null, leaseExpiresAt: new Date().toISOString(), leaseMs: 30000, peers: [] },
+    {
+      runId: crypto.randomUUID(),
+      taskId: crypto.randomUUID(),
+      studyId: crypto.randomUUID(),
+      algorithm: algorithm.name,
+      version: algorithm.version,
+      digest: algorithm.digest,
+      params: params as never,
+      round: 1,
+      attempt: 1,
+      input: null,
+      leaseExpiresAt: new Date().toISOString(),
+      leaseMs: 30000,
+      peers: [],
+    },
     { node: { id: `n${i}`, name: `node-${i}` }, policy, datasets: store },
   );
 }
 
 describe('summary over three DuckDB-backed nodes', () => {
   it('pools mean and sd equal to the concatenated data to 1e-12 relative', async () => {
-    const params = { dataset: 'cohort', columns: ['age', 'dose_gy', 'bmi'], bins: { age: { breaks: [18, 50, 60, 70, 100.5] } } };
+    const params = {
+      dataset: 'cohort',
+      columns: ['age', 'dose_gy', 'bmi'],
+      bins: { age: { breaks: [18, 50, 60, 70, 100.5] } },
+    };
     const outcomes = await Promise.all(stores.map((s, i) => run(s, i, summary, params)));
     const parts = outcomes.map((o, i) => {
       expect(o.error).toBeNull();
       return { nodeId: `n${i}`, nodeName: `node-${i}`, payload: o.payload! };
     });
-    const agg = summary.aggregate({ params: summary.paramsSchema.parse(params), round: 1, state: null, parts });
+    const agg = summary.aggregate({
+      params: summary.paramsSchema.parse(params),
+      round: 1,
+      state: null,
+      parts,
+    });
     expect(agg.kind).toBe('done');
-    const result = (agg as { result: { columns: Array<{ column: string; n: number; missing: number; mean: number; sd: number; histogram: { counts: number[] } }> } }).result;
+    const result = (
+      agg as {
+        result: {
+          columns: Array<{
+            column: string;
+            n: number;
+            missing: number;
+            mean: number;
+            sd: number;
+            histogram: { counts: number[] };
+          }>;
+        };
+      }
+    ).result;
     for (const col of ['age', 'dose_gy', 'bmi']) {
-      const all = cohorts.flat().map((r) => r[col]).filter((v): v is number => typeof v === 'number');
+      const all = cohorts
+        .flat()
+        .map((r) => r[col])
+        .filter((v): v is number => typeof v === 'number');
       const ref = exactMoments(all);
       const got = result.columns.find((c) => c.column === col)!;
       expect(got.n).toBe(all.length);
@@ -79,7 +122,11 @@ describe('summary over three DuckDB-backed nodes', () => {
   it('refuses a histogram with a small bin and names the bin', async () => {
     // a top bin holding exactly the three oldest patients
     const third = cohorts[0]!.map((r) => r.age as number).sort((a, b) => b - a)[2]!;
-    const o = await run(stores[0]!, 0, summary, { dataset: 'cohort', columns: ['age'], bins: { age: { breaks: [10, third, 101] } } });
+    const o = await run(stores[0]!, 0, summary, {
+      dataset: 'cohort',
+      columns: ['age'],
+      bins: { age: { breaks: [10, third, 101] } },
+    });
     expect(o.outcome).toBe('refused');
     expect(o.error?.code).toBe('FH_ERR_SMALL_CELL');
     expect(o.error?.message).toContain(`histogram bin [${third}, 101] of "age"`);
@@ -87,7 +134,11 @@ describe('summary over three DuckDB-backed nodes', () => {
   });
 
   it('refuses a filter that selects fewer records than the minimum subset', async () => {
-    const o = await run(stores[0]!, 0, summary, { dataset: 'cohort', columns: ['age'], filter: { column: 'age', op: 'gt', value: 99.5 } });
+    const o = await run(stores[0]!, 0, summary, {
+      dataset: 'cohort',
+      columns: ['age'],
+      filter: { column: 'age', op: 'gt', value: 99.5 },
+    });
     expect(o.error?.code).toBe('FH_ERR_SMALL_SUBSET');
   });
 
@@ -108,9 +159,11 @@ describe('summary over three DuckDB-backed nodes', () => {
     }) as { result: { rows: string[]; cols: string[]; counts: number[][] } };
     expect(agg.result.rows).toEqual(['I', 'II', 'III', 'IV']);
     const all = cohorts.flat();
-    agg.result.rows.forEach((stage, i) =>
-      agg.result.cols.forEach((tox, j) => expect(agg.result.counts[i]![j]).toBe(all.filter((r) => r.stage === stage && String(r.toxicity) === tox).length)),
-    );
+    for (const [i, stage] of agg.result.rows.entries())
+      for (const [j, tox] of agg.result.cols.entries())
+        expect(agg.result.counts[i]![j]).toBe(
+          all.filter((r) => r.stage === stage && String(r.toxicity) === tox).length,
+        );
   });
 });
 
@@ -122,7 +175,9 @@ describe('loading a dataset', () => {
       { name: 'age', type: 'numeric' as const, min: 0, max: 120 },
       { name: 'stage', type: 'categorical' as const, levels: ['I', 'II', 'III', 'IV'] },
     ];
-    await expect(DatasetStore.open([dataset(file, columns)])).rejects.toThrow(/column "age": 1 value\(s\) break the dictionary \(type numeric, min 0, max 120\); first at data row 2/);
+    await expect(DatasetStore.open([dataset(file, columns)])).rejects.toThrow(
+      /column "age": 1 value\(s\) break the dictionary \(type numeric, min 0, max 120\); first at data row 2/,
+    );
     const store = await DatasetStore.open([dataset(file, columns, 'exclude')]);
     expect(store.reports[0]).toMatchObject({ rows: 1, excluded: 2 });
     store.close();
@@ -131,7 +186,14 @@ describe('loading a dataset', () => {
   it('names a column the file lacks', async () => {
     const file = join(dir, 'short.csv');
     writeFileSync(file, 'age\n50\n');
-    await expect(DatasetStore.open([dataset(file, [{ name: 'age', type: 'numeric' }, { name: 'sex', type: 'categorical' }])])).rejects.toThrow(/no column "sex"/);
+    await expect(
+      DatasetStore.open([
+        dataset(file, [
+          { name: 'age', type: 'numeric' },
+          { name: 'sex', type: 'categorical' },
+        ]),
+      ]),
+    ).rejects.toThrow(/no column "sex"/);
   });
 
   it('gives a FedhubError for a missing file', async () => {

@@ -3,7 +3,7 @@
  * table; aggregates then run in SQL), validating every value against the data dictionary.
  */
 import { existsSync } from 'node:fs';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DatasetHandle } from '@fedhub/algorithms';
 import { type ColumnSpec, type DataDictionary, FedhubError } from '@fedhub/protocol';
 import type { ResolvedDataset } from '../config.js';
@@ -39,7 +39,11 @@ export class DatasetStore {
 
   /** Opens an in-memory DuckDB and loads every dataset; throws naming the dataset, column and problem. */
   static async open(declared: ResolvedDataset[], opts: { threads?: number } = {}): Promise<DatasetStore> {
-    const instance = await DuckDBInstance.create(':memory:', { threads: String(opts.threads ?? 2), autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(opts.threads ?? 2),
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
     const conn = await instance.connect();
     const map = new Map<string, DuckDbDataset>();
     const reports: LoadReport[] = [];
@@ -47,7 +51,14 @@ export class DatasetStore {
       for (const d of declared) {
         const report = await loadOne(conn, d);
         reports.push(report);
-        map.set(d.name, new DuckDbDataset(conn, tableName(d.name), { name: d.name, description: d.description, columns: d.columns }));
+        map.set(
+          d.name,
+          new DuckDbDataset(conn, tableName(d.name), {
+            name: d.name,
+            description: d.description,
+            columns: d.columns,
+          }),
+        );
       }
     } catch (err) {
       conn.closeSync();
@@ -64,7 +75,12 @@ export class DatasetStore {
 
   get(name: string): DatasetHandle {
     const d = this.datasets.get(name);
-    if (!d) throw new FedhubError('FH_ERR_UNKNOWN_DATASET', `this node has no dataset "${name}" (it has: ${[...this.datasets.keys()].join(', ') || 'none'})`, { dataset: name });
+    if (!d)
+      throw new FedhubError(
+        'FH_ERR_UNKNOWN_DATASET',
+        `this node has no dataset "${name}" (it has: ${[...this.datasets.keys()].join(', ') || 'none'})`,
+        { dataset: name },
+      );
     return d;
   }
 
@@ -79,7 +95,8 @@ function tableName(dataset: string): string {
 }
 
 async function loadOne(conn: DuckDBConnection, d: ResolvedDataset): Promise<LoadReport> {
-  if (!existsSync(d.file)) throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}": file ${d.file} does not exist`);
+  if (!existsSync(d.file))
+    throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}": file ${d.file} does not exist`);
   const source =
     d.format === 'csv'
       ? `read_csv(${sqlString(d.file)}, header = true, all_varchar = true, nullstr = ['', 'NA'])`
@@ -88,12 +105,22 @@ async function loadOne(conn: DuckDBConnection, d: ResolvedDataset): Promise<Load
   try {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${raw} AS SELECT * FROM ${source}`);
   } catch (err) {
-    throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}": cannot read ${d.file}: ${(err as Error).message.split('\n')[0]}`);
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `dataset "${d.name}": cannot read ${d.file}: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
-  const present = new Set((await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${raw})`)).getRowsJS().map((r) => String(r[0])));
+  const present = new Set(
+    (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${raw})`))
+      .getRowsJS()
+      .map((r) => String(r[0])),
+  );
   const missingCols = d.columns.filter((c) => !present.has(c.name)).map((c) => c.name);
   if (missingCols.length > 0)
-    throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}": ${d.file} has no column ${missingCols.map((c) => `"${c}"`).join(', ')} declared in the dictionary`);
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `dataset "${d.name}": ${d.file} has no column ${missingCols.map((c) => `"${c}"`).join(', ')} declared in the dictionary`,
+    );
 
   // One validity flag per column: the value is missing, or it casts to the declared type and lies in range/levels.
   const checks = d.columns.map((c) => {
@@ -127,17 +154,24 @@ async function loadOne(conn: DuckDBConnection, d: ResolvedDataset): Promise<Load
       ]
         .filter(Boolean)
         .join(', ');
-      problems.push(`column "${c.name}": ${bad} value(s) break the dictionary (${rule}); first at data row ${Number(counts[`first${i}`])}`);
+      problems.push(
+        `column "${c.name}": ${bad} value(s) break the dictionary (${rule}); first at data row ${Number(counts[`first${i}`])}`,
+      );
     }
   });
   if (problems.length > 0 && d.onInvalid === 'reject')
-    throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}" (${d.file}):\n  ${problems.join('\n  ')}\n(set onInvalid: exclude to drop such rows)`);
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `dataset "${d.name}" (${d.file}):\n  ${problems.join('\n  ')}\n(set onInvalid: exclude to drop such rows)`,
+    );
   const allValid = checks.map((k) => k.valid).join(' AND ');
   await conn.run(
     `CREATE OR REPLACE TABLE ${tableName(d.name)} AS SELECT ${d.columns.map((c) => `TRY_CAST(${quoteIdent(c.name)} AS ${SQL_TYPE[c.type]}) AS ${quoteIdent(c.name)}`).join(', ')}
      FROM ${raw} WHERE ${allValid}`,
   );
   await conn.run(`DROP TABLE ${raw}`);
-  const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${tableName(d.name)}`)).getRowsJS()[0]![0]);
+  const rows = Number(
+    (await conn.runAndReadAll(`SELECT count(*) FROM ${tableName(d.name)}`)).getRowsJS()[0]![0],
+  );
   return { dataset: d.name, rows, excluded: Number(counts.total) - rows, problems };
 }

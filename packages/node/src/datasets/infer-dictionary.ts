@@ -10,16 +10,25 @@ import { quoteIdent } from './sql-filter.js';
 
 const MAX_LEVELS = 50;
 
-export async function inferDictionary(file: string, format: 'csv' | 'parquet' = file.toLowerCase().endsWith('.parquet') ? 'parquet' : 'csv'): Promise<ColumnSpec[]> {
+export async function inferDictionary(
+  file: string,
+  format: 'csv' | 'parquet' = file.toLowerCase().endsWith('.parquet') ? 'parquet' : 'csv',
+): Promise<ColumnSpec[]> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const conn = await instance.connect();
   try {
-    const src = format === 'csv' ? `read_csv('${file.replaceAll("'", "''")}', header = true, nullstr = ['', 'NA'])` : `read_parquet('${file.replaceAll("'", "''")}')`;
+    const src =
+      format === 'csv'
+        ? `read_csv('${file.replaceAll("'", "''")}', header = true, nullstr = ['', 'NA'])`
+        : `read_parquet('${file.replaceAll("'", "''")}')`;
     let described: unknown[][];
     try {
       described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`)).getRowsJS() as unknown[][];
     } catch (err) {
-      throw new FedhubError('FH_ERR_VALIDATION', `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`,
+      );
     }
     await conn.run(`CREATE TEMP TABLE t AS SELECT * FROM ${src}`);
     const out: ColumnSpec[] = [];
@@ -27,7 +36,10 @@ export async function inferDictionary(file: string, format: 'csv' | 'parquet' = 
       const name = String(nameRaw);
       const type = String(typeRaw).toUpperCase();
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name))
-        throw new FedhubError('FH_ERR_VALIDATION', `${file}: column name "${name}" is not usable (letters, digits and _ only, starting with a letter or _)`);
+        throw new FedhubError(
+          'FH_ERR_VALIDATION',
+          `${file}: column name "${name}" is not usable (letters, digits and _ only, starting with a letter or _)`,
+        );
       const q = quoteIdent(name);
       if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type)) {
         out.push({ name, type: 'integer' });
@@ -38,10 +50,19 @@ export async function inferDictionary(file: string, format: 'csv' | 'parquet' = 
       } else if (type === 'DATE') {
         out.push({ name, type: 'date' });
       } else {
-        const distinct = Number((await conn.runAndReadAll(`SELECT count(DISTINCT ${q}) FROM t`)).getRowsJS()[0]![0]);
-        if (/(^|_)(id|key|mrn|pseudonym)$/i.test(name) || distinct > MAX_LEVELS) out.push({ name, type: 'categorical', identifier: true });
+        const distinct = Number(
+          (await conn.runAndReadAll(`SELECT count(DISTINCT ${q}) FROM t`)).getRowsJS()[0]![0],
+        );
+        if (/(^|_)(id|key|mrn|pseudonym)$/i.test(name) || distinct > MAX_LEVELS)
+          out.push({ name, type: 'categorical', identifier: true });
         else {
-          const levels = (await conn.runAndReadAll(`SELECT DISTINCT CAST(${q} AS VARCHAR) AS v FROM t WHERE ${q} IS NOT NULL ORDER BY v`)).getRowsJS().map((r) => String(r[0]));
+          const levels = (
+            await conn.runAndReadAll(
+              `SELECT DISTINCT CAST(${q} AS VARCHAR) AS v FROM t WHERE ${q} IS NOT NULL ORDER BY v`,
+            )
+          )
+            .getRowsJS()
+            .map((r) => String(r[0]));
           out.push({ name, type: 'categorical', levels });
         }
       }

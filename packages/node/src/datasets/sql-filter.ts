@@ -21,31 +21,58 @@ function checkValue(spec: ColumnSpec, value: unknown, dataset: string): number |
     case 'numeric':
     case 'integer':
       if (typeof value !== 'number' || !Number.isFinite(value))
-        throw new FedhubError('FH_ERR_COLUMN_TYPE', `${where} is ${spec.type}: filter value ${JSON.stringify(value)} must be a number`, { column: spec.name });
+        throw new FedhubError(
+          'FH_ERR_COLUMN_TYPE',
+          `${where} is ${spec.type}: filter value ${JSON.stringify(value)} must be a number`,
+          { column: spec.name },
+        );
       return value;
     case 'boolean':
       if (typeof value !== 'boolean')
-        throw new FedhubError('FH_ERR_COLUMN_TYPE', `${where} is boolean: filter value ${JSON.stringify(value)} must be true or false`, { column: spec.name });
+        throw new FedhubError(
+          'FH_ERR_COLUMN_TYPE',
+          `${where} is boolean: filter value ${JSON.stringify(value)} must be true or false`,
+          { column: spec.name },
+        );
       return value;
     case 'date':
       if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value))
-        throw new FedhubError('FH_ERR_COLUMN_TYPE', `${where} is a date: filter value ${JSON.stringify(value)} must be YYYY-MM-DD`, { column: spec.name });
+        throw new FedhubError(
+          'FH_ERR_COLUMN_TYPE',
+          `${where} is a date: filter value ${JSON.stringify(value)} must be YYYY-MM-DD`,
+          { column: spec.name },
+        );
       return value;
     case 'categorical':
       if (typeof value !== 'string')
-        throw new FedhubError('FH_ERR_COLUMN_TYPE', `${where} is categorical: filter value ${JSON.stringify(value)} must be a string`, { column: spec.name });
+        throw new FedhubError(
+          'FH_ERR_COLUMN_TYPE',
+          `${where} is categorical: filter value ${JSON.stringify(value)} must be a string`,
+          { column: spec.name },
+        );
       if (spec.levels && !spec.levels.includes(value))
-        throw new FedhubError('FH_ERR_BAD_PARAMS', `${where} has no level ${JSON.stringify(value)} (levels: ${spec.levels.join(', ')})`, { column: spec.name });
+        throw new FedhubError(
+          'FH_ERR_BAD_PARAMS',
+          `${where} has no level ${JSON.stringify(value)} (levels: ${spec.levels.join(', ')})`,
+          { column: spec.name },
+        );
       return value;
   }
 }
 
 /** Compiles `filter` for `dataset`, whose columns are `columns`; undefined gives `TRUE`. */
-export function compileFilter(filter: Filter | undefined, columns: ReadonlyMap<string, ColumnSpec>, dataset: string): CompiledPredicate {
+export function compileFilter(
+  filter: Filter | undefined,
+  columns: ReadonlyMap<string, ColumnSpec>,
+  dataset: string,
+): CompiledPredicate {
   if (!filter) return { sql: 'TRUE', params: [] };
   const size = filterSize(filter);
   if (size.depth > FILTER_LIMITS.maxDepth || size.nodes > FILTER_LIMITS.maxNodes)
-    throw new FedhubError('FH_ERR_BAD_PARAMS', `filter too large: depth ${size.depth} (max ${FILTER_LIMITS.maxDepth}), ${size.nodes} terms (max ${FILTER_LIMITS.maxNodes})`);
+    throw new FedhubError(
+      'FH_ERR_BAD_PARAMS',
+      `filter too large: depth ${size.depth} (max ${FILTER_LIMITS.maxDepth}), ${size.nodes} terms (max ${FILTER_LIMITS.maxNodes})`,
+    );
   const params: Array<number | string | boolean> = [];
   const bind = (v: number | string | boolean, spec: ColumnSpec) => {
     params.push(v);
@@ -56,8 +83,18 @@ export function compileFilter(filter: Filter | undefined, columns: ReadonlyMap<s
     if ('or' in f) return `(${f.or.map(walk).join(' OR ')})`;
     if ('not' in f) return `(NOT COALESCE(${walk(f.not)}, FALSE))`;
     const spec = columns.get(f.column);
-    if (!spec) throw new FedhubError('FH_ERR_UNKNOWN_COLUMN', `dataset "${dataset}" has no column "${f.column}" (used in filter)`, { column: f.column });
-    if (spec.identifier) throw new FedhubError('FH_ERR_BAD_PARAMS', `column "${f.column}" is a record identifier and cannot be filtered on`, { column: f.column });
+    if (!spec)
+      throw new FedhubError(
+        'FH_ERR_UNKNOWN_COLUMN',
+        `dataset "${dataset}" has no column "${f.column}" (used in filter)`,
+        { column: f.column },
+      );
+    if (spec.identifier)
+      throw new FedhubError(
+        'FH_ERR_BAD_PARAMS',
+        `column "${f.column}" is a record identifier and cannot be filtered on`,
+        { column: f.column },
+      );
     const col = quoteIdent(f.column);
     switch (f.op) {
       case 'is-missing':
@@ -74,7 +111,11 @@ export function compileFilter(filter: Filter | undefined, columns: ReadonlyMap<s
       default: {
         const sqlOp = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' }[f.op];
         if ((spec.type === 'categorical' || spec.type === 'boolean') && sqlOp !== '=' && sqlOp !== '<>')
-          throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${f.column}" is ${spec.type}: only eq, ne, in and not-in apply`, { column: f.column });
+          throw new FedhubError(
+            'FH_ERR_COLUMN_TYPE',
+            `column "${f.column}" is ${spec.type}: only eq, ne, in and not-in apply`,
+            { column: f.column },
+          );
         return `(${col} ${sqlOp} ${bind(checkValue(spec, f.value, dataset), spec)})`;
       }
     }

@@ -9,7 +9,11 @@ export const CreateOrganisationRequestSchema = z
 
 export const CreateUserRequestSchema = z
   .object({
-    username: z.string().min(3).max(120).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only'),
+    username: z
+      .string()
+      .min(3)
+      .max(120)
+      .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only'),
     displayName: z.string().max(200).optional(),
     password: z.string().min(12, 'at least 12 characters').max(1024),
     organisationId: IdSchema,
@@ -18,10 +22,16 @@ export const CreateUserRequestSchema = z
   .meta({ id: 'CreateUserRequest' });
 
 export const CreateCollaborationRequestSchema = z
-  .object({ name: NameSchema, description: z.string().max(2000).optional(), organisationIds: z.array(IdSchema).default([]) })
+  .object({
+    name: NameSchema,
+    description: z.string().max(2000).optional(),
+    organisationIds: z.array(IdSchema).default([]),
+  })
   .meta({ id: 'CreateCollaborationRequest' });
 
-export const AddOrganisationRequestSchema = z.object({ organisationId: IdSchema }).meta({ id: 'AddOrganisationRequest' });
+export const AddOrganisationRequestSchema = z
+  .object({ organisationId: IdSchema })
+  .meta({ id: 'AddOrganisationRequest' });
 
 export const CreateNodeRequestSchema = z
   .object({ collaborationId: IdSchema, organisationId: IdSchema, name: NameSchema })
@@ -36,7 +46,11 @@ export const CreateStudyRequestSchema = z
     collaborationId: IdSchema,
     title: z.string().min(3).max(300),
     purpose: z.string().min(3).max(5000),
-    nodeIds: z.array(IdSchema).min(1).describe('Participating nodes (all of the collaboration if omitted)').optional(),
+    nodeIds: z
+      .array(IdSchema)
+      .min(1)
+      .describe('Participating nodes (all of the collaboration if omitted)')
+      .optional(),
   })
   .meta({ id: 'CreateStudyRequest' });
 

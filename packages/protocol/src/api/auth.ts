@@ -16,16 +16,26 @@ export const TokenPairSchema = z
   .meta({ id: 'TokenPair' });
 export type TokenPair = z.infer<typeof TokenPairSchema>;
 
-export const RefreshRequestSchema = z.object({ refreshToken: z.string().min(1).max(4096) }).meta({ id: 'RefreshRequest' });
+export const RefreshRequestSchema = z
+  .object({ refreshToken: z.string().min(1).max(4096) })
+  .meta({ id: 'RefreshRequest' });
 
 export const CreateApiTokenRequestSchema = z
   .object({ name: z.string().min(1).max(120), expiresInDays: z.int().min(1).max(3650).default(365) })
   .meta({ id: 'CreateApiTokenRequest' });
 export const ApiTokenSchema = z
-  .object({ id: IdSchema, name: z.string(), createdAt: z.string(), expiresAt: z.string(), lastUsedAt: z.string().nullable() })
+  .object({
+    id: IdSchema,
+    name: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
   .meta({ id: 'ApiToken' });
 /** The secret is shown once, at creation. */
-export const CreatedApiTokenSchema = ApiTokenSchema.extend({ token: z.string() }).meta({ id: 'CreatedApiToken' });
+export const CreatedApiTokenSchema = ApiTokenSchema.extend({ token: z.string() }).meta({
+  id: 'CreatedApiToken',
+});
 
 export const MeSchema = z
   .object({

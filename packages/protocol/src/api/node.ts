@@ -60,7 +60,9 @@ export const ClaimResponseSchema = z
   .object({ run: RunAssignmentSchema.nullable(), serverTime: z.string() })
   .meta({ id: 'ClaimResponse' });
 
-export const RunHeartbeatRequestSchema = z.object({ attempt: z.int().min(1) }).meta({ id: 'RunHeartbeatRequest' });
+export const RunHeartbeatRequestSchema = z
+  .object({ attempt: z.int().min(1) })
+  .meta({ id: 'RunHeartbeatRequest' });
 export const RunHeartbeatResponseSchema = z
   .object({ leaseExpiresAt: z.string(), cancelled: z.boolean() })
   .meta({ id: 'RunHeartbeatResponse' });

@@ -19,6 +19,11 @@ export const CreateTaskRequestSchema = z
 export type CreateTaskRequest = z.infer<typeof CreateTaskRequestSchema>;
 
 export const WaitQuerySchema = z.object({
-  since: z.coerce.number().int().min(0).default(0).describe('Return at once if the task changed after this revision'),
+  since: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Return at once if the task changed after this revision'),
   timeoutMs: z.coerce.number().int().min(0).max(60000).default(25000),
 });
