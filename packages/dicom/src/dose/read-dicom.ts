@@ -1,0 +1,88 @@
+import dcmjs, { type DcmjsDict } from 'dcmjs';
+import { DOSE_ERROR_CODES, DoseError } from './errors.js';
+
+/** A parsed DICOM object: the naturalized dataset plus the raw dict (needed for private tags). */
+export interface ParsedDicom {
+  /** Naturalized dataset (keyword keys, as `DicomMetaDictionary.naturalizeDataset` returns). */
+  ds: Record<string, unknown>;
+  /** Raw dataset keyed by tag, for private elements that naturalization does not decode. */
+  raw: DcmjsDict;
+}
+
+/**
+ * Parse a DICOM Part 10 file held in `buf` with dcmjs. Throws {@link DoseError} `FH_ERR_DOSE_UNREADABLE`
+ * naming `label` when dcmjs cannot parse it (truncated file, no DICM preamble...).
+ */
+export function parseDicom(buf: Uint8Array, label: string): ParsedDicom {
+  if (buf.byteLength < 132) {
+    throw new DoseError(DOSE_ERROR_CODES.unreadable, `not a DICOM file: only ${buf.byteLength} bytes`, label);
+  }
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  try {
+    const data = dcmjs.data.DicomMessage.readFile(ab);
+    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(data.dict);
+    return { ds, raw: data.dict };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new DoseError(DOSE_ERROR_CODES.unreadable, `cannot parse DICOM: ${why}`, label, { cause: err });
+  }
+}
+
+/** A string attribute, trimmed; null when absent or empty. */
+export function str(ds: Record<string, unknown>, key: string): string | null {
+  const v = ds[key];
+  const s = Array.isArray(v) ? v[0] : v;
+  if (typeof s === 'string') return s.trim() === '' ? null : s.trim();
+  if (typeof s === 'number') return String(s);
+  return null;
+}
+
+/** A finite number attribute (DS/IS/FD/US...), null when absent, empty or malformed. */
+export function num(ds: Record<string, unknown>, key: string): number | null {
+  return toNumber(ds[key]);
+}
+
+/** Coerce a naturalized value (number, numeric string, one-element array) to a finite number or null. */
+export function toNumber(v: unknown): number | null {
+  const x = Array.isArray(v) ? v[0] : v;
+  if (typeof x === 'number') return Number.isFinite(x) ? x : null;
+  if (typeof x === 'string') {
+    const t = x.trim();
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+    return Number(t);
+  }
+  return null;
+}
+
+/** A sequence attribute as an array of item objects (empty when absent). */
+export function seq(ds: Record<string, unknown>, key: string): Record<string, unknown>[] {
+  const v = ds[key];
+  if (Array.isArray(v))
+    return v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null);
+  if (typeof v === 'object' && v !== null) return [v as Record<string, unknown>];
+  return [];
+}
+
+/**
+ * A private element's value as text, found by private creator (e.g. `ELSCINT1`) and element byte (e.g. 0x21 in
+ * group 0x00E1), in a raw dict; dcmjs leaves such elements as UN bytes, decoded here as Latin-1.
+ */
+export function privateText(
+  raw: DcmjsDict,
+  group: number,
+  creator: string,
+  elementByte: number,
+): string | null {
+  const g = group.toString(16).toUpperCase().padStart(4, '0');
+  for (let block = 0x10; block <= 0xff; block++) {
+    const creatorTag = `${g}00${block.toString(16).toUpperCase().padStart(2, '0')}`;
+    const c = raw[creatorTag]?.Value?.[0];
+    if (typeof c !== 'string' || c.trim() !== creator) continue;
+    const tag = `${g}${block.toString(16).toUpperCase().padStart(2, '0')}${elementByte.toString(16).toUpperCase().padStart(2, '0')}`;
+    const v = raw[tag]?.Value?.[0];
+    if (v instanceof ArrayBuffer) return new TextDecoder('latin1').decode(v).replace(/\0/g, '').trim();
+    if (typeof v === 'string' || typeof v === 'number') return String(v).trim();
+    return null;
+  }
+  return null;
+}
