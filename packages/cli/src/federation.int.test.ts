@@ -1,0 +1,137 @@
+/**
+ * End to end with real processes on loopback: the demo (a hub and three nodes as separate processes), and
+ * `fedhub simulate` over CSV files, checked against the concatenated data.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FEDHUB_BIN } from './child-process.js';
+
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), 'fedhub-e2e-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function fedhub(args: string[], timeout = 120_000) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [FEDHUB_BIN, ...args], {
+      timeout,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('fedhub demo --once', () => {
+  it('starts a hub and three node processes and prints pooled results', async () => {
+    const r = await fedhub(
+      ['demo', '--once', '--json', '--port', '0', '--dir', join(work, 'demo'), '--patients', '150'],
+      180_000,
+    );
+    expect(r.stderr).not.toMatch(/FH_ERR_/);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      tasks: Array<{ status: string; algorithm: string; result: { nodes: string[] } }>;
+    };
+    expect(out.tasks.map((t) => t.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(out.tasks[0]!.result.nodes).toEqual(['Hospital A', 'Hospital B', 'Hospital C']);
+  }, 200_000);
+});
+
+describe('fedhub simulate', () => {
+  const cohorts = DEMO_CENTRES.map((c, i) => generateCohort(c, 200, 77 + i, `S${i}`));
+  const files = cohorts.map((rows, i) => {
+    const f = join(work, `site-${i}.csv`);
+    writeFileSync(f, toCsv(rows));
+    return f;
+  });
+  const dataArgs = files.flatMap((f, i) => ['--data', `site-${i}=${f}`]);
+
+  it('pools summary statistics equal to the concatenated files', async () => {
+    const r = await fedhub([
+      'simulate',
+      ...dataArgs,
+      '--algorithm',
+      'summary',
+      '--params',
+      '{"columns": ["age", "dose_gy"]}',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const task = JSON.parse(r.stdout) as {
+      status: string;
+      result: { columns: Array<{ column: string; n: number; mean: number; sd: number }> };
+    };
+    expect(task.status).toBe('completed');
+    for (const col of ['age', 'dose_gy']) {
+      const values = cohorts.flat().map((row) => row[col] as number);
+      const n = values.length;
+      const mean = values.reduce((a, b) => a + b, 0) / n;
+      const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+      const got = task.result.columns.find((c) => c.column === col)!;
+      expect(got.n).toBe(n);
+      expect(got.mean).toBeCloseTo(mean, 10);
+      expect(got.sd).toBeCloseTo(sd, 10);
+    }
+  }, 120_000);
+
+  it("reports a node's refusal with the node's name and the rule's code", async () => {
+    const r = await fedhub([
+      'simulate',
+      ...dataArgs,
+      '--algorithm',
+      'summary',
+      '--params',
+      '{"columns": ["age"], "filter": {"column": "age", "op": "gt", "value": 95}}',
+      '--json',
+    ]);
+    expect(r.code).toBe(2);
+    const task = JSON.parse(r.stdout) as {
+      status: string;
+      error: { code: string; message: string };
+      runs: Array<{ nodeName: string; error: { code: string } | null }>;
+    };
+    expect(task.status).toBe('failed');
+    expect(task.error.code).toBe('FH_ERR_NODE_REFUSED');
+    expect(
+      task.runs.some((run) => run.nodeName.startsWith('site-') && run.error?.code === 'FH_ERR_SMALL_SUBSET'),
+    ).toBe(true);
+  }, 120_000);
+
+  it('rejects malformed parameters with the field path, before any node runs', async () => {
+    const r = await fedhub([
+      'simulate',
+      ...dataArgs,
+      '--algorithm',
+      'summary',
+      '--params',
+      '{"columns": "age"}',
+      '--json',
+    ]);
+    expect(r.code).toBe(1);
+    const body = JSON.parse(r.stdout) as { error: { code: string; message: string; details: unknown } };
+    expect(body.error.code).toBe('FH_ERR_BAD_PARAMS');
+    expect(JSON.stringify(body.error)).toContain('columns');
+  }, 120_000);
+
+  it('names an unknown column', async () => {
+    const r = await fedhub([
+      'simulate',
+      ...dataArgs,
+      '--algorithm',
+      'summary',
+      '--params',
+      '{"columns": ["weight"]}',
+      '--json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('FH_ERR_UNKNOWN_COLUMN');
+    expect(r.stdout).toContain('weight');
+  }, 120_000);
+});

@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// `npm run bench`: measures and prints figures (they are not tests). Federation round trips on loopback:
+//  1. `summary` over 3 nodes x 100k rows: round-trip median and p95, beside the nodes' own compute measured
+//     in the same process, so the platform's overhead is the difference;
+//  2. a `ping` task (no data) over 100 simulated nodes.
+// Other packages add their own benchmarks under packages/*/scripts/*-bench.mjs; this script runs them too.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getAlgorithm } from '@fedhub/algorithms';
+import { initHub, loadHubConfig, startHub } from '@fedhub/hub';
+import { createNode, DatasetStore, executeRun, parseNodeConfig } from '@fedhub/node';
+import { HubClient } from '@fedhub/sdk';
+import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
+import { pino } from 'pino';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const quiet = pino({ level: 'silent' });
+const only = process.argv.slice(2);
+const want = (name) => only.length === 0 || only.includes(name);
+
+function stats(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { n: s.length, median: q(0.5), p95: q(0.95), min: s[0], max: s.at(-1) };
+}
+const fmt = (x) => `${x.toFixed(1)} ms`;
+
+async function federation(work, datasetsPerNode, { leaseMs = 30000 } = {}) {
+  const config = loadHubConfig(
+    {},
+    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: 'silent', leaseMs },
+  );
+  const admin = await initHub(config, { username: 'bench', organisation: 'Bench hub' });
+  const hub = await startHub(config, { log: quiet });
+  const client = await HubClient.login(hub.url, admin.username, admin.password);
+  const orgs = [];
+  for (let i = 0; i < datasetsPerNode.length; i++)
+    orgs.push(await client.createOrganisation({ name: `Centre ${i}` }));
+  const collab = await client.createCollaboration({ name: 'Bench', organisationIds: orgs.map((o) => o.id) });
+  const nodes = [];
+  for (const [i, datasets] of datasetsPerNode.entries()) {
+    const created = await client.createNode({
+      collaborationId: collab.id,
+      organisationId: orgs[i].id,
+      name: `Centre ${i}`,
+    });
+    const cfg = parseNodeConfig(
+      {
+        hub: { url: hub.url, enrolmentToken: created.enrolmentToken },
+        dataDir: join(work, `node-${i}`),
+        datasets,
+        claimWaitMs: 20000,
+        log: { level: 'silent' },
+      },
+      work,
+    );
+    const node = createNode({ config: cfg, log: quiet });
+    await node.start();
+    nodes.push(node);
+  }
+  const study = await client.createStudy({
+    collaborationId: collab.id,
+    title: 'Benchmark study',
+    purpose: 'Measuring round trips',
+  });
+  return {
+    client,
+    study,
+    async close() {
+      await Promise.allSettled(nodes.map((n) => n.stop()));
+      await hub.close();
+    },
+  };
+}
+
+async function timeTasks(fed, algorithm, params, runs, warmup = 2) {
+  const times = [];
+  for (let i = 0; i < runs + warmup; i++) {
+    const t0 = performance.now();
+    const task = await fed.client.createTask({ studyId: fed.study.id, algorithm, params });
+    const done = await fed.client.waitForTask(task.id);
+    const t1 = performance.now();
+    if (done.status !== 'completed')
+      throw new Error(`${algorithm} task ${done.status}: ${JSON.stringify(done.error)}`);
+    if (i >= warmup) times.push(t1 - t0);
+  }
+  return stats(times);
+}
+
+async function benchSummary() {
+  const work = mkdtempSync(join(tmpdir(), 'fedhub-bench-'));
+  try {
+    const rows = 100_000;
+    const declared = DEMO_CENTRES.map((c, i) => {
+      const file = join(work, `centre-${i}.csv`);
+      writeFileSync(file, toCsv(generateCohort(c, rows, 42 + i)));
+      return [{ name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } }];
+    });
+    const params = {
+      dataset: 'cohort',
+      columns: ['age', 'dose_gy', 'bmi'],
+      bins: { age: { breaks: [18, 40, 50, 60, 70, 80, 100.5] } },
+    };
+    // the nodes' own compute, in this process, on the same files
+    const alg = getAlgorithm('summary');
+    const store = await DatasetStore.open(
+      parseNodeConfig({ hub: { url: 'http://127.0.0.1:1' }, datasets: declared[0] }, work).resolvedDatasets,
+    );
+    const local = [];
+    for (let i = 0; i < 12; i++) {
+      const t0 = performance.now();
+      const o = await executeRun(
+        {
+          runId: crypto.randomUUID(),
+          taskId: crypto.randomUUID(),
+          studyId: crypto.randomUUID(),
+          algorithm: alg.name,
+          version: alg.version,
+          digest: alg.digest,
+          params,
+          round: 1,
+          attempt: 1,
+          input: null,
+          leaseExpiresAt: new Date().toISOString(),
+          leaseMs: 30000,
+          peers: [],
+        },
+        {
+          node: { id: 'x', name: 'x' },
+          policy: { minCellCount: 5, minSubsetSize: 10, maxParameterRatio: 0.33, minResidualDf: 10 },
+          datasets: store,
+        },
+      );
+      if (o.outcome !== 'completed') throw new Error(JSON.stringify(o.error));
+      if (i >= 2) local.push(performance.now() - t0);
+    }
+    store.close();
+    const fed = await federation(work, declared);
+    try {
+      const rt = await timeTasks(fed, 'summary', params, 30);
+      const compute = stats(local);
+      console.log(`summary, 3 nodes x ${rows.toLocaleString('en')} rows, ${rt.n} tasks:`);
+      console.log(
+        `  round trip      median ${fmt(rt.median)}  p95 ${fmt(rt.p95)}  (min ${fmt(rt.min)}, max ${fmt(rt.max)})`,
+      );
+      console.log(
+        `  node compute    median ${fmt(compute.median)}  p95 ${fmt(compute.p95)}  (one node, same process; nodes run in parallel)`,
+      );
+      console.log(
+        `  platform overhead (round trip - node compute), median: ${fmt(rt.median - compute.median)}  (target < 300 ms)`,
+      );
+    } finally {
+      await fed.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function benchPing() {
+  const work = mkdtempSync(join(tmpdir(), 'fedhub-bench-'));
+  try {
+    const n = 100;
+    const t0 = performance.now();
+    const fed = await federation(
+      work,
+      Array.from({ length: n }, () => []),
+    );
+    const setup = performance.now() - t0;
+    try {
+      const rt = await timeTasks(fed, 'ping', {}, 20);
+      console.log(
+        `ping (no data), ${n} nodes in one process, ${rt.n} tasks (set-up and enrolment of ${n} nodes: ${(setup / 1000).toFixed(1)} s):`,
+      );
+      console.log(
+        `  round trip      median ${fmt(rt.median)}  p95 ${fmt(rt.p95)}  (min ${fmt(rt.min)}, max ${fmt(rt.max)})`,
+      );
+    } finally {
+      await fed.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (want('summary')) await benchSummary();
+if (want('ping')) await benchPing();
+
+// Package benchmarks (DICOM, dose, radiomics, statistics) live beside their packages.
+for (const pkg of readdirSync(join(root, 'packages'))) {
+  const dir = join(root, 'packages', pkg, 'scripts');
+  if (!existsSync(dir)) continue;
+  for (const f of readdirSync(dir)
+    .filter((f) => /bench\.mjs$/.test(f))
+    .sort()) {
+    const name = `${pkg}/${f}`;
+    if (only.length > 0 && !only.includes(name) && !only.includes(pkg)) continue;
+    console.log(`\n== ${name}`);
+    try {
+      execFileSync(process.execPath, [join(dir, f)], { stdio: 'inherit', cwd: root });
+    } catch (err) {
+      console.log(`  ${name} failed: ${err.message}`);
+      process.exitCode = 1;
+    }
+  }
+}
