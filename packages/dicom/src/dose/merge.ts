@@ -22,9 +22,12 @@ export function mergeDoseReports(reports: readonly DoseReport[]): DoseReport[] {
 }
 
 function mergeStudy(group: DoseReport[]): DoseReport {
-  const best = Math.min(...group.map((r) => SOURCE_RANK[r.source]));
-  const kept = group.filter((r) => SOURCE_RANK[r.source] === best);
-  const dropped = group.filter((r) => SOURCE_RANK[r.source] !== best);
+  // Reports without events (a burned-in-only dose page) never outrank a fallback that has values.
+  const withEvents = group.filter((r) => r.events.length > 0);
+  const ranked = withEvents.length > 0 ? withEvents : group;
+  const best = Math.min(...ranked.map((r) => SOURCE_RANK[r.source]));
+  const kept = ranked.filter((r) => SOURCE_RANK[r.source] === best);
+  const dropped = group.filter((r) => !kept.includes(r));
   const first = kept[0] as DoseReport;
   const warnings: string[] = [];
   for (const d of dropped) {
