@@ -1,1 +1,10 @@
-export {};
+/**
+ * @fedhub/stats: pure federated numerics. Each method is split into a local partial (a flat
+ * Float64Array computed per node), the element-wise sum of partials (secure-aggregatable), and a
+ * pure aggregate function of that sum whose result equals R on the pooled rows.
+ */
+export * from './distributions.js';
+export { StatsError, StatsErrorCode } from './errors.js';
+export * from './formula/index.js';
+export * from './linalg.js';
+export * from './partial.js';

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { poolNodes, readCohortNodes, readFixtureJson } from '../test-support.js';
+import { buildDesignMatrix } from './design.js';
+import { mergeLevels } from './levels.js';
+import { parseFormula } from './parse.js';
+
+interface MmCase {
+  formula: string;
+  columns: string[];
+  rows: number[];
+  matrix: number[]; // R's t(m[rows, ]) column-major, i.e. row-major rows x columns
+}
+const fx = readFixtureJson<{ cases: MmCase[] }>('model-matrix.json');
+const nodes = readCohortNodes();
+const pooled = poolNodes(nodes);
+// Global level sets agreed across nodes (centre C lacks stage IV, so the merge matters).
+const levels = {
+  sex: mergeLevels(nodes.map((nd) => [...new Set(nd.text['sex'])])),
+  stage: mergeLevels(nodes.map((nd) => [...new Set(nd.text['stage'])])),
+};
+
+describe('design matrix against R model.matrix', () => {
+  for (const c of fx.cases) {
+    it(c.formula, () => {
+      const f = parseFormula(c.formula);
+      const dm = buildDesignMatrix(f, { numeric: pooled.numeric, categorical: pooled.text }, { levels });
+      expect(dm.columnNames).toEqual(c.columns);
+      const p = c.columns.length;
+      c.rows.forEach((row, r) => {
+        for (let j = 0; j < p; j++) expect(dm.x[row * p + j]).toBeCloseTo(c.matrix[r * p + j]!, 12);
+      });
+    });
+  }
+  it('a node that lacks a level still gets every global column', () => {
+    const c = nodes[2]!;
+    expect(c.text['stage']).not.toContain('IV');
+    const dm = buildDesignMatrix(
+      parseFormula('toxicity ~ factor(stage)'),
+      { numeric: c.numeric, categorical: c.text },
+      { levels },
+    );
+    expect(dm.columnNames).toEqual(['(Intercept)', 'factor(stage)II', 'factor(stage)III', 'factor(stage)IV']);
+  });
+  it('honours a reference level, Surv responses and offsets', () => {
+    const f = parseFormula('Surv(months, dead) ~ sex + offset(log(exposure))');
+    const dm = buildDesignMatrix(
+      f,
+      { numeric: pooled.numeric, categorical: pooled.text },
+      { levels, ref: { sex: 'M' } },
+    );
+    expect(dm.columnNames).toEqual(['(Intercept)', 'sexF']);
+    expect(dm.y![0]).toBe(pooled.numeric['months']![0]);
+    expect(dm.event![0]).toBe(pooled.numeric['dead']![0]);
+    expect(dm.offset![0]).toBeCloseTo(Math.log(pooled.numeric['exposure']![0]!), 15);
+  });
+  it('reports bad formulas and unknown levels with codes', () => {
+    expect(() => parseFormula('y ~ a +')).toThrow(/end of formula/);
+    expect(() => parseFormula('y ~ I(a)')).toThrow(/unsupported function/);
+    expect(() =>
+      buildDesignMatrix(
+        parseFormula('y ~ sex'),
+        { numeric: { y: new Float64Array(1) }, categorical: { sex: ['X'] } },
+        {
+          levels: { sex: ['F', 'M'] },
+        },
+      ),
+    ).toThrow(/not in the global level set/);
+  });
+});

@@ -1,0 +1,232 @@
+import { StatsError, StatsErrorCode } from '../errors.js';
+import { sortLevels } from './levels.js';
+import type { Formula, FormulaVariable } from './types.js';
+
+/** Column data of one node: numeric columns as Float64Array, categorical columns as strings. */
+export interface ColumnData {
+  readonly numeric?: Readonly<Record<string, Float64Array>>;
+  readonly categorical?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Options of {@link buildDesignMatrix}. */
+export interface DesignOptions {
+  /**
+   * Global level set per factor variable, keyed by column name (agreed across nodes beforehand; a node
+   * may not see every level). Sorted here as R sorts them. Required for every categorical variable.
+   */
+  readonly levels: Readonly<Record<string, readonly string[]>>;
+  /** Reference level per column (R's `relevel`); default: the first sorted level. */
+  readonly ref?: Readonly<Record<string, string>>;
+}
+
+/** A design matrix with R's column names plus response and offset. */
+export interface DesignMatrix {
+  /** Number of rows. */
+  readonly n: number;
+  /** Number of columns. */
+  readonly p: number;
+  /** Row-major n x p model matrix (R `model.matrix`). */
+  readonly x: Float64Array;
+  /** Column names exactly as R names them: `(Intercept)`, `age`, `sexM`, `age:sexM`. */
+  readonly columnNames: readonly string[];
+  /** Response for `y ~ ...`, or the time for `Surv(time, event) ~ ...`; null without a left side. */
+  readonly y: Float64Array | null;
+  /** Event indicator (0/1) for `Surv(time, event)`, else null. */
+  readonly event: Float64Array | null;
+  /** Sum of the `offset()` terms, or null when the formula has none. */
+  readonly offset: Float64Array | null;
+}
+
+type Resolved =
+  | { kind: 'numeric'; values: Float64Array }
+  | { kind: 'factor'; codes: Int32Array; levels: readonly string[]; label: string };
+
+function numericColumn(v: FormulaVariable, data: ColumnData, n: number | null): Float64Array {
+  const col = data.numeric?.[v.column];
+  if (!col) {
+    throw new StatsError(
+      StatsErrorCode.UnknownColumn,
+      `formula variable '${v.label}': no numeric column '${v.column}'`,
+    );
+  }
+  if (n !== null && col.length !== n) {
+    throw new StatsError(
+      StatsErrorCode.DimensionMismatch,
+      `column '${v.column}' has ${col.length} rows, expected ${n}`,
+    );
+  }
+  const out = new Float64Array(col.length);
+  const f =
+    v.transform === 'log'
+      ? Math.log
+      : v.transform === 'exp'
+        ? Math.exp
+        : v.transform === 'sqrt'
+          ? Math.sqrt
+          : null;
+  for (let i = 0; i < col.length; i++) {
+    const value = f ? f(col[i]!) : col[i]!;
+    if (!Number.isFinite(value)) {
+      throw new StatsError(
+        StatsErrorCode.InvalidArgument,
+        `formula variable '${v.label}': non-finite value ${value} at row ${i} (missing values are not allowed)`,
+      );
+    }
+    out[i] = value;
+  }
+  return out;
+}
+
+function resolve(v: FormulaVariable, data: ColumnData, opts: DesignOptions, n: number | null): Resolved {
+  const cat = data.categorical?.[v.column];
+  const isFactor = v.kind === 'factor' || (cat !== undefined && v.transform === 'none');
+  if (!isFactor) return { kind: 'numeric', values: numericColumn(v, data, n) };
+  const raw = cat ?? (data.numeric?.[v.column] ? Array.from(data.numeric[v.column]!, String) : undefined);
+  if (!raw)
+    throw new StatsError(
+      StatsErrorCode.UnknownColumn,
+      `formula variable '${v.label}': no column '${v.column}'`,
+    );
+  const given = opts.levels[v.column];
+  if (!given) {
+    throw new StatsError(
+      StatsErrorCode.InvalidArgument,
+      `formula variable '${v.label}': the global level set of '${v.column}' is required`,
+    );
+  }
+  let levels = sortLevels(given);
+  const ref = opts.ref?.[v.column];
+  if (ref !== undefined) {
+    if (!levels.includes(ref)) {
+      throw new StatsError(
+        StatsErrorCode.UnknownLevel,
+        `reference level '${ref}' is not a level of '${v.column}'`,
+      );
+    }
+    levels = [ref, ...levels.filter((l) => l !== ref)];
+  }
+  const index = new Map(levels.map((l, k) => [l, k]));
+  const codes = new Int32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const k = index.get(raw[i]!);
+    if (k === undefined) {
+      throw new StatsError(
+        StatsErrorCode.UnknownLevel,
+        `column '${v.column}' row ${i}: value '${raw[i]}' is not in the global level set [${levels.join(', ')}]`,
+      );
+    }
+    codes[i] = k;
+  }
+  return { kind: 'factor', codes, levels, label: v.label };
+}
+
+/** One design column: per variable of the term, the level index (factor) or -1 (numeric). */
+interface ColumnSpec {
+  readonly name: string;
+  readonly parts: readonly { readonly v: number; readonly level: number }[];
+}
+
+/**
+ * Decides per term and factor whether it is coded by treatment contrasts (drop the reference) or
+ * by full indicators, following R's `TermCode`: a factor gets contrasts unless the term without it
+ * is non-empty and not contained in any earlier term; without an intercept, the first factor of the first
+ * term containing a factor gets full indicators.
+ */
+function codings(formula: Formula, resolved: readonly Resolved[]): boolean[][] {
+  const full = formula.terms.map((t, j) =>
+    t.variables.map((v) => {
+      if (resolved[v]!.kind !== 'factor') return false;
+      const rest = t.variables.filter((u) => u !== v);
+      if (rest.length === 0) return false;
+      // Contrasts when the rest is contained in some earlier term (R's TermCode subset test).
+      const earlier = formula.terms.slice(0, j);
+      return !earlier.some((e) => rest.every((u) => e.variables.includes(u)));
+    }),
+  );
+  if (!formula.intercept) {
+    outer: for (let j = 0; j < formula.terms.length; j++) {
+      const vars = formula.terms[j]!.variables;
+      for (let k = 0; k < vars.length; k++) {
+        if (resolved[vars[k]!]!.kind === 'factor') {
+          full[j]![k] = true;
+          break outer;
+        }
+      }
+    }
+  }
+  return full;
+}
+
+function columnSpecs(formula: Formula, resolved: readonly Resolved[]): ColumnSpec[] {
+  const specs: ColumnSpec[] = [];
+  if (formula.intercept) specs.push({ name: '(Intercept)', parts: [] });
+  const full = codings(formula, resolved);
+  formula.terms.forEach((term, j) => {
+    // Enumerate with the first variable varying fastest, as R does.
+    let combos: { name: string[]; parts: { v: number; level: number }[] }[] = [{ name: [], parts: [] }];
+    term.variables.forEach((v, k) => {
+      const r = resolved[v]!;
+      const options: { name: string; level: number }[] =
+        r.kind === 'numeric'
+          ? [{ name: formula.variables[v]!.label, level: -1 }]
+          : r.levels.map((l, li) => ({ name: `${r.label}${l}`, level: li })).slice(full[j]![k] ? 0 : 1);
+      const next: typeof combos = [];
+      for (const o of options) {
+        for (const c of combos)
+          next.push({ name: [...c.name, o.name], parts: [...c.parts, { v, level: o.level }] });
+      }
+      combos = next;
+    });
+    for (const c of combos) specs.push({ name: c.name.join(':'), parts: c.parts });
+  });
+  return specs;
+}
+
+/**
+ * Builds R's `model.matrix` for one node's rows (treatment contrasts, R's column order and names),
+ * together with the response, event indicator and offset. Categorical variables use the global
+ * level set from `opts.levels`, so every node produces the same columns.
+ */
+export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: DesignOptions): DesignMatrix {
+  let y: Float64Array | null = null;
+  let event: Float64Array | null = null;
+  if (formula.response?.kind === 'variable') y = numericColumn(formula.response.variable, data, null);
+  if (formula.response?.kind === 'surv') {
+    y = numericColumn(formula.response.time, data, null);
+    event = numericColumn(formula.response.event, data, y.length);
+  }
+  let n: number | null = y ? y.length : null;
+  const resolved = formula.variables.map((v) => {
+    const r = resolve(v, data, opts, n);
+    n ??= r.kind === 'numeric' ? r.values.length : r.codes.length;
+    if ((r.kind === 'numeric' ? r.values.length : r.codes.length) !== n) {
+      throw new StatsError(
+        StatsErrorCode.DimensionMismatch,
+        `column '${v.column}' has a different number of rows`,
+      );
+    }
+    return r;
+  });
+  const offsets = formula.offsets.map((v) => numericColumn(v, data, n));
+  if (n === null) n = offsets[0]?.length ?? 0;
+  const rows = n;
+  let offset: Float64Array | null = null;
+  if (offsets.length > 0) {
+    offset = new Float64Array(rows);
+    for (const o of offsets) for (let i = 0; i < rows; i++) offset[i]! += o[i]!;
+  }
+  const specs = columnSpecs(formula, resolved);
+  const p = specs.length;
+  const x = new Float64Array(rows * p);
+  specs.forEach((spec, j) => {
+    for (let i = 0; i < rows; i++) {
+      let value = 1;
+      for (const part of spec.parts) {
+        const r = resolved[part.v]!;
+        value *= r.kind === 'numeric' ? r.values[i]! : r.codes[i] === part.level ? 1 : 0;
+      }
+      x[i * p + j] = value;
+    }
+  });
+  return { n: rows, p, x, columnNames: specs.map((s) => s.name), y, event, offset };
+}
