@@ -11,6 +11,7 @@ import type { NodeConfig, ResolvedDataset } from './config.js';
 import { CredentialsStore } from './credentials-store.js';
 import { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun, type RunOutcome } from './executor.js';
+import { PrivacyLedger } from './governance/privacy-ledger.js';
 
 export const NODE_VERSION = '0.1.0';
 
@@ -40,6 +41,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
   const client = new NodeApiClient({ baseUrl: config.hub.url, fetch: deps.fetch });
   const abort = new AbortController();
   let datasets: DatasetStore | undefined;
+  let ledger: PrivacyLedger | undefined;
   let nodeId: string | undefined;
   let nodeName = '';
   let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -146,6 +148,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         node: { id: nodeId!, name: nodeName },
         policy: config.policy,
         datasets: datasets!,
+        ledger,
         onInternalError: (err) => rlog.error({ err }, 'algorithm failed'),
       });
     } finally {
@@ -218,6 +221,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     done,
     async start() {
       datasets = await DatasetStore.open(config.resolvedDatasets);
+      ledger = new PrivacyLedger(config.dataDir);
       for (const r of datasets.reports)
         log.info(
           {
@@ -239,6 +243,8 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
           clearInterval(heartbeatTimer);
           datasets?.close();
           datasets = undefined;
+          ledger?.close();
+          ledger = undefined;
           resolveDone();
         });
       log.info({ hub: client.baseUrl, nodeId, nodeName }, 'node connected; waiting for work');
@@ -249,6 +255,8 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       if (!looping) {
         datasets?.close();
         datasets = undefined;
+        ledger?.close();
+        ledger = undefined;
         resolveDone();
       }
       await done;

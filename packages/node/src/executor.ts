@@ -10,8 +10,10 @@ import {
   type Json,
   type RunAssignment,
 } from '@fedhub/protocol';
+import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { enforceDisclosure } from './disclosure.js';
+import type { PrivacyLedger } from './governance/privacy-ledger.js';
 
 export type RunOutcome =
   | { outcome: 'completed'; payload: Json; error: null }
@@ -21,6 +23,8 @@ export interface ExecutorDeps {
   node: { id: string; name: string };
   policy: DisclosurePolicy;
   datasets: DatasetStore;
+  /** When given, every release is checked against and recorded in the node's privacy ledger. */
+  ledger?: PrivacyLedger;
   /** Called with errors that are not refusals, so the node can log their detail locally. */
   onInternalError?: (err: unknown, run: RunAssignment) => void;
 }
@@ -61,14 +65,41 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
       deps.node.name,
     );
   }
+  const used = new Map<string, DuckDbDataset>();
   const ctx: LocalContext = {
     node: deps.node,
     policy: deps.policy,
-    dataset: async (name) => deps.datasets.get(name),
+    dataset: async (name) => {
+      let d = used.get(name);
+      if (!d) {
+        d = deps.datasets.get(name).tracked();
+        used.set(name, d);
+      }
+      return d;
+    },
   };
   try {
     const release = await algorithm.local(ctx, parsed.data, run.input, run.round);
     enforceDisclosure(release, deps.policy);
+    if (deps.ledger && release.disclosure.subsetSize !== null) {
+      const selections = [];
+      for (const [name, d] of used) {
+        const records = await d.selection();
+        if (!records) continue;
+        deps.ledger.check(name, d.version, records, deps.policy.minSubsetSize);
+        selections.push({ name, version: d.version, records });
+      }
+      for (const s of selections)
+        deps.ledger.record({
+          studyId: run.studyId,
+          taskId: run.taskId,
+          runId: run.runId,
+          algorithm: `${run.algorithm}@${run.version}`,
+          dataset: s.name,
+          datasetVersion: s.version,
+          records: s.records,
+        });
+    }
     return { outcome: 'completed', payload: release.payload, error: null };
   } catch (err) {
     if (err instanceof FedhubError) return refusal(err.code, err.message, deps.node.name, err.details);

@@ -1,19 +1,52 @@
 /** A dataset held in a DuckDB table, read only through aggregates and validated filters. */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnData, DatasetHandle, NumericMoments } from '@fedhub/algorithms';
-import { type ColumnSpec, type DataDictionary, FedhubError, type Filter } from '@fedhub/protocol';
+import {
+  type ColumnSpec,
+  canonicalJson,
+  type DataDictionary,
+  FedhubError,
+  type Filter,
+} from '@fedhub/protocol';
+import { RecordSet } from '../governance/record-set.js';
 import { compileFilter, quoteIdent } from './sql-filter.js';
 
 type Param = number | string | boolean;
 
 export class DuckDbDataset implements DatasetHandle {
   private readonly specs: ReadonlyMap<string, ColumnSpec>;
+  /** Filters used since the last {@link takeSelection} (canonical JSON; '' for no filter). */
+  private readonly usedFilters = new Map<string, Filter | undefined>();
+
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly table: string,
     readonly dictionary: DataDictionary,
+    /** sha256 of the data file and dictionary: the privacy ledger compares record sets within one version. */
+    readonly version: string,
+    readonly rowCount: number,
   ) {
     this.specs = new Map(dictionary.columns.map((c) => [c.name, c]));
+  }
+
+  /** A view of this dataset that remembers which filters a run used. */
+  tracked(): DuckDbDataset {
+    return new DuckDbDataset(this.conn, this.table, this.dictionary, this.version, this.rowCount);
+  }
+
+  /** The records selected by any filter used so far (null if the dataset was not read). */
+  async selection(): Promise<RecordSet | null> {
+    if (this.usedFilters.size === 0) return null;
+    const ids: number[] = [];
+    for (const f of this.usedFilters.values()) {
+      const w = compileFilter(f, this.specs, this.dictionary.name);
+      const reader = await this.conn.runAndReadAll(
+        `SELECT rowid FROM ${this.table} WHERE ${w.sql}`,
+        w.params,
+      );
+      for (const [id] of reader.getRowsJS()) ids.push(Number(id));
+    }
+    return RecordSet.fromRowIds(ids, this.rowCount);
   }
 
   column(name: string): ColumnSpec {
@@ -40,7 +73,9 @@ export class DuckDbDataset implements DatasetHandle {
   }
 
   private where(filter: Filter | undefined) {
-    return compileFilter(filter, this.specs, this.dictionary.name);
+    const compiled = compileFilter(filter, this.specs, this.dictionary.name);
+    this.usedFilters.set(filter ? canonicalJson(filter) : '', filter);
+    return compiled;
   }
 
   private async rows(sql: string, params: Param[]): Promise<unknown[][]> {

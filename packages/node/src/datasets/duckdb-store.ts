@@ -2,10 +2,10 @@
  * Loads the node's declared datasets into DuckDB once at start (CSV is converted to DuckDB's columnar
  * table; aggregates then run in SQL), validating every value against the data dictionary.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { DatasetHandle } from '@fedhub/algorithms';
-import { type ColumnSpec, type DataDictionary, FedhubError } from '@fedhub/protocol';
+import { type ColumnSpec, canonicalJson, type DataDictionary, FedhubError } from '@fedhub/protocol';
 import type { ResolvedDataset } from '../config.js';
 import { DuckDbDataset } from './duckdb-dataset.js';
 import { quoteIdent } from './sql-filter.js';
@@ -51,14 +51,13 @@ export class DatasetStore {
       for (const d of declared) {
         const report = await loadOne(conn, d);
         reports.push(report);
-        map.set(
-          d.name,
-          new DuckDbDataset(conn, tableName(d.name), {
-            name: d.name,
-            description: d.description,
-            columns: d.columns,
-          }),
-        );
+        const dictionary = {
+          name: d.name,
+          ...(d.description ? { description: d.description } : {}),
+          columns: d.columns,
+        };
+        const version = await datasetVersion(d.file, dictionary);
+        map.set(d.name, new DuckDbDataset(conn, tableName(d.name), dictionary, version, report.rows));
       }
     } catch (err) {
       conn.closeSync();
@@ -73,7 +72,7 @@ export class DatasetStore {
     return [...this.datasets.values()].map((d) => d.dictionary);
   }
 
-  get(name: string): DatasetHandle {
+  get(name: string): DuckDbDataset {
     const d = this.datasets.get(name);
     if (!d)
       throw new FedhubError(
@@ -88,6 +87,14 @@ export class DatasetStore {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** sha256 over the file's bytes and the dictionary. */
+async function datasetVersion(file: string, dictionary: DataDictionary): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  h.update(canonicalJson(dictionary));
+  return h.digest('hex');
 }
 
 function tableName(dataset: string): string {
