@@ -1,3 +1,4 @@
+import { codeMatches } from './codes.js';
 import { DOSE_ERROR_CODES, DoseError } from './errors.js';
 import { EXAM_IDS } from './exam-vocabulary.js';
 import type { CodedConcept, DoseReport } from './types.js';
@@ -147,8 +148,7 @@ function ruleMatches(rule: ExamRule, input: ExamMappingInput): boolean {
   const { texts, codes } = fieldValues(input, rule.field);
   if (rule.code) {
     const [scheme, value] = rule.code.split(':') as [string, string];
-    if (!codes.some((c) => c.scheme.toUpperCase() === scheme.toUpperCase() && c.value === value))
-      return false;
+    if (!codes.some((c) => codeMatches(c, [{ scheme, value }]))) return false;
   }
   if (rule.pattern || rule.keywords) {
     const re = rule.pattern ? new RegExp(rule.pattern, 'i') : null;
@@ -224,39 +224,44 @@ export function examMappingCoverage(
   };
 }
 
+/** Default patterns, specific before general (CTPA and chest-abdomen-pelvis must win over chest). */
+const DEFAULT_PATTERNS: readonly [exam: string, pattern: string][] = [
+  ['ctpa', '\\bctpa\\b|pulmonary\\s*(angio|embol)'],
+  ['coronary-calcium', 'calcium\\s*scor|\\bcacs?\\b'],
+  ['coronary-cta', 'coronar|\\bccta\\b|cardiac\\s*cta'],
+  ['ct-colonography', 'colonograph|virtual\\s*colonoscopy'],
+  ['urogram', 'urogra'],
+  ['kub', '\\bkub\\b|renal\\s*colic|\\bstones?\\b'],
+  ['neck-chest-abdomen-pelvis', 'neck.*(chest|thorax).*(abd|pelvis)'],
+  ['chest-abdomen-pelvis', '\\bcap\\b|\\btap\\b|\\bc/a/p\\b|(chest|thorax).*(abd|abdo|abdomen).*pelvis'],
+  ['chest-abdomen', '(chest|thorax).*(abd|abdomen)'],
+  ['abdomen-pelvis', 'abd\\w*\\W*(and|&|/|\\+)?\\W*pelvis|\\ba/p\\b'],
+  ['chest-hrct', '\\bhrct\\b|high\\s*res'],
+  ['chest', '\\bchest\\b|\\bthorax\\b|\\blungs?\\b'],
+  ['sinus', 'sinus'],
+  ['cervical-spine', 'c-?spine|cervical\\s*spine'],
+  ['lumbar-spine', 'l-?spine|lumbar'],
+  ['neck', '\\bneck\\b'],
+  ['head', '\\bhead\\b|\\bbrain\\b|\\bcranial|\\bskull'],
+  ['abdomen', '\\babd(omen)?\\b|\\bliver\\b'],
+];
+
 /**
- * A starting rule set for sites (ordered: specific before general, so CTPA and chest-abdomen-pelvis win over
- * chest). Sites copy and extend it as their own rules file.
+ * A starting rule set for sites: the default patterns tried on the study description first, then on the
+ * acquisition protocols, then on procedure code meanings, then target regions (so a description "CT Chest"
+ * wins over a protocol name that happens to mention CAP). Sites copy and extend it as their own rules file.
  */
 export const DEFAULT_EXAM_RULES: readonly ExamRule[] = parseExamRules({
   version: 1,
   rules: [
-    {
-      exam: 'ctpa',
-      field: 'any',
-      pattern: '\\bctpa\\b|pulmonary\\s*(angio|embol)|\\bpe\\s*(study|protocol)\\b',
-    },
-    { exam: 'coronary-calcium', field: 'any', pattern: 'calcium\\s*scor|\\bcacs?\\b' },
-    { exam: 'coronary-cta', field: 'any', pattern: 'coronar|\\bccta\\b|cardiac\\s*cta' },
-    { exam: 'ct-colonography', field: 'any', pattern: 'colonograph|virtual\\s*colonoscopy' },
-    { exam: 'urogram', field: 'any', pattern: 'urogra' },
-    { exam: 'kub', field: 'any', pattern: '\\bkub\\b|renal\\s*colic|\\bstone' },
-    { exam: 'neck-chest-abdomen-pelvis', field: 'any', pattern: 'neck.*(chest|thorax).*(abd|pelvis)' },
+    ...(['studyDescription', 'protocol', 'procedureCode', 'targetRegion'] as const).flatMap((field) =>
+      DEFAULT_PATTERNS.map(([exam, pattern]) => ({ exam, field, pattern })),
+    ),
     {
       exam: 'chest-abdomen-pelvis',
-      field: 'any',
-      pattern: '\\bcap\\b|\\btap\\b|(chest|thorax).*(abd|abdo|abdomen).*pelvis',
+      field: 'targetRegion',
+      code: 'SRT:R-FAB56',
+      note: 'Chest, Abdomen and Pelvis',
     },
-    { exam: 'chest-abdomen-pelvis', field: 'targetRegion', code: 'SRT:R-FAB56' },
-    { exam: 'chest-abdomen', field: 'any', pattern: '(chest|thorax).*(abd|abdomen)' },
-    { exam: 'abdomen-pelvis', field: 'any', pattern: 'abd\\w*\\W*(and|&|/|\\+)?\\W*pelvis|\\ba/?p\\b' },
-    { exam: 'chest-hrct', field: 'any', pattern: '\\bhrct\\b|high\\s*res' },
-    { exam: 'chest', field: 'any', pattern: '\\bchest\\b|\\bthorax\\b|\\blung' },
-    { exam: 'sinus', field: 'any', pattern: 'sinus' },
-    { exam: 'cervical-spine', field: 'any', pattern: 'c-?spine|cervical\\s*spine' },
-    { exam: 'lumbar-spine', field: 'any', pattern: 'l-?spine|lumbar' },
-    { exam: 'neck', field: 'any', pattern: '\\bneck\\b' },
-    { exam: 'head', field: 'any', pattern: '\\bhead\\b|\\bbrain\\b|\\bcranial|\\bskull' },
-    { exam: 'abdomen', field: 'any', pattern: '\\babd(omen)?\\b|\\bliver\\b' },
   ],
 });
