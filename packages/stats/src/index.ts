@@ -6,5 +6,6 @@
 export * from './distributions.js';
 export { StatsError, StatsErrorCode } from './errors.js';
 export * from './formula/index.js';
+export * from './glm/index.js';
 export * from './linalg.js';
 export * from './partial.js';

@@ -1,0 +1,258 @@
+import { logGamma } from '../distributions.js';
+import { StatsError, StatsErrorCode } from '../errors.js';
+import type { PartialLayout } from '../partial.js';
+import { aicTerm, devianceResidual, type GlmFamilyName, linkFunction, muStart } from './family.js';
+
+const DBL_EPS = 2.220446049250313e-16;
+const LFACT_SIZE = 256;
+
+/** log(k!) for k < 256, so the Poisson AIC piece costs a lookup for count data. */
+function logFactorialTable(): Float64Array {
+  const t = new Float64Array(LFACT_SIZE);
+  for (let k = 2; k < LFACT_SIZE; k++) t[k] = t[k - 1]! + Math.log(k);
+  return t;
+}
+
+const BLOCK = 256;
+
+/**
+ * Adds sum_r W_r x_r x_r' (upper triangle) and sum_r (W z)_r x_r for rows i0 .. i0+len-1 to `out`
+ * (X'WX at 0, X'Wz at `xtwzAt`), four rows per pass.
+ */
+function accumulateCrossProducts(
+  x: Float64Array,
+  p: number,
+  i0: number,
+  len: number,
+  ww: Float64Array,
+  wz: Float64Array,
+  out: Float64Array,
+  xtwzAt: number,
+): void {
+  let r = 0;
+  for (; r + 3 < len; r += 4) {
+    const ra = (i0 + r) * p;
+    const rb = ra + p;
+    const rc = rb + p;
+    const rd = rc + p;
+    const wa = ww[r]!;
+    const wb = ww[r + 1]!;
+    const wc = ww[r + 2]!;
+    const wd = ww[r + 3]!;
+    const za = wz[r]!;
+    const zb = wz[r + 1]!;
+    const zc = wz[r + 2]!;
+    const zd = wz[r + 3]!;
+    for (let j = 0; j < p; j++) {
+      const xa = x[ra + j]!;
+      const xb = x[rb + j]!;
+      const xc = x[rc + j]!;
+      const xd = x[rd + j]!;
+      out[xtwzAt + j]! += xa * za + xb * zb + xc * zc + xd * zd;
+      const a = wa * xa;
+      const b = wb * xb;
+      const c = wc * xc;
+      const d = wd * xd;
+      const base = j * p;
+      for (let k = j; k < p; k++)
+        out[base + k]! += a * x[ra + k]! + b * x[rb + k]! + c * x[rc + k]! + d * x[rd + k]!;
+    }
+  }
+  for (; r < len; r++) {
+    const row = (i0 + r) * p;
+    const w = ww[r]!;
+    const z = wz[r]!;
+    for (let j = 0; j < p; j++) {
+      const xj = x[row + j]!;
+      out[xtwzAt + j]! += xj * z;
+      const a = w * xj;
+      const base = j * p;
+      for (let k = j; k < p; k++) out[base + k]! += a * x[row + k]!;
+    }
+  }
+}
+
+/** One node's GLM data: row-major design matrix, response, optional prior weights and offset. */
+export interface GlmNodeData {
+  /** Row-major n x p design matrix. */
+  readonly x: Float64Array;
+  readonly n: number;
+  readonly p: number;
+  readonly y: Float64Array;
+  /** Prior weights (R `weights`), default 1. */
+  readonly weights?: Float64Array | null;
+  /** Offset added to the linear predictor, default 0. */
+  readonly offset?: Float64Array | null;
+}
+
+/** Offsets of the scalar fields after XtWX (p*p) and XtWz (p). */
+export const GlmScalar = {
+  deviance: 0,
+  aicSum: 1,
+  pearson: 2,
+  nObs: 3,
+  sumW: 4,
+  sumWY: 5,
+} as const;
+const N_SCALARS = 6;
+
+/**
+ * Layout of the GLM partial for p coefficients: XtWX (p x p, upper triangle filled), XtWz (p), then
+ * scalars: deviance (sum of R dev.resids), aicSum (family aic piece), pearson (sum w (y-mu)^2/V),
+ * nObs (rows with weight > 0), sumW, sumWY (for the null deviance without offset).
+ */
+export function glmPartialLayout(p: number): PartialLayout {
+  return {
+    kind: 'glm',
+    fields: [
+      { name: 'xtwx', shape: [p, p] },
+      { name: 'xtwz', shape: [p] },
+      { name: 'deviance', shape: [] },
+      { name: 'aicSum', shape: [] },
+      { name: 'pearson', shape: [] },
+      { name: 'nObs', shape: [] },
+      { name: 'sumW', shape: [] },
+      { name: 'sumWY', shape: [] },
+    ],
+  };
+}
+
+/** Length of the GLM partial for p coefficients. */
+export function glmPartialSize(p: number): number {
+  return p * p + p + N_SCALARS;
+}
+
+function validate(data: GlmNodeData): void {
+  const { n, p } = data;
+  const bad = (what: string) => new StatsError(StatsErrorCode.DimensionMismatch, `glm node data: ${what}`);
+  if (data.x.length !== n * p) throw bad(`x has length ${data.x.length}, expected n*p = ${n * p}`);
+  if (data.y.length !== n) throw bad(`y has length ${data.y.length}, expected ${n}`);
+  if (data.weights && data.weights.length !== n)
+    throw bad(`weights has length ${data.weights.length}, expected ${n}`);
+  if (data.offset && data.offset.length !== n)
+    throw bad(`offset has length ${data.offset.length}, expected ${n}`);
+}
+
+/**
+ * Local GLM partial at coefficients `beta` (null: R's starting values `mustart`, the first IRLS
+ * round). One pass over the rows with no per-row allocation; the IRLS working weights and response
+ * are W = w mu.eta^2 / V(mu) and z = eta - offset + (y - mu) / mu.eta, as in R's glm.fit.
+ * Returns a flat Float64Array in {@link glmPartialLayout}.
+ */
+export function glmLocalPartial(
+  data: GlmNodeData,
+  family: GlmFamilyName,
+  beta: Float64Array | null,
+): Float64Array {
+  validate(data);
+  const { x, n, p, y } = data;
+  const w = data.weights ?? null;
+  const off = data.offset ?? null;
+  if (beta && beta.length !== p) {
+    throw new StatsError(
+      StatsErrorCode.DimensionMismatch,
+      `glmLocalPartial: beta has length ${beta.length}, expected ${p}`,
+    );
+  }
+  const out = new Float64Array(glmPartialSize(p));
+  const xtwzAt = p * p;
+  const s = p * p + p;
+  let deviance = 0;
+  let aicSum = 0;
+  let pearson = 0;
+  let nObs = 0;
+  let sumW = 0;
+  let sumWY = 0;
+  // Family-specialised inline arithmetic (R's linkinv, mu.eta, variance, dev.resids) keeps the row
+  // loop free of calls and allocation. Rows go in blocks: first the working weight W and W z per row,
+  // then X'WX and X'Wz accumulated four rows at a time (a quarter of the loads and stores on the
+  // accumulators; about 3x faster in V8 than row by row).
+  const fam = family === 'binomial' ? 1 : family === 'poisson' ? 2 : 0;
+  const lfact = fam === 2 ? logFactorialTable() : null;
+  const wwBuf = new Float64Array(BLOCK);
+  const wzBuf = new Float64Array(BLOCK);
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const len = Math.min(BLOCK, n - i0);
+    for (let r = 0; r < len; r++) {
+      const i = i0 + r;
+      const wi = w ? w[i]! : 1;
+      const yi = y[i]!;
+      const oi = off ? off[i]! : 0;
+      let eta: number;
+      if (beta) {
+        eta = oi;
+        const row = i * p;
+        for (let j = 0; j < p; j++) eta += x[row + j]! * beta[j]!;
+      } else {
+        eta = linkFunction(family, muStart(family, yi, wi));
+      }
+      let mu: number;
+      let me: number;
+      let v: number;
+      if (fam === 1) {
+        const e = Math.exp(eta < -30 ? -30 : eta > 30 ? 30 : eta);
+        mu = e / (1 + e);
+        me = eta > 30 || eta < -30 ? DBL_EPS : e / ((1 + e) * (1 + e));
+        v = mu * (1 - mu);
+        if (wi === 1 && (yi === 0 || yi === 1)) {
+          // Binary response: dev.resid = -2 log-likelihood and the AIC piece is the log-likelihood.
+          const ll = yi === 1 ? Math.log(mu) : Math.log1p(-mu);
+          deviance -= 2 * ll;
+          aicSum += ll;
+        } else {
+          deviance +=
+            2 *
+            wi *
+            ((yi > 0 ? yi * Math.log(yi / mu) : 0) + (yi < 1 ? (1 - yi) * Math.log((1 - yi) / (1 - mu)) : 0));
+          aicSum += aicTerm(family, yi, mu, wi);
+        }
+      } else if (fam === 2) {
+        const e = Math.exp(eta);
+        mu = e > DBL_EPS ? e : DBL_EPS;
+        me = mu;
+        v = mu;
+        deviance += 2 * wi * ((yi > 0 ? yi * Math.log(yi / mu) : 0) - (yi - mu));
+        const lf = Number.isInteger(yi) && yi >= 0 && yi < LFACT_SIZE ? lfact![yi]! : logGamma(yi + 1);
+        aicSum += wi * ((yi > 0 ? yi * Math.log(mu) : 0) - mu - lf);
+      } else {
+        mu = eta;
+        me = 1;
+        v = 1;
+        deviance += wi * (yi - mu) * (yi - mu);
+        aicSum += Math.log(wi);
+      }
+      pearson += (wi * (yi - mu) * (yi - mu)) / v;
+      sumW += wi;
+      sumWY += wi * yi;
+      if (wi > 0) {
+        nObs += 1;
+        const ww = (wi * me * me) / v;
+        wwBuf[r] = ww;
+        wzBuf[r] = ww * (eta - oi + (yi - mu) / me);
+      } else {
+        wwBuf[r] = 0;
+        wzBuf[r] = 0;
+      }
+    }
+    accumulateCrossProducts(x, p, i0, len, wwBuf, wzBuf, out, xtwzAt);
+  }
+  out[s + GlmScalar.deviance] = deviance;
+  out[s + GlmScalar.aicSum] = aicSum;
+  out[s + GlmScalar.pearson] = pearson;
+  out[s + GlmScalar.nObs] = nObs;
+  out[s + GlmScalar.sumW] = sumW;
+  out[s + GlmScalar.sumWY] = sumWY;
+  return out;
+}
+
+/** Local partial of the deviance at a constant fitted value mu (null deviance without offset). */
+export function glmNullDevianceLocalPartial(
+  data: Pick<GlmNodeData, 'n' | 'y' | 'weights'>,
+  family: GlmFamilyName,
+  mu: number,
+): Float64Array {
+  let dev = 0;
+  for (let i = 0; i < data.n; i++)
+    dev += devianceResidual(family, data.y[i]!, mu, data.weights ? data.weights[i]! : 1);
+  return Float64Array.of(dev);
+}
