@@ -11,6 +11,7 @@ import type { NodeConfig, ResolvedDataset } from './config.js';
 import { CredentialsStore } from './credentials-store.js';
 import { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun, type RunOutcome } from './executor.js';
+import { NodeAuditLog } from './governance/node-audit-log.js';
 import { PrivacyLedger } from './governance/privacy-ledger.js';
 
 export const NODE_VERSION = '0.1.0';
@@ -42,6 +43,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
   const abort = new AbortController();
   let datasets: DatasetStore | undefined;
   let ledger: PrivacyLedger | undefined;
+  let audit: NodeAuditLog | undefined;
   let nodeId: string | undefined;
   let nodeName = '';
   let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -142,6 +144,14 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       },
       Math.max(200, Math.floor(run.leaseMs / 3)),
     );
+    audit?.append({
+      action: 'run.started',
+      taskId: run.taskId,
+      runId: run.runId,
+      studyId: run.studyId,
+      algorithm: `${run.algorithm}@${run.version}`,
+      detail: { attempt: run.attempt, round: run.round },
+    });
     let outcome: RunOutcome;
     try {
       outcome = await executeRun(run, {
@@ -222,6 +232,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     async start() {
       datasets = await DatasetStore.open(config.resolvedDatasets);
       ledger = new PrivacyLedger(config.dataDir);
+      audit = new NodeAuditLog(config.dataDir);
       for (const r of datasets.reports)
         log.info(
           {
@@ -245,6 +256,8 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
           datasets = undefined;
           ledger?.close();
           ledger = undefined;
+          audit?.close();
+          audit = undefined;
           resolveDone();
         });
       log.info({ hub: client.baseUrl, nodeId, nodeName }, 'node connected; waiting for work');
@@ -257,6 +270,8 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         datasets = undefined;
         ledger?.close();
         ledger = undefined;
+        audit?.close();
+        audit = undefined;
         resolveDone();
       }
       await done;

@@ -8,5 +8,6 @@ export { inferDictionary } from './datasets/infer-dictionary.js';
 export { compileFilter, quoteIdent } from './datasets/sql-filter.js';
 export * from './disclosure.js';
 export * from './executor.js';
+export { type NodeAuditEvent, NodeAuditLog } from './governance/node-audit-log.js';
 export { PrivacyLedger } from './governance/privacy-ledger.js';
 export { RecordSet } from './governance/record-set.js';

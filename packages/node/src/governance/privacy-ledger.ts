@@ -88,9 +88,7 @@ export class PrivacyLedger {
   }
 
   /** What this node has released, newest first (for the data officer). */
-  releases(
-    limit = 100,
-  ): Array<{
+  releases(limit = 100): Array<{
     at: string;
     studyId: string;
     taskId: string;
