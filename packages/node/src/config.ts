@@ -64,6 +64,7 @@ export interface ResolvedDataset {
   format: 'csv' | 'parquet';
   columns: z.infer<typeof ColumnSpecSchema>[];
   onInvalid: 'reject' | 'exclude';
+  optOut?: { file: string; column: string };
 }
 
 function issuesText(err: z.ZodError, where: string): string {

@@ -3,7 +3,7 @@
  * table; aggregates then run in SQL), validating every value against the data dictionary.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type ColumnSpec, canonicalJson, type DataDictionary, FedhubError } from '@fedhub/protocol';
 import type { ResolvedDataset } from '../config.js';
@@ -26,6 +26,8 @@ export interface LoadReport {
   dataset: string;
   rows: number;
   excluded: number;
+  /** Records removed because the patient objected (consent opt-out list). */
+  optedOut: number;
   problems: string[];
 }
 
@@ -177,8 +179,38 @@ async function loadOne(conn: DuckDBConnection, d: ResolvedDataset): Promise<Load
      FROM ${raw} WHERE ${allValid}`,
   );
   await conn.run(`DROP TABLE ${raw}`);
-  const rows = Number(
-    (await conn.runAndReadAll(`SELECT count(*) FROM ${tableName(d.name)}`)).getRowsJS()[0]![0],
+  const countRows = async () =>
+    Number((await conn.runAndReadAll(`SELECT count(*) FROM ${tableName(d.name)}`)).getRowsJS()[0]![0]);
+  const valid = await countRows();
+  if (d.optOut) await applyOptOut(conn, d.name, d.optOut);
+  const rows = await countRows();
+  return { dataset: d.name, rows, excluded: Number(counts.total) - valid, optedOut: valid - rows, problems };
+}
+
+/** Removes the records of patients on the opt-out list before anything can read them. */
+async function applyOptOut(
+  conn: DuckDBConnection,
+  dataset: string,
+  optOut: { file: string; column: string },
+): Promise<void> {
+  if (!existsSync(optOut.file))
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `dataset "${dataset}": opt-out list ${optOut.file} does not exist`,
+    );
+  const ids = readFileSync(optOut.file, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
+  await conn.run('CREATE OR REPLACE TEMP TABLE opt_out (id VARCHAR)');
+  const appender = await conn.createAppender('opt_out');
+  for (const id of ids) {
+    appender.appendVarchar(id);
+    appender.endRow();
+  }
+  appender.closeSync();
+  await conn.run(
+    `DELETE FROM ${tableName(dataset)} WHERE CAST(${quoteIdent(optOut.column)} AS VARCHAR) IN (SELECT id FROM opt_out)`,
   );
-  return { dataset: d.name, rows, excluded: Number(counts.total) - rows, problems };
+  await conn.run('DROP TABLE opt_out');
 }

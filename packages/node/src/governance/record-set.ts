@@ -5,8 +5,11 @@ export class RecordSet {
     readonly size: number,
   ) {}
 
+  /** `rowCount` sizes the bitset; row ids beyond it (after deletions) grow it. */
   static fromRowIds(rowIds: ArrayLike<number>, rowCount: number): RecordSet {
-    const bits = new Uint8Array(Math.ceil(rowCount / 8));
+    let maxId = rowCount - 1;
+    for (let i = 0; i < rowIds.length; i++) if (rowIds[i]! > maxId) maxId = rowIds[i]!;
+    const bits = new Uint8Array(Math.ceil((maxId + 1) / 8));
     let size = 0;
     for (let i = 0; i < rowIds.length; i++) {
       const r = rowIds[i]!;
