@@ -14,6 +14,7 @@ const files = readdirSync(FIX)
 describe('CT image header fallback', () => {
   it('groups images per series/acquisition, averages CTDIvol and keeps phantoms apart', () => {
     const images = files.filter((f) => f.name.startsWith('ct-'));
+    expect(images).toHaveLength(5);
     const { reports, skipped } = extractStudyDoses(images);
     expect(skipped).toEqual([]);
     expect(reports).toHaveLength(1);
@@ -39,6 +40,15 @@ describe('CT image header fallback', () => {
     expect(r.source).toBe('vendor-dose-page');
     expect(r.events).toEqual([]);
     expect(r.warnings.join(' ')).toMatch(/burned-in text only/);
+  });
+
+  it('skips a text SR with a coded reason and still extracts the rest', () => {
+    const { reports, skipped } = extractStudyDoses(files);
+    expect(reports).toHaveLength(1);
+    expect(skipped).toEqual([
+      expect.objectContaining({ file: 'sr-text-report.dcm', code: 'FH_ERR_DOSE_NOT_DOSE_OBJECT' }),
+    ]);
+    expect(skipped[0]?.reason).toMatch(/no CT dose content/);
   });
 
   it('keeps the image-header events when the dose page of the study is burned-in only', () => {
