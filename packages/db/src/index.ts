@@ -1,1 +1,5 @@
-export {};
+export * from './dialect.js';
+export * from './migrations.js';
+export * from './open-database.js';
+export * from './schema.js';
+export * from './scratch-postgres.js';

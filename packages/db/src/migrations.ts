@@ -1,0 +1,207 @@
+/**
+ * The hub's schema migrations: one list for SQLite and PostgreSQL, compiled in (no files read at run
+ * time). Only portable column types are used (text, integer), so both dialects run the same statements.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/** Migrations by name; names sort in the order they apply. Never edit one that has shipped: add another. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('organisations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('country', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('display_name', 'text')
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('refresh_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('family_id', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('rotated', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('refresh_tokens_family').on('refresh_tokens').column('family_id').execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'text')
+        .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('collaborations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('description', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('collaboration_organisations')
+        .addColumn('collaboration_id', 'text', (c) => c.notNull().references('collaborations.id'))
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addPrimaryKeyConstraint('collaboration_organisations_pk', ['collaboration_id', 'organisation_id'])
+        .execute();
+      await db.schema
+        .createIndex('collaboration_organisations_org')
+        .on('collaboration_organisations')
+        .column('organisation_id')
+        .execute();
+      await db.schema
+        .createTable('nodes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('collaboration_id', 'text', (c) => c.notNull().references('collaborations.id'))
+        .addColumn('enrolment_token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('enrolment_expires_at', 'text', (c) => c.notNull())
+        .addColumn('enrolment_used', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('node_token_hash', 'text', (c) => c.unique())
+        .addColumn('x25519_public_key', 'text')
+        .addColumn('ed25519_public_key', 'text')
+        .addColumn('version', 'text')
+        .addColumn('datasets', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('nodes_collaboration_name', ['collaboration_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('studies')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('collaboration_id', 'text', (c) => c.notNull().references('collaborations.id'))
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('study_nodes')
+        .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+        .addColumn('node_id', 'text', (c) => c.notNull().references('nodes.id'))
+        .addPrimaryKeyConstraint('study_nodes_pk', ['study_id', 'node_id'])
+        .execute();
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+        .addColumn('collaboration_id', 'text', (c) => c.notNull().references('collaborations.id'))
+        .addColumn('algorithm', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('node_ids', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('round', 'integer', (c) => c.notNull())
+        .addColumn('aggregator_state', 'text')
+        .addColumn('result', 'text')
+        .addColumn('error', 'text')
+        .addColumn('revision', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema.createIndex('tasks_study').on('tasks').column('study_id').execute();
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
+        .addColumn('node_id', 'text', (c) => c.notNull().references('nodes.id'))
+        .addColumn('round', 'integer', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('lease_expires_at', 'text')
+        .addColumn('input', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text')
+        .addColumn('digest', 'text')
+        .addColumn('signature', 'text')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        .addUniqueConstraint('runs_task_node_round', ['task_id', 'node_id', 'round'])
+        .execute();
+      await db.schema
+        .createIndex('runs_claimable')
+        .on('runs')
+        .columns(['node_id', 'status', 'created_at'])
+        .execute();
+      await db.schema.createIndex('runs_lease').on('runs').columns(['status', 'lease_expires_at']).execute();
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('object', 'text')
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('hub_secrets')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const t of [
+        'hub_secrets',
+        'audit_events',
+        'runs',
+        'tasks',
+        'study_nodes',
+        'studies',
+        'nodes',
+        'collaboration_organisations',
+        'collaborations',
+        'api_tokens',
+        'refresh_tokens',
+        'users',
+        'organisations',
+      ])
+        await sql`drop table if exists ${sql.table(t)}`.execute(db);
+    },
+  },
+};
+
+/** A migration provider over the compiled-in list (no file system access). */
+export const staticMigrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...MIGRATIONS };
+  },
+};
+
+/** Brings the database to the latest schema; throws with the failing migration's name on error. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: staticMigrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

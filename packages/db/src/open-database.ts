@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DbHandle } from './dialect.js';
+import type { Schema } from './schema.js';
+
+/** Where the database lives: a PostgreSQL URL, a data folder for SQLite, or an in-memory SQLite database. */
+export interface OpenDatabaseOptions {
+  /** `postgres://` or `postgresql://` URL; takes precedence over the other options. */
+  url?: string;
+  /** Folder holding `hub.sqlite` (created when missing). */
+  dataDir?: string;
+  /** A private in-memory SQLite database (tests). */
+  inMemory?: boolean;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+}
+
+/** How long a SQLite writer waits for another process's lock before failing, in ms. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/** True when `url` names a PostgreSQL database. */
+export function isPostgresUrl(url: string | undefined): boolean {
+  return url !== undefined && /^postgres(ql)?:\/\//.test(url);
+}
+
+/**
+ * Opens the hub database (without migrating: call `migrateToLatest(handle.db)`).
+ * SQLite opens `<dataDir>/hub.sqlite` with WAL, a busy timeout and foreign keys on.
+ *
+ * @example const h = openDatabase({ inMemory: true }); await migrateToLatest(h.db); ...; await h.close();
+ */
+export function openDatabase(opts: OpenDatabaseOptions): DbHandle {
+  if (opts.url !== undefined && opts.url !== '') {
+    if (!isPostgresUrl(opts.url))
+      throw new Error(
+        `database URL must start with postgres:// or postgresql:// (got "${opts.url.split(':')[0]}:")`,
+      );
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle client losing its server connection emits 'error' on the pool; without a listener that
+    // would crash the process. The next query reports the failure instead.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  let file = ':memory:';
+  if (!opts.inMemory) {
+    if (!opts.dataDir) throw new Error('openDatabase: give a PostgreSQL url, a dataDir, or inMemory: true');
+    mkdirSync(opts.dataDir, { recursive: true });
+    file = join(opts.dataDir, 'hub.sqlite');
+  }
+  const sqlite = new SQLite(file);
+  if (!opts.inMemory) sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}

@@ -1,0 +1,179 @@
+/**
+ * Kysely table types of the hub's database. Column conventions (the same in SQLite and PostgreSQL, see
+ * `dialect.ts`): identifiers are UUID text; timestamps are ISO-8601 UTC text from `Date.toISOString()`
+ * (fixed width, so they sort as text); JSON values are TEXT holding JSON; booleans are integers 0/1.
+ */
+/** ISO-8601 UTC timestamp text, e.g. `2026-11-29T00:19:30.000Z`. */
+export type IsoTime = string;
+/** A JSON value serialised as text (see `toJson` / `fromJson`). */
+export type JsonText = string;
+/** A boolean stored as the integer 0 or 1 (see `toBool` / `fromBool`). */
+export type BoolInt = number;
+
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  country: string | null;
+  created_at: IsoTime;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string | null;
+  organisation_id: string;
+  password_hash: string;
+  /** JSON array of role names. */
+  roles: JsonText;
+  /** Consecutive failed logins since the last success or lock. */
+  failed_logins: number;
+  locked_until: IsoTime | null;
+  created_at: IsoTime;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  user_id: string;
+  /** All tokens rotated from one login share a family; reuse of a rotated one revokes the family. */
+  family_id: string;
+  /** sha256 hex of the token. */
+  token_hash: string;
+  expires_at: IsoTime;
+  rotated: BoolInt;
+  revoked: BoolInt;
+  created_at: IsoTime;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** sha256 hex of the token. */
+  token_hash: string;
+  expires_at: IsoTime;
+  last_used_at: IsoTime | null;
+  revoked: BoolInt;
+  created_at: IsoTime;
+}
+
+export interface CollaborationsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  created_at: IsoTime;
+}
+
+export interface CollaborationOrganisationsTable {
+  collaboration_id: string;
+  organisation_id: string;
+}
+
+export interface NodesTable {
+  id: string;
+  name: string;
+  organisation_id: string;
+  collaboration_id: string;
+  /** sha256 hex of the one-time enrolment token. */
+  enrolment_token_hash: string;
+  enrolment_expires_at: IsoTime;
+  enrolment_used: BoolInt;
+  /** sha256 hex of the node's bearer token; null until enrolled. */
+  node_token_hash: string | null;
+  /** base64url SPKI DER public keys; null until enrolled. */
+  x25519_public_key: string | null;
+  ed25519_public_key: string | null;
+  version: string | null;
+  /** JSON array of data dictionaries. */
+  datasets: JsonText;
+  last_seen_at: IsoTime | null;
+  created_at: IsoTime;
+}
+
+export interface StudiesTable {
+  id: string;
+  collaboration_id: string;
+  title: string;
+  purpose: string;
+  created_by: string;
+  created_at: IsoTime;
+}
+
+export interface StudyNodesTable {
+  study_id: string;
+  node_id: string;
+}
+
+export interface TasksTable {
+  id: string;
+  study_id: string;
+  collaboration_id: string;
+  algorithm: string;
+  version: string;
+  digest: string;
+  params: JsonText;
+  /** JSON array of the target node ids. */
+  node_ids: JsonText;
+  status: string;
+  round: number;
+  aggregator_state: JsonText | null;
+  result: JsonText | null;
+  error: JsonText | null;
+  /** Incremented on every change of the task or its runs; long-poll clients wait for it to pass theirs. */
+  revision: number;
+  created_by: string;
+  created_at: IsoTime;
+  finished_at: IsoTime | null;
+}
+
+export interface RunsTable {
+  id: string;
+  task_id: string;
+  node_id: string;
+  round: number;
+  /** Number of times the run has been claimed. */
+  attempt: number;
+  status: string;
+  lease_expires_at: IsoTime | null;
+  input: JsonText;
+  payload: JsonText | null;
+  digest: string | null;
+  signature: string | null;
+  error: JsonText | null;
+  created_at: IsoTime;
+  started_at: IsoTime | null;
+  finished_at: IsoTime | null;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  at: IsoTime;
+  actor: string;
+  action: string;
+  object: string | null;
+  details: JsonText;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface HubSecretsTable {
+  name: string;
+  value: string;
+  created_at: IsoTime;
+}
+
+/** Every table of the hub database. */
+export interface Schema {
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
+  api_tokens: ApiTokensTable;
+  collaborations: CollaborationsTable;
+  collaboration_organisations: CollaborationOrganisationsTable;
+  nodes: NodesTable;
+  studies: StudiesTable;
+  study_nodes: StudyNodesTable;
+  tasks: TasksTable;
+  runs: RunsTable;
+  audit_events: AuditEventsTable;
+  hub_secrets: HubSecretsTable;
+}
