@@ -7,8 +7,7 @@ export interface ConceptKey {
 }
 
 /**
- * Concepts of TID 10011 / 10012 / 10013 used by the extractor. SNOMED concepts list both the legacy SRT code
- * and the SCT code so that reports written after the 2019 SNOMED migration match as well.
+ * Concepts of TID 10011 / 10012 / 10013 used by the extractor (all DCM codes, so no SNOMED aliasing needed).
  */
 export const DOSE_CONCEPTS = {
   ctAcquisition: [{ scheme: 'DCM', value: '113819' }],
@@ -41,21 +40,41 @@ export const DOSE_CONCEPTS = {
   bodyPhantom: [{ scheme: 'DCM', value: '113691' }],
 } as const satisfies Record<string, readonly ConceptKey[]>;
 
-/** Coding scheme designators that denote the same SNOMED code system. */
-const SNOMED_SCHEMES = new Set(['SRT', 'SCT', 'SNM3', '99SDM']);
+/** Designators of legacy SNOMED RT / SNOMED 3 codes, which share code values such as `T-D3000`. */
+const LEGACY_SNOMED_SCHEMES = new Set(['SRT', 'SNM3', '99SDM']);
 
-/** Normalise a scheme designator so that SNOMED aliases compare equal. */
-function schemeKey(scheme: string): string {
-  const s = scheme.trim().toUpperCase();
-  return SNOMED_SCHEMES.has(s) ? 'SNOMED' : s;
+/**
+ * Equivalent SNOMED codes: legacy SRT code values and their SNOMED CT (SCT) concept ids, for the concepts the
+ * dose module and the default exam rules use (from DICOM PS3.16 after the SNOMED CT migration, including
+ * CP 1962 replacements). A report written with either form matches a rule written with the other.
+ */
+const SNOMED_EQUIVALENTS: readonly (readonly string[])[] = [
+  ['SRT:P5-08001', 'SCT:116152004'], // Spiral Acquisition
+  ['SRT:T-D3000', 'SCT:51185008', 'SCT:43799004', 'SCT:816094009'], // Chest
+  ['SRT:T-D4000', 'SCT:113345001', 'SCT:818981001'], // Abdomen
+  ['SRT:R-FAB57', 'SCT:416949008', 'SCT:818982008'], // Abdomen and Pelvis
+  ['SRT:R-FAB55', 'SCT:416550000'], // Chest and Abdomen
+  ['SRT:R-FAB56', 'SCT:416775004'], // Chest, Abdomen and Pelvis
+  ['SRT:R-FAB54', 'SCT:416319003'], // Neck, Chest, Abdomen and Pelvis
+  ['SRT:T-D1000', 'SCT:774007'], // Head and Neck
+];
+
+/** Canonical `SCHEME:VALUE` of a code: legacy SNOMED designators folded to SRT, equivalents to the SRT form. */
+function canonicalKey(code: ConceptKey): string {
+  const scheme = code.scheme.trim().toUpperCase();
+  const key = `${LEGACY_SNOMED_SCHEMES.has(scheme) ? 'SRT' : scheme}:${code.value.trim()}`;
+  const group = SNOMED_EQUIVALENTS.find((g) => g.includes(key));
+  return group ? (group[0] as string) : key;
 }
 
-/** True when `code` is one of `keys` (scheme aliases honoured, code value compared exactly after trim). */
+/**
+ * True when `code` is one of `keys`, compared on (scheme designator, code value) — never on meaning text.
+ * SRT/SNM3/99SDM are one scheme; SRT and SCT codes of the same concept match through the equivalence table.
+ */
 export function codeMatches(code: ConceptKey | null | undefined, keys: readonly ConceptKey[]): boolean {
   if (!code) return false;
-  const s = schemeKey(code.scheme);
-  const v = code.value.trim();
-  return keys.some((k) => schemeKey(k.scheme) === s && k.value === v);
+  const k = canonicalKey(code);
+  return keys.some((x) => canonicalKey(x) === k);
 }
 
 /** `SCHEME:VALUE` rendering of a code, as used in reference tables and rules. */

@@ -44,9 +44,11 @@ describe('mapExam', () => {
   it('maps by target region code with SRT/SCT aliases, never by meaning text', () => {
     const rules = parseExamRules({
       version: 1,
-      rules: [{ exam: 'chest', field: 'targetRegion', code: 'SCT:T-D3000' }],
+      rules: [{ exam: 'chest', field: 'targetRegion', code: 'SCT:51185008' }],
     });
     expect(mapExam(input(null, [], [['SRT', 'T-D3000']]), rules).exam).toBe('chest');
+    expect(mapExam(input(null, [], [['SCT', '43799004']]), rules).exam).toBe('chest');
+    expect(mapExam(input(null, [], [['SCT', 'T-D3000']]), rules).exam).toBeNull();
     expect(
       mapExam({ ...input(null), targetRegions: [{ scheme: 'XX', value: '1', meaning: 'Chest' }] }, rules)
         .exam,
