@@ -127,8 +127,11 @@ coxRef <- function(name, f, ties) {
   list(name = name, formula = paste(deparse(f), collapse = ""), ties = ties, names = arr(names(coef(fit))),
     coef = arr(coef(fit)), se = arr(sqrt(diag(vcov(fit)))), z = arr(s$coefficients[, "z"]),
     p = arr(s$coefficients[, "Pr(>|z|)"]), hrLower = arr(s$conf.int[, 3]), hrUpper = arr(s$conf.int[, 4]),
-    loglik = arr(fit$loglik), lrt = s$logtest[["test"]], wald = s$waldtest[["test"]], score = s$sctest[["test"]],
-    df = s$logtest[["df"]], lrtP = s$logtest[["pvalue"]], waldP = s$waldtest[["pvalue"]], scoreP = s$sctest[["pvalue"]],
+    # summary() rounds the Wald statistic to 2 decimals, so take the unrounded fit components.
+    loglik = arr(fit$loglik), lrt = 2 * diff(fit$loglik), wald = fit$wald.test, score = fit$score,
+    df = length(coef(fit)), lrtP = pchisq(2 * diff(fit$loglik), length(coef(fit)), lower.tail = FALSE),
+    waldP = pchisq(fit$wald.test, length(coef(fit)), lower.tail = FALSE),
+    scoreP = pchisq(fit$score, length(coef(fit)), lower.tail = FALSE),
     iter = fit$iter, concordance = cc$concordance, concordanceCount = arr(cc$count[1:5]))
 }
 coxs <- list(

@@ -3,6 +3,8 @@
  * Float64Array computed per node), the element-wise sum of partials (secure-aggregatable), and a
  * pure aggregate function of that sum whose result equals R on the pooled rows.
  */
+
+export * from './cox/index.js';
 export * from './distributions.js';
 export { StatsError, StatsErrorCode } from './errors.js';
 export * from './formula/index.js';

@@ -230,3 +230,18 @@ export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: Desi
   });
   return { n: rows, p, x, columnNames: specs.map((s) => s.name), y, event, offset };
 }
+
+/**
+ * Removes the `(Intercept)` column, keeping the contrasts coded as with an intercept: what R's coxph
+ * does with `model.matrix` (a Cox model has no intercept, but `sex` still gives only `sexM`).
+ */
+export function dropInterceptColumn(dm: DesignMatrix): DesignMatrix {
+  const j0 = dm.columnNames.indexOf('(Intercept)');
+  if (j0 < 0) return dm;
+  const p = dm.p - 1;
+  const x = new Float64Array(dm.n * p);
+  for (let i = 0; i < dm.n; i++) {
+    for (let j = 0, k = 0; j < dm.p; j++) if (j !== j0) x[i * p + k++] = dm.x[i * dm.p + j]!;
+  }
+  return { ...dm, p, x, columnNames: dm.columnNames.filter((_, j) => j !== j0) };
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { buildDesignMatrix, dropInterceptColumn } from '../formula/design.js';
+import { mergeLevels } from '../formula/levels.js';
+import { parseFormula } from '../formula/parse.js';
+import { readCohortNodes, readFixtureJson, relDiff } from '../test-support.js';
+import type { CoxTies } from './aggregate.js';
+import { concordanceFromPartial, concordanceLocalPartial } from './concordance.js';
+import { fitCoxFederated } from './fit.js';
+import { coarsenTimes, localEventTimes, mergeEventTimes } from './grid.js';
+import type { CoxNodeData } from './partial.js';
+
+interface CoxRef {
+  name: string;
+  formula: string;
+  ties: CoxTies;
+  names: string[];
+  coef: number[];
+  se: number[];
+  z: number[];
+  p: number[];
+  hrLower: number[];
+  hrUpper: number[];
+  loglik: number[];
+  lrt: number;
+  wald: number;
+  score: number;
+  df: number;
+  lrtP: number;
+  waldP: number;
+  scoreP: number;
+  iter: number;
+  concordance: number;
+  concordanceCount: number[];
+}
+const fx = readFixtureJson<{
+  resolution: number;
+  fits: CoxRef[];
+  frozenScoreC: { concordance: number; count: number[] };
+}>('cox.json');
+const cohort = readCohortNodes();
+const levels = {
+  sex: mergeLevels(cohort.map((nd) => nd.text['sex']!)),
+  stage: mergeLevels(cohort.map((nd) => nd.text['stage']!)),
+};
+
+function coxNodes(formula: string): { nodes: CoxNodeData[]; names: readonly string[] } {
+  // strata(centre) in the R formula becomes stratum codes; the rest is the design without intercept.
+  const strataCol = /\+ strata\((\w+)\)/.exec(formula)?.[1];
+  const rhs = formula.replace(/\+ strata\(\w+\)/, '').replace(/^Surv\(tc, dead\)/, 'Surv(months, dead)');
+  const f = parseFormula(rhs);
+  const strataLevels = strataCol ? mergeLevels(cohort.map((c) => c.text[strataCol]!)) : [];
+  let names: readonly string[] = [];
+  const nodes = cohort.map((c) => {
+    const dm = dropInterceptColumn(
+      buildDesignMatrix(f, { numeric: c.numeric, categorical: c.text }, { levels }),
+    );
+    names = dm.columnNames;
+    return {
+      x: dm.x,
+      n: dm.n,
+      p: dm.p,
+      time: coarsenTimes(dm.y!, fx.resolution),
+      event: dm.event!,
+      strata: strataCol ? Int32Array.from(c.text[strataCol]!, (v) => strataLevels.indexOf(v)) : null,
+    };
+  });
+  return { nodes, names };
+}
+
+function worst(got: ArrayLike<number>, want: number[]): number {
+  return Math.max(...want.map((w, i) => relDiff(got[i]!, w)));
+}
+
+describe('federated Cox equals R coxph() on the pooled, coarsened rows', () => {
+  for (const ref of fx.fits) {
+    it(`${ref.name}: ${ref.formula}`, () => {
+      const { nodes, names } = coxNodes(ref.formula);
+      const fit = fitCoxFederated(nodes, names, { ties: ref.ties });
+      expect(fit.names).toEqual(ref.names);
+      expect(worst(fit.coef, ref.coef)).toBeLessThan(1e-8);
+      expect(worst(fit.stdError, ref.se)).toBeLessThan(1e-8);
+      expect(worst(fit.z, ref.z)).toBeLessThan(1e-8);
+      expect(worst(fit.pValue, ref.p)).toBeLessThan(1e-6);
+      expect(worst(fit.hrLower, ref.hrLower)).toBeLessThan(1e-8);
+      expect(worst(fit.hrUpper, ref.hrUpper)).toBeLessThan(1e-8);
+      expect(worst(fit.loglik, ref.loglik)).toBeLessThan(1e-12);
+      expect(relDiff(fit.likelihoodRatio, ref.lrt)).toBeLessThan(1e-9);
+      expect(relDiff(fit.wald, ref.wald)).toBeLessThan(1e-8);
+      expect(relDiff(fit.score, ref.score)).toBeLessThan(1e-10);
+      expect(relDiff(fit.likelihoodRatioP, ref.lrtP)).toBeLessThan(1e-6);
+      expect(fit.iterations).toBe(ref.iter);
+      // Linear-predictor concordance is binned (2000 bins): approximate.
+      expect(Math.abs(fit.concordance.concordance - ref.concordance)).toBeLessThan(2e-3);
+    });
+  }
+  it("Harrell's C of a frozen score on its grid is exact (survival::concordance)", () => {
+    const { nodes } = coxNodes('Surv(tc, dead) ~ age');
+    const grid = mergeEventTimes(nodes.map((d) => localEventTimes(d.time, d.event, null)));
+    const scoreGrid = { min: 0, width: 0.001, bins: 1001 };
+    const parts = nodes.map((d, k) =>
+      concordanceLocalPartial(d.time, d.event, null, cohort[k]!.numeric['score']!, grid, scoreGrid),
+    );
+    const sum = parts.reduce((a, b) => a.map((v, i) => v + b[i]!));
+    const c = concordanceFromPartial(sum, grid.times.length, scoreGrid);
+    expect(c.concordant).toBe(fx.frozenScoreC.count[0]);
+    expect(c.discordant).toBe(fx.frozenScoreC.count[1]);
+    expect(c.tiedScore).toBe(fx.frozenScoreC.count[2]);
+    expect(relDiff(c.concordance, fx.frozenScoreC.concordance)).toBeLessThan(1e-14);
+  });
+});

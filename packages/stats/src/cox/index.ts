@@ -1,0 +1,6 @@
+export * from './aggregate.js';
+export * from './concordance.js';
+export * from './fit.js';
+export * from './grid.js';
+export * from './partial.js';
+export * from './summary.js';
