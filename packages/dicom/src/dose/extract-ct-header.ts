@@ -1,4 +1,4 @@
-import { phantomOf, sumDlp } from './extract-sr.js';
+import { earliest, phantomOf, sumDlp } from './extract-sr.js';
 import { readStudyHeader } from './header.js';
 import { num, type ParsedDicom, str } from './read-dicom.js';
 import { firstCode } from './sr-tree.js';
@@ -121,6 +121,7 @@ function studyFromImages(imgs: CtImageDose[]): DoseReport {
     procedureCodes: h.procedureCodes,
     patient: h.patient,
     device: h.device,
+    irradiationStartDateTime: earliest(events.map((e) => e.startDateTime)),
     events,
     totals: {
       declaredDlpMGyCm: null,

@@ -1,6 +1,6 @@
 import { codeMatches, DOSE_CONCEPTS } from './codes.js';
 import { readStudyHeader } from './header.js';
-import type { ParsedDicom } from './read-dicom.js';
+import { declaresUtf8, type ParsedDicom, repairUtf8 } from './read-dicom.js';
 import {
   child,
   children as childrenOf,
@@ -27,6 +27,11 @@ export function extractFromSr(p: ParsedDicom, file: string | null, source: DoseS
   const h = readStudyHeader(p.ds);
   const root = rootNode(p.ds);
   const warnings: string[] = [];
+  const utf8 = declaresUtf8(p.ds);
+  const text = (node: SrNode): string | null => {
+    const t = textOf(node);
+    return t !== null && utf8 ? repairUtf8(t) : t;
+  };
   const prov = (node: SrNode): Provenance => ({
     source,
     file,
@@ -91,8 +96,8 @@ export function extractFromSr(p: ParsedDicom, file: string | null, source: DoseS
       ev.provenance.targetRegion = prov(regionNode);
     }
     const protoNode = child(acq, DOSE_CONCEPTS.acquisitionProtocol);
-    if (protoNode && textOf(protoNode)) {
-      ev.protocol = textOf(protoNode);
+    if (protoNode && text(protoNode)) {
+      ev.protocol = text(protoNode);
       ev.provenance.protocol = prov(protoNode);
     }
     const startNode = child(acq, DOSE_CONCEPTS.startOfIrradiation);
@@ -151,11 +156,16 @@ export function extractFromSr(p: ParsedDicom, file: string | null, source: DoseS
   // Report malformed numbers elsewhere in the tree (e.g. Toshiba's "10.50/ 15.00") as warnings.
   collectMalformed(root, warnings);
 
+  const observer = (keys: (typeof DOSE_CONCEPTS)[keyof typeof DOSE_CONCEPTS]): string | null => {
+    const n = child(root, keys);
+    return n ? text(n) : null;
+  };
+  const startNodeTop = child(root, DOSE_CONCEPTS.startOfIrradiation);
   const device = { ...h.device };
-  device.manufacturer ??= observerText(root, DOSE_CONCEPTS.deviceObserverManufacturer);
-  device.model ??= observerText(root, DOSE_CONCEPTS.deviceObserverModel);
-  device.serialNumber ??= observerText(root, DOSE_CONCEPTS.deviceObserverSerial);
-  device.stationName ??= observerText(root, DOSE_CONCEPTS.deviceObserverName);
+  device.manufacturer ??= observer(DOSE_CONCEPTS.deviceObserverManufacturer);
+  device.model ??= observer(DOSE_CONCEPTS.deviceObserverModel);
+  device.serialNumber ??= observer(DOSE_CONCEPTS.deviceObserverSerial);
+  device.stationName ??= observer(DOSE_CONCEPTS.deviceObserverName);
 
   return {
     source,
@@ -169,6 +179,7 @@ export function extractFromSr(p: ParsedDicom, file: string | null, source: DoseS
     procedureCodes: h.procedureCodes,
     patient: h.patient,
     device,
+    irradiationStartDateTime: startNodeTop ? textOf(startNodeTop) : null,
     events,
     totals: {
       declaredDlpMGyCm: total?.value ?? null,
@@ -190,16 +201,17 @@ export function phantomOf(code: { scheme: string; value: string } | null): CtdiP
   return null;
 }
 
+/** Earliest of DICOM DT strings (lexical order is chronological for DT), null when none. */
+export function earliest(dts: readonly (string | null)[]): string | null {
+  const v = dts.filter((d): d is string => d !== null && d !== '').sort();
+  return v[0] ?? null;
+}
+
 /** Sum of event DLPs in mGy.cm, events without DLP skipped, float noise removed. */
 export function sumDlp(events: readonly IrradiationEvent[]): number {
   let s = 0;
   for (const e of events) if (e.dlpMGyCm !== null) s += e.dlpMGyCm;
   return roundNoise(s);
-}
-
-function observerText(root: SrNode, keys: (typeof DOSE_CONCEPTS)[keyof typeof DOSE_CONCEPTS]): string | null {
-  const n = child(root, keys);
-  return n ? textOf(n) : null;
 }
 
 function collectMalformed(node: SrNode, warnings: string[]): void {

@@ -1,5 +1,5 @@
 import type { DcmjsDict } from 'dcmjs';
-import { phantomOf, sumDlp } from './extract-sr.js';
+import { earliest, phantomOf, sumDlp } from './extract-sr.js';
 import { readStudyHeader } from './header.js';
 import { num, type ParsedDicom, privateText, seq, str, toNumber } from './read-dicom.js';
 import { firstCode } from './sr-tree.js';
@@ -98,6 +98,7 @@ export function extractFromDosePage(p: ParsedDicom, file: string | null): DoseRe
     procedureCodes: h.procedureCodes,
     patient: h.patient,
     device: h.device,
+    irradiationStartDateTime: earliest(events.map((e) => e.startDateTime)),
     events: usable ? events : [],
     totals: {
       declaredDlpMGyCm: declaredDlp,

@@ -117,6 +117,17 @@ describe('extractDoseReport on the reference dose reports', () => {
     expect(r.warnings.filter((w) => w.includes('unknown unit'))).toEqual([]);
   });
 
+  it('repairs UTF-8 text that dcmjs decodes as Latin-1 inside SR items (Siemens TAP protocol "testæøå")', () => {
+    const r = extractDoseReport(readFileSync(path.join(REF, 'CT-RDSR-Siemens_Flash-TAP-SS.dcm')));
+    expect(r.events[0]?.protocol).toBe('test\u00e6\u00f8\u00e5');
+    expect(r.events[3]?.protocol).toBe('TAP');
+  });
+
+  it('reads the report-level Start of X-Ray Irradiation (DCM 113809)', () => {
+    const r = extractDoseReport(readFileSync(path.join(REF, 'CT-RDSR-Siemens-Multi-2.dcm')));
+    expect(r.irradiationStartDateTime).toBe('20180105172103.083003');
+  });
+
   it('does not crash on the malformed DS "10.50/ 15.00" and reports it as a warning', () => {
     const r = extractDoseReport(readFileSync(path.join(REF, 'CT-RDSR-Toshiba_MultiValSD.dcm')));
     expect(r.warnings.some((w) => w.startsWith('malformed numeric value'))).toBe(true);

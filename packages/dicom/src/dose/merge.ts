@@ -1,4 +1,4 @@
-import { sumDlp } from './extract-sr.js';
+import { earliest, sumDlp } from './extract-sr.js';
 import type { DoseReport, DoseSource, IrradiationEvent } from './types.js';
 
 /** Preference when a study has several kinds of report: a dose SR beats a dose page beats image headers. */
@@ -71,6 +71,7 @@ function mergeStudy(group: DoseReport[]): DoseReport {
     files,
     sopInstanceUids: sops,
     patient: pickFirst(contributing.map((r) => r.patient)),
+    irradiationStartDateTime: earliest(contributing.map((r) => r.irradiationStartDateTime)),
     events,
     totals: {
       declaredDlpMGyCm:

@@ -86,3 +86,23 @@ export function privateText(
   }
   return null;
 }
+
+/** True when the dataset declares UTF-8 (Specific Character Set ISO_IR 192). */
+export function declaresUtf8(ds: Record<string, unknown>): boolean {
+  const v = ds.SpecificCharacterSet;
+  const all = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+  return all.some((s) => s.trim().toUpperCase() === 'ISO_IR 192');
+}
+
+/**
+ * Repair text that dcmjs decoded as Latin-1 although the dataset is UTF-8 (it does so inside nested sequence
+ * items, e.g. SR TEXT values): re-decode the Latin-1 code units as UTF-8 when that is valid UTF-8, else keep.
+ */
+export function repairUtf8(s: string): string {
+  if (!/[\u0080-\u00ff]/.test(s) || /[^\u0000-\u00ff]/.test(s)) return s;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+  } catch {
+    return s;
+  }
+}

@@ -120,6 +120,8 @@ export interface DoseReport {
   procedureCodes: CodedConcept[];
   patient: DosePatient;
   device: DoseDevice;
+  /** Start of X-Ray Irradiation (DCM 113809) of the report, or the earliest acquisition time; DICOM DT. */
+  irradiationStartDateTime: string | null;
   events: IrradiationEvent[];
   totals: DoseTotals;
   /** Non-fatal findings (malformed numbers skipped, unknown units, burned-in-only pages...). */
