@@ -1,11 +1,12 @@
 import { crosstab } from './crosstab/crosstab.js';
+import { glm } from './glm/glm.js';
 import { ping } from './ping/ping.js';
 import { summary } from './summary/summary.js';
 import type { FederatedAlgorithm } from './types.js';
 
 /** Every built-in algorithm, newest version last for each name. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
-const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab];
+const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab, glm];
 
 /** All built-in algorithms. */
 export function listAlgorithms(): ReadonlyArray<FederatedAlgorithm<unknown>> {

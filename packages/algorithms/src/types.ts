@@ -52,6 +52,11 @@ export interface LocalContext {
   readonly policy: DisclosurePolicy;
   /** The named dataset; throws FH_ERR_UNKNOWN_DATASET. */
   dataset(name: string): Promise<DatasetHandle>;
+  /**
+   * Memory kept at the node between the rounds of one task (e.g. a design matrix read once and reused
+   * by every Newton iteration); never released, dropped when the task ends or the node restarts.
+   */
+  readonly cache: Map<string, unknown>;
 }
 
 /**

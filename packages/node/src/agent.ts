@@ -124,6 +124,18 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     log.info({ nodeId, nodeName }, 'enrolled with the hub');
   }
 
+  // Per-task memory between rounds (design matrices); the most recent few tasks only.
+  const caches = new Map<string, Map<string, unknown>>();
+  function cacheFor(taskId: string): Map<string, unknown> {
+    let c = caches.get(taskId);
+    if (!c) {
+      c = new Map();
+      caches.set(taskId, c);
+      while (caches.size > 4) caches.delete(caches.keys().next().value!);
+    }
+    return c;
+  }
+
   async function runOne(run: RunAssignment): Promise<void> {
     const rlog = log.child({ taskId: run.taskId, runId: run.runId, round: run.round, attempt: run.attempt });
     rlog.info({ algorithm: `${run.algorithm}@${run.version}` }, 'run claimed');
@@ -159,6 +171,8 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         policy: config.policy,
         datasets: datasets!,
         ledger,
+        cacheFor,
+        secureAggregation: { x25519PrivateKey: store.keys().x25519.privateKey },
         onInternalError: (err) => rlog.error({ err }, 'algorithm failed'),
       });
     } finally {

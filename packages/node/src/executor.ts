@@ -2,7 +2,8 @@
  * Runs one claimed run: checks the algorithm and its digest against the node's own copy, validates the
  * parameters, runs the local half, enforces disclosure, and returns the outcome to sign and post.
  */
-import { getAlgorithm, type LocalContext } from '@fedhub/algorithms';
+import { ADDITIVE_FIELD, getAlgorithm, type LocalContext, MASKED_FIELD } from '@fedhub/algorithms';
+import { maskVector } from '@fedhub/crypto';
 import {
   type DisclosurePolicy,
   type ErrorBody,
@@ -23,6 +24,13 @@ export interface ExecutorDeps {
   node: { id: string; name: string };
   policy: DisclosurePolicy;
   datasets: DatasetStore;
+  /** Memory kept between the rounds of one task (design matrices); a fresh map when omitted. */
+  cacheFor?: (taskId: string) => Map<string, unknown>;
+  /**
+   * The node's X25519 private key: additive partials are then masked for secure aggregation whenever a
+   * round has two or more participants, so the hub learns only their sum.
+   */
+  secureAggregation?: { x25519PrivateKey: string };
   /** When given, every release is checked against and recorded in the node's privacy ledger. */
   ledger?: PrivacyLedger;
   /** Called with errors that are not refusals, so the node can log their detail locally. */
@@ -69,6 +77,7 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
   const ctx: LocalContext = {
     node: deps.node,
     policy: deps.policy,
+    cache: deps.cacheFor?.(run.taskId) ?? new Map(),
     dataset: async (name) => {
       let d = used.get(name);
       if (!d) {
@@ -100,7 +109,7 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
           records: s.records,
         });
     }
-    return { outcome: 'completed', payload: release.payload, error: null };
+    return { outcome: 'completed', payload: maskAdditive(release.payload, run, deps), error: null };
   } catch (err) {
     if (err instanceof FedhubError) return refusal(err.code, err.message, deps.node.name, err.details);
     deps.onInternalError?.(err, run);
@@ -114,4 +123,28 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
       },
     };
   }
+}
+
+/** Replaces the payload's additive vector by its secure-aggregation masking when the round has peers. */
+function maskAdditive(payload: Json, run: RunAssignment, deps: ExecutorDeps): Json {
+  if (!deps.secureAggregation || payload === null || typeof payload !== 'object' || Array.isArray(payload))
+    return payload;
+  const vector = payload[ADDITIVE_FIELD];
+  if (!Array.isArray(vector)) return payload;
+  const peers = new Map(run.peers.map((p) => [p.nodeId, p.x25519]));
+  const participants = [...new Set([...peers.keys(), deps.node.id])];
+  if (participants.length < 2) return payload;
+  const masked = maskVector(
+    vector as number[],
+    { id: deps.node.id, x25519PrivateKey: deps.secureAggregation.x25519PrivateKey },
+    peers,
+    {
+      taskId: run.taskId,
+      round: run.round,
+      participants,
+      label: ADDITIVE_FIELD,
+    },
+  );
+  const { [ADDITIVE_FIELD]: _clear, ...rest } = payload;
+  return { ...rest, [MASKED_FIELD]: masked };
 }

@@ -1,0 +1,300 @@
+/**
+ * `glm`: generalised linear models (gaussian/identity, binomial/logit, poisson/log) fitted exactly by
+ * federated Newton/IRLS. Round 1 agrees the factor levels across nodes; every further round, each node
+ * evaluates its additive partial (X'WX, X'Wz, deviance, ...) at the aggregator's coefficients, and the
+ * aggregator sums, solves and tests R's convergence rule; then one or more rounds give the null
+ * deviance. The result equals R's `glm` on the pooled rows.
+ */
+import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import {
+  defaultGlmControl,
+  type GlmIterationState,
+  GlmScalar,
+  glmAggregateStep,
+  glmInitialState,
+  glmLocalPartial,
+  glmNullDevianceLocalPartial,
+  glmSummarize,
+  mergeLevels,
+} from '@fedhub/stats';
+import { z } from 'zod';
+import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ColumnParam, DatasetParam } from '../common-params.js';
+import { defineAlgorithm } from '../define-algorithm.js';
+import type { LocalContext } from '../types.js';
+import {
+  factorColumns,
+  modelColumns,
+  type NodeModelData,
+  parseModelFormula,
+  readModelData,
+} from './model-data.js';
+
+export const GlmParamsSchema = z.strictObject({
+  dataset: DatasetParam,
+  formula: z
+    .string()
+    .min(3)
+    .max(2000)
+    .describe('R model formula, e.g. "toxicity ~ dose_gy + age + factor(stage)"'),
+  family: z.enum(['gaussian', 'binomial', 'poisson']).default('gaussian'),
+  filter: FilterSchema.optional(),
+  weights: ColumnParam.optional().describe('Column of prior (observation) weights'),
+  ref: z.record(z.string(), z.string()).optional().describe('Reference level per factor column'),
+  control: z
+    .strictObject({
+      epsilon: z.number().positive().max(1e-2).default(1e-8),
+      maxit: z.int().min(1).max(100).default(25),
+    })
+    .optional(),
+});
+export type GlmParams = z.infer<typeof GlmParamsSchema>;
+
+type Phase =
+  | { phase: 'levels' }
+  | { phase: 'irls'; levels: Record<string, string[]>; beta: number[] | null }
+  | { phase: 'null-mean'; levels: Record<string, string[]>; mu: number }
+  | { phase: 'null-irls'; levels: Record<string, string[]>; beta: number[] | null };
+
+interface State {
+  levels: Record<string, string[]>;
+  p: number;
+  names: string[];
+  intercept: boolean;
+  hasOffset: boolean;
+  irls: {
+    iter: number;
+    beta: number[] | null;
+    previousBeta: number[] | null;
+    previousDeviance: number | null;
+  };
+  final?: { beta: number[]; sum: number[]; iterations: number; converged: boolean };
+  nullIrls?: {
+    iter: number;
+    beta: number[] | null;
+    previousBeta: number[] | null;
+    previousDeviance: number | null;
+  };
+  nodes: string[];
+}
+
+const toState = (s: GlmIterationState): State['irls'] => ({
+  iter: s.iter,
+  beta: s.beta ? Array.from(s.beta) : null,
+  previousBeta: s.previousBeta ? Array.from(s.previousBeta) : null,
+  previousDeviance: Number.isFinite(s.previousDeviance) ? s.previousDeviance : null,
+});
+const fromState = (s: State['irls']): GlmIterationState => ({
+  iter: s.iter,
+  beta: s.beta ? Float64Array.from(s.beta) : null,
+  previousBeta: s.previousBeta ? Float64Array.from(s.previousBeta) : null,
+  previousDeviance: s.previousDeviance ?? Number.NaN,
+});
+
+async function modelData(
+  ctx: LocalContext,
+  params: GlmParams,
+  levels: Record<string, string[]>,
+): Promise<NodeModelData> {
+  const key = 'glm:model';
+  const cached = ctx.cache.get(key) as NodeModelData | undefined;
+  if (cached) return cached;
+  const ds = await ctx.dataset(params.dataset);
+  const data = await readModelData(ds, params, levels);
+  ctx.cache.set(key, data);
+  return data;
+}
+
+/** Disclosure declaration of a model partial: records, parameters and, for binary outcomes, both outcome cells. */
+function modelDisclosure(m: NodeModelData, family: GlmParams['family']) {
+  const n = m.design.n;
+  const cells: Array<{ label: string; count: number }> = [];
+  if (family === 'binomial' && m.design.y) {
+    let events = 0;
+    for (const v of m.design.y) events += v;
+    cells.push(
+      { label: 'records with outcome 1', count: Math.round(events) },
+      { label: 'records with outcome 0', count: Math.round(n - events) },
+    );
+  }
+  return { subsetSize: n, cells, parameters: m.design.p };
+}
+
+export const glm = defineAlgorithm<GlmParams>({
+  name: 'glm',
+  version: '1.0.0',
+  title: 'Generalised linear model',
+  description:
+    'Gaussian, binomial (logit) and Poisson (log) regression by exact federated IRLS; equals R glm() on the pooled rows.',
+  paramsSchema: GlmParamsSchema,
+  variables: (p) => ({ dataset: p.dataset, columns: modelColumns(parseModelFormula(p.formula), p.weights) }),
+  firstInput: () => ({ phase: 'levels' }),
+  async local(ctx, params, input) {
+    const phase = input as unknown as Phase;
+    const ds = await ctx.dataset(params.dataset);
+    const f = parseModelFormula(params.formula);
+    if (f.response?.kind !== 'variable')
+      throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${params.formula}" needs a response: y ~ ...`);
+    if (phase.phase === 'levels') {
+      const factors = factorColumns(f, ds);
+      const columns = modelColumns(f, params.weights);
+      const n = await ds.count(params.filter);
+      const levels: Record<string, string[]> = {};
+      const cells: Array<{ label: string; count: number }> = [];
+      for (const c of factors) {
+        const groups = await ds.groupCounts([c], params.filter);
+        levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
+        for (const g of groups)
+          if (g.levels[0] !== null) cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n });
+      }
+      for (const c of columns) ds.column(c);
+      return { payload: { levels } as Json, disclosure: { subsetSize: n, cells } };
+    }
+    const m = await modelData(ctx, params, phase.levels);
+    const data = {
+      x: m.design.x,
+      n: m.design.n,
+      p: m.design.p,
+      y: m.design.y!,
+      weights: m.weights,
+      offset: m.design.offset,
+    };
+    let partial: Float64Array;
+    if (phase.phase === 'irls')
+      partial = glmLocalPartial(data, params.family, phase.beta ? Float64Array.from(phase.beta) : null);
+    else if (phase.phase === 'null-mean')
+      partial = glmNullDevianceLocalPartial(data, params.family, phase.mu);
+    else {
+      const ones = { ...data, x: new Float64Array(data.n).fill(1), p: 1 };
+      partial = glmLocalPartial(ones, params.family, phase.beta ? Float64Array.from(phase.beta) : null);
+    }
+    return {
+      payload: { [ADDITIVE_FIELD]: Array.from(partial), names: [...m.design.columnNames] } as Json,
+      disclosure: modelDisclosure(m, params.family),
+    };
+  },
+  aggregate({ params, round, state, parts }) {
+    const control = { ...defaultGlmControl, ...(params.control ?? {}) };
+    if (round === 1) {
+      const perNode = parts.map((p) => (p.payload as { levels: Record<string, string[]> }).levels);
+      const cols = new Set(perNode.flatMap((l) => Object.keys(l)));
+      const levels: Record<string, string[]> = {};
+      for (const c of cols) levels[c] = mergeLevels(perNode.map((l) => l[c] ?? []));
+      for (const [c, ref] of Object.entries(params.ref ?? {}))
+        if (!levels[c]?.includes(ref))
+          throw new FedhubError('FH_ERR_BAD_PARAMS', `ref: "${ref}" is not a level of ${c} at any node`);
+      const f = parseModelFormula(params.formula);
+      const next: State = {
+        levels,
+        p: -1,
+        names: [],
+        intercept: f.intercept,
+        hasOffset: f.offsets.length > 0,
+        irls: toState(glmInitialState()),
+        nodes: parts.map((p) => p.nodeName),
+      };
+      return {
+        kind: 'next-round',
+        input: { phase: 'irls', levels, beta: null } as Json,
+        state: next as unknown as Json,
+      };
+    }
+    const s = state as unknown as State;
+    const sum = sumAdditive(parts);
+    const names = (parts[0]!.payload as { names: string[] }).names;
+    if (s.final === undefined) {
+      const p = names.length;
+      const step = glmAggregateStep(sum, p, fromState(s.irls), control);
+      if (!step.done) {
+        const next: State = { ...s, p, names, irls: toState(step.state) };
+        return {
+          kind: 'next-round',
+          input: { phase: 'irls', levels: s.levels, beta: Array.from(step.state.beta!) } as Json,
+          state: next as unknown as Json,
+        };
+      }
+      const final = {
+        beta: Array.from(step.beta),
+        sum: Array.from(sum),
+        iterations: step.iter,
+        converged: step.converged,
+      };
+      const off = p * p + p;
+      const withFinal: State = { ...s, p, names, final };
+      if (s.intercept && !s.hasOffset) {
+        const mu = sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!;
+        return {
+          kind: 'next-round',
+          input: { phase: 'null-mean', levels: s.levels, mu } as Json,
+          state: withFinal as unknown as Json,
+        };
+      }
+      if (!s.intercept) return finish(withFinal, params, Number.NaN, true);
+      return {
+        kind: 'next-round',
+        input: { phase: 'null-irls', levels: s.levels, beta: null } as Json,
+        state: { ...withFinal, nullIrls: toState(glmInitialState()) } as unknown as Json,
+      };
+    }
+    if (s.nullIrls === undefined) return finish(s, params, sum[0]!, false);
+    const step = glmAggregateStep(sum, 1, fromState(s.nullIrls), { epsilon: 1e-12, maxit: 100 });
+    if (!step.done)
+      return {
+        kind: 'next-round',
+        input: { phase: 'null-irls', levels: s.levels, beta: Array.from(step.state.beta!) } as Json,
+        state: { ...s, nullIrls: toState(step.state) } as unknown as Json,
+      };
+    return finish(s, params, sum[1 + 1 + GlmScalar.deviance]!, false);
+  },
+});
+
+function finish(s: State, params: GlmParams, nullDevianceIn: number, noIntercept: boolean) {
+  const f = s.final!;
+  const sum = Float64Array.from(f.sum);
+  // Without an intercept R's null model is mu = linkinv(offset): its deviance is the saturated comparison at beta = 0,
+  // which the nodes cannot send without another round; report it as not computed rather than a wrong number.
+  const nullDeviance = noIntercept ? Number.NaN : nullDevianceIn;
+  const g = glmSummarize({
+    family: params.family,
+    names: s.names,
+    beta: Float64Array.from(f.beta),
+    sum,
+    nullDeviance,
+    intercept: s.intercept,
+    iterations: f.iterations,
+    converged: f.converged,
+  });
+  const coefficients = s.names.map((term, j) => ({
+    term,
+    estimate: g.estimate[j]!,
+    stdError: g.stdError[j]!,
+    statistic: g.statistic[j]!,
+    pValue: g.pValue[j]!,
+    ciLower: g.ciLower[j]!,
+    ciUpper: g.ciUpper[j]!,
+  }));
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  return {
+    kind: 'done' as const,
+    result: {
+      algorithm: 'glm',
+      formula: params.formula,
+      family: params.family,
+      link: { gaussian: 'identity', binomial: 'logit', poisson: 'log' }[params.family],
+      statistic: g.statisticKind,
+      coefficients,
+      covariance: Array.from(g.covariance),
+      deviance: g.deviance,
+      nullDeviance: finite(g.nullDeviance),
+      aic: finite(g.aic),
+      dfResidual: g.dfResidual,
+      dfNull: g.dfNull,
+      dispersion: g.dispersion,
+      iterations: g.iterations,
+      converged: g.converged,
+      n: g.nObs,
+      nodes: s.nodes,
+      levels: s.levels,
+    } as unknown as Json,
+  };
+}

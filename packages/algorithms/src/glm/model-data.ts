@@ -1,0 +1,92 @@
+/**
+ * Reads what a model formula needs from a node's dataset and builds the design matrix with the global
+ * factor levels, once per task (cached between rounds).
+ */
+import { FedhubError, type Filter } from '@fedhub/protocol';
+import { buildDesignMatrix, type DesignMatrix, type Formula, parseFormula } from '@fedhub/stats';
+import type { DatasetHandle } from '../types.js';
+
+export interface ModelSpec {
+  formula: string;
+  filter?: Filter;
+  weights?: string;
+  ref?: Record<string, string>;
+}
+
+/** Parses the formula, turning the parser's errors into a parameter error that names the formula. */
+export function parseModelFormula(formula: string): Formula {
+  try {
+    return parseFormula(formula);
+  } catch (err) {
+    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${formula}": ${(err as Error).message}`);
+  }
+}
+
+/** Every data column the formula (and weights) reads. */
+export function modelColumns(f: Formula, weights?: string): string[] {
+  const cols = new Set<string>();
+  if (f.response?.kind === 'variable') cols.add(f.response.variable.column);
+  if (f.response?.kind === 'surv') {
+    cols.add(f.response.time.column);
+    cols.add(f.response.event.column);
+  }
+  for (const v of f.variables) cols.add(v.column);
+  for (const v of f.offsets) cols.add(v.column);
+  if (weights) cols.add(weights);
+  return [...cols];
+}
+
+/** Columns that enter the model as factors: `factor(x)`, or categorical/boolean columns used plainly. */
+export function factorColumns(f: Formula, ds: DatasetHandle): string[] {
+  const out = new Set<string>();
+  for (const v of f.variables) {
+    const t = ds.column(v.column).type;
+    if (v.kind === 'factor' || t === 'categorical') out.add(v.column);
+  }
+  return [...out];
+}
+
+export interface NodeModelData {
+  design: DesignMatrix;
+  weights: Float64Array | null;
+}
+
+/** Reads the columns (rows with a missing value are dropped, as R's na.omit) and builds the design. */
+export async function readModelData(
+  ds: DatasetHandle,
+  spec: ModelSpec,
+  levels: Record<string, string[]>,
+): Promise<NodeModelData> {
+  const f = parseModelFormula(spec.formula);
+  const cols = modelColumns(f, spec.weights);
+  const factors = new Set(factorColumns(f, ds));
+  for (const c of cols) {
+    const t = ds.column(c).type;
+    if (!factors.has(c) && t !== 'numeric' && t !== 'integer' && t !== 'boolean')
+      throw new FedhubError(
+        'FH_ERR_COLUMN_TYPE',
+        `column "${c}" is ${t}; use it as factor(${c}) or choose a numeric column`,
+        { column: c },
+      );
+  }
+  const { data } = await ds.readColumns(cols, spec.filter);
+  const numeric: Record<string, Float64Array> = {};
+  const categorical: Record<string, string[]> = {};
+  for (const c of cols) {
+    const v = data[c]!;
+    if (factors.has(c))
+      categorical[c] = v instanceof Float64Array ? Array.from(v, (x) => String(x)) : (v as string[]);
+    else numeric[c] = v as Float64Array;
+  }
+  let design: DesignMatrix;
+  try {
+    design = buildDesignMatrix(
+      f,
+      { numeric, categorical },
+      { levels, ...(spec.ref ? { ref: spec.ref } : {}) },
+    );
+  } catch (err) {
+    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${spec.formula}": ${(err as Error).message}`);
+  }
+  return { design, weights: spec.weights ? numeric[spec.weights]! : null };
+}
