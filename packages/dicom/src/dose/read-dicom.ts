@@ -99,7 +99,7 @@ export function declaresUtf8(ds: Record<string, unknown>): boolean {
  * items, e.g. SR TEXT values): re-decode the Latin-1 code units as UTF-8 when that is valid UTF-8, else keep.
  */
 export function repairUtf8(s: string): string {
-  if (!/[\u0080-\u00ff]/.test(s) || /[^\u0000-\u00ff]/.test(s)) return s;
+  if (!/[\u0080-\u00ff]/.test(s) || [...s].some((c) => c.charCodeAt(0) > 0xff)) return s;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
   } catch {
