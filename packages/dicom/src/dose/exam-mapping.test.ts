@@ -7,6 +7,7 @@ import {
   mapExam,
   parseExamRules,
 } from './exam-mapping.js';
+import { EXAM_RULES_JSON_SCHEMA } from './exam-rules-schema.js';
 import { EXAM_IDS, EXAM_VOCABULARY } from './exam-vocabulary.js';
 
 const input = (
@@ -91,6 +92,21 @@ describe('parseExamRules', () => {
       { version: 1, rules: [{ exam: 'head', field: 'any', pattern: 'x', colour: 1 }] },
       /rules\[0\]\.colour/,
     );
+  });
+});
+
+describe('EXAM_RULES_JSON_SCHEMA', () => {
+  it('lists exactly the vocabulary ids and the fields parseExamRules accepts', () => {
+    const item = EXAM_RULES_JSON_SCHEMA.properties.rules.items;
+    expect(new Set(item.properties.exam.enum)).toEqual(EXAM_IDS);
+    for (const field of item.properties.field.enum) {
+      expect(() =>
+        parseExamRules({ version: 1, rules: [{ exam: 'head', field, pattern: 'x' }] }),
+      ).not.toThrow();
+    }
+    expect(() =>
+      parseExamRules({ version: 1, rules: [{ exam: 'head', field: 'other', pattern: 'x' }] }),
+    ).toThrow();
   });
 });
 

@@ -42,6 +42,7 @@ export {
   mapExam,
   parseExamRules,
 } from './exam-mapping.js';
+export { EXAM_RULES_JSON_SCHEMA } from './exam-rules-schema.js';
 export { EXAM_IDS, EXAM_VOCABULARY, type StandardExam } from './exam-vocabulary.js';
 export {
   type DoseInputFile,
