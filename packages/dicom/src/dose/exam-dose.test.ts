@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { examDoseFromReport } from './exam-dose.js';
+import { examDoseFromReport, registryRowFromReport } from './exam-dose.js';
 import { extractDoseReport } from './extract.js';
 
 function referenceDir(): string {
@@ -46,5 +46,19 @@ describe('examDoseFromReport', () => {
     const { doses, eventsWithoutPhantom } = examDoseFromReport(load('CT-SC-Philips_Brilliance16P.dcm'));
     expect(doses).toEqual({});
     expect(eventsWithoutPhantom).toBe(3);
+  });
+
+  it('builds a registry row with the header age and weight (Toshiba PixelMed: 42 y, 75 kg)', () => {
+    const r = load('CT-RDSR-ToshibaPixelMed.dcm');
+    const row = registryRowFromReport(r, 'chest-abdomen-pelvis');
+    expect(row).toMatchObject({
+      examId: r.studyInstanceUid,
+      exam: 'chest-abdomen-pelvis',
+      ageYears: 42,
+      weightKg: 75,
+    });
+    // Spiral events 25.4 and 24.7 mGy (localizer has no dose): mean 25.05; DLP 208.5 + 141.2.
+    expect(row.doses.body32?.ctdivolMGy).toBe(25.05);
+    expect(row.doses.body32?.dlpMGyCm).toBe(349.7);
   });
 });

@@ -62,3 +62,17 @@ export function examDoseFromReport(report: DoseReport): {
   }
   return { doses, eventsWithoutPhantom };
 }
+
+/**
+ * A registry row from a merged dose report already mapped to a standard exam: age and weight from the report's
+ * header, doses per phantom from {@link examDoseFromReport}. `examId` defaults to the Study Instance UID.
+ */
+export function registryRowFromReport(report: DoseReport, exam: string, examId?: string): DoseRegistryRow {
+  return {
+    examId: examId ?? report.studyInstanceUid ?? report.sopInstanceUids[0] ?? '(unknown)',
+    exam,
+    ageYears: report.patient.ageYears,
+    weightKg: report.patient.weightKg,
+    doses: examDoseFromReport(report).doses,
+  };
+}

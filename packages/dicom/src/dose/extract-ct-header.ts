@@ -129,6 +129,12 @@ function studyFromImages(imgs: CtImageDose[]): DoseReport {
       eventDlpSumMGyCm: sumDlp(events),
       provenance: {},
     },
+    headerProvenance: {
+      source: 'ct-header',
+      file: first.file,
+      sopInstanceUid: first.sopInstanceUid,
+      path: 'header',
+    },
     warnings: [...new Set(warnings)],
   };
 }

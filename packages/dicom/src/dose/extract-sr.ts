@@ -190,6 +190,7 @@ export function extractFromSr(p: ParsedDicom, file: string | null, source: DoseS
         ...(count ? { declaredEventCount: prov(count.node) } : {}),
       },
     },
+    headerProvenance: { source: source, file, sopInstanceUid: h.sopInstanceUid, path: 'header' },
     warnings: [...new Set(warnings)],
   };
 }

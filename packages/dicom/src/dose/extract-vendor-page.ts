@@ -109,6 +109,7 @@ export function extractFromDosePage(p: ParsedDicom, file: string | null): DoseRe
         ...(declaredCount !== null ? { declaredEventCount: prov('(0040,0301)') } : {}),
       },
     },
+    headerProvenance: { source: 'vendor-dose-page', file, sopInstanceUid: h.sopInstanceUid, path: 'header' },
     warnings,
   };
 }

@@ -124,6 +124,8 @@ export interface DoseReport {
   irradiationStartDateTime: string | null;
   events: IrradiationEvent[];
   totals: DoseTotals;
+  /** Object whose header gave the study, patient and device attributes (path `header`). */
+  headerProvenance: Provenance | null;
   /** Non-fatal findings (malformed numbers skipped, unknown units, burned-in-only pages...). */
   warnings: string[];
 }
