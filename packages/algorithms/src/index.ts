@@ -1,5 +1,6 @@
 export * from './additive.js';
 export * from './common-params.js';
+export { type CoxParams, CoxParamsSchema, coxph, splitStrata } from './coxph/coxph.js';
 export { type CrosstabParams, CrosstabParamsSchema, crosstab, MISSING_LEVEL } from './crosstab/crosstab.js';
 export * from './define-algorithm.js';
 export { type GlmParams, GlmParamsSchema, glm } from './glm/glm.js';

@@ -1,3 +1,4 @@
+import { coxph } from './coxph/coxph.js';
 import { crosstab } from './crosstab/crosstab.js';
 import { glm } from './glm/glm.js';
 import { ping } from './ping/ping.js';
@@ -6,7 +7,7 @@ import type { FederatedAlgorithm } from './types.js';
 
 /** Every built-in algorithm, newest version last for each name. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
-const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab, glm];
+const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab, glm, coxph];
 
 /** All built-in algorithms. */
 export function listAlgorithms(): ReadonlyArray<FederatedAlgorithm<unknown>> {

@@ -80,6 +80,44 @@ const fits = (JSON.parse(readFileSync(join(fixtures, 'glm.json'), 'utf8')) as { 
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
+interface RCox {
+  name: string;
+  formula: string;
+  ties: 'efron' | 'breslow';
+  names: string[];
+  coef: number[];
+  se: number[];
+  loglik: number[];
+  concordance: number;
+}
+const cox = JSON.parse(readFileSync(join(fixtures, 'cox.json'), 'utf8')) as {
+  resolution: number;
+  fits: RCox[];
+};
+
+describe('federated coxph with secure aggregation equals R coxph on the pooled, coarsened data', () => {
+  for (const fit of cox.fits) {
+    it(`${fit.name}: ${fit.formula}`, async () => {
+      const formula = fit.formula.replace('Surv(tc,', 'Surv(months,');
+      const params = { dataset: 'cohort', formula, ties: fit.ties, timeResolution: cox.resolution };
+      const { result } = await runLocalFederation('coxph', params, nodes);
+      const r = result as {
+        coefficients: Array<{ term: string; estimate: number; stdError: number }>;
+        loglik: number[];
+        concordance: { value: number };
+      };
+      expect(r.coefficients.map((c) => c.term)).toEqual(fit.names);
+      r.coefficients.forEach((c, j) => {
+        expect(rel(c.estimate, fit.coef[j]!)).toBeLessThan(1e-6);
+        expect(rel(c.stdError, fit.se[j]!)).toBeLessThan(1e-6);
+      });
+      expect(rel(r.loglik[1]!, fit.loglik[1]!)).toBeLessThan(1e-10);
+      // Harrell's C from linear predictors binned at 200 levels
+      expect(Math.abs(r.concordance.value - fit.concordance)).toBeLessThan(5e-3);
+    });
+  }
+});
+
 describe('federated glm with secure aggregation equals R on the pooled data', () => {
   for (const fit of fits) {
     it(`${fit.name}: ${fit.formula}`, async () => {

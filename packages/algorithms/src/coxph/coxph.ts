@@ -1,0 +1,412 @@
+/**
+ * `coxph`: Cox proportional hazards (Efron or Breslow ties, optional strata), exact on event times
+ * coarsened at every node to `timeResolution` (tc = ceil(t / res) * res): it equals R's coxph on the same
+ * coarsened pooled rows. Round 1 agrees factor levels, strata and the global event-time grid; each Newton
+ * round every node sends its additive per-time risk-set sums (masked for secure aggregation); a last pair
+ * of rounds gives Harrell's C from binned linear predictors.
+ */
+import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import {
+  buildDesignMatrix,
+  type CoxIterationState,
+  coarsenTimes,
+  concordanceFromPartial,
+  concordanceLocalPartial,
+  coxAggregateStep,
+  coxInitialState,
+  coxLocalPartial,
+  coxSummarize,
+  defaultCoxControl,
+  dropInterceptColumn,
+  type EventTimeGrid,
+  mergeLevels,
+} from '@fedhub/stats';
+import { z } from 'zod';
+import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { DatasetParam } from '../common-params.js';
+import { defineAlgorithm } from '../define-algorithm.js';
+import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
+import type { DatasetHandle, LocalContext } from '../types.js';
+
+export const CoxParamsSchema = z.strictObject({
+  dataset: DatasetParam,
+  formula: z.string().min(3).max(2000).describe('e.g. "Surv(months, dead) ~ age + sex + strata(centre)"'),
+  ties: z.enum(['efron', 'breslow']).default('efron'),
+  timeResolution: z
+    .number()
+    .positive()
+    .default(1)
+    .describe('Event times are coarsened up to multiples of this (time unit)'),
+  filter: FilterSchema.optional(),
+  concordanceBins: z.int().min(10).max(1000).default(200),
+});
+export type CoxParams = z.infer<typeof CoxParamsSchema>;
+
+const STRATA_RE = /\+\s*strata\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)/g;
+
+/** Splits `strata(x)` terms out of the formula (they define strata, not covariates). */
+export function splitStrata(formula: string): { formula: string; strata: string | null } {
+  const found = [...formula.matchAll(STRATA_RE)].map((m) => m[1]!);
+  if (found.length > 1)
+    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${formula}": use one strata() term`);
+  return { formula: formula.replace(STRATA_RE, '').trim(), strata: found[0] ?? null };
+}
+
+interface NodeCoxData {
+  x: Float64Array;
+  n: number;
+  p: number;
+  time: Float64Array;
+  event: Float64Array;
+  strataNames: string[] | null;
+  names: string[];
+}
+
+async function readCox(
+  ds: DatasetHandle,
+  params: CoxParams,
+  levels: Record<string, string[]>,
+): Promise<NodeCoxData> {
+  const { formula, strata } = splitStrata(params.formula);
+  const f = parseModelFormula(formula);
+  if (f.response?.kind !== 'surv')
+    throw new FedhubError(
+      'FH_ERR_BAD_PARAMS',
+      `formula "${params.formula}" needs Surv(time, event) on the left`,
+    );
+  const cols = [...modelColumns(f), ...(strata ? [strata] : [])];
+  const factors = new Set(factorColumns(f, ds));
+  const { data } = await ds.readColumns(cols, params.filter);
+  const numeric: Record<string, Float64Array> = {};
+  const categorical: Record<string, string[]> = {};
+  for (const c of cols) {
+    const v = data[c]!;
+    if (factors.has(c) || c === strata)
+      categorical[c] = v instanceof Float64Array ? Array.from(v, String) : (v as string[]);
+    else if (v instanceof Float64Array) numeric[c] = v;
+    else
+      throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${c}" is categorical; use factor(${c})`, {
+        column: c,
+      });
+  }
+  let dm: ReturnType<typeof buildDesignMatrix>;
+  try {
+    dm = dropInterceptColumn(buildDesignMatrix(f, { numeric, categorical }, { levels }));
+  } catch (err) {
+    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${params.formula}": ${(err as Error).message}`);
+  }
+  for (const e of dm.event!)
+    if (e !== 0 && e !== 1)
+      throw new FedhubError('FH_ERR_BAD_PARAMS', 'the event indicator of Surv() must be 0 or 1');
+  return {
+    x: dm.x,
+    n: dm.n,
+    p: dm.p,
+    time: coarsenTimes(dm.y!, params.timeResolution),
+    event: dm.event!,
+    strataNames: strata ? categorical[strata]! : null,
+    names: [...dm.columnNames],
+  };
+}
+
+async function cached(
+  ctx: LocalContext,
+  params: CoxParams,
+  levels: Record<string, string[]>,
+): Promise<NodeCoxData> {
+  const hit = ctx.cache.get('cox:data') as NodeCoxData | undefined;
+  if (hit) return hit;
+  const d = await readCox(await ctx.dataset(params.dataset), params, levels);
+  ctx.cache.set('cox:data', d);
+  return d;
+}
+
+type Input =
+  | { phase: 'setup' }
+  | {
+      phase: 'newton';
+      levels: Record<string, string[]>;
+      strata: string[];
+      grid: { strata: number[]; times: number[] };
+      beta: number[] | null;
+    }
+  | { phase: 'lp-range'; levels: Record<string, string[]>; beta: number[] }
+  | {
+      phase: 'concordance';
+      levels: Record<string, string[]>;
+      strata: string[];
+      grid: { strata: number[]; times: number[] };
+      beta: number[];
+      scoreGrid: { min: number; width: number; bins: number };
+    };
+
+interface SerialState {
+  evalBeta: number[];
+  beta: number[];
+  loglik: number | null;
+  loglikInitial: number | null;
+  scoreTest: number | null;
+  iter: number;
+  halving: boolean;
+}
+const ser = (s: CoxIterationState): SerialState => ({
+  evalBeta: Array.from(s.evalBeta),
+  beta: Array.from(s.beta),
+  loglik: Number.isFinite(s.loglik) ? s.loglik : null,
+  loglikInitial: Number.isFinite(s.loglikInitial) ? s.loglikInitial : null,
+  scoreTest: Number.isFinite(s.scoreTest) ? s.scoreTest : null,
+  iter: s.iter,
+  halving: s.halving,
+});
+const de = (s: SerialState): CoxIterationState => ({
+  evalBeta: Float64Array.from(s.evalBeta),
+  beta: Float64Array.from(s.beta),
+  loglik: s.loglik ?? Number.NaN,
+  loglikInitial: s.loglikInitial ?? Number.NaN,
+  scoreTest: s.scoreTest ?? Number.NaN,
+  iter: s.iter,
+  halving: s.halving,
+});
+
+interface State {
+  levels: Record<string, string[]>;
+  strata: string[];
+  grid: { strata: number[]; times: number[] };
+  names: string[];
+  newton: SerialState;
+  final?: { summary: Json; beta: number[]; sum: number[] };
+  nodes: string[];
+  n: number;
+  events: number;
+}
+
+function gridOf(g: { strata: number[]; times: number[] }): EventTimeGrid {
+  return { strata: Int32Array.from(g.strata), times: Float64Array.from(g.times) };
+}
+
+function strataCodes(d: NodeCoxData, strata: string[]): Int32Array | null {
+  return d.strataNames ? Int32Array.from(d.strataNames, (s) => strata.indexOf(s)) : null;
+}
+
+export const coxph = defineAlgorithm<CoxParams>({
+  name: 'coxph',
+  version: '1.0.0',
+  title: 'Cox proportional hazards',
+  description:
+    "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
+  paramsSchema: CoxParamsSchema,
+  variables: (p) => {
+    const { formula, strata } = splitStrata(p.formula);
+    return {
+      dataset: p.dataset,
+      columns: [...modelColumns(parseModelFormula(formula)), ...(strata ? [strata] : [])],
+    };
+  },
+  firstInput: () => ({ phase: 'setup' }),
+  async local(ctx, params, raw) {
+    const input = raw as unknown as Input;
+    const ds = await ctx.dataset(params.dataset);
+    if (input.phase === 'setup') {
+      const { formula, strata } = splitStrata(params.formula);
+      const f = parseModelFormula(formula);
+      const factors = [...factorColumns(f, ds), ...(strata ? [strata] : [])];
+      const levels: Record<string, string[]> = {};
+      const cells: Array<{ label: string; count: number }> = [];
+      for (const c of factors) {
+        const groups = await ds.groupCounts([c], params.filter);
+        levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
+        for (const g of groups)
+          if (g.levels[0] !== null) cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n });
+      }
+      const d = await cached(
+        ctx,
+        params,
+        Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, mergeLevels([v])])),
+      );
+      ctx.cache.delete('cox:data'); // rebuilt with the global levels next round
+      const points = new Map<string, [string, number]>();
+      let events = 0;
+      for (let i = 0; i < d.n; i++)
+        if (d.event[i] === 1) {
+          events++;
+          const s = d.strataNames ? d.strataNames[i]! : '';
+          points.set(`${s}|${d.time[i]}`, [s, d.time[i]!]);
+        }
+      cells.push({ label: 'events', count: events }, { label: 'censored records', count: d.n - events });
+      return {
+        payload: { levels, eventTimes: [...points.values()], n: d.n, events } as Json,
+        disclosure: { subsetSize: d.n, cells, parameters: d.p },
+      };
+    }
+    const d = await cached(ctx, params, input.levels);
+    const disclosure = { subsetSize: d.n, cells: [], parameters: d.p };
+    if (input.phase === 'newton') {
+      const partial = coxLocalPartial(
+        { x: d.x, n: d.n, p: d.p, time: d.time, event: d.event, strata: strataCodes(d, input.strata) },
+        gridOf(input.grid),
+        input.beta ? Float64Array.from(input.beta) : new Float64Array(d.p),
+      );
+      return { payload: { [ADDITIVE_FIELD]: Array.from(partial), names: d.names } as Json, disclosure };
+    }
+    const lp = new Float64Array(d.n);
+    for (let i = 0; i < d.n; i++) for (let j = 0; j < d.p; j++) lp[i]! += d.x[i * d.p + j]! * input.beta[j]!;
+    if (input.phase === 'lp-range') {
+      // released rounded outwards to 0.1, so no patient's exact score leaves the node
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const v of lp) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      return { payload: { min: Math.floor(lo * 10) / 10, max: Math.ceil(hi * 10) / 10 } as Json, disclosure };
+    }
+    const partial = concordanceLocalPartial(
+      d.time,
+      d.event,
+      strataCodes(d, input.strata),
+      lp,
+      gridOf(input.grid),
+      input.scoreGrid,
+    );
+    return { payload: { [ADDITIVE_FIELD]: Array.from(partial) } as Json, disclosure };
+  },
+  aggregate({ params, round, state, parts }) {
+    if (round === 1) {
+      const payloads = parts.map(
+        (p) =>
+          p.payload as {
+            levels: Record<string, string[]>;
+            eventTimes: Array<[string, number]>;
+            n: number;
+            events: number;
+          },
+      );
+      const cols = new Set(payloads.flatMap((p) => Object.keys(p.levels)));
+      const levels: Record<string, string[]> = {};
+      for (const c of cols) levels[c] = mergeLevels(payloads.map((p) => p.levels[c] ?? []));
+      const { strata: strataCol } = splitStrata(params.formula);
+      const strata = strataCol ? levels[strataCol]! : [''];
+      const pts = new Map<string, [number, number]>();
+      for (const p of payloads)
+        for (const [s, t] of p.eventTimes) pts.set(`${s}|${t}`, [strata.indexOf(s), t]);
+      const sorted = [...pts.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const grid = { strata: sorted.map((x) => x[0]), times: sorted.map((x) => x[1]) };
+      const s: State = {
+        levels,
+        strata,
+        grid,
+        names: [],
+        newton: ser(coxInitialState(0)),
+        nodes: parts.map((p) => p.nodeName),
+        n: payloads.reduce((a, p) => a + p.n, 0),
+        events: payloads.reduce((a, p) => a + p.events, 0),
+      };
+      return {
+        kind: 'next-round',
+        input: { phase: 'newton', levels, strata, grid, beta: null } as unknown as Json,
+        state: s as unknown as Json,
+      };
+    }
+    const s = state as unknown as State;
+    if (!s.final) {
+      const names = (parts[0]!.payload as { names: string[] }).names;
+      const p = names.length;
+      const sum = sumAdditive(parts);
+      const st = s.newton.evalBeta.length === p ? de(s.newton) : coxInitialState(p);
+      const step = coxAggregateStep(sum, p, params.ties, st, defaultCoxControl);
+      if (!step.done)
+        return {
+          kind: 'next-round',
+          input: {
+            phase: 'newton',
+            levels: s.levels,
+            strata: s.strata,
+            grid: s.grid,
+            beta: Array.from(step.state.evalBeta),
+          } as Json,
+          state: { ...s, names, newton: ser(step.state) } as unknown as Json,
+        };
+      const summary = coxSummarize(names, step.state, step.derivatives, step.converged);
+      const beta = Array.from(summary.coef);
+      const summaryJson = {
+        coefficients: names.map((term, j) => ({
+          term,
+          estimate: summary.coef[j]!,
+          hazardRatio: summary.hazardRatio[j]!,
+          stdError: summary.stdError[j]!,
+          z: summary.z[j]!,
+          pValue: summary.pValue[j]!,
+          hrLower: summary.hrLower[j]!,
+          hrUpper: summary.hrUpper[j]!,
+        })),
+        loglik: [...summary.loglik],
+        likelihoodRatio: {
+          statistic: summary.likelihoodRatio,
+          df: summary.df,
+          pValue: summary.likelihoodRatioP,
+        },
+        wald: { statistic: summary.wald, df: summary.df, pValue: summary.waldP },
+        score: { statistic: summary.score, df: summary.df, pValue: summary.scoreP },
+        iterations: summary.iterations,
+        converged: summary.converged,
+        covariance: Array.from(summary.covariance),
+      };
+      return {
+        kind: 'next-round',
+        input: { phase: 'lp-range', levels: s.levels, beta } as Json,
+        state: {
+          ...s,
+          names,
+          final: { summary: summaryJson as unknown as Json, beta, sum: [] },
+        } as unknown as Json,
+      };
+    }
+    const first = parts[0]!.payload as Record<string, unknown>;
+    if ('min' in first) {
+      const ranges = parts.map((p) => p.payload as { min: number; max: number });
+      const min = Math.min(...ranges.map((r) => r.min));
+      const max = Math.max(...ranges.map((r) => r.max));
+      const bins = params.concordanceBins;
+      const scoreGrid = { min, width: max > min ? (max - min) / (bins - 1) : 1, bins };
+      return {
+        kind: 'next-round',
+        input: {
+          phase: 'concordance',
+          levels: s.levels,
+          strata: s.strata,
+          grid: s.grid,
+          beta: s.final.beta,
+          scoreGrid,
+        } as unknown as Json,
+        state: { ...s, final: { ...s.final, sum: [min, max] } } as unknown as Json,
+      };
+    }
+    const [min, max] = s.final.sum as [number, number];
+    const bins = params.concordanceBins;
+    const c = concordanceFromPartial(sumAdditive(parts), s.grid.times.length, {
+      min,
+      width: max > min ? (max - min) / (bins - 1) : 1,
+      bins,
+    });
+    return {
+      kind: 'done',
+      result: {
+        algorithm: 'coxph',
+        formula: params.formula,
+        ties: params.ties,
+        timeResolution: params.timeResolution,
+        ...(s.final.summary as Record<string, Json>),
+        concordance: {
+          value: c.concordance,
+          concordant: c.concordant,
+          discordant: c.discordant,
+          tiedScore: c.tiedScore,
+          scoreBins: bins,
+        },
+        n: s.n,
+        events: s.events,
+        nodes: s.nodes,
+      } as unknown as Json,
+    };
+  },
+});
