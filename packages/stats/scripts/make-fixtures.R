@@ -146,7 +146,7 @@ wj(list(resolution = RES, fits = coxs,
 
 # ---- Kaplan-Meier and log-rank ---------------------------------------------------------------
 kmRef <- function(fit) {
-  st <- if (is.null(fit$strata)) "all" else rep(names(fit$strata), fit$strata)
+  st <- if (is.null(fit$strata)) rep("all", length(fit$time)) else rep(names(fit$strata), fit$strata)
   tb <- summary(fit)$table
   if (is.null(dim(tb))) tb <- t(as.matrix(tb))
   list(strata = arr(st), time = arr(fit$time), nRisk = arr(fit$n.risk), nEvent = arr(fit$n.event),

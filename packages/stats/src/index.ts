@@ -9,5 +9,6 @@ export * from './distributions.js';
 export { StatsError, StatsErrorCode } from './errors.js';
 export * from './formula/index.js';
 export * from './glm/index.js';
+export * from './km/index.js';
 export * from './linalg.js';
 export * from './partial.js';

@@ -1,0 +1,4 @@
+export * from './counts.js';
+export * from './kaplan-meier.js';
+export * from './log-rank.js';
+export * from './merge-bins.js';
