@@ -40,6 +40,10 @@ describe('renderDrlSurveyHtml', () => {
     expect(html.match(/<tr( class="over")?><td>/g)).toHaveLength(8);
   });
 
+  it('lists strata no facility could release', () => {
+    expect(html).toContain('<li>head, adult (16 y and over), head16, ctdivol: Small (n = 7)</li>');
+  });
+
   it('escapes facility names and loads no external asset', () => {
     expect(html).toContain('North &lt;A&amp;B&gt;');
     expect(html).not.toContain('<A&B>');

@@ -36,6 +36,15 @@ export function renderDrlSurveyHtml(survey: DrlSurvey, opts: DrlHtmlOptions = {}
       'mark is the median; the solid line is the survey DRL, dashed lines are reference DRLs. Facilities above the ' +
       'survey DRL are drawn in red.</p>',
     ...sections,
+    '<h2>Not released</h2>',
+    survey.unreleased.length
+      ? `<ul>${survey.unreleased
+          .map(
+            (u) =>
+              `<li>${escapeHtml(`${u.exam}, ${patientGroupLabel(u.group)}, ${u.phantom}, ${u.quantity}: ${u.excludedFacilities.map((e) => `${e.facility} (n = ${e.n})`).join(', ')}`)}</li>`,
+          )
+          .join('')}</ul>`
+      : '<p>Every stratum reached the minimum count at one facility at least.</p>',
     '<h2>Flags</h2>',
     survey.flags.length
       ? `<ul>${survey.flags

@@ -183,6 +183,15 @@ describe('combineDrlSurvey (aggregator half)', () => {
     expect(s2.flags.filter((f) => f.against === 'test-head')).toHaveLength(10);
   });
 
+  it('lists strata that no facility could release (paediatric chest: only 5 exams at F04-F10)', () => {
+    const lonely = releases.slice(3);
+    const s = combineDrlSurvey(lonely, []);
+    const paed = s.unreleased.filter((u) => u.group === 'paed-weight-15-30' && u.quantity === 'ctdivol');
+    expect(paed).toHaveLength(1);
+    expect(paed[0]?.excludedFacilities.map((e) => e.n)).toEqual([5, 5, 5, 5, 5, 5, 5]);
+    expect(s.results.some((r) => r.group === 'paed-weight-15-30')).toBe(false);
+  });
+
   it('rejects the same facility released twice', () => {
     expect(() => combineDrlSurvey([releases[0], releases[0]] as never, [])).toThrow(/released twice/);
   });

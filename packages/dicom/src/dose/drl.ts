@@ -156,6 +156,11 @@ export interface SurveyDrl extends DrlStratum {
 /** Result of {@link combineDrlSurvey}. */
 export interface DrlSurvey {
   results: SurveyDrl[];
+  /** Strata and quantities no facility could release (all under the minimum count), with who withheld them. */
+  unreleased: (DrlStratum & {
+    quantity: DrlQuantity;
+    excludedFacilities: { facility: string; n: number; reason: string }[];
+  })[];
   /** Facilities whose median exceeds the survey DRL or a reference DRL, one entry per stratum and quantity. */
   flags: {
     facility: string;
@@ -190,6 +195,7 @@ export function combineDrlSurvey(
       keys.set(stratumKey(s), { exam: s.exam, group: s.group, phantom: s.phantom });
   const results: SurveyDrl[] = [];
   const flags: DrlSurvey['flags'] = [];
+  const unreleased: DrlSurvey['unreleased'] = [];
   for (const s of [...keys.values()].sort(compareStrata)) {
     for (const quantity of ['ctdivol', 'dlp'] as const) {
       const contributions = releases.flatMap((r) => {
@@ -204,7 +210,10 @@ export function combineDrlSurvey(
           )
           .map((x) => ({ facility: r.facility, n: x.n, reason: x.reason })),
       );
-      if (contributions.length === 0) continue;
+      if (contributions.length === 0) {
+        unreleased.push({ ...s, quantity, excludedFacilities });
+        continue;
+      }
       const medians = contributions.map((c) => c.sum.median);
       const drl = quantileType7(medians, 0.75);
       const references = refTable.filter(
@@ -261,5 +270,5 @@ export function combineDrlSurvey(
       });
     }
   }
-  return { results, flags };
+  return { results, flags, unreleased };
 }
