@@ -1,1 +1,3 @@
-export {};
+export * from './deidentify-buffer.js';
+export * from './keys.js';
+export * from './options.js';

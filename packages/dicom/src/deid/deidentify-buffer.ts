@@ -1,0 +1,177 @@
+import { loadDictionary } from '../parser/dictionary.js';
+import { DicomParseError } from '../parser/errors.js';
+import { readDicom, stringValue } from '../parser/read.js';
+import { DEFAULT_READ_LIMITS, type DicomDataset, type DicomElement, type DicomReadLimits } from '../parser/types.js';
+import { encodeFile, DicomWriteError } from '../parser/write.js';
+import { compileActionTable } from './action-table.js';
+import { type DeidCounts, type EngineContext, emptyCounts, processDataset } from './engine.js';
+import { DEID_ERROR_CODES, DeidError } from './errors.js';
+import { type DeidKey, deriveDeidKey } from './keys.js';
+import { type DeidOptions, methodCodes } from './options.js';
+import { dateOffsetDays, patientPseudonym, remapUid } from './pseudonym.js';
+import { quarantineReason } from './quarantine.js';
+import { SAFE_PRIVATE_ATTRIBUTES, safePrivateSet } from './safe-private.js';
+import { identifierTokens, textBytes } from './values.js';
+
+/** Our Implementation Class UID (a 2.25 UUID-derived UID) and Implementation Version Name. */
+export const IMPLEMENTATION_CLASS_UID = '2.25.277059418335437465946917396519934046515';
+/** Implementation Version Name written into the file meta (SH, at most 16 characters). */
+export const IMPLEMENTATION_VERSION_NAME = 'FEDHUB_DEID_1';
+
+const DICTIONARY = loadDictionary();
+
+/** What was done to one file. */
+export interface DeidSummary {
+  readonly transferSyntaxUid?: string;
+  readonly sopClassUid?: string;
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+  readonly counts: DeidCounts;
+  /** CID 7050 code values of the profile and options applied. */
+  readonly methodCodes: readonly string[];
+  /** Days added to every date (negative), when dates were shifted. */
+  readonly dayOffset?: number;
+}
+
+/** Re-identification pair for the encrypted re-identification map (never written into the output). */
+export interface ReidPair {
+  readonly pseudonym: string;
+  readonly patientId: string;
+}
+
+/** Result of de-identifying one file: `output` only when status is 'ok'. */
+export type DeidResult =
+  | { readonly status: 'ok'; readonly output: Buffer; readonly summary: DeidSummary; readonly reid: ReidPair }
+  | { readonly status: 'quarantined' | 'rejected'; readonly reason: string; readonly code: string; readonly summary: DeidSummary };
+
+/** Prepared state for many files under the same options and key (compiled table, derived keys). */
+export interface Deidentifier {
+  readonly options: DeidOptions;
+  readonly key: DeidKey;
+  readonly limits: DicomReadLimits;
+  readonly table: ReturnType<typeof compileActionTable>;
+  readonly safePrivate: ReadonlySet<string>;
+}
+
+/** Prepares a de-identifier; `projectKey` is the raw project key (>= 32 bytes). */
+export function createDeidentifier(
+  options: DeidOptions,
+  projectKey: Uint8Array,
+  limits: DicomReadLimits = DEFAULT_READ_LIMITS,
+): Deidentifier {
+  return {
+    options,
+    key: deriveDeidKey(projectKey),
+    limits,
+    table: compileActionTable(options),
+    safePrivate: safePrivateSet(SAFE_PRIVATE_ATTRIBUTES),
+  };
+}
+
+function str(ds: DicomDataset, tag: number): string {
+  return stringValue(ds.find((e) => e.tag === tag)?.value).trim();
+}
+
+function collectIdentifierValues(ds: DicomDataset, out: string[]): void {
+  for (const el of ds) {
+    if (el.items) for (const item of el.items) collectIdentifierValues(item, out);
+    else if (el.vr === 'PN') out.push(stringValue(el.value));
+  }
+}
+
+const ID_TAGS = [0x00100020, 0x00101000, 0x00080050, 0x00200010, 0x00101090, 0x00100021];
+
+function lo(tag: number, vr: string, text: string): DicomElement {
+  return { tag, vr, value: textBytes(text) };
+}
+
+function deidAttributes(d: Deidentifier): DicomElement[] {
+  const codes = methodCodes(d.options);
+  const method = codes.map((c) => c.meaning.replace(/ Option$/, '').slice(0, 64)).join('\\');
+  const longitudinal =
+    d.options.retainLongitudinal === 'full' ? 'UNMODIFIED' : d.options.retainLongitudinal === 'modified' ? 'MODIFIED' : 'REMOVED';
+  return [
+    lo(0x00120062, 'CS', 'YES'),
+    lo(0x00120063, 'LO', method),
+    {
+      tag: 0x00120064,
+      vr: 'SQ',
+      items: codes.map((c) => [
+        lo(0x00080100, 'SH', c.value),
+        lo(0x00080102, 'SH', 'DCM'),
+        lo(0x00080104, 'LO', c.meaning),
+      ]),
+    },
+    lo(0x00280303, 'CS', longitudinal),
+  ];
+}
+
+function mergeSorted(ds: DicomElement[], extra: DicomElement[]): DicomElement[] {
+  const replaced = new Set(extra.map((e) => e.tag));
+  return [...ds.filter((e) => !replaced.has(e.tag)), ...extra].sort((a, b) => a.tag - b.tag);
+}
+
+/**
+ * De-identifies one DICOM Part 10 file held in memory. Never throws for bad input: unparseable files are
+ * 'rejected' with the parser's code, risky ones 'quarantined'; only 'ok' carries `output`.
+ */
+export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
+  const counts = emptyCounts();
+  const codes = methodCodes(d.options).map((c) => c.value);
+  const base = { inputBytes: buf.length, outputBytes: 0, counts, methodCodes: codes };
+  let file: ReturnType<typeof readDicom>;
+  try {
+    file = readDicom(buf, DICTIONARY, d.limits);
+  } catch (err) {
+    if (err instanceof DicomParseError) return { status: 'rejected', code: err.code, reason: err.message, summary: base };
+    return { status: 'rejected', code: DEID_ERROR_CODES.internal, reason: String(err), summary: base };
+  }
+  const sopClassUid = str(file.dataset, 0x00080016) || str(file.meta, 0x00020002);
+  const summaryBase = { ...base, transferSyntaxUid: file.syntax.uid, sopClassUid };
+  const q = quarantineReason(file.dataset, d.options);
+  if (q) return { status: 'quarantined', code: q.code, reason: q.reason, summary: summaryBase };
+  const patientId = str(file.dataset, 0x00100020);
+  const pseudonym = patientPseudonym(d.key.patient, patientId);
+  const dayOffset = dateOffsetDays(d.key.date, patientId);
+  const idValues: string[] = ID_TAGS.map((t) => str(file.dataset, t)).filter((v) => v !== '');
+  collectIdentifierValues(file.dataset, idValues);
+  const ctx: EngineContext = {
+    options: d.options,
+    table: d.table,
+    key: d.key,
+    pseudonym,
+    dayOffset,
+    identifiers: identifierTokens(idValues),
+    safePrivate: d.safePrivate,
+    counts,
+  };
+  try {
+    const ds = mergeSorted(processDataset(ctx, file.dataset), deidAttributes(d));
+    const sopInstance = str(file.dataset, 0x00080018) || str(file.meta, 0x00020003);
+    const newInstance = d.options.retainUids ? sopInstance : remapUid(d.key.uid, sopInstance);
+    const meta: DicomElement[] = [
+      { tag: 0x00020001, vr: 'OB', value: new Uint8Array([0, 1]) },
+      lo(0x00020002, 'UI', sopClassUid),
+      lo(0x00020003, 'UI', newInstance),
+      lo(0x00020010, 'UI', file.syntax.uid),
+      lo(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID),
+      lo(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME),
+    ];
+    const output = encodeFile(meta, ds, file.syntax);
+    const summary: DeidSummary = {
+      ...summaryBase,
+      outputBytes: output.length,
+      ...(d.options.retainLongitudinal === 'modified' ? { dayOffset } : {}),
+    };
+    return { status: 'ok', output, summary, reid: { pseudonym, patientId } };
+  } catch (err) {
+    if (err instanceof DicomWriteError) return { status: 'rejected', code: err.code, reason: err.message, summary: summaryBase };
+    if (err instanceof DeidError) return { status: 'rejected', code: err.code, reason: err.message, summary: summaryBase };
+    return { status: 'rejected', code: DEID_ERROR_CODES.internal, reason: String(err), summary: summaryBase };
+  }
+}
+
+/** De-identifies one file in memory with `options` and the raw project key (see `createDeidentifier`). */
+export function deidentifyBuffer(buf: Uint8Array, options: DeidOptions, projectKey: Uint8Array): DeidResult {
+  return deidentifyWith(createDeidentifier(options, projectKey), buf);
+}

@@ -1,0 +1,263 @@
+import { inflateRawSync } from 'node:zlib';
+import { type Dictionary, implicitVr } from './dictionary.js';
+import { DICOM_ERROR_CODES as E, DicomParseError } from './errors.js';
+import {
+  DEFAULT_READ_LIMITS,
+  type DicomDataset,
+  type DicomElement,
+  type DicomFile,
+  type DicomReadLimits,
+  type DicomSyntax,
+  formatTag,
+} from './types.js';
+import { KNOWN_VRS, LONG_LENGTH_VRS } from './vr.js';
+
+const ITEM = 0xfffee000;
+const ITEM_DELIM = 0xfffee00d;
+const SEQ_DELIM = 0xfffee0dd;
+const PIXEL_DATA = 0x7fe00010;
+const UNDEFINED = 0xffffffff;
+
+/** Transfer syntaxes whose dataset this reader understands (all others are encapsulated explicit VR LE). */
+export const TS = {
+  implicitLE: '1.2.840.10008.1.2',
+  explicitLE: '1.2.840.10008.1.2.1',
+  deflatedLE: '1.2.840.10008.1.2.1.99',
+  explicitBE: '1.2.840.10008.1.2.2',
+} as const;
+
+/** Syntax of a dataset from its Transfer Syntax UID (anything unknown is taken as encapsulated explicit LE). */
+export function syntaxOf(uid: string): DicomSyntax {
+  if (uid === TS.implicitLE) return { uid, explicitVr: false, littleEndian: true, deflated: false };
+  if (uid === TS.explicitBE) return { uid, explicitVr: true, littleEndian: false, deflated: false };
+  if (uid === TS.deflatedLE) return { uid, explicitVr: true, littleEndian: true, deflated: true };
+  if (!/^[0-9]+(\.[0-9]+)*$/.test(uid) || uid.length > 64) {
+    throw new DicomParseError(E.badMeta, `invalid Transfer Syntax UID "${uid.slice(0, 70)}"`);
+  }
+  return { uid, explicitVr: true, littleEndian: true, deflated: false };
+}
+
+interface Cursor {
+  readonly buf: Uint8Array;
+  readonly view: DataView;
+  readonly le: boolean;
+  readonly explicit: boolean;
+  readonly dict: Dictionary;
+  readonly limits: DicomReadLimits;
+}
+
+function cursor(buf: Uint8Array, explicit: boolean, le: boolean, dict: Dictionary, limits: DicomReadLimits): Cursor {
+  return { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), le, explicit, dict, limits };
+}
+
+function need(c: Cursor, pos: number, n: number, end: number, what: string): void {
+  if (pos + n > end || pos + n > c.buf.length) {
+    throw new DicomParseError(E.truncated, `truncated ${what}: needs ${n} bytes, ${Math.max(0, end - pos)} left`, pos);
+  }
+}
+
+function readTag(c: Cursor, pos: number): number {
+  const g = c.view.getUint16(pos, c.le);
+  const e = c.view.getUint16(pos + 2, c.le);
+  return ((g << 16) | e) >>> 0;
+}
+
+interface Parsed {
+  readonly elements: DicomElement[];
+  readonly pos: number;
+}
+
+/**
+ * Parses elements from `pos` up to `end`. With `untilItemDelim` it stops after an Item Delimitation Item
+ * (undefined-length item); `stopGroup` stops before the first element whose group differs (file meta).
+ */
+function parseElements(
+  c: Cursor,
+  start: number,
+  end: number,
+  depth: number,
+  untilItemDelim: boolean,
+  stopGroup?: number,
+): Parsed {
+  if (depth > c.limits.maxDepth) {
+    throw new DicomParseError(E.tooDeep, `sequences nested deeper than ${c.limits.maxDepth}`, start);
+  }
+  const elements: DicomElement[] = [];
+  let pos = start;
+  let last = -1;
+  while (pos < end) {
+    need(c, pos, 8, end, 'element header');
+    const tag = readTag(c, pos);
+    if (stopGroup !== undefined && tag >>> 16 !== stopGroup) break;
+    if (tag === ITEM_DELIM) {
+      if (!untilItemDelim) throw new DicomParseError(E.badItem, 'unexpected Item Delimitation Item', pos);
+      return { elements, pos: pos + 8 };
+    }
+    if (tag === ITEM || tag === SEQ_DELIM) {
+      throw new DicomParseError(E.badItem, `unexpected ${formatTag(tag)} outside a sequence`, pos);
+    }
+    if (tag <= last) {
+      throw new DicomParseError(E.tagOrder, `tag ${formatTag(tag)} after ${formatTag(last)}: not ascending`, pos);
+    }
+    last = tag;
+    let vr: string;
+    let length: number;
+    let explicitHere = c.explicit;
+    if (c.explicit) {
+      vr = String.fromCharCode(c.buf[pos + 4] ?? 0, c.buf[pos + 5] ?? 0);
+      if (!KNOWN_VRS.has(vr)) throw new DicomParseError(E.badVr, `unknown VR "${vr}" in ${formatTag(tag)}`, pos + 4);
+      if (LONG_LENGTH_VRS.has(vr)) {
+        need(c, pos, 12, end, 'element header');
+        length = c.view.getUint32(pos + 8, c.le);
+        pos += 12;
+      } else {
+        length = c.view.getUint16(pos + 6, c.le);
+        pos += 8;
+      }
+    } else {
+      vr = implicitVr(c.dict, tag);
+      length = c.view.getUint32(pos + 4, c.le);
+      pos += 8;
+    }
+    if (length === UNDEFINED) {
+      if (tag === PIXEL_DATA && (vr === 'OB' || vr === 'OW') && c.explicit) {
+        const r = parseFragments(c, pos, end);
+        elements.push({ tag, vr: 'OB', encapsulated: r.fragments });
+        pos = r.pos;
+        continue;
+      }
+      if (vr !== 'SQ' && vr !== 'UN') {
+        throw new DicomParseError(E.badLength, `undefined length on ${formatTag(tag)} with VR ${vr}`, pos);
+      }
+      // UN of undefined length holds a sequence in implicit VR LE (PS3.5 6.2.2).
+      if (vr === 'UN') explicitHere = false;
+      const sub = explicitHere === c.explicit ? c : cursor(c.buf, false, true, c.dict, c.limits);
+      const r = parseItems(sub, pos, end, depth + 1, true);
+      elements.push({ tag, vr: 'SQ', items: r.items });
+      pos = r.pos;
+      continue;
+    }
+    if (length > end - pos) {
+      throw new DicomParseError(
+        E.truncated,
+        `value of ${formatTag(tag)} declares ${length} bytes, only ${Math.max(0, end - pos)} left`,
+        pos,
+      );
+    }
+    if (vr === 'SQ') {
+      const r = parseItems(c, pos, pos + length, depth + 1, false);
+      elements.push({ tag, vr, items: r.items });
+    } else {
+      elements.push({ tag, vr, value: c.buf.subarray(pos, pos + length) });
+    }
+    pos += length;
+  }
+  if (untilItemDelim) throw new DicomParseError(E.truncated, 'item without Item Delimitation Item', pos);
+  return { elements, pos };
+}
+
+function parseItems(
+  c: Cursor,
+  start: number,
+  end: number,
+  depth: number,
+  undefinedLength: boolean,
+): { items: DicomDataset[]; pos: number } {
+  if (depth > c.limits.maxDepth) {
+    throw new DicomParseError(E.tooDeep, `sequences nested deeper than ${c.limits.maxDepth}`, start);
+  }
+  const items: DicomDataset[] = [];
+  let pos = start;
+  while (pos < end) {
+    need(c, pos, 8, end, 'item header');
+    const tag = readTag(c, pos);
+    const length = c.view.getUint32(pos + 4, c.le);
+    pos += 8;
+    if (tag === SEQ_DELIM) {
+      if (!undefinedLength) throw new DicomParseError(E.badItem, 'Sequence Delimitation Item in a defined-length sequence', pos - 8);
+      return { items, pos };
+    }
+    if (tag !== ITEM) throw new DicomParseError(E.badItem, `expected an Item, found ${formatTag(tag)}`, pos - 8);
+    if (length === UNDEFINED) {
+      const r = parseElements(c, pos, end, depth, true);
+      items.push(r.elements);
+      pos = r.pos;
+    } else {
+      if (length > end - pos) throw new DicomParseError(E.truncated, `item declares ${length} bytes, ${end - pos} left`, pos);
+      items.push(parseElements(c, pos, pos + length, depth, false).elements);
+      pos += length;
+    }
+  }
+  if (undefinedLength) throw new DicomParseError(E.truncated, 'sequence without Sequence Delimitation Item', pos);
+  return { items, pos };
+}
+
+function parseFragments(c: Cursor, start: number, end: number): { fragments: DicomElement['encapsulated'] & object; pos: number } {
+  const parts: Uint8Array[] = [];
+  let pos = start;
+  for (;;) {
+    need(c, pos, 8, end, 'pixel data fragment header');
+    const tag = readTag(c, pos);
+    const length = c.view.getUint32(pos + 4, c.le);
+    pos += 8;
+    if (tag === SEQ_DELIM) break;
+    if (tag !== ITEM) throw new DicomParseError(E.badItem, `expected a fragment Item, found ${formatTag(tag)}`, pos - 8);
+    if (length > end - pos) throw new DicomParseError(E.truncated, `fragment declares ${length} bytes, ${end - pos} left`, pos);
+    parts.push(c.buf.subarray(pos, pos + length));
+    pos += length;
+  }
+  const [offsetTable, ...fragments] = parts;
+  if (!offsetTable) throw new DicomParseError(E.badItem, 'encapsulated pixel data without Basic Offset Table item', start);
+  return { fragments: { offsetTable, fragments }, pos };
+}
+
+const EXECUTABLE_MAGIC: readonly (readonly number[])[] = [
+  [0x4d, 0x5a], // MZ (PE/DOS)
+  [0x7f, 0x45, 0x4c, 0x46], // ELF
+  [0x23, 0x21], // #! (script)
+  [0xca, 0xfe, 0xba, 0xbe], // Mach-O fat / Java class
+  [0xcf, 0xfa, 0xed, 0xfe], // Mach-O 64
+];
+
+/** Reads a string value, dropping trailing padding (space or NUL). */
+export function stringValue(value: Uint8Array | undefined): string {
+  if (!value) return '';
+  let end = value.length;
+  while (end > 0 && (value[end - 1] === 0x20 || value[end - 1] === 0)) end--;
+  return Buffer.from(value.buffer, value.byteOffset, end).toString('latin1');
+}
+
+/**
+ * Reads a DICOM Part 10 file: 128-byte preamble, "DICM", file meta (explicit VR LE), then the dataset in the
+ * declared transfer syntax (deflated datasets are inflated up to `limits.maxInflatedBytes`). Values are views
+ * into `buf` (or into the inflated copy), not copies. Throws `DicomParseError` with a stable code.
+ */
+export function readDicom(buf: Uint8Array, dict: Dictionary, limits: DicomReadLimits = DEFAULT_READ_LIMITS): DicomFile {
+  if (buf.length < 132 || buf[128] !== 0x44 || buf[129] !== 0x49 || buf[130] !== 0x43 || buf[131] !== 0x4d) {
+    throw new DicomParseError(E.notDicom, 'no "DICM" prefix at byte 128: not a DICOM Part 10 file');
+  }
+  for (const magic of EXECUTABLE_MAGIC) {
+    if (magic.every((b, i) => buf[i] === b)) {
+      throw new DicomParseError(E.executablePreamble, 'preamble starts with executable magic (polyglot file)', 0);
+    }
+  }
+  const metaCursor = cursor(buf, true, true, dict, limits);
+  const meta = parseElements(metaCursor, 132, buf.length, 0, false, 0x0002);
+  const tsElement = meta.elements.find((e) => e.tag === 0x00020010);
+  if (!tsElement) throw new DicomParseError(E.badMeta, 'file meta has no Transfer Syntax UID (0002,0010)', 132);
+  const syntax = syntaxOf(stringValue(tsElement.value));
+  let body: Uint8Array = buf.subarray(meta.pos);
+  if (syntax.deflated) {
+    try {
+      body = inflateRawSync(body, { maxOutputLength: limits.maxInflatedBytes });
+    } catch (err) {
+      if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DicomParseError(E.deflateBomb, `deflated dataset inflates beyond ${limits.maxInflatedBytes} bytes`, meta.pos);
+      }
+      throw new DicomParseError(E.deflateCorrupt, `deflated dataset is corrupt: ${(err as Error).message}`, meta.pos);
+    }
+  }
+  const c = cursor(body, syntax.explicitVr, syntax.littleEndian, dict, limits);
+  const ds = parseElements(c, 0, body.length, 0, false);
+  return { meta: meta.elements, dataset: ds.elements, syntax };
+}
