@@ -5,7 +5,7 @@
 //  2. a `ping` task (no data) over 100 simulated nodes.
 // Other packages add their own benchmarks under packages/*/scripts/*-bench.mjs; this script runs them too.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,8 +186,99 @@ async function benchPing() {
   }
 }
 
+/** A model on 1M rows over 3 nodes end to end through `fedhub simulate`, beside R on the pooled CSV. */
+async function benchModels() {
+  const work = mkdtempSync(join(tmpdir(), 'fedhub-bench-models-'));
+  try {
+    const perNode = 333_334;
+    const files = DEMO_CENTRES.map((c, i) => {
+      const file = join(work, `centre-${i}.csv`);
+      writeFileSync(file, toCsv(generateCohort(c, perNode, 900 + i)));
+      return file;
+    });
+    const pooled = join(work, 'pooled.csv');
+    writeFileSync(
+      pooled,
+      files
+        .map((f, i) =>
+          readFileSync(f, 'utf8')
+            .split('\n')
+            .slice(i === 0 ? 0 : 1)
+            .join('\n'),
+        )
+        .join(''),
+    );
+    const bin = join(root, 'packages/cli/bin/fedhub.js');
+    const models = [
+      {
+        name: 'glm binomial, 10 coefficients',
+        algorithm: 'glm',
+        params: {
+          formula: 'toxicity ~ dose_gy + age + sex + stage + bmi + fractions + dose_gy:sex',
+          family: 'binomial',
+        },
+        r: 'd <- read.csv(f); d$stage <- factor(d$stage); t1 <- proc.time()[[3]]; fit <- glm(toxicity ~ dose_gy + age + sex + stage + bmi + fractions + dose_gy:sex, family = binomial, data = d)',
+      },
+      {
+        name: 'coxph Efron, 5 coefficients',
+        algorithm: 'coxph',
+        params: {
+          formula: 'Surv(months, dead) ~ age + sex + stage + dose_gy',
+          ties: 'efron',
+          timeResolution: 1,
+        },
+        r: "library(survival); d <- read.csv(f); d$stage <- factor(d$stage); d$months <- ceiling(d$months); t1 <- proc.time()[[3]]; fit <- coxph(Surv(months, dead) ~ age + sex + stage + dose_gy, data = d, ties = 'efron')",
+      },
+    ];
+    const hasR = (() => {
+      try {
+        execFileSync('Rscript', ['--version'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    for (const m of models) {
+      const args = [
+        bin,
+        'simulate',
+        ...files.flatMap((f, i) => ['--data', `centre-${i}=${f}`]),
+        '--algorithm',
+        m.algorithm,
+        '--params',
+        JSON.stringify(m.params),
+        '--json',
+      ];
+      const t0 = performance.now();
+      const out = execFileSync(process.execPath, args, { maxBuffer: 256 * 1024 * 1024 }).toString();
+      const fed = (performance.now() - t0) / 1000;
+      const task = JSON.parse(out);
+      if (task.status !== 'completed') throw new Error(`${m.name}: ${JSON.stringify(task.error)}`);
+      console.log(
+        `${m.name} on ${(3 * perNode).toLocaleString('en')} rows over 3 nodes, end to end through fedhub simulate: ${fed.toFixed(1)} s (${task.runs.length / 3} rounds)`,
+      );
+      if (hasR) {
+        const script = `f <- '${pooled}'; t0 <- proc.time()[[3]]; ${m.r}; t2 <- proc.time()[[3]]; cat(t1 - t0, t2 - t1, "\\n")`;
+        const t0r = performance.now();
+        const [read, fit] = execFileSync('Rscript', ['-e', script])
+          .toString()
+          .trim()
+          .split(/\s+/)
+          .map(Number);
+        const rWall = (performance.now() - t0r) / 1000;
+        console.log(
+          `  R (read.csv ${read.toFixed(1)} s + fit ${fit.toFixed(1)} s), whole Rscript ${rWall.toFixed(1)} s; fedhub / R = ${(fed / rWall).toFixed(2)} (target <= 0.5)`,
+        );
+      } else console.log('  (Rscript not installed: no R reference in this run)');
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 if (want('summary')) await benchSummary();
 if (want('ping')) await benchPing();
+if (want('models')) await benchModels();
 
 // Package benchmarks (DICOM, dose, radiomics, statistics) live beside their packages.
 for (const pkg of readdirSync(join(root, 'packages'))) {

@@ -39,7 +39,13 @@ describe('fedhub demo --once', () => {
     const out = JSON.parse(r.stdout) as {
       tasks: Array<{ status: string; algorithm: string; result: { nodes: string[] } }>;
     };
-    expect(out.tasks.map((t) => t.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(out.tasks.map((t) => t.status)).toEqual([
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+    ]);
     expect(out.tasks[0]!.result.nodes).toEqual(['Hospital A', 'Hospital B', 'Hospital C']);
   }, 200_000);
 });

@@ -61,6 +61,91 @@ function formatCrosstab(r: {
   return [`Pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')})`, '', table(header, rows)].join('\n');
 }
 
+interface Coefficient {
+  term: string;
+  estimate: number;
+  stdError: number;
+  pValue: number;
+  ciLower?: number;
+  ciUpper?: number;
+  hazardRatio?: number;
+  hrLower?: number;
+  hrUpper?: number;
+  statistic?: number;
+  z?: number;
+}
+
+function pFormat(p: number): string {
+  return p < 1e-4 ? p.toExponential(1) : num(p, 3);
+}
+
+function formatGlm(r: {
+  formula: string;
+  family: string;
+  link: string;
+  statistic: string;
+  coefficients: Coefficient[];
+  deviance: number;
+  nullDeviance: number | null;
+  aic: number | null;
+  dfResidual: number;
+  dfNull: number;
+  dispersion: number;
+  iterations: number;
+  n: number;
+  nodes: string[];
+}): string {
+  const stat = r.statistic === 't' ? 't value' : 'z value';
+  return [
+    `glm(${r.formula}, family = ${r.family}(${r.link})), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}`,
+    '',
+    table(
+      ['term', 'estimate', 'std. error', stat, 'p', '95% CI'],
+      r.coefficients.map((c) => [
+        c.term,
+        num(c.estimate, 6),
+        num(c.stdError, 4),
+        num(c.statistic, 4),
+        pFormat(c.pValue),
+        `${num(c.ciLower, 4)} to ${num(c.ciUpper, 4)}`,
+      ]),
+    ),
+    '',
+    `Null deviance ${num(r.nullDeviance, 8)} on ${r.dfNull} df; residual deviance ${num(r.deviance, 8)} on ${r.dfResidual} df; AIC ${num(r.aic, 8)}; dispersion ${num(r.dispersion, 6)}; ${r.iterations} IRLS iterations`,
+  ].join('\n');
+}
+
+function formatCox(r: {
+  formula: string;
+  ties: string;
+  coefficients: Coefficient[];
+  loglik: number[];
+  likelihoodRatio: { statistic: number; df: number; pValue: number };
+  concordance: { value: number };
+  n: number;
+  events: number;
+  nodes: string[];
+}): string {
+  return [
+    `coxph(${r.formula}, ties = "${r.ties}"), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}, events = ${r.events}`,
+    '',
+    table(
+      ['term', 'coef', 'HR', 'std. error', 'z', 'p', 'HR 95% CI'],
+      r.coefficients.map((c) => [
+        c.term,
+        num(c.estimate, 6),
+        num(c.hazardRatio, 4),
+        num(c.stdError, 4),
+        num(c.z, 4),
+        pFormat(c.pValue),
+        `${num(c.hrLower, 4)} to ${num(c.hrUpper, 4)}`,
+      ]),
+    ),
+    '',
+    `Concordance ${num(r.concordance.value, 4)}; likelihood ratio test ${num(r.likelihoodRatio.statistic, 6)} on ${r.likelihoodRatio.df} df, p = ${pFormat(r.likelihoodRatio.pValue)}; log-likelihood ${num(r.loglik[1], 10)}`,
+  ].join('\n');
+}
+
 /** A task's outcome for a terminal: the result table, or each node's refusal with its reason. */
 export function formatTaskOutcome(task: TaskDetail): string {
   if (

@@ -41,6 +41,21 @@ export const DEMO_ANALYSES = [
     params: { dataset: 'cohort', rows: 'stage', cols: 'toxicity' },
   },
   {
+    title: 'Grade >= 2 toxicity after radiotherapy: logistic regression',
+    algorithm: 'glm',
+    params: { dataset: 'cohort', formula: 'toxicity ~ dose_gy + age + sex + stage', family: 'binomial' },
+  },
+  {
+    title: 'Overall survival: Cox model (Efron ties, follow-up coarsened to whole months)',
+    algorithm: 'coxph',
+    params: {
+      dataset: 'cohort',
+      formula: 'Surv(months, dead) ~ age + stage + dose_gy',
+      ties: 'efron',
+      timeResolution: 1,
+    },
+  },
+  {
     title: 'CT dose (CTDIvol, DLP) of chest examinations',
     algorithm: 'summary',
     params: {

@@ -1,0 +1,234 @@
+/**
+ * The node protocol against a real hub process on loopback, driven by a scripted node: lease expiry and
+ * re-claim, a stale attempt refused, a tampered signature refused, a duplicate result stored once; and a
+ * real node process killed mid-task and restarted, whose contribution then counts exactly once.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateNodeKeys, sha256Hex, signMessage } from '@fedhub/crypto';
+import { initHub, loadHubConfig } from '@fedhub/hub';
+import { canonicalJson, type RunAssignment, resultSigningString } from '@fedhub/protocol';
+import { HubClient, HubRequestError, NodeApiClient } from '@fedhub/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Started, startFedhubProcess, stopProcess } from './child-process.js';
+
+const work = mkdtempSync(join(tmpdir(), 'fedhub-protocol-'));
+const LEASE_MS = 1500;
+let hub: Started;
+let admin: HubClient;
+let hubUrl: string;
+
+beforeAll(async () => {
+  const dataDir = join(work, 'hub');
+  const config = loadHubConfig({}, { dataDir });
+  const creds = await initHub(config, { username: 'admin', organisation: 'Hub' });
+  hub = await startFedhubProcess(
+    ['hub', 'start', '--json', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1'],
+    join(work, 'hub.log'),
+    60_000,
+    {
+      ...process.env,
+      FEDHUB_LEASE_MS: String(LEASE_MS),
+    },
+  );
+  hubUrl = String(hub.ready.url);
+  admin = await HubClient.login(hubUrl, creds.username, creds.password);
+}, 120_000);
+
+afterAll(async () => {
+  if (hub) await stopProcess(hub.child);
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A node driven step by step from the test. */
+async function scriptedNode(collaborationId: string, organisationId: string, name: string) {
+  const created = await admin.createNode({ collaborationId, organisationId, name });
+  const keys = generateNodeKeys();
+  const api = new NodeApiClient({ baseUrl: hubUrl });
+  const enrolled = await api.enrol({
+    enrolmentToken: created.enrolmentToken,
+    publicKeys: { x25519: keys.x25519.publicKey, ed25519: keys.ed25519.publicKey },
+    version: 'test',
+  });
+  api.setToken(enrolled.nodeToken);
+  await api.heartbeat({ version: 'test', clock: new Date().toISOString(), datasets: [] });
+  const result = (run: RunAssignment, payload: unknown, signWith = keys.ed25519.privateKey) => {
+    const digest = sha256Hex(canonicalJson(payload));
+    const signature = signMessage(
+      signWith,
+      resultSigningString({
+        taskId: run.taskId,
+        runId: run.runId,
+        round: run.round,
+        attempt: run.attempt,
+        outcome: 'completed',
+        digest,
+      }),
+    );
+    return {
+      attempt: run.attempt,
+      round: run.round,
+      outcome: 'completed' as const,
+      payload: payload as never,
+      error: null,
+      digest,
+      signature,
+    };
+  };
+  return { api, keys, result, id: enrolled.nodeId };
+}
+
+function codeOf(err: unknown): string | undefined {
+  return err instanceof HubRequestError ? `${err.status} ${err.code}` : String(err);
+}
+
+describe('node protocol on a real hub process', () => {
+  it('re-queues an expired lease, refuses the stale attempt and a forged signature, stores a duplicate once', async () => {
+    const org = await admin.createOrganisation({ name: 'Protocol Hospital' });
+    const collab = await admin.createCollaboration({ name: 'Protocol test', organisationIds: [org.id] });
+    const node = await scriptedNode(collab.id, org.id, 'Scripted node');
+    const study = await admin.createStudy({
+      collaborationId: collab.id,
+      title: 'Protocol study',
+      purpose: 'Testing the node protocol',
+    });
+    const task = await admin.createTask({ studyId: study.id, algorithm: 'ping', params: {} });
+
+    const first = (await node.api.claim(2000)).run!;
+    expect(first.attempt).toBe(1);
+    expect(first.taskId).toBe(task.id);
+    // no heartbeat: the lease expires on the hub's clock and the run is re-queued
+    await new Promise((r) => setTimeout(r, LEASE_MS + 700));
+    const second = (await node.api.claim(5000)).run!;
+    expect(second.runId).toBe(first.runId);
+    expect(second.attempt).toBe(2);
+
+    await expect(
+      node.api.postResult(first.runId, node.result(first, { node: 'Scripted node' })),
+    ).rejects.toSatisfy((e) => codeOf(e) === '409 FH_ERR_STALE_ATTEMPT');
+    const forged = node.result(second, { node: 'Scripted node' }, generateNodeKeys().ed25519.privateKey);
+    await expect(node.api.postResult(second.runId, forged)).rejects.toSatisfy(
+      (e) => codeOf(e) === '422 FH_ERR_SIGNATURE',
+    );
+    const tampered = {
+      ...node.result(second, { node: 'Scripted node' }),
+      payload: { node: 'someone else' } as never,
+    };
+    await expect(node.api.postResult(second.runId, tampered)).rejects.toSatisfy(
+      (e) => codeOf(e) === '422 FH_ERR_DIGEST',
+    );
+
+    const good = node.result(second, { node: 'Scripted node' });
+    const a = await node.api.postResult(second.runId, good);
+    const b = await node.api.postResult(second.runId, good);
+    expect(a).toMatchObject({ accepted: true, duplicate: false });
+    expect(b).toMatchObject({ accepted: true, duplicate: true });
+    const done = await admin.waitForTask(task.id, { timeoutMs: 10_000 });
+    expect(done.status).toBe('completed');
+    expect(done.result).toEqual({ algorithm: 'ping', nodes: ['Scripted node'] });
+    expect(done.runs).toHaveLength(1);
+    expect(done.runs[0]).toMatchObject({ attempt: 2, status: 'completed' });
+  }, 60_000);
+
+  it('keeps a lease alive with heartbeats and refuses heartbeats of a superseded attempt', async () => {
+    const org = await admin.createOrganisation({ name: 'Heartbeat Hospital' });
+    const collab = await admin.createCollaboration({ name: 'Heartbeat test', organisationIds: [org.id] });
+    const node = await scriptedNode(collab.id, org.id, 'Heartbeat node');
+    const study = await admin.createStudy({
+      collaborationId: collab.id,
+      title: 'Heartbeat study',
+      purpose: 'Testing leases',
+    });
+    const task = await admin.createTask({ studyId: study.id, algorithm: 'ping', params: {} });
+    const run = (await node.api.claim(2000)).run!;
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, LEASE_MS / 3));
+      await node.api.runHeartbeat(run.runId, run.attempt);
+    }
+    // still ours after more than one lease period
+    const res = await node.api.postResult(run.runId, node.result(run, { node: 'Heartbeat node' }));
+    expect(res.accepted).toBe(true);
+    expect((await admin.waitForTask(task.id, { timeoutMs: 10_000 })).status).toBe('completed');
+    await expect(node.api.runHeartbeat(run.runId, run.attempt + 1)).rejects.toSatisfy(
+      (e) => codeOf(e)?.startsWith('409') === true,
+    );
+  }, 60_000);
+
+  it('refuses a second enrolment with the same one-time token', async () => {
+    const org = await admin.createOrganisation({ name: 'Enrol Hospital' });
+    const collab = await admin.createCollaboration({ name: 'Enrol test', organisationIds: [org.id] });
+    const created = await admin.createNode({
+      collaborationId: collab.id,
+      organisationId: org.id,
+      name: 'Enrol node',
+    });
+    const keys = generateNodeKeys();
+    const body = {
+      enrolmentToken: created.enrolmentToken,
+      publicKeys: { x25519: keys.x25519.publicKey, ed25519: keys.ed25519.publicKey },
+      version: 'test',
+    };
+    await new NodeApiClient({ baseUrl: hubUrl }).enrol(body);
+    await expect(new NodeApiClient({ baseUrl: hubUrl }).enrol(body)).rejects.toSatisfy(
+      (e) => codeOf(e) === '401 FH_ERR_ENROLMENT',
+    );
+  });
+
+  it('counts a node killed mid-task exactly once after it restarts', async () => {
+    const org = await admin.createOrganisation({ name: 'Restart Hospital' });
+    const collab = await admin.createCollaboration({ name: 'Restart test', organisationIds: [org.id] });
+    const created = await admin.createNode({
+      collaborationId: collab.id,
+      organisationId: org.id,
+      name: 'Restart node',
+    });
+    const csv = join(work, 'restart.csv');
+    writeFileSync(csv, `x\n${Array.from({ length: 50 }, (_, i) => i + 1).join('\n')}\n`);
+    const yaml = join(work, 'restart-node.yaml');
+    writeFileSync(
+      yaml,
+      [
+        `hub: { url: "${hubUrl}", enrolmentToken: "${created.enrolmentToken}" }`,
+        `dataDir: "${join(work, 'restart-node')}"`,
+        'claimWaitMs: 1000',
+        'datasets:',
+        `  - { name: values, file: "${csv}", dictionary: { columns: [{ name: x, type: numeric }] } }`,
+      ].join('\n'),
+    );
+    const study = await admin.createStudy({
+      collaborationId: collab.id,
+      title: 'Restart study',
+      purpose: 'Kill a node mid-task',
+    });
+    let node = await startFedhubProcess(
+      ['node', 'start', '--json', '--config', yaml],
+      join(work, 'restart-node.log'),
+    );
+    // kill the node as soon as it has claimed the run, before it can post
+    const task = await admin.createTask({
+      studyId: study.id,
+      algorithm: 'summary',
+      params: { dataset: 'values', columns: ['x'] },
+    });
+    for (let i = 0; i < 200; i++) {
+      const t = await admin.getTask(task.id);
+      if (t.runs.some((r) => r.status !== 'queued')) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    node.child.kill('SIGKILL');
+    node = await startFedhubProcess(
+      ['node', 'start', '--json', '--config', yaml],
+      join(work, 'restart-node.log'),
+    );
+    try {
+      const done = await admin.waitForTask(task.id, { timeoutMs: 30_000 });
+      expect(done.status).toBe('completed');
+      const col = (done.result as { columns: Array<{ n: number; mean: number }> }).columns[0]!;
+      expect(col.n).toBe(50);
+      expect(col.mean).toBe(25.5);
+    } finally {
+      await stopProcess(node.child);
+    }
+  }, 90_000);
+});
