@@ -25,6 +25,20 @@ const releases = [
   release('South, "east"', 8),
   release('West', 10),
   release('East', 14),
+  {
+    ...release('Small', 5),
+    strata: [],
+    excluded: [
+      {
+        exam: 'head',
+        group: 'adult',
+        phantom: 'head16',
+        quantity: 'both',
+        n: 7,
+        reason: '7 exams < minimum 20',
+      },
+    ],
+  } satisfies FacilityRelease,
 ];
 const survey = combineDrlSurvey(releases, DRL_REFERENCE_TABLE);
 
