@@ -12,3 +12,4 @@ export * from './glm/index.js';
 export * from './km/index.js';
 export * from './linalg.js';
 export * from './partial.js';
+export * from './validation/index.js';

@@ -1,0 +1,3 @@
+export * from './auc.js';
+export * from './brier-hl.js';
+export * from './calibration.js';
