@@ -31,6 +31,8 @@ export interface DeidSummary {
   readonly methodCodes: readonly string[];
   /** Days added to every date (negative), when dates were shifted. */
   readonly dayOffset?: number;
+  /** Study, Series and SOP Instance UIDs as written (after remapping), when status is 'ok'. */
+  readonly outputUids?: { readonly study: string; readonly series: string; readonly sopInstance: string };
 }
 
 /** Re-identification pair for the encrypted re-identification map (never written into the output). */
@@ -161,6 +163,7 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
     const summary: DeidSummary = {
       ...summaryBase,
       outputBytes: output.length,
+      outputUids: { study: str(ds, 0x0020000d), series: str(ds, 0x0020000e), sopInstance: newInstance },
       ...(d.options.retainLongitudinal === 'modified' ? { dayOffset } : {}),
     };
     return { status: 'ok', output, summary, reid: { pseudonym, patientId } };

@@ -1,0 +1,136 @@
+import { Worker } from 'node:worker_threads';
+import type { DeidResult } from './deidentify-buffer.js';
+import { DEID_ERROR_CODES, DeidError } from './errors.js';
+import type { DeidOptions } from './options.js';
+import type { PoolAnswer, PoolJob } from './pool-worker.js';
+
+/** Settings of a worker pool. */
+export interface DeidPoolOptions {
+  /** Old-generation heap limit per worker, in MiB (default 512). A worker over it dies; the file is rejected. */
+  readonly maxMemoryMb?: number;
+  /** Wall-clock limit per file, in milliseconds (default 30000). A worker over it is terminated. */
+  readonly timeoutMs?: number;
+  /** Number of workers (default 2). */
+  readonly size?: number;
+  /** Compiled worker module; default `./pool-worker.js` beside this module (the built package). */
+  readonly workerUrl?: URL;
+}
+
+/** A pool of worker threads de-identifying files so that hostile input cannot take the process down. */
+export interface DeidPool {
+  deidentify(input: Uint8Array, options: DeidOptions, projectKey: Uint8Array): Promise<DeidResult>;
+  /** Terminates all workers; pending jobs are rejected with FH_ERR_DEID_POOL_CLOSED. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  readonly job: PoolJob;
+  readonly resolve: (r: DeidResult) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy?: Pending;
+  timer?: NodeJS.Timeout;
+}
+
+function failed(code: string, reason: string, inputBytes: number): DeidResult {
+  return {
+    status: 'rejected',
+    code,
+    reason,
+    summary: {
+      inputBytes,
+      outputBytes: 0,
+      counts: { removed: 0, emptied: 0, dummied: 0, kept: 0, cleaned: 0, uidsRemapped: 0, datesShifted: 0, privateRemoved: 0 },
+      methodCodes: [],
+    },
+  };
+}
+
+/** Creates a worker pool (node:worker_threads with `resourceLimits`). */
+export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
+  const maxMemoryMb = opts.maxMemoryMb ?? 512;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const size = Math.max(1, opts.size ?? 2);
+  const url = opts.workerUrl ?? new URL('./pool-worker.js', import.meta.url);
+  const queue: Pending[] = [];
+  const slots: Slot[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const finish = (slot: Slot, result: DeidResult): void => {
+    const p = slot.busy;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.busy = undefined;
+    slot.timer = undefined;
+    p?.resolve(result);
+  };
+
+  const spawn = (slot: Slot): void => {
+    const w = new Worker(url, {
+      resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb, maxYoungGenerationSizeMb: Math.min(64, maxMemoryMb) },
+    });
+    slot.worker = w;
+    w.on('message', (a: PoolAnswer) => {
+      if (slot.busy?.job.id !== a.id) return;
+      const r = a.result;
+      finish(slot, r.status === 'ok' ? { ...r, output: Buffer.from(r.output.buffer, r.output.byteOffset, r.output.byteLength) } : r);
+      pump();
+    });
+    const onDeath = (why: string): void => {
+      if (slot.worker !== w) return;
+      const p = slot.busy;
+      if (p) finish(slot, failed(DEID_ERROR_CODES.workerCrashed, `worker died: ${why}`, p.job.input.length));
+      if (!closed) {
+        spawn(slot);
+        pump();
+      }
+    };
+    w.on('error', (err) => onDeath(err.message));
+    w.on('exit', (code) => onDeath(`exit code ${code}`));
+  };
+
+  const pump = (): void => {
+    for (const slot of slots) {
+      if (slot.busy || closed) continue;
+      const p = queue.shift();
+      if (!p) return;
+      slot.busy = p;
+      slot.timer = setTimeout(() => {
+        const w = slot.worker;
+        finish(slot, failed(DEID_ERROR_CODES.workerTimeout, `no answer within ${timeoutMs} ms`, p.job.input.length));
+        spawn(slot); // replace first so the old worker's exit is ignored
+        void w.terminate();
+        pump();
+      }, timeoutMs);
+      slot.worker.postMessage(p.job);
+    }
+  };
+
+  for (let i = 0; i < size; i++) {
+    const slot = {} as Slot;
+    slots.push(slot);
+    spawn(slot);
+  }
+
+  return {
+    deidentify(input, options, projectKey) {
+      if (closed) return Promise.reject(new DeidError(DEID_ERROR_CODES.poolClosed, 'pool is closed'));
+      return new Promise<DeidResult>((resolve) => {
+        queue.push({ job: { id: nextId++, input, options, projectKey }, resolve });
+        pump();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const p of queue.splice(0)) p.resolve(failed(DEID_ERROR_CODES.poolClosed, 'pool closed', p.job.input.length));
+      await Promise.all(
+        slots.map(async (s) => {
+          if (s.busy) finish(s, failed(DEID_ERROR_CODES.poolClosed, 'pool closed', s.busy.job.input.length));
+          await s.worker.terminate();
+        }),
+      );
+    },
+  };
+}
