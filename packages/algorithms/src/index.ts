@@ -4,6 +4,7 @@ export { type CoxParams, CoxParamsSchema, coxph, splitStrata } from './coxph/cox
 export { type CrosstabParams, CrosstabParamsSchema, crosstab, MISSING_LEVEL } from './crosstab/crosstab.js';
 export * from './define-algorithm.js';
 export { type GlmParams, GlmParamsSchema, glm } from './glm/glm.js';
+export { type KmParams, KmParamsSchema, km } from './km/km.js';
 export { PingParamsSchema, ping } from './ping/ping.js';
 export * from './registry.js';
 export { mergeMoments, type SummaryParams, SummaryParamsSchema, summary } from './summary/summary.js';

@@ -1,13 +1,14 @@
 import { coxph } from './coxph/coxph.js';
 import { crosstab } from './crosstab/crosstab.js';
 import { glm } from './glm/glm.js';
+import { km } from './km/km.js';
 import { ping } from './ping/ping.js';
 import { summary } from './summary/summary.js';
 import type { FederatedAlgorithm } from './types.js';
 
 /** Every built-in algorithm, newest version last for each name. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
-const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab, glm, coxph];
+const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab, glm, coxph, km];
 
 /** All built-in algorithms. */
 export function listAlgorithms(): ReadonlyArray<FederatedAlgorithm<unknown>> {

@@ -146,6 +146,60 @@ function formatCox(r: {
   ].join('\n');
 }
 
+function formatKm(r: {
+  time: string;
+  group: string | null;
+  curves: Array<{
+    group: string;
+    time: number[];
+    nRisk: number[];
+    surv: number[];
+    median: number | null;
+    medianLower: number | null;
+    medianUpper: number | null;
+  }>;
+  logRank: { chisq: number; df: number; pValue: number } | null;
+  mergedBins: number;
+  minCellCount: number;
+  nodes: string[];
+}): string {
+  const out = [
+    `Kaplan–Meier of ${r.time}${r.group ? ` by ${r.group}` : ''}, pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')})`,
+    '',
+  ];
+  out.push(
+    table(
+      ['group', 'n', 'median', '95% CI', 'S at 12', 'S at 24', 'S at 60'],
+      r.curves.map((c) => {
+        const at = (t: number) => {
+          let s = 1;
+          for (let k = 0; k < c.time.length && c.time[k]! <= t; k++) s = c.surv[k]!;
+          return num(s, 3);
+        };
+        return [
+          c.group,
+          c.nRisk[0],
+          c.median ?? 'not reached',
+          `${c.medianLower ?? 'NA'} to ${c.medianUpper ?? 'NA'}`,
+          at(12),
+          at(24),
+          at(60),
+        ];
+      }),
+    ),
+  );
+  if (r.logRank)
+    out.push(
+      '',
+      `Log-rank test: chi-square ${num(r.logRank.chisq, 6)} on ${r.logRank.df} df, p = ${pFormat(r.logRank.pValue)}`,
+    );
+  if (r.mergedBins > 0)
+    out.push(
+      `(${r.mergedBins} time bins merged with a neighbour so that every released count is 0 or at least ${r.minCellCount})`,
+    );
+  return out.join('\n');
+}
+
 /** A task's outcome for a terminal: the result table, or each node's refusal with its reason. */
 export function formatTaskOutcome(task: TaskDetail): string {
   if (

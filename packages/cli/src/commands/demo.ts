@@ -46,6 +46,11 @@ export const DEMO_ANALYSES = [
     params: { dataset: 'cohort', formula: 'toxicity ~ dose_gy + age + sex + stage', family: 'binomial' },
   },
   {
+    title: 'Overall survival by stage: Kaplan–Meier and log-rank',
+    algorithm: 'km',
+    params: { dataset: 'cohort', time: 'months', event: 'dead', group: 'stage', timeResolution: 1 },
+  },
+  {
     title: 'Overall survival: Cox model (Efron ties, follow-up coarsened to whole months)',
     algorithm: 'coxph',
     params: {

@@ -1,0 +1,258 @@
+/**
+ * `km`: Kaplan–Meier curves (Greenwood standard errors, log-transformed 95% intervals, median survival)
+ * and the log-rank test, from per-time-bin counts of events and censorings. Times are coarsened at every
+ * node to `timeResolution` (tc = ceil(t / res) * res); with secure aggregation the hub sees only the
+ * totals, and the minimum-cell rule (the largest of the nodes' policies) is applied to the released
+ * totals: a bin whose non-zero count falls short is merged with the next one. Without merging, the result
+ * equals R's survfit/survdiff on the coarsened pooled rows.
+ */
+import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import {
+  cellCounts,
+  coarsenTimes,
+  kaplanMeier,
+  logRankTest,
+  mergeBinsToMinCount,
+  sortLevels,
+} from '@fedhub/stats';
+import { z } from 'zod';
+import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ColumnParam, DatasetParam } from '../common-params.js';
+import { defineAlgorithm } from '../define-algorithm.js';
+import type { DatasetHandle } from '../types.js';
+
+export const KmParamsSchema = z.strictObject({
+  dataset: DatasetParam,
+  time: ColumnParam.describe('Follow-up time column'),
+  event: ColumnParam.describe('Event indicator column (1 = event, 0 = censored)'),
+  group: ColumnParam.optional().describe(
+    'Categorical column: one curve per level, and the log-rank test between them',
+  ),
+  strata: ColumnParam.optional().describe(
+    'Categorical column to stratify the log-rank test by (e.g. centre)',
+  ),
+  timeResolution: z.number().positive().default(1),
+  confLevel: z.number().gt(0).lt(1).default(0.95),
+  filter: FilterSchema.optional(),
+});
+export type KmParams = z.infer<typeof KmParamsSchema>;
+
+interface KmData {
+  time: Float64Array;
+  event: Float64Array;
+  group: string[] | null;
+  strata: string[] | null;
+}
+
+async function readKm(ds: DatasetHandle, p: KmParams): Promise<KmData> {
+  for (const c of [p.time, p.event]) {
+    const t = ds.column(c).type;
+    if (t !== 'numeric' && t !== 'integer' && t !== 'boolean')
+      throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${c}" is ${t}, not numeric`, { column: c });
+  }
+  const cols = [p.time, p.event, ...(p.group ? [p.group] : []), ...(p.strata ? [p.strata] : [])];
+  const { data } = await ds.readColumns(cols, p.filter);
+  const asText = (c: string) => {
+    const v = data[c]!;
+    return v instanceof Float64Array ? Array.from(v, String) : (v as string[]);
+  };
+  const event = data[p.event] as Float64Array;
+  for (const e of event)
+    if (e !== 0 && e !== 1)
+      throw new FedhubError('FH_ERR_BAD_PARAMS', `column "${p.event}" must hold 0 (censored) or 1 (event)`);
+  const time = data[p.time] as Float64Array;
+  for (const t of time)
+    if (t < 0) throw new FedhubError('FH_ERR_BAD_PARAMS', `column "${p.time}" holds negative times`);
+  return {
+    time: coarsenTimes(time, p.timeResolution),
+    event,
+    group: p.group ? asText(p.group) : null,
+    strata: p.strata ? asText(p.strata) : null,
+  };
+}
+
+type Input = { phase: 'setup' } | { phase: 'counts'; grid: number[]; groups: string[]; strata: string[] };
+
+interface State {
+  grid: number[];
+  groups: string[];
+  strata: string[];
+  minCell: number;
+  nodes: string[];
+}
+
+export const km = defineAlgorithm<KmParams>({
+  name: 'km',
+  version: '1.0.0',
+  title: 'Kaplan–Meier and log-rank',
+  description:
+    'Survival curves with Greenwood standard errors and log-rank tests from binned counts; equals R survfit/survdiff on the binned times.',
+  paramsSchema: KmParamsSchema,
+  variables: (p) => ({
+    dataset: p.dataset,
+    columns: [p.time, p.event, ...(p.group ? [p.group] : []), ...(p.strata ? [p.strata] : [])],
+  }),
+  firstInput: () => ({ phase: 'setup' }),
+  async local(ctx, params, raw) {
+    const input = raw as unknown as Input;
+    const ds = await ctx.dataset(params.dataset);
+    let d = ctx.cache.get('km') as KmData | undefined;
+    if (!d) {
+      d = await readKm(ds, params);
+      ctx.cache.set('km', d);
+    }
+    const n = d.time.length;
+    if (input.phase === 'setup') {
+      let maxTime = 0;
+      for (const t of d.time) maxTime = Math.max(maxTime, t);
+      // the latest time is released only rounded up to ten bins, so no exact follow-up leaves the node
+      const step = 10 * params.timeResolution;
+      const levels = (v: string[] | null) => (v ? [...new Set(v)] : []);
+      return {
+        payload: {
+          maxTime: Math.ceil(maxTime / step) * step,
+          groups: levels(d.group),
+          strata: levels(d.strata),
+          minCellCount: ctx.policy.minCellCount,
+        } as Json,
+        disclosure: { subsetSize: n, cells: [] },
+      };
+    }
+    const grid = Float64Array.from(input.grid);
+    const G = Math.max(1, input.groups.length);
+    const S = Math.max(1, input.strata.length);
+    const out = new Float64Array(grid.length * S * G * 2);
+    const res = params.timeResolution;
+    for (let i = 0; i < n; i++) {
+      const k = Math.round(d.time[i]! / res);
+      const g = d.group ? input.groups.indexOf(d.group[i]!) : 0;
+      const s = d.strata ? input.strata.indexOf(d.strata[i]!) : 0;
+      if (k < 0 || k >= grid.length || g < 0 || s < 0)
+        throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'a record falls outside the agreed grid');
+      out[(k * S * G + s * G + g) * 2 + (d.event[i] === 1 ? 0 : 1)]! += 1;
+    }
+    return {
+      payload: { [ADDITIVE_FIELD]: Array.from(out) } as Json,
+      disclosure: { subsetSize: n, cells: [] },
+    };
+  },
+  aggregate({ params, round, state, parts }) {
+    if (round === 1) {
+      const ps = parts.map(
+        (p) => p.payload as { maxTime: number; groups: string[]; strata: string[]; minCellCount: number },
+      );
+      const maxTime = Math.max(...ps.map((p) => p.maxTime));
+      const res = params.timeResolution;
+      const bins = Math.round(maxTime / res) + 1;
+      if (bins > 100_000)
+        throw new FedhubError(
+          'FH_ERR_BAD_PARAMS',
+          `timeResolution ${res} gives ${bins} time bins (at most 100000): choose a coarser resolution`,
+        );
+      const grid = Array.from({ length: bins }, (_, k) => k * res);
+      const s: State = {
+        grid,
+        groups: params.group ? sortLevels(ps.flatMap((p) => p.groups)) : [],
+        strata: params.strata ? sortLevels(ps.flatMap((p) => p.strata)) : [],
+        minCell: Math.max(...ps.map((p) => p.minCellCount)),
+        nodes: parts.map((p) => p.nodeName),
+      };
+      return {
+        kind: 'next-round',
+        input: { phase: 'counts', grid, groups: s.groups, strata: s.strata } as unknown as Json,
+        state: s as unknown as Json,
+      };
+    }
+    const s = state as unknown as State;
+    const sum = sumAdditive(parts);
+    const G = Math.max(1, s.groups.length);
+    const S = Math.max(1, s.strata.length);
+    const K = s.grid.length;
+    // per group (summed over log-rank strata) counts on the grid
+    const perGroup = Array.from({ length: G }, () => ({
+      events: new Float64Array(K),
+      censored: new Float64Array(K),
+    }));
+    for (let k = 0; k < K; k++)
+      for (let st = 0; st < S; st++)
+        for (let g = 0; g < G; g++) {
+          perGroup[g]!.events[k]! += sum[(k * S * G + st * G + g) * 2]!;
+          perGroup[g]!.censored[k]! += sum[(k * S * G + st * G + g) * 2 + 1]!;
+        }
+    // minimum-cell rule on the released totals: merge adjacent time bins until every non-zero count passes
+    const merged = mergeBinsToMinCount(
+      perGroup.flatMap((c) => [c.events, c.censored]),
+      s.minCell,
+    );
+    const times = Float64Array.from(merged.lastBin, (b) => s.grid[b]!);
+    const mergedBins = countMerges(merged.group);
+    const curves = perGroup.map((_, g) => {
+      const events = merged.counts[2 * g]!;
+      const censored = merged.counts[2 * g + 1]!;
+      const single = new Float64Array(events.length * 2);
+      for (let k = 0; k < events.length; k++) {
+        single[2 * k] = events[k]!;
+        single[2 * k + 1] = censored[k]!;
+      }
+      const curve = kaplanMeier(times, cellCounts(single, events.length, 1, 0), params.confLevel);
+      const na = (x: number) => (Number.isFinite(x) ? x : null);
+      return {
+        group: s.groups[g] ?? 'all',
+        time: Array.from(curve.time),
+        nRisk: Array.from(curve.nRisk),
+        nEvent: Array.from(curve.nEvent),
+        nCensor: Array.from(curve.nCensor),
+        surv: Array.from(curve.surv),
+        stdErr: Array.from(curve.stdErr),
+        stdErrLogSurv: Array.from(curve.stdErrLogSurv),
+        lower: Array.from(curve.lower, na),
+        upper: Array.from(curve.upper, na),
+        median: na(curve.median),
+        medianLower: na(curve.medianLower),
+        medianUpper: na(curve.medianUpper),
+      };
+    });
+    let logRank: Json = null;
+    if (G >= 2) {
+      // the test uses the same merged bins, per log-rank stratum
+      const stratSum = new Float64Array(times.length * S * G * 2);
+      for (let k = 0; k < K; k++) {
+        const mk = merged.group[k]!;
+        for (let c = 0; c < S * G * 2; c++) stratSum[mk * S * G * 2 + c]! += sum[k * S * G * 2 + c]!;
+      }
+      const lr = logRankTest(stratSum, times.length, S, G);
+      logRank = {
+        chisq: lr.chisq,
+        df: lr.df,
+        pValue: lr.pValue,
+        observed: Array.from(lr.observed),
+        expected: Array.from(lr.expected),
+        groups: s.groups,
+        strata: s.strata.length ? s.strata : null,
+      };
+    }
+    return {
+      kind: 'done',
+      result: {
+        algorithm: 'km',
+        time: params.time,
+        event: params.event,
+        group: params.group ?? null,
+        timeResolution: params.timeResolution,
+        confLevel: params.confLevel,
+        minCellCount: s.minCell,
+        mergedBins,
+        curves,
+        logRank,
+        nodes: s.nodes,
+      } as unknown as Json,
+    };
+  },
+});
+
+/** Number of non-empty input bins folded into another (0 when no bin had to merge). */
+function countMerges(group: Int32Array): number {
+  let merges = 0;
+  for (let b = 1; b < group.length; b++) if (group[b] === group[b - 1]) merges++;
+  return merges;
+}
