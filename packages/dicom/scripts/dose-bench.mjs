@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dist = path.resolve(here, '../dist/index.js');
+const dist = path.resolve(here, '../dist/dose/index.js');
 if (!existsSync(dist)) {
   console.error(`dose-bench: ${dist} not found; build first with \`npx tsc -b\``);
   process.exit(1);

@@ -9,6 +9,8 @@ export interface SrNode {
   /** Path of content-item positions and concept codes, e.g. `/5(DCM:113819)/8(DCM:113829)/1(DCM:113830)`. */
   path: string;
   concept: CodedConcept | null;
+  /** Content items below this one, in document order. */
+  kids: readonly SrNode[];
 }
 
 /** First code of a code sequence attribute, or null when absent/empty (items with no CodeValue count as empty). */
@@ -29,18 +31,23 @@ export function firstCode(item: Record<string, unknown>, key: string): CodedConc
   return { scheme, value, meaning };
 }
 
-/** Children of an SR node. */
-export function children(node: SrNode): SrNode[] {
-  return seq(node.item, 'ContentSequence').map((item, i) => {
-    const concept = firstCode(item, 'ConceptNameCodeSequence');
-    const tag = concept ? `${concept.scheme}:${concept.value}` : '?';
-    return { item, concept, path: `${node.path}/${i + 1}(${tag})` };
-  });
+/** Children of an SR node (built once by {@link rootNode}). */
+export function children(node: SrNode): readonly SrNode[] {
+  return node.kids;
 }
 
-/** The root node of an SR document (the dataset itself). */
+/** Build the node of `item` and, recursively, of its content items, in one pass. */
+function build(item: Record<string, unknown>, path: string, concept: CodedConcept | null): SrNode {
+  const kids = seq(item, 'ContentSequence').map((c, i) => {
+    const cc = firstCode(c, 'ConceptNameCodeSequence');
+    return build(c, `${path}/${i + 1}(${cc ? `${cc.scheme}:${cc.value}` : '?'})`, cc);
+  });
+  return { item, path, concept, kids };
+}
+
+/** The root node of an SR document (the dataset itself), with its whole content tree built once. */
 export function rootNode(ds: Record<string, unknown>): SrNode {
-  return { item: ds, path: '', concept: firstCode(ds, 'ConceptNameCodeSequence') };
+  return build(ds, '', firstCode(ds, 'ConceptNameCodeSequence'));
 }
 
 /** All descendants (depth first, document order) whose concept name matches `keys`. */
