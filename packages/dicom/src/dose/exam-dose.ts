@@ -32,7 +32,7 @@ export function isLocalizer(ev: IrradiationEvent): boolean {
  * Per-exam doses per phantom from a (merged) dose report.
  *
  * Convention (documented choice): per-exam DLP = sum of the DLP of all events (localizers included), which is
- * the "DLP per complete examination" of the UK NDRLs (UKHSA) and ICRP Publication 135 (§ on CT DRL quantities);
+ * the "DLP per complete examination" of the UK NDRLs (UKHSA) and ICRP Publication 135 (2017), which names CTDIvol and DLP as the CT DRL quantities;
  * per-exam CTDIvol = arithmetic mean of the CTDIvol of the exam's non-localizer events, the "CTDIvol per
  * sequence" of the UK NDRLs averaged over the sequences of the exam (as the EU RP 180 and EUCLID surveys
  * collected it per exam). Both are computed separately for the 16 cm and 32 cm phantoms, never mixed: an exam
