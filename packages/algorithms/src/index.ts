@@ -3,6 +3,7 @@ export * from './common-params.js';
 export { type CoxParams, CoxParamsSchema, coxph, splitStrata } from './coxph/coxph.js';
 export { type CrosstabParams, CrosstabParamsSchema, crosstab, MISSING_LEVEL } from './crosstab/crosstab.js';
 export * from './define-algorithm.js';
+export { type DrlSurveyParams, DrlSurveyParamsSchema, drlSurvey } from './drl-survey/drl-survey.js';
 export { type GlmParams, GlmParamsSchema, glm } from './glm/glm.js';
 export { type KmParams, KmParamsSchema, km } from './km/km.js';
 export { PingParamsSchema, ping } from './ping/ping.js';

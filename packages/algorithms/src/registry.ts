@@ -1,5 +1,6 @@
 import { coxph } from './coxph/coxph.js';
 import { crosstab } from './crosstab/crosstab.js';
+import { drlSurvey } from './drl-survey/drl-survey.js';
 import { glm } from './glm/glm.js';
 import { km } from './km/km.js';
 import { ping } from './ping/ping.js';
@@ -8,7 +9,7 @@ import type { FederatedAlgorithm } from './types.js';
 
 /** Every built-in algorithm, newest version last for each name. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
-const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab, glm, coxph, km];
+const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab, glm, coxph, km, drlSurvey];
 
 /** All built-in algorithms. */
 export function listAlgorithms(): ReadonlyArray<FederatedAlgorithm<unknown>> {

@@ -42,8 +42,15 @@ export interface DatasetHandle {
     columns: string[],
     filter?: Filter,
   ): Promise<Array<{ levels: Array<string | null>; n: number }>>;
-  /** Whole columns for model fitting, read once; rows with a missing value in any listed column are dropped. */
-  readColumns(columns: string[], filter?: Filter): Promise<{ n: number; data: ColumnData }>;
+  /**
+   * Whole columns for model fitting, read once; rows with a missing value in any listed column are dropped,
+   * except in the columns named in `allowMissing` (NaN or null there).
+   */
+  readColumns(
+    columns: string[],
+    filter?: Filter,
+    opts?: { allowMissing?: string[] },
+  ): Promise<{ n: number; data: ColumnData }>;
 }
 
 /** What a node gives the local half of an algorithm. */

@@ -200,6 +200,55 @@ function formatKm(r: {
   return out.join('\n');
 }
 
+function formatDrl(r: {
+  results: Array<{
+    exam: string;
+    group: string;
+    phantom: string;
+    quantity: string;
+    unit: string;
+    drl: number;
+    nFacilities: number;
+    facilities: Array<{ facility: string; median: number; exceedsSurveyDrl: boolean }>;
+    references: Array<{ id: string; ctdivol: number | null; dlp: number | null }>;
+  }>;
+  flags: unknown[];
+  nodes: string[];
+  method: string;
+}): string {
+  const rows = r.results.map((x) => {
+    const ref = x.references.map((ref) => `${ref.id}: ${ref[x.quantity as 'ctdivol' | 'dlp']}`).join('; ');
+    const above = x.facilities.filter((f) => f.exceedsSurveyDrl).map((f) => f.facility);
+    return [
+      x.exam,
+      x.group,
+      x.phantom === 'head16' ? '16 cm' : '32 cm',
+      x.quantity === 'ctdivol' ? 'CTDIvol' : 'DLP',
+      `${num(x.drl, 4)} ${x.unit}`,
+      x.nFacilities,
+      above.join(', ') || '-',
+      ref || '-',
+    ];
+  });
+  return [
+    `DRL survey over ${r.nodes.length} facilities (${r.method})`,
+    '',
+    table(
+      [
+        'exam',
+        'group',
+        'phantom',
+        'quantity',
+        'survey DRL',
+        'facilities',
+        'above survey DRL',
+        'reference DRLs',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
 /** A task's outcome for a terminal: the result table, or each node's refusal with its reason. */
 export function formatTaskOutcome(task: TaskDetail): string {
   if (

@@ -69,6 +69,11 @@ export const DEMO_ANALYSES = [
       filter: { column: 'exam', op: 'eq', value: 'chest' },
     },
   },
+  {
+    title: 'National CT dose survey: diagnostic reference levels from facility medians',
+    algorithm: 'drl-survey',
+    params: { dataset: 'ct_dose', minN: 20 },
+  },
 ] as const;
 
 export async function runDemo(

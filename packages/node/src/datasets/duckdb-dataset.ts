@@ -174,10 +174,17 @@ export class DuckDbDataset implements DatasetHandle {
     }));
   }
 
-  async readColumns(columns: string[], filter?: Filter): Promise<{ n: number; data: ColumnData }> {
+  async readColumns(
+    columns: string[],
+    filter?: Filter,
+    opts: { allowMissing?: string[] } = {},
+  ): Promise<{ n: number; data: ColumnData }> {
     const specs = columns.map((c) => this.analysable(c));
     const w = this.where(filter);
-    const notNull = columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+    const required = columns.filter((c) => !opts.allowMissing?.includes(c));
+    const notNull = required.length
+      ? required.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ')
+      : 'TRUE';
     const select = specs
       .map((s) =>
         s.type === 'numeric' || s.type === 'integer'
@@ -198,7 +205,7 @@ export class DuckDbDataset implements DatasetHandle {
       const values = cols[i] ?? [];
       if (s.type === 'numeric' || s.type === 'integer' || s.type === 'boolean') {
         const arr = new Float64Array(n);
-        for (let j = 0; j < n; j++) arr[j] = Number(values[j]);
+        for (let j = 0; j < n; j++) arr[j] = values[j] === null ? Number.NaN : Number(values[j]);
         data[s.name] = arr;
       } else data[s.name] = values.map((v) => (v === null ? null : String(v)));
     });

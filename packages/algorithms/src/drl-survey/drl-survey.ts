@@ -1,0 +1,128 @@
+/**
+ * `drl-survey`: a national diagnostic-reference-level survey as a federated query (ICRP 135, Euratom
+ * 2013/59). Each node releases, per standard exam x patient group x CTDI phantom, only its exam count and
+ * the median and quartiles of per-exam CTDIvol and DLP, and only where it holds at least `minN` exams; the
+ * aggregator sets each DRL at the 75th percentile (R type 7) of the facility medians and compares every
+ * facility with it and with the shipped reference DRLs. Head (16 cm) and body (32 cm) phantoms never mix.
+ */
+import {
+  combineDrlSurvey,
+  DEFAULT_MIN_N,
+  type DoseRegistryRow,
+  DRL_REFERENCE_TABLE,
+  DRL_REFERENCE_TABLE_VERSION,
+  type FacilityRelease,
+  facilityDoseSummary,
+} from '@fedhub/dicom';
+import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { z } from 'zod';
+import { ColumnParam, DatasetParam } from '../common-params.js';
+import { defineAlgorithm } from '../define-algorithm.js';
+
+export const DrlSurveyParamsSchema = z.strictObject({
+  dataset: DatasetParam.describe('The node dose registry: one row per examination'),
+  minN: z
+    .int()
+    .min(5)
+    .max(10000)
+    .default(DEFAULT_MIN_N)
+    .describe('Minimum exams per stratum for a facility to release it'),
+  filter: FilterSchema.optional(),
+  columns: z
+    .strictObject({
+      exam: ColumnParam.default('exam'),
+      phantom: ColumnParam.default('phantom'),
+      age: ColumnParam.default('age'),
+      weight: ColumnParam.optional(),
+      ctdivol: ColumnParam.default('ctdivol_mgy'),
+      dlp: ColumnParam.default('dlp_mgycm'),
+    })
+    .default({ exam: 'exam', phantom: 'phantom', age: 'age', ctdivol: 'ctdivol_mgy', dlp: 'dlp_mgycm' }),
+});
+export type DrlSurveyParams = z.infer<typeof DrlSurveyParamsSchema>;
+
+function phantomOf(v: string): 'head16' | 'body32' | null {
+  const s = v.trim().toLowerCase();
+  if (s === '16' || s === 'head16' || s === 'head') return 'head16';
+  if (s === '32' || s === 'body32' || s === 'body') return 'body32';
+  return null;
+}
+
+export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
+  name: 'drl-survey',
+  version: '1.0.0',
+  title: 'Diagnostic reference level survey',
+  description:
+    'Facility medians of CTDIvol and DLP per standard exam, patient group and phantom; the DRL is the 75th percentile of the facility medians.',
+  paramsSchema: DrlSurveyParamsSchema,
+  variables: (p) => ({
+    dataset: p.dataset,
+    columns: Object.values(p.columns).filter((c): c is string => typeof c === 'string'),
+  }),
+  firstInput: () => null,
+  async local(ctx, params) {
+    const ds = await ctx.dataset(params.dataset);
+    const c = params.columns;
+    const cols = [c.exam, c.phantom, c.age, c.ctdivol, c.dlp, ...(c.weight ? [c.weight] : [])];
+    const { n, data } = await ds.readColumns(cols, params.filter, {
+      allowMissing: [c.age, c.ctdivol, c.dlp, ...(c.weight ? [c.weight] : [])],
+    });
+    const text = (col: string) => {
+      const v = data[col]!;
+      return v instanceof Float64Array ? Array.from(v, String) : (v as string[]);
+    };
+    const exams = text(c.exam);
+    const phantoms = text(c.phantom);
+    const age = data[c.age] as Float64Array;
+    const weight = c.weight ? (data[c.weight] as Float64Array) : null;
+    const ctdi = data[c.ctdivol] as Float64Array;
+    const dlp = data[c.dlp] as Float64Array;
+    const rows: DoseRegistryRow[] = [];
+    for (let i = 0; i < n; i++) {
+      const ph = phantomOf(phantoms[i]!);
+      if (!ph)
+        throw new FedhubError(
+          'FH_ERR_BAD_PARAMS',
+          `column "${c.phantom}" holds "${phantoms[i]}": expected 16/32 (or head16/body32)`,
+          { column: c.phantom },
+        );
+      const num = (x: number) => (Number.isFinite(x) ? x : null);
+      rows.push({
+        examId: String(i),
+        exam: exams[i]!,
+        ageYears: num(age[i]!),
+        weightKg: weight ? num(weight[i]!) : null,
+        doses: { [ph]: { ctdivolMGy: num(ctdi[i]!), dlpMGyCm: num(dlp[i]!) } },
+      });
+    }
+    const release = facilityDoseSummary(rows, { facility: ctx.node.name, minN: params.minN });
+    return {
+      payload: release as unknown as Json,
+      disclosure: {
+        subsetSize: n,
+        cells: release.strata.map((s) => ({
+          label: `${s.exam}/${s.group}/${s.phantom} exams`,
+          count: s.nExams,
+        })),
+      },
+    };
+  },
+  aggregate({ parts }) {
+    const releases = parts.map((p) => ({
+      ...(p.payload as unknown as FacilityRelease),
+      facility: p.nodeName,
+    }));
+    const survey = combineDrlSurvey(releases, DRL_REFERENCE_TABLE);
+    return {
+      kind: 'done',
+      result: {
+        algorithm: 'drl-survey',
+        method:
+          'DRL = 75th percentile (R quantile type 7) of facility medians; facilities under minN exams per stratum withhold it',
+        referenceTable: DRL_REFERENCE_TABLE_VERSION,
+        ...survey,
+        nodes: parts.map((p) => p.nodeName),
+      } as unknown as Json,
+    };
+  },
+});
