@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FEDHUB_BIN } from './child-process.js';
+import { DEMO_ANALYSES } from './commands/demo.js';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'fedhub-e2e-'));
@@ -39,13 +40,8 @@ describe('fedhub demo --once', () => {
     const out = JSON.parse(r.stdout) as {
       tasks: Array<{ status: string; algorithm: string; result: { nodes: string[] } }>;
     };
-    expect(out.tasks.map((t) => t.status)).toEqual([
-      'completed',
-      'completed',
-      'completed',
-      'completed',
-      'completed',
-    ]);
+    expect(out.tasks.map((t) => t.status)).toEqual(DEMO_ANALYSES.map(() => 'completed'));
+    expect(out.tasks.map((t) => t.algorithm)).toEqual(DEMO_ANALYSES.map((a) => a.algorithm));
     expect(out.tasks[0]!.result.nodes).toEqual(['Hospital A', 'Hospital B', 'Hospital C']);
   }, 200_000);
 });
