@@ -72,12 +72,15 @@ export async function withTransaction<T>(h: DbHandle, fn: (trx: Kysely<Schema>) 
 /**
  * Adds `FOR UPDATE SKIP LOCKED` on PostgreSQL (so competing hub processes each take a different row);
  * on SQLite the surrounding `BEGIN IMMEDIATE` already excludes other writers, so the query is unchanged.
+ * `of` limits the lock to one table of a join (`FOR UPDATE OF runs`).
  */
 export function forUpdateSkipLocked<DB, TB extends keyof DB, O>(
   dialect: DialectName,
   q: SelectQueryBuilder<DB, TB, O>,
+  of?: TB & string,
 ): SelectQueryBuilder<DB, TB, O> {
-  return dialect === 'postgres' ? q.forUpdate().skipLocked() : q;
+  if (dialect !== 'postgres') return q;
+  return (of === undefined ? q.forUpdate() : q.forUpdate(of as never)).skipLocked();
 }
 
 /** Adds `FOR UPDATE` on PostgreSQL (waits for the row), unchanged on SQLite (see {@link withTransaction}). */

@@ -1,1 +1,7 @@
-export {};
+export type { RequestAuth } from './access/request-auth.js';
+export { type BuildHubOptions, buildHub, builtInAlgorithms, createHubContext } from './build-hub.js';
+export { type Clock, systemClock } from './clock.js';
+export { type HubConfig, type HubConfigInput, HubConfigSchema, loadHubConfig } from './config.js';
+export type { AlgorithmRegistry, HubContext } from './core/context.js';
+export { type InitialAdmin, initHub, openHubDatabase, type RunningHub, startHub } from './start.js';
+export { HUB_VERSION } from './version.js';

@@ -1,0 +1,162 @@
+/** The composition root: wires config, database, clock and logger into an unstarted Fastify instance. */
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyWebsocket from '@fastify/websocket';
+import { getAlgorithm, listAlgorithms } from '@fedhub/algorithms';
+import { decoyPasswordHash } from '@fedhub/crypto';
+import type { DbHandle } from '@fedhub/db';
+import { FedhubError } from '@fedhub/protocol';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createRequestAuth } from './access/request-auth.js';
+import { type Clock, systemClock } from './clock.js';
+import type { HubConfig } from './config.js';
+import type { AlgorithmRegistry, HubContext } from './core/context.js';
+import { installCors } from './core/cors.js';
+import { installErrorHandler } from './core/error-handler.js';
+import { loadOrCreateHubSecret } from './core/hub-secret.js';
+import type { ModuleDeps } from './core/module.js';
+import { installOpenApi } from './core/openapi.js';
+import { createTaskEventBus } from './core/task-event-bus.js';
+import { createWaiters } from './core/waiters.js';
+import { algorithmRoutes } from './modules/algorithms/routes.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { authRoutes } from './modules/auth/routes.js';
+import { collaborationRoutes } from './modules/collaborations/routes.js';
+import { eventRoutes } from './modules/events/routes.js';
+import { healthRoutes } from './modules/health/routes.js';
+import { nodeApiRoutes } from './modules/node-api/routes.js';
+import { sweepExpiredLeases } from './modules/node-api/lease-sweeper.js';
+import { nodeRoutes } from './modules/nodes/routes.js';
+import { organisationRoutes } from './modules/organisations/routes.js';
+import { studyRoutes } from './modules/studies/routes.js';
+import { taskRoutes } from './modules/tasks/routes.js';
+import { userRoutes } from './modules/users/routes.js';
+import { HUB_VERSION } from './version.js';
+
+export interface BuildHubOptions {
+  config: HubConfig;
+  /** An open, migrated database; the caller owns it (buildHub never closes it). */
+  db: DbHandle;
+  clock?: Clock;
+  /** A pino logger; without one, Fastify creates one at `config.logLevel`. */
+  log?: FastifyBaseLogger;
+  /** The algorithms to offer (default: the built-in registry of @fedhub/algorithms). */
+  algorithms?: AlgorithmRegistry;
+}
+
+/** The built-in algorithm registry as an {@link AlgorithmRegistry}. */
+export const builtInAlgorithms: AlgorithmRegistry = Object.freeze({
+  get: (name: string, version?: string) => getAlgorithm(name, version),
+  list: () => listAlgorithms(),
+});
+
+/** Builds the hub's context (exported for tests and tools that drive services directly). */
+export function createHubContext(opts: BuildHubOptions): HubContext {
+  const clock = opts.clock ?? systemClock;
+  let secret: Promise<Uint8Array> | undefined;
+  let decoy: Promise<string> | undefined;
+  const nowIso = () => new Date(clock.now()).toISOString();
+  return {
+    config: opts.config,
+    db: opts.db,
+    clock,
+    algorithms: opts.algorithms ?? builtInAlgorithms,
+    bus: createTaskEventBus(),
+    claimWaiters: createWaiters(),
+    taskWaiters: createWaiters(),
+    nowIso,
+    secret() {
+      secret ??= loadOrCreateHubSecret(opts.db, nowIso()).catch((err: unknown) => {
+        secret = undefined;
+        throw err;
+      });
+      return secret;
+    },
+    decoyHash() {
+      decoy ??= decoyPasswordHash();
+      return decoy;
+    },
+  };
+}
+
+/**
+ * Builds the hub: every route under `/api`, `/health`, `/openapi.json` and `/docs`. Does not listen;
+ * tests call `inject()`, `startHub` calls `listen()`.
+ */
+export function buildHub(opts: BuildHubOptions): FastifyInstance {
+  const ctx = createHubContext(opts);
+  const app = Fastify({
+    ...(opts.log
+      ? { loggerInstance: opts.log }
+      : {
+          logger: {
+            level: opts.config.logLevel,
+            redact: ['req.headers.authorization', 'headers.authorization', '*.password', '*.refreshToken'],
+          },
+        }),
+    // Request logging is ours (below): Fastify's default would log URLs with their query strings, and
+    // the events socket carries `?access_token=` there.
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  installCors(app, opts.config.corsOrigins);
+  app.addHook('onResponse', async (req, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    req.log[level](
+      {
+        method: req.method,
+        path: req.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+
+  app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, c) =>
+      new FedhubError('FH_ERR_RATE_LIMITED', `too many requests: retry in ${Math.ceil(c.ttl / 1000)} s`),
+  });
+  app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  installOpenApi(app, HUB_VERSION);
+
+  const deps: ModuleDeps = { ctx, auth: createRequestAuth(ctx) };
+  app.register(healthRoutes, deps);
+  for (const module of [
+    authRoutes,
+    organisationRoutes,
+    userRoutes,
+    collaborationRoutes,
+    nodeRoutes,
+    studyRoutes,
+    algorithmRoutes,
+    taskRoutes,
+    auditRoutes,
+    eventRoutes,
+    nodeApiRoutes,
+  ])
+    app.register(module, { ...deps, prefix: '/api' });
+
+  let sweeper: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    sweeper = setInterval(() => {
+      sweepExpiredLeases(ctx).catch((err: unknown) =>
+        app.log.error({ err: (err as Error).message }, 'lease sweep failed'),
+      );
+    }, opts.config.leaseSweepIntervalMs);
+    sweeper.unref();
+  });
+  // End waiting claims and long-polls first, so closing does not wait for their timeouts.
+  app.addHook('preClose', async () => {
+    ctx.claimWaiters.close();
+    ctx.taskWaiters.close();
+  });
+  app.addHook('onClose', async () => {
+    if (sweeper) clearInterval(sweeper);
+  });
+  return app as unknown as FastifyInstance;
+}

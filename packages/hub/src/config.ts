@@ -1,0 +1,93 @@
+/** The hub's configuration: one zod schema, parsed once from `FEDHUB_*` variables plus overrides, frozen. */
+import { FedhubError } from '@fedhub/protocol';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const HubConfigSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1').describe('Address to bind'),
+  port: z.coerce.number().int().min(0).max(65535).default(7600).describe('TCP port; 0 = any free port'),
+  dataDir: z.string().min(1).default('.fedhub/hub').describe('Folder of the SQLite database'),
+  databaseUrl: z.string().optional().describe('postgres:// URL; SQLite in dataDir when absent'),
+  accessTokenTtlSec: z.coerce.number().int().min(10).max(86_400).default(900),
+  refreshTokenTtlSec: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 86_400)
+    .default(30 * 86_400),
+  leaseMs: z.coerce.number().int().min(200).max(3_600_000).default(30_000).describe('Run lease, ms'),
+  clockSkewMaxMs: z.coerce.number().int().min(0).default(5 * 60_000).describe('Largest node clock skew, ms'),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  corsOrigins: z.array(z.string().min(1)).default([]).describe('Browser origins allowed to call the API'),
+  loginRateLimitPerMinute: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** A node counts as online while its last contact is younger than this, ms. */
+  nodeOnlineWindowMs: z.coerce.number().int().min(1000).default(60_000),
+  /** How often expired leases are swept back to the queue, ms. */
+  leaseSweepIntervalMs: z.coerce.number().int().min(50).default(1000),
+  /** How often a waiting claim or long-poll re-reads the database (other hub processes), ms. */
+  pollIntervalMs: z.coerce.number().int().min(20).default(500),
+});
+
+/** The validated, frozen configuration. */
+export type HubConfig = Readonly<z.output<typeof HubConfigSchema>>;
+/** What callers may override. */
+export type HubConfigInput = z.input<typeof HubConfigSchema>;
+
+/** Environment variable for each config key. */
+const ENV_NAMES: Record<keyof HubConfigInput, string> = {
+  host: 'FEDHUB_HOST',
+  port: 'FEDHUB_PORT',
+  dataDir: 'FEDHUB_DATA_DIR',
+  databaseUrl: 'FEDHUB_DATABASE_URL',
+  accessTokenTtlSec: 'FEDHUB_ACCESS_TOKEN_TTL_SEC',
+  refreshTokenTtlSec: 'FEDHUB_REFRESH_TOKEN_TTL_SEC',
+  leaseMs: 'FEDHUB_LEASE_MS',
+  clockSkewMaxMs: 'FEDHUB_CLOCK_SKEW_MAX_MS',
+  logLevel: 'FEDHUB_LOG_LEVEL',
+  corsOrigins: 'FEDHUB_CORS_ORIGINS',
+  loginRateLimitPerMinute: 'FEDHUB_LOGIN_RATE_LIMIT_PER_MINUTE',
+  nodeOnlineWindowMs: 'FEDHUB_NODE_ONLINE_WINDOW_MS',
+  leaseSweepIntervalMs: 'FEDHUB_LEASE_SWEEP_INTERVAL_MS',
+  pollIntervalMs: 'FEDHUB_POLL_INTERVAL_MS',
+};
+
+/**
+ * Reads `FEDHUB_*` variables (and `DATABASE_URL` as a fallback for the database), applies `overrides`
+ * on top, validates, and freezes. Throws FH_ERR_VALIDATION naming each bad setting and its variable.
+ *
+ * @example loadHubConfig(process.env, { port: 0 })
+ */
+export function loadHubConfig(
+  env: Record<string, string | undefined> = {},
+  overrides: Partial<HubConfigInput> = {},
+): HubConfig {
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    fromEnv[key] =
+      key === 'corsOrigins'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v;
+  }
+  if (fromEnv.databaseUrl === undefined && env.DATABASE_URL) fromEnv.databaseUrl = env.DATABASE_URL;
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const parsed = HubConfigSchema.safeParse({ ...fromEnv, ...defined });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const source = key in defined ? key : (ENV_NAMES[key as keyof HubConfigInput] ?? key);
+      return { setting: source, message: i.message };
+    });
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `invalid hub configuration: ${problems.map((p) => `${p.setting}: ${p.message}`).join('; ')}`,
+      { problems },
+    );
+  }
+  return Object.freeze({ ...parsed.data, corsOrigins: Object.freeze([...parsed.data.corsOrigins]) }) as HubConfig;
+}

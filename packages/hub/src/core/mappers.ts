@@ -1,0 +1,111 @@
+/** Database rows to the API's objects (protocol entities). */
+import { fromJson, type Schema } from '@fedhub/db';
+import type {
+  Collaboration,
+  DataDictionary,
+  ErrorBody,
+  HubNode,
+  Json,
+  Organisation,
+  Role,
+  Run,
+  RunStatus,
+  Study,
+  Task,
+  TaskStatus,
+  User,
+} from '@fedhub/protocol';
+
+export function organisationOut(r: Schema['organisations']): Organisation {
+  return { id: r.id, name: r.name, ...(r.country ? { country: r.country } : {}), createdAt: r.created_at };
+}
+
+export function userOut(r: Schema['users']): User {
+  return {
+    id: r.id,
+    username: r.username,
+    ...(r.display_name ? { displayName: r.display_name } : {}),
+    organisationId: r.organisation_id,
+    roles: fromJson<Role[]>(r.roles) ?? [],
+    createdAt: r.created_at,
+  };
+}
+
+export function collaborationOut(r: Schema['collaborations'], organisationIds: string[]): Collaboration {
+  return {
+    id: r.id,
+    name: r.name,
+    ...(r.description ? { description: r.description } : {}),
+    organisationIds,
+    createdAt: r.created_at,
+  };
+}
+
+/** A node is online while its last contact is younger than `onlineWindowMs` on the hub clock. */
+export function nodeOut(r: Schema['nodes'], nowMs: number, onlineWindowMs: number): HubNode {
+  const enrolled = r.ed25519_public_key !== null && r.x25519_public_key !== null;
+  const seen = r.last_seen_at ? Date.parse(r.last_seen_at) : null;
+  return {
+    id: r.id,
+    name: r.name,
+    organisationId: r.organisation_id,
+    collaborationId: r.collaboration_id,
+    status: !enrolled
+      ? 'awaiting-enrolment'
+      : seen !== null && nowMs - seen <= onlineWindowMs
+        ? 'online'
+        : 'offline',
+    lastSeenAt: r.last_seen_at,
+    version: r.version,
+    publicKeys: enrolled ? { x25519: r.x25519_public_key!, ed25519: r.ed25519_public_key! } : null,
+    datasets: fromJson<DataDictionary[]>(r.datasets) ?? [],
+    createdAt: r.created_at,
+  };
+}
+
+export function studyOut(r: Schema['studies'], nodeIds: string[]): Study {
+  return {
+    id: r.id,
+    collaborationId: r.collaboration_id,
+    title: r.title,
+    purpose: r.purpose,
+    nodeIds,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
+}
+
+export function taskOut(r: Schema['tasks']): Task {
+  return {
+    id: r.id,
+    studyId: r.study_id,
+    collaborationId: r.collaboration_id,
+    algorithm: r.algorithm,
+    version: r.version,
+    params: fromJson<Json>(r.params),
+    nodeIds: fromJson<string[]>(r.node_ids) ?? [],
+    status: r.status as TaskStatus,
+    round: Number(r.round),
+    result: fromJson<Json>(r.result),
+    error: fromJson<ErrorBody>(r.error),
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export function runOut(r: Schema['runs'], nodeName: string): Run {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    nodeId: r.node_id,
+    nodeName,
+    round: Number(r.round),
+    attempt: Number(r.attempt),
+    status: r.status as RunStatus,
+    leaseExpiresAt: r.lease_expires_at,
+    error: fromJson<ErrorBody>(r.error),
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}

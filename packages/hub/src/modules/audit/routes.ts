@@ -1,0 +1,66 @@
+import { ErrorBodySchema } from '@fedhub/protocol';
+import { z } from 'zod';
+import { requireRole } from '../../access/membership.js';
+import type { HubModule } from '../../core/module.js';
+import { listAudit, verifyAudit } from './service.js';
+
+/** A stored audit event (hub-local schema: the protocol package has none yet). */
+export const AuditEventSchema = z
+  .object({
+    seq: z.int().min(1),
+    at: z.string(),
+    actor: z.string().describe('user:<id>, node:<id>, hub or anonymous'),
+    action: z.string(),
+    object: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const AuditVerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    count: z.int().describe('Entries verified'),
+    headHash: z.string().describe('Hash of the last verified entry'),
+    broken: z.object({ seq: z.int(), reason: z.string() }).nullable(),
+  })
+  .meta({ id: 'AuditVerification' });
+
+const AuditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+  action: z.string().max(64).optional(),
+});
+
+export const auditRoutes: HubModule = async (app, { ctx, auth }) => {
+  app.get(
+    '/audit',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit trail in chain order (auditor or hub-admin)',
+        querystring: AuditQuerySchema,
+        response: { 200: z.array(AuditEventSchema), 403: ErrorBodySchema },
+      },
+    },
+    async (req) => {
+      requireRole(await auth.user(req), 'auditor');
+      return listAudit(ctx.db, req.query);
+    },
+  );
+  app.get(
+    '/audit/verify',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Re-compute the hash chain from the first entry (auditor or hub-admin)',
+        response: { 200: AuditVerificationSchema, 403: ErrorBodySchema },
+      },
+    },
+    async (req) => {
+      requireRole(await auth.user(req), 'auditor');
+      return verifyAudit(ctx.db);
+    },
+  );
+};

@@ -1,0 +1,158 @@
+/**
+ * The audit trail: an append-only hash chain (`chainHash` from @fedhub/crypto). Each entry is appended in
+ * the transaction of the change it records, so the trail and the data never disagree.
+ */
+import { CHAIN_GENESIS, chainHash, verifyChain } from '@fedhub/crypto';
+import { type DbHandle, type DialectName, fromJson, serialiseOn, toJson, withTransaction } from '@fedhub/db';
+import type { Schema } from '@fedhub/db';
+import type { Kysely } from 'kysely';
+
+/** Advisory-lock key serialising appends to the chain on PostgreSQL. */
+const AUDIT_LOCK_KEY = 7_246_001;
+
+/** Audit actions, as recorded. */
+export const AUDIT_ACTIONS = [
+  'login.succeeded',
+  'login.failed',
+  'login.locked',
+  'organisation.created',
+  'user.created',
+  'collaboration.created',
+  'collaboration.organisation-added',
+  'node.created',
+  'node.enrolled',
+  'study.created',
+  'task.submitted',
+  'task.cancelled',
+  'task.finished',
+  'run.claimed',
+  'run.requeued',
+  'result.accepted',
+  'result.refused',
+  'result.rejected',
+  'api-token.created',
+  'api-token.revoked',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One event to record. `actor` is `user:<id>`, `node:<id>` or `hub`; `object` is `<kind>:<id>`. */
+export interface AuditInput {
+  at: string;
+  actor: string;
+  action: AuditAction;
+  object: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** A stored audit event. */
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  object: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** What the hash covers: everything but the hashes themselves. */
+function chainedEntry(e: { seq: number; at: string; actor: string; action: string; object: string | null; details: unknown }) {
+  return { seq: e.seq, at: e.at, actor: e.actor, action: e.action, object: e.object, details: e.details };
+}
+
+/** Appends one event inside `trx` (the caller's transaction). */
+export async function appendAudit(dialect: DialectName, trx: Kysely<Schema>, input: AuditInput): Promise<void> {
+  await serialiseOn(dialect, trx, AUDIT_LOCK_KEY);
+  const last = await trx
+    .selectFrom('audit_events')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const seq = last ? Number(last.seq) + 1 : 1;
+  const prevHash = last?.hash ?? CHAIN_GENESIS;
+  const details = input.details ?? {};
+  const hash = chainHash(prevHash, chainedEntry({ ...input, seq, details }));
+  await trx
+    .insertInto('audit_events')
+    .values({
+      seq,
+      at: input.at,
+      actor: input.actor,
+      action: input.action,
+      object: input.object,
+      details: toJson(details),
+      prev_hash: prevHash,
+      hash,
+    })
+    .execute();
+}
+
+/** Appends one event in its own transaction (for events with no other write, e.g. a failed login). */
+export async function appendAuditAlone(h: DbHandle, input: AuditInput): Promise<void> {
+  await withTransaction(h, (trx) => appendAudit(h.dialect, trx, input));
+}
+
+function toEvent(r: Schema['audit_events']): AuditEvent {
+  return {
+    seq: Number(r.seq),
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    object: r.object,
+    details: fromJson<Record<string, unknown>>(r.details) ?? {},
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/** A page of events in chain order. */
+export async function listAudit(
+  h: DbHandle,
+  q: { limit: number; offset: number; action?: string | undefined },
+): Promise<AuditEvent[]> {
+  let query = h.db.selectFrom('audit_events').selectAll().orderBy('seq', 'asc').limit(q.limit).offset(q.offset);
+  if (q.action) query = query.where('action', '=', q.action);
+  return (await query.execute()).map(toEvent);
+}
+
+/** The result of re-computing the chain from the first entry. */
+export interface AuditVerification {
+  ok: boolean;
+  count: number;
+  headHash: string;
+  broken: { seq: number; reason: string } | null;
+}
+
+/** Re-computes every hash from genesis, in pages, and reports the first break. */
+export async function verifyAudit(h: DbHandle): Promise<AuditVerification> {
+  const PAGE = 2000;
+  let prev = CHAIN_GENESIS;
+  let count = 0;
+  let lastSeq = 0;
+  for (;;) {
+    const rows = await h.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('seq', '>', lastSeq)
+      .orderBy('seq', 'asc')
+      .limit(PAGE)
+      .execute();
+    if (rows.length === 0) break;
+    const events = rows.map(toEvent);
+    if (count === 0 && events[0]!.seq !== 1)
+      return { ok: false, count, headHash: prev, broken: { seq: events[0]!.seq, reason: 'the first entries are missing' } };
+    if (count > 0 && events[0]!.seq !== lastSeq + 1)
+      return { ok: false, count, headHash: prev, broken: { seq: events[0]!.seq, reason: `entry ${events[0]!.seq}: sequence gap` } };
+    const broken = verifyChain(
+      events.map((e) => ({ seq: e.seq, hash: e.hash, prevHash: e.prevHash, entry: chainedEntry(e) })),
+      prev,
+    );
+    if (broken) return { ok: false, count: count + broken.index, headHash: prev, broken: { seq: events[broken.index]!.seq, reason: broken.reason } };
+    count += events.length;
+    prev = events.at(-1)!.hash;
+    lastSeq = events.at(-1)!.seq;
+  }
+  return { ok: true, count, headHash: prev, broken: null };
+}

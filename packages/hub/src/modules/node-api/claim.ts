@@ -1,0 +1,100 @@
+/** Claiming work: a long-poll that atomically takes the node's oldest queued run and leases it. */
+import { forUpdateSkipLocked, fromJson, isoTime, withTransaction } from '@fedhub/db';
+import type { Json, RunAssignment } from '@fedhub/protocol';
+import type { NodePrincipal } from '../../access/principal.js';
+import type { HubContext } from '../../core/context.js';
+import { applyEffects, newEffects } from '../../core/effects.js';
+import { appendAudit } from '../audit/service.js';
+import { bumpRevision, runUpdatedEvent } from '../tasks/task-events.js';
+import { sweepExpiredLeases } from './lease-sweeper.js';
+
+/** Takes one queued run for the node, or returns null when there is none. */
+export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<RunAssignment | null> {
+  const fx = newEffects();
+  const assignment = await withTransaction(ctx.db, async (trx) => {
+    const candidate = await forUpdateSkipLocked(
+      ctx.db.dialect,
+      trx
+        .selectFrom('runs')
+        .innerJoin('tasks', 'tasks.id', 'runs.task_id')
+        .select(['runs.id'])
+        .where('runs.node_id', '=', node.id)
+        .where('runs.status', '=', 'queued')
+        .where('tasks.status', '=', 'running')
+        .orderBy('runs.created_at')
+        .orderBy('runs.id')
+        .limit(1),
+      'runs',
+    ).executeTakeFirst();
+    const nowMs = ctx.clock.now();
+    const now = isoTime(nowMs);
+    await trx.updateTable('nodes').set({ last_seen_at: now }).where('id', '=', node.id).execute();
+    if (!candidate) return null;
+    const leaseExpiresAt = isoTime(nowMs + ctx.config.leaseMs);
+    const res = await trx
+      .updateTable('runs')
+      .set((eb) => ({
+        status: 'claimed',
+        attempt: eb('attempt', '+', 1),
+        lease_expires_at: leaseExpiresAt,
+        started_at: eb.fn.coalesce('started_at', eb.val(now)),
+      }))
+      .where('id', '=', candidate.id)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return null;
+    const run = await trx.selectFrom('runs').selectAll().where('id', '=', candidate.id).executeTakeFirstOrThrow();
+    const task = await trx.selectFrom('tasks').selectAll().where('id', '=', run.task_id).executeTakeFirstOrThrow();
+    const peers = await trx
+      .selectFrom('runs')
+      .innerJoin('nodes', 'nodes.id', 'runs.node_id')
+      .select(['nodes.id as nodeId', 'nodes.x25519_public_key as x25519'])
+      .where('runs.task_id', '=', run.task_id)
+      .where('runs.round', '=', run.round)
+      .orderBy('nodes.id')
+      .execute();
+    await bumpRevision(trx, run.task_id);
+    await appendAudit(ctx.db.dialect, trx, {
+      at: now,
+      actor: `node:${node.id}`,
+      action: 'run.claimed',
+      object: `run:${run.id}`,
+      details: { taskId: run.task_id, round: Number(run.round), attempt: Number(run.attempt) },
+    });
+    fx.events.push(runUpdatedEvent(run, node.name, now));
+    return {
+      runId: run.id,
+      taskId: run.task_id,
+      studyId: task.study_id,
+      algorithm: task.algorithm,
+      version: task.version,
+      digest: task.digest,
+      params: fromJson<Json>(task.params),
+      round: Number(run.round),
+      attempt: Number(run.attempt),
+      input: fromJson<Json>(run.input),
+      leaseExpiresAt,
+      leaseMs: ctx.config.leaseMs,
+      peers: peers.map((p) => ({ nodeId: p.nodeId, x25519: p.x25519 ?? '' })),
+    } satisfies RunAssignment;
+  });
+  applyEffects(ctx, fx);
+  return assignment;
+}
+
+/**
+ * Waits up to `waitMs` for a run: woken at once by this process when runs are queued for the node, and
+ * re-checking the database every pollIntervalMs for runs queued by other hub processes.
+ */
+export async function claim(ctx: HubContext, node: NodePrincipal, waitMs: number): Promise<RunAssignment | null> {
+  const deadline = Date.now() + waitMs;
+  await sweepExpiredLeases(ctx);
+  for (;;) {
+    const run = await claimOnce(ctx, node);
+    if (run) return run;
+    const left = deadline - Date.now();
+    if (left <= 0 || ctx.claimWaiters.closed) return null;
+    await ctx.claimWaiters.wait(node.id, Math.min(left, ctx.config.pollIntervalMs));
+    if (Date.now() + 1 >= deadline) await sweepExpiredLeases(ctx);
+  }
+}

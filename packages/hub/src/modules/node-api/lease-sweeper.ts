@@ -1,0 +1,62 @@
+/**
+ * Re-queues claimed runs whose lease has expired on the hub clock (the node died, hung or lost its
+ * network): delivery is at-least-once, and the attempt counter makes the late result of the lost attempt
+ * stale. Safe with several hub processes: each re-queue is a conditional update on (id, attempt, status).
+ */
+import { withTransaction } from '@fedhub/db';
+import type { HubContext } from '../../core/context.js';
+import { applyEffects, newEffects } from '../../core/effects.js';
+import { appendAudit } from '../audit/service.js';
+import { bumpRevision, runUpdatedEvent } from '../tasks/task-events.js';
+
+/** Largest number of runs re-queued per sweep (the next sweep takes the rest). */
+const SWEEP_BATCH = 200;
+
+/** Re-queues expired leases; returns how many runs went back to the queue. */
+export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
+  const now = ctx.nowIso();
+  const expired = await ctx.db.db
+    .selectFrom('runs')
+    .select('id')
+    .where('status', '=', 'claimed')
+    .where('lease_expires_at', '<', now)
+    .limit(SWEEP_BATCH)
+    .execute();
+  if (expired.length === 0) return 0;
+  const fx = newEffects();
+  const count = await withTransaction(ctx.db, async (trx) => {
+    let n = 0;
+    for (const { id } of expired) {
+      const run = await trx
+        .selectFrom('runs')
+        .innerJoin('nodes', 'nodes.id', 'runs.node_id')
+        .selectAll('runs')
+        .select('nodes.name as node_name')
+        .where('runs.id', '=', id)
+        .executeTakeFirst();
+      if (!run || run.status !== 'claimed' || run.lease_expires_at === null || run.lease_expires_at >= now) continue;
+      const res = await trx
+        .updateTable('runs')
+        .set({ status: 'queued', lease_expires_at: null })
+        .where('id', '=', id)
+        .where('status', '=', 'claimed')
+        .where('attempt', '=', run.attempt)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) continue;
+      n++;
+      await bumpRevision(trx, run.task_id);
+      await appendAudit(ctx.db.dialect, trx, {
+        at: now,
+        actor: 'hub',
+        action: 'run.requeued',
+        object: `run:${id}`,
+        details: { taskId: run.task_id, nodeId: run.node_id, attempt: Number(run.attempt), leaseExpiredAt: run.lease_expires_at },
+      });
+      fx.events.push(runUpdatedEvent({ ...run, status: 'queued', lease_expires_at: null }, run.node_name, now));
+      fx.nodes.add(run.node_id);
+    }
+    return n;
+  });
+  applyEffects(ctx, fx);
+  return count;
+}

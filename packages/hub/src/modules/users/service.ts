@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { hashPassword } from '@fedhub/crypto';
+import { type Schema, toJson, withTransaction } from '@fedhub/db';
+import { FedhubError, type Role, type User } from '@fedhub/protocol';
+import { requireRole } from '../../access/membership.js';
+import type { UserPrincipal } from '../../access/principal.js';
+import type { HubContext } from '../../core/context.js';
+import { userOut } from '../../core/mappers.js';
+import { appendAudit } from '../audit/service.js';
+
+/** Every user (hub-admin only). */
+export async function listUsers(ctx: HubContext, user: UserPrincipal): Promise<User[]> {
+  requireRole(user);
+  const rows = await ctx.db.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('username').execute();
+  return rows.map(userOut);
+}
+
+export interface NewUser {
+  username: string;
+  displayName?: string | undefined;
+  password: string;
+  organisationId: string;
+  roles: Role[];
+}
+
+/** Creates a user (hub-admin, or `actor` null for `initHub`); 409 when the username is taken. */
+export async function createUser(ctx: HubContext, actor: UserPrincipal | null, body: NewUser): Promise<User> {
+  if (actor) requireRole(actor);
+  const passwordHash = await hashPassword(body.password);
+  return withTransaction(ctx.db, async (trx) => {
+    const org = await trx.selectFrom('organisations').select('id').where('id', '=', body.organisationId).executeTakeFirst();
+    if (!org) throw new FedhubError('FH_ERR_NOT_FOUND', `organisation ${body.organisationId} not found`);
+    const clash = await trx.selectFrom('users').select('id').where('username', '=', body.username).executeTakeFirst();
+    if (clash) throw new FedhubError('FH_ERR_ALREADY_EXISTS', `the username "${body.username}" is taken`);
+    const row: Schema['users'] = {
+      id: randomUUID(),
+      username: body.username,
+      display_name: body.displayName ?? null,
+      organisation_id: body.organisationId,
+      password_hash: passwordHash,
+      roles: toJson([...new Set(body.roles)]),
+      failed_logins: 0,
+      locked_until: null,
+      created_at: ctx.nowIso(),
+    };
+    await trx.insertInto('users').values(row).execute();
+    await appendAudit(ctx.db.dialect, trx, {
+      at: row.created_at,
+      actor: actor ? `user:${actor.id}` : 'hub',
+      action: 'user.created',
+      object: `user:${row.id}`,
+      details: { username: row.username, roles: [...new Set(body.roles)], organisationId: body.organisationId },
+    });
+    return userOut(row);
+  });
+}

@@ -1,0 +1,96 @@
+/** Running the hub as a server: open and migrate the database, build, listen; and first-time set-up. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type DbHandle, migrateToLatest, openDatabase } from '@fedhub/db';
+import { FedhubError } from '@fedhub/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import { buildHub, createHubContext } from './build-hub.js';
+import type { Clock } from './clock.js';
+import type { HubConfig } from './config.js';
+import { createUser } from './modules/users/service.js';
+
+/** Opens the configured database (PostgreSQL when `databaseUrl` is set, else SQLite in `dataDir`) and migrates it. */
+export async function openHubDatabase(config: HubConfig): Promise<DbHandle> {
+  const h = config.databaseUrl ? openDatabase({ url: config.databaseUrl }) : openDatabase({ dataDir: config.dataDir });
+  try {
+    await migrateToLatest(h.db as never);
+  } catch (err) {
+    await h.close();
+    throw err;
+  }
+  return h;
+}
+
+/** A listening hub. */
+export interface RunningHub {
+  /** Base URL, e.g. `http://127.0.0.1:7600`. */
+  url: string;
+  /** Stops accepting connections, lets in-flight requests finish, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates, builds and listens on `config.host:config.port`. */
+export async function startHub(
+  config: HubConfig,
+  opts: { log?: FastifyBaseLogger; clock?: Clock } = {},
+): Promise<RunningHub> {
+  const db = await openHubDatabase(config);
+  const app = buildHub({ config, db, ...(opts.log ? { log: opts.log } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await db.close();
+    throw err;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    close() {
+      closing ??= app.close().then(() => db.close());
+      return closing;
+    },
+  };
+}
+
+/** The first administrator's credentials; the password is shown once. */
+export interface InitialAdmin {
+  username: string;
+  password: string;
+  userId: string;
+  organisationId: string;
+}
+
+/**
+ * First-time set-up: migrates the database and creates the first hub-admin with a random one-time
+ * password. Refuses (409 FH_ERR_CONFLICT) when a hub-admin exists: there are no default credentials.
+ */
+export async function initHub(
+  config: HubConfig,
+  opts: { username: string; organisation: string },
+): Promise<InitialAdmin> {
+  const db = await openHubDatabase(config);
+  try {
+    const ctx = createHubContext({ config, db });
+    const users = await db.db.selectFrom('users').select('roles').execute();
+    if (users.some((u) => (JSON.parse(u.roles) as string[]).includes('hub-admin')))
+      throw new FedhubError('FH_ERR_CONFLICT', 'the hub is already initialised: a hub administrator exists');
+    let org = await db.db.selectFrom('organisations').select('id').where('name', '=', opts.organisation).executeTakeFirst();
+    if (!org) {
+      org = { id: randomUUID() };
+      await db.db.insertInto('organisations').values({ id: org.id, name: opts.organisation, country: null, created_at: ctx.nowIso() }).execute();
+    }
+    const password = randomBytes(18).toString('base64url');
+    const user = await createUser(ctx, null, {
+      username: opts.username,
+      password,
+      organisationId: org.id,
+      roles: ['hub-admin'],
+    });
+    return { username: user.username, password, userId: user.id, organisationId: org.id };
+  } finally {
+    await db.close();
+  }
+}
