@@ -192,6 +192,8 @@ wj(list(resolution = 0.001, auc = as.numeric(r$auc), aucDirect = aucDirect, delo
 
 # ---- descriptive -----------------------------------------------------------------------------
 big <- 1e9 + rnorm(300, 0, 1e-3)
+bigDev <- big - mean(big)
+bigVar <- (sum(bigDev^2) - sum(bigDev)^2 / length(big)) / (length(big) - 1)
 bigNodes <- rep(c("A", "B", "C"), c(90, 120, 90))
 probs <- c(0, 0.1, 0.25, 0.5, 0.75, 0.9, 1)
 tw <- t.test(age ~ sex, data = d); tp <- t.test(age ~ sex, data = d, var.equal = TRUE)
@@ -203,7 +205,10 @@ ch <- function(x) list(table = arr(t(x$observed)), nrow = nrow(x$observed), ncol
   statistic = x$statistic[[1]], df = x$parameter[[1]], p = x$p.value)
 wj(list(
   ageMean = mean(d$age), ageSd = sd(d$age), ageVar = var(d$age),
-  big = arr(big), bigNode = arr(bigNodes), bigMean = mean(big), bigSd = sd(big), bigVar = var(big),
+  # R's var() is off by ~2e-9 relative on this data (checked against exact rational arithmetic), so the
+  # reference is the corrected two-pass formula: exact deviations from mean(), O(eps) error.
+  big = arr(big), bigNode = arr(bigNodes), bigMean = mean(big), bigSd = sqrt(bigVar), bigVar = bigVar,
+  bigVarR = var(big),
   probs = arr(probs), ageQuantiles = arr(quantile(d$age, probs, type = 7)),
   doseQuantiles = arr(quantile(d$dose_gy, probs, type = 7)),
   welch = tt(tw), pooled = tt(tp),

@@ -1,0 +1,4 @@
+export * from './histogram.js';
+export * from './moments.js';
+export * from './quantiles.js';
+export * from './tests.js';
