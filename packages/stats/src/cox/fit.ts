@@ -79,7 +79,12 @@ function linearPredictorConcordance(
   // First a (min, max) round to fix the score grid, then the binned counts.
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (const lp of lps) for (const v of lp) (min = Math.min(min, v)), (max = Math.max(max, v));
+  for (const lp of lps) {
+    for (const v of lp) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  }
   const bins = options.concordanceBins ?? 2000;
   const width = max > min ? (max - min) / (bins - 1) : 1;
   const scoreGrid: ScoreGrid = { min, width, bins };

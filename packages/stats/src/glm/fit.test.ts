@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { StatsError } from '../errors.js';
 import { buildDesignMatrix } from '../formula/design.js';
 import { mergeLevels } from '../formula/levels.js';
 import { parseFormula } from '../formula/parse.js';
+import { flattenPartial, layoutSize, unflattenPartial } from '../partial.js';
 import { readCohortNodes, readFixtureJson, relDiff } from '../test-support.js';
 import type { GlmFamilyName } from './family.js';
 import { fitGlmFederated } from './fit.js';
 import type { GlmNodeData } from './partial.js';
+import { glmLocalPartial, glmPartialLayout } from './partial.js';
 
 interface GlmRef {
   name: string;
@@ -62,8 +65,8 @@ describe('federated GLM equals R glm() on the pooled rows', () => {
       const { nodes, names } = nodeData(ref.formula, ref.weights);
       const fit = fitGlmFederated(nodes, ref.family, names);
       expect(fit.names).toEqual(ref.names);
-      expect(worst(fit.estimate, ref.estimate)).toBeLessThan(1e-7);
-      expect(worst(fit.stdError, ref.se)).toBeLessThan(1e-7);
+      expect(worst(fit.estimate, ref.estimate)).toBeLessThan(1e-8);
+      expect(worst(fit.stdError, ref.se)).toBeLessThan(1e-8);
       expect(worst(fit.statistic, ref.stat)).toBeLessThan(1e-7);
       expect(worst(fit.pValue, ref.p)).toBeLessThan(1e-6);
       expect(worst(fit.ciLower, ref.ciLower)).toBeLessThan(1e-7);
@@ -78,4 +81,38 @@ describe('federated GLM equals R glm() on the pooled rows', () => {
       expect(fit.converged).toBe(true);
     });
   }
+});
+
+describe('GLM partial layout and input errors', () => {
+  it('the flat partial matches its declared layout', () => {
+    const { nodes } = nodeData('toxicity ~ age + sex', '');
+    const part = glmLocalPartial(nodes[0]!, 'binomial', null);
+    const layout = glmPartialLayout(3);
+    expect(part.length).toBe(layoutSize(layout));
+    const fields = unflattenPartial(layout, part);
+    expect(fields['nObs']![0]).toBe(nodes[0]!.n);
+    expect([...flattenPartial(layout, fields)]).toEqual([...part]);
+  });
+  it('rejects aliased columns and invalid responses with coded errors', () => {
+    const { nodes, names } = nodeData('toxicity ~ age + sex', '');
+    const aliased = nodes.map((d) => {
+      const x = new Float64Array(d.n * 4);
+      for (let i = 0; i < d.n; i++) {
+        for (let j = 0; j < 3; j++) x[i * 4 + j] = d.x[i * 3 + j]!;
+        x[i * 4 + 3] = 2 * d.x[i * 3 + 1]!;
+      }
+      return { ...d, x, p: 4 };
+    });
+    const err = (() => {
+      try {
+        fitGlmFederated(aliased, 'binomial', [...names, 'age2']);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(StatsError);
+    expect((err as StatsError).code).toBe('FH_ERR_STATS_NOT_PD');
+    const bad = { ...nodes[0]!, y: nodes[0]!.y.map((v, i) => (i === 7 ? 2 : v)) };
+    expect(() => glmLocalPartial(bad, 'binomial', null)).toThrow(/y\[7\] = 2 must be in \[0, 1\]/);
+  });
 });

@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { glmLocalPartial } from './partial.js';
 
+/** x beta for every row: the unavoidable n p multiply-adds, timed as a machine-speed baseline. */
+function linearPredictorPass(
+  x: Float64Array,
+  n: number,
+  p: number,
+  beta: Float64Array,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const row = i * p;
+    for (let j = 0; j < p; j++) s += x[row + j]! * beta[j]!;
+    out[i] = s;
+  }
+}
+
 describe('GLM partial performance', () => {
-  it('binomial partial for 10 coefficients over 333k rows runs in tens of milliseconds (fastest of 7)', () => {
+  it('binomial partial for 10 coefficients over 333k rows costs a small multiple of one x-beta pass', () => {
     const n = 333_000;
     const p = 10;
     const x = new Float64Array(n * p);
@@ -19,16 +35,24 @@ describe('GLM partial performance', () => {
     }
     const beta = Float64Array.from({ length: p }, (_, j) => 0.1 * j - 0.3);
     const data = { x, n, p, y };
-    glmLocalPartial(data, 'binomial', beta); // warm-up (JIT)
-    const times: number[] = [];
-    for (let r = 0; r < 7; r++) {
+    const eta = new Float64Array(n);
+    let partialMs = Number.POSITIVE_INFINITY;
+    let baselineMs = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < 8; r++) {
       const t0 = performance.now();
       const out = glmLocalPartial(data, 'binomial', beta);
-      times.push(performance.now() - t0);
+      const t1 = performance.now();
+      linearPredictorPass(x, n, p, beta, eta);
+      const t2 = performance.now();
       expect(out[0]).toBeGreaterThan(0);
+      if (r > 0) {
+        partialMs = Math.min(partialMs, t1 - t0);
+        baselineMs = Math.min(baselineMs, t2 - t1);
+      }
     }
-    // Fastest of 7 runs: measured 45-50 ms alone on a shared 2-core EPYC, ~100 ms while the rest of the
-    // suite runs in parallel; the bound still catches per-row allocation or call dispatch (3-4x slower).
-    expect(Math.min(...times)).toBeLessThan(150);
+    // Measured on a shared, loaded 2-core EPYC: partial 45-75 ms, baseline ~7 ms (ratio 7-10). The
+    // partial does ~6x the arithmetic of the baseline (X'WX upper triangle, exp, logs); per-row
+    // allocation or call dispatch made it 3-4x slower (ratio 30+). A ratio stays meaningful under load.
+    expect(partialMs / baselineMs).toBeLessThan(20);
   });
 });

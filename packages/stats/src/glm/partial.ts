@@ -133,6 +133,20 @@ function validate(data: GlmNodeData): void {
     throw bad(`offset has length ${data.offset.length}, expected ${n}`);
 }
 
+/** Rejects responses and weights that R's family$initialize would reject (clear message, row index). */
+function validateValues(data: GlmNodeData, family: GlmFamilyName): void {
+  const invalid = (what: string) =>
+    new StatsError(StatsErrorCode.InvalidArgument, `glm (${family}): ${what}`);
+  for (let i = 0; i < data.n; i++) {
+    const yi = data.y[i]!;
+    const wi = data.weights ? data.weights[i]! : 1;
+    if (!Number.isFinite(yi)) throw invalid(`y[${i}] = ${yi} is not finite`);
+    if (!(wi >= 0) || !Number.isFinite(wi)) throw invalid(`weights[${i}] = ${wi} must be finite and >= 0`);
+    if (family === 'binomial' && !(yi >= 0 && yi <= 1)) throw invalid(`y[${i}] = ${yi} must be in [0, 1]`);
+    if (family === 'poisson' && yi < 0) throw invalid(`y[${i}] = ${yi} must be >= 0`);
+  }
+}
+
 /**
  * Local GLM partial at coefficients `beta` (null: R's starting values `mustart`, the first IRLS
  * round). One pass over the rows with no per-row allocation; the IRLS working weights and response
@@ -145,6 +159,7 @@ export function glmLocalPartial(
   beta: Float64Array | null,
 ): Float64Array {
   validate(data);
+  validateValues(data, family);
   const { x, n, p, y } = data;
   const w = data.weights ?? null;
   const off = data.offset ?? null;
@@ -190,7 +205,7 @@ export function glmLocalPartial(
       let me: number;
       let v: number;
       if (fam === 1) {
-        const e = Math.exp(eta < -30 ? -30 : eta > 30 ? 30 : eta);
+        const e = Math.exp(Math.min(Math.max(eta, -30), 30));
         mu = e / (1 + e);
         me = eta > 30 || eta < -30 ? DBL_EPS : e / ((1 + e) * (1 + e));
         v = mu * (1 - mu);
@@ -208,7 +223,7 @@ export function glmLocalPartial(
         }
       } else if (fam === 2) {
         const e = Math.exp(eta);
-        mu = e > DBL_EPS ? e : DBL_EPS;
+        mu = Math.max(e, DBL_EPS);
         me = mu;
         v = mu;
         deviance += 2 * wi * ((yi > 0 ? yi * Math.log(yi / mu) : 0) - (yi - mu));

@@ -1,3 +1,4 @@
 export * from './auc.js';
 export * from './brier-hl.js';
 export * from './calibration.js';
+export * from './harrell-c.js';
