@@ -1,0 +1,46 @@
+// The worker pool runs the compiled worker (packages/dicom/dist/deid/pool-worker.js): build first with
+// `npx tsc -b packages/dicom`.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../fixtures/deid/build-dicom.js';
+import { BASIC_PROFILE } from './options.js';
+import { createDeidPool } from './pool.js';
+
+const workerUrl = new URL('../../dist/deid/pool-worker.js', import.meta.url);
+const KEY = Buffer.alloc(32, 0x21);
+
+function ct(n: number): Buffer {
+  return buildDicom(
+    ctElements({ patientId: 'P', patientName: 'A^B', studyUid: '1.3.1', seriesUid: '1.3.2', sopUid: '1.3.3', frameOfReferenceUid: '1.3.4', pixels: testPixels(n, n), rows: n, cols: n }),
+    { sopClassUid: CT_IMAGE, sopInstanceUid: '1.3.3' },
+  );
+}
+
+describe('createDeidPool', () => {
+  it('has the compiled worker', () => {
+    expect(existsSync(workerUrl), 'dist/deid/pool-worker.js missing: run `npx tsc -b packages/dicom` first').toBe(true);
+  });
+
+  it('de-identifies in workers, rejects hostile input, and recovers from a timed-out worker', async () => {
+    const pool = createDeidPool({ maxMemoryMb: 128, timeoutMs: 5_000, size: 2, workerUrl });
+    try {
+      const [a, b] = await Promise.all([
+        pool.deidentify(ct(16), BASIC_PROFILE, KEY),
+        pool.deidentify(Buffer.from('MZ not dicom'), BASIC_PROFILE, KEY),
+      ]);
+      expect(a.status).toBe('ok');
+      if (a.status === 'ok') expect(Buffer.isBuffer(a.output)).toBe(true);
+      expect(b.status).toBe('rejected');
+    } finally {
+      await pool.close();
+    }
+    const tight = createDeidPool({ maxMemoryMb: 128, timeoutMs: 1, size: 1, workerUrl });
+    try {
+      const slow = await tight.deidentify(ct(2048), BASIC_PROFILE, KEY);
+      expect(slow.status).toBe('rejected');
+      expect(slow.status === 'rejected' ? slow.code : '').toBe('FH_ERR_DEID_WORKER_TIMEOUT');
+    } finally {
+      await tight.close();
+    }
+  });
+});
