@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { buildDesignMatrix, dropInterceptColumn } from '../formula/design.js';
 import { mergeLevels } from '../formula/levels.js';
 import { parseFormula } from '../formula/parse.js';
+import { layoutSize } from '../partial.js';
 import { readCohortNodes, readFixtureJson, relDiff } from '../test-support.js';
 import type { CoxTies } from './aggregate.js';
 import { concordanceFromPartial, concordanceLocalPartial } from './concordance.js';
 import { fitCoxFederated } from './fit.js';
 import { coarsenTimes, localEventTimes, mergeEventTimes } from './grid.js';
-import type { CoxNodeData } from './partial.js';
+import { type CoxNodeData, coxLocalPartial, coxPartialLayout } from './partial.js';
 
 interface CoxRef {
   name: string;
@@ -106,5 +107,23 @@ describe('federated Cox equals R coxph() on the pooled, coarsened rows', () => {
     expect(c.discordant).toBe(fx.frozenScoreC.count[1]);
     expect(c.tiedScore).toBe(fx.frozenScoreC.count[2]);
     expect(relDiff(c.concordance, fx.frozenScoreC.concordance)).toBeLessThan(1e-14);
+  });
+});
+
+describe('Cox partial layout and errors', () => {
+  it('partial length matches its layout; an event time missing from the grid is a coded error', () => {
+    const { nodes } = coxNodes('Surv(tc, dead) ~ age + sex');
+    const d = nodes[0]!;
+    const grid = mergeEventTimes(nodes.map((nd) => localEventTimes(nd.time, nd.event, null)));
+    const part = coxLocalPartial(d, grid, new Float64Array(2));
+    expect(part.length).toBe(layoutSize(coxPartialLayout(2, grid.times.length)));
+    const partialGrid = mergeEventTimes([localEventTimes(nodes[1]!.time, nodes[1]!.event, null)]);
+    const missing = grid.times.find(
+      (t) => !partialGrid.times.includes(t) && d.time.some((u, i) => u === t && d.event[i] === 1),
+    );
+    expect(missing).toBeDefined();
+    expect(() => coxLocalPartial(d, partialGrid, new Float64Array(2))).toThrow(
+      /not in the global event-time grid/,
+    );
   });
 });

@@ -14,7 +14,7 @@ import {
   type ScoreGrid,
 } from './concordance.js';
 import { type EventTimeGrid, localEventTimes, mergeEventTimes } from './grid.js';
-import { type CoxNodeData, coxLocalPartial } from './partial.js';
+import { type CoxNodeData, coxCenterFromSum, coxCenterLocalPartial, coxLocalPartial } from './partial.js';
 import { type CoxSummary, coxSummarize } from './summary.js';
 
 /** Result of {@link fitCoxFederated}: the summary plus concordance of the fitted linear predictor. */
@@ -35,8 +35,8 @@ export interface CoxFitOptions {
 }
 
 /**
- * Federated Cox driver over in-memory nodes (tests, simulation): agree on the event-time grid,
- * run Newton rounds (each: every node's {@link coxLocalPartial} at the same beta, summed), summarise,
+ * Federated Cox driver over in-memory nodes (tests, simulation): agree on the event-time grid and
+ * the covariate centre (pooled means), run Newton rounds (each: every node's {@link coxLocalPartial} at the same beta, summed), summarise,
  * then one concordance round on the fitted linear predictor binned at `concordanceWidth`.
  */
 export function fitCoxFederated(
@@ -48,9 +48,10 @@ export function fitCoxFederated(
   const ties = options.ties ?? 'efron';
   const control = options.control ?? defaultCoxControl;
   const grid = mergeEventTimes(nodes.map((d) => localEventTimes(d.time, d.event, d.strata ?? null)));
+  const center = coxCenterFromSum(sumPartials(nodes.map(coxCenterLocalPartial)));
   let state = coxInitialState(p);
   for (let round = 0; round < 2 * control.iterMax + 2; round++) {
-    const sum = sumPartials(nodes.map((d) => coxLocalPartial(d, grid, state.evalBeta)));
+    const sum = sumPartials(nodes.map((d) => coxLocalPartial(d, grid, state.evalBeta, center)));
     const step = coxAggregateStep(sum, p, ties, state, control);
     if (step.done) {
       const summary = coxSummarize(names, step.state, step.derivatives, step.converged);

@@ -52,12 +52,34 @@ export function coxPartialLayout(p: number, gridSize: number): PartialLayout {
   };
 }
 
+/** Local partial [n, sum x_1 .. sum x_p] for the centring round (centre = pooled column means). */
+export function coxCenterLocalPartial(data: CoxNodeData): Float64Array {
+  const out = new Float64Array(1 + data.p);
+  out[0] = data.n;
+  for (let i = 0; i < data.n; i++) for (let j = 0; j < data.p; j++) out[1 + j]! += data.x[i * data.p + j]!;
+  return out;
+}
+
+/** Pooled column means from the summed centring partial. */
+export function coxCenterFromSum(sum: Float64Array): Float64Array {
+  return sum.subarray(1).map((v) => v / sum[0]!);
+}
+
 /**
  * Local Cox partial at coefficients `beta` for the global event-time grid. Each row is added once to
  * the block of the last grid time <= its time in its stratum, then suffix sums turn blocks into risk
  * set sums: O(n p^2 + K p^2). Throws when an event time is missing from the grid.
+ *
+ * Covariates enter as x - center (as coxph centres them), which keeps exp(x'beta) in range; the
+ * partial likelihood, score and information are invariant to the centring, so every node must
+ * only use the same `center` (default: no centring).
  */
-export function coxLocalPartial(data: CoxNodeData, grid: EventTimeGrid, beta: Float64Array): Float64Array {
+export function coxLocalPartial(
+  data: CoxNodeData,
+  grid: EventTimeGrid,
+  beta: Float64Array,
+  center: Float64Array | null = null,
+): Float64Array {
   const { x, n, p, time, event } = data;
   const strata = data.strata ?? null;
   if (x.length !== n * p || time.length !== n || event.length !== n || (strata && strata.length !== n)) {
@@ -76,8 +98,15 @@ export function coxLocalPartial(data: CoxNodeData, grid: EventTimeGrid, beta: Fl
   const stride = coxStride(p);
   const o = coxOffsets(p);
   const out = new Float64Array(K * stride);
+  if (center && center.length !== p) {
+    throw new StatsError(
+      StatsErrorCode.DimensionMismatch,
+      `coxLocalPartial: center has length ${center.length}, expected ${p}`,
+    );
+  }
   const nStrata = countStrata(grid, strata);
   const ranges = strataRanges(grid, nStrata);
+  const xc = new Float64Array(p);
   for (let i = 0; i < n; i++) {
     const s = strata ? strata[i]! : 0;
     const lo = ranges[2 * s]!;
@@ -91,26 +120,30 @@ export function coxLocalPartial(data: CoxNodeData, grid: EventTimeGrid, beta: Fl
     }
     const row = i * p;
     let xb = 0;
-    for (let j = 0; j < p; j++) xb += x[row + j]! * beta[j]!;
+    for (let j = 0; j < p; j++) {
+      const v = center ? x[row + j]! - center[j]! : x[row + j]!;
+      xc[j] = v;
+      xb += v * beta[j]!;
+    }
     const e = Math.exp(xb);
     const base = k * stride;
     out[base + o.s0]! += e;
     for (let j = 0; j < p; j++) {
-      const ex = e * x[row + j]!;
+      const ex = e * xc[j]!;
       out[base + o.s1 + j]! += ex;
       const m = base + o.s2 + j * p;
-      for (let l = j; l < p; l++) out[m + l]! += ex * x[row + l]!;
+      for (let l = j; l < p; l++) out[m + l]! += ex * xc[l]!;
     }
     if (isEvent) {
       if (grid.times[k] !== t) throw missing(t, s);
       out[base + o.d]! += 1;
       out[base + o.d0]! += e;
       for (let j = 0; j < p; j++) {
-        const xj = x[row + j]!;
+        const xj = xc[j]!;
         out[base + o.xs + j]! += xj;
         out[base + o.d1 + j]! += e * xj;
         const m = base + o.d2 + j * p;
-        for (let l = j; l < p; l++) out[m + l]! += e * xj * x[row + l]!;
+        for (let l = j; l < p; l++) out[m + l]! += e * xj * xc[l]!;
       }
     }
   }
