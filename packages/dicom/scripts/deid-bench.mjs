@@ -5,7 +5,16 @@
 // planted with a value) how many attributes each leaves behind unchanged although the basic profile does not
 // keep them. Needs the built package: `npx tsc -b packages/dicom`. Usage: node scripts/deid-bench.mjs [files]
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +61,9 @@ function file(elements, sopClass, sopInstance) {
   gl.writeUInt32LE(meta.length);
   const pre = Buffer.alloc(132);
   pre.write('DICM', 128);
-  const sorted = [...elements].sort((a, b) => a.readUInt16LE(0) - b.readUInt16LE(0) || a.readUInt16LE(2) - b.readUInt16LE(2));
+  const sorted = [...elements].sort(
+    (a, b) => a.readUInt16LE(0) - b.readUInt16LE(0) || a.readUInt16LE(2) - b.readUInt16LE(2),
+  );
   return Buffer.concat([pre, el(0x00020000, 'UL', gl), meta, ...sorted]);
 }
 const us = (n) => {
@@ -115,12 +126,28 @@ function probe() {
   const planted = [];
   const els = [el(0x00080016, 'UI', CT)];
   for (const [n, row] of ANNEX_E_ROWS.entries()) {
-    if (!/^[0-9A-F]{8}$/.test(row.key) || row.key.startsWith('0002') || row.key === '00080016' || row.basic === 'K') continue;
+    if (
+      !/^[0-9A-F]{8}$/.test(row.key) ||
+      row.key.startsWith('0002') ||
+      row.key === '00080016' ||
+      row.basic === 'K'
+    )
+      continue;
     const vr = vrByTag.get(row.key);
     if (!vr || !/^[A-Z]{2}$/.test(vr)) continue;
     const tag = Number.parseInt(row.key, 16);
     const word = `PL${String(n).padStart(4, '0')}NT`;
-    const text = { DA: '19500101', DT: '19500101101010', TM: '101010', AS: '042Y', DS: '12.5', IS: '42', UI: `${ROOT}.9.${n}`, UR: `http://${word.toLowerCase()}.example/` }[vr] ?? word;
+    const text =
+      {
+        DA: '19500101',
+        DT: '19500101101010',
+        TM: '101010',
+        AS: '042Y',
+        DS: '12.5',
+        IS: '42',
+        UI: `${ROOT}.9.${n}`,
+        UR: `http://${word.toLowerCase()}.example/`,
+      }[vr] ?? word;
     if (vr === 'SQ') els.push(sq(tag, [[el(0x0040a123, 'PN', word)]]));
     else if (['US', 'SS', 'UL', 'SL', 'FL', 'FD', 'SV', 'UV', 'AT'].includes(vr)) continue;
     else els.push(el(tag, vr, text));
@@ -131,7 +158,9 @@ function probe() {
 function leftBehind(buf, planted) {
   let d;
   try {
-    d = dcmjs.data.DicomMessage.readFile(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)).dict;
+    d = dcmjs.data.DicomMessage.readFile(
+      buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+    ).dict;
   } catch (e) {
     return `unreadable (${e.message})`;
   }
@@ -139,8 +168,16 @@ function leftBehind(buf, planted) {
   for (const p of planted) {
     const e = d[p.key];
     if (!e) continue;
-    const v = p.vr === 'SQ' ? JSON.stringify(e.Value ?? []) : (e.Value ?? []).map((x) => (typeof x === 'object' ? x?.Alphabetic : String(x))).join('\\');
-    if (p.vr === 'SQ' ? v.includes(p.text) : v === p.text || (p.vr === 'DS' || p.vr === 'IS') && v !== '' && Number(v) === Number(p.text)) n++;
+    const v =
+      p.vr === 'SQ'
+        ? JSON.stringify(e.Value ?? [])
+        : (e.Value ?? []).map((x) => (typeof x === 'object' ? x?.Alphabetic : String(x))).join('\\');
+    if (
+      p.vr === 'SQ'
+        ? v.includes(p.text)
+        : v === p.text || ((p.vr === 'DS' || p.vr === 'IS') && v !== '' && Number(v) === Number(p.text))
+    )
+      n++;
   }
   return n;
 }
@@ -160,7 +197,8 @@ function countBak(dir) {
 }
 function dirBytes(dir) {
   let s = 0;
-  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) if (f.isFile()) s += statSync(join(f.parentPath, f.name)).size;
+  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (f.isFile()) s += statSync(join(f.parentPath, f.name)).size;
   return s;
 }
 
@@ -181,7 +219,9 @@ try {
   const { buf: probeBuf, planted } = probe();
   const probeIn = join(work, 'probe.dcm');
   writeFileSync(probeIn, probeBuf);
-  process.stdout.write(`${N} CT files, ${(inBytes / 1e6).toFixed(1)} MB; probe file with ${planted.length} planted table attributes\n`);
+  process.stdout.write(
+    `${N} CT files, ${(inBytes / 1e6).toFixed(1)} MB; probe file with ${planted.length} planted table attributes\n`,
+  );
   const results = [];
 
   // Ours: one thread, read -> de-identify -> write.
@@ -197,12 +237,27 @@ try {
     }
     const s = Number(process.hrtime.bigint() - t) / 1e9;
     const p = deidentifyWith(d, probeBuf);
-    results.push({ tool: 'fedhub (1 thread)', s, written: readdirSync(out).length, left: p.status === 'ok' ? leftBehind(p.output, planted) : p.reason });
+    results.push({
+      tool: 'fedhub (1 thread)',
+      s,
+      written: readdirSync(out).length,
+      left: p.status === 'ok' ? leftBehind(p.output, planted) : p.reason,
+    });
   }
   if (have('gdcmanon')) {
     const out = join(work, 'gdcm');
     const t = process.hrtime.bigint();
-    const r = spawnSync('gdcmanon', ['-e', '-p', 'bench-password', '--continue', '-r', '-i', inDir, '-o', out]);
+    const r = spawnSync('gdcmanon', [
+      '-e',
+      '-p',
+      'bench-password',
+      '--continue',
+      '-r',
+      '-i',
+      inDir,
+      '-o',
+      out,
+    ]);
     const s = Number(process.hrtime.bigint() - t) / 1e9;
     if (r.status !== 0) process.stdout.write(`gdcmanon failed: ${r.stderr}\n`);
     const po = join(work, 'probe-gdcm.dcm');
@@ -214,7 +269,9 @@ try {
     results.push({ tool: 'gdcmanon -e (password)', s, written: countFiles(out), left });
   } else process.stdout.write('gdcmanon not found (apt-get install -y libgdcm-tools)\n');
   if (have('dcmodify')) {
-    const erase = ANNEX_E_ROWS.filter((r) => /^[0-9A-F]{8}$/.test(r.key) && r.basic !== 'K' && !r.key.startsWith('0002'))
+    const erase = ANNEX_E_ROWS.filter(
+      (r) => /^[0-9A-F]{8}$/.test(r.key) && r.basic !== 'K' && !r.key.startsWith('0002'),
+    )
       .filter((r) => !['0020000D', '0020000E', '00080018'].includes(r.key))
       .flatMap((r) => ['-ea', `(${r.key.slice(0, 4)},${r.key.slice(4)})`]);
     const args = ['-q', '-nb', '-ie', '-ep', '-gst', '-gse', '-gin', ...erase];
@@ -227,11 +284,18 @@ try {
     const po = join(work, 'probe-dcmtk.dcm');
     cpSync(probeIn, po);
     spawnSync('dcmodify', [...args, po]);
-    results.push({ tool: 'dcmodify (erase list, incl. copy)', s, written: countFiles(out) - countBak(out), left: leftBehind(readFileSync(po), planted) });
+    results.push({
+      tool: 'dcmodify (erase list, incl. copy)',
+      s,
+      written: countFiles(out) - countBak(out),
+      left: leftBehind(readFileSync(po), planted),
+    });
   } else process.stdout.write('dcmodify not found (apt-get install -y dcmtk)\n');
 
   const ours = results[0].s;
-  process.stdout.write('tool                               files/s     MB/s   time/ours  written  left behind on probe\n');
+  process.stdout.write(
+    'tool                               files/s     MB/s   time/ours  written  left behind on probe\n',
+  );
   for (const r of results) {
     process.stdout.write(
       `${r.tool.padEnd(34)} ${(N / r.s).toFixed(0).padStart(8)} ${(inBytes / 1e6 / r.s).toFixed(0).padStart(8)} ${(r.s / ours).toFixed(2).padStart(10)} ${String(r.written).padStart(8)}  ${r.left}\n`,

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Generates src/parser/dictionary.generated.ts (tag -> VR/keyword) from dcmjs's standard data dictionary,
 // so that implicit-VR datasets can be parsed without a hand-typed table. Run: node scripts/deid-dictionary.mjs
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -43,4 +44,6 @@ export const DICTIONARY_TEXT = ${JSON.stringify(text)};
 `;
 const target = fileURLToPath(new URL('../src/parser/dictionary.generated.ts', import.meta.url));
 writeFileSync(target, out);
+// Format like the rest of the repository so that regenerating gives no diff.
+spawnSync('npx', ['biome', 'format', '--write', target], { stdio: 'ignore' });
 process.stdout.write(`wrote ${target} (${rows.length} entries)\n`);

@@ -2,6 +2,7 @@
 // Generates src/deid/annex-e-table.generated.ts from the machine-readable PS3.15 Table E.1-1
 // (/work/shared/reference/dicom-deid/confidentiality_profile_attributes.json, edition 2024b).
 // Run: node scripts/deid-table.mjs [path-to-json]
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +12,16 @@ const raw = readFileSync(source);
 const sha256 = createHash('sha256').update(raw).digest('hex');
 const rows = JSON.parse(raw.toString('utf8'));
 const optionKeys = [
-  'rtnSafePrivOpt', 'rtnUIDsOpt', 'rtnDevIdOpt', 'rtnInstIdOpt', 'rtnPatCharsOpt',
-  'rtnLongFullDatesOpt', 'rtnLongModifDatesOpt', 'cleanDescOpt', 'cleanStructContOpt', 'cleanGraphOpt',
+  'rtnSafePrivOpt',
+  'rtnUIDsOpt',
+  'rtnDevIdOpt',
+  'rtnInstIdOpt',
+  'rtnPatCharsOpt',
+  'rtnLongFullDatesOpt',
+  'rtnLongModifDatesOpt',
+  'cleanDescOpt',
+  'cleanStructContOpt',
+  'cleanGraphOpt',
 ];
 const actions = new Set(['D', 'Z', 'X', 'K', 'C', 'U', 'X/Z', 'X/D', 'X/Z/D', 'Z/D', 'X/Z/U*']);
 const out = [];
@@ -55,4 +64,6 @@ ${body}
 `;
 const target = fileURLToPath(new URL('../src/deid/annex-e-table.generated.ts', import.meta.url));
 writeFileSync(target, ts);
+// Format like the rest of the repository so that regenerating gives no diff.
+spawnSync('npx', ['biome', 'format', '--write', target], { stdio: 'ignore' });
 process.stdout.write(`wrote ${target} (${out.length} rows, source sha256 ${sha256})\n`);

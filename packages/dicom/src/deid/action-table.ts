@@ -54,7 +54,10 @@ function rowAction(row: AnnexERow, tag: number, options: DeidOptions): SimpleAct
 }
 
 /** Compiles Table E.1-1 for the given options (later option columns override earlier ones; dates last). */
-export function compileActionTable(options: DeidOptions, rows: readonly AnnexERow[] = ANNEX_E_ROWS): ActionTable {
+export function compileActionTable(
+  options: DeidOptions,
+  rows: readonly AnnexERow[] = ANNEX_E_ROWS,
+): ActionTable {
   const exact = new Map<number, SimpleAction>();
   const byTag = new Map<number, AnnexERow>();
   let curve: SimpleAction = 'X';

@@ -15,16 +15,34 @@ const KEY = Buffer.alloc(32, 0x77);
 
 describe('dcmdump parses every output', () => {
   it('dcmdump is installed (apt-get install -y dcmtk)', () => {
-    expect(hasDcmdump, 'dcmdump not found: install dcmtk (apt-get install -y dcmtk) to run this test').toBe(true);
+    expect(hasDcmdump, 'dcmdump not found: install dcmtk (apt-get install -y dcmtk) to run this test').toBe(
+      true,
+    );
   });
 
   it('parses the outputs of the real dose SRs and a synthetic CT (implicit and explicit) without errors', () => {
     const inputs: [string, Buffer][] = readdirSync('/work/shared/reference/rdsr')
       .filter((f) => f.endsWith('.dcm'))
       .map((f) => [f, readFileSync(join('/work/shared/reference/rdsr', f))]);
-    const p = { patientId: 'X1', patientName: 'Q^R', studyUid: '1.2.5.1', seriesUid: '1.2.5.2', sopUid: '1.2.5.3', frameOfReferenceUid: '1.2.5.4', pixels: testPixels(8, 8), rows: 8, cols: 8 };
-    inputs.push(['ct-explicit', buildDicom(ctElements(p), { sopClassUid: CT_IMAGE, sopInstanceUid: '1.2.5.3' })]);
-    inputs.push(['ct-implicit', buildDicom(ctElements(p), { sopClassUid: CT_IMAGE, sopInstanceUid: '1.2.5.3', implicit: true })]);
+    const p = {
+      patientId: 'X1',
+      patientName: 'Q^R',
+      studyUid: '1.2.5.1',
+      seriesUid: '1.2.5.2',
+      sopUid: '1.2.5.3',
+      frameOfReferenceUid: '1.2.5.4',
+      pixels: testPixels(8, 8),
+      rows: 8,
+      cols: 8,
+    };
+    inputs.push([
+      'ct-explicit',
+      buildDicom(ctElements(p), { sopClassUid: CT_IMAGE, sopInstanceUid: '1.2.5.3' }),
+    ]);
+    inputs.push([
+      'ct-implicit',
+      buildDicom(ctElements(p), { sopClassUid: CT_IMAGE, sopInstanceUid: '1.2.5.3', implicit: true }),
+    ]);
     let checked = 0;
     for (const [name, buf] of inputs) {
       for (const opts of [BASIC_PROFILE, DOSE_MONITORING_PROFILE]) {

@@ -1,8 +1,13 @@
 import { loadDictionary } from '../parser/dictionary.js';
 import { DicomParseError } from '../parser/errors.js';
 import { readDicom, stringValue } from '../parser/read.js';
-import { DEFAULT_READ_LIMITS, type DicomDataset, type DicomElement, type DicomReadLimits } from '../parser/types.js';
-import { encodeFile, DicomWriteError } from '../parser/write.js';
+import {
+  DEFAULT_READ_LIMITS,
+  type DicomDataset,
+  type DicomElement,
+  type DicomReadLimits,
+} from '../parser/types.js';
+import { DicomWriteError, encodeFile } from '../parser/write.js';
 import { compileActionTable } from './action-table.js';
 import { type DeidCounts, type EngineContext, emptyCounts, processDataset } from './engine.js';
 import { DEID_ERROR_CODES, DeidError } from './errors.js';
@@ -44,7 +49,12 @@ export interface ReidPair {
 /** Result of de-identifying one file: `output` only when status is 'ok'. */
 export type DeidResult =
   | { readonly status: 'ok'; readonly output: Buffer; readonly summary: DeidSummary; readonly reid: ReidPair }
-  | { readonly status: 'quarantined' | 'rejected'; readonly reason: string; readonly code: string; readonly summary: DeidSummary };
+  | {
+      readonly status: 'quarantined' | 'rejected';
+      readonly reason: string;
+      readonly code: string;
+      readonly summary: DeidSummary;
+    };
 
 /** Prepared state for many files under the same options and key (compiled table, derived keys). */
 export interface Deidentifier {
@@ -91,7 +101,11 @@ function deidAttributes(d: Deidentifier): DicomElement[] {
   const codes = methodCodes(d.options);
   const method = codes.map((c) => c.meaning.replace(/ Option$/, '').slice(0, 64)).join('\\');
   const longitudinal =
-    d.options.retainLongitudinal === 'full' ? 'UNMODIFIED' : d.options.retainLongitudinal === 'modified' ? 'MODIFIED' : 'REMOVED';
+    d.options.retainLongitudinal === 'full'
+      ? 'UNMODIFIED'
+      : d.options.retainLongitudinal === 'modified'
+        ? 'MODIFIED'
+        : 'REMOVED';
   return [
     lo(0x00120062, 'CS', 'YES'),
     lo(0x00120063, 'LO', method),
@@ -125,7 +139,8 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
   try {
     file = readDicom(buf, DICTIONARY, d.limits);
   } catch (err) {
-    if (err instanceof DicomParseError) return { status: 'rejected', code: err.code, reason: err.message, summary: base };
+    if (err instanceof DicomParseError)
+      return { status: 'rejected', code: err.code, reason: err.message, summary: base };
     return { status: 'rejected', code: DEID_ERROR_CODES.internal, reason: String(err), summary: base };
   }
   const sopClassUid = str(file.dataset, 0x00080016) || str(file.meta, 0x00020002);
@@ -168,8 +183,10 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
     };
     return { status: 'ok', output, summary, reid: { pseudonym, patientId } };
   } catch (err) {
-    if (err instanceof DicomWriteError) return { status: 'rejected', code: err.code, reason: err.message, summary: summaryBase };
-    if (err instanceof DeidError) return { status: 'rejected', code: err.code, reason: err.message, summary: summaryBase };
+    if (err instanceof DicomWriteError)
+      return { status: 'rejected', code: err.code, reason: err.message, summary: summaryBase };
+    if (err instanceof DeidError)
+      return { status: 'rejected', code: err.code, reason: err.message, summary: summaryBase };
     return { status: 'rejected', code: DEID_ERROR_CODES.internal, reason: String(err), summary: summaryBase };
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,13 +14,25 @@ const projectKey = Buffer.alloc(32, 0x42);
 
 function ct(i: number, patientId: string): Buffer {
   return buildDicom(
-    ctElements({ patientId, patientName: 'SMITH^JOHN', studyUid: '1.2.9.1', seriesUid: '1.2.9.2', sopUid: `1.2.9.3.${i}`, frameOfReferenceUid: '1.2.9.4', pixels: testPixels(4, 4, i), rows: 4, cols: 4 }),
+    ctElements({
+      patientId,
+      patientName: 'SMITH^JOHN',
+      studyUid: '1.2.9.1',
+      seriesUid: '1.2.9.2',
+      sopUid: `1.2.9.3.${i}`,
+      frameOfReferenceUid: '1.2.9.4',
+      pixels: testPixels(4, 4, i),
+      rows: 4,
+      cols: 4,
+    }),
     { sopClassUid: CT_IMAGE, sopInstanceUid: `1.2.9.3.${i}` },
   );
 }
 
 function allFiles(d: string): string[] {
-  return readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(d, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 describe('deidentifyFile / deidentifyTree', () => {
@@ -45,7 +57,9 @@ describe('deidentifyFile / deidentifyTree', () => {
     writeFileSync(join(inDir, 'DICOMDIR-notes.txt'), 'hello');
     const outDir = join(dir, 'tree-out');
     const seen: TreeProgress[] = [];
-    const res = await deidentifyTree(inDir, outDir, { options: BASIC_PROFILE, projectKey }, (p) => seen.push(p));
+    const res = await deidentifyTree(inDir, outDir, { options: BASIC_PROFILE, projectKey }, (p) =>
+      seen.push(p),
+    );
     expect(res).toMatchObject({ ok: 3, rejected: 1, quarantined: 0 });
     expect(seen.map((p) => p.done)).toEqual([1, 2, 3, 4]);
     const files = allFiles(outDir);

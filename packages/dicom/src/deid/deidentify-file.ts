@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { type DeidResult, type Deidentifier, createDeidentifier, deidentifyWith } from './deidentify-buffer.js';
+import {
+  createDeidentifier,
+  type Deidentifier,
+  type DeidResult,
+  deidentifyWith,
+} from './deidentify-buffer.js';
 import { DEID_ERROR_CODES } from './errors.js';
 import type { DeidOptions } from './options.js';
 
@@ -34,23 +39,52 @@ export async function writeAtomic(path: string, data: Uint8Array): Promise<void>
 /** De-identifies `inPath` into `outPath` (written only when status is 'ok'). */
 export async function deidentifyFile(inPath: string, outPath: string, setup: DeidSetup): Promise<DeidResult> {
   const d = prepare(setup);
-  const empty = { inputBytes: 0, outputBytes: 0, counts: { removed: 0, emptied: 0, dummied: 0, kept: 0, cleaned: 0, uidsRemapped: 0, datesShifted: 0, privateRemoved: 0 }, methodCodes: [] };
+  const empty = {
+    inputBytes: 0,
+    outputBytes: 0,
+    counts: {
+      removed: 0,
+      emptied: 0,
+      dummied: 0,
+      kept: 0,
+      cleaned: 0,
+      uidsRemapped: 0,
+      datesShifted: 0,
+      privateRemoved: 0,
+    },
+    methodCodes: [],
+  };
   let buf: Buffer;
   try {
     const s = await stat(inPath);
     if (s.size > MAX_INPUT_BYTES) {
-      return { status: 'rejected', code: DEID_ERROR_CODES.io, reason: `${inPath} is ${s.size} bytes, too large`, summary: empty };
+      return {
+        status: 'rejected',
+        code: DEID_ERROR_CODES.io,
+        reason: `${inPath} is ${s.size} bytes, too large`,
+        summary: empty,
+      };
     }
     buf = await readFile(inPath);
   } catch (err) {
-    return { status: 'rejected', code: DEID_ERROR_CODES.io, reason: `cannot read ${inPath}: ${(err as Error).message}`, summary: empty };
+    return {
+      status: 'rejected',
+      code: DEID_ERROR_CODES.io,
+      reason: `cannot read ${inPath}: ${(err as Error).message}`,
+      summary: empty,
+    };
   }
   const r = deidentifyWith(d, buf);
   if (r.status === 'ok') {
     try {
       await writeAtomic(outPath, r.output);
     } catch (err) {
-      return { status: 'rejected', code: DEID_ERROR_CODES.io, reason: `cannot write ${outPath}: ${(err as Error).message}`, summary: r.summary };
+      return {
+        status: 'rejected',
+        code: DEID_ERROR_CODES.io,
+        reason: `cannot write ${outPath}: ${(err as Error).message}`,
+        summary: r.summary,
+      };
     }
   }
   return r;
@@ -114,7 +148,12 @@ export async function deidentifyTree(
       r = deidentifyWith(d, buf);
       if (r.status === 'ok') {
         const u = r.summary.outputUids;
-        output = join(r.reid.pseudonym, safeName(u?.study), safeName(u?.series), `${safeName(u?.sopInstance)}.dcm`);
+        output = join(
+          r.reid.pseudonym,
+          safeName(u?.study),
+          safeName(u?.series),
+          `${safeName(u?.sopInstance)}.dcm`,
+        );
         await writeAtomic(join(outDir, output), r.output);
         reid.set(r.reid.pseudonym, r.reid.patientId);
       }
@@ -123,7 +162,21 @@ export async function deidentifyTree(
         status: 'rejected',
         code: DEID_ERROR_CODES.io,
         reason: (err as Error).message,
-        summary: { inputBytes: 0, outputBytes: 0, counts: { removed: 0, emptied: 0, dummied: 0, kept: 0, cleaned: 0, uidsRemapped: 0, datesShifted: 0, privateRemoved: 0 }, methodCodes: [] },
+        summary: {
+          inputBytes: 0,
+          outputBytes: 0,
+          counts: {
+            removed: 0,
+            emptied: 0,
+            dummied: 0,
+            kept: 0,
+            cleaned: 0,
+            uidsRemapped: 0,
+            datesShifted: 0,
+            privateRemoved: 0,
+          },
+          methodCodes: [],
+        },
       };
       output = undefined;
     }

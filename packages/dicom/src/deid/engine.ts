@@ -35,7 +35,16 @@ export interface EngineContext {
 
 /** A new zeroed counter object. */
 export function emptyCounts(): DeidCounts {
-  return { removed: 0, emptied: 0, dummied: 0, kept: 0, cleaned: 0, uidsRemapped: 0, datesShifted: 0, privateRemoved: 0 };
+  return {
+    removed: 0,
+    emptied: 0,
+    dummied: 0,
+    kept: 0,
+    cleaned: 0,
+    uidsRemapped: 0,
+    datesShifted: 0,
+    privateRemoved: 0,
+  };
 }
 
 const PATIENT_NAME = 0x00100010;
@@ -92,7 +101,12 @@ function clean(ctx: EngineContext, el: DicomElement): DicomElement {
   return el;
 }
 
-function applyAction(ctx: EngineContext, el: DicomElement, action: SimpleAction, inContent: boolean): DicomElement | null {
+function applyAction(
+  ctx: EngineContext,
+  el: DicomElement,
+  action: SimpleAction,
+  inContent: boolean,
+): DicomElement | null {
   if (action === 'X') {
     ctx.counts.removed++;
     return null;
@@ -121,7 +135,8 @@ function privateCreators(ds: DicomDataset): Map<number, string> {
   for (const el of ds) {
     const group = el.tag >>> 16;
     const element = el.tag & 0xffff;
-    if ((group & 1) === 1 && element >= 0x10 && element <= 0xff) m.set((group << 8) | element, stringValue(el.value));
+    if ((group & 1) === 1 && element >= 0x10 && element <= 0xff)
+      m.set((group << 8) | element, stringValue(el.value));
   }
   return m;
 }
@@ -197,7 +212,8 @@ export function processDataset(ctx: EngineContext, ds: DicomDataset, inContent =
     const priv: (DicomElement | null)[] = [];
     processPrivate(ctx, ds, priv);
     const kept = priv.filter((e): e is DicomElement => e !== null);
-    if (kept.length > 0) return [...out.filter((e): e is DicomElement => e !== null), ...kept].sort((a, b) => a.tag - b.tag);
+    if (kept.length > 0)
+      return [...out.filter((e): e is DicomElement => e !== null), ...kept].sort((a, b) => a.tag - b.tag);
   }
   return out.filter((e): e is DicomElement => e !== null);
 }

@@ -21,7 +21,8 @@ function mutate(src: Buffer, r: () => number): Buffer {
   const pos = 132 + Math.floor(r() * (b.length - 132));
   switch (Math.floor(r() * 5)) {
     case 0: // flip a few random bytes
-      for (let i = 0; i < 1 + r() * 8; i++) b[132 + Math.floor(r() * (b.length - 132))] = Math.floor(r() * 256);
+      for (let i = 0; i < 1 + r() * 8; i++)
+        b[132 + Math.floor(r() * (b.length - 132))] = Math.floor(r() * 256);
       return b;
     case 1: // truncate
       return b.subarray(0, pos);
@@ -29,7 +30,11 @@ function mutate(src: Buffer, r: () => number): Buffer {
       b.writeUInt32LE(r() < 0.5 ? 0xffffffff : Math.floor(r() * 2 ** 32), Math.min(pos, b.length - 4));
       return b;
     case 3: // insert garbage
-      return Buffer.concat([b.subarray(0, pos), Buffer.from(Array.from({ length: 1 + Math.floor(r() * 16) }, () => Math.floor(r() * 256))), b.subarray(pos)]);
+      return Buffer.concat([
+        b.subarray(0, pos),
+        Buffer.from(Array.from({ length: 1 + Math.floor(r() * 16) }, () => Math.floor(r() * 256))),
+        b.subarray(pos),
+      ]);
     default: // duplicate a slice (repeated items, out-of-order tags)
       return Buffer.concat([b.subarray(0, pos), b.subarray(Math.max(132, pos - 64), pos), b.subarray(pos)]);
   }
@@ -38,7 +43,17 @@ function mutate(src: Buffer, r: () => number): Buffer {
 describe('fuzz', () => {
   it('survives 500 mutated files without crash or hang', () => {
     const ct = buildDicom(
-      ctElements({ patientId: 'P1', patientName: 'A^B', studyUid: '1.2.1', seriesUid: '1.2.2', sopUid: '1.2.3', frameOfReferenceUid: '1.2.4', pixels: testPixels(16, 16), rows: 16, cols: 16 }),
+      ctElements({
+        patientId: 'P1',
+        patientName: 'A^B',
+        studyUid: '1.2.1',
+        seriesUid: '1.2.2',
+        sopUid: '1.2.3',
+        frameOfReferenceUid: '1.2.4',
+        pixels: testPixels(16, 16),
+        rows: 16,
+        cols: 16,
+      }),
       { sopClassUid: CT_IMAGE, sopInstanceUid: '1.2.3' },
     );
     const sr = readFileSync('/work/shared/reference/rdsr/CT-RDSR-Siemens-Multi-1.dcm');

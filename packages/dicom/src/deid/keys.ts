@@ -54,10 +54,14 @@ export async function loadProjectKey(path: string): Promise<Buffer> {
   }
   const text = raw.toString('latin1').trim();
   let key = raw;
-  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 && text.length >= 64) key = Buffer.from(text, 'hex');
+  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 && text.length >= 64)
+    key = Buffer.from(text, 'hex');
   else if (/^[A-Za-z0-9+/=_-]+$/.test(text) && text.length >= 43) key = Buffer.from(text, 'base64');
   if (key.length < MIN_KEY_BYTES) {
-    throw new DeidError(DEID_ERROR_CODES.keyTooShort, `key file ${path} holds ${key.length} bytes; at least 32 required`);
+    throw new DeidError(
+      DEID_ERROR_CODES.keyTooShort,
+      `key file ${path} holds ${key.length} bytes; at least 32 required`,
+    );
   }
   return key;
 }

@@ -8,10 +8,14 @@ import { BASIC_PROFILE } from './options.js';
 
 const require = createRequire(import.meta.url);
 type Dict = Record<string, { vr: string; Value?: unknown[] }>;
-const dcmjs = require('dcmjs') as { data: { DicomMessage: { readFile(b: ArrayBuffer): { meta: Dict; dict: Dict } } } };
+const dcmjs = require('dcmjs') as {
+  data: { DicomMessage: { readFile(b: ArrayBuffer): { meta: Dict; dict: Dict } } };
+};
 
 function read(b: Buffer): Dict {
-  return dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer).dict;
+  return dcmjs.data.DicomMessage.readFile(
+    b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer,
+  ).dict;
 }
 function s(d: Dict | undefined, k: string): string {
   return String(d?.[k]?.Value?.[0] ?? '');
@@ -27,7 +31,17 @@ const ctSop = '1.2.826.0.1.3680043.2.1143.3';
 const frame = '1.2.826.0.1.3680043.2.1143.4';
 const pixels = testPixels(8, 8);
 const ct = buildDicom(
-  ctElements({ patientId: 'MRN0042', patientName: 'DOE^JANE', studyUid: study, seriesUid: series, sopUid: ctSop, frameOfReferenceUid: frame, pixels, rows: 8, cols: 8 }),
+  ctElements({
+    patientId: 'MRN0042',
+    patientName: 'DOE^JANE',
+    studyUid: study,
+    seriesUid: series,
+    sopUid: ctSop,
+    frameOfReferenceUid: frame,
+    pixels,
+    rows: 8,
+    cols: 8,
+  }),
   { sopClassUid: CT_IMAGE, sopInstanceUid: ctSop },
 );
 const rs = buildDicom(
@@ -61,7 +75,12 @@ const rs = buildDicom(
                       {
                         tag: 0x30060016, // Contour Image Sequence
                         vr: 'SQ',
-                        items: [[{ tag: 0x00081150, vr: 'UI', value: CT_IMAGE }, { tag: 0x00081155, vr: 'UI', value: ctSop }]],
+                        items: [
+                          [
+                            { tag: 0x00081150, vr: 'UI', value: CT_IMAGE },
+                            { tag: 0x00081155, vr: 'UI', value: ctSop },
+                          ],
+                        ],
                       },
                     ],
                   ],
@@ -72,7 +91,16 @@ const rs = buildDicom(
         ],
       ],
     },
-    { tag: 0x30060020, vr: 'SQ', items: [[{ tag: 0x30060022, vr: 'IS', value: '1' }, { tag: 0x30060024, vr: 'UI', value: frame }]] },
+    {
+      tag: 0x30060020,
+      vr: 'SQ',
+      items: [
+        [
+          { tag: 0x30060022, vr: 'IS', value: '1' },
+          { tag: 0x30060024, vr: 'UI', value: frame },
+        ],
+      ],
+    },
   ],
   { sopClassUid: RT_STRUCT, sopInstanceUid: '1.2.826.0.1.3680043.2.1143.9' },
 );

@@ -80,12 +80,17 @@ export function methodCodes(o: DeidOptions): MethodCode[] {
     codes.push({ value: '113106', meaning: 'Retain Longitudinal Temporal Information Full Dates Option' });
   }
   if (o.retainLongitudinal === 'modified') {
-    codes.push({ value: '113107', meaning: 'Retain Longitudinal Temporal Information Modified Dates Option' });
+    codes.push({
+      value: '113107',
+      meaning: 'Retain Longitudinal Temporal Information Modified Dates Option',
+    });
   }
-  if (o.retainPatientCharacteristics) codes.push({ value: '113108', meaning: 'Retain Patient Characteristics Option' });
+  if (o.retainPatientCharacteristics)
+    codes.push({ value: '113108', meaning: 'Retain Patient Characteristics Option' });
   if (o.retainDeviceIdentity) codes.push({ value: '113109', meaning: 'Retain Device Identity Option' });
   if (o.retainUids) codes.push({ value: '113110', meaning: 'Retain UIDs Option' });
   if (o.retainSafePrivate) codes.push({ value: '113111', meaning: 'Retain Safe Private Option' });
-  if (o.retainInstitutionIdentity) codes.push({ value: '113112', meaning: 'Retain Institution Identity Option' });
+  if (o.retainInstitutionIdentity)
+    codes.push({ value: '113112', meaning: 'Retain Institution Identity Option' });
   return codes;
 }

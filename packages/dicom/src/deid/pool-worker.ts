@@ -1,5 +1,10 @@
 import { parentPort } from 'node:worker_threads';
-import { createDeidentifier, type DeidResult, type Deidentifier, deidentifyWith } from './deidentify-buffer.js';
+import {
+  createDeidentifier,
+  type Deidentifier,
+  type DeidResult,
+  deidentifyWith,
+} from './deidentify-buffer.js';
 import type { DeidOptions } from './options.js';
 
 /** A job sent to a pool worker. */

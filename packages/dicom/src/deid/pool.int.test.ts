@@ -11,14 +11,27 @@ const KEY = Buffer.alloc(32, 0x21);
 
 function ct(n: number): Buffer {
   return buildDicom(
-    ctElements({ patientId: 'P', patientName: 'A^B', studyUid: '1.3.1', seriesUid: '1.3.2', sopUid: '1.3.3', frameOfReferenceUid: '1.3.4', pixels: testPixels(n, n), rows: n, cols: n }),
+    ctElements({
+      patientId: 'P',
+      patientName: 'A^B',
+      studyUid: '1.3.1',
+      seriesUid: '1.3.2',
+      sopUid: '1.3.3',
+      frameOfReferenceUid: '1.3.4',
+      pixels: testPixels(n, n),
+      rows: n,
+      cols: n,
+    }),
     { sopClassUid: CT_IMAGE, sopInstanceUid: '1.3.3' },
   );
 }
 
 describe('createDeidPool', () => {
   it('has the compiled worker', () => {
-    expect(existsSync(workerUrl), 'dist/deid/pool-worker.js missing: run `npx tsc -b packages/dicom` first').toBe(true);
+    expect(
+      existsSync(workerUrl),
+      'dist/deid/pool-worker.js missing: run `npx tsc -b packages/dicom` first',
+    ).toBe(true);
   });
 
   it('de-identifies in workers, rejects hostile input, and recovers from a timed-out worker', async () => {

@@ -42,7 +42,16 @@ function failed(code: string, reason: string, inputBytes: number): DeidResult {
     summary: {
       inputBytes,
       outputBytes: 0,
-      counts: { removed: 0, emptied: 0, dummied: 0, kept: 0, cleaned: 0, uidsRemapped: 0, datesShifted: 0, privateRemoved: 0 },
+      counts: {
+        removed: 0,
+        emptied: 0,
+        dummied: 0,
+        kept: 0,
+        cleaned: 0,
+        uidsRemapped: 0,
+        datesShifted: 0,
+        privateRemoved: 0,
+      },
       methodCodes: [],
     },
   };
@@ -69,13 +78,21 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
 
   const spawn = (slot: Slot): void => {
     const w = new Worker(url, {
-      resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb, maxYoungGenerationSizeMb: Math.min(64, maxMemoryMb) },
+      resourceLimits: {
+        maxOldGenerationSizeMb: maxMemoryMb,
+        maxYoungGenerationSizeMb: Math.min(64, maxMemoryMb),
+      },
     });
     slot.worker = w;
     w.on('message', (a: PoolAnswer) => {
       if (slot.busy?.job.id !== a.id) return;
       const r = a.result;
-      finish(slot, r.status === 'ok' ? { ...r, output: Buffer.from(r.output.buffer, r.output.byteOffset, r.output.byteLength) } : r);
+      finish(
+        slot,
+        r.status === 'ok'
+          ? { ...r, output: Buffer.from(r.output.buffer, r.output.byteOffset, r.output.byteLength) }
+          : r,
+      );
       pump();
     });
     const onDeath = (why: string): void => {
@@ -99,7 +116,10 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
       slot.busy = p;
       slot.timer = setTimeout(() => {
         const w = slot.worker;
-        finish(slot, failed(DEID_ERROR_CODES.workerTimeout, `no answer within ${timeoutMs} ms`, p.job.input.length));
+        finish(
+          slot,
+          failed(DEID_ERROR_CODES.workerTimeout, `no answer within ${timeoutMs} ms`, p.job.input.length),
+        );
         spawn(slot); // replace first so the old worker's exit is ignored
         void w.terminate();
         pump();
@@ -124,7 +144,8 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
     },
     async close() {
       closed = true;
-      for (const p of queue.splice(0)) p.resolve(failed(DEID_ERROR_CODES.poolClosed, 'pool closed', p.job.input.length));
+      for (const p of queue.splice(0))
+        p.resolve(failed(DEID_ERROR_CODES.poolClosed, 'pool closed', p.job.input.length));
       await Promise.all(
         slots.map(async (s) => {
           if (s.busy) finish(s, failed(DEID_ERROR_CODES.poolClosed, 'pool closed', s.busy.job.input.length));

@@ -44,13 +44,20 @@ export interface QuarantineReason {
 /** Returns why `ds` must be quarantined under `options`, or null if it may be de-identified. */
 export function quarantineReason(ds: DicomDataset, options: DeidOptions): QuarantineReason | null {
   const burned = ds.find((e) => e.tag === 0x00280301);
-  if (burned && stringValue(burned.value).trim().toUpperCase() === 'YES' && !options.allowBurnedInAnnotation) {
+  if (
+    burned &&
+    stringValue(burned.value).trim().toUpperCase() === 'YES' &&
+    !options.allowBurnedInAnnotation
+  ) {
     return { code: QUARANTINE_CODES.burnedIn, reason: 'Burned In Annotation (0028,0301) is YES' };
   }
   const sop = stringValue(ds.find((e) => e.tag === 0x00080016)?.value).trim();
   const name = QUARANTINED_SOP_CLASSES[sop];
   if (name !== undefined && !options.allowSopClasses.includes(sop)) {
-    return { code: QUARANTINE_CODES.sopClass, reason: `SOP Class ${name} (${sop}) may hold burned-in identifying data` };
+    return {
+      code: QUARANTINE_CODES.sopClass,
+      reason: `SOP Class ${name} (${sop}) may hold burned-in identifying data`,
+    };
   }
   return null;
 }

@@ -12,13 +12,18 @@ const dcmjs = require('dcmjs') as { data: { DicomMessage: { readFile(b: ArrayBuf
 const DIR = '/work/shared/reference/rdsr';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.dcm'));
 interface Expected {
-  files: Record<string, { dlpTotal?: number | null; events?: { ctdivol: number | null; dlp: number | null }[] }>;
+  files: Record<
+    string,
+    { dlpTotal?: number | null; events?: { ctdivol: number | null; dlp: number | null }[] }
+  >;
 }
 const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as Expected;
 const KEY = Buffer.alloc(32, 0x33);
 
 function read(b: Uint8Array): Dict {
-  return dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer).dict;
+  return dcmjs.data.DicomMessage.readFile(
+    b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer,
+  ).dict;
 }
 
 interface Found {
@@ -30,7 +35,7 @@ interface Found {
 function walk(items: Dict[] | undefined, f: Found): void {
   for (const it of items ?? []) {
     const type = String(it['0040A040']?.Value?.[0] ?? '');
-    const concept = String(((it['0040A043']?.Value?.[0] as Dict | undefined)?.['00080100']?.Value?.[0]) ?? '');
+    const concept = String((it['0040A043']?.Value?.[0] as Dict | undefined)?.['00080100']?.Value?.[0] ?? '');
     if (type === 'NUM') {
       const mv = it['0040A300']?.Value?.[0] as Dict | undefined;
       const v = String(mv?.['0040A30A']?.Value?.[0] ?? '');
@@ -82,7 +87,8 @@ describe('real CT radiation dose SRs', () => {
         if (ev.ctdivol !== null) expect(outCtdi).toContain(ev.ctdivol);
         if (ev.dlp !== null) expect(outDlp).toContain(ev.dlp);
       }
-      if (typeof ref?.dlpTotal === 'number') expect((after.num.get('113813') ?? []).map(Number)).toContain(ref.dlpTotal);
+      if (typeof ref?.dlpTotal === 'number')
+        expect((after.num.get('113813') ?? []).map(Number)).toContain(ref.dlpTotal);
       for (const n of after.pnames) expect(n).toBe('ANONYMIZED');
       const beforeNames = before.pnames.filter((n) => n.length > 1);
       const out = r.output.toString('latin1');

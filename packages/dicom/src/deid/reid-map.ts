@@ -37,12 +37,18 @@ export function openReidMap(sealed: Uint8Array, key: DeidKey): Map<string, strin
     const entries = JSON.parse(plain) as [string, string][];
     return new Map(entries);
   } catch (err) {
-    throw new DeidError(DEID_ERROR_CODES.reidMapCorrupt, `re-identification map cannot be opened: ${(err as Error).message}`);
+    throw new DeidError(
+      DEID_ERROR_CODES.reidMapCorrupt,
+      `re-identification map cannot be opened: ${(err as Error).message}`,
+    );
   }
 }
 
 /** Returns a new map with `pairs` added (the same pseudonym always maps to the same patient ID). */
-export function mergeReidMap(map: ReidMap, pairs: Iterable<{ pseudonym: string; patientId: string }>): Map<string, string> {
+export function mergeReidMap(
+  map: ReidMap,
+  pairs: Iterable<{ pseudonym: string; patientId: string }>,
+): Map<string, string> {
   const out = new Map(map);
   for (const p of pairs) out.set(p.pseudonym, p.patientId);
   return out;

@@ -29,7 +29,12 @@ export const SAFE_PRIVATE_ATTRIBUTES: readonly SafePrivateEntry[] = [
   { creator: 'SIEMENS MR HEADER', group: 0x0019, offset: 0x27, name: 'B Matrix' },
   { creator: 'Philips Imaging DD 001', group: 0x2001, offset: 0x03, name: 'Diffusion B-Factor' },
   { creator: 'Philips PET Private Group', group: 0x7053, offset: 0x00, name: 'SUV Factor' },
-  { creator: 'Philips PET Private Group', group: 0x7053, offset: 0x09, name: 'Activity Concentration Scale Factor' },
+  {
+    creator: 'Philips PET Private Group',
+    group: 0x7053,
+    offset: 0x09,
+    name: 'Activity Concentration Scale Factor',
+  },
 ];
 
 /** Lookup key of a safe private entry: "creator|group|offset". */
@@ -38,6 +43,8 @@ export function safePrivateKey(creator: string, group: number, offset: number): 
 }
 
 /** Set of keys of `SAFE_PRIVATE_ATTRIBUTES`. */
-export function safePrivateSet(list: readonly SafePrivateEntry[] = SAFE_PRIVATE_ATTRIBUTES): ReadonlySet<string> {
+export function safePrivateSet(
+  list: readonly SafePrivateEntry[] = SAFE_PRIVATE_ATTRIBUTES,
+): ReadonlySet<string> {
   return new Set(list.map((e) => safePrivateKey(e.creator, e.group, e.offset)));
 }

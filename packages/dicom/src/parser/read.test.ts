@@ -9,7 +9,9 @@ import { readDicom, stringValue } from './read.js';
 
 const require = createRequire(import.meta.url);
 type Dict = Record<string, { vr: string; Value?: unknown[] }>;
-const dcmjs = require('dcmjs') as { data: { DicomMessage: { readFile(b: ArrayBuffer): { meta: Dict; dict: Dict } } } };
+const dcmjs = require('dcmjs') as {
+  data: { DicomMessage: { readFile(b: ArrayBuffer): { meta: Dict; dict: Dict } } };
+};
 const dict = loadDictionary();
 const KEY = Buffer.alloc(32, 1);
 const ctParams = {
@@ -25,7 +27,9 @@ const ctParams = {
 };
 
 function dcmjsRead(b: Buffer): { meta: Dict; dict: Dict } {
-  return dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+  return dcmjs.data.DicomMessage.readFile(
+    b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer,
+  );
 }
 
 function code(f: () => unknown): string {
@@ -44,7 +48,11 @@ function metaLE(ts: string): Buffer {
 
 describe('readDicom', () => {
   it('reads implicit VR LE with VRs from the generated dictionary, and rewrites it in the same syntax', () => {
-    const f = buildDicom(ctElements(ctParams), { sopClassUid: CT_IMAGE, sopInstanceUid: '1.2.3.3', implicit: true });
+    const f = buildDicom(ctElements(ctParams), {
+      sopClassUid: CT_IMAGE,
+      sopInstanceUid: '1.2.3.3',
+      implicit: true,
+    });
     const parsed = readDicom(f, dict);
     expect(parsed.syntax.explicitVr).toBe(false);
     expect(parsed.dataset.find((e) => e.tag === 0x00100010)?.vr).toBe('PN');
@@ -54,7 +62,9 @@ describe('readDicom', () => {
     const back = dcmjsRead(r.output);
     expect(back.meta['00020010']?.Value?.[0]).toBe('1.2.840.10008.1.2');
     expect(back.dict['00280010']?.Value?.[0]).toBe(4);
-    expect(Buffer.from(back.dict['7FE00010']?.Value?.[0] as ArrayBuffer).equals(Buffer.from(ctParams.pixels))).toBe(true);
+    expect(
+      Buffer.from(back.dict['7FE00010']?.Value?.[0] as ArrayBuffer).equals(Buffer.from(ctParams.pixels)),
+    ).toBe(true);
   });
 
   it('reads explicit VR big endian and writes it back big endian', () => {
@@ -87,7 +97,11 @@ describe('readDicom', () => {
   });
 
   it('inflates deflated datasets and rejects deflate bombs', () => {
-    const f = buildDicom(ctElements(ctParams), { sopClassUid: CT_IMAGE, sopInstanceUid: '1.2.3.3', transferSyntax: '1.2.840.10008.1.2.1.99' });
+    const f = buildDicom(ctElements(ctParams), {
+      sopClassUid: CT_IMAGE,
+      sopInstanceUid: '1.2.3.3',
+      transferSyntax: '1.2.840.10008.1.2.1.99',
+    });
     const r = deidentifyBuffer(f, BASIC_PROFILE, KEY);
     if (r.status !== 'ok') throw new Error(r.reason);
     const back = dcmjsRead(r.output);
@@ -99,7 +113,9 @@ describe('readDicom', () => {
       trailer: Buffer.alloc(64 * 1024 * 1024),
     });
     expect(bomb.length).toBeLessThan(200_000);
-    expect(code(() => readDicom(bomb, dict, { maxDepth: 64, maxInflatedBytes: 8 * 1024 * 1024 }))).toBe('FH_ERR_DICOM_DEFLATE_BOMB');
+    expect(code(() => readDicom(bomb, dict, { maxDepth: 64, maxInflatedBytes: 8 * 1024 * 1024 }))).toBe(
+      'FH_ERR_DICOM_DEFLATE_BOMB',
+    );
   });
 
   it('copies encapsulated pixel data fragments untouched', () => {
@@ -121,7 +137,12 @@ describe('readDicom', () => {
     ]);
     const f = buildDicom(
       ctElements(ctParams).filter((e) => e.tag !== 0x7fe00010),
-      { sopClassUid: CT_IMAGE, sopInstanceUid: '1.2.3.3', transferSyntax: '1.2.840.10008.1.2.4.50', trailer: px },
+      {
+        sopClassUid: CT_IMAGE,
+        sopInstanceUid: '1.2.3.3',
+        transferSyntax: '1.2.840.10008.1.2.4.50',
+        trailer: px,
+      },
     );
     const r = deidentifyBuffer(f, BASIC_PROFILE, KEY);
     if (r.status !== 'ok') throw new Error(r.reason);

@@ -1,6 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { type Dictionary, implicitVr } from './dictionary.js';
-import { DICOM_ERROR_CODES as E, DicomParseError } from './errors.js';
+import { DicomParseError, DICOM_ERROR_CODES as E } from './errors.js';
 import {
   DEFAULT_READ_LIMITS,
   type DicomDataset,
@@ -46,13 +46,23 @@ interface Cursor {
   readonly limits: DicomReadLimits;
 }
 
-function cursor(buf: Uint8Array, explicit: boolean, le: boolean, dict: Dictionary, limits: DicomReadLimits): Cursor {
+function cursor(
+  buf: Uint8Array,
+  explicit: boolean,
+  le: boolean,
+  dict: Dictionary,
+  limits: DicomReadLimits,
+): Cursor {
   return { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), le, explicit, dict, limits };
 }
 
 function need(c: Cursor, pos: number, n: number, end: number, what: string): void {
   if (pos + n > end || pos + n > c.buf.length) {
-    throw new DicomParseError(E.truncated, `truncated ${what}: needs ${n} bytes, ${Math.max(0, end - pos)} left`, pos);
+    throw new DicomParseError(
+      E.truncated,
+      `truncated ${what}: needs ${n} bytes, ${Math.max(0, end - pos)} left`,
+      pos,
+    );
   }
 }
 
@@ -97,7 +107,11 @@ function parseElements(
       throw new DicomParseError(E.badItem, `unexpected ${formatTag(tag)} outside a sequence`, pos);
     }
     if (tag <= last) {
-      throw new DicomParseError(E.tagOrder, `tag ${formatTag(tag)} after ${formatTag(last)}: not ascending`, pos);
+      throw new DicomParseError(
+        E.tagOrder,
+        `tag ${formatTag(tag)} after ${formatTag(last)}: not ascending`,
+        pos,
+      );
     }
     last = tag;
     let vr: string;
@@ -105,7 +119,8 @@ function parseElements(
     let explicitHere = c.explicit;
     if (c.explicit) {
       vr = String.fromCharCode(c.buf[pos + 4] ?? 0, c.buf[pos + 5] ?? 0);
-      if (!KNOWN_VRS.has(vr)) throw new DicomParseError(E.badVr, `unknown VR "${vr}" in ${formatTag(tag)}`, pos + 4);
+      if (!KNOWN_VRS.has(vr))
+        throw new DicomParseError(E.badVr, `unknown VR "${vr}" in ${formatTag(tag)}`, pos + 4);
       if (LONG_LENGTH_VRS.has(vr)) {
         need(c, pos, 12, end, 'element header');
         length = c.view.getUint32(pos + 8, c.le);
@@ -174,25 +189,37 @@ function parseItems(
     const length = c.view.getUint32(pos + 4, c.le);
     pos += 8;
     if (tag === SEQ_DELIM) {
-      if (!undefinedLength) throw new DicomParseError(E.badItem, 'Sequence Delimitation Item in a defined-length sequence', pos - 8);
+      if (!undefinedLength)
+        throw new DicomParseError(
+          E.badItem,
+          'Sequence Delimitation Item in a defined-length sequence',
+          pos - 8,
+        );
       return { items, pos };
     }
-    if (tag !== ITEM) throw new DicomParseError(E.badItem, `expected an Item, found ${formatTag(tag)}`, pos - 8);
+    if (tag !== ITEM)
+      throw new DicomParseError(E.badItem, `expected an Item, found ${formatTag(tag)}`, pos - 8);
     if (length === UNDEFINED) {
       const r = parseElements(c, pos, end, depth, true);
       items.push(r.elements);
       pos = r.pos;
     } else {
-      if (length > end - pos) throw new DicomParseError(E.truncated, `item declares ${length} bytes, ${end - pos} left`, pos);
+      if (length > end - pos)
+        throw new DicomParseError(E.truncated, `item declares ${length} bytes, ${end - pos} left`, pos);
       items.push(parseElements(c, pos, pos + length, depth, false).elements);
       pos += length;
     }
   }
-  if (undefinedLength) throw new DicomParseError(E.truncated, 'sequence without Sequence Delimitation Item', pos);
+  if (undefinedLength)
+    throw new DicomParseError(E.truncated, 'sequence without Sequence Delimitation Item', pos);
   return { items, pos };
 }
 
-function parseFragments(c: Cursor, start: number, end: number): { fragments: DicomElement['encapsulated'] & object; pos: number } {
+function parseFragments(
+  c: Cursor,
+  start: number,
+  end: number,
+): { fragments: DicomElement['encapsulated'] & object; pos: number } {
   const parts: Uint8Array[] = [];
   let pos = start;
   for (;;) {
@@ -201,13 +228,16 @@ function parseFragments(c: Cursor, start: number, end: number): { fragments: Dic
     const length = c.view.getUint32(pos + 4, c.le);
     pos += 8;
     if (tag === SEQ_DELIM) break;
-    if (tag !== ITEM) throw new DicomParseError(E.badItem, `expected a fragment Item, found ${formatTag(tag)}`, pos - 8);
-    if (length > end - pos) throw new DicomParseError(E.truncated, `fragment declares ${length} bytes, ${end - pos} left`, pos);
+    if (tag !== ITEM)
+      throw new DicomParseError(E.badItem, `expected a fragment Item, found ${formatTag(tag)}`, pos - 8);
+    if (length > end - pos)
+      throw new DicomParseError(E.truncated, `fragment declares ${length} bytes, ${end - pos} left`, pos);
     parts.push(c.buf.subarray(pos, pos + length));
     pos += length;
   }
   const [offsetTable, ...fragments] = parts;
-  if (!offsetTable) throw new DicomParseError(E.badItem, 'encapsulated pixel data without Basic Offset Table item', start);
+  if (!offsetTable)
+    throw new DicomParseError(E.badItem, 'encapsulated pixel data without Basic Offset Table item', start);
   return { fragments: { offsetTable, fragments }, pos };
 }
 
@@ -232,19 +262,28 @@ export function stringValue(value: Uint8Array | undefined): string {
  * declared transfer syntax (deflated datasets are inflated up to `limits.maxInflatedBytes`). Values are views
  * into `buf` (or into the inflated copy), not copies. Throws `DicomParseError` with a stable code.
  */
-export function readDicom(buf: Uint8Array, dict: Dictionary, limits: DicomReadLimits = DEFAULT_READ_LIMITS): DicomFile {
+export function readDicom(
+  buf: Uint8Array,
+  dict: Dictionary,
+  limits: DicomReadLimits = DEFAULT_READ_LIMITS,
+): DicomFile {
   if (buf.length < 132 || buf[128] !== 0x44 || buf[129] !== 0x49 || buf[130] !== 0x43 || buf[131] !== 0x4d) {
     throw new DicomParseError(E.notDicom, 'no "DICM" prefix at byte 128: not a DICOM Part 10 file');
   }
   for (const magic of EXECUTABLE_MAGIC) {
     if (magic.every((b, i) => buf[i] === b)) {
-      throw new DicomParseError(E.executablePreamble, 'preamble starts with executable magic (polyglot file)', 0);
+      throw new DicomParseError(
+        E.executablePreamble,
+        'preamble starts with executable magic (polyglot file)',
+        0,
+      );
     }
   }
   const metaCursor = cursor(buf, true, true, dict, limits);
   const meta = parseElements(metaCursor, 132, buf.length, 0, false, 0x0002);
   const tsElement = meta.elements.find((e) => e.tag === 0x00020010);
-  if (!tsElement) throw new DicomParseError(E.badMeta, 'file meta has no Transfer Syntax UID (0002,0010)', 132);
+  if (!tsElement)
+    throw new DicomParseError(E.badMeta, 'file meta has no Transfer Syntax UID (0002,0010)', 132);
   const syntax = syntaxOf(stringValue(tsElement.value));
   let body: Uint8Array = buf.subarray(meta.pos);
   if (syntax.deflated) {
@@ -252,9 +291,17 @@ export function readDicom(buf: Uint8Array, dict: Dictionary, limits: DicomReadLi
       body = inflateRawSync(body, { maxOutputLength: limits.maxInflatedBytes });
     } catch (err) {
       if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new DicomParseError(E.deflateBomb, `deflated dataset inflates beyond ${limits.maxInflatedBytes} bytes`, meta.pos);
+        throw new DicomParseError(
+          E.deflateBomb,
+          `deflated dataset inflates beyond ${limits.maxInflatedBytes} bytes`,
+          meta.pos,
+        );
       }
-      throw new DicomParseError(E.deflateCorrupt, `deflated dataset is corrupt: ${(err as Error).message}`, meta.pos);
+      throw new DicomParseError(
+        E.deflateCorrupt,
+        `deflated dataset is corrupt: ${(err as Error).message}`,
+        meta.pos,
+      );
     }
   }
   const c = cursor(body, syntax.explicitVr, syntax.littleEndian, dict, limits);

@@ -74,7 +74,10 @@ function writeElement(w: ChunkWriter, el: DicomElement, explicit: boolean): void
   }
   let value = el.value ?? new Uint8Array(0);
   if (value.length % 2 === 1) {
-    const padded = Buffer.alloc(value.length + 1, el.vr === 'UI' || el.vr === 'OB' || el.vr === 'UN' ? 0 : 0x20);
+    const padded = Buffer.alloc(
+      value.length + 1,
+      el.vr === 'UI' || el.vr === 'OB' || el.vr === 'UN' ? 0 : 0x20,
+    );
     padded.set(value);
     value = padded;
   }
