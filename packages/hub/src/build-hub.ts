@@ -5,7 +5,7 @@ import { getAlgorithm, listAlgorithms } from '@fedhub/algorithms';
 import { decoyPasswordHash } from '@fedhub/crypto';
 import type { DbHandle } from '@fedhub/db';
 import { FedhubError } from '@fedhub/protocol';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createRequestAuth } from './access/request-auth.js';
 import { type Clock, systemClock } from './clock.js';
@@ -24,8 +24,8 @@ import { authRoutes } from './modules/auth/routes.js';
 import { collaborationRoutes } from './modules/collaborations/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
-import { nodeApiRoutes } from './modules/node-api/routes.js';
 import { sweepExpiredLeases } from './modules/node-api/lease-sweeper.js';
+import { nodeApiRoutes } from './modules/node-api/routes.js';
 import { nodeRoutes } from './modules/nodes/routes.js';
 import { organisationRoutes } from './modules/organisations/routes.js';
 import { studyRoutes } from './modules/studies/routes.js';
@@ -96,7 +96,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
         }),
     // Request logging is ours (below): Fastify's default would log URLs with their query strings, and
     // the events socket carries `?access_token=` there.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -143,6 +143,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
 
   let sweeper: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
+    await ctx.secret();
     sweeper = setInterval(() => {
       sweepExpiredLeases(ctx).catch((err: unknown) =>
         app.log.error({ err: (err as Error).message }, 'lease sweep failed'),

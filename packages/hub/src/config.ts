@@ -17,7 +17,12 @@ export const HubConfigSchema = z.object({
     .max(365 * 86_400)
     .default(30 * 86_400),
   leaseMs: z.coerce.number().int().min(200).max(3_600_000).default(30_000).describe('Run lease, ms'),
-  clockSkewMaxMs: z.coerce.number().int().min(0).default(5 * 60_000).describe('Largest node clock skew, ms'),
+  clockSkewMaxMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 60_000)
+    .describe('Largest node clock skew, ms'),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   corsOrigins: z.array(z.string().min(1)).default([]).describe('Browser origins allowed to call the API'),
   loginRateLimitPerMinute: z.coerce.number().int().min(1).max(100_000).default(30),
@@ -89,5 +94,8 @@ export function loadHubConfig(
       { problems },
     );
   }
-  return Object.freeze({ ...parsed.data, corsOrigins: Object.freeze([...parsed.data.corsOrigins]) }) as HubConfig;
+  return Object.freeze({
+    ...parsed.data,
+    corsOrigins: Object.freeze([...parsed.data.corsOrigins]),
+  }) as HubConfig;
 }

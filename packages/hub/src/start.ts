@@ -10,7 +10,9 @@ import { createUser } from './modules/users/service.js';
 
 /** Opens the configured database (PostgreSQL when `databaseUrl` is set, else SQLite in `dataDir`) and migrates it. */
 export async function openHubDatabase(config: HubConfig): Promise<DbHandle> {
-  const h = config.databaseUrl ? openDatabase({ url: config.databaseUrl }) : openDatabase({ dataDir: config.dataDir });
+  const h = config.databaseUrl
+    ? openDatabase({ url: config.databaseUrl })
+    : openDatabase({ dataDir: config.dataDir });
   try {
     await migrateToLatest(h.db as never);
   } catch (err) {
@@ -34,7 +36,12 @@ export async function startHub(
   opts: { log?: FastifyBaseLogger; clock?: Clock } = {},
 ): Promise<RunningHub> {
   const db = await openHubDatabase(config);
-  const app = buildHub({ config, db, ...(opts.log ? { log: opts.log } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = buildHub({
+    config,
+    db,
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -77,10 +84,17 @@ export async function initHub(
     const users = await db.db.selectFrom('users').select('roles').execute();
     if (users.some((u) => (JSON.parse(u.roles) as string[]).includes('hub-admin')))
       throw new FedhubError('FH_ERR_CONFLICT', 'the hub is already initialised: a hub administrator exists');
-    let org = await db.db.selectFrom('organisations').select('id').where('name', '=', opts.organisation).executeTakeFirst();
+    let org = await db.db
+      .selectFrom('organisations')
+      .select('id')
+      .where('name', '=', opts.organisation)
+      .executeTakeFirst();
     if (!org) {
       org = { id: randomUUID() };
-      await db.db.insertInto('organisations').values({ id: org.id, name: opts.organisation, country: null, created_at: ctx.nowIso() }).execute();
+      await db.db
+        .insertInto('organisations')
+        .values({ id: org.id, name: opts.organisation, country: null, created_at: ctx.nowIso() })
+        .execute();
     }
     const password = randomBytes(18).toString('base64url');
     const user = await createUser(ctx, null, {

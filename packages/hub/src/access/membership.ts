@@ -43,8 +43,5 @@ export function hasRole(user: UserPrincipal, ...roles: Role[]): boolean {
 /** Throws 403 unless the user is a hub-admin or holds one of `roles`. */
 export function requireRole(user: UserPrincipal, ...roles: Role[]): void {
   if (!hasRole(user, ...roles))
-    throw new FedhubError(
-      'FH_ERR_FORBIDDEN',
-      `this needs the role ${['hub-admin', ...roles].join(' or ')}`,
-    );
+    throw new FedhubError('FH_ERR_FORBIDDEN', `this needs the role ${['hub-admin', ...roles].join(' or ')}`);
 }

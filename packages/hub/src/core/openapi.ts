@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
 /** Registers the document generator; call before the routes are registered. */
-export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
-  await app.register(fastifySwagger, {
+export function installOpenApi(app: FastifyInstance, version: string): void {
+  app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -23,6 +23,6 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

@@ -3,8 +3,8 @@
  * the transaction of the change it records, so the trail and the data never disagree.
  */
 import { CHAIN_GENESIS, chainHash, verifyChain } from '@fedhub/crypto';
-import { type DbHandle, type DialectName, fromJson, serialiseOn, toJson, withTransaction } from '@fedhub/db';
 import type { Schema } from '@fedhub/db';
+import { type DbHandle, type DialectName, fromJson, serialiseOn, toJson, withTransaction } from '@fedhub/db';
 import type { Kysely } from 'kysely';
 
 /** Advisory-lock key serialising appends to the chain on PostgreSQL. */
@@ -57,12 +57,23 @@ export interface AuditEvent {
 }
 
 /** What the hash covers: everything but the hashes themselves. */
-function chainedEntry(e: { seq: number; at: string; actor: string; action: string; object: string | null; details: unknown }) {
+function chainedEntry(e: {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  object: string | null;
+  details: unknown;
+}) {
   return { seq: e.seq, at: e.at, actor: e.actor, action: e.action, object: e.object, details: e.details };
 }
 
 /** Appends one event inside `trx` (the caller's transaction). */
-export async function appendAudit(dialect: DialectName, trx: Kysely<Schema>, input: AuditInput): Promise<void> {
+export async function appendAudit(
+  dialect: DialectName,
+  trx: Kysely<Schema>,
+  input: AuditInput,
+): Promise<void> {
   await serialiseOn(dialect, trx, AUDIT_LOCK_KEY);
   const last = await trx
     .selectFrom('audit_events')
@@ -112,7 +123,12 @@ export async function listAudit(
   h: DbHandle,
   q: { limit: number; offset: number; action?: string | undefined },
 ): Promise<AuditEvent[]> {
-  let query = h.db.selectFrom('audit_events').selectAll().orderBy('seq', 'asc').limit(q.limit).offset(q.offset);
+  let query = h.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .orderBy('seq', 'asc')
+    .limit(q.limit)
+    .offset(q.offset);
   if (q.action) query = query.where('action', '=', q.action);
   return (await query.execute()).map(toEvent);
 }
@@ -142,14 +158,30 @@ export async function verifyAudit(h: DbHandle): Promise<AuditVerification> {
     if (rows.length === 0) break;
     const events = rows.map(toEvent);
     if (count === 0 && events[0]!.seq !== 1)
-      return { ok: false, count, headHash: prev, broken: { seq: events[0]!.seq, reason: 'the first entries are missing' } };
+      return {
+        ok: false,
+        count,
+        headHash: prev,
+        broken: { seq: events[0]!.seq, reason: 'the first entries are missing' },
+      };
     if (count > 0 && events[0]!.seq !== lastSeq + 1)
-      return { ok: false, count, headHash: prev, broken: { seq: events[0]!.seq, reason: `entry ${events[0]!.seq}: sequence gap` } };
+      return {
+        ok: false,
+        count,
+        headHash: prev,
+        broken: { seq: events[0]!.seq, reason: `entry ${events[0]!.seq}: sequence gap` },
+      };
     const broken = verifyChain(
       events.map((e) => ({ seq: e.seq, hash: e.hash, prevHash: e.prevHash, entry: chainedEntry(e) })),
       prev,
     );
-    if (broken) return { ok: false, count: count + broken.index, headHash: prev, broken: { seq: events[broken.index]!.seq, reason: broken.reason } };
+    if (broken)
+      return {
+        ok: false,
+        count: count + broken.index,
+        headHash: prev,
+        broken: { seq: events[broken.index]!.seq, reason: broken.reason },
+      };
     count += events.length;
     prev = events.at(-1)!.hash;
     lastSeq = events.at(-1)!.seq;

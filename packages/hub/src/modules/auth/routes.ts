@@ -64,12 +64,20 @@ export const authRoutes: HubModule = async (app, { ctx, auth }) => {
   );
   app.get(
     '/me',
-    { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: MeSchema, 401: ErrorBodySchema } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        response: { 200: MeSchema, 401: ErrorBodySchema },
+      },
+    },
     async (req) => {
       const user = await auth.user(req);
       const vis = await visibleCollaborationIds(ctx.db.db, user);
       const collaborationIds = vis.all
-        ? (await ctx.db.db.selectFrom('collaborations').select('id').orderBy('created_at').execute()).map((r) => r.id)
+        ? (await ctx.db.db.selectFrom('collaborations').select('id').orderBy('created_at').execute()).map(
+            (r) => r.id,
+          )
         : [...vis.ids].sort();
       return {
         id: user.id,

@@ -88,8 +88,13 @@ export async function login(
     });
     throw new FedhubError('FH_ERR_BAD_CREDENTIALS');
   }
+  const secret = await ctx.secret();
   return withTransaction(ctx.db, async (trx) => {
-    await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', row.id).execute();
+    await trx
+      .updateTable('users')
+      .set({ failed_logins: 0, locked_until: null })
+      .where('id', '=', row.id)
+      .execute();
     await appendAudit(ctx.db.dialect, trx, {
       at,
       actor: `user:${row.id}`,
@@ -97,7 +102,7 @@ export async function login(
       object: `user:${row.id}`,
       details: { ip },
     });
-    return issueTokenPair(ctx, trx, row.id);
+    return issueTokenPair(ctx, trx, secret, row.id);
   });
 }
 
@@ -169,7 +174,13 @@ export interface ApiTokenView {
 }
 
 function tokenView(r: Schema['api_tokens']): ApiTokenView {
-  return { id: r.id, name: r.name, createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at };
+  return {
+    id: r.id,
+    name: r.name,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    lastUsedAt: r.last_used_at,
+  };
 }
 
 /** Creates an API token for the user; the secret is returned once and only its hash is stored. */

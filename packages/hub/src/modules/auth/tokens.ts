@@ -9,16 +9,20 @@ import type { HubContext } from '../../core/context.js';
 /** Prefixes that tell token kinds apart at a glance (and in secret scanners). */
 export const TOKEN_PREFIX = { refresh: 'fhr', api: 'fhp', node: 'fhn', enrolment: 'fhe' } as const;
 
-/** Issues a new pair for `userId`; a new refresh-token family unless `familyId` continues one. */
+/**
+ * Issues a new pair for `userId`; a new refresh-token family unless `familyId` continues one. The secret
+ * is passed in (load it before the transaction: on SQLite the transaction holds the only connection).
+ */
 export async function issueTokenPair(
   ctx: HubContext,
   trx: Kysely<Schema>,
+  secret: Uint8Array,
   userId: string,
   familyId: string = randomUUID(),
 ): Promise<TokenPair> {
   const now = ctx.clock.now();
   const nowSec = Math.floor(now / 1000);
-  const accessToken = signAccessToken(await ctx.secret(), {
+  const accessToken = signAccessToken(secret, {
     sub: userId,
     aud: 'user',
     iat: nowSec,
@@ -47,7 +51,10 @@ export async function issueTokenPair(
  * replayed): the whole family is revoked, so the thief's and the owner's sessions both end.
  */
 export async function rotateRefreshToken(ctx: HubContext, token: string): Promise<TokenPair> {
-  type Outcome = { pair: TokenPair } | { error: 'FH_ERR_TOKEN_INVALID' | 'FH_ERR_TOKEN_EXPIRED'; message: string };
+  const secret = await ctx.secret();
+  type Outcome =
+    | { pair: TokenPair }
+    | { error: 'FH_ERR_TOKEN_INVALID' | 'FH_ERR_TOKEN_EXPIRED'; message: string };
   const outcome = await withTransaction(ctx.db, async (trx): Promise<Outcome> => {
     const row = await trx
       .selectFrom('refresh_tokens')
@@ -78,7 +85,7 @@ export async function rotateRefreshToken(ctx: HubContext, token: string): Promis
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1)
       return { error: 'FH_ERR_TOKEN_INVALID' as const, message: 'the refresh token was already used' };
-    return { pair: await issueTokenPair(ctx, trx, row.user_id, row.family_id) };
+    return { pair: await issueTokenPair(ctx, trx, secret, row.user_id, row.family_id) };
   });
   if (!('pair' in outcome)) throw new FedhubError(outcome.error, outcome.message);
   return outcome.pair;

@@ -8,7 +8,10 @@ import type { HubContext } from '../../core/context.js';
 import { collaborationOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
 
-async function withOrganisations(db: Kysely<Schema>, rows: Schema['collaborations'][]): Promise<Collaboration[]> {
+async function withOrganisations(
+  db: Kysely<Schema>,
+  rows: Schema['collaborations'][],
+): Promise<Collaboration[]> {
   if (rows.length === 0) return [];
   const links = await db
     .selectFrom('collaboration_organisations')
@@ -70,7 +73,11 @@ export async function createCollaboration(
   const orgIds = [...new Set(body.organisationIds)];
   return withTransaction(ctx.db, async (trx) => {
     await requireOrganisations(trx, orgIds);
-    const clash = await trx.selectFrom('collaborations').select('id').where('name', '=', body.name).executeTakeFirst();
+    const clash = await trx
+      .selectFrom('collaborations')
+      .select('id')
+      .where('name', '=', body.name)
+      .executeTakeFirst();
     if (clash) throw new FedhubError('FH_ERR_ALREADY_EXISTS', `a collaboration named "${body.name}" exists`);
     const row: Schema['collaborations'] = {
       id: randomUUID(),
@@ -105,7 +112,11 @@ export async function addOrganisation(
   requireVisible(await visibleCollaborationIds(ctx.db.db, user), collaborationId, 'collaboration');
   requireRole(user);
   return withTransaction(ctx.db, async (trx) => {
-    const collab = await trx.selectFrom('collaborations').select('id').where('id', '=', collaborationId).executeTakeFirst();
+    const collab = await trx
+      .selectFrom('collaborations')
+      .select('id')
+      .where('id', '=', collaborationId)
+      .executeTakeFirst();
     if (!collab) throw new FedhubError('FH_ERR_NOT_FOUND', 'collaboration not found');
     await requireOrganisations(trx, [organisationId]);
     const present = await trx

@@ -59,9 +59,13 @@ export const eventRoutes: HubModule = async (app, { ctx }) => {
           const parsed = EventSubscribeSchema.safeParse(json);
           if (!parsed.success)
             return sendError(
-              new FedhubError('FH_ERR_VALIDATION', 'expected {"subscribe":{"taskIds":[...]}} or {"subscribe":{"studyId":"..."}}', {
-                fields: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-              }),
+              new FedhubError(
+                'FH_ERR_VALIDATION',
+                'expected {"subscribe":{"taskIds":[...]}} or {"subscribe":{"studyId":"..."}}',
+                {
+                  fields: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+                },
+              ),
             );
           const vis = await visibleCollaborationIds(ctx.db.db, user);
           const wanted = parsed.data.subscribe.taskIds ?? [];
@@ -79,7 +83,11 @@ export const eventRoutes: HubModule = async (app, { ctx }) => {
               .executeTakeFirst();
             if (study && vis.has(study.collaboration_id)) {
               studyIds.add(study.id);
-              const tasks = await ctx.db.db.selectFrom('tasks').select('id').where('study_id', '=', study.id).execute();
+              const tasks = await ctx.db.db
+                .selectFrom('tasks')
+                .select('id')
+                .where('study_id', '=', study.id)
+                .execute();
               for (const t of tasks) taskIds.add(t.id);
             }
           }

@@ -8,7 +8,13 @@ const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']) }).meta({ 
 export const healthRoutes: HubModule = async (app, { ctx }) => {
   app.get(
     '/health',
-    { schema: { tags: ['health'], summary: 'Health check', response: { 200: HealthSchema, 503: HealthSchema } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Health check',
+        response: { 200: HealthSchema, 503: HealthSchema },
+      },
+    },
     async (req, reply) => {
       try {
         await sql`select 1`.execute(ctx.db.db);

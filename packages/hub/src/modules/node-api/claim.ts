@@ -43,8 +43,16 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
       .where('status', '=', 'queued')
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return null;
-    const run = await trx.selectFrom('runs').selectAll().where('id', '=', candidate.id).executeTakeFirstOrThrow();
-    const task = await trx.selectFrom('tasks').selectAll().where('id', '=', run.task_id).executeTakeFirstOrThrow();
+    const run = await trx
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', '=', candidate.id)
+      .executeTakeFirstOrThrow();
+    const task = await trx
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '=', run.task_id)
+      .executeTakeFirstOrThrow();
     const peers = await trx
       .selectFrom('runs')
       .innerJoin('nodes', 'nodes.id', 'runs.node_id')
@@ -86,7 +94,11 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
  * Waits up to `waitMs` for a run: woken at once by this process when runs are queued for the node, and
  * re-checking the database every pollIntervalMs for runs queued by other hub processes.
  */
-export async function claim(ctx: HubContext, node: NodePrincipal, waitMs: number): Promise<RunAssignment | null> {
+export async function claim(
+  ctx: HubContext,
+  node: NodePrincipal,
+  waitMs: number,
+): Promise<RunAssignment | null> {
   const deadline = Date.now() + waitMs;
   await sweepExpiredLeases(ctx);
   for (;;) {

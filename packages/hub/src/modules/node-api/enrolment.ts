@@ -53,7 +53,11 @@ export async function enrolNode(
       actor: `node:${row.id}`,
       action: 'node.enrolled',
       object: `node:${row.id}`,
-      details: { version: body.version, ed25519: sha256Hex(body.publicKeys.ed25519), x25519: sha256Hex(body.publicKeys.x25519) },
+      details: {
+        version: body.version,
+        ed25519: sha256Hex(body.publicKeys.ed25519),
+        x25519: sha256Hex(body.publicKeys.x25519),
+      },
     });
     return { nodeId: row.id, nodeName: row.name, collaborationId: row.collaboration_id, nodeToken };
   });

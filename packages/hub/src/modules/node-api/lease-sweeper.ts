@@ -34,7 +34,8 @@ export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
         .select('nodes.name as node_name')
         .where('runs.id', '=', id)
         .executeTakeFirst();
-      if (!run || run.status !== 'claimed' || run.lease_expires_at === null || run.lease_expires_at >= now) continue;
+      if (!run || run.status !== 'claimed' || run.lease_expires_at === null || run.lease_expires_at >= now)
+        continue;
       const res = await trx
         .updateTable('runs')
         .set({ status: 'queued', lease_expires_at: null })
@@ -50,9 +51,16 @@ export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
         actor: 'hub',
         action: 'run.requeued',
         object: `run:${id}`,
-        details: { taskId: run.task_id, nodeId: run.node_id, attempt: Number(run.attempt), leaseExpiredAt: run.lease_expires_at },
+        details: {
+          taskId: run.task_id,
+          nodeId: run.node_id,
+          attempt: Number(run.attempt),
+          leaseExpiredAt: run.lease_expires_at,
+        },
       });
-      fx.events.push(runUpdatedEvent({ ...run, status: 'queued', lease_expires_at: null }, run.node_name, now));
+      fx.events.push(
+        runUpdatedEvent({ ...run, status: 'queued', lease_expires_at: null }, run.node_name, now),
+      );
       fx.nodes.add(run.node_id);
     }
     return n;

@@ -1,12 +1,7 @@
 /** Run heartbeats (lease extension) and signed results, with round closing in the same transaction. */
 import { sha256Hex, verifyMessage } from '@fedhub/crypto';
 import { isoTime, lockForUpdate, toJson, withTransaction } from '@fedhub/db';
-import {
-  canonicalJson,
-  FedhubError,
-  type RunResultRequest,
-  resultSigningString,
-} from '@fedhub/protocol';
+import { canonicalJson, FedhubError, type RunResultRequest, resultSigningString } from '@fedhub/protocol';
 import type { NodePrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
 import { applyEffects, newEffects } from '../../core/effects.js';
@@ -43,10 +38,13 @@ export async function runHeartbeat(
   if (run.status === 'cancelled' && Number(run.attempt) === attempt)
     return { leaseExpiresAt: isoTime(nowMs), cancelled: true };
   if (run.status !== 'claimed' || Number(run.attempt) !== attempt)
-    throw stale(`attempt ${attempt} no longer holds the lease (run is ${run.status}, attempt ${run.attempt})`, {
-      currentAttempt: Number(run.attempt),
-      status: run.status,
-    });
+    throw stale(
+      `attempt ${attempt} no longer holds the lease (run is ${run.status}, attempt ${run.attempt})`,
+      {
+        currentAttempt: Number(run.attempt),
+        status: run.status,
+      },
+    );
   const leaseExpiresAt = isoTime(nowMs + ctx.config.leaseMs);
   const res = await ctx.db.db
     .updateTable('runs')
@@ -57,7 +55,11 @@ export async function runHeartbeat(
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1)
     throw stale(`attempt ${attempt} no longer holds the lease`, { currentAttempt: Number(run.attempt) });
-  await ctx.db.db.updateTable('nodes').set({ last_seen_at: isoTime(nowMs) }).where('id', '=', node.id).execute();
+  await ctx.db.db
+    .updateTable('nodes')
+    .set({ last_seen_at: isoTime(nowMs) })
+    .where('id', '=', node.id)
+    .execute();
   return { leaseExpiresAt, cancelled: false };
 }
 
@@ -86,8 +88,12 @@ export async function postResult(
   if (body.outcome === 'completed' ? body.payload === null : body.error === null)
     throw new FedhubError(
       'FH_ERR_VALIDATION',
-      body.outcome === 'completed' ? 'a completed result needs a payload' : `a ${body.outcome} result needs an error`,
-      { fields: [{ path: body.outcome === 'completed' ? 'body.payload' : 'body.error', message: 'required' }] },
+      body.outcome === 'completed'
+        ? 'a completed result needs a payload'
+        : `a ${body.outcome} result needs an error`,
+      {
+        fields: [{ path: body.outcome === 'completed' ? 'body.payload' : 'body.error', message: 'required' }],
+      },
     );
   const covered = body.payload ?? body.error;
   if (sha256Hex(canonicalJson(covered)) !== body.digest)
@@ -111,7 +117,11 @@ export async function postResult(
       ctx.db.dialect,
       trx.selectFrom('tasks').selectAll().where('id', '=', run.task_id),
     ).executeTakeFirstOrThrow();
-    const current = await trx.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+    const current = await trx
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
     const currentAttempt = Number(current.attempt);
     if (TERMINAL.has(current.status)) {
       if (currentAttempt === body.attempt && current.digest === body.digest)
@@ -122,9 +132,13 @@ export async function postResult(
     }
     if (current.status === 'cancelled') throw stale('the task was cancelled', { status: 'cancelled' });
     if (currentAttempt !== body.attempt || body.attempt < 1)
-      throw stale(`attempt ${body.attempt} is not the run's current attempt (${currentAttempt})`, { currentAttempt });
+      throw stale(`attempt ${body.attempt} is not the run's current attempt (${currentAttempt})`, {
+        currentAttempt,
+      });
     if (Number(current.round) !== body.round)
-      throw stale(`the run belongs to round ${current.round}, not ${body.round}`, { round: Number(current.round) });
+      throw stale(`the run belongs to round ${current.round}, not ${body.round}`, {
+        round: Number(current.round),
+      });
     const at = ctx.nowIso();
     const res = await trx
       .updateTable('runs')

@@ -44,7 +44,12 @@ export const nodeRoutes: HubModule = async (app, { ctx, auth }) => {
         tags: ['nodes'],
         summary: 'Register a node; returns its one-time enrolment token (valid 7 days)',
         body: CreateNodeRequestSchema,
-        response: { 201: CreatedNodeSchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
+        response: {
+          201: CreatedNodeSchema,
+          403: ErrorBodySchema,
+          404: ErrorBodySchema,
+          409: ErrorBodySchema,
+        },
       },
     },
     async (req, reply) => {

@@ -55,12 +55,16 @@ export async function createNode(
   if (!isAdmin && !(user.roles.includes('node-admin') && user.organisationId === body.organisationId))
     throw new FedhubError(
       'FH_ERR_FORBIDDEN',
-      'creating a node needs the role hub-admin, or node-admin of the node\'s organisation',
+      "creating a node needs the role hub-admin, or node-admin of the node's organisation",
     );
   const token = randomToken(TOKEN_PREFIX.enrolment);
   const now = ctx.clock.now();
   return withTransaction(ctx.db, async (trx) => {
-    const collab = await trx.selectFrom('collaborations').select('id').where('id', '=', body.collaborationId).executeTakeFirst();
+    const collab = await trx
+      .selectFrom('collaborations')
+      .select('id')
+      .where('id', '=', body.collaborationId)
+      .executeTakeFirst();
     if (!collab) throw new FedhubError('FH_ERR_NOT_FOUND', 'collaboration not found');
     const member = await trx
       .selectFrom('collaboration_organisations')
@@ -79,7 +83,11 @@ export async function createNode(
       .where('collaboration_id', '=', body.collaborationId)
       .where('name', '=', body.name)
       .executeTakeFirst();
-    if (clash) throw new FedhubError('FH_ERR_ALREADY_EXISTS', `a node named "${body.name}" exists in this collaboration`);
+    if (clash)
+      throw new FedhubError(
+        'FH_ERR_ALREADY_EXISTS',
+        `a node named "${body.name}" exists in this collaboration`,
+      );
     const row: Schema['nodes'] = {
       id: randomUUID(),
       name: body.name,

@@ -42,7 +42,11 @@ export async function createOrganisation(
 ): Promise<Organisation> {
   requireRole(user);
   return withTransaction(ctx.db, async (trx) => {
-    const clash = await trx.selectFrom('organisations').select('id').where('name', '=', body.name).executeTakeFirst();
+    const clash = await trx
+      .selectFrom('organisations')
+      .select('id')
+      .where('name', '=', body.name)
+      .executeTakeFirst();
     if (clash) throw new FedhubError('FH_ERR_ALREADY_EXISTS', `an organisation named "${body.name}" exists`);
     const row: Schema['organisations'] = {
       id: randomUUID(),

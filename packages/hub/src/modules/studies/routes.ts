@@ -1,4 +1,10 @@
-import { CreateStudyRequestSchema, ErrorBodySchema, IdParamsSchema, IdSchema, StudySchema } from '@fedhub/protocol';
+import {
+  CreateStudyRequestSchema,
+  ErrorBodySchema,
+  IdParamsSchema,
+  IdSchema,
+  StudySchema,
+} from '@fedhub/protocol';
 import { z } from 'zod';
 import type { HubModule } from '../../core/module.js';
 import { createStudy, getStudy, listStudies } from './service.js';

@@ -22,7 +22,12 @@ async function withNodes(db: Kysely<Schema>, rows: Schema['studies'][]): Promise
     .orderBy('nodes.created_at')
     .orderBy('nodes.name')
     .execute();
-  return rows.map((r) => studyOut(r, links.filter((l) => l.study_id === r.id).map((l) => l.node_id)));
+  return rows.map((r) =>
+    studyOut(
+      r,
+      links.filter((l) => l.study_id === r.id).map((l) => l.node_id),
+    ),
+  );
 }
 
 /** Studies of the visible collaborations, or of one (404 when it is not visible). */

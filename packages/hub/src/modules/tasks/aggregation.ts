@@ -44,7 +44,11 @@ export async function finishTask(
     actor,
     action: outcome.status === 'cancelled' ? 'task.cancelled' : 'task.finished',
     object: `task:${task.id}`,
-    details: { status: outcome.status, round: Number(task.round), ...(outcome.error ? { error: outcome.error.code } : {}) },
+    details: {
+      status: outcome.status,
+      round: Number(task.round),
+      ...(outcome.error ? { error: outcome.error.code } : {}),
+    },
   });
   fx.events.push({
     type: 'task.finished',
@@ -124,7 +128,10 @@ export async function closeRoundIfComplete(
       task,
       {
         status: 'failed',
-        error: { code: 'FH_ERR_UNKNOWN_ALGORITHM', message: `${task.algorithm}@${task.version} is not installed on this hub` },
+        error: {
+          code: 'FH_ERR_UNKNOWN_ALGORITHM',
+          message: `${task.algorithm}@${task.version} is not installed on this hub`,
+        },
       },
       'hub',
       fx,
@@ -138,7 +145,11 @@ export async function closeRoundIfComplete(
       params,
       round,
       state: fromJson<Json>(task.aggregator_state),
-      parts: runs.map((r) => ({ nodeId: r.node_id, nodeName: r.node_name, payload: fromJson<Json>(r.payload) })),
+      parts: runs.map((r) => ({
+        nodeId: r.node_id,
+        nodeName: r.node_name,
+        payload: fromJson<Json>(r.payload),
+      })),
     });
   } catch (err) {
     await finishTask(ctx, trx, task, { status: 'failed', error: errorBodyOf(err) }, 'hub', fx);

@@ -1,12 +1,7 @@
 /** Submitting, reading, cancelling and waiting for tasks. */
 import { randomUUID } from 'node:crypto';
 import { lockForUpdate, type Schema, toJson, withTransaction } from '@fedhub/db';
-import {
-  type CreateTaskRequest,
-  FedhubError,
-  type Task,
-  type TaskDetail,
-} from '@fedhub/protocol';
+import { type CreateTaskRequest, FedhubError, type Task, type TaskDetail } from '@fedhub/protocol';
 import type { Kysely } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
@@ -30,7 +25,11 @@ export function issueFields(
  * Validates the parameters with the algorithm's schema (400 FH_ERR_BAD_PARAMS with field paths) and
  * creates the task and its round-1 runs in one transaction.
  */
-export async function createTask(ctx: HubContext, user: UserPrincipal, body: CreateTaskRequest): Promise<Task> {
+export async function createTask(
+  ctx: HubContext,
+  user: UserPrincipal,
+  body: CreateTaskRequest,
+): Promise<Task> {
   const study = await getStudy(ctx, user, body.studyId);
   requireRole(user, 'researcher');
   const algorithm = ctx.algorithms.get(body.algorithm, body.version);
@@ -121,7 +120,11 @@ export async function createTask(ctx: HubContext, user: UserPrincipal, body: Cre
 }
 
 /** Tasks of the visible collaborations, or of one study (404 when it is not visible). */
-export async function listTasks(ctx: HubContext, user: UserPrincipal, studyId: string | undefined): Promise<Task[]> {
+export async function listTasks(
+  ctx: HubContext,
+  user: UserPrincipal,
+  studyId: string | undefined,
+): Promise<Task[]> {
   let q = ctx.db.db.selectFrom('tasks').selectAll().orderBy('created_at', 'desc');
   if (studyId !== undefined) {
     await getStudy(ctx, user, studyId);
@@ -175,7 +178,11 @@ export async function waitForTask(
   await visibleTaskRow(ctx, user, id);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await ctx.db.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await ctx.db.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     const revision = Number(row.revision);
     const left = deadline - Date.now();
     if (revision > since || row.status !== 'running' || left <= 0 || ctx.taskWaiters.closed)
@@ -216,9 +223,7 @@ export async function cancelTask(ctx: HubContext, user: UserPrincipal, id: strin
       fx.nodes.add(r.node_id);
     }
     await finishTask(ctx, trx, row, { status: 'cancelled' }, `user:${user.id}`, fx);
-    return taskOut(
-      await trx.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
-    );
+    return taskOut(await trx.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
   });
   applyEffects(ctx, fx);
   return task;

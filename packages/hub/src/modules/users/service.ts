@@ -11,7 +11,12 @@ import { appendAudit } from '../audit/service.js';
 /** Every user (hub-admin only). */
 export async function listUsers(ctx: HubContext, user: UserPrincipal): Promise<User[]> {
   requireRole(user);
-  const rows = await ctx.db.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('username').execute();
+  const rows = await ctx.db.db
+    .selectFrom('users')
+    .selectAll()
+    .orderBy('created_at')
+    .orderBy('username')
+    .execute();
   return rows.map(userOut);
 }
 
@@ -28,9 +33,17 @@ export async function createUser(ctx: HubContext, actor: UserPrincipal | null, b
   if (actor) requireRole(actor);
   const passwordHash = await hashPassword(body.password);
   return withTransaction(ctx.db, async (trx) => {
-    const org = await trx.selectFrom('organisations').select('id').where('id', '=', body.organisationId).executeTakeFirst();
+    const org = await trx
+      .selectFrom('organisations')
+      .select('id')
+      .where('id', '=', body.organisationId)
+      .executeTakeFirst();
     if (!org) throw new FedhubError('FH_ERR_NOT_FOUND', `organisation ${body.organisationId} not found`);
-    const clash = await trx.selectFrom('users').select('id').where('username', '=', body.username).executeTakeFirst();
+    const clash = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', body.username)
+      .executeTakeFirst();
     if (clash) throw new FedhubError('FH_ERR_ALREADY_EXISTS', `the username "${body.username}" is taken`);
     const row: Schema['users'] = {
       id: randomUUID(),
@@ -49,7 +62,11 @@ export async function createUser(ctx: HubContext, actor: UserPrincipal | null, b
       actor: actor ? `user:${actor.id}` : 'hub',
       action: 'user.created',
       object: `user:${row.id}`,
-      details: { username: row.username, roles: [...new Set(body.roles)], organisationId: body.organisationId },
+      details: {
+        username: row.username,
+        roles: [...new Set(body.roles)],
+        organisationId: body.organisationId,
+      },
     });
     return userOut(row);
   });
