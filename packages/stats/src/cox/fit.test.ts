@@ -45,15 +45,17 @@ const levels = {
 };
 
 function coxNodes(formula: string): { nodes: CoxNodeData[]; names: readonly string[] } {
-  // strata(centre) in the R formula becomes stratum codes; the rest is the design without intercept.
-  const strataCol = /\+ strata\((\w+)\)/.exec(formula)?.[1];
-  const rhs = formula.replace(/\+ strata\(\w+\)/, '').replace(/^Surv\(tc, dead\)/, 'Surv(months, dead)');
-  const f = parseFormula(rhs);
-  const strataLevels = strataCol ? mergeLevels(cohort.map((c) => c.text[strataCol]!)) : [];
+  // R's fixture coarsens months into tc; here the nodes coarsen their own months column.
+  const f = parseFormula(formula.replace(/^Surv\(tc, dead\)/, 'Surv(months, dead)'));
+  const centres = mergeLevels(cohort.map((c) => c.text['centre']!));
   let names: readonly string[] = [];
   const nodes = cohort.map((c) => {
     const dm = dropInterceptColumn(
-      buildDesignMatrix(f, { numeric: c.numeric, categorical: c.text }, { levels }),
+      buildDesignMatrix(
+        f,
+        { numeric: c.numeric, categorical: c.text },
+        { levels: { ...levels, centre: centres } },
+      ),
     );
     names = dm.columnNames;
     return {
@@ -62,7 +64,7 @@ function coxNodes(formula: string): { nodes: CoxNodeData[]; names: readonly stri
       p: dm.p,
       time: coarsenTimes(dm.y!, fx.resolution),
       event: dm.event!,
-      strata: strataCol ? Int32Array.from(c.text[strataCol]!, (v) => strataLevels.indexOf(v)) : null,
+      strata: dm.strata,
     };
   });
   return { nodes, names };

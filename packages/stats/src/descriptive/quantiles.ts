@@ -25,9 +25,16 @@ function interpolate7(a: number, b: number, h: number): number {
   return h > 0 && a !== b ? (1 - h) * a + h * b : a;
 }
 
-/** Local partial of one bisection round: count(x <= c) for each cut point c. */
-export function countAtMostLocalPartial(x: Float64Array, cuts: Float64Array): Float64Array {
-  const sorted = Float64Array.from(x).sort();
+/**
+ * Local partial of one bisection round: count(x <= c) for each cut point c. A node answering many
+ * rounds should sort its column once and pass `presorted = true` (then each round is O(cuts log n)).
+ */
+export function countAtMostLocalPartial(
+  x: Float64Array,
+  cuts: Float64Array,
+  presorted = false,
+): Float64Array {
+  const sorted = presorted ? x : Float64Array.from(x).sort();
   return cuts.map((c) => {
     let a = 0;
     let b = sorted.length;

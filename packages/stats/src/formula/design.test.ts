@@ -53,6 +53,25 @@ describe('design matrix against R model.matrix', () => {
     expect(dm.event![0]).toBe(pooled.numeric['dead']![0]);
     expect(dm.offset![0]).toBeCloseTo(Math.log(pooled.numeric['exposure']![0]!), 15);
   });
+  it('strata() terms give stratum codes and survival-style labels, not columns', () => {
+    const centre = mergeLevels(nodes.map((nd) => nd.text['centre']!));
+    const dm = buildDesignMatrix(
+      parseFormula('Surv(months, dead) ~ age + strata(centre, sex)'),
+      { numeric: pooled.numeric, categorical: pooled.text },
+      { levels: { ...levels, centre } },
+    );
+    expect(dm.columnNames).toEqual(['(Intercept)', 'age']);
+    expect(dm.strataLabels).toEqual([
+      'centre=A, sex=F',
+      'centre=A, sex=M',
+      'centre=B, sex=F',
+      'centre=B, sex=M',
+      'centre=C, sex=F',
+      'centre=C, sex=M',
+    ]);
+    const i = pooled.text['centre']!.indexOf('B');
+    expect(dm.strataLabels[dm.strata![i]!]).toBe(`centre=B, sex=${pooled.text['sex']![i]}`);
+  });
   it('reports bad formulas and unknown levels with codes', () => {
     expect(() => parseFormula('y ~ a +')).toThrow(/end of formula/);
     expect(() => parseFormula('y ~ I(a)')).toThrow(/unsupported function/);

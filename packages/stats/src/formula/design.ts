@@ -35,6 +35,13 @@ export interface DesignMatrix {
   readonly event: Float64Array | null;
   /** Sum of the `offset()` terms, or null when the formula has none. */
   readonly offset: Float64Array | null;
+  /**
+   * Stratum code per row for `strata(...)` terms, or null: the combination of the strata variables'
+   * global levels, first variable varying slowest (code = index into {@link DesignMatrix.strataLabels}).
+   */
+  readonly strata: Int32Array | null;
+  /** Labels of the stratum codes as R's survival names them (`centre=A`, `a=x, b=y`). */
+  readonly strataLabels: readonly string[];
 }
 
 type Resolved =
@@ -228,7 +235,36 @@ export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: Desi
       x[i * p + j] = value;
     }
   });
-  return { n: rows, p, x, columnNames: specs.map((s) => s.name), y, event, offset };
+  const st = strataCodes(formula, data, opts, rows);
+  return { n: rows, p, x, columnNames: specs.map((s) => s.name), y, event, offset, ...st };
+}
+
+function strataCodes(
+  formula: Formula,
+  data: ColumnData,
+  opts: DesignOptions,
+  rows: number,
+): { strata: Int32Array | null; strataLabels: string[] } {
+  if (formula.strata.length === 0) return { strata: null, strataLabels: [] };
+  const factors = formula.strata.map((v) => {
+    const r = resolve({ ...v, kind: 'factor' }, data, opts, rows);
+    if (r.kind !== 'factor')
+      throw new StatsError(StatsErrorCode.InvalidArgument, `strata: '${v.label}' is not a factor`);
+    return { r, name: v.label };
+  });
+  const codes = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let c = 0;
+    for (const f of factors) c = c * f.r.levels.length + f.r.codes[i]!;
+    codes[i] = c;
+  }
+  let labels: string[] = [''];
+  factors.forEach((f, k) => {
+    labels = labels.flatMap((prefix) =>
+      f.r.levels.map((l) => (k === 0 ? `${f.name}=${l}` : `${prefix}, ${f.name}=${l}`)),
+    );
+  });
+  return { strata: codes, strataLabels: labels };
 }
 
 /**

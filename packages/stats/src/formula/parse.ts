@@ -51,6 +51,7 @@ class Parser {
   i = 0;
   readonly variables: FormulaVariable[] = [];
   readonly offsets: FormulaVariable[] = [];
+  readonly strata: FormulaVariable[] = [];
   constructor(
     private readonly src: string,
     private readonly tokens: Token[],
@@ -169,6 +170,17 @@ class Parser {
       this.offsets.push(v);
       return { terms: [], intercept: null };
     }
+    if (t.text === 'strata' && this.tokens[this.i + 1]?.text === '(') {
+      this.next();
+      this.expect('(');
+      this.strata.push(this.variableRef());
+      while (this.peek()?.text === ',') {
+        this.next();
+        this.strata.push(this.variableRef());
+      }
+      this.expect(')');
+      return { terms: [], intercept: null };
+    }
     if (t.kind !== 'name') throw syntax(this.src, t.pos, `unexpected '${t.text}'`);
     const v = this.variableRef();
     return { terms: [[this.indexOf(v)]], intercept: null };
@@ -204,7 +216,7 @@ function cross(a: TermSet[], b: TermSet[]): TermSet[] {
 
 /**
  * Parses an R model formula such as `y ~ a + b + factor(c) + a:b + offset(log(n))`,
- * `Surv(time, event) ~ x`, with `*`, `:`, parentheses, `-term`, `-1`/`+0`/`+1`.
+ * `Surv(time, event) ~ x + strata(centre)`, with `*`, `:`, parentheses, `-term`, `-1`/`+0`/`+1`.
  * Terms come back in R's order (by interaction order, then appearance) and variables inside an
  * interaction in order of first appearance, so labels match R's `terms()`.
  */
@@ -230,5 +242,12 @@ export function parseFormula(src: string): Formula {
     variables: s,
     label: s.map((k) => variables[k]!.label).join(':'),
   }));
-  return { response, variables, terms, intercept: r.intercept ?? true, offsets: rhs.offsets };
+  return {
+    response,
+    variables,
+    terms,
+    intercept: r.intercept ?? true,
+    offsets: rhs.offsets,
+    strata: rhs.strata,
+  };
 }

@@ -37,4 +37,6 @@ export interface Formula {
   readonly intercept: boolean;
   /** Offset expressions (summed), e.g. `log(exposure)`. */
   readonly offsets: readonly FormulaVariable[];
+  /** Variables of `strata(a, b)` terms (survival models): they define strata, not columns. */
+  readonly strata: readonly FormulaVariable[];
 }
