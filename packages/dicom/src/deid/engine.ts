@@ -1,6 +1,6 @@
 import { stringValue } from '../parser/read.js';
 import type { DicomDataset, DicomElement } from '../parser/types.js';
-import { STRING_VRS, TEXT_VRS } from '../parser/vr.js';
+import { TEXT_VRS } from '../parser/vr.js';
 import { type ActionTable, publicAction } from './action-table.js';
 import type { SimpleAction } from './annex-e-types.js';
 import type { DeidKey } from './keys.js';
@@ -89,7 +89,7 @@ function clean(ctx: EngineContext, el: DicomElement): DicomElement {
     ctx.counts.kept++;
     return el; // times are kept unchanged: only the day is shifted
   }
-  if (el.vr === 'PN') return dummy(ctx, el);
+  if (el.vr === 'PN' || el.vr === 'UN') return dummy(ctx, el); // UN: unknown content cannot be cleaned
   if (el.vr === 'UI') return remapUids(ctx, el);
   if (TEXT_VRS.has(el.vr) || el.vr === 'CS' || el.vr === 'AE') {
     ctx.counts.cleaned++;
@@ -216,9 +216,4 @@ export function processDataset(ctx: EngineContext, ds: DicomDataset, inContent =
       return [...out.filter((e): e is DicomElement => e !== null), ...kept].sort((a, b) => a.tag - b.tag);
   }
   return out.filter((e): e is DicomElement => e !== null);
-}
-
-/** True if `el` is a character-string VR (its value is text). */
-export function isStringVr(vr: string): boolean {
-  return STRING_VRS.has(vr);
 }

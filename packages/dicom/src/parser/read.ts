@@ -159,9 +159,23 @@ function parseElements(
         pos,
       );
     }
-    if (vr === 'SQ') {
+    // A public attribute sent as UN (by a node that did not know it) gets its dictionary VR back, so that it is
+    // cleaned like any other (PS3.5 6.2.2); a UN sequence is implicit VR LE inside.
+    const known = vr === 'UN' && c.le && (tag >>> 16) % 2 === 0 ? c.dict.get(tag)?.vr : undefined;
+    if (known === 'SQ') {
+      const implicit = cursor(c.buf, false, true, c.dict, c.limits);
+      elements.push({
+        tag,
+        vr: 'SQ',
+        items: parseItems(implicit, pos, pos + length, depth + 1, false).items,
+      });
+    } else if (vr === 'SQ') {
       const r = parseItems(c, pos, pos + length, depth + 1, false);
       elements.push({ tag, vr, items: r.items });
+    } else if (known !== undefined && !LONG_LENGTH_VRS.has(known) && length <= 0xffff) {
+      elements.push({ tag, vr: known, value: c.buf.subarray(pos, pos + length) });
+    } else if (known !== undefined && LONG_LENGTH_VRS.has(known)) {
+      elements.push({ tag, vr: known, value: c.buf.subarray(pos, pos + length) });
     } else {
       elements.push({ tag, vr, value: c.buf.subarray(pos, pos + length) });
     }
