@@ -60,6 +60,17 @@ export function coxCenterLocalPartial(data: CoxNodeData): Float64Array {
   return out;
 }
 
+/** Layout of {@link coxCenterLocalPartial}: [n, column sums (p)]. */
+export function coxCenterPartialLayout(p: number): PartialLayout {
+  return {
+    kind: 'cox-center',
+    fields: [
+      { name: 'n', shape: [] },
+      { name: 'sums', shape: [p] },
+    ],
+  };
+}
+
 /** Pooled column means from the summed centring partial. */
 export function coxCenterFromSum(sum: Float64Array): Float64Array {
   return sum.subarray(1).map((v) => v / sum[0]!);

@@ -1,4 +1,5 @@
 import { StatsError, StatsErrorCode } from '../errors.js';
+import type { PartialLayout } from '../partial.js';
 
 /**
  * Histogram counts for increasing breaks as R's `hist` (right-closed intervals (b_i, b_i+1], the first
@@ -35,4 +36,9 @@ export function mergeHistograms(parts: readonly Float64Array[]): Float64Array {
     for (let b = 0; b < B; b++) out[b]! += p[b]!;
   }
   return out;
+}
+
+/** Layout of {@link histogramLocalPartial} for `bins` bins. */
+export function histogramPartialLayout(bins: number): PartialLayout {
+  return { kind: 'histogram', fields: [{ name: 'counts', shape: [bins] }] };
 }

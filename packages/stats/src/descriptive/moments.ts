@@ -1,4 +1,5 @@
 import { StatsError, StatsErrorCode } from '../errors.js';
+import type { PartialLayout } from '../partial.js';
 
 /**
  * Pooled mean and variance that equal the concatenated-data computation to ~1e-12 relative.
@@ -132,4 +133,27 @@ export function mergeMoments(parts: readonly WelfordSummary[]): Moments {
   }
   const variance = n > 1 ? m2 / (n - 1) : Number.NaN;
   return { n, mean: shift + mean, variance, sd: Math.sqrt(variance) };
+}
+
+/** Layout of {@link sumLocalPartial}: [n, sum]. */
+export function sumPartialLayout(): PartialLayout {
+  return {
+    kind: 'sum',
+    fields: [
+      { name: 'n', shape: [] },
+      { name: 'sum', shape: [] },
+    ],
+  };
+}
+
+/** Layout of {@link shiftedMomentsLocalPartial}: [n, sum of deviations, sum of squared deviations]. */
+export function shiftedMomentsPartialLayout(): PartialLayout {
+  return {
+    kind: 'shifted-moments',
+    fields: [
+      { name: 'n', shape: [] },
+      { name: 'sumDev', shape: [] },
+      { name: 'sumSqDev', shape: [] },
+    ],
+  };
 }

@@ -1,4 +1,5 @@
 import { StatsError, StatsErrorCode } from '../errors.js';
+import type { PartialLayout } from '../partial.js';
 
 /** R's `quantile(x, probs, type = 7)` of a plain array (linear interpolation of order statistics). */
 export function quantileType7(x: ArrayLike<number>, probs: readonly number[]): Float64Array {
@@ -98,4 +99,9 @@ export function federatedQuantilesType7(
   const stats = bisectOrderStatistics(countAll, ks, lo, hi, tol);
   const at = (k: number) => stats[ks.indexOf(k)]!;
   return Float64Array.from(plan, (q) => interpolate7(at(q.lo), at(q.hi), q.h));
+}
+
+/** Layout of {@link countAtMostLocalPartial} for one round with `cuts` cut points. */
+export function countAtMostPartialLayout(cuts: number): PartialLayout {
+  return { kind: 'count-at-most', fields: [{ name: 'counts', shape: [cuts] }] };
 }

@@ -271,3 +271,8 @@ export function glmNullDevianceLocalPartial(
     dev += devianceResidual(family, data.y[i]!, mu, data.weights ? data.weights[i]! : 1);
   return Float64Array.of(dev);
 }
+
+/** Layout of {@link glmNullDevianceLocalPartial}: [deviance]. */
+export function glmNullDeviancePartialLayout(): PartialLayout {
+  return { kind: 'glm-null-deviance', fields: [{ name: 'deviance', shape: [] }] };
+}

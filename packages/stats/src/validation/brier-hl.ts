@@ -1,5 +1,6 @@
 import { chiSquareCdf } from '../distributions.js';
 import { StatsError, StatsErrorCode } from '../errors.js';
+import type { PartialLayout } from '../partial.js';
 
 /** Local Brier partial [sum (p - y)^2, n]. */
 export function brierLocalPartial(y: Float64Array, p: Float64Array): Float64Array {
@@ -81,4 +82,20 @@ export function hosmerLemeshowFromPartial(sum: Float64Array): HosmerLemeshowResu
   }
   const df = G - 2;
   return { statistic: stat, df, pValue: chiSquareCdf(stat, df, false), n, observed: o, expected: e };
+}
+
+/** Layout of {@link brierLocalPartial}: [sumSquaredError, n]. */
+export function brierPartialLayout(): PartialLayout {
+  return {
+    kind: 'brier',
+    fields: [
+      { name: 'sumSquaredError', shape: [] },
+      { name: 'n', shape: [] },
+    ],
+  };
+}
+
+/** Layout of {@link hosmerLemeshowLocalPartial}: per group [n, observed, expected]. */
+export function hosmerLemeshowPartialLayout(groups: number): PartialLayout {
+  return { kind: 'hosmer-lemeshow', fields: [{ name: 'groups', shape: [groups, 3] }] };
 }
