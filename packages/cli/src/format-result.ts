@@ -249,6 +249,16 @@ function formatDrl(r: {
   ].join('\n');
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each formatter reads the result shape of its own algorithm
+const FORMATTERS: Record<string, (result: any) => string> = {
+  summary: formatSummary,
+  crosstab: formatCrosstab,
+  glm: formatGlm,
+  coxph: formatCox,
+  km: formatKm,
+  'drl-survey': formatDrl,
+};
+
 /** A task's outcome for a terminal: the result table, or each node's refusal with its reason. */
 export function formatTaskOutcome(task: TaskDetail): string {
   if (
@@ -257,11 +267,8 @@ export function formatTaskOutcome(task: TaskDetail): string {
     typeof task.result === 'object' &&
     !Array.isArray(task.result)
   ) {
-    const r = task.result as Record<string, unknown>;
-    if (r.algorithm === 'summary') return formatSummary(r as unknown as Parameters<typeof formatSummary>[0]);
-    if (r.algorithm === 'crosstab')
-      return formatCrosstab(r as unknown as Parameters<typeof formatCrosstab>[0]);
-    return JSON.stringify(task.result, null, 2);
+    const formatter = FORMATTERS[String((task.result as Record<string, unknown>).algorithm)];
+    return formatter ? formatter(task.result as never) : JSON.stringify(task.result, null, 2);
   }
   const lines = [
     `Task ${task.id} ${task.status}${task.error ? `: ${task.error.code}: ${task.error.message}` : ''}`,

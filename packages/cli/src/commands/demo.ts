@@ -32,7 +32,7 @@ export const DEMO_ANALYSES = [
     params: {
       dataset: 'cohort',
       columns: ['age', 'dose_gy', 'bmi'],
-      bins: { age: { from: 20, to: 100, width: 10 }, dose_gy: { from: 40, to: 80, width: 5 } },
+      bins: { age: { breaks: [18, 50, 60, 70, 101] }, dose_gy: { breaks: [20, 58, 62, 66, 90] } },
     },
   },
   {

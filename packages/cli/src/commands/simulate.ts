@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { initHub, loadHubConfig, startHub } from '@fedhub/hub';
+import { type HubConfigInput, initHub, loadHubConfig, startHub } from '@fedhub/hub';
 import { createNode, type FedhubNode, inferDictionary, parseNodeConfig } from '@fedhub/node';
 import { FedhubError, type Json } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
@@ -56,7 +56,7 @@ export async function simulate(opts: SimulateOptions) {
   const level = opts.logLevel ?? 'warn';
   const hubConfig = loadHubConfig(
     {},
-    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: level },
+    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: level as HubConfigInput['logLevel'] },
   );
   const nodes: FedhubNode[] = [];
   let hub: Awaited<ReturnType<typeof startHub>> | undefined;
