@@ -147,7 +147,10 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
   const summaryBase = { ...base, transferSyntaxUid: file.syntax.uid, sopClassUid };
   const q = quarantineReason(file.dataset, d.options);
   if (q) return { status: 'quarantined', code: q.code, reason: q.reason, summary: summaryBase };
-  const patientId = str(file.dataset, 0x00100020);
+  // Without a Patient ID, name and birth date identify the patient (else every such file would share one).
+  const patientId =
+    str(file.dataset, 0x00100020) ||
+    `name:${str(file.dataset, 0x00100010)}|birth:${str(file.dataset, 0x00100030)}`;
   const pseudonym = patientPseudonym(d.key.patient, patientId);
   const dayOffset = dateOffsetDays(d.key.date, patientId);
   const idValues: string[] = ID_TAGS.map((t) => str(file.dataset, t)).filter((v) => v !== '');

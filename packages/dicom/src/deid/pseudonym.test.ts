@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deriveDeidKey, MIN_KEY_BYTES } from './keys.js';
+import { deriveDeidKey, loadProjectKey, MIN_KEY_BYTES } from './keys.js';
 import { dateOffsetDays, patientPseudonym, remapUid, shiftDate, shiftDateTime } from './pseudonym.js';
 import { mergeReidMap, openReidMap, sealReidMap } from './reid-map.js';
 
@@ -38,8 +41,26 @@ describe('pseudonyms, UIDs and dates', () => {
     expect(shiftDateTime('202403', -1)).toBe('202402');
   });
 
-  it('rejects short keys', () => {
+  it('rejects short keys and loads key files as raw bytes, hex or base64', async () => {
     expect(() => deriveDeidKey(Buffer.alloc(MIN_KEY_BYTES - 1))).toThrow(/at least 32/);
+    const dir = mkdtempSync(join(tmpdir(), 'fh-key-'));
+    try {
+      const raw = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7));
+      writeFileSync(join(dir, 'raw'), raw);
+      writeFileSync(join(dir, 'hex'), `${raw.toString('hex')}\n`);
+      writeFileSync(join(dir, 'b64'), raw.toString('base64'));
+      writeFileSync(join(dir, 'short'), Buffer.alloc(16, 1));
+      for (const f of ['raw', 'hex', 'b64'])
+        expect((await loadProjectKey(join(dir, f))).equals(raw)).toBe(true);
+      await expect(loadProjectKey(join(dir, 'short'))).rejects.toMatchObject({
+        code: 'FH_ERR_DEID_KEY_TOO_SHORT',
+      });
+      await expect(loadProjectKey(join(dir, 'missing'))).rejects.toMatchObject({
+        code: 'FH_ERR_DEID_KEY_FILE',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('seals and opens the re-identification map; tampering or another key fails', () => {
