@@ -47,6 +47,29 @@ describe('createDeidPool', () => {
     } finally {
       await pool.close();
     }
+    // Many tiny elements make many JS objects: a worker over its heap limit dies, the pool answers and recovers.
+    const heavy = Buffer.concat([
+      ct(4),
+      ...Array.from({ length: 8 }, (_, g) => {
+        const b = Buffer.alloc(0xef00 * 12);
+        for (let e = 0; e < 0xef00; e++) {
+          b.writeUInt16LE(0x7fe1 + 2 * g, e * 12);
+          b.writeUInt16LE(0x1000 + e, e * 12 + 2);
+          b.write('LO', e * 12 + 4, 'latin1');
+          b.writeUInt16LE(4, e * 12 + 6);
+          b.write('abcd', e * 12 + 8, 'latin1');
+        }
+        return b;
+      }),
+    ]);
+    const small = createDeidPool({ maxMemoryMb: 16, timeoutMs: 20_000, size: 1, workerUrl });
+    try {
+      const dead = await small.deidentify(heavy, BASIC_PROFILE, KEY);
+      expect(dead.status === 'rejected' ? dead.code : dead.status).toBe('FH_ERR_DEID_WORKER_CRASHED');
+      expect((await small.deidentify(ct(8), BASIC_PROFILE, KEY)).status).toBe('ok');
+    } finally {
+      await small.close();
+    }
     const tight = createDeidPool({ maxMemoryMb: 128, timeoutMs: 1, size: 1, workerUrl });
     try {
       const slow = await tight.deidentify(ct(2048), BASIC_PROFILE, KEY);
