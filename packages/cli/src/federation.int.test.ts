@@ -32,7 +32,7 @@ async function fedhub(args: string[], timeout = 120_000) {
 describe('fedhub demo --once', () => {
   it('starts a hub and three node processes and prints pooled results', async () => {
     const r = await fedhub(
-      ['demo', '--once', '--json', '--port', '0', '--dir', join(work, 'demo'), '--patients', '150'],
+      ['demo', '--once', '--json', '--port', '0', '--dir', join(work, 'demo'), '--patients', '400'],
       180_000,
     );
     expect(r.stderr).not.toMatch(/FH_ERR_/);
