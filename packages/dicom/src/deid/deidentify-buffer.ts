@@ -177,7 +177,7 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
       lo(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID),
       lo(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME),
     ];
-    const output = encodeFile(meta, ds, file.syntax);
+    const output = encodeFile(meta, ds, file.syntax, buf.length + 4096);
     const summary: DeidSummary = {
       ...summaryBase,
       outputBytes: output.length,

@@ -3,40 +3,65 @@ import type { DicomDataset, DicomElement, DicomSyntax } from './types.js';
 import { LONG_LENGTH_VRS } from './vr.js';
 
 const UNDEFINED = 0xffffffff;
+const EMPTY = new Uint8Array(0);
+const NUL = new Uint8Array([0]);
+const SPACE = new Uint8Array([0x20]);
 
-/** Collects output chunks; large values (pixel data) are referenced, not copied, until the final concat. */
+/**
+ * Writes into one growing buffer: headers are written in place (no per-element allocation) and values,
+ * pixel data included, are copied once.
+ */
 class ChunkWriter {
-  readonly chunks: Uint8Array[] = [];
+  buf: Buffer;
   length = 0;
-  constructor(private readonly le: boolean) {}
+  constructor(
+    private readonly le: boolean,
+    sizeHint: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.max(1024, sizeHint));
+  }
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
   push(b: Uint8Array): void {
     if (b.length === 0) return;
-    this.chunks.push(b);
+    this.ensure(b.length);
+    this.buf.set(b, this.length);
     this.length += b.length;
   }
   header(tag: number, vr: string | null, length: number): void {
     const long = vr === null || LONG_LENGTH_VRS.has(vr);
-    const h = Buffer.allocUnsafe(vr === null ? 8 : long ? 12 : 8);
+    const n = vr === null ? 8 : long ? 12 : 8;
+    this.ensure(n);
+    const h = this.buf;
+    const o = this.length;
     if (this.le) {
-      h.writeUInt16LE(tag >>> 16, 0);
-      h.writeUInt16LE(tag & 0xffff, 2);
+      h.writeUInt16LE(tag >>> 16, o);
+      h.writeUInt16LE(tag & 0xffff, o + 2);
     } else {
-      h.writeUInt16BE(tag >>> 16, 0);
-      h.writeUInt16BE(tag & 0xffff, 2);
+      h.writeUInt16BE(tag >>> 16, o);
+      h.writeUInt16BE(tag & 0xffff, o + 2);
     }
     if (vr === null) {
-      if (this.le) h.writeUInt32LE(length >>> 0, 4);
-      else h.writeUInt32BE(length >>> 0, 4);
+      if (this.le) h.writeUInt32LE(length >>> 0, o + 4);
+      else h.writeUInt32BE(length >>> 0, o + 4);
     } else {
-      h.write(vr, 4, 'latin1');
+      h[o + 4] = vr.charCodeAt(0);
+      h[o + 5] = vr.charCodeAt(1);
       if (long) {
-        h.writeUInt16LE(0, 6);
-        if (this.le) h.writeUInt32LE(length >>> 0, 8);
-        else h.writeUInt32BE(length >>> 0, 8);
-      } else if (this.le) h.writeUInt16LE(length, 6);
-      else h.writeUInt16BE(length, 6);
+        h.writeUInt16LE(0, o + 6);
+        if (this.le) h.writeUInt32LE(length >>> 0, o + 8);
+        else h.writeUInt32BE(length >>> 0, o + 8);
+      } else if (this.le) h.writeUInt16LE(length, o + 6);
+      else h.writeUInt16BE(length, o + 6);
     }
-    this.push(h);
+    this.length += n;
+  }
+  result(): Buffer {
+    return this.buf.subarray(0, this.length);
   }
 }
 
@@ -72,27 +97,22 @@ function writeElement(w: ChunkWriter, el: DicomElement, explicit: boolean): void
     w.header(0xfffee0dd, null, 0);
     return;
   }
-  let value = el.value ?? new Uint8Array(0);
-  if (value.length % 2 === 1) {
-    const padded = Buffer.alloc(
-      value.length + 1,
-      el.vr === 'UI' || el.vr === 'OB' || el.vr === 'UN' ? 0 : 0x20,
-    );
-    padded.set(value);
-    value = padded;
+  const value = el.value ?? EMPTY;
+  const odd = value.length % 2;
+  const length = value.length + odd;
+  if (vrOut !== null && !LONG_LENGTH_VRS.has(vrOut) && length > 0xffff) {
+    throw new DicomWriteError(`value of VR ${vrOut} is ${length} bytes, more than 65535`);
   }
-  if (vrOut !== null && !LONG_LENGTH_VRS.has(vrOut) && value.length > 0xffff) {
-    throw new DicomWriteError(`value of VR ${vrOut} is ${value.length} bytes, more than 65535`);
-  }
-  w.header(el.tag, vrOut, value.length);
+  w.header(el.tag, vrOut, length);
   w.push(value);
+  if (odd) w.push(el.vr === 'UI' || el.vr === 'OB' || el.vr === 'UN' ? NUL : SPACE);
 }
 
 /** Serialises a dataset (no preamble, no meta) in the given syntax; deflates it for the deflated syntax. */
-export function encodeDataset(ds: DicomDataset, syntax: DicomSyntax): Buffer {
-  const w = new ChunkWriter(syntax.littleEndian);
+export function encodeDataset(ds: DicomDataset, syntax: DicomSyntax, sizeHint = 65536): Buffer {
+  const w = new ChunkWriter(syntax.littleEndian, sizeHint);
   writeElements(w, ds, syntax.explicitVr);
-  const raw = Buffer.concat(w.chunks, w.length);
+  const raw = w.result();
   return syntax.deflated ? deflateRawSync(raw) : raw;
 }
 
@@ -100,8 +120,13 @@ export function encodeDataset(ds: DicomDataset, syntax: DicomSyntax): Buffer {
  * Serialises a Part 10 file: zeroed 128-byte preamble, "DICM", file meta group (explicit VR LE, with
  * (0002,0000) group length computed here; any group length given in `meta` is ignored), then the dataset.
  */
-export function encodeFile(meta: DicomDataset, ds: DicomDataset, syntax: DicomSyntax): Buffer {
-  const mw = new ChunkWriter(true);
+export function encodeFile(
+  meta: DicomDataset,
+  ds: DicomDataset,
+  syntax: DicomSyntax,
+  sizeHint = 65536,
+): Buffer {
+  const mw = new ChunkWriter(true, 512);
   writeElements(
     mw,
     meta.filter((e) => e.tag !== 0x00020000),
@@ -114,6 +139,6 @@ export function encodeFile(meta: DicomDataset, ds: DicomDataset, syntax: DicomSy
   head.write('UL', 136, 'latin1');
   head.writeUInt16LE(4, 138);
   head.writeUInt32LE(mw.length, 140);
-  const body = encodeDataset(ds, syntax);
-  return Buffer.concat([head, ...mw.chunks, body], head.length + mw.length + body.length);
+  const body = encodeDataset(ds, syntax, sizeHint);
+  return Buffer.concat([head, mw.result(), body], head.length + mw.length + body.length);
 }
