@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { defineAlgorithm, ping } from '@fedhub/algorithms';
-import { generateNodeKeys, sha256Hex, signMessage } from '@fedhub/crypto';
+import { generateNodeKeys, hashPassword, sha256Hex, signMessage } from '@fedhub/crypto';
 import {
   createScratchPostgresDatabase,
   type DbHandle,
@@ -65,7 +65,11 @@ export async function postgresWanted(): Promise<boolean> {
 export const postgresBackend: Backend = {
   name: 'postgres',
   async open() {
-    const scratch = await createScratchPostgresDatabase(POSTGRES_TEST_URL);
+    const scratch = await createScratchPostgresDatabase(POSTGRES_TEST_URL).catch((err: unknown) => {
+      throw new Error(
+        `cannot create a scratch database on ${POSTGRES_TEST_URL} (FEDHUB_TEST_DATABASE_URL): ${(err as Error).message}`,
+      );
+    });
     const handle = openDatabase({ url: scratch.url, poolSize: 5 });
     await migrateToLatest(handle.db as never);
     return {
@@ -77,6 +81,9 @@ export const postgresBackend: Backend = {
     };
   },
 };
+
+const SHARED_PASSWORD = 'test-password-of-every-test-user';
+let sharedHash: Promise<string> | undefined;
 
 /** A clock the test moves by hand (ms). */
 export function fakeClock(start = Date.parse('2026-06-01T12:00:00.000Z')) {
@@ -135,7 +142,7 @@ export interface TestHub {
     url: string,
     opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<{ status: number; body: any }>;
-  /** Creates a user directly (no API round trip) and signs them in; returns their access token. */
+  /** Creates a user directly in the database (no API round trip) and signs them in. */
   user(
     username: string,
     organisationId: string,
@@ -158,7 +165,6 @@ export async function startTestHub(
   );
   const app = buildHub({ config, db: opened.handle, clock, algorithms: testAlgorithms });
   await app.ready();
-  const ctx = createHubContext({ config, db: opened.handle, clock, algorithms: testAlgorithms });
   const call: TestHub['call'] = async (method, url, opts = {}) => {
     const res = await app.inject({
       method,
@@ -174,8 +180,24 @@ export async function startTestHub(
     clock,
     call,
     async user(username, organisationId, roles) {
-      const password = `pw-${randomUUID()}`;
-      const u = await createUser(ctx, null, { username, password, organisationId, roles });
+      // One scrypt hash shared by every test user: hashing costs ~0.5 s per user on 2 busy cores.
+      sharedHash ??= hashPassword(SHARED_PASSWORD);
+      const password = SHARED_PASSWORD;
+      const u = { id: randomUUID() };
+      await opened.handle.db
+        .insertInto('users')
+        .values({
+          id: u.id,
+          username,
+          display_name: null,
+          organisation_id: organisationId,
+          password_hash: await sharedHash,
+          roles: JSON.stringify(roles),
+          failed_logins: 0,
+          locked_until: null,
+          created_at: new Date(clock.now()).toISOString(),
+        })
+        .execute();
       const login = await call('POST', '/api/auth/login', { body: { username, password } });
       if (login.status !== 200) throw new Error(`login of ${username} failed: ${JSON.stringify(login.body)}`);
       return { id: u.id, token: login.body.accessToken as string, password };
