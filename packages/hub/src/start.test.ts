@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateNodeKeys } from '@fedhub/crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadHubConfig } from './config.js';
+import { initHub, startHub } from './start.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fedhub-start-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('initHub and startHub (SQLite file)', () => {
+  const config = loadHubConfig({}, { dataDir: join(dir, 'hub'), port: 0, logLevel: 'silent' });
+
+  let adminPassword = '';
+
+  it('creates the first admin with a one-time password, once', async () => {
+    const admin = await initHub(config, { username: 'admin', organisation: 'Hub operator' });
+    adminPassword = admin.password;
+    expect(admin.username).toBe('admin');
+    expect(admin.password.length).toBeGreaterThanOrEqual(20);
+    await expect(initHub(config, { username: 'admin2', organisation: 'Hub operator' })).rejects.toMatchObject(
+      {
+        code: 'FH_ERR_CONFLICT',
+      },
+    );
+
+    const hub = await startHub(config);
+    try {
+      expect(hub.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await (await fetch(`${hub.url}/health`)).json()).toEqual({ status: 'ok' });
+      const login = await fetch(`${hub.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: admin.password }),
+      });
+      expect(login.status).toBe(200);
+      const noDefault = await fetch(`${hub.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'admin' }),
+      });
+      expect(noDefault.status).toBe(401);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('closes gracefully while a node is long-polling for work, and the data persist', async () => {
+    const hub = await startHub(config);
+    const call = async (path: string, body: unknown, token?: string) => {
+      const r = await fetch(`${hub.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: r.status, body: (await r.json()) as Record<string, any> };
+    };
+    const login = await call('/api/auth/login', { username: 'admin', password: adminPassword });
+    expect(login.status).toBe(200);
+    const t = login.body.accessToken as string;
+    const org = (await call('/api/organisations', { name: 'Hospital' }, t)).body;
+    const collab = (await call('/api/collaborations', { name: 'Consortium', organisationIds: [org.id] }, t))
+      .body;
+    const created = (
+      await call('/api/nodes', { collaborationId: collab.id, organisationId: org.id, name: 'Node' }, t)
+    ).body;
+    const keys = generateNodeKeys();
+    const enrolled = await call('/api/node/enrol', {
+      enrolmentToken: created.enrolmentToken,
+      publicKeys: { x25519: keys.x25519.publicKey, ed25519: keys.ed25519.publicKey },
+      version: 'test',
+    });
+    const t0 = Date.now();
+    const claim = call('/api/node/claim', { waitMs: 20_000 }, enrolled.body.nodeToken);
+    await new Promise((r) => setTimeout(r, 200));
+    await hub.close();
+    const answered = await claim;
+    expect(answered.status).toBe(200);
+    expect(answered.body.run).toBeNull();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await expect(fetch(`${hub.url}/health`)).rejects.toThrow();
+
+    const again = await startHub(config);
+    try {
+      const relogin = await fetch(`${again.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: adminPassword }),
+      });
+      const token = ((await relogin.json()) as { accessToken: string }).accessToken;
+      // the access token of the first run is still valid: the signing secret lives in the database
+      const me = await fetch(`${again.url}/api/me`, { headers: { authorization: `Bearer ${t}` } });
+      expect(me.status).toBe(200);
+      const nodes = await fetch(`${again.url}/api/nodes`, { headers: { authorization: `Bearer ${token}` } });
+      expect(
+        ((await nodes.json()) as Array<{ name: string; status: string }>).map((n) => [n.name, n.status]),
+      ).toEqual([['Node', 'online']]);
+    } finally {
+      await again.close();
+    }
+  });
+});
