@@ -282,3 +282,38 @@ export async function scriptedNode(
   };
   return node;
 }
+
+/** Two independent handles on one fresh database: two "hub processes" sharing their storage. */
+export async function openShared(
+  kind: 'sqlite-file' | 'postgres',
+): Promise<{ handles: [DbHandle, DbHandle]; dispose(): Promise<void> }> {
+  if (kind === 'postgres') {
+    const scratch = await createScratchPostgresDatabase(POSTGRES_TEST_URL);
+    const a = openDatabase({ url: scratch.url, poolSize: 4 });
+    await migrateToLatest(a.db as never);
+    const b = openDatabase({ url: scratch.url, poolSize: 4 });
+    return {
+      handles: [a, b],
+      async dispose() {
+        await a.close();
+        await b.close();
+        await scratch.drop();
+      },
+    };
+  }
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'fedhub-shared-'));
+  const a = openDatabase({ dataDir: dir });
+  await migrateToLatest(a.db as never);
+  const b = openDatabase({ dataDir: dir });
+  return {
+    handles: [a, b],
+    async dispose() {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
