@@ -1,5 +1,8 @@
 import { coxph } from './coxph/coxph.js';
 import { crosstab } from './crosstab/crosstab.js';
+import { chisq } from './descriptive-tests/chisq.js';
+import { quantiles } from './descriptive-tests/quantiles.js';
+import { ttest } from './descriptive-tests/ttest.js';
 import { drlSurvey } from './drl-survey/drl-survey.js';
 import { glm } from './glm/glm.js';
 import { km } from './km/km.js';
@@ -9,7 +12,18 @@ import type { FederatedAlgorithm } from './types.js';
 
 /** Every built-in algorithm, newest version last for each name. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
-const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [ping, summary, crosstab, glm, coxph, km, drlSurvey];
+const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [
+  ping,
+  summary,
+  crosstab,
+  quantiles,
+  ttest,
+  chisq,
+  glm,
+  coxph,
+  km,
+  drlSurvey,
+];
 
 /** All built-in algorithms. */
 export function listAlgorithms(): ReadonlyArray<FederatedAlgorithm<unknown>> {

@@ -25,28 +25,46 @@ export class DuckDbDataset implements DatasetHandle {
     /** sha256 of the data file and dictionary: the privacy ledger compares record sets within one version. */
     readonly version: string,
     readonly rowCount: number,
+    /** Record sets per filter, shared by every view of this (immutable) table. */
+    private readonly selections = new Map<string, RecordSet>(),
   ) {
     this.specs = new Map(dictionary.columns.map((c) => [c.name, c]));
   }
 
   /** A view of this dataset that remembers which filters a run used. */
   tracked(): DuckDbDataset {
-    return new DuckDbDataset(this.conn, this.table, this.dictionary, this.version, this.rowCount);
+    return new DuckDbDataset(
+      this.conn,
+      this.table,
+      this.dictionary,
+      this.version,
+      this.rowCount,
+      this.selections,
+    );
+  }
+
+  private async selectionOf(key: string, f: Filter | undefined): Promise<RecordSet> {
+    const hit = this.selections.get(key);
+    if (hit) return hit;
+    const w = compileFilter(f, this.specs, this.dictionary.name);
+    // the bitset is built in SQL, one byte per 8 rows, so only 1/8 of the row count crosses into JS
+    const reader = await this.conn.runAndReadAll(
+      `SELECT CAST(rowid // 8 AS INTEGER) AS b, CAST(bit_or(1 << CAST(rowid % 8 AS INTEGER)) AS INTEGER) AS m FROM ${this.table} WHERE ${w.sql} GROUP BY 1`,
+      w.params,
+    );
+    const [bytes = [], masks = []] = reader.getColumnsJS() as number[][];
+    const set = RecordSet.fromBytes(bytes, masks, this.rowCount);
+    if (this.selections.size > 256) this.selections.clear();
+    this.selections.set(key, set);
+    return set;
   }
 
   /** The records selected by any filter used so far (null if the dataset was not read). */
   async selection(): Promise<RecordSet | null> {
     if (this.usedFilters.size === 0) return null;
-    const ids: number[] = [];
-    for (const f of this.usedFilters.values()) {
-      const w = compileFilter(f, this.specs, this.dictionary.name);
-      const reader = await this.conn.runAndReadAll(
-        `SELECT rowid FROM ${this.table} WHERE ${w.sql}`,
-        w.params,
-      );
-      for (const [id] of reader.getRowsJS()) ids.push(Number(id));
-    }
-    return RecordSet.fromRowIds(ids, this.rowCount);
+    const sets = [];
+    for (const [key, f] of this.usedFilters) sets.push(await this.selectionOf(key, f));
+    return sets.length === 1 ? sets[0]! : RecordSet.union(sets);
   }
 
   column(name: string): ColumnSpec {

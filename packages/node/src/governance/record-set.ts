@@ -23,6 +23,29 @@ export class RecordSet {
     return new RecordSet(bits, size);
   }
 
+  /** From (byte index, bit mask) pairs, as aggregated in SQL. */
+  static fromBytes(byteIndex: ArrayLike<number>, masks: ArrayLike<number>, rowCount: number): RecordSet {
+    let maxByte = Math.ceil(rowCount / 8) - 1;
+    for (let i = 0; i < byteIndex.length; i++) if (byteIndex[i]! > maxByte) maxByte = byteIndex[i]!;
+    const bits = new Uint8Array(maxByte + 1);
+    let size = 0;
+    for (let i = 0; i < byteIndex.length; i++) {
+      bits[byteIndex[i]!]! |= masks[i]!;
+    }
+    for (const b of bits) size += POPCOUNT[b]!;
+    return new RecordSet(bits, size);
+  }
+
+  /** The records in any of the sets. */
+  static union(sets: RecordSet[]): RecordSet {
+    const len = Math.max(...sets.map((s) => s.bits.length));
+    const bits = new Uint8Array(len);
+    for (const s of sets) for (let i = 0; i < s.bits.length; i++) bits[i]! |= s.bits[i]!;
+    let size = 0;
+    for (const b of bits) size += POPCOUNT[b]!;
+    return new RecordSet(bits, size);
+  }
+
   /** Number of records in exactly one of the two sets. */
   symmetricDifference(other: RecordSet): number {
     const a = this.bits;

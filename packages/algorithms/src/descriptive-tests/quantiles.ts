@@ -1,0 +1,171 @@
+/**
+ * `quantiles`: federated quantiles (R type 7, e.g. the median and quartiles) of a numeric column by
+ * distributed bisection on counts: every round each node returns, for a few cut points, how many of its
+ * values lie at or below each cut (secure-aggregated, so the hub sees only totals); the aggregator halves
+ * each interval until the order statistics are pinned to 1e-10 of the range, then interpolates as R does.
+ * No minimum, maximum or near-extreme order statistic is released; the search range comes from the data dictionary (min/max) or, when
+ * it declares none, from each node's extremes rounded outwards to a power of ten.
+ */
+import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { countAtMostLocalPartial } from '@fedhub/stats';
+import { z } from 'zod';
+import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ColumnParam, DatasetParam } from '../common-params.js';
+import { defineAlgorithm } from '../define-algorithm.js';
+import type { DatasetHandle, LocalContext } from '../types.js';
+
+export const QuantilesParamsSchema = z.strictObject({
+  dataset: DatasetParam,
+  column: ColumnParam,
+  probs: z
+    .array(z.number().gt(0).lt(1))
+    .min(1)
+    .max(20)
+    .default([0.25, 0.5, 0.75])
+    .describe('Probabilities strictly between 0 and 1 (no minimum or maximum is released)'),
+  filter: FilterSchema.optional(),
+});
+export type QuantilesParams = z.infer<typeof QuantilesParamsSchema>;
+
+const REL_TOL = 1e-10;
+
+async function sortedColumn(ctx: LocalContext, ds: DatasetHandle, p: QuantilesParams): Promise<Float64Array> {
+  const hit = ctx.cache.get('quantiles') as Float64Array | undefined;
+  if (hit) return hit;
+  const t = ds.column(p.column).type;
+  if (t !== 'numeric' && t !== 'integer')
+    throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${p.column}" is ${t}, not numeric`, {
+      column: p.column,
+    });
+  const { data } = await ds.readColumns([p.column], p.filter);
+  const x = Float64Array.from(data[p.column] as Float64Array).sort();
+  ctx.cache.set('quantiles', x);
+  return x;
+}
+
+/** The power-of-ten envelope of a value: -1000 for -712, 100 for 64, 0 for 0. */
+function envelope(v: number, up: boolean): number {
+  if (v === 0) return 0;
+  const mag = 10 ** Math.ceil(Math.log10(Math.abs(v)));
+  return v > 0 === up ? Math.sign(v) * mag : 0;
+}
+
+interface Order {
+  k: number;
+  lo: number;
+  hi: number;
+}
+interface State {
+  n: number;
+  plan: Array<{ lo: number; hi: number; h: number }>;
+  orders: Order[];
+  tol: number;
+  rounds: number;
+}
+
+function type7(n: number, p: number) {
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  return { lo: lo + 1, hi: Math.min(n, lo + 2), h: h - lo };
+}
+
+function nextCuts(orders: Order[], tol: number): number[] {
+  return orders.map((o) => (o.hi - o.lo > tol ? (o.lo + o.hi) / 2 : o.hi));
+}
+
+export const quantiles = defineAlgorithm<QuantilesParams>({
+  name: 'quantiles',
+  version: '1.0.0',
+  title: 'Quantiles',
+  description:
+    'Median, quartiles or any type-7 quantiles by distributed bisection on secure-aggregated counts; equals R quantile() to 1e-10 of the range.',
+  paramsSchema: QuantilesParamsSchema,
+  variables: (p) => ({ dataset: p.dataset, columns: [p.column] }),
+  firstInput: () => ({ cuts: null }),
+  async local(ctx, params, input) {
+    const ds = await ctx.dataset(params.dataset);
+    const x = await sortedColumn(ctx, ds, params);
+    const cuts = (input as { cuts: number[] | null }).cuts;
+    if (cuts === null) {
+      const spec = ds.column(params.column);
+      const lo = spec.min ?? (x.length ? envelope(x[0]!, false) : 0);
+      const hi = spec.max ?? (x.length ? envelope(x[x.length - 1]!, true) : 0);
+      return {
+        payload: {
+          [ADDITIVE_FIELD]: [x.length],
+          range: [lo, hi],
+          minCellCount: ctx.policy.minCellCount,
+        } as Json,
+        disclosure: { subsetSize: x.length, cells: [] },
+      };
+    }
+    return {
+      payload: {
+        [ADDITIVE_FIELD]: Array.from(countAtMostLocalPartial(x, Float64Array.from(cuts), true)),
+      } as Json,
+      disclosure: { subsetSize: x.length, cells: [] },
+    };
+  },
+  aggregate({ params, round, state, parts }) {
+    const sum = sumAdditive(parts);
+    if (round === 1) {
+      const n = sum[0]!;
+      if (n < 1) throw new FedhubError('FH_ERR_SMALL_SUBSET', 'no records selected');
+      const ranges = parts.map((p) => (p.payload as { range: [number, number] }).range);
+      const lo = Math.min(...ranges.map((r) => r[0]));
+      const hi = Math.max(...ranges.map((r) => r[1]));
+      const plan = params.probs.map((p) => type7(n, p));
+      const ks = [...new Set(plan.flatMap((q) => [q.lo, q.hi]))].sort((a, b) => a - b);
+      // an order statistic near either end is one patient's value: each needs minCellCount records beyond it
+      const minCell = Math.max(...parts.map((p) => (p.payload as { minCellCount: number }).minCellCount));
+      const extreme = ks.filter((k) => k < minCell || k > n - minCell + 1);
+      if (extreme.length > 0)
+        throw new FedhubError(
+          'FH_ERR_SMALL_CELL',
+          `quantiles so close to the minimum or maximum would release single patients' values: each needs at least ${minCell} of the ${n} records beyond it`,
+          { probs: params.probs, minimum: minCell },
+        );
+      // search (lo - 1, hi]: the minimum may equal lo
+      const width = Math.max(hi - lo, 1e-300);
+      const orders = ks.map((k) => ({ k, lo: lo - width * 1e-9 - Number.EPSILON, hi }));
+      const s: State = { n, plan, orders, tol: width * REL_TOL, rounds: 0 };
+      return {
+        kind: 'next-round',
+        input: { cuts: nextCuts(orders, s.tol) } as Json,
+        state: s as unknown as Json,
+      };
+    }
+    const s = state as unknown as State;
+    const cuts = nextCuts(s.orders, s.tol);
+    const orders = s.orders.map((o, j) => {
+      if (o.hi - o.lo <= s.tol) return o;
+      return sum[j]! >= o.k ? { ...o, hi: cuts[j]! } : { ...o, lo: cuts[j]! };
+    });
+    if (orders.some((o) => o.hi - o.lo > s.tol)) {
+      if (s.rounds > 200)
+        throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'quantile bisection did not converge');
+      return {
+        kind: 'next-round',
+        input: { cuts: nextCuts(orders, s.tol) } as Json,
+        state: { ...s, orders, rounds: s.rounds + 1 } as unknown as Json,
+      };
+    }
+    const at = (k: number) => orders.find((o) => o.k === k)!.hi;
+    const values = s.plan.map((q) =>
+      q.h > 0 && at(q.lo) !== at(q.hi) ? (1 - q.h) * at(q.lo) + q.h * at(q.hi) : at(q.lo),
+    );
+    return {
+      kind: 'done',
+      result: {
+        algorithm: 'quantiles',
+        column: params.column,
+        type: 7,
+        n: s.n,
+        quantiles: params.probs.map((p, i) => ({ prob: p, value: values[i]! })),
+        tolerance: s.tol,
+        rounds: round,
+        nodes: parts.map((p) => p.nodeName),
+      } as Json,
+    };
+  },
+});
