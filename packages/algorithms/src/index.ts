@@ -13,3 +13,4 @@ export { PingParamsSchema, ping } from './ping/ping.js';
 export * from './registry.js';
 export { mergeMoments, type SummaryParams, SummaryParamsSchema, summary } from './summary/summary.js';
 export * from './types.js';
+export { type ValidateParams, ValidateParamsSchema, validate } from './validate/validate.js';

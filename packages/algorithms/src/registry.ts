@@ -9,6 +9,7 @@ import { km } from './km/km.js';
 import { ping } from './ping/ping.js';
 import { summary } from './summary/summary.js';
 import type { FederatedAlgorithm } from './types.js';
+import { validate } from './validate/validate.js';
 
 /** Every built-in algorithm, newest version last for each name. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
@@ -22,6 +23,7 @@ const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [
   glm,
   coxph,
   km,
+  validate,
   drlSurvey,
 ];
 

@@ -249,6 +249,97 @@ function formatDrl(r: {
   ].join('\n');
 }
 
+function formatValidate(r: {
+  outcome: string;
+  pooled: Record<string, number> & { hosmerLemeshow: { statistic: number; df: number; pValue: number } };
+  perCentre: Array<Record<string, number | string>>;
+  nodes: string[];
+}): string {
+  const p = r.pooled;
+  const rows = r.perCentre.map((c) => [
+    String(c.centre),
+    c.n,
+    c.events,
+    num(c.auc as number),
+    `${num(c.aucCiLower as number)} to ${num(c.aucCiUpper as number)}`,
+    num(c.brier as number),
+    num(c.calibrationSlope as number),
+    num(c.calibrationInLarge as number),
+  ]);
+  rows.push([
+    'pooled',
+    p.n,
+    p.events,
+    num(p.auc),
+    `${num(p.aucCiLower)} to ${num(p.aucCiUpper)}`,
+    num(p.brier),
+    num(p.calibrationSlope),
+    num(p.calibrationInLarge),
+  ]);
+  return [
+    `Validation of a frozen model for ${r.outcome} over ${r.nodes.length} centres`,
+    '',
+    table(
+      ['centre', 'n', 'events', 'AUC', '95% CI (DeLong)', 'Brier', 'calib. slope', 'calib. in the large'],
+      rows,
+    ),
+    '',
+    `Hosmer–Lemeshow (pooled): ${num(p.hosmerLemeshow.statistic, 6)} on ${p.hosmerLemeshow.df} df, p = ${pFormat(p.hosmerLemeshow.pValue)}`,
+  ].join('\n');
+}
+
+function formatQuantiles(r: {
+  column: string;
+  n: number;
+  quantiles: Array<{ prob: number; value: number }>;
+  nodes: string[];
+}): string {
+  return [
+    `Quantiles (type 7) of ${r.column}, n = ${r.n}, pooled over ${r.nodes.length} nodes`,
+    '',
+    table(
+      ['probability', 'value'],
+      r.quantiles.map((q) => [q.prob, num(q.value, 8)]),
+    ),
+  ].join('\n');
+}
+
+function formatTtest(r: {
+  method: string;
+  column: string;
+  group: string;
+  groups: Array<{ level: string; n: number; mean: number; sd: number }>;
+  statistic: number;
+  df: number;
+  pValue: number;
+  difference: number;
+  ciLower: number;
+  ciUpper: number;
+}): string {
+  return [
+    `${r.method}: ${r.column} by ${r.group}`,
+    '',
+    table(
+      ['group', 'n', 'mean', 'sd'],
+      r.groups.map((g) => [g.level, g.n, num(g.mean, 6), num(g.sd, 6)]),
+    ),
+    '',
+    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${num(r.difference, 6)} (95% CI ${num(r.ciLower, 5)} to ${num(r.ciUpper, 5)})`,
+  ].join('\n');
+}
+
+function formatChisq(
+  r: Parameters<typeof formatCrosstab>[0] & {
+    test: { statistic: number; df: number; pValue: number; yates: boolean };
+  },
+): string {
+  return [
+    formatCrosstab(r),
+    '',
+    `Pearson's chi-square${r.test.yates ? ' with Yates continuity correction' : ''}: X-squared = ${num(r.test.statistic, 6)}, df = ${r.test.df}, p = ${pFormat(r.test.pValue)}`,
+  ].join('\n');
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: each formatter reads the result shape of its own algorithm
 const FORMATTERS: Record<string, (result: any) => string> = {
   summary: formatSummary,
@@ -257,6 +348,10 @@ const FORMATTERS: Record<string, (result: any) => string> = {
   coxph: formatCox,
   km: formatKm,
   'drl-survey': formatDrl,
+  validate: formatValidate,
+  quantiles: formatQuantiles,
+  ttest: formatTtest,
+  chisq: formatChisq,
 };
 
 /** A task's outcome for a terminal: the result table, or each node's refusal with its reason. */

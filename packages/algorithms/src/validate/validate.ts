@@ -1,0 +1,401 @@
+/**
+ * `validate`: external validation of a frozen binary-outcome model at every centre and pooled: AUC with
+ * DeLong's 95% CI (exact, from per-class histograms of the predicted probability at a declared
+ * resolution, so no patient's score is released), Brier score, Hosmer–Lemeshow over deciles of risk, and
+ * calibration slope and calibration-in-the-large (binomial GLMs fitted by federated IRLS). The model is a
+ * column of predicted probabilities, or a formula with frozen coefficients (e.g. from a `glm` task).
+ */
+import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import {
+  aucFromHistograms,
+  aucLocalPartial,
+  brierFromPartial,
+  brierLocalPartial,
+  calibrationFederated,
+  calibrationInLargeNodeData,
+  calibrationSlopeNodeData,
+  type GlmIterationState,
+  glmAggregateStep,
+  glmInitialState,
+  glmLocalPartial,
+  glmPartialSize,
+  glmSummarize,
+  hosmerLemeshowFromPartial,
+  hosmerLemeshowLocalPartial,
+  mergeLevels,
+} from '@fedhub/stats';
+import { z } from 'zod';
+import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ColumnParam, DatasetParam } from '../common-params.js';
+import { defineAlgorithm } from '../define-algorithm.js';
+import { factorColumns, parseModelFormula, readModelData } from '../glm/model-data.js';
+import type { DatasetHandle, LocalContext } from '../types.js';
+
+export const ValidateParamsSchema = z.strictObject({
+  dataset: DatasetParam,
+  outcome: ColumnParam.describe('Observed binary outcome (0/1)'),
+  model: z.union([
+    z.strictObject({ score: ColumnParam.describe('Column of predicted probabilities') }),
+    z.strictObject({
+      formula: z
+        .string()
+        .min(3)
+        .max(2000)
+        .describe('Right-hand side as in the fitted model, e.g. "~ dose_gy + age + sex + stage"'),
+      coefficients: z
+        .record(z.string(), z.number())
+        .describe('Frozen coefficients by term name (as glm reports them)'),
+    }),
+  ]),
+  scoreResolution: z
+    .number()
+    .positive()
+    .max(0.1)
+    .default(0.001)
+    .describe('Predicted probabilities are histogrammed at this resolution'),
+  groups: z.int().min(3).max(20).default(10).describe('Hosmer–Lemeshow risk groups'),
+  filter: FilterSchema.optional(),
+});
+export type ValidateParams = z.infer<typeof ValidateParamsSchema>;
+
+interface NodeScores {
+  y: Float64Array;
+  p: Float64Array;
+}
+
+const SLOPE_P = 2;
+const LARGE_P = 1;
+
+async function scores(
+  ctx: LocalContext,
+  ds: DatasetHandle,
+  params: ValidateParams,
+  levels: Record<string, string[]>,
+): Promise<NodeScores> {
+  const hit = ctx.cache.get('validate') as NodeScores | undefined;
+  if (hit) return hit;
+  let y: Float64Array;
+  let p: Float64Array;
+  if ('score' in params.model) {
+    const { data } = await ds.readColumns([params.outcome, params.model.score], params.filter);
+    y = data[params.outcome] as Float64Array;
+    p = data[params.model.score] as Float64Array;
+  } else {
+    const rhs = params.model.formula.trim().replace(/^~/, '');
+    const m = await readModelData(
+      ds,
+      { formula: `${params.outcome} ~ ${rhs}`, ...(params.filter ? { filter: params.filter } : {}) },
+      levels,
+    );
+    const names = m.design.columnNames;
+    const coef = params.model.coefficients;
+    const missing = names.filter((n) => !(n in coef));
+    if (missing.length > 0)
+      throw new FedhubError(
+        'FH_ERR_BAD_PARAMS',
+        `coefficients: no value for ${missing.map((n) => `"${n}"`).join(', ')} (the model's terms at this node: ${names.join(', ')})`,
+      );
+    const beta = names.map((n) => coef[n]!);
+    y = m.design.y!;
+    p = new Float64Array(m.design.n);
+    for (let i = 0; i < m.design.n; i++) {
+      let eta = m.design.offset ? m.design.offset[i]! : 0;
+      for (let j = 0; j < m.design.p; j++) eta += m.design.x[i * m.design.p + j]! * beta[j]!;
+      p[i] = 1 / (1 + Math.exp(-eta));
+    }
+  }
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] !== 0 && y[i] !== 1)
+      throw new FedhubError('FH_ERR_BAD_PARAMS', `outcome "${params.outcome}" must be 0 or 1`);
+    if (!(p[i]! > 0 && p[i]! < 1))
+      throw new FedhubError('FH_ERR_BAD_PARAMS', 'predicted probabilities must lie strictly between 0 and 1');
+  }
+  const s = { y, p };
+  ctx.cache.set('validate', s);
+  return s;
+}
+
+function gridOf(res: number) {
+  return { min: 0, width: res, bins: Math.round(1 / res) + 1 };
+}
+
+/** R type-7 quantiles of values on the grid, from their counts (exact for values on the grid). */
+function gridQuantiles(counts: Float64Array, width: number, probs: number[]): number[] {
+  const n = counts.reduce((a, b) => a + b, 0);
+  const orderStat = (k: number) => {
+    let acc = 0;
+    for (let b = 0; b < counts.length; b++) {
+      acc += counts[b]!;
+      if (acc >= k) return b * width;
+    }
+    return (counts.length - 1) * width;
+  };
+  return probs.map((p) => {
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    const a = orderStat(lo + 1);
+    const b = orderStat(Math.min(n, lo + 2));
+    return a + (h - lo) * (b - a);
+  });
+}
+
+type Input =
+  | { phase: 'levels' }
+  | { phase: 'hist'; levels: Record<string, string[]> }
+  | {
+      phase: 'calibration';
+      levels: Record<string, string[]>;
+      breaks: number[] | null;
+      slope: number[] | null;
+      large: number[] | null;
+    };
+
+interface SerialIrls {
+  iter: number;
+  beta: number[] | null;
+  previousBeta: number[] | null;
+  previousDeviance: number | null;
+  done?: { beta: number[]; iterations: number; converged: boolean; sum: number[] };
+}
+const ser = (s: GlmIterationState): SerialIrls => ({
+  iter: s.iter,
+  beta: s.beta ? Array.from(s.beta) : null,
+  previousBeta: s.previousBeta ? Array.from(s.previousBeta) : null,
+  previousDeviance: Number.isFinite(s.previousDeviance) ? s.previousDeviance : null,
+});
+const de = (s: SerialIrls): GlmIterationState => ({
+  iter: s.iter,
+  beta: s.beta ? Float64Array.from(s.beta) : null,
+  previousBeta: s.previousBeta ? Float64Array.from(s.previousBeta) : null,
+  previousDeviance: s.previousDeviance ?? Number.NaN,
+});
+
+interface State {
+  levels: Record<string, string[]>;
+  pooled?: Json;
+  perCentre?: Json;
+  hl?: Json;
+  slope: SerialIrls;
+  large: SerialIrls;
+  nodes: string[];
+}
+
+export const validate = defineAlgorithm<ValidateParams>({
+  name: 'validate',
+  version: '1.0.0',
+  title: 'Model validation across centres',
+  description:
+    'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
+  paramsSchema: ValidateParamsSchema,
+  variables: (p) => ({
+    dataset: p.dataset,
+    columns: [
+      p.outcome,
+      ...('score' in p.model
+        ? [p.model.score]
+        : parseModelFormula(`${p.outcome} ~ ${p.model.formula.trim().replace(/^~/, '')}`).variables.map(
+            (v) => v.column,
+          )),
+    ],
+  }),
+  firstInput: () => ({ phase: 'levels' }),
+  async local(ctx, params, raw) {
+    const input = raw as unknown as Input;
+    const ds = await ctx.dataset(params.dataset);
+    if (input.phase === 'levels') {
+      const levels: Record<string, string[]> = {};
+      if ('formula' in params.model) {
+        const f = parseModelFormula(`${params.outcome} ~ ${params.model.formula.trim().replace(/^~/, '')}`);
+        for (const c of factorColumns(f, ds)) {
+          const g = await ds.groupCounts([c], params.filter);
+          levels[c] = g.filter((x) => x.levels[0] !== null).map((x) => x.levels[0]!);
+        }
+      }
+      const n = await ds.count(params.filter);
+      return { payload: { levels } as Json, disclosure: { subsetSize: n, cells: [] } };
+    }
+    const s = await scores(ctx, ds, params, input.levels);
+    const events = s.y.reduce((a, b) => a + b, 0);
+    const disclosure = {
+      subsetSize: s.y.length,
+      cells: [
+        { label: 'records with outcome 1', count: events },
+        { label: 'records with outcome 0', count: s.y.length - events },
+      ],
+    };
+    if (input.phase === 'hist') {
+      const grid = gridOf(params.scoreResolution);
+      const rounded = s.p.map((v) => Math.round(v / grid.width) * grid.width);
+      const hist = aucLocalPartial(s.y, rounded, grid);
+      const local = aucFromHistograms(hist, grid.bins);
+      const cal = calibrationFederated([s]);
+      const centre = {
+        n: s.y.length,
+        events,
+        auc: local.auc,
+        aucCiLower: local.ciLower,
+        aucCiUpper: local.ciUpper,
+        brier: brierFromPartial(brierLocalPartial(s.y, s.p)),
+        calibrationSlope: cal.slope,
+        calibrationInLarge: cal.interceptInLarge,
+      };
+      return {
+        payload: { [ADDITIVE_FIELD]: [...hist, ...brierLocalPartial(s.y, s.p)], centre } as Json,
+        disclosure,
+      };
+    }
+    const vec: number[] = [];
+    if (input.breaks) vec.push(...hosmerLemeshowLocalPartial(s.y, s.p, Float64Array.from(input.breaks)));
+    vec.push(
+      ...glmLocalPartial(
+        calibrationSlopeNodeData(s.y, s.p),
+        'binomial',
+        input.slope ? Float64Array.from(input.slope) : null,
+      ),
+    );
+    vec.push(
+      ...glmLocalPartial(
+        calibrationInLargeNodeData(s.y, s.p),
+        'binomial',
+        input.large ? Float64Array.from(input.large) : null,
+      ),
+    );
+    return { payload: { [ADDITIVE_FIELD]: vec } as Json, disclosure };
+  },
+  aggregate({ params, round, state, parts }) {
+    if (round === 1) {
+      const per = parts.map((p) => (p.payload as { levels: Record<string, string[]> }).levels);
+      const levels: Record<string, string[]> = {};
+      for (const c of new Set(per.flatMap((l) => Object.keys(l))))
+        levels[c] = mergeLevels(per.map((l) => l[c] ?? []));
+      const s: State = {
+        levels,
+        slope: ser(glmInitialState()),
+        large: ser(glmInitialState()),
+        nodes: parts.map((p) => p.nodeName),
+      };
+      return { kind: 'next-round', input: { phase: 'hist', levels } as Json, state: s as unknown as Json };
+    }
+    const s = state as unknown as State;
+    const sum = sumAdditive(parts);
+    const grid = gridOf(params.scoreResolution);
+    if (round === 2) {
+      const hist = sum.subarray(0, 2 * grid.bins);
+      const auc = aucFromHistograms(hist, grid.bins);
+      const brier = brierFromPartial(sum.subarray(2 * grid.bins));
+      const all = new Float64Array(grid.bins);
+      for (let b = 0; b < grid.bins; b++) all[b] = hist[b]! + hist[grid.bins + b]!;
+      const q = gridQuantiles(
+        all,
+        grid.width,
+        Array.from({ length: params.groups - 1 }, (_, i) => (i + 1) / params.groups),
+      );
+      // the outer breaks are 0 and 1, not the extreme predictions (which would be single patients' values)
+      const breaks = [...new Set([0, ...q, 1])];
+      const next: State = {
+        ...s,
+        pooled: {
+          auc: auc.auc,
+          aucVariance: auc.variance,
+          aucCiLower: auc.ciLower,
+          aucCiUpper: auc.ciUpper,
+          events: auc.nPositive,
+          n: auc.nPositive + auc.nNegative,
+          brier,
+        } as Json,
+        perCentre: parts.map((p) => ({
+          centre: p.nodeName,
+          ...(p.payload as { centre: Record<string, Json> }).centre,
+        })) as Json,
+        hl: { breaks } as Json,
+      };
+      return {
+        kind: 'next-round',
+        input: { phase: 'calibration', levels: s.levels, breaks, slope: null, large: null } as Json,
+        state: next as unknown as Json,
+      };
+    }
+    let offset = 0;
+    let hl = s.hl as Json;
+    const breaks = (s.hl as { breaks: number[]; statistic?: number }).breaks;
+    if (round === 3) {
+      const g = breaks.length - 1;
+      const r = hosmerLemeshowFromPartial(sum.subarray(0, 3 * g));
+      hl = {
+        breaks,
+        statistic: r.statistic,
+        df: r.df,
+        pValue: r.pValue,
+        n: Array.from(r.n),
+        observed: Array.from(r.observed),
+        expected: Array.from(r.expected),
+      };
+      offset = 3 * g;
+    }
+    const step = (irls: SerialIrls, p: number, at: number): SerialIrls => {
+      if (irls.done) return irls;
+      const part = sum.subarray(at, at + glmPartialSize(p));
+      const r = glmAggregateStep(part, p, de(irls));
+      if (r.done)
+        return {
+          ...irls,
+          done: {
+            beta: Array.from(r.beta),
+            iterations: r.iter,
+            converged: r.converged,
+            sum: Array.from(part),
+          },
+        };
+      return ser(r.state);
+    };
+    const slope = step(s.slope, SLOPE_P, offset);
+    const large = step(s.large, LARGE_P, offset + glmPartialSize(SLOPE_P));
+    if (!slope.done || !large.done) {
+      const evalBeta = (x: SerialIrls) => (x.done ? x.done.beta : x.beta);
+      return {
+        kind: 'next-round',
+        input: {
+          phase: 'calibration',
+          levels: s.levels,
+          breaks: null,
+          slope: evalBeta(slope),
+          large: evalBeta(large),
+        } as Json,
+        state: { ...s, hl, slope, large } as unknown as Json,
+      };
+    }
+    const summarise = (x: SerialIrls, names: string[], intercept: boolean) =>
+      glmSummarize({
+        family: 'binomial',
+        names,
+        beta: Float64Array.from(x.done!.beta),
+        sum: Float64Array.from(x.done!.sum),
+        nullDeviance: Number.NaN,
+        intercept,
+        iterations: x.done!.iterations,
+        converged: x.done!.converged,
+      });
+    const sl = summarise(slope, ['(Intercept)', 'logit(p)'], true);
+    const lg = summarise(large, ['(Intercept)'], true);
+    return {
+      kind: 'done',
+      result: {
+        algorithm: 'validate',
+        outcome: params.outcome,
+        model: params.model as Json,
+        scoreResolution: params.scoreResolution,
+        pooled: {
+          ...(s.pooled as Record<string, Json>),
+          calibrationSlope: sl.estimate[1]!,
+          calibrationSlopeStdError: sl.stdError[1]!,
+          calibrationSlopeIntercept: sl.estimate[0]!,
+          calibrationInLarge: lg.estimate[0]!,
+          calibrationInLargeStdError: lg.stdError[0]!,
+          hosmerLemeshow: hl,
+        },
+        perCentre: s.perCentre!,
+        nodes: s.nodes,
+      } as Json,
+    };
+  },
+});
