@@ -52,3 +52,12 @@ describe('loadHubConfig', () => {
     }
   });
 });
+
+describe('checkDictionaries', () => {
+  it('is off unless FEDHUB_CHECK_DICTIONARIES is true or 1', () => {
+    expect(loadHubConfig({}).checkDictionaries).toBe(false);
+    expect(loadHubConfig({ FEDHUB_CHECK_DICTIONARIES: 'false' }).checkDictionaries).toBe(false);
+    expect(loadHubConfig({ FEDHUB_CHECK_DICTIONARIES: 'true' }).checkDictionaries).toBe(true);
+    expect(loadHubConfig({ FEDHUB_CHECK_DICTIONARIES: '1' }).checkDictionaries).toBe(true);
+  });
+});

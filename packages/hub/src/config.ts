@@ -30,6 +30,11 @@ export const HubConfigSchema = z.object({
   nodeOnlineWindowMs: z.coerce.number().int().min(1000).default(60_000),
   /** How often expired leases are swept back to the queue, ms. */
   leaseSweepIntervalMs: z.coerce.number().int().min(50).default(1000),
+  /**
+   * Refuse tasks naming a dataset or column absent from the dictionaries the target nodes published
+   * (422 at submission instead of a refusal from each node). Off by default until clients expect it.
+   */
+  checkDictionaries: z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean()).default(false),
   /** How often a waiting claim or long-poll re-reads the database (other hub processes), ms. */
   pollIntervalMs: z.coerce.number().int().min(20).default(500),
 });
@@ -55,6 +60,7 @@ const ENV_NAMES: Record<keyof HubConfigInput, string> = {
   nodeOnlineWindowMs: 'FEDHUB_NODE_ONLINE_WINDOW_MS',
   leaseSweepIntervalMs: 'FEDHUB_LEASE_SWEEP_INTERVAL_MS',
   pollIntervalMs: 'FEDHUB_POLL_INTERVAL_MS',
+  checkDictionaries: 'FEDHUB_CHECK_DICTIONARIES',
 };
 
 /**

@@ -3,7 +3,7 @@
  * clock, a seeded world of two collaborations, and scripted nodes that sign their results.
  */
 import { randomUUID } from 'node:crypto';
-import { defineAlgorithm, ping } from '@fedhub/algorithms';
+import { defineAlgorithm, ping, summary } from '@fedhub/algorithms';
 import { generateNodeKeys, hashPassword, sha256Hex, signAccessToken, signMessage } from '@fedhub/crypto';
 import {
   createScratchPostgresDatabase,
@@ -126,10 +126,10 @@ export const sumRounds = defineAlgorithm<z.infer<typeof SumRoundsParamsSchema>>(
 
 export const testAlgorithms: AlgorithmRegistry = {
   get: (name, version) =>
-    [ping, sumRounds].find(
+    [ping, summary, sumRounds].find(
       (a) => a.name === name && (version === undefined || a.version === version),
     ) as never,
-  list: () => [ping, sumRounds] as never,
+  list: () => [ping, summary, sumRounds] as never,
 };
 
 export interface TestHub {

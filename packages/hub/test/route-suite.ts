@@ -18,7 +18,11 @@ export function defineRouteSuite(backend: Backend): void {
     let hub: Hub;
     let w: World;
     beforeAll(async () => {
-      hub = await startTestHub(backend, { accessTokenTtlSec: 86_400, leaseMs: LEASE_MS });
+      hub = await startTestHub(backend, {
+        accessTokenTtlSec: 86_400,
+        leaseMs: LEASE_MS,
+        checkDictionaries: true,
+      });
       w = await seedWorld(hub);
     });
     afterAll(async () => hub?.dispose());
@@ -406,6 +410,30 @@ export function defineRouteSuite(backend: Backend): void {
       ).toBe('offline');
     });
 
+    it('refuses a task naming a dataset or column missing from the dictionaries its nodes published', async () => {
+      const submit = (params: unknown) =>
+        hub.call('POST', '/api/tasks', {
+          token: w.researcherA.token,
+          body: { studyId: w.studyA.id, algorithm: 'summary', params },
+        });
+      const column = await submit({ dataset: 'cohort', columns: ['age', 'weight'] });
+      expect(column.status).toBe(422);
+      expect(column.body.code).toBe('FH_ERR_UNKNOWN_COLUMN');
+      expect(column.body.message).toBe('dataset "cohort" has no column "weight" at Node A');
+      const dataset = await submit({ dataset: 'cohrot', columns: ['age'] });
+      expect(dataset.status).toBe(422);
+      expect(dataset.body).toMatchObject({
+        code: 'FH_ERR_UNKNOWN_DATASET',
+        details: { dataset: 'cohrot', nodes: ['Node A'] },
+      });
+      const ok = await submit({ dataset: 'cohort', columns: ['age'] });
+      expect(ok.status).toBe(201);
+      expect(
+        (await hub.call('POST', `/api/tasks/${ok.body.id}/cancel`, { token: w.researcherA.token })).body
+          .status,
+      ).toBe('cancelled');
+    });
+
     it('re-queues an expired lease, refuses the stale attempt, a forged signature and a tampered payload, stores a duplicate once', async () => {
       const first = (await w.nodeA.claim())!;
       expect(first).toMatchObject({
@@ -638,7 +666,7 @@ export function defineRouteSuite(backend: Backend): void {
         expect(unknown.status).toBe(422);
         expect(unknown.body.code).toBe('FH_ERR_UNKNOWN_ALGORITHM');
         const algos = await hub.call('GET', '/api/algorithms', { token: w.researcherA.token });
-        expect(algos.body.map((a: { name: string }) => a.name)).toEqual(['ping', 'sum-rounds']);
+        expect(algos.body.map((a: { name: string }) => a.name)).toEqual(['ping', 'summary', 'sum-rounds']);
       });
     });
 

@@ -11,6 +11,7 @@ import { runOut, taskOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
 import { getStudy } from '../studies/service.js';
 import { finishTask } from './aggregation.js';
+import { checkAgainstDictionaries } from './dictionary-check.js';
 import { runUpdatedEvent } from './task-events.js';
 
 /** zod issues as `{ path, message }` with dotted paths under `prefix`. */
@@ -55,6 +56,7 @@ export async function createTask(
       nodeIds: outside,
     });
   if (nodeIds.length === 0) throw new FedhubError('FH_ERR_TOO_FEW_NODES', 'the study has no nodes to run on');
+  if (ctx.config.checkDictionaries) await checkAgainstDictionaries(ctx, algorithm, parsed.data, nodeIds);
   const input = algorithm.firstInput(parsed.data);
   const fx = newEffects();
   const task = await withTransaction(ctx.db, async (trx) => {
