@@ -103,4 +103,60 @@ describe('initHub and startHub (SQLite file)', () => {
       await again.close();
     }
   });
+
+  it('does not lease a run to a node that hung up its claim', async () => {
+    const hub = await startHub(config);
+    try {
+      const call = async (path: string, body: unknown, token?: string, signal?: AbortSignal) => {
+        const r = await fetch(`${hub.url}${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify(body),
+          ...(signal ? { signal } : {}),
+        });
+        return (await r.json()) as Record<string, any>;
+      };
+      const t = (await call('/api/auth/login', { username: 'admin', password: adminPassword }))
+        .accessToken as string;
+      const org = await call('/api/organisations', { name: 'Hospital 2' }, t);
+      const collab = await call(
+        '/api/collaborations',
+        { name: 'Consortium 2', organisationIds: [org.id] },
+        t,
+      );
+      const created = await call(
+        '/api/nodes',
+        { collaborationId: collab.id, organisationId: org.id, name: 'Node 2' },
+        t,
+      );
+      const keys = generateNodeKeys();
+      const { nodeToken } = await call('/api/node/enrol', {
+        enrolmentToken: created.enrolmentToken,
+        publicKeys: { x25519: keys.x25519.publicKey, ed25519: keys.ed25519.publicKey },
+        version: 'test',
+      });
+      const study = await call(
+        '/api/studies',
+        { collaborationId: collab.id, title: 'Hang-up', purpose: 'disconnects' },
+        t,
+      );
+      const abort = new AbortController();
+      const hungUp = call('/api/node/claim', { waitMs: 20_000 }, nodeToken, abort.signal).catch(
+        (e: Error) => e.name,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      abort.abort();
+      expect(await hungUp).toBe('AbortError');
+      await new Promise((r) => setTimeout(r, 100));
+      await call('/api/tasks', { studyId: study.id, algorithm: 'ping', params: {} }, t);
+      await new Promise((r) => setTimeout(r, 300));
+      const claimed = await call('/api/node/claim', { waitMs: 0 }, nodeToken);
+      expect(claimed.run).toMatchObject({ algorithm: 'ping', attempt: 1 });
+    } finally {
+      await hub.close();
+    }
+  });
 });

@@ -92,21 +92,24 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
 
 /**
  * Waits up to `waitMs` for a run: woken at once by this process when runs are queued for the node, and
- * re-checking the database every pollIntervalMs for runs queued by other hub processes.
+ * re-checking the database every pollIntervalMs for runs queued by other hub processes. Stops early when
+ * `signal` aborts (the client disconnected).
  */
 export async function claim(
   ctx: HubContext,
   node: NodePrincipal,
   waitMs: number,
+  signal?: AbortSignal,
 ): Promise<RunAssignment | null> {
   const deadline = Date.now() + waitMs;
   await sweepExpiredLeases(ctx);
   for (;;) {
+    // A node that hung up gets nothing: a run claimed now would sit leased to nobody until it expired.
+    if (signal?.aborted) return null;
     const run = await claimOnce(ctx, node);
     if (run) return run;
     const left = deadline - Date.now();
     if (left <= 0 || ctx.claimWaiters.closed) return null;
     await ctx.claimWaiters.wait(node.id, Math.min(left, ctx.config.pollIntervalMs));
-    if (Date.now() + 1 >= deadline) await sweepExpiredLeases(ctx);
   }
 }

@@ -13,6 +13,7 @@ import {
   RunResultRequestSchema,
   RunResultResponseSchema,
 } from '@fedhub/protocol';
+import { clientGone } from '../../core/client-gone.js';
 import type { HubModule } from '../../core/module.js';
 import { claim } from './claim.js';
 import { enrolNode, nodeHeartbeat } from './enrolment.js';
@@ -54,9 +55,9 @@ export const nodeApiRoutes: HubModule = async (app, { ctx, auth }) => {
         response: { 200: ClaimResponseSchema, 401: ErrorBodySchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const node = await auth.node(req);
-      const run = await claim(ctx, node, req.body.waitMs);
+      const run = await claim(ctx, node, req.body.waitMs, clientGone(reply));
       return { run, serverTime: ctx.nowIso() };
     },
   );

@@ -8,6 +8,7 @@ import {
   WaitQuerySchema,
 } from '@fedhub/protocol';
 import { z } from 'zod';
+import { clientGone } from '../../core/client-gone.js';
 import type { HubModule } from '../../core/module.js';
 import { cancelTask, createTask, getTaskDetail, listTasks, waitForTask } from './service.js';
 
@@ -74,8 +75,15 @@ export const taskRoutes: HubModule = async (app, { ctx, auth }) => {
         response: { 200: TaskWaitResponseSchema, 404: ErrorBodySchema },
       },
     },
-    async (req) =>
-      waitForTask(ctx, await auth.user(req), req.params.id, req.query.since, req.query.timeoutMs),
+    async (req, reply) =>
+      waitForTask(
+        ctx,
+        await auth.user(req),
+        req.params.id,
+        req.query.since,
+        req.query.timeoutMs,
+        clientGone(reply),
+      ),
   );
   app.post(
     '/tasks/:id/cancel',

@@ -176,6 +176,7 @@ export async function waitForTask(
   id: string,
   since: number,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<TaskDetail & { revision: number }> {
   await visibleTaskRow(ctx, user, id);
   const deadline = Date.now() + timeoutMs;
@@ -187,7 +188,13 @@ export async function waitForTask(
       .executeTakeFirstOrThrow();
     const revision = Number(row.revision);
     const left = deadline - Date.now();
-    if (revision > since || row.status !== 'running' || left <= 0 || ctx.taskWaiters.closed)
+    if (
+      revision > since ||
+      row.status !== 'running' ||
+      left <= 0 ||
+      ctx.taskWaiters.closed ||
+      signal?.aborted
+    )
       return { ...(await detailOf(ctx.db.db, row)), revision };
     await ctx.taskWaiters.wait(id, Math.min(left, ctx.config.pollIntervalMs));
   }
