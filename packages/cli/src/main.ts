@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDicomCommands } from './commands/dicom.js';
 import { registerHubCommands } from './commands/hub.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerRunCommands } from './commands/run.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerDemoCommand(program);
   registerSimulateCommand(program);
+  registerDicomCommands(program);
   return program;
 }
 
