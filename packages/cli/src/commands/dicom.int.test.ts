@@ -66,7 +66,7 @@ describe('fedhub dicom deidentify', () => {
       files
         .map((f) => {
           try {
-            return extractDoseReport(readFileSync(f)).totals?.dlpTotal ?? null;
+            return extractDoseReport(readFileSync(f)).totals.eventDlpSumMGyCm;
           } catch {
             return null;
           }
