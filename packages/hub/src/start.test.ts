@@ -57,6 +57,7 @@ describe('initHub and startHub (SQLite file)', () => {
         },
         body: JSON.stringify(body),
       });
+      // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field in the tests
       return { status: r.status, body: (await r.json()) as Record<string, any> };
     };
     const login = await call('/api/auth/login', { username: 'admin', password: adminPassword });
@@ -117,6 +118,7 @@ describe('initHub and startHub (SQLite file)', () => {
           body: JSON.stringify(body),
           ...(signal ? { signal } : {}),
         });
+        // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field in the tests
         return (await r.json()) as Record<string, any>;
       };
       const t = (await call('/api/auth/login', { username: 'admin', password: adminPassword }))

@@ -22,14 +22,7 @@ import {
 } from '@fedhub/protocol';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { z } from 'zod';
-import {
-  type AlgorithmRegistry,
-  buildHub,
-  createHubContext,
-  type HubConfigInput,
-  loadHubConfig,
-} from '../src/index.js';
-import { createUser } from '../src/modules/users/service.js';
+import { type AlgorithmRegistry, buildHub, type HubConfigInput, loadHubConfig } from '../src/index.js';
 
 /** A database backend the route suite runs against. */
 export interface Backend {
@@ -141,6 +134,7 @@ export interface TestHub {
     method: InjectOptions['method'],
     url: string,
     opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field in the tests
   ): Promise<{ status: number; body: any }>;
   /** Creates a user directly in the database and mints an access token for them (no API round trip). */
   user(

@@ -153,7 +153,7 @@ export async function authenticateNode(ctx: HubContext, token: string | undefine
     .selectAll()
     .where('node_token_hash', '=', sha256Hex(token))
     .executeTakeFirst();
-  if (!row || !row.ed25519_public_key) throw new FedhubError('FH_ERR_TOKEN_INVALID');
+  if (!row?.ed25519_public_key) throw new FedhubError('FH_ERR_TOKEN_INVALID');
   return {
     kind: 'node',
     id: row.id,

@@ -34,8 +34,8 @@ export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
         .select('nodes.name as node_name')
         .where('runs.id', '=', id)
         .executeTakeFirst();
-      if (!run || run.status !== 'claimed' || run.lease_expires_at === null || run.lease_expires_at >= now)
-        continue;
+      // re-read inside the transaction: another hub process may have re-queued or finished it meanwhile
+      if (run?.status !== 'claimed' || run.lease_expires_at === null || run.lease_expires_at >= now) continue;
       const res = await trx
         .updateTable('runs')
         .set({ status: 'queued', lease_expires_at: null })
