@@ -446,6 +446,12 @@ export function defineRouteSuite(backend: Backend): void {
       expect(first.peers).toEqual([{ nodeId: w.nodeA.id, x25519: w.nodeA.keys.x25519.publicKey }]);
       expect(await w.nodeA.claim()).toBeNull();
       hub.clock.advance(LEASE_MS + 1);
+      // any claim sweeps expired leases first (here Node B's, which takes its own task's run): once the run
+      // is back in the queue, the late result of attempt 1 is stale even before anyone re-claims it
+      expect((await w.nodeB.claim())?.taskId).toBe(w.taskB.id);
+      const late = await w.nodeA.post(first, w.nodeA.result(first, { node: 'Node A' }));
+      expect(late.status).toBe(409);
+      expect(late.body.code).toBe('FH_ERR_STALE_ATTEMPT');
       const second = (await w.nodeA.claim())!;
       expect(second).toMatchObject({ runId: first.runId, attempt: 2 });
       const staleBeat = await w.nodeA.call('POST', `/api/node/runs/${first.runId}/heartbeat`, { attempt: 1 });

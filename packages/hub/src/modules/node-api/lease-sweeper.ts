@@ -24,9 +24,11 @@ export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
     .execute();
   if (expired.length === 0) return 0;
   const fx = newEffects();
-  const count = await withTransaction(ctx.db, async (trx) => {
-    let n = 0;
-    for (const { id } of expired) {
+  let count = 0;
+  // One transaction per run: the audit append holds a lock until commit, and waiting for a second task's
+  // row while holding it could deadlock with a result being stored for that task.
+  for (const { id } of expired) {
+    const requeued = await withTransaction(ctx.db, async (trx) => {
       const run = await trx
         .selectFrom('runs')
         .innerJoin('nodes', 'nodes.id', 'runs.node_id')
@@ -35,7 +37,8 @@ export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
         .where('runs.id', '=', id)
         .executeTakeFirst();
       // re-read inside the transaction: another hub process may have re-queued or finished it meanwhile
-      if (run?.status !== 'claimed' || run.lease_expires_at === null || run.lease_expires_at >= now) continue;
+      if (run?.status !== 'claimed' || run.lease_expires_at === null || run.lease_expires_at >= now)
+        return false;
       const res = await trx
         .updateTable('runs')
         .set({ status: 'queued', lease_expires_at: null })
@@ -43,8 +46,7 @@ export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
         .where('status', '=', 'claimed')
         .where('attempt', '=', run.attempt)
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) continue;
-      n++;
+      if (Number(res.numUpdatedRows) !== 1) return false;
       await bumpRevision(trx, run.task_id);
       await appendAudit(ctx.db.dialect, trx, {
         at: now,
@@ -62,9 +64,10 @@ export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
         runUpdatedEvent({ ...run, status: 'queued', lease_expires_at: null }, run.node_name, now),
       );
       fx.nodes.add(run.node_id);
-    }
-    return n;
-  });
+      return true;
+    });
+    if (requeued) count++;
+  }
   applyEffects(ctx, fx);
   return count;
 }

@@ -131,6 +131,10 @@ export async function postResult(
       throw stale(`the run was completed by attempt ${currentAttempt}`, { currentAttempt });
     }
     if (current.status === 'cancelled') throw stale('the task was cancelled', { status: 'cancelled' });
+    // A lease that expired and was swept back to the queue no longer belongs to this attempt, even before
+    // anyone re-claims it (and storing into a queued run could race a claim of it).
+    if (current.status === 'queued')
+      throw stale(`the lease of attempt ${body.attempt} expired; the run was re-queued`, { currentAttempt });
     if (currentAttempt !== body.attempt || body.attempt < 1)
       throw stale(`attempt ${body.attempt} is not the run's current attempt (${currentAttempt})`, {
         currentAttempt,
@@ -153,7 +157,7 @@ export async function postResult(
       })
       .where('id', '=', runId)
       .where('attempt', '=', body.attempt)
-      .where('status', 'in', ['claimed', 'queued'])
+      .where('status', '=', 'claimed')
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw stale('the run changed meanwhile', { currentAttempt });
     await bumpRevision(trx, task.id);
