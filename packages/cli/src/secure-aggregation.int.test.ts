@@ -60,7 +60,12 @@ describe('secure aggregation leaves no per-node partial at the hub', () => {
     const logLines: string[] = [];
     const log = pino(
       { level: 'trace' },
-      new Writable({ write: (chunk, _e, cb) => (logLines.push(String(chunk)), cb()) }),
+      new Writable({
+        write: (chunk, _e, cb) => {
+          logLines.push(String(chunk));
+          cb();
+        },
+      }),
     );
     const config = loadHubConfig({}, { dataDir: join(work, 'hub'), port: 0 });
     const admin = await initHub(config, { username: 'admin', organisation: 'Hub' });

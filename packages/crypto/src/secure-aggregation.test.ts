@@ -13,7 +13,7 @@ describe('fixed-point ring encoding', () => {
       2 ** 61,
       -(2 ** 61) + 0.5,
       1e-3,
-      3.141592653589793,
+      Math.PI,
       12345678.901234567,
     ])
       expect(decodeFixed(encodeFixed(x))).toBe(x);
