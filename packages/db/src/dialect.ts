@@ -48,14 +48,30 @@ export function countOf(value: number | string | bigint | null | undefined): num
   return value == null ? 0 : Number(value);
 }
 
+/** PostgreSQL errors after which a transaction may simply be run again: deadlock, serialisation failure. */
+const PG_RETRYABLE = new Set(['40P01', '40001']);
+const PG_RETRIES = 4;
+
 /**
  * Runs `fn` in a transaction that serialises writers: `BEGIN IMMEDIATE` on SQLite (takes the write lock up
  * front, so two processes on one file never deadlock on a lock upgrade), an ordinary transaction on
  * PostgreSQL (row locks are taken explicitly with {@link forUpdateSkipLocked} / {@link lockForUpdate}).
- * Every query inside must use the `trx` handed to `fn`, never the outer `db`.
+ * Every query inside must use the `trx` handed to `fn`, never the outer `db`. On PostgreSQL a transaction
+ * aborted by deadlock detection or a serialisation failure is retried (up to 4 runs of `fn`), so `fn` must
+ * have no effects outside the transaction.
  */
 export async function withTransaction<T>(h: DbHandle, fn: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
-  if (h.dialect === 'postgres') return h.db.transaction().execute((trx: Transaction<Schema>) => fn(trx));
+  if (h.dialect === 'postgres') {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await h.db.transaction().execute((trx: Transaction<Schema>) => fn(trx));
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (attempt >= PG_RETRIES || !PG_RETRYABLE.has(String(code))) throw err;
+        await new Promise((r) => setTimeout(r, attempt * 10 + Math.random() * 20));
+      }
+    }
+  }
   return h.db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {

@@ -204,6 +204,39 @@ export function defineDatabaseSuite(backend: DbBackend): void {
       ).toBeUndefined();
     });
 
+    it('runs a PostgreSQL transaction again after a deadlock, and never retries other errors', async () => {
+      let runs = 0;
+      const deadlockOnce = () =>
+        withTransaction(h, async (trx) => {
+          runs++;
+          await trx
+            .insertInto('hub_secrets')
+            .values({ name: `retry-${runs}`, value: 'v', created_at: now })
+            .execute();
+          if (runs === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+          return runs;
+        });
+      if (h.dialect === 'postgres') {
+        expect(await deadlockOnce()).toBe(2);
+        // the first run was rolled back
+        const names = (
+          await h.db.selectFrom('hub_secrets').select('name').where('name', 'like', 'retry-%').execute()
+        ).map((r) => r.name);
+        expect(names).toEqual(['retry-2']);
+      } else {
+        await expect(deadlockOnce()).rejects.toThrow('deadlock detected');
+        expect(runs).toBe(1);
+      }
+      let other = 0;
+      await expect(
+        withTransaction(h, async () => {
+          other++;
+          throw Object.assign(new Error('unique violation'), { code: '23505' });
+        }),
+      ).rejects.toThrow('unique violation');
+      expect(other).toBe(1);
+    });
+
     it('hands each queued run to exactly one of many concurrent claimers', async () => {
       const { nodeId, runIds } = await seedRuns(h, 4);
       const claims = await Promise.all(Array.from({ length: 8 }, () => claimOne(h, nodeId)));

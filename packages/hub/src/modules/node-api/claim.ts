@@ -1,17 +1,16 @@
 /** Claiming work: a long-poll that atomically takes the node's oldest queued run and leases it. */
-import { forUpdateSkipLocked, fromJson, isoTime, withTransaction } from '@fedhub/db';
+import { forUpdateSkipLocked, fromJson, isoTime } from '@fedhub/db';
 import type { Json, RunAssignment } from '@fedhub/protocol';
 import type { NodePrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
-import { applyEffects, newEffects } from '../../core/effects.js';
+import { withEffects } from '../../core/effects.js';
 import { appendAudit } from '../audit/service.js';
 import { bumpRevision, runUpdatedEvent } from '../tasks/task-events.js';
 import { sweepExpiredLeases } from './lease-sweeper.js';
 
 /** Takes one queued run for the node, or returns null when there is none. */
 export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<RunAssignment | null> {
-  const fx = newEffects();
-  const assignment = await withTransaction(ctx.db, async (trx) => {
+  const assignment = await withEffects(ctx, async (trx, fx) => {
     const candidate = await forUpdateSkipLocked(
       ctx.db.dialect,
       trx
@@ -86,7 +85,6 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
       peers: peers.map((p) => ({ nodeId: p.nodeId, x25519: p.x25519 ?? '' })),
     } satisfies RunAssignment;
   });
-  applyEffects(ctx, fx);
   return assignment;
 }
 

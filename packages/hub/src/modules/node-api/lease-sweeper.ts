@@ -3,9 +3,8 @@
  * network): delivery is at-least-once, and the attempt counter makes the late result of the lost attempt
  * stale. Safe with several hub processes: each re-queue is a conditional update on (id, attempt, status).
  */
-import { withTransaction } from '@fedhub/db';
 import type { HubContext } from '../../core/context.js';
-import { applyEffects, newEffects } from '../../core/effects.js';
+import { withEffects } from '../../core/effects.js';
 import { appendAudit } from '../audit/service.js';
 import { bumpRevision, runUpdatedEvent } from '../tasks/task-events.js';
 
@@ -23,12 +22,11 @@ export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
     .limit(SWEEP_BATCH)
     .execute();
   if (expired.length === 0) return 0;
-  const fx = newEffects();
   let count = 0;
   // One transaction per run: the audit append holds a lock until commit, and waiting for a second task's
   // row while holding it could deadlock with a result being stored for that task.
   for (const { id } of expired) {
-    const requeued = await withTransaction(ctx.db, async (trx) => {
+    const requeued = await withEffects(ctx, async (trx, fx) => {
       const run = await trx
         .selectFrom('runs')
         .innerJoin('nodes', 'nodes.id', 'runs.node_id')
@@ -68,6 +66,5 @@ export async function sweepExpiredLeases(ctx: HubContext): Promise<number> {
     });
     if (requeued) count++;
   }
-  applyEffects(ctx, fx);
   return count;
 }

@@ -1,10 +1,10 @@
 /** Run heartbeats (lease extension) and signed results, with round closing in the same transaction. */
 import { sha256Hex, verifyMessage } from '@fedhub/crypto';
-import { isoTime, lockForUpdate, toJson, withTransaction } from '@fedhub/db';
+import { isoTime, lockForUpdate, toJson } from '@fedhub/db';
 import { canonicalJson, FedhubError, type RunResultRequest, resultSigningString } from '@fedhub/protocol';
 import type { NodePrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
-import { applyEffects, newEffects } from '../../core/effects.js';
+import { withEffects } from '../../core/effects.js';
 import { appendAudit, appendAuditAlone } from '../audit/service.js';
 import { closeRoundIfComplete } from '../tasks/aggregation.js';
 import { bumpRevision, runUpdatedEvent } from '../tasks/task-events.js';
@@ -109,8 +109,7 @@ export async function postResult(
   if (!verifyMessage(node.ed25519PublicKey, signed, body.signature))
     await reject('FH_ERR_SIGNATURE', "the signature does not verify with the node's enrolled Ed25519 key");
 
-  const fx = newEffects();
-  const response = await withTransaction(ctx.db, async (trx) => {
+  const response = await withEffects(ctx, async (trx, fx) => {
     // Lock the task first: results for one task are then stored one at a time, so whoever stores the
     // last result of a round sees all the others and closes the round.
     const task = await lockForUpdate(
@@ -180,6 +179,5 @@ export async function postResult(
     await closeRoundIfComplete(ctx, trx, task, fx);
     return { accepted: true, duplicate: false, runId, attempt: body.attempt };
   });
-  applyEffects(ctx, fx);
   return response;
 }

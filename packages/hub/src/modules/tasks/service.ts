@@ -1,12 +1,12 @@
 /** Submitting, reading, cancelling and waiting for tasks. */
 import { randomUUID } from 'node:crypto';
-import { lockForUpdate, type Schema, toJson, withTransaction } from '@fedhub/db';
+import { lockForUpdate, type Schema, toJson } from '@fedhub/db';
 import { type CreateTaskRequest, FedhubError, type Task, type TaskDetail } from '@fedhub/protocol';
 import type { Kysely } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
-import { applyEffects, newEffects } from '../../core/effects.js';
+import { withEffects } from '../../core/effects.js';
 import { runOut, taskOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
 import { getStudy } from '../studies/service.js';
@@ -58,8 +58,7 @@ export async function createTask(
   if (nodeIds.length === 0) throw new FedhubError('FH_ERR_TOO_FEW_NODES', 'the study has no nodes to run on');
   if (ctx.config.checkDictionaries) await checkAgainstDictionaries(ctx, algorithm, parsed.data, nodeIds);
   const input = algorithm.firstInput(parsed.data);
-  const fx = newEffects();
-  const task = await withTransaction(ctx.db, async (trx) => {
+  const task = await withEffects(ctx, async (trx, fx) => {
     const at = ctx.nowIso();
     const row: Schema['tasks'] = {
       id: randomUUID(),
@@ -117,7 +116,6 @@ export async function createTask(
     for (const n of nodeIds) fx.nodes.add(n);
     return taskOut(row);
   });
-  applyEffects(ctx, fx);
   return task;
 }
 
@@ -204,8 +202,7 @@ export async function waitForTask(
 export async function cancelTask(ctx: HubContext, user: UserPrincipal, id: string): Promise<Task> {
   await visibleTaskRow(ctx, user, id);
   requireRole(user, 'researcher');
-  const fx = newEffects();
-  const task = await withTransaction(ctx.db, async (trx) => {
+  const task = await withEffects(ctx, async (trx, fx) => {
     const row = await lockForUpdate(
       ctx.db.dialect,
       trx.selectFrom('tasks').selectAll().where('id', '=', id),
@@ -234,6 +231,5 @@ export async function cancelTask(ctx: HubContext, user: UserPrincipal, id: strin
     await finishTask(ctx, trx, row, { status: 'cancelled' }, `user:${user.id}`, fx);
     return taskOut(await trx.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
   });
-  applyEffects(ctx, fx);
   return task;
 }
