@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { numberAtRisk, stepBandPath, stepPath } from './paths.js';
+import { linearScale } from './scale.js';
+
+// x: 1 unit = 10 px; y: S = 1 at 0 px, S = 0 at 100 px
+const x = linearScale([0, 10], [0, 100]);
+const y = linearScale([0, 1], [100, 0]);
+
+describe('Kaplan–Meier paths', () => {
+  it('draws a step curve that holds then drops at each event time', () => {
+    expect(stepPath([2, 5], [0.8, 0.5], x, y)).toBe('M0,0H20V20H50V50');
+    // a time with censoring only (S unchanged) adds no vertical segment
+    expect(stepPath([2, 3, 5], [0.8, 0.8, 0.5], x, y, { endTime: 8 })).toBe('M0,0H20V20H30H50V50H80');
+  });
+  it('draws a closed band between the CI bounds', () => {
+    const d = stepBandPath([2, 5], [0.6, 0.3], [0.9, 0.7], x, y);
+    expect(d.startsWith('M0,0L20,0L20,10L50,10L50,30L50,30L50,70L50,70')).toBe(true);
+    expect(d.endsWith('Z')).toBe(true);
+  });
+  it('stops the band where a bound is undefined', () => {
+    const d = stepBandPath([2, 5], [0.6, null], [0.9, null], x, y);
+    expect(d).not.toContain('NaN');
+    expect(d).toBe('M0,0L20,0L20,10L50,10L50,40L20,40L20,0L0,0Z');
+  });
+  it('counts the number at risk at each tick', () => {
+    expect(numberAtRisk([2, 5, 9], [100, 80, 40], [0, 2, 3, 6, 10])).toEqual([100, 100, 80, 40, 0]);
+  });
+});

@@ -1,0 +1,81 @@
+/** SVG path builders for step curves and bands (pure functions returning `d` strings). */
+import type { Scale } from './scale.js';
+
+const r = (v: number) => Number(v.toFixed(2));
+
+/**
+ * Kaplan–Meier step path: starts at (0, 1), holds each survival value until the next event time and drops
+ * vertically there. `time` (x units) and `surv` (0..1) are the curve's event times and S(t) just after them.
+ * `endTime` extends the last step to the end of follow-up when given.
+ */
+export function stepPath(
+  time: readonly number[],
+  surv: readonly number[],
+  x: Scale,
+  y: Scale,
+  opts: { start?: number; endTime?: number } = {},
+): string {
+  const start = opts.start ?? 1;
+  let d = `M${r(x(0))},${r(y(start))}`;
+  let prev = start;
+  for (let i = 0; i < time.length; i++) {
+    const t = time[i]!;
+    const s = surv[i]!;
+    d += `H${r(x(t))}`;
+    if (s !== prev) d += `V${r(y(s))}`;
+    prev = s;
+  }
+  if (opts.endTime !== undefined && (time.length === 0 || opts.endTime > time[time.length - 1]!))
+    d += `H${r(x(opts.endTime))}`;
+  return d;
+}
+
+/**
+ * Closed step-shaped band between `lower` and `upper` (same step rule as {@link stepPath}); points where a
+ * bound is null (undefined CI, e.g. S = 0) end the band there.
+ */
+export function stepBandPath(
+  time: readonly number[],
+  lower: readonly (number | null)[],
+  upper: readonly (number | null)[],
+  x: Scale,
+  y: Scale,
+): string {
+  const pts: Array<{ t0: number; t1: number; lo: number; hi: number }> = [];
+  let t0 = 0;
+  let lo = 1;
+  let hi = 1;
+  for (let i = 0; i < time.length; i++) {
+    const t = time[i]!;
+    pts.push({ t0, t1: t, lo, hi });
+    const l = lower[i];
+    const u = upper[i];
+    if (l === null || l === undefined || u === null || u === undefined) {
+      t0 = Number.NaN;
+      break;
+    }
+    t0 = t;
+    lo = l;
+    hi = u;
+  }
+  if (Number.isFinite(t0) && time.length > 0) pts.push({ t0, t1: t0, lo, hi });
+  if (pts.length === 0) return '';
+  const top = pts.map((p) => `${r(x(p.t0))},${r(y(p.hi))}L${r(x(p.t1))},${r(y(p.hi))}`).join('L');
+  const bottom = [...pts]
+    .reverse()
+    .map((p) => `${r(x(p.t1))},${r(y(p.lo))}L${r(x(p.t0))},${r(y(p.lo))}`)
+    .join('L');
+  return `M${top}L${bottom}Z`;
+}
+
+/** Number at risk at each of `ticks`: the count of the first event time at or after the tick, else 0. */
+export function numberAtRisk(
+  time: readonly number[],
+  nRisk: readonly number[],
+  ticks: readonly number[],
+): number[] {
+  return ticks.map((t) => {
+    for (let i = 0; i < time.length; i++) if (time[i]! >= t) return nRisk[i]!;
+    return 0;
+  });
+}
