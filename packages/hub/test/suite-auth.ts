@@ -1,0 +1,159 @@
+import { expect, it } from 'vitest';
+import { buildHub, loadHubConfig } from '../src/index.js';
+import { testAlgorithms } from './harness.js';
+import type { SuiteState } from './suite-state.js';
+
+/** Registers these tests; `s` is filled by the suite's beforeAll. */
+export function authTests(s: SuiteState): void {
+  it('answers malformed requests with FH_ERR_VALIDATION naming the fields, never a stack', async () => {
+    const bad = await s.hub.call('POST', '/api/organisations', {
+      token: s.w.admin.token,
+      body: { name: '', country: 'NLD' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('FH_ERR_VALIDATION');
+    const paths = new Set(bad.body.details.fields.map((f: { path: string }) => f.path));
+    expect([...paths].sort()).toEqual(['body.country', 'body.name']);
+    const notJson = await s.hub.app.inject({
+      method: 'POST',
+      url: '/api/organisations',
+      headers: { authorization: `Bearer ${s.w.admin.token}`, 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
+    expect(notJson.statusCode).toBe(400);
+    expect(JSON.parse(notJson.body)).toMatchObject({ code: 'FH_ERR_VALIDATION' });
+    expect(notJson.body).not.toMatch(/at .*\.js/);
+    const query = await s.hub.call('GET', '/api/tasks?studyId=not-a-uuid', { token: s.w.admin.token });
+    expect(query.status).toBe(400);
+    expect(query.body.details.fields[0].path).toBe('querystring.studyId');
+    expect((await s.hub.call('GET', '/api/nowhere')).body.code).toBe('FH_ERR_NOT_FOUND');
+    expect((await s.hub.call('GET', '/api/me')).body.code).toBe('FH_ERR_UNAUTHENTICATED');
+    expect((await s.hub.call('GET', '/api/me', { token: 'fha.forged.token' })).body.code).toBe(
+      'FH_ERR_TOKEN_INVALID',
+    );
+  });
+
+  it('gives the same answer for an unknown user and a wrong password, and audits both', async () => {
+    const unknown = await s.hub.call('POST', '/api/auth/login', {
+      body: { username: 'nobody', password: 'whatever-it-is' },
+    });
+    const wrong = await s.hub.call('POST', '/api/auth/login', {
+      body: { username: 'researcher-a', password: 'wrong-password' },
+    });
+    expect(unknown.status).toBe(401);
+    expect(wrong).toEqual(unknown);
+    expect(unknown.body).toEqual({
+      code: 'FH_ERR_BAD_CREDENTIALS',
+      message: 'Unknown user or wrong password',
+    });
+    const audit = await s.hub.call('GET', '/api/audit?action=login.failed', { token: s.w.auditorA.token });
+    expect(audit.body.map((e: { details: { username: string } }) => e.details.username)).toEqual(
+      expect.arrayContaining(['nobody', 'researcher-a']),
+    );
+    expect(JSON.stringify(audit.body)).not.toContain('wrong-password');
+  });
+
+  it('rotates refresh tokens and revokes the family when a rotated token is reused', async () => {
+    const first = await s.hub.call('POST', '/api/auth/login', {
+      body: { username: 'researcher-a', password: s.w.researcherA.password },
+    });
+    const second = await s.hub.call('POST', '/api/auth/refresh', {
+      body: { refreshToken: first.body.refreshToken },
+    });
+    expect(second.status).toBe(200);
+    expect(second.body.refreshToken).not.toBe(first.body.refreshToken);
+    expect((await s.hub.call('GET', '/api/me', { token: second.body.accessToken })).body.username).toBe(
+      'researcher-a',
+    );
+    const reuse = await s.hub.call('POST', '/api/auth/refresh', {
+      body: { refreshToken: first.body.refreshToken },
+    });
+    expect(reuse.status).toBe(401);
+    expect(reuse.body.code).toBe('FH_ERR_TOKEN_INVALID');
+    // the legitimate holder of the newest token is signed out too
+    const after = await s.hub.call('POST', '/api/auth/refresh', {
+      body: { refreshToken: second.body.refreshToken },
+    });
+    expect(after.status).toBe(401);
+    // sign-out revokes a fresh family
+    const third = await s.hub.call('POST', '/api/auth/login', {
+      body: { username: 'researcher-a', password: s.w.researcherA.password },
+    });
+    expect(
+      (await s.hub.call('POST', '/api/auth/logout', { body: { refreshToken: third.body.refreshToken } }))
+        .body,
+    ).toEqual({ ok: true });
+    expect(
+      (await s.hub.call('POST', '/api/auth/refresh', { body: { refreshToken: third.body.refreshToken } }))
+        .status,
+    ).toBe(401);
+  });
+
+  it('locks an account after 10 consecutive failures for 15 minutes, surviving a restart', async () => {
+    const victim = await s.hub.user('lock-me', s.w.orgA.id, ['researcher']);
+    // concurrently, so that the failure counter must be incremented atomically
+    const failures = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        s.hub.call('POST', '/api/auth/login', { body: { username: 'lock-me', password: `wrong-${i}` } }),
+      ),
+    );
+    expect(failures.map((r) => r.body.code)).toEqual(Array(10).fill('FH_ERR_BAD_CREDENTIALS'));
+    const locked = await s.hub.call('POST', '/api/auth/login', {
+      body: { username: 'lock-me', password: victim.password },
+    });
+    expect(locked.status).toBe(423);
+    expect(locked.body.code).toBe('FH_ERR_ACCOUNT_LOCKED');
+    // a new s.hub process on the same database sees the lock
+    const config = loadHubConfig({}, { logLevel: 'silent' });
+    const other = buildHub({ config, db: s.hub.handle, clock: s.hub.clock, algorithms: testAlgorithms });
+    const res = await other.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'lock-me', password: victim.password },
+    });
+    expect(res.statusCode).toBe(423);
+    await other.close();
+    s.hub.clock.advance(15 * 60_000 + 1000);
+    const ok = await s.hub.call('POST', '/api/auth/login', {
+      body: { username: 'lock-me', password: victim.password },
+    });
+    expect(ok.status).toBe(200);
+    const row = await s.hub.handle.db
+      .selectFrom('users')
+      .select(['failed_logins', 'locked_until'])
+      .where('username', '=', 'lock-me')
+      .executeTakeFirstOrThrow();
+    expect(Number(row.failed_logins)).toBe(0);
+    expect(row.locked_until).toBeNull();
+  });
+
+  it('creates, lists, accepts and revokes API tokens, stored hashed', async () => {
+    const created = await s.hub.call('POST', '/api/tokens', {
+      token: s.w.researcherA.token,
+      body: { name: 'ci', expiresInDays: 30 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.token).toMatch(/^fhp_/);
+    const stored = await s.hub.handle.db
+      .selectFrom('api_tokens')
+      .select('token_hash')
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.token_hash).not.toContain(created.body.token.slice(4));
+    expect((await s.hub.call('GET', '/api/me', { token: created.body.token })).body.username).toBe(
+      'researcher-a',
+    );
+    const list = await s.hub.call('GET', '/api/tokens', { token: created.body.token });
+    expect(list.body.map((t: { id: string }) => t.id)).toContain(created.body.id);
+    expect(list.body[0].token).toBeUndefined();
+    expect(
+      (await s.hub.call('DELETE', `/api/tokens/${created.body.id}`, { token: s.w.researcherB.token })).status,
+    ).toBe(404);
+    expect(
+      (await s.hub.call('DELETE', `/api/tokens/${created.body.id}`, { token: s.w.researcherA.token })).body,
+    ).toEqual({ ok: true });
+    expect((await s.hub.call('GET', '/api/me', { token: created.body.token })).body.code).toBe(
+      'FH_ERR_TOKEN_INVALID',
+    );
+  });
+}

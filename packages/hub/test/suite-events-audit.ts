@@ -1,0 +1,97 @@
+import { expect, it } from 'vitest';
+import type { SuiteState } from './suite-state.js';
+
+/** Registers these tests; `s` is filled by the suite's beforeAll. */
+export function eventAndAuditTests(s: SuiteState): void {
+  it('pushes task events over the WebSocket to subscribers who may see the task', async () => {
+    const ws = await s.hub.app.injectWS('/api/events', {
+      headers: { authorization: `Bearer ${s.w.researcherA.token}` },
+    });
+    const received: Array<{ type: string; taskId: string }> = [];
+    ws.on('message', (d: Buffer) => received.push(JSON.parse(d.toString())));
+    ws.send(JSON.stringify({ subscribe: { studyId: s.w.studyA.id } }));
+    const wsB = await s.hub.app.injectWS(
+      `/api/events?access_token=${encodeURIComponent(s.w.researcherB.token)}`,
+    );
+    const receivedB: unknown[] = [];
+    wsB.on('message', (d: Buffer) => receivedB.push(JSON.parse(d.toString())));
+    wsB.send(JSON.stringify({ subscribe: { studyId: s.w.studyA.id } }));
+    await new Promise((r) => setTimeout(r, 100));
+    const task = await s.hub.call('POST', '/api/tasks', {
+      token: s.w.researcherA.token,
+      body: { studyId: s.w.studyA.id, algorithm: 'ping', params: {} },
+    });
+    const run = (await s.w.nodeA.claim())!;
+    await s.w.nodeA.post(run, s.w.nodeA.result(run, { node: 'Node A' }));
+    for (let i = 0; i < 50 && !received.some((e) => e.type === 'task.finished'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(received.map((e) => e.type)).toEqual([
+      'task.created',
+      'round.started',
+      'run.updated',
+      'run.updated',
+      'task.finished',
+    ]);
+    expect(received.every((e) => e.taskId === task.body.id)).toBe(true);
+    expect(receivedB).toEqual([]);
+    ws.terminate();
+    wsB.terminate();
+    const anonymous = await s.hub.app.inject({
+      method: 'GET',
+      url: '/api/events',
+      headers: { connection: 'upgrade', upgrade: 'websocket' },
+    });
+    expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('keeps an audit hash chain that verifies, and finds a tampered entry', async () => {
+    const v = await s.hub.call('GET', '/api/audit/verify', { token: s.w.auditorA.token });
+    expect(v.body).toMatchObject({ ok: true, broken: null });
+    const actions = new Set(
+      (await s.hub.handle.db.selectFrom('audit_events').select('action').execute()).map((r) => r.action),
+    );
+    for (const a of [
+      'login.succeeded',
+      'login.failed',
+      'login.locked',
+      'user.created',
+      'organisation.created',
+      'collaboration.created',
+      'node.created',
+      'node.enrolled',
+      'study.created',
+      'task.submitted',
+      'run.claimed',
+      'run.requeued',
+      'result.accepted',
+      'result.refused',
+      'result.rejected',
+      'task.finished',
+      'task.cancelled',
+    ])
+      expect(actions, a).toContain(a);
+    expect(v.body.count).toBe(
+      actions.size > 0
+        ? (await s.hub.handle.db.selectFrom('audit_events').select('seq').execute()).length
+        : 0,
+    );
+    const original = await s.hub.handle.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('seq', '=', 5)
+      .executeTakeFirstOrThrow();
+    await s.hub.handle.db
+      .updateTable('audit_events')
+      .set({ details: '{"edited":true}' })
+      .where('seq', '=', 5)
+      .execute();
+    const broken = await s.hub.call('GET', '/api/audit/verify', { token: s.w.admin.token });
+    expect(broken.body).toMatchObject({ ok: false, count: 4, broken: { seq: 5 } });
+    await s.hub.handle.db
+      .updateTable('audit_events')
+      .set({ details: original.details })
+      .where('seq', '=', 5)
+      .execute();
+    expect((await s.hub.call('GET', '/api/audit/verify', { token: s.w.admin.token })).body.ok).toBe(true);
+  });
+}

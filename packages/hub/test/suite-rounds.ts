@@ -1,0 +1,138 @@
+import type { RunAssignment } from '@fedhub/protocol';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scriptedNode } from './harness.js';
+import type { SuiteState } from './suite-state.js';
+
+/** Registers these tests; `s` is filled by the suite's beforeAll. */
+export function roundTests(s: SuiteState): void {
+  describe('aggregation rounds', () => {
+    let r1: Awaited<ReturnType<typeof scriptedNode>>;
+    let r2: Awaited<ReturnType<typeof scriptedNode>>;
+    let studyId: string;
+    beforeAll(async () => {
+      const collab = await s.hub.call('POST', '/api/collaborations', {
+        token: s.w.admin.token,
+        body: { name: 'Rounds', organisationIds: [s.w.orgA.id] },
+      });
+      r1 = await scriptedNode(s.hub, s.w.admin.token, collab.body.id, s.w.orgA.id, 'R1');
+      r2 = await scriptedNode(s.hub, s.w.admin.token, collab.body.id, s.w.orgA.id, 'R2');
+      const study = await s.hub.call('POST', '/api/studies', {
+        token: s.w.researcherA.token,
+        body: {
+          collaborationId: collab.body.id,
+          title: 'Rounds study',
+          purpose: 'multi-round aggregation',
+        },
+      });
+      studyId = study.body.id;
+    });
+    const submit = async (params: unknown) => {
+      const t = await s.hub.call('POST', '/api/tasks', {
+        token: s.w.researcherA.token,
+        body: { studyId, algorithm: 'sum-rounds', params },
+      });
+      expect(t.status, JSON.stringify(t.body)).toBe(201);
+      return t.body.id as string;
+    };
+
+    it('runs three rounds, carrying input and state, and finishes once', async () => {
+      const taskId = await submit({ rounds: 3 });
+      let expected = 0;
+      for (let round = 1; round <= 3; round++) {
+        const a = (await r1.claim()) as RunAssignment;
+        const b = (await r2.claim()) as RunAssignment;
+        expect(a).toMatchObject({ taskId, round, input: { round } });
+        expect(b).toMatchObject({ taskId, round, input: { round } });
+        expect(a.peers.map((p) => p.nodeId).sort()).toEqual([r1.id, r2.id].sort());
+        expect((await r1.post(a, r1.result(a, { value: round * 10 }))).status).toBe(200);
+        const before = await s.hub.call('GET', `/api/tasks/${taskId}/wait?since=0&timeoutMs=0`, {
+          token: s.w.researcherA.token,
+        });
+        expect(before.body.round).toBe(round);
+        const waiting = s.hub.call(
+          'GET',
+          `/api/tasks/${taskId}/wait?since=${before.body.revision}&timeoutMs=5000`,
+          { token: s.w.researcherA.token },
+        );
+        expect((await r2.post(b, r2.result(b, { value: round }))).status).toBe(200);
+        const woke = await waiting;
+        expect(woke.body.revision).toBeGreaterThan(before.body.revision);
+        expected += round * 11;
+      }
+      const done = await s.hub.call('GET', `/api/tasks/${taskId}`, { token: s.w.researcherA.token });
+      expect(done.body).toMatchObject({
+        status: 'completed',
+        round: 3,
+        result: { total: expected, rounds: 3 },
+      });
+      expect(done.body.runs).toHaveLength(6);
+      expect(expected).toBe(66);
+      expect(await r1.claim()).toBeNull();
+      const finished = await s.hub.handle.db
+        .selectFrom('audit_events')
+        .select('details')
+        .where('action', '=', 'task.finished')
+        .where('object', '=', `task:${taskId}`)
+        .execute();
+      expect(finished).toHaveLength(1);
+    });
+
+    it('fails the task with FH_ERR_NODE_REFUSED naming the refusing node', async () => {
+      const taskId = await submit({ rounds: 2 });
+      const a = (await r1.claim())!;
+      const b = (await r2.claim())!;
+      await r1.post(a, r1.result(a, { value: 1 }));
+      expect((await r2.post(b, r2.result(b, null, undefined, 'refused'))).status).toBe(200);
+      const t = await s.hub.call('GET', `/api/tasks/${taskId}`, { token: s.w.researcherA.token });
+      expect(t.body.status).toBe('failed');
+      expect(t.body.error.code).toBe('FH_ERR_NODE_REFUSED');
+      expect(t.body.error.message).toContain('R2 (FH_ERR_SMALL_CELL');
+      expect(t.body.error.details.nodes).toEqual([
+        {
+          nodeId: r2.id,
+          nodeName: 'R2',
+          code: 'FH_ERR_SMALL_CELL',
+          message: 'a cell holds 3 records (< 5)',
+        },
+      ]);
+      expect(t.body.round).toBe(1);
+    });
+
+    it('fails the task with the error the aggregation throws', async () => {
+      const taskId = await submit({ rounds: 3, failAt: 2 });
+      for (let round = 1; round <= 2; round++) {
+        const a = (await r1.claim())!;
+        const b = (await r2.claim())!;
+        await r1.post(a, r1.result(a, { value: 1 }));
+        await r2.post(b, r2.result(b, { value: 1 }));
+      }
+      const t = await s.hub.call('GET', `/api/tasks/${taskId}`, { token: s.w.researcherA.token });
+      expect(t.body).toMatchObject({
+        status: 'failed',
+        round: 2,
+        error: { code: 'FH_ERR_ALGORITHM_FAILED', message: 'fails at round 2' },
+      });
+    });
+
+    it('refuses invalid parameters with their field paths, and unknown algorithms', async () => {
+      const bad = await s.hub.call('POST', '/api/tasks', {
+        token: s.w.researcherA.token,
+        body: { studyId, algorithm: 'sum-rounds', params: { rounds: 'three', extra: 1 } },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.code).toBe('FH_ERR_BAD_PARAMS');
+      expect(bad.body.details.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+        'params',
+        'params.rounds',
+      ]);
+      const unknown = await s.hub.call('POST', '/api/tasks', {
+        token: s.w.researcherA.token,
+        body: { studyId, algorithm: 'no-such', params: {} },
+      });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.code).toBe('FH_ERR_UNKNOWN_ALGORITHM');
+      const algos = await s.hub.call('GET', '/api/algorithms', { token: s.w.researcherA.token });
+      expect(algos.body.map((a: { name: string }) => a.name)).toEqual(['ping', 'summary', 'sum-rounds']);
+    });
+  });
+}

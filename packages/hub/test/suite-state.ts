@@ -1,0 +1,13 @@
+/** What the route suite's tests share: the hub under test and its seeded world (set in beforeAll). */
+import type { startTestHub } from './harness.js';
+import type { World } from './world.js';
+
+export type Hub = Awaited<ReturnType<typeof startTestHub>>;
+
+/** The lease used by the suite's hub, ms. */
+export const LEASE_MS = 30_000;
+
+export interface SuiteState {
+  hub: Hub;
+  w: World;
+}
