@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { coxForestRows, glmForestRows } from './forest.js';
+import { resultKind } from './types.js';
+
+describe('forest rows', () => {
+  const coefs = [
+    { term: '(Intercept)', estimate: -9, stdError: 1, pValue: 0, ciLower: -11, ciUpper: -7 },
+    { term: 'dose_gy', estimate: Math.log(1.2), stdError: 0.05, pValue: 0.001, ciLower: Math.log(1.1), ciUpper: Math.log(1.3) },
+  ];
+  it('drops the intercept and gives odds ratios for a logit model', () => {
+    const rows = glmForestRows(coefs, true);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.estimate).toBeCloseTo(1.2, 12);
+    expect(rows[0]!.lower).toBeCloseTo(1.1, 12);
+    expect(rows[0]!.upper).toBeCloseTo(1.3, 12);
+    expect(glmForestRows(coefs, false)[0]!.estimate).toBeCloseTo(Math.log(1.2), 12);
+  });
+  it('uses the Wald interval when the CI is missing', () => {
+    const [r] = coxForestRows([{ term: 'age', estimate: 0.03, stdError: 0.01, pValue: 0.01 }]);
+    expect(r!.estimate).toBeCloseTo(Math.exp(0.03), 12);
+    expect(r!.lower).toBeCloseTo(Math.exp(0.03 - 1.959963984540054 * 0.01), 12);
+  });
+  it('classifies result shapes', () => {
+    expect(resultKind({ curves: [] })).toBe('km');
+    expect(resultKind({ coefficients: [], concordance: { value: 0.6 } })).toBe('coxph');
+    expect(resultKind({ coefficients: [] })).toBe('glm');
+    expect(resultKind({ columns: [{ n: 1 }] })).toBe('summary');
+    expect(resultKind({ rowVariable: 'a', counts: [] })).toBe('crosstab');
+    expect(resultKind({ results: [], method: 'x' })).toBe('drl-survey');
+    expect(resultKind(null)).toBe('other');
+  });
+});

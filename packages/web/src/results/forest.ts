@@ -1,0 +1,39 @@
+/** Rows of a forest plot from model coefficients (pure; the component draws them). */
+import type { Coefficient } from './types.js';
+
+/** One plotted term: point estimate and 95% CI on the plotted scale. */
+export interface ForestRow {
+  term: string;
+  estimate: number;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Forest rows for a GLM: the intercept is left out; with a log or logit link (binomial, poisson) the
+ * estimates are exponentiated (odds or rate ratios, plotted on a log axis), else plotted as they are.
+ */
+export function glmForestRows(coefs: readonly Coefficient[], exponentiate: boolean): ForestRow[] {
+  return coefs
+    .filter((c) => c.term !== '(Intercept)')
+    .map((c) => {
+      const lo = c.ciLower ?? c.estimate - 1.959963984540054 * c.stdError;
+      const hi = c.ciUpper ?? c.estimate + 1.959963984540054 * c.stdError;
+      return exponentiate
+        ? { term: c.term, estimate: Math.exp(c.estimate), lower: Math.exp(lo), upper: Math.exp(hi) }
+        : { term: c.term, estimate: c.estimate, lower: lo, upper: hi };
+    });
+}
+
+/** Forest rows of hazard ratios for a Cox model (its own HR CI when given). */
+export function coxForestRows(coefs: readonly Coefficient[]): ForestRow[] {
+  return coefs.map((c) => {
+    const z = 1.959963984540054 * c.stdError;
+    return {
+      term: c.term,
+      estimate: c.hazardRatio ?? Math.exp(c.estimate),
+      lower: c.hrLower ?? Math.exp(c.estimate - z),
+      upper: c.hrUpper ?? Math.exp(c.estimate + z),
+    };
+  });
+}

@@ -1,0 +1,43 @@
+/** A histogram of one released column (counts per bin; below/above counts are reported, not drawn). */
+import { toCsv } from '../charts/csv.js';
+import { linearScale, niceTicks } from '../charts/scale.js';
+import { XAxis, YAxis } from './axis.js';
+import { Figure } from './figure.js';
+import type { SummaryColumn } from './types.js';
+
+/** The histogram SVG (data-testid="histogram"). */
+export function Histogram({ column }: { column: SummaryColumn & { histogram: NonNullable<SummaryColumn['histogram']> } }) {
+  const h = column.histogram;
+  const width = 520;
+  const height = 240;
+  const m = { l: 56, r: 16, t: 12, b: 48 };
+  const x = linearScale([h.breaks[0]!, h.breaks.at(-1)!], [m.l, width - m.r]);
+  const max = Math.max(1, ...h.counts);
+  const y = linearScale([0, max], [height - m.b, m.t]);
+  const rows = h.counts.map((c, i) => [h.breaks[i], h.breaks[i + 1], c]);
+  return (
+    <Figure
+      title={`Histogram of ${column.column}${h.below || h.above ? ` (${h.below} below, ${h.above} above the bins)` : ''}`}
+      testId="histogram"
+      fileName={`histogram-${column.column}`}
+      width={width}
+      height={height}
+      csv={() => toCsv(['bin_lower', 'bin_upper', 'count'], rows)}
+    >
+      {h.counts.map((c, i) => (
+        <rect
+          key={h.breaks[i]}
+          x={x(h.breaks[i]!) + 0.5}
+          width={Math.max(0, x(h.breaks[i + 1]!) - x(h.breaks[i]!) - 1)}
+          y={y(c)}
+          height={height - m.b - y(c)}
+          fill="#3a7bbf"
+        >
+          <title>{`[${h.breaks[i]}, ${h.breaks[i + 1]}): ${c}`}</title>
+        </rect>
+      ))}
+      <XAxis scale={x} ticks={niceTicks(h.breaks[0]!, h.breaks.at(-1)!, 6)} y={height - m.b} label={column.column} />
+      <YAxis scale={y} ticks={niceTicks(0, max, 4)} x={m.l} label="count" />
+    </Figure>
+  );
+}

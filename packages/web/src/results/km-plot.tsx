@@ -1,0 +1,74 @@
+/** Kaplan–Meier step curves with confidence bands and a number-at-risk table under the x axis. */
+import { toCsv } from '../charts/csv.js';
+import { numberAtRisk, stepBandPath, stepPath } from '../charts/paths.js';
+import { extent, formatP, linearScale, niceTicks } from '../charts/scale.js';
+import { SERIES_COLOURS, XAxis, YAxis } from './axis.js';
+import { Figure } from './figure.js';
+import type { KmResult } from './types.js';
+
+/** The KM plot SVG (data-testid="km-plot"). */
+export function KmPlot({ result }: { result: KmResult }) {
+  const width = 680;
+  const m = { l: 60, r: 110, t: 14 };
+  const plotH = 260;
+  const riskRowH = 16;
+  const riskTop = m.t + plotH + 50;
+  const height = riskTop + 18 + result.curves.length * riskRowH + 8;
+  const [, tMax] = extent(result.curves.flatMap((c) => c.time), [0, 1]);
+  const x = linearScale([0, tMax], [m.l, width - m.r]);
+  const y = linearScale([0, 1], [m.t + plotH, m.t]);
+  const ticks = niceTicks(0, tMax, 6);
+  const pct = Math.round((result.confLevel ?? 0.95) * 100);
+  const title = `Kaplan–Meier estimate of ${result.time}${result.group ? ` by ${result.group}` : ''}${
+    result.logRank ? ` — log-rank p = ${formatP(result.logRank.pValue)}` : ''
+  }`;
+  const csv = () =>
+    toCsv(
+      ['group', 'time', 'n_risk', 'n_event', 'n_censor', 'surv', 'lower', 'upper'],
+      result.curves.flatMap((c) =>
+        c.time.map((t, i) => [c.group, t, c.nRisk[i], c.nEvent[i], c.nCensor[i], c.surv[i], c.lower[i], c.upper[i]]),
+      ),
+    );
+  return (
+    <Figure title={title} testId="km-plot" fileName={`km-${result.time}`} width={width} height={height} csv={csv}>
+      {result.curves.map((c, g) => {
+        const col = SERIES_COLOURS[g % SERIES_COLOURS.length];
+        return (
+          <g key={c.group} data-testid="km-curve">
+            <path d={stepBandPath(c.time, c.lower, c.upper, x, y)} fill={col} opacity={0.15} />
+            <path d={stepPath(c.time, c.surv, x, y)} fill="none" stroke={col} strokeWidth={2} />
+            <text x={width - m.r + 6} y={m.t + 14 + g * 16} fill={col} fontWeight={600}>
+              {c.group}
+            </text>
+          </g>
+        );
+      })}
+      <text x={width - m.r + 6} y={m.t + 18 + result.curves.length * 16} fill="#444">
+        {`bands: ${pct}% CI`}
+      </text>
+      <XAxis scale={x} ticks={ticks} y={m.t + plotH} label={result.time} />
+      <YAxis scale={y} ticks={niceTicks(0, 1, 5)} x={m.l} label="survival probability" />
+      <g data-testid="km-risk-table">
+        <text x={4} y={riskTop} fontWeight={600} fill="#222">
+          Number at risk
+        </text>
+        {result.curves.map((c, g) => {
+          const ry = riskTop + 16 + g * riskRowH;
+          const counts = numberAtRisk(c.time, c.nRisk, ticks);
+          return (
+            <g key={c.group}>
+              <text x={m.l - 8} y={ry} textAnchor="end" fill={SERIES_COLOURS[g % SERIES_COLOURS.length]}>
+                {c.group}
+              </text>
+              {ticks.map((t, i) => (
+                <text key={t} x={x(t)} y={ry} textAnchor="middle" fill="#222">
+                  {counts[i]}
+                </text>
+              ))}
+            </g>
+          );
+        })}
+      </g>
+    </Figure>
+  );
+}

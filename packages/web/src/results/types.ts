@@ -1,0 +1,122 @@
+/** The result shapes of the built-in algorithms, as the hub returns them (see packages/algorithms). */
+
+/** One column of a `summary` result. */
+export interface SummaryColumn {
+  column: string;
+  n: number;
+  missing: number;
+  mean: number | null;
+  sd: number | null;
+  histogram: { breaks: number[]; counts: number[]; below: number; above: number } | null;
+}
+/** A `summary` result. */
+export interface SummaryResult {
+  columns: SummaryColumn[];
+  nodes: string[];
+}
+/** A `crosstab` result. */
+export interface CrosstabResult {
+  rowVariable: string;
+  colVariable: string;
+  rows: string[];
+  cols: string[];
+  counts: number[][];
+  rowTotals: number[];
+  colTotals: number[];
+  total: number;
+  nodes: string[];
+}
+/** One model term of a `glm` or `coxph` result. */
+export interface Coefficient {
+  term: string;
+  estimate: number;
+  stdError: number;
+  pValue: number;
+  ciLower?: number;
+  ciUpper?: number;
+  hazardRatio?: number;
+  hrLower?: number;
+  hrUpper?: number;
+  statistic?: number;
+  z?: number;
+}
+/** A `glm` result. */
+export interface GlmResult {
+  formula: string;
+  family: string;
+  link: string;
+  coefficients: Coefficient[];
+  deviance: number;
+  nullDeviance: number | null;
+  aic: number | null;
+  dfResidual: number;
+  n: number;
+  nodes: string[];
+}
+/** A `coxph` result. */
+export interface CoxResult {
+  formula: string;
+  coefficients: Coefficient[];
+  likelihoodRatio: { statistic: number; df: number; pValue: number };
+  concordance: { value: number };
+  n: number;
+  events: number;
+  nodes: string[];
+}
+/** One Kaplan–Meier curve (times in the time column's unit). */
+export interface KmCurve {
+  group: string;
+  time: number[];
+  nRisk: number[];
+  nEvent: number[];
+  nCensor: number[];
+  surv: number[];
+  lower: (number | null)[];
+  upper: (number | null)[];
+  median: number | null;
+  medianLower: number | null;
+  medianUpper: number | null;
+}
+/** A `km` result. */
+export interface KmResult {
+  time: string;
+  group: string | null;
+  curves: KmCurve[];
+  logRank: { chisq: number; df: number; pValue: number } | null;
+  confLevel?: number;
+  nodes: string[];
+}
+/** One stratum x quantity of a `drl-survey` result. */
+export interface DrlStratumResult {
+  exam: string;
+  group: string;
+  phantom: string;
+  quantity: string;
+  unit: string;
+  drl: number;
+  nFacilities: number;
+  facilities: Array<{ facility: string; median: number; q1: number; q3: number; n: number; exceedsSurveyDrl: boolean }>;
+  references: Array<{ id: string; source?: string; ctdivol: number | null; dlp: number | null }>;
+}
+/** A `drl-survey` result. */
+export interface DrlResult {
+  results: DrlStratumResult[];
+  method: string;
+  nodes: string[];
+}
+
+/** Which view a result gets, decided from its shape (the algorithm name is a hint only). */
+export type ResultKind = 'summary' | 'crosstab' | 'glm' | 'coxph' | 'km' | 'drl-survey' | 'other';
+
+/** Classifies a result object by its fields. */
+export function resultKind(r: unknown): ResultKind {
+  if (!r || typeof r !== 'object' || Array.isArray(r)) return 'other';
+  const o = r as Record<string, unknown>;
+  if (Array.isArray(o.curves)) return 'km';
+  if (Array.isArray(o.coefficients)) return 'concordance' in o ? 'coxph' : 'glm';
+  if (Array.isArray(o.counts) && 'rowVariable' in o) return 'crosstab';
+  if (Array.isArray(o.results) && 'method' in o) return 'drl-survey';
+  if (Array.isArray(o.columns) && (o.columns as unknown[]).every((c) => c && typeof c === 'object' && 'n' in c))
+    return 'summary';
+  return 'other';
+}
