@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { type DoseReport, type DrlSurvey, drlSurveyCsv, renderDrlSurveyHtml } from '@fedhub/dicom';
 import {
   type DoseImportResult,
@@ -302,7 +303,7 @@ export function registerDoseCommands(program: Command): void {
             );
           }
           survey = surveyFromJson(doc, opts.fromJson);
-          label = opts.fromJson;
+          label = basename(opts.fromJson);
         } else {
           const task = await clientFromEnvironment(opts).getTask(opts.task as string);
           survey = surveyFromJson(task, `task ${task.id}`);
