@@ -52,7 +52,7 @@ export const ibsiDigitalPhantom: RadiomicsConfig = {
   ivhDiscretisation: { method: 'none' },
 };
 
-/** IBSI configuration A: 2D, no interpolation, range [-500, 400] HU, FBS 25 HU. */
+/** IBSI configuration A: 2D, no interpolation, range [-500, 400] HU, FBS 25 HU; IVH on integer HU. */
 export const ibsiConfigA: RadiomicsConfig = {
   ...base,
   dimensionality: '2D',
@@ -63,7 +63,7 @@ export const ibsiConfigA: RadiomicsConfig = {
   ivhDiscretisation: { method: 'none' },
 };
 
-/** IBSI configuration B: 2D, bilinear to 2x2 mm in-plane, range [-500, 400] HU, FBN 32. */
+/** IBSI configuration B: 2D, bilinear to 2x2 mm in-plane, range [-500, 400] HU, FBN 32; IVH on integer HU. */
 export const ibsiConfigB: RadiomicsConfig = {
   ...base,
   dimensionality: '2D',
@@ -71,10 +71,10 @@ export const ibsiConfigB: RadiomicsConfig = {
   resegmentRange: [-500, 400],
   outlierSigma: null,
   discretisation: { method: 'fbn', bins: 32 },
-  ivhDiscretisation: { method: 'fbs', width: 2.5 },
+  ivhDiscretisation: { method: 'none' },
 };
 
-/** IBSI configuration C: 3D, trilinear to 2x2x2 mm, range [-1000, 400] HU, FBS 25 HU. */
+/** IBSI configuration C: 3D, trilinear to 2x2x2 mm, range [-1000, 400] HU, FBS 25 HU; IVH FBS 2.5 HU. */
 export const ibsiConfigC: RadiomicsConfig = {
   ...base,
   dimensionality: '3D',
@@ -85,7 +85,7 @@ export const ibsiConfigC: RadiomicsConfig = {
   ivhDiscretisation: { method: 'fbs', width: 2.5 },
 };
 
-/** IBSI configuration D: 3D, trilinear to 2x2x2 mm, outlier filtering (3 sd), FBN 32. */
+/** IBSI configuration D: 3D, trilinear to 2x2x2 mm, outlier filtering (3 sd), FBN 32; IVH on integer HU. */
 export const ibsiConfigD: RadiomicsConfig = {
   ...base,
   dimensionality: '3D',
@@ -93,10 +93,10 @@ export const ibsiConfigD: RadiomicsConfig = {
   resegmentRange: null,
   outlierSigma: 3,
   discretisation: { method: 'fbn', bins: 32 },
-  ivhDiscretisation: { method: 'fbn', bins: 1000 },
+  ivhDiscretisation: { method: 'none' },
 };
 
-/** IBSI configuration E: 3D, tricubic spline to 2x2x2 mm, range [-1000, 400] HU and outliers (3 sd), FBN 32. */
+/** IBSI configuration E: 3D, tricubic spline to 2x2x2 mm, range [-1000, 400] HU and outliers (3 sd), FBN 32; IVH FBN 1000. */
 export const ibsiConfigE: RadiomicsConfig = {
   ...base,
   dimensionality: '3D',

@@ -58,7 +58,11 @@ function roundSig(x: number, digits: number): number {
 
 function matches(result: number | undefined, r: RefRow): boolean {
   if (result === undefined || !Number.isFinite(result)) return false;
-  if (r.tolerance === 0) return Math.abs(roundSig(result, 3) - r.value) <= 1e-9 * Math.max(1, Math.abs(r.value));
+  // Tolerance 0: the reference is printed to 3 significant digits (or exactly, for integer counts).
+  if (r.tolerance === 0) {
+    const eps = 1e-9 * Math.max(1, Math.abs(r.value));
+    return Math.abs(roundSig(result, 3) - r.value) <= eps || Math.abs(result - r.value) <= eps;
+  }
   return Math.abs(result - r.value) <= r.tolerance + 1e-12;
 }
 
