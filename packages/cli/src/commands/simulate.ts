@@ -56,7 +56,8 @@ export async function simulate(opts: SimulateOptions) {
   const level = opts.logLevel ?? 'warn';
   const hubConfig = loadHubConfig(
     {},
-    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: level as HubConfigInput['logLevel'] },
+    // all simulated nodes enrol from 127.0.0.1: the per-IP login/enrolment limit would throttle large simulations
+    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: level as HubConfigInput['logLevel'], loginRateLimitPerMinute: 100_000 },
   );
   const nodes: FedhubNode[] = [];
   let hub: Awaited<ReturnType<typeof startHub>> | undefined;
