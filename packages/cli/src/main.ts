@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDicomCommands } from './commands/dicom.js';
+import { registerDoseCommands } from './commands/dose.js';
 import { registerHubCommands } from './commands/hub.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerRunCommands } from './commands/run.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerSimulateCommand(program);
   registerDicomCommands(program);
+  registerDoseCommands(program);
   return program;
 }
 

@@ -12,3 +12,4 @@ export { type NodeAuditEvent, NodeAuditLog } from './governance/node-audit-log.j
 export { PrivacyLedger } from './governance/privacy-ledger.js';
 export { RecordSet } from './governance/record-set.js';
 export { type LocalFederationResult, type LocalNode, runLocalFederation } from './local-federation.js';
+export * from './dose-registry/index.js';
