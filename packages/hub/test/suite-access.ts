@@ -77,6 +77,7 @@ export function accessTests(s: SuiteState): void {
     };
     const unscoped = new Set([
       'GET /api/me',
+      'POST /api/me/password',
       'POST /api/auth/login',
       'POST /api/auth/refresh',
       'POST /api/auth/logout',

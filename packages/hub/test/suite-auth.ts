@@ -156,4 +156,38 @@ export function authTests(s: SuiteState): void {
       'FH_ERR_TOKEN_INVALID',
     );
   });
+
+  it('changes a password after checking the current one, and signs out the other sessions', async () => {
+    const user = await s.hub.user('changer', s.w.orgA.id, ['researcher']);
+    const session = await s.hub.call('POST', '/api/auth/login', {
+      body: { username: 'changer', password: user.password },
+    });
+    const change = (currentPassword: string, newPassword: string) =>
+      s.hub.call('POST', '/api/me/password', { token: user.token, body: { currentPassword, newPassword } });
+    expect((await change('not-the-password', 'a brand new password')).body.code).toBe(
+      'FH_ERR_BAD_CREDENTIALS',
+    );
+    const short = await change(user.password, 'short');
+    expect(short.status).toBe(400);
+    expect(short.body.details.fields[0].path).toBe('body.newPassword');
+    expect((await change(user.password, 'a brand new password')).body).toEqual({ ok: true });
+    expect(
+      (await s.hub.call('POST', '/api/auth/refresh', { body: { refreshToken: session.body.refreshToken } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await s.hub.call('POST', '/api/auth/login', {
+          body: { username: 'changer', password: user.password },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await s.hub.call('POST', '/api/auth/login', {
+          body: { username: 'changer', password: 'a brand new password' },
+        })
+      ).status,
+    ).toBe(200);
+  });
 }

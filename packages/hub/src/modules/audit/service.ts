@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'result.rejected',
   'api-token.created',
   'api-token.revoked',
+  'user.password-changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

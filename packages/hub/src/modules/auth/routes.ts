@@ -13,11 +13,17 @@ import {
 import { z } from 'zod';
 import { visibleCollaborationIds } from '../../access/membership.js';
 import type { HubModule } from '../../core/module.js';
-import { createApiToken, listApiTokens, login, revokeApiToken } from './service.js';
+import { changePassword, createApiToken, listApiTokens, login, revokeApiToken } from './service.js';
 import { revokeRefreshFamily, rotateRefreshToken } from './tokens.js';
 
 const OkSchema = z.object({ ok: z.literal(true) }).meta({ id: 'Ok' });
 const LogoutRequestSchema = z.object({ refreshToken: z.string().max(4096) }).meta({ id: 'LogoutRequest' });
+const ChangePasswordRequestSchema = z
+  .object({
+    currentPassword: z.string().min(1).max(1024),
+    newPassword: z.string().min(12, 'at least 12 characters').max(1024),
+  })
+  .meta({ id: 'ChangePasswordRequest' });
 
 export const authRoutes: HubModule = async (app, { ctx, auth }) => {
   const rateLimit = { max: ctx.config.loginRateLimitPerMinute, timeWindow: 60_000 };
@@ -86,6 +92,22 @@ export const authRoutes: HubModule = async (app, { ctx, auth }) => {
         roles: user.roles,
         collaborationIds,
       };
+    },
+  );
+  app.post(
+    '/me/password',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password; signs out your other sessions',
+        body: ChangePasswordRequestSchema,
+        response: { 200: OkSchema, 400: ErrorBodySchema, 401: ErrorBodySchema },
+      },
+    },
+    async (req) => {
+      await changePassword(ctx, await auth.user(req), req.body);
+      return { ok: true as const };
     },
   );
   app.post(

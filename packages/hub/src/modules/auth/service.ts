@@ -1,6 +1,6 @@
 /** Sign-in with lockout, API tokens, and resolving a bearer token to a principal. */
 import { randomUUID } from 'node:crypto';
-import { randomToken, sha256Hex, verifyAccessToken, verifyPassword } from '@fedhub/crypto';
+import { hashPassword, randomToken, sha256Hex, verifyAccessToken, verifyPassword } from '@fedhub/crypto';
 import { fromBool, fromJson, isoTime, type Schema, toBool, withTransaction } from '@fedhub/db';
 import { FedhubError, type Role, type TokenPair } from '@fedhub/protocol';
 import type { NodePrincipal, UserPrincipal } from '../../access/principal.js';
@@ -242,6 +242,43 @@ export async function revokeApiToken(ctx: HubContext, user: UserPrincipal, id: s
       actor: `user:${user.id}`,
       action: 'api-token.revoked',
       object: `api-token:${id}`,
+    });
+  });
+}
+
+/**
+ * Changes the signed-in user's password (e.g. the one-time password from `initHub`) after checking the
+ * current one, and signs out every other session by revoking all the user's refresh tokens.
+ */
+export async function changePassword(
+  ctx: HubContext,
+  user: UserPrincipal,
+  body: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const row = await ctx.db.db
+    .selectFrom('users')
+    .select('password_hash')
+    .where('id', '=', user.id)
+    .executeTakeFirstOrThrow();
+  if (!(await verifyPassword(body.currentPassword, row.password_hash)))
+    throw new FedhubError('FH_ERR_BAD_CREDENTIALS', 'the current password is wrong');
+  const hash = await hashPassword(body.newPassword);
+  await withTransaction(ctx.db, async (trx) => {
+    await trx
+      .updateTable('users')
+      .set({ password_hash: hash, failed_logins: 0, locked_until: null })
+      .where('id', '=', user.id)
+      .execute();
+    await trx
+      .updateTable('refresh_tokens')
+      .set({ revoked: toBool(true) })
+      .where('user_id', '=', user.id)
+      .execute();
+    await appendAudit(ctx.db.dialect, trx, {
+      at: ctx.nowIso(),
+      actor: `user:${user.id}`,
+      action: 'user.password-changed',
+      object: `user:${user.id}`,
     });
   });
 }
