@@ -1,0 +1,30 @@
+/** The signed-in session as React context: the hub client, the user and the audit wrapper. */
+import type { Me } from '@fedhub/protocol';
+import type { HubClient } from '@fedhub/sdk';
+import { createContext, useContext } from 'react';
+import type { AuditApi } from './audit.js';
+
+/** What every page gets from the shell. */
+export interface Session {
+  client: HubClient;
+  audit: AuditApi;
+  me: Me;
+  signOut: () => void;
+}
+
+/** The session context (provided by the shell once signed in). */
+export const SessionContext = createContext<Session | null>(null);
+
+/** The current session; pages render only inside the signed-in shell. */
+export function useSession(): Session {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside the signed-in shell');
+  return s;
+}
+
+/** The message of any thrown value, with its stable code when it has one. */
+export function errorText(e: unknown): string {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e)
+    return `${String((e as { code: unknown }).code)}: ${String((e as { message: unknown }).message)}`;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,139 @@
+/** The dashboard shell: sign-in, session restore, role navigation and the page router. */
+import type { Me } from '@fedhub/protocol';
+import { HubClient } from '@fedhub/sdk';
+import { useEffect, useMemo, useState } from 'react';
+import { AuditApi } from './api/audit.js';
+import { errorText, type Session, SessionContext } from './api/context.js';
+import { useHashRoute } from './api/hooks.js';
+import { clearTokens, clientFor, readTokens, SESSION_KEYS, tokenFromFragment, writeTokens } from './api/session.js';
+import { Audit } from './pages/audit.js';
+import { Federation } from './pages/federation.js';
+import { RunAnalysis } from './pages/run-analysis.js';
+import { SignIn } from './pages/sign-in.js';
+import { NewStudy, Studies } from './pages/studies.js';
+import { StudyPage } from './pages/study-page.js';
+import { TaskPage } from './pages/task-page.js';
+import { navFor, parseRoute, type Route } from './routes.js';
+
+const origin = () => window.location.origin;
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'studies':
+      return <Studies />;
+    case 'new-study':
+      return <NewStudy />;
+    case 'study':
+      return <StudyPage id={route.id} />;
+    case 'run':
+      return <RunAnalysis studyId={route.studyId} />;
+    case 'task':
+      return <TaskPage id={route.id} />;
+    case 'audit':
+      return <Audit />;
+    default:
+      return <Federation />;
+  }
+}
+
+/** The whole dashboard. */
+export function App() {
+  const [client, setClient] = useState<HubClient | null>(null);
+  const [me, setMe] = useState<Me | null>(null);
+  const [restoring, setRestoring] = useState(true);
+  const [notice, setNotice] = useState<string | null>(null);
+  const hash = useHashRoute();
+
+  // restore a session: a sign-in link's fragment token first, then sessionStorage
+  useEffect(() => {
+    const linkToken = tokenFromFragment(window.location.hash);
+    if (linkToken) {
+      writeTokens(sessionStorage, { accessToken: linkToken });
+      // drop the token from the address bar and history
+      history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/federation`);
+    }
+    const tokens = readTokens(sessionStorage);
+    if (!tokens) {
+      setRestoring(false);
+      return;
+    }
+    const c = clientFor(origin(), sessionStorage, tokens);
+    c.me()
+      .then((m) => {
+        setClient(c);
+        setMe(m);
+      })
+      .catch((e: unknown) => {
+        clearTokens(sessionStorage);
+        setNotice(`Your session has ended (${errorText(e)}). Please sign in again.`);
+      })
+      .finally(() => setRestoring(false));
+  }, []);
+
+  const signIn = async (username: string, password: string) => {
+    const c = new HubClient({ baseUrl: origin(), onTokens: (p) => writeTokens(sessionStorage, p) });
+    await c.login(username, password);
+    const m = await c.me();
+    setNotice(null);
+    setClient(c);
+    setMe(m);
+  };
+
+  const session = useMemo<Session | null>(() => {
+    if (!client || !me) return null;
+    return {
+      client,
+      me,
+      audit: new AuditApi(origin(), () => sessionStorage.getItem(SESSION_KEYS.access) ?? undefined),
+      signOut: () => {
+        client.logout().catch(() => undefined);
+        clearTokens(sessionStorage);
+        setClient(null);
+        setMe(null);
+        window.location.hash = '';
+      },
+    };
+  }, [client, me]);
+
+  if (restoring) return <p aria-live="polite">Loading…</p>;
+  if (!session)
+    return (
+      <>
+        {notice && <p role="status" className="notice">{notice}</p>}
+        <SignIn onSignIn={signIn} />
+      </>
+    );
+  const route = parseRoute(hash);
+  const nav = navFor(session.me.roles);
+  const section = route.page === 'study' || route.page === 'new-study' ? 'studies' : route.page === 'task' ? 'studies' : route.page;
+  return (
+    <SessionContext.Provider value={session}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">fedhub</span>
+        <nav aria-label="Main">
+          <ul>
+            {nav.map((n) => (
+              <li key={n.href}>
+                <a href={n.href} aria-current={n.section === section ? 'page' : undefined}>
+                  {n.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className="user" data-testid="signed-in-as">
+          {session.me.username} ({session.me.roles.join(', ')})
+        </span>
+        <button type="button" onClick={session.signOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page route={route} />
+      </main>
+    </SessionContext.Provider>
+  );
+}

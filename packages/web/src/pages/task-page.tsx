@@ -1,0 +1,60 @@
+/** One task: live progress per node (long-poll), refusals, and the result when it completes. */
+import type { TaskDetail } from '@fedhub/protocol';
+import { useEffect, useState } from 'react';
+import { errorText, useSession } from '../api/context.js';
+import { shortDateTime } from '../api/time.js';
+import { ResultView } from '../results/result-view.js';
+import { RunsTable } from './runs-table.js';
+
+/** Watches task `id` with `waitForTask` until it is terminal, re-rendering on every revision. */
+export function TaskPage({ id }: { id: string }) {
+  const { client } = useSession();
+  const [task, setTask] = useState<TaskDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setTask(null);
+    client
+      .getTask(id)
+      .then((t) => {
+        if (!live) return;
+        setTask(t);
+        if (t.status === 'running')
+          return client.waitForTask(id, { onUpdate: (u) => live && setTask(u) }).then((u) => live && setTask(u));
+      })
+      .catch((e: unknown) => live && setError(errorText(e)));
+    return () => {
+      live = false;
+    };
+  }, [client, id]);
+  if (error) return <p role="alert" className="error">{error}</p>;
+  if (!task) return <p aria-live="polite">Loading task…</p>;
+  return (
+    <section>
+      <h1>
+        {task.algorithm} <span className={`status status-${task.status}`} data-testid="task-status">{task.status}</span>
+      </h1>
+      <p className="muted">
+        Task {task.id}, version {task.version}, created {shortDateTime(task.createdAt)}, round {task.round}
+        {' · '}
+        <a href={`#/studies/${task.studyId}`}>back to the study</a>
+      </p>
+      <details>
+        <summary>Parameters</summary>
+        <pre className="json">{JSON.stringify(task.params, null, 2)}</pre>
+      </details>
+      <RunsTable runs={task.runs} />
+      {task.error && (
+        <p role="alert" className="error" data-testid="task-error">
+          <code>{task.error.code}</code> {task.error.message}
+        </p>
+      )}
+      {task.status === 'completed' && task.result !== null && (
+        <div data-testid="task-result">
+          <h2>Result</h2>
+          <ResultView result={task.result} />
+        </div>
+      )}
+    </section>
+  );
+}

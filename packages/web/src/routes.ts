@@ -1,0 +1,51 @@
+/** The dashboard's hash routes and which roles see which section. */
+import type { Role } from '@fedhub/protocol';
+
+/** A parsed route. */
+export type Route =
+  | { page: 'federation' }
+  | { page: 'studies' }
+  | { page: 'new-study' }
+  | { page: 'study'; id: string }
+  | { page: 'run'; studyId?: string }
+  | { page: 'task'; id: string }
+  | { page: 'audit' };
+
+/** Parses a hash path ("/studies/<id>", "/run?study=<id>"); anything unknown is the federation page. */
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean);
+  const q = new URLSearchParams(query);
+  switch (parts[0]) {
+    case 'studies':
+      if (parts[1] === 'new') return { page: 'new-study' };
+      return parts[1] ? { page: 'study', id: parts[1] } : { page: 'studies' };
+    case 'run': {
+      const studyId = q.get('study');
+      return studyId ? { page: 'run', studyId } : { page: 'run' };
+    }
+    case 'tasks':
+      return parts[1] ? { page: 'task', id: parts[1] } : { page: 'studies' };
+    case 'audit':
+      return { page: 'audit' };
+    default:
+      return { page: 'federation' };
+  }
+}
+
+/** A navigation entry. */
+export interface NavItem {
+  href: string;
+  label: string;
+  section: Route['page'];
+}
+
+/** The navigation a user with `roles` gets (hub-admin sees everything). */
+export function navFor(roles: readonly Role[]): NavItem[] {
+  const has = (...r: Role[]) => roles.includes('hub-admin') || r.some((x) => roles.includes(x));
+  const items: NavItem[] = [{ href: '#/federation', label: 'Federation', section: 'federation' }];
+  if (has('researcher', 'node-admin')) items.push({ href: '#/studies', label: 'Studies', section: 'studies' });
+  if (has('researcher')) items.push({ href: '#/run', label: 'Run analysis', section: 'run' });
+  if (has('auditor')) items.push({ href: '#/audit', label: 'Audit', section: 'audit' });
+  return items;
+}
