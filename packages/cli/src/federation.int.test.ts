@@ -3,7 +3,7 @@
  * `fedhub simulate` over CSV files, checked against the concatenated data.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,6 +43,15 @@ describe('fedhub demo --once', () => {
     expect(out.tasks.map((t) => t.status)).toEqual(DEMO_ANALYSES.map(() => 'completed'));
     expect(out.tasks.map((t) => t.algorithm)).toEqual(DEMO_ANALYSES.map((a) => a.algorithm));
     expect(out.tasks[0]!.result.nodes).toEqual(['Hospital A', 'Hospital B', 'Hospital C']);
+    // the demo's dose survey renders as an HTML report with one box plot per DRL
+    const drl = out.tasks.find((t) => t.algorithm === 'drl-survey')!;
+    const json = join(work, 'drl-task.json');
+    writeFileSync(json, JSON.stringify(drl));
+    const html = join(work, 'drl.html');
+    const rep = await fedhub(['dose', 'report', '--from-json', json, '--out', html, '--csv', join(work, 'drl.csv')]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page.match(/<svg/g)?.length).toBe((drl.result as unknown as { results: unknown[] }).results.length);
   }, 200_000);
 });
 
