@@ -35,7 +35,7 @@ export function Audit() {
       <form className="filters" aria-label="Audit filters" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="audit-action">Action</label>
-          <input id="audit-action" placeholder="e.g. task.create" value={action} onChange={(e) => setAction(e.target.value)} />
+          <input id="audit-action" placeholder="e.g. task.submitted" value={action} onChange={(e) => setAction(e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor="audit-actor">Actor contains</label>

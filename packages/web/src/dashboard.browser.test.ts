@@ -1,0 +1,181 @@
+/**
+ * The dashboard in headless chromium against a REAL hub and three REAL nodes on loopback: sign in, create a
+ * study, run summary, glm and km, see the charts, see a refusal with its reason, and the auditor's view.
+ * Screenshots go to packages/web/test-output/ and are attached to the test.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestFederation, type TestFederation } from './test-support/federation.js';
+import { type StaticProxy, startStaticProxy } from './test-support/static-proxy.js';
+
+const webDir = fileURLToPath(new URL('..', import.meta.url));
+const distDir = join(webDir, 'dist');
+const outDir = join(webDir, 'test-output');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let work: string;
+let fed: TestFederation;
+let front: StaticProxy;
+let browser: Browser;
+let page: Page;
+const shots: string[] = [];
+
+async function shot(name: string): Promise<string> {
+  const path = join(outDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  shots.push(path);
+  return path;
+}
+
+async function signIn(user: { username: string; password: string }) {
+  await page.goto(front.url);
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** Fills the run form for the study in `studyId` and submits it; resolves when the task page has a final status. */
+async function runAnalysis(studyId: string, algorithm: string, fill: () => Promise<void>): Promise<string> {
+  await page.goto(`${front.url}/#/run?study=${studyId}`);
+  await page.locator('#run-study').selectOption(studyId);
+  await page.locator('#run-algorithm').selectOption(algorithm);
+  await page.locator('#param-dataset').selectOption('cohort');
+  await fill();
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const status = page.getByTestId('task-status');
+  await expect.poll(async () => (await status.count()) > 0 && (await status.textContent()), { timeout: 60_000 }).not.toBe('running');
+  await expect.poll(async () => status.textContent(), { timeout: 60_000 }).not.toBe('running');
+  const final = (await status.textContent()) ?? '';
+  if (final !== 'completed') {
+    const why = await page.locator('[data-testid="task-error"], [data-testid="run-error"]').allTextContents();
+    return `${final}: ${why.join(' | ')}`;
+  }
+  return final;
+}
+
+describe('dashboard in a browser', () => {
+  beforeAll(async () => {
+    if (!existsSync(chromiumPath))
+      throw new Error(`chromium not found at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+    mkdirSync(outDir, { recursive: true });
+    // the test always serves a fresh build of the dashboard
+    await build({ configFile: join(webDir, 'vite.config.ts'), root: webDir, logLevel: 'silent' });
+    work = mkdtempSync(join(tmpdir(), 'fedhub-web-'));
+    fed = await startTestFederation(work);
+    front = await startStaticProxy(distDir, fed.hubUrl);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await front?.close();
+    await fed?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('lets a researcher create a study, run analyses, see charts and refusals; an auditor sees the trail', async ({ annotate }) => {
+    // sign in; the federation page shows the three nodes online with their dictionaries
+    await signIn(fed.researcher);
+    await expect.poll(() => page.locator('[data-testid="node-row"] .status-online').count(), { timeout: 15_000 }).toBe(3);
+    await expect(page.getByText('cohort (10 columns)').first()).toBeTruthy();
+    await shot('01-federation');
+
+    // the study wizard
+    await page.getByRole('link', { name: 'Studies' }).click();
+    await page.getByRole('link', { name: 'New study' }).click();
+    await page.getByLabel('Collaboration').selectOption({ label: fed.collaborationName });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Title').fill('Toxicity after radiotherapy');
+    await page.getByLabel('Purpose').fill('Dose-response of grade 2+ toxicity and survival, pooled over three centres');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => page.locator('fieldset input[type=checkbox]:checked').count()).toBe(3);
+    await page.getByRole('button', { name: 'Create study' }).click();
+    await page.getByTestId('study-title').waitFor();
+    expect(await page.getByTestId('study-title').textContent()).toBe('Toxicity after radiotherapy');
+    const studyId = new URL(page.url()).hash.split('/')[2] ?? '';
+    expect(studyId).toMatch(/^[0-9a-f-]{36}$/);
+
+    // summary with histograms
+    const summary = await runAnalysis(studyId, 'summary', async () => {
+      await page.locator('input[name="columns"][value="age"]').check();
+      await page.locator('input[name="columns"][value="dose_gy"]').check();
+      await page.locator('#param-bins').fill('{"age": {"breaks": [18, 50, 57, 64, 71, 78, 100.5]}}');
+    });
+    expect(summary).toBe('completed');
+    await expect.poll(() => page.locator('[data-testid="summary-table"] tbody tr').count()).toBe(2);
+    expect(await page.locator('svg[data-testid="histogram"] rect').count()).toBe(6);
+    await shot('02-summary');
+
+    // logistic GLM: coefficient table and a forest plot of odds ratios
+    const glm = await runAnalysis(studyId, 'glm', async () => {
+      await page.locator('#param-formula').fill('toxicity ~');
+      await page.getByRole('button', { name: 'dose_gy', exact: true }).click();
+      await page.getByRole('button', { name: 'age', exact: true }).click();
+      expect(await page.locator('#param-formula').inputValue()).toBe('toxicity ~ dose_gy + age');
+      await page.locator('#param-family').selectOption('binomial');
+    });
+    expect(glm).toBe('completed');
+    const forest = page.locator('svg[data-testid="forest-plot"]');
+    await forest.waitFor();
+    expect(await forest.locator('[data-testid="forest-row"]').count()).toBe(2);
+    expect(await forest.textContent()).toContain('odds ratio (log scale)');
+    await shot('03-glm-forest');
+
+    // Kaplan–Meier by sex: two step curves with bands and the number-at-risk table
+    const km = await runAnalysis(studyId, 'km', async () => {
+      await page.locator('#param-time').selectOption('months');
+      await page.locator('#param-event').selectOption('dead');
+      await page.locator('#param-group').selectOption('sex');
+    });
+    expect(km).toBe('completed');
+    const kmPlot = page.locator('svg[data-testid="km-plot"]');
+    await kmPlot.waitFor();
+    expect(await kmPlot.locator('[data-testid="km-curve"]').count()).toBe(2);
+    const d = (await kmPlot.locator('[data-testid="km-curve"] path').nth(1).getAttribute('d')) ?? '';
+    expect(d).toMatch(/^M[\d.]+,[\d.]+(H[\d.]+(V[\d.]+)?)+/);
+    expect(await kmPlot.locator('[data-testid="km-risk-table"] text').count()).toBeGreaterThan(4);
+    expect(await page.getByTestId('log-rank').textContent()).toMatch(/p = /);
+    await shot('04-km');
+
+    // a refusal: fewer than 10 records selected at every node
+    await runAnalysis(studyId, 'summary', async () => {
+      await page.locator('input[name="columns"][value="age"]').check();
+      await page.locator('#param-filter').fill('{"column": "age", "op": "gt", "value": 99.5}');
+    });
+    const refusal = page.getByTestId('run-error').first();
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain('FH_ERR_SMALL_SUBSET');
+    const refusedRow = page.locator('[data-testid="run-refused"]').first();
+    expect(fed.nodeNames).toContain(await refusedRow.locator('th').textContent());
+    await shot('05-refusal');
+
+    // the study page lists the four tasks with their per-node runs
+    await page.goto(`${front.url}/#/studies/${studyId}`);
+    await expect.poll(() => page.getByTestId('task-row').count()).toBe(4);
+
+    // the auditor sees the trail and its verification
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Username').waitFor();
+    await signIn(fed.auditor);
+    expect(await page.getByRole('link', { name: 'Run analysis' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 15_000 }).toBeGreaterThan(5);
+    await expect.poll(() => page.getByTestId('audit-verify').textContent()).toMatch(/Chain verified: \d+ entries intact/);
+    await page.getByLabel('Action').fill('task.submitted');
+    await expect.poll(async () => (await page.locator('[data-testid="audit-row"] td:nth-child(4)').allTextContents()).every((a) => a === 'task.submitted') && page.getByTestId('audit-row').count()).toBe(4);
+    await shot('06-audit');
+
+    for (const path of shots) await annotate(`screenshot ${path}`, { path });
+    console.log(`dashboard screenshots:\n${shots.join('\n')}`);
+  }, 240_000);
+});

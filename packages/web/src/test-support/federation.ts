@@ -1,0 +1,85 @@
+/**
+ * A real hub and three real nodes in this process on loopback, as `fedhub simulate` sets them up, plus a
+ * researcher and an auditor account, for the browser test.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initHub, loadHubConfig, startHub } from '@fedhub/hub';
+import { createNode, parseNodeConfig } from '@fedhub/node';
+import { HubClient } from '@fedhub/sdk';
+import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
+import { pino } from 'pino';
+
+/** The running federation and the accounts the test signs in with. */
+export interface TestFederation {
+  hubUrl: string;
+  collaborationName: string;
+  researcher: { username: string; password: string };
+  auditor: { username: string; password: string };
+  nodeNames: string[];
+  close(): Promise<void>;
+}
+
+const quiet = pino({ level: 'silent' });
+
+/** Starts the hub, enrols `rows`-patient cohorts at three nodes and waits until all are online. */
+export async function startTestFederation(work: string, rows = 400): Promise<TestFederation> {
+  const config = loadHubConfig({}, { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: 'silent' });
+  const admin = await initHub(config, { username: 'admin', organisation: 'Hub operator' });
+  const hub = await startHub(config, { log: quiet });
+  const nodes: Array<{ stop(): Promise<void> }> = [];
+  try {
+    const client = await HubClient.login(hub.url, admin.username, admin.password);
+    const centres = DEMO_CENTRES.slice(0, 3);
+    const orgs = [];
+    for (const c of centres) orgs.push(await client.createOrganisation({ name: c.name }));
+    const collaborationName = 'Radiotherapy outcomes';
+    const collab = await client.createCollaboration({ name: collaborationName, organisationIds: orgs.map((o) => o.id) });
+    for (const [i, c] of centres.entries()) {
+      const created = await client.createNode({ collaborationId: collab.id, organisationId: orgs[i]!.id, name: c.name });
+      const file = join(work, `centre-${i}.csv`);
+      writeFileSync(file, toCsv(generateCohort(c, rows, 100 + i)));
+      const cfg = parseNodeConfig(
+        {
+          hub: { url: hub.url, enrolmentToken: created.enrolmentToken },
+          dataDir: join(work, `node-${i}`),
+          datasets: [{ name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } }],
+          claimWaitMs: 20000,
+          log: { level: 'silent' },
+        },
+        work,
+      );
+      const node = createNode({ config: cfg, log: quiet });
+      await node.start();
+      nodes.push(node);
+    }
+    const researcher = { username: 'rita.researcher', password: 'correct horse battery' };
+    const auditor = { username: 'aldo.auditor', password: 'staple battery horse' };
+    await client.createUser({ ...researcher, organisationId: orgs[0]!.id, roles: ['researcher'] });
+    const hubOrg = (await client.listOrganisations()).find((o) => o.name === 'Hub operator');
+    await client.createUser({ ...auditor, organisationId: hubOrg?.id ?? orgs[0]!.id, roles: ['auditor'] });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const ns = await client.listNodes(collab.id);
+      if (ns.filter((n) => n.status === 'online' && n.datasets.length > 0).length === centres.length) break;
+      if (Date.now() > deadline)
+        throw new Error(`nodes did not come online: ${ns.map((n) => `${n.name}=${n.status}`).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return {
+      hubUrl: hub.url,
+      collaborationName,
+      researcher,
+      auditor,
+      nodeNames: centres.map((c) => c.name),
+      async close() {
+        await Promise.allSettled(nodes.map((n) => n.stop()));
+        await hub.close();
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    await hub.close();
+    throw err;
+  }
+}
