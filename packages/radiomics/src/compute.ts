@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Discretisation, type RadiomicsConfig, validateConfig } from './config.js';
+import { cropGrid, maskBounds } from './crop.js';
 import { discretise } from './discretise.js';
 import { localIntensityFeatures } from './features/local-intensity.js';
 import { morphologyFeatures } from './features/morphology.js';
@@ -84,20 +85,36 @@ export function computeFeatures(image: Volume, mask: Mask, config: RadiomicsConf
   const add = (r: Record<string, number>, family: string, aggregation = 'none') => {
     for (const [tag, value] of Object.entries(r)) features.push({ tag, family, aggregation, value, settingsHash: hash });
   };
-  const roiValues = img.data.filter((_, i) => intensity[i] === 1);
+  let nRoi = 0;
+  for (let i = 0; i < intensity.length; i++) nRoi += intensity[i] ?? 0;
+  const roiValues = new Float64Array(nRoi);
+  const levels = new Float64Array(nRoi);
+  for (let i = 0, k = 0; i < intensity.length; i++) {
+    if (intensity[i] !== 1) continue;
+    roiValues[k] = img.data[i] ?? 0;
+    k++;
+  }
   add(morphologyFeatures(img, morph, intensity, config.maxVoxelsForAutocorrelation), 'morph');
   add(localIntensityFeatures(img, intensity), 'loc');
   add(statisticsFeatures(roiValues, 'stat'), 'stat');
   const rangeMin = config.resegmentRange?.[0] ?? null;
   const disc = discretise(img.data, intensity, config.discretisation, rangeMin);
-  const levels = Float64Array.from(disc.levels.filter((_, i) => intensity[i] === 1));
+  for (let i = 0, k = 0; i < intensity.length; i++) {
+    if (intensity[i] !== 1) continue;
+    levels[k] = disc.levels[i] ?? 0;
+    k++;
+  }
   add(histogramFeatures(levels, disc.ng), 'ih');
   const iv = ivhInput(roiValues, config.ivhDiscretisation, config.resegmentRange);
   add(ivhFeatures(iv.values, iv.lo, iv.hi, iv.step), 'ivh');
-  const grid = { levels: disc.levels, dims: img.dims, ng: disc.ng };
+  // Texture code relies on a zero border (no bounds checks in its inner loops).
+  const box = maskBounds(morph, img.dims);
+  const lv = cropGrid(disc.levels, img.dims, box.lo, box.hi, (n) => new Int32Array(n), 1);
+  const mm = cropGrid(morph, img.dims, box.lo, box.hi, (n) => new Uint8Array(n), 1);
+  const grid = { levels: lv.data, dims: lv.dims, ng: disc.ng };
   const modes = config.dimensionality === 'both' ? (['2D', '3D'] as const) : ([config.dimensionality] as const);
   for (const mode of modes) {
-    for (const t of textureFeatures(grid, morph, mode, config.ngldmAlpha)) {
+    for (const t of textureFeatures(grid, mm.data, mode, config.ngldmAlpha)) {
       features.push({ tag: t.tag, family: t.family, aggregation: t.aggregation, value: t.value, settingsHash: hash });
     }
   }

@@ -13,11 +13,16 @@ export interface Preprocessed {
   readonly diagnostics: Record<string, number>;
 }
 
+function roundInPlace(d: Float64Array): void {
+  for (let i = 0; i < d.length; i++) d[i] = Math.round(d[i] ?? 0);
+}
+
 function imageDiag(v: Volume, suffix: string, out: Record<string, number>): void {
   let s = 0;
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (const x of v.data) {
+  for (let i = 0; i < v.data.length; i++) {
+    const x = v.data[i] ?? 0;
     s += x;
     if (x < lo) lo = x;
     if (x > hi) hi = x;
@@ -35,13 +40,19 @@ function bbox(dims: readonly number[], m: Uint8Array): number[] {
   const [nx = 1, ny = 1] = dims;
   const lo = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
   const hi = [-1, -1, -1];
-  for (let i = 0; i < m.length; i++) {
-    if (!m[i]) continue;
-    const c = [i % nx, Math.floor(i / nx) % ny, Math.floor(i / (nx * ny))];
-    for (let a = 0; a < 3; a++) {
-      const v = c[a] ?? 0;
-      if (v < (lo[a] ?? 0)) lo[a] = v;
-      if (v > (hi[a] ?? 0)) hi[a] = v;
+  // Plain loops without per-voxel allocation: this runs over millions of voxels.
+  let i = 0;
+  for (let z = 0; z < (dims[2] ?? 1); z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++, i++) {
+        if (!m[i]) continue;
+        if (x < (lo[0] ?? 0)) lo[0] = x;
+        if (x > (hi[0] ?? 0)) hi[0] = x;
+        if (y < (lo[1] ?? 0)) lo[1] = y;
+        if (y > (hi[1] ?? 0)) hi[1] = y;
+        if (z < (lo[2] ?? 0)) lo[2] = z;
+        if (z > (hi[2] ?? 0)) hi[2] = z;
+      }
     }
   }
   return hi.map((h, a) => (h < 0 ? 0 : h - (lo[a] ?? 0) + 1));
@@ -88,20 +99,20 @@ export function preprocess(image: Volume, mask: Mask, c: RadiomicsConfig): Prepr
     );
   }
   const diagnostics: Record<string, number> = {};
-  const init: Volume = {
-    ...image,
-    data: c.roundIntensities ? image.data.map((x) => Math.round(x)) : Float64Array.from(image.data),
-  };
-  const initMask = Uint8Array.from(mask.data, (x) => (x > 0.5 ? 1 : 0));
+  const init: Volume = { ...image, data: Float64Array.from(image.data) };
+  if (c.roundIntensities) roundInPlace(init.data);
+  const initMask = new Uint8Array(mask.data.length);
+  for (let i = 0; i < initMask.length; i++) initMask[i] = (mask.data[i] ?? 0) > 0.5 ? 1 : 0;
   imageDiag(init, 'init_img', diagnostics);
   roiDiag(init, initMask, initMask, 'init_roi', diagnostics);
   let img = init;
   let morph = initMask;
   if (c.resampleSpacing !== null) {
     img = resample(init, c.resampleSpacing, c.interpolation);
-    if (c.roundIntensities) img = { ...img, data: img.data.map((x) => Math.round(x)) };
+    if (c.roundIntensities) roundInPlace(img.data);
     const mv = resample({ ...mask, data: Float64Array.from(initMask) }, c.resampleSpacing, 'linear');
-    morph = Uint8Array.from(mv.data, (x) => (x >= c.maskThreshold - 1e-12 ? 1 : 0));
+    morph = new Uint8Array(mv.data.length);
+    for (let i = 0; i < morph.length; i++) morph[i] = (mv.data[i] ?? 0) >= c.maskThreshold - 1e-12 ? 1 : 0;
   }
   imageDiag(img, 'interp_img', diagnostics);
   roiDiag(img, morph, morph, 'interp_roi', diagnostics);

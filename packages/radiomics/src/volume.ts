@@ -24,5 +24,7 @@ export function voxelCount(dims: readonly [number, number, number]): number {
 
 /** Converts a volume (e.g. a NIfTI mask) to a binary Mask: voxels with value > 0.5 are inside. */
 export function toMask(v: Volume): Mask {
-  return { dims: v.dims, spacing: v.spacing, origin: v.origin, data: Uint8Array.from(v.data, (x) => (x > 0.5 ? 1 : 0)) };
+  const data = new Uint8Array(v.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = (v.data[i] ?? 0) > 0.5 ? 1 : 0;
+  return { dims: v.dims, spacing: v.spacing, origin: v.origin, data };
 }

@@ -1,4 +1,11 @@
 import type { Volume } from '../volume.js';
+import { meshMorphologyFeatures } from './morphology-mesh.js';
+
+function roiCountOf(roi: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < roi.length; i++) n += roi[i] ?? 0;
+  return n;
+}
 
 /** Eigenvalues (descending) of a symmetric 3x3 matrix [a11, a22, a33, a12, a13, a23] (trigonometric method). */
 export function symmetricEigenvalues3(a: readonly number[]): [number, number, number] {
@@ -25,7 +32,7 @@ export function symmetricEigenvalues3(a: readonly number[]): [number, number, nu
 /**
  * Voxel-based IBSI morphological features: approximate volume (mm³), centre-of-mass shift (mm), PCA axis
  * lengths (mm, from the sample covariance), elongation, flatness and, when the ROI is small enough, Moran's I and Geary's C
- * (inverse-distance weights, O(n²)). Mesh-based features are not computed here.
+ * (inverse-distance weights, O(n²)), plus the mesh-based features of morphology-mesh.ts.
  */
 export function morphologyFeatures(
   img: Volume,
@@ -71,6 +78,7 @@ export function morphologyFeatures(
     for (let a = 0; a < 3; a++) gl[a] = (gl[a] ?? 0) + x * (p[a] ?? 0);
   }
   const out: Record<string, number> = {
+    ...meshMorphologyFeatures(morph, img.dims, img.spacing, [l1, l2, l3], wsum / roiCountOf(roi)),
     morph_vol_approx: n * sx * sy * sz,
     morph_com: Math.hypot(...gl.map((v, a) => v / wsum - (cm[a] ?? 0))),
     morph_pca_maj_axis: 4 * Math.sqrt(l1),

@@ -1,4 +1,7 @@
-/** A grid of discretised grey levels (0 = outside the ROI), x fastest. */
+/**
+ * A grid of discretised grey levels (0 = outside the ROI), x fastest. The outermost layer of voxels must
+ * be 0 (a zero border): texture loops step to neighbours by linear offsets without bounds checks.
+ */
 export interface LevelGrid {
   readonly levels: Int32Array;
   readonly dims: readonly [number, number, number];
@@ -47,4 +50,9 @@ export function roiCount(g: LevelGrid, z: ZRange): number {
   let n = 0;
   for (let i = z[0] * plane; i < z[1] * plane; i++) if ((g.levels[i] ?? 0) > 0) n++;
   return n;
+}
+
+/** Linear index offset of a voxel offset on a grid. */
+export function linearOffset(d: Offset, dims: readonly number[]): number {
+  return d[0] + (dims[0] ?? 1) * (d[1] + (dims[1] ?? 1) * d[2]);
 }

@@ -1,5 +1,5 @@
 import type { LevelGrid, ZRange } from './grid.js';
-import { neighbourOffsets, roiCount } from './grid.js';
+import { linearOffset, neighbourOffsets, roiCount } from './grid.js';
 import type { CountMatrix } from './matrix-features.js';
 
 /** NGTDM sums: per grey level, the count n_i of voxels with at least one ROI neighbour and s_i. */
@@ -18,37 +18,30 @@ export function neighbourhoodMatrices(
   planar: boolean,
   alpha: number,
 ): { ngtdm: Ngtdm; ngldm: CountMatrix } {
-  const [nx, ny] = g.dims;
-  const offs = neighbourOffsets(planar);
+  const offs = Int32Array.from(neighbourOffsets(planar), (d) => linearOffset(d, g.dims));
   const nj = offs.length + 1;
   const n = new Float64Array(g.ng);
   const s = new Float64Array(g.ng);
   const dm = new Float64Array(g.ng * nj);
-  for (let k = z[0]; k < z[1]; k++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++) {
-        const l = g.levels[x + nx * (y + ny * k)] ?? 0;
-        if (l === 0) continue;
-        let sum = 0;
-        let cnt = 0;
-        let dep = 1;
-        for (const [dx, dy, dz] of offs) {
-          const a = x + dx;
-          const b = y + dy;
-          const c = k + dz;
-          if (a < 0 || b < 0 || c < z[0] || a >= nx || b >= ny || c >= z[1]) continue;
-          const m = g.levels[a + nx * (b + ny * c)] ?? 0;
-          if (m === 0) continue;
-          sum += m;
-          cnt++;
-          if (Math.abs(m - l) <= alpha) dep++;
-        }
-        dm[(l - 1) * nj + dep - 1] = (dm[(l - 1) * nj + dep - 1] ?? 0) + 1;
-        if (cnt === 0) continue;
-        n[l - 1] = (n[l - 1] ?? 0) + 1;
-        s[l - 1] = (s[l - 1] ?? 0) + Math.abs(l - sum / cnt);
-      }
+  const lv = g.levels;
+  const plane = g.dims[0] * g.dims[1];
+  for (let i = z[0] * plane; i < z[1] * plane; i++) {
+    const l = lv[i] ?? 0;
+    if (l === 0) continue;
+    let sum = 0;
+    let cnt = 0;
+    let dep = 1;
+    for (let q = 0; q < offs.length; q++) {
+      const m = lv[i + (offs[q] ?? 0)] ?? 0;
+      if (m === 0) continue;
+      sum += m;
+      cnt++;
+      if (Math.abs(m - l) <= alpha) dep++;
     }
+    dm[(l - 1) * nj + dep - 1] = (dm[(l - 1) * nj + dep - 1] ?? 0) + 1;
+    if (cnt === 0) continue;
+    n[l - 1] = (n[l - 1] ?? 0) + 1;
+    s[l - 1] = (s[l - 1] ?? 0) + Math.abs(l - sum / cnt);
   }
   return { ngtdm: { n, s }, ngldm: { m: dm, ng: g.ng, nj, nv: roiCount(g, z) } };
 }

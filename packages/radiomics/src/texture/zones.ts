@@ -1,5 +1,5 @@
 import type { LevelGrid, ZRange } from './grid.js';
-import { neighbourOffsets, roiCount } from './grid.js';
+import { linearOffset, neighbourOffsets, roiCount } from './grid.js';
 import type { CountMatrix } from './matrix-features.js';
 
 /**
@@ -50,7 +50,7 @@ export function distanceMap(roi: Uint8Array, dims: readonly number[], z: ZRange,
 
 /**
  * Size-zone (GLSZM) and distance-zone (GLDZM) counts: zones are groups of connected voxels (8- or
- * 26-connected) with the same grey level; the zone distance is the smallest edge distance of its voxels.
+ * 26-connected) with the same grey level (the grid needs its zero border); the zone distance is the smallest edge distance of its voxels.
  */
 export function zoneMatrices(
   g: LevelGrid,
@@ -61,11 +61,12 @@ export function zoneMatrices(
   const [nx, ny] = g.dims;
   const dist = distanceMap(morph, g.dims, z, planar);
   const seen = new Uint8Array(g.levels.length);
-  const offs = neighbourOffsets(planar);
+  const offs = Int32Array.from(neighbourOffsets(planar), (d) => linearOffset(d, g.dims));
   const zones: { l: number; size: number; d: number }[] = [];
   const stack: number[] = [];
+  const lv = g.levels;
   for (let i = z[0] * nx * ny; i < z[1] * nx * ny; i++) {
-    const l = g.levels[i] ?? 0;
+    const l = lv[i] ?? 0;
     if (l === 0 || seen[i]) continue;
     seen[i] = 1;
     stack.push(i);
@@ -76,24 +77,21 @@ export function zoneMatrices(
       size++;
       const dv = dist[v] || 1;
       if (dv < dmin) dmin = dv;
-      const x = v % nx;
-      const y = Math.floor(v / nx) % ny;
-      const k = Math.floor(v / (nx * ny));
-      for (const [dx, dy, dz] of offs) {
-        const a = x + dx;
-        const b = y + dy;
-        const c = k + dz;
-        if (a < 0 || b < 0 || c < z[0] || a >= nx || b >= ny || c >= z[1]) continue;
-        const j = a + nx * (b + ny * c);
-        if (seen[j] || g.levels[j] !== l) continue;
+      for (let q = 0; q < offs.length; q++) {
+        const j = v + (offs[q] ?? 0);
+        if (seen[j] || lv[j] !== l) continue;
         seen[j] = 1;
         stack.push(j);
       }
     }
     zones.push({ l, size, d: dmin });
   }
-  const maxSize = Math.max(1, ...zones.map((q) => q.size));
-  const maxD = Math.max(1, ...zones.map((q) => q.d));
+  let maxSize = 1;
+  let maxD = 1;
+  for (const q of zones) {
+    if (q.size > maxSize) maxSize = q.size;
+    if (q.d > maxD) maxD = q.d;
+  }
   const szm = new Float64Array(g.ng * maxSize);
   const dzm = new Float64Array(g.ng * maxD);
   for (const q of zones) {

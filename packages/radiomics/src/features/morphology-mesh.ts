@@ -1,0 +1,116 @@
+import { type Mesh, marchingCubes, meshVolumeArea } from './marching-cubes.js';
+
+/**
+ * Surface area (mm²) of an ellipsoid with semi-axes a ≥ b ≥ c, by the Legendre series of the IBSI manual
+ * (20 terms).
+ */
+export function ellipsoidArea(a: number, b: number, c: number): number {
+  const alpha = Math.sqrt(Math.max(0, 1 - (b * b) / (a * a)));
+  const beta = Math.sqrt(Math.max(0, 1 - (c * c) / (a * a)));
+  const ab = alpha * beta;
+  if (ab === 0) {
+    // Spheroid limits: fall back to the exact sphere when both vanish, else Thomsen's approximation.
+    if (alpha === 0 && beta === 0) return 4 * Math.PI * a * a;
+    const p = 1.6075;
+    return 4 * Math.PI * (((a * b) ** p + (a * c) ** p + (b * c) ** p) / 3) ** (1 / p);
+  }
+  const x = (alpha * alpha + beta * beta) / (2 * ab);
+  let pPrev = 1;
+  let pCur = x;
+  let sum = 1;
+  let pow = 1;
+  for (let nu = 1; nu <= 20; nu++) {
+    pow *= ab;
+    const legendre = nu === 1 ? x : pCur;
+    sum += (pow * legendre) / (1 - 4 * nu * nu);
+    if (nu >= 1) {
+      const next = ((2 * nu + 1) * x * pCur - nu * pPrev) / (nu + 1);
+      pPrev = pCur;
+      pCur = next;
+    }
+  }
+  return 4 * Math.PI * a * b * sum;
+}
+
+/** Mesh vertices that can be on the convex hull: the lowest and highest x of every (y, z) line. */
+function hullCandidates(m: Mesh, count: number): Float64Array {
+  const lines = new Map<string, [number, number]>();
+  const v = m.vertices;
+  for (let i = 0; i < count; i++) {
+    const key = `${v[3 * i + 1]},${v[3 * i + 2]}`;
+    const x = v[3 * i] ?? 0;
+    const e = lines.get(key);
+    if (!e) lines.set(key, [i, i]);
+    else {
+      if (x < (v[3 * e[0]] ?? 0)) e[0] = i;
+      if (x > (v[3 * e[1]] ?? 0)) e[1] = i;
+    }
+  }
+  const out: number[] = [];
+  for (const [a, b] of lines.values()) {
+    out.push(v[3 * a] ?? 0, v[3 * a + 1] ?? 0, v[3 * a + 2] ?? 0);
+    if (b !== a) out.push(v[3 * b] ?? 0, v[3 * b + 1] ?? 0, v[3 * b + 2] ?? 0);
+  }
+  return Float64Array.from(out);
+}
+
+/**
+ * Mesh-based IBSI morphological features of the morphological mask: volume, area, their ratios
+ * (compactness, sphericity...), maximum diameter, axis-aligned bounding box and approximate enclosing
+ * ellipsoid densities, integrated intensity. `pcaEigen` are the covariance eigenvalues (mm², descending);
+ * `meanIntensity` is the mean of the intensity ROI.
+ */
+export function meshMorphologyFeatures(
+  morph: Uint8Array,
+  dims: readonly [number, number, number],
+  spacing: readonly number[],
+  pcaEigen: readonly number[],
+  meanIntensity: number,
+): Record<string, number> {
+  const mesh = marchingCubes(morph, dims, spacing);
+  const { volume: V, area: A } = meshVolumeArea(mesh);
+  // Polygon centroids are appended after the cube-edge vertices: they never lie on the hull.
+  const edgeVertices = mesh.edgeVertexCount;
+  const cand = hullCandidates(mesh, edgeVertices);
+  let diam2 = 0;
+  const nc = cand.length / 3;
+  for (let i = 0; i < nc; i++) {
+    const x = cand[3 * i] ?? 0;
+    const y = cand[3 * i + 1] ?? 0;
+    const z = cand[3 * i + 2] ?? 0;
+    for (let j = i + 1; j < nc; j++) {
+      const d = (x - (cand[3 * j] ?? 0)) ** 2 + (y - (cand[3 * j + 1] ?? 0)) ** 2 + (z - (cand[3 * j + 2] ?? 0)) ** 2;
+      if (d > diam2) diam2 = d;
+    }
+  }
+  const lo = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  const hi = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (let i = 0; i < edgeVertices; i++) {
+    for (let a = 0; a < 3; a++) {
+      const c = mesh.vertices[3 * i + a] ?? 0;
+      if (c < (lo[a] ?? 0)) lo[a] = c;
+      if (c > (hi[a] ?? 0)) hi[a] = c;
+    }
+  }
+  const [ex = 0, ey = 0, ez = 0] = hi.map((h, a) => h - (lo[a] ?? 0));
+  const sa = 2 * Math.sqrt(pcaEigen[0] ?? 0);
+  const sb = 2 * Math.sqrt(pcaEigen[1] ?? 0);
+  const sc = 2 * Math.sqrt(Math.max(0, pcaEigen[2] ?? 0));
+  const k = 36 * Math.PI * V * V;
+  return {
+    morph_volume: V,
+    morph_area_mesh: A,
+    morph_av: A / V,
+    morph_comp_1: V / (Math.sqrt(Math.PI) * A ** 1.5),
+    morph_comp_2: k / A ** 3,
+    morph_sph_dispr: A / Math.cbrt(k),
+    morph_sphericity: Math.cbrt(k) / A,
+    morph_asphericity: Math.cbrt(A ** 3 / k) - 1,
+    morph_diam: Math.sqrt(diam2),
+    morph_vol_dens_aabb: V / (ex * ey * ez),
+    morph_area_dens_aabb: A / (2 * (ex * ey + ey * ez + ex * ez)),
+    morph_vol_dens_aee: (3 * V) / (4 * Math.PI * sa * sb * sc),
+    morph_area_dens_aee: A / ellipsoidArea(sa, sb, sc),
+    morph_integ_int: V * meanIntensity,
+  };
+}
