@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { type Discretisation, type RadiomicsConfig, validateConfig } from './config.js';
 import { cropGrid, maskBounds } from './crop.js';
 import { discretise } from './discretise.js';
+import { ivhFeatures } from './features/ivh.js';
 import { localIntensityFeatures } from './features/local-intensity.js';
 import { morphologyFeatures } from './features/morphology.js';
 import { histogramFeatures, statisticsFeatures } from './features/stats.js';
-import { ivhFeatures } from './features/ivh.js';
 import { preprocess } from './preprocess.js';
 import { textureFeatures } from './texture/aggregate.js';
 import type { Mask, Volume } from './volume.js';
@@ -58,7 +58,9 @@ function ivhInput(
   }
   if (d.method === 'fbn') {
     const span = mx - mn;
-    const values = roiValues.map((x) => (span > 0 ? (x >= mx ? d.bins : Math.floor((d.bins * (x - mn)) / span) + 1) : 1));
+    const values = roiValues.map((x) =>
+      span > 0 ? (x >= mx ? d.bins : Math.floor((d.bins * (x - mn)) / span) + 1) : 1,
+    );
     return { values, lo: 1, hi: d.bins, step: 1 };
   }
   const lo = range?.[0] ?? mn;
@@ -83,7 +85,8 @@ export function computeFeatures(image: Volume, mask: Mask, config: RadiomicsConf
   const { image: img, morph, intensity } = pre;
   const features: Feature[] = [];
   const add = (r: Record<string, number>, family: string, aggregation = 'none') => {
-    for (const [tag, value] of Object.entries(r)) features.push({ tag, family, aggregation, value, settingsHash: hash });
+    for (const [tag, value] of Object.entries(r))
+      features.push({ tag, family, aggregation, value, settingsHash: hash });
   };
   let nRoi = 0;
   for (let i = 0; i < intensity.length; i++) nRoi += intensity[i] ?? 0;
@@ -112,10 +115,17 @@ export function computeFeatures(image: Volume, mask: Mask, config: RadiomicsConf
   const lv = cropGrid(disc.levels, img.dims, box.lo, box.hi, (n) => new Int32Array(n), 1);
   const mm = cropGrid(morph, img.dims, box.lo, box.hi, (n) => new Uint8Array(n), 1);
   const grid = { levels: lv.data, dims: lv.dims, ng: disc.ng };
-  const modes = config.dimensionality === 'both' ? (['2D', '3D'] as const) : ([config.dimensionality] as const);
+  const modes =
+    config.dimensionality === 'both' ? (['2D', '3D'] as const) : ([config.dimensionality] as const);
   for (const mode of modes) {
     for (const t of textureFeatures(grid, mm.data, mode, config.ngldmAlpha)) {
-      features.push({ tag: t.tag, family: t.family, aggregation: t.aggregation, value: t.value, settingsHash: hash });
+      features.push({
+        tag: t.tag,
+        family: t.family,
+        aggregation: t.aggregation,
+        value: t.value,
+        settingsHash: hash,
+      });
     }
   }
   return { features, diagnostics: pre.diagnostics };

@@ -114,7 +114,8 @@ function fail(where: string, what: string): never {
 
 function checkDisc(d: Discretisation, where: string): void {
   if (d.method === 'fbn') {
-    if (!Number.isInteger(d.bins) || d.bins < 1) fail(`${where}.bins`, `must be a positive integer (got ${d.bins})`);
+    if (!Number.isInteger(d.bins) || d.bins < 1)
+      fail(`${where}.bins`, `must be a positive integer (got ${d.bins})`);
   } else if (d.method === 'fbs') {
     if (!(d.width > 0)) fail(`${where}.width`, `must be > 0 (got ${d.width})`);
   } else if (d.method !== 'none') {
@@ -124,14 +125,17 @@ function checkDisc(d: Discretisation, where: string): void {
 
 /** Validates a configuration; throws RadiomicsError (FH_ERR_RADIOMICS_CONFIG) naming the bad field. */
 export function validateConfig(c: RadiomicsConfig): RadiomicsConfig {
-  if (!['2D', '3D', 'both'].includes(c.dimensionality)) fail('dimensionality', "must be '2D', '3D' or 'both'");
+  if (!['2D', '3D', 'both'].includes(c.dimensionality))
+    fail('dimensionality', "must be '2D', '3D' or 'both'");
   if (c.resampleSpacing !== null) {
-    if (!Array.isArray(c.resampleSpacing) || c.resampleSpacing.length !== 3) fail('resampleSpacing', 'must be [x, y, z]');
+    if (!Array.isArray(c.resampleSpacing) || c.resampleSpacing.length !== 3)
+      fail('resampleSpacing', 'must be [x, y, z]');
     c.resampleSpacing.forEach((s, i) => {
       if (s !== null && !(s > 0)) fail(`resampleSpacing[${i}]`, `must be > 0 mm or null (got ${s})`);
     });
   }
-  if (!['nearest', 'linear', 'cubic'].includes(c.interpolation)) fail('interpolation', "must be 'nearest', 'linear' or 'cubic'");
+  if (!['nearest', 'linear', 'cubic'].includes(c.interpolation))
+    fail('interpolation', "must be 'nearest', 'linear' or 'cubic'");
   if (!(c.maskThreshold > 0 && c.maskThreshold <= 1)) fail('maskThreshold', 'must be in (0, 1]');
   if (c.resegmentRange !== null) {
     const [lo, hi] = c.resegmentRange;

@@ -1,5 +1,8 @@
 /** Bounding box [lo, hi] (inclusive voxel indices per axis) of the non-zero voxels of a mask. */
-export function maskBounds(mask: Uint8Array, dims: readonly [number, number, number]): { lo: number[]; hi: number[] } {
+export function maskBounds(
+  mask: Uint8Array,
+  dims: readonly [number, number, number],
+): { lo: number[]; hi: number[] } {
   const [nx, ny, nz] = dims;
   const lo = [nx, ny, nz];
   const hi = [-1, -1, -1];

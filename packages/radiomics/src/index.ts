@@ -1,3 +1,5 @@
+export type { Feature, FeatureResult } from './compute.js';
+export { computeFeatures, settingsHash } from './compute.js';
 export type { Discretisation, RadiomicsConfig } from './config.js';
 export {
   ibsiConfigA,
@@ -8,11 +10,9 @@ export {
   ibsiDigitalPhantom,
   validateConfig,
 } from './config.js';
-export type { Feature, FeatureResult } from './compute.js';
-export { computeFeatures, settingsHash } from './compute.js';
 export { RadiomicsError, RadiomicsErrorCode } from './errors.js';
 export type { NiftiHeader, NiftiImage } from './nifti.js';
 export { readNifti } from './nifti.js';
-export { Interpolation, alignedGrid, resample } from './resample.js';
+export { alignedGrid, Interpolation, resample } from './resample.js';
 export type { Mask, Volume } from './volume.js';
 export { toMask } from './volume.js';

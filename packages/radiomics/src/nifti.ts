@@ -24,7 +24,10 @@ export interface NiftiImage {
   readonly volume: Volume;
 }
 
-const datatypeReaders: Record<number, { size: number; read: (v: DataView, o: number, le: boolean) => number }> = {
+const datatypeReaders: Record<
+  number,
+  { size: number; read: (v: DataView, o: number, le: boolean) => number }
+> = {
   2: { size: 1, read: (v, o) => v.getUint8(o) },
   4: { size: 2, read: (v, o, le) => v.getInt16(o, le) },
   8: { size: 4, read: (v, o, le) => v.getInt32(o, le) },
@@ -62,13 +65,19 @@ function qformAffine(v: DataView, le: boolean, pix: readonly number[], qfac: num
 export function readNifti(bytes: Uint8Array): NiftiImage {
   const raw = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
   if (raw.length < 348) {
-    throw new RadiomicsError(RadiomicsErrorCode.niftiTruncated, `NIfTI: ${raw.length} bytes, the header needs 348`);
+    throw new RadiomicsError(
+      RadiomicsErrorCode.niftiTruncated,
+      `NIfTI: ${raw.length} bytes, the header needs 348`,
+    );
   }
   const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   let le = true;
   if (v.getInt32(0, true) !== 348) {
     if (v.getInt32(0, false) !== 348) {
-      throw new RadiomicsError(RadiomicsErrorCode.niftiBadHeader, 'NIfTI: sizeof_hdr is not 348 (not NIfTI-1)');
+      throw new RadiomicsError(
+        RadiomicsErrorCode.niftiBadHeader,
+        'NIfTI: sizeof_hdr is not 348 (not NIfTI-1)',
+      );
     }
     le = false;
   }
@@ -80,7 +89,10 @@ export function readNifti(bytes: Uint8Array): NiftiImage {
   const dim = [1, 2, 3].map((i) => (i <= ndim ? v.getInt16(40 + 2 * i, le) : 1));
   const extra = ndim >= 4 ? v.getInt16(48, le) : 1;
   if (ndim < 1 || ndim > 7 || dim.some((d) => d < 1) || extra > 1) {
-    throw new RadiomicsError(RadiomicsErrorCode.niftiBadHeader, `NIfTI: unsupported dims (ndim ${ndim}, ${dim})`);
+    throw new RadiomicsError(
+      RadiomicsErrorCode.niftiBadHeader,
+      `NIfTI: unsupported dims (ndim ${ndim}, ${dim})`,
+    );
   }
   const datatype = v.getInt16(70, le);
   const reader = datatypeReaders[datatype];
@@ -100,7 +112,9 @@ export function readNifti(bytes: Uint8Array): NiftiImage {
   const sformCode = v.getInt16(254, le);
   let affine: number[][];
   if (sformCode > 0) {
-    affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => v.getFloat32(280 + 16 * r + 4 * c, le) * unitScale));
+    affine = [0, 1, 2].map((r) =>
+      [0, 1, 2, 3].map((c) => v.getFloat32(280 + 16 * r + 4 * c, le) * unitScale),
+    );
   } else if (qformCode > 0) {
     affine = qformAffine(v, le, pix, qfacRaw < 0 ? -1 : 1).map((row) => row.map((x) => x * unitScale));
   } else {

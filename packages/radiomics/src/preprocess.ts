@@ -58,7 +58,13 @@ function bbox(dims: readonly number[], m: Uint8Array): number[] {
   return hi.map((h, a) => (h < 0 ? 0 : h - (lo[a] ?? 0) + 1));
 }
 
-function roiDiag(v: Volume, morph: Uint8Array, int: Uint8Array, suffix: string, out: Record<string, number>): void {
+function roiDiag(
+  v: Volume,
+  morph: Uint8Array,
+  int: Uint8Array,
+  suffix: string,
+  out: Record<string, number>,
+): void {
   const bbI = bbox(v.dims, int);
   const bbM = bbox(v.dims, morph);
   let n = 0;
@@ -132,7 +138,10 @@ export function preprocess(image: Volume, mask: Mask, c: RadiomicsConfig): Prepr
     }
     const m = s / n;
     const sd = Math.sqrt(Math.max(0, s2 / n - m * m));
-    bounds = [Math.max(bounds[0] ?? 0, m - c.outlierSigma * sd), Math.min(bounds[1] ?? 0, m + c.outlierSigma * sd)];
+    bounds = [
+      Math.max(bounds[0] ?? 0, m - c.outlierSigma * sd),
+      Math.min(bounds[1] ?? 0, m + c.outlierSigma * sd),
+    ];
   }
   for (let i = 0; i < intensity.length; i++) {
     if (!intensity[i]) continue;
@@ -141,7 +150,10 @@ export function preprocess(image: Volume, mask: Mask, c: RadiomicsConfig): Prepr
   }
   roiDiag(img, morph, intensity, 'reseg_roi', diagnostics);
   if (!intensity.some((x) => x > 0)) {
-    throw new RadiomicsError(RadiomicsErrorCode.emptyRoi, 'the region of interest is empty after re-segmentation');
+    throw new RadiomicsError(
+      RadiomicsErrorCode.emptyRoi,
+      'the region of interest is empty after re-segmentation',
+    );
   }
   return { image: img, morph, intensity, diagnostics };
 }

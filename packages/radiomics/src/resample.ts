@@ -13,7 +13,12 @@ export type Interpolation = (typeof Interpolation)[keyof typeof Interpolation];
 export function alignedGrid(
   vol: Pick<Volume, 'dims' | 'spacing' | 'origin'>,
   newSpacing: readonly (number | null)[],
-): { dims: [number, number, number]; spacing: [number, number, number]; origin: [number, number, number]; pos: Float64Array[] } {
+): {
+  dims: [number, number, number];
+  spacing: [number, number, number];
+  origin: [number, number, number];
+  pos: Float64Array[];
+} {
   const dims: number[] = [];
   const spacing: number[] = [];
   const origin: number[] = [];
@@ -102,7 +107,7 @@ export function resample(vol: Volume, newSpacing: readonly (number | null)[], me
   const px = g.pos[0] as Float64Array;
   const py = g.pos[1] as Float64Array;
   const pz = g.pos[2] as Float64Array;
-  const clamp = (v: number, n: number) => (v < 0 ? 0 : v > n - 1 ? n - 1 : v);
+  const clamp = (v: number, n: number) => Math.max(0, Math.min(v, n - 1));
   if (method === 'cubic') {
     const coef = Float64Array.from(src);
     for (let a = 0; a < 3; a++) if (newSpacing[a] != null) bsplinePrefilter(coef, vol.dims, a);
@@ -132,7 +137,8 @@ export function resample(vol: Volume, newSpacing: readonly (number | null)[], me
               const yi = mirror(fy - 1 + b, ny);
               const row = nx * (yi + ny * zi);
               const wzy = wzc * (wy[b] ?? 0);
-              for (let a = 0; a < 4; a++) acc += wzy * (wx[a] ?? 0) * (coef[row + mirror(fx - 1 + a, nx)] ?? 0);
+              for (let a = 0; a < 4; a++)
+                acc += wzy * (wx[a] ?? 0) * (coef[row + mirror(fx - 1 + a, nx)] ?? 0);
             }
           }
           out[o] = acc;

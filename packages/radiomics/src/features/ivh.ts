@@ -3,7 +3,12 @@
  * grid (bin centres or integer intensities); the grid is lo, lo+step, ..., hi, and the intensity fraction
  * of level i is (i - lo)/(hi - lo).
  */
-export function ivhFeatures(values: Float64Array, lo: number, hi: number, step: number): Record<string, number> {
+export function ivhFeatures(
+  values: Float64Array,
+  lo: number,
+  hi: number,
+  step: number,
+): Record<string, number> {
   const n = values.length;
   const xs = Float64Array.from(values).sort();
   const nl = Math.round((hi - lo) / step) + 1;

@@ -15,7 +15,8 @@ export function localIntensityFeatures(img: Volume, roi: Uint8Array): Record<str
   const rz = Math.floor(r / sz);
   for (let c = -rz; c <= rz; c++)
     for (let b = -ry; b <= ry; b++)
-      for (let a = -rx; a <= rx; a++) if ((a * sx) ** 2 + (b * sy) ** 2 + (c * sz) ** 2 <= r * r) offs.push([a, b, c]);
+      for (let a = -rx; a <= rx; a++)
+        if ((a * sx) ** 2 + (b * sy) ** 2 + (c * sz) ** 2 <= r * r) offs.push([a, b, c]);
   const sphereMean = (i: number) => {
     const x = i % nx;
     const y = Math.floor(i / nx) % ny;

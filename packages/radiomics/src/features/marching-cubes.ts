@@ -17,7 +17,8 @@ const edges: readonly (readonly [number, number])[] = (() => {
   return out;
 })();
 
-const edgeOf = (a: number, b: number): number => edges.findIndex(([p, q]) => (p === a && q === b) || (p === b && q === a));
+const edgeOf = (a: number, b: number): number =>
+  edges.findIndex(([p, q]) => (p === a && q === b) || (p === b && q === a));
 
 /** The 6 faces: corners in cyclic order and the outward normal. */
 const faces: readonly { readonly q: readonly number[]; readonly n: Vec3 }[] = [
@@ -36,20 +37,31 @@ const mid = (e: number): Vec3 => {
   return [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2, (p[2] + q[2]) / 2];
 };
 
-const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+const cross = (a: Vec3, b: Vec3): Vec3 => [
+  a[1] * b[2] - a[2] * b[1],
+  a[2] * b[0] - a[0] * b[2],
+  a[0] * b[1] - a[1] * b[0],
+];
 const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 
 /** Oriented segment (edge ids) on a face such that normal × direction points away from `insideCorners`. */
-function orient(e1: number, e2: number, n: Vec3, inside: readonly number[], outside: readonly number[]): [number, number] {
+function orient(
+  e1: number,
+  e2: number,
+  n: Vec3,
+  inside: readonly number[],
+  outside: readonly number[],
+): [number, number] {
   const p = mid(e1);
   const q = mid(e2);
   const m: Vec3 = [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2, (p[2] + q[2]) / 2];
   const avg = (cs: readonly number[]): Vec3 => {
     const s = [0, 0, 0];
-    for (const c of cs) corner(c).forEach((v, i) => {
-      s[i] = (s[i] ?? 0) + v / cs.length;
-    });
+    for (const c of cs)
+      corner(c).forEach((v, i) => {
+        s[i] = (s[i] ?? 0) + v / cs.length;
+      });
     return [s[0] ?? 0, s[1] ?? 0, s[2] ?? 0];
   };
   const away = outside.length > 0 ? sub(avg(outside), m) : sub(m, avg(inside));
@@ -98,7 +110,9 @@ function polygons(config: number): number[][] {
 }
 
 /** Oriented polygons (cycles of edge ids) of each of the 256 corner configurations; derived once at load. */
-const polygonTable: readonly (readonly (readonly number[])[])[] = Array.from({ length: 256 }, (_, c) => polygons(c));
+const polygonTable: readonly (readonly (readonly number[])[])[] = Array.from({ length: 256 }, (_, c) =>
+  polygons(c),
+);
 
 /** A triangle mesh: vertex coordinates in mm (x, y, z per vertex) and vertex-index triples. */
 export interface Mesh {
@@ -112,7 +126,11 @@ export interface Mesh {
  * Surface mesh of a binary mask (x fastest) with voxel spacing in mm; the mask is treated as padded with
  * zeros so the surface is closed. Vertices on shared cube edges are shared.
  */
-export function marchingCubes(mask: Uint8Array, dims: readonly [number, number, number], spacing: readonly number[]): Mesh {
+export function marchingCubes(
+  mask: Uint8Array,
+  dims: readonly [number, number, number],
+  spacing: readonly number[],
+): Mesh {
   const [nx, ny, nz] = dims;
   const at = (x: number, y: number, z: number) =>
     x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz ? 0 : (mask[x + nx * (y + ny * z)] ?? 0);
@@ -130,7 +148,7 @@ export function marchingCubes(mask: Uint8Array, dims: readonly [number, number, 
     const lx = x + c[0];
     const ly = y + c[1];
     const lz = z + c[2];
-    const key = ((lx + 1) + px * ((ly + 1) + py * (lz + 1))) * 3 + axis;
+    const key = (lx + 1 + px * (ly + 1 + py * (lz + 1))) * 3 + axis;
     let id = vertexIds.get(key);
     if (id === undefined) {
       id = verts.length / 3;
@@ -147,7 +165,8 @@ export function marchingCubes(mask: Uint8Array, dims: readonly [number, number, 
     for (let y = -1; y < ny; y++) {
       for (let x = -1; x < nx; x++) {
         let config = 0;
-        for (let c = 0; c < 8; c++) if (at(x + (c & 1), y + ((c >> 1) & 1), z + ((c >> 2) & 1))) config |= 1 << c;
+        for (let c = 0; c < 8; c++)
+          if (at(x + (c & 1), y + ((c >> 1) & 1), z + ((c >> 2) & 1))) config |= 1 << c;
         if (config === 0 || config === 255) continue;
         for (const poly of polygonTable[config] ?? []) {
           const ids = poly.map((e) => vertexOf(x, y, z, e));
@@ -172,7 +191,8 @@ export function marchingCubes(mask: Uint8Array, dims: readonly [number, number, 
     let bestArea = -1;
     for (let r = 0; r < ids.length; r++) {
       let a = 0;
-      for (let k = 1; k + 1 < ids.length; k++) a += triArea(ids[r] ?? 0, ids[(r + k) % ids.length] ?? 0, ids[(r + k + 1) % ids.length] ?? 0);
+      for (let k = 1; k + 1 < ids.length; k++)
+        a += triArea(ids[r] ?? 0, ids[(r + k) % ids.length] ?? 0, ids[(r + k + 1) % ids.length] ?? 0);
       if (a > bestArea + 1e-12) {
         bestArea = a;
         best = r;

@@ -79,7 +79,8 @@ export function meshMorphologyFeatures(
     const y = cand[3 * i + 1] ?? 0;
     const z = cand[3 * i + 2] ?? 0;
     for (let j = i + 1; j < nc; j++) {
-      const d = (x - (cand[3 * j] ?? 0)) ** 2 + (y - (cand[3 * j + 1] ?? 0)) ** 2 + (z - (cand[3 * j + 2] ?? 0)) ** 2;
+      const d =
+        (x - (cand[3 * j] ?? 0)) ** 2 + (y - (cand[3 * j + 1] ?? 0)) ** 2 + (z - (cand[3 * j + 2] ?? 0)) ** 2;
       if (d > diam2) diam2 = d;
     }
   }

@@ -25,13 +25,20 @@ function mean(rs: readonly Record<string, number>[]): Record<string, number> {
 
 function sumArrays(ms: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(ms[0]?.length ?? 0);
-  for (const m of ms) m.forEach((v, i) => {
-    out[i] = (out[i] ?? 0) + v;
-  });
+  for (const m of ms)
+    m.forEach((v, i) => {
+      out[i] = (out[i] ?? 0) + v;
+    });
   return out;
 }
 
-function emit(out: TextureValue[], family: string, aggregation: string, suffix: string, r: Record<string, number>): void {
+function emit(
+  out: TextureValue[],
+  family: string,
+  aggregation: string,
+  suffix: string,
+  r: Record<string, number>,
+): void {
   for (const [k, v] of Object.entries(r)) out.push({ tag: `${k}_${suffix}`, family, aggregation, value: v });
 }
 
@@ -39,7 +46,12 @@ const total = (m: Float64Array) => m.reduce((a, b) => a + b, 0);
 const countsOf = (m: CountMatrix) => total(m.m) > 0;
 
 /** All IBSI texture features (GLCM, GLRLM, GLSZM, GLDZM, NGTDM, NGLDM) for the given aggregation mode. */
-export function textureFeatures(g: LevelGrid, morph: Uint8Array, mode: TextureMode, alpha: number): TextureValue[] {
+export function textureFeatures(
+  g: LevelGrid,
+  morph: Uint8Array,
+  mode: TextureMode,
+  alpha: number,
+): TextureValue[] {
   const out: TextureValue[] = [];
   const ng = g.ng;
   if (mode === '3D') {
@@ -65,11 +77,24 @@ export function textureFeatures(g: LevelGrid, morph: Uint8Array, mode: TextureMo
   emit(out, 'cm', '2D_avg', '2D_avg', mean(cmAll.map((m) => glcmFeatures(m, ng))));
   const cmSlice = cm.map((s) => sumArrays(s)).filter((m) => total(m) > 0);
   emit(out, 'cm', '2D_comb', '2D_comb', mean(cmSlice.map((m) => glcmFeatures(m, ng))));
-  const cmDir = directions2D.map((_, d) => sumArrays(cm.map((s) => s[d] as Float64Array))).filter((m) => total(m) > 0);
+  const cmDir = directions2D
+    .map((_, d) => sumArrays(cm.map((s) => s[d] as Float64Array)))
+    .filter((m) => total(m) > 0);
   emit(out, 'cm', '2_5D_avg', '2_5D_avg', mean(cmDir.map((m) => glcmFeatures(m, ng))));
   emit(out, 'cm', '2_5D_comb', '2_5D_comb', glcmFeatures(sumArrays(cmDir), ng));
   const rl = slices.map((z) => directions2D.map((d) => glrlmMatrix(g, d, z)));
-  emit(out, 'rlm', '2D_avg', '2D_avg', mean(rl.flat().filter(countsOf).map((m) => runLikeFeatures(m, 'rlm'))));
+  emit(
+    out,
+    'rlm',
+    '2D_avg',
+    '2D_avg',
+    mean(
+      rl
+        .flat()
+        .filter(countsOf)
+        .map((m) => runLikeFeatures(m, 'rlm')),
+    ),
+  );
   emit(out, 'rlm', '2D_comb', '2D_comb', mean(rl.map((s) => runLikeFeatures(mergeCounts(s), 'rlm'))));
   const rlDir = directions2D.map((_, d) => mergeCounts(rl.map((s) => s[d] as CountMatrix)));
   emit(out, 'rlm', '2_5D_avg', '2_5D_avg', mean(rlDir.map((m) => runLikeFeatures(m, 'rlm'))));

@@ -17,17 +17,86 @@ export function mergeCounts(ms: readonly CountMatrix[]): CountMatrix {
   let nv = 0;
   for (const x of ms) {
     nv += x.nv;
-    for (let i = 0; i < x.ng; i++) for (let j = 0; j < x.nj; j++) m[i * nj + j] = (m[i * nj + j] ?? 0) + (x.m[i * x.nj + j] ?? 0);
+    for (let i = 0; i < x.ng; i++)
+      for (let j = 0; j < x.nj; j++) m[i * nj + j] = (m[i * nj + j] ?? 0) + (x.m[i * x.nj + j] ?? 0);
   }
   return { m, ng, nj, nv };
 }
 
 /** Names of the shared run-length-style features, per family, in the IBSI order of the reference tables. */
 export const runLikeNames = {
-  rlm: ['sre', 'lre', 'lgre', 'hgre', 'srlge', 'srhge', 'lrlge', 'lrhge', 'glnu', 'glnu_norm', 'rlnu', 'rlnu_norm', 'r_perc', 'gl_var', 'rl_var', 'rl_entr'],
-  szm: ['sze', 'lze', 'lgze', 'hgze', 'szlge', 'szhge', 'lzlge', 'lzhge', 'glnu', 'glnu_norm', 'zsnu', 'zsnu_norm', 'z_perc', 'gl_var', 'zs_var', 'zs_entr'],
-  dzm: ['sde', 'lde', 'lgze', 'hgze', 'sdlge', 'sdhge', 'ldlge', 'ldhge', 'glnu', 'glnu_norm', 'zdnu', 'zdnu_norm', 'z_perc', 'gl_var', 'zd_var', 'zd_entr'],
-  ngl: ['lde', 'hde', 'lgce', 'hgce', 'ldlge', 'ldhge', 'hdlge', 'hdhge', 'glnu', 'glnu_norm', 'dcnu', 'dcnu_norm', 'dc_perc', 'gl_var', 'dc_var', 'dc_entr'],
+  rlm: [
+    'sre',
+    'lre',
+    'lgre',
+    'hgre',
+    'srlge',
+    'srhge',
+    'lrlge',
+    'lrhge',
+    'glnu',
+    'glnu_norm',
+    'rlnu',
+    'rlnu_norm',
+    'r_perc',
+    'gl_var',
+    'rl_var',
+    'rl_entr',
+  ],
+  szm: [
+    'sze',
+    'lze',
+    'lgze',
+    'hgze',
+    'szlge',
+    'szhge',
+    'lzlge',
+    'lzhge',
+    'glnu',
+    'glnu_norm',
+    'zsnu',
+    'zsnu_norm',
+    'z_perc',
+    'gl_var',
+    'zs_var',
+    'zs_entr',
+  ],
+  dzm: [
+    'sde',
+    'lde',
+    'lgze',
+    'hgze',
+    'sdlge',
+    'sdhge',
+    'ldlge',
+    'ldhge',
+    'glnu',
+    'glnu_norm',
+    'zdnu',
+    'zdnu_norm',
+    'z_perc',
+    'gl_var',
+    'zd_var',
+    'zd_entr',
+  ],
+  ngl: [
+    'lde',
+    'hde',
+    'lgce',
+    'hgce',
+    'ldlge',
+    'ldhge',
+    'hdlge',
+    'hdhge',
+    'glnu',
+    'glnu_norm',
+    'dcnu',
+    'dcnu_norm',
+    'dc_perc',
+    'gl_var',
+    'dc_var',
+    'dc_entr',
+  ],
 } as const;
 
 /**

@@ -6,11 +6,30 @@ import type { CountMatrix } from './matrix-features.js';
  * Distance of each voxel of `roi` to the ROI edge in the slice range: steps through face neighbours
  * (4 in-plane, 6 in 3D) to the nearest voxel outside the ROI or the grid; edge voxels have distance 1.
  */
-export function distanceMap(roi: Uint8Array, dims: readonly number[], z: ZRange, planar: boolean): Int32Array {
+export function distanceMap(
+  roi: Uint8Array,
+  dims: readonly number[],
+  z: ZRange,
+  planar: boolean,
+): Int32Array {
   const [nx = 1, ny = 1] = dims;
   const dist = new Int32Array(roi.length);
   const queue: number[] = [];
-  const steps = planar ? [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0]] : [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]];
+  const steps = planar
+    ? [
+        [1, 0, 0],
+        [-1, 0, 0],
+        [0, 1, 0],
+        [0, -1, 0],
+      ]
+    : [
+        [1, 0, 0],
+        [-1, 0, 0],
+        [0, 1, 0],
+        [0, -1, 0],
+        [0, 0, 1],
+        [0, 0, -1],
+      ];
   for (let k = z[0]; k < z[1]; k++) {
     for (let y = 0; y < ny; y++) {
       for (let x = 0; x < nx; x++) {
