@@ -5,7 +5,14 @@ import { useEffect, useMemo, useState } from 'react';
 import { AuditApi } from './api/audit.js';
 import { errorText, type Session, SessionContext } from './api/context.js';
 import { useHashRoute } from './api/hooks.js';
-import { clearTokens, clientFor, readTokens, SESSION_KEYS, tokenFromFragment, writeTokens } from './api/session.js';
+import {
+  clearTokens,
+  clientFor,
+  readTokens,
+  SESSION_KEYS,
+  tokenFromFragment,
+  writeTokens,
+} from './api/session.js';
 import { Audit } from './pages/audit.js';
 import { Federation } from './pages/federation.js';
 import { RunAnalysis } from './pages/run-analysis.js';
@@ -99,13 +106,22 @@ export function App() {
   if (!session)
     return (
       <>
-        {notice && <p role="status" className="notice">{notice}</p>}
+        {notice && (
+          <p role="status" className="notice">
+            {notice}
+          </p>
+        )}
         <SignIn onSignIn={signIn} />
       </>
     );
   const route = parseRoute(hash);
   const nav = navFor(session.me.roles);
-  const section = route.page === 'study' || route.page === 'new-study' ? 'studies' : route.page === 'task' ? 'studies' : route.page;
+  const section =
+    route.page === 'study' || route.page === 'new-study'
+      ? 'studies'
+      : route.page === 'task'
+        ? 'studies'
+        : route.page;
   return (
     <SessionContext.Provider value={session}>
       <a className="skip-link" href="#main">

@@ -49,7 +49,9 @@ async function runAnalysis(studyId: string, algorithm: string, fill: () => Promi
   await fill();
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   const status = page.getByTestId('task-status');
-  await expect.poll(async () => (await status.count()) > 0 && (await status.textContent()), { timeout: 60_000 }).not.toBe('running');
+  await expect
+    .poll(async () => (await status.count()) > 0 && (await status.textContent()), { timeout: 60_000 })
+    .not.toBe('running');
   await expect.poll(async () => status.textContent(), { timeout: 60_000 }).not.toBe('running');
   const final = (await status.textContent()) ?? '';
   if (final !== 'completed') {
@@ -62,7 +64,9 @@ async function runAnalysis(studyId: string, algorithm: string, fill: () => Promi
 describe('dashboard in a browser', () => {
   beforeAll(async () => {
     if (!existsSync(chromiumPath))
-      throw new Error(`chromium not found at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+      throw new Error(
+        `chromium not found at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`,
+      );
     mkdirSync(outDir, { recursive: true });
     // the test always serves a fresh build of the dashboard
     await build({ configFile: join(webDir, 'vite.config.ts'), root: webDir, logLevel: 'silent' });
@@ -71,7 +75,16 @@ describe('dashboard in a browser', () => {
     front = await startStaticProxy(distDir, fed.hubUrl);
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   });
@@ -83,10 +96,14 @@ describe('dashboard in a browser', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('lets a researcher create a study, run analyses, see charts and refusals; an auditor sees the trail', async ({ annotate }) => {
+  it('lets a researcher create a study, run analyses, see charts and refusals; an auditor sees the trail', async ({
+    annotate,
+  }) => {
     // sign in; the federation page shows the three nodes online with their dictionaries
     await signIn(fed.researcher);
-    await expect.poll(() => page.locator('[data-testid="node-row"] .status-online').count(), { timeout: 15_000 }).toBe(3);
+    await expect
+      .poll(() => page.locator('[data-testid="node-row"] .status-online').count(), { timeout: 15_000 })
+      .toBe(3);
     await expect(page.getByText('cohort (10 columns)').first()).toBeTruthy();
     await shot('01-federation');
 
@@ -96,7 +113,9 @@ describe('dashboard in a browser', () => {
     await page.getByLabel('Collaboration').selectOption({ label: fed.collaborationName });
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByLabel('Title').fill('Toxicity after radiotherapy');
-    await page.getByLabel('Purpose').fill('Dose-response of grade 2+ toxicity and survival, pooled over three centres');
+    await page
+      .getByLabel('Purpose')
+      .fill('Dose-response of grade 2+ toxicity and survival, pooled over three centres');
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => page.locator('fieldset input[type=checkbox]:checked').count()).toBe(3);
     await page.getByRole('button', { name: 'Create study' }).click();
@@ -170,9 +189,18 @@ describe('dashboard in a browser', () => {
     expect(await page.getByRole('link', { name: 'Run analysis' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Audit' }).click();
     await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 15_000 }).toBeGreaterThan(5);
-    await expect.poll(() => page.getByTestId('audit-verify').textContent()).toMatch(/Chain verified: \d+ entries intact/);
+    await expect
+      .poll(() => page.getByTestId('audit-verify').textContent())
+      .toMatch(/Chain verified: \d+ entries intact/);
     await page.getByLabel('Action').fill('task.submitted');
-    await expect.poll(async () => (await page.locator('[data-testid="audit-row"] td:nth-child(4)').allTextContents()).every((a) => a === 'task.submitted') && page.getByTestId('audit-row').count()).toBe(4);
+    await expect
+      .poll(
+        async () =>
+          (await page.locator('[data-testid="audit-row"] td:nth-child(4)').allTextContents()).every(
+            (a) => a === 'task.submitted',
+          ) && page.getByTestId('audit-row').count(),
+      )
+      .toBe(4);
     await shot('06-audit');
 
     for (const path of shots) await annotate(`screenshot ${path}`, { path });

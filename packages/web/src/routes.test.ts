@@ -12,6 +12,11 @@ describe('routes', () => {
   it('shows sections by role', () => {
     expect(navFor(['auditor']).map((n) => n.label)).toEqual(['Federation', 'Audit']);
     expect(navFor(['researcher']).map((n) => n.label)).toEqual(['Federation', 'Studies', 'Run analysis']);
-    expect(navFor(['hub-admin']).map((n) => n.label)).toEqual(['Federation', 'Studies', 'Run analysis', 'Audit']);
+    expect(navFor(['hub-admin']).map((n) => n.label)).toEqual([
+      'Federation',
+      'Studies',
+      'Run analysis',
+      'Audit',
+    ]);
   });
 });

@@ -44,7 +44,8 @@ export interface NavItem {
 export function navFor(roles: readonly Role[]): NavItem[] {
   const has = (...r: Role[]) => roles.includes('hub-admin') || r.some((x) => roles.includes(x));
   const items: NavItem[] = [{ href: '#/federation', label: 'Federation', section: 'federation' }];
-  if (has('researcher', 'node-admin')) items.push({ href: '#/studies', label: 'Studies', section: 'studies' });
+  if (has('researcher', 'node-admin'))
+    items.push({ href: '#/studies', label: 'Studies', section: 'studies' });
   if (has('researcher')) items.push({ href: '#/run', label: 'Run analysis', section: 'run' });
   if (has('auditor')) items.push({ href: '#/audit', label: 'Audit', section: 'audit' });
   return items;

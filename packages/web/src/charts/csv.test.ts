@@ -10,8 +10,14 @@ describe('csv', () => {
     expect(csvCell(1.5)).toBe('1.5');
   });
   it('writes a header and rows with CRLF line ends', () => {
-    expect(toCsv(['term', 'or'], [['age', 1.02], ['factor(stage)II', null]])).toBe(
-      'term,or\r\nage,1.02\r\nfactor(stage)II,\r\n',
-    );
+    expect(
+      toCsv(
+        ['term', 'or'],
+        [
+          ['age', 1.02],
+          ['factor(stage)II', null],
+        ],
+      ),
+    ).toBe('term,or\r\nage,1.02\r\nfactor(stage)II,\r\n');
   });
 });

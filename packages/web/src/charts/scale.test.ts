@@ -23,6 +23,7 @@ describe('scales', () => {
     expect(niceTicks(3, 3)).toEqual([3]);
     expect(logTicks(0.5, 3)).toEqual([0.5, 0.7, 1, 1.5, 2, 3]);
     expect(logTicks(0.01, 100)).toEqual([0.01, 0.1, 1, 10, 100]);
+    expect(logTicks(0.95, 1.25)).toEqual([1, 1.1, 1.2]);
   });
   it('takes extents of finite values and formats numbers', () => {
     expect(extent([3, null, -1, Number.NaN, 7])).toEqual([-1, 7]);

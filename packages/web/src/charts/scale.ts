@@ -40,7 +40,10 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
-/** Tick values for a log axis: 1, 2, 5 x 10^k inside [lo, hi] (lo > 0), thinned to 1 x 10^k on wide ranges. */
+/**
+ * Tick values for a log axis: 1, 2, 5 x 10^k inside [lo, hi] (lo > 0), thinned to 1 x 10^k on wide ranges;
+ * ranges too narrow for three such ticks get linear round ticks.
+ */
 export function logTicks(lo: number, hi: number): number[] {
   if (!(lo > 0 && hi > 0)) return [];
   if (lo > hi) [lo, hi] = [hi, lo];
@@ -52,11 +55,15 @@ export function logTicks(lo: number, hi: number): number[] {
       const v = Number((m * 10 ** e).toPrecision(12));
       if (v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12)) out.push(v);
     }
-  return out;
+  // a narrow range (e.g. odds ratios 0.9 to 1.3) gets plain round ticks instead
+  return out.length >= 3 ? out : niceTicks(lo, hi, 4).filter((v) => v > 0);
 }
 
 /** [min, max] of the finite values, or `fallback` when there are none. */
-export function extent(values: Iterable<number | null | undefined>, fallback: [number, number] = [0, 1]): [number, number] {
+export function extent(
+  values: Iterable<number | null | undefined>,
+  fallback: [number, number] = [0, 1],
+): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const v of values)
@@ -69,7 +76,8 @@ export function extent(values: Iterable<number | null | undefined>, fallback: [n
 
 /** A number for an axis label or a table cell: up to `digits` significant digits, no trailing noise. */
 export function formatNumber(v: number | null | undefined, digits = 4): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return v === null || v === undefined ? '–' : String(v);
+  if (v === null || v === undefined || !Number.isFinite(v))
+    return v === null || v === undefined ? '–' : String(v);
   if (v !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e7)) return v.toExponential(Math.max(0, digits - 1));
   return String(Number(v.toPrecision(digits)));
 }

@@ -20,14 +20,20 @@ describe('fieldKind', () => {
   it('maps parameters to widgets', () => {
     expect(fieldKind('dataset', km.properties.dataset).kind).toBe('dataset');
     expect(fieldKind('time', km.properties.time)).toEqual({ kind: 'column', types: ['numeric', 'integer'] });
-    expect(fieldKind('group', km.properties.group)).toEqual({ kind: 'column', types: ['categorical', 'boolean', 'integer'] });
+    expect(fieldKind('group', km.properties.group)).toEqual({
+      kind: 'column',
+      types: ['categorical', 'boolean', 'integer'],
+    });
     expect(fieldKind('filter', km.properties.filter).kind).toBe('json');
     expect(fieldKind('family', { type: 'string', enum: ['gaussian', 'binomial'] })).toEqual({
       kind: 'enum',
       options: ['gaussian', 'binomial'],
     });
     expect(
-      fieldKind('columns', { type: 'array', items: { type: 'string', description: 'Column name from the data dictionary' } }).kind,
+      fieldKind('columns', {
+        type: 'array',
+        items: { type: 'string', description: 'Column name from the data dictionary' },
+      }).kind,
     ).toBe('columns');
     expect(fieldKind('formula', { type: 'string' }).kind).toBe('formula');
   });
@@ -44,13 +50,30 @@ describe('fieldKind', () => {
 describe('buildParams', () => {
   it('parses numbers and JSON and leaves out empty optional fields', () => {
     expect(
-      buildParams(km, { dataset: 'cohort', time: 'months', event: 'dead', group: '', confLevel: '0.9', filter: '{"column":"age","op":"ge","value":50}' }),
-    ).toEqual({ dataset: 'cohort', time: 'months', event: 'dead', confLevel: 0.9, filter: { column: 'age', op: 'ge', value: 50 } });
+      buildParams(km, {
+        dataset: 'cohort',
+        time: 'months',
+        event: 'dead',
+        group: '',
+        confLevel: '0.9',
+        filter: '{"column":"age","op":"ge","value":50}',
+      }),
+    ).toEqual({
+      dataset: 'cohort',
+      time: 'months',
+      event: 'dead',
+      confLevel: 0.9,
+      filter: { column: 'age', op: 'ge', value: 50 },
+    });
   });
   it('names the parameter that is missing or malformed', () => {
     expect(() => buildParams(km, { dataset: 'cohort', time: 'months' })).toThrow(ParamsFormError);
     expect(() => buildParams(km, { dataset: 'cohort', time: 'months' })).toThrow(/^event: is required/);
-    expect(() => buildParams(km, { dataset: 'c', time: 't', event: 'e', confLevel: 'abc' })).toThrow(/confLevel/);
-    expect(() => buildParams(km, { dataset: 'c', time: 't', event: 'e', filter: '{' })).toThrow(/filter: is not valid JSON/);
+    expect(() => buildParams(km, { dataset: 'c', time: 't', event: 'e', confLevel: 'abc' })).toThrow(
+      /confLevel/,
+    );
+    expect(() => buildParams(km, { dataset: 'c', time: 't', event: 'e', filter: '{' })).toThrow(
+      /filter: is not valid JSON/,
+    );
   });
 });

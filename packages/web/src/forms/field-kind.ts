@@ -51,8 +51,9 @@ export function fieldKind(name: string, s: JsonSchemaNode): FieldKind {
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
   if (name === 'dataset') return { kind: 'dataset' };
   if (name === 'formula') return { kind: 'formula' };
-  if (s.enum && s.enum.every((v) => typeof v === 'string')) return { kind: 'enum', options: s.enum as string[] };
-  if (type === 'string' && isColumnParam(name, s)) return { kind: 'column', types: columnTypesFor(name, s.description) };
+  if (s.enum?.every((v) => typeof v === 'string')) return { kind: 'enum', options: s.enum as string[] };
+  if (type === 'string' && isColumnParam(name, s))
+    return { kind: 'column', types: columnTypesFor(name, s.description) };
   if (type === 'array' && s.items?.type === 'string' && isColumnParam(name, s.items))
     return { kind: 'columns', types: columnTypesFor(name, s.items.description) };
   if (type === 'number' || type === 'integer') return { kind: 'number', integer: type === 'integer' };
@@ -99,7 +100,8 @@ export function buildParams(schema: JsonSchemaNode, values: FormValues): Record<
     switch (k.kind) {
       case 'number': {
         const n = Number(v);
-        if (typeof v !== 'string' || !Number.isFinite(n)) throw new ParamsFormError(name, `"${String(v)}" is not a number`);
+        if (typeof v !== 'string' || !Number.isFinite(n))
+          throw new ParamsFormError(name, `"${String(v)}" is not a number`);
         if (k.integer && !Number.isInteger(n)) throw new ParamsFormError(name, `${n} is not a whole number`);
         out[name] = n;
         break;

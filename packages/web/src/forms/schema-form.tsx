@@ -4,7 +4,13 @@
  * inputs for the rest.
  */
 import type { ColumnSpec, DataDictionary } from '@fedhub/protocol';
-import { type FieldKind, type FormValues, fieldKind, type JsonSchemaNode, pickableColumns } from './field-kind.js';
+import {
+  type FieldKind,
+  type FormValues,
+  fieldKind,
+  type JsonSchemaNode,
+  pickableColumns,
+} from './field-kind.js';
 
 /** Props: `datasets` are the dictionaries the chosen nodes publish (merged by name). */
 export interface SchemaFormProps {
@@ -44,7 +50,11 @@ function Field(props: {
           <label htmlFor={id}>{title}</label>
           <select {...common} value={text} onChange={(e) => set(e.target.value)}>
             <option value="">Choose a dataset…</option>
-            {datasets.map((d) => <option key={d.name} value={d.name}>{d.name}</option>)}
+            {datasets.map((d) => (
+              <option key={d.name} value={d.name}>
+                {d.name}
+              </option>
+            ))}
           </select>
           {help}
         </div>
@@ -55,7 +65,11 @@ function Field(props: {
           <label htmlFor={id}>{title}</label>
           <select {...common} value={text} onChange={(e) => set(e.target.value)}>
             <option value="">{required ? 'Choose a column…' : '(none)'}</option>
-            {pickableColumns(columns, k.types).map((c) => <option key={c.name} value={c.name}>{describeColumn(c)}</option>)}
+            {pickableColumns(columns, k.types).map((c) => (
+              <option key={c.name} value={c.name}>
+                {describeColumn(c)}
+              </option>
+            ))}
           </select>
           {help}
         </div>
@@ -72,7 +86,9 @@ function Field(props: {
                 name={name}
                 value={c.name}
                 checked={picked.includes(c.name)}
-                onChange={(e) => set(e.target.checked ? [...picked, c.name] : picked.filter((x) => x !== c.name))}
+                onChange={(e) =>
+                  set(e.target.checked ? [...picked, c.name] : picked.filter((x) => x !== c.name))
+                }
               />
               {describeColumn(c)}
             </label>
@@ -85,15 +101,28 @@ function Field(props: {
       return (
         <div className="field">
           <label htmlFor={id}>{title}</label>
-          <input {...common} className="mono" value={text} onChange={(e) => set(e.target.value)} spellCheck={false} />
+          <input
+            {...common}
+            className="mono"
+            value={text}
+            onChange={(e) => set(e.target.value)}
+            spellCheck={false}
+          />
           {help}
-          <div className="column-helper" aria-label="Columns: click to insert into the formula">
+          <fieldset className="column-helper">
+            <legend className="small">Columns (click to insert into the formula)</legend>
             {pickableColumns(columns, ['numeric', 'integer', 'categorical', 'boolean', 'date']).map((c) => (
-              <button key={c.name} type="button" className="chip" title={describeColumn(c)} onClick={() => props.insert(c.type === 'categorical' ? `factor(${c.name})` : c.name)}>
+              <button
+                key={c.name}
+                type="button"
+                className="chip"
+                title={describeColumn(c)}
+                onClick={() => props.insert(c.type === 'categorical' ? `factor(${c.name})` : c.name)}
+              >
                 {c.name}
               </button>
             ))}
-          </div>
+          </fieldset>
         </div>
       );
     case 'enum':
@@ -102,7 +131,11 @@ function Field(props: {
           <label htmlFor={id}>{title}</label>
           <select {...common} value={text || String(s.default ?? '')} onChange={(e) => set(e.target.value)}>
             {!required && s.default === undefined && <option value="">(default)</option>}
-            {k.options.map((o) => <option key={o} value={o}>{o}</option>)}
+            {k.options.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
           </select>
           {help}
         </div>
@@ -111,7 +144,13 @@ function Field(props: {
       return (
         <div className="field">
           <label htmlFor={id}>{title}</label>
-          <input {...common} inputMode="decimal" placeholder={s.default !== undefined ? `default ${String(s.default)}` : ''} value={text} onChange={(e) => set(e.target.value)} />
+          <input
+            {...common}
+            inputMode="decimal"
+            placeholder={s.default !== undefined ? `default ${String(s.default)}` : ''}
+            value={text}
+            onChange={(e) => set(e.target.value)}
+          />
           {help}
         </div>
       );
@@ -137,7 +176,21 @@ function Field(props: {
       return (
         <div className="field">
           <label htmlFor={id}>{title} (JSON)</label>
-          <textarea {...common} className="mono" rows={2} placeholder={name === 'filter' ? '{"column": "age", "op": "ge", "value": 50}' : s.default !== undefined ? JSON.stringify(s.default) : ''} value={text} onChange={(e) => set(e.target.value)} spellCheck={false} />
+          <textarea
+            {...common}
+            className="mono"
+            rows={2}
+            placeholder={
+              name === 'filter'
+                ? '{"column": "age", "op": "ge", "value": 50}'
+                : s.default !== undefined
+                  ? JSON.stringify(s.default)
+                  : ''
+            }
+            value={text}
+            onChange={(e) => set(e.target.value)}
+            spellCheck={false}
+          />
           {help}
         </div>
       );
@@ -164,7 +217,10 @@ export function SchemaForm({ schema, datasets, values, onChange }: SchemaFormPro
           set={(v) => onChange({ ...values, [name]: v })}
           insert={(t) => {
             const cur = typeof values[name] === 'string' ? (values[name] as string) : '';
-            onChange({ ...values, [name]: cur.length === 0 ? t : /[~+*:(]\s*$/.test(cur) ? `${cur} ${t}` : `${cur} + ${t}` });
+            onChange({
+              ...values,
+              [name]: cur.length === 0 ? t : /[~+*:(]\s*$/.test(cur) ? `${cur} ${t}` : `${cur} + ${t}`,
+            });
           }}
         />
       ))}

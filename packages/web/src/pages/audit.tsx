@@ -35,11 +35,21 @@ export function Audit() {
       <form className="filters" aria-label="Audit filters" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="audit-action">Action</label>
-          <input id="audit-action" placeholder="e.g. task.submitted" value={action} onChange={(e) => setAction(e.target.value)} />
+          <input
+            id="audit-action"
+            placeholder="e.g. task.submitted"
+            value={action}
+            onChange={(e) => setAction(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="audit-actor">Actor contains</label>
-          <input id="audit-actor" placeholder="user:… or node:…" value={actor} onChange={(e) => setActor(e.target.value)} />
+          <input
+            id="audit-actor"
+            placeholder="user:… or node:…"
+            value={actor}
+            onChange={(e) => setActor(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="audit-from">From (UTC date)</label>
@@ -51,15 +61,31 @@ export function Audit() {
         </div>
         <button
           type="button"
-          onClick={() => downloadBlob('fedhub-audit.json', new Blob([JSON.stringify(shown, null, 2)], { type: 'application/json' }))}
+          onClick={() =>
+            downloadBlob(
+              'fedhub-audit.json',
+              new Blob([JSON.stringify(shown, null, 2)], { type: 'application/json' }),
+            )
+          }
         >
           Export {shown.length} entries as JSON
         </button>
       </form>
-      {events.error ? <p role="alert" className="error">{errorText(events.error)}</p> : null}
+      {events.error ? (
+        <p role="alert" className="error">
+          {errorText(events.error)}
+        </p>
+      ) : null}
       <table data-testid="audit-table">
         <thead>
-          <tr><th scope="col">#</th><th scope="col">time</th><th scope="col">actor</th><th scope="col">action</th><th scope="col">object</th><th scope="col">details</th></tr>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">time</th>
+            <th scope="col">actor</th>
+            <th scope="col">action</th>
+            <th scope="col">object</th>
+            <th scope="col">details</th>
+          </tr>
         </thead>
         <tbody>
           {page.slice.map((e) => (

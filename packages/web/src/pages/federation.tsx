@@ -16,15 +16,30 @@ function Dictionary({ d }: { d: DataDictionary }) {
       {d.description && <p>{d.description}</p>}
       <table className="compact">
         <thead>
-          <tr><th scope="col">column</th><th scope="col">type</th><th scope="col">unit</th><th scope="col">range / levels</th><th scope="col">description</th></tr>
+          <tr>
+            <th scope="col">column</th>
+            <th scope="col">type</th>
+            <th scope="col">unit</th>
+            <th scope="col">range / levels</th>
+            <th scope="col">description</th>
+          </tr>
         </thead>
         <tbody>
           {d.columns.map((c) => (
             <tr key={c.name}>
-              <th scope="row">{c.name}{c.identifier ? ' (identifier)' : ''}</th>
+              <th scope="row">
+                {c.name}
+                {c.identifier ? ' (identifier)' : ''}
+              </th>
               <td>{c.type}</td>
               <td>{c.unit ?? ''}</td>
-              <td>{c.levels ? c.levels.join(', ') : c.min !== undefined || c.max !== undefined ? `${c.min ?? ''} – ${c.max ?? ''}` : ''}</td>
+              <td>
+                {c.levels
+                  ? c.levels.join(', ')
+                  : c.min !== undefined || c.max !== undefined
+                    ? `${c.min ?? ''} – ${c.max ?? ''}`
+                    : ''}
+              </td>
               <td>{c.description ?? ''}</td>
             </tr>
           ))}
@@ -44,7 +59,11 @@ function NodeRow({ n, org, now }: { n: HubNode; org: string; now: number }) {
       </td>
       <td title={n.lastSeenAt ?? ''}>{relativeTime(n.lastSeenAt, now)}</td>
       <td>{n.version ?? '–'}</td>
-      <td>{n.datasets.length === 0 ? 'none published' : n.datasets.map((d) => <Dictionary key={d.name} d={d} />)}</td>
+      <td>
+        {n.datasets.length === 0
+          ? 'none published'
+          : n.datasets.map((d) => <Dictionary key={d.name} d={d} />)}
+      </td>
     </tr>
   );
 }
@@ -60,13 +79,18 @@ export function Federation() {
   return (
     <section>
       <h1>Federation</h1>
-      {collabs.error || orgs.error ? <p role="alert" className="error">{errorText(collabs.error ?? orgs.error)}</p> : null}
+      {collabs.error || orgs.error ? (
+        <p role="alert" className="error">
+          {errorText(collabs.error ?? orgs.error)}
+        </p>
+      ) : null}
       <h2>Collaborations</h2>
       <ul>
         {(collabs.data ?? []).map((c) => (
           <li key={c.id}>
             <strong>{c.name}</strong>
-            {c.description ? ` — ${c.description}` : ''}: {c.organisationIds.map((id) => orgName.get(id) ?? id).join(', ')}
+            {c.description ? ` — ${c.description}` : ''}:{' '}
+            {c.organisationIds.map((id) => orgName.get(id) ?? id).join(', ')}
           </li>
         ))}
       </ul>
@@ -90,7 +114,14 @@ export function Federation() {
             </p>
             <table data-testid="nodes-table">
               <thead>
-                <tr><th scope="col">node</th><th scope="col">organisation</th><th scope="col">status</th><th scope="col">last seen</th><th scope="col">version</th><th scope="col">datasets</th></tr>
+                <tr>
+                  <th scope="col">node</th>
+                  <th scope="col">organisation</th>
+                  <th scope="col">status</th>
+                  <th scope="col">last seen</th>
+                  <th scope="col">version</th>
+                  <th scope="col">datasets</th>
+                </tr>
               </thead>
               <tbody>
                 {ns.map((n) => (

@@ -17,7 +17,10 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const study = (studies.data ?? []).find((s) => s.id === studyId);
-  const nodes = useLoad(() => (study ? client.listNodes(study.collaborationId) : Promise.resolve([])), [study?.collaborationId]);
+  const nodes = useLoad(
+    () => (study ? client.listNodes(study.collaborationId) : Promise.resolve([])),
+    [study?.collaborationId],
+  );
   const studyNodes = (nodes.data ?? []).filter((n) => study?.nodeIds.includes(n.id));
   const datasets = mergeDictionaries(studyNodes);
   const algo = (algorithms.data ?? []).find((a) => a.name === algorithm);
@@ -51,13 +54,13 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
           <label htmlFor="run-study">Study</label>
           <select id="run-study" required value={studyId} onChange={(e) => setStudyId(e.target.value)}>
             <option value="">Choose a study…</option>
-            {(studies.data ?? []).map((s) => <option key={s.id} value={s.id}>{s.title}</option>)}
+            {(studies.data ?? []).map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.title}
+              </option>
+            ))}
           </select>
-          {study && (
-            <small>
-              Nodes: {studyNodes.map((n) => `${n.name} (${n.status})`).join(', ')}
-            </small>
-          )}
+          {study && <small>Nodes: {studyNodes.map((n) => `${n.name} (${n.status})`).join(', ')}</small>}
         </div>
         <div className="field">
           <label htmlFor="run-algorithm">Algorithm</label>
@@ -71,7 +74,9 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
             }}
           >
             <option value="">Choose an algorithm…</option>
-            {(algorithms.data ?? []).map((a) => <option key={a.name} value={a.name}>{`${a.title} (${a.name} ${a.version})`}</option>)}
+            {(algorithms.data ?? []).map((a) => (
+              <option key={a.name} value={a.name}>{`${a.title} (${a.name} ${a.version})`}</option>
+            ))}
           </select>
           {algo && <small>{algo.description}</small>}
         </div>
@@ -81,7 +86,11 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
             {busy ? 'Submitting…' : 'Run'}
           </button>
         </div>
-        {error && <p role="alert" className="error">{error}</p>}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
       </form>
     </section>
   );

@@ -2,34 +2,70 @@
 import type { Run } from '@fedhub/protocol';
 import { shortDateTime } from '../api/time.js';
 
-/** The runs table (latest round first). */
+function Rows({ runs }: { runs: readonly Run[] }) {
+  return (
+    <>
+      {runs.map((r) => (
+        <tr key={r.id} data-testid={`run-${r.status}`}>
+          <th scope="row">{r.nodeName}</th>
+          <td>{r.round}</td>
+          <td>
+            <span className={`status status-${r.status}`}>{r.status}</span>
+          </td>
+          <td>{shortDateTime(r.finishedAt)}</td>
+          <td>
+            {r.error ? (
+              <span data-testid="run-error">
+                <code>{r.error.code}</code> {r.error.message}
+              </span>
+            ) : (
+              ''
+            )}
+          </td>
+        </tr>
+      ))}
+    </>
+  );
+}
+
+const HEAD = (
+  <thead>
+    <tr>
+      <th scope="col">node</th>
+      <th scope="col">round</th>
+      <th scope="col">status</th>
+      <th scope="col">finished</th>
+      <th scope="col">reason</th>
+    </tr>
+  </thead>
+);
+
+/** The runs of the latest round, with earlier rounds (iterative algorithms) folded away. */
 export function RunsTable({ runs }: { runs: readonly Run[] }) {
   const sorted = [...runs].sort((a, b) => b.round - a.round || a.nodeName.localeCompare(b.nodeName));
+  const last = sorted[0]?.round ?? 1;
+  const current = sorted.filter((r) => r.round === last);
+  const earlier = sorted.filter((r) => r.round !== last);
   return (
-    <table data-testid="runs-table">
-      <caption>Runs per node</caption>
-      <thead>
-        <tr><th scope="col">node</th><th scope="col">round</th><th scope="col">status</th><th scope="col">finished</th><th scope="col">reason</th></tr>
-      </thead>
-      <tbody>
-        {sorted.map((r) => (
-          <tr key={r.id} data-testid={`run-${r.status}`}>
-            <th scope="row">{r.nodeName}</th>
-            <td>{r.round}</td>
-            <td><span className={`status status-${r.status}`}>{r.status}</span></td>
-            <td>{shortDateTime(r.finishedAt)}</td>
-            <td>
-              {r.error ? (
-                <span data-testid="run-error">
-                  <code>{r.error.code}</code> {r.error.message}
-                </span>
-              ) : (
-                ''
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <div>
+      <table data-testid="runs-table">
+        <caption>Runs per node{last > 1 ? ` (round ${last})` : ''}</caption>
+        {HEAD}
+        <tbody>
+          <Rows runs={current} />
+        </tbody>
+      </table>
+      {earlier.length > 0 && (
+        <details>
+          <summary>Earlier rounds ({last - 1})</summary>
+          <table>
+            {HEAD}
+            <tbody>
+              <Rows runs={earlier} />
+            </tbody>
+          </table>
+        </details>
+      )}
+    </div>
   );
 }

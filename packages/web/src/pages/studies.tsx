@@ -21,15 +21,26 @@ export function Studies() {
           </a>
         </p>
       )}
-      {studies.error ? <p role="alert" className="error">{errorText(studies.error)}</p> : null}
+      {studies.error ? (
+        <p role="alert" className="error">
+          {errorText(studies.error)}
+        </p>
+      ) : null}
       <table data-testid="studies-table">
         <thead>
-          <tr><th scope="col">title</th><th scope="col">collaboration</th><th scope="col">nodes</th><th scope="col">created</th></tr>
+          <tr>
+            <th scope="col">title</th>
+            <th scope="col">collaboration</th>
+            <th scope="col">nodes</th>
+            <th scope="col">created</th>
+          </tr>
         </thead>
         <tbody>
           {(studies.data ?? []).map((s) => (
             <tr key={s.id}>
-              <th scope="row"><a href={`#/studies/${s.id}`}>{s.title}</a></th>
+              <th scope="row">
+                <a href={`#/studies/${s.id}`}>{s.title}</a>
+              </th>
               <td>{collabName.get(s.collaborationId) ?? s.collaborationId}</td>
               <td>{s.nodeIds.length}</td>
               <td>{shortDateTime(s.createdAt)}</td>
@@ -52,14 +63,18 @@ export function NewStudy() {
   const [purpose, setPurpose] = useState('');
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
-  const nodes = useLoad(() => (collaborationId ? client.listNodes(collaborationId) : Promise.resolve([])), [collaborationId]);
+  const nodes = useLoad(
+    () => (collaborationId ? client.listNodes(collaborationId) : Promise.resolve([])),
+    [collaborationId],
+  );
   const next = (e: FormEvent) => {
     e.preventDefault();
     setError(null);
     if (step === 1 && collaborationId) {
       setStep(2);
     } else if (step === 2) {
-      if (title.trim().length < 3 || purpose.trim().length < 3) setError('Title and purpose need at least 3 characters each.');
+      if (title.trim().length < 3 || purpose.trim().length < 3)
+        setError('Title and purpose need at least 3 characters each.');
       else {
         setPicked(new Set((nodes.data ?? []).map((n) => n.id)));
         setStep(3);
@@ -83,10 +98,17 @@ export function NewStudy() {
         {step === 1 && (
           <>
             <label htmlFor="study-collab">Collaboration</label>
-            <select id="study-collab" required value={collaborationId} onChange={(e) => setCollaborationId(e.target.value)}>
+            <select
+              id="study-collab"
+              required
+              value={collaborationId}
+              onChange={(e) => setCollaborationId(e.target.value)}
+            >
               <option value="">Choose…</option>
               {(collabs.data ?? []).map((c) => (
-                <option key={c.id} value={c.id}>{c.name}</option>
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
               ))}
             </select>
           </>
@@ -94,9 +116,22 @@ export function NewStudy() {
         {step === 2 && (
           <>
             <label htmlFor="study-title">Title</label>
-            <input id="study-title" required minLength={3} value={title} onChange={(e) => setTitle(e.target.value)} />
+            <input
+              id="study-title"
+              required
+              minLength={3}
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+            />
             <label htmlFor="study-purpose">Purpose</label>
-            <textarea id="study-purpose" required minLength={3} rows={4} value={purpose} onChange={(e) => setPurpose(e.target.value)} />
+            <textarea
+              id="study-purpose"
+              required
+              minLength={3}
+              rows={4}
+              value={purpose}
+              onChange={(e) => setPurpose(e.target.value)}
+            />
           </>
         )}
         {step === 3 && (
@@ -127,7 +162,11 @@ export function NewStudy() {
           )}
           <button type="submit">{step === 3 ? 'Create study' : 'Next'}</button>
         </div>
-        {error && <p role="alert" className="error">{error}</p>}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
       </form>
     </section>
   );

@@ -16,8 +16,12 @@ function TaskRuns({ id }: { id: string }) {
 function TaskRow({ t }: { t: Task }) {
   return (
     <tr data-testid="task-row">
-      <th scope="row"><a href={`#/tasks/${t.id}`}>{t.algorithm}</a></th>
-      <td><span className={`status status-${t.status}`}>{t.status}</span></td>
+      <th scope="row">
+        <a href={`#/tasks/${t.id}`}>{t.algorithm}</a>
+      </th>
+      <td>
+        <span className={`status status-${t.status}`}>{t.status}</span>
+      </td>
       <td>{shortDateTime(t.createdAt)}</td>
       <td>
         <details>
@@ -35,9 +39,17 @@ export function StudyPage({ id }: { id: string }) {
   const study = useLoad(() => client.getStudy(id), [id]);
   // the hub lists newest first; re-listed every 5 s so running tasks show their new status
   const tasks = useLoad(() => client.listTasks(id), [id], 5000);
-  const nodes = useLoad(() => (study.data ? client.listNodes(study.data.collaborationId) : Promise.resolve([])), [study.data?.collaborationId]);
+  const nodes = useLoad(
+    () => (study.data ? client.listNodes(study.data.collaborationId) : Promise.resolve([])),
+    [study.data?.collaborationId],
+  );
   const page = usePage(tasks.data ?? [], 50);
-  if (study.error) return <p role="alert" className="error">{errorText(study.error)}</p>;
+  if (study.error)
+    return (
+      <p role="alert" className="error">
+        {errorText(study.error)}
+      </p>
+    );
   if (!study.data) return <p>Loading study…</p>;
   const s = study.data;
   const nodeNames = (nodes.data ?? []).filter((n) => s.nodeIds.includes(n.id)).map((n) => n.name);
@@ -45,15 +57,28 @@ export function StudyPage({ id }: { id: string }) {
     <section>
       <h1 data-testid="study-title">{s.title}</h1>
       <p>{s.purpose}</p>
-      <p className="muted">Nodes: {nodeNames.join(', ') || `${s.nodeIds.length}`} · created {shortDateTime(s.createdAt)}</p>
+      <p className="muted">
+        Nodes: {nodeNames.join(', ') || `${s.nodeIds.length}`} · created {shortDateTime(s.createdAt)}
+      </p>
       <p>
-        <a className="button" href={`#/run?study=${s.id}`}>Run an analysis</a>
+        <a className="button" href={`#/run?study=${s.id}`}>
+          Run an analysis
+        </a>
       </p>
       <h2>Tasks</h2>
-      {tasks.error ? <p role="alert" className="error">{errorText(tasks.error)}</p> : null}
+      {tasks.error ? (
+        <p role="alert" className="error">
+          {errorText(tasks.error)}
+        </p>
+      ) : null}
       <table data-testid="tasks-table">
         <thead>
-          <tr><th scope="col">algorithm</th><th scope="col">status</th><th scope="col">created</th><th scope="col">runs</th></tr>
+          <tr>
+            <th scope="col">algorithm</th>
+            <th scope="col">status</th>
+            <th scope="col">created</th>
+            <th scope="col">runs</th>
+          </tr>
         </thead>
         <tbody>
           {page.slice.map((t) => (

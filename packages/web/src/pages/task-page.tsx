@@ -20,19 +20,29 @@ export function TaskPage({ id }: { id: string }) {
         if (!live) return;
         setTask(t);
         if (t.status === 'running')
-          return client.waitForTask(id, { onUpdate: (u) => live && setTask(u) }).then((u) => live && setTask(u));
+          return client
+            .waitForTask(id, { onUpdate: (u) => live && setTask(u) })
+            .then((u) => live && setTask(u));
       })
       .catch((e: unknown) => live && setError(errorText(e)));
     return () => {
       live = false;
     };
   }, [client, id]);
-  if (error) return <p role="alert" className="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="error">
+        {error}
+      </p>
+    );
   if (!task) return <p aria-live="polite">Loading task…</p>;
   return (
     <section>
       <h1>
-        {task.algorithm} <span className={`status status-${task.status}`} data-testid="task-status">{task.status}</span>
+        {task.algorithm}{' '}
+        <span className={`status status-${task.status}`} data-testid="task-status">
+          {task.status}
+        </span>
       </h1>
       <p className="muted">
         Task {task.id}, version {task.version}, created {shortDateTime(task.createdAt)}, round {task.round}

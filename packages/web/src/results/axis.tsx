@@ -2,7 +2,17 @@
 import { formatNumber, type Scale } from '../charts/scale.js';
 
 /** A horizontal axis at pixel `y` with ticks at `ticks` (data units). */
-export function XAxis({ scale, ticks, y, label }: { scale: Scale; ticks: number[]; y: number; label?: string }) {
+export function XAxis({
+  scale,
+  ticks,
+  y,
+  label,
+}: {
+  scale: Scale;
+  ticks: number[];
+  y: number;
+  label?: string;
+}) {
   const [r0, r1] = scale.range;
   return (
     <g className="axis">
@@ -25,7 +35,17 @@ export function XAxis({ scale, ticks, y, label }: { scale: Scale; ticks: number[
 }
 
 /** A vertical axis at pixel `x` with ticks at `ticks` (data units). */
-export function YAxis({ scale, ticks, x, label }: { scale: Scale; ticks: number[]; x: number; label?: string }) {
+export function YAxis({
+  scale,
+  ticks,
+  x,
+  label,
+}: {
+  scale: Scale;
+  ticks: number[];
+  x: number;
+  label?: string;
+}) {
   const [r0, r1] = scale.range;
   return (
     <g className="axis">
@@ -48,4 +68,12 @@ export function YAxis({ scale, ticks, x, label }: { scale: Scale; ticks: number[
 }
 
 /** Colour-blind-safe series colours (Okabe–Ito), dark enough for AA contrast of lines on white. */
-export const SERIES_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#6a5a00', '#56B4E9', '#000000'] as const;
+export const SERIES_COLOURS = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#6a5a00',
+  '#56B4E9',
+  '#000000',
+] as const;

@@ -41,7 +41,15 @@ export function DrlPlot({ s }: { s: DrlStratumResult }) {
             <text x={left - 8} y={cy} dy="0.32em" textAnchor="end" fill="#222">
               {f.facility}
             </text>
-            <rect x={x(f.q1)} y={cy - 7} width={Math.max(1, x(f.q3) - x(f.q1))} height={14} fill="#fff" stroke={col} strokeWidth={1.5} />
+            <rect
+              x={x(f.q1)}
+              y={cy - 7}
+              width={Math.max(1, x(f.q3) - x(f.q1))}
+              height={14}
+              fill="#fff"
+              stroke={col}
+              strokeWidth={1.5}
+            />
             <line x1={x(f.median)} x2={x(f.median)} y1={cy - 7} y2={cy + 7} stroke={col} strokeWidth={3} />
           </g>
         );

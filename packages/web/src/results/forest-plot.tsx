@@ -24,7 +24,9 @@ export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotPro
   const plotH = Math.max(1, rows.length) * rowH;
   const height = top + plotH + 46;
   const ref = log ? 1 : 0;
-  const finite = rows.flatMap((r) => [r.lower, r.upper, r.estimate]).filter((v) => Number.isFinite(v) && (!log || v > 0));
+  const finite = rows
+    .flatMap((r) => [r.lower, r.upper, r.estimate])
+    .filter((v) => Number.isFinite(v) && (!log || v > 0));
   let [lo, hi] = extent([...finite, ref]);
   if (log) {
     lo = Math.max(lo, 1e-6) / 1.1;
@@ -36,7 +38,8 @@ export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotPro
   }
   const x = log ? logScale([lo, hi], [left, width - right]) : linearScale([lo, hi], [left, width - right]);
   const ticks = log ? logTicks(lo, hi) : niceTicks(lo, hi, 6);
-  const clampX = (v: number) => (Number.isFinite(v) && (!log || v > 0) ? x(v) : v > ref ? width - right : left);
+  const clampX = (v: number) =>
+    Number.isFinite(v) && (!log || v > 0) ? x(v) : v > ref ? width - right : left;
   return (
     <Figure
       title={title}
@@ -44,7 +47,12 @@ export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotPro
       fileName={fileName}
       width={width}
       height={height}
-      csv={() => toCsv(['term', 'estimate', 'ci_lower', 'ci_upper'], rows.map((r) => [r.term, r.estimate, r.lower, r.upper]))}
+      csv={() =>
+        toCsv(
+          ['term', 'estimate', 'ci_lower', 'ci_upper'],
+          rows.map((r) => [r.term, r.estimate, r.lower, r.upper]),
+        )
+      }
     >
       <line x1={x(ref)} x2={x(ref)} y1={top - 6} y2={top + plotH} stroke="#777" strokeDasharray="4 3" />
       {rows.map((r, i) => {
@@ -54,7 +62,14 @@ export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotPro
             <text x={left - 8} y={cy} dy="0.32em" textAnchor="end" fill="#222">
               {r.term}
             </text>
-            <line x1={clampX(r.lower)} x2={clampX(r.upper)} y1={cy} y2={cy} stroke="#0b4f8a" strokeWidth={2} />
+            <line
+              x1={clampX(r.lower)}
+              x2={clampX(r.upper)}
+              y1={cy}
+              y2={cy}
+              stroke="#0b4f8a"
+              strokeWidth={2}
+            />
             <rect x={clampX(r.estimate) - 4} y={cy - 4} width={8} height={8} fill="#0b4f8a">
               <title>{`${r.term}: ${formatNumber(r.estimate)} (95% CI ${formatNumber(r.lower)} to ${formatNumber(r.upper)})`}</title>
             </rect>

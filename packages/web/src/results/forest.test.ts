@@ -5,7 +5,14 @@ import { resultKind } from './types.js';
 describe('forest rows', () => {
   const coefs = [
     { term: '(Intercept)', estimate: -9, stdError: 1, pValue: 0, ciLower: -11, ciUpper: -7 },
-    { term: 'dose_gy', estimate: Math.log(1.2), stdError: 0.05, pValue: 0.001, ciLower: Math.log(1.1), ciUpper: Math.log(1.3) },
+    {
+      term: 'dose_gy',
+      estimate: Math.log(1.2),
+      stdError: 0.05,
+      pValue: 0.001,
+      ciLower: Math.log(1.1),
+      ciUpper: Math.log(1.3),
+    },
   ];
   it('drops the intercept and gives odds ratios for a logit model', () => {
     const rows = glmForestRows(coefs, true);

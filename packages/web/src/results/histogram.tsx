@@ -6,7 +6,11 @@ import { Figure } from './figure.js';
 import type { SummaryColumn } from './types.js';
 
 /** The histogram SVG (data-testid="histogram"). */
-export function Histogram({ column }: { column: SummaryColumn & { histogram: NonNullable<SummaryColumn['histogram']> } }) {
+export function Histogram({
+  column,
+}: {
+  column: SummaryColumn & { histogram: NonNullable<SummaryColumn['histogram']> };
+}) {
   const h = column.histogram;
   const width = 520;
   const height = 240;
@@ -36,7 +40,12 @@ export function Histogram({ column }: { column: SummaryColumn & { histogram: Non
           <title>{`[${h.breaks[i]}, ${h.breaks[i + 1]}): ${c}`}</title>
         </rect>
       ))}
-      <XAxis scale={x} ticks={niceTicks(h.breaks[0]!, h.breaks.at(-1)!, 6)} y={height - m.b} label={column.column} />
+      <XAxis
+        scale={x}
+        ticks={niceTicks(h.breaks[0]!, h.breaks.at(-1)!, 6)}
+        y={height - m.b}
+        label={column.column}
+      />
       <YAxis scale={y} ticks={niceTicks(0, max, 4)} x={m.l} label="count" />
     </Figure>
   );

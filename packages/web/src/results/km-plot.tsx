@@ -9,12 +9,15 @@ import type { KmResult } from './types.js';
 /** The KM plot SVG (data-testid="km-plot"). */
 export function KmPlot({ result }: { result: KmResult }) {
   const width = 680;
-  const m = { l: 60, r: 110, t: 14 };
+  const m = { l: 76, r: 110, t: 14 };
   const plotH = 260;
   const riskRowH = 16;
   const riskTop = m.t + plotH + 50;
   const height = riskTop + 18 + result.curves.length * riskRowH + 8;
-  const [, tMax] = extent(result.curves.flatMap((c) => c.time), [0, 1]);
+  const [, tMax] = extent(
+    result.curves.flatMap((c) => c.time),
+    [0, 1],
+  );
   const x = linearScale([0, tMax], [m.l, width - m.r]);
   const y = linearScale([0, 1], [m.t + plotH, m.t]);
   const ticks = niceTicks(0, tMax, 6);
@@ -26,11 +29,27 @@ export function KmPlot({ result }: { result: KmResult }) {
     toCsv(
       ['group', 'time', 'n_risk', 'n_event', 'n_censor', 'surv', 'lower', 'upper'],
       result.curves.flatMap((c) =>
-        c.time.map((t, i) => [c.group, t, c.nRisk[i], c.nEvent[i], c.nCensor[i], c.surv[i], c.lower[i], c.upper[i]]),
+        c.time.map((t, i) => [
+          c.group,
+          t,
+          c.nRisk[i],
+          c.nEvent[i],
+          c.nCensor[i],
+          c.surv[i],
+          c.lower[i],
+          c.upper[i],
+        ]),
       ),
     );
   return (
-    <Figure title={title} testId="km-plot" fileName={`km-${result.time}`} width={width} height={height} csv={csv}>
+    <Figure
+      title={title}
+      testId="km-plot"
+      fileName={`km-${result.time}`}
+      width={width}
+      height={height}
+      csv={csv}
+    >
       {result.curves.map((c, g) => {
         const col = SERIES_COLOURS[g % SERIES_COLOURS.length];
         return (
@@ -57,7 +76,7 @@ export function KmPlot({ result }: { result: KmResult }) {
           const counts = numberAtRisk(c.time, c.nRisk, ticks);
           return (
             <g key={c.group}>
-              <text x={m.l - 8} y={ry} textAnchor="end" fill={SERIES_COLOURS[g % SERIES_COLOURS.length]}>
+              <text x={m.l - 26} y={ry} textAnchor="end" fill={SERIES_COLOURS[g % SERIES_COLOURS.length]}>
                 {c.group}
               </text>
               {ticks.map((t, i) => (

@@ -16,7 +16,11 @@ import {
 } from './types.js';
 
 function Pooled({ nodes }: { nodes: string[] }) {
-  return <p className="muted">Pooled over {nodes.length} nodes: {nodes.join(', ')}</p>;
+  return (
+    <p className="muted">
+      Pooled over {nodes.length} nodes: {nodes.join(', ')}
+    </p>
+  );
 }
 
 function SummaryView({ r }: { r: SummaryResult }) {
@@ -26,18 +30,30 @@ function SummaryView({ r }: { r: SummaryResult }) {
       <table data-testid="summary-table">
         <caption>Summary statistics</caption>
         <thead>
-          <tr><th scope="col">column</th><th scope="col">n</th><th scope="col">missing</th><th scope="col">mean</th><th scope="col">sd</th></tr>
+          <tr>
+            <th scope="col">column</th>
+            <th scope="col">n</th>
+            <th scope="col">missing</th>
+            <th scope="col">mean</th>
+            <th scope="col">sd</th>
+          </tr>
         </thead>
         <tbody>
           {r.columns.map((c) => (
             <tr key={c.column}>
-              <th scope="row">{c.column}</th><td>{c.n}</td><td>{c.missing}</td><td>{formatNumber(c.mean)}</td><td>{formatNumber(c.sd)}</td>
+              <th scope="row">{c.column}</th>
+              <td>{c.n}</td>
+              <td>{c.missing}</td>
+              <td>{formatNumber(c.mean)}</td>
+              <td>{formatNumber(c.sd)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <div className="figures">
-        {r.columns.map((c) => (c.histogram ? <Histogram key={c.column} column={{ ...c, histogram: c.histogram }} /> : null))}
+        {r.columns.map((c) =>
+          c.histogram ? <Histogram key={c.column} column={{ ...c, histogram: c.histogram }} /> : null,
+        )}
       </div>
     </div>
   );
@@ -48,11 +64,17 @@ function CrosstabView({ r }: { r: CrosstabResult }) {
     <div>
       <Pooled nodes={r.nodes} />
       <table data-testid="crosstab-table">
-        <caption>{r.rowVariable} by {r.colVariable}</caption>
+        <caption>
+          {r.rowVariable} by {r.colVariable}
+        </caption>
         <thead>
           <tr>
             <th scope="col">{`${r.rowVariable} \\ ${r.colVariable}`}</th>
-            {r.cols.map((c) => <th scope="col" key={c}>{c}</th>)}
+            {r.cols.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
             <th scope="col">total</th>
           </tr>
         </thead>
@@ -60,13 +82,17 @@ function CrosstabView({ r }: { r: CrosstabResult }) {
           {r.rows.map((lvl, i) => (
             <tr key={lvl}>
               <th scope="row">{lvl}</th>
-              {(r.counts[i] ?? []).map((n, j) => <td key={r.cols[j]}>{n}</td>)}
+              {(r.counts[i] ?? []).map((n, j) => (
+                <td key={r.cols[j]}>{n}</td>
+              ))}
               <td>{r.rowTotals[i]}</td>
             </tr>
           ))}
           <tr>
             <th scope="row">total</th>
-            {r.colTotals.map((n, j) => <td key={r.cols[j]}>{n}</td>)}
+            {r.colTotals.map((n, j) => (
+              <td key={r.cols[j]}>{n}</td>
+            ))}
             <td>{r.total}</td>
           </tr>
         </tbody>
@@ -88,7 +114,11 @@ function GlmView({ r }: { r: GlmResult }) {
         <caption>Coefficients</caption>
         <thead>
           <tr>
-            <th scope="col">term</th><th scope="col">estimate</th><th scope="col">std. error</th><th scope="col">p</th><th scope="col">95% CI</th>
+            <th scope="col">term</th>
+            <th scope="col">estimate</th>
+            <th scope="col">std. error</th>
+            <th scope="col">p</th>
+            <th scope="col">95% CI</th>
             {ratio && <th scope="col">{ratioName} (95% CI)</th>}
           </tr>
         </thead>
@@ -113,7 +143,9 @@ function GlmView({ r }: { r: GlmResult }) {
       <ForestPlot
         rows={glmForestRows(r.coefficients, ratio)}
         log={ratio}
-        title={ratio ? `${ratioName[0]?.toUpperCase()}${ratioName.slice(1)}s with 95% CI` : 'Estimates with 95% CI'}
+        title={
+          ratio ? `${ratioName[0]?.toUpperCase()}${ratioName.slice(1)}s with 95% CI` : 'Estimates with 95% CI'
+        }
         xLabel={ratio ? `${ratioName} (log scale)` : 'estimate'}
         fileName="glm-forest"
       />
@@ -125,14 +157,21 @@ function CoxView({ r }: { r: CoxResult }) {
   return (
     <div>
       <p>
-        <code>{`coxph(${r.formula})`}</code>, n = {r.n}, events = {r.events}; concordance {formatNumber(r.concordance.value)};
-        likelihood ratio test p = {formatP(r.likelihoodRatio.pValue)}
+        <code>{`coxph(${r.formula})`}</code>, n = {r.n}, events = {r.events}; concordance{' '}
+        {formatNumber(r.concordance.value)}; likelihood ratio test p = {formatP(r.likelihoodRatio.pValue)}
       </p>
       <Pooled nodes={r.nodes} />
       <table data-testid="cox-table">
         <caption>Hazard ratios</caption>
         <thead>
-          <tr><th scope="col">term</th><th scope="col">coef</th><th scope="col">HR</th><th scope="col">std. error</th><th scope="col">p</th><th scope="col">HR 95% CI</th></tr>
+          <tr>
+            <th scope="col">term</th>
+            <th scope="col">coef</th>
+            <th scope="col">HR</th>
+            <th scope="col">std. error</th>
+            <th scope="col">p</th>
+            <th scope="col">HR 95% CI</th>
+          </tr>
         </thead>
         <tbody>
           {r.coefficients.map((c) => (
@@ -147,7 +186,13 @@ function CoxView({ r }: { r: CoxResult }) {
           ))}
         </tbody>
       </table>
-      <ForestPlot rows={coxForestRows(r.coefficients)} log title="Hazard ratios with 95% CI" xLabel="hazard ratio (log scale)" fileName="cox-forest" />
+      <ForestPlot
+        rows={coxForestRows(r.coefficients)}
+        log
+        title="Hazard ratios with 95% CI"
+        xLabel="hazard ratio (log scale)"
+        fileName="cox-forest"
+      />
     </div>
   );
 }
@@ -159,7 +204,12 @@ function KmView({ r }: { r: KmResult }) {
       <table data-testid="km-table">
         <caption>Median survival</caption>
         <thead>
-          <tr><th scope="col">group</th><th scope="col">n</th><th scope="col">median</th><th scope="col">95% CI</th></tr>
+          <tr>
+            <th scope="col">group</th>
+            <th scope="col">n</th>
+            <th scope="col">median</th>
+            <th scope="col">95% CI</th>
+          </tr>
         </thead>
         <tbody>
           {r.curves.map((c) => (
@@ -174,7 +224,8 @@ function KmView({ r }: { r: KmResult }) {
       </table>
       {r.logRank && (
         <p data-testid="log-rank">
-          Log-rank test: chi-square {formatNumber(r.logRank.chisq, 5)} on {r.logRank.df} df, p = {formatP(r.logRank.pValue)}
+          Log-rank test: chi-square {formatNumber(r.logRank.chisq, 5)} on {r.logRank.df} df, p ={' '}
+          {formatP(r.logRank.pValue)}
         </p>
       )}
       <KmPlot result={r} />

@@ -95,7 +95,14 @@ export interface DrlStratumResult {
   unit: string;
   drl: number;
   nFacilities: number;
-  facilities: Array<{ facility: string; median: number; q1: number; q3: number; n: number; exceedsSurveyDrl: boolean }>;
+  facilities: Array<{
+    facility: string;
+    median: number;
+    q1: number;
+    q3: number;
+    n: number;
+    exceedsSurveyDrl: boolean;
+  }>;
   references: Array<{ id: string; source?: string; ctdivol: number | null; dlp: number | null }>;
 }
 /** A `drl-survey` result. */
@@ -116,7 +123,10 @@ export function resultKind(r: unknown): ResultKind {
   if (Array.isArray(o.coefficients)) return 'concordance' in o ? 'coxph' : 'glm';
   if (Array.isArray(o.counts) && 'rowVariable' in o) return 'crosstab';
   if (Array.isArray(o.results) && 'method' in o) return 'drl-survey';
-  if (Array.isArray(o.columns) && (o.columns as unknown[]).every((c) => c && typeof c === 'object' && 'n' in c))
+  if (
+    Array.isArray(o.columns) &&
+    (o.columns as unknown[]).every((c) => c && typeof c === 'object' && 'n' in c)
+  )
     return 'summary';
   return 'other';
 }

@@ -24,7 +24,10 @@ const quiet = pino({ level: 'silent' });
 
 /** Starts the hub, enrols `rows`-patient cohorts at three nodes and waits until all are online. */
 export async function startTestFederation(work: string, rows = 400): Promise<TestFederation> {
-  const config = loadHubConfig({}, { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: 'silent' });
+  const config = loadHubConfig(
+    {},
+    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: 'silent' },
+  );
   const admin = await initHub(config, { username: 'admin', organisation: 'Hub operator' });
   const hub = await startHub(config, { log: quiet });
   const nodes: Array<{ stop(): Promise<void> }> = [];
@@ -34,9 +37,16 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
     const orgs = [];
     for (const c of centres) orgs.push(await client.createOrganisation({ name: c.name }));
     const collaborationName = 'Radiotherapy outcomes';
-    const collab = await client.createCollaboration({ name: collaborationName, organisationIds: orgs.map((o) => o.id) });
+    const collab = await client.createCollaboration({
+      name: collaborationName,
+      organisationIds: orgs.map((o) => o.id),
+    });
     for (const [i, c] of centres.entries()) {
-      const created = await client.createNode({ collaborationId: collab.id, organisationId: orgs[i]!.id, name: c.name });
+      const created = await client.createNode({
+        collaborationId: collab.id,
+        organisationId: orgs[i]!.id,
+        name: c.name,
+      });
       const file = join(work, `centre-${i}.csv`);
       writeFileSync(file, toCsv(generateCohort(c, rows, 100 + i)));
       const cfg = parseNodeConfig(

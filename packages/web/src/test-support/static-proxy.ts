@@ -31,7 +31,13 @@ export async function startStaticProxy(distDir: string, hubUrl: string): Promise
     const url = req.url ?? '/';
     if (url.startsWith('/api/') || url === '/api') {
       const up = httpRequest(
-        { host: hub.hostname, port: hub.port, method: req.method, path: url, headers: { ...req.headers, host: hub.host } },
+        {
+          host: hub.hostname,
+          port: hub.port,
+          method: req.method,
+          path: url,
+          headers: { ...req.headers, host: hub.host },
+        },
         (upRes) => {
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
           upRes.pipe(res);
