@@ -1,3 +1,4 @@
+import { convexHullVolumeArea } from './convex-hull.js';
 import { type Mesh, marchingCubes, meshVolumeArea } from './marching-cubes.js';
 
 /**
@@ -32,32 +33,45 @@ export function ellipsoidArea(a: number, b: number, c: number): number {
   return 4 * Math.PI * a * b * sum;
 }
 
-/** Mesh vertices that can be on the convex hull: the lowest and highest x of every (y, z) line. */
+/**
+ * Mesh vertices that can be convex-hull vertices: a hull vertex is the lowest or highest point of each
+ * axis-parallel line through it (else it lies between two points), so keep only points extreme on their
+ * x, y and z lines.
+ */
 function hullCandidates(m: Mesh, count: number): Float64Array {
-  const lines = new Map<string, [number, number]>();
   const v = m.vertices;
-  for (let i = 0; i < count; i++) {
-    const key = `${v[3 * i + 1]},${v[3 * i + 2]}`;
-    const x = v[3 * i] ?? 0;
-    const e = lines.get(key);
-    if (!e) lines.set(key, [i, i]);
-    else {
-      if (x < (v[3 * e[0]] ?? 0)) e[0] = i;
-      if (x > (v[3 * e[1]] ?? 0)) e[1] = i;
+  const extreme = new Uint8Array(count).fill(1);
+  for (let a = 0; a < 3; a++) {
+    const b = (a + 1) % 3;
+    const c = (a + 2) % 3;
+    const lines = new Map<string, [number, number]>();
+    for (let i = 0; i < count; i++) {
+      const key = `${v[3 * i + b]},${v[3 * i + c]}`;
+      const x = v[3 * i + a] ?? 0;
+      const e = lines.get(key);
+      if (!e) lines.set(key, [i, i]);
+      else {
+        if (x < (v[3 * e[0] + a] ?? 0)) e[0] = i;
+        if (x > (v[3 * e[1] + a] ?? 0)) e[1] = i;
+      }
     }
+    const keep = new Uint8Array(count);
+    for (const [lo, hi] of lines.values()) {
+      keep[lo] = 1;
+      keep[hi] = 1;
+    }
+    for (let i = 0; i < count; i++) extreme[i] = (extreme[i] ?? 0) & (keep[i] ?? 0);
   }
   const out: number[] = [];
-  for (const [a, b] of lines.values()) {
-    out.push(v[3 * a] ?? 0, v[3 * a + 1] ?? 0, v[3 * a + 2] ?? 0);
-    if (b !== a) out.push(v[3 * b] ?? 0, v[3 * b + 1] ?? 0, v[3 * b + 2] ?? 0);
-  }
+  for (let i = 0; i < count; i++)
+    if (extreme[i]) out.push(v[3 * i] ?? 0, v[3 * i + 1] ?? 0, v[3 * i + 2] ?? 0);
   return Float64Array.from(out);
 }
 
 /**
  * Mesh-based IBSI morphological features of the morphological mask: volume, area, their ratios
  * (compactness, sphericity...), maximum diameter, axis-aligned bounding box and approximate enclosing
- * ellipsoid densities, integrated intensity. `pcaEigen` are the covariance eigenvalues (mm², descending);
+ * ellipsoid and convex hull densities, integrated intensity. `pcaEigen` are the covariance eigenvalues (mm², descending);
  * `meanIntensity` is the mean of the intensity ROI.
  */
 export function meshMorphologyFeatures(
@@ -98,6 +112,7 @@ export function meshMorphologyFeatures(
   const sb = 2 * Math.sqrt(pcaEigen[1] ?? 0);
   const sc = 2 * Math.sqrt(Math.max(0, pcaEigen[2] ?? 0));
   const k = 36 * Math.PI * V * V;
+  const hull = convexHullVolumeArea(cand);
   return {
     morph_volume: V,
     morph_area_mesh: A,
@@ -112,6 +127,8 @@ export function meshMorphologyFeatures(
     morph_area_dens_aabb: A / (2 * (ex * ey + ey * ez + ex * ez)),
     morph_vol_dens_aee: (3 * V) / (4 * Math.PI * sa * sb * sc),
     morph_area_dens_aee: A / ellipsoidArea(sa, sb, sc),
+    morph_vol_dens_conv_hull: V / hull.volume,
+    morph_area_dens_conv_hull: A / hull.area,
     morph_integ_int: V * meanIntensity,
   };
 }
