@@ -1,4 +1,6 @@
 /** The composition root: wires config, database, clock and logger into an unstarted Fastify instance. */
+
+import { fileURLToPath } from 'node:url';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import { getAlgorithm, listAlgorithms } from '@fedhub/algorithms';
@@ -22,6 +24,7 @@ import { algorithmRoutes } from './modules/algorithms/routes.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { collaborationRoutes } from './modules/collaborations/routes.js';
+import { dashboardRoutes, hasDashboard } from './modules/dashboard/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { sweepExpiredLeases } from './modules/node-api/lease-sweeper.js';
@@ -140,6 +143,9 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
     nodeApiRoutes,
   ])
     app.register(module, { ...deps, prefix: '/api' });
+
+  const dashboardDir = opts.config.dashboardDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url));
+  if (hasDashboard(dashboardDir)) app.register(dashboardRoutes, { dir: dashboardDir });
 
   let sweeper: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {

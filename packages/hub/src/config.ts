@@ -37,6 +37,8 @@ export const HubConfigSchema = z.object({
   checkDictionaries: z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean()).default(false),
   /** How often a waiting claim or long-poll re-reads the database (other hub processes), ms. */
   pollIntervalMs: z.coerce.number().int().min(20).default(500),
+  /** Folder of the built web dashboard, served at `/` (default: packages/web/dist beside this package). */
+  dashboardDir: z.string().optional(),
 });
 
 /** The validated, frozen configuration. */
@@ -61,6 +63,7 @@ const ENV_NAMES: Record<keyof HubConfigInput, string> = {
   leaseSweepIntervalMs: 'FEDHUB_LEASE_SWEEP_INTERVAL_MS',
   pollIntervalMs: 'FEDHUB_POLL_INTERVAL_MS',
   checkDictionaries: 'FEDHUB_CHECK_DICTIONARIES',
+  dashboardDir: 'FEDHUB_DASHBOARD_DIR',
 };
 
 /**

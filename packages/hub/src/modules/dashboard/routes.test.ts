@@ -1,0 +1,55 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrateToLatest, openDatabase } from '@fedhub/db';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildHub } from '../../build-hub.js';
+import { loadHubConfig } from '../../config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fedhub-dashboard-'));
+mkdirSync(join(dir, 'assets'));
+writeFileSync(join(dir, 'index.html'), '<!doctype html><title>fedhub</title><div id="root"></div>');
+writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function hub(dashboardDir: string) {
+  const db = openDatabase({ inMemory: true });
+  await migrateToLatest(db.db as never);
+  const app = buildHub({ config: loadHubConfig({}, { dashboardDir, logLevel: 'silent' }), db });
+  await app.ready();
+  return { app, close: async () => (await app.close(), await db.close()) };
+}
+
+describe('dashboard serving', () => {
+  it('serves the app at / and for deep links, assets by name, and keeps JSON 404s for the API', async () => {
+    const { app, close } = await hub(dir);
+    try {
+      const root = await app.inject({ url: '/' });
+      expect(root.statusCode).toBe(200);
+      expect(root.headers['content-type']).toMatch(/text\/html/);
+      expect(root.headers['cache-control']).toBe('no-cache');
+      const deep = await app.inject({ url: '/studies/123?tab=tasks' });
+      expect(deep.body).toContain('<div id="root">');
+      const asset = await app.inject({ url: '/assets/app-1234.js' });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.body).toBe('console.log(1)');
+      expect((await app.inject({ url: '/assets/missing.js' })).statusCode).toBe(404);
+      const api = await app.inject({ url: '/api/no-such-route' });
+      expect(api.statusCode).toBe(404);
+      expect(api.json()).toMatchObject({ code: 'FH_ERR_NOT_FOUND' });
+      expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await close();
+    }
+  });
+
+  it('runs API-only without a built dashboard', async () => {
+    const { app, close } = await hub(join(dir, 'absent'));
+    try {
+      expect((await app.inject({ url: '/' })).statusCode).toBe(404);
+      expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await close();
+    }
+  });
+});
