@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HubClient } from '@fedhub/sdk';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +167,17 @@ describe('dashboard in a browser', () => {
     expect(await page.getByTestId('log-rank').textContent()).toMatch(/p = /);
     await shot('04-km');
 
+    // Cox model: hazard-ratio forest plot
+    const cox = await runAnalysis(studyId, 'coxph', async () => {
+      await page.locator('#param-formula').fill('Surv(months, dead) ~ age + dose_gy');
+    });
+    expect(cox).toBe('completed');
+    const coxForest = page.locator('svg[data-testid="forest-plot"]');
+    await coxForest.waitFor();
+    expect(await coxForest.locator('[data-testid="forest-row"]').count()).toBe(2);
+    expect(await coxForest.textContent()).toContain('hazard ratio (log scale)');
+    await shot('05-cox-forest');
+
     // a refusal: fewer than 10 records selected at every node
     await runAnalysis(studyId, 'summary', async () => {
       await page.locator('input[name="columns"][value="age"]').check();
@@ -176,16 +188,23 @@ describe('dashboard in a browser', () => {
     expect(await refusal.textContent()).toContain('FH_ERR_SMALL_SUBSET');
     const refusedRow = page.locator('[data-testid="run-refused"]').first();
     expect(fed.nodeNames).toContain(await refusedRow.locator('th').textContent());
-    await shot('05-refusal');
+    await shot('06-refusal');
 
     // the study page lists the four tasks with their per-node runs
     await page.goto(`${front.url}/#/studies/${studyId}`);
-    await expect.poll(() => page.getByTestId('task-row').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('task-row').count()).toBe(5);
 
-    // the auditor sees the trail and its verification
+    // the auditor signs in with a one-time link carrying an access token in the fragment
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Username').waitFor();
-    await signIn(fed.auditor);
+    const pair = await new HubClient({ baseUrl: fed.hubUrl }).login(
+      fed.auditor.username,
+      fed.auditor.password,
+    );
+    await page.goto(`${front.url}/?via=link#access_token=${pair.accessToken}`);
+    await page.getByTestId('signed-in-as').waitFor();
+    expect(await page.getByTestId('signed-in-as').textContent()).toContain(fed.auditor.username);
+    expect(page.url()).not.toContain('access_token');
     expect(await page.getByRole('link', { name: 'Run analysis' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Audit' }).click();
     await expect.poll(() => page.getByTestId('audit-row').count(), { timeout: 15_000 }).toBeGreaterThan(5);
@@ -200,8 +219,8 @@ describe('dashboard in a browser', () => {
             (a) => a === 'task.submitted',
           ) && page.getByTestId('audit-row').count(),
       )
-      .toBe(4);
-    await shot('06-audit');
+      .toBe(5);
+    await shot('07-audit');
 
     for (const path of shots) await annotate(`screenshot ${path}`, { path });
     console.log(`dashboard screenshots:\n${shots.join('\n')}`);

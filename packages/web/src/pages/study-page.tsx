@@ -1,5 +1,6 @@
 /** A study: its nodes and its tasks (paged), each with its per-node runs on demand. */
 import type { Task } from '@fedhub/protocol';
+import { useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { shortDateTime } from '../api/time.js';
@@ -14,6 +15,8 @@ function TaskRuns({ id }: { id: string }) {
 }
 
 function TaskRow({ t }: { t: Task }) {
+  // runs are fetched only when a row is opened: a page of 50 rows must not cost 50 requests
+  const [open, setOpen] = useState(false);
   return (
     <tr data-testid="task-row">
       <th scope="row">
@@ -24,9 +27,9 @@ function TaskRow({ t }: { t: Task }) {
       </td>
       <td>{shortDateTime(t.createdAt)}</td>
       <td>
-        <details>
+        <details onToggle={(e) => setOpen(e.currentTarget.open)}>
           <summary>{t.nodeIds.length} nodes</summary>
-          <TaskRuns id={t.id} />
+          {open && <TaskRuns id={t.id} />}
         </details>
       </td>
     </tr>

@@ -1,5 +1,6 @@
 /** A histogram of one released column (counts per bin; below/above counts are reported, not drawn). */
 import { toCsv } from '../charts/csv.js';
+import { histogramBars } from '../charts/histogram-bars.js';
 import { linearScale, niceTicks } from '../charts/scale.js';
 import { XAxis, YAxis } from './axis.js';
 import { Figure } from './figure.js';
@@ -16,7 +17,8 @@ export function Histogram({
   const height = 240;
   const m = { l: 56, r: 16, t: 12, b: 48 };
   const x = linearScale([h.breaks[0]!, h.breaks.at(-1)!], [m.l, width - m.r]);
-  const max = Math.max(1, ...h.counts);
+  const { bars, density } = histogramBars(h.breaks, h.counts);
+  const max = Math.max(density ? 1e-9 : 1, ...bars.map((b) => b.height));
   const y = linearScale([0, max], [height - m.b, m.t]);
   const rows = h.counts.map((c, i) => [h.breaks[i], h.breaks[i + 1], c]);
   return (
@@ -28,16 +30,16 @@ export function Histogram({
       height={height}
       csv={() => toCsv(['bin_lower', 'bin_upper', 'count'], rows)}
     >
-      {h.counts.map((c, i) => (
+      {bars.map((b) => (
         <rect
-          key={h.breaks[i]}
-          x={x(h.breaks[i]!) + 0.5}
-          width={Math.max(0, x(h.breaks[i + 1]!) - x(h.breaks[i]!) - 1)}
-          y={y(c)}
-          height={height - m.b - y(c)}
-          fill="#3a7bbf"
+          key={b.x0}
+          x={x(b.x0) + 0.5}
+          width={Math.max(0, x(b.x1) - x(b.x0) - 1)}
+          y={y(b.height)}
+          height={height - m.b - y(b.height)}
+          fill="#2f6ea8"
         >
-          <title>{`[${h.breaks[i]}, ${h.breaks[i + 1]}): ${c}`}</title>
+          <title>{`[${b.x0}, ${b.x1}): ${b.count}`}</title>
         </rect>
       ))}
       <XAxis
@@ -46,7 +48,7 @@ export function Histogram({
         y={height - m.b}
         label={column.column}
       />
-      <YAxis scale={y} ticks={niceTicks(0, max, 4)} x={m.l} label="count" />
+      <YAxis scale={y} ticks={niceTicks(0, max, 4)} x={m.l} label={density ? 'count per unit' : 'count'} />
     </Figure>
   );
 }

@@ -1,0 +1,129 @@
+// Server-side renders of the result views (no browser needed): each shape gets its table and chart.
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { ResultView } from './result-view.js';
+
+const html = (result: unknown) => renderToStaticMarkup(createElement(ResultView, { result }));
+const count = (s: string, needle: string) => s.split(needle).length - 1;
+
+describe('ResultView', () => {
+  it('draws a Cox model as a table and a hazard-ratio forest plot on a log axis', () => {
+    const out = html({
+      formula: 'Surv(months, dead) ~ age + sex',
+      ties: 'efron',
+      coefficients: [
+        {
+          term: 'age',
+          estimate: 0.03,
+          stdError: 0.005,
+          pValue: 1e-8,
+          hazardRatio: 1.0305,
+          hrLower: 1.02,
+          hrUpper: 1.041,
+          z: 6,
+        },
+        {
+          term: 'sexM',
+          estimate: 0.15,
+          stdError: 0.08,
+          pValue: 0.06,
+          hazardRatio: 1.162,
+          hrLower: 0.993,
+          hrUpper: 1.359,
+          z: 1.9,
+        },
+      ],
+      loglik: [-100, -90],
+      likelihoodRatio: { statistic: 20, df: 2, pValue: 4.5e-5 },
+      concordance: { value: 0.61 },
+      n: 1200,
+      events: 700,
+      nodes: ['A', 'B', 'C'],
+    });
+    expect(out).toContain('data-testid="cox-table"');
+    expect(out).toContain('data-testid="forest-plot"');
+    expect(count(out, 'data-testid="forest-row"')).toBe(2);
+    expect(out).toContain('hazard ratio (log scale)');
+    expect(out).not.toContain('NaN');
+  });
+
+  it('draws a crosstab with margins', () => {
+    const out = html({
+      rowVariable: 'sex',
+      colVariable: 'stage',
+      rows: ['F', 'M'],
+      cols: ['I', 'II'],
+      counts: [
+        [10, 20],
+        [30, 40],
+      ],
+      rowTotals: [30, 70],
+      colTotals: [40, 60],
+      total: 100,
+      nodes: ['A'],
+    });
+    expect(out).toContain('data-testid="crosstab-table"');
+    expect(out).toContain('<td>100</td>');
+  });
+
+  it('draws a DRL survey box per facility against the survey and reference DRLs', () => {
+    const out = html({
+      method: 'DRL = 75th percentile of facility medians',
+      nodes: ['A', 'B', 'C'],
+      results: [
+        {
+          exam: 'ct-head',
+          group: 'adult',
+          phantom: 'head16',
+          quantity: 'ctdivol',
+          unit: 'mGy',
+          drl: 55,
+          nFacilities: 3,
+          facilities: [
+            { facility: 'A', median: 50, q1: 45, q3: 56, n: 40, exceedsSurveyDrl: false },
+            { facility: 'B', median: 58, q1: 52, q3: 63, n: 35, exceedsSurveyDrl: true },
+            { facility: 'C', median: 42, q1: 40, q3: 47, n: 50, exceedsSurveyDrl: false },
+          ],
+          references: [{ id: 'uk-ndrl-2022-head', ctdivol: 60, dlp: 970 }],
+        },
+      ],
+    });
+    expect(count(out, 'data-testid="drl-plot"')).toBe(1);
+    expect(out).toContain('survey DRL');
+    expect(out).toContain('uk-ndrl-2022-head');
+    // one box and one median line per facility
+    expect(count(out, 'fill="#fff" stroke=')).toBe(3);
+  });
+
+  it('draws KM curves with bands and a number-at-risk row per group', () => {
+    const curve = (group: string, surv: number[]) => ({
+      group,
+      time: [2, 5, 9],
+      nRisk: [50, 40, 20],
+      nEvent: [5, 10, 5],
+      nCensor: [5, 10, 5],
+      surv,
+      lower: surv.map((s) => s - 0.1),
+      upper: surv.map((s) => Math.min(1, s + 0.1)),
+      median: null,
+      medianLower: null,
+      medianUpper: null,
+    });
+    const out = html({
+      time: 'months',
+      group: 'sex',
+      curves: [curve('F', [0.9, 0.7, 0.55]), curve('M', [0.85, 0.6, 0.45])],
+      logRank: { chisq: 4, df: 1, pValue: 0.0455 },
+      nodes: ['A'],
+    });
+    expect(count(out, 'data-testid="km-curve"')).toBe(2);
+    expect(out).toContain('log-rank p = 0.0455');
+    expect(out).toContain('not reached');
+    expect(out).not.toContain('NaN');
+  });
+
+  it('falls back to JSON for shapes it does not know', () => {
+    expect(html({ hello: 'world' })).toContain('&quot;hello&quot;');
+  });
+});
