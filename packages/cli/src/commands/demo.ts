@@ -162,7 +162,11 @@ export async function runDemo(
     }
     if (opts.json) printJson({ hubUrl, admin: { username: admin.username }, studyId: study.id, tasks });
     else {
+      // a sign-in link for the dashboard: a fresh access token in the URL fragment (never sent to a server)
+      const link = await HubClient.login(hubUrl, admin.username, admin.password);
+      const token = (await link.createApiToken('demo dashboard link', 1)).token;
       say(`\nThe federation is running. Hub: ${hubUrl}  API docs: ${hubUrl}/docs`);
+      say(`Dashboard: ${hubUrl}/  sign-in link (valid one day): ${hubUrl}/#access_token=${token}`);
       say(
         `Sign in: fedhub login --hub ${hubUrl} --username ${admin.username}   (one-time password: ${admin.password})`,
       );
