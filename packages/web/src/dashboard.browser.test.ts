@@ -3,7 +3,7 @@
  * study, run summary, glm and km, see the charts, see a refusal with its reason, and the auditor's view.
  * Screenshots go to packages/web/test-output/ and are attached to the test.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +166,29 @@ describe('dashboard in a browser', () => {
     expect(await kmPlot.locator('[data-testid="km-risk-table"] text').count()).toBeGreaterThan(4);
     expect(await page.getByTestId('log-rank').textContent()).toMatch(/p = /);
     await shot('04-km');
+    // the KM figure exports as SVG, PNG (canvas drawing of the SVG) and CSV
+    const kmFigure = page.locator('figure', { has: kmPlot });
+    for (const [button, file] of [
+      ['Download SVG', 'km.svg'],
+      ['Download PNG', 'km.png'],
+      ['Download data (CSV)', 'km.csv'],
+    ] as const) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        kmFigure.getByRole('button', { name: button }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`km-months.${file.split('.')[1]}`);
+      const saved = join(outDir, file);
+      await download.saveAs(saved);
+      shots.push(saved);
+    }
+    expect(readFileSync(join(outDir, 'km.png')).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(readFileSync(join(outDir, 'km.svg'), 'utf8')).toMatch(
+      /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/,
+    );
+    expect(readFileSync(join(outDir, 'km.csv'), 'utf8').split('\r\n')[0]).toBe(
+      'group,time,n_risk,n_event,n_censor,surv,lower,upper',
+    );
 
     // Cox model: hazard-ratio forest plot
     const cox = await runAnalysis(studyId, 'coxph', async () => {
