@@ -68,6 +68,8 @@ describe('dashboard in a browser', () => {
       throw new Error(
         `chromium not found at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`,
       );
+    // only this run's files: stale screenshots would be mistaken for fresh ones
+    rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
     // the test always serves a fresh build of the dashboard
     await build({ configFile: join(webDir, 'vite.config.ts'), root: webDir, logLevel: 'silent' });
