@@ -48,10 +48,21 @@ describe('fedhub demo --once', () => {
     const json = join(work, 'drl-task.json');
     writeFileSync(json, JSON.stringify(drl));
     const html = join(work, 'drl.html');
-    const rep = await fedhub(['dose', 'report', '--from-json', json, '--out', html, '--csv', join(work, 'drl.csv')]);
+    const rep = await fedhub([
+      'dose',
+      'report',
+      '--from-json',
+      json,
+      '--out',
+      html,
+      '--csv',
+      join(work, 'drl.csv'),
+    ]);
     expect(rep.code, rep.stderr).toBe(0);
     const page = readFileSync(html, 'utf8');
-    expect(page.match(/<svg/g)?.length).toBe((drl.result as unknown as { results: unknown[] }).results.length);
+    expect(page.match(/<svg/g)?.length).toBe(
+      (drl.result as unknown as { results: unknown[] }).results.length,
+    );
   }, 200_000);
 });
 

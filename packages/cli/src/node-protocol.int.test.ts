@@ -231,4 +231,105 @@ describe('node protocol on a real hub process', () => {
       await stopProcess(node.child);
     }
   }, 90_000);
+
+  it('finishes a multi-round task after the hub is killed mid-task and restarted on the same data', async () => {
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const dataDir = join(work, 'hub-killed');
+    const creds = await initHub(loadHubConfig({}, { dataDir }), { username: 'admin', organisation: 'Hub' });
+    const env = { ...process.env, FEDHUB_LEASE_MS: String(LEASE_MS) };
+    const args = [
+      'hub',
+      'start',
+      '--json',
+      '--data-dir',
+      dataDir,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+    ];
+    let hub2 = await startFedhubProcess(args, join(work, 'hub-killed.log'), 60_000, env);
+    const url = String(hub2.ready.url);
+    const client = await HubClient.login(url, creds.username, creds.password);
+    const org = await client.createOrganisation({ name: 'Killed-hub Hospital' });
+    const collab = await client.createCollaboration({ name: 'Killed hub', organisationIds: [org.id] });
+    const created = await client.createNode({
+      collaborationId: collab.id,
+      organisationId: org.id,
+      name: 'Survivor node',
+    });
+    const { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } = await import('@fedhub/testkit');
+    const csv = join(work, 'killed.csv');
+    writeFileSync(csv, toCsv(generateCohort(DEMO_CENTRES[0]!, 300, 5)));
+    const yaml = join(work, 'killed-node.yaml');
+    writeFileSync(
+      yaml,
+      JSON.stringify({
+        hub: { url, enrolmentToken: created.enrolmentToken },
+        dataDir: join(work, 'killed-node'),
+        claimWaitMs: 1000,
+        datasets: [{ name: 'cohort', file: csv, dictionary: { columns: COHORT_DICTIONARY } }],
+      }),
+    );
+    const node = await startFedhubProcess(
+      ['node', 'start', '--json', '--config', yaml],
+      join(work, 'killed-node.log'),
+    );
+    try {
+      const study = await client.createStudy({
+        collaborationId: collab.id,
+        title: 'Killed hub study',
+        purpose: 'Kill the hub mid-task',
+      });
+      const params = {
+        dataset: 'cohort',
+        formula: 'toxicity ~ dose_gy + age + sex + stage',
+        family: 'binomial' as const,
+      };
+      const task = await client.createTask({ studyId: study.id, algorithm: 'glm', params });
+      for (let i = 0; i < 400; i++) {
+        if ((await client.getTask(task.id)).round >= 2) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      hub2.child.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 1000));
+      hub2 = await startFedhubProcess(args, join(work, 'hub-killed.log'), 60_000, env);
+      const done = await client.waitForTask(task.id, { timeoutMs: 60_000 });
+      expect(done.status).toBe('completed');
+      // the same fit without any interruption, directly on the same file
+      const { DatasetStore, runLocalFederation } = await import('@fedhub/node');
+      const { DisclosurePolicySchema } = await import('@fedhub/protocol');
+      const store = await DatasetStore.open([
+        { name: 'cohort', file: csv, format: 'csv', columns: COHORT_DICTIONARY, onInvalid: 'reject' },
+      ]);
+      const ref = await runLocalFederation('glm', params, [
+        {
+          id: 'x',
+          name: 'x',
+          datasets: store,
+          keys: generateNodeKeys(),
+          policy: DisclosurePolicySchema.parse({}),
+        },
+      ]);
+      store.close();
+      const got = (done.result as { coefficients: Array<{ estimate: number }> }).coefficients.map(
+        (c) => c.estimate,
+      );
+      const want = (ref.result as { coefficients: Array<{ estimate: number }> }).coefficients.map(
+        (c) => c.estimate,
+      );
+      got.forEach((g, i) =>
+        expect(Math.abs(g - want[i]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(want[i]!))),
+      );
+    } finally {
+      await stopProcess(node.child);
+      await stopProcess(hub2.child);
+    }
+  }, 120_000);
 });

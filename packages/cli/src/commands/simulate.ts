@@ -57,7 +57,13 @@ export async function simulate(opts: SimulateOptions) {
   const hubConfig = loadHubConfig(
     {},
     // all simulated nodes enrol from 127.0.0.1: the per-IP login/enrolment limit would throttle large simulations
-    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: level as HubConfigInput['logLevel'], loginRateLimitPerMinute: 100_000 },
+    {
+      dataDir: join(work, 'hub'),
+      port: 0,
+      host: '127.0.0.1',
+      logLevel: level as HubConfigInput['logLevel'],
+      loginRateLimitPerMinute: 100_000,
+    },
   );
   const nodes: FedhubNode[] = [];
   let hub: Awaited<ReturnType<typeof startHub>> | undefined;
