@@ -86,6 +86,11 @@ export function App() {
     setMe(m);
   };
 
+  // after a navigation, move focus to the new page so keyboard and screen-reader users start there
+  useEffect(() => {
+    if (hash) document.getElementById('main')?.focus();
+  }, [hash]);
+
   const session = useMemo<Session | null>(() => {
     if (!client || !me) return null;
     return {

@@ -40,8 +40,17 @@ function TaskRow({ t }: { t: Task }) {
 export function StudyPage({ id }: { id: string }) {
   const { client } = useSession();
   const study = useLoad(() => client.getStudy(id), [id]);
-  // the hub lists newest first; re-listed every 5 s so running tasks show their new status
-  const tasks = useLoad(() => client.listTasks(id), [id], 5000);
+  // the hub lists newest first; re-listed every 5 s while a task runs (so its status moves), else every 30 s
+  const [pollMs, setPollMs] = useState(5000);
+  const tasks = useLoad(
+    async () => {
+      const list = await client.listTasks(id);
+      setPollMs(list.some((t) => t.status === 'running') ? 5000 : 30_000);
+      return list;
+    },
+    [id],
+    pollMs,
+  );
   const nodes = useLoad(
     () => (study.data ? client.listNodes(study.data.collaborationId) : Promise.resolve([])),
     [study.data?.collaborationId],
