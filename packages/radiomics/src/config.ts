@@ -28,7 +28,7 @@ export interface RadiomicsConfig {
   readonly ivhDiscretisation: Discretisation;
   /** NGLDM coarseness parameter α. */
   readonly ngldmAlpha: number;
-  /** Compute Moran's I and Geary's C only when the ROI has at most this many voxels (O(n²)). */
+  /** Moran's I / Geary's C by exact O(n²) pair sums up to this many ROI voxels; by FFT convolution above. */
   readonly maxVoxelsForAutocorrelation: number;
 }
 

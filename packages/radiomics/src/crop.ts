@@ -27,7 +27,7 @@ export function maskBounds(
  * Copies the box [lo, hi] of a grid (x fastest) into a new grid with a border of `margin` zero voxels. Texture features only look at ROI voxels and their
  * neighbours inside the ROI, so cropping to the ROI box changes no value and saves most of the work.
  */
-export function cropGrid<T extends Int32Array | Uint8Array>(
+export function cropGrid<T extends Int32Array | Uint8Array | Float64Array>(
   src: T,
   dims: readonly [number, number, number],
   lo: readonly number[],

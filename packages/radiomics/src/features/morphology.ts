@@ -1,4 +1,6 @@
+import { cropGrid, maskBounds } from '../crop.js';
 import type { Volume } from '../volume.js';
+import { autocorrelationFft } from './autocorrelation.js';
 import { meshMorphologyFeatures } from './morphology-mesh.js';
 
 function roiCountOf(roi: Uint8Array): number {
@@ -31,8 +33,8 @@ export function symmetricEigenvalues3(a: readonly number[]): [number, number, nu
 
 /**
  * Voxel-based IBSI morphological features: approximate volume (mm³), centre-of-mass shift (mm), PCA axis
- * lengths (mm, from the sample covariance), elongation, flatness and, when the ROI is small enough, Moran's I and Geary's C
- * (inverse-distance weights, O(n²)), plus the mesh-based features of morphology-mesh.ts.
+ * lengths (mm, from the sample covariance), elongation, flatness, Moran's I and Geary's C (inverse-distance
+ * weights; exact pairwise sums up to `maxVoxelsForAutocorrelation` ROI voxels, FFT convolution above), plus the mesh-based features of morphology-mesh.ts.
  */
 export function morphologyFeatures(
   img: Volume,
@@ -87,27 +89,55 @@ export function morphologyFeatures(
     morph_pca_elongation: Math.sqrt(l2 / l1),
     morph_pca_flatness: Math.sqrt(Math.max(0, l3) / l1),
   };
-  const m = vals.length;
-  if (m <= maxVoxelsForAutocorrelation && m > 1) {
-    const mu = vals.reduce((a, b) => a + b, 0) / m;
-    let den = 0;
-    for (const v of vals) den += (v - mu) ** 2;
-    let w = 0;
-    let num = 0;
-    let gnum = 0;
-    for (let i = 0; i < m; i++) {
-      const [xi = 0, yi = 0, zi = 0] = vpos[i] ?? [];
-      const di = (vals[i] ?? 0) - mu;
-      for (let j = i + 1; j < m; j++) {
-        const [xj = 0, yj = 0, zj = 0] = vpos[j] ?? [];
-        const wij = 1 / Math.sqrt((xi - xj) ** 2 + (yi - yj) ** 2 + (zi - zj) ** 2);
-        w += 2 * wij;
-        num += 2 * wij * di * ((vals[j] ?? 0) - mu);
-        gnum += 2 * wij * ((vals[i] ?? 0) - (vals[j] ?? 0)) ** 2;
-      }
-    }
-    out.morph_moran_i = den > 0 ? ((m / w) * num) / den : Number.NaN;
-    out.morph_geary_c = den > 0 ? ((m - 1) * gnum) / (2 * w * den) : Number.NaN;
+  if (vals.length <= maxVoxelsForAutocorrelation && vals.length > 1) {
+    Object.assign(out, autocorrelation(Float64Array.from(vals), Float64Array.from(vpos.flat())));
+  } else if (vals.length > 1) {
+    const box = maskBounds(roi, img.dims);
+    const d = cropGrid(img.data, img.dims, box.lo, box.hi, (k) => new Float64Array(k), 0);
+    const r = cropGrid(roi, img.dims, box.lo, box.hi, (k) => new Uint8Array(k), 0);
+    Object.assign(out, autocorrelationFft(d.data, r.data, d.dims, img.spacing));
   }
   return out;
+}
+
+/**
+ * Moran's I and Geary's C of intensities `x` at positions `pos` (x, y, z triples in mm) with
+ * inverse-distance weights over all pairs: exact, O(n²).
+ */
+export function autocorrelation(x: Float64Array, pos: Float64Array): Record<string, number> {
+  const m = x.length;
+  let mu = 0;
+  for (let i = 0; i < m; i++) mu += x[i] ?? 0;
+  mu /= m;
+  let den = 0;
+  for (let i = 0; i < m; i++) den += ((x[i] ?? 0) - mu) ** 2;
+  let w = 0;
+  let num = 0;
+  let gnum = 0;
+  for (let i = 0; i < m; i++) {
+    const xi = pos[3 * i] ?? 0;
+    const yi = pos[3 * i + 1] ?? 0;
+    const zi = pos[3 * i + 2] ?? 0;
+    const vi = x[i] ?? 0;
+    let wr = 0;
+    let nr = 0;
+    let gr = 0;
+    for (let j = i + 1; j < m; j++) {
+      const dx = xi - (pos[3 * j] ?? 0);
+      const dy = yi - (pos[3 * j + 1] ?? 0);
+      const dz = zi - (pos[3 * j + 2] ?? 0);
+      const wij = 1 / Math.sqrt(dx * dx + dy * dy + dz * dz);
+      const vj = x[j] ?? 0;
+      wr += wij;
+      nr += wij * (vj - mu);
+      gr += wij * (vi - vj) * (vi - vj);
+    }
+    w += 2 * wr;
+    num += 2 * (vi - mu) * nr;
+    gnum += 2 * gr;
+  }
+  return {
+    morph_moran_i: den > 0 ? ((m / w) * num) / den : Number.NaN,
+    morph_geary_c: den > 0 ? ((m - 1) * gnum) / (2 * w * den) : Number.NaN,
+  };
 }
