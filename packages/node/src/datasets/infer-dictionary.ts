@@ -30,41 +30,39 @@ export async function inferDictionary(
         `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`,
       );
     }
-    await conn.run(`CREATE TEMP TABLE t AS SELECT * FROM ${src}`);
-    const out: ColumnSpec[] = [];
-    for (const [nameRaw, typeRaw] of described) {
-      const name = String(nameRaw);
-      const type = String(typeRaw).toUpperCase();
-      if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name))
-        throw new FedhubError(
-          'FH_ERR_VALIDATION',
-          `${file}: column name "${name}" is not usable (letters, digits and _ only, starting with a letter or _)`,
-        );
-      const q = quoteIdent(name);
-      if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type)) {
-        out.push({ name, type: 'integer' });
-      } else if (/^(DOUBLE|FLOAT|REAL|DECIMAL.*)$/.test(type)) {
-        out.push({ name, type: 'numeric' });
-      } else if (type === 'BOOLEAN') {
-        out.push({ name, type: 'boolean' });
-      } else if (type === 'DATE') {
-        out.push({ name, type: 'date' });
-      } else {
-        const distinct = Number(
-          (await conn.runAndReadAll(`SELECT count(DISTINCT ${q}) FROM t`)).getRowsJS()[0]![0],
-        );
-        if (/(^|_)(id|key|mrn|pseudonym)$/i.test(name) || distinct > MAX_LEVELS)
-          out.push({ name, type: 'categorical', identifier: true });
-        else {
-          const levels = (
-            await conn.runAndReadAll(
-              `SELECT DISTINCT CAST(${q} AS VARCHAR) AS v FROM t WHERE ${q} IS NOT NULL ORDER BY v`,
-            )
+    const cols = described.map(([n, t]) => ({ name: String(n), type: String(t).toUpperCase() }));
+    for (const c of cols)
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(c.name))
+        throw new FedhubError('FH_ERR_VALIDATION', `${file}: column name "${c.name}" is not usable (letters, digits and _ only, starting with a letter or _)`);
+    const isText = (t: string) => !/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|DOUBLE|FLOAT|REAL|DECIMAL.*|BOOLEAN|DATE)$/.test(t);
+    const text = cols.filter((c) => isText(c.type));
+    // two passes over the file: an approximate distinct count of every text column, then the levels of the few-valued ones
+    const distinct = new Map<string, string[] | null>();
+    if (text.length > 0) {
+      const approx = (await conn.runAndReadAll(`SELECT ${text.map((c) => `approx_count_distinct(${quoteIdent(c.name)})`).join(', ')} FROM ${src}`)).getRowsJS()[0] as unknown[];
+      const few = text.filter((_, k) => Number(approx[k]) <= 2 * MAX_LEVELS);
+      for (const c of text) distinct.set(c.name, null);
+      if (few.length > 0) {
+        const row = (
+          await conn.runAndReadAll(
+            `SELECT ${few.map((c) => `list(DISTINCT CAST(${quoteIdent(c.name)} AS VARCHAR) ORDER BY CAST(${quoteIdent(c.name)} AS VARCHAR))`).join(', ')} FROM ${src}`,
           )
-            .getRowsJS()
-            .map((r) => String(r[0]));
-          out.push({ name, type: 'categorical', levels });
-        }
+        ).getRowsJS()[0] as unknown[][];
+        few.forEach((c, k) => {
+          distinct.set(c.name, (row[k] ?? []).filter((v) => v !== null).map(String));
+        });
+      }
+    }
+    const out: ColumnSpec[] = [];
+    for (const { name, type } of cols) {
+      if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type)) out.push({ name, type: 'integer' });
+      else if (/^(DOUBLE|FLOAT|REAL|DECIMAL.*)$/.test(type)) out.push({ name, type: 'numeric' });
+      else if (type === 'BOOLEAN') out.push({ name, type: 'boolean' });
+      else if (type === 'DATE') out.push({ name, type: 'date' });
+      else {
+        const levels = distinct.get(name);
+        if (/(^|_)(id|key|mrn|pseudonym)$/i.test(name) || !levels || levels.length > MAX_LEVELS) out.push({ name, type: 'categorical', identifier: true });
+        else out.push({ name, type: 'categorical', levels });
       }
     }
     return out;
