@@ -3,6 +3,7 @@
  * study, run summary, glm and km, see the charts, see a refusal with its reason, and the auditor's view.
  * Screenshots go to packages/web/test-output/ and are attached to the test.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -218,6 +219,28 @@ describe('dashboard in a browser', () => {
     // the study page lists the four tasks with their per-node runs
     await page.goto(`${front.url}/#/studies/${studyId}`);
     await expect.poll(() => page.getByTestId('task-row').count()).toBe(5);
+    // opening a row shows that task's runs per node
+    await page.getByTestId('task-row').first().locator('summary').click();
+    await expect
+      .poll(() => page.getByTestId('task-row').first().locator('[data-testid="runs-table"] tbody tr').count())
+      .toBe(3);
+
+    // 1,000 tasks: the list answer is padded with copies of the real ones; the page renders 50 at a time
+    await page.route(`**/api/tasks?studyId=${studyId}`, async (route) => {
+      const real = (await (await route.fetch()).json()) as Array<Record<string, unknown>>;
+      const many = Array.from({ length: 1000 }, (_, i) => ({ ...real[i % real.length], id: randomUUID() }));
+      await route.fulfill({ json: many });
+    });
+    const t0 = performance.now();
+    await page.reload();
+    await page.getByText('Page 1 of 20 (1000 items)').waitFor();
+    const renderMs = performance.now() - t0;
+    expect(await page.getByTestId('task-row').count()).toBe(50);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2 of 20 (1000 items)').waitFor();
+    console.log(`study page with 1000 tasks: reload to first page in ${renderMs.toFixed(0)} ms`);
+    expect(renderMs).toBeLessThan(5000);
+    await page.unroute(`**/api/tasks?studyId=${studyId}`);
 
     // the auditor signs in with a one-time link carrying an access token in the fragment
     await page.getByRole('button', { name: 'Sign out' }).click();
