@@ -111,7 +111,7 @@ const cases = [
   ['ibsi_1_reference_values_config_C.csv', 'ct_phantom', ibsiConfigC, 270],
   ['ibsi_1_reference_values_config_D.csv', 'ct_phantom', ibsiConfigD, 270],
   ['ibsi_1_reference_values_config_E.csv', 'ct_phantom', ibsiConfigE, 270],
-  ['ibsi_1_reference_values_config_A.csv', 'ct_phantom', ibsiConfigA, 398],
+  ['ibsi_1_reference_values_config_A.csv', 'ct_phantom', ibsiConfigA, 406],
   ['ibsi_1_reference_values_config_B.csv', 'ct_phantom', ibsiConfigB, 406],
 ] as const;
 
