@@ -6,6 +6,7 @@ import { ivhFeatures } from './features/ivh.js';
 import { localIntensityFeatures } from './features/local-intensity.js';
 import { morphologyFeatures } from './features/morphology.js';
 import { histogramFeatures, statisticsFeatures } from './features/stats.js';
+import { ibsiCode } from './ibsi-codes.js';
 import { preprocess } from './preprocess.js';
 import { textureFeatures } from './texture/aggregate.js';
 import type { Mask, Volume } from './volume.js';
@@ -13,6 +14,8 @@ import type { Mask, Volume } from './volume.js';
 /** One computed feature, keyed by its IBSI tag (e.g. `cm_joint_max_3D_comb`). */
 export interface Feature {
   readonly tag: string;
+  /** Four-letter IBSI code where recorded (see ibsi-codes.ts). */
+  readonly code: string | undefined;
   /** IBSI family prefix: morph, loc, stat, ih, ivh, cm, rlm, szm, dzm, ngt, ngl. */
   readonly family: string;
   /** Texture aggregation (e.g. '3D_comb', '2_5D', '2D_avg'), or 'none'. */
@@ -86,7 +89,7 @@ export function computeFeatures(image: Volume, mask: Mask, config: RadiomicsConf
   const features: Feature[] = [];
   const add = (r: Record<string, number>, family: string, aggregation = 'none') => {
     for (const [tag, value] of Object.entries(r))
-      features.push({ tag, family, aggregation, value, settingsHash: hash });
+      features.push({ tag, code: ibsiCode(tag), family, aggregation, value, settingsHash: hash });
   };
   let nRoi = 0;
   for (let i = 0; i < intensity.length; i++) nRoi += intensity[i] ?? 0;
@@ -121,6 +124,7 @@ export function computeFeatures(image: Volume, mask: Mask, config: RadiomicsConf
     for (const t of textureFeatures(grid, mm.data, mode, config.ngldmAlpha)) {
       features.push({
         tag: t.tag,
+        code: ibsiCode(t.tag),
         family: t.family,
         aggregation: t.aggregation,
         value: t.value,

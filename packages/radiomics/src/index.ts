@@ -11,6 +11,7 @@ export {
   validateConfig,
 } from './config.js';
 export { RadiomicsError, RadiomicsErrorCode } from './errors.js';
+export { ibsiCode, ibsiCodes } from './ibsi-codes.js';
 export type { NiftiHeader, NiftiImage } from './nifti.js';
 export { readNifti } from './nifti.js';
 export { alignedGrid, Interpolation, resample } from './resample.js';

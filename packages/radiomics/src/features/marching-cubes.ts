@@ -2,8 +2,8 @@
  * Marching cubes for a binary mask at iso-level 0.5 (vertices at edge midpoints). The triangle lists of
  * the 256 corner configurations are derived here from the cube faces, not copied from a table: on each
  * face the crossing points are joined into oriented segments (ambiguous faces keep inside corners apart),
- * the segments are chained into polygons, and each polygon is fanned around its centroid into triangles
- * whose normals point away from the inside corners.
+ * the segments are chained into polygons, and each polygon is fanned into triangles whose normals point
+ * away from the inside corners.
  */
 
 type Vec3 = readonly [number, number, number];
@@ -118,7 +118,7 @@ const polygonTable: readonly (readonly (readonly number[])[])[] = Array.from({ l
 export interface Mesh {
   readonly vertices: Float64Array;
   readonly triangles: Uint32Array;
-  /** Vertices [0, edgeVertexCount) lie on cube edges; later ones are polygon centroids. */
+  /** Number of vertices on cube edges (all of them: polygons are fanned without extra vertices). */
   readonly edgeVertexCount: number;
 }
 

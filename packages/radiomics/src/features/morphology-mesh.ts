@@ -83,7 +83,7 @@ export function meshMorphologyFeatures(
 ): Record<string, number> {
   const mesh = marchingCubes(morph, dims, spacing);
   const { volume: V, area: A } = meshVolumeArea(mesh);
-  // Polygon centroids are appended after the cube-edge vertices: they never lie on the hull.
+  // Only cube-edge vertices can be extreme points of the mesh.
   const edgeVertices = mesh.edgeVertexCount;
   const cand = hullCandidates(mesh, edgeVertices);
   let diam2 = 0;
