@@ -126,6 +126,13 @@ export class HubClient {
   createApiToken(name: string, expiresInDays?: number) {
     return this.call('POST', '/api/tokens', CreatedApiTokenSchema, { name, expiresInDays });
   }
+  revokeApiToken(id: string) {
+    return this.call('DELETE', `/api/tokens/${encodeURIComponent(id)}`, OkSchema);
+  }
+  /** Changes the signed-in user's password; the user's other sessions are signed out. */
+  changePassword(currentPassword: string, newPassword: string) {
+    return this.call('POST', '/api/me/password', OkSchema, { currentPassword, newPassword });
+  }
   listApiTokens() {
     return this.call('GET', '/api/tokens', z.array(ApiTokenSchema));
   }

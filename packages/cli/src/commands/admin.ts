@@ -45,6 +45,32 @@ export function registerAdminCommands(program: Command): void {
         process.stdout.write(`signed in to ${client.baseUrl} as ${me.username} (${me.roles.join(', ')})\n`);
     });
 
+  program
+    .command('passwd')
+    .description(
+      'change your password (reads the current and then the new password, one per line, from standard input)',
+    )
+    .option('--hub <url>')
+    .option('--json')
+    .action(async (opts: Global) => {
+      const client = clientFromEnvironment(opts);
+      const rl = createInterface({ input: process.stdin, terminal: false });
+      const lines: string[] = [];
+      if (process.stdin.isTTY)
+        process.stderr.write('Current password, then new password (at least 12 characters):\n');
+      for await (const line of rl) {
+        lines.push(line);
+        if (lines.length === 2) break;
+      }
+      rl.close();
+      if (lines.length < 2)
+        throw new Error('expected the current and the new password on two lines of standard input');
+      await client.changePassword(lines[0]!, lines[1]!);
+      opts.json
+        ? printJson({ ok: true })
+        : process.stdout.write('password changed; your other sessions are signed out\n');
+    });
+
   const org = program.command('org').description('organisations (hospitals, the hub operator)');
   org
     .command('create <name>')

@@ -1,6 +1,7 @@
 /** Sign-in, token refresh and sign-out, the caller's identity, and API tokens. */
 import {
   ApiTokenSchema,
+  ChangePasswordRequestSchema,
   CreateApiTokenRequestSchema,
   CreatedApiTokenSchema,
   ErrorBodySchema,
@@ -18,12 +19,6 @@ import { revokeRefreshFamily, rotateRefreshToken } from './tokens.js';
 
 const OkSchema = z.object({ ok: z.literal(true) }).meta({ id: 'Ok' });
 const LogoutRequestSchema = z.object({ refreshToken: z.string().max(4096) }).meta({ id: 'LogoutRequest' });
-const ChangePasswordRequestSchema = z
-  .object({
-    currentPassword: z.string().min(1).max(1024),
-    newPassword: z.string().min(12, 'at least 12 characters').max(1024),
-  })
-  .meta({ id: 'ChangePasswordRequest' });
 
 export const authRoutes: HubModule = async (app, { ctx, auth }) => {
   const rateLimit = { max: ctx.config.loginRateLimitPerMinute, timeWindow: 60_000 };
