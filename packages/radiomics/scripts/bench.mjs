@@ -22,18 +22,23 @@ const image = r.readNifti(readFileSync(path.join(ct, 'phantom.nii.gz'))).volume;
 const mask = r.toMask(r.readNifti(readFileSync(path.join(ct, 'mask.nii.gz'))).volume);
 let peakRss = process.memoryUsage().rss;
 const times = [];
+const cpu = [];
 let count = 0;
 for (let i = 0; i < reps; i++) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const res = r.computeFeatures(image, mask, r.ibsiConfigC);
   times.push(performance.now() - t0);
+  const c1 = process.cpuUsage(c0);
+  cpu.push((c1.user + c1.system) / 1000);
   count = res.features.length;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }
 times.sort((a, b) => a - b);
+cpu.sort((a, b) => a - b);
 const mib = (b) => (b / 1024 / 1024).toFixed(0);
 console.log(
   `config C, CT phantom ${image.dims.join('x')}: ${count} features; wall ms min ${times[0].toFixed(0)}, ` +
-    `median ${times[Math.floor(times.length / 2)].toFixed(0)} (${reps} runs); peak RSS ${mib(peakRss)} MiB ` +
+    `median ${times[Math.floor(times.length / 2)].toFixed(0)} (${reps} runs); CPU ms min ${cpu[0].toFixed(0)}; peak RSS ${mib(peakRss)} MiB ` +
     `(process resourceUsage maxRSS ${mib(process.resourceUsage().maxRSS * 1024)} MiB)`,
 );

@@ -56,14 +56,14 @@ export function autocorrelationFft(
     }
   }
   fft3d(kr, ki, P, false);
-  fft3d(re, im, P, false);
+  fft3d(re, im, P, false, dims);
   // The kernel is real and even, so its transform is real: multiply both parts by it.
   for (let i = 0; i < size; i++) {
     const k = kr[i] ?? 0;
     re[i] = (re[i] ?? 0) * k;
     im[i] = (im[i] ?? 0) * k;
   }
-  fft3d(re, im, P, true);
+  fft3d(re, im, P, true, dims);
   let w = 0;
   let moran = 0;
   let geary = 0;

@@ -99,18 +99,21 @@ function fftBlocks(
 /**
  * In-place 3D FFT (forward: exp(-2πi k·x/N); inverse scaled by 1/N) of a complex grid with power-of-two
  * dims, x fastest. The y and z passes transform whole rows / planes at once (sequential memory access).
+ * `support` [sx, sy, sz]: forward, the input is zero outside x < sx, y < sy, z < sz; inverse, only that
+ * corner of the output is needed. Lines known to be zero (or not needed) are skipped.
  */
 export function fft3d(
   re: Float64Array,
   im: Float64Array,
   dims: readonly [number, number, number],
   inverse: boolean,
+  support: readonly [number, number, number] = dims,
 ): void {
   const [nx, ny, nz] = dims;
-  const strides = [1, nx, nx * ny];
-  for (let a = 0; a < 3; a++) {
+  const [, sy, sz] = support;
+  const pass = (a: number) => {
     const n = dims[a] ?? 1;
-    if (n < 2) continue;
+    if (n < 2) return;
     const cos = new Float64Array(n / 2);
     const sin = new Float64Array(n / 2);
     for (let k = 0; k < n / 2; k++) {
@@ -124,16 +127,21 @@ export function fft3d(
       for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
       rev[i] = r;
     }
-    const stride = strides[a] ?? 1;
     if (a === 0) {
-      for (let start = 0; start < re.length; start += n) {
-        fftLine(re.subarray(start, start + n), im.subarray(start, start + n), rev, cos, sin);
+      for (let z = 0; z < sz; z++) {
+        for (let y = 0; y < sy; y++) {
+          const start = nx * (y + ny * z);
+          fftLine(re.subarray(start, start + n), im.subarray(start, start + n), rev, cos, sin);
+        }
       }
+    } else if (a === 1) {
+      for (let z = 0; z < sz; z++) fftBlocks(re, im, z * nx * ny, n, nx, rev, cos, sin);
     } else {
-      for (let base = 0; base < re.length; base += n * stride)
-        fftBlocks(re, im, base, n, stride, rev, cos, sin);
+      fftBlocks(re, im, 0, n, nx * ny, rev, cos, sin);
     }
-  }
+  };
+  // Forward: x, y, z (zeros stay zero until their axis is transformed); inverse: z, y, x.
+  for (const a of inverse ? [2, 1, 0] : [0, 1, 2]) pass(a);
   if (inverse) {
     const s = 1 / (nx * ny * nz);
     for (let i = 0; i < re.length; i++) {
