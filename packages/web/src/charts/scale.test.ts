@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { extent, formatNumber, formatP, linearScale, logScale, logTicks, niceTicks } from './scale.js';
+import {
+  extent,
+  formatNumber,
+  formatP,
+  linearScale,
+  logScale,
+  logTicks,
+  niceTicks,
+  pClause,
+} from './scale.js';
 
 describe('scales', () => {
   it('maps a linear domain onto an inverted pixel range', () => {
@@ -32,5 +41,7 @@ describe('scales', () => {
     expect(formatNumber(null)).toBe('–');
     expect(formatP(0.00001)).toBe('< 0.0001');
     expect(formatP(0.04321)).toBe('0.0432');
+    expect(pClause(1e-9)).toBe('p < 0.0001');
+    expect(pClause(0.0054)).toBe('p = 0.0054');
   });
 });

@@ -82,6 +82,12 @@ export function formatNumber(v: number | null | undefined, digits = 4): string {
   return String(Number(v.toPrecision(digits)));
 }
 
+/** "p = 0.0123" or "p < 0.0001", for running text. */
+export function pClause(p: number | null | undefined): string {
+  const f = formatP(p);
+  return f.startsWith('<') ? `p ${f}` : `p = ${f}`;
+}
+
 /** A p-value as a journal would print it (`< 0.0001` below that). */
 export function formatP(p: number | null | undefined): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return '–';

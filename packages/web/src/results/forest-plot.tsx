@@ -29,8 +29,12 @@ export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotPro
     .filter((v) => Number.isFinite(v) && (!log || v > 0));
   let [lo, hi] = extent([...finite, ref]);
   if (log) {
-    lo = Math.max(lo, 1e-6) / 1.1;
-    hi = hi * 1.1;
+    // pad by a share of the log range, so narrow intervals near 1 fill the plot
+    const l0 = Math.log(Math.max(lo, 1e-6));
+    const l1 = Math.log(hi);
+    const pad = (l1 - l0) * 0.08 || 0.05;
+    lo = Math.exp(l0 - pad);
+    hi = Math.exp(l1 + pad);
   } else {
     const pad = (hi - lo) * 0.05 || 1;
     lo -= pad;

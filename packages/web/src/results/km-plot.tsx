@@ -1,7 +1,7 @@
 /** Kaplan–Meier step curves with confidence bands and a number-at-risk table under the x axis. */
 import { toCsv } from '../charts/csv.js';
 import { numberAtRisk, stepBandPath, stepPath } from '../charts/paths.js';
-import { extent, formatP, linearScale, niceTicks } from '../charts/scale.js';
+import { extent, linearScale, niceTicks, pClause } from '../charts/scale.js';
 import { SERIES_COLOURS, XAxis, YAxis } from './axis.js';
 import { Figure } from './figure.js';
 import type { KmResult } from './types.js';
@@ -23,7 +23,7 @@ export function KmPlot({ result }: { result: KmResult }) {
   const ticks = niceTicks(0, tMax, 6);
   const pct = Math.round((result.confLevel ?? 0.95) * 100);
   const title = `Kaplan–Meier estimate of ${result.time}${result.group ? ` by ${result.group}` : ''}${
-    result.logRank ? ` — log-rank p = ${formatP(result.logRank.pValue)}` : ''
+    result.logRank ? ` — log-rank ${pClause(result.logRank.pValue)}` : ''
   }`;
   const csv = () =>
     toCsv(

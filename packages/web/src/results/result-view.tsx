@@ -1,5 +1,5 @@
 /** Renders a task result: tables and the matching SVG charts, by the result's shape. */
-import { formatNumber, formatP } from '../charts/scale.js';
+import { formatNumber, formatP, pClause } from '../charts/scale.js';
 import { DrlPlot } from './drl-plot.js';
 import { coxForestRows, glmForestRows } from './forest.js';
 import { ForestPlot } from './forest-plot.js';
@@ -158,7 +158,7 @@ function CoxView({ r }: { r: CoxResult }) {
     <div>
       <p>
         <code>{`coxph(${r.formula})`}</code>, n = {r.n}, events = {r.events}; concordance{' '}
-        {formatNumber(r.concordance.value)}; likelihood ratio test p = {formatP(r.likelihoodRatio.pValue)}
+        {formatNumber(r.concordance.value)}; likelihood ratio test {pClause(r.likelihoodRatio.pValue)}
       </p>
       <Pooled nodes={r.nodes} />
       <table data-testid="cox-table">
@@ -224,8 +224,8 @@ function KmView({ r }: { r: KmResult }) {
       </table>
       {r.logRank && (
         <p data-testid="log-rank">
-          Log-rank test: chi-square {formatNumber(r.logRank.chisq, 5)} on {r.logRank.df} df, p ={' '}
-          {formatP(r.logRank.pValue)}
+          Log-rank test: chi-square {formatNumber(r.logRank.chisq, 5)} on {r.logRank.df} df,{' '}
+          {pClause(r.logRank.pValue)}
         </p>
       )}
       <KmPlot result={r} />
