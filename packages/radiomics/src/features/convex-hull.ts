@@ -1,12 +1,16 @@
 /**
  * 3D convex hull (incremental algorithm) of points given as x, y, z triples (mm); returns its volume
- * (mm³) and surface area (mm²). Points within a small tolerance of the current hull are skipped: they
+ * (mm³), surface area (mm²) and the indices of the hull's vertices. Points within a small tolerance of the current hull are skipped: they
  * change neither volume nor area.
  */
-export function convexHullVolumeArea(pts: Float64Array): { volume: number; area: number } {
+export function convexHullVolumeArea(pts: Float64Array): {
+  volume: number;
+  area: number;
+  vertices: number[];
+} {
   const n = pts.length / 3;
   const P = (i: number, a: number) => pts[3 * i + a] ?? 0;
-  if (n < 4) return { volume: 0, area: 0 };
+  if (n < 4) return { volume: 0, area: 0, vertices: [] };
   let ext = 0;
   for (let a = 0; a < 3; a++) {
     let lo = Number.POSITIVE_INFINITY;
@@ -42,7 +46,7 @@ export function convexHullVolumeArea(pts: Float64Array): { volume: number; area:
       i2 = i;
     }
   }
-  if (i2 < 0) return { volume: 0, area: 0 };
+  if (i2 < 0) return { volume: 0, area: 0, vertices: [] };
   const n0 = cross(sub(i1, i0), sub(i2, i0));
   let i3 = -1;
   best = eps * norm(n0);
@@ -54,7 +58,7 @@ export function convexHullVolumeArea(pts: Float64Array): { volume: number; area:
       i3 = i;
     }
   }
-  if (i3 < 0) return { volume: 0, area: 0 };
+  if (i3 < 0) return { volume: 0, area: 0, vertices: [] };
   interface Face {
     a: number;
     b: number;
@@ -111,11 +115,13 @@ export function convexHullVolumeArea(pts: Float64Array): { volume: number; area:
   }
   let volume = 0;
   let area = 0;
+  const vertices = new Set<number>();
   for (const f of faces) {
     if (!f.alive) continue;
+    vertices.add(f.a).add(f.b).add(f.c);
     const nn = cross(sub(f.b, f.a), sub(f.c, f.a));
     area += norm(nn) / 2;
     volume += (P(f.a, 0) * nn[0] + P(f.a, 1) * nn[1] + P(f.a, 2) * nn[2]) / 6;
   }
-  return { volume, area };
+  return { volume, area, vertices: [...vertices] };
 }

@@ -86,18 +86,6 @@ export function meshMorphologyFeatures(
   // Only cube-edge vertices can be extreme points of the mesh.
   const edgeVertices = mesh.edgeVertexCount;
   const cand = hullCandidates(mesh, edgeVertices);
-  let diam2 = 0;
-  const nc = cand.length / 3;
-  for (let i = 0; i < nc; i++) {
-    const x = cand[3 * i] ?? 0;
-    const y = cand[3 * i + 1] ?? 0;
-    const z = cand[3 * i + 2] ?? 0;
-    for (let j = i + 1; j < nc; j++) {
-      const d =
-        (x - (cand[3 * j] ?? 0)) ** 2 + (y - (cand[3 * j + 1] ?? 0)) ** 2 + (z - (cand[3 * j + 2] ?? 0)) ** 2;
-      if (d > diam2) diam2 = d;
-    }
-  }
   const lo = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
   const hi = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   for (let i = 0; i < edgeVertices; i++) {
@@ -113,6 +101,20 @@ export function meshMorphologyFeatures(
   const sc = 2 * Math.sqrt(Math.max(0, pcaEigen[2] ?? 0));
   const k = 36 * Math.PI * V * V;
   const hull = convexHullVolumeArea(cand);
+  // The maximum diameter is attained between two hull vertices.
+  let diam2 = 0;
+  const hv = hull.vertices;
+  for (let i = 0; i < hv.length; i++) {
+    const p = 3 * (hv[i] ?? 0);
+    for (let j = i + 1; j < hv.length; j++) {
+      const q = 3 * (hv[j] ?? 0);
+      const d =
+        ((cand[p] ?? 0) - (cand[q] ?? 0)) ** 2 +
+        ((cand[p + 1] ?? 0) - (cand[q + 1] ?? 0)) ** 2 +
+        ((cand[p + 2] ?? 0) - (cand[q + 2] ?? 0)) ** 2;
+      if (d > diam2) diam2 = d;
+    }
+  }
   return {
     morph_volume: V,
     morph_area_mesh: A,
