@@ -6,6 +6,7 @@ import { registerDicomCommands } from './commands/dicom.js';
 import { registerDoseCommands } from './commands/dose.js';
 import { registerHubCommands } from './commands/hub.js';
 import { registerNodeCommands } from './commands/node.js';
+import { registerRadiomicsCommand } from './commands/radiomics.js';
 import { registerRunCommands } from './commands/run.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { errorBody } from './output.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerDicomCommands(program);
   registerDoseCommands(program);
+  registerRadiomicsCommand(program);
   return program;
 }
 
