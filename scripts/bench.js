@@ -32,7 +32,14 @@ async function federation(work, datasetsPerNode, { leaseMs = 30000 } = {}) {
   const config = loadHubConfig(
     {},
     // every simulated node enrols from 127.0.0.1: lift the per-IP login/enrolment limit for the bench
-    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: 'silent', leaseMs, loginRateLimitPerMinute: 100_000 },
+    {
+      dataDir: join(work, 'hub'),
+      port: 0,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      leaseMs,
+      loginRateLimitPerMinute: 100_000,
+    },
   );
   const admin = await initHub(config, { username: 'bench', organisation: 'Bench hub' });
   const hub = await startHub(config, { log: quiet });

@@ -324,9 +324,8 @@ describe('node protocol on a real hub process', () => {
       const want = (ref.result as { coefficients: Array<{ estimate: number }> }).coefficients.map(
         (c) => c.estimate,
       );
-      got.forEach((g, i) =>
-        expect(Math.abs(g - want[i]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(want[i]!))),
-      );
+      for (const [i, g] of got.entries())
+        expect(Math.abs(g - want[i]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(want[i]!)));
     } finally {
       await stopProcess(node.child);
       await stopProcess(hub2.child);

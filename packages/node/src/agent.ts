@@ -62,7 +62,8 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       } catch (err) {
         if (!isRetryable(err) || abort.signal.aborted) throw err;
         const delay = backoffDelayMs(attempt);
-        const why = (err as HubRequestError).status === 429 ? 'the hub asks to slow down (429)' : 'hub unreachable';
+        const why =
+          (err as HubRequestError).status === 429 ? 'the hub asks to slow down (429)' : 'hub unreachable';
         log.warn({ err: (err as Error).message, retryInMs: delay }, `${what}: ${why}, retrying`);
         await sleep(delay, abort.signal);
       }

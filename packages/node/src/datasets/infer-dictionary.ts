@@ -33,13 +33,23 @@ export async function inferDictionary(
     const cols = described.map(([n, t]) => ({ name: String(n), type: String(t).toUpperCase() }));
     for (const c of cols)
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(c.name))
-        throw new FedhubError('FH_ERR_VALIDATION', `${file}: column name "${c.name}" is not usable (letters, digits and _ only, starting with a letter or _)`);
-    const isText = (t: string) => !/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|DOUBLE|FLOAT|REAL|DECIMAL.*|BOOLEAN|DATE)$/.test(t);
+        throw new FedhubError(
+          'FH_ERR_VALIDATION',
+          `${file}: column name "${c.name}" is not usable (letters, digits and _ only, starting with a letter or _)`,
+        );
+    const isText = (t: string) =>
+      !/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|DOUBLE|FLOAT|REAL|DECIMAL.*|BOOLEAN|DATE)$/.test(
+        t,
+      );
     const text = cols.filter((c) => isText(c.type));
     // two passes over the file: an approximate distinct count of every text column, then the levels of the few-valued ones
     const distinct = new Map<string, string[] | null>();
     if (text.length > 0) {
-      const approx = (await conn.runAndReadAll(`SELECT ${text.map((c) => `approx_count_distinct(${quoteIdent(c.name)})`).join(', ')} FROM ${src}`)).getRowsJS()[0] as unknown[];
+      const approx = (
+        await conn.runAndReadAll(
+          `SELECT ${text.map((c) => `approx_count_distinct(${quoteIdent(c.name)})`).join(', ')} FROM ${src}`,
+        )
+      ).getRowsJS()[0] as unknown[];
       const few = text.filter((_, k) => Number(approx[k]) <= 2 * MAX_LEVELS);
       for (const c of text) distinct.set(c.name, null);
       if (few.length > 0) {
@@ -55,13 +65,15 @@ export async function inferDictionary(
     }
     const out: ColumnSpec[] = [];
     for (const { name, type } of cols) {
-      if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type)) out.push({ name, type: 'integer' });
+      if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type))
+        out.push({ name, type: 'integer' });
       else if (/^(DOUBLE|FLOAT|REAL|DECIMAL.*)$/.test(type)) out.push({ name, type: 'numeric' });
       else if (type === 'BOOLEAN') out.push({ name, type: 'boolean' });
       else if (type === 'DATE') out.push({ name, type: 'date' });
       else {
         const levels = distinct.get(name);
-        if (/(^|_)(id|key|mrn|pseudonym)$/i.test(name) || !levels || levels.length > MAX_LEVELS) out.push({ name, type: 'categorical', identifier: true });
+        if (/(^|_)(id|key|mrn|pseudonym)$/i.test(name) || !levels || levels.length > MAX_LEVELS)
+          out.push({ name, type: 'categorical', identifier: true });
         else out.push({ name, type: 'categorical', levels });
       }
     }

@@ -17,7 +17,13 @@ async function hub(dashboardDir: string) {
   await migrateToLatest(db.db as never);
   const app = buildHub({ config: loadHubConfig({}, { dashboardDir, logLevel: 'silent' }), db });
   await app.ready();
-  return { app, close: async () => (await app.close(), await db.close()) };
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
 }
 
 describe('dashboard serving', () => {
