@@ -1,6 +1,7 @@
 /** The `fedhub` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDicomCommands } from './commands/dicom.js';
 import { registerDoseCommands } from './commands/dose.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDicomCommands(program);
   registerDoseCommands(program);
   registerRadiomicsCommand(program);
+  registerAuditCommands(program);
   return program;
 }
 

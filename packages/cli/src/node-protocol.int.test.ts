@@ -331,4 +331,42 @@ describe('node protocol on a real hub process', () => {
       await stopProcess(hub2.child);
     }
   }, 120_000);
+
+  it('verifies the hub chain and a node chain from the CLI, and finds a tampered node entry', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const run = promisify(execFile);
+    const { FEDHUB_BIN } = await import('./child-process.js');
+    const token = (await admin.createApiToken('audit test', 1)).token;
+    const env = { ...process.env, FEDHUB_HUB_URL: hubUrl, FEDHUB_TOKEN: token };
+    const hubCheck = JSON.parse(
+      (await run(process.execPath, [FEDHUB_BIN, 'audit', 'verify', '--json'], { env })).stdout,
+    ) as { ok: boolean; count: number };
+    expect(hubCheck.ok).toBe(true);
+    expect(hubCheck.count).toBeGreaterThan(10);
+    const submitted = JSON.parse(
+      (
+        await run(process.execPath, [FEDHUB_BIN, 'audit', 'list', '--action', 'task.submitted', '--json'], {
+          env,
+        })
+      ).stdout,
+    ) as unknown[];
+    expect(submitted.length).toBeGreaterThanOrEqual(3);
+    // the node that ran the restart test keeps its own chain: intact, then edited
+    const yaml = join(work, 'restart-node.yaml');
+    const ok = JSON.parse(
+      (await run(process.execPath, [FEDHUB_BIN, 'audit', 'verify', '--node-config', yaml, '--json'])).stdout,
+    ) as { ok: boolean; count: number };
+    expect(ok).toMatchObject({ ok: true });
+    expect(ok.count).toBeGreaterThanOrEqual(1);
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(work, 'restart-node', 'node-audit.sqlite'));
+    db.prepare(
+      `UPDATE audit SET entry = replace(entry, '"action":"', '"action":"forged.') WHERE seq = (SELECT max(seq) FROM audit)`,
+    ).run();
+    db.close();
+    await expect(
+      run(process.execPath, [FEDHUB_BIN, 'audit', 'verify', '--node-config', yaml]),
+    ).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining('BROKEN') });
+  }, 60_000);
 });

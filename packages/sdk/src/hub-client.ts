@@ -9,6 +9,8 @@
 import {
   AlgorithmInfoSchema,
   ApiTokenSchema,
+  AuditEventSchema,
+  AuditVerificationSchema,
   CollaborationSchema,
   CreatedApiTokenSchema,
   CreatedNodeSchema,
@@ -207,6 +209,19 @@ export class HubClient {
   }
   cancelTask(id: string) {
     return this.call('POST', `/api/tasks/${encodeURIComponent(id)}/cancel`, TaskSchema, {});
+  }
+
+  /** Audit events in chain order (auditor or hub-admin). */
+  listAudit(opts: { limit?: number; offset?: number; action?: string } = {}) {
+    const q = new URLSearchParams();
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit));
+    if (opts.offset !== undefined) q.set('offset', String(opts.offset));
+    if (opts.action) q.set('action', opts.action);
+    return this.call('GET', `/api/audit${q.size ? `?${q}` : ''}`, z.array(AuditEventSchema));
+  }
+  /** Re-computes the hub's audit chain from its first entry. */
+  verifyAudit() {
+    return this.call('GET', '/api/audit/verify', AuditVerificationSchema);
   }
 
   /** Long-polls the task until it is terminal (or `timeoutMs` passes), reporting every change. */

@@ -1,31 +1,8 @@
-import { ErrorBodySchema } from '@fedhub/protocol';
+import { AuditEventSchema, AuditVerificationSchema, ErrorBodySchema } from '@fedhub/protocol';
 import { z } from 'zod';
 import { requireRole } from '../../access/membership.js';
 import type { HubModule } from '../../core/module.js';
 import { listAudit, verifyAudit } from './service.js';
-
-/** A stored audit event (hub-local schema: the protocol package has none yet). */
-export const AuditEventSchema = z
-  .object({
-    seq: z.int().min(1),
-    at: z.string(),
-    actor: z.string().describe('user:<id>, node:<id>, hub or anonymous'),
-    action: z.string(),
-    object: z.string().nullable(),
-    details: z.record(z.string(), z.unknown()),
-    prevHash: z.string(),
-    hash: z.string(),
-  })
-  .meta({ id: 'AuditEvent' });
-
-export const AuditVerificationSchema = z
-  .object({
-    ok: z.boolean(),
-    count: z.int().describe('Entries verified'),
-    headHash: z.string().describe('Hash of the last verified entry'),
-    broken: z.object({ seq: z.int(), reason: z.string() }).nullable(),
-  })
-  .meta({ id: 'AuditVerification' });
 
 const AuditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
