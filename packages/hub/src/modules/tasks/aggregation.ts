@@ -5,7 +5,7 @@
  * (id, round, status = running) makes a second aggregation of the same round impossible.
  */
 import { randomUUID } from 'node:crypto';
-import { fromJson, type Schema, toJson } from '@fedhub/db';
+import { countOf, fromJson, type Schema, toJson } from '@fedhub/db';
 import { type ErrorBody, FedhubError, type Json, type TaskStatus } from '@fedhub/protocol';
 import type { Kysely } from 'kysely';
 import type { HubContext } from '../../core/context.js';
@@ -77,6 +77,16 @@ export async function closeRoundIfComplete(
 ): Promise<void> {
   if (task.status !== 'running') return;
   const round = Number(task.round);
+  // Most results are not the last of their round: a count settles that without reading every payload
+  // (reading them all on each result made a round of n nodes cost O(n^2)).
+  const open = await trx
+    .selectFrom('runs')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('task_id', '=', task.id)
+    .where('round', '=', round)
+    .where('status', 'not in', [...TERMINAL_RUN])
+    .executeTakeFirst();
+  if (countOf(open?.n as number | string | bigint | undefined) > 0) return;
   const runs = await trx
     .selectFrom('runs')
     .innerJoin('nodes', 'nodes.id', 'runs.node_id')
