@@ -11,13 +11,33 @@ import {
   type DoseRegistryRow,
   DRL_REFERENCE_TABLE,
   DRL_REFERENCE_TABLE_VERSION,
+  type DrlReferenceRow,
   type FacilityRelease,
   facilityDoseSummary,
+  PATIENT_GROUPS,
+  type PatientGroup,
 } from '@fedhub/dicom';
 import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+
+/** A reference DRL a researcher supplies (e.g. a national table not shipped with fedhub), with its source. */
+const DrlReferenceRowParam = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,79}$/)
+    .describe('Stable id used in flags, e.g. de-bfs-2022-head'),
+  source: z.string().min(1).max(200),
+  citation: z.string().min(1).max(2000).describe('Where the value is published'),
+  exam: z.string().min(1).max(80).describe('Standard exam id of the node registries'),
+  indication: z.string().max(200).nullable().default(null),
+  group: z.enum(PATIENT_GROUPS as [PatientGroup, ...PatientGroup[]]).default('adult'),
+  phantom: z.enum(['head16', 'body32']),
+  ctdivol: z.number().positive().nullable().describe('CTDIvol DRL in mGy, or null'),
+  dlp: z.number().positive().nullable().describe('DLP DRL in mGy.cm per examination, or null'),
+  year: z.int().min(1990).max(2100),
+});
 
 export const DrlSurveyParamsSchema = z.strictObject({
   dataset: DatasetParam.describe('The node dose registry: one row per examination'),
@@ -28,6 +48,17 @@ export const DrlSurveyParamsSchema = z.strictObject({
     .default(DEFAULT_MIN_N)
     .describe('Minimum exams per stratum for a facility to release it'),
   filter: FilterSchema.optional(),
+  references: z
+    .array(DrlReferenceRowParam)
+    .max(500)
+    .optional()
+    .describe(
+      'Reference DRLs to compare facilities with, besides the shipped table: e.g. your national DRLs, each with its citation',
+    ),
+  useShippedReferences: z
+    .boolean()
+    .default(true)
+    .describe('Compare with the shipped reference table (UK NDRL 2022) as well'),
   columns: z
     .strictObject({
       exam: ColumnParam.default('exam'),
@@ -50,7 +81,7 @@ function phantomOf(v: string): 'head16' | 'body32' | null {
 
 export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
   name: 'drl-survey',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Diagnostic reference level survey',
   description:
     'Facility medians of CTDIvol and DLP per standard exam, patient group and phantom; the DRL is the 75th percentile of the facility medians.',
@@ -107,19 +138,41 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
       },
     };
   },
-  aggregate({ parts }) {
+  aggregate({ parts, params }) {
     const releases = parts.map((p) => ({
       ...(p.payload as unknown as FacilityRelease),
       facility: p.nodeName,
     }));
-    const survey = combineDrlSurvey(releases, DRL_REFERENCE_TABLE);
+    const references: DrlReferenceRow[] = [
+      ...(params.useShippedReferences ? DRL_REFERENCE_TABLE : []),
+      ...(params.references ?? []),
+    ];
+    const ids = new Set<string>();
+    for (const r of references) {
+      if (ids.has(r.id))
+        throw new FedhubError(
+          'FH_ERR_BAD_PARAMS',
+          `references: id "${r.id}" appears twice (or clashes with the shipped table)`,
+          {
+            id: r.id,
+          },
+        );
+      ids.add(r.id);
+    }
+    const survey = combineDrlSurvey(releases, references);
     return {
       kind: 'done',
       result: {
         algorithm: 'drl-survey',
         method:
           'DRL = 75th percentile (R quantile type 7) of facility medians; facilities under minN exams per stratum withhold it',
-        referenceTable: DRL_REFERENCE_TABLE_VERSION,
+        referenceTable: params.useShippedReferences ? DRL_REFERENCE_TABLE_VERSION : null,
+        referenceSources: references.map((r) => ({
+          id: r.id,
+          source: r.source,
+          citation: r.citation,
+          year: r.year,
+        })),
         ...survey,
         nodes: parts.map((p) => p.nodeName),
       } as unknown as Json,

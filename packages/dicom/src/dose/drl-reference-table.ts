@@ -34,8 +34,9 @@ const UKHSA =
 /**
  * Reference DRLs shipped as data. Only values checked against their published source are included: the UK
  * national DRLs for adult CT adopted in 2022. The EU RP 180 (2014) and EU RP 195 (EUCLID, 2021) values are not
- * shipped because they could not be checked against the documents here; add them (with citation) through
- * {@link DrlReferenceRow} rows of your own rather than from memory.
+ * shipped because they could not be checked against the documents here. Other tables (European, national,
+ * local) are supplied per survey with their citations in `drl-survey`'s `references` parameter, rather than
+ * typed in from memory.
  */
 export const DRL_REFERENCE_TABLE: readonly DrlReferenceRow[] = [
   row('uk-ndrl-2022-head-stroke', 'head', 'acute stroke', 'head16', 47, 790),

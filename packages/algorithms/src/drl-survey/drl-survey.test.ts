@@ -1,0 +1,83 @@
+import { type DoseRegistryRow, facilityDoseSummary } from '@fedhub/dicom';
+import type { Json } from '@fedhub/protocol';
+import { describe, expect, it } from 'vitest';
+import { DrlSurveyParamsSchema, drlSurvey } from './drl-survey.js';
+
+/** 25 adult chest exams per facility, every one at the facility's CTDIvol, DLP = 40 x CTDIvol. */
+function facility(name: string, ctdi: number) {
+  const rows: DoseRegistryRow[] = Array.from({ length: 25 }, (_, i) => ({
+    examId: `${name}-${i}`,
+    exam: 'chest',
+    ageYears: 60,
+    weightKg: null,
+    doses: { body32: { ctdivolMGy: ctdi, dlpMGyCm: 40 * ctdi } },
+  }));
+  const payload = facilityDoseSummary(rows, { facility: name, minN: 20 });
+  return { nodeId: name, nodeName: name, payload: payload as unknown as Json };
+}
+
+const parts = [facility('A', 10), facility('B', 20), facility('C', 30), facility('D', 40)];
+
+function run(extra: Record<string, unknown>) {
+  const params = DrlSurveyParamsSchema.parse({ dataset: 'ct_dose', ...extra });
+  const out = drlSurvey.aggregate({ params, round: 1, state: null, parts });
+  if (out.kind !== 'done') throw new Error('expected a result');
+  return out.result as {
+    results: { quantity: string; drl: number; references: { id: string }[] }[];
+    flags: { facility: string; quantity: string; against: string; limit: number }[];
+    referenceSources: { id: string; citation: string }[];
+    referenceTable: string | null;
+  };
+}
+
+const national = {
+  id: 'xx-ndrl-2024-chest',
+  source: 'National DRLs of country X (2024)',
+  citation: 'Competent authority of X, Table 2, adult CT',
+  exam: 'chest',
+  phantom: 'body32',
+  ctdivol: 25,
+  dlp: 1500,
+  year: 2024,
+};
+
+describe('drl-survey with researcher-supplied reference DRLs', () => {
+  it('compares every facility with a supplied national DRL as well as the survey DRL', () => {
+    const r = run({ references: [national] });
+    const ctdi = r.results.find((x) => x.quantity === 'ctdivol')!;
+    // facility medians 10, 20, 30, 40: type-7 75th percentile 32.5
+    expect(ctdi.drl).toBe(32.5);
+    expect(ctdi.references.map((x) => x.id)).toContain('xx-ndrl-2024-chest');
+    const againstNational = r.flags.filter((f) => f.against === 'xx-ndrl-2024-chest');
+    // CTDIvol: 30 and 40 exceed 25; DLP: 1600 exceeds 1500, 1200 does not
+    expect(againstNational.filter((f) => f.quantity === 'ctdivol').map((f) => f.facility)).toEqual([
+      'C',
+      'D',
+    ]);
+    expect(againstNational.filter((f) => f.quantity === 'dlp').map((f) => f.facility)).toEqual(['D']);
+    expect(r.referenceSources.find((s) => s.id === national.id)?.citation).toBe(national.citation);
+    expect(r.referenceTable).not.toBeNull();
+  });
+
+  it('can leave the shipped table out', () => {
+    const r = run({ references: [national], useShippedReferences: false });
+    expect(r.referenceTable).toBeNull();
+    expect(r.referenceSources.map((s) => s.id)).toEqual([national.id]);
+    expect(r.flags.every((f) => f.against === 'survey' || f.against === national.id)).toBe(true);
+  });
+
+  it('refuses an id that clashes with the shipped table, naming it', () => {
+    expect(() => run({ references: [{ ...national, id: 'uk-ndrl-2022-ctpa' }] })).toThrow(
+      /uk-ndrl-2022-ctpa/,
+    );
+  });
+
+  it('rejects a malformed reference row with the path of the field', () => {
+    const res = DrlSurveyParamsSchema.safeParse({
+      dataset: 'ct_dose',
+      references: [{ ...national, phantom: 'body16' }],
+    });
+    expect(res.success).toBe(false);
+    expect(res.error?.issues[0]?.path).toEqual(['references', 0, 'phantom']);
+  });
+});
