@@ -23,6 +23,7 @@ import {
   hosmerLemeshowFromPartial,
   hosmerLemeshowLocalPartial,
   mergeLevels,
+  rocFromHistograms,
 } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
@@ -114,6 +115,9 @@ async function scores(
   ctx.cache.set('validate', s);
   return s;
 }
+
+/** Patients per step of the released ROC curve, at least (adjacent score bins are merged until reached). */
+const ROC_MIN_STEP = 10;
 
 function gridOf(res: number) {
   return { min: 0, width: res, bins: Math.round(1 / res) + 1 };
@@ -283,6 +287,8 @@ export const validate = defineAlgorithm<ValidateParams>({
       const hist = sum.subarray(0, 2 * grid.bins);
       const auc = aucFromHistograms(hist, grid.bins);
       const brier = brierFromPartial(sum.subarray(2 * grid.bins));
+      // the pooled ROC curve, each step over at least ROC_MIN_STEP patients (no point moves by one patient)
+      const roc = rocFromHistograms(hist, grid, ROC_MIN_STEP);
       const all = new Float64Array(grid.bins);
       for (let b = 0; b < grid.bins; b++) all[b] = hist[b]! + hist[grid.bins + b]!;
       const q = gridQuantiles(
@@ -302,6 +308,8 @@ export const validate = defineAlgorithm<ValidateParams>({
           events: auc.nPositive,
           n: auc.nPositive + auc.nNegative,
           brier,
+          roc: roc as unknown as Json,
+          rocMinStep: ROC_MIN_STEP,
         } as Json,
         perCentre: parts.map((p) => ({
           centre: p.nodeName,
