@@ -126,4 +126,106 @@ describe('ResultView', () => {
   it('falls back to JSON for shapes it does not know', () => {
     expect(html({ hello: 'world' })).toContain('&quot;hello&quot;');
   });
+
+  it('draws a validation as a per-centre table, a ROC curve and a calibration plot', () => {
+    const centre = (name: string, auc: number) => ({
+      centre: name,
+      n: 400,
+      events: 120,
+      auc,
+      aucCiLower: auc - 0.05,
+      aucCiUpper: auc + 0.05,
+      brier: 0.2,
+      calibrationSlope: 0.9,
+      calibrationInLarge: -0.1,
+    });
+    const out = html({
+      algorithm: 'validate',
+      outcome: 'toxicity',
+      scoreResolution: 0.001,
+      pooled: {
+        ...centre('pooled', 0.7),
+        roc: [
+          { threshold: 1.001, tpr: 0, fpr: 0 },
+          { threshold: 0.6, tpr: 0.4, fpr: 0.1 },
+          { threshold: 0.3, tpr: 0.8, fpr: 0.5 },
+          { threshold: 0, tpr: 1, fpr: 1 },
+        ],
+        rocMinStep: 10,
+        hosmerLemeshow: {
+          statistic: 7.1,
+          df: 8,
+          pValue: 0.52,
+          n: [120, 120, 120],
+          observed: [12, 36, 72],
+          expected: [14, 30, 75],
+        },
+      },
+      perCentre: [centre('A', 0.68), centre('B', 0.72), centre('C', 0.7)],
+      nodes: ['A', 'B', 'C'],
+    });
+    expect(out).toContain('data-testid="validate-table"');
+    expect(count(out, '<tr>')).toBe(1 + 3 + 1);
+    expect(out).toContain('data-testid="roc-plot"');
+    // (fpr, tpr) (0,0) (0.1,0.4) (0.5,0.8) (1,1) on a 344 px square from (60, 358)
+    expect(out).toContain('d="M60.00,358.00L94.40,220.40L232.00,82.80L404.00,14.00"');
+    expect(count(out, 'data-testid="calibration-point"')).toBe(3);
+    expect(out).toContain('steps of ≥ 10 patients');
+    expect(out).toContain('data-testid="hosmer-lemeshow"');
+    expect(out).not.toContain('NaN');
+  });
+
+  it('draws quantiles, a t-test and a chi-square test as tables with their statistics', () => {
+    const q = html({
+      algorithm: 'quantiles',
+      column: 'age',
+      type: 7,
+      n: 900,
+      quantiles: [
+        { prob: 0.25, value: 55 },
+        { prob: 0.5, value: 63 },
+      ],
+      nodes: ['A', 'B'],
+    });
+    expect(q).toContain('data-testid="quantiles-table"');
+    expect(q).toContain('R type 7');
+    const t = html({
+      algorithm: 'ttest',
+      method: 'Welch Two Sample t-test',
+      column: 'age',
+      group: 'sex',
+      groups: [
+        { level: 'F', n: 400, mean: 61.2, sd: 9.1 },
+        { level: 'M', n: 500, mean: 63.4, sd: 9.8 },
+      ],
+      statistic: -3.5,
+      df: 880.2,
+      pValue: 0.0005,
+      difference: -2.2,
+      ciLower: -3.4,
+      ciUpper: -0.97,
+      confLevel: 0.95,
+      nodes: ['A', 'B'],
+    });
+    expect(t).toContain('data-testid="ttest-table"');
+    expect(t).toContain('95% CI');
+    const c = html({
+      algorithm: 'chisq',
+      rowVariable: 'sex',
+      colVariable: 'toxicity',
+      rows: ['F', 'M'],
+      cols: ['0', '1'],
+      counts: [
+        [300, 100],
+        [350, 150],
+      ],
+      rowTotals: [400, 500],
+      colTotals: [650, 250],
+      total: 900,
+      nodes: ['A', 'B'],
+      test: { statistic: 2.1, df: 1, pValue: 0.15, yates: true, expected: [] },
+    });
+    expect(c).toContain('data-testid="crosstab-table"');
+    expect(c).toContain('Yates continuity correction');
+  });
 });

@@ -11,9 +11,14 @@ import {
   type DrlResult,
   type GlmResult,
   type KmResult,
+  type QuantilesResult,
   resultKind,
   type SummaryResult,
+  type TtestResult,
+  type ValidateResult,
+  type ValidationMetrics,
 } from './types.js';
+import { CalibrationPlot, RocPlot } from './validation-plots.js';
 
 function Pooled({ nodes }: { nodes: string[] }) {
   return (
@@ -97,6 +102,12 @@ function CrosstabView({ r }: { r: CrosstabResult }) {
           </tr>
         </tbody>
       </table>
+      {r.test && (
+        <p data-testid="chisq-test">
+          Pearson's chi-square{r.test.yates ? ' with Yates continuity correction' : ''}:{' '}
+          {formatNumber(r.test.statistic, 5)} on {r.test.df} df, {pClause(r.test.pValue)}
+        </p>
+      )}
     </div>
   );
 }
@@ -247,6 +258,121 @@ function DrlView({ r }: { r: DrlResult }) {
   );
 }
 
+function MetricsRow({ label, m }: { label: string; m: ValidationMetrics }) {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{m.n}</td>
+      <td>{m.events}</td>
+      <td>{`${formatNumber(m.auc, 3)} (${formatNumber(m.aucCiLower, 3)} to ${formatNumber(m.aucCiUpper, 3)})`}</td>
+      <td>{formatNumber(m.calibrationSlope, 3)}</td>
+      <td>{formatNumber(m.calibrationInLarge, 3)}</td>
+      <td>{formatNumber(m.brier, 4)}</td>
+    </tr>
+  );
+}
+
+function ValidateView({ r }: { r: ValidateResult }) {
+  const hl = r.pooled.hosmerLemeshow;
+  return (
+    <div>
+      <Pooled nodes={r.nodes} />
+      <table data-testid="validate-table">
+        <caption>Discrimination and calibration of the frozen model, per centre and pooled</caption>
+        <thead>
+          <tr>
+            <th scope="col">centre</th>
+            <th scope="col">n</th>
+            <th scope="col">events</th>
+            <th scope="col">AUC (95% CI, DeLong)</th>
+            <th scope="col">calibration slope</th>
+            <th scope="col">calibration-in-the-large</th>
+            <th scope="col">Brier</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(r.perCentre ?? []).map((c) => (
+            <MetricsRow key={c.centre} label={c.centre} m={c} />
+          ))}
+          <MetricsRow label="pooled" m={r.pooled} />
+        </tbody>
+      </table>
+      {hl?.statistic !== undefined && (
+        <p data-testid="hosmer-lemeshow">
+          Hosmer–Lemeshow: chi-square {formatNumber(hl.statistic, 5)} on {hl.df} df, {pClause(hl.pValue)}
+        </p>
+      )}
+      <div className="figures">
+        {r.pooled.roc && r.pooled.roc.length > 1 && <RocPlot r={r} />}
+        {hl?.n && hl.n.length > 0 && <CalibrationPlot r={r} />}
+      </div>
+    </div>
+  );
+}
+
+function QuantilesView({ r }: { r: QuantilesResult }) {
+  return (
+    <div>
+      <Pooled nodes={r.nodes} />
+      <table data-testid="quantiles-table">
+        <caption>
+          Quantiles of {r.column} (n = {r.n}, R type {r.type})
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">probability</th>
+            <th scope="col">value</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.quantiles.map((q) => (
+            <tr key={q.prob}>
+              <th scope="row">{q.prob}</th>
+              <td>{formatNumber(q.value, 6)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function TtestView({ r }: { r: TtestResult }) {
+  return (
+    <div>
+      <Pooled nodes={r.nodes} />
+      <table data-testid="ttest-table">
+        <caption>
+          {r.method}: {r.column} by {r.group}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">{r.group}</th>
+            <th scope="col">n</th>
+            <th scope="col">mean</th>
+            <th scope="col">sd</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.groups.map((g) => (
+            <tr key={g.level}>
+              <th scope="row">{g.level}</th>
+              <td>{g.n}</td>
+              <td>{formatNumber(g.mean, 5)}</td>
+              <td>{formatNumber(g.sd, 5)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        t = {formatNumber(r.statistic, 5)}, df = {formatNumber(r.df, 5)}, {pClause(r.pValue)}; difference{' '}
+        {formatNumber(r.difference, 5)} ({Math.round(r.confLevel * 100)}% CI {formatNumber(r.ciLower, 5)} to{' '}
+        {formatNumber(r.ciUpper, 5)})
+      </p>
+    </div>
+  );
+}
+
 /** The view of any algorithm's result; unknown shapes are shown as JSON. */
 export function ResultView({ result }: { result: unknown }) {
   switch (resultKind(result)) {
@@ -262,6 +388,12 @@ export function ResultView({ result }: { result: unknown }) {
       return <KmView r={result as KmResult} />;
     case 'drl-survey':
       return <DrlView r={result as DrlResult} />;
+    case 'validate':
+      return <ValidateView r={result as ValidateResult} />;
+    case 'quantiles':
+      return <QuantilesView r={result as QuantilesResult} />;
+    case 'ttest':
+      return <TtestView r={result as TtestResult} />;
     default:
       return <pre className="json">{JSON.stringify(result, null, 2)}</pre>;
   }

@@ -25,6 +25,8 @@ export interface CrosstabResult {
   colTotals: number[];
   total: number;
   nodes: string[];
+  /** Present on `chisq` results: Pearson's test on the released table. */
+  test?: { statistic: number; df: number; pValue: number; yates: boolean };
 }
 /** One model term of a `glm` or `coxph` result. */
 export interface Coefficient {
@@ -112,14 +114,87 @@ export interface DrlResult {
   nodes: string[];
 }
 
+/** A point of a released ROC curve. */
+export interface RocPoint {
+  threshold: number;
+  tpr: number;
+  fpr: number;
+}
+/** Validation metrics of one centre or of the pooled data. */
+export interface ValidationMetrics {
+  n: number;
+  events: number;
+  auc: number;
+  aucCiLower: number;
+  aucCiUpper: number;
+  brier: number;
+  calibrationSlope: number;
+  calibrationInLarge: number;
+}
+/** A `validate` result. */
+export interface ValidateResult {
+  outcome: string;
+  scoreResolution: number;
+  pooled: ValidationMetrics & {
+    roc?: RocPoint[];
+    rocMinStep?: number;
+    hosmerLemeshow?: {
+      statistic?: number;
+      df?: number;
+      pValue?: number;
+      n?: number[];
+      observed?: number[];
+      expected?: number[];
+    };
+  };
+  perCentre?: Array<ValidationMetrics & { centre: string }>;
+  nodes: string[];
+}
+/** A `quantiles` result. */
+export interface QuantilesResult {
+  column: string;
+  n: number;
+  type: number;
+  quantiles: Array<{ prob: number; value: number }>;
+  nodes: string[];
+}
+/** A `ttest` result. */
+export interface TtestResult {
+  method: string;
+  column: string;
+  group: string;
+  groups: Array<{ level: string; n: number; mean: number; sd: number }>;
+  statistic: number;
+  df: number;
+  pValue: number;
+  difference: number;
+  ciLower: number;
+  ciUpper: number;
+  confLevel: number;
+  nodes: string[];
+}
+
 /** Which view a result gets, decided from its shape (the algorithm name is a hint only). */
-export type ResultKind = 'summary' | 'crosstab' | 'glm' | 'coxph' | 'km' | 'drl-survey' | 'other';
+export type ResultKind =
+  | 'summary'
+  | 'crosstab'
+  | 'glm'
+  | 'coxph'
+  | 'km'
+  | 'drl-survey'
+  | 'validate'
+  | 'quantiles'
+  | 'ttest'
+  | 'other';
 
 /** Classifies a result object by its fields. */
 export function resultKind(r: unknown): ResultKind {
   if (!r || typeof r !== 'object' || Array.isArray(r)) return 'other';
   const o = r as Record<string, unknown>;
   if (Array.isArray(o.curves)) return 'km';
+  if (o.pooled && typeof o.pooled === 'object' && 'auc' in (o.pooled as object)) return 'validate';
+  if (Array.isArray(o.quantiles) && 'column' in o) return 'quantiles';
+  if (Array.isArray(o.groups) && 'statistic' in o && 'difference' in o) return 'ttest';
   if (Array.isArray(o.coefficients)) return 'concordance' in o ? 'coxph' : 'glm';
   if (Array.isArray(o.counts) && 'rowVariable' in o) return 'crosstab';
   if (Array.isArray(o.results) && 'method' in o) return 'drl-survey';
