@@ -6,7 +6,7 @@ import { ivhFeatures } from './features/ivh.js';
 import { localIntensityFeatures } from './features/local-intensity.js';
 import { morphologyFeatures } from './features/morphology.js';
 import { histogramFeatures, statisticsFeatures } from './features/stats.js';
-import { ibsiCode } from './ibsi-codes.js';
+import { ibsiAggregationCodes, ibsiCode, ibsiFamilyCodes } from './ibsi-codes.js';
 import { preprocess } from './preprocess.js';
 import { textureFeatures } from './texture/aggregate.js';
 import type { Mask, Volume } from './volume.js';
@@ -14,12 +14,16 @@ import type { Mask, Volume } from './volume.js';
 /** One computed feature, keyed by its IBSI tag (e.g. `cm_joint_max_3D_comb`). */
 export interface Feature {
   readonly tag: string;
-  /** Four-letter IBSI code where recorded (see ibsi-codes.ts). */
+  /** Four-letter IBSI code of the feature (e.g. 'RNU0'; see ibsi-codes.ts). */
   readonly code: string | undefined;
   /** IBSI family prefix: morph, loc, stat, ih, ivh, cm, rlm, szm, dzm, ngt, ngl. */
   readonly family: string;
+  /** IBSI code of the family (e.g. 'HCUG' for morph). */
+  readonly familyCode: string | undefined;
   /** Texture aggregation (e.g. '3D_comb', '2_5D', '2D_avg'), or 'none'. */
   readonly aggregation: string;
+  /** IBSI code of the aggregation method (e.g. 'IAZD' for 3D_comb); undefined for 'none'. */
+  readonly aggregationCode: string | undefined;
   readonly value: number;
   /** First 12 hex digits of sha256 of the canonical JSON of the configuration. */
   readonly settingsHash: string;
@@ -87,9 +91,19 @@ export function computeFeatures(image: Volume, mask: Mask, config: RadiomicsConf
   const pre = preprocess(image, mask, config);
   const { image: img, morph, intensity } = pre;
   const features: Feature[] = [];
-  const add = (r: Record<string, number>, family: string, aggregation = 'none') => {
-    for (const [tag, value] of Object.entries(r))
-      features.push({ tag, code: ibsiCode(tag), family, aggregation, value, settingsHash: hash });
+  const push = (tag: string, family: string, aggregation: string, value: number) =>
+    features.push({
+      tag,
+      code: ibsiCode(tag),
+      family,
+      familyCode: ibsiFamilyCodes[family],
+      aggregation,
+      aggregationCode: ibsiAggregationCodes[aggregation],
+      value,
+      settingsHash: hash,
+    });
+  const add = (r: Record<string, number>, family: string) => {
+    for (const [tag, value] of Object.entries(r)) push(tag, family, 'none', value);
   };
   let nRoi = 0;
   for (let i = 0; i < intensity.length; i++) nRoi += intensity[i] ?? 0;
@@ -121,16 +135,8 @@ export function computeFeatures(image: Volume, mask: Mask, config: RadiomicsConf
   const modes =
     config.dimensionality === 'both' ? (['2D', '3D'] as const) : ([config.dimensionality] as const);
   for (const mode of modes) {
-    for (const t of textureFeatures(grid, mm.data, mode, config.ngldmAlpha)) {
-      features.push({
-        tag: t.tag,
-        code: ibsiCode(t.tag),
-        family: t.family,
-        aggregation: t.aggregation,
-        value: t.value,
-        settingsHash: hash,
-      });
-    }
+    for (const t of textureFeatures(grid, mm.data, mode, config.ngldmAlpha))
+      push(t.tag, t.family, t.aggregation, t.value);
   }
   return { features, diagnostics: pre.diagnostics };
 }
