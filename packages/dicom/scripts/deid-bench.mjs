@@ -244,6 +244,44 @@ try {
       left: p.status === 'ok' ? leftBehind(p.output, planted) : p.reason,
     });
   }
+  // Ours end to end through the CLI: process start, key file, worker pool, progress, summary.
+  {
+    const cli = new URL('../../cli/bin/fedhub.js', import.meta.url).pathname;
+    const out = join(work, 'ours-cli');
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [
+      cli,
+      'dicom',
+      'deidentify',
+      inDir,
+      out,
+      '--key-file',
+      join(work, 'project.key'),
+      '--create-key',
+      '--json',
+    ]);
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    if (r.status !== 0) process.stdout.write(`fedhub CLI failed (build it: npx tsc -b): ${r.stderr}\n`);
+    else {
+      const probeDir = join(work, 'probe-cli-in');
+      const probeOut = join(work, 'probe-cli-out');
+      mkdirSync(probeDir);
+      writeFileSync(join(probeDir, 'probe.dcm'), probeBuf);
+      spawnSync(process.execPath, [
+        cli,
+        'dicom',
+        'deidentify',
+        probeDir,
+        probeOut,
+        '--key-file',
+        join(work, 'project.key'),
+        '--json',
+      ]);
+      const done = readdirSync(probeOut, { recursive: true, withFileTypes: true }).find((f) => f.isFile());
+      const left = done ? leftBehind(readFileSync(join(done.parentPath, done.name)), planted) : 'quarantined';
+      results.push({ tool: 'fedhub dicom deidentify (CLI)', s, written: countFiles(out), left });
+    }
+  }
   if (have('gdcmanon')) {
     const out = join(work, 'gdcm');
     const t = process.hrtime.bigint();

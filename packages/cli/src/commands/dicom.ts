@@ -6,9 +6,11 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import {
   BASIC_PROFILE,
+  createDeidPool,
   createProjectKey,
   type DeidOptions,
   DOSE_MONITORING_PROFILE,
@@ -114,14 +116,22 @@ export function registerDicomCommands(program: Command): void {
                 )
               : undefined;
           let started = false;
-          const r = await deidentifyTree(input, output, { options, projectKey: key }, (p) => {
-            if (bar && !started) {
-              bar.start(p.total, 0, { file: '' });
-              started = true;
-            }
-            bar?.update(p.done, { file: p.file.slice(-40) });
-            if (p.status !== 'ok') failures.push({ file: p.file, status: p.status, code: p.code ?? '' });
-          });
+          // hostile files are parsed in workers with memory and time limits; the workers also run in parallel
+          const pool = createDeidPool({ size: Math.max(1, Math.min(availableParallelism(), 8)) });
+          const r = await deidentifyTree(
+            input,
+            output,
+            { options, projectKey: key },
+            (p) => {
+              if (bar && !started) {
+                bar.start(p.total, 0, { file: '' });
+                started = true;
+              }
+              bar?.update(p.done, { file: p.file.slice(-40) });
+              if (p.status !== 'ok') failures.push({ file: p.file, status: p.status, code: p.code ?? '' });
+            },
+            { pool, concurrency: 2 * Math.max(1, Math.min(availableParallelism(), 8)) },
+          ).finally(() => pool.close());
           bar?.stop();
           summary = { ok: r.ok, quarantined: r.quarantined, rejected: r.rejected };
           pairs = [...r.reid].map(([pseudonym, patientId]) => ({ pseudonym, patientId }));

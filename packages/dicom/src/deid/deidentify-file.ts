@@ -9,6 +9,7 @@ import {
 } from './deidentify-buffer.js';
 import { DEID_ERROR_CODES } from './errors.js';
 import type { DeidOptions } from './options.js';
+import type { DeidPool } from './pool.js';
 
 /** Options and project key (>= 32 bytes), or a prepared `Deidentifier`. */
 export type DeidSetup = { readonly options: DeidOptions; readonly projectKey: Uint8Array } | Deidentifier;
@@ -24,8 +25,12 @@ export const MAX_INPUT_BYTES = 2 * 1024 * 1024 * 1024 - 1;
  * Writes `data` to `path` atomically: a temporary file in the same folder, then rename, so a reader never
  * sees a half-written file and a failure leaves nothing behind.
  */
-export async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+export async function writeAtomic(path: string, data: Uint8Array, madeDirs?: Set<string>): Promise<void> {
+  const dir = dirname(path);
+  if (!madeDirs?.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    madeDirs?.add(dir);
+  }
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(tmp, data, { flag: 'wx' });
@@ -124,28 +129,72 @@ function safeName(uid: string | undefined): string {
   return uid && /^[0-9.]+$/.test(uid) ? uid : 'unknown';
 }
 
+/** How `deidentifyTree` runs: in this thread (default) or in a worker pool with memory and time limits. */
+export interface TreeOptions {
+  /**
+   * Worker pool to de-identify in (see {@link createDeidPool}): hostile files cannot take the process down,
+   * and the pool's workers run in parallel. Reading and writing stay in this thread.
+   */
+  readonly pool?: DeidPool;
+  /** Files in flight at once with a pool (default: 2 per worker, so a worker never waits on I/O). */
+  readonly concurrency?: number;
+}
+
+function rejectedResult(reason: string): DeidResult {
+  return {
+    status: 'rejected',
+    code: DEID_ERROR_CODES.io,
+    reason,
+    summary: {
+      inputBytes: 0,
+      outputBytes: 0,
+      counts: {
+        removed: 0,
+        emptied: 0,
+        dummied: 0,
+        kept: 0,
+        cleaned: 0,
+        uidsRemapped: 0,
+        datesShifted: 0,
+        privateRemoved: 0,
+      },
+      methodCodes: [],
+    },
+  };
+}
+
 /**
  * De-identifies every file under `inDir` into `outDir`. Output paths never reuse input names (they may hold
  * names or IDs): `<pseudonym>/<study UID>/<series UID>/<SOP instance UID>.dcm`, all de-identified values.
+ * With a pool, files are processed concurrently and progress arrives in completion order.
  */
 export async function deidentifyTree(
   inDir: string,
   outDir: string,
   setup: DeidSetup,
   onProgress?: (p: TreeProgress) => void,
+  opts: TreeOptions = {},
 ): Promise<TreeResult> {
-  const d = prepare(setup);
+  const pool = opts.pool;
+  const d = pool ? null : prepare(setup);
+  if (pool && 'table' in setup)
+    throw new TypeError('deidentifyTree: a pool needs { options, projectKey }, not a prepared de-identifier');
   const files = await listFiles(inDir);
   let ok = 0;
   let quarantined = 0;
   let rejected = 0;
+  let done = 0;
   const reid = new Map<string, string>();
-  for (const [i, path] of files.entries()) {
+  const madeDirs = new Set<string>();
+  const one = async (path: string): Promise<void> => {
     let r: DeidResult;
     let output: string | undefined;
     try {
       const buf = await readFile(path);
-      r = deidentifyWith(d, buf);
+      if (pool) {
+        const s = setup as { options: DeidOptions; projectKey: Uint8Array };
+        r = await pool.deidentify(buf, s.options, s.projectKey);
+      } else r = deidentifyWith(d!, buf);
       if (r.status === 'ok') {
         const u = r.summary.outputUids;
         output = join(
@@ -154,43 +203,32 @@ export async function deidentifyTree(
           safeName(u?.series),
           `${safeName(u?.sopInstance)}.dcm`,
         );
-        await writeAtomic(join(outDir, output), r.output);
+        await writeAtomic(join(outDir, output), r.output, madeDirs);
         reid.set(r.reid.pseudonym, r.reid.patientId);
       }
     } catch (err) {
-      r = {
-        status: 'rejected',
-        code: DEID_ERROR_CODES.io,
-        reason: (err as Error).message,
-        summary: {
-          inputBytes: 0,
-          outputBytes: 0,
-          counts: {
-            removed: 0,
-            emptied: 0,
-            dummied: 0,
-            kept: 0,
-            cleaned: 0,
-            uidsRemapped: 0,
-            datesShifted: 0,
-            privateRemoved: 0,
-          },
-          methodCodes: [],
-        },
-      };
+      r = rejectedResult((err as Error).message);
       output = undefined;
     }
     if (r.status === 'ok') ok++;
     else if (r.status === 'quarantined') quarantined++;
     else rejected++;
+    done++;
     onProgress?.({
-      done: i + 1,
+      done,
       total: files.length,
       file: relative(inDir, path),
       status: r.status,
       ...(r.status !== 'ok' ? { code: r.code } : {}),
       ...(output ? { output } : {}),
     });
-  }
+  };
+  const width = pool ? Math.max(1, opts.concurrency ?? 4) : 1;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, files.length) }, async () => {
+      while (next < files.length) await one(files[next++]!);
+    }),
+  );
   return { ok, quarantined, rejected, reid };
 }

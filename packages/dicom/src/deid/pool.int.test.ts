@@ -1,8 +1,19 @@
 // The worker pool runs the compiled worker (packages/dicom/dist/deid/pool-worker.js): build first with
 // `npx tsc -b packages/dicom`.
-import { existsSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../fixtures/deid/build-dicom.js';
+import { deidentifyTree } from './deidentify-file.js';
 import { BASIC_PROFILE } from './options.js';
 import { createDeidPool } from './pool.js';
 
@@ -77,6 +88,58 @@ describe('createDeidPool', () => {
       expect(slow.status === 'rejected' ? slow.code : '').toBe('FH_ERR_DEID_WORKER_TIMEOUT');
     } finally {
       await tight.close();
+    }
+  });
+});
+
+describe('deidentifyTree in a pool', () => {
+  it('writes the same files, byte for byte, as in this thread, and reports every file once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fh-deid-pool-'));
+    try {
+      const inDir = join(dir, 'in');
+      mkdirSync(inDir);
+      for (let i = 0; i < 12; i++)
+        writeFileSync(
+          join(inDir, `IMG${i}.dcm`),
+          buildDicom(
+            ctElements({
+              patientId: `MRN${i % 3}`,
+              patientName: 'DOE^JANE',
+              studyUid: `1.3.1.${i % 3}`,
+              seriesUid: `1.3.2.${i % 3}`,
+              sopUid: `1.3.3.${i}`,
+              frameOfReferenceUid: '1.3.4',
+              pixels: testPixels(8, 8, i),
+              rows: 8,
+              cols: 8,
+            }),
+            { sopClassUid: CT_IMAGE, sopInstanceUid: `1.3.3.${i}` },
+          ),
+        );
+      writeFileSync(join(inDir, 'notes.txt'), 'not DICOM');
+      const list = (d: string): string[] =>
+        readdirSync(d, { recursive: true, withFileTypes: true })
+          .filter((f) => f.isFile())
+          .map((f) => relative(d, join(f.parentPath, f.name)))
+          .sort();
+      const setup = { options: BASIC_PROFILE, projectKey: KEY };
+      const serial = await deidentifyTree(inDir, join(dir, 'serial'), setup);
+      const pool = createDeidPool({ size: 2, workerUrl });
+      const done: number[] = [];
+      const pooled = await deidentifyTree(inDir, join(dir, 'pooled'), setup, (p) => done.push(p.done), {
+        pool,
+        concurrency: 4,
+      }).finally(() => pool.close());
+      expect(pooled).toMatchObject({ ok: 12, rejected: 1, quarantined: 0 });
+      expect(serial).toMatchObject({ ok: 12, rejected: 1, quarantined: 0 });
+      expect(done.sort((a, b) => a - b)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+      const files = list(join(dir, 'serial'));
+      expect(list(join(dir, 'pooled'))).toEqual(files);
+      for (const f of files)
+        expect(readFileSync(join(dir, 'pooled', f)).equals(readFileSync(join(dir, 'serial', f)))).toBe(true);
+      expect([...pooled.reid].sort()).toEqual([...serial.reid].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
