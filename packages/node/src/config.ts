@@ -20,6 +20,11 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { ColumnSpecSchema, DisclosurePolicySchema, FedhubError, SlugSchema } from '@fedhub/protocol';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  DicomConfigSchema,
+  type ResolvedDicomConfig,
+  resolveDicomConfig,
+} from './dicom-store/dicom-config.js';
 
 export const DatasetConfigSchema = z.strictObject({
   name: SlugSchema,
@@ -53,6 +58,9 @@ export const NodeConfigSchema = z.strictObject({
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') })
     .default({ level: 'info' }),
+  dicom: DicomConfigSchema.optional().describe(
+    'DICOM intake: store, project key, C-STORE listener, DICOMweb',
+  ),
 });
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 
@@ -76,7 +84,7 @@ export function parseNodeConfig(
   raw: unknown,
   baseDir: string,
   where = 'node config',
-): NodeConfig & { resolvedDatasets: ResolvedDataset[] } {
+): NodeConfig & { resolvedDatasets: ResolvedDataset[]; resolvedDicom?: ResolvedDicomConfig } {
   const parsed = NodeConfigSchema.safeParse(raw);
   if (!parsed.success) throw new FedhubError('FH_ERR_VALIDATION', issuesText(parsed.error, where));
   const cfg = parsed.data;
@@ -128,11 +136,14 @@ export function parseNodeConfig(
       onInvalid: d.onInvalid,
     } satisfies ResolvedDataset;
   });
-  return { ...cfg, dataDir: abs(cfg.dataDir), resolvedDatasets };
+  const resolvedDicom = cfg.dicom ? resolveDicomConfig(cfg.dicom, abs, abs(cfg.dataDir), where) : undefined;
+  return { ...cfg, dataDir: abs(cfg.dataDir), resolvedDatasets, ...(resolvedDicom ? { resolvedDicom } : {}) };
 }
 
 /** Reads, parses and validates a node YAML configuration file. */
-export function loadNodeConfigFile(path: string): NodeConfig & { resolvedDatasets: ResolvedDataset[] } {
+export function loadNodeConfigFile(
+  path: string,
+): NodeConfig & { resolvedDatasets: ResolvedDataset[]; resolvedDicom?: ResolvedDicomConfig } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -6,6 +6,7 @@ export { DuckDbDataset } from './datasets/duckdb-dataset.js';
 export { DatasetStore, type LoadReport } from './datasets/duckdb-store.js';
 export { inferDictionary } from './datasets/infer-dictionary.js';
 export { compileFilter, quoteIdent } from './datasets/sql-filter.js';
+export * from './dicom-store/index.js';
 export * from './disclosure.js';
 export * from './dose-registry/index.js';
 export * from './executor.js';

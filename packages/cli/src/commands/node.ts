@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
 import { clientFromEnvironment } from '../session.js';
+import { type DicomIntake, startDicomIntake } from './dicom.js';
 
 export function registerNodeCommands(program: Command): void {
   const node = program.command('node').description('run a hospital node (data station)');
@@ -15,13 +16,23 @@ export function registerNodeCommands(program: Command): void {
       const config = loadNodeConfigFile(opts.config);
       const log = createLogger(config.log.level, 'node');
       const agent = createNode({ config, log });
+      // The DICOM listener runs beside the agent when configured; it stops with it.
+      const intake: DicomIntake | undefined = config.resolvedDicom?.listener
+        ? await startDicomIntake(config.resolvedDicom, log.child({ component: 'dicom' }))
+        : undefined;
       const stop = () => {
         log.info('stopping: finishing the run in progress');
         void agent.stop();
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
-      await agent.start();
+      void agent.done.finally(() => intake?.close());
+      try {
+        await agent.start();
+      } catch (err) {
+        await intake?.close();
+        throw err;
+      }
       if (opts.json)
         process.stdout.write(`${JSON.stringify({ event: 'connected', nodeId: agent.nodeId })}\n`);
       else process.stdout.write(`fedhub node ${agent.nodeId} connected to ${config.hub.url}\n`);

@@ -1,0 +1,239 @@
+/**
+ * The `dicom:` section of the node configuration: where the de-identified store lives, the project key, the
+ * de-identification profile, the C-STORE listener and the DICOMweb sources the node may pull from.
+ *
+ * @example
+ * dicom:
+ *   keyFile: ./secrets/dicom-project.key   # created on first start when missing; never leaves the node
+ *   deidentification: { profile: basic, options: [retain-long-modified-dates] }
+ *   listener:
+ *     aeTitle: FEDHUB
+ *     port: 11112
+ *     host: 0.0.0.0
+ *     allowedCallingAeTitles: [PACS01]
+ *   dicomweb:
+ *     - name: pacs
+ *       url: https://pacs.example.org/dicom-web
+ *       auth: { type: basic, username: fedhub, passwordFile: ./secrets/pacs.pass }
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASIC_PROFILE, type DeidOptions, DOSE_MONITORING_PROFILE } from '@fedhub/dicom';
+import { FedhubError } from '@fedhub/protocol';
+import { z } from 'zod';
+import { DEFAULT_STORAGE_SOP_CLASSES } from './storage-classes.js';
+
+/** Option names of the de-identification options (the same names as `fedhub dicom deidentify --options`). */
+export const DEID_OPTION_NAMES = {
+  'retain-long-full-dates': (o: DeidOptions): DeidOptions => ({ ...o, retainLongitudinal: 'full' }),
+  'retain-long-modified-dates': (o: DeidOptions): DeidOptions => ({ ...o, retainLongitudinal: 'modified' }),
+  'retain-patient-chars': (o: DeidOptions): DeidOptions => ({ ...o, retainPatientCharacteristics: true }),
+  'retain-device-id': (o: DeidOptions): DeidOptions => ({ ...o, retainDeviceIdentity: true }),
+  'retain-institution-id': (o: DeidOptions): DeidOptions => ({ ...o, retainInstitutionIdentity: true }),
+  'retain-uids': (o: DeidOptions): DeidOptions => ({ ...o, retainUids: true }),
+  'retain-safe-private': (o: DeidOptions): DeidOptions => ({ ...o, retainSafePrivate: true }),
+  'clean-descriptors': (o: DeidOptions): DeidOptions => ({ ...o, cleanDescriptors: true }),
+  'clean-structured-content': (o: DeidOptions): DeidOptions => ({ ...o, cleanStructuredContent: true }),
+  'clean-graphics': (o: DeidOptions): DeidOptions => ({ ...o, cleanGraphics: true }),
+} as const;
+
+/** One of the de-identification option names. */
+export type DeidOptionName = keyof typeof DEID_OPTION_NAMES;
+
+const AeTitle = z
+  .string()
+  .regex(/^[\x20-\x5b\x5d-\x7e]{1,16}$/, 'an AE title is 1-16 printable ASCII characters, no backslash')
+  .refine((s) => s.trim() !== '', 'an AE title cannot be blank');
+const Uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a UID is dotted digits');
+
+const SecretRef = {
+  password: z.string().optional(),
+  passwordFile: z.string().optional(),
+};
+
+export const DicomWebSourceSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a source name is lower-case letters, digits, - and _'),
+  url: z.url().describe('DICOMweb service root, e.g. https://pacs/dicom-web (QIDO-RS and WADO-RS below it)'),
+  auth: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('basic'), username: z.string().min(1), ...SecretRef }),
+      z.strictObject({
+        type: z.literal('bearer'),
+        token: z.string().optional(),
+        tokenFile: z.string().optional(),
+      }),
+    ])
+    .optional(),
+  timeoutMs: z.int().min(1000).max(3_600_000).default(120_000),
+});
+export type DicomWebSourceConfig = z.infer<typeof DicomWebSourceSchema>;
+
+export const DicomConfigSchema = z.strictObject({
+  storeDir: z.string().optional().describe('Default: <dataDir>/dicom-store'),
+  keyFile: z
+    .string()
+    .optional()
+    .describe('Project key; default <dataDir>/dicom-project.key, created if missing'),
+  doseRegistry: z.string().optional().describe('Dose registry folder; default <dataDir>/dose-registry'),
+  deidentification: z
+    .strictObject({
+      profile: z.enum(['basic', 'dose-monitoring']).default('basic'),
+      options: z
+        .array(z.enum(Object.keys(DEID_OPTION_NAMES) as [DeidOptionName, ...DeidOptionName[]]))
+        .default(['retain-long-modified-dates']),
+      allowSopClasses: z.array(Uid).default([]),
+      allowBurnedInAnnotation: z.boolean().default(false),
+    })
+    .default({
+      profile: 'basic',
+      options: ['retain-long-modified-dates'],
+      allowSopClasses: [],
+      allowBurnedInAnnotation: false,
+    }),
+  workers: z
+    .strictObject({
+      size: z.int().min(1).max(64).default(2),
+      maxMemoryMb: z.int().min(64).max(16384).default(512),
+      timeoutMs: z.int().min(1000).max(600_000).default(30_000),
+    })
+    .default({ size: 2, maxMemoryMb: 512, timeoutMs: 30_000 }),
+  listener: z
+    .strictObject({
+      aeTitle: AeTitle,
+      port: z.int().min(1).max(65535),
+      host: z.string().default('127.0.0.1'),
+      allowedCallingAeTitles: z.array(AeTitle).min(1),
+      acceptedSopClasses: z.array(Uid).optional().describe('Default: the common storage classes'),
+      maxInstanceBytes: z
+        .int()
+        .min(1024)
+        .max(2 ** 31 - 1)
+        .default(1024 * 1024 * 1024),
+    })
+    .optional(),
+  dicomweb: z.array(DicomWebSourceSchema).default([]),
+});
+export type DicomConfig = z.infer<typeof DicomConfigSchema>;
+
+/** A DICOMweb source with its secret read (never logged). */
+export interface ResolvedDicomWebSource {
+  readonly name: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** Value of the Authorization header, when the source needs one. */
+  readonly authorization?: string;
+}
+
+/** The `dicom:` section with absolute paths, defaults filled and de-identification options built. */
+export interface ResolvedDicomConfig {
+  readonly storeDir: string;
+  readonly keyFile: string;
+  readonly doseRegistryDir: string;
+  readonly deidOptions: DeidOptions;
+  readonly workers: { readonly size: number; readonly maxMemoryMb: number; readonly timeoutMs: number };
+  readonly listener?: {
+    readonly aeTitle: string;
+    readonly port: number;
+    readonly host: string;
+    readonly allowedCallingAeTitles: readonly string[];
+    readonly acceptedSopClasses: readonly string[];
+    readonly maxInstanceBytes: number;
+  };
+  readonly dicomweb: readonly ResolvedDicomWebSource[];
+}
+
+function secret(
+  inline: string | undefined,
+  file: string | undefined,
+  abs: (p: string) => string,
+  where: string,
+): string {
+  if (inline !== undefined && file !== undefined)
+    throw new FedhubError('FH_ERR_VALIDATION', `${where}: give the secret inline or as a file, not both`);
+  if (inline !== undefined) return inline;
+  if (file === undefined) throw new FedhubError('FH_ERR_VALIDATION', `${where}: the secret is missing`);
+  try {
+    return readFileSync(abs(file), 'utf8').trim();
+  } catch (err) {
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `${where}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+}
+
+/** The de-identification options of a profile name plus option names. */
+export function deidOptionsOf(
+  profile: 'basic' | 'dose-monitoring',
+  options: readonly DeidOptionName[],
+  extra: { allowSopClasses?: readonly string[]; allowBurnedInAnnotation?: boolean } = {},
+): DeidOptions {
+  let o = profile === 'basic' ? BASIC_PROFILE : DOSE_MONITORING_PROFILE;
+  for (const name of options) o = DEID_OPTION_NAMES[name](o);
+  return {
+    ...o,
+    allowSopClasses: extra.allowSopClasses ?? o.allowSopClasses,
+    allowBurnedInAnnotation: extra.allowBurnedInAnnotation ?? o.allowBurnedInAnnotation,
+  };
+}
+
+/** Resolves a parsed `dicom:` section: paths against the config's folder, secrets read from their files. */
+export function resolveDicomConfig(
+  c: DicomConfig,
+  abs: (p: string) => string,
+  dataDir: string,
+  where = 'node config',
+): ResolvedDicomConfig {
+  const names = new Set<string>();
+  const dicomweb = c.dicomweb.map((s, i): ResolvedDicomWebSource => {
+    if (names.has(s.name))
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `${where}: dicom.dicomweb.${i}.name: "${s.name}" is declared twice`,
+      );
+    names.add(s.name);
+    const at = `${where}: dicom.dicomweb.${i} (${s.name})`;
+    let authorization: string | undefined;
+    if (s.auth?.type === 'basic') {
+      const pw = secret(s.auth.password, s.auth.passwordFile, abs, `${at}.auth`);
+      authorization = `Basic ${Buffer.from(`${s.auth.username}:${pw}`, 'utf8').toString('base64')}`;
+    } else if (s.auth?.type === 'bearer') {
+      authorization = `Bearer ${secret(s.auth.token, s.auth.tokenFile, abs, `${at}.auth`)}`;
+    }
+    const u = new URL(s.url);
+    if (u.username || u.password)
+      throw new FedhubError('FH_ERR_VALIDATION', `${at}.url: put credentials under auth, not in the URL`);
+    return {
+      name: s.name,
+      url: s.url.replace(/\/+$/, ''),
+      timeoutMs: s.timeoutMs,
+      ...(authorization ? { authorization } : {}),
+    };
+  });
+  const d = c.deidentification;
+  return {
+    storeDir: c.storeDir ? abs(c.storeDir) : join(dataDir, 'dicom-store'),
+    keyFile: c.keyFile ? abs(c.keyFile) : join(dataDir, 'dicom-project.key'),
+    doseRegistryDir: c.doseRegistry ? abs(c.doseRegistry) : join(dataDir, 'dose-registry'),
+    deidOptions: deidOptionsOf(d.profile, d.options, {
+      allowSopClasses: d.allowSopClasses,
+      allowBurnedInAnnotation: d.allowBurnedInAnnotation,
+    }),
+    workers: c.workers,
+    ...(c.listener
+      ? {
+          listener: {
+            aeTitle: c.listener.aeTitle.trim(),
+            port: c.listener.port,
+            host: c.listener.host,
+            allowedCallingAeTitles: c.listener.allowedCallingAeTitles.map((a) => a.trim()),
+            acceptedSopClasses: c.listener.acceptedSopClasses ?? Object.keys(DEFAULT_STORAGE_SOP_CLASSES),
+            maxInstanceBytes: c.listener.maxInstanceBytes,
+          },
+        }
+      : {}),
+    dicomweb,
+  };
+}
