@@ -240,8 +240,10 @@ describe.skipIf(!hasStorescu)('fedhub dicom serve with dcmtk storescu', () => {
     });
     const inDir = join(work, 'to-send');
     mkdirSync(inDir, { recursive: true });
-    for (let i = 0; i < SLICES; i++) files.push(join(inDir, `ct-${i}.dcm`));
-    files.forEach((f, i) => writeFileSync(f, ctSlice(i)));
+    for (let i = 0; i < SLICES; i++) {
+      files.push(join(inDir, `ct-${i}.dcm`));
+      writeFileSync(join(inDir, `ct-${i}.dcm`), ctSlice(i));
+    }
     writeFileSync(join(inDir, 'rtstruct.dcm'), rtStruct());
     writeFileSync(join(inDir, 'sc.dcm'), secondaryCapture());
     writeFileSync(join(inDir, 'deep.dcm'), deeplyNested());
