@@ -6,6 +6,12 @@ export const RadiomicsErrorCode = {
   badConfig: 'FH_ERR_RADIOMICS_CONFIG',
   shapeMismatch: 'FH_ERR_RADIOMICS_SHAPE_MISMATCH',
   emptyRoi: 'FH_ERR_RADIOMICS_EMPTY_ROI',
+  dicomUnreadable: 'FH_ERR_DICOM_UNREADABLE',
+  dicomSeries: 'FH_ERR_DICOM_SERIES',
+  dicomGeometry: 'FH_ERR_DICOM_GEOMETRY',
+  roiNotFound: 'FH_ERR_RADIOMICS_ROI_NOT_FOUND',
+  contourPlane: 'FH_ERR_DICOM_CONTOUR_PLANE',
+  segMismatch: 'FH_ERR_DICOM_SEG_MISMATCH',
 } as const;
 
 /** One of the stable radiomics error codes. */
