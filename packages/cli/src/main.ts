@@ -1,20 +1,42 @@
 /** The `fedhub` command. */
 import { Command, CommanderError } from 'commander';
-import { registerAdminCommands } from './commands/admin.js';
-import { registerAuditCommands } from './commands/audit.js';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerDicomCommands } from './commands/dicom.js';
-import { registerDoseCommands } from './commands/dose.js';
-import { registerHubCommands } from './commands/hub.js';
-import { registerNodeCommands } from './commands/node.js';
-import { registerRadiomicsCommand } from './commands/radiomics.js';
-import { registerRunCommands } from './commands/run.js';
-import { registerSimulateCommand } from './commands/simulate.js';
 import { errorBody } from './output.js';
 
 export const CLI_VERSION = '0.1.0';
 
-export function buildProgram(): Command {
+/**
+ * The command modules, loaded only when their commands run: `fedhub dicom deidentify` must not pay for
+ * loading the hub (Fastify, SQLite) and the node (DuckDB), about a second of start-up. `names` are the
+ * top-level commands a module registers; a command not listed here loads every module (so `--help` and a
+ * module someone forgot to list still work).
+ */
+const COMMAND_MODULES: ReadonlyArray<{
+  names: readonly string[];
+  load: () => Promise<(program: Command) => void>;
+}> = [
+  { names: ['hub'], load: async () => (await import('./commands/hub.js')).registerHubCommands },
+  { names: ['node'], load: async () => (await import('./commands/node.js')).registerNodeCommands },
+  {
+    names: ['login', 'passwd', 'org', 'user', 'collab', 'study'],
+    load: async () => (await import('./commands/admin.js')).registerAdminCommands,
+  },
+  { names: ['run', 'task'], load: async () => (await import('./commands/run.js')).registerRunCommands },
+  { names: ['demo'], load: async () => (await import('./commands/demo.js')).registerDemoCommand },
+  {
+    names: ['simulate'],
+    load: async () => (await import('./commands/simulate.js')).registerSimulateCommand,
+  },
+  { names: ['dicom'], load: async () => (await import('./commands/dicom.js')).registerDicomCommands },
+  { names: ['dose'], load: async () => (await import('./commands/dose.js')).registerDoseCommands },
+  {
+    names: ['radiomics'],
+    load: async () => (await import('./commands/radiomics.js')).registerRadiomicsCommand,
+  },
+  { names: ['audit'], load: async () => (await import('./commands/audit.js')).registerAuditCommands },
+];
+
+/** The program with the modules `argv` needs (all of them when `argv` is not given or names no module). */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('fedhub')
     .description(
       'Federated analytics for medical physics and radiology: hub, hospital nodes, governed algorithms',
@@ -22,23 +44,16 @@ export function buildProgram(): Command {
     .version(CLI_VERSION)
     .showHelpAfterError()
     .exitOverride();
-  registerHubCommands(program);
-  registerNodeCommands(program);
-  registerAdminCommands(program);
-  registerRunCommands(program);
-  registerDemoCommand(program);
-  registerSimulateCommand(program);
-  registerDicomCommands(program);
-  registerDoseCommands(program);
-  registerRadiomicsCommand(program);
-  registerAuditCommands(program);
+  const first = argv?.slice(2).find((a) => !a.startsWith('-'));
+  const wanted = COMMAND_MODULES.filter((m) => first !== undefined && m.names.includes(first));
+  for (const m of wanted.length > 0 ? wanted : COMMAND_MODULES) (await m.load())(program);
   return program;
 }
 
 /** Runs the CLI; returns the exit code. Errors print one line (or a JSON error body with --json). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
