@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import {
@@ -37,6 +38,23 @@ export async function writeAtomic(path: string, data: Uint8Array, madeDirs?: Set
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** {@link writeAtomic}, synchronously; `madeDirs` caches the folders already created. */
+export function writeAtomicSync(path: string, data: Uint8Array, madeDirs?: Set<string>): void {
+  const dir = dirname(path);
+  if (!madeDirs?.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    madeDirs?.add(dir);
+  }
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, data, { flag: 'wx' });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
     throw err;
   }
 }
@@ -190,7 +208,9 @@ export async function deidentifyTree(
     let r: DeidResult;
     let output: string | undefined;
     try {
-      const buf = await readFile(path);
+      // synchronous file I/O: 2-4x faster than fs/promises for many ~0.5 MB files here, and the pool's
+      // workers keep computing while this thread reads and writes
+      const buf = readFileSync(path);
       if (pool) {
         const s = setup as { options: DeidOptions; projectKey: Uint8Array };
         r = await pool.deidentify(buf, s.options, s.projectKey);
@@ -203,7 +223,7 @@ export async function deidentifyTree(
           safeName(u?.series),
           `${safeName(u?.sopInstance)}.dcm`,
         );
-        await writeAtomic(join(outDir, output), r.output, madeDirs);
+        writeAtomicSync(join(outDir, output), r.output, madeDirs);
         reid.set(r.reid.pseudonym, r.reid.patientId);
       }
     } catch (err) {
