@@ -516,3 +516,52 @@ describe.skipIf(!hasOrthanc)('fedhub dicom pull from Orthanc over DICOMweb', () 
     expect(denied).not.toContain('wrong-pw');
   });
 });
+
+describe('fedhub dicom import', () => {
+  it('imports a folder into the store through de-identification and lists it', async () => {
+    const dir = join(work, 'import');
+    const inDir = join(dir, 'in', 'DOE^JANE');
+    mkdirSync(inDir, { recursive: true });
+    for (let i = 0; i < SLICES; i++) writeFileSync(join(inDir, `ct-${i}.dcm`), ctSlice(i));
+    writeFileSync(join(inDir, 'rtstruct.dcm'), rtStruct());
+    writeFileSync(join(inDir, 'sc.dcm'), secondaryCapture());
+    const cfg = writeConfig(dir, {});
+    const { stdout } = await run(process.execPath, [
+      FEDHUB_BIN,
+      'dicom',
+      'import',
+      join(dir, 'in'),
+      '--config',
+      cfg,
+      '--json',
+    ]);
+    const r = JSON.parse(stdout) as {
+      files: number;
+      stored: number;
+      quarantined: number;
+      failures: unknown[];
+    };
+    expect(r).toMatchObject({ files: SLICES + 2, stored: SLICES + 1, quarantined: 1 });
+    expect(r.failures).toEqual([
+      {
+        file: join('DOE^JANE', 'sc.dcm'),
+        code: 'FH_QUAR_SOP_CLASS',
+        reason: expect.stringContaining('Secondary'),
+      },
+    ]);
+    const ls = await run(process.execPath, [FEDHUB_BIN, 'dicom', 'ls', '--config', cfg, '--json']);
+    const series = JSON.parse(ls.stdout) as Array<{ modality: string; instances: number }>;
+    expect(series.map((s) => [s.modality, s.instances]).sort()).toEqual([
+      ['CT', SLICES],
+      ['RTSTRUCT', 1],
+    ]);
+    expect(ls.stdout).not.toContain('DOE');
+    const index = new StoreIndex(join(dir, 'data', 'dicom-store', 'index.sqlite'));
+    try {
+      expect(index.find()[0]?.source).toBe(join(dir, 'in'));
+      assertDeidentified(join(dir, 'data'), index);
+    } finally {
+      index.close();
+    }
+  });
+});

@@ -244,7 +244,7 @@ export function registerDicomCommands(program: Command): void {
                   bar.start(0, 0, {});
                   started = true;
                 }
-                bar?.setTotal(p.instances);
+                bar?.setTotal(Math.max(p.expected ?? 0, p.instances));
                 bar?.update(p.instances, {
                   series: p.series,
                   seriesDone: p.seriesDone,

@@ -25,6 +25,8 @@ export interface PullProgress {
   readonly series: number;
   readonly seriesDone: number;
   readonly instances: number;
+  /** Instances expected, from the series' Number of Series Related Instances (when the PACS gives it). */
+  readonly expected?: number;
   readonly bytes: number;
   readonly last: IngestOutcome;
 }
@@ -119,12 +121,19 @@ export class DicomWebClient {
     return [...new Set(rows.map((r) => first(r, '0020000D')).filter((u): u is string => !!u))];
   }
 
-  /** QIDO-RS: Series Instance UIDs of a study (of one modality when given). */
-  async findSeries(study: string, modality?: string): Promise<string[]> {
+  /** QIDO-RS: the series of a study (of one modality when given), with their instance counts when known. */
+  async findSeries(study: string, modality?: string): Promise<Array<{ uid: string; instances?: number }>> {
     const p = new URLSearchParams();
     if (modality) p.set('Modality', modality);
+    p.set('includefield', '00201209');
     const rows = await this.qido(`/studies/${encodeURIComponent(study)}/series`, p, 'QIDO-RS series search');
-    return [...new Set(rows.map((r) => first(r, '0020000E')).filter((u): u is string => !!u))];
+    const out = new Map<string, { uid: string; instances?: number }>();
+    for (const r of rows) {
+      const uid = first(r, '0020000E');
+      const n = Number(r['00201209']?.Value?.[0]);
+      if (uid) out.set(uid, { uid, ...(Number.isInteger(n) && n >= 0 ? { instances: n } : {}) });
+    }
+    return [...out.values()];
   }
 
   /** WADO-RS: the instances of a series, streamed as they arrive. */
@@ -166,8 +175,12 @@ export async function pullFromDicomWeb(
   const client = new DicomWebClient(source);
   const studies = await client.findStudies(q);
   const seriesList: Array<[string, string]> = [];
+  let expected: number | undefined = 0;
   for (const st of studies)
-    for (const se of await client.findSeries(st, q.modality)) seriesList.push([st, se]);
+    for (const se of await client.findSeries(st, q.modality)) {
+      seriesList.push([st, se.uid]);
+      expected = se.instances === undefined || expected === undefined ? undefined : expected + se.instances;
+    }
   const limit = Math.max(1, opts.concurrency ?? 2);
   const running = new Set<Promise<void>>();
   let instances = 0;
@@ -190,6 +203,7 @@ export async function pullFromDicomWeb(
           series: seriesList.length,
           seriesDone,
           instances,
+          ...(expected !== undefined ? { expected } : {}),
           bytes,
           last: outcome,
         });
