@@ -45,7 +45,7 @@ export const ACCEPTED_TRANSFER_SYNTAXES: readonly string[] = [
 /** What the listener tells its owner, for logging (no patient values, only de-identified UIDs and codes). */
 export type ListenerEvent =
   | { readonly type: 'association-rejected'; readonly callingAeTitle: string; readonly reason: string }
-  | { readonly type: 'association'; readonly callingAeTitle: string; readonly remote: string }
+  | { readonly type: 'association'; readonly callingAeTitle: string }
   | { readonly type: 'echo'; readonly callingAeTitle: string }
   | { readonly type: 'stored'; readonly callingAeTitle: string; readonly outcome: IngestOutcome }
   | { readonly type: 'refused'; readonly callingAeTitle: string; readonly reason: string }
@@ -146,13 +146,17 @@ export async function startCStoreListener(opts: CStoreListenerOptions): Promise<
         if (ts) ctx.setResult(PresentationContextResult.Accept, ts);
         else ctx.setResult(PresentationContextResult.RejectTransferSyntaxesNotSupported);
       }
-      emit({ type: 'association', callingAeTitle: this.calling, remote: '' });
+      emit({ type: 'association', callingAeTitle: this.calling });
       this.sendAssociationAccept();
     }
 
     override associationReleaseRequested(): void {
       this.sendAssociationReleaseResponse();
     }
+
+    // The peer aborted (e.g. none of its SOP classes was accepted): the socket is closed in createServer,
+    // since a sender like storescu waits for the close before it exits.
+    override abort(): void {}
 
     override cEchoRequest(
       request: CEchoRequest,
@@ -202,7 +206,7 @@ export async function startCStoreListener(opts: CStoreListenerOptions): Promise<
           callingAeTitle: calling,
           reason: `instance larger than maxInstanceBytes (${cfg.maxInstanceBytes})`,
         });
-        response.setStatus(Status.ResourceLimitation);
+        response.setStatus(0xa700); // Refused: Out of Resources (C-STORE)
         callback(response);
         return;
       }
@@ -242,6 +246,7 @@ export async function startCStoreListener(opts: CStoreListenerOptions): Promise<
       typeof NodeScp
     > & { connected: boolean };
     scp.connected = true;
+    scp.on('abort', () => socket.destroy());
     scp.on('networkError', (e: Error) => {
       emit({ type: 'network-error', message: e.message });
       socket.end();
