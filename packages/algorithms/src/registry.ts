@@ -7,6 +7,7 @@ import { drlSurvey } from './drl-survey/drl-survey.js';
 import { glm } from './glm/glm.js';
 import { km } from './km/km.js';
 import { ping } from './ping/ping.js';
+import { radiomicsExtract } from './radiomics-extract/radiomics-extract.js';
 import { summary } from './summary/summary.js';
 import type { FederatedAlgorithm } from './types.js';
 import { validate } from './validate/validate.js';
@@ -25,6 +26,7 @@ const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [
   km,
   validate,
   drlSurvey,
+  radiomicsExtract,
 ];
 
 /** All built-in algorithms. */

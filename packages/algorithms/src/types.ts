@@ -53,6 +53,36 @@ export interface DatasetHandle {
   ): Promise<{ n: number; data: ColumnData }>;
 }
 
+/** One series of the node's de-identified imaging store. */
+export interface ImagingSeries {
+  readonly patientPseudonym: string;
+  readonly studyInstanceUid: string;
+  readonly seriesInstanceUid: string;
+  readonly modality: string | null;
+}
+
+/** Read access to the node's de-identified DICOM store (images never leave the node). */
+export interface ImagingSource {
+  /** Every series of the store. */
+  series(): Promise<ImagingSeries[]>;
+  /** The files (DICOM Part 10 bytes) of one series. */
+  files(seriesInstanceUid: string): Promise<Uint8Array[]>;
+}
+
+/** A dataset computed at the node (e.g. radiomics features), kept there for later analyses. */
+export interface DerivedDataset {
+  readonly name: string;
+  readonly description?: string;
+  /** The columns; exactly one is the record key (`identifier: true`). */
+  readonly columns: ColumnSpec[];
+  readonly rows: Array<Record<string, number | string | null>>;
+  /**
+   * Join the rows to an existing dataset: the derived dataset is then that dataset's columns plus these
+   * (inner join of `dataset.column` = the key of these rows), so models can mix both.
+   */
+  readonly join?: { readonly dataset: string; readonly column: string };
+}
+
 /** What a node gives the local half of an algorithm. */
 export interface LocalContext {
   readonly node: { id: string; name: string };
@@ -64,6 +94,10 @@ export interface LocalContext {
    * by every Newton iteration); never released, dropped when the task ends or the node restarts.
    */
   readonly cache: Map<string, unknown>;
+  /** The node's DICOM store, where the node has one. */
+  readonly imaging?: ImagingSource;
+  /** Stores a derived dataset at the node (replacing one of the same name); where the node allows it. */
+  readonly registerDataset?: (d: DerivedDataset) => Promise<{ rows: number }>;
 }
 
 /**

@@ -2,7 +2,13 @@
  * Runs one claimed run: checks the algorithm and its digest against the node's own copy, validates the
  * parameters, runs the local half, enforces disclosure, and returns the outcome to sign and post.
  */
-import { ADDITIVE_FIELD, getAlgorithm, type LocalContext, MASKED_FIELD } from '@fedhub/algorithms';
+import {
+  ADDITIVE_FIELD,
+  getAlgorithm,
+  type ImagingSource,
+  type LocalContext,
+  MASKED_FIELD,
+} from '@fedhub/algorithms';
 import { maskVector } from '@fedhub/crypto';
 import {
   type DisclosurePolicy,
@@ -33,6 +39,8 @@ export interface ExecutorDeps {
   secureAggregation?: { x25519PrivateKey: string };
   /** When given, every release is checked against and recorded in the node's privacy ledger. */
   ledger?: PrivacyLedger;
+  /** The node's DICOM store, for algorithms that read images (radiomics-extract). */
+  imaging?: ImagingSource;
   /** Called with errors that are not refusals, so the node can log their detail locally. */
   onInternalError?: (err: unknown, run: RunAssignment) => void;
 }
@@ -78,6 +86,8 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
     node: deps.node,
     policy: deps.policy,
     cache: deps.cacheFor?.(run.taskId) ?? new Map(),
+    ...(deps.imaging ? { imaging: deps.imaging } : {}),
+    registerDataset: (d) => deps.datasets.registerDerived(d),
     dataset: async (name) => {
       let d = used.get(name);
       if (!d) {

@@ -3,7 +3,7 @@
  * half with its own disclosure checks and secure-aggregation masks, then the aggregator, round after
  * round), without a hub. For tests of algorithms against reference software, and for quick checks.
  */
-import { getAlgorithm } from '@fedhub/algorithms';
+import { getAlgorithm, type ImagingSource } from '@fedhub/algorithms';
 import type { NodeKeys } from '@fedhub/crypto';
 import { type DisclosurePolicy, FedhubError, type Json, type RunAssignment } from '@fedhub/protocol';
 import type { DatasetStore } from './datasets/duckdb-store.js';
@@ -15,6 +15,8 @@ export interface LocalNode {
   datasets: DatasetStore;
   keys: NodeKeys;
   policy: DisclosurePolicy;
+  /** The node's DICOM store, for algorithms that read images. */
+  imaging?: ImagingSource;
 }
 
 export interface LocalFederationResult {
@@ -62,6 +64,7 @@ export async function runLocalFederation(
           policy: n.policy,
           datasets: n.datasets,
           cacheFor: () => caches.get(n.id)!,
+          ...(n.imaging ? { imaging: n.imaging } : {}),
           ...(opts.secureAggregation === false
             ? {}
             : { secureAggregation: { x25519PrivateKey: n.keys.x25519.privateKey } }),

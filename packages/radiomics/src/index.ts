@@ -20,6 +20,8 @@ export type { RasteriseOptions, RtContour, RtRoi, RtStructureSet } from './dicom
 export { findRoi, isRtStruct, rasteriseRoi, readRtStruct } from './dicom/rtstruct.js';
 export type { ReadSegOptions, SegSegment, WriteSegOptions } from './dicom/seg.js';
 export { isSeg, readSeg, segSegments, writeSeg } from './dicom/seg.js';
+export type { SyntheticPatient, SyntheticPatientOptions } from './dicom/synthetic.js';
+export { syntheticCtPatient } from './dicom/synthetic.js';
 export type { RoiToWrite, SeriesIdentity } from './dicom/write.js';
 export { encodeDicom, newSeriesIdentity, newUid, writeImageSeries, writeRtStruct } from './dicom/write.js';
 export { RadiomicsError, RadiomicsErrorCode } from './errors.js';

@@ -5,8 +5,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DerivedDataset } from '@fedhub/algorithms';
 import { type ColumnSpec, canonicalJson, type DataDictionary, FedhubError } from '@fedhub/protocol';
 import type { ResolvedDataset } from '../config.js';
+import { createDerivedDataset } from './derived-dataset.js';
 import { DuckDbDataset } from './duckdb-dataset.js';
 import { quoteIdent } from './sql-filter.js';
 
@@ -38,6 +40,9 @@ export class DatasetStore {
     private readonly datasets: Map<string, DuckDbDataset>,
     readonly reports: LoadReport[],
   ) {}
+
+  /** Names of the datasets computed at the node (see registerDerived). */
+  private readonly derived = new Set<string>();
 
   /** Opens an in-memory DuckDB and loads every dataset; throws naming the dataset, column and problem. */
   static async open(declared: ResolvedDataset[], opts: { threads?: number } = {}): Promise<DatasetStore> {
@@ -72,6 +77,23 @@ export class DatasetStore {
   /** Data dictionaries of every dataset, as published to the hub. */
   dictionaries(): DataDictionary[] {
     return [...this.datasets.values()].map((d) => d.dictionary);
+  }
+
+  /**
+   * Stores a dataset computed at the node (e.g. radiomics features), replacing an earlier derived dataset of
+   * the same name; a declared dataset is never replaced.
+   */
+  async registerDerived(d: DerivedDataset): Promise<{ rows: number }> {
+    if (this.datasets.has(d.name) && !this.derived.has(d.name))
+      throw new FedhubError(
+        'FH_ERR_ALREADY_EXISTS',
+        `dataset "${d.name}" is declared in the node config: choose another name for the derived dataset`,
+        { dataset: d.name },
+      );
+    const ds = await createDerivedDataset(this.conn, d, (name) => this.get(name));
+    this.datasets.set(d.name, ds);
+    this.derived.add(d.name);
+    return { rows: ds.rowCount };
   }
 
   get(name: string): DuckDbDataset {

@@ -37,7 +37,8 @@ describe('DICOM written by pydicom, rasterised by matplotlib.path (scripts/make-
 
   it('orders slices by position along the normal and takes the spacing from positions', () => {
     expect(series.volume.dims).toEqual(expected.dims);
-    series.volume.spacing.forEach((s, i) => expect(s).toBeCloseTo(expected.spacing[i] as number, 4));
+    for (const [i, s] of series.volume.spacing.entries())
+      expect(s).toBeCloseTo(expected.spacing[i] as number, 4);
     // 12-bit stored values with slope 2 and intercept -1000: the first voxel of slice k is hu(0, 0, k)
     for (let k = 0; k < 12; k++)
       expect(series.volume.data[k * 40 * 32]).toBe(2 * Math.floor((100 + 15 * k + 1000) / 2) - 1000);
