@@ -565,3 +565,67 @@ describe('fedhub dicom import', () => {
     }
   });
 });
+
+describe.skipIf(!hasStorescu)('fedhub node start with a dicom listener', () => {
+  it('listens for the PACS beside the agent, even while the hub is still unreachable, and stops with it', async () => {
+    const dir = join(work, 'node-start');
+    const port = await freePort();
+    const hubPort = await freePort(); // nothing listens there: the agent keeps retrying its enrolment
+    const cfg = join(dir, 'node.yaml');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        hub: { url: `http://127.0.0.1:${hubPort}`, enrolmentToken: 'fhe_not_used' },
+        dataDir: './data',
+        log: { level: 'warn' },
+        dicom: {
+          workers: { size: 1, maxMemoryMb: 256, timeoutMs: 20000 },
+          listener: { aeTitle: 'FEDHUB', port, host: '127.0.0.1', allowedCallingAeTitles: ['PACS'] },
+        },
+      }),
+    );
+    const child = spawn(process.execPath, [FEDHUB_BIN, 'node', 'start', '--config', cfg], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const ok = await run('echoscu', ['-aet', 'PACS', '-aec', 'FEDHUB', '127.0.0.1', String(port)]).then(
+          () => true,
+          () => false,
+        );
+        if (ok) break;
+        expect(child.exitCode, 'fedhub node start exited').toBeNull();
+        expect(Date.now() < deadline, 'no DICOM listener within 20 s').toBe(true);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      writeFileSync(join(dir, 'ct.dcm'), ctSlice(0));
+      await run('storescu', [
+        '-aet',
+        'PACS',
+        '-aec',
+        'FEDHUB',
+        '127.0.0.1',
+        String(port),
+        join(dir, 'ct.dcm'),
+      ]);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const closed = await run('echoscu', ['-aet', 'PACS', '-aec', 'FEDHUB', '127.0.0.1', String(port)]).then(
+      () => false,
+      () => true,
+    );
+    expect(closed, 'the listener stops with the node').toBe(true);
+    const index = new StoreIndex(join(dir, 'data', 'dicom-store', 'index.sqlite'));
+    try {
+      expect(index.find({ modality: 'CT' })).toHaveLength(1);
+      assertDeidentified(join(dir, 'data'), index);
+    } finally {
+      index.close();
+    }
+  });
+});
