@@ -427,7 +427,7 @@ describe.skipIf(!hasOrthanc)('fedhub dicom pull from Orthanc over DICOMweb', () 
         },
       ],
     });
-    const pull = async () => {
+    const pull = async (query: string[]) => {
       const { stdout, stderr } = await run(process.execPath, [
         FEDHUB_BIN,
         'dicom',
@@ -436,14 +436,13 @@ describe.skipIf(!hasOrthanc)('fedhub dicom pull from Orthanc over DICOMweb', () 
         cfg,
         '--source',
         'orthanc',
-        '--study',
-        STUDY,
+        ...query,
         '--json',
       ]);
       expect(stderr).not.toContain('s3cret-pw');
       return JSON.parse(stdout) as { studies: number; instances: number; stored: number; duplicates: number };
     };
-    const first = await pull();
+    const first = await pull(['--study', STUDY]);
     expect(first).toMatchObject({ studies: 1, instances: SLICES + 1, stored: SLICES + 1 });
     const index = new StoreIndex(join(dir, 'data', 'dicom-store', 'index.sqlite'));
     try {
@@ -456,7 +455,12 @@ describe.skipIf(!hasOrthanc)('fedhub dicom pull from Orthanc over DICOMweb', () 
     } finally {
       index.close();
     }
-    const again = await pull();
+    // The same study found by patient and date instead: nothing new.
+    const again = await pull(['--patient', 'MRN0042', '--since', '2024-03-01']);
+    expect(await pull(['--patient', 'MRN0042', '--since', '2024-03-16'])).toMatchObject({
+      studies: 0,
+      instances: 0,
+    });
     expect(again).toMatchObject({ instances: SLICES + 1, stored: 0, duplicates: SLICES + 1 });
 
     // A dose report pulled by modality lands in the store flagged and in the dose registry.
