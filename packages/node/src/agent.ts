@@ -2,6 +2,7 @@
  * The node agent: enrols once, then dials out to the hub for work (long-poll claims), keeps each claimed
  * run's lease alive with heartbeats, runs it locally, and posts a signed result. Never listens for the hub.
  */
+import type { ImagingSource } from '@fedhub/algorithms';
 import { sha256Hex, signMessage } from '@fedhub/crypto';
 import { canonicalJson, FedhubError, type RunAssignment, resultSigningString } from '@fedhub/protocol';
 import { HubRequestError, NodeApiClient } from '@fedhub/sdk';
@@ -20,6 +21,8 @@ export interface CreateNodeDeps {
   config: NodeConfig & { resolvedDatasets: ResolvedDataset[] };
   log: Logger;
   fetch?: typeof fetch;
+  /** The node's DICOM store, for algorithms that read images (radiomics-extract). */
+  imaging?: ImagingSource;
 }
 
 export interface FedhubNode {
@@ -175,6 +178,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         ledger,
         cacheFor,
         secureAggregation: { x25519PrivateKey: store.keys().x25519.privateKey },
+        ...(deps.imaging ? { imaging: deps.imaging } : {}),
         onInternalError: (err) => rlog.error({ err }, 'algorithm failed'),
       });
     } finally {

@@ -13,4 +13,5 @@ export * from './executor.js';
 export { type NodeAuditEvent, NodeAuditLog } from './governance/node-audit-log.js';
 export { PrivacyLedger } from './governance/privacy-ledger.js';
 export { RecordSet } from './governance/record-set.js';
+export { imagingFromDicomStore } from './imaging-source.js';
 export { type LocalFederationResult, type LocalNode, runLocalFederation } from './local-federation.js';

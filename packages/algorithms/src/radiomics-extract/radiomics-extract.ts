@@ -57,7 +57,9 @@ export const RadiomicsExtractParamsSchema = z.strictObject({
     .string()
     .min(1)
     .max(64)
-    .describe('ROI name (or number) in the RT structure sets, or SEG segment label'),
+    .describe(
+      'ROI name or number in the RT structure sets, or SEG segment label or number. The Basic de-identification profile empties ROI names: nodes that keep them use the clean-descriptors option, otherwise give the ROI number',
+    ),
   settings: SettingsParam.default('ibsi-ct-c'),
   output: DatasetParam.describe('Name of the derived dataset stored at each node'),
   features: z

@@ -1,4 +1,4 @@
-import { createNode, loadNodeConfigFile } from '@fedhub/node';
+import { createNode, imagingFromDicomStore, loadNodeConfigFile } from '@fedhub/node';
 import type { Command } from 'commander';
 import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
@@ -15,11 +15,16 @@ export function registerNodeCommands(program: Command): void {
     .action(async (opts: { config: string; json?: boolean }) => {
       const config = loadNodeConfigFile(opts.config);
       const log = createLogger(config.log.level, 'node');
-      const agent = createNode({ config, log });
       // The DICOM listener runs beside the agent when configured; it stops with it.
       const intake: DicomIntake | undefined = config.resolvedDicom?.listener
         ? await startDicomIntake(config.resolvedDicom, log.child({ component: 'dicom' }))
         : undefined;
+      // Algorithms that read images (radiomics-extract) see the store's de-identified series.
+      const agent = createNode({
+        config,
+        log,
+        ...(intake ? { imaging: imagingFromDicomStore(intake.store) } : {}),
+      });
       const stop = () => {
         log.info('stopping: finishing the run in progress');
         void agent.stop();
