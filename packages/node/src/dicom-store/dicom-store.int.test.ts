@@ -167,6 +167,27 @@ describe('DICOM store', () => {
     }
   });
 
+  it('quarantines an instance without its UIDs instead of indexing it', async () => {
+    const dir = join(work, 'd');
+    const store = await openDicomStore(config(dir), { workerUrl });
+    try {
+      const noSeries = buildDicom(
+        [
+          { tag: 0x00080016, vr: 'UI', value: CT_IMAGE },
+          { tag: 0x00080060, vr: 'CS', value: 'CT' },
+          { tag: 0x00100020, vr: 'LO', value: 'MRN0042' },
+          { tag: 0x0020000d, vr: 'UI', value: '1.2.826.0.1.3680043.2.1143.55.1.9' },
+        ],
+        { sopClassUid: CT_IMAGE, sopInstanceUid: '' },
+      );
+      const r = await store.ingest(noSeries, { kind: 'folder', name: '/x' });
+      expect(r).toMatchObject({ status: 'quarantined', entry: { code: 'FH_QUAR_MISSING_UID' } });
+      expect(store.counts()).toMatchObject({ instances: 0, quarantined: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses to open a store under another project key', async () => {
     const dir = join(work, 'c');
     const store = await openDicomStore(config(dir), { workerUrl });

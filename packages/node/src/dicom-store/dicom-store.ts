@@ -19,6 +19,7 @@ import {
   loadProjectKey,
   mergeReidMap,
   openReidMap,
+  remapUid,
   sealReidMap,
   writeAtomic,
 } from '@fedhub/dicom';
@@ -187,11 +188,23 @@ export async function openDicomStore(
       const entry = await quarantine(input, inputSha, source, r.code, r.reason);
       return { status: 'quarantined', unreadable: r.status === 'rejected', entry, duplicate: false };
     }
+    const uids = r.summary.outputUids;
+    // Without its own UIDs an instance cannot be indexed (and every such file would overwrite the last).
+    const noUid = config.deidOptions.retainUids ? '' : remapUid(deidKey.uid, '');
+    if (!uids?.study || !uids.series || !uids.sopInstance || uids.sopInstance === noUid) {
+      const entry = await quarantine(
+        input,
+        inputSha,
+        source,
+        'FH_QUAR_MISSING_UID',
+        'no Study, Series or SOP Instance UID: the instance cannot be indexed',
+      );
+      return { status: 'quarantined', unreadable: false, entry, duplicate: false };
+    }
     const sha = sha256(r.output);
     const rel = join('objects', sha.slice(0, 2), `${sha}.dcm`);
     const abs = join(dir, rel);
     if (!existsSync(abs)) await writeAtomic(abs, r.output);
-    const uids = r.summary.outputUids;
     const sopClassUid = r.summary.sopClassUid ?? '';
     let fields: ReturnType<typeof indexFields>;
     try {
@@ -203,10 +216,10 @@ export async function openDicomStore(
       return { status: 'quarantined', unreadable: false, entry, duplicate: false };
     }
     const instance: StoredInstance = {
-      sopInstanceUid: uids?.sopInstance ?? '',
+      sopInstanceUid: uids.sopInstance,
       patientPseudonym: r.reid.pseudonym,
-      studyInstanceUid: uids?.study ?? '',
-      seriesInstanceUid: uids?.series ?? '',
+      studyInstanceUid: uids.study,
+      seriesInstanceUid: uids.series,
       sopClassUid,
       ...fields,
       path: rel,
