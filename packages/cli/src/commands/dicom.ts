@@ -108,7 +108,7 @@ function logListenerEvent(log: Logger, e: ListenerEvent): void {
         'quarantined',
       );
     else
-      log.info(
+      log.debug(
         { callingAe: e.callingAeTitle, sop: o.instance.sopInstanceUid, modality: o.instance.modality },
         o.status,
       );
@@ -117,6 +117,7 @@ function logListenerEvent(log: Logger, e: ListenerEvent): void {
   else if (e.type === 'refused')
     log.warn({ callingAe: e.callingAeTitle, reason: e.reason }, 'C-STORE refused');
   else if (e.type === 'network-error') log.warn({ reason: e.message }, 'DICOM network error');
+  else if (e.type === 'association') log.info({ callingAe: e.callingAeTitle }, 'association accepted');
   else log.debug({ callingAe: e.callingAeTitle }, e.type);
 }
 
