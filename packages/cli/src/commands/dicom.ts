@@ -24,6 +24,7 @@ import {
 } from '@fedhub/dicom';
 import {
   type CStoreListener,
+  DEID_OPTION_NAMES,
   type DicomStore,
   type IngestOutcome,
   importDicomFolder,
@@ -41,18 +42,8 @@ import type { Logger } from 'pino';
 import { createLogger } from '../logger.js';
 import { printJson, table } from '../output.js';
 
-const OPTION_FLAGS: Record<string, (o: DeidOptions) => DeidOptions> = {
-  'retain-long-full-dates': (o) => ({ ...o, retainLongitudinal: 'full' }),
-  'retain-long-modified-dates': (o) => ({ ...o, retainLongitudinal: 'modified' }),
-  'retain-patient-chars': (o) => ({ ...o, retainPatientCharacteristics: true }),
-  'retain-device-id': (o) => ({ ...o, retainDeviceIdentity: true }),
-  'retain-institution-id': (o) => ({ ...o, retainInstitutionIdentity: true }),
-  'retain-uids': (o) => ({ ...o, retainUids: true }),
-  'retain-safe-private': (o) => ({ ...o, retainSafePrivate: true }),
-  'clean-descriptors': (o) => ({ ...o, cleanDescriptors: true }),
-  'clean-structured-content': (o) => ({ ...o, cleanStructuredContent: true }),
-  'clean-graphics': (o) => ({ ...o, cleanGraphics: true }),
-};
+// One list of option names for this command and the node config's dicom.deidentification.options.
+const OPTION_FLAGS: Readonly<Record<string, (o: DeidOptions) => DeidOptions>> = DEID_OPTION_NAMES;
 
 /** The options of a profile name plus comma-separated option flags; names what is unknown. */
 export function deidOptionsFrom(profile: string, options: string | undefined): DeidOptions {
