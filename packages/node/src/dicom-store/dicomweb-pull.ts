@@ -138,11 +138,20 @@ export class DicomWebClient {
 
   /** WADO-RS: the instances of a series, streamed as they arrive. */
   async *retrieveSeries(study: string, series: string, maxPartBytes?: number): AsyncGenerator<Buffer> {
-    const res = await this.get(
-      `/studies/${encodeURIComponent(study)}/series/${encodeURIComponent(series)}`,
-      'multipart/related; type="application/dicom"',
-      'WADO-RS series retrieve',
-    );
+    const path = `/studies/${encodeURIComponent(study)}/series/${encodeURIComponent(series)}`;
+    // As stored (no transcoding at the PACS: pixel data stay as acquired, and it costs the PACS nothing);
+    // a server that does not take the parameter answers 406 or 400, and gets the default syntax asked for.
+    let res: Response;
+    try {
+      res = await this.get(
+        path,
+        'multipart/related; type="application/dicom"; transfer-syntax=*',
+        'WADO-RS series retrieve',
+      );
+    } catch (err) {
+      if (!(err instanceof FedhubError) || !/HTTP (400|406)$/.test(err.message)) throw err;
+      res = await this.get(path, 'multipart/related; type="application/dicom"', 'WADO-RS series retrieve');
+    }
     if (!res.body) return;
     const boundary = boundaryOf(res.headers.get('content-type'));
     for await (const part of readMultipart(
