@@ -182,7 +182,13 @@ export async function openDicomStore(
     const inputSha = sha256(input);
     const seen = index.seenInput(inputSha);
     if (seen && 'sopInstanceUid' in seen) return { status: 'duplicate', instance: seen };
-    if (seen) return { status: 'quarantined', unreadable: false, entry: seen, duplicate: true };
+    if (seen)
+      return {
+        status: 'quarantined',
+        unreadable: !seen.code.startsWith('FH_QUAR_'),
+        entry: seen,
+        duplicate: true,
+      };
     const r = await pool.deidentify(input, config.deidOptions, projectKey);
     if (r.status !== 'ok') {
       const entry = await quarantine(input, inputSha, source, r.code, r.reason);
@@ -232,14 +238,15 @@ export async function openDicomStore(
     };
     const prev = index.instance(instance.sopInstanceUid);
     if (prev && prev.sha256 === sha) return { status: 'duplicate', instance: prev };
-    index.putInstance(instance);
-    if (prev && !index.fileInUse(prev.sha256)) await rm(join(dir, prev.path), { force: true });
+    // The map first: an indexed pseudonym must always be one the hospital can resolve.
     if (!reid.has(r.reid.pseudonym)) {
       await inTurn(async () => {
         reid = mergeReidMap(reid, [r.reid]);
         await writeAtomic(reidPath, sealReidMap(reid, deidKey));
       });
     }
+    index.putInstance(instance);
+    if (prev && !index.fileInUse(prev.sha256)) await rm(join(dir, prev.path), { force: true });
     const doseRegistry = instance.doseReport ? await importDose(abs, sha) : undefined;
     return {
       status: prev ? 'replaced' : 'stored',
