@@ -382,7 +382,7 @@ describe.skipIf(!hasOrthanc)('fedhub dicom pull from Orthanc over DICOMweb', () 
     orthanc = spawn(ORTHANC, [join(od, 'orthanc.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
     const log: Buffer[] = [];
     orthanc.stderr?.on('data', (b: Buffer) => log.push(b));
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       const ok = await fetch(`http://127.0.0.1:${httpPort}/system`, {
         headers: { authorization: auth },
@@ -593,7 +593,7 @@ describe.skipIf(!hasStorescu)('fedhub node start with a dicom listener', () => {
       stdio: ['ignore', 'ignore', 'ignore'],
     });
     try {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 30_000;
       for (;;) {
         const ok = await run('echoscu', ['-aet', 'PACS', '-aec', 'FEDHUB', '127.0.0.1', String(port)]).then(
           () => true,
@@ -601,7 +601,7 @@ describe.skipIf(!hasStorescu)('fedhub node start with a dicom listener', () => {
         );
         if (ok) break;
         expect(child.exitCode, 'fedhub node start exited').toBeNull();
-        expect(Date.now() < deadline, 'no DICOM listener within 20 s').toBe(true);
+        expect(Date.now() < deadline, 'no DICOM listener within 30 s').toBe(true);
         await new Promise((r) => setTimeout(r, 250));
       }
       writeFileSync(join(dir, 'ct.dcm'), ctSlice(0));
