@@ -7,7 +7,7 @@ const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
  * |z| < nz. The kernel is real and even in each axis separately, so its DFT is the separable cosine sum
  * over one octant, K^(k) = sum_x sum_y sum_z c_x(k_x, x) c_y(k_y, y) c_z(k_z, z) K(x, y, z) with
  * c(k, 0) = 1 and c(k, x) = 2 cos(2 pi k x / P) for x > 0; computed axis by axis on the octant for
- * k <= P/2 and mirrored (K^(P - k) = K^(k)). This replaces a full complex 3D FFT of the padded kernel.
+ * k <= P/2 (the caller mirrors: K^(P - k) = K^(k)), as [kz][ky][kx] with P/2 + 1 values per axis. This replaces a full complex 3D FFT of the padded kernel.
  */
 function kernelSpectrum(
   nx: number,
@@ -63,17 +63,7 @@ function kernelSpectrum(
       const o = kz * hy * hx;
       for (let i = 0; i < hy * hx; i++) c3[o + i] = (c3[o + i] as number) + c * (b[src + i] as number);
     }
-  const out = new Float64Array(P[0] * P[1] * P[2]);
-  for (let z = 0; z < P[2]; z++) {
-    const kz = z < hz ? z : P[2] - z;
-    for (let y = 0; y < P[1]; y++) {
-      const ky = y < hy ? y : P[1] - y;
-      const src = (kz * hy + ky) * hx;
-      const dst = P[0] * (y + P[1] * z);
-      for (let x = 0; x < P[0]; x++) out[dst + x] = c3[src + (x < hx ? x : P[0] - x)] as number;
-    }
-  }
-  return out;
+  return c3;
 }
 
 /**
@@ -120,10 +110,18 @@ export function autocorrelationFft(
   }
   fft3d(re, im, P, false, dims);
   // The kernel is real and even, so its transform is real: multiply both parts by it.
-  for (let i = 0; i < size; i++) {
-    const k = kr[i] ?? 0;
-    re[i] = (re[i] ?? 0) * k;
-    im[i] = (im[i] ?? 0) * k;
+  const [hx, hy, hz] = [P[0] / 2 + 1, P[1] / 2 + 1, P[2] / 2 + 1];
+  for (let z = 0; z < P[2]; z++) {
+    const kz = z < hz ? z : P[2] - z;
+    for (let y = 0; y < P[1]; y++) {
+      const src = (kz * hy + (y < hy ? y : P[1] - y)) * hx;
+      const dst = P[0] * (y + P[1] * z);
+      for (let x = 0; x < P[0]; x++) {
+        const k = kr[src + (x < hx ? x : P[0] - x)] as number;
+        re[dst + x] = (re[dst + x] as number) * k;
+        im[dst + x] = (im[dst + x] as number) * k;
+      }
+    }
   }
   fft3d(re, im, P, true, dims);
   let w = 0;

@@ -17,18 +17,25 @@ export function localIntensityFeatures(img: Volume, roi: Uint8Array): Record<str
     for (let b = -ry; b <= ry; b++)
       for (let a = -rx; a <= rx; a++)
         if ((a * sx) ** 2 + (b * sy) ** 2 + (c * sz) ** 2 <= r * r) offs.push([a, b, c]);
+  // Flat index offsets: voxels whose sphere lies inside the grid (nearly all) are summed without checks.
+  const flat = Int32Array.from(offs, ([a = 0, b = 0, c = 0]) => a + nx * (b + ny * c));
+  const data = img.data;
   const sphereMean = (i: number) => {
     const x = i % nx;
     const y = Math.floor(i / nx) % ny;
     const z = Math.floor(i / (nx * ny));
     let s = 0;
+    if (x >= rx && y >= ry && z >= rz && x + rx < nx && y + ry < ny && z + rz < nz) {
+      for (let k = 0; k < flat.length; k++) s += data[i + (flat[k] as number)] as number;
+      return s / flat.length;
+    }
     let n = 0;
     for (const [a = 0, b = 0, c = 0] of offs) {
       const p = x + a;
       const q = y + b;
       const t = z + c;
       if (p < 0 || q < 0 || t < 0 || p >= nx || q >= ny || t >= nz) continue;
-      s += img.data[p + nx * (q + ny * t)] ?? 0;
+      s += data[p + nx * (q + ny * t)] ?? 0;
       n++;
     }
     return s / n;
