@@ -15,8 +15,9 @@ export function registerNodeCommands(program: Command): void {
     .action(async (opts: { config: string; json?: boolean }) => {
       const config = loadNodeConfigFile(opts.config);
       const log = createLogger(config.log.level, 'node');
-      // The DICOM listener runs beside the agent when configured; it stops with it.
-      const intake: DicomIntake | undefined = config.resolvedDicom?.listener
+      // With a dicom: section the store opens beside the agent (and its listener, when configured); both stop
+      // with the agent.
+      const intake: DicomIntake | undefined = config.resolvedDicom
         ? await startDicomIntake(config.resolvedDicom, log.child({ component: 'dicom' }))
         : undefined;
       // Algorithms that read images (radiomics-extract) see the store's de-identified series.

@@ -188,6 +188,28 @@ describe('DICOM store', () => {
     }
   });
 
+  it('keeps every pseudonym when two processes add patients to one store at once', async () => {
+    const dir = join(work, 'e');
+    const cfg = config(dir);
+    const a = await openDicomStore(cfg, { workerUrl });
+    const b = await openDicomStore(cfg, { workerUrl });
+    try {
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? a : b).ingest(ct(i, `MRN-${'x'.repeat(i)}`), { kind: 'folder', name: '/x' }),
+        ),
+      );
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    const map = openReidMap(
+      readFileSync(join(cfg.storeDir, 'reid-map.sealed')),
+      deriveDeidKey(await loadProjectKey(cfg.keyFile)),
+    );
+    expect(map.size).toBe(6);
+    expect(readdirSync(cfg.storeDir).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+
   it('refuses to open a store under another project key', async () => {
     const dir = join(work, 'c');
     const store = await openDicomStore(config(dir), { workerUrl });

@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { link, mkdir, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   createDeidPool,
@@ -89,6 +89,36 @@ function sha256(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
+/**
+ * Runs `fn` holding `lock` (a file created exclusively), so that several processes on one store (`serve`,
+ * `pull`, `import`, `node start`) never interleave the whole-file rewrites of the map and the dose registry.
+ * A lock older than a minute is taken as left by a killed process.
+ */
+async function withFileLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await (await open(lock, 'wx')).close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const st = await stat(lock).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 60_000) {
+        await rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new FedhubError('FH_ERR_UNAVAILABLE', `${lock} has been held by another process for 30 s`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
 function ensureKey(path: string, create: boolean): void {
   if (existsSync(path)) return;
   if (!create) return; // loadProjectKey names the missing file
@@ -164,19 +194,21 @@ export async function openDicomStore(
   };
 
   const importDose = (abs: string, sha: string): Promise<StudyImportStatus | { error: string }> =>
-    inTurn(async () => {
-      const staging = join(dir, '.staging', randomBytes(8).toString('hex'));
-      await mkdir(staging, { recursive: true });
-      try {
-        await link(abs, join(staging, `${sha}.dcm`));
-        const r = await importDoseFolder(staging, config.doseRegistryDir);
-        return r.studies[0]?.status ?? { error: r.skipped[0]?.reason ?? 'no dose study found' };
-      } catch (err) {
-        return { error: (err as Error).message };
-      } finally {
-        await rm(staging, { recursive: true, force: true });
-      }
-    });
+    inTurn(() =>
+      withFileLock(join(dir, '.dose-registry.lock'), async () => {
+        const staging = join(dir, '.staging', randomBytes(8).toString('hex'));
+        await mkdir(staging, { recursive: true });
+        try {
+          await link(abs, join(staging, `${sha}.dcm`));
+          const r = await importDoseFolder(staging, config.doseRegistryDir);
+          return r.studies[0]?.status ?? { error: r.skipped[0]?.reason ?? 'no dose study found' };
+        } catch (err) {
+          return { error: (err as Error).message };
+        } finally {
+          await rm(staging, { recursive: true, force: true });
+        }
+      }),
+    );
 
   const ingestOne = async (input: Uint8Array, source: IntakeSource): Promise<IngestOutcome> => {
     const inputSha = sha256(input);
@@ -240,10 +272,15 @@ export async function openDicomStore(
     if (prev && prev.sha256 === sha) return { status: 'duplicate', instance: prev };
     // The map first: an indexed pseudonym must always be one the hospital can resolve.
     if (!reid.has(r.reid.pseudonym)) {
-      await inTurn(async () => {
-        reid = mergeReidMap(reid, [r.reid]);
-        await writeAtomic(reidPath, sealReidMap(reid, deidKey));
-      });
+      await inTurn(() =>
+        withFileLock(join(dir, '.reid-map.lock'), async () => {
+          // Another process on this store may have added pairs since we read the map.
+          const onDisk = existsSync(reidPath) ? openReidMap(await readFile(reidPath), deidKey) : new Map();
+          const ours = [...reid].map(([pseudonym, patientId]) => ({ pseudonym, patientId }));
+          reid = mergeReidMap(mergeReidMap(onDisk, ours), [r.reid]);
+          await writeAtomic(reidPath, sealReidMap(reid, deidKey));
+        }),
+      );
     }
     index.putInstance(instance);
     if (prev && !index.fileInUse(prev.sha256)) await rm(join(dir, prev.path), { force: true });
