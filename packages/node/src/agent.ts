@@ -12,8 +12,11 @@ import type { NodeConfig, ResolvedDataset } from './config.js';
 import { CredentialsStore } from './credentials-store.js';
 import { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun, type RunOutcome } from './executor.js';
+import { BudgetLedger } from './governance/budget-ledger.js';
+import type { PrivacyControls } from './governance/dp-gate.js';
 import { NodeAuditLog } from './governance/node-audit-log.js';
 import { PrivacyLedger } from './governance/privacy-ledger.js';
+import { QuotaLedger } from './governance/quota-ledger.js';
 
 export const NODE_VERSION = '0.1.0';
 
@@ -46,6 +49,12 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
   const abort = new AbortController();
   let datasets: DatasetStore | undefined;
   let ledger: PrivacyLedger | undefined;
+  let privacy: PrivacyControls | undefined;
+  const closePrivacy = () => {
+    privacy?.budget.close();
+    privacy?.quota.close();
+    privacy = undefined;
+  };
   let audit: NodeAuditLog | undefined;
   let nodeId: string | undefined;
   let nodeName = '';
@@ -176,6 +185,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         policy: config.policy,
         datasets: datasets!,
         ledger,
+        ...(privacy ? { privacy } : {}),
         cacheFor,
         secureAggregation: { x25519PrivateKey: store.keys().x25519.privateKey },
         ...(deps.imaging ? { imaging: deps.imaging } : {}),
@@ -252,6 +262,12 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     async start() {
       datasets = await DatasetStore.open(config.resolvedDatasets);
       ledger = new PrivacyLedger(config.dataDir);
+      if (config.privacy)
+        privacy = {
+          config: config.privacy,
+          budget: new BudgetLedger(config.dataDir),
+          quota: new QuotaLedger(config.dataDir),
+        };
       audit = new NodeAuditLog(config.dataDir);
       for (const r of datasets.reports)
         log.info(
@@ -276,6 +292,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
           datasets = undefined;
           ledger?.close();
           ledger = undefined;
+          closePrivacy();
           audit?.close();
           audit = undefined;
           resolveDone();
@@ -290,6 +307,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         datasets = undefined;
         ledger?.close();
         ledger = undefined;
+        closePrivacy();
         audit?.close();
         audit = undefined;
         resolveDone();

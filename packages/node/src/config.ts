@@ -25,6 +25,7 @@ import {
   type ResolvedDicomConfig,
   resolveDicomConfig,
 } from './dicom-store/dicom-config.js';
+import { PrivacyConfigSchema } from './governance/dp-config.js';
 
 export const DatasetConfigSchema = z.strictObject({
   name: SlugSchema,
@@ -60,6 +61,9 @@ export const NodeConfigSchema = z.strictObject({
     .default({ level: 'info' }),
   dicom: DicomConfigSchema.optional().describe(
     'DICOM intake: store, project key, C-STORE listener, DICOMweb',
+  ),
+  privacy: PrivacyConfigSchema.optional().describe(
+    'Per-study quota of released results; differential privacy per dataset and study',
   ),
 });
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;

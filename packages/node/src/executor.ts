@@ -20,6 +20,7 @@ import {
 import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { enforceDisclosure } from './disclosure.js';
+import { applyPrivacyControls, type PrivacyControls } from './governance/dp-gate.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
 
 export type RunOutcome =
@@ -39,6 +40,8 @@ export interface ExecutorDeps {
   secureAggregation?: { x25519PrivateKey: string };
   /** When given, every release is checked against and recorded in the node's privacy ledger. */
   ledger?: PrivacyLedger;
+  /** Per-study quota and differential privacy (budget charged before release), where configured. */
+  privacy?: PrivacyControls;
   /** The node's DICOM store, for algorithms that read images (radiomics-extract). */
   imaging?: ImagingSource;
   /** Called with errors that are not refusals, so the node can log their detail locally. */
@@ -100,6 +103,7 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
   try {
     const release = await algorithm.local(ctx, parsed.data, run.input, run.round);
     enforceDisclosure(release, deps.policy);
+    let payload = release.payload;
     if (deps.ledger && release.disclosure.subsetSize !== null) {
       const selections = [];
       for (const [name, d] of used) {
@@ -108,6 +112,7 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
         deps.ledger.check(name, d.version, records, deps.policy.minSubsetSize);
         selections.push({ name, version: d.version, records });
       }
+      if (deps.privacy) payload = applyPrivacyControls(deps.privacy, run, parsed.data, payload, used);
       for (const s of selections)
         deps.ledger.record({
           studyId: run.studyId,
@@ -118,8 +123,9 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
           datasetVersion: s.version,
           records: s.records,
         });
-    }
-    return { outcome: 'completed', payload: maskAdditive(release.payload, run, deps), error: null };
+    } else if (deps.privacy && release.disclosure.subsetSize !== null)
+      payload = applyPrivacyControls(deps.privacy, run, parsed.data, payload, used);
+    return { outcome: 'completed', payload: maskAdditive(payload, run, deps), error: null };
   } catch (err) {
     if (err instanceof FedhubError) return refusal(err.code, err.message, deps.node.name, err.details);
     deps.onInternalError?.(err, run);

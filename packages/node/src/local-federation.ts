@@ -8,6 +8,7 @@ import type { NodeKeys } from '@fedhub/crypto';
 import { type DisclosurePolicy, FedhubError, type Json, type RunAssignment } from '@fedhub/protocol';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun } from './executor.js';
+import type { PrivacyControls } from './governance/dp-gate.js';
 
 export interface LocalNode {
   id: string;
@@ -17,6 +18,8 @@ export interface LocalNode {
   policy: DisclosurePolicy;
   /** The node's DICOM store, for algorithms that read images. */
   imaging?: ImagingSource;
+  /** Per-study quota and differential privacy, as the node's configuration sets them. */
+  privacy?: PrivacyControls;
 }
 
 export interface LocalFederationResult {
@@ -30,7 +33,7 @@ export async function runLocalFederation(
   algorithmName: string,
   params: unknown,
   nodes: LocalNode[],
-  opts: { maxRounds?: number; secureAggregation?: boolean } = {},
+  opts: { maxRounds?: number; secureAggregation?: boolean; studyId?: string } = {},
 ): Promise<LocalFederationResult> {
   const algorithm = getAlgorithm(algorithmName);
   if (!algorithm) throw new FedhubError('FH_ERR_UNKNOWN_ALGORITHM', `no algorithm "${algorithmName}"`);
@@ -47,7 +50,7 @@ export async function runLocalFederation(
         const run: RunAssignment = {
           runId: crypto.randomUUID(),
           taskId,
-          studyId: taskId,
+          studyId: opts.studyId ?? taskId,
           algorithm: algorithm.name,
           version: algorithm.version,
           digest: algorithm.digest,
@@ -65,6 +68,7 @@ export async function runLocalFederation(
           datasets: n.datasets,
           cacheFor: () => caches.get(n.id)!,
           ...(n.imaging ? { imaging: n.imaging } : {}),
+          ...(n.privacy ? { privacy: n.privacy } : {}),
           ...(opts.secureAggregation === false
             ? {}
             : { secureAggregation: { x25519PrivateKey: n.keys.x25519.privateKey } }),

@@ -39,6 +39,21 @@ export const ERROR_CATALOGUE = {
   FH_ERR_ROW_LEVEL: { status: 422, message: 'The output would release row-level data' },
   FH_ERR_TOO_MANY_PARAMETERS: { status: 422, message: 'The model has too many parameters for the records' },
   FH_ERR_DIFFERENCING: { status: 422, message: 'The query differs from an earlier one by too few records' },
+  FH_ERR_BUDGET_EXHAUSTED: {
+    status: 422,
+    message: 'The differential-privacy budget of this dataset and study is spent',
+  },
+  FH_ERR_QUOTA_EXCEEDED: { status: 422, message: "The study's quota of released results is used up" },
+  FH_ERR_DP_REQUIRED: {
+    status: 422,
+    message: 'This dataset releases only differentially private results for this study',
+  },
+  FH_ERR_OUTSIDE_STUDY: {
+    status: 422,
+    message: 'The task asks for an algorithm or variables outside what the study allows',
+  },
+  FH_ERR_STUDY_STOPPED: { status: 409, message: 'The study is stopped' },
+  FH_ERR_STUDY_PERIOD: { status: 422, message: 'The study has not started or has ended' },
   FH_ERR_ALGORITHM_FAILED: { status: 500, message: 'The algorithm failed' },
   FH_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   FH_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },

@@ -6,6 +6,7 @@ import { FedhubError, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
 import { ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { noiseDescriptions } from '../noise-description.js';
 
 export const CrosstabParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -32,7 +33,8 @@ function orderedLevels(seen: Set<string>, declared: string[] | undefined): strin
 
 export const crosstab = defineAlgorithm<CrosstabParams>({
   name: 'crosstab',
-  version: '1.0.0',
+  // 1.1.0: results carry the noise description of nodes that release under differential privacy
+  version: '1.1.0',
   title: 'Contingency table',
   description:
     'Counts of every combination of two categorical columns, pooled across nodes, with small-cell refusal.',
@@ -110,6 +112,7 @@ export const crosstab = defineAlgorithm<CrosstabParams>({
         colTotals,
         total: rowTotals.reduce((a, b) => a + b, 0),
         nodes: parts.map((p) => p.nodeName),
+        ...noiseDescriptions(parts),
       } as unknown as Json,
     };
   },

@@ -8,6 +8,7 @@ import { FedhubError, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
 import { BinsSchema, binBreaks, ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { noiseDescriptions } from '../noise-description.js';
 import type { NodePart } from '../types.js';
 
 export const SummaryParamsSchema = z
@@ -53,7 +54,8 @@ export function mergeMoments(
 
 export const summary = defineAlgorithm<SummaryParams>({
   name: 'summary',
-  version: '1.0.0',
+  // 1.1.0: results carry the noise description of nodes that release under differential privacy
+  version: '1.1.0',
   title: 'Descriptive statistics',
   description: 'n, missing, mean, standard deviation and histograms of numeric columns, pooled across nodes.',
   paramsSchema: SummaryParamsSchema,
@@ -138,7 +140,12 @@ export const summary = defineAlgorithm<SummaryParams>({
     });
     return {
       kind: 'done',
-      result: { algorithm: 'summary', nodes: byNode.map((b) => b.node), columns } as unknown as Json,
+      result: {
+        algorithm: 'summary',
+        nodes: byNode.map((b) => b.node),
+        columns,
+        ...noiseDescriptions(parts),
+      } as unknown as Json,
     };
   },
 });

@@ -1,0 +1,98 @@
+/**
+ * The node's differential-privacy budget ledger: every noisy release is charged (epsilon, delta) against the
+ * budget of its (dataset, study) BEFORE it leaves the node, in one SQLite transaction, and refused with
+ * FH_ERR_BUDGET_EXHAUSTED when the charge would exceed the budget. Composition is basic: the epsilons and
+ * the deltas of the releases add up (sound for any mechanisms; tighter accountants would allow more queries).
+ * The ledger lives in the node's data folder, so no action at the hub (a database restore, a new task id,
+ * another researcher) can give spent budget back.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FedhubError } from '@fedhub/protocol';
+import Database from 'better-sqlite3';
+
+export interface Budget {
+  epsilon: number;
+  delta: number;
+}
+
+export interface Charge extends Budget {
+  dataset: string;
+  studyId: string;
+  taskId: string;
+  runId: string;
+  algorithm: string;
+}
+
+/** Rounding slack when adding epsilons: ten charges of 0.1 must fit a budget of 1. */
+const SLACK = 1e-9;
+
+export class BudgetLedger {
+  private readonly db: Database.Database;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    this.db = new Database(join(dataDir, 'privacy-budget.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS dp_charges (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      at TEXT NOT NULL,
+      dataset TEXT NOT NULL,
+      study_id TEXT NOT NULL,
+      task_id TEXT NOT NULL,
+      run_id TEXT NOT NULL,
+      algorithm TEXT NOT NULL,
+      epsilon REAL NOT NULL,
+      delta REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS dp_charges_by_budget ON dp_charges (dataset, study_id);`);
+  }
+
+  /** What (dataset, study) has spent so far. */
+  spent(dataset: string, studyId: string): Budget {
+    const row = this.db
+      .prepare(
+        'SELECT COALESCE(SUM(epsilon), 0) AS e, COALESCE(SUM(delta), 0) AS d FROM dp_charges WHERE dataset = ? AND study_id = ?',
+      )
+      .get(dataset, studyId) as { e: number; d: number };
+    return { epsilon: row.e, delta: row.d };
+  }
+
+  /**
+   * Charges `c` against `budget`, or throws FH_ERR_BUDGET_EXHAUSTED and charges nothing. Check and insert
+   * are one transaction: two runs of one study at once cannot both take the last share.
+   */
+  charge(c: Charge, budget: Budget, now = new Date()): Budget {
+    return this.db.transaction(() => {
+      const s = this.spent(c.dataset, c.studyId);
+      if (s.epsilon + c.epsilon > budget.epsilon + SLACK || s.delta + c.delta > budget.delta + SLACK)
+        throw new FedhubError(
+          'FH_ERR_BUDGET_EXHAUSTED',
+          `the differential-privacy budget of dataset "${c.dataset}" for study ${c.studyId} is spent: ` +
+            `epsilon ${round(s.epsilon)} of ${budget.epsilon} and delta ${s.delta} of ${budget.delta} used, ` +
+            `this release needs epsilon ${c.epsilon}, delta ${c.delta}`,
+          {
+            dataset: c.dataset,
+            studyId: c.studyId,
+            spent: s,
+            budget,
+            requested: { epsilon: c.epsilon, delta: c.delta },
+          },
+        );
+      this.db
+        .prepare(
+          'INSERT INTO dp_charges (at, dataset, study_id, task_id, run_id, algorithm, epsilon, delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(now.toISOString(), c.dataset, c.studyId, c.taskId, c.runId, c.algorithm, c.epsilon, c.delta);
+      return { epsilon: budget.epsilon - s.epsilon - c.epsilon, delta: budget.delta - s.delta - c.delta };
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
+}

@@ -1,0 +1,58 @@
+/**
+ * The node's per-study query quota: at most `max` tasks of one study may release results from this node's
+ * data (FH_ERR_QUOTA_EXCEEDED after that). A task is counted once, at its first release, so a model fitted
+ * in twenty Newton rounds is one result. Kept in the node's data folder, like the privacy ledger.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FedhubError } from '@fedhub/protocol';
+import Database from 'better-sqlite3';
+
+export class QuotaLedger {
+  private readonly db: Database.Database;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    this.db = new Database(join(dataDir, 'query-quota.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS quota_releases (
+      study_id TEXT NOT NULL,
+      task_id TEXT NOT NULL,
+      at TEXT NOT NULL,
+      PRIMARY KEY (study_id, task_id)
+    );`);
+  }
+
+  /** Tasks of the study that have released results here. */
+  used(studyId: string): number {
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM quota_releases WHERE study_id = ?').get(studyId) as {
+        n: number;
+      }
+    ).n;
+  }
+
+  /** Counts `taskId` against the study's quota (once per task), or throws FH_ERR_QUOTA_EXCEEDED. */
+  take(studyId: string, taskId: string, max: number, now = new Date()): void {
+    this.db.transaction(() => {
+      const seen = this.db
+        .prepare('SELECT 1 FROM quota_releases WHERE study_id = ? AND task_id = ?')
+        .get(studyId, taskId);
+      if (seen) return;
+      const used = this.used(studyId);
+      if (used >= max)
+        throw new FedhubError(
+          'FH_ERR_QUOTA_EXCEEDED',
+          `study ${studyId} has used its quota of ${max} released results at this node`,
+          { studyId, used, max },
+        );
+      this.db
+        .prepare('INSERT INTO quota_releases (study_id, task_id, at) VALUES (?, ?, ?)')
+        .run(studyId, taskId, now.toISOString());
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
