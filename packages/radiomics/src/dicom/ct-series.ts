@@ -193,6 +193,8 @@ export function readImageSeries(datasets: readonly DicomDataset[], seriesInstanc
   };
 }
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Stored pixel values -> modality values (Rescale Slope/Intercept), x fastest then y, into `out`. */
 function decodeSlice(d: DicomDataset, rows: number, cols: number, out: Float64Array): void {
   requireNativePixels(d);
@@ -213,6 +215,15 @@ function decodeSlice(d: DicomDataset, rows: number, cols: number, out: Float64Ar
     geometryError(`${d.where}: Bits Allocated ${bits} is not supported (8, 16 or 32)`);
   const stored = optNumber(d, 'BitsStored') ?? bits;
   const shift = 32 - Math.min(Math.max(stored, 1), bits);
+  if (bits === 16 && shift === 16 && LITTLE_ENDIAN_HOST) {
+    // The common case (16 bits stored in 16): a typed view, aligned by a copy when needed.
+    const src = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+    const px = signed
+      ? new Int16Array(src.buffer, src.byteOffset, n)
+      : new Uint16Array(src.buffer, src.byteOffset, n);
+    for (let i = 0; i < n; i++) out[i] = (px[i] as number) * slope + intercept;
+    return;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const raw =
     bits === 16
