@@ -57,6 +57,8 @@ function geometryError(what: string): never {
   throw new RadiomicsError(RadiomicsErrorCode.dicomGeometry, what);
 }
 
+const isSegLike = (d: DicomDataset) => optString(d, 'Modality') === 'SEG';
+
 interface Slice {
   readonly d: DicomDataset;
   readonly position: Vec3;
@@ -78,11 +80,15 @@ export function readImageSeries(datasets: readonly DicomDataset[], seriesInstanc
     const uid = reqString(d, 'SeriesInstanceUID');
     bySeries.set(uid, [...(bySeries.get(uid) ?? []), d]);
   }
-  if (bySeries.size === 0)
+  if (bySeries.size === 0) {
+    const multiFrame = datasets.find((d) => (optNumber(d, 'NumberOfFrames') ?? 1) > 1 && !isSegLike(d));
     throw new RadiomicsError(
       RadiomicsErrorCode.dicomSeries,
-      `no image slice (with Pixel Data and Image Position Patient) among ${datasets.length} file(s)`,
+      multiFrame
+        ? `${multiFrame.where}: multi-frame (enhanced) images are not supported; convert to single-frame slices first (e.g. dcuncat, emf2sf)`
+        : `no image slice (with Pixel Data and Image Position Patient) among ${datasets.length} file(s)`,
     );
+  }
   let uid = seriesInstanceUid;
   if (uid === undefined) {
     if (bySeries.size > 1)

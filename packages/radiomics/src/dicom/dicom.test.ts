@@ -10,7 +10,7 @@ import { readDicomRoi } from './load.js';
 import { type DicomDataset, parseDicom } from './parse.js';
 import { findRoi, rasteriseRoi, readRtStruct } from './rtstruct.js';
 import { readSeg, writeSeg } from './seg.js';
-import { newSeriesIdentity, writeImageSeries, writeRtStruct } from './write.js';
+import { encodeDicom, newSeriesIdentity, writeImageSeries, writeRtStruct } from './write.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8')) as {
@@ -202,5 +202,15 @@ describe('synthetic CT + RTSTRUCT written with dcmjs', () => {
       }),
     );
     expect(() => readImageSeries([rtDs])).toThrow(expect.objectContaining({ code: 'FH_ERR_DICOM_SERIES' }));
+    const enhanced = parseDicom(
+      encodeDicom({
+        SOPClassUID: '1.2.840.10008.5.1.4.1.1.2.1',
+        SOPInstanceUID: '2.25.1',
+        Modality: 'CT',
+        NumberOfFrames: 3,
+      }),
+      'enhanced.dcm',
+    );
+    expect(() => readImageSeries([enhanced])).toThrow(/enhanced.dcm: multi-frame/);
   });
 });
