@@ -12,6 +12,7 @@ import {
   BASIC_PROFILE,
   createDeidPool,
   createProjectKey,
+  DEID_OPTION_NAMES,
   type DeidOptions,
   DOSE_MONITORING_PROFILE,
   deidentifyFile,
@@ -22,18 +23,14 @@ import {
   openReidMap,
   sealReidMap,
 } from '@fedhub/dicom';
-import {
-  type CStoreListener,
-  DEID_OPTION_NAMES,
-  type DicomStore,
-  type IngestOutcome,
-  importDicomFolder,
-  type ListenerEvent,
-  loadNodeConfigFile,
-  openDicomStore,
-  pullFromDicomWeb,
-  type ResolvedDicomConfig,
-  startCStoreListener,
+// the node package (DuckDB, the store) is loaded only by the commands that need it, so that
+// `fedhub dicom deidentify` starts fast
+import type {
+  CStoreListener,
+  DicomStore,
+  IngestOutcome,
+  ListenerEvent,
+  ResolvedDicomConfig,
 } from '@fedhub/node';
 import { FedhubError } from '@fedhub/protocol';
 import cliProgress from 'cli-progress';
@@ -79,8 +76,8 @@ async function projectKey(path: string, create: boolean): Promise<Buffer> {
   return loadProjectKey(path);
 }
 
-function dicomConfigOf(path: string): { dicom: ResolvedDicomConfig; logLevel: string } {
-  const config = loadNodeConfigFile(path);
+async function dicomConfigOf(path: string): Promise<{ dicom: ResolvedDicomConfig; logLevel: string }> {
+  const config = (await import('@fedhub/node')).loadNodeConfigFile(path);
   if (!config.resolvedDicom)
     throw new FedhubError(
       'FH_ERR_VALIDATION',
@@ -121,11 +118,11 @@ export interface DicomIntake {
 
 /** Opens the node's DICOM store and starts its listener when the config has one (`fedhub node start`, `serve`). */
 export async function startDicomIntake(dicom: ResolvedDicomConfig, log: Logger): Promise<DicomIntake> {
-  const store = await openDicomStore(dicom);
+  const store = await (await import('@fedhub/node')).openDicomStore(dicom);
   let listener: CStoreListener | undefined;
   if (dicom.listener) {
     try {
-      listener = await startCStoreListener({
+      listener = await (await import('@fedhub/node')).startCStoreListener({
         listener: dicom.listener,
         store,
         onEvent: (e) => logListenerEvent(log, e),
@@ -166,7 +163,7 @@ export function registerDicomCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'node configuration (YAML) with a dicom.listener section')
     .option('--json', 'print {"event":"listening",...} on stdout once listening')
     .action(async (opts: { config: string; json?: boolean }) => {
-      const { dicom: cfg, logLevel } = dicomConfigOf(opts.config);
+      const { dicom: cfg, logLevel } = await dicomConfigOf(opts.config);
       if (!cfg.listener)
         throw new FedhubError('FH_ERR_VALIDATION', `${opts.config}: dicom.listener is not configured`);
       const log = createLogger(logLevel, 'dicom');
@@ -200,14 +197,14 @@ export function registerDicomCommands(program: Command): void {
         since?: string;
         json?: boolean;
       }) => {
-        const { dicom: cfg } = dicomConfigOf(opts.config);
+        const { dicom: cfg } = await dicomConfigOf(opts.config);
         const source = cfg.dicomweb.find((s) => s.name === opts.source);
         if (!source)
           throw new FedhubError(
             'FH_ERR_NOT_FOUND',
             `--source ${opts.source}: no such dicom.dicomweb source in ${opts.config} (known: ${cfg.dicomweb.map((s) => s.name).join(', ') || 'none'})`,
           );
-        const store = await openDicomStore(cfg);
+        const store = await (await import('@fedhub/node')).openDicomStore(cfg);
         const bar =
           process.stderr.isTTY && !opts.json
             ? new cliProgress.SingleBar(
@@ -220,7 +217,7 @@ export function registerDicomCommands(program: Command): void {
             : undefined;
         let started = false;
         try {
-          const r = await pullFromDicomWeb(
+          const r = await (await import('@fedhub/node')).pullFromDicomWeb(
             source,
             {
               ...(opts.study ? { studyInstanceUid: opts.study } : {}),
@@ -264,8 +261,8 @@ export function registerDicomCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'node configuration (YAML)')
     .option('--json', 'machine-readable output')
     .action(async (folder: string, opts: { config: string; json?: boolean }) => {
-      const { dicom: cfg } = dicomConfigOf(opts.config);
-      const store = await openDicomStore(cfg);
+      const { dicom: cfg } = await dicomConfigOf(opts.config);
+      const store = await (await import('@fedhub/node')).openDicomStore(cfg);
       const bar =
         process.stderr.isTTY && !opts.json
           ? new cliProgress.SingleBar(
@@ -275,7 +272,7 @@ export function registerDicomCommands(program: Command): void {
           : undefined;
       let started = false;
       try {
-        const r = await importDicomFolder(folder, store, {
+        const r = await (await import('@fedhub/node')).importDicomFolder(folder, store, {
           concurrency: cfg.workers.size,
           onProgress: (p) => {
             if (bar && !started) {
@@ -325,8 +322,8 @@ export function registerDicomCommands(program: Command): void {
         instances?: boolean;
         json?: boolean;
       }) => {
-        const { dicom: cfg } = dicomConfigOf(opts.config);
-        const store = await openDicomStore(cfg, { createKey: false });
+        const { dicom: cfg } = await dicomConfigOf(opts.config);
+        const store = await (await import('@fedhub/node')).openDicomStore(cfg, { createKey: false });
         try {
           const filter = {
             ...(opts.modality ? { modality: opts.modality } : {}),

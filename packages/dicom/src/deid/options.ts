@@ -94,3 +94,20 @@ export function methodCodes(o: DeidOptions): MethodCode[] {
     codes.push({ value: '113112', meaning: 'Retain Institution Identity Option' });
   return codes;
 }
+
+/** Option names of the de-identification options (`fedhub dicom deidentify --options`, node config). */
+export const DEID_OPTION_NAMES = {
+  'retain-long-full-dates': (o: DeidOptions): DeidOptions => ({ ...o, retainLongitudinal: 'full' }),
+  'retain-long-modified-dates': (o: DeidOptions): DeidOptions => ({ ...o, retainLongitudinal: 'modified' }),
+  'retain-patient-chars': (o: DeidOptions): DeidOptions => ({ ...o, retainPatientCharacteristics: true }),
+  'retain-device-id': (o: DeidOptions): DeidOptions => ({ ...o, retainDeviceIdentity: true }),
+  'retain-institution-id': (o: DeidOptions): DeidOptions => ({ ...o, retainInstitutionIdentity: true }),
+  'retain-uids': (o: DeidOptions): DeidOptions => ({ ...o, retainUids: true }),
+  'retain-safe-private': (o: DeidOptions): DeidOptions => ({ ...o, retainSafePrivate: true }),
+  'clean-descriptors': (o: DeidOptions): DeidOptions => ({ ...o, cleanDescriptors: true }),
+  'clean-structured-content': (o: DeidOptions): DeidOptions => ({ ...o, cleanStructuredContent: true }),
+  'clean-graphics': (o: DeidOptions): DeidOptions => ({ ...o, cleanGraphics: true }),
+} as const;
+
+/** One of the de-identification option names. */
+export type DeidOptionName = keyof typeof DEID_OPTION_NAMES;

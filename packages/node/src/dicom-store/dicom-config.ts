@@ -18,27 +18,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASIC_PROFILE, type DeidOptions, DOSE_MONITORING_PROFILE } from '@fedhub/dicom';
+import {
+  BASIC_PROFILE,
+  DEID_OPTION_NAMES,
+  type DeidOptionName,
+  type DeidOptions,
+  DOSE_MONITORING_PROFILE,
+} from '@fedhub/dicom';
 import { FedhubError } from '@fedhub/protocol';
 import { z } from 'zod';
 import { DEFAULT_STORAGE_SOP_CLASSES } from './storage-classes.js';
 
-/** Option names of the de-identification options (the same names as `fedhub dicom deidentify --options`). */
-export const DEID_OPTION_NAMES = {
-  'retain-long-full-dates': (o: DeidOptions): DeidOptions => ({ ...o, retainLongitudinal: 'full' }),
-  'retain-long-modified-dates': (o: DeidOptions): DeidOptions => ({ ...o, retainLongitudinal: 'modified' }),
-  'retain-patient-chars': (o: DeidOptions): DeidOptions => ({ ...o, retainPatientCharacteristics: true }),
-  'retain-device-id': (o: DeidOptions): DeidOptions => ({ ...o, retainDeviceIdentity: true }),
-  'retain-institution-id': (o: DeidOptions): DeidOptions => ({ ...o, retainInstitutionIdentity: true }),
-  'retain-uids': (o: DeidOptions): DeidOptions => ({ ...o, retainUids: true }),
-  'retain-safe-private': (o: DeidOptions): DeidOptions => ({ ...o, retainSafePrivate: true }),
-  'clean-descriptors': (o: DeidOptions): DeidOptions => ({ ...o, cleanDescriptors: true }),
-  'clean-structured-content': (o: DeidOptions): DeidOptions => ({ ...o, cleanStructuredContent: true }),
-  'clean-graphics': (o: DeidOptions): DeidOptions => ({ ...o, cleanGraphics: true }),
-} as const;
-
-/** One of the de-identification option names. */
-export type DeidOptionName = keyof typeof DEID_OPTION_NAMES;
+export { DEID_OPTION_NAMES, type DeidOptionName };
 
 const AeTitle = z
   .string()
