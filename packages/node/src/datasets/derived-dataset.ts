@@ -19,6 +19,13 @@ const SQL_TYPE: Record<ColumnSpec['type'], string> = {
   date: 'DATE',
 };
 
+/** Non-finite values (e.g. a feature undefined for a uniform ROI) are missing, as in the table. */
+function finiteOrNull(row: Record<string, number | string | null>): Record<string, number | string | null> {
+  const out: Record<string, number | string | null> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  return out;
+}
+
 function bad(d: DerivedDataset, what: string): never {
   throw new FedhubError('FH_ERR_VALIDATION', `derived dataset "${d.name}": ${what}`, { dataset: d.name });
 }
@@ -87,7 +94,7 @@ export async function createDerivedDataset(
   await conn.run(`DROP TABLE ${staging}`);
   const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRowsJS()[0]?.[0] ?? 0);
   const version = createHash('sha256')
-    .update(canonicalJson({ dictionary, rows: d.rows, join: d.join ?? null }))
+    .update(canonicalJson({ dictionary, rows: d.rows.map(finiteOrNull), join: d.join ?? null }))
     .digest('hex');
   return new DuckDbDataset(conn, table, dictionary, version, rows);
 }
