@@ -1,6 +1,6 @@
 // Benchmark: reading a CT series of 512 x 512 x N slices with an RT structure set (dcmjs parse, sort,
 // rescale, rasterise one ROI), over the built dist. The series and contours are synthetic (written here).
-// Usage: npx tsc -b packages/radiomics && node packages/radiomics/scripts/bench-dicom.mjs [slices]
+// Usage: npx tsc -b packages/radiomics && node packages/radiomics/scripts/dicom-read-bench.mjs [slices]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
