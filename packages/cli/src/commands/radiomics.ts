@@ -82,7 +82,13 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-function loadInputs(opts: { image: string; mask: string; roi?: string; threshold?: string }): {
+function loadInputs(opts: {
+  image: string;
+  mask: string;
+  roi?: string;
+  threshold?: string;
+  series?: string;
+}): {
   image: Volume;
   mask: Mask;
 } {
@@ -107,6 +113,7 @@ function loadInputs(opts: { image: string; mask: string; roi?: string; threshold
   const roi = readDicomRoi(images, parseDicom(readFile(opts.mask, 'mask'), opts.mask), {
     ...(opts.roi === undefined ? {} : { roi: opts.roi }),
     ...(threshold === undefined ? {} : { threshold }),
+    ...(opts.series === undefined ? {} : { seriesInstanceUid: opts.series }),
   });
   return { image: roi.image, mask: roi.mask };
 }
@@ -121,6 +128,7 @@ export function registerRadiomicsCommand(program: Command): void {
     .requiredOption('--mask <file>', 'mask (.nii or .nii.gz), or a DICOM RT structure set or SEG')
     .option('--roi <name|number>', 'ROI of the RT structure set, or segment of the SEG')
     .option('--threshold <fraction>', 'fractional SEG: smallest fraction inside the ROI (default 0.5)')
+    .option('--series <uid>', 'Series Instance UID of the image series, when the folder holds several')
     .option(
       '--config <name|file>',
       `a preset (${Object.keys(PRESETS).join(', ')}) or a JSON settings file`,
@@ -133,6 +141,7 @@ export function registerRadiomicsCommand(program: Command): void {
         mask: string;
         roi?: string;
         threshold?: string;
+        series?: string;
         config: string;
         json?: boolean;
       }) => {
