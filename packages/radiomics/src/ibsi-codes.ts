@@ -4,8 +4,10 @@
  * aggregation methods. The reference CSVs in shared/reference/ibsi carry tags but no codes, so the codes
  * were taken from the IBSI manual source (theibsi/ibsi-doc docs/03_Image_features.rst) as listed tag by tag
  * in the feature-name reference of MIRP, the IBSI authors' own implementation (oncoray/mirp
- * docs_source/source/features_names.rst @ 1de0527). The IVH features at a given percentage share the code
- * of their general definition (e.g. every `ivh_v<x>` is BC2M).
+ * docs_source/source/features_names.rst @ 1de0527). Cross-checked: every morphology, intensity histogram and
+ * texture code against DICOM's IBSI concepts (pydicom/pydicom-data-sr sr/tables/_concepts_IBSI.py), the local
+ * intensity and first statistics codes against the manual itself. The IVH features at a given percentage
+ * share the code of their general definition (e.g. every `ivh_v<x>` is BC2M).
  */
 export const ibsiCodes: Readonly<Record<string, string>> = {
   // morphology (HCUG)
