@@ -92,6 +92,7 @@ describe('node protocol on a real hub process', () => {
       collaborationId: collab.id,
       title: 'Protocol study',
       purpose: 'Testing the node protocol',
+      minNodes: 1,
     });
     const task = await admin.createTask({ studyId: study.id, algorithm: 'ping', params: {} });
 
@@ -139,6 +140,7 @@ describe('node protocol on a real hub process', () => {
       collaborationId: collab.id,
       title: 'Heartbeat study',
       purpose: 'Testing leases',
+      minNodes: 1,
     });
     const task = await admin.createTask({ studyId: study.id, algorithm: 'ping', params: {} });
     const run = (await node.api.claim(2000)).run!;
@@ -200,6 +202,7 @@ describe('node protocol on a real hub process', () => {
       collaborationId: collab.id,
       title: 'Restart study',
       purpose: 'Kill a node mid-task',
+      minNodes: 1,
     });
     let node = await startFedhubProcess(
       ['node', 'start', '--json', '--config', yaml],
@@ -286,6 +289,7 @@ describe('node protocol on a real hub process', () => {
         collaborationId: collab.id,
         title: 'Killed hub study',
         purpose: 'Kill the hub mid-task',
+        minNodes: 1,
       });
       const params = {
         dataset: 'cohort',

@@ -184,6 +184,75 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         await sql`drop table if exists ${sql.table(t)}`.execute(db);
     },
   },
+  '0002-study-governance': {
+    // Studies become the unit of permission. Studies from before keep running as they did: no
+    // restriction on variables or algorithms (governance '{}'), one node suffices, breakdowns released.
+    async up(db: Kysely<unknown>): Promise<void> {
+      const cols: [string, 'text' | 'integer', string | number | null][] = [
+        ['status', 'text', 'active'],
+        ['stopped_at', 'text', null],
+        ['updated_at', 'text', ''],
+        ['min_nodes', 'integer', 1],
+        ['starts_at', 'text', null],
+        ['ends_at', 'text', null],
+        ['release_per_node_breakdown', 'integer', 1],
+        ['governance', 'text', '{}'],
+      ];
+      for (const [name, type, dflt] of cols)
+        await db.schema
+          .alterTable('studies')
+          .addColumn(name, type, (c) => (dflt === null ? c : c.notNull().defaultTo(dflt)))
+          .execute();
+      await sql`update studies set updated_at = created_at where updated_at = ''`.execute(db);
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const c of [
+        'governance',
+        'release_per_node_breakdown',
+        'ends_at',
+        'starts_at',
+        'min_nodes',
+        'updated_at',
+        'stopped_at',
+        'status',
+      ])
+        await db.schema.alterTable('studies').dropColumn(c).execute();
+    },
+  },
+  '0004-model-registry': {
+    // Registered models are immutable: a version row is never updated; validations are appended beside it.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('model_versions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+        .addColumn('collaboration_id', 'text', (c) => c.notNull().references('collaborations.id'))
+        .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('model_versions_name_version', ['name', 'version'])
+        .execute();
+      await db.schema
+        .createTable('model_validations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('model_version_id', 'text', (c) => c.notNull().references('model_versions.id'))
+        .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
+        .addColumn('study_id', 'text', (c) => c.notNull())
+        .addColumn('report', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('model_validations_version_task', ['model_version_id', 'task_id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('model_validations').execute();
+      await db.schema.dropTable('model_versions').execute();
+    },
+  },
 };
 
 /** A migration provider over the compiled-in list (no file system access). */

@@ -96,6 +96,18 @@ export interface StudiesTable {
   purpose: string;
   created_by: string;
   created_at: IsoTime;
+  /** 'active' | 'stopped' */
+  status: string;
+  stopped_at: IsoTime | null;
+  updated_at: IsoTime;
+  min_nodes: number;
+  /** YYYY-MM-DD */
+  starts_at: string | null;
+  ends_at: string | null;
+  /** 0 | 1 */
+  release_per_node_breakdown: number;
+  /** JSON: legal basis, references, categories, variables, algorithms, contacts, recipients, retention */
+  governance: string;
 }
 
 export interface StudyNodesTable {
@@ -162,6 +174,32 @@ export interface HubSecretsTable {
 }
 
 /** Every table of the hub database. */
+/** A registered model version (immutable). */
+export interface ModelVersionsTable {
+  id: string;
+  name: string;
+  version: number;
+  kind: string;
+  study_id: string;
+  collaboration_id: string;
+  task_id: string;
+  /** JSON: algorithm, dataset, nodes, formula, coefficients, covariance, training summary, card texts */
+  model: JsonText;
+  created_by: string;
+  created_at: IsoTime;
+}
+
+/** A validation report attached to a model version. */
+export interface ModelValidationsTable {
+  id: string;
+  model_version_id: string;
+  task_id: string;
+  study_id: string;
+  report: JsonText;
+  created_by: string;
+  created_at: IsoTime;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -176,4 +214,6 @@ export interface Schema {
   runs: RunsTable;
   audit_events: AuditEventsTable;
   hub_secrets: HubSecretsTable;
+  model_versions: ModelVersionsTable;
+  model_validations: ModelValidationsTable;
 }

@@ -142,7 +142,7 @@ describe('initHub and startHub (SQLite file)', () => {
       });
       const study = await call(
         '/api/studies',
-        { collaborationId: collab.id, title: 'Hang-up', purpose: 'disconnects' },
+        { collaborationId: collab.id, title: 'Hang-up', purpose: 'disconnects', minNodes: 1 },
         t,
       );
       const abort = new AbortController();

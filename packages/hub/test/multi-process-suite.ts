@@ -72,7 +72,7 @@ export function defineMultiProcessSuite(kind: 'sqlite-file' | 'postgres'): void 
       const n2 = await scriptedNode(one, w.admin.token, collab.body.id, w.orgA.id, 'Race 2');
       const study = await one.call('POST', '/api/studies', {
         token: w.researcherA.token,
-        body: { collaborationId: collab.body.id, title: 'Race study', purpose: 'concurrency' },
+        body: { collaborationId: collab.body.id, title: 'Race study', purpose: 'concurrency', minNodes: 1 },
       });
       for (let i = 0; i < 3; i++) {
         const task = await one.call('POST', '/api/tasks', {

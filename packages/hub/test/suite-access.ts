@@ -73,6 +73,8 @@ export function accessTests(s: SuiteState): void {
       'POST /api/collaborations/{id}/organisations': { organisationId: s.w.orgA.id },
       'POST /api/nodes': { collaborationId: s.w.collabB.id, organisationId: s.w.orgB.id, name: 'Sneaky' },
       'POST /api/studies': { collaborationId: s.w.collabB.id, title: 'Sneaky', purpose: 'sneaky' },
+      'PATCH /api/studies/{id}': { title: 'Sneaky' },
+      'POST /api/studies/{id}/stop': { reason: 'sneaky' },
       'POST /api/tasks': { studyId: s.w.studyB.id, algorithm: 'ping', params: {} },
     };
     const unscoped = new Set([

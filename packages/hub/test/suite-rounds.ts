@@ -22,6 +22,7 @@ export function roundTests(s: SuiteState): void {
           collaborationId: collab.body.id,
           title: 'Rounds study',
           purpose: 'multi-round aggregation',
+          minNodes: 1,
         },
       });
       studyId = study.body.id;

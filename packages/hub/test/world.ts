@@ -43,12 +43,12 @@ export async function seedWorld(hub: TestHub) {
   const nodeB = await scriptedNode(hub, admin.token, collabB.id, orgB.id, 'Node B');
   const studyA = await post(
     '/api/studies',
-    { collaborationId: collabA.id, title: 'Study A', purpose: 'testing A' },
+    { collaborationId: collabA.id, title: 'Study A', purpose: 'testing A', minNodes: 1 },
     researcherA.token,
   );
   const studyB = await post(
     '/api/studies',
-    { collaborationId: collabB.id, title: 'Study B', purpose: 'testing B' },
+    { collaborationId: collabB.id, title: 'Study B', purpose: 'testing B', minNodes: 1 },
     researcherB.token,
   );
   const taskA = await post(

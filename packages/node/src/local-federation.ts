@@ -5,7 +5,13 @@
  */
 import { getAlgorithm, type ImagingSource } from '@fedhub/algorithms';
 import type { NodeKeys } from '@fedhub/crypto';
-import { type DisclosurePolicy, FedhubError, type Json, type RunAssignment } from '@fedhub/protocol';
+import {
+  type DisclosurePolicy,
+  FedhubError,
+  type Json,
+  type RunAssignment,
+  type StudyDescriptor,
+} from '@fedhub/protocol';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun } from './executor.js';
 import type { PrivacyControls } from './governance/dp-gate.js';
@@ -33,7 +39,7 @@ export async function runLocalFederation(
   algorithmName: string,
   params: unknown,
   nodes: LocalNode[],
-  opts: { maxRounds?: number; secureAggregation?: boolean; studyId?: string } = {},
+  opts: { maxRounds?: number; secureAggregation?: boolean; studyId?: string; study?: StudyDescriptor } = {},
 ): Promise<LocalFederationResult> {
   const algorithm = getAlgorithm(algorithmName);
   if (!algorithm) throw new FedhubError('FH_ERR_UNKNOWN_ALGORITHM', `no algorithm "${algorithmName}"`);
@@ -41,6 +47,19 @@ export async function runLocalFederation(
   const taskId = crypto.randomUUID();
   const caches = new Map(nodes.map((n) => [n.id, new Map<string, unknown>()]));
   const peers = nodes.map((n) => ({ nodeId: n.id, x25519: n.keys.x25519.publicKey }));
+  // A local simulation holds every node's data already: unrestricted unless a study is given.
+  const study: StudyDescriptor = opts.study ?? {
+    id: opts.studyId ?? taskId,
+    title: 'local federation',
+    status: 'active',
+    nodeIds: nodes.map((n) => n.id),
+    minNodes: 1,
+    variables: null,
+    algorithms: null,
+    startsAt: null,
+    endsAt: null,
+    releasePerNodeBreakdown: true,
+  };
   let input: Json = algorithm.firstInput(parsed);
   let state: Json | null = null;
   const transcript: Json[][] = [];
@@ -50,7 +69,8 @@ export async function runLocalFederation(
         const run: RunAssignment = {
           runId: crypto.randomUUID(),
           taskId,
-          studyId: opts.studyId ?? taskId,
+          studyId: study.id,
+          study,
           algorithm: algorithm.name,
           version: algorithm.version,
           digest: algorithm.digest,

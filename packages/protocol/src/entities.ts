@@ -54,18 +54,7 @@ export const NodeSchema = z
   .meta({ id: 'Node' });
 export type HubNode = z.infer<typeof NodeSchema>;
 
-export const StudySchema = z
-  .object({
-    id: IdSchema,
-    collaborationId: IdSchema,
-    title: z.string(),
-    purpose: z.string(),
-    nodeIds: z.array(IdSchema),
-    createdBy: IdSchema,
-    createdAt: TimestampSchema,
-  })
-  .meta({ id: 'Study' });
-export type Study = z.infer<typeof StudySchema>;
+// The study (the unit of permission) lives in study.ts.
 
 export const TASK_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

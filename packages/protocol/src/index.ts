@@ -1,6 +1,7 @@
 export * from './api/admin.js';
 export * from './api/audit.js';
 export * from './api/auth.js';
+export * from './api/models.js';
 export * from './api/node.js';
 export * from './api/tasks.js';
 export * from './canonical-json.js';
@@ -9,3 +10,5 @@ export * from './dataset.js';
 export * from './entities.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './study.js';
+export * from './study-check.js';

@@ -14,6 +14,7 @@ import {
   CollaborationSchema,
   CreatedApiTokenSchema,
   CreatedNodeSchema,
+  type CreateStudyRequest,
   type CreateTaskRequest,
   MeSchema,
   NodeSchema,
@@ -24,6 +25,7 @@ import {
   TaskSchema,
   type TokenPair,
   TokenPairSchema,
+  type UpdateStudyRequest,
   UserSchema,
 } from '@fedhub/protocol';
 import { z } from 'zod';
@@ -95,7 +97,7 @@ export class HubClient {
   }
 
   private async call<S extends z.ZodType>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     schema: S,
     body?: unknown,
@@ -184,8 +186,17 @@ export class HubClient {
   getNode(id: string) {
     return this.call('GET', `/api/nodes/${encodeURIComponent(id)}`, NodeSchema);
   }
-  createStudy(body: { collaborationId: string; title: string; purpose: string; nodeIds?: string[] }) {
+  /** Fields left out take the hub's defaults (no variable or algorithm restriction, minNodes 3...). */
+  createStudy(body: CreateStudyRequest) {
     return this.call('POST', '/api/studies', StudySchema, body);
+  }
+  /** Changes the given fields; the hub audits changes that widen the permission as such. */
+  updateStudy(id: string, body: UpdateStudyRequest) {
+    return this.call('PATCH', `/api/studies/${encodeURIComponent(id)}`, StudySchema, body);
+  }
+  /** Stops a study for good: no more tasks, and nodes refuse its runs. */
+  stopStudy(id: string, reason: string) {
+    return this.call('POST', `/api/studies/${encodeURIComponent(id)}/stop`, StudySchema, { reason });
   }
   listStudies(collaborationId?: string) {
     const q = collaborationId ? `?collaborationId=${encodeURIComponent(collaborationId)}` : '';

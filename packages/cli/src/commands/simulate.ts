@@ -106,6 +106,8 @@ export async function simulate(opts: SimulateOptions) {
       collaborationId: fed.collaboration.id,
       title: `Simulation of ${opts.algorithm}`,
       purpose: 'Trying an analysis on local files',
+      // a local trial: every file is the user's own, whatever their number
+      minNodes: 1,
     });
     const task = await client.createTask({ studyId: study.id, algorithm: opts.algorithm, params });
     return await watchTask(client, task.id, { quiet: opts.quiet });

@@ -63,15 +63,52 @@ export function nodeOut(r: Schema['nodes'], nowMs: number, onlineWindowMs: numbe
   };
 }
 
+/** The governance fields a study row keeps as JSON (the rest are columns). */
+export type StudyGovernance = Pick<
+  Study,
+  | 'legalBasis'
+  | 'legalBasisNote'
+  | 'ethicsApprovalRef'
+  | 'dpiaRef'
+  | 'dataCategories'
+  | 'dataSubjectCategories'
+  | 'variables'
+  | 'algorithms'
+  | 'controller'
+  | 'dpo'
+  | 'recipients'
+  | 'retention'
+>;
+
 export function studyOut(r: Schema['studies'], nodeIds: string[]): Study {
+  const g = fromJson<Partial<StudyGovernance>>(r.governance) ?? {};
   return {
     id: r.id,
     collaborationId: r.collaboration_id,
     title: r.title,
     purpose: r.purpose,
+    legalBasis: g.legalBasis ?? [],
+    legalBasisNote: g.legalBasisNote ?? '',
+    ethicsApprovalRef: g.ethicsApprovalRef ?? null,
+    dpiaRef: g.dpiaRef ?? null,
+    dataCategories: g.dataCategories ?? [],
+    dataSubjectCategories: g.dataSubjectCategories ?? [],
+    variables: g.variables ?? null,
+    algorithms: g.algorithms ?? null,
     nodeIds,
+    minNodes: Number(r.min_nodes),
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    releasePerNodeBreakdown: Number(r.release_per_node_breakdown) === 1,
+    controller: g.controller ?? null,
+    dpo: g.dpo ?? null,
+    recipients: g.recipients ?? [],
+    retention: g.retention ?? null,
+    status: r.status === 'stopped' ? 'stopped' : 'active',
+    stoppedAt: r.stopped_at,
     createdBy: r.created_by,
     createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 

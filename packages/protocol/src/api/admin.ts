@@ -41,18 +41,7 @@ export const CreatedNodeSchema = z
   .object({ node: NodeSchema, enrolmentToken: z.string(), enrolmentExpiresAt: z.string() })
   .meta({ id: 'CreatedNode' });
 
-export const CreateStudyRequestSchema = z
-  .object({
-    collaborationId: IdSchema,
-    title: z.string().min(3).max(300),
-    purpose: z.string().min(3).max(5000),
-    nodeIds: z
-      .array(IdSchema)
-      .min(1)
-      .describe('Participating nodes (all of the collaboration if omitted)')
-      .optional(),
-  })
-  .meta({ id: 'CreateStudyRequest' });
+// CreateStudyRequest and UpdateStudyRequest live in ../study.ts.
 
 export const ListQuerySchema = z.object({
   collaborationId: IdSchema.optional(),

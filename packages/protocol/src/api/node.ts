@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { IdSchema, JsonSchema, SlugSchema } from '../common.js';
 import { DataDictionarySchema } from '../dataset.js';
 import { ErrorBodySchema } from '../errors.js';
+import { StudyDescriptorSchema } from '../study.js';
 
 export const EnrolRequestSchema = z
   .object({
@@ -40,6 +41,7 @@ export const RunAssignmentSchema = z
     runId: IdSchema,
     taskId: IdSchema,
     studyId: IdSchema,
+    study: StudyDescriptorSchema.describe('The study, for the node to re-check the run against it'),
     algorithm: SlugSchema,
     version: z.string(),
     digest: z.string(),

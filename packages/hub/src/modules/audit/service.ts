@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'node.created',
   'node.enrolled',
   'study.created',
+  'study.updated',
+  'study.stopped',
   'task.submitted',
   'task.cancelled',
   'task.finished',
@@ -33,6 +35,9 @@ export const AUDIT_ACTIONS = [
   'api-token.created',
   'api-token.revoked',
   'user.password-changed',
+  'model.registered',
+  'model.validation-submitted',
+  'model.validated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

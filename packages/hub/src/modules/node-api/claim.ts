@@ -1,9 +1,10 @@
 /** Claiming work: a long-poll that atomically takes the node's oldest queued run and leases it. */
 import { forUpdateSkipLocked, fromJson, isoTime } from '@fedhub/db';
-import type { Json, RunAssignment } from '@fedhub/protocol';
+import { type Json, type RunAssignment, studyDescriptor } from '@fedhub/protocol';
 import type { NodePrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
 import { withEffects } from '../../core/effects.js';
+import { studyOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
 import { bumpRevision, runUpdatedEvent } from '../tasks/task-events.js';
 import { sweepExpiredLeases } from './lease-sweeper.js';
@@ -60,6 +61,22 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
       .where('runs.round', '=', run.round)
       .orderBy('nodes.id')
       .execute();
+    const studyRow = await trx
+      .selectFrom('studies')
+      .selectAll()
+      .where('id', '=', task.study_id)
+      .executeTakeFirstOrThrow();
+    const studyNodes = await trx
+      .selectFrom('study_nodes')
+      .select('node_id')
+      .where('study_id', '=', task.study_id)
+      .execute();
+    const study = studyDescriptor(
+      studyOut(
+        studyRow,
+        studyNodes.map((r) => r.node_id),
+      ),
+    );
     await bumpRevision(trx, run.task_id);
     await appendAudit(ctx.db.dialect, trx, {
       at: now,
@@ -73,6 +90,7 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
       runId: run.id,
       taskId: run.task_id,
       studyId: task.study_id,
+      study,
       algorithm: task.algorithm,
       version: task.version,
       digest: task.digest,

@@ -3,11 +3,13 @@ import {
   ErrorBodySchema,
   IdParamsSchema,
   IdSchema,
+  StopStudyRequestSchema,
   StudySchema,
+  UpdateStudyRequestSchema,
 } from '@fedhub/protocol';
 import { z } from 'zod';
 import type { HubModule } from '../../core/module.js';
-import { createStudy, getStudy, listStudies } from './service.js';
+import { createStudy, getStudy, listStudies, stopStudy, updateStudy } from './service.js';
 
 const StudyListQuerySchema = z.object({ collaborationId: IdSchema.optional() });
 
@@ -51,5 +53,45 @@ export const studyRoutes: HubModule = async (app, { ctx, auth }) => {
       reply.code(201);
       return s;
     },
+  );
+  app.patch(
+    '/studies/:id',
+    {
+      schema: {
+        tags: ['studies'],
+        summary:
+          'Change a study (researcher or hub-admin); changes that widen its permission are audited as such',
+        params: IdParamsSchema,
+        body: UpdateStudyRequestSchema,
+        response: {
+          200: StudySchema,
+          400: ErrorBodySchema,
+          403: ErrorBodySchema,
+          404: ErrorBodySchema,
+          409: ErrorBodySchema,
+          422: ErrorBodySchema,
+        },
+      },
+    },
+    async (req) => updateStudy(ctx, await auth.user(req), req.params.id, req.body),
+  );
+  app.post(
+    '/studies/:id/stop',
+    {
+      schema: {
+        tags: ['studies'],
+        summary: 'Stop a study at once (final): no more tasks, and nodes refuse its runs',
+        params: IdParamsSchema,
+        body: StopStudyRequestSchema,
+        response: {
+          200: StudySchema,
+          400: ErrorBodySchema,
+          403: ErrorBodySchema,
+          404: ErrorBodySchema,
+          409: ErrorBodySchema,
+        },
+      },
+    },
+    async (req) => stopStudy(ctx, await auth.user(req), req.params.id, req.body),
   );
 };

@@ -1,7 +1,14 @@
 /** Submitting, reading, cancelling and waiting for tasks. */
 import { randomUUID } from 'node:crypto';
 import { lockForUpdate, type Schema, toJson } from '@fedhub/db';
-import { type CreateTaskRequest, FedhubError, type Task, type TaskDetail } from '@fedhub/protocol';
+import {
+  type CreateTaskRequest,
+  FedhubError,
+  studyDescriptor,
+  studyRefusal,
+  type Task,
+  type TaskDetail,
+} from '@fedhub/protocol';
 import type { Kysely } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
@@ -56,6 +63,21 @@ export async function createTask(
       nodeIds: outside,
     });
   if (nodeIds.length === 0) throw new FedhubError('FH_ERR_TOO_FEW_NODES', 'the study has no nodes to run on');
+  const refusal = studyRefusal(
+    studyDescriptor(study),
+    {
+      algorithm: algorithm.name,
+      version: algorithm.version,
+      // test doubles may read nothing
+      variables:
+        typeof algorithm.variables === 'function'
+          ? algorithm.variables(parsed.data)
+          : { dataset: null, columns: [] },
+      nodeCount: nodeIds.length,
+    },
+    ctx.nowIso(),
+  );
+  if (refusal) throw refusal;
   if (ctx.config.checkDictionaries) await checkAgainstDictionaries(ctx, algorithm, parsed.data, nodeIds);
   const input = algorithm.firstInput(parsed.data);
   const task = await withEffects(ctx, async (trx, fx) => {
