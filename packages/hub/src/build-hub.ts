@@ -27,6 +27,7 @@ import { collaborationRoutes } from './modules/collaborations/routes.js';
 import { dashboardRoutes, hasDashboard } from './modules/dashboard/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { modelRoutes } from './modules/models/routes.js';
 import { sweepExpiredLeases } from './modules/node-api/lease-sweeper.js';
 import { nodeApiRoutes } from './modules/node-api/routes.js';
 import { nodeRoutes } from './modules/nodes/routes.js';
@@ -138,6 +139,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
     studyRoutes,
     algorithmRoutes,
     taskRoutes,
+    modelRoutes,
     auditRoutes,
     eventRoutes,
     nodeApiRoutes,

@@ -1,0 +1,372 @@
+/**
+ * The model registry: registers a completed glm or coxph task as the next version of a named model, with
+ * its provenance (study, task, algorithm name/version/digest, nodes and the hashes of their data
+ * dictionaries); versions are never updated. Validation at other centres submits a `validate` task with
+ * the version's frozen coefficients, and its report is attached once the task has completed.
+ */
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '@fedhub/crypto';
+import { fromJson, type Schema, toJson, withTransaction } from '@fedhub/db';
+import {
+  canonicalJson,
+  type DataDictionary,
+  FedhubError,
+  type Json,
+  type ModelKind,
+  type ModelValidation,
+  type ModelVersion,
+  type RegisterModelRequest,
+  RegisterModelRequestSchema,
+  type Task,
+  type ValidateModelRequest,
+} from '@fedhub/protocol';
+import type { Kysely } from 'kysely';
+import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
+import type { UserPrincipal } from '../../access/principal.js';
+import type { HubContext } from '../../core/context.js';
+import { appendAudit } from '../audit/service.js';
+import { createTask } from '../tasks/service.js';
+
+/** What a version row's `model` column holds. */
+type StoredModel = Omit<
+  ModelVersion,
+  | 'id'
+  | 'name'
+  | 'version'
+  | 'kind'
+  | 'studyId'
+  | 'collaborationId'
+  | 'taskId'
+  | 'createdBy'
+  | 'createdAt'
+  | 'validations'
+>;
+
+const REGISTRABLE: readonly string[] = ['glm', 'coxph'];
+type Obj = Record<string, Json>;
+
+function validationOut(r: Schema['model_validations']): ModelValidation {
+  const report = fromJson<Json>(r.report) ?? null;
+  const nodes = ((report as Obj | null)?.nodes ?? []) as string[];
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    studyId: r.study_id,
+    nodes,
+    report,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
+}
+
+async function versionsOut(db: Kysely<Schema>, rows: Schema['model_versions'][]): Promise<ModelVersion[]> {
+  if (rows.length === 0) return [];
+  const vals = await db
+    .selectFrom('model_validations')
+    .selectAll()
+    .where(
+      'model_version_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    version: Number(r.version),
+    kind: r.kind as ModelKind,
+    studyId: r.study_id,
+    collaborationId: r.collaboration_id,
+    taskId: r.task_id,
+    ...fromJson<StoredModel>(r.model)!,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    validations: vals.filter((v) => v.model_version_id === r.id).map(validationOut),
+  }));
+}
+
+/** Every version of the models of the visible collaborations (or of one name), by name then version. */
+export async function listModels(
+  ctx: HubContext,
+  user: UserPrincipal,
+  name?: string,
+): Promise<ModelVersion[]> {
+  const vis = await visibleCollaborationIds(ctx.db.db, user);
+  let q = ctx.db.db.selectFrom('model_versions').selectAll().orderBy('name').orderBy('version');
+  if (name !== undefined) q = q.where('name', '=', name);
+  if (!vis.all) {
+    if (vis.ids.size === 0) return [];
+    q = q.where('collaboration_id', 'in', [...vis.ids]);
+  }
+  const out = await versionsOut(ctx.db.db, await q.execute());
+  if (name !== undefined && out.length === 0)
+    throw new FedhubError('FH_ERR_NOT_FOUND', `no model named "${name}"`);
+  return out;
+}
+
+/** One visible version (404 when it does not exist or is not visible). */
+export async function getModelVersion(
+  ctx: HubContext,
+  user: UserPrincipal,
+  name: string,
+  version: number,
+  db: Kysely<Schema> = ctx.db.db,
+): Promise<ModelVersion> {
+  const row = await db
+    .selectFrom('model_versions')
+    .selectAll()
+    .where('name', '=', name)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  requireVisible(await visibleCollaborationIds(db, user), row?.collaboration_id, `model ${name} v${version}`);
+  return (await versionsOut(db, [row!]))[0]!;
+}
+
+async function visibleTask(user: UserPrincipal, id: string, db: Kysely<Schema>) {
+  const task = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  requireVisible(await visibleCollaborationIds(db, user), task?.collaboration_id, 'task');
+  return task!;
+}
+
+function rhsOf(formula: string): string {
+  const i = formula.indexOf('~');
+  return `~ ${(i < 0 ? formula : formula.slice(i + 1)).trim()}`;
+}
+
+/** The provenance and content of a completed glm/coxph task, as stored in a version. */
+async function modelFromTask(
+  db: Kysely<Schema>,
+  task: Schema['tasks'],
+  body: RegisterModelRequest,
+): Promise<StoredModel> {
+  const result = (fromJson<Json>(task.result) ?? {}) as Obj;
+  const params = (fromJson<Json>(task.params) ?? {}) as Obj;
+  const dataset = typeof params.dataset === 'string' ? params.dataset : null;
+  const nodeIds = fromJson<string[]>(task.node_ids) ?? [];
+  const nodeRows =
+    nodeIds.length === 0
+      ? []
+      : await db.selectFrom('nodes').select(['id', 'name', 'datasets']).where('id', 'in', nodeIds).execute();
+  const nodes = nodeIds.map((id) => {
+    const n = nodeRows.find((r) => r.id === id);
+    const dict = (fromJson<DataDictionary[]>(n?.datasets ?? null) ?? []).find((d) => d.name === dataset);
+    return { id, name: n?.name ?? id, dictionaryHash: dict ? sha256Hex(canonicalJson(dict as Json)) : null };
+  });
+  const coefficients = ((result.coefficients ?? []) as Obj[]).map((c) => ({
+    term: String(c.term),
+    estimate: Number(c.estimate),
+    stdError: typeof c.stdError === 'number' ? c.stdError : null,
+  }));
+  const covariance = Array.isArray(result.covariance) ? (result.covariance as number[]) : null;
+  const pick = (keys: string[]): Record<string, Json> =>
+    Object.fromEntries(keys.filter((k) => result[k] !== undefined).map((k) => [k, result[k]!]));
+  const training =
+    task.algorithm === 'glm'
+      ? pick([
+          'n',
+          'deviance',
+          'nullDeviance',
+          'aic',
+          'dfResidual',
+          'dfNull',
+          'dispersion',
+          'iterations',
+          'converged',
+          'nodes',
+        ])
+      : {
+          ...pick(['n', 'events', 'loglik', 'iterations', 'converged', 'timeResolution', 'nodes']),
+          ...(result.concordance && typeof result.concordance === 'object'
+            ? { concordance: (result.concordance as Obj).value ?? null }
+            : {}),
+        };
+  return {
+    algorithm: { name: task.algorithm, version: task.version, digest: task.digest },
+    dataset,
+    nodes,
+    formula: String(result.formula ?? params.formula ?? ''),
+    family: typeof result.family === 'string' ? result.family : null,
+    link: typeof result.link === 'string' ? result.link : null,
+    ties: typeof result.ties === 'string' ? result.ties : null,
+    coefficients,
+    covariance,
+    training,
+    intendedUse: body.intendedUse,
+    description: body.description ?? null,
+    limitations: body.limitations ?? [],
+  };
+}
+
+/** Registers a completed glm or coxph task as the next version of `body.name`. */
+export async function registerModel(
+  ctx: HubContext,
+  user: UserPrincipal,
+  input: RegisterModelRequest,
+): Promise<ModelVersion> {
+  const body = RegisterModelRequestSchema.parse(input);
+  requireRole(user, 'researcher');
+  return withTransaction(ctx.db, async (trx) => {
+    const task = await visibleTask(user, body.taskId, trx);
+    if (!REGISTRABLE.includes(task.algorithm))
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `task ${task.id} ran ${task.algorithm}; only a glm or coxph task can be registered as a model`,
+        { fields: [{ path: 'body.taskId', message: 'not a glm or coxph task' }] },
+      );
+    if (task.status !== 'completed')
+      throw new FedhubError(
+        'FH_ERR_CONFLICT',
+        `task ${task.id} is ${task.status}; only a completed task can be registered as a model`,
+        { status: task.status },
+      );
+    const existing = await trx
+      .selectFrom('model_versions')
+      .select(['version', 'collaboration_id'])
+      .where('name', '=', body.name)
+      .orderBy('version', 'desc')
+      .execute();
+    if (existing.some((e) => e.collaboration_id !== task.collaboration_id))
+      throw new FedhubError(
+        'FH_ERR_ALREADY_EXISTS',
+        `the model name "${body.name}" belongs to another collaboration; choose another name`,
+      );
+    const model = await modelFromTask(trx, task, body);
+    const row: Schema['model_versions'] = {
+      id: randomUUID(),
+      name: body.name,
+      version: Number(existing[0]?.version ?? 0) + 1,
+      kind: task.algorithm,
+      study_id: task.study_id,
+      collaboration_id: task.collaboration_id,
+      task_id: task.id,
+      model: toJson(model as unknown as Json),
+      created_by: user.id,
+      created_at: ctx.nowIso(),
+    };
+    await trx.insertInto('model_versions').values(row).execute();
+    await appendAudit(ctx.db.dialect, trx, {
+      at: row.created_at,
+      actor: `user:${user.id}`,
+      action: 'model.registered',
+      object: `model:${row.id}`,
+      details: {
+        name: row.name,
+        version: row.version,
+        taskId: task.id,
+        studyId: task.study_id,
+        algorithm: `${model.algorithm.name}@${model.algorithm.version}`,
+        digest: model.algorithm.digest,
+      },
+    });
+    return (await versionsOut(trx, [row]))[0]!;
+  });
+}
+
+/** The `validate` parameters that freeze a version's coefficients. */
+export function frozenModel(mv: ModelVersion): { formula: string; coefficients: Record<string, number> } {
+  return {
+    formula: rhsOf(mv.formula),
+    coefficients: Object.fromEntries(mv.coefficients.map((c) => [c.term, c.estimate])),
+  };
+}
+
+/** Submits a `validate` task with the version's frozen coefficients in a study the user can see. */
+export async function validateModel(
+  ctx: HubContext,
+  user: UserPrincipal,
+  name: string,
+  version: number,
+  body: ValidateModelRequest,
+): Promise<Task> {
+  const mv = await getModelVersion(ctx, user, name, version);
+  if (mv.kind !== 'glm' || mv.family !== 'binomial')
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `model ${name} v${version} is a ${mv.kind}${mv.family ? ` (${mv.family})` : ''} model; validation across centres (AUC, calibration, Brier, Hosmer–Lemeshow) needs a binomial glm`,
+    );
+  const params: Obj = {
+    dataset: body.dataset,
+    outcome: body.outcome,
+    model: frozenModel(mv),
+    ...(body.scoreResolution !== undefined ? { scoreResolution: body.scoreResolution } : {}),
+    ...(body.groups !== undefined ? { groups: body.groups } : {}),
+    ...(body.filter !== undefined ? { filter: body.filter as unknown as Json } : {}),
+  };
+  const task = await createTask(ctx, user, {
+    studyId: body.studyId,
+    algorithm: 'validate',
+    params,
+    ...(body.nodeIds ? { nodeIds: body.nodeIds } : {}),
+  });
+  await withTransaction(ctx.db, (trx) =>
+    appendAudit(ctx.db.dialect, trx, {
+      at: ctx.nowIso(),
+      actor: `user:${user.id}`,
+      action: 'model.validation-submitted',
+      object: `model:${mv.id}`,
+      details: { name, version, taskId: task.id, studyId: body.studyId },
+    }),
+  );
+  return task;
+}
+
+/**
+ * Attaches the report of a completed `validate` task to a version; refused unless the task ran with
+ * exactly this version's frozen formula and coefficients.
+ */
+export async function attachValidation(
+  ctx: HubContext,
+  user: UserPrincipal,
+  name: string,
+  version: number,
+  taskId: string,
+): Promise<ModelVersion> {
+  requireRole(user, 'researcher');
+  return withTransaction(ctx.db, async (trx) => {
+    const mv = await getModelVersion(ctx, user, name, version, trx);
+    const task = await visibleTask(user, taskId, trx);
+    if (task.algorithm !== 'validate')
+      throw new FedhubError('FH_ERR_VALIDATION', `task ${taskId} ran ${task.algorithm}, not validate`);
+    if (task.status !== 'completed')
+      throw new FedhubError('FH_ERR_CONFLICT', `task ${taskId} is ${task.status}; attach it once completed`);
+    const params = (fromJson<Json>(task.params) ?? {}) as Obj;
+    const frozen = frozenModel(mv);
+    if (canonicalJson((params.model ?? null) as Json) !== canonicalJson(frozen as unknown as Json))
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `task ${taskId} did not validate model ${name} v${version}: its formula or coefficients differ from the registered ones`,
+      );
+    const already = await trx
+      .selectFrom('model_validations')
+      .select('id')
+      .where('model_version_id', '=', mv.id)
+      .where('task_id', '=', taskId)
+      .executeTakeFirst();
+    if (already)
+      throw new FedhubError(
+        'FH_ERR_ALREADY_EXISTS',
+        `task ${taskId} is already attached to ${name} v${version}`,
+      );
+    const row: Schema['model_validations'] = {
+      id: randomUUID(),
+      model_version_id: mv.id,
+      task_id: taskId,
+      study_id: task.study_id,
+      report: task.result ?? 'null',
+      created_by: user.id,
+      created_at: ctx.nowIso(),
+    };
+    await trx.insertInto('model_validations').values(row).execute();
+    const pooled = ((fromJson<Json>(task.result) as Obj | null)?.pooled ?? {}) as Obj;
+    await appendAudit(ctx.db.dialect, trx, {
+      at: row.created_at,
+      actor: `user:${user.id}`,
+      action: 'model.validated',
+      object: `model:${mv.id}`,
+      details: { name, version, taskId, studyId: task.study_id, auc: pooled.auc ?? null },
+    });
+    return { ...mv, validations: [...mv.validations, validationOut(row)] };
+  });
+}

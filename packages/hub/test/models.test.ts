@@ -1,0 +1,4 @@
+import { sqliteBackend } from './harness.js';
+import { modelRegistryTests } from './suite-models.js';
+
+modelRegistryTests(sqliteBackend);
