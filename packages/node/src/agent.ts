@@ -2,6 +2,7 @@
  * The node agent: enrols once, then dials out to the hub for work (long-poll claims), keeps each claimed
  * run's lease alive with heartbeats, runs it locally, and posts a signed result. Never listens for the hub.
  */
+import { join } from 'node:path';
 import type { ImagingSource } from '@fedhub/algorithms';
 import { sha256Hex, signMessage } from '@fedhub/crypto';
 import { canonicalJson, FedhubError, type RunAssignment, resultSigningString } from '@fedhub/protocol';
@@ -260,7 +261,9 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     },
     done,
     async start() {
-      datasets = await DatasetStore.open(config.resolvedDatasets);
+      datasets = await DatasetStore.open(config.resolvedDatasets, {
+        derivedDir: join(config.dataDir, 'derived'),
+      });
       ledger = new PrivacyLedger(config.dataDir);
       if (config.privacy)
         privacy = {

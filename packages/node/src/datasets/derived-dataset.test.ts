@@ -89,4 +89,51 @@ describe('derived datasets', () => {
       store.registerDerived(features(rows, { join: { dataset: 'outcomes', column: 'nope' } })),
     ).rejects.toMatchObject({ code: 'FH_ERR_UNKNOWN_COLUMN' });
   });
+
+  it('survives a restart of the node (rows kept as Parquet, joined again to the current outcomes)', async () => {
+    const derivedDir = join(dir, 'derived');
+    const declared = [
+      {
+        name: 'outcomes',
+        file: join(dir, 'outcomes.csv'),
+        format: 'csv' as const,
+        columns: OUTCOMES,
+        onInvalid: 'reject' as const,
+        optOut: { file: join(dir, 'opt-out.txt'), column: 'pid' },
+      },
+    ];
+    const first = await DatasetStore.open(declared, { derivedDir });
+    let version: string;
+    try {
+      await first.registerDerived(features(rows, { join: { dataset: 'outcomes', column: 'pid' } }));
+      await first.registerDerived({ ...features(rows), name: 'plain' });
+      version = first.get('radiomics').version;
+    } finally {
+      first.close();
+    }
+    const again = await DatasetStore.open(declared, { derivedDir });
+    try {
+      expect(again.get('radiomics').version).toBe(version);
+      const { data } = await again.get('radiomics').readColumns(['age', 'morph_volume']);
+      expect([...(data.morph_volume as Float64Array)]).toEqual([1000, 2000]);
+      expect(await again.get('plain').count()).toBe(4);
+      expect(again.reports.map((r) => [r.dataset, r.rows, r.problems])).toEqual([
+        ['outcomes', 3, []],
+        ['plain', 4, []],
+        ['radiomics', 2, []],
+      ]);
+    } finally {
+      again.close();
+    }
+    // p2 objects later: the restored join drops them
+    writeFileSync(join(dir, 'opt-out.txt'), 'p3\np2\n');
+    const later = await DatasetStore.open(declared, { derivedDir });
+    try {
+      const { data } = await later.get('radiomics').readColumns(['morph_volume']);
+      expect([...(data.morph_volume as Float64Array)]).toEqual([1000]);
+    } finally {
+      later.close();
+      writeFileSync(join(dir, 'opt-out.txt'), 'p3\n');
+    }
+  });
 });

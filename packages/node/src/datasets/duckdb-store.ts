@@ -8,7 +8,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DerivedDataset } from '@fedhub/algorithms';
 import { type ColumnSpec, canonicalJson, type DataDictionary, FedhubError } from '@fedhub/protocol';
 import type { ResolvedDataset } from '../config.js';
-import { createDerivedDataset } from './derived-dataset.js';
+import { createDerivedDataset, loadPersistedDerived } from './derived-dataset.js';
 import { DuckDbDataset } from './duckdb-dataset.js';
 import { quoteIdent } from './sql-filter.js';
 
@@ -39,13 +39,21 @@ export class DatasetStore {
     private readonly conn: DuckDBConnection,
     private readonly datasets: Map<string, DuckDbDataset>,
     readonly reports: LoadReport[],
+    private readonly derivedDir?: string,
   ) {}
 
   /** Names of the datasets computed at the node (see registerDerived). */
   private readonly derived = new Set<string>();
 
   /** Opens an in-memory DuckDB and loads every dataset; throws naming the dataset, column and problem. */
-  static async open(declared: ResolvedDataset[], opts: { threads?: number } = {}): Promise<DatasetStore> {
+  static async open(
+    declared: ResolvedDataset[],
+    opts: {
+      threads?: number;
+      /** Where derived datasets are kept between runs of the node (none: they live in memory only). */
+      derivedDir?: string;
+    } = {},
+  ): Promise<DatasetStore> {
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(opts.threads ?? 2),
       autoinstall_known_extensions: 'false',
@@ -71,7 +79,27 @@ export class DatasetStore {
       instance.closeSync();
       throw err;
     }
-    return new DatasetStore(instance, conn, map, reports);
+    const store = new DatasetStore(instance, conn, map, reports, opts.derivedDir);
+    if (opts.derivedDir) {
+      for (const r of await loadPersistedDerived(conn, opts.derivedDir, (name) => store.get(name))) {
+        if (r.dataset && !map.has(r.name)) {
+          map.set(r.name, r.dataset);
+          store.derived.add(r.name);
+        }
+        reports.push({
+          dataset: r.name,
+          rows: r.dataset?.rowCount ?? 0,
+          excluded: 0,
+          optedOut: 0,
+          problems: r.problem
+            ? [`derived dataset not restored: ${r.problem}`]
+            : r.dataset && map.get(r.name) !== r.dataset
+              ? ['derived dataset not restored: a declared dataset has its name']
+              : [],
+        });
+      }
+    }
+    return store;
   }
 
   /** Data dictionaries of every dataset, as published to the hub. */
@@ -90,7 +118,9 @@ export class DatasetStore {
         `dataset "${d.name}" is declared in the node config: choose another name for the derived dataset`,
         { dataset: d.name },
       );
-    const ds = await createDerivedDataset(this.conn, d, (name) => this.get(name));
+    const ds = await createDerivedDataset(this.conn, d, (name) => this.get(name), {
+      ...(this.derivedDir ? { persistDir: this.derivedDir } : {}),
+    });
     this.datasets.set(d.name, ds);
     this.derived.add(d.name);
     return { rows: ds.rowCount };
