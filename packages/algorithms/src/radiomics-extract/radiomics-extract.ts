@@ -10,6 +10,7 @@ import {
   computeFeatures,
   type DicomDataset,
   type Feature,
+  findRoi,
   ibsiConfigA,
   ibsiConfigB,
   ibsiConfigC,
@@ -131,9 +132,7 @@ async function patientFeatures(
     const images = (await Promise.all(imageSeries.map(parse))).flat();
     // Several image series: the one on the ROI's frame of reference.
     const frame = String(
-      (isRtStruct(mask)
-        ? readRtStruct(mask).rois.find((r) => r.frameOfReferenceUid)?.frameOfReferenceUid
-        : undefined) ??
+      (isRtStruct(mask) ? findRoi(readRtStruct(mask), params.roi).frameOfReferenceUid : undefined) ??
         mask.ds.FrameOfReferenceUID ??
         '',
     );
