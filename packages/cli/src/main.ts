@@ -33,6 +33,7 @@ const COMMAND_MODULES: ReadonlyArray<{
     load: async () => (await import('./commands/radiomics.js')).registerRadiomicsCommand,
   },
   { names: ['audit'], load: async () => (await import('./commands/audit.js')).registerAuditCommands },
+  { names: ['model'], load: async () => (await import('./commands/model.js')).registerModelCommands },
 ];
 
 /** The program with the modules `argv` needs (all of them when `argv` is not given or names no module). */

@@ -17,8 +17,11 @@ import {
   type CreateStudyRequest,
   type CreateTaskRequest,
   MeSchema,
+  ModelCardSchema,
+  ModelVersionSchema,
   NodeSchema,
   OrganisationSchema,
+  type RegisterModelRequest,
   StudySchema,
   type TaskDetail,
   TaskDetailSchema,
@@ -27,6 +30,7 @@ import {
   TokenPairSchema,
   type UpdateStudyRequest,
   UserSchema,
+  type ValidateModelRequest,
 } from '@fedhub/protocol';
 import { z } from 'zod';
 import { HubRequestError, JsonHttp } from './http.js';
@@ -220,6 +224,50 @@ export class HubClient {
   }
   cancelTask(id: string) {
     return this.call('POST', `/api/tasks/${encodeURIComponent(id)}/cancel`, TaskSchema, {});
+  }
+
+  /** Registers a completed glm or coxph task as the next version of model `body.name`. */
+  registerModel(body: RegisterModelRequest) {
+    return this.call('POST', '/api/models', ModelVersionSchema, body);
+  }
+  /** Every version of every model visible to you, or of one model. */
+  listModels(name?: string) {
+    return this.call(
+      'GET',
+      name ? `/api/models/${encodeURIComponent(name)}` : '/api/models',
+      z.array(ModelVersionSchema),
+    );
+  }
+  getModelVersion(name: string, version: number) {
+    return this.call(
+      'GET',
+      `/api/models/${encodeURIComponent(name)}/versions/${version}`,
+      ModelVersionSchema,
+    );
+  }
+  /** Submits a validate task with the version's frozen coefficients; attach its report when it completes. */
+  validateModel(name: string, version: number, body: ValidateModelRequest) {
+    return this.call(
+      'POST',
+      `/api/models/${encodeURIComponent(name)}/versions/${version}/validate`,
+      TaskSchema,
+      body,
+    );
+  }
+  attachModelValidation(name: string, version: number, taskId: string) {
+    return this.call(
+      'POST',
+      `/api/models/${encodeURIComponent(name)}/versions/${version}/validations`,
+      ModelVersionSchema,
+      { taskId },
+    );
+  }
+  getModelCard(name: string, version: number) {
+    return this.call(
+      'GET',
+      `/api/models/${encodeURIComponent(name)}/versions/${version}/card`,
+      ModelCardSchema,
+    );
   }
 
   /** Audit events in chain order (auditor or hub-admin). */

@@ -1,0 +1,152 @@
+/**
+ * `fedhub model`: the hub's model registry. `register` turns a completed glm/coxph task into the next
+ * version of a named model; `validate` runs the version's frozen coefficients at a study's nodes and
+ * attaches the report; `card` writes the model card as JSON or standalone HTML.
+ */
+import { writeFileSync } from 'node:fs';
+import { renderModelCardHtml } from '@fedhub/hub';
+import { FedhubError, type ModelVersion } from '@fedhub/protocol';
+import type { Command } from 'commander';
+import { num, printJson, table } from '../output.js';
+import { clientFromEnvironment } from '../session.js';
+import { watchTask } from '../task-progress.js';
+import { parseParams } from './run.js';
+
+type Global = { hub?: string; json?: boolean };
+
+/** "name@3" or "name" with --version. */
+function parseRef(ref: string, version?: string): { name: string; version: number } {
+  const [name, v] = ref.includes('@') ? ref.split('@') : [ref, version];
+  const n = Number(v);
+  if (!name || !Number.isInteger(n) || n < 1)
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `model reference "${ref}": give name@version, e.g. toxicity@1`,
+    );
+  return { name, version: n };
+}
+
+function describe(mv: ModelVersion): string {
+  const lines = [
+    `model ${mv.name}@${mv.version} (${mv.kind}${mv.family ? `, ${mv.family}` : ''}), registered ${mv.createdAt}`,
+    `formula: ${mv.formula}`,
+    `from task ${mv.taskId} of study ${mv.studyId}, ${mv.algorithm.name}@${mv.algorithm.version} (${mv.algorithm.digest.slice(0, 16)}…)`,
+    `nodes: ${mv.nodes.map((n) => `${n.name}${n.dictionaryHash ? ` [dictionary ${n.dictionaryHash.slice(0, 12)}…]` : ''}`).join(', ')}`,
+    `intended use: ${mv.intendedUse}`,
+    table(
+      ['term', 'estimate', 'std. error'],
+      mv.coefficients.map((c) => [c.term, num(c.estimate), num(c.stdError)]),
+    ),
+  ];
+  for (const v of mv.validations) {
+    const pooled = (v.report as { pooled?: { auc?: number; brier?: number } } | null)?.pooled;
+    lines.push(
+      `validation ${v.taskId} (study ${v.studyId}): pooled AUC ${num(pooled?.auc ?? null, 3)}, Brier ${num(pooled?.brier ?? null, 3)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function registerModelCommands(program: Command): void {
+  const model = program.command('model').description('the model registry: register, validate, model cards');
+  model
+    .command('register <name>')
+    .description('register a completed glm or coxph task as the next version of a model')
+    .requiredOption('--task <id>', 'the completed glm or coxph task')
+    .requiredOption('--intended-use <text>', 'what the model is for, and for whom')
+    .option('--description <text>')
+    .option('--limitation <text...>', 'known limitations (repeatable)')
+    .option('--hub <url>')
+    .option('--json')
+    .action(
+      async (
+        name: string,
+        opts: Global & { task: string; intendedUse: string; description?: string; limitation?: string[] },
+      ) => {
+        const mv = await clientFromEnvironment(opts).registerModel({
+          name,
+          taskId: opts.task,
+          intendedUse: opts.intendedUse,
+          ...(opts.description ? { description: opts.description } : {}),
+          ...(opts.limitation ? { limitations: opts.limitation } : {}),
+        });
+        opts.json ? printJson(mv) : process.stdout.write(`registered ${mv.name}@${mv.version}\n`);
+      },
+    );
+  model
+    .command('list [name]')
+    .description('models and their versions')
+    .option('--hub <url>')
+    .option('--json')
+    .action(async (name: string | undefined, opts: Global) => {
+      const all = await clientFromEnvironment(opts).listModels(name);
+      if (opts.json) return printJson(all);
+      process.stdout.write(
+        `${table(
+          ['model', 'kind', 'formula', 'validations', 'registered'],
+          all.map((m) => [`${m.name}@${m.version}`, m.kind, m.formula, m.validations.length, m.createdAt]),
+        )}\n`,
+      );
+    });
+  model
+    .command('show <ref>')
+    .description('one model version (name@version) with its provenance and validations')
+    .option('--hub <url>')
+    .option('--json')
+    .action(async (ref: string, opts: Global) => {
+      const r = parseRef(ref);
+      const mv = await clientFromEnvironment(opts).getModelVersion(r.name, r.version);
+      opts.json ? printJson(mv) : process.stdout.write(`${describe(mv)}\n`);
+    });
+  model
+    .command('validate <ref>')
+    .description("validate a version at a study's nodes with its frozen coefficients, and attach the report")
+    .requiredOption('--study <id>', 'the study whose nodes validate')
+    .requiredOption('--dataset <name>', 'dataset at the validating nodes')
+    .requiredOption('--outcome <column>', 'observed binary outcome column')
+    .option('--nodes <ids...>', "a subset of the study's nodes")
+    .option('--params <json>', 'more validate parameters (scoreResolution, groups, filter) as JSON or @file')
+    .option('--hub <url>')
+    .option('--json')
+    .action(
+      async (
+        ref: string,
+        opts: Global & { study: string; dataset: string; outcome: string; nodes?: string[]; params?: string },
+      ) => {
+        const r = parseRef(ref);
+        const client = clientFromEnvironment(opts);
+        const extra = opts.params ? ((await parseParams(opts.params)) as Record<string, never>) : {};
+        const task = await client.validateModel(r.name, r.version, {
+          ...extra,
+          studyId: opts.study,
+          dataset: opts.dataset,
+          outcome: opts.outcome,
+          ...(opts.nodes ? { nodeIds: opts.nodes } : {}),
+        });
+        const done = await watchTask(client, task.id, { quiet: opts.json });
+        if (done.status !== 'completed') {
+          process.exitCode = 2;
+          if (opts.json) return printJson(done);
+          process.stdout.write(`validation task ${done.id} ${done.status}: ${done.error?.message ?? ''}\n`);
+          return;
+        }
+        const mv = await client.attachModelValidation(r.name, r.version, task.id);
+        opts.json ? printJson(mv) : process.stdout.write(`${describe(mv)}\n`);
+      },
+    );
+  model
+    .command('card <ref>')
+    .description('the model card of a version, as JSON (default) or standalone HTML')
+    .option('--html', 'render as a standalone HTML page')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .option('--hub <url>')
+    .action(async (ref: string, opts: Global & { html?: boolean; out?: string }) => {
+      const r = parseRef(ref);
+      const card = await clientFromEnvironment(opts).getModelCard(r.name, r.version);
+      const text = opts.html ? renderModelCardHtml(card) : `${JSON.stringify(card, null, 2)}\n`;
+      if (opts.out) {
+        writeFileSync(opts.out, text);
+        process.stdout.write(`model card of ${r.name}@${r.version} written to ${opts.out}\n`);
+      } else process.stdout.write(text);
+    });
+}
