@@ -265,6 +265,33 @@ export function modelRegistryTests(backend: Backend): void {
       expect(JSON.stringify(audit.body)).toContain(taskId);
     });
 
+    it('registers a coxph fit with its ties and concordance, and refuses to validate it as a binary model', async () => {
+      const params = { dataset: 'cohort', formula: 'Surv(months, dead) ~ age + sex', ties: 'efron' };
+      const fit = (await runLocalFederation('coxph', params, nodes)).result as {
+        coefficients: Array<{ term: string; estimate: number }>;
+        concordance: { value: number };
+      };
+      const taskId = await insertTask('coxph', 'completed', params, fit as unknown as Json);
+      const r = await call('POST', '/api/models', w.researcherA.token, {
+        name: 'survival',
+        taskId,
+        intendedUse: 'Overall survival after radiotherapy',
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(r.body).toMatchObject({ kind: 'coxph', ties: 'efron', family: null, version: 1 });
+      expect(r.body.coefficients.map((c: { term: string }) => c.term)).toEqual(
+        fit.coefficients.map((c) => c.term),
+      );
+      expect(r.body.training.concordance).toBe(fit.concordance.value);
+      const v = await call('POST', '/api/models/survival/versions/1/validate', w.researcherA.token, {
+        studyId,
+        dataset: 'cohort',
+        outcome: 'dead',
+      });
+      expect(v.status).toBe(400);
+      expect(v.body.message).toContain('needs a binomial glm');
+    });
+
     it('validates version 1 with its frozen coefficients and attaches the report; the card shows it', async () => {
       const submitted = await call('POST', '/api/models/toxicity/versions/1/validate', w.researcherA.token, {
         studyId,
