@@ -22,6 +22,7 @@ import type { DatasetStore } from './datasets/duckdb-store.js';
 import { enforceDisclosure } from './disclosure.js';
 import { applyPrivacyControls, type PrivacyControls } from './governance/dp-gate.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
+import { studyGateRefusal } from './governance/study-gate.js';
 
 export type RunOutcome =
   | { outcome: 'completed'; payload: Json; error: null }
@@ -84,6 +85,9 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
       deps.node.name,
     );
   }
+  const outsideStudy = studyGateRefusal(run, algorithm, parsed.data, deps.node.id, new Date().toISOString());
+  if (outsideStudy)
+    return refusal(outsideStudy.code, outsideStudy.message, deps.node.name, outsideStudy.details);
   const used = new Map<string, DuckDbDataset>();
   const ctx: LocalContext = {
     node: deps.node,

@@ -2,6 +2,7 @@
  * Whether a run is inside its study: one pure function that the hub applies at submission and each node
  * applies again to every run it receives (the node does not take the hub's word for it).
  */
+import { FilterSchema, filterColumns } from './dataset.js';
 import { FedhubError } from './errors.js';
 import type { StudyDescriptor } from './study.js';
 
@@ -13,6 +14,28 @@ export interface StudyRequest {
   variables: { dataset: string | null; columns: string[] };
   /** Nodes taking part. */
   nodeCount: number;
+  /** The task's parameters: the columns of any filter in them count too (variables() omits them). */
+  params?: unknown;
+}
+
+/** The columns read by every filter found in `params`, at any depth (a filter narrows on a column's values). */
+export function paramsFilterColumns(params: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 16 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'filter') {
+        const f = FilterSchema.safeParse(x);
+        if (f.success) for (const c of filterColumns(f.data)) out.add(c);
+      } else walk(x, depth + 1);
+    }
+  };
+  walk(params, 0);
+  return [...out];
 }
 
 /** The columns of `variables` outside the study (all of them when the dataset is not in the study). */
@@ -65,7 +88,10 @@ export function studyRefusal(study: StudyDescriptor, req: StudyRequest, now: str
       { studyId: study.id, algorithm: req.algorithm, version: req.version },
     );
   }
-  const outside = columnsOutsideStudy(study, req.variables);
+  const outside = columnsOutsideStudy(study, {
+    dataset: req.variables.dataset,
+    columns: [...req.variables.columns, ...paramsFilterColumns(req.params)],
+  });
   if (outside.length > 0) {
     const known = study.variables?.some((v) => v.dataset === req.variables.dataset) ?? true;
     return new FedhubError(

@@ -7,6 +7,7 @@ import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedDataset } from '../config.js';
 import { executeRun } from '../executor.js';
+import { openStudy } from '../governance/study-gate.js';
 import { DatasetStore } from './duckdb-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-duckdb-test-'));
@@ -52,7 +53,7 @@ function run(store: DatasetStore, i: number, algorithm: typeof summary | typeof 
     {
       runId: crypto.randomUUID(),
       taskId: crypto.randomUUID(),
-      studyId: crypto.randomUUID(),
+      ...openStudy(crypto.randomUUID(), [`n${i}`]),
       algorithm: algorithm.name,
       version: algorithm.version,
       digest: algorithm.digest,

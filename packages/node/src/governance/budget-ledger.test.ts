@@ -3,6 +3,7 @@
  * noisy releases carry their noise description, the budget is charged before release and refused when
  * spent (also after the node restarts), and exact releases of other algorithms are refused.
  */
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { BudgetLedger } from './budget-ledger.js';
 import { PrivacyConfigSchema } from './dp-config.js';
 import type { PrivacyControls } from './dp-gate.js';
 import { QuotaLedger } from './quota-ledger.js';
+import { openStudy } from './study-gate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-budget-'));
 const policy = DisclosurePolicySchema.parse({});
@@ -58,7 +60,7 @@ async function run(
     {
       runId: crypto.randomUUID(),
       taskId,
-      studyId,
+      ...openStudy(studyId, ['n']),
       algorithm: a.name,
       version: a.version,
       digest: a.digest,
@@ -161,7 +163,7 @@ describe('differential-privacy budget at the node', () => {
       {
         runId: crypto.randomUUID(),
         taskId: crypto.randomUUID(),
-        studyId: crypto.randomUUID(),
+        ...openStudy(crypto.randomUUID(), ['n']),
         algorithm: a.name,
         version: a.version,
         digest: a.digest,

@@ -7,6 +7,7 @@ import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetStore } from '../datasets/duckdb-store.js';
 import { executeRun } from '../executor.js';
+import { openStudy } from './study-gate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-consent-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +19,7 @@ function run(store: DatasetStore, algorithm: typeof summary | typeof crosstab, p
     {
       runId: crypto.randomUUID(),
       taskId: crypto.randomUUID(),
-      studyId: crypto.randomUUID(),
+      ...openStudy(crypto.randomUUID(), ['n']),
       algorithm: algorithm.name,
       version: algorithm.version,
       digest: algorithm.digest,

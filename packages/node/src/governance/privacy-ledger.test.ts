@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetStore } from '../datasets/duckdb-store.js';
 import { executeRun } from '../executor.js';
 import { PrivacyLedger } from './privacy-ledger.js';
+import { openStudy } from './study-gate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-ledger-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +29,7 @@ async function release(
     {
       runId: crypto.randomUUID(),
       taskId: crypto.randomUUID(),
-      studyId,
+      ...openStudy(studyId, ['n']),
       algorithm: 'summary',
       version: summary.version,
       digest: summary.digest,

@@ -74,6 +74,7 @@ export async function createTask(
           ? algorithm.variables(parsed.data)
           : { dataset: null, columns: [] },
       nodeCount: nodeIds.length,
+      params: parsed.data,
     },
     ctx.nowIso(),
   );
