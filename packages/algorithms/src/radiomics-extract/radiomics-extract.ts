@@ -137,10 +137,12 @@ async function patientFeatures(
         '',
     );
     const onFrame = images.filter((d) => d.ds.FrameOfReferenceUID === frame);
-    const seriesUids = new Set(
-      (onFrame.length > 0 ? onFrame : images).map((d) => String(d.ds.SeriesInstanceUID)),
-    );
-    const roi = readDicomRoi(onFrame.length > 0 ? onFrame : images, mask, {
+    const candidates = onFrame.length > 0 ? onFrame : images;
+    // A PET or MR series on the same frame as the CT: the features are those of the CT.
+    const ct = candidates.filter((d) => d.ds.Modality === 'CT');
+    const chosen = ct.length > 0 ? ct : candidates;
+    const seriesUids = new Set(chosen.map((d) => String(d.ds.SeriesInstanceUID)));
+    const roi = readDicomRoi(chosen, mask, {
       roi: params.roi,
       threshold: params.fractionalThreshold,
       ...(seriesUids.size === 1 ? { seriesInstanceUid: [...seriesUids][0] as string } : {}),
