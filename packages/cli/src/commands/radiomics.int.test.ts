@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,7 @@ describe('fedhub radiomics', () => {
       await mkdir(join(dir, 'ct'));
       for (const f of await readdir(fixtures))
         if (f.startsWith('ct-')) await copyFile(join(fixtures, f), join(dir, 'ct', f));
+      await writeFile(join(dir, 'ct', 'notes.txt'), 'not DICOM');
       const features = async (mask: string) => {
         const { stdout } = await run(process.execPath, [
           FEDHUB_BIN,

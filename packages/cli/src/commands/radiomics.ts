@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { FedhubError } from '@fedhub/protocol';
 import {
   computeFeatures,
+  type DicomDataset,
   ibsiConfigA,
   ibsiConfigB,
   ibsiConfigC,
@@ -109,7 +110,21 @@ function loadInputs(opts: {
   const threshold = opts.threshold === undefined ? undefined : Number(opts.threshold);
   if (threshold !== undefined && !(threshold > 0 && threshold <= 1))
     throw new FedhubError('FH_ERR_BAD_PARAMS', `--threshold ${opts.threshold}: must be in (0, 1]`);
-  const images = files.map((f) => parseDicom(readFile(f, 'image slice'), f));
+  // Folders often hold other files (notes, DICOMDIR-like indexes): skip what is not DICOM, and say so.
+  const images: DicomDataset[] = [];
+  const skipped: string[] = [];
+  for (const f of files) {
+    try {
+      images.push(parseDicom(readFile(f, 'image slice'), f));
+    } catch (err) {
+      if (!(err instanceof RadiomicsError)) throw err;
+      skipped.push(f);
+    }
+  }
+  if (skipped.length > 0)
+    process.stderr.write(
+      `skipped ${skipped.length} file(s) that are not DICOM under ${opts.image} (first: ${skipped[0]})\n`,
+    );
   const roi = readDicomRoi(images, parseDicom(readFile(opts.mask, 'mask'), opts.mask), {
     ...(opts.roi === undefined ? {} : { roi: opts.roi }),
     ...(threshold === undefined ? {} : { threshold }),
