@@ -76,7 +76,30 @@ export function accessTests(s: SuiteState): void {
       'PATCH /api/studies/{id}': { title: 'Sneaky' },
       'POST /api/studies/{id}/stop': { reason: 'sneaky' },
       'POST /api/tasks': { studyId: s.w.studyB.id, algorithm: 'ping', params: {} },
+      'POST /api/models': { name: 'sneaky', taskId: s.w.taskB.id, intendedUse: 'sneaky' },
+      'POST /api/models/{name}/versions/{version}/validate': {
+        studyId: s.w.studyB.id,
+        dataset: 'cohort',
+        outcome: 'toxicity',
+      },
+      'POST /api/models/{name}/versions/{version}/validations': { taskId: s.w.taskB.id },
     };
+    // a registered model of collaboration B (registry routes address models by name and version)
+    await s.hub.handle.db
+      .insertInto('model_versions')
+      .values({
+        id: crypto.randomUUID(),
+        name: 'model-of-b',
+        version: 1,
+        kind: 'glm',
+        study_id: s.w.studyB.id,
+        collaboration_id: s.w.collabB.id,
+        task_id: s.w.taskB.id,
+        model: '{}',
+        created_by: s.w.researcherB.id,
+        created_at: new Date(s.hub.clock.now()).toISOString(),
+      })
+      .execute();
     const unscoped = new Set([
       'GET /api/me',
       'POST /api/me/password',
@@ -92,6 +115,7 @@ export function accessTests(s: SuiteState): void {
       'GET /api/collaborations',
       'POST /api/collaborations',
       'GET /api/algorithms',
+      'GET /api/models',
       'GET /api/audit',
       'GET /api/audit/verify',
     ]);
@@ -114,6 +138,8 @@ export function accessTests(s: SuiteState): void {
           expect(id, `no object of another collaboration for ${key}`).toBeDefined();
           url = path.replace('{id}', id!);
           if (path.endsWith('/wait')) url += '?timeoutMs=0';
+        } else if (path.includes('{name}')) {
+          url = path.replace('{name}', 'model-of-b').replace('{version}', '1');
         } else if (scopedQuery.length > 0) {
           const p = scopedQuery[0]!.name;
           url = `${path}?${p}=${p === 'studyId' ? s.w.studyB.id : s.w.collabB.id}`;

@@ -206,9 +206,10 @@ export async function registerModel(
   input: RegisterModelRequest,
 ): Promise<ModelVersion> {
   const body = RegisterModelRequestSchema.parse(input);
-  requireRole(user, 'researcher');
   return withTransaction(ctx.db, async (trx) => {
+    // not found before forbidden: a task of another collaboration is not even confirmed to exist
     const task = await visibleTask(user, body.taskId, trx);
+    requireRole(user, 'researcher');
     if (!REGISTRABLE.includes(task.algorithm))
       throw new FedhubError(
         'FH_ERR_VALIDATION',
@@ -323,10 +324,10 @@ export async function attachValidation(
   version: number,
   taskId: string,
 ): Promise<ModelVersion> {
-  requireRole(user, 'researcher');
   return withTransaction(ctx.db, async (trx) => {
     const mv = await getModelVersion(ctx, user, name, version, trx);
     const task = await visibleTask(user, taskId, trx);
+    requireRole(user, 'researcher');
     if (task.algorithm !== 'validate')
       throw new FedhubError('FH_ERR_VALIDATION', `task ${taskId} ran ${task.algorithm}, not validate`);
     if (task.status !== 'completed')
