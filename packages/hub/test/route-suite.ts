@@ -11,6 +11,7 @@ import { eventAndAuditTests } from './suite-events-audit.js';
 import { nodeProtocolTests } from './suite-node-protocol.js';
 import { roundTests } from './suite-rounds.js';
 import { type Hub, LEASE_MS, type SuiteState } from './suite-state.js';
+import { studyTests } from './suite-studies.js';
 import { seedWorld, type World } from './world.js';
 
 export function defineRouteSuite(backend: Backend): void {
@@ -41,6 +42,7 @@ export function defineRouteSuite(backend: Backend): void {
     accessTests(s);
     nodeProtocolTests(s);
     roundTests(s);
+    studyTests(s);
     // last: they read the whole audit trail and the event stream of everything before
     eventAndAuditTests(s);
   });

@@ -1,0 +1,255 @@
+import type { RunAssignment } from '@fedhub/protocol';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scriptedNode } from './harness.js';
+import type { SuiteState } from './suite-state.js';
+
+/**
+ * Studies as the unit of permission: governance fields stored and returned, updates audited with their
+ * widenings, stop, and each refusal at task submission. The hub clock starts at 2026-06-01.
+ */
+export function studyTests(s: SuiteState): void {
+  describe('studies as the unit of permission', () => {
+    let collabId: string;
+    let nodes: Awaited<ReturnType<typeof scriptedNode>>[];
+    const base = () => ({
+      collaborationId: collabId,
+      title: 'Toxicity after radiotherapy',
+      purpose: 'Dose-toxicity relation across centres',
+      legalBasis: ['art6-1e-public-interest', 'art9-2j-research'],
+      legalBasisNote: 'National health research act, section 7',
+      ethicsApprovalRef: 'METC 2026-041',
+      dpiaRef: 'DPIA-RT-2026-03',
+      dataCategories: ['health data: diagnosis, treatment, outcome'],
+      dataSubjectCategories: ['patients treated with radiotherapy'],
+      variables: [{ dataset: 'cohort', columns: ['age', 'dose_gy', 'toxicity'] }],
+      algorithms: [{ name: 'summary' }],
+      minNodes: 2,
+      startsAt: '2026-01-01',
+      endsAt: '2027-12-31',
+      controller: { name: 'Hospital A', contact: 'privacy@hospital-a.example' },
+      dpo: { name: 'DPO Hospital A', contact: 'dpo@hospital-a.example' },
+      recipients: ['researchers of the collaboration'],
+      retention: 'Results kept 15 years after the end of the study',
+    });
+    const create = async (over: Record<string, unknown> = {}) => {
+      const r = await s.hub.call('POST', '/api/studies', {
+        token: s.w.researcherA.token,
+        body: { ...base(), ...over },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body as { id: string } & Record<string, unknown>;
+    };
+    const submit = (studyId: string, algorithm: string, params: unknown) =>
+      s.hub.call('POST', '/api/tasks', {
+        token: s.w.researcherA.token,
+        body: { studyId, algorithm, params },
+      });
+    const SUMMARY = { dataset: 'cohort', columns: ['age', 'dose_gy'] };
+
+    beforeAll(async () => {
+      const collab = await s.hub.call('POST', '/api/collaborations', {
+        token: s.w.admin.token,
+        body: { name: 'Governed', organisationIds: [s.w.orgA.id] },
+      });
+      collabId = collab.body.id;
+      nodes = [
+        await scriptedNode(s.hub, s.w.admin.token, collabId, s.w.orgA.id, 'G1'),
+        await scriptedNode(s.hub, s.w.admin.token, collabId, s.w.orgA.id, 'G2'),
+      ];
+    });
+
+    it('stores and returns every governance field; old-style requests get the defaults', async () => {
+      const st = await create();
+      const got = await s.hub.call('GET', `/api/studies/${st.id}`, { token: s.w.researcherA.token });
+      expect(got.body).toMatchObject({
+        ...base(),
+        nodeIds: nodes.map((n) => n.id),
+        status: 'active',
+        stoppedAt: null,
+        releasePerNodeBreakdown: false,
+      });
+      const plain = await s.hub.call('POST', '/api/studies', {
+        token: s.w.researcherA.token,
+        body: { collaborationId: collabId, title: 'Plain', purpose: 'defaults' },
+      });
+      expect(plain.body).toMatchObject({
+        legalBasis: [],
+        variables: null,
+        algorithms: null,
+        minNodes: 3,
+        startsAt: null,
+        endsAt: null,
+        releasePerNodeBreakdown: false,
+        status: 'active',
+      });
+    });
+
+    it('refuses a malformed study: unknown algorithm, end before start, unknown legal basis', async () => {
+      const bad = async (over: Record<string, unknown>, status: number, code: string) => {
+        const r = await s.hub.call('POST', '/api/studies', {
+          token: s.w.researcherA.token,
+          body: { ...base(), ...over },
+        });
+        expect(r.status, JSON.stringify(r.body)).toBe(status);
+        expect(r.body.code).toBe(code);
+        return r.body;
+      };
+      expect(
+        (await bad({ algorithms: [{ name: 'sumary' }] }, 422, 'FH_ERR_UNKNOWN_ALGORITHM')).message,
+      ).toMatch(/sumary/);
+      // a version the hub does not have would allow nothing
+      await bad({ algorithms: [{ name: 'summary', version: '0.9.0' }] }, 422, 'FH_ERR_UNKNOWN_ALGORITHM');
+      await bad({ startsAt: '2027-01-01', endsAt: '2026-01-01' }, 400, 'FH_ERR_VALIDATION');
+      await bad({ legalBasis: ['art6-1g'] }, 400, 'FH_ERR_VALIDATION');
+      await bad({ minNodes: 0 }, 400, 'FH_ERR_VALIDATION');
+    });
+
+    it('accepts a task inside the study and sends the study descriptor with each run', async () => {
+      const st = await create();
+      const t = await submit(st.id, 'summary', SUMMARY);
+      expect(t.status, JSON.stringify(t.body)).toBe(201);
+      const run = (await nodes[0]!.claim()) as RunAssignment;
+      expect(run.study).toEqual({
+        id: st.id,
+        title: st.title,
+        status: 'active',
+        nodeIds: nodes.map((n) => n.id),
+        minNodes: 2,
+        variables: base().variables,
+        algorithms: base().algorithms,
+        startsAt: '2026-01-01',
+        endsAt: '2027-12-31',
+        releasePerNodeBreakdown: false,
+      });
+      expect(
+        (await s.hub.call('POST', `/api/tasks/${t.body.id}/cancel`, { token: s.w.researcherA.token })).status,
+      ).toBe(200);
+    });
+
+    it('refuses at submission what is outside the study, naming it', async () => {
+      const st = await create();
+      const refused = async (p: ReturnType<typeof submit>, code: string, text: RegExp) => {
+        const r = await p;
+        expect(r.status, JSON.stringify(r.body)).toBe(code === 'FH_ERR_STUDY_STOPPED' ? 409 : 422);
+        expect(r.body.code).toBe(code);
+        expect(r.body.message).toMatch(text);
+      };
+      await refused(
+        submit(st.id, 'summary', { dataset: 'cohort', columns: ['age', 'bmi'] }),
+        'FH_ERR_OUTSIDE_STUDY',
+        /column "bmi" of dataset "cohort"/,
+      );
+      await refused(
+        submit(st.id, 'summary', { ...SUMMARY, filter: { column: 'stage', op: 'eq', value: 'T1' } }),
+        'FH_ERR_OUTSIDE_STUDY',
+        /"stage"/,
+      );
+      await refused(
+        submit(st.id, 'summary', { dataset: 'doses', columns: ['age'] }),
+        'FH_ERR_OUTSIDE_STUDY',
+        /dataset "doses"/,
+      );
+      await refused(
+        submit(st.id, 'sum-rounds', { rounds: 1 }),
+        'FH_ERR_OUTSIDE_STUDY',
+        /algorithm sum-rounds/,
+      );
+      await refused(
+        submit((await create({ endsAt: '2026-05-31' })).id, 'summary', SUMMARY),
+        'FH_ERR_STUDY_PERIOD',
+        /ended on 2026-05-31/,
+      );
+      await refused(
+        submit((await create({ startsAt: '2026-06-02' })).id, 'summary', SUMMARY),
+        'FH_ERR_STUDY_PERIOD',
+        /starts on 2026-06-02/,
+      );
+      await refused(
+        submit((await create({ minNodes: 3 })).id, 'summary', SUMMARY),
+        'FH_ERR_TOO_FEW_NODES',
+        /at least 3 nodes; 2 would/,
+      );
+    });
+
+    it('audits each update, naming the changes that widen the permission; stop is final', async () => {
+      const st = await create();
+      const patch = (body: unknown) =>
+        s.hub.call('PATCH', `/api/studies/${st.id}`, { token: s.w.researcherA.token, body });
+      const lastAudit = async () => {
+        const row = await s.hub.handle.db
+          .selectFrom('audit_events')
+          .select(['action', 'details'])
+          .where('object', '=', `study:${st.id}`)
+          .orderBy('seq', 'desc')
+          .executeTakeFirstOrThrow();
+        return { action: row.action, details: JSON.parse(row.details) };
+      };
+      const wide = await patch({
+        variables: [{ dataset: 'cohort', columns: ['age', 'dose_gy', 'toxicity', 'bmi'] }],
+        releasePerNodeBreakdown: true,
+      });
+      expect(wide.status, JSON.stringify(wide.body)).toBe(200);
+      expect(wide.body.variables[0].columns).toContain('bmi');
+      expect(await lastAudit()).toMatchObject({
+        action: 'study.updated',
+        details: {
+          changed: ['variables', 'releasePerNodeBreakdown'],
+          widensPermission: true,
+          widened: [
+            { field: 'variables', detail: 'added cohort: bmi' },
+            { field: 'releasePerNodeBreakdown', detail: 'per-node breakdowns may now be released' },
+          ],
+        },
+      });
+      expect((await submit(st.id, 'summary', { dataset: 'cohort', columns: ['bmi'] })).status).toBe(201);
+      await nodes[0]!.claim();
+      await nodes[1]!.claim();
+
+      const narrow = await patch({ minNodes: 2, endsAt: '2026-12-31', dpiaRef: 'DPIA-RT-2026-04' });
+      expect(narrow.status).toBe(200);
+      expect(await lastAudit()).toMatchObject({
+        action: 'study.updated',
+        details: {
+          changed: ['dpiaRef', 'endsAt'],
+          widensPermission: false,
+          before: { endsAt: '2027-12-31' },
+          after: { endsAt: '2026-12-31' },
+        },
+      });
+      const dropped = await patch({ algorithms: null });
+      expect((await lastAudit()).details.widened).toEqual([
+        { field: 'algorithms', detail: 'every algorithm (restriction removed)' },
+      ]);
+      expect(dropped.body.algorithms).toBeNull();
+
+      const forbidden = await s.hub.call('POST', `/api/studies/${st.id}/stop`, {
+        token: s.w.auditorA.token,
+        body: { reason: 'not mine to stop' },
+      });
+      expect(forbidden.status).toBe(403);
+      const stopped = await s.hub.call('POST', `/api/studies/${st.id}/stop`, {
+        token: s.w.researcherA.token,
+        body: { reason: 'ethics approval withdrawn' },
+      });
+      expect(stopped.body).toMatchObject({ status: 'stopped', stoppedAt: expect.any(String) });
+      expect(await lastAudit()).toEqual({
+        action: 'study.stopped',
+        details: { reason: 'ethics approval withdrawn' },
+      });
+      const after = await submit(st.id, 'summary', SUMMARY);
+      expect(after.status).toBe(409);
+      expect(after.body.code).toBe('FH_ERR_STUDY_STOPPED');
+      const again = await patch({ title: 'Revived' });
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('FH_ERR_STUDY_STOPPED');
+      expect(
+        (
+          await s.hub.call('POST', `/api/studies/${st.id}/stop`, {
+            token: s.w.researcherA.token,
+            body: { reason: 'twice' },
+          })
+        ).status,
+      ).toBe(409);
+    });
+  });
+}
