@@ -42,6 +42,10 @@ export function openDatabase(opts: OpenDatabaseOptions): DbHandle {
     // An idle client losing its server connection emits 'error' on the pool; without a listener that
     // would crash the process. The next query reports the failure instead.
     pool.on('error', () => undefined);
+    // A client checked out (inside a transaction, between two queries) that loses its connection emits
+    // 'error' on itself, where the pool's listener is not attached: that too would crash the process.
+    // The query in progress or the next one fails instead, and the pool discards the broken client.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

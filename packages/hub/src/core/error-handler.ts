@@ -6,6 +6,10 @@
 import { ERROR_CATALOGUE, type ErrorBody, type ErrorCode, FedhubError } from '@fedhub/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from './database-unavailable.js';
+
+/** Seconds a client is told to wait when the database is unreachable. */
+const DATABASE_RETRY_AFTER_SEC = 2;
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'FH_ERR_VALIDATION',
@@ -56,6 +60,14 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (status !== undefined && status >= 400 && status < 500) {
       const code = BY_STATUS[status] ?? 'FH_ERR_VALIDATION';
       return reply.code(status).send(body(code, err.message));
+    }
+    if (isDatabaseUnavailable(err)) {
+      // The message names no host or credential: it goes to clients.
+      req.log.warn({ err: err.message }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(DATABASE_RETRY_AFTER_SEC))
+        .send(body('FH_ERR_UNAVAILABLE', 'the hub cannot reach its database; retry shortly'));
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send(body('FH_ERR_INTERNAL'));
