@@ -1,6 +1,5 @@
 import { fft3d } from './fft.js';
-
-const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+import { smoothSize } from './fft-mixed.js';
 
 /**
  * The DFT (period P per axis) of the kernel 1/|offset| (0 at the origin) over offsets |x| < nx, |y| < ny,
@@ -17,7 +16,7 @@ function kernelSpectrum(
   spacing: readonly number[],
 ): Float64Array {
   const [sx = 1, sy = 1, sz = 1] = spacing;
-  const [hx, hy, hz] = [P[0] / 2 + 1, P[1] / 2 + 1, P[2] / 2 + 1];
+  const [hx, hy, hz] = [Math.floor(P[0] / 2) + 1, Math.floor(P[1] / 2) + 1, Math.floor(P[2] / 2) + 1];
   const cosTable = (h: number, n: number, period: number) => {
     const t = new Float64Array(h * n);
     for (let k = 0; k < h; k++)
@@ -88,7 +87,11 @@ export function autocorrelationFft(
     mu += data[i] ?? 0;
   }
   mu /= n;
-  const P: [number, number, number] = [pow2(2 * nx - 1), pow2(2 * ny - 1), pow2(2 * nz - 1)];
+  const P: [number, number, number] = [
+    smoothSize(2 * nx - 1),
+    smoothSize(2 * ny - 1),
+    smoothSize(2 * nz - 1),
+  ];
   const size = P[0] * P[1] * P[2];
   const kr = kernelSpectrum(nx, ny, nz, P, spacing);
   // Two real signals in one complex transform: m in the real part, d in the imaginary part.
@@ -110,7 +113,7 @@ export function autocorrelationFft(
   }
   fft3d(re, im, P, false, dims);
   // The kernel is real and even, so its transform is real: multiply both parts by it.
-  const [hx, hy, hz] = [P[0] / 2 + 1, P[1] / 2 + 1, P[2] / 2 + 1];
+  const [hx, hy, hz] = [Math.floor(P[0] / 2) + 1, Math.floor(P[1] / 2) + 1, Math.floor(P[2] / 2) + 1];
   for (let z = 0; z < P[2]; z++) {
     const kz = z < hz ? z : P[2] - z;
     for (let y = 0; y < P[1]; y++) {
