@@ -138,5 +138,15 @@ export interface FederatedAlgorithm<P = unknown> {
   variables(params: P): { dataset: string | null; columns: string[] };
   firstInput(params: P): Json;
   local(ctx: LocalContext, params: P, input: Json, round: number): Promise<LocalRelease>;
-  aggregate(a: { params: P; round: number; state: Json | null; parts: NodePart[] }): AggregateOutcome;
+  /**
+   * `releasePerNodeBreakdown` is the study's permission to release per-node or per-centre parts of the
+   * result; absent means no (pooled results only).
+   */
+  aggregate(a: {
+    params: P;
+    round: number;
+    state: Json | null;
+    parts: NodePart[];
+    releasePerNodeBreakdown?: boolean;
+  }): AggregateOutcome;
 }

@@ -171,6 +171,28 @@ export function studyTests(s: SuiteState): void {
       );
     });
 
+    it('releases per-node parts of a result only when the study allows it', async () => {
+      for (const allowed of [false, true]) {
+        const st = await create({ releasePerNodeBreakdown: allowed });
+        const t = await submit(st.id, 'summary', { dataset: 'cohort', columns: ['age'] });
+        for (const [i, n] of nodes.entries()) {
+          const run = (await n.claim()) as RunAssignment;
+          const part = { columns: [{ column: 'age', n: 10 + i, missing: 0, mean: 50 + i, m2: 90 }] };
+          expect((await n.post(run, n.result(run, part))).status).toBe(200);
+        }
+        const done = await s.hub.call('GET', `/api/tasks/${t.body.id}`, { token: s.w.researcherA.token });
+        expect(done.body.status).toBe('completed');
+        const col = done.body.result.columns[0];
+        expect(col.n).toBe(21);
+        if (allowed)
+          expect(col.perNode).toEqual([
+            { node: 'G1', n: 10 },
+            { node: 'G2', n: 11 },
+          ]);
+        else expect(col).not.toHaveProperty('perNode');
+      }
+    });
+
     it('audits each update, naming the changes that widen the permission; stop is final', async () => {
       const st = await create();
       const patch = (body: unknown) =>

@@ -103,7 +103,13 @@ export async function runLocalFederation(
       payload: o.payload as Json,
     }));
     transcript.push(parts.map((p) => p.payload));
-    const out = algorithm.aggregate({ params: parsed, round, state, parts });
+    const out = algorithm.aggregate({
+      params: parsed,
+      round,
+      state,
+      parts,
+      releasePerNodeBreakdown: study.releasePerNodeBreakdown,
+    });
     if (out.kind === 'done') return { result: out.result, rounds: round, transcript };
     input = out.input;
     state = out.state;

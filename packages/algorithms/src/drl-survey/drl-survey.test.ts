@@ -18,9 +18,9 @@ function facility(name: string, ctdi: number) {
 
 const parts = [facility('A', 10), facility('B', 20), facility('C', 30), facility('D', 40)];
 
-function run(extra: Record<string, unknown>) {
+function run(extra: Record<string, unknown>, releasePerNodeBreakdown = true) {
   const params = DrlSurveyParamsSchema.parse({ dataset: 'ct_dose', ...extra });
-  const out = drlSurvey.aggregate({ params, round: 1, state: null, parts });
+  const out = drlSurvey.aggregate({ params, round: 1, state: null, parts, releasePerNodeBreakdown });
   if (out.kind !== 'done') throw new Error('expected a result');
   return out.result as {
     results: { quantity: string; drl: number; references: { id: string }[] }[];
@@ -57,6 +57,16 @@ describe('drl-survey with researcher-supplied reference DRLs', () => {
     expect(againstNational.filter((f) => f.quantity === 'dlp').map((f) => f.facility)).toEqual(['D']);
     expect(r.referenceSources.find((s) => s.id === national.id)?.citation).toBe(national.citation);
     expect(r.referenceTable).not.toBeNull();
+  });
+
+  it('keeps facility medians, flags and exclusions at home unless the study allows per-node breakdowns', () => {
+    const open = run({ references: [national] });
+    const closed = run({ references: [national] }, false);
+    expect(closed.results.map((r) => r.drl)).toEqual(open.results.map((r) => r.drl));
+    expect(closed).not.toHaveProperty('flags');
+    for (const f of ['A', 'B', 'C', 'D'])
+      expect(JSON.stringify(closed.results)).not.toMatch(new RegExp(`"(facility|node)":"${f}"`));
+    expect(JSON.stringify(open.results)).toMatch(/"facility":"D"/);
   });
 
   it('can leave the shipped table out', () => {

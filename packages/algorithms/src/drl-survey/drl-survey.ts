@@ -81,7 +81,8 @@ function phantomOf(v: string): 'head16' | 'body32' | null {
 
 export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
   name: 'drl-survey',
-  version: '1.1.0',
+  // 1.2.0: facility medians, flags and exclusions only where the study allows per-node breakdowns
+  version: '1.2.0',
   title: 'Diagnostic reference level survey',
   description:
     'Facility medians of CTDIvol and DLP per standard exam, patient group and phantom; the DRL is the 75th percentile of the facility medians.',
@@ -138,7 +139,7 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
       },
     };
   },
-  aggregate({ parts, params }) {
+  aggregate({ parts, params, releasePerNodeBreakdown }) {
     const releases = parts.map((p) => ({
       ...(p.payload as unknown as FacilityRelease),
       facility: p.nodeName,
@@ -159,7 +160,21 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
         );
       ids.add(r.id);
     }
-    const survey = combineDrlSurvey(releases, references);
+    const full = combineDrlSurvey(releases, references);
+    // pooled only: the survey DRLs stand, each facility's median and flags stay at home
+    const survey =
+      releasePerNodeBreakdown === true
+        ? full
+        : {
+            results: full.results.map(({ facilities: _f, excludedFacilities, ...r }) => ({
+              ...r,
+              excludedFacilities: excludedFacilities.length,
+            })),
+            unreleased: full.unreleased.map(({ excludedFacilities, ...u }) => ({
+              ...u,
+              excludedFacilities: excludedFacilities.length,
+            })),
+          };
     return {
       kind: 'done',
       result: {

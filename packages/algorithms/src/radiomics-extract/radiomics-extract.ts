@@ -157,7 +157,8 @@ async function patientFeatures(
 
 export const radiomicsExtract = defineAlgorithm<RadiomicsExtractParams>({
   name: 'radiomics-extract',
-  version: '1.0.0',
+  // 1.1.0: per-node counts only where the study allows per-node breakdowns
+  version: '1.1.0',
   title: 'Radiomics feature extraction',
   description:
     'IBSI radiomics features of one ROI per patient from the node DICOM store, kept at the node as a derived dataset (optionally joined to an outcome dataset); only counts are released.',
@@ -247,7 +248,7 @@ export const radiomicsExtract = defineAlgorithm<RadiomicsExtractParams>({
       },
     };
   },
-  aggregate({ parts }) {
+  aggregate({ parts, releasePerNodeBreakdown }) {
     const nodes = parts
       .map((p) => ({ node: p.nodeName, ...(p.payload as unknown as RadiomicsExtractRelease) }))
       .sort((a, b) => a.node.localeCompare(b.node));
@@ -255,7 +256,16 @@ export const radiomicsExtract = defineAlgorithm<RadiomicsExtractParams>({
       kind: 'done',
       result: {
         algorithm: 'radiomics-extract',
-        nodes,
+        // without the study's leave, each node's counts stay pooled; what it derived (name, settings) is no data
+        nodes:
+          releasePerNodeBreakdown === true
+            ? nodes
+            : nodes.map((n) => ({
+                node: n.node,
+                output: n.output,
+                features: n.features,
+                settingsHash: n.settingsHash,
+              })),
         processed: nodes.reduce((s, n) => s + n.processed, 0),
         patients: nodes.reduce((s, n) => s + n.patients, 0),
       } as unknown as Json,

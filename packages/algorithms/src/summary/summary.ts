@@ -55,7 +55,8 @@ export function mergeMoments(
 export const summary = defineAlgorithm<SummaryParams>({
   name: 'summary',
   // 1.1.0: results carry the noise description of nodes that release under differential privacy
-  version: '1.1.0',
+  // 1.2.0: per-node counts only where the study allows per-node breakdowns
+  version: '1.2.0',
   title: 'Descriptive statistics',
   description: 'n, missing, mean, standard deviation and histograms of numeric columns, pooled across nodes.',
   paramsSchema: SummaryParamsSchema,
@@ -97,7 +98,7 @@ export const summary = defineAlgorithm<SummaryParams>({
     }
     return { payload: { columns } as unknown as Json, disclosure: { subsetSize, cells } };
   },
-  aggregate({ params, parts }) {
+  aggregate({ params, parts, releasePerNodeBreakdown }) {
     const byNode = parts.map((p: NodePart) => ({
       node: p.nodeName,
       columns: (p.payload as unknown as { columns: ColumnPart[] }).columns,
@@ -135,7 +136,7 @@ export const summary = defineAlgorithm<SummaryParams>({
         sd: acc.n > 1 ? Math.sqrt(acc.m2 / (acc.n - 1)) : null,
         variance: acc.n > 1 ? acc.m2 / (acc.n - 1) : null,
         histogram: hist && bins ? { breaks: binBreaks(bins), ...hist } : null,
-        perNode,
+        ...(releasePerNodeBreakdown === true ? { perNode } : {}),
       };
     });
     return {

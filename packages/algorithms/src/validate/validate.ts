@@ -186,7 +186,8 @@ interface State {
 
 export const validate = defineAlgorithm<ValidateParams>({
   name: 'validate',
-  version: '1.0.0',
+  // 1.1.0: per-centre results only where the study allows per-node breakdowns
+  version: '1.1.0',
   title: 'Model validation across centres',
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
@@ -266,7 +267,7 @@ export const validate = defineAlgorithm<ValidateParams>({
     );
     return { payload: { [ADDITIVE_FIELD]: vec } as Json, disclosure };
   },
-  aggregate({ params, round, state, parts }) {
+  aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
     if (round === 1) {
       const per = parts.map((p) => (p.payload as { levels: Record<string, string[]> }).levels);
       const levels: Record<string, string[]> = {};
@@ -401,7 +402,7 @@ export const validate = defineAlgorithm<ValidateParams>({
           calibrationInLargeStdError: lg.stdError[0]!,
           hosmerLemeshow: hl,
         },
-        perCentre: s.perCentre!,
+        ...(releasePerNodeBreakdown === true ? { perCentre: s.perCentre! } : {}),
         nodes: s.nodes,
       } as Json,
     };

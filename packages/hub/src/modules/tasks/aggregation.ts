@@ -151,7 +151,13 @@ export async function closeRoundIfComplete(
   let outcome: ReturnType<typeof algorithm.aggregate>;
   try {
     const params = algorithm.paramsSchema.parse(fromJson(task.params));
+    const study = await trx
+      .selectFrom('studies')
+      .select('release_per_node_breakdown')
+      .where('id', '=', task.study_id)
+      .executeTakeFirst();
     outcome = algorithm.aggregate({
+      releasePerNodeBreakdown: Number(study?.release_per_node_breakdown ?? 0) === 1,
       params,
       round,
       state: fromJson<Json>(task.aggregator_state),
