@@ -38,7 +38,7 @@ export function applyPrivacyControls(
         `dataset "${g.name}" releases only differentially private results for this study, and ${run.algorithm} has no private version (supported: summary, crosstab)`,
         { dataset: g.name, algorithm: run.algorithm },
       );
-  const noisy = governed.filter((g) => supportsDp(run.algorithm));
+  const noisy = supportsDp(run.algorithm) ? governed : [];
   if (noisy.length > 1)
     throw new FedhubError(
       'FH_ERR_DP_REQUIRED',
