@@ -252,11 +252,12 @@ function formatDrl(r: {
 function formatValidate(r: {
   outcome: string;
   pooled: Record<string, number> & { hosmerLemeshow: { statistic: number; df: number; pValue: number } };
-  perCentre: Array<Record<string, number | string>>;
+  /** absent when the study withholds per-node breakdowns */
+  perCentre?: Array<Record<string, number | string>>;
   nodes: string[];
 }): string {
   const p = r.pooled;
-  const rows = r.perCentre.map((c) => [
+  const rows = (r.perCentre ?? []).map((c) => [
     String(c.centre),
     c.n,
     c.events,

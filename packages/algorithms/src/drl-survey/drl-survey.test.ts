@@ -63,7 +63,8 @@ describe('drl-survey with researcher-supplied reference DRLs', () => {
     const open = run({ references: [national] });
     const closed = run({ references: [national] }, false);
     expect(closed.results.map((r) => r.drl)).toEqual(open.results.map((r) => r.drl));
-    expect(closed).not.toHaveProperty('flags');
+    expect(closed.flags).toEqual([]);
+    expect(closed).toHaveProperty('facilitiesWithheld', true);
     for (const f of ['A', 'B', 'C', 'D'])
       expect(JSON.stringify(closed.results)).not.toMatch(new RegExp(`"(facility|node)":"${f}"`));
     expect(JSON.stringify(open.results)).toMatch(/"facility":"D"/);

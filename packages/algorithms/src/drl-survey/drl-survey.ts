@@ -166,14 +166,11 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
       releasePerNodeBreakdown === true
         ? full
         : {
-            results: full.results.map(({ facilities: _f, excludedFacilities, ...r }) => ({
-              ...r,
-              excludedFacilities: excludedFacilities.length,
-            })),
-            unreleased: full.unreleased.map(({ excludedFacilities, ...u }) => ({
-              ...u,
-              excludedFacilities: excludedFacilities.length,
-            })),
+            // same shape, empty lists, so that readers of the result need no second form
+            results: full.results.map((r) => ({ ...r, facilities: [], excludedFacilities: [] })),
+            unreleased: full.unreleased.map((u) => ({ ...u, excludedFacilities: [] })),
+            flags: [],
+            facilitiesWithheld: true,
           };
     return {
       kind: 'done',
