@@ -36,35 +36,61 @@ export function ellipsoidArea(a: number, b: number, c: number): number {
 /**
  * Mesh vertices that can be convex-hull vertices: a hull vertex is the lowest or highest point of each
  * axis-parallel line through it (else it lies between two points), so keep only points extreme on their
- * x, y and z lines.
+ * x, y and z lines. Vertices sit on voxel-edge midpoints, so 2·coordinate/spacing is an integer and the
+ * lines are indexed in dense tables rather than keyed by strings.
  */
-function hullCandidates(m: Mesh, count: number): Float64Array {
+function hullCandidates(m: Mesh, count: number, spacing: readonly number[]): Float64Array {
   const v = m.vertices;
+  const q = new Int32Array(3 * count);
+  const qmin = [0, 0, 0];
+  const qmax = [0, 0, 0];
+  for (let a = 0; a < 3; a++) {
+    const s = spacing[a] ?? 1;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < count; i++) {
+      const x = Math.round((2 * (v[3 * i + a] as number)) / s);
+      q[3 * i + a] = x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    qmin[a] = count > 0 ? lo : 0;
+    qmax[a] = count > 0 ? hi : 0;
+  }
   const extreme = new Uint8Array(count).fill(1);
   for (let a = 0; a < 3; a++) {
     const b = (a + 1) % 3;
     const c = (a + 2) % 3;
-    const lines = new Map<string, [number, number]>();
+    const nb = (qmax[b] as number) - (qmin[b] as number) + 1;
+    const nc = (qmax[c] as number) - (qmin[c] as number) + 1;
+    const first = new Int32Array(nb * nc).fill(-1);
+    const last = new Int32Array(nb * nc).fill(-1);
     for (let i = 0; i < count; i++) {
-      const key = `${v[3 * i + b]},${v[3 * i + c]}`;
-      const x = v[3 * i + a] ?? 0;
-      const e = lines.get(key);
-      if (!e) lines.set(key, [i, i]);
-      else {
-        if (x < (v[3 * e[0] + a] ?? 0)) e[0] = i;
-        if (x > (v[3 * e[1] + a] ?? 0)) e[1] = i;
+      const line =
+        ((q[3 * i + b] as number) - (qmin[b] as number)) * nc +
+        (q[3 * i + c] as number) -
+        (qmin[c] as number);
+      const x = v[3 * i + a] as number;
+      const lo = first[line] as number;
+      if (lo < 0) {
+        first[line] = i;
+        last[line] = i;
+        continue;
       }
+      if (x < (v[3 * lo + a] as number)) first[line] = i;
+      if (x > (v[3 * (last[line] as number) + a] as number)) last[line] = i;
     }
     const keep = new Uint8Array(count);
-    for (const [lo, hi] of lines.values()) {
-      keep[lo] = 1;
-      keep[hi] = 1;
+    for (let l = 0; l < first.length; l++) {
+      if ((first[l] as number) < 0) continue;
+      keep[first[l] as number] = 1;
+      keep[last[l] as number] = 1;
     }
-    for (let i = 0; i < count; i++) extreme[i] = (extreme[i] ?? 0) & (keep[i] ?? 0);
+    for (let i = 0; i < count; i++) extreme[i] = (extreme[i] as number) & (keep[i] as number);
   }
   const out: number[] = [];
   for (let i = 0; i < count; i++)
-    if (extreme[i]) out.push(v[3 * i] ?? 0, v[3 * i + 1] ?? 0, v[3 * i + 2] ?? 0);
+    if (extreme[i]) out.push(v[3 * i] as number, v[3 * i + 1] as number, v[3 * i + 2] as number);
   return Float64Array.from(out);
 }
 
@@ -85,7 +111,7 @@ export function meshMorphologyFeatures(
   const { volume: V, area: A } = meshVolumeArea(mesh);
   // Only cube-edge vertices can be extreme points of the mesh.
   const edgeVertices = mesh.edgeVertexCount;
-  const cand = hullCandidates(mesh, edgeVertices);
+  const cand = hullCandidates(mesh, edgeVertices, spacing);
   const lo = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
   const hi = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   for (let i = 0; i < edgeVertices; i++) {
