@@ -157,13 +157,14 @@ describe('differential-privacy budget at the node', () => {
     const s2 = await DatasetStore.open([
       { name: 'cohort', file, format: 'csv', columns: noBounds as never, onInvalid: 'reject' },
     ]);
-    const c = controls(join(dir, 'bounds'), { differential: [DP] });
+    const c = controls(join(dir, 'bounds'), { differential: [DP], quota: { maxResultsPerStudy: 5 } });
     const a = summary;
+    const studyId = crypto.randomUUID();
     const r = await executeRun(
       {
         runId: crypto.randomUUID(),
         taskId: crypto.randomUUID(),
-        ...openStudy(crypto.randomUUID(), ['n']),
+        ...openStudy(studyId, ['n']),
         algorithm: a.name,
         version: a.version,
         digest: a.digest,
@@ -179,6 +180,9 @@ describe('differential-privacy budget at the node', () => {
     );
     expect(r.error?.code).toBe('FH_ERR_DP_REQUIRED');
     expect(r.error?.message).toContain('"age" declares no min and max');
+    // refused before anything left: no budget and no quota spent
+    expect(c.budget.spent('cohort', studyId)).toEqual({ epsilon: 0, delta: 0 });
+    expect(c.quota.used(studyId)).toBe(0);
     s2.close();
     close(c);
   });
@@ -201,6 +205,17 @@ describe('per-study query quota at the node', () => {
     expect((await run(c, small, 'summary', params)).error?.code).toBe('FH_ERR_QUOTA_EXCEEDED');
     // a ping reads no records and is not counted
     expect((await run(c, study, 'ping', {})).outcome).toBe('completed');
+    expect(c.quota.used(study)).toBe(2);
+    close(c);
+  });
+
+  it('does not count a release refused for its spent budget against the quota', async () => {
+    const c = controls(join(dir, 'quota-budget'), { differential: [DP], quota: { maxResultsPerStudy: 5 } });
+    const study = crypto.randomUUID();
+    const params = { dataset: 'cohort', columns: ['age'] };
+    expect((await run(c, study, 'summary', params)).outcome).toBe('completed');
+    expect((await run(c, study, 'summary', params)).outcome).toBe('completed');
+    expect((await run(c, study, 'summary', params)).error?.code).toBe('FH_ERR_BUDGET_EXHAUSTED');
     expect(c.quota.used(study)).toBe(2);
     close(c);
   });

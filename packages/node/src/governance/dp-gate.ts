@@ -44,27 +44,35 @@ export function applyPrivacyControls(
       'FH_ERR_DP_REQUIRED',
       `a differentially private release reads one dataset; this one reads ${noisy.map((g) => g.name).join(', ')}`,
     );
-  if (quota !== undefined) controls.quota.take(run.studyId, run.taskId, quota);
+  const counted = quota !== undefined && controls.quota.take(run.studyId, run.taskId, quota);
   const target = noisy[0];
   if (!target) return payload;
   const entry = target.entry!;
   const delta = entry.mechanism === 'laplace' ? 0 : entry.perRelease.delta;
-  controls.budget.charge(
-    {
-      dataset: target.name,
-      studyId: run.studyId,
-      taskId: run.taskId,
-      runId: run.runId,
-      algorithm: `${run.algorithm}@${run.version}`,
-      epsilon: entry.perRelease.epsilon,
-      delta,
-    },
-    { epsilon: entry.budget.epsilon, delta: entry.mechanism === 'laplace' ? 0 : entry.budget.delta },
-  );
-  return privatizeRelease(run.algorithm, payload, {
-    spec: { mechanism: entry.mechanism, epsilon: entry.perRelease.epsilon, delta },
-    params,
-    column: (c) => target.d.column(c),
-    uniform: controls.uniform ?? new UniformSource(),
-  });
+  try {
+    // noised first (nothing leaves yet), so a release refused for its inputs costs no budget
+    const released = privatizeRelease(run.algorithm, payload, {
+      spec: { mechanism: entry.mechanism, epsilon: entry.perRelease.epsilon, delta },
+      params,
+      column: (c) => target.d.column(c),
+      uniform: controls.uniform ?? new UniformSource(),
+    });
+    controls.budget.charge(
+      {
+        dataset: target.name,
+        studyId: run.studyId,
+        taskId: run.taskId,
+        runId: run.runId,
+        algorithm: `${run.algorithm}@${run.version}`,
+        epsilon: entry.perRelease.epsilon,
+        delta,
+      },
+      { epsilon: entry.budget.epsilon, delta: entry.mechanism === 'laplace' ? 0 : entry.budget.delta },
+    );
+    return released;
+  } catch (err) {
+    // a refused release uses no quota
+    if (counted) controls.quota.giveBack(run.studyId, run.taskId);
+    throw err;
+  }
 }

@@ -32,13 +32,16 @@ export class QuotaLedger {
     ).n;
   }
 
-  /** Counts `taskId` against the study's quota (once per task), or throws FH_ERR_QUOTA_EXCEEDED. */
-  take(studyId: string, taskId: string, max: number, now = new Date()): void {
-    this.db.transaction(() => {
+  /**
+   * Counts `taskId` against the study's quota (once per task), or throws FH_ERR_QUOTA_EXCEEDED. Returns
+   * whether this call counted it (false when an earlier round or attempt already had).
+   */
+  take(studyId: string, taskId: string, max: number, now = new Date()): boolean {
+    return this.db.transaction(() => {
       const seen = this.db
         .prepare('SELECT 1 FROM quota_releases WHERE study_id = ? AND task_id = ?')
         .get(studyId, taskId);
-      if (seen) return;
+      if (seen) return false;
       const used = this.used(studyId);
       if (used >= max)
         throw new FedhubError(
@@ -49,7 +52,13 @@ export class QuotaLedger {
       this.db
         .prepare('INSERT INTO quota_releases (study_id, task_id, at) VALUES (?, ?, ?)')
         .run(studyId, taskId, now.toISOString());
+      return true;
     })();
+  }
+
+  /** Un-counts a task whose release was refused after its quota was taken (nothing left the node). */
+  giveBack(studyId: string, taskId: string): void {
+    this.db.prepare('DELETE FROM quota_releases WHERE study_id = ? AND task_id = ?').run(studyId, taskId);
   }
 
   close(): void {
