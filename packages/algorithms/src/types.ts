@@ -98,6 +98,11 @@ export interface LocalContext {
   readonly imaging?: ImagingSource;
   /** Stores a derived dataset at the node (replacing one of the same name); where the node allows it. */
   readonly registerDataset?: (d: DerivedDataset) => Promise<{ rows: number }>;
+  /**
+   * The study's permission to release this node's own results (per-centre metrics, a local model fit), as
+   * the node read it from the study descriptor; absent or false means pooled partials only.
+   */
+  readonly releasePerNodeBreakdown?: boolean;
 }
 
 /**

@@ -95,6 +95,7 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
     cache: deps.cacheFor?.(run.taskId) ?? new Map(),
     ...(deps.imaging ? { imaging: deps.imaging } : {}),
     registerDataset: (d) => deps.datasets.registerDerived(d),
+    releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
     dataset: async (name) => {
       let d = used.get(name);
       if (!d) {

@@ -186,8 +186,8 @@ interface State {
 
 export const validate = defineAlgorithm<ValidateParams>({
   name: 'validate',
-  // 1.1.0: per-centre results only where the study allows per-node breakdowns
-  version: '1.1.0',
+  // 1.2.0: per-centre results only where the study allows per-node breakdowns, and then the node sends them
+  version: '1.2.0',
   title: 'Model validation across centres',
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
@@ -232,6 +232,10 @@ export const validate = defineAlgorithm<ValidateParams>({
       const grid = gridOf(params.scoreResolution);
       const rounded = s.p.map((v) => Math.round(v / grid.width) * grid.width);
       const hist = aucLocalPartial(s.y, rounded, grid);
+      const additive = [...hist, ...brierLocalPartial(s.y, s.p)];
+      // this centre's own metrics leave the node only where the study allows per-node breakdowns
+      if (ctx.releasePerNodeBreakdown !== true)
+        return { payload: { [ADDITIVE_FIELD]: additive } as Json, disclosure };
       const local = aucFromHistograms(hist, grid.bins);
       const cal = calibrationFederated([s]);
       const centre = {
@@ -245,7 +249,7 @@ export const validate = defineAlgorithm<ValidateParams>({
         calibrationInLarge: cal.interceptInLarge,
       };
       return {
-        payload: { [ADDITIVE_FIELD]: [...hist, ...brierLocalPartial(s.y, s.p)], centre } as Json,
+        payload: { [ADDITIVE_FIELD]: additive, centre } as Json,
         disclosure,
       };
     }
@@ -312,10 +316,10 @@ export const validate = defineAlgorithm<ValidateParams>({
           roc: roc as unknown as Json,
           rocMinStep: ROC_MIN_STEP,
         } as Json,
-        perCentre: parts.map((p) => ({
-          centre: p.nodeName,
-          ...(p.payload as { centre: Record<string, Json> }).centre,
-        })) as Json,
+        perCentre: parts.flatMap((p) => {
+          const c = (p.payload as { centre?: Record<string, Json> }).centre;
+          return c ? [{ centre: p.nodeName, ...c }] : [];
+        }) as Json,
         hl: { breaks } as Json,
       };
       return {

@@ -65,11 +65,16 @@ async function both(algorithm: string, params: unknown) {
   const [pooled, broken] = await Promise.all(
     [false, true].map(async (allowed) => {
       const s = study(allowed);
-      return (await runLocalFederation(algorithm, params, nodes, { study: s, studyId: s.id }))
-        .result as Record<string, unknown>;
+      return runLocalFederation(algorithm, params, nodes, { study: s, studyId: s.id });
     }),
   );
-  return { pooled: pooled!, broken: broken! };
+  return {
+    pooled: pooled!.result as Record<string, unknown>,
+    broken: broken!.result as Record<string, unknown>,
+    // what the nodes sent, round by round
+    sentPooled: JSON.stringify(pooled!.transcript),
+    sentBroken: JSON.stringify(broken!.transcript),
+  };
 }
 
 describe('per-node breakdowns follow the study', () => {
@@ -87,7 +92,7 @@ describe('per-node breakdowns follow the study', () => {
   });
 
   it('validate: per-centre results only when allowed, pooled AUC identical', async () => {
-    const { pooled, broken } = await both('validate', {
+    const { pooled, broken, sentPooled, sentBroken } = await both('validate', {
       dataset: 'cohort',
       outcome: 'toxicity',
       model: { score: 'score' },
@@ -100,5 +105,8 @@ describe('per-node breakdowns follow the study', () => {
     expect(pooled.pooled).toEqual(broken.pooled);
     // no centre's name appears beside a number in the pooled-only result
     for (const n of nodes) expect(JSON.stringify(pooled.pooled)).not.toContain(n.name);
+    // and the nodes did not send their own metrics to the hub when the study does not allow them
+    expect(sentPooled).not.toContain('"centre"');
+    expect(sentBroken).toContain('"centre"');
   });
 });
