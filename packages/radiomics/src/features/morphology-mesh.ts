@@ -127,18 +127,38 @@ export function meshMorphologyFeatures(
   const sc = 2 * Math.sqrt(Math.max(0, pcaEigen[2] ?? 0));
   const k = 36 * Math.PI * V * V;
   const hull = convexHullVolumeArea(cand);
-  // The maximum diameter is attained between two hull vertices.
-  let diam2 = 0;
+  // The maximum diameter is attained between two hull vertices. Visiting them by decreasing distance r
+  // from their centroid, |p_i - p_j| <= r_i + r_j bounds every remaining pair, so the search stops early.
   const hv = hull.vertices;
-  for (let i = 0; i < hv.length; i++) {
-    const p = 3 * (hv[i] ?? 0);
-    for (let j = i + 1; j < hv.length; j++) {
-      const q = 3 * (hv[j] ?? 0);
-      const d =
-        ((cand[p] ?? 0) - (cand[q] ?? 0)) ** 2 +
-        ((cand[p + 1] ?? 0) - (cand[q + 1] ?? 0)) ** 2 +
-        ((cand[p + 2] ?? 0) - (cand[q + 2] ?? 0)) ** 2;
-      if (d > diam2) diam2 = d;
+  const nh = hv.length;
+  const c3 = [0, 0, 0];
+  for (let i = 0; i < nh; i++)
+    for (let a = 0; a < 3; a++) c3[a] = (c3[a] as number) + (cand[3 * (hv[i] as number) + a] as number) / nh;
+  const r = new Float64Array(nh);
+  for (let i = 0; i < nh; i++) {
+    const p = 3 * (hv[i] as number);
+    r[i] = Math.hypot(
+      (cand[p] as number) - (c3[0] as number),
+      (cand[p + 1] as number) - (c3[1] as number),
+      (cand[p + 2] as number) - (c3[2] as number),
+    );
+  }
+  const order = Array.from({ length: nh }, (_, i) => i).sort((x, y) => (r[y] as number) - (r[x] as number));
+  let diam = 0;
+  for (let oi = 0; oi < nh; oi++) {
+    const i = order[oi] as number;
+    if (2 * (r[i] as number) <= diam) break;
+    const p = 3 * (hv[i] as number);
+    for (let oj = oi + 1; oj < nh; oj++) {
+      const j = order[oj] as number;
+      if ((r[i] as number) + (r[j] as number) <= diam) break;
+      const q = 3 * (hv[j] as number);
+      const d = Math.sqrt(
+        ((cand[p] as number) - (cand[q] as number)) ** 2 +
+          ((cand[p + 1] as number) - (cand[q + 1] as number)) ** 2 +
+          ((cand[p + 2] as number) - (cand[q + 2] as number)) ** 2,
+      );
+      if (d > diam) diam = d;
     }
   }
   return {
@@ -150,7 +170,7 @@ export function meshMorphologyFeatures(
     morph_sph_dispr: A / Math.cbrt(k),
     morph_sphericity: Math.cbrt(k) / A,
     morph_asphericity: Math.cbrt(A ** 3 / k) - 1,
-    morph_diam: Math.sqrt(diam2),
+    morph_diam: diam,
     morph_vol_dens_aabb: V / (ex * ey * ez),
     morph_area_dens_aabb: A / (2 * (ex * ey + ey * ez + ex * ez)),
     morph_vol_dens_aee: (3 * V) / (4 * Math.PI * sa * sb * sc),
