@@ -8,12 +8,13 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initHub, loadHubConfig, type RunningHub, startHub } from '@fedhub/hub';
-import { createNode, type FedhubNode, parseNodeConfig } from '@fedhub/node';
+import { createNode, type FedhubNode, loadNodeConfigFile } from '@fedhub/node';
 import { HubClient } from '@fedhub/sdk';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFederation } from './federation-setup.js';
+import { main } from './main.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fedhub-dp-restore-'));
 const hubDir = join(work, 'hub');
@@ -51,22 +52,23 @@ describe('privacy budget after a hub database restore', () => {
     } as never);
     const file = join(work, 'cohort.csv');
     writeFileSync(file, toCsv(generateCohort(DEMO_CENTRES[0]!, 200, 3)));
-    const config = parseNodeConfig(
-      {
-        hub: { url: hub.url, enrolmentToken: fed.nodes[0]!.enrolmentToken },
-        dataDir: join(work, 'node'),
-        datasets: [{ name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } }],
-        claimWaitMs: 500,
-        heartbeatIntervalMs: 1000,
-        log: { level: 'silent' },
-        privacy: {
-          differential: [
-            { dataset: 'cohort', mechanism: 'laplace', budget: { epsilon: 1 }, perRelease: { epsilon: 1 } },
-          ],
-        },
+    const nodeYaml = join(work, 'node.yaml');
+    const raw = {
+      hub: { url: hub.url, enrolmentToken: fed.nodes[0]!.enrolmentToken },
+      dataDir: join(work, 'node'),
+      datasets: [{ name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } }],
+      claimWaitMs: 500,
+      heartbeatIntervalMs: 1000,
+      log: { level: 'silent' },
+      privacy: {
+        differential: [
+          { dataset: 'cohort', mechanism: 'laplace', budget: { epsilon: 1 }, perRelease: { epsilon: 1 } },
+        ],
       },
-      work,
-    );
+    };
+    // JSON is YAML: the same file serves `fedhub node privacy -c` below
+    writeFileSync(nodeYaml, JSON.stringify(raw));
+    const config = loadNodeConfigFile(nodeYaml);
     node = createNode({ config, log: pino({ level: 'silent' }) });
     await node.start();
 
@@ -98,5 +100,33 @@ describe('privacy budget after a hub database restore', () => {
     expect(again.status).toBe('failed');
     expect(again.error?.code).toBe('FH_ERR_NODE_REFUSED');
     expect(again.error?.message).toContain('FH_ERR_BUDGET_EXHAUSTED');
+
+    // the node's data officer sees the spent budget in the node's own ledger
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((c: string) => {
+      out.push(String(c));
+      return true;
+    }) as typeof process.stdout.write;
+    let code: number;
+    try {
+      code = await main(['node', 'fedhub', 'node', 'privacy', '-c', nodeYaml, '--json']);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join(''))).toEqual({
+      budgets: [
+        {
+          dataset: 'cohort',
+          studyId: study.id,
+          mechanism: 'laplace',
+          releases: 1,
+          spent: { epsilon: 1, delta: 0 },
+          budget: { epsilon: 1, delta: 0 },
+        },
+      ],
+      quotas: [],
+    });
   }, 90_000);
 });

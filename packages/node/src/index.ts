@@ -10,8 +10,16 @@ export * from './dicom-store/index.js';
 export * from './disclosure.js';
 export * from './dose-registry/index.js';
 export * from './executor.js';
+export { BudgetLedger } from './governance/budget-ledger.js';
+export {
+  type DifferentialPrivacyEntry,
+  type PrivacyConfig,
+  PrivacyConfigSchema,
+} from './governance/dp-config.js';
+export { type PrivacyStatus, privacyStatus } from './governance/dp-status.js';
 export { type NodeAuditEvent, NodeAuditLog } from './governance/node-audit-log.js';
 export { PrivacyLedger } from './governance/privacy-ledger.js';
+export { QuotaLedger } from './governance/quota-ledger.js';
 export { RecordSet } from './governance/record-set.js';
 export { imagingFromDicomStore } from './imaging-source.js';
 export { type LocalFederationResult, type LocalNode, runLocalFederation } from './local-federation.js';

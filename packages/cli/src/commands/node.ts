@@ -4,9 +4,11 @@ import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
 import { clientFromEnvironment } from '../session.js';
 import { type DicomIntake, startDicomIntake } from './dicom.js';
+import { registerNodePrivacyCommand } from './node-privacy.js';
 
 export function registerNodeCommands(program: Command): void {
   const node = program.command('node').description('run a hospital node (data station)');
+  registerNodePrivacyCommand(node);
   node
     .command('start')
     .description('start the node agent: it dials out to the hub and runs approved work on local data')

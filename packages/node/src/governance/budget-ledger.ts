@@ -88,6 +88,17 @@ export class BudgetLedger {
     })();
   }
 
+  /** What every (dataset, study) has spent, and in how many releases (for the node's data officer). */
+  totals(): Array<{ dataset: string; studyId: string; epsilon: number; delta: number; releases: number }> {
+    return (
+      this.db
+        .prepare(
+          'SELECT dataset, study_id, SUM(epsilon) AS e, SUM(delta) AS d, COUNT(*) AS n FROM dp_charges GROUP BY dataset, study_id ORDER BY dataset, study_id',
+        )
+        .all() as Array<{ dataset: string; study_id: string; e: number; d: number; n: number }>
+    ).map((r) => ({ dataset: r.dataset, studyId: r.study_id, epsilon: r.e, delta: r.d, releases: r.n }));
+  }
+
   close(): void {
     this.db.close();
   }

@@ -61,6 +61,15 @@ export class QuotaLedger {
     this.db.prepare('DELETE FROM quota_releases WHERE study_id = ? AND task_id = ?').run(studyId, taskId);
   }
 
+  /** Tasks counted per study. */
+  totals(): Array<{ studyId: string; used: number }> {
+    return (
+      this.db
+        .prepare('SELECT study_id, COUNT(*) AS n FROM quota_releases GROUP BY study_id ORDER BY study_id')
+        .all() as Array<{ study_id: string; n: number }>
+    ).map((r) => ({ studyId: r.study_id, used: r.n }));
+  }
+
   close(): void {
     this.db.close();
   }
