@@ -253,6 +253,54 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.dropTable('model_versions').execute();
     },
   },
+  '0005-node-approvals': {
+    // Runs a node holds until its admin decides, and decisions node-admins record at the hub for a node.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('approval_requests')
+        .addColumn('run_id', 'text', (c) => c.primaryKey().references('runs.id'))
+        .addColumn('node_id', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('study_id', 'text', (c) => c.notNull())
+        .addColumn('algorithm', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('variables', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('settled_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('approval_requests_node')
+        .on('approval_requests')
+        .columns(['node_id', 'settled_at'])
+        .execute();
+      await db.schema
+        .createTable('approval_decisions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('node_id', 'text', (c) => c.notNull().references('nodes.id'))
+        .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('algorithm', 'text')
+        .addColumn('version', 'text')
+        .addColumn('digest', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('decided_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('ack', 'text')
+        .execute();
+      await db.schema
+        .createIndex('approval_decisions_node')
+        .on('approval_decisions')
+        .columns(['node_id', 'created_at'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('approval_decisions').execute();
+      await db.schema.dropTable('approval_requests').execute();
+    },
+  },
 };
 
 /** A migration provider over the compiled-in list (no file system access). */

@@ -200,6 +200,41 @@ export interface ModelValidationsTable {
   created_at: IsoTime;
 }
 
+/** A run a node holds until its admin decides (what the node reported). */
+export interface ApprovalRequestsTable {
+  run_id: string;
+  node_id: string;
+  task_id: string;
+  study_id: string;
+  algorithm: string;
+  version: string;
+  digest: string;
+  /** JSON array of column names */
+  variables: JsonText;
+  reason: string;
+  created_at: IsoTime;
+  settled_at: IsoTime | null;
+}
+
+/** A decision a node-admin recorded at the hub for one node (relayed to it, signed by the hub). */
+export interface ApprovalDecisionsTable {
+  id: string;
+  node_id: string;
+  study_id: string;
+  /** 'approve' | 'deny' | 'stop' */
+  decision: string;
+  algorithm: string | null;
+  version: string | null;
+  digest: string | null;
+  reason: string | null;
+  /** JSON: userId, username, organisationId, roles */
+  decided_by: JsonText;
+  created_at: IsoTime;
+  signature: string;
+  /** JSON { applied, reason, at } once the node answered */
+  ack: JsonText | null;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -216,4 +251,6 @@ export interface Schema {
   hub_secrets: HubSecretsTable;
   model_versions: ModelVersionsTable;
   model_validations: ModelValidationsTable;
+  approval_requests: ApprovalRequestsTable;
+  approval_decisions: ApprovalDecisionsTable;
 }

@@ -21,6 +21,8 @@ import { installOpenApi } from './core/openapi.js';
 import { createTaskEventBus } from './core/task-event-bus.js';
 import { createWaiters } from './core/waiters.js';
 import { algorithmRoutes } from './modules/algorithms/routes.js';
+import { approvalRoutes } from './modules/approvals/routes.js';
+import { hubSigningKey } from './modules/audit/hub-key.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { collaborationRoutes } from './modules/collaborations/routes.js';
@@ -143,6 +145,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
     auditRoutes,
     eventRoutes,
     nodeApiRoutes,
+    approvalRoutes,
   ])
     app.register(module, { ...deps, prefix: '/api' });
 
@@ -152,6 +155,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
   let sweeper: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     await ctx.secret();
+    await hubSigningKey(opts.db, ctx.nowIso());
     sweeper = setInterval(() => {
       sweepExpiredLeases(ctx).catch((err: unknown) =>
         app.log.error({ err: (err as Error).message }, 'lease sweep failed'),

@@ -13,7 +13,10 @@ import type { NodeConfig, ResolvedDataset } from './config.js';
 import { CredentialsStore } from './credentials-store.js';
 import { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun, type RunOutcome } from './executor.js';
+import { applyDecision, approvalVerdict, relayedDecisionProblem } from './governance/approval-gate.js';
+import { ApprovalStore } from './governance/approval-store.js';
 import { BudgetLedger } from './governance/budget-ledger.js';
+import { CheckpointStore } from './governance/checkpoint-store.js';
 import type { PrivacyControls } from './governance/dp-gate.js';
 import { NodeAuditLog } from './governance/node-audit-log.js';
 import { PrivacyLedger } from './governance/privacy-ledger.js';
@@ -57,6 +60,16 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     privacy = undefined;
   };
   let audit: NodeAuditLog | undefined;
+  let approvals: ApprovalStore | undefined;
+  let checkpoints: CheckpointStore | undefined;
+  const closeGovernance = () => {
+    approvals?.close();
+    approvals = undefined;
+    checkpoints?.close();
+    checkpoints = undefined;
+  };
+  let organisationId: string | undefined;
+  let syncing = false;
   let nodeId: string | undefined;
   let nodeName = '';
   let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -90,6 +103,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         clock: new Date().toISOString(),
         datasets: datasets?.dictionaries() ?? [],
       });
+      await syncGovernance();
     } catch (err) {
       if (err instanceof HubRequestError && err.code === 'FH_ERR_CLOCK_SKEW') {
         fatal = new FedhubError(
@@ -104,6 +118,74 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     }
   }
 
+  /**
+   * Applies decisions relayed by the hub (once checked), hands back held runs whose decision is now made
+   * (the hub re-queues them and this node claims them again), and keeps the hub's signed audit checkpoint.
+   */
+  async function syncGovernance(): Promise<void> {
+    if (syncing || !approvals || !checkpoints) return;
+    syncing = true;
+    try {
+      for (const d of await client.approvalDecisions()) {
+        const problem = config.approvals.acceptHubDecisions
+          ? relayedDecisionProblem(d, {
+              nodeId: nodeId!,
+              organisationId,
+              hubPublicKey: checkpoints.trustedKey(),
+            })
+          : 'this node does not accept decisions relayed by the hub (approvals.acceptHubDecisions: false)';
+        if (problem) {
+          log.warn(
+            { decisionId: d.id, by: d.decidedBy.username, problem },
+            'relayed approval decision rejected',
+          );
+          audit?.append({
+            action: 'approval.relay-rejected',
+            studyId: d.studyId,
+            detail: { decisionId: d.id, decision: d.decision, by: d.decidedBy.username, problem },
+          });
+          await client.ackApprovalDecision(d.id, { applied: false, reason: problem });
+          continue;
+        }
+        try {
+          const what = applyDecision(approvals, d, `hub:${d.decidedBy.username}`);
+          audit?.append({
+            action: 'approval.decided',
+            studyId: d.studyId,
+            ...(d.algorithm ? { algorithm: `${d.algorithm}@${d.version}` } : {}),
+            detail: { decisionId: d.id, decision: d.decision, by: `hub:${d.decidedBy.username}`, what },
+          });
+          log.info({ decisionId: d.id, by: d.decidedBy.username }, what);
+          await client.ackApprovalDecision(d.id, { applied: true });
+        } catch (err) {
+          await client.ackApprovalDecision(d.id, { applied: false, reason: (err as Error).message });
+        }
+      }
+      for (const p of approvals.pending()) {
+        if (approvalVerdict(approvals, config.approvals, p, p.variables).kind === 'wait') continue;
+        try {
+          await client.releasePending(p.runId, p.attempt);
+        } catch (err) {
+          if (!(err instanceof HubRequestError && err.status === 404)) throw err;
+        }
+        approvals.markReleased(p.runId);
+        log.info(
+          { runId: p.runId, taskId: p.taskId },
+          'approval decided: run handed back to be claimed again',
+        );
+      }
+      const seen = checkpoints.record(await client.checkpoint());
+      for (const problem of seen.problems) {
+        log.error({ problem }, 'hub audit checkpoint');
+        audit?.append({ action: 'hub.checkpoint-problem', detail: { problem } });
+      }
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'approvals and checkpoints: sync with the hub failed');
+    } finally {
+      syncing = false;
+    }
+  }
+
   async function enrol(): Promise<void> {
     const existing = store.credentials();
     const keys = store.keys();
@@ -111,6 +193,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       client.setToken(existing.nodeToken);
       nodeId = existing.nodeId;
       nodeName = existing.nodeName;
+      organisationId = existing.organisationId;
       return;
     }
     const token = config.hub.enrolmentToken;
@@ -132,7 +215,11 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       nodeName: res.nodeName,
       collaborationId: res.collaborationId,
       nodeToken: res.nodeToken,
+      ...(res.organisationId ? { organisationId: res.organisationId } : {}),
     });
+    organisationId = res.organisationId;
+    // trust on first use: the key the hub gives at enrolment signs its checkpoints and relayed decisions
+    if (res.hubPublicKey) checkpoints?.trustOnFirstUse(res.hubPublicKey);
     client.setToken(res.nodeToken);
     nodeId = res.nodeId;
     nodeName = res.nodeName;
@@ -190,12 +277,86 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         cacheFor,
         secureAggregation: { x25519PrivateKey: store.keys().x25519.privateKey },
         ...(deps.imaging ? { imaging: deps.imaging } : {}),
+        approvals: (r, variables) => {
+          const verdict = approvalVerdict(
+            approvals!,
+            config.approvals,
+            {
+              studyId: r.studyId,
+              studyTitle: r.study?.title,
+              algorithm: r.algorithm,
+              version: r.version,
+              digest: r.digest,
+            },
+            variables,
+          );
+          if (verdict.kind === 'run' && verdict.how === 'automatic')
+            audit?.append({
+              action: 'approval.granted',
+              taskId: r.taskId,
+              runId: r.runId,
+              studyId: r.studyId,
+              algorithm: `${r.algorithm}@${r.version}`,
+              detail: { how: 'automatic', digest: r.digest },
+            });
+          if (verdict.kind === 'refuse')
+            audit?.append({
+              action: 'approval.refused',
+              taskId: r.taskId,
+              runId: r.runId,
+              studyId: r.studyId,
+              algorithm: `${r.algorithm}@${r.version}`,
+              detail: { code: verdict.error.code, reason: verdict.error.message },
+            });
+          return verdict;
+        },
         onInternalError: (err) => rlog.error({ err }, 'algorithm failed'),
       });
     } finally {
       clearInterval(beat);
     }
     if (lost) return;
+    if (outcome.outcome === 'pending-approval') {
+      try {
+        await withRetry('holding a run for approval', () =>
+          client.reportPendingApproval(run.runId, {
+            attempt: run.attempt,
+            algorithm: run.algorithm,
+            version: run.version,
+            digest: run.digest,
+            variables: outcome.variables,
+            reason: outcome.reason,
+          }),
+        );
+      } catch (err) {
+        rlog.warn({ err: (err as Error).message }, 'could not hold the run for approval at the hub');
+        return;
+      }
+      approvals?.addPending({
+        runId: run.runId,
+        attempt: run.attempt,
+        taskId: run.taskId,
+        studyId: run.studyId,
+        studyTitle: run.study?.title ?? run.studyId,
+        algorithm: run.algorithm,
+        version: run.version,
+        digest: run.digest,
+        params: run.params,
+        variables: outcome.variables,
+        requester: run.requester ?? null,
+        since: new Date().toISOString(),
+      });
+      audit?.append({
+        action: 'approval.pending',
+        taskId: run.taskId,
+        runId: run.runId,
+        studyId: run.studyId,
+        algorithm: `${run.algorithm}@${run.version}`,
+        detail: { digest: run.digest, reason: outcome.reason, requester: run.requester?.username ?? null },
+      });
+      rlog.info({ reason: outcome.reason }, 'run held until the node administrator decides');
+      return;
+    }
     const digest = sha256Hex(
       canonicalJson(outcome.outcome === 'completed' ? outcome.payload : outcome.error),
     );
@@ -272,6 +433,8 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
           quota: new QuotaLedger(config.dataDir),
         };
       audit = new NodeAuditLog(config.dataDir);
+      approvals = new ApprovalStore(config.dataDir);
+      checkpoints = new CheckpointStore(config.dataDir);
       for (const r of datasets.reports)
         log.info(
           {
@@ -298,6 +461,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
           closePrivacy();
           audit?.close();
           audit = undefined;
+          closeGovernance();
           resolveDone();
         });
       log.info({ hub: client.baseUrl, nodeId, nodeName }, 'node connected; waiting for work');
@@ -313,6 +477,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         closePrivacy();
         audit?.close();
         audit = undefined;
+        closeGovernance();
         resolveDone();
       }
       await done;

@@ -25,6 +25,7 @@ import {
   type ResolvedDicomConfig,
   resolveDicomConfig,
 } from './dicom-store/dicom-config.js';
+import { ApprovalsConfigSchema } from './governance/approval-gate.js';
 import { PrivacyConfigSchema } from './governance/dp-config.js';
 
 export const DatasetConfigSchema = z.strictObject({
@@ -65,6 +66,12 @@ export const NodeConfigSchema = z.strictObject({
   privacy: PrivacyConfigSchema.optional().describe(
     'Per-study quota of released results; differential privacy per dataset and study',
   ),
+  approvals: ApprovalsConfigSchema.default({
+    defaultMode: 'automatic',
+    studies: {},
+    automatic: {},
+    acceptHubDecisions: true,
+  }).describe('Per-study approval mode (manual | automatic | deny), automatic policy, hub-relayed decisions'),
 });
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 

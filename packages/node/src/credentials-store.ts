@@ -12,6 +12,8 @@ export interface NodeCredentials {
   nodeName: string;
   collaborationId: string;
   nodeToken: string;
+  /** The node's organisation (whose node-admins may decide for it through the hub); absent before 2026-11. */
+  organisationId?: string;
 }
 
 function writePrivate(path: string, value: unknown): void {

@@ -26,7 +26,9 @@ import { studyGateRefusal } from './governance/study-gate.js';
 
 export type RunOutcome =
   | { outcome: 'completed'; payload: Json; error: null }
-  | { outcome: 'refused' | 'failed'; payload: null; error: ErrorBody };
+  | { outcome: 'refused' | 'failed'; payload: null; error: ErrorBody }
+  /** Held until the node's administrator decides (nothing was read). */
+  | { outcome: 'pending-approval'; payload: null; error: null; reason: string; variables: string[] };
 
 export interface ExecutorDeps {
   node: { id: string; name: string };
@@ -45,6 +47,11 @@ export interface ExecutorDeps {
   privacy?: PrivacyControls;
   /** The node's DICOM store, for algorithms that read images (radiomics-extract). */
   imaging?: ImagingSource;
+  /** The node's approvals: run now, refuse, or hold the run for the node's administrator. */
+  approvals?: (
+    run: RunAssignment,
+    variables: string[],
+  ) => { kind: 'run' } | { kind: 'refuse'; error: FedhubError } | { kind: 'wait'; reason: string };
   /** Called with errors that are not refusals, so the node can log their detail locally. */
   onInternalError?: (err: unknown, run: RunAssignment) => void;
 }
@@ -88,6 +95,14 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
   const outsideStudy = studyGateRefusal(run, algorithm, parsed.data, deps.node.id, new Date().toISOString());
   if (outsideStudy)
     return refusal(outsideStudy.code, outsideStudy.message, deps.node.name, outsideStudy.details);
+  if (deps.approvals) {
+    const variables = algorithm.variables(parsed.data).columns;
+    const verdict = deps.approvals(run, variables);
+    if (verdict.kind === 'refuse')
+      return refusal(verdict.error.code, verdict.error.message, deps.node.name, verdict.error.details);
+    if (verdict.kind === 'wait')
+      return { outcome: 'pending-approval', payload: null, error: null, reason: verdict.reason, variables };
+  }
   const used = new Map<string, DuckDbDataset>();
   const ctx: LocalContext = {
     node: deps.node,

@@ -10,7 +10,10 @@ export * from './dicom-store/index.js';
 export * from './disclosure.js';
 export * from './dose-registry/index.js';
 export * from './executor.js';
+export * from './governance/approval-gate.js';
+export * from './governance/approval-store.js';
 export { BudgetLedger } from './governance/budget-ledger.js';
+export * from './governance/checkpoint-store.js';
 export {
   type DifferentialPrivacyEntry,
   type PrivacyConfig,

@@ -58,7 +58,19 @@ export type HubNode = z.infer<typeof NodeSchema>;
 
 export const TASK_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const RUN_STATUSES = ['queued', 'claimed', 'completed', 'refused', 'failed', 'cancelled'] as const;
+/**
+ * `pending-approval`: the node holds the run until its administrator approves the study and algorithm
+ * version (no lease runs meanwhile, so it is never re-queued as if the node had died).
+ */
+export const RUN_STATUSES = [
+  'queued',
+  'claimed',
+  'pending-approval',
+  'completed',
+  'refused',
+  'failed',
+  'cancelled',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One node's part of one round of a task. */

@@ -53,6 +53,10 @@ export const ERROR_CATALOGUE = {
     message: 'The task asks for an algorithm or variables outside what the study allows',
   },
   FH_ERR_STUDY_STOPPED: { status: 409, message: 'The study is stopped' },
+  FH_ERR_NOT_APPROVED: {
+    status: 403,
+    message: "The node's administrator has not approved (or has denied) this study or algorithm version",
+  },
   FH_ERR_STUDY_PERIOD: { status: 422, message: 'The study has not started or has ended' },
   FH_ERR_ALGORITHM_FAILED: { status: 500, message: 'The algorithm failed' },
   FH_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },

@@ -1,4 +1,5 @@
 export * from './api/admin.js';
+export * from './api/approvals.js';
 export * from './api/audit.js';
 export * from './api/auth.js';
 export * from './api/models.js';

@@ -9,6 +9,10 @@
 import {
   AlgorithmInfoSchema,
   ApiTokenSchema,
+  type ApprovalDecisionRequest,
+  ApprovalDecisionSchema,
+  ApprovalStateSchema,
+  AuditCheckpointSchema,
   AuditEventSchema,
   AuditVerificationSchema,
   CollaborationSchema,
@@ -281,6 +285,27 @@ export class HubClient {
   /** Re-computes the hub's audit chain from its first entry. */
   verifyAudit() {
     return this.call('GET', '/api/audit/verify', AuditVerificationSchema);
+  }
+  /** The head of the hub's audit chain, signed by the hub key. */
+  auditCheckpoint() {
+    return this.call('GET', '/api/audit/checkpoint', AuditCheckpointSchema);
+  }
+  /** A node's runs waiting for approval and the decisions recorded for it. */
+  nodeApprovals(nodeId: string) {
+    return this.call('GET', `/api/nodes/${encodeURIComponent(nodeId)}/approvals`, ApprovalStateSchema);
+  }
+  /** Every node's runs of a study waiting for approval, and the decisions recorded. */
+  studyApprovals(studyId: string) {
+    return this.call('GET', `/api/studies/${encodeURIComponent(studyId)}/approvals`, ApprovalStateSchema);
+  }
+  /** Records a decision for a node (node-admin of its organisation); the node applies it on its next poll. */
+  decideApproval(nodeId: string, body: ApprovalDecisionRequest) {
+    return this.call(
+      'POST',
+      `/api/nodes/${encodeURIComponent(nodeId)}/approvals`,
+      ApprovalDecisionSchema,
+      body,
+    );
   }
 
   /** Long-polls the task until it is terminal (or `timeoutMs` passes), reporting every change. */

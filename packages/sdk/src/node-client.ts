@@ -2,13 +2,18 @@
 
 import type { DataDictionary } from '@fedhub/protocol';
 import {
+  ApprovalDecisionSchema,
+  AuditCheckpointSchema,
   ClaimResponseSchema,
   EnrolResponseSchema,
   NodeHeartbeatResponseSchema,
+  OkResponseSchema,
+  type PendingApprovalRequest,
   RunHeartbeatResponseSchema,
   type RunResultRequest,
   RunResultResponseSchema,
 } from '@fedhub/protocol';
+import { z } from 'zod';
 import { JsonHttp } from './http.js';
 
 export class NodeApiClient {
@@ -52,5 +57,22 @@ export class NodeApiClient {
     return this.http.request('POST', `/api/node/runs/${runId}/result`, RunResultResponseSchema, body, {
       timeoutMs: 60_000,
     });
+  }
+  /** Holds a claimed run until the node admin decides (the hub ends its lease). */
+  reportPendingApproval(runId: string, body: PendingApprovalRequest) {
+    return this.http.request('POST', `/api/node/runs/${runId}/pending-approval`, OkResponseSchema, body);
+  }
+  /** Puts a held run back in the queue once the node admin decided. */
+  releasePending(runId: string, attempt: number) {
+    return this.http.request('POST', `/api/node/runs/${runId}/release`, OkResponseSchema, { attempt });
+  }
+  approvalDecisions() {
+    return this.http.request('GET', '/api/node/approval-decisions', z.array(ApprovalDecisionSchema));
+  }
+  ackApprovalDecision(id: string, body: { applied: boolean; reason?: string }) {
+    return this.http.request('POST', `/api/node/approval-decisions/${id}/ack`, OkResponseSchema, body);
+  }
+  checkpoint() {
+    return this.http.request('GET', '/api/node/checkpoint', AuditCheckpointSchema);
   }
 }

@@ -15,7 +15,13 @@ export interface NodeAuditEvent {
     | 'result.refused'
     | 'result.failed'
     | 'node.enrolled'
-    | 'node.started';
+    | 'node.started'
+    | 'approval.pending'
+    | 'approval.granted'
+    | 'approval.refused'
+    | 'approval.decided'
+    | 'approval.relay-rejected'
+    | 'hub.checkpoint-problem';
   taskId?: string;
   runId?: string;
   studyId?: string;

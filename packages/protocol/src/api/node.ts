@@ -17,7 +17,19 @@ export const EnrolRequestSchema = z
   .meta({ id: 'EnrolRequest' });
 
 export const EnrolResponseSchema = z
-  .object({ nodeId: IdSchema, nodeName: z.string(), collaborationId: IdSchema, nodeToken: z.string() })
+  .object({
+    nodeId: IdSchema,
+    nodeName: z.string(),
+    collaborationId: IdSchema,
+    nodeToken: z.string(),
+    organisationId: IdSchema.optional().describe(
+      "The node's organisation (whose node-admins may decide for it)",
+    ),
+    hubPublicKey: z
+      .string()
+      .optional()
+      .describe("The hub's Ed25519 key, trusted by the node on first use (checkpoints, relayed decisions)"),
+  })
   .meta({ id: 'EnrolResponse' });
 
 export const NodeHeartbeatRequestSchema = z
@@ -54,6 +66,10 @@ export const RunAssignmentSchema = z
     peers: z
       .array(z.object({ nodeId: IdSchema, x25519: z.string() }))
       .describe('The participating nodes of this round, for secure aggregation'),
+    requester: z
+      .object({ userId: IdSchema, username: z.string() })
+      .optional()
+      .describe('Who submitted the task (shown to the node admin when approval is needed)'),
   })
   .meta({ id: 'RunAssignment' });
 export type RunAssignment = z.infer<typeof RunAssignmentSchema>;

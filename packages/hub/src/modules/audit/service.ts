@@ -38,6 +38,10 @@ export const AUDIT_ACTIONS = [
   'model.registered',
   'model.validation-submitted',
   'model.validated',
+  'run.pending-approval',
+  'run.approval-settled',
+  'approval.decided',
+  'approval.acknowledged',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

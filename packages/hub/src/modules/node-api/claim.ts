@@ -77,6 +77,11 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
         studyNodes.map((r) => r.node_id),
       ),
     );
+    const requester = await trx
+      .selectFrom('users')
+      .select(['id', 'username'])
+      .where('id', '=', task.created_by)
+      .executeTakeFirst();
     await bumpRevision(trx, run.task_id);
     await appendAudit(ctx.db.dialect, trx, {
       at: now,
@@ -101,6 +106,7 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
       leaseExpiresAt,
       leaseMs: ctx.config.leaseMs,
       peers: peers.map((p) => ({ nodeId: p.nodeId, x25519: p.x25519 ?? '' })),
+      ...(requester ? { requester: { userId: requester.id, username: requester.username } } : {}),
     } satisfies RunAssignment;
   });
   return assignment;

@@ -4,6 +4,7 @@ import { fromBool, toBool, toJson, withTransaction } from '@fedhub/db';
 import { type DataDictionary, FedhubError } from '@fedhub/protocol';
 import type { NodePrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
+import { hubSigningKey } from '../audit/hub-key.js';
 import { appendAudit } from '../audit/service.js';
 import { TOKEN_PREFIX } from '../auth/tokens.js';
 
@@ -14,7 +15,14 @@ import { TOKEN_PREFIX } from '../auth/tokens.js';
 export async function enrolNode(
   ctx: HubContext,
   body: { enrolmentToken: string; publicKeys: { x25519: string; ed25519: string }; version: string },
-): Promise<{ nodeId: string; nodeName: string; collaborationId: string; nodeToken: string }> {
+): Promise<{
+  nodeId: string;
+  nodeName: string;
+  collaborationId: string;
+  nodeToken: string;
+  organisationId: string;
+  hubPublicKey: string;
+}> {
   const bad: Array<{ path: string; message: string }> = [];
   if (!isPublicKeyOfKind(body.publicKeys.x25519, 'x25519'))
     bad.push({ path: 'body.publicKeys.x25519', message: 'not a base64url SPKI X25519 public key' });
@@ -25,6 +33,7 @@ export async function enrolNode(
       fields: bad,
     });
   const nodeToken = randomToken(TOKEN_PREFIX.node);
+  const hubKey = await hubSigningKey(ctx.db, ctx.nowIso());
   return withTransaction(ctx.db, async (trx) => {
     const row = await trx
       .selectFrom('nodes')
@@ -59,7 +68,14 @@ export async function enrolNode(
         x25519: sha256Hex(body.publicKeys.x25519),
       },
     });
-    return { nodeId: row.id, nodeName: row.name, collaborationId: row.collaboration_id, nodeToken };
+    return {
+      nodeId: row.id,
+      nodeName: row.name,
+      collaborationId: row.collaboration_id,
+      nodeToken,
+      organisationId: row.organisation_id,
+      hubPublicKey: hubKey.publicKey,
+    };
   });
 }
 

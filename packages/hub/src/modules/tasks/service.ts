@@ -239,13 +239,13 @@ export async function cancelTask(ctx: HubContext, user: UserPrincipal, id: strin
       .selectAll('runs')
       .select('nodes.name as node_name')
       .where('runs.task_id', '=', id)
-      .where('runs.status', 'in', ['queued', 'claimed'])
+      .where('runs.status', 'in', ['queued', 'claimed', 'pending-approval'])
       .execute();
     await trx
       .updateTable('runs')
       .set({ status: 'cancelled', finished_at: at, lease_expires_at: null })
       .where('task_id', '=', id)
-      .where('status', 'in', ['queued', 'claimed'])
+      .where('status', 'in', ['queued', 'claimed', 'pending-approval'])
       .execute();
     for (const r of open) {
       fx.events.push(runUpdatedEvent({ ...r, status: 'cancelled' }, r.node_name, at));

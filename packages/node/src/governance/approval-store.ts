@@ -1,0 +1,223 @@
+/**
+ * The node's own record of approvals (SQLite `approvals.sqlite` in dataDir): per study a mode and a stop,
+ * per study the algorithm versions approved or denied (bound to name, version and content digest), and the
+ * runs held until the node admin decides. The node is the authority: the hub only relays.
+ * The `fedhub node approve|deny|stop-study` commands write here while the node runs (SQLite WAL).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApprovalMode, Json, Requester } from '@fedhub/protocol';
+import Database from 'better-sqlite3';
+
+export interface StudyApprovalState {
+  mode: ApprovalMode | null;
+  stoppedAt: string | null;
+  reason: string | null;
+}
+
+export interface AlgorithmKey {
+  studyId: string;
+  algorithm: string;
+  version: string;
+  digest: string;
+}
+
+export interface PendingRun extends AlgorithmKey {
+  runId: string;
+  attempt: number;
+  taskId: string;
+  studyTitle: string;
+  params: Json;
+  variables: string[];
+  requester: Requester | null;
+  since: string;
+  releasedAt: string | null;
+}
+
+export class ApprovalStore {
+  private readonly db: Database.Database;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    this.db = new Database(join(dataDir, 'approvals.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS studies (
+      study_id TEXT PRIMARY KEY,
+      mode TEXT,
+      stopped_at TEXT,
+      reason TEXT,
+      decided_by TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS algorithm_decisions (
+      study_id TEXT NOT NULL,
+      algorithm TEXT NOT NULL,
+      version TEXT NOT NULL,
+      digest TEXT NOT NULL,
+      decision TEXT NOT NULL,
+      reason TEXT,
+      decided_by TEXT NOT NULL,
+      at TEXT NOT NULL,
+      PRIMARY KEY (study_id, algorithm, version, digest)
+    );
+    CREATE TABLE IF NOT EXISTS pending (
+      run_id TEXT PRIMARY KEY,
+      attempt INTEGER NOT NULL,
+      task_id TEXT NOT NULL,
+      study_id TEXT NOT NULL,
+      study_title TEXT NOT NULL,
+      algorithm TEXT NOT NULL,
+      version TEXT NOT NULL,
+      digest TEXT NOT NULL,
+      params TEXT NOT NULL,
+      variables TEXT NOT NULL,
+      requester TEXT,
+      since TEXT NOT NULL,
+      released_at TEXT
+    );`);
+  }
+
+  study(studyId: string): StudyApprovalState {
+    const r = this.db
+      .prepare('SELECT mode, stopped_at, reason FROM studies WHERE study_id = ?')
+      .get(studyId) as
+      | { mode: ApprovalMode | null; stopped_at: string | null; reason: string | null }
+      | undefined;
+    return { mode: r?.mode ?? null, stoppedAt: r?.stopped_at ?? null, reason: r?.reason ?? null };
+  }
+
+  /** Sets the study's mode (a stopped study stays stopped: stopping is final, as at the hub). */
+  setMode(studyId: string, mode: ApprovalMode, by: string, reason?: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO studies (study_id, mode, stopped_at, reason, decided_by, updated_at) VALUES (?, ?, NULL, ?, ?, ?)
+         ON CONFLICT (study_id) DO UPDATE SET mode = excluded.mode, reason = excluded.reason,
+           decided_by = excluded.decided_by, updated_at = excluded.updated_at`,
+      )
+      .run(studyId, mode, reason ?? null, by, new Date().toISOString());
+  }
+
+  /** Stops the study at this node: every run of it is refused from now on. */
+  stop(studyId: string, by: string, reason?: string): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO studies (study_id, mode, stopped_at, reason, decided_by, updated_at) VALUES (?, NULL, ?, ?, ?, ?)
+         ON CONFLICT (study_id) DO UPDATE SET stopped_at = coalesce(studies.stopped_at, excluded.stopped_at),
+           reason = excluded.reason, decided_by = excluded.decided_by, updated_at = excluded.updated_at`,
+      )
+      .run(studyId, now, reason ?? null, by, now);
+  }
+
+  algorithmDecision(k: AlgorithmKey): { decision: 'approved' | 'denied'; reason: string | null } | undefined {
+    return this.db
+      .prepare(
+        'SELECT decision, reason FROM algorithm_decisions WHERE study_id = ? AND algorithm = ? AND version = ? AND digest = ?',
+      )
+      .get(k.studyId, k.algorithm, k.version, k.digest) as
+      | { decision: 'approved' | 'denied'; reason: string | null }
+      | undefined;
+  }
+
+  decideAlgorithm(k: AlgorithmKey, decision: 'approved' | 'denied', by: string, reason?: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO algorithm_decisions (study_id, algorithm, version, digest, decision, reason, decided_by, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (study_id, algorithm, version, digest) DO UPDATE SET decision = excluded.decision,
+           reason = excluded.reason, decided_by = excluded.decided_by, at = excluded.at`,
+      )
+      .run(
+        k.studyId,
+        k.algorithm,
+        k.version,
+        k.digest,
+        decision,
+        reason ?? null,
+        by,
+        new Date().toISOString(),
+      );
+  }
+
+  /** Decisions recorded for a study (or all), newest first. */
+  decisions(
+    studyId?: string,
+  ): Array<AlgorithmKey & { decision: string; reason: string | null; decidedBy: string; at: string }> {
+    const rows = (
+      studyId
+        ? this.db
+            .prepare('SELECT * FROM algorithm_decisions WHERE study_id = ? ORDER BY at DESC')
+            .all(studyId)
+        : this.db.prepare('SELECT * FROM algorithm_decisions ORDER BY at DESC').all()
+    ) as Array<Record<string, string | null>>;
+    return rows.map((r) => ({
+      studyId: r.study_id!,
+      algorithm: r.algorithm!,
+      version: r.version!,
+      digest: r.digest!,
+      decision: r.decision!,
+      reason: r.reason ?? null,
+      decidedBy: r.decided_by!,
+      at: r.at!,
+    }));
+  }
+
+  addPending(p: Omit<PendingRun, 'releasedAt'>): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO pending (run_id, attempt, task_id, study_id, study_title, algorithm, version, digest,
+           params, variables, requester, since, released_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+      )
+      .run(
+        p.runId,
+        p.attempt,
+        p.taskId,
+        p.studyId,
+        p.studyTitle,
+        p.algorithm,
+        p.version,
+        p.digest,
+        JSON.stringify(p.params),
+        JSON.stringify(p.variables),
+        p.requester ? JSON.stringify(p.requester) : null,
+        p.since,
+      );
+  }
+
+  /** Runs held for a decision (not yet handed back to the hub), oldest first; of one study when given. */
+  pending(studyId?: string): PendingRun[] {
+    const rows = (
+      studyId
+        ? this.db
+            .prepare('SELECT * FROM pending WHERE released_at IS NULL AND study_id = ? ORDER BY since')
+            .all(studyId)
+        : this.db.prepare('SELECT * FROM pending WHERE released_at IS NULL ORDER BY since').all()
+    ) as Array<Record<string, string | number | null>>;
+    return rows.map((r) => ({
+      runId: String(r.run_id),
+      attempt: Number(r.attempt),
+      taskId: String(r.task_id),
+      studyId: String(r.study_id),
+      studyTitle: String(r.study_title),
+      algorithm: String(r.algorithm),
+      version: String(r.version),
+      digest: String(r.digest),
+      params: JSON.parse(String(r.params)) as Json,
+      variables: JSON.parse(String(r.variables)) as string[],
+      requester: r.requester ? (JSON.parse(String(r.requester)) as Requester) : null,
+      since: String(r.since),
+      releasedAt: null,
+    }));
+  }
+
+  markReleased(runId: string): void {
+    this.db
+      .prepare('UPDATE pending SET released_at = ? WHERE run_id = ?')
+      .run(new Date().toISOString(), runId);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
