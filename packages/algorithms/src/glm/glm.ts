@@ -8,6 +8,7 @@
 import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
 import {
   defaultGlmControl,
+  fitGlmFederated,
   type GlmIterationState,
   GlmScalar,
   glmAggregateStep,
@@ -21,7 +22,7 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import type { LocalContext } from '../types.js';
+import type { AggregateOutcome, LocalContext } from '../types.js';
 import {
   factorColumns,
   modelColumns,
@@ -41,6 +42,12 @@ export const GlmParamsSchema = z.strictObject({
   filter: FilterSchema.optional(),
   weights: ColumnParam.optional().describe('Column of prior (observation) weights'),
   ref: z.record(z.string(), z.string()).optional().describe('Reference level per factor column'),
+  perCentre: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Also fit the model at each centre and release each centre's coefficients (a forest plot of centres); only in studies that allow per-node breakdowns",
+    ),
   control: z
     .strictObject({
       epsilon: z.number().positive().max(1e-2).default(1e-8),
@@ -54,7 +61,8 @@ type Phase =
   | { phase: 'levels' }
   | { phase: 'irls'; levels: Record<string, string[]>; beta: number[] | null }
   | { phase: 'null-mean'; levels: Record<string, string[]>; mu: number }
-  | { phase: 'null-irls'; levels: Record<string, string[]>; beta: number[] | null };
+  | { phase: 'null-irls'; levels: Record<string, string[]>; beta: number[] | null }
+  | { phase: 'centre-fit'; levels: Record<string, string[]> };
 
 interface State {
   levels: Record<string, string[]>;
@@ -76,6 +84,8 @@ interface State {
     previousDeviance: number | null;
   };
   nodes: string[];
+  /** The pooled result, kept while the centres fit their own models. */
+  pooled?: Json;
 }
 
 const toState = (s: GlmIterationState): State['irls'] => ({
@@ -122,7 +132,8 @@ function modelDisclosure(m: NodeModelData, family: GlmParams['family']) {
 
 export const glm = defineAlgorithm<GlmParams>({
   name: 'glm',
-  version: '1.0.0',
+  // 1.1.0: perCentre (each centre's own fit, where the study allows per-node breakdowns)
+  version: '1.1.0',
   title: 'Generalised linear model',
   description:
     'Gaussian, binomial (logit) and Poisson (log) regression by exact federated IRLS; equals R glm() on the pooled rows.',
@@ -159,6 +170,18 @@ export const glm = defineAlgorithm<GlmParams>({
       weights: m.weights,
       offset: m.design.offset,
     };
+    if (phase.phase === 'centre-fit') {
+      // this centre's own model: released only where the study allows per-node breakdowns
+      if (ctx.releasePerNodeBreakdown !== true)
+        throw new FedhubError(
+          'FH_ERR_OUTSIDE_STUDY',
+          'perCentre: this study does not allow per-node breakdowns, so this node releases no model of its own',
+        );
+      return {
+        payload: centreFit(data, params, m.design.columnNames) as Json,
+        disclosure: modelDisclosure(m, params.family),
+      };
+    }
     let partial: Float64Array;
     if (phase.phase === 'irls')
       partial = glmLocalPartial(data, params.family, phase.beta ? Float64Array.from(phase.beta) : null);
@@ -173,9 +196,14 @@ export const glm = defineAlgorithm<GlmParams>({
       disclosure: modelDisclosure(m, params.family),
     };
   },
-  aggregate({ params, round, state, parts }) {
+  aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
     const control = { ...defaultGlmControl, ...(params.control ?? {}) };
     if (round === 1) {
+      if (params.perCentre && releasePerNodeBreakdown !== true)
+        throw new FedhubError(
+          'FH_ERR_OUTSIDE_STUDY',
+          'perCentre: this study does not allow per-node breakdowns; fit the pooled model only',
+        );
       const perNode = parts.map((p) => (p.payload as { levels: Record<string, string[]> }).levels);
       const cols = new Set(perNode.flatMap((l) => Object.keys(l)));
       const levels: Record<string, string[]> = {};
@@ -200,6 +228,14 @@ export const glm = defineAlgorithm<GlmParams>({
       };
     }
     const s = state as unknown as State;
+    if (s.pooled !== undefined)
+      return {
+        kind: 'done',
+        result: {
+          ...(s.pooled as Record<string, Json>),
+          perCentre: parts.map((p) => ({ centre: p.nodeName, ...(p.payload as Record<string, Json>) })),
+        } as Json,
+      };
     const sum = sumAdditive(parts);
     const names = (parts[0]!.payload as { names: string[] }).names;
     if (s.final === undefined) {
@@ -229,14 +265,14 @@ export const glm = defineAlgorithm<GlmParams>({
           state: withFinal as unknown as Json,
         };
       }
-      if (!s.intercept) return finish(withFinal, params, Number.NaN, true);
+      if (!s.intercept) return finish(withFinal, params, Number.NaN, true, s.levels);
       return {
         kind: 'next-round',
         input: { phase: 'null-irls', levels: s.levels, beta: null } as Json,
         state: { ...withFinal, nullIrls: toState(glmInitialState()) } as unknown as Json,
       };
     }
-    if (s.nullIrls === undefined) return finish(s, params, sum[0]!, false);
+    if (s.nullIrls === undefined) return finish(s, params, sum[0]!, false, s.levels);
     const step = glmAggregateStep(sum, 1, fromState(s.nullIrls), { epsilon: 1e-12, maxit: 100 });
     if (!step.done)
       return {
@@ -244,11 +280,58 @@ export const glm = defineAlgorithm<GlmParams>({
         input: { phase: 'null-irls', levels: s.levels, beta: Array.from(step.state.beta!) } as Json,
         state: { ...s, nullIrls: toState(step.state) } as unknown as Json,
       };
-    return finish(s, params, sum[1 + 1 + GlmScalar.deviance]!, false);
+    return finish(s, params, sum[1 + 1 + GlmScalar.deviance]!, false, s.levels);
   },
 });
 
-function finish(s: State, params: GlmParams, nullDevianceIn: number, noIntercept: boolean) {
+/**
+ * One centre's own fit of the model on its own rows (same design columns as the pooled fit), for a forest
+ * plot of centres; a model that cannot be fitted there (e.g. a factor level absent at the centre) is
+ * reported as such, without numbers.
+ */
+function centreFit(
+  data: {
+    x: Float64Array;
+    n: number;
+    p: number;
+    y: Float64Array;
+    weights: Float64Array | null;
+    offset: Float64Array | null;
+  },
+  params: GlmParams,
+  names: readonly string[],
+): Record<string, Json> {
+  try {
+    const control = { ...defaultGlmControl, ...(params.control ?? {}) };
+    const g = fitGlmFederated([data], params.family, names, { control });
+    return {
+      n: data.n,
+      converged: g.converged,
+      coefficients: names.map((term, j) => ({
+        term,
+        estimate: g.estimate[j]!,
+        stdError: g.stdError[j]!,
+        pValue: g.pValue[j]!,
+        ciLower: g.ciLower[j]!,
+        ciUpper: g.ciUpper[j]!,
+      })),
+    };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return {
+      n: data.n,
+      error: `not estimable at this centre${typeof code === 'string' ? ` (${code})` : ''}`,
+    };
+  }
+}
+
+function finish(
+  s: State,
+  params: GlmParams,
+  nullDevianceIn: number,
+  noIntercept: boolean,
+  levels: Record<string, string[]>,
+): AggregateOutcome {
   const f = s.final!;
   const sum = Float64Array.from(f.sum);
   // Without an intercept R's null model is mu = linkinv(offset): its deviance is the saturated comparison at beta = 0,
@@ -274,27 +357,31 @@ function finish(s: State, params: GlmParams, nullDevianceIn: number, noIntercept
     ciUpper: g.ciUpper[j]!,
   }));
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
-  return {
-    kind: 'done' as const,
-    result: {
-      algorithm: 'glm',
-      formula: params.formula,
-      family: params.family,
-      link: { gaussian: 'identity', binomial: 'logit', poisson: 'log' }[params.family],
-      statistic: g.statisticKind,
-      coefficients,
-      covariance: Array.from(g.covariance),
-      deviance: g.deviance,
-      nullDeviance: finite(g.nullDeviance),
-      aic: finite(g.aic),
-      dfResidual: g.dfResidual,
-      dfNull: g.dfNull,
-      dispersion: g.dispersion,
-      iterations: g.iterations,
-      converged: g.converged,
-      n: g.nObs,
-      nodes: s.nodes,
-      levels: s.levels,
-    } as unknown as Json,
-  };
+  const result = {
+    algorithm: 'glm',
+    formula: params.formula,
+    family: params.family,
+    link: { gaussian: 'identity', binomial: 'logit', poisson: 'log' }[params.family],
+    statistic: g.statisticKind,
+    coefficients,
+    covariance: Array.from(g.covariance),
+    deviance: g.deviance,
+    nullDeviance: finite(g.nullDeviance),
+    aic: finite(g.aic),
+    dfResidual: g.dfResidual,
+    dfNull: g.dfNull,
+    dispersion: g.dispersion,
+    iterations: g.iterations,
+    converged: g.converged,
+    n: g.nObs,
+    nodes: s.nodes,
+    levels: s.levels,
+  } as unknown as Json;
+  if (params.perCentre)
+    return {
+      kind: 'next-round',
+      input: { phase: 'centre-fit', levels } as Json,
+      state: { ...s, pooled: result } as unknown as Json,
+    };
+  return { kind: 'done', result };
 }
