@@ -105,7 +105,7 @@ export function preprocess(image: Volume, mask: Mask, c: RadiomicsConfig): Prepr
     );
   }
   const diagnostics: Record<string, number> = {};
-  const init: Volume = { ...image, data: Float64Array.from(image.data) };
+  const init: Volume = { ...image, data: image.data.slice() };
   if (c.roundIntensities) roundInPlace(init.data);
   const initMask = new Uint8Array(mask.data.length);
   for (let i = 0; i < initMask.length; i++) initMask[i] = (mask.data[i] ?? 0) > 0.5 ? 1 : 0;
@@ -116,13 +116,13 @@ export function preprocess(image: Volume, mask: Mask, c: RadiomicsConfig): Prepr
   if (c.resampleSpacing !== null) {
     img = resample(init, c.resampleSpacing, c.interpolation);
     if (c.roundIntensities) roundInPlace(img.data);
-    const mv = resample({ ...mask, data: Float64Array.from(initMask) }, c.resampleSpacing, 'linear');
+    const mv = resample({ ...mask, data: new Float64Array(initMask) }, c.resampleSpacing, 'linear');
     morph = new Uint8Array(mv.data.length);
     for (let i = 0; i < morph.length; i++) morph[i] = (mv.data[i] ?? 0) >= c.maskThreshold - 1e-12 ? 1 : 0;
   }
   imageDiag(img, 'interp_img', diagnostics);
   roiDiag(img, morph, morph, 'interp_roi', diagnostics);
-  const intensity = Uint8Array.from(morph);
+  const intensity = morph.slice();
   const [lo, hi] = c.resegmentRange ?? [null, null];
   let bounds = [lo ?? Number.NEGATIVE_INFINITY, hi ?? Number.POSITIVE_INFINITY];
   if (c.outlierSigma !== null) {

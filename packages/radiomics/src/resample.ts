@@ -147,31 +147,50 @@ export function resample(vol: Volume, newSpacing: readonly (number | null)[], me
     }
     return { dims: g.dims, spacing: g.spacing, origin: g.origin, data: out };
   }
+  // Per-axis source indices and weights, computed once (the inner loop then only reads and blends).
+  const axis = (p: Float64Array, m: number, n: number) => {
+    const i0 = new Int32Array(m);
+    const i1 = new Int32Array(m);
+    const t = new Float64Array(m);
+    const near = new Int32Array(m);
+    for (let i = 0; i < m; i++) {
+      const x = clamp(p[i] ?? 0, n);
+      i0[i] = Math.min(Math.floor(x), n - 1);
+      i1[i] = Math.min((i0[i] as number) + 1, n - 1);
+      t[i] = x - (i0[i] as number);
+      near[i] = Math.round(x);
+    }
+    return { i0, i1, t, near };
+  };
+  const ax = axis(px, mx, nx);
+  const ay = axis(py, my, ny);
+  const az = axis(pz, mz, nz);
   let o = 0;
   for (let k = 0; k < mz; k++) {
-    const z = clamp(pz[k] ?? 0, nz);
-    const z0 = Math.min(Math.floor(z), nz - 1);
-    const z1 = Math.min(z0 + 1, nz - 1);
-    const tz = z - z0;
+    const z0 = nx * ny * (az.i0[k] as number);
+    const z1 = nx * ny * (az.i1[k] as number);
+    const tz = az.t[k] as number;
     for (let j = 0; j < my; j++) {
-      const y = clamp(py[j] ?? 0, ny);
-      const y0 = Math.min(Math.floor(y), ny - 1);
-      const y1 = Math.min(y0 + 1, ny - 1);
-      const ty = y - y0;
+      const y0 = nx * (ay.i0[j] as number);
+      const y1 = nx * (ay.i1[j] as number);
+      const ty = ay.t[j] as number;
+      if (method === 'nearest') {
+        const row = nx * ((ay.near[j] as number) + ny * (az.near[k] as number));
+        for (let i = 0; i < mx; i++, o++) out[o] = src[row + (ax.near[i] as number)] ?? 0;
+        continue;
+      }
+      const r00 = y0 + z0;
+      const r10 = y1 + z0;
+      const r01 = y0 + z1;
+      const r11 = y1 + z1;
       for (let i = 0; i < mx; i++, o++) {
-        const x = clamp(px[i] ?? 0, nx);
-        if (method === 'nearest') {
-          out[o] = src[Math.round(x) + nx * (Math.round(y) + ny * Math.round(z))] ?? 0;
-          continue;
-        }
-        const x0 = Math.min(Math.floor(x), nx - 1);
-        const x1 = Math.min(x0 + 1, nx - 1);
-        const tx = x - x0;
-        const at = (a: number, b: number, c: number) => src[a + nx * (b + ny * c)] ?? 0;
-        const c00 = at(x0, y0, z0) * (1 - tx) + at(x1, y0, z0) * tx;
-        const c10 = at(x0, y1, z0) * (1 - tx) + at(x1, y1, z0) * tx;
-        const c01 = at(x0, y0, z1) * (1 - tx) + at(x1, y0, z1) * tx;
-        const c11 = at(x0, y1, z1) * (1 - tx) + at(x1, y1, z1) * tx;
+        const x0 = ax.i0[i] as number;
+        const x1 = ax.i1[i] as number;
+        const tx = ax.t[i] as number;
+        const c00 = (src[r00 + x0] as number) * (1 - tx) + (src[r00 + x1] as number) * tx;
+        const c10 = (src[r10 + x0] as number) * (1 - tx) + (src[r10 + x1] as number) * tx;
+        const c01 = (src[r01 + x0] as number) * (1 - tx) + (src[r01 + x1] as number) * tx;
+        const c11 = (src[r11 + x0] as number) * (1 - tx) + (src[r11 + x1] as number) * tx;
         out[o] = (c00 * (1 - ty) + c10 * ty) * (1 - tz) + (c01 * (1 - ty) + c11 * ty) * tz;
       }
     }
