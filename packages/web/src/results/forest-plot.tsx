@@ -16,7 +16,7 @@ export interface ForestPlotProps {
 
 /** The forest plot SVG (data-testid="forest-plot"). */
 export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotProps) {
-  const left = 170;
+  const left = rows.some((r) => r.label) ? 230 : 170;
   const right = 20;
   const width = 640;
   const rowH = 26;
@@ -53,18 +53,27 @@ export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotPro
       height={height}
       csv={() =>
         toCsv(
-          ['term', 'estimate', 'ci_lower', 'ci_upper'],
-          rows.map((r) => [r.term, r.estimate, r.lower, r.upper]),
+          ['term', 'row', 'estimate', 'ci_lower', 'ci_upper'],
+          rows.map((r) => [r.term, r.label ?? r.term, r.estimate, r.lower, r.upper]),
         )
       }
     >
       <line x1={x(ref)} x2={x(ref)} y1={top - 6} y2={top + plotH} stroke="#777" strokeDasharray="4 3" />
       {rows.map((r, i) => {
         const cy = top + i * rowH + rowH / 2;
+        const label = r.label ?? r.term;
+        const ex = clampX(r.estimate);
         return (
-          <g key={r.term} data-testid="forest-row">
-            <text x={left - 8} y={cy} dy="0.32em" textAnchor="end" fill="#222">
-              {r.term}
+          <g key={label} data-testid={r.pooled ? 'forest-row-pooled' : 'forest-row'}>
+            <text
+              x={left - 8}
+              y={cy}
+              dy="0.32em"
+              textAnchor="end"
+              fill="#222"
+              fontWeight={r.pooled ? 600 : undefined}
+            >
+              {label}
             </text>
             <line
               x1={clampX(r.lower)}
@@ -74,9 +83,15 @@ export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotPro
               stroke="#0b4f8a"
               strokeWidth={2}
             />
-            <rect x={clampX(r.estimate) - 4} y={cy - 4} width={8} height={8} fill="#0b4f8a">
-              <title>{`${r.term}: ${formatNumber(r.estimate)} (95% CI ${formatNumber(r.lower)} to ${formatNumber(r.upper)})`}</title>
-            </rect>
+            {r.pooled ? (
+              <path d={`M${ex - 7},${cy}L${ex},${cy - 6}L${ex + 7},${cy}L${ex},${cy + 6}Z`} fill="#222">
+                <title>{`${label}: ${formatNumber(r.estimate)} (95% CI ${formatNumber(r.lower)} to ${formatNumber(r.upper)})`}</title>
+              </path>
+            ) : (
+              <rect x={ex - 4} y={cy - 4} width={8} height={8} fill="#0b4f8a">
+                <title>{`${label}: ${formatNumber(r.estimate)} (95% CI ${formatNumber(r.lower)} to ${formatNumber(r.upper)})`}</title>
+              </rect>
+            )}
           </g>
         );
       })}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coxForestRows, glmForestRows } from './forest.js';
+import { coxForestRows, glmCentreForestRows, glmForestRows } from './forest.js';
 import { resultKind } from './types.js';
 
 describe('forest rows', () => {
@@ -35,5 +35,46 @@ describe('forest rows', () => {
     expect(resultKind({ rowVariable: 'a', counts: [] })).toBe('crosstab');
     expect(resultKind({ results: [], method: 'x' })).toBe('drl-survey');
     expect(resultKind(null)).toBe('other');
+  });
+});
+
+describe('glmCentreForestRows', () => {
+  const coef = (term: string, estimate: number) => ({
+    term,
+    estimate,
+    stdError: 0.1,
+    pValue: 0.01,
+    ciLower: estimate - 0.196,
+    ciUpper: estimate + 0.196,
+  });
+  it('gives each term its centres then the pooled row, skipping centres that could not fit', () => {
+    const rows = glmCentreForestRows(
+      [coef('(Intercept)', -5), coef('dose_gy', 0.05), coef('sexM', 0.3)],
+      [
+        {
+          centre: 'A',
+          n: 600,
+          coefficients: [coef('(Intercept)', -5.8), coef('dose_gy', 0.054), coef('sexM', 0.31)],
+        },
+        { centre: 'B', n: 40, error: 'not estimable at this centre' },
+        {
+          centre: 'C',
+          n: 500,
+          coefficients: [coef('(Intercept)', -4.9), coef('dose_gy', 0.041), coef('sexM', 0.2)],
+        },
+      ],
+      true,
+    );
+    expect(rows.map((r) => r.label)).toEqual([
+      'dose_gy · A',
+      'dose_gy · C',
+      'dose_gy · pooled',
+      'sexM · A',
+      'sexM · C',
+      'sexM · pooled',
+    ]);
+    expect(rows.filter((r) => r.pooled).map((r) => r.term)).toEqual(['dose_gy', 'sexM']);
+    expect(rows[0]!.estimate).toBeCloseTo(Math.exp(0.054), 12);
+    expect(rows[0]!.lower).toBeCloseTo(Math.exp(0.054 - 0.196), 12);
   });
 });

@@ -7,6 +7,10 @@ export interface ForestRow {
   estimate: number;
   lower: number;
   upper: number;
+  /** Row label when it is not the term (e.g. "dose_gy · Centre A"). */
+  label?: string;
+  /** The pooled estimate among per-centre rows (drawn as a diamond). */
+  pooled?: boolean;
 }
 
 /**
@@ -36,4 +40,34 @@ export function coxForestRows(coefs: readonly Coefficient[]): ForestRow[] {
       upper: c.hrUpper ?? Math.exp(c.estimate + z),
     };
   });
+}
+
+/** One centre's own fit of a `glm` with `perCentre` (or why it could not be fitted there). */
+export interface CentreFit {
+  centre: string;
+  n: number;
+  coefficients?: Coefficient[];
+  error?: string;
+}
+
+/**
+ * Forest rows by centre: for every term but the intercept, one row per centre that could fit the model, then
+ * the pooled estimate; exponentiated as {@link glmForestRows}.
+ */
+export function glmCentreForestRows(
+  pooled: readonly Coefficient[],
+  centres: readonly CentreFit[],
+  exponentiate: boolean,
+): ForestRow[] {
+  const out: ForestRow[] = [];
+  for (const p of glmForestRows(pooled, exponentiate)) {
+    for (const c of centres) {
+      const coef = c.coefficients?.find((x) => x.term === p.term);
+      if (!coef) continue;
+      const [row] = glmForestRows([coef], exponentiate);
+      if (row) out.push({ ...row, label: `${p.term} · ${c.centre}` });
+    }
+    out.push({ ...p, label: `${p.term} · pooled`, pooled: true });
+  }
+  return out;
 }

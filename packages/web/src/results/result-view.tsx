@@ -1,7 +1,7 @@
 /** Renders a task result: tables and the matching SVG charts, by the result's shape. */
 import { formatNumber, formatP, pClause } from '../charts/scale.js';
 import { DrlPlot } from './drl-plot.js';
-import { coxForestRows, glmForestRows } from './forest.js';
+import { coxForestRows, glmCentreForestRows, glmForestRows } from './forest.js';
 import { ForestPlot } from './forest-plot.js';
 import { Histogram } from './histogram.js';
 import { KmPlot } from './km-plot.js';
@@ -160,6 +160,26 @@ function GlmView({ r }: { r: GlmResult }) {
         xLabel={ratio ? `${ratioName} (log scale)` : 'estimate'}
         fileName="glm-forest"
       />
+      {r.perCentre && r.perCentre.length > 0 && (
+        <>
+          <ForestPlot
+            rows={glmCentreForestRows(r.coefficients, r.perCentre, ratio)}
+            log={ratio}
+            title={`By centre: each centre's own fit and the pooled estimate (${ratio ? `${ratioName}s` : 'estimates'} with 95% CI)`}
+            xLabel={ratio ? `${ratioName} (log scale)` : 'estimate'}
+            fileName="glm-forest-by-centre"
+          />
+          {r.perCentre.some((c) => c.error) && (
+            <p className="muted" data-testid="centre-not-estimable">
+              Not estimable at:{' '}
+              {r.perCentre
+                .filter((c) => c.error)
+                .map((c) => `${c.centre} (${c.error})`)
+                .join(', ')}
+            </p>
+          )}
+        </>
+      )}
     </div>
   );
 }
