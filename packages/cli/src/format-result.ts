@@ -94,8 +94,30 @@ function formatGlm(r: {
   iterations: number;
   n: number;
   nodes: string[];
+  perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
 }): string {
   const stat = r.statistic === 't' ? 't value' : 'z value';
+  const byCentre = r.perCentre
+    ? [
+        '',
+        "Each centre's own fit:",
+        table(
+          ['centre', 'n', 'term', 'estimate', 'std. error', '95% CI'],
+          r.perCentre.flatMap((c) =>
+            c.coefficients
+              ? c.coefficients.map((x) => [
+                  c.centre,
+                  String(c.n),
+                  x.term,
+                  num(x.estimate, 6),
+                  num(x.stdError, 4),
+                  `${num(x.ciLower, 4)} to ${num(x.ciUpper, 4)}`,
+                ])
+              : [[c.centre, String(c.n), '', c.error ?? 'not estimable', '', '']],
+          ),
+        ),
+      ]
+    : [];
   return [
     `glm(${r.formula}, family = ${r.family}(${r.link})), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}`,
     '',
@@ -112,6 +134,7 @@ function formatGlm(r: {
     ),
     '',
     `Null deviance ${num(r.nullDeviance, 8)} on ${r.dfNull} df; residual deviance ${num(r.deviance, 8)} on ${r.dfResidual} df; AIC ${num(r.aic, 8)}; dispersion ${num(r.dispersion, 6)}; ${r.iterations} IRLS iterations`,
+    ...byCentre,
   ].join('\n');
 }
 
