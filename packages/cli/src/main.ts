@@ -33,6 +33,7 @@ const COMMAND_MODULES: ReadonlyArray<{
     load: async () => (await import('./commands/radiomics.js')).registerRadiomicsCommand,
   },
   { names: ['audit'], load: async () => (await import('./commands/audit.js')).registerAuditCommands },
+  { names: ['gdpr'], load: async () => (await import('./commands/gdpr.js')).registerGdprCommands },
   { names: ['model'], load: async () => (await import('./commands/model.js')).registerModelCommands },
 ];
 

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initHub, loadHubConfig } from '@fedhub/hub';
-import type { TaskDetail } from '@fedhub/protocol';
+import type { CreateStudyRequest, TaskDetail } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import { writeCentreFiles } from '@fedhub/testkit';
 import type { Command } from 'commander';
@@ -76,6 +76,54 @@ export const DEMO_ANALYSES = [
   },
 ] as const;
 
+/**
+ * The demo study: what a consortium would file (the references are fictitious). Its variables and
+ * algorithms are exactly those of DEMO_ANALYSES; a test checks that each analysis is inside it.
+ */
+export const DEMO_STUDY = {
+  title: 'Toxicity after radiotherapy (demo)',
+  purpose:
+    'Describe case mix, dose and toxicity across centres, model grade >= 2 toxicity and overall survival after radiotherapy; monitor CT doses against diagnostic reference levels',
+  legalBasis: ['art6-1e-public-interest', 'art9-2j-research'],
+  legalBasisNote:
+    'Scientific research in the public interest under national law implementing Art. 89(1) GDPR; CT dose monitoring also under Art. 9(2)(i) (Euratom 2013/59 Art. 56)',
+  ethicsApprovalRef: 'MREC-2026-017 (demo)',
+  dpiaRef: 'DPIA-RTOC-2026-01 (demo)',
+  dataCategories: [
+    'health data: tumour stage, radiotherapy dose and fractions, toxicity, survival',
+    'demographics: age, sex, body-mass index',
+    'CT examination dose indices (CTDIvol, DLP)',
+  ],
+  dataSubjectCategories: ['patients treated with radiotherapy', 'patients examined by CT'],
+  variables: [
+    {
+      dataset: 'cohort',
+      columns: ['age', 'sex', 'stage', 'bmi', 'dose_gy', 'toxicity', 'months', 'dead'],
+    },
+    { dataset: 'ct_dose', columns: ['exam', 'phantom', 'age', 'ctdivol_mgy', 'dlp_mgycm'] },
+  ],
+  algorithms: [
+    { name: 'summary' },
+    { name: 'crosstab' },
+    { name: 'glm' },
+    { name: 'km' },
+    { name: 'coxph' },
+    { name: 'drl-survey' },
+  ],
+  minNodes: 3,
+  startsAt: '2026-01-01',
+  endsAt: '2036-12-31',
+  // a dose survey compares each facility with the reference levels: the consortium agreed to per-centre results
+  releasePerNodeBreakdown: true,
+  controller: {
+    name: 'Radiotherapy outcomes consortium (coordinating centre)',
+    contact: 'privacy@rtoc.example',
+  },
+  dpo: { name: 'Data protection officer, coordinating centre', contact: 'dpo@rtoc.example' },
+  recipients: ['researchers of the consortium', 'medical physics experts of the participating centres'],
+  retention: 'Aggregated results kept 15 years after the end of the study, then erased',
+} as const satisfies Omit<CreateStudyRequest, 'collaborationId'>;
+
 export async function runDemo(
   opts: DemoOptions,
 ): Promise<{ tasks: TaskDetail[]; hubUrl: string; stop: () => Promise<void> }> {
@@ -143,8 +191,7 @@ export async function runDemo(
     await waitForNodesOnline(client, fed.collaboration.id, centres.length);
     const study = await client.createStudy({
       collaborationId: fed.collaboration.id,
-      title: 'Toxicity after radiotherapy (demo)',
-      purpose: 'Describe case mix, dose and toxicity across centres; monitor CT doses',
+      ...structuredClone(DEMO_STUDY as unknown as Omit<CreateStudyRequest, 'collaborationId'>),
     });
     const tasks: TaskDetail[] = [];
     for (const a of DEMO_ANALYSES) {
