@@ -4,10 +4,12 @@ import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
 import { clientFromEnvironment } from '../session.js';
 import { type DicomIntake, startDicomIntake } from './dicom.js';
+import { registerNodeApprovalCommands } from './node-approvals.js';
 import { registerNodePrivacyCommand } from './node-privacy.js';
 
 export function registerNodeCommands(program: Command): void {
   const node = program.command('node').description('run a hospital node (data station)');
+  registerNodeApprovalCommands(node);
   registerNodePrivacyCommand(node);
   node
     .command('start')
