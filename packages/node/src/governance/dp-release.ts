@@ -143,8 +143,11 @@ const privatizeSummary: Privatizer = (payload, inputs) => {
     const bound = Math.max(Math.abs(min), Math.abs(max));
     // n and missing partition the records: one release of sensitivity 1
     const [n, missing] = noise.counts(`n and missing of "${c.column}"`, [c.n, c.missing]) as [number, number];
-    const sum = noise.sum(`sum of "${c.column}"`, c.n * c.mean, bound);
-    const sumSq = noise.sum(`sum of squares of "${c.column}"`, c.m2 + c.n * c.mean * c.mean, bound * bound);
+    // a column with no value has no defined mean: its sums are 0
+    const exactSum = c.n > 0 && Number.isFinite(c.mean) ? c.n * c.mean : 0;
+    const exactSumSq = c.n > 0 && Number.isFinite(c.mean) ? c.m2 + c.n * c.mean * c.mean : 0;
+    const sum = noise.sum(`sum of "${c.column}"`, exactSum, bound);
+    const sumSq = noise.sum(`sum of squares of "${c.column}"`, exactSumSq, bound * bound);
     const mean = n > 0 ? Math.min(max, Math.max(min, sum / n)) : 0;
     const part: SummaryColumn = {
       column: c.column,
