@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { type CreateStudyRequest, FedhubError, LEGAL_BASES, type UpdateStudyRequest } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { printJson, table } from '../output.js';
 import { clientFromEnvironment, writeSession } from '../session.js';
 
@@ -20,6 +23,95 @@ async function readPassword(fromStdin: boolean): Promise<string> {
 }
 
 type Global = { hub?: string; json?: boolean };
+
+interface StudyFlags {
+  file?: string;
+  title?: string;
+  purpose?: string;
+  nodes?: string[];
+  legalBasis?: string[];
+  legalBasisNote?: string;
+  ethicsRef?: string;
+  dpiaRef?: string;
+  dataCategories?: string[];
+  subjects?: string[];
+  variables?: string[];
+  algorithms?: string[];
+  minNodes?: string;
+  starts?: string;
+  ends?: string;
+  perNodeBreakdown?: boolean;
+  controller?: string;
+  controllerContact?: string;
+  dpo?: string;
+  dpoContact?: string;
+  recipients?: string[];
+  retention?: string;
+}
+
+/** The study fields from --file and the flags (the hub validates them; this only reshapes). */
+export function studyFields(o: StudyFlags): Record<string, unknown> {
+  let out: Record<string, unknown> = {};
+  if (o.file) {
+    const parsed = parseYaml(readFileSync(o.file, 'utf8')) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new FedhubError('FH_ERR_VALIDATION', `--file ${o.file}: expected a mapping of study fields`);
+    out = { ...(parsed as Record<string, unknown>) };
+  }
+  const set = (k: string, v: unknown) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('title', o.title);
+  set('purpose', o.purpose);
+  set('nodeIds', o.nodes);
+  set('legalBasis', o.legalBasis);
+  set('legalBasisNote', o.legalBasisNote);
+  set('ethicsApprovalRef', o.ethicsRef);
+  set('dpiaRef', o.dpiaRef);
+  set('dataCategories', o.dataCategories);
+  set('dataSubjectCategories', o.subjects);
+  set(
+    'variables',
+    o.variables?.map((v) => {
+      const m = /^([^:]+):(.+)$/.exec(v);
+      if (!m)
+        throw new FedhubError('FH_ERR_VALIDATION', `--variables "${v}": write dataset:column,column,...`);
+      return {
+        dataset: m[1]!,
+        columns: m[2]!
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      };
+    }),
+  );
+  set(
+    'algorithms',
+    o.algorithms?.map((a) => {
+      const [name, version] = a.split('@');
+      return version ? { name, version } : { name };
+    }),
+  );
+  if (o.minNodes !== undefined) {
+    const n = Number(o.minNodes);
+    if (!Number.isInteger(n) || n < 1)
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `--min-nodes "${o.minNodes}": expected a whole number of at least 1`,
+      );
+    out.minNodes = n;
+  }
+  set('startsAt', o.starts);
+  set('endsAt', o.ends);
+  set('releasePerNodeBreakdown', o.perNodeBreakdown);
+  if (o.controller !== undefined || o.controllerContact !== undefined)
+    out.controller = { name: o.controller ?? '', contact: o.controllerContact ?? '' };
+  if (o.dpo !== undefined || o.dpoContact !== undefined)
+    out.dpo = { name: o.dpo ?? '', contact: o.dpoContact ?? '' };
+  set('recipients', o.recipients);
+  set('retention', o.retention);
+  return out;
+}
 
 export function registerAdminCommands(program: Command): void {
   program
@@ -165,24 +257,99 @@ export function registerAdminCommands(program: Command): void {
   const study = program
     .command('study')
     .description("studies: a collaboration's project with its purpose and nodes");
+  const governance = (c: Command) =>
+    c
+      .option('--file <study.yaml>', 'the study fields from a YAML or JSON file (flags override it)')
+      .option('--legal-basis <codes...>', `GDPR bases: ${LEGAL_BASES.join(', ')}`)
+      .option('--legal-basis-note <text>')
+      .option('--ethics-ref <ref>', 'ethics approval reference')
+      .option('--dpia-ref <ref>', 'data protection impact assessment reference')
+      .option('--data-categories <text...>', 'categories of personal data')
+      .option('--subjects <text...>', 'categories of data subjects')
+      .option(
+        '--variables <dataset:columns...>',
+        'allowed columns, e.g. cohort:age,sex,dose_gy (repeat per dataset)',
+      )
+      .option('--algorithms <name[@version]...>', 'allowed algorithms, optionally pinned to a version')
+      .option('--min-nodes <n>', 'fewest nodes a task may pool (default 3)')
+      .option('--starts <YYYY-MM-DD>')
+      .option('--ends <YYYY-MM-DD>')
+      .option('--per-node-breakdown', 'allow per-node or per-centre parts of results')
+      .option('--controller <name>')
+      .option('--controller-contact <contact>')
+      .option('--dpo <name>')
+      .option('--dpo-contact <contact>')
+      .option('--recipients <text...>')
+      .option('--retention <text>')
+      .option('--hub <url>')
+      .option('--json');
+  governance(
+    study
+      .command('create')
+      .description('create a study: the unit of permission (what may run, on which columns, where and when)')
+      .requiredOption('--collab <id>', 'collaboration id')
+      .option('--title <text>')
+      .option('--purpose <text>')
+      .option('--nodes <ids...>', 'participating nodes (default: all of the collaboration)'),
+  ).action(async (opts: Global & StudyFlags & { collab: string }) => {
+    const body = { collaborationId: opts.collab, ...studyFields(opts) } as CreateStudyRequest;
+    if (!body.title || !body.purpose)
+      throw new FedhubError('FH_ERR_VALIDATION', 'a study needs --title and --purpose (or both in --file)');
+    const s = await clientFromEnvironment(opts).createStudy(body);
+    opts.json
+      ? printJson(s)
+      : process.stdout.write(`study "${s.title}": ${s.id} (${s.nodeIds.length} nodes)\n`);
+  });
+  governance(
+    study
+      .command('update <id>')
+      .description('change a study; the hub audits changes that widen its permission as such')
+      .option('--title <text>')
+      .option('--purpose <text>')
+      .option('--nodes <ids...>', 'participating nodes'),
+  ).action(async (id: string, opts: Global & StudyFlags) => {
+    const s = await clientFromEnvironment(opts).updateStudy(id, studyFields(opts) as UpdateStudyRequest);
+    opts.json ? printJson(s) : process.stdout.write(`study "${s.title}" updated\n`);
+  });
   study
-    .command('create')
-    .requiredOption('--collab <id>', 'collaboration id')
-    .requiredOption('--title <text>')
-    .requiredOption('--purpose <text>')
-    .option('--nodes <ids...>', 'participating nodes (default: all of the collaboration)')
+    .command('stop <id>')
+    .description('stop a study for good: no more tasks, and nodes refuse its runs')
+    .requiredOption('--reason <text>')
     .option('--hub <url>')
     .option('--json')
-    .action(async (opts: Global & { collab: string; title: string; purpose: string; nodes?: string[] }) => {
-      const s = await clientFromEnvironment(opts).createStudy({
-        collaborationId: opts.collab,
-        title: opts.title,
-        purpose: opts.purpose,
-        ...(opts.nodes ? { nodeIds: opts.nodes } : {}),
-      });
-      opts.json
-        ? printJson(s)
-        : process.stdout.write(`study "${s.title}": ${s.id} (${s.nodeIds.length} nodes)\n`);
+    .action(async (id: string, opts: Global & { reason: string }) => {
+      const s = await clientFromEnvironment(opts).stopStudy(id, opts.reason);
+      opts.json ? printJson(s) : process.stdout.write(`study "${s.title}" stopped at ${s.stoppedAt}\n`);
+    });
+  study
+    .command('show <id>')
+    .option('--hub <url>')
+    .option('--json')
+    .action(async (id: string, opts: Global) => {
+      const s = await clientFromEnvironment(opts).getStudy(id);
+      if (opts.json) return printJson(s);
+      const rows: Array<[string, string]> = [
+        ['title', s.title],
+        ['status', s.status],
+        ['legal basis', s.legalBasis.join(', ') || 'not declared'],
+        ['ethics / DPIA', `${s.ethicsApprovalRef ?? '-'} / ${s.dpiaRef ?? '-'}`],
+        ['period', `${s.startsAt ?? '...'} to ${s.endsAt ?? '...'}`],
+        ['nodes', `${s.nodeIds.length} (at least ${s.minNodes} per task)`],
+        [
+          'variables',
+          s.variables === null
+            ? 'unrestricted'
+            : s.variables.map((v) => `${v.dataset}: ${v.columns.join(', ')}`).join('; '),
+        ],
+        [
+          'algorithms',
+          s.algorithms === null
+            ? 'unrestricted'
+            : s.algorithms.map((a) => (a.version ? `${a.name}@${a.version}` : a.name)).join(', '),
+        ],
+        ['per-node breakdowns', s.releasePerNodeBreakdown ? 'released' : 'withheld'],
+      ];
+      process.stdout.write(`${table(['field', 'value'], rows)}\n`);
     });
   study
     .command('list')
