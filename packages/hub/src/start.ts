@@ -1,4 +1,5 @@
 /** Running the hub as a server: open and migrate the database, build, listen; and first-time set-up. */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type DbHandle, migrateToLatest, openDatabase } from '@fedhub/db';
 import { FedhubError } from '@fedhub/protocol';
@@ -6,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { buildHub, createHubContext } from './build-hub.js';
 import type { Clock } from './clock.js';
 import type { HubConfig } from './config.js';
+import { hubSigningKey } from './modules/audit/hub-key.js';
 import { createUser } from './modules/users/service.js';
 
 /** Opens the configured database (PostgreSQL when `databaseUrl` is set, else SQLite in `dataDir`) and migrates it. */
@@ -103,6 +105,8 @@ export async function initHub(
       organisationId: org.id,
       roles: ['hub-admin'],
     });
+    // the key that signs audit checkpoints exists from the start, so nodes can trust it at enrolment
+    await hubSigningKey(db, ctx.nowIso());
     return { username: user.username, password, userId: user.id, organisationId: org.id };
   } finally {
     await db.close();
