@@ -16,6 +16,7 @@ import type { AlgorithmRegistry, HubContext } from './core/context.js';
 import { installCors } from './core/cors.js';
 import { installErrorHandler } from './core/error-handler.js';
 import { loadOrCreateHubSecret } from './core/hub-secret.js';
+import { installBodyDepthLimit } from './core/json-depth.js';
 import type { ModuleDeps } from './core/module.js';
 import { installOpenApi } from './core/openapi.js';
 import { createTaskEventBus } from './core/task-event-bus.js';
@@ -108,6 +109,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installBodyDepthLimit(app as unknown as FastifyInstance);
   installCors(app, opts.config.corsOrigins);
   app.addHook('onResponse', async (req, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'info';
