@@ -68,7 +68,9 @@ export async function simulate(opts: SimulateOptions) {
   const nodes: FedhubNode[] = [];
   let hub: Awaited<ReturnType<typeof startHub>> | undefined;
   try {
-    const dictionaries = await Promise.all(opts.data.map((d) => inferDictionary(d.file)));
+    // the dictionaries are inferred (DuckDB threads) while the hub starts (JavaScript)
+    const inferred = Promise.all(opts.data.map((d) => inferDictionary(d.file)));
+    inferred.catch(() => {}); // awaited below; no unhandled rejection while the hub starts
     const admin = await initHub(hubConfig, { username: 'simulate-admin', organisation: 'Simulation hub' });
     hub = await startHub(hubConfig, { log: createLogger(level, 'hub') });
     const client = await HubClient.login(hub.url, admin.username, admin.password);
@@ -77,6 +79,7 @@ export async function simulate(opts: SimulateOptions) {
       opts.data.map((d) => ({ name: d.name })),
       'Simulation',
     );
+    const dictionaries = await inferred;
     for (const [i, d] of opts.data.entries()) {
       const config = parseNodeConfig(
         {
@@ -97,10 +100,11 @@ export async function simulate(opts: SimulateOptions) {
         work,
         `--data ${d.name}`,
       );
-      const node = createNode({ config, log: createLogger(level, `node:${d.name}`) });
-      nodes.push(node);
-      await node.start();
+      nodes.push(createNode({ config, log: createLogger(level, `node:${d.name}`) }));
     }
+    // the nodes load their files at start: together, so DuckDB's threads overlap one node's parsing with
+    // another's JavaScript work
+    await Promise.all(nodes.map((n) => n.start()));
     await waitForNodesOnline(client, fed.collaboration.id, nodes.length);
     const study = await client.createStudy({
       collaborationId: fed.collaboration.id,

@@ -1,5 +1,5 @@
 /** A dataset held in a DuckDB table, read only through aggregates and validated filters. */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
 import type { ColumnData, DatasetHandle, NumericMoments } from '@fedhub/algorithms';
 import {
   type ColumnSpec,
@@ -12,6 +12,12 @@ import { RecordSet } from '../governance/record-set.js';
 import { compileFilter, quoteIdent } from './sql-filter.js';
 
 type Param = number | string | boolean;
+
+const MAX_CODED_LEVELS = 256;
+
+function sqlString(v: string): string {
+  return `'${v.replaceAll("'", "''")}'`;
+}
 
 export class DuckDbDataset implements DatasetHandle {
   private readonly specs: ReadonlyMap<string, ColumnSpec>;
@@ -203,30 +209,77 @@ export class DuckDbDataset implements DatasetHandle {
     const notNull = required.length
       ? required.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ')
       : 'TRUE';
+    // Numbers come out as DOUBLE with NaN for missing, so each chunk's vector is a Float64Array copied in one
+    // go; text columns with few distinct values come out as a level code (the values looked up first), so no
+    // string is decoded per row and equal values share one JS string.
+    const levels = new Map<string, string[] | null>();
+    for (const s of specs) {
+      if (s.type === 'numeric' || s.type === 'integer' || s.type === 'boolean') continue;
+      const r = await this.rows(
+        `SELECT DISTINCT CAST(${quoteIdent(s.name)} AS VARCHAR) AS v FROM ${this.table} WHERE ${w.sql} AND ${notNull} AND ${quoteIdent(s.name)} IS NOT NULL ORDER BY v`,
+        w.params,
+      );
+      // list_position is a linear search: many-valued columns are read as text instead
+      levels.set(s.name, r.length <= MAX_CODED_LEVELS ? r.map((row) => String(row[0])) : null);
+    }
     const select = specs
-      .map((s) =>
-        s.type === 'numeric' || s.type === 'integer'
-          ? quoteIdent(s.name)
-          : s.type === 'boolean'
-            ? `CAST(${quoteIdent(s.name)} AS DOUBLE)`
-            : `CAST(${quoteIdent(s.name)} AS VARCHAR)`,
-      )
+      .map((s) => {
+        const q = quoteIdent(s.name);
+        if (!levels.has(s.name)) return `coalesce(CAST(${q} AS DOUBLE), 'NaN'::DOUBLE)`;
+        const lv = levels.get(s.name);
+        if (!lv) return `CAST(${q} AS VARCHAR)`;
+        // 0 for missing, else the 1-based position among the sorted distinct values
+        return `coalesce(CAST(list_position([${lv.map(sqlString).join(', ')}]::VARCHAR[], CAST(${q} AS VARCHAR)) AS DOUBLE), 0)`;
+      })
       .join(', ');
-    const reader = await this.conn.runAndReadAll(
+    const result = await this.conn.run(
       `SELECT ${select} FROM ${this.table} WHERE ${w.sql} AND ${notNull}`,
       w.params,
     );
-    const cols = reader.getColumnsJS() as unknown[][];
+    const chunks: DuckDBDataChunk[] = [];
+    let n = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      chunks.push(chunk);
+      n += chunk.rowCount;
+    }
     const data: ColumnData = {};
-    const n = reader.currentRowCount;
     specs.forEach((s, i) => {
-      const values = cols[i] ?? [];
-      if (s.type === 'numeric' || s.type === 'integer' || s.type === 'boolean') {
-        const arr = new Float64Array(n);
-        for (let j = 0; j < n; j++) arr[j] = values[j] === null ? Number.NaN : Number(values[j]);
-        data[s.name] = arr;
-      } else data[s.name] = values.map((v) => (v === null ? null : String(v)));
+      const lv = levels.get(s.name);
+      if (lv === null) {
+        const out: Array<string | null> = [];
+        for (const chunk of chunks)
+          for (const v of chunk.getColumnValues(i)) out.push(v === null ? null : String(v));
+        data[s.name] = out;
+        return;
+      }
+      const arr = new Float64Array(n);
+      let at = 0;
+      for (const chunk of chunks) {
+        arr.set(doubles(chunk.getColumnVector(i), chunk.rowCount), at);
+        at += chunk.rowCount;
+      }
+      if (!lv) data[s.name] = arr;
+      else {
+        const codes = [null, ...lv];
+        const out = new Array<string | null>(n);
+        for (let j = 0; j < n; j++) out[j] = codes[arr[j]!]!;
+        data[s.name] = out;
+      }
     });
     return { n, data };
   }
+}
+
+/**
+ * The values of a DOUBLE result vector. The vector class keeps them as a Float64Array over DuckDB's memory
+ * (not part of its typed surface, hence the narrowing); copied value by value should that ever change.
+ */
+function doubles(v: DuckDBVector, count: number): Float64Array {
+  const items = (v as unknown as { items?: unknown }).items;
+  if (items instanceof Float64Array && items.length === count) return items;
+  const out = new Float64Array(count);
+  for (let j = 0; j < count; j++) out[j] = Number(v.getItem(j) ?? Number.NaN);
+  return out;
 }

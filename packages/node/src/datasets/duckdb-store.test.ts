@@ -184,6 +184,28 @@ describe('loading a dataset', () => {
     store.close();
   });
 
+  it('names the first value that is not of its declared type (text in a number, a fraction in an integer)', async () => {
+    const file = join(dir, 'types.csv');
+    writeFileSync(file, 'age,fractions,sex\n50,30,F\n61,30,M\nold,30,F\n70,29.5,M\n55,NA,\n');
+    const columns = [
+      { name: 'age', type: 'numeric' as const },
+      { name: 'fractions', type: 'integer' as const },
+      { name: 'sex', type: 'categorical' as const, levels: ['F', 'M'] },
+    ];
+    await expect(DatasetStore.open([dataset(file, columns)])).rejects.toThrow(
+      /column "age": 1 value\(s\) break the dictionary \(type numeric\); first at data row 3\n\s*column "fractions": 1 value\(s\) break the dictionary \(type integer\); first at data row 4/,
+    );
+    const store = await DatasetStore.open([dataset(file, columns, 'exclude')]);
+    expect(store.reports[0]).toMatchObject({ rows: 3, excluded: 2 });
+    const { data } = await store.get('cohort').readColumns(['age', 'fractions', 'sex'], undefined, {
+      allowMissing: ['fractions', 'sex'],
+    });
+    expect(Array.from(data.age as Float64Array)).toEqual([50, 61, 55]);
+    expect(Array.from(data.fractions as Float64Array)).toEqual([30, 30, Number.NaN]);
+    expect(data.sex).toEqual(['F', 'M', null]);
+    store.close();
+  });
+
   it('names a column the file lacks', async () => {
     const file = join(dir, 'short.csv');
     writeFileSync(file, 'age\n50\n');

@@ -42,26 +42,21 @@ export async function inferDictionary(
         t,
       );
     const text = cols.filter((c) => isText(c.type));
-    // two passes over the file: an approximate distinct count of every text column, then the levels of the few-valued ones
+    // One pass over the file (the types above come from the sniffer's sample): the most frequent
+    // MAX_LEVELS + 1 values of every text column. The sketch keeps several times k counters, so while a column
+    // has at most MAX_LEVELS distinct values it holds every one of them; more than MAX_LEVELS back means
+    // many-valued.
     const distinct = new Map<string, string[] | null>();
     if (text.length > 0) {
-      const approx = (
+      const row = (
         await conn.runAndReadAll(
-          `SELECT ${text.map((c) => `approx_count_distinct(${quoteIdent(c.name)})`).join(', ')} FROM ${src}`,
+          `SELECT ${text.map((c) => `approx_top_k(CAST(${quoteIdent(c.name)} AS VARCHAR), ${MAX_LEVELS + 1})`).join(', ')} FROM ${src}`,
         )
-      ).getRowsJS()[0] as unknown[];
-      const few = text.filter((_, k) => Number(approx[k]) <= 2 * MAX_LEVELS);
-      for (const c of text) distinct.set(c.name, null);
-      if (few.length > 0) {
-        const row = (
-          await conn.runAndReadAll(
-            `SELECT ${few.map((c) => `list(DISTINCT CAST(${quoteIdent(c.name)} AS VARCHAR) ORDER BY CAST(${quoteIdent(c.name)} AS VARCHAR))`).join(', ')} FROM ${src}`,
-          )
-        ).getRowsJS()[0] as unknown[][];
-        few.forEach((c, k) => {
-          distinct.set(c.name, (row[k] ?? []).filter((v) => v !== null).map(String));
-        });
-      }
+      ).getRowsJS()[0] as unknown[][];
+      text.forEach((c, k) => {
+        const values = (row[k] ?? []).filter((v) => v !== null).map(String);
+        distinct.set(c.name, values.length > MAX_LEVELS ? null : values.sort());
+      });
     }
     const out: ColumnSpec[] = [];
     for (const { name, type } of cols) {
