@@ -2,6 +2,7 @@
 import type { Me } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import { useEffect, useMemo, useState } from 'react';
+import { ApprovalsApi } from './api/approvals.js';
 import { AuditApi } from './api/audit.js';
 import { errorText, type Session, SessionContext } from './api/context.js';
 import { useHashRoute } from './api/hooks.js';
@@ -15,6 +16,8 @@ import {
 } from './api/session.js';
 import { Audit } from './pages/audit.js';
 import { Federation } from './pages/federation.js';
+import { Inbox } from './pages/inbox.js';
+import { ModelCardPage } from './pages/model-card.js';
 import { RunAnalysis } from './pages/run-analysis.js';
 import { SignIn } from './pages/sign-in.js';
 import { NewStudy, Studies } from './pages/studies.js';
@@ -32,6 +35,12 @@ function Page({ route }: { route: Route }) {
       return <NewStudy />;
     case 'study':
       return <StudyPage id={route.id} />;
+    case 'edit-study':
+      return <StudyPage id={route.id} edit />;
+    case 'model':
+      return <ModelCardPage name={route.name} version={route.version} />;
+    case 'inbox':
+      return <Inbox />;
     case 'run':
       return <RunAnalysis studyId={route.studyId} />;
     case 'task':
@@ -93,10 +102,13 @@ export function App() {
 
   const session = useMemo<Session | null>(() => {
     if (!client || !me) return null;
+    const token = () => sessionStorage.getItem(SESSION_KEYS.access) ?? undefined;
     return {
       client,
       me,
-      audit: new AuditApi(origin(), () => sessionStorage.getItem(SESSION_KEYS.access) ?? undefined),
+      audit: new AuditApi(origin(), token),
+      approvals: new ApprovalsApi(origin(), token),
+      accessToken: token,
       signOut: () => {
         client.logout().catch(() => undefined);
         clearTokens(sessionStorage);
@@ -122,11 +134,13 @@ export function App() {
   const route = parseRoute(hash);
   const nav = navFor(session.me.roles);
   const section =
-    route.page === 'study' || route.page === 'new-study'
+    route.page === 'study' ||
+    route.page === 'new-study' ||
+    route.page === 'edit-study' ||
+    route.page === 'task' ||
+    route.page === 'model'
       ? 'studies'
-      : route.page === 'task'
-        ? 'studies'
-        : route.page;
+      : route.page;
   return (
     <SessionContext.Provider value={session}>
       <a className="skip-link" href="#main">

@@ -111,25 +111,74 @@ describe('dashboard in a browser', () => {
     await expect(page.getByText('cohort (10 columns)').first()).toBeTruthy();
     await shot('01-federation');
 
-    // the study wizard
+    // the study wizard: step 1, purpose
     await page.getByRole('link', { name: 'Studies' }).click();
     await page.getByRole('link', { name: 'New study' }).click();
     await page.getByLabel('Collaboration').selectOption({ label: fed.collaborationName });
-    await page.getByRole('button', { name: 'Next' }).click();
     await page.getByLabel('Title').fill('Toxicity after radiotherapy');
     await page
-      .getByLabel('Purpose')
+      .getByLabel('Purpose', { exact: true })
       .fill('Dose-response of grade 2+ toxicity and survival, pooled over three centres');
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(() => page.locator('fieldset input[type=checkbox]:checked').count()).toBe(3);
+    // step 2, legal basis: "Next" without one shows the message next to the selects and focuses the first
+    await page.getByRole('button', { name: 'Next' }).click();
+    const basisError = page.locator('#study-legalBasis-error');
+    await basisError.waitFor();
+    expect(await basisError.textContent()).toMatch(/Art\. 6\(1\) and a condition under Art\. 9\(2\)/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('study-art6');
+    expect(await page.locator('#study-art6').getAttribute('aria-describedby')).toContain(
+      'study-legalBasis-error',
+    );
+    await page.getByLabel('Lawful basis, Art. 6(1)').selectOption('art6-1e-public-interest');
+    await page.getByLabel('Condition for health data, Art. 9(2)').selectOption('art9-2j-research');
+    expect(await page.locator('#study-art9-help').textContent()).toContain('Art. 89(1) safeguards');
+    await page.getByRole('button', { name: 'Next' }).click();
+    // research needs the ethics reference
+    await page.locator('#study-ethicsApprovalRef-error').waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('study-ethics');
+    await page.getByLabel('Ethics approval reference').fill('EC-2026-114');
+    await page.getByLabel(/DPIA reference/).fill('DPIA-RT-7');
+    await shot('02-wizard-legal-basis');
+    await page.getByRole('button', { name: 'Next' }).click();
+    // step 3: nodes (all ticked), variables from the nodes' dictionaries, algorithms
+    await expect.poll(() => page.locator('input[name="nodes"]:checked').count()).toBe(3);
+    const studyVariables = ['age', 'sex', 'dose_gy', 'toxicity', 'months', 'dead'];
+    for (const v of studyVariables)
+      await page.locator(`input[name="variables-cohort"][value="${v}"]`).check();
+    expect(await page.getByTestId('variables-cohort').textContent()).toContain('dose_gy (numeric, Gy)');
+    for (const a of ['summary', 'glm', 'km', 'coxph'])
+      await page.locator(`input[name="algorithms"][value="${a}"]`).check();
+    await shot('03-wizard-variables');
+    await page.getByRole('button', { name: 'Next' }).click();
+    // step 4: period and release, then create
+    await page.getByLabel('Start date').fill('2026-01-01');
+    await page.getByLabel('End date').fill('2025-12-31');
+    await page.getByRole('button', { name: 'Create study' }).click();
+    await page.locator('#study-endsAt-error').waitFor();
+    await page.getByLabel('End date').fill('2030-12-31');
+    await page.getByRole('switch', { name: 'Release per-node breakdowns' }).check();
     await page.getByRole('button', { name: 'Create study' }).click();
     await page.getByTestId('study-title').waitFor();
     expect(await page.getByTestId('study-title').textContent()).toBe('Toxicity after radiotherapy');
     const studyId = new URL(page.url()).hash.split('/')[2] ?? '';
     expect(studyId).toMatch(/^[0-9a-f-]{36}$/);
+    // the permission summary shows what the wizard granted
+    const permission = page.getByTestId('study-permission');
+    expect(await permission.textContent()).toContain('Art. 9(2)(j) GDPR: scientific research');
+    expect(await page.getByTestId('study-variables').textContent()).toBe(
+      `cohort: ${[...studyVariables].sort().join(', ')}`,
+    );
+    expect(await page.getByTestId('study-algorithms').textContent()).toBe('coxph, glm, km, summary');
+    expect(await page.getByTestId('study-status').textContent()).toBe('active');
+    await shot('04-study-permission');
 
     // summary with histograms
     const summary = await runAnalysis(studyId, 'summary', async () => {
+      // the pickers offer only the study's variables, and the algorithm list only its algorithms
+      await page.locator('input[name="columns"][value="age"]').waitFor();
+      expect(await page.locator('input[name="columns"]').count()).toBe(studyVariables.length);
+      expect(await page.locator('input[name="columns"][value="bmi"]').count()).toBe(0);
+      expect(await page.locator('#run-algorithm option').allTextContents()).toHaveLength(5);
       await page.locator('input[name="columns"][value="age"]').check();
       await page.locator('input[name="columns"][value="dose_gy"]').check();
       await page.locator('#param-bins').fill('{"age": {"breaks": [18, 50, 57, 64, 71, 78, 100.5]}}');
@@ -137,7 +186,7 @@ describe('dashboard in a browser', () => {
     expect(summary).toBe('completed');
     await expect.poll(() => page.locator('[data-testid="summary-table"] tbody tr').count()).toBe(2);
     expect(await page.locator('svg[data-testid="histogram"] rect').count()).toBe(6);
-    await shot('02-summary');
+    await shot('05-summary');
 
     // logistic GLM: coefficient table and a forest plot of odds ratios
     const glm = await runAnalysis(studyId, 'glm', async () => {
@@ -152,7 +201,7 @@ describe('dashboard in a browser', () => {
     await forest.waitFor();
     expect(await forest.locator('[data-testid="forest-row"]').count()).toBe(2);
     expect(await forest.textContent()).toContain('odds ratio (log scale)');
-    await shot('03-glm-forest');
+    await shot('06-glm-forest');
 
     // Kaplan–Meier by sex: two step curves with bands and the number-at-risk table
     const km = await runAnalysis(studyId, 'km', async () => {
@@ -168,7 +217,7 @@ describe('dashboard in a browser', () => {
     expect(d).toMatch(/^M[\d.]+,[\d.]+(H[\d.]+(V[\d.]+)?)+/);
     expect(await kmPlot.locator('[data-testid="km-risk-table"] text').count()).toBeGreaterThan(4);
     expect(await page.getByTestId('log-rank').textContent()).toMatch(/p = /);
-    await shot('04-km');
+    await shot('07-km');
     // the KM figure exports as SVG, PNG (canvas drawing of the SVG) and CSV
     const kmFigure = page.locator('figure', { has: kmPlot });
     for (const [button, file] of [
@@ -202,7 +251,7 @@ describe('dashboard in a browser', () => {
     await coxForest.waitFor();
     expect(await coxForest.locator('[data-testid="forest-row"]').count()).toBe(2);
     expect(await coxForest.textContent()).toContain('hazard ratio (log scale)');
-    await shot('05-cox-forest');
+    await shot('08-cox-forest');
 
     // a refusal: fewer than 10 records selected at every node
     await runAnalysis(studyId, 'summary', async () => {
@@ -214,7 +263,20 @@ describe('dashboard in a browser', () => {
     expect(await refusal.textContent()).toContain('FH_ERR_SMALL_SUBSET');
     const refusedRow = page.locator('[data-testid="run-refused"]').first();
     expect(fed.nodeNames).toContain(await refusedRow.locator('th').textContent());
-    await shot('06-refusal');
+    await shot('09-refusal');
+
+    // a refusal at submission: the filter names a variable the study does not allow
+    await page.goto(`${front.url}/#/run?study=${studyId}`);
+    await page.locator('#run-study').selectOption(studyId);
+    await page.locator('#run-algorithm').selectOption('summary');
+    await page.locator('#param-dataset').selectOption('cohort');
+    await page.locator('input[name="columns"][value="age"]').check();
+    await page.locator('#param-filter').fill('{"column": "bmi", "op": "gt", "value": 30}');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const outside = page.getByRole('alert').first();
+    await outside.waitFor();
+    expect(await outside.textContent()).toMatch(/FH_ERR_OUTSIDE_STUDY: .*bmi/);
+    await shot('10-refusal-outside-study');
 
     // the study page lists the four tasks with their per-node runs
     await page.goto(`${front.url}/#/studies/${studyId}`);
@@ -242,6 +304,28 @@ describe('dashboard in a browser', () => {
     expect(renderMs).toBeLessThan(5000);
     await page.unroute(`**/api/tasks?studyId=${studyId}`);
 
+    // the owner stops the study: a reason is required, the stop is final and offers no more runs
+    await page.reload();
+    await page.getByRole('button', { name: 'Stop study…' }).click();
+    await page.getByRole('button', { name: 'Stop the study now' }).click();
+    await page.locator('#stop-error').waitFor();
+    await page.getByLabel(/Reason for stopping/).fill('Recruitment target reached');
+    await page.getByRole('button', { name: 'Stop the study now' }).click();
+    await expect.poll(() => page.getByTestId('study-status').textContent()).toBe('stopped');
+    expect(await page.getByRole('link', { name: 'Run an analysis' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Edit study' }).count()).toBe(0);
+
+    // a node-admin's inbox lists only the nodes of their own organisation
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(fed.nodeAdmins[1]!);
+    await page.getByRole('link', { name: 'Approvals inbox' }).click();
+    await expect.poll(() => page.getByTestId('inbox-node').count()).toBe(1);
+    expect(await page.getByTestId('inbox-node').locator('h2').textContent()).toContain(
+      fed.nodeAdmins[1]!.nodeName,
+    );
+    expect(await page.getByRole('link', { name: 'Run analysis' }).count()).toBe(0);
+    await shot('11-inbox');
+
     // the auditor signs in with a one-time link carrying an access token in the fragment
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Username').waitFor();
@@ -268,7 +352,28 @@ describe('dashboard in a browser', () => {
           ) && page.getByTestId('audit-row').count(),
       )
       .toBe(5);
-    await shot('07-audit');
+    await shot('12-audit');
+    // the study page shows the auditor the study's own trail
+    await page.goto(`${front.url}/#/studies/${studyId}`);
+    await expect
+      .poll(() => page.getByTestId('study-audit-row').count(), { timeout: 15_000 })
+      .toBeGreaterThan(5);
+    // newest first, 100 a page: read every page
+    const studyActions: string[] = [];
+    const auditPager = page.getByRole('navigation', { name: 'Audit trail pages' });
+    for (;;) {
+      studyActions.push(
+        ...(await page.locator('[data-testid="study-audit-row"] td:nth-child(4)').allTextContents()),
+      );
+      const next = auditPager.getByRole('button', { name: 'Next' });
+      if (await next.isDisabled()) break;
+      await next.click();
+    }
+    expect(studyActions[0]).toBe('study.stopped');
+    expect(studyActions.at(-1)).toBe('study.created');
+    expect(studyActions.filter((a) => a === 'task.submitted')).toHaveLength(5);
+    expect(studyActions).not.toContain('login.succeeded');
+    await shot('13-study-audit');
 
     for (const path of shots) await annotate(`screenshot ${path}`, { path });
     console.log(`dashboard screenshots:\n${shots.join('\n')}`);

@@ -2,13 +2,13 @@
 import { useState } from 'react';
 
 /** The current page of `items` and a pager control. */
-export function usePage<T>(items: readonly T[], pageSize = 50) {
+export function usePage<T>(items: readonly T[], pageSize = 50, label = 'Pages') {
   const [page, setPage] = useState(0);
   const pages = Math.max(1, Math.ceil(items.length / pageSize));
   const p = Math.min(page, pages - 1);
   const slice = items.slice(p * pageSize, (p + 1) * pageSize);
   const control = (
-    <nav className="pager" aria-label="Pages">
+    <nav className="pager" aria-label={label}>
       <button type="button" disabled={p === 0} onClick={() => setPage(p - 1)}>
         Previous
       </button>

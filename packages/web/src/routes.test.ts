@@ -8,14 +8,24 @@ describe('routes', () => {
     expect(parseRoute('/run?study=s1')).toEqual({ page: 'run', studyId: 's1' });
     expect(parseRoute('/tasks/t1')).toEqual({ page: 'task', id: 't1' });
     expect(parseRoute('')).toEqual({ page: 'federation' });
+    expect(parseRoute('/studies/abc/edit')).toEqual({ page: 'edit-study', id: 'abc' });
+    expect(parseRoute('/models/toxicity-risk/2')).toEqual({
+      page: 'model',
+      name: 'toxicity-risk',
+      version: 2,
+    });
+    expect(parseRoute('/models/toxicity-risk/x')).toEqual({ page: 'studies' });
+    expect(parseRoute('/inbox')).toEqual({ page: 'inbox' });
   });
   it('shows sections by role', () => {
     expect(navFor(['auditor']).map((n) => n.label)).toEqual(['Federation', 'Audit']);
     expect(navFor(['researcher']).map((n) => n.label)).toEqual(['Federation', 'Studies', 'Run analysis']);
+    expect(navFor(['node-admin']).map((n) => n.label)).toEqual(['Federation', 'Studies', 'Approvals inbox']);
     expect(navFor(['hub-admin']).map((n) => n.label)).toEqual([
       'Federation',
       'Studies',
       'Run analysis',
+      'Approvals inbox',
       'Audit',
     ]);
   });

@@ -7,6 +7,9 @@ export type Route =
   | { page: 'studies' }
   | { page: 'new-study' }
   | { page: 'study'; id: string }
+  | { page: 'edit-study'; id: string }
+  | { page: 'model'; name: string; version: number }
+  | { page: 'inbox' }
   | { page: 'run'; studyId?: string }
   | { page: 'task'; id: string }
   | { page: 'audit' };
@@ -19,7 +22,16 @@ export function parseRoute(hash: string): Route {
   switch (parts[0]) {
     case 'studies':
       if (parts[1] === 'new') return { page: 'new-study' };
+      if (parts[1] && parts[2] === 'edit') return { page: 'edit-study', id: parts[1] };
       return parts[1] ? { page: 'study', id: parts[1] } : { page: 'studies' };
+    case 'models': {
+      const version = Number(parts[2]);
+      return parts[1] && Number.isInteger(version) && version > 0
+        ? { page: 'model', name: decodeURIComponent(parts[1]), version }
+        : { page: 'studies' };
+    }
+    case 'inbox':
+      return { page: 'inbox' };
     case 'run': {
       const studyId = q.get('study');
       return studyId ? { page: 'run', studyId } : { page: 'run' };
@@ -47,6 +59,7 @@ export function navFor(roles: readonly Role[]): NavItem[] {
   if (has('researcher', 'node-admin'))
     items.push({ href: '#/studies', label: 'Studies', section: 'studies' });
   if (has('researcher')) items.push({ href: '#/run', label: 'Run analysis', section: 'run' });
+  if (has('node-admin')) items.push({ href: '#/inbox', label: 'Approvals inbox', section: 'inbox' });
   if (has('auditor')) items.push({ href: '#/audit', label: 'Audit', section: 'audit' });
   return items;
 }

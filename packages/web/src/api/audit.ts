@@ -79,3 +79,23 @@ export function filterAudit(
     return true;
   });
 }
+
+/**
+ * The events of one study: the study's own (object `study:<id>`), those naming it in their details
+ * (task submissions, model registrations, approvals) and those on its tasks or their runs. The hub's audit
+ * route filters by action only, so this runs in the browser over the trail.
+ */
+export function studyAuditEvents(
+  events: readonly AuditEvent[],
+  studyId: string,
+  taskIds: Iterable<string>,
+): AuditEvent[] {
+  const tasks = new Set(taskIds);
+  return events.filter((e) => {
+    if (e.object === `study:${studyId}`) return true;
+    if (e.details.studyId === studyId) return true;
+    if (e.object?.startsWith('task:') && tasks.has(e.object.slice(5))) return true;
+    const taskId = e.details.taskId;
+    return typeof taskId === 'string' && tasks.has(taskId);
+  });
+}

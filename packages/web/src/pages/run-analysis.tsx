@@ -5,6 +5,7 @@ import { navigate, useLoad } from '../api/hooks.js';
 import type { FormValues, JsonSchemaNode } from '../forms/field-kind.js';
 import { buildParams } from '../forms/field-kind.js';
 import { mergeDictionaries, SchemaForm } from '../forms/schema-form.js';
+import { scopeAlgorithms, scopeDatasets } from '../forms/study-scope.js';
 
 /** The run page; `studyId` preselects a study (from the study page's link). */
 export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
@@ -16,14 +17,18 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
   const [values, setValues] = useState<FormValues>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const study = (studies.data ?? []).find((s) => s.id === studyId);
+  // a stopped study cannot run anything: it is not offered
+  const active = (studies.data ?? []).filter((s) => s.status === 'active' || s.id === initialStudy);
+  const study = active.find((s) => s.id === studyId);
   const nodes = useLoad(
     () => (study ? client.listNodes(study.collaborationId) : Promise.resolve([])),
     [study?.collaborationId],
   );
   const studyNodes = (nodes.data ?? []).filter((n) => study?.nodeIds.includes(n.id));
-  const datasets = mergeDictionaries(studyNodes);
-  const algo = (algorithms.data ?? []).find((a) => a.name === algorithm);
+  // only what the study permits: the hub and the nodes would refuse anything else anyway
+  const datasets = scopeDatasets(mergeDictionaries(studyNodes), study);
+  const allowedAlgorithms = scopeAlgorithms(algorithms.data ?? [], study);
+  const algo = allowedAlgorithms.find((a) => a.name === algorithm);
   const schema = algo?.paramsJsonSchema as JsonSchemaNode | undefined;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -54,13 +59,20 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
           <label htmlFor="run-study">Study</label>
           <select id="run-study" required value={studyId} onChange={(e) => setStudyId(e.target.value)}>
             <option value="">Choose a study…</option>
-            {(studies.data ?? []).map((s) => (
+            {active.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.title}
               </option>
             ))}
           </select>
-          {study && <small>Nodes: {studyNodes.map((n) => `${n.name} (${n.status})`).join(', ')}</small>}
+          {study && (
+            <small id="run-study-help">
+              Nodes: {studyNodes.map((n) => `${n.name} (${n.status})`).join(', ')}
+              {study.status === 'stopped' && ' · this study is stopped: nothing more can run'}
+              {study.variables !== null &&
+                ` · ${study.variables.reduce((n, v) => n + v.columns.length, 0)} variables allowed`}
+            </small>
+          )}
         </div>
         <div className="field">
           <label htmlFor="run-algorithm">Algorithm</label>
@@ -74,11 +86,19 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
             }}
           >
             <option value="">Choose an algorithm…</option>
-            {(algorithms.data ?? []).map((a) => (
+            {allowedAlgorithms.map((a) => (
               <option key={a.name} value={a.name}>{`${a.title} (${a.name} ${a.version})`}</option>
             ))}
           </select>
           {algo && <small>{algo.description}</small>}
+          {study && study.algorithms !== null && (
+            <small>
+              The study permits{' '}
+              {study.algorithms.map((a) => `${a.name}${a.version ? ` ${a.version}` : ''}`).join(', ') ||
+                'no algorithm'}
+              .
+            </small>
+          )}
         </div>
         {schema && <SchemaForm schema={schema} datasets={datasets} values={values} onChange={setValues} />}
         <div className="row">

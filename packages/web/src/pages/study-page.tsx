@@ -1,11 +1,18 @@
-/** A study: its nodes and its tasks (paged), each with its per-node runs on demand. */
-import type { Task } from '@fedhub/protocol';
-import { useState } from 'react';
+/**
+ * A study: its permission summary, actions (run, edit, stop), approvals per node, tasks (paged; a study
+ * with 1,000 tasks renders 50 rows), its models with their cards, and its audit trail (auditors).
+ */
+import { LEGAL_BASIS_TITLES, type Study, type Task } from '@fedhub/protocol';
+import { type FormEvent, useState } from 'react';
+import { type Approval, isMissingRoute } from '../api/approvals.js';
+import { studyAuditEvents } from '../api/audit.js';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { shortDateTime } from '../api/time.js';
 import { usePage } from '../pager.js';
+import { ApprovalState } from './approval-state.js';
 import { RunsTable } from './runs-table.js';
+import { StudyWizard } from './study-wizard.js';
 
 function TaskRuns({ id }: { id: string }) {
   const { client } = useSession();
@@ -20,7 +27,7 @@ function TaskRow({ t }: { t: Task }) {
   return (
     <tr data-testid="task-row">
       <th scope="row">
-        <a href={`#/tasks/${t.id}`}>{t.algorithm}</a>
+        <a href={`#/tasks/${t.id}`}>{t.algorithm}</a> <span className="muted small">{t.version}</span>
       </th>
       <td>
         <span className={`status status-${t.status}`}>{t.status}</span>
@@ -36,9 +43,292 @@ function TaskRow({ t }: { t: Task }) {
   );
 }
 
-/** The study page. */
-export function StudyPage({ id }: { id: string }) {
+/** The permission the study grants, as a definition list. */
+export function PermissionSummary({ s, nodeNames }: { s: Study; nodeNames: Map<string, string> }) {
+  return (
+    <dl className="summary" data-testid="study-permission">
+      <dt>Status</dt>
+      <dd>
+        <span className={`status status-${s.status}`} data-testid="study-status">
+          {s.status}
+        </span>
+        {s.stoppedAt && <> since {shortDateTime(s.stoppedAt)}</>}
+      </dd>
+      <dt>Legal basis</dt>
+      <dd>
+        {s.legalBasis.length === 0 ? (
+          <span className="error">not declared</span>
+        ) : (
+          <ul className="plain">
+            {s.legalBasis.map((b) => (
+              <li key={b}>{LEGAL_BASIS_TITLES[b]}</li>
+            ))}
+          </ul>
+        )}
+        {s.legalBasisNote && <p className="muted small">{s.legalBasisNote}</p>}
+      </dd>
+      <dt>Ethics approval</dt>
+      <dd>{s.ethicsApprovalRef ?? '–'}</dd>
+      <dt>DPIA</dt>
+      <dd>{s.dpiaRef ?? '–'}</dd>
+      <dt>Data categories</dt>
+      <dd>
+        {s.dataCategories.join(', ') || '–'}
+        {s.dataSubjectCategories.length > 0 && ` (of ${s.dataSubjectCategories.join(', ')})`}
+      </dd>
+      <dt>Variables</dt>
+      <dd data-testid="study-variables">
+        {s.variables === null
+          ? 'not restricted'
+          : s.variables.map((v) => (
+              <div key={v.dataset}>
+                <strong>{v.dataset}</strong>: <span className="mono small">{v.columns.join(', ')}</span>
+              </div>
+            ))}
+      </dd>
+      <dt>Algorithms</dt>
+      <dd data-testid="study-algorithms">
+        {s.algorithms === null
+          ? 'not restricted'
+          : s.algorithms.map((a) => `${a.name}${a.version ? ` ${a.version}` : ''}`).join(', ') || 'none'}
+      </dd>
+      <dt>Nodes</dt>
+      <dd>
+        {s.nodeIds.map((id) => nodeNames.get(id) ?? id).join(', ')} (at least {s.minNodes} per analysis)
+      </dd>
+      <dt>Period</dt>
+      <dd>
+        {s.startsAt ?? 'open start'} – {s.endsAt ?? 'open end'}
+      </dd>
+      <dt>Per-node breakdowns</dt>
+      <dd>{s.releasePerNodeBreakdown ? 'may be released' : 'not released (pooled results only)'}</dd>
+    </dl>
+  );
+}
+
+function StopStudy({ s, onStopped }: { s: Study; onStopped: () => void }) {
   const { client } = useSession();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  if (!open)
+    return (
+      <button type="button" className="danger" onClick={() => setOpen(true)}>
+        Stop study…
+      </button>
+    );
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (reason.trim().length < 3) {
+      setError('Give the reason (at least 3 characters): it goes into the audit trail.');
+      document.getElementById('stop-reason')?.focus();
+      return;
+    }
+    client
+      .stopStudy(s.id, reason.trim())
+      .then(onStopped)
+      .catch((err: unknown) => setError(errorText(err)));
+  };
+  return (
+    <form onSubmit={submit} className="stack" aria-label="Stop the study">
+      <div className="field">
+        <label htmlFor="stop-reason">Reason for stopping (final: no analysis can run afterwards)</label>
+        <textarea
+          id="stop-reason"
+          rows={2}
+          value={reason}
+          aria-describedby={error ? 'stop-error' : undefined}
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => setReason(e.target.value)}
+        />
+        {error && (
+          <p id="stop-error" className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+      <div className="row">
+        <button type="submit" className="danger">
+          Stop the study now
+        </button>
+        <button type="button" className="secondary" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function NodeApprovals({ s, nodeNames }: { s: Study; nodeNames: Map<string, string> }) {
+  const { approvals } = useSession();
+  const loaded = useLoad(
+    async () => {
+      const out: Array<{ nodeId: string; list: Approval[] | null; error: unknown }> = [];
+      for (const nodeId of s.nodeIds) {
+        try {
+          out.push({ nodeId, list: await approvals.list(nodeId, s.id), error: null });
+        } catch (e) {
+          if (isMissingRoute(e) && out.length === 0) throw e;
+          out.push({ nodeId, list: null, error: e });
+        }
+      }
+      return out;
+    },
+    [s.id, s.nodeIds.join()],
+    15_000,
+  );
+  if (loaded.error)
+    return isMissingRoute(loaded.error) ? (
+      <p className="muted" data-testid="approvals-unavailable">
+        This hub does not relay node approvals: each node decides locally (see its audit log).
+      </p>
+    ) : (
+      <p role="alert" className="error">
+        {errorText(loaded.error)}
+      </p>
+    );
+  if (!loaded.data) return <p>Loading approvals…</p>;
+  return (
+    <table data-testid="approvals-table">
+      <caption>Approval state per node and algorithm version</caption>
+      <thead>
+        <tr>
+          <th scope="col">node</th>
+          <th scope="col">algorithm</th>
+          <th scope="col">version</th>
+          <th scope="col">digest</th>
+          <th scope="col">state</th>
+          <th scope="col">decided</th>
+        </tr>
+      </thead>
+      <tbody>
+        {loaded.data.flatMap(({ nodeId, list, error }) => {
+          const name = nodeNames.get(nodeId) ?? nodeId;
+          if (error)
+            return [
+              <tr key={nodeId}>
+                <th scope="row">{name}</th>
+                <td colSpan={5} className="muted">
+                  {errorText(error)}
+                </td>
+              </tr>,
+            ];
+          if (!list || list.length === 0)
+            return [
+              <tr key={nodeId} data-testid="approval-row">
+                <th scope="row">{name}</th>
+                <td colSpan={3} className="muted">
+                  nothing requested yet
+                </td>
+                <td>–</td>
+                <td />
+              </tr>,
+            ];
+          return list.map((a) => (
+            <tr
+              key={`${nodeId}-${a.algorithm ?? ''}-${a.version ?? ''}-${a.digest ?? ''}-${a.state}`}
+              data-testid="approval-row"
+            >
+              <th scope="row">{name}</th>
+              <td>{a.algorithm ?? 'whole study'}</td>
+              <td>{a.version ?? '–'}</td>
+              <td className="mono small" title={a.digest ?? undefined}>
+                {a.digest ? `${a.digest.slice(0, 12)}…` : '–'}
+              </td>
+              <td>
+                <ApprovalState state={a.state} />
+              </td>
+              <td>{a.decidedAt ? shortDateTime(a.decidedAt) : ''}</td>
+            </tr>
+          ));
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function StudyModels({ studyId }: { studyId: string }) {
+  const { client } = useSession();
+  const models = useLoad(() => client.listModels(), []);
+  if (models.error)
+    return isMissingRoute(models.error) ? (
+      <p className="muted">This hub has no model registry.</p>
+    ) : (
+      <p className="error">{errorText(models.error)}</p>
+    );
+  const mine = (models.data ?? []).filter((m) => m.studyId === studyId);
+  if (!models.data) return <p>Loading models…</p>;
+  if (mine.length === 0) return <p className="muted">No model of this study is registered.</p>;
+  return (
+    <table data-testid="models-table">
+      <thead>
+        <tr>
+          <th scope="col">model</th>
+          <th scope="col">kind</th>
+          <th scope="col">formula</th>
+          <th scope="col">validations</th>
+          <th scope="col">registered</th>
+        </tr>
+      </thead>
+      <tbody>
+        {mine.map((m) => (
+          <tr key={m.id}>
+            <th scope="row">
+              <a href={`#/models/${encodeURIComponent(m.name)}/${m.version}`}>
+                {m.name} v{m.version} (model card)
+              </a>
+            </th>
+            <td>{m.kind}</td>
+            <td className="mono small">{m.formula}</td>
+            <td>{m.validations.length}</td>
+            <td>{shortDateTime(m.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function StudyAudit({ studyId, taskIds }: { studyId: string; taskIds: readonly string[] }) {
+  const { audit } = useSession();
+  const events = useLoad(() => audit.listAll(), [studyId]);
+  // newest first: what happened last is what a reviewer opens the page for; seq keeps the chain order visible
+  const mine = studyAuditEvents(events.data ?? [], studyId, taskIds).reverse();
+  const page = usePage(mine, 100, 'Audit trail pages');
+  if (events.error) return <p className="error">{errorText(events.error)}</p>;
+  if (!events.data) return <p>Loading the audit trail…</p>;
+  return (
+    <>
+      <table data-testid="study-audit" className="compact">
+        <thead>
+          <tr>
+            <th scope="col">seq</th>
+            <th scope="col">time</th>
+            <th scope="col">actor</th>
+            <th scope="col">action</th>
+            <th scope="col">object</th>
+          </tr>
+        </thead>
+        <tbody>
+          {page.slice.map((e) => (
+            <tr key={e.seq} data-testid="study-audit-row">
+              <td>{e.seq}</td>
+              <td>{shortDateTime(e.at)}</td>
+              <td className="mono small">{e.actor}</td>
+              <td>{e.action}</td>
+              <td className="mono small">{e.object}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {page.control}
+    </>
+  );
+}
+
+/** The study page; `edit` shows the wizard on the study instead. */
+export function StudyPage({ id, edit = false }: { id: string; edit?: boolean }) {
+  const { client, me } = useSession();
   const study = useLoad(() => client.getStudy(id), [id]);
   // the hub lists newest first; re-listed every 5 s while a task runs (so its status moves), else every 30 s
   const [pollMs, setPollMs] = useState(5000);
@@ -55,7 +345,7 @@ export function StudyPage({ id }: { id: string }) {
     () => (study.data ? client.listNodes(study.data.collaborationId) : Promise.resolve([])),
     [study.data?.collaborationId],
   );
-  const page = usePage(tasks.data ?? [], 50);
+  const page = usePage(tasks.data ?? [], 50, 'Task pages');
   if (study.error)
     return (
       <p role="alert" className="error">
@@ -64,19 +354,36 @@ export function StudyPage({ id }: { id: string }) {
     );
   if (!study.data) return <p>Loading study…</p>;
   const s = study.data;
-  const nodeNames = (nodes.data ?? []).filter((n) => s.nodeIds.includes(n.id)).map((n) => n.name);
+  const isAdmin = me.roles.includes('hub-admin');
+  const canManage =
+    s.status === 'active' && (isAdmin || (s.createdBy === me.id && me.roles.includes('researcher')));
+  if (edit && canManage) return <StudyWizard existing={s} />;
+  const nodeNames = new Map((nodes.data ?? []).map((n) => [n.id, n.name]));
+  const canAudit = isAdmin || me.roles.includes('auditor');
   return (
     <section>
       <h1 data-testid="study-title">{s.title}</h1>
       <p>{s.purpose}</p>
       <p className="muted">
-        Nodes: {nodeNames.join(', ') || `${s.nodeIds.length}`} · created {shortDateTime(s.createdAt)}
+        Created {shortDateTime(s.createdAt)} · updated {shortDateTime(s.updatedAt)}
       </p>
-      <p>
-        <a className="button" href={`#/run?study=${s.id}`}>
-          Run an analysis
-        </a>
-      </p>
+      <div className="row wrap">
+        {s.status === 'active' && (me.roles.includes('researcher') || isAdmin) && (
+          <a className="button" href={`#/run?study=${s.id}`}>
+            Run an analysis
+          </a>
+        )}
+        {canManage && (
+          <a className="button secondary" href={`#/studies/${s.id}/edit`}>
+            Edit study
+          </a>
+        )}
+        {canManage && <StopStudy s={s} onStopped={study.reload} />}
+      </div>
+      <h2>Permission</h2>
+      <PermissionSummary s={s} nodeNames={nodeNames} />
+      <h2>Approvals per node</h2>
+      <NodeApprovals s={s} nodeNames={nodeNames} />
       <h2>Tasks</h2>
       {tasks.error ? (
         <p role="alert" className="error">
@@ -99,6 +406,14 @@ export function StudyPage({ id }: { id: string }) {
         </tbody>
       </table>
       {page.control}
+      <h2>Models</h2>
+      <StudyModels studyId={s.id} />
+      <h2>Audit trail</h2>
+      {canAudit ? (
+        <StudyAudit studyId={s.id} taskIds={(tasks.data ?? []).map((t) => t.id)} />
+      ) : (
+        <p className="muted">The audit trail is shown to auditors.</p>
+      )}
     </section>
   );
 }

@@ -36,6 +36,8 @@ export function TaskPage({ id }: { id: string }) {
       </p>
     );
   if (!task) return <p aria-live="polite">Loading task…</p>;
+  // a run held at a node until its admin approves the algorithm version (manual approval mode)
+  const waiting = task.runs.filter((r) => (r.status as string) === 'pending-approval').map((r) => r.nodeName);
   return (
     <section>
       <h1>
@@ -53,6 +55,11 @@ export function TaskPage({ id }: { id: string }) {
         <summary>Parameters</summary>
         <pre className="json">{JSON.stringify(task.params, null, 2)}</pre>
       </details>
+      <p role="status" className={waiting.length > 0 ? 'waiting' : 'sr-only'} data-testid="task-waiting">
+        {waiting.length > 0
+          ? `Waiting for approval at ${waiting.join(', ')}: the node admins decide in their approvals inbox.`
+          : ''}
+      </p>
       <RunsTable runs={task.runs} />
       {task.error && (
         <p role="alert" className="error" data-testid="task-error">

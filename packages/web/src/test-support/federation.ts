@@ -1,6 +1,7 @@
 /**
  * A real hub and three real nodes in this process on loopback, as `fedhub simulate` sets them up, plus a
- * researcher and an auditor account, for the browser test.
+ * researcher, an auditor (of the first hospital, so that the study is visible to them) and one node-admin
+ * per hospital, for the browser test.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export interface TestFederation {
   collaborationName: string;
   researcher: { username: string; password: string };
   auditor: { username: string; password: string };
+  /** One node-admin per hospital, in node order. */
+  nodeAdmins: Array<{ username: string; password: string; nodeName: string }>;
   nodeNames: string[];
   close(): Promise<void>;
 }
@@ -66,8 +69,19 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
     const researcher = { username: 'rita.researcher', password: 'correct horse battery' };
     const auditor = { username: 'aldo.auditor', password: 'staple battery horse' };
     await client.createUser({ ...researcher, organisationId: orgs[0]!.id, roles: ['researcher'] });
-    const hubOrg = (await client.listOrganisations()).find((o) => o.name === 'Hub operator');
-    await client.createUser({ ...auditor, organisationId: hubOrg?.id ?? orgs[0]!.id, roles: ['auditor'] });
+    await client.createUser({ ...auditor, organisationId: orgs[0]!.id, roles: ['auditor'] });
+    const nodeAdmins = centres.map((c, i) => ({
+      username: `node.admin.${i + 1}`,
+      password: `node admin password ${i + 1}`,
+      nodeName: c.name,
+    }));
+    for (const [i, a] of nodeAdmins.entries())
+      await client.createUser({
+        username: a.username,
+        password: a.password,
+        organisationId: orgs[i]!.id,
+        roles: ['node-admin'],
+      });
     const deadline = Date.now() + 60_000;
     for (;;) {
       const ns = await client.listNodes(collab.id);
@@ -81,6 +95,7 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
       collaborationName,
       researcher,
       auditor,
+      nodeAdmins,
       nodeNames: centres.map((c) => c.name),
       async close() {
         await Promise.allSettled(nodes.map((n) => n.stop()));

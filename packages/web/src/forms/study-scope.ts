@@ -1,0 +1,36 @@
+/**
+ * What a study lets the run page offer: only its allowed algorithms (and pinned versions) and, per dataset,
+ * only its allowed variables. `null` in the study means "not restricted" (studies from before governance).
+ */
+import type { AlgorithmInfo, DataDictionary, Study } from '@fedhub/protocol';
+
+type Scope = Pick<Study, 'variables' | 'algorithms'>;
+
+/** The dictionaries cut down to the study's variables; datasets the study does not name disappear. */
+export function scopeDatasets(
+  datasets: readonly DataDictionary[],
+  study: Scope | undefined,
+): DataDictionary[] {
+  if (!study || study.variables === null) return [...datasets];
+  const allowed = new Map(study.variables.map((v) => [v.dataset, new Set(v.columns)]));
+  const out: DataDictionary[] = [];
+  for (const d of datasets) {
+    const cols = allowed.get(d.name);
+    if (!cols) continue;
+    const columns = d.columns.filter((c) => cols.has(c.name));
+    if (columns.length > 0) out.push({ ...d, columns });
+  }
+  return out;
+}
+
+/** The algorithms the study may run (a pinned version must match the hub's current one). */
+export function scopeAlgorithms(
+  algorithms: readonly AlgorithmInfo[],
+  study: Scope | undefined,
+): AlgorithmInfo[] {
+  if (!study || study.algorithms === null) return [...algorithms];
+  const allowed = study.algorithms;
+  return algorithms.filter((a) =>
+    allowed.some((x) => x.name === a.name && (x.version === undefined || x.version === a.version)),
+  );
+}
