@@ -9,6 +9,7 @@ import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
 import {
   buildDesignMatrix,
   type CoxIterationState,
+  type CoxNodeData,
   coarsenTimes,
   concordanceFromPartial,
   concordanceLocalPartial,
@@ -20,13 +21,15 @@ import {
   dropInterceptColumn,
   type EventTimeGrid,
   mergeLevels,
+  type PreparedCox,
+  prepareCox,
 } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
-import type { DatasetHandle, LocalContext } from '../types.js';
+import type { ColumnData, DatasetHandle, LocalContext } from '../types.js';
 
 export const CoxParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -66,6 +69,7 @@ async function readCox(
   ds: DatasetHandle,
   params: CoxParams,
   levels: Record<string, string[]>,
+  columnsOf: () => Promise<ColumnData>,
 ): Promise<NodeCoxData> {
   const { formula, strata } = splitStrata(params.formula);
   const f = parseModelFormula(formula);
@@ -76,7 +80,7 @@ async function readCox(
     );
   const cols = [...modelColumns(f), ...(strata ? [strata] : [])];
   const factors = new Set(factorColumns(f, ds));
-  const { data } = await ds.readColumns(cols, params.filter);
+  const data = await columnsOf();
   const numeric: Record<string, Float64Array> = {};
   const categorical: Record<string, string[]> = {};
   for (const c of cols) {
@@ -116,9 +120,30 @@ async function cached(
 ): Promise<NodeCoxData> {
   const hit = ctx.cache.get('cox:data') as NodeCoxData | undefined;
   if (hit) return hit;
-  const d = await readCox(await ctx.dataset(params.dataset), params, levels);
+  const ds = await ctx.dataset(params.dataset);
+  // the columns are read once per task: the setup round's design (local levels) and the Newton rounds'
+  // (global levels) are built from the same read
+  const columnsOf = async () => {
+    const got = ctx.cache.get('cox:columns') as ColumnData | undefined;
+    if (got) return got;
+    const { formula, strata } = splitStrata(params.formula);
+    const cols = [...modelColumns(parseModelFormula(formula)), ...(strata ? [strata] : [])];
+    const { data } = await ds.readColumns(cols, params.filter);
+    ctx.cache.set('cox:columns', data);
+    return data;
+  };
+  const d = await readCox(ds, params, levels, columnsOf);
   ctx.cache.set('cox:data', d);
   return d;
+}
+
+/** The rows grouped by grid point, once per task (the grid and centre do not change between rounds). */
+function preparedFor(ctx: LocalContext, d: NodeCoxData, data: CoxNodeData, grid: EventTimeGrid): PreparedCox {
+  const hit = ctx.cache.get('cox:prepared') as { data: NodeCoxData; prepared: PreparedCox } | undefined;
+  if (hit && hit.data === d && hit.prepared.gridSize === grid.times.length) return hit.prepared;
+  const prepared = prepareCox(data, grid);
+  ctx.cache.set('cox:prepared', { data: d, prepared });
+  return prepared;
 }
 
 type Input =
@@ -241,10 +266,21 @@ export const coxph = defineAlgorithm<CoxParams>({
     const d = await cached(ctx, params, input.levels);
     const disclosure = { subsetSize: d.n, cells: [], parameters: d.p };
     if (input.phase === 'newton') {
+      const data = {
+        x: d.x,
+        n: d.n,
+        p: d.p,
+        time: d.time,
+        event: d.event,
+        strata: strataCodes(d, input.strata),
+      };
+      const grid = gridOf(input.grid);
       const partial = coxLocalPartial(
-        { x: d.x, n: d.n, p: d.p, time: d.time, event: d.event, strata: strataCodes(d, input.strata) },
-        gridOf(input.grid),
+        data,
+        grid,
         input.beta ? Float64Array.from(input.beta) : new Float64Array(d.p),
+        null,
+        preparedFor(ctx, d, data, grid),
       );
       return { payload: { [ADDITIVE_FIELD]: Array.from(partial), names: d.names } as Json, disclosure };
     }

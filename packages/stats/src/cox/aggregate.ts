@@ -37,7 +37,6 @@ export function coxDerivatives(
   let loglik = 0;
   const score = new Float64Array(p);
   const info = new Float64Array(p * p);
-  const a = new Float64Array(p);
   for (let k = 0; k < K; k++) {
     const base = k * stride;
     const d = sum[base + o.d]!;
@@ -47,21 +46,48 @@ export function coxDerivatives(
       loglik += beta[j]! * xs;
       score[j]! += xs;
     }
-    const nTerms = ties === 'efron' ? Math.round(d) : 1;
-    for (let l = 0; l < nTerms; l++) {
-      const c = ties === 'efron' ? l / d : 0;
-      const mult = ties === 'efron' ? 1 : d;
-      const s0 = sum[base + o.s0]! - c * sum[base + o.d0]!;
-      loglik -= mult * Math.log(s0);
-      for (let j = 0; j < p; j++) {
-        a[j] = (sum[base + o.s1 + j]! - c * sum[base + o.d1 + j]!) / s0;
-        score[j]! -= mult * a[j]!;
+    // Each of the d terms (Efron: c = l/d for l = 0..d-1; Breslow: c = 0, d times) is linear in c over s0 or
+    // s0^2, so the d terms collapse into five scalar sums and the p^2 work is done once per grid point.
+    const S0 = sum[base + o.s0]!;
+    const D0 = sum[base + o.d0]!;
+    let logs = 0;
+    let a0 = 0;
+    let a1 = 0;
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    if (ties === 'efron') {
+      const nTerms = Math.round(d);
+      for (let l = 0; l < nTerms; l++) {
+        const c = l / d;
+        const s0 = S0 - c * D0;
+        const inv = 1 / s0;
+        const inv2 = inv * inv;
+        logs += Math.log(s0);
+        a0 += inv;
+        a1 += c * inv;
+        b0 += inv2;
+        b1 += c * inv2;
+        b2 += c * c * inv2;
       }
-      for (let j = 0; j < p; j++) {
-        for (let m = j; m < p; m++) {
-          const s2 = (sum[base + o.s2 + j * p + m]! - c * sum[base + o.d2 + j * p + m]!) / s0;
-          info[j * p + m]! += mult * (s2 - a[j]! * a[m]!);
-        }
+    } else {
+      logs = d * Math.log(S0);
+      a0 = d / S0;
+      b0 = d / (S0 * S0);
+    }
+    loglik -= logs;
+    for (let j = 0; j < p; j++) {
+      const s1j = sum[base + o.s1 + j]!;
+      const d1j = sum[base + o.d1 + j]!;
+      score[j]! -= s1j * a0 - d1j * a1;
+      for (let m = j; m < p; m++) {
+        const s1m = sum[base + o.s1 + m]!;
+        const d1m = sum[base + o.d1 + m]!;
+        const q = j * p + m;
+        info[q]! +=
+          sum[base + o.s2 + q]! * a0 -
+          sum[base + o.d2 + q]! * a1 -
+          (s1j * s1m * b0 - (s1j * d1m + d1j * s1m) * b1 + d1j * d1m * b2);
       }
     }
   }
