@@ -1,0 +1,363 @@
+/**
+ * Approvals at the nodes and the hub's audit checkpoints, with a real hub and two real node processes on
+ * loopback: node A decides manually, node B automatically. A run waits at A as pending-approval (without a
+ * lease, so it is never re-queued as if A had died, and B is not held up) until A's administrator approves
+ * it at the node or through the hub; a denial or a stop refuses with its reason; a new build of an approved
+ * version reopens approval; only a node-admin of A's organisation may decide for A through the hub. Last, a
+ * hub database restored from an earlier copy is detected against the checkpoints node A kept.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { initHub, loadHubConfig } from '@fedhub/hub';
+import { ApprovalStore, NodeAuditLog } from '@fedhub/node';
+import type { TaskDetail } from '@fedhub/protocol';
+import { HubClient, type HubRequestError } from '@fedhub/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FEDHUB_BIN, type Started, startFedhubProcess, stopProcess } from './child-process.js';
+
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), 'fedhub-approvals-'));
+const hubDir = join(work, 'hub');
+const LEASE_MS = 1500;
+let hubArgs: string[];
+const hubEnv = { ...process.env, FEDHUB_LEASE_MS: String(LEASE_MS), FEDHUB_POLL_INTERVAL_MS: '200' };
+let hub: Started;
+let admin: HubClient;
+let auditEnv: NodeJS.ProcessEnv;
+const nodes: Started[] = [];
+let ids: { a: string; b: string; orgA: string; orgB: string; collab: string };
+const yamlA = join(work, 'node-a.yaml');
+const dataA = join(work, 'node-a');
+const dataB = join(work, 'node-b');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
+async function fedhub(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  try {
+    const { stdout } = await run(process.execPath, [FEDHUB_BIN, ...args], { env, timeout: 30_000 });
+    return { code: 0, stdout };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, stdout: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The hub's (and the node processes') copy: the test process loads the algorithms from source, not dist. */
+const advertised = async (name: string) => (await admin.listAlgorithms()).find((a) => a.name === name)!;
+const runAt = (t: TaskDetail, nodeId: string) => t.runs.find((r) => r.nodeId === nodeId)!;
+const pendingAtA = (taskId: string) =>
+  until(`task ${taskId} to wait at node A`, async () => {
+    const t = await admin.getTask(taskId);
+    return runAt(t, ids.a).status === 'pending-approval' ? t : undefined;
+  });
+
+async function study(title: string) {
+  return admin.createStudy({ collaborationId: ids.collab, title, purpose: 'Approvals test', minNodes: 1 });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  hubArgs = ['hub', 'start', '--json', '--data-dir', hubDir, '--port', String(port), '--host', '127.0.0.1'];
+  const creds = await initHub(loadHubConfig({}, { dataDir: hubDir }), {
+    username: 'admin',
+    organisation: 'Hub',
+  });
+  hub = await startFedhubProcess(hubArgs, join(work, 'hub.log'), 60_000, hubEnv);
+  const url = String(hub.ready.url);
+  admin = await HubClient.login(url, creds.username, creds.password);
+  const orgA = await admin.createOrganisation({ name: 'Hospital A' });
+  const orgB = await admin.createOrganisation({ name: 'Hospital B' });
+  const collab = await admin.createCollaboration({ name: 'Approvals', organisationIds: [orgA.id, orgB.id] });
+  const a = await admin.createNode({ collaborationId: collab.id, organisationId: orgA.id, name: 'Node A' });
+  const b = await admin.createNode({ collaborationId: collab.id, organisationId: orgB.id, name: 'Node B' });
+  ids = { a: a.node.id, b: b.node.id, orgA: orgA.id, orgB: orgB.id, collab: collab.id };
+  for (const [username, organisationId, roles] of [
+    ['dora', orgA.id, ['node-admin']],
+    ['rita', orgA.id, ['researcher']],
+    ['bob', orgB.id, ['node-admin']],
+  ] as const)
+    await admin.createUser({
+      username,
+      password: `${username}-password-1234`,
+      organisationId,
+      roles: [...roles],
+    });
+  auditEnv = {
+    ...process.env,
+    FEDHUB_HUB_URL: url,
+    FEDHUB_TOKEN: (await admin.createApiToken('auditor', 1)).token,
+  };
+  const csv = join(work, 'values.csv');
+  writeFileSync(csv, `x\n${Array.from({ length: 40 }, (_, i) => i + 1).join('\n')}\n`);
+  const config = (token: string, dataDir: string, approvals: object) =>
+    JSON.stringify({
+      hub: { url, enrolmentToken: token },
+      dataDir,
+      claimWaitMs: 1000,
+      heartbeatIntervalMs: 300,
+      approvals,
+      datasets: [{ name: 'values', file: csv, dictionary: { columns: [{ name: 'x', type: 'numeric' }] } }],
+    });
+  writeFileSync(yamlA, config(a.enrolmentToken, dataA, { defaultMode: 'manual' }));
+  writeFileSync(join(work, 'node-b.yaml'), config(b.enrolmentToken, dataB, { defaultMode: 'automatic' }));
+  for (const n of ['a', 'b'])
+    nodes.push(
+      await startFedhubProcess(
+        ['node', 'start', '--json', '--config', join(work, `node-${n}.yaml`)],
+        join(work, `node-${n}.log`),
+      ),
+    );
+}, 120_000);
+
+afterAll(async () => {
+  for (const n of nodes) await stopProcess(n.child);
+  if (hub) await stopProcess(hub.child);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('approvals at the nodes', () => {
+  it('holds a run at a manual node, without a lease, until approved at the node; the automatic node runs it', async () => {
+    const s = await study('Manual approval at the node');
+    const task = await admin.createTask({
+      studyId: s.id,
+      algorithm: 'summary',
+      params: { dataset: 'values', columns: ['x'] },
+    });
+    const held = await pendingAtA(task.id);
+    expect(runAt(held, ids.b).status).toBe('completed');
+    // what the node admin sees, at the hub (dashboard inbox and study page) and at the node
+    const summary = await advertised('summary');
+    const inbox = await admin.nodeApprovals(ids.a);
+    expect(inbox.pending).toHaveLength(1);
+    expect(inbox.pending[0]).toMatchObject({
+      taskId: task.id,
+      studyId: s.id,
+      algorithm: 'summary',
+      version: summary.version,
+      digest: summary.digest,
+      params: { dataset: 'values', columns: ['x'] },
+      variables: ['x'],
+      requester: { username: 'admin' },
+    });
+    expect((await admin.studyApprovals(s.id)).pending.map((p) => p.nodeName)).toEqual(['Node A']);
+    const local = JSON.parse((await fedhub(['node', 'approvals', '--config', yamlA, '--json'])).stdout) as {
+      pending: Array<{
+        taskId: string;
+        digest: string;
+        variables: string[];
+        requester: { username: string };
+      }>;
+    };
+    expect(local.pending).toEqual([
+      expect.objectContaining({
+        taskId: task.id,
+        digest: summary.digest,
+        variables: ['x'],
+        requester: expect.objectContaining({ username: 'admin' }),
+      }),
+    ]);
+    // longer than a lease: a held run is not re-queued as if the node had died
+    await new Promise((r) => setTimeout(r, LEASE_MS * 2));
+    const still = runAt(await admin.getTask(task.id), ids.a);
+    expect(still).toMatchObject({ status: 'pending-approval', attempt: 1 });
+    const ok = await fedhub(['node', 'approve', '--config', yamlA, '--study', s.id]);
+    expect(ok.code, ok.stdout).toBe(0);
+    const done = await admin.waitForTask(task.id, { timeoutMs: 15_000 });
+    expect(done.status).toBe('completed');
+    expect((done.result as { columns: Array<{ n: number }> }).columns[0]!.n).toBe(80);
+    // the approval holds for the algorithm version, not for one task
+    const again = await admin.createTask({
+      studyId: s.id,
+      algorithm: 'summary',
+      params: { dataset: 'values', columns: ['x'] },
+    });
+    expect((await admin.waitForTask(again.id, { timeoutMs: 15_000 })).status).toBe('completed');
+  }, 60_000);
+
+  it("accepts a decision through the hub only from a node-admin of the node's organisation", async () => {
+    const s = await study('Approval through the hub');
+    const task = await admin.createTask({ studyId: s.id, algorithm: 'ping', params: {} });
+    await pendingAtA(task.id);
+    const url = admin.baseUrl;
+    const bob = await HubClient.login(url, 'bob', 'bob-password-1234');
+    const rita = await HubClient.login(url, 'rita', 'rita-password-1234');
+    for (const who of [bob, rita, admin])
+      await expect(
+        who.decideApproval(ids.a, { studyId: s.id, decision: 'approve', algorithm: 'ping' }),
+      ).rejects.toMatchObject({
+        status: 403,
+        code: 'FH_ERR_FORBIDDEN',
+      } satisfies Partial<HubRequestError>);
+    const dora = await HubClient.login(url, 'dora', 'dora-password-1234');
+    const d = await dora.decideApproval(ids.a, { studyId: s.id, decision: 'approve', algorithm: 'ping' });
+    expect(d.digest).toBe((await advertised('ping')).digest);
+    const done = await admin.waitForTask(task.id, { timeoutMs: 15_000 });
+    expect(done.status).toBe('completed');
+    const acked = await until('the node to acknowledge', async () => {
+      const x = (await dora.nodeApprovals(ids.a)).decisions.find((y) => y.id === d.id);
+      return x?.ack ? x : undefined;
+    });
+    expect(acked.ack).toMatchObject({ applied: true });
+  }, 60_000);
+
+  it('refuses a denied version with the reason; a new build of an approved version waits again', async () => {
+    const s = await study('Deny and new build');
+    const summary = await advertised('summary');
+    // an approval recorded at the node for the previous build of this version
+    const store = new ApprovalStore(dataA);
+    store.decideAlgorithm(
+      { studyId: s.id, algorithm: 'summary', version: summary.version, digest: 'e'.repeat(64) },
+      'approved',
+      'test',
+    );
+    store.close();
+    const task = await admin.createTask({
+      studyId: s.id,
+      algorithm: 'summary',
+      params: { dataset: 'values', columns: ['x'] },
+    });
+    const held = await pendingAtA(task.id);
+    expect(held.status).toBe('running');
+    const deny = await fedhub([
+      'node',
+      'deny',
+      '--config',
+      yamlA,
+      '--study',
+      s.id,
+      '--algorithm',
+      'summary',
+      '--reason',
+      'not in our protocol',
+    ]);
+    expect(deny.code, deny.stdout).toBe(0);
+    const done = await admin.waitForTask(task.id, { timeoutMs: 15_000 });
+    expect(done.status).toBe('failed');
+    expect(runAt(done, ids.a).error).toMatchObject({
+      code: 'FH_ERR_NOT_APPROVED',
+      message: expect.stringContaining('not in our protocol'),
+    });
+  }, 60_000);
+
+  it('refuses every run of a study stopped at the node at once, held or new', async () => {
+    const s = await study('Stopped at the node');
+    const t1 = await admin.createTask({ studyId: s.id, algorithm: 'ping', params: {} });
+    const t2 = await admin.createTask({
+      studyId: s.id,
+      algorithm: 'summary',
+      params: { dataset: 'values', columns: ['x'] },
+    });
+    await pendingAtA(t1.id);
+    await pendingAtA(t2.id);
+    const stop = await fedhub([
+      'node',
+      'stop-study',
+      '--config',
+      yamlA,
+      '--study',
+      s.id,
+      '--reason',
+      'withdrawn by the DPO',
+    ]);
+    expect(stop.code, stop.stdout).toBe(0);
+    const t3 = await admin.createTask({ studyId: s.id, algorithm: 'ping', params: {} });
+    for (const t of [t1, t2, t3]) {
+      const done = await admin.waitForTask(t.id, { timeoutMs: 15_000 });
+      expect(runAt(done, ids.a).error).toMatchObject({
+        code: 'FH_ERR_STUDY_STOPPED',
+        message: expect.stringContaining('withdrawn by the DPO'),
+      });
+      expect(runAt(done, ids.b).status).toBe('completed');
+    }
+    // every decision is in node A's own audit log; node B logged its automatic approvals
+    const logA = new NodeAuditLog(dataA);
+    const actionsA = logA.entries().map((e) => (e.entry as { action: string }).action);
+    logA.close();
+    for (const a of ['approval.pending', 'approval.decided', 'approval.refused'])
+      expect(actionsA).toContain(a);
+    const logB = new NodeAuditLog(dataB);
+    expect(logB.entries().some((e) => (e.entry as { action: string }).action === 'approval.granted')).toBe(
+      true,
+    );
+    logB.close();
+  }, 60_000);
+});
+
+describe('hub audit checkpoints at the nodes', () => {
+  it("detects a hub database restored from an earlier copy against node A's checkpoints", async () => {
+    const verify = async () => {
+      const r = await fedhub(['audit', 'verify', '--checkpoints', dataA, '--json'], auditEnv);
+      return {
+        code: r.code,
+        out: JSON.parse(r.stdout) as {
+          ok: boolean;
+          chainOk: boolean;
+          checkpoints: { count: number; problems: string[] };
+        },
+      };
+    };
+    // a backup now (the hub stopped for a consistent copy), then more activity the nodes checkpoint
+    await stopProcess(hub.child);
+    const backup = join(work, 'hub-backup.sqlite');
+    copyFileSync(join(hubDir, 'hub.sqlite'), backup);
+    hub = await startFedhubProcess(hubArgs, join(work, 'hub.log'), 60_000, hubEnv);
+    const s = await study('After the backup');
+    const t = await admin.createTask({ studyId: s.id, algorithm: 'ping', params: {} });
+    await pendingAtA(t.id);
+    const head = await admin.auditCheckpoint();
+    // node A keeps checkpoints on its heartbeat; wait for one past the backup
+    const before = await until('node A to keep a recent checkpoint', async () => {
+      const v = await verify();
+      return v.out.checkpoints.count > 0 && v.out.ok ? v : undefined;
+    });
+    expect(before.code).toBe(0);
+    await until('a checkpoint of the current head', async () => {
+      const { CheckpointStore } = await import('@fedhub/node');
+      const cs = new CheckpointStore(dataA);
+      const seen = cs.list().some((c) => c.seq >= head.seq);
+      cs.close();
+      return seen ? true : undefined;
+    });
+    // restore the earlier copy: on its own, the restored chain still verifies
+    await stopProcess(hub.child);
+    for (const f of ['hub.sqlite-wal', 'hub.sqlite-shm'])
+      if (existsSync(join(hubDir, f))) rmSync(join(hubDir, f));
+    copyFileSync(backup, join(hubDir, 'hub.sqlite'));
+    hub = await startFedhubProcess(hubArgs, join(work, 'hub.log'), 60_000, hubEnv);
+    const after = await verify();
+    expect(after.out.chainOk).toBe(true);
+    expect(after.out.ok).toBe(false);
+    expect(after.code).toBe(2);
+    expect(after.out.checkpoints.problems.join('\n')).toContain('ROLLED BACK');
+    // the node notices by itself on its next heartbeat, and says so in its own log
+    await until('node A to log the rollback', async () => {
+      const log = new NodeAuditLog(dataA);
+      const seen = log
+        .entries()
+        .some((e) => (e.entry as { action: string }).action === 'hub.checkpoint-problem');
+      log.close();
+      return seen ? true : undefined;
+    });
+  }, 90_000);
+});
