@@ -169,6 +169,18 @@ export function studyTests(s: SuiteState): void {
         'FH_ERR_TOO_FEW_NODES',
         /at least 3 nodes; 2 would/,
       );
+      const refusals = await s.hub.handle.db
+        .selectFrom('audit_events')
+        .select('details')
+        .where('action', '=', 'task.refused')
+        .where('object', '=', `study:${st.id}`)
+        .execute();
+      expect(refusals.map((r) => JSON.parse(r.details).code)).toEqual([
+        'FH_ERR_OUTSIDE_STUDY',
+        'FH_ERR_OUTSIDE_STUDY',
+        'FH_ERR_OUTSIDE_STUDY',
+        'FH_ERR_OUTSIDE_STUDY',
+      ]);
     });
 
     it('releases per-node parts of a result only when the study allows it', async () => {

@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'study.updated',
   'study.stopped',
   'task.submitted',
+  'task.refused',
   'task.cancelled',
   'task.finished',
   'run.claimed',

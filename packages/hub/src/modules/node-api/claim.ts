@@ -66,10 +66,14 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
       .selectAll()
       .where('id', '=', task.study_id)
       .executeTakeFirstOrThrow();
+    // the order getStudy gives, so that the descriptor equals the study as the API shows it
     const studyNodes = await trx
       .selectFrom('study_nodes')
-      .select('node_id')
-      .where('study_id', '=', task.study_id)
+      .innerJoin('nodes', 'nodes.id', 'study_nodes.node_id')
+      .select('study_nodes.node_id')
+      .where('study_nodes.study_id', '=', task.study_id)
+      .orderBy('nodes.created_at')
+      .orderBy('nodes.name')
       .execute();
     const study = studyDescriptor(
       studyOut(

@@ -16,6 +16,7 @@ import type { HubContext } from '../../core/context.js';
 import { withEffects } from '../../core/effects.js';
 import { runOut, taskOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
+import { auditStudyRefusal } from '../studies/refusal-audit.js';
 import { getStudy } from '../studies/service.js';
 import { finishTask } from './aggregation.js';
 import { checkAgainstDictionaries } from './dictionary-check.js';
@@ -78,7 +79,16 @@ export async function createTask(
     },
     ctx.nowIso(),
   );
-  if (refusal) throw refusal;
+  if (refusal) {
+    await auditStudyRefusal(
+      ctx,
+      user,
+      study.id,
+      { algorithm: algorithm.name, version: algorithm.version },
+      refusal,
+    );
+    throw refusal;
+  }
   if (ctx.config.checkDictionaries) await checkAgainstDictionaries(ctx, algorithm, parsed.data, nodeIds);
   const input = algorithm.firstInput(parsed.data);
   const task = await withEffects(ctx, async (trx, fx) => {
