@@ -124,15 +124,29 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
     );
   });
 
+  const deps: ModuleDeps = { ctx, auth: createRequestAuth(ctx) };
+  // One budget per signed-in user (whichever token they use), per IP for everyone else; login and
+  // enrolment keep their own, smaller per-IP budgets (route config). Counted once the caller is known
+  // (preHandler), so a user flooding from many addresses is still one user. Nodes are not counted here.
   app.register(fastifyRateLimit, {
-    global: false,
+    global: true,
+    hook: 'preHandler',
+    max: opts.config.userRateLimitPerMinute,
+    timeWindow: 60_000,
+    allowList: (req) => {
+      const path = req.url.split('?')[0]!;
+      return !path.startsWith('/api/') || (path.startsWith('/api/node/') && path !== '/api/node/enrol');
+    },
+    keyGenerator: async (req) => {
+      const user = await deps.auth.optionalUser(req).catch(() => undefined);
+      return user ? `user:${user.id}` : `ip:${req.ip}`;
+    },
     errorResponseBuilder: (_req, c) =>
       new FedhubError('FH_ERR_RATE_LIMITED', `too many requests: retry in ${Math.ceil(c.ttl / 1000)} s`),
   });
   app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   installOpenApi(app, HUB_VERSION);
 
-  const deps: ModuleDeps = { ctx, auth: createRequestAuth(ctx) };
   app.register(healthRoutes, deps);
   for (const module of [
     authRoutes,

@@ -26,6 +26,11 @@ export const HubConfigSchema = z.object({
   logLevel: z.enum(LOG_LEVELS).default('info'),
   corsOrigins: z.array(z.string().min(1)).default([]).describe('Browser origins allowed to call the API'),
   loginRateLimitPerMinute: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
+   * Requests per minute per signed-in user (per IP without a valid user token) on the researcher and
+   * admin API; above it, 429 with Retry-After. Node protocol routes are not counted.
+   */
+  userRateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(3000),
   /** A node counts as online while its last contact is younger than this, ms. */
   nodeOnlineWindowMs: z.coerce.number().int().min(1000).default(60_000),
   /** How often expired leases are swept back to the queue, ms. */
@@ -59,6 +64,7 @@ const ENV_NAMES: Record<keyof HubConfigInput, string> = {
   logLevel: 'FEDHUB_LOG_LEVEL',
   corsOrigins: 'FEDHUB_CORS_ORIGINS',
   loginRateLimitPerMinute: 'FEDHUB_LOGIN_RATE_LIMIT_PER_MINUTE',
+  userRateLimitPerMinute: 'FEDHUB_USER_RATE_LIMIT_PER_MINUTE',
   nodeOnlineWindowMs: 'FEDHUB_NODE_ONLINE_WINDOW_MS',
   leaseSweepIntervalMs: 'FEDHUB_LEASE_SWEEP_INTERVAL_MS',
   pollIntervalMs: 'FEDHUB_POLL_INTERVAL_MS',
