@@ -6,6 +6,7 @@ import { generateNodeKeys } from '@fedhub/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, startTestHub } from './harness.js';
 import { accessTests } from './suite-access.js';
+import { approvalTests } from './suite-approvals.js';
 import { authTests } from './suite-auth.js';
 import { eventAndAuditTests } from './suite-events-audit.js';
 import { nodeProtocolTests } from './suite-node-protocol.js';
@@ -43,6 +44,7 @@ export function defineRouteSuite(backend: Backend): void {
     nodeProtocolTests(s);
     roundTests(s);
     studyTests(s);
+    approvalTests(s);
     // last: they read the whole audit trail and the event stream of everything before
     eventAndAuditTests(s);
   });

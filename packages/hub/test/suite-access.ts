@@ -83,6 +83,7 @@ export function accessTests(s: SuiteState): void {
         outcome: 'toxicity',
       },
       'POST /api/models/{name}/versions/{version}/validations': { taskId: s.w.taskB.id },
+      'POST /api/nodes/{id}/approvals': { studyId: s.w.studyB.id, decision: 'approve' },
     };
     // a registered model of collaboration B (registry routes address models by name and version)
     await s.hub.handle.db
@@ -118,6 +119,7 @@ export function accessTests(s: SuiteState): void {
       'GET /api/models',
       'GET /api/audit',
       'GET /api/audit/verify',
+      'GET /api/audit/checkpoint',
     ]);
     const doc = (await s.hub.call('GET', '/openapi.json')).body as {
       paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>>;
