@@ -225,15 +225,23 @@ export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: Desi
   const specs = columnSpecs(formula, resolved);
   const p = specs.length;
   const x = new Float64Array(rows * p);
+  // Column by column, one variable at a time: each loop is over one kind of data only (a per-row loop over
+  // the parts, mixing numbers and codes, was the slowest step of reading a model's data).
+  const col = new Float64Array(rows);
   specs.forEach((spec, j) => {
-    for (let i = 0; i < rows; i++) {
-      let value = 1;
-      for (const part of spec.parts) {
-        const r = resolved[part.v]!;
-        value *= r.kind === 'numeric' ? r.values[i]! : r.codes[i] === part.level ? 1 : 0;
+    col.fill(1);
+    for (const part of spec.parts) {
+      const r = resolved[part.v]!;
+      if (r.kind === 'numeric') {
+        const v = r.values;
+        for (let i = 0; i < rows; i++) col[i]! *= v[i]!;
+      } else {
+        const codes = r.codes;
+        const level = part.level;
+        for (let i = 0; i < rows; i++) if (codes[i] !== level) col[i]! *= 0;
       }
-      x[i * p + j] = value;
     }
+    for (let i = 0, at = j; i < rows; i++, at += p) x[at] = col[i]!;
   });
   const st = strataCodes(formula, data, opts, rows);
   return { n: rows, p, x, columnNames: specs.map((s) => s.name), y, event, offset, ...st };
