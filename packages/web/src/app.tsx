@@ -2,7 +2,6 @@
 import type { Me } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import { useEffect, useMemo, useState } from 'react';
-import { ApprovalsApi } from './api/approvals.js';
 import { AuditApi } from './api/audit.js';
 import { errorText, type Session, SessionContext } from './api/context.js';
 import { useHashRoute } from './api/hooks.js';
@@ -107,7 +106,6 @@ export function App() {
       client,
       me,
       audit: new AuditApi(origin(), token),
-      approvals: new ApprovalsApi(origin(), token),
       accessToken: token,
       signOut: () => {
         client.logout().catch(() => undefined);

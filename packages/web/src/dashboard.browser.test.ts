@@ -27,33 +27,35 @@ let browser: Browser;
 let page: Page;
 const shots: string[] = [];
 
-async function shot(name: string): Promise<string> {
+async function shot(name: string, on: Page = page): Promise<string> {
   const path = join(outDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await on.screenshot({ path, fullPage: true });
   shots.push(path);
   return path;
 }
 
-async function signIn(user: { username: string; password: string }) {
-  await page.goto(front.url);
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+async function signIn(user: { username: string; password: string }, on: Page = page) {
+  await on.goto(front.url);
+  await on.getByLabel('Username').fill(user.username);
+  await on.getByLabel('Password').fill(user.password);
+  await on.getByRole('button', { name: 'Sign in' }).click();
+  await on.getByTestId('signed-in-as').waitFor();
 }
 
-/** Fills the run form for the study in `studyId` and submits it; resolves when the task page has a final status. */
-async function runAnalysis(studyId: string, algorithm: string, fill: () => Promise<void>): Promise<string> {
+/** Fills the run form for the study in `studyId` and submits it; resolves on the task page. */
+async function submitAnalysis(studyId: string, algorithm: string, fill: () => Promise<void>): Promise<void> {
   await page.goto(`${front.url}/#/run?study=${studyId}`);
   await page.locator('#run-study').selectOption(studyId);
   await page.locator('#run-algorithm').selectOption(algorithm);
   await page.locator('#param-dataset').selectOption('cohort');
   await fill();
   await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByTestId('task-status').waitFor();
+}
+
+/** Waits on the task page for a final status: "completed", or the status with the reasons shown. */
+async function finalStatus(): Promise<string> {
   const status = page.getByTestId('task-status');
-  await expect
-    .poll(async () => (await status.count()) > 0 && (await status.textContent()), { timeout: 60_000 })
-    .not.toBe('running');
   await expect.poll(async () => status.textContent(), { timeout: 60_000 }).not.toBe('running');
   const final = (await status.textContent()) ?? '';
   if (final !== 'completed') {
@@ -61,6 +63,29 @@ async function runAnalysis(studyId: string, algorithm: string, fill: () => Promi
     return `${final}: ${why.join(' | ')}`;
   }
   return final;
+}
+
+/** Submits an analysis and waits for its final status. */
+async function runAnalysis(studyId: string, algorithm: string, fill: () => Promise<void>): Promise<string> {
+  await submitAnalysis(studyId, algorithm, fill);
+  return finalStatus();
+}
+
+/** Signs a node admin in, in a browser context of their own, and opens their inbox. */
+async function asNodeAdmin<T>(
+  admin: { username: string; password: string },
+  act: (p: Page) => Promise<T>,
+): Promise<T> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  try {
+    const p = await context.newPage();
+    await signIn(admin, p);
+    await p.getByRole('link', { name: 'Approvals inbox' }).click();
+    await p.getByTestId('inbox-node').waitFor();
+    return await act(p);
+  } finally {
+    await context.close();
+  }
 }
 
 describe('dashboard in a browser', () => {
@@ -173,7 +198,7 @@ describe('dashboard in a browser', () => {
     await shot('04-study-permission');
 
     // summary with histograms
-    const summary = await runAnalysis(studyId, 'summary', async () => {
+    await submitAnalysis(studyId, 'summary', async () => {
       // the pickers offer only the study's variables, and the algorithm list only its algorithms
       await page.locator('input[name="columns"][value="age"]').waitFor();
       expect(await page.locator('input[name="columns"]').count()).toBe(studyVariables.length);
@@ -183,10 +208,47 @@ describe('dashboard in a browser', () => {
       await page.locator('input[name="columns"][value="dose_gy"]').check();
       await page.locator('#param-bins').fill('{"age": {"breaks": [18, 50, 57, 64, 71, 78, 100.5]}}');
     });
-    expect(summary).toBe('completed');
+    // every node approves manually: the run waits at each, and the task page says where
+    await expect
+      .poll(() => page.getByTestId('task-waiting').textContent(), { timeout: 20_000 })
+      .toMatch(/^Waiting for approval at /);
+    await expect.poll(() => page.getByTestId('run-waiting').count(), { timeout: 20_000 }).toBe(3);
+    for (const name of fed.nodeNames)
+      expect(await page.getByTestId('task-waiting').textContent()).toContain(name);
+    await shot('05-waiting-for-approval');
+
+    // each node admin sees the held run in their inbox and approves: the first this run's algorithm version,
+    // then (like the others) the study's remaining algorithm versions in advance
+    for (const [i, admin] of fed.nodeAdmins.entries())
+      await asNodeAdmin(admin, async (p) => {
+        expect(await p.getByTestId('inbox-node').count()).toBe(1);
+        const card = p.getByTestId('pending-approval');
+        await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(1);
+        expect(await card.getByTestId('pending-requester').textContent()).toContain(fed.researcher.username);
+        expect(await card.getByTestId('pending-variables').textContent()).toBe('age, dose_gy');
+        expect(JSON.parse((await card.getByTestId('pending-params').textContent()) ?? '{}')).toMatchObject({
+          dataset: 'cohort',
+          columns: ['age', 'dose_gy'],
+        });
+        if (i === 0) {
+          await shot('06-inbox-pending', p);
+          await card.getByRole('button', { name: /^Approve summary / }).click();
+          await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(0);
+        }
+        const study = p.getByTestId('study-at-node');
+        await study.getByRole('button', { name: /^Approve \d algorithm versions? in advance$/ }).click();
+        await expect
+          .poll(() => study.getByRole('button', { name: 'All algorithm versions approved' }).count())
+          .toBe(1);
+        // the node applies the relayed decisions at its next heartbeat
+        await expect.poll(() => study.getByText('applied at the node').count(), { timeout: 20_000 }).toBe(4);
+        if (i === 0) await shot('07-inbox-approved', p);
+      });
+    expect(await finalStatus()).toBe('completed');
+
     await expect.poll(() => page.locator('[data-testid="summary-table"] tbody tr').count()).toBe(2);
     expect(await page.locator('svg[data-testid="histogram"] rect').count()).toBe(6);
-    await shot('05-summary');
+    await shot('08-summary');
 
     // logistic GLM: coefficient table and a forest plot of odds ratios
     const glm = await runAnalysis(studyId, 'glm', async () => {
@@ -201,7 +263,7 @@ describe('dashboard in a browser', () => {
     await forest.waitFor();
     expect(await forest.locator('[data-testid="forest-row"]').count()).toBe(2);
     expect(await forest.textContent()).toContain('odds ratio (log scale)');
-    await shot('06-glm-forest');
+    await shot('09-glm-forest');
 
     // Kaplan–Meier by sex: two step curves with bands and the number-at-risk table
     const km = await runAnalysis(studyId, 'km', async () => {
@@ -217,7 +279,7 @@ describe('dashboard in a browser', () => {
     expect(d).toMatch(/^M[\d.]+,[\d.]+(H[\d.]+(V[\d.]+)?)+/);
     expect(await kmPlot.locator('[data-testid="km-risk-table"] text').count()).toBeGreaterThan(4);
     expect(await page.getByTestId('log-rank').textContent()).toMatch(/p = /);
-    await shot('07-km');
+    await shot('10-km');
     // the KM figure exports as SVG, PNG (canvas drawing of the SVG) and CSV
     const kmFigure = page.locator('figure', { has: kmPlot });
     for (const [button, file] of [
@@ -251,7 +313,7 @@ describe('dashboard in a browser', () => {
     await coxForest.waitFor();
     expect(await coxForest.locator('[data-testid="forest-row"]').count()).toBe(2);
     expect(await coxForest.textContent()).toContain('hazard ratio (log scale)');
-    await shot('08-cox-forest');
+    await shot('11-cox-forest');
 
     // a refusal: fewer than 10 records selected at every node
     await runAnalysis(studyId, 'summary', async () => {
@@ -263,7 +325,7 @@ describe('dashboard in a browser', () => {
     expect(await refusal.textContent()).toContain('FH_ERR_SMALL_SUBSET');
     const refusedRow = page.locator('[data-testid="run-refused"]').first();
     expect(fed.nodeNames).toContain(await refusedRow.locator('th').textContent());
-    await shot('09-refusal');
+    await shot('12-refusal');
 
     // a refusal at submission: the filter names a variable the study does not allow
     await page.goto(`${front.url}/#/run?study=${studyId}`);
@@ -276,7 +338,7 @@ describe('dashboard in a browser', () => {
     const outside = page.getByRole('alert').first();
     await outside.waitFor();
     expect(await outside.textContent()).toMatch(/FH_ERR_OUTSIDE_STUDY: .*bmi/);
-    await shot('10-refusal-outside-study');
+    await shot('13-refusal-outside-study');
 
     // the study page lists the four tasks with their per-node runs
     await page.goto(`${front.url}/#/studies/${studyId}`);
@@ -286,6 +348,11 @@ describe('dashboard in a browser', () => {
     await expect
       .poll(() => page.getByTestId('task-row').first().locator('[data-testid="runs-table"] tbody tr').count())
       .toBe(3);
+
+    // approvals per node and algorithm version: four versions approved and applied at each of the three nodes
+    const approvalsTable = page.getByTestId('approvals-table');
+    await expect.poll(() => approvalsTable.getByTestId('approval-approved').count()).toBe(12);
+    expect(await approvalsTable.getByText('applied at the node').count()).toBe(12);
 
     // 1,000 tasks: the list answer is padded with copies of the real ones; the page renders 50 at a time
     await page.route(`**/api/tasks?studyId=${studyId}`, async (route) => {
@@ -324,7 +391,7 @@ describe('dashboard in a browser', () => {
       fed.nodeAdmins[1]!.nodeName,
     );
     expect(await page.getByRole('link', { name: 'Run analysis' }).count()).toBe(0);
-    await shot('11-inbox');
+    await shot('14-inbox');
 
     // the auditor signs in with a one-time link carrying an access token in the fragment
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -352,7 +419,7 @@ describe('dashboard in a browser', () => {
           ) && page.getByTestId('audit-row').count(),
       )
       .toBe(5);
-    await shot('12-audit');
+    await shot('15-audit');
     // the study page shows the auditor the study's own trail
     await page.goto(`${front.url}/#/studies/${studyId}`);
     await expect
@@ -373,7 +440,7 @@ describe('dashboard in a browser', () => {
     expect(studyActions.at(-1)).toBe('study.created');
     expect(studyActions.filter((a) => a === 'task.submitted')).toHaveLength(5);
     expect(studyActions).not.toContain('login.succeeded');
-    await shot('13-study-audit');
+    await shot('16-study-audit');
 
     for (const path of shots) await annotate(`screenshot ${path}`, { path });
     console.log(`dashboard screenshots:\n${shots.join('\n')}`);

@@ -2,14 +2,12 @@
 import type { Me } from '@fedhub/protocol';
 import type { HubClient } from '@fedhub/sdk';
 import { createContext, useContext } from 'react';
-import type { ApprovalsApi } from './approvals.js';
 import type { AuditApi } from './audit.js';
 
 /** What every page gets from the shell. */
 export interface Session {
   client: HubClient;
   audit: AuditApi;
-  approvals: ApprovalsApi;
   /** The signed-in user's access token (for the few pages fetched outside the sdk: model cards). */
   accessToken: () => string | undefined;
   me: Me;

@@ -1,182 +1,330 @@
 /**
- * The node-admin inbox: pending approvals at the admin's nodes (algorithm, version, digest, parameters,
- * variables requested, requester) with approve / deny / stop study, and what was decided before. The node
- * stays the authority: a decision recorded here is applied by the node on its next contact with the hub.
+ * The node-admin inbox: runs held for approval at the admin's nodes (algorithm, version, digest, parameters,
+ * variables requested, requester) with approve / deny / stop study; the studies the node takes part in,
+ * whose algorithm versions can be approved in advance; and the decisions recorded with the node's answer.
+ * The node stays the authority: it applies a decision on its next contact with the hub, and says so.
  */
-import type { HubNode } from '@fedhub/protocol';
-import { type FormEvent, useState } from 'react';
-import { type Approval, type Decision, isMissingRoute } from '../api/approvals.js';
+import type {
+  AlgorithmInfo,
+  ApprovalDecisionRequest,
+  ApprovalState,
+  HubNode,
+  PendingApproval,
+  Study,
+} from '@fedhub/protocol';
+import { useState } from 'react';
+import { type ApprovalRow, approvalRows, pendingGroups } from '../api/approvals.js';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { shortDateTime } from '../api/time.js';
-import { ApprovalState } from './approval-state.js';
+import { AppliedNote, ApprovalBadge } from './approval-state.js';
 
-const DECISION_LABEL: Readonly<Record<Decision, string>> = {
-  approve: 'Approve',
-  deny: 'Deny',
-  'stop-study': 'Stop study',
-};
+type Decide = (body: ApprovalDecisionRequest) => Promise<void>;
 
-function PendingItem({ node, a, onDone }: { node: HubNode; a: Approval; onDone: () => void }) {
-  const { approvals } = useSession();
+/** A reason field and the decision buttons; deny and stop need the reason (sent on and audited). */
+function DecisionBar(props: {
+  id: string;
+  decide: Decide;
+  approve?: { label: string; bodies: ApprovalDecisionRequest[] };
+  deny: ApprovalDecisionRequest;
+  stop: ApprovalDecisionRequest;
+  nodeName: string;
+}) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const id = `${node.id}-${a.studyId}-${a.algorithm ?? 'study'}-${a.version ?? ''}`.replace(/[^\w-]/g, '_');
-  const decide = (decision: Decision) => (e?: FormEvent) => {
-    e?.preventDefault();
-    if (decision !== 'approve' && reason.trim().length < 3) {
-      setError(`${DECISION_LABEL[decision]} needs a reason (it is sent to the requester and audited).`);
-      document.getElementById(`${id}-reason`)?.focus();
+  const run = async (bodies: ApprovalDecisionRequest[], needsReason: boolean) => {
+    if (needsReason && reason.trim().length < 3) {
+      setError('Give a reason (at least 3 characters): the requester sees it and the audit trail keeps it.');
+      document.getElementById(`${props.id}-reason`)?.focus();
       return;
     }
     setBusy(true);
     setError(null);
-    approvals
-      .decide(node.id, {
-        studyId: a.studyId,
-        decision,
-        ...(decision !== 'stop-study' && a.algorithm ? { algorithm: a.algorithm } : {}),
-        ...(decision !== 'stop-study' && a.version ? { version: a.version } : {}),
-        ...(decision !== 'stop-study' && a.digest ? { digest: a.digest } : {}),
-        ...(reason.trim() ? { reason: reason.trim() } : {}),
-      })
-      .then(onDone)
-      .catch((err: unknown) => setError(errorText(err)))
-      .finally(() => setBusy(false));
+    try {
+      for (const b of bodies) await props.decide(reason.trim() ? { ...b, reason: reason.trim() } : b);
+      setReason('');
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
   };
   return (
+    <div className="stack">
+      <div className="field">
+        <label htmlFor={`${props.id}-reason`}>Reason (required to deny or stop)</label>
+        <input
+          id={`${props.id}-reason`}
+          value={reason}
+          aria-describedby={error ? `${props.id}-error` : undefined}
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </div>
+      <div className="row wrap">
+        {props.approve && (
+          <button
+            type="button"
+            disabled={busy || props.approve.bodies.length === 0}
+            onClick={() => props.approve && run(props.approve.bodies, false)}
+          >
+            {props.approve.label}
+          </button>
+        )}
+        <button type="button" className="secondary" disabled={busy} onClick={() => run([props.deny], true)}>
+          Deny
+        </button>
+        <button type="button" className="danger" disabled={busy} onClick={() => run([props.stop], true)}>
+          Stop study at {props.nodeName}
+        </button>
+      </div>
+      {error && (
+        <p id={`${props.id}-error`} role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+const safeId = (s: string) => s.replace(/[^\w-]/g, '_');
+
+function PendingCard({ node, group, decide }: { node: HubNode; group: PendingApproval[]; decide: Decide }) {
+  const a = group[0]!;
+  const id = safeId(`pending-${node.id}-${a.studyId}-${a.algorithm}-${a.version}`);
+  const forAlgo = { studyId: a.studyId, algorithm: a.algorithm, version: a.version };
+  return (
     <article className="card" data-testid="pending-approval" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>
-        {a.studyTitle ?? a.studyId} — {a.algorithm ?? 'whole study'} {a.version ?? ''}
-      </h3>
+      <h4 id={`${id}-title`}>
+        {a.algorithm} {a.version} for “{a.studyTitle}”
+      </h4>
       <dl className="summary">
-        <dt>Node</dt>
-        <dd>{node.name}</dd>
         <dt>Study</dt>
         <dd>
-          <a href={`#/studies/${a.studyId}`}>{a.studyTitle ?? a.studyId}</a>
+          <a href={`#/studies/${a.studyId}`}>{a.studyTitle}</a>
         </dd>
         <dt>Algorithm</dt>
         <dd>
-          {a.algorithm ?? '–'} {a.version ?? ''}
+          {a.algorithm} {a.version}
         </dd>
         <dt>Digest</dt>
-        <dd className="mono small">{a.digest ?? '–'}</dd>
+        <dd className="mono small">{a.digest}</dd>
         <dt>Requested by</dt>
-        <dd>
-          {a.requester ?? 'unknown'} {a.requestedAt ? `at ${shortDateTime(a.requestedAt)}` : ''}
+        <dd data-testid="pending-requester">
+          {a.requester?.username ?? 'unknown'} · waiting since {shortDateTime(a.since)}
+          {group.length > 1 && ` · ${group.length} runs`}
         </dd>
+        <dt>Why it waits</dt>
+        <dd>{a.reason}</dd>
         <dt>Variables requested</dt>
-        <dd className="mono small" data-testid="approval-variables">
-          {a.variables?.length ? a.variables.join(', ') : '–'}
+        <dd className="mono small" data-testid="pending-variables">
+          {a.variables.join(', ') || '–'}
         </dd>
         <dt>Parameters</dt>
         <dd>
-          {a.params !== undefined && a.params !== null ? (
-            <pre className="json">{JSON.stringify(a.params, null, 2)}</pre>
-          ) : (
-            '–'
-          )}
+          <pre className="json" data-testid="pending-params">
+            {JSON.stringify(a.params, null, 2)}
+          </pre>
         </dd>
       </dl>
-      <form className="stack" onSubmit={decide('approve')} aria-label={`Decide on ${a.algorithm ?? 'study'}`}>
-        <div className="field">
-          <label htmlFor={`${id}-reason`}>Reason (required to deny or stop)</label>
-          <input
-            id={`${id}-reason`}
-            value={reason}
-            aria-describedby={error ? `${id}-error` : undefined}
-            aria-invalid={error ? true : undefined}
-            onChange={(e) => setReason(e.target.value)}
-          />
-        </div>
-        <div className="row">
-          <button type="submit" disabled={busy}>
-            Approve
-          </button>
-          <button type="button" className="secondary" disabled={busy} onClick={() => decide('deny')()}>
-            Deny
-          </button>
-          <button type="button" className="danger" disabled={busy} onClick={() => decide('stop-study')()}>
-            Stop study at {node.name}
-          </button>
-        </div>
-        {error && (
-          <p id={`${id}-error`} role="alert" className="error">
-            {error}
-          </p>
-        )}
-      </form>
+      <DecisionBar
+        id={id}
+        decide={decide}
+        nodeName={node.name}
+        approve={{
+          label: `Approve ${a.algorithm} ${a.version}`,
+          bodies: [{ ...forAlgo, decision: 'approve' }],
+        }}
+        deny={{ ...forAlgo, decision: 'deny' }}
+        stop={{ studyId: a.studyId, decision: 'stop' }}
+      />
     </article>
   );
 }
 
-function NodeInbox({ node }: { node: HubNode }) {
-  const { approvals } = useSession();
-  const list = useLoad(() => approvals.list(node.id), [node.id], 10_000);
-  if (list.error)
-    return isMissingRoute(list.error) ? (
-      <p className="muted" data-testid="approvals-unavailable">
-        This hub does not relay approvals; decide at the node with <code>fedhub node approvals</code>.
-      </p>
-    ) : (
+/** The algorithm versions a study allows, at the hub's current versions. */
+function studyVersions(
+  s: Study,
+  algorithms: readonly AlgorithmInfo[],
+): Array<{ name: string; version: string }> {
+  if (s.algorithms === null) return algorithms.map((a) => ({ name: a.name, version: a.version }));
+  const current = new Map(algorithms.map((a) => [a.name, a.version]));
+  return s.algorithms.flatMap((a) => {
+    const v = a.version ?? current.get(a.name);
+    return v ? [{ name: a.name, version: v }] : [];
+  });
+}
+
+function StudyAtNode(props: {
+  node: HubNode;
+  s: Study;
+  algorithms: readonly AlgorithmInfo[];
+  rows: readonly ApprovalRow[];
+  decide: Decide;
+}) {
+  const { node, s, rows, decide } = props;
+  const id = safeId(`study-${node.id}-${s.id}`);
+  const versions = studyVersions(s, props.algorithms);
+  const latest = (name: string, version: string) =>
+    rows.find(
+      (r) => r.studyId === s.id && r.algorithm === name && r.version === version && r.state !== 'waiting',
+    );
+  const stop = rows.find((r) => r.studyId === s.id && r.algorithm === null);
+  const open = versions.filter((v) => latest(v.name, v.version)?.state !== 'approved');
+  return (
+    <article className="card" data-testid="study-at-node" aria-labelledby={`${id}-title`}>
+      <h4 id={`${id}-title`}>
+        <a href={`#/studies/${s.id}`}>{s.title}</a>
+        {stop && (
+          <>
+            {' '}
+            <ApprovalBadge state={stop.state} /> <AppliedNote applied={stop.applied} note={stop.note} />
+          </>
+        )}
+      </h4>
+      <table className="compact">
+        <caption className="sr-only">
+          Algorithm versions of {s.title} at {node.name}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">algorithm</th>
+            <th scope="col">version</th>
+            <th scope="col">decision</th>
+            <th scope="col">at the node</th>
+          </tr>
+        </thead>
+        <tbody>
+          {versions.map((v) => {
+            const r = latest(v.name, v.version);
+            return (
+              <tr key={`${v.name}@${v.version}`} data-testid="study-algorithm-row">
+                <th scope="row">{v.name}</th>
+                <td>{v.version}</td>
+                <td>{r ? <ApprovalBadge state={r.state} /> : <span className="muted">none yet</span>}</td>
+                <td>{r && <AppliedNote applied={r.applied} note={r.note} />}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <DecisionBar
+        id={id}
+        decide={decide}
+        nodeName={node.name}
+        approve={{
+          label:
+            open.length === 0
+              ? 'All algorithm versions approved'
+              : `Approve ${open.length} algorithm version${open.length === 1 ? '' : 's'} in advance`,
+          bodies: open.map((v) => ({
+            studyId: s.id,
+            decision: 'approve' as const,
+            algorithm: v.name,
+            version: v.version,
+          })),
+        }}
+        deny={{ studyId: s.id, decision: 'deny' }}
+        stop={{ studyId: s.id, decision: 'stop' }}
+      />
+    </article>
+  );
+}
+
+function Decisions({ rows }: { rows: readonly ApprovalRow[] }) {
+  const decided = rows.filter((r) => r.state !== 'waiting');
+  if (decided.length === 0) return null;
+  return (
+    <details>
+      <summary>Decisions recorded ({decided.length})</summary>
+      <table className="compact" data-testid="decided-approvals">
+        <thead>
+          <tr>
+            <th scope="col">algorithm</th>
+            <th scope="col">version</th>
+            <th scope="col">decision</th>
+            <th scope="col">by</th>
+            <th scope="col">when</th>
+            <th scope="col">at the node</th>
+          </tr>
+        </thead>
+        <tbody>
+          {decided.map((r) => (
+            <tr key={`${r.studyId}-${r.algorithm}-${r.version}-${r.at}`}>
+              <th scope="row">{r.algorithm ?? 'whole study'}</th>
+              <td>{r.version ?? '–'}</td>
+              <td>
+                <ApprovalBadge state={r.state} />
+              </td>
+              <td>{r.by}</td>
+              <td>{shortDateTime(r.at)}</td>
+              <td>
+                <AppliedNote applied={r.applied} note={r.note} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+function NodeInbox({
+  node,
+  studies,
+  algorithms,
+}: {
+  node: HubNode;
+  studies: Study[];
+  algorithms: AlgorithmInfo[];
+}) {
+  const { client } = useSession();
+  const state = useLoad<ApprovalState>(() => client.nodeApprovals(node.id), [node.id], 5000);
+  const decide: Decide = async (body) => {
+    await client.decideApproval(node.id, body);
+    state.reload();
+  };
+  if (state.error)
+    return (
       <p role="alert" className="error">
-        {errorText(list.error)}
+        {errorText(state.error)}
       </p>
     );
-  if (!list.data) return <p>Loading…</p>;
-  const pending = list.data.filter((a) => a.state === 'pending');
-  const decided = list.data.filter((a) => a.state !== 'pending');
+  if (!state.data) return <p>Loading…</p>;
+  const rows = approvalRows(state.data, new Map([[node.id, node.name]]));
+  const groups = pendingGroups(state.data.pending);
+  const mine = studies.filter((s) => s.status === 'active' && s.nodeIds.includes(node.id));
   return (
     <>
-      {pending.length === 0 ? (
-        <p className="muted">Nothing waits for your decision.</p>
+      <h3>Waiting for your decision ({groups.length})</h3>
+      {groups.length === 0 ? (
+        <p className="muted" data-testid="inbox-empty">
+          Nothing waits for your decision.
+        </p>
       ) : (
-        pending.map((a) => (
-          <PendingItem
-            key={`${a.studyId}-${a.algorithm}-${a.version}-${a.digest}`}
+        groups.map((g) => (
+          <PendingCard
+            key={`${g[0]!.studyId}-${g[0]!.algorithm}-${g[0]!.version}`}
             node={node}
-            a={a}
-            onDone={list.reload}
+            group={g}
+            decide={decide}
           />
         ))
       )}
-      {decided.length > 0 && (
-        <details>
-          <summary>Decided ({decided.length})</summary>
-          <table className="compact" data-testid="decided-approvals">
-            <thead>
-              <tr>
-                <th scope="col">study</th>
-                <th scope="col">algorithm</th>
-                <th scope="col">version</th>
-                <th scope="col">state</th>
-                <th scope="col">by</th>
-                <th scope="col">when</th>
-                <th scope="col">reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {decided.map((a) => (
-                <tr key={`${a.studyId}-${a.algorithm}-${a.version}-${a.digest}-${a.decidedAt}`}>
-                  <th scope="row">
-                    <a href={`#/studies/${a.studyId}`}>{a.studyTitle ?? a.studyId}</a>
-                  </th>
-                  <td>{a.algorithm ?? 'whole study'}</td>
-                  <td>{a.version ?? '–'}</td>
-                  <td>
-                    <ApprovalState state={a.state} />
-                  </td>
-                  <td>{a.decidedBy ?? ''}</td>
-                  <td>{shortDateTime(a.decidedAt ?? null)}</td>
-                  <td>{a.reason ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </details>
-      )}
+      <h3>Studies at {node.name}</h3>
+      {mine.length === 0 && <p className="muted">No active study includes this node.</p>}
+      {mine.map((s) => (
+        <StudyAtNode
+          key={s.id}
+          node={node}
+          s={s}
+          algorithms={algorithms}
+          rows={rows.filter((r) => r.studyId === s.id)}
+          decide={decide}
+        />
+      ))}
+      <Decisions rows={rows} />
     </>
   );
 }
@@ -185,19 +333,22 @@ function NodeInbox({ node }: { node: HubNode }) {
 export function Inbox() {
   const { client, me } = useSession();
   const nodes = useLoad(() => client.listNodes(), []);
+  const studies = useLoad(() => client.listStudies(), []);
+  const algorithms = useLoad(() => client.listAlgorithms(), []);
   const mine = (nodes.data ?? []).filter(
     (n) => me.roles.includes('hub-admin') || n.organisationId === me.organisationId,
   );
+  const error = nodes.error ?? studies.error ?? algorithms.error;
   return (
     <section>
       <h1>Approvals inbox</h1>
       <p className="muted">
-        Decisions recorded here reach the node on its next contact with the hub; the node applies them and
-        keeps its own audit log.
+        Decisions recorded here reach the node on its next contact with the hub; the node checks that they
+        come from its organisation’s node admin, applies them and keeps them in its own audit log.
       </p>
-      {nodes.error ? (
+      {error ? (
         <p role="alert" className="error">
-          {errorText(nodes.error)}
+          {errorText(error)}
         </p>
       ) : null}
       {nodes.data && mine.length === 0 && <p>Your organisation runs no node.</p>}
@@ -206,12 +357,12 @@ export function Inbox() {
           <h2 id={`inbox-${n.id}`}>
             {n.name} <span className={`status status-${n.status}`}>{n.status}</span>
           </h2>
-          <NodeInbox node={n} />
+          <NodeInbox node={n} studies={studies.data ?? []} algorithms={algorithms.data ?? []} />
           <h3>Released outputs and privacy budget</h3>
           <p className="muted small" data-testid="node-ledger-note">
             The node keeps its released-output log, differential-privacy budget and query quota in its own
-            data directory; the hub does not relay them. Read them at the node (its audit log records every
-            release and charge).
+            data directory, and the hub does not relay them: read them at the node (its audit log records
+            every release and every budget charge).
           </p>
         </section>
       ))}

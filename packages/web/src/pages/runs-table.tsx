@@ -18,7 +18,7 @@ function Rows({ runs }: { runs: readonly Run[] }) {
               <span data-testid="run-error">
                 <code>{r.error.code}</code> {r.error.message}
               </span>
-            ) : (r.status as string) === 'pending-approval' ? (
+            ) : r.status === 'pending-approval' ? (
               <span data-testid="run-waiting">waiting for approval at {r.nodeName}</span>
             ) : (
               ''

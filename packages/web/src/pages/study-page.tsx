@@ -4,13 +4,13 @@
  */
 import { LEGAL_BASIS_TITLES, type Study, type Task } from '@fedhub/protocol';
 import { type FormEvent, useState } from 'react';
-import { type Approval, isMissingRoute } from '../api/approvals.js';
+import { approvalRows } from '../api/approvals.js';
 import { studyAuditEvents } from '../api/audit.js';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { shortDateTime } from '../api/time.js';
 import { usePage } from '../pager.js';
-import { ApprovalState } from './approval-state.js';
+import { AppliedNote, ApprovalBadge } from './approval-state.js';
 import { RunsTable } from './runs-table.js';
 import { StudyWizard } from './study-wizard.js';
 
@@ -160,102 +160,72 @@ function StopStudy({ s, onStopped }: { s: Study; onStopped: () => void }) {
 }
 
 function NodeApprovals({ s, nodeNames }: { s: Study; nodeNames: Map<string, string> }) {
-  const { approvals } = useSession();
-  const loaded = useLoad(
-    async () => {
-      const out: Array<{ nodeId: string; list: Approval[] | null; error: unknown }> = [];
-      for (const nodeId of s.nodeIds) {
-        try {
-          out.push({ nodeId, list: await approvals.list(nodeId, s.id), error: null });
-        } catch (e) {
-          if (isMissingRoute(e) && out.length === 0) throw e;
-          out.push({ nodeId, list: null, error: e });
-        }
-      }
-      return out;
-    },
-    [s.id, s.nodeIds.join()],
-    15_000,
-  );
-  if (loaded.error)
-    return isMissingRoute(loaded.error) ? (
-      <p className="muted" data-testid="approvals-unavailable">
-        This hub does not relay node approvals: each node decides locally (see its audit log).
-      </p>
-    ) : (
+  const { client } = useSession();
+  const state = useLoad(() => client.studyApprovals(s.id), [s.id], 10_000);
+  if (state.error)
+    return (
       <p role="alert" className="error">
-        {errorText(loaded.error)}
+        {errorText(state.error)}
       </p>
     );
-  if (!loaded.data) return <p>Loading approvals…</p>;
+  if (!state.data) return <p>Loading approvals…</p>;
+  const rows = approvalRows(state.data, nodeNames, s.nodeIds);
+  const quiet = s.nodeIds.filter((id) => !rows.some((r) => r.nodeId === id));
   return (
-    <table data-testid="approvals-table">
-      <caption>Approval state per node and algorithm version</caption>
-      <thead>
-        <tr>
-          <th scope="col">node</th>
-          <th scope="col">algorithm</th>
-          <th scope="col">version</th>
-          <th scope="col">digest</th>
-          <th scope="col">state</th>
-          <th scope="col">decided</th>
-        </tr>
-      </thead>
-      <tbody>
-        {loaded.data.flatMap(({ nodeId, list, error }) => {
-          const name = nodeNames.get(nodeId) ?? nodeId;
-          if (error)
-            return [
-              <tr key={nodeId}>
-                <th scope="row">{name}</th>
-                <td colSpan={5} className="muted">
-                  {errorText(error)}
-                </td>
-              </tr>,
-            ];
-          if (!list || list.length === 0)
-            return [
-              <tr key={nodeId} data-testid="approval-row">
-                <th scope="row">{name}</th>
-                <td colSpan={3} className="muted">
-                  nothing requested yet
-                </td>
-                <td>–</td>
-                <td />
-              </tr>,
-            ];
-          return list.map((a) => (
+    <>
+      <table data-testid="approvals-table">
+        <caption>Approval state per node and algorithm version</caption>
+        <thead>
+          <tr>
+            <th scope="col">node</th>
+            <th scope="col">algorithm</th>
+            <th scope="col">version</th>
+            <th scope="col">digest</th>
+            <th scope="col">state</th>
+            <th scope="col">by</th>
+            <th scope="col">when</th>
+            <th scope="col">at the node</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
             <tr
-              key={`${nodeId}-${a.algorithm ?? ''}-${a.version ?? ''}-${a.digest ?? ''}-${a.state}`}
+              key={`${r.nodeId}-${r.algorithm ?? ''}-${r.version ?? ''}-${r.state}`}
               data-testid="approval-row"
             >
-              <th scope="row">{name}</th>
-              <td>{a.algorithm ?? 'whole study'}</td>
-              <td>{a.version ?? '–'}</td>
-              <td className="mono small" title={a.digest ?? undefined}>
-                {a.digest ? `${a.digest.slice(0, 12)}…` : '–'}
+              <th scope="row">{r.nodeName}</th>
+              <td>{r.algorithm ?? 'whole study'}</td>
+              <td>{r.version ?? '–'}</td>
+              <td className="mono small" title={r.digest ?? undefined}>
+                {r.digest ? `${r.digest.slice(0, 12)}…` : '–'}
               </td>
               <td>
-                <ApprovalState state={a.state} />
+                <ApprovalBadge state={r.state} />
+                {r.runs > 1 && ` (${r.runs} runs)`}
               </td>
-              <td>{a.decidedAt ? shortDateTime(a.decidedAt) : ''}</td>
+              <td>{r.by ?? ''}</td>
+              <td>{shortDateTime(r.at)}</td>
+              <td>
+                <AppliedNote applied={r.applied} note={r.note} />
+              </td>
             </tr>
-          ));
-        })}
-      </tbody>
-    </table>
+          ))}
+        </tbody>
+      </table>
+      {quiet.length > 0 && (
+        <p className="muted small">
+          No request or decision recorded at {quiet.map((id) => nodeNames.get(id) ?? id).join(', ')}: such a
+          node runs what its automatic policy allows, or has not been asked yet.
+        </p>
+      )}
+    </>
   );
 }
 
 function StudyModels({ studyId }: { studyId: string }) {
   const { client } = useSession();
   const models = useLoad(() => client.listModels(), []);
-  if (models.error)
-    return isMissingRoute(models.error) ? (
-      <p className="muted">This hub has no model registry.</p>
-    ) : (
-      <p className="error">{errorText(models.error)}</p>
-    );
+  if (models.error) return <p className="error">{errorText(models.error)}</p>;
   const mine = (models.data ?? []).filter((m) => m.studyId === studyId);
   if (!models.data) return <p>Loading models…</p>;
   if (mine.length === 0) return <p className="muted">No model of this study is registered.</p>;

@@ -37,7 +37,7 @@ export function TaskPage({ id }: { id: string }) {
     );
   if (!task) return <p aria-live="polite">Loading task…</p>;
   // a run held at a node until its admin approves the algorithm version (manual approval mode)
-  const waiting = task.runs.filter((r) => (r.status as string) === 'pending-approval').map((r) => r.nodeName);
+  const waiting = task.runs.filter((r) => r.status === 'pending-approval').map((r) => r.nodeName);
   return (
     <section>
       <h1>

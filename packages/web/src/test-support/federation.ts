@@ -1,7 +1,7 @@
 /**
  * A real hub and three real nodes in this process on loopback, as `fedhub simulate` sets them up, plus a
  * researcher, an auditor (of the first hospital, so that the study is visible to them) and one node-admin
- * per hospital, for the browser test.
+ * per hospital, for the browser test. The nodes approve manually: nothing runs until their admin says so.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +58,10 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
           dataDir: join(work, `node-${i}`),
           datasets: [{ name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } }],
           claimWaitMs: 20000,
+          // every node asks its admin for each algorithm version (manual approval), and picks up the
+          // decisions relayed by the hub within a second
+          heartbeatIntervalMs: 1000,
+          approvals: { defaultMode: 'manual' },
           log: { level: 'silent' },
         },
         work,
