@@ -7,7 +7,7 @@
  * hub database restored from an earlier copy is detected against the checkpoints node A kept.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,8 +144,11 @@ describe('approvals at the nodes', () => {
       algorithm: 'summary',
       params: { dataset: 'values', columns: ['x'] },
     });
-    const held = await pendingAtA(task.id);
-    expect(runAt(held, ids.b).status).toBe('completed');
+    await pendingAtA(task.id);
+    // the automatic node is not held up by the manual one
+    await until('node B to finish its run', async () =>
+      runAt(await admin.getTask(task.id), ids.b).status === 'completed' ? true : undefined,
+    );
     // what the node admin sees, at the hub (dashboard inbox and study page) and at the node
     const summary = await advertised('summary');
     const inbox = await admin.nodeApprovals(ids.a);
@@ -219,6 +222,59 @@ describe('approvals at the nodes', () => {
       return x?.ack ? x : undefined;
     });
     expect(acked.ack).toMatchObject({ applied: true });
+    // what an auditor gets for this study: record, tasks and runs, approvals, audit entries with their hashes
+    const out = join(work, 'study-export.json');
+    const exp = await fedhub(['audit', 'export', '--study', s.id, '--out', out], auditEnv);
+    expect(exp.code, exp.stdout).toBe(0);
+    const bundle = JSON.parse(readFileSync(out, 'utf8')) as {
+      study: { id: string };
+      tasks: TaskDetail[];
+      approvals: { decisions: Array<{ id: string }> };
+      audit: {
+        verification: { ok: boolean };
+        checkpoint: { seq: number; headHash: string; at: string; signature: string; hubPublicKey: string };
+        entries: Array<{
+          seq: number;
+          at: string;
+          actor: string;
+          action: string;
+          object: string | null;
+          details: unknown;
+          prevHash: string;
+          hash: string;
+        }>;
+      };
+    };
+    expect(bundle.study.id).toBe(s.id);
+    expect(bundle.tasks.map((t) => t.id)).toEqual([task.id]);
+    expect(bundle.tasks[0]!.runs).toHaveLength(2);
+    expect(bundle.approvals.decisions.map((x) => x.id)).toEqual([d.id]);
+    expect(bundle.audit.verification.ok).toBe(true);
+    const { chainHash, verifyMessage } = await import('@fedhub/crypto');
+    const { checkpointSigningString } = await import('@fedhub/protocol');
+    const c = bundle.audit.checkpoint;
+    expect(verifyMessage(c.hubPublicKey, checkpointSigningString(c), c.signature)).toBe(true);
+    const actions = bundle.audit.entries.map((e) => e.action);
+    for (const a of [
+      'study.created',
+      'task.submitted',
+      'run.pending-approval',
+      'approval.decided',
+      'approval.acknowledged',
+      'task.finished',
+    ])
+      expect(actions, a).toContain(a);
+    for (const e of bundle.audit.entries)
+      expect(
+        chainHash(e.prevHash, {
+          seq: e.seq,
+          at: e.at,
+          actor: e.actor,
+          action: e.action,
+          object: e.object,
+          details: e.details,
+        }),
+      ).toBe(e.hash);
   }, 60_000);
 
   it('refuses a denied version with the reason; a new build of an approved version waits again', async () => {
