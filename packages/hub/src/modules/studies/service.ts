@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Schema, toBool, toJson, withTransaction } from '@fedhub/db';
+import { lockForUpdate, type Schema, toBool, toJson, withTransaction } from '@fedhub/db';
 import {
   type CreateStudyRequestSchema,
   FedhubError,
@@ -188,6 +188,9 @@ async function lockedStudy(
   trx: Kysely<Schema>,
   id: string,
 ): Promise<Study> {
+  // two concurrent changes of one study must not both read the same "before" (PostgreSQL row lock;
+  // SQLite serialises writers already)
+  await lockForUpdate(ctx.db.dialect, trx.selectFrom('studies').select('id').where('id', '=', id)).execute();
   const before = await getStudy(ctx, user, id, trx);
   requireRole(user, 'researcher');
   if (before.status === 'stopped')
