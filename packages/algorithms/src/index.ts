@@ -13,4 +13,10 @@ export { PingParamsSchema, ping } from './ping/ping.js';
 export * from './registry.js';
 export { mergeMoments, type SummaryParams, SummaryParamsSchema, summary } from './summary/summary.js';
 export * from './types.js';
+export { type ConcordanceSummary, concordanceSummary } from './validate/concordance-summary.js';
 export { type ValidateParams, ValidateParamsSchema, validate } from './validate/validate.js';
+export {
+  type ValidateSurvivalParams,
+  ValidateSurvivalParamsSchema,
+  validateSurvival,
+} from './validate/validate-survival.js';

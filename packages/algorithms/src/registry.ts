@@ -11,6 +11,7 @@ import { radiomicsExtract } from './radiomics-extract/radiomics-extract.js';
 import { summary } from './summary/summary.js';
 import type { FederatedAlgorithm } from './types.js';
 import { validate } from './validate/validate.js';
+import { validateSurvival } from './validate/validate-survival.js';
 
 /** Every built-in algorithm, newest version last for each name. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
@@ -25,6 +26,7 @@ const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [
   coxph,
   km,
   validate,
+  validateSurvival,
   drlSurvey,
   radiomicsExtract,
 ];

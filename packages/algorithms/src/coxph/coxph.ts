@@ -446,3 +446,6 @@ export const coxph = defineAlgorithm<CoxParams>({
     };
   },
 });
+
+// for validate-survival, which scores frozen Cox models on the same coarsened rows, levels and strata
+export { cached as readCoxNodeData, type NodeCoxData, strataCodes as coxStrataCodes };

@@ -1,0 +1,379 @@
+/**
+ * `validate-survival`: external validation of a frozen survival model (a Cox model's coefficients, or a
+ * column of risk scores) by Harrell's C, pooled and per centre, with survival::concordance's standard
+ * error. Event times are coarsened as `coxph` coarsens them (tc = ceil(t / res) * res); risk scores (the
+ * linear predictor) are put on a declared grid (multiples of `scoreResolution`), on which the result is
+ * exact: it equals `concordance(Surv(tc, event) ~ round(lp / res), reverse = TRUE)` on the pooled rows.
+ *
+ * A separate algorithm rather than a mode of `validate`: its parameters (time, event, strata) and rounds
+ * (levels and event-time grid, score range, concordance partial) share nothing with the binary measures,
+ * and a node approves it, and its digest, on its own.
+ *
+ * Rounds: (1) factor levels, strata and the event-time grid, as coxph's first round; (2) the range of the
+ * scores on the grid, released rounded outwards to 0.1; (3) the binned concordance partial (events and
+ * comparators per grid point and score bin), secure-aggregated; each centre's own C only where the study
+ * allows per-node breakdowns.
+ */
+import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { concordanceLocalPartial, type EventTimeGrid, mergeLevels, normalQuantile } from '@fedhub/stats';
+import { z } from 'zod';
+import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ColumnParam, DatasetParam } from '../common-params.js';
+import {
+  type CoxParams,
+  coxStrataCodes,
+  type NodeCoxData,
+  readCoxNodeData,
+  splitStrata,
+} from '../coxph/coxph.js';
+import { defineAlgorithm } from '../define-algorithm.js';
+import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
+import type { LocalContext } from '../types.js';
+import { type ConcordanceSummary, concordanceSummary } from './concordance-summary.js';
+
+export const ValidateSurvivalParamsSchema = z.strictObject({
+  dataset: DatasetParam,
+  time: ColumnParam.optional().describe('Follow-up time (default: the Surv() time of the model formula)'),
+  event: ColumnParam.optional().describe(
+    'Event indicator 0/1 (default: the Surv() event of the model formula)',
+  ),
+  model: z.union([
+    z.strictObject({ score: ColumnParam.describe('Column of risk scores (higher = shorter survival)') }),
+    z.strictObject({
+      formula: z
+        .string()
+        .min(3)
+        .max(2000)
+        .describe('As fitted, e.g. "Surv(months, dead) ~ age + sex + factor(stage)" or "~ age + sex"'),
+      coefficients: z
+        .record(z.string(), z.number())
+        .describe('Frozen coefficients by term name (as coxph reports them)'),
+    }),
+  ]),
+  strata: ColumnParam.optional().describe(
+    'Compare pairs only within strata of this column (default: the strata() term of the model formula)',
+  ),
+  timeResolution: z
+    .number()
+    .positive()
+    .default(1)
+    .describe('Event times are coarsened up to multiples of this (time unit), as coxph does'),
+  scoreResolution: z
+    .number()
+    .positive()
+    .max(1)
+    .default(0.01)
+    .describe('Risk scores are rounded to multiples of this; C is exact for scores on this grid'),
+  filter: FilterSchema.optional(),
+});
+export type ValidateSurvivalParams = z.infer<typeof ValidateSurvivalParamsSchema>;
+
+/** Largest concordance partial (2 x grid points x score bins) a node is asked to mask and send. */
+export const MAX_PARTIAL_LENGTH = 1_000_000;
+const Z975 = normalQuantile(0.975);
+
+interface Resolved {
+  time: string;
+  event: string;
+  strata: string | null;
+  /** The right-hand side whose design columns carry the coefficients. */
+  rhs: string;
+  coefficients: Record<string, number>;
+}
+
+/** Time, event, strata and scored terms from the parameters and the model formula. */
+export function resolveSurvivalModel(p: ValidateSurvivalParams): Resolved {
+  let time = p.time;
+  let event = p.event;
+  let strata = p.strata ?? null;
+  let rhs: string;
+  let coefficients: Record<string, number>;
+  if ('score' in p.model) {
+    rhs = p.model.score;
+    coefficients = { [p.model.score]: 1 };
+  } else {
+    const split = splitStrata(p.model.formula.includes('~') ? p.model.formula : `~ ${p.model.formula}`);
+    const tilde = split.formula.indexOf('~');
+    const lhs = split.formula.slice(0, tilde).trim();
+    rhs = split.formula.slice(tilde + 1).trim();
+    if (lhs !== '') {
+      const f = parseModelFormula(`${lhs} ~ 1`);
+      if (f.response?.kind !== 'surv')
+        throw new FedhubError(
+          'FH_ERR_BAD_PARAMS',
+          `model.formula "${p.model.formula}": the left-hand side must be Surv(time, event)`,
+        );
+      time ??= f.response.time.column;
+      event ??= f.response.event.column;
+    }
+    strata ??= split.strata;
+    coefficients = p.model.coefficients;
+  }
+  if (!time || !event)
+    throw new FedhubError(
+      'FH_ERR_BAD_PARAMS',
+      'validate-survival: give "time" and "event", or a model formula with Surv(time, event) on the left',
+    );
+  return { time, event, strata, rhs, coefficients };
+}
+
+/** The coxph parameters that read the same rows: coarsened times, events, strata and the design. */
+function coxParams(p: ValidateSurvivalParams, r: Resolved): CoxParams {
+  return {
+    dataset: p.dataset,
+    formula: `Surv(${r.time}, ${r.event}) ~ ${r.rhs}${r.strata ? ` + strata(${r.strata})` : ''}`,
+    ties: 'efron',
+    timeResolution: p.timeResolution,
+    concordanceBins: 200,
+    ...(p.filter ? { filter: p.filter } : {}),
+  };
+}
+
+interface Grid {
+  strata: number[];
+  times: number[];
+}
+
+type Input =
+  | { phase: 'setup' }
+  | { phase: 'range'; levels: Record<string, string[]> }
+  | {
+      phase: 'concordance';
+      levels: Record<string, string[]>;
+      strata: string[];
+      grid: Grid;
+      /** Score grid in units of scoreResolution: bins lo, lo + 1, ..., lo + bins - 1. */
+      lo: number;
+      bins: number;
+    };
+
+interface State {
+  levels: Record<string, string[]>;
+  strata: string[];
+  grid: Grid;
+  nodes: string[];
+  n: number;
+  events: number;
+  lo?: number;
+  bins?: number;
+}
+
+/** The node's scores on the grid (integer multiples of scoreResolution), once per task. */
+function gridScores(ctx: LocalContext, d: NodeCoxData, r: Resolved, res: number): Float64Array {
+  const hit = ctx.cache.get('validate-survival:q') as Float64Array | undefined;
+  if (hit) return hit;
+  const missing = d.names.filter((n) => !(n in r.coefficients));
+  if (missing.length > 0)
+    throw new FedhubError(
+      'FH_ERR_BAD_PARAMS',
+      `coefficients: no value for ${missing.map((n) => `"${n}"`).join(', ')} (the model's terms at this node: ${d.names.join(', ')})`,
+    );
+  const beta = d.names.map((n) => r.coefficients[n]!);
+  const q = new Float64Array(d.n);
+  for (let i = 0; i < d.n; i++) {
+    // summed term by term from 0, as the R reference script sums them
+    let lp = 0;
+    for (let j = 0; j < d.p; j++) lp += d.x[i * d.p + j]! * beta[j]!;
+    if (!Number.isFinite(lp))
+      throw new FedhubError('FH_ERR_BAD_PARAMS', 'the risk score is not finite for some records');
+    q[i] = Math.round(lp / res);
+  }
+  ctx.cache.set('validate-survival:q', q);
+  return q;
+}
+
+function withCi(s: ConcordanceSummary) {
+  return {
+    concordance: s.concordance,
+    stdError: s.stdError,
+    ciLower: Math.max(0, s.concordance - Z975 * s.stdError),
+    ciUpper: Math.min(1, s.concordance + Z975 * s.stdError),
+    variance: s.variance,
+    concordant: s.concordant,
+    discordant: s.discordant,
+    tiedScore: s.tiedScore,
+    tiedTime: s.tiedTime,
+    tiedBoth: s.tiedBoth,
+  };
+}
+
+export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
+  name: 'validate-survival',
+  version: '1.0.0',
+  title: 'Survival model validation across centres',
+  description:
+    "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, on coarsened event times.",
+  paramsSchema: ValidateSurvivalParamsSchema,
+  variables: (p) => {
+    const r = resolveSurvivalModel(p);
+    const f = parseModelFormula(`Surv(${r.time}, ${r.event}) ~ ${r.rhs}`);
+    return { dataset: p.dataset, columns: [...modelColumns(f), ...(r.strata ? [r.strata] : [])] };
+  },
+  firstInput: () => ({ phase: 'setup' }),
+  async local(ctx, params, raw) {
+    const input = raw as unknown as Input;
+    const r = resolveSurvivalModel(params);
+    const cp = coxParams(params, r);
+    const ds = await ctx.dataset(params.dataset);
+    if (input.phase === 'setup') {
+      const f = parseModelFormula(`~ ${r.rhs}`);
+      const factors = [...factorColumns(f, ds), ...(r.strata ? [r.strata] : [])];
+      const levels: Record<string, string[]> = {};
+      for (const c of factors) {
+        const groups = await ds.groupCounts([c], params.filter);
+        levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
+      }
+      const d = await readCoxNodeData(
+        ctx,
+        cp,
+        Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, mergeLevels([v])])),
+      );
+      ctx.cache.delete('cox:data'); // rebuilt with the global levels next round
+      const points = new Map<string, [string, number]>();
+      let events = 0;
+      for (let i = 0; i < d.n; i++)
+        if (d.event[i] === 1) {
+          events++;
+          const s = d.strataNames ? d.strataNames[i]! : '';
+          points.set(`${s}|${d.time[i]}`, [s, d.time[i]!]);
+        }
+      return {
+        payload: { levels, eventTimes: [...points.values()], n: d.n, events } as Json,
+        disclosure: {
+          subsetSize: d.n,
+          cells: [
+            { label: 'events', count: events },
+            { label: 'censored records', count: d.n - events },
+          ],
+        },
+      };
+    }
+    const d = await readCoxNodeData(ctx, cp, input.levels);
+    let events = 0;
+    for (const e of d.event) events += e;
+    const disclosure = {
+      subsetSize: d.n,
+      cells: [
+        { label: 'events', count: events },
+        { label: 'censored records', count: d.n - events },
+      ],
+    };
+    const q = gridScores(ctx, d, r, params.scoreResolution);
+    if (input.phase === 'range') {
+      // released rounded outwards to 0.1 (in score units), so no patient's own score leaves the node
+      const step = Math.max(1, Math.round(0.1 / params.scoreResolution));
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const v of q) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      const range = d.n === 0 ? null : { lo: Math.floor(lo / step) * step, hi: Math.ceil(hi / step) * step };
+      return { payload: { range } as Json, disclosure };
+    }
+    const grid: EventTimeGrid = {
+      strata: Int32Array.from(input.grid.strata),
+      times: Float64Array.from(input.grid.times),
+    };
+    const partial = concordanceLocalPartial(d.time, d.event, coxStrataCodes(d, input.strata), q, grid, {
+      min: input.lo,
+      width: 1,
+      bins: input.bins,
+    });
+    // this centre's own C leaves the node only where the study allows per-node breakdowns
+    if (ctx.releasePerNodeBreakdown !== true)
+      return { payload: { [ADDITIVE_FIELD]: Array.from(partial) } as Json, disclosure };
+    const centre = { n: d.n, events, ...withCi(concordanceSummary(partial, grid.strata, input.bins)) };
+    return { payload: { [ADDITIVE_FIELD]: Array.from(partial), centre } as Json, disclosure };
+  },
+  aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
+    if (round === 1) {
+      const payloads = parts.map(
+        (p) =>
+          p.payload as {
+            levels: Record<string, string[]>;
+            eventTimes: Array<[string, number]>;
+            n: number;
+            events: number;
+          },
+      );
+      const levels: Record<string, string[]> = {};
+      for (const c of new Set(payloads.flatMap((p) => Object.keys(p.levels))))
+        levels[c] = mergeLevels(payloads.map((p) => p.levels[c] ?? []));
+      const strataCol = resolveSurvivalModel(params).strata;
+      const strata = strataCol ? levels[strataCol]! : [''];
+      const pts = new Map<string, [number, number]>();
+      for (const p of payloads)
+        for (const [s, t] of p.eventTimes) pts.set(`${s}|${t}`, [strata.indexOf(s), t]);
+      const sorted = [...pts.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      if (sorted.length === 0)
+        throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'no events at any node: Harrell’s C is undefined');
+      const s: State = {
+        levels,
+        strata,
+        grid: { strata: sorted.map((x) => x[0]), times: sorted.map((x) => x[1]) },
+        nodes: parts.map((p) => p.nodeName),
+        n: payloads.reduce((a, p) => a + p.n, 0),
+        events: payloads.reduce((a, p) => a + p.events, 0),
+      };
+      return {
+        kind: 'next-round',
+        input: { phase: 'range', levels } as Json,
+        state: s as unknown as Json,
+      };
+    }
+    const s = state as unknown as State;
+    if (round === 2) {
+      const ranges = parts
+        .map((p) => (p.payload as { range: { lo: number; hi: number } | null }).range)
+        .filter((x) => x !== null);
+      const lo = Math.min(...ranges.map((x) => x.lo));
+      const hi = Math.max(...ranges.map((x) => x.hi));
+      const bins = hi - lo + 1;
+      const length = 2 * s.grid.times.length * bins;
+      if (length > MAX_PARTIAL_LENGTH)
+        throw new FedhubError(
+          'FH_ERR_BAD_PARAMS',
+          `validate-survival: ${s.grid.times.length} event times x ${bins} score bins is too fine (at most ${MAX_PARTIAL_LENGTH / 2} cells); use a coarser scoreResolution (now ${params.scoreResolution}) or timeResolution (now ${params.timeResolution})`,
+        );
+      return {
+        kind: 'next-round',
+        input: {
+          phase: 'concordance',
+          levels: s.levels,
+          strata: s.strata,
+          grid: s.grid,
+          lo,
+          bins,
+        } as unknown as Json,
+        state: { ...s, lo, bins } as unknown as Json,
+      };
+    }
+    const sum = sumAdditive(parts);
+    const pooled = concordanceSummary(sum, Int32Array.from(s.grid.strata), s.bins!);
+    const pairs = pooled.concordant + pooled.discordant + pooled.tiedScore;
+    if (!(pairs > 0))
+      throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'no comparable pairs: Harrell’s C is undefined');
+    const r = resolveSurvivalModel(params);
+    const perCentre = parts.flatMap((p) => {
+      const c = (p.payload as { centre?: Record<string, Json> }).centre;
+      return c ? [{ centre: p.nodeName, ...c }] : [];
+    });
+    return {
+      kind: 'done',
+      result: {
+        algorithm: 'validate-survival',
+        model: params.model as Json,
+        time: r.time,
+        event: r.event,
+        strata: r.strata,
+        timeResolution: params.timeResolution,
+        scoreResolution: params.scoreResolution,
+        scoreBins: s.bins!,
+        pooled: { n: s.n, events: s.events, comparablePairs: pairs, ...withCi(pooled) },
+        ...(releasePerNodeBreakdown === true ? { perCentre: perCentre as unknown as Json } : {}),
+        nodes: s.nodes,
+      } as Json,
+    };
+  },
+});
