@@ -33,9 +33,10 @@ function Page({ route }: { route: Route }) {
     case 'new-study':
       return <NewStudy />;
     case 'study':
-      return <StudyPage id={route.id} />;
+      // keyed apart from the edit route, so that leaving the wizard loads the saved study afresh
+      return <StudyPage key="view" id={route.id} />;
     case 'edit-study':
-      return <StudyPage id={route.id} edit />;
+      return <StudyPage key="edit" id={route.id} edit />;
     case 'model':
       return <ModelCardPage name={route.name} version={route.version} />;
     case 'inbox':

@@ -196,6 +196,16 @@ describe('dashboard in a browser', () => {
     expect(await page.getByTestId('study-algorithms').textContent()).toBe('coxph, glm, km, summary');
     expect(await page.getByTestId('study-status').textContent()).toBe('active');
     await shot('04-study-permission');
+    // the owner edits the study with the same wizard, prefilled
+    await page.getByRole('link', { name: 'Edit study' }).click();
+    expect(await page.getByLabel('Title').inputValue()).toBe('Toxicity after radiotherapy');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel(/DPIA reference/).fill('DPIA-RT-8');
+    await page.getByRole('button', { name: 'Next' }).click();
+    expect(await page.locator('input[name="variables-cohort"]:checked').count()).toBe(studyVariables.length);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => permission.textContent()).toContain('DPIA-RT-8');
 
     // summary with histograms
     await submitAnalysis(studyId, 'summary', async () => {
@@ -259,6 +269,7 @@ describe('dashboard in a browser', () => {
       await page.locator('#param-family').selectOption('binomial');
     });
     expect(glm).toBe('completed');
+    const glmTaskId = new URL(page.url()).hash.split('/')[2] ?? '';
     const forest = page.locator('svg[data-testid="forest-plot"]');
     await forest.waitFor();
     expect(await forest.locator('[data-testid="forest-row"]').count()).toBe(2);
@@ -340,6 +351,14 @@ describe('dashboard in a browser', () => {
     expect(await outside.textContent()).toMatch(/FH_ERR_OUTSIDE_STUDY: .*bmi/);
     await shot('13-refusal-outside-study');
 
+    // the logistic model goes into the registry (through the API); the study page links its model card
+    const researcherApi = await HubClient.login(fed.hubUrl, fed.researcher.username, fed.researcher.password);
+    await researcherApi.registerModel({
+      name: 'toxicity-risk',
+      taskId: glmTaskId,
+      intendedUse: 'Risk of grade 2+ toxicity before radiotherapy',
+    });
+
     // the study page lists the four tasks with their per-node runs
     await page.goto(`${front.url}/#/studies/${studyId}`);
     await expect.poll(() => page.getByTestId('task-row').count()).toBe(5);
@@ -353,6 +372,15 @@ describe('dashboard in a browser', () => {
     const approvalsTable = page.getByTestId('approvals-table');
     await expect.poll(() => approvalsTable.getByTestId('approval-approved').count()).toBe(12);
     expect(await approvalsTable.getByText('applied at the node').count()).toBe(12);
+
+    await page.getByRole('link', { name: 'toxicity-risk v1 (model card)' }).click();
+    const card = page.frameLocator('iframe[data-testid="model-card"]');
+    await expect
+      .poll(() => card.locator('body').textContent(), { timeout: 15_000 })
+      .toContain('toxicity-risk');
+    await shot('14-model-card');
+    await page.goBack();
+    await page.getByTestId('approvals-table').waitFor();
 
     // 1,000 tasks: the list answer is padded with copies of the real ones; the page renders 50 at a time
     await page.route(`**/api/tasks?studyId=${studyId}`, async (route) => {
@@ -391,7 +419,7 @@ describe('dashboard in a browser', () => {
       fed.nodeAdmins[1]!.nodeName,
     );
     expect(await page.getByRole('link', { name: 'Run analysis' }).count()).toBe(0);
-    await shot('14-inbox');
+    await shot('15-inbox');
 
     // the auditor signs in with a one-time link carrying an access token in the fragment
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -419,7 +447,7 @@ describe('dashboard in a browser', () => {
           ) && page.getByTestId('audit-row').count(),
       )
       .toBe(5);
-    await shot('15-audit');
+    await shot('16-audit');
     // the study page shows the auditor the study's own trail
     await page.goto(`${front.url}/#/studies/${studyId}`);
     await expect
@@ -440,7 +468,7 @@ describe('dashboard in a browser', () => {
     expect(studyActions.at(-1)).toBe('study.created');
     expect(studyActions.filter((a) => a === 'task.submitted')).toHaveLength(5);
     expect(studyActions).not.toContain('login.succeeded');
-    await shot('16-study-audit');
+    await shot('17-study-audit');
 
     for (const path of shots) await annotate(`screenshot ${path}`, { path });
     console.log(`dashboard screenshots:\n${shots.join('\n')}`);

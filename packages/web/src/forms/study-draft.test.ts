@@ -1,7 +1,15 @@
 import type { AlgorithmInfo, DataDictionary } from '@fedhub/protocol';
 import { CreateStudyRequestSchema } from '@fedhub/protocol';
 import { describe, expect, it } from 'vitest';
-import { emptyDraft, STEPS, type StudyDraft, stepErrors, toRequest, validateDraft } from './study-draft.js';
+import {
+  draftOf,
+  emptyDraft,
+  STEPS,
+  type StudyDraft,
+  stepErrors,
+  toRequest,
+  validateDraft,
+} from './study-draft.js';
 
 const cohort: DataDictionary = {
   name: 'cohort',
@@ -102,5 +110,20 @@ describe('study draft', () => {
     const e = stepErrors({ ...emptyDraft(), title: 'ok title' }, 0);
     expect(Object.keys(e)).toEqual(['collaborationId', 'purpose']);
     expect(Object.keys(stepErrors(emptyDraft(), 3))).toEqual([]);
+  });
+
+  it('an existing study becomes a draft that gives the same request back (edit without changes)', () => {
+    const req = toRequest({ ...complete(), pinVersions: true }, [cohort], algos);
+    const study = {
+      ...CreateStudyRequestSchema.parse(req),
+      id: '9b0a3b9e-4a51-4c1e-9d55-0c8f2b9a1f19',
+      nodeIds: req.nodeIds ?? [],
+      status: 'active' as const,
+      stoppedAt: null,
+      createdBy: N1,
+      createdAt: '2026-11-29T00:00:00.000Z',
+      updatedAt: '2026-11-29T00:00:00.000Z',
+    };
+    expect(toRequest(draftOf(study), [cohort], algos)).toEqual(req);
   });
 });

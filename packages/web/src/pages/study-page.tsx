@@ -259,7 +259,18 @@ function StudyModels({ studyId }: { studyId: string }) {
   );
 }
 
-function StudyAudit({ studyId, taskIds }: { studyId: string; taskIds: readonly string[] }) {
+/** "node:<id>" as the node's name (the trail stores ids; auditors read names). */
+function actorName(actor: string, nodeNames: ReadonlyMap<string, string>): string {
+  const name = actor.startsWith('node:') ? nodeNames.get(actor.slice(5)) : undefined;
+  return name ? `node ${name}` : actor;
+}
+
+function StudyAudit(props: {
+  studyId: string;
+  taskIds: readonly string[];
+  nodeNames: ReadonlyMap<string, string>;
+}) {
+  const { studyId, taskIds } = props;
   const { audit } = useSession();
   const events = useLoad(() => audit.listAll(), [studyId]);
   // newest first: what happened last is what a reviewer opens the page for; seq keeps the chain order visible
@@ -284,7 +295,9 @@ function StudyAudit({ studyId, taskIds }: { studyId: string; taskIds: readonly s
             <tr key={e.seq} data-testid="study-audit-row">
               <td>{e.seq}</td>
               <td>{shortDateTime(e.at)}</td>
-              <td className="mono small">{e.actor}</td>
+              <td className="mono small" title={e.actor}>
+                {actorName(e.actor, props.nodeNames)}
+              </td>
               <td>{e.action}</td>
               <td className="mono small">{e.object}</td>
             </tr>
@@ -380,7 +393,7 @@ export function StudyPage({ id, edit = false }: { id: string; edit?: boolean }) 
       <StudyModels studyId={s.id} />
       <h2>Audit trail</h2>
       {canAudit ? (
-        <StudyAudit studyId={s.id} taskIds={(tasks.data ?? []).map((t) => t.id)} />
+        <StudyAudit studyId={s.id} taskIds={(tasks.data ?? []).map((t) => t.id)} nodeNames={nodeNames} />
       ) : (
         <p className="muted">The audit trail is shown to auditors.</p>
       )}
