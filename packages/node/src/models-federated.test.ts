@@ -603,6 +603,31 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
     same(score.pooled, ref.scoreColumn);
   });
 
+  it('sends and releases no centre’s own C in a study without per-node breakdowns', async () => {
+    const study = {
+      id: crypto.randomUUID(),
+      title: 'pooled only',
+      status: 'active' as const,
+      nodeIds: nodes.map((n) => n.id),
+      minNodes: 1,
+      variables: null,
+      algorithms: null,
+      startsAt: null,
+      endsAt: null,
+      releasePerNodeBreakdown: false,
+    };
+    const { result, transcript } = await runLocalFederation(
+      'validate-survival',
+      { dataset: 'cohort', model, timeResolution: ref.timeResolution, scoreResolution: ref.scoreResolution },
+      nodes,
+      { study, studyId: study.id },
+    );
+    const r = result as { pooled: SurvivalPooled };
+    expect(r).not.toHaveProperty('perCentre');
+    same(r.pooled, ref.pooled);
+    expect(JSON.stringify(transcript)).not.toContain('"centre"');
+  });
+
   it('refuses a model whose coefficients miss a term, naming it', async () => {
     const { dose_gy: _, ...partial } = model.coefficients;
     await expect(
