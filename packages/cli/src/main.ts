@@ -44,6 +44,9 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
       'Federated analytics for medical physics and radiology: hub, hospital nodes, governed algorithms',
     )
     .version(CLI_VERSION)
+    // `--version` after a sub-command is that command's option (`run --version`, `node approve --version`),
+    // not the program's: program options are read only before the sub-command
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
   const first = argv?.slice(2).find((a) => !a.startsWith('-'));
