@@ -91,6 +91,7 @@ describe('load on one hub process', () => {
     };
     let stop = false;
     let errors = 0;
+    const errorKinds = new Map<string, number>();
     let posted = 0;
     const loops = nodes.map(async (n) => {
       while (!stop) {
@@ -101,8 +102,10 @@ describe('load on one hub process', () => {
           latency.claim!.push(performance.now() - t0);
           await timed('result', () => n.api.postResult(run.runId, n.result(run, { node: n.name })));
           posted++;
-        } catch {
+        } catch (err) {
           errors++;
+          const m = (err as Error).message.slice(0, 200);
+          errorKinds.set(m, (errorKinds.get(m) ?? 0) + 1);
           await sleep(100);
         }
       }
@@ -171,7 +174,7 @@ describe('load on one hub process', () => {
     const done = tasks.filter((t) => mine.has(t.id));
     expect(done).toHaveLength(TASKS);
     expect(done.every((t) => t.status === 'completed')).toBe(true);
-    expect(errors).toBe(0);
+    expect(errors, JSON.stringify([...errorKinds])).toBe(0);
     const fmt = (k: string) =>
       `${k} p50 ${quantile(latency[k]!, 0.5).toFixed(1)} ms, p99 ${quantile(latency[k]!, 0.99).toFixed(1)} ms (n=${latency[k]!.length})`;
     console.info(

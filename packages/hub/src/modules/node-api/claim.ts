@@ -59,6 +59,8 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
       .select(['nodes.id as nodeId', 'nodes.x25519_public_key as x25519'])
       .where('runs.task_id', '=', run.task_id)
       .where('runs.round', '=', run.round)
+      // a round restarted after a dropout masks among the remaining nodes only
+      .where('runs.status', '!=', 'cancelled')
       .orderBy('nodes.id')
       .execute();
     const studyRow = await trx
@@ -129,13 +131,32 @@ export async function claim(
 ): Promise<RunAssignment | null> {
   const deadline = Date.now() + waitMs;
   await sweepExpiredLeases(ctx);
-  for (;;) {
+  for (let first = true; ; first = false) {
     // A node that hung up gets nothing: a run claimed now would sit leased to nobody until it expired.
     if (signal?.aborted) return null;
-    const run = await claimOnce(ctx, node);
-    if (run) return run;
+    // After the first try, a read decides whether to try again: claimOnce is a write transaction (it
+    // records the node as seen), and hundreds of idle nodes polling twice a second would queue every
+    // other write behind theirs.
+    if (first || (await hasQueuedRun(ctx, node.id))) {
+      const run = await claimOnce(ctx, node);
+      if (run) return run;
+    }
     const left = deadline - Date.now();
     if (left <= 0 || ctx.claimWaiters.closed) return null;
     await ctx.claimWaiters.wait(node.id, Math.min(left, ctx.config.pollIntervalMs));
   }
+}
+
+/** Whether a run is queued for the node in a running task (a read, no lock). */
+async function hasQueuedRun(ctx: HubContext, nodeId: string): Promise<boolean> {
+  const row = await ctx.db.db
+    .selectFrom('runs')
+    .innerJoin('tasks', 'tasks.id', 'runs.task_id')
+    .select('runs.id')
+    .where('runs.node_id', '=', nodeId)
+    .where('runs.status', '=', 'queued')
+    .where('tasks.status', '=', 'running')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
