@@ -63,7 +63,7 @@ const RELEASES: Readonly<Record<string, string>> = {
     'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index',
   km: 'counts of events and censorings per coarsened time bin (secure-aggregated; bins under the minimum cell count merged)',
   validate:
-    'per outcome class, histograms of the predicted probability at the declared resolution; calibration sums by federated IRLS; per-centre metrics',
+    'per outcome class, histograms of the predicted probability at the declared resolution; calibration sums by federated IRLS (secure-aggregated); the pooled ROC curve in steps of at least 10 patients',
   'drl-survey':
     'per exam, patient group and phantom: number of exams and the median and quartiles of CTDIvol and DLP, only where the site holds at least minN exams',
   'radiomics-extract':
@@ -72,7 +72,8 @@ const RELEASES: Readonly<Record<string, string>> = {
 
 const PER_NODE: Readonly<Record<string, string>> = {
   summary: 'records per node',
-  validate: 'metrics per centre',
+  validate: 'AUC, calibration and Brier score per centre',
+  glm: "with perCentre, each centre's own fitted coefficients and standard errors",
   'drl-survey': 'facility medians, quartiles and flags',
   'radiomics-extract': 'counts per node',
 };
