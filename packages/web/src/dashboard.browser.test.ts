@@ -42,6 +42,26 @@ async function signIn(user: { username: string; password: string }, on: Page = p
   await on.getByTestId('signed-in-as').waitFor();
 }
 
+/**
+ * The form controls of the page without an accessible name (label element, aria-label or
+ * aria-labelledby), as "tag#id[name]", and the described-by ids that point nowhere: both should be empty.
+ */
+async function unlabelled(on: Page = page): Promise<string[]> {
+  return on.evaluate(() => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLInputElement>('input, select, textarea')) {
+      if (el.type === 'hidden') continue;
+      const named =
+        (el.labels?.length ?? 0) > 0 || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      if (!named) out.push(`${el.tagName.toLowerCase()}#${el.id}[${el.name}]`);
+      for (const ref of (el.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean))
+        if (!document.getElementById(ref))
+          out.push(`${el.tagName.toLowerCase()}#${el.id} describedby ${ref}`);
+    }
+    return out;
+  });
+}
+
 /** Fills the run form for the study in `studyId` and submits it; resolves on the task page. */
 async function submitAnalysis(studyId: string, algorithm: string, fill: () => Promise<void>): Promise<void> {
   await page.goto(`${front.url}/#/run?study=${studyId}`);
@@ -144,6 +164,7 @@ describe('dashboard in a browser', () => {
     await page
       .getByLabel('Purpose', { exact: true })
       .fill('Dose-response of grade 2+ toxicity and survival, pooled over three centres');
+    expect(await unlabelled()).toEqual([]);
     await page.getByRole('button', { name: 'Next' }).click();
     // step 2, legal basis: "Next" without one shows the message next to the selects and focuses the first
     await page.getByRole('button', { name: 'Next' }).click();
@@ -163,6 +184,7 @@ describe('dashboard in a browser', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('study-ethics');
     await page.getByLabel('Ethics approval reference').fill('EC-2026-114');
     await page.getByLabel(/DPIA reference/).fill('DPIA-RT-7');
+    expect(await unlabelled()).toEqual([]);
     await shot('02-wizard-legal-basis');
     await page.getByRole('button', { name: 'Next' }).click();
     // step 3: nodes (all ticked), variables from the nodes' dictionaries, algorithms
@@ -173,6 +195,7 @@ describe('dashboard in a browser', () => {
     expect(await page.getByTestId('variables-cohort').textContent()).toContain('dose_gy (numeric, Gy)');
     for (const a of ['summary', 'glm', 'km', 'coxph'])
       await page.locator(`input[name="algorithms"][value="${a}"]`).check();
+    expect(await unlabelled()).toEqual([]);
     await shot('03-wizard-variables');
     await page.getByRole('button', { name: 'Next' }).click();
     // step 4: period and release, then create
@@ -180,6 +203,7 @@ describe('dashboard in a browser', () => {
     await page.getByLabel('End date').fill('2025-12-31');
     await page.getByRole('button', { name: 'Create study' }).click();
     await page.locator('#study-endsAt-error').waitFor();
+    expect(await unlabelled()).toEqual([]);
     await page.getByLabel('End date').fill('2030-12-31');
     await page.getByRole('switch', { name: 'Release per-node breakdowns' }).check();
     await page.getByRole('button', { name: 'Create study' }).click();
@@ -216,6 +240,7 @@ describe('dashboard in a browser', () => {
       expect(await page.locator('#run-algorithm option').allTextContents()).toHaveLength(5);
       await page.locator('input[name="columns"][value="age"]').check();
       await page.locator('input[name="columns"][value="dose_gy"]').check();
+      expect(await unlabelled()).toEqual([]);
       await page.locator('#param-bins').fill('{"age": {"breaks": [18, 50, 57, 64, 71, 78, 100.5]}}');
     });
     // every node approves manually: the run waits at each, and the task page says where
@@ -241,6 +266,7 @@ describe('dashboard in a browser', () => {
           columns: ['age', 'dose_gy'],
         });
         if (i === 0) {
+          expect(await unlabelled(p)).toEqual([]);
           await shot('06-inbox-pending', p);
           await card.getByRole('button', { name: /^Approve summary / }).click();
           await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(0);
@@ -404,6 +430,7 @@ describe('dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Stop study…' }).click();
     await page.getByRole('button', { name: 'Stop the study now' }).click();
     await page.locator('#stop-error').waitFor();
+    expect(await unlabelled()).toEqual([]);
     await page.getByLabel(/Reason for stopping/).fill('Recruitment target reached');
     await page.getByRole('button', { name: 'Stop the study now' }).click();
     await expect.poll(() => page.getByTestId('study-status').textContent()).toBe('stopped');
