@@ -1,8 +1,9 @@
 /**
  * The model registry routes, written once and run on each backend: registration of a completed glm task
  * (a real federated fit on three DuckDB-backed nodes) with its provenance, versioning, visibility, refusal
- * of tasks that are not completed glm/coxph fits, validation with the frozen coefficients (the validate
- * task's result computed by a real local federation), the model card as JSON and as well-formed HTML.
+ * of tasks that are not completed glm/coxph fits, validation with the frozen coefficients (the validate or
+ * validate-survival task's result computed by a real local federation), the model card as JSON and as
+ * well-formed HTML.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -265,8 +266,13 @@ export function modelRegistryTests(backend: Backend): void {
       expect(JSON.stringify(audit.body)).toContain(taskId);
     });
 
-    it('registers a coxph fit with its ties and concordance, and refuses to validate it as a binary model', async () => {
-      const params = { dataset: 'cohort', formula: 'Surv(months, dead) ~ age + sex', ties: 'efron' };
+    it('registers a coxph fit with its ties and concordance; validation submits validate-survival and the card shows C per centre', async () => {
+      const params = {
+        dataset: 'cohort',
+        formula: 'Surv(months, dead) ~ age + sex',
+        ties: 'efron',
+        timeResolution: 3,
+      };
       const fit = (await runLocalFederation('coxph', params, nodes)).result as {
         coefficients: Array<{ term: string; estimate: number }>;
         concordance: { value: number };
@@ -283,13 +289,85 @@ export function modelRegistryTests(backend: Backend): void {
         fit.coefficients.map((c) => c.term),
       );
       expect(r.body.training.concordance).toBe(fit.concordance.value);
-      const v = await call('POST', '/api/models/survival/versions/1/validate', w.researcherA.token, {
+
+      const submitted = await call('POST', '/api/models/survival/versions/1/validate', w.researcherA.token, {
         studyId,
         dataset: 'cohort',
-        outcome: 'dead',
       });
-      expect(v.status).toBe(400);
-      expect(v.body.message).toContain('needs a binomial glm');
+      expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+      const task = submitted.body;
+      expect(task.algorithm).toBe('validate-survival');
+      // the whole formula (Surv() names time and event), the frozen coefficients, training's coarsening
+      expect(task.params).toEqual({
+        dataset: 'cohort',
+        model: {
+          formula: 'Surv(months, dead) ~ age + sex',
+          coefficients: Object.fromEntries(fit.coefficients.map((c) => [c.term, c.estimate])),
+        },
+        timeResolution: 3,
+      });
+      // the validating centres run it: a real local federation over their data
+      const report = (await runLocalFederation('validate-survival', task.params, nodes)).result as {
+        pooled: { concordance: number; ciLower: number; ciUpper: number; n: number };
+        perCentre: Array<{ centre: string; concordance: number }>;
+      };
+      // on the training rows with training's coarsening, the frozen model's C is the fit's own C
+      // (coxph bins its linear predictor at 200 levels, validate-survival at 0.01)
+      expect(Math.abs(report.pooled.concordance - fit.concordance.value)).toBeLessThan(5e-3);
+      await complete(task.id, report as unknown as Json);
+      const attached = await call(
+        'POST',
+        '/api/models/survival/versions/1/validations',
+        w.researcherA.token,
+        { taskId: task.id },
+      );
+      expect(attached.status, JSON.stringify(attached.body)).toBe(201);
+      expect(attached.body.validations[0].report.pooled.concordance).toBe(report.pooled.concordance);
+      // a binary validate task is not a validation of a survival model
+      const binary = await insertTask(
+        'validate',
+        'completed',
+        { dataset: 'cohort', outcome: 'dead', model: task.params.model },
+        report as unknown as Json,
+      );
+      const wrong = await call('POST', '/api/models/survival/versions/1/validations', w.researcherA.token, {
+        taskId: binary,
+      });
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.message).toContain('not validate-survival');
+
+      const card = await call('GET', '/api/models/survival/versions/1/card', w.researcherA.token);
+      expect(card.status).toBe(200);
+      expect(card.body.performance.map((p: { centre: string }) => p.centre)).toEqual([
+        ...report.perCentre.map((c) => c.centre),
+        'pooled',
+      ]);
+      expect(card.body.performance.map((p: { concordance: number }) => p.concordance)).toEqual([
+        ...report.perCentre.map((c) => c.concordance),
+        report.pooled.concordance,
+      ]);
+      expect(card.body.performance.at(-1)).toMatchObject({
+        n: report.pooled.n,
+        auc: null,
+        concordanceCiLower: report.pooled.ciLower,
+        concordanceCiUpper: report.pooled.ciUpper,
+      });
+      expect(card.body.calibration).toEqual([]);
+      const html = await call('GET', '/api/models/survival/versions/1/card.html', w.researcherA.token);
+      assertBalancedHtml(html.text);
+      expect(html.text).toContain("Harrell's C (95% CI)");
+      expect(html.text).toContain(report.pooled.concordance.toFixed(3));
+      expect(html.text).not.toContain('AUC (95% CI)');
+      const audit = await call('GET', '/api/audit?action=model.validated', w.admin.token);
+      expect(JSON.stringify(audit.body)).toContain(task.id);
+
+      // a binomial glm still needs its outcome column
+      const noOutcome = await call('POST', '/api/models/toxicity/versions/1/validate', w.researcherA.token, {
+        studyId,
+        dataset: 'cohort',
+      });
+      expect(noOutcome.status).toBe(400);
+      expect(noOutcome.body.message).toContain('give the observed binary outcome column');
     });
 
     it('validates version 1 with its frozen coefficients and attaches the report; the card shows it', async () => {

@@ -92,15 +92,26 @@ export const ModelVersionParamsSchema = z.object({
 });
 
 /**
- * Validate a model version at the nodes of a study: submits a `validate` task with the frozen coefficients.
+ * Validate a model version at the nodes of a study: submits a task with the frozen coefficients, `validate`
+ * for a binomial glm (needs `outcome`), `validate-survival` for a coxph model (Harrell's C; time and event
+ * default to the model's Surv() columns, strata to its strata() term).
  */
 export const ValidateModelRequestSchema = z
   .object({
     studyId: IdSchema,
     dataset: SlugSchema,
-    outcome: z.string().min(1).max(63).describe('Observed binary outcome column at the validating nodes'),
+    outcome: z
+      .string()
+      .min(1)
+      .max(63)
+      .optional()
+      .describe('Observed binary outcome column at the validating nodes (binomial glm models)'),
+    time: z.string().min(1).max(63).optional().describe('coxph models: follow-up time column'),
+    event: z.string().min(1).max(63).optional().describe('coxph models: event indicator column (0/1)'),
+    strata: z.string().min(1).max(63).optional().describe('coxph models: compare pairs within strata'),
+    timeResolution: z.number().positive().optional().describe('coxph models: event-time coarsening'),
     nodeIds: z.array(IdSchema).min(1).optional(),
-    scoreResolution: z.number().positive().max(0.1).optional(),
+    scoreResolution: z.number().positive().max(1).optional(),
     groups: z.int().min(3).max(20).optional(),
     filter: FilterSchema.optional(),
   })
@@ -146,6 +157,9 @@ export const ModelCardSchema = z
         calibrationSlope: z.number().nullable(),
         calibrationInLarge: z.number().nullable(),
         hosmerLemeshowP: z.number().nullable(),
+        concordance: z.number().nullable().optional().describe("Harrell's C (survival models)"),
+        concordanceCiLower: z.number().nullable().optional(),
+        concordanceCiUpper: z.number().nullable().optional(),
       }),
     ),
     calibration: z.array(

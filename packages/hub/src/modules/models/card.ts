@@ -15,6 +15,28 @@ export function buildModelCard(mv: ModelVersion): ModelCard {
   for (const v of mv.validations) {
     const report = (v.report ?? {}) as Obj;
     const pooled = (report.pooled ?? {}) as Obj;
+    if (report.algorithm === 'validate-survival') {
+      // Harrell's C per centre and pooled; no calibration groups for a survival model
+      for (const c of [...((report.perCentre ?? []) as Obj[]), { ...pooled, centre: 'pooled' }])
+        performance.push({
+          validationTaskId: v.taskId,
+          studyId: v.studyId,
+          centre: String(c.centre ?? '?'),
+          n: num(c.n),
+          events: num(c.events),
+          auc: null,
+          aucCiLower: null,
+          aucCiUpper: null,
+          brier: null,
+          calibrationSlope: null,
+          calibrationInLarge: null,
+          hosmerLemeshowP: null,
+          concordance: num(c.concordance),
+          concordanceCiLower: num(c.ciLower),
+          concordanceCiUpper: num(c.ciUpper),
+        });
+      continue;
+    }
     const hl = (pooled.hosmerLemeshow ?? {}) as Obj;
     for (const c of (report.perCentre ?? []) as Obj[])
       performance.push({
@@ -126,7 +148,15 @@ export function renderModelCardHtml(card: ModelCard): string {
       (c) => `<tr><td>${esc(c.term)}</td><td>${fmt(c.estimate, 4)}</td><td>${fmt(c.stdError, 4)}</td></tr>`,
     )
     .join('');
-  const perfRows = card.performance
+  const survival = card.performance.filter((p) => typeof p.concordance === 'number');
+  const binary = card.performance.filter((p) => typeof p.concordance !== 'number');
+  const survivalRows = survival
+    .map(
+      (p) =>
+        `<tr><td>${esc(p.centre)}</td><td>${fmt(p.n, 0)}</td><td>${fmt(p.events, 0)}</td><td>${fmt(p.concordance)} (${fmt(p.concordanceCiLower)}–${fmt(p.concordanceCiUpper)})</td><td><code>${esc(p.validationTaskId)}</code></td></tr>`,
+    )
+    .join('');
+  const perfRows = binary
     .map(
       (p) =>
         `<tr><td>${esc(p.centre)}</td><td>${fmt(p.n, 0)}</td><td>${fmt(p.events, 0)}</td><td>${fmt(p.auc)} (${fmt(p.aucCiLower)}–${fmt(p.aucCiUpper)})</td><td>${fmt(p.brier)}</td><td>${fmt(p.calibrationSlope)}</td><td>${fmt(p.calibrationInLarge)}</td><td>${fmt(p.hosmerLemeshowP)}</td></tr>`,
@@ -168,9 +198,8 @@ ${card.description ? `<p>${esc(card.description)}</p>` : ''}
 <h2>Training data</h2>
 <table><tbody>${training}</tbody></table>
 <h2>Performance per centre</h2>
-${card.performance.length === 0 ? '<p>No validation yet.</p>' : `<table><thead><tr><th>centre</th><th>n</th><th>events</th><th>AUC (95% CI)</th><th>Brier</th><th>calibration slope</th><th>calibration in the large</th><th>Hosmer–Lemeshow p</th></tr></thead><tbody>${perfRows}</tbody></table>`}
-<h2>Calibration</h2>
-${plots || '<p>No validation yet.</p>'}
+${card.performance.length === 0 ? '<p>No validation yet.</p>' : ''}${binary.length > 0 ? `<table><thead><tr><th>centre</th><th>n</th><th>events</th><th>AUC (95% CI)</th><th>Brier</th><th>calibration slope</th><th>calibration in the large</th><th>Hosmer–Lemeshow p</th></tr></thead><tbody>${perfRows}</tbody></table>` : ''}${survival.length > 0 ? `<table><thead><tr><th>centre</th><th>n</th><th>events</th><th>Harrell's C (95% CI)</th><th>validation task</th></tr></thead><tbody>${survivalRows}</tbody></table><p>Harrell's C as survival::concordance counts pairs (higher risk score, shorter survival), with its infinitesimal-jackknife standard error; event times coarsened as in training.</p>` : ''}
+${card.model.kind === 'coxph' ? '' : `<h2>Calibration</h2>\n${plots || '<p>No validation yet.</p>'}`}
 <h2>Limitations</h2>
 <ul>${card.limitations.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
 </body>

@@ -1,8 +1,9 @@
 /**
  * The model registry: registers a completed glm or coxph task as the next version of a named model, with
  * its provenance (study, task, algorithm name/version/digest, nodes and the hashes of their data
- * dictionaries); versions are never updated. Validation at other centres submits a `validate` task with
- * the version's frozen coefficients, and its report is attached once the task has completed.
+ * dictionaries); versions are never updated. Validation at other centres submits a `validate` task
+ * (binomial glm) or a `validate-survival` task (coxph) with the version's frozen coefficients, and its
+ * report is attached once the task has completed.
  */
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '@fedhub/crypto';
@@ -265,15 +266,63 @@ export async function registerModel(
   });
 }
 
-/** The `validate` parameters that freeze a version's coefficients. */
+/**
+ * The frozen model a validation task carries: a binomial glm's right-hand side (for `validate`), or a
+ * coxph model's whole formula, Surv() and strata() included (for `validate-survival`).
+ */
 export function frozenModel(mv: ModelVersion): { formula: string; coefficients: Record<string, number> } {
   return {
-    formula: rhsOf(mv.formula),
+    formula: mv.kind === 'coxph' ? mv.formula : rhsOf(mv.formula),
     coefficients: Object.fromEntries(mv.coefficients.map((c) => [c.term, c.estimate])),
   };
 }
 
-/** Submits a `validate` task with the version's frozen coefficients in a study the user can see. */
+/** The algorithm that validates a version across centres: AUC and calibration, or Harrell's C. */
+function validationAlgorithm(mv: ModelVersion): 'validate' | 'validate-survival' {
+  if (mv.kind === 'coxph') return 'validate-survival';
+  if (mv.kind === 'glm' && mv.family === 'binomial') return 'validate';
+  throw new FedhubError(
+    'FH_ERR_VALIDATION',
+    `model ${mv.name} v${mv.version} is a ${mv.kind}${mv.family ? ` (${mv.family})` : ''} model; validation across centres needs a binomial glm (AUC, calibration, Brier, Hosmer–Lemeshow) or a coxph model (Harrell's C)`,
+  );
+}
+
+function validationParams(mv: ModelVersion, body: ValidateModelRequest): Obj {
+  const common: Obj = {
+    dataset: body.dataset,
+    model: frozenModel(mv),
+    ...(body.scoreResolution !== undefined ? { scoreResolution: body.scoreResolution } : {}),
+    ...(body.filter !== undefined ? { filter: body.filter as unknown as Json } : {}),
+  };
+  if (mv.kind === 'coxph') {
+    // event times coarsened as in training unless the request says otherwise
+    const trained = mv.training.timeResolution;
+    const timeResolution = body.timeResolution ?? (typeof trained === 'number' ? trained : undefined);
+    return {
+      ...common,
+      ...(body.time !== undefined ? { time: body.time } : {}),
+      ...(body.event !== undefined ? { event: body.event } : {}),
+      ...(body.strata !== undefined ? { strata: body.strata } : {}),
+      ...(timeResolution !== undefined ? { timeResolution } : {}),
+    };
+  }
+  if (body.outcome === undefined)
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `model ${mv.name} v${mv.version} is a binomial glm: give the observed binary outcome column`,
+      { fields: [{ path: 'body.outcome', message: 'required for a binomial glm' }] },
+    );
+  return {
+    ...common,
+    outcome: body.outcome,
+    ...(body.groups !== undefined ? { groups: body.groups } : {}),
+  };
+}
+
+/**
+ * Submits the validation of a version with its frozen coefficients in a study the user can see:
+ * `validate` for a binomial glm, `validate-survival` (Harrell's C) for a coxph model.
+ */
 export async function validateModel(
   ctx: HubContext,
   user: UserPrincipal,
@@ -282,23 +331,11 @@ export async function validateModel(
   body: ValidateModelRequest,
 ): Promise<Task> {
   const mv = await getModelVersion(ctx, user, name, version);
-  if (mv.kind !== 'glm' || mv.family !== 'binomial')
-    throw new FedhubError(
-      'FH_ERR_VALIDATION',
-      `model ${name} v${version} is a ${mv.kind}${mv.family ? ` (${mv.family})` : ''} model; validation across centres (AUC, calibration, Brier, Hosmer–Lemeshow) needs a binomial glm`,
-    );
-  const params: Obj = {
-    dataset: body.dataset,
-    outcome: body.outcome,
-    model: frozenModel(mv),
-    ...(body.scoreResolution !== undefined ? { scoreResolution: body.scoreResolution } : {}),
-    ...(body.groups !== undefined ? { groups: body.groups } : {}),
-    ...(body.filter !== undefined ? { filter: body.filter as unknown as Json } : {}),
-  };
+  const algorithm = validationAlgorithm(mv);
   const task = await createTask(ctx, user, {
     studyId: body.studyId,
-    algorithm: 'validate',
-    params,
+    algorithm,
+    params: validationParams(mv, body),
     ...(body.nodeIds ? { nodeIds: body.nodeIds } : {}),
   });
   await withTransaction(ctx.db, (trx) =>
@@ -307,7 +344,7 @@ export async function validateModel(
       actor: `user:${user.id}`,
       action: 'model.validation-submitted',
       object: `model:${mv.id}`,
-      details: { name, version, taskId: task.id, studyId: body.studyId },
+      details: { name, version, taskId: task.id, studyId: body.studyId, algorithm },
     }),
   );
   return task;
@@ -328,8 +365,9 @@ export async function attachValidation(
     const mv = await getModelVersion(ctx, user, name, version, trx);
     const task = await visibleTask(user, taskId, trx);
     requireRole(user, 'researcher');
-    if (task.algorithm !== 'validate')
-      throw new FedhubError('FH_ERR_VALIDATION', `task ${taskId} ran ${task.algorithm}, not validate`);
+    const expected = validationAlgorithm(mv);
+    if (task.algorithm !== expected)
+      throw new FedhubError('FH_ERR_VALIDATION', `task ${taskId} ran ${task.algorithm}, not ${expected}`);
     if (task.status !== 'completed')
       throw new FedhubError('FH_ERR_CONFLICT', `task ${taskId} is ${task.status}; attach it once completed`);
     const params = (fromJson<Json>(task.params) ?? {}) as Obj;
@@ -366,7 +404,15 @@ export async function attachValidation(
       actor: `user:${user.id}`,
       action: 'model.validated',
       object: `model:${mv.id}`,
-      details: { name, version, taskId, studyId: task.study_id, auc: pooled.auc ?? null },
+      details: {
+        name,
+        version,
+        taskId,
+        studyId: task.study_id,
+        ...(expected === 'validate'
+          ? { auc: pooled.auc ?? null }
+          : { concordance: pooled.concordance ?? null }),
+      },
     });
     return { ...mv, validations: [...mv.validations, validationOut(row)] };
   });
