@@ -43,7 +43,13 @@ export const DEMO_ANALYSES = [
   {
     title: 'Grade >= 2 toxicity after radiotherapy: logistic regression',
     algorithm: 'glm',
-    params: { dataset: 'cohort', formula: 'toxicity ~ dose_gy + age + sex + stage', family: 'binomial' },
+    params: {
+      dataset: 'cohort',
+      formula: 'toxicity ~ dose_gy + age + sex + stage',
+      family: 'binomial',
+      // the demo study allows per-centre results: each centre's own fit beside the pooled one
+      perCentre: true,
+    },
   },
   {
     title: 'Overall survival by stage: Kaplan–Meier and log-rank',
