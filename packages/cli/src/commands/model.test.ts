@@ -153,4 +153,26 @@ describe('fedhub model', () => {
     const bad = await fedhub('model', 'show', 'toxicity');
     expect(bad.code).toBe(1);
   }, 90_000);
+
+  it("validates a registered coxph model by Harrell's C and shows it per centre and pooled", async () => {
+    const client = new HubClient({ baseUrl: process.env.FEDHUB_HUB_URL!, token: process.env.FEDHUB_TOKEN! });
+    const fit = await client.createTask({
+      studyId,
+      algorithm: 'coxph',
+      params: { dataset: 'cohort', formula: 'Surv(months, dead) ~ age + dose_gy', timeResolution: 3 },
+    });
+    expect((await client.waitForTask(fit.id, { timeoutMs: 60_000 })).status).toBe('completed');
+    expect(
+      (await fedhub('model', 'register', 'survival', '--task', fit.id, '--intended-use', 'overall survival'))
+        .code,
+    ).toBe(0);
+    const val = await fedhub('model', 'validate', 'survival@1', '--study', studyId, '--dataset', 'cohort');
+    expect(val.code, val.out).toBe(0);
+    expect(val.out).toMatch(
+      /pooled Harrell's C 0\.\d{3} \(95% CI 0\.\d{3} to 0\.\d{3}\); Hospital A 0\.\d{3}/,
+    );
+    const card = JSON.parse((await fedhub('model', 'card', 'survival@1')).out);
+    expect(card.performance.map((p: { centre: string }) => p.centre)).toEqual(['Hospital A', 'pooled']);
+    expect(card.performance[1].concordance).toBeGreaterThan(0.5);
+  }, 90_000);
 });

@@ -39,7 +39,19 @@ function describe(mv: ModelVersion): string {
     ),
   ];
   for (const v of mv.validations) {
-    const pooled = (v.report as { pooled?: { auc?: number; brier?: number } } | null)?.pooled;
+    const report = v.report as {
+      algorithm?: string;
+      pooled?: { auc?: number; brier?: number; concordance?: number; ciLower?: number; ciUpper?: number };
+      perCentre?: Array<{ centre: string; concordance: number }>;
+    } | null;
+    const pooled = report?.pooled;
+    if (report?.algorithm === 'validate-survival') {
+      const centres = (report.perCentre ?? []).map((c) => `${c.centre} ${num(c.concordance, 3)}`);
+      lines.push(
+        `validation ${v.taskId} (study ${v.studyId}): pooled Harrell's C ${num(pooled?.concordance ?? null, 3)} (95% CI ${num(pooled?.ciLower ?? null, 3)} to ${num(pooled?.ciUpper ?? null, 3)})${centres.length > 0 ? `; ${centres.join(', ')}` : ''}`,
+      );
+      continue;
+    }
     lines.push(
       `validation ${v.taskId} (study ${v.studyId}): pooled AUC ${num(pooled?.auc ?? null, 3)}, Brier ${num(pooled?.brier ?? null, 3)}`,
     );
@@ -100,18 +112,29 @@ export function registerModelCommands(program: Command): void {
     });
   model
     .command('validate <ref>')
-    .description("validate a version at a study's nodes with its frozen coefficients, and attach the report")
+    .description(
+      "validate a version at a study's nodes with its frozen coefficients (AUC and calibration for a binomial glm, Harrell's C for a coxph model), and attach the report",
+    )
     .requiredOption('--study <id>', 'the study whose nodes validate')
     .requiredOption('--dataset <name>', 'dataset at the validating nodes')
-    .requiredOption('--outcome <column>', 'observed binary outcome column')
+    .option('--outcome <column>', 'observed binary outcome column (binomial glm models)')
     .option('--nodes <ids...>', "a subset of the study's nodes")
-    .option('--params <json>', 'more validate parameters (scoreResolution, groups, filter) as JSON or @file')
+    .option(
+      '--params <json>',
+      'more parameters as JSON or @file: scoreResolution, groups, filter; for coxph models time, event, strata, timeResolution',
+    )
     .option('--hub <url>')
     .option('--json')
     .action(
       async (
         ref: string,
-        opts: Global & { study: string; dataset: string; outcome: string; nodes?: string[]; params?: string },
+        opts: Global & {
+          study: string;
+          dataset: string;
+          outcome?: string;
+          nodes?: string[];
+          params?: string;
+        },
       ) => {
         const r = parseRef(ref);
         const client = clientFromEnvironment(opts);
@@ -120,7 +143,7 @@ export function registerModelCommands(program: Command): void {
           ...extra,
           studyId: opts.study,
           dataset: opts.dataset,
-          outcome: opts.outcome,
+          ...(opts.outcome ? { outcome: opts.outcome } : {}),
           ...(opts.nodes ? { nodeIds: opts.nodes } : {}),
         });
         const done = await watchTask(client, task.id, { quiet: opts.json });
