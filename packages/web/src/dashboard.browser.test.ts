@@ -277,7 +277,9 @@ describe('dashboard in a browser', () => {
           .poll(() => study.getByRole('button', { name: 'All algorithm versions approved' }).count())
           .toBe(1);
         // the node applies the relayed decisions at its next heartbeat
-        await expect.poll(() => study.getByText('applied at the node').count(), { timeout: 20_000 }).toBe(4);
+        await expect
+          .poll(() => study.getByText('applied at the node', { exact: true }).count(), { timeout: 20_000 })
+          .toBe(4);
         if (i === 0) await shot('07-inbox-approved', p);
       });
     expect(await finalStatus()).toBe('completed');
@@ -397,7 +399,7 @@ describe('dashboard in a browser', () => {
     // approvals per node and algorithm version: four versions approved and applied at each of the three nodes
     const approvalsTable = page.getByTestId('approvals-table');
     await expect.poll(() => approvalsTable.getByTestId('approval-approved').count()).toBe(12);
-    expect(await approvalsTable.getByText('applied at the node').count()).toBe(12);
+    expect(await approvalsTable.getByText('applied at the node', { exact: true }).count()).toBe(12);
 
     await page.getByRole('link', { name: 'toxicity-risk v1 (model card)' }).click();
     const card = page.frameLocator('iframe[data-testid="model-card"]');
