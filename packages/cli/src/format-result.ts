@@ -312,6 +312,53 @@ function formatValidate(r: {
   ].join('\n');
 }
 
+interface SurvivalValidationRow {
+  n: number;
+  events: number;
+  concordance: number;
+  stdError: number;
+  ciLower: number;
+  ciUpper: number;
+}
+
+function formatValidateSurvival(r: {
+  time: string;
+  event: string;
+  strata: string | null;
+  timeResolution: number;
+  scoreResolution: number;
+  pooled: SurvivalValidationRow & {
+    concordant: number;
+    discordant: number;
+    tiedScore: number;
+    tiedTime: number;
+  };
+  /** absent when the study withholds per-node breakdowns */
+  perCentre?: Array<SurvivalValidationRow & { centre: string }>;
+  nodes: string[];
+}): string {
+  const p = r.pooled;
+  const row = (name: string, c: SurvivalValidationRow) => [
+    name,
+    c.n,
+    c.events,
+    num(c.concordance),
+    num(c.stdError),
+    `${num(c.ciLower)} to ${num(c.ciUpper)}`,
+  ];
+  return [
+    `Validation of a frozen survival model on Surv(${r.time}, ${r.event})${r.strata ? `, pairs within ${r.strata}` : ''}, over ${r.nodes.length} centres`,
+    '',
+    table(
+      ['centre', 'n', 'events', "Harrell's C", 'std. error', '95% CI'],
+      [...(r.perCentre ?? []).map((c) => row(c.centre, c)), row('pooled', p)],
+    ),
+    '',
+    `Pooled pairs: ${p.concordant} concordant, ${p.discordant} discordant, ${p.tiedScore} tied on the score; ${p.tiedTime} tied on time (not comparable)`,
+    `Times coarsened to ${r.timeResolution}, scores to ${r.scoreResolution}; standard error as survival::concordance (infinitesimal jackknife)`,
+  ].join('\n');
+}
+
 function formatQuantiles(r: {
   column: string;
   n: number;
@@ -373,6 +420,7 @@ const FORMATTERS: Record<string, (result: any) => string> = {
   km: formatKm,
   'drl-survey': formatDrl,
   validate: formatValidate,
+  'validate-survival': formatValidateSurvival,
   quantiles: formatQuantiles,
   ttest: formatTtest,
   chisq: formatChisq,

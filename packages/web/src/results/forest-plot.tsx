@@ -12,10 +12,12 @@ export interface ForestPlotProps {
   title: string;
   xLabel: string;
   fileName: string;
+  /** Where the no-effect line goes (default 1 on a log axis, else 0; 0.5 for a concordance). */
+  reference?: number;
 }
 
 /** The forest plot SVG (data-testid="forest-plot"). */
-export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotProps) {
+export function ForestPlot({ rows, log, title, xLabel, fileName, reference }: ForestPlotProps) {
   const left = rows.some((r) => r.label) ? 230 : 170;
   const right = 20;
   const width = 640;
@@ -23,7 +25,7 @@ export function ForestPlot({ rows, log, title, xLabel, fileName }: ForestPlotPro
   const top = 14;
   const plotH = Math.max(1, rows.length) * rowH;
   const height = top + plotH + 46;
-  const ref = log ? 1 : 0;
+  const ref = reference ?? (log ? 1 : 0);
   const finite = rows
     .flatMap((r) => [r.lower, r.upper, r.estimate])
     .filter((v) => Number.isFinite(v) && (!log || v > 0));

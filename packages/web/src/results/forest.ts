@@ -1,5 +1,5 @@
 /** Rows of a forest plot from model coefficients (pure; the component draws them). */
-import type { Coefficient } from './types.js';
+import type { Coefficient, ValidateSurvivalResult } from './types.js';
 
 /** One plotted term: point estimate and 95% CI on the plotted scale. */
 export interface ForestRow {
@@ -70,4 +70,19 @@ export function glmCentreForestRows(
     out.push({ ...p, label: `${p.term} · pooled`, pooled: true });
   }
   return out;
+}
+
+/** Harrell's C with its 95% CI per centre, then pooled (a diamond), for a `validate-survival` result. */
+export function concordanceForestRows(r: ValidateSurvivalResult): ForestRow[] {
+  const row = (
+    label: string,
+    m: ValidateSurvivalResult['pooled'] | NonNullable<ValidateSurvivalResult['perCentre']>[number],
+  ) => ({
+    term: "Harrell's C",
+    label,
+    estimate: m.concordance,
+    lower: m.ciLower,
+    upper: m.ciUpper,
+  });
+  return [...(r.perCentre ?? []).map((c) => row(c.centre, c)), { ...row('pooled', r.pooled), pooled: true }];
 }

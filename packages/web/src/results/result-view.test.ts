@@ -175,6 +175,59 @@ describe('ResultView', () => {
     expect(out).not.toContain('NaN');
   });
 
+  it('draws a survival validation as a table of C per centre and pooled, and a dot-and-CI plot', () => {
+    const centre = (name: string, c: number) => ({
+      centre: name,
+      n: 600,
+      events: 340,
+      concordance: c,
+      stdError: 0.015,
+      ciLower: c - 0.0294,
+      ciUpper: c + 0.0294,
+    });
+    const out = html({
+      algorithm: 'validate-survival',
+      time: 'months',
+      event: 'dead',
+      strata: null,
+      timeResolution: 3,
+      scoreResolution: 0.001,
+      scoreBins: 2901,
+      pooled: {
+        ...centre('pooled', 0.652),
+        comparablePairs: 1071202,
+        variance: 0.000225,
+        concordant: 697993,
+        discordant: 372689,
+        tiedScore: 520,
+        tiedTime: 40789,
+        tiedBoth: 23,
+      },
+      perCentre: [centre('Centre A', 0.641), centre('Centre B', 0.67), centre('Centre C', 0.621)],
+      nodes: ['Centre A', 'Centre B', 'Centre C'],
+    });
+    expect(out).toContain('data-testid="validate-survival-table"');
+    expect(count(out, '<tr>')).toBe(1 + 3 + 1);
+    expect(out).toContain('<td>0.652</td>');
+    expect(count(out, 'data-testid="forest-row"')).toBe(3);
+    expect(count(out, 'data-testid="forest-row-pooled"')).toBe(1);
+    expect(out).toContain('697993 concordant');
+    expect(out).not.toContain('NaN');
+    // pooled only: the table has the pooled row alone, the plot its diamond
+    const pooledOnly = html({
+      algorithm: 'validate-survival',
+      time: 'months',
+      event: 'dead',
+      strata: 'centre',
+      timeResolution: 1,
+      scoreResolution: 0.01,
+      pooled: { ...centre('pooled', 0.65), concordant: 1, discordant: 1, tiedScore: 0, tiedTime: 0 },
+      nodes: ['A', 'B', 'C'],
+    });
+    expect(count(pooledOnly, '<tr>')).toBe(1 + 1);
+    expect(pooledOnly).toContain('pairs within centre');
+  });
+
   it('draws quantiles, a t-test and a chi-square test as tables with their statistics', () => {
     const q = html({
       algorithm: 'quantiles',

@@ -1,11 +1,12 @@
 /** Renders a task result: tables and the matching SVG charts, by the result's shape. */
 import { formatNumber, formatP, pClause } from '../charts/scale.js';
 import { DrlPlot } from './drl-plot.js';
-import { coxForestRows, glmCentreForestRows, glmForestRows } from './forest.js';
+import { concordanceForestRows, coxForestRows, glmCentreForestRows, glmForestRows } from './forest.js';
 import { ForestPlot } from './forest-plot.js';
 import { Histogram } from './histogram.js';
 import { KmPlot } from './km-plot.js';
 import {
+  type ConcordanceMetrics,
   type CoxResult,
   type CrosstabResult,
   type DrlResult,
@@ -16,6 +17,7 @@ import {
   type SummaryResult,
   type TtestResult,
   type ValidateResult,
+  type ValidateSurvivalResult,
   type ValidationMetrics,
 } from './types.js';
 import { CalibrationPlot, RocPlot } from './validation-plots.js';
@@ -330,6 +332,63 @@ function ValidateView({ r }: { r: ValidateResult }) {
   );
 }
 
+function ConcordanceRow({ label, m }: { label: string; m: ConcordanceMetrics }) {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{m.n}</td>
+      <td>{m.events}</td>
+      <td>{formatNumber(m.concordance, 3)}</td>
+      <td>{formatNumber(m.stdError, 3)}</td>
+      <td>{`${formatNumber(m.ciLower, 3)} to ${formatNumber(m.ciUpper, 3)}`}</td>
+    </tr>
+  );
+}
+
+function ValidateSurvivalView({ r }: { r: ValidateSurvivalResult }) {
+  const p = r.pooled;
+  return (
+    <div>
+      <Pooled nodes={r.nodes} />
+      <table data-testid="validate-survival-table">
+        <caption>
+          Harrell's C of the frozen model on Surv({r.time}, {r.event})
+          {r.strata ? `, pairs within ${r.strata}` : ''}, per centre and pooled
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">centre</th>
+            <th scope="col">n</th>
+            <th scope="col">events</th>
+            <th scope="col">Harrell's C</th>
+            <th scope="col">std. error</th>
+            <th scope="col">95% CI</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(r.perCentre ?? []).map((c) => (
+            <ConcordanceRow key={c.centre} label={c.centre} m={c} />
+          ))}
+          <ConcordanceRow label="pooled" m={p} />
+        </tbody>
+      </table>
+      <p className="muted" data-testid="concordance-pairs">
+        Pooled pairs: {p.concordant} concordant, {p.discordant} discordant, {p.tiedScore} tied on the score;
+        times coarsened to {r.timeResolution}, scores to {r.scoreResolution}. Standard error as
+        survival::concordance (infinitesimal jackknife).
+      </p>
+      <ForestPlot
+        rows={concordanceForestRows(r)}
+        log={false}
+        reference={0.5}
+        title="Harrell's C with 95% CI, per centre and pooled"
+        xLabel="Harrell's C (0.5: no discrimination)"
+        fileName="concordance-by-centre"
+      />
+    </div>
+  );
+}
+
 function QuantilesView({ r }: { r: QuantilesResult }) {
   return (
     <div>
@@ -410,6 +469,8 @@ export function ResultView({ result }: { result: unknown }) {
       return <DrlView r={result as DrlResult} />;
     case 'validate':
       return <ValidateView r={result as ValidateResult} />;
+    case 'validate-survival':
+      return <ValidateSurvivalView r={result as ValidateSurvivalResult} />;
     case 'quantiles':
       return <QuantilesView r={result as QuantilesResult} />;
     case 'ttest':

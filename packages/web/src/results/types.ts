@@ -152,6 +152,32 @@ export interface ValidateResult {
   perCentre?: Array<ValidationMetrics & { centre: string }>;
   nodes: string[];
 }
+/** Harrell's C of one centre or of the pooled data (`validate-survival`). */
+export interface ConcordanceMetrics {
+  n: number;
+  events: number;
+  concordance: number;
+  stdError: number;
+  ciLower: number;
+  ciUpper: number;
+}
+/** A `validate-survival` result. */
+export interface ValidateSurvivalResult {
+  time: string;
+  event: string;
+  strata: string | null;
+  timeResolution: number;
+  scoreResolution: number;
+  pooled: ConcordanceMetrics & {
+    concordant: number;
+    discordant: number;
+    tiedScore: number;
+    tiedTime: number;
+  };
+  /** Absent when the study withholds per-node breakdowns. */
+  perCentre?: Array<ConcordanceMetrics & { centre: string }>;
+  nodes: string[];
+}
 /** A `quantiles` result. */
 export interface QuantilesResult {
   column: string;
@@ -185,6 +211,7 @@ export type ResultKind =
   | 'km'
   | 'drl-survey'
   | 'validate'
+  | 'validate-survival'
   | 'quantiles'
   | 'ttest'
   | 'other';
@@ -195,6 +222,8 @@ export function resultKind(r: unknown): ResultKind {
   const o = r as Record<string, unknown>;
   if (Array.isArray(o.curves)) return 'km';
   if (o.pooled && typeof o.pooled === 'object' && 'auc' in (o.pooled as object)) return 'validate';
+  if (o.pooled && typeof o.pooled === 'object' && 'concordance' in (o.pooled as object))
+    return 'validate-survival';
   if (Array.isArray(o.quantiles) && 'column' in o) return 'quantiles';
   if (Array.isArray(o.groups) && 'statistic' in o && 'difference' in o) return 'ttest';
   if (Array.isArray(o.coefficients)) return 'concordance' in o ? 'coxph' : 'glm';
