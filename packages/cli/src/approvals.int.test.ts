@@ -406,6 +406,12 @@ describe('hub audit checkpoints at the nodes', () => {
     expect(after.out.ok).toBe(false);
     expect(after.code).toBe(2);
     expect(after.out.checkpoints.problems.join('\n')).toContain('ROLLED BACK');
+    // the same from a file the node exported for an auditor
+    const file = join(work, 'checkpoints.json');
+    expect((await fedhub(['audit', 'checkpoints', '--node-config', yamlA, '--out', file])).code).toBe(0);
+    const fromFile = await fedhub(['audit', 'verify', '--checkpoints', file], auditEnv);
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.stdout).toContain('ROLLED BACK');
     // the node notices by itself on its next heartbeat, and says so in its own log
     await until('node A to log the rollback', async () => {
       const log = new NodeAuditLog(dataA);

@@ -70,6 +70,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
   };
   let organisationId: string | undefined;
   let syncing = false;
+  const reportedCheckpointProblems = new Set<string>();
   let nodeId: string | undefined;
   let nodeName = '';
   let heartbeatTimer: NodeJS.Timeout | undefined;
@@ -176,8 +177,11 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       }
       const seen = checkpoints.record(await client.checkpoint());
       for (const problem of seen.problems) {
-        log.error({ problem }, 'hub audit checkpoint');
-        audit?.append({ action: 'hub.checkpoint-problem', detail: { problem } });
+        // once per fault and process: the hub keeps answering the same way until someone repairs it
+        if (reportedCheckpointProblems.has(problem.key)) continue;
+        reportedCheckpointProblems.add(problem.key);
+        log.error({ problem: problem.message }, 'hub audit checkpoint');
+        audit?.append({ action: 'hub.checkpoint-problem', detail: { problem: problem.message } });
       }
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'approvals and checkpoints: sync with the hub failed');

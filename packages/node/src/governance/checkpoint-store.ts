@@ -65,28 +65,42 @@ export class CheckpointStore {
   /**
    * Checks and stores a checkpoint. Returns the problems seen: a foreign key or bad signature (not stored),
    * or a hub whose log is now behind or different from a checkpoint stored earlier (stored, as evidence).
+   * Each problem has a `key` that stays the same while the same fault persists, to report it once.
    */
-  record(c: AuditCheckpoint): { stored: boolean; problems: string[] } {
+  record(c: AuditCheckpoint): { stored: boolean; problems: Array<{ key: string; message: string }> } {
     const key = this.trustOnFirstUse(c.hubPublicKey);
     if (key !== c.hubPublicKey)
       return {
         stored: false,
-        problems: ['the checkpoint is signed by a key other than the hub key this node trusts'],
+        problems: [
+          {
+            key: `foreign-key:${c.hubPublicKey}`,
+            message: 'the checkpoint is signed by a key other than the hub key this node trusts',
+          },
+        ],
       };
     if (!verifyMessage(key, checkpointSigningString(c), c.signature))
-      return { stored: false, problems: ['the checkpoint signature does not verify'] };
-    const problems: string[] = [];
+      return {
+        stored: false,
+        problems: [{ key: 'bad-signature', message: 'the checkpoint signature does not verify' }],
+      };
+    const problems: Array<{ key: string; message: string }> = [];
     const newest = this.db
       .prepare('SELECT seq, head_hash FROM checkpoints ORDER BY seq DESC LIMIT 1')
       .get() as { seq: number; head_hash: string } | undefined;
     if (newest && newest.seq > c.seq)
-      problems.push(
-        `the hub's audit log ends at entry ${c.seq}, before entry ${newest.seq} of an earlier checkpoint: the hub log was rolled back or truncated`,
-      );
+      problems.push({
+        key: `rolled-back:${newest.seq}`,
+        message: `the hub's audit log ends at entry ${c.seq}, before entry ${newest.seq} of an earlier checkpoint: the hub log was rolled back or truncated`,
+      });
     const same = this.db
       .prepare('SELECT head_hash FROM checkpoints WHERE seq = ? AND head_hash <> ?')
       .get(c.seq, c.headHash) as { head_hash: string } | undefined;
-    if (same) problems.push(`entry ${c.seq} of the hub's audit log differs from an earlier checkpoint`);
+    if (same)
+      problems.push({
+        key: `rewritten:${c.seq}`,
+        message: `entry ${c.seq} of the hub's audit log differs from an earlier checkpoint`,
+      });
     const res = this.db
       .prepare(
         'INSERT OR IGNORE INTO checkpoints (seq, head_hash, at, signature, received_at) VALUES (?, ?, ?, ?, ?)',
