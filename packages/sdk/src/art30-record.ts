@@ -64,6 +64,8 @@ const RELEASES: Readonly<Record<string, string>> = {
   km: 'counts of events and censorings per coarsened time bin (secure-aggregated; bins under the minimum cell count merged)',
   validate:
     'per outcome class, histograms of the predicted probability at the declared resolution; calibration sums by federated IRLS (secure-aggregated); the pooled ROC curve in steps of at least 10 patients',
+  'validate-survival':
+    'factor levels, strata and coarsened event times present; the range of the risk score rounded outwards to 0.1; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated)',
   'drl-survey':
     'per exam, patient group and phantom: number of exams and the median and quartiles of CTDIvol and DLP, only where the site holds at least minN exams',
   'radiomics-extract':
@@ -73,6 +75,7 @@ const RELEASES: Readonly<Record<string, string>> = {
 const PER_NODE: Readonly<Record<string, string>> = {
   summary: 'records per node',
   validate: 'AUC, calibration and Brier score per centre',
+  'validate-survival': "Harrell's C with its standard error, records and events per centre",
   glm: "with perCentre, each centre's own fitted coefficients and standard errors",
   'drl-survey': 'facility medians, quartiles and flags',
   'radiomics-extract': 'counts per node',
