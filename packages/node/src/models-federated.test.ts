@@ -628,7 +628,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
     expect(JSON.stringify(transcript)).not.toContain('"centre"');
   });
 
-  it('refuses a model whose coefficients miss a term, naming it', async () => {
+  it('refuses a model whose coefficients miss a term, naming it, and a score grid too fine', async () => {
     const { dose_gy: _, ...partial } = model.coefficients;
     await expect(
       runLocalFederation(
@@ -637,5 +637,13 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
         nodes,
       ),
     ).rejects.toThrow(/no value for "dose_gy"/);
+    // a score grid finer than the partial may be is refused before any node sends it
+    await expect(
+      runLocalFederation(
+        'validate-survival',
+        { dataset: 'cohort', model, timeResolution: 1, scoreResolution: 1e-5 },
+        nodes,
+      ),
+    ).rejects.toThrow(/too fine .* use a coarser scoreResolution/);
   });
 });

@@ -47,7 +47,30 @@ d1 <- d
 d1$tc <- ceiling(d1$months / 1) * 1
 qs <- jsRound(d1$score / SRES)
 
+# A small set built for the edge cases of the variance from binned counts: three strata (the third with no
+# event), ties on time, on score and on both, censorings at event times and before a stratum's first event.
+set.seed(7)
+toy <- data.frame(
+  time = c(sample(1:6, 36, replace = TRUE), 0.5, 2, 2, 3),
+  event = c(rbinom(36, 1, 0.6), 0, 1, 1, 0),
+  stratum = c(rep(0:1, 18), 1, 0, 0, 2),
+  score = c(sample(0:4, 36, replace = TRUE), 4, 2, 2, 1))
+toy$stratum[toy$stratum == 2] <- 2
+toy$event[toy$stratum == 2] <- 0
+toy$time[toy$stratum == 1 & toy$time < 2] <- 2
+toy$time[37] <- 1 # censored in stratum 1 before its first event time
+tcc <- function(strata) {
+  r <- if (strata) concordance(Surv(time, event) ~ score + strata(stratum), data = toy, reverse = TRUE)
+  else concordance(Surv(time, event) ~ score, data = toy, reverse = TRUE)
+  k <- if (is.matrix(r$count)) colSums(r$count) else r$count
+  obj(concordance = num(r$concordance), variance = num(r$var), concordant = num(k[["concordant"]]),
+    discordant = num(k[["discordant"]]), tiedScore = num(k[["tied.x"]]), tiedTime = num(k[["tied.y"]]),
+    tiedBoth = num(k[["tied.xy"]]))
+}
+
 writeLines(obj(
+  toy = obj(time = arr(toy$time), event = arr(toy$event), stratum = arr(toy$stratum), score = arr(toy$score),
+    pooled = tcc(FALSE), stratified = tcc(TRUE)),
   timeResolution = num(TRES),
   scoreResolution = num(SRES),
   formula = "\"Surv(months, dead) ~ age + sex + factor(stage) + dose_gy\"",

@@ -1,0 +1,63 @@
+/**
+ * Harrell's C and its variance from binned counts against survival::concordance on a small set built for
+ * the edge cases (strata, one without events; ties on time, score and both; censorings at event times and
+ * before a stratum's first event). Reference: packages/stats/scripts/make-survival-validation-fixture.R.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { concordanceLocalPartial, localEventTimes } from '@fedhub/stats';
+import { describe, expect, it } from 'vitest';
+import { concordanceSummary } from './concordance-summary.js';
+
+interface Ref {
+  concordance: number;
+  variance: number;
+  concordant: number;
+  discordant: number;
+  tiedScore: number;
+  tiedTime: number;
+  tiedBoth: number;
+}
+const fixture = JSON.parse(
+  readFileSync(
+    fileURLToPath(new URL('../../../stats/fixtures/survival-validation.json', import.meta.url)),
+    'utf8',
+  ),
+) as {
+  toy: { time: number[]; event: number[]; stratum: number[]; score: number[]; pooled: Ref; stratified: Ref };
+};
+const toy = fixture.toy;
+
+function summarise(strata: Int32Array | null) {
+  const time = Float64Array.from(toy.time);
+  const event = Float64Array.from(toy.event);
+  const score = Float64Array.from(toy.score);
+  const grid = localEventTimes(time, event, strata);
+  const scoreGrid = { min: 0, width: 1, bins: 5 };
+  return concordanceSummary(
+    concordanceLocalPartial(time, event, strata, score, grid, scoreGrid),
+    grid.strata,
+    scoreGrid.bins,
+  );
+}
+
+function same(got: ReturnType<typeof concordanceSummary>, want: Ref) {
+  expect([got.concordant, got.discordant, got.tiedScore, got.tiedTime, got.tiedBoth]).toEqual([
+    want.concordant,
+    want.discordant,
+    want.tiedScore,
+    want.tiedTime,
+    want.tiedBoth,
+  ]);
+  expect(Math.abs(got.concordance - want.concordance)).toBeLessThan(1e-14);
+  expect(Math.abs(got.variance - want.variance) / want.variance).toBeLessThan(1e-12);
+}
+
+describe('concordanceSummary equals survival::concordance(reverse = TRUE)', () => {
+  it('without strata', () => same(summarise(null), toy.pooled));
+  it('with strata (pairs within strata; a stratum without events adds nothing)', () =>
+    same(summarise(Int32Array.from(toy.stratum)), toy.stratified));
+  it('refuses a partial of the wrong length', () => {
+    expect(() => concordanceSummary(new Float64Array(3), new Int32Array(1), 2)).toThrow(/expected 4/);
+  });
+});
