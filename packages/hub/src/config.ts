@@ -40,6 +40,11 @@ export const HubConfigSchema = z.object({
    * (422 at submission instead of a refusal from each node). Off by default until clients expect it.
    */
   checkDictionaries: z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean()).default(false),
+  /**
+   * A node silent for longer than this while it owes a run of a multi-node task is dropped and the round
+   * restarts without it (secure aggregation cannot finish without every participant), ms; default two leases.
+   */
+  dropoutGraceMs: z.coerce.number().int().min(100).optional(),
   /** How often a waiting claim or long-poll re-reads the database (other hub processes), ms. */
   pollIntervalMs: z.coerce.number().int().min(20).default(500),
   /** Folder of the built web dashboard, served at `/` (default: packages/web/dist beside this package). */
@@ -68,6 +73,7 @@ const ENV_NAMES: Record<keyof HubConfigInput, string> = {
   nodeOnlineWindowMs: 'FEDHUB_NODE_ONLINE_WINDOW_MS',
   leaseSweepIntervalMs: 'FEDHUB_LEASE_SWEEP_INTERVAL_MS',
   pollIntervalMs: 'FEDHUB_POLL_INTERVAL_MS',
+  dropoutGraceMs: 'FEDHUB_DROPOUT_GRACE_MS',
   checkDictionaries: 'FEDHUB_CHECK_DICTIONARIES',
   dashboardDir: 'FEDHUB_DASHBOARD_DIR',
 };

@@ -227,7 +227,8 @@ export const glm = defineAlgorithm<GlmParams>({
         state: next as unknown as Json,
       };
     }
-    const s = state as unknown as State;
+    // the nodes of the round just closed: a node dropped out after round 1 (see the hub's dropout.ts) is gone
+    const s: State = { ...(state as unknown as State), nodes: parts.map((p) => p.nodeName) };
     if (s.pooled !== undefined)
       return {
         kind: 'done',

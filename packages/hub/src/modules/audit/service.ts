@@ -28,6 +28,8 @@ export const AUDIT_ACTIONS = [
   'task.refused',
   'task.cancelled',
   'task.finished',
+  'task.node-dropped',
+  'task.round-restarted',
   'run.claimed',
   'run.requeued',
   'result.accepted',

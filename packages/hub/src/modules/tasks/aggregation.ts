@@ -94,6 +94,8 @@ export async function closeRoundIfComplete(
     .select('nodes.name as node_name')
     .where('runs.task_id', '=', task.id)
     .where('runs.round', '=', round)
+    // in a running task, cancelled runs are those of a round restarted after a dropout (see dropout.ts)
+    .where('runs.status', '!=', 'cancelled')
     .execute();
   if (runs.length === 0 || runs.some((r) => !TERMINAL_RUN.has(r.status))) return;
   const order = fromJson<string[]>(task.node_ids) ?? [];
