@@ -1,0 +1,60 @@
+/**
+ * The terminal rendering of a `validate-survival` result, from a real run of the algorithm over three
+ * in-process nodes (so the formatter reads the shape the algorithm actually returns).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateNodeKeys } from '@fedhub/crypto';
+import { DatasetStore, type LocalNode, runLocalFederation } from '@fedhub/node';
+import { DisclosurePolicySchema, type Json, type TaskDetail } from '@fedhub/protocol';
+import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTaskOutcome } from './format-result.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fedhub-format-'));
+const nodes: LocalNode[] = [];
+beforeAll(async () => {
+  for (const [i, centre] of DEMO_CENTRES.slice(0, 3).entries()) {
+    const file = join(dir, `c${i}.csv`);
+    writeFileSync(file, toCsv(generateCohort(centre, 200, 60 + i)));
+    const datasets = await DatasetStore.open([
+      { name: 'cohort', file, format: 'csv', columns: COHORT_DICTIONARY, onInvalid: 'reject' },
+    ]);
+    nodes.push({
+      id: `n${i}`,
+      name: centre.name,
+      datasets,
+      keys: generateNodeKeys(),
+      policy: DisclosurePolicySchema.parse({}),
+    });
+  }
+});
+afterAll(() => {
+  for (const n of nodes) n.datasets.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const task = (result: Json) => ({ id: 't', status: 'completed', result, runs: [] }) as unknown as TaskDetail;
+
+describe('formatTaskOutcome', () => {
+  it("renders a survival validation as a table of Harrell's C per centre and pooled", async () => {
+    const { result } = await runLocalFederation(
+      'validate-survival',
+      {
+        dataset: 'cohort',
+        model: { formula: 'Surv(months, dead) ~ age + sex', coefficients: { age: 0.02, sexM: 0.3 } },
+        timeResolution: 3,
+      },
+      nodes,
+    );
+    const r = result as { pooled: { concordance: number; concordant: number } };
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain('Validation of a frozen survival model on Surv(months, dead), over 3 centres');
+    for (const c of DEMO_CENTRES.slice(0, 3)) expect(out).toContain(c.name);
+    const c = Number(r.pooled.concordance.toPrecision(4)).toString();
+    expect(out.split('\n').find((l) => l.startsWith('pooled'))).toContain(` ${c} `);
+    expect(out).toContain(`${r.pooled.concordant} concordant`);
+    expect(out).not.toContain('NaN');
+  });
+});
