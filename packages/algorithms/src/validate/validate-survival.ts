@@ -182,13 +182,15 @@ function gridScores(ctx: LocalContext, d: NodeCoxData, r: Resolved, res: number)
   return q;
 }
 
+/** C with its Wald 95% CI (clipped to [0, 1]); null where undefined (a centre without comparable pairs). */
 function withCi(s: ConcordanceSummary) {
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
   return {
-    concordance: s.concordance,
-    stdError: s.stdError,
-    ciLower: Math.max(0, s.concordance - Z975 * s.stdError),
-    ciUpper: Math.min(1, s.concordance + Z975 * s.stdError),
-    variance: s.variance,
+    concordance: finite(s.concordance),
+    stdError: finite(s.stdError),
+    ciLower: finite(Math.max(0, s.concordance - Z975 * s.stdError)),
+    ciUpper: finite(Math.min(1, s.concordance + Z975 * s.stdError)),
+    variance: finite(s.variance),
     concordant: s.concordant,
     discordant: s.discordant,
     tiedScore: s.tiedScore,
