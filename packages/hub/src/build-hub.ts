@@ -173,12 +173,13 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
   app.addHook('onReady', async () => {
     await ctx.secret();
     await hubSigningKey(opts.db, ctx.nowIso());
+    const readyAt = ctx.clock.now();
     sweeper = setInterval(() => {
       sweepExpiredLeases(ctx).catch((err: unknown) =>
         app.log.error({ err: (err as Error).message }, 'lease sweep failed'),
       );
-      sweepDropouts(ctx, opts.config.dropoutGraceMs ?? 2 * opts.config.leaseMs).catch((err: unknown) =>
-        app.log.error({ err: (err as Error).message }, 'dropout sweep failed'),
+      sweepDropouts(ctx, opts.config.dropoutGraceMs ?? 2 * opts.config.leaseMs, readyAt).catch(
+        (err: unknown) => app.log.error({ err: (err as Error).message }, 'dropout sweep failed'),
       );
     }, opts.config.leaseSweepIntervalMs);
     sweeper.unref();

@@ -24,8 +24,14 @@ const DEFAULT_MIN_NODES = 3;
 /** Runs a node still owes in a round; `pending-approval` waits on a person, not on a live node. */
 const OWED = ['queued', 'claimed'] as const;
 
-/** Drops silent nodes from running tasks (see the module comment); returns how many nodes were dropped. */
-export async function sweepDropouts(ctx: HubContext, graceMs: number): Promise<number> {
+/**
+ * Drops silent nodes from running tasks (see the module comment); returns how many nodes were dropped.
+ * `upSinceMs` is when this hub process started serving: no node can reach a hub that is down, so silence
+ * only counts once the hub itself has been up for the grace period (after an outage, live nodes get that
+ * long to come back).
+ */
+export async function sweepDropouts(ctx: HubContext, graceMs: number, upSinceMs: number): Promise<number> {
+  if (ctx.clock.now() - upSinceMs < graceMs) return 0;
   const cutoff = new Date(ctx.clock.now() - graceMs).toISOString();
   const candidates = await ctx.db.db
     .selectFrom('runs')
