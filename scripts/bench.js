@@ -228,7 +228,7 @@ async function benchModels() {
         r: 'd <- read.csv(f); d$stage <- factor(d$stage); t1 <- proc.time()[[3]]; fit <- glm(toxicity ~ dose_gy + age + sex + stage + bmi + fractions + dose_gy:sex, family = binomial, data = d)',
       },
       {
-        name: 'coxph Efron, 5 coefficients',
+        name: 'coxph Efron, 6 coefficients',
         algorithm: 'coxph',
         params: {
           formula: 'Surv(months, dead) ~ age + sex + stage + dose_gy',
