@@ -217,6 +217,11 @@ describe('loading a dataset', () => {
         ]),
       ]),
     ).rejects.toThrow(/no column "sex"/);
+    const cased = join(dir, 'cased.csv');
+    writeFileSync(cased, 'Age\n50\n');
+    await expect(DatasetStore.open([dataset(cased, [{ name: 'age', type: 'numeric' }])])).rejects.toThrow(
+      /no column "age"/,
+    );
   });
 
   it('gives a FedhubError for a missing file', async () => {

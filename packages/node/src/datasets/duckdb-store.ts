@@ -232,10 +232,23 @@ const CSV_OPTS = `header = true, nullstr = ['', 'NA']`;
 async function loadTypedCsv(conn: DuckDBConnection, d: ResolvedDataset, final: string): Promise<boolean> {
   const types = d.columns.map((c) => `${sqlString(c.name)}: '${SQL_TYPE[c.type]}'`).join(', ');
   try {
-    // rowid of the table follows the file's row order (one insert, insertion order preserved)
+    // SQL names match without regard to case; the dictionary's must match the header exactly (the sniffer
+    // reads only a sample for this)
+    const header = new Set(
+      (
+        await conn.runAndReadAll(
+          `DESCRIBE SELECT * FROM read_csv(${sqlString(d.file)}, ${CSV_OPTS}, all_varchar = true)`,
+        )
+      )
+        .getRowsJS()
+        .map((r) => String(r[0])),
+    );
+    if (d.columns.some((c) => !header.has(c.name))) return false;
+    // rowid of the table follows the file's row order (one insert, insertion order preserved). Dates are
+    // ISO only, as the text path's cast reads them (the sniffer could otherwise guess a day/month order).
     await conn.run(
       `CREATE OR REPLACE TABLE ${final} AS SELECT ${d.columns.map((c) => quoteIdent(c.name)).join(', ')}
-       FROM read_csv(${sqlString(d.file)}, ${CSV_OPTS}, types = {${types}})`,
+       FROM read_csv(${sqlString(d.file)}, ${CSV_OPTS}, types = {${types}}, dateformat = '%Y-%m-%d')`,
     );
     return true;
   } catch {
