@@ -1,6 +1,6 @@
 import { StatsError, StatsErrorCode } from '../errors.js';
 import { cholesky, choleskySolve } from '../linalg.js';
-import { coxOffsets, coxStride } from './partial.js';
+import { coxOffsets, coxStride, coxTriRow } from './partial.js';
 
 /** Tie handling of the partial likelihood (R coxph `ties`). */
 export const CoxTies = { efron: 'efron', breslow: 'breslow' } as const;
@@ -80,13 +80,13 @@ export function coxDerivatives(
       const s1j = sum[base + o.s1 + j]!;
       const d1j = sum[base + o.d1 + j]!;
       score[j]! -= s1j * a0 - d1j * a1;
+      const tj = coxTriRow(p, j);
       for (let m = j; m < p; m++) {
         const s1m = sum[base + o.s1 + m]!;
         const d1m = sum[base + o.d1 + m]!;
-        const q = j * p + m;
-        info[q]! +=
-          sum[base + o.s2 + q]! * a0 -
-          sum[base + o.d2 + q]! * a1 -
+        info[j * p + m]! +=
+          sum[base + o.s2 + tj + m]! * a0 -
+          sum[base + o.d2 + tj + m]! * a1 -
           (s1j * s1m * b0 - (s1j * d1m + d1j * s1m) * b1 + d1j * d1m * b2);
       }
     }

@@ -22,17 +22,30 @@ function countStrata(grid: EventTimeGrid, strata: Int32Array | null | undefined)
   return Math.max(m, 1);
 }
 
-/** Per grid point stride of the Cox partial for p covariates. */
-export function coxStride(p: number): number {
-  return 3 + 3 * p + 2 * p * p;
+/** Number of values in the upper triangle (diagonal included) of a p x p matrix. */
+function triangle(p: number): number {
+  return (p * (p + 1)) / 2;
 }
 
-/** Offsets inside one grid point's block. */
+/**
+ * Position of element (j, l), l >= j, in a packed upper triangle (row by row) is `coxTriRow(p, j) + l`:
+ * only the upper triangle is summed, so only it is sent.
+ */
+export function coxTriRow(p: number, j: number): number {
+  return j * p - (j * (j + 1)) / 2;
+}
+
+/** Per grid point stride of the Cox partial for p covariates. */
+export function coxStride(p: number): number {
+  return 3 + 3 * p + 2 * triangle(p);
+}
+
+/** Offsets inside one grid point's block (S2 and D2 are packed upper triangles, see {@link coxTriRow}). */
 export function coxOffsets(p: number) {
   const s0 = 0;
   const s1 = 1;
   const s2 = 1 + p;
-  const d = 1 + p + p * p;
+  const d = 1 + p + triangle(p);
   const xs = d + 1;
   const d0 = xs + p;
   const d1 = d0 + 1;
@@ -42,7 +55,7 @@ export function coxOffsets(p: number) {
 
 /**
  * Layout of the Cox partial: per grid point (stratum, time), over the node's risk set (time >= t in
- * that stratum): S0 = sum exp(xb), S1 = sum x exp(xb), S2 = sum x x' exp(xb) (upper triangle); over
+ * that stratum): S0 = sum exp(xb), S1 = sum x exp(xb), S2 = sum x x' exp(xb) (packed upper triangle); over
  * its deaths at t: d (count), X = sum x, and for Efron D0, D1, D2, the same sums over the deaths.
  */
 export function coxPartialLayout(p: number, gridSize: number): PartialLayout {
@@ -166,7 +179,7 @@ export function prepareCox(
 }
 
 /**
- * Adds sum e_r, sum e_r x_r and sum e_r x_r x_r' (upper triangle) over rows r0 .. r1-1 of `xc` to `out` at
+ * Adds sum e_r, sum e_r x_r and sum e_r x_r x_r' (packed upper triangle) over rows r0 .. r1-1 of `xc` to `out` at
  * `at0`, `at1`, `at2`, four rows per pass (a quarter of the loads and stores on the accumulators).
  */
 function accumulateWeighted(
@@ -198,7 +211,7 @@ function accumulateWeighted(
       const c = ec * xc[rc + j]!;
       const d = ed * xc[rd + j]!;
       out[at1 + j]! += a + b + c + d;
-      const m = at2 + j * p;
+      const m = at2 + coxTriRow(p, j);
       for (let l = j; l < p; l++)
         out[m + l]! += a * xc[ra + l]! + b * xc[rb + l]! + c * xc[rc + l]! + d * xc[rd + l]!;
     }
@@ -210,7 +223,7 @@ function accumulateWeighted(
     for (let j = 0; j < p; j++) {
       const a = er * xc[row + j]!;
       out[at1 + j]! += a;
-      const m = at2 + j * p;
+      const m = at2 + coxTriRow(p, j);
       for (let l = j; l < p; l++) out[m + l]! += a * xc[row + l]!;
     }
   }
@@ -268,7 +281,7 @@ export function coxLocalPartial(
     }
   }
   // Suffix sums of the risk-set blocks within each stratum.
-  const riskLen = 1 + p + p * p;
+  const riskLen = 1 + p + triangle(p);
   for (let s = 0; s < prep.nStrata; s++) {
     const lo = prep.ranges[2 * s]!;
     const hi = prep.ranges[2 * s + 1]!;
