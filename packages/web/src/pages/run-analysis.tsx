@@ -102,7 +102,7 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
         </div>
         {schema && <SchemaForm schema={schema} datasets={datasets} values={values} onChange={setValues} />}
         <div className="row">
-          <button type="submit" disabled={busy || !schema}>
+          <button type="submit" disabled={busy || !schema || study?.status === 'stopped'}>
             {busy ? 'Submitting…' : 'Run'}
           </button>
         </div>

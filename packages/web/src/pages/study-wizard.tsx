@@ -188,10 +188,12 @@ export function StudyWizard({ existing }: { existing?: Study }) {
 
   const art6 = (draft.legalBasis.find((b) => b.startsWith('art6-')) ?? '') as LegalBasis | '';
   const art9 = (draft.legalBasis.find((b) => b.startsWith('art9-')) ?? '') as LegalBasis | '';
+  // the selects edit the first basis of each article; further ones (set through the API) are kept
+  const extra = draft.legalBasis.filter((b) => b !== art6 && b !== art9);
   const setBasis = (a6: LegalBasis | '', a9: LegalBasis | '') =>
     set(
       'legalBasis',
-      [a6, a9].filter((b): b is LegalBasis => b !== ''),
+      [a6, a9, ...extra].filter((b, i, all): b is LegalBasis => b !== '' && all.indexOf(b) === i),
     );
 
   const next = (e: FormEvent) => {
@@ -301,6 +303,9 @@ export function StudyWizard({ existing }: { existing?: Study }) {
             onChange={(v) => setBasis(art6, v)}
             errorIds={errors.legalBasis ? 'study-legalBasis-error' : undefined}
           />
+          {extra.length > 0 && (
+            <p className="muted small">Also declared: {extra.map((b) => LEGAL_BASIS_TITLES[b]).join('; ')}</p>
+          )}
           <FieldError field="legalBasis" errors={errors} />
         </fieldset>
         <div className="field" data-field="legalBasisNote">
