@@ -36,7 +36,7 @@ import { nodeApiRoutes } from './modules/node-api/routes.js';
 import { nodeRoutes } from './modules/nodes/routes.js';
 import { organisationRoutes } from './modules/organisations/routes.js';
 import { studyRoutes } from './modules/studies/routes.js';
-import { sweepDropouts } from './modules/tasks/dropout.js';
+import { dropoutGraceMs, sweepDropouts } from './modules/tasks/dropout.js';
 import { taskRoutes } from './modules/tasks/routes.js';
 import { userRoutes } from './modules/users/routes.js';
 import { HUB_VERSION } from './version.js';
@@ -178,8 +178,8 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
       sweepExpiredLeases(ctx).catch((err: unknown) =>
         app.log.error({ err: (err as Error).message }, 'lease sweep failed'),
       );
-      sweepDropouts(ctx, opts.config.dropoutGraceMs ?? 2 * opts.config.leaseMs, readyAt).catch(
-        (err: unknown) => app.log.error({ err: (err as Error).message }, 'dropout sweep failed'),
+      sweepDropouts(ctx, dropoutGraceMs(opts.config), readyAt).catch((err: unknown) =>
+        app.log.error({ err: (err as Error).message }, 'dropout sweep failed'),
       );
     }, opts.config.leaseSweepIntervalMs);
     sweeper.unref();

@@ -42,7 +42,8 @@ export const HubConfigSchema = z.object({
   checkDictionaries: z.preprocess((v) => v === true || v === 'true' || v === '1', z.boolean()).default(false),
   /**
    * A node silent for longer than this while it owes a run of a multi-node task is dropped and the round
-   * restarts without it (secure aggregation cannot finish without every participant), ms; default two leases.
+   * restarts without it (secure aggregation cannot finish without every participant), ms; default the
+   * longer of two leases and nodeOnlineWindowMs.
    */
   dropoutGraceMs: z.coerce.number().int().min(100).optional(),
   /** How often a waiting claim or long-poll re-reads the database (other hub processes), ms. */

@@ -21,6 +21,19 @@ import { runUpdatedEvent } from './task-events.js';
 /** Minimum number of nodes when the study row carries none (the study schema's default). */
 const DEFAULT_MIN_NODES = 3;
 
+/**
+ * How long a node may stay silent before it is dropped: the configured grace, else the longer of two
+ * leases and the window in which the hub still shows the node as online (a node is never dropped while
+ * the dashboard calls it online, and a short network partition does not cost a centre its place).
+ */
+export function dropoutGraceMs(config: {
+  dropoutGraceMs?: number | undefined;
+  leaseMs: number;
+  nodeOnlineWindowMs: number;
+}): number {
+  return config.dropoutGraceMs ?? Math.max(2 * config.leaseMs, config.nodeOnlineWindowMs);
+}
+
 /** Runs a node still owes in a round; `pending-approval` waits on a person, not on a live node. */
 const OWED = ['queued', 'claimed'] as const;
 
