@@ -379,6 +379,30 @@ describe('dashboard in a browser', () => {
     expect(await outside.textContent()).toMatch(/FH_ERR_OUTSIDE_STUDY: .*bmi/);
     await shot('13-refusal-outside-study');
 
+    // the third hospital's admin denies the study there, with a reason; the next run there is refused with it
+    await asNodeAdmin(fed.nodeAdmins[2]!, async (p) => {
+      const study = p.getByTestId('study-at-node');
+      await study.getByRole('button', { name: 'Deny' }).click();
+      await study.getByRole('alert').waitFor();
+      await study.getByLabel('Reason (required to deny or stop)').fill('Awaiting the DPO review');
+      await study.getByRole('button', { name: 'Deny' }).click();
+      await expect
+        .poll(() => study.getByText('applied at the node', { exact: true }).count(), { timeout: 20_000 })
+        .toBe(5);
+      expect(await study.getByTestId('approval-denied').count()).toBe(1);
+    });
+    const denied = await runAnalysis(studyId, 'summary', async () => {
+      await page.locator('input[name="columns"][value="age"]').check();
+    });
+    expect(denied).toMatch(/^failed/);
+    const deniedRow = page.locator('[data-testid="run-refused"]');
+    expect(await deniedRow.count()).toBe(1);
+    expect(await deniedRow.locator('th').textContent()).toBe(fed.nodeAdmins[2]!.nodeName);
+    expect(await deniedRow.getByTestId('run-error').textContent()).toMatch(
+      /FH_ERR_NOT_APPROVED .*denied at this node: Awaiting the DPO review/,
+    );
+    await shot('14-refusal-denied-at-node');
+
     // the logistic model goes into the registry (through the API); the study page links its model card
     const researcherApi = await HubClient.login(fed.hubUrl, fed.researcher.username, fed.researcher.password);
     await researcherApi.registerModel({
@@ -389,7 +413,7 @@ describe('dashboard in a browser', () => {
 
     // the study page lists the four tasks with their per-node runs
     await page.goto(`${front.url}/#/studies/${studyId}`);
-    await expect.poll(() => page.getByTestId('task-row').count()).toBe(5);
+    await expect.poll(() => page.getByTestId('task-row').count()).toBe(6);
     // opening a row shows that task's runs per node
     await page.getByTestId('task-row').first().locator('summary').click();
     await expect
@@ -399,14 +423,15 @@ describe('dashboard in a browser', () => {
     // approvals per node and algorithm version: four versions approved and applied at each of the three nodes
     const approvalsTable = page.getByTestId('approvals-table');
     await expect.poll(() => approvalsTable.getByTestId('approval-approved').count()).toBe(12);
-    expect(await approvalsTable.getByText('applied at the node', { exact: true }).count()).toBe(12);
+    expect(await approvalsTable.getByTestId('approval-denied').count()).toBe(1);
+    expect(await approvalsTable.getByText('applied at the node', { exact: true }).count()).toBe(13);
 
     await page.getByRole('link', { name: 'toxicity-risk v1 (model card)' }).click();
     const card = page.frameLocator('iframe[data-testid="model-card"]');
     await expect
       .poll(() => card.locator('body').textContent(), { timeout: 15_000 })
       .toContain('toxicity-risk');
-    await shot('14-model-card');
+    await shot('15-model-card');
     await page.goBack();
     await page.getByTestId('approvals-table').waitFor();
 
@@ -448,7 +473,7 @@ describe('dashboard in a browser', () => {
       fed.nodeAdmins[1]!.nodeName,
     );
     expect(await page.getByRole('link', { name: 'Run analysis' }).count()).toBe(0);
-    await shot('15-inbox');
+    await shot('16-inbox');
 
     // the auditor signs in with a one-time link carrying an access token in the fragment
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -475,8 +500,8 @@ describe('dashboard in a browser', () => {
             (a) => a === 'task.submitted',
           ) && page.getByTestId('audit-row').count(),
       )
-      .toBe(5);
-    await shot('16-audit');
+      .toBe(6);
+    await shot('17-audit');
     // the study page shows the auditor the study's own trail
     await page.goto(`${front.url}/#/studies/${studyId}`);
     await expect
@@ -495,9 +520,9 @@ describe('dashboard in a browser', () => {
     }
     expect(studyActions[0]).toBe('study.stopped');
     expect(studyActions.at(-1)).toBe('study.created');
-    expect(studyActions.filter((a) => a === 'task.submitted')).toHaveLength(5);
+    expect(studyActions.filter((a) => a === 'task.submitted')).toHaveLength(6);
     expect(studyActions).not.toContain('login.succeeded');
-    await shot('17-study-audit');
+    await shot('18-study-audit');
 
     for (const path of shots) await annotate(`screenshot ${path}`, { path });
     console.log(`dashboard screenshots:\n${shots.join('\n')}`);
