@@ -118,8 +118,11 @@ async function cached(
   params: CoxParams,
   levels: Record<string, string[]>,
 ): Promise<NodeCoxData> {
-  const hit = ctx.cache.get('cox:data') as NodeCoxData | undefined;
-  if (hit) return hit;
+  // the design depends on the factor levels: the setup round's (this node's own) are usually the global ones
+  // of the later rounds, and then its design is kept
+  const key = JSON.stringify(Object.entries(levels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const hit = ctx.cache.get('cox:data') as { key: string; data: NodeCoxData } | undefined;
+  if (hit?.key === key) return hit.data;
   const ds = await ctx.dataset(params.dataset);
   // the columns are read once per task: the setup round's design (local levels) and the Newton rounds'
   // (global levels) are built from the same read
@@ -133,7 +136,7 @@ async function cached(
     return data;
   };
   const d = await readCox(ds, params, levels, columnsOf);
-  ctx.cache.set('cox:data', d);
+  ctx.cache.set('cox:data', { key, data: d });
   return d;
 }
 
@@ -248,7 +251,6 @@ export const coxph = defineAlgorithm<CoxParams>({
         params,
         Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, mergeLevels([v])])),
       );
-      ctx.cache.delete('cox:data'); // rebuilt with the global levels next round
       const points = new Map<string, [string, number]>();
       let events = 0;
       for (let i = 0; i < d.n; i++)
@@ -284,8 +286,17 @@ export const coxph = defineAlgorithm<CoxParams>({
       );
       return { payload: { [ADDITIVE_FIELD]: Array.from(partial), names: d.names } as Json, disclosure };
     }
-    const lp = new Float64Array(d.n);
-    for (let i = 0; i < d.n; i++) for (let j = 0; j < d.p; j++) lp[i]! += d.x[i * d.p + j]! * input.beta[j]!;
+    // the same beta in the lp-range and concordance rounds: computed once
+    const lpKey = `${input.beta.join(',')}`;
+    const lpHit = ctx.cache.get('cox:lp') as { key: string; data: NodeCoxData; lp: Float64Array } | undefined;
+    let lp: Float64Array;
+    if (lpHit?.key === lpKey && lpHit.data === d) lp = lpHit.lp;
+    else {
+      lp = new Float64Array(d.n);
+      for (let i = 0; i < d.n; i++)
+        for (let j = 0; j < d.p; j++) lp[i]! += d.x[i * d.p + j]! * input.beta[j]!;
+      ctx.cache.set('cox:lp', { key: lpKey, data: d, lp });
+    }
     if (input.phase === 'lp-range') {
       // released rounded outwards to 0.1, so no patient's exact score leaves the node
       let lo = Number.POSITIVE_INFINITY;
