@@ -30,6 +30,11 @@ export interface CreateNodeDeps {
   fetch?: typeof fetch;
   /** The node's DICOM store, for algorithms that read images (radiomics-extract). */
   imaging?: ImagingSource;
+  /**
+   * The node's datasets, already loading (`fedhub simulate` loads them while its hub starts); opened from
+   * the config at start() when absent. The node closes them when it stops.
+   */
+  datasets?: Promise<DatasetStore>;
 }
 
 export interface FedhubNode {
@@ -426,9 +431,10 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     },
     done,
     async start() {
-      datasets = await DatasetStore.open(config.resolvedDatasets, {
-        derivedDir: join(config.dataDir, 'derived'),
-      });
+      datasets = await (deps.datasets ??
+        DatasetStore.open(config.resolvedDatasets, {
+          derivedDir: join(config.dataDir, 'derived'),
+        }));
       ledger = new PrivacyLedger(config.dataDir);
       if (config.privacy)
         privacy = {

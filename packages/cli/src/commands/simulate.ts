@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type HubConfigInput, initHub, loadHubConfig, startHub } from '@fedhub/hub';
-import { createNode, type FedhubNode, inferDictionary, parseNodeConfig } from '@fedhub/node';
+import { createNode, DatasetStore, type FedhubNode, inferDictionary, parseNodeConfig } from '@fedhub/node';
 import { FedhubError, type Json } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import type { Command } from 'commander';
@@ -66,11 +66,33 @@ export async function simulate(opts: SimulateOptions) {
     },
   );
   const nodes: FedhubNode[] = [];
+  let stores: Array<Promise<DatasetStore>> = [];
+  // once started, each node owns (and closes) its store
+  let started = false;
   let hub: Awaited<ReturnType<typeof startHub>> | undefined;
   try {
-    // the dictionaries are inferred (DuckDB threads) while the hub starts (JavaScript)
+    // The dictionaries are inferred and the nodes' tables loaded (DuckDB threads) while the hub starts
+    // (JavaScript); every promise is awaited below, the catches only keep a rejection from going unhandled.
     const inferred = Promise.all(opts.data.map((d) => inferDictionary(d.file)));
-    inferred.catch(() => {}); // awaited below; no unhandled rejection while the hub starts
+    inferred.catch(() => {});
+    stores = opts.data.map((d, i) =>
+      inferred.then((dictionaries) =>
+        DatasetStore.open(
+          [
+            {
+              name: dataset,
+              description: basename(d.file),
+              file: d.file,
+              format: d.file.toLowerCase().endsWith('.parquet') ? 'parquet' : 'csv',
+              columns: dictionaries[i]!,
+              onInvalid: 'reject',
+            },
+          ],
+          { derivedDir: join(work, `node-${i}`, 'derived') },
+        ),
+      ),
+    );
+    for (const p of stores) p.catch(() => {});
     const admin = await initHub(hubConfig, { username: 'simulate-admin', organisation: 'Simulation hub' });
     hub = await startHub(hubConfig, { log: createLogger(level, 'hub') });
     const client = await HubClient.login(hub.url, admin.username, admin.password);
@@ -100,10 +122,10 @@ export async function simulate(opts: SimulateOptions) {
         work,
         `--data ${d.name}`,
       );
-      nodes.push(createNode({ config, log: createLogger(level, `node:${d.name}`) }));
+      nodes.push(createNode({ config, log: createLogger(level, `node:${d.name}`), datasets: stores[i] }));
     }
-    // the nodes load their files at start: together, so DuckDB's threads overlap one node's parsing with
-    // another's JavaScript work
+    // together: each node's start awaits its own table, already loading
+    started = true;
     await Promise.all(nodes.map((n) => n.start()));
     await waitForNodesOnline(client, fed.collaboration.id, nodes.length);
     const study = await client.createStudy({
@@ -117,6 +139,7 @@ export async function simulate(opts: SimulateOptions) {
     return await watchTask(client, task.id, { quiet: opts.quiet });
   } finally {
     await Promise.allSettled(nodes.map((n) => n.stop()));
+    if (!started) await Promise.allSettled(stores.map(async (p) => (await p).close()));
     await hub?.close();
     rmSync(work, { recursive: true, force: true });
   }
