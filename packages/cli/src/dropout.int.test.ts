@@ -90,7 +90,11 @@ afterAll(async () => {
 });
 
 /** Submits a glm and SIGKILLs node KILLED as soon as its round-2 result is stored; returns the finished task. */
-async function glmWithDropout(minNodes: number): Promise<TaskDetail> {
+async function glmWithDropout(
+  minNodes: number,
+  algorithm = 'glm',
+  params: Record<string, unknown> = { dataset: 'cohort', formula: FORMULA, family: 'binomial' },
+): Promise<TaskDetail> {
   const study = await admin.createStudy({
     collaborationId,
     title: `Dropout, minimum ${minNodes}`,
@@ -99,8 +103,8 @@ async function glmWithDropout(minNodes: number): Promise<TaskDetail> {
   });
   const task = await admin.createTask({
     studyId: study.id,
-    algorithm: 'glm',
-    params: { dataset: 'cohort', formula: FORMULA, family: 'binomial' },
+    algorithm,
+    params,
   });
   const killedId = nodeIds[KILLED]!;
   for (let i = 0; i < 3000; i++) {
@@ -117,7 +121,7 @@ async function glmWithDropout(minNodes: number): Promise<TaskDetail> {
 }
 
 describe('a node dropping out of a secure-aggregated glm', () => {
-  it('restarts the round without it and equals R on the three remaining nodes', async () => {
+  it('starts the task again without it and equals R on the three remaining nodes', async () => {
     const done = await glmWithDropout(3);
     expect(done.status, JSON.stringify(done.error)).toBe('completed');
     const killedId = nodeIds[KILLED]!;
@@ -126,10 +130,16 @@ describe('a node dropping out of a secure-aggregated glm', () => {
     const dropped = done.runs.find((r) => r.nodeId === killedId && r.status === 'cancelled');
     expect(dropped?.error?.code).toBe('FH_ERR_UNAVAILABLE');
     expect(dropped?.error?.message).toMatch(/dropped out in round \d+: no contact since/);
-    // the restarted round was the same logical round, run again by the three others
-    const restarted = dropped!.round;
-    const again = done.runs.filter((r) => r.round === restarted && r.status === 'completed');
+    // the abandoned attempt's round is cancelled for everyone; the task began again in the next round,
+    // from its first step (the levels round), with the three others only
+    const restarted = dropped!.round + 1;
+    expect(done.runs.filter((r) => r.round === dropped!.round).every((r) => r.status === 'cancelled')).toBe(
+      true,
+    );
+    const again = done.runs.filter((r) => r.round === restarted);
     expect(again.map((r) => r.nodeId).sort()).toEqual(nodeIds.filter((id) => id !== killedId).sort());
+    expect(again.every((r) => r.status === 'completed')).toBe(true);
+    expect(done.runs.filter((r) => r.round > restarted).every((r) => r.nodeId !== killedId)).toBe(true);
     const result = done.result as {
       n: number;
       nodes: string[];
@@ -141,6 +151,39 @@ describe('a node dropping out of a secure-aggregated glm', () => {
     result.coefficients.forEach((c, j) => {
       expect(Math.abs(c.estimate - fixture.estimate[j]!) / Math.abs(fixture.estimate[j]!)).toBeLessThan(1e-6);
       expect(Math.abs(c.stdError - fixture.stdError[j]!) / fixture.stdError[j]!).toBeLessThan(1e-6);
+    });
+  }, 60_000);
+
+  it('gives a Cox model with the counts and likelihoods of the three remaining nodes only (R coxph)', async () => {
+    nodes[KILLED] = await startNode(KILLED);
+    const cox = JSON.parse(
+      readFileSync(new URL('../fixtures/dropout/cox-3-nodes.json', import.meta.url), 'utf8'),
+    ) as {
+      formula: string;
+      n: number;
+      events: number;
+      terms: string[];
+      estimate: number[];
+      stdError: number[];
+      loglik: number[];
+    };
+    const done = await glmWithDropout(3, 'coxph', { dataset: 'cohort', formula: cox.formula, ties: 'efron' });
+    expect(done.status, JSON.stringify(done.error)).toBe('completed');
+    expect(done.nodeIds).not.toContain(nodeIds[KILLED]!);
+    const r = done.result as {
+      n: number;
+      events: number;
+      loglik: number[];
+      coefficients: Array<{ term: string; estimate: number; stdError: number }>;
+    };
+    // n, events and the null log-likelihood come from the restarted attempt: without the dropped node
+    expect(r.n).toBe(cox.n);
+    expect(r.events).toBe(cox.events);
+    expect(Math.abs(r.loglik[0]! - cox.loglik[0]!) / Math.abs(cox.loglik[0]!)).toBeLessThan(1e-9);
+    expect(r.coefficients.map((c) => c.term)).toEqual(cox.terms);
+    r.coefficients.forEach((c, j) => {
+      expect(Math.abs(c.estimate - cox.estimate[j]!) / Math.abs(cox.estimate[j]!)).toBeLessThan(1e-6);
+      expect(Math.abs(c.stdError - cox.stdError[j]!) / cox.stdError[j]!).toBeLessThan(1e-6);
     });
   }, 60_000);
 

@@ -301,6 +301,17 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.dropTable('approval_requests').execute();
     },
   },
+  '0006-task-first-round': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .alterTable('tasks')
+        .addColumn('first_round', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('tasks').dropColumn('first_round').execute();
+    },
+  },
 };
 
 /** A migration provider over the compiled-in list (no file system access). */

@@ -127,6 +127,11 @@ export interface TasksTable {
   node_ids: JsonText;
   status: string;
   round: number;
+  /**
+   * The round at which the current attempt of the task began: 1, or the round after a node dropped out
+   * and the task started again from its first step without it. Algorithms see round - first_round + 1.
+   */
+  first_round: number;
   aggregator_state: JsonText | null;
   result: JsonText | null;
   error: JsonText | null;

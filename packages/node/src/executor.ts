@@ -107,7 +107,11 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
   const ctx: LocalContext = {
     node: deps.node,
     policy: deps.policy,
-    cache: deps.cacheFor?.(run.taskId) ?? new Map(),
+    // a task restarted after a dropout is a new computation: its cached inputs start afresh
+    cache:
+      deps.cacheFor?.(
+        run.firstRound && run.firstRound > 1 ? `${run.taskId}#${run.firstRound}` : run.taskId,
+      ) ?? new Map(),
     ...(deps.imaging ? { imaging: deps.imaging } : {}),
     registerDataset: (d) => deps.datasets.registerDerived(d),
     releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
@@ -121,7 +125,7 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
     },
   };
   try {
-    const release = await algorithm.local(ctx, parsed.data, run.input, run.round);
+    const release = await algorithm.local(ctx, parsed.data, run.input, run.round - (run.firstRound ?? 1) + 1);
     enforceDisclosure(release, deps.policy);
     let payload = release.payload;
     if (deps.ledger && release.disclosure.subsetSize !== null) {

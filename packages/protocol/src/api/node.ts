@@ -59,6 +59,13 @@ export const RunAssignmentSchema = z
     digest: z.string(),
     params: JsonSchema,
     round: z.int().min(1),
+    firstRound: z
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "Round at which the task's current attempt began (after a dropout the task starts again without the dropped node); the algorithm's own step is round - firstRound + 1",
+      ),
     attempt: z.int().min(1),
     input: JsonSchema.describe('What the aggregator sends for this round (e.g. current coefficients)'),
     leaseExpiresAt: z.string(),

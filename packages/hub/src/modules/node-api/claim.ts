@@ -107,6 +107,7 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
       digest: task.digest,
       params: fromJson<Json>(task.params),
       round: Number(run.round),
+      firstRound: Number(task.first_round ?? 1),
       attempt: Number(run.attempt),
       input: fromJson<Json>(run.input),
       leaseExpiresAt,

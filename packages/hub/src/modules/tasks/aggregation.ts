@@ -161,7 +161,8 @@ export async function closeRoundIfComplete(
     outcome = algorithm.aggregate({
       releasePerNodeBreakdown: Number(study?.release_per_node_breakdown ?? 0) === 1,
       params,
-      round,
+      // the algorithm's own step: after a dropout restart the task began again at first_round
+      round: round - Number(task.first_round ?? 1) + 1,
       state: fromJson<Json>(task.aggregator_state),
       parts: runs.map((r) => ({
         nodeId: r.node_id,

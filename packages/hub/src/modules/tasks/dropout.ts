@@ -3,13 +3,15 @@
  * participant's: the pairwise masks cancel in the sum of all of them, never of a subset. So when a node of
  * a running multi-node task goes silent (no heartbeat, claim or result for longer than the grace period)
  * while it still owes a run of the current round, the hub drops it: its run is cancelled with the reason,
- * it leaves the task's participants, and the same round starts again among the remaining nodes (their runs
- * of the round go back to the queue, anything they posted for it discarded). The nodes derive
- * their masks from the task, the round and the participant set, so a partial masked for the old set can
- * never cancel against one masked for the new set. With fewer nodes left than the study's minimum, the
+ * it leaves the task's participants, and the task starts again from its first step among the remaining
+ * nodes, in a new round (anything posted for the abandoned attempt is discarded). The nodes derive their
+ * masks from the task, the round and the participant set, so a partial masked for the old set can never
+ * cancel against one masked for the new set. With fewer nodes left than the study's minimum, the
  * task fails instead. Runs held for approval at a node (`pending-approval`) are not owed work and never
  * count as a dropout.
  */
+
+import { randomUUID } from 'node:crypto';
 import { fromJson, lockForUpdate, type Schema, toJson } from '@fedhub/db';
 import type { Kysely } from 'kysely';
 import type { HubContext } from '../../core/context.js';
@@ -162,44 +164,64 @@ async function dropSilentNodes(
       .execute();
     return silent.length;
   }
-  // The round starts again among the remaining nodes: their runs of this round go back to the queue with
-  // whatever they computed or posted dropped (it was masked for the old participant set). The attempt
-  // counter goes on, so a late result of an earlier attempt is refused as stale.
-  const requeue = runs.filter((r) => !goneIds.has(r.node_id) && participants.includes(r.node_id));
-  for (const r of requeue) {
-    await trx
-      .updateTable('runs')
-      .set({
-        status: 'queued',
-        lease_expires_at: null,
-        payload: null,
-        digest: null,
-        signature: null,
-        error: null,
-        finished_at: null,
-      })
-      .where('id', '=', r.id)
-      .execute();
-    fx.events.push(
-      runUpdatedEvent(
-        { ...r, status: 'queued', lease_expires_at: null, payload: null, error: null, finished_at: null },
-        r.node_name,
-        at,
-      ),
-    );
-    fx.nodes.add(r.node_id);
-  }
+  // The task starts again from its first step among the remaining nodes. Restarting only the current round
+  // would keep what the earlier rounds summed over the dropped node (a Cox model's risk sets and event
+  // count, the levels a GLM agreed, a t-test's pooled mean), so the result would match no pooled
+  // analysis. The runs of the abandoned attempt stay as history (cancelled); the new attempt's runs get a
+  // new round number, so the masks, which bind task, round and participants, are fresh, and a late result
+  // of the old attempt is refused as stale.
+  const algorithm = ctx.algorithms.get(task.algorithm, task.version);
+  if (!algorithm) return silent.length;
+  const input = algorithm.firstInput(algorithm.paramsSchema.parse(fromJson(task.params)));
+  await trx
+    .updateTable('runs')
+    .set({ status: 'cancelled', lease_expires_at: null, finished_at: at })
+    .where('task_id', '=', taskId)
+    .where('round', '=', round)
+    .where('status', '!=', 'cancelled')
+    .execute();
+  const next = round + 1;
   await trx
     .updateTable('tasks')
-    .set((eb) => ({ node_ids: toJson(remaining), revision: eb('revision', '+', 1) }))
+    .set((eb) => ({
+      node_ids: toJson(remaining),
+      round: next,
+      first_round: next,
+      aggregator_state: null,
+      revision: eb('revision', '+', 1),
+    }))
     .where('id', '=', taskId)
     .execute();
+  const byNode = new Map(runs.map((r) => [r.node_id, r.node_name]));
+  const fresh: Schema['runs'][] = remaining.map((nodeId) => ({
+    id: randomUUID(),
+    task_id: taskId,
+    node_id: nodeId,
+    round: next,
+    attempt: 0,
+    status: 'queued',
+    lease_expires_at: null,
+    input: toJson(input),
+    payload: null,
+    digest: null,
+    signature: null,
+    error: null,
+    created_at: at,
+    started_at: null,
+    finished_at: null,
+  }));
+  if (fresh.length > 0) await trx.insertInto('runs').values(fresh).execute();
+  fx.events.push({ type: 'round.started', taskId, round: next, at });
+  for (const r of fresh) {
+    fx.events.push(runUpdatedEvent(r, byNode.get(r.node_id) ?? r.node_id, at));
+    fx.nodes.add(r.node_id);
+  }
   await appendAudit(ctx.db.dialect, trx, {
     at,
     actor: 'hub',
     action: 'task.round-restarted',
     object: `task:${taskId}`,
-    details: { round, dropped: [...goneIds], participants: remaining },
+    details: { round, restartedAt: next, dropped: [...goneIds], participants: remaining },
   });
   return silent.length;
 }

@@ -104,6 +104,7 @@ export async function createTask(
       node_ids: toJson(nodeIds),
       status: 'running',
       round: 1,
+      first_round: 1,
       aggregator_state: null,
       result: null,
       error: null,
