@@ -57,13 +57,17 @@ export async function startHubProcess(opts: {
   /** URL used for the one-time set-up (the real server, not the proxy). */
   initDatabaseUrl?: string;
   env?: Record<string, string>;
+  /** A second hub process on a database another one initialised. */
+  skipInit?: boolean;
 }): Promise<HubProcess & { admin: { username: string; password: string } }> {
   const dataDir = join(opts.work, opts.name);
   const initUrl = opts.initDatabaseUrl ?? opts.databaseUrl;
-  const creds = await initHub(
-    loadHubConfig({}, { dataDir, ...(initUrl ? { databaseUrl: initUrl } : {}), logLevel: 'silent' }),
-    { username: 'admin', organisation: 'Hub' },
-  );
+  const creds = opts.skipInit
+    ? { username: '', password: '' }
+    : await initHub(
+        loadHubConfig({}, { dataDir, ...(initUrl ? { databaseUrl: initUrl } : {}), logLevel: 'silent' }),
+        { username: 'admin', organisation: 'Hub' },
+      );
   const port = await freePort();
   const args = ['hub', 'start', '--json', '--port', String(port), '--host', '127.0.0.1'];
   if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);

@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HubClient } from '@fedhub/sdk';
+import { HubClient, HubRequestError } from '@fedhub/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loginWhenUp, quantile, scriptedNode, startHubProcess } from './fault-harness.js';
 
@@ -93,19 +93,33 @@ describe('load on one hub process', () => {
     let errors = 0;
     const errorKinds = new Map<string, number>();
     let posted = 0;
+    // each simulated node behaves as the agent does: a call that times out or fails with 5xx is retried
+    // (the result post with the same body: the hub answers a repeat as a duplicate)
+    const retrying = async <T>(fn: () => Promise<T>): Promise<T> => {
+      for (;;) {
+        try {
+          return await fn();
+        } catch (err) {
+          const m = (err as Error).message.slice(0, 120);
+          errorKinds.set(m, (errorKinds.get(m) ?? 0) + 1);
+          if (!(err instanceof HubRequestError) || (err.status > 0 && err.status < 500) || stop) throw err;
+          await sleep(200);
+        }
+      }
+    };
     const loops = nodes.map(async (n) => {
       while (!stop) {
         try {
           const t0 = performance.now();
-          const { run } = await n.api.claim(1000);
+          const { run } = await retrying(() => n.api.claim(1000));
           if (!run) continue;
           latency.claim!.push(performance.now() - t0);
-          await timed('result', () => n.api.postResult(run.runId, n.result(run, { node: n.name })));
+          await timed('result', () =>
+            retrying(() => n.api.postResult(run.runId, n.result(run, { node: n.name }))),
+          );
           posted++;
-        } catch (err) {
+        } catch {
           errors++;
-          const m = (err as Error).message.slice(0, 200);
-          errorKinds.set(m, (errorKinds.get(m) ?? 0) + 1);
           await sleep(100);
         }
       }
@@ -174,14 +188,24 @@ describe('load on one hub process', () => {
     const done = tasks.filter((t) => mine.has(t.id));
     expect(done).toHaveLength(TASKS);
     expect(done.every((t) => t.status === 'completed')).toBe(true);
-    expect(errors, JSON.stringify([...errorKinds])).toBe(0);
+    // the only refusals a node may get are for attempts whose lease expired while the hub was saturated
+    expect(errors, JSON.stringify([...errorKinds])).toBe(
+      [...errorKinds].filter(([m]) => /lease/.test(m)).reduce((a, [, c]) => a + c, 0),
+    );
+    // each task counted each of its nodes exactly once
+    const sample = done.filter((_, i) => i % 10 === 0);
+    for (const t of sample) {
+      const nodesOf = ((await researcher.getTask(t.id)).result as { nodes: string[] }).nodes;
+      expect(new Set(nodesOf).size).toBe(STUDY_SIZE);
+      expect(nodesOf).toHaveLength(STUDY_SIZE);
+    }
     const fmt = (k: string) =>
       `${k} p50 ${quantile(latency[k]!, 0.5).toFixed(1)} ms, p99 ${quantile(latency[k]!, 0.99).toFixed(1)} ms (n=${latency[k]!.length})`;
     console.info(
       `load: ${NODES} nodes, ${TASKS} tasks x ${STUDY_SIZE} runs all completed in ${(allMs / 1000).toFixed(1)} s ` +
         `(${posted} results); fan-out of one task to ${NODES} nodes ${fanOutMs.toFixed(0)} ms; ` +
         `${fmt('submit')}; ${fmt('claim')}; ${fmt('result')}; ${fmt('health')}; ` +
-        `hub RSS ${rss0.toFixed(0)} -> ${rssMid.toFixed(0)} -> ${rss1.toFixed(0)} MiB` +
+        `client-side retries ${JSON.stringify(Object.fromEntries(errorKinds))}; hub RSS ${rss0.toFixed(0)} -> ${rssMid.toFixed(0)} -> ${rss1.toFixed(0)} MiB` +
         (soakSamples.length
           ? `; soak ${SOAK_MS / 1000} s RSS samples ${soakSamples.map((x) => x.toFixed(0)).join(',')}`
           : ''),
