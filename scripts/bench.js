@@ -2,7 +2,8 @@
 // `npm run bench`: measures and prints figures (they are not tests). Federation round trips on loopback:
 //  1. `summary` over 3 nodes x 100k rows: round-trip median and p95, beside the nodes' own compute measured
 //     in the same process, so the platform's overhead is the difference;
-//  2. a `ping` task (no data) over 100 simulated nodes.
+//  2. a `ping` task (no data) over 100 simulated nodes;
+//  `reliability` (only by name): the long variants of the reliability tests (docs/reliability.md).
 // Other packages add their own benchmarks under packages/*/scripts/*-bench.mjs; this script runs them too.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -287,6 +288,32 @@ async function benchModels() {
 if (want('summary')) await benchSummary();
 if (want('ping')) await benchPing();
 if (want('models')) await benchModels();
+
+// Long reliability runs, only when asked for by name (`npm run bench -- reliability`): the reliability
+// tests of packages/cli/src/reliability with their CI sizes scaled up: a 10-minute memory soak under load,
+// a 5-minute partition, 10,000 tasks over two hub processes on PostgreSQL. Figures are printed by the tests.
+if (only.includes('reliability')) {
+  const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+  try {
+    execFileSync(
+      process.execPath,
+      [vitest, 'run', 'packages/cli/src/reliability/', '--reporter=verbose', '--silent=false'],
+      {
+        stdio: 'inherit',
+        cwd: root,
+        env: {
+          ...process.env,
+          FEDHUB_LOAD_SOAK_MS: process.env.FEDHUB_LOAD_SOAK_MS ?? '600000',
+          FEDHUB_FAULT_PARTITION_MS: process.env.FEDHUB_FAULT_PARTITION_MS ?? '300000',
+          FEDHUB_SCALEOUT_TASKS: process.env.FEDHUB_SCALEOUT_TASKS ?? '10000',
+        },
+      },
+    );
+  } catch (err) {
+    console.log(`  reliability runs failed: ${err.message}`);
+    process.exitCode = 1;
+  }
+}
 
 // Package benchmarks (DICOM, dose, radiomics, statistics) live beside their packages.
 for (const pkg of readdirSync(join(root, 'packages'))) {

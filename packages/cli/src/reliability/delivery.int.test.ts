@@ -137,92 +137,96 @@ describe('delivery faults between node and hub', () => {
     for (const n of nodes) await stopProcess(n.child);
   }, 90_000);
 
-  it(`survives a ${PARTITION_MS / 1000} s partition: the late result is refused, a real node reconnects`, async () => {
-    const w = await world('Partition');
-    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(hub.url).port) });
-    cleanups.push(() => proxy.close());
-    const proxied = `http://127.0.0.1:${proxy.port}`;
-    // a scripted node behind the proxy holding a claimed run when the partition starts
-    const scripted = await scriptedNode(w.admin, proxied, w.collab.id, w.org.id, 'Partitioned scripted');
-    const created = await w.admin.createNode({
-      collaborationId: w.collab.id,
-      organisationId: w.org.id,
-      name: 'Partitioned agent',
-    });
-    const yaml = nodeYaml(
-      join(work, 'partition.yaml'),
-      proxied,
-      created.enrolmentToken,
-      join(work, 'partition'),
-    );
-    const agent = await startFedhubProcess(
-      ['node', 'start', '--json', '--config', yaml],
-      join(work, 'partition.log'),
-    );
-    cleanups.push(() => stopProcess(agent.child));
-    const study = await w.study(2);
-    const first = await w.admin.createTask({ studyId: study.id, algorithm: 'ping', params: {} });
-    const held = (await scripted.api.claim(5000)).run!;
-    expect(held.taskId).toBe(first.id);
-    // wait until the agent has posted its part: only the scripted node's run is left open
-    for (let i = 0; i < 200; i++) {
-      const t = await w.admin.getTask(first.id);
-      if (t.runs.find((r) => r.nodeName === 'Partitioned agent')?.status === 'completed') break;
-      await sleep(50);
-    }
+  it(
+    `survives a ${PARTITION_MS / 1000} s partition: the late result is refused, a real node reconnects`,
+    async () => {
+      const w = await world('Partition');
+      const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(hub.url).port) });
+      cleanups.push(() => proxy.close());
+      const proxied = `http://127.0.0.1:${proxy.port}`;
+      // a scripted node behind the proxy holding a claimed run when the partition starts
+      const scripted = await scriptedNode(w.admin, proxied, w.collab.id, w.org.id, 'Partitioned scripted');
+      const created = await w.admin.createNode({
+        collaborationId: w.collab.id,
+        organisationId: w.org.id,
+        name: 'Partitioned agent',
+      });
+      const yaml = nodeYaml(
+        join(work, 'partition.yaml'),
+        proxied,
+        created.enrolmentToken,
+        join(work, 'partition'),
+      );
+      const agent = await startFedhubProcess(
+        ['node', 'start', '--json', '--config', yaml],
+        join(work, 'partition.log'),
+      );
+      cleanups.push(() => stopProcess(agent.child));
+      const study = await w.study(2);
+      const first = await w.admin.createTask({ studyId: study.id, algorithm: 'ping', params: {} });
+      const held = (await scripted.api.claim(5000)).run!;
+      expect(held.taskId).toBe(first.id);
+      // wait until the agent has posted its part: only the scripted node's run is left open
+      for (let i = 0; i < 200; i++) {
+        const t = await w.admin.getTask(first.id);
+        if (t.runs.find((r) => r.nodeName === 'Partitioned agent')?.status === 'completed') break;
+        await sleep(50);
+      }
 
-    proxy.partition();
-    const t0 = Date.now();
-    // submitted during the partition: neither node can see it yet
-    const second = await w.admin.createTask({ studyId: study.id, algorithm: 'ping', params: {} });
-    // the scripted node's heartbeat and post fail while partitioned (bounded by a client timeout)
-    const during = new NodeApiClient({ baseUrl: proxied, nodeToken: scripted.token });
-    await expect(
-      Promise.race([
-        during.runHeartbeat(held.runId, held.attempt),
-        sleep(3000).then(() => {
-          throw new Error('no answer');
-        }),
-      ]),
-    ).rejects.toThrow();
-    // the lease expires on the hub's clock and the run goes back to the queue
-    for (let i = 0; i < 100; i++) {
-      const t = await w.admin.getTask(first.id);
-      if (t.runs.some((r) => r.nodeId === scripted.id && r.status === 'queued')) break;
-      await sleep(100);
-    }
-    expect((await w.admin.getTask(first.id)).runs.find((r) => r.nodeId === scripted.id)?.status).toBe(
-      'queued',
-    );
-    await sleep(Math.max(0, PARTITION_MS - (Date.now() - t0)));
-    proxy.restore();
+      proxy.partition();
+      const t0 = Date.now();
+      // submitted during the partition: neither node can see it yet
+      const second = await w.admin.createTask({ studyId: study.id, algorithm: 'ping', params: {} });
+      // the scripted node's heartbeat and post fail while partitioned (bounded by a client timeout)
+      const during = new NodeApiClient({ baseUrl: proxied, nodeToken: scripted.token });
+      await expect(
+        Promise.race([
+          during.runHeartbeat(held.runId, held.attempt),
+          sleep(3000).then(() => {
+            throw new Error('no answer');
+          }),
+        ]),
+      ).rejects.toThrow();
+      // the lease expires on the hub's clock and the run goes back to the queue
+      for (let i = 0; i < 100; i++) {
+        const t = await w.admin.getTask(first.id);
+        if (t.runs.some((r) => r.nodeId === scripted.id && r.status === 'queued')) break;
+        await sleep(100);
+      }
+      expect((await w.admin.getTask(first.id)).runs.find((r) => r.nodeId === scripted.id)?.status).toBe(
+        'queued',
+      );
+      await sleep(Math.max(0, PARTITION_MS - (Date.now() - t0)));
+      proxy.restore();
 
-    // late result of the lost attempt: refused; the new attempt stands. Connections held through the
-    // partition are reset when it ends; like the agent, retry a post that got no answer at all.
-    await expect(
-      answered(() => scripted.api.postResult(held.runId, scripted.result(held, { node: scripted.name }))),
-    ).rejects.toSatisfy((e) => e instanceof HubRequestError && e.code === 'FH_ERR_STALE_ATTEMPT');
-    const again = (await answered(() => scripted.api.claim(5000))).run!;
-    expect(again.runId).toBe(held.runId);
-    expect(again.attempt).toBe(held.attempt + 1);
-    await scripted.api.postResult(again.runId, scripted.result(again, { node: scripted.name }));
-    const done1 = await w.admin.waitForTask(first.id, { timeoutMs: 20_000 });
-    expect(done1.status).toBe('completed');
-    // the real agent reconnects with backoff on its own and finishes the task submitted meanwhile
-    const restoredAt = Date.now();
-    for (;;) {
-      const t = await w.admin.getTask(second.id);
-      if (t.runs.find((r) => r.nodeName === 'Partitioned agent')?.status === 'completed') break;
-      if (Date.now() - restoredAt > 45_000) throw new Error('the agent did not come back within 45 s');
-      const run = (await scripted.api.claim(200)).run;
-      if (run) await scripted.api.postResult(run.runId, scripted.result(run, { node: scripted.name }));
-      await sleep(200);
-    }
-    const done2 = await w.admin.waitForTask(second.id, { timeoutMs: 20_000 });
-    expect(done2.status).toBe('completed');
-    expect(agent.child.exitCode).toBeNull();
-    console.info(
-      `partition ${PARTITION_MS} ms: stale post refused, re-claimed as attempt ${again.attempt}; agent back ${Date.now() - restoredAt} ms after the partition ended`,
-    );
-  }, 150_000);
+      // late result of the lost attempt: refused; the new attempt stands. Connections held through the
+      // partition are reset when it ends; like the agent, retry a post that got no answer at all.
+      await expect(
+        answered(() => scripted.api.postResult(held.runId, scripted.result(held, { node: scripted.name }))),
+      ).rejects.toSatisfy((e) => e instanceof HubRequestError && e.code === 'FH_ERR_STALE_ATTEMPT');
+      const again = (await answered(() => scripted.api.claim(5000))).run!;
+      expect(again.runId).toBe(held.runId);
+      expect(again.attempt).toBe(held.attempt + 1);
+      await scripted.api.postResult(again.runId, scripted.result(again, { node: scripted.name }));
+      const done1 = await w.admin.waitForTask(first.id, { timeoutMs: 20_000 });
+      expect(done1.status).toBe('completed');
+      // the real agent reconnects with backoff on its own and finishes the task submitted meanwhile
+      const restoredAt = Date.now();
+      for (;;) {
+        const t = await w.admin.getTask(second.id);
+        if (t.runs.find((r) => r.nodeName === 'Partitioned agent')?.status === 'completed') break;
+        if (Date.now() - restoredAt > 45_000) throw new Error('the agent did not come back within 45 s');
+        const run = (await scripted.api.claim(200)).run;
+        if (run) await scripted.api.postResult(run.runId, scripted.result(run, { node: scripted.name }));
+        await sleep(200);
+      }
+      const done2 = await w.admin.waitForTask(second.id, { timeoutMs: 20_000 });
+      expect(done2.status).toBe('completed');
+      expect(agent.child.exitCode).toBeNull();
+      console.info(
+        `partition ${PARTITION_MS} ms: stale post refused, re-claimed as attempt ${again.attempt}; agent back ${Date.now() - restoredAt} ms after the partition ended`,
+      );
+    },
+    150_000 + PARTITION_MS,
+  );
 });
