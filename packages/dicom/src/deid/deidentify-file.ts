@@ -147,6 +147,15 @@ function safeName(uid: string | undefined): string {
   return uid && /^[0-9.]+$/.test(uid) ? uid : 'unknown';
 }
 
+/**
+ * Where a de-identified file goes in an output tree: `<pseudonym>/<study UID>/<series UID>/<SOP instance
+ * UID>.dcm`, all de-identified values (input names may hold names or IDs and are never reused).
+ */
+export function treeOutputPath(r: Extract<DeidResult, { status: 'ok' }>): string {
+  const u = r.summary.outputUids;
+  return join(r.reid.pseudonym, safeName(u?.study), safeName(u?.series), `${safeName(u?.sopInstance)}.dcm`);
+}
+
 /** How `deidentifyTree` runs: in this thread (default) or in a worker pool with memory and time limits. */
 export interface TreeOptions {
   /**
@@ -158,7 +167,8 @@ export interface TreeOptions {
   readonly concurrency?: number;
 }
 
-function rejectedResult(reason: string): DeidResult {
+/** A rejection for a file that could not be read or written. */
+export function ioRejection(reason: string): DeidResult {
   return {
     status: 'rejected',
     code: DEID_ERROR_CODES.io,
@@ -208,26 +218,23 @@ export async function deidentifyTree(
     let r: DeidResult;
     let output: string | undefined;
     try {
-      // synchronous file I/O: 2-4x faster than fs/promises for many ~0.5 MB files here, and the pool's
-      // workers keep computing while this thread reads and writes
-      const buf = readFileSync(path);
       if (pool) {
+        // the worker reads, de-identifies and writes the file itself
         const s = setup as { options: DeidOptions; projectKey: Uint8Array };
-        r = await pool.deidentify(buf, s.options, s.projectKey);
-      } else r = deidentifyWith(d!, buf);
-      if (r.status === 'ok') {
-        const u = r.summary.outputUids;
-        output = join(
-          r.reid.pseudonym,
-          safeName(u?.study),
-          safeName(u?.series),
-          `${safeName(u?.sopInstance)}.dcm`,
-        );
-        writeAtomicSync(join(outDir, output), r.output, madeDirs);
-        reid.set(r.reid.pseudonym, r.reid.patientId);
+        const a = await pool.deidentifyFile(path, outDir, s.options, s.projectKey);
+        r = a.result;
+        output = a.output;
+      } else {
+        // synchronous file I/O: 2-4x faster than fs/promises for many ~0.5 MB files here
+        r = deidentifyWith(d!, readFileSync(path));
+        if (r.status === 'ok') {
+          output = treeOutputPath(r);
+          writeAtomicSync(join(outDir, output), r.output, madeDirs);
+        }
       }
+      if (r.status === 'ok') reid.set(r.reid.pseudonym, r.reid.patientId);
     } catch (err) {
-      r = rejectedResult((err as Error).message);
+      r = ioRejection((err as Error).message);
       output = undefined;
     }
     if (r.status === 'ok') ok++;

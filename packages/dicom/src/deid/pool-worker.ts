@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import {
   createDeidentifier,
@@ -5,19 +7,28 @@ import {
   type DeidResult,
   deidentifyWith,
 } from './deidentify-buffer.js';
+import { ioRejection, treeOutputPath, writeAtomicSync } from './deidentify-file.js';
 import type { DeidOptions } from './options.js';
 
-/** A job sent to a pool worker. */
+/** A job sent to a pool worker: bytes to de-identify, or a file to read and write (see `file`). */
 export interface PoolJob {
   readonly id: number;
   readonly input: Uint8Array;
   readonly options: DeidOptions;
   readonly projectKey: Uint8Array;
+  /**
+   * File mode: the worker reads `path` itself, and when the result is ok writes it atomically under
+   * `outDir` at the path {@link treeOutputPath} gives; the answer then carries no bytes. Reading and
+   * writing in the workers spreads the I/O over them instead of serialising it in the main thread.
+   */
+  readonly file?: { readonly path: string; readonly outDir: string };
 }
 
 /** A worker's answer. */
 export interface PoolAnswer {
   readonly id: number;
+  /** File mode: where the file was written, relative to `outDir`. */
+  readonly output?: string;
   readonly result: DeidResult;
 }
 
@@ -26,12 +37,30 @@ function serve(): void {
   if (!port) return;
   // One prepared de-identifier per (options, key): the compiled table and derived keys are reused across jobs.
   const prepared = new Map<string, Deidentifier>();
+  const madeDirs = new Set<string>();
   port.on('message', (job: PoolJob) => {
     const k = `${JSON.stringify(job.options)}|${Buffer.from(job.projectKey).toString('hex')}`;
     let d = prepared.get(k);
     if (!d) {
       d = createDeidentifier(job.options, job.projectKey);
       prepared.set(k, d);
+    }
+    if (job.file) {
+      let result: DeidResult;
+      let output: string | undefined;
+      try {
+        result = deidentifyWith(d, readFileSync(job.file.path));
+        if (result.status === 'ok') {
+          output = treeOutputPath(result);
+          writeAtomicSync(join(job.file.outDir, output), result.output, madeDirs);
+          result = { ...result, output: Buffer.alloc(0) };
+        }
+      } catch (err) {
+        result = ioRejection((err as Error).message);
+      }
+      const answer: PoolAnswer = { id: job.id, result, ...(output ? { output } : {}) };
+      port.postMessage(answer);
+      return;
     }
     const result = deidentifyWith(d, job.input);
     const answer: PoolAnswer = { id: job.id, result };

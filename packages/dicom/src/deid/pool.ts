@@ -19,13 +19,24 @@ export interface DeidPoolOptions {
 /** A pool of worker threads de-identifying files so that hostile input cannot take the process down. */
 export interface DeidPool {
   deidentify(input: Uint8Array, options: DeidOptions, projectKey: Uint8Array): Promise<DeidResult>;
+  /**
+   * De-identifies the file at `path` in a worker, which reads it and, when the result is ok, writes it
+   * atomically under `outDir` at {@link treeOutputPath}; `output` is that relative path. The result's
+   * `output` bytes are empty (they stay in the worker).
+   */
+  deidentifyFile(
+    path: string,
+    outDir: string,
+    options: DeidOptions,
+    projectKey: Uint8Array,
+  ): Promise<{ result: DeidResult; output?: string }>;
   /** Terminates all workers; pending jobs are rejected with FH_ERR_DEID_POOL_CLOSED. */
   close(): Promise<void>;
 }
 
 interface Pending {
   readonly job: PoolJob;
-  readonly resolve: (r: DeidResult) => void;
+  readonly resolve: (r: DeidResult, output?: string) => void;
 }
 
 interface Slot {
@@ -68,12 +79,12 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
   let nextId = 1;
   let closed = false;
 
-  const finish = (slot: Slot, result: DeidResult): void => {
+  const finish = (slot: Slot, result: DeidResult, output?: string): void => {
     const p = slot.busy;
     if (slot.timer) clearTimeout(slot.timer);
     slot.busy = undefined;
     slot.timer = undefined;
-    p?.resolve(result);
+    p?.resolve(result, output);
   };
 
   const spawn = (slot: Slot): void => {
@@ -92,6 +103,7 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
         r.status === 'ok'
           ? { ...r, output: Buffer.from(r.output.buffer, r.output.byteOffset, r.output.byteLength) }
           : r,
+        a.output,
       );
       pump();
     });
@@ -139,6 +151,16 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
       if (closed) return Promise.reject(new DeidError(DEID_ERROR_CODES.poolClosed, 'pool is closed'));
       return new Promise<DeidResult>((resolve) => {
         queue.push({ job: { id: nextId++, input, options, projectKey }, resolve });
+        pump();
+      });
+    },
+    deidentifyFile(path, outDir, options, projectKey) {
+      if (closed) return Promise.reject(new DeidError(DEID_ERROR_CODES.poolClosed, 'pool is closed'));
+      return new Promise((resolve) => {
+        queue.push({
+          job: { id: nextId++, input: new Uint8Array(0), options, projectKey, file: { path, outDir } },
+          resolve: (result, output) => resolve(output ? { result, output } : { result }),
+        });
         pump();
       });
     },
