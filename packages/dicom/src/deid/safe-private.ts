@@ -1,10 +1,22 @@
+import {
+  SAFE_PRIVATE_CONTENT_SHA256,
+  SAFE_PRIVATE_E3_10_1,
+  SAFE_PRIVATE_EDITION,
+  SAFE_PRIVATE_SOURCE_SHA256,
+} from './safe-private-e3-10-1.generated.js';
+
 /**
- * Safe private attributes for the Retain Safe Private option, as data. Source: a subset of DICOM PS3.15
- * (2024b) Table E.3.10-1 "Safe Private Attributes", transcribed by hand (the machine-readable table in
- * /work/shared/reference/dicom-deid does not include E.3.10-1); only entries whose creator, group and
- * element offset we could confirm are listed. Everything else private is removed even under the option.
+ * Safe private attributes for the Retain Safe Private option, as data: the whole of DICOM PS3.15 Table
+ * E.3.10-1 "Safe Private Attributes", edition 2026d ("DICOM PS3.15 2026d, © NEMA"), 479 rows. The rows come
+ * from the machine-readable form PyMedPhys generates from the standard's HTML (pymedphys/pymedphys,
+ * lib/pymedphys/_dicom/deidentify/_standard/e3_10_1.json), saved as safe-private-e3-10-1.json;
+ * scripts/safe-private-table.mjs recomputes its content digest before writing the .generated.ts table.
+ * Everything private that is not on the list is removed even under the option.
  */
-export const SAFE_PRIVATE_SOURCE = 'DICOM PS3.15 2024b Table E.3.10-1 (subset, hand-transcribed)' as const;
+export const SAFE_PRIVATE_SOURCE =
+  `DICOM PS3.15 ${SAFE_PRIVATE_EDITION} Table E.3.10-1 (whole table, via pymedphys e3_10_1.json)` as const;
+
+export { SAFE_PRIVATE_CONTENT_SHA256, SAFE_PRIVATE_EDITION, SAFE_PRIVATE_SOURCE_SHA256 };
 
 /** One safe private attribute: creator string, group, element offset within the block (0x00-0xFF). */
 export interface SafePrivateEntry {
@@ -12,32 +24,18 @@ export interface SafePrivateEntry {
   readonly group: number;
   readonly offset: number;
   readonly name: string;
+  /** VR and VM as the table prints them (VR is empty for a few rows the standard leaves blank). */
+  readonly vr?: string;
+  readonly vm?: string;
 }
 
 /** The safe private list. */
-export const SAFE_PRIVATE_ATTRIBUTES: readonly SafePrivateEntry[] = [
-  { creator: 'GEMS_ACQU_01', group: 0x0019, offset: 0x23, name: 'Table Speed' },
-  { creator: 'GEMS_ACQU_01', group: 0x0019, offset: 0x24, name: 'Mid Scan Time' },
-  { creator: 'GEMS_ACQU_01', group: 0x0019, offset: 0x27, name: 'Rotation Speed' },
-  { creator: 'GEMS_ACQU_01', group: 0x0019, offset: 0x9e, name: 'Internal Pulse Sequence Name' },
-  { creator: 'GEMS_PARM_01', group: 0x0043, offset: 0x27, name: 'Scan Pitch Ratio' },
-  { creator: 'GEMS_PARM_01', group: 0x0043, offset: 0x6f, name: 'Scanner Table Entry' },
-  { creator: 'SIEMENS MR HEADER', group: 0x0019, offset: 0x0a, name: 'Number of Images in Mosaic' },
-  { creator: 'SIEMENS MR HEADER', group: 0x0019, offset: 0x0c, name: 'B Value' },
-  { creator: 'SIEMENS MR HEADER', group: 0x0019, offset: 0x0d, name: 'Diffusion Directionality' },
-  { creator: 'SIEMENS MR HEADER', group: 0x0019, offset: 0x0e, name: 'Diffusion Gradient Direction' },
-  { creator: 'SIEMENS MR HEADER', group: 0x0019, offset: 0x27, name: 'B Matrix' },
-  { creator: 'Philips Imaging DD 001', group: 0x2001, offset: 0x03, name: 'Diffusion B-Factor' },
-  { creator: 'Philips PET Private Group', group: 0x7053, offset: 0x00, name: 'SUV Factor' },
-  {
-    creator: 'Philips PET Private Group',
-    group: 0x7053,
-    offset: 0x09,
-    name: 'Activity Concentration Scale Factor',
-  },
-];
+export const SAFE_PRIVATE_ATTRIBUTES: readonly SafePrivateEntry[] = SAFE_PRIVATE_E3_10_1;
 
-/** Lookup key of a safe private entry: "creator|group|offset". */
+/**
+ * Lookup key of a safe private entry: "creator|group|offset". The creator is compared on its value with
+ * padding trimmed (PS3.5 7.8.1: the Private Creator is an LO, whose padding is not significant).
+ */
 export function safePrivateKey(creator: string, group: number, offset: number): string {
   return `${creator.trim()}|${group}|${offset}`;
 }
