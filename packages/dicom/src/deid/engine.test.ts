@@ -1,5 +1,7 @@
 // Private attributes, safe private list, overlays/curves, quarantine, UN-encoded public attributes and SR
 // content items, on small synthetic files read back with dcmjs.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,6 +13,7 @@ import {
 } from '../../fixtures/deid/build-dicom.js';
 import { deidentifyBuffer } from './deidentify-buffer.js';
 import { BASIC_PROFILE, type DeidOptions } from './options.js';
+import { SAFE_PRIVATE_ATTRIBUTES, SAFE_PRIVATE_CONTENT_SHA256 } from './safe-private.js';
 
 const require = createRequire(import.meta.url);
 type Dict = Record<string, { vr: string; Value?: unknown[]; InlineBinary?: string }>;
@@ -173,5 +176,105 @@ describe('engine', () => {
       expect(mv['0040A30A']?.Value?.[0]).toBe(12.34);
       expect(raw.includes(Buffer.from('BLOGGS'))).toBe(false);
     }
+  });
+});
+
+// The whole of PS3.15 Table E.3.10-1, read from the committed source JSON (not from the generated table), is
+// planted in one file: one block per (creator, group), every row of the table, plus private elements the
+// table does not list.
+describe('Retain Safe Private against the whole of Table E.3.10-1', () => {
+  const doc = JSON.parse(readFileSync(new URL('./safe-private-e3-10-1.json', import.meta.url), 'utf8')) as {
+    content_sha256: string;
+    rows: { tag: string; private_creator: string }[];
+  };
+  const hex8 = (t: number) => t.toString(16).toUpperCase().padStart(8, '0');
+  const planted: BuildElement[] = [];
+  const kept = new Map<string, string>(); // tag -> value expected back
+  const nextBlock = new Map<number, number>();
+  const blocks = new Map<string, { group: number; block: number; offsets: Set<number> }>();
+  const openBlock = (creator: string, group: number, padding: string) => {
+    const block = nextBlock.get(group) ?? 0x21; // not 0x10: matching is by creator, never by block number
+    nextBlock.set(group, block + 1);
+    planted.push({ tag: group * 0x10000 + block, vr: 'LO', value: creator + padding });
+    return block;
+  };
+  for (const [i, r] of doc.rows.entries()) {
+    const m = /^\(([0-9A-Fa-f]{4}),xx([0-9A-Fa-f]{2})\)$/.exec(r.tag);
+    if (!m) throw new Error(`unexpected tag ${r.tag}`);
+    const group = Number.parseInt(m[1]!, 16);
+    const offset = Number.parseInt(m[2]!, 16);
+    const id = `${r.private_creator}|${group}`;
+    let b = blocks.get(id);
+    if (!b) {
+      // Every other block gets extra trailing spaces: the creator is compared with its padding trimmed.
+      const block = openBlock(r.private_creator, group, blocks.size % 2 === 0 ? '  ' : '');
+      b = { group, block, offsets: new Set() };
+      blocks.set(id, b);
+      kept.set(hex8(group * 0x10000 + block), r.private_creator);
+    }
+    b.offsets.add(offset);
+    const tag = group * 0x10000 + b.block * 0x100 + offset;
+    const value = `FHSAFE${String(i).padStart(4, '0')}`;
+    planted.push({ tag, vr: 'LO', value });
+    kept.set(hex8(tag), value);
+  }
+  // Same creator, an offset the table does not list for it.
+  let n = 0;
+  for (const b of blocks.values()) {
+    let o = 0;
+    while (b.offsets.has(o)) o++;
+    planted.push({ tag: b.group * 0x10000 + b.block * 0x100 + o, vr: 'LO', value: `PRIVATE SECRET ${n++}` });
+  }
+  // Offsets that are safe for GEMS_ACQU_01 in group 0019 (Table Speed, Mid Scan Time), under an unknown
+  // creator, under the right creator in another group, and under the creator spelt in lower case.
+  for (const [creator, group, offset] of [
+    ['FEDHUB UNKNOWN CREATOR', 0x0019, 0x23],
+    ['GEMS_ACQU_01', 0x0021, 0x23],
+    ['gems_acqu_01', 0x0019, 0x24],
+  ] as const) {
+    const block = openBlock(creator, group, '');
+    planted.push({ tag: group * 0x10000 + block * 0x100 + offset, vr: 'LO', value: `PRIVATE SECRET ${n++}` });
+  }
+  // An element in a block without a creator.
+  planted.push({ tag: 0x00191023, vr: 'LO', value: `PRIVATE SECRET ${n++}` });
+  const privateKeys = (d: Dict) =>
+    Object.keys(d)
+      .filter((k) => Number.parseInt(k.slice(0, 4), 16) % 2 === 1)
+      .map((k) => k.toUpperCase())
+      .sort();
+
+  it('holds the table whole: rows digest as recorded, one entry per row', () => {
+    const sorted = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sorted)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+            )
+          : v;
+    const digest = createHash('sha256')
+      .update(JSON.stringify(sorted(doc.rows)), 'utf8')
+      .digest('hex');
+    expect(digest).toBe(doc.content_sha256);
+    expect(SAFE_PRIVATE_CONTENT_SHA256).toBe(doc.content_sha256);
+    expect(doc.rows.length).toBe(479);
+    expect(SAFE_PRIVATE_ATTRIBUTES.length).toBe(doc.rows.length);
+  });
+
+  it('keeps every row of the table and its creator, and removes every other private element', () => {
+    const { dict, raw } = run(planted, { retainSafePrivate: true });
+    expect(privateKeys(dict)).toEqual([...kept.keys()].sort());
+    for (const [tag, value] of kept) expect(String(dict[tag]?.Value?.[0]).trim()).toBe(value);
+    expect(raw.includes(Buffer.from('PRIVATE SECRET'))).toBe(false);
+    expect(raw.includes(Buffer.from('FEDHUB UNKNOWN'))).toBe(false);
+  });
+
+  it('removes all of them without the option', () => {
+    const { dict, raw } = run(planted);
+    expect(privateKeys(dict)).toEqual([]);
+    expect(raw.includes(Buffer.from('FHSAFE'))).toBe(false);
+    expect(raw.includes(Buffer.from('PRIVATE SECRET'))).toBe(false);
   });
 });
