@@ -312,6 +312,21 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('tasks').dropColumn('first_round').execute();
     },
   },
+  '0007-login-failures': {
+    // Failed logins for usernames that have no account, so that an unknown name locks exactly as a known
+    // one does and the lockout answer does not tell which names exist.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until', 'text')
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('login_failures').execute();
+    },
+  },
 };
 
 /** A migration provider over the compiled-in list (no file system access). */

@@ -115,6 +115,13 @@ export interface StudyNodesTable {
   node_id: string;
 }
 
+/** Failed logins for usernames without an account (they lock like real accounts). */
+export interface LoginFailuresTable {
+  username: string;
+  failures: number;
+  locked_until: IsoTime | null;
+}
+
 export interface TasksTable {
   id: string;
   study_id: string;
@@ -251,6 +258,7 @@ export interface Schema {
   studies: StudiesTable;
   study_nodes: StudyNodesTable;
   tasks: TasksTable;
+  login_failures: LoginFailuresTable;
   runs: RunsTable;
   audit_events: AuditEventsTable;
   hub_secrets: HubSecretsTable;

@@ -89,6 +89,33 @@ export function authTests(s: SuiteState): void {
     ).toBe(401);
   });
 
+  it('locks an unknown username after 10 failures exactly as an account, so the lockout reveals no name', async () => {
+    await s.hub.user('known-name', s.w.orgA.id, ['researcher']);
+    // a second hub process on the same database, with room in its per-IP login limit for 22 tries
+    const config = loadHubConfig({}, { logLevel: 'silent', loginRateLimitPerMinute: 1000 });
+    const other = buildHub({ config, db: s.hub.handle, clock: s.hub.clock, algorithms: testAlgorithms });
+    try {
+      const answers = async (username: string) => {
+        const out: Array<{ status: number; code: unknown }> = [];
+        for (let i = 0; i < 11; i++) {
+          const r = await other.inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { username, password: `wrong-${i}` },
+          });
+          out.push({ status: r.statusCode, code: r.json().code });
+        }
+        return out;
+      };
+      const a = await answers('known-name');
+      const b = await answers('no-such-name');
+      expect(b).toEqual(a);
+      expect(a.at(-1)).toEqual({ status: 423, code: 'FH_ERR_ACCOUNT_LOCKED' });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('locks an account after 10 consecutive failures for 15 minutes, surviving a restart', async () => {
     const victim = await s.hub.user('lock-me', s.w.orgA.id, ['researcher']);
     // concurrently, so that the failure counter must be incremented atomically

@@ -24,7 +24,8 @@ export function userPrincipal(row: Schema['users']): UserPrincipal {
 
 /**
  * Checks a password. Unknown users are verified against a decoy hash, so the time taken and the error
- * (FH_ERR_BAD_CREDENTIALS) are the same as for a wrong password. Failures are counted in the database, so
+ * (FH_ERR_BAD_CREDENTIALS) are the same as for a wrong password, and their failures lock the name as they
+ * would lock an account. Failures are counted in the database, so
  * the lockout survives restarts and holds across hub processes.
  */
 export async function login(
@@ -40,13 +41,52 @@ export async function login(
   const ok = await verifyPassword(body.password, row?.password_hash ?? (await ctx.decoyHash()));
   const at = ctx.nowIso();
   if (!row) {
-    await appendAuditAlone(ctx.db, {
-      at,
-      actor: 'anonymous',
-      action: 'login.failed',
-      object: null,
-      details: { username: body.username, ip, reason: 'bad-credentials' },
+    // an unknown name is counted and locked exactly like an account, so neither the answer nor the lockout
+    // tells whether the name exists
+    const locked = await withTransaction(ctx.db, async (trx) => {
+      const prior = await trx
+        .selectFrom('login_failures')
+        .selectAll()
+        .where('username', '=', body.username)
+        .executeTakeFirst();
+      if (prior?.locked_until && prior.locked_until > at) return prior.locked_until;
+      await trx
+        .insertInto('login_failures')
+        .values({ username: body.username, failures: 1, locked_until: null })
+        .onConflict((oc) =>
+          oc.column('username').doUpdateSet((eb) => ({ failures: eb('login_failures.failures', '+', 1) })),
+        )
+        .execute();
+      const { failures } = await trx
+        .selectFrom('login_failures')
+        .select('failures')
+        .where('username', '=', body.username)
+        .executeTakeFirstOrThrow();
+      if (Number(failures) >= LOCKOUT.maxFailures)
+        await trx
+          .updateTable('login_failures')
+          .set({ failures: 0, locked_until: isoTime(ctx.clock.now() + LOCKOUT.durationMs) })
+          .where('username', '=', body.username)
+          .execute();
+      await appendAudit(ctx.db.dialect, trx, {
+        at,
+        actor: 'anonymous',
+        action: 'login.failed',
+        object: null,
+        details: { username: body.username, ip, reason: 'bad-credentials', failures: Number(failures) },
+      });
+      return null;
     });
+    if (locked) {
+      await appendAuditAlone(ctx.db, {
+        at,
+        actor: 'anonymous',
+        action: 'login.failed',
+        object: null,
+        details: { username: body.username, ip, reason: 'locked' },
+      });
+      throw new FedhubError('FH_ERR_ACCOUNT_LOCKED', undefined, { lockedUntil: locked });
+    }
     throw new FedhubError('FH_ERR_BAD_CREDENTIALS');
   }
   if (row.locked_until !== null && row.locked_until > at) {
