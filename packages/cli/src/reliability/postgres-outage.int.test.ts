@@ -140,7 +140,8 @@ describe.skipIf(!wanted)('PostgreSQL outage under load (proxy cut between hub an
     expect(retryAfter.every((v) => Number(v) > 0)).toBe(true);
     expect(health.outage.some((h) => h.status === 503 && h.body.includes('unavailable'))).toBe(true);
     expect(health.outage.every((h) => h.status === 503 || h.status === 200)).toBe(true);
-    expect(health.outage.slice(1).every((h) => h.status === 503)).toBe(true);
+    // a probe or two in flight at the cut may still have read the database; after them, only 503
+    expect(health.outage.slice(2).every((h) => h.status === 503)).toBe(true);
     // after: served again without a restart
     expect(statuses.after.filter((s) => s === 201).length).toBeGreaterThan(5);
     expect(statuses.after.slice(-5).every((s) => s === 201)).toBe(true);
