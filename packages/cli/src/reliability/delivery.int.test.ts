@@ -43,6 +43,9 @@ async function world(name: string) {
     env: {
       FEDHUB_LEASE_MS: String(LEASE_MS),
       FEDHUB_LEASE_SWEEP_INTERVAL_MS: '200',
+      // this test is about leases and reconnection; dropping a silent node is dropout.int.test.ts's subject
+      // (with the default grace, a 5-minute partition drops both nodes and fails the task, as it should)
+      FEDHUB_DROPOUT_GRACE_MS: String(PARTITION_MS + 120_000),
       FEDHUB_LOG_LEVEL: 'warn',
     },
   });
