@@ -133,7 +133,9 @@ describe.skipIf(!wanted)('PostgreSQL outage under load (proxy cut between hub an
     expect(hub.child.pid).toBe(pid);
     expect(hub.child.exitCode).toBeNull();
     expect(statuses.before.length).toBeGreaterThan(5);
-    expect(statuses.before.every((s) => s === 201)).toBe(true);
+    // the request in flight at the cut was sent before it but may reach the database after it
+    expect(statuses.before.slice(0, -1).every((s) => s === 201)).toBe(true);
+    expect([201, 503]).toContain(statuses.before.at(-1));
     // during the outage: 503 (the first request may have been committed before the cut), never 500
     expect(statuses.outage.filter((s) => s === 503).length).toBeGreaterThan(10);
     expect(statuses.outage.every((s) => s === 503 || s === 201)).toBe(true);
