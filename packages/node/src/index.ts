@@ -3,7 +3,7 @@ export * from './backoff.js';
 export * from './config.js';
 export * from './credentials-store.js';
 export { DuckDbDataset } from './datasets/duckdb-dataset.js';
-export { DatasetStore, type LoadReport } from './datasets/duckdb-store.js';
+export { DatasetStore, type LoadReport, type StoreDataset } from './datasets/duckdb-store.js';
 export { inferDictionary } from './datasets/infer-dictionary.js';
 export { compileFilter, quoteIdent } from './datasets/sql-filter.js';
 export * from './dicom-store/index.js';

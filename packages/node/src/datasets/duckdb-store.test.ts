@@ -9,6 +9,7 @@ import type { ResolvedDataset } from '../config.js';
 import { executeRun } from '../executor.js';
 import { openStudy } from '../governance/study-gate.js';
 import { DatasetStore } from './duckdb-store.js';
+import { inferDictionary } from './infer-dictionary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-duckdb-test-'));
 const policy: DisclosurePolicy = DisclosurePolicySchema.parse({});
@@ -226,5 +227,52 @@ describe('loading a dataset', () => {
 
   it('gives a FedhubError for a missing file', async () => {
     await expect(DatasetStore.open([dataset(join(dir, 'nope.csv'))])).rejects.toBeInstanceOf(FedhubError);
+    await expect(
+      DatasetStore.open([{ ...dataset(join(dir, 'nope.csv')), columns: 'infer' }]),
+    ).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('loading a dataset whose dictionary is inferred as it loads', () => {
+  it('proposes what inferDictionary proposes for the file, and serves the same rows as the declared load', async () => {
+    const file = join(dir, 'centre-0.csv');
+    const inferred = await DatasetStore.open([{ ...dataset(file), columns: 'infer' }]);
+    try {
+      const columns = inferred.get('cohort').dictionary.columns;
+      expect(columns).toEqual(await inferDictionary(file));
+      // the identifier is never listed as levels; the few-valued text columns are, sorted
+      expect(columns.find((c) => c.name === 'patient_id')).toEqual({
+        name: 'patient_id',
+        type: 'categorical',
+        identifier: true,
+      });
+      expect(columns.find((c) => c.name === 'stage')).toMatchObject({ levels: ['I', 'II', 'III', 'IV'] });
+      expect(inferred.reports[0]).toMatchObject({ rows: cohorts[0]!.length, excluded: 0 });
+      const read = (s: DatasetStore) => s.get('cohort').readColumns(['age', 'stage', 'toxicity']);
+      expect(await read(inferred)).toEqual(await read(stores[0]!));
+    } finally {
+      inferred.close();
+    }
+  });
+
+  it("types a column from every row when the sniffer's sample missed a value of another type", async () => {
+    const file = join(dir, 'late-fraction.csv');
+    // the sniffer samples the start of the file: a fraction far down a column of whole numbers
+    const rows = ['n,x', ...Array.from({ length: 30000 }, (_, i) => `${i},1`), '30000,2.5'];
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const store = await DatasetStore.open([
+      { name: 'd', file, format: 'csv', columns: 'infer', onInvalid: 'reject' },
+    ]);
+    try {
+      expect(store.get('d').dictionary.columns).toEqual([
+        { name: 'n', type: 'integer' },
+        { name: 'x', type: 'numeric' },
+      ]);
+      expect(store.reports[0]).toMatchObject({ rows: 30001, excluded: 0 });
+      const { data } = await store.get('d').readColumns(['x']);
+      expect((data.x as Float64Array)[30000]).toBe(2.5);
+    } finally {
+      store.close();
+    }
   });
 });

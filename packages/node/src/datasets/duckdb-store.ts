@@ -10,6 +10,7 @@ import { type ColumnSpec, canonicalJson, type DataDictionary, FedhubError } from
 import type { ResolvedDataset } from '../config.js';
 import { createDerivedDataset, loadPersistedDerived } from './derived-dataset.js';
 import { DuckDbDataset } from './duckdb-dataset.js';
+import { completeDictionary, provisionalColumns, sniffColumns } from './infer-dictionary.js';
 import { quoteIdent } from './sql-filter.js';
 
 const SQL_TYPE: Record<ColumnSpec['type'], string> = {
@@ -33,6 +34,15 @@ export interface LoadReport {
   problems: string[];
 }
 
+/**
+ * A dataset to load: as declared in the node config, or with `columns: 'infer'`, its dictionary proposed
+ * from the file while it loads (`fedhub simulate` on a researcher's own files): the sniffer's types, the
+ * levels of text columns counted over the loaded table, so the file is parsed once.
+ */
+export type StoreDataset = Omit<ResolvedDataset, 'columns'> & {
+  columns: ResolvedDataset['columns'] | 'infer';
+};
+
 export class DatasetStore {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -47,7 +57,7 @@ export class DatasetStore {
 
   /** Opens an in-memory DuckDB and loads every dataset; throws naming the dataset, column and problem. */
   static async open(
-    declared: ResolvedDataset[],
+    declared: StoreDataset[],
     opts: {
       threads?: number;
       /** Where derived datasets are kept between runs of the node (none: they live in memory only). */
@@ -63,9 +73,21 @@ export class DatasetStore {
     const map = new Map<string, DuckDbDataset>();
     const reports: LoadReport[] = [];
     try {
-      for (const d of declared) {
-        const report = await loadOne(conn, d);
+      for (const declaredDataset of declared) {
+        let d = await resolveColumns(conn, declaredDataset);
+        let report: LoadReport;
+        try {
+          report = await loadOne(conn, d);
+        } catch (err) {
+          if (declaredDataset.columns !== 'infer' || !(err instanceof FedhubError)) throw err;
+          // the sniffer's sample missed a value of another type (a fraction far down a column of whole
+          // numbers): type the columns from every row and load again
+          d = { ...d, columns: provisionalColumns(await sniffColumns(conn, d.file, d.format, true)) };
+          report = await loadOne(conn, d);
+        }
         reports.push(report);
+        if (declaredDataset.columns === 'infer')
+          d.columns = await completeDictionary(conn, d.columns, tableName(d.name));
         const dictionary = {
           name: d.name,
           ...(d.description ? { description: d.description } : {}),
@@ -150,6 +172,14 @@ async function datasetVersion(file: string, dictionary: DataDictionary): Promise
   for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) h.update(chunk as Buffer);
   h.update(canonicalJson(dictionary));
   return h.digest('hex');
+}
+
+/** The declared columns, or the sniffer's proposal (text columns without levels until loaded). */
+async function resolveColumns(conn: DuckDBConnection, d: StoreDataset): Promise<ResolvedDataset> {
+  if (d.columns !== 'infer') return { ...d, columns: d.columns };
+  if (!existsSync(d.file))
+    throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}": file ${d.file} does not exist`);
+  return { ...d, columns: provisionalColumns(await sniffColumns(conn, d.file, d.format)) };
 }
 
 function tableName(dataset: string): string {
