@@ -4,5 +4,13 @@ export { type Clock, systemClock } from './clock.js';
 export { type HubConfig, type HubConfigInput, HubConfigSchema, loadHubConfig } from './config.js';
 export type { AlgorithmRegistry, HubContext } from './core/context.js';
 export { buildModelCard, renderModelCardHtml } from './modules/models/card.js';
-export { type InitialAdmin, initHub, openHubDatabase, type RunningHub, startHub } from './start.js';
+export {
+  type EphemeralAdmin,
+  type InitialAdmin,
+  initEphemeralHub,
+  initHub,
+  openHubDatabase,
+  type RunningHub,
+  startHub,
+} from './start.js';
 export { HUB_VERSION } from './version.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateNodeKeys } from '@fedhub/crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadHubConfig } from './config.js';
-import { initHub, startHub } from './start.js';
+import { initEphemeralHub, initHub, startHub } from './start.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -160,5 +160,37 @@ describe('initHub and startHub (SQLite file)', () => {
     } finally {
       await hub.close();
     }
+  });
+});
+
+describe('initEphemeralHub', () => {
+  it('gives the administrator an API token and no password that could sign in', async () => {
+    const config = loadHubConfig({}, { dataDir: join(dir, 'ephemeral'), port: 0, logLevel: 'silent' });
+    const admin = await initEphemeralHub(config, { username: 'sim', organisation: 'Simulation' });
+    expect(admin.apiToken).toMatch(/^fhp_/);
+    const hub = await startHub(config);
+    try {
+      const me = await fetch(`${hub.url}/api/me`, { headers: { authorization: `Bearer ${admin.apiToken}` } });
+      expect(me.status).toBe(200);
+      expect(((await me.json()) as { roles: string[] }).roles).toContain('hub-admin');
+      // the stored hash is no scrypt hash: no password, not even an empty one, verifies against it
+      for (const password of ['', '!', 'sim'])
+        expect(
+          (
+            await fetch(`${hub.url}/api/auth/login`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ username: 'sim', password }),
+            })
+          ).status,
+        ).not.toBe(200);
+    } finally {
+      await hub.close();
+    }
+    await expect(
+      initEphemeralHub(config, { username: 'sim2', organisation: 'Simulation' }),
+    ).rejects.toMatchObject({
+      code: 'FH_ERR_CONFLICT',
+    });
   });
 });

@@ -4,10 +4,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type DbHandle, migrateToLatest, openDatabase } from '@fedhub/db';
 import { FedhubError } from '@fedhub/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import type { UserPrincipal } from './access/principal.js';
 import { buildHub, createHubContext } from './build-hub.js';
 import type { Clock } from './clock.js';
 import type { HubConfig } from './config.js';
+import type { HubContext } from './core/context.js';
 import { hubSigningKey } from './modules/audit/hub-key.js';
+import { createApiToken } from './modules/auth/service.js';
 import { createUser } from './modules/users/service.js';
 
 /** Opens the configured database (PostgreSQL when `databaseUrl` is set, else SQLite in `dataDir`) and migrates it. */
@@ -80,6 +83,40 @@ export async function initHub(
   config: HubConfig,
   opts: { username: string; organisation: string },
 ): Promise<InitialAdmin> {
+  const password = randomBytes(18).toString('base64url');
+  const admin = await createFirstAdmin(config, { ...opts, password });
+  return { username: admin.username, password, userId: admin.userId, organisationId: admin.organisationId };
+}
+
+/** The administrator of a hub that lives for one command: an API token, no password. */
+export interface EphemeralAdmin {
+  username: string;
+  /** `fhp_` API token, valid for a day. */
+  apiToken: string;
+  userId: string;
+  organisationId: string;
+}
+
+/**
+ * Set-up of a hub that lives only for one command (`fedhub simulate`): as {@link initHub}, but the
+ * administrator gets an API token and no password, so no password is hashed (scrypt, about 0.2 s) and
+ * none verified at sign-in.
+ */
+export async function initEphemeralHub(
+  config: HubConfig,
+  opts: { username: string; organisation: string },
+): Promise<EphemeralAdmin> {
+  return createFirstAdmin(config, { ...opts, password: null }, async (ctx, user) => {
+    const { token } = await createApiToken(ctx, user, { name: 'ephemeral hub', expiresInDays: 1 });
+    return { apiToken: token };
+  });
+}
+
+async function createFirstAdmin<T extends object = object>(
+  config: HubConfig,
+  opts: { username: string; organisation: string; password: string | null },
+  extra?: (ctx: HubContext, user: UserPrincipal) => Promise<T>,
+): Promise<{ username: string; userId: string; organisationId: string } & T> {
   const db = await openHubDatabase(config);
   try {
     const ctx = createHubContext({ config, db });
@@ -98,16 +135,24 @@ export async function initHub(
         .values({ id: org.id, name: opts.organisation, country: null, created_at: ctx.nowIso() })
         .execute();
     }
-    const password = randomBytes(18).toString('base64url');
     const user = await createUser(ctx, null, {
       username: opts.username,
-      password,
+      password: opts.password,
       organisationId: org.id,
       roles: ['hub-admin'],
     });
     // the key that signs audit checkpoints exists from the start, so nodes can trust it at enrolment
     await hubSigningKey(db, ctx.nowIso());
-    return { username: user.username, password, userId: user.id, organisationId: org.id };
+    const more = extra
+      ? await extra(ctx, {
+          kind: 'user',
+          id: user.id,
+          username: user.username,
+          organisationId: org.id,
+          roles: ['hub-admin'],
+        })
+      : ({} as T);
+    return { username: user.username, userId: user.id, organisationId: org.id, ...more };
   } finally {
     await db.close();
   }

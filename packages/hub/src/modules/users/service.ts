@@ -20,10 +20,14 @@ export async function listUsers(ctx: HubContext, user: UserPrincipal): Promise<U
   return rows.map(userOut);
 }
 
+/** The stored hash of a user who has no password. */
+export const NO_PASSWORD = '!';
+
 export interface NewUser {
   username: string;
   displayName?: string | undefined;
-  password: string;
+  /** null: no password, the user cannot sign in with one (the API-token administrator of `initEphemeralHub`). */
+  password: string | null;
   organisationId: string;
   roles: Role[];
 }
@@ -31,7 +35,8 @@ export interface NewUser {
 /** Creates a user (hub-admin, or `actor` null for `initHub`); 409 when the username is taken. */
 export async function createUser(ctx: HubContext, actor: UserPrincipal | null, body: NewUser): Promise<User> {
   if (actor) requireRole(actor);
-  const passwordHash = await hashPassword(body.password);
+  // '!' is no scrypt hash: verifyPassword rejects every password against it
+  const passwordHash = body.password === null ? NO_PASSWORD : await hashPassword(body.password);
   return withTransaction(ctx.db, async (trx) => {
     const org = await trx
       .selectFrom('organisations')
