@@ -2,8 +2,9 @@
  * `glm`: generalised linear models (gaussian/identity, binomial/logit, poisson/log) fitted exactly by
  * federated Newton/IRLS. Round 1 agrees the factor levels across nodes; every further round, each node
  * evaluates its additive partial (X'WX, X'Wz, deviance, ...) at the aggregator's coefficients, and the
- * aggregator sums, solves and tests R's convergence rule; then one or more rounds give the null
- * deviance. The result equals R's `glm` on the pooled rows.
+ * aggregator sums, solves and tests R's convergence rule. With an intercept and no offset the null model is
+ * the weighted mean response, known after the first IRLS round, and the nodes send its deviance with the
+ * second; otherwise rounds of its own fit the null model. The result equals R's `glm` on the pooled rows.
  */
 import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
 import {
@@ -59,7 +60,16 @@ export type GlmParams = z.infer<typeof GlmParamsSchema>;
 
 type Phase =
   | { phase: 'levels' }
-  | { phase: 'irls'; levels: Record<string, string[]>; beta: number[] | null }
+  | {
+      phase: 'irls';
+      levels: Record<string, string[]>;
+      beta: number[] | null;
+      /**
+       * The null model's fitted value (weighted mean response, known after the first IRLS round): the nodes
+       * add the null deviance at it to this round's partial, so it needs no round of its own.
+       */
+      nullMu?: number;
+    }
   | { phase: 'null-mean'; levels: Record<string, string[]>; mu: number }
   | { phase: 'null-irls'; levels: Record<string, string[]>; beta: number[] | null }
   | { phase: 'centre-fit'; levels: Record<string, string[]> };
@@ -77,6 +87,10 @@ interface State {
     previousDeviance: number | null;
   };
   final?: { beta: number[]; sum: number[]; iterations: number; converged: boolean };
+  /** Set when the last input asked the nodes for the null deviance (the last element of their partial). */
+  nullDevianceAsked?: boolean;
+  /** The null deviance, once summed. */
+  nullDeviance?: number;
   nullIrls?: {
     iter: number;
     beta: number[] | null;
@@ -133,7 +147,7 @@ function modelDisclosure(m: NodeModelData, family: GlmParams['family']) {
 export const glm = defineAlgorithm<GlmParams>({
   name: 'glm',
   // 1.1.0: perCentre (each centre's own fit, where the study allows per-node breakdowns)
-  version: '1.1.0',
+  version: '1.2.0',
   title: 'Generalised linear model',
   description:
     'Gaussian, binomial (logit) and Poisson (log) regression by exact federated IRLS; equals R glm() on the pooled rows.',
@@ -183,9 +197,15 @@ export const glm = defineAlgorithm<GlmParams>({
       };
     }
     let partial: Float64Array;
-    if (phase.phase === 'irls')
+    if (phase.phase === 'irls') {
       partial = glmLocalPartial(data, params.family, phase.beta ? Float64Array.from(phase.beta) : null);
-    else if (phase.phase === 'null-mean')
+      if (phase.nullMu !== undefined) {
+        const withNull = new Float64Array(partial.length + 1);
+        withNull.set(partial);
+        withNull[partial.length] = glmNullDevianceLocalPartial(data, params.family, phase.nullMu)[0]!;
+        partial = withNull;
+      }
+    } else if (phase.phase === 'null-mean')
       partial = glmNullDevianceLocalPartial(data, params.family, phase.mu);
     else {
       const ones = { ...data, x: new Float64Array(data.n).fill(1), p: 1 };
@@ -237,16 +257,39 @@ export const glm = defineAlgorithm<GlmParams>({
           perCentre: parts.map((p) => ({ centre: p.nodeName, ...(p.payload as Record<string, Json>) })),
         } as Json,
       };
-    const sum = sumAdditive(parts);
+    let sum = sumAdditive(parts);
     const names = (parts[0]!.payload as { names: string[] }).names;
+    if (s.nullDevianceAsked) {
+      s.nullDeviance = sum[sum.length - 1]!;
+      s.nullDevianceAsked = false;
+      sum = sum.subarray(0, sum.length - 1);
+    }
     if (s.final === undefined) {
       const p = names.length;
       const step = glmAggregateStep(sum, p, fromState(s.irls), control);
       if (!step.done) {
-        const next: State = { ...s, p, names, irls: toState(step.state) };
+        // with an intercept and no offset the null model is the weighted mean: its deviance comes with the
+        // next round
+        const off = p * p + p;
+        const nullMu =
+          s.intercept && !s.hasOffset && s.nullDeviance === undefined && s.irls.beta === null
+            ? sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!
+            : undefined;
+        const next: State = {
+          ...s,
+          p,
+          names,
+          irls: toState(step.state),
+          ...(nullMu !== undefined ? { nullDevianceAsked: true } : {}),
+        };
         return {
           kind: 'next-round',
-          input: { phase: 'irls', levels: s.levels, beta: Array.from(step.state.beta!) } as Json,
+          input: {
+            phase: 'irls',
+            levels: s.levels,
+            beta: Array.from(step.state.beta!),
+            ...(nullMu !== undefined ? { nullMu } : {}),
+          } as Json,
           state: next as unknown as Json,
         };
       }
@@ -258,6 +301,8 @@ export const glm = defineAlgorithm<GlmParams>({
       };
       const off = p * p + p;
       const withFinal: State = { ...s, p, names, final };
+      if (s.intercept && !s.hasOffset && s.nullDeviance !== undefined)
+        return finish(withFinal, params, s.nullDeviance, false, s.levels);
       if (s.intercept && !s.hasOffset) {
         const mu = sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!;
         return {
