@@ -5,8 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { type HubConfigInput, initHub, loadHubConfig, startHub } from '@fedhub/hub';
-import { createNode, DatasetStore, type FedhubNode, inferDictionary, parseNodeConfig } from '@fedhub/node';
+import type { HubConfigInput, RunningHub } from '@fedhub/hub';
+import type { FedhubNode } from '@fedhub/node';
+import type { DatasetStore } from '@fedhub/node/datasets';
 import { FedhubError, type Json } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import type { Command } from 'commander';
@@ -52,56 +53,59 @@ export async function simulate(opts: SimulateOptions) {
       ? { ...opts.params, dataset }
       : opts.params
   ) as Json;
-  const work = mkdtempSync(join(tmpdir(), 'fedhub-simulate-'));
   const level = opts.logLevel ?? 'warn';
-  const hubConfig = loadHubConfig(
-    {},
-    // all simulated nodes enrol from 127.0.0.1: the per-IP login/enrolment limit would throttle large simulations
-    {
-      dataDir: join(work, 'hub'),
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: level as HubConfigInput['logLevel'],
-      loginRateLimitPerMinute: 100_000,
-    },
-  );
+  // Only the dataset store is imported first: the files start loading (DuckDB threads, each parsed once, its
+  // dictionary inferred as it loads) while this thread imports the hub and the node and starts the hub.
+  // Every promise is awaited below; the catches only keep a rejection from going unhandled.
+  const { DatasetStore } = await import('@fedhub/node/datasets');
+  const work = mkdtempSync(join(tmpdir(), 'fedhub-simulate-'));
   const nodes: FedhubNode[] = [];
-  let stores: Array<Promise<DatasetStore>> = [];
+  const stores: Array<Promise<DatasetStore>> = opts.data.map((d, i) =>
+    DatasetStore.open(
+      [
+        {
+          name: dataset,
+          description: basename(d.file),
+          file: d.file,
+          format: d.file.toLowerCase().endsWith('.parquet') ? 'parquet' : 'csv',
+          columns: 'infer',
+          onInvalid: 'reject',
+        },
+      ],
+      { derivedDir: join(work, `node-${i}`, 'derived') },
+    ),
+  );
+  for (const p of stores) p.catch(() => {});
   // once started, each node owns (and closes) its store
   let started = false;
-  let hub: Awaited<ReturnType<typeof startHub>> | undefined;
+  let hub: RunningHub | undefined;
   try {
-    // The dictionaries are inferred and the nodes' tables loaded (DuckDB threads) while the hub starts
-    // (JavaScript); every promise is awaited below, the catches only keep a rejection from going unhandled.
-    const inferred = Promise.all(opts.data.map((d) => inferDictionary(d.file)));
-    inferred.catch(() => {});
-    stores = opts.data.map((d, i) =>
-      inferred.then((dictionaries) =>
-        DatasetStore.open(
-          [
-            {
-              name: dataset,
-              description: basename(d.file),
-              file: d.file,
-              format: d.file.toLowerCase().endsWith('.parquet') ? 'parquet' : 'csv',
-              columns: dictionaries[i]!,
-              onInvalid: 'reject',
-            },
-          ],
-          { derivedDir: join(work, `node-${i}`, 'derived') },
-        ),
-      ),
+    const [{ initEphemeralHub, loadHubConfig, startHub }, { createNode, parseNodeConfig }] =
+      await Promise.all([import('@fedhub/hub'), import('@fedhub/node')]);
+    const hubConfig = loadHubConfig(
+      {},
+      // all simulated nodes enrol from 127.0.0.1: the per-IP login/enrolment limit would throttle large
+      // simulations
+      {
+        dataDir: join(work, 'hub'),
+        port: 0,
+        host: '127.0.0.1',
+        logLevel: level as HubConfigInput['logLevel'],
+        loginRateLimitPerMinute: 100_000,
+      },
     );
-    for (const p of stores) p.catch(() => {});
-    const admin = await initHub(hubConfig, { username: 'simulate-admin', organisation: 'Simulation hub' });
+    const admin = await initEphemeralHub(hubConfig, {
+      username: 'simulate-admin',
+      organisation: 'Simulation hub',
+    });
     hub = await startHub(hubConfig, { log: createLogger(level, 'hub') });
-    const client = await HubClient.login(hub.url, admin.username, admin.password);
+    const client = new HubClient({ baseUrl: hub.url, token: admin.apiToken });
     const fed = await createFederation(
       client,
       opts.data.map((d) => ({ name: d.name })),
       'Simulation',
     );
-    const dictionaries = await inferred;
+    const dictionaries = (await Promise.all(stores)).map((st) => st.get(dataset).dictionary.columns);
     for (const [i, d] of opts.data.entries()) {
       const config = parseNodeConfig(
         {
@@ -124,7 +128,6 @@ export async function simulate(opts: SimulateOptions) {
       );
       nodes.push(createNode({ config, log: createLogger(level, `node:${d.name}`), datasets: stores[i] }));
     }
-    // together: each node's start awaits its own table, already loading
     started = true;
     await Promise.all(nodes.map((n) => n.start()));
     await waitForNodesOnline(client, fed.collaboration.id, nodes.length);
