@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { DbHandle } from './dialect.js';
+import { pgModule } from './pg-module.js';
 import type { Schema } from './schema.js';
 
 /** Where the database lives: a PostgreSQL URL, a data folder for SQLite, or an in-memory SQLite database. */
@@ -38,7 +38,7 @@ export function openDatabase(opts: OpenDatabaseOptions): DbHandle {
       throw new Error(
         `database URL must start with postgres:// or postgresql:// (got "${opts.url.split(':')[0]}:")`,
       );
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const pool = new (pgModule().Pool)({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     // An idle client losing its server connection emits 'error' on the pool; without a listener that
     // would crash the process. The next query reports the failure instead.
     pool.on('error', () => undefined);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { pgModule } from './pg-module.js';
 
 /** A throw-away PostgreSQL database for one test file. */
 export interface ScratchDatabase {
@@ -15,7 +15,7 @@ export interface ScratchDatabase {
  */
 export async function createScratchPostgresDatabase(baseUrl: string): Promise<ScratchDatabase> {
   const name = `fedhub_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
+  const admin = new (pgModule().Client)({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
   await admin.connect();
   try {
     await admin.query(`create database ${name}`);
@@ -27,7 +27,7 @@ export async function createScratchPostgresDatabase(baseUrl: string): Promise<Sc
   return {
     url: url.toString(),
     async drop() {
-      const c = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
+      const c = new (pgModule().Client)({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
       await c.connect();
       try {
         await c.query(`drop database if exists ${name} with (force)`);
@@ -40,7 +40,7 @@ export async function createScratchPostgresDatabase(baseUrl: string): Promise<Sc
 
 /** True when a PostgreSQL server answers at `url` within `timeoutMs`. */
 export async function postgresReachable(url: string, timeoutMs = 2000): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  const c = new (pgModule().Client)({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await c.connect();
     await c.query('select 1');

@@ -16,7 +16,7 @@ import {
   facilityDoseSummary,
   PATIENT_GROUPS,
   type PatientGroup,
-} from '@fedhub/dicom';
+} from '@fedhub/dicom/drl';
 import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
 import { ColumnParam, DatasetParam } from '../common-params.js';

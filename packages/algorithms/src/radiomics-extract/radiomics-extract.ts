@@ -6,26 +6,17 @@
  * processed, and failures per reason code (counts below the node's minimum cell count suppressed).
  */
 import { FedhubError, type Json } from '@fedhub/protocol';
+import type { DicomDataset, Feature } from '@fedhub/radiomics';
 import {
-  computeFeatures,
-  type DicomDataset,
-  type Feature,
-  findRoi,
   ibsiConfigA,
   ibsiConfigB,
   ibsiConfigC,
   ibsiConfigD,
   ibsiConfigE,
-  isRtStruct,
-  isSeg,
-  parseDicom,
   type RadiomicsConfig,
   RadiomicsError,
-  readDicomRoi,
-  readRtStruct,
-  segSegments,
   validateConfig,
-} from '@fedhub/radiomics';
+} from '@fedhub/radiomics/settings';
 import { z } from 'zod';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
@@ -101,7 +92,11 @@ export interface RadiomicsExtractRelease {
 
 const MASK_MODALITIES = new Set(['RTSTRUCT', 'SEG']);
 
-function roiIn(d: DicomDataset, roi: string): boolean {
+/** The DICOM reader and the feature code, loaded when features are first computed (not with the registry). */
+type RadiomicsModule = typeof import('@fedhub/radiomics');
+
+function roiIn(rx: RadiomicsModule, d: DicomDataset, roi: string): boolean {
+  const { isRtStruct, isSeg, readRtStruct, segSegments } = rx;
   const lc = roi.toLowerCase();
   if (isRtStruct(d))
     return readRtStruct(d).rois.some((r) => r.name.toLowerCase() === lc || String(r.number) === roi);
@@ -111,11 +106,13 @@ function roiIn(d: DicomDataset, roi: string): boolean {
 
 /** Features of one patient, or the reason code of the failure. */
 async function patientFeatures(
+  rx: RadiomicsModule,
   imaging: ImagingSource,
   series: ImagingSeries[],
   params: RadiomicsExtractParams,
   config: RadiomicsConfig,
 ): Promise<{ features: Feature[] } | { reason: string }> {
+  const { computeFeatures, findRoi, isRtStruct, parseDicom, readDicomRoi, readRtStruct } = rx;
   const parse = async (s: ImagingSeries) =>
     (await imaging.files(s.seriesInstanceUid)).map((b, i) =>
       parseDicom(b, `series ${s.seriesInstanceUid} file ${i + 1}`),
@@ -123,7 +120,7 @@ async function patientFeatures(
   try {
     let mask: DicomDataset | undefined;
     for (const s of series.filter((x) => MASK_MODALITIES.has(x.modality ?? ''))) {
-      mask = (await parse(s)).find((d) => roiIn(d, params.roi));
+      mask = (await parse(s)).find((d) => roiIn(rx, d, params.roi));
       if (mask) break;
     }
     if (!mask) return { reason: 'FH_ERR_RADIOMICS_ROI_NOT_FOUND' };
@@ -177,6 +174,7 @@ export const radiomicsExtract = defineAlgorithm<RadiomicsExtractParams>({
       typeof params.settings === 'string'
         ? (RADIOMICS_PRESETS[params.settings] as RadiomicsConfig)
         : (params.settings as unknown as RadiomicsConfig);
+    const rx = await import('@fedhub/radiomics');
     const byPatient = new Map<string, ImagingSeries[]>();
     for (const s of await ctx.imaging.series())
       byPatient.set(s.patientPseudonym, [...(byPatient.get(s.patientPseudonym) ?? []), s]);
@@ -185,7 +183,7 @@ export const radiomicsExtract = defineAlgorithm<RadiomicsExtractParams>({
     let columns: Feature[] | null = null;
     const keep = params.features ? new Set(params.features) : null;
     for (const [patient, series] of [...byPatient].sort(([a], [b]) => a.localeCompare(b))) {
-      const r = await patientFeatures(ctx.imaging, series, params, config);
+      const r = await patientFeatures(rx, ctx.imaging, series, params, config);
       if ('reason' in r) {
         failures.set(r.reason, (failures.get(r.reason) ?? 0) + 1);
         continue;

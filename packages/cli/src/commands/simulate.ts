@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { HubConfigInput, RunningHub } from '@fedhub/hub';
-import type { FedhubNode } from '@fedhub/node';
 import type { DatasetStore } from '@fedhub/node/datasets';
+import type { FedhubNode } from '@fedhub/node/runtime';
 import { FedhubError, type Json } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import type { Command } from 'commander';
@@ -81,7 +81,7 @@ export async function simulate(opts: SimulateOptions) {
   let hub: RunningHub | undefined;
   try {
     const [{ initEphemeralHub, loadHubConfig, startHub }, { createNode, parseNodeConfig }] =
-      await Promise.all([import('@fedhub/hub'), import('@fedhub/node')]);
+      await Promise.all([import('@fedhub/hub'), import('@fedhub/node/runtime')]);
     const hubConfig = loadHubConfig(
       {},
       // all simulated nodes enrol from 127.0.0.1: the per-IP login/enrolment limit would throttle large

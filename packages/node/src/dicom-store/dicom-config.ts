@@ -24,7 +24,7 @@ import {
   type DeidOptionName,
   type DeidOptions,
   DOSE_MONITORING_PROFILE,
-} from '@fedhub/dicom';
+} from '@fedhub/dicom/options';
 import { FedhubError } from '@fedhub/protocol';
 import { z } from 'zod';
 import { DEFAULT_STORAGE_SOP_CLASSES } from './storage-classes.js';
