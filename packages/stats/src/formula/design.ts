@@ -225,24 +225,30 @@ export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: Desi
   const specs = columnSpecs(formula, resolved);
   const p = specs.length;
   const x = new Float64Array(rows * p);
-  // Column by column, one variable at a time: each loop is over one kind of data only (a per-row loop over
-  // the parts, mixing numbers and codes, was the slowest step of reading a model's data).
-  const col = new Float64Array(rows);
-  specs.forEach((spec, j) => {
-    col.fill(1);
-    for (const part of spec.parts) {
-      const r = resolved[part.v]!;
-      if (r.kind === 'numeric') {
-        const v = r.values;
-        for (let i = 0; i < rows; i++) col[i]! *= v[i]!;
-      } else {
-        const codes = r.codes;
-        const level = part.level;
-        for (let i = 0; i < rows; i++) if (codes[i] !== level) col[i]! *= 0;
+  // Blocks of rows, and within a block column by column, one variable at a time: each loop is over one kind
+  // of data only (a per-row loop over the parts, mixing numbers and codes, was the slowest step of reading a
+  // model's data), and the strided writes of a column stay within the block's few kilobytes of x (whole
+  // columns at a time touched all of x once per column).
+  const BLOCK = 512;
+  const col = new Float64Array(BLOCK);
+  for (let i0 = 0; i0 < rows; i0 += BLOCK) {
+    const len = Math.min(BLOCK, rows - i0);
+    for (let j = 0; j < p; j++) {
+      col.fill(1);
+      for (const part of specs[j]!.parts) {
+        const r = resolved[part.v]!;
+        if (r.kind === 'numeric') {
+          const v = r.values;
+          for (let i = 0; i < len; i++) col[i]! *= v[i0 + i]!;
+        } else {
+          const codes = r.codes;
+          const level = part.level;
+          for (let i = 0; i < len; i++) if (codes[i0 + i] !== level) col[i] = 0;
+        }
       }
+      for (let i = 0, at = i0 * p + j; i < len; i++, at += p) x[at] = col[i]!;
     }
-    for (let i = 0, at = j; i < rows; i++, at += p) x[at] = col[i]!;
-  });
+  }
   const st = strataCodes(formula, data, opts, rows);
   return { n: rows, p, x, columnNames: specs.map((s) => s.name), y, event, offset, ...st };
 }
