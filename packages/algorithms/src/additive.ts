@@ -14,14 +14,17 @@ export const MASKED_FIELD = 'maskedAdditive';
 /** Element-wise sum of the parts' additive vectors, unmasking when the nodes masked them. */
 export function sumAdditive(parts: NodePart[]): Float64Array {
   const payloads = parts.map((p) => p.payload as Record<string, Json>);
-  const masked = payloads.filter((p) => Array.isArray(p[MASKED_FIELD]));
+  // a packed string (this version's nodes) or an array of hex elements (earlier nodes)
+  const masked = payloads.filter(
+    (p) => typeof p[MASKED_FIELD] === 'string' || Array.isArray(p[MASKED_FIELD]),
+  );
   if (masked.length > 0) {
     if (masked.length !== payloads.length)
       throw new FedhubError(
         'FH_ERR_ALGORITHM_FAILED',
         'some nodes masked their partials and others did not: the masks cannot cancel',
       );
-    return Float64Array.from(sumMaskedVectors(payloads.map((p) => p[MASKED_FIELD] as string[])));
+    return Float64Array.from(sumMaskedVectors(payloads.map((p) => p[MASKED_FIELD] as string | string[])));
   }
   const vectors = payloads.map((p, i) => {
     const v = p[ADDITIVE_FIELD];

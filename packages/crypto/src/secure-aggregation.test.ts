@@ -24,6 +24,37 @@ describe('fixed-point ring encoding', () => {
   });
 });
 
+describe('ring arithmetic on 32-bit limbs', () => {
+  const one = { taskId: 't', round: 1, participants: ['a'], label: 'x' };
+  const alone = (values: number[]) => maskVector(values, { id: 'a', x25519PrivateKey: '' }, new Map(), one);
+  const RING = (1n << 128n) - 1n;
+
+  it('encodes, adds and decodes as the BigInt reference does, to the last bit', () => {
+    // magnitudes from 2^-60 to 2^60, both signs, and the edges of the range
+    const values = Array.from({ length: 5000 }, (_, i) => Math.sin(i * 7.1) * 2 ** ((i % 121) - 60));
+    values.push(0, 1, -1, 2 ** 61, -(2 ** 61) + 0.5, 1e-20, -1e-20, Number.MIN_VALUE);
+    const packed = alone(values);
+    const three = sumMaskedVectors([packed, packed, packed]);
+    values.forEach((v, i) => expect(three[i]).toBe(decodeFixed((3n * encodeFixed(v)) & RING)));
+    expect(sumMaskedVectors([packed])).toEqual(values.map((v) => decodeFixed(encodeFixed(v))));
+  });
+
+  it('still sums the hex elements of nodes of the earlier version', () => {
+    const values = [0.5, -2.25, 1e-9, -123456.789];
+    const hex = values.map((v) => encodeFixed(v).toString(16).padStart(32, '0'));
+    expect(sumMaskedVectors([hex, alone(values)])).toEqual(
+      values.map((v) => decodeFixed((2n * encodeFixed(v)) & RING)),
+    );
+  });
+
+  it('refuses a masked vector that is not whole ring elements', () => {
+    expect(() => sumMaskedVectors(['AAAA'])).toThrow(/16-byte ring elements/);
+    expect(() => sumMaskedVectors(['not base64!'])).toThrow(/not base64url/);
+    expect(() => sumMaskedVectors([['xyz']])).toThrow(/32 hex digits/);
+    expect(() => sumMaskedVectors([alone([1, 2]), alone([1])])).toThrow(/differ in length/);
+  });
+});
+
 describe('pairwise masking', () => {
   const ids = ['a1', 'b2', 'c3', 'd4'];
   const keys = new Map(ids.map((id) => [id, generateNodeKeys()]));
