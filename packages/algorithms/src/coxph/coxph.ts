@@ -18,7 +18,6 @@ import {
   coxLocalPartial,
   coxSummarize,
   defaultCoxControl,
-  dropInterceptColumn,
   type EventTimeGrid,
   mergeLevels,
   type PreparedCox,
@@ -95,7 +94,7 @@ async function readCox(
   }
   let dm: ReturnType<typeof buildDesignMatrix>;
   try {
-    dm = dropInterceptColumn(buildDesignMatrix(f, { numeric, categorical }, { levels }));
+    dm = buildDesignMatrix(f, { numeric, categorical }, { levels, dropIntercept: true });
   } catch (err) {
     throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${params.formula}": ${(err as Error).message}`);
   }
@@ -251,17 +250,26 @@ export const coxph = defineAlgorithm<CoxParams>({
         params,
         Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, mergeLevels([v])])),
       );
-      const points = new Map<string, [string, number]>();
+      // the distinct (stratum, event time) points: a set of times per stratum (no key built per row)
+      const timesByStratum = new Map<string, Set<number>>();
       let events = 0;
       for (let i = 0; i < d.n; i++)
         if (d.event[i] === 1) {
           events++;
           const s = d.strataNames ? d.strataNames[i]! : '';
-          points.set(`${s}|${d.time[i]}`, [s, d.time[i]!]);
+          let times = timesByStratum.get(s);
+          if (!times) {
+            times = new Set();
+            timesByStratum.set(s, times);
+          }
+          times.add(d.time[i]!);
         }
+      const points = [...timesByStratum].flatMap(([s, times]) =>
+        [...times].map((t) => [s, t] as [string, number]),
+      );
       cells.push({ label: 'events', count: events }, { label: 'censored records', count: d.n - events });
       return {
-        payload: { levels, eventTimes: [...points.values()], n: d.n, events } as Json,
+        payload: { levels, eventTimes: points, n: d.n, events } as Json,
         disclosure: { subsetSize: d.n, cells, parameters: d.p },
       };
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { poolNodes, readCohortNodes, readFixtureJson } from '../test-support.js';
-import { buildDesignMatrix } from './design.js';
+import { buildDesignMatrix, dropInterceptColumn } from './design.js';
 import { mergeLevels } from './levels.js';
 import { parseFormula } from './parse.js';
 
@@ -31,6 +31,15 @@ describe('design matrix against R model.matrix', () => {
       });
     });
   }
+  it('dropIntercept leaves out the intercept column and keeps the contrasts (as coxph codes them)', () => {
+    const f = parseFormula('Surv(months, dead) ~ age + sex + stage + age:sex');
+    const data = { numeric: pooled.numeric, categorical: pooled.text };
+    const full = buildDesignMatrix(f, data, { levels });
+    const dropped = buildDesignMatrix(f, data, { levels, dropIntercept: true });
+    expect(dropped).toEqual(dropInterceptColumn(full));
+    expect(dropped.columnNames).toEqual(['age', 'sexM', 'stageII', 'stageIII', 'stageIV', 'age:sexM']);
+  });
+
   it('a node that lacks a level still gets every global column', () => {
     const c = nodes[2]!;
     expect(c.text['stage']).not.toContain('IV');

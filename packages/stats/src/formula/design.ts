@@ -17,6 +17,12 @@ export interface DesignOptions {
   readonly levels: Readonly<Record<string, readonly string[]>>;
   /** Reference level per column (R's `relevel`); default: the first sorted level. */
   readonly ref?: Readonly<Record<string, string>>;
+  /**
+   * Leave out the `(Intercept)` column while coding contrasts as with an intercept: what R's coxph does with
+   * `model.matrix` (a Cox model has no intercept, but `sex` still gives only `sexM`). The same as
+   * {@link dropInterceptColumn} on the full design, without building and copying it.
+   */
+  readonly dropIntercept?: boolean;
 }
 
 /** A design matrix with R's column names plus response and offset. */
@@ -222,7 +228,9 @@ export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: Desi
     offset = new Float64Array(rows);
     for (const o of offsets) for (let i = 0; i < rows; i++) offset[i]! += o[i]!;
   }
-  const specs = columnSpecs(formula, resolved);
+  const specs = columnSpecs(formula, resolved).filter(
+    (spec) => !(opts.dropIntercept && spec.parts.length === 0 && spec.name === '(Intercept)'),
+  );
   const p = specs.length;
   const x = new Float64Array(rows * p);
   // Blocks of rows, and within a block column by column, one variable at a time: each loop is over one kind
