@@ -3,7 +3,9 @@
  * partial result with its disclosure declaration, and an `aggregate` half that combines partials (at the
  * hub) and may ask for another round.
  */
+
 import type { ColumnSpec, DataDictionary, DisclosurePolicy, Filter, Json } from '@fedhub/protocol';
+import type { RowPool } from '@fedhub/stats';
 import type { z } from 'zod';
 
 /** One numeric column's sufficient statistics at a node: n, missing, mean and the sum of squared deviations. */
@@ -103,6 +105,11 @@ export interface LocalContext {
    * the node read it from the study descriptor; absent or false means pooled partials only.
    */
   readonly releasePerNodeBreakdown?: boolean;
+  /**
+   * The node's worker threads for the row loops of model partials, where it has them: the result is the
+   * same to the last bit as computed in this thread, only sooner on several cores.
+   */
+  readonly rowPool?: RowPool;
 }
 
 /**

@@ -2,11 +2,13 @@
  * The node agent: enrols once, then dials out to the hub for work (long-poll claims), keeps each claimed
  * run's lease alive with heartbeats, runs it locally, and posts a signed result. Never listens for the hub.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ImagingSource } from '@fedhub/algorithms';
 import { sha256Hex, signMessage } from '@fedhub/crypto';
 import { canonicalJson, FedhubError, type RunAssignment, resultSigningString } from '@fedhub/protocol';
 import { HubRequestError, NodeApiClient } from '@fedhub/sdk';
+import { createRowPool, defaultRowPoolWorkerUrl, type RowPool } from '@fedhub/stats';
 import type { Logger } from 'pino';
 import { backoffDelayMs, sleep } from './backoff.js';
 import type { NodeConfig, ResolvedDataset } from './config.js';
@@ -35,6 +37,11 @@ export interface CreateNodeDeps {
    * the config at start() when absent. The node closes them when it stops.
    */
   datasets?: Promise<DatasetStore>;
+  /**
+   * Worker threads for model partials shared by several nodes of one process (`fedhub simulate`), which
+   * the caller closes; when absent the node starts its own (config `compute.threads`) on first use.
+   */
+  rowPool?: RowPool;
 }
 
 export interface FedhubNode {
@@ -58,6 +65,13 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
   const abort = new AbortController();
   let datasets: DatasetStore | undefined;
   let ledger: PrivacyLedger | undefined;
+  const threads = config.compute.threads ?? Math.min(8, availableParallelism());
+  const workerUrl = defaultRowPoolWorkerUrl();
+  const ownPool =
+    deps.rowPool || threads === 0 || !workerUrl
+      ? undefined
+      : createRowPool({ size: threads, workerUrl, lazy: true });
+  const rowPool = deps.rowPool ?? ownPool;
   let privacy: PrivacyControls | undefined;
   const closePrivacy = () => {
     privacy?.budget.close();
@@ -286,6 +300,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         cacheFor,
         secureAggregation: { x25519PrivateKey: store.keys().x25519.privateKey },
         ...(deps.imaging ? { imaging: deps.imaging } : {}),
+        ...(rowPool ? { rowPool } : {}),
         approvals: (r, variables) => {
           const verdict = approvalVerdict(
             approvals!,
@@ -466,6 +481,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
           clearInterval(heartbeatTimer);
           datasets?.close();
           datasets = undefined;
+          void ownPool?.close();
           ledger?.close();
           ledger = undefined;
           closePrivacy();
@@ -482,6 +498,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       if (!looping) {
         datasets?.close();
         datasets = undefined;
+        void ownPool?.close();
         ledger?.close();
         ledger = undefined;
         closePrivacy();

@@ -57,6 +57,18 @@ export const NodeConfigSchema = z.strictObject({
   }),
   claimWaitMs: z.int().min(100).max(30000).default(20000),
   heartbeatIntervalMs: z.int().min(100).max(300000).default(15000),
+  compute: z
+    .strictObject({
+      threads: z
+        .int()
+        .min(0)
+        .max(64)
+        .optional()
+        .describe(
+          'Worker threads for the row loops of model partials (0: in the node thread; default: the cores available, at most 8)',
+        ),
+    })
+    .default({}),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') })
     .default({ level: 'info' }),

@@ -17,6 +17,7 @@ import {
   type Json,
   type RunAssignment,
 } from '@fedhub/protocol';
+import type { RowPool } from '@fedhub/stats';
 import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { enforceDisclosure } from './disclosure.js';
@@ -47,6 +48,8 @@ export interface ExecutorDeps {
   privacy?: PrivacyControls;
   /** The node's DICOM store, for algorithms that read images (radiomics-extract). */
   imaging?: ImagingSource;
+  /** Worker threads for the row loops of model partials. */
+  rowPool?: RowPool;
   /** The node's approvals: run now, refuse, or hold the run for the node's administrator. */
   approvals?: (
     run: RunAssignment,
@@ -113,6 +116,7 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
         run.firstRound && run.firstRound > 1 ? `${run.taskId}#${run.firstRound}` : run.taskId,
       ) ?? new Map(),
     ...(deps.imaging ? { imaging: deps.imaging } : {}),
+    ...(deps.rowPool ? { rowPool: deps.rowPool } : {}),
     registerDataset: (d) => deps.datasets.registerDerived(d),
     releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
     dataset: async (name) => {

@@ -12,5 +12,6 @@ export * from './formula/index.js';
 export * from './glm/index.js';
 export * from './km/index.js';
 export * from './linalg.js';
+export * from './parallel/index.js';
 export * from './partial.js';
 export * from './validation/index.js';

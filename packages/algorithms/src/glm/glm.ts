@@ -124,18 +124,26 @@ async function modelData(
   const cached = ctx.cache.get(key) as NodeModelData | undefined;
   if (cached) return cached;
   const ds = await ctx.dataset(params.dataset);
-  const data = await readModelData(ds, params, levels);
+  // on SharedArrayBuffers when the node's worker threads compute the partials
+  const data = await readModelData(ds, params, levels, { shared: ctx.rowPool !== undefined });
   ctx.cache.set(key, data);
   return data;
 }
+
+const outcomeOnes = new WeakMap<NodeModelData, number>();
 
 /** Disclosure declaration of a model partial: records, parameters and, for binary outcomes, both outcome cells. */
 function modelDisclosure(m: NodeModelData, family: GlmParams['family']) {
   const n = m.design.n;
   const cells: Array<{ label: string; count: number }> = [];
   if (family === 'binomial' && m.design.y) {
-    let events = 0;
-    for (const v of m.design.y) events += v;
+    // the same rows every round: counted once per model
+    let events = outcomeOnes.get(m);
+    if (events === undefined) {
+      events = 0;
+      for (const v of m.design.y) events += v;
+      outcomeOnes.set(m, events);
+    }
     cells.push(
       { label: 'records with outcome 1', count: Math.round(events) },
       { label: 'records with outcome 0', count: Math.round(n - events) },
@@ -198,7 +206,10 @@ export const glm = defineAlgorithm<GlmParams>({
     }
     let partial: Float64Array;
     if (phase.phase === 'irls') {
-      partial = glmLocalPartial(data, params.family, phase.beta ? Float64Array.from(phase.beta) : null);
+      const beta = phase.beta ? Float64Array.from(phase.beta) : null;
+      partial = ctx.rowPool
+        ? await ctx.rowPool.glmPartial(data, params.family, beta)
+        : glmLocalPartial(data, params.family, beta);
       if (phase.nullMu !== undefined) {
         const withNull = new Float64Array(partial.length + 1);
         withNull.set(partial);

@@ -56,6 +56,7 @@ export async function readModelData(
   ds: DatasetHandle,
   spec: ModelSpec,
   levels: Record<string, string[]>,
+  opts: { shared?: boolean } = {},
 ): Promise<NodeModelData> {
   const f = parseModelFormula(spec.formula);
   const cols = modelColumns(f, spec.weights);
@@ -83,7 +84,7 @@ export async function readModelData(
     design = buildDesignMatrix(
       f,
       { numeric, categorical },
-      { levels, ...(spec.ref ? { ref: spec.ref } : {}) },
+      { levels, ...(spec.ref ? { ref: spec.ref } : {}), ...(opts.shared ? { shared: true } : {}) },
     );
   } catch (err) {
     throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${spec.formula}": ${(err as Error).message}`);

@@ -3,7 +3,7 @@
  * the result, stops everything. How a researcher tries an analysis on local files before a real study.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { HubConfigInput, RunningHub } from '@fedhub/hub';
 import type { DatasetStore } from '@fedhub/node/datasets';
@@ -76,6 +76,13 @@ export async function simulate(opts: SimulateOptions) {
     ),
   );
   for (const p of stores) p.catch(() => {});
+  // One pool of worker threads for the model partials of every simulated node (the nodes share this
+  // process's cores), started now so the threads are up by the first Newton round.
+  const { createRowPool, defaultRowPoolWorkerUrl } = await import('@fedhub/stats');
+  const workerUrl = defaultRowPoolWorkerUrl();
+  const rowPool = workerUrl
+    ? createRowPool({ size: availableParallelism(), workerUrl, lazy: true })
+    : undefined;
   // once started, each node owns (and closes) its store
   let started = false;
   let hub: RunningHub | undefined;
@@ -126,7 +133,14 @@ export async function simulate(opts: SimulateOptions) {
         work,
         `--data ${d.name}`,
       );
-      nodes.push(createNode({ config, log: createLogger(level, `node:${d.name}`), datasets: stores[i] }));
+      nodes.push(
+        createNode({
+          config,
+          log: createLogger(level, `node:${d.name}`),
+          datasets: stores[i],
+          ...(rowPool ? { rowPool } : {}),
+        }),
+      );
     }
     started = true;
     await Promise.all(nodes.map((n) => n.start()));
@@ -144,6 +158,7 @@ export async function simulate(opts: SimulateOptions) {
     await Promise.allSettled(nodes.map((n) => n.stop()));
     if (!started) await Promise.allSettled(stores.map(async (p) => (await p).close()));
     await hub?.close();
+    await rowPool?.close();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -23,6 +23,15 @@ export interface DesignOptions {
    * {@link dropInterceptColumn} on the full design, without building and copying it.
    */
   readonly dropIntercept?: boolean;
+  /**
+   * Allocate the matrix, response, event and offset on SharedArrayBuffers, so worker threads (a RowPool)
+   * read them without a copy.
+   */
+  readonly shared?: boolean;
+}
+
+function allocate(length: number, shared: boolean | undefined): Float64Array {
+  return shared ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float64Array(length);
 }
 
 /** A design matrix with R's column names plus response and offset. */
@@ -54,7 +63,12 @@ type Resolved =
   | { kind: 'numeric'; values: Float64Array }
   | { kind: 'factor'; codes: Int32Array; levels: readonly string[]; label: string };
 
-function numericColumn(v: FormulaVariable, data: ColumnData, n: number | null): Float64Array {
+function numericColumn(
+  v: FormulaVariable,
+  data: ColumnData,
+  n: number | null,
+  shared?: boolean,
+): Float64Array {
   const col = data.numeric?.[v.column];
   if (!col) {
     throw new StatsError(
@@ -68,7 +82,7 @@ function numericColumn(v: FormulaVariable, data: ColumnData, n: number | null): 
       `column '${v.column}' has ${col.length} rows, expected ${n}`,
     );
   }
-  const out = new Float64Array(col.length);
+  const out = allocate(col.length, shared);
   const f =
     v.transform === 'log'
       ? Math.log
@@ -203,10 +217,11 @@ function columnSpecs(formula: Formula, resolved: readonly Resolved[]): ColumnSpe
 export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: DesignOptions): DesignMatrix {
   let y: Float64Array | null = null;
   let event: Float64Array | null = null;
-  if (formula.response?.kind === 'variable') y = numericColumn(formula.response.variable, data, null);
+  if (formula.response?.kind === 'variable')
+    y = numericColumn(formula.response.variable, data, null, opts.shared);
   if (formula.response?.kind === 'surv') {
-    y = numericColumn(formula.response.time, data, null);
-    event = numericColumn(formula.response.event, data, y.length);
+    y = numericColumn(formula.response.time, data, null, opts.shared);
+    event = numericColumn(formula.response.event, data, y.length, opts.shared);
   }
   let n: number | null = y ? y.length : null;
   const resolved = formula.variables.map((v) => {
@@ -225,14 +240,14 @@ export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: Desi
   const rows = n;
   let offset: Float64Array | null = null;
   if (offsets.length > 0) {
-    offset = new Float64Array(rows);
+    offset = allocate(rows, opts.shared);
     for (const o of offsets) for (let i = 0; i < rows; i++) offset[i]! += o[i]!;
   }
   const specs = columnSpecs(formula, resolved).filter(
     (spec) => !(opts.dropIntercept && spec.parts.length === 0 && spec.name === '(Intercept)'),
   );
   const p = specs.length;
-  const x = new Float64Array(rows * p);
+  const x = allocate(rows * p, opts.shared);
   // Blocks of rows, and within a block column by column, one variable at a time: each loop is over one kind
   // of data only (a per-row loop over the parts, mixing numbers and codes, was the slowest step of reading a
   // model's data), and the strided writes of a column stay within the block's few kilobytes of x (whole

@@ -134,10 +134,10 @@ function validate(data: GlmNodeData): void {
 }
 
 /** Rejects responses and weights that R's family$initialize would reject (clear message, row index). */
-function validateValues(data: GlmNodeData, family: GlmFamilyName): void {
+function validateValues(data: GlmNodeData, family: GlmFamilyName, r0: number, r1: number): void {
   const invalid = (what: string) =>
     new StatsError(StatsErrorCode.InvalidArgument, `glm (${family}): ${what}`);
-  for (let i = 0; i < data.n; i++) {
+  for (let i = r0; i < r1; i++) {
     const yi = data.y[i]!;
     const wi = data.weights ? data.weights[i]! : 1;
     if (!Number.isFinite(yi)) throw invalid(`y[${i}] = ${yi} is not finite`);
@@ -148,10 +148,18 @@ function validateValues(data: GlmNodeData, family: GlmFamilyName): void {
 }
 
 /**
+ * Rows per chunk of a local partial. A node's partial is the sum, in chunk order, of the partials of its
+ * chunks of GLM_CHUNK_ROWS rows, whether the chunks are computed in this thread or spread over worker
+ * threads (stats' RowPool): the result does not depend on the number of threads.
+ */
+export const GLM_CHUNK_ROWS = 65_536;
+
+/**
  * Local GLM partial at coefficients `beta` (null: R's starting values `mustart`, the first IRLS
  * round). One pass over the rows with no per-row allocation; the IRLS working weights and response
  * are W = w mu.eta^2 / V(mu) and z = eta - offset + (y - mu) / mu.eta, as in R's glm.fit.
- * Returns a flat Float64Array in {@link glmPartialLayout}.
+ * Returns a flat Float64Array in {@link glmPartialLayout}: the sum of {@link glmRowsPartial} over the
+ * chunks of {@link GLM_CHUNK_ROWS} rows.
  */
 export function glmLocalPartial(
   data: GlmNodeData,
@@ -159,8 +167,30 @@ export function glmLocalPartial(
   beta: Float64Array | null,
 ): Float64Array {
   validate(data);
-  validateValues(data, family);
-  const { x, n, p, y } = data;
+  const total = new Float64Array(glmPartialSize(data.p));
+  for (let r0 = 0; r0 < data.n; r0 += GLM_CHUNK_ROWS) {
+    const chunk = glmRowsPartial(data, family, beta, r0, Math.min(data.n, r0 + GLM_CHUNK_ROWS));
+    for (let k = 0; k < total.length; k++) total[k]! += chunk[k]!;
+  }
+  return total;
+}
+
+/** The partial of rows r0 .. r1-1 of `data` (see {@link glmLocalPartial}); errors name the row. */
+export function glmRowsPartial(
+  data: GlmNodeData,
+  family: GlmFamilyName,
+  beta: Float64Array | null,
+  r0: number,
+  r1: number,
+): Float64Array {
+  validate(data);
+  if (!(Number.isInteger(r0) && Number.isInteger(r1) && 0 <= r0 && r0 <= r1 && r1 <= data.n))
+    throw new StatsError(
+      StatsErrorCode.InvalidArgument,
+      `glm: rows ${r0} .. ${r1} are not within 0 .. ${data.n}`,
+    );
+  validateValues(data, family, r0, r1);
+  const { x, p, y } = data;
   const w = data.weights ?? null;
   const off = data.offset ?? null;
   if (beta && beta.length !== p) {
@@ -186,8 +216,8 @@ export function glmLocalPartial(
   const lfact = fam === 2 ? logFactorialTable() : null;
   const wwBuf = new Float64Array(BLOCK);
   const wzBuf = new Float64Array(BLOCK);
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const len = Math.min(BLOCK, n - i0);
+  for (let i0 = r0; i0 < r1; i0 += BLOCK) {
+    const len = Math.min(BLOCK, r1 - i0);
     for (let r = 0; r < len; r++) {
       const i = i0 + r;
       const wi = w ? w[i]! : 1;

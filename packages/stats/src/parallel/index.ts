@@ -1,0 +1,1 @@
+export { createRowPool, defaultRowPoolWorkerUrl, type RowPool } from './row-pool.js';

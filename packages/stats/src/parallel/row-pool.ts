@@ -1,0 +1,155 @@
+/**
+ * A pool of worker threads for the row loops of model partials. A node's GLM partial is a sum over chunks
+ * of rows (see GLM_CHUNK_ROWS); the pool computes the chunks on several cores at once and adds them in chunk
+ * order, so its result is bit for bit the one glmLocalPartial gives in one thread. The rows are shared with
+ * the workers through SharedArrayBuffers (built so by buildDesignMatrix's `shared` option, or copied once
+ * per array and remembered), so a round sends only the coefficients.
+ *
+ * Node's worker_threads, written here because the job is small: a queue of chunk jobs, one in flight per
+ * worker, a worker that dies replaced and its job failed with a clear error.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { StatsError, StatsErrorCode } from '../errors.js';
+import type { GlmFamilyName } from '../glm/family.js';
+import { GLM_CHUNK_ROWS, type GlmNodeData, glmPartialSize } from '../glm/partial.js';
+import type { RowAnswer, RowJob } from './row-pool-worker.js';
+
+export interface RowPool {
+  /** Number of worker threads. */
+  readonly size: number;
+  /** The local GLM partial (as glmLocalPartial, equal to the last bit), its chunks computed in the workers. */
+  glmPartial(data: GlmNodeData, family: GlmFamilyName, beta: Float64Array | null): Promise<Float64Array>;
+  /** Stops the workers; pending work fails. */
+  close(): Promise<void>;
+}
+
+/**
+ * The compiled worker script: beside this module, or (when this module runs from TypeScript source, as in
+ * the tests) in the package's dist; null when neither exists (then run the partials in-process).
+ */
+export function defaultRowPoolWorkerUrl(): URL | null {
+  for (const rel of ['./row-pool-worker.js', '../../dist/parallel/row-pool-worker.js']) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return null;
+}
+
+const copies = new WeakMap<Float64Array, Float64Array>();
+
+/** The array itself when it lies on a SharedArrayBuffer, else a shared copy (made once per array). */
+function shared(a: Float64Array): Float64Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  let copy = copies.get(a);
+  if (!copy) {
+    copy = new Float64Array(new SharedArrayBuffer(a.byteLength));
+    copy.set(a);
+    copies.set(a, copy);
+  }
+  return copy;
+}
+
+interface Pending {
+  job: RowJob;
+  resolve: (partial: Float64Array) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Starts `size` worker threads, or with `lazy` only when the first partial is asked for (a node that never
+ * fits a model never starts a thread).
+ */
+export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: boolean }): RowPool {
+  const url = opts.workerUrl ?? defaultRowPoolWorkerUrl();
+  if (!url)
+    throw new StatsError(StatsErrorCode.InvalidArgument, 'row pool: the compiled worker script is missing');
+  const size = Math.max(1, Math.floor(opts.size));
+  const queue: Pending[] = [];
+  const slots: Array<{ worker: Worker; busy: Pending | null }> = [];
+  let nextJob = 1;
+  let closed = false;
+
+  const pump = (): void => {
+    for (const slot of slots) {
+      if (slot.busy || queue.length === 0) continue;
+      const p = queue.shift()!;
+      slot.busy = p;
+      slot.worker.postMessage(p.job);
+    }
+  };
+
+  const spawn = (index: number): void => {
+    const worker = new Worker(url);
+    // the pool never keeps the process alive: a command that has finished exits
+    worker.unref();
+    const slot = { worker, busy: null as Pending | null };
+    slots[index] = slot;
+    worker.on('message', (a: RowAnswer) => {
+      const p = slot.busy;
+      if (!p || p.job.job !== a.job) return;
+      slot.busy = null;
+      if (a.ok) p.resolve(a.partial);
+      else
+        p.reject(
+          a.code ? new StatsError(a.code as StatsErrorCode, a.message) : new Error(`row pool: ${a.message}`),
+        );
+      pump();
+    });
+    const onDeath = (why: string): void => {
+      if (slots[index] !== slot) return;
+      slot.busy?.reject(new Error(`row pool: a worker thread died (${why})`));
+      slot.busy = null;
+      if (!closed) {
+        spawn(index);
+        pump();
+      }
+    };
+    worker.on('error', (err) => onDeath(err.message));
+    worker.on('exit', (code) => onDeath(`exit code ${code}`));
+  };
+  const start = (): void => {
+    if (slots.length === 0) for (let i = 0; i < size; i++) spawn(i);
+  };
+  if (!opts.lazy) start();
+
+  const run = (job: Omit<RowJob, 'job'>): Promise<Float64Array> =>
+    new Promise((resolve, reject) => {
+      if (closed) {
+        reject(new Error('row pool: closed'));
+        return;
+      }
+      start();
+      queue.push({ job: { ...job, job: nextJob++ }, resolve, reject });
+      pump();
+    });
+
+  return {
+    size,
+    async glmPartial(data, family, beta) {
+      const view: GlmNodeData = {
+        x: shared(data.x),
+        n: data.n,
+        p: data.p,
+        y: shared(data.y),
+        weights: data.weights ? shared(data.weights) : null,
+        offset: data.offset ? shared(data.offset) : null,
+      };
+      const chunks: Array<Promise<Float64Array>> = [];
+      for (let r0 = 0; r0 < data.n; r0 += GLM_CHUNK_ROWS)
+        chunks.push(
+          run({ kind: 'glm', data: view, family, beta, r0, r1: Math.min(data.n, r0 + GLM_CHUNK_ROWS) }),
+        );
+      const parts = await Promise.all(chunks);
+      const total = new Float64Array(glmPartialSize(data.p));
+      for (const part of parts) for (let k = 0; k < total.length; k++) total[k]! += part[k]!;
+      return total;
+    },
+    async close() {
+      closed = true;
+      for (const p of queue.splice(0)) p.reject(new Error('row pool: closed'));
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
