@@ -247,6 +247,12 @@ async function benchModels() {
         return false;
       }
     })();
+    // Each side runs `runs` times, alternating (the machine's speed drifts; alternating exposes both sides to
+    // the same drift), and the medians are compared. The data files were just written: flush them first so no
+    // writeback competes with either side.
+    const runs = Number(process.env.FEDHUB_BENCH_RUNS ?? 3);
+    execFileSync('sync');
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
     for (const m of models) {
       const args = [
         bin,
@@ -258,25 +264,34 @@ async function benchModels() {
         JSON.stringify(m.params),
         '--json',
       ];
-      const t0 = performance.now();
-      const out = execFileSync(process.execPath, args, { maxBuffer: 256 * 1024 * 1024 }).toString();
-      const fed = (performance.now() - t0) / 1000;
-      const task = JSON.parse(out);
-      if (task.status !== 'completed') throw new Error(`${m.name}: ${JSON.stringify(task.error)}`);
+      const fedTimes = [];
+      const rTimes = [];
+      let rounds = 0;
+      const rParts = [];
+      for (let k = 0; k < runs; k++) {
+        const t0 = performance.now();
+        const out = execFileSync(process.execPath, args, { maxBuffer: 256 * 1024 * 1024 }).toString();
+        fedTimes.push((performance.now() - t0) / 1000);
+        const task = JSON.parse(out);
+        if (task.status !== 'completed') throw new Error(`${m.name}: ${JSON.stringify(task.error)}`);
+        rounds = task.runs.length / 3;
+        if (hasR) {
+          const script = `f <- '${pooled}'; t0 <- proc.time()[[3]]; ${m.r}; t2 <- proc.time()[[3]]; cat(t1 - t0, t2 - t1, "\\n")`;
+          const t0r = performance.now();
+          rParts.push(execFileSync('Rscript', ['-e', script]).toString().trim().split(/\s+/).map(Number));
+          rTimes.push((performance.now() - t0r) / 1000);
+        }
+      }
+      const fed = median(fedTimes);
       console.log(
-        `${m.name} on ${(3 * perNode).toLocaleString('en')} rows over 3 nodes, end to end through fedhub simulate: ${fed.toFixed(1)} s (${task.runs.length / 3} rounds)`,
+        `${m.name} on ${(3 * perNode).toLocaleString('en')} rows over 3 nodes, end to end through fedhub simulate: median ${fed.toFixed(2)} s of ${runs} (${fedTimes.map((t) => t.toFixed(2)).join(', ')}; ${rounds} rounds)`,
       );
       if (hasR) {
-        const script = `f <- '${pooled}'; t0 <- proc.time()[[3]]; ${m.r}; t2 <- proc.time()[[3]]; cat(t1 - t0, t2 - t1, "\\n")`;
-        const t0r = performance.now();
-        const [read, fit] = execFileSync('Rscript', ['-e', script])
-          .toString()
-          .trim()
-          .split(/\s+/)
-          .map(Number);
-        const rWall = (performance.now() - t0r) / 1000;
+        const rWall = median(rTimes);
+        const read = median(rParts.map((x) => x[0]));
+        const fit = median(rParts.map((x) => x[1]));
         console.log(
-          `  R (read.csv ${read.toFixed(1)} s + fit ${fit.toFixed(1)} s), whole Rscript ${rWall.toFixed(1)} s; fedhub / R = ${(fed / rWall).toFixed(2)} (target <= 0.5)`,
+          `  R (read.csv ${read.toFixed(1)} s + fit ${fit.toFixed(1)} s), whole Rscript median ${rWall.toFixed(2)} s (${rTimes.map((t) => t.toFixed(2)).join(', ')}); fedhub / R = ${(fed / rWall).toFixed(2)} (target <= 0.5)`,
         );
       } else console.log('  (Rscript not installed: no R reference in this run)');
     }

@@ -35,8 +35,26 @@ export function decodeFixed(v: bigint): number {
   return Number(signed) / SCALE;
 }
 
+/**
+ * Shared secrets already agreed, per private key and peer key: a pair's secret never changes (each mask is
+ * fresh through the HKDF salt of its task, round and label), so every round need not parse both keys and
+ * redo the agreement. Kept in memory only, like the private key itself.
+ */
+const agreed = new Map<string, Buffer>();
+
 /** The X25519 shared secret between this node's private key and a peer's public key (both base64url DER). */
 export function sharedSecret(privateKeyPkcs8: string, peerPublicSpki: string): Buffer {
+  const key = `${privateKeyPkcs8}|${peerPublicSpki}`;
+  const known = agreed.get(key);
+  if (known) return known;
+  const secret = agree(privateKeyPkcs8, peerPublicSpki);
+  // a node has a handful of peers; the bound only keeps a long-lived process with churning peers small
+  if (agreed.size >= 1024) agreed.delete(agreed.keys().next().value!);
+  agreed.set(key, secret);
+  return secret;
+}
+
+function agree(privateKeyPkcs8: string, peerPublicSpki: string): Buffer {
   return diffieHellman({
     privateKey: createPrivateKey({
       key: Buffer.from(privateKeyPkcs8, 'base64url'),

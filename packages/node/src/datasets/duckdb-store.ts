@@ -77,13 +77,13 @@ export class DatasetStore {
         let d = await resolveColumns(conn, declaredDataset);
         let report: LoadReport;
         try {
-          report = await loadOne(conn, d);
+          report = await loadOne(conn, d, declaredDataset.columns === 'infer');
         } catch (err) {
           if (declaredDataset.columns !== 'infer' || !(err instanceof FedhubError)) throw err;
           // the sniffer's sample missed a value of another type (a fraction far down a column of whole
           // numbers): type the columns from every row and load again
           d = { ...d, columns: provisionalColumns(await sniffColumns(conn, d.file, d.format, true)) };
-          report = await loadOne(conn, d);
+          report = await loadOne(conn, d, true);
         }
         reports.push(report);
         if (declaredDataset.columns === 'infer')
@@ -186,14 +186,15 @@ function tableName(dataset: string): string {
   return quoteIdent(`ds_${dataset}`);
 }
 
-async function loadOne(conn: DuckDBConnection, d: ResolvedDataset): Promise<LoadReport> {
+/** `sniffed`: the columns were just read from this file's header (no need to check it again). */
+async function loadOne(conn: DuckDBConnection, d: ResolvedDataset, sniffed = false): Promise<LoadReport> {
   if (!existsSync(d.file))
     throw new FedhubError('FH_ERR_VALIDATION', `dataset "${d.name}": file ${d.file} does not exist`);
   const final = tableName(d.name);
   // Fast path: the CSV parsed straight into the declared types, then the dictionary's rules checked as one
   // aggregate over the typed table. A value that does not parse as its type makes the typed read fail; only
   // then is the file read again as text (the slower path) to find and name the offending rows.
-  const typed = d.format === 'csv' ? await loadTypedCsv(conn, d, final) : false;
+  const typed = d.format === 'csv' ? await loadTypedCsv(conn, d, final, sniffed) : false;
   let counts: Record<string, bigint | number | null>;
   let checks: Array<{ col: ColumnSpec; valid: string }>;
   if (typed) {
@@ -259,21 +260,28 @@ const CSV_OPTS = `header = true, nullstr = ['', 'NA']`;
  * Reads the CSV into the final table with the dictionary's types; false (nothing created) when some value
  * does not parse as its declared type or a declared column is absent, so the text path can say which.
  */
-async function loadTypedCsv(conn: DuckDBConnection, d: ResolvedDataset, final: string): Promise<boolean> {
+async function loadTypedCsv(
+  conn: DuckDBConnection,
+  d: ResolvedDataset,
+  final: string,
+  sniffed: boolean,
+): Promise<boolean> {
   const types = d.columns.map((c) => `${sqlString(c.name)}: '${SQL_TYPE[c.type]}'`).join(', ');
   try {
     // SQL names match without regard to case; the dictionary's must match the header exactly (the sniffer
     // reads only a sample for this)
-    const header = new Set(
-      (
-        await conn.runAndReadAll(
-          `DESCRIBE SELECT * FROM read_csv(${sqlString(d.file)}, ${CSV_OPTS}, all_varchar = true)`,
+    if (!sniffed) {
+      const header = new Set(
+        (
+          await conn.runAndReadAll(
+            `DESCRIBE SELECT * FROM read_csv(${sqlString(d.file)}, ${CSV_OPTS}, all_varchar = true)`,
+          )
         )
-      )
-        .getRowsJS()
-        .map((r) => String(r[0])),
-    );
-    if (d.columns.some((c) => !header.has(c.name))) return false;
+          .getRowsJS()
+          .map((r) => String(r[0])),
+      );
+      if (d.columns.some((c) => !header.has(c.name))) return false;
+    }
     // rowid of the table follows the file's row order (one insert, insertion order preserved). Dates are
     // ISO only, as the text path's cast reads them (the sniffer could otherwise guess a day/month order).
     await conn.run(
