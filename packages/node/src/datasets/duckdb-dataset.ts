@@ -1,4 +1,5 @@
 /** A dataset held in a DuckDB table, read only through aggregates and validated filters. */
+
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
 import type { ColumnData, DatasetHandle, NumericMoments } from '@fedhub/algorithms';
 import {
@@ -8,6 +9,7 @@ import {
   FedhubError,
   type Filter,
 } from '@fedhub/protocol';
+import { CODED_LEVELS, type CodedLevels } from '@fedhub/stats';
 import { RecordSet } from '../governance/record-set.js';
 import { compileFilter, quoteIdent } from './sql-filter.js';
 
@@ -265,6 +267,8 @@ export class DuckDbDataset implements DatasetHandle {
         const codes = [null, ...lv];
         const out = new Array<string | null>(n);
         for (let j = 0; j < n; j++) out[j] = codes[arr[j]!]!;
+        // the codes ride along, so a design matrix maps them without a lookup per row
+        Object.defineProperty(out, CODED_LEVELS, { value: { codes: arr, levels: lv } satisfies CodedLevels });
         data[s.name] = out;
       }
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { poolNodes, readCohortNodes, readFixtureJson } from '../test-support.js';
-import { buildDesignMatrix, dropInterceptColumn } from './design.js';
+import { buildDesignMatrix, CODED_LEVELS, dropInterceptColumn } from './design.js';
 import { mergeLevels } from './levels.js';
 import { parseFormula } from './parse.js';
 
@@ -38,6 +38,40 @@ describe('design matrix against R model.matrix', () => {
     const dropped = buildDesignMatrix(f, data, { levels, dropIntercept: true });
     expect(dropped).toEqual(dropInterceptColumn(full));
     expect(dropped.columnNames).toEqual(['age', 'sexM', 'stageII', 'stageIII', 'stageIV', 'age:sexM']);
+  });
+
+  it('takes level codes riding on a categorical column as the strings they stand for', () => {
+    const f = parseFormula('y ~ age + sex + stage + age:stage');
+    const n = 6;
+    const sex = ['M', 'F', 'M', 'M', 'F', 'F'];
+    const stage = ['II', 'IV', 'I', 'II', 'III', 'IV'];
+    const coded = (values: string[]) => {
+      const local = [...new Set(values)].sort();
+      const out = [...values];
+      Object.defineProperty(out, CODED_LEVELS, {
+        value: { codes: Float64Array.from(values, (v) => local.indexOf(v) + 1), levels: local },
+      });
+      return out;
+    };
+    const numeric = {
+      y: Float64Array.from({ length: n }, (_, i) => i % 2),
+      age: Float64Array.of(50, 61, 47, 70, 66, 58),
+    };
+    const opts = { levels: { sex: ['F', 'M'], stage: ['I', 'II', 'III', 'IV'] } };
+    const plain = buildDesignMatrix(f, { numeric, categorical: { sex, stage } }, opts);
+    expect(
+      buildDesignMatrix(f, { numeric, categorical: { sex: coded(sex), stage: coded(stage) } }, opts),
+    ).toEqual(plain);
+    // a coded value outside the global levels is reported as the string path reports it
+    expect(() =>
+      buildDesignMatrix(
+        f,
+        { numeric, categorical: { sex: coded(sex), stage: coded(stage) } },
+        {
+          levels: { sex: ['F', 'M'], stage: ['I', 'II', 'III'] },
+        },
+      ),
+    ).toThrow(/row 1: value 'IV' is not in the global level set/);
   });
 
   it('a node that lacks a level still gets every global column', () => {

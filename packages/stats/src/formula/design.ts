@@ -2,6 +2,18 @@ import { StatsError, StatsErrorCode } from '../errors.js';
 import { sortLevels } from './levels.js';
 import type { Formula, FormulaVariable } from './types.js';
 
+/**
+ * The coded form a categorical column's array may carry under this symbol (a reader that had the values
+ * as level codes anyway, as the node's DuckDB reader does): `codes[i]` is 0 for a missing value, else
+ * k for `levels[k - 1]`. The design then maps codes to the global levels without a lookup per row; the
+ * strings stay the column's values for every other reader.
+ */
+export const CODED_LEVELS = Symbol.for('fedhub.codedLevels');
+export interface CodedLevels {
+  readonly codes: ArrayLike<number>;
+  readonly levels: readonly string[];
+}
+
 /** Column data of one node: numeric columns as Float64Array, categorical columns as strings. */
 export interface ColumnData {
   readonly numeric?: Readonly<Record<string, Float64Array>>;
@@ -134,6 +146,19 @@ function resolve(v: FormulaVariable, data: ColumnData, opts: DesignOptions, n: n
   }
   const index = new Map(levels.map((l, k) => [l, k]));
   const codes = new Int32Array(raw.length);
+  const coded = (raw as { [CODED_LEVELS]?: CodedLevels })[CODED_LEVELS];
+  if (coded && coded.codes.length === raw.length) {
+    // local code -> global index, -1 for a value outside the global levels (reported below, by row)
+    const global = Int32Array.from(coded.levels, (l) => index.get(l) ?? -1);
+    let i = 0;
+    for (; i < raw.length; i++) {
+      const c = coded.codes[i]!;
+      const k = c > 0 ? global[c - 1]! : -1;
+      if (k < 0) break;
+      codes[i] = k;
+    }
+    if (i === raw.length) return { kind: 'factor', codes, levels, label: v.label };
+  }
   for (let i = 0; i < raw.length; i++) {
     const k = index.get(raw[i]!);
     if (k === undefined) {
@@ -257,8 +282,26 @@ export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: Desi
   for (let i0 = 0; i0 < rows; i0 += BLOCK) {
     const len = Math.min(BLOCK, rows - i0);
     for (let j = 0; j < p; j++) {
+      const parts = specs[j]!.parts;
+      const first = parts.length === 1 ? resolved[parts[0]!.v]! : null;
+      // the common columns written directly: the intercept, a numeric variable, one factor's indicator
+      if (parts.length === 0) {
+        for (let i = 0, at = i0 * p + j; i < len; i++, at += p) x[at] = 1;
+        continue;
+      }
+      if (first?.kind === 'numeric') {
+        const v = first.values;
+        for (let i = 0, at = i0 * p + j; i < len; i++, at += p) x[at] = v[i0 + i]!;
+        continue;
+      }
+      if (first?.kind === 'factor') {
+        const codes = first.codes;
+        const level = parts[0]!.level;
+        for (let i = 0, at = i0 * p + j; i < len; i++, at += p) x[at] = codes[i0 + i] === level ? 1 : 0;
+        continue;
+      }
       col.fill(1);
-      for (const part of specs[j]!.parts) {
+      for (const part of parts) {
         const r = resolved[part.v]!;
         if (r.kind === 'numeric') {
           const v = r.values;

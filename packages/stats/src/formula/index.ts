@@ -1,5 +1,5 @@
-export type { ColumnData, DesignMatrix, DesignOptions } from './design.js';
-export { buildDesignMatrix, dropInterceptColumn } from './design.js';
+export type { CodedLevels, ColumnData, DesignMatrix, DesignOptions } from './design.js';
+export { buildDesignMatrix, CODED_LEVELS, dropInterceptColumn } from './design.js';
 export { localLevels, mergeLevels, sortLevels } from './levels.js';
 export { parseFormula } from './parse.js';
 export type { Formula, FormulaResponse, FormulaTerm, FormulaVariable } from './types.js';
