@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -101,6 +102,61 @@ describe('fedhub simulate', () => {
       expect(got.mean).toBeCloseTo(mean, 10);
       expect(got.sd).toBeCloseTo(sd, 10);
     }
+  }, 120_000);
+
+  it("fits R's glm on the pooled files: the dictionaries inferred while loading, partials on worker threads, masked", async () => {
+    const fixtures = fileURLToPath(new URL('../../stats/fixtures/', import.meta.url));
+    const lines = readFileSync(join(fixtures, 'cohort.csv'), 'utf8').trim().split('\n');
+    const centres = [...new Set(lines.slice(1).map((l) => l.split(',')[0]!))].sort();
+    const args = centres.flatMap((c) => {
+      const f = join(work, `cohort-${c}.csv`);
+      writeFileSync(f, `${lines[0]}\n${lines.filter((l) => l.startsWith(`${c},`)).join('\n')}\n`);
+      return ['--data', `centre-${c}=${f}`];
+    });
+    const ref = (
+      JSON.parse(readFileSync(join(fixtures, 'glm.json'), 'utf8')) as {
+        fits: Array<{
+          name: string;
+          formula: string;
+          names: string[];
+          estimate: number[];
+          se: number[];
+          deviance: number;
+          nullDeviance: number;
+        }>;
+      }
+    ).fits.find((f) => f.name === 'binomial')!;
+    const r = await fedhub([
+      'simulate',
+      ...args,
+      '--algorithm',
+      'glm',
+      '--params',
+      JSON.stringify({ formula: ref.formula, family: 'binomial' }),
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const task = JSON.parse(r.stdout) as {
+      status: string;
+      runs: Array<{ round: number }>;
+      result: {
+        coefficients: Array<{ term: string; estimate: number; stdError: number }>;
+        deviance: number;
+        nullDeviance: number;
+        iterations: number;
+      };
+    };
+    expect(task.status).toBe('completed');
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+    expect(task.result.coefficients.map((c) => c.term)).toEqual(ref.names);
+    task.result.coefficients.forEach((c, j) => {
+      expect(rel(c.estimate, ref.estimate[j]!)).toBeLessThan(1e-6);
+      expect(rel(c.stdError, ref.se[j]!)).toBeLessThan(1e-6);
+    });
+    expect(rel(task.result.deviance, ref.deviance)).toBeLessThan(1e-8);
+    expect(rel(task.result.nullDeviance, ref.nullDeviance)).toBeLessThan(1e-8);
+    // the levels round, one round per IRLS evaluation, and no round of its own for the null deviance
+    expect(Math.max(...task.runs.map((x) => x.round))).toBe(task.result.iterations + 2);
   }, 120_000);
 
   it("reports a node's refusal with the node's name and the rule's code", async () => {

@@ -222,7 +222,8 @@ export function maskVector(
 
 /**
  * Adds masked vectors and decodes the total; only the complete set unmasks. Each vector is the packed
- * string {@link maskVector} returns, or (nodes of fedhub before 0.2) an array of 32-hex-digit elements.
+ * string {@link maskVector} returns, or (from nodes that predate the packed form) an array of 32-hex-digit
+ * elements.
  */
 export function sumMaskedVectors(vectors: Array<string | readonly string[]>): number[] {
   if (vectors.length === 0) return [];
