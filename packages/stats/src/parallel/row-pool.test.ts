@@ -50,6 +50,23 @@ describe('RowPool', () => {
     expect(await pool.glmPartial(d, 'binomial', beta)).toEqual(first.map((v, k) => v + second[k]!));
   });
 
+  it('sends the rows once and still notices other weights or offsets over the same matrix', async () => {
+    const d = data(GLM_CHUNK_ROWS + 7, true);
+    const beta = Float64Array.of(-1, 0.3, 0.1, 0);
+    expect(await pool.glmPartial(d, 'binomial', beta)).toEqual(glmLocalPartial(d, 'binomial', beta));
+    const weights = Float64Array.from({ length: d.n }, (_, i) => 1 + (i % 3));
+    const offset = Float64Array.from({ length: d.n }, (_, i) => (i % 5) / 10);
+    for (const other of [
+      { ...d, weights },
+      { ...d, offset },
+      { ...d, weights, offset },
+    ])
+      expect(await pool.glmPartial(other, 'binomial', beta)).toEqual(
+        glmLocalPartial(other, 'binomial', beta),
+      );
+    expect(await pool.glmPartial(d, 'binomial', beta)).toEqual(glmLocalPartial(d, 'binomial', beta));
+  });
+
   it('reports a bad value with its code and the row it is in, whichever worker met it', async () => {
     const d = data(GLM_CHUNK_ROWS + 100, true);
     d.y[GLM_CHUNK_ROWS + 42] = 2;

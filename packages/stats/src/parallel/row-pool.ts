@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { StatsError, StatsErrorCode } from '../errors.js';
 import type { GlmFamilyName } from '../glm/family.js';
 import { GLM_CHUNK_ROWS, type GlmNodeData, glmPartialSize } from '../glm/partial.js';
-import type { RowAnswer, RowJob } from './row-pool-worker.js';
+import type { RowAnswer, RowData, RowDrop, RowJob } from './row-pool-worker.js';
 
 export interface RowPool {
   /** Number of worker threads. */
@@ -53,6 +53,8 @@ function shared(a: Float64Array): Float64Array {
 
 interface Pending {
   job: RowJob;
+  /** The rows the job reads, for a worker that does not hold them yet. */
+  view: GlmNodeData;
   resolve: (partial: Float64Array) => void;
   reject: (err: Error) => void;
 }
@@ -67,7 +69,18 @@ export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: bool
     throw new StatsError(StatsErrorCode.InvalidArgument, 'row pool: the compiled worker script is missing');
   const size = Math.max(1, Math.floor(opts.size));
   const queue: Pending[] = [];
-  const slots: Array<{ worker: Worker; busy: Pending | null }> = [];
+  const slots: Array<{ worker: Worker; busy: Pending | null; has: Set<number> }> = [];
+  // the models' rows each worker holds (sent once per worker, then named by id; the worker drops them
+  // when the model's arrays are collected here)
+  const ids = new WeakMap<GlmNodeData['x'], { dataId: number; source: GlmNodeData; view: GlmNodeData }>();
+  let nextData = 1;
+  const dropped = new FinalizationRegistry<number>((dataId) => {
+    if (closed) return;
+    for (const slot of slots) {
+      if (!slot.has.delete(dataId)) continue;
+      slot.worker.postMessage({ kind: 'drop', dataId } satisfies RowDrop);
+    }
+  });
   let nextJob = 1;
   let closed = false;
 
@@ -76,6 +89,10 @@ export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: bool
       if (slot.busy || queue.length === 0) continue;
       const p = queue.shift()!;
       slot.busy = p;
+      if (!slot.has.has(p.job.dataId)) {
+        slot.worker.postMessage({ kind: 'data', dataId: p.job.dataId, data: p.view } satisfies RowData);
+        slot.has.add(p.job.dataId);
+      }
       slot.worker.postMessage(p.job);
     }
   };
@@ -84,7 +101,7 @@ export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: bool
     const worker = new Worker(url);
     // the pool never keeps the process alive: a command that has finished exits
     worker.unref();
-    const slot = { worker, busy: null as Pending | null };
+    const slot = { worker, busy: null as Pending | null, has: new Set<number>() };
     slots[index] = slot;
     worker.on('message', (a: RowAnswer) => {
       const p = slot.busy;
@@ -114,32 +131,48 @@ export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: bool
   };
   if (!opts.lazy) start();
 
-  const run = (job: Omit<RowJob, 'job'>): Promise<Float64Array> =>
+  const run = (job: Omit<RowJob, 'job'>, view: GlmNodeData): Promise<Float64Array> =>
     new Promise((resolve, reject) => {
       if (closed) {
         reject(new Error('row pool: closed'));
         return;
       }
       start();
-      queue.push({ job: { ...job, job: nextJob++ }, resolve, reject });
+      queue.push({ job: { ...job, job: nextJob++ }, view, resolve, reject });
       pump();
     });
 
   return {
     size,
     async glmPartial(data, family, beta) {
-      const view: GlmNodeData = {
-        x: shared(data.x),
-        n: data.n,
-        p: data.p,
-        y: shared(data.y),
-        weights: data.weights ? shared(data.weights) : null,
-        offset: data.offset ? shared(data.offset) : null,
-      };
+      let known = ids.get(data.x);
+      const same = (a: GlmNodeData, b: GlmNodeData) =>
+        a.n === b.n &&
+        a.p === b.p &&
+        a.y === b.y &&
+        (a.weights ?? null) === (b.weights ?? null) &&
+        (a.offset ?? null) === (b.offset ?? null);
+      if (!known || !same(known.source, data)) {
+        known = {
+          dataId: nextData++,
+          source: data,
+          view: {
+            x: shared(data.x),
+            n: data.n,
+            p: data.p,
+            y: shared(data.y),
+            weights: data.weights ? shared(data.weights) : null,
+            offset: data.offset ? shared(data.offset) : null,
+          },
+        };
+        ids.set(data.x, known);
+        dropped.register(data.x, known.dataId);
+      }
+      const { dataId, view } = known;
       const chunks: Array<Promise<Float64Array>> = [];
       for (let r0 = 0; r0 < data.n; r0 += GLM_CHUNK_ROWS)
         chunks.push(
-          run({ kind: 'glm', data: view, family, beta, r0, r1: Math.min(data.n, r0 + GLM_CHUNK_ROWS) }),
+          run({ kind: 'glm', dataId, family, beta, r0, r1: Math.min(data.n, r0 + GLM_CHUNK_ROWS) }, view),
         );
       const parts = await Promise.all(chunks);
       const total = new Float64Array(glmPartialSize(data.p));
