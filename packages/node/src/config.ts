@@ -16,9 +16,9 @@
  *   minSubsetSize: 10
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { ColumnSpecSchema, DisclosurePolicySchema, FedhubError, SlugSchema } from '@fedhub/protocol';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
   DicomConfigSchema,
@@ -27,6 +27,12 @@ import {
 } from './dicom-store/dicom-config.js';
 import { ApprovalsConfigSchema } from './governance/approval-gate.js';
 import { PrivacyConfigSchema } from './governance/dp-config.js';
+
+const require = createRequire(import.meta.url);
+/** YAML is parsed only when a config or dictionary file is read (`fedhub simulate` passes objects). */
+function parseYaml(text: string): unknown {
+  return (require('yaml') as typeof import('yaml')).parse(text);
+}
 
 export const DatasetConfigSchema = z.strictObject({
   name: SlugSchema,
