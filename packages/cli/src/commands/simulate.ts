@@ -72,7 +72,11 @@ export async function simulate(opts: SimulateOptions) {
           onInvalid: 'reject',
         },
       ],
-      { derivedDir: join(work, `node-${i}`, 'derived') },
+      // the simulated nodes share this machine's cores: DuckDB threads split among them
+      {
+        derivedDir: join(work, `node-${i}`, 'derived'),
+        threads: Math.max(1, Math.floor(availableParallelism() / opts.data.length)),
+      },
     ),
   );
   for (const p of stores) p.catch(() => {});
