@@ -75,11 +75,16 @@ type Resolved =
   | { kind: 'numeric'; values: Float64Array }
   | { kind: 'factor'; codes: Int32Array; levels: readonly string[]; label: string };
 
+/**
+ * A numeric variable's values, transformed (log, exp, sqrt) and checked finite. `readOnly`: the values are
+ * only read while the matrix is built, so an untransformed column is checked in place, not copied.
+ */
 function numericColumn(
   v: FormulaVariable,
   data: ColumnData,
   n: number | null,
   shared?: boolean,
+  readOnly = false,
 ): Float64Array {
   const col = data.numeric?.[v.column];
   if (!col) {
@@ -94,7 +99,6 @@ function numericColumn(
       `column '${v.column}' has ${col.length} rows, expected ${n}`,
     );
   }
-  const out = allocate(col.length, shared);
   const f =
     v.transform === 'log'
       ? Math.log
@@ -103,6 +107,16 @@ function numericColumn(
         : v.transform === 'sqrt'
           ? Math.sqrt
           : null;
+  if (readOnly && !f) {
+    for (let i = 0; i < col.length; i++)
+      if (!Number.isFinite(col[i]!))
+        throw new StatsError(
+          StatsErrorCode.InvalidArgument,
+          `formula variable '${v.label}': non-finite value ${col[i]} at row ${i} (missing values are not allowed)`,
+        );
+    return col;
+  }
+  const out = allocate(col.length, shared);
   for (let i = 0; i < col.length; i++) {
     const value = f ? f(col[i]!) : col[i]!;
     if (!Number.isFinite(value)) {
@@ -119,7 +133,7 @@ function numericColumn(
 function resolve(v: FormulaVariable, data: ColumnData, opts: DesignOptions, n: number | null): Resolved {
   const cat = data.categorical?.[v.column];
   const isFactor = v.kind === 'factor' || (cat !== undefined && v.transform === 'none');
-  if (!isFactor) return { kind: 'numeric', values: numericColumn(v, data, n) };
+  if (!isFactor) return { kind: 'numeric', values: numericColumn(v, data, n, false, true) };
   const raw = cat ?? (data.numeric?.[v.column] ? Array.from(data.numeric[v.column]!, String) : undefined);
   if (!raw)
     throw new StatsError(
