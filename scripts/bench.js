@@ -250,7 +250,7 @@ async function benchModels() {
     // Each side runs `runs` times, alternating (the machine's speed drifts; alternating exposes both sides to
     // the same drift), and the medians are compared. The data files were just written: flush them first so no
     // writeback competes with either side.
-    const runs = Number(process.env.FEDHUB_BENCH_RUNS ?? 3);
+    const runs = Number(process.env.FEDHUB_BENCH_RUNS ?? 5);
     execFileSync('sync');
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
     for (const m of models) {
