@@ -81,7 +81,7 @@ export async function simulate(opts: SimulateOptions) {
   );
   for (const p of stores) p.catch(() => {});
   // One pool of worker threads for the model partials of every simulated node (the nodes share this
-  // process's cores), started now so the threads are up by the first Newton round.
+  // process's cores); its threads start with the first partial, so analyses without one start none.
   const { createRowPool, defaultRowPoolWorkerUrl } = await import('@fedhub/stats');
   const workerUrl = defaultRowPoolWorkerUrl();
   const rowPool = workerUrl

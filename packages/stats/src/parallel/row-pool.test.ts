@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StatsErrorCode } from '../errors.js';
 import { GLM_CHUNK_ROWS, type GlmNodeData, glmLocalPartial, glmRowsPartial } from '../glm/partial.js';
@@ -77,6 +78,23 @@ describe('RowPool', () => {
     // the pool still works afterwards
     const ok = data(50, true);
     expect(await pool.glmPartial(ok, 'poisson', null)).toEqual(glmLocalPartial(ok, 'poisson', null));
+  });
+
+  it('keeps a process alive while a partial is computed, and lets it exit when idle', () => {
+    // a script with nothing else to wait for: without the pool's reference it would exit before the answer
+    const script = `
+      import { createRowPool } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+      const pool = createRowPool({ size: 1, lazy: true });
+      const x = new Float64Array(new SharedArrayBuffer(8 * 40)).fill(1);
+      const y = new Float64Array(new SharedArrayBuffer(8 * 20)).map((_, i) => i % 2);
+      const data = { x, n: 20, p: 2, y };
+      // the thread is up and idle; then a partial is the only thing left to wait for
+      await pool.glmPartial(data, 'binomial', null);
+      await new Promise((r) => setTimeout(r, 50));
+      pool.glmPartial(data, 'binomial', null).then((r) => console.log('partial', r.length));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    expect(out.toString().trim()).toBe('partial 12');
   });
 
   it('starts no thread until asked when lazy, and refuses work once closed', async () => {

@@ -89,6 +89,8 @@ export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: bool
       if (slot.busy || queue.length === 0) continue;
       const p = queue.shift()!;
       slot.busy = p;
+      // a worker with a job keeps the process alive until it answers; an idle one never does
+      slot.worker.ref();
       if (!slot.has.has(p.job.dataId)) {
         slot.worker.postMessage({ kind: 'data', dataId: p.job.dataId, data: p.view } satisfies RowData);
         slot.has.add(p.job.dataId);
@@ -98,8 +100,11 @@ export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: bool
   };
 
   const spawn = (index: number): void => {
-    const worker = new Worker(url);
-    // the pool never keeps the process alive: a command that has finished exits
+    // the process's flags, less those a worker refuses (`--input-type` of a `node -e` script)
+    const worker = new Worker(url, {
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    });
+    // an idle pool never keeps the process alive: a command that has finished exits
     worker.unref();
     const slot = { worker, busy: null as Pending | null, has: new Set<number>() };
     slots[index] = slot;
@@ -107,6 +112,7 @@ export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: bool
       const p = slot.busy;
       if (!p || p.job.job !== a.job) return;
       slot.busy = null;
+      worker.unref();
       if (a.ok) p.resolve(a.partial);
       else
         p.reject(
