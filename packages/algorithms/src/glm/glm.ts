@@ -2,7 +2,10 @@
  * `glm`: generalised linear models (gaussian/identity, binomial/logit, poisson/log) fitted exactly by
  * federated Newton/IRLS. Round 1 agrees the factor levels across nodes; every further round, each node
  * evaluates its additive partial (X'WX, X'Wz, deviance, ...) at the aggregator's coefficients, and the
- * aggregator sums, solves and tests R's convergence rule. With an intercept and no offset the null model is
+ * aggregator sums, solves and tests R's convergence rule. Round 1 also carries each node's first partial
+ * (at R's starting values) on its own levels: when every node has seen every level, those are the global
+ * design's partials and their sum serves as the first IRLS round's (one round fewer); otherwise the IRLS
+ * round computes them on the global levels. With an intercept and no offset the null model is
  * the weighted mean response, known after the first IRLS round, and the nodes send its deviance with the
  * second; otherwise rounds of its own fit the null model. The result equals R's `glm` on the pooled rows.
  */
@@ -20,7 +23,7 @@ import {
   mergeLevels,
 } from '@fedhub/stats';
 import { z } from 'zod';
-import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ADDITIVE_FIELD, MASKED_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import type { AggregateOutcome, LocalContext } from '../types.js';
@@ -120,7 +123,9 @@ async function modelData(
   params: GlmParams,
   levels: Record<string, string[]>,
 ): Promise<NodeModelData> {
-  const key = 'glm:model';
+  // keyed by the levels: the levels round builds the design with this node's own levels, which later
+  // rounds reuse when they are the global ones
+  const key = `glm:model:${JSON.stringify(Object.entries(levels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
   const cached = ctx.cache.get(key) as NodeModelData | undefined;
   if (cached) return cached;
   const ds = await ctx.dataset(params.dataset);
@@ -130,7 +135,43 @@ async function modelData(
   return data;
 }
 
+/**
+ * The first IRLS partial on the node's own factor levels, or null where it cannot be computed that way (a
+ * reference level this node has not seen, a design it cannot build): the IRLS round then computes it.
+ */
+async function firstPartial(
+  ctx: LocalContext,
+  params: GlmParams,
+  levels: Record<string, string[]>,
+): Promise<{ model: NodeModelData; partial: Float64Array; names: string[] } | null> {
+  if (params.perCentre) return null;
+  const own = Object.fromEntries(Object.entries(levels).map(([c, l]) => [c, mergeLevels([l])]));
+  for (const [c, ref] of Object.entries(params.ref ?? {})) if (!own[c]?.includes(ref)) return null;
+  let model: NodeModelData;
+  try {
+    model = await modelData(ctx, params, own);
+  } catch {
+    return null;
+  }
+  const data = {
+    x: model.design.x,
+    n: model.design.n,
+    p: model.design.p,
+    y: model.design.y!,
+    weights: model.weights,
+    offset: model.design.offset,
+  };
+  const partial = ctx.rowPool
+    ? await ctx.rowPool.glmPartial(data, params.family, null)
+    : glmLocalPartial(data, params.family, null);
+  return { model, partial, names: [...model.design.columnNames] };
+}
+
 const outcomeOnes = new WeakMap<NodeModelData, number>();
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
 
 /** Disclosure declaration of a model partial: records, parameters and, for binary outcomes, both outcome cells. */
 function modelDisclosure(m: NodeModelData, family: GlmParams['family']) {
@@ -181,7 +222,19 @@ export const glm = defineAlgorithm<GlmParams>({
           if (g.levels[0] !== null) cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n });
       }
       for (const c of columns) ds.column(c);
-      return { payload: { levels } as Json, disclosure: { subsetSize: n, cells } };
+      // The first IRLS partial (at R's starting values) on this node's own levels: when every node has seen
+      // every level, the aggregator sums these and the round that would compute them is saved.
+      const first = await firstPartial(ctx, params, levels);
+      if (!first) return { payload: { levels } as Json, disclosure: { subsetSize: n, cells } };
+      const model = modelDisclosure(first.model, params.family);
+      return {
+        payload: { levels, [ADDITIVE_FIELD]: Array.from(first.partial), names: first.names } as Json,
+        disclosure: {
+          subsetSize: Math.min(n, model.subsetSize),
+          cells: [...cells, ...model.cells],
+          parameters: model.parameters,
+        },
+      };
     }
     const m = await modelData(ctx, params, phase.levels);
     const data = {
@@ -252,11 +305,33 @@ export const glm = defineAlgorithm<GlmParams>({
         irls: toState(glmInitialState()),
         nodes: parts.map((p) => p.nodeName),
       };
-      return {
-        kind: 'next-round',
-        input: { phase: 'irls', levels, beta: null } as Json,
-        state: next as unknown as Json,
-      };
+      // every node sent the first IRLS partial on its own levels, and those are the global ones: the same
+      // design columns everywhere, so the sum is the first IRLS round's
+      const sameDesign =
+        parts.every((p) => {
+          const payload = p.payload as Record<string, Json>;
+          return ADDITIVE_FIELD in payload || MASKED_FIELD in payload;
+        }) &&
+        perNode.every((l) => [...cols].every((c) => sameList(mergeLevels([l[c] ?? []]), levels[c]!))) &&
+        parts.every((p) =>
+          sameList(
+            (p.payload as { names: string[] }).names,
+            (parts[0]!.payload as { names: string[] }).names,
+          ),
+        );
+      if (!sameDesign)
+        return {
+          kind: 'next-round',
+          input: { phase: 'irls', levels, beta: null } as Json,
+          state: next as unknown as Json,
+        };
+      return irlsStep(
+        next,
+        sumAdditive(parts),
+        (parts[0]!.payload as { names: string[] }).names,
+        params,
+        control,
+      );
     }
     // the nodes of the round just closed: a node dropped out after round 1 (see the hub's dropout.ts) is gone
     const s: State = { ...(state as unknown as State), nodes: parts.map((p) => p.nodeName) };
@@ -275,60 +350,7 @@ export const glm = defineAlgorithm<GlmParams>({
       s.nullDevianceAsked = false;
       sum = sum.subarray(0, sum.length - 1);
     }
-    if (s.final === undefined) {
-      const p = names.length;
-      const step = glmAggregateStep(sum, p, fromState(s.irls), control);
-      if (!step.done) {
-        // with an intercept and no offset the null model is the weighted mean: its deviance comes with the
-        // next round
-        const off = p * p + p;
-        const nullMu =
-          s.intercept && !s.hasOffset && s.nullDeviance === undefined && s.irls.beta === null
-            ? sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!
-            : undefined;
-        const next: State = {
-          ...s,
-          p,
-          names,
-          irls: toState(step.state),
-          ...(nullMu !== undefined ? { nullDevianceAsked: true } : {}),
-        };
-        return {
-          kind: 'next-round',
-          input: {
-            phase: 'irls',
-            levels: s.levels,
-            beta: Array.from(step.state.beta!),
-            ...(nullMu !== undefined ? { nullMu } : {}),
-          } as Json,
-          state: next as unknown as Json,
-        };
-      }
-      const final = {
-        beta: Array.from(step.beta),
-        sum: Array.from(sum),
-        iterations: step.iter,
-        converged: step.converged,
-      };
-      const off = p * p + p;
-      const withFinal: State = { ...s, p, names, final };
-      if (s.intercept && !s.hasOffset && s.nullDeviance !== undefined)
-        return finish(withFinal, params, s.nullDeviance, false, s.levels);
-      if (s.intercept && !s.hasOffset) {
-        const mu = sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!;
-        return {
-          kind: 'next-round',
-          input: { phase: 'null-mean', levels: s.levels, mu } as Json,
-          state: withFinal as unknown as Json,
-        };
-      }
-      if (!s.intercept) return finish(withFinal, params, Number.NaN, true, s.levels);
-      return {
-        kind: 'next-round',
-        input: { phase: 'null-irls', levels: s.levels, beta: null } as Json,
-        state: { ...withFinal, nullIrls: toState(glmInitialState()) } as unknown as Json,
-      };
-    }
+    if (s.final === undefined) return irlsStep(s, sum, names, params, control);
     if (s.nullIrls === undefined) return finish(s, params, sum[0]!, false, s.levels);
     const step = glmAggregateStep(sum, 1, fromState(s.nullIrls), { epsilon: 1e-12, maxit: 100 });
     if (!step.done)
@@ -340,6 +362,68 @@ export const glm = defineAlgorithm<GlmParams>({
     return finish(s, params, sum[1 + 1 + GlmScalar.deviance]!, false, s.levels);
   },
 });
+
+/** One IRLS step from the summed partial of the coefficients in `s.irls` (see glmAggregateStep). */
+function irlsStep(
+  s: State,
+  sum: Float64Array,
+  names: string[],
+  params: GlmParams,
+  control: typeof defaultGlmControl,
+): AggregateOutcome {
+  const p = names.length;
+  const step = glmAggregateStep(sum, p, fromState(s.irls), control);
+  if (!step.done) {
+    // with an intercept and no offset the null model is the weighted mean: its deviance comes with the
+    // next round
+    const off = p * p + p;
+    const nullMu =
+      s.intercept && !s.hasOffset && s.nullDeviance === undefined && s.irls.beta === null
+        ? sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!
+        : undefined;
+    const next: State = {
+      ...s,
+      p,
+      names,
+      irls: toState(step.state),
+      ...(nullMu !== undefined ? { nullDevianceAsked: true } : {}),
+    };
+    return {
+      kind: 'next-round',
+      input: {
+        phase: 'irls',
+        levels: s.levels,
+        beta: Array.from(step.state.beta!),
+        ...(nullMu !== undefined ? { nullMu } : {}),
+      } as Json,
+      state: next as unknown as Json,
+    };
+  }
+  const final = {
+    beta: Array.from(step.beta),
+    sum: Array.from(sum),
+    iterations: step.iter,
+    converged: step.converged,
+  };
+  const off = p * p + p;
+  const withFinal: State = { ...s, p, names, final };
+  if (s.intercept && !s.hasOffset && s.nullDeviance !== undefined)
+    return finish(withFinal, params, s.nullDeviance, false, s.levels);
+  if (s.intercept && !s.hasOffset) {
+    const mu = sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!;
+    return {
+      kind: 'next-round',
+      input: { phase: 'null-mean', levels: s.levels, mu } as Json,
+      state: withFinal as unknown as Json,
+    };
+  }
+  if (!s.intercept) return finish(withFinal, params, Number.NaN, true, s.levels);
+  return {
+    kind: 'next-round',
+    input: { phase: 'null-irls', levels: s.levels, beta: null } as Json,
+    state: { ...withFinal, nullIrls: toState(glmInitialState()) } as unknown as Json,
+  };
+}
 
 /**
  * One centre's own fit of the model on its own rows (same design columns as the pooled fit), for a forest
