@@ -51,7 +51,14 @@ export interface DatasetHandle {
   readColumns(
     columns: string[],
     filter?: Filter,
-    opts?: { allowMissing?: string[] },
+    opts?: {
+      allowMissing?: string[];
+      /**
+       * Values of text columns already known (e.g. from this task's levels round), a superset of those in
+       * the selected rows: the reader then need not look them up.
+       */
+      knownValues?: Record<string, readonly string[]>;
+    },
   ): Promise<{ n: number; data: ColumnData }>;
 }
 

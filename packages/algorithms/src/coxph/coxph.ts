@@ -130,7 +130,8 @@ async function cached(
     if (got) return got;
     const { formula, strata } = splitStrata(params.formula);
     const cols = [...modelColumns(parseModelFormula(formula)), ...(strata ? [strata] : [])];
-    const { data } = await ds.readColumns(cols, params.filter);
+    // the factors' and strata's levels are known (a superset of the selected rows' values)
+    const { data } = await ds.readColumns(cols, params.filter, { knownValues: levels });
     ctx.cache.set('cox:columns', data);
     return data;
   };

@@ -70,7 +70,8 @@ export async function readModelData(
         { column: c },
       );
   }
-  const { data } = await ds.readColumns(cols, spec.filter);
+  // the factors' levels are known (a superset of the selected rows' values): no lookup of them
+  const { data } = await ds.readColumns(cols, spec.filter, { knownValues: levels });
   const numeric: Record<string, Float64Array> = {};
   const categorical: Record<string, string[]> = {};
   for (const c of cols) {

@@ -255,6 +255,15 @@ describe('loading a dataset whose dictionary is inferred as it loads', () => {
     }
   });
 
+  it('reads text columns the same with their values given as a superset (no lookup)', async () => {
+    const ds = stores[0]!.get('cohort');
+    const plain = await ds.readColumns(['stage', 'sex', 'age']);
+    const known = await ds.readColumns(['stage', 'sex', 'age'], undefined, {
+      knownValues: { stage: ['IV', 'III', 'II', 'I', 'V'], sex: ['M', 'F'] },
+    });
+    expect(known).toEqual(plain);
+  });
+
   it("types a column from every row when the sniffer's sample missed a value of another type", async () => {
     const file = join(dir, 'late-fraction.csv');
     // the sniffer samples the start of the file: a fraction far down a column of whole numbers
