@@ -196,6 +196,7 @@ function modelDisclosure(m: NodeModelData, family: GlmParams['family']) {
 export const glm = defineAlgorithm<GlmParams>({
   name: 'glm',
   // 1.1.0: perCentre (each centre's own fit, where the study allows per-node breakdowns)
+  // 1.2.0: the levels round carries the first IRLS partial; the null deviance comes with an IRLS round
   version: '1.2.0',
   title: 'Generalised linear model',
   description:
