@@ -270,7 +270,7 @@ export function registerAdminCommands(program: Command): void {
         '--variables <dataset:columns...>',
         'allowed columns, e.g. cohort:age,sex,dose_gy (repeat per dataset)',
       )
-      .option('--algorithms <name[@version]...>', 'allowed algorithms, optionally pinned to a version')
+      .option('--algorithms <algorithms...>', 'allowed algorithms, each name or name@version')
       .option('--min-nodes <n>', 'fewest nodes a task may pool (default 3)')
       .option('--starts <YYYY-MM-DD>')
       .option('--ends <YYYY-MM-DD>')
