@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -19,13 +20,26 @@ const alias = readdirSync(packagesDir).flatMap((name) => {
   }));
 });
 
+// Three projects by file suffix (CONVENTIONS.md): `unit` runs in-process from source and needs no build
+// (`npm run test:unit`); `int` starts real processes (the compiled CLI, PostgreSQL, dcmtk, Orthanc) and
+// `browser` drives headless chromium over the built dashboard: both need `npm run build` first, which
+// `npm test` does.
+const UNIT = ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'];
+const INT = ['packages/*/src/**/*.int.test.ts', 'packages/*/test/**/*.int.test.ts'];
+const BROWSER = ['packages/*/src/**/*.browser.test.ts'];
+
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    maxWorkers: 2,
+    // one fork per core: the integration tests start several processes each and time out when crowded
+    maxWorkers: Math.max(1, availableParallelism()),
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT, exclude: [...INT, ...BROWSER] } },
+      { extends: true, test: { name: 'int', include: INT } },
+      { extends: true, test: { name: 'browser', include: BROWSER } },
+    ],
   },
 });
