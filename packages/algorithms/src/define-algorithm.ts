@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@fedhub/protocol';
+import { canonicalJson, FedhubError } from '@fedhub/protocol';
 import { z } from 'zod';
 import type { FederatedAlgorithm } from './types.js';
 
+/**
+ * What an algorithm's author writes. Required by the type: the parameter schema, the result schema (from
+ * @fedhub/protocol's `results`), the release texts, and a `local` half that can only return a release
+ * built by `release(payload, { subsetSize, cells, parameters })`, so no number leaves without its cells.
+ */
 type Definition<P> = Omit<FederatedAlgorithm<P>, 'digest' | 'paramsJsonSchema'>;
 
 /**
@@ -35,7 +40,23 @@ export function defineAlgorithm<P>(def: Definition<P>): FederatedAlgorithm<P> {
     computed = { jsonSchema, digest };
     return computed;
   };
-  const algorithm = { ...def, paramsJsonSchema: () => structuredClone(once().jsonSchema) };
+  // every done result is checked against the algorithm's own result schema: a result the web, the sdk and
+  // the CLI cannot read is the algorithm's failure, found where it is made
+  const aggregate: FederatedAlgorithm<P>['aggregate'] = (a) => {
+    const out = def.aggregate(a);
+    if (out.kind === 'done') {
+      const checked = def.resultSchema.safeParse(out.result);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new FedhubError(
+          'FH_ERR_ALGORITHM_FAILED',
+          `${def.name}: the result does not match its schema at ${issue?.path.join('.') || '(top)'}: ${issue?.message}`,
+        );
+      }
+    }
+    return out;
+  };
+  const algorithm = { ...def, aggregate, paramsJsonSchema: () => structuredClone(once().jsonSchema) };
   Object.defineProperty(algorithm, 'digest', { get: () => once().digest, enumerable: true });
   return Object.freeze(algorithm) as FederatedAlgorithm<P>;
 }

@@ -4,7 +4,7 @@
  * hub) and may ask for another round.
  */
 
-import type { ColumnSpec, DataDictionary, DisclosurePolicy, Filter, Json } from '@fedhub/protocol';
+import type { AlgorithmReleases, ColumnSpec, DataDictionary, DisclosurePolicy, Filter, Json } from '@fedhub/protocol';
 import type { RowPool } from '@fedhub/stats';
 import type { z } from 'zod';
 
@@ -119,19 +119,96 @@ export interface LocalContext {
   readonly rowPool?: RowPool;
 }
 
+/** Why a count cell is declared: the gate treats them alike; the kind helps the data officer read the log. */
+export type CellKind =
+  | 'records'
+  | 'level'
+  | 'design'
+  | 'outcome'
+  | 'missing'
+  | 'bin'
+  | 'group'
+  | 'stratum'
+  | 'contributor'
+  | 'other';
+
+/**
+ * One count a release depends on. The label may name levels and values: it goes to the node's own log
+ * only, never to the hub (see the node's release gate).
+ */
+export interface DisclosureCell {
+  label: string;
+  count: number;
+  kind?: CellKind;
+}
+
+/** What the node must check before a local result leaves it. */
+export interface DisclosureDeclaration {
+  /** Records used; null when the algorithm reads no records at all (e.g. `ping`). */
+  subsetSize: number | null;
+  /** Every count cell the released numbers depend on (minimum cell count on each non-zero one). */
+  cells: DisclosureCell[];
+  /** Number of model parameters estimated from these records (checked against maxParameterRatio). */
+  parameters?: number;
+}
+
+declare const RELEASE_BRAND: unique symbol;
+
 /**
  * A local result and what the node must check before releasing it: the number of records it used
- * (minimum subset size) and every count it reveals (minimum cell count).
+ * (minimum subset size) and every count it reveals (minimum cell count). Only {@link release} makes one:
+ * an algorithm cannot hand the node numbers without their cells (the type says so, and the node's gate
+ * refuses an object that {@link release} did not make).
  */
 export interface LocalRelease {
-  payload: Json;
-  disclosure: {
-    /** Records used; null when the algorithm reads no records at all (e.g. `ping`). */
-    subsetSize: number | null;
-    cells: Array<{ label: string; count: number }>;
-    /** Number of model parameters estimated from these records (checked against maxParameterRatio). */
-    parameters?: number;
-  };
+  readonly payload: Json;
+  readonly disclosure: Readonly<DisclosureDeclaration>;
+  readonly [RELEASE_BRAND]: true;
+}
+
+const made = new WeakSet<object>();
+
+/**
+ * The one way to build a {@link LocalRelease}.
+ *
+ * @example
+ * return release({ additive }, { subsetSize: n, cells: [{ label: 'events', count: e, kind: 'outcome' }] });
+ */
+export function release(payload: Json, disclosure: DisclosureDeclaration): LocalRelease {
+  const r = Object.freeze({
+    payload,
+    disclosure: Object.freeze({ ...disclosure, cells: Object.freeze([...disclosure.cells]) }),
+  }) as unknown as LocalRelease;
+  made.add(r);
+  return r;
+}
+
+/** True when `r` was built by {@link release} (the node's gate refuses anything else). */
+export function isDeclaredRelease(r: unknown): r is LocalRelease {
+  return typeof r === 'object' && r !== null && made.has(r);
+}
+
+/**
+ * Counts of every combination of the values in `columns` (rows aligned), as cells: the full
+ * cross-classification, e.g. of a design's factors and a binary outcome. Rows with a missing value in any
+ * column form their own cell (they are counted, so they are disclosed).
+ */
+export function crossCells(
+  columns: ReadonlyArray<{ name: string; values: ArrayLike<string | number | null> }>,
+  kind: CellKind,
+): DisclosureCell[] {
+  if (columns.length === 0) return [];
+  const n = columns[0]!.values.length;
+  const counts = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    let key = '';
+    for (const c of columns) {
+      const v = c.values[i];
+      key += `${key ? ', ' : ''}${c.name}=${v === null || (typeof v === 'number' && Number.isNaN(v)) ? 'NA' : String(v)}`;
+    }
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([label, count]) => ({ label, count, kind }));
 }
 
 export interface NodePart {
@@ -144,6 +221,32 @@ export type AggregateOutcome =
   | { kind: 'done'; result: Json }
   | { kind: 'next-round'; input: Json; state: Json };
 
+/** Noise on released statistics, from the node's mechanism (see the node's dp-release). */
+export interface NoiseSource {
+  /** Noisy counts of a partition (each record in at most one cell), clamped at 0. */
+  counts(statistic: string, values: number[]): number[];
+  /** A noisy sum of values in [-bound, bound]. */
+  sum(statistic: string, value: number, bound: number): number;
+}
+
+/** What a privatizer is given: the task's parameters, the dictionary, and the node's noise. */
+export interface PrivatizeInputs<P> {
+  params: P;
+  column(name: string): ColumnSpec;
+  /**
+   * The node's noise for this release, its (epsilon, delta) split evenly over `statistics` released
+   * statistics (basic composition); call once per release.
+   */
+  noise(statistics: number): NoiseSource;
+}
+
+/**
+ * The differentially private form of an algorithm's local payload: the same shape (so the aggregate is
+ * unchanged), each released statistic noised through `inputs.noise`. The node keeps the mechanism, the
+ * budget and the noise description; the algorithm knows which numbers its payload holds.
+ */
+export type Privatizer<P> = (payload: Json, inputs: PrivatizeInputs<P>) => Json;
+
 export interface FederatedAlgorithm<P = unknown> {
   readonly name: string;
   readonly version: string;
@@ -153,6 +256,15 @@ export interface FederatedAlgorithm<P = unknown> {
   readonly digest: string;
   readonly paramsSchema: z.ZodType<P>;
   paramsJsonSchema(): Record<string, unknown>;
+  /**
+   * The shape of the aggregate's `done` result (a schema from @fedhub/protocol's `results`, so the web and
+   * the sdk read results by it); every done result is checked against it.
+   */
+  readonly resultSchema: z.ZodType;
+  /** What leaves a node, pooled and per node, in words (the Art. 30 record's annex). */
+  readonly releases: AlgorithmReleases;
+  /** The differentially private release of the local payload, where the algorithm offers one. */
+  readonly privatize?: Privatizer<P>;
   /** Dataset and columns the task reads (validated by the hub against dictionaries, by the node against its data). */
   variables(params: P): { dataset: string | null; columns: string[] };
   firstInput(params: P): Json;

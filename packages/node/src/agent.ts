@@ -335,6 +335,9 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
           return verdict;
         },
         onInternalError: (err) => rlog.error({ err }, 'algorithm failed'),
+        // the full refusal (counts, levels, values) for this node's data officer; the hub gets the code only
+        onRefusal: (err) =>
+          rlog.warn({ code: err.code, reason: err.message, details: err.details }, 'run refused at this node'),
       });
     } finally {
       clearInterval(beat);

@@ -20,7 +20,8 @@ import {
 import type { RowPool } from '@fedhub/stats';
 import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
-import { enforceDisclosure } from './disclosure.js';
+import { refusalBody } from './refusal.js';
+import { enforceDisclosure } from './release-gate.js';
 import { applyPrivacyControls, type PrivacyControls } from './governance/dp-gate.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
 import { studyGateRefusal } from './governance/study-gate.js';
@@ -57,52 +58,64 @@ export interface ExecutorDeps {
   ) => { kind: 'run' } | { kind: 'refuse'; error: FedhubError } | { kind: 'wait'; reason: string };
   /** Called with errors that are not refusals, so the node can log their detail locally. */
   onInternalError?: (err: unknown, run: RunAssignment) => void;
+  /**
+   * Called with every refusal in full (messages and details may name levels, counts and values), for the
+   * node's own log and its data officer; the hub gets only {@link refusalBody}'s data-free form.
+   */
+  onRefusal?: (err: FedhubError, run: RunAssignment) => void;
 }
 
-function refusal(
-  code: FedhubError['code'],
-  message: string,
-  nodeName: string,
-  details?: unknown,
-): RunOutcome {
-  return {
-    outcome: 'refused',
-    payload: null,
-    error: { code, message: `${nodeName}: ${message}`, ...(details === undefined ? {} : { details }) },
-  };
-}
-
+/**
+ * Runs one claimed run. Every refusal and failure leaves through one choke point, which sends the hub the
+ * rule code, the algorithm and at most a path into the parameters, never what the algorithm or a check
+ * wrote (see refusal.ts); the full error goes to `onRefusal` / `onInternalError`.
+ */
 export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promise<RunOutcome> {
+  try {
+    return await runChecked(run, deps);
+  } catch (err) {
+    if (err instanceof FedhubError) {
+      deps.onRefusal?.(err, run);
+      return { outcome: 'refused', payload: null, error: refusalBody(err, run, deps.node.name) };
+    }
+    deps.onInternalError?.(err, run);
+    // The detail stays in the node's log: an exception message may quote data values.
+    return {
+      outcome: 'failed',
+      payload: null,
+      error: refusalBody(new FedhubError('FH_ERR_ALGORITHM_FAILED'), run, deps.node.name),
+    };
+  }
+}
+
+/** The checks and the local half; throws on every refusal (caught by {@link executeRun} alone). */
+async function runChecked(run: RunAssignment, deps: ExecutorDeps): Promise<RunOutcome> {
   const algorithm = getAlgorithm(run.algorithm, run.version);
   if (!algorithm)
-    return refusal(
+    throw new FedhubError(
       'FH_ERR_UNKNOWN_ALGORITHM',
       `this node has no algorithm ${run.algorithm}@${run.version}`,
-      deps.node.name,
     );
   if (algorithm.digest !== run.digest)
-    return refusal(
+    throw new FedhubError(
       'FH_ERR_UNKNOWN_ALGORITHM',
       `algorithm ${run.algorithm}@${run.version} differs from this node's copy (digest mismatch)`,
-      deps.node.name,
     );
   const parsed = algorithm.paramsSchema.safeParse(run.params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return refusal(
+    throw new FedhubError(
       'FH_ERR_BAD_PARAMS',
       `invalid parameters at ${issue?.path.join('.') || '(top)'}: ${issue?.message}`,
-      deps.node.name,
+      { parameter: issue?.path.map(String).join('.') ?? '' },
     );
   }
   const outsideStudy = studyGateRefusal(run, algorithm, parsed.data, deps.node.id, new Date().toISOString());
-  if (outsideStudy)
-    return refusal(outsideStudy.code, outsideStudy.message, deps.node.name, outsideStudy.details);
+  if (outsideStudy) throw outsideStudy;
   if (deps.approvals) {
     const variables = algorithm.variables(parsed.data).columns;
     const verdict = deps.approvals(run, variables);
-    if (verdict.kind === 'refuse')
-      return refusal(verdict.error.code, verdict.error.message, deps.node.name, verdict.error.details);
+    if (verdict.kind === 'refuse') throw verdict.error;
     if (verdict.kind === 'wait')
       return { outcome: 'pending-approval', payload: null, error: null, reason: verdict.reason, variables };
   }
@@ -128,7 +141,7 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
       return d;
     },
   };
-  try {
+  {
     const release = await algorithm.local(ctx, parsed.data, run.input, run.round - (run.firstRound ?? 1) + 1);
     enforceDisclosure(release, deps.policy);
     let payload = release.payload;
@@ -154,18 +167,6 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
     } else if (deps.privacy && release.disclosure.subsetSize !== null)
       payload = applyPrivacyControls(deps.privacy, run, parsed.data, payload, used);
     return { outcome: 'completed', payload: maskAdditive(payload, run, deps), error: null };
-  } catch (err) {
-    if (err instanceof FedhubError) return refusal(err.code, err.message, deps.node.name, err.details);
-    deps.onInternalError?.(err, run);
-    // The detail stays in the node's log: an exception message may quote data values.
-    return {
-      outcome: 'failed',
-      payload: null,
-      error: {
-        code: 'FH_ERR_ALGORITHM_FAILED',
-        message: `${deps.node.name}: ${run.algorithm} failed at this node (the node's log has the detail)`,
-      },
-    };
   }
 }
 

@@ -7,7 +7,7 @@ export { DatasetStore, type LoadReport, type StoreDataset } from './datasets/duc
 export { inferDictionary } from './datasets/infer-dictionary.js';
 export { compileFilter, quoteIdent } from './datasets/sql-filter.js';
 export * from './dicom-store/index.js';
-export * from './disclosure.js';
+export * from './release-gate.js';
 export * from './dose-registry/index.js';
 export * from './executor.js';
 export * from './governance/approval-gate.js';

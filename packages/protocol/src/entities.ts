@@ -115,6 +115,19 @@ export const TaskDetailSchema = TaskSchema.extend({ runs: z.array(RunSchema) }).
 export type TaskDetail = z.infer<typeof TaskDetailSchema>;
 
 /** A built-in algorithm as the hub advertises it. */
+/**
+ * What an algorithm releases, in words, for the Art. 30 record: what leaves each node to be pooled, and
+ * what is released per node where a study allows per-node breakdowns (null when nothing is).
+ *
+ * @example
+ * AlgorithmReleasesSchema.parse({ pooled: 'counts per level', perNode: null });
+ */
+export const AlgorithmReleasesSchema = z.object({
+  pooled: z.string().min(1),
+  perNode: z.string().min(1).nullable(),
+});
+export type AlgorithmReleases = z.infer<typeof AlgorithmReleasesSchema>;
+
 export const AlgorithmInfoSchema = z
   .object({
     name: SlugSchema,
@@ -123,6 +136,7 @@ export const AlgorithmInfoSchema = z
     description: z.string(),
     digest: z.string().describe('sha256 of the algorithm definition, bound into approvals'),
     paramsJsonSchema: z.record(z.string(), z.unknown()),
+    releases: AlgorithmReleasesSchema.optional().describe('What the algorithm releases (Art. 30 record)'),
   })
   .meta({ id: 'AlgorithmInfo' });
 export type AlgorithmInfo = z.infer<typeof AlgorithmInfoSchema>;

@@ -37,6 +37,10 @@ export const ERROR_CATALOGUE = {
     message: 'The selected records are fewer than the minimum subset size',
   },
   FH_ERR_ROW_LEVEL: { status: 422, message: 'The output would release row-level data' },
+  FH_ERR_UNDECLARED_RELEASE: {
+    status: 422,
+    message: 'The algorithm returned numbers without declaring the counts behind them',
+  },
   FH_ERR_TOO_MANY_PARAMETERS: { status: 422, message: 'The model has too many parameters for the records' },
   FH_ERR_DIFFERENCING: { status: 422, message: 'The query differs from an earlier one by too few records' },
   FH_ERR_BUDGET_EXHAUSTED: {

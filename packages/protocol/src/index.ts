@@ -13,3 +13,4 @@ export * from './errors.js';
 export * from './events.js';
 export * from './study.js';
 export * from './study-check.js';
+export * from './results/index.js';

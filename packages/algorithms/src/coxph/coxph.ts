@@ -5,7 +5,7 @@
  * round every node sends its additive per-time risk-set sums (masked for secure aggregation); a last pair
  * of rounds gives Harrell's C from binned linear predictors.
  */
-import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { CoxphResultSchema, FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
 import {
   buildDesignMatrix,
   type CoxIterationState,
@@ -28,7 +28,15 @@ import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
-import type { ColumnData, DatasetHandle, LocalContext } from '../types.js';
+import {
+  type ColumnData,
+  crossCells,
+  type DatasetHandle,
+  type DisclosureCell,
+  type DisclosureDeclaration,
+  type LocalContext,
+  release,
+} from '../types.js';
 
 export const CoxParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -62,6 +70,30 @@ interface NodeCoxData {
   event: Float64Array;
   strataNames: string[] | null;
   names: string[];
+  /** The values of each factor and of the strata column on the rows used, aligned with the design. */
+  factorValues: Record<string, readonly string[]>;
+}
+
+const coxCellsOf = new WeakMap<NodeCoxData, DisclosureCell[]>();
+
+/**
+ * The cells behind every Cox release: the full cross-classification of the model's factors and strata,
+ * crossed with the event indicator (the risk-set sums per event time hold, per cell, how many events
+ * and records there are; a cell of one record gives that record's event and time away).
+ */
+export function coxDisclosure(d: NodeCoxData): DisclosureDeclaration {
+  let cells = coxCellsOf.get(d);
+  if (!cells) {
+    const columns: Array<{ name: string; values: ArrayLike<string | number | null> }> = Object.entries(
+      d.factorValues,
+    )
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, values]) => ({ name, values }));
+    columns.push({ name: '(event)', values: d.event });
+    cells = crossCells(columns, 'design');
+    coxCellsOf.set(d, cells);
+  }
+  return { subsetSize: d.n, cells, parameters: d.p };
 }
 
 async function readCox(
@@ -109,6 +141,7 @@ async function readCox(
     event: dm.event!,
     strataNames: strata ? categorical[strata]! : null,
     names: [...dm.columnNames],
+    factorValues: categorical,
   };
 }
 
@@ -223,6 +256,12 @@ export const coxph = defineAlgorithm<CoxParams>({
   description:
     "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
   paramsSchema: CoxParamsSchema,
+  resultSchema: CoxphResultSchema,
+  releases: {
+    pooled:
+      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index; released only when every cell of the cross-classification of factors, strata and event status holds at least the minimum cell count',
+    perNode: null,
+  },
   variables: (p) => {
     const { formula, strata } = splitStrata(p.formula);
     return {
@@ -239,12 +278,13 @@ export const coxph = defineAlgorithm<CoxParams>({
       const f = parseModelFormula(formula);
       const factors = [...factorColumns(f, ds), ...(strata ? [strata] : [])];
       const levels: Record<string, string[]> = {};
-      const cells: Array<{ label: string; count: number }> = [];
+      const cells: DisclosureCell[] = [];
       for (const c of factors) {
         const groups = await ds.groupCounts([c], params.filter);
         levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
         for (const g of groups)
-          if (g.levels[0] !== null) cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n });
+          if (g.levels[0] !== null)
+            cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
       }
       const d = await cached(
         ctx,
@@ -268,14 +308,18 @@ export const coxph = defineAlgorithm<CoxParams>({
       const points = [...timesByStratum].flatMap(([s, times]) =>
         [...times].map((t) => [s, t] as [string, number]),
       );
-      cells.push({ label: 'events', count: events }, { label: 'censored records', count: d.n - events });
-      return {
-        payload: { levels, eventTimes: points, n: d.n, events } as Json,
-        disclosure: { subsetSize: d.n, cells, parameters: d.p },
-      };
+      cells.push(
+        { label: 'events', count: events, kind: 'outcome' },
+        { label: 'censored records', count: d.n - events, kind: 'outcome' },
+      );
+      const design = coxDisclosure(d);
+      return release({ levels, eventTimes: points, n: d.n, events } as Json, {
+        ...design,
+        cells: [...cells, ...design.cells],
+      });
     }
     const d = await cached(ctx, params, input.levels);
-    const disclosure = { subsetSize: d.n, cells: [], parameters: d.p };
+    const disclosure = coxDisclosure(d);
     if (input.phase === 'newton') {
       const data = {
         x: d.x,
@@ -293,7 +337,7 @@ export const coxph = defineAlgorithm<CoxParams>({
         null,
         preparedFor(ctx, d, data, grid),
       );
-      return { payload: { [ADDITIVE_FIELD]: Array.from(partial), names: d.names } as Json, disclosure };
+      return release({ [ADDITIVE_FIELD]: Array.from(partial), names: d.names } as Json, disclosure);
     }
     // the same beta in the lp-range and concordance rounds: computed once
     const lpKey = `${input.beta.join(',')}`;
@@ -314,7 +358,7 @@ export const coxph = defineAlgorithm<CoxParams>({
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
-      return { payload: { min: Math.floor(lo * 10) / 10, max: Math.ceil(hi * 10) / 10 } as Json, disclosure };
+      return release({ min: Math.floor(lo * 10) / 10, max: Math.ceil(hi * 10) / 10 } as Json, disclosure);
     }
     const partial = concordanceLocalPartial(
       d.time,
@@ -324,7 +368,7 @@ export const coxph = defineAlgorithm<CoxParams>({
       gridOf(input.grid),
       input.scoreGrid,
     );
-    return { payload: { [ADDITIVE_FIELD]: Array.from(partial) } as Json, disclosure };
+    return release({ [ADDITIVE_FIELD]: Array.from(partial) } as Json, disclosure);
   },
   aggregate({ params, round, state, parts }) {
     if (round === 1) {

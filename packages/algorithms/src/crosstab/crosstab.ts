@@ -2,11 +2,12 @@
  * `crosstab`: counts of two categorical columns pooled across nodes. Every non-zero count released by a
  * node must reach the minimum cell count (the node checks; the algorithm declares each cell).
  */
-import { FedhubError, type Json } from '@fedhub/protocol';
+import { type ColumnSpec, CrosstabResultSchema, FedhubError, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
 import { ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { noiseDescriptions } from '../noise-description.js';
+import { type Privatizer, release } from '../types.js';
 
 export const CrosstabParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -31,6 +32,48 @@ function orderedLevels(seen: Set<string>, declared: string[] | undefined): strin
   return [...declaredOrder, ...rest, ...(seen.has(MISSING_LEVEL) ? [MISSING_LEVEL] : [])];
 }
 
+/**
+ * Every level a column may take, from the dictionary: which cells are empty would otherwise show in which
+ * cells are released.
+ */
+function allLevels(spec: ColumnSpec): string[] {
+  if (spec.levels) return spec.levels;
+  if (spec.type === 'boolean') return ['false', 'true'];
+  if (
+    spec.type === 'integer' &&
+    spec.min !== undefined &&
+    spec.max !== undefined &&
+    spec.max - spec.min <= 1000
+  ) {
+    const out: string[] = [];
+    for (let v = Math.ceil(spec.min); v <= spec.max; v++) out.push(String(v));
+    return out;
+  }
+  throw new FedhubError(
+    'FH_ERR_DP_REQUIRED',
+    `column "${spec.name}" declares no levels (nor an integer range of at most 1000 values); a differentially private table needs them`,
+    { column: spec.name },
+  );
+}
+
+/** Noisy counts of every cell of the declared levels (empty ones included), one partition: one statistic. */
+const privatizeCrosstab: Privatizer<CrosstabParams> = (payload, { params, column, noise }) => {
+  const p = payload as unknown as { cells: CellPart[] };
+  const rows = [...allLevels(column(params.rows)), MISSING_LEVEL];
+  const cols = [...allLevels(column(params.cols)), MISSING_LEVEL];
+  const exact = new Map(p.cells.map((c) => [JSON.stringify([c.row, c.col]), c.n]));
+  const keys: Array<[string, string]> = [];
+  for (const r of rows) for (const c of cols) keys.push([r, c]);
+  // an undeclared level seen in the data (a dictionary that does not list every level) is kept, not dropped
+  for (const c of p.cells) if (!rows.includes(c.row) || !cols.includes(c.col)) keys.push([c.row, c.col]);
+  const noisy = noise(1).counts(
+    `cells of ${params.rows} x ${params.cols}`,
+    keys.map((k) => exact.get(JSON.stringify(k)) ?? 0),
+  );
+  const cells = keys.map(([row, col], i) => ({ row, col, n: noisy[i]! })).filter((c) => c.n > 0);
+  return { ...(payload as object), cells } as unknown as Json;
+};
+
 export const crosstab = defineAlgorithm<CrosstabParams>({
   name: 'crosstab',
   // 1.1.0: results carry the noise description of nodes that release under differential privacy
@@ -39,6 +82,13 @@ export const crosstab = defineAlgorithm<CrosstabParams>({
   description:
     'Counts of every combination of two categorical columns, pooled across nodes, with small-cell refusal.',
   paramsSchema: CrosstabParamsSchema,
+  resultSchema: CrosstabResultSchema,
+  releases: {
+    pooled:
+      'the counts of every combination of two categorical columns, missing values as a level of their own (each non-zero count at least the minimum cell count)',
+    perNode: null,
+  },
+  privatize: privatizeCrosstab,
   variables: (p) => ({ dataset: p.dataset, columns: [p.rows, p.cols] }),
   firstInput: () => null,
   async local(ctx, params) {
@@ -61,17 +111,22 @@ export const crosstab = defineAlgorithm<CrosstabParams>({
       col: g.levels[1] ?? MISSING_LEVEL,
       n: g.n,
     }));
-    return {
-      payload: {
+    // every released count is a cell, the combinations with a missing value included
+    return release(
+      {
         cells,
         rowLevels: levels[params.rows] ?? null,
         colLevels: levels[params.cols] ?? null,
       } as unknown as Json,
-      disclosure: {
+      {
         subsetSize,
-        cells: cells.map((c) => ({ label: `${params.rows}=${c.row}, ${params.cols}=${c.col}`, count: c.n })),
+        cells: cells.map((c) => ({
+          label: `${params.rows}=${c.row}, ${params.cols}=${c.col}`,
+          count: c.n,
+          kind: c.row === MISSING_LEVEL || c.col === MISSING_LEVEL ? 'missing' : 'group',
+        })),
       },
-    };
+    );
   },
   aggregate({ params, parts }) {
     const totals = new Map<string, number>();

@@ -3,7 +3,7 @@
  * (as R's chisq.test: Yates' continuity correction for 2 x 2 unless `correct` is false). Each node's
  * table passes the minimum-cell rule exactly as in `crosstab`, whose local half it reuses.
  */
-import type { Json } from '@fedhub/protocol';
+import { ChisqResultSchema, type Json } from '@fedhub/protocol';
 import { chiSquareIndependence } from '@fedhub/stats';
 import { z } from 'zod';
 import { CrosstabParamsSchema, crosstab } from '../crosstab/crosstab.js';
@@ -21,6 +21,8 @@ export const chisq = defineAlgorithm<ChisqParams>({
   description:
     "Pearson's chi-square test on the pooled contingency table of two categorical columns; equals R chisq.test.",
   paramsSchema: ChisqParamsSchema,
+  resultSchema: ChisqResultSchema,
+  releases: { pooled: 'the counts of every combination of two categorical columns (as crosstab)', perNode: null },
   variables: (p) => crosstab.variables(p),
   firstInput: () => null,
   local: (ctx, params, input, round) => crosstab.local(ctx, params, input, round),

@@ -6,13 +6,13 @@
  * No minimum, maximum or near-extreme order statistic is released; the search range comes from the data dictionary (min/max) or, when
  * it declares none, from each node's extremes rounded outwards to a power of ten.
  */
-import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { FedhubError, FilterSchema, type Json, QuantilesResultSchema } from '@fedhub/protocol';
 import { countAtMostLocalPartial } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import type { DatasetHandle, LocalContext } from '../types.js';
+import { type DatasetHandle, type LocalContext, release } from '../types.js';
 
 export const QuantilesParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -80,6 +80,12 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
   description:
     'Median, quartiles or any type-7 quantiles by distributed bisection on secure-aggregated counts; equals R quantile() to 1e-10 of the range.',
   paramsSchema: QuantilesParamsSchema,
+  resultSchema: QuantilesResultSchema,
+  releases: {
+    pooled:
+      'per round, how many values lie at or below a few cut points (secure-aggregated: the hub sees only totals); no minimum, maximum or extreme order statistic',
+    perNode: null,
+  },
   variables: (p) => ({ dataset: p.dataset, columns: [p.column] }),
   firstInput: () => ({ cuts: null }),
   async local(ctx, params, input) {
@@ -90,21 +96,21 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
       const spec = ds.column(params.column);
       const lo = spec.min ?? (x.length ? envelope(x[0]!, false) : 0);
       const hi = spec.max ?? (x.length ? envelope(x[x.length - 1]!, true) : 0);
-      return {
-        payload: {
+      return release(
+        {
           [ADDITIVE_FIELD]: [x.length],
           range: [lo, hi],
           minCellCount: ctx.policy.minCellCount,
         } as Json,
-        disclosure: { subsetSize: x.length, cells: [] },
-      };
+        { subsetSize: x.length, cells: [] },
+      );
     }
-    return {
-      payload: {
+    return release(
+      {
         [ADDITIVE_FIELD]: Array.from(countAtMostLocalPartial(x, Float64Array.from(cuts), true)),
       } as Json,
-      disclosure: { subsetSize: x.length, cells: [] },
-    };
+      { subsetSize: x.length, cells: [] },
+    );
   },
   aggregate({ params, round, state, parts }) {
     const sum = sumAdditive(parts);

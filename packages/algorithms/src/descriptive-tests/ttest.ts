@@ -3,13 +3,13 @@
  * of a grouping column, as R's t.test. Round 1 sums n and x per group (secure-aggregated), round 2 the
  * squared deviations from the pooled group means, so the variances are exact to rounding.
  */
-import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { FedhubError, FilterSchema, type Json, TtestResultSchema } from '@fedhub/protocol';
 import { momentsFromShiftedSums, twoSampleTTest } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import type { DatasetHandle } from '../types.js';
+import { type DatasetHandle, release } from '../types.js';
 
 export const TtestParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -62,6 +62,12 @@ export const ttest = defineAlgorithm<TtestParams>({
   description:
     "Welch's or pooled-variance t-test of a numeric column between two groups, pooled across nodes; equals R t.test.",
   paramsSchema: TtestParamsSchema,
+  resultSchema: TtestResultSchema,
+  releases: {
+    pooled:
+      'per group: number of records, sum, then sum of squared deviations from the pooled mean (secure-aggregated)',
+    perNode: null,
+  },
   variables: (p) => ({ dataset: p.dataset, columns: [p.column, p.group] }),
   firstInput: () => ({ shift: null }),
   async local(ctx, params, input) {
@@ -80,16 +86,16 @@ export const ttest = defineAlgorithm<TtestParams>({
     const vec = shift
       ? [...sums(a, shift[0]), ...sums(b, shift[1])]
       : [a.length, sums(a, 0)[1]!, b.length, sums(b, 0)[1]!];
-    return {
-      payload: { [ADDITIVE_FIELD]: vec } as Json,
-      disclosure: {
+    return release(
+      { [ADDITIVE_FIELD]: vec } as Json,
+      {
         subsetSize: a.length + b.length,
         cells: [
           { label: `${params.group} = group 1`, count: a.length },
           { label: `${params.group} = group 2`, count: b.length },
         ],
       },
-    };
+    );
   },
   aggregate({ params, round, state, parts }) {
     const sum = sumAdditive(parts);

@@ -17,10 +17,11 @@ import {
   PATIENT_GROUPS,
   type PatientGroup,
 } from '@fedhub/dicom/drl';
-import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { DrlSurveyResultSchema, FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { type DisclosureCell, release } from '../types.js';
 
 /** A reference DRL a researcher supplies (e.g. a national table not shipped with fedhub), with its source. */
 const DrlReferenceRowParam = z.strictObject({
@@ -87,6 +88,12 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
   description:
     'Facility medians of CTDIvol and DLP per standard exam, patient group and phantom; the DRL is the 75th percentile of the facility medians.',
   paramsSchema: DrlSurveyParamsSchema,
+  resultSchema: DrlSurveyResultSchema,
+  releases: {
+    pooled:
+      'per exam, patient group and phantom: number of exams, and the median and quartiles of CTDIvol and DLP each over at least minN values (and the minimum cell count); strata under minN are not mentioned; the DRL of a stratum only where two or more facilities released it',
+    perNode: 'facility medians, quartiles and flags',
+  },
   variables: (p) => ({
     dataset: p.dataset,
     columns: Object.values(p.columns).filter((c): c is string => typeof c === 'string'),
@@ -127,17 +134,22 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
         doses: { [ph]: { ctdivolMGy: num(ctdi[i]!), dlpMGyCm: num(dlp[i]!) } },
       });
     }
-    const release = facilityDoseSummary(rows, { facility: ctx.node.name, minN: params.minN });
-    return {
-      payload: release as unknown as Json,
-      disclosure: {
-        subsetSize: n,
-        cells: release.strata.map((s) => ({
-          label: `${s.exam}/${s.group}/${s.phantom} exams`,
-          count: s.nExams,
-        })),
-      },
-    };
+    const summary = facilityDoseSummary(rows, { facility: ctx.node.name, minN: params.minN });
+    // what is withheld is not described: a stratum's or quantity's count under minN is itself a small
+    // count (and its presence says that someone had that exam here)
+    const payload = { ...summary, excluded: [] };
+    // every count behind a released number: the stratum's exams, and the values each median and quartile
+    // is computed from (exams with a missing dose do not count), and the rows in no patient group
+    const cells: DisclosureCell[] = [
+      { label: 'rows without a patient group', count: summary.rowsWithoutGroup, kind: 'missing' },
+    ];
+    for (const s of summary.strata) {
+      const at = `${s.exam}/${s.group}/${s.phantom}`;
+      cells.push({ label: `${at} exams`, count: s.nExams, kind: 'stratum' });
+      if (s.ctdivol) cells.push({ label: `${at} CTDIvol values`, count: s.ctdivol.n, kind: 'stratum' });
+      if (s.dlp) cells.push({ label: `${at} DLP values`, count: s.dlp.n, kind: 'stratum' });
+    }
+    return release(payload as unknown as Json, { subsetSize: n, cells });
   },
   aggregate({ parts, params, releasePerNodeBreakdown }) {
     const releases = parts.map((p) => ({
@@ -172,6 +184,21 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
             flags: [],
             facilitiesWithheld: true,
           };
+    if (releasePerNodeBreakdown !== true) {
+      // a DRL from one facility is that facility's median: withheld where per-node results are
+      const single = survey.results.filter((r) => r.nFacilities < 2);
+      survey.results = survey.results.filter((r) => r.nFacilities >= 2);
+      survey.unreleased = [
+        ...survey.unreleased,
+        ...single.map((r) => ({
+          exam: r.exam,
+          group: r.group,
+          phantom: r.phantom,
+          quantity: r.quantity,
+          excludedFacilities: [],
+        })),
+      ];
+    }
     return {
       kind: 'done',
       result: {

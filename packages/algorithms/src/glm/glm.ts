@@ -9,7 +9,7 @@
  * the weighted mean response, known after the first IRLS round, and the nodes send its deviance with the
  * second; otherwise rounds of its own fit the null model. The result equals R's `glm` on the pooled rows.
  */
-import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { FedhubError, FilterSchema, GlmResultSchema, type Json } from '@fedhub/protocol';
 import {
   defaultGlmControl,
   fitGlmFederated,
@@ -26,7 +26,13 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, MASKED_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import type { AggregateOutcome, LocalContext } from '../types.js';
+import {
+  type AggregateOutcome,
+  crossCells,
+  type DisclosureCell,
+  type LocalContext,
+  release,
+} from '../types.js';
 import {
   factorColumns,
   modelColumns,
@@ -167,28 +173,34 @@ async function firstPartial(
   return { model, partial, names: [...model.design.columnNames] };
 }
 
-const outcomeOnes = new WeakMap<NodeModelData, number>();
+const designCellsOf = new WeakMap<NodeModelData, DisclosureCell[]>();
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** Disclosure declaration of a model partial: records, parameters and, for binary outcomes, both outcome cells. */
-function modelDisclosure(m: NodeModelData, family: GlmParams['family']) {
+/**
+ * Disclosure declaration of a model partial: records, parameters, and the cells of the design: the full
+ * cross-classification of every factor of the model (interactions or not: X'X holds the counts of every
+ * pair of levels, an interaction's column holds the a:b cell), crossed with the outcome for a binary one
+ * (X'y then holds events per cell). A cell of one record would give that record's response exactly.
+ */
+export function modelDisclosure(m: NodeModelData, family: GlmParams['family']) {
   const n = m.design.n;
-  const cells: Array<{ label: string; count: number }> = [];
-  if (family === 'binomial' && m.design.y) {
-    // the same rows every round: counted once per model
-    let events = outcomeOnes.get(m);
-    if (events === undefined) {
-      events = 0;
-      for (const v of m.design.y) events += v;
-      outcomeOnes.set(m, events);
-    }
-    cells.push(
-      { label: 'records with outcome 1', count: Math.round(events) },
-      { label: 'records with outcome 0', count: Math.round(n - events) },
-    );
+  // the same rows every round: counted once per model
+  let cells = designCellsOf.get(m);
+  if (cells === undefined) {
+    const columns: Array<{ name: string; values: ArrayLike<string | number | null> }> = Object.entries(
+      m.factorValues,
+    )
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, values]) => ({ name, values }));
+    if (family === 'binomial' && m.design.y) columns.push({ name: '(outcome)', values: m.design.y });
+    cells =
+      columns.length > 0
+        ? crossCells(columns, 'design')
+        : [{ label: 'records used by the model', count: n, kind: 'records' as const }];
+    designCellsOf.set(m, cells);
   }
   return { subsetSize: n, cells, parameters: m.design.p };
 }
@@ -202,6 +214,12 @@ export const glm = defineAlgorithm<GlmParams>({
   description:
     'Gaussian, binomial (logit) and Poisson (log) regression by exact federated IRLS; equals R glm() on the pooled rows.',
   paramsSchema: GlmParamsSchema,
+  resultSchema: GlmResultSchema,
+  releases: {
+    pooled:
+      "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every cell of the cross-classification of the model's factors (and of a binary outcome) holds at least the minimum cell count",
+    perNode: "with perCentre, each centre's own fitted coefficients and standard errors",
+  },
   variables: (p) => ({ dataset: p.dataset, columns: modelColumns(parseModelFormula(p.formula), p.weights) }),
   firstInput: () => ({ phase: 'levels' }),
   async local(ctx, params, input) {
@@ -215,27 +233,28 @@ export const glm = defineAlgorithm<GlmParams>({
       const columns = modelColumns(f, params.weights);
       const n = await ds.count(params.filter);
       const levels: Record<string, string[]> = {};
-      const cells: Array<{ label: string; count: number }> = [];
+      const cells: DisclosureCell[] = [];
       for (const c of factors) {
         const groups = await ds.groupCounts([c], params.filter);
         levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
         for (const g of groups)
-          if (g.levels[0] !== null) cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n });
+          if (g.levels[0] !== null)
+            cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
       }
       for (const c of columns) ds.column(c);
       // The first IRLS partial (at R's starting values) on this node's own levels: when every node has seen
       // every level, the aggregator sums these and the round that would compute them is saved.
       const first = await firstPartial(ctx, params, levels);
-      if (!first) return { payload: { levels } as Json, disclosure: { subsetSize: n, cells } };
+      if (!first) return release({ levels } as Json, { subsetSize: n, cells });
       const model = modelDisclosure(first.model, params.family);
-      return {
-        payload: { levels, [ADDITIVE_FIELD]: Array.from(first.partial), names: first.names } as Json,
-        disclosure: {
+      return release(
+        { levels, [ADDITIVE_FIELD]: Array.from(first.partial), names: first.names } as Json,
+        {
           subsetSize: Math.min(n, model.subsetSize),
           cells: [...cells, ...model.cells],
           parameters: model.parameters,
         },
-      };
+      );
     }
     const m = await modelData(ctx, params, phase.levels);
     const data = {
@@ -253,10 +272,7 @@ export const glm = defineAlgorithm<GlmParams>({
           'FH_ERR_OUTSIDE_STUDY',
           'perCentre: this study does not allow per-node breakdowns, so this node releases no model of its own',
         );
-      return {
-        payload: centreFit(data, params, m.design.columnNames) as Json,
-        disclosure: modelDisclosure(m, params.family),
-      };
+      return release(centreFit(data, params, m.design.columnNames) as Json, modelDisclosure(m, params.family));
     }
     let partial: Float64Array;
     if (phase.phase === 'irls') {
@@ -276,10 +292,10 @@ export const glm = defineAlgorithm<GlmParams>({
       const ones = { ...data, x: new Float64Array(data.n).fill(1), p: 1 };
       partial = glmLocalPartial(ones, params.family, phase.beta ? Float64Array.from(phase.beta) : null);
     }
-    return {
-      payload: { [ADDITIVE_FIELD]: Array.from(partial), names: [...m.design.columnNames] } as Json,
-      disclosure: modelDisclosure(m, params.family),
-    };
+    return release(
+      { [ADDITIVE_FIELD]: Array.from(partial), names: [...m.design.columnNames] } as Json,
+      modelDisclosure(m, params.family),
+    );
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
     const control = { ...defaultGlmControl, ...(params.control ?? {}) };

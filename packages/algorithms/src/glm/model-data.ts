@@ -49,6 +49,11 @@ export function factorColumns(f: Formula, ds: DatasetHandle): string[] {
 export interface NodeModelData {
   design: DesignMatrix;
   weights: Float64Array | null;
+  /**
+   * The values of each factor column on the rows used (after missing values are dropped), aligned with
+   * the design's rows: the cells of the design's cross-classification are counted from them.
+   */
+  factorValues: Record<string, readonly string[]>;
 }
 
 /** Reads the columns (rows with a missing value are dropped, as R's na.omit) and builds the design. */
@@ -90,5 +95,5 @@ export async function readModelData(
   } catch (err) {
     throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${spec.formula}": ${(err as Error).message}`);
   }
-  return { design, weights: spec.weights ? numeric[spec.weights]! : null };
+  return { design, weights: spec.weights ? numeric[spec.weights]! : null, factorValues: categorical };
 }

@@ -6,7 +6,7 @@
  * totals: a bin whose non-zero count falls short is merged with the next one. Without merging, the result
  * equals R's survfit/survdiff on the coarsened pooled rows.
  */
-import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { FedhubError, FilterSchema, type Json, KmResultSchema } from '@fedhub/protocol';
 import {
   cellCounts,
   coarsenTimes,
@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import type { DatasetHandle } from '../types.js';
+import { type DatasetHandle, release } from '../types.js';
 
 export const KmParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -88,6 +88,12 @@ export const km = defineAlgorithm<KmParams>({
   description:
     'Survival curves with Greenwood standard errors and log-rank tests from binned counts; equals R survfit/survdiff on the binned times.',
   paramsSchema: KmParamsSchema,
+  resultSchema: KmResultSchema,
+  releases: {
+    pooled:
+      'counts of events and censorings per coarsened time bin (secure-aggregated; bins under the minimum cell count merged)',
+    perNode: null,
+  },
   variables: (p) => ({
     dataset: p.dataset,
     columns: [p.time, p.event, ...(p.group ? [p.group] : []), ...(p.strata ? [p.strata] : [])],
@@ -108,15 +114,15 @@ export const km = defineAlgorithm<KmParams>({
       // the latest time is released only rounded up to ten bins, so no exact follow-up leaves the node
       const step = 10 * params.timeResolution;
       const levels = (v: string[] | null) => (v ? [...new Set(v)] : []);
-      return {
-        payload: {
+      return release(
+        {
           maxTime: Math.ceil(maxTime / step) * step,
           groups: levels(d.group),
           strata: levels(d.strata),
           minCellCount: ctx.policy.minCellCount,
         } as Json,
-        disclosure: { subsetSize: n, cells: [] },
-      };
+        { subsetSize: n, cells: [] },
+      );
     }
     const grid = Float64Array.from(input.grid);
     const G = Math.max(1, input.groups.length);
@@ -131,10 +137,10 @@ export const km = defineAlgorithm<KmParams>({
         throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'a record falls outside the agreed grid');
       out[(k * S * G + s * G + g) * 2 + (d.event[i] === 1 ? 0 : 1)]! += 1;
     }
-    return {
-      payload: { [ADDITIVE_FIELD]: Array.from(out) } as Json,
-      disclosure: { subsetSize: n, cells: [] },
-    };
+    return release(
+      { [ADDITIVE_FIELD]: Array.from(out) } as Json,
+      { subsetSize: n, cells: [] },
+    );
   },
   aggregate({ params, round, state, parts }) {
     if (round === 1) {

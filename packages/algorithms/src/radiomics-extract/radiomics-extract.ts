@@ -5,7 +5,7 @@
  * that glm, coxph and validate can use them as covariates. Only counts leave the node: patients found,
  * processed, and failures per reason code (counts below the node's minimum cell count suppressed).
  */
-import { FedhubError, type Json } from '@fedhub/protocol';
+import { FedhubError, type Json, RadiomicsExtractResultSchema } from '@fedhub/protocol';
 import type { DicomDataset, Feature } from '@fedhub/radiomics';
 import {
   ibsiConfigA,
@@ -20,7 +20,7 @@ import {
 import { z } from 'zod';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import type { ImagingSeries, ImagingSource } from '../types.js';
+import { type ImagingSeries, type ImagingSource, release } from '../types.js';
 
 export const RADIOMICS_PRESETS: Record<string, RadiomicsConfig> = {
   'ibsi-ct-a': ibsiConfigA,
@@ -160,6 +160,12 @@ export const radiomicsExtract = defineAlgorithm<RadiomicsExtractParams>({
   description:
     'IBSI radiomics features of one ROI per patient from the node DICOM store, kept at the node as a derived dataset (optionally joined to an outcome dataset); only counts are released.',
   paramsSchema: RadiomicsExtractParamsSchema,
+  resultSchema: RadiomicsExtractResultSchema,
+  releases: {
+    pooled:
+      'counts of patients found, processed and failed per reason (counts under the minimum cell count suppressed); the features stay at the site as a derived dataset',
+    perNode: 'counts per node',
+  },
   variables: (p) => ({ dataset: p.join?.dataset ?? null, columns: p.join ? [p.join.column] : [] }),
   firstInput: () => null,
   async local(ctx, params) {
@@ -221,7 +227,7 @@ export const radiomicsExtract = defineAlgorithm<RadiomicsExtractParams>({
       stored = registered.rows;
     }
     const min = ctx.policy.minCellCount;
-    const release: RadiomicsExtractRelease = {
+    const summary: RadiomicsExtractRelease = {
       output: params.output,
       patients: byPatient.size,
       processed: rows.length,
@@ -232,19 +238,17 @@ export const radiomicsExtract = defineAlgorithm<RadiomicsExtractParams>({
       settingsHash: columns?.[0]?.settingsHash ?? null,
       rows: stored,
     };
-    return {
-      payload: release as unknown as Json,
-      disclosure: {
-        subsetSize: rows.length,
-        cells: [
-          { label: 'patients processed', count: rows.length },
-          { label: 'rows of the derived dataset', count: stored },
-          ...release.failures
-            .filter((f) => f.count !== null)
-            .map((f) => ({ label: `failures ${f.reason}`, count: f.count as number })),
-        ],
-      },
-    };
+    return release(summary as unknown as Json, {
+      subsetSize: rows.length,
+      cells: [
+        { label: 'patients found', count: summary.patients, kind: 'records' },
+        { label: 'patients processed', count: rows.length, kind: 'records' },
+        { label: 'rows of the derived dataset', count: stored, kind: 'records' },
+        ...summary.failures
+          .filter((f) => f.count !== null)
+          .map((f) => ({ label: `failures ${f.reason}`, count: f.count as number, kind: 'group' as const })),
+      ],
+    });
   },
   aggregate({ parts, releasePerNodeBreakdown }) {
     const nodes = parts

@@ -4,12 +4,12 @@
  * mean and sd are merged with Chan et al.'s pairwise formula, which equals the two-pass computation over
  * the concatenated data to rounding (about 1e-15 relative).
  */
-import { FedhubError, type Json } from '@fedhub/protocol';
+import { type ColumnSpec, FedhubError, type Json, SummaryResultSchema } from '@fedhub/protocol';
 import { z } from 'zod';
 import { BinsSchema, binBreaks, ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { noiseDescriptions } from '../noise-description.js';
-import type { NodePart } from '../types.js';
+import { type DisclosureCell, type NodePart, type Privatizer, release } from '../types.js';
 
 export const SummaryParamsSchema = z
   .strictObject({
@@ -52,6 +52,55 @@ export function mergeMoments(
   return { n, mean: a.mean + (delta * b.n) / n, m2: a.m2 + b.m2 + (delta * delta * a.n * b.n) / n };
 }
 
+function declaredBounds(spec: ColumnSpec): { min: number; max: number } {
+  if (spec.min === undefined || spec.max === undefined)
+    throw new FedhubError(
+      'FH_ERR_DP_REQUIRED',
+      `column "${spec.name}" declares no min and max in the data dictionary; a differentially private sum needs both`,
+      { column: spec.name },
+    );
+  return { min: spec.min, max: spec.max };
+}
+
+/**
+ * Noisy n and missing (one partition), sum and sum of squares (bounded by the dictionary's range) and
+ * histogram counts per column; mean and M2 recomputed from the noisy sums (post-processing).
+ */
+const privatizeSummary: Privatizer<SummaryParams> = (payload, { column, noise: noiseFor }) => {
+  const columns = (payload as unknown as { columns: ColumnPart[] }).columns;
+  const noise = noiseFor(columns.reduce((s, c) => s + 3 + (c.histogram ? 1 : 0), 0));
+  const out = columns.map((c) => {
+    const { min, max } = declaredBounds(column(c.column));
+    const bound = Math.max(Math.abs(min), Math.abs(max));
+    // n and missing partition the records: one release of sensitivity 1
+    const [n, missing] = noise.counts(`n and missing of "${c.column}"`, [c.n, c.missing]) as [number, number];
+    // a column with no value has no defined mean: its sums are 0
+    const exactSum = c.n > 0 && Number.isFinite(c.mean) ? c.n * c.mean : 0;
+    const exactSumSq = c.n > 0 && Number.isFinite(c.mean) ? c.m2 + c.n * c.mean * c.mean : 0;
+    const sum = noise.sum(`sum of "${c.column}"`, exactSum, bound);
+    const sumSq = noise.sum(`sum of squares of "${c.column}"`, exactSumSq, bound * bound);
+    const mean = n > 0 ? Math.min(max, Math.max(min, sum / n)) : 0;
+    const part: ColumnPart = {
+      column: c.column,
+      n,
+      missing,
+      mean,
+      m2: n > 0 ? Math.max(0, sumSq - n * mean * mean) : 0,
+    };
+    if (c.histogram) {
+      const k = c.histogram.counts.length;
+      const noisy = noise.counts(`histogram of "${c.column}"`, [
+        ...c.histogram.counts,
+        c.histogram.below,
+        c.histogram.above,
+      ]);
+      part.histogram = { counts: noisy.slice(0, k), below: noisy[k]!, above: noisy[k + 1]! };
+    }
+    return part;
+  });
+  return { ...(payload as object), columns: out } as unknown as Json;
+};
+
 export const summary = defineAlgorithm<SummaryParams>({
   name: 'summary',
   // 1.1.0: results carry the noise description of nodes that release under differential privacy
@@ -60,6 +109,13 @@ export const summary = defineAlgorithm<SummaryParams>({
   title: 'Descriptive statistics',
   description: 'n, missing, mean, standard deviation and histograms of numeric columns, pooled across nodes.',
   paramsSchema: SummaryParamsSchema,
+  resultSchema: SummaryResultSchema,
+  releases: {
+    pooled:
+      'per column: number of records, number missing, mean and sum of squared deviations; histogram counts where bins are requested (each non-zero count, the missing ones included, at least the minimum cell count)',
+    perNode: 'records per node',
+  },
+  privatize: privatizeSummary,
   variables: (p) => ({ dataset: p.dataset, columns: [...p.columns] }),
   firstInput: () => null,
   async local(ctx, params) {
@@ -75,11 +131,13 @@ export const summary = defineAlgorithm<SummaryParams>({
     }
     const subsetSize = await ds.count(params.filter);
     const moments = await ds.moments(params.columns, params.filter);
-    const cells: Array<{ label: string; count: number }> = [];
+    const cells: DisclosureCell[] = [];
     const columns: ColumnPart[] = [];
     for (const m of moments) {
       const part: ColumnPart = { column: m.column, n: m.n, missing: m.missing, mean: m.mean, m2: m.m2 };
-      cells.push({ label: `n of "${m.column}"`, count: m.n });
+      cells.push({ label: `n of "${m.column}"`, count: m.n, kind: 'records' });
+      // the number missing is released: a count like any other (one missing value is one record)
+      cells.push({ label: `missing of "${m.column}"`, count: m.missing, kind: 'missing' });
       const bins = params.bins?.[m.column];
       if (bins) {
         const breaks = binBreaks(bins);
@@ -89,14 +147,15 @@ export const summary = defineAlgorithm<SummaryParams>({
           cells.push({
             label: `histogram bin [${breaks[i]}, ${breaks[i + 1]}${i === h.counts.length - 1 ? ']' : ')'} of "${m.column}"`,
             count,
+            kind: 'bin',
           });
         });
-        cells.push({ label: `histogram values below ${breaks[0]} of "${m.column}"`, count: h.below });
-        cells.push({ label: `histogram values above ${breaks.at(-1)} of "${m.column}"`, count: h.above });
+        cells.push({ label: `histogram values below ${breaks[0]} of "${m.column}"`, count: h.below, kind: 'bin' });
+        cells.push({ label: `histogram values above ${breaks.at(-1)} of "${m.column}"`, count: h.above, kind: 'bin' });
       }
       columns.push(part);
     }
-    return { payload: { columns } as unknown as Json, disclosure: { subsetSize, cells } };
+    return release({ columns } as unknown as Json, { subsetSize, cells });
   },
   aggregate({ params, parts, releasePerNodeBreakdown }) {
     const byNode = parts.map((p: NodePart) => ({

@@ -14,7 +14,7 @@
  * comparators per grid point and score bin), secure-aggregated; each centre's own C only where the study
  * allows per-node breakdowns.
  */
-import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { FedhubError, FilterSchema, type Json, ValidateSurvivalResultSchema } from '@fedhub/protocol';
 import { concordanceLocalPartial, type EventTimeGrid, mergeLevels, normalQuantile } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
@@ -28,7 +28,37 @@ import {
 } from '../coxph/coxph.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
-import type { LocalContext } from '../types.js';
+import {
+  crossCells,
+  type DisclosureCell,
+  type DisclosureDeclaration,
+  type LocalContext,
+  release,
+} from '../types.js';
+
+/**
+ * The cells behind every release: strata crossed with event status (the partials are sums per stratum
+ * and event time), and the level counts of the setup round.
+ */
+function survivalDisclosure(d: { n: number; event: Float64Array; strataNames: string[] | null }) {
+  const columns: Array<{ name: string; values: ArrayLike<string | number | null> }> = [];
+  if (d.strataNames) columns.push({ name: 'stratum', values: d.strataNames });
+  columns.push({ name: '(event)', values: d.event });
+  return { subsetSize: d.n, cells: crossCells(columns, 'design') } satisfies DisclosureDeclaration;
+}
+
+/**
+ * The node's own comparable pairs by kind (concordant, discordant, tied on the score): every pair count
+ * its partial implies is a count like any other, and a group of one pair orders two patients.
+ */
+function pairCells(s: ConcordanceSummary): DisclosureCell[] {
+  return [
+    { label: 'concordant pairs', count: s.concordant, kind: 'group' },
+    { label: 'discordant pairs', count: s.discordant, kind: 'group' },
+    { label: 'pairs tied on the score', count: s.tiedScore, kind: 'group' },
+    { label: 'event pairs tied on the time', count: s.tiedTime + s.tiedBoth, kind: 'group' },
+  ];
+}
 import { type ConcordanceSummary, concordanceSummary } from './concordance-summary.js';
 
 export const ValidateSurvivalParamsSchema = z.strictObject({
@@ -206,6 +236,12 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
   description:
     "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, on coarsened event times.",
   paramsSchema: ValidateSurvivalParamsSchema,
+  resultSchema: ValidateSurvivalResultSchema,
+  releases: {
+    pooled:
+      'factor levels, strata and coarsened event times present; the range of the risk score rounded outwards to 0.1; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated); released only when every stratum by event status and every kind of comparable pair (concordant, discordant, tied) holds at least the minimum cell count',
+    perNode: "Harrell's C with its standard error, records and events per centre",
+  },
   variables: (p) => {
     const r = resolveSurvivalModel(p);
     const f = parseModelFormula(`Surv(${r.time}, ${r.event}) ~ ${r.rhs}`);
@@ -221,9 +257,13 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
       const f = parseModelFormula(`~ ${r.rhs}`);
       const factors = [...factorColumns(f, ds), ...(r.strata ? [r.strata] : [])];
       const levels: Record<string, string[]> = {};
+      const levelCells: DisclosureCell[] = [];
       for (const c of factors) {
         const groups = await ds.groupCounts([c], params.filter);
         levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
+        for (const g of groups)
+          if (g.levels[0] !== null)
+            levelCells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
       }
       const d = await readCoxNodeData(
         ctx,
@@ -239,27 +279,16 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
           const s = d.strataNames ? d.strataNames[i]! : '';
           points.set(`${s}|${d.time[i]}`, [s, d.time[i]!]);
         }
-      return {
-        payload: { levels, eventTimes: [...points.values()], n: d.n, events } as Json,
-        disclosure: {
-          subsetSize: d.n,
-          cells: [
-            { label: 'events', count: events },
-            { label: 'censored records', count: d.n - events },
-          ],
-        },
-      };
+      const design = survivalDisclosure(d);
+      return release({ levels, eventTimes: [...points.values()], n: d.n, events } as Json, {
+        ...design,
+        cells: [...levelCells, ...design.cells],
+      });
     }
     const d = await readCoxNodeData(ctx, cp, input.levels);
     let events = 0;
     for (const e of d.event) events += e;
-    const disclosure = {
-      subsetSize: d.n,
-      cells: [
-        { label: 'events', count: events },
-        { label: 'censored records', count: d.n - events },
-      ],
-    };
+    const disclosure = survivalDisclosure(d);
     const q = gridScores(ctx, d, r, params.scoreResolution);
     if (input.phase === 'range') {
       // released rounded outwards to 0.1 (in score units), so no patient's own score leaves the node
@@ -271,7 +300,7 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
         hi = Math.max(hi, v);
       }
       const range = d.n === 0 ? null : { lo: Math.floor(lo / step) * step, hi: Math.ceil(hi / step) * step };
-      return { payload: { range } as Json, disclosure };
+      return release({ range } as Json, disclosure);
     }
     const grid: EventTimeGrid = {
       strata: Int32Array.from(input.grid.strata),
@@ -282,11 +311,13 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
       width: 1,
       bins: input.bins,
     });
+    const own = concordanceSummary(partial, grid.strata, input.bins);
+    const withPairs = { ...disclosure, cells: [...disclosure.cells, ...pairCells(own)] };
     // this centre's own C leaves the node only where the study allows per-node breakdowns
     if (ctx.releasePerNodeBreakdown !== true)
-      return { payload: { [ADDITIVE_FIELD]: Array.from(partial) } as Json, disclosure };
-    const centre = { n: d.n, events, ...withCi(concordanceSummary(partial, grid.strata, input.bins)) };
-    return { payload: { [ADDITIVE_FIELD]: Array.from(partial), centre } as Json, disclosure };
+      return release({ [ADDITIVE_FIELD]: Array.from(partial) } as Json, withPairs);
+    const centre = { n: d.n, events, ...withCi(own) };
+    return release({ [ADDITIVE_FIELD]: Array.from(partial), centre } as Json, withPairs);
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
     if (round === 1) {

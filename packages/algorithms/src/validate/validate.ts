@@ -5,7 +5,7 @@
  * calibration slope and calibration-in-the-large (binomial GLMs fitted by federated IRLS). The model is a
  * column of predicted probabilities, or a formula with frozen coefficients (e.g. from a `glm` task).
  */
-import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { FedhubError, FilterSchema, type Json, ValidateResultSchema } from '@fedhub/protocol';
 import {
   aucFromHistograms,
   aucLocalPartial,
@@ -30,7 +30,13 @@ import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, parseModelFormula, readModelData } from '../glm/model-data.js';
-import type { DatasetHandle, LocalContext } from '../types.js';
+import {
+  type DatasetHandle,
+  type DisclosureCell,
+  type DisclosureDeclaration,
+  type LocalContext,
+  release,
+} from '../types.js';
 
 export const ValidateParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -192,6 +198,12 @@ export const validate = defineAlgorithm<ValidateParams>({
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
   paramsSchema: ValidateParamsSchema,
+  resultSchema: ValidateResultSchema,
+  releases: {
+    pooled:
+      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution; calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients',
+    perNode: 'AUC, calibration and Brier score per centre',
+  },
   variables: (p) => ({
     dataset: p.dataset,
     columns: [
@@ -209,23 +221,27 @@ export const validate = defineAlgorithm<ValidateParams>({
     const ds = await ctx.dataset(params.dataset);
     if (input.phase === 'levels') {
       const levels: Record<string, string[]> = {};
+      const cells: DisclosureCell[] = [];
       if ('formula' in params.model) {
         const f = parseModelFormula(`${params.outcome} ~ ${params.model.formula.trim().replace(/^~/, '')}`);
         for (const c of factorColumns(f, ds)) {
           const g = await ds.groupCounts([c], params.filter);
           levels[c] = g.filter((x) => x.levels[0] !== null).map((x) => x.levels[0]!);
+          for (const x of g)
+            if (x.levels[0] !== null)
+              cells.push({ label: `records with ${c} = ${x.levels[0]}`, count: x.n, kind: 'level' });
         }
       }
       const n = await ds.count(params.filter);
-      return { payload: { levels } as Json, disclosure: { subsetSize: n, cells: [] } };
+      return release({ levels } as Json, { subsetSize: n, cells });
     }
     const s = await scores(ctx, ds, params, input.levels);
     const events = s.y.reduce((a, b) => a + b, 0);
-    const disclosure = {
+    const disclosure: DisclosureDeclaration = {
       subsetSize: s.y.length,
       cells: [
-        { label: 'records with outcome 1', count: events },
-        { label: 'records with outcome 0', count: s.y.length - events },
+        { label: 'records with outcome 1', count: events, kind: 'outcome' },
+        { label: 'records with outcome 0', count: s.y.length - events, kind: 'outcome' },
       ],
     };
     if (input.phase === 'hist') {
@@ -234,8 +250,7 @@ export const validate = defineAlgorithm<ValidateParams>({
       const hist = aucLocalPartial(s.y, rounded, grid);
       const additive = [...hist, ...brierLocalPartial(s.y, s.p)];
       // this centre's own metrics leave the node only where the study allows per-node breakdowns
-      if (ctx.releasePerNodeBreakdown !== true)
-        return { payload: { [ADDITIVE_FIELD]: additive } as Json, disclosure };
+      if (ctx.releasePerNodeBreakdown !== true) return release({ [ADDITIVE_FIELD]: additive } as Json, disclosure);
       const local = aucFromHistograms(hist, grid.bins);
       const cal = calibrationFederated([s]);
       const centre = {
@@ -248,13 +263,24 @@ export const validate = defineAlgorithm<ValidateParams>({
         calibrationSlope: cal.slope,
         calibrationInLarge: cal.interceptInLarge,
       };
-      return {
-        payload: { [ADDITIVE_FIELD]: additive, centre } as Json,
-        disclosure,
-      };
+      return release({ [ADDITIVE_FIELD]: additive, centre } as Json, disclosure);
     }
     const vec: number[] = [];
-    if (input.breaks) vec.push(...hosmerLemeshowLocalPartial(s.y, s.p, Float64Array.from(input.breaks)));
+    const hlCells: DisclosureCell[] = [];
+    if (input.breaks) {
+      const hl = hosmerLemeshowLocalPartial(s.y, s.p, Float64Array.from(input.breaks));
+      vec.push(...hl);
+      // each risk group's records and events are released: a group of one (the breaks come from the
+      // aggregator, the model from the researcher) would give that patient's outcome
+      for (let g = 0; g < hl.length / 3; g++) {
+        const n = hl[3 * g]!;
+        const ones = Math.round(hl[3 * g + 1]!);
+        hlCells.push(
+          { label: `Hosmer–Lemeshow group ${g + 1}, outcome 1`, count: ones, kind: 'group' },
+          { label: `Hosmer–Lemeshow group ${g + 1}, outcome 0`, count: n - ones, kind: 'group' },
+        );
+      }
+    }
     vec.push(
       ...glmLocalPartial(
         calibrationSlopeNodeData(s.y, s.p),
@@ -269,7 +295,10 @@ export const validate = defineAlgorithm<ValidateParams>({
         input.large ? Float64Array.from(input.large) : null,
       ),
     );
-    return { payload: { [ADDITIVE_FIELD]: vec } as Json, disclosure };
+    return release({ [ADDITIVE_FIELD]: vec } as Json, {
+      ...disclosure,
+      cells: [...disclosure.cells, ...hlCells],
+    });
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
     if (round === 1) {

@@ -1,9 +1,14 @@
 /**
- * Disclosure control, enforced by the node on every release whatever the algorithm says: minimum subset
- * size, minimum cell count on every declared count, parameters-to-records limits, and a guard against
- * per-record arrays.
+ * The node's single release gate: every local result passes here before anything leaves the node,
+ * whatever the algorithm says. It checks that the release was built by `release()` (so it carries its
+ * declaration), then the minimum subset size, the minimum cell count on every declared non-zero cell
+ * (the design's cross-classification, outcome cells, risk groups, strata, missing counts ...), the
+ * parameters-to-records limits, and that no array holds one entry per record.
+ *
+ * The errors it throws name what failed in full (cell labels may hold level values): they are for the
+ * node's own log. The executor turns every refusal into a data-free body before it goes to the hub.
  */
-import type { LocalRelease } from '@fedhub/algorithms';
+import { isDeclaredRelease, type LocalRelease } from '@fedhub/algorithms';
 import { type DisclosurePolicy, FedhubError, type Json } from '@fedhub/protocol';
 
 function findRecordLengthArray(value: Json, n: number, path: string): string | undefined {
@@ -22,9 +27,17 @@ function findRecordLengthArray(value: Json, n: number, path: string): string | u
   return undefined;
 }
 
-/** Throws a FedhubError with a stable code when `release` breaks `policy`. */
+/** Throws a FedhubError with a stable code when `release` breaks `policy` (detail for the node's log). */
 export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolicy): void {
+  if (!isDeclaredRelease(release))
+    throw new FedhubError(
+      'FH_ERR_UNDECLARED_RELEASE',
+      'the local half returned a result not built by release(): its cells are not declared',
+    );
   const { subsetSize, cells, parameters } = release.disclosure;
+  for (const c of cells)
+    if (!(Number.isFinite(c.count) && c.count >= 0))
+      throw new FedhubError('FH_ERR_UNDECLARED_RELEASE', `cell "${c.label}" declares no count (${c.count})`);
   if (subsetSize === null) {
     if (cells.length > 0 || parameters !== undefined)
       throw new FedhubError(
@@ -33,13 +46,13 @@ export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolic
       );
     return;
   }
+  if (!(Number.isFinite(subsetSize) && subsetSize >= 0))
+    throw new FedhubError('FH_ERR_UNDECLARED_RELEASE', `the subset size is not a count (${subsetSize})`);
   if (subsetSize < policy.minSubsetSize)
     throw new FedhubError(
       'FH_ERR_SMALL_SUBSET',
       `the selection holds ${subsetSize} records, fewer than the minimum subset size ${policy.minSubsetSize}`,
-      {
-        minimum: policy.minSubsetSize,
-      },
+      { minimum: policy.minSubsetSize },
     );
   const small = cells.filter((c) => c.count > 0 && c.count < policy.minCellCount);
   if (small.length > 0)
@@ -47,9 +60,9 @@ export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolic
       'FH_ERR_SMALL_CELL',
       `${small.length} released count(s) below the minimum cell count ${policy.minCellCount}: ${small
         .slice(0, 3)
-        .map((c) => c.label)
+        .map((c) => `${c.label} (${c.count})`)
         .join('; ')}${small.length > 3 ? '; ...' : ''}`,
-      { minimum: policy.minCellCount, cells: small.map((c) => c.label) },
+      { minimum: policy.minCellCount, cells: small.map((c) => ({ label: c.label, kind: c.kind ?? 'other' })) },
     );
   if (parameters !== undefined) {
     if (parameters > policy.maxParameterRatio * subsetSize)
@@ -66,9 +79,6 @@ export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolic
   if (subsetSize > 1) {
     const at = findRecordLengthArray(release.payload, subsetSize, '');
     if (at)
-      throw new FedhubError(
-        'FH_ERR_ROW_LEVEL',
-        `the output holds an array with one entry per record (${at})`,
-      );
+      throw new FedhubError('FH_ERR_ROW_LEVEL', `the output holds an array with one entry per record (${at})`);
   }
 }

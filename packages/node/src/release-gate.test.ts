@@ -1,6 +1,6 @@
 import { DisclosurePolicySchema, FedhubError } from '@fedhub/protocol';
 import { describe, expect, it } from 'vitest';
-import { enforceDisclosure } from './disclosure.js';
+import { enforceDisclosure } from './release-gate.js';
 
 const policy = DisclosurePolicySchema.parse({});
 

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { ResultNodes, ResultNumber } from './common.js';
+
+/**
+ * A `ttest` result: Welch's or Student's two-sample t-test, as R's `t.test`.
+ *
+ * @example
+ * TtestResultSchema.shape.algorithm.parse('ttest');
+ */
+export const TtestResultSchema = z.looseObject({
+  algorithm: z.literal('ttest'),
+  method: z.string(),
+  column: z.string(),
+  group: z.string(),
+  groups: z.array(z.looseObject({ level: z.string(), n: ResultNumber, mean: ResultNumber, sd: ResultNumber })),
+  statistic: ResultNumber,
+  df: ResultNumber,
+  pValue: ResultNumber,
+  difference: ResultNumber,
+  ciLower: ResultNumber,
+  ciUpper: ResultNumber,
+  confLevel: z.number(),
+  nodes: ResultNodes,
+});
+export type TtestResult = z.infer<typeof TtestResultSchema>;
