@@ -71,12 +71,16 @@ export interface ExecutorDeps {
  * wrote (see refusal.ts); the full error goes to `onRefusal` / `onInternalError`.
  */
 export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promise<RunOutcome> {
+  const progress = { dataRead: false };
   try {
-    return await runChecked(run, deps);
+    return await runChecked(run, deps, progress);
   } catch (err) {
     if (err instanceof FedhubError) {
       deps.onRefusal?.(err, run);
-      return { outcome: 'refused', payload: null, error: refusalBody(err, run, deps.node.name) };
+      // before the local half starts nothing has been read: the checks of the run itself (algorithm,
+      // parameters, study, approvals) may say what they found; from then on only the rule's code does
+      const body = refusalBody(err, run, deps.node.name, { beforeData: !progress.dataRead });
+      return { outcome: 'refused', payload: null, error: body };
     }
     deps.onInternalError?.(err, run);
     // The detail stays in the node's log: an exception message may quote data values.
@@ -89,7 +93,11 @@ export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promis
 }
 
 /** The checks and the local half; throws on every refusal (caught by {@link executeRun} alone). */
-async function runChecked(run: RunAssignment, deps: ExecutorDeps): Promise<RunOutcome> {
+async function runChecked(
+  run: RunAssignment,
+  deps: ExecutorDeps,
+  progress: { dataRead: boolean },
+): Promise<RunOutcome> {
   const algorithm = getAlgorithm(run.algorithm, run.version);
   if (!algorithm)
     throw new FedhubError(
@@ -142,6 +150,7 @@ async function runChecked(run: RunAssignment, deps: ExecutorDeps): Promise<RunOu
     },
   };
   {
+    progress.dataRead = true;
     const release = await algorithm.local(ctx, parsed.data, run.input, run.round - (run.firstRound ?? 1) + 1);
     enforceDisclosure(release, deps.policy);
     let payload = release.payload;

@@ -54,29 +54,38 @@ function pathOfValue(params: unknown, value: string, prefix = '', depth = 0): st
 export function parameterAtFault(err: FedhubError, params: unknown): string | undefined {
   const d = err.details;
   if (d === null || typeof d !== 'object') return undefined;
-  const { parameter, column } = d as { parameter?: unknown; column?: unknown };
+  const { parameter, column, dataset } = d as { parameter?: unknown; column?: unknown; dataset?: unknown };
   if (typeof parameter === 'string') {
     const p = parameterPath(params, parameter);
     if (p) return p;
   }
   if (typeof column === 'string') return pathOfValue(params, column);
+  if (typeof dataset === 'string') return pathOfValue(params, dataset);
   return undefined;
 }
 
 /**
- * The body sent to the hub for a refusal or failure at this node.
+ * The body sent to the hub for a refusal or failure at this node. With `beforeData` (the run was refused
+ * before its local half read anything: unknown algorithm, parameters, study gate, approvals) the check's
+ * own message goes too, as it can hold nothing read from data; otherwise only the catalogue's text.
  *
  * @example
  * refusalBody(new FedhubError('FH_ERR_SMALL_CELL', 'age=47: 1 record'), run, 'Centre A')
  * // { code: 'FH_ERR_SMALL_CELL', message: 'Centre A: A released count is below the minimum cell count',
  * //   details: { algorithm: 'glm@1.2.0' } }
  */
-export function refusalBody(err: FedhubError, run: RunAssignment, nodeName: string): ErrorBody {
+export function refusalBody(
+  err: FedhubError,
+  run: RunAssignment,
+  nodeName: string,
+  opts: { beforeData?: boolean } = {},
+): ErrorBody {
   const code = isErrorCode(err.code) ? err.code : 'FH_ERR_ALGORITHM_FAILED';
   const parameter = parameterAtFault(err, run.params);
+  const text = opts.beforeData === true ? err.message : ERROR_CATALOGUE[code].message;
   return {
     code,
-    message: `${nodeName}: ${ERROR_CATALOGUE[code].message}${parameter ? ` (parameter ${parameter})` : ''}`,
+    message: `${nodeName}: ${text}${parameter ? ` (parameter ${parameter})` : ''}`,
     details: { algorithm: `${run.algorithm}@${run.version}`, ...(parameter ? { parameter } : {}) },
   };
 }

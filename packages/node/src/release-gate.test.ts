@@ -1,4 +1,5 @@
-import { DisclosurePolicySchema, FedhubError } from '@fedhub/protocol';
+import { type LocalRelease, release } from '@fedhub/algorithms';
+import { DisclosurePolicySchema, FedhubError, type Json } from '@fedhub/protocol';
 import { describe, expect, it } from 'vitest';
 import { enforceDisclosure } from './release-gate.js';
 
@@ -18,16 +19,16 @@ describe('enforceDisclosure', () => {
     expect(
       codeOf(() =>
         enforceDisclosure(
-          {
-            payload: { n: 40 },
-            disclosure: {
+          release(
+            { n: 40 },
+            {
               subsetSize: 40,
               cells: [
                 { label: 'a', count: 5 },
                 { label: 'b', count: 0 },
               ],
             },
-          },
+          ),
           policy,
         ),
       ),
@@ -35,13 +36,13 @@ describe('enforceDisclosure', () => {
   });
   it('refuses a small subset, naming the minimum', () => {
     expect(
-      codeOf(() => enforceDisclosure({ payload: {}, disclosure: { subsetSize: 9, cells: [] } }, policy)),
+      codeOf(() => enforceDisclosure(release({}, { subsetSize: 9, cells: [] }), policy)),
     ).toBe('FH_ERR_SMALL_SUBSET');
   });
   it('refuses a small non-zero cell and names it', () => {
     try {
       enforceDisclosure(
-        { payload: {}, disclosure: { subsetSize: 50, cells: [{ label: 'stage=IV', count: 3 }] } },
+        release({}, { subsetSize: 50, cells: [{ label: 'stage=IV', count: 3 }] }),
         policy,
       );
       expect.unreachable();
@@ -54,13 +55,13 @@ describe('enforceDisclosure', () => {
   it('refuses too many parameters and too few residual degrees of freedom', () => {
     expect(
       codeOf(() =>
-        enforceDisclosure({ payload: {}, disclosure: { subsetSize: 30, cells: [], parameters: 11 } }, policy),
+        enforceDisclosure(release({}, { subsetSize: 30, cells: [], parameters: 11 }), policy),
       ),
     ).toBe('FH_ERR_TOO_MANY_PARAMETERS');
     expect(
       codeOf(() =>
         enforceDisclosure(
-          { payload: {}, disclosure: { subsetSize: 15, cells: [], parameters: 6 } },
+          release({}, { subsetSize: 15, cells: [], parameters: 6 }),
           { ...policy, maxParameterRatio: 1 },
         ),
       ),
@@ -70,13 +71,23 @@ describe('enforceDisclosure', () => {
     expect(
       codeOf(() =>
         enforceDisclosure(
-          {
-            payload: { fitted: Array.from({ length: 25 }, (_, i) => i) },
-            disclosure: { subsetSize: 25, cells: [] },
-          },
+          release({ fitted: Array.from({ length: 25 }, (_, i) => i) }, { subsetSize: 25, cells: [] }),
           policy,
         ),
       ),
     ).toBe('FH_ERR_ROW_LEVEL');
+  });
+  it('refuses a result not built by release(), whatever its declaration says', () => {
+    const forged = { payload: { n: 40 } as Json, disclosure: { subsetSize: 40, cells: [] } };
+    expect(codeOf(() => enforceDisclosure(forged as unknown as LocalRelease, policy))).toBe(
+      'FH_ERR_UNDECLARED_RELEASE',
+    );
+  });
+  it('refuses a cell without a count', () => {
+    expect(
+      codeOf(() =>
+        enforceDisclosure(release({}, { subsetSize: 40, cells: [{ label: 'x', count: Number.NaN }] }), policy),
+      ),
+    ).toBe('FH_ERR_UNDECLARED_RELEASE');
   });
 });

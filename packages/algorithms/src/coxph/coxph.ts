@@ -128,7 +128,9 @@ async function readCox(
   try {
     dm = buildDesignMatrix(f, { numeric, categorical }, { levels, dropIntercept: true });
   } catch (err) {
-    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${params.formula}": ${(err as Error).message}`);
+    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${params.formula}": ${(err as Error).message}`, {
+      parameter: 'formula',
+    });
   }
   for (const e of dm.event!)
     if (e !== 0 && e !== 1)

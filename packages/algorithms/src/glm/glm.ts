@@ -227,7 +227,9 @@ export const glm = defineAlgorithm<GlmParams>({
     const ds = await ctx.dataset(params.dataset);
     const f = parseModelFormula(params.formula);
     if (f.response?.kind !== 'variable')
-      throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${params.formula}" needs a response: y ~ ...`);
+      throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${params.formula}" needs a response: y ~ ...`, {
+        parameter: 'formula',
+      });
     if (phase.phase === 'levels') {
       const factors = factorColumns(f, ds);
       const columns = modelColumns(f, params.weights);
@@ -271,6 +273,7 @@ export const glm = defineAlgorithm<GlmParams>({
         throw new FedhubError(
           'FH_ERR_OUTSIDE_STUDY',
           'perCentre: this study does not allow per-node breakdowns, so this node releases no model of its own',
+          { parameter: 'perCentre' },
         );
       return release(centreFit(data, params, m.design.columnNames) as Json, modelDisclosure(m, params.family));
     }

@@ -18,7 +18,9 @@ export function parseModelFormula(formula: string): Formula {
   try {
     return parseFormula(formula);
   } catch (err) {
-    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${formula}": ${(err as Error).message}`);
+    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${formula}": ${(err as Error).message}`, {
+      parameter: 'formula',
+    });
   }
 }
 
@@ -93,7 +95,9 @@ export async function readModelData(
       { levels, ...(spec.ref ? { ref: spec.ref } : {}), ...(opts.shared ? { shared: true } : {}) },
     );
   } catch (err) {
-    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${spec.formula}": ${(err as Error).message}`);
+    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${spec.formula}": ${(err as Error).message}`, {
+      parameter: 'formula',
+    });
   }
   return { design, weights: spec.weights ? numeric[spec.weights]! : null, factorValues: categorical };
 }

@@ -197,6 +197,7 @@ function gridScores(ctx: LocalContext, d: NodeCoxData, r: Resolved, res: number)
     throw new FedhubError(
       'FH_ERR_BAD_PARAMS',
       `coefficients: no value for ${missing.map((n) => `"${n}"`).join(', ')} (the model's terms at this node: ${d.names.join(', ')})`,
+      { parameter: 'model.coefficients' },
     );
   const beta = d.names.map((n) => r.coefficients[n]!);
   const q = new Float64Array(d.n);
@@ -205,7 +206,9 @@ function gridScores(ctx: LocalContext, d: NodeCoxData, r: Resolved, res: number)
     let lp = 0;
     for (let j = 0; j < d.p; j++) lp += d.x[i * d.p + j]! * beta[j]!;
     if (!Number.isFinite(lp))
-      throw new FedhubError('FH_ERR_BAD_PARAMS', 'the risk score is not finite for some records');
+      throw new FedhubError('FH_ERR_BAD_PARAMS', 'the risk score is not finite for some records', {
+        parameter: 'model',
+      });
     q[i] = Math.round(lp / res);
   }
   ctx.cache.set('validate-survival:q', q);

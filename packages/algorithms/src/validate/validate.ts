@@ -101,6 +101,7 @@ async function scores(
       throw new FedhubError(
         'FH_ERR_BAD_PARAMS',
         `coefficients: no value for ${missing.map((n) => `"${n}"`).join(', ')} (the model's terms at this node: ${names.join(', ')})`,
+        { parameter: 'model.coefficients' },
       );
     const beta = names.map((n) => coef[n]!);
     y = m.design.y!;
@@ -113,9 +114,13 @@ async function scores(
   }
   for (let i = 0; i < y.length; i++) {
     if (y[i] !== 0 && y[i] !== 1)
-      throw new FedhubError('FH_ERR_BAD_PARAMS', `outcome "${params.outcome}" must be 0 or 1`);
+      throw new FedhubError('FH_ERR_BAD_PARAMS', `outcome "${params.outcome}" must be 0 or 1`, {
+        parameter: 'outcome',
+      });
     if (!(p[i]! > 0 && p[i]! < 1))
-      throw new FedhubError('FH_ERR_BAD_PARAMS', 'predicted probabilities must lie strictly between 0 and 1');
+      throw new FedhubError('FH_ERR_BAD_PARAMS', 'predicted probabilities must lie strictly between 0 and 1', {
+        parameter: 'model',
+      });
   }
   const s = { y, p };
   ctx.cache.set('validate', s);
@@ -270,16 +275,10 @@ export const validate = defineAlgorithm<ValidateParams>({
     if (input.breaks) {
       const hl = hosmerLemeshowLocalPartial(s.y, s.p, Float64Array.from(input.breaks));
       vec.push(...hl);
-      // each risk group's records and events are released: a group of one (the breaks come from the
-      // aggregator, the model from the researcher) would give that patient's outcome
-      for (let g = 0; g < hl.length / 3; g++) {
-        const n = hl[3 * g]!;
-        const ones = Math.round(hl[3 * g + 1]!);
-        hlCells.push(
-          { label: `Hosmer–Lemeshow group ${g + 1}, outcome 1`, count: ones, kind: 'group' },
-          { label: `Hosmer–Lemeshow group ${g + 1}, outcome 0`, count: n - ones, kind: 'group' },
-        );
-      }
+      // each risk group's records, events and expected events are released: a group of one (the breaks
+      // come from the aggregator, the model from the researcher) would give that patient's outcome
+      for (let g = 0; g < hl.length / 3; g++)
+        hlCells.push({ label: `Hosmer–Lemeshow group ${g + 1}`, count: hl[3 * g]!, kind: 'group' });
     }
     vec.push(
       ...glmLocalPartial(

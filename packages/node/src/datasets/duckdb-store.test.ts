@@ -121,7 +121,7 @@ describe('summary over three DuckDB-backed nodes', () => {
     expect(hist[1]).toBe(age.filter((a) => a >= 50 && a < 60).length);
   });
 
-  it('refuses a histogram with a small bin and names the bin', async () => {
+  it('refuses a histogram with a small bin, naming neither the bin nor its count to the hub', async () => {
     // a top bin holding exactly the three oldest patients
     const third = cohorts[0]!.map((r) => r.age as number).sort((a, b) => b - a)[2]!;
     const o = await run(stores[0]!, 0, summary, {
@@ -131,8 +131,9 @@ describe('summary over three DuckDB-backed nodes', () => {
     });
     expect(o.outcome).toBe('refused');
     expect(o.error?.code).toBe('FH_ERR_SMALL_CELL');
-    expect(o.error?.message).toContain(`histogram bin [${third}, 101] of "age"`);
-    expect(o.error?.message).toMatch(/^node-0: /);
+    expect(o.error?.message).toBe('node-0: A released count is below the minimum cell count');
+    expect(JSON.stringify(o.error)).not.toContain(String(third));
+    expect(o.error?.details).toEqual({ algorithm: `summary@${summary.version}` });
   });
 
   it('refuses a filter that selects fewer records than the minimum subset', async () => {
@@ -144,10 +145,10 @@ describe('summary over three DuckDB-backed nodes', () => {
     expect(o.error?.code).toBe('FH_ERR_SMALL_SUBSET');
   });
 
-  it('refuses an unknown column, naming it', async () => {
+  it('refuses an unknown column, naming the parameter that holds it', async () => {
     const o = await run(stores[0]!, 0, summary, { dataset: 'cohort', columns: ['weight'] });
     expect(o.error?.code).toBe('FH_ERR_UNKNOWN_COLUMN');
-    expect(o.error?.message).toContain('"weight"');
+    expect(o.error?.message).toContain('(parameter columns.0)');
   });
 
   it('counts a crosstab equal to counting the concatenated rows', async () => {

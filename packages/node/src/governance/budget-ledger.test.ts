@@ -119,7 +119,10 @@ describe('differential-privacy budget at the node', () => {
     const third = await run(c, study, 'summary', SUMMARY);
     expect(third.outcome).toBe('refused');
     expect(third.error?.code).toBe('FH_ERR_BUDGET_EXHAUSTED');
-    expect(third.error?.message).toContain('dataset "cohort"');
+    // the hub learns the rule, not the dataset's spent budget
+    expect(third.error?.message).toBe(
+      'Hospital A: The differential-privacy budget of this dataset and study is spent (parameter dataset)',
+    );
     // another study has a budget of its own
     expect((await run(c, crypto.randomUUID(), 'summary', SUMMARY)).outcome).toBe('completed');
     close(c);
@@ -179,7 +182,8 @@ describe('differential-privacy budget at the node', () => {
       { node: { id: 'n', name: 'Hospital A' }, policy, datasets: s2, privacy: c },
     );
     expect(r.error?.code).toBe('FH_ERR_DP_REQUIRED');
-    expect(r.error?.message).toContain('"age" declares no min and max');
+    // the parameter that names the column without bounds
+    expect(r.error?.message).toMatch(/\(parameter columns\.\d\)$/);
     // refused before anything left: no budget and no quota spent
     expect(c.budget.spent('cohort', studyId)).toEqual({ epsilon: 0, delta: 0 });
     expect(c.quota.used(studyId)).toBe(0);
@@ -201,7 +205,7 @@ describe('per-study query quota at the node', () => {
     expect((await run(c, study, 'summary', params)).outcome).toBe('completed');
     const over = await run(c, study, 'summary', params);
     expect(over.error?.code).toBe('FH_ERR_QUOTA_EXCEEDED');
-    expect(over.error?.message).toContain('quota of 2');
+    expect(over.error?.message).toBe("Hospital A: The study's quota of released results is used up");
     expect((await run(c, small, 'summary', params)).error?.code).toBe('FH_ERR_QUOTA_EXCEEDED');
     // a ping reads no records and is not counted
     expect((await run(c, study, 'ping', {})).outcome).toBe('completed');
