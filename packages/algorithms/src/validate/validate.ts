@@ -206,7 +206,7 @@ export const validate = defineAlgorithm<ValidateParams>({
   resultSchema: ValidateResultSchema,
   releases: {
     pooled:
-      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution; calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients',
+      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution (each non-empty bin at least the minimum cell count); calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients',
     perNode: 'AUC, calibration and Brier score per centre',
   },
   variables: (p) => ({
@@ -254,8 +254,19 @@ export const validate = defineAlgorithm<ValidateParams>({
       const rounded = s.p.map((v) => Math.round(v / grid.width) * grid.width);
       const hist = aucLocalPartial(s.y, rounded, grid);
       const additive = [...hist, ...brierLocalPartial(s.y, s.p)];
+      // every (outcome class, score bin) count is a cell: the AUC is a sum over them, and a bin of one
+      // record (a score the model gives one patient alone) would give that patient's outcome away
+      const histCells: DisclosureCell[] = [];
+      for (let b = 0; b < hist.length; b++)
+        if (hist[b]! > 0)
+          histCells.push({
+            label: `outcome ${b < grid.bins ? 0 : 1}, score bin ${(b % grid.bins) * grid.width}`,
+            count: hist[b]!,
+            kind: 'bin',
+          });
+      const withBins = { ...disclosure, cells: [...disclosure.cells, ...histCells] };
       // this centre's own metrics leave the node only where the study allows per-node breakdowns
-      if (ctx.releasePerNodeBreakdown !== true) return release({ [ADDITIVE_FIELD]: additive } as Json, disclosure);
+      if (ctx.releasePerNodeBreakdown !== true) return release({ [ADDITIVE_FIELD]: additive } as Json, withBins);
       const local = aucFromHistograms(hist, grid.bins);
       const cal = calibrationFederated([s]);
       const centre = {
@@ -268,7 +279,7 @@ export const validate = defineAlgorithm<ValidateParams>({
         calibrationSlope: cal.slope,
         calibrationInLarge: cal.interceptInLarge,
       };
-      return release({ [ADDITIVE_FIELD]: additive, centre } as Json, disclosure);
+      return release({ [ADDITIVE_FIELD]: additive, centre } as Json, withBins);
     }
     const vec: number[] = [];
     const hlCells: DisclosureCell[] = [];
