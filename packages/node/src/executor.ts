@@ -20,11 +20,11 @@ import {
 import type { RowPool } from '@fedhub/stats';
 import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
-import { refusalBody } from './refusal.js';
-import { enforceDisclosure } from './release-gate.js';
 import { applyPrivacyControls, type PrivacyControls } from './governance/dp-gate.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
 import { studyGateRefusal } from './governance/study-gate.js';
+import { refusalBody } from './refusal.js';
+import { enforceDisclosure } from './release-gate.js';
 
 export type RunOutcome =
   | { outcome: 'completed'; payload: Json; error: null }

@@ -7,7 +7,13 @@
  *
  * The allow-list is the shape of the body itself: `details` is built here from two keys only.
  */
-import { ERROR_CATALOGUE, type ErrorBody, type FedhubError, isErrorCode, type RunAssignment } from '@fedhub/protocol';
+import {
+  ERROR_CATALOGUE,
+  type ErrorBody,
+  type FedhubError,
+  isErrorCode,
+  type RunAssignment,
+} from '@fedhub/protocol';
 
 /** A path segment: a parameter's key (as the schema or the researcher wrote it) or an array index. */
 const SEGMENT = /^(?:[A-Za-z_][A-Za-z0-9_-]{0,62}|\d{1,4})$/;

@@ -62,7 +62,10 @@ export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolic
         .slice(0, 3)
         .map((c) => `${c.label} (${c.count})`)
         .join('; ')}${small.length > 3 ? '; ...' : ''}`,
-      { minimum: policy.minCellCount, cells: small.map((c) => ({ label: c.label, kind: c.kind ?? 'other' })) },
+      {
+        minimum: policy.minCellCount,
+        cells: small.map((c) => ({ label: c.label, kind: c.kind ?? 'other' })),
+      },
     );
   if (parameters !== undefined) {
     if (parameters > policy.maxParameterRatio * subsetSize)
@@ -79,6 +82,9 @@ export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolic
   if (subsetSize > 1) {
     const at = findRecordLengthArray(release.payload, subsetSize, '');
     if (at)
-      throw new FedhubError('FH_ERR_ROW_LEVEL', `the output holds an array with one entry per record (${at})`);
+      throw new FedhubError(
+        'FH_ERR_ROW_LEVEL',
+        `the output holds an array with one entry per record (${at})`,
+      );
   }
 }

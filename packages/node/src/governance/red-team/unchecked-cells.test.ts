@@ -27,7 +27,11 @@ function filler(seed: number) {
   };
 }
 
-function rows(cells: Array<[string, string, number]>, seed: number, extra: (i: number) => Partial<Row> = () => ({})) {
+function rows(
+  cells: Array<[string, string, number]>,
+  seed: number,
+  extra: (i: number) => Partial<Row> = () => ({}),
+) {
   const u = filler(seed);
   const out: Row[] = [];
   for (const [a, b, n] of cells)
@@ -52,9 +56,33 @@ const ALLOW_ONE = { minCellCount: 1 };
 function interactionNodes() {
   const target: Row = { a: 'B', b: 'Y', y: TARGET_Y, tox: 1, x: 0, months: 17, dead: 1 };
   return [
-    [...rows([['A', 'X', 15], ['A', 'Y', 15], ['B', 'X', 15]], 1), target],
-    rows([['A', 'X', 15], ['A', 'Y', 15], ['B', 'X', 15]], 2),
-    rows([['A', 'X', 15], ['A', 'Y', 15], ['B', 'X', 15]], 3),
+    [
+      ...rows(
+        [
+          ['A', 'X', 15],
+          ['A', 'Y', 15],
+          ['B', 'X', 15],
+        ],
+        1,
+      ),
+      target,
+    ],
+    rows(
+      [
+        ['A', 'X', 15],
+        ['A', 'Y', 15],
+        ['B', 'X', 15],
+      ],
+      2,
+    ),
+    rows(
+      [
+        ['A', 'X', 15],
+        ['A', 'Y', 15],
+        ['B', 'X', 15],
+      ],
+      3,
+    ),
   ];
 }
 
@@ -84,7 +112,7 @@ describe('red team, class 2: every count cell behind a release is checked', () =
     }
   });
 
-  it('a main-effects glm is refused too: X\'X holds the count of every pair of levels', async () => {
+  it("a main-effects glm is refused too: X'X holds the count of every pair of levels", async () => {
     const fed = await buildNodes('d', COLUMNS, interactionNodes());
     try {
       const got = await federate('glm', { dataset: 'd', formula: 'y ~ factor(a) + factor(b)' }, fed.nodes);
@@ -143,14 +171,17 @@ describe('red team, class 2: every count cell behind a release is checked', () =
     const params = {
       dataset: 'd',
       outcome: 'tox',
-      model: { formula: '~ x', coefficients: { '(Intercept)': Math.log(0.2 / 0.8), x: Math.log(9) - Math.log(0.25) } },
+      model: {
+        formula: '~ x',
+        coefficients: { '(Intercept)': Math.log(0.2 / 0.8), x: Math.log(9) - Math.log(0.25) },
+      },
       scoreResolution: 0.001,
     };
     const open = await buildNodes('d', COLUMNS, data, { policy: ALLOW_ONE });
     try {
       const got = await federate('validate', params, open.nodes);
-      const hl = (got as { result: { pooled: { hosmerLemeshow: { n: number[]; observed: number[] } } } }).result
-        .pooled.hosmerLemeshow;
+      const hl = (got as { result: { pooled: { hosmerLemeshow: { n: number[]; observed: number[] } } } })
+        .result.pooled.hosmerLemeshow;
       expect(hl.n.at(-1)).toBe(1);
       expect(hl.observed.at(-1)).toBe(1);
     } finally {
@@ -185,7 +216,16 @@ describe('red team, class 2: every count cell behind a release is checked', () =
   });
 
   it('crosstab: a combination with a missing value counted once is refused', async () => {
-    const data = [rows([['A', 'X', 20], ['B', 'Y', 20]], 12, (i) => (i === 0 ? { b: null } : {}))];
+    const data = [
+      rows(
+        [
+          ['A', 'X', 20],
+          ['B', 'Y', 20],
+        ],
+        12,
+        (i) => (i === 0 ? { b: null } : {}),
+      ),
+    ];
     const fed = await buildNodes('d', COLUMNS, data);
     try {
       const got = await federate('crosstab', { dataset: 'd', rows: 'a', cols: 'b' }, fed.nodes);
@@ -213,7 +253,7 @@ describe('red team, class 2: DRL strata', () => {
       dlp_mgycm: 40 * ctdi,
     }));
 
-  it('a stratum only one facility released gives no DRL (it would be that facility\'s median)', async () => {
+  it("a stratum only one facility released gives no DRL (it would be that facility's median)", async () => {
     const fed = await buildNodes('dose', DOSE, [
       [...exams('chest', '32', 25, 9), ...exams('head', '16', 25, 50)],
       exams('head', '16', 25, 55),
