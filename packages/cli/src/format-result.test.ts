@@ -35,7 +35,14 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const task = (result: Json) => ({ id: 't', status: 'completed', result, runs: [] }) as unknown as TaskDetail;
+const task = (result: Json) =>
+  ({
+    id: 't',
+    status: 'completed',
+    algorithm: (result as { algorithm: string }).algorithm,
+    result,
+    runs: [],
+  }) as unknown as TaskDetail;
 
 describe('formatTaskOutcome', () => {
   it("renders a survival validation as a table of Harrell's C per centre and pooled", async () => {

@@ -1,5 +1,14 @@
-/** Human-readable rendering of algorithm results; unknown shapes fall back to JSON. */
-import type { TaskDetail } from '@fedhub/protocol';
+/**
+ * Human-readable rendering of algorithm results: one formatter per algorithm, registered by its name in
+ * {@link RESULT_FORMATTERS} (a test walks the algorithms and fails when one has none). A result that does
+ * not match its algorithm's schema is shown as JSON.
+ */
+import {
+  type PingResult,
+  RESULT_SCHEMAS,
+  type RadiomicsExtractResult,
+  type TaskDetail,
+} from '@fedhub/protocol';
 import { num, table } from './output.js';
 
 interface SummaryColumn {
@@ -411,8 +420,29 @@ function formatChisq(
   ].join('\n');
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: each formatter reads the result shape of its own algorithm
-const FORMATTERS: Record<string, (result: any) => string> = {
+function formatPing(r: PingResult): string {
+  return `${r.nodes.length} node(s) answered: ${r.nodes.join(', ')}`;
+}
+
+function formatRadiomicsExtract(r: RadiomicsExtractResult): string {
+  const rows = r.nodes.map((n) => [
+    n.node,
+    String(n.output ?? ''),
+    String(n.features ?? ''),
+    ...('processed' in n ? [String(n.processed)] : []),
+  ]);
+  return [
+    `Radiomics features extracted for ${r.processed ?? 0} of ${r.patients ?? 0} patients; the features stay at each node as a derived dataset`,
+    '',
+    table(['node', 'dataset', 'features', ...(rows.some((x) => x.length > 3) ? ['processed'] : [])], rows),
+  ].join('\n');
+}
+
+/** The terminal formatter of each algorithm's result, by algorithm name. */
+// biome-ignore lint/suspicious/noExplicitAny: each formatter reads the result shape of its own algorithm, checked by its schema first
+export const RESULT_FORMATTERS: Readonly<Record<string, (result: any) => string>> = {
+  ping: formatPing,
+  'radiomics-extract': formatRadiomicsExtract,
   summary: formatSummary,
   crosstab: formatCrosstab,
   glm: formatGlm,
@@ -434,8 +464,11 @@ export function formatTaskOutcome(task: TaskDetail): string {
     typeof task.result === 'object' &&
     !Array.isArray(task.result)
   ) {
-    const formatter = FORMATTERS[String((task.result as Record<string, unknown>).algorithm)];
-    return formatter ? formatter(task.result as never) : JSON.stringify(task.result, null, 2);
+    const formatter = Object.hasOwn(RESULT_FORMATTERS, task.algorithm)
+      ? RESULT_FORMATTERS[task.algorithm]
+      : undefined;
+    const fits = RESULT_SCHEMAS[task.algorithm]?.safeParse(task.result).success === true;
+    return formatter && fits ? formatter(task.result as never) : JSON.stringify(task.result, null, 2);
   }
   const lines = [
     `Task ${task.id} ${task.status}${task.error ? `: ${task.error.code}: ${task.error.message}` : ''}`,

@@ -6,6 +6,7 @@
  */
 import {
   type AlgorithmInfo,
+  type AlgorithmReleases,
   type DisclosurePolicy,
   LEGAL_BASIS_TITLES,
   type LegalBasis,
@@ -38,48 +39,16 @@ export interface Art30Input {
   collaboration: { name: string };
   /** Participating nodes as the hub lists them, with their organisation's name. */
   nodes: Array<{ id: string; name: string; organisation: string }>;
-  /** The hub's algorithms (to name versions and what each releases). */
-  algorithms: Array<Pick<AlgorithmInfo, 'name' | 'version' | 'title'>>;
+  /**
+   * The hub's algorithms (to name versions and what each releases: its `releases` texts, which each
+   * algorithm declares in its definition and the hub lists with it).
+   */
+  algorithms: Array<Pick<AlgorithmInfo, 'name' | 'version' | 'title' | 'releases'>>;
   /** Node configurations, by node name; a node without one is reported as undocumented. */
   sites: Art30Site[];
   /** Printed as the record's date only when given (keeps the record reproducible). */
   asOf?: string | undefined;
 }
-
-/** What each built-in algorithm sends from a site to the hub (the local half's release). */
-const RELEASES: Readonly<Record<string, string>> = {
-  ping: 'the node name only; no data are read',
-  summary:
-    'per column: number of records, number missing, mean and sum of squared deviations; histogram counts where bins are requested (each non-zero count at least the minimum cell count)',
-  crosstab:
-    'the counts of every combination of two categorical columns (each non-zero count at least the minimum cell count)',
-  chisq: 'the counts of every combination of two categorical columns (as crosstab)',
-  quantiles:
-    'per round, how many values lie at or below a few cut points (secure-aggregated: the hub sees only totals); no minimum, maximum or extreme order statistic',
-  ttest:
-    'per group: number of records, sum, then sum of squared deviations from the pooled mean (secure-aggregated)',
-  glm: "factor levels present; per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated)",
-  coxph:
-    'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index',
-  km: 'counts of events and censorings per coarsened time bin (secure-aggregated; bins under the minimum cell count merged)',
-  validate:
-    'per outcome class, histograms of the predicted probability at the declared resolution; calibration sums by federated IRLS (secure-aggregated); the pooled ROC curve in steps of at least 10 patients',
-  'validate-survival':
-    'factor levels, strata and coarsened event times present; the range of the risk score rounded outwards to 0.1; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated)',
-  'drl-survey':
-    'per exam, patient group and phantom: number of exams and the median and quartiles of CTDIvol and DLP, only where the site holds at least minN exams',
-  'radiomics-extract':
-    'counts of patients found, processed and failed per reason (counts under the minimum cell count suppressed); the features stay at the site as a derived dataset',
-};
-
-const PER_NODE: Readonly<Record<string, string>> = {
-  summary: 'records per node',
-  validate: 'AUC, calibration and Brier score per centre',
-  'validate-survival': "Harrell's C with its standard error, records and events per centre",
-  glm: "with perCentre, each centre's own fitted coefficients and standard errors",
-  'drl-survey': 'facility medians, quartiles and flags',
-  'radiomics-extract': 'counts per node',
-};
 
 export interface Art30Record {
   title: string;
@@ -122,26 +91,31 @@ export interface Art30Record {
 }
 
 function allowedAlgorithms(input: Art30Input): Art30Record['annex']['releases'] {
-  const byName = new Map<string, { title: string; versions: string[] }>();
+  const byName = new Map<string, { title: string; versions: string[]; releases?: AlgorithmReleases }>();
   for (const a of input.algorithms) {
     const e = byName.get(a.name) ?? { title: a.title, versions: [] };
     e.versions.push(a.version);
+    // the newest version's texts (the hub lists versions oldest first)
+    if (a.releases) e.releases = a.releases;
     byName.set(a.name, e);
   }
   const wanted =
     input.study.algorithms ??
     [...byName.keys()].sort().map((name) => ({ name, version: undefined as string | undefined }));
-  return wanted.map((a) => ({
-    algorithm: a.name,
-    versions: a.version ?? `any (hub has ${byName.get(a.name)?.versions.join(', ') ?? 'none'})`,
-    title: byName.get(a.name)?.title ?? a.name,
-    releases: RELEASES[a.name] ?? 'not documented for this algorithm: see its description at the hub',
-    perNode: PER_NODE[a.name]
-      ? input.study.releasePerNodeBreakdown
-        ? `${PER_NODE[a.name]}: released (the study allows per-node breakdowns)`
-        : `${PER_NODE[a.name]}: withheld (pooled results only)`
-      : null,
-  }));
+  return wanted.map((a) => {
+    const texts = byName.get(a.name)?.releases;
+    return {
+      algorithm: a.name,
+      versions: a.version ?? `any (hub has ${byName.get(a.name)?.versions.join(', ') ?? 'none'})`,
+      title: byName.get(a.name)?.title ?? a.name,
+      releases: texts?.pooled ?? 'not documented for this algorithm: see its description at the hub',
+      perNode: texts?.perNode
+        ? input.study.releasePerNodeBreakdown
+          ? `${texts.perNode}: released (the study allows per-node breakdowns)`
+          : `${texts.perNode}: withheld (pooled results only)`
+        : null,
+    };
+  });
 }
 
 /** Small privacy parameters in exponent form (1e-6), others as written. */

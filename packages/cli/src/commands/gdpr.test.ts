@@ -90,6 +90,7 @@ function input() {
       name,
       version: '1.0.0',
       title: getAlgorithm(name)!.title,
+      releases: getAlgorithm(name)!.releases,
     })),
     // the third site's configuration is not given: the record must say so
     sites: [demoSite(0), demoSite(2)],

@@ -21,6 +21,7 @@ export const algorithmRoutes: HubModule = async (app, { ctx, auth }) => {
         description: a.description,
         digest: a.digest,
         paramsJsonSchema: a.paramsJsonSchema(),
+        releases: a.releases,
       }));
     },
   );
