@@ -69,7 +69,7 @@ export function TaskPage({ id }: { id: string }) {
       {task.status === 'completed' && task.result !== null && (
         <div data-testid="task-result">
           <h2>Result</h2>
-          <ResultView result={task.result} />
+          <ResultView algorithm={task.algorithm} result={task.result} />
         </div>
       )}
     </section>

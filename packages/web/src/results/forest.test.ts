@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { coxForestRows, glmCentreForestRows, glmForestRows } from './forest.js';
-import { resultKind } from './types.js';
 
 describe('forest rows', () => {
   const coefs = [
@@ -26,15 +25,6 @@ describe('forest rows', () => {
     const [r] = coxForestRows([{ term: 'age', estimate: 0.03, stdError: 0.01, pValue: 0.01 }]);
     expect(r!.estimate).toBeCloseTo(Math.exp(0.03), 12);
     expect(r!.lower).toBeCloseTo(Math.exp(0.03 - 1.959963984540054 * 0.01), 12);
-  });
-  it('classifies result shapes', () => {
-    expect(resultKind({ curves: [] })).toBe('km');
-    expect(resultKind({ coefficients: [], concordance: { value: 0.6 } })).toBe('coxph');
-    expect(resultKind({ coefficients: [] })).toBe('glm');
-    expect(resultKind({ columns: [{ n: 1 }] })).toBe('summary');
-    expect(resultKind({ rowVariable: 'a', counts: [] })).toBe('crosstab');
-    expect(resultKind({ results: [], method: 'x' })).toBe('drl-survey');
-    expect(resultKind(null)).toBe('other');
   });
 });
 

@@ -4,12 +4,13 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { ResultView } from './result-view.js';
 
-const html = (result: unknown) => renderToStaticMarkup(createElement(ResultView, { result }));
+const html = (algorithm: string, result: unknown) =>
+  renderToStaticMarkup(createElement(ResultView, { algorithm, result }));
 const count = (s: string, needle: string) => s.split(needle).length - 1;
 
 describe('ResultView', () => {
   it('draws a Cox model as a table and a hazard-ratio forest plot on a log axis', () => {
-    const out = html({
+    const out = html('coxph', {
       formula: 'Surv(months, dead) ~ age + sex',
       ties: 'efron',
       coefficients: [
@@ -49,7 +50,7 @@ describe('ResultView', () => {
   });
 
   it('draws a crosstab with margins', () => {
-    const out = html({
+    const out = html('crosstab', {
       rowVariable: 'sex',
       colVariable: 'stage',
       rows: ['F', 'M'],
@@ -68,7 +69,7 @@ describe('ResultView', () => {
   });
 
   it('draws a DRL survey box per facility against the survey and reference DRLs', () => {
-    const out = html({
+    const out = html('drl-survey', {
       method: 'DRL = 75th percentile of facility medians',
       nodes: ['A', 'B', 'C'],
       results: [
@@ -110,7 +111,7 @@ describe('ResultView', () => {
       medianLower: null,
       medianUpper: null,
     });
-    const out = html({
+    const out = html('km', {
       time: 'months',
       group: 'sex',
       curves: [curve('F', [0.9, 0.7, 0.55]), curve('M', [0.85, 0.6, 0.45])],
@@ -123,8 +124,8 @@ describe('ResultView', () => {
     expect(out).not.toContain('NaN');
   });
 
-  it('falls back to JSON for shapes it does not know', () => {
-    expect(html({ hello: 'world' })).toContain('&quot;hello&quot;');
+  it('falls back to JSON for an algorithm without a view', () => {
+    expect(html('not-an-algorithm', { hello: 'world' })).toContain('&quot;hello&quot;');
   });
 
   it('draws a validation as a per-centre table, a ROC curve and a calibration plot', () => {
@@ -139,7 +140,7 @@ describe('ResultView', () => {
       calibrationSlope: 0.9,
       calibrationInLarge: -0.1,
     });
-    const out = html({
+    const out = html('validate', {
       algorithm: 'validate',
       outcome: 'toxicity',
       scoreResolution: 0.001,
@@ -185,7 +186,7 @@ describe('ResultView', () => {
       ciLower: c - 0.0294,
       ciUpper: c + 0.0294,
     });
-    const out = html({
+    const out = html('validate-survival', {
       algorithm: 'validate-survival',
       time: 'months',
       event: 'dead',
@@ -214,7 +215,7 @@ describe('ResultView', () => {
     expect(out).toContain('697993 concordant');
     expect(out).not.toContain('NaN');
     // pooled only: the table has the pooled row alone, the plot its diamond
-    const pooledOnly = html({
+    const pooledOnly = html('validate-survival', {
       algorithm: 'validate-survival',
       time: 'months',
       event: 'dead',
@@ -229,7 +230,7 @@ describe('ResultView', () => {
   });
 
   it('draws quantiles, a t-test and a chi-square test as tables with their statistics', () => {
-    const q = html({
+    const q = html('quantiles', {
       algorithm: 'quantiles',
       column: 'age',
       type: 7,
@@ -242,7 +243,7 @@ describe('ResultView', () => {
     });
     expect(q).toContain('data-testid="quantiles-table"');
     expect(q).toContain('R type 7');
-    const t = html({
+    const t = html('ttest', {
       algorithm: 'ttest',
       method: 'Welch Two Sample t-test',
       column: 'age',
@@ -262,7 +263,7 @@ describe('ResultView', () => {
     });
     expect(t).toContain('data-testid="ttest-table"');
     expect(t).toContain('95% CI');
-    const c = html({
+    const c = html('chisq', {
       algorithm: 'chisq',
       rowVariable: 'sex',
       colVariable: 'toxicity',

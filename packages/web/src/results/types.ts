@@ -201,38 +201,3 @@ export interface TtestResult {
   confLevel: number;
   nodes: string[];
 }
-
-/** Which view a result gets, decided from its shape (the algorithm name is a hint only). */
-export type ResultKind =
-  | 'summary'
-  | 'crosstab'
-  | 'glm'
-  | 'coxph'
-  | 'km'
-  | 'drl-survey'
-  | 'validate'
-  | 'validate-survival'
-  | 'quantiles'
-  | 'ttest'
-  | 'other';
-
-/** Classifies a result object by its fields. */
-export function resultKind(r: unknown): ResultKind {
-  if (!r || typeof r !== 'object' || Array.isArray(r)) return 'other';
-  const o = r as Record<string, unknown>;
-  if (Array.isArray(o.curves)) return 'km';
-  if (o.pooled && typeof o.pooled === 'object' && 'auc' in (o.pooled as object)) return 'validate';
-  if (o.pooled && typeof o.pooled === 'object' && 'concordance' in (o.pooled as object))
-    return 'validate-survival';
-  if (Array.isArray(o.quantiles) && 'column' in o) return 'quantiles';
-  if (Array.isArray(o.groups) && 'statistic' in o && 'difference' in o) return 'ttest';
-  if (Array.isArray(o.coefficients)) return 'concordance' in o ? 'coxph' : 'glm';
-  if (Array.isArray(o.counts) && 'rowVariable' in o) return 'crosstab';
-  if (Array.isArray(o.results) && 'method' in o) return 'drl-survey';
-  if (
-    Array.isArray(o.columns) &&
-    (o.columns as unknown[]).every((c) => c && typeof c === 'object' && 'n' in c)
-  )
-    return 'summary';
-  return 'other';
-}
