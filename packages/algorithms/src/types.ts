@@ -247,6 +247,19 @@ export interface PrivatizeInputs<P> {
  */
 export type Privatizer<P> = (payload: Json, inputs: PrivatizeInputs<P>) => Json;
 
+/** What an algorithm that fits a model gives the hub's model registry. */
+export interface ModelContract {
+  /** The statistics of the fit kept with a registered version, taken from the `done` result. */
+  training(result: Record<string, Json>): Record<string, Json>;
+  /** The algorithm that validates a version across centres (null when none can), given its family. */
+  validatedBy(family: string | null): string | null;
+}
+
+/** The fields of `result` among `keys` (those present). */
+export function pickFields(result: Record<string, Json>, keys: readonly string[]): Record<string, Json> {
+  return Object.fromEntries(keys.filter((k) => result[k] !== undefined).map((k) => [k, result[k]!]));
+}
+
 export interface FederatedAlgorithm<P = unknown> {
   readonly name: string;
   readonly version: string;
@@ -265,6 +278,8 @@ export interface FederatedAlgorithm<P = unknown> {
   readonly releases: AlgorithmReleases;
   /** The differentially private release of the local payload, where the algorithm offers one. */
   readonly privatize?: Privatizer<P>;
+  /** Where the algorithm fits a model the hub can register as a version (glm, coxph). */
+  readonly model?: ModelContract;
   /** Dataset and columns the task reads (validated by the hub against dictionaries, by the node against its data). */
   variables(params: P): { dataset: string | null; columns: string[] };
   firstInput(params: P): Json;

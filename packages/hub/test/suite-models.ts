@@ -389,7 +389,10 @@ export function modelRegistryTests(backend: Backend): void {
       });
       expect(early.status).toBe(409);
       // the validating centres run the task: a real local federation over their data
-      const report = (await runLocalFederation('validate', task.params, nodes)).result;
+      // the nodes' score histograms at 0.001 have bins under the default minimum cell count (the node's
+      // release gate refuses them); this suite is about the registry, so the nodes allow cells of one here
+      const lenient = nodes.map((n) => ({ ...n, policy: { ...n.policy, minCellCount: 1 } }));
+      const report = (await runLocalFederation('validate', task.params, lenient)).result;
       await complete(task.id, report);
       const attached = await call(
         'POST',

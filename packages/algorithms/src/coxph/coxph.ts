@@ -35,6 +35,7 @@ import {
   type DisclosureCell,
   type DisclosureDeclaration,
   type LocalContext,
+  pickFields,
   release,
 } from '../types.js';
 
@@ -259,6 +260,15 @@ export const coxph = defineAlgorithm<CoxParams>({
     "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
   paramsSchema: CoxParamsSchema,
   resultSchema: CoxphResultSchema,
+  model: {
+    training: (r) => ({
+      ...pickFields(r, ['n', 'events', 'loglik', 'iterations', 'converged', 'timeResolution', 'nodes']),
+      ...(r.concordance && typeof r.concordance === 'object' && !Array.isArray(r.concordance)
+        ? { concordance: r.concordance.value ?? null }
+        : {}),
+    }),
+    validatedBy: () => 'validate-survival',
+  },
   releases: {
     pooled:
       'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index; released only when every cell of the cross-classification of factors, strata and event status holds at least the minimum cell count',

@@ -31,6 +31,7 @@ import {
   crossCells,
   type DisclosureCell,
   type LocalContext,
+  pickFields,
   release,
 } from '../types.js';
 import {
@@ -215,6 +216,23 @@ export const glm = defineAlgorithm<GlmParams>({
     'Gaussian, binomial (logit) and Poisson (log) regression by exact federated IRLS; equals R glm() on the pooled rows.',
   paramsSchema: GlmParamsSchema,
   resultSchema: GlmResultSchema,
+  model: {
+    training: (r) =>
+      pickFields(r, [
+        'n',
+        'deviance',
+        'nullDeviance',
+        'aic',
+        'dfResidual',
+        'dfNull',
+        'dispersion',
+        'iterations',
+        'converged',
+        'nodes',
+      ]),
+    // AUC, calibration, Brier and Hosmer–Lemeshow need a binary outcome
+    validatedBy: (family) => (family === 'binomial' ? 'validate' : null),
+  },
   releases: {
     pooled:
       "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every cell of the cross-classification of the model's factors (and of a binary outcome) holds at least the minimum cell count",

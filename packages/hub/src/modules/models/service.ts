@@ -21,6 +21,7 @@ import {
   type Task,
   type ValidateModelRequest,
 } from '@fedhub/protocol';
+import type { ModelContract } from '@fedhub/algorithms';
 import type { Kysely } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
@@ -43,7 +44,6 @@ type StoredModel = Omit<
   | 'validations'
 >;
 
-const REGISTRABLE: readonly string[] = ['glm', 'coxph'];
 type Obj = Record<string, Json>;
 
 function validationOut(r: Schema['model_validations']): ModelValidation {
@@ -141,6 +141,7 @@ async function modelFromTask(
   db: Kysely<Schema>,
   task: Schema['tasks'],
   body: RegisterModelRequest,
+  model: ModelContract,
 ): Promise<StoredModel> {
   const result = (fromJson<Json>(task.result) ?? {}) as Obj;
   const params = (fromJson<Json>(task.params) ?? {}) as Obj;
@@ -161,28 +162,8 @@ async function modelFromTask(
     stdError: typeof c.stdError === 'number' ? c.stdError : null,
   }));
   const covariance = Array.isArray(result.covariance) ? (result.covariance as number[]) : null;
-  const pick = (keys: string[]): Record<string, Json> =>
-    Object.fromEntries(keys.filter((k) => result[k] !== undefined).map((k) => [k, result[k]!]));
-  const training =
-    task.algorithm === 'glm'
-      ? pick([
-          'n',
-          'deviance',
-          'nullDeviance',
-          'aic',
-          'dfResidual',
-          'dfNull',
-          'dispersion',
-          'iterations',
-          'converged',
-          'nodes',
-        ])
-      : {
-          ...pick(['n', 'events', 'loglik', 'iterations', 'converged', 'timeResolution', 'nodes']),
-          ...(result.concordance && typeof result.concordance === 'object'
-            ? { concordance: (result.concordance as Obj).value ?? null }
-            : {}),
-        };
+  // what of the fit a version keeps is the fitting algorithm's to say
+  const training = model.training(result);
   return {
     algorithm: { name: task.algorithm, version: task.version, digest: task.digest },
     dataset,
@@ -211,7 +192,8 @@ export async function registerModel(
     // not found before forbidden: a task of another collaboration is not even confirmed to exist
     const task = await visibleTask(user, body.taskId, trx);
     requireRole(user, 'researcher');
-    if (!REGISTRABLE.includes(task.algorithm))
+    const fitting = ctx.algorithms.get(task.algorithm, task.version)?.model;
+    if (!fitting)
       throw new FedhubError(
         'FH_ERR_VALIDATION',
         `task ${task.id} ran ${task.algorithm}; only a glm or coxph task can be registered as a model`,
@@ -234,7 +216,7 @@ export async function registerModel(
         'FH_ERR_ALREADY_EXISTS',
         `the model name "${body.name}" belongs to another collaboration; choose another name`,
       );
-    const model = await modelFromTask(trx, task, body);
+    const model = await modelFromTask(trx, task, body, fitting);
     const row: Schema['model_versions'] = {
       id: randomUUID(),
       name: body.name,
@@ -277,10 +259,13 @@ export function frozenModel(mv: ModelVersion): { formula: string; coefficients: 
   };
 }
 
-/** The algorithm that validates a version across centres: AUC and calibration, or Harrell's C. */
-function validationAlgorithm(mv: ModelVersion): 'validate' | 'validate-survival' {
-  if (mv.kind === 'coxph') return 'validate-survival';
-  if (mv.kind === 'glm' && mv.family === 'binomial') return 'validate';
+/**
+ * The algorithm that validates a version across centres, as the fitting algorithm says (AUC and
+ * calibration for a binomial glm, Harrell's C for a coxph model).
+ */
+function validationAlgorithm(ctx: HubContext, mv: ModelVersion): string {
+  const by = ctx.algorithms.get(mv.kind)?.model?.validatedBy(mv.family) ?? null;
+  if (by !== null) return by;
   throw new FedhubError(
     'FH_ERR_VALIDATION',
     `model ${mv.name} v${mv.version} is a ${mv.kind}${mv.family ? ` (${mv.family})` : ''} model; validation across centres needs a binomial glm (AUC, calibration, Brier, Hosmer–Lemeshow) or a coxph model (Harrell's C)`,
@@ -331,7 +316,7 @@ export async function validateModel(
   body: ValidateModelRequest,
 ): Promise<Task> {
   const mv = await getModelVersion(ctx, user, name, version);
-  const algorithm = validationAlgorithm(mv);
+  const algorithm = validationAlgorithm(ctx, mv);
   const task = await createTask(ctx, user, {
     studyId: body.studyId,
     algorithm,
@@ -365,7 +350,7 @@ export async function attachValidation(
     const mv = await getModelVersion(ctx, user, name, version, trx);
     const task = await visibleTask(user, taskId, trx);
     requireRole(user, 'researcher');
-    const expected = validationAlgorithm(mv);
+    const expected = validationAlgorithm(ctx, mv);
     if (task.algorithm !== expected)
       throw new FedhubError('FH_ERR_VALIDATION', `task ${taskId} ran ${task.algorithm}, not ${expected}`);
     if (task.status !== 'completed')
