@@ -4,7 +4,14 @@
  * hub) and may ask for another round.
  */
 
-import type { AlgorithmReleases, ColumnSpec, DataDictionary, DisclosurePolicy, Filter, Json } from '@fedhub/protocol';
+import type {
+  AlgorithmReleases,
+  ColumnSpec,
+  DataDictionary,
+  DisclosurePolicy,
+  Filter,
+  Json,
+} from '@fedhub/protocol';
 import type { RowPool } from '@fedhub/stats';
 import type { z } from 'zod';
 

@@ -36,7 +36,8 @@ const testFiles = readdirSync(packages).flatMap((p) => {
 /** The folder whose source defines the algorithm `name`. */
 function folderOf(name: string): string | undefined {
   const def = algorithmFiles.find(
-    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && readFileSync(f, 'utf8').includes(`name: '${name}',`),
+    (f) =>
+      f.endsWith('.ts') && !f.endsWith('.test.ts') && readFileSync(f, 'utf8').includes(`name: '${name}',`),
   );
   return def ? def.slice(0, def.lastIndexOf('/')) : undefined;
 }
@@ -62,7 +63,12 @@ describe('every algorithm owns its contract', () => {
         missing.push('a result schema in @fedhub/protocol results (RESULT_SCHEMAS)');
       if (!(typeof a.releases?.pooled === 'string' && a.releases.pooled.length > 20))
         missing.push('releases.pooled');
-      if (!(a.releases?.perNode === null || (typeof a.releases?.perNode === 'string' && a.releases.perNode.length > 0)))
+      if (
+        !(
+          a.releases?.perNode === null ||
+          (typeof a.releases?.perNode === 'string' && a.releases.perNode.length > 0)
+        )
+      )
         missing.push('releases.perNode');
       if (!Object.hasOwn(RESULT_FORMATTERS, a.name)) missing.push('a CLI formatter (RESULT_FORMATTERS)');
       if (!Object.hasOwn(RESULT_VIEWS, a.name)) missing.push('a web view (RESULT_VIEWS)');

@@ -5,8 +5,8 @@
  */
 import {
   type PingResult,
-  RESULT_SCHEMAS,
   type RadiomicsExtractResult,
+  RESULT_SCHEMAS,
   type TaskDetail,
 } from '@fedhub/protocol';
 import { num, table } from './output.js';

@@ -337,7 +337,10 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         onInternalError: (err) => rlog.error({ err }, 'algorithm failed'),
         // the full refusal (counts, levels, values) for this node's data officer; the hub gets the code only
         onRefusal: (err) =>
-          rlog.warn({ code: err.code, reason: err.message, details: err.details }, 'run refused at this node'),
+          rlog.warn(
+            { code: err.code, reason: err.message, details: err.details },
+            'run refused at this node',
+          ),
       });
     } finally {
       clearInterval(beat);

@@ -7,7 +7,6 @@ export { DatasetStore, type LoadReport, type StoreDataset } from './datasets/duc
 export { inferDictionary } from './datasets/infer-dictionary.js';
 export { compileFilter, quoteIdent } from './datasets/sql-filter.js';
 export * from './dicom-store/index.js';
-export * from './release-gate.js';
 export * from './dose-registry/index.js';
 export * from './executor.js';
 export * from './governance/approval-gate.js';
@@ -26,3 +25,4 @@ export { QuotaLedger } from './governance/quota-ledger.js';
 export { RecordSet } from './governance/record-set.js';
 export { imagingFromDicomStore } from './imaging-source.js';
 export { type LocalFederationResult, type LocalNode, runLocalFederation } from './local-federation.js';
+export * from './release-gate.js';

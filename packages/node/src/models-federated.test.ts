@@ -465,7 +465,12 @@ describe('federated validation of a frozen score equals pROC and R glm on the po
       string,
       number | number[]
     >;
-    const params = { dataset: 'cohort', outcome: 'toxicity', model: { score: 'score' }, scoreResolution: 0.001 };
+    const params = {
+      dataset: 'cohort',
+      outcome: 'toxicity',
+      model: { score: 'score' },
+      scoreResolution: 0.001,
+    };
     // a Hosmer–Lemeshow decile holds fewer than 5 of one centre's records: refused under the default policy
     await expect(runLocalFederation('validate', params, nodes)).rejects.toMatchObject({
       details: { code: 'FH_ERR_SMALL_CELL' },

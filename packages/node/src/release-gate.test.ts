@@ -35,16 +35,13 @@ describe('enforceDisclosure', () => {
     ).toBeUndefined();
   });
   it('refuses a small subset, naming the minimum', () => {
-    expect(
-      codeOf(() => enforceDisclosure(release({}, { subsetSize: 9, cells: [] }), policy)),
-    ).toBe('FH_ERR_SMALL_SUBSET');
+    expect(codeOf(() => enforceDisclosure(release({}, { subsetSize: 9, cells: [] }), policy))).toBe(
+      'FH_ERR_SMALL_SUBSET',
+    );
   });
   it('refuses a small non-zero cell and names it', () => {
     try {
-      enforceDisclosure(
-        release({}, { subsetSize: 50, cells: [{ label: 'stage=IV', count: 3 }] }),
-        policy,
-      );
+      enforceDisclosure(release({}, { subsetSize: 50, cells: [{ label: 'stage=IV', count: 3 }] }), policy);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(FedhubError);
@@ -54,16 +51,14 @@ describe('enforceDisclosure', () => {
   });
   it('refuses too many parameters and too few residual degrees of freedom', () => {
     expect(
-      codeOf(() =>
-        enforceDisclosure(release({}, { subsetSize: 30, cells: [], parameters: 11 }), policy),
-      ),
+      codeOf(() => enforceDisclosure(release({}, { subsetSize: 30, cells: [], parameters: 11 }), policy)),
     ).toBe('FH_ERR_TOO_MANY_PARAMETERS');
     expect(
       codeOf(() =>
-        enforceDisclosure(
-          release({}, { subsetSize: 15, cells: [], parameters: 6 }),
-          { ...policy, maxParameterRatio: 1 },
-        ),
+        enforceDisclosure(release({}, { subsetSize: 15, cells: [], parameters: 6 }), {
+          ...policy,
+          maxParameterRatio: 1,
+        }),
       ),
     ).toBe('FH_ERR_TOO_MANY_PARAMETERS');
   });
@@ -86,7 +81,10 @@ describe('enforceDisclosure', () => {
   it('refuses a cell without a count', () => {
     expect(
       codeOf(() =>
-        enforceDisclosure(release({}, { subsetSize: 40, cells: [{ label: 'x', count: Number.NaN }] }), policy),
+        enforceDisclosure(
+          release({}, { subsetSize: 40, cells: [{ label: 'x', count: Number.NaN }] }),
+          policy,
+        ),
       ),
     ).toBe('FH_ERR_UNDECLARED_RELEASE');
   });

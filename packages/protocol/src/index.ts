@@ -11,6 +11,6 @@ export * from './dataset.js';
 export * from './entities.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './results/index.js';
 export * from './study.js';
 export * from './study-check.js';
-export * from './results/index.js';

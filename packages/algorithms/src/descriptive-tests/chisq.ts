@@ -22,7 +22,10 @@ export const chisq = defineAlgorithm<ChisqParams>({
     "Pearson's chi-square test on the pooled contingency table of two categorical columns; equals R chisq.test.",
   paramsSchema: ChisqParamsSchema,
   resultSchema: ChisqResultSchema,
-  releases: { pooled: 'the counts of every combination of two categorical columns (as crosstab)', perNode: null },
+  releases: {
+    pooled: 'the counts of every combination of two categorical columns (as crosstab)',
+    perNode: null,
+  },
   variables: (p) => crosstab.variables(p),
   firstInput: () => null,
   local: (ctx, params, input, round) => crosstab.local(ctx, params, input, round),

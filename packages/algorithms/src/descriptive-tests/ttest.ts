@@ -86,16 +86,13 @@ export const ttest = defineAlgorithm<TtestParams>({
     const vec = shift
       ? [...sums(a, shift[0]), ...sums(b, shift[1])]
       : [a.length, sums(a, 0)[1]!, b.length, sums(b, 0)[1]!];
-    return release(
-      { [ADDITIVE_FIELD]: vec } as Json,
-      {
-        subsetSize: a.length + b.length,
-        cells: [
-          { label: `${params.group} = group 1`, count: a.length },
-          { label: `${params.group} = group 2`, count: b.length },
-        ],
-      },
-    );
+    return release({ [ADDITIVE_FIELD]: vec } as Json, {
+      subsetSize: a.length + b.length,
+      cells: [
+        { label: `${params.group} = group 1`, count: a.length },
+        { label: `${params.group} = group 2`, count: b.length },
+      ],
+    });
   },
   aggregate({ params, round, state, parts }) {
     const sum = sumAdditive(parts);

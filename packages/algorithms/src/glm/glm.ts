@@ -267,14 +267,11 @@ export const glm = defineAlgorithm<GlmParams>({
       const first = await firstPartial(ctx, params, levels);
       if (!first) return release({ levels } as Json, { subsetSize: n, cells });
       const model = modelDisclosure(first.model, params.family);
-      return release(
-        { levels, [ADDITIVE_FIELD]: Array.from(first.partial), names: first.names } as Json,
-        {
-          subsetSize: Math.min(n, model.subsetSize),
-          cells: [...cells, ...model.cells],
-          parameters: model.parameters,
-        },
-      );
+      return release({ levels, [ADDITIVE_FIELD]: Array.from(first.partial), names: first.names } as Json, {
+        subsetSize: Math.min(n, model.subsetSize),
+        cells: [...cells, ...model.cells],
+        parameters: model.parameters,
+      });
     }
     const m = await modelData(ctx, params, phase.levels);
     const data = {
@@ -293,7 +290,10 @@ export const glm = defineAlgorithm<GlmParams>({
           'perCentre: this study does not allow per-node breakdowns, so this node releases no model of its own',
           { parameter: 'perCentre' },
         );
-      return release(centreFit(data, params, m.design.columnNames) as Json, modelDisclosure(m, params.family));
+      return release(
+        centreFit(data, params, m.design.columnNames) as Json,
+        modelDisclosure(m, params.family),
+      );
     }
     let partial: Float64Array;
     if (phase.phase === 'irls') {

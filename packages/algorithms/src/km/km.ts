@@ -137,10 +137,7 @@ export const km = defineAlgorithm<KmParams>({
         throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'a record falls outside the agreed grid');
       out[(k * S * G + s * G + g) * 2 + (d.event[i] === 1 ? 0 : 1)]! += 1;
     }
-    return release(
-      { [ADDITIVE_FIELD]: Array.from(out) } as Json,
-      { subsetSize: n, cells: [] },
-    );
+    return release({ [ADDITIVE_FIELD]: Array.from(out) } as Json, { subsetSize: n, cells: [] });
   },
   aggregate({ params, round, state, parts }) {
     if (round === 1) {

@@ -150,8 +150,16 @@ export const summary = defineAlgorithm<SummaryParams>({
             kind: 'bin',
           });
         });
-        cells.push({ label: `histogram values below ${breaks[0]} of "${m.column}"`, count: h.below, kind: 'bin' });
-        cells.push({ label: `histogram values above ${breaks.at(-1)} of "${m.column}"`, count: h.above, kind: 'bin' });
+        cells.push({
+          label: `histogram values below ${breaks[0]} of "${m.column}"`,
+          count: h.below,
+          kind: 'bin',
+        });
+        cells.push({
+          label: `histogram values above ${breaks.at(-1)} of "${m.column}"`,
+          count: h.above,
+          kind: 'bin',
+        });
       }
       columns.push(part);
     }

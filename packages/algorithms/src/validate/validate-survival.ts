@@ -59,6 +59,7 @@ function pairCells(s: ConcordanceSummary): DisclosureCell[] {
     { label: 'event pairs tied on the time', count: s.tiedTime + s.tiedBoth, kind: 'group' },
   ];
 }
+
 import { type ConcordanceSummary, concordanceSummary } from './concordance-summary.js';
 
 export const ValidateSurvivalParamsSchema = z.strictObject({

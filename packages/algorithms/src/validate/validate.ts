@@ -118,9 +118,13 @@ async function scores(
         parameter: 'outcome',
       });
     if (!(p[i]! > 0 && p[i]! < 1))
-      throw new FedhubError('FH_ERR_BAD_PARAMS', 'predicted probabilities must lie strictly between 0 and 1', {
-        parameter: 'model',
-      });
+      throw new FedhubError(
+        'FH_ERR_BAD_PARAMS',
+        'predicted probabilities must lie strictly between 0 and 1',
+        {
+          parameter: 'model',
+        },
+      );
   }
   const s = { y, p };
   ctx.cache.set('validate', s);
@@ -266,7 +270,8 @@ export const validate = defineAlgorithm<ValidateParams>({
           });
       const withBins = { ...disclosure, cells: [...disclosure.cells, ...histCells] };
       // this centre's own metrics leave the node only where the study allows per-node breakdowns
-      if (ctx.releasePerNodeBreakdown !== true) return release({ [ADDITIVE_FIELD]: additive } as Json, withBins);
+      if (ctx.releasePerNodeBreakdown !== true)
+        return release({ [ADDITIVE_FIELD]: additive } as Json, withBins);
       const local = aucFromHistograms(hist, grid.bins);
       const cal = calibrationFederated([s]);
       const centre = {

@@ -62,7 +62,8 @@ function study(releasePerNodeBreakdown: boolean): StudyDescriptor {
 }
 
 async function both(algorithm: string, params: unknown, minCellCount?: number) {
-  const at = minCellCount === undefined ? nodes : nodes.map((n) => ({ ...n, policy: { ...n.policy, minCellCount } }));
+  const at =
+    minCellCount === undefined ? nodes : nodes.map((n) => ({ ...n, policy: { ...n.policy, minCellCount } }));
   const [pooled, broken] = await Promise.all(
     [false, true].map(async (allowed) => {
       const s = study(allowed);
@@ -95,12 +96,16 @@ describe('per-node breakdowns follow the study', () => {
   it('validate: per-centre results only when allowed, pooled AUC identical', async () => {
     // a Hosmer–Lemeshow decile holds fewer than 5 of one hospital's records: allowed here, the test is
     // about breakdowns (the release gate's refusal is tested in models-federated.test.ts)
-    const { pooled, broken, sentPooled, sentBroken } = await both('validate', {
-      dataset: 'cohort',
-      outcome: 'toxicity',
-      model: { score: 'score' },
-      scoreResolution: 0.001,
-    }, 1);
+    const { pooled, broken, sentPooled, sentBroken } = await both(
+      'validate',
+      {
+        dataset: 'cohort',
+        outcome: 'toxicity',
+        model: { score: 'score' },
+        scoreResolution: 0.001,
+      },
+      1,
+    );
     expect(pooled).not.toHaveProperty('perCentre');
     expect((broken.perCentre as Array<{ centre: string }>).map((c) => c.centre)).toEqual(
       nodes.map((n) => n.name),

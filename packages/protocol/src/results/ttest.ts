@@ -12,7 +12,9 @@ export const TtestResultSchema = z.looseObject({
   method: z.string(),
   column: z.string(),
   group: z.string(),
-  groups: z.array(z.looseObject({ level: z.string(), n: ResultNumber, mean: ResultNumber, sd: ResultNumber })),
+  groups: z.array(
+    z.looseObject({ level: z.string(), n: ResultNumber, mean: ResultNumber, sd: ResultNumber }),
+  ),
   statistic: ResultNumber,
   df: ResultNumber,
   pValue: ResultNumber,

@@ -6,19 +6,19 @@ import { concordanceForestRows, coxForestRows, glmCentreForestRows, glmForestRow
 import { ForestPlot } from './forest-plot.js';
 import { Histogram } from './histogram.js';
 import { KmPlot } from './km-plot.js';
-import {
-  type ConcordanceMetrics,
-  type CoxResult,
-  type CrosstabResult,
-  type DrlResult,
-  type GlmResult,
-  type KmResult,
-  type QuantilesResult,
-  type SummaryResult,
-  type TtestResult,
-  type ValidateResult,
-  type ValidateSurvivalResult,
-  type ValidationMetrics,
+import type {
+  ConcordanceMetrics,
+  CoxResult,
+  CrosstabResult,
+  DrlResult,
+  GlmResult,
+  KmResult,
+  QuantilesResult,
+  SummaryResult,
+  TtestResult,
+  ValidateResult,
+  ValidateSurvivalResult,
+  ValidationMetrics,
 } from './types.js';
 import { CalibrationPlot, RocPlot } from './validation-plots.js';
 
@@ -465,8 +465,8 @@ export function RadiomicsExtractView({ r }: { r: RadiomicsExtractResult }) {
   return (
     <div>
       <p className="muted">
-        Features extracted for {String(r.processed ?? 0)} of {String(r.patients ?? 0)} patients; they stay at each
-        node as a derived dataset.
+        Features extracted for {String(r.processed ?? 0)} of {String(r.patients ?? 0)} patients; they stay at
+        each node as a derived dataset.
       </p>
       <table data-testid="radiomics-table">
         <caption>Derived datasets</caption>

@@ -6,6 +6,7 @@
  * report is attached once the task has completed.
  */
 import { randomUUID } from 'node:crypto';
+import type { ModelContract } from '@fedhub/algorithms';
 import { sha256Hex } from '@fedhub/crypto';
 import { fromJson, type Schema, toJson, withTransaction } from '@fedhub/db';
 import {
@@ -21,7 +22,6 @@ import {
   type Task,
   type ValidateModelRequest,
 } from '@fedhub/protocol';
-import type { ModelContract } from '@fedhub/algorithms';
 import type { Kysely } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
