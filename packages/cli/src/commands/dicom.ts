@@ -408,7 +408,15 @@ export function registerDicomCommands(program: Command): void {
         const key = await projectKey(opts.keyFile, Boolean(opts.createKey));
         if (!existsSync(input)) throw new FedhubError('FH_ERR_VALIDATION', `${input} does not exist`);
         const failures: Array<{ file: string; status: string; code: string }> = [];
-        let summary: { ok: number; quarantined: number; rejected: number };
+        // every input is counted once: ok (files written, `renamed` of them beside a different file with the
+        // same de-identified path) + duplicates (identical output already there) + quarantined + rejected
+        let summary: {
+          ok: number;
+          renamed: number;
+          duplicates: number;
+          quarantined: number;
+          rejected: number;
+        };
         let pairs: Array<{ pseudonym: string; patientId: string }> = [];
         if (statSync(input).isDirectory()) {
           const bar =
@@ -436,12 +444,20 @@ export function registerDicomCommands(program: Command): void {
             { pool, concurrency: 2 * Math.max(1, Math.min(availableParallelism(), 8)) },
           ).finally(() => pool.close());
           bar?.stop();
-          summary = { ok: r.ok, quarantined: r.quarantined, rejected: r.rejected };
+          summary = {
+            ok: r.ok,
+            renamed: r.renamed,
+            duplicates: r.duplicates,
+            quarantined: r.quarantined,
+            rejected: r.rejected,
+          };
           pairs = [...r.reid].map(([pseudonym, patientId]) => ({ pseudonym, patientId }));
         } else {
           const r = await deidentifyFile(input, output, { options, projectKey: key });
           summary = {
             ok: r.status === 'ok' ? 1 : 0,
+            renamed: 0,
+            duplicates: 0,
             quarantined: r.status === 'quarantined' ? 1 : 0,
             rejected: r.status === 'rejected' ? 1 : 0,
           };
@@ -458,7 +474,7 @@ export function registerDicomCommands(program: Command): void {
         if (opts.json) printJson({ ...summary, failures });
         else {
           process.stdout.write(
-            `${summary.ok} de-identified, ${summary.quarantined} quarantined, ${summary.rejected} rejected\n`,
+            `${summary.ok} de-identified${summary.renamed > 0 ? ` (${summary.renamed} beside a different file with the same UIDs, as -N.dcm)` : ''}, ${summary.duplicates} duplicates, ${summary.quarantined} quarantined, ${summary.rejected} rejected\n`,
           );
           if (failures.length > 0)
             process.stdout.write(
@@ -468,7 +484,8 @@ export function registerDicomCommands(program: Command): void {
               )}\n`,
             );
         }
-        if (summary.ok === 0 && summary.quarantined + summary.rejected > 0) process.exitCode = 2;
+        if (summary.ok + summary.duplicates === 0 && summary.quarantined + summary.rejected > 0)
+          process.exitCode = 2;
       },
     );
 }

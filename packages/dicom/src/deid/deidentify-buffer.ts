@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { loadDictionary } from '../parser/dictionary.js';
 import { DicomParseError } from '../parser/errors.js';
 import { readDicom, stringValue } from '../parser/read.js';
@@ -168,7 +169,14 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
   try {
     const ds = mergeSorted(processDataset(ctx, file.dataset), deidAttributes(d));
     const sopInstance = str(file.dataset, 0x00080018) || str(file.meta, 0x00020003);
-    const newInstance = d.options.retainUids ? sopInstance : remapUid(d.key.uid, sopInstance);
+    // Without a SOP Instance UID every such file would get the same one (and the same output path): derive
+    // a deterministic one from the input bytes instead, so distinct inputs stay distinct.
+    const newInstance =
+      sopInstance === ''
+        ? remapUid(d.key.uid, `fedhub-no-sop-uid:${createHash('sha256').update(buf).digest('hex')}`)
+        : d.options.retainUids
+          ? sopInstance
+          : remapUid(d.key.uid, sopInstance);
     const meta: DicomElement[] = [
       { tag: 0x00020001, vr: 'OB', value: new Uint8Array([0, 1]) },
       lo(0x00020002, 'UI', sopClassUid),

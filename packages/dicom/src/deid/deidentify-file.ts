@@ -11,6 +11,7 @@ import {
 import { DEID_ERROR_CODES } from './errors.js';
 import type { DeidOptions } from './options.js';
 import type { DeidPool } from './pool.js';
+import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 
 /** Options and project key (>= 32 bytes), or a prepared `Deidentifier`. */
 export type DeidSetup = { readonly options: DeidOptions; readonly projectKey: Uint8Array } | Deidentifier;
@@ -121,13 +122,21 @@ export interface TreeProgress {
   readonly file: string;
   readonly status: DeidResult['status'];
   readonly code?: string;
-  /** Output path relative to the output folder, when written. */
+  /** Output path relative to the output folder, when written (or, for a duplicate, the identical file). */
   readonly output?: string;
+  /** For status 'ok': written at its own path, renamed beside a different file, or a duplicate. */
+  readonly write?: TreeWrite;
 }
 
-/** Totals of a `deidentifyTree` run, and the re-identification pairs it produced. */
+/**
+ * Totals of a `deidentifyTree` run, and the re-identification pairs it produced. Every input file is counted
+ * once: `ok + duplicates + quarantined + rejected` is the number of files, and `ok` is the number of files
+ * written (`renamed` of them under a `-N` name because a different file had their path).
+ */
 export interface TreeResult {
   readonly ok: number;
+  readonly renamed: number;
+  readonly duplicates: number;
   readonly quarantined: number;
   readonly rejected: number;
   readonly reid: ReadonlyMap<string, string>;
@@ -209,6 +218,8 @@ export async function deidentifyTree(
     throw new TypeError('deidentifyTree: a pool needs { options, projectKey }, not a prepared de-identifier');
   const files = await listFiles(inDir);
   let ok = 0;
+  let renamed = 0;
+  let duplicates = 0;
   let quarantined = 0;
   let rejected = 0;
   let done = 0;
@@ -217,6 +228,7 @@ export async function deidentifyTree(
   const one = async (path: string): Promise<void> => {
     let r: DeidResult;
     let output: string | undefined;
+    let write: TreeWrite | undefined;
     try {
       if (pool) {
         // the worker reads, de-identifies and writes the file itself
@@ -224,21 +236,27 @@ export async function deidentifyTree(
         const a = await pool.deidentifyFile(path, outDir, s.options, s.projectKey);
         r = a.result;
         output = a.output;
+        write = a.write;
       } else {
         // synchronous file I/O: 2-4x faster than fs/promises for many ~0.5 MB files here
         r = deidentifyWith(d!, readFileSync(path));
         if (r.status === 'ok') {
-          output = treeOutputPath(r);
-          writeAtomicSync(join(outDir, output), r.output, madeDirs);
+          const w = writeTreeFileSync(outDir, treeOutputPath(r), r.output, madeDirs);
+          output = w.path;
+          write = w.write;
         }
       }
       if (r.status === 'ok') reid.set(r.reid.pseudonym, r.reid.patientId);
     } catch (err) {
       r = ioRejection((err as Error).message);
       output = undefined;
+      write = undefined;
     }
-    if (r.status === 'ok') ok++;
-    else if (r.status === 'quarantined') quarantined++;
+    if (r.status === 'ok' && write === 'duplicate') duplicates++;
+    else if (r.status === 'ok') {
+      ok++;
+      if (write === 'renamed') renamed++;
+    } else if (r.status === 'quarantined') quarantined++;
     else rejected++;
     done++;
     onProgress?.({
@@ -248,6 +266,7 @@ export async function deidentifyTree(
       status: r.status,
       ...(r.status !== 'ok' ? { code: r.code } : {}),
       ...(output ? { output } : {}),
+      ...(write ? { write } : {}),
     });
   };
   const width = pool ? Math.max(1, opts.concurrency ?? 4) : 1;
@@ -257,5 +276,5 @@ export async function deidentifyTree(
       while (next < files.length) await one(files[next++]!);
     }),
   );
-  return { ok, quarantined, rejected, reid };
+  return { ok, renamed, duplicates, quarantined, rejected, reid };
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import {
   createDeidentifier,
@@ -7,8 +6,9 @@ import {
   type DeidResult,
   deidentifyWith,
 } from './deidentify-buffer.js';
-import { ioRejection, treeOutputPath, writeAtomicSync } from './deidentify-file.js';
+import { ioRejection, treeOutputPath } from './deidentify-file.js';
 import type { DeidOptions } from './options.js';
+import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 
 /** A job sent to a pool worker: bytes to de-identify, or a file to read and write (see `file`). */
 export interface PoolJob {
@@ -29,6 +29,8 @@ export interface PoolAnswer {
   readonly id: number;
   /** File mode: where the file was written, relative to `outDir`. */
   readonly output?: string;
+  /** File mode: whether it was written at its own path, beside a different file, or was a duplicate. */
+  readonly write?: TreeWrite;
   readonly result: DeidResult;
 }
 
@@ -48,17 +50,21 @@ function serve(): void {
     if (job.file) {
       let result: DeidResult;
       let output: string | undefined;
+      let write: TreeWrite | undefined;
       try {
         result = deidentifyWith(d, readFileSync(job.file.path));
         if (result.status === 'ok') {
-          output = treeOutputPath(result);
-          writeAtomicSync(join(job.file.outDir, output), result.output, madeDirs);
+          const w = writeTreeFileSync(job.file.outDir, treeOutputPath(result), result.output, madeDirs);
+          output = w.path;
+          write = w.write;
           result = { ...result, output: Buffer.alloc(0) };
         }
       } catch (err) {
         result = ioRejection((err as Error).message);
+        output = undefined;
+        write = undefined;
       }
-      const answer: PoolAnswer = { id: job.id, result, ...(output ? { output } : {}) };
+      const answer: PoolAnswer = { id: job.id, result, ...(output && write ? { output, write } : {}) };
       port.postMessage(answer);
       return;
     }

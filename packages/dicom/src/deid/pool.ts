@@ -3,6 +3,7 @@ import type { DeidResult } from './deidentify-buffer.js';
 import { DEID_ERROR_CODES, DeidError } from './errors.js';
 import type { DeidOptions } from './options.js';
 import type { PoolAnswer, PoolJob } from './pool-worker.js';
+import type { TreeWrite } from './tree-output.js';
 
 /** Settings of a worker pool. */
 export interface DeidPoolOptions {
@@ -21,22 +22,23 @@ export interface DeidPool {
   deidentify(input: Uint8Array, options: DeidOptions, projectKey: Uint8Array): Promise<DeidResult>;
   /**
    * De-identifies the file at `path` in a worker, which reads it and, when the result is ok, writes it
-   * atomically under `outDir` at {@link treeOutputPath}; `output` is that relative path. The result's
-   * `output` bytes are empty (they stay in the worker).
+   * atomically under `outDir` at {@link treeOutputPath} without overwriting anything (see
+   * {@link writeTreeFileSync}); `output` is the relative path the bytes are at and `write` what happened.
+   * The result's `output` bytes are empty (they stay in the worker).
    */
   deidentifyFile(
     path: string,
     outDir: string,
     options: DeidOptions,
     projectKey: Uint8Array,
-  ): Promise<{ result: DeidResult; output?: string }>;
+  ): Promise<{ result: DeidResult; output?: string; write?: TreeWrite }>;
   /** Terminates all workers; pending jobs are rejected with FH_ERR_DEID_POOL_CLOSED. */
   close(): Promise<void>;
 }
 
 interface Pending {
   readonly job: PoolJob;
-  readonly resolve: (r: DeidResult, output?: string) => void;
+  readonly resolve: (r: DeidResult, output?: string, write?: TreeWrite) => void;
 }
 
 interface Slot {
@@ -79,12 +81,12 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
   let nextId = 1;
   let closed = false;
 
-  const finish = (slot: Slot, result: DeidResult, output?: string): void => {
+  const finish = (slot: Slot, result: DeidResult, output?: string, write?: TreeWrite): void => {
     const p = slot.busy;
     if (slot.timer) clearTimeout(slot.timer);
     slot.busy = undefined;
     slot.timer = undefined;
-    p?.resolve(result, output);
+    p?.resolve(result, output, write);
   };
 
   const spawn = (slot: Slot): void => {
@@ -104,6 +106,7 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
           ? { ...r, output: Buffer.from(r.output.buffer, r.output.byteOffset, r.output.byteLength) }
           : r,
         a.output,
+        a.write,
       );
       pump();
     });
@@ -159,7 +162,8 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
       return new Promise((resolve) => {
         queue.push({
           job: { id: nextId++, input: new Uint8Array(0), options, projectKey, file: { path, outDir } },
-          resolve: (result, output) => resolve(output ? { result, output } : { result }),
+          resolve: (result, output, write) =>
+            resolve(output && write ? { result, output, write } : { result }),
         });
         pump();
       });
