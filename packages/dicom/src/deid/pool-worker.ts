@@ -8,6 +8,7 @@ import {
 } from './deidentify-buffer.js';
 import { ioRejection, treeOutputPath } from './deidentify-file.js';
 import type { DeidOptions } from './options.js';
+import { POOL_CLOSE_MESSAGE } from './pool-messages.js';
 import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 
 /** A job sent to a pool worker: bytes to de-identify, or a file to read and write (see `file`). */
@@ -40,7 +41,12 @@ function serve(): void {
   // One prepared de-identifier per (options, key): the compiled table and derived keys are reused across jobs.
   const prepared = new Map<string, Deidentifier>();
   const madeDirs = new Set<string>();
-  port.on('message', (job: PoolJob) => {
+  port.on('message', (job: PoolJob | typeof POOL_CLOSE_MESSAGE) => {
+    // the pool is closing: end this thread normally (its event loop empties) instead of being terminated
+    if (job === POOL_CLOSE_MESSAGE) {
+      port.close();
+      return;
+    }
     const k = `${JSON.stringify(job.options)}|${Buffer.from(job.projectKey).toString('hex')}`;
     let d = prepared.get(k);
     if (!d) {
