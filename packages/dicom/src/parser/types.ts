@@ -33,6 +33,8 @@ export interface DicomFile {
   readonly meta: DicomDataset;
   readonly dataset: DicomDataset;
   readonly syntax: DicomSyntax;
+  /** True when the file had no preamble and "DICM" (the transfer syntax may have been inferred). */
+  readonly inferred?: boolean;
 }
 
 /** Limits applied while reading untrusted input. */
