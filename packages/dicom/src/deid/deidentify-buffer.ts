@@ -10,6 +10,13 @@ import {
 } from '../parser/types.js';
 import { DicomWriteError, encodeFile } from '../parser/write.js';
 import { compileActionTable } from './action-table.js';
+import {
+  deidentifyRecords,
+  isRecordSequence,
+  MEDIA_STORAGE_DIRECTORY,
+  patientKeyOf,
+  rewriteRecordOffsets,
+} from './dicomdir.js';
 import { type DeidCounts, type EngineContext, emptyCounts, processDataset } from './engine.js';
 import { DEID_ERROR_CODES, DeidError } from './errors.js';
 import { type DeidKey, deriveDeidKey } from './keys.js';
@@ -149,9 +156,7 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
   const q = quarantineReason(file.dataset, d.options);
   if (q) return { status: 'quarantined', code: q.code, reason: q.reason, summary: summaryBase };
   // Without a Patient ID, name and birth date identify the patient (else every such file would share one).
-  const patientId =
-    str(file.dataset, 0x00100020) ||
-    `name:${str(file.dataset, 0x00100010)}|birth:${str(file.dataset, 0x00100030)}`;
+  const patientId = patientKeyOf(file.dataset);
   const pseudonym = patientPseudonym(d.key.patient, patientId);
   const dayOffset = dateOffsetDays(d.key.date, patientId);
   const idValues: string[] = ID_TAGS.map((t) => str(file.dataset, t)).filter((v) => v !== '');
@@ -167,7 +172,14 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
     counts,
   };
   try {
-    const ds = mergeSorted(processDataset(ctx, file.dataset), deidAttributes(d));
+    let processed = processDataset(ctx, file.dataset);
+    // a DICOMDIR's records: each patient's under its own pseudonym, offsets rewritten after encoding
+    const records = sopClassUid === MEDIA_STORAGE_DIRECTORY ? file.dataset.find(isRecordSequence) : undefined;
+    if (records) {
+      const el = deidentifyRecords(ctx, file.dataset, records);
+      processed = processed.map((e) => (e.tag === el.tag ? el : e));
+    }
+    let ds = mergeSorted(processed, deidAttributes(d));
     const sopInstance = str(file.dataset, 0x00080018) || str(file.meta, 0x00020003);
     // Without a SOP Instance UID every such file would get the same one (and the same output path): derive
     // a deterministic one from the input bytes instead, so distinct inputs stay distinct.
@@ -185,7 +197,18 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
       lo(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID),
       lo(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME),
     ];
-    const output = encodeFile(meta, ds, file.syntax, buf.length + 4096);
+    const newOffsets: number[] = [];
+    const onItem = records
+      ? (tag: number, index: number, offset: number) => {
+          if (tag === records.tag) newOffsets[index] = offset;
+        }
+      : undefined;
+    let output = encodeFile(meta, ds, file.syntax, buf.length + 4096, onItem);
+    if (records?.itemOffsets) {
+      // offsets are 4-byte UL values: rewriting them moves nothing, so the second encoding has the same layout
+      ds = rewriteRecordOffsets(ds, records.itemOffsets, [...newOffsets]);
+      output = encodeFile(meta, ds, file.syntax, buf.length + 4096);
+    }
     const summary: DeidSummary = {
       ...summaryBase,
       outputBytes: output.length,

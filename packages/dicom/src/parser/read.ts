@@ -44,6 +44,8 @@ interface Cursor {
   readonly explicit: boolean;
   readonly dict: Dictionary;
   readonly limits: DicomReadLimits;
+  /** File offset of `buf[0]` (for DICOMDIR record offsets). */
+  readonly base: number;
 }
 
 function cursor(
@@ -52,9 +54,20 @@ function cursor(
   le: boolean,
   dict: Dictionary,
   limits: DicomReadLimits,
+  base = 0,
 ): Cursor {
-  return { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), le, explicit, dict, limits };
+  return {
+    buf,
+    view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
+    le,
+    explicit,
+    dict,
+    limits,
+    base,
+  };
 }
+
+const DIRECTORY_RECORDS = 0x00041220;
 
 function need(c: Cursor, pos: number, n: number, end: number, what: string): void {
   if (pos + n > end || pos + n > c.buf.length) {
@@ -146,9 +159,9 @@ function parseElements(
       }
       // UN of undefined length holds a sequence in implicit VR LE (PS3.5 6.2.2).
       if (vr === 'UN') explicitHere = false;
-      const sub = explicitHere === c.explicit ? c : cursor(c.buf, false, true, c.dict, c.limits);
+      const sub = explicitHere === c.explicit ? c : cursor(c.buf, false, true, c.dict, c.limits, c.base);
       const r = parseItems(sub, pos, end, depth + 1, true);
-      elements.push({ tag, vr: 'SQ', items: r.items });
+      elements.push({ tag, vr: 'SQ', items: r.items, ...offsetsOf(tag, c, r.starts) });
       pos = r.pos;
       continue;
     }
@@ -163,7 +176,7 @@ function parseElements(
     // cleaned like any other (PS3.5 6.2.2); a UN sequence is implicit VR LE inside.
     const known = vr === 'UN' && c.le && (tag >>> 16) % 2 === 0 ? c.dict.get(tag)?.vr : undefined;
     if (known === 'SQ') {
-      const implicit = cursor(c.buf, false, true, c.dict, c.limits);
+      const implicit = cursor(c.buf, false, true, c.dict, c.limits, c.base);
       elements.push({
         tag,
         vr: 'SQ',
@@ -171,7 +184,7 @@ function parseElements(
       });
     } else if (vr === 'SQ') {
       const r = parseItems(c, pos, pos + length, depth + 1, false);
-      elements.push({ tag, vr, items: r.items });
+      elements.push({ tag, vr, items: r.items, ...offsetsOf(tag, c, r.starts) });
     } else if (known !== undefined && !LONG_LENGTH_VRS.has(known) && length <= 0xffff) {
       elements.push({ tag, vr: known, value: c.buf.subarray(pos, pos + length) });
     } else if (known !== undefined && LONG_LENGTH_VRS.has(known)) {
@@ -185,20 +198,26 @@ function parseElements(
   return { elements, pos };
 }
 
+function offsetsOf(tag: number, c: Cursor, starts: readonly number[]): { itemOffsets?: number[] } {
+  return tag === DIRECTORY_RECORDS ? { itemOffsets: starts.map((p) => p + c.base) } : {};
+}
+
 function parseItems(
   c: Cursor,
   start: number,
   end: number,
   depth: number,
   undefinedLength: boolean,
-): { items: DicomDataset[]; pos: number } {
+): { items: DicomDataset[]; starts: number[]; pos: number } {
   if (depth > c.limits.maxDepth) {
     throw new DicomParseError(E.tooDeep, `sequences nested deeper than ${c.limits.maxDepth}`, start);
   }
   const items: DicomDataset[] = [];
+  const starts: number[] = [];
   let pos = start;
   while (pos < end) {
     need(c, pos, 8, end, 'item header');
+    starts.push(pos);
     const tag = readTag(c, pos);
     const length = c.view.getUint32(pos + 4, c.le);
     pos += 8;
@@ -209,7 +228,8 @@ function parseItems(
           'Sequence Delimitation Item in a defined-length sequence',
           pos - 8,
         );
-      return { items, pos };
+      starts.pop();
+      return { items, starts, pos };
     }
     if (tag !== ITEM)
       throw new DicomParseError(E.badItem, `expected an Item, found ${formatTag(tag)}`, pos - 8);
@@ -226,7 +246,7 @@ function parseItems(
   }
   if (undefinedLength)
     throw new DicomParseError(E.truncated, 'sequence without Sequence Delimitation Item', pos);
-  return { items, pos };
+  return { items, starts, pos };
 }
 
 function parseFragments(
@@ -321,7 +341,14 @@ function readWithMeta(buf: Uint8Array, start: number, dict: Dictionary, limits: 
   const syntax = syntaxOf(stringValue(tsElement.value));
   let body: Uint8Array = buf.subarray(meta.pos);
   if (syntax.deflated) body = inflate(body, meta.pos, limits);
-  const c = cursor(body, syntax.explicitVr, syntax.littleEndian, dict, limits);
+  const c = cursor(
+    body,
+    syntax.explicitVr,
+    syntax.littleEndian,
+    dict,
+    limits,
+    syntax.deflated ? 0 : meta.pos,
+  );
   const ds = parseElements(c, 0, body.length, 0, false);
   return { meta: meta.elements, dataset: ds.elements, syntax };
 }

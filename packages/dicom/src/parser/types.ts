@@ -22,6 +22,11 @@ export interface DicomElement {
   readonly vr: string;
   readonly value?: Uint8Array;
   readonly items?: readonly DicomDataset[];
+  /**
+   * For the Directory Record Sequence (0004,1220) only: each item's byte offset in the file as read (what
+   * DICOMDIR record offsets point at).
+   */
+  readonly itemOffsets?: readonly number[];
   readonly encapsulated?: DicomFragments;
 }
 

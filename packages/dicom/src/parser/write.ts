@@ -71,18 +71,31 @@ export class DicomWriteError extends Error {
   readonly code = 'FH_ERR_DICOM_VALUE_TOO_LONG';
 }
 
-function writeElements(w: ChunkWriter, ds: DicomDataset, explicit: boolean): void {
-  for (const el of ds) writeElement(w, el, explicit);
+/**
+ * Called with the byte offset (from the start of the output) of each item of a sequence as it is written,
+ * for formats that point at items by offset (DICOMDIR directory records).
+ */
+export type ItemOffsetHook = (sequenceTag: number, index: number, offset: number) => void;
+
+interface ItemHook {
+  readonly fn: ItemOffsetHook;
+  /** Bytes before the writer's buffer in the output (preamble and meta). */
+  readonly base: number;
 }
 
-function writeElement(w: ChunkWriter, el: DicomElement, explicit: boolean): void {
+function writeElements(w: ChunkWriter, ds: DicomDataset, explicit: boolean, hook?: ItemHook): void {
+  for (const el of ds) writeElement(w, el, explicit, hook);
+}
+
+function writeElement(w: ChunkWriter, el: DicomElement, explicit: boolean, hook?: ItemHook): void {
   const vrOut = explicit ? el.vr : null;
   if (el.items) {
     // Sequences and items are always written with undefined length: no lengths to recompute.
     w.header(el.tag, vrOut, UNDEFINED);
-    for (const item of el.items) {
+    for (const [index, item] of el.items.entries()) {
+      hook?.fn(el.tag, index, hook.base + w.length);
       w.header(0xfffee000, null, UNDEFINED);
-      writeElements(w, item, explicit);
+      writeElements(w, item, explicit, hook);
       w.header(0xfffee00d, null, 0);
     }
     w.header(0xfffee0dd, null, 0);
@@ -109,9 +122,14 @@ function writeElement(w: ChunkWriter, el: DicomElement, explicit: boolean): void
 }
 
 /** Serialises a dataset (no preamble, no meta) in the given syntax; deflates it for the deflated syntax. */
-export function encodeDataset(ds: DicomDataset, syntax: DicomSyntax, sizeHint = 65536): Buffer {
+export function encodeDataset(
+  ds: DicomDataset,
+  syntax: DicomSyntax,
+  sizeHint = 65536,
+  hook?: ItemHook,
+): Buffer {
   const w = new ChunkWriter(syntax.littleEndian, sizeHint);
-  writeElements(w, ds, syntax.explicitVr);
+  writeElements(w, ds, syntax.explicitVr, hook);
   const raw = w.result();
   return syntax.deflated ? deflateRawSync(raw) : raw;
 }
@@ -119,12 +137,14 @@ export function encodeDataset(ds: DicomDataset, syntax: DicomSyntax, sizeHint = 
 /**
  * Serialises a Part 10 file: zeroed 128-byte preamble, "DICM", file meta group (explicit VR LE, with
  * (0002,0000) group length computed here; any group length given in `meta` is ignored), then the dataset.
+ * `onItem` gets the file offset of every sequence item written (not for deflated syntaxes).
  */
 export function encodeFile(
   meta: DicomDataset,
   ds: DicomDataset,
   syntax: DicomSyntax,
   sizeHint = 65536,
+  onItem?: ItemOffsetHook,
 ): Buffer {
   const mw = new ChunkWriter(true, 512);
   writeElements(
@@ -139,6 +159,11 @@ export function encodeFile(
   head.write('UL', 136, 'latin1');
   head.writeUInt16LE(4, 138);
   head.writeUInt32LE(mw.length, 140);
-  const body = encodeDataset(ds, syntax, sizeHint);
+  const body = encodeDataset(
+    ds,
+    syntax,
+    sizeHint,
+    onItem && !syntax.deflated ? { fn: onItem, base: head.length + mw.length } : undefined,
+  );
   return Buffer.concat([head, mw.result(), body], head.length + mw.length + body.length);
 }
