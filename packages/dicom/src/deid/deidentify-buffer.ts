@@ -20,7 +20,7 @@ import {
 import { type DeidCounts, type EngineContext, emptyCounts, processDataset } from './engine.js';
 import { DEID_ERROR_CODES, DeidError } from './errors.js';
 import { type DeidKey, deriveDeidKey } from './keys.js';
-import { type DeidOptions, methodCodes } from './options.js';
+import { type DeidOptions, methodCodes, optionsForSopClass } from './options.js';
 import { dateOffsetDays, patientPseudonym, remapUid } from './pseudonym.js';
 import { quarantineReason } from './quarantine.js';
 import { SAFE_PRIVATE_ATTRIBUTES, safePrivateSet } from './safe-private.js';
@@ -70,6 +70,8 @@ export interface Deidentifier {
   readonly key: DeidKey;
   readonly limits: DicomReadLimits;
   readonly table: ReturnType<typeof compileActionTable>;
+  /** The table with Clean Descriptors, for RT objects under `cleanRtDescriptors`. */
+  readonly rtTable?: ReturnType<typeof compileActionTable>;
   readonly safePrivate: ReadonlySet<string>;
 }
 
@@ -84,6 +86,9 @@ export function createDeidentifier(
     key: deriveDeidKey(projectKey),
     limits,
     table: compileActionTable(options),
+    ...(options.cleanRtDescriptors && !options.cleanDescriptors
+      ? { rtTable: compileActionTable({ ...options, cleanDescriptors: true }) }
+      : {}),
     safePrivate: safePrivateSet(SAFE_PRIVATE_ATTRIBUTES),
   };
 }
@@ -105,13 +110,13 @@ function lo(tag: number, vr: string, text: string): DicomElement {
   return { tag, vr, value: textBytes(text) };
 }
 
-function deidAttributes(d: Deidentifier): DicomElement[] {
-  const codes = methodCodes(d.options);
+function deidAttributes(options: DeidOptions): DicomElement[] {
+  const codes = methodCodes(options);
   const method = codes.map((c) => c.meaning.replace(/ Option$/, '').slice(0, 64)).join('\\');
   const longitudinal =
-    d.options.retainLongitudinal === 'full'
+    options.retainLongitudinal === 'full'
       ? 'UNMODIFIED'
-      : d.options.retainLongitudinal === 'modified'
+      : options.retainLongitudinal === 'modified'
         ? 'MODIFIED'
         : 'REMOVED';
   return [
@@ -161,9 +166,11 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
   const dayOffset = dateOffsetDays(d.key.date, patientId);
   const idValues: string[] = ID_TAGS.map((t) => str(file.dataset, t)).filter((v) => v !== '');
   collectIdentifierValues(file.dataset, idValues);
+  // RT objects under cleanRtDescriptors: the Clean Descriptors table, and the method codes that say so
+  const options = optionsForSopClass(d.options, sopClassUid);
   const ctx: EngineContext = {
-    options: d.options,
-    table: d.table,
+    options,
+    table: options === d.options ? d.table : (d.rtTable ?? compileActionTable(options)),
     key: d.key,
     pseudonym,
     dayOffset,
@@ -179,7 +186,7 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
       const el = deidentifyRecords(ctx, file.dataset, records);
       processed = processed.map((e) => (e.tag === el.tag ? el : e));
     }
-    let ds = mergeSorted(processed, deidAttributes(d));
+    let ds = mergeSorted(processed, deidAttributes(options));
     const sopInstance = str(file.dataset, 0x00080018) || str(file.meta, 0x00020003);
     // Without a SOP Instance UID every such file would get the same one (and the same output path): derive
     // a deterministic one from the input bytes instead, so distinct inputs stay distinct.
