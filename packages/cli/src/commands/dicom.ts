@@ -407,7 +407,8 @@ export function registerDicomCommands(program: Command): void {
         const options = deidOptionsFrom(opts.profile, opts.options);
         const key = await projectKey(opts.keyFile, Boolean(opts.createKey));
         if (!existsSync(input)) throw new FedhubError('FH_ERR_VALIDATION', `${input} does not exist`);
-        const failures: Array<{ file: string; status: string; code: string }> = [];
+        // the engine's reason says what is wrong (tags, offsets, SOP classes, error codes), never a value
+        const failures: Array<{ file: string; status: string; code: string; reason: string }> = [];
         // every input is counted once: ok (files written, `renamed` of them beside a different file with the
         // same de-identified path) + duplicates (identical output already there) + quarantined + rejected
         let summary: {
@@ -439,7 +440,8 @@ export function registerDicomCommands(program: Command): void {
                 started = true;
               }
               bar?.update(p.done, { file: p.file.slice(-40) });
-              if (p.status !== 'ok') failures.push({ file: p.file, status: p.status, code: p.code ?? '' });
+              if (p.status !== 'ok')
+                failures.push({ file: p.file, status: p.status, code: p.code ?? '', reason: p.reason ?? '' });
             },
             { pool, concurrency: 2 * Math.max(1, Math.min(availableParallelism(), 8)) },
           ).finally(() => pool.close());
@@ -462,7 +464,7 @@ export function registerDicomCommands(program: Command): void {
             rejected: r.status === 'rejected' ? 1 : 0,
           };
           if (r.status === 'ok') pairs = [r.reid];
-          else failures.push({ file: input, status: r.status, code: r.code });
+          else failures.push({ file: input, status: r.status, code: r.code, reason: r.reason });
         }
         if (opts.reidMap) {
           const dk = deriveDeidKey(key);
@@ -479,8 +481,8 @@ export function registerDicomCommands(program: Command): void {
           if (failures.length > 0)
             process.stdout.write(
               `${table(
-                ['file', 'status', 'reason'],
-                failures.map((f) => [f.file, f.status, f.code]),
+                ['file', 'status', 'code', 'reason'],
+                failures.map((f) => [f.file, f.status, f.code, f.reason]),
               )}\n`,
             );
         }

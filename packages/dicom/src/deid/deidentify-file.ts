@@ -85,7 +85,7 @@ export async function deidentifyFile(inPath: string, outPath: string, setup: Dei
       return {
         status: 'rejected',
         code: DEID_ERROR_CODES.io,
-        reason: `${inPath} is ${s.size} bytes, too large`,
+        reason: `the input is ${s.size} bytes, more than ${MAX_INPUT_BYTES}`,
         summary: empty,
       };
     }
@@ -94,7 +94,7 @@ export async function deidentifyFile(inPath: string, outPath: string, setup: Dei
     return {
       status: 'rejected',
       code: DEID_ERROR_CODES.io,
-      reason: `cannot read ${inPath}: ${(err as Error).message}`,
+      reason: `cannot read the input: ${ioReason(err)}`,
       summary: empty,
     };
   }
@@ -106,7 +106,7 @@ export async function deidentifyFile(inPath: string, outPath: string, setup: Dei
       return {
         status: 'rejected',
         code: DEID_ERROR_CODES.io,
-        reason: `cannot write ${outPath}: ${(err as Error).message}`,
+        reason: `cannot write the output: ${ioReason(err)}`,
         summary: r.summary,
       };
     }
@@ -122,6 +122,8 @@ export interface TreeProgress {
   readonly file: string;
   readonly status: DeidResult['status'];
   readonly code?: string;
+  /** Why the engine refused it (never a patient value: tags, offsets, codes, SOP classes). */
+  readonly reason?: string;
   /** Output path relative to the output folder, when written (or, for a duplicate, the identical file). */
   readonly output?: string;
   /** For status 'ok': written at its own path, renamed beside a different file, or a duplicate. */
@@ -174,6 +176,16 @@ export interface TreeOptions {
   readonly pool?: DeidPool;
   /** Files in flight at once with a pool (default: 2 per worker, so a worker never waits on I/O). */
   readonly concurrency?: number;
+}
+
+/**
+ * A file-system error as a reason without the path (paths may hold patient names): the error code and the
+ * call, e.g. "EACCES (open)"; other errors by their message.
+ */
+export function ioReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code === 'string') return e.syscall ? `${e.code} (${e.syscall})` : e.code;
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** A rejection for a file that could not be read or written. */
@@ -248,7 +260,7 @@ export async function deidentifyTree(
       }
       if (r.status === 'ok') reid.set(r.reid.pseudonym, r.reid.patientId);
     } catch (err) {
-      r = ioRejection((err as Error).message);
+      r = ioRejection(ioReason(err));
       output = undefined;
       write = undefined;
     }
@@ -264,7 +276,7 @@ export async function deidentifyTree(
       total: files.length,
       file: relative(inDir, path),
       status: r.status,
-      ...(r.status !== 'ok' ? { code: r.code } : {}),
+      ...(r.status !== 'ok' ? { code: r.code, reason: r.reason } : {}),
       ...(output ? { output } : {}),
       ...(write ? { write } : {}),
     });

@@ -6,7 +6,7 @@ import {
   type DeidResult,
   deidentifyWith,
 } from './deidentify-buffer.js';
-import { ioRejection, treeOutputPath } from './deidentify-file.js';
+import { ioReason, ioRejection, treeOutputPath } from './deidentify-file.js';
 import type { DeidOptions } from './options.js';
 import { POOL_CLOSE_MESSAGE } from './pool-messages.js';
 import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
@@ -66,7 +66,7 @@ function serve(): void {
           result = { ...result, output: Buffer.alloc(0) };
         }
       } catch (err) {
-        result = ioRejection((err as Error).message);
+        result = ioRejection(ioReason(err));
         output = undefined;
         write = undefined;
       }
