@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { transcodeIso2022ToUtf8 } from '../parser/charset.js';
 import { loadDictionary } from '../parser/dictionary.js';
 import { DicomParseError } from '../parser/errors.js';
 import { readDicom, stringValue } from '../parser/read.js';
@@ -151,6 +152,10 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
   let file: ReturnType<typeof readDicom>;
   try {
     file = readDicom(buf, DICTIONARY, d.limits);
+    // ISO 2022 code extensions (Japanese, Korean, Chinese): values re-encoded as UTF-8 first, so that
+    // cleaning never cuts an escape sequence and identifiers match whatever set they were written in
+    const dataset = transcodeIso2022ToUtf8(file.dataset);
+    if (dataset !== file.dataset) file = { ...file, dataset };
   } catch (err) {
     if (err instanceof DicomParseError)
       return { status: 'rejected', code: err.code, reason: err.message, summary: base };
