@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { transcodeIso2022ToUtf8 } from '../parser/charset.js';
-import { loadDictionary } from '../parser/dictionary.js';
+import { sharedDictionary } from '../parser/dictionary.js';
 import { DicomParseError } from '../parser/errors.js';
 import { readDicom, stringValue } from '../parser/read.js';
 import {
@@ -9,7 +9,7 @@ import {
   type DicomElement,
   type DicomReadLimits,
 } from '../parser/types.js';
-import { DicomWriteError, encodeFile } from '../parser/write.js';
+import { DicomWriteError, encodeFileParts } from '../parser/write.js';
 import { compileActionTable } from './action-table.js';
 import {
   deidentifyRecords,
@@ -31,8 +31,6 @@ import { identifierTokens, textBytes } from './values.js';
 export const IMPLEMENTATION_CLASS_UID = '2.25.277059418335437465946917396519934046515';
 /** Implementation Version Name written into the file meta (SH, at most 16 characters). */
 export const IMPLEMENTATION_VERSION_NAME = 'FEDHUB_DEID_1';
-
-const DICTIONARY = loadDictionary();
 
 /** What was done to one file. */
 export interface DeidSummary {
@@ -64,6 +62,14 @@ export type DeidResult =
       readonly code: string;
       readonly summary: DeidSummary;
     };
+
+/**
+ * {@link DeidResult} with the output as parts in order (large values such as pixel data are views of the
+ * input, not copies), for a vectored write; see {@link deidentifyToParts}.
+ */
+export type DeidPartsResult =
+  | (Omit<Extract<DeidResult, { status: 'ok' }>, 'output'> & { readonly parts: readonly Uint8Array[] })
+  | Exclude<DeidResult, { status: 'ok' }>;
 
 /** Prepared state for many files under the same options and key (compiled table, derived keys). */
 export interface Deidentifier {
@@ -146,12 +152,23 @@ function mergeSorted(ds: DicomElement[], extra: DicomElement[]): DicomElement[] 
  * 'rejected' with the parser's code, risky ones 'quarantined'; only 'ok' carries `output`.
  */
 export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
+  const r = deidentifyToParts(d, buf);
+  if (r.status !== 'ok') return r;
+  const { parts, ...rest } = r;
+  return { ...rest, output: Buffer.concat(parts, r.summary.outputBytes) };
+}
+
+/**
+ * {@link deidentifyWith} without assembling the output: the parts refer to `buf` for large values (the
+ * pixel data is parsed over, never decoded or copied), so `buf` must stay unchanged until they are written.
+ */
+export function deidentifyToParts(d: Deidentifier, buf: Uint8Array): DeidPartsResult {
   const counts = emptyCounts();
   const codes = methodCodes(d.options).map((c) => c.value);
   const base = { inputBytes: buf.length, outputBytes: 0, counts, methodCodes: codes };
   let file: ReturnType<typeof readDicom>;
   try {
-    file = readDicom(buf, DICTIONARY, d.limits);
+    file = readDicom(buf, sharedDictionary(), d.limits);
     // ISO 2022 code extensions (Japanese, Korean, Chinese): values re-encoded as UTF-8 first, so that
     // cleaning never cuts an escape sequence and identifiers match whatever set they were written in
     const dataset = transcodeIso2022ToUtf8(file.dataset);
@@ -215,19 +232,21 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
           if (tag === records.tag) newOffsets[index] = offset;
         }
       : undefined;
-    let output = encodeFile(meta, ds, file.syntax, buf.length + 4096, onItem);
+    // the header part stays small: the pixel data goes by reference
+    const hint = Math.min(buf.length, 256 * 1024) + 4096;
+    let parts = encodeFileParts(meta, ds, file.syntax, hint, onItem);
     if (records?.itemOffsets) {
       // offsets are 4-byte UL values: rewriting them moves nothing, so the second encoding has the same layout
       ds = rewriteRecordOffsets(ds, records.itemOffsets, [...newOffsets]);
-      output = encodeFile(meta, ds, file.syntax, buf.length + 4096);
+      parts = encodeFileParts(meta, ds, file.syntax, hint);
     }
     const summary: DeidSummary = {
       ...summaryBase,
-      outputBytes: output.length,
+      outputBytes: parts.reduce((n, p) => n + p.length, 0),
       outputUids: { study: str(ds, 0x0020000d), series: str(ds, 0x0020000e), sopInstance: newInstance },
       ...(d.options.retainLongitudinal === 'modified' ? { dayOffset } : {}),
     };
-    return { status: 'ok', output, summary, reid: { pseudonym, patientId } };
+    return { status: 'ok', parts, summary, reid: { pseudonym, patientId } };
   } catch (err) {
     if (err instanceof DicomWriteError)
       return { status: 'rejected', code: err.code, reason: err.message, summary: summaryBase };

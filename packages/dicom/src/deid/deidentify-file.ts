@@ -6,7 +6,10 @@ import {
   createDeidentifier,
   type Deidentifier,
   type DeidResult,
+  type DeidSummary,
+  deidentifyToParts,
   deidentifyWith,
+  type ReidPair,
 } from './deidentify-buffer.js';
 import { DEID_ERROR_CODES } from './errors.js';
 import type { DeidOptions } from './options.js';
@@ -162,7 +165,7 @@ function safeName(uid: string | undefined): string {
  * Where a de-identified file goes in an output tree: `<pseudonym>/<study UID>/<series UID>/<SOP instance
  * UID>.dcm`, all de-identified values (input names may hold names or IDs and are never reused).
  */
-export function treeOutputPath(r: Extract<DeidResult, { status: 'ok' }>): string {
+export function treeOutputPath(r: { readonly reid: ReidPair; readonly summary: DeidSummary }): string {
   const u = r.summary.outputUids;
   return join(r.reid.pseudonym, safeName(u?.study), safeName(u?.series), `${safeName(u?.sopInstance)}.dcm`);
 }
@@ -251,12 +254,14 @@ export async function deidentifyTree(
         write = a.write;
       } else {
         // synchronous file I/O: 2-4x faster than fs/promises for many ~0.5 MB files here
-        r = deidentifyWith(d!, readFileSync(path));
-        if (r.status === 'ok') {
-          const w = writeTreeFileSync(outDir, treeOutputPath(r), r.output, madeDirs);
+        const p = deidentifyToParts(d!, readFileSync(path));
+        if (p.status === 'ok') {
+          const w = writeTreeFileSync(outDir, treeOutputPath(p), p.parts, madeDirs);
           output = w.path;
           write = w.write;
-        }
+          const { parts: _, ...rest } = p;
+          r = { ...rest, output: Buffer.alloc(0) };
+        } else r = p;
       }
       if (r.status === 'ok') reid.set(r.reid.pseudonym, r.reid.patientId);
     } catch (err) {

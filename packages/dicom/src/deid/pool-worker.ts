@@ -4,6 +4,7 @@ import {
   createDeidentifier,
   type Deidentifier,
   type DeidResult,
+  deidentifyToParts,
   deidentifyWith,
 } from './deidentify-buffer.js';
 import { ioReason, ioRejection, treeOutputPath } from './deidentify-file.js';
@@ -58,13 +59,14 @@ function serve(): void {
       let output: string | undefined;
       let write: TreeWrite | undefined;
       try {
-        result = deidentifyWith(d, readFileSync(job.file.path));
-        if (result.status === 'ok') {
-          const w = writeTreeFileSync(job.file.outDir, treeOutputPath(result), result.output, madeDirs);
+        const r = deidentifyToParts(d, readFileSync(job.file.path));
+        if (r.status === 'ok') {
+          const w = writeTreeFileSync(job.file.outDir, treeOutputPath(r), r.parts, madeDirs);
           output = w.path;
           write = w.write;
-          result = { ...result, output: Buffer.alloc(0) };
-        }
+          const { parts: _, ...rest } = r;
+          result = { ...rest, output: Buffer.alloc(0) };
+        } else result = r;
       } catch (err) {
         result = ioRejection(ioReason(err));
         output = undefined;

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { constants, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writevSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DEID_ERROR_CODES, DeidError } from './errors.js';
 
 /**
@@ -19,69 +18,90 @@ function suffixed(path: string, n: number): string {
   return n === 1 ? path : path.replace(/\.dcm$/, '') + `-${n}.dcm`;
 }
 
-/** Links `tmp` to `path` only when `path` does not exist (atomic and exclusive); false when it exists. */
-function linkExclusive(tmp: string, path: string): boolean {
-  try {
-    linkSync(tmp, path);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
+/** Writes all `parts` to `fd` (vectored; loops over short writes). */
+function writeAll(fd: number, parts: readonly Uint8Array[]): void {
+  let rest = parts.filter((p) => p.length > 0);
+  while (rest.length > 0) {
+    let n = writevSync(fd, rest.slice(0, 1024));
+    const next: Uint8Array[] = [];
+    for (const p of rest) {
+      if (n >= p.length) n -= p.length;
+      else {
+        next.push(n > 0 ? p.subarray(n) : p);
+        n = 0;
+      }
+    }
+    rest = next;
   }
-  // file systems without hard links: an exclusive copy (COPYFILE_EXCL fails on an existing target)
+}
+
+/** Creates `path` only if it does not exist (O_EXCL) and writes `parts`; false when it exists. */
+function createExclusive(path: string, parts: readonly Uint8Array[]): boolean {
+  let fd: number;
   try {
-    copyFileSync(tmp, path, constants.COPYFILE_EXCL);
-    return true;
+    fd = openSync(path, 'wx');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
+  try {
+    writeAll(fd, parts);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(path, { force: true }); // never leave a partial file under a final name
+    throw err;
+  }
+  closeSync(fd);
+  return true;
+}
+
+function equalsParts(existing: Buffer, parts: readonly Uint8Array[]): boolean {
+  let at = 0;
+  for (const p of parts) {
+    if (at + p.length > existing.length) return false;
+    if (!existing.subarray(at, at + p.length).equals(p)) return false;
+    at += p.length;
+  }
+  return at === existing.length;
 }
 
 /**
- * Writes `data` under `outDir` at `rel` without ever overwriting: the bytes go to a temporary file first,
- * then are linked to the final name only if that name is free (so readers never see a half-written file
- * and two writers, threads or processes, can never replace each other's output). When the name is taken by
- * identical bytes the write is a `duplicate`; by different bytes, the next free `-N` name is used.
- * Returns the relative path the bytes are at and what happened.
+ * Writes `data` (one buffer, or parts written with one vectored write) under `outDir` at `rel`, never
+ * overwriting: the file is created exclusively (O_CREAT | O_EXCL), so two writers, threads or processes,
+ * can never replace each other's output. When the name is taken by identical bytes the write is a
+ * `duplicate`; by different bytes, the next free `-N` name is used. A failed write removes its partial
+ * file. Returns the relative path the bytes are at and what happened.
  */
 export function writeTreeFileSync(
   outDir: string,
   rel: string,
-  data: Uint8Array,
+  data: Uint8Array | readonly Uint8Array[],
   madeDirs?: Set<string>,
 ): { readonly path: string; readonly write: TreeWrite } {
+  const parts: readonly Uint8Array[] = data instanceof Uint8Array ? [data] : data;
   const full = join(outDir, rel);
   const dir = dirname(full);
   if (!madeDirs?.has(dir)) {
     mkdirSync(dir, { recursive: true });
     madeDirs?.add(dir);
   }
-  const tmp = join(dir, `.${basename(full)}.${randomBytes(6).toString('hex')}.tmp`);
-  writeFileSync(tmp, data, { flag: 'wx' });
-  try {
-    let vanished = 0;
-    for (let n = 1; n <= MAX_SUFFIX; n++) {
-      const candidate = suffixed(full, n);
-      if (linkExclusive(tmp, candidate)) {
-        return { path: suffixed(rel, n), write: n === 1 ? 'written' : 'renamed' };
+  let vanished = 0;
+  for (let n = 1; n <= MAX_SUFFIX; n++) {
+    const candidate = suffixed(full, n);
+    if (createExclusive(candidate, parts))
+      return { path: suffixed(rel, n), write: n === 1 ? 'written' : 'renamed' };
+    let existing: Buffer;
+    try {
+      existing = readFileSync(candidate);
+    } catch (err) {
+      // removed between our create and our read: try the same name again
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && vanished++ < 3) {
+        n--;
+        continue;
       }
-      let existing: Buffer | undefined;
-      try {
-        existing = readFileSync(candidate);
-      } catch (err) {
-        // removed between our link and our read: try the same name again
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && vanished++ < 3) {
-          n--;
-          continue;
-        }
-        throw err;
-      }
-      if (existing.equals(data)) return { path: suffixed(rel, n), write: 'duplicate' };
+      throw err;
     }
-    throw new DeidError(DEID_ERROR_CODES.io, `more than ${MAX_SUFFIX} different files map to ${rel}`);
-  } finally {
-    rmSync(tmp, { force: true });
+    if (equalsParts(existing, parts)) return { path: suffixed(rel, n), write: 'duplicate' };
   }
+  throw new DeidError(DEID_ERROR_CODES.io, `more than ${MAX_SUFFIX} different files map to ${rel}`);
 }

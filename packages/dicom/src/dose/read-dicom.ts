@@ -1,6 +1,6 @@
 import dcmjs, { type DcmjsDict } from 'dcmjs';
 import { characterSets, transcodeIso2022ToUtf8, usesIso2022 } from '../parser/charset.js';
-import { loadDictionary } from '../parser/dictionary.js';
+import { sharedDictionary } from '../parser/dictionary.js';
 import { readDicom } from '../parser/read.js';
 import { encodeFile } from '../parser/write.js';
 import { DOSE_ERROR_CODES, DoseError } from './errors.js';
@@ -44,7 +44,7 @@ function asUtf8IfIso2022(buf: Uint8Array): ArrayBuffer {
   if (!Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).includes('ISO 2022')) return plain();
   let file: ReturnType<typeof readDicom>;
   try {
-    file = readDicom(buf, DICTIONARY);
+    file = readDicom(buf, sharedDictionary());
   } catch {
     return plain(); // dcmjs reports its own error
   }
@@ -52,8 +52,6 @@ function asUtf8IfIso2022(buf: Uint8Array): ArrayBuffer {
   const out = encodeFile(file.meta, transcodeIso2022ToUtf8(file.dataset), file.syntax, buf.byteLength + 4096);
   return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
 }
-
-const DICTIONARY = loadDictionary();
 
 /** A string attribute, trimmed; null when absent or empty. */
 export function str(ds: Record<string, unknown>, key: string): string | null {
