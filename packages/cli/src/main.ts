@@ -1,6 +1,5 @@
 /** The `fedhub` command. */
 import { Command, CommanderError } from 'commander';
-import { errorBody } from './output.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -26,7 +25,10 @@ const COMMAND_MODULES: ReadonlyArray<{
     names: ['simulate'],
     load: async () => (await import('./commands/simulate.js')).registerSimulateCommand,
   },
-  { names: ['dicom'], load: async () => (await import('./commands/dicom.js')).registerDicomCommands },
+  {
+    names: ['dicom'],
+    load: async () => (await import('./commands/dicom-register.js')).registerDicomCommands,
+  },
   { names: ['dose'], load: async () => (await import('./commands/dose.js')).registerDoseCommands },
   {
     names: ['radiomics'],
@@ -63,6 +65,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    // loaded here, not at start-up: output.js brings the protocol and SDK packages
+    const { errorBody } = await import('./output.js');
     const body = errorBody(err);
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
     process.stderr.write(`fedhub: ${body.code}: ${body.message}\n`);

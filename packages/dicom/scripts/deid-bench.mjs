@@ -22,7 +22,9 @@ import { ANNEX_E_ROWS, BASIC_PROFILE, createDeidentifier, deidentifyWith } from 
 
 const require = createRequire(import.meta.url);
 const dcmjs = require('dcmjs');
-const N = Number(process.argv[2] ?? 600);
+// `--write-series DIR [files]` only writes the CT series into DIR (for timing tools side by side).
+const WRITE_ONLY = process.argv[2] === '--write-series' ? process.argv[3] : undefined;
+const N = Number((WRITE_ONLY ? process.argv[4] : process.argv[2]) ?? 600);
 const LONG = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UR', 'UT', 'UN', 'SV', 'UV']);
 
 function el(tag, vr, value) {
@@ -202,10 +204,8 @@ function dirBytes(dir) {
   return s;
 }
 
-const work = mkdtempSync(join(tmpdir(), 'fh-deid-bench-'));
-try {
-  const inDir = join(work, 'in');
-  mkdirSync(inDir);
+function writeSeries(dir) {
+  mkdirSync(dir, { recursive: true });
   let x = 1;
   for (let i = 0; i < N; i++) {
     const px = Buffer.alloc(512 * 512 * 2);
@@ -213,8 +213,18 @@ try {
       x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
       px.writeUInt16LE(x >>> 20, k);
     }
-    writeFileSync(join(inDir, `IMG${String(i).padStart(4, '0')}.dcm`), ctSlice(i, px));
+    writeFileSync(join(dir, `IMG${String(i).padStart(4, '0')}.dcm`), ctSlice(i, px));
   }
+}
+if (WRITE_ONLY) {
+  writeSeries(WRITE_ONLY);
+  process.exit(0);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'fh-deid-bench-'));
+try {
+  const inDir = join(work, 'in');
+  writeSeries(inDir);
   const inBytes = dirBytes(inDir);
   const { buf: probeBuf, planted } = probe();
   const probeIn = join(work, 'probe.dcm');

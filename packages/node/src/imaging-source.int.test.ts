@@ -25,13 +25,15 @@ const work = mkdtempSync(join(tmpdir(), 'fedhub-imaging-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('imaging source over the DICOM store', () => {
-  // The Basic Profile empties ROI Name (PS3.15 Table E.1-1: Z); the Clean Descriptors option keeps it.
+  // The Basic Profile empties ROI Name (PS3.15 Table E.1-1: Z); the Clean Descriptors option keeps it, and
+  // the node's intake default (rtStructureNames) applies Clean Descriptors to RT objects only.
   it.each([
-    ['clean-descriptors', 'GTV'],
-    ['basic profile', '1'],
+    ['clean-descriptors', 'GTV', false],
+    ['basic profile', '1', false],
+    ['intake default: RT objects through Clean Descriptors', 'GTV', true],
   ])(
     'feeds radiomics-extract with de-identified series that keep geometry and contours (%s, ROI %s)',
-    async (profile, roiKey) => {
+    async (profile, roiKey, rtStructureNames) => {
       const cfg = resolveDicomConfig(
         {
           deidentification: {
@@ -42,6 +44,7 @@ describe('imaging source over the DICOM store', () => {
             ],
             allowSopClasses: [],
             allowBurnedInAnnotation: false,
+            rtStructureNames,
           },
           workers: { size: 2, maxMemoryMb: 256, timeoutMs: 20_000 },
           dicomweb: [],
@@ -81,7 +84,7 @@ describe('imaging source over the DICOM store', () => {
         );
         expect((result as { processed: number }).processed).toBe(2);
         const { data } = await datasets.get('radiomics').readColumns(['morph_volume', 'stat_mean']);
-        if (profile !== 'clean-descriptors') {
+        if (profile === 'basic profile') {
           const byName = await runLocalFederation(
             'radiomics-extract',
             { roi: 'GTV', output: 'radiomics_by_name' },

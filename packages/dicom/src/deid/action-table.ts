@@ -33,6 +33,22 @@ export function resolveCompound(tag: number, action: TableAction): SimpleAction 
   }
 }
 
+/**
+ * Rows we add to Table E.1-1 for free-text attributes it does not list but that real files fill with
+ * identifying text. Detector Description (0018,7006) often holds the detector's serial number: it follows
+ * Device Description (0050,0020): removed, kept under Retain Device Identity, and cleaned (runs of 4+ digits
+ * dropped) under Clean Descriptors, which is applied after Device Identity and so wins when both are on.
+ */
+export const SUPPLEMENTARY_ROWS: readonly AnnexERow[] = [
+  {
+    key: '00187006',
+    name: 'Detector Description',
+    basic: 'X',
+    inStdIod: true,
+    options: { rtnDevIdOpt: 'K', cleanDescOpt: 'C' },
+  },
+];
+
 /** The table compiled for one set of options: tag -> simple action, plus the pattern rows. */
 export interface ActionTable {
   readonly exact: ReadonlyMap<number, SimpleAction>;
@@ -56,7 +72,7 @@ function rowAction(row: AnnexERow, tag: number, options: DeidOptions): SimpleAct
 /** Compiles Table E.1-1 for the given options (later option columns override earlier ones; dates last). */
 export function compileActionTable(
   options: DeidOptions,
-  rows: readonly AnnexERow[] = ANNEX_E_ROWS,
+  rows: readonly AnnexERow[] = [...ANNEX_E_ROWS, ...SUPPLEMENTARY_ROWS],
 ): ActionTable {
   const exact = new Map<number, SimpleAction>();
   const byTag = new Map<number, AnnexERow>();

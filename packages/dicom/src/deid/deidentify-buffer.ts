@@ -1,4 +1,6 @@
-import { loadDictionary } from '../parser/dictionary.js';
+import { createHash } from 'node:crypto';
+import { transcodeIso2022ToUtf8 } from '../parser/charset.js';
+import { sharedDictionary } from '../parser/dictionary.js';
 import { DicomParseError } from '../parser/errors.js';
 import { readDicom, stringValue } from '../parser/read.js';
 import {
@@ -7,12 +9,19 @@ import {
   type DicomElement,
   type DicomReadLimits,
 } from '../parser/types.js';
-import { DicomWriteError, encodeFile } from '../parser/write.js';
+import { DicomWriteError, encodeFileParts } from '../parser/write.js';
 import { compileActionTable } from './action-table.js';
+import {
+  deidentifyRecords,
+  isRecordSequence,
+  MEDIA_STORAGE_DIRECTORY,
+  patientKeyOf,
+  rewriteRecordOffsets,
+} from './dicomdir.js';
 import { type DeidCounts, type EngineContext, emptyCounts, processDataset } from './engine.js';
 import { DEID_ERROR_CODES, DeidError } from './errors.js';
 import { type DeidKey, deriveDeidKey } from './keys.js';
-import { type DeidOptions, methodCodes } from './options.js';
+import { type DeidOptions, methodCodes, optionsForSopClass } from './options.js';
 import { dateOffsetDays, patientPseudonym, remapUid } from './pseudonym.js';
 import { quarantineReason } from './quarantine.js';
 import { SAFE_PRIVATE_ATTRIBUTES, safePrivateSet } from './safe-private.js';
@@ -22,8 +31,6 @@ import { identifierTokens, textBytes } from './values.js';
 export const IMPLEMENTATION_CLASS_UID = '2.25.277059418335437465946917396519934046515';
 /** Implementation Version Name written into the file meta (SH, at most 16 characters). */
 export const IMPLEMENTATION_VERSION_NAME = 'FEDHUB_DEID_1';
-
-const DICTIONARY = loadDictionary();
 
 /** What was done to one file. */
 export interface DeidSummary {
@@ -56,12 +63,22 @@ export type DeidResult =
       readonly summary: DeidSummary;
     };
 
+/**
+ * {@link DeidResult} with the output as parts in order (large values such as pixel data are views of the
+ * input, not copies), for a vectored write; see {@link deidentifyToParts}.
+ */
+export type DeidPartsResult =
+  | (Omit<Extract<DeidResult, { status: 'ok' }>, 'output'> & { readonly parts: readonly Uint8Array[] })
+  | Exclude<DeidResult, { status: 'ok' }>;
+
 /** Prepared state for many files under the same options and key (compiled table, derived keys). */
 export interface Deidentifier {
   readonly options: DeidOptions;
   readonly key: DeidKey;
   readonly limits: DicomReadLimits;
   readonly table: ReturnType<typeof compileActionTable>;
+  /** The table with Clean Descriptors, for RT objects under `cleanRtDescriptors`. */
+  readonly rtTable?: ReturnType<typeof compileActionTable>;
   readonly safePrivate: ReadonlySet<string>;
 }
 
@@ -76,6 +93,9 @@ export function createDeidentifier(
     key: deriveDeidKey(projectKey),
     limits,
     table: compileActionTable(options),
+    ...(options.cleanRtDescriptors && !options.cleanDescriptors
+      ? { rtTable: compileActionTable({ ...options, cleanDescriptors: true }) }
+      : {}),
     safePrivate: safePrivateSet(SAFE_PRIVATE_ATTRIBUTES),
   };
 }
@@ -97,13 +117,13 @@ function lo(tag: number, vr: string, text: string): DicomElement {
   return { tag, vr, value: textBytes(text) };
 }
 
-function deidAttributes(d: Deidentifier): DicomElement[] {
-  const codes = methodCodes(d.options);
+function deidAttributes(options: DeidOptions): DicomElement[] {
+  const codes = methodCodes(options);
   const method = codes.map((c) => c.meaning.replace(/ Option$/, '').slice(0, 64)).join('\\');
   const longitudinal =
-    d.options.retainLongitudinal === 'full'
+    options.retainLongitudinal === 'full'
       ? 'UNMODIFIED'
-      : d.options.retainLongitudinal === 'modified'
+      : options.retainLongitudinal === 'modified'
         ? 'MODIFIED'
         : 'REMOVED';
   return [
@@ -132,12 +152,27 @@ function mergeSorted(ds: DicomElement[], extra: DicomElement[]): DicomElement[] 
  * 'rejected' with the parser's code, risky ones 'quarantined'; only 'ok' carries `output`.
  */
 export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
+  const r = deidentifyToParts(d, buf);
+  if (r.status !== 'ok') return r;
+  const { parts, ...rest } = r;
+  return { ...rest, output: Buffer.concat(parts, r.summary.outputBytes) };
+}
+
+/**
+ * {@link deidentifyWith} without assembling the output: the parts refer to `buf` for large values (the
+ * pixel data is parsed over, never decoded or copied), so `buf` must stay unchanged until they are written.
+ */
+export function deidentifyToParts(d: Deidentifier, buf: Uint8Array): DeidPartsResult {
   const counts = emptyCounts();
   const codes = methodCodes(d.options).map((c) => c.value);
   const base = { inputBytes: buf.length, outputBytes: 0, counts, methodCodes: codes };
   let file: ReturnType<typeof readDicom>;
   try {
-    file = readDicom(buf, DICTIONARY, d.limits);
+    file = readDicom(buf, sharedDictionary(), d.limits);
+    // ISO 2022 code extensions (Japanese, Korean, Chinese): values re-encoded as UTF-8 first, so that
+    // cleaning never cuts an escape sequence and identifiers match whatever set they were written in
+    const dataset = transcodeIso2022ToUtf8(file.dataset);
+    if (dataset !== file.dataset) file = { ...file, dataset };
   } catch (err) {
     if (err instanceof DicomParseError)
       return { status: 'rejected', code: err.code, reason: err.message, summary: base };
@@ -148,16 +183,16 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
   const q = quarantineReason(file.dataset, d.options);
   if (q) return { status: 'quarantined', code: q.code, reason: q.reason, summary: summaryBase };
   // Without a Patient ID, name and birth date identify the patient (else every such file would share one).
-  const patientId =
-    str(file.dataset, 0x00100020) ||
-    `name:${str(file.dataset, 0x00100010)}|birth:${str(file.dataset, 0x00100030)}`;
+  const patientId = patientKeyOf(file.dataset);
   const pseudonym = patientPseudonym(d.key.patient, patientId);
   const dayOffset = dateOffsetDays(d.key.date, patientId);
   const idValues: string[] = ID_TAGS.map((t) => str(file.dataset, t)).filter((v) => v !== '');
   collectIdentifierValues(file.dataset, idValues);
+  // RT objects under cleanRtDescriptors: the Clean Descriptors table, and the method codes that say so
+  const options = optionsForSopClass(d.options, sopClassUid);
   const ctx: EngineContext = {
-    options: d.options,
-    table: d.table,
+    options,
+    table: options === d.options ? d.table : (d.rtTable ?? compileActionTable(options)),
     key: d.key,
     pseudonym,
     dayOffset,
@@ -166,9 +201,23 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
     counts,
   };
   try {
-    const ds = mergeSorted(processDataset(ctx, file.dataset), deidAttributes(d));
+    let processed = processDataset(ctx, file.dataset);
+    // a DICOMDIR's records: each patient's under its own pseudonym, offsets rewritten after encoding
+    const records = sopClassUid === MEDIA_STORAGE_DIRECTORY ? file.dataset.find(isRecordSequence) : undefined;
+    if (records) {
+      const el = deidentifyRecords(ctx, file.dataset, records);
+      processed = processed.map((e) => (e.tag === el.tag ? el : e));
+    }
+    let ds = mergeSorted(processed, deidAttributes(options));
     const sopInstance = str(file.dataset, 0x00080018) || str(file.meta, 0x00020003);
-    const newInstance = d.options.retainUids ? sopInstance : remapUid(d.key.uid, sopInstance);
+    // Without a SOP Instance UID every such file would get the same one (and the same output path): derive
+    // a deterministic one from the input bytes instead, so distinct inputs stay distinct.
+    const newInstance =
+      sopInstance === ''
+        ? remapUid(d.key.uid, `fedhub-no-sop-uid:${createHash('sha256').update(buf).digest('hex')}`)
+        : d.options.retainUids
+          ? sopInstance
+          : remapUid(d.key.uid, sopInstance);
     const meta: DicomElement[] = [
       { tag: 0x00020001, vr: 'OB', value: new Uint8Array([0, 1]) },
       lo(0x00020002, 'UI', sopClassUid),
@@ -177,14 +226,27 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
       lo(0x00020012, 'UI', IMPLEMENTATION_CLASS_UID),
       lo(0x00020013, 'SH', IMPLEMENTATION_VERSION_NAME),
     ];
-    const output = encodeFile(meta, ds, file.syntax, buf.length + 4096);
+    const newOffsets: number[] = [];
+    const onItem = records
+      ? (tag: number, index: number, offset: number) => {
+          if (tag === records.tag) newOffsets[index] = offset;
+        }
+      : undefined;
+    // the header part stays small: the pixel data goes by reference
+    const hint = Math.min(buf.length, 256 * 1024) + 4096;
+    let parts = encodeFileParts(meta, ds, file.syntax, hint, onItem);
+    if (records?.itemOffsets) {
+      // offsets are 4-byte UL values: rewriting them moves nothing, so the second encoding has the same layout
+      ds = rewriteRecordOffsets(ds, records.itemOffsets, [...newOffsets]);
+      parts = encodeFileParts(meta, ds, file.syntax, hint);
+    }
     const summary: DeidSummary = {
       ...summaryBase,
-      outputBytes: output.length,
+      outputBytes: parts.reduce((n, p) => n + p.length, 0),
       outputUids: { study: str(ds, 0x0020000d), series: str(ds, 0x0020000e), sopInstance: newInstance },
       ...(d.options.retainLongitudinal === 'modified' ? { dayOffset } : {}),
     };
-    return { status: 'ok', output, summary, reid: { pseudonym, patientId } };
+    return { status: 'ok', parts, summary, reid: { pseudonym, patientId } };
   } catch (err) {
     if (err instanceof DicomWriteError)
       return { status: 'rejected', code: err.code, reason: err.message, summary: summaryBase };

@@ -6,11 +6,15 @@ import {
   createDeidentifier,
   type Deidentifier,
   type DeidResult,
+  type DeidSummary,
+  deidentifyToParts,
   deidentifyWith,
+  type ReidPair,
 } from './deidentify-buffer.js';
 import { DEID_ERROR_CODES } from './errors.js';
 import type { DeidOptions } from './options.js';
 import type { DeidPool } from './pool.js';
+import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 
 /** Options and project key (>= 32 bytes), or a prepared `Deidentifier`. */
 export type DeidSetup = { readonly options: DeidOptions; readonly projectKey: Uint8Array } | Deidentifier;
@@ -84,7 +88,7 @@ export async function deidentifyFile(inPath: string, outPath: string, setup: Dei
       return {
         status: 'rejected',
         code: DEID_ERROR_CODES.io,
-        reason: `${inPath} is ${s.size} bytes, too large`,
+        reason: `the input is ${s.size} bytes, more than ${MAX_INPUT_BYTES}`,
         summary: empty,
       };
     }
@@ -93,7 +97,7 @@ export async function deidentifyFile(inPath: string, outPath: string, setup: Dei
     return {
       status: 'rejected',
       code: DEID_ERROR_CODES.io,
-      reason: `cannot read ${inPath}: ${(err as Error).message}`,
+      reason: `cannot read the input: ${ioReason(err)}`,
       summary: empty,
     };
   }
@@ -105,7 +109,7 @@ export async function deidentifyFile(inPath: string, outPath: string, setup: Dei
       return {
         status: 'rejected',
         code: DEID_ERROR_CODES.io,
-        reason: `cannot write ${outPath}: ${(err as Error).message}`,
+        reason: `cannot write the output: ${ioReason(err)}`,
         summary: r.summary,
       };
     }
@@ -121,13 +125,23 @@ export interface TreeProgress {
   readonly file: string;
   readonly status: DeidResult['status'];
   readonly code?: string;
-  /** Output path relative to the output folder, when written. */
+  /** Why the engine refused it (never a patient value: tags, offsets, codes, SOP classes). */
+  readonly reason?: string;
+  /** Output path relative to the output folder, when written (or, for a duplicate, the identical file). */
   readonly output?: string;
+  /** For status 'ok': written at its own path, renamed beside a different file, or a duplicate. */
+  readonly write?: TreeWrite;
 }
 
-/** Totals of a `deidentifyTree` run, and the re-identification pairs it produced. */
+/**
+ * Totals of a `deidentifyTree` run, and the re-identification pairs it produced. Every input file is counted
+ * once: `ok + duplicates + quarantined + rejected` is the number of files, and `ok` is the number of files
+ * written (`renamed` of them under a `-N` name because a different file had their path).
+ */
 export interface TreeResult {
   readonly ok: number;
+  readonly renamed: number;
+  readonly duplicates: number;
   readonly quarantined: number;
   readonly rejected: number;
   readonly reid: ReadonlyMap<string, string>;
@@ -151,7 +165,7 @@ function safeName(uid: string | undefined): string {
  * Where a de-identified file goes in an output tree: `<pseudonym>/<study UID>/<series UID>/<SOP instance
  * UID>.dcm`, all de-identified values (input names may hold names or IDs and are never reused).
  */
-export function treeOutputPath(r: Extract<DeidResult, { status: 'ok' }>): string {
+export function treeOutputPath(r: { readonly reid: ReidPair; readonly summary: DeidSummary }): string {
   const u = r.summary.outputUids;
   return join(r.reid.pseudonym, safeName(u?.study), safeName(u?.series), `${safeName(u?.sopInstance)}.dcm`);
 }
@@ -165,6 +179,16 @@ export interface TreeOptions {
   readonly pool?: DeidPool;
   /** Files in flight at once with a pool (default: 2 per worker, so a worker never waits on I/O). */
   readonly concurrency?: number;
+}
+
+/**
+ * A file-system error as a reason without the path (paths may hold patient names): the error code and the
+ * call, e.g. "EACCES (open)"; other errors by their message.
+ */
+export function ioReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code === 'string') return e.syscall ? `${e.code} (${e.syscall})` : e.code;
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** A rejection for a file that could not be read or written. */
@@ -209,6 +233,8 @@ export async function deidentifyTree(
     throw new TypeError('deidentifyTree: a pool needs { options, projectKey }, not a prepared de-identifier');
   const files = await listFiles(inDir);
   let ok = 0;
+  let renamed = 0;
+  let duplicates = 0;
   let quarantined = 0;
   let rejected = 0;
   let done = 0;
@@ -217,6 +243,7 @@ export async function deidentifyTree(
   const one = async (path: string): Promise<void> => {
     let r: DeidResult;
     let output: string | undefined;
+    let write: TreeWrite | undefined;
     try {
       if (pool) {
         // the worker reads, de-identifies and writes the file itself
@@ -224,21 +251,29 @@ export async function deidentifyTree(
         const a = await pool.deidentifyFile(path, outDir, s.options, s.projectKey);
         r = a.result;
         output = a.output;
+        write = a.write;
       } else {
         // synchronous file I/O: 2-4x faster than fs/promises for many ~0.5 MB files here
-        r = deidentifyWith(d!, readFileSync(path));
-        if (r.status === 'ok') {
-          output = treeOutputPath(r);
-          writeAtomicSync(join(outDir, output), r.output, madeDirs);
-        }
+        const p = deidentifyToParts(d!, readFileSync(path));
+        if (p.status === 'ok') {
+          const w = writeTreeFileSync(outDir, treeOutputPath(p), p.parts, madeDirs);
+          output = w.path;
+          write = w.write;
+          const { parts: _, ...rest } = p;
+          r = { ...rest, output: Buffer.alloc(0) };
+        } else r = p;
       }
       if (r.status === 'ok') reid.set(r.reid.pseudonym, r.reid.patientId);
     } catch (err) {
-      r = ioRejection((err as Error).message);
+      r = ioRejection(ioReason(err));
       output = undefined;
+      write = undefined;
     }
-    if (r.status === 'ok') ok++;
-    else if (r.status === 'quarantined') quarantined++;
+    if (r.status === 'ok' && write === 'duplicate') duplicates++;
+    else if (r.status === 'ok') {
+      ok++;
+      if (write === 'renamed') renamed++;
+    } else if (r.status === 'quarantined') quarantined++;
     else rejected++;
     done++;
     onProgress?.({
@@ -246,8 +281,9 @@ export async function deidentifyTree(
       total: files.length,
       file: relative(inDir, path),
       status: r.status,
-      ...(r.status !== 'ok' ? { code: r.code } : {}),
+      ...(r.status !== 'ok' ? { code: r.code, reason: r.reason } : {}),
       ...(output ? { output } : {}),
+      ...(write ? { write } : {}),
     });
   };
   const width = pool ? Math.max(1, opts.concurrency ?? 4) : 1;
@@ -257,5 +293,5 @@ export async function deidentifyTree(
       while (next < files.length) await one(files[next++]!);
     }),
   );
-  return { ok, quarantined, rejected, reid };
+  return { ok, renamed, duplicates, quarantined, rejected, reid };
 }

@@ -106,6 +106,7 @@ function applyAction(
   el: DicomElement,
   action: SimpleAction,
   inContent: boolean,
+  depth = 0,
 ): DicomElement | null {
   if (action === 'X') {
     ctx.counts.removed++;
@@ -115,7 +116,11 @@ function applyAction(
   if (el.items) {
     // D, K, C and U on a sequence: keep the sequence and process every attribute inside it by the profile.
     const content = inContent || STRUCTURED_CONTENT.has(el.tag);
-    return { tag: el.tag, vr: el.vr, items: el.items.map((item) => processDataset(ctx, item, content)) };
+    return {
+      tag: el.tag,
+      vr: el.vr,
+      items: el.items.map((item) => processDataset(ctx, item, content, depth + 1)),
+    };
   }
   switch (action) {
     case 'D':
@@ -141,7 +146,12 @@ function privateCreators(ds: DicomDataset): Map<number, string> {
   return m;
 }
 
-function processPrivate(ctx: EngineContext, ds: DicomDataset, out: (DicomElement | null)[]): void {
+function processPrivate(
+  ctx: EngineContext,
+  ds: DicomDataset,
+  out: (DicomElement | null)[],
+  depth: number,
+): void {
   const creators = privateCreators(ds);
   const usedBlocks = new Set<number>();
   const creatorSlots: number[] = [];
@@ -167,7 +177,7 @@ function processPrivate(ctx: EngineContext, ds: DicomDataset, out: (DicomElement
       continue;
     }
     usedBlocks.add(block);
-    out.push(el.items ? applyAction(ctx, el, 'K', false) : el);
+    out.push(el.items ? applyAction(ctx, el, 'K', false, depth) : el);
     ctx.counts.kept++;
   }
   // A private creator is kept only if a retained element of its block needs it.
@@ -183,10 +193,27 @@ function processPrivate(ctx: EngineContext, ds: DicomDataset, out: (DicomElement
 }
 
 /**
+ * (0002,xxxx) inside a sequence item (not in Table E.1-1): instance UIDs are remapped like SOP Instance UID,
+ * AE titles (0002,0016-0018) are device identity, class and transfer syntax UIDs and the rest are kept.
+ */
+function nestedMetaAction(ctx: EngineContext, tag: number): SimpleAction {
+  if (tag === 0x00020003) return ctx.options.retainUids ? 'K' : 'U';
+  if (tag === 0x00020016 || tag === 0x00020017 || tag === 0x00020018)
+    return ctx.options.retainDeviceIdentity ? 'K' : 'X';
+  if (tag === 0x00020100 || tag === 0x00020102) return 'X'; // private information creator / data
+  return 'K';
+}
+
+/**
  * Applies the compiled profile to one dataset (recursively into sequences). `inContent` is true inside SR
  * content items, where free-text TEXT values are dummied (basic) or scrubbed (Clean Structured Content).
  */
-export function processDataset(ctx: EngineContext, ds: DicomDataset, inContent = false): DicomElement[] {
+export function processDataset(
+  ctx: EngineContext,
+  ds: DicomDataset,
+  inContent = false,
+  depth = 0,
+): DicomElement[] {
   const out: (DicomElement | null)[] = [];
   let hasPrivate = false;
   for (const el of ds) {
@@ -195,8 +222,11 @@ export function processDataset(ctx: EngineContext, ds: DicomDataset, inContent =
       hasPrivate = true;
       continue;
     }
-    if ((el.tag & 0xffff) === 0 || group === 0x0002) {
-      ctx.counts.removed++; // group lengths (recomputed nowhere: the writer uses undefined lengths) and stray meta
+    // group lengths (recomputed nowhere: the writer uses undefined lengths), and File Meta elements at the
+    // top level (the meta is written anew); (0002,xxxx) inside a sequence item is content, and goes through
+    // the profile (UIDs remapped, the rest kept)
+    if ((el.tag & 0xffff) === 0 || (group === 0x0002 && depth === 0)) {
+      ctx.counts.removed++;
       continue;
     }
     if (el.tag === PATIENT_NAME || el.tag === PATIENT_ID) {
@@ -204,13 +234,13 @@ export function processDataset(ctx: EngineContext, ds: DicomDataset, inContent =
       out.push(withValue(el, textBytes(ctx.pseudonym)));
       continue;
     }
-    let action = publicAction(ctx.table, el.tag);
+    let action = group === 0x0002 ? nestedMetaAction(ctx, el.tag) : publicAction(ctx.table, el.tag);
     if (inContent && el.tag === TEXT_VALUE) action = ctx.options.cleanStructuredContent ? 'C' : 'D';
-    out.push(applyAction(ctx, el, action, inContent));
+    out.push(applyAction(ctx, el, action, inContent, depth));
   }
   if (hasPrivate) {
     const priv: (DicomElement | null)[] = [];
-    processPrivate(ctx, ds, priv);
+    processPrivate(ctx, ds, priv, depth);
     const kept = priv.filter((e): e is DicomElement => e !== null);
     if (kept.length > 0)
       return [...out.filter((e): e is DicomElement => e !== null), ...kept].sort((a, b) => a.tag - b.tag);

@@ -14,6 +14,13 @@ export interface DeidOptions {
   readonly cleanDescriptors: boolean;
   readonly cleanStructuredContent: boolean;
   readonly cleanGraphics: boolean;
+  /**
+   * Clean Descriptors for RT objects only (RT Structure Set, Plan, Ion Plan, Dose, Treatment Records): ROI
+   * Names, ROI Observation Labels, plan and beam labels are cleaned of identifying text instead of being
+   * emptied, so that structures can still be found by name ("GTV"). Other objects follow `cleanDescriptors`.
+   * The node's intake turns it on by default.
+   */
+  readonly cleanRtDescriptors?: boolean;
   /** Safety: de-identify files with Burned In Annotation = YES instead of quarantining them. */
   readonly allowBurnedInAnnotation: boolean;
   /** Safety: SOP Class UIDs that are de-identified even though they are quarantined by default. */
@@ -47,6 +54,26 @@ export const DOSE_MONITORING_PROFILE: DeidOptions = {
   cleanDescriptors: true,
   cleanStructuredContent: true,
 };
+
+/** RT SOP classes whose descriptors `cleanRtDescriptors` cleans instead of removing (PS3.4 B.5). */
+export const RT_SOP_CLASSES: ReadonlySet<string> = new Set([
+  '1.2.840.10008.5.1.4.1.1.481.1', // RT Image
+  '1.2.840.10008.5.1.4.1.1.481.2', // RT Dose
+  '1.2.840.10008.5.1.4.1.1.481.3', // RT Structure Set
+  '1.2.840.10008.5.1.4.1.1.481.4', // RT Beams Treatment Record
+  '1.2.840.10008.5.1.4.1.1.481.5', // RT Plan
+  '1.2.840.10008.5.1.4.1.1.481.6', // RT Brachy Treatment Record
+  '1.2.840.10008.5.1.4.1.1.481.7', // RT Treatment Summary Record
+  '1.2.840.10008.5.1.4.1.1.481.8', // RT Ion Plan
+  '1.2.840.10008.5.1.4.1.1.481.9', // RT Ion Beams Treatment Record
+]);
+
+/** The options that apply to a file of `sopClassUid`: Clean Descriptors added for RT objects when asked. */
+export function optionsForSopClass(o: DeidOptions, sopClassUid: string): DeidOptions {
+  return o.cleanRtDescriptors && !o.cleanDescriptors && RT_SOP_CLASSES.has(sopClassUid)
+    ? { ...o, cleanDescriptors: true }
+    : o;
+}
 
 /** Options in the order their table columns are applied; later columns override earlier ones (dates last). */
 export function appliedColumns(o: DeidOptions): OptionColumn[] {
@@ -105,6 +132,7 @@ export const DEID_OPTION_NAMES = {
   'retain-uids': (o: DeidOptions): DeidOptions => ({ ...o, retainUids: true }),
   'retain-safe-private': (o: DeidOptions): DeidOptions => ({ ...o, retainSafePrivate: true }),
   'clean-descriptors': (o: DeidOptions): DeidOptions => ({ ...o, cleanDescriptors: true }),
+  'clean-rt-descriptors': (o: DeidOptions): DeidOptions => ({ ...o, cleanRtDescriptors: true }),
   'clean-structured-content': (o: DeidOptions): DeidOptions => ({ ...o, cleanStructuredContent: true }),
   'clean-graphics': (o: DeidOptions): DeidOptions => ({ ...o, cleanGraphics: true }),
 } as const;

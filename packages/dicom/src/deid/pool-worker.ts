@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import {
   createDeidentifier,
   type Deidentifier,
   type DeidResult,
+  deidentifyToParts,
   deidentifyWith,
 } from './deidentify-buffer.js';
-import { ioRejection, treeOutputPath, writeAtomicSync } from './deidentify-file.js';
+import { ioReason, ioRejection, treeOutputPath } from './deidentify-file.js';
 import type { DeidOptions } from './options.js';
+import { POOL_CLOSE_MESSAGE } from './pool-messages.js';
+import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 
 /** A job sent to a pool worker: bytes to de-identify, or a file to read and write (see `file`). */
 export interface PoolJob {
@@ -29,6 +31,8 @@ export interface PoolAnswer {
   readonly id: number;
   /** File mode: where the file was written, relative to `outDir`. */
   readonly output?: string;
+  /** File mode: whether it was written at its own path, beside a different file, or was a duplicate. */
+  readonly write?: TreeWrite;
   readonly result: DeidResult;
 }
 
@@ -38,7 +42,12 @@ function serve(): void {
   // One prepared de-identifier per (options, key): the compiled table and derived keys are reused across jobs.
   const prepared = new Map<string, Deidentifier>();
   const madeDirs = new Set<string>();
-  port.on('message', (job: PoolJob) => {
+  port.on('message', (job: PoolJob | typeof POOL_CLOSE_MESSAGE) => {
+    // the pool is closing: end this thread normally (its event loop empties) instead of being terminated
+    if (job === POOL_CLOSE_MESSAGE) {
+      port.close();
+      return;
+    }
     const k = `${JSON.stringify(job.options)}|${Buffer.from(job.projectKey).toString('hex')}`;
     let d = prepared.get(k);
     if (!d) {
@@ -48,17 +57,22 @@ function serve(): void {
     if (job.file) {
       let result: DeidResult;
       let output: string | undefined;
+      let write: TreeWrite | undefined;
       try {
-        result = deidentifyWith(d, readFileSync(job.file.path));
-        if (result.status === 'ok') {
-          output = treeOutputPath(result);
-          writeAtomicSync(join(job.file.outDir, output), result.output, madeDirs);
-          result = { ...result, output: Buffer.alloc(0) };
-        }
+        const r = deidentifyToParts(d, readFileSync(job.file.path));
+        if (r.status === 'ok') {
+          const w = writeTreeFileSync(job.file.outDir, treeOutputPath(r), r.parts, madeDirs);
+          output = w.path;
+          write = w.write;
+          const { parts: _, ...rest } = r;
+          result = { ...rest, output: Buffer.alloc(0) };
+        } else result = r;
       } catch (err) {
-        result = ioRejection((err as Error).message);
+        result = ioRejection(ioReason(err));
+        output = undefined;
+        write = undefined;
       }
-      const answer: PoolAnswer = { id: job.id, result, ...(output ? { output } : {}) };
+      const answer: PoolAnswer = { id: job.id, result, ...(output && write ? { output, write } : {}) };
       port.postMessage(answer);
       return;
     }

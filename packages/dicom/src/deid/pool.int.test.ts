@@ -143,3 +143,18 @@ describe('deidentifyTree in a pool', () => {
     }
   });
 });
+
+describe('createDeidPool lifecycle', () => {
+  it('closes pools whose workers are still starting, or just started, without aborting the process', async () => {
+    // terminate() on a starting worker could abort the process (exit 134); close() now waits for 'online'
+    // and lets idle workers end by themselves
+    for (let i = 0; i < 10; i++) {
+      const pool = createDeidPool({ size: 3, workerUrl });
+      if (i % 2 === 1) await pool.deidentify(Buffer.from('not dicom'), BASIC_PROFILE, KEY);
+      await pool.close();
+      await expect(pool.deidentify(ct(4), BASIC_PROFILE, KEY)).rejects.toMatchObject({
+        code: 'FH_ERR_DEID_POOL_CLOSED',
+      });
+    }
+  }, 60_000);
+});

@@ -1,4 +1,8 @@
 import dcmjs, { type DcmjsDict } from 'dcmjs';
+import { characterSets, transcodeIso2022ToUtf8, usesIso2022 } from '../parser/charset.js';
+import { sharedDictionary } from '../parser/dictionary.js';
+import { readDicom } from '../parser/read.js';
+import { encodeFile } from '../parser/write.js';
 import { DOSE_ERROR_CODES, DoseError } from './errors.js';
 
 /** A parsed DICOM object: the naturalized dataset plus the raw dict (needed for private tags). */
@@ -17,7 +21,7 @@ export function parseDicom(buf: Uint8Array, label: string): ParsedDicom {
   if (buf.byteLength < 132) {
     throw new DoseError(DOSE_ERROR_CODES.unreadable, `not a DICOM file: only ${buf.byteLength} bytes`, label);
   }
-  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  const ab = asUtf8IfIso2022(buf);
   try {
     const data = dcmjs.data.DicomMessage.readFile(ab);
     const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(data.dict);
@@ -26,6 +30,27 @@ export function parseDicom(buf: Uint8Array, label: string): ParsedDicom {
     const why = err instanceof Error ? err.message : String(err);
     throw new DoseError(DOSE_ERROR_CODES.unreadable, `cannot parse DICOM: ${why}`, label, { cause: err });
   }
+}
+
+/**
+ * The file's bytes for dcmjs, which refuses several character sets ("ISO 2022 IR 87" after the default):
+ * a dataset under ISO 2022 code extensions is re-encoded as UTF-8 first (values decoded by escape
+ * sequence, see `transcodeIso2022ToUtf8`); any other file is passed as it is.
+ */
+function asUtf8IfIso2022(buf: Uint8Array): ArrayBuffer {
+  const plain = (): ArrayBuffer =>
+    buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  // cheap test before parsing: an ESC byte and "ISO 2022" somewhere in the file
+  if (!Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).includes('ISO 2022')) return plain();
+  let file: ReturnType<typeof readDicom>;
+  try {
+    file = readDicom(buf, sharedDictionary());
+  } catch {
+    return plain(); // dcmjs reports its own error
+  }
+  if (!usesIso2022(characterSets(file.dataset))) return plain();
+  const out = encodeFile(file.meta, transcodeIso2022ToUtf8(file.dataset), file.syntax, buf.byteLength + 4096);
+  return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
 }
 
 /** A string attribute, trimmed; null when absent or empty. */

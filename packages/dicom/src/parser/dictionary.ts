@@ -36,3 +36,11 @@ export function implicitVr(dict: Dictionary, tag: number): string {
   }
   return 'UN';
 }
+
+let shared: Dictionary | undefined;
+
+/** One dictionary per process (or worker), parsed on first use. */
+export function sharedDictionary(): Dictionary {
+  if (!shared) shared = loadDictionary();
+  return shared;
+}

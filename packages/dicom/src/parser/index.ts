@@ -1,6 +1,6 @@
 export { type Dictionary, type DictionaryEntry, implicitVr, loadDictionary } from './dictionary.js';
 export { DICOM_ERROR_CODES, type DicomErrorCode, DicomParseError } from './errors.js';
-export { readDicom, stringValue, syntaxOf, TS } from './read.js';
+export { inferRawSyntax, readDicom, stringValue, syntaxOf, TS } from './read.js';
 export {
   DEFAULT_READ_LIMITS,
   type DicomDataset,

@@ -44,6 +44,8 @@ interface Cursor {
   readonly explicit: boolean;
   readonly dict: Dictionary;
   readonly limits: DicomReadLimits;
+  /** File offset of `buf[0]` (for DICOMDIR record offsets). */
+  readonly base: number;
 }
 
 function cursor(
@@ -52,9 +54,20 @@ function cursor(
   le: boolean,
   dict: Dictionary,
   limits: DicomReadLimits,
+  base = 0,
 ): Cursor {
-  return { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), le, explicit, dict, limits };
+  return {
+    buf,
+    view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
+    le,
+    explicit,
+    dict,
+    limits,
+    base,
+  };
 }
+
+const DIRECTORY_RECORDS = 0x00041220;
 
 function need(c: Cursor, pos: number, n: number, end: number, what: string): void {
   if (pos + n > end || pos + n > c.buf.length) {
@@ -146,9 +159,9 @@ function parseElements(
       }
       // UN of undefined length holds a sequence in implicit VR LE (PS3.5 6.2.2).
       if (vr === 'UN') explicitHere = false;
-      const sub = explicitHere === c.explicit ? c : cursor(c.buf, false, true, c.dict, c.limits);
+      const sub = explicitHere === c.explicit ? c : cursor(c.buf, false, true, c.dict, c.limits, c.base);
       const r = parseItems(sub, pos, end, depth + 1, true);
-      elements.push({ tag, vr: 'SQ', items: r.items });
+      elements.push({ tag, vr: 'SQ', items: r.items, ...offsetsOf(tag, c, r.starts) });
       pos = r.pos;
       continue;
     }
@@ -163,7 +176,7 @@ function parseElements(
     // cleaned like any other (PS3.5 6.2.2); a UN sequence is implicit VR LE inside.
     const known = vr === 'UN' && c.le && (tag >>> 16) % 2 === 0 ? c.dict.get(tag)?.vr : undefined;
     if (known === 'SQ') {
-      const implicit = cursor(c.buf, false, true, c.dict, c.limits);
+      const implicit = cursor(c.buf, false, true, c.dict, c.limits, c.base);
       elements.push({
         tag,
         vr: 'SQ',
@@ -171,7 +184,7 @@ function parseElements(
       });
     } else if (vr === 'SQ') {
       const r = parseItems(c, pos, pos + length, depth + 1, false);
-      elements.push({ tag, vr, items: r.items });
+      elements.push({ tag, vr, items: r.items, ...offsetsOf(tag, c, r.starts) });
     } else if (known !== undefined && !LONG_LENGTH_VRS.has(known) && length <= 0xffff) {
       elements.push({ tag, vr: known, value: c.buf.subarray(pos, pos + length) });
     } else if (known !== undefined && LONG_LENGTH_VRS.has(known)) {
@@ -185,20 +198,26 @@ function parseElements(
   return { elements, pos };
 }
 
+function offsetsOf(tag: number, c: Cursor, starts: readonly number[]): { itemOffsets?: number[] } {
+  return tag === DIRECTORY_RECORDS ? { itemOffsets: starts.map((p) => p + c.base) } : {};
+}
+
 function parseItems(
   c: Cursor,
   start: number,
   end: number,
   depth: number,
   undefinedLength: boolean,
-): { items: DicomDataset[]; pos: number } {
+): { items: DicomDataset[]; starts: number[]; pos: number } {
   if (depth > c.limits.maxDepth) {
     throw new DicomParseError(E.tooDeep, `sequences nested deeper than ${c.limits.maxDepth}`, start);
   }
   const items: DicomDataset[] = [];
+  const starts: number[] = [];
   let pos = start;
   while (pos < end) {
     need(c, pos, 8, end, 'item header');
+    starts.push(pos);
     const tag = readTag(c, pos);
     const length = c.view.getUint32(pos + 4, c.le);
     pos += 8;
@@ -209,7 +228,8 @@ function parseItems(
           'Sequence Delimitation Item in a defined-length sequence',
           pos - 8,
         );
-      return { items, pos };
+      starts.pop();
+      return { items, starts, pos };
     }
     if (tag !== ITEM)
       throw new DicomParseError(E.badItem, `expected an Item, found ${formatTag(tag)}`, pos - 8);
@@ -226,7 +246,7 @@ function parseItems(
   }
   if (undefinedLength)
     throw new DicomParseError(E.truncated, 'sequence without Sequence Delimitation Item', pos);
-  return { items, pos };
+  return { items, starts, pos };
 }
 
 function parseFragments(
@@ -271,10 +291,75 @@ export function stringValue(value: Uint8Array | undefined): string {
   return Buffer.from(value.buffer, value.byteOffset, end).toString('latin1');
 }
 
+/** First groups a dataset without File Meta plausibly starts with (lengths, identification ... pixel module). */
+const PLAUSIBLE_FIRST_GROUPS = new Set([0x0002, 0x0008, 0x0010, 0x0018, 0x0020, 0x0028]);
+
 /**
- * Reads a DICOM Part 10 file: 128-byte preamble, "DICM", file meta (explicit VR LE), then the dataset in the
- * declared transfer syntax (deflated datasets are inflated up to `limits.maxInflatedBytes`). Values are views
- * into `buf` (or into the inflated copy), not copies. Throws `DicomParseError` with a stable code.
+ * The transfer syntax of a file without the 128-byte preamble and "DICM" (a bare dataset, as many PACS
+ * exports and older archives write them), inferred from its first element as dcmtk does: the group read
+ * little-endian (else big-endian) must be one a dataset starts with, and two upper-case letters that form a
+ * known VR after the tag mean explicit VR. Returns null when the bytes do not look like a dataset.
+ */
+export function inferRawSyntax(buf: Uint8Array): DicomSyntax | null {
+  if (buf.length < 8) return null;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const vr = String.fromCharCode(buf[4] ?? 0, buf[5] ?? 0);
+  const explicit = /^[A-Z]{2}$/.test(vr) && KNOWN_VRS.has(vr);
+  if (PLAUSIBLE_FIRST_GROUPS.has(view.getUint16(0, true))) {
+    if (explicit) return syntaxOf(TS.explicitLE);
+    // implicit VR: the 32-bit length must fit in the file (or be undefined, for a sequence)
+    const length = view.getUint32(4, true);
+    if (length !== UNDEFINED && length > buf.length - 8) return null;
+    return syntaxOf(TS.implicitLE);
+  }
+  if (PLAUSIBLE_FIRST_GROUPS.has(view.getUint16(0, false)) && explicit) return syntaxOf(TS.explicitBE);
+  return null;
+}
+
+function inflate(body: Uint8Array, at: number, limits: DicomReadLimits): Uint8Array {
+  try {
+    return inflateRawSync(body, { maxOutputLength: limits.maxInflatedBytes });
+  } catch (err) {
+    if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DicomParseError(
+        E.deflateBomb,
+        `deflated dataset inflates beyond ${limits.maxInflatedBytes} bytes`,
+        at,
+      );
+    }
+    throw new DicomParseError(E.deflateCorrupt, `deflated dataset is corrupt: ${(err as Error).message}`, at);
+  }
+}
+
+/** Reads the file meta group at `start` (explicit VR LE) and the dataset after it. */
+function readWithMeta(buf: Uint8Array, start: number, dict: Dictionary, limits: DicomReadLimits): DicomFile {
+  const metaCursor = cursor(buf, true, true, dict, limits);
+  const meta = parseElements(metaCursor, start, buf.length, 0, false, 0x0002);
+  const tsElement = meta.elements.find((e) => e.tag === 0x00020010);
+  if (!tsElement)
+    throw new DicomParseError(E.badMeta, 'file meta has no Transfer Syntax UID (0002,0010)', start);
+  const syntax = syntaxOf(stringValue(tsElement.value));
+  let body: Uint8Array = buf.subarray(meta.pos);
+  if (syntax.deflated) body = inflate(body, meta.pos, limits);
+  const c = cursor(
+    body,
+    syntax.explicitVr,
+    syntax.littleEndian,
+    dict,
+    limits,
+    syntax.deflated ? 0 : meta.pos,
+  );
+  const ds = parseElements(c, 0, body.length, 0, false);
+  return { meta: meta.elements, dataset: ds.elements, syntax };
+}
+
+/**
+ * Reads a DICOM file: a Part 10 file (128-byte preamble, "DICM", file meta in explicit VR LE, then the
+ * dataset in the declared transfer syntax; deflated datasets are inflated up to `limits.maxInflatedBytes}`),
+ * or a file without preamble and "DICM": a File Meta group at byte 0, or a bare dataset whose transfer
+ * syntax is inferred ({@link inferRawSyntax}); such a file comes back with `inferred: true` and no meta.
+ * Values are views into `buf` (or into the inflated copy), not copies. Throws `DicomParseError` with a
+ * stable code.
  */
 export function readDicom(
   buf: Uint8Array,
@@ -282,7 +367,18 @@ export function readDicom(
   limits: DicomReadLimits = DEFAULT_READ_LIMITS,
 ): DicomFile {
   if (buf.length < 132 || buf[128] !== 0x44 || buf[129] !== 0x49 || buf[130] !== 0x43 || buf[131] !== 0x4d) {
-    throw new DicomParseError(E.notDicom, 'no "DICM" prefix at byte 128: not a DICOM Part 10 file');
+    const syntax = inferRawSyntax(buf);
+    if (!syntax)
+      throw new DicomParseError(
+        E.notDicom,
+        'no "DICM" prefix at byte 128 and no dataset at byte 0: not a DICOM file',
+      );
+    // a File Meta group without the preamble: read it like a Part 10 file's
+    if (syntax.littleEndian && buf[0] === 0x02 && buf[1] === 0x00 && syntax.explicitVr)
+      return { ...readWithMeta(buf, 0, dict, limits), inferred: true };
+    const c = cursor(buf, syntax.explicitVr, syntax.littleEndian, dict, limits);
+    const ds = parseElements(c, 0, buf.length, 0, false);
+    return { meta: [], dataset: ds.elements, syntax, inferred: true };
   }
   for (const magic of EXECUTABLE_MAGIC) {
     if (magic.every((b, i) => buf[i] === b)) {
@@ -293,32 +389,5 @@ export function readDicom(
       );
     }
   }
-  const metaCursor = cursor(buf, true, true, dict, limits);
-  const meta = parseElements(metaCursor, 132, buf.length, 0, false, 0x0002);
-  const tsElement = meta.elements.find((e) => e.tag === 0x00020010);
-  if (!tsElement)
-    throw new DicomParseError(E.badMeta, 'file meta has no Transfer Syntax UID (0002,0010)', 132);
-  const syntax = syntaxOf(stringValue(tsElement.value));
-  let body: Uint8Array = buf.subarray(meta.pos);
-  if (syntax.deflated) {
-    try {
-      body = inflateRawSync(body, { maxOutputLength: limits.maxInflatedBytes });
-    } catch (err) {
-      if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new DicomParseError(
-          E.deflateBomb,
-          `deflated dataset inflates beyond ${limits.maxInflatedBytes} bytes`,
-          meta.pos,
-        );
-      }
-      throw new DicomParseError(
-        E.deflateCorrupt,
-        `deflated dataset is corrupt: ${(err as Error).message}`,
-        meta.pos,
-      );
-    }
-  }
-  const c = cursor(body, syntax.explicitVr, syntax.littleEndian, dict, limits);
-  const ds = parseElements(c, 0, body.length, 0, false);
-  return { meta: meta.elements, dataset: ds.elements, syntax };
+  return readWithMeta(buf, 132, dict, limits);
 }

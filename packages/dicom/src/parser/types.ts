@@ -22,6 +22,11 @@ export interface DicomElement {
   readonly vr: string;
   readonly value?: Uint8Array;
   readonly items?: readonly DicomDataset[];
+  /**
+   * For the Directory Record Sequence (0004,1220) only: each item's byte offset in the file as read (what
+   * DICOMDIR record offsets point at).
+   */
+  readonly itemOffsets?: readonly number[];
   readonly encapsulated?: DicomFragments;
 }
 
@@ -33,6 +38,8 @@ export interface DicomFile {
   readonly meta: DicomDataset;
   readonly dataset: DicomDataset;
   readonly syntax: DicomSyntax;
+  /** True when the file had no preamble and "DICM" (the transfer syntax may have been inferred). */
+  readonly inferred?: boolean;
 }
 
 /** Limits applied while reading untrusted input. */

@@ -76,12 +76,19 @@ export const DicomConfigSchema = z.strictObject({
         .default(['retain-long-modified-dates']),
       allowSopClasses: z.array(Uid).default([]),
       allowBurnedInAnnotation: z.boolean().default(false),
+      rtStructureNames: z
+        .boolean()
+        .default(true)
+        .describe(
+          'RT objects (structure sets, plans, doses) through Clean Descriptors: ROI names are cleaned, not emptied',
+        ),
     })
     .default({
       profile: 'basic',
       options: ['retain-long-modified-dates'],
       allowSopClasses: [],
       allowBurnedInAnnotation: false,
+      rtStructureNames: true,
     }),
   workers: z
     .strictObject({
@@ -159,12 +166,17 @@ function secret(
 export function deidOptionsOf(
   profile: 'basic' | 'dose-monitoring',
   options: readonly DeidOptionName[],
-  extra: { allowSopClasses?: readonly string[]; allowBurnedInAnnotation?: boolean } = {},
+  extra: {
+    allowSopClasses?: readonly string[];
+    allowBurnedInAnnotation?: boolean;
+    rtStructureNames?: boolean;
+  } = {},
 ): DeidOptions {
   let o = profile === 'basic' ? BASIC_PROFILE : DOSE_MONITORING_PROFILE;
   for (const name of options) o = DEID_OPTION_NAMES[name](o);
   return {
     ...o,
+    ...(extra.rtStructureNames ? { cleanRtDescriptors: true } : {}),
     allowSopClasses: extra.allowSopClasses ?? o.allowSopClasses,
     allowBurnedInAnnotation: extra.allowBurnedInAnnotation ?? o.allowBurnedInAnnotation,
   };
@@ -211,6 +223,7 @@ export function resolveDicomConfig(
     deidOptions: deidOptionsOf(d.profile, d.options, {
       allowSopClasses: d.allowSopClasses,
       allowBurnedInAnnotation: d.allowBurnedInAnnotation,
+      rtStructureNames: d.rtStructureNames,
     }),
     workers: c.workers,
     ...(c.listener
