@@ -104,7 +104,9 @@ class FieldIndex {
   static of(f: FieldState): FieldIndex {
     const pivotRow = new Map<number, number>();
     const colRows: Array<Set<number> | undefined> = [];
-    f.pivotOf.forEach((a, r) => pivotRow.set(a, r));
+    f.pivotOf.forEach((a, r) => {
+      pivotRow.set(a, r);
+    });
     f.rows.forEach((row, r) => {
       for (const a of row.keys()) {
         let s = colRows[a];
