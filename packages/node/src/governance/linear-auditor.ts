@@ -23,10 +23,11 @@
  * Pure code, no I/O: the ledger persists {@link AuditorState} in its SQLite file.
  */
 
-/** One elimination modulo `prime`: RREF rows as sparse maps atom -> value (mod prime). */
+/** One elimination modulo `prime`: RREF rows, dense over the atoms (values mod prime). */
 export interface FieldState {
   prime: number;
-  rows: Array<Map<number, number>>;
+  /** Each row's values for atoms 0..atoms-1. */
+  rows: Uint32Array[];
   /** Pivot atom of each row. */
   pivotOf: number[];
 }
@@ -45,80 +46,76 @@ export interface Determined {
   rows: number;
 }
 
-/** What applying one release changed, for the ledger to persist. */
-export interface AuditDelta {
-  /** Rows (per field) created or changed. */
-  changedRows: Array<Set<number>>;
-}
-
-/** Draft of a state: copy-on-write over the committed one, so a refused release leaves it untouched. */
-class FieldDraft {
-  readonly rows: Array<Map<number, number>>;
-  readonly pivotOf: number[];
-  /** Row of each pivot atom (-1: not a pivot). */
-  readonly pivotRow: Map<number, number>;
-  /** Rows with a non-zero entry in each atom's column. */
-  readonly colRows: Array<Set<number> | undefined>;
-  private readonly ownRows = new Set<number>();
-  private readonly ownCols = new Set<number>();
-  readonly changed = new Set<number>();
+/**
+ * One field's RREF. Rows are dense typed arrays over the atoms (the reduced rows of realistic selections
+ * fill in to a good share of the atoms, where a typed array beats a map by far); `nnz` counts each row's
+ * non-zero entries, so a row equal to a unit vector is seen at once.
+ */
+class Field {
+  cap: number;
+  readonly pivotRow = new Map<number, number>();
+  readonly nnz: number[];
 
   constructor(
     readonly prime: number,
-    base: FieldIndex,
-  ) {
-    this.rows = base.rows.slice();
-    this.pivotOf = base.pivotOf.slice();
-    this.pivotRow = new Map(base.pivotRow);
-    this.colRows = base.colRows.slice();
-  }
-
-  row(r: number): Map<number, number> {
-    if (!this.ownRows.has(r)) {
-      this.rows[r] = new Map(this.rows[r]);
-      this.ownRows.add(r);
-    }
-    this.changed.add(r);
-    return this.rows[r]!;
-  }
-
-  col(a: number): Set<number> {
-    if (!this.ownCols.has(a)) {
-      this.colRows[a] = new Set(this.colRows[a]);
-      this.ownCols.add(a);
-    }
-    return this.colRows[a]!;
-  }
-}
-
-/** A field's state with the indexes derived from it (rebuilt on load). */
-class FieldIndex {
-  constructor(
-    readonly prime: number,
-    readonly rows: Array<Map<number, number>>,
+    readonly rows: Uint32Array[],
     readonly pivotOf: number[],
-    readonly pivotRow: Map<number, number>,
-    readonly colRows: Array<Set<number> | undefined>,
-  ) {}
-
-  static of(f: FieldState): FieldIndex {
-    const pivotRow = new Map<number, number>();
-    const colRows: Array<Set<number> | undefined> = [];
-    f.pivotOf.forEach((a, r) => {
-      pivotRow.set(a, r);
+    atoms: number,
+  ) {
+    this.cap = Math.max(64, atoms);
+    for (let r = 0; r < rows.length; r++) if (rows[r]!.length < this.cap) rows[r] = grow(rows[r]!, this.cap);
+    this.nnz = rows.map((row) => {
+      let n = 0;
+      for (let i = 0; i < row.length; i++) if (row[i] !== 0) n++;
+      return n;
     });
-    f.rows.forEach((row, r) => {
-      for (const a of row.keys()) {
-        let s = colRows[a];
-        if (!s) {
-          s = new Set();
-          colRows[a] = s;
-        }
-        s.add(r);
-      }
+    pivotOf.forEach((a, r) => {
+      this.pivotRow.set(a, r);
     });
-    return new FieldIndex(f.prime, f.rows, f.pivotOf, pivotRow, colRows);
   }
+
+  ensure(atoms: number): void {
+    if (atoms <= this.cap) return;
+    while (this.cap < atoms) this.cap *= 2;
+    for (let r = 0; r < this.rows.length; r++) this.rows[r] = grow(this.rows[r]!, this.cap);
+  }
+
+  /** Copies the column of atom a into b (a fresh atom: all zero before). */
+  copyColumn(a: number, b: number): void {
+    for (let r = 0; r < this.rows.length; r++) {
+      const row = this.rows[r]!;
+      if (row[a] !== 0) {
+        row[b] = row[a]!;
+        this.nnz[r]!++;
+      }
+    }
+  }
+
+  clearColumn(b: number): void {
+    for (let r = 0; r < this.rows.length; r++) {
+      const row = this.rows[r]!;
+      if (row[b] !== 0) {
+        row[b] = 0;
+        this.nnz[r]!--;
+      }
+    }
+  }
+}
+
+function grow(a: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  out.set(a.subarray(0, Math.min(a.length, n)));
+  return out;
+}
+
+/** A release reduced against one field, not yet applied. */
+interface Pending {
+  field: Field;
+  /** The reduced vector (null: nothing new) and its non-zero atoms. */
+  v: Uint32Array | null;
+  support: number[];
+  pivot: number;
+  holders: number[];
 }
 
 /** (a * b) mod p for 0 <= a, b < p < 2^31, exact in doubles (no product above 2^48). */
@@ -143,13 +140,13 @@ export function invMod(a: number, p: number): number {
 
 export class LinearAuditor {
   private atomOf: Int32Array;
-  private atomSize: number[];
-  private fields: FieldIndex[];
+  private readonly atomSize: number[];
+  private readonly fields: Field[];
 
   constructor(state: AuditorState) {
     this.atomOf = state.atomOf;
     this.atomSize = state.atomSize;
-    this.fields = state.fields.map((f) => FieldIndex.of(f));
+    this.fields = state.fields.map((f) => new Field(f.prime, f.rows, f.pivotOf, state.atomSize.length));
   }
 
   static empty(primes: number[]): LinearAuditor {
@@ -160,11 +157,17 @@ export class LinearAuditor {
     });
   }
 
+  /** The state to persist (rows cut to the atoms in use). */
   state(): AuditorState {
+    const atoms = this.atomSize.length;
     return {
       atomOf: this.atomOf,
       atomSize: this.atomSize,
-      fields: this.fields.map((f) => ({ prime: f.prime, rows: f.rows, pivotOf: f.pivotOf })),
+      fields: this.fields.map((f) => ({
+        prime: f.prime,
+        rows: f.rows.map((r) => r.subarray(0, atoms)),
+        pivotOf: f.pivotOf,
+      })),
     };
   }
 
@@ -176,20 +179,22 @@ export class LinearAuditor {
   /**
    * Tries the release with the given stable row indices (distinct). Returns the smallest group of fewer
    * than `minGroup` rows whose total it would determine together with the earlier releases (nothing is
-   * changed then), or applies it and returns null with what changed.
+   * changed then), or applies it and returns null.
    */
-  apply(
-    rows: ArrayLike<number>,
-    minGroup: number,
-  ): { determined: Determined; delta: null } | { determined: null; delta: AuditDelta } {
+  apply(rows: ArrayLike<number>, minGroup: number): Determined | null {
     let maxRow = this.atomOf.length - 1;
     for (let i = 0; i < rows.length; i++) if (rows[i]! > maxRow) maxRow = rows[i]!;
-    const atomOf = new Int32Array(Math.max(maxRow + 1, this.atomOf.length));
-    atomOf.set(this.atomOf);
-    const atomSize = this.atomSize.slice();
-    const drafts = this.fields.map((f) => new FieldDraft(f.prime, f));
+    if (maxRow >= this.atomOf.length) {
+      const grown = new Int32Array(Math.max(maxRow + 1, this.atomOf.length * 2));
+      grown.set(this.atomOf);
+      this.atomOf = grown;
+    }
+    const atomOf = this.atomOf;
+    const atomSize = this.atomSize;
+    const atomsBefore = atomSize.length;
 
-    // 1. split the atoms the release cuts: its rows of atom a move to a new atom a' whose column copies a's
+    // 1. split the atoms the release cuts: its rows of atom a move to a new atom b whose column copies a's
+    //    (a copy of a column is never a pivot, so the form stays reduced)
     const inRelease = new Map<number, number>();
     for (let i = 0; i < rows.length; i++) {
       const a = atomOf[rows[i]!]!;
@@ -198,96 +203,135 @@ export class LinearAuditor {
     const movedTo = new Map<number, number>();
     for (const [a, n] of inRelease) {
       if (a !== 0 && n === atomSize[a]) continue;
-      const b = atomSize.length;
+      movedTo.set(a, atomSize.length);
       atomSize.push(n);
       if (a !== 0) atomSize[a]! -= n;
-      movedTo.set(a, b);
-      if (a === 0) continue;
-      for (const d of drafts) {
-        const holders = d.colRows[a];
-        if (!holders) continue;
-        for (const r of holders) d.row(r).set(b, d.rows[r]!.get(a)!);
-        d.colRows[b] = new Set(holders);
-        // b is a copy of a column: never a pivot, so the form stays reduced
-      }
     }
+    for (const f of this.fields) {
+      f.ensure(atomSize.length);
+      for (const [a, b] of movedTo) if (a !== 0) f.copyColumn(a, b);
+    }
+    const moved: number[] = [];
     for (let i = 0; i < rows.length; i++) {
       const b = movedTo.get(atomOf[rows[i]!]!);
-      if (b !== undefined) atomOf[rows[i]!] = b;
+      if (b !== undefined) {
+        moved.push(rows[i]!, atomOf[rows[i]!]!);
+        atomOf[rows[i]!] = b;
+      }
     }
-    const vectorAtoms = [...inRelease.keys()].map((a) => movedTo.get(a) ?? a);
+    const atoms = [...inRelease.keys()].map((a) => movedTo.get(a) ?? a);
 
-    // 2. per field: reduce, add as a row, eliminate its pivot elsewhere, look for determined groups
+    // 2. per field: reduce and look for determined groups before changing anything
+    const pending = this.fields.map((f) => reduce(f, atoms));
     let worst: Determined | null = null;
-    for (const d of drafts) {
-      const hit = addRow(d, vectorAtoms, atomSize, minGroup);
+    for (const p of pending) {
+      const hit = determinedBy(p, atomSize, minGroup);
       if (hit && (!worst || hit.rows < worst.rows)) worst = hit;
     }
-    if (worst) return { determined: worst, delta: null };
-    this.atomOf = atomOf;
-    this.atomSize = atomSize;
-    this.fields = drafts.map((d) => new FieldIndex(d.prime, d.rows, d.pivotOf, d.pivotRow, d.colRows));
-    return { determined: null, delta: { changedRows: drafts.map((d) => d.changed) } };
+    if (worst) {
+      for (const f of this.fields) for (let b = atomsBefore; b < atomSize.length; b++) f.clearColumn(b);
+      for (let i = 0; i < moved.length; i += 2) atomOf[moved[i]!] = moved[i + 1]!;
+      for (const [a, b] of movedTo) if (a !== 0) atomSize[a]! += atomSize[b]!;
+      atomSize.length = atomsBefore;
+      return worst;
+    }
+    for (const p of pending) commit(p);
+    return null;
   }
 }
 
-function addRow(d: FieldDraft, atoms: number[], atomSize: number[], minGroup: number): Determined | null {
-  const p = d.prime;
-  const v = new Map<number, number>();
-  for (const a of atoms) v.set(a, 1);
+/** Reduces the release's 0/1 vector against the field's rows and picks its pivot. */
+function reduce(f: Field, atoms: number[]): Pending {
+  const p = f.prime;
+  const v = new Uint32Array(f.cap);
+  for (const a of atoms) v[a] = 1;
   // RREF rows are zero at every other pivot, so v keeps its entry 1 at each pivot it meets
+  let touched = false;
   for (const a of atoms) {
-    const r = d.pivotRow.get(a);
+    const r = f.pivotRow.get(a);
     if (r === undefined) continue;
-    for (const [b, x] of d.rows[r]!) {
-      const y = ((v.get(b) ?? 0) - x + p) % p;
-      if (y === 0) v.delete(b);
-      else v.set(b, y);
-    }
-  }
-  if (v.size === 0) return null; // nothing new: the span is unchanged
-  // pivot: the atom whose column is in fewest rows (least fill-in), then the smallest id
-  let pivot = -1;
-  let best = Number.POSITIVE_INFINITY;
-  for (const a of v.keys()) {
-    const c = d.colRows[a]?.size ?? 0;
-    if (c < best || (c === best && a < pivot)) {
-      best = c;
-      pivot = a;
-    }
-  }
-  const inv = invMod(v.get(pivot)!, p);
-  if (inv !== 1) for (const [b, x] of v) v.set(b, mulMod(x, inv, p));
-  const newRow = d.rows.length;
-  const holders = [...(d.colRows[pivot] ?? [])];
-  for (const r of holders) {
-    const row = d.row(r);
-    const f = row.get(pivot)!;
-    for (const [b, x] of v) {
-      const y = (row.get(b) ?? 0) - mulMod(f, x, p);
-      const z = y < 0 ? y + p : y;
-      if (z === 0) {
-        row.delete(b);
-        d.col(b).delete(r);
-      } else {
-        if (!row.has(b)) d.col(b).add(r);
-        row.set(b, z);
+    touched = true;
+    const row = f.rows[r]!;
+    for (let b = 0; b < row.length; b++) {
+      const x = row[b]!;
+      if (x !== 0) {
+        const y = v[b]! - x;
+        v[b] = y < 0 ? y + p : y;
       }
     }
   }
-  d.rows.push(v);
-  d.pivotOf.push(pivot);
-  d.pivotRow.set(pivot, newRow);
-  d.changed.add(newRow);
-  for (const b of v.keys()) d.col(b).add(newRow);
+  const support: number[] = [];
+  if (touched) {
+    for (let b = 0; b < v.length; b++) if (v[b] !== 0) support.push(b);
+  } else support.push(...atoms);
+  if (support.length === 0) return { field: f, v: null, support, pivot: -1, holders: [] };
+  // pivot: the atom of the support held by the fewest rows (least fill-in)
+  // (among the first 16 atoms of the support: counting holders costs a pass over the rows)
+  let pivot = -1;
+  let holders: number[] = [];
+  for (const a of support.slice(0, 16)) {
+    const h: number[] = [];
+    for (let r = 0; r < f.rows.length; r++) if (f.rows[r]![a] !== 0) h.push(r);
+    if (pivot === -1 || h.length < holders.length) {
+      pivot = a;
+      holders = h;
+      if (h.length === 0) break;
+    }
+  }
+  const inv = invMod(v[pivot]!, p);
+  if (inv !== 1) for (const b of support) v[b] = mulMod(v[b]!, inv, p);
+  return { field: f, v, support, pivot, holders };
+}
+
+/** The smallest determined group of fewer than minGroup rows the pending row would create, if any. */
+function determinedBy(pe: Pending, atomSize: number[], minGroup: number): Determined | null {
+  const { field: f, v, support, pivot } = pe;
+  if (!v) return null;
   let worst: Determined | null = null;
-  for (const r of [...holders, newRow]) {
-    const row = d.rows[r]!;
-    if (row.size !== 1) continue;
-    const n = atomSize[d.pivotOf[r]!]!;
+  const consider = (atom: number) => {
+    const n = atomSize[atom]!;
     if (n < minGroup && (!worst || n < worst.rows)) worst = { rows: n };
+  };
+  if (support.length === 1) consider(pivot);
+  const p = f.prime;
+  for (const r of pe.holders) {
+    const row = f.rows[r]!;
+    const c = row[pivot]!;
+    let nnz = f.nnz[r]!;
+    for (const b of support) {
+      const x = row[b]!;
+      const y = x - mulMod(c, v[b]!, p);
+      const z = y < 0 ? y + p : y;
+      if (x === 0 && z !== 0) nnz++;
+      else if (x !== 0 && z === 0) nnz--;
+    }
+    if (nnz === 1) consider(f.pivotOf[r]!);
   }
   return worst;
+}
+
+function commit(pe: Pending): void {
+  const { field: f, v, support, pivot } = pe;
+  if (!v) return;
+  const p = f.prime;
+  for (const r of pe.holders) {
+    const row = f.rows[r]!;
+    const c = row[pivot]!;
+    let nnz = f.nnz[r]!;
+    for (const b of support) {
+      const x = row[b]!;
+      const y = x - mulMod(c, v[b]!, p);
+      const z = y < 0 ? y + p : y;
+      if (x === 0 && z !== 0) nnz++;
+      else if (x !== 0 && z === 0) nnz--;
+      row[b] = z;
+    }
+    f.nnz[r] = nnz;
+  }
+  f.pivotRow.set(pivot, f.rows.length);
+  f.rows.push(v);
+  f.pivotOf.push(pivot);
+  f.nnz.push(support.length);
 }
 
 /** Whether n < 2^32 is prime (Miller-Rabin with bases 2, 7, 61: deterministic below 4,759,123,141). */
