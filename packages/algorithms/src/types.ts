@@ -65,6 +65,11 @@ export interface DatasetHandle {
        * the selected rows: the reader then need not look them up.
        */
       knownValues?: Record<string, readonly string[]>;
+      /**
+       * The column of prior weights, when one is read: rows weighted zero take no part in any sum, so the
+       * node's privacy ledger books them as unused.
+       */
+      weights?: string;
     },
   ): Promise<{ n: number; data: ColumnData }>;
 }

@@ -20,7 +20,7 @@ import {
 import type { RowPool } from '@fedhub/stats';
 import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
-import { applyPrivacyControls, type PrivacyControls } from './governance/dp-gate.js';
+import { admitPrivacy, type PrivacyControls, privatizeAdmitted } from './governance/dp-gate.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
 import { studyGateRefusal } from './governance/study-gate.js';
 import { refusalBody } from './refusal.js';
@@ -149,32 +149,36 @@ async function runChecked(
       return d;
     },
   };
+  // quota and DP budget are taken before any data is read: a run refused later has paid like a release
+  const reads = algorithm.variables(parsed.data).dataset;
+  const ticket =
+    deps.privacy && reads !== null
+      ? admitPrivacy(deps.privacy, run, [{ name: reads, root: deps.datasets.get(reads).lineage.root }])
+      : null;
   {
     progress.dataRead = true;
     const release = await algorithm.local(ctx, parsed.data, run.input, run.round - (run.firstRound ?? 1) + 1);
     enforceDisclosure(release, deps.policy);
     let payload = release.payload;
-    if (deps.ledger && release.disclosure.subsetSize !== null) {
-      const selections = [];
-      for (const [name, d] of used) {
-        const records = await d.selection();
-        if (!records) continue;
-        deps.ledger.check(name, d.version, records, deps.policy.minSubsetSize);
-        selections.push({ name, version: d.version, records });
-      }
-      if (deps.privacy) payload = applyPrivacyControls(deps.privacy, run, parsed.data, payload, used);
-      for (const s of selections)
-        deps.ledger.record({
+    if (release.disclosure.subsetSize !== null) {
+      // the rows each read actually used, against every earlier release (docs/adr/0008)
+      if (deps.ledger)
+        await deps.ledger.admit(used, deps.policy.minSubsetSize, {
           studyId: run.studyId,
           taskId: run.taskId,
           runId: run.runId,
           algorithm: `${run.algorithm}@${run.version}`,
-          dataset: s.name,
-          datasetVersion: s.version,
-          records: s.records,
         });
-    } else if (deps.privacy && release.disclosure.subsetSize !== null)
-      payload = applyPrivacyControls(deps.privacy, run, parsed.data, payload, used);
+      if (deps.privacy)
+        payload = privatizeAdmitted(
+          deps.privacy,
+          ticket ?? { roots: new Set(), target: null },
+          run,
+          parsed.data,
+          payload,
+          used,
+        );
+    }
     return { outcome: 'completed', payload: maskAdditive(payload, run, deps), error: null };
   }
 }

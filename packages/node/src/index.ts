@@ -19,6 +19,7 @@ export {
   PrivacyConfigSchema,
 } from './governance/dp-config.js';
 export { type PrivacyStatus, privacyStatus } from './governance/dp-status.js';
+export { LinearAuditor, primeFrom } from './governance/linear-auditor.js';
 export { type NodeAuditEvent, NodeAuditLog } from './governance/node-audit-log.js';
 export { PrivacyLedger } from './governance/privacy-ledger.js';
 export { QuotaLedger } from './governance/quota-ledger.js';

@@ -42,10 +42,13 @@ export const ERROR_CATALOGUE = {
     message: 'The algorithm returned numbers without declaring the counts behind them',
   },
   FH_ERR_TOO_MANY_PARAMETERS: { status: 422, message: 'The model has too many parameters for the records' },
-  FH_ERR_DIFFERENCING: { status: 422, message: 'The query differs from an earlier one by too few records' },
+  FH_ERR_DIFFERENCING: {
+    status: 422,
+    message: 'With earlier releases, the query would single out fewer records than the minimum subset size',
+  },
   FH_ERR_BUDGET_EXHAUSTED: {
     status: 422,
-    message: 'The differential-privacy budget of this dataset and study is spent',
+    message: 'The differential-privacy budget of this dataset is spent (over every study)',
   },
   FH_ERR_QUOTA_EXCEEDED: { status: 422, message: "The study's quota of released results is used up" },
   FH_ERR_DP_REQUIRED: {

@@ -177,11 +177,22 @@ export class LinearAuditor {
   }
 
   /**
-   * Tries the release with the given stable row indices (distinct). Returns the smallest group of fewer
-   * than `minGroup` rows whose total it would determine together with the earlier releases (nothing is
-   * changed then), or applies it and returns null.
+   * Tries the release with the given stable row indices (distinct): null when it determines no group of
+   * fewer than `minGroup` rows together with the earlier releases (it is then kept), else the smallest
+   * group it would determine (nothing is changed).
    */
   apply(rows: ArrayLike<number>, minGroup: number): Determined | null {
+    const p = this.propose(rows, minGroup);
+    if (p.determined) p.abort();
+    else p.commit();
+    return p.determined;
+  }
+
+  /**
+   * Prepares the release: `determined` as in {@link apply}; then exactly one of `commit` (keep it) or
+   * `abort` (forget it) must be called before anything else uses this auditor.
+   */
+  propose(rows: ArrayLike<number>, minGroup: number): Proposal {
     let maxRow = this.atomOf.length - 1;
     for (let i = 0; i < rows.length; i++) if (rows[i]! > maxRow) maxRow = rows[i]!;
     if (maxRow >= this.atomOf.length) {
@@ -228,16 +239,33 @@ export class LinearAuditor {
       const hit = determinedBy(p, atomSize, minGroup);
       if (hit && (!worst || hit.rows < worst.rows)) worst = hit;
     }
-    if (worst) {
-      for (const f of this.fields) for (let b = atomsBefore; b < atomSize.length; b++) f.clearColumn(b);
-      for (let i = 0; i < moved.length; i += 2) atomOf[moved[i]!] = moved[i + 1]!;
-      for (const [a, b] of movedTo) if (a !== 0) atomSize[a]! += atomSize[b]!;
-      atomSize.length = atomsBefore;
-      return worst;
-    }
-    for (const p of pending) commit(p);
-    return null;
+    let done = false;
+    const once = () => {
+      if (done) throw new Error('a proposal is committed or aborted once');
+      done = true;
+    };
+    return {
+      determined: worst,
+      commit: () => {
+        once();
+        for (const p of pending) commit(p);
+      },
+      abort: () => {
+        once();
+        for (const f of this.fields) for (let b = atomsBefore; b < atomSize.length; b++) f.clearColumn(b);
+        for (let i = 0; i < moved.length; i += 2) atomOf[moved[i]!] = moved[i + 1]!;
+        for (const [a, b] of movedTo) if (a !== 0) atomSize[a]! += atomSize[b]!;
+        atomSize.length = atomsBefore;
+      },
+    };
   }
+}
+
+/** A release tried on an auditor: see {@link LinearAuditor.propose}. */
+export interface Proposal {
+  readonly determined: Determined | null;
+  commit(): void;
+  abort(): void;
 }
 
 /** Reduces the release's 0/1 vector against the field's rows and picks its pivot. */

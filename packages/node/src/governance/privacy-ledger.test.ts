@@ -57,7 +57,7 @@ describe('privacy ledger', () => {
     expect(minusOne.error?.code).toBe('FH_ERR_DIFFERENCING');
     // the refusal says which rule, not by how many records (that would answer the differencing question)
     expect(minusOne.error?.message).toBe(
-      'Hospital A: The query differs from an earlier one by too few records (parameter dataset)',
+      'Hospital A: With earlier releases, the query would single out fewer records than the minimum subset size',
     );
     // the same selection written differently, by another study, after the node restarts
     store.close();
