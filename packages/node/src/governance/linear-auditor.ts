@@ -55,6 +55,8 @@ class Field {
   cap: number;
   readonly pivotRow = new Map<number, number>();
   readonly nnz: number[];
+  /** Number of rows with a non-zero entry, per atom (the fill-in a pivot there would cause). */
+  colCount: Int32Array;
 
   constructor(
     readonly prime: number,
@@ -72,16 +74,23 @@ class Field {
     pivotOf.forEach((a, r) => {
       this.pivotRow.set(a, r);
     });
+    this.colCount = new Int32Array(this.cap);
+    for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i] !== 0) this.colCount[i]!++;
   }
 
   ensure(atoms: number): void {
     if (atoms <= this.cap) return;
     while (this.cap < atoms) this.cap *= 2;
     for (let r = 0; r < this.rows.length; r++) this.rows[r] = grow(this.rows[r]!, this.cap);
+    const counts = new Int32Array(this.cap);
+    counts.set(this.colCount);
+    this.colCount = counts;
   }
 
   /** Copies the column of atom a into b (a fresh atom: all zero before). */
   copyColumn(a: number, b: number): void {
+    if (this.colCount[a] === 0) return;
+    this.colCount[b] = this.colCount[a]!;
     for (let r = 0; r < this.rows.length; r++) {
       const row = this.rows[r]!;
       if (row[a] !== 0) {
@@ -92,6 +101,8 @@ class Field {
   }
 
   clearColumn(b: number): void {
+    if (this.colCount[b] === 0) return;
+    this.colCount[b] = 0;
     for (let r = 0; r < this.rows.length; r++) {
       const row = this.rows[r]!;
       if (row[b] !== 0) {
@@ -205,32 +216,40 @@ export class LinearAuditor {
     const atomsBefore = atomSize.length;
 
     // 1. split the atoms the release cuts: its rows of atom a move to a new atom b whose column copies a's
-    //    (a copy of a column is never a pivot, so the form stays reduced)
-    const inRelease = new Map<number, number>();
+    //    (a copy of a column is never a pivot, so the form stays reduced). Typed arrays over the atoms:
+    //    a release may hold most of the rows.
+    const count = new Int32Array(atomsBefore);
+    const touched: number[] = [];
     for (let i = 0; i < rows.length; i++) {
       const a = atomOf[rows[i]!]!;
-      inRelease.set(a, (inRelease.get(a) ?? 0) + 1);
+      if (count[a] === 0) touched.push(a);
+      count[a]!++;
     }
-    const movedTo = new Map<number, number>();
-    for (const [a, n] of inRelease) {
-      if (a !== 0 && n === atomSize[a]) continue;
-      movedTo.set(a, atomSize.length);
+    const movedTo = new Int32Array(atomsBefore).fill(-1);
+    /** Atom each new atom was split from. */
+    const origin: number[] = [];
+    const atoms: number[] = [];
+    for (const a of touched) {
+      const n = count[a]!;
+      if (a !== 0 && n === atomSize[a]) {
+        atoms.push(a);
+        continue;
+      }
+      const b = atomSize.length;
+      movedTo[a] = b;
+      origin.push(a);
+      atoms.push(b);
       atomSize.push(n);
       if (a !== 0) atomSize[a]! -= n;
     }
     for (const f of this.fields) {
       f.ensure(atomSize.length);
-      for (const [a, b] of movedTo) if (a !== 0) f.copyColumn(a, b);
+      for (let k = 0; k < origin.length; k++) if (origin[k] !== 0) f.copyColumn(origin[k]!, atomsBefore + k);
     }
-    const moved: number[] = [];
     for (let i = 0; i < rows.length; i++) {
-      const b = movedTo.get(atomOf[rows[i]!]!);
-      if (b !== undefined) {
-        moved.push(rows[i]!, atomOf[rows[i]!]!);
-        atomOf[rows[i]!] = b;
-      }
+      const b = movedTo[atomOf[rows[i]!]!]!;
+      if (b >= 0) atomOf[rows[i]!] = b;
     }
-    const atoms = [...inRelease.keys()].map((a) => movedTo.get(a) ?? a);
 
     // 2. per field: reduce and look for determined groups before changing anything
     const pending = this.fields.map((f) => reduce(f, atoms));
@@ -253,8 +272,12 @@ export class LinearAuditor {
       abort: () => {
         once();
         for (const f of this.fields) for (let b = atomsBefore; b < atomSize.length; b++) f.clearColumn(b);
-        for (let i = 0; i < moved.length; i += 2) atomOf[moved[i]!] = moved[i + 1]!;
-        for (const [a, b] of movedTo) if (a !== 0) atomSize[a]! += atomSize[b]!;
+        for (let i = 0; i < rows.length; i++) {
+          const b = atomOf[rows[i]!]!;
+          if (b >= atomsBefore) atomOf[rows[i]!] = origin[b - atomsBefore]!;
+        }
+        for (let k = 0; k < origin.length; k++)
+          if (origin[k] !== 0) atomSize[origin[k]!]! += atomSize[atomsBefore + k]!;
         atomSize.length = atomsBefore;
       },
     };
@@ -294,18 +317,11 @@ function reduce(f: Field, atoms: number[]): Pending {
   } else support.push(...atoms);
   if (support.length === 0) return { field: f, v: null, support, pivot: -1, holders: [] };
   // pivot: the atom of the support held by the fewest rows (least fill-in)
-  // (among the first 16 atoms of the support: counting holders costs a pass over the rows)
-  let pivot = -1;
-  let holders: number[] = [];
-  for (const a of support.slice(0, 16)) {
-    const h: number[] = [];
-    for (let r = 0; r < f.rows.length; r++) if (f.rows[r]![a] !== 0) h.push(r);
-    if (pivot === -1 || h.length < holders.length) {
-      pivot = a;
-      holders = h;
-      if (h.length === 0) break;
-    }
-  }
+  let pivot = support[0]!;
+  for (const a of support) if (f.colCount[a]! < f.colCount[pivot]!) pivot = a;
+  const holders: number[] = [];
+  if (f.colCount[pivot] !== 0)
+    for (let r = 0; r < f.rows.length; r++) if (f.rows[r]![pivot] !== 0) holders.push(r);
   const inv = invMod(v[pivot]!, p);
   if (inv !== 1) for (const b of support) v[b] = mulMod(v[b]!, inv, p);
   return { field: f, v, support, pivot, holders };
@@ -350,8 +366,13 @@ function commit(pe: Pending): void {
       const x = row[b]!;
       const y = x - mulMod(c, v[b]!, p);
       const z = y < 0 ? y + p : y;
-      if (x === 0 && z !== 0) nnz++;
-      else if (x !== 0 && z === 0) nnz--;
+      if (x === 0 && z !== 0) {
+        nnz++;
+        f.colCount[b]!++;
+      } else if (x !== 0 && z === 0) {
+        nnz--;
+        f.colCount[b]!--;
+      }
       row[b] = z;
     }
     f.nnz[r] = nnz;
@@ -360,6 +381,7 @@ function commit(pe: Pending): void {
   f.rows.push(v);
   f.pivotOf.push(pivot);
   f.nnz.push(support.length);
+  for (const b of support) f.colCount[b]!++;
 }
 
 /** Whether n < 2^32 is prime (Miller-Rabin with bases 2, 7, 61: deterministic below 4,759,123,141). */
