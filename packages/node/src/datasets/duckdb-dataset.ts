@@ -133,11 +133,6 @@ export class DuckDbDataset implements DatasetHandle {
     return out;
   }
 
-  /** The records selected by any filter used so far (null if the dataset was not read). */
-  async selection(): Promise<RecordSet | null> {
-    return (await this.usage()).get(COUNT_KEY) ?? null;
-  }
-
   /**
    * Each row's identity before keying (row id and text): the values of the lineage's key columns, with the
    * whole row appended where the identifier repeats, so every record keeps its own identity.
