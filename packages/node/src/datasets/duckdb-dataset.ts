@@ -258,9 +258,9 @@ export class DuckDbDataset implements DatasetHandle {
   ): Promise<Array<{ levels: Array<string | null>; n: number }>> {
     const specs = columns.map((c) => this.analysable(c));
     const w = this.where(filter);
-    // missing is a level of its own: every selected row is used
+    // counts per level (missing is a level of its own) over the selection: the cells are the release
+    // gate's; no value is summed
     this.use(COUNT_KEY, filter);
-    for (const c of columns) this.use(c, filter);
     // integers are stored as DOUBLE: print them without a decimal point
     const cols = specs
       .map((s) =>
@@ -291,9 +291,11 @@ export class DuckDbDataset implements DatasetHandle {
     const specs = columns.map((c) => this.analysable(c));
     const w = this.where(filter);
     const required = columns.filter((c) => !opts.allowMissing?.includes(c));
-    // the rows read, less those a zero weight leaves out of every sum
+    // the values summed: the rows read, less those a zero weight leaves out of every sum; the counts: the
+    // selection (so every round of a model books the same, whatever the round reads)
     const nonZero = opts.weights ? [opts.weights] : [];
-    for (const c of [COUNT_KEY, ...columns]) this.use(c, filter, required, nonZero);
+    this.use(COUNT_KEY, filter);
+    for (const c of columns) this.use(c, filter, required, nonZero);
     const notNull = required.length
       ? required.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ')
       : 'TRUE';

@@ -55,20 +55,22 @@ describe('rows used per read', () => {
     expect(ids(u.get(COUNT_KEY))).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
-  it('readColumns books the rows it returns, less zero weights; with a filter, within it', async () => {
+  it('readColumns books the rows it returns, less zero weights, per column; the selection for counts', async () => {
     const d = store.get('d').tracked();
     await d.readColumns(['y', 'x', 'w'], { column: 'y', op: 'le', value: 5 }, { weights: 'w' });
     const u = await d.usage();
     expect(ids(u.get('y'))).toEqual([0, 3]);
     expect(ids(u.get('x'))).toEqual([0, 3]);
-    expect(ids(u.get(COUNT_KEY))).toEqual([0, 3]);
+    expect(ids(u.get(COUNT_KEY))).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('groupCounts books every selected row (missing is a level); an untouched dataset books nothing', async () => {
+  it('groupCounts books the selection behind its counts, no summed column; an untouched dataset nothing', async () => {
     const d = store.get('d').tracked();
     expect((await d.usage()).size).toBe(0);
-    await d.groupCounts(['g']);
-    expect(ids((await d.usage()).get('g'))).toEqual([0, 1, 2, 3, 4, 5]);
+    await d.groupCounts(['g'], { column: 'y', op: 'ge', value: 2 });
+    const u = await d.usage();
+    expect([...u.keys()]).toEqual([COUNT_KEY]);
+    expect(ids(u.get(COUNT_KEY))).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('identifies rows by the record identifier, whatever their position', async () => {
