@@ -64,4 +64,33 @@ describe('red team: differencing padded with rows the aggregate drops', () => {
       fresh.close();
     }
   });
+  it('refuses padding with rows a model weights zero', async () => {
+    // the target (toxicity 1) and nine patients over 95 with toxicity 0, used as prior weights: the two
+    // selections differ by 10 records, the weighted sums by the target alone
+    const weighted = rows.map((r, i) => ({
+      ...r,
+      dose_gy: (r.dose_gy as number | null) ?? 60,
+      toxicity: i === 0 ? 1 : i <= 9 ? 0 : 1,
+    }));
+    const fresh = await attackNode(weighted);
+    try {
+      const params = { dataset: 'cohort', formula: 'dose_gy ~ 1', family: 'gaussian', weights: 'toxicity' };
+      const all = await fresh.ask('glm', params);
+      expect(all.outcome).toBe('completed');
+      const padded = await fresh.ask('glm', { ...params, filter: { column: 'age', op: 'lt', value: 95 } });
+      const additive = (o: typeof all) => (o.payload as { additive?: number[] } | null)?.additive ?? null;
+      const a = additive(all)!;
+      const b = additive(padded);
+      // with both partials, the target's dose is a ratio of two components of their difference
+      const diff = b === null ? null : a.map((x, i) => x - b[i]!);
+      const found =
+        diff?.some((x) =>
+          diff.some((y) => y !== 0 && Math.abs(x / y - (weighted[0]!.dose_gy as number)) < 1e-6),
+        ) ?? null;
+      expect(found).toBeNull();
+      expect(padded.error?.code).toBe('FH_ERR_DIFFERENCING');
+    } finally {
+      fresh.close();
+    }
+  });
 });
