@@ -30,15 +30,15 @@ function sqlString(v: string): string {
 export interface DatasetLineage {
   root: string;
   keyColumns: string[];
+  /** The source's columns: appended to the key where it repeats, so each record keeps its own identity. */
+  contentColumns: string[];
 }
 
 /** The lineage of a declared dataset (or of a derived one with no declared source). */
 export function ownLineage(dictionary: DataDictionary, root = dictionary.name): DatasetLineage {
   const ids = dictionary.columns.filter((c) => c.identifier);
-  return {
-    root,
-    keyColumns: ids.length === 1 ? [ids[0]!.name] : dictionary.columns.map((c) => c.name),
-  };
+  const all = dictionary.columns.map((c) => c.name);
+  return { root, keyColumns: ids.length === 1 ? [ids[0]!.name] : all, contentColumns: all };
 }
 
 /**
@@ -141,7 +141,7 @@ export class DuckDbDataset implements DatasetHandle {
     const content = (cols: string[]) =>
       `concat_ws(chr(31), ${cols.map((c) => `coalesce(CAST(${quoteIdent(c)} AS VARCHAR), chr(30))`).join(', ')})`;
     const key = content(this.lineage.keyColumns);
-    const all = content(this.dictionary.columns.map((c) => c.name));
+    const all = content(this.lineage.contentColumns);
     const reader = await this.conn.runAndReadAll(
       `SELECT CAST(rowid AS INTEGER), CASE WHEN count(*) OVER (PARTITION BY ${key}) > 1 THEN ${key} || chr(29) || ${all} ELSE ${key} END FROM ${this.table} ORDER BY rowid`,
     );

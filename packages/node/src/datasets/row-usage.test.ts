@@ -78,4 +78,25 @@ describe('rows used per read', () => {
     expect(k.rowids).toEqual([0, 1, 2, 3, 4, 5]);
     expect(k.keys).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
   });
+
+  it("a derived dataset joined to the source has the source's namespace and row identities", async () => {
+    await store.registerDerived({
+      name: 'feat',
+      columns: [
+        { name: 'key', type: 'categorical', identifier: true },
+        { name: 'f', type: 'numeric' },
+      ],
+      rows: [
+        { key: 'p5', f: 1 },
+        { key: 'p2', f: 2 },
+      ],
+      join: { dataset: 'd', column: 'id' },
+    });
+    const derived = store.get('feat');
+    expect(derived.lineage.root).toBe('d');
+    const mine = await derived.rowKeys();
+    const source = await store.get('d').rowKeys();
+    expect(mine.keys).toEqual(['p2', 'p5']);
+    for (const k of mine.keys) expect(source.keys).toContain(k);
+  });
 });

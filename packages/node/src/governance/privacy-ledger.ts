@@ -22,7 +22,7 @@ import type { RecordSet } from './record-set.js';
 /** What the ledger needs of a dataset a run read (see DuckDbDataset). */
 export interface AuditedDataset {
   readonly version: string;
-  readonly lineage: { root: string; keyColumns: string[] };
+  readonly lineage: { root: string };
   /** Row id and identity text of every row. */
   rowKeys(): Promise<{ rowids: number[]; keys: string[] }>;
   /** The rows the run used, per ledger key, as row-id sets. */
