@@ -149,14 +149,15 @@ async function runChecked(
       return d;
     },
   };
-  // quota and DP budget are taken before any data is read: a run refused later has paid like a release
-  const reads = algorithm.variables(parsed.data).dataset;
-  const ticket =
-    deps.privacy && reads !== null
-      ? admitPrivacy(deps.privacy, run, [{ name: reads, root: deps.datasets.get(reads).lineage.root }])
-      : null;
   {
+    // from here, refusals carry the rule only: the budget and quota left tell of other researchers' runs
     progress.dataRead = true;
+    // quota and DP budget are taken before any data is read: a run refused later has paid like a release
+    const reads = algorithm.variables(parsed.data).dataset;
+    const ticket =
+      deps.privacy && reads !== null
+        ? admitPrivacy(deps.privacy, run, [{ name: reads, root: deps.datasets.get(reads).lineage.root }])
+        : null;
     const release = await algorithm.local(ctx, parsed.data, run.input, run.round - (run.firstRound ?? 1) + 1);
     enforceDisclosure(release, deps.policy);
     let payload = release.payload;
