@@ -16,6 +16,7 @@ import { CredentialsStore } from './credentials-store.js';
 import { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun, type RunOutcome } from './executor.js';
 import { applyDecision, approvalVerdict, relayedDecisionProblem } from './governance/approval-gate.js';
+import { studyPermission } from './governance/approval-permission.js';
 import { ApprovalStore } from './governance/approval-store.js';
 import { BudgetLedger } from './governance/budget-ledger.js';
 import { CheckpointStore } from './governance/checkpoint-store.js';
@@ -311,6 +312,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
               algorithm: r.algorithm,
               version: r.version,
               digest: r.digest,
+              permission: studyPermission(r.study),
             },
             variables,
           );
@@ -375,6 +377,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         variables: outcome.variables,
         requester: run.requester ?? null,
         since: new Date().toISOString(),
+        permission: studyPermission(run.study),
       });
       audit?.append({
         action: 'approval.pending',

@@ -21,6 +21,7 @@ import {
   FedhubError,
 } from '@fedhub/protocol';
 import { z } from 'zod';
+import { permissionWidenings } from './approval-permission.js';
 import type { AlgorithmKey, ApprovalStore } from './approval-store.js';
 
 export const ApprovalsConfigSchema = z.strictObject({
@@ -63,6 +64,21 @@ function automaticPolicyCovers(config: ApprovalsConfig, k: AlgorithmKey, variabl
   return true;
 }
 
+/**
+ * How the run's study permits more than the permission set its approval was given under (empty: it does
+ * not). An approval given before any run of the study was seen binds to the first permission set seen
+ * after it (recorded here), so a later widening still reopens it.
+ */
+function widenedSinceApproval(store: ApprovalStore, k: AlgorithmKey): string[] {
+  if (!k.permission) return [];
+  const approved = store.approvedPermission(k.studyId);
+  if (!approved) {
+    store.approvePermission(k.studyId, k.permission, 'first run after approval');
+    return [];
+  }
+  return permissionWidenings(approved.permission, k.permission);
+}
+
 /** Decides a run of `k` reading `variables`, from the node's store and config alone. */
 export function approvalVerdict(
   store: ApprovalStore,
@@ -102,7 +118,14 @@ export function approvalVerdict(
         { studyId: k.studyId, algorithm: k.algorithm, version: k.version, digest: k.digest },
       ),
     };
-  if (decided?.decision === 'approved') return { kind: 'run', how: 'approved' };
+  if (decided?.decision === 'approved') {
+    const widened = widenedSinceApproval(store, k);
+    if (widened.length === 0) return { kind: 'run', how: 'approved' };
+    return {
+      kind: 'wait',
+      reason: `${study} permits more than when it was approved at this node (${widened.join('; ')})`,
+    };
+  }
   if (mode === 'automatic' && automaticPolicyCovers(config, k, variables))
     return { kind: 'run', how: 'automatic' };
   return {
@@ -147,6 +170,18 @@ export function relayedDecisionProblem(d: ApprovalDecision, trust: RelayTrust): 
 }
 
 /**
+ * An approval is given under the permission set of the study's newest held run (what the administrator
+ * was shown); with no run held, the permission set approved before stays, or the first one seen binds.
+ */
+function bindToHeldPermission(store: ApprovalStore, studyId: string, by: string): void {
+  const newest = store
+    .pending(studyId)
+    .filter((p) => p.permission)
+    .at(-1);
+  if (newest?.permission) store.approvePermission(studyId, newest.permission, by);
+}
+
+/**
  * Applies a decision (from the CLI at the node, or relayed and checked) to the store. An approval binds
  * to the node's own copy of the algorithm (name, version and digest); a study approval approves every run
  * of it now held.
@@ -176,6 +211,7 @@ export function applyDecision(
       );
     const key = { studyId: d.studyId, algorithm: own.name, version: own.version, digest: own.digest };
     store.decideAlgorithm(key, d.decision === 'approve' ? 'approved' : 'denied', by, reason);
+    if (d.decision === 'approve') bindToHeldPermission(store, d.studyId, by);
     return `${own.name}@${own.version} (digest ${own.digest.slice(0, 12)}) ${d.decision === 'approve' ? 'approved' : 'denied'} for study ${d.studyId}`;
   }
   if (d.decision === 'deny') {
@@ -186,5 +222,6 @@ export function applyDecision(
   if (store.study(d.studyId).mode === 'deny') store.setMode(d.studyId, 'manual', by, reason);
   const held = store.pending(d.studyId);
   for (const p of held) store.decideAlgorithm(p, 'approved', by, reason);
+  bindToHeldPermission(store, d.studyId, by);
   return `study ${d.studyId} approved at this node (${held.length} waiting run(s))`;
 }
