@@ -295,6 +295,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
       outcome = await executeRun(run, {
         node: { id: nodeId!, name: nodeName },
         policy: config.policy,
+        limits: config.limits,
         datasets: datasets!,
         ledger,
         ...(privacy ? { privacy } : {}),
