@@ -76,5 +76,55 @@ export function defineSecuritySuite(backend: Backend): void {
       const audit = await hub.call('GET', '/api/audit?limit=1000', { token: w.admin.token });
       expect(JSON.stringify(audit.body)).toContain('run.failed');
     });
+
+    it('ownership: only the owning organisation changes its study; stop by it or the hub-admin; cancel by submitter, owner or hub-admin', async () => {
+      const collab = await post(
+        '/api/collaborations',
+        { name: 'Shared', organisationIds: [w.orgA.id, w.orgB.id] },
+        w.admin.token,
+      );
+      await scriptedNode(hub, w.admin.token, collab.id, w.orgA.id, 'Node S');
+      const colleague = await hub.user('researcher-a2', w.orgA.id, ['researcher']);
+      const st = await post(
+        '/api/studies',
+        { collaborationId: collab.id, title: 'Owned by A', purpose: 'ownership test', minNodes: 1 },
+        w.researcherA.token,
+      );
+      expect(st.owner).toEqual({ organisationId: w.orgA.id, userId: w.researcherA.id });
+      const patch = (token: string, body: unknown) =>
+        hub.call('PATCH', `/api/studies/${st.id}`, { token, body });
+      for (const token of [w.researcherB.token, w.admin.token]) {
+        const r = await patch(token, { title: 'Taken over', minNodes: 1 });
+        expect(r.status, JSON.stringify(r.body)).toBe(403);
+        expect(r.body.code).toBe('FH_ERR_FORBIDDEN');
+      }
+      const stopByB = await hub.call('POST', `/api/studies/${st.id}/stop`, {
+        token: w.researcherB.token,
+        body: { reason: 'not mine' },
+      });
+      expect(stopByB.status).toBe(403);
+      expect((await patch(colleague.token, { title: 'Renamed by a colleague' })).status).toBe(200);
+
+      // tasks: B may submit in the shared study and cancel its own; A (owner) cancels B's; B not A's
+      const task = async (token: string) =>
+        post('/api/tasks', { studyId: st.id, algorithm: 'ping', params: {} }, token);
+      const cancel = (id: string, token: string) => hub.call('POST', `/api/tasks/${id}/cancel`, { token });
+      const ofA = await task(w.researcherA.token);
+      const ofB = await task(w.researcherB.token);
+      const ofB2 = await task(w.researcherB.token);
+      const denied = await cancel(ofA.id, w.researcherB.token);
+      expect(denied.status).toBe(403);
+      expect(denied.body.code).toBe('FH_ERR_FORBIDDEN');
+      expect((await cancel(ofB.id, w.researcherB.token)).status).toBe(200);
+      expect((await cancel(ofB2.id, colleague.token)).status).toBe(200);
+      expect((await cancel(ofA.id, w.admin.token)).status).toBe(200);
+
+      const stopped = await hub.call('POST', `/api/studies/${st.id}/stop`, {
+        token: w.admin.token,
+        body: { reason: 'hub-admin stops' },
+      });
+      expect(stopped.status).toBe(200);
+      expect(stopped.body.status).toBe('stopped');
+    });
   });
 }

@@ -111,6 +111,12 @@ export const StudySchema = z
     status: z.enum(STUDY_STATUSES),
     stoppedAt: TimestampSchema.nullable(),
     createdBy: IdSchema,
+    owner: z
+      .object({ organisationId: IdSchema, userId: IdSchema })
+      .nullable()
+      .describe(
+        "The owning organisation and researcher: only the organisation's researchers change the study",
+      ),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   })
