@@ -339,8 +339,11 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       );
       await db.schema.alterTable('users').addColumn('disabled_at', 'text').execute();
       await db.schema.alterTable('nodes').addColumn('revoked_at', 'text').execute();
+      // a decision relayed to a node carries its node administrator's own signature (item 6)
+      await db.schema.alterTable('approval_decisions').addColumn('admin_signature', 'text').execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('approval_decisions').dropColumn('admin_signature').execute();
       await db.schema.alterTable('nodes').dropColumn('revoked_at').execute();
       await db.schema.alterTable('users').dropColumn('disabled_at').execute();
       await db.schema.alterTable('studies').dropColumn('owner_user_id').execute();

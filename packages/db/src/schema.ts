@@ -253,6 +253,8 @@ export interface ApprovalDecisionsTable {
   signature: string;
   /** JSON { applied, reason, at } once the node answered */
   ack: JsonText | null;
+  /** JSON: the node administrator's own signature (AdminStatement), relayed to the node as given */
+  admin_signature?: JsonText | null;
 }
 
 export interface Schema {

@@ -15,6 +15,7 @@ import type { NodeConfig, ResolvedDataset } from './config.js';
 import { CredentialsStore } from './credentials-store.js';
 import { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun, type RunOutcome } from './executor.js';
+import { AdminKeyStore } from './governance/approval-admin-keys.js';
 import { applyDecision, approvalVerdict, relayedDecisionProblem } from './governance/approval-gate.js';
 import { studyPermission } from './governance/approval-permission.js';
 import { ApprovalStore } from './governance/approval-store.js';
@@ -153,6 +154,9 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
               nodeId: nodeId!,
               organisationId,
               hubPublicKey: checkpoints.trustedKey(),
+              // read at each sync: `fedhub node admins add` takes effect without a restart
+              admins: new AdminKeyStore(config.dataDir).list(),
+              store: approvals,
             })
           : 'this node does not accept decisions relayed by the hub (approvals.acceptHubDecisions: false)';
         if (problem) {

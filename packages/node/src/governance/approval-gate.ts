@@ -21,7 +21,8 @@ import {
   FedhubError,
 } from '@fedhub/protocol';
 import { z } from 'zod';
-import { permissionWidenings } from './approval-permission.js';
+import { adminSignatureProblem, type EnrolledAdmin } from './approval-admin-keys.js';
+import { permissionDigest, permissionWidenings } from './approval-permission.js';
 import type { AlgorithmKey, ApprovalStore } from './approval-store.js';
 
 export const ApprovalsConfigSchema = z.strictObject({
@@ -142,13 +143,19 @@ export interface RelayTrust {
   nodeId: string;
   organisationId: string | undefined;
   hubPublicKey: string | undefined;
+  /** The administrator keys enrolled at this node (`fedhub node admins add`). */
+  admins: readonly EnrolledAdmin[];
+  /** The node's approval store: held runs' permission sets, and the statement nonces already spent. */
+  store: ApprovalStore;
+  now?: number;
 }
 
 /**
  * Why a decision relayed by the hub must not be applied, or null when it may. The hub signs what it
  * relays, with the identity and roles of who decided; the node checks that signature with the hub key it
  * trusted at enrolment, and that the decision is for this node, by a node-admin of its own organisation,
- * for its own copy of the algorithm.
+ * for its own copy of the algorithm; and, since the hub operator could create such a user, that the
+ * decision carries the signature of an administrator key enrolled at the node itself, used once.
  */
 export function relayedDecisionProblem(d: ApprovalDecision, trust: RelayTrust): string | null {
   if (!trust.hubPublicKey) return 'this node holds no hub key to check the decision with';
@@ -166,6 +173,19 @@ export function relayedDecisionProblem(d: ApprovalDecision, trust: RelayTrust): 
     if (d.digest !== own.digest)
       return `${d.algorithm}@${d.version} at the hub differs from this node's copy (digest mismatch)`;
   }
+  const held = trust.store
+    .pending(d.studyId)
+    .filter((p) => p.permission)
+    .at(-1)?.permission;
+  const unsigned = adminSignatureProblem(
+    d,
+    trust.admins,
+    trust.now ?? Date.now(),
+    held ? permissionDigest(held) : undefined,
+  );
+  if (unsigned) return unsigned;
+  if (!trust.store.useNonce(d.adminSignature!.nonce))
+    return "the administrator's signed decision was relayed before (replay)";
   return null;
 }
 

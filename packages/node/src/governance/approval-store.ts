@@ -87,6 +87,10 @@ export class ApprovalStore {
       since TEXT NOT NULL,
       released_at TEXT
     );
+    CREATE TABLE IF NOT EXISTS admin_nonces (
+      nonce TEXT PRIMARY KEY,
+      at TEXT NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS approved_permissions (
       study_id TEXT PRIMARY KEY,
       digest TEXT NOT NULL,
@@ -97,6 +101,14 @@ export class ApprovalStore {
     const pendingColumns = this.db.prepare('PRAGMA table_info(pending)').all() as Array<{ name: string }>;
     if (!pendingColumns.some((c) => c.name === 'permission'))
       this.db.exec('ALTER TABLE pending ADD COLUMN permission TEXT');
+  }
+
+  /** Spends a node administrator statement's nonce: false when it was used before (a replay). */
+  useNonce(nonce: string): boolean {
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO admin_nonces (nonce, at) VALUES (?, ?)')
+      .run(nonce, new Date().toISOString());
+    return r.changes === 1;
   }
 
   /** The permission set the study was approved under at this node, if any. */
