@@ -3,6 +3,7 @@
  * `security.test.ts`, PostgreSQL in `security.int.test.ts`): poison tasks (attempt limit, fair scheduling),
  * study ownership, and revocation.
  */
+import { generateNodeKeys } from '@fedhub/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, scriptedNode, startTestHub } from './harness.js';
 import type { Hub } from './suite-state.js';
@@ -125,6 +126,159 @@ export function defineSecuritySuite(backend: Backend): void {
       });
       expect(stopped.status).toBe(200);
       expect(stopped.body.status).toBe('stopped');
+    });
+
+    it('revocation: disable, roles, password reset, API tokens, node revoke and re-key, organisation removal; all audited', async () => {
+      const leaver = await hub.user('leaver', w.orgA.id, ['researcher']);
+      const me = (token: string) => hub.call('GET', '/api/me', { token });
+      const apiToken = await post('/api/tokens', { name: 'script', expiresInDays: 30 }, leaver.token);
+      expect((await me(apiToken.token)).status).toBe(200);
+      // only the hub-admin; not on oneself
+      const byResearcher = await hub.call('POST', `/api/users/${leaver.id}/disable`, {
+        token: w.researcherA.token,
+        body: { reason: 'not allowed' },
+      });
+      expect(byResearcher.status).toBe(403);
+      const self = await hub.call('POST', `/api/users/${w.admin.id}/disable`, {
+        token: w.admin.token,
+        body: { reason: 'oops' },
+      });
+      expect(self.status).toBe(409);
+      await post(`/api/users/${leaver.id}/disable`, { reason: 'left the hospital' }, w.admin.token, 200);
+      for (const token of [leaver.token, apiToken.token]) {
+        const r = await me(token);
+        expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(401);
+        expect(['FH_ERR_ACCOUNT_DISABLED', 'FH_ERR_TOKEN_INVALID']).toContain(r.body.code);
+      }
+      const login = await hub.call('POST', '/api/auth/login', {
+        body: { username: 'leaver', password: leaver.password },
+      });
+      expect(login.body.code).toBe('FH_ERR_ACCOUNT_DISABLED');
+      await post(`/api/users/${leaver.id}/enable`, { reason: 'came back' }, w.admin.token, 200);
+      expect((await me(leaver.token)).status).toBe(200);
+      // the revoked API token stays revoked
+      expect((await me(apiToken.token)).status).toBe(401);
+
+      const roles = await hub.call('PATCH', `/api/users/${leaver.id}/roles`, {
+        token: w.admin.token,
+        body: { roles: ['auditor'], reason: 'moved to the DPO office' },
+      });
+      expect(roles.body.roles).toEqual(['auditor']);
+      const second = await post('/api/tokens', { name: 'second', expiresInDays: 30 }, leaver.token);
+      const listed = await hub.call('GET', `/api/users/${leaver.id}/api-tokens`, { token: w.admin.token });
+      expect(listed.body.map((t: { name: string; revoked: boolean }) => [t.name, t.revoked])).toEqual([
+        ['script', true],
+        ['second', false],
+      ]);
+      const revoked = await post(
+        `/api/users/${leaver.id}/api-tokens/revoke`,
+        { reason: 'token leaked in a notebook' },
+        w.admin.token,
+        200,
+      );
+      expect(revoked.revoked).toBe(1);
+      expect((await me(second.token)).status).toBe(401);
+      await post(
+        `/api/users/${leaver.id}/password-reset`,
+        { password: 'a brand new long password', reason: 'forgotten' },
+        w.admin.token,
+        200,
+      );
+      const oldPassword = await hub.call('POST', '/api/auth/login', {
+        body: { username: 'leaver', password: leaver.password },
+      });
+      expect(oldPassword.status).toBe(401);
+      const deleted = await hub.call('DELETE', `/api/users/${leaver.id}`, {
+        token: w.admin.token,
+        body: { reason: 'erasure request' },
+      });
+      expect(deleted.body).toMatchObject({ username: `deleted-${leaver.id}`, roles: [] });
+
+      // nodes: revoke (token void, open run fails), re-key (new enrolment with fresh keys)
+      const collab = await post(
+        '/api/collaborations',
+        { name: 'Revocation', organisationIds: [w.orgA.id, w.orgB.id] },
+        w.admin.token,
+      );
+      const nodeA = await scriptedNode(hub, w.admin.token, collab.id, w.orgA.id, 'Node RA');
+      const nodeB = await scriptedNode(hub, w.admin.token, collab.id, w.orgB.id, 'Node RB');
+      const st = await post(
+        '/api/studies',
+        {
+          collaborationId: collab.id,
+          title: 'Revocation study',
+          purpose: 'revocation test',
+          minNodes: 1,
+          nodeIds: [nodeA.id],
+        },
+        w.researcherA.token,
+      );
+      const task = await post(
+        '/api/tasks',
+        { studyId: st.id, algorithm: 'ping', params: {} },
+        w.researcherA.token,
+      );
+      expect((await nodeA.claim())?.taskId).toBe(task.id);
+      const byOtherNodeAdmin = await hub.call('POST', `/api/nodes/${nodeA.id}/revoke`, {
+        token: (await hub.user('node-admin-b', w.orgB.id, ['node-admin'])).token,
+        body: { reason: 'not mine' },
+      });
+      expect(byOtherNodeAdmin.status).toBe(403);
+      const rev = await post(
+        `/api/nodes/${nodeA.id}/revoke`,
+        { reason: 'server stolen' },
+        w.nodeAdminA.token,
+        200,
+      );
+      expect(rev.failedRuns).toBe(1);
+      expect((await nodeA.call('POST', '/api/node/claim', { waitMs: 0 })).status).toBe(401);
+      const t = await hub.call('GET', `/api/tasks/${task.id}`, { token: w.researcherA.token });
+      expect(t.body.status).toBe('failed');
+      const rekey = await post(`/api/nodes/${nodeA.id}/rekey`, { reason: 'new server' }, w.admin.token, 200);
+      const keys = generateNodeKeys();
+      const enrolled = await hub.call('POST', '/api/node/enrol', {
+        body: {
+          enrolmentToken: rekey.enrolmentToken,
+          publicKeys: { x25519: keys.x25519.publicKey, ed25519: keys.ed25519.publicKey },
+          version: 'test',
+        },
+      });
+      expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
+      const claimAgain = await hub.call('POST', '/api/node/claim', {
+        token: enrolled.body.nodeToken,
+        body: { waitMs: 0 },
+      });
+      expect(claimAgain.status).toBe(200);
+      expect((await nodeA.call('POST', '/api/node/claim', { waitMs: 0 })).status).toBe(401);
+
+      // an organisation leaves the collaboration: its node there is revoked
+      const removed = await hub.call(
+        'DELETE',
+        `/api/collaborations/${collab.id}/organisations/${w.orgB.id}`,
+        {
+          token: w.admin.token,
+          body: { reason: 'left the consortium' },
+        },
+      );
+      expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+      expect(removed.body.organisationIds).toEqual([w.orgA.id]);
+      expect((await nodeB.call('POST', '/api/node/claim', { waitMs: 0 })).status).toBe(401);
+
+      const audit = JSON.stringify(
+        (await hub.call('GET', '/api/audit?limit=1000', { token: w.admin.token })).body,
+      );
+      for (const a of [
+        'user.disabled',
+        'user.enabled',
+        'user.roles-changed',
+        'api-token.revoked',
+        'user.password-reset',
+        'user.deleted',
+        'node.revoked',
+        'node.rekeyed',
+        'collaboration.organisation-removed',
+      ])
+        expect(audit, a).toContain(a);
     });
   });
 }

@@ -1,8 +1,9 @@
 /**
  * Who may change what of a study (issue 15, item 4). A study belongs to an organisation and a researcher
  * (its creator). The rule is the simplest that holds: the owning organisation decides about its study.
- * - change (PATCH): a researcher of the owning organisation; nobody else, not even the hub-admin (the hub
- *   operator coordinates, it does not redefine another organisation's processing);
+ * - change (PATCH): the owning researcher or a researcher of the owning organisation; nobody else, not
+ *   even the hub-admin (the hub operator coordinates, it does not redefine another organisation's
+ *   processing);
  * - stop: a researcher of the owning organisation, or the hub-admin (stopping only ever narrows);
  * - cancel a task: who submitted it, a researcher of the study's owning organisation, or the hub-admin.
  * Everyone else gets FH_ERR_FORBIDDEN naming the owner organisation's id (never its members).
@@ -15,6 +16,7 @@ const isHubAdmin = (user: UserPrincipal) => user.roles.includes('hub-admin');
 function ownedByOrganisationOf(user: UserPrincipal, study: Pick<Study, 'owner' | 'createdBy'>): boolean {
   // studies from before migration 0008 whose creator has since gone keep only their creator as owner
   if (!study.owner) return study.createdBy === user.id;
+  if (study.owner.userId === user.id) return true;
   return study.owner.organisationId === user.organisationId && user.roles.includes('researcher');
 }
 
