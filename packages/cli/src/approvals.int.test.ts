@@ -360,7 +360,7 @@ describe('approvals at the nodes', () => {
     const ok = await fedhub(['node', 'approve', '--config', yamlA, '--study', s.id]);
     expect(ok.code, ok.stdout).toBe(0);
     expect((await admin.waitForTask(first, { timeoutMs: 15_000 })).status).toBe('completed');
-    // narrowing: a later end date removed... here an end date set where there was none
+    // narrowing: an end date where there was none
     await admin.updateStudy(s.id, { endsAt: '2999-12-31' });
     expect((await admin.waitForTask(await submit(), { timeoutMs: 15_000 })).status).toBe('completed');
     // widening: per-node breakdowns allowed; the same approved algorithm waits again at node A
@@ -456,6 +456,60 @@ describe('approvals at the nodes', () => {
       true,
     );
     logB.close();
+  }, 60_000);
+});
+
+describe('security round two across processes', () => {
+  it("refuses the issue's poison task (scoreResolution 2e-7); a normal task of another study completes", async () => {
+    const poisonStudy = await admin.createStudy({
+      collaborationId: ids.collab,
+      title: 'Poison',
+      purpose: 'Approvals test',
+      minNodes: 1,
+      nodeIds: [ids.b],
+    });
+    await expect(
+      admin.createTask({
+        studyId: poisonStudy.id,
+        algorithm: 'validate',
+        params: {
+          dataset: 'values',
+          outcome: 'x',
+          model: { score: 'x' },
+          scoreResolution: 2e-7,
+        },
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 'FH_ERR_BAD_PARAMS' } satisfies Partial<HubRequestError>);
+    const other = await admin.createStudy({
+      collaborationId: ids.collab,
+      title: 'Other',
+      purpose: 'Approvals test',
+      minNodes: 1,
+      nodeIds: [ids.b],
+    });
+    const normal = await admin.createTask({
+      studyId: other.id,
+      algorithm: 'summary',
+      params: { dataset: 'values', columns: ['x'] },
+    });
+    expect((await admin.waitForTask(normal.id, { timeoutMs: 15_000 })).status).toBe('completed');
+  }, 60_000);
+
+  it('revokes access from the CLI: a disabled user can no longer sign in', async () => {
+    const u = await admin.createUser({
+      username: 'leaver',
+      password: 'leaver-password-1234',
+      organisationId: ids.orgA,
+      roles: ['researcher'],
+    });
+    const r = await fedhub(
+      ['access', 'disable-user', u.id, '--reason', 'left the hospital', '--json'],
+      auditEnv,
+    );
+    expect(r.code, r.stdout).toBe(0);
+    await expect(HubClient.login(admin.baseUrl, 'leaver', 'leaver-password-1234')).rejects.toMatchObject({
+      code: 'FH_ERR_ACCOUNT_DISABLED',
+    });
   }, 60_000);
 });
 
