@@ -19,7 +19,7 @@ import {
   type User,
 } from '@fedhub/protocol';
 import type { Kysely } from 'kysely';
-import { hasRole, requireRole } from '../../access/membership.js';
+import { hasRole, requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
 import { type Effects, withEffects } from '../../core/effects.js';
@@ -262,6 +262,8 @@ async function failOpenRuns(ctx: HubContext, trx: Kysely<Schema>, fx: Effects, n
 
 async function nodeForChange(ctx: HubContext, actor: UserPrincipal, trx: Kysely<Schema>, id: string) {
   const node = await trx.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst();
+  // a node of a collaboration the caller does not belong to is not found (no existence oracle)
+  requireVisible(await visibleCollaborationIds(trx, actor), node?.collaboration_id, 'node');
   if (!node) throw new FedhubError('FH_ERR_NOT_FOUND', `node ${id} not found`);
   if (
     !hasRole(actor) &&
@@ -349,6 +351,7 @@ export async function removeOrganisation(
   organisationId: string,
   reason: string,
 ): Promise<Collaboration> {
+  await getCollaboration(ctx, actor, collaborationId);
   requireRole(actor);
   await withEffects(ctx, async (trx, fx) => {
     const removed = await trx
