@@ -27,6 +27,7 @@ import {
 } from './dicom-store/dicom-config.js';
 import { ApprovalsConfigSchema } from './governance/approval-gate.js';
 import { PrivacyConfigSchema } from './governance/dp-config.js';
+import { RunLimitsSchema } from './run-budget.js';
 
 const require = createRequire(import.meta.url);
 /** YAML is parsed only when a config or dictionary file is read (`fedhub simulate` passes objects). */
@@ -61,6 +62,9 @@ export const NodeConfigSchema = z.strictObject({
     maxParameterRatio: 0.33,
     minResidualDf: 10,
   }),
+  limits: RunLimitsSchema.default({ maxRunMemoryMb: 2048, maxRunSeconds: 1800 }).describe(
+    'Largest estimated memory and time of one run; beyond them the node refuses it (FH_ERR_RUN_TOO_LARGE)',
+  ),
   claimWaitMs: z.int().min(100).max(30000).default(20000),
   heartbeatIntervalMs: z.int().min(100).max(300000).default(15000),
   compute: z

@@ -25,6 +25,7 @@ import type { PrivacyLedger } from './governance/privacy-ledger.js';
 import { studyGateRefusal } from './governance/study-gate.js';
 import { refusalBody } from './refusal.js';
 import { enforceDisclosure } from './release-gate.js';
+import { estimateRun, type RunLimits, runBudgetRefusal } from './run-budget.js';
 
 export type RunOutcome =
   | { outcome: 'completed'; payload: Json; error: null }
@@ -51,6 +52,8 @@ export interface ExecutorDeps {
   imaging?: ImagingSource;
   /** Worker threads for the row loops of model partials. */
   rowPool?: RowPool;
+  /** The node's limits on one run's estimated memory and time (refused beyond them, before any data). */
+  limits?: RunLimits;
   /** The node's approvals: run now, refuse, or hold the run for the node's administrator. */
   approvals?: (
     run: RunAssignment,
@@ -63,6 +66,17 @@ export interface ExecutorDeps {
    * node's own log and its data officer; the hub gets only {@link refusalBody}'s data-free form.
    */
   onRefusal?: (err: FedhubError, run: RunAssignment) => void;
+}
+
+/** Records in the dataset the parameters name (0 when they name none this node has). */
+function datasetRows(datasets: DatasetStore, params: unknown): number {
+  const name = (params as { dataset?: unknown } | null)?.dataset;
+  if (typeof name !== 'string') return 0;
+  try {
+    return datasets.get(name).rowCount;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -120,6 +134,18 @@ async function runChecked(
   }
   const outsideStudy = studyGateRefusal(run, algorithm, parsed.data, deps.node.id, new Date().toISOString());
   if (outsideStudy) throw outsideStudy;
+  if (deps.limits) {
+    const tooLarge = runBudgetRefusal(
+      estimateRun(
+        algorithm.name,
+        parsed.data,
+        datasetRows(deps.datasets, parsed.data),
+        algorithm.variables(parsed.data).columns.length,
+      ),
+      deps.limits,
+    );
+    if (tooLarge) throw tooLarge;
+  }
   if (deps.approvals) {
     const variables = algorithm.variables(parsed.data).columns;
     const verdict = deps.approvals(run, variables);

@@ -65,6 +65,19 @@ export const ERROR_CATALOGUE = {
     message: "The node's administrator has not approved (or has denied) this study or algorithm version",
   },
   FH_ERR_STUDY_PERIOD: { status: 422, message: 'The study has not started or has ended' },
+  FH_ERR_RUN_ATTEMPTS: {
+    status: 422,
+    message: 'The run used up its attempts (its node lost the lease each time) and failed',
+  },
+  FH_ERR_RUN_TOO_LARGE: {
+    status: 422,
+    message: "The run's estimated memory or time exceeds the node's limits",
+  },
+  FH_ERR_ADMIN_SIGNATURE: {
+    status: 422,
+    message: 'The decision is not signed by a node administrator key enrolled at the node',
+  },
+  FH_ERR_ACCOUNT_DISABLED: { status: 403, message: 'The account is disabled' },
   FH_ERR_ALGORITHM_FAILED: { status: 500, message: 'The algorithm failed' },
   FH_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   FH_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },

@@ -45,7 +45,7 @@ export const CoxParamsSchema = z.strictObject({
   ties: z.enum(['efron', 'breslow']).default('efron'),
   timeResolution: z
     .number()
-    .positive()
+    .min(1e-6)
     .default(1)
     .describe('Event times are coarsened up to multiples of this (time unit)'),
   filter: FilterSchema.optional(),
