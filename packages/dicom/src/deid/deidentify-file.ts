@@ -177,6 +177,11 @@ export interface TreeOptions {
    * and the pool's workers run in parallel. Reading and writing stay in this thread.
    */
   readonly pool?: DeidPool;
+  /**
+   * Creates the pool once the files are listed, for that many files (none for an empty folder), and closes
+   * it at the end: a small folder does not start more workers than it has files. Ignored when `pool` is given.
+   */
+  readonly createPool?: (files: number) => DeidPool;
   /** Files in flight at once with a pool (default: 2 per worker, so a worker never waits on I/O). */
   readonly concurrency?: number;
 }
@@ -227,11 +232,12 @@ export async function deidentifyTree(
   onProgress?: (p: TreeProgress) => void,
   opts: TreeOptions = {},
 ): Promise<TreeResult> {
-  const pool = opts.pool;
-  const d = pool ? null : prepare(setup);
-  if (pool && 'table' in setup)
+  if ((opts.pool || opts.createPool) && 'table' in setup)
     throw new TypeError('deidentifyTree: a pool needs { options, projectKey }, not a prepared de-identifier');
   const files = await listFiles(inDir);
+  const owned = !opts.pool && opts.createPool && files.length > 0 ? opts.createPool(files.length) : undefined;
+  const pool = opts.pool ?? owned;
+  const d = pool ? null : prepare(setup);
   let ok = 0;
   let renamed = 0;
   let duplicates = 0;
@@ -288,10 +294,14 @@ export async function deidentifyTree(
   };
   const width = pool ? Math.max(1, opts.concurrency ?? 4) : 1;
   let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, files.length) }, async () => {
-      while (next < files.length) await one(files[next++]!);
-    }),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(width, files.length) }, async () => {
+        while (next < files.length) await one(files[next++]!);
+      }),
+    );
+  } finally {
+    await owned?.close();
+  }
   return { ok, renamed, duplicates, quarantined, rejected, reid };
 }
