@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
 import { DEID_ERROR_CODES } from './errors.js';
 import type { DeidOptions } from './options.js';
 import type { DeidPool } from './pool.js';
+import { ScratchReader } from './scratch-read.js';
 import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 
 /** Options and project key (>= 32 bytes), or a prepared `Deidentifier`. */
@@ -246,6 +247,8 @@ export async function deidentifyTree(
   let done = 0;
   const reid = new Map<string, string>();
   const madeDirs = new Set<string>();
+  // in this thread each file is read, de-identified and written before the next: one read buffer
+  const scratch = new ScratchReader();
   const one = async (path: string): Promise<void> => {
     let r: DeidResult;
     let output: string | undefined;
@@ -260,7 +263,7 @@ export async function deidentifyTree(
         write = a.write;
       } else {
         // synchronous file I/O: 2-4x faster than fs/promises for many ~0.5 MB files here
-        const p = deidentifyToParts(d!, readFileSync(path));
+        const p = deidentifyToParts(d!, scratch.read(path));
         if (p.status === 'ok') {
           const w = writeTreeFileSync(outDir, treeOutputPath(p), p.parts, madeDirs);
           output = w.path;
