@@ -78,6 +78,25 @@ export const ERROR_CATALOGUE = {
     message: 'The decision is not signed by a node administrator key enrolled at the node',
   },
   FH_ERR_ACCOUNT_DISABLED: { status: 403, message: 'The account is disabled' },
+  FH_ERR_RT_UNREADABLE: {
+    status: 422,
+    message: 'A DICOM RT file is unreadable or lacks a required attribute',
+  },
+  FH_ERR_RT_INCOMPLETE: {
+    status: 422,
+    message: 'The DICOM RT input lacks a dose grid or a structure set to compute DVHs from',
+  },
+  FH_ERR_RT_FRAME_MISMATCH: {
+    status: 422,
+    message: 'The dose grid and the structure set are on different frames of reference',
+  },
+  FH_ERR_RT_DOSE_COVERAGE: { status: 422, message: 'The dose grid does not cover the structure' },
+  FH_ERR_RT_OPEN_CONTOUR: { status: 422, message: 'A structure has an open or non-planar contour' },
+  FH_ERR_RT_MISSING_SLICE: { status: 422, message: 'A structure or dose grid misses slices' },
+  FH_ERR_RT_GEOMETRY: {
+    status: 422,
+    message: 'The dose grid or contours have a geometry the DVH engine cannot use',
+  },
   FH_ERR_ALGORITHM_FAILED: { status: 500, message: 'The algorithm failed' },
   FH_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   FH_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
