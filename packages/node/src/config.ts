@@ -88,6 +88,10 @@ export const NodeConfigSchema = z.strictObject({
   privacy: PrivacyConfigSchema.optional().describe(
     'Per-study quota of released results; differential privacy per dataset and study',
   ),
+  rt: z
+    .strictObject({ structureNames: z.record(z.string(), z.string()).default({}) })
+    .optional()
+    .describe('Radiotherapy: local structure (ROI) names mapped to AAPM TG-263 names, { local: standard }'),
   approvals: ApprovalsConfigSchema.default({
     defaultMode: 'automatic',
     studies: {},

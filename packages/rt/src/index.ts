@@ -9,5 +9,7 @@ export * from './dvh/compute.js';
 export * from './dvh/isodose-volume.js';
 export * from './dvh/metrics.js';
 export * from './dvh/sampler.js';
+export * from './names/tg263.js';
 export * from './phantoms/phantom.js';
 export * from './phantoms/shapes.js';
+export * from './report.js';

@@ -1,7 +1,7 @@
 /**
  * Groups parsed RT objects into cases: per frame of reference, a structure set, the dose (the plan dose,
  * or the sum of per-beam doses, summed over plans) and the plan. Objects of other classes (CT images...)
- * are ignored. A structure set with no dose on its frame of reference is refused, naming the file.
+ * and files that are not DICOM Part 10 are ignored. A structure set with no dose on its frame of reference is refused, naming the file.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,6 +32,12 @@ export function groupRtCases(files: readonly RtFile[]): { cases: RtCase[]; ignor
   const plans: RtPlan[] = [];
   let ignored = 0;
   for (const f of files) {
+    // files without the Part 10 preamble (notes, DICOMDIR-less exports' extras) are not DICOM: skipped
+    const b = f.bytes;
+    if (b.byteLength < 132 || b[128] !== 0x44 || b[129] !== 0x49 || b[130] !== 0x43 || b[131] !== 0x4d) {
+      ignored++;
+      continue;
+    }
     const d = parseRtFile(f.bytes, f.name);
     if (isRtDose(d)) doses.push(readRtDose(d));
     else if (isRtStruct(d)) sets.push(readRtStruct(d));

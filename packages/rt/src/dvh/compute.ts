@@ -272,7 +272,8 @@ export function computeDvh(s: Structure, where: string, g: DoseGrid, opts: DvhOp
             sum += d;
             if (d < min) min = d;
             if (d > max) max = d;
-            const bin = Math.floor(d / binWidth);
+            // a hair above the quotient, so that a dose on a bin edge (60 Gy / 0.01) falls in the bin it starts
+            const bin = Math.floor(d / binWidth + 1e-9);
             while (counts.length <= bin) counts.push(0);
             counts[bin]! += 1;
           }
