@@ -6,6 +6,7 @@ import { ttest } from './descriptive-tests/ttest.js';
 import { drlSurvey } from './drl-survey/drl-survey.js';
 import { glm } from './glm/glm.js';
 import { km } from './km/km.js';
+import { lkb } from './lkb/lkb.js';
 import { ping } from './ping/ping.js';
 import { radiomicsExtract } from './radiomics-extract/radiomics-extract.js';
 import { summary } from './summary/summary.js';
@@ -29,6 +30,7 @@ const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [
   validateSurvival,
   drlSurvey,
   radiomicsExtract,
+  lkb,
 ];
 
 /** All built-in algorithms. */

@@ -70,6 +70,11 @@ export interface DatasetHandle {
        * node's privacy ledger books them as unused.
        */
       weights?: string;
+      /**
+       * Columns read only to group rows at the node (a patient key of a long table): a record identifier
+       * may be one; its values never leave the node.
+       */
+      groupKeys?: string[];
     },
   ): Promise<{ n: number; data: ColumnData }>;
 }

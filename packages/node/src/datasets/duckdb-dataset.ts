@@ -286,9 +286,10 @@ export class DuckDbDataset implements DatasetHandle {
       allowMissing?: string[];
       knownValues?: Record<string, readonly string[]>;
       weights?: string;
+      groupKeys?: string[];
     } = {},
   ): Promise<{ n: number; data: ColumnData }> {
-    const specs = columns.map((c) => this.analysable(c));
+    const specs = columns.map((c) => (opts.groupKeys?.includes(c) ? this.column(c) : this.analysable(c)));
     const w = this.where(filter);
     const required = columns.filter((c) => !opts.allowMissing?.includes(c));
     // the values summed: the rows read, less those a zero weight leaves out of every sum; the counts: the

@@ -1,0 +1,65 @@
+/**
+ * `fedhub simulate --algorithm lkb` on three long-format DVH files (patient, dose, volume, outcome): the
+ * federated LKB fit with secure aggregation against R's optim on the pooled DVHs, with profile-likelihood
+ * intervals (reference from packages/algorithms/src/lkb/make-fixtures.R).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { FEDHUB_BIN } from '../child-process.js';
+
+const run = promisify(execFile);
+const fixtures = fileURLToPath(new URL('../../../algorithms/src/lkb/fixtures/', import.meta.url));
+
+interface Reference {
+  patients: number;
+  events: number;
+  TD50: number;
+  m: number;
+  n: number;
+  logLik: number;
+  ci95: Record<'TD50' | 'm' | 'n', [number, number]>;
+}
+
+describe('fedhub simulate --algorithm lkb', () => {
+  it('equals the pooled maximum-likelihood LKB fit and its profile intervals (R optim) to 1e-6', async () => {
+    const ref = JSON.parse(readFileSync(`${fixtures}lkb-reference.json`, 'utf8')) as Reference;
+    const { stdout } = await run(
+      process.execPath,
+      [
+        FEDHUB_BIN,
+        'simulate',
+        '--algorithm',
+        'lkb',
+        ...['a', 'b', 'c'].flatMap((k) => ['--data', `centre-${k}=${fixtures}lkb-${k}.csv`]),
+        '--params',
+        '{"patient": "patient", "dose": "dose", "volume": "volume", "outcome": "outcome"}',
+        '--json',
+      ],
+      { maxBuffer: 1 << 24 },
+    );
+    const task = JSON.parse(stdout) as {
+      status: string;
+      result: {
+        estimates: Record<'TD50' | 'm' | 'n', number>;
+        profileIntervals: Record<'TD50' | 'm' | 'n', [number, number]>;
+        logLik: number;
+        patients: number;
+        events: number;
+        converged: boolean;
+      };
+    };
+    expect(task.status).toBe('completed');
+    const r = task.result;
+    expect([r.patients, r.events, r.converged]).toEqual([ref.patients, ref.events, true]);
+    const rel = (a: number, b: number) => Math.abs(a / b - 1);
+    expect(rel(r.logLik, ref.logLik)).toBeLessThan(1e-9);
+    for (const k of ['TD50', 'm', 'n'] as const) {
+      expect(rel(r.estimates[k], ref[k])).toBeLessThan(1e-6);
+      expect(rel(r.profileIntervals[k][0], ref.ci95[k][0])).toBeLessThan(1e-6);
+      expect(rel(r.profileIntervals[k][1], ref.ci95[k][1])).toBeLessThan(1e-6);
+    }
+  });
+});
