@@ -4,6 +4,7 @@ import { chisq } from './descriptive-tests/chisq.js';
 import { quantiles } from './descriptive-tests/quantiles.js';
 import { ttest } from './descriptive-tests/ttest.js';
 import { drlSurvey } from './drl-survey/drl-survey.js';
+import { dvhExtract } from './dvh-extract/dvh-extract.js';
 import { glm } from './glm/glm.js';
 import { km } from './km/km.js';
 import { lkb } from './lkb/lkb.js';
@@ -31,6 +32,7 @@ const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [
   drlSurvey,
   radiomicsExtract,
   lkb,
+  dvhExtract,
 ];
 
 /** All built-in algorithms. */

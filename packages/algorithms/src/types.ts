@@ -93,6 +93,8 @@ export interface ImagingSource {
   series(): Promise<ImagingSeries[]>;
   /** The files (DICOM Part 10 bytes) of one series. */
   files(seriesInstanceUid: string): Promise<Uint8Array[]>;
+  /** The node's mapping of local RT structure (ROI) names to AAPM TG-263 names (node config rt.structureNames). */
+  readonly structureNames?: Readonly<Record<string, string>>;
 }
 
 /** A dataset computed at the node (e.g. radiomics features), kept there for later analyses. */

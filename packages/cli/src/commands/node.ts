@@ -30,7 +30,13 @@ export function registerNodeCommands(program: Command): void {
       const agent = createNode({
         config,
         log,
-        ...(intake ? { imaging: imagingFromDicomStore(intake.store) } : {}),
+        ...(intake
+          ? {
+              imaging: imagingFromDicomStore(intake.store, {
+                structureNames: config.rt?.structureNames ?? {},
+              }),
+            }
+          : {}),
       });
       const stop = () => {
         log.info('stopping: finishing the run in progress');
