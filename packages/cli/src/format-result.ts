@@ -438,6 +438,29 @@ function formatRadiomicsExtract(r: RadiomicsExtractResult): string {
   ].join('\n');
 }
 
+function formatLkb(r: {
+  estimates: Record<string, number>;
+  profileIntervals: Record<string, [number | null, number | null]> | null;
+  confLevel: number;
+  logLik: number;
+  patients: number;
+  events: number;
+  ntcpCurve: Array<{ geudGy: number; ntcp: number; lower: number; upper: number }> | null;
+}): string {
+  const ci = (k: string) => {
+    const b = r.profileIntervals?.[k];
+    return b ? `${b[0] === null ? '-inf' : num(b[0])} .. ${b[1] === null ? 'inf' : num(b[1])}` : '';
+  };
+  const params = table(
+    ['parameter', 'estimate', `${Math.round(r.confLevel * 100)}% profile CI`],
+    ['TD50', 'm', 'n'].map((k) => [k, num(r.estimates[k]), ci(k)]),
+  );
+  const curve = (r.ntcpCurve ?? [])
+    .filter((_, i) => i % 4 === 0)
+    .map((p) => [num(p.geudGy), num(p.ntcp, 3), num(p.lower, 3), num(p.upper, 3)]);
+  return `LKB NTCP: ${r.patients} patients, ${r.events} with the complication, log-likelihood ${num(r.logLik, 8)}\n${params}\n\n${table(['gEUD (Gy)', 'NTCP', 'lower', 'upper'], curve)}`;
+}
+
 /** The terminal formatter of each algorithm's result, by algorithm name. */
 // biome-ignore lint/suspicious/noExplicitAny: each formatter reads the result shape of its own algorithm, checked by its schema first
 export const RESULT_FORMATTERS: Readonly<Record<string, (result: any) => string>> = {
@@ -454,6 +477,7 @@ export const RESULT_FORMATTERS: Readonly<Record<string, (result: any) => string>
   quantiles: formatQuantiles,
   ttest: formatTtest,
   chisq: formatChisq,
+  lkb: formatLkb,
 };
 
 /** A task's outcome for a terminal: the result table, or each node's refusal with its reason. */

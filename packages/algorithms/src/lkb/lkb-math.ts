@@ -4,7 +4,7 @@
  * volumes v_i. A node's partial at theta is the log-likelihood, its gradient and the Fisher (expected)
  * information over its patients; all three add up across nodes.
  */
-import { normalCdf, normalPdf } from '@fedhub/stats';
+import { normalCdf, normalPdf, normalQuantile } from '@fedhub/stats';
 
 export type Theta = readonly [number, number, number];
 
@@ -113,4 +113,26 @@ export function infoMatrix(tri: ArrayLike<number>): number[][] {
     [b, d, e],
     [c, e, f],
   ];
+}
+
+/**
+ * The fitted NTCP as a function of gEUD with pointwise Wald intervals on the probit scale: t = (g / TD50 - 1)
+ * / m, var t = grad' C grad over (log TD50, log m), grad = (-g / (TD50 m), -t), C their covariance.
+ */
+export function ntcpCurve(
+  td50: number,
+  m: number,
+  cov: readonly (readonly number[])[],
+  geudGy: readonly number[],
+  confLevel: number,
+): Array<{ geudGy: number; ntcp: number; lower: number; upper: number }> {
+  const z = normalQuantile(0.5 + confLevel / 2);
+  return geudGy.map((g) => {
+    const t = (g / td50 - 1) / m;
+    const a = -g / (td50 * m);
+    const b = -t;
+    const v = a * a * cov[0]![0]! + 2 * a * b * cov[0]![1]! + b * b * cov[1]![1]!;
+    const se = Math.sqrt(Math.max(v, 0));
+    return { geudGy: g, ntcp: normalCdf(t), lower: normalCdf(t - z * se), upper: normalCdf(t + z * se) };
+  });
 }

@@ -3,7 +3,7 @@ import { normalCdf } from '@fedhub/stats';
 import { describe, expect, it } from 'vitest';
 import type { DatasetHandle, LocalContext } from '../types.js';
 import { lkb } from './lkb.js';
-import { type LkbData, lkbPartial, logGeud, type Theta } from './lkb-math.js';
+import { type LkbData, lkbPartial, logGeud, ntcpCurve, type Theta } from './lkb-math.js';
 
 // two patients, three bins each (relative volumes)
 const data: LkbData = {
@@ -112,5 +112,23 @@ describe('lkb local half', () => {
     const asCc = lkb.paramsSchema.parse({ ...params, volumeKind: 'cc' });
     const ok = await lkb.local(cc, asCc, { phase: 'start' } as Json, 1);
     expect((ok.payload as { additive: number[] }).additive[2]).toBeCloseTo(0.8 * 10 + 0.2 * 50, 12);
+  });
+});
+
+describe('NTCP curve', () => {
+  it('is 1/2 at TD50 with the Wald interval of log TD50 there, and increases with gEUD', () => {
+    const cov = [
+      [0.04, 0.01],
+      [0.01, 0.09],
+    ];
+    const [lo, mid, hi] = ntcpCurve(50, 0.2, cov, [40, 50, 60], 0.95);
+    expect(mid!.ntcp).toBeCloseTo(0.5, 15);
+    // t = 0: grad = (-1/m, 0), se = sqrt(0.04) / 0.2 = 1
+    expect(mid!.lower).toBeCloseTo(normalCdf(-1.959963984540054), 12);
+    expect(mid!.upper).toBeCloseTo(normalCdf(1.959963984540054), 12);
+    expect(lo!.ntcp).toBeCloseTo(normalCdf(-1), 12);
+    expect(hi!.ntcp).toBeCloseTo(normalCdf(1), 12);
+    // at 60 Gy: t = 1, grad = (-6, -1): var = 36 * 0.04 + 2 * 6 * 0.01 + 0.09 = 1.65
+    expect(hi!.lower).toBeCloseTo(normalCdf(1 - 1.959963984540054 * Math.sqrt(1.65)), 12);
   });
 });

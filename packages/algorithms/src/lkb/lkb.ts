@@ -15,7 +15,15 @@ import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import type { DatasetHandle } from '../types.js';
-import { infoMatrix, type LkbData, lkbPartial, PARTIAL_LENGTH, solveSmall, type Theta } from './lkb-math.js';
+import {
+  infoMatrix,
+  type LkbData,
+  lkbPartial,
+  ntcpCurve,
+  PARTIAL_LENGTH,
+  solveSmall,
+  type Theta,
+} from './lkb-math.js';
 import {
   advanceSearch,
   advanceTrack,
@@ -168,6 +176,18 @@ function finish(s: State, params: LkbParams): Json {
       ? Object.fromEntries(names.map((n, j) => [n, [bound(j, -1), bound(j, 1)]]))
       : null,
     logScaleStdErrors: se ? Object.fromEntries(names.map((n, j) => [n, se[j]!])) : null,
+    /** Inverse Fisher information on (log TD50, log m, log n). */
+    logScaleCovariance: s.cov,
+    // NTCP against gEUD (0 to 2 TD50), Wald intervals on the probit scale from TD50 and m
+    ntcpCurve: s.cov
+      ? ntcpCurve(
+          Math.exp(hat[0]!),
+          Math.exp(hat[1]!),
+          s.cov,
+          Array.from({ length: 41 }, (_, i) => Number(((i / 20) * Math.exp(hat[0]!)).toPrecision(6))),
+          params.confLevel,
+        )
+      : null,
     logLik: s.llMax,
     patients: s.patients,
     events: s.events,

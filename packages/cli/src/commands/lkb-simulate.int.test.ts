@@ -7,8 +7,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { TaskDetail } from '@fedhub/protocol';
 import { describe, expect, it } from 'vitest';
 import { FEDHUB_BIN } from '../child-process.js';
+import { formatTaskOutcome } from '../format-result.js';
 
 const run = promisify(execFile);
 const fixtures = fileURLToPath(new URL('../../../algorithms/src/lkb/fixtures/', import.meta.url));
@@ -49,6 +51,7 @@ describe('fedhub simulate --algorithm lkb', () => {
         patients: number;
         events: number;
         converged: boolean;
+        ntcpCurve: Array<{ geudGy: number; ntcp: number; lower: number; upper: number }>;
       };
     };
     expect(task.status).toBe('completed');
@@ -61,5 +64,17 @@ describe('fedhub simulate --algorithm lkb', () => {
       expect(rel(r.profileIntervals[k][0], ref.ci95[k][0])).toBeLessThan(1e-6);
       expect(rel(r.profileIntervals[k][1], ref.ci95[k][1])).toBeLessThan(1e-6);
     }
+    // the NTCP curve: 1/2 at TD50, inside its interval, increasing
+    const atTd50 = r.ntcpCurve[20]!;
+    expect(rel(atTd50.geudGy, ref.TD50)).toBeLessThan(1e-5);
+    expect(atTd50.ntcp).toBeCloseTo(0.5, 5);
+    expect(atTd50.lower).toBeLessThan(0.5);
+    expect(atTd50.upper).toBeGreaterThan(0.5);
+    for (let i = 1; i < r.ntcpCurve.length; i++)
+      expect(r.ntcpCurve[i]!.ntcp).toBeGreaterThan(r.ntcpCurve[i - 1]!.ntcp);
+    const text = formatTaskOutcome(task as unknown as TaskDetail);
+    expect(text).toContain(`LKB NTCP: ${ref.patients} patients, ${ref.events} with the complication`);
+    expect(text).toMatch(/TD50\s+42\.87\s+40\.23 \.\. 45\.61/);
+    expect(text).toMatch(/gEUD \(Gy\)\s+NTCP\s+lower\s+upper/);
   });
 });
