@@ -57,7 +57,11 @@ export function groupRtCases(files: readonly RtFile[]): { cases: RtCase[]; ignor
         `${s.where}: no RT Dose on the structure set's frame of reference ${frame ?? '(none)'} (doses are on ${[...new Set(doses.map((g) => g.frameOfReferenceUid))].join(', ')})`,
         { file: s.where },
       );
-    const plan = plans.find((p) => p.frameOfReferenceUid === frame);
+    // the plan the dose references (an RT Plan need not carry a frame of reference), else one on the frame
+    const referenced = new Set(onFrame.map((g) => g.planUid).filter((u) => u !== undefined));
+    const plan =
+      plans.find((p) => p.sopInstanceUid !== undefined && referenced.has(p.sopInstanceUid)) ??
+      plans.find((p) => p.frameOfReferenceUid === frame);
     return {
       patientId: s.patientId,
       frameOfReferenceUid: frame,

@@ -99,6 +99,14 @@ describe('RT readers', () => {
     expect(cases).toHaveLength(1);
     expect(cases[0]!.dose.dose[10]).toBeCloseTo(2 * ramp[10]!, 4);
     expect(cases[0]!.plan?.prescriptionGy).toBe(50);
+    // the plan the doses reference wins over another plan, even one on another frame of reference
+    const otherPlan = writeRtPlan(newRtIdentity('P1'), {
+      prescriptionGy: 70,
+      fractions: 35,
+      sopInstanceUid: planUid,
+    });
+    const viaRef = groupRtCases([...files.slice(0, 3), { name: 'p2.dcm', bytes: otherPlan }]).cases[0]!;
+    expect(viaRef.plan?.prescriptionGy).toBe(70);
     const other = newRtIdentity('P1');
     const bad = [
       files[0]!,
