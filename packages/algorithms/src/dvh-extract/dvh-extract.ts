@@ -6,12 +6,12 @@
  * fraction) that `lkb` reads. Structures are named by the node's TG-263 mapping (rt.structureNames);
  * either table can be joined to a clinical dataset by the pseudonym. Only counts leave the node.
  */
-import { FedhubError, type Json } from '@fedhub/protocol';
+import { DvhExtractResultSchema, FedhubError, type Json } from '@fedhub/protocol';
 import type { Dvh } from '@fedhub/rt';
 import { z } from 'zod';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import type { ImagingSeries } from '../types.js';
+import { type ImagingSeries, release } from '../types.js';
 
 const MetricName = z
   .string()
@@ -75,6 +75,12 @@ export const dvhExtract = defineAlgorithm<DvhExtractParams>({
   description:
     'Dose–volume histograms and metrics per patient and structure from the node DICOM store (RT Dose + RT Structure Set), kept at the node as derived datasets (metrics; long differential DVHs); only counts are released.',
   paramsSchema: DvhExtractParamsSchema,
+  resultSchema: DvhExtractResultSchema,
+  releases: {
+    pooled:
+      'counts of patients found, processed and failed per reason code (counts under the minimum cell count suppressed) and of rows stored; the DVH tables stay at the site as derived datasets',
+    perNode: 'counts per node',
+  },
   variables: (p) => ({ dataset: p.join?.dataset ?? null, columns: p.join ? [p.join.column] : [] }),
   firstInput: () => null,
   async local(ctx, params) {
@@ -229,7 +235,7 @@ export const dvhExtract = defineAlgorithm<DvhExtractParams>({
         ).rows;
     }
     const min = ctx.policy.minCellCount;
-    const release: Release = {
+    const summary: Release = {
       output: params.output,
       patients: byPatient.size,
       processed,
@@ -239,19 +245,18 @@ export const dvhExtract = defineAlgorithm<DvhExtractParams>({
       rows: stored,
       differentialRows: storedDiff,
     };
-    return {
-      payload: release as unknown as Json,
-      disclosure: {
-        subsetSize: processed,
-        cells: [
-          { label: 'patients processed', count: processed },
-          { label: 'rows of the metrics dataset', count: stored },
-          ...release.failures
-            .filter((f) => f.count !== null)
-            .map((f) => ({ label: `failures ${f.reason}`, count: f.count as number })),
-        ],
-      },
-    };
+    return release(summary as unknown as Json, {
+      subsetSize: processed,
+      cells: [
+        { label: 'patients found', count: summary.patients, kind: 'records' },
+        { label: 'patients processed', count: processed, kind: 'records' },
+        { label: 'rows of the metrics dataset', count: stored, kind: 'records' },
+        { label: 'rows of the differential dataset', count: storedDiff, kind: 'records' },
+        ...summary.failures
+          .filter((f) => f.count !== null)
+          .map((f) => ({ label: `failures ${f.reason}`, count: f.count as number, kind: 'group' as const })),
+      ],
+    });
   },
   aggregate({ parts, releasePerNodeBreakdown }) {
     const nodes = parts

@@ -85,8 +85,8 @@ describe('lkb local half', () => {
     expect(r.disclosure).toEqual({
       subsetSize: 3,
       cells: [
-        { label: 'patients with outcome 1', count: 1 },
-        { label: 'patients with outcome 0', count: 2 },
+        { label: 'patients with outcome 1', count: 1, kind: 'outcome' },
+        { label: 'patients with outcome 0', count: 2, kind: 'outcome' },
       ],
       parameters: 3,
     });

@@ -8,13 +8,13 @@
  * halving to the maximum, then the six profile searches (each parameter, each side) side by side. The
  * result equals the pooled maximum-likelihood fit (R optim, polished).
  */
-import { FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { FedhubError, FilterSchema, type Json, LkbResultSchema } from '@fedhub/protocol';
 import { normalQuantile } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import type { DatasetHandle } from '../types.js';
+import { type DatasetHandle, release } from '../types.js';
 import {
   infoMatrix,
   type LkbData,
@@ -205,6 +205,12 @@ export const lkb = defineAlgorithm<LkbParams>({
   description:
     'LKB NTCP (TD50, m, n) by maximum likelihood on differential DVHs, with profile-likelihood intervals; each node releases only summed log-likelihood, gradient and information; equals R optim on the pooled DVHs.',
   paramsSchema: LkbParamsSchema,
+  resultSchema: LkbResultSchema,
+  releases: {
+    pooled:
+      'first the number of patients with and without the complication and the sums of their mean doses; then per round, at the points the aggregator asks for, the log-likelihood, its gradient and the Fisher information over the patients (secure-aggregated: the hub sees only totals); DVHs and gEUDs stay at the site',
+    perNode: null,
+  },
   variables: (p) => ({ dataset: p.dataset, columns: [p.patient, p.dose, p.volume, p.outcome] }),
   firstInput: () => ({ phase: 'start' }),
   async local(ctx, params, raw) {
@@ -220,8 +226,8 @@ export const lkb = defineAlgorithm<LkbParams>({
     const disclosure = {
       subsetSize: P,
       cells: [
-        { label: 'patients with outcome 1', count: events },
-        { label: 'patients with outcome 0', count: P - events },
+        { label: 'patients with outcome 1', count: events, kind: 'outcome' as const },
+        { label: 'patients with outcome 0', count: P - events, kind: 'outcome' as const },
       ],
       parameters: 3,
     };
@@ -236,10 +242,10 @@ export const lkb = defineAlgorithm<LkbParams>({
         v[y === 1 ? 2 : 3]! += mean;
         v[4]! += mean * mean;
       }
-      return { payload: { [ADDITIVE_FIELD]: v } as Json, disclosure };
+      return release({ [ADDITIVE_FIELD]: v } as Json, disclosure);
     }
     const points = input.points.map((x) => [x[0]!, x[1]!, x[2]!] as Theta);
-    return { payload: { [ADDITIVE_FIELD]: Array.from(lkbPartial(d, points)) } as Json, disclosure };
+    return release({ [ADDITIVE_FIELD]: Array.from(lkbPartial(d, points)) } as Json, disclosure);
   },
   aggregate({ params, round, state, parts }) {
     const sum = sumAdditive(parts);
