@@ -103,9 +103,9 @@ export interface Track {
 }
 
 /** Starts the profile searches of every parameter on both sides from the maximum and its covariance. */
-export function newTracks(hat: Theta, cov: number[][], q: number): Track[] {
+export function newTracks(hat: Theta, cov: number[][], q: number, free: readonly number[]): Track[] {
   const tracks: Track[] = [];
-  for (let j = 0; j < 3; j++)
+  for (const j of free)
     for (const side of [-1, 1] as const) {
       const h = hat[j]!;
       const sd = Math.sqrt(Math.max(cov[j]![j]!, 1e-12));
@@ -117,7 +117,7 @@ export function newTracks(hat: Theta, cov: number[][], q: number): Track[] {
         psi,
         inner: newSearch(
           start,
-          [0, 1, 2].filter((k) => k !== j),
+          free.filter((k) => k !== j),
         ),
         inside: { psi: h, f: q },
         outside: null,

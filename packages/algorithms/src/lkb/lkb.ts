@@ -46,6 +46,12 @@ export const LkbParamsSchema = z.strictObject({
     .describe("'fraction': each patient's volumes sum to 1; 'cc': absolute, made relative per patient"),
   confLevel: z.number().gt(0).lt(1).default(0.95),
   profile: z.boolean().default(true).describe('Profile-likelihood intervals for TD50, m and n'),
+  n: z
+    .number()
+    .min(0.001)
+    .max(1000)
+    .optional()
+    .describe('Fix the volume parameter n (1: a mean-dose model) instead of estimating it'),
   filter: FilterSchema.optional(),
 });
 export type LkbParams = z.infer<typeof LkbParamsSchema>;
@@ -139,6 +145,26 @@ async function readLkb(ds: DatasetHandle, p: LkbParams): Promise<LkbData> {
   return { start, dose: outD, volume: outV, outcome, logMaxDose };
 }
 
+/** Coordinates the fit estimates: all three, or TD50 and m with n fixed. */
+function freeOf(p: LkbParams): number[] {
+  return p.n === undefined ? [0, 1, 2] : [0, 1];
+}
+
+/** Inverse information over the free coordinates, zero rows and columns for a fixed one. */
+function covariance(I: number[][], free: readonly number[]): number[][] {
+  const cov = [0, 1, 2].map(() => [0, 0, 0]);
+  free.forEach((a, ia) => {
+    const inv = solveSmall(
+      free.map((r) => free.map((c) => I[r]![c]!)),
+      free.map((_, k) => (k === ia ? 1 : 0)),
+    );
+    free.forEach((b, ib) => {
+      cov[b]![a] = inv ? inv[ib]! : Number.NaN;
+    });
+  });
+  return cov;
+}
+
 function evaluations(sum: Float64Array, count: number): Evaluation[] {
   if (sum.length !== count * PARTIAL_LENGTH)
     throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'LKB partials have the wrong length');
@@ -166,7 +192,8 @@ function finish(s: State, params: LkbParams): Json {
     return t && t.bound !== null ? Math.exp(t.bound) : null;
   };
   const names = ['TD50', 'm', 'n'] as const;
-  const se = s.cov ? [0, 1, 2].map((j) => Math.sqrt(s.cov![j]![j]!)) : null;
+  const free = freeOf(params);
+  const se = s.cov ? [0, 1, 2].map((j) => (free.includes(j) ? Math.sqrt(s.cov![j]![j]!) : null)) : null;
   return {
     algorithm: 'lkb',
     model: 'NTCP = Phi((gEUD - TD50) / (m TD50)), gEUD = (sum v_i D_i^(1/n))^n',
@@ -175,6 +202,7 @@ function finish(s: State, params: LkbParams): Json {
     profileIntervals: params.profile
       ? Object.fromEntries(names.map((n, j) => [n, [bound(j, -1), bound(j, 1)]]))
       : null,
+    fixedN: params.n !== undefined,
     logScaleStdErrors: se ? Object.fromEntries(names.map((n, j) => [n, se[j]!])) : null,
     /** Inverse Fisher information on (log TD50, log m, log n). */
     logScaleCovariance: s.cov,
@@ -262,7 +290,7 @@ export const lkb = defineAlgorithm<LkbParams>({
       const m = Math.min(1, Math.max(0.05, sd / td50));
       const s: State = {
         stage: 'fit',
-        fit: newSearch([Math.log(td50), Math.log(m), Math.log(0.5)], [0, 1, 2]),
+        fit: newSearch([Math.log(td50), Math.log(m), Math.log(params.n ?? 0.5)], freeOf(params)),
         tracks: [],
         hat: null,
         llMax: null,
@@ -279,22 +307,23 @@ export const lkb = defineAlgorithm<LkbParams>({
     if (s.stage === 'fit') {
       const [e] = evaluations(sum, 1);
       advanceSearch(s.fit, e!);
+      // a parameter running to the edge: the DVHs do not identify it (e.g. n -> infinity, gEUD -> the
+      // geometric mean dose); stop rather than creep there for hundreds of rounds
+      const [, lm, ln] = s.fit.trial as [number, number, number];
+      if (Math.abs(ln) > 7 || lm < -9 || lm > 5)
+        throw new FedhubError(
+          'FH_ERR_ALGORITHM_FAILED',
+          `the LKB fit does not converge: ${Math.abs(ln) > 7 ? 'n' : 'm'} runs to the edge of its range (the data do not identify it${Math.abs(ln) > 7 ? '; fix n, e.g. n: 1 for a mean-dose model' : ''})`,
+        );
       if (!s.fit.done)
         return { kind: 'next-round', input: evalInput(pointsOf(s)), state: s as unknown as Json };
       if (!s.fit.converged) throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'the LKB fit did not converge');
       s.hat = s.fit.best!;
       s.llMax = s.fit.bestEval!.ll;
-      const I = infoMatrix(s.fit.bestEval!.info);
-      s.cov = [0, 1, 2].map(
-        (j) =>
-          solveSmall(
-            I,
-            [0, 1, 2].map((k) => (k === j ? 1 : 0)),
-          ) ?? [NaN, NaN, NaN],
-      );
+      s.cov = covariance(infoMatrix(s.fit.bestEval!.info), freeOf(params));
       if (!params.profile) return { kind: 'done', result: finish(s, params) };
       const q = normalQuantile(0.5 + params.confLevel / 2) ** 2 / 2;
-      s.tracks = newTracks(s.hat as unknown as Theta, s.cov, q);
+      s.tracks = newTracks(s.hat as unknown as Theta, s.cov, q, freeOf(params));
       s.stage = 'profile';
       return { kind: 'next-round', input: evalInput(pointsOf(s)), state: s as unknown as Json };
     }

@@ -1,7 +1,7 @@
 # Reference for the federated LKB NTCP fit (packages/algorithms/src/lkb): a synthetic cohort of differential
 # DVHs in long format split over three centres, and the maximum-likelihood fit of the pooled data by R's
 # optim (Nelder-Mead, then BFGS polished to reltol 1e-15), with profile-likelihood 95% intervals (uniroot
-# on the profile log-likelihood, each point maximised by optim). Run from this folder:
+# on the profile log-likelihood, each point maximised by optim), and the same with n fixed at 1. Run from this folder:
 #   Rscript make-fixtures.R
 set.seed(20261207)
 dose <- seq(1, 79, by = 2)                       # bin centres (Gy)
@@ -65,10 +65,33 @@ for (j in 1:3) {
     ci[j, s] <- exp(r$root)
   }
 }
+# n fixed at 1 (a mean-dose model): TD50 and m, with their profile intervals
+nll1 <- function(th2) nll(c(th2, 0))
+g1 <- optim(fit$par[1:2], nll1, method = "Nelder-Mead", control = list(maxit = 5000, reltol = 1e-14))
+g1 <- optim(g1$par, nll1, method = "BFGS", control = list(maxit = 1000, reltol = 1e-15))
+ll1 <- -g1$value
+ci1 <- matrix(NA, 2, 2)
+for (j in 1:2) {
+  other <- 3 - j
+  prof1 <- function(psi) {
+    f <- function(o) { th <- numeric(2); th[j] <- psi; th[other] <- o; nll1(th) }
+    o <- optimize(f, g1$par[other] + c(-3, 3), tol = 1e-12)
+    -o$objective
+  }
+  g <- function(psi) prof1(psi) - (ll1 - q)
+  for (s in 1:2) {
+    dir <- if (s == 1) -1 else 1
+    far <- g1$par[j] + dir * 0.05
+    while (g(far) > 0 && abs(far - g1$par[j]) < 6) far <- g1$par[j] + 2 * (far - g1$par[j])
+    if (g(far) > 0) next
+    ci1[j, s] <- exp(uniroot(g, sort(c(g1$par[j], far)), tol = 1e-12)$root)
+  }
+}
 num <- function(x) if (is.na(x)) "null" else sprintf("%.12g", x)
 json <- sprintf(
-  '{\n  "script": "packages/algorithms/src/lkb/make-fixtures.R",\n  "R": "%s",\n  "patients": %d,\n  "events": %d,\n  "TD50": %s,\n  "m": %s,\n  "n": %s,\n  "logLik": %s,\n  "ci95": {"TD50": [%s, %s], "m": [%s, %s], "n": [%s, %s]}\n}\n',
+  '{\n  "script": "packages/algorithms/src/lkb/make-fixtures.R",\n  "R": "%s",\n  "patients": %d,\n  "events": %d,\n  "TD50": %s,\n  "m": %s,\n  "n": %s,\n  "logLik": %s,\n  "ci95": {"TD50": [%s, %s], "m": [%s, %s], "n": [%s, %s]},\n  "fixedN1": {"TD50": %s, "m": %s, "logLik": %s, "ci95": {"TD50": [%s, %s], "m": [%s, %s]}}\n}\n',
   R.version.string, length(y), sum(y), num(exp(fit$par[1])), num(exp(fit$par[2])), num(exp(fit$par[3])),
-  num(llmax), num(ci[1, 1]), num(ci[1, 2]), num(ci[2, 1]), num(ci[2, 2]), num(ci[3, 1]), num(ci[3, 2]))
+  num(llmax), num(ci[1, 1]), num(ci[1, 2]), num(ci[2, 1]), num(ci[2, 2]), num(ci[3, 1]), num(ci[3, 2]),
+  num(exp(g1$par[1])), num(exp(g1$par[2])), num(ll1), num(ci1[1, 1]), num(ci1[1, 2]), num(ci1[2, 1]), num(ci1[2, 2]))
 cat(json, file = "fixtures/lkb-reference.json")
 cat(json)

@@ -23,6 +23,35 @@ interface Reference {
   n: number;
   logLik: number;
   ci95: Record<'TD50' | 'm' | 'n', [number, number]>;
+  fixedN1: { TD50: number; m: number; logLik: number; ci95: Record<'TD50' | 'm', [number, number]> };
+}
+
+async function simulateLkb(extra: Record<string, unknown> = {}) {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      FEDHUB_BIN,
+      'simulate',
+      '--algorithm',
+      'lkb',
+      ...['a', 'b', 'c'].flatMap((k) => ['--data', `centre-${k}=${fixtures}lkb-${k}.csv`]),
+      '--params',
+      JSON.stringify({ patient: 'patient', dose: 'dose', volume: 'volume', outcome: 'outcome', ...extra }),
+      '--json',
+    ],
+    { maxBuffer: 1 << 24 },
+  );
+  return JSON.parse(stdout) as {
+    status: string;
+    result: {
+      estimates: Record<'TD50' | 'm' | 'n', number>;
+      profileIntervals: Record<'TD50' | 'm' | 'n', [number | null, number | null]>;
+      logLik: number;
+      patients: number;
+      events: number;
+      converged: boolean;
+    };
+  };
 }
 
 describe('fedhub simulate --algorithm lkb', () => {
@@ -76,5 +105,21 @@ describe('fedhub simulate --algorithm lkb', () => {
     expect(text).toContain(`LKB NTCP: ${ref.patients} patients, ${ref.events} with the complication`);
     expect(text).toMatch(/TD50\s+42\.87\s+40\.23 \.\. 45\.61/);
     expect(text).toMatch(/gEUD \(Gy\)\s+NTCP\s+lower\s+upper/);
+  });
+
+  it('with n fixed at 1 (a mean-dose model) equals R optim over TD50 and m, with their profile intervals', async () => {
+    const ref = JSON.parse(readFileSync(`${fixtures}lkb-reference.json`, 'utf8')) as Reference;
+    const task = await simulateLkb({ n: 1 });
+    expect(task.status).toBe('completed');
+    const r = task.result;
+    const rel = (a: number, b: number) => Math.abs(a / b - 1);
+    expect(r.estimates.n).toBe(1);
+    expect(r.profileIntervals.n).toEqual([null, null]);
+    expect(rel(r.logLik, ref.fixedN1.logLik)).toBeLessThan(1e-9);
+    for (const k of ['TD50', 'm'] as const) {
+      expect(rel(r.estimates[k], ref.fixedN1[k])).toBeLessThan(1e-6);
+      expect(rel(r.profileIntervals[k][0]!, ref.fixedN1.ci95[k][0])).toBeLessThan(1e-6);
+      expect(rel(r.profileIntervals[k][1]!, ref.fixedN1.ci95[k][1])).toBeLessThan(1e-6);
+    }
   });
 });
