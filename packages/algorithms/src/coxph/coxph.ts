@@ -27,10 +27,10 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { designCells } from '../design-cells.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
 import {
   type ColumnData,
-  crossCells,
   type DatasetHandle,
   type DisclosureCell,
   type DisclosureDeclaration,
@@ -78,20 +78,15 @@ interface NodeCoxData {
 const coxCellsOf = new WeakMap<NodeCoxData, DisclosureCell[]>();
 
 /**
- * The cells behind every Cox release: the full cross-classification of the model's factors and strata,
- * crossed with the event indicator (the risk-set sums per event time hold, per cell, how many events
- * and records there are; a cell of one record gives that record's event and time away).
+ * The cells behind every Cox release (see designCells): every pair of terms' factor combinations, strata
+ * as a term, and each term's combinations by event status (the risk-set sums per event time hold how
+ * many events and records each has; a cell of one record gives that record's event and time away).
  */
-export function coxDisclosure(d: NodeCoxData): DisclosureDeclaration {
+export function coxDisclosure(d: NodeCoxData, formula: string): DisclosureDeclaration {
   let cells = coxCellsOf.get(d);
   if (!cells) {
-    const columns: Array<{ name: string; values: ArrayLike<string | number | null> }> = Object.entries(
-      d.factorValues,
-    )
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, values]) => ({ name, values }));
-    columns.push({ name: '(event)', values: d.event });
-    cells = crossCells(columns, 'design');
+    const { formula: rhs, strata } = splitStrata(formula);
+    cells = designCells(parseModelFormula(rhs), d.factorValues, { name: '(event)', values: d.event }, strata);
     coxCellsOf.set(d, cells);
   }
   return { subsetSize: d.n, cells, parameters: d.p };
@@ -271,7 +266,7 @@ export const coxph = defineAlgorithm<CoxParams>({
   },
   releases: {
     pooled:
-      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index; released only when every cell of the cross-classification of factors, strata and event status holds at least the minimum cell count',
+      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index; released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count',
     perNode: null,
   },
   variables: (p) => {
@@ -324,14 +319,14 @@ export const coxph = defineAlgorithm<CoxParams>({
         { label: 'events', count: events, kind: 'outcome' },
         { label: 'censored records', count: d.n - events, kind: 'outcome' },
       );
-      const design = coxDisclosure(d);
+      const design = coxDisclosure(d, params.formula);
       return release({ levels, eventTimes: points, n: d.n, events } as Json, {
         ...design,
         cells: [...cells, ...design.cells],
       });
     }
     const d = await cached(ctx, params, input.levels);
-    const disclosure = coxDisclosure(d);
+    const disclosure = coxDisclosure(d, params.formula);
     if (input.phase === 'newton') {
       const data = {
         x: d.x,
