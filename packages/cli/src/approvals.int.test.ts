@@ -343,7 +343,7 @@ describe('approvals at the nodes', () => {
           details: e.details,
         }),
       ).toBe(e.hash);
-  }, 60_000);
+  }, 180_000);
 
   it('a widening of the study after approval holds its runs again at the node; a narrowing does not', async () => {
     const s = await study('Widening after approval');
@@ -374,7 +374,7 @@ describe('approvals at the nodes', () => {
     const again = await fedhub(['node', 'approve', '--config', yamlA, '--study', s.id]);
     expect(again.code, again.stdout).toBe(0);
     expect((await admin.waitForTask(widened, { timeoutMs: 15_000 })).status).toBe('completed');
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a denied version with the reason; a new build of an approved version waits again', async () => {
     const s = await study('Deny and new build');
