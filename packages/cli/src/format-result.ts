@@ -9,6 +9,8 @@ import {
   RESULT_SCHEMAS,
   type TaskDetail,
 } from '@fedhub/protocol';
+import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
+import { formatPValue } from './format-number.js';
 import { num, table } from './output.js';
 
 interface SummaryColumn {
@@ -84,9 +86,7 @@ interface Coefficient {
   z?: number;
 }
 
-function pFormat(p: number): string {
-  return p < 1e-4 ? p.toExponential(1) : num(p, 3);
-}
+const pFormat = formatPValue;
 
 function formatGlm(r: {
   formula: string;
@@ -189,9 +189,13 @@ function formatKm(r: {
     median: number | null;
     medianLower: number | null;
     medianUpper: number | null;
+    start?: number[];
+    coarsened?: boolean[];
+    medianInterval?: [number, number] | null;
   }>;
   logRank: { chisq: number; df: number; pValue: number } | null;
   mergedBins: number;
+  timeResolution?: number;
   minCellCount: number;
   nodes: string[];
 }): string {
@@ -203,15 +207,11 @@ function formatKm(r: {
     table(
       ['group', 'n', 'median', '95% CI', 'S at 12', 'S at 24', 'S at 60'],
       r.curves.map((c) => {
-        const at = (t: number) => {
-          let s = 1;
-          for (let k = 0; k < c.time.length && c.time[k]! <= t; k++) s = c.surv[k]!;
-          return num(s, 3);
-        };
+        const at = (t: number) => kmSurvivalAt(c, t);
         return [
           c.group,
           c.nRisk[0],
-          c.median ?? 'not reached',
+          formatKmMedian(c),
           `${c.medianLower ?? 'NA'} to ${c.medianUpper ?? 'NA'}`,
           at(12),
           at(24),
@@ -225,10 +225,7 @@ function formatKm(r: {
       '',
       `Log-rank test: chi-square ${num(r.logRank.chisq, 6)} on ${r.logRank.df} df, p = ${pFormat(r.logRank.pValue)}`,
     );
-  if (r.mergedBins > 0)
-    out.push(
-      `(${r.mergedBins} time bins merged with a neighbour so that every released count is 0 or at least ${r.minCellCount})`,
-    );
+  out.push(...formatKmCoarsening(r));
   return out.join('\n');
 }
 
