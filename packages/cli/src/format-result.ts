@@ -11,6 +11,7 @@ import {
 } from '@fedhub/protocol';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
 import { formatPValue } from './format-number.js';
+import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
 
 interface SummaryColumn {
@@ -407,14 +408,28 @@ function formatTtest(r: {
 
 function formatChisq(
   r: Parameters<typeof formatCrosstab>[0] & {
-    test: { statistic: number; df: number; pValue: number; yates: boolean };
+    test: { statistic: number; df: number; pValue: number; yates: boolean } | null;
+    fisher?: {
+      pValue: number | null;
+      oddsRatio: number | null;
+      ciLower: number | null;
+      ciUpper: number | null;
+    } | null;
   },
 ): string {
-  return [
-    formatCrosstab(r),
-    '',
-    `Pearson's chi-square${r.test.yates ? ' with Yates continuity correction' : ''}: X-squared = ${num(r.test.statistic, 6)}, df = ${r.test.df}, p = ${pFormat(r.test.pValue)}`,
-  ].join('\n');
+  const out = [formatCrosstab(r)];
+  if (r.test)
+    out.push(
+      '',
+      `Pearson's chi-square${r.test.yates ? ' with Yates continuity correction' : ''}: X-squared = ${num(r.test.statistic, 6)}, df = ${r.test.df}, p = ${pFormat(r.test.pValue)}`,
+    );
+  if (r.fisher)
+    out.push(
+      r.fisher.pValue === null
+        ? "Fisher's exact test: too many tables share these margins to enumerate"
+        : `Fisher's exact test: p = ${pFormat(r.fisher.pValue)}${r.fisher.oddsRatio !== null ? `; odds ratio ${num(r.fisher.oddsRatio, 5)} (95% CI ${num(r.fisher.ciLower, 5)} to ${num(r.fisher.ciUpper, 5)})` : ''}`,
+    );
+  return out.join('\n');
 }
 
 function formatPing(r: PingResult): string {
@@ -465,7 +480,8 @@ export function formatTaskOutcome(task: TaskDetail): string {
       ? RESULT_FORMATTERS[task.algorithm]
       : undefined;
     const fits = RESULT_SCHEMAS[task.algorithm]?.safeParse(task.result).success === true;
-    return formatter && fits ? formatter(task.result as never) : JSON.stringify(task.result, null, 2);
+    if (!formatter || !fits) return JSON.stringify(task.result, null, 2);
+    return [formatter(task.result as never), ...formatWarnings(task.result)].join('\n');
   }
   const lines = [
     `Task ${task.id} ${task.status}${task.error ? `: ${task.error.code}: ${task.error.message}` : ''}`,

@@ -15,3 +15,4 @@ export * from './events.js';
 export * from './results/index.js';
 export * from './study.js';
 export * from './study-check.js';
+export * from './warnings.js';
