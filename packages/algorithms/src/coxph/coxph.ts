@@ -38,6 +38,7 @@ import {
   pickFields,
   release,
 } from '../types.js';
+import { coxFitWarnings } from './fit-warnings.js';
 
 export const CoxParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -461,6 +462,7 @@ export const coxph = defineAlgorithm<CoxParams>({
         score: { statistic: summary.score, df: summary.df, pValue: summary.scoreP },
         iterations: summary.iterations,
         converged: summary.converged,
+        warnings: coxFitWarnings(summary),
         covariance: Array.from(summary.covariance),
       };
       return {

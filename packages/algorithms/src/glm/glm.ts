@@ -34,6 +34,7 @@ import {
   pickFields,
   release,
 } from '../types.js';
+import { glmFitWarnings } from './fit-warnings.js';
 import {
   factorColumns,
   modelColumns,
@@ -552,6 +553,7 @@ function finish(
     dispersion: g.dispersion,
     iterations: g.iterations,
     converged: g.converged,
+    warnings: glmFitWarnings(g),
     n: g.nObs,
     nodes: s.nodes,
     levels: s.levels,
