@@ -155,6 +155,26 @@ describe('Cox edge cases equal R', () => {
     });
     expect(r.warnings).toEqual([]);
   });
+  it('strata() written first, and strata(a, b), as R', async () => {
+    for (const [formula, name] of [
+      ['Surv(time, status) ~ strata(centre) + x + z', 'cox strata first'],
+      ['Surv(time, status) ~ x + strata(centre, grp)', 'cox strata of two variables'],
+    ] as const) {
+      const { result } = await runLocalFederation(
+        'coxph',
+        { dataset: 'edge', formula, ties: 'breslow' },
+        nodes,
+      );
+      const r = result as unknown as CoxResult;
+      const f = coxRef(name);
+      expect(r.coefficients.map((c) => c.term)).toEqual(f.names);
+      r.coefficients.forEach((c, j) => {
+        expect(rel(c.estimate, f.coef[j]!)).toBeLessThan(1e-9);
+        expect(rel(c.stdError, f.se[j]!)).toBeLessThan(1e-9);
+      });
+      expect(rel(r.loglik[1]!, f.loglik[1]!)).toBeLessThan(1e-12);
+    }
+  });
   it('a monotone likelihood is not "converged": coded warning naming the term', async () => {
     const { result } = await runLocalFederation(
       'coxph',

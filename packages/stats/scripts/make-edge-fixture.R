@@ -68,5 +68,7 @@ writeLines(paste0("{\"glm\":[",
   glmFit("binomial separation", sep ~ x + z, binomial()),
   "],\"cox\":[",
   coxRefTc("cox extreme units", Surv(tc, status) ~ big + tiny), ",",
-  coxRefTc("cox monotone likelihood", Surv(tc, mono) ~ grp + x),
+  coxRefTc("cox monotone likelihood", Surv(tc, mono) ~ grp + x), ",",
+  coxRefTc("cox strata first", Surv(tc, status) ~ strata(centre) + x + z), ",",
+  coxRefTc("cox strata of two variables", Surv(tc, status) ~ x + strata(centre, grp)),
   "]}"), file.path(out, "edge-cases.json"))
