@@ -402,7 +402,7 @@ function formatTtest(r: {
       r.groups.map((g) => [g.level, g.n, num(g.mean, 6), num(g.sd, 6)]),
     ),
     '',
-    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${num(r.difference, 6)} (95% CI ${num(r.ciLower, 5)} to ${num(r.ciUpper, 5)})`,
+    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${r.groups[0]?.level} − ${r.groups[1]?.level} = ${num(r.difference, 6)} (95% CI ${num(r.ciLower, 5)} to ${num(r.ciUpper, 5)})`,
   ].join('\n');
 }
 

@@ -27,6 +27,7 @@ interface GlmRef {
   dfResidual: number;
   dispersion: number;
   aicPositiveWeights: number;
+  missingDropped?: number;
   warnings: string[];
 }
 interface CoxRef {
@@ -46,7 +47,7 @@ const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e
 
 const DICTIONARY: ColumnSpec[] = [
   { name: 'centre', type: 'categorical' },
-  ...['x', 'z', 'big', 'tiny', 'y', 'w', 'time'].map((name) => ({ name, type: 'numeric' as const })),
+  ...['x', 'z', 'big', 'tiny', 'y', 'w', 'time', 'ymiss'].map((name) => ({ name, type: 'numeric' as const })),
   ...['ybin', 'sep', 'grp', 'status', 'mono'].map((name) => ({ name, type: 'integer' as const })),
 ];
 
@@ -137,6 +138,25 @@ describe('GLM edge cases equal R', () => {
     const codes = r.warnings.map((w) => w.code);
     expect(codes).toContain('FH_WARN_SEPARATION');
     expect(r.warnings.find((w) => w.code === 'FH_WARN_SEPARATION')!.message).toMatch(/numerically 0 or 1/);
+  });
+});
+
+describe('GLM rows dropped for missing values', () => {
+  it('are counted as R counts them (na.action) and said in a coded warning', async () => {
+    const { result } = await runLocalFederation(
+      'glm',
+      { dataset: 'edge', formula: 'ymiss ~ x + z', family: 'gaussian' },
+      nodes,
+    );
+    const r = result as unknown as GlmResult & { missingDropped: { dropped: number; nodesWithFew: number } };
+    const f = glmRef('gaussian with missing outcomes');
+    expectGlmEqualsR(r, f, 1e-9);
+    expect(r.missingDropped.dropped).toBe(f.missingDropped);
+    expect(r.missingDropped.nodesWithFew).toBe(0);
+    const w = r.warnings.find((x) => x.code === 'FH_WARN_MISSING_DROPPED');
+    expect(w?.message).toMatch(
+      new RegExp(`^Records with a missing value were dropped: ${f.missingDropped} records`),
+    );
   });
 });
 

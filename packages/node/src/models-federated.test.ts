@@ -432,7 +432,15 @@ describe('federated quantiles and tests equal R on the pooled data', () => {
         { dataset: 'cohort', column: 'age', group: 'sex', levels: ['F', 'M'], pooled },
         nodes,
       );
-      const r = result as { statistic: number; df: number; pValue: number; ciLower: number; ciUpper: number };
+      const r = result as {
+        statistic: number;
+        df: number;
+        pValue: number;
+        ciLower: number;
+        ciUpper: number;
+        groups: Array<{ level: string }>;
+      };
+      expect(r.groups.map((g) => g.level)).toEqual(['F', 'M']);
       expect(rel(r.statistic, ref.statistic)).toBeLessThan(1e-9);
       expect(rel(r.df, ref.df)).toBeLessThan(1e-9);
       expect(rel(r.pValue, ref.p)).toBeLessThan(1e-7);

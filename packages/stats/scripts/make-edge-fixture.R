@@ -22,8 +22,9 @@ grp <- rbinom(n, 1, 0.5)
 time <- round(rexp(n, 0.05 * exp(0.4 * x)), 2)
 status <- rbinom(n, 1, 0.7)
 mono <- ifelse(grp == 1, status, 0L)         # every event in grp 1: monotone likelihood in grp
-d <- data.frame(centre, x, z, big, tiny, y, w, ybin, sep, grp, time, status, mono)
-write.csv(d, file.path(out, "edge-cases.csv"), row.names = FALSE, quote = FALSE)
+ymiss <- ifelse(runif(n) < 0.08, NA, y)      # an outcome with missing values
+d <- data.frame(centre, x, z, big, tiny, y, w, ybin, sep, grp, time, status, mono, ymiss)
+write.csv(d, file.path(out, "edge-cases.csv"), row.names = FALSE, quote = FALSE, na = "")
 
 warns <- function(expr) {
   ws <- character(0)
@@ -65,7 +66,9 @@ writeLines(paste0("{\"glm\":[",
   glmFit("gaussian zero weights", y ~ x + z, gaussian(), weighted = TRUE), ",",
   glmFit("gaussian extreme units", y ~ big + tiny, gaussian()), ",",
   glmFit("binomial extreme units", ybin ~ big + tiny, binomial()), ",",
-  glmFit("binomial separation", sep ~ x + z, binomial()),
+  glmFit("binomial separation", sep ~ x + z, binomial()), ",",
+  sub("}$", paste0(",\"missingDropped\":", length(na.action(glm(ymiss ~ x + z, data = d))), "}"),
+    glmFit("gaussian with missing outcomes", ymiss ~ x + z, gaussian())),
   "],\"cox\":[",
   coxRefTc("cox extreme units", Surv(tc, status) ~ big + tiny), ",",
   coxRefTc("cox monotone likelihood", Surv(tc, mono) ~ grp + x), ",",
