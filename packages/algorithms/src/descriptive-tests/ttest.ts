@@ -108,7 +108,8 @@ export const ttest = defineAlgorithm<TtestParams>({
           'each group needs at least two records across the nodes',
         );
       const shift = [sum[1]! / sum[0]!, sum[3]! / sum[2]!];
-      const levels = params.levels ?? (parts[0]?.payload as { levels?: [string, string] }).levels ?? null;
+      const first = parts[0]?.payload as { levels?: [string, string] } | undefined;
+      const levels = params.levels ?? first?.levels ?? null;
       return { kind: 'next-round', input: { shift } as Json, state: { shift, levels } as Json };
     }
     const { shift, levels } = state as { shift: [number, number]; levels?: [string, string] | null };
