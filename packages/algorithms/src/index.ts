@@ -20,3 +20,4 @@ export {
   ValidateSurvivalParamsSchema,
   validateSurvival,
 } from './validate/validate-survival.js';
+export * from './precision.js';

@@ -9,12 +9,13 @@
  * median inside it as that interval. With nothing merged the result equals R's survfit/survdiff on the
  * coarsened pooled rows; the log-rank test always does (it is one statistic over all times).
  */
-import { FedhubError, FilterSchema, type Json, KmResultSchema } from '@fedhub/protocol';
+import { FedhubError, type Filter, FilterSchema, type Json, KmResultSchema } from '@fedhub/protocol';
 import { coarsenedKaplanMeier, coarsenTimes, logRankTest, sortLevels } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { assertFactorColumn } from '../precision.js';
 import { type DatasetHandle, type DisclosureCell, release } from '../types.js';
 
 export const KmParamsSchema = z.strictObject({
@@ -109,15 +110,35 @@ export const km = defineAlgorithm<KmParams>({
       for (const t of d.time) maxTime = Math.max(maxTime, t);
       // the latest time is released only rounded up to ten bins, so no exact follow-up leaves the node
       const step = 10 * params.timeResolution;
-      const levels = (v: string[] | null) => (v ? [...new Set(v)] : []);
+      // level lists of declared categorical columns only, through the node's level limits
+      const levels = async (c: string | undefined) => {
+        if (!c) return [];
+        assertFactorColumn(ds.column(c));
+        // among the rows the curves use: time and event present
+        const used: Filter = {
+          and: [
+            ...(params.filter ? [params.filter] : []),
+            { column: params.time, op: 'not-missing' },
+            { column: params.event, op: 'not-missing' },
+          ],
+        };
+        const groups = (await ds.groupCounts([c], used)).filter((g) => g.levels[0] !== null);
+        // a released level stands for its records: each is a cell
+        for (const g of groups)
+          levelCells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
+        return groups.map((g) => g.levels[0]!);
+      };
+      const levelCells: DisclosureCell[] = [];
+      const groupLevels = await levels(params.group);
+      const strataLevels = await levels(params.strata);
       return release(
         {
           maxTime: Math.ceil(maxTime / step) * step,
-          groups: levels(d.group),
-          strata: levels(d.strata),
+          groups: groupLevels,
+          strata: strataLevels,
           minCellCount: ctx.policy.minCellCount,
         } as Json,
-        { subsetSize: n, cells: [] },
+        { subsetSize: n, cells: levelCells },
       );
     }
     const grid = Float64Array.from(input.grid);
