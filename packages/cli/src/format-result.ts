@@ -369,15 +369,19 @@ function formatValidateSurvival(r: {
 function formatQuantiles(r: {
   column: string;
   n: number;
-  quantiles: Array<{ prob: number; value: number }>;
+  quantiles: Array<{ prob: number; value: number | null }>;
   nodes: string[];
+  resolution?: number;
 }): string {
   return [
-    `Quantiles (type 7) of ${r.column}, n = ${r.n}, pooled over ${r.nodes.length} nodes`,
+    `Quantiles (type 7) of ${r.column}, n = ${r.n}, pooled over ${r.nodes.length} nodes${r.resolution ? `, released to the nearest ${r.resolution} (data dictionary)` : ''}`,
     '',
     table(
       ['probability', 'value'],
-      r.quantiles.map((q) => [q.prob, num(q.value, 8)]),
+      r.quantiles.map((q) => [
+        q.prob,
+        q.value === null ? 'withheld: too few records near it' : num(q.value, 8),
+      ]),
     ),
   ].join('\n');
 }

@@ -33,10 +33,10 @@ interface RFit {
 
 const DICTIONARY: ColumnSpec[] = [
   { name: 'centre', type: 'categorical' },
-  { name: 'age', type: 'numeric' },
+  { name: 'age', type: 'numeric', resolution: 0.001 },
   { name: 'sex', type: 'categorical' },
   { name: 'stage', type: 'categorical' },
-  { name: 'dose_gy', type: 'numeric' },
+  { name: 'dose_gy', type: 'numeric', resolution: 0.001 },
   { name: 'toxicity', type: 'integer' },
   { name: 'events', type: 'integer' },
   { name: 'exposure', type: 'numeric' },
@@ -408,15 +408,21 @@ describe('federated quantiles and tests equal R on the pooled data', () => {
     ] as const) {
       // R's probs include 0 and 1 (min and max), which the federation never releases: compare the inner ones
       const inner = desc.probs.map((p, i) => [p, ref[i]!] as const).filter(([p]) => p > 0 && p < 1);
+      // released on the dictionary's resolution (0.001 here); with a minimum cell count of 1 none is withheld
       const { result } = await runLocalFederation(
         'quantiles',
         { dataset: 'cohort', column, probs: inner.map(([p]) => p) },
-        nodes,
+        nodes.map((n) => ({ ...n, policy: { ...n.policy, minCellCount: 1 } })),
       );
-      const r = result as { quantiles: Array<{ prob: number; value: number }>; tolerance: number };
+      const r = result as {
+        quantiles: Array<{ prob: number; value: number }>;
+        tolerance: number;
+        resolution: number;
+      };
+      expect(r.resolution).toBe(0.001);
       expect(r.quantiles).toHaveLength(5);
       for (const [i, q] of r.quantiles.entries())
-        expect(Math.abs(q.value - inner[i]![1])).toBeLessThanOrEqual(r.tolerance * 2);
+        expect(Math.abs(q.value - inner[i]![1])).toBeLessThanOrEqual(0.0005 + r.tolerance * 2);
     }
     await expect(
       runLocalFederation('quantiles', { dataset: 'cohort', column: 'age', probs: [0.001] }, nodes),
