@@ -109,10 +109,7 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
         for (const v of x) if (v >= lo && v < hi) c++;
         return c;
       });
-      return {
-        payload: { [ADDITIVE_FIELD]: counts } as Json,
-        disclosure: { subsetSize: x.length, cells: [] },
-      };
+      return release({ [ADDITIVE_FIELD]: counts } as Json, { subsetSize: x.length, cells: [] });
     }
     const cuts = (input as { cuts: number[] | null }).cuts;
     if (cuts === null) {
