@@ -10,6 +10,7 @@ export { type DrlSurveyParams, DrlSurveyParamsSchema, drlSurvey } from './drl-su
 export { type GlmParams, GlmParamsSchema, glm } from './glm/glm.js';
 export { type KmParams, KmParamsSchema, km } from './km/km.js';
 export { PingParamsSchema, ping } from './ping/ping.js';
+export * from './precision.js';
 export * from './registry.js';
 export { mergeMoments, type SummaryParams, SummaryParamsSchema, summary } from './summary/summary.js';
 export * from './types.js';
@@ -20,4 +21,3 @@ export {
   ValidateSurvivalParamsSchema,
   validateSurvival,
 } from './validate/validate-survival.js';
-export * from './precision.js';

@@ -151,7 +151,12 @@ export const DisclosurePolicySchema = z
     minResidualDf: z.int().min(0).default(10),
     levels: z
       .object({
-        max: z.int().min(2).max(10000).default(40).describe('At most this many levels in a factor (DataSHIELD nfilter.levels.max)'),
+        max: z
+          .int()
+          .min(2)
+          .max(10000)
+          .default(40)
+          .describe('At most this many levels in a factor (DataSHIELD nfilter.levels.max)'),
         density: z
           .number()
           .gt(0)

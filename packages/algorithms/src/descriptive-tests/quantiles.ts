@@ -208,7 +208,7 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
       q.h > 0 && at(q.lo) !== at(q.hi) ? (1 - q.h) * at(q.lo) + q.h * at(q.hi) : at(q.lo),
     );
     // released on the dictionary's resolution, after one more round counts the records near each value
-    const r = s.resolution > 0 ? s.resolution : 0;
+    const r = Math.max(s.resolution, 0);
     const released = values.map((v) => (r > 0 ? roundToResolution(v, r) : v));
     const half = r > 0 ? r / 2 : s.tol;
     return {
