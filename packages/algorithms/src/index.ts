@@ -12,6 +12,7 @@ export { type GlmParams, GlmParamsSchema, glm } from './glm/glm.js';
 export { type KmParams, KmParamsSchema, km } from './km/km.js';
 export { type LkbParams, LkbParamsSchema, lkb } from './lkb/lkb.js';
 export { PingParamsSchema, ping } from './ping/ping.js';
+export * from './precision.js';
 export * from './registry.js';
 export { mergeMoments, type SummaryParams, SummaryParamsSchema, summary } from './summary/summary.js';
 export * from './types.js';

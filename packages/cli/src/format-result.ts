@@ -11,6 +11,9 @@ import {
   RESULT_SCHEMAS,
   type TaskDetail,
 } from '@fedhub/protocol';
+import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
+import { formatPValue } from './format-number.js';
+import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
 
 interface SummaryColumn {
@@ -86,9 +89,7 @@ interface Coefficient {
   z?: number;
 }
 
-function pFormat(p: number): string {
-  return p < 1e-4 ? p.toExponential(1) : num(p, 3);
-}
+const pFormat = formatPValue;
 
 function formatGlm(r: {
   formula: string;
@@ -191,9 +192,13 @@ function formatKm(r: {
     median: number | null;
     medianLower: number | null;
     medianUpper: number | null;
+    start?: number[];
+    coarsened?: boolean[];
+    medianInterval?: [number, number] | null;
   }>;
   logRank: { chisq: number; df: number; pValue: number } | null;
   mergedBins: number;
+  timeResolution?: number;
   minCellCount: number;
   nodes: string[];
 }): string {
@@ -205,15 +210,11 @@ function formatKm(r: {
     table(
       ['group', 'n', 'median', '95% CI', 'S at 12', 'S at 24', 'S at 60'],
       r.curves.map((c) => {
-        const at = (t: number) => {
-          let s = 1;
-          for (let k = 0; k < c.time.length && c.time[k]! <= t; k++) s = c.surv[k]!;
-          return num(s, 3);
-        };
+        const at = (t: number) => kmSurvivalAt(c, t);
         return [
           c.group,
           c.nRisk[0],
-          c.median ?? 'not reached',
+          formatKmMedian(c),
           `${c.medianLower ?? 'NA'} to ${c.medianUpper ?? 'NA'}`,
           at(12),
           at(24),
@@ -227,10 +228,7 @@ function formatKm(r: {
       '',
       `Log-rank test: chi-square ${num(r.logRank.chisq, 6)} on ${r.logRank.df} df, p = ${pFormat(r.logRank.pValue)}`,
     );
-  if (r.mergedBins > 0)
-    out.push(
-      `(${r.mergedBins} time bins merged with a neighbour so that every released count is 0 or at least ${r.minCellCount})`,
-    );
+  out.push(...formatKmCoarsening(r));
   return out.join('\n');
 }
 
@@ -373,15 +371,19 @@ function formatValidateSurvival(r: {
 function formatQuantiles(r: {
   column: string;
   n: number;
-  quantiles: Array<{ prob: number; value: number }>;
+  quantiles: Array<{ prob: number; value: number | null }>;
   nodes: string[];
+  resolution?: number;
 }): string {
   return [
-    `Quantiles (type 7) of ${r.column}, n = ${r.n}, pooled over ${r.nodes.length} nodes`,
+    `Quantiles (type 7) of ${r.column}, n = ${r.n}, pooled over ${r.nodes.length} nodes${r.resolution ? `, released to the nearest ${r.resolution} (data dictionary)` : ''}`,
     '',
     table(
       ['probability', 'value'],
-      r.quantiles.map((q) => [q.prob, num(q.value, 8)]),
+      r.quantiles.map((q) => [
+        q.prob,
+        q.value === null ? 'withheld: too few records near it' : num(q.value, 8),
+      ]),
     ),
   ].join('\n');
 }
@@ -406,20 +408,34 @@ function formatTtest(r: {
       r.groups.map((g) => [g.level, g.n, num(g.mean, 6), num(g.sd, 6)]),
     ),
     '',
-    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${num(r.difference, 6)} (95% CI ${num(r.ciLower, 5)} to ${num(r.ciUpper, 5)})`,
+    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${r.groups[0]?.level} − ${r.groups[1]?.level} = ${num(r.difference, 6)} (95% CI ${num(r.ciLower, 5)} to ${num(r.ciUpper, 5)})`,
   ].join('\n');
 }
 
 function formatChisq(
   r: Parameters<typeof formatCrosstab>[0] & {
-    test: { statistic: number; df: number; pValue: number; yates: boolean };
+    test: { statistic: number; df: number; pValue: number; yates: boolean } | null;
+    fisher?: {
+      pValue: number | null;
+      oddsRatio: number | null;
+      ciLower: number | null;
+      ciUpper: number | null;
+    } | null;
   },
 ): string {
-  return [
-    formatCrosstab(r),
-    '',
-    `Pearson's chi-square${r.test.yates ? ' with Yates continuity correction' : ''}: X-squared = ${num(r.test.statistic, 6)}, df = ${r.test.df}, p = ${pFormat(r.test.pValue)}`,
-  ].join('\n');
+  const out = [formatCrosstab(r)];
+  if (r.test)
+    out.push(
+      '',
+      `Pearson's chi-square${r.test.yates ? ' with Yates continuity correction' : ''}: X-squared = ${num(r.test.statistic, 6)}, df = ${r.test.df}, p = ${pFormat(r.test.pValue)}`,
+    );
+  if (r.fisher)
+    out.push(
+      r.fisher.pValue === null
+        ? "Fisher's exact test: too many tables share these margins to enumerate"
+        : `Fisher's exact test: p = ${pFormat(r.fisher.pValue)}${r.fisher.oddsRatio !== null ? `; odds ratio ${num(r.fisher.oddsRatio, 5)} (95% CI ${num(r.fisher.ciLower, 5)} to ${num(r.fisher.ciUpper, 5)})` : ''}`,
+    );
+  return out.join('\n');
 }
 
 function formatPing(r: PingResult): string {
@@ -498,7 +514,8 @@ export function formatTaskOutcome(task: TaskDetail): string {
       ? RESULT_FORMATTERS[task.algorithm]
       : undefined;
     const fits = RESULT_SCHEMAS[task.algorithm]?.safeParse(task.result).success === true;
-    return formatter && fits ? formatter(task.result as never) : JSON.stringify(task.result, null, 2);
+    if (!formatter || !fits) return JSON.stringify(task.result, null, 2);
+    return [formatter(task.result as never), ...formatWarnings(task.result)].join('\n');
   }
   const lines = [
     `Task ${task.id} ${task.status}${task.error ? `: ${task.error.code}: ${task.error.message}` : ''}`,

@@ -2,6 +2,7 @@
  * Runs one claimed run: checks the algorithm and its digest against the node's own copy, validates the
  * parameters, runs the local half, enforces disclosure, and returns the outcome to sign and post.
  */
+
 import {
   ADDITIVE_FIELD,
   getAlgorithm,
@@ -21,6 +22,7 @@ import type { RowPool } from '@fedhub/stats';
 import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { admitPrivacy, type PrivacyControls, privatizeAdmitted } from './governance/dp-gate.js';
+import { withLevelLimits } from './governance/level-limits.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
 import { studyGateRefusal } from './governance/study-gate.js';
 import { refusalBody } from './refusal.js';
@@ -172,7 +174,8 @@ async function runChecked(
         d = deps.datasets.get(name).tracked();
         used.set(name, d);
       }
-      return d;
+      // factor levels within the node's limits (levels.max, levels.density), whatever the algorithm
+      return withLevelLimits(d, deps.policy);
     },
   };
   {

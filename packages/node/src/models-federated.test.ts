@@ -33,10 +33,10 @@ interface RFit {
 
 const DICTIONARY: ColumnSpec[] = [
   { name: 'centre', type: 'categorical' },
-  { name: 'age', type: 'numeric' },
+  { name: 'age', type: 'numeric', resolution: 0.001 },
   { name: 'sex', type: 'categorical' },
   { name: 'stage', type: 'categorical' },
-  { name: 'dose_gy', type: 'numeric' },
+  { name: 'dose_gy', type: 'numeric', resolution: 0.001 },
   { name: 'toxicity', type: 'integer' },
   { name: 'events', type: 'integer' },
   { name: 'exposure', type: 'numeric' },
@@ -247,7 +247,8 @@ type KmResult = {
 describe('federated Kaplan–Meier and log-rank equal R survfit/survdiff on the binned pooled data', () => {
   const exactPolicy = () => nodes.map((n) => ({ ...n, policy: { ...n.policy, minCellCount: 1 } }));
   function compareCurve(got: KmCurve, ref: RKm, label: string) {
-    const idx = ref.strata.map((s, i) => (s === label ? i : -1)).filter((i) => i >= 0);
+    // the released curve lists the event times (censorings are released as their own counts)
+    const idx = ref.strata.map((s, i) => (s === label && ref.nEvent[i]! > 0 ? i : -1)).filter((i) => i >= 0);
     expect(got.time).toEqual(idx.map((i) => ref.time[i]));
     expect(got.nRisk).toEqual(idx.map((i) => ref.nRisk[i]));
     idx.forEach((i, k) => {
@@ -394,15 +395,21 @@ describe('federated quantiles and tests equal R on the pooled data', () => {
     ] as const) {
       // R's probs include 0 and 1 (min and max), which the federation never releases: compare the inner ones
       const inner = desc.probs.map((p, i) => [p, ref[i]!] as const).filter(([p]) => p > 0 && p < 1);
+      // released on the dictionary's resolution (0.001 here); with a minimum cell count of 1 none is withheld
       const { result } = await runLocalFederation(
         'quantiles',
         { dataset: 'cohort', column, probs: inner.map(([p]) => p) },
-        nodes,
+        nodes.map((n) => ({ ...n, policy: { ...n.policy, minCellCount: 1 } })),
       );
-      const r = result as { quantiles: Array<{ prob: number; value: number }>; tolerance: number };
+      const r = result as {
+        quantiles: Array<{ prob: number; value: number }>;
+        tolerance: number;
+        resolution: number;
+      };
+      expect(r.resolution).toBe(0.001);
       expect(r.quantiles).toHaveLength(5);
       for (const [i, q] of r.quantiles.entries())
-        expect(Math.abs(q.value - inner[i]![1])).toBeLessThanOrEqual(r.tolerance * 2);
+        expect(Math.abs(q.value - inner[i]![1])).toBeLessThanOrEqual(0.0005 + r.tolerance * 2);
     }
     await expect(
       runLocalFederation('quantiles', { dataset: 'cohort', column: 'age', probs: [0.001] }, nodes),
@@ -418,7 +425,15 @@ describe('federated quantiles and tests equal R on the pooled data', () => {
         { dataset: 'cohort', column: 'age', group: 'sex', levels: ['F', 'M'], pooled },
         nodes,
       );
-      const r = result as { statistic: number; df: number; pValue: number; ciLower: number; ciUpper: number };
+      const r = result as {
+        statistic: number;
+        df: number;
+        pValue: number;
+        ciLower: number;
+        ciUpper: number;
+        groups: Array<{ level: string }>;
+      };
+      expect(r.groups.map((g) => g.level)).toEqual(['F', 'M']);
       expect(rel(r.statistic, ref.statistic)).toBeLessThan(1e-9);
       expect(rel(r.df, ref.df)).toBeLessThan(1e-9);
       expect(rel(r.pValue, ref.p)).toBeLessThan(1e-7);

@@ -24,6 +24,13 @@ export const ColumnSpecSchema = z
       .max(1000)
       .optional()
       .describe('Allowed levels (categorical), in order'),
+    resolution: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'Release precision (numeric/integer): histogram breaks and quantiles are released on multiples of it, e.g. 1 for age in years, 0.5 for dose in Gy. Default: 1 for integers; for numeric columns a power of ten giving about 50 steps over min..max, else 1',
+      ),
     identifier: z
       .boolean()
       .optional()
@@ -142,6 +149,25 @@ export const DisclosurePolicySchema = z
       .default(0.33)
       .describe('Model parameters at most this x n'),
     minResidualDf: z.int().min(0).default(10),
+    levels: z
+      .object({
+        max: z
+          .int()
+          .min(2)
+          .max(10000)
+          .default(40)
+          .describe('At most this many levels in a factor (DataSHIELD nfilter.levels.max)'),
+        density: z
+          .number()
+          .gt(0)
+          .max(1)
+          .default(0.33)
+          .describe('Levels at most this fraction of the records (DataSHIELD nfilter.levels.density)'),
+      })
+      .optional()
+      .describe(
+        'Limits on the levels of a factor, as DataSHIELD: a factor is refused beyond either (default 40 and 0.33)',
+      ),
   })
   .meta({ id: 'DisclosurePolicy' });
 export type DisclosurePolicy = z.infer<typeof DisclosurePolicySchema>;

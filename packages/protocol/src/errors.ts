@@ -42,6 +42,10 @@ export const ERROR_CATALOGUE = {
     message: 'The algorithm returned numbers without declaring the counts behind them',
   },
   FH_ERR_TOO_MANY_PARAMETERS: { status: 422, message: 'The model has too many parameters for the records' },
+  FH_ERR_TOO_MANY_LEVELS: {
+    status: 422,
+    message: 'A factor has more levels than the node allows (levels.max or levels.density)',
+  },
   FH_ERR_DIFFERENCING: {
     status: 422,
     message: 'With earlier releases, the query would single out fewer records than the minimum subset size',

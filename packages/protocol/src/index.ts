@@ -1,10 +1,10 @@
 export * from './api/admin.js';
 export * from './api/approvals.js';
-export * from './api/revocation.js';
 export * from './api/audit.js';
 export * from './api/auth.js';
 export * from './api/models.js';
 export * from './api/node.js';
+export * from './api/revocation.js';
 export * from './api/tasks.js';
 export * from './canonical-json.js';
 export * from './common.js';
@@ -15,3 +15,4 @@ export * from './events.js';
 export * from './results/index.js';
 export * from './study.js';
 export * from './study-check.js';
+export * from './warnings.js';

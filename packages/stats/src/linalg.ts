@@ -142,3 +142,46 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function quadForm(a: Float64Array, p: number, x: Float64Array): number {
   return dot(x, matVec(a, p, p, x));
 }
+
+/**
+ * Symmetric scaling that gives a positive (semi)definite matrix a unit diagonal: s_i = 1 / sqrt(a_ii)
+ * (1 where a_ii is not positive). Solving S A S y = S b and x = S y is then insensitive to the units
+ * of the columns behind A (a covariate in grays or in micrograys), where plain Cholesky's pivot
+ * test, relative to the largest diagonal entry, refuses a column 1e12 times smaller than another.
+ */
+function equilibration(a: Float64Array, p: number): { scaled: Float64Array; s: Float64Array } {
+  checkSquare(a, p, 'equilibration');
+  const s = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    const d = a[i * p + i]!;
+    s[i] = d > 0 && Number.isFinite(d) ? 1 / Math.sqrt(d) : 1;
+  }
+  const scaled = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) scaled[i * p + j] = a[i * p + j]! * s[i]! * s[j]!;
+  return { scaled, s };
+}
+
+/**
+ * Solves A x = b for symmetric positive definite A after scaling it to a unit diagonal (see
+ * {@link equilibration}): columns in extreme units are solved as accurately as any other.
+ *
+ * @example
+ * solveSpdScaled(Float64Array.from([4e12, 2e6, 2e6, 3]), 2, Float64Array.from([2e6, 1])) // [~0.25e-6, ~0.1667]
+ */
+export function solveSpdScaled(a: Float64Array, p: number, b: Float64Array, tol = 1e-12): Float64Array {
+  const { scaled, s } = equilibration(a, p);
+  const y = choleskySolve(
+    cholesky(scaled, p, tol),
+    p,
+    Float64Array.from(b, (v, i) => v * s[i]!),
+  );
+  return y.map((v, i) => v * s[i]!);
+}
+
+/** Inverse of a symmetric positive definite matrix after scaling it to a unit diagonal. */
+export function inverseSpdScaled(a: Float64Array, p: number, tol = 1e-12): Float64Array {
+  const { scaled, s } = equilibration(a, p);
+  const inv = choleskyInverse(cholesky(scaled, p, tol), p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) inv[i * p + j]! *= s[i]! * s[j]!;
+  return inv;
+}

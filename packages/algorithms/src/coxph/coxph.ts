@@ -38,6 +38,7 @@ import {
   pickFields,
   release,
 } from '../types.js';
+import { coxFitWarnings } from './fit-warnings.js';
 
 export const CoxParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -53,14 +54,36 @@ export const CoxParamsSchema = z.strictObject({
 });
 export type CoxParams = z.infer<typeof CoxParamsSchema>;
 
-const STRATA_RE = /\+\s*strata\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)/g;
+const IDENT = '[A-Za-z_][A-Za-z0-9_]*';
+const STRATA_TERM = `strata\\(\\s*(${IDENT}(?:\\s*,\\s*${IDENT})*)\\s*\\)`;
+// a strata() term anywhere on the right: after a '+', or first (then with the '+' that follows, if any)
+const STRATA_RE = new RegExp(`\\+\\s*${STRATA_TERM}|(?<=~\\s*)${STRATA_TERM}\\s*(?:\\+\\s*)?`, 'g');
 
-/** Splits `strata(x)` terms out of the formula (they define strata, not covariates). */
-export function splitStrata(formula: string): { formula: string; strata: string | null } {
-  const found = [...formula.matchAll(STRATA_RE)].map((m) => m[1]!);
-  if (found.length > 1)
-    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${formula}": use one strata() term`);
-  return { formula: formula.replace(STRATA_RE, '').trim(), strata: found[0] ?? null };
+/**
+ * Splits `strata(...)` terms out of the formula (they define strata, not covariates), wherever they
+ * stand (`~ strata(centre) + age` as `~ age + strata(centre)`) and with several variables
+ * (`strata(centre, sex)`, or several terms: their combination, as R's survival). `strata` is the key of
+ * the strata: the column's name for one variable, `a, b` for several; `columns` the variables.
+ */
+export function splitStrata(formula: string): { formula: string; strata: string | null; columns: string[] } {
+  const columns: string[] = [];
+  for (const m of formula.matchAll(STRATA_RE))
+    for (const c of (m[1] ?? m[2]!).split(',')) if (!columns.includes(c.trim())) columns.push(c.trim());
+  let rest = formula.replace(STRATA_RE, '').trim();
+  // a right-hand side left empty by its only term is R's null model
+  if (/~\s*$/.test(rest)) rest = `${rest} 1`;
+  return { formula: rest, strata: columns.length ? columns.join(', ') : null, columns };
+}
+
+/** Each row's stratum: the value of the one strata variable, or `a=1, b=2` (R's label) for several. */
+function strataLabelsOf(data: ColumnData, columns: string[]): string[] {
+  const asText = (c: string) => {
+    const v = data[c]!;
+    return v instanceof Float64Array ? Array.from(v, String) : (v as string[]);
+  };
+  if (columns.length === 1) return asText(columns[0]!);
+  const cols = columns.map(asText);
+  return cols[0]!.map((_, i) => columns.map((c, k) => `${c}=${cols[k]![i]}`).join(', '));
 }
 
 interface NodeCoxData {
@@ -98,21 +121,21 @@ async function readCox(
   levels: Record<string, string[]>,
   columnsOf: () => Promise<ColumnData>,
 ): Promise<NodeCoxData> {
-  const { formula, strata } = splitStrata(params.formula);
+  const { formula, strata, columns: strataColumns } = splitStrata(params.formula);
   const f = parseModelFormula(formula);
   if (f.response?.kind !== 'surv')
     throw new FedhubError(
       'FH_ERR_BAD_PARAMS',
       `formula "${params.formula}" needs Surv(time, event) on the left`,
     );
-  const cols = [...modelColumns(f), ...(strata ? [strata] : [])];
+  const cols = [...modelColumns(f), ...strataColumns];
   const factors = new Set(factorColumns(f, ds));
   const data = await columnsOf();
   const numeric: Record<string, Float64Array> = {};
   const categorical: Record<string, string[]> = {};
   for (const c of cols) {
     const v = data[c]!;
-    if (factors.has(c) || c === strata)
+    if (factors.has(c) || strataColumns.includes(c))
       categorical[c] = v instanceof Float64Array ? Array.from(v, String) : (v as string[]);
     else if (v instanceof Float64Array) numeric[c] = v;
     else
@@ -137,7 +160,7 @@ async function readCox(
     p: dm.p,
     time: coarsenTimes(dm.y!, params.timeResolution),
     event: dm.event!,
-    strataNames: strata ? categorical[strata]! : null,
+    strataNames: strata ? strataLabelsOf(data, strataColumns) : null,
     names: [...dm.columnNames],
     factorValues: categorical,
   };
@@ -159,8 +182,8 @@ async function cached(
   const columnsOf = async () => {
     const got = ctx.cache.get('cox:columns') as ColumnData | undefined;
     if (got) return got;
-    const { formula, strata } = splitStrata(params.formula);
-    const cols = [...modelColumns(parseModelFormula(formula)), ...(strata ? [strata] : [])];
+    const { formula, columns: strataColumns } = splitStrata(params.formula);
+    const cols = [...modelColumns(parseModelFormula(formula)), ...strataColumns];
     // the factors' and strata's levels are known (a superset of the selected rows' values)
     const { data } = await ds.readColumns(cols, params.filter, { knownValues: levels });
     ctx.cache.set('cox:columns', data);
@@ -270,10 +293,10 @@ export const coxph = defineAlgorithm<CoxParams>({
     perNode: null,
   },
   variables: (p) => {
-    const { formula, strata } = splitStrata(p.formula);
+    const { formula, columns } = splitStrata(p.formula);
     return {
       dataset: p.dataset,
-      columns: [...modelColumns(parseModelFormula(formula)), ...(strata ? [strata] : [])],
+      columns: [...new Set([...modelColumns(parseModelFormula(formula)), ...columns])],
     };
   },
   firstInput: () => ({ phase: 'setup' }),
@@ -281,9 +304,9 @@ export const coxph = defineAlgorithm<CoxParams>({
     const input = raw as unknown as Input;
     const ds = await ctx.dataset(params.dataset);
     if (input.phase === 'setup') {
-      const { formula, strata } = splitStrata(params.formula);
+      const { formula, strata, columns: strataColumns } = splitStrata(params.formula);
       const f = parseModelFormula(formula);
-      const factors = [...factorColumns(f, ds), ...(strata ? [strata] : [])];
+      const factors = [...factorColumns(f, ds), ...(strataColumns.length === 1 ? strataColumns : [])];
       const levels: Record<string, string[]> = {};
       const cells: DisclosureCell[] = [];
       for (const c of factors) {
@@ -292,6 +315,14 @@ export const coxph = defineAlgorithm<CoxParams>({
         for (const g of groups)
           if (g.levels[0] !== null)
             cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
+      }
+      if (strata && strataColumns.length > 1) {
+        // the strata are the combinations of several variables' values present here
+        const groups = (await ds.groupCounts(strataColumns, params.filter)).filter((g) =>
+          g.levels.every((l) => l !== null),
+        );
+        levels[strata] = groups.map((g) => strataColumns.map((c, k) => `${c}=${g.levels[k]}`).join(', '));
+        for (const g of groups) cells.push({ label: `records of one stratum of ${strata}`, count: g.n });
       }
       const d = await cached(
         ctx,
@@ -456,6 +487,7 @@ export const coxph = defineAlgorithm<CoxParams>({
         score: { statistic: summary.score, df: summary.df, pValue: summary.scoreP },
         iterations: summary.iterations,
         converged: summary.converged,
+        warnings: coxFitWarnings(summary),
         covariance: Array.from(summary.covariance),
       };
       return {

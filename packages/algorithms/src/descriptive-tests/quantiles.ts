@@ -5,6 +5,10 @@
  * each interval until the order statistics are pinned to 1e-10 of the range, then interpolates as R does.
  * No minimum, maximum or near-extreme order statistic is released; the search range comes from the data dictionary (min/max) or, when
  * it declares none, from each node's extremes rounded outwards to a power of ten.
+ * Precision comes from the dictionary too: each quantile is released rounded to the column's release
+ * resolution, and only when the records within that rounding interval are 0 or at least the minimum cell
+ * count (a last round counts them); otherwise that quantile is withheld (a median that falls on one
+ * patient's value would give it away).
  */
 import { FedhubError, FilterSchema, type Json, QuantilesResultSchema } from '@fedhub/protocol';
 import { countAtMostLocalPartial } from '@fedhub/stats';
@@ -12,6 +16,7 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { releaseResolution, roundToResolution } from '../precision.js';
 import { type DatasetHandle, type LocalContext, release } from '../types.js';
 
 export const QuantilesParamsSchema = z.strictObject({
@@ -57,6 +62,10 @@ interface Order {
 }
 interface State {
   n: number;
+  resolution: number;
+  minCell: number;
+  /** Set for the last round: the values to release, whose rounding intervals the nodes counted. */
+  released?: number[];
   plan: Array<{ lo: number; hi: number; h: number }>;
   orders: Order[];
   tol: number;
@@ -75,7 +84,8 @@ function nextCuts(orders: Order[], tol: number): number[] {
 
 export const quantiles = defineAlgorithm<QuantilesParams>({
   name: 'quantiles',
-  version: '1.0.0',
+  // 1.1.0: values released on the dictionary's resolution, withheld where few records lie near them
+  version: '1.1.0',
   title: 'Quantiles',
   description:
     'Median, quartiles or any type-7 quantiles by distributed bisection on secure-aggregated counts; equals R quantile() to 1e-10 of the range.',
@@ -91,6 +101,16 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
   async local(ctx, params, input) {
     const ds = await ctx.dataset(params.dataset);
     const x = await sortedColumn(ctx, ds, params);
+    const check = (input as { check?: Array<[number, number]> }).check;
+    if (check) {
+      // records within each released value's rounding interval [lo, hi)
+      const counts = check.map(([lo, hi]) => {
+        let c = 0;
+        for (const v of x) if (v >= lo && v < hi) c++;
+        return c;
+      });
+      return release({ [ADDITIVE_FIELD]: counts } as Json, { subsetSize: x.length, cells: [] });
+    }
     const cuts = (input as { cuts: number[] | null }).cuts;
     if (cuts === null) {
       const spec = ds.column(params.column);
@@ -101,6 +121,7 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
           [ADDITIVE_FIELD]: [x.length],
           range: [lo, hi],
           minCellCount: ctx.policy.minCellCount,
+          resolution: releaseResolution(spec),
         } as Json,
         { subsetSize: x.length, cells: [] },
       );
@@ -134,7 +155,10 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
       // search (lo - 1, hi]: the minimum may equal lo
       const width = Math.max(hi - lo, 1e-300);
       const orders = ks.map((k) => ({ k, lo: lo - width * 1e-9 - Number.EPSILON, hi }));
-      const s: State = { n, plan, orders, tol: width * REL_TOL, rounds: 0 };
+      const resolution = Math.max(
+        ...parts.map((p) => (p.payload as { resolution?: number }).resolution ?? 0),
+      );
+      const s: State = { n, plan, orders, tol: width * REL_TOL, rounds: 0, resolution, minCell };
       return {
         kind: 'next-round',
         input: { cuts: nextCuts(orders, s.tol) } as Json,
@@ -142,6 +166,29 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
       };
     }
     const s = state as unknown as State;
+    if (s.released) {
+      // the pooled count within each released value's rounding interval: 0 or >= the minimum cell count
+      const released = s.released;
+      return {
+        kind: 'done',
+        result: {
+          algorithm: 'quantiles',
+          column: params.column,
+          type: 7,
+          n: s.n,
+          resolution: s.resolution,
+          quantiles: params.probs.map((p, i) => {
+            const c = sum[i]!;
+            return c === 0 || c >= s.minCell
+              ? { prob: p, value: released[i]! }
+              : { prob: p, value: null, withheld: 'FH_ERR_SMALL_CELL' };
+          }),
+          tolerance: s.tol,
+          rounds: round,
+          nodes: parts.map((p) => p.nodeName),
+        } as Json,
+      };
+    }
     const cuts = nextCuts(s.orders, s.tol);
     const orders = s.orders.map((o, j) => {
       if (o.hi - o.lo <= s.tol) return o;
@@ -160,18 +207,14 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
     const values = s.plan.map((q) =>
       q.h > 0 && at(q.lo) !== at(q.hi) ? (1 - q.h) * at(q.lo) + q.h * at(q.hi) : at(q.lo),
     );
+    // released on the dictionary's resolution, after one more round counts the records near each value
+    const r = Math.max(s.resolution, 0);
+    const released = values.map((v) => (r > 0 ? roundToResolution(v, r) : v));
+    const half = r > 0 ? r / 2 : s.tol;
     return {
-      kind: 'done',
-      result: {
-        algorithm: 'quantiles',
-        column: params.column,
-        type: 7,
-        n: s.n,
-        quantiles: params.probs.map((p, i) => ({ prob: p, value: values[i]! })),
-        tolerance: s.tol,
-        rounds: round,
-        nodes: parts.map((p) => p.nodeName),
-      } as Json,
+      kind: 'next-round',
+      input: { check: released.map((v) => [v - half, v + half]) } as unknown as Json,
+      state: { ...s, orders, released } as unknown as Json,
     };
   },
 });

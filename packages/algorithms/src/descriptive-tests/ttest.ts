@@ -34,7 +34,10 @@ function levelsOf(ds: DatasetHandle, p: TtestParams): [string, string] {
   });
 }
 
-async function groups(ds: DatasetHandle, p: TtestParams): Promise<[Float64Array, Float64Array]> {
+async function groups(
+  ds: DatasetHandle,
+  p: TtestParams,
+): Promise<{ a: Float64Array; b: Float64Array; levels: [string, string] }> {
   const t = ds.column(p.column).type;
   if (t !== 'numeric' && t !== 'integer')
     throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${p.column}" is ${t}, not numeric`, {
@@ -52,12 +55,13 @@ async function groups(ds: DatasetHandle, p: TtestParams): Promise<[Float64Array,
     if (l === a) xa.push(x[i]!);
     else if (l === b) xb.push(x[i]!);
   }
-  return [Float64Array.from(xa), Float64Array.from(xb)];
+  return { a: Float64Array.from(xa), b: Float64Array.from(xb), levels: [a, b] };
 }
 
 export const ttest = defineAlgorithm<TtestParams>({
   name: 'ttest',
-  version: '1.0.0',
+  // 1.1.0: the result names the two levels compared (from the parameters or the data dictionary)
+  version: '1.1.0',
   title: 'Two-sample t-test',
   description:
     "Welch's or pooled-variance t-test of a numeric column between two groups, pooled across nodes; equals R t.test.",
@@ -72,7 +76,7 @@ export const ttest = defineAlgorithm<TtestParams>({
   firstInput: () => ({ shift: null }),
   async local(ctx, params, input) {
     const ds = await ctx.dataset(params.dataset);
-    const [a, b] = await groups(ds, params);
+    const { a, b, levels } = await groups(ds, params);
     const shift = (input as { shift: [number, number] | null }).shift;
     const sums = (x: Float64Array, c: number) => {
       let s1 = 0;
@@ -86,11 +90,12 @@ export const ttest = defineAlgorithm<TtestParams>({
     const vec = shift
       ? [...sums(a, shift[0]), ...sums(b, shift[1])]
       : [a.length, sums(a, 0)[1]!, b.length, sums(b, 0)[1]!];
-    return release({ [ADDITIVE_FIELD]: vec } as Json, {
+    // the two levels compared come from the parameters or the data dictionary, never from the data
+    return release({ [ADDITIVE_FIELD]: vec, levels } as Json, {
       subsetSize: a.length + b.length,
       cells: [
-        { label: `${params.group} = group 1`, count: a.length },
-        { label: `${params.group} = group 2`, count: b.length },
+        { label: `records of the first group of ${params.group}`, count: a.length, kind: 'group' },
+        { label: `records of the second group of ${params.group}`, count: b.length, kind: 'group' },
       ],
     });
   },
@@ -103,9 +108,12 @@ export const ttest = defineAlgorithm<TtestParams>({
           'each group needs at least two records across the nodes',
         );
       const shift = [sum[1]! / sum[0]!, sum[3]! / sum[2]!];
-      return { kind: 'next-round', input: { shift } as Json, state: { shift } as Json };
+      const first = parts[0]?.payload as { levels?: [string, string] } | undefined;
+      const levels = params.levels ?? first?.levels ?? null;
+      return { kind: 'next-round', input: { shift } as Json, state: { shift, levels } as Json };
     }
-    const [sa, sb] = (state as { shift: [number, number] }).shift;
+    const { shift, levels } = state as { shift: [number, number]; levels?: [string, string] | null };
+    const [sa, sb] = shift;
     const a = momentsFromShiftedSums(sum.subarray(0, 3), sa);
     const b = momentsFromShiftedSums(sum.subarray(3, 6), sb);
     const t = twoSampleTTest(a, b, params.pooled, params.confLevel);
@@ -117,8 +125,8 @@ export const ttest = defineAlgorithm<TtestParams>({
         column: params.column,
         group: params.group,
         groups: [
-          { level: params.levels?.[0] ?? 'group 1', n: a.n, mean: a.mean, sd: a.sd },
-          { level: params.levels?.[1] ?? 'group 2', n: b.n, mean: b.mean, sd: b.sd },
+          { level: levels?.[0] ?? 'group 1', n: a.n, mean: a.mean, sd: a.sd },
+          { level: levels?.[1] ?? 'group 2', n: b.n, mean: b.mean, sd: b.sd },
         ],
         statistic: t.statistic,
         df: t.df,

@@ -9,7 +9,14 @@
  * the weighted mean response, known after the first IRLS round, and the nodes send its deviance with the
  * second; otherwise rounds of its own fit the null model. The result equals R's `glm` on the pooled rows.
  */
-import { FedhubError, FilterSchema, GlmResultSchema, type Json } from '@fedhub/protocol';
+import {
+  FedhubError,
+  FilterSchema,
+  GlmResultSchema,
+  type Json,
+  type ResultWarning,
+  resultWarning,
+} from '@fedhub/protocol';
 import {
   defaultGlmControl,
   fitGlmFederated,
@@ -31,9 +38,11 @@ import {
   type AggregateOutcome,
   type DisclosureCell,
   type LocalContext,
+  type NodePart,
   pickFields,
   release,
 } from '../types.js';
+import { glmFitWarnings } from './fit-warnings.js';
 import {
   factorColumns,
   modelColumns,
@@ -86,6 +95,8 @@ type Phase =
 
 interface State {
   levels: Record<string, string[]>;
+  /** Records the nodes dropped for a missing value (see {@link missingReport}). */
+  missing?: MissingReport;
   p: number;
   names: string[];
   intercept: boolean;
@@ -263,11 +274,30 @@ export const glm = defineAlgorithm<GlmParams>({
       const first = await firstPartial(ctx, params, levels);
       if (!first) return release({ levels } as Json, { subsetSize: n, cells });
       const model = modelDisclosure(first.model, params);
-      return release({ levels, [ADDITIVE_FIELD]: Array.from(first.partial), names: first.names } as Json, {
-        subsetSize: Math.min(n, model.subsetSize),
-        cells: [...cells, ...model.cells],
-        parameters: model.parameters,
-      });
+      // records of the selection dropped for a missing value: released when 0 or at least the minimum
+      // cell count (then declared), else only as "fewer than the minimum" (R: "observations deleted
+      // due to missingness")
+      const dropped = n - first.model.design.n;
+      const missingReleased = dropped === 0 || dropped >= ctx.policy.minCellCount;
+      return release(
+        {
+          levels,
+          [ADDITIVE_FIELD]: Array.from(first.partial),
+          names: first.names,
+          missing: missingReleased ? dropped : -1,
+        } as Json,
+        {
+          subsetSize: Math.min(n, model.subsetSize),
+          cells: [
+            ...cells,
+            ...model.cells,
+            ...(missingReleased
+              ? [{ label: 'records dropped for a missing value', count: dropped, kind: 'missing' as const }]
+              : []),
+          ],
+          parameters: model.parameters,
+        },
+      );
     }
     const m = await modelData(ctx, params, phase.levels);
     const data = {
@@ -335,6 +365,7 @@ export const glm = defineAlgorithm<GlmParams>({
         hasOffset: f.offsets.length > 0,
         irls: toState(glmInitialState()),
         nodes: parts.map((p) => p.nodeName),
+        missing: missingReport(parts),
       };
       // every node sent the first IRLS partial on its own levels, and those are the global ones: the same
       // design columns everywhere, so the sum is the first IRLS round's
@@ -545,6 +576,8 @@ function finish(
     dispersion: g.dispersion,
     iterations: g.iterations,
     converged: g.converged,
+    missingDropped: s.missing ?? null,
+    warnings: [...glmFitWarnings(g), ...missingWarnings(s.missing)],
     n: g.nObs,
     nodes: s.nodes,
     levels: s.levels,
@@ -556,4 +589,38 @@ function finish(
       state: { ...s, pooled: result } as unknown as Json,
     };
   return { kind: 'done', result };
+}
+
+/** Records dropped for a missing value over the nodes that said (each a count of 0 or >= the minimum cell count). */
+interface MissingReport {
+  /** Sum of the released counts. */
+  dropped: number;
+  /** Nodes that dropped some records, fewer than their minimum cell count (no number released). */
+  nodesWithFew: number;
+  /** Nodes that did not report (their first partial came in a later round). */
+  nodesUnknown: number;
+}
+
+function missingReport(parts: NodePart[]): MissingReport {
+  const r: MissingReport = { dropped: 0, nodesWithFew: 0, nodesUnknown: 0 };
+  for (const p of parts) {
+    const m = (p.payload as { missing?: unknown }).missing;
+    if (typeof m !== 'number') r.nodesUnknown++;
+    else if (m < 0) r.nodesWithFew++;
+    else r.dropped += m;
+  }
+  return r;
+}
+
+function missingWarnings(m: MissingReport | undefined): ResultWarning[] {
+  if (!m || (m.dropped === 0 && m.nodesWithFew === 0)) return [];
+  const few = m.nodesWithFew
+    ? `${m.dropped ? ', and ' : ''}fewer than the minimum cell count at ${m.nodesWithFew} node(s)`
+    : '';
+  return [
+    resultWarning(
+      'FH_WARN_MISSING_DROPPED',
+      `${m.dropped ? `${m.dropped} records` : ''}${few} (R: "observations deleted due to missingness")`,
+    ),
+  ];
 }

@@ -2,8 +2,10 @@
  * Reads what a model formula needs from a node's dataset and builds the design matrix with the global
  * factor levels, once per task (cached between rounds).
  */
+
 import { FedhubError, type Filter } from '@fedhub/protocol';
 import { buildDesignMatrix, type DesignMatrix, type Formula, parseFormula } from '@fedhub/stats';
+import { assertFactorColumn } from '../precision.js';
 import type { DatasetHandle } from '../types.js';
 
 export interface ModelSpec {
@@ -42,8 +44,10 @@ export function modelColumns(f: Formula, weights?: string): string[] {
 export function factorColumns(f: Formula, ds: DatasetHandle): string[] {
   const out = new Set<string>();
   for (const v of f.variables) {
-    const t = ds.column(v.column).type;
-    if (v.kind === 'factor' || t === 'categorical') out.add(v.column);
+    const spec = ds.column(v.column);
+    // factor() only where the dictionary declares the column categorical: never on a continuous one
+    if (v.kind === 'factor') assertFactorColumn(spec);
+    if (v.kind === 'factor' || spec.type === 'categorical') out.add(v.column);
   }
   return [...out];
 }

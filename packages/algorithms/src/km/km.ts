@@ -2,24 +2,21 @@
  * `km`: Kaplan–Meier curves (Greenwood standard errors, log-transformed 95% intervals, median survival)
  * and the log-rank test, from per-time-bin counts of events and censorings. Times are coarsened at every
  * node to `timeResolution` (tc = ceil(t / res) * res); with secure aggregation the hub sees only the
- * totals, and the minimum-cell rule (the largest of the nodes' policies) is applied to the released
- * totals: a bin whose non-zero count falls short is merged with the next one. Without merging, the result
- * equals R's survfit/survdiff on the coarsened pooled rows.
+ * totals. The minimum-cell rule (the largest of the nodes' policies) applies to the released totals of each
+ * curve: events and censorings are each merged over adjacent times until every released count passes,
+ * and the curve is computed from the released counts only. It is never moved: a merged interval is
+ * released as such, its survival given at its end (events spread over it, not pushed to its end), a
+ * median inside it as that interval. With nothing merged the result equals R's survfit/survdiff on the
+ * coarsened pooled rows; the log-rank test always does (it is one statistic over all times).
  */
-import { FedhubError, FilterSchema, type Json, KmResultSchema } from '@fedhub/protocol';
-import {
-  cellCounts,
-  coarsenTimes,
-  kaplanMeier,
-  logRankTest,
-  mergeBinsToMinCount,
-  sortLevels,
-} from '@fedhub/stats';
+import { FedhubError, type Filter, FilterSchema, type Json, KmResultSchema } from '@fedhub/protocol';
+import { coarsenedKaplanMeier, coarsenTimes, logRankTest, sortLevels } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import { type DatasetHandle, release } from '../types.js';
+import { assertFactorColumn } from '../precision.js';
+import { type DatasetHandle, type DisclosureCell, release } from '../types.js';
 
 export const KmParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -83,7 +80,7 @@ interface State {
 
 export const km = defineAlgorithm<KmParams>({
   name: 'km',
-  version: '1.0.0',
+  version: '1.1.0',
   title: 'Kaplan–Meier and log-rank',
   description:
     'Survival curves with Greenwood standard errors and log-rank tests from binned counts; equals R survfit/survdiff on the binned times.',
@@ -113,15 +110,35 @@ export const km = defineAlgorithm<KmParams>({
       for (const t of d.time) maxTime = Math.max(maxTime, t);
       // the latest time is released only rounded up to ten bins, so no exact follow-up leaves the node
       const step = 10 * params.timeResolution;
-      const levels = (v: string[] | null) => (v ? [...new Set(v)] : []);
+      // level lists of declared categorical columns only, through the node's level limits
+      const levels = async (c: string | undefined) => {
+        if (!c) return [];
+        assertFactorColumn(ds.column(c));
+        // among the rows the curves use: time and event present
+        const used: Filter = {
+          and: [
+            ...(params.filter ? [params.filter] : []),
+            { column: params.time, op: 'not-missing' },
+            { column: params.event, op: 'not-missing' },
+          ],
+        };
+        const groups = (await ds.groupCounts([c], used)).filter((g) => g.levels[0] !== null);
+        // a released level stands for its records: each is a cell
+        for (const g of groups)
+          levelCells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
+        return groups.map((g) => g.levels[0]!);
+      };
+      const levelCells: DisclosureCell[] = [];
+      const groupLevels = await levels(params.group);
+      const strataLevels = await levels(params.strata);
       return release(
         {
           maxTime: Math.ceil(maxTime / step) * step,
-          groups: levels(d.group),
-          strata: levels(d.strata),
+          groups: groupLevels,
+          strata: strataLevels,
           minCellCount: ctx.policy.minCellCount,
         } as Json,
-        { subsetSize: n, cells: [] },
+        { subsetSize: n, cells: levelCells },
       );
     }
     const grid = Float64Array.from(input.grid);
@@ -137,7 +154,10 @@ export const km = defineAlgorithm<KmParams>({
         throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'a record falls outside the agreed grid');
       out[(k * S * G + s * G + g) * 2 + (d.event[i] === 1 ? 0 : 1)]! += 1;
     }
-    return release({ [ADDITIVE_FIELD]: Array.from(out) } as Json, { subsetSize: n, cells: [] });
+    return release({ [ADDITIVE_FIELD]: Array.from(out) } as Json, {
+      subsetSize: n,
+      cells: kmCells(out, grid.length, S, input.groups),
+    });
   },
   aggregate({ params, round, state, parts }) {
     if (round === 1) {
@@ -182,26 +202,20 @@ export const km = defineAlgorithm<KmParams>({
           perGroup[g]!.events[k]! += sum[(k * S * G + st * G + g) * 2]!;
           perGroup[g]!.censored[k]! += sum[(k * S * G + st * G + g) * 2 + 1]!;
         }
-    // minimum-cell rule on the released totals: merge adjacent time bins until every non-zero count passes
-    const merged = mergeBinsToMinCount(
-      perGroup.flatMap((c) => [c.events, c.censored]),
-      s.minCell,
-    );
-    const times = Float64Array.from(merged.lastBin, (b) => s.grid[b]!);
-    const mergedBins = countMerges(merged.group);
-    const curves = perGroup.map((_, g) => {
-      const events = merged.counts[2 * g]!;
-      const censored = merged.counts[2 * g + 1]!;
-      const single = new Float64Array(events.length * 2);
-      for (let k = 0; k < events.length; k++) {
-        single[2 * k] = events[k]!;
-        single[2 * k + 1] = censored[k]!;
-      }
-      const curve = kaplanMeier(times, cellCounts(single, events.length, 1, 0), params.confLevel);
-      const na = (x: number) => (Number.isFinite(x) ? x : null);
+    // minimum-cell rule on the released totals, per curve: events and censorings are each merged over
+    // adjacent times until every released count passes; the curve is computed from those counts only
+    // and is never moved (a merged interval is marked as such, its value given at its end)
+    const grid = Float64Array.from(s.grid);
+    const na = (x: number) => (Number.isFinite(x) ? x : null);
+    let mergedBins = 0;
+    const curves = perGroup.map((c, g) => {
+      const curve = coarsenedKaplanMeier(grid, c.events, c.censored, s.minCell, params.confLevel);
+      mergedBins += curve.mergedTimes;
       return {
         group: s.groups[g] ?? 'all',
+        start: Array.from(curve.start),
         time: Array.from(curve.time),
+        coarsened: Array.from(curve.coarsened, (b) => b === 1),
         nRisk: Array.from(curve.nRisk),
         nEvent: Array.from(curve.nEvent),
         nCensor: Array.from(curve.nCensor),
@@ -211,19 +225,22 @@ export const km = defineAlgorithm<KmParams>({
         lower: Array.from(curve.lower, na),
         upper: Array.from(curve.upper, na),
         median: na(curve.median),
+        medianInterval: curve.medianInterval ? [...curve.medianInterval] : null,
         medianLower: na(curve.medianLower),
         medianUpper: na(curve.medianUpper),
+        censorings: {
+          start: Array.from(curve.censorings.start),
+          time: Array.from(curve.censorings.time),
+          count: Array.from(curve.censorings.count),
+        },
+        mergedTimes: curve.mergedTimes,
       };
     });
     let logRank: Json = null;
     if (G >= 2) {
-      // the test uses the same merged bins, per log-rank stratum
-      const stratSum = new Float64Array(times.length * S * G * 2);
-      for (let k = 0; k < K; k++) {
-        const mk = merged.group[k]!;
-        for (let c = 0; c < S * G * 2; c++) stratSum[mk * S * G * 2 + c]! += sum[k * S * G * 2 + c]!;
-      }
-      const lr = logRankTest(stratSum, times.length, S, G);
+      // the test statistic is a smooth sum over every time: computed on the binned totals (survdiff on the
+      // coarsened pooled rows); only its statistic, observed and expected totals are released
+      const lr = logRankTest(sum, K, S, G);
       logRank = {
         chisq: lr.chisq,
         df: lr.df,
@@ -245,6 +262,12 @@ export const km = defineAlgorithm<KmParams>({
         confLevel: params.confLevel,
         minCellCount: s.minCell,
         mergedBins,
+        coarsening: {
+          timeResolution: params.timeResolution,
+          minCellCount: s.minCell,
+          mergedTimes: mergedBins,
+          curvesCoarsened: curves.filter((c) => c.mergedTimes > 0).map((c) => c.group),
+        },
         curves,
         logRank,
         nodes: s.nodes,
@@ -253,9 +276,27 @@ export const km = defineAlgorithm<KmParams>({
   },
 });
 
-/** Number of non-empty input bins folded into another (0 when no bin had to merge). */
-function countMerges(group: Int32Array): number {
-  let merges = 0;
-  for (let b = 1; b < group.length; b++) if (group[b] === group[b - 1]) merges++;
-  return merges;
+/**
+ * The cells behind a node's count partial: per curve (group), its records and events. The
+ * time bins themselves are released only summed over nodes (masked) and merged by the aggregator until
+ * each released count passes the minimum cell count.
+ */
+function kmCells(out: Float64Array, K: number, S: number, groups: string[]): DisclosureCell[] {
+  const G = Math.max(1, groups.length);
+  const cells: DisclosureCell[] = [];
+  for (let g = 0; g < G; g++) {
+    let events = 0;
+    let censored = 0;
+    for (let k = 0; k < K; k++)
+      for (let st = 0; st < S; st++) {
+        events += out[(k * S * G + st * G + g) * 2]!;
+        censored += out[(k * S * G + st * G + g) * 2 + 1]!;
+      }
+    const curve = groups.length ? `curve ${g + 1}` : 'the curve';
+    cells.push(
+      { label: `records of ${curve}`, count: events + censored, kind: 'group' },
+      { label: `events of ${curve}`, count: events, kind: 'outcome' },
+    );
+  }
+  return cells;
 }

@@ -1,5 +1,6 @@
 /**
- * `summary`: per numeric column n, missing, mean, sd and an optional histogram with caller-chosen bins.
+ * `summary`: per numeric column n, missing, mean, sd and an optional histogram whose breaks are snapped
+ * to the column's release resolution in the data dictionary (so no break can isolate close values).
  * Nodes release (n, missing, mean, M2) and bin counts; no minimum or maximum is ever released. The pooled
  * mean and sd are merged with Chan et al.'s pairwise formula, which equals the two-pass computation over
  * the concatenated data to rounding (about 1e-15 relative).
@@ -9,6 +10,7 @@ import { z } from 'zod';
 import { BinsSchema, binBreaks, ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { noiseDescriptions } from '../noise-description.js';
+import { snapBreaks } from '../precision.js';
 import { type DisclosureCell, type NodePart, type Privatizer, release } from '../types.js';
 
 export const SummaryParamsSchema = z
@@ -37,7 +39,7 @@ interface ColumnPart {
   missing: number;
   mean: number;
   m2: number;
-  histogram?: { counts: number[]; below: number; above: number };
+  histogram?: { counts: number[]; below: number; above: number; breaks?: number[] };
 }
 
 /** Chan, Golub & LeVeque (1979): merge (n, mean, M2) of two disjoint sets. */
@@ -94,7 +96,12 @@ const privatizeSummary: Privatizer<SummaryParams> = (payload, { column, noise: n
         c.histogram.below,
         c.histogram.above,
       ]);
-      part.histogram = { counts: noisy.slice(0, k), below: noisy[k]!, above: noisy[k + 1]! };
+      part.histogram = {
+        counts: noisy.slice(0, k),
+        below: noisy[k]!,
+        above: noisy[k + 1]!,
+        ...(c.histogram.breaks ? { breaks: c.histogram.breaks } : {}),
+      };
     }
     return part;
   });
@@ -140,9 +147,10 @@ export const summary = defineAlgorithm<SummaryParams>({
       cells.push({ label: `missing of "${m.column}"`, count: m.missing, kind: 'missing' });
       const bins = params.bins?.[m.column];
       if (bins) {
-        const breaks = binBreaks(bins);
+        // breaks on the dictionary's release resolution: no caller-chosen break between two close values
+        const breaks = snapBreaks(binBreaks(bins), ds.column(m.column));
         const h = await ds.histogram(m.column, breaks, params.filter);
-        part.histogram = h;
+        part.histogram = { ...h, breaks };
         h.counts.forEach((count, i) => {
           cells.push({
             label: `histogram bin [${breaks[i]}, ${breaks[i + 1]}${i === h.counts.length - 1 ? ']' : ')'} of "${m.column}"`,
@@ -174,6 +182,7 @@ export const summary = defineAlgorithm<SummaryParams>({
       let acc = { n: 0, mean: 0, m2: 0 };
       let missing = 0;
       let hist: { counts: number[]; below: number; above: number } | undefined;
+      let breaks: number[] | undefined;
       const perNode: Array<{ node: string; n: number }> = [];
       for (const { node, columns: cols } of byNode) {
         const c = cols.find((x) => x.column === col);
@@ -186,6 +195,7 @@ export const summary = defineAlgorithm<SummaryParams>({
         missing += c.missing;
         perNode.push({ node, n: c.n });
         if (c.histogram) {
+          breaks ??= c.histogram.breaks;
           if (!hist) hist = { counts: c.histogram.counts.map(() => 0), below: 0, above: 0 };
           c.histogram.counts.forEach((v, i) => {
             hist!.counts[i] = (hist!.counts[i] ?? 0) + v;
@@ -202,7 +212,7 @@ export const summary = defineAlgorithm<SummaryParams>({
         mean: acc.n > 0 ? acc.mean : null,
         sd: acc.n > 1 ? Math.sqrt(acc.m2 / (acc.n - 1)) : null,
         variance: acc.n > 1 ? acc.m2 / (acc.n - 1) : null,
-        histogram: hist && bins ? { breaks: binBreaks(bins), ...hist } : null,
+        histogram: hist && bins ? { breaks: breaks ?? binBreaks(bins), ...hist } : null,
         ...(releasePerNodeBreakdown === true ? { perNode } : {}),
       };
     });

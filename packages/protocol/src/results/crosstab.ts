@@ -22,15 +22,30 @@ const crosstabFields = {
 export const CrosstabResultSchema = z.looseObject({ algorithm: z.literal('crosstab'), ...crosstabFields });
 export type CrosstabResult = z.infer<typeof CrosstabResultSchema>;
 
-/** A `chisq` result: the crosstab and Pearson's test on it. */
+/**
+ * A `chisq` result: the crosstab (missing values dropped unless kept) and Pearson's test on it (null when
+ * fewer than two rows or columns remain), Fisher's exact test where asked, and coded warnings.
+ */
 export const ChisqResultSchema = z.looseObject({
   algorithm: z.literal('chisq'),
   ...crosstabFields,
-  test: z.looseObject({
-    statistic: ResultNumber,
-    df: ResultNumber,
-    pValue: ResultNumber,
-    yates: z.boolean(),
-  }),
+  test: z
+    .looseObject({
+      statistic: ResultNumber,
+      df: ResultNumber,
+      pValue: ResultNumber,
+      yates: z.boolean(),
+    })
+    .nullable(),
+  fisher: z
+    .looseObject({
+      pValue: ResultNumber,
+      oddsRatio: ResultNumber,
+      ciLower: ResultNumber,
+      ciUpper: ResultNumber,
+    })
+    .nullable()
+    .optional(),
+  warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })).optional(),
 });
 export type ChisqResult = z.infer<typeof ChisqResultSchema>;

@@ -1,5 +1,5 @@
 import { StatsError, StatsErrorCode } from '../errors.js';
-import { cholesky, choleskySolve } from '../linalg.js';
+import { solveSpdScaled } from '../linalg.js';
 import { coxOffsets, coxStride, coxTriRow } from './partial.js';
 
 /** Tie handling of the partial likelihood (R coxph `ties`). */
@@ -142,7 +142,7 @@ export type CoxStepResult =
     };
 
 function newtonStep(beta: Float64Array, der: CoxDerivatives, p: number): Float64Array {
-  const step = choleskySolve(cholesky(der.information, p), p, der.score);
+  const step = solveSpdScaled(der.information, p, der.score);
   return beta.map((b, j) => b + step[j]!);
 }
 
@@ -160,8 +160,7 @@ export function coxAggregateStep(
 ): CoxStepResult {
   const der = coxDerivatives(sum, p, state.evalBeta, ties);
   if (state.iter === 0) {
-    const l = p > 0 ? cholesky(der.information, p) : new Float64Array();
-    const v = p > 0 ? choleskySolve(l, p, der.score) : new Float64Array();
+    const v = p > 0 ? solveSpdScaled(der.information, p, der.score) : new Float64Array();
     let sc = 0;
     for (let j = 0; j < p; j++) sc += der.score[j]! * v[j]!;
     const base: CoxIterationState = {

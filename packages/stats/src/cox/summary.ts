@@ -1,6 +1,9 @@
 import { chiSquareCdf, normalQuantile, normalTwoSided } from '../distributions.js';
-import { cholesky, choleskyInverse } from '../linalg.js';
+import { inverseSpdScaled } from '../linalg.js';
 import type { CoxDerivatives, CoxIterationState } from './aggregate.js';
+
+/** coxph.control's defaults: eps 1e-9 and toler.inf = sqrt(eps). */
+const TOLER_INF = Math.sqrt(1e-9);
 
 /** R's summary.coxph numbers. */
 export interface CoxSummary {
@@ -25,7 +28,15 @@ export interface CoxSummary {
   readonly waldP: number;
   readonly scoreP: number;
   readonly iterations: number;
+  /** False also when a coefficient diverges (see `infinite`), though the log-likelihood settled. */
   readonly converged: boolean;
+  /**
+   * Per coefficient, 1 where the likelihood is monotone in it (survival's coxph warning "Loglik
+   * converged before variable j; coefficient may be infinite"): |(u' V)_j| > eps and > sqrt(eps_machine) |beta_j|
+   * with u the score and V the inverse information at the final beta
+   * (eps = 1e-9).
+   */
+  readonly infinite: Uint8Array;
 }
 
 /** Derives the coxph summary from the final state and derivatives of the Newton iteration. */
@@ -38,7 +49,7 @@ export function coxSummarize(
 ): CoxSummary {
   const p = names.length;
   const beta = state.beta;
-  const cov = choleskyInverse(cholesky(derivatives.information, p), p);
+  const cov = inverseSpdScaled(derivatives.information, p);
   const q = normalQuantile(1 - (1 - level) / 2);
   const se = new Float64Array(p);
   const z = new Float64Array(p);
@@ -57,6 +68,15 @@ export function coxSummarize(
   for (let j = 0; j < p; j++)
     for (let m = 0; m < p; m++) wald += beta[j]! * derivatives.information[j * p + m]! * beta[m]!;
   const lrt = 2 * (state.loglik - state.loglikInitial);
+  // survival's coxph.fit test for infinite coefficients (control eps 1e-9, toler.inf sqrt(eps))
+  const infinite = new Uint8Array(p);
+  for (let j = 0; j < p; j++) {
+    let uv = 0;
+    for (let m = 0; m < p; m++) uv += derivatives.score[m]! * cov[m * p + j]!;
+    const a = Math.abs(uv);
+    if (!Number.isFinite(derivatives.score[j]!) || (a > 1e-9 && a > TOLER_INF * Math.abs(beta[j]!)))
+      infinite[j] = 1;
+  }
   return {
     names,
     coef: beta.slice(),
@@ -76,6 +96,7 @@ export function coxSummarize(
     waldP: chiSquareCdf(wald, p, false),
     scoreP: chiSquareCdf(state.scoreTest, p, false),
     iterations: state.iter,
-    converged,
+    converged: converged && !infinite.includes(1),
+    infinite,
   };
 }

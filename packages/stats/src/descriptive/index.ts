@@ -1,3 +1,4 @@
+export * from './fisher.js';
 export * from './histogram.js';
 export * from './moments.js';
 export * from './quantiles.js';

@@ -1,5 +1,5 @@
 import { StatsError, StatsErrorCode } from '../errors.js';
-import { cholesky, choleskySolve, symmetrizeFromUpper } from '../linalg.js';
+import { solveSpdScaled, symmetrizeFromUpper } from '../linalg.js';
 import { GlmScalar, glmPartialSize } from './partial.js';
 
 /** R's glm.control defaults: epsilon 1e-8, maxit 25. */
@@ -44,7 +44,8 @@ function check(sum: Float64Array, p: number): void {
 export function glmSolveNormalEquations(sum: Float64Array, p: number): Float64Array {
   check(sum, p);
   const xtwx = symmetrizeFromUpper(sum.slice(0, p * p), p);
-  return choleskySolve(cholesky(xtwx, p), p, sum.subarray(p * p, p * p + p).slice());
+  // scaled to a unit diagonal first, so covariates in extreme units (5e6, 5e-7) solve as R's QR does
+  return solveSpdScaled(xtwx, p, sum.subarray(p * p, p * p + p).slice());
 }
 
 /**

@@ -6,14 +6,14 @@ export const GlmFamilyName = { gaussian: 'gaussian', binomial: 'binomial', poiss
 export type GlmFamilyName = (typeof GlmFamilyName)[keyof typeof GlmFamilyName];
 
 const DBL_EPS = 2.220446049250313e-16;
-const THRESH = 30; // R's logit linkinv clamps eta to [-30, 30]
+const THRESH = 30; // R's logit linkinv and mu.eta switch to machine epsilon outside [-30, 30]
 
 /** Inverse link mu = g^-1(eta), as R's `family$linkinv`. */
 export function linkInverse(family: GlmFamilyName, eta: number): number {
   if (family === 'gaussian') return eta;
   if (family === 'poisson') return Math.max(Math.exp(eta), DBL_EPS);
-  const x = Math.min(Math.max(eta, -THRESH), THRESH);
-  const e = Math.exp(x);
+  // as R's C_logit_linkinv: exp(eta) within [-30, 30], machine epsilon below and its inverse above
+  const e = eta < -THRESH ? DBL_EPS : eta > THRESH ? 1 / DBL_EPS : Math.exp(eta);
   return e / (1 + e);
 }
 
@@ -71,11 +71,12 @@ function logChoose(n: number, k: number): number {
 
 /**
  * Per-row additive piece of R's `family$aic` (before adding 2 * rank):
- * binomial: log dbinom(round(w y), round(w), mu); poisson: w log dpois(y, mu); gaussian: log(w).
+ * binomial: log dbinom(round(w y), round(w), mu); poisson: w log dpois(y, mu); gaussian: log(w) (0 for
+ * a zero weight: the AIC is that of the rows that take part in the fit).
  * The aggregate turns the sum into the AIC (gaussian needs the deviance and n too).
  */
 export function aicTerm(family: GlmFamilyName, y: number, mu: number, w: number): number {
-  if (family === 'gaussian') return Math.log(w);
+  if (family === 'gaussian') return w > 0 ? Math.log(w) : 0;
   if (family === 'poisson') return w * (y > 0 ? y * Math.log(mu) : 0) - w * mu - w * logGamma(y + 1);
   if (!(w > 0)) return 0;
   const size = roundHalfEven(w);

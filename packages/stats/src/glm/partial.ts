@@ -93,13 +93,18 @@ export const GlmScalar = {
   nObs: 3,
   sumW: 4,
   sumWY: 5,
+  /** Rows whose fitted value is numerically on the boundary (R's glm.fit warnings; see glmBoundaryWarning). */
+  boundary: 6,
 } as const;
-const N_SCALARS = 6;
+const N_SCALARS = 7;
+/** R's glm.fit boundary test: mu within 10 machine epsilons of 0 or 1 (binomial) or of 0 (poisson). */
+const BOUNDARY_EPS = 10 * DBL_EPS;
 
 /**
  * Layout of the GLM partial for p coefficients: XtWX (p x p, upper triangle filled), XtWz (p), then
  * scalars: deviance (sum of R dev.resids), aicSum (family aic piece), pearson (sum w (y-mu)^2/V),
- * nObs (rows with weight > 0), sumW, sumWY (for the null deviance without offset).
+ * nObs (rows with weight > 0), sumW, sumWY (for the null deviance without offset), boundary (rows
+ * whose fitted value is numerically 0 or 1, R's separation warning).
  */
 export function glmPartialLayout(p: number): PartialLayout {
   return {
@@ -113,6 +118,7 @@ export function glmPartialLayout(p: number): PartialLayout {
       { name: 'nObs', shape: [] },
       { name: 'sumW', shape: [] },
       { name: 'sumWY', shape: [] },
+      { name: 'boundary', shape: [] },
     ],
   };
 }
@@ -208,6 +214,7 @@ export function glmRowsPartial(
   let nObs = 0;
   let sumW = 0;
   let sumWY = 0;
+  let boundary = 0;
   // Family-specialised inline arithmetic (R's linkinv, mu.eta, variance, dev.resids) keeps the row
   // loop free of calls and allocation. Rows go in blocks: first the working weight W and W z per row,
   // then X'WX and X'Wz accumulated four rows at a time (a quarter of the loads and stores on the
@@ -235,9 +242,19 @@ export function glmRowsPartial(
       let me: number;
       let v: number;
       if (fam === 1) {
-        const e = Math.exp(Math.min(Math.max(eta, -30), 30));
-        mu = e / (1 + e);
-        me = eta > 30 || eta < -30 ? DBL_EPS : e / ((1 + e) * (1 + e));
+        // R's logit linkinv and mu.eta (C_logit_linkinv, C_logit_mu_eta): exp(eta) within [-30, 30],
+        // machine epsilon (or its inverse) outside, where mu is numerically 0 or 1 (R's boundary test)
+        if (eta >= -30 && eta <= 30) {
+          const e = Math.exp(eta);
+          const ope = 1 + e;
+          mu = e / ope;
+          me = e / (ope * ope);
+        } else {
+          const e = eta < 0 ? DBL_EPS : 1 / DBL_EPS;
+          mu = e / (1 + e);
+          me = DBL_EPS;
+          boundary++;
+        }
         v = mu * (1 - mu);
         if (wi === 1 && (yi === 0 || yi === 1)) {
           // Binary response: dev.resid = -2 log-likelihood and the AIC piece is the log-likelihood.
@@ -254,6 +271,7 @@ export function glmRowsPartial(
       } else if (fam === 2) {
         const e = Math.exp(eta);
         mu = Math.max(e, DBL_EPS);
+        if (mu < BOUNDARY_EPS) boundary++;
         me = mu;
         v = mu;
         deviance += 2 * wi * ((yi > 0 ? yi * Math.log(yi / mu) : 0) - (yi - mu));
@@ -264,7 +282,10 @@ export function glmRowsPartial(
         me = 1;
         v = 1;
         deviance += wi * (yi - mu) * (yi - mu);
-        aicSum += Math.log(wi);
+        // R's gaussian AIC adds -sum(log(w)) over every row and so is Inf with a zero prior weight; the
+        // rows with weight 0 take no part in the fit, so the AIC here is that of the weighted rows
+        // (R's AIC of the same fit on subset(w > 0)), which masks and sums as a finite number
+        if (wi > 0) aicSum += Math.log(wi);
       }
       pearson += (wi * (yi - mu) * (yi - mu)) / v;
       sumW += wi;
@@ -287,6 +308,7 @@ export function glmRowsPartial(
   out[s + GlmScalar.nObs] = nObs;
   out[s + GlmScalar.sumW] = sumW;
   out[s + GlmScalar.sumWY] = sumWY;
+  out[s + GlmScalar.boundary] = boundary;
   return out;
 }
 

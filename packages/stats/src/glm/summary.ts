@@ -1,5 +1,5 @@
 import { normalQuantile, normalTwoSided, studentTTwoSided } from '../distributions.js';
-import { cholesky, choleskyInverse, symmetrizeFromUpper } from '../linalg.js';
+import { inverseSpdScaled, symmetrizeFromUpper } from '../linalg.js';
 import type { GlmFamilyName } from './family.js';
 import { GlmScalar } from './partial.js';
 
@@ -28,6 +28,13 @@ export interface GlmSummary {
   readonly iterations: number;
   readonly converged: boolean;
   readonly nObs: number;
+  /**
+   * Rows whose fitted value is numerically 0 or 1 (binomial) or 0 (poisson) at the final coefficients:
+   * R's "fitted probabilities numerically 0 or 1 occurred" / "fitted rates numerically 0 occurred", the
+   * mark of (quasi-)complete separation, where some estimates are infinite and their Wald statistics
+   * meaningless.
+   */
+  readonly boundaryRows: number;
 }
 
 /** Inputs to {@link glmSummarize} beyond the summed partial at the final coefficients. */
@@ -65,8 +72,7 @@ export function glmSummarize(input: GlmSummaryInput): GlmSummary {
     family === 'gaussian'
       ? nRows * (Math.log((2 * Math.PI * deviance) / nRows) + 1) + 2 - aicSum
       : -2 * aicSum;
-  const inv =
-    p > 0 ? choleskyInverse(cholesky(symmetrizeFromUpper(sum.slice(0, p * p), p), p), p) : new Float64Array();
+  const inv = p > 0 ? inverseSpdScaled(symmetrizeFromUpper(sum.slice(0, p * p), p), p) : new Float64Array();
   const covariance = inv.map((v) => v * dispersion);
   const stdError = new Float64Array(p);
   const statistic = new Float64Array(p);
@@ -103,5 +109,6 @@ export function glmSummarize(input: GlmSummaryInput): GlmSummary {
     iterations: input.iterations,
     converged: input.converged,
     nObs,
+    boundaryRows: sum[s + GlmScalar.boundary]!,
   };
 }

@@ -1,3 +1,4 @@
+export * from './coarsened-km.js';
 export * from './counts.js';
 export * from './kaplan-meier.js';
 export * from './log-rank.js';

@@ -15,7 +15,7 @@ export interface MergedBins {
  * neighbour": scans the time bins in order and merges adjacent bins until every released count of
  * the merged bin (each series, e.g. events and censorings) is >= k; zero counts pass when
  * `allowZero` (the default: an empty cell reveals no individual). A last group that cannot reach k
- * is merged into the previous one. Deterministic and pure, so every party derives the same bins.
+ * is merged into the previous one (and that into the one before, while the union fails). Deterministic and pure, so every party derives the same bins.
  * Throws when even the single merged bin over everything fails.
  */
 export function mergeBinsToMinCount(
@@ -55,9 +55,23 @@ export function mergeBinsToMinCount(
         `mergeBinsToMinCount: total counts do not reach ${k}`,
       );
     }
-    const lastGroup = sums.length - 1;
-    for (let b = nBins - 1; b >= 0 && group[b] === sums.length; b--) group[b] = lastGroup;
+    // the tail joins the bin before it, and keeps joining earlier ones while the union still fails
+    // (a tail with one event joined to a bin with none would release a count of one)
+    let lastGroup = sums.length - 1;
     sums[lastGroup] = sums[lastGroup]!.map((v, j) => v + acc[j]!);
+    while (!passes(sums[lastGroup]!) && lastGroup > 0) {
+      const tail = sums.pop()!;
+      last.pop();
+      lastGroup--;
+      sums[lastGroup] = sums[lastGroup]!.map((v, j) => v + tail[j]!);
+    }
+    if (!passes(sums[lastGroup]!)) {
+      throw new StatsError(
+        StatsErrorCode.InvalidArgument,
+        `mergeBinsToMinCount: total counts do not reach ${k}`,
+      );
+    }
+    for (let b = nBins - 1; b >= 0 && group[b]! >= lastGroup; b--) group[b] = lastGroup;
     last[lastGroup] = nBins - 1;
   }
   const counts = series.map((_, j) => Float64Array.from(sums, (s) => s[j]!));

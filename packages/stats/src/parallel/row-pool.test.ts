@@ -94,7 +94,7 @@ describe('RowPool', () => {
       pool.glmPartial(data, 'binomial', null).then((r) => console.log('partial', r.length));
     `;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
-    expect(out.toString().trim()).toBe('partial 12');
+    expect(out.toString().trim()).toBe('partial 13'); // 2 x 2 + 2 + 7 scalars
   });
 
   it('starts no thread until asked when lazy, and refuses work once closed', async () => {

@@ -282,4 +282,22 @@ describe('ResultView', () => {
     expect(c).toContain('data-testid="crosstab-table"');
     expect(c).toContain('Yates continuity correction');
   });
+  it("shows a result's coded warnings under its view", () => {
+    const out = html('glm', {
+      formula: 'sep ~ x',
+      family: 'binomial',
+      coefficients: [{ term: 'x', estimate: 31, stdError: 67000, statistic: 0, pValue: 1 }],
+      deviance: 0,
+      nullDeviance: 400,
+      aic: 6,
+      dfResidual: 297,
+      n: 300,
+      nodes: ['A'],
+      converged: false,
+      warnings: [{ code: 'FH_WARN_SEPARATION', message: 'fitted probabilities numerically 0 or 1 occurred' }],
+    });
+    expect(out).toContain('FH_WARN_SEPARATION');
+    expect(out).toContain('fitted probabilities numerically 0 or 1 occurred');
+    expect(html('glm', { coefficients: [], nodes: [] })).not.toContain('warnings');
+  });
 });

@@ -45,5 +45,28 @@ export function ResultView({ algorithm, result }: { algorithm: string; result: u
   const View = Object.hasOwn(RESULT_VIEWS, algorithm) ? RESULT_VIEWS[algorithm] : undefined;
   if (!View || result === null || typeof result !== 'object')
     return <pre className="json">{JSON.stringify(result, null, 2)}</pre>;
-  return <View r={result} />;
+  return (
+    <>
+      <View r={result} />
+      <ResultWarnings result={result} />
+    </>
+  );
+}
+
+/** The result's coded warnings (separation, infinite estimates, missing values dropped, ...), as R prints them. */
+function ResultWarnings({ result }: { result: object }) {
+  const ws = (result as { warnings?: unknown }).warnings;
+  if (!Array.isArray(ws) || ws.length === 0) return null;
+  return (
+    <ul className="warnings" aria-label="warnings">
+      {ws.map((w) => {
+        const { code, message } = w as { code?: string; message?: string };
+        return (
+          <li key={`${code}:${message}`} role="alert">
+            <strong>Warning</strong> ({code}): {message}
+          </li>
+        );
+      })}
+    </ul>
+  );
 }
