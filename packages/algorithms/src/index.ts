@@ -9,6 +9,7 @@ export { TtestParamsSchema, ttest } from './descriptive-tests/ttest.js';
 export { type DrlSurveyParams, DrlSurveyParamsSchema, drlSurvey } from './drl-survey/drl-survey.js';
 export { type DvhExtractParams, DvhExtractParamsSchema, dvhExtract } from './dvh-extract/dvh-extract.js';
 export { type GlmParams, GlmParamsSchema, glm } from './glm/glm.js';
+export { formulaColumnsBeforeParsing } from './glm/model-data.js';
 export { type KmParams, KmParamsSchema, km } from './km/km.js';
 export { type LkbParams, LkbParamsSchema, lkb } from './lkb/lkb.js';
 export { PingParamsSchema, ping } from './ping/ping.js';

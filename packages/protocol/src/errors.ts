@@ -26,6 +26,10 @@ export const ERROR_CATALOGUE = {
   FH_ERR_CLOCK_SKEW: { status: 409, message: "The node's clock differs too much from the hub's" },
   FH_ERR_UNKNOWN_ALGORITHM: { status: 422, message: 'No such algorithm or version' },
   FH_ERR_BAD_PARAMS: { status: 400, message: 'The algorithm parameters are invalid' },
+  FH_ERR_FORMULA_TOO_LARGE: {
+    status: 400,
+    message: 'The model formula exceeds a limit on its length, variables, terms or interaction order',
+  },
   FH_ERR_NODE_REFUSED: { status: 422, message: 'One or more nodes refused the task' },
   FH_ERR_TOO_FEW_NODES: { status: 422, message: 'Fewer nodes than the study requires could contribute' },
   FH_ERR_UNKNOWN_DATASET: { status: 422, message: 'The node has no such dataset' },

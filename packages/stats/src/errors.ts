@@ -4,6 +4,7 @@ export const StatsErrorCode = {
   DimensionMismatch: 'FH_ERR_STATS_DIMENSION',
   InvalidArgument: 'FH_ERR_STATS_INVALID_ARGUMENT',
   FormulaSyntax: 'FH_ERR_STATS_FORMULA_SYNTAX',
+  FormulaTooLarge: 'FH_ERR_STATS_FORMULA_TOO_LARGE',
   UnknownColumn: 'FH_ERR_STATS_UNKNOWN_COLUMN',
   UnknownLevel: 'FH_ERR_STATS_UNKNOWN_LEVEL',
   NotConverged: 'FH_ERR_STATS_NOT_CONVERGED',

@@ -4,7 +4,14 @@
  */
 
 import { FedhubError, type Filter } from '@fedhub/protocol';
-import { buildDesignMatrix, type DesignMatrix, type Formula, parseFormula } from '@fedhub/stats';
+import {
+  buildDesignMatrix,
+  type DesignMatrix,
+  type Formula,
+  FormulaLimitError,
+  formulaColumnNames,
+  parseFormula,
+} from '@fedhub/stats';
 import { assertFactorColumn } from '../precision.js';
 import type { DatasetHandle } from '../types.js';
 
@@ -20,6 +27,27 @@ export function parseModelFormula(formula: string): Formula {
   try {
     return parseFormula(formula);
   } catch (err) {
+    if (err instanceof FormulaLimitError)
+      throw new FedhubError('FH_ERR_FORMULA_TOO_LARGE', err.message, { parameter: 'formula', limit: err.limit });
+    throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${formula}": ${(err as Error).message}`, {
+      parameter: 'formula',
+    });
+  }
+}
+
+/**
+ * The columns a formula names, by tokenizing alone (no expansion of interactions), so a caller can check
+ * them against what a study allows before {@link parseModelFormula}. Throws FH_ERR_FORMULA_TOO_LARGE for
+ * an over-long text and FH_ERR_BAD_PARAMS for a character the formula grammar does not know.
+ *
+ * @example formulaColumnsBeforeParsing('y ~ a*factor(b)') // ['y', 'a', 'b']
+ */
+export function formulaColumnsBeforeParsing(formula: string): string[] {
+  try {
+    return formulaColumnNames(formula);
+  } catch (err) {
+    if (err instanceof FormulaLimitError)
+      throw new FedhubError('FH_ERR_FORMULA_TOO_LARGE', err.message, { parameter: 'formula', limit: err.limit });
     throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${formula}": ${(err as Error).message}`, {
       parameter: 'formula',
     });

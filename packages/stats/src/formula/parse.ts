@@ -33,6 +33,40 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
+/**
+ * Limits a formula must stay within, checked while parsing and before any expansion: `a*b*c*...` doubles
+ * the term list with every factor, so `y ~ v0*v1*...*v18` would build 2^19 terms before anything could
+ * refuse it. No model fitted here needs more (a GLM with 1,000 terms is far past the parameters-to-rows
+ * limits of any node).
+ */
+export const FORMULA_LIMITS = {
+  /** Characters of formula text. */
+  maxLength: 4096,
+  /** Distinct variables on the right-hand side. */
+  maxVariables: 256,
+  /** Terms of the model (main effects plus interactions), at every step of the expansion. */
+  maxTerms: 1024,
+  /** Variables in one interaction term (`a:b:c` has order 3). */
+  maxInteractionOrder: 8,
+} as const;
+
+/** A formula past one of {@link FORMULA_LIMITS}; `limit` names which. */
+export class FormulaLimitError extends StatsError {
+  readonly limit: keyof typeof FORMULA_LIMITS;
+  constructor(limit: keyof typeof FORMULA_LIMITS, message: string) {
+    super(StatsErrorCode.FormulaTooLarge, message);
+    this.limit = limit;
+  }
+}
+
+function tooLarge(src: string, limit: keyof typeof FORMULA_LIMITS, what: string): FormulaLimitError {
+  const shown = src.length > 80 ? `${src.slice(0, 77)}...` : src;
+  return new FormulaLimitError(
+    limit,
+    `formula "${shown}": ${what} (limit ${limit} = ${FORMULA_LIMITS[limit]})`,
+  );
+}
+
 function syntax(src: string, pos: number, what: string): StatsError {
   return new StatsError(StatsErrorCode.FormulaSyntax, `formula "${src}": ${what} at position ${pos}`);
 }
@@ -101,6 +135,8 @@ class Parser {
   indexOf(v: FormulaVariable): number {
     const k = this.variables.findIndex((u) => u.label === v.label);
     if (k >= 0) return k;
+    if (this.variables.length >= FORMULA_LIMITS.maxVariables)
+      throw tooLarge(this.src, 'maxVariables', `more than ${FORMULA_LIMITS.maxVariables} variables`);
     this.variables.push(v);
     return this.variables.length - 1;
   }
@@ -113,7 +149,7 @@ class Parser {
       this.next();
       const rhs = this.product();
       if (t.text === '+') {
-        acc = { terms: union(acc.terms, rhs.terms), intercept: rhs.intercept ?? acc.intercept };
+        acc = { terms: this.bounded(union(acc.terms, rhs.terms)), intercept: rhs.intercept ?? acc.intercept };
       } else {
         const drop = new Set(rhs.terms.map(key));
         acc = {
@@ -130,7 +166,7 @@ class Parser {
       this.next();
       const rhs = this.interaction();
       acc = {
-        terms: union(union(acc.terms, rhs.terms), cross(acc.terms, rhs.terms)),
+        terms: this.bounded(union(union(acc.terms, rhs.terms), this.cross(acc.terms, rhs.terms))),
         intercept: acc.intercept,
       };
     }
@@ -142,9 +178,30 @@ class Parser {
     while (this.peek()?.text === ':') {
       this.next();
       const rhs = this.atom();
-      acc = { terms: cross(acc.terms, rhs.terms), intercept: acc.intercept };
+      acc = { terms: this.cross(acc.terms, rhs.terms), intercept: acc.intercept };
     }
     return acc;
+  }
+
+  /** All pairwise interactions of two term lists, refused before enumerating when it would be too many. */
+  cross(a: TermSet[], b: TermSet[]): TermSet[] {
+    if (a.length * b.length > FORMULA_LIMITS.maxTerms)
+      throw tooLarge(
+        this.src,
+        'maxTerms',
+        `the interaction of ${a.length} and ${b.length} terms expands to up to ${a.length * b.length} terms`,
+      );
+    const out = cross(a, b);
+    for (const s of out)
+      if (s.length > FORMULA_LIMITS.maxInteractionOrder)
+        throw tooLarge(this.src, 'maxInteractionOrder', `an interaction of ${s.length} variables`);
+    return this.bounded(out);
+  }
+
+  bounded(terms: TermSet[]): TermSet[] {
+    if (terms.length > FORMULA_LIMITS.maxTerms)
+      throw tooLarge(this.src, 'maxTerms', `the model expands to more than ${FORMULA_LIMITS.maxTerms} terms`);
+    return terms;
   }
 
   atom(): RhsResult {
@@ -219,8 +276,11 @@ function cross(a: TermSet[], b: TermSet[]): TermSet[] {
  * `Surv(time, event) ~ x + strata(centre)`, with `*`, `:`, parentheses, `-term`, `-1`/`+0`/`+1`.
  * Terms come back in R's order (by interaction order, then appearance) and variables inside an
  * interaction in order of first appearance, so labels match R's `terms()`.
+ * Throws FH_ERR_STATS_FORMULA_TOO_LARGE, naming the limit, past any of {@link FORMULA_LIMITS}, before
+ * expanding further.
  */
 export function parseFormula(src: string): Formula {
+  if (src.length > FORMULA_LIMITS.maxLength) throw tooLarge(src, 'maxLength', `${src.length} characters`);
   const tokens = tokenize(src);
   const tilde = tokens.findIndex((t) => t.text === '~');
   if (tilde < 0) throw syntax(src, 0, "missing '~'");
@@ -250,4 +310,21 @@ export function parseFormula(src: string): Formula {
     offsets: rhs.offsets,
     strata: rhs.strata,
   };
+}
+
+/**
+ * The column names a formula reads, found by tokenizing alone (linear time, no expansion): every name
+ * not used as a function (`factor(`, `log(`, `Surv(`, `strata(`, `offset(`). Lets a caller check the
+ * columns against what it allows before parsing.
+ *
+ * @example formulaColumnNames('y ~ factor(a)*log(b)') // ['y', 'a', 'b']
+ */
+export function formulaColumnNames(src: string): string[] {
+  if (src.length > FORMULA_LIMITS.maxLength) throw tooLarge(src, 'maxLength', `${src.length} characters`);
+  const tokens = tokenize(src);
+  const names = new Set<string>();
+  tokens.forEach((t, i) => {
+    if (t.kind === 'name' && tokens[i + 1]?.text !== '(') names.add(t.text);
+  });
+  return [...names];
 }

@@ -21,6 +21,7 @@ import { auditStudyRefusal } from '../studies/refusal-audit.js';
 import { getStudy } from '../studies/service.js';
 import { finishTask } from './aggregation.js';
 import { checkAgainstDictionaries } from './dictionary-check.js';
+import { refuseFormulaOutsideStudy } from './formula-precheck.js';
 import { runUpdatedEvent } from './task-events.js';
 
 /** zod issues as `{ path, message }` with dotted paths under `prefix`. */
@@ -65,6 +66,19 @@ export async function createTask(
       nodeIds: outside,
     });
   if (nodeIds.length === 0) throw new FedhubError('FH_ERR_TOO_FEW_NODES', 'the study has no nodes to run on');
+  try {
+    refuseFormulaOutsideStudy(study, parsed.data);
+  } catch (err) {
+    if (err instanceof FedhubError && err.code === 'FH_ERR_OUTSIDE_STUDY')
+      await auditStudyRefusal(
+        ctx,
+        user,
+        study.id,
+        { algorithm: algorithm.name, version: algorithm.version },
+        err,
+      );
+    throw err;
+  }
   const refusal = studyRefusal(
     studyDescriptor(study),
     {
