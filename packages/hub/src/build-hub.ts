@@ -16,7 +16,7 @@ import type { AlgorithmRegistry, HubContext } from './core/context.js';
 import { installCors } from './core/cors.js';
 import { installErrorHandler } from './core/error-handler.js';
 import { loadOrCreateHubSecret } from './core/hub-secret.js';
-import { installBodyDepthLimit } from './core/json-depth.js';
+import { installBodyDepthLimit, installJsonBodyParser } from './core/json-depth.js';
 import type { ModuleDeps } from './core/module.js';
 import { installOpenApi } from './core/openapi.js';
 import { createTaskEventBus } from './core/task-event-bus.js';
@@ -111,6 +111,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installJsonBodyParser(app as unknown as FastifyInstance);
   installBodyDepthLimit(app as unknown as FastifyInstance);
   installCors(app, opts.config.corsOrigins);
   app.addHook('onResponse', async (req, reply) => {

@@ -31,6 +31,11 @@ export const HubConfigSchema = z.object({
    * admin API; above it, 429 with Retry-After. Node protocol routes are not counted.
    */
   userRateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(3000),
+  /**
+   * Requests per minute per client address on the node protocol routes (counted before the token is
+   * checked or the body read); enrolment keeps the smaller sign-in budget.
+   */
+  nodeRateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(6000),
   /** A node counts as online while its last contact is younger than this, ms. */
   nodeOnlineWindowMs: z.coerce.number().int().min(1000).default(60_000),
   /**
@@ -76,6 +81,7 @@ const ENV_NAMES: Record<keyof HubConfigInput, string> = {
   corsOrigins: 'FEDHUB_CORS_ORIGINS',
   loginRateLimitPerMinute: 'FEDHUB_LOGIN_RATE_LIMIT_PER_MINUTE',
   userRateLimitPerMinute: 'FEDHUB_USER_RATE_LIMIT_PER_MINUTE',
+  nodeRateLimitPerMinute: 'FEDHUB_NODE_RATE_LIMIT_PER_MINUTE',
   nodeOnlineWindowMs: 'FEDHUB_NODE_ONLINE_WINDOW_MS',
   leaseSweepIntervalMs: 'FEDHUB_LEASE_SWEEP_INTERVAL_MS',
   maxRunAttempts: 'FEDHUB_MAX_RUN_ATTEMPTS',

@@ -13,13 +13,20 @@ import {
   RunResultRequestSchema,
   RunResultResponseSchema,
 } from '@fedhub/protocol';
+import type { FastifyInstance } from 'fastify';
 import { clientGone } from '../../core/client-gone.js';
 import type { HubModule } from '../../core/module.js';
 import { claim } from './claim.js';
 import { enrolNode, nodeHeartbeat } from './enrolment.js';
+import { installNodeRequestGuard, NODE_RESULT_BODY_LIMIT } from './request-guard.js';
 import { postResult, runHeartbeat } from './results.js';
 
 export const nodeApiRoutes: HubModule = async (app, { ctx, auth }) => {
+  installNodeRequestGuard(
+    app as unknown as FastifyInstance,
+    { ctx, auth },
+    ctx.config.nodeRateLimitPerMinute,
+  );
   app.post(
     '/node/enrol',
     {
@@ -77,7 +84,7 @@ export const nodeApiRoutes: HubModule = async (app, { ctx, auth }) => {
   app.post(
     '/node/runs/:id/result',
     {
-      bodyLimit: 16 * 1024 * 1024,
+      bodyLimit: NODE_RESULT_BODY_LIMIT,
       schema: {
         tags: ['node protocol'],
         summary: 'Post the signed result of an attempt (idempotent for the same attempt and digest)',
