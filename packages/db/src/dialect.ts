@@ -14,6 +14,8 @@ export type DialectName = (typeof DIALECTS)[number];
 export interface DbHandle {
   db: Kysely<Schema>;
   dialect: DialectName;
+  /** True for an in-memory database, which keeps nothing after it is closed (tests). */
+  ephemeral?: boolean;
   /** Closes the connection (SQLite) or the pool (PostgreSQL). */
   close(): Promise<void>;
 }

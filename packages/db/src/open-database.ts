@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -16,6 +16,19 @@ export interface OpenDatabaseOptions {
   inMemory?: boolean;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+}
+
+/**
+ * The data folder readable by its owner only (0700) and the database files 0600, the WAL and shared-memory
+ * files included: the database holds password hashes, sealed keys and the audit trail. The database file
+ * is created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode);
+ * the modes of a folder and files made by an earlier version are tightened.
+ */
+function restrictDataFiles(dataDir: string, file: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
 /** How long a SQLite writer waits for another process's lock before failing, in ms. */
@@ -52,13 +65,18 @@ export function openDatabase(opts: OpenDatabaseOptions): DbHandle {
   let file = ':memory:';
   if (!opts.inMemory) {
     if (!opts.dataDir) throw new Error('openDatabase: give a PostgreSQL url, a dataDir, or inMemory: true');
-    mkdirSync(opts.dataDir, { recursive: true });
     file = join(opts.dataDir, 'hub.sqlite');
+    restrictDataFiles(opts.dataDir, file);
   }
   const sqlite = new SQLite(file);
   if (!opts.inMemory) sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    ...(opts.inMemory ? { ephemeral: true } : {}),
+    close: () => db.destroy(),
+  };
 }

@@ -17,6 +17,7 @@ import { installCors } from './core/cors.js';
 import { installErrorHandler } from './core/error-handler.js';
 import { loadOrCreateHubSecret } from './core/hub-secret.js';
 import { installBodyDepthLimit, installJsonBodyParser } from './core/json-depth.js';
+import { bindMasterKey } from './core/master-key.js';
 import type { ModuleDeps } from './core/module.js';
 import { installOpenApi } from './core/openapi.js';
 import { createTaskEventBus } from './core/task-event-bus.js';
@@ -62,6 +63,7 @@ export const builtInAlgorithms: AlgorithmRegistry = Object.freeze({
 /** Builds the hub's context (exported for tests and tools that drive services directly). */
 export function createHubContext(opts: BuildHubOptions): HubContext {
   const clock = opts.clock ?? systemClock;
+  bindMasterKey(opts.db, opts.config);
   let secret: Promise<Uint8Array> | undefined;
   let decoy: Promise<string> | undefined;
   const nowIso = () => new Date(clock.now()).toISOString();
@@ -86,6 +88,11 @@ export function createHubContext(opts: BuildHubOptions): HubContext {
       return decoy;
     },
   };
+}
+
+/** A context for command-line tools working on the database of a stopped hub (binds the master key). */
+export function buildHubContextForTools(config: HubConfig, db: DbHandle): HubContext {
+  return createHubContext({ config, db });
 }
 
 /**

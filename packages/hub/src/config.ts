@@ -58,6 +58,13 @@ export const HubConfigSchema = z.object({
   dropoutGraceMs: z.coerce.number().int().min(100).optional(),
   /** How often a waiting claim or long-poll re-reads the database (other hub processes), ms. */
   pollIntervalMs: z.coerce.number().int().min(20).default(500),
+  /**
+   * The master key sealing the hub's stored keys, 32 bytes in base64url (every hub process on one
+   * database needs the same). Without it, the key file below.
+   */
+  masterKey: z.string().min(1).optional(),
+  /** File holding the master key (created 0600 when absent); default `<dataDir>/hub-master.key`. */
+  masterKeyFile: z.string().min(1).optional(),
   /** Folder of the built web dashboard, served at `/` (default: packages/web/dist beside this package). */
   dashboardDir: z.string().optional(),
 });
@@ -89,6 +96,8 @@ const ENV_NAMES: Record<keyof HubConfigInput, string> = {
   dropoutGraceMs: 'FEDHUB_DROPOUT_GRACE_MS',
   checkDictionaries: 'FEDHUB_CHECK_DICTIONARIES',
   dashboardDir: 'FEDHUB_DASHBOARD_DIR',
+  masterKey: 'FEDHUB_MASTER_KEY',
+  masterKeyFile: 'FEDHUB_MASTER_KEY_FILE',
 };
 
 /**

@@ -3,6 +3,8 @@ export { type BuildHubOptions, buildHub, builtInAlgorithms, createHubContext } f
 export { type Clock, systemClock } from './clock.js';
 export { type HubConfig, type HubConfigInput, HubConfigSchema, loadHubConfig } from './config.js';
 export type { AlgorithmRegistry, HubContext } from './core/context.js';
+export { loadOrCreateHubSecret } from './core/hub-secret.js';
+export { type RotatedKeys, rotateHubKeys } from './key-rotation.js';
 export { buildModelCard, renderModelCardHtml } from './modules/models/card.js';
 export {
   type EphemeralAdmin,

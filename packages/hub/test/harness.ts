@@ -2,7 +2,7 @@
  * Test harness: a hub over a chosen backend (in-memory SQLite or a scratch PostgreSQL database), a fake
  * clock, a seeded world of two collaborations, and scripted nodes that sign their results.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { defineAlgorithm, ping, release, summary } from '@fedhub/algorithms';
 import { generateNodeKeys, hashPassword, sha256Hex, signAccessToken, signMessage } from '@fedhub/crypto';
 import {
@@ -22,7 +22,13 @@ import {
 } from '@fedhub/protocol';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { z } from 'zod';
-import { type AlgorithmRegistry, buildHub, type HubConfigInput, loadHubConfig } from '../src/index.js';
+import {
+  type AlgorithmRegistry,
+  buildHub,
+  type HubConfigInput,
+  loadHubConfig,
+  loadOrCreateHubSecret,
+} from '../src/index.js';
 
 /** A database backend the route suite runs against. */
 export interface Backend {
@@ -76,6 +82,8 @@ export const postgresBackend: Backend = {
 };
 
 const SHARED_PASSWORD = 'test-password-of-every-test-user';
+/** One master key for every hub this test process builds, so hubs sharing a database open its keys. */
+const TEST_MASTER_KEY = randomBytes(32).toString('base64url');
 let sharedHash: Promise<string> | undefined;
 
 /** A clock the test moves by hand (ms). */
@@ -157,7 +165,13 @@ export async function startTestHub(
   const clock = reuse?.clock ?? fakeClock();
   const config = loadHubConfig(
     {},
-    { logLevel: 'silent', leaseSweepIntervalMs: 60_000, pollIntervalMs: 50, ...overrides },
+    {
+      logLevel: 'silent',
+      leaseSweepIntervalMs: 60_000,
+      pollIntervalMs: 50,
+      masterKey: TEST_MASTER_KEY,
+      ...overrides,
+    },
   );
   const app = buildHub({ config, db: opened.handle, clock, algorithms: testAlgorithms });
   await app.ready();
@@ -195,12 +209,9 @@ export async function startTestHub(
         })
         .execute();
       // Mint the access token directly (as a login would): each login costs a scrypt verification.
-      const secret = await opened.handle.db
-        .selectFrom('hub_secrets')
-        .select('value')
-        .executeTakeFirstOrThrow();
+      const secret = await loadOrCreateHubSecret(opened.handle, new Date(clock.now()).toISOString());
       const nowSec = Math.floor(clock.now() / 1000);
-      const token = signAccessToken(Buffer.from(secret.value, 'base64url'), {
+      const token = signAccessToken(secret, {
         sub: u.id,
         aud: 'user',
         iat: nowSec,

@@ -109,6 +109,7 @@ export const ERROR_CATALOGUE = {
   FH_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   FH_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   FH_ERR_UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable' },
+  FH_ERR_KEYS: { status: 500, message: 'The hub cannot open its stored keys with its master key' },
   FH_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,4 +1,4 @@
-import { initHub, loadHubConfig, startHub } from '@fedhub/hub';
+import { initHub, loadHubConfig, rotateHubKeys, startHub } from '@fedhub/hub';
 import type { Command } from 'commander';
 import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
@@ -39,6 +39,27 @@ export function registerHubCommands(program: Command): void {
       else
         process.stdout.write(
           `Hub initialised. Administrator: ${admin.username}\nOne-time password (shown once; change it after signing in): ${admin.password}\n`,
+        );
+    });
+  hub
+    .command('rotate-keys')
+    .description(
+      "replace the token-signing key (signs every user out of their access tokens) and, with --hub-key, the hub's Ed25519 key; run with the hub stopped",
+    )
+    .option('--data-dir <dir>', 'data folder (FEDHUB_DATA_DIR)')
+    .option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL)')
+    .option('--no-token-key', 'keep the token-signing key')
+    .option('--hub-key', "also replace the hub's Ed25519 key (nodes that trusted the old one must re-trust)")
+    .option('--json', 'machine-readable output')
+    .action(async (opts: HubOpts & { tokenKey: boolean; hubKey?: boolean }) => {
+      const out = await rotateHubKeys(configFrom(opts), {
+        tokenKey: opts.tokenKey,
+        hubKey: opts.hubKey === true,
+      });
+      if (opts.json) printJson(out);
+      else
+        process.stdout.write(
+          `${out.tokenKey ? 'Token-signing key replaced: access tokens issued before no longer verify.\n' : ''}${out.hubKeyRotated ? `Hub Ed25519 key replaced; new public key ${out.hubPublicKey}\n` : ''}Restart the hub processes to load the new keys.\n`,
         );
     });
   hub

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { signAccessToken } from '@fedhub/crypto';
+import { loadOrCreateHubSecret } from '@fedhub/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteBackend, startTestHub } from '../../../hub/test/harness.js';
 import { seedWorld, type World } from '../../../hub/test/world.js';
@@ -26,8 +27,7 @@ afterAll(async () => {
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 async function secret(): Promise<Buffer> {
-  const row = await hub.handle.db.selectFrom('hub_secrets').select('value').executeTakeFirstOrThrow();
-  return Buffer.from(row.value, 'base64url');
+  return Buffer.from(await loadOrCreateHubSecret(hub.handle, new Date().toISOString()));
 }
 
 /** Row counts of every table that a request could change. */

@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHubContext } from '../../build-hub.js';
 import { loadHubConfig } from '../../config.js';
+import { masterKeyOf } from '../../core/master-key.js';
+import { isSealed, unseal } from '../../core/sealed-secret.js';
 import { currentCheckpoint } from './checkpoint.js';
 import { hubSigningKey } from './hub-key.js';
 import { appendAuditAlone, verifyAudit } from './service.js';
@@ -70,6 +72,11 @@ describe("the hub's audit chain", () => {
       .select('value')
       .where('name', '=', 'hub-ed25519')
       .executeTakeFirstOrThrow();
-    expect(JSON.parse(stored.value).publicKey).toBe(c.hubPublicKey);
+    // sealed with the master key: the private key is not in the database in clear
+    expect(isSealed(stored.value)).toBe(true);
+    expect(stored.value).not.toContain((await hubSigningKey(ctx.db, ctx.nowIso())).privateKey);
+    expect(JSON.parse(unseal(masterKeyOf(ctx.db), 'hub-ed25519', stored.value)).publicKey).toBe(
+      c.hubPublicKey,
+    );
   });
 });

@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   'api-token.created',
   'api-token.revoked',
   'user.password-changed',
+  'hub.keys-rotated',
   'model.registered',
   'model.validation-submitted',
   'model.validated',
