@@ -16,6 +16,10 @@ export interface AccessClaims {
   exp: number;
   /** token id */
   jti: string;
+  /** the user's token version when issued: a password change bumps it and ends older tokens */
+  ver?: number;
+  /** the sign-in session (refresh-token family) it belongs to: signing out ends its access tokens */
+  sid?: string;
 }
 
 export type TokenCheck =

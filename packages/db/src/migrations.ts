@@ -350,6 +350,36 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('studies').dropColumn('owner_organisation_id').execute();
     },
   },
+  '0009-sessions-and-login-throttle': {
+    // token_version: bumped when a user's password changes, so every access token issued before stops
+    // verifying (and open sockets are closed). password_change_required: set for a one-time password.
+    // login_throttle: failed sign-ins per (user name, client address), with exponential backoff, in place
+    // of a lock of the account that anyone could trigger from anywhere.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .alterTable('users')
+        .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('users')
+        .addColumn('password_change_required', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('login_throttle')
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('blocked_until', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('login_throttle_pk', ['username', 'address'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('login_throttle').execute();
+      await db.schema.alterTable('users').dropColumn('password_change_required').execute();
+      await db.schema.alterTable('users').dropColumn('token_version').execute();
+    },
+  },
 };
 
 /** A migration provider over the compiled-in list (no file system access). */

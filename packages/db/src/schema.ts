@@ -31,6 +31,19 @@ export interface UsersTable {
   created_at: IsoTime;
   /** Set when an administrator disabled the account (it can neither sign in nor use any token). */
   disabled_at?: IsoTime | null;
+  /** Bumped when the password changes: access tokens carrying an older version stop verifying. */
+  token_version: number;
+  /** 1 while the user signs in with a one-time password that must be changed before anything else. */
+  password_change_required: BoolInt;
+}
+
+/** Failed sign-ins of one user name from one client address, and until when that pair must wait. */
+export interface LoginThrottleTable {
+  username: string;
+  address: string;
+  failures: number;
+  blocked_until: IsoTime | null;
+  updated_at: IsoTime;
 }
 
 export interface RefreshTokensTable {
@@ -260,6 +273,7 @@ export interface ApprovalDecisionsTable {
 export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
+  login_throttle: LoginThrottleTable;
   refresh_tokens: RefreshTokensTable;
   api_tokens: ApiTokensTable;
   collaborations: CollaborationsTable;

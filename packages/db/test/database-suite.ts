@@ -49,6 +49,8 @@ async function seedRuns(h: DbHandle, count: number): Promise<{ nodeId: string; r
       failed_logins: 0,
       locked_until: null,
       created_at: now,
+      token_version: 0,
+      password_change_required: 0,
     })
     .execute();
   await h.db

@@ -36,6 +36,10 @@ export const HubConfigSchema = z.object({
    * checked or the body read); enrolment keeps the smaller sign-in budget.
    */
   nodeRateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(6000),
+  /** How often an open event socket's token is re-checked for revocation, ms. */
+  socketRecheckMs: z.coerce.number().int().min(50).max(600_000).default(10_000),
+  /** Event sockets one user may hold open at once (per hub process). */
+  maxSocketsPerUser: z.coerce.number().int().min(1).max(10_000).default(8),
   /** A node counts as online while its last contact is younger than this, ms. */
   nodeOnlineWindowMs: z.coerce.number().int().min(1000).default(60_000),
   /**
@@ -89,6 +93,8 @@ const ENV_NAMES: Record<keyof HubConfigInput, string> = {
   loginRateLimitPerMinute: 'FEDHUB_LOGIN_RATE_LIMIT_PER_MINUTE',
   userRateLimitPerMinute: 'FEDHUB_USER_RATE_LIMIT_PER_MINUTE',
   nodeRateLimitPerMinute: 'FEDHUB_NODE_RATE_LIMIT_PER_MINUTE',
+  socketRecheckMs: 'FEDHUB_SOCKET_RECHECK_MS',
+  maxSocketsPerUser: 'FEDHUB_MAX_SOCKETS_PER_USER',
   nodeOnlineWindowMs: 'FEDHUB_NODE_ONLINE_WINDOW_MS',
   leaseSweepIntervalMs: 'FEDHUB_LEASE_SWEEP_INTERVAL_MS',
   maxRunAttempts: 'FEDHUB_MAX_RUN_ATTEMPTS',

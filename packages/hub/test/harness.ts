@@ -206,6 +206,8 @@ export async function startTestHub(
           failed_logins: 0,
           locked_until: null,
           created_at: new Date(clock.now()).toISOString(),
+          token_version: 0,
+          password_change_required: 0,
         })
         .execute();
       // Mint the access token directly (as a login would): each login costs a scrypt verification.

@@ -11,6 +11,7 @@ import { authTests } from './suite-auth.js';
 import { eventAndAuditTests } from './suite-events-audit.js';
 import { nodeProtocolTests } from './suite-node-protocol.js';
 import { roundTests } from './suite-rounds.js';
+import { sessionTests } from './suite-sessions.js';
 import { type Hub, LEASE_MS, type SuiteState } from './suite-state.js';
 import { studyTests } from './suite-studies.js';
 import { seedWorld, type World } from './world.js';
@@ -23,6 +24,8 @@ export function defineRouteSuite(backend: Backend): void {
         accessTokenTtlSec: 86_400,
         leaseMs: LEASE_MS,
         checkDictionaries: true,
+        socketRecheckMs: 100,
+        maxSocketsPerUser: 3,
       });
       s.w = await seedWorld(s.hub);
     });
@@ -40,6 +43,7 @@ export function defineRouteSuite(backend: Backend): void {
     });
 
     authTests(s);
+    sessionTests(s);
     accessTests(s);
     nodeProtocolTests(s);
     roundTests(s);

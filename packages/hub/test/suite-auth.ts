@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { buildHub, loadHubConfig } from '../src/index.js';
+import { LOGIN_THROTTLE, throttleDelayMs } from '../src/modules/auth/service.js';
 import { testAlgorithms } from './harness.js';
 import type { SuiteState } from './suite-state.js';
 
@@ -89,15 +90,15 @@ export function authTests(s: SuiteState): void {
     ).toBe(401);
   });
 
-  it('locks an unknown username after 10 failures exactly as an account, so the lockout reveals no name', async () => {
+  it('throttles an unknown username exactly as an account, so the backoff reveals no name', async () => {
     await s.hub.user('known-name', s.w.orgA.id, ['researcher']);
-    // a second hub process on the same database, with room in its per-IP login limit for 22 tries
+    // a second hub process on the same database, with room in its per-IP login limit for the tries
     const config = loadHubConfig({}, { logLevel: 'silent', loginRateLimitPerMinute: 1000 });
     const other = buildHub({ config, db: s.hub.handle, clock: s.hub.clock, algorithms: testAlgorithms });
     try {
       const answers = async (username: string) => {
         const out: Array<{ status: number; code: unknown }> = [];
-        for (let i = 0; i < 11; i++) {
+        for (let i = 0; i < LOGIN_THROTTLE.freeFailures + 2; i++) {
           const r = await other.inject({
             method: 'POST',
             url: '/api/auth/login',
@@ -110,48 +111,58 @@ export function authTests(s: SuiteState): void {
       const a = await answers('known-name');
       const b = await answers('no-such-name');
       expect(b).toEqual(a);
-      expect(a.at(-1)).toEqual({ status: 423, code: 'FH_ERR_ACCOUNT_LOCKED' });
+      expect(a.slice(0, LOGIN_THROTTLE.freeFailures).every((x) => x.status === 401)).toBe(true);
+      expect(a.at(-1)).toEqual({ status: 429, code: 'FH_ERR_RATE_LIMITED' });
     } finally {
       await other.close();
     }
   });
 
-  it('locks an account after 10 consecutive failures for 15 minutes, surviving a restart', async () => {
+  it('throttles failures per (account, address) with exponential backoff: the owner elsewhere is not locked out', async () => {
+    expect([4, 5, 6, 10, 40].map(throttleDelayMs)).toEqual([0, 1000, 2000, 32_000, 15 * 60_000]);
     const victim = await s.hub.user('lock-me', s.w.orgA.id, ['researcher']);
+    const from = (remoteAddress: string, password: string) =>
+      s.hub.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress,
+        payload: { username: 'lock-me', password },
+      });
     // concurrently, so that the failure counter must be incremented atomically
-    const failures = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        s.hub.call('POST', '/api/auth/login', { body: { username: 'lock-me', password: `wrong-${i}` } }),
-      ),
-    );
-    expect(failures.map((r) => r.body.code)).toEqual(Array(10).fill('FH_ERR_BAD_CREDENTIALS'));
-    const locked = await s.hub.call('POST', '/api/auth/login', {
-      body: { username: 'lock-me', password: victim.password },
-    });
-    expect(locked.status).toBe(423);
-    expect(locked.body.code).toBe('FH_ERR_ACCOUNT_LOCKED');
-    // a new s.hub process on the same database sees the lock
+    const failures = await Promise.all(Array.from({ length: 10 }, (_, i) => from('10.9.0.1', `wrong-${i}`)));
+    expect(failures.map((r) => r.json().code)).toEqual(Array(10).fill('FH_ERR_BAD_CREDENTIALS'));
+    const stored = await s.hub.handle.db
+      .selectFrom('login_throttle')
+      .selectAll()
+      .where('username', '=', 'lock-me')
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.failures)).toBe(10);
+    // the attacker's address waits, even with the right password
+    const throttled = await from('10.9.0.1', victim.password);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().details.retryAfterSec).toBeGreaterThan(0);
+    // the owner, from another address, signs in at once
+    expect((await from('10.9.0.2', victim.password)).statusCode).toBe(200);
+    // a new hub process on the same database sees the backoff
     const config = loadHubConfig({}, { logLevel: 'silent' });
     const other = buildHub({ config, db: s.hub.handle, clock: s.hub.clock, algorithms: testAlgorithms });
     const res = await other.inject({
       method: 'POST',
       url: '/api/auth/login',
+      remoteAddress: '10.9.0.1',
       payload: { username: 'lock-me', password: victim.password },
     });
-    expect(res.statusCode).toBe(423);
+    expect(res.statusCode).toBe(429);
     await other.close();
     s.hub.clock.advance(15 * 60_000 + 1000);
-    const ok = await s.hub.call('POST', '/api/auth/login', {
-      body: { username: 'lock-me', password: victim.password },
-    });
-    expect(ok.status).toBe(200);
-    const row = await s.hub.handle.db
-      .selectFrom('users')
-      .select(['failed_logins', 'locked_until'])
+    expect((await from('10.9.0.1', victim.password)).statusCode).toBe(200);
+    const left = await s.hub.handle.db
+      .selectFrom('login_throttle')
+      .select('failures')
       .where('username', '=', 'lock-me')
-      .executeTakeFirstOrThrow();
-    expect(Number(row.failed_logins)).toBe(0);
-    expect(row.locked_until).toBeNull();
+      .where('address', '=', '10.9.0.1')
+      .executeTakeFirst();
+    expect(left).toBeUndefined();
   });
 
   it('creates, lists, accepts and revokes API tokens, stored hashed', async () => {

@@ -53,7 +53,6 @@ export function eventAndAuditTests(s: SuiteState): void {
     for (const a of [
       'login.succeeded',
       'login.failed',
-      'login.locked',
       'user.created',
       'organisation.created',
       'collaboration.created',

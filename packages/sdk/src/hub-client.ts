@@ -147,7 +147,7 @@ export class HubClient {
   revokeApiToken(id: string) {
     return this.call('DELETE', `/api/tokens/${encodeURIComponent(id)}`, OkSchema);
   }
-  /** Changes the signed-in user's password; the user's other sessions are signed out. */
+  /** Changes the signed-in user's password; every session of the user (this one too) and API token ends. */
   changePassword(currentPassword: string, newPassword: string) {
     return this.call('POST', '/api/me/password', OkSchema, { currentPassword, newPassword });
   }

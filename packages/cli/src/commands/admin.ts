@@ -160,7 +160,9 @@ export function registerAdminCommands(program: Command): void {
       await client.changePassword(lines[0]!, lines[1]!);
       opts.json
         ? printJson({ ok: true })
-        : process.stdout.write('password changed; your other sessions are signed out\n');
+        : process.stdout.write(
+            'password changed; every session and API token of yours is signed out: sign in again\n',
+          );
     });
 
   const org = program.command('org').description('organisations (hospitals, the hub operator)');

@@ -14,11 +14,21 @@ import {
 import { z } from 'zod';
 import { visibleCollaborationIds } from '../../access/membership.js';
 import type { HubModule } from '../../core/module.js';
-import { changePassword, createApiToken, listApiTokens, login, revokeApiToken } from './service.js';
-import { revokeRefreshFamily, rotateRefreshToken } from './tokens.js';
+import {
+  bearerOf,
+  changePassword,
+  createApiToken,
+  listApiTokens,
+  login,
+  revokeApiToken,
+  sessionOfAccessToken,
+} from './service.js';
+import { revokeRefreshFamily, revokeSession, rotateRefreshToken } from './tokens.js';
 
 const OkSchema = z.object({ ok: z.literal(true) }).meta({ id: 'Ok' });
-const LogoutRequestSchema = z.object({ refreshToken: z.string().max(4096) }).meta({ id: 'LogoutRequest' });
+const LogoutRequestSchema = z
+  .object({ refreshToken: z.string().max(4096).optional() })
+  .meta({ id: 'LogoutRequest' });
 
 export const authRoutes: HubModule = async (app, { ctx, auth }) => {
   const rateLimit = { max: ctx.config.loginRateLimitPerMinute, timeWindow: 60_000 };
@@ -53,13 +63,17 @@ export const authRoutes: HubModule = async (app, { ctx, auth }) => {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Sign out: revoke the refresh token and every token rotated from the same sign-in',
+        summary:
+          'Sign out: revoke the refresh token, every token rotated from the same sign-in and their access tokens',
         body: LogoutRequestSchema,
         response: { 200: OkSchema },
       },
     },
     async (req) => {
       if (req.body.refreshToken) await revokeRefreshFamily(ctx, req.body.refreshToken);
+      // the access token of the request, if any, ends with its session even without the refresh token
+      const sid = await sessionOfAccessToken(ctx, bearerOf(req.headers.authorization));
+      if (sid) await revokeSession(ctx, sid);
       return { ok: true as const };
     },
   );

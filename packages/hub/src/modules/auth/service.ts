@@ -8,8 +8,19 @@ import type { HubContext } from '../../core/context.js';
 import { appendAudit, appendAuditAlone } from '../audit/service.js';
 import { issueTokenPair, TOKEN_PREFIX } from './tokens.js';
 
-/** Consecutive failures that lock an account, and for how long (ms). */
-export const LOCKOUT = { maxFailures: 10, durationMs: 15 * 60_000 } as const;
+/**
+ * Sign-in throttling per (user name, client address): the first `freeFailures` failures cost nothing,
+ * each further one doubles the wait before the next attempt from that address, from `baseDelayMs` up to
+ * `maxDelayMs`. Nobody can lock an account for its owner: another address is not slowed at all.
+ */
+export const LOGIN_THROTTLE = { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 15 * 60_000 } as const;
+
+/** The wait after `failures` consecutive failures from one address, ms (0 while free). */
+export function throttleDelayMs(failures: number): number {
+  const over = failures - LOGIN_THROTTLE.freeFailures;
+  if (over < 0) return 0;
+  return Math.min(LOGIN_THROTTLE.maxDelayMs, LOGIN_THROTTLE.baseDelayMs * 2 ** Math.min(over, 30));
+}
 
 /** A user row as a principal. */
 export function userPrincipal(row: Schema['users']): UserPrincipal {
@@ -23,112 +34,88 @@ export function userPrincipal(row: Schema['users']): UserPrincipal {
 }
 
 /**
- * Checks a password. Unknown users are verified against a decoy hash, so the time taken and the error
- * (FH_ERR_BAD_CREDENTIALS) are the same as for a wrong password, and their failures lock the name as they
- * would lock an account. Failures are counted in the database, so
- * the lockout survives restarts and holds across hub processes.
+ * Checks a password. Unknown users are verified against a decoy hash and throttled exactly like
+ * accounts, so neither the time taken, the answer (FH_ERR_BAD_CREDENTIALS) nor the throttling tells
+ * whether a name exists. Failures are counted per (user name, client address) in the database, so the
+ * backoff survives restarts and holds across hub processes; while a pair must wait, its attempts are
+ * refused (429 FH_ERR_RATE_LIMITED) without verifying the password.
  */
 export async function login(
   ctx: HubContext,
   body: { username: string; password: string },
   ip: string,
 ): Promise<TokenPair> {
+  const at = ctx.nowIso();
+  const throttle = await ctx.db.db
+    .selectFrom('login_throttle')
+    .selectAll()
+    .where('username', '=', body.username)
+    .where('address', '=', ip)
+    .executeTakeFirst();
+  if (throttle?.blocked_until && throttle.blocked_until > at) {
+    const retryAfterSec = Math.ceil((Date.parse(throttle.blocked_until) - ctx.clock.now()) / 1000);
+    await appendAuditAlone(ctx.db, {
+      at,
+      actor: 'anonymous',
+      action: 'login.failed',
+      object: null,
+      details: { username: body.username, ip, reason: 'throttled' },
+    });
+    throw new FedhubError(
+      'FH_ERR_RATE_LIMITED',
+      `too many failed sign-ins for this user from this address: retry in ${retryAfterSec} s`,
+      { retryAfterSec },
+    );
+  }
   const row = await ctx.db.db
     .selectFrom('users')
     .selectAll()
     .where('username', '=', body.username)
     .executeTakeFirst();
   const ok = await verifyPassword(body.password, row?.password_hash ?? (await ctx.decoyHash()));
-  const at = ctx.nowIso();
-  if (!row) {
-    // an unknown name is counted and locked exactly like an account, so neither the answer nor the lockout
-    // tells whether the name exists
-    const locked = await withTransaction(ctx.db, async (trx) => {
-      const prior = await trx
-        .selectFrom('login_failures')
-        .selectAll()
-        .where('username', '=', body.username)
-        .executeTakeFirst();
-      if (prior?.locked_until && prior.locked_until > at) return prior.locked_until;
+  if (!row || !ok) {
+    await withTransaction(ctx.db, async (trx) => {
+      // counted atomically, so failures sent in parallel are each counted
       await trx
-        .insertInto('login_failures')
-        .values({ username: body.username, failures: 1, locked_until: null })
+        .insertInto('login_throttle')
+        .values({ username: body.username, address: ip, failures: 1, blocked_until: null, updated_at: at })
         .onConflict((oc) =>
-          oc.column('username').doUpdateSet((eb) => ({ failures: eb('login_failures.failures', '+', 1) })),
+          oc
+            .columns(['username', 'address'])
+            .doUpdateSet((eb) => ({ failures: eb('login_throttle.failures', '+', 1), updated_at: at })),
         )
         .execute();
       const { failures } = await trx
-        .selectFrom('login_failures')
+        .selectFrom('login_throttle')
         .select('failures')
         .where('username', '=', body.username)
+        .where('address', '=', ip)
         .executeTakeFirstOrThrow();
-      if (Number(failures) >= LOCKOUT.maxFailures)
+      const delay = throttleDelayMs(Number(failures));
+      if (delay > 0)
         await trx
-          .updateTable('login_failures')
-          .set({ failures: 0, locked_until: isoTime(ctx.clock.now() + LOCKOUT.durationMs) })
+          .updateTable('login_throttle')
+          .set({ blocked_until: isoTime(ctx.clock.now() + delay) })
           .where('username', '=', body.username)
+          .where('address', '=', ip)
           .execute();
       await appendAudit(ctx.db.dialect, trx, {
         at,
         actor: 'anonymous',
         action: 'login.failed',
-        object: null,
+        object: row ? `user:${row.id}` : null,
         details: { username: body.username, ip, reason: 'bad-credentials', failures: Number(failures) },
       });
-      return null;
-    });
-    if (locked) {
-      await appendAuditAlone(ctx.db, {
-        at,
-        actor: 'anonymous',
-        action: 'login.failed',
-        object: null,
-        details: { username: body.username, ip, reason: 'locked' },
-      });
-      throw new FedhubError('FH_ERR_ACCOUNT_LOCKED', undefined, { lockedUntil: locked });
-    }
-    throw new FedhubError('FH_ERR_BAD_CREDENTIALS');
-  }
-  if (ok && row.disabled_at) throw new FedhubError('FH_ERR_ACCOUNT_DISABLED');
-  if (row.locked_until !== null && row.locked_until > at) {
-    await appendAuditAlone(ctx.db, {
-      at,
-      actor: 'anonymous',
-      action: 'login.failed',
-      object: `user:${row.id}`,
-      details: { username: body.username, ip, reason: 'locked' },
-    });
-    throw new FedhubError('FH_ERR_ACCOUNT_LOCKED', undefined, { lockedUntil: row.locked_until });
-  }
-  if (!ok) {
-    await withTransaction(ctx.db, async (trx) => {
-      await trx
-        .updateTable('users')
-        .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
-        .where('id', '=', row.id)
-        .execute();
-      const { failed_logins } = await trx
-        .selectFrom('users')
-        .select('failed_logins')
-        .where('id', '=', row.id)
-        .executeTakeFirstOrThrow();
-      const lock = Number(failed_logins) >= LOCKOUT.maxFailures;
-      if (lock)
-        await trx
-          .updateTable('users')
-          .set({ failed_logins: 0, locked_until: isoTime(ctx.clock.now() + LOCKOUT.durationMs) })
-          .where('id', '=', row.id)
-          .execute();
-      await appendAudit(ctx.db.dialect, trx, {
-        at,
-        actor: 'anonymous',
-        action: lock ? 'login.locked' : 'login.failed',
-        object: `user:${row.id}`,
-        details: { username: body.username, ip, reason: 'bad-credentials', failures: Number(failed_logins) },
-      });
     });
     throw new FedhubError('FH_ERR_BAD_CREDENTIALS');
   }
+  if (row.disabled_at) throw new FedhubError('FH_ERR_ACCOUNT_DISABLED');
+  if (throttle)
+    await ctx.db.db
+      .deleteFrom('login_throttle')
+      .where('username', '=', body.username)
+      .where('address', '=', ip)
+      .execute();
   const secret = await ctx.secret();
   return withTransaction(ctx.db, async (trx) => {
     await trx
@@ -154,10 +141,20 @@ export function bearerOf(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** Resolves a user's bearer token (signed access token or `fhp_` API token); throws 401 otherwise. */
-export async function authenticateUser(ctx: HubContext, token: string | undefined): Promise<UserPrincipal> {
+/**
+ * Resolves a user's bearer token (signed access token or `fhp_` API token); throws 401 otherwise. An
+ * access token must carry the user's current token version (a password change ends older ones) and
+ * belong to a session not signed out. `ignoreExpiry` re-checks a token already accepted (an open
+ * WebSocket) for revocation only.
+ */
+export async function authenticateUser(
+  ctx: HubContext,
+  token: string | undefined,
+  opts: { ignoreExpiry?: boolean } = {},
+): Promise<UserPrincipal> {
   if (!token) throw new FedhubError('FH_ERR_UNAUTHENTICATED');
   let userId: string;
+  let claims: { ver?: number; sid?: string } | undefined;
   if (token.startsWith(`${TOKEN_PREFIX.api}_`)) {
     const row = await ctx.db.db
       .selectFrom('api_tokens')
@@ -166,14 +163,19 @@ export async function authenticateUser(ctx: HubContext, token: string | undefine
       .executeTakeFirst();
     if (!row || fromBool(row.revoked)) throw new FedhubError('FH_ERR_TOKEN_INVALID');
     const now = ctx.nowIso();
-    if (row.expires_at <= now) throw new FedhubError('FH_ERR_TOKEN_EXPIRED', 'the API token has expired');
-    await ctx.db.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+    if (row.expires_at <= now && !opts.ignoreExpiry)
+      throw new FedhubError('FH_ERR_TOKEN_EXPIRED', 'the API token has expired');
+    if (!opts.ignoreExpiry)
+      await ctx.db.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
     userId = row.user_id;
   } else if (token.startsWith('fha.')) {
-    const check = verifyAccessToken(await ctx.secret(), token, 'user', Math.floor(ctx.clock.now() / 1000));
+    // with ignoreExpiry, "now" is the epoch: every expiry lies after it
+    const nowSec = opts.ignoreExpiry ? 0 : Math.floor(ctx.clock.now() / 1000);
+    const check = verifyAccessToken(await ctx.secret(), token, 'user', nowSec);
     if (!check.ok)
       throw new FedhubError(check.reason === 'expired' ? 'FH_ERR_TOKEN_EXPIRED' : 'FH_ERR_TOKEN_INVALID');
     userId = check.claims.sub;
+    claims = check.claims;
   } else if (token.startsWith(`${TOKEN_PREFIX.node}_`)) {
     throw new FedhubError('FH_ERR_TOKEN_INVALID', 'node tokens are accepted on /api/node routes only');
   } else {
@@ -182,7 +184,31 @@ export async function authenticateUser(ctx: HubContext, token: string | undefine
   const row = await ctx.db.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!row) throw new FedhubError('FH_ERR_TOKEN_INVALID', 'the token names no user');
   if (row.disabled_at) throw new FedhubError('FH_ERR_ACCOUNT_DISABLED');
+  if (claims) {
+    if ((claims.ver ?? 0) !== Number(row.token_version))
+      throw new FedhubError('FH_ERR_TOKEN_INVALID', 'the token was revoked: the password changed since');
+    if (claims.sid !== undefined) {
+      const ended = await ctx.db.db
+        .selectFrom('refresh_tokens')
+        .select('id')
+        .where('family_id', '=', claims.sid)
+        .where('revoked', '=', toBool(true))
+        .executeTakeFirst();
+      if (ended)
+        throw new FedhubError('FH_ERR_TOKEN_INVALID', 'the token was revoked: its session signed out');
+    }
+  }
   return userPrincipal(row);
+}
+
+/** The session (refresh-token family) an access token belongs to, if it verifies; else undefined. */
+export async function sessionOfAccessToken(
+  ctx: HubContext,
+  token: string | undefined,
+): Promise<string | undefined> {
+  if (!token?.startsWith('fha.')) return undefined;
+  const check = verifyAccessToken(await ctx.secret(), token, 'user', 0);
+  return check.ok ? check.claims.sid : undefined;
 }
 
 /** Resolves a node's `fhn_` bearer token; throws 401 otherwise. */
@@ -290,7 +316,9 @@ export async function revokeApiToken(ctx: HubContext, user: UserPrincipal, id: s
 
 /**
  * Changes the signed-in user's password (e.g. the one-time password from `initHub`) after checking the
- * current one, and signs out every other session by revoking all the user's refresh tokens.
+ * current one, and ends every session: the user's token version is bumped (every access token issued
+ * before stops verifying, open WebSockets close at their next check), all refresh tokens and API tokens
+ * are revoked. The caller signs in again with the new password.
  */
 export async function changePassword(
   ctx: HubContext,
@@ -308,7 +336,13 @@ export async function changePassword(
   await withTransaction(ctx.db, async (trx) => {
     await trx
       .updateTable('users')
-      .set({ password_hash: hash, failed_logins: 0, locked_until: null })
+      .set((eb) => ({
+        password_hash: hash,
+        failed_logins: 0,
+        locked_until: null,
+        password_change_required: toBool(false),
+        token_version: eb('token_version', '+', 1),
+      }))
       .where('id', '=', user.id)
       .execute();
     await trx
@@ -316,11 +350,18 @@ export async function changePassword(
       .set({ revoked: toBool(true) })
       .where('user_id', '=', user.id)
       .execute();
+    const apiTokens = await trx
+      .updateTable('api_tokens')
+      .set({ revoked: toBool(true) })
+      .where('user_id', '=', user.id)
+      .where('revoked', '=', toBool(false))
+      .executeTakeFirst();
     await appendAudit(ctx.db.dialect, trx, {
       at: ctx.nowIso(),
       actor: `user:${user.id}`,
       action: 'user.password-changed',
       object: `user:${user.id}`,
+      details: { apiTokensRevoked: Number(apiTokens.numUpdatedRows) },
     });
   });
 }

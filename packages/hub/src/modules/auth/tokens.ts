@@ -22,12 +22,19 @@ export async function issueTokenPair(
 ): Promise<TokenPair> {
   const now = ctx.clock.now();
   const nowSec = Math.floor(now / 1000);
+  const user = await trx
+    .selectFrom('users')
+    .select('token_version')
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   const accessToken = signAccessToken(secret, {
     sub: userId,
     aud: 'user',
     iat: nowSec,
     exp: nowSec + ctx.config.accessTokenTtlSec,
     jti: randomUUID(),
+    ver: Number(user.token_version),
+    sid: familyId,
   });
   const refreshToken = randomToken(TOKEN_PREFIX.refresh);
   await trx
@@ -91,7 +98,19 @@ export async function rotateRefreshToken(ctx: HubContext, token: string): Promis
   return outcome.pair;
 }
 
-/** Revokes the family of a refresh token (sign-out); unknown tokens are ignored. */
+/** Revokes a sign-in session by its family id (sign-out with an access token). */
+export async function revokeSession(ctx: HubContext, familyId: string): Promise<void> {
+  await ctx.db.db
+    .updateTable('refresh_tokens')
+    .set({ revoked: toBool(true) })
+    .where('family_id', '=', familyId)
+    .execute();
+}
+
+/**
+ * Revokes the family of a refresh token (sign-out); unknown tokens are ignored. The access tokens of
+ * the session stop verifying too (they name their family, checked on every request).
+ */
 export async function revokeRefreshFamily(ctx: HubContext, token: string): Promise<void> {
   await withTransaction(ctx.db, async (trx) => {
     const row = await trx

@@ -15,7 +15,9 @@ import { authenticateUser, bearerOf } from '../auth/service.js';
 const EventsQuerySchema = z.object({ access_token: z.string().max(4096).optional() });
 
 export const eventRoutes: HubModule = async (app, { ctx }) => {
-  const users = new WeakMap<FastifyRequest, UserPrincipal>();
+  const users = new WeakMap<FastifyRequest, { user: UserPrincipal; token: string }>();
+  /** Open sockets per user in this process (at most maxSocketsPerUser). */
+  const open = new Map<string, number>();
   app.get(
     '/events',
     {
@@ -28,15 +30,40 @@ export const eventRoutes: HubModule = async (app, { ctx }) => {
       preValidation: async (req) => {
         const q = req.query as { access_token?: string };
         const token = bearerOf(req.headers.authorization) ?? q.access_token;
-        users.set(req, await authenticateUser(ctx, token));
+        const user = await authenticateUser(ctx, token);
+        if ((open.get(user.id) ?? 0) >= ctx.config.maxSocketsPerUser)
+          throw new FedhubError(
+            'FH_ERR_RATE_LIMITED',
+            `at most ${ctx.config.maxSocketsPerUser} event sockets per user are open at once`,
+          );
+        users.set(req, { user, token: token! });
       },
     },
     (socket, req) => {
-      const user = users.get(req);
-      if (!user) {
+      const session = users.get(req);
+      if (!session) {
         socket.close(4401, 'unauthenticated');
         return;
       }
+      const { user } = session;
+      open.set(user.id, (open.get(user.id) ?? 0) + 1);
+      // the token is re-checked for revocation (sign-out, password change, deleted user) while the socket
+      // is open: it closes within socketRecheckMs of the change
+      const recheck = setInterval(() => {
+        authenticateUser(ctx, session.token, { ignoreExpiry: true }).then(
+          () => undefined,
+          (err: unknown) => {
+            if (err instanceof FedhubError && err.status === 401) socket.close(4401, 'token revoked');
+          },
+        );
+      }, ctx.config.socketRecheckMs);
+      recheck.unref();
+      socket.on('close', () => {
+        clearInterval(recheck);
+        const n = (open.get(user.id) ?? 1) - 1;
+        if (n > 0) open.set(user.id, n);
+        else open.delete(user.id);
+      });
       const taskIds = new Set<string>();
       const studyIds = new Set<string>();
       const send = (msg: unknown) => {

@@ -30,6 +30,8 @@ export interface NewUser {
   password: string | null;
   organisationId: string;
   roles: Role[];
+  /** The password is a one-time password: signing in with it allows nothing but changing it. */
+  passwordChangeRequired?: boolean;
 }
 
 /** Creates a user (hub-admin, or `actor` null for `initHub`); 409 when the username is taken. */
@@ -60,6 +62,8 @@ export async function createUser(ctx: HubContext, actor: UserPrincipal | null, b
       failed_logins: 0,
       locked_until: null,
       created_at: ctx.nowIso(),
+      token_version: 0,
+      password_change_required: body.passwordChangeRequired ? 1 : 0,
     };
     await trx.insertInto('users').values(row).execute();
     await appendAudit(ctx.db.dialect, trx, {
