@@ -20,6 +20,7 @@ import { installBodyDepthLimit, installJsonBodyParser } from './core/json-depth.
 import { bindMasterKey } from './core/master-key.js';
 import type { ModuleDeps } from './core/module.js';
 import { installOpenApi } from './core/openapi.js';
+import { installSecurityHeaders } from './core/security-headers.js';
 import { createTaskEventBus } from './core/task-event-bus.js';
 import { createWaiters } from './core/waiters.js';
 import { algorithmRoutes } from './modules/algorithms/routes.js';
@@ -118,6 +119,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installSecurityHeaders(app as unknown as FastifyInstance);
   installJsonBodyParser(app as unknown as FastifyInstance);
   installBodyDepthLimit(app as unknown as FastifyInstance);
   installCors(app, opts.config.corsOrigins);

@@ -4,7 +4,7 @@
  * into the single-page app work. Without a built dashboard the hub still runs, API only.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
@@ -15,7 +15,25 @@ export function hasDashboard(dir: string | undefined): dir is string {
   return typeof dir === 'string' && existsSync(join(dir, 'index.html'));
 }
 
+/**
+ * True when `file` (a URL path, maybe with `..` or encoded separators) names something inside `root`.
+ * Anything else is answered as an unknown path is (the app's index.html), so the answer does not tell
+ * whether a file exists elsewhere on the server (`/../../etc/passwd` was 403, an absent file 200).
+ */
+function insideDir(root: string, file: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(file);
+  } catch {
+    return false;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return false;
+  const full = resolve(root, decoded);
+  return full.startsWith(root + sep);
+}
+
 export async function dashboardRoutes(app: FastifyInstance, opts: { dir: string }): Promise<void> {
+  const root = resolve(opts.dir);
   await app.register(fastifyStatic, {
     root: opts.dir,
     prefix: '/',
@@ -33,7 +51,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { dir: string 
     const file = path.slice(1);
     if (API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`)))
       return reply.code(404).send({ code: 'FH_ERR_NOT_FOUND', message: `no route GET ${path}` });
-    if (file.includes('.') && existsSync(join(opts.dir, file))) return reply.sendFile(file);
+    if (file.includes('.') && insideDir(root, file) && existsSync(join(root, file))) return reply.sendFile(file);
     if (file.startsWith('assets/'))
       return reply.code(404).send({ code: 'FH_ERR_NOT_FOUND', message: `no asset ${path}` });
     return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
