@@ -11,6 +11,7 @@ import { authTests } from './suite-auth.js';
 import { eventAndAuditTests } from './suite-events-audit.js';
 import { nodeProtocolTests } from './suite-node-protocol.js';
 import { roundTests } from './suite-rounds.js';
+import { scopingTests } from './suite-scoping.js';
 import { sessionTests } from './suite-sessions.js';
 import { type Hub, LEASE_MS, type SuiteState } from './suite-state.js';
 import { studyTests } from './suite-studies.js';
@@ -49,6 +50,7 @@ export function defineRouteSuite(backend: Backend): void {
     roundTests(s);
     studyTests(s);
     approvalTests(s);
+    scopingTests(s);
     // last: they read the whole audit trail and the event stream of everything before
     eventAndAuditTests(s);
   });

@@ -1,7 +1,8 @@
 import { AuditEventSchema, AuditVerificationSchema, ErrorBodySchema } from '@fedhub/protocol';
 import { z } from 'zod';
-import { requireRole } from '../../access/membership.js';
+import { requireRole, visibleCollaborationIds } from '../../access/membership.js';
 import type { HubModule } from '../../core/module.js';
+import { auditScope } from './audit-scope.js';
 import { listAudit, verifyAudit } from './service.js';
 
 const AuditQuerySchema = z.object({
@@ -16,14 +17,16 @@ export const auditRoutes: HubModule = async (app, { ctx, auth }) => {
     {
       schema: {
         tags: ['audit'],
-        summary: 'The audit trail in chain order (auditor or hub-admin)',
+        summary:
+          "The audit trail in chain order: a hub-admin's whole chain, an auditor's organisation and collaborations",
         querystring: AuditQuerySchema,
         response: { 200: z.array(AuditEventSchema), 403: ErrorBodySchema },
       },
     },
     async (req) => {
-      requireRole(await auth.user(req), 'auditor');
-      return listAudit(ctx.db, req.query);
+      const user = await auth.user(req);
+      requireRole(user, 'auditor');
+      return listAudit(ctx.db, req.query, auditScope(user, await visibleCollaborationIds(ctx.db.db, user)));
     },
   );
   app.get(

@@ -5,7 +5,7 @@
 import { CHAIN_GENESIS, chainHash, verifyChain } from '@fedhub/crypto';
 import type { Schema } from '@fedhub/db';
 import { type DbHandle, type DialectName, fromJson, serialiseOn, toJson, withTransaction } from '@fedhub/db';
-import type { Kysely } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 
 /** Advisory-lock key serialising appends to the chain on PostgreSQL. */
 const AUDIT_LOCK_KEY = 7_246_001;
@@ -146,6 +146,7 @@ function toEvent(r: Schema['audit_events']): AuditEvent {
 export async function listAudit(
   h: DbHandle,
   q: { limit: number; offset: number; action?: string | undefined },
+  scope?: (eb: ExpressionBuilder<Schema, 'audit_events'>) => Expression<SqlBool>,
 ): Promise<AuditEvent[]> {
   let query = h.db
     .selectFrom('audit_events')
@@ -154,6 +155,7 @@ export async function listAudit(
     .limit(q.limit)
     .offset(q.offset);
   if (q.action) query = query.where('action', '=', q.action);
+  if (scope) query = query.where(scope);
   return (await query.execute()).map(toEvent);
 }
 

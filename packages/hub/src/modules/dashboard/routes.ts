@@ -51,7 +51,8 @@ export async function dashboardRoutes(app: FastifyInstance, opts: { dir: string 
     const file = path.slice(1);
     if (API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`)))
       return reply.code(404).send({ code: 'FH_ERR_NOT_FOUND', message: `no route GET ${path}` });
-    if (file.includes('.') && insideDir(root, file) && existsSync(join(root, file))) return reply.sendFile(file);
+    if (file.includes('.') && insideDir(root, file) && existsSync(join(root, file)))
+      return reply.sendFile(file);
     if (file.startsWith('assets/'))
       return reply.code(404).send({ code: 'FH_ERR_NOT_FOUND', message: `no asset ${path}` });
     return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
