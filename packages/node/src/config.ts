@@ -18,7 +18,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { ColumnSpecSchema, DisclosurePolicySchema, FedhubError, SlugSchema } from '@fedhub/protocol';
+import {
+  ColumnSpecSchema,
+  DisclosurePolicySchema,
+  FedhubError,
+  insecureCredentialUrl,
+  SlugSchema,
+} from '@fedhub/protocol';
 import { z } from 'zod';
 import {
   DicomConfigSchema,
@@ -53,6 +59,10 @@ export const NodeConfigSchema = z.strictObject({
     url: z.url(),
     enrolmentToken: z.string().optional(),
     enrolmentTokenFile: z.string().optional(),
+    allowInsecureHttp: z
+      .boolean()
+      .default(false)
+      .describe('Accept an http:// hub URL outside this machine (the node token would travel in clear)'),
   }),
   dataDir: z.string().default('./fedhub-node-data'),
   datasets: z.array(DatasetConfigSchema).default([]),
@@ -125,6 +135,8 @@ export function parseNodeConfig(
   const parsed = NodeConfigSchema.safeParse(raw);
   if (!parsed.success) throw new FedhubError('FH_ERR_VALIDATION', issuesText(parsed.error, where));
   const cfg = parsed.data;
+  const insecure = insecureCredentialUrl(cfg.hub.url, cfg.hub.allowInsecureHttp);
+  if (insecure) throw new FedhubError('FH_ERR_VALIDATION', `${where}: hub.url: ${insecure}`);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   if (cfg.hub.enrolmentTokenFile)
     cfg.hub.enrolmentToken = readFileSync(abs(cfg.hub.enrolmentTokenFile), 'utf8').trim();

@@ -15,4 +15,5 @@ export * from './events.js';
 export * from './results/index.js';
 export * from './study.js';
 export * from './study-check.js';
+export * from './transport-security.js';
 export * from './warnings.js';

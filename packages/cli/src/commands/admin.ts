@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { type CreateStudyRequest, FedhubError, LEGAL_BASES, type UpdateStudyRequest } from '@fedhub/protocol';
+import {
+  type CreateStudyRequest,
+  FedhubError,
+  insecureCredentialUrl,
+  LEGAL_BASES,
+  type UpdateStudyRequest,
+} from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -120,22 +126,37 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption('--hub <url>', 'hub URL')
     .requiredOption('-u, --username <name>', 'user name')
     .option('--password-stdin', 'read the password from standard input (or set FEDHUB_PASSWORD)')
+    .option('--allow-insecure-http', 'accept an http:// hub URL outside this machine (password in clear)')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { hub: string; username: string; passwordStdin?: boolean; json?: boolean }) => {
-      const password = await readPassword(Boolean(opts.passwordStdin));
-      const client = new HubClient({ baseUrl: opts.hub });
-      const tokens = await client.login(opts.username, password);
-      writeSession({
-        hubUrl: client.baseUrl,
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        username: opts.username,
-      });
-      const me = await client.me();
-      if (opts.json) printJson(me);
-      else
-        process.stdout.write(`signed in to ${client.baseUrl} as ${me.username} (${me.roles.join(', ')})\n`);
-    });
+    .action(
+      async (opts: {
+        hub: string;
+        username: string;
+        passwordStdin?: boolean;
+        allowInsecureHttp?: boolean;
+        json?: boolean;
+      }) => {
+        const insecure = insecureCredentialUrl(opts.hub, opts.allowInsecureHttp === true);
+        if (insecure)
+          throw new FedhubError(
+            'FH_ERR_VALIDATION',
+            `--hub: ${insecure.replace('allowInsecureHttp: true', '--allow-insecure-http')}`,
+          );
+        const password = await readPassword(Boolean(opts.passwordStdin));
+        const client = new HubClient({ baseUrl: opts.hub });
+        const tokens = await client.login(opts.username, password);
+        writeSession({
+          hubUrl: client.baseUrl,
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          username: opts.username,
+        });
+        const me = await client.me();
+        if (opts.json) printJson(me);
+        else
+          process.stdout.write(`signed in to ${client.baseUrl} as ${me.username} (${me.roles.join(', ')})\n`);
+      },
+    );
 
   program
     .command('passwd')

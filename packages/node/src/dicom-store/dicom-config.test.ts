@@ -68,7 +68,23 @@ describe('node config dicom section', () => {
     expect(bad({ deidentification: { options: ['retain-everything'] } })).toThrow(
       /dicom.deidentification.options/,
     );
+    expect(
+      bad({
+        dicomweb: [{ name: 'a', url: 'http://pacs.example.org/dw', auth: { type: 'bearer', token: 't' } }],
+      }),
+    ).toThrow(/in clear/);
     expect(bad({ dicomweb: [{ name: 'a', url: 'https://u:p@pacs/dw' }] })).toThrow(/credentials under auth/);
+    // the node token would travel in clear to a hub elsewhere over http://
+    expect(() =>
+      parseNodeConfig({ ...base, hub: { url: 'http://hub.example.org' } }, dir, 'node.yaml'),
+    ).toThrow(/hub.url: http:\/\/ to a host other than this machine/);
+    expect(
+      parseNodeConfig(
+        { ...base, hub: { url: 'http://hub.example.org', allowInsecureHttp: true } },
+        dir,
+        'n.yaml',
+      ).hub.url,
+    ).toBe('http://hub.example.org');
     expect(
       bad({
         dicomweb: [

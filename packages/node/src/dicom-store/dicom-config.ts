@@ -25,7 +25,7 @@ import {
   type DeidOptions,
   DOSE_MONITORING_PROFILE,
 } from '@fedhub/dicom/options';
-import { FedhubError } from '@fedhub/protocol';
+import { FedhubError, insecureCredentialUrl } from '@fedhub/protocol';
 import { z } from 'zod';
 import { DEFAULT_STORAGE_SOP_CLASSES } from './storage-classes.js';
 
@@ -58,6 +58,10 @@ export const DicomWebSourceSchema = z.strictObject({
     ])
     .optional(),
   timeoutMs: z.int().min(1000).max(3_600_000).default(120_000),
+  allowInsecureHttp: z
+    .boolean()
+    .default(false)
+    .describe('Accept an http:// URL outside this machine for a source with auth (credentials in clear)'),
 });
 export type DicomWebSourceConfig = z.infer<typeof DicomWebSourceSchema>;
 
@@ -215,6 +219,8 @@ export function resolveDicomConfig(
     const u = new URL(s.url);
     if (u.username || u.password)
       throw new FedhubError('FH_ERR_VALIDATION', `${at}.url: put credentials under auth, not in the URL`);
+    const insecure = authorization ? insecureCredentialUrl(s.url, s.allowInsecureHttp) : undefined;
+    if (insecure) throw new FedhubError('FH_ERR_VALIDATION', `${at}.url: ${insecure}`);
     return {
       name: s.name,
       url: s.url.replace(/\/+$/, ''),
