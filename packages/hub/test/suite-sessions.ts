@@ -62,6 +62,28 @@ export function sessionTests(s: SuiteState): void {
     expect(await me(fresh.accessToken)).toBe(200);
   });
 
+  it('refuses common passwords when setting one', async () => {
+    const user = await s.hub.user('weak-chooser', s.w.orgA.id, ['researcher']);
+    const weak = await s.hub.call('POST', '/api/me/password', {
+      token: user.token,
+      body: { currentPassword: user.password, newPassword: 'Password2024!' },
+    });
+    expect(weak.status).toBe(400);
+    expect(weak.body.code).toBe('FH_ERR_VALIDATION');
+    expect(weak.body.details.fields[0]).toMatchObject({ path: 'body.newPassword' });
+    const created = await s.hub.call('POST', '/api/users', {
+      token: s.w.admin.token,
+      body: {
+        username: 'weakling',
+        password: 'qwertyuiop123',
+        organisationId: s.w.orgA.id,
+        roles: ['researcher'],
+      },
+    });
+    expect(created.status).toBe(400);
+    expect(created.body.message).toMatch(/too easy to guess/);
+  });
+
   it('caps the WebSockets one user holds open', async () => {
     const user = await s.hub.user('many-tabs', s.w.orgA.id, ['researcher']);
     const open = (t: string) =>

@@ -6,6 +6,7 @@ import { FedhubError, type Role, type TokenPair } from '@fedhub/protocol';
 import type { NodePrincipal, UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
 import { appendAudit, appendAuditAlone } from '../audit/service.js';
+import { requireStrongPassword } from './password-policy.js';
 import { issueTokenPair, TOKEN_PREFIX } from './tokens.js';
 
 /**
@@ -332,6 +333,15 @@ export async function changePassword(
     .executeTakeFirstOrThrow();
   if (!(await verifyPassword(body.currentPassword, row.password_hash)))
     throw new FedhubError('FH_ERR_BAD_CREDENTIALS', 'the current password is wrong');
+  requireStrongPassword(body.newPassword, 'body.newPassword', user.username);
+  if (body.newPassword === body.currentPassword)
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      'body.newPassword: the new password must differ from the current one',
+      {
+        fields: [{ path: 'body.newPassword', message: 'same as the current password' }],
+      },
+    );
   const hash = await hashPassword(body.newPassword);
   await withTransaction(ctx.db, async (trx) => {
     await trx

@@ -7,6 +7,7 @@ import type { UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
 import { userOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
+import { requireStrongPassword } from '../auth/password-policy.js';
 
 /** Every user (hub-admin only). */
 export async function listUsers(ctx: HubContext, user: UserPrincipal): Promise<User[]> {
@@ -38,6 +39,7 @@ export interface NewUser {
 export async function createUser(ctx: HubContext, actor: UserPrincipal | null, body: NewUser): Promise<User> {
   if (actor) requireRole(actor);
   // '!' is no scrypt hash: verifyPassword rejects every password against it
+  if (body.password !== null) requireStrongPassword(body.password, 'body.password', body.username);
   const passwordHash = body.password === null ? NO_PASSWORD : await hashPassword(body.password);
   return withTransaction(ctx.db, async (trx) => {
     const org = await trx
