@@ -83,6 +83,7 @@ beforeAll(async () => {
   const creds = await initHub(loadHubConfig({}, { dataDir: hubDir }), {
     username: 'admin',
     organisation: 'Hub',
+    oneTimePassword: false,
   });
   hub = await startFedhubProcess(hubArgs, join(work, 'hub.log'), 60_000, hubEnv);
   const url = String(hub.ready.url);

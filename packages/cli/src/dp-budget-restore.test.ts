@@ -38,6 +38,7 @@ describe('privacy budget after a hub database restore', () => {
     const creds = await initHub(loadHubConfig({}, { dataDir: hubDir }), {
       username: 'admin',
       organisation: 'Hub',
+      oneTimePassword: false,
     });
     const first = await start(0);
     hub = first.hub;

@@ -22,7 +22,7 @@ let hubUrl: string;
 beforeAll(async () => {
   const dataDir = join(work, 'hub');
   const config = loadHubConfig({}, { dataDir });
-  const creds = await initHub(config, { username: 'admin', organisation: 'Hub' });
+  const creds = await initHub(config, { username: 'admin', organisation: 'Hub', oneTimePassword: false });
   hub = await startFedhubProcess(
     ['hub', 'start', '--json', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1'],
     join(work, 'hub.log'),
@@ -244,7 +244,11 @@ describe('node protocol on a real hub process', () => {
       });
     });
     const dataDir = join(work, 'hub-killed');
-    const creds = await initHub(loadHubConfig({}, { dataDir }), { username: 'admin', organisation: 'Hub' });
+    const creds = await initHub(loadHubConfig({}, { dataDir }), {
+      username: 'admin',
+      organisation: 'Hub',
+      oneTimePassword: false,
+    });
     const env = { ...process.env, FEDHUB_LEASE_MS: String(LEASE_MS) };
     const args = [
       'hub',

@@ -69,7 +69,7 @@ describe('secure aggregation leaves no per-node partial at the hub', () => {
       }),
     );
     const config = loadHubConfig({}, { dataDir: join(work, 'hub'), port: 0 });
-    const admin = await initHub(config, { username: 'admin', organisation: 'Hub' });
+    const admin = await initHub(config, { username: 'admin', organisation: 'Hub', oneTimePassword: false });
     const hub = await startHub(config, { log });
     const nodes = [];
     try {

@@ -29,12 +29,41 @@ describe('initHub and startHub (SQLite file)', () => {
     try {
       expect(hub.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(await (await fetch(`${hub.url}/health`)).json()).toEqual({ status: 'ok' });
-      const login = await fetch(`${hub.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: admin.password }),
-      });
+      const signIn = (password: string) =>
+        fetch(`${hub.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password }),
+        });
+      const login = await signIn(admin.password);
       expect(login.status).toBe(200);
+      // the one-time password opens a session that can only change it
+      const oneTime = ((await login.json()) as { accessToken: string }).accessToken;
+      const as = (path: string, init: RequestInit = {}) =>
+        fetch(`${hub.url}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${oneTime}`, 'content-type': 'application/json' },
+        });
+      const blocked = await as('/api/organisations');
+      expect(blocked.status).toBe(403);
+      expect(((await blocked.json()) as { code: string }).code).toBe('FH_ERR_PASSWORD_CHANGE_REQUIRED');
+      expect(((await (await as('/api/me')).json()) as { passwordChangeRequired?: boolean }).passwordChangeRequired).toBe(
+        true,
+      );
+      const changed = await as('/api/me/password', {
+        method: 'POST',
+        body: JSON.stringify({ currentPassword: admin.password, newPassword: 'the real operator passphrase 42' }),
+      });
+      expect(changed.status).toBe(200);
+      // single use: the one-time password and its session are gone
+      expect((await signIn(admin.password)).status).toBe(401);
+      expect((await as('/api/me')).status).toBe(401);
+      adminPassword = 'the real operator passphrase 42';
+      const real = (await (await signIn(adminPassword)).json()) as { accessToken: string };
+      const orgs = await fetch(`${hub.url}/api/organisations`, {
+        headers: { authorization: `Bearer ${real.accessToken}` },
+      });
+      expect(orgs.status).toBe(200);
       const noDefault = await fetch(`${hub.url}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -77,14 +77,23 @@ export interface InitialAdmin {
 
 /**
  * First-time set-up: migrates the database and creates the first hub-admin with a random one-time
- * password. Refuses (409 FH_ERR_CONFLICT) when a hub-admin exists: there are no default credentials.
+ * password: signing in with it allows nothing but changing it (403 FH_ERR_PASSWORD_CHANGE_REQUIRED on
+ * every other route), and the change ends it and every session opened with it. Refuses (409
+ * FH_ERR_CONFLICT) when a hub-admin exists: there are no default credentials. `oneTimePassword: false`
+ * is for programs that set up a hub for themselves (`fedhub demo`, test benches): the random password
+ * then works as is.
  */
 export async function initHub(
   config: HubConfig,
-  opts: { username: string; organisation: string },
+  opts: { username: string; organisation: string; oneTimePassword?: boolean },
 ): Promise<InitialAdmin> {
   const password = randomBytes(18).toString('base64url');
-  const admin = await createFirstAdmin(config, { ...opts, password });
+  const admin = await createFirstAdmin(config, {
+    username: opts.username,
+    organisation: opts.organisation,
+    password,
+    passwordChangeRequired: opts.oneTimePassword !== false,
+  });
   return { username: admin.username, password, userId: admin.userId, organisationId: admin.organisationId };
 }
 
@@ -114,7 +123,7 @@ export async function initEphemeralHub(
 
 async function createFirstAdmin<T extends object = object>(
   config: HubConfig,
-  opts: { username: string; organisation: string; password: string | null },
+  opts: { username: string; organisation: string; password: string | null; passwordChangeRequired?: boolean },
   extra?: (ctx: HubContext, user: UserPrincipal) => Promise<T>,
 ): Promise<{ username: string; userId: string; organisationId: string } & T> {
   const db = await openHubDatabase(config);
@@ -140,6 +149,7 @@ async function createFirstAdmin<T extends object = object>(
       password: opts.password,
       organisationId: org.id,
       roles: ['hub-admin'],
+      passwordChangeRequired: opts.passwordChangeRequired === true,
     });
     // the key that signs audit checkpoints exists from the start, so nodes can trust it at enrolment
     await hubSigningKey(db, ctx.nowIso());

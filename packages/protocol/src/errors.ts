@@ -16,6 +16,10 @@ export const ERROR_CATALOGUE = {
   FH_ERR_TOKEN_INVALID: { status: 401, message: 'The token is invalid' },
   FH_ERR_ACCOUNT_LOCKED: { status: 423, message: 'The account is locked after repeated failures' },
   FH_ERR_FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
+  FH_ERR_PASSWORD_CHANGE_REQUIRED: {
+    status: 403,
+    message: 'Signed in with a one-time password: change it (POST /api/me/password) before anything else',
+  },
   FH_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   FH_ERR_CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
   FH_ERR_STALE_ATTEMPT: { status: 409, message: 'This attempt no longer holds the lease' },

@@ -143,7 +143,11 @@ export async function runDemo(
   const centres = writeCentreFiles(join(dir, 'data'), { patientsPerCentre: opts.patients });
   const hubDir = join(dir, 'hub');
   const config = loadHubConfig({}, { dataDir: hubDir, port: opts.port, host: '127.0.0.1' });
-  const admin = await initHub(config, { username: 'admin', organisation: 'National computing hub' });
+  const admin = await initHub(config, {
+    username: 'admin',
+    organisation: 'National computing hub',
+    oneTimePassword: false,
+  });
   const processes: Started[] = [];
   const stop = async () => {
     await Promise.allSettled(processes.slice(1).map((p) => stopProcess(p.child)));

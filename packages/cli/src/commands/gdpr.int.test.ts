@@ -24,7 +24,11 @@ let collabId: string;
 
 beforeAll(async () => {
   const dataDir = join(work, 'hub');
-  const creds = await initHub(loadHubConfig({}, { dataDir }), { username: 'admin', organisation: 'Hub' });
+  const creds = await initHub(loadHubConfig({}, { dataDir }), {
+    username: 'admin',
+    organisation: 'Hub',
+    oneTimePassword: false,
+  });
   hub = await startFedhubProcess(
     ['hub', 'start', '--json', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1'],
     join(work, 'hub.log'),

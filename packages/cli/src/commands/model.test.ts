@@ -43,7 +43,11 @@ async function fedhub(...args: string[]): Promise<{ code: number; out: string }>
 
 beforeAll(async () => {
   const dataDir = join(work, 'hub');
-  const creds = await initHub(loadHubConfig({}, { dataDir }), { username: 'admin', organisation: 'Hub' });
+  const creds = await initHub(loadHubConfig({}, { dataDir }), {
+    username: 'admin',
+    organisation: 'Hub',
+    oneTimePassword: false,
+  });
   hub = await startHub(loadHubConfig({}, { dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent' }));
   const admin = await HubClient.login(hub.url, creds.username, creds.password);
   const fed = await createFederation(admin, [{ name: 'Hospital A' }], 'Model collaboration');

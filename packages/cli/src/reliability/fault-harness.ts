@@ -66,7 +66,7 @@ export async function startHubProcess(opts: {
     ? { username: '', password: '' }
     : await initHub(
         loadHubConfig({}, { dataDir, ...(initUrl ? { databaseUrl: initUrl } : {}), logLevel: 'silent' }),
-        { username: 'admin', organisation: 'Hub' },
+        { username: 'admin', organisation: 'Hub', oneTimePassword: false },
       );
   const port = await freePort();
   const args = ['hub', 'start', '--json', '--port', String(port), '--host', '127.0.0.1'];

@@ -60,7 +60,11 @@ async function enrolledHubKey(url: string, admin: HubClient, name: string): Prom
 
 describe('hub keys at rest and their rotation', () => {
   it('keeps files private, seals keys, and rotates them', async () => {
-    const creds = await initHub(loadHubConfig({}, { dataDir }), { username: 'admin', organisation: 'Hub' });
+    const creds = await initHub(loadHubConfig({}, { dataDir }), {
+      username: 'admin',
+      organisation: 'Hub',
+      oneTimePassword: false,
+    });
     let url = await start();
     const pair = await post(`${url}/api/auth/login`, { username: 'admin', password: creds.password });
     expect(pair.status).toBe(200);

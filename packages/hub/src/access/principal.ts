@@ -7,6 +7,8 @@ export interface UserPrincipal {
   username: string;
   organisationId: string;
   roles: Role[];
+  /** Signed in with a one-time password: nothing but changing it is allowed. */
+  passwordChangeRequired?: true;
 }
 
 export interface NodePrincipal {

@@ -14,17 +14,29 @@ export interface RequestAuth {
   optionalUser(req: FastifyRequest): Promise<UserPrincipal | undefined>;
 }
 
+/**
+ * What a user signed in with a one-time password may do (`initHub`'s first administrator): see who they
+ * are, change the password, sign out.
+ */
+const ONE_TIME_PASSWORD_ROUTES = new Set(['GET /api/me', 'POST /api/me/password', 'POST /api/auth/logout']);
+
 /** Authentication bound to one hub instance (the cache is per instance, not module state). */
 export function createRequestAuth(ctx: HubContext): RequestAuth {
   const users = new WeakMap<FastifyRequest, Promise<UserPrincipal>>();
   const nodes = new WeakMap<FastifyRequest, Promise<NodePrincipal>>();
-  const user = (req: FastifyRequest) => {
+  const resolve = (req: FastifyRequest) => {
     let p = users.get(req);
     if (!p) {
       p = authenticateUser(ctx, bearerOf(req.headers.authorization));
       users.set(req, p);
     }
     return p;
+  };
+  const user = async (req: FastifyRequest) => {
+    const u = await resolve(req);
+    if (u.passwordChangeRequired && !ONE_TIME_PASSWORD_ROUTES.has(`${req.method} ${req.routeOptions.url}`))
+      throw new FedhubError('FH_ERR_PASSWORD_CHANGE_REQUIRED');
+    return u;
   };
   return {
     user,
@@ -38,7 +50,7 @@ export function createRequestAuth(ctx: HubContext): RequestAuth {
     },
     async optionalUser(req) {
       try {
-        return await user(req);
+        return await resolve(req);
       } catch (err) {
         if (err instanceof FedhubError && err.code === 'FH_ERR_UNAUTHENTICATED') return undefined;
         throw err;

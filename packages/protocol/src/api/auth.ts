@@ -44,6 +44,10 @@ export const MeSchema = z
     organisationId: IdSchema,
     roles: z.array(RoleSchema),
     collaborationIds: z.array(IdSchema),
+    passwordChangeRequired: z
+      .boolean()
+      .optional()
+      .describe('Signed in with a one-time password: change it before anything else'),
   })
   .meta({ id: 'Me' });
 export type Me = z.infer<typeof MeSchema>;

@@ -31,7 +31,11 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
     {},
     { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: 'silent' },
   );
-  const admin = await initHub(config, { username: 'admin', organisation: 'Hub operator' });
+  const admin = await initHub(config, {
+    username: 'admin',
+    organisation: 'Hub operator',
+    oneTimePassword: false,
+  });
   const hub = await startHub(config, { log: quiet });
   const nodes: Array<{ stop(): Promise<void> }> = [];
   try {

@@ -100,6 +100,7 @@ export const authRoutes: HubModule = async (app, { ctx, auth }) => {
         organisationId: user.organisationId,
         roles: user.roles,
         collaborationIds,
+        ...(user.passwordChangeRequired ? { passwordChangeRequired: true } : {}),
       };
     },
   );

@@ -31,6 +31,7 @@ export function userPrincipal(row: Schema['users']): UserPrincipal {
     username: row.username,
     organisationId: row.organisation_id,
     roles: fromJson<Role[]>(row.roles) ?? [],
+    ...(fromBool(row.password_change_required) ? { passwordChangeRequired: true as const } : {}),
   };
 }
 
