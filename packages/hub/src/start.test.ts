@@ -47,12 +47,15 @@ describe('initHub and startHub (SQLite file)', () => {
       const blocked = await as('/api/organisations');
       expect(blocked.status).toBe(403);
       expect(((await blocked.json()) as { code: string }).code).toBe('FH_ERR_PASSWORD_CHANGE_REQUIRED');
-      expect(((await (await as('/api/me')).json()) as { passwordChangeRequired?: boolean }).passwordChangeRequired).toBe(
-        true,
-      );
+      expect(
+        ((await (await as('/api/me')).json()) as { passwordChangeRequired?: boolean }).passwordChangeRequired,
+      ).toBe(true);
       const changed = await as('/api/me/password', {
         method: 'POST',
-        body: JSON.stringify({ currentPassword: admin.password, newPassword: 'the real operator passphrase 42' }),
+        body: JSON.stringify({
+          currentPassword: admin.password,
+          newPassword: 'the real operator passphrase 42',
+        }),
       });
       expect(changed.status).toBe(200);
       // single use: the one-time password and its session are gone
