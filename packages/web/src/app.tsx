@@ -6,6 +6,7 @@ import { AuditApi } from './api/audit.js';
 import { errorText, type Session, SessionContext } from './api/context.js';
 import { useHashRoute } from './api/hooks.js';
 import {
+  adoptLinkToken,
   clearTokens,
   clientFor,
   readTokens,
@@ -63,8 +64,9 @@ export function App() {
   // restore a session: a sign-in link's fragment token first, then sessionStorage
   useEffect(() => {
     const linkToken = tokenFromFragment(window.location.hash);
+    let linkIgnored = false;
     if (linkToken) {
-      writeTokens(sessionStorage, { accessToken: linkToken });
+      linkIgnored = adoptLinkToken(sessionStorage, linkToken) === 'ignored-signed-in';
       // drop the token from the address bar and history
       history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/federation`);
     }
@@ -78,6 +80,10 @@ export function App() {
       .then((m) => {
         setClient(c);
         setMe(m);
+        if (linkIgnored)
+          setNotice(
+            `A sign-in link was opened while you are signed in as ${m.username}; it was ignored. Sign out first to use it.`,
+          );
       })
       .catch((e: unknown) => {
         clearTokens(sessionStorage);
@@ -166,6 +172,11 @@ export function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
+        {notice && (
+          <p role="status" className="notice" data-testid="session-notice">
+            {notice}
+          </p>
+        )}
         <Page route={route} />
       </main>
     </SessionContext.Provider>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clearTokens, readTokens, tokenFromFragment, writeTokens } from './session.js';
+import { adoptLinkToken, clearTokens, readTokens, tokenFromFragment, writeTokens } from './session.js';
 
 class MemoryStorage implements Storage {
   private m = new Map<string, string>();
@@ -33,6 +33,15 @@ describe('session tokens', () => {
     expect(readTokens(s)).toEqual({ accessToken: 'b' });
     clearTokens(s);
     expect(readTokens(s)).toBeNull();
+  });
+  it('never lets a sign-in link replace a stored session', () => {
+    const s = new MemoryStorage();
+    expect(adoptLinkToken(s, 'link-token')).toBe('adopted');
+    expect(readTokens(s)).toEqual({ accessToken: 'link-token' });
+    clearTokens(s);
+    writeTokens(s, { accessToken: 'mine', refreshToken: 'my-refresh' });
+    expect(adoptLinkToken(s, 'attacker-token')).toBe('ignored-signed-in');
+    expect(readTokens(s)).toEqual({ accessToken: 'mine', refreshToken: 'my-refresh' });
   });
   it('reads the access token of a sign-in link fragment', () => {
     expect(tokenFromFragment('#access_token=abc.def')).toBe('abc.def');

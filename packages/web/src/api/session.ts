@@ -46,6 +46,18 @@ export function tokenFromFragment(hash: string): string | null {
   return t && t.length > 0 ? t : null;
 }
 
+/**
+ * Takes the token of a sign-in link into `storage`, unless a session is already stored there: a link
+ * (which anyone can send) never silently replaces the session of whoever is signed in. Returns what
+ * happened, so the page can tell the user that the link was ignored.
+ */
+export function adoptLinkToken(storage: Storage, linkToken: string): 'adopted' | 'ignored-signed-in' {
+  const current = readTokens(storage);
+  if (current && current.accessToken !== linkToken) return 'ignored-signed-in';
+  writeTokens(storage, { accessToken: linkToken });
+  return 'adopted';
+}
+
 /** A hub client for the stored tokens that writes rotated tokens back to `storage`. */
 export function clientFor(baseUrl: string, storage: Storage, tokens: StoredTokens): HubClient {
   return new HubClient({
