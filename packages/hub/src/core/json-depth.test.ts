@@ -33,6 +33,6 @@ describe('jsonShape', () => {
     expect(scanJsonText(text, 64, Number.POSITIVE_INFINITY)).toBeUndefined();
     const ms = performance.now() - t0;
     expect(text.length).toBeGreaterThan(15 * 1024 * 1024);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(3000);
   });
 });

@@ -25,6 +25,7 @@ import type { HubContext } from '../../core/context.js';
 import { type Effects, withEffects } from '../../core/effects.js';
 import { userOut } from '../../core/mappers.js';
 import { type AuditAction, appendAudit } from '../audit/service.js';
+import { requireStrongPassword } from '../auth/password-policy.js';
 import { TOKEN_PREFIX } from '../auth/tokens.js';
 import { getCollaboration } from '../collaborations/service.js';
 import { ENROLMENT_TTL_MS } from '../nodes/service.js';
@@ -164,6 +165,7 @@ export async function resetPassword(
   password: string,
   reason: string,
 ): Promise<User> {
+  requireStrongPassword(password, 'body.password');
   const hash = await hashPassword(password);
   return changeUser(ctx, actor, id, 'user.password-reset', reason, async (trx) => {
     await trx
