@@ -28,7 +28,10 @@ export function parseModelFormula(formula: string): Formula {
     return parseFormula(formula);
   } catch (err) {
     if (err instanceof FormulaLimitError)
-      throw new FedhubError('FH_ERR_FORMULA_TOO_LARGE', err.message, { parameter: 'formula', limit: err.limit });
+      throw new FedhubError('FH_ERR_FORMULA_TOO_LARGE', err.message, {
+        parameter: 'formula',
+        limit: err.limit,
+      });
     throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${formula}": ${(err as Error).message}`, {
       parameter: 'formula',
     });
@@ -47,7 +50,10 @@ export function formulaColumnsBeforeParsing(formula: string): string[] {
     return formulaColumnNames(formula);
   } catch (err) {
     if (err instanceof FormulaLimitError)
-      throw new FedhubError('FH_ERR_FORMULA_TOO_LARGE', err.message, { parameter: 'formula', limit: err.limit });
+      throw new FedhubError('FH_ERR_FORMULA_TOO_LARGE', err.message, {
+        parameter: 'formula',
+        limit: err.limit,
+      });
     throw new FedhubError('FH_ERR_BAD_PARAMS', `formula "${formula}": ${(err as Error).message}`, {
       parameter: 'formula',
     });
