@@ -292,8 +292,9 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     let outcome: RunOutcome;
     try {
       outcome = await executeRun(run, {
-        node: { id: nodeId!, name: nodeName },
+        node: { id: nodeId!, name: nodeName, organisationId },
         policy: config.policy,
+        floors: { minNodes: config.policy.minNodes, minOrganisations: config.policy.minOrganisations },
         datasets: datasets!,
         ledger,
         ...(privacy ? { privacy } : {}),

@@ -22,6 +22,7 @@ import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { applyPrivacyControls, type PrivacyControls } from './governance/dp-gate.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
+import { DEFAULT_ROUND_FLOORS, type RoundFloors, roundFloorRefusal } from './governance/round-floors.js';
 import { studyGateRefusal } from './governance/study-gate.js';
 import { refusalBody } from './refusal.js';
 import { enforceDisclosure } from './release-gate.js';
@@ -33,8 +34,14 @@ export type RunOutcome =
   | { outcome: 'pending-approval'; payload: null; error: null; reason: string; variables: string[] };
 
 export interface ExecutorDeps {
-  node: { id: string; name: string };
+  /** This node; `organisationId` from its enrolment, counted for the organisation floor. */
+  node: { id: string; name: string; organisationId?: string | undefined };
   policy: DisclosurePolicy;
+  /**
+   * The node's floors on each round's peer set (default: 3 nodes of 3 organisations); a study may raise
+   * the node count, never lower it.
+   */
+  floors?: RoundFloors;
   datasets: DatasetStore;
   /** Memory kept between the rounds of one task (design matrices); a fresh map when omitted. */
   cacheFor?: (taskId: string) => Map<string, unknown>;
@@ -120,6 +127,8 @@ async function runChecked(
   }
   const outsideStudy = studyGateRefusal(run, algorithm, parsed.data, deps.node.id, new Date().toISOString());
   if (outsideStudy) throw outsideStudy;
+  const belowFloor = roundFloorRefusal(run, deps.node, deps.floors ?? DEFAULT_ROUND_FLOORS);
+  if (belowFloor) throw belowFloor;
   if (deps.approvals) {
     const variables = algorithm.variables(parsed.data).columns;
     const verdict = deps.approvals(run, variables);
@@ -129,7 +138,7 @@ async function runChecked(
   }
   const used = new Map<string, DuckDbDataset>();
   const ctx: LocalContext = {
-    node: deps.node,
+    node: { id: deps.node.id, name: deps.node.name },
     policy: deps.policy,
     // a task restarted after a dropout is a new computation: its cached inputs start afresh
     cache:

@@ -26,3 +26,4 @@ export { RecordSet } from './governance/record-set.js';
 export { imagingFromDicomStore } from './imaging-source.js';
 export { type LocalFederationResult, type LocalNode, runLocalFederation } from './local-federation.js';
 export * from './release-gate.js';
+export * from './governance/round-floors.js';

@@ -117,6 +117,9 @@ export async function simulate(opts: SimulateOptions) {
       'Simulation',
     );
     const dictionaries = (await Promise.all(stores)).map((st) => st.get(dataset).dictionary.columns);
+    const floors = simulationFloors(opts.data.length);
+    if (floors.lowered && !opts.quiet)
+      process.stderr.write(`${floors.notice}\n`);
     for (const [i, d] of opts.data.entries()) {
       const config = parseNodeConfig(
         {
@@ -130,7 +133,7 @@ export async function simulate(opts: SimulateOptions) {
               dictionary: { columns: dictionaries[i] },
             },
           ],
-          policy: opts.policy ?? {},
+          policy: { ...(opts.policy ?? {}), minNodes: floors.minNodes, minOrganisations: floors.minOrganisations },
           claimWaitMs: 20000,
           log: { level },
         },
@@ -165,6 +168,26 @@ export async function simulate(opts: SimulateOptions) {
     await rowPool?.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The node floors of the throwaway federation. A real node computes only in rounds of at least 3 nodes of
+ * 3 organisations; here every file is the user's own, on this machine, and each file is a node of its own
+ * organisation, so with fewer than 3 files the floor is lowered to the number of files, and said so.
+ */
+export function simulationFloors(files: number): {
+  minNodes: number;
+  minOrganisations: number;
+  lowered: boolean;
+  notice: string;
+} {
+  const n = Math.max(1, Math.min(3, files));
+  return {
+    minNodes: n,
+    minOrganisations: n,
+    lowered: n < 3,
+    notice: `simulate: ${files} file(s), all yours on this machine: the simulated nodes' floors are lowered to ${n} node(s) of ${n} organisation(s) per round (a real node requires at least 3 nodes of 3 organisations by default)`,
+  };
 }
 
 export function registerSimulateCommand(program: Command): void {

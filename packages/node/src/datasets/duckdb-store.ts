@@ -93,7 +93,12 @@ export class DatasetStore {
           ...(d.description ? { description: d.description } : {}),
           columns: d.columns,
         };
-        const version = await datasetVersion(d.file, dictionary);
+        // a change of the opt-out list changes what may be read: a new version of the dataset
+        const version = await datasetVersion(
+          d.file,
+          dictionary,
+          d.optOut ? optOutIds(d.name, d.optOut).sort() : [],
+        );
         map.set(d.name, new DuckDbDataset(conn, tableName(d.name), dictionary, version, report.rows));
       }
     } catch (err) {
@@ -166,11 +171,16 @@ export class DatasetStore {
 }
 
 /** sha256 over the file's bytes and the dictionary. */
-async function datasetVersion(file: string, dictionary: DataDictionary): Promise<string> {
+async function datasetVersion(
+  file: string,
+  dictionary: DataDictionary,
+  optedOut: string[],
+): Promise<string> {
   const h = createHash('sha256');
   // 4 MiB reads: the default 64 KiB makes a stream event per chunk (hundreds per file)
   for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) h.update(chunk as Buffer);
   h.update(canonicalJson(dictionary));
+  if (optedOut.length > 0) h.update(canonicalJson({ optedOut }));
   return h.digest('hex');
 }
 
@@ -365,21 +375,32 @@ function hasProblems(checks: unknown[], counts: Record<string, bigint | number |
   return checks.some((_, i) => Number(counts[`bad${i}`] ?? 0) > 0);
 }
 
+/** The identifiers of an opt-out declaration: its file's lines (no blanks, no # comments) and its inline ids. */
+export function optOutIds(dataset: string, optOut: { file?: string; ids?: string[] }): string[] {
+  const ids = (optOut.ids ?? []).map((id) => id.trim()).filter((id) => id.length > 0);
+  if (optOut.file !== undefined) {
+    if (!existsSync(optOut.file))
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `dataset "${dataset}": opt-out list ${optOut.file} does not exist`,
+      );
+    ids.push(
+      ...readFileSync(optOut.file, 'utf8')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0 && !l.startsWith('#')),
+    );
+  }
+  return ids;
+}
+
 /** Removes the records of patients on the opt-out list before anything can read them. */
 async function applyOptOut(
   conn: DuckDBConnection,
   dataset: string,
-  optOut: { file: string; column: string },
+  optOut: { file?: string; ids?: string[]; column: string },
 ): Promise<void> {
-  if (!existsSync(optOut.file))
-    throw new FedhubError(
-      'FH_ERR_VALIDATION',
-      `dataset "${dataset}": opt-out list ${optOut.file} does not exist`,
-    );
-  const ids = readFileSync(optOut.file, 'utf8')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0 && !l.startsWith('#'));
+  const ids = optOutIds(dataset, optOut);
   await conn.run('CREATE OR REPLACE TEMP TABLE opt_out (id VARCHAR)');
   const appender = await conn.createAppender('opt_out');
   for (const id of ids) {
