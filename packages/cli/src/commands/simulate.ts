@@ -118,8 +118,7 @@ export async function simulate(opts: SimulateOptions) {
     );
     const dictionaries = (await Promise.all(stores)).map((st) => st.get(dataset).dictionary.columns);
     const floors = simulationFloors(opts.data.length);
-    if (floors.lowered && !opts.quiet)
-      process.stderr.write(`${floors.notice}\n`);
+    if (floors.lowered && !opts.quiet) process.stderr.write(`${floors.notice}\n`);
     for (const [i, d] of opts.data.entries()) {
       const config = parseNodeConfig(
         {
@@ -133,7 +132,11 @@ export async function simulate(opts: SimulateOptions) {
               dictionary: { columns: dictionaries[i] },
             },
           ],
-          policy: { ...(opts.policy ?? {}), minNodes: floors.minNodes, minOrganisations: floors.minOrganisations },
+          policy: {
+            ...(opts.policy ?? {}),
+            minNodes: floors.minNodes,
+            minOrganisations: floors.minOrganisations,
+          },
           claimWaitMs: 20000,
           log: { level },
         },

@@ -171,11 +171,7 @@ export class DatasetStore {
 }
 
 /** sha256 over the file's bytes and the dictionary. */
-async function datasetVersion(
-  file: string,
-  dictionary: DataDictionary,
-  optedOut: string[],
-): Promise<string> {
+async function datasetVersion(file: string, dictionary: DataDictionary, optedOut: string[]): Promise<string> {
   const h = createHash('sha256');
   // 4 MiB reads: the default 64 KiB makes a stream event per chunk (hundreds per file)
   for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) h.update(chunk as Buffer);

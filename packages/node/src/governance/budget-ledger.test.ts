@@ -72,7 +72,13 @@ async function run(
       leaseMs: 30000,
       peers: [],
     },
-    { node: { id: 'n', name: 'Hospital A' }, policy, datasets: store, privacy },
+    {
+      node: { id: 'n', name: 'Hospital A' },
+      policy,
+      datasets: store,
+      privacy,
+      floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of another rule */,
+    },
   );
 }
 
@@ -179,7 +185,13 @@ describe('differential-privacy budget at the node', () => {
         leaseMs: 30000,
         peers: [],
       },
-      { node: { id: 'n', name: 'Hospital A' }, policy, datasets: s2, privacy: c },
+      {
+        node: { id: 'n', name: 'Hospital A' },
+        policy,
+        datasets: s2,
+        privacy: c,
+        floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of another rule */,
+      },
     );
     expect(r.error?.code).toBe('FH_ERR_DP_REQUIRED');
     // the parameter that names the column without bounds

@@ -56,7 +56,11 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
     const peers = await trx
       .selectFrom('runs')
       .innerJoin('nodes', 'nodes.id', 'runs.node_id')
-      .select(['nodes.id as nodeId', 'nodes.x25519_public_key as x25519', 'nodes.organisation_id as organisationId'])
+      .select([
+        'nodes.id as nodeId',
+        'nodes.x25519_public_key as x25519',
+        'nodes.organisation_id as organisationId',
+      ])
       .where('runs.task_id', '=', run.task_id)
       .where('runs.round', '=', run.round)
       // a round restarted after a dropout masks among the remaining nodes only
