@@ -64,6 +64,8 @@ beforeAll(async () => {
         hub: { url: hub.url, enrolmentToken: fed.nodes[0]!.enrolmentToken },
         dataDir: join(work, 'node'),
         datasets: [{ name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } }],
+        // one node: a test of model registration, not of the floors
+        policy: { minNodes: 1, minOrganisations: 1 },
         claimWaitMs: 500,
         heartbeatIntervalMs: 1000,
       },
