@@ -29,7 +29,7 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import { factorColumns, parseModelFormula, readModelData } from '../glm/model-data.js';
+import { factorColumns, modelColumns, parseModelFormula, readModelData } from '../glm/model-data.js';
 import {
   type DatasetHandle,
   type DisclosureCell,
@@ -217,11 +217,10 @@ export const validate = defineAlgorithm<ValidateParams>({
     dataset: p.dataset,
     columns: [
       p.outcome,
+      // offset() and strata() columns too: modelColumns lists every column the formula reads
       ...('score' in p.model
         ? [p.model.score]
-        : parseModelFormula(`${p.outcome} ~ ${p.model.formula.trim().replace(/^~/, '')}`).variables.map(
-            (v) => v.column,
-          )),
+        : modelColumns(parseModelFormula(`${p.outcome} ~ ${p.model.formula.trim().replace(/^~/, '')}`))),
     ],
   }),
   firstInput: () => ({ phase: 'levels' }),
