@@ -35,6 +35,7 @@ export function defineAlgorithm<P>(def: Definition<P>): FederatedAlgorithm<P> {
           local: def.local.toString(),
           aggregate: def.aggregate.toString(),
           firstInput: def.firstInput.toString(),
+          ...(def.toAdditive ? { toAdditive: def.toAdditive.toString() } : {}),
         }),
       )
       .digest('hex');

@@ -184,6 +184,12 @@ async function runChecked(
         });
     } else if (deps.privacy && release.disclosure.subsetSize !== null)
       payload = applyPrivacyControls(deps.privacy, run, parsed.data, payload, used);
+    // every number the aggregate needs into the additive vector, which maskAdditive masks
+    if (algorithm.toAdditive)
+      payload = algorithm.toAdditive(payload, parsed.data, {
+        column: (dataset, column) => deps.datasets.get(dataset).column(column),
+        releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
+      });
     return { outcome: 'completed', payload: maskAdditive(payload, run, deps), error: null };
   }
 }

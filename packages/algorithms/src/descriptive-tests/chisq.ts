@@ -16,7 +16,8 @@ export type ChisqParams = z.infer<typeof ChisqParamsSchema>;
 
 export const chisq = defineAlgorithm<ChisqParams>({
   name: 'chisq',
-  version: '1.0.0',
+  // 1.1.0: counts on the dictionary's grid, masked (crosstab 1.2.0)
+  version: '1.1.0',
   title: 'Chi-square test of independence',
   description:
     "Pearson's chi-square test on the pooled contingency table of two categorical columns; equals R chisq.test.",
@@ -29,6 +30,7 @@ export const chisq = defineAlgorithm<ChisqParams>({
   variables: (p) => crosstab.variables(p),
   firstInput: () => null,
   local: (ctx, params, input, round) => crosstab.local(ctx, params, input, round),
+  toAdditive: (payload, params, ctx) => crosstab.toAdditive!(payload, params, ctx),
   aggregate(a) {
     const out = crosstab.aggregate(a);
     if (out.kind !== 'done') return out;

@@ -130,7 +130,7 @@ describe("the node's floors on the actual peer set of each round", () => {
     expectRefusedWithoutData(o, 'FH_ERR_NODE_FLOOR');
   });
 
-  it("refuses to mask with a node the hub slipped into the round (not a node of the study)", async () => {
+  it('refuses to mask with a node the hub slipped into the round (not a node of the study)', async () => {
     const intruder = { id: crypto.randomUUID(), org: crypto.randomUUID() };
     const o = await round(study([SELF.id, B.id, C.id]), [
       { id: SELF.id, org: SELF.org },

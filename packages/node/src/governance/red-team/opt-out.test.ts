@@ -38,7 +38,8 @@ describe('optOut in node.yaml', () => {
       const all = rows(csv);
       // every third patient objected; node 0 lists them in a file, the others inline
       const out = all.filter((_, j) => j % 3 === 0).map((r) => r.patient_id!);
-      for (const r of all) if (!out.includes(r.patient_id!) && r.age !== '' && r.age !== 'NA') kept.push(Number(r.age));
+      for (const r of all)
+        if (!out.includes(r.patient_id!) && r.age !== '' && r.age !== 'NA') kept.push(Number(r.age));
       const optOut =
         i === 0
           ? (writeFileSync(join(work, 'optout-0.txt'), `# objections\n${out.join('\n')}\n`),
@@ -50,7 +51,9 @@ describe('optOut in node.yaml', () => {
         stringify({
           hub: { url: 'http://127.0.0.1:1' },
           dataDir: join(work, `node-${i}`),
-          datasets: [{ name: 'cohort', file: `c${i}.csv`, dictionary: { columns: COHORT_DICTIONARY }, optOut }],
+          datasets: [
+            { name: 'cohort', file: `c${i}.csv`, dictionary: { columns: COHORT_DICTIONARY }, optOut },
+          ],
         }),
       );
       const cfg = loadNodeConfigFile(yamlPath);
