@@ -31,13 +31,14 @@ interface RFit {
   [k: string]: unknown;
 }
 
+// levels and ranges declared, as a node's dictionary must for tables (levels come from the dictionary)
 const DICTIONARY: ColumnSpec[] = [
   { name: 'centre', type: 'categorical' },
   { name: 'age', type: 'numeric' },
-  { name: 'sex', type: 'categorical' },
-  { name: 'stage', type: 'categorical' },
+  { name: 'sex', type: 'categorical', levels: ['F', 'M'] },
+  { name: 'stage', type: 'categorical', levels: ['I', 'II', 'III', 'IV'] },
   { name: 'dose_gy', type: 'numeric' },
-  { name: 'toxicity', type: 'integer' },
+  { name: 'toxicity', type: 'integer', min: 0, max: 1 },
   { name: 'events', type: 'integer' },
   { name: 'exposure', type: 'numeric' },
   { name: 'months', type: 'numeric' },
