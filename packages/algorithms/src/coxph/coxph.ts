@@ -1,7 +1,11 @@
 /**
  * `coxph`: Cox proportional hazards (Efron or Breslow ties, optional strata), exact on event times
  * coarsened at every node to `timeResolution` (tc = ceil(t / res) * res): it equals R's coxph on the same
- * coarsened pooled rows. Round 1 agrees factor levels, strata and the global event-time grid; each Newton
+ * coarsened pooled rows. Round 1 agrees factor levels, strata and the global event-time grid, from masked
+ * counts only: every node counts its records per declared level and its events per point of the declared
+ * time axis (multiples of `timeResolution` over the dictionary's range of the time column), the hub sums
+ * them and keeps the levels and points that any record holds, so no node's own levels or event times leave
+ * it (the hub learns the pooled counts, as a Kaplan–Meier table would show them); each Newton
  * round every node sends its additive per-time risk-set sums (masked for secure aggregation); a last pair
  * of rounds gives Harrell's C from binned linear predictors.
  */
@@ -26,6 +30,7 @@ import {
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { DatasetParam } from '../common-params.js';
+import { declaredLevels } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
 import {
@@ -185,6 +190,42 @@ function preparedFor(ctx: LocalContext, d: NodeCoxData, data: CoxNodeData, grid:
   return prepared;
 }
 
+/** Most points of the declared event-time axis, all strata together (the length of a masked vector). */
+export const MAX_TIME_AXIS_POINTS = 200_000;
+
+/**
+ * The declared event-time axis: every coarsened time a record may have, k x res for k from
+ * ceil(min / res) to ceil(max / res) over the dictionary's range of the time column (min 0 if undeclared).
+ */
+export function timeAxis(
+  spec: { name: string; min?: number | undefined; max?: number | undefined },
+  res: number,
+): { first: number; size: number; res: number } {
+  if (spec.max === undefined)
+    throw new FedhubError(
+      'FH_ERR_COLUMN_TYPE',
+      `time column "${spec.name}" declares no max in the data dictionary: the event-time grid is taken from the dictionary's range, never from the data`,
+      { column: spec.name, rule: 'declared-time-range' },
+    );
+  const first = Math.ceil(Math.max(0, spec.min ?? 0) / res);
+  const size = Math.ceil(spec.max / res) - first + 1;
+  if (!(size > 0) || size > MAX_TIME_AXIS_POINTS)
+    throw new FedhubError(
+      'FH_ERR_BAD_PARAMS',
+      `timeResolution ${res} gives ${size} points over the declared range of "${spec.name}" (at most ${MAX_TIME_AXIS_POINTS}): choose a coarser resolution`,
+      { parameter: 'timeResolution' },
+    );
+  return { first, size, res };
+}
+
+/** What a node sends in the set-up round: public layout in the clear, every count in the additive vector. */
+interface SetupPayload {
+  /** Declared levels of each factor and strata column, in the vector's order. */
+  declared: Array<[string, string[]]>;
+  axis: { first: number; size: number; res: number };
+  strataColumn: string | null;
+}
+
 type Input =
   | { phase: 'setup' }
   | {
@@ -254,7 +295,8 @@ function strataCodes(d: NodeCoxData, strata: string[]): Int32Array | null {
 
 export const coxph = defineAlgorithm<CoxParams>({
   name: 'coxph',
-  version: '1.0.0',
+  // 1.1.0: the set-up round sends masked counts per declared level and per point of the declared time axis
+  version: '1.1.0',
   title: 'Cox proportional hazards',
   description:
     "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
@@ -288,47 +330,64 @@ export const coxph = defineAlgorithm<CoxParams>({
     if (input.phase === 'setup') {
       const { formula, strata } = splitStrata(params.formula);
       const f = parseModelFormula(formula);
-      const factors = [...factorColumns(f, ds), ...(strata ? [strata] : [])];
+      if (f.response?.kind !== 'surv')
+        throw new FedhubError(
+          'FH_ERR_BAD_PARAMS',
+          `formula "${params.formula}" needs Surv(time, event) on the left`,
+        );
+      const axis = timeAxis(ds.column(f.response.time.column), params.timeResolution);
+      const factors = [...new Set([...factorColumns(f, ds), ...(strata ? [strata] : [])])];
+      // levels from the dictionary (refused before reading where a column declares none)
+      const declared: Array<[string, string[]]> = factors.map((c) => [c, declaredLevels(ds.column(c))]);
       const levels: Record<string, string[]> = {};
       const cells: DisclosureCell[] = [];
-      for (const c of factors) {
+      const levelCounts: number[] = [];
+      for (const [c, all] of declared) {
         const groups = await ds.groupCounts([c], params.filter);
-        levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
-        for (const g of groups)
-          if (g.levels[0] !== null)
-            cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
+        const counts = new Map(groups.filter((g) => g.levels[0] !== null).map((g) => [g.levels[0]!, g.n]));
+        levels[c] = [...counts.keys()];
+        for (const [level, n] of counts) {
+          if (!all.includes(level))
+            throw new FedhubError(
+              'FH_ERR_ALGORITHM_FAILED',
+              `column "${c}" holds a value outside its declared levels`,
+            );
+          cells.push({ label: `records with ${c} = ${level}`, count: n, kind: 'level' });
+        }
+        for (const level of all) levelCounts.push(counts.get(level) ?? 0);
       }
       const d = await cached(
         ctx,
         params,
         Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, mergeLevels([v])])),
       );
-      // the distinct (stratum, event time) points: a set of times per stratum (no key built per row)
-      const timesByStratum = new Map<string, Set<number>>();
+      // events per (declared stratum, declared time point)
+      const strataLevels = strata ? declared.find(([c]) => c === strata)![1] : [''];
+      const eventCounts = new Array<number>(strataLevels.length * axis.size).fill(0);
       let events = 0;
       for (let i = 0; i < d.n; i++)
         if (d.event[i] === 1) {
           events++;
-          const s = d.strataNames ? d.strataNames[i]! : '';
-          let times = timesByStratum.get(s);
-          if (!times) {
-            times = new Set();
-            timesByStratum.set(s, times);
-          }
-          times.add(d.time[i]!);
+          const si = d.strataNames ? strataLevels.indexOf(d.strataNames[i]!) : 0;
+          // d.time is already k x res: round, not ceil (3 x 0.1 / 0.1 is 3.0000000000000004)
+          const k = Math.round(d.time[i]! / axis.res) - axis.first;
+          if (si < 0 || k < 0 || k >= axis.size)
+            throw new FedhubError(
+              'FH_ERR_ALGORITHM_FAILED',
+              'an event time or stratum falls outside the dictionary’s declared range',
+            );
+          eventCounts[si * axis.size + k]! += 1;
         }
-      const points = [...timesByStratum].flatMap(([s, times]) =>
-        [...times].map((t) => [s, t] as [string, number]),
-      );
       cells.push(
         { label: 'events', count: events, kind: 'outcome' },
         { label: 'censored records', count: d.n - events, kind: 'outcome' },
       );
+      const layout: SetupPayload = { declared, axis, strataColumn: strata ?? null };
       const design = coxDisclosure(d);
-      return release({ levels, eventTimes: points, n: d.n, events } as Json, {
-        ...design,
-        cells: [...cells, ...design.cells],
-      });
+      return release(
+        { ...layout, [ADDITIVE_FIELD]: [d.n, events, ...levelCounts, ...eventCounts] } as unknown as Json,
+        { ...design, cells: [...cells, ...design.cells] },
+      );
     }
     const d = await cached(ctx, params, input.levels);
     const disclosure = coxDisclosure(d);
@@ -384,25 +443,41 @@ export const coxph = defineAlgorithm<CoxParams>({
   },
   aggregate({ params, round, state, parts }) {
     if (round === 1) {
-      const payloads = parts.map(
-        (p) =>
-          p.payload as {
-            levels: Record<string, string[]>;
-            eventTimes: Array<[string, number]>;
-            n: number;
-            events: number;
-          },
-      );
-      const cols = new Set(payloads.flatMap((p) => Object.keys(p.levels)));
+      // the nodes' counts, summed (masked: the hub learns only the pooled counts)
+      const layout = parts[0]!.payload as unknown as SetupPayload;
+      const key = JSON.stringify([layout.declared, layout.axis, layout.strataColumn]);
+      for (const p of parts) {
+        const l = p.payload as unknown as SetupPayload;
+        if (JSON.stringify([l.declared, l.axis, l.strataColumn]) !== key)
+          throw new FedhubError(
+            'FH_ERR_ALGORITHM_FAILED',
+            "the nodes' dictionaries declare different levels or time ranges for this model",
+          );
+      }
+      const sum = sumAdditive(parts);
+      let at = 2;
       const levels: Record<string, string[]> = {};
-      for (const c of cols) levels[c] = mergeLevels(payloads.map((p) => p.levels[c] ?? []));
-      const { strata: strataCol } = splitStrata(params.formula);
+      for (const [c, all] of layout.declared) {
+        levels[c] = mergeLevels([all.filter((_, j) => Math.round(sum[at + j]!) > 0)]);
+        at += all.length;
+      }
+      const strataCol = layout.strataColumn;
+      const declaredStrata = strataCol ? layout.declared.find(([c]) => c === strataCol)![1] : [''];
       const strata = strataCol ? levels[strataCol]! : [''];
-      const pts = new Map<string, [number, number]>();
-      for (const p of payloads)
-        for (const [s, t] of p.eventTimes) pts.set(`${s}|${t}`, [strata.indexOf(s), t]);
-      const sorted = [...pts.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      const grid = { strata: sorted.map((x) => x[0]), times: sorted.map((x) => x[1]) };
+      const { first, size, res } = layout.axis;
+      const gridStrata: number[] = [];
+      const gridTimes: number[] = [];
+      strata.forEach((name, si) => {
+        const di = declaredStrata.indexOf(name);
+        for (let k = 0; k < size; k++)
+          if (Math.round(sum[at + di * size + k]!) > 0) {
+            gridStrata.push(si);
+            // the same expression as coarsenTime: ceil(t / res) * res
+            gridTimes.push((first + k) * res);
+          }
+      });
+      const grid = { strata: gridStrata, times: gridTimes };
+      const payloads = [{ n: Math.round(sum[0]!), events: Math.round(sum[1]!) }];
       const s: State = {
         levels,
         strata,
