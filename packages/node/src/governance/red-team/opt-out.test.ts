@@ -40,11 +40,9 @@ describe('optOut in node.yaml', () => {
       const out = all.filter((_, j) => j % 3 === 0).map((r) => r.patient_id!);
       for (const r of all)
         if (!out.includes(r.patient_id!) && r.age !== '' && r.age !== 'NA') kept.push(Number(r.age));
+      if (i === 0) writeFileSync(join(work, 'optout-0.txt'), `# objections\n${out.join('\n')}\n`);
       const optOut =
-        i === 0
-          ? (writeFileSync(join(work, 'optout-0.txt'), `# objections\n${out.join('\n')}\n`),
-            { column: 'patient_id', file: 'optout-0.txt' })
-          : { column: 'patient_id', ids: out };
+        i === 0 ? { column: 'patient_id', file: 'optout-0.txt' } : { column: 'patient_id', ids: out };
       const yamlPath = join(work, `node-${i}.yaml`);
       writeFileSync(
         yamlPath,
