@@ -23,14 +23,12 @@ import {
   coxSummarize,
   defaultCoxControl,
   type EventTimeGrid,
-  mergeLevels,
   type PreparedCox,
   prepareCox,
 } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { DatasetParam } from '../common-params.js';
-import { declaredLevels } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
 import {
@@ -43,6 +41,7 @@ import {
   pickFields,
   release,
 } from '../types.js';
+import { agreeSetup, setupCounts, setupRelease } from './setup-round.js';
 
 export const CoxParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -190,42 +189,6 @@ function preparedFor(ctx: LocalContext, d: NodeCoxData, data: CoxNodeData, grid:
   return prepared;
 }
 
-/** Most points of the declared event-time axis, all strata together (the length of a masked vector). */
-export const MAX_TIME_AXIS_POINTS = 200_000;
-
-/**
- * The declared event-time axis: every coarsened time a record may have, k x res for k from
- * ceil(min / res) to ceil(max / res) over the dictionary's range of the time column (min 0 if undeclared).
- */
-export function timeAxis(
-  spec: { name: string; min?: number | undefined; max?: number | undefined },
-  res: number,
-): { first: number; size: number; res: number } {
-  if (spec.max === undefined)
-    throw new FedhubError(
-      'FH_ERR_COLUMN_TYPE',
-      `time column "${spec.name}" declares no max in the data dictionary: the event-time grid is taken from the dictionary's range, never from the data`,
-      { column: spec.name, rule: 'declared-time-range' },
-    );
-  const first = Math.ceil(Math.max(0, spec.min ?? 0) / res);
-  const size = Math.ceil(spec.max / res) - first + 1;
-  if (!(size > 0) || size > MAX_TIME_AXIS_POINTS)
-    throw new FedhubError(
-      'FH_ERR_BAD_PARAMS',
-      `timeResolution ${res} gives ${size} points over the declared range of "${spec.name}" (at most ${MAX_TIME_AXIS_POINTS}): choose a coarser resolution`,
-      { parameter: 'timeResolution' },
-    );
-  return { first, size, res };
-}
-
-/** What a node sends in the set-up round: public layout in the clear, every count in the additive vector. */
-interface SetupPayload {
-  /** Declared levels of each factor and strata column, in the vector's order. */
-  declared: Array<[string, string[]]>;
-  axis: { first: number; size: number; res: number };
-  strataColumn: string | null;
-}
-
 type Input =
   | { phase: 'setup' }
   | {
@@ -335,59 +298,15 @@ export const coxph = defineAlgorithm<CoxParams>({
           'FH_ERR_BAD_PARAMS',
           `formula "${params.formula}" needs Surv(time, event) on the left`,
         );
-      const axis = timeAxis(ds.column(f.response.time.column), params.timeResolution);
-      const factors = [...new Set([...factorColumns(f, ds), ...(strata ? [strata] : [])])];
-      // levels from the dictionary (refused before reading where a column declares none)
-      const declared: Array<[string, string[]]> = factors.map((c) => [c, declaredLevels(ds.column(c))]);
-      const levels: Record<string, string[]> = {};
-      const cells: DisclosureCell[] = [];
-      const levelCounts: number[] = [];
-      for (const [c, all] of declared) {
-        const groups = await ds.groupCounts([c], params.filter);
-        const counts = new Map(groups.filter((g) => g.levels[0] !== null).map((g) => [g.levels[0]!, g.n]));
-        levels[c] = [...counts.keys()];
-        for (const [level, n] of counts) {
-          if (!all.includes(level))
-            throw new FedhubError(
-              'FH_ERR_ALGORITHM_FAILED',
-              `column "${c}" holds a value outside its declared levels`,
-            );
-          cells.push({ label: `records with ${c} = ${level}`, count: n, kind: 'level' });
-        }
-        for (const level of all) levelCounts.push(counts.get(level) ?? 0);
-      }
-      const d = await cached(
-        ctx,
-        params,
-        Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, mergeLevels([v])])),
-      );
-      // events per (declared stratum, declared time point)
-      const strataLevels = strata ? declared.find(([c]) => c === strata)![1] : [''];
-      const eventCounts = new Array<number>(strataLevels.length * axis.size).fill(0);
-      let events = 0;
-      for (let i = 0; i < d.n; i++)
-        if (d.event[i] === 1) {
-          events++;
-          const si = d.strataNames ? strataLevels.indexOf(d.strataNames[i]!) : 0;
-          // d.time is already k x res: round, not ceil (3 x 0.1 / 0.1 is 3.0000000000000004)
-          const k = Math.round(d.time[i]! / axis.res) - axis.first;
-          if (si < 0 || k < 0 || k >= axis.size)
-            throw new FedhubError(
-              'FH_ERR_ALGORITHM_FAILED',
-              'an event time or stratum falls outside the dictionary’s declared range',
-            );
-          eventCounts[si * axis.size + k]! += 1;
-        }
-      cells.push(
-        { label: 'events', count: events, kind: 'outcome' },
-        { label: 'censored records', count: d.n - events, kind: 'outcome' },
-      );
-      const layout: SetupPayload = { declared, axis, strataColumn: strata ?? null };
-      const design = coxDisclosure(d);
-      return release(
-        { ...layout, [ADDITIVE_FIELD]: [d.n, events, ...levelCounts, ...eventCounts] } as unknown as Json,
-        { ...design, cells: [...cells, ...design.cells] },
-      );
+      const setup = await setupCounts(ds, {
+        filter: params.filter,
+        time: f.response.time.column,
+        timeResolution: params.timeResolution,
+        factors: factorColumns(f, ds),
+        strata: strata ?? null,
+      });
+      const d = await cached(ctx, params, setup.localLevels);
+      return setupRelease(setup, d, coxDisclosure(d));
     }
     const d = await cached(ctx, params, input.levels);
     const disclosure = coxDisclosure(d);
@@ -443,41 +362,7 @@ export const coxph = defineAlgorithm<CoxParams>({
   },
   aggregate({ params, round, state, parts }) {
     if (round === 1) {
-      // the nodes' counts, summed (masked: the hub learns only the pooled counts)
-      const layout = parts[0]!.payload as unknown as SetupPayload;
-      const key = JSON.stringify([layout.declared, layout.axis, layout.strataColumn]);
-      for (const p of parts) {
-        const l = p.payload as unknown as SetupPayload;
-        if (JSON.stringify([l.declared, l.axis, l.strataColumn]) !== key)
-          throw new FedhubError(
-            'FH_ERR_ALGORITHM_FAILED',
-            "the nodes' dictionaries declare different levels or time ranges for this model",
-          );
-      }
-      const sum = sumAdditive(parts);
-      let at = 2;
-      const levels: Record<string, string[]> = {};
-      for (const [c, all] of layout.declared) {
-        levels[c] = mergeLevels([all.filter((_, j) => Math.round(sum[at + j]!) > 0)]);
-        at += all.length;
-      }
-      const strataCol = layout.strataColumn;
-      const declaredStrata = strataCol ? layout.declared.find(([c]) => c === strataCol)![1] : [''];
-      const strata = strataCol ? levels[strataCol]! : [''];
-      const { first, size, res } = layout.axis;
-      const gridStrata: number[] = [];
-      const gridTimes: number[] = [];
-      strata.forEach((name, si) => {
-        const di = declaredStrata.indexOf(name);
-        for (let k = 0; k < size; k++)
-          if (Math.round(sum[at + di * size + k]!) > 0) {
-            gridStrata.push(si);
-            // the same expression as coarsenTime: ceil(t / res) * res
-            gridTimes.push((first + k) * res);
-          }
-      });
-      const grid = { strata: gridStrata, times: gridTimes };
-      const payloads = [{ n: Math.round(sum[0]!), events: Math.round(sum[1]!) }];
+      const { levels, strata, grid, n, events } = agreeSetup(parts);
       const s: State = {
         levels,
         strata,
@@ -485,8 +370,8 @@ export const coxph = defineAlgorithm<CoxParams>({
         names: [],
         newton: ser(coxInitialState(0)),
         nodes: parts.map((p) => p.nodeName),
-        n: payloads.reduce((a, p) => a + p.n, 0),
-        events: payloads.reduce((a, p) => a + p.events, 0),
+        n,
+        events,
       };
       return {
         kind: 'next-round',
