@@ -18,6 +18,7 @@ import {
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
+import { declaredLevels } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { type DatasetHandle, release } from '../types.js';
 
@@ -83,7 +84,8 @@ interface State {
 
 export const km = defineAlgorithm<KmParams>({
   name: 'km',
-  version: '1.0.0',
+  // 1.1.0: the set-up round sends the dictionary's time range and levels, nothing read from the data
+  version: '1.1.0',
   title: 'Kaplan–Meier and log-rank',
   description:
     'Survival curves with Greenwood standard errors and log-rank tests from binned counts; equals R survfit/survdiff on the binned times.',
@@ -109,16 +111,22 @@ export const km = defineAlgorithm<KmParams>({
     }
     const n = d.time.length;
     if (input.phase === 'setup') {
-      let maxTime = 0;
-      for (const t of d.time) maxTime = Math.max(maxTime, t);
-      // the latest time is released only rounded up to ten bins, so no exact follow-up leaves the node
+      // everything from the dictionary, nothing from the data: the time axis up to the declared maximum
+      // of the time column, the declared levels of the group and strata columns (empty ones are dropped
+      // by the aggregator from the pooled, masked counts)
+      const spec = ds.column(params.time);
+      if (spec.max === undefined)
+        throw new FedhubError(
+          'FH_ERR_COLUMN_TYPE',
+          `time column "${params.time}" declares no max in the data dictionary: the time grid is taken from the dictionary's range, never from the data`,
+          { column: params.time, rule: 'declared-time-range' },
+        );
       const step = 10 * params.timeResolution;
-      const levels = (v: string[] | null) => (v ? [...new Set(v)] : []);
       return release(
         {
-          maxTime: Math.ceil(maxTime / step) * step,
-          groups: levels(d.group),
-          strata: levels(d.strata),
+          maxTime: Math.ceil(spec.max / step) * step,
+          groups: params.group ? declaredLevels(ds.column(params.group)) : [],
+          strata: params.strata ? declaredLevels(ds.column(params.strata)) : [],
           minCellCount: ctx.policy.minCellCount,
         } as Json,
         { subsetSize: n, cells: [] },
@@ -157,6 +165,7 @@ export const km = defineAlgorithm<KmParams>({
         grid,
         groups: params.group ? sortLevels(ps.flatMap((p) => p.groups)) : [],
         strata: params.strata ? sortLevels(ps.flatMap((p) => p.strata)) : [],
+        // levels declared by some node but held by no record are dropped after the counts round
         minCell: Math.max(...ps.map((p) => p.minCellCount)),
         nodes: parts.map((p) => p.nodeName),
       };
@@ -166,8 +175,9 @@ export const km = defineAlgorithm<KmParams>({
         state: s as unknown as Json,
       };
     }
-    const s = state as unknown as State;
-    const sum = sumAdditive(parts);
+    const declaredState = state as unknown as State;
+    const full = sumAdditive(parts);
+    const { s, sum } = dropEmptyLevels(declaredState, full);
     const G = Math.max(1, s.groups.length);
     const S = Math.max(1, s.strata.length);
     const K = s.grid.length;
@@ -252,6 +262,49 @@ export const km = defineAlgorithm<KmParams>({
     };
   },
 });
+
+/**
+ * The counts without the groups and strata that no record holds (declared levels absent from the pooled
+ * data): an empty group has no curve and would make the log-rank variance singular.
+ */
+function dropEmptyLevels(s: State, sum: Float64Array): { s: State; sum: Float64Array } {
+  const G = Math.max(1, s.groups.length);
+  const S = Math.max(1, s.strata.length);
+  const K = s.grid.length;
+  const groupTotal = new Float64Array(G);
+  const strataTotal = new Float64Array(S);
+  for (let k = 0; k < K; k++)
+    for (let st = 0; st < S; st++)
+      for (let g = 0; g < G; g++) {
+        const at = (k * S * G + st * G + g) * 2;
+        const c = sum[at]! + sum[at + 1]!;
+        groupTotal[g]! += c;
+        strataTotal[st]! += c;
+      }
+  const keepG = s.groups.length ? s.groups.map((_, g) => g).filter((g) => groupTotal[g]! > 0) : [0];
+  const keepS = s.strata.length ? s.strata.map((_, st) => st).filter((st) => strataTotal[st]! > 0) : [0];
+  if (keepG.length === G && keepS.length === S) return { s, sum };
+  const g2 = keepG.length;
+  const s2 = keepS.length;
+  const out = new Float64Array(K * s2 * g2 * 2);
+  for (let k = 0; k < K; k++)
+    keepS.forEach((st, si) => {
+      keepG.forEach((g, gi) => {
+        const from = (k * S * G + st * G + g) * 2;
+        const to = (k * s2 * g2 + si * g2 + gi) * 2;
+        out[to] = sum[from]!;
+        out[to + 1] = sum[from + 1]!;
+      });
+    });
+  return {
+    s: {
+      ...s,
+      groups: s.groups.length ? keepG.map((g) => s.groups[g]!) : [],
+      strata: s.strata.length ? keepS.map((st) => s.strata[st]!) : [],
+    },
+    sum: out,
+  };
+}
 
 /** Number of non-empty input bins folded into another (0 when no bin had to merge). */
 function countMerges(group: Int32Array): number {
