@@ -97,6 +97,26 @@ const CASES: Array<[string, Record<string, unknown>, number, boolean]> = [
     1,
     true,
   ],
+  // the levels round of a frozen model's validation
+  [
+    'validate',
+    {
+      dataset: 'cohort',
+      outcome: 'toxicity',
+      model: {
+        formula: '~ dose_gy + factor(stage)',
+        coefficients: {
+          '(Intercept)': -3,
+          dose_gy: 0.04,
+          'factor(stage)II': 0.1,
+          'factor(stage)III': 0.2,
+          'factor(stage)IV': 0.3,
+        },
+      },
+    },
+    1,
+    true,
+  ],
   // set-up from the dictionary (nothing from the data), then the masked tables
   ['km', { dataset: 'cohort', time: 'months', event: 'dead', group: 'stage' }, 2, false],
 ];
