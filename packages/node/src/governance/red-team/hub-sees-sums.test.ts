@@ -97,6 +97,13 @@ const CASES: Array<[string, Record<string, unknown>, number, boolean]> = [
     1,
     true,
   ],
+  // glm's levels round (with its first IRLS partial)
+  [
+    'glm',
+    { dataset: 'cohort', formula: 'toxicity ~ dose_gy + factor(stage) + sex', family: 'binomial' },
+    1,
+    true,
+  ],
   // the levels round of a frozen model's validation
   [
     'validate',
