@@ -153,6 +153,57 @@ export class DatasetStore {
     return { rows: ds.rowCount };
   }
 
+  /**
+   * The smallest and largest value of every numeric and integer column of a dataset. For `fedhub
+   * simulate` only, whose files are all the user's own on one machine: it declares these as ranges so
+   * that the simulated nodes share one dictionary. A node never publishes its extremes.
+   */
+  async valueRanges(name: string): Promise<Record<string, { min: number; max: number }>> {
+    const d = this.get(name);
+    const cols = d.dictionary.columns.filter((c) => c.type === 'numeric' || c.type === 'integer');
+    if (cols.length === 0) return {};
+    const row = (
+      await this.conn.runAndReadAll(
+        `SELECT ${cols.map((c, i) => `min(${quoteIdent(c.name)})::DOUBLE AS lo${i}, max(${quoteIdent(c.name)})::DOUBLE AS hi${i}`).join(', ')} FROM ${tableName(name)}`,
+      )
+    ).getRowObjectsJS()[0] as Record<string, number | null>;
+    const out: Record<string, { min: number; max: number }> = {};
+    cols.forEach((c, i) => {
+      const lo = row[`lo${i}`];
+      const hi = row[`hi${i}`];
+      if (lo !== null && lo !== undefined && hi !== null && hi !== undefined)
+        out[c.name] = { min: lo, max: hi };
+    });
+    return out;
+  }
+
+  /**
+   * Declares a wider dictionary for a loaded dataset: the same columns and types, levels that include
+   * the old ones, ranges that hold every value. For `fedhub simulate`, whose nodes must share one
+   * dictionary (levels and ranges come from it, and masked vectors only sum over one layout).
+   */
+  async widenDictionary(name: string, columns: ColumnSpec[]): Promise<void> {
+    const d = this.get(name);
+    const ranges = await this.valueRanges(name);
+    const bad = (why: string) =>
+      new FedhubError('FH_ERR_VALIDATION', `dataset "${name}": the wider dictionary ${why}`);
+    if (columns.length !== d.dictionary.columns.length) throw bad('has other columns');
+    for (const old of d.dictionary.columns) {
+      const c = columns.find((x) => x.name === old.name);
+      // integer to numeric widens (a whole number is a number); nothing else changes type
+      if (!c || (c.type !== old.type && !(old.type === 'integer' && c.type === 'numeric')))
+        throw bad(`changes column "${old.name}"`);
+      if (old.levels && c.levels && !old.levels.every((l) => c.levels!.includes(l)))
+        throw bad(`drops levels of "${old.name}"`);
+      const r = ranges[old.name];
+      if (r && ((c.min !== undefined && r.min < c.min) || (c.max !== undefined && r.max > c.max)))
+        throw bad(`excludes values of "${old.name}"`);
+    }
+    const dictionary = { ...d.dictionary, columns };
+    const version = createHash('sha256').update(d.version).update(canonicalJson(dictionary)).digest('hex');
+    this.datasets.set(name, new DuckDbDataset(this.conn, tableName(name), dictionary, version, d.rowCount));
+  }
+
   get(name: string): DuckDbDataset {
     const d = this.datasets.get(name);
     if (!d)
