@@ -4,7 +4,8 @@
 //     in the same process, so the platform's overhead is the difference;
 //  2. a `ping` task (no data) over 100 simulated nodes;
 //  `reliability` (only by name): the long variants of the reliability tests (docs/reliability.md).
-// Other packages add their own benchmarks under packages/*/scripts/*-bench.mjs; this script runs them too.
+// Other packages add their own benchmarks under packages/*/scripts/*-bench.mjs; this script runs them too
+// (e.g. `npm run bench -- auditor`: the privacy ledger's exact query auditor, packages/node/scripts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -338,7 +339,9 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
     .filter((f) => /bench\.mjs$/.test(f))
     .sort()) {
     const name = `${pkg}/${f}`;
-    if (only.length > 0 && !only.includes(name) && !only.includes(pkg)) continue;
+    // by package, by file, or by the file's short name (`npm run bench -- auditor`)
+    const short = f.replace(/-bench\.mjs$/, '');
+    if (only.length > 0 && !only.includes(name) && !only.includes(pkg) && !only.includes(short)) continue;
     console.log(`\n== ${name}`);
     try {
       execFileSync(process.execPath, [join(dir, f)], { stdio: 'inherit', cwd: root });

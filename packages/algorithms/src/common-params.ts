@@ -10,7 +10,11 @@ export const FilterParam = FilterSchema.optional().describe(
 /** Histogram bins: explicit breaks, or an evenly spaced grid. */
 export const BinsSchema = z.union([
   z.strictObject({ breaks: z.array(z.number()).min(2).max(201) }),
-  z.strictObject({ from: z.number(), to: z.number(), width: z.number().positive() }),
+  z
+    .strictObject({ from: z.number(), to: z.number(), width: z.number().positive() })
+    .refine((b) => b.to > b.from && (b.to - b.from) / b.width <= 200.5, {
+      message: 'bins: from < to and at most 200 bins of the given width',
+    }),
 ]);
 export type Bins = z.infer<typeof BinsSchema>;
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson, FedhubError } from '@fedhub/protocol';
+import { FedhubError } from '@fedhub/protocol';
 import { z } from 'zod';
+import { algorithmDigest, definitionSite } from './algorithm-digest.js';
 import { columnsRead } from './columns-read.js';
 import type { FederatedAlgorithm } from './types.js';
 
@@ -13,12 +13,14 @@ type Definition<P> = Omit<FederatedAlgorithm<P>, 'digest' | 'paramsJsonSchema'>;
 
 /**
  * Builds an algorithm from its halves and computes its digest from the name, version, parameter schema and
- * the source text of both halves, so that any change of code gives a new digest (and reopens approval).
+ * the content of every module it can execute (algorithm-digest.ts), so that any change of code, helpers
+ * and stats included, gives a new digest (and reopens approval).
  * The digest and the JSON Schema are computed when first asked for: converting every registered
  * algorithm's parameter schema (the recursive filter grammar most of all) at import cost a tenth of a
  * second of every command's start.
  */
 export function defineAlgorithm<P>(def: Definition<P>): FederatedAlgorithm<P> {
+  const site = definitionSite();
   let computed: { jsonSchema: Record<string, unknown>; digest: string } | undefined;
   const once = () => {
     if (computed) return computed;
@@ -26,19 +28,7 @@ export function defineAlgorithm<P>(def: Definition<P>): FederatedAlgorithm<P> {
       string,
       unknown
     >;
-    const digest = createHash('sha256')
-      .update(
-        canonicalJson({
-          name: def.name,
-          version: def.version,
-          params: jsonSchema,
-          local: def.local.toString(),
-          aggregate: def.aggregate.toString(),
-          firstInput: def.firstInput.toString(),
-          ...(def.toAdditive ? { toAdditive: def.toAdditive.toString() } : {}),
-        }),
-      )
-      .digest('hex');
+    const digest = algorithmDigest({ name: def.name, version: def.version, params: jsonSchema, site });
     computed = { jsonSchema, digest };
     return computed;
   };

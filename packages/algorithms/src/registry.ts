@@ -4,8 +4,10 @@ import { chisq } from './descriptive-tests/chisq.js';
 import { quantiles } from './descriptive-tests/quantiles.js';
 import { ttest } from './descriptive-tests/ttest.js';
 import { drlSurvey } from './drl-survey/drl-survey.js';
+import { dvhExtract } from './dvh-extract/dvh-extract.js';
 import { glm } from './glm/glm.js';
 import { km } from './km/km.js';
+import { lkb } from './lkb/lkb.js';
 import { ping } from './ping/ping.js';
 import { radiomicsExtract } from './radiomics-extract/radiomics-extract.js';
 import { summary } from './summary/summary.js';
@@ -29,6 +31,8 @@ const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [
   validateSurvival,
   drlSurvey,
   radiomicsExtract,
+  lkb,
+  dvhExtract,
 ];
 
 /** All built-in algorithms. */

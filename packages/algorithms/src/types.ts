@@ -65,6 +65,16 @@ export interface DatasetHandle {
        * the selected rows: the reader then need not look them up.
        */
       knownValues?: Record<string, readonly string[]>;
+      /**
+       * The column of prior weights, when one is read: rows weighted zero take no part in any sum, so the
+       * node's privacy ledger books them as unused.
+       */
+      weights?: string;
+      /**
+       * Columns read only to group rows at the node (a patient key of a long table): a record identifier
+       * may be one; its values never leave the node.
+       */
+      groupKeys?: string[];
     },
   ): Promise<{ n: number; data: ColumnData }>;
 }
@@ -83,6 +93,8 @@ export interface ImagingSource {
   series(): Promise<ImagingSeries[]>;
   /** The files (DICOM Part 10 bytes) of one series. */
   files(seriesInstanceUid: string): Promise<Uint8Array[]>;
+  /** The node's mapping of local RT structure (ROI) names to AAPM TG-263 names (node config rt.structureNames). */
+  readonly structureNames?: Readonly<Record<string, string>>;
 }
 
 /** A dataset computed at the node (e.g. radiomics features), kept there for later analyses. */

@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { generateAdminKeyPem, signAdminStatement } from '@fedhub/crypto';
 import { initHub, loadHubConfig } from '@fedhub/hub';
 import { ApprovalStore, NodeAuditLog } from '@fedhub/node';
 import type { TaskDetail } from '@fedhub/protocol';
@@ -214,7 +215,72 @@ describe('approvals at the nodes', () => {
         code: 'FH_ERR_FORBIDDEN',
       } satisfies Partial<HubRequestError>);
     const dora = await HubClient.login(url, 'dora', 'dora-password-1234');
-    const d = await dora.decideApproval(ids.a, { studyId: s.id, decision: 'approve', algorithm: 'ping' });
+    // a node-admin user the hub operator creates in the hospital's organisation cannot decide for it: the
+    // node honours only decisions signed by an administrator key enrolled at the node (issue 15, item 6)
+    await admin.createUser({
+      username: 'mallory',
+      password: 'mallory-password-1234',
+      organisationId: ids.orgA,
+      roles: ['node-admin'],
+    });
+    const mallory = await HubClient.login(url, 'mallory', 'mallory-password-1234');
+    const ping = { studyId: s.id, decision: 'approve' as const, algorithm: 'ping' };
+    const unsigned = await mallory.decideApproval(ids.a, ping);
+    const ownKey = await mallory.decideApproval(ids.a, {
+      ...ping,
+      adminSignature: signAdminStatement(generateAdminKeyPem().privateKeyPem, 'mallory', ids.a, ping),
+    });
+    for (const x of [unsigned, ownKey]) {
+      const acked = await until('the node to reject the decision', async () => {
+        const y = (await dora.nodeApprovals(ids.a)).decisions.find((z) => z.id === x.id);
+        return y?.ack ? y : undefined;
+      });
+      expect(acked.ack).toMatchObject({ applied: false, reason: expect.stringMatching(/administrator key/) });
+    }
+    expect(runAt(await admin.getTask(task.id), ids.a).status).toBe('pending-approval');
+    // the hospital enrols dora's key at the node; dora signs her decision with it (CLI)
+    const keyPrefix = join(work, 'dora');
+    expect((await fedhub(['node', 'admins', 'keygen', '--out', keyPrefix])).code).toBe(0);
+    const added = await fedhub([
+      'node',
+      'admins',
+      'add',
+      '--config',
+      yamlA,
+      '--name',
+      'dora',
+      '--public-key',
+      `${keyPrefix}.pub`,
+    ]);
+    expect(added.code, added.stdout).toBe(0);
+    const doraEnv = {
+      ...process.env,
+      FEDHUB_HUB_URL: url,
+      FEDHUB_TOKEN: (await dora.createApiToken('approvals', 1)).token,
+    };
+    const signed = await fedhub(
+      [
+        'node',
+        'admins',
+        'decide',
+        '--node',
+        ids.a,
+        '--study',
+        s.id,
+        '--decision',
+        'approve',
+        '--algorithm',
+        'ping',
+        '--key',
+        `${keyPrefix}.key`,
+        '--key-name',
+        'dora',
+        '--json',
+      ],
+      doraEnv,
+    );
+    expect(signed.code, signed.stdout).toBe(0);
+    const d = JSON.parse(signed.stdout) as { id: string; digest: string };
     expect(d.digest).toBe((await advertised('ping')).digest);
     const done = await admin.waitForTask(task.id, { timeoutMs: 15_000 });
     expect(done.status).toBe('completed');
@@ -249,7 +315,9 @@ describe('approvals at the nodes', () => {
     expect(bundle.study.id).toBe(s.id);
     expect(bundle.tasks.map((t) => t.id)).toEqual([task.id]);
     expect(bundle.tasks[0]!.runs).toHaveLength(2);
-    expect(bundle.approvals.decisions.map((x) => x.id)).toEqual([d.id]);
+    expect(new Set(bundle.approvals.decisions.map((x) => x.id))).toEqual(
+      new Set([unsigned.id, ownKey.id, d.id]),
+    );
     expect(bundle.audit.verification.ok).toBe(true);
     const { chainHash, verifyMessage } = await import('@fedhub/crypto');
     const { checkpointSigningString } = await import('@fedhub/protocol');
@@ -276,7 +344,38 @@ describe('approvals at the nodes', () => {
           details: e.details,
         }),
       ).toBe(e.hash);
-  }, 60_000);
+  }, 180_000);
+
+  it('a widening of the study after approval holds its runs again at the node; a narrowing does not', async () => {
+    const s = await study('Widening after approval');
+    const submit = async () => {
+      const t = await admin.createTask({
+        studyId: s.id,
+        algorithm: 'summary',
+        params: { dataset: 'values', columns: ['x'] },
+      });
+      return t.id;
+    };
+    const first = await submit();
+    await pendingAtA(first);
+    const ok = await fedhub(['node', 'approve', '--config', yamlA, '--study', s.id]);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect((await admin.waitForTask(first, { timeoutMs: 15_000 })).status).toBe('completed');
+    // narrowing: an end date where there was none
+    await admin.updateStudy(s.id, { endsAt: '2999-12-31' });
+    expect((await admin.waitForTask(await submit(), { timeoutMs: 15_000 })).status).toBe('completed');
+    // widening: per-node breakdowns allowed; the same approved algorithm waits again at node A
+    await admin.updateStudy(s.id, { releasePerNodeBreakdown: true });
+    const widened = await submit();
+    await pendingAtA(widened);
+    const local = JSON.parse((await fedhub(['node', 'approvals', '--config', yamlA, '--json'])).stdout) as {
+      pending: Array<{ taskId: string }>;
+    };
+    expect(local.pending.map((p) => p.taskId)).toContain(widened);
+    const again = await fedhub(['node', 'approve', '--config', yamlA, '--study', s.id]);
+    expect(again.code, again.stdout).toBe(0);
+    expect((await admin.waitForTask(widened, { timeoutMs: 15_000 })).status).toBe('completed');
+  }, 180_000);
 
   it('refuses a denied version with the reason; a new build of an approved version waits again', async () => {
     const s = await study('Deny and new build');
@@ -358,6 +457,60 @@ describe('approvals at the nodes', () => {
       true,
     );
     logB.close();
+  }, 60_000);
+});
+
+describe('security round two across processes', () => {
+  it("refuses the issue's poison task (scoreResolution 2e-7); a normal task of another study completes", async () => {
+    const poisonStudy = await admin.createStudy({
+      collaborationId: ids.collab,
+      title: 'Poison',
+      purpose: 'Approvals test',
+      minNodes: 1,
+      nodeIds: [ids.b],
+    });
+    await expect(
+      admin.createTask({
+        studyId: poisonStudy.id,
+        algorithm: 'validate',
+        params: {
+          dataset: 'values',
+          outcome: 'x',
+          model: { score: 'x' },
+          scoreResolution: 2e-7,
+        },
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 'FH_ERR_BAD_PARAMS' } satisfies Partial<HubRequestError>);
+    const other = await admin.createStudy({
+      collaborationId: ids.collab,
+      title: 'Other',
+      purpose: 'Approvals test',
+      minNodes: 1,
+      nodeIds: [ids.b],
+    });
+    const normal = await admin.createTask({
+      studyId: other.id,
+      algorithm: 'summary',
+      params: { dataset: 'values', columns: ['x'] },
+    });
+    expect((await admin.waitForTask(normal.id, { timeoutMs: 15_000 })).status).toBe('completed');
+  }, 60_000);
+
+  it('revokes access from the CLI: a disabled user can no longer sign in', async () => {
+    const u = await admin.createUser({
+      username: 'leaver',
+      password: 'leaver-password-1234',
+      organisationId: ids.orgA,
+      roles: ['researcher'],
+    });
+    const r = await fedhub(
+      ['access', 'disable-user', u.id, '--reason', 'left the hospital', '--json'],
+      auditEnv,
+    );
+    expect(r.code, r.stdout).toBe(0);
+    await expect(HubClient.login(admin.baseUrl, 'leaver', 'leaver-password-1234')).rejects.toMatchObject({
+      code: 'FH_ERR_ACCOUNT_DISABLED',
+    });
   }, 60_000);
 });
 

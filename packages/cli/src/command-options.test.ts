@@ -17,7 +17,7 @@ function walk(c: Command, path: string[] = []): Array<{ path: string; flags: str
 }
 
 describe('command options', () => {
-  it('declares every list placeholder as variadic', async () => {
+  it('declares every list placeholder as variadic', { timeout: 180_000 }, async () => {
     const options = walk(await buildProgram());
     const lists = options.filter((o) => /\.\.\.[>\]]$/.test(o.flags));
     expect(lists.length).toBeGreaterThan(5);

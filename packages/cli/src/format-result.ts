@@ -4,6 +4,8 @@
  * not match its algorithm's schema is shown as JSON.
  */
 import {
+  type DvhExtractResult,
+  type LkbResult,
   type PingResult,
   type RadiomicsExtractResult,
   RESULT_SCHEMAS,
@@ -438,11 +440,39 @@ function formatRadiomicsExtract(r: RadiomicsExtractResult): string {
   ].join('\n');
 }
 
+function formatLkb(r: LkbResult): string {
+  const ci = (k: 'TD50' | 'm' | 'n') => {
+    const b = r.profileIntervals?.[k];
+    return b ? `${b[0] === null ? '-inf' : num(b[0])} .. ${b[1] === null ? 'inf' : num(b[1])}` : '';
+  };
+  const params = table(
+    ['parameter', 'estimate', `${Math.round(r.confLevel * 100)}% profile CI`],
+    (['TD50', 'm', 'n'] as const).map((k) => [k, num(r.estimates[k]), ci(k)]),
+  );
+  const curve = (r.ntcpCurve ?? [])
+    .filter((_, i) => i % 4 === 0)
+    .map((p) => [num(p.geudGy), num(p.ntcp, 3), num(p.lower, 3), num(p.upper, 3)]);
+  return `LKB NTCP: ${r.patients} patients, ${r.events} with the complication, log-likelihood ${num(r.logLik, 8)}\n${params}\n\n${table(['gEUD (Gy)', 'NTCP', 'lower', 'upper'], curve)}`;
+}
+
+function formatDvhExtract(r: DvhExtractResult): string {
+  return [
+    `DVHs computed for ${r.processed ?? 0} of ${r.patients ?? 0} patients; the tables stay at each node as derived datasets`,
+    '',
+    table(
+      ['node', 'dataset'],
+      r.nodes.map((n) => [n.node, String(n.output ?? '')]),
+    ),
+  ].join('\n');
+}
+
 /** The terminal formatter of each algorithm's result, by algorithm name. */
 // biome-ignore lint/suspicious/noExplicitAny: each formatter reads the result shape of its own algorithm, checked by its schema first
 export const RESULT_FORMATTERS: Readonly<Record<string, (result: any) => string>> = {
   ping: formatPing,
   'radiomics-extract': formatRadiomicsExtract,
+  lkb: formatLkb,
+  'dvh-extract': formatDvhExtract,
   summary: formatSummary,
   crosstab: formatCrosstab,
   glm: formatGlm,

@@ -34,9 +34,11 @@ const COMMAND_MODULES: ReadonlyArray<{
     names: ['radiomics'],
     load: async () => (await import('./commands/radiomics.js')).registerRadiomicsCommand,
   },
+  { names: ['rt'], load: async () => (await import('./commands/rt.js')).registerRtCommands },
   { names: ['audit'], load: async () => (await import('./commands/audit.js')).registerAuditCommands },
   { names: ['gdpr'], load: async () => (await import('./commands/gdpr.js')).registerGdprCommands },
   { names: ['model'], load: async () => (await import('./commands/model.js')).registerModelCommands },
+  { names: ['access'], load: async () => (await import('./commands/access.js')).registerAccessCommands },
 ];
 
 /** The program with the modules `argv` needs (all of them when `argv` is not given or names no module). */

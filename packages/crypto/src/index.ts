@@ -1,4 +1,5 @@
 export * from './access-token.js';
+export * from './admin-keys.js';
 export * from './hash-chain.js';
 export * from './node-keys.js';
 export * from './secrets.js';

@@ -327,6 +327,29 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.dropTable('login_failures').execute();
     },
   },
+  '0008-study-owner-and-revocation': {
+    // Studies belong to an organisation and a researcher (issue 15, item 4): existing ones to their
+    // creator. Users can be disabled and nodes revoked (item 10), keeping the rows the audit trail names.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('studies').addColumn('owner_organisation_id', 'text').execute();
+      await db.schema.alterTable('studies').addColumn('owner_user_id', 'text').execute();
+      await sql`UPDATE studies SET owner_user_id = created_by,
+        owner_organisation_id = (SELECT organisation_id FROM users WHERE users.id = studies.created_by)`.execute(
+        db,
+      );
+      await db.schema.alterTable('users').addColumn('disabled_at', 'text').execute();
+      await db.schema.alterTable('nodes').addColumn('revoked_at', 'text').execute();
+      // a decision relayed to a node carries its node administrator's own signature (item 6)
+      await db.schema.alterTable('approval_decisions').addColumn('admin_signature', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('approval_decisions').dropColumn('admin_signature').execute();
+      await db.schema.alterTable('nodes').dropColumn('revoked_at').execute();
+      await db.schema.alterTable('users').dropColumn('disabled_at').execute();
+      await db.schema.alterTable('studies').dropColumn('owner_user_id').execute();
+      await db.schema.alterTable('studies').dropColumn('owner_organisation_id').execute();
+    },
+  },
 };
 
 /** A migration provider over the compiled-in list (no file system access). */

@@ -29,6 +29,8 @@ export interface UsersTable {
   failed_logins: number;
   locked_until: IsoTime | null;
   created_at: IsoTime;
+  /** Set when an administrator disabled the account (it can neither sign in nor use any token). */
+  disabled_at?: IsoTime | null;
 }
 
 export interface RefreshTokensTable {
@@ -87,6 +89,8 @@ export interface NodesTable {
   datasets: JsonText;
   last_seen_at: IsoTime | null;
   created_at: IsoTime;
+  /** Set when the node was revoked: its token no longer authenticates and it runs nothing more. */
+  revoked_at?: IsoTime | null;
 }
 
 export interface StudiesTable {
@@ -108,6 +112,10 @@ export interface StudiesTable {
   release_per_node_breakdown: number;
   /** JSON: legal basis, references, categories, variables, algorithms, contacts, recipients, retention */
   governance: string;
+  /** The owning organisation: only its researchers change the study (null only before migration 0008). */
+  owner_organisation_id?: string | null;
+  /** The owning researcher (the creator unless handed over). */
+  owner_user_id?: string | null;
 }
 
 export interface StudyNodesTable {
@@ -245,6 +253,8 @@ export interface ApprovalDecisionsTable {
   signature: string;
   /** JSON { applied, reason, at } once the node answered */
   ack: JsonText | null;
+  /** JSON: the node administrator's own signature (AdminStatement), relayed to the node as given */
+  admin_signature?: JsonText | null;
 }
 
 export interface Schema {

@@ -35,6 +35,7 @@ import { sweepExpiredLeases } from './modules/node-api/lease-sweeper.js';
 import { nodeApiRoutes } from './modules/node-api/routes.js';
 import { nodeRoutes } from './modules/nodes/routes.js';
 import { organisationRoutes } from './modules/organisations/routes.js';
+import { revocationRoutes } from './modules/revocation/routes.js';
 import { studyRoutes } from './modules/studies/routes.js';
 import { dropoutGraceMs, sweepDropouts } from './modules/tasks/dropout.js';
 import { taskRoutes } from './modules/tasks/routes.js';
@@ -153,6 +154,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
     authRoutes,
     organisationRoutes,
     userRoutes,
+    revocationRoutes,
     collaborationRoutes,
     nodeRoutes,
     studyRoutes,

@@ -33,6 +33,11 @@ export const HubConfigSchema = z.object({
   userRateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(3000),
   /** A node counts as online while its last contact is younger than this, ms. */
   nodeOnlineWindowMs: z.coerce.number().int().min(1000).default(60_000),
+  /**
+   * Claims of one run before it fails for good (each lease that expires costs one): a run that crashes
+   * or starves its node (a poison task) ends in `failed` instead of being re-queued forever.
+   */
+  maxRunAttempts: z.coerce.number().int().min(1).max(100).default(3),
   /** How often expired leases are swept back to the queue, ms. */
   leaseSweepIntervalMs: z.coerce.number().int().min(50).default(1000),
   /**
@@ -73,6 +78,7 @@ const ENV_NAMES: Record<keyof HubConfigInput, string> = {
   userRateLimitPerMinute: 'FEDHUB_USER_RATE_LIMIT_PER_MINUTE',
   nodeOnlineWindowMs: 'FEDHUB_NODE_ONLINE_WINDOW_MS',
   leaseSweepIntervalMs: 'FEDHUB_LEASE_SWEEP_INTERVAL_MS',
+  maxRunAttempts: 'FEDHUB_MAX_RUN_ATTEMPTS',
   pollIntervalMs: 'FEDHUB_POLL_INTERVAL_MS',
   dropoutGraceMs: 'FEDHUB_DROPOUT_GRACE_MS',
   checkDictionaries: 'FEDHUB_CHECK_DICTIONARIES',

@@ -3,7 +3,7 @@
  * clock, a seeded world of two collaborations, and scripted nodes that sign their results.
  */
 import { randomUUID } from 'node:crypto';
-import { defineAlgorithm, ping, summary } from '@fedhub/algorithms';
+import { defineAlgorithm, ping, release, summary } from '@fedhub/algorithms';
 import { generateNodeKeys, hashPassword, sha256Hex, signAccessToken, signMessage } from '@fedhub/crypto';
 import {
   createScratchPostgresDatabase,
@@ -103,10 +103,12 @@ export const sumRounds = defineAlgorithm<z.infer<typeof SumRoundsParamsSchema>>(
   title: 'Sum over rounds (test)',
   description: 'Adds node values, round after round.',
   paramsSchema: SumRoundsParamsSchema,
+  resultSchema: z.looseObject({ total: z.number(), rounds: z.number() }),
+  releases: { pooled: 'a value per node and round (test algorithm)', perNode: null },
   variables: () => ({ dataset: null, columns: [] }),
   firstInput: () => ({ round: 1 }),
   async local() {
-    return { payload: null, disclosure: { subsetSize: null, cells: [] } };
+    return release(null, { subsetSize: null, cells: [] });
   },
   aggregate({ params, round, state, parts }) {
     if (params.failAt === round) throw new FedhubError('FH_ERR_ALGORITHM_FAILED', `fails at round ${round}`);

@@ -68,6 +68,7 @@ export function accessTests(s: SuiteState): void {
       studies: s.w.studyB.id,
       tasks: s.w.taskB.id,
       tokens: tokenB.body.id,
+      users: s.w.researcherB.id,
     };
     const bodies: Record<string, unknown> = {
       'POST /api/collaborations/{id}/organisations': { organisationId: s.w.orgA.id },
@@ -84,6 +85,15 @@ export function accessTests(s: SuiteState): void {
       },
       'POST /api/models/{name}/versions/{version}/validations': { taskId: s.w.taskB.id },
       'POST /api/nodes/{id}/approvals': { studyId: s.w.studyB.id, decision: 'approve' },
+      'POST /api/nodes/{id}/revoke': { reason: 'sneaky' },
+      'POST /api/nodes/{id}/rekey': { reason: 'sneaky' },
+      'DELETE /api/collaborations/{id}/organisations/{organisationId}': { reason: 'sneaky' },
+      'POST /api/users/{id}/disable': { reason: 'sneaky' },
+      'POST /api/users/{id}/enable': { reason: 'sneaky' },
+      'DELETE /api/users/{id}': { reason: 'sneaky' },
+      'PATCH /api/users/{id}/roles': { roles: ['hub-admin'], reason: 'sneaky' },
+      'POST /api/users/{id}/password-reset': { password: 'a sneaky long password', reason: 'sneaky' },
+      'POST /api/users/{id}/api-tokens/revoke': { reason: 'sneaky' },
     };
     // a registered model of collaboration B (registry routes address models by name and version)
     await s.hub.handle.db
@@ -138,7 +148,7 @@ export function accessTests(s: SuiteState): void {
         if (path.includes('{id}')) {
           const id = idOf[path.split('/')[2]!];
           expect(id, `no object of another collaboration for ${key}`).toBeDefined();
-          url = path.replace('{id}', id!);
+          url = path.replace('{id}', id!).replace('{organisationId}', s.w.orgB.id);
           if (path.endsWith('/wait')) url += '?timeoutMs=0';
         } else if (path.includes('{name}')) {
           url = path.replace('{name}', 'model-of-b').replace('{version}', '1');
@@ -149,10 +159,14 @@ export function accessTests(s: SuiteState): void {
           skipped.push(key);
           continue;
         }
+        // user accounts belong to no collaboration: another user's account is the hub-admin's alone (403)
+        const expected = path.startsWith('/api/users/{id}')
+          ? { status: 403, code: 'FH_ERR_FORBIDDEN' }
+          : { status: 404, code: 'FH_ERR_NOT_FOUND' };
         for (const who of [s.w.researcherA, s.w.nodeAdminA, s.w.auditorA]) {
           const r = await s.hub.call(method as 'GET', url, { token: who.token, body: bodies[key] });
-          expect(r.status, `${key} as a member of A: ${JSON.stringify(r.body)}`).toBe(404);
-          expect(r.body.code).toBe('FH_ERR_NOT_FOUND');
+          expect(r.status, `${key} as a member of A: ${JSON.stringify(r.body)}`).toBe(expected.status);
+          expect(r.body.code).toBe(expected.code);
         }
         tested.push(key);
       }

@@ -120,6 +120,8 @@ export function studyTests(s: SuiteState): void {
         startsAt: '2026-01-01',
         endsAt: '2027-12-31',
         releasePerNodeBreakdown: false,
+        purpose: base().purpose,
+        dataCategories: base().dataCategories,
       });
       expect(
         (await s.hub.call('POST', `/api/tasks/${t.body.id}/cancel`, { token: s.w.researcherA.token })).status,

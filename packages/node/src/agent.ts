@@ -15,7 +15,9 @@ import type { NodeConfig, ResolvedDataset } from './config.js';
 import { CredentialsStore } from './credentials-store.js';
 import { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun, type RunOutcome } from './executor.js';
+import { AdminKeyStore } from './governance/approval-admin-keys.js';
 import { applyDecision, approvalVerdict, relayedDecisionProblem } from './governance/approval-gate.js';
+import { studyPermission } from './governance/approval-permission.js';
 import { ApprovalStore } from './governance/approval-store.js';
 import { BudgetLedger } from './governance/budget-ledger.js';
 import { CheckpointStore } from './governance/checkpoint-store.js';
@@ -152,6 +154,9 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
               nodeId: nodeId!,
               organisationId,
               hubPublicKey: checkpoints.trustedKey(),
+              // read at each sync: `fedhub node admins add` takes effect without a restart
+              admins: new AdminKeyStore(config.dataDir).list(),
+              store: approvals,
             })
           : 'this node does not accept decisions relayed by the hub (approvals.acceptHubDecisions: false)';
         if (problem) {
@@ -295,6 +300,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         node: { id: nodeId!, name: nodeName, organisationId },
         policy: config.policy,
         floors: { minNodes: config.policy.minNodes, minOrganisations: config.policy.minOrganisations },
+        limits: config.limits,
         datasets: datasets!,
         ledger,
         ...(privacy ? { privacy } : {}),
@@ -312,6 +318,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
               algorithm: r.algorithm,
               version: r.version,
               digest: r.digest,
+              permission: studyPermission(r.study),
             },
             variables,
           );
@@ -376,6 +383,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         variables: outcome.variables,
         requester: run.requester ?? null,
         since: new Date().toISOString(),
+        permission: studyPermission(run.study),
       });
       audit?.append({
         action: 'approval.pending',

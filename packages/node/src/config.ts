@@ -30,6 +30,7 @@ import {
 import { ApprovalsConfigSchema } from './governance/approval-gate.js';
 import { PrivacyConfigSchema } from './governance/dp-config.js';
 import { RoundFloorsSchema } from './governance/round-floors.js';
+import { RunLimitsSchema } from './run-budget.js';
 
 const require = createRequire(import.meta.url);
 /** YAML is parsed only when a config or dictionary file is read (`fedhub simulate` passes objects). */
@@ -89,6 +90,9 @@ export const NodeConfigSchema = z.strictObject({
     minNodes: 3,
     minOrganisations: 3,
   }),
+  limits: RunLimitsSchema.default({ maxRunMemoryMb: 2048, maxRunSeconds: 1800 }).describe(
+    'Largest estimated memory and time of one run; beyond them the node refuses it (FH_ERR_RUN_TOO_LARGE)',
+  ),
   claimWaitMs: z.int().min(100).max(30000).default(20000),
   heartbeatIntervalMs: z.int().min(100).max(300000).default(15000),
   compute: z
@@ -112,6 +116,10 @@ export const NodeConfigSchema = z.strictObject({
   privacy: PrivacyConfigSchema.optional().describe(
     'Per-study quota of released results; differential privacy per dataset and study',
   ),
+  rt: z
+    .strictObject({ structureNames: z.record(z.string(), z.string()).default({}) })
+    .optional()
+    .describe('Radiotherapy: local structure (ROI) names mapped to AAPM TG-263 names, { local: standard }'),
   approvals: ApprovalsConfigSchema.default({
     defaultMode: 'automatic',
     studies: {},

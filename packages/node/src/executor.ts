@@ -20,12 +20,13 @@ import {
 import type { RowPool } from '@fedhub/stats';
 import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
-import { applyPrivacyControls, type PrivacyControls } from './governance/dp-gate.js';
+import { admitPrivacy, type PrivacyControls, privatizeAdmitted } from './governance/dp-gate.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
 import { DEFAULT_ROUND_FLOORS, type RoundFloors, roundFloorRefusal } from './governance/round-floors.js';
 import { studyGateRefusal } from './governance/study-gate.js';
 import { refusalBody } from './refusal.js';
 import { enforceDisclosure } from './release-gate.js';
+import { estimateRun, type RunLimits, runBudgetRefusal } from './run-budget.js';
 
 export type RunOutcome =
   | { outcome: 'completed'; payload: Json; error: null }
@@ -58,6 +59,8 @@ export interface ExecutorDeps {
   imaging?: ImagingSource;
   /** Worker threads for the row loops of model partials. */
   rowPool?: RowPool;
+  /** The node's limits on one run's estimated memory and time (refused beyond them, before any data). */
+  limits?: RunLimits;
   /** The node's approvals: run now, refuse, or hold the run for the node's administrator. */
   approvals?: (
     run: RunAssignment,
@@ -70,6 +73,17 @@ export interface ExecutorDeps {
    * node's own log and its data officer; the hub gets only {@link refusalBody}'s data-free form.
    */
   onRefusal?: (err: FedhubError, run: RunAssignment) => void;
+}
+
+/** Records in the dataset the parameters name (0 when they name none this node has). */
+function datasetRows(datasets: DatasetStore, params: unknown): number {
+  const name = (params as { dataset?: unknown } | null)?.dataset;
+  if (typeof name !== 'string') return 0;
+  try {
+    return datasets.get(name).rowCount;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -129,6 +143,18 @@ async function runChecked(
   if (outsideStudy) throw outsideStudy;
   const belowFloor = roundFloorRefusal(run, deps.node, deps.floors ?? DEFAULT_ROUND_FLOORS);
   if (belowFloor) throw belowFloor;
+  if (deps.limits) {
+    const tooLarge = runBudgetRefusal(
+      estimateRun(
+        algorithm.name,
+        parsed.data,
+        datasetRows(deps.datasets, parsed.data),
+        algorithm.variables(parsed.data).columns.length,
+      ),
+      deps.limits,
+    );
+    if (tooLarge) throw tooLarge;
+  }
   if (deps.approvals) {
     const variables = algorithm.variables(parsed.data).columns;
     const verdict = deps.approvals(run, variables);
@@ -159,31 +185,36 @@ async function runChecked(
     },
   };
   {
+    // from here, refusals carry the rule only: the budget and quota left tell of other researchers' runs
     progress.dataRead = true;
+    // quota and DP budget are taken before any data is read: a run refused later has paid like a release
+    const reads = algorithm.variables(parsed.data).dataset;
+    const ticket =
+      deps.privacy && reads !== null
+        ? admitPrivacy(deps.privacy, run, [{ name: reads, root: deps.datasets.get(reads).lineage.root }])
+        : null;
     const release = await algorithm.local(ctx, parsed.data, run.input, run.round - (run.firstRound ?? 1) + 1);
     enforceDisclosure(release, deps.policy);
     let payload = release.payload;
-    if (deps.ledger && release.disclosure.subsetSize !== null) {
-      const selections = [];
-      for (const [name, d] of used) {
-        const records = await d.selection();
-        if (!records) continue;
-        deps.ledger.check(name, d.version, records, deps.policy.minSubsetSize);
-        selections.push({ name, version: d.version, records });
-      }
-      if (deps.privacy) payload = applyPrivacyControls(deps.privacy, run, parsed.data, payload, used);
-      for (const s of selections)
-        deps.ledger.record({
+    if (release.disclosure.subsetSize !== null) {
+      // the rows each read actually used, against every earlier release (docs/adr/0008)
+      if (deps.ledger)
+        await deps.ledger.admit(used, deps.policy.minSubsetSize, {
           studyId: run.studyId,
           taskId: run.taskId,
           runId: run.runId,
           algorithm: `${run.algorithm}@${run.version}`,
-          dataset: s.name,
-          datasetVersion: s.version,
-          records: s.records,
         });
-    } else if (deps.privacy && release.disclosure.subsetSize !== null)
-      payload = applyPrivacyControls(deps.privacy, run, parsed.data, payload, used);
+      if (deps.privacy)
+        payload = privatizeAdmitted(
+          deps.privacy,
+          ticket ?? { roots: new Set(), target: null },
+          run,
+          parsed.data,
+          payload,
+          used,
+        );
+    }
     // every number the aggregate needs into the additive vector, which maskAdditive masks
     if (algorithm.toAdditive)
       payload = algorithm.toAdditive(payload, parsed.data, {

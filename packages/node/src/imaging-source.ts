@@ -3,8 +3,12 @@ import type { ImagingSource } from '@fedhub/algorithms';
 import type { DicomStore } from './dicom-store/dicom-store.js';
 
 /** Read-only imaging view of a DICOM store (de-identified instances only; never the quarantine). */
-export function imagingFromDicomStore(store: Pick<DicomStore, 'series' | 'find' | 'read'>): ImagingSource {
+export function imagingFromDicomStore(
+  store: Pick<DicomStore, 'series' | 'find' | 'read'>,
+  opts: { structureNames?: Readonly<Record<string, string>> } = {},
+): ImagingSource {
   return {
+    ...(opts.structureNames ? { structureNames: opts.structureNames } : {}),
     series: async () =>
       store.series().map((s) => ({
         patientPseudonym: s.patientPseudonym,

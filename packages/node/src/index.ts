@@ -9,7 +9,9 @@ export { compileFilter, quoteIdent } from './datasets/sql-filter.js';
 export * from './dicom-store/index.js';
 export * from './dose-registry/index.js';
 export * from './executor.js';
+export * from './governance/approval-admin-keys.js';
 export * from './governance/approval-gate.js';
+export * from './governance/approval-permission.js';
 export * from './governance/approval-store.js';
 export { BudgetLedger } from './governance/budget-ledger.js';
 export * from './governance/checkpoint-store.js';
@@ -19,6 +21,7 @@ export {
   PrivacyConfigSchema,
 } from './governance/dp-config.js';
 export { type PrivacyStatus, privacyStatus } from './governance/dp-status.js';
+export { LinearAuditor, primeFrom } from './governance/linear-auditor.js';
 export { type NodeAuditEvent, NodeAuditLog } from './governance/node-audit-log.js';
 export { PrivacyLedger } from './governance/privacy-ledger.js';
 export { QuotaLedger } from './governance/quota-ledger.js';

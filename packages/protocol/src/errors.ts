@@ -50,10 +50,13 @@ export const ERROR_CATALOGUE = {
     message: 'The algorithm returned numbers without declaring the counts behind them',
   },
   FH_ERR_TOO_MANY_PARAMETERS: { status: 422, message: 'The model has too many parameters for the records' },
-  FH_ERR_DIFFERENCING: { status: 422, message: 'The query differs from an earlier one by too few records' },
+  FH_ERR_DIFFERENCING: {
+    status: 422,
+    message: 'With earlier releases, the query would single out fewer records than the minimum subset size',
+  },
   FH_ERR_BUDGET_EXHAUSTED: {
     status: 422,
-    message: 'The differential-privacy budget of this dataset and study is spent',
+    message: 'The differential-privacy budget of this dataset is spent (over every study)',
   },
   FH_ERR_QUOTA_EXCEEDED: { status: 422, message: "The study's quota of released results is used up" },
   FH_ERR_DP_REQUIRED: {
@@ -70,6 +73,38 @@ export const ERROR_CATALOGUE = {
     message: "The node's administrator has not approved (or has denied) this study or algorithm version",
   },
   FH_ERR_STUDY_PERIOD: { status: 422, message: 'The study has not started or has ended' },
+  FH_ERR_RUN_ATTEMPTS: {
+    status: 422,
+    message: 'The run used up its attempts (its node lost the lease each time) and failed',
+  },
+  FH_ERR_RUN_TOO_LARGE: {
+    status: 422,
+    message: "The run's estimated memory or time exceeds the node's limits",
+  },
+  FH_ERR_ADMIN_SIGNATURE: {
+    status: 422,
+    message: 'The decision is not signed by a node administrator key enrolled at the node',
+  },
+  FH_ERR_ACCOUNT_DISABLED: { status: 403, message: 'The account is disabled' },
+  FH_ERR_RT_UNREADABLE: {
+    status: 422,
+    message: 'A DICOM RT file is unreadable or lacks a required attribute',
+  },
+  FH_ERR_RT_INCOMPLETE: {
+    status: 422,
+    message: 'The DICOM RT input lacks a dose grid or a structure set to compute DVHs from',
+  },
+  FH_ERR_RT_FRAME_MISMATCH: {
+    status: 422,
+    message: 'The dose grid and the structure set are on different frames of reference',
+  },
+  FH_ERR_RT_DOSE_COVERAGE: { status: 422, message: 'The dose grid does not cover the structure' },
+  FH_ERR_RT_OPEN_CONTOUR: { status: 422, message: 'A structure has an open or non-planar contour' },
+  FH_ERR_RT_MISSING_SLICE: { status: 422, message: 'A structure or dose grid misses slices' },
+  FH_ERR_RT_GEOMETRY: {
+    status: 422,
+    message: 'The dose grid or contours have a geometry the DVH engine cannot use',
+  },
   FH_ERR_ALGORITHM_FAILED: { status: 500, message: 'The algorithm failed' },
   FH_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   FH_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },

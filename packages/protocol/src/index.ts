@@ -1,5 +1,6 @@
 export * from './api/admin.js';
 export * from './api/approvals.js';
+export * from './api/revocation.js';
 export * from './api/audit.js';
 export * from './api/auth.js';
 export * from './api/models.js';

@@ -111,6 +111,12 @@ export const StudySchema = z
     status: z.enum(STUDY_STATUSES),
     stoppedAt: TimestampSchema.nullable(),
     createdBy: IdSchema,
+    owner: z
+      .object({ organisationId: IdSchema, userId: IdSchema })
+      .nullable()
+      .describe(
+        "The owning organisation and researcher: only the organisation's researchers change the study",
+      ),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   })
@@ -200,6 +206,11 @@ export const StudyDescriptorSchema = z
     startsAt: studyGovernanceShape.startsAt,
     endsAt: studyGovernanceShape.endsAt,
     releasePerNodeBreakdown: studyGovernanceShape.releasePerNodeBreakdown,
+    purpose: z
+      .string()
+      .optional()
+      .describe('The purpose the study was approved for (part of the permission a node approves)'),
+    dataCategories: z.array(z.string()).optional().describe('Categories of personal data the study uses'),
   })
   .meta({ id: 'StudyDescriptor' });
 export type StudyDescriptor = z.infer<typeof StudyDescriptorSchema>;
@@ -217,5 +228,7 @@ export function studyDescriptor(s: Study): StudyDescriptor {
     startsAt: s.startsAt,
     endsAt: s.endsAt,
     releasePerNodeBreakdown: s.releasePerNodeBreakdown,
+    purpose: s.purpose,
+    dataCategories: s.dataCategories,
   };
 }

@@ -8,6 +8,7 @@
  */
 import {
   AlgorithmInfoSchema,
+  ApiTokenInfoSchema,
   ApiTokenSchema,
   type ApprovalDecisionRequest,
   ApprovalDecisionSchema,
@@ -26,6 +27,11 @@ import {
   NodeSchema,
   OrganisationSchema,
   type RegisterModelRequest,
+  RekeyNodeResponseSchema,
+  type ResetPasswordRequest,
+  type RevokeApiTokensRequest,
+  RevokedCountSchema,
+  type SetRolesRequest,
   StudySchema,
   type TaskDetail,
   TaskDetailSchema,
@@ -297,6 +303,64 @@ export class HubClient {
   /** Every node's runs of a study waiting for approval, and the decisions recorded. */
   studyApprovals(studyId: string) {
     return this.call('GET', `/api/studies/${encodeURIComponent(studyId)}/approvals`, ApprovalStateSchema);
+  }
+  // revocation (issue 15, item 10): every call is audited at the hub with its reason
+  /** Disables a user: no sign-in; sessions and API tokens revoked (hub-admin). */
+  disableUser(id: string, reason: string) {
+    return this.call('POST', `/api/users/${encodeURIComponent(id)}/disable`, UserSchema, { reason });
+  }
+  /** Enables a disabled user (hub-admin). */
+  enableUser(id: string, reason: string) {
+    return this.call('POST', `/api/users/${encodeURIComponent(id)}/enable`, UserSchema, { reason });
+  }
+  /** Deletes a user: disabled, renamed, no password or roles; the row stays for the audit (hub-admin). */
+  deleteUser(id: string, reason: string) {
+    return this.call('DELETE', `/api/users/${encodeURIComponent(id)}`, UserSchema, { reason });
+  }
+  /** Replaces a user's roles (hub-admin). */
+  setUserRoles(id: string, body: SetRolesRequest) {
+    return this.call('PATCH', `/api/users/${encodeURIComponent(id)}/roles`, UserSchema, body);
+  }
+  /** Sets a user's password; sessions and API tokens are revoked (hub-admin). */
+  resetPassword(id: string, body: ResetPasswordRequest) {
+    return this.call('POST', `/api/users/${encodeURIComponent(id)}/password-reset`, UserSchema, body);
+  }
+  /** A user's API tokens, without secrets (hub-admin, or the user). */
+  userApiTokens(id: string) {
+    return this.call('GET', `/api/users/${encodeURIComponent(id)}/api-tokens`, z.array(ApiTokenInfoSchema));
+  }
+  /** Revokes one API token of a user, or all (hub-admin). */
+  revokeUserApiTokens(id: string, body: RevokeApiTokensRequest) {
+    return this.call(
+      'POST',
+      `/api/users/${encodeURIComponent(id)}/api-tokens/revoke`,
+      RevokedCountSchema,
+      body,
+    );
+  }
+  /** Revokes a node: its token stops working and its open runs fail. */
+  revokeNode(id: string, reason: string) {
+    return this.call(
+      'POST',
+      `/api/nodes/${encodeURIComponent(id)}/revoke`,
+      z.object({ nodeId: z.string(), failedRuns: z.number() }),
+      { reason },
+    );
+  }
+  /** Voids a node's token and keys; the new one-time enrolment token lets it enrol again with fresh keys. */
+  rekeyNode(id: string, reason: string) {
+    return this.call('POST', `/api/nodes/${encodeURIComponent(id)}/rekey`, RekeyNodeResponseSchema, {
+      reason,
+    });
+  }
+  /** Removes an organisation from a collaboration; its nodes there are revoked (hub-admin). */
+  removeCollaborationOrganisation(collaborationId: string, organisationId: string, reason: string) {
+    return this.call(
+      'DELETE',
+      `/api/collaborations/${encodeURIComponent(collaborationId)}/organisations/${encodeURIComponent(organisationId)}`,
+      CollaborationSchema,
+      { reason },
+    );
   }
   /** Records a decision for a node (node-admin of its organisation); the node applies it on its next poll. */
   decideApproval(nodeId: string, body: ApprovalDecisionRequest) {

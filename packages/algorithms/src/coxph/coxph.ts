@@ -30,10 +30,10 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { DatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { designCells } from '../design-cells.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
 import {
   type ColumnData,
-  crossCells,
   type DatasetHandle,
   type DisclosureCell,
   type DisclosureDeclaration,
@@ -49,7 +49,7 @@ export const CoxParamsSchema = z.strictObject({
   ties: z.enum(['efron', 'breslow']).default('efron'),
   timeResolution: z
     .number()
-    .positive()
+    .min(1e-6)
     .default(1)
     .describe('Event times are coarsened up to multiples of this (time unit)'),
   filter: FilterSchema.optional(),
@@ -82,20 +82,15 @@ interface NodeCoxData {
 const coxCellsOf = new WeakMap<NodeCoxData, DisclosureCell[]>();
 
 /**
- * The cells behind every Cox release: the full cross-classification of the model's factors and strata,
- * crossed with the event indicator (the risk-set sums per event time hold, per cell, how many events
- * and records there are; a cell of one record gives that record's event and time away).
+ * The cells behind every Cox release (see designCells): every pair of terms' factor combinations, strata
+ * as a term, and each term's combinations by event status (the risk-set sums per event time hold how
+ * many events and records each has; a cell of one record gives that record's event and time away).
  */
-export function coxDisclosure(d: NodeCoxData): DisclosureDeclaration {
+export function coxDisclosure(d: NodeCoxData, formula: string): DisclosureDeclaration {
   let cells = coxCellsOf.get(d);
   if (!cells) {
-    const columns: Array<{ name: string; values: ArrayLike<string | number | null> }> = Object.entries(
-      d.factorValues,
-    )
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, values]) => ({ name, values }));
-    columns.push({ name: '(event)', values: d.event });
-    cells = crossCells(columns, 'design');
+    const { formula: rhs, strata } = splitStrata(formula);
+    cells = designCells(parseModelFormula(rhs), d.factorValues, { name: '(event)', values: d.event }, strata);
     coxCellsOf.set(d, cells);
   }
   return { subsetSize: d.n, cells, parameters: d.p };
@@ -276,7 +271,7 @@ export const coxph = defineAlgorithm<CoxParams>({
   },
   releases: {
     pooled:
-      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index; released only when every cell of the cross-classification of factors, strata and event status holds at least the minimum cell count',
+      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index; released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count',
     perNode: null,
   },
   variables: (p) => {
@@ -306,10 +301,10 @@ export const coxph = defineAlgorithm<CoxParams>({
         strata: strata ?? null,
       });
       const d = await cached(ctx, params, setup.localLevels);
-      return setupRelease(setup, d, coxDisclosure(d));
+      return setupRelease(setup, d, coxDisclosure(d, params.formula));
     }
     const d = await cached(ctx, params, input.levels);
-    const disclosure = coxDisclosure(d);
+    const disclosure = coxDisclosure(d, params.formula);
     if (input.phase === 'newton') {
       const data = {
         x: d.x,

@@ -27,9 +27,9 @@ import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
 import { declaredLevelCounts, levelsHeld } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { designCells } from '../design-cells.js';
 import {
   type AggregateOutcome,
-  crossCells,
   type DisclosureCell,
   type LocalContext,
   pickFields,
@@ -182,26 +182,22 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * Disclosure declaration of a model partial: records, parameters, and the cells of the design: the full
- * cross-classification of every factor of the model (interactions or not: X'X holds the counts of every
- * pair of levels, an interaction's column holds the a:b cell), crossed with the outcome for a binary one
- * (X'y then holds events per cell). A cell of one record would give that record's response exactly.
+ * Disclosure declaration of a model partial: records, parameters, and the cells of the design (see
+ * designCells: every pair of terms' factor combinations, as X'X holds them, an interaction's a:b cell
+ * among them; and, for a binary outcome, each term's factor combinations by outcome, as X'y holds them).
+ * A cell of one record would give that record's response exactly.
  */
-export function modelDisclosure(m: NodeModelData, family: GlmParams['family']) {
+export function modelDisclosure(m: NodeModelData, params: Pick<GlmParams, 'family' | 'formula'>) {
   const n = m.design.n;
   // the same rows every round: counted once per model
   let cells = designCellsOf.get(m);
   if (cells === undefined) {
-    const columns: Array<{ name: string; values: ArrayLike<string | number | null> }> = Object.entries(
-      m.factorValues,
-    )
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, values]) => ({ name, values }));
-    if (family === 'binomial' && m.design.y) columns.push({ name: '(outcome)', values: m.design.y });
-    cells =
-      columns.length > 0
-        ? crossCells(columns, 'design')
-        : [{ label: 'records used by the model', count: n, kind: 'records' as const }];
+    const outcome =
+      params.family === 'binomial' && m.design.y ? { name: '(outcome)', values: m.design.y } : null;
+    cells = [
+      { label: 'records used by the model', count: n, kind: 'records' as const },
+      ...designCells(parseModelFormula(params.formula), m.factorValues, outcome),
+    ];
     designCellsOf.set(m, cells);
   }
   return { subsetSize: n, cells, parameters: m.design.p };
@@ -237,7 +233,7 @@ export const glm = defineAlgorithm<GlmParams>({
   },
   releases: {
     pooled:
-      "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every cell of the cross-classification of the model's factors (and of a binary outcome) holds at least the minimum cell count",
+      "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every combination of factor levels these sums hold (of each pair of terms, and of each term by a binary outcome) counts at least the minimum cell count",
     perNode: "with perCentre, each centre's own fitted coefficients and standard errors",
   },
   variables: (p) => ({ dataset: p.dataset, columns: modelColumns(parseModelFormula(p.formula), p.weights) }),
@@ -263,7 +259,7 @@ export const glm = defineAlgorithm<GlmParams>({
       const first = await firstPartial(ctx, params, Object.fromEntries(declared));
       if (!first)
         return release({ declared, [ADDITIVE_FIELD]: counts } as unknown as Json, { subsetSize: n, cells });
-      const model = modelDisclosure(first.model, params.family);
+      const model = modelDisclosure(first.model, params);
       return release(
         { declared, [ADDITIVE_FIELD]: [...counts, ...first.partial], names: first.names } as unknown as Json,
         {
@@ -290,10 +286,7 @@ export const glm = defineAlgorithm<GlmParams>({
           'perCentre: this study does not allow per-node breakdowns, so this node releases no model of its own',
           { parameter: 'perCentre' },
         );
-      return release(
-        centreFit(data, params, m.design.columnNames) as Json,
-        modelDisclosure(m, params.family),
-      );
+      return release(centreFit(data, params, m.design.columnNames) as Json, modelDisclosure(m, params));
     }
     let partial: Float64Array;
     if (phase.phase === 'irls') {
@@ -315,7 +308,7 @@ export const glm = defineAlgorithm<GlmParams>({
     }
     return release(
       { [ADDITIVE_FIELD]: Array.from(partial), names: [...m.design.columnNames] } as Json,
-      modelDisclosure(m, params.family),
+      modelDisclosure(m, params),
     );
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {

@@ -79,7 +79,10 @@ export async function readModelData(
       );
   }
   // the factors' levels are known (a superset of the selected rows' values): no lookup of them
-  const { data } = await ds.readColumns(cols, spec.filter, { knownValues: levels });
+  const { data } = await ds.readColumns(cols, spec.filter, {
+    knownValues: levels,
+    ...(spec.weights ? { weights: spec.weights } : {}),
+  });
   const numeric: Record<string, Float64Array> = {};
   const categorical: Record<string, string[]> = {};
   for (const c of cols) {

@@ -32,7 +32,7 @@ export const KmParamsSchema = z.strictObject({
   strata: ColumnParam.optional().describe(
     'Categorical column to stratify the log-rank test by (e.g. centre)',
   ),
-  timeResolution: z.number().positive().default(1),
+  timeResolution: z.number().min(1e-6).default(1),
   confLevel: z.number().gt(0).lt(1).default(0.95),
   filter: FilterSchema.optional(),
 });

@@ -30,6 +30,25 @@ export const RADIOMICS_PRESETS: Record<string, RadiomicsConfig> = {
   'ibsi-ct-e': ibsiConfigE,
 };
 
+/** Bounds on the settings that drive a run's size (grid and histogram sizes): a poison task cannot pass. */
+export const RADIOMICS_SIZE_BOUNDS = { maxBins: 4096, minBinWidth: 0.1, minSpacingMm: 0.5 } as const;
+
+function settingsSizeProblems(c: RadiomicsConfig): string[] {
+  const out: string[] = [];
+  const b = RADIOMICS_SIZE_BOUNDS;
+  const disc = (d: RadiomicsConfig['discretisation'] | undefined, where: string) => {
+    if (d?.method === 'fbn' && d.bins > b.maxBins) out.push(`${where}.bins must be at most ${b.maxBins}`);
+    if (d?.method === 'fbs' && d.width < b.minBinWidth)
+      out.push(`${where}.width must be at least ${b.minBinWidth}`);
+  };
+  disc(c.discretisation, 'discretisation');
+  disc(c.ivhDiscretisation, 'ivhDiscretisation');
+  for (const [i, s] of (c.resampleSpacing ?? []).entries())
+    if (s !== null && s < b.minSpacingMm)
+      out.push(`resampleSpacing[${i}] must be at least ${b.minSpacingMm} mm`);
+  return out;
+}
+
 const SettingsParam = z
   .union([z.enum(Object.keys(RADIOMICS_PRESETS) as [string, ...string[]]), z.record(z.string(), z.unknown())])
   .superRefine((v, ctx) => {
@@ -38,7 +57,10 @@ const SettingsParam = z
       validateConfig(v as unknown as RadiomicsConfig);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return;
     }
+    for (const problem of settingsSizeProblems(v as unknown as RadiomicsConfig))
+      ctx.addIssue({ code: 'custom', message: problem });
   })
   .describe(
     'An IBSI configuration name (ibsi-ct-a..e) or a settings object (see @fedhub/radiomics RadiomicsConfig)',

@@ -87,12 +87,12 @@ export const ValidateSurvivalParamsSchema = z.strictObject({
   ),
   timeResolution: z
     .number()
-    .positive()
+    .min(1e-6)
     .default(1)
     .describe('Event times are coarsened up to multiples of this (time unit), as coxph does'),
   scoreResolution: z
     .number()
-    .positive()
+    .min(1e-4)
     .max(1)
     .default(0.01)
     .describe('Risk scores are rounded to multiples of this; C is exact for scores on this grid'),

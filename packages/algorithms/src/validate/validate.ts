@@ -57,7 +57,7 @@ export const ValidateParamsSchema = z.strictObject({
   ]),
   scoreResolution: z
     .number()
-    .positive()
+    .min(1e-4)
     .max(0.1)
     .default(0.001)
     .describe('Predicted probabilities are histogrammed at this resolution'),

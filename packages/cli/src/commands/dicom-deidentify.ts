@@ -110,8 +110,9 @@ export const deidentifyAction = async (
         )
       : undefined;
     let started = false;
-    // hostile files are parsed in workers with memory and time limits; the workers also run in parallel
-    const pool = createDeidPool({ size: Math.max(1, Math.min(availableParallelism(), 8)) });
+    // hostile files are parsed in workers with memory and time limits; the workers also run in parallel,
+    // no more of them than files (each costs a thread's start-up)
+    const workers = Math.max(1, Math.min(availableParallelism(), 8));
     const r = await deidentifyTree(
       input,
       output,
@@ -125,8 +126,11 @@ export const deidentifyAction = async (
         if (p.status !== 'ok')
           failures.push({ file: p.file, status: p.status, code: p.code ?? '', reason: p.reason ?? '' });
       },
-      { pool, concurrency: 2 * Math.max(1, Math.min(availableParallelism(), 8)) },
-    ).finally(() => pool.close());
+      {
+        createPool: (files) => createDeidPool({ size: Math.min(workers, files) }),
+        concurrency: 2 * workers,
+      },
+    );
     bar?.stop();
     summary = {
       ok: r.ok,

@@ -4,12 +4,14 @@ import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
 import { clientFromEnvironment } from '../session.js';
 import { type DicomIntake, startDicomIntake } from './dicom.js';
+import { registerNodeAdminCommands } from './node-admins.js';
 import { registerNodeApprovalCommands } from './node-approvals.js';
 import { registerNodePrivacyCommand } from './node-privacy.js';
 
 export function registerNodeCommands(program: Command): void {
   const node = program.command('node').description('run a hospital node (data station)');
   registerNodeApprovalCommands(node);
+  registerNodeAdminCommands(node);
   registerNodePrivacyCommand(node);
   node
     .command('start')
@@ -28,7 +30,13 @@ export function registerNodeCommands(program: Command): void {
       const agent = createNode({
         config,
         log,
-        ...(intake ? { imaging: imagingFromDicomStore(intake.store) } : {}),
+        ...(intake
+          ? {
+              imaging: imagingFromDicomStore(intake.store, {
+                structureNames: config.rt?.structureNames ?? {},
+              }),
+            }
+          : {}),
       });
       const stop = () => {
         log.info('stopping: finishing the run in progress');

@@ -233,7 +233,7 @@ export function deidentifyToParts(d: Deidentifier, buf: Uint8Array): DeidPartsRe
         }
       : undefined;
     // the header part stays small: the pixel data goes by reference
-    const hint = Math.min(buf.length, 256 * 1024) + 4096;
+    const hint = Math.min(buf.length, 32 * 1024) + 4096;
     let parts = encodeFileParts(meta, ds, file.syntax, hint, onItem);
     if (records?.itemOffsets) {
       // offsets are 4-byte UL values: rewriting them moves nothing, so the second encoding has the same layout

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
 import { DEID_ERROR_CODES } from './errors.js';
 import type { DeidOptions } from './options.js';
 import type { DeidPool } from './pool.js';
+import { ScratchReader } from './scratch-read.js';
 import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 
 /** Options and project key (>= 32 bytes), or a prepared `Deidentifier`. */
@@ -177,6 +178,11 @@ export interface TreeOptions {
    * and the pool's workers run in parallel. Reading and writing stay in this thread.
    */
   readonly pool?: DeidPool;
+  /**
+   * Creates the pool once the files are listed, for that many files (none for an empty folder), and closes
+   * it at the end: a small folder does not start more workers than it has files. Ignored when `pool` is given.
+   */
+  readonly createPool?: (files: number) => DeidPool;
   /** Files in flight at once with a pool (default: 2 per worker, so a worker never waits on I/O). */
   readonly concurrency?: number;
 }
@@ -227,11 +233,12 @@ export async function deidentifyTree(
   onProgress?: (p: TreeProgress) => void,
   opts: TreeOptions = {},
 ): Promise<TreeResult> {
-  const pool = opts.pool;
-  const d = pool ? null : prepare(setup);
-  if (pool && 'table' in setup)
+  if ((opts.pool || opts.createPool) && 'table' in setup)
     throw new TypeError('deidentifyTree: a pool needs { options, projectKey }, not a prepared de-identifier');
   const files = await listFiles(inDir);
+  const owned = !opts.pool && opts.createPool && files.length > 0 ? opts.createPool(files.length) : undefined;
+  const pool = opts.pool ?? owned;
+  const d = pool ? null : prepare(setup);
   let ok = 0;
   let renamed = 0;
   let duplicates = 0;
@@ -240,6 +247,8 @@ export async function deidentifyTree(
   let done = 0;
   const reid = new Map<string, string>();
   const madeDirs = new Set<string>();
+  // in this thread each file is read, de-identified and written before the next: one read buffer
+  const scratch = new ScratchReader();
   const one = async (path: string): Promise<void> => {
     let r: DeidResult;
     let output: string | undefined;
@@ -254,7 +263,7 @@ export async function deidentifyTree(
         write = a.write;
       } else {
         // synchronous file I/O: 2-4x faster than fs/promises for many ~0.5 MB files here
-        const p = deidentifyToParts(d!, readFileSync(path));
+        const p = deidentifyToParts(d!, scratch.read(path));
         if (p.status === 'ok') {
           const w = writeTreeFileSync(outDir, treeOutputPath(p), p.parts, madeDirs);
           output = w.path;
@@ -288,10 +297,14 @@ export async function deidentifyTree(
   };
   const width = pool ? Math.max(1, opts.concurrency ?? 4) : 1;
   let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, files.length) }, async () => {
-      while (next < files.length) await one(files[next++]!);
-    }),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(width, files.length) }, async () => {
+        while (next < files.length) await one(files[next++]!);
+      }),
+    );
+  } finally {
+    await owned?.close();
+  }
   return { ok, renamed, duplicates, quarantined, rejected, reid };
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import {
   createDeidentifier,
@@ -10,6 +9,7 @@ import {
 import { ioReason, ioRejection, treeOutputPath } from './deidentify-file.js';
 import type { DeidOptions } from './options.js';
 import { POOL_CLOSE_MESSAGE } from './pool-messages.js';
+import { ScratchReader } from './scratch-read.js';
 import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 
 /** A job sent to a pool worker: bytes to de-identify, or a file to read and write (see `file`). */
@@ -42,6 +42,8 @@ function serve(): void {
   // One prepared de-identifier per (options, key): the compiled table and derived keys are reused across jobs.
   const prepared = new Map<string, Deidentifier>();
   const madeDirs = new Set<string>();
+  // file mode writes each output before reading the next input: one buffer serves every read
+  const scratch = new ScratchReader();
   port.on('message', (job: PoolJob | typeof POOL_CLOSE_MESSAGE) => {
     // the pool is closing: end this thread normally (its event loop empties) instead of being terminated
     if (job === POOL_CLOSE_MESSAGE) {
@@ -59,7 +61,7 @@ function serve(): void {
       let output: string | undefined;
       let write: TreeWrite | undefined;
       try {
-        const r = deidentifyToParts(d, readFileSync(job.file.path));
+        const r = deidentifyToParts(d, scratch.read(job.file.path));
         if (r.status === 'ok') {
           const w = writeTreeFileSync(job.file.outDir, treeOutputPath(r), r.parts, madeDirs);
           output = w.path;

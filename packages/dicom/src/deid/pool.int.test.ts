@@ -158,3 +158,41 @@ describe('createDeidPool lifecycle', () => {
     }
   }, 60_000);
 });
+
+describe('deidentifyTree with createPool', () => {
+  it('starts no pool for an empty folder and one sized by the file count otherwise, and closes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fh-deid-createpool-'));
+    try {
+      const empty = join(dir, 'empty');
+      const some = join(dir, 'some');
+      mkdirSync(empty);
+      mkdirSync(some);
+      writeFileSync(join(some, 'a.dcm'), ct(4));
+      const asked: number[] = [];
+      let closed = 0;
+      const createPool = (files: number) => {
+        asked.push(files);
+        const pool = createDeidPool({ size: Math.min(2, files), workerUrl });
+        return {
+          ...pool,
+          close: async () => {
+            closed++;
+            await pool.close();
+          },
+        };
+      };
+      const setup = { options: BASIC_PROFILE, projectKey: KEY };
+      expect(await deidentifyTree(empty, join(dir, 'o1'), setup, undefined, { createPool })).toMatchObject({
+        ok: 0,
+      });
+      expect(asked).toEqual([]);
+      expect(await deidentifyTree(some, join(dir, 'o2'), setup, undefined, { createPool })).toMatchObject({
+        ok: 1,
+      });
+      expect(asked).toEqual([1]);
+      expect(closed).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

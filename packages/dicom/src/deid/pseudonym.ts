@@ -18,10 +18,33 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
+/**
+ * Results of the keyed functions below, per key: a series repeats its study, series and frame of reference
+ * UIDs and its patient in every file, so most HMACs of a folder run are repeats. Bounded: cleared when full.
+ */
+const memo = new WeakMap<Uint8Array, Map<string, string | number>>();
+const MEMO_SIZE = 4096;
+
+function memoised<T extends string | number>(key: Uint8Array, input: string, f: () => T): T {
+  let m = memo.get(key);
+  if (!m) {
+    m = new Map();
+    memo.set(key, m);
+  }
+  const hit = m.get(input);
+  if (hit !== undefined) return hit as T;
+  const v = f();
+  if (m.size >= MEMO_SIZE) m.clear();
+  m.set(input, v);
+  return v;
+}
+
 /** Patient pseudonym: "FH-" + the first 16 base32 characters (80 bits) of HMAC-SHA256(key, patient ID). */
 export function patientPseudonym(patientKey: Uint8Array, patientId: string): string {
-  const mac = createHmac('sha256', patientKey).update(patientId, 'latin1').digest();
-  return `FH-${base32(mac).slice(0, 16)}`;
+  return memoised(patientKey, `p:${patientId}`, () => {
+    const mac = createHmac('sha256', patientKey).update(patientId, 'latin1').digest();
+    return `FH-${base32(mac).slice(0, 16)}`;
+  });
 }
 
 /**
@@ -29,14 +52,18 @@ export function patientPseudonym(patientKey: Uint8Array, patientId: string): str
  * always a valid UID; the same input UID gives the same output under the same key.
  */
 export function remapUid(uidKey: Uint8Array, uid: string): string {
-  const mac = createHmac('sha256', uidKey).update(uid, 'latin1').digest();
-  return `2.25.${BigInt(`0x${mac.subarray(0, 16).toString('hex')}`).toString(10)}`;
+  return memoised(uidKey, `u:${uid}`, () => {
+    const mac = createHmac('sha256', uidKey).update(uid, 'latin1').digest();
+    return `2.25.${BigInt(`0x${mac.subarray(0, 16).toString('hex')}`).toString(10)}`;
+  });
 }
 
 /** Per-patient date offset in days, in -3650..-1, from HMAC-SHA256(key, patient ID). */
 export function dateOffsetDays(dateKey: Uint8Array, patientId: string): number {
-  const mac = createHmac('sha256', dateKey).update(patientId, 'latin1').digest();
-  return -1 - (mac.readUInt32BE(0) % 3650);
+  return memoised(dateKey, `d:${patientId}`, () => {
+    const mac = createHmac('sha256', dateKey).update(patientId, 'latin1').digest();
+    return -1 - (mac.readUInt32BE(0) % 3650);
+  });
 }
 
 const DAY_MS = 86_400_000;

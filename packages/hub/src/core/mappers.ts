@@ -107,6 +107,10 @@ export function studyOut(r: Schema['studies'], nodeIds: string[]): Study {
     status: r.status === 'stopped' ? 'stopped' : 'active',
     stoppedAt: r.stopped_at,
     createdBy: r.created_by,
+    owner:
+      r.owner_organisation_id && r.owner_user_id
+        ? { organisationId: r.owner_organisation_id, userId: r.owner_user_id }
+        : null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -16,7 +16,7 @@ import {
   DataDictionarySchema,
   FedhubError,
 } from '@fedhub/protocol';
-import { DuckDbDataset } from './duckdb-dataset.js';
+import { type DatasetLineage, DuckDbDataset, ownLineage } from './duckdb-dataset.js';
 import { quoteIdent } from './sql-filter.js';
 
 const SQL_TYPE: Record<ColumnSpec['type'], string> = {
@@ -56,6 +56,9 @@ function validate(d: DerivedSpec): { dictionary: DataDictionary; key: ColumnSpec
   return { dictionary: parsed.data, key: keys[0] as ColumnSpec };
 }
 
+/** The ledger namespace of derived datasets not joined to a declared one (computed from images). */
+export const IMAGING_ROOT = '@imaging';
+
 const stagingOf = (name: string) => `derived_rows_${name}`;
 
 /**
@@ -72,6 +75,9 @@ async function materialise(
   const staging = quoteIdent(stagingOf(d.name));
   const table = quoteIdent(`ds_${d.name}`);
   let dictionary = own;
+  // rows joined to a declared dataset are its rows: same ledger namespace and row identity; otherwise the
+  // rows come from the imaging store, keyed by their record key, in one namespace for every such dataset
+  let lineage: DatasetLineage = ownLineage(own, IMAGING_ROOT);
   if (d.join) {
     const base = existing(d.join.dataset);
     const joinCol = base.column(d.join.column);
@@ -85,6 +91,7 @@ async function materialise(
        ON CAST(b.${quoteIdent(joinCol.name)} AS VARCHAR) = f.${quoteIdent(key.name)} ORDER BY b.rowid`,
     );
     dictionary = { ...own, columns: [...base.dictionary.columns, ...added] };
+    lineage = base.lineage;
     // A change of the outcome data (or of its opt-outs) is a new version of the joined dataset too.
     hash.update(base.version);
   } else {
@@ -93,7 +100,7 @@ async function materialise(
   await conn.run(`DROP TABLE ${staging}`);
   const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRowsJS()[0]?.[0] ?? 0);
   hash.update(canonicalJson({ dictionary, join: d.join ?? null }));
-  return new DuckDbDataset(conn, table, dictionary, hash.digest('hex'), rows);
+  return new DuckDbDataset(conn, table, dictionary, hash.digest('hex'), rows, lineage);
 }
 
 function sqlString(s: string): string {

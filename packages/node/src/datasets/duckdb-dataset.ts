@@ -21,25 +21,63 @@ function sqlString(v: string): string {
   return `'${v.replaceAll("'", "''")}'`;
 }
 
+/**
+ * Where a dataset's rows come from, for the privacy ledger: `root` names the ledger namespace (a declared
+ * dataset's own name; a derived dataset joined to a declared one uses that one's, so it is no fresh
+ * namespace), `keyColumns` the columns whose values identify a row across refreshes of the file: the
+ * dictionary's record identifier, or every column of the source when it declares none.
+ */
+export interface DatasetLineage {
+  root: string;
+  keyColumns: string[];
+  /** The source's columns: appended to the key where it repeats, so each record keeps its own identity. */
+  contentColumns: string[];
+}
+
+/** The lineage of a declared dataset (or of a derived one with no declared source). */
+export function ownLineage(dictionary: DataDictionary, root = dictionary.name): DatasetLineage {
+  const ids = dictionary.columns.filter((c) => c.identifier);
+  const all = dictionary.columns.map((c) => c.name);
+  return { root, keyColumns: ids.length === 1 ? [ids[0]!.name] : all, contentColumns: all };
+}
+
+/**
+ * One read of a run: the rows a filter selects, less those with a missing value in `notNull` or a zero in
+ * `nonZero` (the rows the aggregate actually used), booked under a ledger key: a column whose values the
+ * aggregate sums, or '#' for the selection behind its counts.
+ */
+interface Use {
+  key: string;
+  filter: Filter | undefined;
+  notNull: string[];
+  nonZero: string[];
+}
+
+/** The ledger key of the selection behind counts (no column can have this name). */
+export const COUNT_KEY = '#';
+
 export class DuckDbDataset implements DatasetHandle {
   private readonly specs: ReadonlyMap<string, ColumnSpec>;
-  /** Filters used since the last {@link takeSelection} (canonical JSON; '' for no filter). */
-  private readonly usedFilters = new Map<string, Filter | undefined>();
+  /** Reads of this run, by canonical description. */
+  private readonly uses = new Map<string, Use>();
+  readonly lineage: DatasetLineage;
 
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly table: string,
     readonly dictionary: DataDictionary,
-    /** sha256 of the data file and dictionary: the privacy ledger compares record sets within one version. */
+    /** sha256 of the data file and dictionary: stable row ids are computed once per version. */
     readonly version: string,
     readonly rowCount: number,
-    /** Record sets per filter, shared by every view of this (immutable) table. */
+    lineage?: DatasetLineage,
+    /** Record sets per read, shared by every view of this (immutable) table. */
     private readonly selections = new Map<string, RecordSet>(),
   ) {
     this.specs = new Map(dictionary.columns.map((c) => [c.name, c]));
+    this.lineage = lineage ?? ownLineage(dictionary);
   }
 
-  /** A view of this dataset that remembers which filters a run used. */
+  /** A view of this dataset that remembers which rows a run used. */
   tracked(): DuckDbDataset {
     return new DuckDbDataset(
       this.conn,
@@ -47,32 +85,68 @@ export class DuckDbDataset implements DatasetHandle {
       this.dictionary,
       this.version,
       this.rowCount,
+      this.lineage,
       this.selections,
     );
   }
 
-  private async selectionOf(key: string, f: Filter | undefined): Promise<RecordSet> {
-    const hit = this.selections.get(key);
+  private use(key: string, filter: Filter | undefined, notNull: string[] = [], nonZero: string[] = []) {
+    const u: Use = { key, filter, notNull: [...notNull].sort(), nonZero: [...nonZero].sort() };
+    this.uses.set(canonicalJson({ ...u, filter: u.filter ?? null }), u);
+  }
+
+  private async rowsOf(u: Use): Promise<RecordSet> {
+    const cacheKey = canonicalJson({ filter: u.filter ?? null, notNull: u.notNull, nonZero: u.nonZero });
+    const hit = this.selections.get(cacheKey);
     if (hit) return hit;
-    const w = compileFilter(f, this.specs, this.dictionary.name);
+    const w = compileFilter(u.filter, this.specs, this.dictionary.name);
+    const conds = [
+      w.sql,
+      ...u.notNull.map((c) => `${quoteIdent(c)} IS NOT NULL`),
+      ...u.nonZero.map((c) => `${quoteIdent(c)} IS NOT NULL AND ${quoteIdent(c)} <> 0`),
+    ];
     // the bitset is built in SQL, one byte per 8 rows, so only 1/8 of the row count crosses into JS
     const reader = await this.conn.runAndReadAll(
-      `SELECT CAST(rowid // 8 AS INTEGER) AS b, CAST(bit_or(1 << CAST(rowid % 8 AS INTEGER)) AS INTEGER) AS m FROM ${this.table} WHERE ${w.sql} GROUP BY 1`,
+      `SELECT CAST(rowid // 8 AS INTEGER) AS b, CAST(bit_or(1 << CAST(rowid % 8 AS INTEGER)) AS INTEGER) AS m FROM ${this.table} WHERE ${conds.join(' AND ')} GROUP BY 1`,
       w.params,
     );
     const [bytes = [], masks = []] = reader.getColumnsJS() as number[][];
     const set = RecordSet.fromBytes(bytes, masks, this.rowCount);
     if (this.selections.size > 256) this.selections.clear();
-    this.selections.set(key, set);
+    this.selections.set(cacheKey, set);
     return set;
   }
 
-  /** The records selected by any filter used so far (null if the dataset was not read). */
-  async selection(): Promise<RecordSet | null> {
-    if (this.usedFilters.size === 0) return null;
-    const sets = [];
-    for (const [key, f] of this.usedFilters) sets.push(await this.selectionOf(key, f));
-    return sets.length === 1 ? sets[0]! : RecordSet.union(sets);
+  /**
+   * The rows this run used, per ledger key (a summed column, or {@link COUNT_KEY}), as sets of row ids
+   * (empty when the dataset was not read).
+   */
+  async usage(): Promise<Map<string, RecordSet>> {
+    const byKey = new Map<string, RecordSet[]>();
+    for (const u of this.uses.values()) {
+      const sets = byKey.get(u.key) ?? [];
+      sets.push(await this.rowsOf(u));
+      byKey.set(u.key, sets);
+    }
+    const out = new Map<string, RecordSet>();
+    for (const [k, sets] of byKey) out.set(k, sets.length === 1 ? sets[0]! : RecordSet.union(sets));
+    return out;
+  }
+
+  /**
+   * Each row's identity before keying (row id and text): the values of the lineage's key columns, with the
+   * whole row appended where the identifier repeats, so every record keeps its own identity.
+   */
+  async rowKeys(): Promise<{ rowids: number[]; keys: string[] }> {
+    const content = (cols: string[]) =>
+      `concat_ws(chr(31), ${cols.map((c) => `coalesce(CAST(${quoteIdent(c)} AS VARCHAR), chr(30))`).join(', ')})`;
+    const key = content(this.lineage.keyColumns);
+    const all = content(this.lineage.contentColumns);
+    const reader = await this.conn.runAndReadAll(
+      `SELECT CAST(rowid AS INTEGER), CASE WHEN count(*) OVER (PARTITION BY ${key}) > 1 THEN ${key} || chr(29) || ${all} ELSE ${key} END FROM ${this.table} ORDER BY rowid`,
+    );
+    const [rowids = [], keys = []] = reader.getColumnsJS() as [number[], string[]];
+    return { rowids, keys };
   }
 
   column(name: string): ColumnSpec {
@@ -99,9 +173,7 @@ export class DuckDbDataset implements DatasetHandle {
   }
 
   private where(filter: Filter | undefined) {
-    const compiled = compileFilter(filter, this.specs, this.dictionary.name);
-    this.usedFilters.set(filter ? canonicalJson(filter) : '', filter);
-    return compiled;
+    return compileFilter(filter, this.specs, this.dictionary.name);
   }
 
   private async rows(sql: string, params: Param[]): Promise<unknown[][]> {
@@ -111,6 +183,7 @@ export class DuckDbDataset implements DatasetHandle {
 
   async count(filter?: Filter): Promise<number> {
     const w = this.where(filter);
+    this.use(COUNT_KEY, filter);
     const r = await this.rows(`SELECT count(*) FROM ${this.table} WHERE ${w.sql}`, w.params);
     return Number(r[0]![0]);
   }
@@ -122,6 +195,8 @@ export class DuckDbDataset implements DatasetHandle {
         throw new FedhubError('FH_ERR_COLUMN_TYPE', `column "${c}" is ${t}, not numeric`, { column: c });
     }
     const w = this.where(filter);
+    this.use(COUNT_KEY, filter);
+    for (const c of columns) this.use(c, filter, [c]);
     // fsum is compensated (Kahan-Babuska); var_samp is DuckDB's streaming (Welford) variance.
     const select = columns
       .map((c) => {
@@ -150,6 +225,7 @@ export class DuckDbDataset implements DatasetHandle {
     if (breaks.length < 2 || breaks.some((b) => !Number.isFinite(b)))
       throw new FedhubError('FH_ERR_BAD_PARAMS', 'histogram breaks must be finite numbers, at least two');
     const w = this.where(filter);
+    this.use(column, filter, [column]);
     const q = quoteIdent(column);
     const k = breaks.length - 1;
     const params: Param[] = [...w.params];
@@ -182,6 +258,9 @@ export class DuckDbDataset implements DatasetHandle {
   ): Promise<Array<{ levels: Array<string | null>; n: number }>> {
     const specs = columns.map((c) => this.analysable(c));
     const w = this.where(filter);
+    // counts per level (missing is a level of its own) over the selection: the cells are the release
+    // gate's; no value is summed
+    this.use(COUNT_KEY, filter);
     // integers are stored as DOUBLE: print them without a decimal point
     const cols = specs
       .map((s) =>
@@ -203,11 +282,21 @@ export class DuckDbDataset implements DatasetHandle {
   async readColumns(
     columns: string[],
     filter?: Filter,
-    opts: { allowMissing?: string[]; knownValues?: Record<string, readonly string[]> } = {},
+    opts: {
+      allowMissing?: string[];
+      knownValues?: Record<string, readonly string[]>;
+      weights?: string;
+      groupKeys?: string[];
+    } = {},
   ): Promise<{ n: number; data: ColumnData }> {
-    const specs = columns.map((c) => this.analysable(c));
+    const specs = columns.map((c) => (opts.groupKeys?.includes(c) ? this.column(c) : this.analysable(c)));
     const w = this.where(filter);
     const required = columns.filter((c) => !opts.allowMissing?.includes(c));
+    // the values summed: the rows read, less those a zero weight leaves out of every sum; the counts: the
+    // selection (so every round of a model books the same, whatever the round reads)
+    const nonZero = opts.weights ? [opts.weights] : [];
+    this.use(COUNT_KEY, filter);
+    for (const c of columns) this.use(c, filter, required, nonZero);
     const notNull = required.length
       ? required.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ')
       : 'TRUE';

@@ -11,6 +11,10 @@ import dimse from 'dcmjs-dimse';
 import type { ResolvedDicomConfig } from './dicom-config.js';
 import type { DicomStore, IngestOutcome } from './dicom-store.js';
 import { part10File } from './part10.js';
+import { PduGate } from './pdu-gate.js';
+
+/** Largest A-ASSOCIATE-RQ accepted (bytes): 128 presentation contexts of 16 transfer syntaxes fit. */
+const MAX_ASSOCIATE_RQ_LENGTH = 256 * 1024;
 
 const { Dataset, Scp, log: dimseLog } = dimse;
 const { CEchoResponse, CStoreResponse } = dimse.responses;
@@ -49,7 +53,8 @@ export type ListenerEvent =
   | { readonly type: 'echo'; readonly callingAeTitle: string }
   | { readonly type: 'stored'; readonly callingAeTitle: string; readonly outcome: IngestOutcome }
   | { readonly type: 'refused'; readonly callingAeTitle: string; readonly reason: string }
-  | { readonly type: 'network-error'; readonly message: string };
+  | { readonly type: 'network-error'; readonly message: string }
+  | { readonly type: 'aborted'; readonly callingAeTitle: string; readonly reason: string };
 
 /** A running listener. */
 export interface CStoreListener {
@@ -239,12 +244,34 @@ export async function startCStoreListener(opts: CStoreListenerOptions): Promise<
   }
 
   const sockets = new Set<Socket>();
+  const maxAssociations = cfg.maxAssociations ?? 16;
   const server: Server = createServer((socket) => {
+    if (sockets.size >= maxAssociations) {
+      emit({
+        type: 'network-error',
+        message: `more than ${maxAssociations} open associations: connection closed`,
+      });
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    const scp = new NodeScp(socket, { associationTimeout: 60_000, pduTimeout: 60_000 }) as InstanceType<
-      typeof NodeScp
-    > & { connected: boolean };
+    // the gate frames and bounds PDUs and checks AE titles before dcmjs-dimse sees a byte (pdu-gate.ts)
+    const gate = new PduGate(socket, {
+      aeTitle: cfg.aeTitle,
+      allowedCallingAeTitles: allowed,
+      maxAssociateRqLength: MAX_ASSOCIATE_RQ_LENGTH,
+      onRefusal: (r) =>
+        emit(
+          r.kind === 'abort'
+            ? { type: 'aborted', callingAeTitle: r.callingAeTitle, reason: r.reason }
+            : { type: 'association-rejected', callingAeTitle: r.callingAeTitle, reason: r.reason },
+        ),
+    });
+    const scp = new NodeScp(gate as unknown as Socket, {
+      associationTimeout: 60_000,
+      pduTimeout: 60_000,
+    }) as InstanceType<typeof NodeScp> & { connected: boolean };
     scp.connected = true;
     scp.on('abort', () => socket.destroy());
     scp.on('networkError', (e: Error) => {

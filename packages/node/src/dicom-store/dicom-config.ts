@@ -109,6 +109,12 @@ export const DicomConfigSchema = z.strictObject({
         .min(1024)
         .max(2 ** 31 - 1)
         .default(1024 * 1024 * 1024),
+      maxAssociations: z
+        .int()
+        .min(1)
+        .max(1024)
+        .default(16)
+        .describe('Open associations at once; further connections are closed at once'),
     })
     .optional(),
   dicomweb: z.array(DicomWebSourceSchema).default([]),
@@ -138,6 +144,7 @@ export interface ResolvedDicomConfig {
     readonly allowedCallingAeTitles: readonly string[];
     readonly acceptedSopClasses: readonly string[];
     readonly maxInstanceBytes: number;
+    readonly maxAssociations?: number;
   };
   readonly dicomweb: readonly ResolvedDicomWebSource[];
 }
@@ -235,6 +242,7 @@ export function resolveDicomConfig(
             allowedCallingAeTitles: c.listener.allowedCallingAeTitles.map((a) => a.trim()),
             acceptedSopClasses: c.listener.acceptedSopClasses ?? Object.keys(DEFAULT_STORAGE_SOP_CLASSES),
             maxInstanceBytes: c.listener.maxInstanceBytes,
+            maxAssociations: c.listener.maxAssociations,
           },
         }
       : {}),

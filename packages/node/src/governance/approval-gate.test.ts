@@ -3,14 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getAlgorithm } from '@fedhub/algorithms';
-import { generateNodeKeys, signMessage } from '@fedhub/crypto';
+import { generateAdminKeyPem, generateNodeKeys, signAdminStatement, signMessage } from '@fedhub/crypto';
 import { type ApprovalDecision, approvalSigningString } from '@fedhub/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AdminKeyStore } from './approval-admin-keys.js';
 import {
   type ApprovalsConfig,
   ApprovalsConfigSchema,
   applyDecision,
   approvalVerdict,
+  type RelayTrust,
   relayedDecisionProblem,
 } from './approval-gate.js';
 import { ApprovalStore } from './approval-store.js';
@@ -108,8 +110,20 @@ describe('decisions relayed by the hub', () => {
   const hub = generateNodeKeys().ed25519;
   const nodeId = randomUUID();
   const organisationId = randomUUID();
-  const trust = { nodeId, organisationId, hubPublicKey: hub.publicKey };
-  function relayed(over: Partial<ApprovalDecision> = {}, signWith = hub.privateKey): ApprovalDecision {
+  const dora = generateAdminKeyPem();
+  const mallory = generateAdminKeyPem();
+  let trust: RelayTrust;
+  beforeEach(() => {
+    const admins = new AdminKeyStore(dir);
+    admins.add('dora', dora.publicKeyPem);
+    trust = { nodeId, organisationId, hubPublicKey: hub.publicKey, admins: admins.list(), store };
+  });
+  function relayed(
+    over: Partial<ApprovalDecision> = {},
+    signWith = hub.privateKey,
+    admin: { key: string; name: string } | null = { key: dora.privateKeyPem, name: 'dora' },
+    asked: { version?: string } = { version: summary.version },
+  ): ApprovalDecision {
     const d = {
       id: randomUUID(),
       nodeId,
@@ -123,8 +137,52 @@ describe('decisions relayed by the hub', () => {
       createdAt: new Date().toISOString(),
       ...over,
     };
-    return { ...d, signature: signMessage(signWith, approvalSigningString(d)), ack: null };
+    const adminSignature = admin
+      ? signAdminStatement(admin.key, admin.name, d.nodeId, {
+          studyId: d.studyId,
+          decision: d.decision,
+          algorithm: d.algorithm ?? undefined,
+          ...asked,
+        })
+      : null;
+    return { ...d, signature: signMessage(signWith, approvalSigningString(d)), adminSignature, ack: null };
   }
+
+  it('honours only decisions signed by an administrator key enrolled at the node, once', () => {
+    // a node-admin user the hub operator created: hub-signed, right organisation and role, no enrolled key
+    expect(relayedDecisionProblem(relayed({}, hub.privateKey, null), trust)).toContain(
+      'not signed by a node administrator key enrolled at this node',
+    );
+    expect(
+      relayedDecisionProblem(
+        relayed({}, hub.privateKey, { key: mallory.privateKeyPem, name: 'mallory' }),
+        trust,
+      ),
+    ).toContain('no administrator key "mallory"');
+    // mallory's key under dora's name
+    expect(
+      relayedDecisionProblem(
+        relayed({}, hub.privateKey, { key: mallory.privateKeyPem, name: 'dora' }),
+        trust,
+      ),
+    ).toContain('not signed by the key of administrator "dora"');
+    // the hub turns dora's signed denial into an approval (and re-signs it with its own key)
+    const denial = relayed({ decision: 'deny' });
+    const turned = { ...denial, decision: 'approve' as const };
+    turned.signature = signMessage(hub.privateKey, approvalSigningString(turned));
+    expect(relayedDecisionProblem(turned, trust)).toContain('not signed by the key of administrator "dora"');
+    const good = relayed();
+    expect(relayedDecisionProblem(good, trust)).toBeNull();
+    expect(relayedDecisionProblem(good, trust)).toContain('replay');
+    // an unpinned approval stands for the node's latest version, not one the hub picks
+    expect(relayedDecisionProblem(relayed({}, hub.privateKey, undefined, {}), trust)).toBeNull();
+    expect(
+      relayedDecisionProblem(
+        relayed({ version: '0.0.1', digest: summary.digest }, hub.privateKey, undefined, {}),
+        trust,
+      ),
+    ).not.toBeNull();
+  });
 
   it("accepts a hub-signed decision by a node-admin of the node's organisation", () => {
     expect(relayedDecisionProblem(relayed(), trust)).toBeNull();

@@ -21,6 +21,8 @@ import {
   FedhubError,
 } from '@fedhub/protocol';
 import { z } from 'zod';
+import { adminSignatureProblem, type EnrolledAdmin } from './approval-admin-keys.js';
+import { permissionDigest, permissionWidenings } from './approval-permission.js';
 import type { AlgorithmKey, ApprovalStore } from './approval-store.js';
 
 export const ApprovalsConfigSchema = z.strictObject({
@@ -63,6 +65,21 @@ function automaticPolicyCovers(config: ApprovalsConfig, k: AlgorithmKey, variabl
   return true;
 }
 
+/**
+ * How the run's study permits more than the permission set its approval was given under (empty: it does
+ * not). An approval given before any run of the study was seen binds to the first permission set seen
+ * after it (recorded here), so a later widening still reopens it.
+ */
+function widenedSinceApproval(store: ApprovalStore, k: AlgorithmKey): string[] {
+  if (!k.permission) return [];
+  const approved = store.approvedPermission(k.studyId);
+  if (!approved) {
+    store.approvePermission(k.studyId, k.permission, 'first run after approval');
+    return [];
+  }
+  return permissionWidenings(approved.permission, k.permission);
+}
+
 /** Decides a run of `k` reading `variables`, from the node's store and config alone. */
 export function approvalVerdict(
   store: ApprovalStore,
@@ -102,7 +119,14 @@ export function approvalVerdict(
         { studyId: k.studyId, algorithm: k.algorithm, version: k.version, digest: k.digest },
       ),
     };
-  if (decided?.decision === 'approved') return { kind: 'run', how: 'approved' };
+  if (decided?.decision === 'approved') {
+    const widened = widenedSinceApproval(store, k);
+    if (widened.length === 0) return { kind: 'run', how: 'approved' };
+    return {
+      kind: 'wait',
+      reason: `${study} permits more than when it was approved at this node (${widened.join('; ')})`,
+    };
+  }
   if (mode === 'automatic' && automaticPolicyCovers(config, k, variables))
     return { kind: 'run', how: 'automatic' };
   return {
@@ -119,13 +143,19 @@ export interface RelayTrust {
   nodeId: string;
   organisationId: string | undefined;
   hubPublicKey: string | undefined;
+  /** The administrator keys enrolled at this node (`fedhub node admins add`). */
+  admins: readonly EnrolledAdmin[];
+  /** The node's approval store: held runs' permission sets, and the statement nonces already spent. */
+  store: ApprovalStore;
+  now?: number;
 }
 
 /**
  * Why a decision relayed by the hub must not be applied, or null when it may. The hub signs what it
  * relays, with the identity and roles of who decided; the node checks that signature with the hub key it
  * trusted at enrolment, and that the decision is for this node, by a node-admin of its own organisation,
- * for its own copy of the algorithm.
+ * for its own copy of the algorithm; and, since the hub operator could create such a user, that the
+ * decision carries the signature of an administrator key enrolled at the node itself, used once.
  */
 export function relayedDecisionProblem(d: ApprovalDecision, trust: RelayTrust): string | null {
   if (!trust.hubPublicKey) return 'this node holds no hub key to check the decision with';
@@ -143,7 +173,32 @@ export function relayedDecisionProblem(d: ApprovalDecision, trust: RelayTrust): 
     if (d.digest !== own.digest)
       return `${d.algorithm}@${d.version} at the hub differs from this node's copy (digest mismatch)`;
   }
+  const held = trust.store
+    .pending(d.studyId)
+    .filter((p) => p.permission)
+    .at(-1)?.permission;
+  const unsigned = adminSignatureProblem(
+    d,
+    trust.admins,
+    trust.now ?? Date.now(),
+    held ? permissionDigest(held) : undefined,
+  );
+  if (unsigned) return unsigned;
+  if (!trust.store.useNonce(d.adminSignature!.nonce))
+    return "the administrator's signed decision was relayed before (replay)";
   return null;
+}
+
+/**
+ * An approval is given under the permission set of the study's newest held run (what the administrator
+ * was shown); with no run held, the permission set approved before stays, or the first one seen binds.
+ */
+function bindToHeldPermission(store: ApprovalStore, studyId: string, by: string): void {
+  const newest = store
+    .pending(studyId)
+    .filter((p) => p.permission)
+    .at(-1);
+  if (newest?.permission) store.approvePermission(studyId, newest.permission, by);
 }
 
 /**
@@ -176,6 +231,7 @@ export function applyDecision(
       );
     const key = { studyId: d.studyId, algorithm: own.name, version: own.version, digest: own.digest };
     store.decideAlgorithm(key, d.decision === 'approve' ? 'approved' : 'denied', by, reason);
+    if (d.decision === 'approve') bindToHeldPermission(store, d.studyId, by);
     return `${own.name}@${own.version} (digest ${own.digest.slice(0, 12)}) ${d.decision === 'approve' ? 'approved' : 'denied'} for study ${d.studyId}`;
   }
   if (d.decision === 'deny') {
@@ -186,5 +242,6 @@ export function applyDecision(
   if (store.study(d.studyId).mode === 'deny') store.setMode(d.studyId, 'manual', by, reason);
   const held = store.pending(d.studyId);
   for (const p of held) store.decideAlgorithm(p, 'approved', by, reason);
+  bindToHeldPermission(store, d.studyId, by);
   return `study ${d.studyId} approved at this node (${held.length} waiting run(s))`;
 }

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApprovalMode, Json, Requester } from '@fedhub/protocol';
 import Database from 'better-sqlite3';
+import { permissionDigest, type StudyPermission } from './approval-permission.js';
 
 export interface StudyApprovalState {
   mode: ApprovalMode | null;
@@ -20,6 +21,16 @@ export interface AlgorithmKey {
   algorithm: string;
   version: string;
   digest: string;
+  /** The study's permission set this run comes under (computed by the node from the run's descriptor). */
+  permission?: StudyPermission | undefined;
+}
+
+/** The permission set a node administrator approved a study under. */
+export interface ApprovedPermission {
+  digest: string;
+  permission: StudyPermission;
+  decidedBy: string;
+  at: string;
 }
 
 export interface PendingRun extends AlgorithmKey {
@@ -75,7 +86,55 @@ export class ApprovalStore {
       requester TEXT,
       since TEXT NOT NULL,
       released_at TEXT
+    );
+    CREATE TABLE IF NOT EXISTS admin_nonces (
+      nonce TEXT PRIMARY KEY,
+      at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS approved_permissions (
+      study_id TEXT PRIMARY KEY,
+      digest TEXT NOT NULL,
+      permission TEXT NOT NULL,
+      decided_by TEXT NOT NULL,
+      at TEXT NOT NULL
     );`);
+    const pendingColumns = this.db.prepare('PRAGMA table_info(pending)').all() as Array<{ name: string }>;
+    if (!pendingColumns.some((c) => c.name === 'permission'))
+      this.db.exec('ALTER TABLE pending ADD COLUMN permission TEXT');
+  }
+
+  /** Spends a node administrator statement's nonce: false when it was used before (a replay). */
+  useNonce(nonce: string): boolean {
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO admin_nonces (nonce, at) VALUES (?, ?)')
+      .run(nonce, new Date().toISOString());
+    return r.changes === 1;
+  }
+
+  /** The permission set the study was approved under at this node, if any. */
+  approvedPermission(studyId: string): ApprovedPermission | undefined {
+    const r = this.db
+      .prepare('SELECT digest, permission, decided_by, at FROM approved_permissions WHERE study_id = ?')
+      .get(studyId) as { digest: string; permission: string; decided_by: string; at: string } | undefined;
+    return r
+      ? {
+          digest: r.digest,
+          permission: JSON.parse(r.permission) as StudyPermission,
+          decidedBy: r.decided_by,
+          at: r.at,
+        }
+      : undefined;
+  }
+
+  /** Binds the study's approvals to `permission` (replacing the permission set approved before). */
+  approvePermission(studyId: string, permission: StudyPermission, by: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO approved_permissions (study_id, digest, permission, decided_by, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (study_id) DO UPDATE SET digest = excluded.digest, permission = excluded.permission,
+           decided_by = excluded.decided_by, at = excluded.at`,
+      )
+      .run(studyId, permissionDigest(permission), JSON.stringify(permission), by, new Date().toISOString());
   }
 
   study(studyId: string): StudyApprovalState {
@@ -167,7 +226,8 @@ export class ApprovalStore {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO pending (run_id, attempt, task_id, study_id, study_title, algorithm, version, digest,
-           params, variables, requester, since, released_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+           params, variables, requester, since, released_at, permission)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
       )
       .run(
         p.runId,
@@ -182,6 +242,7 @@ export class ApprovalStore {
         JSON.stringify(p.variables),
         p.requester ? JSON.stringify(p.requester) : null,
         p.since,
+        p.permission ? JSON.stringify(p.permission) : null,
       );
   }
 
@@ -208,6 +269,7 @@ export class ApprovalStore {
       requester: r.requester ? (JSON.parse(String(r.requester)) as Requester) : null,
       since: String(r.since),
       releasedAt: null,
+      permission: r.permission ? (JSON.parse(String(r.permission)) as StudyPermission) : undefined,
     }));
   }
 

@@ -124,7 +124,7 @@ describe('differential-privacy budget at the node', () => {
     expect(Math.abs(col.n - 300)).toBeLessThan(70);
     expect(col.mean).toBeGreaterThanOrEqual(18);
     expect(col.mean).toBeLessThanOrEqual(100);
-    expect(c.budget.spent('cohort', study).epsilon).toBeCloseTo(0.5, 12);
+    expect(c.budget.spent('cohort').epsilon).toBeCloseTo(0.5, 12);
     close(c);
     c = controls(dataDir, { differential: [DP] });
     expect((await run(c, study, 'summary', SUMMARY)).outcome).toBe('completed');
@@ -133,10 +133,12 @@ describe('differential-privacy budget at the node', () => {
     expect(third.error?.code).toBe('FH_ERR_BUDGET_EXHAUSTED');
     // the hub learns the rule, not the dataset's spent budget
     expect(third.error?.message).toBe(
-      'Hospital A: The differential-privacy budget of this dataset and study is spent (parameter dataset)',
+      'Hospital A: The differential-privacy budget of this dataset is spent (over every study) (parameter dataset)',
     );
-    // another study has a budget of its own
-    expect((await run(c, crypto.randomUUID(), 'summary', SUMMARY)).outcome).toBe('completed');
+    // the budget is the dataset's: another study brings no new one
+    expect((await run(c, crypto.randomUUID(), 'summary', SUMMARY)).error?.code).toBe(
+      'FH_ERR_BUDGET_EXHAUSTED',
+    );
     close(c);
   });
 
@@ -203,9 +205,9 @@ describe('differential-privacy budget at the node', () => {
     expect(r.error?.code).toBe('FH_ERR_DP_REQUIRED');
     // the parameter that names the column without bounds
     expect(r.error?.message).toMatch(/\(parameter columns\.\d\)$/);
-    // refused before anything left: no budget and no quota spent
-    expect(c.budget.spent('cohort', studyId)).toEqual({ epsilon: 0, delta: 0 });
-    expect(c.quota.used(studyId)).toBe(0);
+    // budget and quota are taken before the data is read: a refused run has paid like a release
+    expect(c.budget.spent('cohort')).toEqual({ epsilon: 0.5, delta: 0 });
+    expect(c.quota.used(studyId)).toBe(1);
     s2.close();
     close(c);
   });

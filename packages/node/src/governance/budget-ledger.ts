@@ -1,7 +1,9 @@
 /**
  * The node's differential-privacy budget ledger: every noisy release is charged (epsilon, delta) against the
- * budget of its (dataset, study) BEFORE it leaves the node, in one SQLite transaction, and refused with
- * FH_ERR_BUDGET_EXHAUSTED when the charge would exceed the budget. Composition is basic: the epsilons and
+ * budget of its node dataset (the root a derived dataset comes from; summed over every study and every
+ * researcher, so a new study brings no new budget) BEFORE the run reads any data, in one SQLite
+ * transaction, and refused with FH_ERR_BUDGET_EXHAUSTED when the charge would exceed the budget. A run
+ * refused after reading data has paid like one released. Composition is basic: the epsilons and
  * the deltas of the releases add up (sound for any mechanisms; tighter accountants would allow more queries).
  * The ledger lives in the node's data folder, so no action at the hub (a database restore, a new task id,
  * another researcher) can give spent budget back.
@@ -48,13 +50,13 @@ export class BudgetLedger {
     CREATE INDEX IF NOT EXISTS dp_charges_by_budget ON dp_charges (dataset, study_id);`);
   }
 
-  /** What (dataset, study) has spent so far. */
-  spent(dataset: string, studyId: string): Budget {
+  /** What the dataset has spent so far, over every study. */
+  spent(dataset: string): Budget {
     const row = this.db
       .prepare(
-        'SELECT COALESCE(SUM(epsilon), 0) AS e, COALESCE(SUM(delta), 0) AS d FROM dp_charges WHERE dataset = ? AND study_id = ?',
+        'SELECT COALESCE(SUM(epsilon), 0) AS e, COALESCE(SUM(delta), 0) AS d FROM dp_charges WHERE dataset = ?',
       )
-      .get(dataset, studyId) as { e: number; d: number };
+      .get(dataset) as { e: number; d: number };
     return { epsilon: row.e, delta: row.d };
   }
 
@@ -64,16 +66,15 @@ export class BudgetLedger {
    */
   charge(c: Charge, budget: Budget, now = new Date()): Budget {
     return this.db.transaction(() => {
-      const s = this.spent(c.dataset, c.studyId);
+      const s = this.spent(c.dataset);
       if (s.epsilon + c.epsilon > budget.epsilon + SLACK || s.delta + c.delta > budget.delta + SLACK)
         throw new FedhubError(
           'FH_ERR_BUDGET_EXHAUSTED',
-          `the differential-privacy budget of dataset "${c.dataset}" for study ${c.studyId} is spent: ` +
+          `the differential-privacy budget of dataset "${c.dataset}" at this node is spent (over every study): ` +
             `epsilon ${round(s.epsilon)} of ${budget.epsilon} and delta ${s.delta} of ${budget.delta} used, ` +
             `this release needs epsilon ${c.epsilon}, delta ${c.delta}`,
           {
             dataset: c.dataset,
-            studyId: c.studyId,
             spent: s,
             budget,
             requested: { epsilon: c.epsilon, delta: c.delta },
@@ -86,6 +87,11 @@ export class BudgetLedger {
         .run(now.toISOString(), c.dataset, c.studyId, c.taskId, c.runId, c.algorithm, c.epsilon, c.delta);
       return { epsilon: budget.epsilon - s.epsilon - c.epsilon, delta: budget.delta - s.delta - c.delta };
     })();
+  }
+
+  /** Takes back the charge of a run refused before it read any data (its study's quota was used up). */
+  refund(runId: string): void {
+    this.db.prepare('DELETE FROM dp_charges WHERE run_id = ?').run(runId);
   }
 
   /** What every (dataset, study) has spent, and in how many releases (for the node's data officer). */

@@ -1,6 +1,8 @@
 /**
- * The node configuration's `privacy:` section: a per-study quota of released results and, per dataset and
- * study, differential privacy with a budget.
+ * The node configuration's `privacy:` section: a per-study quota of released results and, per dataset,
+ * differential privacy with one budget for the dataset, spent by every study (an entry for one study sets
+ * what that study may release and the cap it sees on the dataset's common spend). Derived datasets are
+ * governed by the entry of the dataset they come from.
  *
  * @example
  * privacy:
@@ -9,7 +11,7 @@
  *     perStudy: { 5f0c...: 20 }        # overrides by study id
  *   differential:
  *     - dataset: cohort
- *       study: '*'                     # every study gets its own budget of this size
+ *       study: '*'                     # every study: one budget for the dataset, shared by all studies
  *       mechanism: discrete-gaussian   # or laplace (pure epsilon-DP, delta ignored)
  *       budget: { epsilon: 2, delta: 1.0e-6 }
  *       perRelease: { epsilon: 0.25, delta: 1.0e-7 }
@@ -20,7 +22,12 @@ import { z } from 'zod';
 export const DifferentialPrivacyEntrySchema = z
   .strictObject({
     dataset: SlugSchema,
-    study: z.string().min(1).max(200).default('*').describe("A study id, or '*' for every study"),
+    study: z
+      .string()
+      .min(1)
+      .max(200)
+      .default('*')
+      .describe("A study id, or '*' for every study (the budget is the dataset's, shared by all studies)"),
     mechanism: z.enum(['discrete-gaussian', 'laplace']).default('discrete-gaussian'),
     budget: z.strictObject({
       epsilon: z.number().positive().max(100),

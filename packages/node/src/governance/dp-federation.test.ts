@@ -95,14 +95,14 @@ describe('differential privacy on a local federation', () => {
     expect(JSON.stringify(noisy.counts)).not.toBe(JSON.stringify(exact.counts));
   });
 
-  it('refuses once the budget is spent: three releases of epsilon 1 fit a budget of 3, the fourth does not', async () => {
+  it("refuses once the dataset's budget is spent, whichever the study: 1 (study-1) + 2 x 1 (study-2) fit a budget of 3, a third study gets nothing", async () => {
     const params = { dataset: 'cohort', columns: ['dose_gy'] };
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 2; i++)
       await expect(
         runLocalFederation('summary', params, dpNodes, { studyId: 'study-2' }),
       ).resolves.toBeDefined();
     await expect(
-      runLocalFederation('summary', params, dpNodes, { studyId: 'study-2' }),
+      runLocalFederation('summary', params, dpNodes, { studyId: 'study-3' }),
     ).rejects.toMatchObject({
       code: 'FH_ERR_NODE_REFUSED',
       details: { code: 'FH_ERR_BUDGET_EXHAUSTED' },

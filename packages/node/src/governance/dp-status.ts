@@ -1,6 +1,7 @@
 /**
  * What the node's privacy controls have let out so far: per (dataset, study) the differential-privacy budget
- * spent against the configured one, and per study the quota used. Read from the node's own ledgers, for the
+ * spent, beside the dataset's configured budget (which every study spends together: the sum over a
+ * dataset's rows is what counts against it), and per study the quota used. Read from the node's own ledgers, for the
  * data officer (`fedhub node privacy`).
  */
 import { BudgetLedger } from './budget-ledger.js';

@@ -21,7 +21,9 @@ export interface NodeAuditEvent {
     | 'approval.refused'
     | 'approval.decided'
     | 'approval.relay-rejected'
-    | 'hub.checkpoint-problem';
+    | 'hub.checkpoint-problem'
+    | 'admin-key.added'
+    | 'admin-key.removed';
   taskId?: string;
   runId?: string;
   studyId?: string;

@@ -63,7 +63,7 @@ describe('privacy ledger', () => {
     expect(minusOne.error?.code).toBe('FH_ERR_DIFFERENCING');
     // the refusal says which rule, not by how many records (that would answer the differencing question)
     expect(minusOne.error?.message).toBe(
-      'Hospital A: The query differs from an earlier one by too few records (parameter dataset)',
+      'Hospital A: With earlier releases, the query would single out fewer records than the minimum subset size',
     );
     // the same selection written differently, by another study, after the node restarts
     store.close();
@@ -80,5 +80,72 @@ describe('privacy ledger', () => {
     expect(ledger.releases().length).toBe(3);
     store.close();
     ledger.close();
+  });
+});
+
+describe('privacy ledger: the auditor state across restarts', () => {
+  const rows = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+  const union = (...xs: Int32Array[]) => Int32Array.from(new Set(xs.flatMap((x) => [...x]))).sort();
+  // S1 - S2 - S4 + S3 = row 0, each pair >= 10 rows apart (see red-team/differencing-linear-combination)
+  const A = rows(1, 12);
+  const B = rows(12, 30);
+  const C = rows(30, 50);
+  const S1 = union(Int32Array.of(0), A, B);
+  const S2 = union(B);
+  const S4 = union(A, C);
+  const S3 = union(Int32Array.of(0), C);
+
+  it('refuses the completing release after a crash (replayed) and after a clean close (snapshot)', () => {
+    const ledgerDir = join(dir, 'restarts');
+    const first = new PrivacyLedger(ledgerDir);
+    for (const s of [S1, S2, S4]) first.auditRows('cohort', 'dose_gy', s, 10);
+    // no close: as after a crash, the next ledger replays the recorded releases
+    const replayed = new PrivacyLedger(ledgerDir);
+    expect(() => replayed.auditRows('cohort', 'dose_gy', S3, 10)).toThrow(
+      expect.objectContaining({ code: 'FH_ERR_DIFFERENCING', details: { rule: 'linear' } }),
+    );
+    // another column is another namespace: the same rows are fine there
+    replayed.auditRows('cohort', 'age', S3, 10);
+    replayed.close();
+    first.close();
+    const snapshot = new PrivacyLedger(ledgerDir);
+    expect(() => snapshot.auditRows('cohort', 'dose_gy', S3, 10)).toThrow(
+      expect.objectContaining({ code: 'FH_ERR_DIFFERENCING' }),
+    );
+    snapshot.close();
+  });
+
+  it('decides the same after more releases than a snapshot interval, reopened or not', () => {
+    let seed = 3;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const sets = Array.from({ length: 160 }, () => {
+      const lo = Math.floor(rnd() * 300);
+      const hi = lo + 12 + Math.floor(rnd() * 200);
+      return rows(lo, hi);
+    });
+    const decide = (l: PrivacyLedger, s: Int32Array) => {
+      try {
+        l.auditRows('cohort', 'months', s, 10);
+        return 'released';
+      } catch (err) {
+        return (err as { details?: { rule?: string } }).details?.rule ?? 'error';
+      }
+    };
+    const live = new PrivacyLedger(join(dir, 'live'));
+    const reopenedDir = join(dir, 'reopened');
+    const expected = sets.map((s) => decide(live, s));
+    live.close();
+    const got: string[] = [];
+    for (const [i, s] of sets.entries()) {
+      const l = new PrivacyLedger(reopenedDir);
+      got.push(decide(l, s));
+      // a clean close every other time, a crash otherwise
+      if (i % 2 === 0) l.close();
+    }
+    expect(got).toEqual(expected);
+    expect(expected.filter((x) => x !== 'released').length).toBeGreaterThan(0);
   });
 });

@@ -1,36 +1,68 @@
 /**
- * The node's privacy ledger: every released aggregate is recorded with the exact set of records it used
- * (as a bitset over the dataset version's rows) and a fingerprint. A new release whose record set differs
- * from an earlier one on the same dataset version by fewer than the minimum subset size (but not zero) is
- * refused with FH_ERR_DIFFERENCING: two aggregates over sets that differ by one patient reveal that patient.
- * The ledger lives in the node's data folder (SQLite), so the rule holds across researchers, studies and
- * restarts of the hub or the node.
+ * The node's privacy ledger: every release is recorded with the rows it actually used, keyed by a row
+ * identity that survives refreshes of the data file, and checked before it leaves against every earlier
+ * release on the same namespace, by every researcher in every study (docs/adr/0008-exact-query-auditing.md):
+ * - namespaces: a dataset's root (a declared dataset, shared by the derived datasets joined to it) and a
+ *   ledger key: a column whose values a release sums, or '#' for the selection behind its counts;
+ * - row identity: HMAC-SHA256 (key kept in this ledger) of the row's key (the dictionary's record
+ *   identifier, or the whole row where there is none), mapped to a dense index per root;
+ * - pairwise rule: refused when the rows used differ from an earlier release's by 1..minSubset-1 rows;
+ * - linear rule: refused when, combined linearly with the earlier releases, it determines the total of
+ *   fewer than minSubset rows (one row's value above all), see {@link LinearAuditor}.
+ * Refusals name the rule only: no count, no row. The ledger lives in the node's data folder (SQLite).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FedhubError } from '@fedhub/protocol';
 import Database from 'better-sqlite3';
-import { RecordSet } from './record-set.js';
+import { type AuditorState, LinearAuditor, type Proposal, primeFrom } from './linear-auditor.js';
+import type { RecordSet } from './record-set.js';
 
-export interface ReleaseRecord {
+/** What the ledger needs of a dataset a run read (see DuckDbDataset). */
+export interface AuditedDataset {
+  readonly version: string;
+  readonly lineage: { root: string };
+  /** Row id and identity text of every row. */
+  rowKeys(): Promise<{ rowids: number[]; keys: string[] }>;
+  /** The rows the run used, per ledger key, as row-id sets. */
+  usage(): Promise<Map<string, RecordSet>>;
+}
+
+export interface ReleaseMeta {
   studyId: string;
   taskId: string;
   runId: string;
   algorithm: string;
-  dataset: string;
-  datasetVersion: string;
-  records: RecordSet;
 }
+
+/**
+ * Persist an auditor's whole state after this many accepted releases and on close (between: replayed on
+ * load). The state grows with rank x atoms (tens of MB after a thousand releases): written too often, it
+ * costs more than the auditing; written too rarely, a restart after a crash replays more.
+ */
+const SNAPSHOT_EVERY = 128;
 
 export class PrivacyLedger {
   private readonly db: Database.Database;
+  private readonly idKey: Buffer;
+  private readonly primes: number[];
+  /** Dense stable index of each row id, per dataset version. */
+  private readonly denseByVersion = new Map<string, Int32Array>();
+  private readonly auditors = new Map<string, { auditor: LinearAuditor; sinceSnapshot: number }>();
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.db = new Database(join(dataDir, 'privacy-ledger.sqlite'));
     this.db.pragma('journal_mode = WAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS releases (
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS row_ids (
+      root TEXT NOT NULL,
+      id BLOB NOT NULL,
+      idx INTEGER NOT NULL,
+      PRIMARY KEY (root, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS ledger_releases (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       at TEXT NOT NULL,
       study_id TEXT NOT NULL,
@@ -38,53 +70,226 @@ export class PrivacyLedger {
       run_id TEXT NOT NULL,
       algorithm TEXT NOT NULL,
       dataset TEXT NOT NULL,
-      dataset_version TEXT NOT NULL,
+      root TEXT NOT NULL,
       record_count INTEGER NOT NULL,
-      fingerprint TEXT NOT NULL,
+      fingerprint TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ledger_sets (
+      release_id INTEGER NOT NULL,
+      namespace TEXT NOT NULL,
+      record_count INTEGER NOT NULL,
       bits BLOB NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS releases_by_version ON releases (dataset, dataset_version);`);
+    CREATE INDEX IF NOT EXISTS ledger_sets_by_namespace ON ledger_sets (namespace, record_count);
+    CREATE TABLE IF NOT EXISTS auditor_snapshots (
+      namespace TEXT PRIMARY KEY,
+      through_release INTEGER NOT NULL,
+      state BLOB NOT NULL
+    );`);
+    this.idKey = this.meta('row-id-key', () => randomBytes(32));
+    // two secret primes in [2^30, 2^31): see linear-auditor.ts on why secret and why two
+    this.primes = JSON.parse(
+      this.meta('auditor-primes', () =>
+        Buffer.from(JSON.stringify([0, 1].map(() => primeFrom(randomInt(2 ** 30, 2 ** 31 - 2 ** 20))))),
+      ).toString('utf8'),
+    ) as number[];
   }
 
-  /** sha256 of the record bitset: equal sets have equal fingerprints. */
-  static fingerprint(records: RecordSet): string {
-    return createHash('sha256').update(records.bits).digest('hex');
+  private meta(key: string, make: () => Buffer): Buffer {
+    const row = this.db.prepare('SELECT value FROM ledger_meta WHERE key = ?').get(key) as
+      | { value: Buffer }
+      | undefined;
+    if (row) return row.value;
+    const value = make();
+    this.db.prepare('INSERT INTO ledger_meta (key, value) VALUES (?, ?)').run(key, value);
+    return value;
   }
 
-  /** Throws FH_ERR_DIFFERENCING when `records` differs from an earlier release by 1..minSubset-1 records. */
-  check(dataset: string, datasetVersion: string, records: RecordSet, minSubsetSize: number): void {
-    const rows = this.db
-      .prepare('SELECT id, bits, record_count FROM releases WHERE dataset = ? AND dataset_version = ?')
-      .all(dataset, datasetVersion) as Array<{ id: number; bits: Buffer; record_count: number }>;
-    for (const row of rows) {
-      if (Math.abs(row.record_count - records.size) >= minSubsetSize) continue;
-      const d = records.symmetricDifference(new RecordSet(new Uint8Array(row.bits), row.record_count));
-      if (d > 0 && d < minSubsetSize)
-        throw new FedhubError(
-          'FH_ERR_DIFFERENCING',
-          `the selected records differ from an earlier release on dataset "${dataset}" by ${d} record(s), fewer than the minimum subset size ${minSubsetSize}`,
-          { dataset, difference: d, minimum: minSubsetSize },
+  /** Stable dense index of each row id of `d`'s version (-1: no such row id). */
+  private async denseIndex(d: AuditedDataset): Promise<Int32Array> {
+    const cacheKey = `${d.lineage.root}\u0000${d.version}`;
+    const hit = this.denseByVersion.get(cacheKey);
+    if (hit) return hit;
+    const { rowids, keys } = await d.rowKeys();
+    const max = rowids.reduce((m, r) => Math.max(m, r), -1);
+    const out = new Int32Array(max + 1).fill(-1);
+    const root = d.lineage.root;
+    const find = this.db.prepare('SELECT idx FROM row_ids WHERE root = ? AND id = ?');
+    const insert = this.db.prepare('INSERT INTO row_ids (root, id, idx) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      let next = (
+        this.db.prepare('SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM row_ids WHERE root = ?').get(root) as {
+          n: number;
+        }
+      ).n;
+      for (let i = 0; i < rowids.length; i++) {
+        const id = createHmac('sha256', this.idKey).update(root).update('\u0000').update(keys[i]!).digest();
+        const found = find.get(root, id) as { idx: number } | undefined;
+        let idx = found?.idx;
+        if (idx === undefined) {
+          idx = next++;
+          insert.run(root, id, idx);
+        }
+        out[rowids[i]!] = idx;
+      }
+    })();
+    if (this.denseByVersion.size > 16) this.denseByVersion.clear();
+    this.denseByVersion.set(cacheKey, out);
+    return out;
+  }
+
+  /**
+   * Checks the release of a run that read `datasets` (by name) and records it; throws FH_ERR_DIFFERENCING
+   * (and records nothing) when a rule refuses it. The reads are async; the check and the record are one
+   * synchronous step, so two runs at once cannot both pass against the same history.
+   */
+  async admit(
+    datasets: Map<string, AuditedDataset>,
+    minSubsetSize: number,
+    meta: ReleaseMeta,
+  ): Promise<void> {
+    const entries: Array<{ dataset: string; root: string; sets: Map<string, Int32Array> }> = [];
+    for (const [name, d] of datasets) {
+      const usage = await d.usage();
+      if (usage.size === 0) continue;
+      const dense = await this.denseIndex(d);
+      const sets = new Map<string, Int32Array>();
+      for (const [key, records] of usage) sets.set(key, toDense(records, dense));
+      entries.push({ dataset: name, root: d.lineage.root, sets });
+    }
+    // datasets of one root (a derived dataset and its source) share namespaces: one set each
+    const byNamespace = new Map<string, Int32Array[]>();
+    for (const e of entries)
+      for (const [key, rows] of e.sets) {
+        const ns = `${e.root}\u0000${key}`;
+        byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), rows]);
+      }
+    const flat = [...byNamespace].map(([namespace, sets]) => ({
+      namespace,
+      rows: sets.length === 1 ? sets[0]! : Int32Array.from(new Set(sets.flatMap((x) => [...x]))).sort(),
+    }));
+    this.admitRows(flat, minSubsetSize, () =>
+      this.db.transaction(() => {
+        for (const e of entries) {
+          const count = e.sets.get('#') ?? [...e.sets.values()][0]!;
+          const bits = toBits(count);
+          const id = Number(
+            this.db
+              .prepare(
+                'INSERT INTO ledger_releases (at, study_id, task_id, run_id, algorithm, dataset, root, record_count, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              )
+              .run(
+                new Date().toISOString(),
+                meta.studyId,
+                meta.taskId,
+                meta.runId,
+                meta.algorithm,
+                e.dataset,
+                e.root,
+                count.length,
+                createHash('sha256').update(bits).digest('hex'),
+              ).lastInsertRowid,
+          );
+          for (const [key, rows] of e.sets) this.insertSet(id, `${e.root}\u0000${key}`, rows);
+        }
+      })(),
+    );
+  }
+
+  /**
+   * The check and record of {@link admit} on stable row indices (sorted, distinct) per namespace; `store`
+   * writes the release (the sets of a bare call, for benchmarks and tests, under a release of their own).
+   */
+  admitRows(
+    sets: Array<{ namespace: string; rows: Int32Array }>,
+    minSubsetSize: number,
+    store?: () => void,
+  ): void {
+    for (const s of sets) this.pairwise(s.namespace, s.rows, minSubsetSize);
+    const proposals: Array<{ namespace: string; proposal: Proposal }> = [];
+    for (const s of sets) {
+      const proposal = this.auditor(s.namespace).auditor.propose(s.rows, minSubsetSize);
+      proposals.push({ namespace: s.namespace, proposal });
+      if (proposal.determined) {
+        for (const p of proposals.reverse()) p.proposal.abort();
+        throw refusal('linear');
+      }
+    }
+    for (const p of proposals) p.proposal.commit();
+    if (store) store();
+    else
+      this.db.transaction(() => {
+        const id = Number(
+          this.db
+            .prepare(
+              "INSERT INTO ledger_releases (at, study_id, task_id, run_id, algorithm, dataset, root, record_count, fingerprint) VALUES (?, '', '', '', '', '', '', ?, '')",
+            )
+            .run(new Date().toISOString(), sets[0]?.rows.length ?? 0).lastInsertRowid,
         );
+        for (const s of sets) this.insertSet(id, s.namespace, s.rows);
+      })();
+    for (const s of sets) {
+      const a = this.auditors.get(s.namespace)!;
+      if (++a.sinceSnapshot >= SNAPSHOT_EVERY) this.snapshot(s.namespace, a.auditor);
     }
   }
 
-  record(r: ReleaseRecord): void {
+  /** Stable rows of one namespace, for benchmarks: as {@link admitRows} with one set. */
+  auditRows(root: string, key: string, rows: Int32Array, minSubsetSize: number): void {
+    this.admitRows([{ namespace: `${root}\u0000${key}`, rows }], minSubsetSize);
+  }
+
+  private insertSet(releaseId: number, namespace: string, rows: Int32Array): void {
+    this.db
+      .prepare('INSERT INTO ledger_sets (release_id, namespace, record_count, bits) VALUES (?, ?, ?, ?)')
+      .run(releaseId, namespace, rows.length, toBits(rows));
+  }
+
+  /** The pairwise rule: no earlier set of the namespace 1..minSubset-1 rows away. */
+  private pairwise(namespace: string, rows: Int32Array, minSubsetSize: number): void {
+    const near = this.db
+      .prepare('SELECT bits FROM ledger_sets WHERE namespace = ? AND record_count > ? AND record_count < ?')
+      .all(namespace, rows.length - minSubsetSize, rows.length + minSubsetSize) as Array<{ bits: Buffer }>;
+    if (near.length === 0) return;
+    const mine = toBits(rows);
+    for (const { bits } of near) {
+      const d = symmetricDifference(mine, bits);
+      if (d > 0 && d < minSubsetSize) throw refusal('pairwise');
+    }
+  }
+
+  private auditor(namespace: string): { auditor: LinearAuditor; sinceSnapshot: number } {
+    const hit = this.auditors.get(namespace);
+    if (hit) return hit;
+    const snap = this.db
+      .prepare('SELECT through_release, state FROM auditor_snapshots WHERE namespace = ?')
+      .get(namespace) as { through_release: number; state: Buffer } | undefined;
+    const auditor = snap ? new LinearAuditor(decodeState(snap.state)) : LinearAuditor.empty(this.primes);
+    // releases after the snapshot are replayed in order: the same steps give the same state
+    const later = this.db
+      .prepare(
+        'SELECT bits FROM ledger_sets WHERE namespace = ? AND release_id > ? ORDER BY release_id, rowid',
+      )
+      .all(namespace, snap?.through_release ?? 0) as Array<{ bits: Buffer }>;
+    for (const { bits } of later) {
+      const p = auditor.propose(fromBits(bits), 0);
+      p.commit();
+    }
+    const entry = { auditor, sinceSnapshot: later.length };
+    this.auditors.set(namespace, entry);
+    return entry;
+  }
+
+  private snapshot(namespace: string, auditor: LinearAuditor): void {
+    const last = this.db
+      .prepare('SELECT COALESCE(MAX(release_id), 0) AS id FROM ledger_sets WHERE namespace = ?')
+      .get(namespace) as { id: number };
     this.db
       .prepare(
-        'INSERT INTO releases (at, study_id, task_id, run_id, algorithm, dataset, dataset_version, record_count, fingerprint, bits) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO auditor_snapshots (namespace, through_release, state) VALUES (?, ?, ?) ON CONFLICT (namespace) DO UPDATE SET through_release = excluded.through_release, state = excluded.state',
       )
-      .run(
-        new Date().toISOString(),
-        r.studyId,
-        r.taskId,
-        r.runId,
-        r.algorithm,
-        r.dataset,
-        r.datasetVersion,
-        r.records.size,
-        PrivacyLedger.fingerprint(r.records),
-        Buffer.from(r.records.bits),
-      );
+      .run(namespace, last.id, encodeState(auditor.state()));
+    this.auditors.get(namespace)!.sinceSnapshot = 0;
   }
 
   /** What this node has released, newest first (for the data officer). */
@@ -100,7 +305,7 @@ export class PrivacyLedger {
     return (
       this.db
         .prepare(
-          'SELECT at, study_id, task_id, algorithm, dataset, record_count, fingerprint FROM releases ORDER BY id DESC LIMIT ?',
+          "SELECT at, study_id, task_id, algorithm, dataset, record_count, fingerprint FROM ledger_releases WHERE dataset <> '' ORDER BY id DESC LIMIT ?",
         )
         .all(limit) as Array<{
         at: string;
@@ -123,6 +328,106 @@ export class PrivacyLedger {
   }
 
   close(): void {
+    for (const [namespace, a] of this.auditors) if (a.sinceSnapshot > 0) this.snapshot(namespace, a.auditor);
     this.db.close();
   }
+}
+
+/** The refusal: the rule only, nothing derived from the data (no count, no row, no value). */
+function refusal(rule: 'pairwise' | 'linear'): FedhubError {
+  return new FedhubError(
+    'FH_ERR_DIFFERENCING',
+    rule === 'pairwise'
+      ? 'the rows this release uses are too close to those of an earlier release on this dataset'
+      : 'combined with earlier releases on this dataset, this release would determine the values of fewer records than the minimum subset size',
+    { rule },
+  );
+}
+
+/** The stable indices (sorted) of the row ids in `records`. */
+function toDense(records: RecordSet, dense: Int32Array): Int32Array {
+  const out: number[] = [];
+  const bits = records.bits;
+  for (let byte = 0; byte < bits.length; byte++) {
+    const b = bits[byte]!;
+    if (b === 0) continue;
+    for (let k = 0; k < 8; k++)
+      if (b & (1 << k)) {
+        const idx = dense[byte * 8 + k];
+        if (idx !== undefined && idx >= 0) out.push(idx);
+      }
+  }
+  return Int32Array.from(out).sort();
+}
+
+function toBits(rows: Int32Array): Buffer {
+  let max = -1;
+  for (const r of rows) if (r > max) max = r;
+  const bits = Buffer.alloc(Math.ceil((max + 1) / 8));
+  for (const r of rows) bits[r >> 3]! |= 1 << (r & 7);
+  return bits;
+}
+
+function fromBits(bits: Uint8Array): Int32Array {
+  const out: number[] = [];
+  for (let byte = 0; byte < bits.length; byte++) {
+    const b = bits[byte]!;
+    if (b !== 0) for (let k = 0; k < 8; k++) if (b & (1 << k)) out.push(byte * 8 + k);
+  }
+  return Int32Array.from(out);
+}
+
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, i) => {
+  let c = 0;
+  for (let v = i; v; v >>= 1) c += v & 1;
+  return c;
+});
+
+function symmetricDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.max(a.length, b.length);
+  let d = 0;
+  for (let i = 0; i < n; i++) d += POPCOUNT[(a[i] ?? 0) ^ (b[i] ?? 0)]!;
+  return d;
+}
+
+/** Binary form of an auditor's state: a JSON header, then the typed arrays. */
+function encodeState(s: AuditorState): Buffer {
+  const atoms = s.atomSize.length;
+  const header = Buffer.from(
+    JSON.stringify({
+      rows: s.atomOf.length,
+      atoms,
+      fields: s.fields.map((f) => ({ prime: f.prime, pivotOf: f.pivotOf })),
+    }),
+  );
+  const parts: Buffer[] = [Buffer.alloc(4), header];
+  parts[0]!.writeUInt32LE(header.length);
+  const bytes = (a: Int32Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  parts.push(bytes(s.atomOf), bytes(Int32Array.from(s.atomSize)));
+  for (const f of s.fields) for (const r of f.rows) parts.push(bytes(r.subarray(0, atoms)));
+  return Buffer.concat(parts);
+}
+
+function decodeState(buf: Buffer): AuditorState {
+  const headerLength = buf.readUInt32LE(0);
+  const h = JSON.parse(buf.subarray(4, 4 + headerLength).toString('utf8')) as {
+    rows: number;
+    atoms: number;
+    fields: Array<{ prime: number; pivotOf: number[] }>;
+  };
+  let at = 4 + headerLength;
+  // copies: the buffer's offsets need not be aligned for typed-array views
+  const take = (n: number) => {
+    const out = new Uint8Array(buf.subarray(at, at + 4 * n));
+    at += 4 * n;
+    return out.buffer;
+  };
+  const atomOf = new Int32Array(take(h.rows));
+  const atomSize = Array.from(new Int32Array(take(h.atoms)));
+  const fields = h.fields.map((f) => ({
+    prime: f.prime,
+    pivotOf: f.pivotOf,
+    rows: f.pivotOf.map(() => new Uint32Array(take(h.atoms))),
+  }));
+  return { atomOf, atomSize, fields };
 }

@@ -1,7 +1,8 @@
 /**
- * The node's per-study query quota: at most `max` tasks of one study may release results from this node's
- * data (FH_ERR_QUOTA_EXCEEDED after that). A task is counted once, at its first release, so a model fitted
- * in twenty Newton rounds is one result. Kept in the node's data folder, like the privacy ledger.
+ * The node's per-study query quota: at most `max` tasks of one study may read this node's data
+ * (FH_ERR_QUOTA_EXCEEDED after that). A task is counted once, at its first run, before any data is read,
+ * whether it is then released or refused (a refusal answers a question too), so a model fitted in twenty
+ * Newton rounds is one result. Kept in the node's data folder, like the privacy ledger.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,11 +55,6 @@ export class QuotaLedger {
         .run(studyId, taskId, now.toISOString());
       return true;
     })();
-  }
-
-  /** Un-counts a task whose release was refused after its quota was taken (nothing left the node). */
-  giveBack(studyId: string, taskId: string): void {
-    this.db.prepare('DELETE FROM quota_releases WHERE study_id = ? AND task_id = ?').run(studyId, taskId);
   }
 
   /** Tasks counted per study. */

@@ -41,6 +41,29 @@ export const RunReleaseRequestSchema = z
   .meta({ id: 'RunReleaseRequest' });
 export const OkResponseSchema = z.object({ ok: z.boolean() }).meta({ id: 'Ok' });
 
+/**
+ * A node administrator's own signature over a decision, with a key enrolled at the node
+ * (`fedhub node admins add`): the node honours a decision relayed by the hub only with it, so the hub
+ * operator cannot decide for a hospital (see {@link adminStatementSigningString}).
+ *
+ * @example
+ * const adminSignature = signApprovalStatement(privateKey, 'dora', nodeId, { studyId, decision: 'approve' });
+ */
+export const AdminStatementSchema = z
+  .object({
+    keyName: z.string().min(1).max(100).describe('Name the key was enrolled under at the node'),
+    issuedAt: TimestampSchema,
+    nonce: z.string().min(16).max(100).describe('Random; the node accepts each statement once'),
+    permissionDigest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional()
+      .describe("Digest of the study's permission set the administrator approved (as the node computes it)"),
+    signature: z.string().min(1).max(200).describe('base64url Ed25519 over adminStatementSigningString'),
+  })
+  .meta({ id: 'AdminStatement' });
+export type AdminStatement = z.infer<typeof AdminStatementSchema>;
+
 /** A decision a node-admin records at the hub for one node. */
 export const ApprovalDecisionRequestSchema = z
   .object({
@@ -51,6 +74,9 @@ export const ApprovalDecisionRequestSchema = z
     ),
     version: z.string().max(40).optional().describe("Default: the hub's latest version of the algorithm"),
     reason: z.string().max(500).optional(),
+    adminSignature: AdminStatementSchema.optional().describe(
+      'Required by nodes for every relayed decision: the node administrator signs it with a key enrolled at the node',
+    ),
   })
   .meta({ id: 'ApprovalDecisionRequest' });
 export type ApprovalDecisionRequest = z.infer<typeof ApprovalDecisionRequestSchema>;
@@ -74,6 +100,9 @@ export const ApprovalDecisionSchema = z
     }),
     createdAt: TimestampSchema,
     signature: z.string().describe('base64url Ed25519 signature by the hub key over approvalSigningString'),
+    adminSignature: AdminStatementSchema.nullable()
+      .optional()
+      .describe("The node administrator's own signature, relayed as given"),
     ack: z
       .object({ applied: z.boolean(), reason: z.string().nullable(), at: TimestampSchema })
       .nullable()
@@ -112,8 +141,42 @@ export const ApprovalStateSchema = z
   .meta({ id: 'ApprovalState' });
 export type ApprovalState = z.infer<typeof ApprovalStateSchema>;
 
+/**
+ * The exact string a node administrator signs for a decision relayed by the hub. It holds what the
+ * administrator chose (not what the hub fills in later), so the node can check that the hub relays the
+ * decision unchanged: node, study, decision, algorithm and version as given, reason, time, nonce, and the
+ * permission digest when the administrator approved a given permission set.
+ */
+export function adminStatementSigningString(
+  nodeId: string,
+  d: {
+    studyId: string;
+    decision: string;
+    algorithm?: string | null | undefined;
+    version?: string | null | undefined;
+    reason?: string | null | undefined;
+  },
+  s: Pick<AdminStatement, 'keyName' | 'issuedAt' | 'nonce' | 'permissionDigest'>,
+): string {
+  return [
+    'fedhub-admin-decision/v1',
+    nodeId,
+    d.studyId,
+    d.decision,
+    d.algorithm ?? '',
+    d.version ?? '',
+    d.reason ?? '',
+    s.keyName,
+    s.issuedAt,
+    s.nonce,
+    s.permissionDigest ?? '',
+  ].join('\n');
+}
+
 /** The exact string the hub signs for a relayed approval decision. */
-export function approvalSigningString(d: Omit<ApprovalDecision, 'signature' | 'ack'>): string {
+export function approvalSigningString(
+  d: Omit<ApprovalDecision, 'signature' | 'ack' | 'adminSignature'>,
+): string {
   return [
     'fedhub-approval/v1',
     d.id,

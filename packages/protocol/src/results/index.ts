@@ -6,8 +6,10 @@ import type { z } from 'zod';
 import { CoxphResultSchema } from './coxph.js';
 import { ChisqResultSchema, CrosstabResultSchema } from './crosstab.js';
 import { DrlSurveyResultSchema } from './drl-survey.js';
+import { DvhExtractResultSchema } from './dvh-extract.js';
 import { GlmResultSchema } from './glm.js';
 import { KmResultSchema } from './km.js';
+import { LkbResultSchema } from './lkb.js';
 import { PingResultSchema } from './ping.js';
 import { QuantilesResultSchema } from './quantiles.js';
 import { RadiomicsExtractResultSchema } from './radiomics-extract.js';
@@ -20,8 +22,10 @@ export * from './common.js';
 export * from './coxph.js';
 export * from './crosstab.js';
 export * from './drl-survey.js';
+export * from './dvh-extract.js';
 export * from './glm.js';
 export * from './km.js';
+export * from './lkb.js';
 export * from './ping.js';
 export * from './quantiles.js';
 export * from './radiomics-extract.js';
@@ -50,4 +54,6 @@ export const RESULT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'validate-survival': ValidateSurvivalResultSchema,
   'drl-survey': DrlSurveyResultSchema,
   'radiomics-extract': RadiomicsExtractResultSchema,
+  lkb: LkbResultSchema,
+  'dvh-extract': DvhExtractResultSchema,
 };

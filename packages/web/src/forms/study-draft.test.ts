@@ -121,6 +121,7 @@ describe('study draft', () => {
       status: 'active' as const,
       stoppedAt: null,
       createdBy: N1,
+      owner: null,
       createdAt: '2026-11-29T00:00:00.000Z',
       updatedAt: '2026-11-29T00:00:00.000Z',
     };

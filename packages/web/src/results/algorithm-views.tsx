@@ -1,11 +1,12 @@
 /** The view of each algorithm's result: tables and the matching SVG charts (registered in result-view.tsx). */
-import type { PingResult, RadiomicsExtractResult } from '@fedhub/protocol';
+import type { DvhExtractResult, LkbResult, PingResult, RadiomicsExtractResult } from '@fedhub/protocol';
 import { formatNumber, formatP, pClause } from '../charts/scale.js';
 import { DrlPlot } from './drl-plot.js';
 import { concordanceForestRows, coxForestRows, glmCentreForestRows, glmForestRows } from './forest.js';
 import { ForestPlot } from './forest-plot.js';
 import { Histogram } from './histogram.js';
 import { KmPlot } from './km-plot.js';
+import { NtcpPlot } from './ntcp-plot.js';
 import type {
   ConcordanceMetrics,
   CoxResult,
@@ -487,6 +488,70 @@ export function RadiomicsExtractView({ r }: { r: RadiomicsExtractResult }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+export function DvhExtractView({ r }: { r: DvhExtractResult }) {
+  return (
+    <div>
+      <p className="muted">
+        DVHs computed for {String(r.processed ?? 0)} of {String(r.patients ?? 0)} patients; they stay at each
+        node as derived datasets.
+      </p>
+      <table data-testid="dvh-extract-table">
+        <caption>Derived datasets</caption>
+        <thead>
+          <tr>
+            <th scope="col">node</th>
+            <th scope="col">dataset</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.nodes.map((n) => (
+            <tr key={n.node}>
+              <th scope="row">{n.node}</th>
+              <td>{String(n.output ?? '')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function LkbView({ r }: { r: LkbResult }) {
+  const names = ['TD50', 'm', 'n'] as const;
+  const bound = (b: number | null, open: string) => (b === null ? open : formatNumber(b, 4));
+  return (
+    <div>
+      <p className="muted">
+        Lyman–Kutcher–Burman NTCP: {r.patients} patients, {r.events} with the complication; log-likelihood{' '}
+        {formatNumber(r.logLik, 8)}
+      </p>
+      <table data-testid="lkb-table">
+        <caption>Estimates with {Math.round(r.confLevel * 100)}% profile-likelihood intervals</caption>
+        <thead>
+          <tr>
+            <th scope="col">parameter</th>
+            <th scope="col">estimate</th>
+            <th scope="col">interval</th>
+          </tr>
+        </thead>
+        <tbody>
+          {names.map((k) => {
+            const b = r.profileIntervals?.[k];
+            return (
+              <tr key={k}>
+                <th scope="row">{k === 'TD50' ? 'TD50 (Gy)' : k}</th>
+                <td>{formatNumber(r.estimates[k], 4)}</td>
+                <td>{b ? `${bound(b[0], '-∞')} to ${bound(b[1], '∞')}` : ''}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {r.ntcpCurve ? <NtcpPlot curve={r.ntcpCurve} confLevel={r.confLevel} /> : null}
     </div>
   );
 }

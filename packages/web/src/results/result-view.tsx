@@ -8,8 +8,10 @@ import {
   CoxView,
   CrosstabView,
   DrlView,
+  DvhExtractView,
   GlmView,
   KmView,
+  LkbView,
   PingView,
   QuantilesView,
   RadiomicsExtractView,
@@ -35,6 +37,8 @@ export const RESULT_VIEWS: Readonly<Record<string, ComponentType<{ r: any }>>> =
   'validate-survival': ValidateSurvivalView,
   'drl-survey': DrlView,
   'radiomics-extract': RadiomicsExtractView,
+  lkb: LkbView,
+  'dvh-extract': DvhExtractView,
 };
 
 export function ResultView({ algorithm, result }: { algorithm: string; result: unknown }) {

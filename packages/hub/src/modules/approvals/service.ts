@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { signMessage } from '@fedhub/crypto';
 import { fromJson, toJson } from '@fedhub/db';
 import {
+  type AdminStatement,
   type ApprovalDecision,
   type ApprovalDecisionRequest,
   type ApprovalState,
@@ -149,6 +150,7 @@ function decisionOut(r: {
   created_at: string;
   signature: string;
   ack: string | null;
+  admin_signature?: string | null | undefined;
 }): ApprovalDecision {
   return {
     id: r.id,
@@ -162,6 +164,7 @@ function decisionOut(r: {
     decidedBy: fromJson<ApprovalDecision['decidedBy']>(r.decided_by)!,
     createdAt: r.created_at,
     signature: r.signature,
+    adminSignature: fromJson<AdminStatement>(r.admin_signature ?? null) ?? null,
     ack: fromJson<ApprovalDecision['ack']>(r.ack),
   };
 }
@@ -226,6 +229,7 @@ export async function decide(
   const decision: ApprovalDecision = {
     ...unsigned,
     signature: signMessage(key.privateKey, approvalSigningString(unsigned)),
+    adminSignature: body.adminSignature ?? null,
     ack: null,
   };
   await withEffects(ctx, async (trx) => {
@@ -244,6 +248,7 @@ export async function decide(
         created_at: decision.createdAt,
         signature: decision.signature,
         ack: null,
+        admin_signature: decision.adminSignature ? toJson(decision.adminSignature) : null,
       })
       .execute();
     await appendAudit(ctx.db.dialect, trx, {

@@ -45,6 +45,16 @@ export const AUDIT_ACTIONS = [
   'run.approval-settled',
   'approval.decided',
   'approval.acknowledged',
+  // security round two (issue 15): ownership, poison tasks, revocation
+  'run.failed',
+  'user.disabled',
+  'user.enabled',
+  'user.deleted',
+  'user.roles-changed',
+  'user.password-reset',
+  'node.revoked',
+  'node.rekeyed',
+  'collaboration.organisation-removed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

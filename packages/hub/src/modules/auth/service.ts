@@ -89,6 +89,7 @@ export async function login(
     }
     throw new FedhubError('FH_ERR_BAD_CREDENTIALS');
   }
+  if (ok && row.disabled_at) throw new FedhubError('FH_ERR_ACCOUNT_DISABLED');
   if (row.locked_until !== null && row.locked_until > at) {
     await appendAuditAlone(ctx.db, {
       at,
@@ -180,6 +181,7 @@ export async function authenticateUser(ctx: HubContext, token: string | undefine
   }
   const row = await ctx.db.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!row) throw new FedhubError('FH_ERR_TOKEN_INVALID', 'the token names no user');
+  if (row.disabled_at) throw new FedhubError('FH_ERR_ACCOUNT_DISABLED');
   return userPrincipal(row);
 }
 

@@ -1,4 +1,7 @@
-/** Claiming work: a long-poll that atomically takes the node's oldest queued run and leases it. */
+/**
+ * Claiming work: a long-poll that atomically takes a queued run of the node and leases it: the oldest run
+ * of the study the node served least recently (round-robin across studies).
+ */
 import { forUpdateSkipLocked, fromJson, isoTime } from '@fedhub/db';
 import { type Json, type RunAssignment, studyDescriptor } from '@fedhub/protocol';
 import type { NodePrincipal } from '../../access/principal.js';
@@ -21,6 +24,19 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
         .where('runs.node_id', '=', node.id)
         .where('runs.status', '=', 'queued')
         .where('tasks.status', '=', 'running')
+        // fair across studies: the study this node served least recently first (round-robin), so one
+        // study's queue (or a poison task's retries) cannot hold back another study's runs
+        .orderBy((eb) =>
+          eb.fn.coalesce(
+            eb
+              .selectFrom('runs as served')
+              .innerJoin('tasks as served_task', 'served_task.id', 'served.task_id')
+              .select((s) => s.fn.max('served.started_at').as('last'))
+              .where('served.node_id', '=', node.id)
+              .whereRef('served_task.study_id', '=', 'tasks.study_id'),
+            eb.val(''),
+          ),
+        )
         .orderBy('runs.created_at')
         .orderBy('runs.id')
         .limit(1),

@@ -15,6 +15,7 @@ import type { UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
 import { type StudyGovernance, studyOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
+import { requireStudyEditor, requireStudyStopper } from './ownership.js';
 import { diffStudies } from './study-diff.js';
 
 async function withNodes(db: Kysely<Schema>, rows: Schema['studies'][]): Promise<Study[]> {
@@ -157,6 +158,8 @@ export async function createStudy(
       ends_at: body.endsAt,
       release_per_node_breakdown: toBool(body.releasePerNodeBreakdown),
       governance: toJson(governanceOf(body)),
+      owner_organisation_id: user.organisationId,
+      owner_user_id: user.id,
     };
     await trx.insertInto('studies').values(row).execute();
     if (nodeIds.length > 0)
@@ -187,12 +190,14 @@ async function lockedStudy(
   user: UserPrincipal,
   trx: Kysely<Schema>,
   id: string,
+  allowed: (user: UserPrincipal, study: Study) => void,
 ): Promise<Study> {
   // two concurrent changes of one study must not both read the same "before" (PostgreSQL row lock;
   // SQLite serialises writers already)
   await lockForUpdate(ctx.db.dialect, trx.selectFrom('studies').select('id').where('id', '=', id)).execute();
   const before = await getStudy(ctx, user, id, trx);
   requireRole(user, 'researcher');
+  allowed(user, before);
   if (before.status === 'stopped')
     throw new FedhubError(
       'FH_ERR_STUDY_STOPPED',
@@ -216,7 +221,7 @@ export async function updateStudy(
 ): Promise<Study> {
   checkAlgorithms(ctx, body.algorithms);
   return withTransaction(ctx.db, async (trx) => {
-    const before = await lockedStudy(ctx, user, trx, id);
+    const before = await lockedStudy(ctx, user, trx, id, requireStudyEditor);
     const nodeIds = body.nodeIds
       ? await checkNodes(trx, before.collaborationId, body.nodeIds)
       : before.nodeIds;
@@ -280,7 +285,7 @@ export async function stopStudy(
   body: { reason: string },
 ): Promise<Study> {
   return withTransaction(ctx.db, async (trx) => {
-    await lockedStudy(ctx, user, trx, id);
+    await lockedStudy(ctx, user, trx, id, requireStudyStopper);
     const now = ctx.nowIso();
     await trx
       .updateTable('studies')

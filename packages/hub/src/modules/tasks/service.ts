@@ -16,6 +16,7 @@ import type { HubContext } from '../../core/context.js';
 import { withEffects } from '../../core/effects.js';
 import { runOut, taskOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
+import { requireTaskCanceller } from '../studies/ownership.js';
 import { auditStudyRefusal } from '../studies/refusal-audit.js';
 import { getStudy } from '../studies/service.js';
 import { finishTask } from './aggregation.js';
@@ -234,8 +235,9 @@ export async function waitForTask(
 
 /** Cancels a running task (researcher or hub-admin): its unfinished runs become `cancelled`. */
 export async function cancelTask(ctx: HubContext, user: UserPrincipal, id: string): Promise<Task> {
-  await visibleTaskRow(ctx, user, id);
+  const visible = await visibleTaskRow(ctx, user, id);
   requireRole(user, 'researcher');
+  requireTaskCanceller(user, await getStudy(ctx, user, visible.study_id), visible.created_by);
   const task = await withEffects(ctx, async (trx, fx) => {
     const row = await lockForUpdate(
       ctx.db.dialect,

@@ -1,0 +1,4 @@
+import { sqliteBackend } from './harness.js';
+import { defineSecuritySuite } from './security-suite.js';
+
+defineSecuritySuite(sqliteBackend);
