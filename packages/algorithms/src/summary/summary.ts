@@ -233,7 +233,10 @@ export const summary = defineAlgorithm<SummaryParams>({
     const p = payload as unknown as { columns: ColumnPart[]; [k: string]: unknown };
     const vector: number[] = [];
     const shifts: number[] = [];
+    // the public layout: each column's name and number of entries (n, missing, two sums, histogram)
+    const layout: Array<[string, number]> = [];
     for (const col of params.columns) {
+      const start = vector.length;
       const c = p.columns.find((x) => x.column === col);
       if (!c) throw new FedhubError('FH_ERR_ALGORITHM_FAILED', `no partial for column "${col}"`);
       const shift = momentShift(ctx.column(params.dataset, col));
@@ -251,10 +254,12 @@ export const summary = defineAlgorithm<SummaryParams>({
         };
         vector.push(...h.counts, h.below, h.above);
       }
+      layout.push([col, vector.length - start]);
     }
     const { columns: _columns, ...rest } = p;
     return {
       ...rest,
+      layout,
       shifts,
       ...(ctx.releasePerNodeBreakdown
         ? { perNode: p.columns.map((c) => ({ column: c.column, n: c.n })) }

@@ -130,6 +130,21 @@ const CASES: Record<string, { params: unknown; columns: string[] }> = {
     params: { roi: 'GTV', output: 'features', join: { dataset: 'd', column: 'c_key' } },
     columns: ['c_key'],
   },
+  'dvh-extract': {
+    params: { output: 'dvh', join: { dataset: 'd', column: 'c_key' } },
+    columns: ['c_key'],
+  },
+  lkb: {
+    params: {
+      dataset: 'd',
+      patient: 'c_patient',
+      dose: 'c_dose',
+      volume: 'c_volume',
+      outcome: 'c_outcome',
+      filter: deepFilter('c_filter'),
+    },
+    columns: ['c_patient', 'c_dose', 'c_volume', 'c_outcome', 'c_filter', 'age'],
+  },
   ping: { params: {}, columns: [] },
 };
 
