@@ -1,6 +1,7 @@
 import { FedhubError } from '@fedhub/protocol';
 import { z } from 'zod';
 import { algorithmDigest, definitionSite } from './algorithm-digest.js';
+import { columnsRead } from './columns-read.js';
 import type { FederatedAlgorithm } from './types.js';
 
 /**
@@ -47,7 +48,13 @@ export function defineAlgorithm<P>(def: Definition<P>): FederatedAlgorithm<P> {
     }
     return out;
   };
-  const algorithm = { ...def, aggregate, paramsJsonSchema: () => structuredClone(once().jsonSchema) };
+  const algorithm = {
+    ...def,
+    aggregate,
+    // every column the parameters read, whatever this algorithm's own list forgot (formulas, filters)
+    variables: (p: P) => columnsRead(def.variables(p), p),
+    paramsJsonSchema: () => structuredClone(once().jsonSchema),
+  };
   Object.defineProperty(algorithm, 'digest', { get: () => once().digest, enumerable: true });
   return Object.freeze(algorithm) as FederatedAlgorithm<P>;
 }

@@ -1,4 +1,5 @@
 export * from './additive.js';
+export * from './columns-read.js';
 export * from './common-params.js';
 export { type CoxParams, CoxParamsSchema, coxph, splitStrata } from './coxph/coxph.js';
 export { type CrosstabParams, CrosstabParamsSchema, crosstab, MISSING_LEVEL } from './crosstab/crosstab.js';

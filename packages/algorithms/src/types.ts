@@ -230,6 +230,13 @@ export function crossCells(
   return [...counts].map(([label, count]) => ({ label, count, kind }));
 }
 
+/** What {@link FederatedAlgorithm.toAdditive} may read at the node: the dictionary, the study's permission. */
+export interface AdditiveContext {
+  /** The dictionary entry of a column of a dataset at this node. */
+  column(dataset: string, column: string): ColumnSpec;
+  readonly releasePerNodeBreakdown: boolean;
+}
+
 export interface NodePart {
   nodeId: string;
   nodeName: string;
@@ -303,6 +310,14 @@ export interface FederatedAlgorithm<P = unknown> {
   variables(params: P): { dataset: string | null; columns: string[] };
   firstInput(params: P): Json;
   local(ctx: LocalContext, params: P, input: Json, round: number): Promise<LocalRelease>;
+  /**
+   * Turns the node's checked (and, under differential privacy, noised) release into its additive form:
+   * every number the aggregate needs goes into the `additive` vector, which the node masks for secure
+   * aggregation, so that the hub learns only sums; what stays in the clear is public (declared levels,
+   * the layout) or allowed by the study (per-node counts). Algorithms whose partials are already additive
+   * vectors (glm, coxph) need none.
+   */
+  toAdditive?(payload: Json, params: P, ctx: AdditiveContext): Json;
   /**
    * `releasePerNodeBreakdown` is the study's permission to release per-node or per-centre parts of the
    * result; absent means no (pooled results only).

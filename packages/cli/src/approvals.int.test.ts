@@ -118,6 +118,7 @@ beforeAll(async () => {
       dataDir,
       claimWaitMs: 1000,
       heartbeatIntervalMs: 300,
+      policy: { minNodes: 1, minOrganisations: 1 }, // not a test of the node's floors
       approvals,
       datasets: [{ name: 'values', file: csv, dictionary: { columns: [{ name: 'x', type: 'numeric' }] } }],
     });

@@ -58,6 +58,8 @@ describe('privacy budget after a hub database restore', () => {
       hub: { url: hub.url, enrolmentToken: fed.nodes[0]!.enrolmentToken },
       dataDir: join(work, 'node'),
       datasets: [{ name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } }],
+      // one node: a test of the budget, not of the floors
+      policy: { minNodes: 1, minOrganisations: 1 },
       claimWaitMs: 500,
       heartbeatIntervalMs: 1000,
       log: { level: 'silent' },

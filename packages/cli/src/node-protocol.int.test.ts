@@ -194,6 +194,7 @@ describe('node protocol on a real hub process', () => {
         `hub: { url: "${hubUrl}", enrolmentToken: "${created.enrolmentToken}" }`,
         `dataDir: "${join(work, 'restart-node')}"`,
         'claimWaitMs: 1000',
+        'policy: { minNodes: 1, minOrganisations: 1 }', // not a test of the node's floors
         'datasets:',
         `  - { name: values, file: "${csv}", dictionary: { columns: [{ name: x, type: numeric }] } }`,
       ].join('\n'),
@@ -281,6 +282,7 @@ describe('node protocol on a real hub process', () => {
         hub: { url, enrolmentToken: created.enrolmentToken },
         dataDir: join(work, 'killed-node'),
         claimWaitMs: 1000,
+        policy: { minNodes: 1, minOrganisations: 1 }, // not a test of the node's floors
         datasets: [{ name: 'cohort', file: csv, dictionary: { columns: COHORT_DICTIONARY } }],
       }),
     );

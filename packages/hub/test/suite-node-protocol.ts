@@ -108,7 +108,10 @@ export function nodeProtocolTests(s: SuiteState): void {
       algorithm: 'ping',
       leaseMs: LEASE_MS,
     });
-    expect(first.peers).toEqual([{ nodeId: s.w.nodeA.id, x25519: s.w.nodeA.keys.x25519.publicKey }]);
+    // each peer with its organisation from the hub's records (the nodes check their floors with it)
+    expect(first.peers).toEqual([
+      { nodeId: s.w.nodeA.id, x25519: s.w.nodeA.keys.x25519.publicKey, organisationId: s.w.orgA.id },
+    ]);
     expect(await s.w.nodeA.claim()).toBeNull();
     s.hub.clock.advance(LEASE_MS + 1);
     // any claim sweeps expired leases first (here Node B's, which takes its own task's run): once the run

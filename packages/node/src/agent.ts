@@ -297,8 +297,9 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     let outcome: RunOutcome;
     try {
       outcome = await executeRun(run, {
-        node: { id: nodeId!, name: nodeName },
+        node: { id: nodeId!, name: nodeName, organisationId },
         policy: config.policy,
+        floors: { minNodes: config.policy.minNodes, minOrganisations: config.policy.minOrganisations },
         limits: config.limits,
         datasets: datasets!,
         ledger,

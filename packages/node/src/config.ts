@@ -14,6 +14,8 @@
  * policy:
  *   minCellCount: 5
  *   minSubsetSize: 10
+ *   minNodes: 3              # this node computes only in rounds of at least 3 nodes ...
+ *   minOrganisations: 3      # ... of at least 3 distinct organisations
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,6 +35,7 @@ import {
 } from './dicom-store/dicom-config.js';
 import { ApprovalsConfigSchema } from './governance/approval-gate.js';
 import { PrivacyConfigSchema } from './governance/dp-config.js';
+import { RoundFloorsSchema } from './governance/round-floors.js';
 import { RunLimitsSchema } from './run-budget.js';
 
 const require = createRequire(import.meta.url);
@@ -40,6 +43,20 @@ const require = createRequire(import.meta.url);
 function parseYaml(text: string): unknown {
   return (require('yaml') as typeof import('yaml')).parse(text);
 }
+
+/**
+ * A dataset's consent opt-out list: the identifiers (values of `column`) of patients whose records no
+ * algorithm may read, from a file (one identifier a line, `#` comments) or inline.
+ */
+export const OptOutConfigSchema = z
+  .strictObject({
+    column: z.string().min(1).max(128).describe('The column holding the patient identifier'),
+    file: z.string().min(1).optional().describe('One identifier a line; lines starting with # are comments'),
+    ids: z.array(z.string().min(1).max(200)).max(1_000_000).optional().describe('Identifiers inline'),
+  })
+  .refine((o) => (o.file === undefined) !== (o.ids === undefined), {
+    message: 'give exactly one of file and ids',
+  });
 
 export const DatasetConfigSchema = z.strictObject({
   name: SlugSchema,
@@ -51,8 +68,17 @@ export const DatasetConfigSchema = z.strictObject({
     .enum(['reject', 'exclude'])
     .default('reject')
     .describe('Values outside the dictionary: refuse to start, or exclude those rows'),
+  optOut: OptOutConfigSchema.optional().describe(
+    'Patients who objected to research use: their records are removed before any algorithm reads the dataset',
+  ),
 });
 export type DatasetConfig = z.infer<typeof DatasetConfigSchema>;
+
+/** The disclosure policy and the node's floors on each round's peer set (see governance/round-floors.ts). */
+export const NodePolicySchema = z.strictObject({
+  ...DisclosurePolicySchema.shape,
+  ...RoundFloorsSchema.shape,
+});
 
 export const NodeConfigSchema = z.strictObject({
   hub: z.strictObject({
@@ -66,11 +92,13 @@ export const NodeConfigSchema = z.strictObject({
   }),
   dataDir: z.string().default('./fedhub-node-data'),
   datasets: z.array(DatasetConfigSchema).default([]),
-  policy: DisclosurePolicySchema.default({
+  policy: NodePolicySchema.default({
     minCellCount: 5,
     minSubsetSize: 10,
     maxParameterRatio: 0.33,
     minResidualDf: 10,
+    minNodes: 3,
+    minOrganisations: 3,
   }),
   limits: RunLimitsSchema.default({ maxRunMemoryMb: 2048, maxRunSeconds: 1800 }).describe(
     'Largest estimated memory and time of one run; beyond them the node refuses it (FH_ERR_RUN_TOO_LARGE)',
@@ -119,7 +147,8 @@ export interface ResolvedDataset {
   format: 'csv' | 'parquet';
   columns: z.infer<typeof ColumnSpecSchema>[];
   onInvalid: 'reject' | 'exclude';
-  optOut?: { file: string; column: string };
+  /** Consent opt-outs: identifiers from `file` and/or `ids`, matched against `column`. */
+  optOut?: { column: string; file?: string; ids?: string[] };
 }
 
 function issuesText(err: z.ZodError, where: string): string {
@@ -176,6 +205,11 @@ export function parseNodeConfig(
         );
       colNames.add(c.name);
     }
+    if (d.optOut && !colNames.has(d.optOut.column))
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `${where}: datasets.${i}.optOut.column: "${d.optOut.column}" is not a column of dataset "${d.name}"`,
+      );
     return {
       name: d.name,
       description: d.description,
@@ -183,6 +217,15 @@ export function parseNodeConfig(
       format,
       columns,
       onInvalid: d.onInvalid,
+      ...(d.optOut
+        ? {
+            optOut: {
+              column: d.optOut.column,
+              ...(d.optOut.file ? { file: abs(d.optOut.file) } : {}),
+              ...(d.optOut.ids ? { ids: d.optOut.ids } : {}),
+            },
+          }
+        : {}),
     } satisfies ResolvedDataset;
   });
   const resolvedDicom = cfg.dicom ? resolveDicomConfig(cfg.dicom, abs, abs(cfg.dataDir), where) : undefined;

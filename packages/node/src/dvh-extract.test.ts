@@ -83,6 +83,8 @@ beforeAll(async () => {
       ]),
       keys: generateNodeKeys(),
       policy: DisclosurePolicySchema.parse({ minCellCount: 3, minSubsetSize: 5 }),
+      // a test of the DVH extraction, not of the node floors
+      floors: { minNodes: 1, minOrganisations: 1 },
       imaging: imagingOf(n, 7),
     });
   }

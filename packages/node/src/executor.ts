@@ -24,6 +24,7 @@ import type { DatasetStore } from './datasets/duckdb-store.js';
 import { admitPrivacy, type PrivacyControls, privatizeAdmitted } from './governance/dp-gate.js';
 import { withLevelLimits } from './governance/level-limits.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
+import { DEFAULT_ROUND_FLOORS, type RoundFloors, roundFloorRefusal } from './governance/round-floors.js';
 import { studyGateRefusal } from './governance/study-gate.js';
 import { refusalBody } from './refusal.js';
 import { enforceDisclosure } from './release-gate.js';
@@ -36,8 +37,14 @@ export type RunOutcome =
   | { outcome: 'pending-approval'; payload: null; error: null; reason: string; variables: string[] };
 
 export interface ExecutorDeps {
-  node: { id: string; name: string };
+  /** This node; `organisationId` from its enrolment, counted for the organisation floor. */
+  node: { id: string; name: string; organisationId?: string | undefined };
   policy: DisclosurePolicy;
+  /**
+   * The node's floors on each round's peer set (default: 3 nodes of 3 organisations); a study may raise
+   * the node count, never lower it.
+   */
+  floors?: RoundFloors;
   datasets: DatasetStore;
   /** Memory kept between the rounds of one task (design matrices); a fresh map when omitted. */
   cacheFor?: (taskId: string) => Map<string, unknown>;
@@ -136,6 +143,8 @@ async function runChecked(
   }
   const outsideStudy = studyGateRefusal(run, algorithm, parsed.data, deps.node.id, new Date().toISOString());
   if (outsideStudy) throw outsideStudy;
+  const belowFloor = roundFloorRefusal(run, deps.node, deps.floors ?? DEFAULT_ROUND_FLOORS);
+  if (belowFloor) throw belowFloor;
   if (deps.limits) {
     const tooLarge = runBudgetRefusal(
       estimateRun(
@@ -157,7 +166,7 @@ async function runChecked(
   }
   const used = new Map<string, DuckDbDataset>();
   const ctx: LocalContext = {
-    node: deps.node,
+    node: { id: deps.node.id, name: deps.node.name },
     policy: deps.policy,
     // a task restarted after a dropout is a new computation: its cached inputs start afresh
     cache:
@@ -209,6 +218,12 @@ async function runChecked(
           used,
         );
     }
+    // every number the aggregate needs into the additive vector, which maskAdditive masks
+    if (algorithm.toAdditive)
+      payload = algorithm.toAdditive(payload, parsed.data, {
+        column: (dataset, column) => deps.datasets.get(dataset).column(column),
+        releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
+      });
     return { outcome: 'completed', payload: maskAdditive(payload, run, deps), error: null };
   }
 }

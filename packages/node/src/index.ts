@@ -26,6 +26,7 @@ export { type NodeAuditEvent, NodeAuditLog } from './governance/node-audit-log.j
 export { PrivacyLedger } from './governance/privacy-ledger.js';
 export { QuotaLedger } from './governance/quota-ledger.js';
 export { RecordSet } from './governance/record-set.js';
+export * from './governance/round-floors.js';
 export { imagingFromDicomStore } from './imaging-source.js';
 export { type LocalFederationResult, type LocalNode, runLocalFederation } from './local-federation.js';
 export * from './release-gate.js';

@@ -15,6 +15,7 @@ import {
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun } from './executor.js';
 import type { PrivacyControls } from './governance/dp-gate.js';
+import type { RoundFloors } from './governance/round-floors.js';
 
 export interface LocalNode {
   id: string;
@@ -26,6 +27,10 @@ export interface LocalNode {
   imaging?: ImagingSource;
   /** Per-study quota and differential privacy, as the node's configuration sets them. */
   privacy?: PrivacyControls;
+  /** The node's organisation (default: an organisation of its own). */
+  organisationId?: string;
+  /** The node's floors on each round (default: 3 nodes of 3 organisations, as a real node). */
+  floors?: RoundFloors;
 }
 
 export interface LocalFederationResult {
@@ -46,7 +51,12 @@ export async function runLocalFederation(
   const parsed = algorithm.paramsSchema.parse(params);
   const taskId = crypto.randomUUID();
   const caches = new Map(nodes.map((n) => [n.id, new Map<string, unknown>()]));
-  const peers = nodes.map((n) => ({ nodeId: n.id, x25519: n.keys.x25519.publicKey }));
+  const organisations = new Map(nodes.map((n) => [n.id, n.organisationId ?? crypto.randomUUID()]));
+  const peers = nodes.map((n) => ({
+    nodeId: n.id,
+    x25519: n.keys.x25519.publicKey,
+    organisationId: organisations.get(n.id)!,
+  }));
   // A local simulation holds every node's data already: unrestricted unless a study is given.
   const study: StudyDescriptor = opts.study ?? {
     id: opts.studyId ?? taskId,
@@ -83,8 +93,9 @@ export async function runLocalFederation(
           peers,
         };
         return executeRun(run, {
-          node: { id: n.id, name: n.name },
+          node: { id: n.id, name: n.name, organisationId: organisations.get(n.id)! },
           policy: n.policy,
+          ...(n.floors ? { floors: n.floors } : {}),
           datasets: n.datasets,
           cacheFor: () => caches.get(n.id)!,
           ...(n.imaging ? { imaging: n.imaging } : {}),

@@ -45,10 +45,17 @@ const glmRef = (name: string) => ref.glm.find((f) => f.name === name)!;
 const coxRef = (name: string) => ref.cox.find((f) => f.name === name)!;
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
+// levels and the time range declared, as a node's dictionary must for factors, strata and event times
 const DICTIONARY: ColumnSpec[] = [
-  { name: 'centre', type: 'categorical' },
-  ...['x', 'z', 'big', 'tiny', 'y', 'w', 'time', 'ymiss'].map((name) => ({ name, type: 'numeric' as const })),
-  ...['ybin', 'sep', 'grp', 'status', 'mono'].map((name) => ({ name, type: 'integer' as const })),
+  { name: 'centre', type: 'categorical', levels: ['A', 'B', 'C'] },
+  ...['x', 'z', 'big', 'tiny', 'y', 'w', 'ymiss'].map((name) => ({ name, type: 'numeric' as const })),
+  { name: 'time', type: 'numeric', min: 0, max: 240 },
+  ...['ybin', 'sep', 'grp', 'status', 'mono'].map((name) => ({
+    name,
+    type: 'integer' as const,
+    min: 0,
+    max: 1,
+  })),
 ];
 
 beforeAll(async () => {

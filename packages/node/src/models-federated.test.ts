@@ -31,16 +31,17 @@ interface RFit {
   [k: string]: unknown;
 }
 
+// levels and ranges declared, as a node's dictionary must for tables (levels come from the dictionary)
 const DICTIONARY: ColumnSpec[] = [
-  { name: 'centre', type: 'categorical' },
+  { name: 'centre', type: 'categorical', levels: ['A', 'B', 'C'] },
   { name: 'age', type: 'numeric', resolution: 0.001 },
-  { name: 'sex', type: 'categorical' },
-  { name: 'stage', type: 'categorical' },
+  { name: 'sex', type: 'categorical', levels: ['F', 'M'] },
+  { name: 'stage', type: 'categorical', levels: ['I', 'II', 'III', 'IV'] },
   { name: 'dose_gy', type: 'numeric', resolution: 0.001 },
-  { name: 'toxicity', type: 'integer' },
+  { name: 'toxicity', type: 'integer', min: 0, max: 1 },
   { name: 'events', type: 'integer' },
   { name: 'exposure', type: 'numeric' },
-  { name: 'months', type: 'numeric' },
+  { name: 'months', type: 'numeric', min: 0, max: 240 },
   { name: 'dead', type: 'integer' },
   { name: 'w', type: 'numeric' },
   { name: 'score', type: 'numeric' },

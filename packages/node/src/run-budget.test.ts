@@ -54,6 +54,7 @@ function run(name: string, params: unknown) {
   return executeRun(assignment, {
     node: { id: NODE, name: 'Hospital A' },
     policy: DisclosurePolicySchema.parse({ minCellCount: 1, minSubsetSize: 1 }),
+    floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of the run limits */,
     datasets: store,
     limits,
   });

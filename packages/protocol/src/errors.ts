@@ -36,6 +36,14 @@ export const ERROR_CATALOGUE = {
   },
   FH_ERR_NODE_REFUSED: { status: 422, message: 'One or more nodes refused the task' },
   FH_ERR_TOO_FEW_NODES: { status: 422, message: 'Fewer nodes than the study requires could contribute' },
+  FH_ERR_NODE_FLOOR: {
+    status: 422,
+    message: "The round has fewer nodes or organisations than the node's own floor",
+  },
+  FH_ERR_PEER_NOT_ACCEPTED: {
+    status: 422,
+    message: 'A node of the round is not a node of the study this node approved',
+  },
   FH_ERR_UNKNOWN_DATASET: { status: 422, message: 'The node has no such dataset' },
   FH_ERR_UNKNOWN_COLUMN: { status: 422, message: 'The dataset has no such column' },
   FH_ERR_COLUMN_TYPE: { status: 422, message: 'The column has the wrong type for this use' },

@@ -1,7 +1,11 @@
 /**
  * `coxph`: Cox proportional hazards (Efron or Breslow ties, optional strata), exact on event times
  * coarsened at every node to `timeResolution` (tc = ceil(t / res) * res): it equals R's coxph on the same
- * coarsened pooled rows. Round 1 agrees factor levels, strata and the global event-time grid; each Newton
+ * coarsened pooled rows. Round 1 agrees factor levels, strata and the global event-time grid, from masked
+ * counts only: every node counts its records per declared level and its events per point of the declared
+ * time axis (multiples of `timeResolution` over the dictionary's range of the time column), the hub sums
+ * them and keeps the levels and points that any record holds, so no node's own levels or event times leave
+ * it (the hub learns the pooled counts, as a Kaplan–Meier table would show them); each Newton
  * round every node sends its additive per-time risk-set sums (masked for secure aggregation); a last pair
  * of rounds gives Harrell's C from binned linear predictors.
  */
@@ -19,7 +23,6 @@ import {
   coxSummarize,
   defaultCoxControl,
   type EventTimeGrid,
-  mergeLevels,
   type PreparedCox,
   prepareCox,
 } from '@fedhub/stats';
@@ -39,6 +42,7 @@ import {
   release,
 } from '../types.js';
 import { coxFitWarnings } from './fit-warnings.js';
+import { agreeSetup, setupCounts, setupRelease } from './setup-round.js';
 
 export const CoxParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -272,7 +276,8 @@ function strataCodes(d: NodeCoxData, strata: string[]): Int32Array | null {
 
 export const coxph = defineAlgorithm<CoxParams>({
   name: 'coxph',
-  version: '1.0.0',
+  // 1.1.0: the set-up round sends masked counts per declared level and per point of the declared time axis
+  version: '1.1.0',
   title: 'Cox proportional hazards',
   description:
     "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
@@ -306,55 +311,21 @@ export const coxph = defineAlgorithm<CoxParams>({
     if (input.phase === 'setup') {
       const { formula, strata, columns: strataColumns } = splitStrata(params.formula);
       const f = parseModelFormula(formula);
-      const factors = [...factorColumns(f, ds), ...(strataColumns.length === 1 ? strataColumns : [])];
-      const levels: Record<string, string[]> = {};
-      const cells: DisclosureCell[] = [];
-      for (const c of factors) {
-        const groups = await ds.groupCounts([c], params.filter);
-        levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
-        for (const g of groups)
-          if (g.levels[0] !== null)
-            cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
-      }
-      if (strata && strataColumns.length > 1) {
-        // the strata are the combinations of several variables' values present here
-        const groups = (await ds.groupCounts(strataColumns, params.filter)).filter((g) =>
-          g.levels.every((l) => l !== null),
+      if (f.response?.kind !== 'surv')
+        throw new FedhubError(
+          'FH_ERR_BAD_PARAMS',
+          `formula "${params.formula}" needs Surv(time, event) on the left`,
         );
-        levels[strata] = groups.map((g) => strataColumns.map((c, k) => `${c}=${g.levels[k]}`).join(', '));
-        for (const g of groups) cells.push({ label: `records of one stratum of ${strata}`, count: g.n });
-      }
-      const d = await cached(
-        ctx,
-        params,
-        Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, mergeLevels([v])])),
-      );
-      // the distinct (stratum, event time) points: a set of times per stratum (no key built per row)
-      const timesByStratum = new Map<string, Set<number>>();
-      let events = 0;
-      for (let i = 0; i < d.n; i++)
-        if (d.event[i] === 1) {
-          events++;
-          const s = d.strataNames ? d.strataNames[i]! : '';
-          let times = timesByStratum.get(s);
-          if (!times) {
-            times = new Set();
-            timesByStratum.set(s, times);
-          }
-          times.add(d.time[i]!);
-        }
-      const points = [...timesByStratum].flatMap(([s, times]) =>
-        [...times].map((t) => [s, t] as [string, number]),
-      );
-      cells.push(
-        { label: 'events', count: events, kind: 'outcome' },
-        { label: 'censored records', count: d.n - events, kind: 'outcome' },
-      );
-      const design = coxDisclosure(d, params.formula);
-      return release({ levels, eventTimes: points, n: d.n, events } as Json, {
-        ...design,
-        cells: [...cells, ...design.cells],
+      const setup = await setupCounts(ds, {
+        filter: params.filter,
+        time: f.response.time.column,
+        timeResolution: params.timeResolution,
+        factors: factorColumns(f, ds),
+        strata: strata ?? null,
+        strataColumns,
       });
+      const d = await cached(ctx, params, setup.localLevels);
+      return setupRelease(setup, d, coxDisclosure(d, params.formula));
     }
     const d = await cached(ctx, params, input.levels);
     const disclosure = coxDisclosure(d, params.formula);
@@ -410,25 +381,7 @@ export const coxph = defineAlgorithm<CoxParams>({
   },
   aggregate({ params, round, state, parts }) {
     if (round === 1) {
-      const payloads = parts.map(
-        (p) =>
-          p.payload as {
-            levels: Record<string, string[]>;
-            eventTimes: Array<[string, number]>;
-            n: number;
-            events: number;
-          },
-      );
-      const cols = new Set(payloads.flatMap((p) => Object.keys(p.levels)));
-      const levels: Record<string, string[]> = {};
-      for (const c of cols) levels[c] = mergeLevels(payloads.map((p) => p.levels[c] ?? []));
-      const { strata: strataCol } = splitStrata(params.formula);
-      const strata = strataCol ? levels[strataCol]! : [''];
-      const pts = new Map<string, [number, number]>();
-      for (const p of payloads)
-        for (const [s, t] of p.eventTimes) pts.set(`${s}|${t}`, [strata.indexOf(s), t]);
-      const sorted = [...pts.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      const grid = { strata: sorted.map((x) => x[0]), times: sorted.map((x) => x[1]) };
+      const { levels, strata, grid, n, events } = agreeSetup(parts);
       const s: State = {
         levels,
         strata,
@@ -436,8 +389,8 @@ export const coxph = defineAlgorithm<CoxParams>({
         names: [],
         newton: ser(coxInitialState(0)),
         nodes: parts.map((p) => p.nodeName),
-        n: payloads.reduce((a, p) => a + p.n, 0),
-        events: payloads.reduce((a, p) => a + p.events, 0),
+        n,
+        events,
       };
       return {
         kind: 'next-round',

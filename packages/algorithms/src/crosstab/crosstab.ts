@@ -4,7 +4,9 @@
  */
 import { type ColumnSpec, CrosstabResultSchema, FedhubError, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
+import { ADDITIVE_FIELD, MASKED_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
+import { declaredLevels } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { noiseDescriptions } from '../noise-description.js';
 import { type Privatizer, release } from '../types.js';
@@ -74,10 +76,20 @@ const privatizeCrosstab: Privatizer<CrosstabParams> = (payload, { params, column
   return { ...(payload as object), cells } as unknown as Json;
 };
 
+/** The table's grid: every declared level of each column, then the missing level. */
+export function additiveGrid(
+  _params: CrosstabParams,
+  rows: Parameters<typeof declaredLevels>[0],
+  cols: Parameters<typeof declaredLevels>[0],
+): { rows: string[]; cols: string[] } {
+  return { rows: [...declaredLevels(rows), MISSING_LEVEL], cols: [...declaredLevels(cols), MISSING_LEVEL] };
+}
+
 export const crosstab = defineAlgorithm<CrosstabParams>({
   name: 'crosstab',
   // 1.1.0: results carry the noise description of nodes that release under differential privacy
-  version: '1.1.0',
+  // 1.2.0: counts on the dictionary's grid of levels, in the additive vector (masked: the hub sees sums)
+  version: '1.2.0',
   title: 'Contingency table',
   description:
     'Counts of every combination of two categorical columns, pooled across nodes, with small-cell refusal.',
@@ -103,6 +115,8 @@ export const crosstab = defineAlgorithm<CrosstabParams>({
           { column: c },
         );
       levels[c] = spec.levels;
+      // the table's grid is the dictionary's: refused before reading when the column declares no levels
+      declaredLevels(spec);
     }
     const subsetSize = await ds.count(params.filter);
     const groups = await ds.groupCounts([params.rows, params.cols], params.filter);
@@ -128,13 +142,60 @@ export const crosstab = defineAlgorithm<CrosstabParams>({
       },
     );
   },
+  toAdditive(payload, params, ctx) {
+    const p = payload as unknown as { cells: CellPart[]; [k: string]: unknown };
+    const grid = additiveGrid(
+      params,
+      ctx.column(params.dataset, params.rows),
+      ctx.column(params.dataset, params.cols),
+    );
+    const index = new Map<string, number>();
+    grid.rows.forEach((r, i) => {
+      grid.cols.forEach((c, j) => {
+        index.set(JSON.stringify([r, c]), i * grid.cols.length + j);
+      });
+    });
+    const vector = new Array<number>(grid.rows.length * grid.cols.length).fill(0);
+    for (const c of p.cells) {
+      const i = index.get(JSON.stringify([c.row, c.col]));
+      // the dataset was checked against the dictionary when loaded: a level outside it cannot occur
+      if (i === undefined)
+        throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'a count falls outside the dictionary levels');
+      vector[i] = c.n;
+    }
+    const { cells: _cells, ...rest } = p;
+    return { ...rest, grid, [ADDITIVE_FIELD]: vector } as unknown as Json;
+  },
   aggregate({ params, parts }) {
     const totals = new Map<string, number>();
     const rowSeen = new Set<string>();
     const colSeen = new Set<string>();
     let rowDeclared: string[] | undefined;
     let colDeclared: string[] | undefined;
-    for (const p of parts) {
+    const first = parts[0]?.payload as Record<string, unknown> | undefined;
+    if (first && (ADDITIVE_FIELD in first || MASKED_FIELD in first)) {
+      // the nodes sent counts on the dictionary's grid, masked: the hub learns only their sums
+      const grid = first.grid as { rows: string[]; cols: string[] };
+      for (const p of parts)
+        if (JSON.stringify((p.payload as Record<string, unknown>).grid) !== JSON.stringify(grid))
+          throw new FedhubError(
+            'FH_ERR_ALGORITHM_FAILED',
+            `the nodes' dictionaries declare different levels of ${params.rows} or ${params.cols}`,
+          );
+      const sum = sumAdditive(parts);
+      grid.rows.forEach((r, i) => {
+        grid.cols.forEach((c, j) => {
+          const n = Math.round(sum[i * grid.cols.length + j]!);
+          if (n === 0) return;
+          rowSeen.add(r);
+          colSeen.add(c);
+          totals.set(JSON.stringify([r, c]), n);
+        });
+      });
+      rowDeclared = (first.rowLevels as string[] | null) ?? undefined;
+      colDeclared = (first.colLevels as string[] | null) ?? undefined;
+    }
+    for (const p of first && (ADDITIVE_FIELD in first || MASKED_FIELD in first) ? [] : parts) {
       const payload = p.payload as unknown as {
         cells: CellPart[];
         rowLevels: string[] | null;

@@ -57,7 +57,8 @@ export function dropMissing(t: PooledTable): PooledTable & { missingDropped: num
 export const chisq = defineAlgorithm<ChisqParams>({
   name: 'chisq',
   // 1.1.0: missing values dropped by default, warning on small expected counts, Fisher's exact test
-  version: '1.1.0',
+  // 1.2.0: counts on the dictionary's grid, masked (crosstab 1.2.0)
+  version: '1.2.0',
   title: 'Chi-square test of independence',
   description:
     "Pearson's chi-square test (and Fisher's exact test) on the pooled contingency table of two categorical columns; equals R chisq.test and fisher.test.",
@@ -70,6 +71,7 @@ export const chisq = defineAlgorithm<ChisqParams>({
   variables: (p) => crosstab.variables(p),
   firstInput: () => null,
   local: (ctx, params, input, round) => crosstab.local(ctx, params, input, round),
+  toAdditive: (payload, params, ctx) => crosstab.toAdditive!(payload, params, ctx),
   aggregate(a) {
     const out = crosstab.aggregate(a);
     if (out.kind !== 'done') return out;

@@ -30,8 +30,9 @@ import {
   mergeLevels,
 } from '@fedhub/stats';
 import { z } from 'zod';
-import { ADDITIVE_FIELD, MASKED_FIELD, sumAdditive } from '../additive.js';
+import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
+import { declaredLevelCounts, levelsHeld } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { designCells } from '../design-cells.js';
 import {
@@ -217,7 +218,8 @@ export const glm = defineAlgorithm<GlmParams>({
   name: 'glm',
   // 1.1.0: perCentre (each centre's own fit, where the study allows per-node breakdowns)
   // 1.2.0: the levels round carries the first IRLS partial; the null deviance comes with an IRLS round
-  version: '1.2.0',
+  // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
+  version: '1.3.0',
   title: 'Generalised linear model',
   description:
     'Gaussian, binomial (logit) and Poisson (log) regression by exact federated IRLS; equals R glm() on the pooled rows.',
@@ -259,20 +261,15 @@ export const glm = defineAlgorithm<GlmParams>({
       const factors = factorColumns(f, ds);
       const columns = modelColumns(f, params.weights);
       const n = await ds.count(params.filter);
-      const levels: Record<string, string[]> = {};
-      const cells: DisclosureCell[] = [];
-      for (const c of factors) {
-        const groups = await ds.groupCounts([c], params.filter);
-        levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
-        for (const g of groups)
-          if (g.levels[0] !== null)
-            cells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
-      }
       for (const c of columns) ds.column(c);
-      // The first IRLS partial (at R's starting values) on this node's own levels: when every node has seen
-      // every level, the aggregator sums these and the round that would compute them is saved.
-      const first = await firstPartial(ctx, params, levels);
-      if (!first) return release({ levels } as Json, { subsetSize: n, cells });
+      // levels from the dictionary: the node's counts per declared level go in the masked vector, so no
+      // node's own levels leave it (the aggregator keeps the levels some record holds)
+      const { declared, counts, cells } = await declaredLevelCounts(ds, factors, params.filter);
+      // The first IRLS partial (at R's starting values) on the declared levels: when some record holds
+      // every declared level, the aggregator sums these and the round that would compute them is saved.
+      const first = await firstPartial(ctx, params, Object.fromEntries(declared));
+      if (!first)
+        return release({ declared, [ADDITIVE_FIELD]: counts } as unknown as Json, { subsetSize: n, cells });
       const model = modelDisclosure(first.model, params);
       // records of the selection dropped for a missing value: released when 0 or at least the minimum
       // cell count (then declared), else only as "fewer than the minimum" (R: "observations deleted
@@ -281,11 +278,11 @@ export const glm = defineAlgorithm<GlmParams>({
       const missingReleased = dropped === 0 || dropped >= ctx.policy.minCellCount;
       return release(
         {
-          levels,
-          [ADDITIVE_FIELD]: Array.from(first.partial),
+          declared,
+          [ADDITIVE_FIELD]: [...counts, ...first.partial],
           names: first.names,
           missing: missingReleased ? dropped : -1,
-        } as Json,
+        } as unknown as Json,
         {
           subsetSize: Math.min(n, model.subsetSize),
           cells: [
@@ -349,10 +346,26 @@ export const glm = defineAlgorithm<GlmParams>({
           'FH_ERR_OUTSIDE_STUDY',
           'perCentre: this study does not allow per-node breakdowns; fit the pooled model only',
         );
-      const perNode = parts.map((p) => (p.payload as { levels: Record<string, string[]> }).levels);
-      const cols = new Set(perNode.flatMap((l) => Object.keys(l)));
-      const levels: Record<string, string[]> = {};
-      for (const c of cols) levels[c] = mergeLevels(perNode.map((l) => l[c] ?? []));
+      const declared = (parts[0]!.payload as unknown as { declared: Array<[string, string[]]> }).declared;
+      for (const p of parts)
+        if (
+          JSON.stringify((p.payload as unknown as { declared: unknown }).declared) !==
+          JSON.stringify(declared)
+        )
+          throw new FedhubError(
+            'FH_ERR_ALGORITHM_FAILED',
+            "the nodes' dictionaries declare different levels for the model's factors",
+          );
+      const withFirst = parts.filter((p) => 'names' in (p.payload as Record<string, Json>)).length;
+      if (withFirst !== 0 && withFirst !== parts.length)
+        throw new FedhubError(
+          'FH_ERR_ALGORITHM_FAILED',
+          'some nodes could not compute the first partial on the declared levels (see their logs)',
+        );
+      // the pooled counts per declared level (masked: the hub learns only their sums)
+      const sumAll = sumAdditive(parts);
+      const K = declared.reduce((a, [, all]) => a + all.length, 0);
+      const levels = levelsHeld(declared, sumAll, 0, (l) => mergeLevels([l]));
       for (const [c, ref] of Object.entries(params.ref ?? {}))
         if (!levels[c]?.includes(ref))
           throw new FedhubError('FH_ERR_BAD_PARAMS', `ref: "${ref}" is not a level of ${c} at any node`);
@@ -367,14 +380,11 @@ export const glm = defineAlgorithm<GlmParams>({
         nodes: parts.map((p) => p.nodeName),
         missing: missingReport(parts),
       };
-      // every node sent the first IRLS partial on its own levels, and those are the global ones: the same
-      // design columns everywhere, so the sum is the first IRLS round's
+      // every node sent the first IRLS partial on the declared levels, and some record holds each of them:
+      // the same design columns everywhere, so the sum is the first IRLS round's
       const sameDesign =
-        parts.every((p) => {
-          const payload = p.payload as Record<string, Json>;
-          return ADDITIVE_FIELD in payload || MASKED_FIELD in payload;
-        }) &&
-        perNode.every((l) => [...cols].every((c) => sameList(mergeLevels([l[c] ?? []]), levels[c]!))) &&
+        withFirst === parts.length &&
+        declared.every(([c, all]) => sameList(mergeLevels([all]), levels[c]!)) &&
         parts.every((p) =>
           sameList(
             (p.payload as { names: string[] }).names,
@@ -389,7 +399,7 @@ export const glm = defineAlgorithm<GlmParams>({
         };
       return irlsStep(
         next,
-        sumAdditive(parts),
+        sumAll.subarray(K),
         (parts[0]!.payload as { names: string[] }).names,
         params,
         control,

@@ -70,6 +70,7 @@ export function modelColumns(f: Formula, weights?: string): string[] {
   }
   for (const v of f.variables) cols.add(v.column);
   for (const v of f.offsets) cols.add(v.column);
+  for (const v of f.strata) cols.add(v.column);
   if (weights) cols.add(weights);
   return [...cols];
 }

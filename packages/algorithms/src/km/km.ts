@@ -9,11 +9,12 @@
  * median inside it as that interval. With nothing merged the result equals R's survfit/survdiff on the
  * coarsened pooled rows; the log-rank test always does (it is one statistic over all times).
  */
-import { FedhubError, type Filter, FilterSchema, type Json, KmResultSchema } from '@fedhub/protocol';
+import { FedhubError, FilterSchema, type Json, KmResultSchema } from '@fedhub/protocol';
 import { coarsenedKaplanMeier, coarsenTimes, logRankTest, sortLevels } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
+import { declaredLevels } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { assertFactorColumn } from '../precision.js';
 import { type DatasetHandle, type DisclosureCell, release } from '../types.js';
@@ -80,7 +81,9 @@ interface State {
 
 export const km = defineAlgorithm<KmParams>({
   name: 'km',
-  version: '1.1.0',
+  // 1.1.0: curves coarsened per group under the minimum cell count, never moved (merged intervals marked)
+  // 1.2.0: the set-up round sends the dictionary's time range and levels, nothing read from the data
+  version: '1.2.0',
   title: 'Kaplan–Meier and log-rank',
   description:
     'Survival curves with Greenwood standard errors and log-rank tests from binned counts; equals R survfit/survdiff on the binned times.',
@@ -106,39 +109,27 @@ export const km = defineAlgorithm<KmParams>({
     }
     const n = d.time.length;
     if (input.phase === 'setup') {
-      let maxTime = 0;
-      for (const t of d.time) maxTime = Math.max(maxTime, t);
-      // the latest time is released only rounded up to ten bins, so no exact follow-up leaves the node
+      // everything from the dictionary, nothing from the data: the time axis up to the declared maximum
+      // of the time column, the declared levels of the group and strata columns (empty ones are dropped
+      // by the aggregator from the pooled, masked counts)
+      const spec = ds.column(params.time);
+      if (spec.max === undefined)
+        throw new FedhubError(
+          'FH_ERR_COLUMN_TYPE',
+          `time column "${params.time}" declares no max in the data dictionary: the time grid is taken from the dictionary's range, never from the data`,
+          { column: params.time, rule: 'declared-time-range' },
+        );
       const step = 10 * params.timeResolution;
-      // level lists of declared categorical columns only, through the node's level limits
-      const levels = async (c: string | undefined) => {
-        if (!c) return [];
-        assertFactorColumn(ds.column(c));
-        // among the rows the curves use: time and event present
-        const used: Filter = {
-          and: [
-            ...(params.filter ? [params.filter] : []),
-            { column: params.time, op: 'not-missing' },
-            { column: params.event, op: 'not-missing' },
-          ],
-        };
-        const groups = (await ds.groupCounts([c], used)).filter((g) => g.levels[0] !== null);
-        // a released level stands for its records: each is a cell
-        for (const g of groups)
-          levelCells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
-        return groups.map((g) => g.levels[0]!);
-      };
-      const levelCells: DisclosureCell[] = [];
-      const groupLevels = await levels(params.group);
-      const strataLevels = await levels(params.strata);
+      // levels of declared categorical columns only (the node's level rules)
+      for (const c of [params.group, params.strata]) if (c) assertFactorColumn(ds.column(c));
       return release(
         {
-          maxTime: Math.ceil(maxTime / step) * step,
-          groups: groupLevels,
-          strata: strataLevels,
+          maxTime: Math.ceil(spec.max / step) * step,
+          groups: params.group ? declaredLevels(ds.column(params.group)) : [],
+          strata: params.strata ? declaredLevels(ds.column(params.strata)) : [],
           minCellCount: ctx.policy.minCellCount,
         } as Json,
-        { subsetSize: n, cells: levelCells },
+        { subsetSize: n, cells: [] },
       );
     }
     const grid = Float64Array.from(input.grid);
@@ -177,6 +168,7 @@ export const km = defineAlgorithm<KmParams>({
         grid,
         groups: params.group ? sortLevels(ps.flatMap((p) => p.groups)) : [],
         strata: params.strata ? sortLevels(ps.flatMap((p) => p.strata)) : [],
+        // levels declared by some node but held by no record are dropped after the counts round
         minCell: Math.max(...ps.map((p) => p.minCellCount)),
         nodes: parts.map((p) => p.nodeName),
       };
@@ -186,8 +178,9 @@ export const km = defineAlgorithm<KmParams>({
         state: s as unknown as Json,
       };
     }
-    const s = state as unknown as State;
-    const sum = sumAdditive(parts);
+    const declaredState = state as unknown as State;
+    const full = sumAdditive(parts);
+    const { s, sum } = dropEmptyLevels(declaredState, full);
     const G = Math.max(1, s.groups.length);
     const S = Math.max(1, s.strata.length);
     const K = s.grid.length;
@@ -299,4 +292,47 @@ function kmCells(out: Float64Array, K: number, S: number, groups: string[]): Dis
     );
   }
   return cells;
+}
+
+/**
+ * The counts without the groups and strata that no record holds (declared levels absent from the pooled
+ * data): an empty group has no curve and would make the log-rank variance singular.
+ */
+function dropEmptyLevels(s: State, sum: Float64Array): { s: State; sum: Float64Array } {
+  const G = Math.max(1, s.groups.length);
+  const S = Math.max(1, s.strata.length);
+  const K = s.grid.length;
+  const groupTotal = new Float64Array(G);
+  const strataTotal = new Float64Array(S);
+  for (let k = 0; k < K; k++)
+    for (let st = 0; st < S; st++)
+      for (let g = 0; g < G; g++) {
+        const at = (k * S * G + st * G + g) * 2;
+        const c = sum[at]! + sum[at + 1]!;
+        groupTotal[g]! += c;
+        strataTotal[st]! += c;
+      }
+  const keepG = s.groups.length ? s.groups.map((_, g) => g).filter((g) => groupTotal[g]! > 0) : [0];
+  const keepS = s.strata.length ? s.strata.map((_, st) => st).filter((st) => strataTotal[st]! > 0) : [0];
+  if (keepG.length === G && keepS.length === S) return { s, sum };
+  const g2 = keepG.length;
+  const s2 = keepS.length;
+  const out = new Float64Array(K * s2 * g2 * 2);
+  for (let k = 0; k < K; k++)
+    keepS.forEach((st, si) => {
+      keepG.forEach((g, gi) => {
+        const from = (k * S * G + st * G + g) * 2;
+        const to = (k * s2 * g2 + si * g2 + gi) * 2;
+        out[to] = sum[from]!;
+        out[to + 1] = sum[from + 1]!;
+      });
+    });
+  return {
+    s: {
+      ...s,
+      groups: s.groups.length ? keepG.map((g) => s.groups[g]!) : [],
+      strata: s.strata.length ? keepS.map((st) => s.strata[st]!) : [],
+    },
+    sum: out,
+  };
 }

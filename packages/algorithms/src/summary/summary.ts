@@ -7,6 +7,7 @@
  */
 import { type ColumnSpec, FedhubError, type Json, SummaryResultSchema } from '@fedhub/protocol';
 import { z } from 'zod';
+import { ADDITIVE_FIELD, MASKED_FIELD, sumAdditive } from '../additive.js';
 import { BinsSchema, binBreaks, ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { noiseDescriptions } from '../noise-description.js';
@@ -107,12 +108,75 @@ const privatizeSummary: Privatizer<SummaryParams> = (payload, { column, noise: n
   });
   return { ...(payload as object), columns: out } as unknown as Json;
 };
+/** The public centre the moments are summed about: the declared range's midpoint, else 0. */
+export function momentShift(spec: { min?: number | undefined; max?: number | undefined }): number {
+  return spec.min !== undefined && spec.max !== undefined ? (spec.min + spec.max) / 2 : 0;
+}
+
+/** Pools the nodes' additive vectors (masked or not): n, missing, sums about the shift, histograms. */
+function aggregateAdditive(params: SummaryParams, parts: NodePart[], perNodeAllowed: boolean) {
+  const payloads = parts.map(
+    (p) => p.payload as unknown as { shifts: number[]; perNode?: Array<{ column: string; n: number }> },
+  );
+  const shifts = payloads[0]!.shifts;
+  for (const p of payloads)
+    if (JSON.stringify(p.shifts) !== JSON.stringify(shifts))
+      throw new FedhubError(
+        'FH_ERR_ALGORITHM_FAILED',
+        "the nodes' dictionaries declare different ranges for the summarised columns",
+      );
+  const sum = sumAdditive(parts);
+  let at = 0;
+  const columns = params.columns.map((col, k) => {
+    const [n, missing, s1, s2] = [sum[at]!, sum[at + 1]!, sum[at + 2]!, sum[at + 3]!];
+    at += 4;
+    const N = Math.round(n);
+    const bins = params.bins?.[col];
+    let histogram = null;
+    if (bins) {
+      const breaks = binBreaks(bins);
+      const k2 = breaks.length - 1;
+      histogram = {
+        breaks,
+        counts: Array.from(sum.subarray(at, at + k2), Math.round),
+        below: Math.round(sum[at + k2]!),
+        above: Math.round(sum[at + k2 + 1]!),
+      };
+      at += k2 + 2;
+    }
+    const m2 = N > 0 ? Math.max(0, s2 - (s1 * s1) / N) : 0;
+    const perNode = parts.map((p, i) => ({
+      node: p.nodeName,
+      n: payloads[i]!.perNode?.find((x) => x.column === col)?.n ?? null,
+    }));
+    return {
+      column: col,
+      n: N,
+      missing: Math.round(missing),
+      mean: N > 0 ? shifts[k]! + s1 / N : null,
+      sd: N > 1 ? Math.sqrt(m2 / (N - 1)) : null,
+      variance: N > 1 ? m2 / (N - 1) : null,
+      histogram,
+      ...(perNodeAllowed && perNode.every((p) => p.n !== null) ? { perNode } : {}),
+    };
+  });
+  return {
+    kind: 'done' as const,
+    result: {
+      algorithm: 'summary',
+      nodes: parts.map((p) => p.nodeName),
+      columns,
+      ...noiseDescriptions(parts),
+    } as unknown as Json,
+  };
+}
 
 export const summary = defineAlgorithm<SummaryParams>({
   name: 'summary',
   // 1.1.0: results carry the noise description of nodes that release under differential privacy
   // 1.2.0: per-node counts only where the study allows per-node breakdowns
-  version: '1.2.0',
+  // 1.3.0: every number in the additive vector (masked: the hub learns only sums across nodes)
+  version: '1.3.0',
   title: 'Descriptive statistics',
   description: 'n, missing, mean, standard deviation and histograms of numeric columns, pooled across nodes.',
   paramsSchema: SummaryParamsSchema,
@@ -173,7 +237,48 @@ export const summary = defineAlgorithm<SummaryParams>({
     }
     return release({ columns } as unknown as Json, { subsetSize, cells });
   },
+  toAdditive(payload, params, ctx) {
+    const p = payload as unknown as { columns: ColumnPart[]; [k: string]: unknown };
+    const vector: number[] = [];
+    const shifts: number[] = [];
+    // the public layout: each column's name and number of entries (n, missing, two sums, histogram)
+    const layout: Array<[string, number]> = [];
+    for (const col of params.columns) {
+      const start = vector.length;
+      const c = p.columns.find((x) => x.column === col);
+      if (!c) throw new FedhubError('FH_ERR_ALGORITHM_FAILED', `no partial for column "${col}"`);
+      const shift = momentShift(ctx.column(params.dataset, col));
+      shifts.push(shift);
+      // sums about a public shift (the declared range's midpoint): additive, and exact in the ring
+      const d = c.n > 0 ? c.mean - shift : 0;
+      vector.push(c.n, c.missing, c.n * d, c.m2 + c.n * d * d);
+      if (params.bins?.[col]) {
+        const h = c.histogram ?? {
+          counts: binBreaks(params.bins[col]!)
+            .slice(1)
+            .map(() => 0),
+          below: 0,
+          above: 0,
+        };
+        vector.push(...h.counts, h.below, h.above);
+      }
+      layout.push([col, vector.length - start]);
+    }
+    const { columns: _columns, ...rest } = p;
+    return {
+      ...rest,
+      layout,
+      shifts,
+      ...(ctx.releasePerNodeBreakdown
+        ? { perNode: p.columns.map((c) => ({ column: c.column, n: c.n })) }
+        : {}),
+      [ADDITIVE_FIELD]: vector,
+    } as unknown as Json;
+  },
   aggregate({ params, parts, releasePerNodeBreakdown }) {
+    const first = parts[0]?.payload as Record<string, unknown> | undefined;
+    if (first && (ADDITIVE_FIELD in first || MASKED_FIELD in first))
+      return aggregateAdditive(params, parts, releasePerNodeBreakdown === true);
     const byNode = parts.map((p: NodePart) => ({
       node: p.nodeName,
       columns: (p.payload as unknown as { columns: ColumnPart[] }).columns,

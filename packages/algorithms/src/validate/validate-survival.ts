@@ -15,7 +15,7 @@
  * allows per-node breakdowns.
  */
 import { FedhubError, FilterSchema, type Json, ValidateSurvivalResultSchema } from '@fedhub/protocol';
-import { concordanceLocalPartial, type EventTimeGrid, mergeLevels, normalQuantile } from '@fedhub/stats';
+import { concordanceLocalPartial, type EventTimeGrid, normalQuantile } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
@@ -26,6 +26,7 @@ import {
   readCoxNodeData,
   splitStrata,
 } from '../coxph/coxph.js';
+import { agreeSetup, setupCounts, setupRelease } from '../coxph/setup-round.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
 import {
@@ -235,7 +236,8 @@ function withCi(s: ConcordanceSummary) {
 
 export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
   name: 'validate-survival',
-  version: '1.0.0',
+  // 1.1.0: the set-up round sends masked counts on the declared levels and time axis (as coxph 1.1.0)
+  version: '1.1.0',
   title: 'Survival model validation across centres',
   description:
     "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, on coarsened event times.",
@@ -258,36 +260,16 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
     const cp = coxParams(params, r);
     const ds = await ctx.dataset(params.dataset);
     if (input.phase === 'setup') {
-      const f = parseModelFormula(`~ ${r.rhs}`);
-      const factors = [...factorColumns(f, ds), ...(r.strata ? [r.strata] : [])];
-      const levels: Record<string, string[]> = {};
-      const levelCells: DisclosureCell[] = [];
-      for (const c of factors) {
-        const groups = await ds.groupCounts([c], params.filter);
-        levels[c] = groups.filter((g) => g.levels[0] !== null).map((g) => g.levels[0]!);
-        for (const g of groups)
-          if (g.levels[0] !== null)
-            levelCells.push({ label: `records with ${c} = ${g.levels[0]}`, count: g.n, kind: 'level' });
-      }
-      const d = await readCoxNodeData(
-        ctx,
-        cp,
-        Object.fromEntries(Object.entries(levels).map(([k, v]) => [k, mergeLevels([v])])),
-      );
-      ctx.cache.delete('cox:data'); // rebuilt with the global levels next round
-      const points = new Map<string, [string, number]>();
-      let events = 0;
-      for (let i = 0; i < d.n; i++)
-        if (d.event[i] === 1) {
-          events++;
-          const s = d.strataNames ? d.strataNames[i]! : '';
-          points.set(`${s}|${d.time[i]}`, [s, d.time[i]!]);
-        }
-      const design = survivalDisclosure(d);
-      return release({ levels, eventTimes: [...points.values()], n: d.n, events } as Json, {
-        ...design,
-        cells: [...levelCells, ...design.cells],
+      const setup = await setupCounts(ds, {
+        filter: params.filter,
+        time: r.time,
+        timeResolution: params.timeResolution,
+        factors: factorColumns(parseModelFormula(`~ ${r.rhs}`), ds),
+        strata: r.strata,
       });
+      const d = await readCoxNodeData(ctx, cp, setup.localLevels);
+      ctx.cache.delete('cox:data'); // rebuilt with the global levels next round
+      return setupRelease(setup, d, survivalDisclosure(d));
     }
     const d = await readCoxNodeData(ctx, cp, input.levels);
     let events = 0;
@@ -325,33 +307,16 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
     if (round === 1) {
-      const payloads = parts.map(
-        (p) =>
-          p.payload as {
-            levels: Record<string, string[]>;
-            eventTimes: Array<[string, number]>;
-            n: number;
-            events: number;
-          },
-      );
-      const levels: Record<string, string[]> = {};
-      for (const c of new Set(payloads.flatMap((p) => Object.keys(p.levels))))
-        levels[c] = mergeLevels(payloads.map((p) => p.levels[c] ?? []));
-      const strataCol = resolveSurvivalModel(params).strata;
-      const strata = strataCol ? levels[strataCol]! : [''];
-      const pts = new Map<string, [number, number]>();
-      for (const p of payloads)
-        for (const [s, t] of p.eventTimes) pts.set(`${s}|${t}`, [strata.indexOf(s), t]);
-      const sorted = [...pts.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      if (sorted.length === 0)
+      const { levels, strata, grid, n, events } = agreeSetup(parts);
+      if (grid.times.length === 0)
         throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'no events at any node: Harrell’s C is undefined');
       const s: State = {
         levels,
         strata,
-        grid: { strata: sorted.map((x) => x[0]), times: sorted.map((x) => x[1]) },
+        grid,
         nodes: parts.map((p) => p.nodeName),
-        n: payloads.reduce((a, p) => a + p.n, 0),
-        events: payloads.reduce((a, p) => a + p.events, 0),
+        n,
+        events,
       };
       return {
         kind: 'next-round',

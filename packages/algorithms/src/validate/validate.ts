@@ -28,8 +28,9 @@ import {
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { ColumnParam, DatasetParam } from '../common-params.js';
+import { declaredLevelCounts, levelsHeld } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import { factorColumns, parseModelFormula, readModelData } from '../glm/model-data.js';
+import { factorColumns, modelColumns, parseModelFormula, readModelData } from '../glm/model-data.js';
 import {
   type DatasetHandle,
   type DisclosureCell,
@@ -202,7 +203,8 @@ interface State {
 export const validate = defineAlgorithm<ValidateParams>({
   name: 'validate',
   // 1.2.0: per-centre results only where the study allows per-node breakdowns, and then the node sends them
-  version: '1.2.0',
+  // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
+  version: '1.3.0',
   title: 'Model validation across centres',
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
@@ -217,11 +219,10 @@ export const validate = defineAlgorithm<ValidateParams>({
     dataset: p.dataset,
     columns: [
       p.outcome,
+      // offset() and strata() columns too: modelColumns lists every column the formula reads
       ...('score' in p.model
         ? [p.model.score]
-        : parseModelFormula(`${p.outcome} ~ ${p.model.formula.trim().replace(/^~/, '')}`).variables.map(
-            (v) => v.column,
-          )),
+        : modelColumns(parseModelFormula(`${p.outcome} ~ ${p.model.formula.trim().replace(/^~/, '')}`))),
     ],
   }),
   firstInput: () => ({ phase: 'levels' }),
@@ -229,20 +230,20 @@ export const validate = defineAlgorithm<ValidateParams>({
     const input = raw as unknown as Input;
     const ds = await ctx.dataset(params.dataset);
     if (input.phase === 'levels') {
-      const levels: Record<string, string[]> = {};
-      const cells: DisclosureCell[] = [];
-      if ('formula' in params.model) {
-        const f = parseModelFormula(`${params.outcome} ~ ${params.model.formula.trim().replace(/^~/, '')}`);
-        for (const c of factorColumns(f, ds)) {
-          const g = await ds.groupCounts([c], params.filter);
-          levels[c] = g.filter((x) => x.levels[0] !== null).map((x) => x.levels[0]!);
-          for (const x of g)
-            if (x.levels[0] !== null)
-              cells.push({ label: `records with ${c} = ${x.levels[0]}`, count: x.n, kind: 'level' });
-        }
-      }
+      // levels from the dictionary; the node's counts per level go masked, so its own levels stay home
+      const factors =
+        'formula' in params.model
+          ? factorColumns(
+              parseModelFormula(`${params.outcome} ~ ${params.model.formula.trim().replace(/^~/, '')}`),
+              ds,
+            )
+          : [];
+      const { declared, counts, cells } = await declaredLevelCounts(ds, factors, params.filter);
       const n = await ds.count(params.filter);
-      return release({ levels } as Json, { subsetSize: n, cells });
+      return release({ declared, [ADDITIVE_FIELD]: [n, ...counts] } as unknown as Json, {
+        subsetSize: n,
+        cells,
+      });
     }
     const s = await scores(ctx, ds, params, input.levels);
     const events = s.y.reduce((a, b) => a + b, 0);
@@ -317,10 +318,18 @@ export const validate = defineAlgorithm<ValidateParams>({
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
     if (round === 1) {
-      const per = parts.map((p) => (p.payload as { levels: Record<string, string[]> }).levels);
-      const levels: Record<string, string[]> = {};
-      for (const c of new Set(per.flatMap((l) => Object.keys(l))))
-        levels[c] = mergeLevels(per.map((l) => l[c] ?? []));
+      const declared = (parts[0]!.payload as unknown as { declared: Array<[string, string[]]> }).declared;
+      for (const p of parts)
+        if (
+          JSON.stringify((p.payload as unknown as { declared: unknown }).declared) !==
+          JSON.stringify(declared)
+        )
+          throw new FedhubError(
+            'FH_ERR_ALGORITHM_FAILED',
+            "the nodes' dictionaries declare different levels for the model's factors",
+          );
+      // the pooled counts (masked: the hub learns only their sums); levels no record holds are dropped
+      const levels = levelsHeld(declared, sumAdditive(parts), 1, (l) => mergeLevels([l]));
       const s: State = {
         levels,
         slope: ser(glmInitialState()),

@@ -8,7 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import type { HubConfigInput, RunningHub } from '@fedhub/hub';
 import type { DatasetStore } from '@fedhub/node/datasets';
 import type { FedhubNode } from '@fedhub/node/runtime';
-import { FedhubError, type Json } from '@fedhub/protocol';
+import { type ColumnSpec, FedhubError, type Json } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import type { Command } from 'commander';
 import { createFederation, waitForNodesOnline } from '../federation-setup.js';
@@ -116,7 +116,19 @@ export async function simulate(opts: SimulateOptions) {
       opts.data.map((d) => ({ name: d.name })),
       'Simulation',
     );
-    const dictionaries = (await Promise.all(stores)).map((st) => st.get(dataset).dictionary.columns);
+    // one dictionary for every simulated node (levels and ranges come from the dictionary, and masked
+    // vectors only sum over one layout): each file's inferred levels united, ranges from the files' own
+    // values, which are all the user's
+    const opened = await Promise.all(stores);
+    const shared = await sharedDictionary(opened, dataset);
+    for (const st of opened) await st.widenDictionary(dataset, shared);
+    const dictionaries = opened.map(() => shared);
+    if (!opts.quiet && opts.data.length > 1)
+      process.stderr.write(
+        'simulate: one dictionary for all files: categorical levels united, numeric ranges from the files (your own data)\n',
+      );
+    const floors = simulationFloors(opts.data.length);
+    if (floors.lowered && !opts.quiet) process.stderr.write(`${floors.notice}\n`);
     for (const [i, d] of opts.data.entries()) {
       const config = parseNodeConfig(
         {
@@ -130,7 +142,11 @@ export async function simulate(opts: SimulateOptions) {
               dictionary: { columns: dictionaries[i] },
             },
           ],
-          policy: opts.policy ?? {},
+          policy: {
+            ...(opts.policy ?? {}),
+            minNodes: floors.minNodes,
+            minOrganisations: floors.minOrganisations,
+          },
           claimWaitMs: 20000,
           log: { level },
         },
@@ -165,6 +181,70 @@ export async function simulate(opts: SimulateOptions) {
     await rowPool?.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The simulated nodes' common dictionary: levels united, min/max over every file's values. */
+async function sharedDictionary(stores: DatasetStore[], dataset: string): Promise<ColumnSpec[]> {
+  const dicts = stores.map((st) => st.get(dataset).dictionary.columns);
+  const ranges = await Promise.all(stores.map((st) => st.valueRanges(dataset)));
+  return dicts[0]!.map((first) => {
+    let c: ColumnSpec = first;
+    const same = dicts.map((d) => d.find((x) => x.name === c.name));
+    const numericLike = (t: string | undefined) => t === 'numeric' || t === 'integer';
+    // whole numbers in one file, fractions in another: numeric in all
+    if (
+      numericLike(c.type) &&
+      same.every((x) => numericLike(x?.type)) &&
+      same.some((x) => x!.type === 'numeric')
+    )
+      c = { ...c, type: 'numeric' };
+    else if (same.some((x) => !x || x.type !== c.type))
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `column "${c.name}" differs between the files (absent or of another type): simulate needs files of one layout`,
+      );
+    if (c.type === 'categorical') {
+      if (same.some((x) => x!.identifier === true || !x!.levels)) {
+        const { levels: _l, ...rest } = c;
+        return { ...rest, identifier: true };
+      }
+      return { ...c, levels: [...new Set(same.flatMap((x) => x!.levels ?? []))].sort() };
+    }
+    if (c.type === 'numeric' || c.type === 'integer') {
+      const rs = ranges
+        .map((r) => r[c.name])
+        .filter((r): r is { min: number; max: number } => r !== undefined);
+      if (rs.length === 0) return c;
+      const min = Math.min(...rs.map((r) => r.min));
+      const max = Math.max(...rs.map((r) => r.max));
+      return {
+        ...c,
+        min: c.type === 'integer' ? Math.floor(min) : min,
+        max: c.type === 'integer' ? Math.ceil(max) : max,
+      };
+    }
+    return c;
+  });
+}
+
+/**
+ * The node floors of the throwaway federation. A real node computes only in rounds of at least 3 nodes of
+ * 3 organisations; here every file is the user's own, on this machine, and each file is a node of its own
+ * organisation, so with fewer than 3 files the floor is lowered to the number of files, and said so.
+ */
+export function simulationFloors(files: number): {
+  minNodes: number;
+  minOrganisations: number;
+  lowered: boolean;
+  notice: string;
+} {
+  const n = Math.max(1, Math.min(3, files));
+  return {
+    minNodes: n,
+    minOrganisations: n,
+    lowered: n < 3,
+    notice: `simulate: ${files} file(s), all yours on this machine: the simulated nodes' floors are lowered to ${n} node(s) of ${n} organisation(s) per round (a real node requires at least 3 nodes of 3 organisations by default)`,
+  };
 }
 
 export function registerSimulateCommand(program: Command): void {

@@ -60,6 +60,7 @@ async function setUp(name: string) {
         `dataDir: "${join(work, nodeName)}"`,
         'claimWaitMs: 5000',
         'heartbeatIntervalMs: 1000',
+        'policy: { minNodes: 1, minOrganisations: 1 }', // not a test of the node's floors
         'datasets:',
         `  - { name: values, file: "${csv}", dictionary: { columns: [{ name: x, type: numeric }] } }`,
       ].join('\n'),

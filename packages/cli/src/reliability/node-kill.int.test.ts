@@ -52,6 +52,7 @@ describe('node killed at random points and restarted', () => {
         `dataDir: "${join(work, 'node')}"`,
         'claimWaitMs: 500',
         'log: { level: warn }',
+        'policy: { minNodes: 1, minOrganisations: 1 }', // not a test of the node's floors
         'datasets:',
         `  - { name: values, file: "${csv}", dictionary: { columns: [{ name: x, type: numeric }] } }`,
       ].join('\n'),

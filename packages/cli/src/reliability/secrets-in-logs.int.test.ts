@@ -111,6 +111,7 @@ describe('secrets and patient values stay out of logs and error bodies', () => {
         `dataDir: "${join(work, 'node')}"`,
         'claimWaitMs: 1000',
         'log: { level: debug }',
+        'policy: { minNodes: 1, minOrganisations: 1 }', // not a test of the node's floors
         'datasets:',
         `  - name: patients`,
         `    file: "${csv}"`,

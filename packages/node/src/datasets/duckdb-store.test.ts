@@ -66,7 +66,13 @@ function run(store: DatasetStore, i: number, algorithm: typeof summary | typeof 
       leaseMs: 30000,
       peers: [],
     },
-    { node: { id: `n${i}`, name: `node-${i}` }, policy, datasets: store },
+    // each node's run alone: a test of the dataset store, not of the floors
+    {
+      node: { id: `n${i}`, name: `node-${i}` },
+      policy,
+      datasets: store,
+      floors: { minNodes: 1, minOrganisations: 1 },
+    },
   );
 }
 

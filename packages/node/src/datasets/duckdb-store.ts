@@ -93,7 +93,12 @@ export class DatasetStore {
           ...(d.description ? { description: d.description } : {}),
           columns: d.columns,
         };
-        const version = await datasetVersion(d.file, dictionary);
+        // a change of the opt-out list changes what may be read: a new version of the dataset
+        const version = await datasetVersion(
+          d.file,
+          dictionary,
+          d.optOut ? optOutIds(d.name, d.optOut).sort() : [],
+        );
         map.set(d.name, new DuckDbDataset(conn, tableName(d.name), dictionary, version, report.rows));
       }
     } catch (err) {
@@ -148,6 +153,57 @@ export class DatasetStore {
     return { rows: ds.rowCount };
   }
 
+  /**
+   * The smallest and largest value of every numeric and integer column of a dataset. For `fedhub
+   * simulate` only, whose files are all the user's own on one machine: it declares these as ranges so
+   * that the simulated nodes share one dictionary. A node never publishes its extremes.
+   */
+  async valueRanges(name: string): Promise<Record<string, { min: number; max: number }>> {
+    const d = this.get(name);
+    const cols = d.dictionary.columns.filter((c) => c.type === 'numeric' || c.type === 'integer');
+    if (cols.length === 0) return {};
+    const row = (
+      await this.conn.runAndReadAll(
+        `SELECT ${cols.map((c, i) => `min(${quoteIdent(c.name)})::DOUBLE AS lo${i}, max(${quoteIdent(c.name)})::DOUBLE AS hi${i}`).join(', ')} FROM ${tableName(name)}`,
+      )
+    ).getRowObjectsJS()[0] as Record<string, number | null>;
+    const out: Record<string, { min: number; max: number }> = {};
+    cols.forEach((c, i) => {
+      const lo = row[`lo${i}`];
+      const hi = row[`hi${i}`];
+      if (lo !== null && lo !== undefined && hi !== null && hi !== undefined)
+        out[c.name] = { min: lo, max: hi };
+    });
+    return out;
+  }
+
+  /**
+   * Declares a wider dictionary for a loaded dataset: the same columns and types, levels that include
+   * the old ones, ranges that hold every value. For `fedhub simulate`, whose nodes must share one
+   * dictionary (levels and ranges come from it, and masked vectors only sum over one layout).
+   */
+  async widenDictionary(name: string, columns: ColumnSpec[]): Promise<void> {
+    const d = this.get(name);
+    const ranges = await this.valueRanges(name);
+    const bad = (why: string) =>
+      new FedhubError('FH_ERR_VALIDATION', `dataset "${name}": the wider dictionary ${why}`);
+    if (columns.length !== d.dictionary.columns.length) throw bad('has other columns');
+    for (const old of d.dictionary.columns) {
+      const c = columns.find((x) => x.name === old.name);
+      // integer to numeric widens (a whole number is a number); nothing else changes type
+      if (!c || (c.type !== old.type && !(old.type === 'integer' && c.type === 'numeric')))
+        throw bad(`changes column "${old.name}"`);
+      if (old.levels && c.levels && !old.levels.every((l) => c.levels!.includes(l)))
+        throw bad(`drops levels of "${old.name}"`);
+      const r = ranges[old.name];
+      if (r && ((c.min !== undefined && r.min < c.min) || (c.max !== undefined && r.max > c.max)))
+        throw bad(`excludes values of "${old.name}"`);
+    }
+    const dictionary = { ...d.dictionary, columns };
+    const version = createHash('sha256').update(d.version).update(canonicalJson(dictionary)).digest('hex');
+    this.datasets.set(name, new DuckDbDataset(this.conn, tableName(name), dictionary, version, d.rowCount));
+  }
+
   get(name: string): DuckDbDataset {
     const d = this.datasets.get(name);
     if (!d)
@@ -166,11 +222,12 @@ export class DatasetStore {
 }
 
 /** sha256 over the file's bytes and the dictionary. */
-async function datasetVersion(file: string, dictionary: DataDictionary): Promise<string> {
+async function datasetVersion(file: string, dictionary: DataDictionary, optedOut: string[]): Promise<string> {
   const h = createHash('sha256');
   // 4 MiB reads: the default 64 KiB makes a stream event per chunk (hundreds per file)
   for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) h.update(chunk as Buffer);
   h.update(canonicalJson(dictionary));
+  if (optedOut.length > 0) h.update(canonicalJson({ optedOut }));
   return h.digest('hex');
 }
 
@@ -365,21 +422,32 @@ function hasProblems(checks: unknown[], counts: Record<string, bigint | number |
   return checks.some((_, i) => Number(counts[`bad${i}`] ?? 0) > 0);
 }
 
+/** The identifiers of an opt-out declaration: its file's lines (no blanks, no # comments) and its inline ids. */
+export function optOutIds(dataset: string, optOut: { file?: string; ids?: string[] }): string[] {
+  const ids = (optOut.ids ?? []).map((id) => id.trim()).filter((id) => id.length > 0);
+  if (optOut.file !== undefined) {
+    if (!existsSync(optOut.file))
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `dataset "${dataset}": opt-out list ${optOut.file} does not exist`,
+      );
+    ids.push(
+      ...readFileSync(optOut.file, 'utf8')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length > 0 && !l.startsWith('#')),
+    );
+  }
+  return ids;
+}
+
 /** Removes the records of patients on the opt-out list before anything can read them. */
 async function applyOptOut(
   conn: DuckDBConnection,
   dataset: string,
-  optOut: { file: string; column: string },
+  optOut: { file?: string; ids?: string[]; column: string },
 ): Promise<void> {
-  if (!existsSync(optOut.file))
-    throw new FedhubError(
-      'FH_ERR_VALIDATION',
-      `dataset "${dataset}": opt-out list ${optOut.file} does not exist`,
-    );
-  const ids = readFileSync(optOut.file, 'utf8')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0 && !l.startsWith('#'));
+  const ids = optOutIds(dataset, optOut);
   await conn.run('CREATE OR REPLACE TEMP TABLE opt_out (id VARCHAR)');
   const appender = await conn.createAppender('opt_out');
   for (const id of ids) {

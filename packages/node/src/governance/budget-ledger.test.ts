@@ -72,7 +72,13 @@ async function run(
       leaseMs: 30000,
       peers: [],
     },
-    { node: { id: 'n', name: 'Hospital A' }, policy, datasets: store, privacy },
+    {
+      node: { id: 'n', name: 'Hospital A' },
+      policy,
+      datasets: store,
+      privacy,
+      floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of another rule */,
+    },
   );
 }
 
@@ -92,7 +98,6 @@ describe('differential-privacy budget at the node', () => {
     const first = await run(c, study, 'summary', SUMMARY);
     expect(first.outcome).toBe('completed');
     const payload = first.payload as {
-      columns: Array<{ n: number; mean: number; histogram: { counts: number[] } }>;
       privacy: {
         mechanism: string;
         epsilon: number;
@@ -106,7 +111,14 @@ describe('differential-privacy budget at the node', () => {
     // n+missing, sum, sum of squares, histogram: four statistics sharing epsilon 0.5
     expect(payload.privacy.components.map((x) => x.epsilon)).toEqual([0.125, 0.125, 0.125, 0.125]);
     expect(payload.privacy.components.map((x) => x.sensitivity)).toEqual([1, 1001, 1001, 1]);
-    const col = payload.columns[0]!;
+    // the node sends its numbers in the additive vector: read them as the aggregator does
+    const pooled = summary.aggregate({
+      params: summary.paramsSchema.parse(SUMMARY),
+      round: 1,
+      state: null,
+      parts: [{ nodeId: 'n', nodeName: 'Hospital A', payload: first.payload as Json }],
+    });
+    const col = (pooled as { result: { columns: Array<{ n: number; mean: number }> } }).result.columns[0]!;
     expect(Number.isInteger(col.n)).toBe(true);
     // Laplace scale 8 on n: 6 standard deviations is ~ 68
     expect(Math.abs(col.n - 300)).toBeLessThan(70);
@@ -138,11 +150,12 @@ describe('differential-privacy budget at the node', () => {
     const r = await run(c, study, 'crosstab', { dataset: 'cohort', rows: 'sex', cols: 'stage' });
     expect(r.outcome).toBe('completed');
     const p = r.payload as {
-      cells: Array<{ row: string; col: string; n: number }>;
+      additive: number[];
       privacy: { components: unknown[] };
     };
     expect(p.privacy.components).toHaveLength(1);
-    const total = p.cells.reduce((s, x) => s + x.n, 0);
+    // the counts on the dictionary's grid, in the additive vector
+    const total = p.additive.reduce((s, x) => s + x, 0);
     // 2 x 4 declared cells plus missing levels: 15 cells of Laplace scale 2 (sd 2.8)
     expect(Math.abs(total - 300)).toBeLessThan(6 * 2.9 * Math.sqrt(15));
     const glm = await run(c, study, 'glm', {
@@ -151,7 +164,7 @@ describe('differential-privacy budget at the node', () => {
       family: 'binomial',
     });
     expect(glm.error?.code).toBe('FH_ERR_DP_REQUIRED');
-    expect(crosstab.version).toBe('1.1.0');
+    expect(crosstab.version).toBe('1.2.0');
     close(c);
   });
 
@@ -181,7 +194,13 @@ describe('differential-privacy budget at the node', () => {
         leaseMs: 30000,
         peers: [],
       },
-      { node: { id: 'n', name: 'Hospital A' }, policy, datasets: s2, privacy: c },
+      {
+        node: { id: 'n', name: 'Hospital A' },
+        policy,
+        datasets: s2,
+        privacy: c,
+        floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of another rule */,
+      },
     );
     expect(r.error?.code).toBe('FH_ERR_DP_REQUIRED');
     // the parameter that names the column without bounds

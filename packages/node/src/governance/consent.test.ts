@@ -34,6 +34,7 @@ function run(store: DatasetStore, algorithm: typeof summary | typeof crosstab, p
     {
       node: { id: 'n', name: 'Hospital B' },
       policy: DisclosurePolicySchema.parse({ minCellCount: 1 }),
+      floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of another rule */,
       datasets: store,
     },
   );

@@ -41,7 +41,13 @@ async function release(
       leaseMs: 30000,
       peers: [],
     },
-    { node: { id: 'n', name: 'Hospital A' }, policy, datasets: store, ledger },
+    {
+      node: { id: 'n', name: 'Hospital A' },
+      policy,
+      datasets: store,
+      ledger,
+      floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of another rule */,
+    },
   );
 }
 

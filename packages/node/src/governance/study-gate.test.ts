@@ -70,6 +70,7 @@ function run(
   return executeRun(assignment, {
     node: { id: NODE, name: 'Hospital A' },
     policy: DisclosurePolicySchema.parse({ minCellCount: 1 }),
+    floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of another rule */,
     datasets: store,
   });
 }
@@ -178,7 +179,12 @@ describe('the node re-checks each run against its study', () => {
         leaseMs: 30000,
         peers: [],
       },
-      { node: { id: NODE, name: 'Hospital A' }, policy: DisclosurePolicySchema.parse({}), datasets: store },
+      {
+        node: { id: NODE, name: 'Hospital A' },
+        policy: DisclosurePolicySchema.parse({}),
+        datasets: store,
+        floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of another rule */,
+      },
     );
     expect(o.error?.code).toBe('FH_ERR_OUTSIDE_STUDY');
     expect(o.error?.message).toMatch(/carries the descriptor of study/);

@@ -71,8 +71,16 @@ export const RunAssignmentSchema = z
     leaseExpiresAt: z.string(),
     leaseMs: z.int(),
     peers: z
-      .array(z.object({ nodeId: IdSchema, x25519: z.string() }))
-      .describe('The participating nodes of this round, for secure aggregation'),
+      .array(
+        z.object({
+          nodeId: IdSchema,
+          x25519: z.string(),
+          organisationId: IdSchema.optional().describe(
+            "The peer's organisation, from the hub's records (each node checks its floor of distinct organisations)",
+          ),
+        }),
+      )
+      .describe('The participating nodes of this round (this node included), for secure aggregation'),
     requester: z
       .object({ userId: IdSchema, username: z.string() })
       .optional()

@@ -72,7 +72,11 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
     const peers = await trx
       .selectFrom('runs')
       .innerJoin('nodes', 'nodes.id', 'runs.node_id')
-      .select(['nodes.id as nodeId', 'nodes.x25519_public_key as x25519'])
+      .select([
+        'nodes.id as nodeId',
+        'nodes.x25519_public_key as x25519',
+        'nodes.organisation_id as organisationId',
+      ])
       .where('runs.task_id', '=', run.task_id)
       .where('runs.round', '=', run.round)
       // a round restarted after a dropout masks among the remaining nodes only
@@ -128,7 +132,11 @@ export async function claimOnce(ctx: HubContext, node: NodePrincipal): Promise<R
       input: fromJson<Json>(run.input),
       leaseExpiresAt,
       leaseMs: ctx.config.leaseMs,
-      peers: peers.map((p) => ({ nodeId: p.nodeId, x25519: p.x25519 ?? '' })),
+      peers: peers.map((p) => ({
+        nodeId: p.nodeId,
+        x25519: p.x25519 ?? '',
+        organisationId: p.organisationId,
+      })),
       ...(requester ? { requester: { userId: requester.id, username: requester.username } } : {}),
     } satisfies RunAssignment;
   });

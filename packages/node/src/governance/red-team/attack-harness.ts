@@ -138,6 +138,9 @@ export async function federate(
         return executeRun(run, {
           node: { id: n.id, name: n.name },
           policy: n.policy,
+          // attacks on cells and refusals in rounds of one or two nodes: the floors' own attacks are in
+          // floors.test.ts
+          floors: { minNodes: 1, minOrganisations: 1 },
           datasets: n.datasets,
           cacheFor: () => caches.get(n.id)!,
           ...(n.ledger ? { ledger: n.ledger } : {}),

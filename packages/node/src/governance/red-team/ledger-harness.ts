@@ -77,6 +77,8 @@ export async function attackNode(
         {
           node: { id: 'n', name: 'Hospital A' },
           policy: POLICY,
+          // one node's ledger and budget under attack: the floors' own attacks are in floors.test.ts
+          floors: { minNodes: 1, minOrganisations: 1 },
           datasets: node.store,
           ledger: node.ledger,
           ...(node.privacy ? { privacy: node.privacy } : {}),
@@ -99,10 +101,26 @@ export async function attackNode(
   return node;
 }
 
-/** The exact sum of a summary column, as the researcher reconstructs it from n and mean. */
+/**
+ * The exact sum of a summary column, as the researcher reconstructs it: from the node's additive vector
+ * (n and the sum about the public shift; one node, so nothing masks it) or from n and mean.
+ */
 export function releasedSum(outcome: RunOutcome, column: string): number | null {
   if (outcome.outcome !== 'completed') return null;
-  const cols = (outcome.payload as { columns: Array<{ column: string; n: number; mean: number }> }).columns;
-  const c = cols.find((x) => x.column === column);
+  const p = outcome.payload as {
+    columns?: Array<{ column: string; n: number; mean: number }>;
+    additive?: number[];
+    shifts?: number[];
+    layout?: Array<[string, number]>;
+  };
+  if (p.additive && p.shifts && p.layout) {
+    let at = 0;
+    for (const [k, [name, width]] of p.layout.entries()) {
+      if (name === column) return p.additive[at]! * p.shifts[k]! + p.additive[at + 2]!;
+      at += width;
+    }
+    return null;
+  }
+  const c = p.columns?.find((x) => x.column === column);
   return c ? c.n * c.mean : null;
 }

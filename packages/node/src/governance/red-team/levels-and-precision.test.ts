@@ -17,7 +17,8 @@ const COLUMNS: ColumnSpec[] = [
   { name: 'dose', type: 'numeric' },
   { name: 'tox', type: 'integer', min: 0, max: 1 },
   { name: 'code', type: 'integer' },
-  { name: 'ward', type: 'categorical' },
+  // 24 declared wards: levels come from the dictionary; the node's level limits still apply to the list
+  { name: 'ward', type: 'categorical', levels: Array.from({ length: 24 }, (_, i) => `W${i}`) },
   { name: 'months', type: 'numeric' },
   { name: 'dead', type: 'integer', min: 0, max: 1 },
 ];

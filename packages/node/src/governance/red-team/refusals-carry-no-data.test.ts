@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { bodyKeys, buildNodes, federate, type Outcome, type Row } from './attack-harness.js';
 
 const COLUMNS: ColumnSpec[] = [
-  { name: 'dose_level', type: 'categorical' },
-  { name: 'grade', type: 'categorical' },
+  // levels come from the dictionary (docs/privacy.md); the secret dose is one of them
+  { name: 'dose_level', type: 'categorical', levels: ['60', '70', '66.37'] },
+  { name: 'grade', type: 'categorical', levels: ['G1', 'G2', 'G3'] },
   { name: 'age', type: 'numeric' },
   { name: 'y', type: 'numeric' },
   { name: 'tox', type: 'integer', min: 0, max: 1 },

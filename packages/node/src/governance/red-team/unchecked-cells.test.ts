@@ -14,7 +14,8 @@ const COLUMNS: ColumnSpec[] = [
   { name: 'y', type: 'numeric' },
   { name: 'tox', type: 'integer', min: 0, max: 1 },
   { name: 'x', type: 'numeric' },
-  { name: 'months', type: 'numeric' },
+  // the declared range gives Cox its event-time axis (docs/privacy.md)
+  { name: 'months', type: 'numeric', min: 0, max: 1000 },
   { name: 'dead', type: 'integer', min: 0, max: 1 },
 ];
 
