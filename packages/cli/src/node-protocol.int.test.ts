@@ -325,6 +325,7 @@ describe('node protocol on a real hub process', () => {
           datasets: store,
           keys: generateNodeKeys(),
           policy: DisclosurePolicySchema.parse({}),
+          floors: { minNodes: 1, minOrganisations: 1 } /* the pooled reference fit */,
         },
       ]);
       store.close();

@@ -26,10 +26,11 @@ const ref = JSON.parse(readFileSync(join(fixtures, 'km-stage.json'), 'utf8')) as
   logrankCoarsened: { chisq: number; observed: number[]; expected: number[] };
 };
 const DICTIONARY: ColumnSpec[] = [
-  { name: 'centre', type: 'categorical' },
+  { name: 'centre', type: 'categorical', levels: ['A', 'B', 'C'] },
   { name: 'stage', type: 'categorical', levels: ['I', 'II', 'III', 'IV'] },
-  { name: 'months', type: 'numeric', unit: 'mo' },
-  { name: 'dead', type: 'integer' },
+  // the time axis comes from the declared range, never from the data
+  { name: 'months', type: 'numeric', unit: 'mo', min: 0, max: 120 },
+  { name: 'dead', type: 'integer', min: 0, max: 1 },
 ];
 
 beforeAll(async () => {

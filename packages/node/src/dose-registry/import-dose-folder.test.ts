@@ -168,6 +168,7 @@ describe('the registry file as a node dataset', () => {
           datasets: store,
           keys: generateNodeKeys(),
           policy: { ...DisclosurePolicySchema.parse({}), minCellCount: 1, minSubsetSize: 1 },
+          floors: { minNodes: 1, minOrganisations: 1 } /* a one-node reference run */,
         },
       ]);
       const rows = parseCsv(readFileSync(r.registry.csv, 'utf8')).filter(
