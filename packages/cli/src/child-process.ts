@@ -37,11 +37,19 @@ export function startFedhubProcess(
     const rl = createInterface({ input: child.stdout! });
     rl.once('line', (line) => {
       clearTimeout(timer);
+      let ready: Record<string, unknown>;
       try {
-        resolve({ child, ready: JSON.parse(line) as Record<string, unknown> });
+        ready = JSON.parse(line) as Record<string, unknown>;
       } catch {
         reject(new Error(`fedhub ${args.join(' ')} printed "${line}" instead of its JSON readiness line`));
+        return;
       }
+      const error = ready?.error as { code?: string; message?: string } | undefined;
+      if (error && typeof error === 'object')
+        reject(
+          new Error(`fedhub ${args.join(' ')} failed: ${error.code}: ${error.message} (log: ${logFile})`),
+        );
+      else resolve({ child, ready });
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);

@@ -59,7 +59,10 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   return program;
 }
 
-/** Runs the CLI; returns the exit code. Errors print one line (or a JSON error body with --json). */
+/**
+ * Runs the CLI; returns the exit code. Errors print one line (and, with --json, a JSON error body on one
+ * stdout line, so that a caller reading line by line, as startFedhubProcess does, sees the whole error).
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);
@@ -70,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     // loaded here, not at start-up: output.js brings the protocol and SDK packages
     const { errorBody } = await import('./output.js');
     const body = errorBody(err);
-    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: body })}\n`);
     process.stderr.write(`fedhub: ${body.code}: ${body.message}\n`);
     return 1;
   }

@@ -32,8 +32,9 @@ export const HubConfigSchema = z.object({
    */
   userRateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(3000),
   /**
-   * Requests per minute per client address on the node protocol routes (counted before the token is
-   * checked or the body read); enrolment keeps the smaller sign-in budget.
+   * On the node protocol routes: failed authentications per minute per client address (once spent, 429
+   * before the token is checked or the body read), and requests per minute per authenticated node;
+   * enrolment keeps the smaller sign-in budget.
    */
   nodeRateLimitPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(6000),
   /** How often an open event socket's token is re-checked for revocation, ms. */

@@ -62,17 +62,41 @@ export async function startHubProcess(opts: {
 }): Promise<HubProcess & { admin: { username: string; password: string } }> {
   const dataDir = join(opts.work, opts.name);
   const initUrl = opts.initDatabaseUrl ?? opts.databaseUrl;
+  // Every hub process on one database needs the same master key: on PostgreSQL the processes (and the
+  // set-up here) share one key file in `work`; on SQLite it is the default one in the data folder.
+  const masterKeyFile = opts.databaseUrl ? join(opts.work, 'hub-master.key') : undefined;
   const creds = opts.skipInit
     ? { username: '', password: '' }
     : await initHub(
-        loadHubConfig({}, { dataDir, ...(initUrl ? { databaseUrl: initUrl } : {}), logLevel: 'silent' }),
+        loadHubConfig(
+          {},
+          {
+            dataDir,
+            ...(initUrl ? { databaseUrl: initUrl } : {}),
+            ...(masterKeyFile ? { masterKeyFile } : {}),
+            logLevel: 'silent',
+          },
+        ),
         { username: 'admin', organisation: 'Hub', oneTimePassword: false },
       );
   const port = await freePort();
-  const args = ['hub', 'start', '--json', '--port', String(port), '--host', '127.0.0.1'];
+  const args = [
+    'hub',
+    'start',
+    '--json',
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--data-dir',
+    dataDir,
+  ];
   if (opts.databaseUrl) args.push('--database-url', opts.databaseUrl);
-  else args.push('--data-dir', dataDir);
-  const env = { ...process.env, ...opts.env };
+  const env = {
+    ...process.env,
+    ...(masterKeyFile ? { FEDHUB_MASTER_KEY_FILE: masterKeyFile } : {}),
+    ...opts.env,
+  };
   const log = join(opts.work, `${opts.name}.log`);
   let started = await startFedhubProcess(args, log, 60_000, env);
   const exited = (child: Started['child']) =>

@@ -234,18 +234,18 @@ describe('flooding', () => {
     const org = await admin.createOrganisation({ name: 'Flood Hospital' });
     await admin.createUser({
       username: 'flooder',
-      password: 'a long flooding password',
+      password: 'quartz harbour lantern 91',
       organisationId: org.id,
       roles: ['researcher'],
     });
     await admin.createUser({
       username: 'bystander',
-      password: 'a long bystander password',
+      password: 'copper meadow violin 27',
       organisationId: org.id,
       roles: ['researcher'],
     });
-    const flooder = await HubClient.login(hub.url, 'flooder', 'a long flooding password');
-    const bystander = await HubClient.login(hub.url, 'bystander', 'a long bystander password');
+    const flooder = await HubClient.login(hub.url, 'flooder', 'quartz harbour lantern 91');
+    const bystander = await HubClient.login(hub.url, 'bystander', 'copper meadow violin 27');
     const flooderToken = (await flooder.createApiToken('flood', 1)).token;
     const health: number[] = [];
     const healthStatuses: number[] = [];
