@@ -27,7 +27,11 @@ const kept: number[] = [];
 
 beforeAll(async () => {
   const dataDir = join(work, 'hub');
-  const creds = await initHub(loadHubConfig({}, { dataDir }), { username: 'admin', organisation: 'Hub' });
+  const creds = await initHub(loadHubConfig({}, { dataDir }), {
+    username: 'admin',
+    organisation: 'Hub',
+    oneTimePassword: false,
+  });
   hub = await startHub(loadHubConfig({}, { dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent' }));
   admin = await HubClient.login(hub.url, creds.username, creds.password);
   const centres = DEMO_CENTRES.slice(0, 3);

@@ -252,8 +252,11 @@ describe('dashboard in a browser', () => {
       expect(await page.getByTestId('task-waiting').textContent()).toContain(name);
     await shot('05-waiting-for-approval');
 
-    // each node admin sees the held run in their inbox and approves: the first this run's algorithm version,
-    // then (like the others) the study's remaining algorithm versions in advance
+    // each node admin sees the held run in their inbox. The dashboard cannot sign a decision, and the node
+    // honours a relayed one only when an administrator key enrolled at the node signed it (issue 15, item
+    // 6): an approval recorded in the dashboard is rejected by the node and the run keeps waiting. The admin
+    // then decides with the enrolled key (as `fedhub node admins decide` does): this run's algorithm
+    // version and the study's others in advance, which the node applies.
     for (const [i, admin] of fed.nodeAdmins.entries())
       await asNodeAdmin(admin, async (p) => {
         expect(await p.getByTestId('inbox-node').count()).toBe(1);
@@ -265,18 +268,36 @@ describe('dashboard in a browser', () => {
           dataset: 'cohort',
           columns: ['age', 'dose_gy'],
         });
+        const study = p.getByTestId('study-at-node');
         if (i === 0) {
           expect(await unlabelled(p)).toEqual([]);
           await shot('06-inbox-pending', p);
           await card.getByRole('button', { name: /^Approve summary / }).click();
-          await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(0);
+          // the node rejects the unsigned decision and says why; the run still waits, the version stays open
+          await expect
+            .poll(() => study.getByText(/^rejected by the node: .*administrator key/).count(), {
+              timeout: 20_000,
+            })
+            .toBe(1);
+          expect(await card.count()).toBe(1);
+          expect(
+            await study.getByRole('button', { name: 'Approve 4 algorithm versions in advance' }).count(),
+          ).toBe(1);
         }
-        const study = p.getByTestId('study-at-node');
-        await study.getByRole('button', { name: /^Approve \d algorithm versions? in advance$/ }).click();
+        const rows = study.getByTestId('study-algorithm-row');
+        expect(await rows.count()).toBe(4);
+        for (const row of await rows.all())
+          await fed.decideSigned(i, {
+            studyId,
+            decision: 'approve',
+            algorithm: (await row.locator('th').textContent()) ?? '',
+            version: (await row.locator('td').first().textContent()) ?? '',
+          });
+        await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(0);
         await expect
           .poll(() => study.getByRole('button', { name: 'All algorithm versions approved' }).count())
           .toBe(1);
-        // the node applies the relayed decisions at its next heartbeat
+        // the node applies the signed decisions at its next heartbeat
         await expect
           .poll(() => study.getByText('applied at the node', { exact: true }).count(), { timeout: 20_000 })
           .toBe(4);
@@ -379,13 +400,21 @@ describe('dashboard in a browser', () => {
     expect(await outside.textContent()).toMatch(/FH_ERR_OUTSIDE_STUDY: .*bmi/);
     await shot('13-refusal-outside-study');
 
-    // the third hospital's admin denies the study there, with a reason; the next run there is refused with it
+    // the third hospital's admin denies the study there, with a reason: from the dashboard (unsigned) the
+    // node rejects it, with the enrolled key it applies it; the next run there is refused with the reason
     await asNodeAdmin(fed.nodeAdmins[2]!, async (p) => {
       const study = p.getByTestId('study-at-node');
       await study.getByRole('button', { name: 'Deny' }).click();
       await study.getByRole('alert').waitFor();
       await study.getByLabel('Reason (required to deny or stop)').fill('Awaiting the DPO review');
       await study.getByRole('button', { name: 'Deny' }).click();
+      await expect
+        .poll(() => study.getByText(/^rejected by the node: .*administrator key/).count(), {
+          timeout: 20_000,
+        })
+        .toBe(1);
+      expect(await study.getByText('applied at the node', { exact: true }).count()).toBe(4);
+      await fed.decideSigned(2, { studyId, decision: 'deny', reason: 'Awaiting the DPO review' });
       await expect
         .poll(() => study.getByText('applied at the node', { exact: true }).count(), { timeout: 20_000 })
         .toBe(5);

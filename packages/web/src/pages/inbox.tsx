@@ -171,7 +171,11 @@ function StudyAtNode(props: {
       (r) => r.studyId === s.id && r.algorithm === name && r.version === version && r.state !== 'waiting',
     );
   const stop = rows.find((r) => r.studyId === s.id && r.algorithm === null);
-  const open = versions.filter((v) => latest(v.name, v.version)?.state !== 'approved');
+  // an approval the node rejected (unsigned) leaves the version open
+  const open = versions.filter((v) => {
+    const r = latest(v.name, v.version);
+    return r?.state !== 'approved' || r.applied === 'rejected';
+  });
   return (
     <article className="card" data-testid="study-at-node" aria-labelledby={`${id}-title`}>
       <h4 id={`${id}-title`}>
@@ -343,8 +347,12 @@ export function Inbox() {
     <section>
       <h1>Approvals inbox</h1>
       <p className="muted">
-        Decisions recorded here reach the node on its next contact with the hub; the node checks that they
-        come from its organisation’s node admin, applies them and keeps them in its own audit log.
+        Decisions recorded here reach the node on its next contact with the hub. The node honours a relayed
+        decision only when it is signed by an administrator key enrolled at the node, and this dashboard
+        cannot sign: a decision taken here is recorded at the hub, the node rejects it (shown as “rejected by
+        the node”) and the runs keep waiting. Decide with your key (<code>fedhub node admins decide</code>) or
+        at the node (<code>fedhub node approve</code>); the node applies the decision and keeps it in its own
+        audit log.
       </p>
       {error ? (
         <p role="alert" className="error">

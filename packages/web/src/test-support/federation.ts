@@ -5,8 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateAdminKeyPem, signAdminStatement } from '@fedhub/crypto';
 import { initHub, loadHubConfig, startHub } from '@fedhub/hub';
-import { createNode, parseNodeConfig } from '@fedhub/node';
+import { AdminKeyStore, createNode, parseNodeConfig } from '@fedhub/node';
+import type { ApprovalDecisionRequest } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
 import { pino } from 'pino';
@@ -20,6 +22,12 @@ export interface TestFederation {
   /** One node-admin per hospital, in node order. */
   nodeAdmins: Array<{ username: string; password: string; nodeName: string }>;
   nodeNames: string[];
+  /**
+   * Records a decision at the hub for node `index` as its node-admin, signed with the administrator key
+   * enrolled at that node (what `fedhub node admins decide` does): the only kind of relayed decision the
+   * node honours (issue 15, item 6). The dashboard cannot sign.
+   */
+  decideSigned(index: number, body: ApprovalDecisionRequest): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +46,8 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
   });
   const hub = await startHub(config, { log: quiet });
   const nodes: Array<{ stop(): Promise<void> }> = [];
+  const nodeIds: string[] = [];
+  const adminKeys: string[] = [];
   try {
     const client = await HubClient.login(hub.url, admin.username, admin.password);
     const centres = DEMO_CENTRES.slice(0, 3);
@@ -54,6 +64,11 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
         organisationId: orgs[i]!.id,
         name: c.name,
       });
+      nodeIds.push(created.node.id);
+      // the hospital enrols its node administrator's key at the node
+      const key = generateAdminKeyPem();
+      new AdminKeyStore(join(work, `node-${i}`)).add(`admin-${i + 1}`, key.publicKeyPem);
+      adminKeys.push(key.privateKeyPem);
       const file = join(work, `centre-${i}.csv`);
       writeFileSync(file, toCsv(generateCohort(c, rows, 100 + i)));
       const cfg = parseNodeConfig(
@@ -105,6 +120,13 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
       auditor,
       nodeAdmins,
       nodeNames: centres.map((c) => c.name),
+      async decideSigned(index, body) {
+        const a = nodeAdmins[index]!;
+        const nodeId = nodeIds[index]!;
+        const as = await HubClient.login(hub.url, a.username, a.password);
+        const adminSignature = signAdminStatement(adminKeys[index]!, `admin-${index + 1}`, nodeId, body);
+        await as.decideApproval(nodeId, { ...body, adminSignature });
+      },
       async close() {
         await Promise.allSettled(nodes.map((n) => n.stop()));
         await hub.close();
