@@ -11,8 +11,8 @@ import { type Formula, parseFormula } from '@fedhub/stats';
 
 /** Keys whose string value is a model formula, wherever they sit in the parameters. */
 const FORMULA_KEYS: ReadonlySet<string> = new Set(['formula']);
-/** Placeholder response for one-sided formulas (`~ x + offset(z)`), dropped from the result. */
-const PLACEHOLDER = 'fh_one_sided_response__';
+/** A stand-in response for one-sided formulas (`~ x + offset(z)`), dropped from the result. */
+const ONE_SIDED_RESPONSE = 'fh_one_sided_response__';
 
 /** Every column a formula reads; null when it does not parse (the algorithm's own check then refuses). */
 export function formulaColumns(formula: string): string[] | null {
@@ -22,10 +22,10 @@ export function formulaColumns(formula: string): string[] | null {
     // a validate model's formula is one-sided, with or without its leading ~
     f = parseFormula(
       text.startsWith('~')
-        ? `${PLACEHOLDER} ${text}`
+        ? `${ONE_SIDED_RESPONSE} ${text}`
         : text.includes('~')
           ? text
-          : `${PLACEHOLDER} ~ ${text}`,
+          : `${ONE_SIDED_RESPONSE} ~ ${text}`,
     );
   } catch {
     return null;
@@ -39,7 +39,7 @@ export function formulaColumns(formula: string): string[] | null {
   for (const v of f.variables) cols.add(v.column);
   for (const v of f.offsets) cols.add(v.column);
   for (const v of f.strata) cols.add(v.column);
-  cols.delete(PLACEHOLDER);
+  cols.delete(ONE_SIDED_RESPONSE);
   return [...cols];
 }
 
