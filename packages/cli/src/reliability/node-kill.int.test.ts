@@ -30,6 +30,9 @@ describe('node killed at random points and restarted', () => {
       env: {
         FEDHUB_LEASE_MS: String(LEASE_MS),
         FEDHUB_LEASE_SWEEP_INTERVAL_MS: '200',
+        // a run may be cut several times in 50 random kills: the attempt limit (a poison-task guard, tested
+        // in approvals.int.test.ts and the lease sweeper's tests) is not this test's subject
+        FEDHUB_MAX_RUN_ATTEMPTS: '100',
         FEDHUB_LOG_LEVEL: 'warn',
       },
     });
