@@ -136,6 +136,13 @@ export interface LocalContext {
    * same to the last bit as computed in this thread, only sooner on several cores.
    */
   readonly rowPool?: RowPool;
+  /** Registered model files by digest, fetched from the hub and checked against the digest (ONNX). */
+  readonly models?: ModelSource;
+}
+
+/** Where a node gets a registered model's bytes: `sha256` is lowercase hex; the bytes must hash to it. */
+export interface ModelSource {
+  onnx(sha256: string): Promise<Uint8Array>;
 }
 
 /** Why a count cell is declared: the gate treats them alike; the kind helps the data officer read the log. */
