@@ -22,6 +22,7 @@ import { getStudy } from '../studies/service.js';
 import { finishTask } from './aggregation.js';
 import { checkAgainstDictionaries } from './dictionary-check.js';
 import { refuseFormulaOutsideStudy } from './formula-precheck.js';
+import { newRunRow } from './run-row.js';
 import { runUpdatedEvent } from './task-events.js';
 
 /** zod issues as `{ path, message }` with dotted paths under `prefix`. */
@@ -129,23 +130,7 @@ export async function createTask(
       finished_at: null,
     };
     await trx.insertInto('tasks').values(row).execute();
-    const runs: Schema['runs'][] = nodeIds.map((nodeId) => ({
-      id: randomUUID(),
-      task_id: row.id,
-      node_id: nodeId,
-      round: 1,
-      attempt: 0,
-      status: 'queued',
-      lease_expires_at: null,
-      input: toJson(input),
-      payload: null,
-      digest: null,
-      signature: null,
-      error: null,
-      created_at: at,
-      started_at: null,
-      finished_at: null,
-    }));
+    const runs = nodeIds.map((nodeId) => newRunRow(row.id, nodeId, 1, input, at));
     await trx.insertInto('runs').values(runs).execute();
     await appendAudit(ctx.db.dialect, trx, {
       at,
