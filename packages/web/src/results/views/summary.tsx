@@ -1,6 +1,7 @@
 /** The `summary` result: per-column n, missing, mean and sd, with each column's histogram. */
 import { formatNumber } from '../../charts/scale.js';
 import { Histogram } from '../histogram.js';
+import { MergedBinsNote } from '../merged-bins.js';
 import type { SummaryResult } from '../types.js';
 import { Pooled } from './pooled.js';
 
@@ -36,6 +37,9 @@ export function SummaryView({ r }: { r: SummaryResult }) {
           c.histogram ? <Histogram key={c.column} column={{ ...c, histogram: c.histogram }} /> : null,
         )}
       </div>
+      {r.columns.map((c) => (
+        <MergedBinsNote key={c.column} column={c.column} histogram={c.histogram} />
+      ))}
     </div>
   );
 }
