@@ -101,6 +101,7 @@ export function ModelField(props: {
         <>
           <select
             id={id}
+            aria-label="Model"
             aria-describedby={`${id}-help`}
             value={chosenKey}
             onChange={(e) => pick(e.target.value)}
@@ -151,6 +152,7 @@ export function ModelField(props: {
       ) : (
         <select
           id={id}
+          aria-label="Score column"
           value={value?.source === 'score' ? value.score : ''}
           onChange={(e) => props.set({ source: 'score', score: e.target.value })}
         >

@@ -21,7 +21,8 @@ export function FieldShell(props: {
   const ex = metaOf(s).examples?.[0];
   const help = (
     <>
-      {s.description && <small id={`${id}-help`}>{s.description}</small>}
+      {/* always present: the inputs point their aria-describedby at it */}
+      <small id={`${id}-help`}>{s.description ?? ''}</small>
       {ex !== undefined && typeof ex === 'object' && (
         <small className="example" data-testid={`${id}-example`}>
           Example: <code>{show(ex)}</code>
