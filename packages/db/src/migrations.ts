@@ -380,6 +380,15 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('users').dropColumn('token_version').execute();
     },
   },
+  '0010-task-title': {
+    // a title the submitter gives a task, so that lists tell "km 1.0.0, km 1.0.0" apart
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('tasks').addColumn('title', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('tasks').dropColumn('title').execute();
+    },
+  },
 };
 
 /** A migration provider over the compiled-in list (no file system access). */

@@ -109,6 +109,7 @@ async function seedRuns(h: DbHandle, count: number): Promise<{ nodeId: string; r
       result: null,
       error: null,
       revision: 1,
+      title: null,
       created_by: user,
       created_at: now,
       finished_at: null,
