@@ -21,6 +21,18 @@ const nodes: LocalNode[] = [];
 const ref = JSON.parse(readFileSync(join(fixtures, 'reference.json'), 'utf8'));
 const pythonModel = new Uint8Array(readFileSync(join(fixtures, 'logistic.onnx')));
 
+type Metrics = Record<
+  | 'n'
+  | 'events'
+  | 'auc'
+  | 'aucVariance'
+  | 'brier'
+  | 'calibrationSlope'
+  | 'calibrationSlopeIntercept'
+  | 'calibrationInLarge',
+  number
+>;
+
 const DICTIONARY: ColumnSpec[] = [
   { name: 'centre', type: 'categorical', levels: ['A', 'B', 'C', 'X'] },
   { name: 'age', type: 'numeric' },
@@ -100,9 +112,9 @@ describe('validate with an ONNX model equals the pooled computation on the same 
     const { result } = await runLocalFederation('validate', params(register(pythonModel)), permissive());
     const pooled = (
       result as {
-        pooled: Record<string, number> & {
+        pooled: Metrics & {
           netBenefit: { threshold: number; netBenefit: number | null; treatAll: number }[];
-          excluded: Record<string, number>;
+          excluded: Metrics;
         };
       }
     ).pooled;
@@ -181,7 +193,7 @@ describe('validate with an ONNX model equals the pooled computation on the same 
       type: 'float64',
     });
     const { result } = await runLocalFederation('validate', params(register(ts)), permissive());
-    const pooled = (result as { pooled: Record<string, number> }).pooled;
+    const pooled = (result as { pooled: Metrics }).pooled;
     expect(Math.abs(pooled.auc - ref.auc)).toBeLessThan(1e-9);
     expect(Math.abs(pooled.brier - ref.brier)).toBeLessThan(1e-10);
     expect(Math.abs(pooled.calibrationSlope - ref.calibrationSlope)).toBeLessThan(1e-6);
