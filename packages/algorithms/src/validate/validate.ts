@@ -85,7 +85,8 @@ export const ValidateParamsSchema = z.strictObject({
     .min(1)
     .max(50)
     .default([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5])
-    .describe('Risk thresholds of the decision curve (net benefit), on the score grid'),
+    .describe('Risk thresholds of the decision curve (net benefit), on the score grid')
+    .meta(examples([0.1, 0.2, 0.3])),
   filter: FilterParam,
 });
 export type ValidateParams = z.infer<typeof ValidateParamsSchema>;
@@ -233,7 +234,8 @@ export const validate = defineAlgorithm<ValidateParams>({
   name: 'validate',
   // 1.2.0: per-centre results only where the study allows per-node breakdowns, and then the node sends them
   // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
-  version: '1.3.0',
+  // 1.4.0: ONNX models by digest, the decision curve (net benefit) and records left out for missing values
+  version: '1.4.0',
   title: 'Model validation across centres',
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
