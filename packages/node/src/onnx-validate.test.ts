@@ -252,6 +252,10 @@ describe('bad models and mappings are refused at the node with a code', () => {
     expect(await refusalCode(params(register(custom)))).toBe('FH_ERR_MODEL_UNSUPPORTED_OP');
   });
 
+  it('a digest the registry does not hold', async () => {
+    expect(await refusalCode(params(`sha256:${'0'.repeat(64)}`))).toBe('FH_ERR_MODEL_INVALID');
+  });
+
   it('a node without access to the registry', async () => {
     const without = nodes.map(({ models: _, ...n }) => n);
     expect(await refusalCode(params(register(pythonModel)), without)).toBe('FH_ERR_MODEL_INVALID');
