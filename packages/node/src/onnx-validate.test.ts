@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateNodeKeys, sha256Hex } from '@fedhub/crypto';
+import { onnxLimits } from '@fedhub/inference';
 import { buildOnnxModel, logisticRegressionModel } from '@fedhub/inference/test-support';
 import { type ColumnSpec, DisclosurePolicySchema, FedhubError } from '@fedhub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -250,6 +251,14 @@ describe('bad models and mappings are refused at the node with a code', () => {
       nodes: [{ op: 'FusedSigmoid', domain: 'com.example', inputs: ['features'], outputs: ['probability'] }],
     });
     expect(await refusalCode(params(register(custom)))).toBe('FH_ERR_MODEL_UNSUPPORTED_OP');
+  });
+
+  it("a file over the node's own size limit", async () => {
+    const tight = nodes.map((n) => ({
+      ...n,
+      models: { ...models, onnxLimits: onnxLimits({ maxModelBytes: 100 }) },
+    }));
+    expect(await refusalCode(params(register(pythonModel)), tight)).toBe('FH_ERR_MODEL_TOO_LARGE');
   });
 
   it('a digest the registry does not hold', async () => {

@@ -175,7 +175,7 @@ export async function onnxScores(
   filter: Filter | undefined,
 ): Promise<OnnxScores> {
   const bytes = await fetchVerified(ctx, m.onnx);
-  const session: OnnxSession = await openOnnxSession(bytes);
+  const session: OnnxSession = await openOnnxSession(bytes, ctx.models?.onnxLimits);
   try {
     checkOnnxMapping(session.info, m);
     const selected = await ds.count(filter);

@@ -5,15 +5,30 @@
  */
 import type { ModelSource } from '@fedhub/algorithms';
 import { sha256Hex } from '@fedhub/crypto';
+import { onnxLimits } from '@fedhub/inference';
 import type { NodeApiClient } from '@fedhub/sdk';
 
 const sources = new WeakMap<NodeApiClient, ModelSource>();
 
-export function hubModelSource(client: NodeApiClient): ModelSource {
+/** The node config's `models.onnx` section. */
+export interface NodeOnnxLimits {
+  maxModelMb: number;
+  maxRunSeconds: number;
+  threads: number;
+  maxInputElements: number;
+}
+
+export function hubModelSource(client: NodeApiClient, limits: NodeOnnxLimits): ModelSource {
   let source = sources.get(client);
   if (!source) {
     const cache = new Map<string, Uint8Array>();
     source = {
+      onnxLimits: onnxLimits({
+        maxModelBytes: limits.maxModelMb * 1024 * 1024,
+        runTimeoutMs: limits.maxRunSeconds * 1000,
+        threads: limits.threads,
+        maxInputElements: limits.maxInputElements,
+      }),
       async onnx(sha256: string): Promise<Uint8Array> {
         const hit = cache.get(sha256);
         if (hit) return hit;

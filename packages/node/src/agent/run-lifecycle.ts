@@ -22,7 +22,7 @@ import type { NodeResources } from './resources.js';
 import type { WithRetry } from './work-loop.js';
 
 export interface RunLifecycleDeps {
-  config: Pick<NodeConfig, 'policy' | 'limits' | 'approvals'>;
+  config: Pick<NodeConfig, 'policy' | 'limits' | 'approvals' | 'models'>;
   client: NodeApiClient;
   credentials: CredentialsStore;
   identity: NodeIdentity;
@@ -134,7 +134,7 @@ export async function runOne(d: RunLifecycleDeps, run: RunAssignment): Promise<v
       secureAggregation: { x25519PrivateKey: d.credentials.keys().x25519.privateKey },
       ...(d.imaging ? { imaging: d.imaging } : {}),
       ...(d.rowPool ? { rowPool: d.rowPool } : {}),
-      models: hubModelSource(d.client),
+      models: hubModelSource(d.client, d.config.models.onnx),
       approvals: approvalsGate,
       onInternalError: (err) => rlog.error({ err }, 'algorithm failed'),
       // the full refusal (counts, levels, values) for this node's data officer; the hub gets the code only
