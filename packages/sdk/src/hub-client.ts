@@ -284,12 +284,28 @@ export class HubClient {
     );
   }
 
-  /** Audit events in chain order (auditor or hub-admin). */
-  listAudit(opts: { limit?: number; offset?: number; action?: string } = {}) {
+  /**
+   * Audit events in chain order (auditor or hub-admin), with their actor's and object's names. Filters:
+   * `action` ("task.submitted", or a kind "task."), `username` or `actor` ("user:<id>"), `object`
+   * ("study:<id>", or a kind "study:").
+   */
+  listAudit(
+    opts: {
+      limit?: number;
+      offset?: number;
+      action?: string;
+      actor?: string;
+      username?: string;
+      object?: string;
+    } = {},
+  ) {
     const q = new URLSearchParams();
     if (opts.limit !== undefined) q.set('limit', String(opts.limit));
     if (opts.offset !== undefined) q.set('offset', String(opts.offset));
-    if (opts.action) q.set('action', opts.action);
+    for (const k of ['action', 'actor', 'username', 'object'] as const) {
+      const v = opts[k];
+      if (v) q.set(k, v);
+    }
     return this.call('GET', `/api/audit${q.size ? `?${q}` : ''}`, z.array(AuditEventSchema));
   }
   /** Re-computes the hub's audit chain from its first entry. */

@@ -116,7 +116,7 @@ export function App() {
     return {
       client,
       me,
-      audit: new AuditApi(origin(), token),
+      audit: new AuditApi(client),
       accessToken: token,
       signOut: () => {
         client.logout().catch(() => undefined);
