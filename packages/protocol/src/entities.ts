@@ -22,6 +22,9 @@ export const UserSchema = z
     organisationId: IdSchema,
     roles: z.array(RoleSchema),
     createdAt: TimestampSchema,
+    disabledAt: TimestampSchema.nullable()
+      .optional()
+      .describe('When the account was disabled (or deleted); null while it is usable'),
   })
   .meta({ id: 'User' });
 export type User = z.infer<typeof UserSchema>;

@@ -329,6 +329,10 @@ export class HubClient {
   disableUser(id: string, reason: string) {
     return this.call('POST', `/api/users/${encodeURIComponent(id)}/disable`, UserSchema, { reason });
   }
+  /** Signs a user out everywhere: sessions and access tokens revoked, API tokens kept (hub-admin). */
+  revokeUserSessions(id: string, reason: string) {
+    return this.call('POST', `/api/users/${encodeURIComponent(id)}/sessions/revoke`, UserSchema, { reason });
+  }
   /** Enables a disabled user (hub-admin). */
   enableUser(id: string, reason: string) {
     return this.call('POST', `/api/users/${encodeURIComponent(id)}/enable`, UserSchema, { reason });

@@ -28,6 +28,7 @@ export function userOut(r: Schema['users']): User {
     organisationId: r.organisation_id,
     roles: fromJson<Role[]>(r.roles) ?? [],
     createdAt: r.created_at,
+    disabledAt: r.disabled_at ?? null,
   };
 }
 

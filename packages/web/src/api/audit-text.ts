@@ -19,6 +19,7 @@ export const ACTION_TEXT: Readonly<Record<string, string>> = {
   'user.enabled': 'enabled a user',
   'user.deleted': 'deleted a user',
   'user.roles-changed': "changed a user's roles",
+  'user.sessions-revoked': 'signed a user out everywhere',
   'api-token.created': 'created an API token',
   'api-token.revoked': 'revoked API tokens',
   'collaboration.created': 'created a collaboration',

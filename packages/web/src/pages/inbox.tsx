@@ -272,7 +272,11 @@ function StudyAtNode(props: {
                 <th scope="row">{v.name}</th>
                 <td>{v.version}</td>
                 <td>
-                  {r ? <ApprovalBadge state={r.state} /> : <span className="muted">none yet</span>}
+                  {r && r.applied !== 'rejected' ? (
+                    <ApprovalBadge state={r.state} />
+                  ) : (
+                    <span className="muted">none in force</span>
+                  )}
                   {overridden && (
                     <span className="muted small" data-testid="version-overridden">
                       {' '}

@@ -54,6 +54,7 @@ export const AUDIT_ACTIONS = [
   'user.deleted',
   'user.roles-changed',
   'user.password-reset',
+  'user.sessions-revoked',
   'node.revoked',
   'node.rekeyed',
   'collaboration.organisation-removed',
