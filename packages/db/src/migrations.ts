@@ -389,6 +389,15 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('tasks').dropColumn('title').execute();
     },
   },
+  '0011-node-approval-policy': {
+    // How a node approves runs, as it reports it in its heartbeat: the inbox shows it (issue 20).
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('nodes').addColumn('approval_policy', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('nodes').dropColumn('approval_policy').execute();
+    },
+  },
 };
 
 /** A migration provider over the compiled-in list (no file system access). */

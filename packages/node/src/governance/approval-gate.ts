@@ -19,6 +19,7 @@ import {
   type ApprovalMode,
   approvalSigningString,
   FedhubError,
+  type NodeApprovalPolicy,
 } from '@fedhub/protocol';
 import { z } from 'zod';
 import { adminSignatureProblem, type EnrolledAdmin } from './approval-admin-keys.js';
@@ -51,6 +52,17 @@ export type ApprovalVerdict =
   | { kind: 'run'; how: 'approved' | 'automatic' }
   | { kind: 'refuse'; error: FedhubError }
   | { kind: 'wait'; reason: string };
+
+/** What the node tells the hub of its approval policy (shown to its admins in the inbox). */
+export function approvalPolicy(config: ApprovalsConfig, enrolledAdminKeys: number): NodeApprovalPolicy {
+  return {
+    defaultMode: config.defaultMode,
+    acceptHubDecisions: config.acceptHubDecisions,
+    automaticAlgorithms: config.automatic.algorithms ?? null,
+    maxVariables: config.automatic.maxVariables ?? null,
+    enrolledAdminKeys,
+  };
+}
 
 /** The mode in force for a study: the node admin's decision, else the config's. */
 export function modeOf(store: ApprovalStore, config: ApprovalsConfig, studyId: string): ApprovalMode {
