@@ -51,6 +51,9 @@ describe('approvals inbox in a browser', () => {
     await openInbox(page);
     const count = page.getByTestId('pending-count');
     await expect.poll(() => count.textContent(), { timeout: 30_000 }).toBe('Waiting for your decision (1)');
+    // the node's approval mode, as the node reports it
+    await expect.poll(() => page.getByTestId('approval-mode').textContent()).toContain('manual');
+    expect(await page.getByTestId('approval-policy').textContent()).toContain('(1 enrolled)');
     // the pending requests come before the studies
     const order = await page.evaluate(() => {
       const pending = document.querySelector('[data-testid="pending-approval"]');

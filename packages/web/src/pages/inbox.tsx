@@ -19,6 +19,7 @@ import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { pendingKey, studyAtNode, visiblePendingGroups } from '../api/study-at-node.js';
 import { shortDateTime } from '../api/time.js';
+import { ApprovalPolicyLine } from './approval-policy.js';
 import { AppliedNote, ApprovalBadge } from './approval-state.js';
 import { ConfirmAction } from './confirm-action.js';
 import { StudyNodeStateLine } from './study-node-state.js';
@@ -277,7 +278,7 @@ function StudyAtNode(props: {
                   ) : (
                     <span className="muted">none in force</span>
                   )}
-                  {overridden && (
+                  {overridden && r?.state === 'approved' && r.applied === 'applied' && (
                     <span className="muted small" data-testid="version-overridden">
                       {' '}
                       (not in force: the study is {atNode.current.state} at this node)
@@ -497,6 +498,7 @@ export function Inbox() {
           <h2 id={`inbox-${n.id}`}>
             {n.name} <span className={`status status-${n.status}`}>{n.status}</span>
           </h2>
+          <ApprovalPolicyLine node={n} />
           <NodeInbox node={n} studies={studies.data ?? []} algorithms={algorithms.data ?? []} />
           <h3>Released outputs and privacy budget</h3>
           <p className="muted small" data-testid="node-ledger-note">
