@@ -59,9 +59,16 @@ describe('task progress', () => {
     expect(text.endsWith('\n')).toBe(true);
     // each update starts at the line's beginning and erases it; none is wider than the terminal
     for (const w of writes.slice(0, -1)) {
-      expect(w.startsWith('\r\x1b[2K')).toBe(true);
-      expect(w.length - 5).toBeLessThan(60);
+      expect(w.startsWith('\x1b[2K\x1b[1G')).toBe(true);
+      expect(w.includes('\r') || w.includes('\n')).toBe(false);
+      expect(w.length - 8).toBeLessThan(60);
     }
+  });
+
+  it('takes a terminal that reports no width as 80 columns', () => {
+    const { writes, out } = sink(true, 0);
+    new ProgressPrinter(out).update(state(1, 1));
+    expect(writes[0]!.length - 8).toBe(79);
   });
 
   it('prints one plain line per round and the last state when not on a terminal', () => {

@@ -1,6 +1,6 @@
 /**
- * Follows a task to its end. On a terminal: one status line rewritten in place (carriage return and
- * erase-line, cut to the terminal's width so that it never wraps into a new line at each update). Not on
+ * Follows a task to its end. On a terminal: one status line rewritten in place (erase the line, back to
+ * its first column; cut to the terminal's width so that it never wraps into a new line at each update). Not on
  * a terminal (a log file, CI): one plain line per round and one at the end, not one per change.
  * Written by hand rather than with cli-progress: its redraw relies on the terminal honouring "no auto-wrap",
  * and a long per-node state wrapped into a new line at each update (24 lines for one GLM, issue 20).
@@ -9,6 +9,7 @@ import type { TaskDetail } from '@fedhub/protocol';
 import type { HubClient } from '@fedhub/sdk';
 
 const TERMINAL = new Set(['completed', 'refused', 'failed', 'cancelled']);
+const ERASE_LINE = '\x1b[2K\x1b[1G';
 
 /** What one update says: the round, node runs done of the round, and each node's state. */
 export interface ProgressState {
@@ -54,9 +55,12 @@ export class ProgressPrinter {
 
   update(s: ProgressState): void {
     if (this.tty) {
-      // leave one column free: writing into the last column makes some terminals wrap
-      const line = progressLine(s, (this.out.columns ?? 80) - 1);
-      if (line !== this.last) this.out.write(`\r\x1b[2K${line}`);
+      // leave one column free: writing into the last column makes some terminals wrap (a terminal that
+      // reports no width counts as 80 columns)
+      const line = progressLine(s, (this.out.columns || 80) - 1);
+      // erase the line and go to its first column (ANSI EL and CHA, as readline's clearLine and cursorTo do;
+      // no carriage return, which a terminal set to map CR to NL would turn into a new line)
+      if (line !== this.last) this.out.write(`${ERASE_LINE}${line}`);
       this.last = line;
       return;
     }
