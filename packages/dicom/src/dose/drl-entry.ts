@@ -2,6 +2,8 @@
  * The DRL survey arithmetic on its own (`@fedhub/dicom/drl`): what the `drl-survey` algorithm needs, without
  * the DICOM readers (dcmjs) that the package's other entry loads.
  */
+
+export { CT_DOSE_DATASET, CT_DOSE_SOURCES, ctDoseColumns } from './ct-dose-dataset.js';
 export {
   combineDrlSurvey,
   compareStrata,
