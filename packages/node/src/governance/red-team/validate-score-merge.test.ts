@@ -103,3 +103,53 @@ describe('red team: validate under the default policy, with score bins merged at
     }
   });
 });
+
+describe('red team: validate-survival under the default policy, score groups and time points merged', () => {
+  const SURV: ColumnSpec[] = [
+    { name: 'x1', type: 'numeric' },
+    { name: 'months', type: 'numeric', min: 0, max: 120 },
+    { name: 'dead', type: 'integer', min: 0, max: 1 },
+  ];
+  function cohort(seed: number): Row[] {
+    const u = uniform(seed);
+    return Array.from({ length: 300 }, () => {
+      const x1 = Math.round(normal(u) * 1000) / 1000;
+      const t = -Math.log(u()) * 40 * Math.exp(-0.5 * x1);
+      const c = 10 + 100 * u();
+      return { x1, months: Math.round(Math.min(t, c) * 10) / 10, dead: t <= c ? 1 : 0 };
+    });
+  }
+  const params = {
+    dataset: 'd',
+    time: 'months',
+    event: 'dead',
+    model: { formula: '~ x1', coefficients: { x1: 0.5 } },
+    timeResolution: 1,
+    scoreResolution: 0.01,
+  };
+
+  it('releases a typical validation of 3 x 300 patients', async () => {
+    const fed = await buildNodes('d', SURV, [cohort(301), cohort(302), cohort(303)]);
+    try {
+      const got = await federate('validate-survival', params, fed.nodes);
+      expect(got.kind).toBe('result');
+      const c = (got as { result: { pooled: { concordance: number } } }).result.pooled.concordance;
+      expect(c).toBeGreaterThan(0.55);
+    } finally {
+      fed.close();
+    }
+  });
+
+  it('refuses a frozen risk score that sets one patient apart (its pairs would order that patient)', async () => {
+    const data = [cohort(311), cohort(312), cohort(313)];
+    data[0]![0] = { x1: 40, months: 7.3, dead: 1 };
+    const fed = await buildNodes('d', SURV, data);
+    try {
+      const got = await federate('validate-survival', params, fed.nodes);
+      expect(got.kind === 'refused' && got.body.code).toBe('FH_ERR_SMALL_CELL');
+      expect(JSON.stringify(got.kind === 'refused' && got.body)).not.toMatch(/scores|stratum|time point/);
+    } finally {
+      fed.close();
+    }
+  });
+});
