@@ -241,7 +241,9 @@ describe('dashboard in a browser', () => {
       await page.locator('input[name="columns"][value="age"]').check();
       await page.locator('input[name="columns"][value="dose_gy"]').check();
       expect(await unlabelled()).toEqual([]);
-      await page.locator('#param-bins').fill('{"age": {"breaks": [18, 50, 57, 64, 71, 78, 100.5]}}');
+      // the bins editor (forms/widgets/bins-field.tsx): uneven breaks typed for age
+      await page.getByTestId('bins-age').getByRole('button', { name: 'Type breaks' }).click();
+      await page.locator('#param-bins-age-breaks').fill('18, 50, 57, 64, 71, 78, 100.5');
     });
     // every node approves manually: the run waits at each, and the task page says where
     await expect
