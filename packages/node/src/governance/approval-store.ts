@@ -95,13 +95,6 @@ export class ApprovalStore {
       nonce TEXT PRIMARY KEY,
       at TEXT NOT NULL
     );
-    CREATE TABLE IF NOT EXISTS peer_keys (
-      study_id TEXT NOT NULL,
-      node_id TEXT NOT NULL,
-      x25519 TEXT NOT NULL,
-      at TEXT NOT NULL,
-      PRIMARY KEY (study_id, node_id)
-    );
     CREATE TABLE IF NOT EXISTS approved_permissions (
       study_id TEXT PRIMARY KEY,
       digest TEXT NOT NULL,
@@ -112,6 +105,14 @@ export class ApprovalStore {
       addPendingPermission,
       // version 3: a deny of the whole study keeps the mode it replaced, so that lifting it restores it
       'ALTER TABLE studies ADD COLUMN mode_before_deny TEXT',
+      // version 4: peers' secure-aggregation keys pinned under the node's approval of each study
+      `CREATE TABLE IF NOT EXISTS peer_keys (
+        study_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        x25519 TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (study_id, node_id)
+      )`,
     ]);
   }
 
