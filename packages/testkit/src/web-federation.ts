@@ -31,9 +31,11 @@ export interface TestFederation {
   /**
    * Records a decision at the hub for node `index` as its node-admin, signed with the administrator key
    * enrolled at that node (what `fedhub node admins decide` does): the only kind of relayed decision the
-   * node honours (issue 15, item 6). The dashboard cannot sign.
+   * node honours (issue 15, item 6).
    */
   decideSigned(index: number, body: ApprovalDecisionRequest): Promise<void>;
+  /** The PEM private key enrolled at node `index` as `admin-<index + 1>` (what the admin loads in the inbox). */
+  adminKeyPem(index: number): string;
   close(): Promise<void>;
 }
 
@@ -149,6 +151,7 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
         const adminSignature = signAdminStatement(adminKeys[index]!, `admin-${index + 1}`, nodeId, body);
         await as.decideApproval(nodeId, { ...body, adminSignature });
       },
+      adminKeyPem: (index) => adminKeys[index]!,
       async close() {
         await Promise.allSettled(nodes.map((n) => n.stop()));
         await hub.close();

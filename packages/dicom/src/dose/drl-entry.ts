@@ -26,3 +26,4 @@ export {
 } from './drl-reference-table.js';
 export type { DoseRegistryRow } from './exam-dose.js';
 export { PATIENT_GROUPS, type PatientGroup } from './patient-groups.js';
+export { quantileType7 } from './quantile.js';
