@@ -49,8 +49,8 @@ export interface GlmFamily {
   /** `family$dev.resids`: unit deviance times the prior weight. */
   devResid(y: number, mu: number, w: number): number;
   /**
-   * Per-row additive piece of `family$aic` (a log-likelihood, before 2 * rank; gaussian: log(w)); NaN for the
-   * quasi families, which have no likelihood (R's AIC is NA).
+   * Per-row additive piece of `family$aic` (a log-likelihood, before 2 * rank; gaussian: log(w)); 0 for the
+   * quasi families, which have no likelihood (their `aic` is NaN, R's NA).
    */
   aicTerm(y: number, mu: number, w: number): number;
   /** `mustart` from `family$initialize`. */
@@ -132,7 +132,8 @@ const poissonParts = {
   muStart: (y: number) => y + 0.1,
   checkY: (y: number) => (y >= 0 ? null : 'must be >= 0'),
 };
-const quasi = { aicTerm: () => Number.NaN, aic: () => Number.NaN };
+// no likelihood: the AIC piece is 0 (partials stay finite, as secure aggregation needs) and the AIC is NaN (R: NA)
+const quasi = { aicTerm: () => 0, aic: () => Number.NaN };
 
 const gaussian: GlmFamily = {
   ...identityLink,

@@ -43,6 +43,5 @@ export function glmReferencePartial(
       for (let k = j; k < p; k++) out[j * p + k]! += ww * x[i * p + j]! * x[i * p + k]!;
     }
   }
-  if (fam.dispersion === 'pearson' && fam.name !== 'gaussian') out[s + GlmScalar.aicSum] = Number.NaN;
   return out;
 }

@@ -223,7 +223,7 @@ export function glmRowsPartial(
   const kernel = famObj.kernel;
   const fam = kernel === 'logit' ? 1 : kernel === 'log-poisson' ? 2 : kernel === 'log-negbin' ? 3 : 0;
   const theta = famObj.theta;
-  // the quasi families have no likelihood: their AIC piece is NaN (R's AIC is NA)
+  // the quasi families have no likelihood: their AIC piece is 0 (finite, for secure aggregation)
   const withAic = famObj.dispersion === 'fixed' || famObj.name === 'gaussian';
   const lfact = fam === 2 ? logFactorialTable() : null;
   const wwBuf = new Float64Array(BLOCK);
@@ -318,7 +318,7 @@ export function glmRowsPartial(
     accumulateCrossProducts(x, p, i0, len, wwBuf, wzBuf, out, xtwzAt);
   }
   out[s + GlmScalar.deviance] = deviance;
-  out[s + GlmScalar.aicSum] = withAic ? aicSum : Number.NaN;
+  out[s + GlmScalar.aicSum] = withAic ? aicSum : 0;
   out[s + GlmScalar.pearson] = pearson;
   out[s + GlmScalar.nObs] = nObs;
   out[s + GlmScalar.sumW] = sumW;
