@@ -64,4 +64,29 @@ describe('formatTaskOutcome', () => {
     expect(out).toContain(`${r.pooled.concordant} concordant`);
     expect(out).not.toContain('NaN');
   });
+  it('renders a GLM with robust standard errors and likelihood-ratio tests of its terms', async () => {
+    const { result } = await runLocalFederation(
+      'glm',
+      {
+        dataset: 'cohort',
+        formula: 'toxicity ~ age + sex + dose_gy',
+        family: 'quasibinomial',
+        robust: 'cluster-centre',
+        anova: true,
+      },
+      nodes,
+      { maxRounds: 200 },
+    );
+    const r = result as { robust: { clusters: number }; anova: Array<{ term: string; df: number }> };
+    expect(r.anova.map((a) => a.term)).toEqual(['age', 'sex', 'dose_gy']);
+    expect(r.robust.clusters).toBe(3);
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain('family = quasibinomial(logit)');
+    expect(out).toContain('Cluster-robust standard errors, the centre as the cluster (3 clusters):');
+    expect(out).toContain('Analysis of deviance, terms added sequentially');
+    const sexRow = out.split('\n').find((l) => l.startsWith('sex ') && !l.includes(' to '));
+    expect(sexRow).toMatch(/^sex\s+1\s/);
+    expect(out).toContain('t value');
+    expect(out).not.toContain('NaN');
+  });
 });

@@ -11,6 +11,7 @@ import {
   RESULT_SCHEMAS,
   type TaskDetail,
 } from '@fedhub/protocol';
+import { formatGlmExtras } from './format-glm-extras.js';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
 import { formatPValue } from './format-number.js';
 import { formatWarnings } from './format-warnings.js';
@@ -91,23 +92,25 @@ interface Coefficient {
 
 const pFormat = formatPValue;
 
-function formatGlm(r: {
-  formula: string;
-  family: string;
-  link: string;
-  statistic: string;
-  coefficients: Coefficient[];
-  deviance: number;
-  nullDeviance: number | null;
-  aic: number | null;
-  dfResidual: number;
-  dfNull: number;
-  dispersion: number;
-  iterations: number;
-  n: number;
-  nodes: string[];
-  perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
-}): string {
+function formatGlm(
+  r: {
+    formula: string;
+    family: string;
+    link: string;
+    statistic: string;
+    coefficients: Coefficient[];
+    deviance: number;
+    nullDeviance: number | null;
+    aic: number | null;
+    dfResidual: number;
+    dfNull: number;
+    dispersion: number;
+    iterations: number;
+    n: number;
+    nodes: string[];
+    perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
+  } & Parameters<typeof formatGlmExtras>[0],
+): string {
   const stat = r.statistic === 't' ? 't value' : 'z value';
   const byCentre = r.perCentre
     ? [
@@ -146,6 +149,7 @@ function formatGlm(r: {
     ),
     '',
     `Null deviance ${num(r.nullDeviance, 8)} on ${r.dfNull} df; residual deviance ${num(r.deviance, 8)} on ${r.dfResidual} df; AIC ${num(r.aic, 8)}; dispersion ${num(r.dispersion, 6)}; ${r.iterations} IRLS iterations`,
+    ...formatGlmExtras(r),
     ...byCentre,
   ].join('\n');
 }

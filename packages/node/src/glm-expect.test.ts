@@ -208,9 +208,9 @@ describe('federated robust standard errors equal sandwich::vcovHC / vcovCL(clust
         const rob = (result as Result).robust!;
         expect(rob.type).toBe(kind);
         const want = kind === 'HC0' ? ref.hc0 : ref.cluster;
-        rob.covariance.forEach((v, k) =>
-          expect(Math.abs(v - want[k]!)).toBeLessThan(1e-6 * Math.abs(want[k]!) + 1e-12),
-        );
+        rob.covariance.forEach((v, k) => {
+          expect(Math.abs(v - want[k]!)).toBeLessThan(1e-6 * Math.abs(want[k]!) + 1e-12);
+        });
         if (kind !== 'HC0') expect(rob.clusters).toBe(3);
         masked(transcript);
       });
