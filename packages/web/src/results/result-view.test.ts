@@ -300,4 +300,41 @@ describe('ResultView', () => {
     expect(out).toContain('fitted probabilities numerically 0 or 1 occurred');
     expect(html('glm', { coefficients: [], nodes: [] })).not.toContain('warnings');
   });
+  it("shows a GLM's theta, robust standard errors and likelihood-ratio tests", () => {
+    const coef = {
+      term: 'x',
+      estimate: 0.3,
+      stdError: 0.03,
+      statistic: 10,
+      pValue: 1e-20,
+      ciLower: 0.24,
+      ciUpper: 0.36,
+    };
+    const out = html('glm', {
+      formula: 'y ~ x',
+      family: 'negative.binomial',
+      link: 'log',
+      coefficients: [coef],
+      deviance: 1500,
+      nullDeviance: 1900,
+      aic: 6000,
+      dfResidual: 1448,
+      n: 1450,
+      nodes: ['A', 'B', 'C'],
+      theta: 1.7085,
+      seTheta: 0.1126,
+      robust: {
+        type: 'cluster-centre',
+        clusters: 3,
+        covariance: [0.0016],
+        coefficients: [{ ...coef, stdError: 0.04 }],
+      },
+      anova: [{ term: 'x', df: 1, deviance: 400, residDf: 1448, residDeviance: 1500, pValue: 1e-30 }],
+    });
+    expect(out).toContain('Negative binomial theta 1.7085');
+    expect(out).toContain('data-testid="glm-robust-table"');
+    expect(out).toContain('the centre as the cluster (3 clusters)');
+    expect(out).toContain('data-testid="glm-anova-table"');
+    expect(html('glm', { coefficients: [], nodes: [] })).not.toContain('glm-anova-table');
+  });
 });

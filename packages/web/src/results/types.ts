@@ -56,6 +56,20 @@ export interface GlmResult {
   nodes: string[];
   /** Each centre's own fit, where the study allows per-node breakdowns and `perCentre` was asked. */
   perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
+  /** Negative binomial: theta (maximum likelihood) and its standard error. */
+  theta?: number | null;
+  seTheta?: number | null;
+  /** Robust or cluster-robust standard errors, where asked. */
+  robust?: { type: string; clusters?: number | null; coefficients: Coefficient[] };
+  /** Sequential likelihood-ratio tests of the terms, where asked. */
+  anova?: Array<{
+    term: string;
+    df: number | null;
+    deviance: number | null;
+    residDf: number | null;
+    residDeviance: number | null;
+    pValue: number | null;
+  }>;
 }
 /** A `coxph` result. */
 export interface CoxResult {
