@@ -89,4 +89,16 @@ describe('formatTaskOutcome', () => {
     expect(out).toContain('t value');
     expect(out).not.toContain('NaN');
   });
+  it("renders coxph's per-term Wald tests and the proportional-hazards test", async () => {
+    const { result } = await runLocalFederation(
+      'coxph',
+      { dataset: 'cohort', formula: 'Surv(months, dead) ~ age + sex', timeResolution: 3, phTest: 'km' },
+      nodes,
+    );
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain("Wald tests per term (all of a factor's levels together):");
+    expect(out).toContain('Proportional-hazards test (cox.zph, transform "km"):');
+    expect(out.split('\n').some((l) => /^GLOBAL\s+\S+\s+2\s/.test(l))).toBe(true);
+    expect(out).not.toContain('NaN');
+  });
 });

@@ -11,8 +11,8 @@ import {
   RESULT_SCHEMAS,
   type TaskDetail,
 } from '@fedhub/protocol';
-import { formatGlmExtras } from './format-glm-extras.js';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
+import { formatCoxExtras, formatGlmExtras } from './format-model-extras.js';
 import { formatPValue } from './format-number.js';
 import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
@@ -154,17 +154,19 @@ function formatGlm(
   ].join('\n');
 }
 
-function formatCox(r: {
-  formula: string;
-  ties: string;
-  coefficients: Coefficient[];
-  loglik: number[];
-  likelihoodRatio: { statistic: number; df: number; pValue: number };
-  concordance: { value: number };
-  n: number;
-  events: number;
-  nodes: string[];
-}): string {
+function formatCox(
+  r: {
+    formula: string;
+    ties: string;
+    coefficients: Coefficient[];
+    loglik: number[];
+    likelihoodRatio: { statistic: number; df: number; pValue: number };
+    concordance: { value: number };
+    n: number;
+    events: number;
+    nodes: string[];
+  } & Parameters<typeof formatCoxExtras>[0],
+): string {
   return [
     `coxph(${r.formula}, ties = "${r.ties}"), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}, events = ${r.events}`,
     '',
@@ -182,6 +184,7 @@ function formatCox(r: {
     ),
     '',
     `Concordance ${num(r.concordance.value, 4)}; likelihood ratio test ${num(r.likelihoodRatio.statistic, 6)} on ${r.likelihoodRatio.df} df, p = ${pFormat(r.likelihoodRatio.pValue)}; log-likelihood ${num(r.loglik[1], 10)}`,
+    ...formatCoxExtras(r),
   ].join('\n');
 }
 

@@ -337,4 +337,39 @@ describe('ResultView', () => {
     expect(out).toContain('data-testid="glm-anova-table"');
     expect(html('glm', { coefficients: [], nodes: [] })).not.toContain('glm-anova-table');
   });
+  it("shows coxph's per-term Wald tests and the proportional-hazards test", () => {
+    const out = html('coxph', {
+      formula: 'Surv(months, dead) ~ age',
+      ties: 'efron',
+      coefficients: [
+        {
+          term: 'age',
+          estimate: 0.03,
+          stdError: 0.005,
+          pValue: 1e-8,
+          hazardRatio: 1.03,
+          hrLower: 1.02,
+          hrUpper: 1.04,
+          z: 6,
+        },
+      ],
+      loglik: [-100, -90],
+      likelihoodRatio: { statistic: 20, df: 1, pValue: 1e-5 },
+      concordance: { value: 0.6 },
+      n: 100,
+      events: 40,
+      nodes: ['A'],
+      termTests: [{ term: 'age', chisq: 36, df: 1, pValue: 2e-9 }],
+      proportionalHazards: {
+        transform: 'km',
+        table: [
+          { term: 'age', chisq: 0.5, df: 1, pValue: 0.48 },
+          { term: 'GLOBAL', chisq: 0.5, df: 1, pValue: 0.48 },
+        ],
+      },
+    });
+    expect(out).toContain('data-testid="cox-term-tests"');
+    expect(out).toContain('cox.zph, transform &quot;km&quot;');
+    expect(out).toContain('GLOBAL');
+  });
 });

@@ -80,6 +80,13 @@ export interface CoxResult {
   n: number;
   events: number;
   nodes: string[];
+  /** Per-term Wald tests. */
+  termTests?: Array<{ term: string; chisq: number | null; df: number | null; pValue: number | null }>;
+  /** cox.zph's proportional-hazards test, where asked. */
+  proportionalHazards?: {
+    transform: string;
+    table: Array<{ term: string; chisq: number | null; df: number | null; pValue: number | null }>;
+  };
 }
 /** One Kaplan–Meier curve (times in the time column's unit). */
 export interface KmCurve {

@@ -2,6 +2,7 @@
 import { formatNumber, formatP, pClause } from '../../charts/scale.js';
 import { coxForestRows } from '../forest.js';
 import { ForestPlot } from '../forest-plot.js';
+import { CoxExtrasView } from '../model-extras-view.js';
 import type { CoxResult } from '../types.js';
 import { Pooled } from './pooled.js';
 
@@ -45,6 +46,7 @@ export function CoxView({ r }: { r: CoxResult }) {
         xLabel="hazard ratio (log scale)"
         fileName="cox-forest"
       />
+      <CoxExtrasView r={r} />
     </div>
   );
 }

@@ -2,7 +2,7 @@
 import { formatNumber, formatP } from '../../charts/scale.js';
 import { glmCentreForestRows, glmForestRows } from '../forest.js';
 import { ForestPlot } from '../forest-plot.js';
-import { GlmExtrasView } from '../glm-extras-view.js';
+import { GlmExtrasView } from '../model-extras-view.js';
 import type { GlmResult } from '../types.js';
 import { Pooled } from './pooled.js';
 

@@ -1,6 +1,9 @@
-/** The GLM's optional sections: negative binomial's theta, robust standard errors, likelihood-ratio tests. */
+/**
+ * The models' optional sections: the GLM's negative binomial theta, robust standard errors and likelihood-ratio
+ * tests; coxph's per-term Wald tests and proportional-hazards test.
+ */
 import { formatNumber, formatP } from '../charts/scale.js';
-import type { GlmResult } from './types.js';
+import type { CoxResult, GlmResult } from './types.js';
 
 const ROBUST_TITLE: Record<string, string> = {
   HC0: 'Robust (sandwich HC0) standard errors',
@@ -70,6 +73,55 @@ export function GlmExtrasView({ r }: { r: GlmResult }) {
             ))}
           </tbody>
         </table>
+      )}
+    </>
+  );
+}
+
+function ChiSquareTable({ caption, rows, testId }: { caption: string; rows: CoxTestRow[]; testId: string }) {
+  return (
+    <table data-testid={testId}>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">term</th>
+          <th scope="col">chi-square</th>
+          <th scope="col">df</th>
+          <th scope="col">p</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((t) => (
+          <tr key={t.term}>
+            <th scope="row">{t.term}</th>
+            <td>{formatNumber(t.chisq, 5)}</td>
+            <td>{t.df}</td>
+            <td>{formatP(t.pValue)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+type CoxTestRow = NonNullable<CoxResult['termTests']>[number];
+
+export function CoxExtrasView({ r }: { r: CoxResult }) {
+  return (
+    <>
+      {r.termTests && r.termTests.length > 0 && (
+        <ChiSquareTable
+          testId="cox-term-tests"
+          caption="Wald tests per term (a factor's levels together)"
+          rows={r.termTests}
+        />
+      )}
+      {r.proportionalHazards && (
+        <ChiSquareTable
+          testId="cox-ph-test"
+          caption={`Proportional-hazards test (cox.zph, transform "${r.proportionalHazards.transform}")`}
+          rows={r.proportionalHazards.table}
+        />
       )}
     </>
   );

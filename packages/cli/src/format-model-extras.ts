@@ -1,6 +1,7 @@
 /**
- * The GLM's optional sections in the CLI: negative binomial's theta, robust standard errors, and the
- * sequential likelihood-ratio tests (R's anova(fit, test = "Chisq")), laid out as R prints them.
+ * The models' optional sections in the CLI: the GLM's negative binomial theta, robust standard errors and
+ * sequential likelihood-ratio tests (R's anova(fit, test = "Chisq")); coxph's per-term Wald tests and
+ * proportional-hazards test (cox.zph), laid out as R prints them.
  */
 import { formatPValue } from './format-number.js';
 import { num, table } from './output.js';
@@ -78,6 +79,36 @@ export function formatGlmExtras(r: GlmExtras): string[] {
           formatPValue(a.pValue),
         ]),
       ),
+    );
+  return out;
+}
+
+interface ChiSquareRow {
+  term: string;
+  chisq: number | null;
+  df: number | null;
+  pValue: number | null;
+}
+
+/** coxph's per-term Wald tests and cox.zph's proportional-hazards test, as R prints them. */
+export function formatCoxExtras(r: {
+  termTests?: ChiSquareRow[];
+  proportionalHazards?: { transform: string; table: ChiSquareRow[] };
+}): string[] {
+  const out: string[] = [];
+  const rows = (t: ChiSquareRow[]) =>
+    t.map((x) => [x.term, num(x.chisq, 6), String(x.df), formatPValue(x.pValue)]);
+  if (r.termTests?.length)
+    out.push(
+      '',
+      "Wald tests per term (all of a factor's levels together):",
+      table(['term', 'chisq', 'df', 'p'], rows(r.termTests)),
+    );
+  if (r.proportionalHazards)
+    out.push(
+      '',
+      `Proportional-hazards test (cox.zph, transform "${r.proportionalHazards.transform}"):`,
+      table(['term', 'chisq', 'df', 'p'], rows(r.proportionalHazards.table)),
     );
   return out;
 }
