@@ -101,4 +101,15 @@ describe('formatTaskOutcome', () => {
     expect(out.split('\n').some((l) => /^GLOBAL\s+\S+\s+2\s/.test(l))).toBe(true);
     expect(out).not.toContain('NaN');
   });
+  it('renders a one-sided paired t-test with its infinite interval end', async () => {
+    const { result } = await runLocalFederation(
+      'ttest',
+      { dataset: 'cohort', column: 'dose_gy', pairedWith: 'age', alternative: 'greater' },
+      nodes,
+    );
+    const out = formatTaskOutcome(task(JSON.parse(JSON.stringify(result)) as Json));
+    expect(out).toContain('Paired t-test: dose_gy and age');
+    expect(out).toContain('alternative: the mean difference is greater than 0');
+    expect(out).toMatch(/mean difference dose_gy − age = \S+ \(95% CI \S+ to Inf\)/);
+  });
 });

@@ -398,24 +398,41 @@ function formatQuantiles(r: {
 function formatTtest(r: {
   method: string;
   column: string;
-  group: string;
+  group?: string;
+  pairedWith?: string;
   groups: Array<{ level: string; n: number; mean: number; sd: number }>;
   statistic: number;
   df: number;
   pValue: number;
   difference: number;
-  ciLower: number;
-  ciUpper: number;
+  ciLower: number | null;
+  ciUpper: number | null;
+  confLevel?: number;
+  alternative?: string;
+  mu?: number;
 }): string {
+  const paired = r.pairedWith !== undefined;
+  const what = paired
+    ? `mean difference ${r.column} − ${r.pairedWith}`
+    : `difference ${r.groups[0]?.level} − ${r.groups[1]?.level}`;
+  const alt =
+    r.alternative && r.alternative !== 'two.sided'
+      ? `; alternative: the ${paired ? 'mean difference' : 'difference'} is ${r.alternative} than ${r.mu ?? 0}`
+      : r.mu
+        ? `; null value ${r.mu}`
+        : '';
+  // a one-sided interval has an infinite end (null in JSON)
+  const end = (x: number | null, inf: string) => (x === null || !Number.isFinite(x) ? inf : num(x, 5));
+  const level = Math.round((r.confLevel ?? 0.95) * 100);
   return [
-    `${r.method}: ${r.column} by ${r.group}`,
+    paired ? `${r.method}: ${r.column} and ${r.pairedWith}` : `${r.method}: ${r.column} by ${r.group}`,
     '',
     table(
-      ['group', 'n', 'mean', 'sd'],
+      [paired ? 'difference' : 'group', 'n', 'mean', 'sd'],
       r.groups.map((g) => [g.level, g.n, num(g.mean, 6), num(g.sd, 6)]),
     ),
     '',
-    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${r.groups[0]?.level} − ${r.groups[1]?.level} = ${num(r.difference, 6)} (95% CI ${num(r.ciLower, 5)} to ${num(r.ciUpper, 5)})`,
+    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}${alt}; ${what} = ${num(r.difference, 6)} (${level}% CI ${end(r.ciLower, '-Inf')} to ${end(r.ciUpper, 'Inf')})`,
   ].join('\n');
 }
 

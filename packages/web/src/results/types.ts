@@ -211,7 +211,11 @@ export interface QuantilesResult {
 export interface TtestResult {
   method: string;
   column: string;
-  group: string;
+  /** The grouping column (two-sample test); the paired test has pairedWith instead. */
+  group?: string;
+  pairedWith?: string;
+  alternative?: string;
+  mu?: number;
   groups: Array<{ level: string; n: number; mean: number; sd: number }>;
   statistic: number;
   df: number;
