@@ -96,6 +96,7 @@ describe('formatTaskOutcome', () => {
       nodes,
     );
     const out = formatTaskOutcome(task(result));
+    expect(out).toContain('Event times coarsened up to multiples of 3 (timeResolution');
     expect(out).toContain("Wald tests per term (all of a factor's levels together):");
     expect(out).toContain('Proportional-hazards test (cox.zph, transform "km"):');
     expect(out.split('\n').some((l) => /^GLOBAL\s+\S+\s+2\s/.test(l))).toBe(true);

@@ -165,10 +165,16 @@ function formatCox(
     n: number;
     events: number;
     nodes: string[];
+    timeResolution?: number;
   } & Parameters<typeof formatCoxExtras>[0],
 ): string {
   return [
     `coxph(${r.formula}, ties = "${r.ties}"), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}, events = ${r.events}`,
+    ...(r.timeResolution !== undefined
+      ? [
+          `Event times coarsened up to multiples of ${r.timeResolution} (timeResolution, in the time column's unit)`,
+        ]
+      : []),
     '',
     table(
       ['term', 'coef', 'HR', 'std. error', 'z', 'p', 'HR 95% CI'],

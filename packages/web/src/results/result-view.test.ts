@@ -368,6 +368,18 @@ describe('ResultView', () => {
         ],
       },
     });
+    expect(
+      html('coxph', {
+        formula: 'f',
+        coefficients: [],
+        likelihoodRatio: { statistic: 1, df: 1, pValue: 0.3 },
+        concordance: { value: 0.5 },
+        n: 1,
+        events: 1,
+        nodes: [],
+        timeResolution: 0.25,
+      }),
+    ).toContain('multiples of 0.25');
     expect(out).toContain('data-testid="cox-term-tests"');
     expect(out).toContain('cox.zph, transform &quot;km&quot;');
     expect(out).toContain('GLOBAL');

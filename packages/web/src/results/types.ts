@@ -74,6 +74,8 @@ export interface GlmResult {
 /** A `coxph` result. */
 export interface CoxResult {
   formula: string;
+  /** Event times coarsened up to multiples of this. */
+  timeResolution?: number;
   coefficients: Coefficient[];
   likelihoodRatio: { statistic: number; df: number; pValue: number };
   concordance: { value: number };

@@ -13,6 +13,12 @@ export function CoxView({ r }: { r: CoxResult }) {
         <code>{`coxph(${r.formula})`}</code>, n = {r.n}, events = {r.events}; concordance{' '}
         {formatNumber(r.concordance.value)}; likelihood ratio test {pClause(r.likelihoodRatio.pValue)}
       </p>
+      {r.timeResolution !== undefined && (
+        <p className="muted" data-testid="cox-time-resolution">
+          Event times coarsened up to multiples of {r.timeResolution} (timeResolution, in the time column's
+          unit)
+        </p>
+      )}
       <Pooled nodes={r.nodes} />
       <table data-testid="cox-table">
         <caption>Hazard ratios</caption>
