@@ -12,6 +12,7 @@ import {
   type TaskDetail,
 } from '@fedhub/protocol';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
+import { formatCoxExtras, formatGlmExtras } from './format-model-extras.js';
 import { formatPValue } from './format-number.js';
 import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
@@ -91,23 +92,25 @@ interface Coefficient {
 
 const pFormat = formatPValue;
 
-function formatGlm(r: {
-  formula: string;
-  family: string;
-  link: string;
-  statistic: string;
-  coefficients: Coefficient[];
-  deviance: number;
-  nullDeviance: number | null;
-  aic: number | null;
-  dfResidual: number;
-  dfNull: number;
-  dispersion: number;
-  iterations: number;
-  n: number;
-  nodes: string[];
-  perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
-}): string {
+function formatGlm(
+  r: {
+    formula: string;
+    family: string;
+    link: string;
+    statistic: string;
+    coefficients: Coefficient[];
+    deviance: number;
+    nullDeviance: number | null;
+    aic: number | null;
+    dfResidual: number;
+    dfNull: number;
+    dispersion: number;
+    iterations: number;
+    n: number;
+    nodes: string[];
+    perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
+  } & Parameters<typeof formatGlmExtras>[0],
+): string {
   const stat = r.statistic === 't' ? 't value' : 'z value';
   const byCentre = r.perCentre
     ? [
@@ -146,23 +149,32 @@ function formatGlm(r: {
     ),
     '',
     `Null deviance ${num(r.nullDeviance, 8)} on ${r.dfNull} df; residual deviance ${num(r.deviance, 8)} on ${r.dfResidual} df; AIC ${num(r.aic, 8)}; dispersion ${num(r.dispersion, 6)}; ${r.iterations} IRLS iterations`,
+    ...formatGlmExtras(r),
     ...byCentre,
   ].join('\n');
 }
 
-function formatCox(r: {
-  formula: string;
-  ties: string;
-  coefficients: Coefficient[];
-  loglik: number[];
-  likelihoodRatio: { statistic: number; df: number; pValue: number };
-  concordance: { value: number };
-  n: number;
-  events: number;
-  nodes: string[];
-}): string {
+function formatCox(
+  r: {
+    formula: string;
+    ties: string;
+    coefficients: Coefficient[];
+    loglik: number[];
+    likelihoodRatio: { statistic: number; df: number; pValue: number };
+    concordance: { value: number };
+    n: number;
+    events: number;
+    nodes: string[];
+    timeResolution?: number;
+  } & Parameters<typeof formatCoxExtras>[0],
+): string {
   return [
     `coxph(${r.formula}, ties = "${r.ties}"), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}, events = ${r.events}`,
+    ...(r.timeResolution !== undefined
+      ? [
+          `Event times coarsened up to multiples of ${r.timeResolution} (timeResolution, in the time column's unit)`,
+        ]
+      : []),
     '',
     table(
       ['term', 'coef', 'HR', 'std. error', 'z', 'p', 'HR 95% CI'],
@@ -178,6 +190,7 @@ function formatCox(r: {
     ),
     '',
     `Concordance ${num(r.concordance.value, 4)}; likelihood ratio test ${num(r.likelihoodRatio.statistic, 6)} on ${r.likelihoodRatio.df} df, p = ${pFormat(r.likelihoodRatio.pValue)}; log-likelihood ${num(r.loglik[1], 10)}`,
+    ...formatCoxExtras(r),
   ].join('\n');
 }
 
@@ -391,24 +404,41 @@ function formatQuantiles(r: {
 function formatTtest(r: {
   method: string;
   column: string;
-  group: string;
+  group?: string;
+  pairedWith?: string;
   groups: Array<{ level: string; n: number; mean: number; sd: number }>;
   statistic: number;
   df: number;
   pValue: number;
   difference: number;
-  ciLower: number;
-  ciUpper: number;
+  ciLower: number | null;
+  ciUpper: number | null;
+  confLevel?: number;
+  alternative?: string;
+  mu?: number;
 }): string {
+  const paired = r.pairedWith !== undefined;
+  const what = paired
+    ? `mean difference ${r.column} − ${r.pairedWith}`
+    : `difference ${r.groups[0]?.level} − ${r.groups[1]?.level}`;
+  const alt =
+    r.alternative && r.alternative !== 'two.sided'
+      ? `; alternative: the ${paired ? 'mean difference' : 'difference'} is ${r.alternative} than ${r.mu ?? 0}`
+      : r.mu
+        ? `; null value ${r.mu}`
+        : '';
+  // a one-sided interval has an infinite end (null in JSON)
+  const end = (x: number | null, inf: string) => (x === null || !Number.isFinite(x) ? inf : num(x, 5));
+  const level = Math.round((r.confLevel ?? 0.95) * 100);
   return [
-    `${r.method}: ${r.column} by ${r.group}`,
+    paired ? `${r.method}: ${r.column} and ${r.pairedWith}` : `${r.method}: ${r.column} by ${r.group}`,
     '',
     table(
-      ['group', 'n', 'mean', 'sd'],
+      [paired ? 'difference' : 'group', 'n', 'mean', 'sd'],
       r.groups.map((g) => [g.level, g.n, num(g.mean, 6), num(g.sd, 6)]),
     ),
     '',
-    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${r.groups[0]?.level} − ${r.groups[1]?.level} = ${num(r.difference, 6)} (95% CI ${num(r.ciLower, 5)} to ${num(r.ciUpper, 5)})`,
+    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}${alt}; ${what} = ${num(r.difference, 6)} (${level}% CI ${end(r.ciLower, '-Inf')} to ${end(r.ciUpper, 'Inf')})`,
   ].join('\n');
 }
 

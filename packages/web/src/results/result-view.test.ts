@@ -300,4 +300,88 @@ describe('ResultView', () => {
     expect(out).toContain('fitted probabilities numerically 0 or 1 occurred');
     expect(html('glm', { coefficients: [], nodes: [] })).not.toContain('warnings');
   });
+  it("shows a GLM's theta, robust standard errors and likelihood-ratio tests", () => {
+    const coef = {
+      term: 'x',
+      estimate: 0.3,
+      stdError: 0.03,
+      statistic: 10,
+      pValue: 1e-20,
+      ciLower: 0.24,
+      ciUpper: 0.36,
+    };
+    const out = html('glm', {
+      formula: 'y ~ x',
+      family: 'negative.binomial',
+      link: 'log',
+      coefficients: [coef],
+      deviance: 1500,
+      nullDeviance: 1900,
+      aic: 6000,
+      dfResidual: 1448,
+      n: 1450,
+      nodes: ['A', 'B', 'C'],
+      theta: 1.7085,
+      seTheta: 0.1126,
+      robust: {
+        type: 'cluster-centre',
+        clusters: 3,
+        covariance: [0.0016],
+        coefficients: [{ ...coef, stdError: 0.04 }],
+      },
+      anova: [{ term: 'x', df: 1, deviance: 400, residDf: 1448, residDeviance: 1500, pValue: 1e-30 }],
+    });
+    expect(out).toContain('Negative binomial theta 1.7085');
+    expect(out).toContain('data-testid="glm-robust-table"');
+    expect(out).toContain('the centre as the cluster (3 clusters)');
+    expect(out).toContain('data-testid="glm-anova-table"');
+    expect(html('glm', { coefficients: [], nodes: [] })).not.toContain('glm-anova-table');
+  });
+  it("shows coxph's per-term Wald tests and the proportional-hazards test", () => {
+    const out = html('coxph', {
+      formula: 'Surv(months, dead) ~ age',
+      ties: 'efron',
+      coefficients: [
+        {
+          term: 'age',
+          estimate: 0.03,
+          stdError: 0.005,
+          pValue: 1e-8,
+          hazardRatio: 1.03,
+          hrLower: 1.02,
+          hrUpper: 1.04,
+          z: 6,
+        },
+      ],
+      loglik: [-100, -90],
+      likelihoodRatio: { statistic: 20, df: 1, pValue: 1e-5 },
+      concordance: { value: 0.6 },
+      n: 100,
+      events: 40,
+      nodes: ['A'],
+      termTests: [{ term: 'age', chisq: 36, df: 1, pValue: 2e-9 }],
+      proportionalHazards: {
+        transform: 'km',
+        table: [
+          { term: 'age', chisq: 0.5, df: 1, pValue: 0.48 },
+          { term: 'GLOBAL', chisq: 0.5, df: 1, pValue: 0.48 },
+        ],
+      },
+    });
+    expect(
+      html('coxph', {
+        formula: 'f',
+        coefficients: [],
+        likelihoodRatio: { statistic: 1, df: 1, pValue: 0.3 },
+        concordance: { value: 0.5 },
+        n: 1,
+        events: 1,
+        nodes: [],
+        timeResolution: 0.25,
+      }),
+    ).toContain('multiples of 0.25');
+    expect(out).toContain('data-testid="cox-term-tests"');
+    expect(out).toContain('cox.zph, transform &quot;km&quot;');
+    expect(out).toContain('GLOBAL');
+  });
 });

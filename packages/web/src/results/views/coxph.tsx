@@ -2,6 +2,7 @@
 import { formatNumber, formatP, pClause } from '../../charts/scale.js';
 import { coxForestRows } from '../forest.js';
 import { ForestPlot } from '../forest-plot.js';
+import { CoxExtrasView } from '../model-extras-view.js';
 import type { CoxResult } from '../types.js';
 import { Pooled } from './pooled.js';
 
@@ -12,6 +13,12 @@ export function CoxView({ r }: { r: CoxResult }) {
         <code>{`coxph(${r.formula})`}</code>, n = {r.n}, events = {r.events}; concordance{' '}
         {formatNumber(r.concordance.value)}; likelihood ratio test {pClause(r.likelihoodRatio.pValue)}
       </p>
+      {r.timeResolution !== undefined && (
+        <p className="muted" data-testid="cox-time-resolution">
+          Event times coarsened up to multiples of {r.timeResolution} (timeResolution, in the time column's
+          unit)
+        </p>
+      )}
       <Pooled nodes={r.nodes} />
       <table data-testid="cox-table">
         <caption>Hazard ratios</caption>
@@ -45,6 +52,7 @@ export function CoxView({ r }: { r: CoxResult }) {
         xLabel="hazard ratio (log scale)"
         fileName="cox-forest"
       />
+      <CoxExtrasView r={r} />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 import { formatNumber, formatP } from '../../charts/scale.js';
 import { glmCentreForestRows, glmForestRows } from '../forest.js';
 import { ForestPlot } from '../forest-plot.js';
+import { GlmExtrasView } from '../model-extras-view.js';
 import type { GlmResult } from '../types.js';
 import { Pooled } from './pooled.js';
 
@@ -44,6 +45,7 @@ export function GlmView({ r }: { r: GlmResult }) {
       <p className="muted">
         Residual deviance {formatNumber(r.deviance, 6)} on {r.dfResidual} df; AIC {formatNumber(r.aic, 6)}
       </p>
+      <GlmExtrasView r={r} />
       <ForestPlot
         rows={glmForestRows(r.coefficients, ratio)}
         log={ratio}
