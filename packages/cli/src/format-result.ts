@@ -12,7 +12,7 @@ import {
   type TaskDetail,
 } from '@fedhub/protocol';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
-import { formatPValue } from './format-number.js';
+import { formatEstimateCi, formatPValue, formatRatioCi } from './format-number.js';
 import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
 
@@ -91,6 +91,21 @@ interface Coefficient {
 
 const pFormat = formatPValue;
 
+/** "lower to upper" with the decimals of the estimate (see formatEstimateCi). */
+function ciRange(
+  estimate: number,
+  lower: number | null | undefined,
+  upper: number | null | undefined,
+  digits = 3,
+) {
+  const f = formatEstimateCi(estimate, lower, upper, digits);
+  return `${f.lower} to ${f.upper}`;
+}
+
+function expOrNull(x: number | null | undefined): number | null {
+  return x === null || x === undefined ? null : Math.exp(x);
+}
+
 function formatGlm(r: {
   formula: string;
   family: string;
@@ -109,6 +124,8 @@ function formatGlm(r: {
   perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
 }): string {
   const stat = r.statistic === 't' ? 't value' : 'z value';
+  // odds ratios (logit) and rate ratios (log) are what clinicians read: shown beside the coefficients
+  const ratio = r.link === 'logit' ? 'OR (95% CI)' : r.link === 'log' ? 'ratio (95% CI)' : null;
   const byCentre = r.perCentre
     ? [
         '',
@@ -121,9 +138,9 @@ function formatGlm(r: {
                   c.centre,
                   String(c.n),
                   x.term,
-                  num(x.estimate, 6),
+                  formatEstimateCi(x.estimate, x.ciLower, x.ciUpper, 4).estimate,
                   num(x.stdError, 4),
-                  `${num(x.ciLower, 4)} to ${num(x.ciUpper, 4)}`,
+                  ciRange(x.estimate, x.ciLower, x.ciUpper, 4),
                 ])
               : [[c.centre, String(c.n), '', c.error ?? 'not estimable', '', '']],
           ),
@@ -134,14 +151,21 @@ function formatGlm(r: {
     `glm(${r.formula}, family = ${r.family}(${r.link})), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}`,
     '',
     table(
-      ['term', 'estimate', 'std. error', stat, 'p', '95% CI'],
+      ['term', 'estimate', 'std. error', stat, 'p', '95% CI', ...(ratio ? [ratio] : [])],
       r.coefficients.map((c) => [
         c.term,
-        num(c.estimate, 6),
+        formatEstimateCi(c.estimate, c.ciLower, c.ciUpper, 4).estimate,
         num(c.stdError, 4),
         num(c.statistic, 4),
         pFormat(c.pValue),
-        `${num(c.ciLower, 4)} to ${num(c.ciUpper, 4)}`,
+        ciRange(c.estimate, c.ciLower, c.ciUpper, 4),
+        ...(ratio
+          ? [
+              c.term === '(Intercept)'
+                ? ''
+                : formatRatioCi(Math.exp(c.estimate), expOrNull(c.ciLower), expOrNull(c.ciUpper)).text,
+            ]
+          : []),
       ]),
     ),
     '',
@@ -169,11 +193,11 @@ function formatCox(r: {
       r.coefficients.map((c) => [
         c.term,
         num(c.estimate, 6),
-        num(c.hazardRatio, 4),
+        formatRatioCi(c.hazardRatio, c.hrLower, c.hrUpper).estimate,
         num(c.stdError, 4),
         num(c.z, 4),
         pFormat(c.pValue),
-        `${num(c.hrLower, 4)} to ${num(c.hrUpper, 4)}`,
+        `${formatRatioCi(c.hazardRatio, c.hrLower, c.hrUpper).lower} to ${formatRatioCi(c.hazardRatio, c.hrLower, c.hrUpper).upper}`,
       ]),
     ),
     '',
@@ -293,8 +317,8 @@ function formatValidate(r: {
     String(c.centre),
     c.n,
     c.events,
-    num(c.auc as number),
-    `${num(c.aucCiLower as number)} to ${num(c.aucCiUpper as number)}`,
+    num(c.auc as number, 4),
+    ciRange(c.auc as number, c.aucCiLower as number, c.aucCiUpper as number, 4),
     num(c.brier as number),
     num(c.calibrationSlope as number),
     num(c.calibrationInLarge as number),
@@ -303,8 +327,8 @@ function formatValidate(r: {
     'pooled',
     p.n,
     p.events,
-    num(p.auc),
-    `${num(p.aucCiLower)} to ${num(p.aucCiUpper)}`,
+    num(p.auc, 4),
+    ciRange(p.auc as number, p.aucCiLower, p.aucCiUpper, 4),
     num(p.brier),
     num(p.calibrationSlope),
     num(p.calibrationInLarge),
@@ -351,9 +375,9 @@ function formatValidateSurvival(r: {
     name,
     c.n,
     c.events,
-    num(c.concordance),
+    num(c.concordance, 4),
     num(c.stdError),
-    `${num(c.ciLower)} to ${num(c.ciUpper)}`,
+    ciRange(c.concordance, c.ciLower, c.ciUpper, 4),
   ];
   return [
     `Validation of a frozen survival model on Surv(${r.time}, ${r.event})${r.strata ? `, pairs within ${r.strata}` : ''}, over ${r.nodes.length} centres`,
@@ -408,7 +432,7 @@ function formatTtest(r: {
       r.groups.map((g) => [g.level, g.n, num(g.mean, 6), num(g.sd, 6)]),
     ),
     '',
-    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${r.groups[0]?.level} − ${r.groups[1]?.level} = ${num(r.difference, 6)} (95% CI ${num(r.ciLower, 5)} to ${num(r.ciUpper, 5)})`,
+    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${r.groups[0]?.level} − ${r.groups[1]?.level} = ${formatEstimateCi(r.difference, r.ciLower, r.ciUpper, 4).text.replace(' (', ' (95% CI ')})`,
   ].join('\n');
 }
 
@@ -433,7 +457,7 @@ function formatChisq(
     out.push(
       r.fisher.pValue === null
         ? "Fisher's exact test: too many tables share these margins to enumerate"
-        : `Fisher's exact test: p = ${pFormat(r.fisher.pValue)}${r.fisher.oddsRatio !== null ? `; odds ratio ${num(r.fisher.oddsRatio, 5)} (95% CI ${num(r.fisher.ciLower, 5)} to ${num(r.fisher.ciUpper, 5)})` : ''}`,
+        : `Fisher's exact test: p = ${pFormat(r.fisher.pValue)}${r.fisher.oddsRatio !== null ? `; odds ratio ${formatRatioCi(r.fisher.oddsRatio, r.fisher.ciLower, r.fisher.ciUpper).text.replace(' (', ' (95% CI ')}` : ''}`,
     );
   return out.join('\n');
 }

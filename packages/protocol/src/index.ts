@@ -11,6 +11,7 @@ export * from './common.js';
 export * from './dataset.js';
 export * from './entities.js';
 export * from './errors.js';
+export * from './format/number-format.js';
 export * from './events.js';
 export * from './param-meta.js';
 export * from './results/index.js';
