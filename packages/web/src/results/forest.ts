@@ -11,6 +11,47 @@ export interface ForestRow {
   label?: string;
   /** The pooled estimate among per-centre rows (drawn as a diamond). */
   pooled?: boolean;
+  /** A factor's reference level: no estimate of its own, drawn at the no-effect line and labelled. */
+  reference?: boolean;
+}
+
+/**
+ * Adds the reference level of each factor above its first coefficient and labels the coefficients
+ * `factor: level` (R names them `factorlevel`, treatment contrasts against the first level). `levels` is
+ * the result's factor → levels map; `noEffect` is 1 for ratios, 0 otherwise.
+ */
+export function withReferenceLevels(
+  rows: readonly ForestRow[],
+  levels: Readonly<Record<string, readonly string[]>> | undefined,
+  noEffect: number,
+): ForestRow[] {
+  if (!levels) return [...rows];
+  const out: ForestRow[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const factor = Object.keys(levels)
+      .filter((f) => row.term.startsWith(f) && (levels[f] ?? []).includes(row.term.slice(f.length)))
+      .sort((a, b) => b.length - a.length)[0];
+    if (factor === undefined) {
+      out.push(row);
+      continue;
+    }
+    const level = row.term.slice(factor.length);
+    if (!seen.has(factor)) {
+      seen.add(factor);
+      const ref = levels[factor]?.[0] ?? '';
+      out.push({
+        term: `${factor}${ref}`,
+        label: `${factor}: ${ref}`,
+        estimate: noEffect,
+        lower: noEffect,
+        upper: noEffect,
+        reference: true,
+      });
+    }
+    out.push({ ...row, label: row.label ?? `${factor}: ${level}` });
+  }
+  return out;
 }
 
 /**

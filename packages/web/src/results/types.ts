@@ -54,6 +54,8 @@ export interface GlmResult {
   dfResidual: number;
   n: number;
   nodes: string[];
+  /** Factor → its levels, the first being the reference (treatment contrasts). */
+  levels?: Record<string, string[]>;
   /** Each centre's own fit, where the study allows per-node breakdowns and `perCentre` was asked. */
   perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
 }
