@@ -7,6 +7,7 @@ import {
   type DvhExtractResult,
   type LkbResult,
   type PingResult,
+  phantomName,
   type RadiomicsExtractResult,
   RESULT_SCHEMAS,
   type TaskDetail,
@@ -278,7 +279,7 @@ function formatDrl(r: {
     return [
       x.exam,
       x.group,
-      x.phantom === 'head16' ? '16 cm' : '32 cm',
+      phantomName(x.phantom),
       x.quantity === 'ctdivol' ? 'CTDIvol' : 'DLP',
       `${num(x.drl, 4)} ${x.unit}`,
       x.nFacilities,

@@ -13,6 +13,7 @@ export * from './entities.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './format/number-format.js';
+export * from './format/phantom.js';
 export * from './param-meta.js';
 export * from './results/index.js';
 export * from './study.js';

@@ -66,6 +66,9 @@ describe('ResultView', () => {
     });
     expect(out).toContain('data-testid="crosstab-table"');
     expect(out).toContain('<td>100</td>');
+    // the chart of row percentages, and its CSV export
+    expect(out).toContain('data-testid="crosstab-chart"');
+    expect(out).toContain('Download table (CSV)');
   });
 
   it('draws a DRL survey box per facility against the survey and reference DRLs', () => {
@@ -93,8 +96,14 @@ describe('ResultView', () => {
     expect(count(out, 'data-testid="drl-plot"')).toBe(1);
     expect(out).toContain('survey DRL');
     expect(out).toContain('uk-ndrl-2022-head');
-    // one box and one median line per facility
-    expect(count(out, 'fill="#fff" stroke=')).toBe(3);
+    // one box per facility, its number of exams beside its name, the reference values printed, a legend
+    expect(count(out, 'data-testid="drl-facility"')).toBe(3);
+    expect(out).toContain('B (n = 35)');
+    expect(out).toContain('survey DRL 55 mGy');
+    expect(out).toContain('uk-ndrl-2022-head 60 mGy');
+    expect(out).toContain('16 cm phantom');
+    expect(out).not.toContain('head16');
+    expect(out).toContain('data-testid="drl-legend"');
   });
 
   it('draws KM curves with bands and a number-at-risk row per group', () => {
