@@ -6,6 +6,8 @@
 import {
   type DvhExtractResult,
   type LkbResult,
+  lkbNtcp,
+  ntcpReferencesFor,
   type PingResult,
   phantomName,
   type RadiomicsExtractResult,
@@ -13,7 +15,7 @@ import {
   type TaskDetail,
 } from '@fedhub/protocol';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
-import { formatEstimateCi, formatPValue, formatRatioCi } from './format-number.js';
+import { formatEstimateCi, formatFixed, formatPValue, formatRatioCi } from './format-number.js';
 import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
 
@@ -492,8 +494,36 @@ function formatLkb(r: LkbResult): string {
   );
   const curve = (r.ntcpCurve ?? [])
     .filter((_, i) => i % 4 === 0)
-    .map((p) => [num(p.geudGy), num(p.ntcp, 3), num(p.lower, 3), num(p.upper, 3)]);
-  return `LKB NTCP: ${r.patients} patients, ${r.events} with the complication, log-likelihood ${num(r.logLik, 8)}\n${params}\n\n${table(['gEUD (Gy)', 'NTCP', 'lower', 'upper'], curve)}`;
+    // probabilities to three decimals, as NTCP tables print them
+    .map((p) => [num(p.geudGy), formatFixed(p.ntcp, 3), formatFixed(p.lower, 3), formatFixed(p.upper, 3)]);
+  const organ = ntcpReferencesFor(r.organ);
+  const refs = organ
+    ? [
+        '',
+        `Published parameters for ${organ.organ} (${r.organ}), fitted on other cohorts:`,
+        table(
+          ['source', 'endpoint', 'TD50 (Gy)', 'm', 'n', ...(curve.length > 0 ? ['NTCP at fitted TD50'] : [])],
+          organ.references.map((ref) => [
+            ref.source,
+            ref.endpoint,
+            num(ref.TD50),
+            num(ref.m),
+            num(ref.n),
+            ...(curve.length > 0 ? [num(lkbNtcp(r.estimates.TD50 as number, ref), 3)] : []),
+          ]),
+        ),
+      ]
+    : [];
+  return [
+    `LKB NTCP: ${r.patients} patients, ${r.events} with the complication, log-likelihood ${num(r.logLik, 8)}${r.organ ? `; structure ${r.organ}` : ''}`,
+    params,
+    '',
+    table(
+      ['gEUD (Gy)', 'NTCP', `${Math.round(r.confLevel * 100)}% CI`],
+      curve.map((c) => [c[0], c[1], `${c[2]} to ${c[3]}`]),
+    ),
+    ...refs,
+  ].join('\n');
 }
 
 function formatDvhExtract(r: DvhExtractResult): string {

@@ -71,6 +71,38 @@ describe('ResultView', () => {
     expect(out).toContain('Download table (CSV)');
   });
 
+  it('shows the published QUANTEC and Burman parameters beside an LKB fit of a known organ', () => {
+    const curve = Array.from({ length: 41 }, (_, i) => ({
+      geudGy: i * 4,
+      ntcp: i / 40,
+      lower: Math.max(0, i / 40 - 0.1),
+      upper: Math.min(1, i / 40 + 0.1),
+    }));
+    const base = {
+      algorithm: 'lkb',
+      estimates: { TD50: 78.2, m: 0.15, n: 0.1 },
+      confLevel: 0.95,
+      profileIntervals: null,
+      logScaleStdErrors: null,
+      logScaleCovariance: null,
+      ntcpCurve: curve,
+      logLik: -80.1,
+      patients: 300,
+      events: 60,
+      converged: true,
+      nodes: ['A', 'B'],
+    };
+    const out = html('lkb', { ...base, organ: 'Rectum' });
+    expect(out).toContain('data-testid="ntcp-references"');
+    expect(out).toContain('QUANTEC 2010');
+    expect(out).toContain('76.9');
+    expect(count(out, 'data-testid="ntcp-reference-curve"')).toBe(2);
+    const unknown = html('lkb', { ...base, organ: 'PTV_70' });
+    expect(unknown).not.toContain('data-testid="ntcp-references"');
+    expect(unknown).toContain('No published reference parameters');
+    expect(count(unknown, 'data-testid="ntcp-reference-curve"')).toBe(0);
+  });
+
   it('draws a DRL survey box per facility against the survey and reference DRLs', () => {
     const out = html('drl-survey', {
       method: 'DRL = 75th percentile of facility medians',
