@@ -82,6 +82,9 @@ export interface KmCurve {
   median: number | null;
   medianLower: number | null;
   medianUpper: number | null;
+  /** Start of each released interval; where `coarsened[k]`, times (start[k], time[k]] were merged. */
+  start?: number[];
+  coarsened?: boolean[];
 }
 /** A `km` result. */
 export interface KmResult {
@@ -90,6 +93,10 @@ export interface KmResult {
   curves: KmCurve[];
   logRank: { chisq: number; df: number; pValue: number } | null;
   confLevel?: number;
+  /** Distinct times merged into intervals so every released count is 0 or at least `minCellCount`. */
+  mergedBins?: number;
+  minCellCount?: number;
+  timeResolution?: number;
   nodes: string[];
 }
 /** One stratum x quantity of a `drl-survey` result. */
