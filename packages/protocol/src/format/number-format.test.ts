@@ -61,6 +61,9 @@ describe('estimates with confidence intervals', () => {
     expect(formatEstimateCi(0.51234, 0.30123, 0.7233, 3).text).toBe('0.512 (0.301 to 0.723)');
     expect(formatEstimateCi(-1.5, -2.98765, -0.00001, 3).text).toBe('-1.5 (-3.0 to 0.0)');
     expect(formatEstimateCi(12.345, null, null, 3).text).toBe('12.3');
+    // near zero: the interval's precision, not the estimate's, sets the decimals
+    expect(formatEstimateCi(-0.008341, -0.491088, 0.474407, 4).text).toBe('-0.0083 (-0.4911 to 0.4744)');
+    expect(formatEstimateCi(0.1711, 0.1397, 0.2024, 4).text).toBe('0.1711 (0.1397 to 0.2024)');
     expect(formatEstimateCi(1.2e-7, 1e-8, 3e-7, 3).text).toBe('1.2e-07 (1e-08 to 3e-07)');
   });
 

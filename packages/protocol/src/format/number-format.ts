@@ -173,7 +173,8 @@ function ciText(e: string, lo: string, hi: string, opt?: MissingOption): string 
 
 /**
  * An estimate with `digits` significant digits and its CI bounds with the same number of decimals as the
- * estimate (so `0.512 (0.301 to 0.723)`, not `0.512 (0.3012 to 0.72)`). An estimate that R would print in
+ * estimate (so `0.512 (0.301 to 0.723)`, not `0.512 (0.3012 to 0.72)`); an estimate near zero gets no more
+ * decimals than `digits` significant digits of the CI's half-width. An estimate that R would print in
  * scientific notation keeps its bounds in scientific notation with the same significant digits.
  */
 export function formatEstimateCi(
@@ -189,7 +190,14 @@ export function formatEstimateCi(
     const hi = formatNumber(upper, digits, opt);
     return { estimate: est, lower: lo, upper: hi, text: ciText(est, lo, hi, opt) };
   }
-  const dec = Number.isFinite(estimate) ? decimalsFor(estimate as number, digits) : 0;
+  // the decimals that show the estimate with `digits` significant digits, but no finer than the interval
+  // itself warrants (-0.008341 with a CI half-width of 0.48 is -0.0083, not -0.008341)
+  const half =
+    Number.isFinite(lower) && Number.isFinite(upper)
+      ? Math.abs((upper as number) - (lower as number)) / 2
+      : 0;
+  const estDec = Number.isFinite(estimate) ? decimalsFor(estimate as number, digits) : 0;
+  const dec = half > 0 ? Math.min(estDec, decimalsFor(half, digits)) : estDec;
   const lo = formatFixed(lower, dec, opt);
   const hi = formatFixed(upper, dec, opt);
   const e = Number.isFinite(estimate) ? formatFixed(estimate, dec, opt) : est;

@@ -85,5 +85,10 @@ describe('reference levels', () => {
     expect(out.map((r) => r.label ?? r.term)).toEqual(['age', 'stage: I', 'stage: II', 'stage: III']);
     expect(out[1]).toMatchObject({ reference: true, estimate: 1, lower: 1, upper: 1 });
     expect(withReferenceLevels(rows, undefined, 1)).toEqual(rows);
+    // factor(stage) in the formula: R names the coefficients factor(stage)II
+    const wrapped = rows.map((r) => ({ ...r, term: r.term.replace(/^stage/, 'factor(stage)') }));
+    expect(
+      withReferenceLevels(wrapped, { stage: ['I', 'II', 'III'] }, 1).map((r) => r.label ?? r.term),
+    ).toEqual(['age', 'stage: I', 'stage: II', 'stage: III']);
   });
 });

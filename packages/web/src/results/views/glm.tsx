@@ -69,7 +69,7 @@ export function GlmView({ r }: { r: GlmResult }) {
       {r.perCentre && r.perCentre.length > 0 && (
         <>
           <ForestPlot
-            rows={glmCentreForestRows(r.coefficients, r.perCentre, ratio)}
+            rows={glmCentreForestRows(r.coefficients, r.perCentre, ratio, r.levels)}
             log={ratio}
             title={`By centre: each centre's own fit and the pooled estimate (${ratio ? `${ratioName}s` : 'estimates'} with 95% CI)`}
             xLabel={ratio ? `${ratioName} (log scale)` : 'estimate'}
