@@ -9,7 +9,8 @@ import type { CrosstabResult } from './types.js';
 /** The stacked bar chart (data-testid="crosstab-chart"); its CSV has counts and both percentages. */
 export function CrosstabChart({ r }: { r: CrosstabResult }) {
   const width = 720;
-  const left = Math.min(220, 16 + Math.max(6, ...r.rows.map((l) => l.length)) * 6.4);
+  const rowLabels = r.rows.map((l, i) => `${l} (n = ${r.rowTotals[i]})`);
+  const left = Math.min(260, 16 + Math.max(6, ...rowLabels.map((l) => l.length)) * 6.6);
   const right = 24;
   const rowH = 28;
   const top = 12;
@@ -48,7 +49,7 @@ export function CrosstabChart({ r }: { r: CrosstabResult }) {
         return (
           <g key={row}>
             <text x={left - 8} y={cy} dy="0.32em" textAnchor="end" fill="#222">
-              {row} (n = {r.rowTotals[i]})
+              {rowLabels[i]}
             </text>
             {r.cols.map((col, j) => {
               const p = pct[i]?.[j] ?? 0;

@@ -103,7 +103,8 @@ export function KmPlot({ result }: { result: KmResult }) {
         </text>
         {(result.mergedBins ?? 0) > 0 && (
           <text x={width - m.r + 6} y={m.t + 66 + result.curves.length * 16} data-testid="km-merged-note">
-            {`dashed: ${result.mergedBins} times merged`}
+            <title>{`${result.mergedBins} distinct times merged into intervals so every released count is 0 or at least ${result.minCellCount ?? 'the minimum cell count'}`}</title>
+            dashed: merged times
           </text>
         )}
       </g>
@@ -123,7 +124,7 @@ export function KmPlot({ result }: { result: KmResult }) {
               </text>
               {ticks.map((t, i) => (
                 <text key={t} x={x(t)} y={ry} textAnchor="middle" fill="#222">
-                  {counts[i]}
+                  {Math.round(counts[i] ?? 0)}
                 </text>
               ))}
             </g>
