@@ -212,6 +212,10 @@ describe('ResultView', () => {
     // (fpr, tpr) (0,0) (0.1,0.4) (0.5,0.8) (1,1) on a 344 px square from (60, 358)
     expect(out).toContain('d="M60.00,358.00L94.40,220.40L232.00,82.80L404.00,14.00"');
     expect(count(out, 'data-testid="calibration-point"')).toBe(3);
+    // each group's observed rate with its Wilson interval; the AUC of each centre and pooled as a forest
+    expect(count(out, 'data-testid="calibration-ci"')).toBe(3);
+    expect(count(out, 'data-testid="forest-row"')).toBe(3);
+    expect(count(out, 'data-testid="forest-row-pooled"')).toBe(1);
     expect(out).toContain('steps of ≥ 10 patients');
     expect(out).toContain('data-testid="hosmer-lemeshow"');
     expect(out).not.toContain('NaN');
