@@ -6,14 +6,17 @@
 import {
   type DvhExtractResult,
   type LkbResult,
+  lkbNtcp,
+  ntcpReferencesFor,
   type PingResult,
+  phantomName,
   type RadiomicsExtractResult,
   RESULT_SCHEMAS,
   type TaskDetail,
 } from '@fedhub/protocol';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
 import { formatCoxExtras, formatGlmExtras } from './format-model-extras.js';
-import { formatPValue } from './format-number.js';
+import { formatEstimateCi, formatFixed, formatPValue, formatRatioCi } from './format-number.js';
 import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
 
@@ -92,6 +95,21 @@ interface Coefficient {
 
 const pFormat = formatPValue;
 
+/** "lower to upper" with the decimals of the estimate (see formatEstimateCi). */
+function ciRange(
+  estimate: number,
+  lower: number | null | undefined,
+  upper: number | null | undefined,
+  digits = 3,
+) {
+  const f = formatEstimateCi(estimate, lower, upper, digits);
+  return `${f.lower} to ${f.upper}`;
+}
+
+function expOrNull(x: number | null | undefined): number | null {
+  return x === null || x === undefined ? null : Math.exp(x);
+}
+
 function formatGlm(
   r: {
     formula: string;
@@ -112,6 +130,8 @@ function formatGlm(
   } & Parameters<typeof formatGlmExtras>[0],
 ): string {
   const stat = r.statistic === 't' ? 't value' : 'z value';
+  // odds ratios (logit) and rate ratios (log) are what clinicians read: shown beside the coefficients
+  const ratio = r.link === 'logit' ? 'OR (95% CI)' : r.link === 'log' ? 'ratio (95% CI)' : null;
   const byCentre = r.perCentre
     ? [
         '',
@@ -124,9 +144,9 @@ function formatGlm(
                   c.centre,
                   String(c.n),
                   x.term,
-                  num(x.estimate, 6),
+                  formatEstimateCi(x.estimate, x.ciLower, x.ciUpper, 4).estimate,
                   num(x.stdError, 4),
-                  `${num(x.ciLower, 4)} to ${num(x.ciUpper, 4)}`,
+                  ciRange(x.estimate, x.ciLower, x.ciUpper, 4),
                 ])
               : [[c.centre, String(c.n), '', c.error ?? 'not estimable', '', '']],
           ),
@@ -137,14 +157,21 @@ function formatGlm(
     `glm(${r.formula}, family = ${r.family}(${r.link})), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}`,
     '',
     table(
-      ['term', 'estimate', 'std. error', stat, 'p', '95% CI'],
+      ['term', 'estimate', 'std. error', stat, 'p', '95% CI', ...(ratio ? [ratio] : [])],
       r.coefficients.map((c) => [
         c.term,
-        num(c.estimate, 6),
+        formatEstimateCi(c.estimate, c.ciLower, c.ciUpper, 4).estimate,
         num(c.stdError, 4),
         num(c.statistic, 4),
         pFormat(c.pValue),
-        `${num(c.ciLower, 4)} to ${num(c.ciUpper, 4)}`,
+        ciRange(c.estimate, c.ciLower, c.ciUpper, 4),
+        ...(ratio
+          ? [
+              c.term === '(Intercept)'
+                ? ''
+                : formatRatioCi(Math.exp(c.estimate), expOrNull(c.ciLower), expOrNull(c.ciUpper)).text,
+            ]
+          : []),
       ]),
     ),
     '',
@@ -181,11 +208,11 @@ function formatCox(
       r.coefficients.map((c) => [
         c.term,
         num(c.estimate, 6),
-        num(c.hazardRatio, 4),
+        formatRatioCi(c.hazardRatio, c.hrLower, c.hrUpper).estimate,
         num(c.stdError, 4),
         num(c.z, 4),
         pFormat(c.pValue),
-        `${num(c.hrLower, 4)} to ${num(c.hrUpper, 4)}`,
+        `${formatRatioCi(c.hazardRatio, c.hrLower, c.hrUpper).lower} to ${formatRatioCi(c.hazardRatio, c.hrLower, c.hrUpper).upper}`,
       ]),
     ),
     '',
@@ -267,7 +294,7 @@ function formatDrl(r: {
     return [
       x.exam,
       x.group,
-      x.phantom === 'head16' ? '16 cm' : '32 cm',
+      phantomName(x.phantom),
       x.quantity === 'ctdivol' ? 'CTDIvol' : 'DLP',
       `${num(x.drl, 4)} ${x.unit}`,
       x.nFacilities,
@@ -306,8 +333,8 @@ function formatValidate(r: {
     String(c.centre),
     c.n,
     c.events,
-    num(c.auc as number),
-    `${num(c.aucCiLower as number)} to ${num(c.aucCiUpper as number)}`,
+    num(c.auc as number, 4),
+    ciRange(c.auc as number, c.aucCiLower as number, c.aucCiUpper as number, 4),
     num(c.brier as number),
     num(c.calibrationSlope as number),
     num(c.calibrationInLarge as number),
@@ -316,8 +343,8 @@ function formatValidate(r: {
     'pooled',
     p.n,
     p.events,
-    num(p.auc),
-    `${num(p.aucCiLower)} to ${num(p.aucCiUpper)}`,
+    num(p.auc, 4),
+    ciRange(p.auc as number, p.aucCiLower, p.aucCiUpper, 4),
     num(p.brier),
     num(p.calibrationSlope),
     num(p.calibrationInLarge),
@@ -364,9 +391,9 @@ function formatValidateSurvival(r: {
     name,
     c.n,
     c.events,
-    num(c.concordance),
+    num(c.concordance, 4),
     num(c.stdError),
-    `${num(c.ciLower)} to ${num(c.ciUpper)}`,
+    ciRange(c.concordance, c.ciLower, c.ciUpper, 4),
   ];
   return [
     `Validation of a frozen survival model on Surv(${r.time}, ${r.event})${r.strata ? `, pairs within ${r.strata}` : ''}, over ${r.nodes.length} centres`,
@@ -463,7 +490,7 @@ function formatChisq(
     out.push(
       r.fisher.pValue === null
         ? "Fisher's exact test: too many tables share these margins to enumerate"
-        : `Fisher's exact test: p = ${pFormat(r.fisher.pValue)}${r.fisher.oddsRatio !== null ? `; odds ratio ${num(r.fisher.oddsRatio, 5)} (95% CI ${num(r.fisher.ciLower, 5)} to ${num(r.fisher.ciUpper, 5)})` : ''}`,
+        : `Fisher's exact test: p = ${pFormat(r.fisher.pValue)}${r.fisher.oddsRatio !== null ? `; odds ratio ${formatRatioCi(r.fisher.oddsRatio, r.fisher.ciLower, r.fisher.ciUpper).text.replace(' (', ' (95% CI ')}` : ''}`,
     );
   return out.join('\n');
 }
@@ -497,8 +524,36 @@ function formatLkb(r: LkbResult): string {
   );
   const curve = (r.ntcpCurve ?? [])
     .filter((_, i) => i % 4 === 0)
-    .map((p) => [num(p.geudGy), num(p.ntcp, 3), num(p.lower, 3), num(p.upper, 3)]);
-  return `LKB NTCP: ${r.patients} patients, ${r.events} with the complication, log-likelihood ${num(r.logLik, 8)}\n${params}\n\n${table(['gEUD (Gy)', 'NTCP', 'lower', 'upper'], curve)}`;
+    // probabilities to three decimals, as NTCP tables print them
+    .map((p) => [num(p.geudGy), formatFixed(p.ntcp, 3), formatFixed(p.lower, 3), formatFixed(p.upper, 3)]);
+  const organ = ntcpReferencesFor(r.organ);
+  const refs = organ
+    ? [
+        '',
+        `Published parameters for ${organ.organ} (${r.organ}), fitted on other cohorts:`,
+        table(
+          ['source', 'endpoint', 'TD50 (Gy)', 'm', 'n', ...(curve.length > 0 ? ['NTCP at fitted TD50'] : [])],
+          organ.references.map((ref) => [
+            ref.source,
+            ref.endpoint,
+            num(ref.TD50),
+            num(ref.m),
+            num(ref.n),
+            ...(curve.length > 0 ? [num(lkbNtcp(r.estimates.TD50 as number, ref), 3)] : []),
+          ]),
+        ),
+      ]
+    : [];
+  return [
+    `LKB NTCP: ${r.patients} patients, ${r.events} with the complication, log-likelihood ${num(r.logLik, 8)}${r.organ ? `; structure ${r.organ}` : ''}`,
+    params,
+    '',
+    table(
+      ['gEUD (Gy)', 'NTCP', `${Math.round(r.confLevel * 100)}% CI`],
+      curve.map((c) => [c[0], c[1], `${c[2]} to ${c[3]}`]),
+    ),
+    ...refs,
+  ].join('\n');
 }
 
 function formatDvhExtract(r: DvhExtractResult): string {

@@ -46,8 +46,15 @@ function builtDashboardDir(): string {
   return join(dirname(createRequire(import.meta.url).resolve('@fedhub/web/package.json')), 'dist');
 }
 
-/** Starts the hub, enrols `rows`-patient cohorts at three nodes and waits until all are online. */
-export async function startTestFederation(work: string, rows = 400): Promise<TestFederation> {
+/**
+ * Starts the hub, enrols `rows`-patient cohorts at three nodes and waits until all are online. The nodes
+ * approve manually unless `opts.approvals` is 'automatic' (for tests of what results look like).
+ */
+export async function startTestFederation(
+  work: string,
+  rows = 400,
+  opts: { approvals?: 'manual' | 'automatic' } = {},
+): Promise<TestFederation> {
   const config = loadHubConfig(
     {},
     // the web package's build, as `fedhub hub start` gives it (npm run build first)
@@ -100,7 +107,7 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
           // every node asks its admin for each algorithm version (manual approval), and picks up the
           // decisions relayed by the hub within a second
           heartbeatIntervalMs: 1000,
-          approvals: { defaultMode: 'manual' },
+          approvals: { defaultMode: opts.approvals ?? 'manual' },
           log: { level: 'silent' },
         },
         work,

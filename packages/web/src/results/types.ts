@@ -54,6 +54,8 @@ export interface GlmResult {
   dfResidual: number;
   n: number;
   nodes: string[];
+  /** Factor → its levels, the first being the reference (treatment contrasts). */
+  levels?: Record<string, string[]>;
   /** Each centre's own fit, where the study allows per-node breakdowns and `perCentre` was asked. */
   perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
   /** Negative binomial: theta (maximum likelihood) and its standard error. */
@@ -103,6 +105,9 @@ export interface KmCurve {
   median: number | null;
   medianLower: number | null;
   medianUpper: number | null;
+  /** Start of each released interval; where `coarsened[k]`, times (start[k], time[k]] were merged. */
+  start?: number[];
+  coarsened?: boolean[];
 }
 /** A `km` result. */
 export interface KmResult {
@@ -111,6 +116,10 @@ export interface KmResult {
   curves: KmCurve[];
   logRank: { chisq: number; df: number; pValue: number } | null;
   confLevel?: number;
+  /** Distinct times merged into intervals so every released count is 0 or at least `minCellCount`. */
+  mergedBins?: number;
+  minCellCount?: number;
+  timeResolution?: number;
   nodes: string[];
 }
 /** One stratum x quantity of a `drl-survey` result. */
