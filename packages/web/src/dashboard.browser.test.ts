@@ -235,13 +235,16 @@ describe('dashboard in a browser', () => {
     await submitAnalysis(studyId, 'summary', async () => {
       // the pickers offer only the study's variables, and the algorithm list only its algorithms
       await page.locator('input[name="columns"][value="age"]').waitFor();
-      expect(await page.locator('input[name="columns"]').count()).toBe(studyVariables.length);
+      // numeric ones only (summary describes numbers): sex is not offered
+      expect(await page.locator('input[name="columns"]').count()).toBe(studyVariables.length - 1);
       expect(await page.locator('input[name="columns"][value="bmi"]').count()).toBe(0);
       expect(await page.locator('#run-algorithm option').allTextContents()).toHaveLength(5);
       await page.locator('input[name="columns"][value="age"]').check();
       await page.locator('input[name="columns"][value="dose_gy"]').check();
       expect(await unlabelled()).toEqual([]);
-      await page.locator('#param-bins').fill('{"age": {"breaks": [18, 50, 57, 64, 71, 78, 100.5]}}');
+      // bins from the bins editor (uneven breaks typed as a list, no JSON)
+      await page.getByTestId('bins-age').getByRole('button', { name: 'Type breaks' }).click();
+      await page.locator('#param-bins-age-breaks').fill('18, 50, 57, 64, 71, 78, 100.5');
     });
     // every node approves manually: the run waits at each, and the task page says where
     await expect
@@ -378,7 +381,10 @@ describe('dashboard in a browser', () => {
     // a refusal: fewer than 10 records selected at every node
     await runAnalysis(studyId, 'summary', async () => {
       await page.locator('input[name="columns"][value="age"]').check();
-      await page.locator('#param-filter').fill('{"column": "age", "op": "gt", "value": 99.5}');
+      await page.getByRole('button', { name: 'Add a condition' }).click();
+      await page.locator('#param-filter-0-column').selectOption('age');
+      await page.locator('#param-filter-0-op').selectOption('gt');
+      await page.locator('#param-filter-0-value').fill('99.5');
     });
     const refusal = page.getByTestId('run-error').first();
     await refusal.waitFor();
@@ -393,6 +399,8 @@ describe('dashboard in a browser', () => {
     await page.locator('#run-algorithm').selectOption('summary');
     await page.locator('#param-dataset').selectOption('cohort');
     await page.locator('input[name="columns"][value="age"]').check();
+    // bmi is outside the study, so the condition pickers do not offer it: typed as JSON
+    await page.getByRole('button', { name: 'or/not (JSON)…' }).click();
     await page.locator('#param-filter').fill('{"column": "bmi", "op": "gt", "value": 30}');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const outside = page.getByRole('alert').first();

@@ -6,10 +6,10 @@
  * for the rest; every input shows the parameter's description and an example.
  */
 import './forms.css';
-import type { ColumnSpec, DataDictionary, ModelVersion, Task } from '@fedhub/protocol';
-import type { BinsDraft } from './bins.js';
-import { type FieldKind, fieldKind, type JsonSchemaNode, placeholderOf } from './field-kind.js';
-import type { FilterDraft } from './filter-draft.js';
+import type { ColumnSpec, DataDictionary, Filter, ModelVersion, Task } from '@fedhub/protocol';
+import type { Bins, BinsDraft } from './bins.js';
+import { type FieldKind, fieldKind, type JsonSchemaNode, metaOf, placeholderOf } from './field-kind.js';
+import { describeFilter, type FilterDraft } from './filter-draft.js';
 import type { FormValue, FormValues, ModelDraft } from './params-values.js';
 import { BinsField } from './widgets/bins-field.js';
 import { ColumnSelect, ColumnsChecklist } from './widgets/column-fields.js';
@@ -18,6 +18,42 @@ import { FormulaField } from './widgets/formula-field.js';
 import { FactorLevelsField, LevelsField } from './widgets/levels-fields.js';
 import { ModelField } from './widgets/model-field.js';
 import { FieldShell, labelOf } from './widgets/shell.js';
+
+/** The parameter's first example in words, for the widgets that are not typed. */
+export function exampleInWords(k: FieldKind, s: JsonSchemaNode): string | null | undefined {
+  const ex = metaOf(s).examples?.[0];
+  if (ex === undefined || ex === null) return undefined;
+  switch (k.kind) {
+    case 'filter':
+      return describeFilter(ex as Filter);
+    case 'bins':
+      return Object.entries(ex as Record<string, Bins>)
+        .map(([c, b]) =>
+          'breaks' in b
+            ? `${c}: breaks at ${b.breaks.join(', ')}`
+            : `${c}: ${b.from} to ${b.to} by ${b.width}`,
+        )
+        .join('; ');
+    case 'model':
+      return 'formula' in (ex as object)
+        ? `a fitted model such as ${(ex as { formula: string }).formula}`
+        : null;
+    case 'columns':
+    case 'list':
+      return Array.isArray(ex) ? ex.join(', ') : null;
+    case 'factor-levels':
+      return Object.entries(ex as Record<string, string>)
+        .map(([c, l]) => `${l} as the reference of ${c}`)
+        .join('; ');
+    case 'levels':
+      return Array.isArray(ex) ? ex.join(' vs ') : null;
+    case 'json':
+    case 'object':
+      return undefined;
+    default:
+      return null;
+  }
+}
 
 /** What the form may offer besides the dictionaries: registered models, this study's tasks, known n. */
 export interface FormContext {
@@ -54,7 +90,7 @@ function Field(props: {
   const id = `param-${name}`;
   const value = values[name];
   const text = str(value);
-  const shell = { id, name, s, required };
+  const shell = { id, name, s, required, example: exampleInWords(k, s) };
   const placeholder = placeholderOf(s);
   const describedBy = `${id}-help`;
   switch (k.kind) {
