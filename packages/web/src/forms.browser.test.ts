@@ -135,16 +135,21 @@ describe('analysis forms in a browser', () => {
   });
 
   it('runs every algorithm from widgets, without typing JSON', async ({ annotate }) => {
-    // summary: the histogram bins are suggested from the dictionary's range and resolution, with a preview
+    // a first summary without histograms releases n, mean and sd; then the histogram bins are suggested
+    // from them and the dictionary's range and resolution, sparse tails merged, with a preview
+    await openForm('summary');
+    await page.locator('input[name="columns"][value="age"]').check();
+    await page.locator('input[name="columns"][value="dose_gy"]').check();
+    expect(await runAndWait()).toBe('completed');
     await openForm('summary');
     await page.locator('input[name="columns"][value="age"]').check();
     // only numeric columns are offered (summary describes numbers)
     expect(await page.locator('input[name="columns"][value="sex"]').count()).toBe(0);
     await page.locator('input[name="columns"][value="dose_gy"]').check();
     await page.getByTestId('bins-age').getByRole('button', { name: 'Suggest bins' }).click();
-    expect(await page.locator('#param-bins-age-from').inputValue()).toBe('10');
-    expect(await page.locator('#param-bins-age-width').inputValue()).toBe('10');
-    expect(await page.getByTestId('bins-preview-age').textContent()).toMatch(/^9 bins \(a\): \[10, 20\)/);
+    expect(await page.locator('#param-bins-age-breaks').inputValue()).toMatch(/^18, .*, 100$/);
+    expect(await page.getByTestId('bins-preview-age').textContent()).toMatch(/^\d+ bins \(a\): \[18, /);
+    expect(await page.getByTestId('bins-age').textContent()).toContain('from the earlier summary');
     expect(await jsonInputs()).toBe(0);
     await shot('01-summary-bins');
     expect(await runAndWait()).toBe('completed');
@@ -275,7 +280,7 @@ describe('analysis forms in a browser', () => {
   it('tells tasks apart: titles, parameters, filter and submitter in the lists and my tasks', async () => {
     await page.goto(`${front.url}/#/my-tasks`);
     const rows = page.getByTestId('task-row');
-    await expect.poll(() => rows.count()).toBe(14);
+    await expect.poll(() => rows.count()).toBe(15);
     const titles = await page.getByTestId('task-title').allTextContents();
     expect(new Set(titles).size).toBe(titles.length - 1); // crosstab and chisq differ by name; two re-runs alike
     expect(titles).toContain('Toxicity by dose, stage II as reference');
@@ -286,8 +291,8 @@ describe('analysis forms in a browser', () => {
     );
     await shot('07-my-tasks');
     await page.goto(`${front.url}/#/studies/${studyId}`);
-    await expect.poll(() => page.getByTestId('task-row').count()).toBe(14);
-    expect(await page.getByRole('link', { name: 'Edit and re-run' }).count()).toBe(14);
+    await expect.poll(() => page.getByTestId('task-row').count()).toBe(15);
+    expect(await page.getByRole('link', { name: 'Edit and re-run' }).count()).toBe(15);
   }, 60_000);
 
   it('the study wizard warns below the node floor, reviews the period, and refuses a duplicate title', async () => {

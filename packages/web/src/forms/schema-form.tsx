@@ -7,7 +7,7 @@
  */
 import './forms.css';
 import type { ColumnSpec, DataDictionary, Filter, ModelVersion, Task } from '@fedhub/protocol';
-import type { Bins, BinsDraft } from './bins.js';
+import type { Bins, BinsDraft, KnownColumn } from './bins.js';
 import { type FieldKind, fieldKind, type JsonSchemaNode, metaOf, placeholderOf } from './field-kind.js';
 import { describeFilter, type FilterDraft } from './filter-draft.js';
 import type { FormValue, FormValues, ModelDraft } from './params-values.js';
@@ -59,8 +59,8 @@ export function exampleInWords(k: FieldKind, s: JsonSchemaNode): string | null |
 export interface FormContext {
   models: readonly ModelVersion[];
   tasks: readonly Task[];
-  /** Records per column from the study's latest summary of the chosen dataset (sizes suggested bins). */
-  knownN: Record<string, number>;
+  /** What the study's latest summary of the chosen dataset released per column (sizes suggested bins). */
+  known: Record<string, KnownColumn>;
 }
 
 /** Props: `datasets` are the dictionaries the chosen nodes publish (merged by name). */
@@ -72,7 +72,7 @@ export interface SchemaFormProps {
   context?: FormContext;
 }
 
-const NO_CONTEXT: FormContext = { models: [], tasks: [], knownN: {} };
+const NO_CONTEXT: FormContext = { models: [], tasks: [], known: {} };
 const str = (v: FormValue) => (typeof v === 'string' ? v : '');
 
 function Field(props: {
@@ -183,7 +183,7 @@ function Field(props: {
             id={id}
             chosen={Array.isArray(values[k.of]) ? (values[k.of] as string[]) : []}
             columns={columns}
-            knownN={props.context.knownN}
+            known={props.context.known}
             value={(value as Record<string, BinsDraft> | undefined) ?? {}}
             set={(v) => set(name, v)}
           />
