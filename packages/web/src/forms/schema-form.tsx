@@ -48,8 +48,9 @@ export function exampleInWords(k: FieldKind, s: JsonSchemaNode): string | null |
     case 'levels':
       return Array.isArray(ex) ? ex.join(' vs ') : null;
     case 'json':
-    case 'object':
       return undefined;
+    case 'object':
+      return null;
     default:
       return null;
   }

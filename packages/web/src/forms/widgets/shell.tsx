@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { type JsonSchemaNode, metaOf } from '../field-kind.js';
 
 /** "confLevel" -> "conf Level" -> shown as a label. */
-export const labelOf = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2');
+export const labelOf = (name: string) => (name.split('.').pop() ?? name).replace(/([a-z])([A-Z])/g, '$1 $2');
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
