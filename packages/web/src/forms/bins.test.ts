@@ -51,9 +51,10 @@ describe('suggestBins', () => {
     expect(b[0]).toBe(18);
     expect(b.at(-1)).toBe(100);
     // every bin expected to hold >= 4 x 5 records per node under the normal shape
-    const Phi = (x: number) => 0.5 * (1 + Math.sign(x) * Math.sqrt(1 - Math.exp((-2 * x * x) / Math.PI)));
+    const normalCdf = (x: number) =>
+      0.5 * (1 + Math.sign(x) * Math.sqrt(1 - Math.exp((-2 * x * x) / Math.PI)));
     for (let i = 0; i + 1 < b.length; i++)
-      expect(400 * (Phi((b[i + 1]! - 62) / 10) - Phi((b[i]! - 62) / 10))).toBeGreaterThan(18);
+      expect(400 * (normalCdf((b[i + 1]! - 62) / 10) - normalCdf((b[i]! - 62) / 10))).toBeGreaterThan(18);
     expect(s.count).toBeGreaterThanOrEqual(4);
     // a centre of 40 records cannot have more than two bins
     const few = ok(suggestBins(age, { known: { n: 120, mean: 62, sd: 10, nodes: 3 } }));
