@@ -140,6 +140,7 @@ export async function startTestFederation(
         throw new Error(`nodes did not come online: ${ns.map((n) => `${n.name}=${n.status}`).join(', ')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
+    const adminClients = new Map<number, HubClient>();
     return {
       hubUrl: hub.url,
       collaborationName,
@@ -154,7 +155,12 @@ export async function startTestFederation(
       async decideSigned(index, body) {
         const a = nodeAdmins[index]!;
         const nodeId = nodeIds[index]!;
-        const as = await HubClient.login(hub.url, a.username, a.password);
+        // one sign-in per node admin for the whole test: the hub throttles repeated logins per address
+        let as = adminClients.get(index);
+        if (!as) {
+          as = await HubClient.login(hub.url, a.username, a.password);
+          adminClients.set(index, as);
+        }
         const adminSignature = signAdminStatement(adminKeys[index]!, `admin-${index + 1}`, nodeId, body);
         await as.decideApproval(nodeId, { ...body, adminSignature });
       },

@@ -29,7 +29,7 @@ export const SummaryParamsSchema = z
       .min(1)
       .max(100)
       .describe('Columns to describe')
-      .meta(paramMeta({ columnKind: 'any', examples: [['age', 'dose_gy']] })),
+      .meta(paramMeta({ columnKind: 'numeric', examples: [['age', 'dose_gy']] })),
     filter: FilterParam,
     bins: z
       .record(z.string(), BinsSchema)

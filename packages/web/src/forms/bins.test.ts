@@ -28,7 +28,7 @@ describe('suggestBins', () => {
     // many records: Sturges' count, never beyond 200 bins
     const big = ok(suggestBins(dose, { n: 100_000 }));
     expect(big.count).toBeLessThanOrEqual(18);
-    expect(big.bins.width % 0.5).toBe(0);
+    expect('width' in big.bins && big.bins.width % 0.5).toBe(0);
     // a stricter policy gives fewer bins
     expect(ok(suggestBins(age, { n: 120, minCellCount: 10 })).count).toBeLessThan(s.count);
   });
@@ -43,6 +43,22 @@ describe('suggestBins', () => {
       error: 'bmi declares no range (min and max) in the data dictionary: type the breaks',
     });
     expect('error' in suggestBins({ name: 'sex', type: 'categorical', levels: ['F', 'M'] })).toBe(true);
+  });
+  it('with an earlier summary, merges sparse tails so each bin is expected to pass at every node', () => {
+    // 1200 records over 3 nodes, age 62 ± 10: 400 per node
+    const s = ok(suggestBins(age, { known: { n: 1200, mean: 62, sd: 10, nodes: 3 } }));
+    const b = (s.bins as { breaks: number[] }).breaks;
+    expect(b[0]).toBe(18);
+    expect(b.at(-1)).toBe(100);
+    // every bin expected to hold >= 4 x 5 records per node under the normal shape
+    const normalCdf = (x: number) =>
+      0.5 * (1 + Math.sign(x) * Math.sqrt(1 - Math.exp((-2 * x * x) / Math.PI)));
+    for (let i = 0; i + 1 < b.length; i++)
+      expect(400 * (normalCdf((b[i + 1]! - 62) / 10) - normalCdf((b[i]! - 62) / 10))).toBeGreaterThan(18);
+    expect(s.count).toBeGreaterThanOrEqual(4);
+    // a centre of 40 records cannot have more than two bins
+    const few = ok(suggestBins(age, { known: { n: 120, mean: 62, sd: 10, nodes: 3 } }));
+    expect(few.count).toBeLessThanOrEqual(2);
   });
   it('never leaves float noise in the breaks', () => {
     const s = ok(suggestBins({ name: 'x', type: 'numeric', min: 0, max: 0.3, resolution: 0.01 }, { n: 400 }));

@@ -15,7 +15,7 @@ export type Bins = { breaks: number[] } | { from: number; to: number; width: num
 /** What the editor holds: strings as typed. */
 export type BinsDraft =
   | { mode: 'grid'; from: string; to: string; width: string; coarser?: number; reason?: string }
-  | { mode: 'breaks'; breaks: string };
+  | { mode: 'breaks'; breaks: string; coarser?: number; reason?: string };
 
 /** The nodes' default minimum cell count (DisclosurePolicySchema's default). */
 export const DEFAULT_MIN_CELL_COUNT = 5;
@@ -45,25 +45,95 @@ export function niceWidth(w: number, r: number): number {
 
 /** A bins suggestion and why it looks as it does. */
 export interface BinsSuggestion {
-  bins: { from: number; to: number; width: number };
+  bins: Bins;
   count: number;
   reason: string;
 }
 
+/** What an earlier pooled summary of the column released: records, mean and sd, over how many nodes. */
+export interface KnownColumn {
+  n: number;
+  mean?: number | null | undefined;
+  sd?: number | null | undefined;
+  nodes?: number | undefined;
+}
+
+/** The standard normal CDF (Abramowitz & Stegun 7.1.26 erf; 1.5e-7, plenty to size bins). */
+function phi(z: number): number {
+  const t = 1 / (1 + (0.3275911 * Math.abs(z)) / Math.SQRT2);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496735) * t + 0.254829592) *
+      t *
+      Math.exp(-(z * z) / 2);
+  return z >= 0 ? (1 + y) / 2 : (1 - y) / 2;
+}
+
 /**
- * Bins over the declared range [min, max] of `c` on multiples of its release resolution: with `n` records
+ * Uneven breaks from a released mean and sd: nice bins across mean ± 3 sd, merged from each tail inwards
+ * (and into the declared min and max) until every bin's expected count AT EACH NODE, under a normal shape,
+ * is at least `SAFETY` x the minimum cell count. The nodes check their own counts, so per-node n counts.
+ */
+function fromMoments(c: ColumnSpec, k: KnownColumn, minCell: number, coarser: number): BinsSuggestion | null {
+  const { mean, sd } = k;
+  if (mean == null || sd == null || !(sd > 0) || c.min === undefined || c.max === undefined) return null;
+  const r = releaseResolution(c);
+  const perNode = k.n / Math.max(1, k.nodes ?? 1);
+  const lo = Math.max(c.min, mean - 3 * sd);
+  const hi = Math.min(c.max, mean + 3 * sd);
+  const target = Math.max(2, Math.min(20, Math.floor(perNode / (SAFETY * minCell))) >> coarser);
+  const width = niceWidth((hi - lo) / target, r);
+  const inner: number[] = [];
+  for (let b = snap(Math.ceil(lo / width) * width, r); b < hi; b = snap(b + width, r))
+    if (b > c.min && b < c.max) inner.push(b);
+  const expected = (a: number, b: number) => perNode * (phi((b - mean) / sd) - phi((a - mean) / sd));
+  let breaks = [c.min, ...inner, c.max];
+  // merge the smallest tail bin into its neighbour until every bin is expected to pass
+  for (;;) {
+    if (breaks.length <= 3) break;
+    const first = expected(breaks[0]!, breaks[1]!);
+    const last = expected(breaks.at(-2)!, breaks.at(-1)!);
+    const need = SAFETY * minCell;
+    if (first >= need && last >= need) {
+      const small = breaks.slice(1, -1).findIndex((_, i) => expected(breaks[i + 1]!, breaks[i + 2]!) < need);
+      if (small < 0) break;
+      breaks = breaks.filter((_, i) => i !== small + 2);
+      continue;
+    }
+    breaks = first <= last ? [breaks[0]!, ...breaks.slice(2)] : [...breaks.slice(0, -2), breaks.at(-1)!];
+  }
+  return {
+    bins: { breaks },
+    count: breaks.length - 1,
+    reason: `from the earlier summary (n ${k.n} over ${k.nodes ?? 1} node(s), mean ${mean.toPrecision(3)}, sd ${sd.toPrecision(3)}): each bin is expected to hold at least ${SAFETY} × ${minCell} records at every node; sparse tails merged into the first and last bins`,
+  };
+}
+
+/**
+ * With what an earlier summary released (`known`: n, mean, sd, nodes), uneven breaks sized so that each bin
+ * is expected to pass the minimum cell count at every node (fromMoments). Otherwise an even grid over the
+ * declared range [min, max] of `c` on multiples of its release resolution: with `n` records
  * known (from an earlier summary), at most n / (4 x minCellCount) bins so that an average bin holds four
  * times the minimum cell count (Sturges' count where that is fewer); without n, 10 bins. `coarser` halves
  * the count (after a refusal). Null, with the reason, when the column declares no range.
  */
 export function suggestBins(
   c: ColumnSpec,
-  opts: { n?: number | undefined; minCellCount?: number; coarser?: number } = {},
+  opts: {
+    n?: number | undefined;
+    known?: KnownColumn | undefined;
+    minCellCount?: number;
+    coarser?: number;
+  } = {},
 ): BinsSuggestion | { error: string } {
   if (c.type !== 'numeric' && c.type !== 'integer') return { error: `${c.name} is not numeric` };
   if (c.min === undefined || c.max === undefined || !(c.max > c.min))
     return { error: `${c.name} declares no range (min and max) in the data dictionary: type the breaks` };
   const minCell = opts.minCellCount ?? DEFAULT_MIN_CELL_COUNT;
+  if (opts.known) {
+    const m = fromMoments(c, opts.known, minCell, opts.coarser ?? 0);
+    if (m) return m;
+  }
   const r = releaseResolution(c);
   let k: number;
   let reason: string;

@@ -42,7 +42,7 @@ describe('fieldKind: widgets from schema metadata', () => {
     expect(kindOf('km', 'group')).toEqual({ kind: 'column', columnKind: 'categorical' });
     expect(kindOf('validate', 'outcome')).toEqual({ kind: 'column', columnKind: 'binary' });
     expect(kindOf('crosstab', 'rows')).toEqual({ kind: 'column', columnKind: 'categorical' });
-    expect(kindOf('summary', 'columns')).toEqual({ kind: 'columns', columnKind: 'any' });
+    expect(kindOf('summary', 'columns')).toEqual({ kind: 'columns', columnKind: 'numeric' });
     expect(kindOf('glm', 'formula')).toEqual({ kind: 'formula' });
     expect(kindOf('glm', 'dataset')).toEqual({ kind: 'dataset' });
   });

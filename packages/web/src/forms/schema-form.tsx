@@ -6,10 +6,10 @@
  * for the rest; every input shows the parameter's description and an example.
  */
 import './forms.css';
-import type { ColumnSpec, DataDictionary, ModelVersion, Task } from '@fedhub/protocol';
-import type { BinsDraft } from './bins.js';
-import { type FieldKind, fieldKind, type JsonSchemaNode, placeholderOf } from './field-kind.js';
-import type { FilterDraft } from './filter-draft.js';
+import type { ColumnSpec, DataDictionary, Filter, ModelVersion, Task } from '@fedhub/protocol';
+import type { Bins, BinsDraft, KnownColumn } from './bins.js';
+import { type FieldKind, fieldKind, type JsonSchemaNode, metaOf, placeholderOf } from './field-kind.js';
+import { describeFilter, type FilterDraft } from './filter-draft.js';
 import type { FormValue, FormValues, ModelDraft } from './params-values.js';
 import { BinsField } from './widgets/bins-field.js';
 import { ColumnSelect, ColumnsChecklist } from './widgets/column-fields.js';
@@ -19,12 +19,49 @@ import { FactorLevelsField, LevelsField } from './widgets/levels-fields.js';
 import { ModelField } from './widgets/model-field.js';
 import { FieldShell, labelOf } from './widgets/shell.js';
 
+/** The parameter's first example in words, for the widgets that are not typed. */
+export function exampleInWords(k: FieldKind, s: JsonSchemaNode): string | null | undefined {
+  const ex = metaOf(s).examples?.[0];
+  if (ex === undefined || ex === null) return undefined;
+  switch (k.kind) {
+    case 'filter':
+      return describeFilter(ex as Filter);
+    case 'bins':
+      return Object.entries(ex as Record<string, Bins>)
+        .map(([c, b]) =>
+          'breaks' in b
+            ? `${c}: breaks at ${b.breaks.join(', ')}`
+            : `${c}: ${b.from} to ${b.to} by ${b.width}`,
+        )
+        .join('; ');
+    case 'model':
+      return 'formula' in (ex as object)
+        ? `a fitted model such as ${(ex as { formula: string }).formula}`
+        : null;
+    case 'columns':
+    case 'list':
+      return Array.isArray(ex) ? ex.join(', ') : null;
+    case 'factor-levels':
+      return Object.entries(ex as Record<string, string>)
+        .map(([c, l]) => `${l} as the reference of ${c}`)
+        .join('; ');
+    case 'levels':
+      return Array.isArray(ex) ? ex.join(' vs ') : null;
+    case 'json':
+      return undefined;
+    case 'object':
+      return null;
+    default:
+      return null;
+  }
+}
+
 /** What the form may offer besides the dictionaries: registered models, this study's tasks, known n. */
 export interface FormContext {
   models: readonly ModelVersion[];
   tasks: readonly Task[];
-  /** Records per column from the study's latest summary of the chosen dataset (sizes suggested bins). */
-  knownN: Record<string, number>;
+  /** What the study's latest summary of the chosen dataset released per column (sizes suggested bins). */
+  known: Record<string, KnownColumn>;
 }
 
 /** Props: `datasets` are the dictionaries the chosen nodes publish (merged by name). */
@@ -36,7 +73,7 @@ export interface SchemaFormProps {
   context?: FormContext;
 }
 
-const NO_CONTEXT: FormContext = { models: [], tasks: [], knownN: {} };
+const NO_CONTEXT: FormContext = { models: [], tasks: [], known: {} };
 const str = (v: FormValue) => (typeof v === 'string' ? v : '');
 
 function Field(props: {
@@ -54,7 +91,7 @@ function Field(props: {
   const id = `param-${name}`;
   const value = values[name];
   const text = str(value);
-  const shell = { id, name, s, required };
+  const shell = { id, name, s, required, example: exampleInWords(k, s) };
   const placeholder = placeholderOf(s);
   const describedBy = `${id}-help`;
   switch (k.kind) {
@@ -147,7 +184,7 @@ function Field(props: {
             id={id}
             chosen={Array.isArray(values[k.of]) ? (values[k.of] as string[]) : []}
             columns={columns}
-            knownN={props.context.knownN}
+            known={props.context.known}
             value={(value as Record<string, BinsDraft> | undefined) ?? {}}
             set={(v) => set(name, v)}
           />

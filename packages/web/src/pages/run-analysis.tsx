@@ -8,6 +8,7 @@ import type { ModelVersion, Task } from '@fedhub/protocol';
 import { type FormEvent, useEffect, useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { navigate, useLoad } from '../api/hooks.js';
+import type { KnownColumn } from '../forms/bins.js';
 import type { JsonSchemaNode } from '../forms/field-kind.js';
 import { buildParams, type FormValues, valuesFromParams } from '../forms/params-values.js';
 import { type FormContext, mergeDictionaries, SchemaForm } from '../forms/schema-form.js';
@@ -23,14 +24,27 @@ export interface RunAnalysisProps {
   modelTask?: string | undefined;
 }
 
-/** Records per column in the latest completed summary of `dataset` among `tasks` (sizes suggested bins). */
-export function knownRecords(tasks: readonly Task[], dataset: unknown): Record<string, number> {
-  const out: Record<string, number> = {};
+/**
+ * What the latest completed summary of `dataset` among `tasks` released per column (n, mean, sd, how many
+ * nodes): it sizes suggested histogram bins. Only pooled numbers the study already released are used.
+ */
+export function knownColumns(tasks: readonly Task[], dataset: unknown): Record<string, KnownColumn> {
+  const out: Record<string, KnownColumn> = {};
   for (const t of tasks) {
     if (t.algorithm !== 'summary' || t.status !== 'completed') continue;
     if ((t.params as { dataset?: unknown } | null)?.dataset !== dataset) continue;
-    for (const c of (t.result as { columns?: Array<{ column: string; n: unknown }> } | null)?.columns ?? [])
-      if (typeof c.n === 'number' && !(c.column in out)) out[c.column] = c.n;
+    const r = t.result as {
+      nodes?: unknown[];
+      columns?: Array<{ column: string; n: unknown; mean: unknown; sd: unknown }>;
+    } | null;
+    for (const c of r?.columns ?? [])
+      if (typeof c.n === 'number' && !(c.column in out))
+        out[c.column] = {
+          n: c.n,
+          mean: typeof c.mean === 'number' ? c.mean : null,
+          sd: typeof c.sd === 'number' ? c.sd : null,
+          nodes: r?.nodes?.length,
+        };
   }
   return out;
 }
@@ -125,7 +139,7 @@ export function RunAnalysis(props: RunAnalysisProps) {
   const context: FormContext = {
     models: models.data ?? [],
     tasks: tasks.data ?? [],
-    knownN: knownRecords(tasks.data ?? [], values.dataset),
+    known: knownColumns(tasks.data ?? [], values.dataset),
   };
   let preview = '';
   if (schema && algo)

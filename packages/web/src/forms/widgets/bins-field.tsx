@@ -4,7 +4,14 @@
  * explicit breaks, and a preview of the bins that will be counted.
  */
 import type { ColumnSpec } from '@fedhub/protocol';
-import { type BinsDraft, binsFromDraft, breaksOf, describeBins, suggestBins } from '../bins.js';
+import {
+  type BinsDraft,
+  binsFromDraft,
+  breaksOf,
+  describeBins,
+  type KnownColumn,
+  suggestBins,
+} from '../bins.js';
 import { pickableColumns } from '../columns.js';
 
 function Preview({ draft, column }: { draft: BinsDraft; column: ColumnSpec }) {
@@ -43,8 +50,8 @@ export function BinsField(props: {
   id: string;
   chosen: string[];
   columns: readonly ColumnSpec[];
-  /** Records per column from an earlier summary in this study, when known. */
-  knownN: Record<string, number>;
+  /** What an earlier summary in this study released per column (n, mean, sd, nodes), when there is one. */
+  known: Record<string, KnownColumn>;
   value: Record<string, BinsDraft>;
   set: (v: Record<string, BinsDraft>) => void;
 }) {
@@ -60,20 +67,27 @@ export function BinsField(props: {
     <div className="bins-editor">
       {numeric.map((c) => {
         const d = props.value[c.name];
-        const coarser = d?.mode === 'grid' ? (d.coarser ?? 0) : 0;
+        const coarser = d?.coarser ?? 0;
+        const known = props.known[c.name];
         const suggest = (k: number) => {
-          const s = suggestBins(c, { n: props.knownN[c.name], coarser: k });
+          const s = suggestBins(c, { n: known?.n, known, coarser: k });
           if ('error' in s) return;
-          setCol(c.name, {
-            mode: 'grid',
-            from: String(s.bins.from),
-            to: String(s.bins.to),
-            width: String(s.bins.width),
-            coarser: k,
-            reason: s.reason,
-          });
+          const b = s.bins;
+          setCol(
+            c.name,
+            'breaks' in b
+              ? { mode: 'breaks', breaks: b.breaks.join(', '), coarser: k, reason: s.reason }
+              : {
+                  mode: 'grid',
+                  from: String(b.from),
+                  to: String(b.to),
+                  width: String(b.width),
+                  coarser: k,
+                  reason: s.reason,
+                },
+          );
         };
-        const s = suggestBins(c, { n: props.knownN[c.name] });
+        const s = suggestBins(c, { n: known?.n, known });
         const id = `${props.id}-${c.name}`;
         return (
           <div key={c.name} className="bins-column" data-testid={`bins-${c.name}`}>
@@ -130,11 +144,11 @@ export function BinsField(props: {
                   className="mono"
                   placeholder="e.g. 20, 50, 60, 70, 90"
                   value={d.breaks}
-                  onChange={(e) => setCol(c.name, { mode: 'breaks', breaks: e.target.value })}
+                  onChange={(e) => setCol(c.name, { mode: 'breaks', breaks: e.target.value, coarser })}
                 />
               </label>
             )}
-            {d?.mode === 'grid' && d.reason && <small className="muted">{d.reason}</small>}
+            {d?.reason && <small className="muted">{d.reason}</small>}
             {d && <Preview draft={d} column={c} />}
           </div>
         );

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { type JsonSchemaNode, metaOf } from '../field-kind.js';
 
 /** "confLevel" -> "conf Level" -> shown as a label. */
-export const labelOf = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2');
+export const labelOf = (name: string) => (name.split('.').pop() ?? name).replace(/([a-z])([A-Z])/g, '$1 $2');
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -14,18 +14,22 @@ export function FieldShell(props: {
   s: JsonSchemaNode;
   required: boolean;
   group?: boolean;
+  /** The example in words, for widgets that are not typed (null: the placeholder shows it). */
+  example?: string | null;
   children: ReactNode;
 }) {
   const { id, name, s, required, group } = props;
   const title = `${labelOf(name)}${required ? ' (required)' : ''}`;
-  const ex = metaOf(s).examples?.[0];
+  const raw = metaOf(s).examples?.[0];
+  const ex =
+    props.example !== undefined ? props.example : typeof raw === 'object' && raw !== null ? show(raw) : null;
   const help = (
     <>
       {/* always present: the inputs point their aria-describedby at it */}
       <small id={`${id}-help`}>{s.description ?? ''}</small>
-      {ex !== undefined && typeof ex === 'object' && (
+      {ex && (
         <small className="example" data-testid={`${id}-example`}>
-          Example: <code>{show(ex)}</code>
+          Example: <code>{ex}</code>
         </small>
       )}
     </>
