@@ -12,6 +12,7 @@ export * from './dataset.js';
 export * from './entities.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './imaging-preprocessing.js';
 export * from './results/index.js';
 export * from './study.js';
 export * from './study-check.js';
