@@ -117,6 +117,25 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'The dose grid or contours have a geometry the DVH engine cannot use',
   },
+  FH_ERR_MODEL_INVALID: {
+    status: 422,
+    message: 'The ONNX model is not a readable model (no graph, external-data tensors, or a malformed file)',
+  },
+  FH_ERR_MODEL_TOO_LARGE: { status: 413, message: 'The ONNX model or its input exceeds the size limit' },
+  FH_ERR_MODEL_UNSUPPORTED_OP: {
+    status: 422,
+    message: 'The ONNX model uses an operator domain or operator the runtime does not allow',
+  },
+  FH_ERR_MODEL_INPUT_MISMATCH: {
+    status: 422,
+    message: "The data given to the ONNX model do not match its inputs' names, types or shapes",
+  },
+  FH_ERR_MODEL_OUTPUT_NAN: { status: 422, message: 'The ONNX model produced NaN or infinite outputs' },
+  FH_ERR_MODEL_TIMEOUT: { status: 422, message: 'The ONNX model ran past its time limit and was stopped' },
+  FH_ERR_MODEL_DIGEST: {
+    status: 422,
+    message: "The ONNX model's bytes do not match the sha256 digest they were approved under",
+  },
   FH_ERR_ALGORITHM_FAILED: { status: 500, message: 'The algorithm failed' },
   FH_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   FH_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
