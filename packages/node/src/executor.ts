@@ -8,6 +8,7 @@ import {
   getAlgorithm,
   type ImagingSource,
   type LocalContext,
+  type ModelSource,
   MASKED_FIELD,
 } from '@fedhub/algorithms';
 import { maskVector } from '@fedhub/crypto';
@@ -61,6 +62,8 @@ export interface ExecutorDeps {
   imaging?: ImagingSource;
   /** Worker threads for the row loops of model partials. */
   rowPool?: RowPool;
+  /** Registered model files (ONNX) by digest, fetched from the hub. */
+  models?: ModelSource;
   /** The node's limits on one run's estimated memory and time (refused beyond them, before any data). */
   limits?: RunLimits;
   /** The node's approvals: run now, refuse, or hold the run for the node's administrator. */
@@ -175,6 +178,7 @@ async function runChecked(
       ) ?? new Map(),
     ...(deps.imaging ? { imaging: deps.imaging } : {}),
     ...(deps.rowPool ? { rowPool: deps.rowPool } : {}),
+    ...(deps.models ? { models: deps.models } : {}),
     registerDataset: (d) => deps.datasets.registerDerived(d),
     releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
     dataset: async (name) => {

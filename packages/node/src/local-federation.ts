@@ -3,7 +3,7 @@
  * half with its own disclosure checks and secure-aggregation masks, then the aggregator, round after
  * round), without a hub. For tests of algorithms against reference software, and for quick checks.
  */
-import { getAlgorithm, type ImagingSource } from '@fedhub/algorithms';
+import { getAlgorithm, type ImagingSource, type ModelSource } from '@fedhub/algorithms';
 import type { NodeKeys } from '@fedhub/crypto';
 import {
   type DisclosurePolicy,
@@ -25,6 +25,8 @@ export interface LocalNode {
   policy: DisclosurePolicy;
   /** The node's DICOM store, for algorithms that read images. */
   imaging?: ImagingSource;
+  /** Registered model files by digest (what a node fetches from the hub). */
+  models?: ModelSource;
   /** Per-study quota and differential privacy, as the node's configuration sets them. */
   privacy?: PrivacyControls;
   /** The node's organisation (default: an organisation of its own). */
@@ -99,6 +101,7 @@ export async function runLocalFederation(
           datasets: n.datasets,
           cacheFor: () => caches.get(n.id)!,
           ...(n.imaging ? { imaging: n.imaging } : {}),
+          ...(n.models ? { models: n.models } : {}),
           ...(n.privacy ? { privacy: n.privacy } : {}),
           ...(opts.secureAggregation === false
             ? {}
