@@ -13,6 +13,7 @@ import {
 } from '@fedhub/protocol';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
 import { formatPValue } from './format-number.js';
+import { formatValidateImaging } from './format-validate-imaging.js';
 import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
 
@@ -500,6 +501,7 @@ export const RESULT_FORMATTERS: Readonly<Record<string, (result: any) => string>
   quantiles: formatQuantiles,
   ttest: formatTtest,
   chisq: formatChisq,
+  'validate-imaging': formatValidateImaging,
 };
 
 /** A task's outcome for a terminal: the result table, or each node's refusal with its reason. */

@@ -27,7 +27,13 @@ export async function watchTask(
   const update = (t: TaskDetail) => {
     const current = t.runs.filter((r) => r.round === t.round);
     const done = current.filter((r) => TERMINAL.has(r.status)).length;
-    const state = current.map((r) => `${r.nodeName}: ${r.status}`).join(', ');
+    // cases done / total where the node reports them (validate-imaging)
+    const state = current
+      .map(
+        (r) =>
+          `${r.nodeName}: ${r.status}${r.progress && r.status === 'claimed' ? ` ${r.progress.done}/${r.progress.total} cases` : ''}`,
+      )
+      .join(', ');
     if (bar) {
       if (!started) bar.start(current.length, done, { round: t.round, state });
       else bar.setTotal(current.length);

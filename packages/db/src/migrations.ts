@@ -380,6 +380,17 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('users').dropColumn('token_version').execute();
     },
   },
+  '0010-run-progress': {
+    // cases done / total of a run, as its node reports them with heartbeats (validate-imaging)
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('runs').addColumn('progress_done', 'integer').execute();
+      await db.schema.alterTable('runs').addColumn('progress_total', 'integer').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('runs').dropColumn('progress_total').execute();
+      await db.schema.alterTable('runs').dropColumn('progress_done').execute();
+    },
+  },
 };
 
 /** A migration provider over the compiled-in list (no file system access). */

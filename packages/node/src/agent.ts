@@ -270,9 +270,10 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     const rlog = log.child({ taskId: run.taskId, runId: run.runId, round: run.round, attempt: run.attempt });
     rlog.info({ algorithm: `${run.algorithm}@${run.version}` }, 'run claimed');
     let lost = false;
+    let progress: { done: number; total: number } | undefined;
     const beat = setInterval(
       () => {
-        client.runHeartbeat(run.runId, run.attempt).then(
+        client.runHeartbeat(run.runId, run.attempt, progress).then(
           (r) => {
             if (r.cancelled) rlog.info('task cancelled at the hub');
           },
@@ -308,6 +309,9 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         secureAggregation: { x25519PrivateKey: store.keys().x25519.privateKey },
         ...(deps.imaging ? { imaging: deps.imaging } : {}),
         ...(rowPool ? { rowPool } : {}),
+        progress: (done, total) => {
+          progress = { done, total };
+        },
         approvals: (r, variables) => {
           const verdict = approvalVerdict(
             approvals!,

@@ -20,6 +20,7 @@ import {
   ValidateSurvivalView,
   ValidateView,
 } from './algorithm-views.js';
+import { ValidateImagingView } from './validate-imaging-view.js';
 
 /** The view of each algorithm's result, by algorithm name. */
 // biome-ignore lint/suspicious/noExplicitAny: each view reads the result shape of its own algorithm
@@ -39,6 +40,7 @@ export const RESULT_VIEWS: Readonly<Record<string, ComponentType<{ r: any }>>> =
   'radiomics-extract': RadiomicsExtractView,
   lkb: LkbView,
   'dvh-extract': DvhExtractView,
+  'validate-imaging': ValidateImagingView,
 };
 
 export function ResultView({ algorithm, result }: { algorithm: string; result: unknown }) {
