@@ -380,7 +380,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('users').dropColumn('token_version').execute();
     },
   },
-  '0010-run-progress': {
+  '0011-run-progress': {
     // cases done / total of a run, as its node reports them with heartbeats (validate-imaging)
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('runs').addColumn('progress_done', 'integer').execute();
