@@ -19,6 +19,7 @@ export * from './registry.js';
 export { mergeMoments, type SummaryParams, SummaryParamsSchema, summary } from './summary/summary.js';
 export * from './types.js';
 export { type ConcordanceSummary, concordanceSummary } from './validate/concordance-summary.js';
+export { checkOnnxMapping, OnnxModelParam, type OnnxModelParams } from './validate/onnx-scores.js';
 export { type ValidateParams, ValidateParamsSchema, validate } from './validate/validate.js';
 export {
   type ValidateSurvivalParams,

@@ -380,6 +380,31 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('users').dropColumn('token_version').execute();
     },
   },
+  // ONNX model files: bytes base64 in a text column (portable; a 32 MiB cap at registration), unique by
+  // name and version; looked up by digest when a node fetches one
+  '0010-onnx-models': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('onnx_models')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('collaboration_id', 'text', (c) => c.notNull().references('collaborations.id'))
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('byte_length', 'integer', (c) => c.notNull())
+        .addColumn('onnx', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('card', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('onnx_models_name_version', ['name', 'version'])
+        .execute();
+      await db.schema.createIndex('onnx_models_sha256').on('onnx_models').column('sha256').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('onnx_models').execute();
+    },
+  },
   '0011-run-progress': {
     // cases done / total of a run, as its node reports them with heartbeats (validate-imaging)
     async up(db: Kysely<unknown>): Promise<void> {

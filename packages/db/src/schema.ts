@@ -236,6 +236,21 @@ export interface ModelValidationsTable {
   created_at: IsoTime;
 }
 
+/** An ONNX model file in the registry (immutable; bytes base64 in `onnx`, for both backends). */
+export interface OnnxModelsTable {
+  id: string;
+  name: string;
+  version: string;
+  collaboration_id: string;
+  sha256: string;
+  byte_length: number;
+  onnx: string;
+  signature: JsonText;
+  card: JsonText;
+  created_by: string;
+  created_at: IsoTime;
+}
+
 /** A run a node holds until its admin decides (what the node reported). */
 export interface ApprovalRequestsTable {
   run_id: string;
@@ -291,6 +306,7 @@ export interface Schema {
   hub_secrets: HubSecretsTable;
   model_versions: ModelVersionsTable;
   model_validations: ModelValidationsTable;
+  onnx_models: OnnxModelsTable;
   approval_requests: ApprovalRequestsTable;
   approval_decisions: ApprovalDecisionsTable;
 }

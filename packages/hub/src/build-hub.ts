@@ -32,6 +32,7 @@ import { collaborationRoutes } from './modules/collaborations/routes.js';
 import { dashboardRoutes, hasDashboard } from './modules/dashboard/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { onnxModelRoutes } from './modules/models/onnx-routes.js';
 import { modelRoutes } from './modules/models/routes.js';
 import { sweepExpiredLeases } from './modules/node-api/lease-sweeper.js';
 import { nodeApiRoutes } from './modules/node-api/routes.js';
@@ -171,6 +172,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
     algorithmRoutes,
     taskRoutes,
     modelRoutes,
+    onnxModelRoutes,
     auditRoutes,
     eventRoutes,
     nodeApiRoutes,

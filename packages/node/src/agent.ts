@@ -64,6 +64,19 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
   const { config, log } = deps;
   const store = new CredentialsStore(config.dataDir);
   const client = new NodeApiClient({ baseUrl: config.hub.url, fetch: deps.fetch });
+  // registered ONNX files by digest, kept in memory while the node runs (the algorithm checks the bytes)
+  const onnxCache = new Map<string, Uint8Array>();
+  const onnxModels = {
+    async onnx(sha256: string): Promise<Uint8Array> {
+      const hit = onnxCache.get(sha256);
+      if (hit) return hit;
+      const bytes = new Uint8Array(Buffer.from((await client.onnxModel(sha256)).onnx, 'base64'));
+      if (sha256Hex(bytes) !== sha256) return bytes; // not kept: the algorithm refuses it (FH_ERR_MODEL_DIGEST)
+      if (onnxCache.size >= 8) onnxCache.delete(onnxCache.keys().next().value as string);
+      onnxCache.set(sha256, bytes);
+      return bytes;
+    },
+  };
   const abort = new AbortController();
   let datasets: DatasetStore | undefined;
   let ledger: PrivacyLedger | undefined;
@@ -309,6 +322,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         secureAggregation: { x25519PrivateKey: store.keys().x25519.privateKey },
         ...(deps.imaging ? { imaging: deps.imaging } : {}),
         ...(rowPool ? { rowPool } : {}),
+        models: onnxModels,
         progress: (done, total) => {
           progress = { done, total };
         },

@@ -4,6 +4,7 @@ export * from './api/audit.js';
 export * from './api/auth.js';
 export * from './api/models.js';
 export * from './api/node.js';
+export * from './api/onnx-models.js';
 export * from './api/revocation.js';
 export * from './api/tasks.js';
 export * from './canonical-json.js';

@@ -25,8 +25,10 @@ import {
   ModelCardSchema,
   ModelVersionSchema,
   NodeSchema,
+  OnnxModelSchema,
   OrganisationSchema,
   type RegisterModelRequest,
+  type RegisterOnnxModelRequest,
   RekeyNodeResponseSchema,
   type ResetPasswordRequest,
   type RevokeApiTokensRequest,
@@ -239,6 +241,25 @@ export class HubClient {
   /** Registers a completed glm or coxph task as the next version of model `body.name`. */
   registerModel(body: RegisterModelRequest) {
     return this.call('POST', '/api/models', ModelVersionSchema, body);
+  }
+  /** Registers an ONNX file (bytes) with its model card as model `name` version `version`. */
+  registerOnnxModel(body: Omit<RegisterOnnxModelRequest, 'onnx'> & { onnx: Uint8Array }) {
+    return this.call('POST', '/api/onnx-models', OnnxModelSchema, {
+      ...body,
+      onnx: Buffer.from(body.onnx.buffer, body.onnx.byteOffset, body.onnx.byteLength).toString('base64'),
+    });
+  }
+  /** The ONNX models of your collaborations. */
+  listOnnxModels() {
+    return this.call('GET', '/api/onnx-models', z.array(OnnxModelSchema));
+  }
+  /** One ONNX model (digest, signature, card) by name and version. */
+  getOnnxModel(name: string, version: string) {
+    return this.call(
+      'GET',
+      `/api/onnx-models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`,
+      OnnxModelSchema,
+    );
   }
   /** Every version of every model visible to you, or of one model. */
   listModels(name?: string) {

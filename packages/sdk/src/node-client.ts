@@ -7,6 +7,7 @@ import {
   ClaimResponseSchema,
   EnrolResponseSchema,
   NodeHeartbeatResponseSchema,
+  NodeOnnxModelResponseSchema,
   OkResponseSchema,
   type PendingApprovalRequest,
   RunHeartbeatResponseSchema,
@@ -58,6 +59,18 @@ export class NodeApiClient {
     return this.http.request('POST', `/api/node/runs/${runId}/result`, RunResultResponseSchema, body, {
       timeoutMs: 60_000,
     });
+  }
+  /** A registered ONNX file by sha256 (base64 in JSON); the caller checks the bytes against the digest. */
+  onnxModel(sha256: string) {
+    return this.http.request(
+      'GET',
+      `/api/node/onnx-models/${sha256}`,
+      NodeOnnxModelResponseSchema,
+      undefined,
+      {
+        timeoutMs: 120_000,
+      },
+    );
   }
   /** Holds a claimed run until the node admin decides (the hub ends its lease). */
   reportPendingApproval(runId: string, body: PendingApprovalRequest) {

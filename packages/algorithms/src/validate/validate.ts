@@ -38,6 +38,8 @@ import {
   type LocalContext,
   release,
 } from '../types.js';
+import { netBenefitCurve } from './net-benefit.js';
+import { OnnxModelParam, onnxColumns, onnxScores } from './onnx-scores.js';
 
 export const ValidateParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -54,6 +56,7 @@ export const ValidateParamsSchema = z.strictObject({
         .record(z.string(), z.number())
         .describe('Frozen coefficients by term name (as glm reports them)'),
     }),
+    OnnxModelParam,
   ]),
   scoreResolution: z
     .number()
@@ -62,6 +65,12 @@ export const ValidateParamsSchema = z.strictObject({
     .default(0.001)
     .describe('Predicted probabilities are histogrammed at this resolution'),
   groups: z.int().min(3).max(20).default(10).describe('Hosmer–Lemeshow risk groups'),
+  netBenefitThresholds: z
+    .array(z.number().gt(0).lt(1))
+    .min(1)
+    .max(50)
+    .default([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5])
+    .describe('Risk thresholds of the decision curve (net benefit), on the score grid'),
   filter: FilterSchema.optional(),
 });
 export type ValidateParams = z.infer<typeof ValidateParamsSchema>;
@@ -69,6 +78,8 @@ export type ValidateParams = z.infer<typeof ValidateParamsSchema>;
 interface NodeScores {
   y: Float64Array;
   p: Float64Array;
+  /** Selected records left out for a missing outcome or predictor (ONNX models; 0 otherwise). */
+  excludedMissing?: number;
 }
 
 const SLOPE_P = 2;
@@ -84,7 +95,10 @@ async function scores(
   if (hit) return hit;
   let y: Float64Array;
   let p: Float64Array;
-  if ('score' in params.model) {
+  let excludedMissing = 0;
+  if ('onnx' in params.model) {
+    ({ y, p, excludedMissing } = await onnxScores(ctx, ds, params.outcome, params.model, params.filter));
+  } else if ('score' in params.model) {
     const { data } = await ds.readColumns([params.outcome, params.model.score], params.filter);
     y = data[params.outcome] as Float64Array;
     p = data[params.model.score] as Float64Array;
@@ -127,7 +141,7 @@ async function scores(
         },
       );
   }
-  const s = { y, p };
+  const s = { y, p, excludedMissing };
   ctx.cache.set('validate', s);
   return s;
 }
@@ -220,9 +234,11 @@ export const validate = defineAlgorithm<ValidateParams>({
     columns: [
       p.outcome,
       // offset() and strata() columns too: modelColumns lists every column the formula reads
-      ...('score' in p.model
-        ? [p.model.score]
-        : modelColumns(parseModelFormula(`${p.outcome} ~ ${p.model.formula.trim().replace(/^~/, '')}`))),
+      ...('onnx' in p.model
+        ? onnxColumns(p.model)
+        : 'score' in p.model
+          ? [p.model.score]
+          : modelColumns(parseModelFormula(`${p.outcome} ~ ${p.model.formula.trim().replace(/^~/, '')}`))),
     ],
   }),
   firstInput: () => ({ phase: 'levels' }),
@@ -258,7 +274,16 @@ export const validate = defineAlgorithm<ValidateParams>({
       const grid = gridOf(params.scoreResolution);
       const rounded = s.p.map((v) => Math.round(v / grid.width) * grid.width);
       const hist = aucLocalPartial(s.y, rounded, grid);
-      const additive = [...hist, ...brierLocalPartial(s.y, s.p)];
+      // records left out for missing values: released (summed) only where at least the minimum cell count,
+      // else counted as a centre that left out "some, fewer than the minimum" (the sum says how many centres)
+      const missing = s.excludedMissing ?? 0;
+      const missingShown = missing >= ctx.policy.minCellCount;
+      const additive = [
+        ...hist,
+        ...brierLocalPartial(s.y, s.p),
+        missingShown ? missing : 0,
+        missing > 0 && !missingShown ? 1 : 0,
+      ];
       // every (outcome class, score bin) count is a cell: the AUC is a sum over them, and a bin of one
       // record (a score the model gives one patient alone) would give that patient's outcome away
       const histCells: DisclosureCell[] = [];
@@ -269,6 +294,8 @@ export const validate = defineAlgorithm<ValidateParams>({
             count: hist[b]!,
             kind: 'bin',
           });
+      if (missingShown)
+        histCells.push({ label: 'records left out (missing values)', count: missing, kind: 'missing' });
       const withBins = { ...disclosure, cells: [...disclosure.cells, ...histCells] };
       // this centre's own metrics leave the node only where the study allows per-node breakdowns
       if (ctx.releasePerNodeBreakdown !== true)
@@ -345,6 +372,11 @@ export const validate = defineAlgorithm<ValidateParams>({
       const hist = sum.subarray(0, 2 * grid.bins);
       const auc = aucFromHistograms(hist, grid.bins);
       const brier = brierFromPartial(sum.subarray(2 * grid.bins));
+      const excluded = {
+        missingValues: sum[2 * grid.bins + 2]!,
+        centresWithFewerMissingThanMinimum: sum[2 * grid.bins + 3]!,
+      };
+      const netBenefit = netBenefitCurve(hist, grid, params.netBenefitThresholds, ROC_MIN_STEP);
       // the pooled ROC curve, each step over at least ROC_MIN_STEP patients (no point moves by one patient)
       const roc = rocFromHistograms(hist, grid, ROC_MIN_STEP);
       const all = new Float64Array(grid.bins);
@@ -368,6 +400,8 @@ export const validate = defineAlgorithm<ValidateParams>({
           brier,
           roc: roc as unknown as Json,
           rocMinStep: ROC_MIN_STEP,
+          netBenefit: netBenefit as unknown as Json,
+          excluded,
         } as Json,
         perCentre: parts.flatMap((p) => {
           const c = (p.payload as { centre?: Record<string, Json> }).centre;

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { num, printJson, table } from '../output.js';
 import { clientFromEnvironment } from '../session.js';
 import { watchTask } from '../task-progress.js';
+import { describeOnnx, registerOnnx } from './model-onnx.js';
 import { parseParams } from './run.js';
 
 type Global = { hub?: string; json?: boolean };
@@ -62,20 +63,58 @@ function describe(mv: ModelVersion): string {
 export function registerModelCommands(program: Command): void {
   const model = program.command('model').description('the model registry: register, validate, model cards');
   model
-    .command('register <name>')
-    .description('register a completed glm or coxph task as the next version of a model')
-    .requiredOption('--task <id>', 'the completed glm or coxph task')
-    .requiredOption('--intended-use <text>', 'what the model is for, and for whom')
+    .command('register [name]')
+    .description(
+      'register a completed glm or coxph task as the next version of a model (--task), or an ONNX file with its model card (--onnx)',
+    )
+    .option('--task <id>', 'the completed glm or coxph task')
+    .option('--intended-use <text>', 'what the model is for, and for whom (task models)')
     .option('--description <text>')
     .option('--limitation <text...>', 'known limitations (repeatable)')
+    .option('--onnx <file>', 'an ONNX model file')
+    .option('--name <name>', 'the model name (ONNX)')
+    .option('--version <version>', 'the version label, e.g. 1.0.0 (ONNX; a new file needs a new version)')
+    .option('--card <file>', 'the model card, YAML or JSON (ONNX)')
+    .option('--collaboration <id>', 'the collaboration (ONNX; default: your only one)')
     .option('--hub <url>')
     .option('--json')
     .action(
       async (
-        name: string,
-        opts: Global & { task: string; intendedUse: string; description?: string; limitation?: string[] },
+        positional: string | undefined,
+        opts: Global & {
+          task?: string;
+          intendedUse?: string;
+          description?: string;
+          limitation?: string[];
+          onnx?: string;
+          name?: string;
+          version?: string;
+          card?: string;
+          collaboration?: string;
+        },
       ) => {
-        const mv = await clientFromEnvironment(opts).registerModel({
+        const client = clientFromEnvironment(opts);
+        if (opts.onnx) {
+          const name = opts.name ?? positional;
+          if (!name || !opts.version || !opts.card)
+            throw new FedhubError('FH_ERR_VALIDATION', 'an ONNX model needs --name, --version and --card');
+          const m = await registerOnnx(client, {
+            onnx: opts.onnx,
+            name,
+            version: opts.version,
+            card: opts.card,
+            ...(opts.collaboration ? { collaboration: opts.collaboration } : {}),
+          });
+          opts.json ? printJson(m) : process.stdout.write(`registered ${describeOnnx(m)}\n`);
+          return;
+        }
+        const name = positional ?? opts.name;
+        if (!name || !opts.task || !opts.intendedUse)
+          throw new FedhubError(
+            'FH_ERR_VALIDATION',
+            'give <name> --task <id> --intended-use <text> (a task model), or --onnx <file> --name --version --card',
+          );
+        const mv = await client.registerModel({
           name,
           taskId: opts.task,
           intendedUse: opts.intendedUse,
@@ -85,6 +124,34 @@ export function registerModelCommands(program: Command): void {
         opts.json ? printJson(mv) : process.stdout.write(`registered ${mv.name}@${mv.version}\n`);
       },
     );
+  model
+    .command('onnx [ref]')
+    .description('the registered ONNX models, or one (name@version): digest, signature, card')
+    .option('--hub <url>')
+    .option('--json')
+    .action(async (ref: string | undefined, opts: Global) => {
+      const client = clientFromEnvironment(opts);
+      if (ref) {
+        const at = ref.lastIndexOf('@');
+        if (at < 1) throw new FedhubError('FH_ERR_VALIDATION', `"${ref}": give name@version`);
+        const m = await client.getOnnxModel(ref.slice(0, at), ref.slice(at + 1));
+        opts.json ? printJson(m) : process.stdout.write(`${describeOnnx(m)}\n`);
+        return;
+      }
+      const all = await client.listOnnxModels();
+      if (opts.json) return printJson(all);
+      process.stdout.write(
+        `${table(
+          ['model', 'sha256', 'inputs', 'registered'],
+          all.map((m) => [
+            `${m.name}@${m.version}`,
+            `${m.sha256.slice(0, 16)}…`,
+            m.signature.inputs.map((i) => i.name).join(', '),
+            m.createdAt,
+          ]),
+        )}\n`,
+      );
+    });
   model
     .command('list [name]')
     .description('models and their versions')

@@ -4,6 +4,7 @@ import { formatTaskOutcome } from '../format-result.js';
 import { printJson, table } from '../output.js';
 import { clientFromEnvironment } from '../session.js';
 import { watchTask } from '../task-progress.js';
+import { resolveOnnxModelParams } from './model-onnx.js';
 
 /** Parses --params: inline JSON, or @file. */
 export async function parseParams(text: string): Promise<Json> {
@@ -38,7 +39,9 @@ export function registerRunCommands(program: Command): void {
         opts: Global & { study: string; params: string; version?: string; nodes?: string[]; wait: boolean },
       ) => {
         const client = clientFromEnvironment(opts);
-        const params = await parseParams(opts.params);
+        const params = await resolveOnnxModelParams(client, await parseParams(opts.params), {
+          allowFile: false,
+        });
         const task = await client.createTask({
           studyId: opts.study,
           algorithm,

@@ -16,6 +16,7 @@ import { formatTaskOutcome } from '../format-result.js';
 import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
 import { watchTask } from '../task-progress.js';
+import { resolveOnnxModelParams } from './model-onnx.js';
 import { parseParams } from './run.js';
 
 export interface SimulateOptions {
@@ -172,7 +173,12 @@ export async function simulate(opts: SimulateOptions) {
       // a local trial: every file is the user's own, whatever their number
       minNodes: 1,
     });
-    const task = await client.createTask({ studyId: study.id, algorithm: opts.algorithm, params });
+    // an ONNX model given as a file path is registered in this throwaway hub first
+    const resolved = await resolveOnnxModelParams(client, params, {
+      allowFile: true,
+      collaborationId: fed.collaboration.id,
+    });
+    const task = await client.createTask({ studyId: study.id, algorithm: opts.algorithm, params: resolved });
     return await watchTask(client, task.id, { quiet: opts.quiet });
   } finally {
     await Promise.allSettled(nodes.map((n) => n.stop()));

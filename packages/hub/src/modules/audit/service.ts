@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = [
   'model.registered',
   'model.validation-submitted',
   'model.validated',
+  'model.onnx-registered',
   'run.pending-approval',
   'run.approval-settled',
   'approval.decided',
