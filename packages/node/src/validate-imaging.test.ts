@@ -277,6 +277,8 @@ describe('validate-imaging: a segmentation model', () => {
       const ids = cases.map((c) => c.id);
       nodes.push(await node(name, cases, `patient\n${ids.join('\n')}\n`, columns, segmenter));
     }
+    const progress: Array<[number, number]> = [];
+    nodes[0]!.progress = (done, total) => progress.push([done, total]);
     const params = {
       model: { onnx: `sha256:${sha(segmenter)}`, imaging: SEGMENTER },
       cohort: { dataset: 'cohort', patient: 'patient' },
@@ -295,6 +297,19 @@ describe('validate-imaging: a segmentation model', () => {
       };
     };
     expect(r.task).toBe('segmentation');
+    // the node's progress over its 8 cases, as its heartbeats would carry it
+    expect(progress).toEqual(Array.from({ length: 9 }, (_, i) => [i, 8]));
+    // a total under the node's minimum subset size is not reported (the run is refused anyway)
+    const quiet: Array<[number, number]> = [];
+    const strict = {
+      ...nodes[0]!,
+      policy: DisclosurePolicySchema.parse({ minCellCount: 2, minSubsetSize: 9 }),
+    };
+    strict.progress = (done, total) => quiet.push([done, total]);
+    await expect(
+      runLocalFederation('validate-imaging', params, [strict, nodes[1]!, nodes[2]!]),
+    ).rejects.toThrow(/minimum subset size/);
+    expect(quiet).toEqual([]);
     expect(r.cases).toEqual({ processed: 18, excluded: [{ reason: 'no-structure', count: 6 }] });
     const d = r.segmentation.dice;
     // Dice (6 - s) / 6 for shifts 0, 1, 2, six cases each; sums rounded to 0.05 per node (5.0 exactly)
