@@ -400,8 +400,19 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addUniqueConstraint('onnx_models_name_version', ['name', 'version'])
         .execute();
       await db.schema.createIndex('onnx_models_sha256').on('onnx_models').column('sha256').execute();
+      await db.schema
+        .createTable('onnx_model_validations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('onnx_model_id', 'text', (c) => c.notNull().references('onnx_models.id'))
+        .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
+        .addColumn('study_id', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('onnx_model_validations_task', ['onnx_model_id', 'task_id'])
+        .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('onnx_model_validations').execute();
       await db.schema.dropTable('onnx_models').execute();
     },
   },

@@ -251,6 +251,16 @@ export interface OnnxModelsTable {
   created_at: IsoTime;
 }
 
+/** A completed `validate` task of an ONNX model, attached to it for its report. */
+export interface OnnxModelValidationsTable {
+  id: string;
+  onnx_model_id: string;
+  task_id: string;
+  study_id: string;
+  created_by: string;
+  created_at: IsoTime;
+}
+
 /** A run a node holds until its admin decides (what the node reported). */
 export interface ApprovalRequestsTable {
   run_id: string;
@@ -307,6 +317,7 @@ export interface Schema {
   model_versions: ModelVersionsTable;
   model_validations: ModelValidationsTable;
   onnx_models: OnnxModelsTable;
+  onnx_model_validations: OnnxModelValidationsTable;
   approval_requests: ApprovalRequestsTable;
   approval_decisions: ApprovalDecisionsTable;
 }

@@ -4,7 +4,9 @@
  * to nodes of the model's collaboration.
  */
 import { createHash } from 'node:crypto';
+import { verifyMessage } from '@fedhub/crypto';
 import { buildOnnxModel, logisticRegressionModel } from '@fedhub/inference/test-support';
+import { canonicalJson } from '@fedhub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteBackend, startTestHub } from './harness.js';
 import { seedWorld } from './world.js';
@@ -121,5 +123,112 @@ describe('GET /api/node/onnx-models/:sha256', () => {
     expect(b.status).toBe(404);
     const user = await hub.call('GET', `/api/node/onnx-models/${sha}`, { token: world.researcherA.token });
     expect(user.status).toBe(401);
+  });
+});
+
+describe('the validation report', () => {
+  async function completedValidateTask(onnx: string) {
+    const id = crypto.randomUUID();
+    const now = new Date(hub.clock.now()).toISOString();
+    await hub.handle.db
+      .insertInto('tasks')
+      .values({
+        id,
+        study_id: world.studyA.id,
+        collaboration_id: world.collabA.id,
+        algorithm: 'validate',
+        version: '1.3.0',
+        digest: 'd'.repeat(64),
+        params: JSON.stringify({
+          dataset: 'cohort',
+          outcome: 'y',
+          model: { onnx, inputs: { x: ['age', 'dose', 'male'] }, output: 'p' },
+        }),
+        node_ids: JSON.stringify([world.nodeA.id]),
+        status: 'completed',
+        round: 4,
+        first_round: 1,
+        aggregator_state: null,
+        result: JSON.stringify({
+          algorithm: 'validate',
+          outcome: 'y',
+          scoreResolution: 0.001,
+          nodes: ['Node A', 'Node B', 'Node C'],
+          pooled: {
+            n: 1061,
+            events: 400,
+            auc: 0.7283,
+            aucCiLower: 0.698,
+            aucCiUpper: 0.758,
+            brier: 0.2099,
+            calibrationSlope: 0.8735,
+            calibrationSlopeStdError: 0.08,
+            calibrationInLarge: -0.4766,
+            calibrationInLargeStdError: 0.07,
+            hosmerLemeshow: { pValue: 0.01 },
+            excluded: { missingValues: 7, centresWithFewerMissingThanMinimum: 1 },
+            netBenefit: [
+              { threshold: 0.2, netBenefit: 0.21, treatAll: 0.2 },
+              { threshold: 0.3, netBenefit: null, treatAll: 0.1 },
+            ],
+          },
+        }),
+        error: null,
+        revision: 1,
+        created_by: world.researcherA.id,
+        created_at: now,
+        finished_at: now,
+      })
+      .execute();
+    return id;
+  }
+
+  it('attaches validate tasks of this file only, and signs a report with the checklist; both audited', async () => {
+    const sha = createHash('sha256').update(model).digest('hex');
+    const task = await completedValidateTask(`sha256:${sha}`);
+    const url = '/api/onnx-models/tox-net/versions/1.0.0';
+    const attach = (taskId: string) =>
+      hub.call('POST', `${url}/validations`, { token: world.researcherA.token, body: { taskId } });
+    expect((await attach(task)).status).toBe(201);
+    expect((await attach(task)).body.code).toBe('FH_ERR_ALREADY_EXISTS');
+    const other = await completedValidateTask(`sha256:${'e'.repeat(64)}`);
+    expect((await attach(other)).body.code).toBe('FH_ERR_VALIDATION');
+
+    const r = await hub.call('GET', `${url}/report`, { token: world.researcherA.token });
+    expect(r.status).toBe(200);
+    const { signature, ...body } = r.body;
+    expect(verifyMessage(signature.publicKey, canonicalJson(body), signature.value)).toBe(true);
+    expect(
+      verifyMessage(signature.publicKey, canonicalJson({ ...body, issuedAt: 'x' }), signature.value),
+    ).toBe(false);
+    const v = body.validations[0];
+    expect(v.pooled.auc).toBe(0.7283);
+    expect(v.pooled.calibrationSlopeCi95[0]).toBeCloseTo(0.8735 - 1.959963984540054 * 0.08, 12);
+    expect(v.excluded).toEqual({ missingValues: 7, centresWithFewerMissingThanMinimum: 1 });
+    const topics = (body.checklist as { topic: string; status: string; text: string }[]).map((c) => [
+      c.topic,
+      c.status,
+    ]);
+    expect(topics).toContainEqual(['Sample size', 'filled by fedhub']);
+    expect(topics).toContainEqual(['Missing data', 'filled by fedhub']);
+    expect(topics).toContainEqual(['Ethics, funding, conflicts, registration, protocol', 'for the authors']);
+    expect(body.checklist.find((c: { topic: string }) => c.topic === 'Sample size').text).toContain(
+      '1061 records, 400 events, 3 centres',
+    );
+
+    const html = await hub.app.inject({
+      method: 'GET',
+      url: `${url}/report.html`,
+      headers: { authorization: `Bearer ${world.researcherA.token}` },
+    });
+    expect(html.statusCode).toBe(200);
+    expect(html.body).toContain('Validation report: tox-net@1.0.0');
+    expect(html.body).toContain('suppressed');
+    expect(html.body).not.toContain('<script');
+    const actions = (await hub.handle.db.selectFrom('audit_events').select('action').execute()).map(
+      (a) => a.action,
+    );
+    expect(actions).toContain('model.onnx-validated');
+    expect(actions.filter((a) => a === 'model.onnx-report-issued')).toHaveLength(2);
   });
 });

@@ -22,6 +22,7 @@ import { ApprovalStore } from './governance/approval-store.js';
 import { BudgetLedger } from './governance/budget-ledger.js';
 import { CheckpointStore } from './governance/checkpoint-store.js';
 import type { PrivacyControls } from './governance/dp-gate.js';
+import { approvalDigest } from './governance/model-approval.js';
 import { NodeAuditLog } from './governance/node-audit-log.js';
 import { PrivacyLedger } from './governance/privacy-ledger.js';
 import { QuotaLedger } from './governance/quota-ledger.js';
@@ -335,7 +336,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
               studyTitle: r.study?.title,
               algorithm: r.algorithm,
               version: r.version,
-              digest: r.digest,
+              digest: approvalDigest(r),
               permission: studyPermission(r.study),
             },
             variables,
@@ -347,7 +348,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
               runId: r.runId,
               studyId: r.studyId,
               algorithm: `${r.algorithm}@${r.version}`,
-              detail: { how: 'automatic', digest: r.digest },
+              detail: { how: 'automatic', digest: approvalDigest(r) },
             });
           if (verdict.kind === 'refuse')
             audit?.append({
@@ -379,7 +380,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
             attempt: run.attempt,
             algorithm: run.algorithm,
             version: run.version,
-            digest: run.digest,
+            digest: approvalDigest(run),
             variables: outcome.variables,
             reason: outcome.reason,
           }),
@@ -396,7 +397,7 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         studyTitle: run.study?.title ?? run.studyId,
         algorithm: run.algorithm,
         version: run.version,
-        digest: run.digest,
+        digest: approvalDigest(run),
         params: run.params,
         variables: outcome.variables,
         requester: run.requester ?? null,
@@ -409,7 +410,11 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
         runId: run.runId,
         studyId: run.studyId,
         algorithm: `${run.algorithm}@${run.version}`,
-        detail: { digest: run.digest, reason: outcome.reason, requester: run.requester?.username ?? null },
+        detail: {
+          digest: approvalDigest(run),
+          reason: outcome.reason,
+          requester: run.requester?.username ?? null,
+        },
       });
       rlog.info({ reason: outcome.reason }, 'run held until the node administrator decides');
       return;

@@ -249,6 +249,23 @@ export class HubClient {
       onnx: Buffer.from(body.onnx.buffer, body.onnx.byteOffset, body.onnx.byteLength).toString('base64'),
     });
   }
+  /** Attaches a completed validate task that ran the ONNX model's file, for its validation report. */
+  attachOnnxValidation(name: string, version: string, taskId: string) {
+    return this.call(
+      'POST',
+      `/api/onnx-models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/validations`,
+      z.object({ modelId: z.string(), taskId: z.string(), studyId: z.string() }),
+      { taskId },
+    );
+  }
+  /** The ONNX model's validation report, signed by the hub (`signature`: Ed25519 over its canonical JSON). */
+  onnxValidationReport(name: string, version: string) {
+    return this.call(
+      'GET',
+      `/api/onnx-models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}/report`,
+      z.record(z.string(), z.unknown()),
+    );
+  }
   /** The ONNX models of your collaborations. */
   listOnnxModels() {
     return this.call('GET', '/api/onnx-models', z.array(OnnxModelSchema));

@@ -4,8 +4,8 @@
  * attaches the report; `card` writes the model card as JSON or standalone HTML.
  */
 import { writeFileSync } from 'node:fs';
-import { renderModelCardHtml } from '@fedhub/hub';
-import { FedhubError, type ModelVersion } from '@fedhub/protocol';
+import { renderModelCardHtml, renderOnnxReportHtml } from '@fedhub/hub';
+import { FedhubError, type Json, type ModelVersion } from '@fedhub/protocol';
 import type { Command } from 'commander';
 import { num, printJson, table } from '../output.js';
 import { clientFromEnvironment } from '../session.js';
@@ -58,6 +58,14 @@ function describe(mv: ModelVersion): string {
     );
   }
   return lines.join('\n');
+}
+
+/** "name@1.0.0" of an ONNX model. */
+function onnxRef(ref: string): { name: string; version: string } {
+  const at = ref.lastIndexOf('@');
+  if (at < 1 || at === ref.length - 1)
+    throw new FedhubError('FH_ERR_VALIDATION', `"${ref}": give name@version`);
+  return { name: ref.slice(0, at), version: ref.slice(at + 1) };
 }
 
 export function registerModelCommands(program: Command): void {
@@ -125,6 +133,35 @@ export function registerModelCommands(program: Command): void {
       },
     );
   model
+    .command('onnx-attach <ref>')
+    .description(
+      'attach a completed validate task that ran the ONNX model (name@version) to its validation report',
+    )
+    .requiredOption('--task <id>', 'the completed validate task')
+    .option('--hub <url>')
+    .option('--json')
+    .action(async (ref: string, opts: Global & { task: string }) => {
+      const { name, version } = onnxRef(ref);
+      const r = await clientFromEnvironment(opts).attachOnnxValidation(name, version, opts.task);
+      opts.json ? printJson(r) : process.stdout.write(`attached task ${r.taskId} to ${ref}\n`);
+    });
+  model
+    .command('onnx-report <ref>')
+    .description("the ONNX model's validation report, signed by the hub: JSON (--out) and/or HTML (--html)")
+    .option('--out <file.json>', 'write the signed JSON report')
+    .option('--html <file.html>', 'write the report as a standalone HTML page')
+    .option('--hub <url>')
+    .action(async (ref: string, opts: Global & { out?: string; html?: string }) => {
+      const { name, version } = onnxRef(ref);
+      const report = (await clientFromEnvironment(opts).onnxValidationReport(name, version)) as Record<
+        string,
+        Json
+      >;
+      if (opts.out) writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+      if (opts.html) writeFileSync(opts.html, renderOnnxReportHtml(report));
+      if (!opts.out && !opts.html) printJson(report);
+    });
+  model
     .command('onnx [ref]')
     .description('the registered ONNX models, or one (name@version): digest, signature, card')
     .option('--hub <url>')
@@ -132,9 +169,8 @@ export function registerModelCommands(program: Command): void {
     .action(async (ref: string | undefined, opts: Global) => {
       const client = clientFromEnvironment(opts);
       if (ref) {
-        const at = ref.lastIndexOf('@');
-        if (at < 1) throw new FedhubError('FH_ERR_VALIDATION', `"${ref}": give name@version`);
-        const m = await client.getOnnxModel(ref.slice(0, at), ref.slice(at + 1));
+        const { name, version } = onnxRef(ref);
+        const m = await client.getOnnxModel(name, version);
         opts.json ? printJson(m) : process.stdout.write(`${describeOnnx(m)}\n`);
         return;
       }

@@ -2,7 +2,7 @@
  * Encodes small ONNX models from TypeScript, for tests that must know a model's exact outputs: a logistic
  * regression (MatMul + Add + Sigmoid), a convolution with fixed weights, a threshold segmenter, and any graph
  * given as nodes. Encoded with the same protobuf schema the runtime decodes with; onnxruntime runs the result,
- * and python's `onnx.checker` accepts it (inference's builder test says how that was checked).
+ * and python's `onnx.checker` (full check) accepts it: scripts/check-builder-with-onnx.sh.
  */
 import { elementTypeCode, type OnnxElementType } from '../element-types.js';
 import { ModelProtoType } from '../onnx-schema.js';

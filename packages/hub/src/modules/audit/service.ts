@@ -43,6 +43,8 @@ export const AUDIT_ACTIONS = [
   'model.validation-submitted',
   'model.validated',
   'model.onnx-registered',
+  'model.onnx-validated',
+  'model.onnx-report-issued',
   'run.pending-approval',
   'run.approval-settled',
   'approval.decided',

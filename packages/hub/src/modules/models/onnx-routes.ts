@@ -1,4 +1,5 @@
 import {
+  AttachValidationRequestSchema,
   ErrorBodySchema,
   NodeOnnxModelResponseSchema,
   OnnxDigestParamsSchema,
@@ -8,11 +9,14 @@ import {
 } from '@fedhub/protocol';
 import { z } from 'zod';
 import type { HubModule } from '../../core/module.js';
+import { renderOnnxReportHtml } from './onnx-report.js';
 import {
+  attachOnnxValidation,
   getOnnxModel,
   listOnnxModels,
   ONNX_REGISTER_BODY_LIMIT,
   onnxFileForNode,
+  onnxValidationReport,
   registerOnnxModel,
 } from './onnx-service.js';
 
@@ -78,5 +82,65 @@ export const onnxModelRoutes: HubModule = async (app, { ctx, auth }) => {
       },
     },
     async (req) => onnxFileForNode(ctx, await auth.node(req), req.params.sha256),
+  );
+  app.post(
+    '/onnx-models/:name/versions/:version/validations',
+    {
+      schema: {
+        tags: ['models'],
+        summary: "Attach a completed validate task that ran this model's file, for the validation report",
+        params: OnnxModelParamsSchema,
+        body: AttachValidationRequestSchema,
+        response: {
+          201: z.object({ modelId: z.string(), taskId: z.string(), studyId: z.string() }),
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = await attachOnnxValidation(
+        ctx,
+        await auth.user(req),
+        req.params.name,
+        req.params.version,
+        req.body.taskId,
+      );
+      reply.code(201);
+      return r;
+    },
+  );
+  app.get(
+    '/onnx-models/:name/versions/:version/report',
+    {
+      schema: {
+        tags: ['models'],
+        summary:
+          'The validation report (JSON), signed by the hub: card, per-study metrics, TRIPOD+AI/CLAIM checklist',
+        params: OnnxModelParamsSchema,
+        response: { 200: z.record(z.string(), z.unknown()), 404: ErrorBodySchema },
+      },
+    },
+    async (req) => onnxValidationReport(ctx, await auth.user(req), req.params.name, req.params.version),
+  );
+  app.get(
+    '/onnx-models/:name/versions/:version/report.html',
+    {
+      schema: {
+        tags: ['models'],
+        summary: 'The signed validation report as a standalone HTML page',
+        params: OnnxModelParamsSchema,
+        produces: ['text/html'],
+      },
+    },
+    async (req, reply) => {
+      const report = await onnxValidationReport(
+        ctx,
+        await auth.user(req),
+        req.params.name,
+        req.params.version,
+      );
+      reply.type('text/html; charset=utf-8');
+      return renderOnnxReportHtml(report);
+    },
   );
 };

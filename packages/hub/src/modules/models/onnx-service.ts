@@ -6,9 +6,11 @@
  * Nodes of the model's collaboration fetch it by digest.
  */
 import { randomUUID } from 'node:crypto';
+import { signMessage } from '@fedhub/crypto';
 import { fromJson, type Schema, toJson, withTransaction } from '@fedhub/db';
 import { inspectOnnxModel, onnxLimits, openOnnxSession, sha256Hex } from '@fedhub/inference';
 import {
+  canonicalJson,
   FedhubError,
   type Json,
   type OnnxModel,
@@ -19,7 +21,9 @@ import {
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { NodePrincipal, UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
+import { hubSigningKey } from '../audit/hub-key.js';
 import { appendAudit } from '../audit/service.js';
+import { buildOnnxValidationReport } from './onnx-report.js';
 
 /** The largest ONNX file the registry takes (nodes may set a lower cap of their own). */
 export const ONNX_REGISTRY_MAX_BYTES = 32 * 1024 * 1024;
@@ -184,4 +188,136 @@ export async function onnxFileForNode(
     .executeTakeFirst();
   if (!row) throw new FedhubError('FH_ERR_NOT_FOUND', 'no ONNX model with this digest in your collaboration');
   return { sha256: row.sha256, onnx: row.onnx };
+}
+
+async function modelRow(ctx: HubContext, user: UserPrincipal, name: string, version: string) {
+  const row = await ctx.db.db
+    .selectFrom('onnx_models')
+    .select(COLUMNS)
+    .where('name', '=', name)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  requireVisible(
+    await visibleCollaborationIds(ctx.db.db, user),
+    row?.collaboration_id,
+    `ONNX model ${name}@${version}`,
+  );
+  return row!;
+}
+
+/**
+ * Attaches a completed `validate` task to an ONNX model for its report; refused unless the task ran this
+ * model's file (its digest in the task's parameters).
+ */
+export async function attachOnnxValidation(
+  ctx: HubContext,
+  user: UserPrincipal,
+  name: string,
+  version: string,
+  taskId: string,
+): Promise<{ modelId: string; taskId: string; studyId: string }> {
+  const m = await modelRow(ctx, user, name, version);
+  requireRole(user, 'researcher');
+  const task = await ctx.db.db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+  requireVisible(await visibleCollaborationIds(ctx.db.db, user), task?.collaboration_id, 'task');
+  if (task!.algorithm !== 'validate')
+    throw new FedhubError('FH_ERR_VALIDATION', `task ${taskId} ran ${task!.algorithm}, not validate`);
+  if (task!.status !== 'completed')
+    throw new FedhubError('FH_ERR_CONFLICT', `task ${taskId} is ${task!.status}; attach it once completed`);
+  const onnx = ((fromJson<Json>(task!.params) as { model?: { onnx?: unknown } } | null)?.model?.onnx ??
+    null) as unknown;
+  if (onnx !== `sha256:${m.sha256}`)
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `task ${taskId} did not run ${name}@${version} (another model or file)`,
+    );
+  return withTransaction(ctx.db, async (trx) => {
+    const already = await trx
+      .selectFrom('onnx_model_validations')
+      .select('id')
+      .where('onnx_model_id', '=', m.id)
+      .where('task_id', '=', taskId)
+      .executeTakeFirst();
+    if (already)
+      throw new FedhubError(
+        'FH_ERR_ALREADY_EXISTS',
+        `task ${taskId} is already attached to ${name}@${version}`,
+      );
+    const at = ctx.nowIso();
+    await trx
+      .insertInto('onnx_model_validations')
+      .values({
+        id: randomUUID(),
+        onnx_model_id: m.id,
+        task_id: taskId,
+        study_id: task!.study_id,
+        created_by: user.id,
+        created_at: at,
+      })
+      .execute();
+    const pooled = ((fromJson<Json>(task!.result) as { pooled?: Record<string, Json> } | null)?.pooled ??
+      {}) as Record<string, Json>;
+    await appendAudit(ctx.db.dialect, trx, {
+      at,
+      actor: `user:${user.id}`,
+      action: 'model.onnx-validated',
+      object: `onnx-model:${m.id}`,
+      details: { name, version, sha256: m.sha256, taskId, studyId: task!.study_id, auc: pooled.auc ?? null },
+    });
+    return { modelId: m.id, taskId, studyId: task!.study_id };
+  });
+}
+
+/** The model's validation report, signed by the hub's Ed25519 key; issuing it is audited. */
+export async function onnxValidationReport(
+  ctx: HubContext,
+  user: UserPrincipal,
+  name: string,
+  version: string,
+): Promise<Record<string, Json>> {
+  const m = await modelRow(ctx, user, name, version);
+  const rows = await ctx.db.db
+    .selectFrom('onnx_model_validations as v')
+    .innerJoin('tasks as t', 't.id', 'v.task_id')
+    .innerJoin('studies as s', 's.id', 'v.study_id')
+    .select(['v.task_id', 'v.study_id', 'v.created_at', 't.params', 't.result', 's.title'])
+    .where('v.onnx_model_id', '=', m.id)
+    .orderBy('v.created_at')
+    .execute();
+  const issuedAt = ctx.nowIso();
+  const body = buildOnnxValidationReport(
+    out({ ...m, onnx: '' }),
+    rows.map((r) => ({
+      taskId: r.task_id,
+      studyId: r.study_id,
+      studyTitle: r.title,
+      attachedAt: r.created_at,
+      params: (fromJson<Json>(r.params) ?? {}) as Record<string, Json>,
+      result: (fromJson<Json>(r.result) ?? {}) as Record<string, Json>,
+    })),
+    issuedAt,
+  );
+  const key = await hubSigningKey(ctx.db, issuedAt);
+  const canonical = canonicalJson(body as Json);
+  const signature = {
+    algorithm: 'Ed25519',
+    publicKey: key.publicKey,
+    value: signMessage(key.privateKey, canonical),
+  };
+  await withTransaction(ctx.db, (trx) =>
+    appendAudit(ctx.db.dialect, trx, {
+      at: issuedAt,
+      actor: `user:${user.id}`,
+      action: 'model.onnx-report-issued',
+      object: `onnx-model:${m.id}`,
+      details: {
+        name,
+        version,
+        sha256: m.sha256,
+        reportSha256: sha256Hex(new TextEncoder().encode(canonical)),
+        validations: rows.length,
+      },
+    }),
+  );
+  return { ...body, signature };
 }
