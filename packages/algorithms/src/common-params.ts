@@ -1,11 +1,42 @@
-import { FilterSchema, SlugSchema } from '@fedhub/protocol';
+import { type ColumnKind, FilterSchema, paramMeta, SlugSchema } from '@fedhub/protocol';
 import { z } from 'zod';
 
-export const DatasetParam = SlugSchema.describe('Name of the dataset at each node');
-export const ColumnParam = z.string().min(1).max(63).describe('Column name from the data dictionary');
-export const FilterParam = FilterSchema.optional().describe(
-  'Rows to include (typed filter, validated against the dictionary)',
+/**
+ * Every parameter carries form metadata (`.meta(paramMeta(...))`, see @fedhub/protocol's param-meta.ts):
+ * an example always, the column kind of a column, the widget where the JSON type does not say it. The
+ * dashboard builds its widgets from it; `param-meta.test.ts` fails on a parameter without an example.
+ */
+export const DatasetParam = SlugSchema.describe('Name of the dataset at each node').meta(
+  paramMeta({ widget: 'dataset', examples: ['cohort'] }),
 );
+/** The name of a derived dataset an algorithm writes at each node (a new name, not a picker). */
+export const OutputDatasetParam = SlugSchema.describe('Name of the derived dataset stored at each node');
+export const ColumnParam = z.string().min(1).max(63).describe('Column name from the data dictionary');
+export const FilterParam = FilterSchema.optional()
+  .describe('Rows to include (typed filter, validated against the dictionary)')
+  .meta(
+    paramMeta({
+      widget: 'filter',
+      examples: [
+        {
+          and: [
+            { column: 'age', op: 'ge', value: 50 },
+            { column: 'stage', op: 'in', values: ['III', 'IV'] },
+          ],
+        },
+      ],
+    }),
+  );
+
+/** A column parameter: which columns it accepts, what it means, an example from the demo cohort. */
+export function columnParam(columnKind: ColumnKind, description: string, example: string) {
+  return ColumnParam.describe(description).meta(paramMeta({ columnKind, examples: [example] }));
+}
+
+/** Examples for a parameter whose JSON type already says its widget. */
+export function examples(...values: unknown[]) {
+  return paramMeta({ examples: values });
+}
 
 /** Histogram bins: explicit breaks, or an evenly spaced grid. */
 export const BinsSchema = z.union([
@@ -35,3 +66,5 @@ export function binBreaks(bins: Bins): number[] {
     if (!(breaks[i]! > breaks[i - 1]!)) throw new RangeError('bins: breaks must be strictly increasing');
   return breaks;
 }
+
+export { paramMeta };

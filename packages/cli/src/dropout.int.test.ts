@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initHub, loadHubConfig } from '@fedhub/hub';
-import type { TaskDetail } from '@fedhub/protocol';
+import type { Json, TaskDetail } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import { COHORT_DICTIONARY, toCsv } from '@fedhub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,7 +98,7 @@ afterAll(async () => {
 async function glmWithDropout(
   minNodes: number,
   algorithm = 'glm',
-  params: Record<string, unknown> = { dataset: 'cohort', formula: FORMULA, family: 'binomial' },
+  params: Json = { dataset: 'cohort', formula: FORMULA, family: 'binomial' },
 ): Promise<TaskDetail> {
   const study = await admin.createStudy({
     collaborationId,

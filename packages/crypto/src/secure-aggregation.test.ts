@@ -35,7 +35,7 @@ describe('ring arithmetic on 32-bit limbs', () => {
     values.push(0, 1, -1, 2 ** 61, -(2 ** 61) + 0.5, 1e-20, -1e-20, Number.MIN_VALUE);
     const packed = alone(values);
     const three = sumMaskedVectors([packed, packed, packed]);
-    values.forEach((v, i) => expect(three[i]).toBe(decodeFixed((3n * encodeFixed(v)) & RING)));
+    for (const [i, v] of values.entries()) expect(three[i]).toBe(decodeFixed((3n * encodeFixed(v)) & RING));
     expect(sumMaskedVectors([packed])).toEqual(values.map((v) => decodeFixed(encodeFixed(v))));
   });
 

@@ -380,9 +380,18 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('users').dropColumn('token_version').execute();
     },
   },
+  '0010-task-title': {
+    // a title the submitter gives a task, so that lists tell "km 1.0.0, km 1.0.0" apart
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('tasks').addColumn('title', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('tasks').dropColumn('title').execute();
+    },
+  },
   // ONNX model files: bytes base64 in a text column (portable; a 32 MiB cap at registration), unique by
   // name and version; looked up by digest when a node fetches one
-  '0010-onnx-models': {
+  '0011-onnx-models': {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
         .createTable('onnx_models')
@@ -416,7 +425,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.dropTable('onnx_models').execute();
     },
   },
-  '0011-run-progress': {
+  '0012-run-progress': {
     // cases done / total of a run, as its node reports them with heartbeats (validate-imaging)
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('runs').addColumn('progress_done', 'integer').execute();

@@ -165,6 +165,8 @@ export interface TasksTable {
   error: JsonText | null;
   /** Incremented on every change of the task or its runs; long-poll clients wait for it to pass theirs. */
   revision: number;
+  /** The title the submitter gave (0010); null: lists show a summary of the parameters. */
+  title: string | null;
   created_by: string;
   created_at: IsoTime;
   finished_at: IsoTime | null;

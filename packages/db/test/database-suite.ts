@@ -81,6 +81,14 @@ async function seedRuns(h: DbHandle, count: number): Promise<{ nodeId: string; r
       purpose: 'P',
       created_by: user,
       created_at: now,
+      status: 'active',
+      stopped_at: null,
+      updated_at: now,
+      min_nodes: 1,
+      starts_at: null,
+      ends_at: null,
+      release_per_node_breakdown: 0,
+      governance: '{}',
     })
     .execute();
   await h.db
@@ -96,10 +104,12 @@ async function seedRuns(h: DbHandle, count: number): Promise<{ nodeId: string; r
       node_ids: toJson([node]),
       status: 'running',
       round: 1,
+      first_round: 1,
       aggregator_state: null,
       result: null,
       error: null,
       revision: 1,
+      title: null,
       created_by: user,
       created_at: now,
       finished_at: null,

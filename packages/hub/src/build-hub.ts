@@ -1,6 +1,5 @@
 /** The composition root: wires config, database, clock and logger into an unstarted Fastify instance. */
 
-import { fileURLToPath } from 'node:url';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import { getAlgorithm, listAlgorithms } from '@fedhub/algorithms';
@@ -180,8 +179,9 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
   ])
     app.register(module, { ...deps, prefix: '/api' });
 
-  const dashboardDir = opts.config.dashboardDir ?? fileURLToPath(new URL('../../web/dist', import.meta.url));
-  if (hasDashboard(dashboardDir)) app.register(dashboardRoutes, { dir: dashboardDir });
+  // the folder is given by whoever assembles the hub (the CLI: the web package's build); none: API only
+  const dashboardDir = opts.config.dashboardDir;
+  if (dashboardDir && hasDashboard(dashboardDir)) app.register(dashboardRoutes, { dir: dashboardDir });
 
   let sweeper: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {

@@ -70,7 +70,7 @@ export const HubConfigSchema = z.object({
   masterKey: z.string().min(1).optional(),
   /** File holding the master key (created 0600 when absent); default `<dataDir>/hub-master.key`. */
   masterKeyFile: z.string().min(1).optional(),
-  /** Folder of the built web dashboard, served at `/` (default: packages/web/dist beside this package). */
+  /** Folder of the built web dashboard, served at `/`; none: API only (`fedhub hub start` gives the web package's build). */
   dashboardDir: z.string().optional(),
 });
 

@@ -1,4 +1,5 @@
 /** What the route suite's tests share: the hub under test and its seeded world (set in beforeAll). */
+import type {} from '@fastify/websocket'; // the app's injectWS
 import type { startTestHub } from './harness.js';
 import type { World } from './world.js';
 

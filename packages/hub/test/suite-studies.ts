@@ -31,10 +31,14 @@ export function studyTests(s: SuiteState): void {
       recipients: ['researchers of the collaboration'],
       retention: 'Results kept 15 years after the end of the study',
     });
+    // titles are unique per collaboration: each study of this suite gets its own
+    let made = 0;
     const create = async (over: Record<string, unknown> = {}) => {
+      made += 1;
+      const title = made === 1 ? base().title : `${base().title} (${made})`;
       const r = await s.hub.call('POST', '/api/studies', {
         token: s.w.researcherA.token,
-        body: { ...base(), ...over },
+        body: { ...base(), title, ...over },
       });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       return r.body as { id: string } & Record<string, unknown>;
@@ -82,6 +86,31 @@ export function studyTests(s: SuiteState): void {
         releasePerNodeBreakdown: false,
         status: 'active',
       });
+    });
+
+    it('refuses a second study with the same title in the collaboration, on create and on rename', async () => {
+      const first = await create({ title: 'Dose and toxicity, cohort 2' });
+      for (const title of ['Dose and toxicity, cohort 2', '  dose AND toxicity,  cohort 2 ']) {
+        const r = await s.hub.call('POST', '/api/studies', {
+          token: s.w.researcherA.token,
+          body: { ...base(), title },
+        });
+        expect(r.status).toBe(409);
+        expect(r.body).toMatchObject({ code: 'FH_ERR_ALREADY_EXISTS', details: { studyId: first.id } });
+      }
+      const other = await create({ title: 'Another question' });
+      const rename = await s.hub.call('PATCH', `/api/studies/${other.id}`, {
+        token: s.w.researcherA.token,
+        body: { title: 'Dose and toxicity, cohort 2' },
+      });
+      expect(rename.status).toBe(409);
+      expect(rename.body.code).toBe('FH_ERR_ALREADY_EXISTS');
+      // keeping its own title is no conflict
+      const same = await s.hub.call('PATCH', `/api/studies/${first.id}`, {
+        token: s.w.researcherA.token,
+        body: { title: 'Dose and toxicity, cohort 2', purpose: 'a sharper question' },
+      });
+      expect(same.status).toBe(200);
     });
 
     it('refuses a malformed study: unknown algorithm, end before start, unknown legal basis', async () => {

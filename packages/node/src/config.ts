@@ -92,15 +92,9 @@ export const NodeConfigSchema = z.strictObject({
   }),
   dataDir: z.string().default('./fedhub-node-data'),
   datasets: z.array(DatasetConfigSchema).default([]),
-  policy: NodePolicySchema.default({
-    minCellCount: 5,
-    minSubsetSize: 10,
-    maxParameterRatio: 0.33,
-    minResidualDf: 10,
-    minNodes: 3,
-    minOrganisations: 3,
-  }),
-  limits: RunLimitsSchema.default({ maxRunMemoryMb: 2048, maxRunSeconds: 1800 }).describe(
+  // prefault({}): an absent section gets each field's own default, written once in its schema
+  policy: NodePolicySchema.prefault({}),
+  limits: RunLimitsSchema.prefault({}).describe(
     'Largest estimated memory and time of one run; beyond them the node refuses it (FH_ERR_RUN_TOO_LARGE)',
   ),
   claimWaitMs: z.int().min(100).max(30000).default(20000),
@@ -119,7 +113,7 @@ export const NodeConfigSchema = z.strictObject({
     .default({}),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') })
-    .default({ level: 'info' }),
+    .prefault({}),
   dicom: DicomConfigSchema.optional().describe(
     'DICOM intake: store, project key, C-STORE listener, DICOMweb',
   ),
@@ -130,12 +124,9 @@ export const NodeConfigSchema = z.strictObject({
     .strictObject({ structureNames: z.record(z.string(), z.string()).default({}) })
     .optional()
     .describe('Radiotherapy: local structure (ROI) names mapped to AAPM TG-263 names, { local: standard }'),
-  approvals: ApprovalsConfigSchema.default({
-    defaultMode: 'automatic',
-    studies: {},
-    automatic: {},
-    acceptHubDecisions: true,
-  }).describe('Per-study approval mode (manual | automatic | deny), automatic policy, hub-relayed decisions'),
+  approvals: ApprovalsConfigSchema.prefault({}).describe(
+    'Per-study approval mode (manual | automatic | deny), automatic policy, hub-relayed decisions',
+  ),
 });
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 

@@ -588,7 +588,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
       },
       nodes,
     );
-    const r = result as {
+    const r = result as unknown as {
       time: string;
       event: string;
       pooled: SurvivalPooled;
@@ -615,7 +615,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
         },
         nodes,
       )
-    ).result as { strata: string; pooled: SurvivalPooled };
+    ).result as unknown as { strata: string; pooled: SurvivalPooled };
     expect(strat.strata).toBe('centre');
     same(strat.pooled, ref.stratifiedByCentre);
     const score = (
@@ -631,7 +631,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
         },
         nodes,
       )
-    ).result as { pooled: SurvivalPooled };
+    ).result as unknown as { pooled: SurvivalPooled };
     same(score.pooled, ref.scoreColumn);
   });
 
@@ -654,7 +654,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
       nodes,
       { study, studyId: study.id },
     );
-    const r = result as { pooled: SurvivalPooled };
+    const r = result as unknown as { pooled: SurvivalPooled };
     expect(r).not.toHaveProperty('perCentre');
     same(r.pooled, ref.pooled);
     expect(JSON.stringify(transcript)).not.toContain('"centre"');

@@ -120,6 +120,8 @@ export const TaskSchema = z
     createdBy: IdSchema,
     createdAt: TimestampSchema,
     finishedAt: TimestampSchema.nullable(),
+    title: z.string().nullable().optional().describe('The title given at submission, if any'),
+    createdByName: z.string().nullable().optional().describe("The submitter's username"),
   })
   .meta({ id: 'Task' });
 export type Task = z.infer<typeof TaskSchema>;

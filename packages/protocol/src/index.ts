@@ -14,6 +14,7 @@ export * from './entities.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './imaging-preprocessing.js';
+export * from './param-meta.js';
 export * from './results/index.js';
 export * from './study.js';
 export * from './study-check.js';

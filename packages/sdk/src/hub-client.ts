@@ -231,6 +231,10 @@ export class HubClient {
     const q = studyId ? `?studyId=${encodeURIComponent(studyId)}` : '';
     return this.call('GET', `/api/tasks${q}`, z.array(TaskSchema));
   }
+  /** Your own tasks across every study you can see, newest first. */
+  listMyTasks() {
+    return this.call('GET', '/api/tasks?mine=true', z.array(TaskSchema));
+  }
   getTask(id: string) {
     return this.call('GET', `/api/tasks/${encodeURIComponent(id)}`, TaskDetailSchema);
   }

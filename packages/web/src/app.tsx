@@ -18,6 +18,7 @@ import { Audit } from './pages/audit.js';
 import { Federation } from './pages/federation.js';
 import { Inbox } from './pages/inbox.js';
 import { ModelCardPage } from './pages/model-card.js';
+import { MyTasks } from './pages/my-tasks.js';
 import { RunAnalysis } from './pages/run-analysis.js';
 import { SignIn } from './pages/sign-in.js';
 import { NewStudy, Studies } from './pages/studies.js';
@@ -43,7 +44,10 @@ function Page({ route }: { route: Route }) {
     case 'inbox':
       return <Inbox />;
     case 'run':
-      return <RunAnalysis studyId={route.studyId} />;
+      // keyed by the query, so that "edit and re-run" of another task starts a fresh form
+      return <RunAnalysis key={JSON.stringify(route)} {...route} />;
+    case 'my-tasks':
+      return <MyTasks />;
     case 'task':
       return <TaskPage id={route.id} />;
     case 'audit':

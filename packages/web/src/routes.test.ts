@@ -6,6 +6,14 @@ describe('routes', () => {
     expect(parseRoute('#/studies/abc')).toEqual({ page: 'study', id: 'abc' });
     expect(parseRoute('/studies/new')).toEqual({ page: 'new-study' });
     expect(parseRoute('/run?study=s1')).toEqual({ page: 'run', studyId: 's1' });
+    expect(parseRoute('/run?from=t1')).toEqual({ page: 'run', from: 't1' });
+    expect(parseRoute('/run?study=s1&algorithm=validate&model=risk%401')).toEqual({
+      page: 'run',
+      studyId: 's1',
+      algorithm: 'validate',
+      model: 'risk@1',
+    });
+    expect(parseRoute('/my-tasks')).toEqual({ page: 'my-tasks' });
     expect(parseRoute('/tasks/t1')).toEqual({ page: 'task', id: 't1' });
     expect(parseRoute('')).toEqual({ page: 'federation' });
     expect(parseRoute('/studies/abc/edit')).toEqual({ page: 'edit-study', id: 'abc' });
@@ -19,12 +27,18 @@ describe('routes', () => {
   });
   it('shows sections by role', () => {
     expect(navFor(['auditor']).map((n) => n.label)).toEqual(['Federation', 'Audit']);
-    expect(navFor(['researcher']).map((n) => n.label)).toEqual(['Federation', 'Studies', 'Run analysis']);
+    expect(navFor(['researcher']).map((n) => n.label)).toEqual([
+      'Federation',
+      'Studies',
+      'Run analysis',
+      'My tasks',
+    ]);
     expect(navFor(['node-admin']).map((n) => n.label)).toEqual(['Federation', 'Studies', 'Approvals inbox']);
     expect(navFor(['hub-admin']).map((n) => n.label)).toEqual([
       'Federation',
       'Studies',
       'Run analysis',
+      'My tasks',
       'Approvals inbox',
       'Audit',
     ]);

@@ -10,7 +10,17 @@ export type Route =
   | { page: 'edit-study'; id: string }
   | { page: 'model'; name: string; version: number }
   | { page: 'inbox' }
-  | { page: 'run'; studyId?: string }
+  | {
+      page: 'run';
+      studyId?: string;
+      /** Edit and re-run: the task whose parameters prefill the form. */
+      from?: string;
+      algorithm?: string;
+      /** Validate this model: a registered version ("name@version") or a fitting task's id. */
+      model?: string;
+      modelTask?: string;
+    }
+  | { page: 'my-tasks' }
   | { page: 'task'; id: string }
   | { page: 'audit' };
 
@@ -33,9 +43,21 @@ export function parseRoute(hash: string): Route {
     case 'inbox':
       return { page: 'inbox' };
     case 'run': {
-      const studyId = q.get('study');
-      return studyId ? { page: 'run', studyId } : { page: 'run' };
+      const r: Extract<Route, { page: 'run' }> = { page: 'run' };
+      for (const [key, param] of [
+        ['studyId', 'study'],
+        ['from', 'from'],
+        ['algorithm', 'algorithm'],
+        ['model', 'model'],
+        ['modelTask', 'modelTask'],
+      ] as const) {
+        const v = q.get(param);
+        if (v) r[key] = v;
+      }
+      return r;
     }
+    case 'my-tasks':
+      return { page: 'my-tasks' };
     case 'tasks':
       return parts[1] ? { page: 'task', id: parts[1] } : { page: 'studies' };
     case 'audit':
@@ -59,6 +81,7 @@ export function navFor(roles: readonly Role[]): NavItem[] {
   if (has('researcher', 'node-admin'))
     items.push({ href: '#/studies', label: 'Studies', section: 'studies' });
   if (has('researcher')) items.push({ href: '#/run', label: 'Run analysis', section: 'run' });
+  if (has('researcher')) items.push({ href: '#/my-tasks', label: 'My tasks', section: 'my-tasks' });
   if (has('node-admin')) items.push({ href: '#/inbox', label: 'Approvals inbox', section: 'inbox' });
   if (has('auditor')) items.push({ href: '#/audit', label: 'Audit', section: 'audit' });
   return items;

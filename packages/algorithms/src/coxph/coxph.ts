@@ -9,7 +9,7 @@
  * round every node sends its additive per-time risk-set sums (masked for secure aggregation); a last pair
  * of rounds gives Harrell's C from binned linear predictors.
  */
-import { CoxphResultSchema, FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { CoxphResultSchema, FedhubError, type Json } from '@fedhub/protocol';
 import {
   buildDesignMatrix,
   type CoxIterationState,
@@ -28,7 +28,7 @@ import {
 } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
-import { DatasetParam } from '../common-params.js';
+import { DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { designCells } from '../design-cells.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
@@ -46,15 +46,31 @@ import { agreeSetup, setupCounts, setupRelease } from './setup-round.js';
 
 export const CoxParamsSchema = z.strictObject({
   dataset: DatasetParam,
-  formula: z.string().min(3).max(2000).describe('e.g. "Surv(months, dead) ~ age + sex + strata(centre)"'),
-  ties: z.enum(['efron', 'breslow']).default('efron'),
+  formula: z
+    .string()
+    .min(3)
+    .max(2000)
+    .describe('Cox model formula, e.g. "Surv(months, dead) ~ age + sex + strata(centre)"')
+    .meta(paramMeta({ widget: 'formula', examples: ['Surv(months, dead) ~ age + dose_gy + factor(stage)'] })),
+  ties: z
+    .enum(['efron', 'breslow'])
+    .default('efron')
+    .describe('Method for tied event times')
+    .meta(examples('efron')),
   timeResolution: z
     .number()
     .min(1e-6)
     .default(1)
-    .describe('Event times are coarsened up to multiples of this (time unit)'),
-  filter: FilterSchema.optional(),
-  concordanceBins: z.int().min(10).max(1000).default(200),
+    .describe('Event times are coarsened up to multiples of this (time unit)')
+    .meta(examples(1)),
+  filter: FilterParam,
+  concordanceBins: z
+    .int()
+    .min(10)
+    .max(1000)
+    .default(200)
+    .describe("Risk-score bins of the released concordance counts (Harrell's C)")
+    .meta(examples(200)),
 });
 export type CoxParams = z.infer<typeof CoxParamsSchema>;
 

@@ -5,7 +5,7 @@
 import { type ColumnSpec, CrosstabResultSchema, FedhubError, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, MASKED_FIELD, sumAdditive } from '../additive.js';
-import { ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
+import { columnParam, DatasetParam, FilterParam } from '../common-params.js';
 import { declaredLevels } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { noiseDescriptions } from '../noise-description.js';
@@ -13,8 +13,8 @@ import { type Privatizer, release } from '../types.js';
 
 export const CrosstabParamsSchema = z.strictObject({
   dataset: DatasetParam,
-  rows: ColumnParam.describe('Categorical column for the rows'),
-  cols: ColumnParam.describe('Categorical column for the columns'),
+  rows: columnParam('categorical', 'Categorical column for the rows', 'stage'),
+  cols: columnParam('categorical', 'Categorical column for the columns', 'sex'),
   filter: FilterParam,
 });
 export type CrosstabParams = z.infer<typeof CrosstabParamsSchema>;

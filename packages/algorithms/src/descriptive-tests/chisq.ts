@@ -6,19 +6,26 @@
  * level; a warning says when expected counts fall under 5. Each node's table passes the minimum-cell
  * rule exactly as in `crosstab`, whose local half it reuses.
  */
+
 import { ChisqResultSchema, type Json, type ResultWarning, resultWarning } from '@fedhub/protocol';
 import { chiSquareIndependence, fisherExact } from '@fedhub/stats';
 import { z } from 'zod';
+import { examples } from '../common-params.js';
 import { CrosstabParamsSchema, crosstab, MISSING_LEVEL } from '../crosstab/crosstab.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 
 export const ChisqParamsSchema = CrosstabParamsSchema.extend({
-  correct: z.boolean().default(true).describe("Yates' correction for 2 x 2 tables"),
+  correct: z.boolean().default(true).describe("Yates' correction for 2 x 2 tables").meta(examples(true)),
   keepMissing: z
     .boolean()
     .default(false)
-    .describe('Count missing values as a level of their own (R drops them: the default)'),
-  exact: z.boolean().default(false).describe("Also run Fisher's exact test on the pooled table"),
+    .describe('Count missing values as a level of their own (R drops them: the default)')
+    .meta(examples(false)),
+  exact: z
+    .boolean()
+    .default(false)
+    .describe("Also run Fisher's exact test on the pooled table")
+    .meta(examples(true)),
 });
 export type ChisqParams = z.infer<typeof ChisqParamsSchema>;
 

@@ -10,25 +10,26 @@
  * count (a last round counts them); otherwise that quantile is withheld (a median that falls on one
  * patient's value would give it away).
  */
-import { FedhubError, FilterSchema, type Json, QuantilesResultSchema } from '@fedhub/protocol';
+import { FedhubError, type Json, QuantilesResultSchema } from '@fedhub/protocol';
 import { countAtMostLocalPartial } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { releaseResolution, roundToResolution } from '../precision.js';
 import { type DatasetHandle, type LocalContext, release } from '../types.js';
 
 export const QuantilesParamsSchema = z.strictObject({
   dataset: DatasetParam,
-  column: ColumnParam,
+  column: columnParam('numeric', 'Numeric column', 'dose_gy'),
   probs: z
     .array(z.number().gt(0).lt(1))
     .min(1)
     .max(20)
     .default([0.25, 0.5, 0.75])
-    .describe('Probabilities strictly between 0 and 1 (no minimum or maximum is released)'),
-  filter: FilterSchema.optional(),
+    .describe('Probabilities strictly between 0 and 1 (no minimum or maximum is released)')
+    .meta(examples([0.25, 0.5, 0.75], [0.1, 0.5, 0.9])),
+  filter: FilterParam,
 });
 export type QuantilesParams = z.infer<typeof QuantilesParamsSchema>;
 

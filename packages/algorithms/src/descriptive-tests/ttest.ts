@@ -3,25 +3,32 @@
  * of a grouping column, as R's t.test. Round 1 sums n and x per group (secure-aggregated), round 2 the
  * squared deviations from the pooled group means, so the variances are exact to rounding.
  */
-import { FedhubError, FilterSchema, type Json, TtestResultSchema } from '@fedhub/protocol';
+import { FedhubError, type Json, TtestResultSchema } from '@fedhub/protocol';
 import { momentsFromShiftedSums, twoSampleTTest } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { type DatasetHandle, release } from '../types.js';
 
 export const TtestParamsSchema = z.strictObject({
   dataset: DatasetParam,
-  column: ColumnParam.describe('Numeric outcome'),
-  group: ColumnParam.describe('Grouping column'),
+  column: columnParam('numeric', 'Numeric outcome', 'dose_gy'),
+  group: columnParam('categorical', 'Grouping column', 'sex'),
   levels: z
     .tuple([z.string(), z.string()])
     .optional()
-    .describe('The two groups compared (group 1 - group 2); required if the column has more than two levels'),
-  pooled: z.boolean().default(false).describe('Pooled-variance test instead of Welch'),
-  confLevel: z.number().gt(0).lt(1).default(0.95),
-  filter: FilterSchema.optional(),
+    .describe('The two groups compared (group 1 - group 2); required if the column has more than two levels')
+    .meta(paramMeta({ widget: 'levels', levelsOf: 'group', count: 2, examples: [['F', 'M']] })),
+  pooled: z.boolean().default(false).describe('Pooled-variance test instead of Welch').meta(examples(false)),
+  confLevel: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.95)
+    .describe('Confidence level of the interval of the difference')
+    .meta(examples(0.95)),
+  filter: FilterParam,
 });
 export type TtestParams = z.infer<typeof TtestParamsSchema>;
 

@@ -17,9 +17,9 @@ import {
   PATIENT_GROUPS,
   type PatientGroup,
 } from '@fedhub/dicom/drl';
-import { DrlSurveyResultSchema, FedhubError, FilterSchema, type Json } from '@fedhub/protocol';
+import { DrlSurveyResultSchema, FedhubError, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { type DisclosureCell, release } from '../types.js';
 
@@ -47,29 +47,50 @@ export const DrlSurveyParamsSchema = z.strictObject({
     .min(5)
     .max(10000)
     .default(DEFAULT_MIN_N)
-    .describe('Minimum exams per stratum for a facility to release it'),
-  filter: FilterSchema.optional(),
+    .describe('Minimum exams per stratum for a facility to release it')
+    .meta(examples(DEFAULT_MIN_N)),
+  filter: FilterParam,
   references: z
     .array(DrlReferenceRowParam)
     .max(500)
     .optional()
     .describe(
       'Reference DRLs to compare facilities with, besides the shipped table: e.g. your national DRLs, each with its citation',
+    )
+    .meta(
+      examples([
+        {
+          id: 'de-bfs-2022-head',
+          source: 'BfS 2022',
+          citation: 'Bundesamt für Strahlenschutz, Diagnostische Referenzwerte (2022)',
+          exam: 'ct-head',
+          group: 'adult',
+          phantom: 'head16',
+          ctdivol: 60,
+          dlp: 850,
+          year: 2022,
+        },
+      ]),
     ),
   useShippedReferences: z
     .boolean()
     .default(true)
-    .describe('Compare with the shipped reference table (UK NDRL 2022) as well'),
+    .describe('Compare with the shipped reference table (UK NDRL 2022) as well')
+    .meta(examples(true)),
   columns: z
     .strictObject({
-      exam: ColumnParam.default('exam'),
-      phantom: ColumnParam.default('phantom'),
-      age: ColumnParam.default('age'),
-      weight: ColumnParam.optional(),
-      ctdivol: ColumnParam.default('ctdivol_mgy'),
-      dlp: ColumnParam.default('dlp_mgycm'),
+      exam: columnParam('categorical', 'Standard exam id', 'exam').default('exam'),
+      phantom: columnParam('categorical', 'CTDI phantom (head16 or body32)', 'phantom').default('phantom'),
+      age: columnParam('numeric', 'Patient age (years)', 'age').default('age'),
+      weight: columnParam('numeric', 'Patient weight (kg)', 'weight_kg').optional(),
+      ctdivol: columnParam('numeric', 'CTDIvol (mGy)', 'ctdivol_mgy').default('ctdivol_mgy'),
+      dlp: columnParam('numeric', 'DLP (mGy.cm)', 'dlp_mgycm').default('dlp_mgycm'),
     })
-    .default({ exam: 'exam', phantom: 'phantom', age: 'age', ctdivol: 'ctdivol_mgy', dlp: 'dlp_mgycm' }),
+    .default({ exam: 'exam', phantom: 'phantom', age: 'age', ctdivol: 'ctdivol_mgy', dlp: 'dlp_mgycm' })
+    .describe('Which registry columns hold the exam, phantom, age, weight, CTDIvol and DLP')
+    .meta(
+      examples({ exam: 'exam', phantom: 'phantom', age: 'age', ctdivol: 'ctdivol_mgy', dlp: 'dlp_mgycm' }),
+    ),
 });
 export type DrlSurveyParams = z.infer<typeof DrlSurveyParamsSchema>;
 

@@ -9,7 +9,7 @@
 import { DvhExtractResultSchema, FedhubError, type Json } from '@fedhub/protocol';
 import type { Dvh } from '@fedhub/rt';
 import { z } from 'zod';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, OutputDatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { type ImagingSeries, release } from '../types.js';
 
@@ -19,32 +19,53 @@ const MetricName = z
   .describe('A DVH metric: D95, D2cc, V20Gy (cc), V20Gy% , gEUD(n=0.25)');
 
 export const DvhExtractParamsSchema = z.strictObject({
-  output: DatasetParam.describe('Derived dataset of metrics, one row per patient and structure'),
-  differentialOutput: DatasetParam.optional().describe(
-    'Derived dataset of differential DVHs: patient, structure, dose_gy, volume (fraction)',
+  output: OutputDatasetParam.describe('Derived dataset of metrics, one row per patient and structure').meta(
+    examples('dvh_metrics'),
   ),
-  binGy: z.number().min(0.01).max(10).default(1).describe('Dose bin width of the differential table (Gy)'),
+  differentialOutput: OutputDatasetParam.optional()
+    .describe('Derived dataset of differential DVHs: patient, structure, dose_gy, volume (fraction)')
+    .meta(examples('dvh_differential')),
+  binGy: z
+    .number()
+    .min(0.01)
+    .max(10)
+    .default(1)
+    .describe('Dose bin width of the differential table (Gy)')
+    .meta(examples(0.5)),
   structures: z
     .array(z.string().min(1).max(64))
     .min(1)
     .max(100)
     .optional()
-    .describe('Structures to keep (standard or local names); default every structure'),
-  metrics: z.array(MetricName).max(50).default([]).describe('Extra metrics, each a column of `output`'),
+    .describe('Structures to keep (standard or local names); default every structure')
+    .meta(examples(['Lung_L', 'Lung_R', 'Heart'])),
+  metrics: z
+    .array(MetricName)
+    .max(50)
+    .default([])
+    .describe('Extra metrics, each a column of `output`')
+    .meta(examples(['D95', 'V20Gy%', 'gEUD(n=0.25)'])),
   join: z
-    .strictObject({ dataset: DatasetParam, column: ColumnParam })
+    .strictObject({
+      dataset: DatasetParam,
+      column: columnParam('any', 'Patient pseudonym column', 'patient_id'),
+    })
     .optional()
-    .describe('Join both tables to this dataset, whose `column` holds the patient pseudonym'),
+    .describe('Join both tables to this dataset, whose `column` holds the patient pseudonym')
+    .meta(examples({ dataset: 'cohort', column: 'patient_id' })),
   samples: z
     .int()
     .min(10_000)
     .max(20_000_000)
     .default(4_000_000)
-    .describe('Dose samples aimed at per structure (sets the sampling resolution of the DVH engine)'),
+    .describe('Dose samples aimed at per structure (sets the sampling resolution of the DVH engine)')
+    .meta(examples(4_000_000)),
   key: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/)
-    .default('patient_pseudonym'),
+    .default('patient_pseudonym')
+    .describe('Name of the patient key column of the derived datasets')
+    .meta(examples('patient_pseudonym')),
 });
 export type DvhExtractParams = z.infer<typeof DvhExtractParamsSchema>;
 

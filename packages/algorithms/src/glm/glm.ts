@@ -9,14 +9,7 @@
  * the weighted mean response, known after the first IRLS round, and the nodes send its deviance with the
  * second; otherwise rounds of its own fit the null model. The result equals R's `glm` on the pooled rows.
  */
-import {
-  FedhubError,
-  FilterSchema,
-  GlmResultSchema,
-  type Json,
-  type ResultWarning,
-  resultWarning,
-} from '@fedhub/protocol';
+import { FedhubError, GlmResultSchema, type Json, type ResultWarning, resultWarning } from '@fedhub/protocol';
 import {
   defaultGlmControl,
   fitGlmFederated,
@@ -31,7 +24,7 @@ import {
 } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { declaredLevelCounts, levelsHeld } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { designCells } from '../design-cells.js';
@@ -58,23 +51,41 @@ export const GlmParamsSchema = z.strictObject({
     .string()
     .min(3)
     .max(2000)
-    .describe('R model formula, e.g. "toxicity ~ dose_gy + age + factor(stage)"'),
-  family: z.enum(['gaussian', 'binomial', 'poisson']).default('gaussian'),
-  filter: FilterSchema.optional(),
-  weights: ColumnParam.optional().describe('Column of prior (observation) weights'),
-  ref: z.record(z.string(), z.string()).optional().describe('Reference level per factor column'),
+    .describe('R model formula, e.g. "toxicity ~ dose_gy + age + factor(stage)"')
+    .meta(paramMeta({ widget: 'formula', examples: ['toxicity ~ dose_gy + age + factor(stage)'] })),
+  family: z
+    .enum(['gaussian', 'binomial', 'poisson'])
+    .default('gaussian')
+    .describe('Error distribution: binomial for a 0/1 outcome (logistic regression), poisson for counts')
+    .meta(examples('binomial')),
+  filter: FilterParam,
+  weights: columnParam('numeric', 'Column of prior (observation) weights', 'fractions').optional(),
+  ref: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Reference level per factor column (default: the first declared level)')
+    .meta(paramMeta({ widget: 'levels', levelsOf: 'formula', examples: [{ stage: 'II' }] })),
   perCentre: z
     .boolean()
     .default(false)
     .describe(
       "Also fit the model at each centre and release each centre's coefficients (a forest plot of centres); only in studies that allow per-node breakdowns",
-    ),
+    )
+    .meta(examples(true)),
   control: z
     .strictObject({
-      epsilon: z.number().positive().max(1e-2).default(1e-8),
-      maxit: z.int().min(1).max(100).default(25),
+      epsilon: z
+        .number()
+        .positive()
+        .max(1e-2)
+        .default(1e-8)
+        .describe('Convergence tolerance on the relative change of deviance')
+        .meta(examples(1e-8)),
+      maxit: z.int().min(1).max(100).default(25).describe('Most IRLS iterations').meta(examples(25)),
     })
-    .optional(),
+    .optional()
+    .describe('IRLS convergence settings, as R glm.control')
+    .meta(examples({ epsilon: 1e-8, maxit: 25 })),
 });
 export type GlmParams = z.infer<typeof GlmParamsSchema>;
 

@@ -9,11 +9,11 @@
  * median inside it as that interval. With nothing merged the result equals R's survfit/survdiff on the
  * coarsened pooled rows; the log-rank test always does (it is one statistic over all times).
  */
-import { FedhubError, FilterSchema, type Json, KmResultSchema } from '@fedhub/protocol';
+import { FedhubError, type Json, KmResultSchema } from '@fedhub/protocol';
 import { coarsenedKaplanMeier, coarsenTimes, logRankTest, sortLevels } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, FilterParam } from '../common-params.js';
 import { declaredLevels } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { assertFactorColumn } from '../precision.js';
@@ -21,17 +21,32 @@ import { type DatasetHandle, type DisclosureCell, release } from '../types.js';
 
 export const KmParamsSchema = z.strictObject({
   dataset: DatasetParam,
-  time: ColumnParam.describe('Follow-up time column'),
-  event: ColumnParam.describe('Event indicator column (1 = event, 0 = censored)'),
-  group: ColumnParam.optional().describe(
+  time: columnParam('time', 'Follow-up time column', 'months'),
+  event: columnParam('event', 'Event indicator column (1 = event, 0 = censored)', 'dead'),
+  group: columnParam(
+    'categorical',
     'Categorical column: one curve per level, and the log-rank test between them',
-  ),
-  strata: ColumnParam.optional().describe(
+    'stage',
+  ).optional(),
+  strata: columnParam(
+    'categorical',
     'Categorical column to stratify the log-rank test by (e.g. centre)',
-  ),
-  timeResolution: z.number().min(1e-6).default(1),
-  confLevel: z.number().gt(0).lt(1).default(0.95),
-  filter: FilterSchema.optional(),
+    'sex',
+  ).optional(),
+  timeResolution: z
+    .number()
+    .min(1e-6)
+    .default(1)
+    .describe('Event times are coarsened up to multiples of this (time unit)')
+    .meta(examples(1)),
+  confLevel: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.95)
+    .describe('Confidence level of the curves')
+    .meta(examples(0.95)),
+  filter: FilterParam,
 });
 export type KmParams = z.infer<typeof KmParamsSchema>;
 

@@ -31,8 +31,8 @@ describe('LKB partials', () => {
     for (let a = 0; a < 3; a++) {
       const up = [...th] as [number, number, number];
       const dn = [...th] as [number, number, number];
-      up[a] += h;
-      dn[a] -= h;
+      up[a] = th[a]! + h;
+      dn[a] = th[a]! - h;
       const fd = (lkbPartial(data, [up])[0]! - lkbPartial(data, [dn])[0]!) / (2 * h);
       expect(p[1 + a]).toBeCloseTo(fd, 6);
     }

@@ -8,11 +8,11 @@
  * halving to the maximum, then the six profile searches (each parameter, each side) side by side. The
  * result equals the pooled maximum-likelihood fit (R optim, polished).
  */
-import { FedhubError, FilterSchema, type Json, LkbResultSchema } from '@fedhub/protocol';
+import { FedhubError, type Json, LkbResultSchema } from '@fedhub/protocol';
 import { normalQuantile } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { type DatasetHandle, release } from '../types.js';
 import {
@@ -36,23 +36,39 @@ import {
 
 export const LkbParamsSchema = z.strictObject({
   dataset: DatasetParam,
-  patient: ColumnParam.describe('Patient key column (one DVH per patient)'),
-  dose: ColumnParam.describe('Dose of the DVH bin (Gy)'),
-  volume: ColumnParam.describe('Volume of the DVH bin (differential: fraction or cc)'),
-  outcome: ColumnParam.describe('Complication: 1 = yes, 0 = no (the same on every row of a patient)'),
+  patient: columnParam('any', 'Patient key column (one DVH per patient)', 'patient_pseudonym'),
+  dose: columnParam('numeric', 'Dose of the DVH bin (Gy)', 'dose_gy'),
+  volume: columnParam('numeric', 'Volume of the DVH bin (differential: fraction or cc)', 'volume'),
+  outcome: columnParam(
+    'binary',
+    'Complication: 1 = yes, 0 = no (the same on every row of a patient)',
+    'pneumonitis',
+  ),
   volumeKind: z
     .enum(['fraction', 'cc'])
     .default('fraction')
-    .describe("'fraction': each patient's volumes sum to 1; 'cc': absolute, made relative per patient"),
-  confLevel: z.number().gt(0).lt(1).default(0.95),
-  profile: z.boolean().default(true).describe('Profile-likelihood intervals for TD50, m and n'),
+    .describe("'fraction': each patient's volumes sum to 1; 'cc': absolute, made relative per patient")
+    .meta(examples('fraction')),
+  confLevel: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.95)
+    .describe('Confidence level of the profile-likelihood intervals')
+    .meta(examples(0.95)),
+  profile: z
+    .boolean()
+    .default(true)
+    .describe('Profile-likelihood intervals for TD50, m and n')
+    .meta(examples(true)),
   n: z
     .number()
     .min(0.001)
     .max(1000)
     .optional()
-    .describe('Fix the volume parameter n (1: a mean-dose model) instead of estimating it'),
-  filter: FilterSchema.optional(),
+    .describe('Fix the volume parameter n (1: a mean-dose model) instead of estimating it')
+    .meta(examples(1)),
+  filter: FilterParam,
 });
 export type LkbParams = z.infer<typeof LkbParamsSchema>;
 

@@ -18,7 +18,7 @@ import {
   validateConfig,
 } from '@fedhub/radiomics/settings';
 import { z } from 'zod';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, OutputDatasetParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { type ImagingSeries, type ImagingSource, release } from '../types.js';
 
@@ -64,7 +64,8 @@ const SettingsParam = z
   })
   .describe(
     'An IBSI configuration name (ibsi-ct-a..e) or a settings object (see @fedhub/radiomics RadiomicsConfig)',
-  );
+  )
+  .meta(examples('ibsi-ct-c'));
 
 export const RadiomicsExtractParamsSchema = z.strictObject({
   roi: z
@@ -73,30 +74,40 @@ export const RadiomicsExtractParamsSchema = z.strictObject({
     .max(64)
     .describe(
       'ROI name or number in the RT structure sets, or SEG segment label or number. The Basic de-identification profile empties ROI names: nodes that keep them use the clean-descriptors option, otherwise give the ROI number',
-    ),
+    )
+    .meta(examples('GTV', '1')),
   settings: SettingsParam.default('ibsi-ct-c'),
-  output: DatasetParam.describe('Name of the derived dataset stored at each node'),
+  output: OutputDatasetParam.describe('Name of the derived dataset stored at each node').meta(
+    examples('radiomics_gtv'),
+  ),
   features: z
     .array(z.string().regex(/^[a-z]+_[A-Za-z0-9_]+$/))
     .min(1)
     .max(1000)
     .optional()
-    .describe('IBSI tags to keep (default: every feature)'),
+    .describe('IBSI tags to keep (default: every feature)')
+    .meta(examples(['morph_volume', 'stat_mean'])),
   join: z
-    .strictObject({ dataset: DatasetParam, column: ColumnParam })
+    .strictObject({
+      dataset: DatasetParam,
+      column: columnParam('any', 'Patient pseudonym column', 'patient_id'),
+    })
     .optional()
-    .describe('Join the features to this dataset, whose `column` holds the patient pseudonym'),
+    .describe('Join the features to this dataset, whose `column` holds the patient pseudonym')
+    .meta(examples({ dataset: 'cohort', column: 'patient_id' })),
   key: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/)
     .default('patient_pseudonym')
-    .describe('Name of the patient key column of the derived dataset'),
+    .describe('Name of the patient key column of the derived dataset')
+    .meta(examples('patient_pseudonym')),
   fractionalThreshold: z
     .number()
     .gt(0)
     .max(1)
     .default(0.5)
-    .describe('Fractional SEG: smallest fraction inside'),
+    .describe('Fractional SEG: smallest fraction inside')
+    .meta(examples(0.5)),
 });
 export type RadiomicsExtractParams = z.infer<typeof RadiomicsExtractParamsSchema>;
 

@@ -8,7 +8,14 @@
 import { type ColumnSpec, FedhubError, type Json, SummaryResultSchema } from '@fedhub/protocol';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, MASKED_FIELD, sumAdditive } from '../additive.js';
-import { BinsSchema, binBreaks, ColumnParam, DatasetParam, FilterParam } from '../common-params.js';
+import {
+  BinsSchema,
+  binBreaks,
+  ColumnParam,
+  DatasetParam,
+  FilterParam,
+  paramMeta,
+} from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { noiseDescriptions } from '../noise-description.js';
 import { snapBreaks } from '../precision.js';
@@ -17,9 +24,27 @@ import { type DisclosureCell, type NodePart, type Privatizer, release } from '..
 export const SummaryParamsSchema = z
   .strictObject({
     dataset: DatasetParam,
-    columns: z.array(ColumnParam).min(1).max(100),
+    columns: z
+      .array(ColumnParam)
+      .min(1)
+      .max(100)
+      .describe('Columns to describe')
+      .meta(paramMeta({ columnKind: 'any', examples: [['age', 'dose_gy']] })),
     filter: FilterParam,
-    bins: z.record(z.string(), BinsSchema).optional().describe('Histogram bins per column'),
+    bins: z
+      .record(z.string(), BinsSchema)
+      .optional()
+      .describe("Histogram bins per column, on the dictionary's declared range")
+      .meta(
+        paramMeta({
+          widget: 'bins',
+          levelsOf: 'columns',
+          examples: [
+            { age: { from: 20, to: 100, width: 10 } },
+            { dose_gy: { breaks: [20, 50, 60, 70, 90] } },
+          ],
+        }),
+      ),
   })
   .superRefine((p, ctx) => {
     for (const [col, bins] of Object.entries(p.bins ?? {})) {

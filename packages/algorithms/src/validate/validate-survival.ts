@@ -14,11 +14,11 @@
  * comparators per grid point and score bin), secure-aggregated; each centre's own C only where the study
  * allows per-node breakdowns.
  */
-import { FedhubError, FilterSchema, type Json, ValidateSurvivalResultSchema } from '@fedhub/protocol';
+import { FedhubError, type Json, ValidateSurvivalResultSchema } from '@fedhub/protocol';
 import { concordanceLocalPartial, type EventTimeGrid, normalQuantile } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import {
   type CoxParams,
   coxStrataCodes,
@@ -65,38 +65,61 @@ import { type ConcordanceSummary, concordanceSummary } from './concordance-summa
 
 export const ValidateSurvivalParamsSchema = z.strictObject({
   dataset: DatasetParam,
-  time: ColumnParam.optional().describe('Follow-up time (default: the Surv() time of the model formula)'),
-  event: ColumnParam.optional().describe(
+  time: columnParam(
+    'time',
+    'Follow-up time (default: the Surv() time of the model formula)',
+    'months',
+  ).optional(),
+  event: columnParam(
+    'event',
     'Event indicator 0/1 (default: the Surv() event of the model formula)',
-  ),
-  model: z.union([
-    z.strictObject({ score: ColumnParam.describe('Column of risk scores (higher = shorter survival)') }),
-    z.strictObject({
-      formula: z
-        .string()
-        .min(3)
-        .max(2000)
-        .describe('As fitted, e.g. "Surv(months, dead) ~ age + sex + factor(stage)" or "~ age + sex"'),
-      coefficients: z
-        .record(z.string(), z.number())
-        .describe('Frozen coefficients by term name (as coxph reports them)'),
-    }),
-  ]),
-  strata: ColumnParam.optional().describe(
+    'dead',
+  ).optional(),
+  model: z
+    .union([
+      z.strictObject({
+        score: columnParam('numeric', 'Column of risk scores (higher = shorter survival)', 'risk_score'),
+      }),
+      z.strictObject({
+        formula: z
+          .string()
+          .min(3)
+          .max(2000)
+          .describe('As fitted, e.g. "Surv(months, dead) ~ age + sex + factor(stage)" or "~ age + sex"'),
+        coefficients: z
+          .record(z.string(), z.number())
+          .describe('Frozen coefficients by term name (as coxph reports them)'),
+      }),
+    ])
+    .describe('The frozen model: a column of risk scores, or a Cox model from the model registry')
+    .meta(
+      paramMeta({
+        widget: 'model',
+        modelOf: 'coxph',
+        examples: [
+          { formula: 'Surv(months, dead) ~ age + dose_gy', coefficients: { age: 0.03, dose_gy: -0.01 } },
+        ],
+      }),
+    ),
+  strata: columnParam(
+    'categorical',
     'Compare pairs only within strata of this column (default: the strata() term of the model formula)',
-  ),
+    'sex',
+  ).optional(),
   timeResolution: z
     .number()
     .min(1e-6)
     .default(1)
-    .describe('Event times are coarsened up to multiples of this (time unit), as coxph does'),
+    .describe('Event times are coarsened up to multiples of this (time unit), as coxph does')
+    .meta(examples(1)),
   scoreResolution: z
     .number()
     .min(1e-4)
     .max(1)
     .default(0.01)
-    .describe('Risk scores are rounded to multiples of this; C is exact for scores on this grid'),
-  filter: FilterSchema.optional(),
+    .describe('Risk scores are rounded to multiples of this; C is exact for scores on this grid')
+    .meta(examples(0.01)),
+  filter: FilterParam,
 });
 export type ValidateSurvivalParams = z.infer<typeof ValidateSurvivalParamsSchema>;
 

@@ -5,7 +5,7 @@
  * calibration slope and calibration-in-the-large (binomial GLMs fitted by federated IRLS). The model is a
  * column of predicted probabilities, or a formula with frozen coefficients (e.g. from a `glm` task).
  */
-import { FedhubError, FilterSchema, type Json, ValidateResultSchema } from '@fedhub/protocol';
+import { FedhubError, type Json, ValidateResultSchema } from '@fedhub/protocol';
 import {
   aucFromHistograms,
   aucLocalPartial,
@@ -27,7 +27,7 @@ import {
 } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
-import { ColumnParam, DatasetParam } from '../common-params.js';
+import { columnParam, DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { declaredLevelCounts, levelsHeld } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula, readModelData } from '../glm/model-data.js';
@@ -43,35 +43,51 @@ import { OnnxModelParam, onnxColumns, onnxScores } from './onnx-scores.js';
 
 export const ValidateParamsSchema = z.strictObject({
   dataset: DatasetParam,
-  outcome: ColumnParam.describe('Observed binary outcome (0/1)'),
-  model: z.union([
-    z.strictObject({ score: ColumnParam.describe('Column of predicted probabilities') }),
-    z.strictObject({
-      formula: z
-        .string()
-        .min(3)
-        .max(2000)
-        .describe('Right-hand side as in the fitted model, e.g. "~ dose_gy + age + sex + stage"'),
-      coefficients: z
-        .record(z.string(), z.number())
-        .describe('Frozen coefficients by term name (as glm reports them)'),
-    }),
-    OnnxModelParam,
-  ]),
+  outcome: columnParam('binary', 'Observed binary outcome (0/1)', 'toxicity'),
+  model: z
+    .union([
+      z.strictObject({ score: columnParam('numeric', 'Column of predicted probabilities', 'risk') }),
+      z.strictObject({
+        formula: z
+          .string()
+          .min(3)
+          .max(2000)
+          .describe('Right-hand side as in the fitted model, e.g. "~ dose_gy + age + sex + stage"'),
+        coefficients: z
+          .record(z.string(), z.number())
+          .describe('Frozen coefficients by term name (as glm reports them)'),
+      }),
+      OnnxModelParam,
+    ])
+    .describe(
+      'The frozen model: a column of predicted probabilities, a logistic GLM from the model registry, or a registered ONNX model',
+    )
+    .meta(
+      paramMeta({
+        widget: 'model',
+        modelOf: 'glm',
+        examples: [
+          { formula: '~ dose_gy + age', coefficients: { '(Intercept)': -6.1, dose_gy: 0.062, age: 0.021 } },
+          { score: 'risk' },
+        ],
+      }),
+    ),
   scoreResolution: z
     .number()
     .min(1e-4)
     .max(0.1)
     .default(0.001)
-    .describe('Predicted probabilities are histogrammed at this resolution'),
-  groups: z.int().min(3).max(20).default(10).describe('Hosmer–Lemeshow risk groups'),
+    .describe('Predicted probabilities are histogrammed at this resolution')
+    .meta(examples(0.001)),
+  groups: z.int().min(3).max(20).default(10).describe('Hosmer–Lemeshow risk groups').meta(examples(10)),
   netBenefitThresholds: z
     .array(z.number().gt(0).lt(1))
     .min(1)
     .max(50)
     .default([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5])
-    .describe('Risk thresholds of the decision curve (net benefit), on the score grid'),
-  filter: FilterSchema.optional(),
+    .describe('Risk thresholds of the decision curve (net benefit), on the score grid')
+    .meta(examples([0.1, 0.2, 0.3])),
+  filter: FilterParam,
 });
 export type ValidateParams = z.infer<typeof ValidateParamsSchema>;
 

@@ -402,7 +402,7 @@ describe.skipIf(!hasOrthanc)('fedhub dicom pull from Orthanc over DICOMweb', () 
       const r = await fetch(`http://127.0.0.1:${httpPort}/instances`, {
         method: 'POST',
         headers: { authorization: auth, 'content-type': 'application/dicom' },
-        body,
+        body: new Uint8Array(body),
       });
       expect(r.ok, `Orthanc refused an upload: HTTP ${r.status}`).toBe(true);
     }

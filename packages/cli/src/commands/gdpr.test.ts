@@ -35,6 +35,7 @@ function demoStudy(): Study {
     status: 'active',
     stoppedAt: null,
     createdBy: '88888888-8888-4888-8888-888888888888',
+    owner: null,
     createdAt: '2026-01-05T09:00:00.000Z',
     updatedAt: '2026-01-05T09:00:00.000Z',
   };

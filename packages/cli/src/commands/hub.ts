@@ -1,5 +1,6 @@
 import { initHub, loadHubConfig, rotateHubKeys, startHub } from '@fedhub/hub';
 import type { Command } from 'commander';
+import { withDashboard } from '../dashboard-dir.js';
 import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
 
@@ -12,12 +13,14 @@ interface HubOpts {
 }
 
 function configFrom(opts: HubOpts) {
-  return loadHubConfig(process.env, {
-    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
-    ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
-    ...(opts.host ? { host: opts.host } : {}),
-  });
+  return withDashboard(
+    loadHubConfig(process.env, {
+      ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+      ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+      ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+      ...(opts.host ? { host: opts.host } : {}),
+    }),
+  );
 }
 
 export function registerHubCommands(program: Command): void {

@@ -11,6 +11,7 @@ import type { FedhubNode } from '@fedhub/node/runtime';
 import { type ColumnSpec, FedhubError, type Json } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import type { Command } from 'commander';
+import { withDashboard } from '../dashboard-dir.js';
 import { createFederation, waitForNodesOnline } from '../federation-setup.js';
 import { formatTaskOutcome } from '../format-result.js';
 import { createLogger } from '../logger.js';
@@ -110,7 +111,7 @@ export async function simulate(opts: SimulateOptions) {
       username: 'simulate-admin',
       organisation: 'Simulation hub',
     });
-    hub = await startHub(hubConfig, { log: createLogger(level, 'hub') });
+    hub = await startHub(withDashboard(hubConfig), { log: createLogger(level, 'hub') });
     const client = new HubClient({ baseUrl: hub.url, token: admin.apiToken });
     const fed = await createFederation(
       client,

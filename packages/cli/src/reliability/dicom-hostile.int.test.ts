@@ -62,6 +62,7 @@ describe.skipIf(!hasDcmtk)('malformed input to the C-STORE listener', () => {
           options: [],
           allowSopClasses: [],
           allowBurnedInAnnotation: false,
+          rtStructureNames: false, // as before the option existed: RT descriptors emptied
         },
         workers: { size: 2, maxMemoryMb: 256, timeoutMs: 20_000 },
         dicomweb: [],

@@ -10,6 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Study } from '@fedhub/protocol';
 import { HubClient, HubRequestError } from '@fedhub/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loginWhenUp, quantile, scriptedNode, startHubProcess } from './fault-harness.js';
@@ -66,7 +67,7 @@ describe('load on one hub process', () => {
         baseUrl: hub.url,
         token: (await admin.createApiToken('load', 1)).token,
       });
-      const studies = [];
+      const studies: Study[] = [];
       for (let i = 0; i < NODES / STUDY_SIZE; i++)
         studies.push(
           await admin.createStudy({
@@ -244,8 +245,11 @@ describe('flooding', () => {
       organisationId: org.id,
       roles: ['researcher'],
     });
-    const flooder = await HubClient.login(hub.url, 'flooder', 'quartz harbour lantern 91');
-    const bystander = await HubClient.login(hub.url, 'bystander', 'copper meadow violin 27');
+    const flooder = new HubClient({ baseUrl: hub.url });
+    const flooderAccess = (await flooder.login('flooder', 'quartz harbour lantern 91')).accessToken;
+    const bystanderAccess = (
+      await new HubClient({ baseUrl: hub.url }).login('bystander', 'copper meadow violin 27')
+    ).accessToken;
     const flooderToken = (await flooder.createApiToken('flood', 1)).token;
     const health: number[] = [];
     const healthStatuses: number[] = [];
@@ -267,7 +271,7 @@ describe('flooding', () => {
     const retryAfter: string[] = [];
     for (let i = 0; i < 300; i += 20) {
       const rs = await Promise.all(
-        Array.from({ length: 20 }, (_, j) => get('/api/me', j % 2 ? flooderToken : flooder.token)),
+        Array.from({ length: 20 }, (_, j) => get('/api/me', j % 2 ? flooderToken : flooderAccess)),
       );
       for (const r of rs) {
         statuses.push(r.status);
@@ -283,7 +287,7 @@ describe('flooding', () => {
     expect(limited).toBe(181);
     expect(retryAfter.every((v) => Number(v) > 0)).toBe(true);
     // the bystander is not affected
-    expect((await get('/api/me', bystander.token)).status).toBe(200);
+    expect((await get('/api/me', bystanderAccess)).status).toBe(200);
     // an address without a valid token: forged tokens share one per-IP budget
     const anon = await Promise.all(Array.from({ length: 150 }, (_, i) => get('/api/me', `fha.forged${i}.x`)));
     expect(anon.filter((r) => r.status === 429).length).toBeGreaterThan(0);

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScratchDatabase } from '@fedhub/db';
+import type { Study } from '@fedhub/protocol';
 import { HubClient, HubRequestError, NodeApiClient } from '@fedhub/sdk';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,7 +80,7 @@ describe.skipIf(!wanted)('two hub processes on one PostgreSQL database', () => {
         token: (await admin.createApiToken('spread', 1)).token,
         fetch: spread,
       });
-      const studies = [];
+      const studies: Study[] = [];
       for (let i = 0; i < NODES / STUDY_SIZE; i++)
         studies.push(
           await admin.createStudy({

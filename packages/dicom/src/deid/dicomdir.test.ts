@@ -22,7 +22,11 @@ function str(ds: DicomDataset, tag: number): string {
 }
 
 /** Walks the directory from the root record by offsets, as a reader does: [record type, depth] in order. */
-function walk(out: Buffer): { order: Array<[string, number]>; records: DicomDataset[]; starts: number[] } {
+function walk(out: Buffer): {
+  order: Array<[string, number]>;
+  records: readonly DicomDataset[];
+  starts: number[];
+} {
   const file = readDicom(out, dict);
   const seq = file.dataset.find((e) => e.tag === 0x00041220)!;
   const records = seq.items!;

@@ -34,7 +34,7 @@ const vrByTag = new Map<string, string>();
 const pseudoVr: Record<string, string> = { ox: 'OW', xs: 'US', up: 'UL', lt: 'OW' };
 for (const e of Object.values(dcmjs.data.DicomMetaDictionary.nameMap)) {
   const m = /^\(([0-9A-F]{4}),([0-9A-F]{4})\)$/i.exec(e.tag);
-  if (m) vrByTag.set((m[1] + m[2]).toUpperCase(), pseudoVr[e.vr] ?? e.vr);
+  if (m) vrByTag.set(`${m[1]}${m[2]}`.toUpperCase(), pseudoVr[e.vr] ?? e.vr);
 }
 // Attributes the engine sets itself, or that identify the file's type.
 const SPECIAL = new Set(['00100010', '00100020', '00120062', '00120063', '00120064', '00280303', '00080016']);

@@ -116,7 +116,8 @@ export function studyOut(r: Schema['studies'], nodeIds: string[]): Study {
   };
 }
 
-export function taskOut(r: Schema['tasks']): Task {
+/** A task row as the API gives it; `createdByName`: the submitter's username where the caller joined it. */
+export function taskOut(r: Schema['tasks'], createdByName?: string | null): Task {
   return {
     id: r.id,
     studyId: r.study_id,
@@ -132,6 +133,8 @@ export function taskOut(r: Schema['tasks']): Task {
     createdBy: r.created_by,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
+    title: r.title ?? null,
+    ...(createdByName !== undefined ? { createdByName } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crosstab, summary } from '@fedhub/algorithms';
+import { type AggregateOutcome, crosstab, summary } from '@fedhub/algorithms';
 import { type DisclosurePolicy, DisclosurePolicySchema, FedhubError } from '@fedhub/protocol';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,12 @@ import { executeRun } from '../executor.js';
 import { openStudy } from '../governance/study-gate.js';
 import { DatasetStore } from './duckdb-store.js';
 import { inferDictionary } from './infer-dictionary.js';
+
+/** The result of an aggregate that must be done, in the shape the test reads. */
+function doneResult<T>(outcome: AggregateOutcome): T {
+  if (outcome.kind !== 'done') throw new Error('expected a result, the aggregate asked for another round');
+  return outcome.result as unknown as T;
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-duckdb-test-'));
 const policy: DisclosurePolicy = DisclosurePolicySchema.parse({});
@@ -95,20 +101,16 @@ describe('summary over three DuckDB-backed nodes', () => {
       parts,
     });
     expect(agg.kind).toBe('done');
-    const result = (
-      agg as {
-        result: {
-          columns: Array<{
-            column: string;
-            n: number;
-            missing: number;
-            mean: number;
-            sd: number;
-            histogram: { counts: number[] };
-          }>;
-        };
-      }
-    ).result;
+    const result = doneResult<{
+      columns: Array<{
+        column: string;
+        n: number;
+        missing: number;
+        mean: number;
+        sd: number;
+        histogram: { counts: number[] };
+      }>;
+    }>(agg);
     for (const col of ['age', 'dose_gy', 'bmi']) {
       const all = cohorts
         .flat()
@@ -162,12 +164,16 @@ describe('summary over three DuckDB-backed nodes', () => {
   it('counts a crosstab equal to counting the concatenated rows', async () => {
     const params = { dataset: 'cohort', rows: 'stage', cols: 'toxicity' };
     const outcomes = await Promise.all(stores.map((s, i) => run(s, i, crosstab, params)));
-    const agg = crosstab.aggregate({
-      params: crosstab.paramsSchema.parse(params),
-      round: 1,
-      state: null,
-      parts: outcomes.map((o, i) => ({ nodeId: `n${i}`, nodeName: `node-${i}`, payload: o.payload! })),
-    }) as { result: { rows: string[]; cols: string[]; counts: number[][] } };
+    const agg = {
+      result: doneResult<{ rows: string[]; cols: string[]; counts: number[][] }>(
+        crosstab.aggregate({
+          params: crosstab.paramsSchema.parse(params),
+          round: 1,
+          state: null,
+          parts: outcomes.map((o, i) => ({ nodeId: `n${i}`, nodeName: `node-${i}`, payload: o.payload! })),
+        }),
+      ),
+    };
     expect(agg.result.rows).toEqual(['I', 'II', 'III', 'IV']);
     const all = cohorts.flat();
     for (const [i, stage] of agg.result.rows.entries())

@@ -75,6 +75,7 @@ describe.skipIf(!hasStorescu)('C-STORE listener', () => {
           options: [],
           allowSopClasses: [],
           allowBurnedInAnnotation: false,
+          rtStructureNames: false, // as before the option existed: RT descriptors emptied
         },
         workers: { size: 2, maxMemoryMb: 256, timeoutMs: 20_000 },
         dicomweb: [],

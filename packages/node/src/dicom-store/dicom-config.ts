@@ -87,20 +87,14 @@ export const DicomConfigSchema = z.strictObject({
           'RT objects (structure sets, plans, doses) through Clean Descriptors: ROI names are cleaned, not emptied',
         ),
     })
-    .default({
-      profile: 'basic',
-      options: ['retain-long-modified-dates'],
-      allowSopClasses: [],
-      allowBurnedInAnnotation: false,
-      rtStructureNames: true,
-    }),
+    .prefault({}),
   workers: z
     .strictObject({
       size: z.int().min(1).max(64).default(2),
       maxMemoryMb: z.int().min(64).max(16384).default(512),
       timeoutMs: z.int().min(1000).max(600_000).default(30_000),
     })
-    .default({ size: 2, maxMemoryMb: 512, timeoutMs: 30_000 }),
+    .prefault({}),
   listener: z
     .strictObject({
       aeTitle: AeTitle,

@@ -51,6 +51,7 @@ function config(dir: string, keyFile?: string) {
         options: ['retain-long-modified-dates'],
         allowSopClasses: [],
         allowBurnedInAnnotation: false,
+        rtStructureNames: false, // as before the option existed: RT descriptors emptied
       },
       workers: { size: 2, maxMemoryMb: 256, timeoutMs: 20_000 },
       dicomweb: [],

@@ -114,6 +114,7 @@ describe('C-STORE listener against hostile PDUs', () => {
           options: [],
           allowSopClasses: [],
           allowBurnedInAnnotation: false,
+          rtStructureNames: false, // as before the option existed: RT descriptors emptied
         },
         workers: { size: 1, maxMemoryMb: 256, timeoutMs: 20_000 },
         dicomweb: [],

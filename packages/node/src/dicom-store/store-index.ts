@@ -4,7 +4,8 @@
  * are stored here; the original identifiers live only in the encrypted re-identification map and in the
  * quarantine folder, both inside the node.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openNodeStore } from '../sqlite-store.js';
 
 /** Where an instance came from. */
 export type IntakeSourceKind = 'c-store' | 'dicomweb' | 'folder';
@@ -180,10 +181,7 @@ export class StoreIndex {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.db = openNodeStore(file, [SCHEMA]);
   }
 
   /** The instance with this (de-identified) SOP Instance UID, if stored. */

@@ -4,10 +4,10 @@
  * runs held until the node admin decides. The node is the authority: the hub only relays.
  * The `fedhub node approve|deny|stop-study` commands write here while the node runs (SQLite WAL).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApprovalMode, Json, Requester } from '@fedhub/protocol';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openNodeStore } from '../sqlite-store.js';
 import { permissionDigest, type StudyPermission } from './approval-permission.js';
 
 export interface StudyApprovalState {
@@ -45,15 +45,19 @@ export interface PendingRun extends AlgorithmKey {
   releasedAt: string | null;
 }
 
+/** Version 2: held runs keep the study permission they were held under (files of version 1 lack it). */
+function addPendingPermission(db: Database.Database): void {
+  const pendingColumns = db.prepare('PRAGMA table_info(pending)').all() as Array<{ name: string }>;
+  if (!pendingColumns.some((c) => c.name === 'permission'))
+    db.exec('ALTER TABLE pending ADD COLUMN permission TEXT');
+}
+
 export class ApprovalStore {
   private readonly db: Database.Database;
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(dataDir, 'approvals.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS studies (
+    this.db = openNodeStore(join(dataDir, 'approvals.sqlite'), [
+      `CREATE TABLE IF NOT EXISTS studies (
       study_id TEXT PRIMARY KEY,
       mode TEXT,
       stopped_at TEXT,
@@ -97,10 +101,9 @@ export class ApprovalStore {
       permission TEXT NOT NULL,
       decided_by TEXT NOT NULL,
       at TEXT NOT NULL
-    );`);
-    const pendingColumns = this.db.prepare('PRAGMA table_info(pending)').all() as Array<{ name: string }>;
-    if (!pendingColumns.some((c) => c.name === 'permission'))
-      this.db.exec('ALTER TABLE pending ADD COLUMN permission TEXT');
+    );`,
+      addPendingPermission,
+    ]);
   }
 
   /** Spends a node administrator statement's nonce: false when it was used before (a replay). */

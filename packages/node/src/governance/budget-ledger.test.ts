@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crosstab, getAlgorithm, summary } from '@fedhub/algorithms';
+import { type AggregateOutcome, crosstab, getAlgorithm, summary } from '@fedhub/algorithms';
 import { DisclosurePolicySchema, type Json } from '@fedhub/protocol';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,12 @@ import { PrivacyConfigSchema } from './dp-config.js';
 import type { PrivacyControls } from './dp-gate.js';
 import { QuotaLedger } from './quota-ledger.js';
 import { openStudy } from './study-gate.js';
+
+/** The result of an aggregate that must be done, in the shape the test reads. */
+function doneResult<T>(outcome: AggregateOutcome): T {
+  if (outcome.kind !== 'done') throw new Error('expected a result, the aggregate asked for another round');
+  return outcome.result as unknown as T;
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-budget-'));
 const policy = DisclosurePolicySchema.parse({});
@@ -118,7 +124,7 @@ describe('differential-privacy budget at the node', () => {
       state: null,
       parts: [{ nodeId: 'n', nodeName: 'Hospital A', payload: first.payload as Json }],
     });
-    const col = (pooled as { result: { columns: Array<{ n: number; mean: number }> } }).result.columns[0]!;
+    const col = doneResult<{ columns: Array<{ n: number; mean: number }> }>(pooled).columns[0]!;
     expect(Number.isInteger(col.n)).toBe(true);
     // Laplace scale 8 on n: 6 standard deviations is ~ 68
     expect(Math.abs(col.n - 300)).toBeLessThan(70);

@@ -8,10 +8,10 @@
  * The ledger lives in the node's data folder, so no action at the hub (a database restore, a new task id,
  * another researcher) can give spent budget back.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FedhubError } from '@fedhub/protocol';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openNodeStore } from '../sqlite-store.js';
 
 export interface Budget {
   epsilon: number;
@@ -33,10 +33,8 @@ export class BudgetLedger {
   private readonly db: Database.Database;
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(dataDir, 'privacy-budget.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS dp_charges (
+    this.db = openNodeStore(join(dataDir, 'privacy-budget.sqlite'), [
+      `CREATE TABLE IF NOT EXISTS dp_charges (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       at TEXT NOT NULL,
       dataset TEXT NOT NULL,
@@ -47,7 +45,8 @@ export class BudgetLedger {
       epsilon REAL NOT NULL,
       delta REAL NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS dp_charges_by_budget ON dp_charges (dataset, study_id);`);
+    CREATE INDEX IF NOT EXISTS dp_charges_by_budget ON dp_charges (dataset, study_id);`,
+    ]);
   }
 
   /** What the dataset has spent so far, over every study. */

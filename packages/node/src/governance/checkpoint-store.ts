@@ -5,11 +5,11 @@
  * stored. Because these copies live outside the hub, a hub database restored from an older backup, or a
  * rewritten or truncated audit log, no longer matches them (`fedhub audit verify --checkpoints`).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyMessage } from '@fedhub/crypto';
 import { type AuditCheckpoint, checkpointSigningString } from '@fedhub/protocol';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openNodeStore } from '../sqlite-store.js';
 
 export interface StoredCheckpoint {
   seq: number;
@@ -28,11 +28,8 @@ export class CheckpointStore {
   private readonly db: Database.Database;
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(dataDir, 'hub-checkpoints.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS hub_key (
+    this.db = openNodeStore(join(dataDir, 'hub-checkpoints.sqlite'), [
+      `CREATE TABLE IF NOT EXISTS hub_key (
       id INTEGER PRIMARY KEY CHECK (id = 1),
       public_key TEXT NOT NULL,
       trusted_at TEXT NOT NULL
@@ -44,7 +41,8 @@ export class CheckpointStore {
       signature TEXT NOT NULL,
       received_at TEXT NOT NULL,
       PRIMARY KEY (seq, head_hash)
-    );`);
+    );`,
+    ]);
   }
 
   trustedKey(): string | undefined {

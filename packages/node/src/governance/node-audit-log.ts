@@ -3,10 +3,10 @@
  * covers the previous hash and the entry), kept in the node's data folder. Editing, deleting or reordering
  * any row breaks {@link NodeAuditLog.verify}.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHAIN_GENESIS, type ChainedEntry, chainHash, verifyChain } from '@fedhub/crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openNodeStore } from '../sqlite-store.js';
 
 export interface NodeAuditEvent {
   action:
@@ -35,16 +35,15 @@ export class NodeAuditLog {
   private readonly db: Database.Database;
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(dataDir, 'node-audit.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS audit (
+    this.db = openNodeStore(join(dataDir, 'node-audit.sqlite'), [
+      `CREATE TABLE IF NOT EXISTS audit (
       seq INTEGER PRIMARY KEY,
       at TEXT NOT NULL,
       entry TEXT NOT NULL,
       prev_hash TEXT NOT NULL,
       hash TEXT NOT NULL
-    )`);
+    )`,
+    ]);
   }
 
   /** Appends an event; the chain head moves atomically with the row. */

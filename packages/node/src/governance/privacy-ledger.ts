@@ -12,10 +12,10 @@
  * Refusals name the rule only: no count, no row. The ledger lives in the node's data folder (SQLite).
  */
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FedhubError } from '@fedhub/protocol';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openNodeStore } from '../sqlite-store.js';
 import { type AuditorState, LinearAuditor, type Proposal, primeFrom } from './linear-auditor.js';
 import type { RecordSet } from './record-set.js';
 
@@ -52,10 +52,8 @@ export class PrivacyLedger {
   private readonly auditors = new Map<string, { auditor: LinearAuditor; sinceSnapshot: number }>();
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(dataDir, 'privacy-ledger.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+    this.db = openNodeStore(join(dataDir, 'privacy-ledger.sqlite'), [
+      `CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS row_ids (
       root TEXT NOT NULL,
       id BLOB NOT NULL,
@@ -85,7 +83,8 @@ export class PrivacyLedger {
       namespace TEXT PRIMARY KEY,
       through_release INTEGER NOT NULL,
       state BLOB NOT NULL
-    );`);
+    );`,
+    ]);
     this.idKey = this.meta('row-id-key', () => randomBytes(32));
     // two secret primes in [2^30, 2^31): see linear-auditor.ts on why secret and why two
     this.primes = JSON.parse(

@@ -4,24 +4,23 @@
  * whether it is then released or refused (a refusal answers a question too), so a model fitted in twenty
  * Newton rounds is one result. Kept in the node's data folder, like the privacy ledger.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FedhubError } from '@fedhub/protocol';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openNodeStore } from '../sqlite-store.js';
 
 export class QuotaLedger {
   private readonly db: Database.Database;
 
   constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(dataDir, 'query-quota.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS quota_releases (
+    this.db = openNodeStore(join(dataDir, 'query-quota.sqlite'), [
+      `CREATE TABLE IF NOT EXISTS quota_releases (
       study_id TEXT NOT NULL,
       task_id TEXT NOT NULL,
       at TEXT NOT NULL,
       PRIMARY KEY (study_id, task_id)
-    );`);
+    );`,
+    ]);
   }
 
   /** Tasks of the study that have released results here. */

@@ -20,7 +20,10 @@ beforeAll(async () => {
     // a frozen score to validate: a fixed function of dose and age
     const rows = generateCohort(centre, 200, 40 + i).map((r) => ({
       ...r,
-      score: Math.round((1 / (1 + Math.exp(-(-6 + 0.08 * r.dose_gy + 0.01 * r.age)))) * 1000) / 1000,
+      score:
+        Math.round(
+          (1 / (1 + Math.exp(-(-6 + 0.08 * (r.dose_gy as number) + 0.01 * (r.age as number))))) * 1000,
+        ) / 1000,
     }));
     writeFileSync(file, toCsv(rows));
     const datasets = await DatasetStore.open([

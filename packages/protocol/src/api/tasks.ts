@@ -14,6 +14,13 @@ export const CreateTaskRequestSchema = z
     version: z.string().max(40).optional(),
     params: JsonSchema,
     nodeIds: z.array(IdSchema).min(1).optional().describe("A subset of the study's nodes (all if omitted)"),
+    title: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('A title that tells this task apart in lists (default: a summary of its parameters)'),
   })
   .meta({ id: 'CreateTaskRequest' });
 export type CreateTaskRequest = z.infer<typeof CreateTaskRequestSchema>;

@@ -79,6 +79,7 @@ describe('Kaplan-Meier under a minimum cell count never moves the curve (1,200 p
           worst = Math.max(worst, diff);
         }
         const rMedian = ref.median[g];
+        if (rMedian === undefined) throw new Error(`no R median for group ${g}`);
         if (rMedian === null) {
           expect(Number.isNaN(c.median) && c.medianInterval === null).toBe(true);
         } else {

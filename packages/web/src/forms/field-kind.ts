@@ -1,70 +1,115 @@
 /**
- * How the analysis form renders each parameter of an algorithm's JSON schema, and how the typed-in values
- * become the task's `params` (pure functions; the component is in schema-form.tsx).
+ * Which widget the analysis form gives each parameter of an algorithm's JSON schema. The choice comes from
+ * the metadata the parameter schema carries (`.meta(paramMeta(...))` in packages/algorithms: column kind,
+ * widget, levelsOf, examples) and from its JSON type, never from words in its description (pure; the
+ * values <-> params conversion is in params-values.ts, the components in schema-form.tsx and widgets/).
  */
-import type { ColumnSpec, ColumnType } from '@fedhub/protocol';
+import { type ColumnKind, type ParamMeta, readParamMeta } from '@fedhub/protocol';
 
-/** A JSON-schema node, as much of it as the form reads. */
+/** A JSON-schema node, as much of it as the form reads (metadata keys read with readParamMeta). */
 export interface JsonSchemaNode {
   type?: string | string[];
   enum?: unknown[];
   default?: unknown;
   description?: string;
   items?: JsonSchemaNode;
+  prefixItems?: JsonSchemaNode[];
+  anyOf?: JsonSchemaNode[];
   minimum?: number;
   maximum?: number;
   properties?: Record<string, JsonSchemaNode>;
   required?: string[];
   $ref?: string;
+  [meta: string]: unknown;
 }
 
 /** The widget of one parameter. */
 export type FieldKind =
   | { kind: 'dataset' }
-  | { kind: 'column'; types: readonly ColumnType[] }
-  | { kind: 'columns'; types: readonly ColumnType[] }
+  | { kind: 'column'; columnKind: ColumnKind }
+  | { kind: 'columns'; columnKind: ColumnKind }
   | { kind: 'formula' }
-  | { kind: 'enum'; options: string[] }
+  /** Reference level per factor of the formula parameter `of`. */
+  | { kind: 'factor-levels'; of: string }
+  /** `count` levels of the column parameter `of`. */
+  | { kind: 'levels'; of: string; count: number }
+  /** Bins per column of the columns parameter `of`. */
+  | { kind: 'bins'; of: string }
+  | { kind: 'model'; modelOf: 'glm' | 'coxph' }
+  | { kind: 'filter' }
+  /** A nested object of plain fields (stored as `name.sub` in the form values). */
+  | { kind: 'object'; fields: Array<[string, JsonSchemaNode]>; required: string[] }
+  /** A comma-separated list of numbers or strings. */
+  | { kind: 'list'; item: 'number' | 'string' }
+  /** `custom`: a JSON object may be given instead of an option. */
+  | { kind: 'enum'; options: string[]; custom: boolean }
   | { kind: 'number'; integer: boolean }
   | { kind: 'boolean' }
   | { kind: 'text' }
   | { kind: 'json' };
 
-const ANY: readonly ColumnType[] = ['numeric', 'integer', 'categorical', 'boolean', 'date'];
-const CATEGORICAL: readonly ColumnType[] = ['categorical', 'boolean', 'integer'];
-const NUMERIC: readonly ColumnType[] = ['numeric', 'integer'];
-const EVENT: readonly ColumnType[] = ['integer', 'boolean', 'numeric'];
+const typeOf = (s: JsonSchemaNode) => (Array.isArray(s.type) ? s.type[0] : s.type);
+const isScalarType = (t: string | undefined) =>
+  t === 'string' || t === 'number' || t === 'integer' || t === 'boolean';
 
-/** Which column types a column parameter accepts, from its name and description. */
-export function columnTypesFor(name: string, description = ''): readonly ColumnType[] {
-  if (/categorical/i.test(description) || name === 'group' || name === 'strata') return CATEGORICAL;
-  if (/event indicator/i.test(description) || name === 'event') return EVENT;
-  if (/time|weights/i.test(description) || name === 'time' || name === 'weights') return NUMERIC;
-  return ANY;
+/** The parameter's form metadata. */
+export function metaOf(s: JsonSchemaNode): ParamMeta {
+  return readParamMeta(s);
 }
 
-const isColumnParam = (name: string, s: JsonSchemaNode) =>
-  /\bcolumn\b/i.test(s.description ?? '') || ['time', 'event', 'group', 'strata', 'weights'].includes(name);
-
-/** The widget for parameter `name` with schema `s`. */
-export function fieldKind(name: string, s: JsonSchemaNode): FieldKind {
-  const type = Array.isArray(s.type) ? s.type[0] : s.type;
-  if (name === 'dataset') return { kind: 'dataset' };
-  if (name === 'formula') return { kind: 'formula' };
-  if (s.enum?.every((v) => typeof v === 'string')) return { kind: 'enum', options: s.enum as string[] };
-  if (type === 'string' && isColumnParam(name, s))
-    return { kind: 'column', types: columnTypesFor(name, s.description) };
-  if (type === 'array' && s.items?.type === 'string' && isColumnParam(name, s.items))
-    return { kind: 'columns', types: columnTypesFor(name, s.items.description) };
+/** The widget for parameter `name` with schema `s`, from its metadata first, then its JSON type. */
+export function fieldKind(_name: string, s: JsonSchemaNode): FieldKind {
+  const m = metaOf(s);
+  const type = typeOf(s);
+  switch (m.widget) {
+    case 'dataset':
+      return { kind: 'dataset' };
+    case 'formula':
+      return { kind: 'formula' };
+    case 'filter':
+      return { kind: 'filter' };
+    case 'model':
+      return { kind: 'model', modelOf: m.modelOf ?? 'glm' };
+    case 'bins':
+      if (m.levelsOf) return { kind: 'bins', of: m.levelsOf };
+      break;
+    case 'levels':
+      if (m.levelsOf && type === 'object') return { kind: 'factor-levels', of: m.levelsOf };
+      if (m.levelsOf) return { kind: 'levels', of: m.levelsOf, count: m.count ?? s.prefixItems?.length ?? 2 };
+      break;
+  }
+  if (m.columnKind && type === 'string') return { kind: 'column', columnKind: m.columnKind };
+  if (m.columnKind && type === 'array') return { kind: 'columns', columnKind: m.columnKind };
+  if (s.enum?.every((v) => typeof v === 'string'))
+    return { kind: 'enum', options: s.enum as string[], custom: false };
+  const choice = s.anyOf?.find((b) => b.enum?.every((v) => typeof v === 'string'));
+  if (choice) return { kind: 'enum', options: choice.enum as string[], custom: true };
   if (type === 'number' || type === 'integer') return { kind: 'number', integer: type === 'integer' };
   if (type === 'boolean') return { kind: 'boolean' };
   if (type === 'string') return { kind: 'text' };
+  if (
+    type === 'array' &&
+    s.items &&
+    !s.items.anyOf &&
+    (typeOf(s.items) === 'number' || typeOf(s.items) === 'string')
+  )
+    return { kind: 'list', item: typeOf(s.items) === 'number' ? 'number' : 'string' };
+  if (type === 'object' && s.properties && Object.values(s.properties).every((p) => isScalarType(typeOf(p))))
+    return { kind: 'object', fields: Object.entries(s.properties), required: s.required ?? [] };
   return { kind: 'json' };
 }
 
-/** The columns of a dictionary a column parameter may pick (identifier columns never). */
-export function pickableColumns(columns: readonly ColumnSpec[], types: readonly ColumnType[]): ColumnSpec[] {
-  return columns.filter((c) => !c.identifier && types.includes(c.type));
+/** The parameter's first example as a placeholder ("e.g. months"), or its default. */
+export function placeholderOf(s: JsonSchemaNode): string {
+  const ex = metaOf(s).examples?.[0];
+  const show = (v: unknown) =>
+    typeof v === 'string'
+      ? v
+      : Array.isArray(v) && v.every((x) => typeof x !== 'object')
+        ? v.join(', ')
+        : JSON.stringify(v);
+  if (ex !== undefined) return `e.g. ${show(ex)}`;
+  return s.default !== undefined ? `default ${show(s.default)}` : '';
 }
 
 /** A form error naming the parameter. */
@@ -77,48 +122,4 @@ export class ParamsFormError extends Error {
     super(`${param}: ${message}`);
     this.name = 'ParamsFormError';
   }
-}
-
-/** Form state: strings for text-like inputs, string[] for multi-column pickers, booleans for checkboxes. */
-export type FormValues = Record<string, string | string[] | boolean | undefined>;
-
-/**
- * The task params from form values: empty optional fields are left out (the hub applies defaults), numbers
- * are parsed, JSON fields are parsed; a missing required field or bad number/JSON throws {@link ParamsFormError}.
- */
-export function buildParams(schema: JsonSchemaNode, values: FormValues): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const required = new Set(schema.required ?? []);
-  for (const [name, s] of Object.entries(schema.properties ?? {})) {
-    const k = fieldKind(name, s);
-    const v = values[name];
-    const empty = v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
-    if (empty) {
-      if (required.has(name)) throw new ParamsFormError(name, 'is required');
-      continue;
-    }
-    switch (k.kind) {
-      case 'number': {
-        const n = Number(v);
-        if (typeof v !== 'string' || !Number.isFinite(n))
-          throw new ParamsFormError(name, `"${String(v)}" is not a number`);
-        if (k.integer && !Number.isInteger(n)) throw new ParamsFormError(name, `${n} is not a whole number`);
-        out[name] = n;
-        break;
-      }
-      case 'json':
-        try {
-          out[name] = JSON.parse(String(v));
-        } catch (e) {
-          throw new ParamsFormError(name, `is not valid JSON (${(e as Error).message})`);
-        }
-        break;
-      case 'boolean':
-        out[name] = v === true;
-        break;
-      default:
-        out[name] = v;
-    }
-  }
-  return out;
 }

@@ -1,16 +1,31 @@
 /**
- * The analysis form generated from an algorithm's JSON schema: a dataset select fed by the study nodes'
- * dictionaries, column selects filtered by type, a formula field with a column list helper, and plain
- * inputs for the rest.
+ * The analysis form generated from an algorithm's parameter JSON schema: each parameter gets the widget
+ * its schema metadata names (field-kind.ts): dataset and column pickers from the study nodes' data
+ * dictionaries filtered by column kind, level pickers from declared levels, a bins editor, a model picker
+ * from the registry, a formula field with column completion, a filter of typed conditions, plain inputs
+ * for the rest; every input shows the parameter's description and an example.
  */
-import type { ColumnSpec, DataDictionary } from '@fedhub/protocol';
-import {
-  type FieldKind,
-  type FormValues,
-  fieldKind,
-  type JsonSchemaNode,
-  pickableColumns,
-} from './field-kind.js';
+import './forms.css';
+import type { ColumnSpec, DataDictionary, ModelVersion, Task } from '@fedhub/protocol';
+import type { BinsDraft } from './bins.js';
+import { type FieldKind, fieldKind, type JsonSchemaNode, placeholderOf } from './field-kind.js';
+import type { FilterDraft } from './filter-draft.js';
+import type { FormValue, FormValues, ModelDraft } from './params-values.js';
+import { BinsField } from './widgets/bins-field.js';
+import { ColumnSelect, ColumnsChecklist } from './widgets/column-fields.js';
+import { FilterField } from './widgets/filter-field.js';
+import { FormulaField } from './widgets/formula-field.js';
+import { FactorLevelsField, LevelsField } from './widgets/levels-fields.js';
+import { ModelField } from './widgets/model-field.js';
+import { FieldShell, labelOf } from './widgets/shell.js';
+
+/** What the form may offer besides the dictionaries: registered models, this study's tasks, known n. */
+export interface FormContext {
+  models: readonly ModelVersion[];
+  tasks: readonly Task[];
+  /** Records per column from the study's latest summary of the chosen dataset (sizes suggested bins). */
+  knownN: Record<string, number>;
+}
 
 /** Props: `datasets` are the dictionaries the chosen nodes publish (merged by name). */
 export interface SchemaFormProps {
@@ -18,13 +33,11 @@ export interface SchemaFormProps {
   datasets: DataDictionary[];
   values: FormValues;
   onChange: (v: FormValues) => void;
+  context?: FormContext;
 }
 
-const label = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2');
-
-function describeColumn(c: ColumnSpec): string {
-  return `${c.name} (${c.type}${c.unit ? `, ${c.unit}` : ''})`;
-}
+const NO_CONTEXT: FormContext = { models: [], tasks: [], knownN: {} };
+const str = (v: FormValue) => (typeof v === 'string' ? v : '');
 
 function Field(props: {
   name: string;
@@ -33,172 +46,239 @@ function Field(props: {
   required: boolean;
   datasets: DataDictionary[];
   columns: ColumnSpec[];
-  value: FormValues[string];
-  set: (v: FormValues[string]) => void;
-  insert: (text: string) => void;
+  values: FormValues;
+  context: FormContext;
+  set: (name: string, v: FormValue) => void;
 }) {
-  const { name, s, k, required, datasets, columns, value, set } = props;
+  const { name, s, k, required, columns, values, set } = props;
   const id = `param-${name}`;
-  const help = s.description ? <small id={`${id}-help`}>{s.description}</small> : null;
-  const common = { id, 'aria-describedby': s.description ? `${id}-help` : undefined, required };
-  const text = typeof value === 'string' ? value : '';
-  const title = `${label(name)}${required ? ' (required)' : ''}`;
+  const value = values[name];
+  const text = str(value);
+  const shell = { id, name, s, required };
+  const placeholder = placeholderOf(s);
+  const describedBy = `${id}-help`;
   switch (k.kind) {
     case 'dataset':
       return (
-        <div className="field">
-          <label htmlFor={id}>{title}</label>
-          <select {...common} value={text} onChange={(e) => set(e.target.value)}>
+        <FieldShell {...shell}>
+          <select
+            id={id}
+            aria-describedby={describedBy}
+            required={required}
+            value={text}
+            onChange={(e) => set(name, e.target.value)}
+          >
             <option value="">Choose a dataset…</option>
-            {datasets.map((d) => (
+            {props.datasets.map((d) => (
               <option key={d.name} value={d.name}>
                 {d.name}
+                {d.description ? `: ${d.description}` : ''}
               </option>
             ))}
           </select>
-          {help}
-        </div>
+        </FieldShell>
       );
     case 'column':
       return (
-        <div className="field">
-          <label htmlFor={id}>{title}</label>
-          <select {...common} value={text} onChange={(e) => set(e.target.value)}>
-            <option value="">{required ? 'Choose a column…' : '(none)'}</option>
-            {pickableColumns(columns, k.types).map((c) => (
-              <option key={c.name} value={c.name}>
-                {describeColumn(c)}
-              </option>
-            ))}
-          </select>
-          {help}
-        </div>
+        <FieldShell {...shell}>
+          <ColumnSelect
+            id={id}
+            kind={k.columnKind}
+            columns={columns}
+            required={required}
+            value={text}
+            set={(v) => set(name, v)}
+          />
+        </FieldShell>
       );
-    case 'columns': {
-      const picked = Array.isArray(value) ? value : [];
+    case 'columns':
       return (
-        <fieldset className="field">
-          <legend>{title}</legend>
-          {pickableColumns(columns, k.types).map((c) => (
-            <label key={c.name} className="check">
-              <input
-                type="checkbox"
-                name={name}
-                value={c.name}
-                checked={picked.includes(c.name)}
-                onChange={(e) =>
-                  set(e.target.checked ? [...picked, c.name] : picked.filter((x) => x !== c.name))
-                }
-              />
-              {describeColumn(c)}
-            </label>
-          ))}
-          {columns.length === 0 && <p className="muted">Choose a dataset first.</p>}
-        </fieldset>
+        <FieldShell {...shell} group>
+          <ColumnsChecklist
+            name={name}
+            kind={k.columnKind}
+            columns={columns}
+            value={Array.isArray(value) ? value : []}
+            set={(v) => set(name, v)}
+          />
+        </FieldShell>
       );
-    }
     case 'formula':
       return (
-        <div className="field">
-          <label htmlFor={id}>{title}</label>
-          <input
-            {...common}
-            className="mono"
+        <FieldShell {...shell}>
+          <FormulaField
+            id={id}
+            columns={columns}
+            required={required}
+            placeholder={placeholder}
             value={text}
-            onChange={(e) => set(e.target.value)}
-            spellCheck={false}
+            set={(v) => set(name, v)}
           />
-          {help}
-          <fieldset className="column-helper">
-            <legend className="small">Columns (click to insert into the formula)</legend>
-            {pickableColumns(columns, ['numeric', 'integer', 'categorical', 'boolean', 'date']).map((c) => (
-              <button
-                key={c.name}
-                type="button"
-                className="chip"
-                title={describeColumn(c)}
-                onClick={() => props.insert(c.type === 'categorical' ? `factor(${c.name})` : c.name)}
-              >
-                {c.name}
-              </button>
-            ))}
-          </fieldset>
-        </div>
+        </FieldShell>
+      );
+    case 'factor-levels':
+      return (
+        <FieldShell {...shell} group>
+          <FactorLevelsField
+            id={id}
+            formula={str(values[k.of])}
+            columns={columns}
+            value={(value as Record<string, string> | undefined) ?? {}}
+            set={(v) => set(name, v)}
+          />
+        </FieldShell>
+      );
+    case 'levels':
+      return (
+        <FieldShell {...shell} group>
+          <LevelsField
+            id={id}
+            column={columns.find((c) => c.name === values[k.of])}
+            count={k.count}
+            value={Array.isArray(value) ? value : []}
+            set={(v) => set(name, v)}
+          />
+        </FieldShell>
+      );
+    case 'bins':
+      return (
+        <FieldShell {...shell} group>
+          <BinsField
+            id={id}
+            chosen={Array.isArray(values[k.of]) ? (values[k.of] as string[]) : []}
+            columns={columns}
+            knownN={props.context.knownN}
+            value={(value as Record<string, BinsDraft> | undefined) ?? {}}
+            set={(v) => set(name, v)}
+          />
+        </FieldShell>
+      );
+    case 'model':
+      return (
+        <FieldShell {...shell} group>
+          <ModelField
+            id={id}
+            kind={k.modelOf}
+            models={props.context.models}
+            tasks={props.context.tasks}
+            columns={columns}
+            value={value as ModelDraft | undefined}
+            set={(v) => set(name, v)}
+          />
+        </FieldShell>
+      );
+    case 'filter':
+      return (
+        <FieldShell {...shell} group>
+          <FilterField
+            id={id}
+            columns={columns}
+            value={value as FilterDraft | undefined}
+            set={(v) => set(name, v)}
+          />
+        </FieldShell>
+      );
+    case 'object':
+      return (
+        <FieldShell {...shell} group>
+          {k.fields.map(([f, fs]) => (
+            <Field
+              key={f}
+              {...props}
+              name={`${name}.${f}`}
+              s={fs}
+              k={fieldKind(f, fs)}
+              required={required && k.required.includes(f) && fs.default === undefined}
+            />
+          ))}
+        </FieldShell>
       );
     case 'enum':
       return (
-        <div className="field">
-          <label htmlFor={id}>{title}</label>
-          <select {...common} value={text || String(s.default ?? '')} onChange={(e) => set(e.target.value)}>
+        <FieldShell {...shell}>
+          <select
+            id={id}
+            aria-describedby={describedBy}
+            value={k.custom && text.trim().startsWith('{') ? '{' : text || String(s.default ?? '')}
+            onChange={(e) => set(name, e.target.value === '{' ? '{}' : e.target.value)}
+          >
             {!required && s.default === undefined && <option value="">(default)</option>}
             {k.options.map((o) => (
               <option key={o} value={o}>
                 {o}
               </option>
             ))}
+            {k.custom && <option value="{">custom settings (JSON)…</option>}
           </select>
-          {help}
-        </div>
-      );
-    case 'number':
-      return (
-        <div className="field">
-          <label htmlFor={id}>{title}</label>
-          <input
-            {...common}
-            inputMode="decimal"
-            placeholder={s.default !== undefined ? `default ${String(s.default)}` : ''}
-            value={text}
-            onChange={(e) => set(e.target.value)}
-          />
-          {help}
-        </div>
+          {k.custom && text.trim().startsWith('{') && (
+            <textarea
+              className="mono"
+              rows={4}
+              aria-label={`${labelOf(name)} (JSON)`}
+              value={text}
+              onChange={(e) => set(name, e.target.value)}
+              spellCheck={false}
+            />
+          )}
+        </FieldShell>
       );
     case 'boolean':
       return (
-        <div className="field">
+        <div className="field" data-param={name}>
           <label className="check">
-            <input id={id} type="checkbox" checked={value === true} onChange={(e) => set(e.target.checked)} />
-            {title}
+            <input
+              id={id}
+              type="checkbox"
+              checked={value === undefined ? s.default === true : value === true}
+              onChange={(e) => set(name, e.target.checked)}
+            />
+            {labelOf(name)}
           </label>
-          {help}
+          {s.description && <small id={describedBy}>{s.description}</small>}
         </div>
       );
+    case 'number':
     case 'text':
+    case 'list':
       return (
-        <div className="field">
-          <label htmlFor={id}>{title}</label>
-          <input {...common} value={text} onChange={(e) => set(e.target.value)} />
-          {help}
-        </div>
+        <FieldShell {...shell}>
+          <input
+            id={id}
+            aria-describedby={describedBy}
+            required={required}
+            inputMode={k.kind === 'number' ? 'decimal' : undefined}
+            className={k.kind === 'list' ? 'mono' : undefined}
+            placeholder={
+              s.default !== undefined && k.kind !== 'text'
+                ? `default ${Array.isArray(s.default) ? s.default.join(', ') : String(s.default)}`
+                : placeholder
+            }
+            value={text}
+            onChange={(e) => set(name, e.target.value)}
+          />
+        </FieldShell>
       );
     default:
       return (
-        <div className="field">
-          <label htmlFor={id}>{title} (JSON)</label>
+        <FieldShell {...shell}>
           <textarea
-            {...common}
+            id={id}
+            aria-describedby={describedBy}
+            required={required}
             className="mono"
-            rows={2}
-            placeholder={
-              name === 'filter'
-                ? '{"column": "age", "op": "ge", "value": 50}'
-                : s.default !== undefined
-                  ? JSON.stringify(s.default)
-                  : ''
-            }
+            rows={3}
+            placeholder={placeholder}
             value={text}
-            onChange={(e) => set(e.target.value)}
+            onChange={(e) => set(name, e.target.value)}
             spellCheck={false}
           />
-          {help}
-        </div>
+        </FieldShell>
       );
   }
 }
 
 /** The generated form (controlled: `values` in, `onChange` out). */
-export function SchemaForm({ schema, datasets, values, onChange }: SchemaFormProps) {
+export function SchemaForm({ schema, datasets, values, onChange, context }: SchemaFormProps) {
   const required = new Set(schema.required ?? []);
   const ds = datasets.find((d) => d.name === values.dataset);
   const columns = ds?.columns ?? [];
@@ -213,15 +293,9 @@ export function SchemaForm({ schema, datasets, values, onChange }: SchemaFormPro
           required={required.has(name)}
           datasets={datasets}
           columns={columns}
-          value={values[name]}
-          set={(v) => onChange({ ...values, [name]: v })}
-          insert={(t) => {
-            const cur = typeof values[name] === 'string' ? (values[name] as string) : '';
-            onChange({
-              ...values,
-              [name]: cur.length === 0 ? t : /[~+*:(]\s*$/.test(cur) ? `${cur} ${t}` : `${cur} + ${t}`,
-            });
-          }}
+          values={values}
+          context={context ?? NO_CONTEXT}
+          set={(n, v) => onChange({ ...values, [n]: v })}
         />
       ))}
     </div>

@@ -39,7 +39,13 @@ export function ModelCardPage({ name, version }: { name: string; version: number
         <p>
           From <a href={`#/studies/${model.data.studyId}`}>its study</a>, task{' '}
           <a href={`#/tasks/${model.data.taskId}`}>{model.data.taskId.slice(0, 8)}</a> ·{' '}
-          {model.data.algorithm.name} {model.data.algorithm.version}
+          {model.data.algorithm.name} {model.data.algorithm.version} ·{' '}
+          <a
+            href={`#/run?model=${encodeURIComponent(`${name}@${version}`)}`}
+            data-testid="validate-this-model"
+          >
+            Validate this model
+          </a>
         </p>
       )}
       {error || model.error ? (

@@ -1,35 +1,139 @@
-/** Run an analysis: study, algorithm, the generated parameter form, submit, then the live task page. */
-import { type FormEvent, useState } from 'react';
+/**
+ * Run an analysis: study, algorithm, the parameter form generated from the algorithm's schema metadata,
+ * an optional title, submit, then the live task page. Opened with `from` it is "edit and re-run": the
+ * form is prefilled with that task's study, algorithm and parameters (failed tasks included); with
+ * `model` or `modelTask` it is "validate this model" from a model card or a fitted task.
+ */
+import type { ModelVersion, Task } from '@fedhub/protocol';
+import { type FormEvent, useEffect, useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { navigate, useLoad } from '../api/hooks.js';
-import type { FormValues, JsonSchemaNode } from '../forms/field-kind.js';
-import { buildParams } from '../forms/field-kind.js';
-import { mergeDictionaries, SchemaForm } from '../forms/schema-form.js';
+import type { JsonSchemaNode } from '../forms/field-kind.js';
+import { buildParams, type FormValues, valuesFromParams } from '../forms/params-values.js';
+import { type FormContext, mergeDictionaries, SchemaForm } from '../forms/schema-form.js';
 import { scopeAlgorithms, scopeDatasets } from '../forms/study-scope.js';
+import { paramsSummary } from '../forms/task-summary.js';
+import { draftFromModel, draftFromTask } from '../forms/widgets/model-field.js';
 
-/** The run page; `studyId` preselects a study (from the study page's link). */
-export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
+export interface RunAnalysisProps {
+  studyId?: string | undefined;
+  from?: string | undefined;
+  algorithm?: string | undefined;
+  model?: string | undefined;
+  modelTask?: string | undefined;
+}
+
+/** Records per column in the latest completed summary of `dataset` among `tasks` (sizes suggested bins). */
+export function knownRecords(tasks: readonly Task[], dataset: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of tasks) {
+    if (t.algorithm !== 'summary' || t.status !== 'completed') continue;
+    if ((t.params as { dataset?: unknown } | null)?.dataset !== dataset) continue;
+    for (const c of (t.result as { columns?: Array<{ column: string; n: unknown }> } | null)?.columns ?? [])
+      if (typeof c.n === 'number' && !(c.column in out)) out[c.column] = c.n;
+  }
+  return out;
+}
+
+/** The validation algorithm of a model kind, as the hub picks it. */
+const VALIDATOR = { glm: 'validate', coxph: 'validate-survival' } as const;
+
+export function RunAnalysis(props: RunAnalysisProps) {
   const { client } = useSession();
   const studies = useLoad(() => client.listStudies(), []);
   const algorithms = useLoad(() => client.listAlgorithms(), []);
-  const [studyId, setStudyId] = useState(initialStudy ?? '');
-  const [algorithm, setAlgorithm] = useState('');
+  const models = useLoad(() => client.listModels().catch((): ModelVersion[] => []), []);
+  const source = useLoad(
+    () => (props.from ? client.getTask(props.from) : Promise.resolve(null)),
+    [props.from],
+  );
+  const modelTask = useLoad(
+    () => (props.modelTask ? client.getTask(props.modelTask) : Promise.resolve(null)),
+    [props.modelTask],
+  );
+  const [studyId, setStudyId] = useState(props.studyId ?? '');
+  const [algorithm, setAlgorithm] = useState(props.algorithm ?? '');
   const [values, setValues] = useState<FormValues>({});
+  const [title, setTitle] = useState('');
+  const [prefilled, setPrefilled] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // a stopped study cannot run anything: it is not offered
-  const active = (studies.data ?? []).filter((s) => s.status === 'active' || s.id === initialStudy);
+  const active = (studies.data ?? []).filter((s) => s.status === 'active' || s.id === props.studyId);
   const study = active.find((s) => s.id === studyId);
   const nodes = useLoad(
     () => (study ? client.listNodes(study.collaborationId) : Promise.resolve([])),
     [study?.collaborationId],
   );
+  const tasks = useLoad(() => (study ? client.listTasks(study.id) : Promise.resolve([])), [study?.id]);
   const studyNodes = (nodes.data ?? []).filter((n) => study?.nodeIds.includes(n.id));
   // only what the study permits: the hub and the nodes would refuse anything else anyway
   const datasets = scopeDatasets(mergeDictionaries(studyNodes), study);
   const allowedAlgorithms = scopeAlgorithms(algorithms.data ?? [], study);
   const algo = allowedAlgorithms.find((a) => a.name === algorithm);
   const schema = algo?.paramsJsonSchema as JsonSchemaNode | undefined;
+
+  // edit and re-run: the earlier task's study and algorithm, then its parameters once the schema is known
+  useEffect(() => {
+    const t = source.data;
+    if (!t || prefilled) return;
+    setStudyId(t.studyId);
+    setAlgorithm(t.algorithm);
+    const s = (algorithms.data ?? []).find((a) => a.name === t.algorithm)?.paramsJsonSchema as
+      | JsonSchemaNode
+      | undefined;
+    if (!s) return;
+    setValues(valuesFromParams(s, (t.params ?? {}) as Record<string, unknown>));
+    if (t.title) setTitle(t.title);
+    setPrefilled(true);
+  }, [source.data, algorithms.data, prefilled]);
+
+  // validate this model: the registered version or the fitting task's model in the model widget
+  useEffect(() => {
+    if (prefilled || (!props.model && !props.modelTask)) return;
+    let draft = null;
+    let kind: 'glm' | 'coxph' | null = null;
+    if (props.model && models.data) {
+      const [name, version] = props.model.split('@');
+      const m = models.data.find((x) => x.name === name && String(x.version) === version);
+      if (m) {
+        kind = m.kind;
+        draft = draftFromModel(m.kind, m);
+        if (!props.studyId) setStudyId(m.studyId);
+      }
+    } else if (modelTask.data) {
+      const t = modelTask.data;
+      kind = t.algorithm === 'coxph' ? 'coxph' : 'glm';
+      draft = draftFromTask(kind, t);
+      if (!props.studyId) setStudyId(t.studyId);
+      const ds = (t.params as { dataset?: string } | null)?.dataset;
+      if (draft && ds) {
+        setAlgorithm(VALIDATOR[kind]);
+        setValues({ dataset: ds, model: draft });
+        setPrefilled(true);
+        return;
+      }
+    }
+    if (draft && kind) {
+      setAlgorithm(VALIDATOR[kind]);
+      setValues({ model: draft });
+      setPrefilled(true);
+    }
+  }, [props.model, props.modelTask, props.studyId, models.data, modelTask.data, prefilled]);
+
+  const columns = datasets.find((d) => d.name === values.dataset)?.columns ?? [];
+  const context: FormContext = {
+    models: models.data ?? [],
+    tasks: tasks.data ?? [],
+    knownN: knownRecords(tasks.data ?? [], values.dataset),
+  };
+  let preview = '';
+  if (schema && algo)
+    try {
+      preview = paramsSummary(algo.name, buildParams(schema, values, columns));
+    } catch {
+      preview = '';
+    }
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setError(null);
@@ -39,21 +143,35 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
     }
     let params: Record<string, unknown>;
     try {
-      params = buildParams(schema, values);
+      params = buildParams(schema, values, columns);
     } catch (err) {
       setError((err as Error).message);
       return;
     }
     setBusy(true);
     client
-      .createTask({ studyId: study.id, algorithm: algo.name, params: params as never })
+      .createTask({
+        studyId: study.id,
+        algorithm: algo.name,
+        params: params as never,
+        ...(title.trim() ? { title: title.trim() } : {}),
+      })
       .then((t) => navigate(`/tasks/${t.id}`))
       .catch((err: unknown) => setError(errorText(err)))
       .finally(() => setBusy(false));
   };
   return (
     <section>
-      <h1>Run an analysis</h1>
+      <h1>{source.data ? 'Edit and re-run' : 'Run an analysis'}</h1>
+      {source.data && (
+        <p className="muted" data-testid="rerun-of">
+          Parameters of task <a href={`#/tasks/${source.data.id}`}>{source.data.id.slice(0, 8)}</a> (
+          {source.data.status}
+          {source.data.error ? `: ${source.data.error.code}` : ''}); change what you need and run it again as
+          a new task.
+        </p>
+      )}
+      {source.error ? <p className="error">{errorText(source.error)}</p> : null}
       <form onSubmit={submit} aria-label="Run an analysis" className="stack">
         <div className="field">
           <label htmlFor="run-study">Study</label>
@@ -100,7 +218,30 @@ export function RunAnalysis({ studyId: initialStudy }: { studyId?: string }) {
             </small>
           )}
         </div>
-        {schema && <SchemaForm schema={schema} datasets={datasets} values={values} onChange={setValues} />}
+        {schema && (
+          <SchemaForm
+            schema={schema}
+            datasets={datasets}
+            values={values}
+            onChange={setValues}
+            context={context}
+          />
+        )}
+        {schema && (
+          <div className="field">
+            <label htmlFor="run-title">Title (optional)</label>
+            <input
+              id="run-title"
+              maxLength={200}
+              value={title}
+              placeholder={preview || 'default: a summary of the parameters'}
+              onChange={(e) => setTitle(e.target.value)}
+            />
+            <small>
+              Tells this task apart in the study's task list; without one the list shows the parameters.
+            </small>
+          </div>
+        )}
         <div className="row">
           <button type="submit" disabled={busy || !schema || study?.status === 'stopped'}>
             {busy ? 'Submitting…' : 'Run'}

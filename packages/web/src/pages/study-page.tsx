@@ -2,7 +2,7 @@
  * A study: its permission summary, actions (run, edit, stop), approvals per node, tasks (paged; a study
  * with 1,000 tasks renders 50 rows), its models with their cards, and its audit trail (auditors).
  */
-import { LEGAL_BASIS_TITLES, type Study, type Task } from '@fedhub/protocol';
+import { LEGAL_BASIS_TITLES, type Study } from '@fedhub/protocol';
 import { type FormEvent, useState } from 'react';
 import { approvalRows } from '../api/approvals.js';
 import { studyAuditEvents } from '../api/audit.js';
@@ -11,37 +11,8 @@ import { useLoad } from '../api/hooks.js';
 import { shortDateTime } from '../api/time.js';
 import { usePage } from '../pager.js';
 import { AppliedNote, ApprovalBadge } from './approval-state.js';
-import { RunsTable } from './runs-table.js';
 import { StudyWizard } from './study-wizard.js';
-
-function TaskRuns({ id }: { id: string }) {
-  const { client } = useSession();
-  const t = useLoad(() => client.getTask(id), [id]);
-  if (t.error) return <p className="error">{errorText(t.error)}</p>;
-  return t.data ? <RunsTable runs={t.data.runs} /> : <p>Loading runs…</p>;
-}
-
-function TaskRow({ t }: { t: Task }) {
-  // runs are fetched only when a row is opened: a page of 50 rows must not cost 50 requests
-  const [open, setOpen] = useState(false);
-  return (
-    <tr data-testid="task-row">
-      <th scope="row">
-        <a href={`#/tasks/${t.id}`}>{t.algorithm}</a> <span className="muted small">{t.version}</span>
-      </th>
-      <td>
-        <span className={`status status-${t.status}`}>{t.status}</span>
-      </td>
-      <td>{shortDateTime(t.createdAt)}</td>
-      <td>
-        <details onToggle={(e) => setOpen(e.currentTarget.open)}>
-          <summary>{t.nodeIds.length} nodes</summary>
-          {open && <TaskRuns id={t.id} />}
-        </details>
-      </td>
-    </tr>
-  );
-}
+import { TaskTable } from './task-list.js';
 
 /** The permission the study grants, as a definition list. */
 export function PermissionSummary({ s, nodeNames }: { s: Study; nodeNames: Map<string, string> }) {
@@ -373,21 +344,7 @@ export function StudyPage({ id, edit = false }: { id: string; edit?: boolean }) 
           {errorText(tasks.error)}
         </p>
       ) : null}
-      <table data-testid="tasks-table">
-        <thead>
-          <tr>
-            <th scope="col">algorithm</th>
-            <th scope="col">status</th>
-            <th scope="col">created</th>
-            <th scope="col">runs</th>
-          </tr>
-        </thead>
-        <tbody>
-          {page.slice.map((t) => (
-            <TaskRow key={t.id} t={t} />
-          ))}
-        </tbody>
-      </table>
+      <TaskTable tasks={page.slice} />
       {page.control}
       <h2>Models</h2>
       <StudyModels studyId={s.id} />

@@ -3,8 +3,17 @@ import type { TaskDetail } from '@fedhub/protocol';
 import { useEffect, useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { shortDateTime } from '../api/time.js';
+import { paramsSummary, taskDataset, taskFilter, taskTitle } from '../forms/task-summary.js';
 import { ResultView } from '../results/result-view.js';
 import { RunsTable } from './runs-table.js';
+import { rerunHref } from './task-list.js';
+
+/** A completed binomial glm or coxph task: its model can be validated with frozen coefficients. */
+function validatable(t: TaskDetail): boolean {
+  if (t.status !== 'completed') return false;
+  if (t.algorithm === 'coxph') return true;
+  return t.algorithm === 'glm' && (t.result as { family?: string } | null)?.family === 'binomial';
+}
 
 /** Watches task `id` with `waitForTask` until it is terminal, re-rendering on every revision. */
 export function TaskPage({ id }: { id: string }) {
@@ -41,16 +50,44 @@ export function TaskPage({ id }: { id: string }) {
   return (
     <section>
       <h1>
-        {task.algorithm}{' '}
+        <span data-testid="task-heading">{taskTitle(task)}</span>{' '}
         <span className={`status status-${task.status}`} data-testid="task-status">
           {task.status}
         </span>
       </h1>
+      <dl className="summary" data-testid="task-summary">
+        <dt>Analysis</dt>
+        <dd>{paramsSummary(task.algorithm, task.params)}</dd>
+        <dt>Data</dt>
+        <dd>
+          {taskDataset(task) ?? 'none'}, {taskFilter(task)}
+        </dd>
+        <dt>Submitted</dt>
+        <dd>
+          by {task.createdByName ?? task.createdBy} on {shortDateTime(task.createdAt)}
+        </dd>
+      </dl>
       <p className="muted">
-        Task {task.id}, version {task.version}, created {shortDateTime(task.createdAt)}, round {task.round}
+        Task {task.id}, {task.algorithm} {task.version}, round {task.round}
         {' · '}
         <a href={`#/studies/${task.studyId}`}>back to the study</a>
       </p>
+      <div className="row wrap">
+        {task.status !== 'running' && (
+          <a className="button secondary" href={rerunHref(task)} data-testid="edit-rerun">
+            Edit and re-run
+          </a>
+        )}
+        {validatable(task) && (
+          <a
+            className="button secondary"
+            href={`#/run?modelTask=${encodeURIComponent(task.id)}`}
+            data-testid="validate-model"
+          >
+            Validate this model at other centres
+          </a>
+        )}
+      </div>
       <details>
         <summary>Parameters</summary>
         <pre className="json">{JSON.stringify(task.params, null, 2)}</pre>

@@ -1,26 +1,24 @@
 /**
  * Renders a task result with its algorithm's view. Views are registered here by algorithm name, one
- * entry per algorithm (a test walks the algorithms and fails when one has no view); a result of an
+ * entry per algorithm, each view in its own file under `views/` (a test walks the algorithms and fails when one has no view); a result of an
  * algorithm without a view is shown as JSON. Nothing is guessed from the result's fields.
  */
 import type { ComponentType } from 'react';
-import {
-  CoxView,
-  CrosstabView,
-  DrlView,
-  DvhExtractView,
-  GlmView,
-  KmView,
-  LkbView,
-  PingView,
-  QuantilesView,
-  RadiomicsExtractView,
-  SummaryView,
-  TtestView,
-  ValidateSurvivalView,
-  ValidateView,
-} from './algorithm-views.js';
-import { ValidateImagingView } from './validate-imaging-view.js';
+import { CoxView } from './views/coxph.js';
+import { CrosstabView } from './views/crosstab.js';
+import { DrlView } from './views/drl-survey.js';
+import { DvhExtractView } from './views/dvh-extract.js';
+import { GlmView } from './views/glm.js';
+import { KmView } from './views/km.js';
+import { LkbView } from './views/lkb.js';
+import { PingView } from './views/ping.js';
+import { QuantilesView } from './views/quantiles.js';
+import { RadiomicsExtractView } from './views/radiomics-extract.js';
+import { SummaryView } from './views/summary.js';
+import { TtestView } from './views/ttest.js';
+import { ValidateView } from './views/validate.js';
+import { ValidateImagingView } from './views/validate-imaging.js';
+import { ValidateSurvivalView } from './views/validate-survival.js';
 
 /** The view of each algorithm's result, by algorithm name. */
 // biome-ignore lint/suspicious/noExplicitAny: each view reads the result shape of its own algorithm

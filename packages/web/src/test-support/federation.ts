@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateAdminKeyPem, signAdminStatement } from '@fedhub/crypto';
 import { initHub, loadHubConfig, startHub } from '@fedhub/hub';
 import { AdminKeyStore, createNode, parseNodeConfig } from '@fedhub/node';
@@ -37,7 +38,14 @@ const quiet = pino({ level: 'silent' });
 export async function startTestFederation(work: string, rows = 400): Promise<TestFederation> {
   const config = loadHubConfig(
     {},
-    { dataDir: join(work, 'hub'), port: 0, host: '127.0.0.1', logLevel: 'silent' },
+    // this package's own build, as `fedhub hub start` gives it (npm run build first)
+    {
+      dataDir: join(work, 'hub'),
+      port: 0,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      dashboardDir: fileURLToPath(new URL('../../dist', import.meta.url)),
+    },
   );
   const admin = await initHub(config, {
     username: 'admin',

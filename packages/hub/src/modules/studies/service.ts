@@ -15,6 +15,7 @@ import type { UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
 import { type StudyGovernance, studyOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
+import { refuseDuplicateTitle } from './duplicate-title.js';
 import { requireStudyEditor, requireStudyStopper } from './ownership.js';
 import { diffStudies } from './study-diff.js';
 
@@ -141,6 +142,7 @@ export async function createStudy(
   requireRole(user, 'researcher');
   checkAlgorithms(ctx, body.algorithms);
   return withTransaction(ctx.db, async (trx) => {
+    await refuseDuplicateTitle(trx, body.collaborationId, body.title);
     const nodeIds = await checkNodes(trx, body.collaborationId, body.nodeIds);
     const now = ctx.nowIso();
     const row: Schema['studies'] = {
@@ -237,6 +239,8 @@ export async function updateStudy(
       );
     const diff = diffStudies(before, after);
     if (diff.changed.length === 0) return before;
+    if (after.title !== before.title)
+      await refuseDuplicateTitle(trx, before.collaborationId, after.title, id);
     after.updatedAt = ctx.nowIso();
     await trx
       .updateTable('studies')

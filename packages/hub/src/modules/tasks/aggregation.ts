@@ -4,13 +4,13 @@
  * transaction that stored the last result, with the task row locked; the conditional update on
  * (id, round, status = running) makes a second aggregation of the same round impossible.
  */
-import { randomUUID } from 'node:crypto';
 import { countOf, fromJson, type Schema, toJson } from '@fedhub/db';
 import { type ErrorBody, FedhubError, type Json, type TaskStatus } from '@fedhub/protocol';
 import type { Kysely } from 'kysely';
 import type { HubContext } from '../../core/context.js';
 import type { Effects } from '../../core/effects.js';
 import { appendAudit } from '../audit/service.js';
+import { newRunRow } from './run-row.js';
 import { runUpdatedEvent } from './task-events.js';
 
 const TERMINAL_RUN = new Set(['completed', 'refused', 'failed', 'cancelled']);
@@ -191,23 +191,7 @@ export async function closeRoundIfComplete(
     .executeTakeFirst();
   if (Number(moved.numUpdatedRows) !== 1) return;
   const at = ctx.nowIso();
-  const next: Schema['runs'][] = runs.map((r) => ({
-    id: randomUUID(),
-    task_id: task.id,
-    node_id: r.node_id,
-    round: round + 1,
-    attempt: 0,
-    status: 'queued',
-    lease_expires_at: null,
-    input: toJson(outcome.input),
-    payload: null,
-    digest: null,
-    signature: null,
-    error: null,
-    created_at: at,
-    started_at: null,
-    finished_at: null,
-  }));
+  const next = runs.map((r) => newRunRow(task.id, r.node_id, round + 1, outcome.input, at));
   await trx.insertInto('runs').values(next).execute();
   fx.events.push({ type: 'round.started', taskId: task.id, round: round + 1, at });
   for (const [i, r] of next.entries()) {

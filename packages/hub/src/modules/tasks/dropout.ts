@@ -11,13 +11,13 @@
  * count as a dropout.
  */
 
-import { randomUUID } from 'node:crypto';
 import { fromJson, lockForUpdate, type Schema, toJson } from '@fedhub/db';
 import type { Kysely } from 'kysely';
 import type { HubContext } from '../../core/context.js';
 import { type Effects, withEffects } from '../../core/effects.js';
 import { appendAudit } from '../audit/service.js';
 import { finishTask } from './aggregation.js';
+import { newRunRow } from './run-row.js';
 import { runUpdatedEvent } from './task-events.js';
 
 /** Minimum number of nodes when the study row carries none (the study schema's default). */
@@ -193,23 +193,7 @@ async function dropSilentNodes(
     .where('id', '=', taskId)
     .execute();
   const byNode = new Map(runs.map((r) => [r.node_id, r.node_name]));
-  const fresh: Schema['runs'][] = remaining.map((nodeId) => ({
-    id: randomUUID(),
-    task_id: taskId,
-    node_id: nodeId,
-    round: next,
-    attempt: 0,
-    status: 'queued',
-    lease_expires_at: null,
-    input: toJson(input),
-    payload: null,
-    digest: null,
-    signature: null,
-    error: null,
-    created_at: at,
-    started_at: null,
-    finished_at: null,
-  }));
+  const fresh = remaining.map((nodeId) => newRunRow(taskId, nodeId, next, input, at));
   if (fresh.length > 0) await trx.insertInto('runs').values(fresh).execute();
   fx.events.push({ type: 'round.started', taskId, round: next, at });
   for (const r of fresh) {

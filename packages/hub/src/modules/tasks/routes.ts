@@ -12,7 +12,10 @@ import { clientGone } from '../../core/client-gone.js';
 import type { HubModule } from '../../core/module.js';
 import { cancelTask, createTask, getTaskDetail, listTasks, waitForTask } from './service.js';
 
-const TaskListQuerySchema = z.object({ studyId: IdSchema.optional() });
+const TaskListQuerySchema = z.object({
+  studyId: IdSchema.optional(),
+  mine: z.enum(['true', 'false']).optional().describe("true: only the caller's own tasks, across studies"),
+});
 const TaskWaitResponseSchema = TaskDetailSchema.extend({
   revision: z.int().describe('Pass as `since` in the next wait'),
 }).meta({ id: 'TaskWaitResponse' });
@@ -45,12 +48,12 @@ export const taskRoutes: HubModule = async (app, { ctx, auth }) => {
     {
       schema: {
         tags: ['tasks'],
-        summary: 'Tasks of your collaborations (or of one study), newest first',
+        summary: 'Tasks of your collaborations (or of one study, or your own: mine=true), newest first',
         querystring: TaskListQuerySchema,
         response: { 200: z.array(TaskSchema), 404: ErrorBodySchema },
       },
     },
-    async (req) => listTasks(ctx, await auth.user(req), req.query.studyId),
+    async (req) => listTasks(ctx, await auth.user(req), req.query.studyId, req.query.mine === 'true'),
   );
   app.get(
     '/tasks/:id',

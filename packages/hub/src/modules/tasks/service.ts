@@ -22,6 +22,7 @@ import { getStudy } from '../studies/service.js';
 import { finishTask } from './aggregation.js';
 import { checkAgainstDictionaries } from './dictionary-check.js';
 import { refuseFormulaOutsideStudy } from './formula-precheck.js';
+import { newRunRow } from './run-row.js';
 import { runUpdatedEvent } from './task-events.js';
 
 /** zod issues as `{ path, message }` with dotted paths under `prefix`. */
@@ -124,28 +125,13 @@ export async function createTask(
       result: null,
       error: null,
       revision: 1,
+      title: body.title ?? null,
       created_by: user.id,
       created_at: at,
       finished_at: null,
     };
     await trx.insertInto('tasks').values(row).execute();
-    const runs: Schema['runs'][] = nodeIds.map((nodeId) => ({
-      id: randomUUID(),
-      task_id: row.id,
-      node_id: nodeId,
-      round: 1,
-      attempt: 0,
-      status: 'queued',
-      lease_expires_at: null,
-      input: toJson(input),
-      payload: null,
-      digest: null,
-      signature: null,
-      error: null,
-      created_at: at,
-      started_at: null,
-      finished_at: null,
-    }));
+    const runs = nodeIds.map((nodeId) => newRunRow(row.id, nodeId, 1, input, at));
     await trx.insertInto('runs').values(runs).execute();
     await appendAudit(ctx.db.dialect, trx, {
       at,
@@ -163,29 +149,44 @@ export async function createTask(
     fx.events.push({ type: 'task.created', taskId: row.id, studyId: study.id, at });
     fx.events.push({ type: 'round.started', taskId: row.id, round: 1, at });
     for (const n of nodeIds) fx.nodes.add(n);
-    return taskOut(row);
+    return taskOut(row, user.username);
   });
   return task;
 }
 
-/** Tasks of the visible collaborations, or of one study (404 when it is not visible). */
+/**
+ * Tasks of the visible collaborations, or of one study (404 when it is not visible), newest first, each
+ * with its submitter's username; `mine`: only the caller's own tasks, across studies.
+ */
 export async function listTasks(
   ctx: HubContext,
   user: UserPrincipal,
   studyId: string | undefined,
+  mine = false,
 ): Promise<Task[]> {
-  let q = ctx.db.db.selectFrom('tasks').selectAll().orderBy('created_at', 'desc');
+  let q = ctx.db.db
+    .selectFrom('tasks')
+    .leftJoin('users', 'users.id', 'tasks.created_by')
+    .selectAll('tasks')
+    .select('users.username as created_by_name')
+    .orderBy('tasks.created_at', 'desc');
+  if (mine) q = q.where('tasks.created_by', '=', user.id);
   if (studyId !== undefined) {
     await getStudy(ctx, user, studyId);
-    q = q.where('study_id', '=', studyId);
+    q = q.where('tasks.study_id', '=', studyId);
   } else {
     const vis = await visibleCollaborationIds(ctx.db.db, user);
     if (!vis.all) {
       if (vis.ids.size === 0) return [];
-      q = q.where('collaboration_id', 'in', [...vis.ids]);
+      q = q.where('tasks.collaboration_id', 'in', [...vis.ids]);
     }
   }
-  return (await q.execute()).map(taskOut);
+  return (await q.execute()).map((r) => taskOut(r, r.created_by_name));
+}
+
+async function usernameOf(db: Kysely<Schema>, id: string): Promise<string | null> {
+  const u = await db.selectFrom('users').select('username').where('id', '=', id).executeTakeFirst();
+  return u?.username ?? null;
 }
 
 async function detailOf(db: Kysely<Schema>, row: Schema['tasks']): Promise<TaskDetail> {
@@ -198,7 +199,10 @@ async function detailOf(db: Kysely<Schema>, row: Schema['tasks']): Promise<TaskD
     .orderBy('runs.round')
     .orderBy('nodes.name')
     .execute();
-  return { ...taskOut(row), runs: runs.map((r) => runOut(r, r.node_name)) };
+  return {
+    ...taskOut(row, await usernameOf(db, row.created_by)),
+    runs: runs.map((r) => runOut(r, r.node_name)),
+  };
 }
 
 async function visibleTaskRow(ctx: HubContext, user: UserPrincipal, id: string): Promise<Schema['tasks']> {

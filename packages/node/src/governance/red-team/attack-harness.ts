@@ -88,6 +88,15 @@ export type Outcome =
       logged: FedhubError[];
     };
 
+/**
+ * The result of `got` in the shape the test reads (the test states the shape it expects; the fields it reads
+ * are checked by its own assertions); a refusal throws with its code.
+ */
+export function resultOf<T>(got: Outcome): T {
+  if (got.kind !== 'result') throw new Error(`expected a result, the run was refused with ${got.body.code}`);
+  return got.result as unknown as T;
+}
+
 /** Runs `algorithm` over `nodes` to its end or to the first refusal, as the hub would. */
 export async function federate(
   algorithmName: string,

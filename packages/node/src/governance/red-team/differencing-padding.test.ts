@@ -4,14 +4,16 @@
  * target's dose alone. The ledger books the rows each sum actually used (per summed column), so the second
  * release is refused; were it released, the target's dose would be the difference of the two sums.
  */
-import { DEMO_CENTRES, generateCohort } from '@fedhub/testkit';
+import { type CohortRow, DEMO_CENTRES, generateCohort } from '@fedhub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttackNode, attackNode, releasedSum } from './ledger-harness.js';
 
-const rows = generateCohort(DEMO_CENTRES[0]!, 200, 21).map((r) => ({
-  ...r,
-  age: Math.min(r.age as number, 90),
-}));
+const rows = generateCohort(DEMO_CENTRES[0]!, 200, 21).map(
+  (r): CohortRow => ({
+    ...r,
+    age: Math.min(r.age as number, 90),
+  }),
+);
 // the target: the only patient over 95; nine padding patients over 95 with no dose recorded
 const target = rows[0]!;
 target.age = 99.9;

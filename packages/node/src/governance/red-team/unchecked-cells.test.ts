@@ -6,7 +6,7 @@
  */
 import type { ColumnSpec } from '@fedhub/protocol';
 import { describe, expect, it } from 'vitest';
-import { buildNodes, federate, type Row } from './attack-harness.js';
+import { buildNodes, federate, type Row, resultOf } from './attack-harness.js';
 
 const COLUMNS: ColumnSpec[] = [
   { name: 'a', type: 'categorical', levels: ['A', 'B'] },
@@ -95,7 +95,7 @@ describe('red team, class 2: every count cell behind a release is checked', () =
       // unchecked, the saturated model's coefficients sum to the B:Y cell's mean: the target's own y
       const got = await federate('glm', params, open.nodes);
       expect(got.kind).toBe('result');
-      const coef = (got as { result: { coefficients: Array<{ estimate: number }> } }).result.coefficients;
+      const coef = resultOf<{ coefficients: Array<{ estimate: number }> }>(got).coefficients;
       expect(coef.reduce((s, c) => s + c.estimate, 0)).toBeCloseTo(TARGET_Y, 6);
     } finally {
       open.close();
@@ -131,7 +131,7 @@ describe('red team, class 2: every count cell behind a release is checked', () =
     const open = await buildNodes('d', COLUMNS, data, { policy: ALLOW_ONE });
     try {
       const got = await federate('glm', params, open.nodes);
-      const coef = (got as { result: { coefficients: Array<{ estimate: number }> } }).result.coefficients;
+      const coef = resultOf<{ coefficients: Array<{ estimate: number }> }>(got).coefficients;
       const pB = 1 / (1 + Math.exp(-(coef[0]!.estimate + coef[1]!.estimate)));
       expect(Math.round(pB * 8)).toBe(1);
     } finally {
@@ -181,8 +181,8 @@ describe('red team, class 2: every count cell behind a release is checked', () =
     const open = await buildNodes('d', COLUMNS, data, { policy: ALLOW_ONE });
     try {
       const got = await federate('validate', params, open.nodes);
-      const hl = (got as { result: { pooled: { hosmerLemeshow: { n: number[]; observed: number[] } } } })
-        .result.pooled.hosmerLemeshow;
+      const hl = resultOf<{ pooled: { hosmerLemeshow: { n: number[]; observed: number[] } } }>(got).pooled
+        .hosmerLemeshow;
       expect(hl.n.at(-1)).toBe(1);
       expect(hl.observed.at(-1)).toBe(1);
     } finally {
@@ -203,7 +203,7 @@ describe('red team, class 2: every count cell behind a release is checked', () =
     const open = await buildNodes('d', COLUMNS, [withMissing], { policy: ALLOW_ONE });
     try {
       const got = await federate('summary', params, open.nodes);
-      expect((got as { result: { columns: Array<{ missing: number }> } }).result.columns[0]!.missing).toBe(1);
+      expect(resultOf<{ columns: Array<{ missing: number }> }>(got).columns[0]!.missing).toBe(1);
     } finally {
       open.close();
     }
@@ -263,7 +263,7 @@ describe('red team, class 2: DRL strata', () => {
     try {
       const got = await federate('drl-survey', { dataset: 'dose' }, fed.nodes);
       expect(got.kind).toBe('result');
-      const r = (got as { result: { results: Array<{ exam: string; nFacilities: number }> } }).result;
+      const r = resultOf<{ results: Array<{ exam: string; nFacilities: number }> }>(got);
       expect(r.results.map((x) => x.exam)).not.toContain('chest');
       expect(r.results.every((x) => x.nFacilities >= 2)).toBe(true);
     } finally {

@@ -4,9 +4,9 @@
  * HD95 and surface Dice (mean, SD, median, quartiles, cases under thresholds; never a case's value).
  */
 import type { PooledCaseMetric, ValidateImagingResult } from '@fedhub/protocol';
-import { formatNumber } from '../charts/scale.js';
-import { ValidateView } from './algorithm-views.js';
-import type { ValidateResult } from './types.js';
+import { formatNumber } from '../../charts/scale.js';
+import type { ValidateResult } from '../types.js';
+import { ValidateView } from './validate.js';
 
 const count = (n: number | null) => (n === null ? 'under the minimum cell count' : String(n));
 const num = (x: unknown, digits = 3) => (typeof x === 'number' ? formatNumber(x, digits) : '–');

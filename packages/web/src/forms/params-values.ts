@@ -1,0 +1,219 @@
+/**
+ * Form values <-> task params. `buildParams` turns what the widgets hold into the task's `params` (empty
+ * optional fields left out: the hub applies defaults); `valuesFromParams` is its inverse, to open the form
+ * of an earlier task ("edit and re-run"). Pure; a bad value throws ParamsFormError naming the parameter.
+ */
+import type { ColumnSpec, Filter } from '@fedhub/protocol';
+import { type Bins, type BinsDraft, binsFromDraft, draftFromBins } from './bins.js';
+import { type FieldKind, fieldKind, type JsonSchemaNode, ParamsFormError } from './field-kind.js';
+import { draftFromFilter, type FilterDraft, filterFromDraft } from './filter-draft.js';
+
+/** The frozen model the model widget holds: a score column, or a formula with its coefficients. */
+export type ModelDraft =
+  | { source: 'score'; score: string }
+  | { source: 'frozen'; formula: string; coefficients: Record<string, number>; label?: string };
+
+/** One widget's value. */
+export type FormValue =
+  | string
+  | string[]
+  | boolean
+  | Record<string, string>
+  | Record<string, BinsDraft>
+  | ModelDraft
+  | FilterDraft
+  | undefined;
+/** The form's values by parameter name (nested objects' fields as `name.sub`). */
+export type FormValues = Record<string, FormValue>;
+
+const isEmpty = (v: FormValue) =>
+  v === undefined ||
+  v === '' ||
+  (Array.isArray(v) && v.every((x) => x === '')) ||
+  (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+
+function scalar(name: string, k: FieldKind, v: FormValue): unknown {
+  if (k.kind === 'number') {
+    const n = Number(v);
+    if (typeof v !== 'string' || !Number.isFinite(n))
+      throw new ParamsFormError(name, `"${String(v)}" is not a number`);
+    if (k.integer && !Number.isInteger(n)) throw new ParamsFormError(name, `${n} is not a whole number`);
+    return n;
+  }
+  if (k.kind === 'boolean') return v === true;
+  return v;
+}
+
+function one(
+  name: string,
+  k: FieldKind,
+  v: FormValue,
+  values: FormValues,
+  columns: readonly ColumnSpec[],
+): unknown {
+  switch (k.kind) {
+    case 'number':
+    case 'boolean':
+      return scalar(name, k, v);
+    case 'list': {
+      const parts = String(v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (k.item === 'string') return parts;
+      const nums = parts.map(Number);
+      const bad = parts.find((_, i) => !Number.isFinite(nums[i]));
+      if (bad !== undefined) throw new ParamsFormError(name, `"${bad}" is not a number`);
+      return nums;
+    }
+    case 'enum':
+      if (k.custom && typeof v === 'string' && v.trim().startsWith('{'))
+        try {
+          return JSON.parse(v);
+        } catch (e) {
+          throw new ParamsFormError(name, `is not valid JSON (${(e as Error).message})`);
+        }
+      return v;
+    case 'json':
+      try {
+        return JSON.parse(String(v));
+      } catch (e) {
+        throw new ParamsFormError(name, `is not valid JSON (${(e as Error).message})`);
+      }
+    case 'factor-levels': {
+      const out = Object.fromEntries(Object.entries(v as Record<string, string>).filter(([, l]) => l !== ''));
+      return Object.keys(out).length > 0 ? out : undefined;
+    }
+    case 'levels': {
+      const picked = v as string[];
+      if (picked.length !== k.count || picked.some((x) => !x))
+        throw new ParamsFormError(name, `choose ${k.count} levels of ${String(values[k.of] || k.of)}`);
+      if (new Set(picked).size !== picked.length) throw new ParamsFormError(name, 'choose different levels');
+      return picked;
+    }
+    case 'bins': {
+      const chosen = Array.isArray(values[k.of]) ? (values[k.of] as string[]) : [];
+      const out: Record<string, Bins> = {};
+      for (const [col, d] of Object.entries(v as Record<string, BinsDraft>)) {
+        if (!chosen.includes(col)) continue;
+        try {
+          out[col] = binsFromDraft(d);
+        } catch (e) {
+          throw new ParamsFormError(`${name}.${col}`, (e as Error).message);
+        }
+      }
+      return Object.keys(out).length > 0 ? out : undefined;
+    }
+    case 'model': {
+      const m = v as ModelDraft;
+      if (m.source === 'score') {
+        if (!m.score) throw new ParamsFormError(name, 'choose the score column');
+        return { score: m.score };
+      }
+      if (!m.formula || Object.keys(m.coefficients).length === 0)
+        throw new ParamsFormError(name, 'choose a model (a registered model or a fitted task)');
+      return { formula: m.formula, coefficients: m.coefficients };
+    }
+    case 'filter':
+      try {
+        return filterFromDraft(v as FilterDraft, columns);
+      } catch (e) {
+        throw new ParamsFormError(name, (e as Error).message);
+      }
+    default:
+      return v;
+  }
+}
+
+/**
+ * The task params from form values: empty optional fields are left out (the hub applies defaults);
+ * `columns` (the chosen dataset's dictionary) types the filter's values.
+ */
+export function buildParams(
+  schema: JsonSchemaNode,
+  values: FormValues,
+  columns: readonly ColumnSpec[] = [],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const required = new Set(schema.required ?? []);
+  for (const [name, s] of Object.entries(schema.properties ?? {})) {
+    const k = fieldKind(name, s);
+    if (k.kind === 'object') {
+      const sub: Record<string, unknown> = {};
+      for (const [f, fs] of k.fields) {
+        const v = values[`${name}.${f}`];
+        if (isEmpty(v)) {
+          if (k.required.includes(f) && fs.default === undefined && required.has(name))
+            throw new ParamsFormError(`${name}.${f}`, 'is required');
+          continue;
+        }
+        sub[f] = scalar(`${name}.${f}`, fieldKind(f, fs), v);
+      }
+      if (Object.keys(sub).length > 0) out[name] = sub;
+      else if (required.has(name)) throw new ParamsFormError(name, 'is required');
+      continue;
+    }
+    const v = values[name];
+    const p = isEmpty(v) ? undefined : one(name, k, v, values, columns);
+    if (p === undefined) {
+      if (required.has(name)) throw new ParamsFormError(name, 'is required');
+      continue;
+    }
+    out[name] = p;
+  }
+  return out;
+}
+
+/** The form values that give `params` back (the inverse of buildParams, for "edit and re-run"). */
+export function valuesFromParams(schema: JsonSchemaNode, params: Record<string, unknown>): FormValues {
+  const out: FormValues = {};
+  for (const [name, s] of Object.entries(schema.properties ?? {})) {
+    const v = params[name];
+    if (v === undefined || v === null) continue;
+    const k = fieldKind(name, s);
+    switch (k.kind) {
+      case 'object':
+        for (const [f] of k.fields) {
+          const x = (v as Record<string, unknown>)[f];
+          if (x !== undefined) out[`${name}.${f}`] = typeof x === 'boolean' ? x : String(x);
+        }
+        break;
+      case 'number':
+        out[name] = String(v);
+        break;
+      case 'list':
+        out[name] = (v as unknown[]).join(', ');
+        break;
+      case 'json':
+        out[name] = JSON.stringify(v, null, 2);
+        break;
+      case 'enum':
+        out[name] = typeof v === 'string' ? v : JSON.stringify(v, null, 2);
+        break;
+      case 'bins':
+        out[name] = Object.fromEntries(
+          Object.entries(v as Record<string, Bins>).map(([c, b]) => [c, draftFromBins(b)]),
+        );
+        break;
+      case 'model': {
+        const m = v as { score?: string; formula?: string; coefficients?: Record<string, number> };
+        out[name] =
+          m.score !== undefined
+            ? { source: 'score', score: m.score }
+            : {
+                source: 'frozen',
+                formula: m.formula ?? '',
+                coefficients: m.coefficients ?? {},
+                label: 'as in the earlier task',
+              };
+        break;
+      }
+      case 'filter':
+        out[name] = draftFromFilter(v as Filter);
+        break;
+      default:
+        out[name] = v as FormValue;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,47 @@
+/**
+ * How a task is told apart from its siblings in lists and on its page: its title, else a summary of its
+ * parameters ("km: months, dead by stage"), and its filter in words (pure).
+ */
+import type { Filter, Task } from '@fedhub/protocol';
+import { describeFilter } from './filter-draft.js';
+
+type Params = Record<string, unknown>;
+const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** The parameters that say what a task computes, in a line (dataset and filter left out). */
+export function paramsSummary(algorithm: string, params: unknown): string {
+  const p = (params ?? {}) as Params;
+  const model = p.model as { score?: string; formula?: string } | undefined;
+  const parts: string[] = [];
+  if (s(p.formula)) parts.push(s(p.formula)!);
+  if (Array.isArray(p.columns)) parts.push(p.columns.join(', '));
+  if (s(p.column)) parts.push(s(p.column)!);
+  if (s(p.rows) && s(p.cols)) parts.push(`${p.rows} × ${p.cols}`);
+  if (s(p.time) || s(p.event)) parts.push(`Surv(${p.time ?? '·'}, ${p.event ?? '·'})`);
+  if (s(p.outcome)) parts.push(`outcome ${p.outcome}`);
+  if (model?.score) parts.push(`score ${model.score}`);
+  else if (model?.formula) parts.push(`model ${model.formula}`);
+  if (s(p.group)) parts.push(`by ${p.group}`);
+  if (Array.isArray(p.levels)) parts.push(`${p.levels.join(' vs ')}`);
+  if (s(p.strata)) parts.push(`strata ${p.strata}`);
+  if (s(p.family)) parts.push(s(p.family)!);
+  if (s(p.output)) parts.push(`→ ${p.output}`);
+  if (p.bins && typeof p.bins === 'object') parts.push(`histograms of ${Object.keys(p.bins).join(', ')}`);
+  return parts.length > 0 ? `${algorithm}: ${parts.join('; ')}` : algorithm;
+}
+
+/** The task's title: the one given at submission, else its parameters' summary. */
+export function taskTitle(t: Pick<Task, 'algorithm' | 'params' | 'title'>): string {
+  return t.title ?? paramsSummary(t.algorithm, t.params);
+}
+
+/** The task's filter in words ("all rows" without one). */
+export function taskFilter(t: Pick<Task, 'params'>): string {
+  const f = (t.params as Params | null)?.filter as Filter | undefined;
+  return describeFilter(f);
+}
+
+/** The dataset a task reads, if any. */
+export function taskDataset(t: Pick<Task, 'params'>): string | undefined {
+  return s((t.params as Params | null)?.dataset);
+}

@@ -1,0 +1,169 @@
+/**
+ * The frozen model to validate: a model version from the registry, a fitted task of this study (a binomial
+ * glm or a coxph), or a column of scores. The chosen model's formula and coefficients are shown, never
+ * typed as JSON.
+ */
+import type { ColumnSpec, ModelVersion, Task } from '@fedhub/protocol';
+import { formatNumber } from '../../charts/scale.js';
+import { describeColumn, pickableColumns } from '../columns.js';
+import type { ModelDraft } from '../params-values.js';
+
+/** A glm model's right-hand side ("~ a + b"), a coxph model's whole formula: as the hub freezes them. */
+export function frozenFormula(kind: 'glm' | 'coxph', formula: string): string {
+  if (kind === 'coxph') return formula;
+  const i = formula.indexOf('~');
+  return i >= 0 ? `~ ${formula.slice(i + 1).trim()}` : formula;
+}
+
+type Coef = { term: string; estimate: number | null };
+const coefficientsOf = (cs: readonly Coef[]) =>
+  Object.fromEntries(
+    cs.filter((c) => typeof c.estimate === 'number').map((c) => [c.term, c.estimate as number]),
+  );
+
+/** The draft for a registered model version. */
+export function draftFromModel(kind: 'glm' | 'coxph', m: ModelVersion): ModelDraft {
+  return {
+    source: 'frozen',
+    formula: frozenFormula(kind, m.formula),
+    coefficients: coefficientsOf(m.coefficients),
+    label: `model ${m.name} v${m.version}`,
+  };
+}
+
+/** The draft for a completed fitting task's result (null when the task did not fit such a model). */
+export function draftFromTask(kind: 'glm' | 'coxph', t: Task): ModelDraft | null {
+  const r = t.result as { formula?: string; family?: string; coefficients?: Coef[] } | null;
+  if (t.algorithm !== kind || t.status !== 'completed' || !r?.formula || !r.coefficients) return null;
+  if (kind === 'glm' && r.family !== 'binomial') return null;
+  return {
+    source: 'frozen',
+    formula: frozenFormula(kind, r.formula),
+    coefficients: coefficientsOf(r.coefficients),
+    label: `task ${t.id.slice(0, 8)} (${t.algorithm}, ${t.createdAt.slice(0, 10)})`,
+  };
+}
+
+const fits = (kind: 'glm' | 'coxph', m: ModelVersion) =>
+  m.kind === kind && (kind === 'coxph' || m.family === 'binomial');
+
+export function ModelField(props: {
+  id: string;
+  kind: 'glm' | 'coxph';
+  models: readonly ModelVersion[];
+  tasks: readonly Task[];
+  columns: readonly ColumnSpec[];
+  value: ModelDraft | undefined;
+  set: (v: ModelDraft) => void;
+}) {
+  const { id, kind, value } = props;
+  const models = props.models.filter((m) => fits(kind, m));
+  const tasks = props.tasks.flatMap((t) => {
+    const d = draftFromTask(kind, t);
+    return d ? [{ t, d }] : [];
+  });
+  const source = value?.source ?? 'frozen';
+  const options = [
+    ...models.map((m) => ({ key: `model:${m.name}@${m.version}`, draft: draftFromModel(kind, m) })),
+    ...tasks.map(({ t, d }) => ({ key: `task:${t.id}`, draft: d })),
+  ];
+  const pick = (key: string) => {
+    const o = options.find((x) => x.key === key);
+    if (o) props.set(o.draft);
+  };
+  const chosenKey =
+    value?.source === 'frozen'
+      ? (options.find((o) => o.draft.source === 'frozen' && o.draft.label === value.label)?.key ?? '')
+      : '';
+  return (
+    <div className="model-field">
+      <div className="row" role="radiogroup" aria-label="Model source">
+        <label className="check">
+          <input
+            type="radio"
+            name={`${id}-source`}
+            checked={source === 'frozen'}
+            onChange={() => props.set({ source: 'frozen', formula: '', coefficients: {} })}
+          />
+          {kind === 'glm' ? 'a fitted logistic model' : 'a fitted Cox model'}
+        </label>
+        <label className="check">
+          <input
+            type="radio"
+            name={`${id}-source`}
+            checked={source === 'score'}
+            onChange={() => props.set({ source: 'score', score: '' })}
+          />
+          a column of {kind === 'glm' ? 'predicted probabilities' : 'risk scores'}
+        </label>
+      </div>
+      {source === 'frozen' ? (
+        <>
+          <select
+            id={id}
+            aria-label="Model"
+            aria-describedby={`${id}-help`}
+            value={chosenKey}
+            onChange={(e) => pick(e.target.value)}
+          >
+            <option value="">
+              {models.length + tasks.length === 0
+                ? `No ${kind === 'glm' ? 'binomial glm' : 'coxph'} model registered or fitted in this study yet`
+                : value?.source === 'frozen' && !chosenKey && value.label
+                  ? value.label
+                  : 'Choose a model…'}
+            </option>
+            {models.length > 0 && (
+              <optgroup label="Model registry">
+                {models.map((m) => (
+                  <option key={`${m.name}@${m.version}`} value={`model:${m.name}@${m.version}`}>
+                    {`${m.name} v${m.version}: ${m.formula}`}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            {tasks.length > 0 && (
+              <optgroup label="Fitted in this study">
+                {tasks.map(({ t, d }) => (
+                  <option key={t.id} value={`task:${t.id}`}>
+                    {d.source === 'frozen' ? `${d.label}: ${d.formula}` : ''}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+          </select>
+          {value?.source === 'frozen' && value.formula && (
+            <table className="compact" data-testid={`${id}-coefficients`}>
+              <caption>
+                <code>{value.formula}</code>
+                {value.label ? ` (${value.label})` : ''}
+              </caption>
+              <tbody>
+                {Object.entries(value.coefficients).map(([term, b]) => (
+                  <tr key={term}>
+                    <th scope="row">{term}</th>
+                    <td>{formatNumber(b, 5)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      ) : (
+        <select
+          id={id}
+          aria-label="Score column"
+          value={value?.source === 'score' ? value.score : ''}
+          onChange={(e) => props.set({ source: 'score', score: e.target.value })}
+        >
+          <option value="">Choose the score column…</option>
+          {pickableColumns(props.columns, 'numeric').map((c) => (
+            <option key={c.name} value={c.name}>
+              {describeColumn(c)}
+            </option>
+          ))}
+        </select>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+/** The `coxph` result: hazard ratios table and forest plot. */
+import { formatNumber, formatP, pClause } from '../../charts/scale.js';
+import { coxForestRows } from '../forest.js';
+import { ForestPlot } from '../forest-plot.js';
+import type { CoxResult } from '../types.js';
+import { Pooled } from './pooled.js';
+
+export function CoxView({ r }: { r: CoxResult }) {
+  return (
+    <div>
+      <p>
+        <code>{`coxph(${r.formula})`}</code>, n = {r.n}, events = {r.events}; concordance{' '}
+        {formatNumber(r.concordance.value)}; likelihood ratio test {pClause(r.likelihoodRatio.pValue)}
+      </p>
+      <Pooled nodes={r.nodes} />
+      <table data-testid="cox-table">
+        <caption>Hazard ratios</caption>
+        <thead>
+          <tr>
+            <th scope="col">term</th>
+            <th scope="col">coef</th>
+            <th scope="col">HR</th>
+            <th scope="col">std. error</th>
+            <th scope="col">p</th>
+            <th scope="col">HR 95% CI</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.coefficients.map((c) => (
+            <tr key={c.term}>
+              <th scope="row">{c.term}</th>
+              <td>{formatNumber(c.estimate, 5)}</td>
+              <td>{formatNumber(c.hazardRatio)}</td>
+              <td>{formatNumber(c.stdError)}</td>
+              <td>{formatP(c.pValue)}</td>
+              <td>{`${formatNumber(c.hrLower)} to ${formatNumber(c.hrUpper)}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ForestPlot
+        rows={coxForestRows(r.coefficients)}
+        log
+        title="Hazard ratios with 95% CI"
+        xLabel="hazard ratio (log scale)"
+        fileName="cox-forest"
+      />
+    </div>
+  );
+}

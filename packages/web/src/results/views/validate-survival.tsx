@@ -1,0 +1,63 @@
+/** The `validate-survival` result: Harrell's C of a frozen survival model, per centre and pooled. */
+import { formatNumber } from '../../charts/scale.js';
+import { concordanceForestRows } from '../forest.js';
+import { ForestPlot } from '../forest-plot.js';
+import type { ConcordanceMetrics, ValidateSurvivalResult } from '../types.js';
+import { Pooled } from './pooled.js';
+
+function ConcordanceRow({ label, m }: { label: string; m: ConcordanceMetrics }) {
+  return (
+    <tr>
+      <th scope="row">{label}</th>
+      <td>{m.n}</td>
+      <td>{m.events}</td>
+      <td>{formatNumber(m.concordance, 3)}</td>
+      <td>{formatNumber(m.stdError, 3)}</td>
+      <td>{`${formatNumber(m.ciLower, 3)} to ${formatNumber(m.ciUpper, 3)}`}</td>
+    </tr>
+  );
+}
+
+export function ValidateSurvivalView({ r }: { r: ValidateSurvivalResult }) {
+  const p = r.pooled;
+  return (
+    <div>
+      <Pooled nodes={r.nodes} />
+      <table data-testid="validate-survival-table">
+        <caption>
+          Harrell's C of the frozen model on Surv({r.time}, {r.event})
+          {r.strata ? `, pairs within ${r.strata}` : ''}, per centre and pooled
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">centre</th>
+            <th scope="col">n</th>
+            <th scope="col">events</th>
+            <th scope="col">Harrell's C</th>
+            <th scope="col">std. error</th>
+            <th scope="col">95% CI</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(r.perCentre ?? []).map((c) => (
+            <ConcordanceRow key={c.centre} label={c.centre} m={c} />
+          ))}
+          <ConcordanceRow label="pooled" m={p} />
+        </tbody>
+      </table>
+      <p className="muted" data-testid="concordance-pairs">
+        Pooled pairs: {p.concordant} concordant, {p.discordant} discordant, {p.tiedScore} tied on the score;
+        times coarsened to {r.timeResolution}, scores to {r.scoreResolution}. Standard error as
+        survival::concordance (infinitesimal jackknife).
+      </p>
+      <ForestPlot
+        rows={concordanceForestRows(r)}
+        log={false}
+        reference={0.5}
+        title="Harrell's C with 95% CI, per centre and pooled"
+        xLabel="Harrell's C (0.5: no discrimination)"
+        fileName="concordance-by-centre"
+      />
+    </div>
+  );
+}
