@@ -40,6 +40,23 @@ describe('segmentation metrics', () => {
     for (const [i, v] of m.surfaceDice.entries()) expect(v).toBeCloseTo(c.surfaceDice[i] as number, 12);
   });
 
+  it('gives the same numbers for masks embedded in a larger grid (computed on the union bounding box)', () => {
+    const c = ref.cases[0]!;
+    const big: Dims = [c.dims[0] + 7, c.dims[1] + 5, c.dims[2] + 3];
+    const embed = (m: Uint8Array) => {
+      const out = new Uint8Array(big[0] * big[1] * big[2]);
+      for (let k = 0; k < c.dims[2]; k++)
+        for (let j = 0; j < c.dims[1]; j++)
+          for (let i = 0; i < c.dims[0]; i++)
+            out[i + 4 + big[0] * (j + 2 + big[1] * (k + 1))] = m[i + c.dims[0] * (j + c.dims[1] * k)]!;
+      return out;
+    };
+    const m = segMetrics(embed(bits(c.pred)), embed(bits(c.ref)), big, c.spacing, ref.tolerances);
+    expect(m.dice).toBeCloseTo(c.dice, 12);
+    expect(m.hd95).toBeCloseTo(c.hd95, 10);
+    for (const [i, v] of m.surfaceDice.entries()) expect(v).toBeCloseTo(c.surfaceDice[i] as number, 12);
+  });
+
   it('Dice of two cubes of side 10 shifted by 2 voxels is 0.8; identical masks score 1, 0 mm, 1', () => {
     const dims: Dims = [16, 12, 12];
     const a = box(dims, [1, 1, 1], [11, 11, 11]);

@@ -152,14 +152,51 @@ export interface SegMetrics {
   emptyReference: boolean;
 }
 
+/**
+ * Both masks cropped to the bounding box of their union, one voxel wider where the grid allows (so a
+ * voxel's surface status is unchanged, grid borders included): every distance between their surfaces lies
+ * inside it, and a CT-sized grid shrinks to the structure's size.
+ */
+function cropToUnion(a: Uint8Array, b: Uint8Array, dims: Dims): { a: Uint8Array; b: Uint8Array; dims: Dims } {
+  const [nx, ny, nz] = dims;
+  const lo = [nx, ny, nz];
+  const hi = [-1, -1, -1];
+  for (let k = 0, o = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, o++) {
+        if (a[o] === 0 && b[o] === 0) continue;
+        if (i < lo[0]!) lo[0] = i;
+        if (i > hi[0]!) hi[0] = i;
+        if (j < lo[1]!) lo[1] = j;
+        if (j > hi[1]!) hi[1] = j;
+        if (k < lo[2]!) lo[2] = k;
+        if (k > hi[2]!) hi[2] = k;
+      }
+  if (hi[0]! < 0) return { a, b, dims };
+  const start = lo.map((v) => Math.max(0, v - 1));
+  const end = hi.map((v, i) => Math.min((dims[i] as number) - 1, v + 1));
+  const size = [0, 1, 2].map((i) => end[i]! - start[i]! + 1) as [number, number, number];
+  const ca = new Uint8Array(size[0] * size[1] * size[2]);
+  const cb = new Uint8Array(ca.length);
+  for (let k = 0, o = 0; k < size[2]; k++)
+    for (let j = 0; j < size[1]; j++) {
+      const src = start[0]! + nx * (start[1]! + j + ny * (start[2]! + k));
+      ca.set(a.subarray(src, src + size[0]), o);
+      cb.set(b.subarray(src, src + size[0]), o);
+      o += size[0];
+    }
+  return { a: ca, b: cb, dims: size };
+}
+
 /** Dice, HD95 and surface Dice at `tolerances` (mm) of `pred` against `ref` on one grid. */
 export function segMetrics(
-  pred: Uint8Array,
-  ref: Uint8Array,
-  dims: Dims,
+  fullPred: Uint8Array,
+  fullRef: Uint8Array,
+  fullDims: Dims,
   spacing: Dims,
   tolerances: readonly number[],
 ): SegMetrics {
+  const { a: pred, b: ref, dims } = cropToUnion(fullPred, fullRef, fullDims);
   const ep = surfaceVoxels(pred, dims);
   const er = surfaceVoxels(ref, dims);
   const emptyPrediction = !ep.some((x) => x !== 0);
