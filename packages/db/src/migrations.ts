@@ -389,9 +389,18 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('tasks').dropColumn('title').execute();
     },
   },
+  '0011-node-approval-policy': {
+    // How a node approves runs, as it reports it in its heartbeat: the inbox shows it (issue 20).
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('nodes').addColumn('approval_policy', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('nodes').dropColumn('approval_policy').execute();
+    },
+  },
   // ONNX model files: bytes base64 in a text column (portable; a 32 MiB cap at registration), unique by
   // name and version; looked up by digest when a node fetches one
-  '0011-onnx-models': {
+  '0012-onnx-models': {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
         .createTable('onnx_models')
@@ -425,7 +434,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.dropTable('onnx_models').execute();
     },
   },
-  '0012-run-progress': {
+  '0013-run-progress': {
     // cases done / total of a run, as its node reports them with heartbeats (validate-imaging)
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('runs').addColumn('progress_done', 'integer').execute();

@@ -104,6 +104,8 @@ export interface NodesTable {
   created_at: IsoTime;
   /** Set when the node was revoked: its token no longer authenticates and it runs nothing more. */
   revoked_at?: IsoTime | null;
+  /** JSON NodeApprovalPolicy, as the node last reported it in a heartbeat. */
+  approval_policy?: JsonText | null;
 }
 
 export interface StudiesTable {

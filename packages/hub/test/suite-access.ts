@@ -90,6 +90,7 @@ export function accessTests(s: SuiteState): void {
       'DELETE /api/collaborations/{id}/organisations/{organisationId}': { reason: 'sneaky' },
       'POST /api/users/{id}/disable': { reason: 'sneaky' },
       'POST /api/users/{id}/enable': { reason: 'sneaky' },
+      'POST /api/users/{id}/sessions/revoke': { reason: 'sneaky' },
       'DELETE /api/users/{id}': { reason: 'sneaky' },
       'PATCH /api/users/{id}/roles': { roles: ['hub-admin'], reason: 'sneaky' },
       'POST /api/users/{id}/password-reset': { password: 'a sneaky long password', reason: 'sneaky' },

@@ -22,6 +22,8 @@ import { retrying, workLoop } from './agent/work-loop.js';
 import type { NodeConfig, ResolvedDataset } from './config.js';
 import { CredentialsStore } from './credentials-store.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
+import { AdminKeyStore } from './governance/approval-admin-keys.js';
+import { approvalPolicy } from './governance/approval-gate.js';
 
 export { type NodeClock, systemNodeClock } from './agent/clock.js';
 export { type NodeResources, openNodeResources } from './agent/resources.js';
@@ -88,12 +90,22 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     resolveDone();
   }
 
+  /** Administrator keys enrolled at the node now (`fedhub node admins add` may add one while it runs). */
+  const adminKeyCount = (): number => {
+    try {
+      return new AdminKeyStore(config.dataDir).list().length;
+    } catch {
+      return 0;
+    }
+  };
+
   async function heartbeat(): Promise<void> {
     try {
       await client.heartbeat({
         version: NODE_VERSION,
         clock: isoNow(clock),
         datasets: resources?.datasets.dictionaries() ?? [],
+        approvals: approvalPolicy(config.approvals, adminKeyCount()),
       });
       await syncGovernance();
     } catch (err) {

@@ -115,10 +115,14 @@ describe('openNodeStore', () => {
     old.close();
     new ApprovalStore(dir).close();
     const check = new Database(file);
-    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    // version 2: held runs keep their permission; version 3: a study deny keeps the mode it replaced
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
     expect(
       (check.prepare('PRAGMA table_info(pending)').all() as Array<{ name: string }>).map((c) => c.name),
     ).toContain('permission');
+    expect(
+      (check.prepare('PRAGMA table_info(studies)').all() as Array<{ name: string }>).map((c) => c.name),
+    ).toContain('mode_before_deny');
     check.close();
   });
 

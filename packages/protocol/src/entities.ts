@@ -1,5 +1,6 @@
 /** The objects the hub stores, as the API returns them. */
 import { z } from 'zod';
+import { APPROVAL_MODES } from './api/approvals.js';
 import { IdSchema, JsonSchema, NameSchema, RoleSchema, SlugSchema, TimestampSchema } from './common.js';
 import { DataDictionarySchema } from './dataset.js';
 import { ErrorBodySchema } from './errors.js';
@@ -22,6 +23,9 @@ export const UserSchema = z
     organisationId: IdSchema,
     roles: z.array(RoleSchema),
     createdAt: TimestampSchema,
+    disabledAt: TimestampSchema.nullable()
+      .optional()
+      .describe('When the account was disabled (or deleted); null while it is usable'),
   })
   .meta({ id: 'User' });
 export type User = z.infer<typeof UserSchema>;
@@ -37,6 +41,34 @@ export const CollaborationSchema = z
   .meta({ id: 'Collaboration' });
 export type Collaboration = z.infer<typeof CollaborationSchema>;
 
+/**
+ * How a node decides on runs, as the node reports it in its heartbeat (issue 20: the inbox shows the
+ * node's approval mode). The node stays the authority; this is what it says of itself.
+ */
+export const NodeApprovalPolicySchema = z
+  .object({
+    defaultMode: z.enum(APPROVAL_MODES).describe('Mode of a study the node has no decision for'),
+    acceptHubDecisions: z
+      .boolean()
+      .describe('Whether decisions relayed by the hub are applied (when signed)'),
+    automaticAlgorithms: z
+      .array(z.string().max(100))
+      .max(500)
+      .nullable()
+      .describe('Algorithms run without asking in automatic mode; null: every built-in one'),
+    maxVariables: z
+      .int()
+      .min(1)
+      .nullable()
+      .describe('Most columns an automatic run may read; null: no limit'),
+    enrolledAdminKeys: z
+      .int()
+      .min(0)
+      .describe('Administrator keys enrolled at the node (that may sign decisions)'),
+  })
+  .meta({ id: 'NodeApprovalPolicy' });
+export type NodeApprovalPolicy = z.infer<typeof NodeApprovalPolicySchema>;
+
 export const NODE_STATUSES = ['awaiting-enrolment', 'online', 'offline'] as const;
 export const NodeSchema = z
   .object({
@@ -50,6 +82,9 @@ export const NodeSchema = z
     publicKeys: z.object({ x25519: z.string(), ed25519: z.string() }).nullable(),
     datasets: z.array(DataDictionarySchema),
     createdAt: TimestampSchema,
+    approvals: NodeApprovalPolicySchema.nullable()
+      .optional()
+      .describe('How the node approves runs, as it last reported; null before its first report'),
   })
   .meta({ id: 'Node' });
 export type HubNode = z.infer<typeof NodeSchema>;

@@ -322,12 +322,28 @@ export class HubClient {
     );
   }
 
-  /** Audit events in chain order (auditor or hub-admin). */
-  listAudit(opts: { limit?: number; offset?: number; action?: string } = {}) {
+  /**
+   * Audit events in chain order (auditor or hub-admin), with their actor's and object's names. Filters:
+   * `action` ("task.submitted", or a kind "task."), `username` or `actor` ("user:<id>"), `object`
+   * ("study:<id>", or a kind "study:").
+   */
+  listAudit(
+    opts: {
+      limit?: number;
+      offset?: number;
+      action?: string;
+      actor?: string;
+      username?: string;
+      object?: string;
+    } = {},
+  ) {
     const q = new URLSearchParams();
     if (opts.limit !== undefined) q.set('limit', String(opts.limit));
     if (opts.offset !== undefined) q.set('offset', String(opts.offset));
-    if (opts.action) q.set('action', opts.action);
+    for (const k of ['action', 'actor', 'username', 'object'] as const) {
+      const v = opts[k];
+      if (v) q.set(k, v);
+    }
     return this.call('GET', `/api/audit${q.size ? `?${q}` : ''}`, z.array(AuditEventSchema));
   }
   /** Re-computes the hub's audit chain from its first entry. */
@@ -350,6 +366,10 @@ export class HubClient {
   /** Disables a user: no sign-in; sessions and API tokens revoked (hub-admin). */
   disableUser(id: string, reason: string) {
     return this.call('POST', `/api/users/${encodeURIComponent(id)}/disable`, UserSchema, { reason });
+  }
+  /** Signs a user out everywhere: sessions and access tokens revoked, API tokens kept (hub-admin). */
+  revokeUserSessions(id: string, reason: string) {
+    return this.call('POST', `/api/users/${encodeURIComponent(id)}/sessions/revoke`, UserSchema, { reason });
   }
   /** Enables a disabled user (hub-admin). */
   enableUser(id: string, reason: string) {

@@ -1,6 +1,6 @@
 /** The node's side of the node <-> hub protocol. */
 
-import type { DataDictionary } from '@fedhub/protocol';
+import type { DataDictionary, NodeApprovalPolicy } from '@fedhub/protocol';
 import {
   ApprovalDecisionSchema,
   AuditCheckpointSchema,
@@ -37,7 +37,12 @@ export class NodeApiClient {
   enrol(body: { enrolmentToken: string; publicKeys: { x25519: string; ed25519: string }; version: string }) {
     return this.http.request('POST', '/api/node/enrol', EnrolResponseSchema, body, { anonymous: true });
   }
-  heartbeat(body: { version: string; clock: string; datasets: DataDictionary[] }) {
+  heartbeat(body: {
+    version: string;
+    clock: string;
+    datasets: DataDictionary[];
+    approvals?: NodeApprovalPolicy;
+  }) {
     return this.http.request('POST', '/api/node/heartbeat', NodeHeartbeatResponseSchema, body);
   }
   claim(waitMs: number, signal?: AbortSignal) {

@@ -14,6 +14,7 @@ import {
   tokenFromFragment,
   writeTokens,
 } from './api/session.js';
+import { Admin } from './pages/admin.js';
 import { Audit } from './pages/audit.js';
 import { Federation } from './pages/federation.js';
 import { Inbox } from './pages/inbox.js';
@@ -52,6 +53,8 @@ function Page({ route }: { route: Route }) {
       return <TaskPage id={route.id} />;
     case 'audit':
       return <Audit />;
+    case 'admin':
+      return <Admin section={route.section} />;
     default:
       return <Federation />;
   }
@@ -116,7 +119,7 @@ export function App() {
     return {
       client,
       me,
-      audit: new AuditApi(origin(), token),
+      audit: new AuditApi(client),
       accessToken: token,
       signOut: () => {
         client.logout().catch(() => undefined);

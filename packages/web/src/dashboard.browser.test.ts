@@ -404,21 +404,22 @@ describe('dashboard in a browser', () => {
     // node rejects it, with the enrolled key it applies it; the next run there is refused with the reason
     await asNodeAdmin(fed.nodeAdmins[2]!, async (p) => {
       const study = p.getByTestId('study-at-node');
-      await study.getByRole('button', { name: 'Deny' }).click();
+      await study.getByTestId('deny').click();
       await study.getByRole('alert').waitFor();
       await study.getByLabel('Reason (required to deny or stop)').fill('Awaiting the DPO review');
-      await study.getByRole('button', { name: 'Deny' }).click();
+      await study.getByTestId('deny').click();
+      await study.getByTestId('confirm-action').getByRole('button', { name: 'Confirm deny' }).click();
+      const state = study.getByTestId('study-node-state');
       await expect
-        .poll(() => study.getByText(/^rejected by the node: .*administrator key/).count(), {
-          timeout: 20_000,
-        })
-        .toBe(1);
+        .poll(() => state.textContent(), { timeout: 20_000 })
+        .toMatch(/rejected by the node: .*administrator key/);
+      expect(await state.getAttribute('data-state')).toBe('open');
       expect(await study.getByText('applied at the node', { exact: true }).count()).toBe(4);
       await fed.decideSigned(2, { studyId, decision: 'deny', reason: 'Awaiting the DPO review' });
-      await expect
-        .poll(() => study.getByText('applied at the node', { exact: true }).count(), { timeout: 20_000 })
-        .toBe(5);
-      expect(await study.getByTestId('approval-denied').count()).toBe(1);
+      await expect.poll(() => state.getAttribute('data-state'), { timeout: 20_000 }).toBe('denied');
+      expect(await state.textContent()).toContain('Awaiting the DPO review');
+      // the versions approved before stay on record, overridden while the deny lasts
+      expect(await study.getByTestId('version-overridden').count()).toBe(4);
     });
     const denied = await runAnalysis(studyId, 'summary', async () => {
       await page.locator('input[name="columns"][value="age"]').check();
@@ -521,15 +522,20 @@ describe('dashboard in a browser', () => {
     await expect
       .poll(() => page.getByTestId('audit-verify').textContent())
       .toMatch(/Chain verified: \d+ entries intact/);
-    await page.getByLabel('Action').fill('task.submitted');
+    await page.getByLabel('Action').selectOption('task.submitted');
     await expect
       .poll(
         async () =>
-          (await page.locator('[data-testid="audit-row"] td:nth-child(4)').allTextContents()).every(
-            (a) => a === 'task.submitted',
-          ) && page.getByTestId('audit-row').count(),
+          (
+            await page
+              .getByTestId('audit-row')
+              .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))
+          ).every((a) => a === 'task.submitted') && page.getByTestId('audit-row').count(),
       )
       .toBe(6);
+    expect(new Set(await page.getByTestId('audit-what').allTextContents())).toEqual(
+      new Set(['submitted a task']),
+    );
     await shot('17-audit');
     // the study page shows the auditor the study's own trail
     await page.goto(`${front.url}/#/studies/${studyId}`);

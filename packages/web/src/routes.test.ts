@@ -41,6 +41,14 @@ describe('routes', () => {
       'My tasks',
       'Approvals inbox',
       'Audit',
+      'Administration',
     ]);
+  });
+  it('routes the administration sections, users by default', () => {
+    expect(parseRoute('/admin')).toEqual({ page: 'admin', section: 'users' });
+    expect(parseRoute('/admin/nodes')).toEqual({ page: 'admin', section: 'nodes' });
+    expect(parseRoute('/admin/collaborations')).toEqual({ page: 'admin', section: 'collaborations' });
+    expect(parseRoute('/admin/organisations')).toEqual({ page: 'admin', section: 'organisations' });
+    expect(parseRoute('/admin/whatever')).toEqual({ page: 'admin', section: 'users' });
   });
 });

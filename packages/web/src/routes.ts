@@ -22,7 +22,8 @@ export type Route =
     }
   | { page: 'my-tasks' }
   | { page: 'task'; id: string }
-  | { page: 'audit' };
+  | { page: 'audit' }
+  | { page: 'admin'; section: 'users' | 'organisations' | 'collaborations' | 'nodes' };
 
 /** Parses a hash path ("/studies/<id>", "/run?study=<id>"); anything unknown is the federation page. */
 export function parseRoute(hash: string): Route {
@@ -62,6 +63,12 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { page: 'task', id: parts[1] } : { page: 'studies' };
     case 'audit':
       return { page: 'audit' };
+    case 'admin': {
+      const section = parts[1];
+      return section === 'organisations' || section === 'collaborations' || section === 'nodes'
+        ? { page: 'admin', section }
+        : { page: 'admin', section: 'users' };
+    }
     default:
       return { page: 'federation' };
   }
@@ -84,5 +91,7 @@ export function navFor(roles: readonly Role[]): NavItem[] {
   if (has('researcher')) items.push({ href: '#/my-tasks', label: 'My tasks', section: 'my-tasks' });
   if (has('node-admin')) items.push({ href: '#/inbox', label: 'Approvals inbox', section: 'inbox' });
   if (has('auditor')) items.push({ href: '#/audit', label: 'Audit', section: 'audit' });
+  if (roles.includes('hub-admin'))
+    items.push({ href: '#/admin/users', label: 'Administration', section: 'admin' });
   return items;
 }

@@ -162,6 +162,12 @@ export async function runDemo(
     const hubUrl = String(hub.ready.url);
     say(`hub running at ${hubUrl} (log: ${join(dir, 'hub.log')})`);
     const client = await HubClient.login(hubUrl, admin.username, admin.password);
+    // a sign-in link for the dashboard, printed before the analyses' output so that it is seen at once:
+    // a fresh access token in the URL fragment (never sent to a server)
+    const link = await HubClient.login(hubUrl, admin.username, admin.password);
+    const dashboardLink = `${hubUrl}/#access_token=${(await link.createApiToken('demo dashboard link', 1)).token}`;
+    say(`Dashboard: ${hubUrl}/  sign-in link (valid one day): ${dashboardLink}`);
+    say(`Sign in as ${admin.username}, one-time password: ${admin.password}`);
     const fed = await createFederation(
       client,
       centres.map((c) => ({ name: c.profile.name })),
@@ -219,11 +225,8 @@ export async function runDemo(
     }
     if (opts.json) printJson({ hubUrl, admin: { username: admin.username }, studyId: study.id, tasks });
     else {
-      // a sign-in link for the dashboard: a fresh access token in the URL fragment (never sent to a server)
-      const link = await HubClient.login(hubUrl, admin.username, admin.password);
-      const token = (await link.createApiToken('demo dashboard link', 1)).token;
       say(`\nThe federation is running. Hub: ${hubUrl}  API docs: ${hubUrl}/docs`);
-      say(`Dashboard: ${hubUrl}/  sign-in link (valid one day): ${hubUrl}/#access_token=${token}`);
+      say(`Dashboard: ${hubUrl}/  sign-in link (valid one day): ${dashboardLink}`);
       say(
         `Sign in: fedhub login --hub ${hubUrl} --username ${admin.username}   (one-time password: ${admin.password})`,
       );

@@ -112,7 +112,7 @@ export function registerNodeApprovalCommands(node: Command): void {
     [
       'approve',
       'approve',
-      'approve an algorithm version for a study at this node (without --algorithm: the versions its waiting runs ask for)',
+      'approve an algorithm version for a study at this node (without --algorithm: the versions its waiting runs ask for, and a deny of the study is lifted)',
     ],
     ['deny', 'deny', 'deny a study at this node, or one algorithm version of it with --algorithm'],
   ] as const)

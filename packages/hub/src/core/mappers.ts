@@ -6,6 +6,7 @@ import type {
   ErrorBody,
   HubNode,
   Json,
+  NodeApprovalPolicy,
   Organisation,
   Role,
   Run,
@@ -28,6 +29,7 @@ export function userOut(r: Schema['users']): User {
     organisationId: r.organisation_id,
     roles: fromJson<Role[]>(r.roles) ?? [],
     createdAt: r.created_at,
+    disabledAt: r.disabled_at ?? null,
   };
 }
 
@@ -60,6 +62,7 @@ export function nodeOut(r: Schema['nodes'], nowMs: number, onlineWindowMs: numbe
     publicKeys: enrolled ? { x25519: r.x25519_public_key!, ed25519: r.ed25519_public_key! } : null,
     datasets: fromJson<DataDictionary[]>(r.datasets) ?? [],
     createdAt: r.created_at,
+    approvals: r.approval_policy ? fromJson<NodeApprovalPolicy>(r.approval_policy) : null,
   };
 }
 

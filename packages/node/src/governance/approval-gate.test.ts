@@ -92,6 +92,38 @@ describe('approval verdicts', () => {
     expect(approvalVerdict(store, manual, key(), []).kind).toBe('refuse');
   });
 
+  it('lifts a study deny: the mode and the versions approved before it hold again (issue 20)', () => {
+    const automatic = ApprovalsConfigSchema.parse({ defaultMode: 'automatic' });
+    // summary approved, glm denied as a version, the study's mode set to manual by the node admin
+    applyDecision(store, { studyId: study, decision: 'approve', algorithm: 'summary' }, 'dora');
+    applyDecision(store, { studyId: study, decision: 'deny', algorithm: 'glm' }, 'dora');
+    store.setMode(study, 'manual', 'dora');
+    expect(approvalVerdict(store, automatic, key(), []).kind).toBe('run');
+    // a deny of the whole study overrides the approval while it lasts (and a second deny changes nothing)
+    expect(applyDecision(store, { studyId: study, decision: 'deny', reason: 'ethics' }, 'dora')).toContain(
+      'until the deny is lifted',
+    );
+    applyDecision(store, { studyId: study, decision: 'deny', reason: 'ethics, again' }, 'dora');
+    expect(store.study(study).mode).toBe('deny');
+    expect(approvalVerdict(store, automatic, key(), []).kind).toBe('refuse');
+    expect(approvalVerdict(store, automatic, key(glm), []).kind).toBe('refuse');
+    // lifting restores the manual mode (not the config's automatic one) and the earlier decisions
+    expect(applyDecision(store, { studyId: study, decision: 'approve' }, 'dora')).toContain('deny lifted');
+    expect(store.study(study).mode).toBe('manual');
+    expect(approvalVerdict(store, automatic, key(), [])).toEqual({ kind: 'run', how: 'approved' });
+    const glmVerdict = approvalVerdict(store, automatic, key(glm), []);
+    expect(glmVerdict.kind === 'refuse' && glmVerdict.error.message).toContain('denied glm');
+    // a study that had no mode of its own falls back to the config's after the lift
+    const other = randomUUID();
+    applyDecision(store, { studyId: other, decision: 'deny' }, 'dora');
+    expect(store.study(other).mode).toBe('deny');
+    applyDecision(store, { studyId: other, decision: 'approve' }, 'dora');
+    expect(store.study(other).mode).toBeNull();
+    expect(approvalVerdict(store, automatic, { ...key(), studyId: other }, []).kind).toBe('run');
+    // approving a study that was not denied says so, and lifts nothing
+    expect(applyDecision(store, { studyId: other, decision: 'approve' }, 'dora')).toContain('approved at');
+  });
+
   it('runs automatically only what the policy covers; the rest waits', () => {
     const auto = ApprovalsConfigSchema.parse({ automatic: { algorithms: ['summary'], maxVariables: 2 } });
     expect(approvalVerdict(store, auto, key(), ['a', 'b'])).toEqual({ kind: 'run', how: 'automatic' });

@@ -19,6 +19,7 @@ import {
   type ApprovalMode,
   approvalSigningString,
   FedhubError,
+  type NodeApprovalPolicy,
 } from '@fedhub/protocol';
 import { z } from 'zod';
 import { adminSignatureProblem, type EnrolledAdmin } from './approval-admin-keys.js';
@@ -51,6 +52,17 @@ export type ApprovalVerdict =
   | { kind: 'run'; how: 'approved' | 'automatic' }
   | { kind: 'refuse'; error: FedhubError }
   | { kind: 'wait'; reason: string };
+
+/** What the node tells the hub of its approval policy (shown to its admins in the inbox). */
+export function approvalPolicy(config: ApprovalsConfig, enrolledAdminKeys: number): NodeApprovalPolicy {
+  return {
+    defaultMode: config.defaultMode,
+    acceptHubDecisions: config.acceptHubDecisions,
+    automaticAlgorithms: config.automatic.algorithms ?? null,
+    maxVariables: config.automatic.maxVariables ?? null,
+    enrolledAdminKeys,
+  };
+}
 
 /** The mode in force for a study: the node admin's decision, else the config's. */
 export function modeOf(store: ApprovalStore, config: ApprovalsConfig, studyId: string): ApprovalMode {
@@ -235,13 +247,14 @@ export function applyDecision(
     return `${own.name}@${own.version} (digest ${own.digest.slice(0, 12)}) ${d.decision === 'approve' ? 'approved' : 'denied'} for study ${d.studyId}`;
   }
   if (d.decision === 'deny') {
-    store.setMode(d.studyId, 'deny', by, reason);
-    return `study ${d.studyId} denied at this node`;
+    store.deny(d.studyId, by, reason);
+    return `study ${d.studyId} denied at this node: every run of it is refused until the deny is lifted`;
   }
-  // approving a study lifts a deny and approves exactly the algorithm versions its held runs asked for
-  if (store.study(d.studyId).mode === 'deny') store.setMode(d.studyId, 'manual', by, reason);
+  // approving a study lifts a deny (the mode and the versions approved before it hold again) and approves
+  // exactly the algorithm versions its held runs asked for
+  const lifted = store.liftDeny(d.studyId, by, reason);
   const held = store.pending(d.studyId);
   for (const p of held) store.decideAlgorithm(p, 'approved', by, reason);
   bindToHeldPermission(store, d.studyId, by);
-  return `study ${d.studyId} approved at this node (${held.length} waiting run(s))`;
+  return `study ${d.studyId} ${lifted ? 'deny lifted' : 'approved'} at this node (${held.length} waiting run(s) approved)`;
 }

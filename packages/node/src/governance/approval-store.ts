@@ -103,6 +103,8 @@ export class ApprovalStore {
       at TEXT NOT NULL
     );`,
       addPendingPermission,
+      // version 3: a deny of the whole study keeps the mode it replaced, so that lifting it restores it
+      'ALTER TABLE studies ADD COLUMN mode_before_deny TEXT',
     ]);
   }
 
@@ -147,6 +149,34 @@ export class ApprovalStore {
       | { mode: ApprovalMode | null; stopped_at: string | null; reason: string | null }
       | undefined;
     return { mode: r?.mode ?? null, stoppedAt: r?.stopped_at ?? null, reason: r?.reason ?? null };
+  }
+
+  /**
+   * Denies the whole study at this node, keeping the mode it had (null: the config's) so that lifting the
+   * deny restores it; the algorithm versions approved before stay recorded, overridden while it lasts.
+   */
+  deny(studyId: string, by: string, reason?: string): void {
+    const before = this.db
+      .prepare('SELECT mode, mode_before_deny FROM studies WHERE study_id = ?')
+      .get(studyId) as { mode: ApprovalMode | null; mode_before_deny: ApprovalMode | null } | undefined;
+    // denying a denied study again keeps the mode from before the first deny
+    const keep = before?.mode === 'deny' ? before.mode_before_deny : (before?.mode ?? null);
+    this.setMode(studyId, 'deny', by, reason);
+    this.db.prepare('UPDATE studies SET mode_before_deny = ? WHERE study_id = ?').run(keep, studyId);
+  }
+
+  /** Lifts a deny of the whole study: its mode from before the deny is back (false: it was not denied). */
+  liftDeny(studyId: string, by: string, reason?: string): boolean {
+    const r = this.db.prepare('SELECT mode, mode_before_deny FROM studies WHERE study_id = ?').get(studyId) as
+      | { mode: ApprovalMode | null; mode_before_deny: ApprovalMode | null }
+      | undefined;
+    if (r?.mode !== 'deny') return false;
+    this.db
+      .prepare(
+        'UPDATE studies SET mode = ?, mode_before_deny = NULL, reason = ?, decided_by = ?, updated_at = ? WHERE study_id = ?',
+      )
+      .run(r.mode_before_deny, reason ?? null, by, new Date().toISOString(), studyId);
+    return true;
   }
 
   /** Sets the study's mode (a stopped study stays stopped: stopping is final, as at the hub). */

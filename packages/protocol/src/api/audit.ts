@@ -15,6 +15,16 @@ export const AuditEventSchema = z
     details: z.record(z.string(), z.unknown()),
     prevHash: z.string(),
     hash: z.string(),
+    actorName: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('The actor by name (username, node name) when the hub still knows it; not part of the hash'),
+    objectName: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('The object by name (study title, node name, username, …); not part of the hash'),
   })
   .meta({ id: 'AuditEvent' });
 export type AuditEvent = z.infer<typeof AuditEventSchema>;

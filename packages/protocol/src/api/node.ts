@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { IdSchema, JsonSchema, SlugSchema } from '../common.js';
 import { DataDictionarySchema } from '../dataset.js';
-import { RunProgressSchema } from '../entities.js';
+import { NodeApprovalPolicySchema, RunProgressSchema } from '../entities.js';
 import { ErrorBodySchema } from '../errors.js';
 import { StudyDescriptorSchema } from '../study.js';
 
@@ -38,6 +38,9 @@ export const NodeHeartbeatRequestSchema = z
     version: z.string().max(40),
     clock: z.string().describe("The node's clock (ISO time) for skew checks"),
     datasets: z.array(DataDictionarySchema).max(200),
+    approvals: NodeApprovalPolicySchema.optional().describe(
+      'How the node approves runs (shown to its admins)',
+    ),
   })
   .meta({ id: 'NodeHeartbeatRequest' });
 export const NodeHeartbeatResponseSchema = z

@@ -1,59 +1,29 @@
-/** The audit routes, which `@fedhub/sdk` has no methods for yet (a small wrapper over its JsonHttp). */
-import { JsonHttp } from '@fedhub/sdk';
-import { z } from 'zod';
+/**
+ * The audit trail through the sdk's methods and protocol's schema (issue 21, item 8: no hand-written
+ * types): pages of events with their actor's and object's names, filtered at the hub.
+ */
+import type { AuditEvent, AuditVerification } from '@fedhub/protocol';
+import type { HubClient } from '@fedhub/sdk';
 
-/** One entry of the hash-chained audit trail, as GET /api/audit returns it. */
-export const AuditEventSchema = z.object({
-  seq: z.number().int(),
-  at: z.string(),
-  actor: z.string(),
-  action: z.string(),
-  object: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
-  prevHash: z.string(),
-  hash: z.string(),
-});
-/** One audit entry. */
-export type AuditEvent = z.infer<typeof AuditEventSchema>;
+export type { AuditEvent, AuditVerification };
 
-/** The answer of GET /api/audit/verify. */
-export const AuditVerificationSchema = z.object({
-  ok: z.boolean(),
-  count: z.number().int(),
-  headHash: z.string(),
-  broken: z.object({ seq: z.number().int(), reason: z.string() }).nullable(),
-});
-/** The chain verification. */
-export type AuditVerification = z.infer<typeof AuditVerificationSchema>;
+/** What the hub filters on (see HubClient.listAudit). */
+export type AuditFilter = { action?: string; actor?: string; username?: string; object?: string };
 
-/** Reads the audit trail with the signed-in user's access token. */
+/** Reads the audit trail as the signed-in user. */
 export class AuditApi {
-  private readonly http: JsonHttp;
-  constructor(baseUrl: string, accessToken: () => string | undefined) {
-    this.http = new JsonHttp({
-      baseUrl,
-      authorization: () => {
-        const t = accessToken();
-        return t ? `Bearer ${t}` : undefined;
-      },
-    });
-  }
+  constructor(private readonly client: HubClient) {}
 
   /** One page of the trail in chain order (`limit` at most 1000). */
-  list(q: { limit?: number; offset?: number; action?: string } = {}): Promise<AuditEvent[]> {
-    const p = new URLSearchParams();
-    if (q.limit !== undefined) p.set('limit', String(q.limit));
-    if (q.offset !== undefined) p.set('offset', String(q.offset));
-    if (q.action) p.set('action', q.action);
-    const qs = p.toString();
-    return this.http.request('GET', `/api/audit${qs ? `?${qs}` : ''}`, z.array(AuditEventSchema));
+  list(q: AuditFilter & { limit?: number; offset?: number } = {}): Promise<AuditEvent[]> {
+    return this.client.listAudit(q);
   }
 
-  /** Every entry, page by page (the hub caps a page at 1000). */
-  async listAll(action?: string, max = 20_000): Promise<AuditEvent[]> {
+  /** Every entry that passes `filter`, page by page (the hub caps a page at 1000), at most `max`. */
+  async listAll(filter: AuditFilter = {}, max = 20_000): Promise<AuditEvent[]> {
     const out: AuditEvent[] = [];
     for (;;) {
-      const page = await this.list({ limit: 1000, offset: out.length, action });
+      const page = await this.list({ ...filter, limit: 1000, offset: out.length });
       out.push(...page);
       if (page.length < 1000 || out.length >= max) return out;
     }
@@ -61,7 +31,7 @@ export class AuditApi {
 
   /** Re-computes the hash chain at the hub. */
   verify(): Promise<AuditVerification> {
-    return this.http.request('GET', '/api/audit/verify', AuditVerificationSchema);
+    return this.client.verifyAudit();
   }
 }
 

@@ -3,6 +3,7 @@ import type { DataDictionary, HubNode } from '@fedhub/protocol';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { relativeTime } from '../api/time.js';
+import { NoCollaboration } from './empty-states.js';
 
 /** Node status poll interval (ms). */
 export const NODE_POLL_MS = 5000;
@@ -70,7 +71,7 @@ function NodeRow({ n, org, now }: { n: HubNode; org: string; now: number }) {
 
 /** The federation page. */
 export function Federation() {
-  const { client } = useSession();
+  const { client, me } = useSession();
   const collabs = useLoad(() => client.listCollaborations(), []);
   const orgs = useLoad(() => client.listOrganisations(), []);
   const nodes = useLoad(() => client.listNodes(), [], NODE_POLL_MS);
@@ -85,6 +86,14 @@ export function Federation() {
         </p>
       ) : null}
       <h2>Collaborations</h2>
+      {collabs.data?.length === 0 &&
+        (me.roles.includes('hub-admin') ? (
+          <p className="muted">
+            No collaboration yet: create one under Administration, then add organisations.
+          </p>
+        ) : (
+          <NoCollaboration me={me} />
+        ))}
       <ul>
         {(collabs.data ?? []).map((c) => (
           <li key={c.id}>

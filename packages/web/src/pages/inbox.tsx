@@ -6,39 +6,56 @@
  */
 import type {
   AlgorithmInfo,
+  ApprovalDecision,
   ApprovalDecisionRequest,
   ApprovalState,
   HubNode,
   PendingApproval,
   Study,
 } from '@fedhub/protocol';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { type ApprovalRow, approvalRows, pendingGroups } from '../api/approvals.js';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
+import { pendingKey, studyAtNode, visiblePendingGroups } from '../api/study-at-node.js';
 import { shortDateTime } from '../api/time.js';
+import { ApprovalPolicyLine } from './approval-policy.js';
 import { AppliedNote, ApprovalBadge } from './approval-state.js';
+import { ConfirmAction } from './confirm-action.js';
+import { StudyNodeStateLine } from './study-node-state.js';
 
-type Decide = (body: ApprovalDecisionRequest) => Promise<void>;
+type Decide = (body: ApprovalDecisionRequest) => Promise<ApprovalDecision>;
 
-/** A reason field and the decision buttons; deny and stop need the reason (sent on and audited). */
+/** What a deny or a stop does, shown before it is sent (issue 20: deny needs confirmation and says its scope). */
+export interface DecisionTexts {
+  deny: { label: string; explanation: ReactNode };
+  stop: { explanation: ReactNode };
+}
+
+/**
+ * A reason field and the decision buttons; deny and stop need the reason (sent on and audited) and a
+ * confirmation that says what they cover; `lift` replaces approve while the study is denied at the node.
+ */
 function DecisionBar(props: {
   id: string;
   decide: Decide;
   approve?: { label: string; bodies: ApprovalDecisionRequest[] };
-  deny: ApprovalDecisionRequest;
+  lift?: { body: ApprovalDecisionRequest; explanation: ReactNode };
+  deny?: ApprovalDecisionRequest;
   stop: ApprovalDecisionRequest;
+  texts: DecisionTexts;
   nodeName: string;
 }) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const run = async (bodies: ApprovalDecisionRequest[], needsReason: boolean) => {
-    if (needsReason && reason.trim().length < 3) {
-      setError('Give a reason (at least 3 characters): the requester sees it and the audit trail keeps it.');
-      document.getElementById(`${props.id}-reason`)?.focus();
-      return;
-    }
+  const hasReason = () => {
+    if (reason.trim().length >= 3) return true;
+    setError('Give a reason (at least 3 characters): the requester sees it and the audit trail keeps it.');
+    document.getElementById(`${props.id}-reason`)?.focus();
+    return false;
+  };
+  const run = async (bodies: ApprovalDecisionRequest[]) => {
     setBusy(true);
     setError(null);
     try {
@@ -63,21 +80,48 @@ function DecisionBar(props: {
         />
       </div>
       <div className="row wrap">
-        {props.approve && (
-          <button
-            type="button"
-            disabled={busy || props.approve.bodies.length === 0}
-            onClick={() => props.approve && run(props.approve.bodies, false)}
-          >
-            {props.approve.label}
-          </button>
+        {props.lift ? (
+          <ConfirmAction
+            label="Lift the deny"
+            confirmLabel="Lift the deny"
+            testId="lift-deny"
+            disabled={busy}
+            explanation={props.lift.explanation}
+            onConfirm={() => props.lift && run([props.lift.body])}
+          />
+        ) : (
+          props.approve && (
+            <button
+              type="button"
+              disabled={busy || props.approve.bodies.length === 0}
+              onClick={() => props.approve && run(props.approve.bodies)}
+            >
+              {props.approve.label}
+            </button>
+          )
         )}
-        <button type="button" className="secondary" disabled={busy} onClick={() => run([props.deny], true)}>
-          Deny
-        </button>
-        <button type="button" className="danger" disabled={busy} onClick={() => run([props.stop], true)}>
-          Stop study at {props.nodeName}
-        </button>
+        {props.deny && (
+          <ConfirmAction
+            label={props.texts.deny.label}
+            confirmLabel="Confirm deny"
+            className="secondary"
+            testId="deny"
+            disabled={busy}
+            precheck={hasReason}
+            explanation={props.texts.deny.explanation}
+            onConfirm={() => props.deny && run([props.deny])}
+          />
+        )}
+        <ConfirmAction
+          label={`Stop study at ${props.nodeName}`}
+          confirmLabel="Stop the study for good"
+          className="danger"
+          testId="stop-study"
+          disabled={busy}
+          precheck={hasReason}
+          explanation={props.texts.stop.explanation}
+          onConfirm={() => run([props.stop])}
+        />
       </div>
       {error && (
         <p id={`${props.id}-error`} role="alert" className="error">
@@ -87,6 +131,13 @@ function DecisionBar(props: {
     </div>
   );
 }
+
+const stopText = (title: string, node: string) => (
+  <p>
+    Stopping “{title}” at {node} refuses every run of the study at {node} for good: a stop cannot be lifted.
+    To pause the study, deny it instead.
+  </p>
+);
 
 const safeId = (s: string) => s.replace(/[^\w-]/g, '_');
 
@@ -138,6 +189,20 @@ function PendingCard({ node, group, decide }: { node: HubNode; group: PendingApp
         }}
         deny={{ ...forAlgo, decision: 'deny' }}
         stop={{ studyId: a.studyId, decision: 'stop' }}
+        texts={{
+          deny: {
+            label: `Deny ${a.algorithm} ${a.version}`,
+            explanation: (
+              <p>
+                Denying {a.algorithm} {a.version} for “{a.studyTitle}” at {node.name} refuses its waiting runs
+                and every later run of this algorithm version in this study; other algorithms of the study are
+                not affected (to refuse the whole study, deny it under “Studies at {node.name}”). You can lift
+                it later by approving the version.
+              </p>
+            ),
+          },
+          stop: { explanation: stopText(a.studyTitle, node.name) },
+        }}
       />
     </article>
   );
@@ -161,32 +226,33 @@ function StudyAtNode(props: {
   s: Study;
   algorithms: readonly AlgorithmInfo[];
   rows: readonly ApprovalRow[];
+  state: ApprovalState;
   decide: Decide;
 }) {
   const { node, s, rows, decide } = props;
   const id = safeId(`study-${node.id}-${s.id}`);
   const versions = studyVersions(s, props.algorithms);
+  const atNode = studyAtNode(props.state, node.id, s.id);
+  const overridden = atNode.current.state !== 'open';
   const latest = (name: string, version: string) =>
     rows.find(
       (r) => r.studyId === s.id && r.algorithm === name && r.version === version && r.state !== 'waiting',
     );
-  const stop = rows.find((r) => r.studyId === s.id && r.algorithm === null);
   // an approval the node rejected (unsigned) leaves the version open
   const open = versions.filter((v) => {
     const r = latest(v.name, v.version);
     return r?.state !== 'approved' || r.applied === 'rejected';
   });
+  const approvedBefore = versions.filter((v) => {
+    const r = latest(v.name, v.version);
+    return r?.state === 'approved' && r.applied === 'applied';
+  });
   return (
     <article className="card" data-testid="study-at-node" aria-labelledby={`${id}-title`}>
       <h4 id={`${id}-title`}>
         <a href={`#/studies/${s.id}`}>{s.title}</a>
-        {stop && (
-          <>
-            {' '}
-            <ApprovalBadge state={stop.state} /> <AppliedNote applied={stop.applied} note={stop.note} />
-          </>
-        )}
       </h4>
+      <StudyNodeStateLine summary={atNode} nodeName={node.name} />
       <table className="compact">
         <caption className="sr-only">
           Algorithm versions of {s.title} at {node.name}
@@ -206,32 +272,76 @@ function StudyAtNode(props: {
               <tr key={`${v.name}@${v.version}`} data-testid="study-algorithm-row">
                 <th scope="row">{v.name}</th>
                 <td>{v.version}</td>
-                <td>{r ? <ApprovalBadge state={r.state} /> : <span className="muted">none yet</span>}</td>
+                <td>
+                  {r && r.applied !== 'rejected' ? (
+                    <ApprovalBadge state={r.state} />
+                  ) : (
+                    <span className="muted">none in force</span>
+                  )}
+                  {overridden && r?.state === 'approved' && r.applied === 'applied' && (
+                    <span className="muted small" data-testid="version-overridden">
+                      {' '}
+                      (not in force: the study is {atNode.current.state} at this node)
+                    </span>
+                  )}
+                </td>
                 <td>{r && <AppliedNote applied={r.applied} note={r.note} />}</td>
               </tr>
             );
           })}
         </tbody>
       </table>
-      <DecisionBar
-        id={id}
-        decide={decide}
-        nodeName={node.name}
-        approve={{
-          label:
-            open.length === 0
-              ? 'All algorithm versions approved'
-              : `Approve ${open.length} algorithm version${open.length === 1 ? '' : 's'} in advance`,
-          bodies: open.map((v) => ({
-            studyId: s.id,
-            decision: 'approve' as const,
-            algorithm: v.name,
-            version: v.version,
-          })),
-        }}
-        deny={{ studyId: s.id, decision: 'deny' }}
-        stop={{ studyId: s.id, decision: 'stop' }}
-      />
+      {atNode.current.state !== 'stopped' && (
+        <DecisionBar
+          id={id}
+          decide={decide}
+          nodeName={node.name}
+          approve={{
+            label:
+              open.length === 0
+                ? 'All algorithm versions approved'
+                : `Approve ${open.length} algorithm version${open.length === 1 ? '' : 's'} in advance`,
+            bodies: open.map((v) => ({
+              studyId: s.id,
+              decision: 'approve' as const,
+              algorithm: v.name,
+              version: v.version,
+            })),
+          }}
+          lift={
+            atNode.current.state === 'denied'
+              ? {
+                  body: { studyId: s.id, decision: 'approve' },
+                  explanation: (
+                    <p>
+                      Lifting the deny lets {node.name} run “{s.title}” again under the decisions from before
+                      the deny:{' '}
+                      {approvedBefore.length > 0
+                        ? `${approvedBefore.map((v) => `${v.name} ${v.version}`).join(', ')} run${approvedBefore.length === 1 ? 's' : ''} without asking again`
+                        : 'no algorithm version is approved yet, so runs wait for your approval'}
+                      , and the node's approval mode for the study is back to what it was.
+                    </p>
+                  ),
+                }
+              : undefined
+          }
+          deny={atNode.current.state === 'denied' ? undefined : { studyId: s.id, decision: 'deny' }}
+          stop={{ studyId: s.id, decision: 'stop' }}
+          texts={{
+            deny: {
+              label: 'Deny the whole study',
+              explanation: (
+                <p>
+                  Denying “{s.title}” at {node.name} applies to the whole study: every run of every algorithm
+                  is refused at {node.name}, including the versions approved so far, until you lift the deny.
+                  The approvals are kept and hold again once it is lifted.
+                </p>
+              ),
+            },
+            stop: { explanation: stopText(s.title, node.name) },
+          }}
+        />
+      )}
     </article>
   );
 }
@@ -285,26 +395,38 @@ function NodeInbox({
 }) {
   const { client } = useSession();
   const state = useLoad<ApprovalState>(() => client.nodeApprovals(node.id), [node.id], 5000);
+  // held-run groups decided in this page: they leave the list at once (key -> decisions sent)
+  const [decided, setDecided] = useState<ReadonlyMap<string, readonly string[]>>(new Map());
   const decide: Decide = async (body) => {
-    await client.decideApproval(node.id, body);
+    const d = await client.decideApproval(node.id, body);
     state.reload();
+    return d;
   };
+  const decideGroup =
+    (group: PendingApproval[]): Decide =>
+    async (body) => {
+      const d = await decide(body);
+      const k = pendingKey(group[0]!);
+      setDecided((m) => new Map([...m, [k, [...(m.get(k) ?? []), d.id]]]));
+      return d;
+    };
   if (state.error)
     return (
       <p role="alert" className="error">
         {errorText(state.error)}
       </p>
     );
-  if (!state.data) return <p>Loading…</p>;
-  const rows = approvalRows(state.data, new Map([[node.id, node.name]]));
-  const groups = pendingGroups(state.data.pending);
+  const data = state.data;
+  if (!data) return <p>Loading…</p>;
+  const rows = approvalRows(data, new Map([[node.id, node.name]]));
+  const groups = visiblePendingGroups(pendingGroups(data.pending), decided, data.decisions);
   const mine = studies.filter((s) => s.status === 'active' && s.nodeIds.includes(node.id));
   return (
     <>
-      <h3>Waiting for your decision ({groups.length})</h3>
+      <h3 data-testid="pending-count">Waiting for your decision ({groups.length})</h3>
       {groups.length === 0 ? (
         <p className="muted" data-testid="inbox-empty">
-          Nothing waits for your decision.
+          Nothing waits for your decision: runs that {node.name} holds for approval appear here.
         </p>
       ) : (
         groups.map((g) => (
@@ -312,12 +434,17 @@ function NodeInbox({
             key={`${g[0]!.studyId}-${g[0]!.algorithm}-${g[0]!.version}`}
             node={node}
             group={g}
-            decide={decide}
+            decide={decideGroup(g)}
           />
         ))
       )}
       <h3>Studies at {node.name}</h3>
-      {mine.length === 0 && <p className="muted">No active study includes this node.</p>}
+      {mine.length === 0 && (
+        <p className="muted" data-testid="no-study-at-node">
+          No active study includes {node.name}. A study lists the nodes it runs at when a researcher of the
+          collaboration creates it; it appears here then.
+        </p>
+      )}
       {mine.map((s) => (
         <StudyAtNode
           key={s.id}
@@ -325,6 +452,7 @@ function NodeInbox({
           s={s}
           algorithms={algorithms}
           rows={rows.filter((r) => r.studyId === s.id)}
+          state={data}
           decide={decide}
         />
       ))}
@@ -359,12 +487,18 @@ export function Inbox() {
           {errorText(error)}
         </p>
       ) : null}
-      {nodes.data && mine.length === 0 && <p>Your organisation runs no node.</p>}
+      {nodes.data && mine.length === 0 && (
+        <p data-testid="inbox-no-node">
+          Your organisation runs no node yet, so nothing waits for your approval. A hub administrator creates
+          a node for your organisation in a collaboration and gives your hospital its enrolment token.
+        </p>
+      )}
       {mine.map((n) => (
         <section key={n.id} aria-labelledby={`inbox-${n.id}`} data-testid="inbox-node">
           <h2 id={`inbox-${n.id}`}>
             {n.name} <span className={`status status-${n.status}`}>{n.status}</span>
           </h2>
+          <ApprovalPolicyLine node={n} />
           <NodeInbox node={n} studies={studies.data ?? []} algorithms={algorithms.data ?? []} />
           <h3>Released outputs and privacy budget</h3>
           <p className="muted small" data-testid="node-ledger-note">

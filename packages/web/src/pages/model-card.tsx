@@ -1,8 +1,9 @@
 /**
- * A model version's card: the hub's standalone HTML card shown in a sandboxed frame (no scripts), with
+ * A model version's card: the hub's standalone HTML card shown in a sandboxed frame (no scripts), at the
+ * full height of its content (issue 20: a 630 px frame hid the performance and limitations sections), with
  * downloads of the HTML and JSON. Fetched with the session's token, which a plain link would not carry.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { downloadBlob } from '../results/export.js';
@@ -30,6 +31,17 @@ export function ModelCardPage({ name, version }: { name: string; version: number
     };
   }, [name, version, accessToken]);
   const base = `model-card-${name}-v${version}`;
+  const frame = useRef<HTMLIFrameElement>(null);
+  // the frame takes its content's height: no inner scroll bar hides a section
+  const fit = () => {
+    const doc = frame.current?.contentDocument;
+    if (doc?.documentElement && frame.current)
+      frame.current.style.height = `${Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0) + 24}px`;
+  };
+  useEffect(() => {
+    window.addEventListener('resize', fit);
+    return () => window.removeEventListener('resize', fit);
+  });
   return (
     <section>
       <h1>
@@ -80,10 +92,13 @@ export function ModelCardPage({ name, version }: { name: string; version: number
       </div>
       {html && (
         <iframe
+          ref={frame}
           title={`Model card of ${name} version ${version}`}
           className="model-card"
-          sandbox=""
+          // same origin so that the page can read the content's height; still no scripts, forms or popups
+          sandbox="allow-same-origin"
           srcDoc={html}
+          onLoad={fit}
           data-testid="model-card"
         />
       )}

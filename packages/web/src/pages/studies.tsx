@@ -2,6 +2,7 @@
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { shortDateTime } from '../api/time.js';
+import { NoCollaboration, NoStudies } from './empty-states.js';
 import { StudyWizard } from './study-wizard.js';
 
 /** The list of studies the user can see. */
@@ -54,7 +55,12 @@ export function Studies() {
           ))}
         </tbody>
       </table>
-      {studies.data?.length === 0 && <p>No studies yet.</p>}
+      {studies.data?.length === 0 &&
+        (me.collaborationIds.length === 0 && !me.roles.includes('hub-admin') ? (
+          <NoCollaboration me={me} />
+        ) : (
+          <NoStudies me={me} />
+        ))}
     </section>
   );
 }

@@ -23,6 +23,11 @@ export interface TestFederation {
   /** One node-admin per hospital, in node order. */
   nodeAdmins: Array<{ username: string; password: string; nodeName: string }>;
   nodeNames: string[];
+  /** The hub administrator (first sign-in), the collaboration, the nodes' and hospitals' ids, in node order. */
+  admin: { username: string; password: string };
+  collaborationId: string;
+  nodeIds: string[];
+  organisationIds: string[];
   /**
    * Records a decision at the hub for node `index` as its node-admin, signed with the administrator key
    * enrolled at that node (what `fedhub node admins decide` does): the only kind of relayed decision the
@@ -128,6 +133,10 @@ export async function startTestFederation(work: string, rows = 400): Promise<Tes
       auditor,
       nodeAdmins,
       nodeNames: centres.map((c) => c.name),
+      admin: { username: admin.username, password: admin.password },
+      collaborationId: collab.id,
+      nodeIds,
+      organisationIds: orgs.map((o) => o.id),
       async decideSigned(index, body) {
         const a = nodeAdmins[index]!;
         const nodeId = nodeIds[index]!;

@@ -8,7 +8,18 @@ import { listAudit, verifyAudit } from './service.js';
 const AuditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
-  action: z.string().max(64).optional(),
+  action: z.string().max(64).optional().describe('An action ("task.submitted"), or all of a kind ("task.")'),
+  actor: z.string().max(200).optional().describe('Who acted: user:<id>, node:<id> or hub'),
+  username: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('Who acted, by username (an unknown name matches nothing)'),
+  object: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('What it was about: study:<id>, or every object of a kind ("study:")'),
 });
 
 export const auditRoutes: HubModule = async (app, { ctx, auth }) => {

@@ -5,7 +5,8 @@
 import { CHAIN_GENESIS, chainHash, verifyChain } from '@fedhub/crypto';
 import type { Schema } from '@fedhub/db';
 import { type DbHandle, type DialectName, fromJson, serialiseOn, toJson, withTransaction } from '@fedhub/db';
-import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import { auditNames } from './audit-names.js';
 
 /** Advisory-lock key serialising appends to the chain on PostgreSQL. */
 const AUDIT_LOCK_KEY = 7_246_001;
@@ -56,6 +57,7 @@ export const AUDIT_ACTIONS = [
   'user.deleted',
   'user.roles-changed',
   'user.password-reset',
+  'user.sessions-revoked',
   'node.revoked',
   'node.rekeyed',
   'collaboration.organisation-removed',
@@ -81,6 +83,9 @@ export interface AuditEvent {
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
+  /** Read-time names (not hashed). */
+  actorName?: string | null;
+  objectName?: string | null;
 }
 
 /** What the hash covers: everything but the hashes themselves. */
@@ -145,21 +150,70 @@ function toEvent(r: Schema['audit_events']): AuditEvent {
   };
 }
 
-/** A page of events in chain order. */
+/** Which events to list: an action or an action kind ("task."), an actor, an object or an object kind ("study:"). */
+export interface AuditQuery {
+  limit: number;
+  offset: number;
+  action?: string | undefined;
+  actor?: string | undefined;
+  username?: string | undefined;
+  object?: string | undefined;
+}
+
+/** `value` matched exactly, or as a prefix when it ends with `kindEnd` ("task." or "study:"). */
+const exactOrKind = (value: string, kindEnd: string) =>
+  value.endsWith(kindEnd)
+    ? { op: 'like' as const, value: `${value.replace(/[\\%_]/g, '\\$&')}%` }
+    : { op: '=' as const, value };
+
+/** A page of events in chain order, each with the names of its actor and object. */
 export async function listAudit(
   h: DbHandle,
-  q: { limit: number; offset: number; action?: string | undefined },
+  q: AuditQuery,
   scope?: (eb: ExpressionBuilder<Schema, 'audit_events'>) => Expression<SqlBool>,
 ): Promise<AuditEvent[]> {
+  let actor = q.actor;
+  if (q.username !== undefined) {
+    const u = await h.db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', q.username)
+      .executeTakeFirst();
+    if (!u || (actor !== undefined && actor !== `user:${u.id}`)) return [];
+    actor = `user:${u.id}`;
+  }
   let query = h.db
     .selectFrom('audit_events')
     .selectAll()
     .orderBy('seq', 'asc')
     .limit(q.limit)
     .offset(q.offset);
-  if (q.action) query = query.where('action', '=', q.action);
+  if (q.action) {
+    const m = exactOrKind(q.action, '.');
+    query =
+      m.op === '='
+        ? query.where('action', '=', m.value)
+        : query.where(sql<SqlBool>`action like ${m.value} escape '\\'`);
+  }
+  if (actor) query = query.where('actor', '=', actor);
+  if (q.object) {
+    const m = exactOrKind(q.object, ':');
+    query =
+      m.op === '='
+        ? query.where('object', '=', m.value)
+        : query.where(sql<SqlBool>`object like ${m.value} escape '\\'`);
+  }
   if (scope) query = query.where(scope);
-  return (await query.execute()).map(toEvent);
+  const events = (await query.execute()).map(toEvent);
+  const names = await auditNames(
+    h.db,
+    events.flatMap((e) => [e.actor, e.object]),
+  );
+  return events.map((e) => ({
+    ...e,
+    actorName: names.get(e.actor) ?? null,
+    objectName: e.object ? (names.get(e.object) ?? null) : null,
+  }));
 }
 
 /** The result of re-computing the chain from the first entry. */

@@ -113,9 +113,41 @@ const ESCAPES: Record<string, string> = {
 function esc(v: unknown): string {
   return String(v ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
+/** `v` with `digits` decimals; never "-0.000" (a value that rounds to zero is zero). */
 function fmt(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined ? '–' : Number(v.toPrecision(6)).toFixed(digits);
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const text = Number(v.toPrecision(6)).toFixed(digits);
+  return Number(text) === 0 ? text.replace(/^-/, '') : text;
 }
+
+/** A summary number as people read it: integers as they are, others to 6 significant digits, no "-0". */
+export function readableNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
+  const r = Number(v.toPrecision(6));
+  return r === 0 ? '0' : String(r);
+}
+
+/** An ISO time as "7 December 2026, 16:40 UTC" (the card is read by people, and printed). */
+export function readableDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const day = d.toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+  return `${day}, ${time} UTC`;
+}
+
+/** "nEvents" -> "n events", "null_deviance" -> "null deviance". */
+const words = (key: string) =>
+  key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
 
 /** Observed against expected event rate per risk group, with the diagonal of perfect calibration. */
 function calibrationSvg(groups: ModelCard['calibration'][number]['groups']): string {
@@ -130,11 +162,26 @@ function calibrationSvg(groups: ModelCard['calibration'][number]['groups']): str
         `<circle cx="${scale(p.x).toFixed(1)}" cy="${(size - scale(p.y)).toFixed(1)}" r="3.5" fill="#1f5fa8"/>`,
     )
     .join('');
+  // tick marks and labels at 0, 0.25, …, 1 on both axes (risks and rates are proportions)
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map((t) => {
+      const at = scale(t).toFixed(1);
+      const y = (size - scale(t)).toFixed(1);
+      const label = t === 0 || t === 1 ? String(t) : t.toFixed(2);
+      return (
+        `<line x1="${at}" y1="${size - pad}" x2="${at}" y2="${size - pad + 4}" stroke="#666"/>` +
+        `<text x="${at}" y="${size - pad + 14}" font-size="9" text-anchor="middle">${label}</text>` +
+        `<line x1="${pad - 4}" y1="${y}" x2="${pad}" y2="${y}" stroke="#666"/>` +
+        `<text x="${pad - 6}" y="${y}" font-size="9" text-anchor="end" dominant-baseline="middle">${label}</text>`
+      );
+    })
+    .join('');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="Calibration plot">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" role="img" aria-label="Calibration plot: observed event rate against predicted risk, per risk group">` +
     `<rect x="${pad}" y="${pad}" width="${size - 2 * pad}" height="${size - 2 * pad}" fill="none" stroke="#999"/>` +
     `<line x1="${scale(0)}" y1="${size - scale(0)}" x2="${scale(1)}" y2="${size - scale(1)}" stroke="#bbb" stroke-dasharray="4 3"/>` +
     pts +
+    ticks +
     `<text x="${size / 2}" y="${size - 6}" font-size="11" text-anchor="middle">predicted risk</text>` +
     `<text x="10" y="${size / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 10 ${size / 2})">observed rate</text>` +
     '</svg>'
@@ -164,7 +211,10 @@ export function renderModelCardHtml(card: ModelCard): string {
     .join('');
   const training = Object.entries(card.trainingData)
     .filter(([, v]) => v === null || typeof v !== 'object')
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><th>${esc(words(k))}</th><td>${esc(typeof v === 'number' ? readableNumber(v) : v)}</td></tr>`,
+    )
     .join('');
   const nodes = card.provenance.nodes
     .map((n) => `<li>${esc(n.name)} <code>${esc(n.dictionaryHash ?? 'no dictionary')}</code></li>`)
@@ -184,7 +234,7 @@ export function renderModelCardHtml(card: ModelCard): string {
 </head>
 <body>
 <h1>Model card: ${esc(title)}</h1>
-<p>${esc(card.model.kind)} model registered ${esc(card.model.createdAt)}</p>
+<p>${esc(card.model.kind)} model registered on ${esc(readableDate(card.model.createdAt))}</p>
 <h2>Intended use</h2>
 <p>${esc(card.intendedUse)}</p>
 ${card.description ? `<p>${esc(card.description)}</p>` : ''}

@@ -1,7 +1,7 @@
 /** Enrolment (one-time token -> node token and public keys) and node heartbeats (clock skew, datasets). */
 import { isPublicKeyOfKind, randomToken, sha256Hex } from '@fedhub/crypto';
 import { fromBool, toBool, toJson, withTransaction } from '@fedhub/db';
-import { type DataDictionary, FedhubError } from '@fedhub/protocol';
+import { type DataDictionary, FedhubError, type NodeApprovalPolicy } from '@fedhub/protocol';
 import type { NodePrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
 import { hubSigningKey } from '../audit/hub-key.js';
@@ -86,7 +86,12 @@ export async function enrolNode(
 export async function nodeHeartbeat(
   ctx: HubContext,
   node: NodePrincipal,
-  body: { version: string; clock: string; datasets: DataDictionary[] },
+  body: {
+    version: string;
+    clock: string;
+    datasets: DataDictionary[];
+    approvals?: NodeApprovalPolicy | undefined;
+  },
 ): Promise<{ serverTime: string; leaseMs: number }> {
   const hubNow = ctx.clock.now();
   const nodeNow = Date.parse(body.clock);
@@ -104,7 +109,12 @@ export async function nodeHeartbeat(
   const serverTime = new Date(hubNow).toISOString();
   await ctx.db.db
     .updateTable('nodes')
-    .set({ version: body.version, datasets: toJson(body.datasets), last_seen_at: serverTime })
+    .set({
+      version: body.version,
+      datasets: toJson(body.datasets),
+      last_seen_at: serverTime,
+      ...(body.approvals ? { approval_policy: toJson(body.approvals) } : {}),
+    })
     .where('id', '=', node.id)
     .execute();
   return { serverTime, leaseMs: ctx.config.leaseMs };

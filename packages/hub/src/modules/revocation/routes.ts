@@ -25,6 +25,7 @@ import {
   resetPassword,
   revokeApiTokens,
   revokeNode,
+  revokeSessions,
   setRoles,
 } from './service.js';
 
@@ -55,6 +56,11 @@ export const revocationRoutes: HubModule = async (app, { ctx, auth }) => {
     disableUser,
   );
   userAction('/users/:id/enable', 'Enable a disabled user (hub-admin)', enableUser);
+  userAction(
+    '/users/:id/sessions/revoke',
+    'Sign a user out everywhere: sessions and access tokens revoked, API tokens kept (hub-admin)',
+    revokeSessions,
+  );
   userAction(
     '/users/:id',
     'Delete a user: disabled, renamed, no password or roles (hub-admin)',

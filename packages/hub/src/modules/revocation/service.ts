@@ -102,6 +102,26 @@ export function disableUser(
   });
 }
 
+/**
+ * Signs a user out everywhere (issue 20, admin pages): every session (refresh token) revoked and every
+ * access token refused (token version bumped); API tokens stay (revoke them apart). The account stays usable.
+ */
+export function revokeSessions(
+  ctx: HubContext,
+  actor: UserPrincipal,
+  id: string,
+  reason: string,
+): Promise<User> {
+  return changeUser(ctx, actor, id, 'user.sessions-revoked', reason, async (trx) => {
+    await trx
+      .updateTable('users')
+      .set((eb) => ({ token_version: eb('token_version', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+    return { revoked: await revokeCredentials(trx, id, false) };
+  });
+}
+
 /** Enables a disabled user again (revoked tokens stay revoked). */
 export function enableUser(ctx: HubContext, actor: UserPrincipal, id: string, reason: string): Promise<User> {
   return changeUser(ctx, actor, id, 'user.enabled', reason, async (trx) => {
