@@ -4,6 +4,7 @@
  * hub) and may ask for another round.
  */
 
+import type { OnnxLimits } from '@fedhub/inference';
 import type {
   AlgorithmReleases,
   ColumnSpec,
@@ -150,6 +151,8 @@ export interface LocalContext {
 /** Where a node gets a registered model's bytes: `sha256` is lowercase hex; the bytes must hash to it. */
 export interface ModelSource {
   onnx(sha256: string): Promise<Uint8Array>;
+  /** The node's limits on reading and running a model (the runtime's defaults when absent). */
+  readonly onnxLimits?: OnnxLimits;
 }
 
 /** Why a count cell is declared: the gate treats them alike; the kind helps the data officer read the log. */

@@ -137,7 +137,7 @@ describe('the validation report', () => {
         study_id: world.studyA.id,
         collaboration_id: world.collabA.id,
         algorithm: 'validate',
-        version: '1.3.0',
+        version: '1.4.0',
         digest: 'd'.repeat(64),
         params: JSON.stringify({
           dataset: 'cohort',

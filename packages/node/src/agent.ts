@@ -17,7 +17,7 @@ import { enrol } from './agent/enrolment.js';
 import { governanceSync } from './agent/governance-sync.js';
 import type { NodeIdentity } from './agent/identity.js';
 import { type NodeResources, nodeRowPool, openNodeResources } from './agent/resources.js';
-import { onnxModelSource, runOne, taskCaches } from './agent/run-lifecycle.js';
+import { runOne, taskCaches } from './agent/run-lifecycle.js';
 import { retrying, workLoop } from './agent/work-loop.js';
 import type { NodeConfig, ResolvedDataset } from './config.js';
 import { CredentialsStore } from './credentials-store.js';
@@ -65,7 +65,6 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
   const clock = deps.clock ?? systemNodeClock;
   const credentials = new CredentialsStore(config.dataDir);
   const client = new NodeApiClient({ baseUrl: config.hub.url, fetch: deps.fetch });
-  const models = onnxModelSource(client);
   const abort = new AbortController();
   const withRetry = retrying(log, abort.signal);
   const pool = nodeRowPool(config, deps.rowPool);
@@ -171,7 +170,6 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
               withRetry,
               log,
               cacheFor,
-              models,
               ...(deps.imaging ? { imaging: deps.imaging } : {}),
               ...(pool.pool ? { rowPool: pool.pool } : {}),
             },

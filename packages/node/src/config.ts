@@ -97,6 +97,23 @@ export const NodeConfigSchema = z.strictObject({
   limits: RunLimitsSchema.prefault({}).describe(
     'Largest estimated memory and time of one run; beyond them the node refuses it (FH_ERR_RUN_TOO_LARGE)',
   ),
+  models: z
+    .strictObject({
+      onnx: z
+        .strictObject({
+          maxModelMb: z.int().min(1).max(1024).default(64).describe('Largest ONNX file the node runs'),
+          maxRunSeconds: z.int().min(1).max(86_400).default(60).describe('Longest one ONNX run may take'),
+          threads: z.int().min(1).max(64).default(1).describe('onnxruntime intra- and inter-op threads'),
+          maxInputElements: z
+            .int()
+            .min(1)
+            .default(64 * 1024 * 1024)
+            .describe('Most values fed to a model in one run'),
+        })
+        .prefault({}),
+    })
+    .prefault({})
+    .describe('Limits on registered models (ONNX) run at this node'),
   claimWaitMs: z.int().min(100).max(30000).default(20000),
   heartbeatIntervalMs: z.int().min(100).max(300000).default(15000),
   compute: z

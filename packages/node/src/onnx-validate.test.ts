@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateNodeKeys, sha256Hex } from '@fedhub/crypto';
+import { onnxLimits } from '@fedhub/inference';
 import { buildOnnxModel, logisticRegressionModel } from '@fedhub/inference/test-support';
 import { type ColumnSpec, DisclosurePolicySchema, FedhubError } from '@fedhub/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,18 @@ const dir = mkdtempSync(join(tmpdir(), 'fedhub-onnx-'));
 const nodes: LocalNode[] = [];
 const ref = JSON.parse(readFileSync(join(fixtures, 'reference.json'), 'utf8'));
 const pythonModel = new Uint8Array(readFileSync(join(fixtures, 'logistic.onnx')));
+
+type Metrics = Record<
+  | 'n'
+  | 'events'
+  | 'auc'
+  | 'aucVariance'
+  | 'brier'
+  | 'calibrationSlope'
+  | 'calibrationSlopeIntercept'
+  | 'calibrationInLarge',
+  number
+>;
 
 const DICTIONARY: ColumnSpec[] = [
   { name: 'centre', type: 'categorical', levels: ['A', 'B', 'C', 'X'] },
@@ -100,9 +113,9 @@ describe('validate with an ONNX model equals the pooled computation on the same 
     const { result } = await runLocalFederation('validate', params(register(pythonModel)), permissive());
     const pooled = (
       result as {
-        pooled: Record<string, number> & {
+        pooled: Metrics & {
           netBenefit: { threshold: number; netBenefit: number | null; treatAll: number }[];
-          excluded: Record<string, number>;
+          excluded: Metrics;
         };
       }
     ).pooled;
@@ -181,7 +194,7 @@ describe('validate with an ONNX model equals the pooled computation on the same 
       type: 'float64',
     });
     const { result } = await runLocalFederation('validate', params(register(ts)), permissive());
-    const pooled = (result as { pooled: Record<string, number> }).pooled;
+    const pooled = (result as { pooled: Metrics }).pooled;
     expect(Math.abs(pooled.auc - ref.auc)).toBeLessThan(1e-9);
     expect(Math.abs(pooled.brier - ref.brier)).toBeLessThan(1e-10);
     expect(Math.abs(pooled.calibrationSlope - ref.calibrationSlope)).toBeLessThan(1e-6);
@@ -238,6 +251,18 @@ describe('bad models and mappings are refused at the node with a code', () => {
       nodes: [{ op: 'FusedSigmoid', domain: 'com.example', inputs: ['features'], outputs: ['probability'] }],
     });
     expect(await refusalCode(params(register(custom)))).toBe('FH_ERR_MODEL_UNSUPPORTED_OP');
+  });
+
+  it("a file over the node's own size limit", async () => {
+    const tight = nodes.map((n) => ({
+      ...n,
+      models: { ...models, onnxLimits: onnxLimits({ maxModelBytes: 100 }) },
+    }));
+    expect(await refusalCode(params(register(pythonModel)), tight)).toBe('FH_ERR_MODEL_TOO_LARGE');
+  });
+
+  it('a digest the registry does not hold', async () => {
+    expect(await refusalCode(params(`sha256:${'0'.repeat(64)}`))).toBe('FH_ERR_MODEL_INVALID');
   });
 
   it('a node without access to the registry', async () => {

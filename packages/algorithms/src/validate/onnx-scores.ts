@@ -109,7 +109,17 @@ async function fetchVerified(ctx: LocalContext, digest: string): Promise<Uint8Ar
       parameter: 'model.onnx',
     });
   const hex = digest.slice('sha256:'.length);
-  const bytes = await ctx.models.onnx(hex);
+  const models = ctx.models;
+  const bytes = await models.onnx(hex).catch(() => {
+    // unknown digest, another collaboration's model, or the hub unreachable: the detail is in the node's log
+    throw new FedhubError(
+      'FH_ERR_MODEL_INVALID',
+      'the model file could not be fetched from the hub by its digest',
+      {
+        parameter: 'model.onnx',
+      },
+    );
+  });
   if (sha256Hex(bytes) !== hex)
     throw new FedhubError(
       'FH_ERR_MODEL_DIGEST',
@@ -165,7 +175,7 @@ export async function onnxScores(
   filter: Filter | undefined,
 ): Promise<OnnxScores> {
   const bytes = await fetchVerified(ctx, m.onnx);
-  const session: OnnxSession = await openOnnxSession(bytes);
+  const session: OnnxSession = await openOnnxSession(bytes, ctx.models?.onnxLimits);
   try {
     checkOnnxMapping(session.info, m);
     const selected = await ds.count(filter);

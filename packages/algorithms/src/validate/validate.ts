@@ -60,7 +60,7 @@ export const ValidateParamsSchema = z.strictObject({
       OnnxModelParam,
     ])
     .describe(
-      'The frozen model: a column of predicted probabilities, a logistic GLM from the model registry, or a registered ONNX model',
+      'The frozen model: a column of predicted probabilities, a logistic GLM from the model registry, or a registered ONNX model (by digest)',
     )
     .meta(
       paramMeta({
@@ -234,7 +234,8 @@ export const validate = defineAlgorithm<ValidateParams>({
   name: 'validate',
   // 1.2.0: per-centre results only where the study allows per-node breakdowns, and then the node sends them
   // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
-  version: '1.3.0',
+  // 1.4.0: ONNX models by digest, the decision curve (net benefit) and records left out for missing values
+  version: '1.4.0',
   title: 'Model validation across centres',
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',

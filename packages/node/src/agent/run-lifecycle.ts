@@ -3,7 +3,7 @@
  * the algorithm, the release gate), then either holding it for the node administrator's decision or
  * signing and posting its result.
  */
-import type { ImagingSource, ModelSource } from '@fedhub/algorithms';
+import type { ImagingSource } from '@fedhub/algorithms';
 import { sha256Hex, signMessage } from '@fedhub/crypto';
 import { canonicalJson, type RunAssignment, resultSigningString } from '@fedhub/protocol';
 import { HubRequestError, type NodeApiClient } from '@fedhub/sdk';
@@ -17,11 +17,12 @@ import { studyPermission } from '../governance/approval-permission.js';
 import { approvalDigest } from '../governance/model-approval.js';
 import { isoNow, type NodeClock, stamp } from './clock.js';
 import type { NodeIdentity } from './identity.js';
+import { hubModelSource } from './model-source.js';
 import type { NodeResources } from './resources.js';
 import type { WithRetry } from './work-loop.js';
 
 export interface RunLifecycleDeps {
-  config: Pick<NodeConfig, 'policy' | 'limits' | 'approvals'>;
+  config: Pick<NodeConfig, 'policy' | 'limits' | 'approvals' | 'models'>;
   client: NodeApiClient;
   credentials: CredentialsStore;
   identity: NodeIdentity;
@@ -31,26 +32,8 @@ export interface RunLifecycleDeps {
   log: Logger;
   imaging?: ImagingSource;
   rowPool?: RowPool;
-  /** Registered ONNX files by digest, fetched from the hub. */
-  models?: ModelSource;
   /** Per-task memory between rounds (design matrices). */
   cacheFor(taskId: string): Map<string, unknown>;
-}
-
-/** Registered ONNX files by digest, kept in memory while the node runs (the algorithm checks the bytes). */
-export function onnxModelSource(client: NodeApiClient): ModelSource {
-  const onnxCache = new Map<string, Uint8Array>();
-  return {
-    async onnx(sha256: string): Promise<Uint8Array> {
-      const hit = onnxCache.get(sha256);
-      if (hit) return hit;
-      const bytes = new Uint8Array(Buffer.from((await client.onnxModel(sha256)).onnx, 'base64'));
-      if (sha256Hex(bytes) !== sha256) return bytes; // not kept: the algorithm refuses it (FH_ERR_MODEL_DIGEST)
-      if (onnxCache.size >= 8) onnxCache.delete(onnxCache.keys().next().value as string);
-      onnxCache.set(sha256, bytes);
-      return bytes;
-    },
-  };
 }
 
 /** Per-task memory between rounds, for the most recent `keep` tasks only. */
@@ -152,7 +135,7 @@ export async function runOne(d: RunLifecycleDeps, run: RunAssignment): Promise<v
       secureAggregation: { x25519PrivateKey: d.credentials.keys().x25519.privateKey },
       ...(d.imaging ? { imaging: d.imaging } : {}),
       ...(d.rowPool ? { rowPool: d.rowPool } : {}),
-      ...(d.models ? { models: d.models } : {}),
+      models: hubModelSource(d.client, d.config.models.onnx),
       progress: (done, total) => {
         progress = { done, total };
       },

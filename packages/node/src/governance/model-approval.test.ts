@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getAlgorithm } from '@fedhub/algorithms';
+import type { Json } from '@fedhub/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApprovalsConfig, ApprovalsConfigSchema, approvalVerdict } from './approval-gate.js';
 import { ApprovalStore } from './approval-store.js';
@@ -13,12 +14,12 @@ const study = randomUUID();
 const manual: ApprovalsConfig = ApprovalsConfigSchema.parse({ defaultMode: 'manual' });
 const modelA = `sha256:${'a'.repeat(64)}`;
 const modelB = `sha256:${'b'.repeat(64)}`;
-const run = (onnx?: string) => ({
+const run = (onnx?: string): { digest: string; params: Json } => ({
   digest: validate.digest,
   params: {
     dataset: 'd',
     outcome: 'y',
-    model: onnx ? { onnx, inputs: { x: ['a'] }, output: 'p' } : { score: 's' },
+    model: (onnx ? { onnx, inputs: { x: ['a'] }, output: 'p' } : { score: 's' }) as Json,
   },
 });
 const key = (onnx?: string) => ({
