@@ -196,14 +196,28 @@ async function benchPing() {
   }
 }
 
-/** A model on 1M rows over 3 nodes end to end through `fedhub simulate`, beside R on the pooled CSV. */
+/**
+ * A model on 1M rows over 3 nodes end to end through `fedhub simulate`, beside R on the pooled CSV: split evenly
+ * (333k each) and unevenly (500k / 333k / 167k: one big centre, whose partials every round waits for).
+ * `FEDHUB_BENCH_SPLITS=uneven` (or `even`) runs one of them.
+ */
 async function benchModels() {
+  const splits = [
+    { name: 'even', rows: [333_334, 333_334, 333_334] },
+    { name: 'uneven', rows: [500_000, 333_333, 166_667] },
+  ].filter(
+    (s) => !process.env.FEDHUB_BENCH_SPLITS || process.env.FEDHUB_BENCH_SPLITS.split(',').includes(s.name),
+  );
+  for (const split of splits) await benchModelsSplit(split);
+}
+
+async function benchModelsSplit(split) {
   const work = mkdtempSync(join(tmpdir(), 'fedhub-bench-models-'));
   try {
-    const perNode = 333_334;
-    const files = DEMO_CENTRES.map((c, i) => {
+    const total = split.rows.reduce((a, b) => a + b, 0);
+    const files = DEMO_CENTRES.slice(0, 3).map((c, i) => {
       const file = join(work, `centre-${i}.csv`);
-      writeFileSync(file, toCsv(generateCohort(c, perNode, 900 + i)));
+      writeFileSync(file, toCsv(generateCohort(c, split.rows[i], 900 + i)));
       return file;
     });
     const pooled = join(work, 'pooled.csv');
@@ -254,7 +268,9 @@ async function benchModels() {
     const runs = Number(process.env.FEDHUB_BENCH_RUNS ?? 5);
     execFileSync('sync');
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-    for (const m of models) {
+    // FEDHUB_BENCH_MODELS=glm (or coxph) runs one of the models
+    const onlyModels = process.env.FEDHUB_BENCH_MODELS?.split(',');
+    for (const m of models.filter((x) => !onlyModels || onlyModels.includes(x.algorithm))) {
       const args = [
         bin,
         'simulate',
@@ -285,7 +301,7 @@ async function benchModels() {
       }
       const fed = median(fedTimes);
       console.log(
-        `${m.name} on ${(3 * perNode).toLocaleString('en')} rows over 3 nodes, end to end through fedhub simulate: median ${fed.toFixed(2)} s of ${runs} (${fedTimes.map((t) => t.toFixed(2)).join(', ')}; ${rounds} rounds)`,
+        `${m.name} on ${total.toLocaleString('en')} rows over 3 nodes (${split.name}: ${split.rows.map((r) => r.toLocaleString('en')).join(' / ')}), end to end through fedhub simulate: median ${fed.toFixed(2)} s of ${runs} (${fedTimes.map((t) => t.toFixed(2)).join(', ')}; ${rounds} rounds)`,
       );
       if (hasR) {
         const rWall = median(rTimes);
@@ -294,7 +310,7 @@ async function benchModels() {
         console.log(
           `  R (read.csv ${read.toFixed(1)} s + fit ${fit.toFixed(1)} s), whole Rscript median ${rWall.toFixed(2)} s (${rTimes.map((t) => t.toFixed(2)).join(', ')}); fedhub / R = ${(fed / rWall).toFixed(2)} (target <= 0.5)`,
         );
-      } else console.log('  (Rscript not installed: no R reference in this run)');
+      } else console.log('  (Rscript not installed: no R reference in this run; the ratio to R is skipped)');
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

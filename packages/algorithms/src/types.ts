@@ -186,6 +186,11 @@ export interface DisclosureDeclaration {
   cells: DisclosureCell[];
   /** Number of model parameters estimated from these records (checked against maxParameterRatio). */
   parameters?: number;
+  /**
+   * The additive vector's length is fixed by a layout read from no data (declared levels, a declared
+   * grid), so the gate does not read a length equal to the record count as one entry per record.
+   */
+  additiveLayout?: 'declared';
 }
 
 declare const RELEASE_BRAND: unique symbol;

@@ -1,22 +1,15 @@
 /**
- * Number wording shared by the result formatters: p-values as R prints them.
+ * Number wording shared by the result formatters. The implementation lives in `@fedhub/protocol`
+ * (`format/number-format.ts`, tested against R) so that the CLI and the dashboard print the same digits.
  */
+import { formatPValue as formatPValueShared } from '@fedhub/protocol';
 
-/** Smallest p-value R prints as a number (`.Machine$double.eps`); below it R's `format.pval` says "< 2e-16". */
-const P_FLOOR = 2.220446049250313e-16;
+export { formatEstimateCi, formatFixed, formatNumber, formatRatioCi } from '@fedhub/protocol';
 
 /**
- * A p-value for a terminal: three significant digits, scientific notation under 1e-4, and `< 2e-16`
- * for values that underflow (as R's printCoefmat); `NA` for a missing one.
- *
- * @example
- * formatPValue(0.04567) // "0.0457"
- * formatPValue(3.1e-7) // "3.1e-7"
- * formatPValue(0) // "< 2e-16"
+ * A p-value for a terminal, as R's `format.pval(p, digits = 3)`: `0.0457`, `3.1e-07`, `<2e-16`;
+ * `NA` for a missing one.
  */
 export function formatPValue(p: number | null | undefined): string {
-  if (p === null || p === undefined || Number.isNaN(p)) return 'NA';
-  if (p < P_FLOOR) return '< 2e-16';
-  if (p < 1e-4) return p.toExponential(1);
-  return String(Number(p.toPrecision(3)));
+  return formatPValueShared(p, 3);
 }

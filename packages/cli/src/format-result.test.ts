@@ -64,4 +64,53 @@ describe('formatTaskOutcome', () => {
     expect(out).toContain(`${r.pooled.concordant} concordant`);
     expect(out).not.toContain('NaN');
   });
+  it('renders a GLM with robust standard errors and likelihood-ratio tests of its terms', async () => {
+    const { result } = await runLocalFederation(
+      'glm',
+      {
+        dataset: 'cohort',
+        formula: 'toxicity ~ age + sex + dose_gy',
+        family: 'quasibinomial',
+        robust: 'cluster-centre',
+        anova: true,
+      },
+      nodes,
+      { maxRounds: 200 },
+    );
+    const r = result as { robust: { clusters: number }; anova: Array<{ term: string; df: number }> };
+    expect(r.anova.map((a) => a.term)).toEqual(['age', 'sex', 'dose_gy']);
+    expect(r.robust.clusters).toBe(3);
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain('family = quasibinomial(logit)');
+    expect(out).toContain('Cluster-robust standard errors, the centre as the cluster (3 clusters):');
+    expect(out).toContain('Analysis of deviance, terms added sequentially');
+    const sexRow = out.split('\n').find((l) => l.startsWith('sex ') && !l.includes(' to '));
+    expect(sexRow).toMatch(/^sex\s+1\s/);
+    expect(out).toContain('t value');
+    expect(out).not.toContain('NaN');
+  });
+  it("renders coxph's per-term Wald tests and the proportional-hazards test", async () => {
+    const { result } = await runLocalFederation(
+      'coxph',
+      { dataset: 'cohort', formula: 'Surv(months, dead) ~ age + sex', timeResolution: 3, phTest: 'km' },
+      nodes,
+    );
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain('Event times coarsened up to multiples of 3 (timeResolution');
+    expect(out).toContain("Wald tests per term (all of a factor's levels together):");
+    expect(out).toContain('Proportional-hazards test (cox.zph, transform "km"):');
+    expect(out.split('\n').some((l) => /^GLOBAL\s+\S+\s+2\s/.test(l))).toBe(true);
+    expect(out).not.toContain('NaN');
+  });
+  it('renders a one-sided paired t-test with its infinite interval end', async () => {
+    const { result } = await runLocalFederation(
+      'ttest',
+      { dataset: 'cohort', column: 'dose_gy', pairedWith: 'age', alternative: 'greater' },
+      nodes,
+    );
+    const out = formatTaskOutcome(task(JSON.parse(JSON.stringify(result)) as Json));
+    expect(out).toContain('Paired t-test: dose_gy and age');
+    expect(out).toContain('alternative: the mean difference is greater than 0');
+    expect(out).toMatch(/mean difference dose_gy − age = \S+ \(95% CI \S+ to Inf\)/);
+  });
 });

@@ -6,13 +6,17 @@
 import {
   type DvhExtractResult,
   type LkbResult,
+  lkbNtcp,
+  ntcpReferencesFor,
   type PingResult,
+  phantomName,
   type RadiomicsExtractResult,
   RESULT_SCHEMAS,
   type TaskDetail,
 } from '@fedhub/protocol';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
-import { formatPValue } from './format-number.js';
+import { formatCoxExtras, formatGlmExtras } from './format-model-extras.js';
+import { formatEstimateCi, formatFixed, formatPValue, formatRatioCi } from './format-number.js';
 import { formatValidateImaging } from './format-validate-imaging.js';
 import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
@@ -92,24 +96,43 @@ interface Coefficient {
 
 const pFormat = formatPValue;
 
-function formatGlm(r: {
-  formula: string;
-  family: string;
-  link: string;
-  statistic: string;
-  coefficients: Coefficient[];
-  deviance: number;
-  nullDeviance: number | null;
-  aic: number | null;
-  dfResidual: number;
-  dfNull: number;
-  dispersion: number;
-  iterations: number;
-  n: number;
-  nodes: string[];
-  perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
-}): string {
+/** "lower to upper" with the decimals of the estimate (see formatEstimateCi). */
+function ciRange(
+  estimate: number,
+  lower: number | null | undefined,
+  upper: number | null | undefined,
+  digits = 3,
+) {
+  const f = formatEstimateCi(estimate, lower, upper, digits);
+  return `${f.lower} to ${f.upper}`;
+}
+
+function expOrNull(x: number | null | undefined): number | null {
+  return x === null || x === undefined ? null : Math.exp(x);
+}
+
+function formatGlm(
+  r: {
+    formula: string;
+    family: string;
+    link: string;
+    statistic: string;
+    coefficients: Coefficient[];
+    deviance: number;
+    nullDeviance: number | null;
+    aic: number | null;
+    dfResidual: number;
+    dfNull: number;
+    dispersion: number;
+    iterations: number;
+    n: number;
+    nodes: string[];
+    perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
+  } & Parameters<typeof formatGlmExtras>[0],
+): string {
   const stat = r.statistic === 't' ? 't value' : 'z value';
+  // odds ratios (logit) and rate ratios (log) are what clinicians read: shown beside the coefficients
+  const ratio = r.link === 'logit' ? 'OR (95% CI)' : r.link === 'log' ? 'ratio (95% CI)' : null;
   const byCentre = r.perCentre
     ? [
         '',
@@ -122,9 +145,9 @@ function formatGlm(r: {
                   c.centre,
                   String(c.n),
                   x.term,
-                  num(x.estimate, 6),
+                  formatEstimateCi(x.estimate, x.ciLower, x.ciUpper, 4).estimate,
                   num(x.stdError, 4),
-                  `${num(x.ciLower, 4)} to ${num(x.ciUpper, 4)}`,
+                  ciRange(x.estimate, x.ciLower, x.ciUpper, 4),
                 ])
               : [[c.centre, String(c.n), '', c.error ?? 'not estimable', '', '']],
           ),
@@ -135,50 +158,67 @@ function formatGlm(r: {
     `glm(${r.formula}, family = ${r.family}(${r.link})), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}`,
     '',
     table(
-      ['term', 'estimate', 'std. error', stat, 'p', '95% CI'],
+      ['term', 'estimate', 'std. error', stat, 'p', '95% CI', ...(ratio ? [ratio] : [])],
       r.coefficients.map((c) => [
         c.term,
-        num(c.estimate, 6),
+        formatEstimateCi(c.estimate, c.ciLower, c.ciUpper, 4).estimate,
         num(c.stdError, 4),
         num(c.statistic, 4),
         pFormat(c.pValue),
-        `${num(c.ciLower, 4)} to ${num(c.ciUpper, 4)}`,
+        ciRange(c.estimate, c.ciLower, c.ciUpper, 4),
+        ...(ratio
+          ? [
+              c.term === '(Intercept)'
+                ? ''
+                : formatRatioCi(Math.exp(c.estimate), expOrNull(c.ciLower), expOrNull(c.ciUpper)).text,
+            ]
+          : []),
       ]),
     ),
     '',
     `Null deviance ${num(r.nullDeviance, 8)} on ${r.dfNull} df; residual deviance ${num(r.deviance, 8)} on ${r.dfResidual} df; AIC ${num(r.aic, 8)}; dispersion ${num(r.dispersion, 6)}; ${r.iterations} IRLS iterations`,
+    ...formatGlmExtras(r),
     ...byCentre,
   ].join('\n');
 }
 
-function formatCox(r: {
-  formula: string;
-  ties: string;
-  coefficients: Coefficient[];
-  loglik: number[];
-  likelihoodRatio: { statistic: number; df: number; pValue: number };
-  concordance: { value: number };
-  n: number;
-  events: number;
-  nodes: string[];
-}): string {
+function formatCox(
+  r: {
+    formula: string;
+    ties: string;
+    coefficients: Coefficient[];
+    loglik: number[];
+    likelihoodRatio: { statistic: number; df: number; pValue: number };
+    concordance: { value: number };
+    n: number;
+    events: number;
+    nodes: string[];
+    timeResolution?: number;
+  } & Parameters<typeof formatCoxExtras>[0],
+): string {
   return [
     `coxph(${r.formula}, ties = "${r.ties}"), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}, events = ${r.events}`,
+    ...(r.timeResolution !== undefined
+      ? [
+          `Event times coarsened up to multiples of ${r.timeResolution} (timeResolution, in the time column's unit)`,
+        ]
+      : []),
     '',
     table(
       ['term', 'coef', 'HR', 'std. error', 'z', 'p', 'HR 95% CI'],
       r.coefficients.map((c) => [
         c.term,
         num(c.estimate, 6),
-        num(c.hazardRatio, 4),
+        formatRatioCi(c.hazardRatio, c.hrLower, c.hrUpper).estimate,
         num(c.stdError, 4),
         num(c.z, 4),
         pFormat(c.pValue),
-        `${num(c.hrLower, 4)} to ${num(c.hrUpper, 4)}`,
+        `${formatRatioCi(c.hazardRatio, c.hrLower, c.hrUpper).lower} to ${formatRatioCi(c.hazardRatio, c.hrLower, c.hrUpper).upper}`,
       ]),
     ),
     '',
     `Concordance ${num(r.concordance.value, 4)}; likelihood ratio test ${num(r.likelihoodRatio.statistic, 6)} on ${r.likelihoodRatio.df} df, p = ${pFormat(r.likelihoodRatio.pValue)}; log-likelihood ${num(r.loglik[1], 10)}`,
+    ...formatCoxExtras(r),
   ].join('\n');
 }
 
@@ -255,7 +295,7 @@ function formatDrl(r: {
     return [
       x.exam,
       x.group,
-      x.phantom === 'head16' ? '16 cm' : '32 cm',
+      phantomName(x.phantom),
       x.quantity === 'ctdivol' ? 'CTDIvol' : 'DLP',
       `${num(x.drl, 4)} ${x.unit}`,
       x.nFacilities,
@@ -294,8 +334,8 @@ function formatValidate(r: {
     String(c.centre),
     c.n,
     c.events,
-    num(c.auc as number),
-    `${num(c.aucCiLower as number)} to ${num(c.aucCiUpper as number)}`,
+    num(c.auc as number, 4),
+    ciRange(c.auc as number, c.aucCiLower as number, c.aucCiUpper as number, 4),
     num(c.brier as number),
     num(c.calibrationSlope as number),
     num(c.calibrationInLarge as number),
@@ -304,8 +344,8 @@ function formatValidate(r: {
     'pooled',
     p.n,
     p.events,
-    num(p.auc),
-    `${num(p.aucCiLower)} to ${num(p.aucCiUpper)}`,
+    num(p.auc, 4),
+    ciRange(p.auc as number, p.aucCiLower, p.aucCiUpper, 4),
     num(p.brier),
     num(p.calibrationSlope),
     num(p.calibrationInLarge),
@@ -352,9 +392,9 @@ function formatValidateSurvival(r: {
     name,
     c.n,
     c.events,
-    num(c.concordance),
+    num(c.concordance, 4),
     num(c.stdError),
-    `${num(c.ciLower)} to ${num(c.ciUpper)}`,
+    ciRange(c.concordance, c.ciLower, c.ciUpper, 4),
   ];
   return [
     `Validation of a frozen survival model on Surv(${r.time}, ${r.event})${r.strata ? `, pairs within ${r.strata}` : ''}, over ${r.nodes.length} centres`,
@@ -392,24 +432,41 @@ function formatQuantiles(r: {
 function formatTtest(r: {
   method: string;
   column: string;
-  group: string;
+  group?: string;
+  pairedWith?: string;
   groups: Array<{ level: string; n: number; mean: number; sd: number }>;
   statistic: number;
   df: number;
   pValue: number;
   difference: number;
-  ciLower: number;
-  ciUpper: number;
+  ciLower: number | null;
+  ciUpper: number | null;
+  confLevel?: number;
+  alternative?: string;
+  mu?: number;
 }): string {
+  const paired = r.pairedWith !== undefined;
+  const what = paired
+    ? `mean difference ${r.column} − ${r.pairedWith}`
+    : `difference ${r.groups[0]?.level} − ${r.groups[1]?.level}`;
+  const alt =
+    r.alternative && r.alternative !== 'two.sided'
+      ? `; alternative: the ${paired ? 'mean difference' : 'difference'} is ${r.alternative} than ${r.mu ?? 0}`
+      : r.mu
+        ? `; null value ${r.mu}`
+        : '';
+  // a one-sided interval has an infinite end (null in JSON)
+  const end = (x: number | null, inf: string) => (x === null || !Number.isFinite(x) ? inf : num(x, 5));
+  const level = Math.round((r.confLevel ?? 0.95) * 100);
   return [
-    `${r.method}: ${r.column} by ${r.group}`,
+    paired ? `${r.method}: ${r.column} and ${r.pairedWith}` : `${r.method}: ${r.column} by ${r.group}`,
     '',
     table(
-      ['group', 'n', 'mean', 'sd'],
+      [paired ? 'difference' : 'group', 'n', 'mean', 'sd'],
       r.groups.map((g) => [g.level, g.n, num(g.mean, 6), num(g.sd, 6)]),
     ),
     '',
-    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}; difference ${r.groups[0]?.level} − ${r.groups[1]?.level} = ${num(r.difference, 6)} (95% CI ${num(r.ciLower, 5)} to ${num(r.ciUpper, 5)})`,
+    `t = ${num(r.statistic, 6)}, df = ${num(r.df, 6)}, p = ${pFormat(r.pValue)}${alt}; ${what} = ${num(r.difference, 6)} (${level}% CI ${end(r.ciLower, '-Inf')} to ${end(r.ciUpper, 'Inf')})`,
   ].join('\n');
 }
 
@@ -434,7 +491,7 @@ function formatChisq(
     out.push(
       r.fisher.pValue === null
         ? "Fisher's exact test: too many tables share these margins to enumerate"
-        : `Fisher's exact test: p = ${pFormat(r.fisher.pValue)}${r.fisher.oddsRatio !== null ? `; odds ratio ${num(r.fisher.oddsRatio, 5)} (95% CI ${num(r.fisher.ciLower, 5)} to ${num(r.fisher.ciUpper, 5)})` : ''}`,
+        : `Fisher's exact test: p = ${pFormat(r.fisher.pValue)}${r.fisher.oddsRatio !== null ? `; odds ratio ${formatRatioCi(r.fisher.oddsRatio, r.fisher.ciLower, r.fisher.ciUpper).text.replace(' (', ' (95% CI ')}` : ''}`,
     );
   return out.join('\n');
 }
@@ -468,8 +525,36 @@ function formatLkb(r: LkbResult): string {
   );
   const curve = (r.ntcpCurve ?? [])
     .filter((_, i) => i % 4 === 0)
-    .map((p) => [num(p.geudGy), num(p.ntcp, 3), num(p.lower, 3), num(p.upper, 3)]);
-  return `LKB NTCP: ${r.patients} patients, ${r.events} with the complication, log-likelihood ${num(r.logLik, 8)}\n${params}\n\n${table(['gEUD (Gy)', 'NTCP', 'lower', 'upper'], curve)}`;
+    // probabilities to three decimals, as NTCP tables print them
+    .map((p) => [num(p.geudGy), formatFixed(p.ntcp, 3), formatFixed(p.lower, 3), formatFixed(p.upper, 3)]);
+  const organ = ntcpReferencesFor(r.organ);
+  const refs = organ
+    ? [
+        '',
+        `Published parameters for ${organ.organ} (${r.organ}), fitted on other cohorts:`,
+        table(
+          ['source', 'endpoint', 'TD50 (Gy)', 'm', 'n', ...(curve.length > 0 ? ['NTCP at fitted TD50'] : [])],
+          organ.references.map((ref) => [
+            ref.source,
+            ref.endpoint,
+            num(ref.TD50),
+            num(ref.m),
+            num(ref.n),
+            ...(curve.length > 0 ? [num(lkbNtcp(r.estimates.TD50 as number, ref), 3)] : []),
+          ]),
+        ),
+      ]
+    : [];
+  return [
+    `LKB NTCP: ${r.patients} patients, ${r.events} with the complication, log-likelihood ${num(r.logLik, 8)}${r.organ ? `; structure ${r.organ}` : ''}`,
+    params,
+    '',
+    table(
+      ['gEUD (Gy)', 'NTCP', `${Math.round(r.confLevel * 100)}% CI`],
+      curve.map((c) => [c[0], c[1], `${c[2]} to ${c[3]}`]),
+    ),
+    ...refs,
+  ].join('\n');
 }
 
 function formatDvhExtract(r: DvhExtractResult): string {

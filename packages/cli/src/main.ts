@@ -41,6 +41,8 @@ const COMMAND_MODULES: ReadonlyArray<{
   { names: ['access'], load: async () => (await import('./commands/access.js')).registerAccessCommands },
 ];
 
+const isHelpFlag = (a: string) => a === '--help' || a === '-h';
+
 /** The program with the modules `argv` needs (all of them when `argv` is not given or names no module). */
 export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('fedhub')
@@ -53,7 +55,11 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
-  const first = argv?.slice(2).find((a) => !a.startsWith('-'));
+  const args = argv?.slice(2) ?? [];
+  const first = args.find((a) => !a.startsWith('-'));
+  // `fedhub --version` (no command, no help) needs no command module: it starts in Node's time alone
+  if (first === undefined && args.some((a) => a === '--version' || a === '-V') && !args.some(isHelpFlag))
+    return program;
   const wanted = COMMAND_MODULES.filter((m) => first !== undefined && m.names.includes(first));
   for (const m of wanted.length > 0 ? wanted : COMMAND_MODULES) (await m.load())(program);
   return program;

@@ -64,10 +64,16 @@ function importsOf(file: string): string[] {
 function imports(pkg: string, which: 'production' | 'tests'): string[] {
   const dir = join(packagesDir, pkg);
   const excluded = excludedDirs(pkg);
-  const files = [...walk(join(dir, 'src')), ...walk(join(dir, 'test'))].filter((f) => {
+  // fixtures/: test data and the scripts that build it
+  const files = [
+    ...walk(join(dir, 'src')),
+    ...walk(join(dir, 'test')),
+    ...walk(join(dir, 'fixtures')),
+  ].filter((f) => {
     const testCode =
       isTest(f) ||
       f.startsWith(join(dir, 'test')) ||
+      f.startsWith(join(dir, 'fixtures')) ||
       f.includes('/test-support/') ||
       excluded.some((e) => f.startsWith(e));
     return which === 'tests' ? testCode : !testCode;

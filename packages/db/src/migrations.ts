@@ -399,7 +399,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
   },
   // ONNX model files: bytes base64 in a text column (portable; a 32 MiB cap at registration), unique by
-  // name and version; looked up by digest when a node fetches one
+  // collaboration, name and version (a name in one collaboration says nothing about another: issue 15); looked up by digest when a node fetches one
   '0012-onnx-models': {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
@@ -415,7 +415,11 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('card', 'text', (c) => c.notNull())
         .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
         .addColumn('created_at', 'text', (c) => c.notNull())
-        .addUniqueConstraint('onnx_models_name_version', ['name', 'version'])
+        .addUniqueConstraint('onnx_models_collaboration_name_version', [
+          'collaboration_id',
+          'name',
+          'version',
+        ])
         .execute();
       await db.schema.createIndex('onnx_models_sha256').on('onnx_models').column('sha256').execute();
       await db.schema
@@ -434,7 +438,60 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.dropTable('onnx_models').execute();
     },
   },
-  '0013-run-progress': {
+  '0013-model-names-per-collaboration': {
+    // A model name belongs to its collaboration (issue 15, item 12): the same name may be registered in
+    // another collaboration, so registering never tells a researcher that a name exists elsewhere. The
+    // unique constraint (name, version) becomes (collaboration_id, name, version). SQLite cannot drop a
+    // table constraint, so both registry tables are rebuilt (the same steps on PostgreSQL): copies with
+    // the new constraint, the old tables dropped child first, the copies renamed (SQLite and PostgreSQL
+    // keep the validations' reference to the versions through the rename).
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('model_versions_next')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
+        .addColumn('collaboration_id', 'text', (c) => c.notNull().references('collaborations.id'))
+        .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('model_versions_collaboration_name_version', [
+          'collaboration_id',
+          'name',
+          'version',
+        ])
+        .execute();
+      await sql`INSERT INTO model_versions_next (id, name, version, kind, study_id, collaboration_id, task_id,
+        model, created_by, created_at) SELECT id, name, version, kind, study_id, collaboration_id, task_id, model,
+        created_by, created_at FROM model_versions`.execute(db);
+      await db.schema
+        .createTable('model_validations_next')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('model_version_id', 'text', (c) => c.notNull().references('model_versions_next.id'))
+        .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
+        .addColumn('study_id', 'text', (c) => c.notNull())
+        .addColumn('report', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('model_validations_next_version_task', ['model_version_id', 'task_id'])
+        .execute();
+      await sql`INSERT INTO model_validations_next (id, model_version_id, task_id, study_id, report, created_by,
+        created_at) SELECT id, model_version_id, task_id, study_id, report, created_by, created_at
+        FROM model_validations`.execute(db);
+      await db.schema.dropTable('model_validations').execute();
+      await db.schema.dropTable('model_versions').execute();
+      await db.schema.alterTable('model_versions_next').renameTo('model_versions').execute();
+      await db.schema.alterTable('model_validations_next').renameTo('model_validations').execute();
+    },
+    async down(): Promise<void> {
+      // names of one collaboration may now repeat across collaborations: (name, version) cannot come back
+      throw new Error('0013-model-names-per-collaboration cannot be undone');
+    },
+  },
+  '0014-run-progress': {
     // cases done / total of a run, as its node reports them with heartbeats (validate-imaging)
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema.alterTable('runs').addColumn('progress_done', 'integer').execute();

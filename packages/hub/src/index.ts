@@ -5,6 +5,7 @@ export { type HubConfig, type HubConfigInput, HubConfigSchema, loadHubConfig } f
 export type { AlgorithmRegistry, HubContext } from './core/context.js';
 export { loadOrCreateHubSecret } from './core/hub-secret.js';
 export { type RotatedKeys, rotateHubKeys } from './key-rotation.js';
+export { type RotatedMasterKey, rotateMasterKey } from './master-key-rotation.js';
 export { buildModelCard, renderModelCardHtml } from './modules/models/card.js';
 export { buildOnnxValidationReport, renderOnnxReportHtml } from './modules/models/onnx-report.js';
 export {

@@ -266,6 +266,49 @@ export function modelRegistryTests(backend: Backend): void {
       expect(JSON.stringify(audit.body)).toContain(taskId);
     });
 
+    it('keeps model names per collaboration: another collaboration registers the same name, unaware of the first', async () => {
+      // a completed glm task of collaboration B
+      const a = getAlgorithm('glm')!;
+      const taskB = crypto.randomUUID();
+      const now = new Date(hub.clock.now()).toISOString();
+      await hub.handle.db
+        .insertInto('tasks')
+        .values({
+          id: taskB,
+          study_id: w.studyB.id,
+          collaboration_id: w.collabB.id,
+          algorithm: a.name,
+          version: a.version,
+          digest: a.digest,
+          params: JSON.stringify({ dataset: 'cohort', formula: FORMULA, family: 'binomial' }),
+          node_ids: JSON.stringify([w.nodeB.id]),
+          status: 'completed',
+          round: 1,
+          aggregator_state: null,
+          result: JSON.stringify(glmResult),
+          error: null,
+          revision: 1,
+          created_by: w.researcherB.id,
+          created_at: now,
+          finished_at: now,
+        } as never)
+        .execute();
+      // collaboration A's "toxicity" exists (registered above): B is told nothing of it
+      const r = await call('POST', '/api/models', w.researcherB.token, {
+        name: 'toxicity',
+        taskId: taskB,
+        intendedUse: 'B’s own toxicity model',
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(r.body).toMatchObject({ name: 'toxicity', version: 1, collaborationId: w.collabB.id });
+      const seenByA = await call('GET', '/api/models/toxicity/versions/1', w.researcherA.token);
+      const seenByB = await call('GET', '/api/models/toxicity/versions/1', w.researcherB.token);
+      expect(seenByA.body.collaborationId).toBe(w.collabA.id);
+      expect(seenByB.body.collaborationId).toBe(w.collabB.id);
+      const listB = await call('GET', '/api/models?name=toxicity', w.researcherB.token);
+      expect(JSON.stringify(listB.body)).not.toContain(w.collabA.id);
+    });
+
     it('registers a coxph fit with its ties and concordance; validation submits validate-survival and the card shows C per centre', async () => {
       const params = {
         dataset: 'cohort',

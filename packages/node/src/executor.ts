@@ -73,6 +73,11 @@ export interface ExecutorDeps {
     run: RunAssignment,
     variables: string[],
   ) => { kind: 'run' } | { kind: 'refuse'; error: FedhubError } | { kind: 'wait'; reason: string };
+  /**
+   * The peers of the round whose secure-aggregation key differs from the one pinned under the node's
+   * approval of the study (pinning first-seen ones); a round with any is refused before data is read.
+   */
+  peerKeys?: (run: RunAssignment) => string[];
   /** Called with errors that are not refusals, so the node can log their detail locally. */
   onInternalError?: (err: unknown, run: RunAssignment) => void;
   /**
@@ -168,6 +173,16 @@ async function runChecked(
     if (verdict.kind === 'refuse') throw verdict.error;
     if (verdict.kind === 'wait')
       return { outcome: 'pending-approval', payload: null, error: null, reason: verdict.reason, variables };
+  }
+  if (deps.peerKeys && deps.secureAggregation) {
+    // a hub that hands this node another key for a peer could unmask this node's partial with it
+    const changed = deps.peerKeys(run);
+    if (changed.length > 0)
+      throw new FedhubError(
+        'FH_ERR_PEER_KEY_CHANGED',
+        `${changed.length === 1 ? 'a node' : `${changed.length} nodes`} of this round (${changed.join(', ')}) came with another key than the one pinned under this node's approval of study ${run.studyId}; check the key with that node's operator, then approve the study again to pin the new key`,
+        { studyId: run.studyId, rule: 'peer-keys' },
+      );
   }
   const used = new Map<string, DuckDbDataset>();
   const ctx: LocalContext = {

@@ -72,6 +72,21 @@ describe('enforceDisclosure', () => {
       ),
     ).toBe('FH_ERR_ROW_LEVEL');
   });
+  it('reads an additive vector on a declared layout as the layout, any other array of n entries still as rows', () => {
+    const v = Array.from({ length: 40 }, () => 0);
+    const declared = { subsetSize: 40, cells: [], additiveLayout: 'declared' as const };
+    expect(
+      codeOf(() => enforceDisclosure(release({ additive: v } as Json, declared), policy)),
+    ).toBeUndefined();
+    expect(
+      codeOf(() => enforceDisclosure(release({ additive: [], rows: v } as Json, declared), policy)),
+    ).toBe('FH_ERR_ROW_LEVEL');
+    expect(
+      codeOf(() =>
+        enforceDisclosure(release({ additive: v } as Json, { subsetSize: 40, cells: [] }), policy),
+      ),
+    ).toBe('FH_ERR_ROW_LEVEL');
+  });
   it('refuses a result not built by release(), whatever its declaration says', () => {
     const forged = { payload: { n: 40 } as Json, disclosure: { subsetSize: 40, cells: [] } };
     expect(codeOf(() => enforceDisclosure(forged as unknown as LocalRelease, policy))).toBe(

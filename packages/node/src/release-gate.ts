@@ -8,7 +8,7 @@
  * The errors it throws name what failed in full (cell labels may hold level values): they are for the
  * node's own log. The executor turns every refusal into a data-free body before it goes to the hub.
  */
-import { isDeclaredRelease, type LocalRelease } from '@fedhub/algorithms';
+import { ADDITIVE_FIELD, isDeclaredRelease, type LocalRelease } from '@fedhub/algorithms';
 import { type DisclosurePolicy, FedhubError, type Json } from '@fedhub/protocol';
 
 function findRecordLengthArray(value: Json, n: number, path: string): string | undefined {
@@ -80,7 +80,15 @@ export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolic
       );
   }
   if (subsetSize > 1) {
-    const at = findRecordLengthArray(release.payload, subsetSize, '');
+    // an additive vector on a declared layout has its length from the layout, not from the records
+    const payload =
+      release.disclosure.additiveLayout === 'declared' &&
+      release.payload !== null &&
+      typeof release.payload === 'object' &&
+      !Array.isArray(release.payload)
+        ? Object.fromEntries(Object.entries(release.payload).filter(([k]) => k !== ADDITIVE_FIELD))
+        : release.payload;
+    const at = findRecordLengthArray(payload as Json, subsetSize, '');
     if (at)
       throw new FedhubError(
         'FH_ERR_ROW_LEVEL',

@@ -115,8 +115,10 @@ describe('openNodeStore', () => {
     old.close();
     new ApprovalStore(dir).close();
     const check = new Database(file);
-    // version 2: held runs keep their permission; version 3: a study deny keeps the mode it replaced
-    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    // version 2: held runs keep their permission; version 3: a study deny keeps the mode it replaced;
+    // version 4: peer keys pinned under the approval of each study
+    expect(check.pragma('user_version', { simple: true })).toBe(4);
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'peer_keys'").all()).toHaveLength(1);
     expect(
       (check.prepare('PRAGMA table_info(pending)').all() as Array<{ name: string }>).map((c) => c.name),
     ).toContain('permission');

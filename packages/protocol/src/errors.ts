@@ -44,6 +44,11 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'A node of the round is not a node of the study this node approved',
   },
+  FH_ERR_PEER_KEY_CHANGED: {
+    status: 422,
+    message:
+      "A node of the round has another key than the one pinned under this node's approval of the study",
+  },
   FH_ERR_UNKNOWN_DATASET: { status: 422, message: 'The node has no such dataset' },
   FH_ERR_UNKNOWN_COLUMN: { status: 422, message: 'The dataset has no such column' },
   FH_ERR_COLUMN_TYPE: { status: 422, message: 'The column has the wrong type for this use' },

@@ -6,6 +6,7 @@
 
 export * from './cox/index.js';
 export * from './descriptive/index.js';
+export * from './digamma.js';
 export * from './distributions.js';
 export { StatsError, StatsErrorCode } from './errors.js';
 export * from './formula/index.js';

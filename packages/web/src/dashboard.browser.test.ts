@@ -241,7 +241,9 @@ describe('dashboard in a browser', () => {
       await page.locator('input[name="columns"][value="age"]').check();
       await page.locator('input[name="columns"][value="dose_gy"]').check();
       expect(await unlabelled()).toEqual([]);
-      await page.locator('#param-bins').fill('{"age": {"breaks": [18, 50, 57, 64, 71, 78, 100.5]}}');
+      // the bins editor (forms/widgets/bins-field.tsx): uneven breaks typed for age
+      await page.getByTestId('bins-age').getByRole('button', { name: 'Type breaks' }).click();
+      await page.locator('#param-bins-age-breaks').fill('18, 50, 57, 64, 71, 78, 100.5');
     });
     // every node approves manually: the run waits at each, and the task page says where
     await expect
@@ -252,9 +254,10 @@ describe('dashboard in a browser', () => {
       expect(await page.getByTestId('task-waiting').textContent()).toContain(name);
     await shot('05-waiting-for-approval');
 
-    // each node admin sees the held run in their inbox. The dashboard cannot sign a decision, and the node
-    // honours a relayed one only when an administrator key enrolled at the node signed it (issue 15, item
-    // 6): an approval recorded in the dashboard is rejected by the node and the run keeps waiting. The admin
+    // each node admin sees the held run in their inbox. The node honours a relayed decision only when an
+    // administrator key enrolled at the node signed it (issue 15, item 6): an approval recorded in the
+    // dashboard without a key is rejected by the node and the run keeps waiting; the second admin loads
+    // the key into the inbox and the dashboard's approval is signed and applied. The admin
     // then decides with the enrolled key (as `fedhub node admins decide` does): this run's algorithm
     // version and the study's others in advance, which the node applies.
     for (const [i, admin] of fed.nodeAdmins.entries())
@@ -283,6 +286,24 @@ describe('dashboard in a browser', () => {
           expect(
             await study.getByRole('button', { name: 'Approve 4 algorithm versions in advance' }).count(),
           ).toBe(1);
+        }
+        if (i === 1) {
+          // this admin loads the key enrolled at the node into the inbox (kept in the tab): the approval
+          // taken in the dashboard is signed in the browser (WebCrypto Ed25519) and the node applies it
+          await p.getByTestId('admin-key-name').fill('admin-2');
+          await p.getByTestId('admin-key-file').setInputFiles({
+            name: 'admin-2.key',
+            mimeType: 'application/x-pem-file',
+            buffer: Buffer.from(fed.adminKeyPem(1)),
+          });
+          await p.getByTestId('admin-key-loaded').waitFor();
+          expect(await unlabelled(p)).toEqual([]);
+          await card.getByRole('button', { name: /^Approve summary / }).click();
+          await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(0);
+          await expect
+            .poll(() => study.getByText('applied at the node', { exact: true }).count(), { timeout: 20_000 })
+            .toBeGreaterThanOrEqual(1);
+          await shot('06b-inbox-signed-in-browser', p);
         }
         const rows = study.getByTestId('study-algorithm-row');
         expect(await rows.count()).toBe(4);

@@ -20,11 +20,14 @@ import {
   coxAggregateStep,
   coxInitialState,
   coxLocalPartial,
+  coxStride,
   coxSummarize,
+  coxZph,
   defaultCoxControl,
   type EventTimeGrid,
   type PreparedCox,
   prepareCox,
+  termWaldTests,
 } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
@@ -71,6 +74,13 @@ export const CoxParamsSchema = z.strictObject({
     .default(200)
     .describe("Risk-score bins of the released concordance counts (Harrell's C)")
     .meta(examples(200)),
+  phTest: z
+    .enum(['km', 'identity'])
+    .optional()
+    .describe(
+      'Also the proportional-hazards test of cox.zph with this time transform (per term and global; "km" needs a model without strata)',
+    )
+    .meta(examples('km')),
 });
 export type CoxParams = z.infer<typeof CoxParamsSchema>;
 
@@ -114,6 +124,8 @@ interface NodeCoxData {
   event: Float64Array;
   strataNames: string[] | null;
   names: string[];
+  /** R's assign: the (1-based) formula term of each column. */
+  assign: number[];
   /** The values of each factor and of the strata column on the rows used, aligned with the design. */
   factorValues: Record<string, readonly string[]>;
 }
@@ -182,6 +194,7 @@ async function readCox(
     event: dm.event!,
     strataNames: strata ? strataLabelsOf(data, strataColumns) : null,
     names: [...dm.columnNames],
+    assign: [...(dm.assign ?? [])],
     factorValues: categorical,
   };
 }
@@ -277,6 +290,8 @@ interface State {
   names: string[];
   newton: SerialState;
   final?: { summary: Json; beta: number[]; sum: number[] };
+  /** Numbers at risk per grid point (S0 of the first Newton round, at beta = 0), for cox.zph's "km" transform. */
+  nRisk?: number[];
   nodes: string[];
   n: number;
   events: number;
@@ -293,7 +308,8 @@ function strataCodes(d: NodeCoxData, strata: string[]): Int32Array | null {
 export const coxph = defineAlgorithm<CoxParams>({
   name: 'coxph',
   // 1.1.0: the set-up round sends masked counts per declared level and per point of the declared time axis
-  version: '1.1.0',
+  // 1.2.0: per-term Wald tests; the proportional-hazards test (cox.zph) with phTest
+  version: '1.2.0',
   title: 'Cox proportional hazards',
   description:
     "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
@@ -310,7 +326,7 @@ export const coxph = defineAlgorithm<CoxParams>({
   },
   releases: {
     pooled:
-      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index; released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count',
+      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index (the per-term Wald tests and the cox.zph test are computed from these sums, nothing more leaves a node); released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count',
     perNode: null,
   },
   variables: (p) => {
@@ -362,7 +378,10 @@ export const coxph = defineAlgorithm<CoxParams>({
         null,
         preparedFor(ctx, d, data, grid),
       );
-      return release({ [ADDITIVE_FIELD]: Array.from(partial), names: d.names } as Json, disclosure);
+      return release(
+        { [ADDITIVE_FIELD]: Array.from(partial), names: d.names, assign: d.assign } as Json,
+        disclosure,
+      );
     }
     // the same beta in the lp-range and concordance rounds: computed once
     const lpKey = `${input.beta.join(',')}`;
@@ -420,6 +439,12 @@ export const coxph = defineAlgorithm<CoxParams>({
       const p = names.length;
       const sum = sumAdditive(parts);
       const st = s.newton.evalBeta.length === p ? de(s.newton) : coxInitialState(p);
+      // the first Newton round is at beta = 0, where each point's S0 is its number at risk
+      const nRisk =
+        s.nRisk ??
+        (st.iter === 0
+          ? Array.from({ length: s.grid.times.length }, (_, k) => sum[k * coxStride(p)]!)
+          : undefined);
       const step = coxAggregateStep(sum, p, params.ties, st, defaultCoxControl);
       if (!step.done)
         return {
@@ -431,9 +456,28 @@ export const coxph = defineAlgorithm<CoxParams>({
             grid: s.grid,
             beta: Array.from(step.state.evalBeta),
           } as Json,
-          state: { ...s, names, newton: ser(step.state) } as unknown as Json,
+          state: { ...s, names, newton: ser(step.state), ...(nRisk ? { nRisk } : {}) } as unknown as Json,
         };
       const summary = coxSummarize(names, step.state, step.derivatives, step.converged);
+      const assign = (parts[0]!.payload as { assign?: number[] }).assign ?? [];
+      const termLabels = parseModelFormula(splitStrata(params.formula).formula).terms.map((t) => t.label);
+      const termTests = termWaldTests(summary.coef, summary.covariance, assign, termLabels);
+      const phTest = params.phTest
+        ? {
+            transform: params.phTest,
+            table: coxZph({
+              sum,
+              p,
+              beta: summary.coef,
+              ties: params.ties,
+              grid: gridOf(s.grid),
+              transform: params.phTest,
+              nRisk: nRisk ?? null,
+              assign,
+              termLabels,
+            }),
+          }
+        : undefined;
       const beta = Array.from(summary.coef);
       const summaryJson = {
         coefficients: names.map((term, j) => ({
@@ -458,6 +502,8 @@ export const coxph = defineAlgorithm<CoxParams>({
         converged: summary.converged,
         warnings: coxFitWarnings(summary),
         covariance: Array.from(summary.covariance),
+        termTests,
+        ...(phTest ? { proportionalHazards: phTest } : {}),
       };
       return {
         kind: 'next-round',

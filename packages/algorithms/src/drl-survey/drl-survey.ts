@@ -19,9 +19,21 @@ import {
 } from '@fedhub/dicom/drl';
 import { DrlSurveyResultSchema, FedhubError, type Json } from '@fedhub/protocol';
 import { z } from 'zod';
+import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { columnParam, DatasetParam, examples, FilterParam } from '../common-params.js';
+import { declaredLevels } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import { type DisclosureCell, release } from '../types.js';
+import { type DisclosureCell, type LocalContext, release } from '../types.js';
+import {
+  DRL_MIN_FACILITIES,
+  GRID_RATIO,
+  layoutOf,
+  MEDIAN_MIN_FACILITIES,
+  medianOneHot,
+  pooledDrls,
+  releaseCounts,
+  strataToRelease,
+} from './pooled-medians.js';
 
 /** A reference DRL a researcher supplies (e.g. a national table not shipped with fedhub), with its source. */
 const DrlReferenceRowParam = z.strictObject({
@@ -101,10 +113,69 @@ function phantomOf(v: string): 'head16' | 'body32' | null {
   return null;
 }
 
+type Input = null | { phase: 'counts' } | { phase: 'medians'; requested: number[] };
+
+interface PooledState {
+  exams: string[];
+  counts: number[];
+  requested: number[];
+  tooFew: number[];
+}
+
+const GRID_RATIO_TEXT = `${Math.round((GRID_RATIO - 1) * 100)}%`;
+
+/** The facility's summary per stratum (median and quartiles over at least minN values), once per task. */
+async function facilitySummary(ctx: LocalContext, params: DrlSurveyParams) {
+  const hit = ctx.cache.get('drl:summary') as
+    | { summary: ReturnType<typeof facilityDoseSummary>; n: number }
+    | undefined;
+  if (hit) return hit;
+  const ds = await ctx.dataset(params.dataset);
+  const c = params.columns;
+  const cols = [c.exam, c.phantom, c.age, c.ctdivol, c.dlp, ...(c.weight ? [c.weight] : [])];
+  const { n, data } = await ds.readColumns(cols, params.filter, {
+    allowMissing: [c.age, c.ctdivol, c.dlp, ...(c.weight ? [c.weight] : [])],
+  });
+  const text = (col: string) => {
+    const v = data[col]!;
+    return v instanceof Float64Array ? Array.from(v, String) : (v as string[]);
+  };
+  const exams = text(c.exam);
+  const phantoms = text(c.phantom);
+  const age = data[c.age] as Float64Array;
+  const weight = c.weight ? (data[c.weight] as Float64Array) : null;
+  const ctdi = data[c.ctdivol] as Float64Array;
+  const dlp = data[c.dlp] as Float64Array;
+  const rows: DoseRegistryRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const ph = phantomOf(phantoms[i]!);
+    if (!ph)
+      throw new FedhubError(
+        'FH_ERR_BAD_PARAMS',
+        `column "${c.phantom}" holds "${phantoms[i]}": expected 16/32 (or head16/body32)`,
+        { column: c.phantom },
+      );
+    const num = (x: number) => (Number.isFinite(x) ? x : null);
+    rows.push({
+      examId: String(i),
+      exam: exams[i]!,
+      ageYears: num(age[i]!),
+      weightKg: weight ? num(weight[i]!) : null,
+      doses: { [ph]: { ctdivolMGy: num(ctdi[i]!), dlpMGyCm: num(dlp[i]!) } },
+    });
+  }
+  const summary = facilityDoseSummary(rows, { facility: ctx.node.name, minN: params.minN });
+  const out = { summary, n };
+  ctx.cache.set('drl:summary', out);
+  return out;
+}
+
 export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
   name: 'drl-survey',
   // 1.2.0: facility medians, flags and exclusions only where the study allows per-node breakdowns
-  version: '1.2.0',
+  // 1.3.0: pooled only, no facility median leaves a node in the clear (masked counts, then a masked
+  // histogram of the medians on a 2% grid); a DRL from at least 3 facilities
+  version: '1.3.0',
   title: 'Diagnostic reference level survey',
   description:
     'Facility medians of CTDIvol and DLP per standard exam, patient group and phantom; the DRL is the 75th percentile of the facility medians.',
@@ -112,53 +183,21 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
   resultSchema: DrlSurveyResultSchema,
   releases: {
     pooled:
-      'per exam, patient group and phantom: number of exams, and the median and quartiles of CTDIvol and DLP each over at least minN values (and the minimum cell count); strata under minN are not mentioned; the DRL of a stratum only where two or more facilities released it',
-    perNode: 'facility medians, quartiles and flags',
+      'per exam, patient group and phantom on the declared exam levels (secure-aggregated): the number of facilities releasing each quantity (at least minN values and the minimum cell count) and their values, then the histogram of the facility medians on a 2% logarithmic grid; the DRL (75th percentile of the medians) only where at least 3 facilities released the stratum, the median of the medians from 5',
+    perNode: 'facility medians, quartiles and flags (then sent in the clear)',
   },
   variables: (p) => ({
     dataset: p.dataset,
     columns: Object.values(p.columns).filter((c): c is string => typeof c === 'string'),
   }),
   firstInput: () => null,
-  async local(ctx, params) {
+  async local(ctx, params, raw) {
+    const input = raw as unknown as Input;
     const ds = await ctx.dataset(params.dataset);
-    const c = params.columns;
-    const cols = [c.exam, c.phantom, c.age, c.ctdivol, c.dlp, ...(c.weight ? [c.weight] : [])];
-    const { n, data } = await ds.readColumns(cols, params.filter, {
-      allowMissing: [c.age, c.ctdivol, c.dlp, ...(c.weight ? [c.weight] : [])],
-    });
-    const text = (col: string) => {
-      const v = data[col]!;
-      return v instanceof Float64Array ? Array.from(v, String) : (v as string[]);
-    };
-    const exams = text(c.exam);
-    const phantoms = text(c.phantom);
-    const age = data[c.age] as Float64Array;
-    const weight = c.weight ? (data[c.weight] as Float64Array) : null;
-    const ctdi = data[c.ctdivol] as Float64Array;
-    const dlp = data[c.dlp] as Float64Array;
-    const rows: DoseRegistryRow[] = [];
-    for (let i = 0; i < n; i++) {
-      const ph = phantomOf(phantoms[i]!);
-      if (!ph)
-        throw new FedhubError(
-          'FH_ERR_BAD_PARAMS',
-          `column "${c.phantom}" holds "${phantoms[i]}": expected 16/32 (or head16/body32)`,
-          { column: c.phantom },
-        );
-      const num = (x: number) => (Number.isFinite(x) ? x : null);
-      rows.push({
-        examId: String(i),
-        exam: exams[i]!,
-        ageYears: num(age[i]!),
-        weightKg: weight ? num(weight[i]!) : null,
-        doses: { [ph]: { ctdivolMGy: num(ctdi[i]!), dlpMGyCm: num(dlp[i]!) } },
-      });
-    }
-    const summary = facilityDoseSummary(rows, { facility: ctx.node.name, minN: params.minN });
-    // what is withheld is not described: a stratum's or quantity's count under minN is itself a small
-    // count (and its presence says that someone had that exam here)
-    const payload = { ...summary, excluded: [] };
+    // pooled only: the masked layout is the dictionary's declared exams (checked before any data is read)
+    const exams =
+      ctx.releasePerNodeBreakdown === true ? null : declaredLevels(ds.column(params.columns.exam));
+    const { summary, n } = await facilitySummary(ctx, params);
     // every count behind a released number: the stratum's exams, and the values each median and quartile
     // is computed from (exams with a missing dose do not count), and the rows in no patient group
     const cells: DisclosureCell[] = [
@@ -170,13 +209,28 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
       if (s.ctdivol) cells.push({ label: `${at} CTDIvol values`, count: s.ctdivol.n, kind: 'stratum' });
       if (s.dlp) cells.push({ label: `${at} DLP values`, count: s.dlp.n, kind: 'stratum' });
     }
-    return release(payload as unknown as Json, { subsetSize: n, cells });
+    if (exams === null) {
+      // the study allows per-node results: the facility's medians and quartiles go in the clear
+      // what is withheld is not described: a stratum's or quantity's count under minN is itself a small
+      // count (and its presence says that someone had that exam here)
+      return release({ ...summary, excluded: [] } as unknown as Json, { subsetSize: n, cells });
+    }
+    const layout = layoutOf(exams, PATIENT_GROUPS);
+    const strata = summary.strata as unknown as Parameters<typeof releaseCounts>[0];
+    if (input === null || input.phase === 'counts')
+      return release({ exams, [ADDITIVE_FIELD]: releaseCounts(strata, layout) } as unknown as Json, {
+        subsetSize: n,
+        cells,
+        additiveLayout: 'declared',
+      });
+    return release({ [ADDITIVE_FIELD]: medianOneHot(strata, layout, input.requested) } as unknown as Json, {
+      subsetSize: n,
+      cells,
+      additiveLayout: 'declared',
+    });
   },
-  aggregate({ parts, params, releasePerNodeBreakdown }) {
-    const releases = parts.map((p) => ({
-      ...(p.payload as unknown as FacilityRelease),
-      facility: p.nodeName,
-    }));
+
+  aggregate({ parts, params, releasePerNodeBreakdown, round, state }) {
     const references: DrlReferenceRow[] = [
       ...(params.useShippedReferences ? DRL_REFERENCE_TABLE : []),
       ...(params.references ?? []),
@@ -193,46 +247,83 @@ export const drlSurvey = defineAlgorithm<DrlSurveyParams>({
         );
       ids.add(r.id);
     }
-    const full = combineDrlSurvey(releases, references);
-    // pooled only: the survey DRLs stand, each facility's median and flags stay at home
-    const survey =
-      releasePerNodeBreakdown === true
-        ? full
-        : {
-            // same shape, empty lists, so that readers of the result need no second form
-            results: full.results.map((r) => ({ ...r, facilities: [], excludedFacilities: [] })),
-            unreleased: full.unreleased.map((u) => ({ ...u, excludedFacilities: [] })),
-            flags: [],
-            facilitiesWithheld: true,
-          };
+    const header = {
+      algorithm: 'drl-survey',
+      referenceTable: params.useShippedReferences ? DRL_REFERENCE_TABLE_VERSION : null,
+      referenceSources: references.map((r) => ({
+        id: r.id,
+        source: r.source,
+        citation: r.citation,
+        year: r.year,
+      })),
+    };
     if (releasePerNodeBreakdown !== true) {
-      // a DRL from one facility is that facility's median: withheld where per-node results are
-      const single = survey.results.filter((r) => r.nFacilities < 2);
-      survey.results = survey.results.filter((r) => r.nFacilities >= 2);
-      survey.unreleased = [
-        ...survey.unreleased,
-        ...single.map((r) => ({
-          exam: r.exam,
-          group: r.group,
-          phantom: r.phantom,
-          quantity: r.quantity,
-          excludedFacilities: [],
-        })),
-      ];
+      // pooled only: masked counts (round 1), then the masked histogram of medians (round 2)
+      if (round === 1) {
+        const exams = (parts[0]!.payload as { exams: string[] }).exams;
+        for (const p of parts)
+          if (JSON.stringify((p.payload as { exams: unknown }).exams) !== JSON.stringify(exams))
+            throw new FedhubError(
+              'FH_ERR_ALGORITHM_FAILED',
+              "the nodes' dictionaries declare different exams: the masked layouts differ",
+            );
+        const counts = sumAdditive(parts);
+        const { release: requested, tooFew } = strataToRelease(counts);
+        const next: PooledState = { exams, counts: Array.from(counts), requested, tooFew };
+        return {
+          kind: 'next-round',
+          input: { phase: 'medians', requested } as Json,
+          state: next as unknown as Json,
+        };
+      }
+      const st = state as unknown as PooledState;
+      const layout = layoutOf(st.exams, PATIENT_GROUPS);
+      const drls = pooledDrls(sumAdditive(parts), layout, st.requested, Float64Array.from(st.counts));
+      const results = drls.map((d) => ({
+        ...d,
+        facilities: [],
+        excludedFacilities: [],
+        references: references.filter(
+          (ref) =>
+            ref.exam === d.exam &&
+            ref.group === d.group &&
+            ref.phantom === d.phantom &&
+            ref[d.quantity] !== null,
+        ),
+      }));
+      return {
+        kind: 'done',
+        result: {
+          ...header,
+          method: `DRL = 75th percentile (R quantile type 7) of facility medians, each on a logarithmic grid of ${GRID_RATIO_TEXT} steps, from at least ${DRL_MIN_FACILITIES} facilities (the median of the medians from ${MEDIAN_MIN_FACILITIES}); medians secure-aggregated as a histogram: no facility's median is released as that facility's`,
+          results,
+          unreleased: st.tooFew.map((i) => {
+            const l = layout[i]!;
+            return {
+              exam: l.exam,
+              group: l.group,
+              phantom: l.phantom,
+              quantity: l.quantity,
+              excludedFacilities: [],
+            };
+          }),
+          flags: [],
+          facilitiesWithheld: true,
+          nodes: parts.map((p) => p.nodeName),
+        } as unknown as Json,
+      };
     }
+    const releases = parts.map((p) => ({
+      ...(p.payload as unknown as FacilityRelease),
+      facility: p.nodeName,
+    }));
+    const survey = combineDrlSurvey(releases, references);
     return {
       kind: 'done',
       result: {
-        algorithm: 'drl-survey',
+        ...header,
         method:
           'DRL = 75th percentile (R quantile type 7) of facility medians; facilities under minN exams per stratum withhold it',
-        referenceTable: params.useShippedReferences ? DRL_REFERENCE_TABLE_VERSION : null,
-        referenceSources: references.map((r) => ({
-          id: r.id,
-          source: r.source,
-          citation: r.citation,
-          year: r.year,
-        })),
         ...survey,
         nodes: parts.map((p) => p.nodeName),
       } as unknown as Json,

@@ -13,14 +13,25 @@ import { FedhubError, GlmResultSchema, type Json, type ResultWarning, resultWarn
 import {
   defaultGlmControl,
   fitGlmFederated,
+  fitGlmNegBinFederated,
+  type GlmFamilySpec,
   type GlmIterationState,
   GlmScalar,
   glmAggregateStep,
+  glmAnovaTable,
+  glmColumnsSubset,
+  glmFamily,
   glmInitialState,
   glmLocalPartial,
   glmNullDevianceLocalPartial,
+  glmRobustPartial,
   glmSummarize,
   mergeLevels,
+  NEGBIN_THETA_PARTIAL_SIZE,
+  NegBinThetaScalar,
+  negBinJointStep,
+  negBinStartTheta,
+  negBinThetaPartial,
 } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
@@ -36,6 +47,14 @@ import {
   pickFields,
   release,
 } from '../types.js';
+import {
+  type AnovaInput,
+  type AnovaState,
+  anovaStart,
+  anovaStep,
+  type RobustKind,
+  robustResult,
+} from './extras.js';
 import { glmFitWarnings } from './fit-warnings.js';
 import {
   factorColumns,
@@ -54,9 +73,11 @@ export const GlmParamsSchema = z.strictObject({
     .describe('R model formula, e.g. "toxicity ~ dose_gy + age + factor(stage)"')
     .meta(paramMeta({ widget: 'formula', examples: ['toxicity ~ dose_gy + age + factor(stage)'] })),
   family: z
-    .enum(['gaussian', 'binomial', 'poisson'])
+    .enum(['gaussian', 'binomial', 'poisson', 'quasibinomial', 'quasipoisson', 'negative.binomial'])
     .default('gaussian')
-    .describe('Error distribution: binomial for a 0/1 outcome (logistic regression), poisson for counts')
+    .describe(
+      'Error distribution: binomial for a 0/1 outcome (logistic regression), poisson for counts; quasibinomial and quasipoisson estimate the dispersion (Pearson chi2 / df, t tests); negative.binomial estimates theta by maximum likelihood (MASS::glm.nb)',
+    )
     .meta(examples('binomial')),
   filter: FilterParam,
   weights: columnParam('numeric', 'Column of prior (observation) weights', 'fractions').optional(),
@@ -71,6 +92,23 @@ export const GlmParamsSchema = z.strictObject({
     .describe(
       "Also fit the model at each centre and release each centre's coefficients (a forest plot of centres); only in studies that allow per-node breakdowns",
     )
+    .meta(examples(true)),
+  robust: z
+    .enum(['HC0', 'cluster-centre', 'cluster-column'])
+    .optional()
+    .describe(
+      'Also robust standard errors: sandwich HC0 (sandwich::vcovHC(type = "HC0")), or cluster-robust with the centre or clusterColumn as the cluster (vcovCL(type = "HC0"))',
+    )
+    .meta(examples('cluster-centre')),
+  clusterColumn: columnParam(
+    'any',
+    'Column whose values are the clusters for robust = "cluster-column" (each cluster within one centre, e.g. a patient)',
+    'patient_id',
+  ).optional(),
+  anova: z
+    .boolean()
+    .default(false)
+    .describe('Also sequential likelihood-ratio tests of the terms, as R anova(fit, test = "Chisq")')
     .meta(examples(true)),
   control: z
     .strictObject({
@@ -91,6 +129,9 @@ export type GlmParams = z.infer<typeof GlmParamsSchema>;
 
 type Phase =
   | { phase: 'levels' }
+  | { phase: 'negbin'; levels: Record<string, string[]>; beta: number[]; theta: number | null }
+  | { phase: 'robust'; levels: Record<string, string[]>; beta: number[]; theta?: number }
+  | ({ phase: 'anova'; levels: Record<string, string[]>; theta?: number } & AnovaInput)
   | {
       phase: 'irls';
       levels: Record<string, string[]>;
@@ -101,8 +142,8 @@ type Phase =
        */
       nullMu?: number;
     }
-  | { phase: 'null-mean'; levels: Record<string, string[]>; mu: number }
-  | { phase: 'null-irls'; levels: Record<string, string[]>; beta: number[] | null }
+  | { phase: 'null-mean'; levels: Record<string, string[]>; mu: number; theta?: number }
+  | { phase: 'null-irls'; levels: Record<string, string[]>; beta: number[] | null; theta?: number }
   | { phase: 'centre-fit'; levels: Record<string, string[]> };
 
 interface State {
@@ -131,8 +172,25 @@ interface State {
     previousDeviance: number | null;
   };
   nodes: string[];
-  /** The pooled result, kept while the centres fit their own models. */
+  /** The pooled result, kept while the optional results (robust, anova, per centre) are computed. */
   pooled?: Json;
+  /** The optional result whose round is out. */
+  extra?: 'robust' | 'anova' | 'centre';
+  /** R's attr(model.matrix, "assign") of the design's columns. */
+  assign?: number[];
+  /** Negative binomial: the joint (beta, theta) rounds' state, while they run. */
+  negbin?: { beta: number[]; theta: number | null; previousDeviance: number | null; iter: number };
+  /** Negative binomial: theta, its standard error and 2 log-likelihood, once estimated. */
+  theta?: number;
+  seTheta?: number;
+  twoLogLik?: number;
+  anovaState?: AnovaState;
+}
+
+/** The family the nodes use: the negative binomial is a Poisson fit until theta is known. */
+function familySpec(family: GlmParams['family'], theta: number | undefined | null): GlmFamilySpec {
+  if (family !== 'negative.binomial') return family;
+  return typeof theta === 'number' ? { name: 'negative.binomial', theta } : 'poisson';
 }
 
 const toState = (s: GlmIterationState): State['irls'] => ({
@@ -160,7 +218,12 @@ async function modelData(
   if (cached) return cached;
   const ds = await ctx.dataset(params.dataset);
   // on SharedArrayBuffers when the node's worker threads compute the partials
-  const data = await readModelData(ds, params, levels, { shared: ctx.rowPool !== undefined });
+  const data = await readModelData(
+    ds,
+    { ...params, ...(params.robust === 'cluster-column' ? { clusterColumn: params.clusterColumn } : {}) },
+    levels,
+    { shared: ctx.rowPool !== undefined },
+  );
   ctx.cache.set(key, data);
   return data;
 }
@@ -191,9 +254,10 @@ async function firstPartial(
     weights: model.weights,
     offset: model.design.offset,
   };
+  const fam = familySpec(params.family, null);
   const partial = ctx.rowPool
-    ? await ctx.rowPool.glmPartial(data, params.family, null)
-    : glmLocalPartial(data, params.family, null);
+    ? await ctx.rowPool.glmPartial(data, fam, null)
+    : glmLocalPartial(data, fam, null);
   return { model, partial, names: [...model.design.columnNames] };
 }
 
@@ -215,7 +279,9 @@ export function modelDisclosure(m: NodeModelData, params: Pick<GlmParams, 'famil
   let cells = designCellsOf.get(m);
   if (cells === undefined) {
     const outcome =
-      params.family === 'binomial' && m.design.y ? { name: '(outcome)', values: m.design.y } : null;
+      (params.family === 'binomial' || params.family === 'quasibinomial') && m.design.y
+        ? { name: '(outcome)', values: m.design.y }
+        : null;
     cells = [
       { label: 'records used by the model', count: n, kind: 'records' as const },
       ...designCells(parseModelFormula(params.formula), m.factorValues, outcome),
@@ -230,10 +296,12 @@ export const glm = defineAlgorithm<GlmParams>({
   // 1.1.0: perCentre (each centre's own fit, where the study allows per-node breakdowns)
   // 1.2.0: the levels round carries the first IRLS partial; the null deviance comes with an IRLS round
   // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
-  version: '1.3.0',
+  // 1.4.0: quasibinomial, quasipoisson and negative binomial families; robust (HC0, cluster) standard
+  //        errors; sequential likelihood-ratio tests (anova); t intervals for gaussian
+  version: '1.4.0',
   title: 'Generalised linear model',
   description:
-    'Gaussian, binomial (logit) and Poisson (log) regression by exact federated IRLS; equals R glm() on the pooled rows.',
+    'Gaussian, binomial (logit), Poisson (log), quasi-binomial, quasi-Poisson and negative binomial (log, theta by ML) regression by exact federated IRLS, with optional robust/cluster-robust standard errors and likelihood-ratio tests of terms; equals R glm() / MASS::glm.nb on the pooled rows.',
   paramsSchema: GlmParamsSchema,
   resultSchema: GlmResultSchema,
   model: {
@@ -251,14 +319,20 @@ export const glm = defineAlgorithm<GlmParams>({
         'nodes',
       ]),
     // AUC, calibration, Brier and Hosmer–Lemeshow need a binary outcome
-    validatedBy: (family) => (family === 'binomial' ? 'validate' : null),
+    validatedBy: (family) => (family === 'binomial' || family === 'quasibinomial' ? 'validate' : null),
   },
   releases: {
     pooled:
-      "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every combination of factor levels these sums hold (of each pair of terms, and of each term by a binary outcome) counts at least the minimum cell count",
+      "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every combination of factor levels these sums hold (of each pair of terms, and of each term by a binary outcome) counts at least the minimum cell count; for the negative binomial also the sums of theta's score, information and log-likelihood; with robust, the sum of the outer products of the score contributions (per row, per centre or per cluster) and the number of clusters; with anova, the same sums for the nested models' columns",
     perNode: "with perCentre, each centre's own fitted coefficients and standard errors",
   },
-  variables: (p) => ({ dataset: p.dataset, columns: modelColumns(parseModelFormula(p.formula), p.weights) }),
+  variables: (p) => ({
+    dataset: p.dataset,
+    columns: [
+      ...modelColumns(parseModelFormula(p.formula), p.weights),
+      ...(p.robust === 'cluster-column' && p.clusterColumn ? [p.clusterColumn] : []),
+    ],
+  }),
   firstInput: () => ({ phase: 'levels' }),
   async local(ctx, params, input) {
     const phase = input as unknown as Phase;
@@ -329,23 +403,70 @@ export const glm = defineAlgorithm<GlmParams>({
     let partial: Float64Array;
     if (phase.phase === 'irls') {
       const beta = phase.beta ? Float64Array.from(phase.beta) : null;
+      const fam = familySpec(params.family, null);
       partial = ctx.rowPool
-        ? await ctx.rowPool.glmPartial(data, params.family, beta)
-        : glmLocalPartial(data, params.family, beta);
+        ? await ctx.rowPool.glmPartial(data, fam, beta)
+        : glmLocalPartial(data, fam, beta);
       if (phase.nullMu !== undefined) {
         const withNull = new Float64Array(partial.length + 1);
         withNull.set(partial);
-        withNull[partial.length] = glmNullDevianceLocalPartial(data, params.family, phase.nullMu)[0]!;
+        withNull[partial.length] = glmNullDevianceLocalPartial(data, fam, phase.nullMu)[0]!;
         partial = withNull;
       }
+    } else if (phase.phase === 'negbin') {
+      // the IRLS partial of negative.binomial(theta) and theta's score and information at the same point
+      // (at the Poisson fit, without theta yet: only the sums for its starting value)
+      const beta = Float64Array.from(phase.beta);
+      const theta = phase.theta ?? Number.NaN;
+      const thetaPart = negBinThetaPartial(data, beta, theta);
+      if (phase.theta === null) partial = thetaPart;
+      else {
+        const fam = familySpec(params.family, phase.theta);
+        const irls = ctx.rowPool
+          ? await ctx.rowPool.glmPartial(data, fam, beta)
+          : glmLocalPartial(data, fam, beta);
+        partial = new Float64Array(irls.length + thetaPart.length);
+        partial.set(irls);
+        partial.set(thetaPart, irls.length);
+      }
+    } else if (phase.phase === 'robust') {
+      // the outer products of the score contributions: of each row (HC0), of this centre's sum, or of each
+      // cluster's sum within this centre
+      const clusters =
+        params.robust === 'cluster-centre'
+          ? 'node'
+          : params.robust === 'cluster-column'
+            ? m.clusterCodes
+            : null;
+      partial = glmRobustPartial(
+        data,
+        familySpec(params.family, phase.theta),
+        Float64Array.from(phase.beta),
+        clusters,
+      );
+    } else if (phase.phase === 'anova') {
+      const sub = glmColumnsSubset(data, phase.cols);
+      partial = glmLocalPartial(
+        sub,
+        familySpec(params.family, phase.theta),
+        phase.beta ? Float64Array.from(phase.beta) : null,
+      );
     } else if (phase.phase === 'null-mean')
-      partial = glmNullDevianceLocalPartial(data, params.family, phase.mu);
+      partial = glmNullDevianceLocalPartial(data, familySpec(params.family, phase.theta), phase.mu);
     else {
       const ones = { ...data, x: new Float64Array(data.n).fill(1), p: 1 };
-      partial = glmLocalPartial(ones, params.family, phase.beta ? Float64Array.from(phase.beta) : null);
+      partial = glmLocalPartial(
+        ones,
+        familySpec(params.family, phase.theta),
+        phase.beta ? Float64Array.from(phase.beta) : null,
+      );
     }
     return release(
-      { [ADDITIVE_FIELD]: Array.from(partial), names: [...m.design.columnNames] } as Json,
+      {
+        [ADDITIVE_FIELD]: Array.from(partial),
+        names: [...m.design.columnNames],
+        assign: [...(m.design.assign ?? [])],
+      } as Json,
       modelDisclosure(m, params),
     );
   },
@@ -418,16 +539,11 @@ export const glm = defineAlgorithm<GlmParams>({
     }
     // the nodes of the round just closed: a node dropped out after round 1 (see the hub's dropout.ts) is gone
     const s: State = { ...(state as unknown as State), nodes: parts.map((p) => p.nodeName) };
-    if (s.pooled !== undefined)
-      return {
-        kind: 'done',
-        result: {
-          ...(s.pooled as Record<string, Json>),
-          perCentre: parts.map((p) => ({ centre: p.nodeName, ...(p.payload as Record<string, Json>) })),
-        } as Json,
-      };
+    if (s.pooled !== undefined) return extraStep(s, parts, params, control);
     let sum = sumAdditive(parts);
     const names = (parts[0]!.payload as { names: string[] }).names;
+    s.assign ??= (parts[0]!.payload as { assign?: number[] }).assign;
+    if (s.negbin !== undefined) return negbinStep(s, sum, params, control);
     if (s.nullDevianceAsked) {
       s.nullDeviance = sum[sum.length - 1]!;
       s.nullDevianceAsked = false;
@@ -439,7 +555,12 @@ export const glm = defineAlgorithm<GlmParams>({
     if (!step.done)
       return {
         kind: 'next-round',
-        input: { phase: 'null-irls', levels: s.levels, beta: Array.from(step.state.beta!) } as Json,
+        input: {
+          phase: 'null-irls',
+          levels: s.levels,
+          beta: Array.from(step.state.beta!),
+          ...thetaInput(s),
+        } as Json,
         state: { ...s, nullIrls: toState(step.state) } as unknown as Json,
       };
     return finish(s, params, sum[1 + 1 + GlmScalar.deviance]!, false, s.levels);
@@ -460,8 +581,13 @@ function irlsStep(
     // with an intercept and no offset the null model is the weighted mean: its deviance comes with the
     // next round
     const off = p * p + p;
+    // (not for the negative binomial, whose null model is at theta, known only after the Poisson fit)
     const nullMu =
-      s.intercept && !s.hasOffset && s.nullDeviance === undefined && s.irls.beta === null
+      params.family !== 'negative.binomial' &&
+      s.intercept &&
+      !s.hasOffset &&
+      s.nullDeviance === undefined &&
+      s.irls.beta === null
         ? sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!
         : undefined;
     const next: State = {
@@ -488,22 +614,40 @@ function irlsStep(
     iterations: step.iter,
     converged: step.converged,
   };
-  const off = p * p + p;
   const withFinal: State = { ...s, p, names, final };
+  if (params.family === 'negative.binomial' && s.theta === undefined)
+    // the Poisson fit is glm.nb's start: now the joint (beta, theta) rounds, from theta's starting value
+    return {
+      kind: 'next-round',
+      input: { phase: 'negbin', levels: s.levels, beta: final.beta, theta: null } as Json,
+      state: {
+        ...withFinal,
+        negbin: { beta: final.beta, theta: null, previousDeviance: null, iter: 0 },
+      } as unknown as Json,
+    };
+  return afterFit(withFinal, params);
+}
+
+/** After the fit: the null deviance (known, from its own round or rounds, or not defined), then the result. */
+function afterFit(withFinal: State, params: GlmParams): AggregateOutcome {
+  const s = withFinal;
+  const p = s.p;
+  const sum = s.final!.sum;
+  const off = p * p + p;
   if (s.intercept && !s.hasOffset && s.nullDeviance !== undefined)
     return finish(withFinal, params, s.nullDeviance, false, s.levels);
   if (s.intercept && !s.hasOffset) {
     const mu = sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!;
     return {
       kind: 'next-round',
-      input: { phase: 'null-mean', levels: s.levels, mu } as Json,
+      input: { phase: 'null-mean', levels: s.levels, mu, ...thetaInput(s) } as Json,
       state: withFinal as unknown as Json,
     };
   }
   if (!s.intercept) return finish(withFinal, params, Number.NaN, true, s.levels);
   return {
     kind: 'next-round',
-    input: { phase: 'null-irls', levels: s.levels, beta: null } as Json,
+    input: { phase: 'null-irls', levels: s.levels, beta: null, ...thetaInput(s) } as Json,
     state: { ...withFinal, nullIrls: toState(glmInitialState()) } as unknown as Json,
   };
 }
@@ -527,7 +671,10 @@ function centreFit(
 ): Record<string, Json> {
   try {
     const control = { ...defaultGlmControl, ...(params.control ?? {}) };
-    const g = fitGlmFederated([data], params.family, names, { control });
+    const g =
+      params.family === 'negative.binomial'
+        ? fitGlmNegBinFederated([data], names)
+        : fitGlmFederated([data], params.family, names, { control });
     return {
       n: data.n,
       converged: g.converged,
@@ -562,7 +709,7 @@ function finish(
   // which the nodes cannot send without another round; report it as not computed rather than a wrong number.
   const nullDeviance = noIntercept ? Number.NaN : nullDevianceIn;
   const g = glmSummarize({
-    family: params.family,
+    family: familySpec(params.family, s.theta),
     names: s.names,
     beta: Float64Array.from(f.beta),
     sum,
@@ -585,8 +732,9 @@ function finish(
     algorithm: 'glm',
     formula: params.formula,
     family: params.family,
-    link: { gaussian: 'identity', binomial: 'logit', poisson: 'log' }[params.family],
+    link: glmFamily(familySpec(params.family, s.theta)).link,
     statistic: g.statisticKind,
+    ...(s.theta !== undefined ? { theta: s.theta, seTheta: s.seTheta!, twoLogLik: s.twoLogLik! } : {}),
     coefficients,
     covariance: Array.from(g.covariance),
     deviance: g.deviance,
@@ -603,13 +751,163 @@ function finish(
     nodes: s.nodes,
     levels: s.levels,
   } as unknown as Json;
-  if (params.perCentre)
+  return nextExtra({ ...s, pooled: result, levels }, params);
+}
+
+/** theta in the nodes' input once the negative binomial has it. */
+function thetaInput(s: State): { theta?: number } {
+  return s.theta !== undefined ? { theta: s.theta } : {};
+}
+
+/** A joint (beta, theta) round of the negative binomial (see negBinJointStep). */
+function negbinStep(
+  s: State,
+  sum: Float64Array,
+  params: GlmParams,
+  control: typeof defaultGlmControl,
+): AggregateOutcome {
+  const nb = s.negbin!;
+  const p = s.p;
+  const next = (beta: number[], theta: number, previousDeviance: number | null, iter: number) => ({
+    kind: 'next-round' as const,
+    input: { phase: 'negbin', levels: s.levels, beta, theta } as Json,
+    state: { ...s, negbin: { beta, theta, previousDeviance, iter } } as unknown as Json,
+  });
+  if (nb.theta === null) return next(nb.beta, negBinStartTheta(sum), null, 0);
+  const irlsSum = sum.subarray(0, sum.length - NEGBIN_THETA_PARTIAL_SIZE);
+  const thetaSum = sum.subarray(sum.length - NEGBIN_THETA_PARTIAL_SIZE);
+  // glm.nb alternates to its own tolerance; the joint rounds go to 1e-10 (or the control's, if tighter), so
+  // that beta and theta are glm.nb's to its precision
+  const step = negBinJointStep(
+    irlsSum,
+    thetaSum,
+    p,
+    {
+      beta: Float64Array.from(nb.beta),
+      theta: nb.theta,
+      previousDeviance: nb.previousDeviance ?? Number.NaN,
+      iter: nb.iter,
+    },
+    { epsilon: Math.min(control.epsilon, 1e-10), maxit: 4 * control.maxit },
+  );
+  if (!step.done)
+    return next(Array.from(step.state.beta), step.state.theta, step.state.previousDeviance, step.state.iter);
+  const final = {
+    beta: Array.from(step.state.beta),
+    sum: Array.from(irlsSum),
+    iterations: s.final!.iterations + step.state.iter,
+    converged: s.final!.converged && step.converged,
+  };
+  const { negbin: _, ...rest } = s;
+  return afterFit(
+    {
+      ...rest,
+      final,
+      theta: step.state.theta,
+      seTheta: step.seTheta,
+      twoLogLik: 2 * thetaSum[NegBinThetaScalar.logLik]!,
+    },
+    params,
+  );
+}
+
+const EXTRAS = ['robust', 'anova', 'centre'] as const;
+
+/** The next optional result after `s.extra` (robust, anova, per centre), or the result when none is left. */
+function nextExtra(s: State, params: GlmParams): AggregateOutcome {
+  const asked = (e: (typeof EXTRAS)[number]) =>
+    e === 'robust' ? params.robust !== undefined : e === 'anova' ? params.anova : params.perCentre;
+  const from = s.extra ? EXTRAS.indexOf(s.extra) + 1 : 0;
+  const e = EXTRAS.slice(from).find(asked);
+  const pooled = s.pooled as Record<string, Json>;
+  if (e === undefined) return { kind: 'done', result: pooled as Json };
+  const state = (x: Partial<State>) => ({ ...s, extra: e, ...x }) as unknown as Json;
+  if (e === 'robust')
     return {
       kind: 'next-round',
-      input: { phase: 'centre-fit', levels } as Json,
-      state: { ...s, pooled: result } as unknown as Json,
+      input: { phase: 'robust', levels: s.levels, beta: s.final!.beta, ...thetaInput(s) } as Json,
+      state: state({}),
     };
-  return { kind: 'done', result };
+  if (e === 'centre')
+    return { kind: 'next-round', input: { phase: 'centre-fit', levels: s.levels } as Json, state: state({}) };
+  const terms = parseModelFormula(params.formula).terms.map((t) => t.label);
+  const nullDeviance = pooled['nullDeviance'];
+  const start = anovaStart(
+    s.assign ?? [],
+    s.intercept && typeof nullDeviance === 'number'
+      ? { deviance: nullDeviance, df: pooled['dfNull'] as number }
+      : null,
+  );
+  if (start.state.k >= terms.length) {
+    // nothing to fit: the null model and the full model are the table
+    const rows = anovaTable(start.state, terms, pooled);
+    return nextExtra({ ...s, extra: 'anova', pooled: { ...pooled, anova: rows } as Json }, params);
+  }
+  return {
+    kind: 'next-round',
+    input: { phase: 'anova', levels: s.levels, ...start.input, ...thetaInput(s) } as Json,
+    state: state({ anovaState: start.state }),
+  };
+}
+
+function anovaTable(a: AnovaState, terms: string[], pooled: Record<string, Json>): Json {
+  return glmAnovaTable(
+    terms,
+    [...a.deviance, pooled['deviance'] as number],
+    [...a.df, pooled['dfResidual'] as number],
+    pooled['dispersion'] as number,
+  ).map((r) => ({ ...r, pValue: Number.isFinite(r.pValue) ? r.pValue : null })) as unknown as Json;
+}
+
+/** The round of an optional result is in: add it to the result and go on to the next. */
+function extraStep(
+  s: State,
+  parts: NodePart[],
+  params: GlmParams,
+  control: typeof defaultGlmControl,
+): AggregateOutcome {
+  const pooled = s.pooled as Record<string, Json>;
+  if (s.extra === 'centre')
+    return {
+      kind: 'done',
+      result: {
+        ...pooled,
+        perCentre: parts.map((p) => ({ centre: p.nodeName, ...(p.payload as Record<string, Json>) })),
+      } as Json,
+    };
+  const sum = sumAdditive(parts);
+  if (s.extra === 'robust') {
+    const f = s.final!;
+    const robust = robustResult(
+      params.robust as RobustKind,
+      s.names,
+      f.beta,
+      Float64Array.from(f.sum.slice(0, s.p * s.p)),
+      sum,
+    );
+    return nextExtra({ ...s, pooled: { ...pooled, robust } as unknown as Json }, params);
+  }
+  const terms = parseModelFormula(params.formula).terms.map((t) => t.label);
+  const step = anovaStep(
+    sum,
+    s.anovaState!,
+    s.assign ?? [],
+    terms,
+    {
+      deviance: pooled['deviance'] as number,
+      df: pooled['dfResidual'] as number,
+      dispersion: pooled['dispersion'] as number,
+    },
+    { epsilon: Math.min(control.epsilon, 1e-10), maxit: 4 * control.maxit },
+  );
+  if (!step.done)
+    return {
+      kind: 'next-round',
+      input: { phase: 'anova', levels: s.levels, ...step.input, ...thetaInput(s) } as Json,
+      state: { ...s, anovaState: step.state } as unknown as Json,
+    };
+  const rows = step.rows.map((r) => ({ ...r, pValue: Number.isFinite(r.pValue) ? r.pValue : null }));
+  return nextExtra({ ...s, pooled: { ...pooled, anova: rows } as unknown as Json }, params);
 }
 
 /** Records dropped for a missing value over the nodes that said (each a count of 0 or >= the minimum cell count). */

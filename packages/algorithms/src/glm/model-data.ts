@@ -20,6 +20,8 @@ export interface ModelSpec {
   filter?: Filter;
   weights?: string;
   ref?: Record<string, string>;
+  /** A column whose values define clusters for cluster-robust standard errors (read, never in the design). */
+  clusterColumn?: string;
 }
 
 /** Parses the formula, turning the parser's errors into a parameter error that names the formula. */
@@ -95,6 +97,8 @@ export interface NodeModelData {
    * the design's rows: the cells of the design's cross-classification are counted from them.
    */
   factorValues: Record<string, readonly string[]>;
+  /** The cluster code of each design row when the spec names a cluster column, else null. */
+  clusterCodes: Int32Array | null;
 }
 
 /** Reads the columns (rows with a missing value are dropped, as R's na.omit) and builds the design. */
@@ -105,9 +109,13 @@ export async function readModelData(
   opts: { shared?: boolean } = {},
 ): Promise<NodeModelData> {
   const f = parseModelFormula(spec.formula);
-  const cols = modelColumns(f, spec.weights);
+  const modelCols = modelColumns(f, spec.weights);
+  const cluster = spec.clusterColumn;
+  // the cluster column is read with the model's columns (a row without a cluster is dropped, as a row
+  // missing a model value) but takes no part in the design
+  const cols = cluster && !modelCols.includes(cluster) ? [...modelCols, cluster] : modelCols;
   const factors = new Set(factorColumns(f, ds));
-  for (const c of cols) {
+  for (const c of modelCols) {
     const t = ds.column(c).type;
     if (!factors.has(c) && t !== 'numeric' && t !== 'integer' && t !== 'boolean')
       throw new FedhubError(
@@ -123,7 +131,20 @@ export async function readModelData(
   });
   const numeric: Record<string, Float64Array> = {};
   const categorical: Record<string, string[]> = {};
-  for (const c of cols) {
+  let clusterCodes: Int32Array | null = null;
+  if (cluster) {
+    const v = data[cluster]!;
+    const codes = new Map<string | number, number>();
+    clusterCodes = Int32Array.from(v as ArrayLike<string | number>, (x) => {
+      let c = codes.get(x);
+      if (c === undefined) {
+        c = codes.size;
+        codes.set(x, c);
+      }
+      return c;
+    });
+  }
+  for (const c of modelCols) {
     const v = data[c]!;
     if (factors.has(c))
       categorical[c] = v instanceof Float64Array ? Array.from(v, (x) => String(x)) : (v as string[]);
@@ -141,5 +162,10 @@ export async function readModelData(
       parameter: 'formula',
     });
   }
-  return { design, weights: spec.weights ? numeric[spec.weights]! : null, factorValues: categorical };
+  return {
+    design,
+    weights: spec.weights ? numeric[spec.weights]! : null,
+    factorValues: categorical,
+    clusterCodes,
+  };
 }

@@ -68,6 +68,14 @@ export const LkbParamsSchema = z.strictObject({
     .optional()
     .describe('Fix the volume parameter n (1: a mean-dose model) instead of estimating it')
     .meta(examples(1)),
+  organ: z
+    .string()
+    .regex(/^[A-Za-z0-9_~^+-]{1,40}$/)
+    .optional()
+    .describe(
+      "The analysed structure's AAPM TG-263 name (e.g. Rectum, Lungs, Parotid_L): published Burman 1991 and QUANTEC 2010 parameters are shown beside the fit",
+    )
+    .meta(examples('Rectum')),
   filter: FilterParam,
 });
 export type LkbParams = z.infer<typeof LkbParamsSchema>;
@@ -233,6 +241,8 @@ function finish(s: State, params: LkbParams): Json {
         )
       : null,
     logLik: s.llMax,
+    // the researcher's own label (a TG-263 name), echoed for the published reference parameters
+    organ: params.organ ?? null,
     patients: s.patients,
     events: s.events,
     converged: s.fit.converged,

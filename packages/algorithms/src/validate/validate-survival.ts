@@ -62,6 +62,7 @@ function pairCells(s: ConcordanceSummary): DisclosureCell[] {
 }
 
 import { type ConcordanceSummary, concordanceSummary } from './concordance-summary.js';
+import { mergeEventTimes, mergeSurvivalScores } from './survival-merge.js';
 
 export const ValidateSurvivalParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -260,7 +261,8 @@ function withCi(s: ConcordanceSummary) {
 export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
   name: 'validate-survival',
   // 1.1.0: the set-up round sends masked counts on the declared levels and time axis (as coxph 1.1.0)
-  version: '1.1.0',
+  // 1.2.0: score groups and event-time points merged at the node until each passes, declared as cells
+  version: '1.2.0',
   title: 'Survival model validation across centres',
   description:
     "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, on coarsened event times.",
@@ -268,7 +270,7 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
   resultSchema: ValidateSurvivalResultSchema,
   releases: {
     pooled:
-      'factor levels, strata and coarsened event times present; the range of the risk score rounded outwards to 0.1; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated); released only when every stratum by event status and every kind of comparable pair (concordant, discordant, tied) holds at least the minimum cell count',
+      'factor levels, strata and coarsened event times present; the range of the risk score rounded outwards to 0.1; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated), score bins merged at each node per event status into groups of at least the minimum cell count (spanning at most 1 in the linear predictor) and event-time points per stratum merged until each holds at least the minimum cell count of events (events moved to the later point); released only when every stratum by event status, every score group, every merged time point and every kind of comparable pair (concordant, discordant, tied) holds at least the minimum cell count',
     perNode: "Harrell's C with its standard error, records and events per centre",
   },
   variables: (p) => {
@@ -315,13 +317,21 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
       strata: Int32Array.from(input.grid.strata),
       times: Float64Array.from(input.grid.times),
     };
-    const partial = concordanceLocalPartial(d.time, d.event, coxStrataCodes(d, input.strata), q, grid, {
+    // merged at the node until every (status, score group) and every (stratum, time point) count of
+    // events passes the policy (survival-merge.ts); both are declared cells of the partial
+    const strataCodes = coxStrataCodes(d, input.strata);
+    const times = mergeEventTimes(d.time, d.event, strataCodes, grid, ctx.policy.minCellCount);
+    const scores = mergeSurvivalScores(q, d.event, params.scoreResolution, ctx.policy.minCellCount);
+    const partial = concordanceLocalPartial(times.time, d.event, strataCodes, scores.q, grid, {
       min: input.lo,
       width: 1,
       bins: input.bins,
     });
     const own = concordanceSummary(partial, grid.strata, input.bins);
-    const withPairs = { ...disclosure, cells: [...disclosure.cells, ...pairCells(own)] };
+    const withPairs = {
+      ...disclosure,
+      cells: [...disclosure.cells, ...pairCells(own), ...scores.cells, ...times.cells],
+    };
     // this centre's own C leaves the node only where the study allows per-node breakdowns
     if (ctx.releasePerNodeBreakdown !== true)
       return release({ [ADDITIVE_FIELD]: Array.from(partial) } as Json, withPairs);

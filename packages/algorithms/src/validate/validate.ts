@@ -1,14 +1,14 @@
 /**
  * `validate`: external validation of a frozen binary-outcome model at every centre and pooled: AUC with
  * DeLong's 95% CI (exact, from per-class histograms of the predicted probability at a declared
- * resolution, so no patient's score is released), Brier score, Hosmer–Lemeshow over deciles of risk, and
+ * resolution, adjacent bins merged at each node until every count passes the node's policy (score-merge.ts),
+ * so no patient's score is released), Brier score, Hosmer–Lemeshow over deciles of risk, and
  * calibration slope and calibration-in-the-large (binomial GLMs fitted by federated IRLS). The model is a
  * column of predicted probabilities, or a formula with frozen coefficients (e.g. from a `glm` task).
  */
 import { FedhubError, type Json, ValidateResultSchema } from '@fedhub/protocol';
 import {
   aucFromHistograms,
-  aucLocalPartial,
   brierFromPartial,
   brierLocalPartial,
   calibrationFederated,
@@ -40,6 +40,7 @@ import {
 } from '../types.js';
 import { netBenefitCurve } from './net-benefit.js';
 import { OnnxModelParam, onnxColumns, onnxScores } from './onnx-scores.js';
+import { mergedHistogram, mergeScoreBins } from './score-merge.js';
 
 export const ValidateParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -169,6 +170,22 @@ function gridOf(res: number) {
   return { min: 0, width: res, bins: Math.round(1 / res) + 1 };
 }
 
+/**
+ * The scores every statistic of this node uses: adjacent grid bins merged until each (outcome, group)
+ * count passes the node's minimum cell count, each record given its group's mean (see score-merge.ts).
+ * The groups go to the node's log through the declared cells' labels.
+ */
+function releasedScores(ctx: LocalContext, s: NodeScores, params: ValidateParams) {
+  const hit = ctx.cache.get('validate:released') as
+    | (NodeScores & { merged: ReturnType<typeof mergeScoreBins> })
+    | undefined;
+  if (hit) return hit;
+  const merged = mergeScoreBins(s.y, s.p, gridOf(params.scoreResolution), ctx.policy.minCellCount);
+  const out = { ...s, p: merged.p, merged };
+  ctx.cache.set('validate:released', out);
+  return out;
+}
+
 /** R type-7 quantiles of values on the grid, from their counts (exact for values on the grid). */
 function gridQuantiles(counts: Float64Array, width: number, probs: number[]): number[] {
   const n = counts.reduce((a, b) => a + b, 0);
@@ -234,7 +251,8 @@ export const validate = defineAlgorithm<ValidateParams>({
   name: 'validate',
   // 1.2.0: per-centre results only where the study allows per-node breakdowns, and then the node sends them
   // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
-  // 1.4.0: ONNX models by digest, the decision curve (net benefit) and records left out for missing values
+  // 1.4.0: ONNX models by digest, the decision curve (net benefit) and records left out for missing values;
+  // score bins merged at the node until each passes the policy, statistics on the group means
   version: '1.4.0',
   title: 'Model validation across centres',
   description:
@@ -243,7 +261,7 @@ export const validate = defineAlgorithm<ValidateParams>({
   resultSchema: ValidateResultSchema,
   releases: {
     pooled:
-      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution (each non-empty bin at least the minimum cell count); calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients',
+      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution, adjacent bins of each outcome merged at the node into groups of at least the minimum cell count spanning at most 0.3, every statistic computed on the group means; calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients',
     perNode: 'AUC, calibration and Brier score per centre',
   },
   variables: (p) => ({
@@ -278,7 +296,7 @@ export const validate = defineAlgorithm<ValidateParams>({
         cells,
       });
     }
-    const s = await scores(ctx, ds, params, input.levels);
+    const s = releasedScores(ctx, await scores(ctx, ds, params, input.levels), params);
     const events = s.y.reduce((a, b) => a + b, 0);
     const disclosure: DisclosureDeclaration = {
       subsetSize: s.y.length,
@@ -289,8 +307,7 @@ export const validate = defineAlgorithm<ValidateParams>({
     };
     if (input.phase === 'hist') {
       const grid = gridOf(params.scoreResolution);
-      const rounded = s.p.map((v) => Math.round(v / grid.width) * grid.width);
-      const hist = aucLocalPartial(s.y, rounded, grid);
+      const hist = mergedHistogram(s.y, s.merged, grid.bins);
       // records left out for missing values: released (summed) only where at least the minimum cell count,
       // else counted as a centre that left out "some, fewer than the minimum" (the sum says how many centres)
       const missing = s.excludedMissing ?? 0;
@@ -301,16 +318,14 @@ export const validate = defineAlgorithm<ValidateParams>({
         missingShown ? missing : 0,
         missing > 0 && !missingShown ? 1 : 0,
       ];
-      // every (outcome class, score bin) count is a cell: the AUC is a sum over them, and a bin of one
-      // record (a score the model gives one patient alone) would give that patient's outcome away
-      const histCells: DisclosureCell[] = [];
-      for (let b = 0; b < hist.length; b++)
-        if (hist[b]! > 0)
-          histCells.push({
-            label: `outcome ${b < grid.bins ? 0 : 1}, score bin ${(b % grid.bins) * grid.width}`,
-            count: hist[b]!,
-            kind: 'bin',
-          });
+      // every (outcome class, merged score group) count is a cell: the AUC is a sum over them, and a
+      // group of one record (a score the model gives one patient alone) would give its outcome away;
+      // a group that could not reach the minimum within its span is declared short and refused
+      const histCells: DisclosureCell[] = s.merged.groups.map((g) => ({
+        label: `outcome ${g.outcome}, score bins ${g.from}..${g.to}`,
+        count: g.n,
+        kind: 'bin',
+      }));
       if (missingShown)
         histCells.push({ label: 'records left out (missing values)', count: missing, kind: 'missing' });
       const withBins = { ...disclosure, cells: [...disclosure.cells, ...histCells] };
@@ -339,7 +354,15 @@ export const validate = defineAlgorithm<ValidateParams>({
       // each risk group's records, events and expected events are released: a group of one (the breaks
       // come from the aggregator, the model from the researcher) would give that patient's outcome
       for (let g = 0; g < hl.length / 3; g++)
-        hlCells.push({ label: `Hosmer–Lemeshow group ${g + 1}`, count: hl[3 * g]!, kind: 'group' });
+        hlCells.push(
+          { label: `Hosmer–Lemeshow group ${g + 1}`, count: hl[3 * g]!, kind: 'group' },
+          { label: `Hosmer–Lemeshow group ${g + 1}, outcome 1`, count: hl[3 * g + 1]!, kind: 'group' },
+          {
+            label: `Hosmer–Lemeshow group ${g + 1}, outcome 0`,
+            count: hl[3 * g]! - hl[3 * g + 1]!,
+            kind: 'group',
+          },
+        );
     }
     vec.push(
       ...glmLocalPartial(

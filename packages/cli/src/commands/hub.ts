@@ -1,4 +1,4 @@
-import { initHub, loadHubConfig, rotateHubKeys, startHub } from '@fedhub/hub';
+import { initHub, loadHubConfig, rotateHubKeys, rotateMasterKey, startHub } from '@fedhub/hub';
 import type { Command } from 'commander';
 import { withDashboard } from '../dashboard-dir.js';
 import { createLogger } from '../logger.js';
@@ -53,8 +53,21 @@ export function registerHubCommands(program: Command): void {
     .option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL)')
     .option('--no-token-key', 'keep the token-signing key')
     .option('--hub-key', "also replace the hub's Ed25519 key (nodes that trusted the old one must re-trust)")
+    .option(
+      '--master-key',
+      'instead: replace the master key and re-seal the stored keys under it (tokens and the hub key are unaffected)',
+    )
     .option('--json', 'machine-readable output')
-    .action(async (opts: HubOpts & { tokenKey: boolean; hubKey?: boolean }) => {
+    .action(async (opts: HubOpts & { tokenKey: boolean; hubKey?: boolean; masterKey?: boolean }) => {
+      if (opts.masterKey === true) {
+        const m = await rotateMasterKey(configFrom(opts));
+        if (opts.json) printJson(m);
+        else
+          process.stdout.write(
+            `Master key replaced; ${m.resealed} stored keys re-sealed. ${m.newKey ? `Set FEDHUB_MASTER_KEY=${m.newKey} for every hub process (shown once).` : `New key in ${m.location}.`}\nRestart the hub processes to load it.\n`,
+          );
+        return;
+      }
       const out = await rotateHubKeys(configFrom(opts), {
         tokenKey: opts.tokenKey,
         hubKey: opts.hubKey === true,

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { renderModelCardHtml, renderOnnxReportHtml } from '@fedhub/hub';
 import { FedhubError, type Json, type ModelVersion } from '@fedhub/protocol';
 import type { Command } from 'commander';
+import { formatEstimateCi } from '../format-number.js';
 import { num, printJson, table } from '../output.js';
 import { clientFromEnvironment } from '../session.js';
 import { watchTask } from '../task-progress.js';
@@ -49,7 +50,7 @@ function describe(mv: ModelVersion): string {
     if (report?.algorithm === 'validate-survival') {
       const centres = (report.perCentre ?? []).map((c) => `${c.centre} ${num(c.concordance, 3)}`);
       lines.push(
-        `validation ${v.taskId} (study ${v.studyId}): pooled Harrell's C ${num(pooled?.concordance ?? null, 3)} (95% CI ${num(pooled?.ciLower ?? null, 3)} to ${num(pooled?.ciUpper ?? null, 3)})${centres.length > 0 ? `; ${centres.join(', ')}` : ''}`,
+        `validation ${v.taskId} (study ${v.studyId}): pooled Harrell's C ${formatEstimateCi(pooled?.concordance, pooled?.ciLower, pooled?.ciUpper, 3).text.replace(' (', ' (95% CI ')}${centres.length > 0 ? `; ${centres.join(', ')}` : ''}`,
       );
       continue;
     }

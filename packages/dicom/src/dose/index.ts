@@ -5,6 +5,7 @@
  * Units everywhere: CTDIvol and SSDE in mGy, DLP in mGy.cm, lengths and diameters in mm.
  */
 export { type ConceptKey, codeMatches, codeString, DOSE_CONCEPTS } from './codes.js';
+export { CT_DOSE_DATASET, CT_DOSE_SOURCES, ctDoseColumns } from './ct-dose-dataset.js';
 export { DRL_CSV_COLUMNS, drlSurveyCsv } from './dose-csv.js';
 export { type DrlHtmlOptions, renderDrlSurveyHtml } from './dose-report-html.js';
 export {

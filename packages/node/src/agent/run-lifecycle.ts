@@ -140,6 +140,8 @@ export async function runOne(d: RunLifecycleDeps, run: RunAssignment): Promise<v
         progress = { done, total };
       },
       approvals: approvalsGate,
+      // peer keys pinned under the approval of the study: a substituted key is refused (docs/privacy.md)
+      peerKeys: (r) => approvals.peerKeyMismatches(r.studyId, r.peers, identity.nodeId!),
       onInternalError: (err) => rlog.error({ err }, 'algorithm failed'),
       // the full refusal (counts, levels, values) for this node's data officer; the hub gets the code only
       onRefusal: (err) =>

@@ -7,6 +7,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
+import { createServer as createTlsServer } from 'node:tls';
 import dimse from 'dcmjs-dimse';
 import type { ResolvedDicomConfig } from './dicom-config.js';
 import type { DicomStore, IngestOutcome } from './dicom-store.js';
@@ -245,7 +246,7 @@ export async function startCStoreListener(opts: CStoreListenerOptions): Promise<
 
   const sockets = new Set<Socket>();
   const maxAssociations = cfg.maxAssociations ?? 16;
-  const server: Server = createServer((socket) => {
+  const onConnection = (socket: Socket) => {
     if (sockets.size >= maxAssociations) {
       emit({
         type: 'network-error',
@@ -278,7 +279,21 @@ export async function startCStoreListener(opts: CStoreListenerOptions): Promise<
       emit({ type: 'network-error', message: e.message });
       socket.end();
     });
-  });
+  };
+  // DICOM over TLS (PS3.15 B.1) where configured: the gate then reads the decrypted stream
+  const server: Server = cfg.tls
+    ? createTlsServer(
+        {
+          key: cfg.tls.key,
+          cert: cfg.tls.cert,
+          ...(cfg.tls.ca ? { ca: cfg.tls.ca } : {}),
+          requestCert: cfg.tls.requireClientCertificate,
+          rejectUnauthorized: cfg.tls.requireClientCertificate,
+          minVersion: 'TLSv1.2',
+        },
+        onConnection,
+      ).on('tlsClientError', (e) => emit({ type: 'network-error', message: `TLS: ${e.message}` }))
+    : createServer(onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.port, cfg.host, () => {

@@ -113,6 +113,22 @@ export const DicomConfigSchema = z.strictObject({
         .max(1024)
         .default(16)
         .describe('Open associations at once; further connections are closed at once'),
+      tls: z
+        .strictObject({
+          key: z.string().min(1).describe('PEM private key file of the listener'),
+          cert: z.string().min(1).describe('PEM certificate file of the listener'),
+          ca: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('PEM file of the CAs whose client certificates are accepted'),
+          requireClientCertificate: z
+            .boolean()
+            .default(false)
+            .describe('Refuse senders without a certificate signed by a CA of `ca` (mutual TLS)'),
+        })
+        .optional()
+        .describe('DICOM over TLS (DICOM PS3.15 B.1): the listener accepts TLS connections only'),
     })
     .optional(),
   dicomweb: z.array(DicomWebSourceSchema).default([]),
@@ -143,6 +159,13 @@ export interface ResolvedDicomConfig {
     readonly acceptedSopClasses: readonly string[];
     readonly maxInstanceBytes: number;
     readonly maxAssociations?: number;
+    /** TLS material read from the configured files (PEM); absent: plain TCP. */
+    readonly tls?: {
+      readonly key: string;
+      readonly cert: string;
+      readonly ca?: string;
+      readonly requireClientCertificate: boolean;
+    };
   };
   readonly dicomweb: readonly ResolvedDicomWebSource[];
 }
@@ -165,6 +188,24 @@ function secret(
       `${where}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
     );
   }
+}
+
+/** Reads the listener's TLS files (PEM); a missing file or a client CA requirement without CAs is refused. */
+function listenerTls(
+  t: NonNullable<NonNullable<DicomConfig['listener']>['tls']>,
+  abs: (p: string) => string,
+  where: string,
+) {
+  const at = `${where}: dicom.listener.tls`;
+  if (t.requireClientCertificate && !t.ca)
+    throw new FedhubError('FH_ERR_VALIDATION', `${at}: requireClientCertificate needs ca (the accepted CAs)`);
+  const pem = (file: string, name: string) => secret(undefined, file, abs, `${at}.${name}`);
+  return {
+    key: pem(t.key, 'key'),
+    cert: pem(t.cert, 'cert'),
+    ...(t.ca ? { ca: pem(t.ca, 'ca') } : {}),
+    requireClientCertificate: t.requireClientCertificate,
+  };
 }
 
 /** The de-identification options of a profile name plus option names. */
@@ -243,6 +284,7 @@ export function resolveDicomConfig(
             acceptedSopClasses: c.listener.acceptedSopClasses ?? Object.keys(DEFAULT_STORAGE_SOP_CLASSES),
             maxInstanceBytes: c.listener.maxInstanceBytes,
             maxAssociations: c.listener.maxAssociations,
+            ...(c.listener.tls ? { tls: listenerTls(c.listener.tls, abs, where) } : {}),
           },
         }
       : {}),

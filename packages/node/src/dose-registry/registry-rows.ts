@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
+  ctDoseColumns,
   type DoseReport,
-  EXAM_IDS,
   type ExamRule,
   examDoseFromReport,
   examInputFromReport,
@@ -9,7 +9,7 @@ import {
 } from '@fedhub/dicom';
 import type { ColumnSpec } from '@fedhub/protocol';
 
-/** Column names of the registry file, in order. */
+/** Column names of the registry file, in order (those of `ctDoseColumns()`: checked by its test). */
 export const DOSE_REGISTRY_COLUMNS = [
   'exam_id',
   'exam',
@@ -113,50 +113,7 @@ export function registryCsv(rows: readonly DoseRegistryFileRow[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The data dictionary of the registry file (columns, types, units, levels), as the node declares it. */
+/** The data dictionary of the registry file: the one `ct_dose` declaration (`@fedhub/dicom`). */
 export function registryDictionaryColumns(): ColumnSpec[] {
-  return [
-    {
-      name: 'exam_id',
-      type: 'categorical',
-      identifier: true,
-      description: 'Pseudonymous exam key: sha256 of the Study Instance UID, first 16 hex digits',
-    },
-    {
-      name: 'exam',
-      type: 'categorical',
-      levels: [...EXAM_IDS].sort(),
-      description: 'Standard exam (exam vocabulary), mapped with the site rules',
-    },
-    {
-      name: 'phantom',
-      type: 'categorical',
-      levels: ['head16', 'body32'],
-      description: 'CTDI phantom: 16 cm head or 32 cm body',
-    },
-    { name: 'age', type: 'numeric', unit: 'a', min: 0, max: 130, description: 'Age at the exam in years' },
-    { name: 'sex', type: 'categorical', levels: ['F', 'M', 'O'], description: "Patient's Sex (0010,0040)" },
-    { name: 'weight_kg', type: 'numeric', unit: 'kg', min: 0, max: 500, description: "Patient's Weight" },
-    {
-      name: 'ctdivol_mgy',
-      type: 'numeric',
-      unit: 'mGy',
-      min: 0,
-      description: 'Per-exam CTDIvol: mean over the non-localizer events on this phantom',
-    },
-    {
-      name: 'dlp_mgycm',
-      type: 'numeric',
-      unit: 'mGy.cm',
-      min: 0,
-      description: 'Per-exam DLP: sum over all events on this phantom',
-    },
-    { name: 'study_date', type: 'date', description: 'Study Date' },
-    {
-      name: 'source',
-      type: 'categorical',
-      levels: ['rdsr', 'esr', 'vendor-dose-page', 'ct-header'],
-      description: 'Kind of dose object the values came from',
-    },
-  ];
+  return ctDoseColumns();
 }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DoseReport, type ExamRule, parseExamRules } from '@fedhub/dicom';
+import { CT_DOSE_DATASET, type DoseReport, type ExamRule, parseExamRules } from '@fedhub/dicom';
 import { FedhubError } from '@fedhub/protocol';
 
 /** Dataset name under which the node serves the registry file. */
-export const DOSE_REGISTRY_DATASET = 'ct_dose';
+export const DOSE_REGISTRY_DATASET = CT_DOSE_DATASET;
 
 /** The files of a registry folder. */
 export interface DoseRegistryPaths {

@@ -105,6 +105,14 @@ export class ApprovalStore {
       addPendingPermission,
       // version 3: a deny of the whole study keeps the mode it replaced, so that lifting it restores it
       'ALTER TABLE studies ADD COLUMN mode_before_deny TEXT',
+      // version 4: peers' secure-aggregation keys pinned under the node's approval of each study
+      `CREATE TABLE IF NOT EXISTS peer_keys (
+        study_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        x25519 TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (study_id, node_id)
+      )`,
     ]);
   }
 
@@ -131,8 +139,42 @@ export class ApprovalStore {
       : undefined;
   }
 
-  /** Binds the study's approvals to `permission` (replacing the permission set approved before). */
+  /**
+   * The peers of a round whose secure-aggregation key differs from the one pinned for them under this
+   * study's approval (empty: all agree). A peer seen for the first time since the approval is pinned
+   * now, so the keys of the first round after an approval are the ones the approval holds from then on:
+   * a hub that later substitutes a peer's key (to unmask this node's partial) is refused.
+   */
+  peerKeyMismatches(studyId: string, peers: ReadonlyArray<{ nodeId: string; x25519: string }>, self: string) {
+    const get = this.db.prepare('SELECT x25519 FROM peer_keys WHERE study_id = ? AND node_id = ?');
+    const pin = this.db.prepare('INSERT INTO peer_keys (study_id, node_id, x25519, at) VALUES (?, ?, ?, ?)');
+    const check = this.db.transaction(() => {
+      const changed: string[] = [];
+      for (const p of peers) {
+        if (p.nodeId === self) continue;
+        const r = get.get(studyId, p.nodeId) as { x25519: string } | undefined;
+        if (!r) pin.run(studyId, p.nodeId, p.x25519, new Date().toISOString());
+        else if (r.x25519 !== p.x25519) changed.push(p.nodeId);
+      }
+      return changed;
+    });
+    return check();
+  }
+
+  /** The peer keys pinned under the study's approval (node id to X25519 public key). */
+  pinnedPeerKeys(studyId: string): Record<string, string> {
+    const rows = this.db
+      .prepare('SELECT node_id, x25519 FROM peer_keys WHERE study_id = ? ORDER BY node_id')
+      .all(studyId) as Array<{ node_id: string; x25519: string }>;
+    return Object.fromEntries(rows.map((r) => [r.node_id, r.x25519]));
+  }
+
+  /**
+   * Binds the study's approvals to `permission` (replacing the permission set approved before). The
+   * peer keys pinned under the earlier approval are released: the next round's keys are pinned anew.
+   */
   approvePermission(studyId: string, permission: StudyPermission, by: string): void {
+    this.db.prepare('DELETE FROM peer_keys WHERE study_id = ?').run(studyId);
     this.db
       .prepare(
         `INSERT INTO approved_permissions (study_id, digest, permission, decided_by, at) VALUES (?, ?, ?, ?, ?)

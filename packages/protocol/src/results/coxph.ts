@@ -8,6 +8,14 @@ import { CoefficientSchema, ResultNodes, ResultNumber } from './common.js';
  * @example
  * CoxphResultSchema.shape.algorithm.parse('coxph');
  */
+/** One chi-square test of a term (or GLOBAL). */
+const ChiSquareRowSchema = z.looseObject({
+  term: z.string(),
+  chisq: ResultNumber,
+  df: ResultNumber,
+  pValue: ResultNumber,
+});
+
 export const CoxphResultSchema = z.looseObject({
   algorithm: z.literal('coxph'),
   formula: z.string(),
@@ -17,5 +25,11 @@ export const CoxphResultSchema = z.looseObject({
   n: ResultNumber,
   events: ResultNumber,
   nodes: ResultNodes,
+  /** Per-term Wald tests (multi-df for a factor): b_T' V_TT^-1 b_T. */
+  termTests: z.array(ChiSquareRowSchema).optional(),
+  /** With `phTest`: cox.zph's proportional-hazards test, per term and GLOBAL. */
+  proportionalHazards: z
+    .looseObject({ transform: z.enum(['km', 'identity']), table: z.array(ChiSquareRowSchema) })
+    .optional(),
 });
 export type CoxphResult = z.infer<typeof CoxphResultSchema>;

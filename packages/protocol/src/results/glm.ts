@@ -11,8 +11,36 @@ import { CoefficientSchema, ResultNodes, ResultNumber } from './common.js';
 export const GlmResultSchema = z.looseObject({
   algorithm: z.literal('glm'),
   formula: z.string(),
-  family: z.enum(['gaussian', 'binomial', 'poisson']),
+  family: z.enum(['gaussian', 'binomial', 'poisson', 'quasibinomial', 'quasipoisson', 'negative.binomial']),
   link: z.string(),
+  /** z (dispersion fixed) or t on dfResidual (gaussian and the quasi families, dispersion estimated). */
+  statistic: z.enum(['z', 't']).optional(),
+  /** Negative binomial: theta by maximum likelihood, its standard error and 2 log-likelihood (MASS::glm.nb). */
+  theta: ResultNumber.optional(),
+  seTheta: ResultNumber.optional(),
+  twoLogLik: ResultNumber.optional(),
+  /** With `robust`: sandwich (HC0) or cluster-robust covariance and the coefficient table with it (z tests). */
+  robust: z
+    .looseObject({
+      type: z.enum(['HC0', 'cluster-centre', 'cluster-column']),
+      clusters: ResultNumber.optional(),
+      covariance: z.array(ResultNumber),
+      coefficients: z.array(CoefficientSchema),
+    })
+    .optional(),
+  /** With `anova`: sequential likelihood-ratio tests of the terms, as R's anova(fit, test = "Chisq"). */
+  anova: z
+    .array(
+      z.looseObject({
+        term: z.string(),
+        df: ResultNumber,
+        deviance: ResultNumber,
+        residDf: ResultNumber,
+        residDeviance: ResultNumber,
+        pValue: ResultNumber,
+      }),
+    )
+    .optional(),
   coefficients: z.array(CoefficientSchema),
   covariance: z.array(ResultNumber),
   deviance: ResultNumber,

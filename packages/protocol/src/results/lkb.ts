@@ -25,6 +25,8 @@ export const LkbResultSchema = z.looseObject({
     )
     .nullable(),
   logLik: ResultNumber,
+  /** The TG-263 structure name given in the params (absent on results from before it existed). */
+  organ: z.string().nullable().optional(),
   patients: z.number(),
   events: z.number(),
   converged: z.boolean(),

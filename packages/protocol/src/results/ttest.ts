@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ResultNodes, ResultNumber } from './common.js';
 
 /**
- * A `ttest` result: Welch's or Student's two-sample t-test, as R's `t.test`.
+ * A `ttest` result: Welch's or Student's two-sample t-test, or the paired t-test, as R's `t.test`.
  *
  * @example
  * TtestResultSchema.shape.algorithm.parse('ttest');
@@ -11,7 +11,11 @@ export const TtestResultSchema = z.looseObject({
   algorithm: z.literal('ttest'),
   method: z.string(),
   column: z.string(),
-  group: z.string(),
+  /** The grouping column (two-sample test) or, for the paired test, pairedWith. */
+  group: z.string().optional(),
+  pairedWith: z.string().optional(),
+  alternative: z.enum(['two.sided', 'less', 'greater']).optional(),
+  mu: z.number().optional(),
   groups: z.array(
     z.looseObject({ level: z.string(), n: ResultNumber, mean: ResultNumber, sd: ResultNumber }),
   ),

@@ -4,3 +4,4 @@ export * from './fit.js';
 export * from './grid.js';
 export * from './partial.js';
 export * from './summary.js';
+export * from './zph.js';

@@ -1,4 +1,4 @@
-import { chiSquareCdf, studentTQuantile, studentTTwoSided } from '../distributions.js';
+import { chiSquareCdf, studentTCdf, studentTQuantile, studentTTwoSided } from '../distributions.js';
 import { StatsError, StatsErrorCode } from '../errors.js';
 
 /** Summary of one group for the two-sample t-tests. */
@@ -19,8 +19,64 @@ export interface TTestResult {
   readonly difference: number;
 }
 
-/** Welch (default) or pooled-variance two-sample t-test from per-group (n, mean, var), two-sided. */
-export function twoSampleTTest(a: GroupMoments, b: GroupMoments, pooled = false, level = 0.95): TTestResult {
+/** The alternative hypothesis of a t-test, as R's t.test `alternative`. */
+export type TTestAlternative = 'two.sided' | 'less' | 'greater';
+
+/** p-value and interval of a t statistic for an estimate with its standard error (R's t.test). */
+function tInference(
+  estimate: number,
+  se: number,
+  df: number,
+  nullValue: number,
+  level: number,
+  alternative: TTestAlternative,
+): TTestResult {
+  const t = (estimate - nullValue) / se;
+  if (alternative === 'less') {
+    const q = studentTQuantile(level, df);
+    return {
+      statistic: t,
+      df,
+      pValue: studentTCdf(t, df),
+      ciLower: -Infinity,
+      ciUpper: estimate + q * se,
+      difference: estimate,
+    };
+  }
+  if (alternative === 'greater') {
+    const q = studentTQuantile(level, df);
+    return {
+      statistic: t,
+      df,
+      pValue: studentTCdf(t, df, false),
+      ciLower: estimate - q * se,
+      ciUpper: Infinity,
+      difference: estimate,
+    };
+  }
+  const q = studentTQuantile(1 - (1 - level) / 2, df);
+  return {
+    statistic: t,
+    df,
+    pValue: studentTTwoSided(t, df),
+    ciLower: estimate - q * se,
+    ciUpper: estimate + q * se,
+    difference: estimate,
+  };
+}
+
+/**
+ * Welch (default) or pooled-variance two-sample t-test from per-group (n, mean, var); two-sided unless
+ * `alternative` says otherwise (one-sided intervals then have an infinite end, as R's).
+ */
+export function twoSampleTTest(
+  a: GroupMoments,
+  b: GroupMoments,
+  pooled = false,
+  level = 0.95,
+  alternative: TTestAlternative = 'two.sided',
+  mu = 0,
+): TTestResult {
   if (a.n < 2 || b.n < 2)
     throw new StatsError(StatsErrorCode.InvalidArgument, 'twoSampleTTest: each group needs n >= 2');
   const diff = a.mean - b.mean;
@@ -36,16 +92,21 @@ export function twoSampleTTest(a: GroupMoments, b: GroupMoments, pooled = false,
     se = Math.sqrt(va + vb);
     df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1));
   }
-  const t = diff / se;
-  const q = studentTQuantile(1 - (1 - level) / 2, df);
-  return {
-    statistic: t,
-    df,
-    pValue: studentTTwoSided(t, df),
-    ciLower: diff - q * se,
-    ciUpper: diff + q * se,
-    difference: diff,
-  };
+  return tInference(diff, se, df, mu, level, alternative);
+}
+
+/**
+ * One-sample t-test of the mean against `mu`, from (n, mean, var): with the per-row differences of two
+ * columns, R's paired t.test(x, y, paired = TRUE) (`difference` is then the mean difference).
+ */
+export function oneSampleTTest(
+  m: GroupMoments,
+  mu = 0,
+  level = 0.95,
+  alternative: TTestAlternative = 'two.sided',
+): TTestResult {
+  if (m.n < 2) throw new StatsError(StatsErrorCode.InvalidArgument, 'oneSampleTTest: needs n >= 2');
+  return tInference(m.mean, Math.sqrt(m.variance / m.n), m.n - 1, mu, level, alternative);
 }
 
 /** Chi-square test of independence result (R chisq.test). */

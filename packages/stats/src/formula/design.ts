@@ -69,6 +69,11 @@ export interface DesignMatrix {
   readonly strata: Int32Array | null;
   /** Labels of the stratum codes as R's survival names them (`centre=A`, `a=x, b=y`). */
   readonly strataLabels: readonly string[];
+  /**
+   * R's `attr(model.matrix, "assign")`: per column, 0 for the intercept, k for the formula's k-th term
+   * (1-based, in {@link Formula.terms} order); per-term tests group the columns by it.
+   */
+  readonly assign?: readonly number[];
 }
 
 type Resolved =
@@ -190,6 +195,8 @@ function resolve(v: FormulaVariable, data: ColumnData, opts: DesignOptions, n: n
 interface ColumnSpec {
   readonly name: string;
   readonly parts: readonly { readonly v: number; readonly level: number }[];
+  /** 0 for the intercept, else the 1-based index of the formula term the column belongs to. */
+  readonly term: number;
 }
 
 /**
@@ -225,7 +232,7 @@ function codings(formula: Formula, resolved: readonly Resolved[]): boolean[][] {
 
 function columnSpecs(formula: Formula, resolved: readonly Resolved[]): ColumnSpec[] {
   const specs: ColumnSpec[] = [];
-  if (formula.intercept) specs.push({ name: '(Intercept)', parts: [] });
+  if (formula.intercept) specs.push({ name: '(Intercept)', parts: [], term: 0 });
   const full = codings(formula, resolved);
   formula.terms.forEach((term, j) => {
     // Enumerate with the first variable varying fastest, as R does.
@@ -243,7 +250,7 @@ function columnSpecs(formula: Formula, resolved: readonly Resolved[]): ColumnSpe
       }
       combos = next;
     });
-    for (const c of combos) specs.push({ name: c.name.join(':'), parts: c.parts });
+    for (const c of combos) specs.push({ name: c.name.join(':'), parts: c.parts, term: j + 1 });
   });
   return specs;
 }
@@ -330,7 +337,17 @@ export function buildDesignMatrix(formula: Formula, data: ColumnData, opts: Desi
     }
   }
   const st = strataCodes(formula, data, opts, rows);
-  return { n: rows, p, x, columnNames: specs.map((s) => s.name), y, event, offset, ...st };
+  return {
+    n: rows,
+    p,
+    x,
+    columnNames: specs.map((s) => s.name),
+    assign: specs.map((s) => s.term),
+    y,
+    event,
+    offset,
+    ...st,
+  };
 }
 
 function strataCodes(
@@ -373,5 +390,11 @@ export function dropInterceptColumn(dm: DesignMatrix): DesignMatrix {
   for (let i = 0; i < dm.n; i++) {
     for (let j = 0, k = 0; j < dm.p; j++) if (j !== j0) x[i * p + k++] = dm.x[i * dm.p + j]!;
   }
-  return { ...dm, p, x, columnNames: dm.columnNames.filter((_, j) => j !== j0) };
+  return {
+    ...dm,
+    p,
+    x,
+    columnNames: dm.columnNames.filter((_, j) => j !== j0),
+    ...(dm.assign ? { assign: dm.assign.filter((_, j) => j !== j0) } : {}),
+  };
 }

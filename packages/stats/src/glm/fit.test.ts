@@ -69,8 +69,11 @@ describe('federated GLM equals R glm() on the pooled rows', () => {
       expect(worst(fit.stdError, ref.se)).toBeLessThan(1e-8);
       expect(worst(fit.statistic, ref.stat)).toBeLessThan(1e-7);
       expect(worst(fit.pValue, ref.p)).toBeLessThan(1e-6);
-      expect(worst(fit.ciLower, ref.ciLower)).toBeLessThan(1e-7);
-      expect(worst(fit.ciUpper, ref.ciUpper)).toBeLessThan(1e-7);
+      // the fixture's intervals are confint.default (z); a gaussian GLM's are t-based (see expect.test.ts)
+      if (fit.statisticKind === 'z') {
+        expect(worst(fit.ciLower, ref.ciLower)).toBeLessThan(1e-7);
+        expect(worst(fit.ciUpper, ref.ciUpper)).toBeLessThan(1e-7);
+      }
       expect(relDiff(fit.deviance, ref.deviance)).toBeLessThan(1e-10);
       expect(relDiff(fit.nullDeviance, ref.nullDeviance)).toBeLessThan(1e-10);
       expect(relDiff(fit.aic, ref.aic)).toBeLessThan(1e-10);

@@ -1,7 +1,7 @@
 import { StatsError, StatsErrorCode } from '../errors.js';
 import { sumPartials } from '../partial.js';
 import { defaultGlmControl, type GlmControl, glmAggregateStep, glmInitialState } from './aggregate.js';
-import type { GlmFamilyName } from './family.js';
+import type { GlmFamily, GlmFamilySpec } from './family.js';
 import { type GlmNodeData, GlmScalar, glmLocalPartial, glmNullDevianceLocalPartial } from './partial.js';
 import { type GlmSummary, glmSummarize } from './summary.js';
 
@@ -42,7 +42,7 @@ export function runGlmIterations(
  */
 export function glmNullDeviance(
   nodes: readonly GlmNodeData[],
-  family: GlmFamilyName,
+  family: GlmFamilySpec | GlmFamily,
   intercept: boolean,
   sumW: number,
   sumWY: number,
@@ -79,7 +79,7 @@ export function glmNullDeviance(
  */
 export function fitGlmFederated(
   nodes: readonly GlmNodeData[],
-  family: GlmFamilyName,
+  family: GlmFamilySpec | GlmFamily,
   names: readonly string[],
   options: GlmFitOptions & { intercept?: boolean } = {},
 ): GlmSummary {

@@ -1,20 +1,25 @@
-import { normalQuantile, normalTwoSided, studentTTwoSided } from '../distributions.js';
+import { normalQuantile, normalTwoSided, studentTQuantile, studentTTwoSided } from '../distributions.js';
 import { inverseSpdScaled, symmetrizeFromUpper } from '../linalg.js';
-import type { GlmFamilyName } from './family.js';
+import { type GlmFamily, type GlmFamilyName, type GlmFamilySpec, glmFamily } from './family.js';
 import { GlmScalar } from './partial.js';
 
 /** Coefficient table and fit statistics of a GLM, matching R's summary.glm / confint.default. */
 export interface GlmSummary {
   readonly family: GlmFamilyName;
+  /** Negative binomial's theta (NaN for the other families). */
+  readonly theta: number;
   readonly names: readonly string[];
   readonly estimate: Float64Array;
   readonly stdError: Float64Array;
-  /** z value (binomial, poisson) or t value (gaussian). */
+  /** z value (dispersion fixed: binomial, poisson, negative binomial) or t value (gaussian, quasi). */
   readonly statistic: Float64Array;
   readonly statisticKind: 'z' | 't';
-  /** Two-sided p-values (normal for z, Student t with dfResidual for t). */
+  /** Two-sided p-values (normal for z, Student t with dfResidual for t, as R's summary.glm). */
   readonly pValue: Float64Array;
-  /** 95% Wald interval (R confint.default: estimate -/+ qnorm(0.975) se, for every family). */
+  /**
+   * 95% interval: gaussian estimate -/+ qt(0.975, df.residual) se (R's confint.lm, which is also the profile
+   * interval of a gaussian GLM); other families the Wald interval estimate -/+ qnorm(0.975) se (confint.default).
+   */
   readonly ciLower: Float64Array;
   readonly ciUpper: Float64Array;
   /** Variance-covariance matrix (row-major p x p), dispersion * (X'WX)^-1. */
@@ -39,7 +44,7 @@ export interface GlmSummary {
 
 /** Inputs to {@link glmSummarize} beyond the summed partial at the final coefficients. */
 export interface GlmSummaryInput {
-  readonly family: GlmFamilyName;
+  readonly family: GlmFamilySpec | GlmFamily;
   readonly names: readonly string[];
   readonly beta: Float64Array;
   /** Summed GLM partial evaluated at `beta`. */
@@ -48,7 +53,7 @@ export interface GlmSummaryInput {
   readonly intercept: boolean;
   readonly iterations: number;
   readonly converged: boolean;
-  /** Confidence level of the Wald interval, default 0.95. */
+  /** Confidence level of the interval, default 0.95. */
   readonly level?: number;
 }
 
@@ -58,20 +63,18 @@ export interface GlmSummaryInput {
  * the R fixtures refit with `start = coef(fit)` to get the same number).
  */
 export function glmSummarize(input: GlmSummaryInput): GlmSummary {
-  const { family, beta, sum } = input;
+  const { beta, sum } = input;
+  const fam = glmFamily(input.family);
   const p = beta.length;
   const s = p * p + p;
   const deviance = sum[s + GlmScalar.deviance]!;
   const nObs = sum[s + GlmScalar.nObs]!;
   const dfResidual = nObs - p;
   const dfNull = nObs - (input.intercept ? 1 : 0);
-  const dispersion = family === 'gaussian' ? sum[s + GlmScalar.pearson]! / dfResidual : 1;
-  const aicSum = sum[s + GlmScalar.aicSum]!;
-  const nRows = nObs;
-  const aicBase =
-    family === 'gaussian'
-      ? nRows * (Math.log((2 * Math.PI * deviance) / nRows) + 1) + 2 - aicSum
-      : -2 * aicSum;
+  // R's summary.glm: the Pearson chi2 / df.residual where the family estimates the dispersion
+  const dispersion = fam.dispersion === 'pearson' ? sum[s + GlmScalar.pearson]! / dfResidual : 1;
+  const aic = fam.aic(sum[s + GlmScalar.aicSum]!, deviance, nObs, p);
+  const tTests = fam.statistic === 't';
   const inv = p > 0 ? inverseSpdScaled(symmetrizeFromUpper(sum.slice(0, p * p), p), p) : new Float64Array();
   const covariance = inv.map((v) => v * dispersion);
   const stdError = new Float64Array(p);
@@ -79,30 +82,31 @@ export function glmSummarize(input: GlmSummaryInput): GlmSummary {
   const pValue = new Float64Array(p);
   const ciLower = new Float64Array(p);
   const ciUpper = new Float64Array(p);
-  const q = normalQuantile(1 - (1 - (input.level ?? 0.95)) / 2);
+  const upperP = 1 - (1 - (input.level ?? 0.95)) / 2;
+  const q = fam.name === 'gaussian' ? studentTQuantile(upperP, dfResidual) : normalQuantile(upperP);
   for (let j = 0; j < p; j++) {
     const se = Math.sqrt(covariance[j * p + j]!);
     stdError[j] = se;
     statistic[j] = beta[j]! / se;
-    pValue[j] =
-      family === 'gaussian' ? studentTTwoSided(statistic[j]!, dfResidual) : normalTwoSided(statistic[j]!);
+    pValue[j] = tTests ? studentTTwoSided(statistic[j]!, dfResidual) : normalTwoSided(statistic[j]!);
     ciLower[j] = beta[j]! - q * se;
     ciUpper[j] = beta[j]! + q * se;
   }
   return {
-    family,
+    family: fam.name,
+    theta: fam.theta,
     names: input.names,
     estimate: beta.slice(),
     stdError,
     statistic,
-    statisticKind: family === 'gaussian' ? 't' : 'z',
+    statisticKind: fam.statistic,
     pValue,
     ciLower,
     ciUpper,
     covariance,
     deviance,
     nullDeviance: input.nullDeviance,
-    aic: aicBase + 2 * p,
+    aic,
     dfResidual,
     dfNull,
     dispersion,

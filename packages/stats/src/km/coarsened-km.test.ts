@@ -63,6 +63,10 @@ describe('Kaplan-Meier under a minimum cell count never moves the curve (1,200 p
     expect([...c.stdErrLogSurv]).toEqual(atEvents.map((i) => exact.stdErrLogSurv[i]));
     expect(c.median).toBe(exact.median);
     expect(c.median).toBe(ref.medianCoarsened[2]);
+    // the median's CI as survfit's: the lower band's crossing, then the upper band's
+    expect(c.medianLower).toBe(exact.medianLower);
+    expect(c.medianUpper).toBe(exact.medianUpper);
+    expect(c.medianLower).toBeLessThanOrEqual(c.median);
   });
   for (const minCount of [5, 10]) {
     it(`minCount ${minCount}: every released S(t) within 0.03 of R's pooled curve, medians within 3 months`, () => {
@@ -89,6 +93,9 @@ describe('Kaplan-Meier under a minimum cell count never moves the curve (1,200 p
             expect(rMedian).toBeLessThanOrEqual(b);
           }
           expect(Math.abs(c.median - rMedian)).toBeLessThan(3);
+          // the released CI contains the released median (lower bound first)
+          expect(c.medianLower).toBeLessThanOrEqual(c.median);
+          if (!Number.isNaN(c.medianUpper)) expect(c.medianUpper).toBeGreaterThanOrEqual(c.median);
         }
         for (let j = 0; j < c.censorings.count.length; j++)
           expect(c.censorings.count[j]).toBeGreaterThanOrEqual(minCount);

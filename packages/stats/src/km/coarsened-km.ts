@@ -196,11 +196,12 @@ export function coarsenedKaplanMeier(
     // where the curve of spread events reaches 0.5 inside the interval
     median = Number.isNaN(spreadMedians[jm]!) ? time[jm]! : spreadMedians[jm]!;
   } else median = survivalQuantileTime(time, surv, 0.5);
-  // the median's interval: where the upper curve crosses (earliest) and the lower one (latest)
-  const ju = crossing(upper);
+  // the median's interval (Brookmeyer–Crowley, as survfit): from where the lower band crosses 0.5 (the
+  // earliest) to where the upper band does (the latest); inside a merged interval, its start or end
   const jl = crossing(lower);
-  const medianLower = ju >= 0 && coarsened[ju] ? start[ju]! : survivalQuantileTime(time, upper, 0.5);
-  const medianUpper = jl >= 0 && coarsened[jl] ? time[jl]! : survivalQuantileTime(time, lower, 0.5);
+  const ju = crossing(upper);
+  const medianLower = jl >= 0 && coarsened[jl] ? start[jl]! : survivalQuantileTime(time, lower, 0.5);
+  const medianUpper = ju >= 0 && coarsened[ju] ? time[ju]! : survivalQuantileTime(time, upper, 0.5);
   return {
     start,
     time,

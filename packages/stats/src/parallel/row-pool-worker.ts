@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { StatsError } from '../errors.js';
-import type { GlmFamilyName } from '../glm/family.js';
+import type { GlmFamilySpec } from '../glm/family.js';
 import { type GlmNodeData, glmRowsPartial } from '../glm/partial.js';
 
 /** The rows of a model, sent once per worker: later jobs name them by `dataId`. */
@@ -25,7 +25,7 @@ export interface RowJob {
   job: number;
   kind: 'glm';
   dataId: number;
-  family: GlmFamilyName;
+  family: GlmFamilySpec;
   beta: Float64Array | null;
   r0: number;
   r1: number;

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StatsError, StatsErrorCode } from '../errors.js';
-import type { GlmFamilyName } from '../glm/family.js';
+import type { GlmFamilySpec } from '../glm/family.js';
 import { GLM_CHUNK_ROWS, type GlmNodeData, glmPartialSize } from '../glm/partial.js';
 import type { RowAnswer, RowData, RowDrop, RowJob } from './row-pool-worker.js';
 
@@ -20,7 +20,7 @@ export interface RowPool {
   /** Number of worker threads. */
   readonly size: number;
   /** The local GLM partial (as glmLocalPartial, equal to the last bit), its chunks computed in the workers. */
-  glmPartial(data: GlmNodeData, family: GlmFamilyName, beta: Float64Array | null): Promise<Float64Array>;
+  glmPartial(data: GlmNodeData, family: GlmFamilySpec, beta: Float64Array | null): Promise<Float64Array>;
   /** Stops the workers; pending work fails. */
   close(): Promise<void>;
 }

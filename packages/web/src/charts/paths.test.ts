@@ -26,3 +26,17 @@ describe('Kaplan–Meier paths', () => {
     expect(numberAtRisk([2, 5, 9], [100, 80, 40], [0, 2, 3, 6, 10])).toEqual([100, 100, 80, 40, 0]);
   });
 });
+
+describe('KM marks', () => {
+  it('marks censored times at S(t) and lists merged intervals with S at both ends', async () => {
+    const { censorMarks, mergedIntervals } = await import('./paths.js');
+    expect(censorMarks([2, 5, 9], [0.9, 0.7, 0.6], [0, 3, 1])).toEqual([
+      { time: 5, surv: 0.7, count: 3 },
+      { time: 9, surv: 0.6, count: 1 },
+    ]);
+    expect(mergedIntervals([2, 5, 9], [0.9, 0.7, 0.6], [0, 2, 5], [false, true, false])).toEqual([
+      { from: 2, to: 5, prev: 0.9, surv: 0.7 },
+    ]);
+    expect(mergedIntervals([2], [0.9], undefined, undefined)).toEqual([]);
+  });
+});

@@ -79,3 +79,42 @@ export function numberAtRisk(
     return 0;
   });
 }
+
+/** A censoring mark: where a curve has censored records, at S(t) just after t (pure, for the KM plot). */
+export interface CensorMark {
+  time: number;
+  surv: number;
+  count: number;
+}
+
+/** The curve's censoring marks: each released time with at least one censored record. */
+export function censorMarks(
+  time: readonly number[],
+  surv: readonly number[],
+  nCensor: readonly number[],
+): CensorMark[] {
+  return time.flatMap((t, i) =>
+    (nCensor[i] ?? 0) > 0 ? [{ time: t, surv: surv[i]!, count: nCensor[i]! }] : [],
+  );
+}
+
+/** A merged interval of a coarsened curve: survival is known at its ends only (from `prev` down to `surv`). */
+export interface MergedInterval {
+  from: number;
+  to: number;
+  prev: number;
+  surv: number;
+}
+
+/** The intervals a coarsened KM curve merged (times (start[k], time[k]]), with S at both ends. */
+export function mergedIntervals(
+  time: readonly number[],
+  surv: readonly number[],
+  start: readonly number[] | undefined,
+  coarsened: readonly boolean[] | undefined,
+): MergedInterval[] {
+  if (!start || !coarsened) return [];
+  return time.flatMap((t, k) =>
+    coarsened[k] ? [{ from: start[k] ?? 0, to: t, prev: k > 0 ? surv[k - 1]! : 1, surv: surv[k]! }] : [],
+  );
+}

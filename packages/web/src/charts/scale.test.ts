@@ -39,9 +39,14 @@ describe('scales', () => {
     expect(extent([], [0, 5])).toEqual([0, 5]);
     expect(formatNumber(1.234567)).toBe('1.235');
     expect(formatNumber(null)).toBe('–');
-    expect(formatP(0.00001)).toBe('< 0.0001');
+    // p-values as R's format.pval(p, digits = 3) prints them, the same as the CLI
+    expect(formatP(0.00001)).toBe('1e-05');
+    expect(formatP(0)).toBe('<2e-16');
     expect(formatP(0.04321)).toBe('0.0432');
-    expect(pClause(1e-9)).toBe('p < 0.0001');
+    expect(pClause(1e-9)).toBe('p = 1e-09');
+    expect(pClause(0)).toBe('p < 2e-16');
+    expect(formatNumber(-0.00001, 3)).toBe('-1e-05');
+    expect(formatNumber(-0)).toBe('0');
     expect(pClause(0.0054)).toBe('p = 0.0054');
   });
 });

@@ -1,4 +1,5 @@
 /** Scales and ticks for the small SVG charts (pure functions, no DOM). */
+import { formatPValue, formatNumber as sharedFormatNumber } from '@fedhub/protocol';
 
 /** A function from a data value to a pixel coordinate, with its domain and range. */
 export interface Scale {
@@ -74,22 +75,21 @@ export function extent(
   return lo <= hi ? [lo, hi] : fallback;
 }
 
-/** A number for an axis label or a table cell: up to `digits` significant digits, no trailing noise. */
+/**
+ * A number for an axis label or a table cell: R's `format(x, digits = digits)` (the shared
+ * `formatNumber` of `@fedhub/protocol`, so the dashboard prints what the CLI and R print), `–` when missing.
+ */
 export function formatNumber(v: number | null | undefined, digits = 4): string {
-  if (v === null || v === undefined || !Number.isFinite(v))
-    return v === null || v === undefined ? '–' : String(v);
-  if (v !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e7)) return v.toExponential(Math.max(0, digits - 1));
-  return String(Number(v.toPrecision(digits)));
+  return sharedFormatNumber(v, digits, { missing: '–' });
 }
 
-/** "p = 0.0123" or "p < 0.0001", for running text. */
+/** "p = 0.0123" or "p < 2e-16", for running text. */
 export function pClause(p: number | null | undefined): string {
   const f = formatP(p);
-  return f.startsWith('<') ? `p ${f}` : `p = ${f}`;
+  return f.startsWith('<') ? `p < ${f.slice(1).trim()}` : `p = ${f}`;
 }
 
-/** A p-value as a journal would print it (`< 0.0001` below that). */
+/** A p-value as R prints it (`format.pval(p, digits = 3)`: `0.0457`, `3.1e-07`, `<2e-16`), `–` when missing. */
 export function formatP(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return '–';
-  return p < 1e-4 ? '< 0.0001' : p.toFixed(4);
+  return formatPValue(p, 3, { missing: '–' });
 }

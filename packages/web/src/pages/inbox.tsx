@@ -14,11 +14,13 @@ import type {
   Study,
 } from '@fedhub/protocol';
 import { type ReactNode, useState } from 'react';
+import { withAdminSignature } from '../api/admin-signing.js';
 import { type ApprovalRow, approvalRows, pendingGroups } from '../api/approvals.js';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { pendingKey, studyAtNode, visiblePendingGroups } from '../api/study-at-node.js';
 import { shortDateTime } from '../api/time.js';
+import { AdminKeyPanel } from './admin-key-panel.js';
 import { ApprovalPolicyLine } from './approval-policy.js';
 import { AppliedNote, ApprovalBadge } from './approval-state.js';
 import { ConfirmAction } from './confirm-action.js';
@@ -398,7 +400,8 @@ function NodeInbox({
   // held-run groups decided in this page: they leave the list at once (key -> decisions sent)
   const [decided, setDecided] = useState<ReadonlyMap<string, readonly string[]>>(new Map());
   const decide: Decide = async (body) => {
-    const d = await client.decideApproval(node.id, body);
+    // signed with the administrator key loaded in this tab, where one is (admin-key-panel.tsx)
+    const d = await client.decideApproval(node.id, await withAdminSignature(node.id, body));
     state.reload();
     return d;
   };
@@ -476,12 +479,13 @@ export function Inbox() {
       <h1>Approvals inbox</h1>
       <p className="muted">
         Decisions recorded here reach the node on its next contact with the hub. The node honours a relayed
-        decision only when it is signed by an administrator key enrolled at the node, and this dashboard
-        cannot sign: a decision taken here is recorded at the hub, the node rejects it (shown as “rejected by
-        the node”) and the runs keep waiting. Decide with your key (<code>fedhub node admins decide</code>) or
-        at the node (<code>fedhub node approve</code>); the node applies the decision and keeps it in its own
-        audit log.
+        decision only when it is signed by an administrator key enrolled at the node: load your key below and
+        every decision taken here is signed with it. Without a key a decision is recorded at the hub, the node
+        rejects it (shown as “rejected by the node”) and the runs keep waiting. You can also decide with your
+        key from the command line (<code>fedhub node admins decide</code>) or at the node (
+        <code>fedhub node approve</code>); the node keeps every decision in its own audit log.
       </p>
+      <AdminKeyPanel />
       {error ? (
         <p role="alert" className="error">
           {errorText(error)}

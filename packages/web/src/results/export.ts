@@ -17,6 +17,12 @@ export function downloadBlob(filename: string, blob: Blob): void {
 export function svgSource(svg: SVGSVGElement): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  // on the page the chart takes its container's width; a file gets the drawing's own size
+  const box = svg.viewBox.baseVal;
+  if (box && box.width > 0) {
+    clone.setAttribute('width', String(box.width));
+    clone.setAttribute('height', String(box.height));
+  }
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}`;
 }
 

@@ -13,7 +13,10 @@ export interface FigureProps {
   children: ReactNode;
 }
 
-/** An inline SVG chart, scaled to its container, with export buttons. */
+/**
+ * An inline SVG chart with export buttons. The viewBox keeps the drawing's proportions and the SVG takes
+ * its container's width (the page's, or its share of a `.figures` row).
+ */
 export function Figure({ title, testId, fileName, width, height, csv, children }: FigureProps) {
   const ref = useRef<SVGSVGElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -25,8 +28,8 @@ export function Figure({ title, testId, fileName, width, height, csv, children }
         ref={ref}
         data-testid={testId}
         viewBox={`0 0 ${width} ${height}`}
-        width={width}
-        height={height}
+        width="100%"
+        preserveAspectRatio="xMidYMid meet"
         role="img"
         aria-label={title}
         className="chart"

@@ -68,3 +68,27 @@ describe('glmCentreForestRows', () => {
     expect(rows[0]!.lower).toBeCloseTo(Math.exp(0.054 - 0.196), 12);
   });
 });
+
+describe('reference levels', () => {
+  it('adds each factor reference level above its coefficients and names the levels', async () => {
+    const { withReferenceLevels } = await import('./forest.js');
+    const rows = glmForestRows(
+      [
+        { term: '(Intercept)', estimate: -1, stdError: 0.2, pValue: 0.1 },
+        { term: 'age', estimate: 0.02, stdError: 0.01, pValue: 0.05 },
+        { term: 'stageII', estimate: 0.4, stdError: 0.2, pValue: 0.04 },
+        { term: 'stageIII', estimate: 0.9, stdError: 0.3, pValue: 0.01 },
+      ],
+      true,
+    );
+    const out = withReferenceLevels(rows, { stage: ['I', 'II', 'III'] }, 1);
+    expect(out.map((r) => r.label ?? r.term)).toEqual(['age', 'stage: I', 'stage: II', 'stage: III']);
+    expect(out[1]).toMatchObject({ reference: true, estimate: 1, lower: 1, upper: 1 });
+    expect(withReferenceLevels(rows, undefined, 1)).toEqual(rows);
+    // factor(stage) in the formula: R names the coefficients factor(stage)II
+    const wrapped = rows.map((r) => ({ ...r, term: r.term.replace(/^stage/, 'factor(stage)') }));
+    expect(
+      withReferenceLevels(wrapped, { stage: ['I', 'II', 'III'] }, 1).map((r) => r.label ?? r.term),
+    ).toEqual(['age', 'stage: I', 'stage: II', 'stage: III']);
+  });
+});

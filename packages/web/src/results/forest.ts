@@ -11,6 +11,53 @@ export interface ForestRow {
   label?: string;
   /** The pooled estimate among per-centre rows (drawn as a diamond). */
   pooled?: boolean;
+  /** A factor's reference level: no estimate of its own, drawn at the no-effect line and labelled. */
+  reference?: boolean;
+}
+
+/**
+ * Adds the reference level of each factor above its first coefficient and labels the coefficients
+ * `factor: level` (R names them `factorlevel`, treatment contrasts against the first level). `levels` is
+ * the result's factor → levels map; `noEffect` is 1 for ratios, 0 otherwise.
+ */
+export function withReferenceLevels(
+  rows: readonly ForestRow[],
+  levels: Readonly<Record<string, readonly string[]>> | undefined,
+  noEffect: number,
+): ForestRow[] {
+  if (!levels) return [...rows];
+  const out: ForestRow[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    // R names a level's coefficient `sexM` or, for `factor(stage)` in the formula, `factor(stage)II`
+    const match = Object.keys(levels)
+      .flatMap((f) => [f, `factor(${f})`].map((prefix) => ({ f, prefix })))
+      .filter(
+        ({ f, prefix }) =>
+          row.term.startsWith(prefix) && (levels[f] ?? []).includes(row.term.slice(prefix.length)),
+      )
+      .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+    if (match === undefined) {
+      out.push(row);
+      continue;
+    }
+    const factor = match.f;
+    const level = row.term.slice(match.prefix.length);
+    if (!seen.has(factor)) {
+      seen.add(factor);
+      const ref = levels[factor]?.[0] ?? '';
+      out.push({
+        term: `${match.prefix}${ref}`,
+        label: `${factor}: ${ref}`,
+        estimate: noEffect,
+        lower: noEffect,
+        upper: noEffect,
+        reference: true,
+      });
+    }
+    out.push({ ...row, label: row.label ?? `${factor}: ${level}` });
+  }
+  return out;
 }
 
 /**
@@ -58,16 +105,24 @@ export function glmCentreForestRows(
   pooled: readonly Coefficient[],
   centres: readonly CentreFit[],
   exponentiate: boolean,
+  levels?: Readonly<Record<string, readonly string[]>>,
 ): ForestRow[] {
   const out: ForestRow[] = [];
+  // terms by their readable name (`stage: II` for factor(stage)II), reference levels left out here
+  const named = new Map(
+    withReferenceLevels(glmForestRows(pooled, false), levels, 0)
+      .filter((r) => !r.reference)
+      .map((r) => [r.term, r.label ?? r.term]),
+  );
   for (const p of glmForestRows(pooled, exponentiate)) {
+    const name = named.get(p.term) ?? p.term;
     for (const c of centres) {
       const coef = c.coefficients?.find((x) => x.term === p.term);
       if (!coef) continue;
       const [row] = glmForestRows([coef], exponentiate);
-      if (row) out.push({ ...row, label: `${p.term} · ${c.centre}` });
+      if (row) out.push({ ...row, label: `${name} · ${c.centre}` });
     }
-    out.push({ ...p, label: `${p.term} · pooled`, pooled: true });
+    out.push({ ...p, label: `${name} · pooled`, pooled: true });
   }
   return out;
 }

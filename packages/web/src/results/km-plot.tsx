@@ -1,7 +1,7 @@
 /** Kaplan–Meier step curves with confidence bands and a number-at-risk table under the x axis. */
 import { toCsv } from '../charts/csv.js';
-import { numberAtRisk, stepBandPath, stepPath } from '../charts/paths.js';
-import { extent, linearScale, niceTicks, pClause } from '../charts/scale.js';
+import { censorMarks, mergedIntervals, numberAtRisk, stepBandPath, stepPath } from '../charts/paths.js';
+import { extent, formatNumber, linearScale, niceTicks, pClause } from '../charts/scale.js';
 import { SERIES_COLOURS, XAxis, YAxis } from './axis.js';
 import { Figure } from './figure.js';
 import type { KmResult } from './types.js';
@@ -9,7 +9,7 @@ import type { KmResult } from './types.js';
 /** The KM plot SVG (data-testid="km-plot"). */
 export function KmPlot({ result }: { result: KmResult }) {
   const width = 680;
-  const m = { l: 76, r: 110, t: 14 };
+  const m = { l: 76, r: 130, t: 14 };
   const plotH = 260;
   const riskRowH = 16;
   const riskTop = m.t + plotH + 50;
@@ -55,16 +55,59 @@ export function KmPlot({ result }: { result: KmResult }) {
         return (
           <g key={c.group} data-testid="km-curve">
             <path d={stepBandPath(c.time, c.lower, c.upper, x, y)} fill={col} opacity={0.15} />
+            {mergedIntervals(c.time, c.surv, c.start, c.coarsened).map((iv) => (
+              <rect
+                key={`${iv.from}-${iv.to}`}
+                data-testid="km-merged-interval"
+                x={x(iv.from)}
+                width={Math.max(1, x(iv.to) - x(iv.from))}
+                y={y(iv.prev)}
+                height={Math.max(1, y(iv.surv) - y(iv.prev))}
+                fill="none"
+                stroke={col}
+                strokeDasharray="2 2"
+              >
+                <title>{`${c.group}: times ${iv.from} to ${iv.to} merged (minimum cell count); survival between ${formatNumber(iv.surv, 3)} and ${formatNumber(iv.prev, 3)}`}</title>
+              </rect>
+            ))}
             <path d={stepPath(c.time, c.surv, x, y)} fill="none" stroke={col} strokeWidth={2} />
-            <text x={width - m.r + 6} y={m.t + 14 + g * 16} fill={col} fontWeight={600}>
+            {censorMarks(c.time, c.surv, c.nCensor).map((k) => (
+              <line
+                key={k.time}
+                data-testid="km-censor-mark"
+                x1={x(k.time)}
+                x2={x(k.time)}
+                y1={y(k.surv) - 4}
+                y2={y(k.surv) + 4}
+                stroke={col}
+                strokeWidth={1.5}
+              >
+                <title>{`${c.group}: ${k.count} censored at ${k.time}`}</title>
+              </line>
+            ))}
+            <text x={width - m.r + 6} y={m.t + 30 + g * 16} fill={col} fontWeight={600}>
               {c.group}
             </text>
           </g>
         );
       })}
-      <text x={width - m.r + 6} y={m.t + 18 + result.curves.length * 16} fill="#444">
-        {`bands: ${pct}% CI`}
+      <text x={width - m.r + 6} y={m.t + 12} fill="#222" fontWeight={600} data-testid="km-legend-title">
+        {result.group ?? 'all patients'}
       </text>
+      <g fill="#444">
+        <text x={width - m.r + 6} y={m.t + 34 + result.curves.length * 16}>
+          {`bands: ${pct}% CI`}
+        </text>
+        <text x={width - m.r + 6} y={m.t + 50 + result.curves.length * 16}>
+          | censored
+        </text>
+        {(result.mergedBins ?? 0) > 0 && (
+          <text x={width - m.r + 6} y={m.t + 66 + result.curves.length * 16} data-testid="km-merged-note">
+            <title>{`${result.mergedBins} distinct times merged into intervals so every released count is 0 or at least ${result.minCellCount ?? 'the minimum cell count'}`}</title>
+            dashed: merged times
+          </text>
+        )}
+      </g>
       <XAxis scale={x} ticks={ticks} y={m.t + plotH} label={result.time} />
       <YAxis scale={y} ticks={niceTicks(0, 1, 5)} x={m.l} label="survival probability" />
       <g data-testid="km-risk-table">
@@ -81,7 +124,7 @@ export function KmPlot({ result }: { result: KmResult }) {
               </text>
               {ticks.map((t, i) => (
                 <text key={t} x={x(t)} y={ry} textAnchor="middle" fill="#222">
-                  {counts[i]}
+                  {Math.round(counts[i] ?? 0)}
                 </text>
               ))}
             </g>

@@ -66,6 +66,41 @@ describe('ResultView', () => {
     });
     expect(out).toContain('data-testid="crosstab-table"');
     expect(out).toContain('<td>100</td>');
+    // the chart of row percentages, and its CSV export
+    expect(out).toContain('data-testid="crosstab-chart"');
+    expect(out).toContain('Download table (CSV)');
+  });
+
+  it('shows the published QUANTEC and Burman parameters beside an LKB fit of a known organ', () => {
+    const curve = Array.from({ length: 41 }, (_, i) => ({
+      geudGy: i * 4,
+      ntcp: i / 40,
+      lower: Math.max(0, i / 40 - 0.1),
+      upper: Math.min(1, i / 40 + 0.1),
+    }));
+    const base = {
+      algorithm: 'lkb',
+      estimates: { TD50: 78.2, m: 0.15, n: 0.1 },
+      confLevel: 0.95,
+      profileIntervals: null,
+      logScaleStdErrors: null,
+      logScaleCovariance: null,
+      ntcpCurve: curve,
+      logLik: -80.1,
+      patients: 300,
+      events: 60,
+      converged: true,
+      nodes: ['A', 'B'],
+    };
+    const out = html('lkb', { ...base, organ: 'Rectum' });
+    expect(out).toContain('data-testid="ntcp-references"');
+    expect(out).toContain('QUANTEC 2010');
+    expect(out).toContain('76.9');
+    expect(count(out, 'data-testid="ntcp-reference-curve"')).toBe(2);
+    const unknown = html('lkb', { ...base, organ: 'PTV_70' });
+    expect(unknown).not.toContain('data-testid="ntcp-references"');
+    expect(unknown).toContain('No published reference parameters');
+    expect(count(unknown, 'data-testid="ntcp-reference-curve"')).toBe(0);
   });
 
   it('draws a DRL survey box per facility against the survey and reference DRLs', () => {
@@ -93,8 +128,14 @@ describe('ResultView', () => {
     expect(count(out, 'data-testid="drl-plot"')).toBe(1);
     expect(out).toContain('survey DRL');
     expect(out).toContain('uk-ndrl-2022-head');
-    // one box and one median line per facility
-    expect(count(out, 'fill="#fff" stroke=')).toBe(3);
+    // one box per facility, its number of exams beside its name, the reference values printed, a legend
+    expect(count(out, 'data-testid="drl-facility"')).toBe(3);
+    expect(out).toContain('B (n = 35)');
+    expect(out).toContain('survey DRL 55 mGy');
+    expect(out).toContain('uk-ndrl-2022-head 60 mGy');
+    expect(out).toContain('16 cm phantom');
+    expect(out).not.toContain('head16');
+    expect(out).toContain('data-testid="drl-legend"');
   });
 
   it('draws KM curves with bands and a number-at-risk row per group', () => {
@@ -171,6 +212,10 @@ describe('ResultView', () => {
     // (fpr, tpr) (0,0) (0.1,0.4) (0.5,0.8) (1,1) on a 344 px square from (60, 358)
     expect(out).toContain('d="M60.00,358.00L94.40,220.40L232.00,82.80L404.00,14.00"');
     expect(count(out, 'data-testid="calibration-point"')).toBe(3);
+    // each group's observed rate with its Wilson interval; the AUC of each centre and pooled as a forest
+    expect(count(out, 'data-testid="calibration-ci"')).toBe(3);
+    expect(count(out, 'data-testid="forest-row"')).toBe(3);
+    expect(count(out, 'data-testid="forest-row-pooled"')).toBe(1);
     expect(out).toContain('steps of ≥ 10 patients');
     expect(out).toContain('data-testid="hosmer-lemeshow"');
     expect(out).not.toContain('NaN');
@@ -299,5 +344,89 @@ describe('ResultView', () => {
     expect(out).toContain('FH_WARN_SEPARATION');
     expect(out).toContain('fitted probabilities numerically 0 or 1 occurred');
     expect(html('glm', { coefficients: [], nodes: [] })).not.toContain('warnings');
+  });
+  it("shows a GLM's theta, robust standard errors and likelihood-ratio tests", () => {
+    const coef = {
+      term: 'x',
+      estimate: 0.3,
+      stdError: 0.03,
+      statistic: 10,
+      pValue: 1e-20,
+      ciLower: 0.24,
+      ciUpper: 0.36,
+    };
+    const out = html('glm', {
+      formula: 'y ~ x',
+      family: 'negative.binomial',
+      link: 'log',
+      coefficients: [coef],
+      deviance: 1500,
+      nullDeviance: 1900,
+      aic: 6000,
+      dfResidual: 1448,
+      n: 1450,
+      nodes: ['A', 'B', 'C'],
+      theta: 1.7085,
+      seTheta: 0.1126,
+      robust: {
+        type: 'cluster-centre',
+        clusters: 3,
+        covariance: [0.0016],
+        coefficients: [{ ...coef, stdError: 0.04 }],
+      },
+      anova: [{ term: 'x', df: 1, deviance: 400, residDf: 1448, residDeviance: 1500, pValue: 1e-30 }],
+    });
+    expect(out).toContain('Negative binomial theta 1.7085');
+    expect(out).toContain('data-testid="glm-robust-table"');
+    expect(out).toContain('the centre as the cluster (3 clusters)');
+    expect(out).toContain('data-testid="glm-anova-table"');
+    expect(html('glm', { coefficients: [], nodes: [] })).not.toContain('glm-anova-table');
+  });
+  it("shows coxph's per-term Wald tests and the proportional-hazards test", () => {
+    const out = html('coxph', {
+      formula: 'Surv(months, dead) ~ age',
+      ties: 'efron',
+      coefficients: [
+        {
+          term: 'age',
+          estimate: 0.03,
+          stdError: 0.005,
+          pValue: 1e-8,
+          hazardRatio: 1.03,
+          hrLower: 1.02,
+          hrUpper: 1.04,
+          z: 6,
+        },
+      ],
+      loglik: [-100, -90],
+      likelihoodRatio: { statistic: 20, df: 1, pValue: 1e-5 },
+      concordance: { value: 0.6 },
+      n: 100,
+      events: 40,
+      nodes: ['A'],
+      termTests: [{ term: 'age', chisq: 36, df: 1, pValue: 2e-9 }],
+      proportionalHazards: {
+        transform: 'km',
+        table: [
+          { term: 'age', chisq: 0.5, df: 1, pValue: 0.48 },
+          { term: 'GLOBAL', chisq: 0.5, df: 1, pValue: 0.48 },
+        ],
+      },
+    });
+    expect(
+      html('coxph', {
+        formula: 'f',
+        coefficients: [],
+        likelihoodRatio: { statistic: 1, df: 1, pValue: 0.3 },
+        concordance: { value: 0.5 },
+        n: 1,
+        events: 1,
+        nodes: [],
+        timeResolution: 0.25,
+      }),
+    ).toContain('multiples of 0.25');
+    expect(out).toContain('data-testid="cox-term-tests"');
+    expect(out).toContain('cox.zph, transform &quot;km&quot;');
+    expect(out).toContain('GLOBAL');
   });
 });

@@ -54,18 +54,43 @@ export interface GlmResult {
   dfResidual: number;
   n: number;
   nodes: string[];
+  /** Factor → its levels, the first being the reference (treatment contrasts). */
+  levels?: Record<string, string[]>;
   /** Each centre's own fit, where the study allows per-node breakdowns and `perCentre` was asked. */
   perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
+  /** Negative binomial: theta (maximum likelihood) and its standard error. */
+  theta?: number | null;
+  seTheta?: number | null;
+  /** Robust or cluster-robust standard errors, where asked. */
+  robust?: { type: string; clusters?: number | null; coefficients: Coefficient[] };
+  /** Sequential likelihood-ratio tests of the terms, where asked. */
+  anova?: Array<{
+    term: string;
+    df: number | null;
+    deviance: number | null;
+    residDf: number | null;
+    residDeviance: number | null;
+    pValue: number | null;
+  }>;
 }
 /** A `coxph` result. */
 export interface CoxResult {
   formula: string;
+  /** Event times coarsened up to multiples of this. */
+  timeResolution?: number;
   coefficients: Coefficient[];
   likelihoodRatio: { statistic: number; df: number; pValue: number };
   concordance: { value: number };
   n: number;
   events: number;
   nodes: string[];
+  /** Per-term Wald tests. */
+  termTests?: Array<{ term: string; chisq: number | null; df: number | null; pValue: number | null }>;
+  /** cox.zph's proportional-hazards test, where asked. */
+  proportionalHazards?: {
+    transform: string;
+    table: Array<{ term: string; chisq: number | null; df: number | null; pValue: number | null }>;
+  };
 }
 /** One Kaplan–Meier curve (times in the time column's unit). */
 export interface KmCurve {
@@ -80,6 +105,9 @@ export interface KmCurve {
   median: number | null;
   medianLower: number | null;
   medianUpper: number | null;
+  /** Start of each released interval; where `coarsened[k]`, times (start[k], time[k]] were merged. */
+  start?: number[];
+  coarsened?: boolean[];
 }
 /** A `km` result. */
 export interface KmResult {
@@ -88,6 +116,10 @@ export interface KmResult {
   curves: KmCurve[];
   logRank: { chisq: number; df: number; pValue: number } | null;
   confLevel?: number;
+  /** Distinct times merged into intervals so every released count is 0 or at least `minCellCount`. */
+  mergedBins?: number;
+  minCellCount?: number;
+  timeResolution?: number;
   nodes: string[];
 }
 /** One stratum x quantity of a `drl-survey` result. */
@@ -190,7 +222,11 @@ export interface QuantilesResult {
 export interface TtestResult {
   method: string;
   column: string;
-  group: string;
+  /** The grouping column (two-sample test); the paired test has pairedWith instead. */
+  group?: string;
+  pairedWith?: string;
+  alternative?: string;
+  mu?: number;
   groups: Array<{ level: string; n: number; mean: number; sd: number }>;
   statistic: number;
   df: number;

@@ -1,4 +1,5 @@
 /** ROC curve and calibration plot of a `validate` result (pooled over the centres). */
+import { wilsonInterval } from '../charts/binomial-ci.js';
 import { toCsv } from '../charts/csv.js';
 import { formatNumber, linearScale, niceTicks } from '../charts/scale.js';
 import { SERIES_COLOURS, XAxis, YAxis } from './axis.js';
@@ -72,11 +73,13 @@ export function CalibrationPlot({ r }: { r: ValidateResult }) {
     n,
     expected: n > 0 ? (hl!.expected![i] ?? 0) / n : 0,
     observed: n > 0 ? (hl!.observed![i] ?? 0) / n : 0,
+    // 95% Wilson interval of the observed rate, from the released counts
+    ci: wilsonInterval(hl!.observed![i] ?? 0, n),
   }));
   const x = linearScale([0, 1], [M.l, M.l + P]);
   const y = linearScale([0, 1], [M.t + P, M.t]);
   const ticks = niceTicks(0, 1, 5);
-  const title = `Calibration of ${r.outcome}, pooled: slope ${formatNumber(r.pooled.calibrationSlope, 3)}, calibration-in-the-large ${formatNumber(r.pooled.calibrationInLarge, 3)}`;
+  const title = `Calibration of ${r.outcome}, pooled (bars: 95% Wilson CI of the observed rate): slope ${formatNumber(r.pooled.calibrationSlope, 3)}, calibration-in-the-large ${formatNumber(r.pooled.calibrationInLarge, 3)}`;
   return (
     <Figure
       title={title}
@@ -86,12 +89,27 @@ export function CalibrationPlot({ r }: { r: ValidateResult }) {
       height={M.t + P + M.b}
       csv={() =>
         toCsv(
-          ['group', 'n', 'mean_predicted', 'observed_rate'],
-          groups.map((g, i) => [i + 1, g.n, g.expected, g.observed]),
+          ['group', 'n', 'mean_predicted', 'observed_rate', 'observed_ci_lower', 'observed_ci_upper'],
+          groups.map((g, i) => [i + 1, g.n, g.expected, g.observed, g.ci?.[0] ?? null, g.ci?.[1] ?? null]),
         )
       }
     >
       <line x1={x(0)} y1={y(0)} x2={x(1)} y2={y(1)} stroke="#999" strokeDasharray="4 4" />
+      {groups.map((g, i) =>
+        g.ci ? (
+          <line
+            // biome-ignore lint/suspicious/noArrayIndexKey: groups are positional
+            key={`ci-${i}`}
+            data-testid="calibration-ci"
+            x1={x(g.expected)}
+            x2={x(g.expected)}
+            y1={y(g.ci[0])}
+            y2={y(g.ci[1])}
+            stroke={SERIES_COLOURS[0]}
+            strokeWidth={1.2}
+          />
+        ) : null,
+      )}
       {groups.map((g, i) => (
         <circle
           // biome-ignore lint/suspicious/noArrayIndexKey: groups are positional
@@ -102,7 +120,7 @@ export function CalibrationPlot({ r }: { r: ValidateResult }) {
           r={4}
           fill={SERIES_COLOURS[0]}
         >
-          <title>{`group ${i + 1}: n ${g.n}, predicted ${formatNumber(g.expected, 3)}, observed ${formatNumber(g.observed, 3)}`}</title>
+          <title>{`group ${i + 1}: n ${g.n}, predicted ${formatNumber(g.expected, 3)}, observed ${formatNumber(g.observed, 3)}${g.ci ? ` (95% CI ${formatNumber(g.ci[0], 3)} to ${formatNumber(g.ci[1], 3)})` : ''}`}</title>
         </circle>
       ))}
       <XAxis scale={x} ticks={ticks} y={M.t + P} label="mean predicted risk" />

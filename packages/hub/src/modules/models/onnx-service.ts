@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { signMessage } from '@fedhub/crypto';
 import { fromJson, type Schema, toJson, withTransaction } from '@fedhub/db';
+import { sql } from 'kysely';
 import { inspectOnnxModel, onnxLimits, openOnnxSession, sha256Hex } from '@fedhub/inference';
 import {
   canonicalJson,
@@ -87,19 +88,11 @@ export async function registerOnnxModel(
   (await openOnnxSession(bytes, LIMITS)).close();
   const sha256 = sha256Hex(bytes);
   return withTransaction(ctx.db, async (trx) => {
-    const clash = await trx
-      .selectFrom('onnx_models')
-      .select(['collaboration_id', 'sha256'])
-      .where('name', '=', body.name)
-      .execute();
-    if (clash.some((c) => c.collaboration_id !== body.collaborationId))
-      throw new FedhubError(
-        'FH_ERR_ALREADY_EXISTS',
-        `the model name "${body.name}" belongs to another collaboration`,
-      );
+    // names belong to collaborations: another collaboration's use of a name is neither refused nor told
     const same = await trx
       .selectFrom('onnx_models')
       .select('sha256')
+      .where('collaboration_id', '=', body.collaborationId)
       .where('name', '=', body.name)
       .where('version', '=', body.version)
       .executeTakeFirst();
@@ -160,18 +153,8 @@ export async function getOnnxModel(
   name: string,
   version: string,
 ): Promise<OnnxModel> {
-  const row = await ctx.db.db
-    .selectFrom('onnx_models')
-    .select(COLUMNS)
-    .where('name', '=', name)
-    .where('version', '=', version)
-    .executeTakeFirst();
-  requireVisible(
-    await visibleCollaborationIds(ctx.db.db, user),
-    row?.collaboration_id,
-    `ONNX model ${name}@${version}`,
-  );
-  return out({ ...row!, onnx: '' });
+  const row = await visibleRow(ctx, user, name, version);
+  return out({ ...row, onnx: '' });
 }
 
 /** The file of a model of the node's collaboration, by digest (404 for any other). */
@@ -191,18 +174,7 @@ export async function onnxFileForNode(
 }
 
 async function modelRow(ctx: HubContext, user: UserPrincipal, name: string, version: string) {
-  const row = await ctx.db.db
-    .selectFrom('onnx_models')
-    .select(COLUMNS)
-    .where('name', '=', name)
-    .where('version', '=', version)
-    .executeTakeFirst();
-  requireVisible(
-    await visibleCollaborationIds(ctx.db.db, user),
-    row?.collaboration_id,
-    `ONNX model ${name}@${version}`,
-  );
-  return row!;
+  return visibleRow(ctx, user, name, version);
 }
 
 /**
@@ -320,4 +292,29 @@ export async function onnxValidationReport(
     }),
   );
   return { ...body, signature };
+}
+
+/**
+ * The one row of `name@version` among the reader's collaborations: names belong to collaborations, so
+ * another collaboration's model of the same name is not even confirmed to exist (404 alike); a reader of
+ * several collaborations that each hold the name gets 409 pointing to the list.
+ */
+async function visibleRow(ctx: HubContext, user: UserPrincipal, name: string, version: string) {
+  const vis = await visibleCollaborationIds(ctx.db.db, user);
+  let q = ctx.db.db
+    .selectFrom('onnx_models')
+    .select(COLUMNS)
+    .where('name', '=', name)
+    .where('version', '=', version);
+  if (!vis.all)
+    q = vis.ids.size === 0 ? q.where(sql<boolean>`1 = 0`) : q.where('collaboration_id', 'in', [...vis.ids]);
+  const rows = await q.orderBy('collaboration_id').execute();
+  if (rows.length > 1)
+    throw new FedhubError(
+      'FH_ERR_CONFLICT',
+      `ONNX model ${name}@${version} is registered in ${rows.length} of the collaborations you can read (names belong to collaborations)`,
+      { collaborations: rows.map((r) => r.collaboration_id) },
+    );
+  requireVisible(vis, rows[0]?.collaboration_id, `ONNX model ${name}@${version}`);
+  return rows[0]!;
 }

@@ -22,7 +22,7 @@ import {
   type Task,
   type ValidateModelRequest,
 } from '@fedhub/protocol';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
@@ -115,14 +115,21 @@ export async function getModelVersion(
   version: number,
   db: Kysely<Schema> = ctx.db.db,
 ): Promise<ModelVersion> {
-  const row = await db
-    .selectFrom('model_versions')
-    .selectAll()
-    .where('name', '=', name)
-    .where('version', '=', version)
-    .executeTakeFirst();
-  requireVisible(await visibleCollaborationIds(db, user), row?.collaboration_id, `model ${name} v${version}`);
-  return (await versionsOut(db, [row!]))[0]!;
+  // names belong to collaborations: only the reader's collaborations are searched (another
+  // collaboration's model of the same name is not even confirmed to exist)
+  const vis = await visibleCollaborationIds(db, user);
+  let q = db.selectFrom('model_versions').selectAll().where('name', '=', name).where('version', '=', version);
+  if (!vis.all)
+    q = vis.ids.size === 0 ? q.where(sql<boolean>`1 = 0`) : q.where('collaboration_id', 'in', [...vis.ids]);
+  const rows = await q.orderBy('collaboration_id').execute();
+  if (rows.length > 1)
+    throw new FedhubError(
+      'FH_ERR_CONFLICT',
+      `model ${name} v${version} is registered in ${rows.length} of the collaborations you can read (names belong to collaborations); GET /api/models?name=${encodeURIComponent(name)} lists them with their collaboration`,
+      { collaborations: rows.map((r) => r.collaboration_id) },
+    );
+  requireVisible(vis, rows[0]?.collaboration_id, `model ${name} v${version}`);
+  return (await versionsOut(db, [rows[0]!]))[0]!;
 }
 
 async function visibleTask(user: UserPrincipal, id: string, db: Kysely<Schema>) {
@@ -205,17 +212,15 @@ export async function registerModel(
         `task ${task.id} is ${task.status}; only a completed task can be registered as a model`,
         { status: task.status },
       );
+    // a name is the task's collaboration's own: the same name in another collaboration is another model
+    // (and its existence is not told here)
     const existing = await trx
       .selectFrom('model_versions')
-      .select(['version', 'collaboration_id'])
+      .select(['version'])
       .where('name', '=', body.name)
+      .where('collaboration_id', '=', task.collaboration_id)
       .orderBy('version', 'desc')
       .execute();
-    if (existing.some((e) => e.collaboration_id !== task.collaboration_id))
-      throw new FedhubError(
-        'FH_ERR_ALREADY_EXISTS',
-        `the model name "${body.name}" belongs to another collaboration; choose another name`,
-      );
     const model = await modelFromTask(trx, task, body, fitting);
     const row: Schema['model_versions'] = {
       id: randomUUID(),

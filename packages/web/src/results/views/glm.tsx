@@ -1,7 +1,10 @@
 /** The `glm` result: coefficients table, forest plot and per-centre forest plot. */
+import { formatEstimateCi, formatRatioCi } from '@fedhub/protocol';
 import { formatNumber, formatP } from '../../charts/scale.js';
-import { glmCentreForestRows, glmForestRows } from '../forest.js';
+import { ciRange, NA } from '../ci-text.js';
+import { glmCentreForestRows, glmForestRows, withReferenceLevels } from '../forest.js';
 import { ForestPlot } from '../forest-plot.js';
+import { GlmExtrasView } from '../model-extras-view.js';
 import type { GlmResult } from '../types.js';
 import { Pooled } from './pooled.js';
 
@@ -30,12 +33,22 @@ export function GlmView({ r }: { r: GlmResult }) {
           {r.coefficients.map((c) => (
             <tr key={c.term}>
               <th scope="row">{c.term}</th>
-              <td>{formatNumber(c.estimate, 5)}</td>
+              <td>{formatEstimateCi(c.estimate, c.ciLower, c.ciUpper, 4, NA).estimate}</td>
               <td>{formatNumber(c.stdError, 4)}</td>
               <td>{formatP(c.pValue)}</td>
-              <td>{`${formatNumber(c.ciLower)} to ${formatNumber(c.ciUpper)}`}</td>
+              <td>{ciRange(formatEstimateCi(c.estimate, c.ciLower, c.ciUpper, 4, NA))}</td>
               {ratio && (
-                <td>{`${formatNumber(Math.exp(c.estimate))} (${formatNumber(Math.exp(c.ciLower ?? Number.NaN))} to ${formatNumber(Math.exp(c.ciUpper ?? Number.NaN))})`}</td>
+                <td>
+                  {c.term === '(Intercept)'
+                    ? ''
+                    : formatRatioCi(
+                        Math.exp(c.estimate),
+                        Math.exp(c.ciLower ?? Number.NaN),
+                        Math.exp(c.ciUpper ?? Number.NaN),
+                        3,
+                        NA,
+                      ).text}
+                </td>
               )}
             </tr>
           ))}
@@ -44,19 +57,21 @@ export function GlmView({ r }: { r: GlmResult }) {
       <p className="muted">
         Residual deviance {formatNumber(r.deviance, 6)} on {r.dfResidual} df; AIC {formatNumber(r.aic, 6)}
       </p>
+      <GlmExtrasView r={r} />
       <ForestPlot
-        rows={glmForestRows(r.coefficients, ratio)}
+        rows={withReferenceLevels(glmForestRows(r.coefficients, ratio), r.levels, ratio ? 1 : 0)}
         log={ratio}
         title={
           ratio ? `${ratioName[0]?.toUpperCase()}${ratioName.slice(1)}s with 95% CI` : 'Estimates with 95% CI'
         }
         xLabel={ratio ? `${ratioName} (log scale)` : 'estimate'}
+        textHeading={ratio ? `${r.link === 'logit' ? 'OR' : 'ratio'} (95% CI)` : 'estimate (95% CI)'}
         fileName="glm-forest"
       />
       {r.perCentre && r.perCentre.length > 0 && (
         <>
           <ForestPlot
-            rows={glmCentreForestRows(r.coefficients, r.perCentre, ratio)}
+            rows={glmCentreForestRows(r.coefficients, r.perCentre, ratio, r.levels)}
             log={ratio}
             title={`By centre: each centre's own fit and the pooled estimate (${ratio ? `${ratioName}s` : 'estimates'} with 95% CI)`}
             xLabel={ratio ? `${ratioName} (log scale)` : 'estimate'}

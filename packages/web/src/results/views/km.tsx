@@ -22,7 +22,7 @@ export function KmView({ r }: { r: KmResult }) {
           {r.curves.map((c) => (
             <tr key={c.group}>
               <th scope="row">{c.group}</th>
-              <td>{c.nRisk[0] ?? 0}</td>
+              <td>{Math.round(c.nRisk[0] ?? 0)}</td>
               <td>{c.median ?? 'not reached'}</td>
               <td>{`${c.medianLower ?? 'NA'} to ${c.medianUpper ?? 'NA'}`}</td>
             </tr>

@@ -1,11 +1,12 @@
 /** The `lkb` result: LKB NTCP estimates with profile-likelihood intervals and the NTCP curve. */
-import type { LkbResult } from '@fedhub/protocol';
+import { type LkbResult, ntcpReferencesFor } from '@fedhub/protocol';
 import { formatNumber } from '../../charts/scale.js';
 import { NtcpPlot } from '../ntcp-plot.js';
 
 export function LkbView({ r }: { r: LkbResult }) {
   const names = ['TD50', 'm', 'n'] as const;
   const bound = (b: number | null, open: string) => (b === null ? open : formatNumber(b, 4));
+  const organ = ntcpReferencesFor(r.organ);
   return (
     <div>
       <p className="muted">
@@ -34,7 +35,46 @@ export function LkbView({ r }: { r: LkbResult }) {
           })}
         </tbody>
       </table>
-      {r.ntcpCurve ? <NtcpPlot curve={r.ntcpCurve} confLevel={r.confLevel} /> : null}
+      {organ ? (
+        <table data-testid="ntcp-references">
+          <caption>
+            Published parameters for {organ.organ} ({r.organ}), fitted on other cohorts: for comparison, not
+            as a check
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">source</th>
+              <th scope="col">endpoint</th>
+              <th scope="col">TD50 (Gy)</th>
+              <th scope="col">m</th>
+              <th scope="col">n</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">this federation</th>
+              <td>as fitted</td>
+              <td>{formatNumber(r.estimates.TD50, 3)}</td>
+              <td>{formatNumber(r.estimates.m, 3)}</td>
+              <td>{formatNumber(r.estimates.n, 3)}</td>
+            </tr>
+            {organ.references.map((ref) => (
+              <tr key={`${ref.source}-${ref.endpoint}`}>
+                <th scope="row">{ref.source}</th>
+                <td>{ref.endpoint}</td>
+                <td>{formatNumber(ref.TD50)}</td>
+                <td>{formatNumber(ref.m)}</td>
+                <td>{formatNumber(ref.n)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : r.organ ? (
+        <p className="muted">No published reference parameters for the structure {r.organ}.</p>
+      ) : null}
+      {r.ntcpCurve ? (
+        <NtcpPlot curve={r.ntcpCurve} confLevel={r.confLevel} references={organ?.references ?? []} />
+      ) : null}
     </div>
   );
 }

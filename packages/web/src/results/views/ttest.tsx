@@ -9,11 +9,11 @@ export function TtestView({ r }: { r: TtestResult }) {
       <Pooled nodes={r.nodes} />
       <table data-testid="ttest-table">
         <caption>
-          {r.method}: {r.column} by {r.group}
+          {r.method}: {r.column} {r.pairedWith ? `and ${r.pairedWith}` : `by ${r.group}`}
         </caption>
         <thead>
           <tr>
-            <th scope="col">{r.group}</th>
+            <th scope="col">{r.group ?? 'difference'}</th>
             <th scope="col">n</th>
             <th scope="col">mean</th>
             <th scope="col">sd</th>

@@ -1,5 +1,8 @@
 /** The `validate` result: discrimination and calibration of a frozen model, per centre and pooled. */
+import { formatEstimateCi } from '@fedhub/protocol';
 import { formatNumber, pClause } from '../../charts/scale.js';
+import { NA } from '../ci-text.js';
+import { ForestPlot } from '../forest-plot.js';
 import type { ValidateResult, ValidationMetrics } from '../types.js';
 import { CalibrationPlot, RocPlot } from '../validation-plots.js';
 import { Pooled } from './pooled.js';
@@ -10,7 +13,7 @@ function MetricsRow({ label, m }: { label: string; m: ValidationMetrics }) {
       <th scope="row">{label}</th>
       <td>{m.n}</td>
       <td>{m.events}</td>
-      <td>{`${formatNumber(m.auc, 3)} (${formatNumber(m.aucCiLower, 3)} to ${formatNumber(m.aucCiUpper, 3)})`}</td>
+      <td>{formatEstimateCi(m.auc, m.aucCiLower, m.aucCiUpper, 3, NA).text}</td>
       <td>{formatNumber(m.calibrationSlope, 3)}</td>
       <td>{formatNumber(m.calibrationInLarge, 3)}</td>
       <td>{formatNumber(m.brier, 4)}</td>
@@ -47,6 +50,33 @@ export function ValidateView({ r }: { r: ValidateResult }) {
         <p data-testid="hosmer-lemeshow">
           Hosmer–Lemeshow: chi-square {formatNumber(hl.statistic, 5)} on {hl.df} df, {pClause(hl.pValue)}
         </p>
+      )}
+      {r.perCentre && r.perCentre.length > 0 && (
+        <ForestPlot
+          rows={[
+            ...r.perCentre.map((c) => ({
+              term: 'AUC',
+              label: c.centre,
+              estimate: c.auc,
+              lower: c.aucCiLower,
+              upper: c.aucCiUpper,
+            })),
+            {
+              term: 'AUC',
+              label: 'pooled',
+              estimate: r.pooled.auc,
+              lower: r.pooled.aucCiLower,
+              upper: r.pooled.aucCiUpper,
+              pooled: true,
+            },
+          ]}
+          log={false}
+          reference={0.5}
+          title="AUC per centre and pooled, with 95% CI (DeLong)"
+          xLabel="AUC (0.5: no discrimination)"
+          textHeading="AUC (95% CI)"
+          fileName={`auc-by-centre-${r.outcome}`}
+        />
       )}
       <div className="figures">
         {r.pooled.roc && r.pooled.roc.length > 1 && <RocPlot r={r} />}

@@ -1,0 +1,185 @@
+/**
+ * Node-side merging of adjacent score bins, so that a validation releases only counts the disclosure
+ * policy allows without refusing every realistic model.
+ *
+ * The predicted probabilities are put on the declared grid (multiples of `scoreResolution`). Then, for
+ * each outcome class on its own, adjacent bins are merged into groups of at least the minimum cell count
+ * of that class's records, from both ends inwards (the sparse tails get the narrowest groups); a run that
+ * cannot get there within the span joins a neighbouring group where the span allows.
+ * A group may span at most {@link MAX_GROUP_SPAN} in predicted probability: where the class's records are
+ * too sparse to fill a group within that span, the short group is kept as it is and declared, and the
+ * node's release gate refuses it (a model whose score sets one patient apart, crafted or not, is refused,
+ * as before). Every record of a group is given the group's mean predicted probability, and every
+ * statistic the node computes (the score histogram, the Brier score, the Hosmer–Lemeshow sums, the
+ * calibration fits) uses that value. So:
+ * - each released (outcome class, score) count is a whole group's: zero or at least the minimum cell
+ *   count, declared as a cell and checked by the gate;
+ * - a Hosmer–Lemeshow group is a union of whole groups of each class (a group's records share one
+ *   value), so its events and its non-events are each zero or at least the minimum cell count too;
+ * - the AUC moves only at second order: a class-1 record moved to its group's mean passes as many
+ *   class-0 records upwards as its neighbours pass downwards (to first order in the density), so the
+ *   pooled AUC of smooth scores stays within 1e-3 of the exact one (score-merge.test.ts);
+ * - no single record moves a released value by more than MAX_GROUP_SPAN / minimum cell count.
+ * Where every (class, bin) count already passes, nothing is merged: scores on the grid are kept exactly;
+ * under a policy that allows cells of one record, every record keeps its own score.
+ *
+ * The merge is deterministic (same counts, same groups) and depends on nothing but the node's own
+ * records and policy; each group is in the node's log through its declared cell. Written by hand: no
+ * library does this policy-driven merging.
+ */
+
+/** Widest span of predicted probability one released group may cover. */
+export const MAX_GROUP_SPAN = 0.3;
+
+/** A run of adjacent grid bins of one outcome class merged into one released value. */
+export interface ScoreGroup {
+  outcome: 0 | 1;
+  /** First and last grid bin (inclusive). */
+  from: number;
+  to: number;
+  /** Records of the group. */
+  n: number;
+  /** Mean predicted probability of the group's records (the value every statistic uses). */
+  mean: number;
+  /** The grid bin the group's count is released in (the mean on the grid). */
+  bin: number;
+}
+
+export interface MergedScores {
+  /** Each record's released probability: its group's mean. */
+  p: Float64Array;
+  /** Each record's grid bin in the released histogram. */
+  bin: Int32Array;
+  groups: ScoreGroup[];
+}
+
+type Run = { from: number; to: number; n: number };
+
+/** Greedy from the first bin upwards: a group closes at `minCell` records or when the span runs out. */
+function greedyUpwards(counts: ArrayLike<number>, minCell: number, maxSpan: number): Run[] {
+  const groups: Run[] = [];
+  let start = -1;
+  let last = -1;
+  let acc = 0;
+  const close = () => {
+    groups.push({ from: start, to: last, n: acc });
+    start = -1;
+    acc = 0;
+  };
+  for (let b = 0; b < counts.length; b++) {
+    const c = counts[b]!;
+    if (c === 0) continue;
+    // the next record lies too far from the open group's first: that group closes as it is
+    if (start >= 0 && b - start > maxSpan) close();
+    if (start < 0) start = b;
+    acc += c;
+    last = b;
+    if (acc >= minCell) close();
+  }
+  if (start >= 0) close();
+  return groups;
+}
+
+/** Short runs join a full neighbour (the one below first) where the joined span allows. */
+function foldShort(groups: Run[], minCell: number, maxSpan: number): Run[] {
+  const out = [...groups];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let g = 0; g < out.length; g++) {
+      const r = out[g]!;
+      if (r.n >= minCell) continue;
+      const below = out[g - 1];
+      const above = out[g + 1];
+      if (below && r.to - below.from <= maxSpan) {
+        out.splice(g - 1, 2, { from: below.from, to: r.to, n: below.n + r.n });
+        changed = true;
+        break;
+      }
+      if (above && above.to - r.from <= maxSpan) {
+        out.splice(g, 2, { from: r.from, to: above.to, n: r.n + above.n });
+        changed = true;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Groups of adjacent bins, each of at least `minCell` records and spanning at most `maxSpan` bins
+ * (to - from <= maxSpan), from per-bin counts. Groups are formed from both ends inwards (from the lowest
+ * bin up to the class's median, from the highest down to it), so that the sparse tails get the narrowest
+ * groups; a short run joins a neighbour where the span allows, else it is returned short (its caller
+ * declares it; the gate refuses it).
+ */
+export function mergeAdjacentBins(counts: ArrayLike<number>, minCell: number, maxSpan: number): Run[] {
+  let total = 0;
+  for (let b = 0; b < counts.length; b++) total += counts[b]!;
+  if (total === 0) return [];
+  let mid = 0;
+  for (let acc = 0; mid < counts.length; mid++) {
+    acc += counts[mid]!;
+    if (acc >= total / 2) break;
+  }
+  const lower = greedyUpwards(Array.prototype.slice.call(counts, 0, mid + 1), minCell, maxSpan);
+  const top = Array.prototype.slice.call(counts, mid + 1).reverse() as number[];
+  const last = counts.length - 1;
+  const upper = greedyUpwards(top, minCell, maxSpan)
+    .map((g) => ({ from: last - g.to, to: last - g.from, n: g.n }))
+    .reverse();
+  return foldShort([...lower, ...upper], minCell, maxSpan);
+}
+
+/**
+ * Puts `p` on the grid of `width` (bins 0..bins-1 from 0) and merges adjacent bins of each outcome
+ * class (`y`, 0/1) per {@link mergeAdjacentBins}.
+ */
+export function mergeScoreBins(
+  y: Float64Array,
+  p: Float64Array,
+  grid: { width: number; bins: number },
+  minCell: number,
+): MergedScores {
+  const n = y.length;
+  const raw = new Int32Array(n);
+  const counts = [new Float64Array(grid.bins), new Float64Array(grid.bins)];
+  const sums = [new Float64Array(grid.bins), new Float64Array(grid.bins)];
+  for (let i = 0; i < n; i++) {
+    const b = Math.min(grid.bins - 1, Math.max(0, Math.round(p[i]! / grid.width)));
+    raw[i] = b;
+    const c = y[i] === 1 ? 1 : 0;
+    counts[c]![b]! += 1;
+    sums[c]![b]! += p[i]!;
+  }
+  // a tolerance so that a span of exactly MAX_GROUP_SPAN is allowed despite rounding
+  const maxSpan = Math.floor(MAX_GROUP_SPAN / grid.width + 1e-9);
+  const groups: ScoreGroup[] = [];
+  const groupOf = [new Int32Array(grid.bins).fill(-1), new Int32Array(grid.bins).fill(-1)];
+  for (const outcome of [0, 1] as const)
+    for (const g of mergeAdjacentBins(counts[outcome]!, minCell, maxSpan)) {
+      let s = 0;
+      for (let b = g.from; b <= g.to; b++) {
+        s += sums[outcome]![b]!;
+        groupOf[outcome]![b] = groups.length;
+      }
+      const mean = s / g.n;
+      const bin = Math.min(grid.bins - 1, Math.max(0, Math.round(mean / grid.width)));
+      groups.push({ outcome, ...g, mean, bin });
+    }
+  const out = new Float64Array(n);
+  const bin = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = groups[groupOf[y[i] === 1 ? 1 : 0]![raw[i]!]!]!;
+    // a policy that allows cells of one record merges nothing (one bin a group): each keeps its own score
+    out[i] = minCell <= 1 ? p[i]! : g.mean;
+    bin[i] = g.bin;
+  }
+  return { p: out, bin, groups };
+}
+
+/** The released histogram: records of outcome 0 per bin, then of outcome 1 (aucLocalPartial's layout). */
+export function mergedHistogram(y: Float64Array, m: MergedScores, bins: number): Float64Array {
+  const h = new Float64Array(2 * bins);
+  for (let i = 0; i < y.length; i++) h[(y[i] === 1 ? bins : 0) + m.bin[i]!]! += 1;
+  return h;
+}

@@ -1,0 +1,165 @@
+/**
+ * Federated survival validation (Harrell's C) against survival::concordance on the pooled, coarsened rows.
+ * Over the reference federation (three DuckDB-backed nodes, the node's executor, secure aggregation).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runLocalFederation } from '@fedhub/node';
+import { describe, expect, it } from 'vitest';
+import {
+  STATS_FIXTURES as fixtures,
+  rel,
+  useReferenceFederation,
+} from '../test-support/reference-federation.js';
+
+const fed = useReferenceFederation();
+const { nodes } = fed;
+
+interface RConcordance {
+  n: number;
+  events: number;
+  concordance: number;
+  variance: number;
+  concordant: number;
+  discordant: number;
+  tiedScore: number;
+  tiedTime: number;
+  tiedBoth: number;
+}
+type SurvivalPooled = RConcordance & { stdError: number; ciLower: number; ciUpper: number };
+
+describe('federated survival validation (Harrell’s C) equals survival::concordance on the pooled, coarsened data', () => {
+  const ref = JSON.parse(readFileSync(join(fixtures, 'survival-validation.json'), 'utf8')) as {
+    timeResolution: number;
+    scoreResolution: number;
+    formula: string;
+    terms: string[];
+    coefficients: number[];
+    pooled: RConcordance;
+    stratifiedByCentre: RConcordance;
+    perCentre: Record<string, RConcordance>;
+    scoreColumn: RConcordance;
+  };
+  const model = {
+    formula: ref.formula,
+    coefficients: Object.fromEntries(ref.terms.map((t, j) => [t, ref.coefficients[j]!])),
+  };
+  function same(got: SurvivalPooled & { n: number; events: number }, want: RConcordance) {
+    expect(got.n).toBe(want.n);
+    expect(got.events).toBe(want.events);
+    expect([got.concordant, got.discordant, got.tiedScore, got.tiedTime, got.tiedBoth]).toEqual([
+      want.concordant,
+      want.discordant,
+      want.tiedScore,
+      want.tiedTime,
+      want.tiedBoth,
+    ]);
+    expect(Math.abs(got.concordance - want.concordance)).toBeLessThan(1e-9);
+    expect(rel(got.variance, want.variance)).toBeLessThan(1e-9);
+    expect(rel(got.stdError, Math.sqrt(want.variance))).toBeLessThan(1e-9);
+    expect(got.ciLower).toBeLessThan(got.concordance);
+    expect(got.ciUpper).toBeGreaterThan(got.concordance);
+  }
+
+  it('frozen Cox coefficients: pooled C with its standard error, and each centre’s own C', async () => {
+    const { result, transcript } = await runLocalFederation(
+      'validate-survival',
+      {
+        dataset: 'cohort',
+        model,
+        timeResolution: ref.timeResolution,
+        scoreResolution: ref.scoreResolution,
+      },
+      nodes,
+    );
+    const r = result as unknown as {
+      time: string;
+      event: string;
+      pooled: SurvivalPooled;
+      perCentre: Array<SurvivalPooled & { centre: string }>;
+    };
+    expect([r.time, r.event]).toEqual(['months', 'dead']);
+    same(r.pooled, ref.pooled);
+    expect(r.perCentre.map((c) => c.centre)).toEqual(Object.keys(ref.perCentre).map((c) => `Centre ${c}`));
+    for (const c of r.perCentre) same(c, ref.perCentre[c.centre.replace('Centre ', '')]!);
+    // the concordance partials crossed the hub masked
+    for (const round of transcript.slice(2))
+      for (const payload of round) expect(payload).not.toHaveProperty('additive');
+  });
+
+  it('stratified by centre (pairs within centres) and from a precomputed score column', async () => {
+    const strat = (
+      await runLocalFederation(
+        'validate-survival',
+        {
+          dataset: 'cohort',
+          model: { ...model, formula: `${ref.formula} + strata(centre)` },
+          timeResolution: ref.timeResolution,
+          scoreResolution: ref.scoreResolution,
+        },
+        nodes,
+      )
+    ).result as unknown as { strata: string; pooled: SurvivalPooled };
+    expect(strat.strata).toBe('centre');
+    same(strat.pooled, ref.stratifiedByCentre);
+    const score = (
+      await runLocalFederation(
+        'validate-survival',
+        {
+          dataset: 'cohort',
+          time: 'months',
+          event: 'dead',
+          model: { score: 'score' },
+          timeResolution: 1,
+          scoreResolution: ref.scoreResolution,
+        },
+        nodes,
+      )
+    ).result as unknown as { pooled: SurvivalPooled };
+    same(score.pooled, ref.scoreColumn);
+  });
+
+  it('sends and releases no centre’s own C in a study without per-node breakdowns', async () => {
+    const study = {
+      id: crypto.randomUUID(),
+      title: 'pooled only',
+      status: 'active' as const,
+      nodeIds: nodes.map((n) => n.id),
+      minNodes: 1,
+      variables: null,
+      algorithms: null,
+      startsAt: null,
+      endsAt: null,
+      releasePerNodeBreakdown: false,
+    };
+    const { result, transcript } = await runLocalFederation(
+      'validate-survival',
+      { dataset: 'cohort', model, timeResolution: ref.timeResolution, scoreResolution: ref.scoreResolution },
+      nodes,
+      { study, studyId: study.id },
+    );
+    const r = result as unknown as { pooled: SurvivalPooled };
+    expect(r).not.toHaveProperty('perCentre');
+    same(r.pooled, ref.pooled);
+    expect(JSON.stringify(transcript)).not.toContain('"centre"');
+  });
+
+  it('refuses a model whose coefficients miss a term, naming it, and a score grid too fine', async () => {
+    const { dose_gy: _, ...partial } = model.coefficients;
+    await expect(
+      runLocalFederation(
+        'validate-survival',
+        { dataset: 'cohort', model: { ...model, coefficients: partial } },
+        nodes,
+      ),
+    ).rejects.toThrow(/parameter model\.coefficients/);
+    // a score grid finer than the partial may be is refused before any node sends it
+    await expect(
+      runLocalFederation(
+        'validate-survival',
+        { dataset: 'cohort', model, timeResolution: 1, scoreResolution: 1e-4 },
+        nodes,
+      ),
+    ).rejects.toThrow(/too fine .* use a coarser scoreResolution/);
+  });
+});

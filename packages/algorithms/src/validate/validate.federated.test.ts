@@ -1,0 +1,86 @@
+/**
+ * Federated validation of a frozen score against pROC and R glm on the pooled rows.
+ * Over the reference federation (three DuckDB-backed nodes, the node's executor, secure aggregation).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runLocalFederation } from '@fedhub/node';
+import { describe, expect, it } from 'vitest';
+import {
+  STATS_FIXTURES as fixtures,
+  rel,
+  useReferenceFederation,
+} from '../test-support/reference-federation.js';
+
+const fed = useReferenceFederation();
+const { nodes } = fed;
+const permissive = fed.permissive;
+
+describe('federated validation of a frozen score equals pROC and R glm on the pooled data', () => {
+  it('AUC with DeLong CI, Brier, Hosmer–Lemeshow, calibration slope and in-the-large', async () => {
+    const v = JSON.parse(readFileSync(join(fixtures, 'validation.json'), 'utf8')) as Record<
+      string,
+      number | number[]
+    >;
+    const params = {
+      dataset: 'cohort',
+      outcome: 'toxicity',
+      model: { score: 'score' },
+      scoreResolution: 0.001,
+    };
+    // a Hosmer–Lemeshow decile holds fewer than 5 of one centre's records: refused under the default policy
+    await expect(runLocalFederation('validate', params, nodes)).rejects.toMatchObject({
+      details: { code: 'FH_ERR_SMALL_CELL' },
+    });
+    const { result, transcript } = await runLocalFederation('validate', params, permissive());
+    const r = result as {
+      pooled: Record<string, number> & {
+        hosmerLemeshow: { statistic: number; df: number; observed: number[] };
+      };
+      perCentre: Array<{ centre: string; auc: number }>;
+    };
+    expect(rel(r.pooled.auc!, v.auc as number)).toBeLessThan(1e-12);
+    expect(rel(r.pooled.aucVariance!, v.delongVar as number)).toBeLessThan(1e-9);
+    expect(rel(r.pooled.aucCiLower!, v.ciLower as number)).toBeLessThan(1e-9);
+    expect(rel(r.pooled.brier!, v.brier as number)).toBeLessThan(1e-12);
+    expect(rel(r.pooled.calibrationSlope!, v.calibrationSlope as number)).toBeLessThan(1e-7);
+    expect(rel(r.pooled.calibrationSlopeStdError!, v.calibrationSlopeSe as number)).toBeLessThan(1e-6);
+    expect(rel(r.pooled.calibrationInLarge!, v.calibrationInLarge as number)).toBeLessThan(1e-7);
+    expect(rel(r.pooled.calibrationInLargeStdError!, v.calibrationInLargeSe as number)).toBeLessThan(1e-6);
+    expect(r.pooled.hosmerLemeshow.observed).toEqual(v.hlObserved);
+    expect(rel(r.pooled.hosmerLemeshow.statistic, v.hlStatistic as number)).toBeLessThan(1e-9);
+    expect(r.perCentre.map((c) => c.centre)).toEqual(nodes.map((n) => n.name));
+    // every pooled round crossed the hub masked
+    for (const round of transcript.slice(1))
+      for (const payload of round) expect(payload).not.toHaveProperty('additive');
+  });
+});
+
+describe('validating a fitted glm on its own training data', () => {
+  it('gives calibration slope 1 and calibration-in-the-large 0, as the logistic MLE guarantees', async () => {
+    const formula = 'toxicity ~ age + sex + factor(stage) + dose_gy';
+    const fit = (
+      await runLocalFederation(
+        'glm',
+        { dataset: 'cohort', formula, family: 'binomial', control: { epsilon: 1e-14, maxit: 50 } },
+        nodes,
+      )
+    ).result as {
+      coefficients: Array<{ term: string; estimate: number }>;
+    };
+    const coefficients = Object.fromEntries(fit.coefficients.map((c) => [c.term, c.estimate]));
+    const { result } = await runLocalFederation(
+      'validate',
+      {
+        dataset: 'cohort',
+        outcome: 'toxicity',
+        model: { formula: '~ age + sex + factor(stage) + dose_gy', coefficients },
+      },
+      permissive(),
+    );
+    const r = result as { pooled: { calibrationSlope: number; calibrationInLarge: number; auc: number } };
+    expect(Math.abs(r.pooled.calibrationSlope - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(r.pooled.calibrationInLarge)).toBeLessThan(1e-6);
+    expect(r.pooled.auc).toBeGreaterThan(0.5);
+  });
+});
