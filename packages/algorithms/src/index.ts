@@ -26,3 +26,12 @@ export {
   ValidateSurvivalParamsSchema,
   validateSurvival,
 } from './validate/validate-survival.js';
+export {
+  METRIC_GRIDS,
+  type NodeMetricSummary,
+  poolMetric,
+  summariseAtNode,
+} from './validate-imaging/metric-summary.js';
+export { type ValidateImagingParams, ValidateImagingParamsSchema } from './validate-imaging/params.js';
+export { predictedMask, prepareCase } from './validate-imaging/prepare-case.js';
+export { type SegMetrics, segMetrics } from './validate-imaging/seg-metrics.js';

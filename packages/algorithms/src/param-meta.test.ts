@@ -45,6 +45,12 @@ describe('parameter metadata', () => {
           'metrics',
           'features',
           'probs',
+          // validate-imaging: the model (digest and the card's imaging section, filled from the registry),
+          // the case selection, the cohort table and the metric thresholds
+          'model',
+          'selection',
+          'cohort',
+          'thresholds',
         ];
         if ((p.type === 'object' || p.type === undefined) && !m.widget && !expert.includes(k))
           throw new Error(`${a.name}.${k} is structured but has no widget`);

@@ -14,6 +14,7 @@ import { summary } from './summary/summary.js';
 import type { FederatedAlgorithm } from './types.js';
 import { validate } from './validate/validate.js';
 import { validateSurvival } from './validate/validate-survival.js';
+import { validateImaging } from './validate-imaging/validate-imaging.js';
 
 /** Every built-in algorithm, newest version last for each name. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
@@ -33,6 +34,7 @@ const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [
   radiomicsExtract,
   lkb,
   dvhExtract,
+  validateImaging,
 ];
 
 /** All built-in algorithms. */

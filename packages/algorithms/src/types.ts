@@ -86,6 +86,8 @@ export interface ImagingSeries {
   readonly studyInstanceUid: string;
   readonly seriesInstanceUid: string;
   readonly modality: string | null;
+  /** Series Description (0008,103E), where the store indexes it (case selection by pattern). */
+  readonly seriesDescription?: string | null;
 }
 
 /** Read access to the node's de-identified DICOM store (images never leave the node). */
@@ -132,6 +134,11 @@ export interface LocalContext {
    * the node read it from the study descriptor; absent or false means pooled partials only.
    */
   readonly releasePerNodeBreakdown?: boolean;
+  /**
+   * Reports progress over the run's cases (validate-imaging): the node forwards it to the hub with the
+   * run's heartbeat, so the researcher sees cases done / total per node. Counts only, no identifiers.
+   */
+  readonly progress?: (done: number, total: number) => void;
   /**
    * The node's worker threads for the row loops of model partials, where it has them: the result is the
    * same to the last bit as computed in this thread, only sooner on several cores.

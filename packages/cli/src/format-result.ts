@@ -17,6 +17,7 @@ import {
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
 import { formatCoxExtras, formatGlmExtras } from './format-model-extras.js';
 import { formatEstimateCi, formatFixed, formatPValue, formatRatioCi } from './format-number.js';
+import { formatValidateImaging } from './format-validate-imaging.js';
 import { formatWarnings } from './format-warnings.js';
 import { num, table } from './output.js';
 
@@ -585,6 +586,7 @@ export const RESULT_FORMATTERS: Readonly<Record<string, (result: any) => string>
   quantiles: formatQuantiles,
   ttest: formatTtest,
   chisq: formatChisq,
+  'validate-imaging': formatValidateImaging,
 };
 
 /** A task's outcome for a terminal: the result table, or each node's refusal with its reason. */

@@ -146,8 +146,10 @@ describe('node protocol on a real hub process', () => {
     const run = (await node.api.claim(2000)).run!;
     for (let i = 0; i < 4; i++) {
       await new Promise((r) => setTimeout(r, LEASE_MS / 3));
-      await node.api.runHeartbeat(run.runId, run.attempt);
+      // the run's progress (cases done / total) rides on its heartbeats, and the task's runs show it
+      await node.api.runHeartbeat(run.runId, run.attempt, { done: 10 * (i + 1), total: 40 });
     }
+    expect((await admin.getTask(task.id)).runs[0]?.progress).toEqual({ done: 40, total: 40 });
     // still ours after more than one lease period
     const res = await node.api.postResult(run.runId, node.result(run, { node: 'Heartbeat node' }));
     expect(res.accepted).toBe(true);

@@ -39,6 +39,19 @@ describe('task progress', () => {
     });
   });
 
+  it("shows a running node's cases done / total where it reports them (validate-imaging)", () => {
+    const t = {
+      round: 1,
+      status: 'running',
+      runs: [
+        { round: 1, nodeName: 'A', status: 'claimed', progress: { done: 12, total: 40 } },
+        { round: 1, nodeName: 'B', status: 'completed', progress: { done: 30, total: 30 } },
+        { round: 1, nodeName: 'C', status: 'claimed', progress: null },
+      ],
+    } as unknown as TaskDetail;
+    expect(progressState(t).nodes).toBe('A: claimed 12/40 cases, B: completed, C: claimed');
+  });
+
   it('cuts the line to the width so that it cannot wrap', () => {
     const line = progressLine(state(3, 1), 40);
     expect(line).toHaveLength(40);

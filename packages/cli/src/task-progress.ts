@@ -28,7 +28,13 @@ export function progressState(t: TaskDetail): ProgressState {
     round: t.round,
     done: current.filter((r) => TERMINAL.has(r.status)).length,
     total: current.length,
-    nodes: current.map((r) => `${r.nodeName}: ${r.status}`).join(', '),
+    // cases done / total where the node reports them (validate-imaging)
+    nodes: current
+      .map(
+        (r) =>
+          `${r.nodeName}: ${r.status}${r.progress && r.status === 'claimed' ? ` ${r.progress.done}/${r.progress.total} cases` : ''}`,
+      )
+      .join(', '),
     finished: TERMINAL.has(t.status),
     status: t.status,
   };

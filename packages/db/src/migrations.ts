@@ -415,7 +415,11 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('card', 'text', (c) => c.notNull())
         .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
         .addColumn('created_at', 'text', (c) => c.notNull())
-        .addUniqueConstraint('onnx_models_collaboration_name_version', ['collaboration_id', 'name', 'version'])
+        .addUniqueConstraint('onnx_models_collaboration_name_version', [
+          'collaboration_id',
+          'name',
+          'version',
+        ])
         .execute();
       await db.schema.createIndex('onnx_models_sha256').on('onnx_models').column('sha256').execute();
       await db.schema
@@ -485,6 +489,17 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     async down(): Promise<void> {
       // names of one collaboration may now repeat across collaborations: (name, version) cannot come back
       throw new Error('0013-model-names-per-collaboration cannot be undone');
+    },
+  },
+  '0014-run-progress': {
+    // cases done / total of a run, as its node reports them with heartbeats (validate-imaging)
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('runs').addColumn('progress_done', 'integer').execute();
+      await db.schema.alterTable('runs').addColumn('progress_total', 'integer').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('runs').dropColumn('progress_total').execute();
+      await db.schema.alterTable('runs').dropColumn('progress_done').execute();
     },
   },
 };

@@ -191,6 +191,9 @@ export interface RunsTable {
   created_at: IsoTime;
   started_at: IsoTime | null;
   finished_at: IsoTime | null;
+  /** Cases done / total as the node last reported them with a heartbeat (null: none reported). */
+  progress_done?: number | null;
+  progress_total?: number | null;
 }
 
 export interface AuditEventsTable {

@@ -64,6 +64,8 @@ export interface ExecutorDeps {
   rowPool?: RowPool;
   /** Registered model files (ONNX) by digest, fetched from the hub. */
   models?: ModelSource;
+  /** Where the run's progress goes (the agent sends it with the run's heartbeats). */
+  progress?: (done: number, total: number) => void;
   /** The node's limits on one run's estimated memory and time (refused beyond them, before any data). */
   limits?: RunLimits;
   /** The node's approvals: run now, refuse, or hold the run for the node's administrator. */
@@ -194,6 +196,15 @@ async function runChecked(
     ...(deps.imaging ? { imaging: deps.imaging } : {}),
     ...(deps.rowPool ? { rowPool: deps.rowPool } : {}),
     ...(deps.models ? { models: deps.models } : {}),
+    // a total under the minimum subset size is not reported: the run will be refused, and the count alone
+    // would tell the hub more than any release
+    ...(deps.progress
+      ? {
+          progress: (done: number, total: number) => {
+            if (total >= deps.policy.minSubsetSize) deps.progress?.(done, total);
+          },
+        }
+      : {}),
     registerDataset: (d) => deps.datasets.registerDerived(d),
     releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
     dataset: async (name) => {

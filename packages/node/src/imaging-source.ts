@@ -15,6 +15,7 @@ export function imagingFromDicomStore(
         studyInstanceUid: s.studyInstanceUid,
         seriesInstanceUid: s.seriesInstanceUid,
         modality: s.modality,
+        seriesDescription: s.seriesDescription,
       })),
     files: async (seriesInstanceUid) =>
       Promise.all(

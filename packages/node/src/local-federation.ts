@@ -29,6 +29,8 @@ export interface LocalNode {
   models?: ModelSource;
   /** Per-study quota and differential privacy, as the node's configuration sets them. */
   privacy?: PrivacyControls;
+  /** Receives the run's progress as the agent would send it to the hub (cases done / total). */
+  progress?: (done: number, total: number) => void;
   /** The node's organisation (default: an organisation of its own). */
   organisationId?: string;
   /** The node's floors on each round (default: 3 nodes of 3 organisations, as a real node). */
@@ -103,6 +105,7 @@ export async function runLocalFederation(
           ...(n.imaging ? { imaging: n.imaging } : {}),
           ...(n.models ? { models: n.models } : {}),
           ...(n.privacy ? { privacy: n.privacy } : {}),
+          ...(n.progress ? { progress: n.progress } : {}),
           ...(opts.secureAggregation === false
             ? {}
             : { secureAggregation: { x25519PrivateKey: n.keys.x25519.privateKey } }),

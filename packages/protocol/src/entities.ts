@@ -109,6 +109,16 @@ export const RUN_STATUSES = [
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One node's part of one round of a task. */
+/**
+ * Cases done of a run's total, as its node reports them with the run's heartbeats (validate-imaging). A node
+ * reports only totals of at least its minimum subset size (a smaller count would tell more than the
+ * released aggregates).
+ */
+export const RunProgressSchema = z
+  .object({ done: z.int().min(0).max(10_000_000), total: z.int().min(0).max(10_000_000) })
+  .meta({ id: 'RunProgress' });
+export type RunProgress = z.infer<typeof RunProgressSchema>;
+
 export const RunSchema = z
   .object({
     id: IdSchema,
@@ -122,6 +132,9 @@ export const RunSchema = z
     error: ErrorBodySchema.nullable(),
     startedAt: TimestampSchema.nullable(),
     finishedAt: TimestampSchema.nullable(),
+    progress: RunProgressSchema.nullable()
+      .optional()
+      .describe('Cases done / total, as the node last reported them (algorithms that report progress)'),
   })
   .meta({ id: 'Run' });
 export type Run = z.infer<typeof RunSchema>;

@@ -15,6 +15,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './format/number-format.js';
 export * from './format/phantom.js';
+export * from './imaging-preprocessing.js';
 export * from './ntcp-references.js';
 export * from './param-meta.js';
 export * from './results/index.js';

@@ -54,9 +54,10 @@ export class NodeApiClient {
       { timeoutMs: waitMs + 15_000, signal },
     );
   }
-  runHeartbeat(runId: string, attempt: number) {
+  runHeartbeat(runId: string, attempt: number, progress?: { done: number; total: number }) {
     return this.http.request('POST', `/api/node/runs/${runId}/heartbeat`, RunHeartbeatResponseSchema, {
       attempt,
+      ...(progress ? { progress } : {}),
     });
   }
   postResult(runId: string, body: RunResultRequest) {

@@ -150,6 +150,10 @@ export async function resolveOnnxModelParams(
   const resolved: Obj = registered
     ? { ...rest, onnx: `sha256:${registered.sha256}`, registered: `${registered.name}@${registered.version}` }
     : model;
+  // an image model (validate-imaging): its preprocessing comes from the registered card where the task
+  // does not give it; the algorithm's own schema checks the rest at the hub
+  const imaging = model.imaging ?? registered?.card.imaging;
+  if (imaging !== undefined) return { ...(params as Obj), model: { ...resolved, imaging } as Json };
   const parsed = OnnxModelParam.safeParse(resolved);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

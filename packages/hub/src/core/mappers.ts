@@ -154,5 +154,9 @@ export function runOut(r: Schema['runs'], nodeName: string): Run {
     error: fromJson<ErrorBody>(r.error),
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    progress:
+      r.progress_total === null || r.progress_total === undefined
+        ? null
+        : { done: Number(r.progress_done ?? 0), total: Number(r.progress_total) },
   };
 }

@@ -57,9 +57,10 @@ export async function runOne(d: RunLifecycleDeps, run: RunAssignment): Promise<v
   const rlog = d.log.child({ taskId: run.taskId, runId: run.runId, round: run.round, attempt: run.attempt });
   rlog.info({ algorithm: `${run.algorithm}@${run.version}` }, 'run claimed');
   let lost = false;
+  let progress: { done: number; total: number } | undefined;
   const beat = setInterval(
     () => {
-      client.runHeartbeat(run.runId, run.attempt).then(
+      client.runHeartbeat(run.runId, run.attempt, progress).then(
         (r) => {
           if (r.cancelled) rlog.info('task cancelled at the hub');
         },
@@ -135,6 +136,9 @@ export async function runOne(d: RunLifecycleDeps, run: RunAssignment): Promise<v
       ...(d.imaging ? { imaging: d.imaging } : {}),
       ...(d.rowPool ? { rowPool: d.rowPool } : {}),
       models: hubModelSource(d.client, d.config.models.onnx),
+      progress: (done, total) => {
+        progress = { done, total };
+      },
       approvals: approvalsGate,
       // peer keys pinned under the approval of the study: a substituted key is refused (docs/privacy.md)
       peerKeys: (r) => approvals.peerKeyMismatches(r.studyId, r.peers, identity.nodeId!),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { IdSchema, JsonSchema, SlugSchema } from '../common.js';
 import { DataDictionarySchema } from '../dataset.js';
-import { NodeApprovalPolicySchema } from '../entities.js';
+import { NodeApprovalPolicySchema, RunProgressSchema } from '../entities.js';
 import { ErrorBodySchema } from '../errors.js';
 import { StudyDescriptorSchema } from '../study.js';
 
@@ -98,7 +98,7 @@ export const ClaimResponseSchema = z
   .meta({ id: 'ClaimResponse' });
 
 export const RunHeartbeatRequestSchema = z
-  .object({ attempt: z.int().min(1) })
+  .object({ attempt: z.int().min(1), progress: RunProgressSchema.optional() })
   .meta({ id: 'RunHeartbeatRequest' });
 export const RunHeartbeatResponseSchema = z
   .object({ leaseExpiresAt: z.string(), cancelled: z.boolean() })

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { IdSchema, SlugSchema } from '../common.js';
+import { ImagingModelSpecSchema } from '../imaging-preprocessing.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -46,6 +47,9 @@ export const OnnxModelCardSchema = z
     authors: z.array(text(200)).max(50).default([]),
     limitations: z.array(text(2000)).max(50).default([]),
     references: z.array(text(500)).max(50).default([]),
+    imaging: ImagingModelSpecSchema.optional().describe(
+      'Image models: the preprocessing the model expects and what its output means (validate-imaging applies it at every node)',
+    ),
   })
   .meta({ id: 'OnnxModelCard' });
 export type OnnxModelCard = z.infer<typeof OnnxModelCardSchema>;

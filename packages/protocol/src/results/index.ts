@@ -16,6 +16,7 @@ import { RadiomicsExtractResultSchema } from './radiomics-extract.js';
 import { SummaryResultSchema } from './summary.js';
 import { TtestResultSchema } from './ttest.js';
 import { ValidateResultSchema } from './validate.js';
+import { ValidateImagingResultSchema } from './validate-imaging.js';
 import { ValidateSurvivalResultSchema } from './validate-survival.js';
 
 export * from './common.js';
@@ -32,6 +33,7 @@ export * from './radiomics-extract.js';
 export * from './summary.js';
 export * from './ttest.js';
 export * from './validate.js';
+export * from './validate-imaging.js';
 export * from './validate-survival.js';
 
 /**
@@ -56,4 +58,5 @@ export const RESULT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'radiomics-extract': RadiomicsExtractResultSchema,
   lkb: LkbResultSchema,
   'dvh-extract': DvhExtractResultSchema,
+  'validate-imaging': ValidateImagingResultSchema,
 };

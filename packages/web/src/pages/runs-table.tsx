@@ -11,6 +11,18 @@ function Rows({ runs }: { runs: readonly Run[] }) {
           <td>{r.round}</td>
           <td>
             <span className={`status status-${r.status}`}>{r.status}</span>
+            {r.progress && r.status === 'claimed' && (
+              <>
+                {' '}
+                <progress
+                  data-testid="run-progress"
+                  max={r.progress.total}
+                  value={r.progress.done}
+                  aria-label={`${r.nodeName}: ${r.progress.done} of ${r.progress.total} cases`}
+                />{' '}
+                {r.progress.done}/{r.progress.total} cases
+              </>
+            )}
           </td>
           <td>{shortDateTime(r.finishedAt)}</td>
           <td>

@@ -17,6 +17,7 @@ import { RadiomicsExtractView } from './views/radiomics-extract.js';
 import { SummaryView } from './views/summary.js';
 import { TtestView } from './views/ttest.js';
 import { ValidateView } from './views/validate.js';
+import { ValidateImagingView } from './views/validate-imaging.js';
 import { ValidateSurvivalView } from './views/validate-survival.js';
 
 /** The view of each algorithm's result, by algorithm name. */
@@ -37,6 +38,7 @@ export const RESULT_VIEWS: Readonly<Record<string, ComponentType<{ r: any }>>> =
   'radiomics-extract': RadiomicsExtractView,
   lkb: LkbView,
   'dvh-extract': DvhExtractView,
+  'validate-imaging': ValidateImagingView,
 };
 
 export function ResultView({ algorithm, result }: { algorithm: string; result: unknown }) {

@@ -32,6 +32,7 @@ export async function runHeartbeat(
   node: NodePrincipal,
   runId: string,
   attempt: number,
+  progress?: { done: number; total: number },
 ): Promise<{ leaseExpiresAt: string; cancelled: boolean }> {
   const run = await ownRun(ctx, node, runId);
   const nowMs = ctx.clock.now();
@@ -48,7 +49,12 @@ export async function runHeartbeat(
   const leaseExpiresAt = isoTime(nowMs + ctx.config.leaseMs);
   const res = await ctx.db.db
     .updateTable('runs')
-    .set({ lease_expires_at: leaseExpiresAt })
+    .set({
+      lease_expires_at: leaseExpiresAt,
+      ...(progress
+        ? { progress_done: Math.min(progress.done, progress.total), progress_total: progress.total }
+        : {}),
+    })
     .where('id', '=', runId)
     .where('attempt', '=', attempt)
     .where('status', '=', 'claimed')

@@ -79,7 +79,8 @@ export const nodeApiRoutes: HubModule = async (app, { ctx, auth }) => {
         response: { 200: RunHeartbeatResponseSchema, 404: ErrorBodySchema, 409: ErrorBodySchema },
       },
     },
-    async (req) => runHeartbeat(ctx, await auth.node(req), req.params.id, req.body.attempt),
+    async (req) =>
+      runHeartbeat(ctx, await auth.node(req), req.params.id, req.body.attempt, req.body.progress),
   );
   app.post(
     '/node/runs/:id/result',
