@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { signMessage } from '@fedhub/crypto';
 import { fromJson, type Schema, toJson, withTransaction } from '@fedhub/db';
-import { sql } from 'kysely';
 import { inspectOnnxModel, onnxLimits, openOnnxSession, sha256Hex } from '@fedhub/inference';
 import {
   canonicalJson,
@@ -19,6 +18,7 @@ import {
   type RegisterOnnxModelRequest,
   RegisterOnnxModelRequestSchema,
 } from '@fedhub/protocol';
+import { sql } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { NodePrincipal, UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
