@@ -8,7 +8,7 @@ describe('readmeBlocks', () => {
       '```sh',
       '# a comment',
       'npx fedhub run a --params \'{"x":',
-      '  1}\'   # trailing',
+      "  1}'   # trailing",
       'npx fedhub study create --title "T" \\',
       '  --min-nodes 3',
       'ls -l',
@@ -42,6 +42,9 @@ describe('readmeBlocks', () => {
 
   it('does not take a quote inside a comment as an open string', () => {
     const blocks = readmeBlocks("```sh\nnpx fedhub a   # the node's keys\nnpx fedhub b\n```");
-    expect(blocks[0]!.commands.map((c) => c.text)).toEqual(["npx fedhub a   # the node's keys", 'npx fedhub b']);
+    expect(blocks[0]!.commands.map((c) => c.text)).toEqual([
+      "npx fedhub a   # the node's keys",
+      'npx fedhub b',
+    ]);
   });
 });

@@ -55,11 +55,11 @@ async function fedhub(args: string[]): Promise<string> {
 /** Starts `fedhub demo` (kept running) and resolves once it has run its analyses. */
 function startDemo(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [FEDHUB_BIN, 'demo', '--dir', '.fedhub-demo', '--port', '0'],
-      { cwd: work, env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [FEDHUB_BIN, 'demo', '--dir', '.fedhub-demo', '--port', '0'], {
+      cwd: work,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     demo = child;
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -69,7 +69,9 @@ function startDemo(): Promise<string> {
     child.stderr!.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    child.once('exit', (code) => reject(new Error(`fedhub demo exited (${code}) before it was ready:\n${out}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`fedhub demo exited (${code}) before it was ready:\n${out}`)),
+    );
   });
 }
 
@@ -173,7 +175,9 @@ afterAll(async () => {
     demo.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
   }
-  rmSync(work, { recursive: true, force: true });
+  // FEDHUB_KEEP_README_WORK=1 keeps the folder (the demo's hub and node logs) for a failure's post-mortem
+  if (process.env.FEDHUB_KEEP_README_WORK) process.stdout.write(`README test folder kept: ${work}\n`);
+  else rmSync(work, { recursive: true, force: true });
 });
 
 describe('README.md', () => {
