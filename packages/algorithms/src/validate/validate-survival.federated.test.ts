@@ -14,6 +14,7 @@ import {
 
 const fed = useReferenceFederation();
 const { nodes } = fed;
+const permissive = fed.permissive;
 
 interface RConcordance {
   n: number;
@@ -61,6 +62,19 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
     expect(got.ciUpper).toBeGreaterThan(got.concordance);
   }
 
+  it('under the default policy: score groups and event times merged at each node, C within 1e-3 of R', async () => {
+    const { result } = await runLocalFederation(
+      'validate-survival',
+      { dataset: 'cohort', model, timeResolution: ref.timeResolution, scoreResolution: ref.scoreResolution },
+      nodes,
+    );
+    const r = (result as { pooled: SurvivalPooled }).pooled;
+    expect(r.n).toBe(ref.pooled.n);
+    expect(Math.abs(r.concordance - ref.pooled.concordance)).toBeLessThan(1e-3);
+    expect(Math.abs(r.stdError - Math.sqrt(ref.pooled.variance))).toBeLessThan(1e-4);
+  });
+
+  // below: a policy of one record per cell merges nothing, and every count equals R's
   it('frozen Cox coefficients: pooled C with its standard error, and each centre’s own C', async () => {
     const { result, transcript } = await runLocalFederation(
       'validate-survival',
@@ -70,7 +84,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
         timeResolution: ref.timeResolution,
         scoreResolution: ref.scoreResolution,
       },
-      nodes,
+      permissive(),
     );
     const r = result as unknown as {
       time: string;
@@ -97,7 +111,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
           timeResolution: ref.timeResolution,
           scoreResolution: ref.scoreResolution,
         },
-        nodes,
+        permissive(),
       )
     ).result as unknown as { strata: string; pooled: SurvivalPooled };
     expect(strat.strata).toBe('centre');
@@ -113,7 +127,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
           timeResolution: 1,
           scoreResolution: ref.scoreResolution,
         },
-        nodes,
+        permissive(),
       )
     ).result as unknown as { pooled: SurvivalPooled };
     same(score.pooled, ref.scoreColumn);
@@ -135,7 +149,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
     const { result, transcript } = await runLocalFederation(
       'validate-survival',
       { dataset: 'cohort', model, timeResolution: ref.timeResolution, scoreResolution: ref.scoreResolution },
-      nodes,
+      permissive(),
       { study, studyId: study.id },
     );
     const r = result as unknown as { pooled: SurvivalPooled };

@@ -56,7 +56,16 @@ describe('fieldKind: widgets from schema metadata', () => {
     });
   });
   it('leaves JSON typing only to expert settings, in every algorithm', () => {
-    const expert = new Set(['drl-survey.references', 'radiomics-extract.settings']);
+    // validate-imaging's structured settings (the registered image model with its preprocessing, the series
+    // selection, the cohort table's columns, metric thresholds) have no widget of their own yet
+    const expert = new Set([
+      'drl-survey.references',
+      'radiomics-extract.settings',
+      'validate-imaging.model',
+      'validate-imaging.selection',
+      'validate-imaging.cohort',
+      'validate-imaging.thresholds',
+    ]);
     for (const a of listAlgorithms())
       for (const [p, s] of Object.entries((a.paramsJsonSchema() as JsonSchemaNode).properties ?? {})) {
         const k = fieldKind(p, s as JsonSchemaNode);
