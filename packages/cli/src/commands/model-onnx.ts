@@ -17,6 +17,20 @@ import {
 import type { HubClient } from '@fedhub/sdk';
 import { parse as parseYaml } from 'yaml';
 
+/** The bytes of a local ONNX file; a missing or unreadable file is a validation error naming it. */
+function readOnnxFile(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not an ONNX file' : `not readable (${code ?? 'error'})`}`,
+      { parameter: what },
+    );
+  }
+}
+
 /** The model card from a YAML/JSON file, validated; errors name the field. */
 export function readOnnxCard(path: string): OnnxModelCard {
   let raw: unknown;
@@ -45,7 +59,7 @@ export async function registerOnnx(
   client: HubClient,
   opts: { onnx: string; name: string; version: string; card: string; collaboration?: string },
 ): Promise<OnnxModel> {
-  const bytes = new Uint8Array(readFileSync(opts.onnx));
+  const bytes = readOnnxFile(opts.onnx, '--onnx');
   inspectOnnxModel(bytes); // refuses an over-size, malformed or non-standard file before upload
   const card = readOnnxCard(opts.card);
   let collaborationId = opts.collaboration;
@@ -116,7 +130,7 @@ export async function resolveOnnxModelParams(
         'model.onnx: in a federation name a registered model ("registered": "name@version") or its digest (sha256:<hex>); a file path works in `fedhub simulate` only',
         { parameter: 'model.onnx' },
       );
-    const bytes = new Uint8Array(readFileSync(model.onnx));
+    const bytes = readOnnxFile(model.onnx, 'model.onnx');
     const info = inspectOnnxModel(bytes);
     const name = `simulated-${
       basename(model.onnx)
