@@ -246,11 +246,17 @@ export class HubClient {
   registerModel(body: RegisterModelRequest) {
     return this.call('POST', '/api/models', ModelVersionSchema, body);
   }
-  /** Registers an ONNX file (bytes) with its model card as model `name` version `version`. */
-  registerOnnxModel(body: Omit<RegisterOnnxModelRequest, 'onnx'> & { onnx: Uint8Array }) {
+  /**
+   * Registers an ONNX file with its model card as model `name` version `version`: bytes (Node), or the file
+   * already base64-encoded (the browser, which has no Buffer).
+   */
+  registerOnnxModel(body: Omit<RegisterOnnxModelRequest, 'onnx'> & { onnx: Uint8Array | string }) {
     return this.call('POST', '/api/onnx-models', OnnxModelSchema, {
       ...body,
-      onnx: Buffer.from(body.onnx.buffer, body.onnx.byteOffset, body.onnx.byteLength).toString('base64'),
+      onnx:
+        typeof body.onnx === 'string'
+          ? body.onnx
+          : Buffer.from(body.onnx.buffer, body.onnx.byteOffset, body.onnx.byteLength).toString('base64'),
     });
   }
   /** Attaches a completed validate task that ran the ONNX model's file, for its validation report. */

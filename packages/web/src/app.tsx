@@ -20,6 +20,8 @@ import { Federation } from './pages/federation.js';
 import { Inbox } from './pages/inbox.js';
 import { ModelCardPage } from './pages/model-card.js';
 import { MyTasks } from './pages/my-tasks.js';
+import { OnnxModelPage, OnnxModels } from './pages/onnx-models.js';
+import { OnnxRegister } from './pages/onnx-register.js';
 import { RunAnalysis } from './pages/run-analysis.js';
 import { SignIn } from './pages/sign-in.js';
 import { NewStudy, Studies } from './pages/studies.js';
@@ -42,6 +44,14 @@ function Page({ route }: { route: Route }) {
       return <StudyPage key="edit" id={route.id} edit />;
     case 'model':
       return <ModelCardPage name={route.name} version={route.version} />;
+    case 'onnx-models':
+      return <OnnxModels />;
+    case 'onnx-register':
+      return <OnnxRegister />;
+    case 'onnx-model':
+      return (
+        <OnnxModelPage key={`${route.name}@${route.version}`} name={route.name} version={route.version} />
+      );
     case 'inbox':
       return <Inbox />;
     case 'run':
@@ -152,7 +162,9 @@ export function App() {
     route.page === 'task' ||
     route.page === 'model'
       ? 'studies'
-      : route.page;
+      : route.page === 'onnx-model' || route.page === 'onnx-register'
+        ? 'onnx-models'
+        : route.page;
   return (
     <SessionContext.Provider value={session}>
       <a className="skip-link" href="#main">

@@ -24,6 +24,13 @@ describe('routes', () => {
     });
     expect(parseRoute('/models/toxicity-risk/x')).toEqual({ page: 'studies' });
     expect(parseRoute('/inbox')).toEqual({ page: 'inbox' });
+    expect(parseRoute('/onnx-models')).toEqual({ page: 'onnx-models' });
+    expect(parseRoute('/onnx-models/new')).toEqual({ page: 'onnx-register' });
+    expect(parseRoute('/onnx-models/tox-net/1.0.0%2Brc')).toEqual({
+      page: 'onnx-model',
+      name: 'tox-net',
+      version: '1.0.0+rc',
+    });
   });
   it('shows sections by role', () => {
     expect(navFor(['auditor']).map((n) => n.label)).toEqual(['Federation', 'Audit']);
@@ -32,6 +39,7 @@ describe('routes', () => {
       'Studies',
       'Run analysis',
       'My tasks',
+      'ONNX models',
     ]);
     expect(navFor(['node-admin']).map((n) => n.label)).toEqual(['Federation', 'Studies', 'Approvals inbox']);
     expect(navFor(['hub-admin']).map((n) => n.label)).toEqual([
@@ -39,6 +47,7 @@ describe('routes', () => {
       'Studies',
       'Run analysis',
       'My tasks',
+      'ONNX models',
       'Approvals inbox',
       'Audit',
       'Administration',

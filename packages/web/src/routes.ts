@@ -10,6 +10,9 @@ export type Route =
   | { page: 'edit-study'; id: string }
   | { page: 'model'; name: string; version: number }
   | { page: 'inbox' }
+  | { page: 'onnx-models' }
+  | { page: 'onnx-register' }
+  | { page: 'onnx-model'; name: string; version: string }
   | {
       page: 'run';
       studyId?: string;
@@ -41,6 +44,15 @@ export function parseRoute(hash: string): Route {
         ? { page: 'model', name: decodeURIComponent(parts[1]), version }
         : { page: 'studies' };
     }
+    case 'onnx-models':
+      if (parts[1] === 'new') return { page: 'onnx-register' };
+      return parts[1] && parts[2]
+        ? {
+            page: 'onnx-model',
+            name: decodeURIComponent(parts[1]),
+            version: decodeURIComponent(parts[2]),
+          }
+        : { page: 'onnx-models' };
     case 'inbox':
       return { page: 'inbox' };
     case 'run': {
@@ -89,6 +101,7 @@ export function navFor(roles: readonly Role[]): NavItem[] {
     items.push({ href: '#/studies', label: 'Studies', section: 'studies' });
   if (has('researcher')) items.push({ href: '#/run', label: 'Run analysis', section: 'run' });
   if (has('researcher')) items.push({ href: '#/my-tasks', label: 'My tasks', section: 'my-tasks' });
+  if (has('researcher')) items.push({ href: '#/onnx-models', label: 'ONNX models', section: 'onnx-models' });
   if (has('node-admin')) items.push({ href: '#/inbox', label: 'Approvals inbox', section: 'inbox' });
   if (has('auditor')) items.push({ href: '#/audit', label: 'Audit', section: 'audit' });
   if (roles.includes('hub-admin'))
