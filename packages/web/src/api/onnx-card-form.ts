@@ -142,7 +142,7 @@ export function tensorText(t: {
 /** What a registration refusal means, in words, for the codes the ONNX registry answers with. */
 const ADVICE: Record<string, string> = {
   FH_ERR_MODEL_UNSUPPORTED_OP:
-    'The model uses an operator or operator domain the hub does not run (only the standard ONNX domain is allowed). Re-export it with standard operators.',
+    'The model uses an operator or operator domain the hub does not run (only the standard domains ai.onnx and ai.onnx.ml are allowed). Re-export it with standard operators.',
   FH_ERR_MODEL_INVALID:
     'The file is not a readable ONNX model (no graph, tensors stored in external data files, or a damaged file). Export it again with all weights inside the file.',
   FH_ERR_MODEL_TOO_LARGE: 'The file is larger than the registry accepts.',

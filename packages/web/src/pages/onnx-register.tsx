@@ -59,6 +59,9 @@ function Field(props: {
   );
 }
 
+/** The hub's registry cap (hub `ONNX_REGISTRY_MAX_BYTES`), checked here before reading the file. */
+const MAX_ONNX_BYTES = 32 * 1024 * 1024;
+
 /** The register form. */
 export function OnnxRegister() {
   const { client, me } = useSession();
@@ -84,6 +87,8 @@ export function OnnxRegister() {
     setError(null);
     const found: FieldProblem[] = [];
     if (!file) found.push({ field: 'onnx-file', message: 'choose the .onnx file' });
+    else if (file.size > MAX_ONNX_BYTES)
+      found.push({ field: 'onnx-file', message: 'the file is over the registry’s 32 MiB limit' });
     const n = SlugSchema.safeParse(name);
     if (!n.success) found.push({ field: 'onnx-name', message: n.error.issues[0]?.message ?? 'invalid' });
     const v = OnnxVersionSchema.safeParse(version);
@@ -133,12 +138,18 @@ export function OnnxRegister() {
             id="onnx-file"
             type="file"
             accept=".onnx,application/octet-stream"
+            aria-invalid={problems.some((p) => p.field === 'onnx-file') ? true : undefined}
+            aria-describedby={problems.some((p) => p.field === 'onnx-file') ? 'onnx-file-error' : undefined}
             onChange={(e) => setFile(e.target.files?.[0] ?? null)}
           />
           {file && <small className="hint">{file.size} bytes</small>}
-          {problems.some((p) => p.field === 'onnx-file') && (
-            <small className="error">choose the .onnx file</small>
-          )}
+          {problems
+            .filter((p) => p.field === 'onnx-file')
+            .map((p) => (
+              <small key={p.message} id="onnx-file-error" className="error">
+                {p.message}
+              </small>
+            ))}
         </div>
         <Field
           id="onnx-name"
