@@ -94,6 +94,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+let studies = 0;
+
 /** Submits a glm and SIGKILLs node KILLED as soon as its round-2 result is stored; returns the finished task. */
 async function glmWithDropout(
   minNodes: number,
@@ -102,7 +104,8 @@ async function glmWithDropout(
 ): Promise<TaskDetail> {
   const study = await admin.createStudy({
     collaborationId,
-    title: `Dropout, minimum ${minNodes}`,
+    // study titles are unique in a collaboration
+    title: `Dropout ${++studies}, ${algorithm}, minimum ${minNodes}`,
     purpose: 'A node dies mid-task',
     minNodes,
   });
