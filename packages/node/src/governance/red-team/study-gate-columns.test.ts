@@ -145,6 +145,19 @@ const CASES: Record<string, { params: unknown; columns: string[] }> = {
     },
     columns: ['c_patient', 'c_dose', 'c_volume', 'c_outcome', 'c_filter', 'age'],
   },
+  'validate-imaging': {
+    params: {
+      model: {
+        onnx: `sha256:${'0'.repeat(64)}`,
+        imaging: {
+          preprocessing: { size: [16, 16, 8], crop: 'centre' },
+          output: { task: 'classification' },
+        },
+      },
+      cohort: { dataset: 'd', patient: 'c_patient', label: 'c_label', filter: deepFilter('c_filter') },
+    },
+    columns: ['c_patient', 'c_label', 'c_filter', 'age'],
+  },
   ping: { params: {}, columns: [] },
 };
 
