@@ -104,7 +104,9 @@ describe('fedhub simulate --algorithm lkb', () => {
     const text = formatTaskOutcome(task as unknown as TaskDetail);
     expect(text).toContain(`LKB NTCP: ${ref.patients} patients, ${ref.events} with the complication`);
     expect(text).toMatch(/TD50\s+42\.87\s+40\.23 \.\. 45\.61/);
-    expect(text).toMatch(/gEUD \(Gy\)\s+NTCP\s+lower\s+upper/);
+    // the curve with its CI in one column, "lower to upper" (the shared number format)
+    expect(text).toMatch(/gEUD \(Gy\)\s+NTCP\s+95% CI/);
+    expect(text).toMatch(/\d to \d/);
   });
 
   it('with n fixed at 1 (a mean-dose model) equals R optim over TD50 and m, with their profile intervals', async () => {
