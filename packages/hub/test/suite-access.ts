@@ -84,6 +84,7 @@ export function accessTests(s: SuiteState): void {
         outcome: 'toxicity',
       },
       'POST /api/models/{name}/versions/{version}/validations': { taskId: s.w.taskB.id },
+      'POST /api/onnx-models/{name}/versions/{version}/validations': { taskId: s.w.taskB.id },
       'POST /api/nodes/{id}/approvals': { studyId: s.w.studyB.id, decision: 'approve' },
       'POST /api/nodes/{id}/revoke': { reason: 'sneaky' },
       'POST /api/nodes/{id}/rekey': { reason: 'sneaky' },
@@ -128,6 +129,10 @@ export function accessTests(s: SuiteState): void {
       'POST /api/collaborations',
       'GET /api/algorithms',
       'GET /api/models',
+      // ONNX models: the list is of the reader's collaborations; registering into another collaboration is
+      // 404 (hub/test/onnx-models.test.ts "refuses a collaboration the researcher is not in")
+      'GET /api/onnx-models',
+      'POST /api/onnx-models',
       'GET /api/audit',
       'GET /api/audit/verify',
       'GET /api/audit/checkpoint',
