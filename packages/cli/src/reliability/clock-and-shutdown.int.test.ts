@@ -151,11 +151,14 @@ describe('graceful shutdown on SIGTERM', () => {
       algorithm: 'summary',
       params: { dataset: 'values', columns: ['x'] },
     });
-    for (let i = 0; i < 400; i++) {
+    // wait until the node holds the run (a loaded machine may take seconds to claim it)
+    let claimed = false;
+    for (const deadline = Date.now() + 60_000; !claimed && Date.now() < deadline; ) {
       const t = await w.admin.getTask(task.id);
-      if (t.runs.some((r) => r.status !== 'queued')) break;
-      await sleep(5);
+      claimed = t.runs.some((r) => r.status !== 'queued');
+      if (!claimed) await sleep(5);
     }
+    expect(claimed, 'the node claimed the run before SIGTERM').toBe(true);
     const t0 = Date.now();
     const exited = exitOf(proc.child);
     proc.child.kill('SIGTERM');
