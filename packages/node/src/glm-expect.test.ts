@@ -144,7 +144,7 @@ describe('federated quasi families and negative binomial equal R', () => {
   for (const ref of fx.families) {
     it(`${ref.name}: ${ref.formula}`, async () => {
       const { result, transcript } = await runLocalFederation('glm', params(ref), cohortNodes);
-      const r = result as Result;
+      const r = result as unknown as Result;
       expect(r.family).toBe(ref.family);
       expect(r.statistic).toBe('t');
       r.coefficients.forEach((c, j) => {
@@ -160,7 +160,7 @@ describe('federated quasi families and negative binomial equal R', () => {
   it(`negative binomial: ${fx.negativeBinomial.formula} over centres of 900, 400 and 150 rows`, async () => {
     const ref = fx.negativeBinomial;
     const { result, transcript } = await runLocalFederation('glm', params(ref), nbNodes, { maxRounds: 200 });
-    const r = result as Result;
+    const r = result as unknown as Result;
     expect(r.family).toBe('negative.binomial');
     expect(r.coefficients.map((c) => c.term)).toEqual(ref.names);
     expect(rel(r.theta!, ref.theta!)).toBeLessThan(1e-7);
@@ -187,7 +187,7 @@ describe('federated likelihood-ratio tests equal anova(fit, test = "Chisq")', ()
           maxRounds: 200,
         },
       );
-      const a = (result as Result).anova!;
+      const a = (result as unknown as Result).anova!;
       expect(a.map((x) => x.term)).toEqual(ref.terms);
       expect(a.map((x) => x.df)).toEqual(ref.df);
       a.forEach((x, k) => {
@@ -205,7 +205,7 @@ describe('federated robust standard errors equal sandwich::vcovHC / vcovCL(clust
       it(`${ref.name} ${kind}: ${ref.formula}`, async () => {
         const extra = { robust: kind, ...(kind === 'cluster-column' ? { clusterColumn: 'centre' } : {}) };
         const { result, transcript } = await runLocalFederation('glm', params(ref, extra), cohortNodes);
-        const rob = (result as Result).robust!;
+        const rob = (result as unknown as Result).robust!;
         expect(rob.type).toBe(kind);
         const want = kind === 'HC0' ? ref.hc0 : ref.cluster;
         rob.covariance.forEach((v, k) => {

@@ -68,7 +68,7 @@ describe('federated survival validation (Harrell’s C) equals survival::concord
       { dataset: 'cohort', model, timeResolution: ref.timeResolution, scoreResolution: ref.scoreResolution },
       nodes,
     );
-    const r = (result as { pooled: SurvivalPooled }).pooled;
+    const r = (result as unknown as { pooled: SurvivalPooled }).pooled;
     expect(r.n).toBe(ref.pooled.n);
     expect(Math.abs(r.concordance - ref.pooled.concordance)).toBeLessThan(1e-3);
     expect(Math.abs(r.stdError - Math.sqrt(ref.pooled.variance))).toBeLessThan(1e-4);

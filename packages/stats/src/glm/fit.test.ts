@@ -13,7 +13,8 @@ import { glmLocalPartial, glmPartialLayout } from './partial.js';
 interface GlmRef {
   name: string;
   formula: string;
-  family: GlmFamilyName;
+  // the fixtures' fits use the families without a parameter (negative binomial has its own test)
+  family: Exclude<GlmFamilyName, 'negative.binomial'>;
   weights: string;
   names: string[];
   estimate: number[];

@@ -61,8 +61,9 @@ describe('red team: validate under the default policy, with score bins merged at
     try {
       const got = await federate('validate', PARAMS, fed.nodes);
       expect(got.kind).toBe('result');
-      const r = (got as { result: { pooled: { auc: number; n: number; hosmerLemeshow: { n: number[] } } } })
-        .result.pooled;
+      const r = (
+        got as unknown as { result: { pooled: { auc: number; n: number; hosmerLemeshow: { n: number[] } } } }
+      ).result.pooled;
       expect(r.n).toBe(900);
       expect(Math.abs(r.auc - exactAuc(data.flat()))).toBeLessThan(1e-3);
       // every risk group is a union of whole merged groups: no group of fewer than 5 anywhere
@@ -75,7 +76,7 @@ describe('red team: validate under the default policy, with score bins merged at
   it('refuses a frozen model that scores one patient apart; with cells of one allowed it gives the outcome away', async () => {
     // x1 = 1 for the target only, 0 to 0.3 for everyone else: the model gives the target 0.9, everyone
     // else 0.2 to 0.42; the top risk group then holds the target alone
-    const data = [centre(201), centre(202), centre(203)].map((rows) =>
+    const data: Row[][] = [centre(201), centre(202), centre(203)].map((rows) =>
       rows.map((r, i) => ({ ...r, x1: (i % 4) / 10 })),
     );
     data[0]![0] = { x1: 1, x2: 0, tox: 1 };
@@ -84,8 +85,9 @@ describe('red team: validate under the default policy, with score bins merged at
     const open = await buildNodes('d', COLUMNS, data, { policy: { minCellCount: 1 } });
     try {
       const got = await federate('validate', params, open.nodes);
-      const hl = (got as { result: { pooled: { hosmerLemeshow: { n: number[]; observed: number[] } } } })
-        .result.pooled.hosmerLemeshow;
+      const hl = (
+        got as unknown as { result: { pooled: { hosmerLemeshow: { n: number[]; observed: number[] } } } }
+      ).result.pooled.hosmerLemeshow;
       // the top risk group holds the target alone: its observed count is the target's outcome
       expect(hl.n.at(-1)).toBe(1);
       expect(hl.observed.at(-1)).toBe(1);
@@ -133,7 +135,7 @@ describe('red team: validate-survival under the default policy, score groups and
     try {
       const got = await federate('validate-survival', params, fed.nodes);
       expect(got.kind).toBe('result');
-      const c = (got as { result: { pooled: { concordance: number } } }).result.pooled.concordance;
+      const c = (got as unknown as { result: { pooled: { concordance: number } } }).result.pooled.concordance;
       expect(c).toBeGreaterThan(0.55);
     } finally {
       fed.close();
