@@ -52,7 +52,10 @@ describe('ONNX models in a browser', () => {
     const { page, context } = await h.signIn(h.fed.researcher);
     await page.getByRole('link', { name: 'ONNX models', exact: true }).click();
     await page.getByRole('heading', { name: 'ONNX models', exact: true }).waitFor();
-    expect(await page.getByText('No ONNX model is registered in your collaborations yet.').count()).toBe(1);
+    // the list loads after the heading: wait for its empty state rather than count at once
+    const empty = page.getByText('No ONNX model is registered in your collaborations yet.');
+    await empty.waitFor();
+    expect(await empty.count()).toBe(1);
     await page.getByRole('link', { name: 'Register an ONNX model' }).click();
 
     // an empty card is refused field by field, before anything is sent
