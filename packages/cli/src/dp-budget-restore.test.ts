@@ -11,9 +11,9 @@ import { initHub, loadHubConfig, type RunningHub, startHub } from '@fedhub/hub';
 import { createNode, type FedhubNode, loadNodeConfigFile } from '@fedhub/node';
 import { HubClient } from '@fedhub/sdk';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
+import { createFederation } from '@fedhub/testkit/federation-setup';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createFederation } from './federation-setup.js';
 import { main } from './main.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fedhub-dp-restore-'));

@@ -12,10 +12,10 @@ import { initHub, loadHubConfig, type RunningHub, startHub } from '@fedhub/hub';
 import { createNode, type FedhubNode, loadNodeConfigFile } from '@fedhub/node';
 import { HubClient } from '@fedhub/sdk';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
+import { createFederation, waitForNodesOnline } from '@fedhub/testkit/federation-setup';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createFederation, waitForNodesOnline } from './federation-setup.js';
 
 const work = mkdtempSync(join(tmpdir(), 'fedhub-floors-optout-'));
 let hub: RunningHub;

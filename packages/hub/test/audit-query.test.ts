@@ -4,8 +4,9 @@
  * its actor's and object's names, read at query time (the hashed chain keeps ids); an auditor still sees
  * only their scope.
  */
+
+import { sqliteBackend, startTestHub, type TestHub } from '@fedhub/testkit/hub-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteBackend, startTestHub, type TestHub } from './harness.js';
 import { seedWorld, type World } from './world.js';
 
 let hub: TestHub & { dispose(): Promise<void> };

@@ -1,7 +1,7 @@
 /** The model registry routes on PostgreSQL (as routes.int.test.ts: always in CI, locally when a server answers). */
 import { postgresReachable } from '@fedhub/db';
+import { POSTGRES_TEST_URL, postgresBackend, postgresWanted } from '@fedhub/testkit/hub-harness';
 import { describe, expect, it } from 'vitest';
-import { POSTGRES_TEST_URL, postgresBackend, postgresWanted } from './harness.js';
 import { modelRegistryTests } from './suite-models.js';
 
 if (await postgresWanted()) modelRegistryTests(postgresBackend);

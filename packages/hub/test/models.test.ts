@@ -1,4 +1,4 @@
-import { sqliteBackend } from './harness.js';
+import { sqliteBackend } from '@fedhub/testkit/hub-harness';
 import { modelRegistryTests } from './suite-models.js';
 
 modelRegistryTests(sqliteBackend);

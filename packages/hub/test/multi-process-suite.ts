@@ -2,8 +2,15 @@
  * Several hub processes on one database (what a load balancer in front of PostgreSQL gives): each hub
  * instance here has its own connection pool, event bus and waiters, and they share only the database.
  */
+
+import {
+  fakeClock,
+  openShared,
+  scriptedNode,
+  sqliteBackend,
+  startTestHub,
+} from '@fedhub/testkit/hub-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeClock, openShared, scriptedNode, sqliteBackend, startTestHub } from './harness.js';
 import { seedWorld, type World } from './world.js';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;

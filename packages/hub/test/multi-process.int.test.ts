@@ -1,6 +1,6 @@
 import { postgresReachable } from '@fedhub/db';
+import { POSTGRES_TEST_URL, postgresWanted } from '@fedhub/testkit/hub-harness';
 import { describe, expect, it } from 'vitest';
-import { POSTGRES_TEST_URL, postgresWanted } from './harness.js';
 import { defineMultiProcessSuite } from './multi-process-suite.js';
 
 if (await postgresWanted()) defineMultiProcessSuite('postgres');

@@ -2,8 +2,9 @@
  * A node reports its approval policy in its heartbeat and the hub lists it with the node (issue 20: the
  * inbox shows the node's approval mode); a node that does not report keeps what it reported last.
  */
+
+import { sqliteBackend, startTestHub, type TestHub } from '@fedhub/testkit/hub-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteBackend, startTestHub, type TestHub } from './harness.js';
 import { seedWorld, type World } from './world.js';
 
 let hub: TestHub & { dispose(): Promise<void> };

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { verifyMessage } from '@fedhub/crypto';
 import { buildOnnxModel, logisticRegressionModel } from '@fedhub/inference/test-support';
 import { canonicalJson } from '@fedhub/protocol';
+import { sqliteBackend, startTestHub } from '@fedhub/testkit/hub-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteBackend, startTestHub } from './harness.js';
 import { seedWorld } from './world.js';
 
 let hub: Awaited<ReturnType<typeof startTestHub>>;

@@ -2,8 +2,9 @@
  * Signing a user out everywhere from the admin pages (issues 15 and 20): their access tokens stop working
  * at once, the account stays usable, only a hub-admin may, and the audit trail keeps who, whom and why.
  */
+
+import { sqliteBackend, startTestHub, type TestHub } from '@fedhub/testkit/hub-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteBackend, startTestHub, type TestHub } from './harness.js';
 import { seedWorld, type World } from './world.js';
 
 let hub: TestHub & { dispose(): Promise<void> };

@@ -3,8 +3,8 @@
  * PostgreSQL in `routes.int.test.ts`).
  */
 import { generateNodeKeys } from '@fedhub/crypto';
+import { type Backend, startTestHub } from '@fedhub/testkit/hub-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backend, startTestHub } from './harness.js';
 import { accessTests } from './suite-access.js';
 import { approvalTests } from './suite-approvals.js';
 import { authTests } from './suite-auth.js';

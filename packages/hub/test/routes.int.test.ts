@@ -3,8 +3,8 @@
  * unreachable server fails it; locally it runs when a server answers at the default URL.
  */
 import { postgresReachable } from '@fedhub/db';
+import { POSTGRES_TEST_URL, postgresBackend, postgresWanted } from '@fedhub/testkit/hub-harness';
 import { describe, expect, it } from 'vitest';
-import { POSTGRES_TEST_URL, postgresBackend, postgresWanted } from './harness.js';
 import { defineRouteSuite } from './route-suite.js';
 
 if (await postgresWanted()) defineRouteSuite(postgresBackend);

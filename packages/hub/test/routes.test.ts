@@ -1,4 +1,4 @@
-import { sqliteBackend } from './harness.js';
+import { sqliteBackend } from '@fedhub/testkit/hub-harness';
 import { defineRouteSuite } from './route-suite.js';
 
 defineRouteSuite(sqliteBackend);

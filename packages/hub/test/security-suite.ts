@@ -4,8 +4,8 @@
  * study ownership, and revocation.
  */
 import { generateNodeKeys } from '@fedhub/crypto';
+import { type Backend, scriptedNode, startTestHub } from '@fedhub/testkit/hub-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backend, scriptedNode, startTestHub } from './harness.js';
 import type { Hub } from './suite-state.js';
 import { seedWorld, type World } from './world.js';
 

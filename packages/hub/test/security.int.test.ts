@@ -1,7 +1,7 @@
 /** The security suite against PostgreSQL (always in CI, where FEDHUB_TEST_DATABASE_URL is set). */
 import { postgresReachable } from '@fedhub/db';
+import { POSTGRES_TEST_URL, postgresBackend, postgresWanted } from '@fedhub/testkit/hub-harness';
 import { describe, expect, it } from 'vitest';
-import { POSTGRES_TEST_URL, postgresBackend, postgresWanted } from './harness.js';
 import { defineSecuritySuite } from './security-suite.js';
 
 if (await postgresWanted()) defineSecuritySuite(postgresBackend);

@@ -1,4 +1,4 @@
-import { sqliteBackend } from './harness.js';
+import { sqliteBackend } from '@fedhub/testkit/hub-harness';
 import { defineSecuritySuite } from './security-suite.js';
 
 defineSecuritySuite(sqliteBackend);

@@ -1,7 +1,7 @@
 import { verifyMessage } from '@fedhub/crypto';
 import { approvalSigningString, checkpointSigningString, type RunAssignment } from '@fedhub/protocol';
+import { scriptedNode } from '@fedhub/testkit/hub-harness';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scriptedNode } from './harness.js';
 import { LEASE_MS, type SuiteState } from './suite-state.js';
 
 /**

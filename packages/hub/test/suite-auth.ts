@@ -1,7 +1,7 @@
+import { testAlgorithms } from '@fedhub/testkit/hub-harness';
 import { expect, it } from 'vitest';
 import { buildHub, loadHubConfig } from '../src/index.js';
 import { LOGIN_THROTTLE, throttleDelayMs } from '../src/modules/auth/service.js';
-import { testAlgorithms } from './harness.js';
 import type { SuiteState } from './suite-state.js';
 
 /** Registers these tests; `s` is filled by the suite's beforeAll. */

@@ -13,10 +13,10 @@ import { generateNodeKeys, sha256Hex } from '@fedhub/crypto';
 import { DatasetStore, type LocalNode, runLocalFederation } from '@fedhub/node';
 import { canonicalJson, DisclosurePolicySchema, type Json } from '@fedhub/protocol';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
+import { type Backend, startTestHub, type TestHub } from '@fedhub/testkit/hub-harness';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHub, loadHubConfig } from '../src/index.js';
-import { type Backend, startTestHub, type TestHub } from './harness.js';
 import { seedWorld, type World } from './world.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field in the tests

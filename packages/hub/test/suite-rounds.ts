@@ -1,6 +1,6 @@
 import type { RunAssignment } from '@fedhub/protocol';
+import { scriptedNode } from '@fedhub/testkit/hub-harness';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scriptedNode } from './harness.js';
 import type { SuiteState } from './suite-state.js';
 
 /** Registers these tests; `s` is filled by the suite's beforeAll. */

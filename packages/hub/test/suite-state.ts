@@ -1,6 +1,6 @@
 /** What the route suite's tests share: the hub under test and its seeded world (set in beforeAll). */
 import type {} from '@fastify/websocket'; // the app's injectWS
-import type { startTestHub } from './harness.js';
+import type { startTestHub } from '@fedhub/testkit/hub-harness';
 import type { World } from './world.js';
 
 export type Hub = Awaited<ReturnType<typeof startTestHub>>;

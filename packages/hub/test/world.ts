@@ -3,8 +3,8 @@
  * (Hospital B), each with an enrolled node, a study and a task; users of every role in A and a researcher in B.
  */
 import { randomUUID } from 'node:crypto';
+import { scriptedNode, type TestHub } from '@fedhub/testkit/hub-harness';
 import { expect } from 'vitest';
-import { scriptedNode, type TestHub } from './harness.js';
 
 export async function seedWorld(hub: TestHub) {
   const hubOrg = randomUUID();

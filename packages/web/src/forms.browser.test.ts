@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HubClient } from '@fedhub/sdk';
 import { COHORT_DICTIONARY } from '@fedhub/testkit';
+import { startTestFederation, type TestFederation } from '@fedhub/testkit/web-federation';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestFederation, type TestFederation } from './test-support/federation.js';
 import { type StaticProxy, startStaticProxy } from './test-support/static-proxy.js';
 
 const webDir = fileURLToPath(new URL('..', import.meta.url));

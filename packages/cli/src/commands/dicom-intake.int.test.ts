@@ -13,8 +13,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { StoreIndex } from '@fedhub/node';
-import dcmjs from 'dcmjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BuildElement,
   buildDicom,
@@ -22,7 +20,9 @@ import {
   ctElements,
   RT_STRUCT,
   testPixels,
-} from '../../../dicom/fixtures/deid/build-dicom.js';
+} from '@fedhub/testkit/dicom-builder';
+import dcmjs from 'dcmjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEDHUB_BIN, type Started, startFedhubProcess, stopProcess } from '../child-process.js';
 
 const run = promisify(execFile);

@@ -20,8 +20,8 @@ import {
   resolveDicomConfig,
   startCStoreListener,
 } from '@fedhub/node';
+import { buildDicom, CT_IMAGE, ctElements, testPixels } from '@fedhub/testkit/dicom-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../../dicom/fixtures/deid/build-dicom.js';
 
 const run = promisify(execFile);
 const hasDcmtk = existsSync('/usr/bin/storescu') && existsSync('/usr/bin/echoscu');

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { signAccessToken } from '@fedhub/crypto';
 import { loadOrCreateHubSecret } from '@fedhub/hub';
+import { sqliteBackend, startTestHub } from '@fedhub/testkit/hub-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteBackend, startTestHub } from '../../../hub/test/harness.js';
 import { seedWorld, type World } from '../../../hub/test/world.js';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;

@@ -5,8 +5,8 @@
  * Mann-Whitney U test at a fixed alpha of 0.001.
  */
 import { mannWhitneyU } from '@fedhub/testkit';
+import { sqliteBackend, startTestHub } from '@fedhub/testkit/hub-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqliteBackend, startTestHub } from '../../../hub/test/harness.js';
 
 const TRIES = Number(process.env.FEDHUB_LOGIN_TIMING_TRIES ?? 500);
 const ALPHA = 0.001;

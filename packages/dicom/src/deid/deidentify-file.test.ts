@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildDicom, CT_IMAGE, ctElements, testPixels } from '@fedhub/testkit/dicom-builder';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../fixtures/deid/build-dicom.js';
 import { deidentifyFile, deidentifyTree, type TreeProgress } from './deidentify-file.js';
 import { deriveDeidKey } from './keys.js';
 import { BASIC_PROFILE } from './options.js';

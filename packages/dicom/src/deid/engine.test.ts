@@ -3,14 +3,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
 import {
   type BuildElement,
   buildDicom,
   CT_IMAGE,
   ctElements,
   testPixels,
-} from '../../fixtures/deid/build-dicom.js';
+} from '@fedhub/testkit/dicom-builder';
+import { describe, expect, it } from 'vitest';
 import { deidentifyBuffer } from './deidentify-buffer.js';
 import { BASIC_PROFILE, type DeidOptions } from './options.js';
 import { SAFE_PRIVATE_ATTRIBUTES, SAFE_PRIVATE_CONTENT_SHA256 } from './safe-private.js';

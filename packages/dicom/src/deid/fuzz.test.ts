@@ -1,8 +1,8 @@
 // Bounded fuzzing: 500 seeded mutations of a synthetic CT and a real dose SR. Every call must return a result
 // (ok / quarantined / rejected), never throw, and never take long.
 import { readFileSync } from 'node:fs';
+import { buildDicom, CT_IMAGE, ctElements, testPixels } from '@fedhub/testkit/dicom-builder';
 import { describe, expect, it } from 'vitest';
-import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../fixtures/deid/build-dicom.js';
 import { createDeidentifier, deidentifyWith } from './deidentify-buffer.js';
 import { BASIC_PROFILE } from './options.js';
 

@@ -1,8 +1,8 @@
 // UID links between a CT series and an RT Structure Set must survive de-identification: the same input UID
 // always maps to the same output UID under the same key, in whichever attribute or sequence it appears.
 import { createRequire } from 'node:module';
+import { buildDicom, CT_IMAGE, ctElements, RT_STRUCT, testPixels } from '@fedhub/testkit/dicom-builder';
 import { describe, expect, it } from 'vitest';
-import { buildDicom, CT_IMAGE, ctElements, RT_STRUCT, testPixels } from '../../fixtures/deid/build-dicom.js';
 import { deidentifyBuffer } from './deidentify-buffer.js';
 import { BASIC_PROFILE } from './options.js';
 

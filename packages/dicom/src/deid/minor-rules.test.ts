@@ -1,5 +1,5 @@
+import { buildDicom, CT_IMAGE, ctElements, testPixels } from '@fedhub/testkit/dicom-builder';
 import { describe, expect, it } from 'vitest';
-import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../fixtures/deid/build-dicom.js';
 import { loadDictionary } from '../parser/dictionary.js';
 import { readDicom, stringValue } from '../parser/read.js';
 import type { DicomDataset } from '../parser/types.js';

@@ -3,8 +3,8 @@
 // parser) and every attribute is checked against the action the table prescribes for the options used.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { type BuildElement, buildDicom, CT_IMAGE, testPixels } from '@fedhub/testkit/dicom-builder';
 import { describe, expect, it } from 'vitest';
-import { type BuildElement, buildDicom, CT_IMAGE, testPixels } from '../../fixtures/deid/build-dicom.js';
 import { deidentifyBuffer } from './deidentify-buffer.js';
 import { BASIC_PROFILE, type DeidOptions } from './options.js';
 

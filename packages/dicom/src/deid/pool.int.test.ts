@@ -11,8 +11,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { buildDicom, CT_IMAGE, ctElements, testPixels } from '@fedhub/testkit/dicom-builder';
 import { describe, expect, it } from 'vitest';
-import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../fixtures/deid/build-dicom.js';
 import { deidentifyTree } from './deidentify-file.js';
 import { BASIC_PROFILE } from './options.js';
 import { createDeidPool } from './pool.js';

@@ -1,14 +1,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   type BuildElement,
   buildDicom,
   CT_IMAGE,
   ctElements,
   testPixels,
-} from '../../fixtures/deid/build-dicom.js';
+} from '@fedhub/testkit/dicom-builder';
+import { afterAll, describe, expect, it } from 'vitest';
 import { deidentifyTree, type TreeProgress } from './deidentify-file.js';
 import { BASIC_PROFILE } from './options.js';
 import { writeTreeFileSync } from './tree-output.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { buildDicom, CT_IMAGE, ctElements, testPixels } from '@fedhub/testkit/dicom-builder';
 import { describe, expect, it } from 'vitest';
-import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../fixtures/deid/build-dicom.js';
 import { deidentifyBuffer } from '../deid/deidentify-buffer.js';
 import { DOSE_MONITORING_PROFILE } from '../deid/options.js';
 import { extractDoseReport } from '../dose/extract.js';

@@ -1,5 +1,5 @@
+import { buildDicom, CT_IMAGE, ctElements, testPixels } from '@fedhub/testkit/dicom-builder';
 import { describe, expect, it } from 'vitest';
-import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../fixtures/deid/build-dicom.js';
 import { deidentifyBuffer } from '../deid/deidentify-buffer.js';
 import { BASIC_PROFILE } from '../deid/options.js';
 import { loadDictionary } from './dictionary.js';

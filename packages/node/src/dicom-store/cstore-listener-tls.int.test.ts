@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { buildDicom, CT_IMAGE, ctElements, testPixels } from '@fedhub/testkit/dicom-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDicom, CT_IMAGE, ctElements, testPixels } from '../../../dicom/fixtures/deid/build-dicom.js';
 import { type CStoreListener, type ListenerEvent, startCStoreListener } from './cstore-listener.js';
 import { DicomConfigSchema, resolveDicomConfig } from './dicom-config.js';
 import { type DicomStore, openDicomStore } from './dicom-store.js';

@@ -6,14 +6,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { buildDicom, CT_IMAGE, ctElements, RT_STRUCT, testPixels } from '@fedhub/testkit/dicom-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildDicom,
-  CT_IMAGE,
-  ctElements,
-  RT_STRUCT,
-  testPixels,
-} from '../../../dicom/fixtures/deid/build-dicom.js';
 import { type CStoreListener, type ListenerEvent, startCStoreListener } from './cstore-listener.js';
 import { resolveDicomConfig } from './dicom-config.js';
 import { type DicomStore, openDicomStore } from './dicom-store.js';

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Json } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
+import { startTestFederation, type TestFederation } from '@fedhub/testkit/web-federation';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overlaps } from '../charts/label-layout.js';
-import { startTestFederation, type TestFederation } from '../test-support/federation.js';
 import { type StaticProxy, startStaticProxy } from '../test-support/static-proxy.js';
 
 const webDir = fileURLToPath(new URL('../..', import.meta.url));

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTestFederation, type TestFederation } from '@fedhub/testkit/web-federation';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { startTestFederation, type TestFederation } from './federation.js';
 import { type StaticProxy, startStaticProxy } from './static-proxy.js';
 
 const webDir = fileURLToPath(new URL('../..', import.meta.url));

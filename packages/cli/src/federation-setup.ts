@@ -1,1 +1,0 @@
-export * from '@fedhub/testkit/federation-setup'; // moved to @fedhub/testkit

@@ -1,1 +1,0 @@
-export * from '@fedhub/testkit/hub-harness'; // moved to @fedhub/testkit

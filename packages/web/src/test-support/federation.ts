@@ -1,1 +1,0 @@
-export * from '@fedhub/testkit/web-federation'; // moved to @fedhub/testkit
