@@ -5,14 +5,25 @@
  */
 import { sumMaskedVectors } from '@fedhub/crypto';
 import { FedhubError, type Json } from '@fedhub/protocol';
+import { z } from 'zod';
 import type { NodePart } from './types.js';
 
 /** The payload field an algorithm fills with its additive vector; the node may mask it. */
 export const ADDITIVE_FIELD = 'additive';
 export const MASKED_FIELD = 'maskedAdditive';
 
+/**
+ * The additive vector of a payload schema (spread it into the payload's object): in the clear as the node
+ * builds it, or masked as the hub may receive it; `sumAdditive` checks that every node sent one, of one
+ * length. Its elements are not checked one by one here (a vector of a model's sums can hold 10^5 numbers).
+ */
+export const additiveFields = {
+  [ADDITIVE_FIELD]: z.custom<number[]>((v) => Array.isArray(v), 'expected an array of numbers').optional(),
+  [MASKED_FIELD]: z.union([z.string(), z.array(z.string())]).optional(),
+};
+
 /** Element-wise sum of the parts' additive vectors, unmasking when the nodes masked them. */
-export function sumAdditive(parts: NodePart[]): Float64Array {
+export function sumAdditive(parts: ReadonlyArray<NodePart<unknown>>): Float64Array {
   const payloads = parts.map((p) => p.payload as Record<string, Json>);
   // a packed string (this version's nodes) or an array of hex elements (earlier nodes)
   const masked = payloads.filter(

@@ -201,8 +201,8 @@ declare const RELEASE_BRAND: unique symbol;
  * an algorithm cannot hand the node numbers without their cells (the type says so, and the node's gate
  * refuses an object that {@link release} did not make).
  */
-export interface LocalRelease {
-  readonly payload: Json;
+export interface LocalRelease<Payload = Json> {
+  readonly payload: Payload;
   readonly disclosure: Readonly<DisclosureDeclaration>;
   readonly [RELEASE_BRAND]: true;
 }
@@ -215,11 +215,14 @@ const made = new WeakSet<object>();
  * @example
  * return release({ additive }, { subsetSize: n, cells: [{ label: 'events', count: e, kind: 'outcome' }] });
  */
-export function release(payload: Json, disclosure: DisclosureDeclaration): LocalRelease {
+export function release<Payload = Json>(
+  payload: Payload,
+  disclosure: DisclosureDeclaration,
+): LocalRelease<Payload> {
   const r = Object.freeze({
     payload,
     disclosure: Object.freeze({ ...disclosure, cells: Object.freeze([...disclosure.cells]) }),
-  }) as unknown as LocalRelease;
+  }) as LocalRelease<Payload>;
   made.add(r);
   return r;
 }
@@ -259,15 +262,20 @@ export interface AdditiveContext {
   readonly releasePerNodeBreakdown: boolean;
 }
 
-export interface NodePart {
+/** One node's payload of the round, as the hub holds it (its additive vector perhaps masked). */
+export interface NodePart<Payload = Json> {
   nodeId: string;
   nodeName: string;
-  payload: Json;
+  payload: Payload;
 }
 
-export type AggregateOutcome =
-  | { kind: 'done'; result: Json }
-  | { kind: 'next-round'; input: Json; state: Json };
+/**
+ * What the aggregate decides: the result, or the next round's input to the nodes (checked there against
+ * the algorithm's `inputSchema`) and the state the hub keeps until that round's payloads are in.
+ */
+export type AggregateOutcome<Input = Json, State = Json, Result = Json> =
+  | { kind: 'done'; result: Result }
+  | { kind: 'next-round'; input: Input; state: State };
 
 /** Noise on released statistics, from the node's mechanism (see the node's dp-release). */
 export interface NoiseSource {
@@ -308,7 +316,15 @@ export function pickFields(result: Record<string, Json>, keys: readonly string[]
   return Object.fromEntries(keys.filter((k) => result[k] !== undefined).map((k) => [k, result[k]!]));
 }
 
-export interface FederatedAlgorithm<P = unknown> {
+/**
+ * A federated algorithm, typed by its parameters `P`, the hub→node round input `Input`, the hub's state
+ * between rounds `State`, the node→hub payload `Payload` and the done `Result`. Inputs and payloads cross
+ * a process boundary as JSON, so their types are only as true as their schemas: `inputSchema` is checked
+ * at the node before `local` runs and `payloadSchema` at the hub before `aggregate` reads the parts (see
+ * defineAlgorithm). The state is the hub's own, written and read by `aggregate` only. Code that holds
+ * algorithms of any kind (the registry, the hub, the node) sees the defaults: JSON throughout.
+ */
+export interface FederatedAlgorithm<P = unknown, Input = Json, State = Json, Payload = Json, Result = Json> {
   readonly name: string;
   readonly version: string;
   readonly title: string;
@@ -322,6 +338,16 @@ export interface FederatedAlgorithm<P = unknown> {
    * the sdk read results by it); every done result is checked against it.
    */
   readonly resultSchema: z.ZodType;
+  /**
+   * The hub→node round inputs (every phase): the node checks each round's input against it before `local`
+   * reads it, and refuses the round (FH_ERR_ALGORITHM_FAILED) when it does not match.
+   */
+  readonly inputSchema?: z.ZodType<Input>;
+  /**
+   * The node→hub payloads as the hub holds them (an additive vector in the clear or masked): each part is
+   * checked against it before `aggregate` reads it.
+   */
+  readonly payloadSchema?: z.ZodType<Payload>;
   /** What leaves a node, pooled and per node, in words (the Art. 30 record's annex). */
   readonly releases: AlgorithmReleases;
   /** The differentially private release of the local payload, where the algorithm offers one. */
@@ -330,8 +356,8 @@ export interface FederatedAlgorithm<P = unknown> {
   readonly model?: ModelContract;
   /** Dataset and columns the task reads (validated by the hub against dictionaries, by the node against its data). */
   variables(params: P): { dataset: string | null; columns: string[] };
-  firstInput(params: P): Json;
-  local(ctx: LocalContext, params: P, input: Json, round: number): Promise<LocalRelease>;
+  firstInput(params: P): Input;
+  local(ctx: LocalContext, params: P, input: Input, round: number): Promise<LocalRelease<Payload>>;
   /**
    * Turns the node's checked (and, under differential privacy, noised) release into its additive form:
    * every number the aggregate needs goes into the `additive` vector, which the node masks for secure
@@ -347,8 +373,8 @@ export interface FederatedAlgorithm<P = unknown> {
   aggregate(a: {
     params: P;
     round: number;
-    state: Json | null;
-    parts: NodePart[];
+    state: State | null;
+    parts: NodePart<Payload>[];
     releasePerNodeBreakdown?: boolean;
-  }): AggregateOutcome;
+  }): AggregateOutcome<Input, State, Result>;
 }

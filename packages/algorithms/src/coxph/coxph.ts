@@ -33,8 +33,8 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import { designCells } from '../design-cells.js';
-import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
+import { designCells } from '../model-data/design-cells.js';
+import { factorColumns, modelColumns, parseModelFormula } from '../model-data/model-data.js';
 import {
   type ColumnData,
   type DatasetHandle,

@@ -38,7 +38,14 @@ import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { columnParam, DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { declaredLevelCounts, levelsHeld } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import { designCells } from '../design-cells.js';
+import { designCells } from '../model-data/design-cells.js';
+import {
+  factorColumns,
+  modelColumns,
+  type NodeModelData,
+  parseModelFormula,
+  readModelData,
+} from '../model-data/model-data.js';
 import {
   type AggregateOutcome,
   type DisclosureCell,
@@ -56,13 +63,6 @@ import {
   robustResult,
 } from './extras.js';
 import { glmFitWarnings } from './fit-warnings.js';
-import {
-  factorColumns,
-  modelColumns,
-  type NodeModelData,
-  parseModelFormula,
-  readModelData,
-} from './model-data.js';
 
 export const GlmParamsSchema = z.strictObject({
   dataset: DatasetParam,

@@ -28,7 +28,7 @@ import {
 } from '../coxph/coxph.js';
 import { agreeSetup, setupCounts, setupRelease } from '../coxph/setup-round.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import { factorColumns, modelColumns, parseModelFormula } from '../glm/model-data.js';
+import { factorColumns, modelColumns, parseModelFormula } from '../model-data/model-data.js';
 import {
   crossCells,
   type DisclosureCell,

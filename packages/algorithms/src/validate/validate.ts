@@ -30,7 +30,7 @@ import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { columnParam, DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { declaredLevelCounts, levelsHeld } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
-import { factorColumns, modelColumns, parseModelFormula, readModelData } from '../glm/model-data.js';
+import { factorColumns, modelColumns, parseModelFormula, readModelData } from '../model-data/model-data.js';
 import {
   type DatasetHandle,
   type DisclosureCell,

@@ -6,7 +6,7 @@
  * so they count as a term of their own. A cell of one record gives that record's response away.
  */
 import type { Formula } from '@fedhub/stats';
-import { crossCells, type DisclosureCell } from './types.js';
+import { crossCells, type DisclosureCell } from '../types.js';
 
 type Column = { name: string; values: ArrayLike<string | number | null> };
 
