@@ -17,8 +17,10 @@ import { validateSurvival } from './validate/validate-survival.js';
 import { validateImaging } from './validate-imaging/validate-imaging.js';
 
 /** Every built-in algorithm, newest version last for each name. */
-// biome-ignore lint/suspicious/noExplicitAny: the registry holds algorithms of different parameter types
-const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any>> = [
+// the registry holds algorithms of different parameter, input, state, payload and result types; the hub and
+// the node see them through JSON, and each algorithm checks its inputs and payloads by its own schemas
+// biome-ignore lint/suspicious/noExplicitAny: see above
+const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any, any, any, any, any>> = [
   ping,
   summary,
   crosstab,

@@ -13,6 +13,7 @@ import type {
   Filter,
   Json,
 } from '@fedhub/protocol';
+import { FedhubError } from '@fedhub/protocol';
 import type { RowPool } from '@fedhub/stats';
 import type { z } from 'zod';
 
@@ -267,6 +268,27 @@ export interface NodePart<Payload = Json> {
   nodeId: string;
   nodeName: string;
   payload: Payload;
+}
+
+/**
+ * The parts' payloads of one kind of a payload union, told apart by a field that kind alone has (required
+ * there, absent or optional in the others); a node that sent another kind fails the round.
+ *
+ * @example
+ * const levels = payloadsWith(parts, 'declared'); // each { declared, additive, ... }
+ */
+export function payloadsWith<Payload extends object, K extends string>(
+  parts: ReadonlyArray<NodePart<Payload>>,
+  field: K,
+): Array<Extract<Payload, Record<K, unknown>>> {
+  return parts.map((p) => {
+    if (!(field in p.payload))
+      throw new FedhubError(
+        'FH_ERR_ALGORITHM_FAILED',
+        `node ${p.nodeName} sent a payload of another round than the one the hub asked for (no "${field}")`,
+      );
+    return p.payload as Extract<Payload, Record<K, unknown>>;
+  });
 }
 
 /**

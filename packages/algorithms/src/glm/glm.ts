@@ -9,7 +9,14 @@
  * the weighted mean response, known after the first IRLS round, and the nodes send its deviance with the
  * second; otherwise rounds of its own fit the null model. The result equals R's `glm` on the pooled rows.
  */
-import { FedhubError, GlmResultSchema, type Json, type ResultWarning, resultWarning } from '@fedhub/protocol';
+import {
+  FedhubError,
+  type GlmResult,
+  GlmResultSchema,
+  ResultNumber,
+  type ResultWarning,
+  resultWarning,
+} from '@fedhub/protocol';
 import {
   defaultGlmControl,
   fitGlmFederated,
@@ -34,7 +41,7 @@ import {
   negBinThetaPartial,
 } from '@fedhub/stats';
 import { z } from 'zod';
-import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ADDITIVE_FIELD, additiveFields, sumAdditive } from '../additive.js';
 import { columnParam, DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { declaredLevelCounts, levelsHeld } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
@@ -46,22 +53,17 @@ import {
   parseModelFormula,
   readModelData,
 } from '../model-data/model-data.js';
+import { Coefficients, DeclaredLevels, FactorLevels } from '../model-data/round-schemas.js';
 import {
   type AggregateOutcome,
   type DisclosureCell,
   type LocalContext,
   type NodePart,
+  payloadsWith,
   pickFields,
   release,
 } from '../types.js';
-import {
-  type AnovaInput,
-  type AnovaState,
-  anovaStart,
-  anovaStep,
-  type RobustKind,
-  robustResult,
-} from './extras.js';
+import { type AnovaState, anovaStart, anovaStep, type RobustKind, robustResult } from './extras.js';
 import { glmFitWarnings } from './fit-warnings.js';
 
 export const GlmParamsSchema = z.strictObject({
@@ -127,24 +129,77 @@ export const GlmParamsSchema = z.strictObject({
 });
 export type GlmParams = z.infer<typeof GlmParamsSchema>;
 
-type Phase =
-  | { phase: 'levels' }
-  | { phase: 'negbin'; levels: Record<string, string[]>; beta: number[]; theta: number | null }
-  | { phase: 'robust'; levels: Record<string, string[]>; beta: number[]; theta?: number }
-  | ({ phase: 'anova'; levels: Record<string, string[]>; theta?: number } & AnovaInput)
-  | {
-      phase: 'irls';
-      levels: Record<string, string[]>;
-      beta: number[] | null;
-      /**
-       * The null model's fitted value (weighted mean response, known after the first IRLS round): the nodes
-       * add the null deviance at it to this round's partial, so it needs no round of its own.
-       */
-      nullMu?: number;
-    }
-  | { phase: 'null-mean'; levels: Record<string, string[]>; mu: number; theta?: number }
-  | { phase: 'null-irls'; levels: Record<string, string[]>; beta: number[] | null; theta?: number }
-  | { phase: 'centre-fit'; levels: Record<string, string[]> };
+const Levels = FactorLevels;
+const Beta = Coefficients;
+/** theta in the nodes' input once the negative binomial has it. */
+const theta = z.number().optional();
+
+/**
+ * The hub's input to each round, by phase: factor levels, then IRLS at the hub's coefficients (and the
+ * negative binomial's joint rounds, the null model's, the optional robust, anova and per-centre rounds).
+ */
+export const GlmInputSchema = z.discriminatedUnion('phase', [
+  z.strictObject({ phase: z.literal('levels') }),
+  z.strictObject({
+    phase: z.literal('irls'),
+    levels: Levels,
+    beta: Beta.nullable(),
+    /**
+     * The null model's fitted value (weighted mean response, known after the first IRLS round): the nodes
+     * add the null deviance at it to this round's partial, so it needs no round of its own.
+     */
+    nullMu: z.number().optional(),
+  }),
+  z.strictObject({ phase: z.literal('negbin'), levels: Levels, beta: Beta, theta: z.number().nullable() }),
+  z.strictObject({ phase: z.literal('robust'), levels: Levels, beta: Beta, theta }),
+  /** The partial of nested model k's columns `cols` at beta (see extras.ts). */
+  z.strictObject({
+    phase: z.literal('anova'),
+    levels: Levels,
+    k: z.int(),
+    cols: z.array(z.int()),
+    beta: Beta.nullable(),
+    theta,
+  }),
+  z.strictObject({ phase: z.literal('null-mean'), levels: Levels, mu: z.number(), theta }),
+  z.strictObject({ phase: z.literal('null-irls'), levels: Levels, beta: Beta.nullable(), theta }),
+  z.strictObject({ phase: z.literal('centre-fit'), levels: Levels }),
+]);
+export type GlmInput = z.infer<typeof GlmInputSchema>;
+
+// a centre's fit may hold NaN (an inestimable term): null once it has crossed the network as JSON
+const CentreCoefficient = z.strictObject({
+  term: z.string(),
+  estimate: ResultNumber,
+  stdError: ResultNumber,
+  pValue: ResultNumber,
+  ciLower: ResultNumber,
+  ciUpper: ResultNumber,
+});
+
+/**
+ * What a node sends: the levels round's masked counts per declared level (with its first IRLS partial on
+ * them, where it could compute it, and its count of records dropped for a missing value, -1 for fewer than
+ * the minimum cell count); each later round's additive partial with the design's column names and terms;
+ * or, with perCentre, this centre's own fit.
+ */
+export const GlmPayloadSchema = z.union([
+  z.strictObject({
+    declared: DeclaredLevels,
+    ...additiveFields,
+    names: z.array(z.string()).optional(),
+    missing: z.number().optional(),
+  }),
+  z.strictObject({ ...additiveFields, names: z.array(z.string()), assign: z.array(z.int()) }),
+  z.strictObject({
+    n: z.int(),
+    converged: z.boolean(),
+    coefficients: z.array(CentreCoefficient),
+  }),
+  z.strictObject({ n: z.int(), error: z.string() }),
+]);
+export type GlmPayload = z.infer<typeof GlmPayloadSchema>;
+type Outcome = AggregateOutcome<GlmInput, State, GlmResult>;
 
 interface State {
   levels: Record<string, string[]>;
@@ -173,7 +228,7 @@ interface State {
   };
   nodes: string[];
   /** The pooled result, kept while the optional results (robust, anova, per centre) are computed. */
-  pooled?: Json;
+  pooled?: GlmResult;
   /** The optional result whose round is out. */
   extra?: 'robust' | 'anova' | 'centre';
   /** R's attr(model.matrix, "assign") of the design's columns. */
@@ -291,7 +346,7 @@ export function modelDisclosure(m: NodeModelData, params: Pick<GlmParams, 'famil
   return { subsetSize: n, cells, parameters: m.design.p };
 }
 
-export const glm = defineAlgorithm<GlmParams>({
+export const glm = defineAlgorithm<GlmParams, GlmInput, State, GlmPayload, GlmResult>({
   name: 'glm',
   // 1.1.0: perCentre (each centre's own fit, where the study allows per-node breakdowns)
   // 1.2.0: the levels round carries the first IRLS partial; the null deviance comes with an IRLS round
@@ -303,6 +358,8 @@ export const glm = defineAlgorithm<GlmParams>({
   description:
     'Gaussian, binomial (logit), Poisson (log), quasi-binomial, quasi-Poisson and negative binomial (log, theta by ML) regression by exact federated IRLS, with optional robust/cluster-robust standard errors and likelihood-ratio tests of terms; equals R glm() / MASS::glm.nb on the pooled rows.',
   paramsSchema: GlmParamsSchema,
+  inputSchema: GlmInputSchema,
+  payloadSchema: GlmPayloadSchema,
   resultSchema: GlmResultSchema,
   model: {
     training: (r) =>
@@ -334,8 +391,7 @@ export const glm = defineAlgorithm<GlmParams>({
     ],
   }),
   firstInput: () => ({ phase: 'levels' }),
-  async local(ctx, params, input) {
-    const phase = input as unknown as Phase;
+  async local(ctx, params, phase) {
     const ds = await ctx.dataset(params.dataset);
     const f = parseModelFormula(params.formula);
     if (f.response?.kind !== 'variable')
@@ -353,8 +409,7 @@ export const glm = defineAlgorithm<GlmParams>({
       // The first IRLS partial (at R's starting values) on the declared levels: when some record holds
       // every declared level, the aggregator sums these and the round that would compute them is saved.
       const first = await firstPartial(ctx, params, Object.fromEntries(declared));
-      if (!first)
-        return release({ declared, [ADDITIVE_FIELD]: counts } as unknown as Json, { subsetSize: n, cells });
+      if (!first) return release({ declared, [ADDITIVE_FIELD]: counts }, { subsetSize: n, cells });
       const model = modelDisclosure(first.model, params);
       // records of the selection dropped for a missing value: released when 0 or at least the minimum
       // cell count (then declared), else only as "fewer than the minimum" (R: "observations deleted
@@ -367,7 +422,7 @@ export const glm = defineAlgorithm<GlmParams>({
           [ADDITIVE_FIELD]: [...counts, ...first.partial],
           names: first.names,
           missing: missingReleased ? dropped : -1,
-        } as unknown as Json,
+        },
         {
           subsetSize: Math.min(n, model.subsetSize),
           cells: [
@@ -398,7 +453,7 @@ export const glm = defineAlgorithm<GlmParams>({
           'perCentre: this study does not allow per-node breakdowns, so this node releases no model of its own',
           { parameter: 'perCentre' },
         );
-      return release(centreFit(data, params, m.design.columnNames) as Json, modelDisclosure(m, params));
+      return release(centreFit(data, params, m.design.columnNames), modelDisclosure(m, params));
     }
     let partial: Float64Array;
     if (phase.phase === 'irls') {
@@ -466,7 +521,7 @@ export const glm = defineAlgorithm<GlmParams>({
         [ADDITIVE_FIELD]: Array.from(partial),
         names: [...m.design.columnNames],
         assign: [...(m.design.assign ?? [])],
-      } as Json,
+      },
       modelDisclosure(m, params),
     );
   },
@@ -478,17 +533,15 @@ export const glm = defineAlgorithm<GlmParams>({
           'FH_ERR_OUTSIDE_STUDY',
           'perCentre: this study does not allow per-node breakdowns; fit the pooled model only',
         );
-      const declared = (parts[0]!.payload as unknown as { declared: Array<[string, string[]]> }).declared;
-      for (const p of parts)
-        if (
-          JSON.stringify((p.payload as unknown as { declared: unknown }).declared) !==
-          JSON.stringify(declared)
-        )
+      const firsts = payloadsWith(parts, 'declared');
+      const declared = firsts[0]!.declared;
+      for (const p of firsts)
+        if (JSON.stringify(p.declared) !== JSON.stringify(declared))
           throw new FedhubError(
             'FH_ERR_ALGORITHM_FAILED',
             "the nodes' dictionaries declare different levels for the model's factors",
           );
-      const withFirst = parts.filter((p) => 'names' in (p.payload as Record<string, Json>)).length;
+      const withFirst = firsts.filter((p) => p.names !== undefined).length;
       if (withFirst !== 0 && withFirst !== parts.length)
         throw new FedhubError(
           'FH_ERR_ALGORITHM_FAILED',
@@ -510,39 +563,25 @@ export const glm = defineAlgorithm<GlmParams>({
         hasOffset: f.offsets.length > 0,
         irls: toState(glmInitialState()),
         nodes: parts.map((p) => p.nodeName),
-        missing: missingReport(parts),
+        missing: missingReport(firsts),
       };
       // every node sent the first IRLS partial on the declared levels, and some record holds each of them:
       // the same design columns everywhere, so the sum is the first IRLS round's
       const sameDesign =
         withFirst === parts.length &&
         declared.every(([c, all]) => sameList(mergeLevels([all]), levels[c]!)) &&
-        parts.every((p) =>
-          sameList(
-            (p.payload as { names: string[] }).names,
-            (parts[0]!.payload as { names: string[] }).names,
-          ),
-        );
+        firsts.every((p) => sameList(p.names ?? [], firsts[0]!.names ?? []));
       if (!sameDesign)
-        return {
-          kind: 'next-round',
-          input: { phase: 'irls', levels, beta: null } as Json,
-          state: next as unknown as Json,
-        };
-      return irlsStep(
-        next,
-        sumAll.subarray(K),
-        (parts[0]!.payload as { names: string[] }).names,
-        params,
-        control,
-      );
+        return { kind: 'next-round', input: { phase: 'irls', levels, beta: null }, state: next };
+      return irlsStep(next, sumAll.subarray(K), firsts[0]!.names ?? [], params, control);
     }
     // the nodes of the round just closed: a node dropped out after round 1 (see the hub's dropout.ts) is gone
-    const s: State = { ...(state as unknown as State), nodes: parts.map((p) => p.nodeName) };
+    const s: State = { ...stateAfterRound1(state), nodes: parts.map((p) => p.nodeName) };
     if (s.pooled !== undefined) return extraStep(s, parts, params, control);
+    const partials = payloadsWith(parts, 'assign');
     let sum = sumAdditive(parts);
-    const names = (parts[0]!.payload as { names: string[] }).names;
-    s.assign ??= (parts[0]!.payload as { assign?: number[] }).assign;
+    const names = partials[0]!.names;
+    s.assign ??= partials[0]!.assign;
     if (s.negbin !== undefined) return negbinStep(s, sum, params, control);
     if (s.nullDevianceAsked) {
       s.nullDeviance = sum[sum.length - 1]!;
@@ -560,12 +599,19 @@ export const glm = defineAlgorithm<GlmParams>({
           levels: s.levels,
           beta: Array.from(step.state.beta!),
           ...thetaInput(s),
-        } as Json,
-        state: { ...s, nullIrls: toState(step.state) } as unknown as Json,
+        },
+        state: { ...s, nullIrls: toState(step.state) },
       };
     return finish(s, params, sum[1 + 1 + GlmScalar.deviance]!, false, s.levels);
   },
 });
+
+/** The hub's state after the levels round (only the levels round has none). */
+function stateAfterRound1(state: State | null): State {
+  if (state === null)
+    throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'glm: a round after the first has no state');
+  return state;
+}
 
 /** One IRLS step from the summed partial of the coefficients in `s.irls` (see glmAggregateStep). */
 function irlsStep(
@@ -574,7 +620,7 @@ function irlsStep(
   names: string[],
   params: GlmParams,
   control: typeof defaultGlmControl,
-): AggregateOutcome {
+): Outcome {
   const p = names.length;
   const step = glmAggregateStep(sum, p, fromState(s.irls), control);
   if (!step.done) {
@@ -604,8 +650,8 @@ function irlsStep(
         levels: s.levels,
         beta: Array.from(step.state.beta!),
         ...(nullMu !== undefined ? { nullMu } : {}),
-      } as Json,
-      state: next as unknown as Json,
+      },
+      state: next,
     };
   }
   const final = {
@@ -619,17 +665,14 @@ function irlsStep(
     // the Poisson fit is glm.nb's start: now the joint (beta, theta) rounds, from theta's starting value
     return {
       kind: 'next-round',
-      input: { phase: 'negbin', levels: s.levels, beta: final.beta, theta: null } as Json,
-      state: {
-        ...withFinal,
-        negbin: { beta: final.beta, theta: null, previousDeviance: null, iter: 0 },
-      } as unknown as Json,
+      input: { phase: 'negbin', levels: s.levels, beta: final.beta, theta: null },
+      state: { ...withFinal, negbin: { beta: final.beta, theta: null, previousDeviance: null, iter: 0 } },
     };
   return afterFit(withFinal, params);
 }
 
 /** After the fit: the null deviance (known, from its own round or rounds, or not defined), then the result. */
-function afterFit(withFinal: State, params: GlmParams): AggregateOutcome {
+function afterFit(withFinal: State, params: GlmParams): Outcome {
   const s = withFinal;
   const p = s.p;
   const sum = s.final!.sum;
@@ -640,15 +683,15 @@ function afterFit(withFinal: State, params: GlmParams): AggregateOutcome {
     const mu = sum[off + GlmScalar.sumWY]! / sum[off + GlmScalar.sumW]!;
     return {
       kind: 'next-round',
-      input: { phase: 'null-mean', levels: s.levels, mu, ...thetaInput(s) } as Json,
-      state: withFinal as unknown as Json,
+      input: { phase: 'null-mean', levels: s.levels, mu, ...thetaInput(s) },
+      state: withFinal,
     };
   }
   if (!s.intercept) return finish(withFinal, params, Number.NaN, true, s.levels);
   return {
     kind: 'next-round',
-    input: { phase: 'null-irls', levels: s.levels, beta: null, ...thetaInput(s) } as Json,
-    state: { ...withFinal, nullIrls: toState(glmInitialState()) } as unknown as Json,
+    input: { phase: 'null-irls', levels: s.levels, beta: null, ...thetaInput(s) },
+    state: { ...withFinal, nullIrls: toState(glmInitialState()) },
   };
 }
 
@@ -668,7 +711,7 @@ function centreFit(
   },
   params: GlmParams,
   names: readonly string[],
-): Record<string, Json> {
+): Extract<GlmPayload, { n: number }> {
   try {
     const control = { ...defaultGlmControl, ...(params.control ?? {}) };
     const g =
@@ -702,7 +745,7 @@ function finish(
   nullDevianceIn: number,
   noIntercept: boolean,
   levels: Record<string, string[]>,
-): AggregateOutcome {
+): Outcome {
   const f = s.final!;
   const sum = Float64Array.from(f.sum);
   // Without an intercept R's null model is mu = linkinv(offset): its deviance is the saturated comparison at beta = 0,
@@ -728,7 +771,7 @@ function finish(
     ciUpper: g.ciUpper[j]!,
   }));
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
-  const result = {
+  const result: GlmResult = {
     algorithm: 'glm',
     formula: params.formula,
     family: params.family,
@@ -750,7 +793,7 @@ function finish(
     n: g.nObs,
     nodes: s.nodes,
     levels: s.levels,
-  } as unknown as Json;
+  };
   return nextExtra({ ...s, pooled: result, levels }, params);
 }
 
@@ -765,13 +808,13 @@ function negbinStep(
   sum: Float64Array,
   params: GlmParams,
   control: typeof defaultGlmControl,
-): AggregateOutcome {
+): Outcome {
   const nb = s.negbin!;
   const p = s.p;
   const next = (beta: number[], theta: number, previousDeviance: number | null, iter: number) => ({
     kind: 'next-round' as const,
-    input: { phase: 'negbin', levels: s.levels, beta, theta } as Json,
-    state: { ...s, negbin: { beta, theta, previousDeviance, iter } } as unknown as Json,
+    input: { phase: 'negbin' as const, levels: s.levels, beta, theta },
+    state: { ...s, negbin: { beta, theta, previousDeviance, iter } },
   });
   if (nb.theta === null) return next(nb.beta, negBinStartTheta(sum), null, 0);
   const irlsSum = sum.subarray(0, sum.length - NEGBIN_THETA_PARTIAL_SIZE);
@@ -814,67 +857,69 @@ function negbinStep(
 const EXTRAS = ['robust', 'anova', 'centre'] as const;
 
 /** The next optional result after `s.extra` (robust, anova, per centre), or the result when none is left. */
-function nextExtra(s: State, params: GlmParams): AggregateOutcome {
+function nextExtra(s: State, params: GlmParams): Outcome {
   const asked = (e: (typeof EXTRAS)[number]) =>
     e === 'robust' ? params.robust !== undefined : e === 'anova' ? params.anova : params.perCentre;
   const from = s.extra ? EXTRAS.indexOf(s.extra) + 1 : 0;
   const e = EXTRAS.slice(from).find(asked);
-  const pooled = s.pooled as Record<string, Json>;
-  if (e === undefined) return { kind: 'done', result: pooled as Json };
-  const state = (x: Partial<State>) => ({ ...s, extra: e, ...x }) as unknown as Json;
+  const pooled = s.pooled!;
+  if (e === undefined) return { kind: 'done', result: pooled };
+  const state = (x: Partial<State>): State => ({ ...s, extra: e, ...x });
   if (e === 'robust')
     return {
       kind: 'next-round',
-      input: { phase: 'robust', levels: s.levels, beta: s.final!.beta, ...thetaInput(s) } as Json,
+      input: { phase: 'robust', levels: s.levels, beta: s.final!.beta, ...thetaInput(s) },
       state: state({}),
     };
   if (e === 'centre')
-    return { kind: 'next-round', input: { phase: 'centre-fit', levels: s.levels } as Json, state: state({}) };
+    return { kind: 'next-round', input: { phase: 'centre-fit', levels: s.levels }, state: state({}) };
   const terms = parseModelFormula(params.formula).terms.map((t) => t.label);
-  const nullDeviance = pooled['nullDeviance'];
+  const nullDeviance = pooled.nullDeviance;
   const start = anovaStart(
     s.assign ?? [],
     s.intercept && typeof nullDeviance === 'number'
-      ? { deviance: nullDeviance, df: pooled['dfNull'] as number }
+      ? { deviance: nullDeviance, df: num(pooled.dfNull) }
       : null,
   );
   if (start.state.k >= terms.length) {
     // nothing to fit: the null model and the full model are the table
     const rows = anovaTable(start.state, terms, pooled);
-    return nextExtra({ ...s, extra: 'anova', pooled: { ...pooled, anova: rows } as Json }, params);
+    return nextExtra({ ...s, extra: 'anova', pooled: { ...pooled, anova: rows } }, params);
   }
   return {
     kind: 'next-round',
-    input: { phase: 'anova', levels: s.levels, ...start.input, ...thetaInput(s) } as Json,
+    input: { phase: 'anova', levels: s.levels, ...start.input, ...thetaInput(s) },
     state: state({ anovaState: start.state }),
   };
 }
 
-function anovaTable(a: AnovaState, terms: string[], pooled: Record<string, Json>): Json {
+/** A number of the pooled result as kept in the hub's state (where JSON has made NaN null). */
+const num = (x: number | null): number => x ?? Number.NaN;
+
+function anovaTable(a: AnovaState, terms: string[], pooled: GlmResult): NonNullable<GlmResult['anova']> {
   return glmAnovaTable(
     terms,
-    [...a.deviance, pooled['deviance'] as number],
-    [...a.df, pooled['dfResidual'] as number],
-    pooled['dispersion'] as number,
-  ).map((r) => ({ ...r, pValue: Number.isFinite(r.pValue) ? r.pValue : null })) as unknown as Json;
+    [...a.deviance, num(pooled.deviance)],
+    [...a.df, num(pooled.dfResidual)],
+    num(pooled.dispersion),
+  ).map((r) => ({ ...r, pValue: Number.isFinite(r.pValue) ? r.pValue : null }));
 }
 
 /** The round of an optional result is in: add it to the result and go on to the next. */
 function extraStep(
   s: State,
-  parts: NodePart[],
+  parts: NodePart<GlmPayload>[],
   params: GlmParams,
   control: typeof defaultGlmControl,
-): AggregateOutcome {
-  const pooled = s.pooled as Record<string, Json>;
-  if (s.extra === 'centre')
+): Outcome {
+  const pooled = s.pooled!;
+  if (s.extra === 'centre') {
+    const fits = payloadsWith(parts, 'n');
     return {
       kind: 'done',
-      result: {
-        ...pooled,
-        perCentre: parts.map((p) => ({ centre: p.nodeName, ...(p.payload as Record<string, Json>) })),
-      } as Json,
+      result: { ...pooled, perCentre: fits.map((fit, i) => ({ centre: parts[i]!.nodeName, ...fit })) },
     };
+  }
   const sum = sumAdditive(parts);
   if (s.extra === 'robust') {
     const f = s.final!;
@@ -885,7 +930,7 @@ function extraStep(
       Float64Array.from(f.sum.slice(0, s.p * s.p)),
       sum,
     );
-    return nextExtra({ ...s, pooled: { ...pooled, robust } as unknown as Json }, params);
+    return nextExtra({ ...s, pooled: { ...pooled, robust } }, params);
   }
   const terms = parseModelFormula(params.formula).terms.map((t) => t.label);
   const step = anovaStep(
@@ -894,20 +939,20 @@ function extraStep(
     s.assign ?? [],
     terms,
     {
-      deviance: pooled['deviance'] as number,
-      df: pooled['dfResidual'] as number,
-      dispersion: pooled['dispersion'] as number,
+      deviance: num(pooled.deviance),
+      df: num(pooled.dfResidual),
+      dispersion: num(pooled.dispersion),
     },
     { epsilon: Math.min(control.epsilon, 1e-10), maxit: 4 * control.maxit },
   );
   if (!step.done)
     return {
       kind: 'next-round',
-      input: { phase: 'anova', levels: s.levels, ...step.input, ...thetaInput(s) } as Json,
-      state: { ...s, anovaState: step.state } as unknown as Json,
+      input: { phase: 'anova', levels: s.levels, ...step.input, ...thetaInput(s) },
+      state: { ...s, anovaState: step.state },
     };
   const rows = step.rows.map((r) => ({ ...r, pValue: Number.isFinite(r.pValue) ? r.pValue : null }));
-  return nextExtra({ ...s, pooled: { ...pooled, anova: rows } as unknown as Json }, params);
+  return nextExtra({ ...s, pooled: { ...pooled, anova: rows } }, params);
 }
 
 /** Records dropped for a missing value over the nodes that said (each a count of 0 or >= the minimum cell count). */
@@ -920,10 +965,10 @@ interface MissingReport {
   nodesUnknown: number;
 }
 
-function missingReport(parts: NodePart[]): MissingReport {
+function missingReport(firsts: ReadonlyArray<{ missing?: number | undefined }>): MissingReport {
   const r: MissingReport = { dropped: 0, nodesWithFew: 0, nodesUnknown: 0 };
-  for (const p of parts) {
-    const m = (p.payload as { missing?: unknown }).missing;
+  for (const p of firsts) {
+    const m = p.missing;
     if (typeof m !== 'number') r.nodesUnknown++;
     else if (m < 0) r.nodesWithFew++;
     else r.dropped += m;
