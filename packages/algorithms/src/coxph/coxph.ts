@@ -9,7 +9,7 @@
  * round every node sends its additive per-time risk-set sums (masked for secure aggregation); a last pair
  * of rounds gives Harrell's C from binned linear predictors.
  */
-import { CoxphResultSchema, FedhubError, type Json } from '@fedhub/protocol';
+import { type CoxphResult, CoxphResultSchema, FedhubError } from '@fedhub/protocol';
 import {
   buildDesignMatrix,
   type CoxIterationState,
@@ -30,22 +30,25 @@ import {
   termWaldTests,
 } from '@fedhub/stats';
 import { z } from 'zod';
-import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ADDITIVE_FIELD, additiveFields, sumAdditive } from '../additive.js';
 import { DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { designCells } from '../model-data/design-cells.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../model-data/model-data.js';
+import { Coefficients, FactorLevels } from '../model-data/round-schemas.js';
 import {
+  type AggregateOutcome,
   type ColumnData,
   type DatasetHandle,
   type DisclosureCell,
   type DisclosureDeclaration,
   type LocalContext,
+  payloadsWith,
   pickFields,
   release,
 } from '../types.js';
 import { coxFitWarnings } from './fit-warnings.js';
-import { agreeSetup, setupCounts, setupRelease } from './setup-round.js';
+import { agreeSetup, SetupPayloadSchema, setupCounts, setupRelease } from './setup-round.js';
 
 export const CoxParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -236,24 +239,46 @@ function preparedFor(ctx: LocalContext, d: NodeCoxData, data: CoxNodeData, grid:
   return prepared;
 }
 
-type Input =
-  | { phase: 'setup' }
-  | {
-      phase: 'newton';
-      levels: Record<string, string[]>;
-      strata: string[];
-      grid: { strata: number[]; times: number[] };
-      beta: number[] | null;
-    }
-  | { phase: 'lp-range'; levels: Record<string, string[]>; beta: number[] }
-  | {
-      phase: 'concordance';
-      levels: Record<string, string[]>;
-      strata: string[];
-      grid: { strata: number[]; times: number[] };
-      beta: number[];
-      scoreGrid: { min: number; width: number; bins: number };
-    };
+/** The agreed event-time grid: each point's stratum (index into the strata) and coarsened time. */
+const GridSchema = z.strictObject({ strata: z.array(z.int()), times: z.array(z.number()) });
+
+/**
+ * The hub's input to each round, by phase: the set-up counts, Newton rounds at the hub's coefficients,
+ * then the range of the linear predictor and the binned concordance counts on a score grid.
+ */
+export const CoxInputSchema = z.discriminatedUnion('phase', [
+  z.strictObject({ phase: z.literal('setup') }),
+  z.strictObject({
+    phase: z.literal('newton'),
+    levels: FactorLevels,
+    strata: z.array(z.string()),
+    grid: GridSchema,
+    beta: Coefficients.nullable(),
+  }),
+  z.strictObject({ phase: z.literal('lp-range'), levels: FactorLevels, beta: Coefficients }),
+  z.strictObject({
+    phase: z.literal('concordance'),
+    levels: FactorLevels,
+    strata: z.array(z.string()),
+    grid: GridSchema,
+    beta: Coefficients,
+    scoreGrid: z.strictObject({ min: z.number(), width: z.number(), bins: z.int() }),
+  }),
+]);
+export type CoxInput = z.infer<typeof CoxInputSchema>;
+
+/**
+ * What a node sends: the set-up counts (see setup-round.ts); each Newton round's additive risk-set sums
+ * with the design's column names and terms; its linear predictor's range rounded outwards to 0.1; the
+ * binned concordance counts.
+ */
+export const CoxPayloadSchema = z.union([
+  SetupPayloadSchema,
+  z.strictObject({ ...additiveFields, names: z.array(z.string()), assign: z.array(z.int()) }),
+  z.strictObject({ min: z.number(), max: z.number() }),
+  z.strictObject({ ...additiveFields }),
+]);
+export type CoxPayload = z.infer<typeof CoxPayloadSchema>;
 
 interface SerialState {
   evalBeta: number[];
@@ -283,13 +308,52 @@ const de = (s: SerialState): CoxIterationState => ({
   halving: s.halving,
 });
 
+/** A chi-square test's statistic, df and p-value. */
+type ChiSquare = {
+  statistic: number;
+  df: number;
+  pValue: number;
+};
+
+/** A chi-square test of a term (or GLOBAL), as the result holds it (a type: results are loose objects). */
+type ChiSquareRow = {
+  term: string;
+  chisq: number;
+  df: number;
+  pValue: number;
+};
+
+/** The fit's summary, kept in the hub's state while the concordance rounds run. */
+type CoxSummary = {
+  coefficients: Array<{
+    term: string;
+    estimate: number;
+    hazardRatio: number;
+    stdError: number;
+    z: number;
+    pValue: number;
+    hrLower: number;
+    hrUpper: number;
+  }>;
+  loglik: number[];
+  likelihoodRatio: ChiSquare;
+  wald: ChiSquare;
+  score: ChiSquare;
+  iterations: number;
+  converged: boolean;
+  warnings: ReturnType<typeof coxFitWarnings>;
+  covariance: number[];
+  termTests: ChiSquareRow[];
+  proportionalHazards?: { transform: 'km' | 'identity'; table: ChiSquareRow[] };
+};
+
 interface State {
   levels: Record<string, string[]>;
   strata: string[];
   grid: { strata: number[]; times: number[] };
   names: string[];
   newton: SerialState;
-  final?: { summary: Json; beta: number[]; sum: number[] };
+  final?: { summary: CoxSummary; beta: number[]; sum: number[] };
   /** Numbers at risk per grid point (S0 of the first Newton round, at beta = 0), for cox.zph's "km" transform. */
   nRisk?: number[];
   nodes: string[];
@@ -305,7 +369,9 @@ function strataCodes(d: NodeCoxData, strata: string[]): Int32Array | null {
   return d.strataNames ? Int32Array.from(d.strataNames, (s) => strata.indexOf(s)) : null;
 }
 
-export const coxph = defineAlgorithm<CoxParams>({
+type Outcome = AggregateOutcome<CoxInput, State, CoxphResult>;
+
+export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, CoxphResult>({
   name: 'coxph',
   // 1.1.0: the set-up round sends masked counts per declared level and per point of the declared time axis
   // 1.2.0: per-term Wald tests; the proportional-hazards test (cox.zph) with phTest
@@ -314,6 +380,8 @@ export const coxph = defineAlgorithm<CoxParams>({
   description:
     "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
   paramsSchema: CoxParamsSchema,
+  inputSchema: CoxInputSchema,
+  payloadSchema: CoxPayloadSchema,
   resultSchema: CoxphResultSchema,
   model: {
     training: (r) => ({
@@ -337,8 +405,7 @@ export const coxph = defineAlgorithm<CoxParams>({
     };
   },
   firstInput: () => ({ phase: 'setup' }),
-  async local(ctx, params, raw) {
-    const input = raw as unknown as Input;
+  async local(ctx, params, input) {
     const ds = await ctx.dataset(params.dataset);
     if (input.phase === 'setup') {
       const { formula, strata, columns: strataColumns } = splitStrata(params.formula);
@@ -378,10 +445,7 @@ export const coxph = defineAlgorithm<CoxParams>({
         null,
         preparedFor(ctx, d, data, grid),
       );
-      return release(
-        { [ADDITIVE_FIELD]: Array.from(partial), names: d.names, assign: d.assign } as Json,
-        disclosure,
-      );
+      return release({ [ADDITIVE_FIELD]: Array.from(partial), names: d.names, assign: d.assign }, disclosure);
     }
     // the same beta in the lp-range and concordance rounds: computed once
     const lpKey = `${input.beta.join(',')}`;
@@ -402,7 +466,7 @@ export const coxph = defineAlgorithm<CoxParams>({
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
-      return release({ min: Math.floor(lo * 10) / 10, max: Math.ceil(hi * 10) / 10 } as Json, disclosure);
+      return release({ min: Math.floor(lo * 10) / 10, max: Math.ceil(hi * 10) / 10 }, disclosure);
     }
     const partial = concordanceLocalPartial(
       d.time,
@@ -412,9 +476,9 @@ export const coxph = defineAlgorithm<CoxParams>({
       gridOf(input.grid),
       input.scoreGrid,
     );
-    return release({ [ADDITIVE_FIELD]: Array.from(partial) } as Json, disclosure);
+    return release({ [ADDITIVE_FIELD]: Array.from(partial) }, disclosure);
   },
-  aggregate({ params, round, state, parts }) {
+  aggregate({ params, round, state, parts }): Outcome {
     if (round === 1) {
       const { levels, strata, grid, n, events } = agreeSetup(parts);
       const s: State = {
@@ -429,13 +493,16 @@ export const coxph = defineAlgorithm<CoxParams>({
       };
       return {
         kind: 'next-round',
-        input: { phase: 'newton', levels, strata, grid, beta: null } as unknown as Json,
-        state: s as unknown as Json,
+        input: { phase: 'newton', levels, strata, grid, beta: null },
+        state: s,
       };
     }
-    const s = state as unknown as State;
+    if (state === null)
+      throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'coxph: a round after the first has no state');
+    const s = state;
     if (!s.final) {
-      const names = (parts[0]!.payload as { names: string[] }).names;
+      const partials = payloadsWith(parts, 'assign');
+      const names = partials[0]!.names;
       const p = names.length;
       const sum = sumAdditive(parts);
       const st = s.newton.evalBeta.length === p ? de(s.newton) : coxInitialState(p);
@@ -455,11 +522,11 @@ export const coxph = defineAlgorithm<CoxParams>({
             strata: s.strata,
             grid: s.grid,
             beta: Array.from(step.state.evalBeta),
-          } as Json,
-          state: { ...s, names, newton: ser(step.state), ...(nRisk ? { nRisk } : {}) } as unknown as Json,
+          },
+          state: { ...s, names, newton: ser(step.state), ...(nRisk ? { nRisk } : {}) },
         };
       const summary = coxSummarize(names, step.state, step.derivatives, step.converged);
-      const assign = (parts[0]!.payload as { assign?: number[] }).assign ?? [];
+      const assign = partials[0]!.assign;
       const termLabels = parseModelFormula(splitStrata(params.formula).formula).terms.map((t) => t.label);
       const termTests = termWaldTests(summary.coef, summary.covariance, assign, termLabels);
       const phTest = params.phTest
@@ -479,7 +546,7 @@ export const coxph = defineAlgorithm<CoxParams>({
           }
         : undefined;
       const beta = Array.from(summary.coef);
-      const summaryJson = {
+      const summaryJson: CoxSummary = {
         coefficients: names.map((term, j) => ({
           term,
           estimate: summary.coef[j]!,
@@ -507,17 +574,12 @@ export const coxph = defineAlgorithm<CoxParams>({
       };
       return {
         kind: 'next-round',
-        input: { phase: 'lp-range', levels: s.levels, beta } as Json,
-        state: {
-          ...s,
-          names,
-          final: { summary: summaryJson as unknown as Json, beta, sum: [] },
-        } as unknown as Json,
+        input: { phase: 'lp-range', levels: s.levels, beta },
+        state: { ...s, names, final: { summary: summaryJson, beta, sum: [] } },
       };
     }
-    const first = parts[0]!.payload as Record<string, unknown>;
-    if ('min' in first) {
-      const ranges = parts.map((p) => p.payload as { min: number; max: number });
+    if ('min' in parts[0]!.payload) {
+      const ranges = payloadsWith(parts, 'min');
       const min = Math.min(...ranges.map((r) => r.min));
       const max = Math.max(...ranges.map((r) => r.max));
       const bins = params.concordanceBins;
@@ -531,8 +593,8 @@ export const coxph = defineAlgorithm<CoxParams>({
           grid: s.grid,
           beta: s.final.beta,
           scoreGrid,
-        } as unknown as Json,
-        state: { ...s, final: { ...s.final, sum: [min, max] } } as unknown as Json,
+        },
+        state: { ...s, final: { ...s.final, sum: [min, max] } },
       };
     }
     const [min, max] = s.final.sum as [number, number];
@@ -549,7 +611,7 @@ export const coxph = defineAlgorithm<CoxParams>({
         formula: params.formula,
         ties: params.ties,
         timeResolution: params.timeResolution,
-        ...(s.final.summary as Record<string, Json>),
+        ...s.final.summary,
         concordance: {
           value: c.concordance,
           concordant: c.concordant,
@@ -560,7 +622,7 @@ export const coxph = defineAlgorithm<CoxParams>({
         n: s.n,
         events: s.events,
         nodes: s.nodes,
-      } as unknown as Json,
+      },
     };
   },
 });

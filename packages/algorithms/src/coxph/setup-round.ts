@@ -7,16 +7,19 @@
  * counts, as a Kaplan–Meier table of the pooled data would show them. The grid's times are computed as
  * coarsenTime computes a record's (k x res), so the models stay exact.
  */
-import { FedhubError, type Filter, type Json } from '@fedhub/protocol';
+import { FedhubError, type Filter } from '@fedhub/protocol';
 import { mergeLevels } from '@fedhub/stats';
-import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { z } from 'zod';
+import { ADDITIVE_FIELD, additiveFields, sumAdditive } from '../additive.js';
 import { declaredLevels } from '../declared-levels.js';
+import { DeclaredLevels } from '../model-data/round-schemas.js';
 import {
   type DatasetHandle,
   type DisclosureCell,
   type DisclosureDeclaration,
   type LocalRelease,
   type NodePart,
+  payloadsWith,
   release,
 } from '../types.js';
 
@@ -49,16 +52,20 @@ export function timeAxis(
 }
 
 /** What a node sends in the set-up round: public layout in the clear, every count in the additive vector. */
-export interface SetupPayload {
+export const SetupPayloadSchema = z.strictObject({
   /** Declared levels of each factor and strata column, in the vector's order. */
-  declared: Array<[string, string[]]>;
-  axis: { first: number; size: number; res: number };
-  strataColumn: string | null;
-}
+  declared: DeclaredLevels,
+  axis: z.strictObject({ first: z.int(), size: z.int(), res: z.number() }),
+  strataColumn: z.string().nullable(),
+  ...additiveFields,
+});
+export type SetupPayload = z.infer<typeof SetupPayloadSchema>;
+/** The set-up payload's layout, public: the same at every node whose dictionary is the same. */
+export type SetupLayout = Pick<SetupPayload, 'declared' | 'axis' | 'strataColumn'>;
 
 /** A node's set-up counts before the rows are read: declared levels and their counts, local levels. */
 export interface SetupCounts {
-  layout: SetupPayload;
+  layout: SetupLayout;
   levelCounts: number[];
   /** Levels present in this node's selected rows (for its own design cache only; never released). */
   localLevels: Record<string, string[]>;
@@ -136,7 +143,7 @@ export function setupRelease(
   setup: SetupCounts,
   d: { n: number; time: Float64Array; event: Float64Array; strataNames: string[] | null },
   design: DisclosureDeclaration,
-): LocalRelease {
+): LocalRelease<SetupPayload> {
   const { axis, declared, strataColumn } = setup.layout;
   const strataLevels = strataColumn ? declared.find(([c]) => c === strataColumn)![1] : [''];
   const eventCounts = new Array<number>(strataLevels.length * axis.size).fill(0);
@@ -158,7 +165,7 @@ export function setupRelease(
     {
       ...setup.layout,
       [ADDITIVE_FIELD]: [d.n, events, ...setup.levelCounts, ...eventCounts],
-    } as unknown as Json,
+    },
     {
       ...design,
       cells: [
@@ -172,17 +179,17 @@ export function setupRelease(
 }
 
 /** The aggregator's side: the pooled levels (present in some record), strata and event-time grid, n and events. */
-export function agreeSetup(parts: NodePart[]): {
+export function agreeSetup(parts: ReadonlyArray<NodePart<SetupPayload | object>>): {
   levels: Record<string, string[]>;
   strata: string[];
   grid: { strata: number[]; times: number[] };
   n: number;
   events: number;
 } {
-  const layout = parts[0]!.payload as unknown as SetupPayload;
+  const layouts = payloadsWith(parts, 'axis');
+  const layout = layouts[0]!;
   const key = JSON.stringify([layout.declared, layout.axis, layout.strataColumn]);
-  for (const p of parts) {
-    const l = p.payload as unknown as SetupPayload;
+  for (const l of layouts) {
     if (JSON.stringify([l.declared, l.axis, l.strataColumn]) !== key)
       throw new FedhubError(
         'FH_ERR_ALGORITHM_FAILED',
