@@ -14,10 +14,10 @@
  * comparators per grid point and score bin), secure-aggregated; each centre's own C only where the study
  * allows per-node breakdowns.
  */
-import { FedhubError, type Json, ValidateSurvivalResultSchema } from '@fedhub/protocol';
+import { FedhubError, type ValidateSurvivalResult, ValidateSurvivalResultSchema } from '@fedhub/protocol';
 import { concordanceLocalPartial, type EventTimeGrid, normalQuantile } from '@fedhub/stats';
 import { z } from 'zod';
-import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ADDITIVE_FIELD, additiveFields, sumAdditive } from '../additive.js';
 import { columnParam, DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import {
   type CoxParams,
@@ -26,14 +26,17 @@ import {
   readCoxNodeData,
   splitStrata,
 } from '../coxph/coxph.js';
-import { agreeSetup, setupCounts, setupRelease } from '../coxph/setup-round.js';
+import { agreeSetup, SetupPayloadSchema, setupCounts, setupRelease } from '../coxph/setup-round.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../model-data/model-data.js';
+import { FactorLevels } from '../model-data/round-schemas.js';
 import {
+  type AggregateOutcome,
   crossCells,
   type DisclosureCell,
   type DisclosureDeclaration,
   type LocalContext,
+  payloadsWith,
   release,
 } from '../types.js';
 
@@ -185,23 +188,49 @@ function coxParams(p: ValidateSurvivalParams, r: Resolved): CoxParams {
   };
 }
 
-interface Grid {
-  strata: number[];
-  times: number[];
-}
+const GridSchema = z.strictObject({ strata: z.array(z.int()), times: z.array(z.number()) });
+type Grid = z.infer<typeof GridSchema>;
 
-type Input =
-  | { phase: 'setup' }
-  | { phase: 'range'; levels: Record<string, string[]> }
-  | {
-      phase: 'concordance';
-      levels: Record<string, string[]>;
-      strata: string[];
-      grid: Grid;
-      /** Score grid in units of scoreResolution: bins lo, lo + 1, ..., lo + bins - 1. */
-      lo: number;
-      bins: number;
-    };
+/** The hub's input to each round: the set-up counts, the score range, the concordance counts. */
+export const ValidateSurvivalInputSchema = z.discriminatedUnion('phase', [
+  z.strictObject({ phase: z.literal('setup') }),
+  z.strictObject({ phase: z.literal('range'), levels: FactorLevels }),
+  z.strictObject({
+    phase: z.literal('concordance'),
+    levels: FactorLevels,
+    strata: z.array(z.string()),
+    grid: GridSchema,
+    /** Score grid in units of scoreResolution: bins lo, lo + 1, ..., lo + bins - 1. */
+    lo: z.number(),
+    bins: z.int(),
+  }),
+]);
+type Input = z.infer<typeof ValidateSurvivalInputSchema>;
+
+// this centre's C (null where undefined), released only where the study allows per-node breakdowns
+const Maybe = z.number().nullable();
+const CentreSchema = z.strictObject({
+  n: z.int(),
+  events: z.number(),
+  concordance: Maybe,
+  stdError: Maybe,
+  ciLower: Maybe,
+  ciUpper: Maybe,
+  variance: Maybe,
+  concordant: z.number(),
+  discordant: z.number(),
+  tiedScore: z.number(),
+  tiedTime: z.number(),
+  tiedBoth: z.number(),
+});
+
+/** What a node sends: the set-up counts; its score range (null without records); the concordance counts. */
+export const ValidateSurvivalPayloadSchema = z.union([
+  SetupPayloadSchema,
+  z.strictObject({ range: z.strictObject({ lo: z.number(), hi: z.number() }).nullable() }),
+  z.strictObject({ ...additiveFields, centre: CentreSchema.optional() }),
+]);
+type Payload = z.infer<typeof ValidateSurvivalPayloadSchema>;
 
 interface State {
   levels: Record<string, string[]>;
@@ -213,6 +242,8 @@ interface State {
   lo?: number;
   bins?: number;
 }
+
+type Outcome = AggregateOutcome<Input, State, ValidateSurvivalResult>;
 
 /** The node's scores on the grid (integer multiples of scoreResolution), once per task. */
 function gridScores(ctx: LocalContext, d: NodeCoxData, r: Resolved, res: number): Float64Array {
@@ -258,7 +289,13 @@ function withCi(s: ConcordanceSummary) {
   };
 }
 
-export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
+export const validateSurvival = defineAlgorithm<
+  ValidateSurvivalParams,
+  Input,
+  State,
+  Payload,
+  ValidateSurvivalResult
+>({
   name: 'validate-survival',
   // 1.1.0: the set-up round sends masked counts on the declared levels and time axis (as coxph 1.1.0)
   // 1.2.0: score groups and event-time points merged at the node until each passes, declared as cells
@@ -267,6 +304,8 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
   description:
     "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, on coarsened event times.",
   paramsSchema: ValidateSurvivalParamsSchema,
+  inputSchema: ValidateSurvivalInputSchema,
+  payloadSchema: ValidateSurvivalPayloadSchema,
   resultSchema: ValidateSurvivalResultSchema,
   releases: {
     pooled:
@@ -279,8 +318,7 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
     return { dataset: p.dataset, columns: [...modelColumns(f), ...(r.strata ? [r.strata] : [])] };
   },
   firstInput: () => ({ phase: 'setup' }),
-  async local(ctx, params, raw) {
-    const input = raw as unknown as Input;
+  async local(ctx, params, input) {
     const r = resolveSurvivalModel(params);
     const cp = coxParams(params, r);
     const ds = await ctx.dataset(params.dataset);
@@ -311,7 +349,7 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
         hi = Math.max(hi, v);
       }
       const range = d.n === 0 ? null : { lo: Math.floor(lo / step) * step, hi: Math.ceil(hi / step) * step };
-      return release({ range } as Json, disclosure);
+      return release({ range }, disclosure);
     }
     const grid: EventTimeGrid = {
       strata: Int32Array.from(input.grid.strata),
@@ -334,11 +372,11 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
     };
     // this centre's own C leaves the node only where the study allows per-node breakdowns
     if (ctx.releasePerNodeBreakdown !== true)
-      return release({ [ADDITIVE_FIELD]: Array.from(partial) } as Json, withPairs);
+      return release({ [ADDITIVE_FIELD]: Array.from(partial) }, withPairs);
     const centre = { n: d.n, events, ...withCi(own) };
-    return release({ [ADDITIVE_FIELD]: Array.from(partial), centre } as Json, withPairs);
+    return release({ [ADDITIVE_FIELD]: Array.from(partial), centre }, withPairs);
   },
-  aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
+  aggregate({ params, round, state, parts, releasePerNodeBreakdown }): Outcome {
     if (round === 1) {
       const { levels, strata, grid, n, events } = agreeSetup(parts);
       if (grid.times.length === 0)
@@ -353,14 +391,19 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
       };
       return {
         kind: 'next-round',
-        input: { phase: 'range', levels } as Json,
-        state: s as unknown as Json,
+        input: { phase: 'range', levels },
+        state: s,
       };
     }
-    const s = state as unknown as State;
+    if (state === null)
+      throw new FedhubError(
+        'FH_ERR_ALGORITHM_FAILED',
+        'validate-survival: a round after the first has no state',
+      );
+    const s = state;
     if (round === 2) {
-      const ranges = parts
-        .map((p) => (p.payload as { range: { lo: number; hi: number } | null }).range)
+      const ranges = payloadsWith(parts, 'range')
+        .map((p) => p.range)
         .filter((x) => x !== null);
       const lo = Math.min(...ranges.map((x) => x.lo));
       const hi = Math.max(...ranges.map((x) => x.hi));
@@ -380,8 +423,8 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
           grid: s.grid,
           lo,
           bins,
-        } as unknown as Json,
-        state: { ...s, lo, bins } as unknown as Json,
+        },
+        state: { ...s, lo, bins },
       };
     }
     const sum = sumAdditive(parts);
@@ -391,14 +434,14 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
       throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'no comparable pairs: Harrell’s C is undefined');
     const r = resolveSurvivalModel(params);
     const perCentre = parts.flatMap((p) => {
-      const c = (p.payload as { centre?: Record<string, Json> }).centre;
+      const c = 'centre' in p.payload ? p.payload.centre : undefined;
       return c ? [{ centre: p.nodeName, ...c }] : [];
     });
     return {
       kind: 'done',
       result: {
         algorithm: 'validate-survival',
-        model: params.model as Json,
+        model: params.model,
         time: r.time,
         event: r.event,
         strata: r.strata,
@@ -406,9 +449,9 @@ export const validateSurvival = defineAlgorithm<ValidateSurvivalParams>({
         scoreResolution: params.scoreResolution,
         scoreBins: s.bins!,
         pooled: { n: s.n, events: s.events, comparablePairs: pairs, ...withCi(pooled) },
-        ...(releasePerNodeBreakdown === true ? { perCentre: perCentre as unknown as Json } : {}),
+        ...(releasePerNodeBreakdown === true ? { perCentre } : {}),
         nodes: s.nodes,
-      } as Json,
+      },
     };
   },
 });
