@@ -21,6 +21,26 @@ function firstIssue(error: z.ZodError): string {
 }
 
 /**
+ * The parts with their payloads checked against `schema` (and as it parses them); a node's payload that
+ * does not match fails the round, naming the node and where it differs.
+ */
+export function checkPayloads<Payload>(
+  algorithm: string,
+  schema: z.ZodType<Payload>,
+  parts: ReadonlyArray<NodePart<unknown>>,
+): NodePart<Payload>[] {
+  return parts.map((p) => {
+    const checked = schema.safeParse(p.payload);
+    if (!checked.success)
+      throw new FedhubError(
+        'FH_ERR_ALGORITHM_FAILED',
+        `${algorithm}: node ${p.nodeName} sent a payload that does not match this algorithm's payloads at ${firstIssue(checked.error)}`,
+      );
+    return { ...p, payload: checked.data };
+  });
+}
+
+/**
  * Builds an algorithm from its halves and computes its digest from the name, version, parameter schema and
  * the content of every module it can execute (algorithm-digest.ts), so that any change of code, helpers
  * and stats included, gives a new digest (and reopens approval).
@@ -43,8 +63,6 @@ export function defineAlgorithm<P, Input = Json, State = Json, Payload = Json, R
     computed = { jsonSchema, digest };
     return computed;
   };
-  // every done result is checked against the algorithm's own result schema: a result the web, the sdk and
-  // the CLI cannot read is the algorithm's failure, found where it is made
   type Algorithm = FederatedAlgorithm<P, Input, State, Payload, Result>;
   // the node's edge: a round input that is not one of this algorithm's inputs is refused before any data
   // is read (the input comes from the hub, over the network)
@@ -62,18 +80,8 @@ export function defineAlgorithm<P, Input = Json, State = Json, Payload = Json, R
     : def.local;
   // the hub's edge: each node's payload is checked before the aggregate reads it
   const payloadSchema = def.payloadSchema;
-  const partsOf = (parts: NodePart<Payload>[]): NodePart<Payload>[] => {
-    if (!payloadSchema) return parts;
-    return parts.map((p) => {
-      const checked = payloadSchema.safeParse(p.payload);
-      if (!checked.success)
-        throw new FedhubError(
-          'FH_ERR_ALGORITHM_FAILED',
-          `${def.name}: node ${p.nodeName} sent a payload that does not match this algorithm's payloads at ${firstIssue(checked.error)}`,
-        );
-      return { ...p, payload: checked.data };
-    });
-  };
+  const partsOf = (parts: NodePart<Payload>[]): NodePart<Payload>[] =>
+    payloadSchema ? checkPayloads(def.name, payloadSchema, parts) : parts;
   // every done result is checked against the algorithm's own result schema: a result the web, the sdk and
   // the CLI cannot read is the algorithm's failure, found where it is made
   const aggregate: Algorithm['aggregate'] = (a) => {

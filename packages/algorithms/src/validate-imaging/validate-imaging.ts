@@ -9,9 +9,15 @@
  * Per-case scores and metrics never leave the node; failures leave as counts per reason.
  */
 import { type DataDictionary, FedhubError, type Json, ValidateImagingResultSchema } from '@fedhub/protocol';
-import { defineAlgorithm } from '../define-algorithm.js';
+import { checkPayloads, defineAlgorithm } from '../define-algorithm.js';
 import { type DatasetHandle, type LocalContext, type NodePart, release } from '../types.js';
-import { validate } from '../validate/validate.js';
+import {
+  type ValidateInput,
+  ValidateInputSchema,
+  ValidatePayloadSchema,
+  type ValidateState,
+  validate,
+} from '../validate/validate.js';
 import { poolMetric } from './metric-summary.js';
 import { nodeCases } from './node-cases.js';
 import {
@@ -70,7 +76,8 @@ interface State {
   task: 'classification';
   cases: Json;
   perNode: Json;
-  inner: Json | null;
+  /** validate's own state, whose rounds the classifier's are. */
+  inner: ValidateState | null;
 }
 
 /** The pooled counts of cases: a reason's count where every node gave it, else null. */
@@ -124,7 +131,7 @@ function segmentationResult(params: ValidateImagingParams, parts: NodePart[], pe
 async function classificationLocal(
   ctx: LocalContext,
   params: ValidateImagingParams,
-  input: Json,
+  input: ValidateInput,
   round: number,
 ) {
   const c = await nodeCases(ctx, params);
@@ -148,13 +155,15 @@ async function classificationLocal(
   );
 }
 
-export const validateImaging = defineAlgorithm<ValidateImagingParams>({
+// the rounds are validate's (a segmenter's one round reads no input)
+export const validateImaging = defineAlgorithm<ValidateImagingParams, ValidateInput, State>({
   name: 'validate-imaging',
   version: '1.0.0',
   title: 'Image model validation at the nodes (ONNX)',
   description:
     "A registered ONNX image model run at each node over its DICOM store with its card's preprocessing: a classifier's AUC, Brier score and calibration against a label column, or a segmentation model's Dice, HD95 and surface Dice against the local reference structure, as aggregates only.",
   paramsSchema: ValidateImagingParamsSchema,
+  inputSchema: ValidateInputSchema,
   resultSchema: ValidateImagingResultSchema,
   releases: {
     pooled:
@@ -179,14 +188,11 @@ export const validateImaging = defineAlgorithm<ValidateImagingParams>({
     });
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
-    const task =
-      round === 1
-        ? (parts[0]?.payload as { task?: string } | undefined)?.task
-        : (state as unknown as State).task;
+    const task = round === 1 ? (parts[0]?.payload as { task?: string } | undefined)?.task : state?.task;
     if (task === 'segmentation')
       return { kind: 'done', result: segmentationResult(params, parts, releasePerNodeBreakdown === true) };
     const vp = validateParams(params);
-    const s = round === 1 ? null : (state as unknown as State);
+    const s = round === 1 ? null : state;
     const cases =
       s?.cases ??
       (poolCases(
@@ -202,12 +208,12 @@ export const validateImaging = defineAlgorithm<ValidateImagingParams>({
       params: vp,
       round,
       state: s?.inner ?? null,
-      parts,
+      parts: checkPayloads(validate.name, ValidatePayloadSchema, parts),
       ...(releasePerNodeBreakdown === undefined ? {} : { releasePerNodeBreakdown }),
     });
     if (inner.kind === 'next-round') {
       const next: State = { task: 'classification', cases, perNode, inner: inner.state };
-      return { kind: 'next-round', input: inner.input, state: next as unknown as Json };
+      return { kind: 'next-round', input: inner.input, state: next };
     }
     const r = inner.result as Record<string, Json>;
     return {

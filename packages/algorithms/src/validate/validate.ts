@@ -6,7 +6,7 @@
  * calibration slope and calibration-in-the-large (binomial GLMs fitted by federated IRLS). The model is a
  * column of predicted probabilities, or a formula with frozen coefficients (e.g. from a `glm` task).
  */
-import { FedhubError, type Json, ValidateResultSchema } from '@fedhub/protocol';
+import { FedhubError, type ValidateResult, ValidateResultSchema } from '@fedhub/protocol';
 import {
   aucFromHistograms,
   brierFromPartial,
@@ -26,16 +26,19 @@ import {
   rocFromHistograms,
 } from '@fedhub/stats';
 import { z } from 'zod';
-import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
+import { ADDITIVE_FIELD, additiveFields, sumAdditive } from '../additive.js';
 import { columnParam, DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { declaredLevelCounts, levelsHeld } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula, readModelData } from '../model-data/model-data.js';
+import { Coefficients, DeclaredLevels, FactorLevels } from '../model-data/round-schemas.js';
 import {
+  type AggregateOutcome,
   type DatasetHandle,
   type DisclosureCell,
   type DisclosureDeclaration,
   type LocalContext,
+  payloadsWith,
   release,
 } from '../types.js';
 import { netBenefitCurve } from './net-benefit.js';
@@ -206,16 +209,47 @@ function gridQuantiles(counts: Float64Array, width: number, probs: number[]): nu
   });
 }
 
-type Input =
-  | { phase: 'levels' }
-  | { phase: 'hist'; levels: Record<string, string[]> }
-  | {
-      phase: 'calibration';
-      levels: Record<string, string[]>;
-      breaks: number[] | null;
-      slope: number[] | null;
-      large: number[] | null;
-    };
+/**
+ * The hub's input to each round: the levels round, the histograms of the scores by outcome, then the
+ * calibration rounds (Hosmer–Lemeshow sums at the pooled breaks with the first, IRLS of the calibration
+ * slope and calibration-in-the-large at the hub's coefficients, each null once converged or at its start).
+ */
+export const ValidateInputSchema = z.discriminatedUnion('phase', [
+  z.strictObject({ phase: z.literal('levels') }),
+  z.strictObject({ phase: z.literal('hist'), levels: FactorLevels }),
+  z.strictObject({
+    phase: z.literal('calibration'),
+    levels: FactorLevels,
+    breaks: z.array(z.number()).nullable(),
+    slope: Coefficients.nullable(),
+    large: Coefficients.nullable(),
+  }),
+]);
+export type ValidateInput = z.infer<typeof ValidateInputSchema>;
+
+// a centre's metrics may be NaN in-process (no events at the centre): null once they crossed as JSON
+const CentreNumber = z.number().nullable().or(z.nan());
+const CentreSchema = z.object({
+  n: z.int(),
+  events: z.number(),
+  auc: CentreNumber,
+  aucCiLower: CentreNumber,
+  aucCiUpper: CentreNumber,
+  brier: CentreNumber,
+  calibrationSlope: CentreNumber,
+  calibrationInLarge: CentreNumber,
+});
+
+/**
+ * What a node sends: the masked counts per declared level (with its record count first); the merged
+ * histograms, Brier sums and missing counts (with this centre's own metrics where the study allows it);
+ * the calibration sums. Not strict: validate-imaging sends validate's payloads with its own fields added.
+ */
+export const ValidatePayloadSchema = z.union([
+  z.object({ declared: DeclaredLevels, ...additiveFields }),
+  z.object({ ...additiveFields, centre: CentreSchema.optional() }),
+]);
+export type ValidatePayload = z.infer<typeof ValidatePayloadSchema>;
 
 interface SerialIrls {
   iter: number;
@@ -237,17 +271,51 @@ const de = (s: SerialIrls): GlmIterationState => ({
   previousDeviance: s.previousDeviance ?? Number.NaN,
 });
 
-interface State {
+/** The pooled metrics of the histogram round, kept until the calibration rounds are done. */
+type PooledMetrics = {
+  auc: number;
+  aucVariance: number;
+  aucCiLower: number;
+  aucCiUpper: number;
+  events: number;
+  n: number;
+  brier: number;
+  roc: Array<{ threshold: number; tpr: number; fpr: number }>;
+  rocMinStep: number;
+  netBenefit: Array<{ threshold: number; netBenefit: number | null; treatAll: number }>;
+  excluded: { missingValues: number; centresWithFewerMissingThanMinimum: number };
+};
+
+/** The Hosmer–Lemeshow breaks, and the test once its sums are in. */
+type HosmerLemeshow = {
+  breaks: number[];
+  statistic?: number;
+  df?: number;
+  pValue?: number;
+  n?: number[];
+  observed?: number[];
+  expected?: number[];
+};
+
+export interface ValidateState {
   levels: Record<string, string[]>;
-  pooled?: Json;
-  perCentre?: Json;
-  hl?: Json;
+  pooled?: PooledMetrics;
+  perCentre?: Array<{ centre: string } & z.infer<typeof CentreSchema>>;
+  hl?: HosmerLemeshow;
   slope: SerialIrls;
   large: SerialIrls;
   nodes: string[];
 }
+type State = ValidateState;
+type Outcome = AggregateOutcome<ValidateInput, State, ValidateResult>;
 
-export const validate = defineAlgorithm<ValidateParams>({
+export const validate = defineAlgorithm<
+  ValidateParams,
+  ValidateInput,
+  State,
+  ValidatePayload,
+  ValidateResult
+>({
   name: 'validate',
   // 1.2.0: per-centre results only where the study allows per-node breakdowns, and then the node sends them
   // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
@@ -258,6 +326,8 @@ export const validate = defineAlgorithm<ValidateParams>({
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
   paramsSchema: ValidateParamsSchema,
+  inputSchema: ValidateInputSchema,
+  payloadSchema: ValidatePayloadSchema,
   resultSchema: ValidateResultSchema,
   releases: {
     pooled:
@@ -277,8 +347,7 @@ export const validate = defineAlgorithm<ValidateParams>({
     ],
   }),
   firstInput: () => ({ phase: 'levels' }),
-  async local(ctx, params, raw) {
-    const input = raw as unknown as Input;
+  async local(ctx, params, input) {
     const ds = await ctx.dataset(params.dataset);
     if (input.phase === 'levels') {
       // levels from the dictionary; the node's counts per level go masked, so its own levels stay home
@@ -291,10 +360,13 @@ export const validate = defineAlgorithm<ValidateParams>({
           : [];
       const { declared, counts, cells } = await declaredLevelCounts(ds, factors, params.filter);
       const n = await ds.count(params.filter);
-      return release({ declared, [ADDITIVE_FIELD]: [n, ...counts] } as unknown as Json, {
-        subsetSize: n,
-        cells,
-      });
+      return release(
+        { declared, [ADDITIVE_FIELD]: [n, ...counts] },
+        {
+          subsetSize: n,
+          cells,
+        },
+      );
     }
     const s = releasedScores(ctx, await scores(ctx, ds, params, input.levels), params);
     const events = s.y.reduce((a, b) => a + b, 0);
@@ -330,8 +402,7 @@ export const validate = defineAlgorithm<ValidateParams>({
         histCells.push({ label: 'records left out (missing values)', count: missing, kind: 'missing' });
       const withBins = { ...disclosure, cells: [...disclosure.cells, ...histCells] };
       // this centre's own metrics leave the node only where the study allows per-node breakdowns
-      if (ctx.releasePerNodeBreakdown !== true)
-        return release({ [ADDITIVE_FIELD]: additive } as Json, withBins);
+      if (ctx.releasePerNodeBreakdown !== true) return release({ [ADDITIVE_FIELD]: additive }, withBins);
       const local = aucFromHistograms(hist, grid.bins);
       const cal = calibrationFederated([s]);
       const centre = {
@@ -344,7 +415,7 @@ export const validate = defineAlgorithm<ValidateParams>({
         calibrationSlope: cal.slope,
         calibrationInLarge: cal.interceptInLarge,
       };
-      return release({ [ADDITIVE_FIELD]: additive, centre } as Json, withBins);
+      return release({ [ADDITIVE_FIELD]: additive, centre }, withBins);
     }
     const vec: number[] = [];
     const hlCells: DisclosureCell[] = [];
@@ -378,19 +449,20 @@ export const validate = defineAlgorithm<ValidateParams>({
         input.large ? Float64Array.from(input.large) : null,
       ),
     );
-    return release({ [ADDITIVE_FIELD]: vec } as Json, {
-      ...disclosure,
-      cells: [...disclosure.cells, ...hlCells],
-    });
+    return release(
+      { [ADDITIVE_FIELD]: vec },
+      {
+        ...disclosure,
+        cells: [...disclosure.cells, ...hlCells],
+      },
+    );
   },
-  aggregate({ params, round, state, parts, releasePerNodeBreakdown }) {
+  aggregate({ params, round, state, parts, releasePerNodeBreakdown }): Outcome {
     if (round === 1) {
-      const declared = (parts[0]!.payload as unknown as { declared: Array<[string, string[]]> }).declared;
-      for (const p of parts)
-        if (
-          JSON.stringify((p.payload as unknown as { declared: unknown }).declared) !==
-          JSON.stringify(declared)
-        )
+      const firsts = payloadsWith(parts, 'declared');
+      const declared = firsts[0]!.declared;
+      for (const p of firsts)
+        if (JSON.stringify(p.declared) !== JSON.stringify(declared))
           throw new FedhubError(
             'FH_ERR_ALGORITHM_FAILED',
             "the nodes' dictionaries declare different levels for the model's factors",
@@ -403,9 +475,11 @@ export const validate = defineAlgorithm<ValidateParams>({
         large: ser(glmInitialState()),
         nodes: parts.map((p) => p.nodeName),
       };
-      return { kind: 'next-round', input: { phase: 'hist', levels } as Json, state: s as unknown as Json };
+      return { kind: 'next-round', input: { phase: 'hist', levels }, state: s };
     }
-    const s = state as unknown as State;
+    if (state === null)
+      throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'validate: a round after the first has no state');
+    const s = state;
     const sum = sumAdditive(parts);
     const grid = gridOf(params.scoreResolution);
     if (round === 2) {
@@ -438,26 +512,26 @@ export const validate = defineAlgorithm<ValidateParams>({
           events: auc.nPositive,
           n: auc.nPositive + auc.nNegative,
           brier,
-          roc: roc as unknown as Json,
+          roc,
           rocMinStep: ROC_MIN_STEP,
-          netBenefit: netBenefit as unknown as Json,
+          netBenefit,
           excluded,
-        } as Json,
+        },
         perCentre: parts.flatMap((p) => {
-          const c = (p.payload as { centre?: Record<string, Json> }).centre;
+          const c = 'centre' in p.payload ? p.payload.centre : undefined;
           return c ? [{ centre: p.nodeName, ...c }] : [];
-        }) as Json,
-        hl: { breaks } as Json,
+        }),
+        hl: { breaks },
       };
       return {
         kind: 'next-round',
-        input: { phase: 'calibration', levels: s.levels, breaks, slope: null, large: null } as Json,
-        state: next as unknown as Json,
+        input: { phase: 'calibration', levels: s.levels, breaks, slope: null, large: null },
+        state: next,
       };
     }
     let offset = 0;
-    let hl = s.hl as Json;
-    const breaks = (s.hl as { breaks: number[]; statistic?: number }).breaks;
+    let hl: HosmerLemeshow = s.hl ?? { breaks: [] };
+    const breaks = hl.breaks;
     if (round === 3) {
       const g = breaks.length - 1;
       const r = hosmerLemeshowFromPartial(sum.subarray(0, 3 * g));
@@ -500,8 +574,8 @@ export const validate = defineAlgorithm<ValidateParams>({
           breaks: null,
           slope: evalBeta(slope),
           large: evalBeta(large),
-        } as Json,
-        state: { ...s, hl, slope, large } as unknown as Json,
+        },
+        state: { ...s, hl, slope, large },
       };
     }
     const summarise = (x: SerialIrls, names: string[], intercept: boolean) =>
@@ -522,10 +596,10 @@ export const validate = defineAlgorithm<ValidateParams>({
       result: {
         algorithm: 'validate',
         outcome: params.outcome,
-        model: params.model as Json,
+        model: params.model,
         scoreResolution: params.scoreResolution,
         pooled: {
-          ...(s.pooled as Record<string, Json>),
+          ...s.pooled!,
           calibrationSlope: sl.estimate[1]!,
           calibrationSlopeStdError: sl.stdError[1]!,
           calibrationSlopeIntercept: sl.estimate[0]!,
@@ -535,7 +609,7 @@ export const validate = defineAlgorithm<ValidateParams>({
         },
         ...(releasePerNodeBreakdown === true ? { perCentre: s.perCentre! } : {}),
         nodes: s.nodes,
-      } as Json,
+      },
     };
   },
 });
