@@ -17,18 +17,35 @@ import { type Hub, LEASE_MS, type SuiteState } from './suite-state.js';
 import { studyTests } from './suite-studies.js';
 import { seedWorld, type World } from './world.js';
 
+const SUITES: ReadonlyArray<[string, (s: SuiteState) => void]> = [
+  ['auth', authTests],
+  ['session', sessionTests],
+  ['access', accessTests],
+  ['node protocol', nodeProtocolTests],
+  ['round', roundTests],
+  ['study', studyTests],
+  ['approval', approvalTests],
+  ['scoping', scopingTests],
+  ['event and audit', eventAndAuditTests],
+];
+
+/** A hub of the suite's settings with its own seeded world. */
+async function freshWorld(backend: Backend): Promise<SuiteState> {
+  const hub = await startTestHub(backend, {
+    accessTokenTtlSec: 86_400,
+    leaseMs: LEASE_MS,
+    checkDictionaries: true,
+    socketRecheckMs: 100,
+    maxSocketsPerUser: 3,
+  });
+  return { hub, w: await seedWorld(hub) };
+}
+
 export function defineRouteSuite(backend: Backend): void {
   describe(`hub routes on ${backend.name}`, () => {
     const s = {} as SuiteState;
     beforeAll(async () => {
-      s.hub = await startTestHub(backend, {
-        accessTokenTtlSec: 86_400,
-        leaseMs: LEASE_MS,
-        checkDictionaries: true,
-        socketRecheckMs: 100,
-        maxSocketsPerUser: 3,
-      });
-      s.w = await seedWorld(s.hub);
+      Object.assign(s, await freshWorld(backend));
     });
     afterAll(async () => s.hub?.dispose());
 
@@ -42,18 +59,19 @@ export function defineRouteSuite(backend: Backend): void {
       const docs = await s.hub.app.inject({ method: 'GET', url: '/docs/' });
       expect(docs.statusCode).toBe(200);
     });
-
-    authTests(s);
-    sessionTests(s);
-    accessTests(s);
-    nodeProtocolTests(s);
-    roundTests(s);
-    studyTests(s);
-    approvalTests(s);
-    scopingTests(s);
-    // last: they read the whole audit trail and the event stream of everything before
-    eventAndAuditTests(s);
   });
+
+  // each suite on its own hub and seeded world: none reads data another suite made, so each passes
+  // alone (`-t "audit routes"`) and in any order
+  for (const [name, register] of SUITES)
+    describe(`${name} routes on ${backend.name}`, () => {
+      const s = {} as SuiteState;
+      beforeAll(async () => {
+        Object.assign(s, await freshWorld(backend));
+      });
+      afterAll(async () => s.hub?.dispose());
+      register(s);
+    });
 
   describe(`token and enrolment expiry on ${backend.name}`, () => {
     let hub: Hub;
