@@ -92,12 +92,15 @@ export const deidentifyAction = async (
   const failures: Array<{ file: string; status: string; code: string; reason: string }> = [];
   // every input is counted once: ok (files written, `renamed` of them beside a different file with the
   // same de-identified path) + duplicates (identical output already there) + quarantined + rejected
+  // input DICOMDIR files are counted in `dicomdir.inputs`: the output is then a DICOM File-set whose
+  // DICOMDIR is rebuilt from the de-identified files (`files` instances, `records` directory records)
   let summary: {
     ok: number;
     renamed: number;
     duplicates: number;
     quarantined: number;
     rejected: number;
+    dicomdir?: { inputs: number; files: number; records: number };
   };
   let pairs: Array<{ pseudonym: string; patientId: string }> = [];
   if (statSync(input).isDirectory()) {
@@ -138,6 +141,7 @@ export const deidentifyAction = async (
       duplicates: r.duplicates,
       quarantined: r.quarantined,
       rejected: r.rejected,
+      ...(r.dicomdir ? { dicomdir: r.dicomdir } : {}),
     };
     pairs = [...r.reid].map(([pseudonym, patientId]) => ({ pseudonym, patientId }));
   } else {
@@ -164,6 +168,10 @@ export const deidentifyAction = async (
     process.stdout.write(
       `${summary.ok} de-identified${summary.renamed > 0 ? ` (${summary.renamed} beside a different file with the same UIDs, as -N.dcm)` : ''}, ${summary.duplicates} duplicates, ${summary.quarantined} quarantined, ${summary.rejected} rejected\n`,
     );
+    if (summary.dicomdir)
+      process.stdout.write(
+        `DICOMDIR rebuilt from the de-identified files (${summary.dicomdir.files} files, ${summary.dicomdir.records} records): the output is a DICOM File-set\n`,
+      );
     if (failures.length > 0)
       process.stdout.write(
         `${table(

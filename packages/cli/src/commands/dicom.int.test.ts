@@ -78,6 +78,31 @@ describe('fedhub dicom deidentify', () => {
     );
   });
 
+  it('a CD export with a DICOMDIR comes out as a File-set whose DICOMDIR is rebuilt', async () => {
+    const fileset = resolve(repoRoot, 'packages/dicom/fixtures/dicomdir/fileset');
+    const out = join(work, 'fileset-out');
+    const { stdout } = await run(process.execPath, [
+      FEDHUB_BIN,
+      'dicom',
+      'deidentify',
+      fileset,
+      out,
+      '--key-file',
+      join(work, 'key'),
+      '--create-key',
+      '--json',
+    ]);
+    const r = JSON.parse(stdout) as { ok: number; dicomdir?: unknown; failures: unknown[] };
+    expect(r).toMatchObject({ ok: 5, failures: [], dicomdir: { inputs: 1, files: 5, records: 12 } });
+    const outputs = filesUnder(out).map((f) => f.slice(out.length + 1));
+    expect(outputs).toHaveLength(6);
+    expect(outputs).toContain('DICOMDIR');
+    for (const f of outputs) expect(f).toMatch(/^([A-Z0-9_]{1,8}\/)*[A-Z0-9_]{1,8}$/);
+    const d = await run('dcmdump', ['-q', join(out, 'DICOMDIR')]);
+    expect(d.stdout.match(/\(0004,1430\) CS \[IMAGE\]/g)).toHaveLength(5);
+    expect(d.stdout).not.toMatch(/DOE|ROE|MRN/);
+  });
+
   it('every output parses with dcmtk dcmdump', async () => {
     const out = join(work, 'out');
     const outputs = filesUnder(out);

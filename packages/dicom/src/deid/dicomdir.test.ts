@@ -8,7 +8,8 @@ import { deriveDeidKey } from './keys.js';
 import { BASIC_PROFILE, DOSE_MONITORING_PROFILE } from './options.js';
 import { patientPseudonym } from './pseudonym.js';
 
-// DICOMDIR written by dcmtk's dcmmkdir over two patients' CT images (fixtures/dicomdir/make-dicomdir.sh)
+// DICOMDIR written by dcmtk's dcmmkdir over two patients' CT images, the first patient's in two series
+// (fixtures/dicomdir/make-dicomdir.sh)
 const input = readFileSync(new URL('../../fixtures/dicomdir/DICOMDIR', import.meta.url));
 const dict = loadDictionary();
 const KEY = Buffer.alloc(32, 0x5a);
@@ -53,7 +54,7 @@ function walk(out: Buffer): {
 describe('DICOMDIR de-identification', () => {
   it('rewrites record offsets so the directory tree reads the same, and pseudonymises each patient', () => {
     const before = walk(input);
-    expect(before.order).toHaveLength(10);
+    expect(before.order).toHaveLength(12);
     for (const options of [BASIC_PROFILE, DOSE_MONITORING_PROFILE]) {
       const r = deidentifyBuffer(input, options, KEY);
       if (r.status !== 'ok') throw new Error(`${r.code} ${r.reason}`);
@@ -77,6 +78,7 @@ describe('DICOMDIR de-identification', () => {
       expect(ids).toEqual([
         `DICOM\\${a}\\IMG1`,
         `DICOM\\${a}\\IMG2`,
+        `DICOM\\${a}\\IMG3`,
         `DICOM\\${b}\\IMG1`,
         `DICOM\\${b}\\IMG2`,
       ]);

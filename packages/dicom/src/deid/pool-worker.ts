@@ -6,7 +6,7 @@ import {
   deidentifyToParts,
   deidentifyWith,
 } from './deidentify-buffer.js';
-import { ioReason, ioRejection, treeOutputPath } from './deidentify-file.js';
+import { ioReason, ioRejection, type TreeLayout, treeOutputPath } from './deidentify-file.js';
 import type { DeidOptions } from './options.js';
 import { POOL_CLOSE_MESSAGE } from './pool-messages.js';
 import { ScratchReader } from './scratch-read.js';
@@ -23,7 +23,7 @@ export interface PoolJob {
    * `outDir` at the path {@link treeOutputPath} gives; the answer then carries no bytes. Reading and
    * writing in the workers spreads the I/O over them instead of serialising it in the main thread.
    */
-  readonly file?: { readonly path: string; readonly outDir: string };
+  readonly file?: { readonly path: string; readonly outDir: string; readonly layout?: TreeLayout };
 }
 
 /** A worker's answer. */
@@ -63,7 +63,7 @@ function serve(): void {
       try {
         const r = deidentifyToParts(d, scratch.read(job.file.path));
         if (r.status === 'ok') {
-          const w = writeTreeFileSync(job.file.outDir, treeOutputPath(r), r.parts, madeDirs);
+          const w = writeTreeFileSync(job.file.outDir, treeOutputPath(r, job.file.layout), r.parts, madeDirs);
           output = w.path;
           write = w.write;
           const { parts: _, ...rest } = r;

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { DeidResult } from './deidentify-buffer.js';
+import type { TreeLayout } from './deidentify-file.js';
 import { DEID_ERROR_CODES, DeidError } from './errors.js';
 import type { DeidOptions } from './options.js';
 import { POOL_CLOSE_MESSAGE } from './pool-messages.js';
@@ -32,6 +33,7 @@ export interface DeidPool {
     outDir: string,
     options: DeidOptions,
     projectKey: Uint8Array,
+    layout?: TreeLayout,
   ): Promise<{ result: DeidResult; output?: string; write?: TreeWrite }>;
   /** Terminates all workers; pending jobs are rejected with FH_ERR_DEID_POOL_CLOSED. */
   close(): Promise<void>;
@@ -207,11 +209,17 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
         pump();
       });
     },
-    deidentifyFile(path, outDir, options, projectKey) {
+    deidentifyFile(path, outDir, options, projectKey, layout) {
       if (closed) return Promise.reject(new DeidError(DEID_ERROR_CODES.poolClosed, 'pool is closed'));
       return new Promise((resolve) => {
         queue.push({
-          job: { id: nextId++, input: new Uint8Array(0), options, projectKey, file: { path, outDir } },
+          job: {
+            id: nextId++,
+            input: new Uint8Array(0),
+            options,
+            projectKey,
+            file: { path, outDir, ...(layout ? { layout } : {}) },
+          },
           resolve: (result, output, write) =>
             resolve(output && write ? { result, output, write } : { result }),
         });

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-function base32(bytes: Uint8Array): string {
+/** RFC 4648 base32 (A-Z, 2-7) without padding. */
+export function base32(bytes: Uint8Array): string {
   let out = '';
   let bits = 0;
   let acc = 0;

@@ -14,8 +14,17 @@ export type TreeWrite = 'written' | 'renamed' | 'duplicate';
 /** Most suffixed names tried for one path before giving up (a folder with that many clashes is broken). */
 const MAX_SUFFIX = 10_000;
 
+/**
+ * The n-th name tried for `path`: `x.dcm`, `x-2.dcm`, ...; in a File-set, where a name is at most 8
+ * characters without an extension, the suffix replaces the name's last characters: `ABCDEFGH`, `ABCDEF_2`.
+ */
 function suffixed(path: string, n: number): string {
-  return n === 1 ? path : path.replace(/\.dcm$/, '') + `-${n}.dcm`;
+  if (n === 1) return path;
+  if (path.endsWith('.dcm')) return `${path.slice(0, -4)}-${n}.dcm`;
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  const name = path.slice(slash + 1);
+  const tail = `_${n}`;
+  return path.slice(0, slash + 1) + name.slice(0, Math.max(0, 8 - tail.length)) + tail;
 }
 
 /** Writes all `parts` to `fd` (vectored; loops over short writes). */
