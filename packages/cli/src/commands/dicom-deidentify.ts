@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import {
   BASIC_PROFILE,
@@ -25,6 +25,7 @@ import {
   loadProjectKey,
   mergeReidMap,
   openReidMap,
+  poolSizeFor,
   sealReidMap,
 } from '@fedhub/dicom/deid';
 import { printJson, table } from '../text-output.js';
@@ -114,8 +115,9 @@ export const deidentifyAction = async (
       : undefined;
     let started = false;
     // hostile files are parsed in workers with memory and time limits; the workers also run in parallel,
-    // no more of them than files (each costs a thread's start-up)
-    const workers = Math.max(1, Math.min(availableParallelism(), 8));
+    // as many as the work pays for and idle cores allow (each costs a thread's start-up and JIT warm-up)
+    const cores = availableParallelism();
+    const workers = Math.max(1, Math.min(cores, 8));
     const r = await deidentifyTree(
       input,
       output,
@@ -130,7 +132,8 @@ export const deidentifyAction = async (
           failures.push({ file: p.file, status: p.status, code: p.code ?? '', reason: p.reason ?? '' });
       },
       {
-        createPool: (files) => createDeidPool({ size: Math.min(workers, files) }),
+        createPool: (files, bytes) =>
+          createDeidPool({ size: poolSizeFor({ files, bytes, cores, load: loadavg()[0] }) }),
         concurrency: 2 * workers,
       },
     );

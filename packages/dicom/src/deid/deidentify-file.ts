@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import {
@@ -168,6 +168,13 @@ async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/** Total size of `files` in bytes (a file that vanished counts 0: its read will be the error). */
+function totalBytes(files: readonly string[]): number {
+  let n = 0;
+  for (const f of files) n += statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+  return n;
+}
+
 function safeName(uid: string | undefined): string {
   return uid && /^[0-9.]+$/.test(uid) ? uid : 'unknown';
 }
@@ -200,10 +207,11 @@ export interface TreeOptions {
    */
   readonly pool?: DeidPool;
   /**
-   * Creates the pool once the files are listed, for that many files (none for an empty folder), and closes
-   * it at the end: a small folder does not start more workers than it has files. Ignored when `pool` is given.
+   * Creates the pool once the files are listed, for that many files of that many bytes in all (none for an
+   * empty folder), and closes it at the end: a small folder does not start more workers than its work pays
+   * for (see `poolSizeFor`). Ignored when `pool` is given.
    */
-  readonly createPool?: (files: number) => DeidPool;
+  readonly createPool?: (files: number, bytes: number) => DeidPool;
   /** Files in flight at once with a pool (default: 2 per worker, so a worker never waits on I/O). */
   readonly concurrency?: number;
   /**
@@ -270,7 +278,10 @@ export async function deidentifyTree(
     opts.layout === 'tree' || opts.layout === 'fileset' ? opts.layout : found.length > 0 ? 'fileset' : 'tree';
   const dicomdirs = layout === 'fileset' ? found : [];
   const files = layout === 'fileset' ? listed.filter((p) => !isDicomdirName(basename(p))) : listed;
-  const owned = !opts.pool && opts.createPool && files.length > 0 ? opts.createPool(files.length) : undefined;
+  const owned =
+    !opts.pool && opts.createPool && files.length > 0
+      ? opts.createPool(files.length, totalBytes(files))
+      : undefined;
   const pool = opts.pool ?? owned;
   const d = pool ? null : prepare(setup);
   let ok = 0;

@@ -88,16 +88,7 @@ describe('File-set output with a rebuilt DICOMDIR', () => {
       for (const f of written) expect(isFileIdPath(f), f).toBe(true);
 
       const bytes = readFileSync(join(out, 'DICOMDIR'));
-      for (const leak of [
-        'MRN1001',
-        'MRN2002',
-        'DOE',
-        'ROE',
-        'JANE',
-        'RICHARD',
-        '19610704',
-        'ACC177',
-      ])
+      for (const leak of ['MRN1001', 'MRN2002', 'DOE', 'ROE', 'JANE', 'RICHARD', '19610704', 'ACC177'])
         expect(bytes.includes(Buffer.from(leak, 'latin1')), leak).toBe(false);
       const tree = walk(bytes);
       expect(tree.map((v) => `${v.depth}${v.type}`).sort()).toEqual(

@@ -16,8 +16,11 @@ import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 export interface PoolJob {
   readonly id: number;
   readonly input: Uint8Array;
-  readonly options: DeidOptions;
-  readonly projectKey: Uint8Array;
+  /** Number of the (options, project key) pair, which the worker keeps prepared. */
+  readonly setup: number;
+  /** Sent with the first job of a setup to each worker only; later jobs carry `setup` alone. */
+  readonly options?: DeidOptions;
+  readonly projectKey?: Uint8Array;
   /**
    * File mode: the worker reads `path` itself, and when the result is ok writes it atomically under
    * `outDir` at the path {@link treeOutputPath} gives; the answer then carries no bytes. Reading and
@@ -39,8 +42,8 @@ export interface PoolAnswer {
 function serve(): void {
   const port = parentPort;
   if (!port) return;
-  // One prepared de-identifier per (options, key): the compiled table and derived keys are reused across jobs.
-  const prepared = new Map<string, Deidentifier>();
+  // One prepared de-identifier per setup (options, key): the compiled table and derived keys are reused.
+  const prepared = new Map<number, Deidentifier>();
   const madeDirs = new Set<string>();
   // file mode writes each output before reading the next input: one buffer serves every read
   const scratch = new ScratchReader();
@@ -50,11 +53,16 @@ function serve(): void {
       port.close();
       return;
     }
-    const k = `${JSON.stringify(job.options)}|${Buffer.from(job.projectKey).toString('hex')}`;
-    let d = prepared.get(k);
+    let d = prepared.get(job.setup);
     if (!d) {
+      if (!job.options || !job.projectKey) {
+        // the pool sends a setup with its first job to each worker: a job without one is a pool bug
+        const result = ioRejection(`worker has no setup ${job.setup}`);
+        port.postMessage({ id: job.id, result: { ...result, code: 'FH_ERR_DEID_INTERNAL' } });
+        return;
+      }
       d = createDeidentifier(job.options, job.projectKey);
-      prepared.set(k, d);
+      prepared.set(job.setup, d);
     }
     if (job.file) {
       let result: DeidResult;
