@@ -117,7 +117,31 @@ function lo(tag: number, vr: string, text: string): DicomElement {
   return { tag, vr, value: textBytes(text) };
 }
 
+/** The attributes that say what was done, per options object (the same for every file of a run). */
+const deidAttributesMemo = new WeakMap<DeidOptions, DicomElement[]>();
+
 function deidAttributes(options: DeidOptions): DicomElement[] {
+  let a = deidAttributesMemo.get(options);
+  if (!a) {
+    a = buildDeidAttributes(options);
+    deidAttributesMemo.set(options, a);
+  }
+  return a;
+}
+
+/** CID 7050 code values per options object. */
+const codeValuesMemo = new WeakMap<DeidOptions, readonly string[]>();
+
+function codeValues(options: DeidOptions): readonly string[] {
+  let c = codeValuesMemo.get(options);
+  if (!c) {
+    c = methodCodes(options).map((x) => x.value);
+    codeValuesMemo.set(options, c);
+  }
+  return c;
+}
+
+function buildDeidAttributes(options: DeidOptions): DicomElement[] {
   const codes = methodCodes(options);
   const method = codes.map((c) => c.meaning.replace(/ Option$/, '').slice(0, 64)).join('\\');
   const longitudinal =
@@ -142,9 +166,32 @@ function deidAttributes(options: DeidOptions): DicomElement[] {
   ];
 }
 
-function mergeSorted(ds: DicomElement[], extra: DicomElement[]): DicomElement[] {
-  const replaced = new Set(extra.map((e) => e.tag));
-  return [...ds.filter((e) => !replaced.has(e.tag)), ...extra].sort((a, b) => a.tag - b.tag);
+/**
+ * `ds` with the `extra` elements in tag order, replacing any of `ds` with the same tag. `ds` comes out of
+ * the engine in ascending tag order and `extra` is a handful: one merge pass (a dataset whose tags are out
+ * of order falls back to a sort).
+ */
+function mergeSorted(ds: DicomElement[], extra: readonly DicomElement[]): DicomElement[] {
+  const add = [...extra].sort((a, b) => a.tag - b.tag);
+  const out: DicomElement[] = [];
+  let j = 0;
+  let last = -1;
+  for (const e of ds) {
+    if (e.tag < last) {
+      const replaced = new Set(extra.map((x) => x.tag));
+      return [...ds.filter((x) => !replaced.has(x.tag)), ...extra].sort((a, b) => a.tag - b.tag);
+    }
+    last = e.tag;
+    while (j < add.length && add[j]!.tag < e.tag) out.push(add[j++]!);
+    if (j > 0 && add[j - 1]!.tag === e.tag) continue; // replaced (also a repeated tag)
+    if (j < add.length && add[j]!.tag === e.tag) {
+      out.push(add[j++]!);
+      continue;
+    }
+    out.push(e);
+  }
+  while (j < add.length) out.push(add[j++]!);
+  return out;
 }
 
 /**
@@ -164,7 +211,7 @@ export function deidentifyWith(d: Deidentifier, buf: Uint8Array): DeidResult {
  */
 export function deidentifyToParts(d: Deidentifier, buf: Uint8Array): DeidPartsResult {
   const counts = emptyCounts();
-  const codes = methodCodes(d.options).map((c) => c.value);
+  const codes = codeValues(d.options);
   const base = { inputBytes: buf.length, outputBytes: 0, counts, methodCodes: codes };
   let file: ReturnType<typeof readDicom>;
   try {

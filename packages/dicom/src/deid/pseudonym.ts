@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -40,10 +40,22 @@ function memoised<T extends string | number>(key: Uint8Array, input: string, f: 
   return v;
 }
 
+/** Key objects per raw key: createHmac with raw bytes imports the key again on every call. */
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+
+function hmac(key: Uint8Array, text: string): Buffer {
+  let k = keyObjects.get(key);
+  if (!k) {
+    k = createSecretKey(key);
+    keyObjects.set(key, k);
+  }
+  return createHmac('sha256', k).update(text, 'latin1').digest();
+}
+
 /** Patient pseudonym: "FH-" + the first 16 base32 characters (80 bits) of HMAC-SHA256(key, patient ID). */
 export function patientPseudonym(patientKey: Uint8Array, patientId: string): string {
   return memoised(patientKey, `p:${patientId}`, () => {
-    const mac = createHmac('sha256', patientKey).update(patientId, 'latin1').digest();
+    const mac = hmac(patientKey, patientId);
     return `FH-${base32(mac).slice(0, 16)}`;
   });
 }
@@ -54,15 +66,15 @@ export function patientPseudonym(patientKey: Uint8Array, patientId: string): str
  */
 export function remapUid(uidKey: Uint8Array, uid: string): string {
   return memoised(uidKey, `u:${uid}`, () => {
-    const mac = createHmac('sha256', uidKey).update(uid, 'latin1').digest();
-    return `2.25.${BigInt(`0x${mac.subarray(0, 16).toString('hex')}`).toString(10)}`;
+    const mac = hmac(uidKey, uid);
+    return `2.25.${((mac.readBigUInt64BE(0) << 64n) | mac.readBigUInt64BE(8)).toString(10)}`;
   });
 }
 
 /** Per-patient date offset in days, in -3650..-1, from HMAC-SHA256(key, patient ID). */
 export function dateOffsetDays(dateKey: Uint8Array, patientId: string): number {
   return memoised(dateKey, `d:${patientId}`, () => {
-    const mac = createHmac('sha256', dateKey).update(patientId, 'latin1').digest();
+    const mac = hmac(dateKey, patientId);
     return -1 - (mac.readUInt32BE(0) % 3650);
   });
 }

@@ -10,6 +10,16 @@ const SPACE = new Uint8Array([0x20]);
 /** Values at least this long are not copied: the output refers to the input's bytes (pixel data). */
 const BY_REFERENCE = 64 * 1024;
 
+function put16(h: Uint8Array, le: boolean, v: number, at: number): void {
+  h[at + (le ? 0 : 1)] = v & 0xff;
+  h[at + (le ? 1 : 0)] = (v >>> 8) & 0xff;
+}
+
+function put32(h: Uint8Array, le: boolean, v: number, at: number): void {
+  put16(h, le, le ? v & 0xffff : v >>> 16, at);
+  put16(h, le, le ? v >>> 16 : v & 0xffff, at + 2);
+}
+
 /**
  * Writes into a growing buffer: headers are written in place (no per-element allocation) and small values
  * are copied once; large values (pixel data) are kept as references to the input's bytes, so the output is
@@ -54,27 +64,21 @@ class ChunkWriter {
     const long = vr === null || LONG_LENGTH_VRS.has(vr);
     const n = vr === null ? 8 : long ? 12 : 8;
     this.ensure(n);
+    // byte stores, not Buffer's write methods (which check their arguments on every call)
     const h = this.buf;
     const o = this.length;
-    if (this.le) {
-      h.writeUInt16LE(tag >>> 16, o);
-      h.writeUInt16LE(tag & 0xffff, o + 2);
-    } else {
-      h.writeUInt16BE(tag >>> 16, o);
-      h.writeUInt16BE(tag & 0xffff, o + 2);
-    }
-    if (vr === null) {
-      if (this.le) h.writeUInt32LE(length >>> 0, o + 4);
-      else h.writeUInt32BE(length >>> 0, o + 4);
-    } else {
+    const le = this.le;
+    put16(h, le, tag >>> 16, o);
+    put16(h, le, tag & 0xffff, o + 2);
+    if (vr === null) put32(h, le, length >>> 0, o + 4);
+    else {
       h[o + 4] = vr.charCodeAt(0);
       h[o + 5] = vr.charCodeAt(1);
       if (long) {
-        h.writeUInt16LE(0, o + 6);
-        if (this.le) h.writeUInt32LE(length >>> 0, o + 8);
-        else h.writeUInt32BE(length >>> 0, o + 8);
-      } else if (this.le) h.writeUInt16LE(length, o + 6);
-      else h.writeUInt16BE(length, o + 6);
+        h[o + 6] = 0;
+        h[o + 7] = 0;
+        put32(h, le, length >>> 0, o + 8);
+      } else put16(h, le, length, o + 6);
     }
     this.length += n;
   }
