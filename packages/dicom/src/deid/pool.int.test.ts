@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildDicom, CT_IMAGE, ctElements, testPixels } from '@fedhub/testkit/dicom-builder';
 import { describe, expect, it } from 'vitest';
+import { deidentifyBuffer } from './deidentify-buffer.js';
 import { deidentifyTree } from './deidentify-file.js';
-import { BASIC_PROFILE } from './options.js';
+import { BASIC_PROFILE, DOSE_MONITORING_PROFILE } from './options.js';
 import { createDeidPool } from './pool.js';
 
 const workerUrl = new URL('../../dist/deid/pool-worker.js', import.meta.url);
@@ -88,6 +89,40 @@ describe('createDeidPool', () => {
       expect(slow.status === 'rejected' ? slow.code : '').toBe('FH_ERR_DEID_WORKER_TIMEOUT');
     } finally {
       await tight.close();
+    }
+  });
+});
+
+describe('createDeidPool setups', () => {
+  it('applies each job its own options and key, interleaved, in fresh or shared objects', async () => {
+    // a worker is sent a setup (options, key) once and then only its number: a mix-up would apply the wrong
+    // profile or key; every answer must equal the in-thread result for its own setup
+    const other = Buffer.alloc(32, 0x44);
+    const setups = [
+      { options: BASIC_PROFILE, key: KEY },
+      { options: DOSE_MONITORING_PROFILE, key: KEY },
+      { options: BASIC_PROFILE, key: other },
+      { options: { ...BASIC_PROFILE }, key: Buffer.from(KEY) }, // equal content, fresh objects
+    ];
+    const input = ct(8);
+    const pool = createDeidPool({ size: 2, workerUrl });
+    try {
+      const jobs = Array.from({ length: 24 }, (_, i) => setups[i % setups.length]!);
+      const results = await Promise.all(jobs.map((s) => pool.deidentify(input, s.options, s.key)));
+      const expected = setups.map((s) => {
+        const r = deidentifyBuffer(input, s.options, s.key);
+        if (r.status !== 'ok') throw new Error(r.reason);
+        return r.output;
+      });
+      expect(expected[0]!.equals(expected[1]!)).toBe(false);
+      expect(expected[0]!.equals(expected[2]!)).toBe(false);
+      expect(expected[0]!.equals(expected[3]!)).toBe(true);
+      results.forEach((r, i) => {
+        expect(r.status).toBe('ok');
+        if (r.status === 'ok') expect(r.output.equals(expected[i % setups.length]!), `job ${i}`).toBe(true);
+      });
+    } finally {
+      await pool.close();
     }
   });
 });

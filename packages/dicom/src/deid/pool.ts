@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { DeidResult } from './deidentify-buffer.js';
 import type { TreeLayout } from './deidentify-file.js';
@@ -159,9 +160,10 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
   let nextId = 1;
   let closed = false;
   // a small number per (options, key) pair: a worker gets the pair once, then only its number (no options
-  // to clone and no cache key to compute per file)
+  // to clone and no cache key to compute per file). Equal pairs in different objects share a number, so a
+  // caller building fresh options per file does not make the workers prepare a de-identifier per file.
   const setupIds = new WeakMap<DeidOptions, WeakMap<Uint8Array, number>>();
-  let nextSetup = 1;
+  const setupByContent = new Map<string, number>();
   const setupOf = (options: DeidOptions, key: Uint8Array): number => {
     let byKey = setupIds.get(options);
     if (!byKey) {
@@ -170,7 +172,10 @@ export function createDeidPool(opts: DeidPoolOptions = {}): DeidPool {
     }
     let id = byKey.get(key);
     if (id === undefined) {
-      id = nextSetup++;
+      // the key by its digest: no copy of the key material kept in a string
+      const content = `${JSON.stringify(options)}|${createHash('sha256').update(key).digest('base64')}`;
+      id = setupByContent.get(content) ?? setupByContent.size + 1;
+      setupByContent.set(content, id);
       byKey.set(key, id);
     }
     return id;
