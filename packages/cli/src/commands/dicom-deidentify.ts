@@ -101,7 +101,7 @@ export const deidentifyAction = async (
     duplicates: number;
     quarantined: number;
     rejected: number;
-    dicomdir?: { inputs: number; files: number; records: number };
+    dicomdir?: { inputs: number; files: number; records: number; unreferenced: number };
   };
   let pairs: Array<{ pseudonym: string; patientId: string }> = [];
   if (statSync(input).isDirectory()) {
@@ -173,7 +173,7 @@ export const deidentifyAction = async (
     );
     if (summary.dicomdir)
       process.stdout.write(
-        `DICOMDIR rebuilt from the de-identified files (${summary.dicomdir.files} files, ${summary.dicomdir.records} records): the output is a DICOM File-set\n`,
+        `DICOMDIR rebuilt from the de-identified files (${summary.dicomdir.files} files, ${summary.dicomdir.records} records${summary.dicomdir.unreferenced > 0 ? `; ${summary.dicomdir.unreferenced} files not referenced: not DICOM, or another copy of an instance it references` : ''}): the output is a DICOM File-set\n`,
       );
     if (failures.length > 0)
       process.stdout.write(

@@ -93,7 +93,11 @@ describe('fedhub dicom deidentify', () => {
       '--json',
     ]);
     const r = JSON.parse(stdout) as { ok: number; dicomdir?: unknown; failures: unknown[] };
-    expect(r).toMatchObject({ ok: 5, failures: [], dicomdir: { inputs: 1, files: 5, records: 12 } });
+    expect(r).toMatchObject({
+      ok: 5,
+      failures: [],
+      dicomdir: { inputs: 1, files: 5, records: 12, unreferenced: 0 },
+    });
     const outputs = filesUnder(out).map((f) => f.slice(out.length + 1));
     expect(outputs).toHaveLength(6);
     expect(outputs).toContain('DICOMDIR');

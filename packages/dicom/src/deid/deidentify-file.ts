@@ -153,9 +153,15 @@ export interface TreeResult {
   /**
    * When the input held a DICOMDIR: the output is a File-set and its DICOMDIR was rebuilt from the
    * de-identified files. `inputs` is the number of input DICOMDIR files (each counted here, not in `ok`;
-   * never copied), `files` and `records` what the new DICOMDIR holds.
+   * never copied), `files` and `records` what the new DICOMDIR holds, `unreferenced` the files in the
+   * output folder it does not reference (not DICOM, or a second file of an instance it already references).
    */
-  readonly dicomdir?: { readonly inputs: number; readonly files: number; readonly records: number };
+  readonly dicomdir?: {
+    readonly inputs: number;
+    readonly files: number;
+    readonly records: number;
+    readonly unreferenced: number;
+  };
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -363,7 +369,12 @@ export async function deidentifyTree(
       failure = `cannot write the rebuilt DICOMDIR: ${ioReason(err)}`;
     }
     if (built && !failure)
-      dicomdir = { inputs: dicomdirs.length, files: built.files, records: built.records };
+      dicomdir = {
+        inputs: dicomdirs.length,
+        files: built.files,
+        records: built.records,
+        unreferenced: built.skipped.length,
+      };
     for (const path of dicomdirs) {
       done++;
       if (failure) rejected++;

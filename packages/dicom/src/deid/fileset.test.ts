@@ -76,7 +76,7 @@ describe('File-set output with a rebuilt DICOMDIR', () => {
       const progress: TreeProgress[] = [];
       const r = await deidentifyTree(FIXTURE, out, { options, projectKey: KEY }, (p) => progress.push(p));
       expect(r).toMatchObject({ ok: 5, duplicates: 0, quarantined: 0, rejected: 0 });
-      expect(r.dicomdir).toEqual({ inputs: 1, files: 5, records: 12 });
+      expect(r.dicomdir).toEqual({ inputs: 1, files: 5, records: 12, unreferenced: 0 });
       expect(progress.find((p) => p.file === 'DICOMDIR')).toMatchObject({
         status: 'ok',
         output: 'DICOMDIR',
@@ -135,7 +135,11 @@ describe('File-set output with a rebuilt DICOMDIR', () => {
     const out = join(dir, 'basic');
     const before = readFileSync(join(out, 'DICOMDIR'));
     const r = await deidentifyTree(FIXTURE, out, { options: BASIC_PROFILE, projectKey: KEY });
-    expect(r).toMatchObject({ ok: 0, duplicates: 5, dicomdir: { inputs: 1, files: 5, records: 12 } });
+    expect(r).toMatchObject({
+      ok: 0,
+      duplicates: 5,
+      dicomdir: { inputs: 1, files: 5, records: 12, unreferenced: 0 },
+    });
     expect(readFileSync(join(out, 'DICOMDIR')).equals(before)).toBe(true);
   });
 
@@ -163,9 +167,16 @@ describe('File-set output with a rebuilt DICOMDIR', () => {
     cpSync(join(dir, 'basic'), out, { recursive: true });
     writeFileSync(join(out, 'NOTES'), 'not dicom');
     writeFileSync(join(out, 'notes.txt'), 'not dicom');
+    // another file of an instance already there (other bytes, kept beside it as _2): one record, as dcmmkdir
+    const first = files(out).find((f) => f !== 'DICOMDIR' && isFileIdPath(f))!;
+    const copy = `${first.slice(0, -2)}_2`;
+    const bytes = readFileSync(join(out, first));
+    bytes[bytes.length - 1]! ^= 0xff;
+    writeFileSync(join(out, copy), bytes);
     const built = buildDicomdir(out);
     expect(built.files).toBe(5);
-    expect([...built.skipped].sort()).toEqual(['NOTES', 'notes.txt']);
+    expect(built.records).toBe(12);
+    expect([...built.skipped].sort()).toEqual([copy, 'NOTES', 'notes.txt'].sort());
   });
 
   it('different bytes at one File-set path get an 8-character -N name', () => {

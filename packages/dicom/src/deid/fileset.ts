@@ -383,7 +383,11 @@ export interface BuiltDicomdir {
   readonly files: number;
   /** Directory records in it. */
   readonly records: number;
-  /** Files under the folder left out: not a DICOM file, or a path that is not a File ID (relative paths). */
+  /**
+   * Files under the folder left out (relative paths): not a DICOM file, a path that is not a File ID, or a
+   * second file with a SOP Instance UID that already has a record (dcmmkdir skips those too: a File-set
+   * holds each instance once; the first by path is referenced).
+   */
   readonly skipped: readonly string[];
 }
 
@@ -408,6 +412,7 @@ export function buildDicomdir(root: string, fileSetId = ''): BuiltDicomdir {
   const reader = new ScratchReader();
   const instances: Instance[] = [];
   const skipped: string[] = [];
+  const seen = new Set<string>();
   for (const rel of paths) {
     if (!isFileIdPath(rel)) {
       skipped.push(rel);
@@ -434,11 +439,17 @@ export function buildDicomdir(root: string, fileSetId = ''): BuiltDicomdir {
         .flat()
         .map(([t]) => t),
     ]);
+    const sopInstance = str(file.dataset, TAG.sopInstance) || str(file.meta, 0x00020003);
+    if (seen.has(sopInstance)) {
+      skipped.push(rel);
+      continue;
+    }
+    seen.add(sopInstance);
     instances.push({
       fileId: rel,
       dataset: file.dataset.filter((e) => keep.has(e.tag)),
       sopClass,
-      sopInstance: str(file.dataset, TAG.sopInstance) || str(file.meta, 0x00020003),
+      sopInstance,
       transferSyntax: file.syntax.uid,
     });
   }
