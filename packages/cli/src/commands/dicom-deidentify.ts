@@ -4,9 +4,9 @@
  * the site; files that may carry burned-in identities, or cannot be parsed, are quarantined with a reason
  * and nothing is written for them.
  *
- * Start-up matters here (a folder is often small): this module loads only the de-identifier
- * (`@fedhub/dicom/deid`, no dcmjs) and Node's own modules; the protocol package (for coded errors) and the
- * progress bar load only when needed.
+ * Start-up matters here (a folder is often small): this module loads only the de-identifier's runner
+ * (`@fedhub/dicom/deid-tree`: no dcmjs, and the engine loads in the pool's workers, not here) and Node's
+ * own modules; the protocol package (for coded errors) and the progress bar load only when needed.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -27,7 +27,7 @@ import {
   openReidMap,
   poolSizeFor,
   sealReidMap,
-} from '@fedhub/dicom/deid';
+} from '@fedhub/dicom/deid-tree';
 import { printJson, table } from '../text-output.js';
 
 // One list of option names for this command and the node config's dicom.deidentification.options.

@@ -2,17 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import {
-  createDeidentifier,
-  type Deidentifier,
-  type DeidResult,
-  type DeidSummary,
-  deidentifyToParts,
-  deidentifyWith,
-  type ReidPair,
-} from './deidentify-buffer.js';
+// The engine (parser, writer, tables) loads on first use in this thread: with a pool it runs in the
+// workers only, and the main thread of `fedhub dicom deidentify` never loads it.
+import type { Deidentifier, DeidResult, DeidSummary, ReidPair } from './deidentify-buffer.js';
 import { DEID_ERROR_CODES } from './errors.js';
-import { buildDicomdir, DICOMDIR_NAME, fileSetOutputPath, isDicomdirName } from './fileset.js';
+import { DICOMDIR_NAME, fileSetOutputPath, isDicomdirName } from './fileset-path.js';
 import type { DeidOptions } from './options.js';
 import type { DeidPool } from './pool.js';
 import { ScratchReader } from './scratch-read.js';
@@ -21,8 +15,10 @@ import { type TreeWrite, writeTreeFileSync } from './tree-output.js';
 /** Options and project key (>= 32 bytes), or a prepared `Deidentifier`. */
 export type DeidSetup = { readonly options: DeidOptions; readonly projectKey: Uint8Array } | Deidentifier;
 
-function prepare(s: DeidSetup): Deidentifier {
-  return 'table' in s ? s : createDeidentifier(s.options, s.projectKey);
+async function prepare(s: DeidSetup): Promise<Deidentifier> {
+  if ('table' in s) return s;
+  const { createDeidentifier } = await import('./deidentify-buffer.js');
+  return createDeidentifier(s.options, s.projectKey);
 }
 
 /** Largest input file read into memory, in bytes (bigger files are rejected). */
@@ -67,7 +63,7 @@ export function writeAtomicSync(path: string, data: Uint8Array, madeDirs?: Set<s
 
 /** De-identifies `inPath` into `outPath` (written only when status is 'ok'). */
 export async function deidentifyFile(inPath: string, outPath: string, setup: DeidSetup): Promise<DeidResult> {
-  const d = prepare(setup);
+  const d = await prepare(setup);
   const empty = {
     inputBytes: 0,
     outputBytes: 0,
@@ -103,6 +99,7 @@ export async function deidentifyFile(inPath: string, outPath: string, setup: Dei
       summary: empty,
     };
   }
+  const { deidentifyWith } = await import('./deidentify-buffer.js');
   const r = deidentifyWith(d, buf);
   if (r.status === 'ok') {
     try {
@@ -289,7 +286,8 @@ export async function deidentifyTree(
       ? opts.createPool(files.length, totalBytes(files))
       : undefined;
   const pool = opts.pool ?? owned;
-  const d = pool ? null : prepare(setup);
+  const d = pool ? null : await prepare(setup);
+  const { deidentifyToParts } = pool ? { deidentifyToParts: null } : await import('./deidentify-buffer.js');
   let ok = 0;
   let renamed = 0;
   let duplicates = 0;
@@ -314,7 +312,7 @@ export async function deidentifyTree(
         write = a.write;
       } else {
         // synchronous file I/O: 2-4x faster than fs/promises for many ~0.5 MB files here
-        const p = deidentifyToParts(d!, scratch.read(path));
+        const p = deidentifyToParts!(d!, scratch.read(path));
         if (p.status === 'ok') {
           const w = writeTreeFileSync(outDir, treeOutputPath(p, layout), p.parts, madeDirs);
           output = w.path;
@@ -359,6 +357,7 @@ export async function deidentifyTree(
   }
   let dicomdir: TreeResult['dicomdir'];
   if (layout === 'fileset') {
+    const { buildDicomdir } = await import('./fileset.js');
     let built: ReturnType<typeof buildDicomdir> | undefined;
     let failure: string | undefined;
     try {
