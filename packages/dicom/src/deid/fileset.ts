@@ -228,6 +228,13 @@ function keyElements(ds: DicomDataset, keys: readonly Key[], n: number): DicomEl
   return out;
 }
 
+/** A copy of an element whose values no longer point into the (reused) buffer it was read from. */
+function detached(el: DicomElement): DicomElement {
+  if (el.items) return { tag: el.tag, vr: el.vr, items: el.items.map((item) => item.map(detached)) };
+  // a copy (a Buffer's slice() would be a view)
+  return { tag: el.tag, vr: el.vr, value: el.value ? new Uint8Array(el.value) : new Uint8Array(0) };
+}
+
 function str(ds: DicomDataset, tag: number): string {
   return stringValue(ds.find((e) => e.tag === tag)?.value).trim();
 }
@@ -376,8 +383,8 @@ export function buildDicomdir(root: string, fileSetId = ''): BuiltDicomdir {
     }
     let file: ReturnType<typeof readDicom>;
     try {
-      // copied: the scratch buffer is reused by the next read, and the keys are kept until the end
-      file = readDicom(Buffer.from(reader.read(join(root, rel))), dict);
+      // parsed in the reused read buffer: only the keys are copied out (below), never the whole file
+      file = readDicom(reader.read(join(root, rel)), dict);
     } catch {
       skipped.push(rel);
       continue;
@@ -403,7 +410,7 @@ export function buildDicomdir(root: string, fileSetId = ''): BuiltDicomdir {
     seen.add(sopInstance);
     instances.push({
       fileId: rel,
-      dataset: file.dataset.filter((e) => keep.has(e.tag)),
+      dataset: file.dataset.filter((e) => keep.has(e.tag)).map(detached),
       sopClass,
       sopInstance,
       transferSyntax: file.syntax.uid,
