@@ -1,4 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { coarsenTimes } from './cox/grid.js';
+import type { CoxNodeData } from './cox/partial.js';
+import { buildDesignMatrix, dropInterceptColumn } from './formula/design.js';
+import { mergeLevels } from './formula/levels.js';
+import { parseFormula } from './formula/parse.js';
 
 /**
  * Test support only (not exported from the package index): reads the R-generated fixtures
@@ -68,4 +73,37 @@ export function poolNodes(nodes: readonly CohortColumns[]): CohortColumns {
 export function relDiff(a: number, b: number, floor = 1e-300): number {
   if (a === b) return 0;
   return Math.abs(a - b) / Math.max(Math.abs(b), floor);
+}
+
+/**
+ * The cohort's centres as Cox nodes for an R formula on `tc` (the months coarsened to `resolution`, as the
+ * fixture scripts do), with the pooled levels of sex, stage and centre.
+ */
+export function coxCohortNodes(
+  formula: string,
+  resolution: number,
+): { nodes: CoxNodeData[]; names: readonly string[]; assign: readonly number[] } {
+  const cohort = readCohortNodes();
+  const levels = Object.fromEntries(
+    ['sex', 'stage', 'centre'].map((c) => [c, mergeLevels(cohort.map((nd) => nd.text[c]!))]),
+  );
+  const f = parseFormula(formula.replace(/^Surv\(tc, dead\)/, 'Surv(months, dead)'));
+  let names: readonly string[] = [];
+  let assign: readonly number[] = [];
+  const nodes = cohort.map((c) => {
+    const dm = dropInterceptColumn(
+      buildDesignMatrix(f, { numeric: c.numeric, categorical: c.text }, { levels }),
+    );
+    names = dm.columnNames;
+    assign = dm.assign ?? [];
+    return {
+      x: dm.x,
+      n: dm.n,
+      p: dm.p,
+      time: coarsenTimes(dm.y!, resolution),
+      event: dm.event!,
+      strata: dm.strata,
+    };
+  });
+  return { nodes, names, assign };
 }

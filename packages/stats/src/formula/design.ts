@@ -398,3 +398,40 @@ export function dropInterceptColumn(dm: DesignMatrix): DesignMatrix {
     ...(dm.assign ? { assign: dm.assign.filter((_, j) => j !== j0) } : {}),
   };
 }
+
+/**
+ * The design with the centre as a factor added after its columns, for a node whose rows all belong to
+ * `centre`: one treatment-contrast indicator per centre but the first of `centres` (R: `+ centre` on the pooled
+ * file with a centre column, levels sorted), named `centre<name>`, 1 on every row where the centre is this one.
+ * The columns form one more term (assign = the last term + 1). With one centre nothing is added.
+ *
+ * @example appendCentreColumns(dm, ['A', 'B', 'C'], 'B') // adds centreB (all 1) and centreC (all 0)
+ */
+export function appendCentreColumns(
+  dm: DesignMatrix,
+  centres: readonly string[],
+  centre: string,
+): DesignMatrix {
+  if (!centres.includes(centre))
+    throw new StatsError(
+      StatsErrorCode.InvalidArgument,
+      `centre '${centre}' is not one of the model's centres`,
+    );
+  const extra = centres.slice(1);
+  if (extra.length === 0) return dm;
+  const p = dm.p + extra.length;
+  const x = new Float64Array(dm.n * p);
+  const hot = extra.indexOf(centre);
+  for (let i = 0; i < dm.n; i++) {
+    x.set(dm.x.subarray(i * dm.p, (i + 1) * dm.p), i * p);
+    if (hot >= 0) x[i * p + dm.p + hot] = 1;
+  }
+  const term = Math.max(0, ...(dm.assign ?? [])) + 1;
+  return {
+    ...dm,
+    p,
+    x,
+    columnNames: [...dm.columnNames, ...extra.map((c) => `centre${c}`)],
+    ...(dm.assign ? { assign: [...dm.assign, ...extra.map(() => term)] } : {}),
+  };
+}
