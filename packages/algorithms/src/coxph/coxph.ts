@@ -20,6 +20,7 @@ import {
   coxAggregateStep,
   coxInitialState,
   coxLocalPartial,
+  coxResidualTerms,
   coxStride,
   coxSummarize,
   coxZph,
@@ -48,6 +49,17 @@ import {
   release,
 } from '../types.js';
 import { coxFitWarnings } from './fit-warnings.js';
+import {
+  CENTRE_CLUSTER,
+  type CoxPostFitResult,
+  clusterColumnOf,
+  needsPostFit,
+  type PostFitState,
+  postFitLocal,
+  postFitResult,
+  postFitState,
+  wantsRobust,
+} from './post-fit.js';
 import { agreeSetup, SetupPayloadSchema, setupCounts, setupRelease } from './setup-round.js';
 
 export const CoxParamsSchema = z.strictObject({
@@ -84,6 +96,35 @@ export const CoxParamsSchema = z.strictObject({
       'Also the proportional-hazards test of cox.zph with this time transform (per term and global; "km" needs a model without strata)',
     )
     .meta(examples('km')),
+  robust: z
+    .boolean()
+    .optional()
+    .describe("Also robust (sandwich) standard errors, as R's coxph(..., robust = TRUE)")
+    .meta(examples(true)),
+  cluster: z
+    .string()
+    .min(1)
+    .max(63)
+    .optional()
+    .describe(
+      'Clusters of the robust standard errors, as R\'s cluster(): "centre" (each centre one cluster) or a column whose values each lie within one centre (a patient); implies robust',
+    )
+    .meta(examples('centre', 'patient_id')),
+  survivalCurves: z
+    .array(z.string().min(1).max(500))
+    .max(8)
+    .optional()
+    .describe(
+      'Predicted survival curves, as R\'s survfit(fit, newdata): "means" for the curve at the model\'s means (survfit(fit)), or covariate values "age=60; sex=M; stage=II"',
+    )
+    .meta(examples(['means', 'age=60; sex=M; stage=II; dose_gy=60'])),
+  adjustForCentre: z
+    .boolean()
+    .optional()
+    .describe(
+      'Stratify by centre without a centre column in the data: each node is its own stratum (R: + strata(centre) on the pooled file)',
+    )
+    .meta(examples(true)),
 });
 export type CoxParams = z.infer<typeof CoxParamsSchema>;
 
@@ -131,7 +172,12 @@ interface NodeCoxData {
   assign: number[];
   /** The values of each factor and of the strata column on the rows used, aligned with the design. */
   factorValues: Record<string, readonly string[]>;
+  /** The cluster code of each row where `cluster` names a column (clusters within this node), else null. */
+  clusterCodes: Int32Array | null;
 }
+
+/** The strata key of `adjustForCentre` (the node as the stratum; never a column name). */
+const CENTRE_STRATA = '(centre)';
 
 const coxCellsOf = new WeakMap<NodeCoxData, DisclosureCell[]>();
 
@@ -144,7 +190,8 @@ export function coxDisclosure(d: NodeCoxData, formula: string): DisclosureDeclar
   let cells = coxCellsOf.get(d);
   if (!cells) {
     const { formula: rhs, strata } = splitStrata(formula);
-    cells = designCells(parseModelFormula(rhs), d.factorValues, { name: '(event)', values: d.event }, strata);
+    const key = strata ?? (Object.hasOwn(d.factorValues, CENTRE_STRATA) ? CENTRE_STRATA : null);
+    cells = designCells(parseModelFormula(rhs), d.factorValues, { name: '(event)', values: d.event }, key);
     coxCellsOf.set(d, cells);
   }
   return { subsetSize: d.n, cells, parameters: d.p };
@@ -152,6 +199,7 @@ export function coxDisclosure(d: NodeCoxData, formula: string): DisclosureDeclar
 
 async function readCox(
   ds: DatasetHandle,
+  nodeName: string,
   params: CoxParams,
   levels: Record<string, string[]>,
   columnsOf: () => Promise<ColumnData>,
@@ -163,9 +211,9 @@ async function readCox(
       'FH_ERR_BAD_PARAMS',
       `formula "${params.formula}" needs Surv(time, event) on the left`,
     );
-  const cols = [...modelColumns(f), ...strataColumns];
   const factors = new Set(factorColumns(f, ds));
   const data = await columnsOf();
+  const cols = [...modelColumns(f), ...strataColumns];
   const numeric: Record<string, Float64Array> = {};
   const categorical: Record<string, string[]> = {};
   for (const c of cols) {
@@ -189,13 +237,30 @@ async function readCox(
   for (const e of dm.event!)
     if (e !== 0 && e !== 1)
       throw new FedhubError('FH_ERR_BAD_PARAMS', 'the event indicator of Surv() must be 0 or 1');
+  const clusterColumn = clusterColumnOf(params);
+  let clusterCodes: Int32Array | null = null;
+  if (clusterColumn) {
+    const codes = new Map<string | number, number>();
+    clusterCodes = Int32Array.from(data[clusterColumn] as ArrayLike<string | number>, (v) => {
+      let c = codes.get(v);
+      if (c === undefined) {
+        c = codes.size;
+        codes.set(v, c);
+      }
+      return c;
+    });
+  }
+  // the centre as the strata: every row of this node in its own stratum, named by the node
+  const centreStrata = params.adjustForCentre ? new Array<string>(dm.n).fill(nodeName) : null;
+  if (centreStrata) categorical[CENTRE_STRATA] = centreStrata;
   return {
     x: dm.x,
     n: dm.n,
     p: dm.p,
     time: coarsenTimes(dm.y!, params.timeResolution),
     event: dm.event!,
-    strataNames: strata ? strataLabelsOf(data, strataColumns) : null,
+    strataNames: centreStrata ?? (strata ? strataLabelsOf(data, strataColumns) : null),
+    clusterCodes,
     names: [...dm.columnNames],
     assign: [...(dm.assign ?? [])],
     factorValues: categorical,
@@ -219,13 +284,20 @@ async function cached(
     const got = ctx.cache.get('cox:columns') as ColumnData | undefined;
     if (got) return got;
     const { formula, columns: strataColumns } = splitStrata(params.formula);
-    const cols = [...modelColumns(parseModelFormula(formula)), ...strataColumns];
+    const clusterColumn = clusterColumnOf(params);
+    const cols = [
+      ...new Set([
+        ...modelColumns(parseModelFormula(formula)),
+        ...strataColumns,
+        ...(clusterColumn ? [clusterColumn] : []),
+      ]),
+    ];
     // the factors' and strata's levels are known (a superset of the selected rows' values)
     const { data } = await ds.readColumns(cols, params.filter, { knownValues: levels });
     ctx.cache.set('cox:columns', data);
     return data;
   };
-  const d = await readCox(ds, params, levels, columnsOf);
+  const d = await readCox(ds, ctx.node.name, params, levels, columnsOf);
   ctx.cache.set('cox:data', { key, data: d });
   return d;
 }
@@ -255,6 +327,15 @@ export const CoxInputSchema = z.discriminatedUnion('phase', [
     grid: GridSchema,
     beta: Coefficients.nullable(),
   }),
+  z.strictObject({
+    phase: z.literal('post'),
+    levels: FactorLevels,
+    strata: z.array(z.string()),
+    grid: GridSchema,
+    beta: Coefficients,
+    terms: z.array(z.number()).nullable(),
+    terms0: z.array(z.number()).nullable(),
+  }),
   z.strictObject({ phase: z.literal('lp-range'), levels: FactorLevels, beta: Coefficients }),
   z.strictObject({
     phase: z.literal('concordance'),
@@ -277,6 +358,7 @@ export const CoxPayloadSchema = z.union([
   z.strictObject({ ...additiveFields, names: z.array(z.string()), assign: z.array(z.int()) }),
   z.strictObject({ min: z.number(), max: z.number() }),
   z.strictObject({ ...additiveFields }),
+  z.strictObject({ ...additiveFields, minCellCount: z.number() }),
 ]);
 export type CoxPayload = z.infer<typeof CoxPayloadSchema>;
 
@@ -345,7 +427,7 @@ type CoxSummary = {
   covariance: number[];
   termTests: ChiSquareRow[];
   proportionalHazards?: { transform: 'km' | 'identity'; table: ChiSquareRow[] };
-};
+} & CoxPostFitResult;
 
 interface State {
   levels: Record<string, string[]>;
@@ -353,9 +435,18 @@ interface State {
   grid: { strata: number[]; times: number[] };
   names: string[];
   newton: SerialState;
-  final?: { summary: CoxSummary; beta: number[]; sum: number[] };
+  final?: {
+    summary: CoxSummary;
+    beta: number[];
+    sum: number[];
+    /** Robust SEs or survival curves asked for: what their round needs, until it is done. */
+    post?: PostFitState;
+    postDone?: boolean;
+  };
   /** Numbers at risk per grid point (S0 of the first Newton round, at beta = 0), for cox.zph's "km" transform. */
   nRisk?: number[];
+  /** With robust: the score-residual terms at beta = 0 (the first Newton round's sums), for R's robust score test. */
+  residualTerms0?: number[];
   nodes: string[];
   n: number;
   events: number;
@@ -375,7 +466,8 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   name: 'coxph',
   // 1.1.0: the set-up round sends masked counts per declared level and per point of the declared time axis
   // 1.2.0: per-term Wald tests; the proportional-hazards test (cox.zph) with phTest
-  version: '1.2.0',
+  // 1.3.0: robust and cluster-robust standard errors, predicted survival curves, the centre as strata
+  version: '1.3.0',
   title: 'Cox proportional hazards',
   description:
     "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
@@ -394,14 +486,20 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   },
   releases: {
     pooled:
-      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index (the per-term Wald tests and the cox.zph test are computed from these sums, nothing more leaves a node); released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count',
+      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index (the per-term Wald tests, the cox.zph test and the predicted survival curves are computed from these sums, nothing more leaves a node; the curves are released at the ends of event-time intervals holding at least the minimum cell count of deaths each); with robust or cluster, the sum over clusters (every record, the centre, or the clusters of a column within a centre) of the outer products of the score-residual sums of the clusters, at the final coefficients and at 0 (secure-aggregated; for the centre as the cluster, the outer product of the score sum of the node) and the column sums for the means of the model, after the hub sent every node the pooled hazard increments and risk-set means per event time; with adjustForCentre, the event-time sums per centre as strata; released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count',
     perNode: null,
   },
   variables: (p) => {
     const { formula, columns } = splitStrata(p.formula);
     return {
       dataset: p.dataset,
-      columns: [...new Set([...modelColumns(parseModelFormula(formula)), ...columns])],
+      columns: [
+        ...new Set([
+          ...modelColumns(parseModelFormula(formula)),
+          ...columns,
+          ...(clusterColumnOf(p) ? [clusterColumnOf(p)!] : []),
+        ]),
+      ],
     };
   },
   firstInput: () => ({ phase: 'setup' }),
@@ -409,6 +507,12 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
     const ds = await ctx.dataset(params.dataset);
     if (input.phase === 'setup') {
       const { formula, strata, columns: strataColumns } = splitStrata(params.formula);
+      if (params.adjustForCentre && strata)
+        throw new FedhubError(
+          'FH_ERR_BAD_PARAMS',
+          'adjustForCentre stratifies by centre: leave strata() out of the formula, or adjustForCentre out',
+          { parameter: 'adjustForCentre' },
+        );
       const f = parseModelFormula(formula);
       if (f.response?.kind !== 'surv')
         throw new FedhubError(
@@ -424,7 +528,12 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
         strataColumns,
       });
       const d = await cached(ctx, params, setup.localLevels);
-      return setupRelease(setup, d, coxDisclosure(d, params.formula));
+      // with adjustForCentre the set-up counts are pooled (the strata are the nodes, named by the hub)
+      return setupRelease(
+        setup,
+        params.adjustForCentre ? { ...d, strataNames: null } : d,
+        coxDisclosure(d, params.formula),
+      );
     }
     const d = await cached(ctx, params, input.levels);
     const disclosure = coxDisclosure(d, params.formula);
@@ -446,6 +555,30 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
         preparedFor(ctx, d, data, grid),
       );
       return release({ [ADDITIVE_FIELD]: Array.from(partial), names: d.names, assign: d.assign }, disclosure);
+    }
+    if (input.phase === 'post') {
+      const data = {
+        x: d.x,
+        n: d.n,
+        p: d.p,
+        time: d.time,
+        event: d.event,
+        strata: strataCodes(d, input.strata),
+      };
+      const cluster =
+        params.cluster === undefined ? null : params.cluster === CENTRE_CLUSTER ? 'node' : d.clusterCodes;
+      return release(
+        postFitLocal(
+          data,
+          gridOf(input.grid),
+          Float64Array.from(input.beta),
+          input.terms ? Float64Array.from(input.terms) : null,
+          input.terms0 ? Float64Array.from(input.terms0) : null,
+          cluster,
+          ctx.policy.minCellCount,
+        ),
+        disclosure,
+      );
     }
     // the same beta in the lp-range and concordance rounds: computed once
     const lpKey = `${input.beta.join(',')}`;
@@ -480,7 +613,18 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   },
   aggregate({ params, round, state, parts }): Outcome {
     if (round === 1) {
-      const { levels, strata, grid, n, events } = agreeSetup(parts);
+      const agreed = agreeSetup(parts);
+      const { levels, n, events } = agreed;
+      let { strata, grid } = agreed;
+      if (params.adjustForCentre) {
+        // each node its own stratum (sorted by name, as R sorts a centre column's levels), every stratum on
+        // the pooled event-time grid (a time without deaths in a stratum adds nothing to its likelihood)
+        strata = parts.map((p) => p.nodeName).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        grid = {
+          strata: strata.flatMap((_, si) => grid.times.map(() => si)),
+          times: strata.flatMap(() => grid.times),
+        };
+      }
       const s: State = {
         levels,
         strata,
@@ -512,6 +656,11 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
         (st.iter === 0
           ? Array.from({ length: s.grid.times.length }, (_, k) => sum[k * coxStride(p)]!)
           : undefined);
+      const residualTerms0 =
+        s.residualTerms0 ??
+        (st.iter === 0 && wantsRobust(params)
+          ? Array.from(coxResidualTerms(sum, p, params.ties))
+          : undefined);
       const step = coxAggregateStep(sum, p, params.ties, st, defaultCoxControl);
       if (!step.done)
         return {
@@ -523,7 +672,13 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
             grid: s.grid,
             beta: Array.from(step.state.evalBeta),
           },
-          state: { ...s, names, newton: ser(step.state), ...(nRisk ? { nRisk } : {}) },
+          state: {
+            ...s,
+            names,
+            newton: ser(step.state),
+            ...(nRisk ? { nRisk } : {}),
+            ...(residualTerms0 ? { residualTerms0 } : {}),
+          },
         };
       const summary = coxSummarize(names, step.state, step.derivatives, step.converged);
       const assign = partials[0]!.assign;
@@ -572,10 +727,50 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
         termTests,
         ...(phTest ? { proportionalHazards: phTest } : {}),
       };
+      if (needsPostFit(params)) {
+        const post = postFitState(sum, p, params.ties, params, residualTerms0 ?? null);
+        return {
+          kind: 'next-round',
+          input: {
+            phase: 'post',
+            levels: s.levels,
+            strata: s.strata,
+            grid: s.grid,
+            beta,
+            terms: post.residualTerms,
+            terms0: post.residualTerms0,
+          },
+          state: { ...s, names, final: { summary: summaryJson, beta, sum: [], post, postDone: false } },
+        };
+      }
       return {
         kind: 'next-round',
         input: { phase: 'lp-range', levels: s.levels, beta },
         state: { ...s, names, final: { summary: summaryJson, beta, sum: [] } },
+      };
+    }
+    if (s.final.post && !s.final.postDone) {
+      const summary = s.final.summary;
+      const extra = postFitResult({
+        params,
+        sum: sumAdditive(parts),
+        minCellCount: Math.max(1, ...payloadsWith(parts, 'minCellCount').map((p) => p.minCellCount)),
+        state: s.final.post,
+        names: s.names,
+        beta: s.final.beta,
+        covariance: summary.covariance,
+        grid: gridOf(s.grid),
+        strata: s.strata,
+        levels: s.levels,
+        rhs: splitStrata(params.formula).formula.split('~')[1]!.trim(),
+      });
+      return {
+        kind: 'next-round',
+        input: { phase: 'lp-range', levels: s.levels, beta: s.final.beta },
+        state: {
+          ...s,
+          final: { summary: { ...summary, ...extra }, beta: s.final.beta, sum: [], postDone: true },
+        },
       };
     }
     if ('min' in parts[0]!.payload) {
