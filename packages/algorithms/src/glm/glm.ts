@@ -18,6 +18,7 @@ import {
   resultWarning,
 } from '@fedhub/protocol';
 import {
+  appendCentreColumns,
   defaultGlmControl,
   fitGlmFederated,
   fitGlmNegBinFederated,
@@ -66,6 +67,9 @@ import {
 import { type AnovaState, anovaStart, anovaStep, type RobustKind, robustResult } from './extras.js';
 import { glmFitWarnings } from './fit-warnings.js';
 
+/** The key of the centres (node names, sorted) among the levels the hub sends, with adjustForCentre. */
+const CENTRE_LEVELS = '(centre)';
+
 export const GlmParamsSchema = z.strictObject({
   dataset: DatasetParam,
   formula: z
@@ -107,6 +111,13 @@ export const GlmParamsSchema = z.strictObject({
     'Column whose values are the clusters for robust = "cluster-column" (each cluster within one centre, e.g. a patient)',
     'patient_id',
   ).optional(),
+  adjustForCentre: z
+    .boolean()
+    .optional()
+    .describe(
+      'Adjust for the centre without a centre column in the data: each node adds the indicator of its centre (R: + centre on the pooled file, the first centre the reference)',
+    )
+    .meta(examples(true)),
   anova: z
     .boolean()
     .default(false)
@@ -272,13 +283,17 @@ async function modelData(
   const cached = ctx.cache.get(key) as NodeModelData | undefined;
   if (cached) return cached;
   const ds = await ctx.dataset(params.dataset);
+  const { [CENTRE_LEVELS]: centres, ...columnLevels } = levels;
   // on SharedArrayBuffers when the node's worker threads compute the partials
-  const data = await readModelData(
+  let data = await readModelData(
     ds,
     { ...params, ...(params.robust === 'cluster-column' ? { clusterColumn: params.clusterColumn } : {}) },
-    levels,
+    columnLevels,
     { shared: ctx.rowPool !== undefined },
   );
+  // the centre as a factor: this node's indicator after the formula's columns
+  if (params.adjustForCentre && centres)
+    data = { ...data, design: appendCentreColumns(data.design, centres, ctx.node.name) };
   ctx.cache.set(key, data);
   return data;
 }
@@ -292,7 +307,8 @@ async function firstPartial(
   params: GlmParams,
   levels: Record<string, string[]>,
 ): Promise<{ model: NodeModelData; partial: Float64Array; names: string[] } | null> {
-  if (params.perCentre) return null;
+  // with adjustForCentre the design needs every centre's name, which the hub sends after this round
+  if (params.perCentre || params.adjustForCentre) return null;
   const own = Object.fromEntries(Object.entries(levels).map(([c, l]) => [c, mergeLevels([l])]));
   for (const [c, ref] of Object.entries(params.ref ?? {})) if (!own[c]?.includes(ref)) return null;
   let model: NodeModelData;
@@ -353,7 +369,8 @@ export const glm = defineAlgorithm<GlmParams, GlmInput, State, GlmPayload, GlmRe
   // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
   // 1.4.0: quasibinomial, quasipoisson and negative binomial families; robust (HC0, cluster) standard
   //        errors; sequential likelihood-ratio tests (anova); t intervals for gaussian
-  version: '1.4.0',
+  // 1.5.0: adjustForCentre (the centre's indicator added by each node)
+  version: '1.5.0',
   title: 'Generalised linear model',
   description:
     'Gaussian, binomial (logit), Poisson (log), quasi-binomial, quasi-Poisson and negative binomial (log, theta by ML) regression by exact federated IRLS, with optional robust/cluster-robust standard errors and likelihood-ratio tests of terms; equals R glm() / MASS::glm.nb on the pooled rows.',
@@ -380,7 +397,7 @@ export const glm = defineAlgorithm<GlmParams, GlmInput, State, GlmPayload, GlmRe
   },
   releases: {
     pooled:
-      "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every combination of factor levels these sums hold (of each pair of terms, and of each term by a binary outcome) counts at least the minimum cell count; for the negative binomial also the sums of theta's score, information and log-likelihood; with robust, the sum of the outer products of the score contributions (per row, per centre or per cluster) and the number of clusters; with anova, the same sums for the nested models' columns",
+      "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every combination of factor levels these sums hold (of each pair of terms, and of each term by a binary outcome) counts at least the minimum cell count; for the negative binomial also the sums of theta's score, information and log-likelihood; with robust, the sum of the outer products of the score contributions (per row, per centre or per cluster) and the number of clusters; with anova, the same sums for the nested models' columns; with adjustForCentre, X'WX and X'Wz hold each centre's own sums in its indicator's row (as a centre column in the pooled file would)",
     perNode: "with perCentre, each centre's own fitted coefficients and standard errors",
   },
   variables: (p) => ({
@@ -551,6 +568,16 @@ export const glm = defineAlgorithm<GlmParams, GlmInput, State, GlmPayload, GlmRe
       const sumAll = sumAdditive(parts);
       const K = declared.reduce((a, [, all]) => a + all.length, 0);
       const levels = levelsHeld(declared, sumAll, 0, (l) => mergeLevels([l]));
+      if (params.adjustForCentre) {
+        if (params.perCentre || params.anova)
+          throw new FedhubError(
+            'FH_ERR_BAD_PARAMS',
+            'adjustForCentre cannot be combined with perCentre or anova: ask for them in a task of their own',
+            { parameter: 'adjustForCentre' },
+          );
+        // the centres sorted as R sorts a centre column's levels; the first is the reference
+        levels[CENTRE_LEVELS] = parts.map((p) => p.nodeName).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      }
       for (const [c, ref] of Object.entries(params.ref ?? {}))
         if (!levels[c]?.includes(ref))
           throw new FedhubError('FH_ERR_BAD_PARAMS', `ref: "${ref}" is not a level of ${c} at any node`);
