@@ -31,5 +31,42 @@ export const CoxphResultSchema = z.looseObject({
   proportionalHazards: z
     .looseObject({ transform: z.enum(['km', 'identity']), table: z.array(ChiSquareRowSchema) })
     .optional(),
+  /** With `robust` or `cluster`: coxph's robust standard errors (z, p and intervals from them). */
+  robust: z
+    .looseObject({
+      cluster: z.string(),
+      clusters: ResultNumber,
+      coefficients: z.array(
+        z.looseObject({ term: z.string(), robustSe: ResultNumber, z: ResultNumber, pValue: ResultNumber }),
+      ),
+      wald: z.looseObject({
+        statistic: ResultNumber.nullable(),
+        df: ResultNumber,
+        pValue: ResultNumber.nullable(),
+      }),
+    })
+    .optional(),
+  /**
+   * With `survivalCurves`: survfit(fit, newdata) per curve and stratum, released at the ends of intervals
+   * (start, time] of at least `minCellCount` deaths; `coarsened` marks the merged ones.
+   */
+  survivalCurves: z
+    .looseObject({
+      minCellCount: ResultNumber,
+      mergedTimes: ResultNumber,
+      curves: z.array(
+        z.looseObject({
+          label: z.string(),
+          stratum: z.string().nullable(),
+          start: z.array(ResultNumber),
+          time: z.array(ResultNumber),
+          coarsened: z.array(z.boolean()),
+          surv: z.array(ResultNumber),
+          lower: z.array(ResultNumber),
+          upper: z.array(ResultNumber),
+        }),
+      ),
+    })
+    .optional(),
 });
 export type CoxphResult = z.infer<typeof CoxphResultSchema>;
