@@ -90,10 +90,60 @@ interface ChiSquareRow {
   pValue: number | null;
 }
 
+interface CoxCurve {
+  label: string;
+  stratum: string | null;
+  start: number[];
+  time: number[];
+  coarsened: boolean[];
+  nEvent: number[];
+  surv: number[];
+  stdErr: number[];
+  lower: number[];
+  upper: number[];
+}
+
+/** coxph's robust standard errors (summary.coxph's "robust se" column). */
+interface CoxRobust {
+  cluster: string;
+  clusters: number;
+  coefficients: Array<{
+    term: string;
+    robustSe: number | null;
+    z: number | null;
+    pValue: number | null;
+    hrLower: number | null;
+    hrUpper: number | null;
+  }>;
+  wald: { statistic: number | null; df: number; pValue: number | null };
+  score?: { statistic: number | null; df: number; pValue: number | null };
+}
+
+/** A predicted survival curve as survfit's summary prints it; merged intervals shown as (start, end]. */
+export function formatCoxCurve(c: CoxCurve): string[] {
+  const title = `Predicted survival, ${c.label === 'means' ? "at the model's means" : c.label}${c.stratum !== null ? `, stratum ${c.stratum}` : ''}:`;
+  return [
+    title,
+    table(
+      ['time', 'n.event', 'survival', 'std.err', 'lower 95% CI', 'upper 95% CI'],
+      c.time.map((t, j) => [
+        c.coarsened[j] ? `(${num(c.start[j]!, 6)}, ${num(t, 6)}]` : num(t, 6),
+        num(c.nEvent[j]!, 6),
+        num(c.surv[j]!, 4),
+        num(c.stdErr[j]!, 4),
+        num(c.lower[j]!, 4),
+        num(c.upper[j]!, 4),
+      ]),
+    ),
+  ];
+}
+
 /** coxph's per-term Wald tests and cox.zph's proportional-hazards test, as R prints them. */
 export function formatCoxExtras(r: {
   termTests?: ChiSquareRow[];
   proportionalHazards?: { transform: string; table: ChiSquareRow[] };
+  robust?: CoxRobust;
+  survivalCurves?: { minCellCount: number; mergedTimes: number; curves: CoxCurve[] };
 }): string[] {
   const out: string[] = [];
   const rows = (t: ChiSquareRow[]) =>
@@ -110,5 +160,45 @@ export function formatCoxExtras(r: {
       `Proportional-hazards test (cox.zph, transform "${r.proportionalHazards.transform}"):`,
       table(['term', 'chisq', 'df', 'p'], rows(r.proportionalHazards.table)),
     );
+  if (r.robust) {
+    const by =
+      r.robust.cluster === 'individual'
+        ? 'every record its own cluster'
+        : r.robust.cluster === 'centre'
+          ? 'the centre as the cluster'
+          : `clusters of ${r.robust.cluster}`;
+    out.push(
+      '',
+      `Robust standard errors (${by}, ${r.robust.clusters} clusters):`,
+      table(
+        ['term', 'robust se', 'z', 'p', 'HR 95% CI'],
+        r.robust.coefficients.map((c) => [
+          c.term,
+          num(c.robustSe, 4),
+          num(c.z, 4),
+          formatPValue(c.pValue),
+          `${num(c.hrLower, 4)} to ${num(c.hrUpper, 4)}`,
+        ]),
+      ),
+      r.robust.wald.statistic === null
+        ? 'Robust Wald test: not available (fewer clusters than coefficients)'
+        : `Robust Wald test = ${num(r.robust.wald.statistic, 4)} on ${r.robust.wald.df} df, p = ${formatPValue(r.robust.wald.pValue)}`,
+      ...(r.robust.score && r.robust.score.statistic !== null
+        ? [
+            `Robust score test = ${num(r.robust.score.statistic, 4)} on ${r.robust.score.df} df, p = ${formatPValue(r.robust.score.pValue)}`,
+          ]
+        : []),
+    );
+  }
+  if (r.survivalCurves) {
+    const sc = r.survivalCurves;
+    out.push(
+      '',
+      sc.mergedTimes > 0
+        ? `Survival curves: ${sc.mergedTimes} event times merged into intervals of at least ${sc.minCellCount} events (the curve is given at each interval's end; inside it, it is not released)`
+        : 'Survival curves: every event time released',
+    );
+    for (const c of sc.curves) out.push('', ...formatCoxCurve(c));
+  }
   return out;
 }

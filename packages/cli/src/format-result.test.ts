@@ -102,6 +102,32 @@ describe('formatTaskOutcome', () => {
     expect(out.split('\n').some((l) => /^GLOBAL\s+\S+\s+2\s/.test(l))).toBe(true);
     expect(out).not.toContain('NaN');
   });
+  it("renders coxph's robust standard errors and its survival curves with merged intervals marked", async () => {
+    const { result } = await runLocalFederation(
+      'coxph',
+      {
+        dataset: 'cohort',
+        formula: 'Surv(months, dead) ~ age + sex',
+        timeResolution: 1,
+        cluster: 'centre',
+        survivalCurves: ['means', 'age=60; sex=M'],
+      },
+      nodes,
+    );
+    const r = result as unknown as {
+      survivalCurves: { mergedTimes: number; curves: Array<{ coarsened: boolean[]; start: number[] }> };
+    };
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain('Robust standard errors (the centre as the cluster, 3 clusters):');
+    expect(out).toContain("Predicted survival, at the model's means:");
+    expect(out).toContain('Predicted survival, age=60; sex=M:');
+    // the default policy merges the sparse late event times: shown as (start, end]
+    expect(r.survivalCurves.mergedTimes).toBeGreaterThan(0);
+    expect(out).toMatch(/event times merged into intervals of at least \d+ events/);
+    const j = r.survivalCurves.curves[0]!.coarsened.indexOf(true);
+    expect(out).toContain(`(${r.survivalCurves.curves[0]!.start[j]}, `);
+    expect(out).not.toContain('NaN');
+  });
   it('renders a one-sided paired t-test with its infinite interval end', async () => {
     const { result } = await runLocalFederation(
       'ttest',

@@ -2,7 +2,8 @@
  * The models' optional sections: the GLM's negative binomial theta, robust standard errors and likelihood-ratio
  * tests; coxph's per-term Wald tests and proportional-hazards test.
  */
-import { formatNumber, formatP } from '../charts/scale.js';
+import { formatNumber, formatP, pClause } from '../charts/scale.js';
+import { CoxCurvesPlot } from './cox-curves-plot.js';
 import type { CoxResult, GlmResult } from './types.js';
 
 const ROBUST_TITLE: Record<string, string> = {
@@ -106,6 +107,55 @@ function ChiSquareTable({ caption, rows, testId }: { caption: string; rows: CoxT
 
 type CoxTestRow = NonNullable<CoxResult['termTests']>[number];
 
+function CoxRobustTable({ robust }: { robust: NonNullable<CoxResult['robust']> }) {
+  const by =
+    robust.cluster === 'individual'
+      ? 'every record its own cluster'
+      : robust.cluster === 'centre'
+        ? 'the centre as the cluster'
+        : `clusters of ${robust.cluster}`;
+  const tests = [
+    robust.wald.statistic !== null
+      ? `robust Wald test ${formatNumber(robust.wald.statistic)} on ${robust.wald.df} df, ${pClause(robust.wald.pValue)}`
+      : null,
+    robust.score && robust.score.statistic !== null
+      ? `robust score test ${formatNumber(robust.score.statistic)} on ${robust.score.df} df, ${pClause(robust.score.pValue)}`
+      : null,
+  ].filter((t): t is string => t !== null);
+  return (
+    <>
+      <table data-testid="cox-robust">
+        <caption>{`Robust standard errors (${by}, ${robust.clusters} clusters)`}</caption>
+        <thead>
+          <tr>
+            <th scope="col">term</th>
+            <th scope="col">robust se</th>
+            <th scope="col">z</th>
+            <th scope="col">p</th>
+            <th scope="col">HR 95% CI</th>
+          </tr>
+        </thead>
+        <tbody>
+          {robust.coefficients.map((c) => (
+            <tr key={c.term}>
+              <th scope="row">{c.term}</th>
+              <td>{formatNumber(c.robustSe)}</td>
+              <td>{formatNumber(c.z)}</td>
+              <td>{formatP(c.pValue)}</td>
+              <td>{`${formatNumber(c.hrLower, 3)} to ${formatNumber(c.hrUpper, 3)}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {tests.length > 0 && (
+        <p className="muted" data-testid="cox-robust-tests">
+          {tests.join('; ')}
+        </p>
+      )}
+    </>
+  );
+}
+
 export function CoxExtrasView({ r }: { r: CoxResult }) {
   return (
     <>
@@ -122,6 +172,10 @@ export function CoxExtrasView({ r }: { r: CoxResult }) {
           caption={`Proportional-hazards test (cox.zph, transform "${r.proportionalHazards.transform}")`}
           rows={r.proportionalHazards.table}
         />
+      )}
+      {r.robust && <CoxRobustTable robust={r.robust} />}
+      {r.survivalCurves && (
+        <CoxCurvesPlot curves={r.survivalCurves} time={/Surv\(\s*([^,\s]+)/.exec(r.formula)?.[1] ?? 'time'} />
       )}
     </>
   );

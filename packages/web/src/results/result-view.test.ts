@@ -429,4 +429,64 @@ describe('ResultView', () => {
     expect(out).toContain('cox.zph, transform &quot;km&quot;');
     expect(out).toContain('GLOBAL');
   });
+  it("shows coxph's robust standard errors and its predicted survival curves with merged intervals dashed", () => {
+    const out = html('coxph', {
+      formula: 'Surv(months, dead) ~ age',
+      ties: 'efron',
+      coefficients: [
+        {
+          term: 'age',
+          estimate: 0.03,
+          stdError: 0.005,
+          pValue: 1e-8,
+          hazardRatio: 1.03,
+          hrLower: 1.02,
+          hrUpper: 1.04,
+          z: 6,
+        },
+      ],
+      likelihoodRatio: { statistic: 20, df: 1, pValue: 1e-5 },
+      concordance: { value: 0.6 },
+      n: 100,
+      events: 40,
+      nodes: ['A', 'B', 'C'],
+      robust: {
+        cluster: 'centre',
+        clusters: 3,
+        coefficients: [
+          { term: 'age', robustSe: 0.004, z: 7.5, pValue: 6e-14, hrLower: 1.022, hrUpper: 1.038 },
+        ],
+        wald: { statistic: 56.25, df: 1, pValue: 6e-14 },
+        score: { statistic: 40.5, df: 1, pValue: 2e-10 },
+      },
+      survivalCurves: {
+        confLevel: 0.95,
+        minCellCount: 5,
+        mergedTimes: 1,
+        curves: [
+          {
+            label: 'age=60',
+            stratum: null,
+            start: [0, 2],
+            time: [2, 5],
+            coarsened: [false, true],
+            nEvent: [6, 7],
+            surv: [0.95, 0.9],
+            stdErr: [0.02, 0.03],
+            lower: [0.91, 0.85],
+            upper: [0.99, 0.95],
+          },
+        ],
+      },
+    });
+    expect(out).toContain('data-testid="cox-robust"');
+    expect(out).toContain('the centre as the cluster, 3 clusters');
+    expect(out).toContain('robust score test 40.5 on 1 df');
+    expect(out).toContain('data-testid="cox-curves-plot"');
+    expect(out.match(/data-testid="cox-merged-interval"/g)?.length).toBe(1);
+    expect(out).toContain('times 2 to 5 merged');
+    expect(out).toContain('data-testid="cox-merged-note"');
+    // the x axis is labelled with the time column
+    expect(out).toContain('>months<');
+  });
 });

@@ -91,6 +91,43 @@ export interface CoxResult {
     transform: string;
     table: Array<{ term: string; chisq: number | null; df: number | null; pValue: number | null }>;
   };
+  /** Robust (sandwich) or cluster-robust standard errors, where asked. */
+  robust?: {
+    cluster: string;
+    clusters: number;
+    coefficients: Array<{
+      term: string;
+      robustSe: number;
+      z: number;
+      pValue: number;
+      hrLower: number;
+      hrUpper: number;
+    }>;
+    wald: { statistic: number | null; df: number; pValue: number | null };
+    /** R's robust score test ("Robust = "). */
+    score?: { statistic: number | null; df: number; pValue: number | null };
+  };
+  /** Predicted survival curves (survfit(fit, newdata)), where asked. */
+  survivalCurves?: CoxCurvesResult;
+}
+/** coxph's predicted survival curves, released at the ends of intervals of at least `minCellCount` events. */
+export interface CoxCurvesResult {
+  confLevel: number;
+  minCellCount: number;
+  mergedTimes: number;
+  curves: Array<{
+    /** "means" or the covariate values as given. */
+    label: string;
+    stratum: string | null;
+    start: number[];
+    time: number[];
+    coarsened: boolean[];
+    nEvent: number[];
+    surv: number[];
+    stdErr: number[];
+    lower: number[];
+    upper: number[];
+  }>;
 }
 /** One Kaplan–Meier curve (times in the time column's unit). */
 export interface KmCurve {
