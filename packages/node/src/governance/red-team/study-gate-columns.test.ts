@@ -74,8 +74,10 @@ const CASES: Record<string, { params: unknown; columns: string[] }> = {
       dataset: 'd',
       formula: 'Surv(c_time, c_event) ~ c_x + factor(c_f) + offset(c_off) + strata(c_strata)',
       filter: deepFilter('c_filter'),
+      // the clusters of the robust standard errors are read like a model column
+      cluster: 'c_cluster',
     },
-    columns: ['c_time', 'c_event', 'c_x', 'c_f', 'c_off', 'c_strata', 'c_filter', 'age'],
+    columns: ['c_time', 'c_event', 'c_x', 'c_f', 'c_off', 'c_strata', 'c_filter', 'c_cluster', 'age'],
   },
   validate: {
     params: {
