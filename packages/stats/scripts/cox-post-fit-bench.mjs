@@ -6,7 +6,10 @@ import * as s from '../dist/index.js';
 const n = 1_000_000,
   p = 6;
 let seed = 1;
-const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+const rnd = () => {
+  seed = (seed * 16807) % 2147483647;
+  return seed / 2147483647;
+};
 const x = new Float64Array(n * p).map(() => rnd() * 2 - 1);
 const time = new Float64Array(n).map(() => Math.ceil(rnd() * 120));
 const event = new Float64Array(n).map(() => (rnd() < 0.5 ? 1 : 0));
