@@ -45,7 +45,9 @@ import {
   type LocalContext,
   payloadsWith,
   pickFields,
+  type RowIds,
   release,
+  rowIdsOf,
 } from '../types.js';
 import { coxFitWarnings } from './fit-warnings.js';
 import { agreeSetup, SetupPayloadSchema, setupCounts, setupRelease } from './setup-round.js';
@@ -131,6 +133,8 @@ interface NodeCoxData {
   assign: number[];
   /** The values of each factor and of the strata column on the rows used, aligned with the design. */
   factorValues: Record<string, readonly string[]>;
+  /** The node's record id of each row, where the node audits releases (see ROW_IDS). */
+  rows?: RowIds;
 }
 
 const coxCellsOf = new WeakMap<NodeCoxData, DisclosureCell[]>();
@@ -199,6 +203,7 @@ async function readCox(
     names: [...dm.columnNames],
     assign: [...(dm.assign ?? [])],
     factorValues: categorical,
+    ...(rowIdsOf(data)?.ids.length === dm.n ? { rows: rowIdsOf(data)! } : {}),
   };
 }
 

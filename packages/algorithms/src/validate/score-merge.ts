@@ -51,6 +51,8 @@ export interface MergedScores {
   /** Each record's grid bin in the released histogram. */
   bin: Int32Array;
   groups: ScoreGroup[];
+  /** Each record's group (index into `groups`): the records behind each released count. */
+  groupOf: Int32Array;
 }
 
 type Run = { from: number; to: number; n: number };
@@ -168,13 +170,29 @@ export function mergeScoreBins(
     }
   const out = new Float64Array(n);
   const bin = new Int32Array(n);
+  const recordGroup = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const g = groups[groupOf[y[i] === 1 ? 1 : 0]![raw[i]!]!]!;
+    const gi = groupOf[y[i] === 1 ? 1 : 0]![raw[i]!]!;
+    recordGroup[i] = gi;
+    const g = groups[gi]!;
     // a policy that allows cells of one record merges nothing (one bin a group): each keeps its own score
     out[i] = minCell <= 1 ? p[i]! : g.mean;
     bin[i] = g.bin;
   }
-  return { p: out, bin, groups };
+  return { p: out, bin, groups, groupOf: recordGroup };
+}
+
+/** The positions of each group's records (for the cells' record ids). */
+export function groupMembers(m: MergedScores): Int32Array[] {
+  const sizes = new Int32Array(m.groups.length);
+  for (const g of m.groupOf) sizes[g]!++;
+  const out = Array.from(sizes, (k) => new Int32Array(k));
+  const at = new Int32Array(m.groups.length);
+  for (let i = 0; i < m.groupOf.length; i++) {
+    const g = m.groupOf[i]!;
+    out[g]![at[g]!++] = i;
+  }
+  return out;
 }
 
 /** The released histogram: records of outcome 0 per bin, then of outcome 1 (aucLocalPartial's layout). */
