@@ -243,7 +243,7 @@ async function runChecked(
             runId: run.runId,
             algorithm: `${run.algorithm}@${run.version}`,
           },
-          { sets: cellRecords(release, used), minCellCount: deps.policy.minCellCount },
+          { sets: cellRecords(release, used, deps.datasets), minCellCount: deps.policy.minCellCount },
         );
       if (deps.privacy)
         payload = privatizeAdmitted(
@@ -296,14 +296,20 @@ function maskAdditive(payload: Json, run: RunAssignment, deps: ExecutorDeps): Js
 function cellRecords(
   release: LocalRelease,
   used: Map<string, DuckDbDataset>,
+  datasets: DatasetStore,
 ): Array<{ dataset: string; rows: RecordSet }> {
   const out: Array<{ dataset: string; rows: RecordSet }> = [];
   for (const c of release.disclosure.cells) {
     if (!c.rows || c.count === 0) continue;
     // the reads name their dataset by its dictionary; the run names it as the node's configuration does
-    const name = used.has(c.rows.dataset)
+    let name = used.has(c.rows.dataset)
       ? c.rows.dataset
       : [...used].find(([, d]) => d.dictionary.name === c.rows!.dataset)?.[0];
+    // records read in an earlier round of the task (kept in its cache): the dataset joins this release
+    if (name === undefined && datasets.has(c.rows.dataset)) {
+      name = c.rows.dataset;
+      used.set(name, datasets.get(name).tracked());
+    }
     if (name === undefined)
       throw new FedhubError(
         'FH_ERR_UNDECLARED_RELEASE',

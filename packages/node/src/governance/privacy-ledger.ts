@@ -198,6 +198,11 @@ export class PrivacyLedger {
       namespace,
       rows: sets.length === 1 ? sets[0]! : Int32Array.from(new Set(sets.flatMap((x) => [...x]))).sort(),
     }));
+    // a dataset whose records the cells name but that this round did not read (a read kept from an
+    // earlier round) gets its release row too, so its cells replay in order
+    for (const c of cellSets)
+      if (!entries.some((e) => e.dataset === c.dataset))
+        entries.push({ dataset: c.dataset, root: datasets.get(c.dataset)!.lineage.root, sets: new Map() });
     const releaseOf = new Map<string, number>();
     this.admitRows(
       flat,
@@ -205,7 +210,7 @@ export class PrivacyLedger {
       () =>
         this.db.transaction(() => {
           for (const e of entries) {
-            const count = e.sets.get('#') ?? [...e.sets.values()][0]!;
+            const count = e.sets.get('#') ?? [...e.sets.values()][0] ?? new Int32Array(0);
             const bits = toBits(count);
             const id = Number(
               this.db
@@ -227,7 +232,7 @@ export class PrivacyLedger {
             for (const [key, rows] of e.sets) this.insertSet(id, `${e.root}\u0000${key}`, rows);
             releaseOf.set(e.dataset, id);
           }
-          for (const c of cellSets) this.insertCells(releaseOf.get(c.dataset) ?? 0, c.namespace, c.rows);
+          for (const c of cellSets) this.insertCells(releaseOf.get(c.dataset)!, c.namespace, c.rows);
         })(),
       { sets: cellSets, minGroup: cells?.minCellCount ?? minSubsetSize },
     );
@@ -367,7 +372,7 @@ export class PrivacyLedger {
     this.auditors.get(namespace)!.sinceSnapshot = 0;
   }
 
-  /** What this node has released, newest first (for the data officer). */
+  /** What this node has released, newest first (for the data officer); `cells`: record sets of cells. */
   releases(limit = 100): Array<{
     at: string;
     studyId: string;
@@ -376,11 +381,12 @@ export class PrivacyLedger {
     dataset: string;
     recordCount: number;
     fingerprint: string;
+    cells: number;
   }> {
     return (
       this.db
         .prepare(
-          "SELECT at, study_id, task_id, algorithm, dataset, record_count, fingerprint FROM ledger_releases WHERE dataset <> '' ORDER BY id DESC LIMIT ?",
+          "SELECT at, study_id, task_id, algorithm, dataset, record_count, fingerprint, (SELECT count(*) FROM ledger_cells c WHERE c.release_id = r.id) AS cells FROM ledger_releases r WHERE dataset <> '' ORDER BY id DESC LIMIT ?",
         )
         .all(limit) as Array<{
         at: string;
@@ -390,6 +396,7 @@ export class PrivacyLedger {
         dataset: string;
         record_count: number;
         fingerprint: string;
+        cells: number;
       }>
     ).map((r) => ({
       at: r.at,
@@ -399,6 +406,7 @@ export class PrivacyLedger {
       dataset: r.dataset,
       recordCount: r.record_count,
       fingerprint: r.fingerprint,
+      cells: r.cells,
     }));
   }
 
