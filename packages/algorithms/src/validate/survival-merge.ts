@@ -21,7 +21,7 @@
  * in the node's log through its declared cell. Written by hand: no library does this.
  */
 import { type DisclosureCell, type RowIds, rowsAt } from '../types.js';
-import { mergeAdjacentBins } from './score-merge.js';
+import { MAX_GROUPS_PER_CLASS, mergeAdjacentBins } from './score-merge.js';
 
 /** Widest span of the linear predictor one released score group may cover (a hazard ratio of e). */
 export const MAX_SCORE_SPAN = 1;
@@ -56,7 +56,14 @@ export function mergeSurvivalScores(
         sums[q[i]! - lo]! += q[i]!;
       }
     const value = new Float64Array(bins);
-    const groups = mergeAdjacentBins(counts, minCell, maxSpan);
+    let total = 0;
+    for (const c of counts) total += c;
+    // at most MAX_GROUPS_PER_CLASS groups per status: each is a record set the node's ledger audits
+    const groups = mergeAdjacentBins(
+      counts,
+      Math.max(minCell, Math.ceil(total / MAX_GROUPS_PER_CLASS)),
+      maxSpan,
+    );
     const groupOfBin = new Int32Array(bins).fill(-1);
     groups.forEach((g, k) => {
       for (let b = g.from; b <= g.to; b++) groupOfBin[b] = k;

@@ -160,6 +160,23 @@ describe('privacy ledger: the auditor state across restarts', () => {
     first.close();
   });
 
+  it('refuses new cells once the cell audit is full (fail closed), while a repeat still passes', () => {
+    const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+    const cellsNs = `cohort\u0000${CELLS_KEY}`;
+    const cells = (...sets: Int32Array[]) => ({
+      sets: sets.map((rows) => ({ namespace: cellsNs, rows })),
+      minGroup: 5,
+    });
+    // 40 bytes: two atoms at rank two (32 bytes) fit, three at rank three (72) do not
+    const small = new PrivacyLedger(join(dir, 'cells-capacity'), 40);
+    small.admitRows([], 10, undefined, cells(range(0, 20), range(20, 40)));
+    expect(() => small.admitRows([], 10, undefined, cells(range(0, 30), range(30, 40)))).toThrow(
+      expect.objectContaining({ code: 'FH_ERR_DIFFERENCING', details: { rule: 'capacity' } }),
+    );
+    small.admitRows([], 10, undefined, cells(range(0, 20), range(20, 40)));
+    small.close();
+  });
+
   it('decides the same after more releases than a snapshot interval, reopened or not', () => {
     let seed = 3;
     const rnd = () => {

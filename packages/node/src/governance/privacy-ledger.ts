@@ -36,6 +36,9 @@ export interface AuditedDataset {
  */
 export const CELLS_KEY = '#cells';
 
+/** Default memory limit of one dataset's cell audit: 1 GiB (docs/privacy.md, "Model differencing"). */
+export const DEFAULT_CELLS_STATE_LIMIT = 2 ** 30;
+
 export interface ReleaseMeta {
   studyId: string;
   taskId: string;
@@ -58,7 +61,14 @@ export class PrivacyLedger {
   private readonly denseByVersion = new Map<string, Int32Array>();
   private readonly auditors = new Map<string, { auditor: LinearAuditor; sinceSnapshot: number }>();
 
-  constructor(dataDir: string) {
+  /**
+   * @param cellsStateLimit bytes the elimination of one dataset's cells may hold (dense rows: 8 bytes per
+   *   atom per independent cell set); past it, releases with cells are refused (rule `capacity`).
+   */
+  constructor(
+    dataDir: string,
+    private readonly cellsStateLimit = DEFAULT_CELLS_STATE_LIMIT,
+  ) {
     this.db = openNodeStore(join(dataDir, 'privacy-ledger.sqlite'), [
       `CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS row_ids (
@@ -256,12 +266,14 @@ export class PrivacyLedger {
       ...(cells?.sets ?? []).map((s) => ({ ...s, minGroup: cells!.minGroup })),
     ];
     const open = new Map<string, LinearAuditor>();
+    const rankBefore = new Map<string, number>();
     try {
       for (const s of steps) {
         const auditor = this.auditor(s.namespace).auditor;
         if (!open.has(s.namespace)) {
           auditor.begin();
           open.set(s.namespace, auditor);
+          rankBefore.set(s.namespace, auditor.size.rank);
         }
         const proposal = auditor.propose(s.rows, s.minGroup);
         if (proposal.determined) {
@@ -270,6 +282,16 @@ export class PrivacyLedger {
         }
         proposal.commit();
       }
+      // the cells' elimination is dense over the atoms: past its memory limit, no more cells are taken
+      // (fail closed: the release is refused, nothing is kept)
+      // (a release adding nothing new, e.g. the same model again, still passes)
+      for (const [namespace, a] of open)
+        if (
+          namespace.endsWith(`\u0000${CELLS_KEY}`) &&
+          a.size.rank > (rankBefore.get(namespace) ?? 0) &&
+          stateBytes(a) > this.cellsStateLimit
+        )
+          throw refusal('capacity');
     } catch (err) {
       for (const a of open.values()) a.rollback();
       throw err;
@@ -417,14 +439,22 @@ export class PrivacyLedger {
 }
 
 /** The refusal: the rule only, nothing derived from the data (no count, no row, no value). */
-function refusal(rule: 'pairwise' | 'linear'): FedhubError {
+function refusal(rule: 'pairwise' | 'linear' | 'capacity'): FedhubError {
   return new FedhubError(
     'FH_ERR_DIFFERENCING',
     rule === 'pairwise'
       ? 'the rows this release uses are too close to those of an earlier release on this dataset'
-      : 'combined with earlier releases on this dataset, this release would determine the values of fewer records than the minimum subset size',
+      : rule === 'linear'
+        ? 'combined with earlier releases on this dataset, this release would determine the values of fewer records than the minimum subset size'
+        : "the node's audit of grouped releases (score groups, bins) on this dataset is full: no more can be checked, so none is released",
     { rule },
   );
+}
+
+/** Memory of an auditor's elimination (both fields' dense rows over the atoms). */
+function stateBytes(a: LinearAuditor): number {
+  const { atoms, rank } = a.size;
+  return 2 * 4 * rank * atoms;
 }
 
 /** The stable indices (sorted) of the row ids in `records`. */
