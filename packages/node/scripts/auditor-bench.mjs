@@ -208,10 +208,12 @@ if (parts.has('validations')) {
       }
       val.push(performance.now() - t);
     }
-    ledger.close();
     console.log(
       `with validations (one every ${every} selections, ${models} models, ${groups / val.length} score groups each on average): selections ${stats(sel)}; ${refused} refused; validations ${stats(val)}; ${refusedValidations} of ${val.length} refused (${full} for a full cell audit); rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
     );
+    const t = performance.now();
+    ledger.close();
+    console.log(`closing the ledger (snapshots written): ${(performance.now() - t).toFixed(0)} ms`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -36,8 +36,11 @@ export interface AuditedDataset {
  */
 export const CELLS_KEY = '#cells';
 
-/** Default memory limit of one dataset's cell audit: 1 GiB (docs/privacy.md, "Model differencing"). */
-export const DEFAULT_CELLS_STATE_LIMIT = 2 ** 30;
+/**
+ * Default memory limit of one dataset's cell audit: 256 MiB (docs/privacy.md, "Model differencing"). Its
+ * snapshot is one SQLite blob, which SQLite caps below 1 GB.
+ */
+export const DEFAULT_CELLS_STATE_LIMIT = 2 ** 28;
 
 export interface ReleaseMeta {
   studyId: string;
