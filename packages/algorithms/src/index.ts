@@ -20,6 +20,7 @@ export { mergeMoments, type SummaryParams, SummaryParamsSchema, summary } from '
 export * from './types.js';
 export { type ConcordanceSummary, concordanceSummary } from './validate/concordance-summary.js';
 export { checkOnnxMapping, OnnxModelParam, type OnnxModelParams } from './validate/onnx-scores.js';
+export { groupMembers, type MergedScores, mergeScoreBins } from './validate/score-merge.js';
 export { type ValidateParams, ValidateParamsSchema, validate } from './validate/validate.js';
 export {
   type ValidateSurvivalParams,

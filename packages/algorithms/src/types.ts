@@ -177,6 +177,44 @@ export interface DisclosureCell {
   label: string;
   count: number;
   kind?: CellKind;
+  /**
+   * The records the count (and every sum released per this cell) is over, where they are a subset of the
+   * rows read that the node cannot see from the read itself (a score group, a bin, a merged time point):
+   * the node's privacy ledger audits them like a selection, so two releases that differ by one record's
+   * membership (two crafted models) are refused. Taken from {@link rowIdsOf} of the rows read; `count`
+   * must equal their number.
+   */
+  rows?: RowIds;
+}
+
+/** Records of one dataset of the node, by the ids its reads carry (see {@link ROW_IDS}). */
+export interface RowIds {
+  readonly dataset: string;
+  readonly ids: ArrayLike<number>;
+}
+
+/**
+ * Where the node audits releases, the `data` of a {@link DatasetHandle.readColumns} result carries the
+ * node's record id of each row under this key (not enumerable: never serialised, never released).
+ */
+export const ROW_IDS: unique symbol = Symbol.for('fedhub.rowIds');
+
+/** The record ids of the rows of a read (undefined where the node does not audit them, e.g. in tests). */
+export function rowIdsOf(data: object): RowIds | undefined {
+  return (data as { [ROW_IDS]?: RowIds })[ROW_IDS];
+}
+
+/** Attaches record ids to a read's data (see {@link ROW_IDS}). */
+export function withRowIds<T extends object>(data: T, rows: RowIds | undefined): T {
+  if (rows) Object.defineProperty(data, ROW_IDS, { value: rows, enumerable: false });
+  return data;
+}
+
+/** The records of `rows` at the given positions (0-based) of the read they came from. */
+export function rowsAt(rows: RowIds, positions: ArrayLike<number>): RowIds {
+  const ids = new Int32Array(positions.length);
+  for (let k = 0; k < positions.length; k++) ids[k] = rows.ids[positions[k]!]!;
+  return { dataset: rows.dataset, ids };
 }
 
 /** What the node must check before a local result leaves it. */

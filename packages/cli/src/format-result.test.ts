@@ -45,6 +45,21 @@ const task = (result: Json) =>
   }) as unknown as TaskDetail;
 
 describe('formatTaskOutcome', () => {
+  it('renders a histogram whose bins the nodes merged, saying which requested bins were merged', async () => {
+    // ages under 19 are rare at every centre: the first bin [0, 19) is merged with [19, 40)
+    const { result } = await runLocalFederation(
+      'summary',
+      { dataset: 'cohort', columns: ['age'], bins: { age: { breaks: [0, 19, 40, 60, 80, 120] } } },
+      nodes,
+    );
+    const h = (result as { columns: Array<{ histogram: { mergedBins: Array<{ bins: number[] }> } }> })
+      .columns[0]!.histogram;
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain('Histogram of age');
+    for (const m of h.mergedBins) expect(out).toContain(`bins ${m.bins[0]}–${m.bins[1]} merged`);
+    expect(h.mergedBins.length).toBeGreaterThan(0);
+  });
+
   it("renders a survival validation as a table of Harrell's C per centre and pooled", async () => {
     const { result } = await runLocalFederation(
       'validate-survival',

@@ -27,12 +27,29 @@ interface SummaryColumn {
   missing: number;
   mean: number | null;
   sd: number | null;
-  histogram: { breaks: number[]; counts: number[]; below: number; above: number } | null;
+  histogram: {
+    breaks: number[];
+    counts: number[];
+    below: number;
+    above: number;
+    requestedBreaks?: number[];
+    mergedBins?: Array<{ bins: [number, number] }>;
+  } | null;
   perNode: Array<{ node: string; n: number }>;
 }
 
 function bar(count: number, max: number, width = 30): string {
   return '#'.repeat(max > 0 ? Math.round((count / max) * width) : 0);
+}
+
+/** "3–5", with "below" and "above" for the bins outside the requested breaks. */
+function mergedLabel(
+  [a, b]: [number, number],
+  h: { mergedBins?: unknown; requestedBreaks?: number[] },
+): string {
+  const k = (h.requestedBreaks?.length ?? 0) - 1;
+  const name = (i: number) => (i === 0 ? 'below' : k > 0 && i === k + 1 ? 'above' : String(i));
+  return `${name(a)}–${name(b)}`;
 }
 
 function formatSummary(r: { columns: SummaryColumn[]; nodes: string[] }): string {
@@ -59,6 +76,8 @@ function formatSummary(r: { columns: SummaryColumn[]; nodes: string[] }): string
     });
     if (h.above > 0) rows.push([`> ${h.breaks.at(-1)}`, String(h.above), bar(h.above, max)]);
     out.push(table(['bin', 'count', ''], rows));
+    // bins the nodes merged to reach the minimum cell count (0: below the first break; k + 1: above)
+    for (const m of h.mergedBins ?? []) out.push(`bins ${mergedLabel(m.bins, h)} merged`);
   }
   return out.join('\n');
 }

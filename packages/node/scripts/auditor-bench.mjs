@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { groupMembers, mergeScoreBins } from '@fedhub/algorithms';
 import { LinearAuditor, PrivacyLedger, primeFrom } from '@fedhub/node';
 
 const N = Number(process.env.FEDHUB_AUDITOR_ROWS ?? 100_000);
@@ -97,8 +98,11 @@ function stats(ms) {
   return `mean ${mean.toFixed(2)} ms, median ${q(0.5).toFixed(2)} ms, p95 ${q(0.95).toFixed(2)} ms, max ${s.at(-1).toFixed(1)} ms`;
 }
 
+// FEDHUB_AUDITOR_PARTS: which parts to run (default all): alone,ledger,validations
+const parts = new Set((process.env.FEDHUB_AUDITOR_PARTS ?? 'alone,ledger,validations').split(','));
+
 // 1. the elimination alone
-{
+if (parts.has('alone')) {
   const aud = LinearAuditor.empty([primeFrom(1_500_000_000), primeFrom(2_000_000_000)]);
   const ms = [];
   let refused = 0;
@@ -113,7 +117,7 @@ function stats(ms) {
 }
 
 // 2. through the privacy ledger: pairwise rule, elimination, SQLite persistence
-{
+if (parts.has('ledger')) {
   const dir = mkdtempSync(join(tmpdir(), 'fedhub-auditor-bench-'));
   try {
     const ledger = new PrivacyLedger(dir);
@@ -138,6 +142,78 @@ function stats(ms) {
     console.log(
       `privacy ledger (pairwise + auditor + SQLite), ${N} rows x ${RELEASES} releases: ${stats(ms)}; ${refused} refused; reload of the persisted state ${load.toFixed(0)} ms`,
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// 3. validations among the selections: every release of the mix above, and after every fifth selection a
+//    validation of one of a few frozen models on an earlier selection, whose score groups (validate's
+//    merge at scoreResolution 0.001, minimum cell count 5) are declared as cells and audited on the
+//    dataset's cell namespace (docs/privacy.md, "Model differencing"). Env: FEDHUB_AUDITOR_VALIDATE_EVERY
+//    (default 5), FEDHUB_AUDITOR_MODELS (distinct frozen models, default 5).
+if (parts.has('validations')) {
+  const every = Number(process.env.FEDHUB_AUDITOR_VALIDATE_EVERY ?? 5);
+  const models = Number(process.env.FEDHUB_AUDITOR_MODELS ?? 5);
+  const outcome = new Float64Array(N);
+  for (let i = 0; i < N; i++) outcome[i] = rnd() < 0.3 ? 1 : 0;
+  const coef = Array.from({ length: models }, () => [rnd() * 0.06, rnd() * 0.05, rnd() * 0.4, rnd() * 0.3]);
+  const score = (k, i) => {
+    const [a, b, c, d] = coef[k];
+    const eta =
+      -1.5 +
+      a * (age[i] - 55) +
+      b * ((Number.isNaN(dose[i]) ? 60 : dose[i]) - 60) +
+      c * (stage[i] - 2.5) +
+      d * sex[i];
+    return 1 / (1 + Math.exp(-eta));
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'fedhub-auditor-bench-'));
+  try {
+    const ledger = new PrivacyLedger(dir);
+    const sel = [];
+    const val = [];
+    let refused = 0;
+    let refusedValidations = 0;
+    let full = 0;
+    let groups = 0;
+    for (let r = 0; r < selections.length; r++) {
+      const s = selections[r];
+      let t = performance.now();
+      try {
+        ledger.auditRows('bench', '#', s, 10);
+      } catch (err) {
+        if (err.code !== 'FH_ERR_DIFFERENCING') throw err;
+        refused++;
+      }
+      sel.push(performance.now() - t);
+      if ((r + 1) % every !== 0) continue;
+      const on = pick(selections.slice(0, r + 1));
+      const k = Math.floor(rnd() * models);
+      const y = Float64Array.from(on, (i) => outcome[i]);
+      const p = Float64Array.from(on, (i) => score(k, i));
+      const merged = mergeScoreBins(y, p, { width: 0.001, bins: 1001 }, 5);
+      const cells = groupMembers(merged).map((m) => Int32Array.from(m, (j) => on[j]).sort());
+      groups += cells.length;
+      t = performance.now();
+      try {
+        ledger.admitRows([{ namespace: 'bench\u0000#', rows: on }], 10, undefined, {
+          sets: cells.map((rows) => ({ namespace: 'bench\u0000#cells', rows })),
+          minGroup: 5,
+        });
+      } catch (err) {
+        if (err.code !== 'FH_ERR_DIFFERENCING') throw err;
+        refusedValidations++;
+        if (err.details?.rule === 'capacity') full++;
+      }
+      val.push(performance.now() - t);
+    }
+    console.log(
+      `with validations (one every ${every} selections, ${models} models, ${groups / val.length} score groups each on average): selections ${stats(sel)}; ${refused} refused; validations ${stats(val)}; ${refusedValidations} of ${val.length} refused (${full} for a full cell audit); rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+    );
+    const t = performance.now();
+    ledger.close();
+    console.log(`closing the ledger (snapshots written): ${(performance.now() - t).toFixed(0)} ms`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

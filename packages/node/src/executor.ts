@@ -8,6 +8,7 @@ import {
   getAlgorithm,
   type ImagingSource,
   type LocalContext,
+  type LocalRelease,
   MASKED_FIELD,
   type ModelSource,
 } from '@fedhub/algorithms';
@@ -25,6 +26,7 @@ import type { DatasetStore } from './datasets/duckdb-store.js';
 import { admitPrivacy, type PrivacyControls, privatizeAdmitted } from './governance/dp-gate.js';
 import { withLevelLimits } from './governance/level-limits.js';
 import type { PrivacyLedger } from './governance/privacy-ledger.js';
+import { RecordSet } from './governance/record-set.js';
 import { DEFAULT_ROUND_FLOORS, type RoundFloors, roundFloorRefusal } from './governance/round-floors.js';
 import { studyGateRefusal } from './governance/study-gate.js';
 import { refusalBody } from './refusal.js';
@@ -232,12 +234,17 @@ async function runChecked(
     if (release.disclosure.subsetSize !== null) {
       // the rows each read actually used, against every earlier release (docs/adr/0008)
       if (deps.ledger)
-        await deps.ledger.admit(used, deps.policy.minSubsetSize, {
-          studyId: run.studyId,
-          taskId: run.taskId,
-          runId: run.runId,
-          algorithm: `${run.algorithm}@${run.version}`,
-        });
+        await deps.ledger.admit(
+          used,
+          deps.policy.minSubsetSize,
+          {
+            studyId: run.studyId,
+            taskId: run.taskId,
+            runId: run.runId,
+            algorithm: `${run.algorithm}@${run.version}`,
+          },
+          { sets: cellRecords(release, used, deps.datasets), minCellCount: deps.policy.minCellCount },
+        );
       if (deps.privacy)
         payload = privatizeAdmitted(
           deps.privacy,
@@ -280,4 +287,35 @@ function maskAdditive(payload: Json, run: RunAssignment, deps: ExecutorDeps): Js
   );
   const { [ADDITIVE_FIELD]: _clear, ...rest } = payload;
   return { ...rest, [MASKED_FIELD]: masked };
+}
+
+/**
+ * The records behind the release's declared cells (score groups, bins, merged time points), as record
+ * sets of the datasets the run read, for the privacy ledger (the gate has checked each count).
+ */
+function cellRecords(
+  release: LocalRelease,
+  used: Map<string, DuckDbDataset>,
+  datasets: DatasetStore,
+): Array<{ dataset: string; rows: RecordSet }> {
+  const out: Array<{ dataset: string; rows: RecordSet }> = [];
+  for (const c of release.disclosure.cells) {
+    if (!c.rows || c.count === 0) continue;
+    // the reads name their dataset by its dictionary; the run names it as the node's configuration does
+    let name = used.has(c.rows.dataset)
+      ? c.rows.dataset
+      : [...used].find(([, d]) => d.dictionary.name === c.rows!.dataset)?.[0];
+    // records read in an earlier round of the task (kept in its cache): the dataset joins this release
+    if (name === undefined && datasets.has(c.rows.dataset)) {
+      name = c.rows.dataset;
+      used.set(name, datasets.get(name).tracked());
+    }
+    if (name === undefined)
+      throw new FedhubError(
+        'FH_ERR_UNDECLARED_RELEASE',
+        'a declared cell names records of a dataset this run did not read',
+      );
+    out.push({ dataset: name, rows: RecordSet.fromRowIds(c.rows.ids, used.get(name)!.rowCount) });
+  }
+  return out;
 }

@@ -35,9 +35,16 @@ export function enforceDisclosure(release: LocalRelease, policy: DisclosurePolic
       'the local half returned a result not built by release(): its cells are not declared',
     );
   const { subsetSize, cells, parameters } = release.disclosure;
-  for (const c of cells)
+  for (const c of cells) {
     if (!(Number.isFinite(c.count) && c.count >= 0))
       throw new FedhubError('FH_ERR_UNDECLARED_RELEASE', `cell "${c.label}" declares no count (${c.count})`);
+    // the records a cell names are what the privacy ledger audits: exactly as many as it counts
+    if (c.rows && c.rows.ids.length !== c.count)
+      throw new FedhubError(
+        'FH_ERR_UNDECLARED_RELEASE',
+        `cell "${c.label}" names ${c.rows.ids.length} records for a count of ${c.count}`,
+      );
+  }
   if (subsetSize === null) {
     if (cells.length > 0 || parameters !== undefined)
       throw new FedhubError(

@@ -19,6 +19,7 @@ import { type ColumnSpec, DisclosurePolicySchema, type ImagingModelSpecInput } f
 import { newSeriesIdentity, type PatientGrid, writeImageSeries, writeRtStruct } from '@fedhub/radiomics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetStore } from './datasets/duckdb-store.js';
+import { PrivacyLedger } from './governance/privacy-ledger.js';
 import { type LocalNode, runLocalFederation } from './local-federation.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-validate-imaging-'));
@@ -170,6 +171,9 @@ describe('validate-imaging: a classifier', () => {
       for (let m = 0; m < missing; m++) rows.push(`${name}x${m},1,0.5`);
       nodes.push(await node(name, cases, `patient,y,p\n${rows.join('\n')}\n`, columns, detector));
     }
+    // node A audits its releases: the classifier's score groups name their cohort records to its ledger
+    const ledger = new PrivacyLedger(join(dir, 'ledger-A'));
+    nodes[0]!.ledger = ledger;
     const params = {
       model: { onnx: `sha256:${sha(detector)}`, registered: 'disc-detector@1', imaging: CLASSIFIER },
       selection: { modality: 'CT', seriesDescription: 'thorax*' },
@@ -184,6 +188,10 @@ describe('validate-imaging: a classifier', () => {
     };
     expect(r.task).toBe('classification');
     expect(r.cases.processed).toBe(36);
+    const booked = ledger.releases().find((x) => x.algorithm.startsWith('validate-imaging') && x.cells > 0);
+    expect(booked?.dataset).toBe('cohort');
+    ledger.close();
+    delete nodes[0]!.ledger;
     // A: one patient without a CT (under the minimum cell count: suppressed); B: two
     expect(r.perCentre.map((c) => c.cases)).toEqual([
       {

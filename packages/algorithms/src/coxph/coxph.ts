@@ -46,7 +46,9 @@ import {
   type LocalContext,
   payloadsWith,
   pickFields,
+  type RowIds,
   release,
+  rowIdsOf,
 } from '../types.js';
 import { coxFitWarnings } from './fit-warnings.js';
 import {
@@ -174,6 +176,8 @@ interface NodeCoxData {
   factorValues: Record<string, readonly string[]>;
   /** The cluster code of each row where `cluster` names a column (clusters within this node), else null. */
   clusterCodes: Int32Array | null;
+  /** The node's record id of each row, where the node audits releases (see ROW_IDS). */
+  rows?: RowIds;
 }
 
 /** The strata key of `adjustForCentre` (the node as the stratum; never a column name). */
@@ -264,6 +268,7 @@ async function readCox(
     names: [...dm.columnNames],
     assign: [...(dm.assign ?? [])],
     factorValues: categorical,
+    ...(rowIdsOf(data)?.ids.length === dm.n ? { rows: rowIdsOf(data)! } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import {
   parseFormula,
 } from '@fedhub/stats';
 import { assertFactorColumn } from '../precision.js';
-import type { DatasetHandle } from '../types.js';
+import { type DatasetHandle, type RowIds, rowIdsOf } from '../types.js';
 
 export interface ModelSpec {
   formula: string;
@@ -99,6 +99,8 @@ export interface NodeModelData {
   factorValues: Record<string, readonly string[]>;
   /** The cluster code of each design row when the spec names a cluster column, else null. */
   clusterCodes: Int32Array | null;
+  /** The node's record id of each design row, where the node audits releases (see ROW_IDS). */
+  rows?: RowIds;
 }
 
 /** Reads the columns (rows with a missing value are dropped, as R's na.omit) and builds the design. */
@@ -162,10 +164,12 @@ export async function readModelData(
       parameter: 'formula',
     });
   }
+  const rows = rowIdsOf(data);
   return {
     design,
     weights: spec.weights ? numeric[spec.weights]! : null,
     factorValues: categorical,
     clusterCodes,
+    ...(rows && rows.ids.length === design.n ? { rows } : {}),
   };
 }

@@ -19,7 +19,14 @@ import {
 import { defineAlgorithm } from '../define-algorithm.js';
 import { noiseDescriptions } from '../noise-description.js';
 import { snapBreaks } from '../precision.js';
-import { type DisclosureCell, type NodePart, type Privatizer, release } from '../types.js';
+import {
+  type DatasetHandle,
+  type DisclosureCell,
+  type NodePart,
+  type Privatizer,
+  release,
+} from '../types.js';
+import { mergeAdjacentBins } from '../validate/score-merge.js';
 
 export const SummaryParamsSchema = z
   .strictObject({
@@ -94,7 +101,27 @@ function declaredBounds(spec: ColumnSpec): { min: number; max: number } {
  * Noisy n and missing (one partition), sum and sum of squares (bounded by the dictionary's range) and
  * histogram counts per column; mean and M2 recomputed from the noisy sums (post-processing).
  */
-const privatizeSummary: Privatizer<SummaryParams> = (payload, { column, noise: noiseFor }) => {
+const privatizeSummary: Privatizer<SummaryParams> = (payload, { params, column, noise: noiseFor }) => {
+  // the merge round: the node's own cell counts are noised before its merge is computed from them (the
+  // crossings leave, never the counts); the counts of the common merged bins are noised in the next
+  // round. Both rounds are releases charged to the budget.
+  if (isMergeRound(payload)) {
+    // the sums of the next round need every column's declared range: refused now, before more is spent
+    for (const c of params.columns) declaredBounds(column(c));
+    const m = payload as unknown as { mergeBreaks: Record<string, number[]>; [ADDITIVE_FIELD]: number[] };
+    const cols = Object.keys(m.mergeBreaks);
+    const noise = noiseFor(cols.length);
+    const out: number[] = [];
+    let at = 0;
+    for (const c of cols) {
+      const k = m.mergeBreaks[c]!.length + 1;
+      out.push(
+        ...noise.counts(`histogram cells before merging of "${c}"`, m[ADDITIVE_FIELD].slice(at, at + k)),
+      );
+      at += k;
+    }
+    return { ...m, [ADDITIVE_FIELD]: out } as unknown as Json;
+  }
   const columns = (payload as unknown as { columns: ColumnPart[] }).columns;
   const noise = noiseFor(columns.reduce((s, c) => s + 3 + (c.histogram ? 1 : 0), 0));
   const out = columns.map((c) => {
@@ -133,13 +160,93 @@ const privatizeSummary: Privatizer<SummaryParams> = (payload, { column, noise: n
   });
   return { ...(payload as object), columns: out } as unknown as Json;
 };
+/** The input of the counts round: per column with bins, the boundaries no node's merge crosses. */
+interface CountsInput {
+  phase: 'counts';
+  kept: Record<string, number[]>;
+}
+
+/** The state between the rounds: per column, the requested (snapped) breaks and those kept. */
+interface MergeState {
+  requested: Record<string, number[]>;
+  kept: Record<string, number[]>;
+}
+
+/** The merge round's payload: the snapped breaks (public) and the masked crossings. */
+function isMergeRound(payload: Json): boolean {
+  return (
+    payload !== null && typeof payload === 'object' && !Array.isArray(payload) && 'mergeBreaks' in payload
+  );
+}
+
+/**
+ * The boundaries (the requested breaks, below | bin 1 | ... | bin k | above) this node's own merge
+ * crosses: adjacent cells merged until each non-empty group holds at least `minCell` records (from both
+ * ends inwards, as score-merge.ts); 1 where a group spans the boundary. Nothing is crossed under a policy
+ * of one record per cell.
+ */
+export function crossedBoundaries(cells: readonly number[], minCell: number): number[] {
+  const out = new Array<number>(cells.length - 1).fill(0);
+  if (minCell <= 1) return out;
+  for (const g of mergeAdjacentBins(cells, minCell, Number.POSITIVE_INFINITY))
+    for (let b = g.from; b < g.to; b++) out[b] = 1;
+  return out;
+}
+
+/** Counts on the kept breaks (fewer than two: everything below the one break, or below none). */
+async function countsOn(
+  ds: DatasetHandle,
+  column: string,
+  kept: number[],
+  n: number,
+  filter: SummaryParams['filter'],
+): Promise<{ counts: number[]; below: number; above: number }> {
+  if (kept.length >= 2) return ds.histogram(column, kept, filter);
+  if (kept.length === 0) return { counts: [], below: n, above: 0 };
+  // one break b: bins are [b_i, b_{i+1}), so b's right side is x >= b (the closed bin [b, b] and above)
+  const h = await ds.histogram(column, [kept[0]!, kept[0]!], filter);
+  return { counts: [], below: h.below, above: h.counts[0]! + h.above };
+}
+
+/**
+ * The requested bins (1-based; 0 is below the first break, k + 1 above the last) that the merge joined,
+ * with the edges of each joined interval (null: unbounded).
+ */
+export function mergedBins(
+  requested: number[],
+  kept: number[],
+): Array<{ bins: [number, number]; from: number | null; to: number | null }> {
+  const keep = new Set(kept);
+  const out: Array<{ bins: [number, number]; from: number | null; to: number | null }> = [];
+  const k = requested.length - 1;
+  let start = 0;
+  for (let cell = 0; cell <= k + 1; cell++) {
+    // the boundary after `cell` is requested[cell]; the last cell has none
+    const closes = cell === k + 1 || keep.has(requested[cell]!);
+    if (!closes) continue;
+    if (cell > start)
+      out.push({
+        bins: [start, cell],
+        from: start === 0 ? null : requested[start - 1]!,
+        to: cell === k + 1 ? null : requested[cell]!,
+      });
+    start = cell + 1;
+  }
+  return out;
+}
+
 /** The public centre the moments are summed about: the declared range's midpoint, else 0. */
 export function momentShift(spec: { min?: number | undefined; max?: number | undefined }): number {
   return spec.min !== undefined && spec.max !== undefined ? (spec.min + spec.max) / 2 : 0;
 }
 
 /** Pools the nodes' additive vectors (masked or not): n, missing, sums about the shift, histograms. */
-function aggregateAdditive(params: SummaryParams, parts: NodePart[], perNodeAllowed: boolean) {
+function aggregateAdditive(
+  params: SummaryParams,
+  parts: NodePart[],
+  perNodeAllowed: boolean,
+  merge: MergeState | null,
+) {
   const payloads = parts.map(
     (p) => p.payload as unknown as { shifts: number[]; perNode?: Array<{ column: string; n: number }> },
   );
@@ -159,13 +266,16 @@ function aggregateAdditive(params: SummaryParams, parts: NodePart[], perNodeAllo
     const bins = params.bins?.[col];
     let histogram = null;
     if (bins) {
-      const breaks = binBreaks(bins);
-      const k2 = breaks.length - 1;
+      const breaks = merge?.kept[col] ?? binBreaks(bins);
+      const k2 = Math.max(0, breaks.length - 1);
+      const requested = merge?.requested[col];
       histogram = {
         breaks,
         counts: Array.from(sum.subarray(at, at + k2), Math.round),
         below: Math.round(sum[at + k2]!),
         above: Math.round(sum[at + k2 + 1]!),
+        // the bins asked for (on the dictionary's resolution) and those the nodes' merge joined
+        ...(requested ? { requestedBreaks: requested, mergedBins: mergedBins(requested, breaks) } : {}),
       };
       at += k2 + 2;
     }
@@ -201,7 +311,9 @@ export const summary = defineAlgorithm<SummaryParams>({
   // 1.1.0: results carry the noise description of nodes that release under differential privacy
   // 1.2.0: per-node counts only where the study allows per-node breakdowns
   // 1.3.0: every number in the additive vector (masked: the hub learns only sums across nodes)
-  version: '1.3.0',
+  // 1.4.0: histogram bins merged at the nodes (a masked round of crossed boundaries, then the counts on
+  // the common merged bins): one small bin no longer refuses the task
+  version: '1.4.0',
   title: 'Descriptive statistics',
   description: 'n, missing, mean, standard deviation and histograms of numeric columns, pooled across nodes.',
   paramsSchema: SummaryParamsSchema,
@@ -214,7 +326,7 @@ export const summary = defineAlgorithm<SummaryParams>({
   privatize: privatizeSummary,
   variables: (p) => ({ dataset: p.dataset, columns: [...p.columns] }),
   firstInput: () => null,
-  async local(ctx, params) {
+  async local(ctx, params, raw) {
     const ds = await ctx.dataset(params.dataset);
     for (const c of params.columns) {
       const spec = ds.column(c);
@@ -226,6 +338,26 @@ export const summary = defineAlgorithm<SummaryParams>({
         );
     }
     const subsetSize = await ds.count(params.filter);
+    const binned = params.columns.filter((c) => params.bins?.[c]);
+    const input = raw as unknown as CountsInput | null;
+    if (binned.length > 0 && input?.phase !== 'counts') {
+      // round 1 (bins requested): per boundary of the requested bins, masked, 1 where this node's own
+      // merge crosses it; no count leaves the node in this round
+      // (the cell counts ride in the vector only until toAdditive turns them into the crossings, after the
+      // node's differential privacy where the dataset requires it)
+      const mergeBreaks: Record<string, number[]> = {};
+      const cellCounts: number[] = [];
+      for (const c of binned) {
+        const breaks = snapBreaks(binBreaks(params.bins![c]!), ds.column(c));
+        const h = await ds.histogram(c, breaks, params.filter);
+        mergeBreaks[c] = breaks;
+        cellCounts.push(h.below, ...h.counts, h.above);
+      }
+      return release(
+        { mergeBreaks, minCell: ctx.policy.minCellCount, [ADDITIVE_FIELD]: cellCounts } as unknown as Json,
+        { subsetSize, cells: [], additiveLayout: 'declared' },
+      );
+    }
     const moments = await ds.moments(params.columns, params.filter);
     const cells: DisclosureCell[] = [];
     const columns: ColumnPart[] = [];
@@ -236,9 +368,11 @@ export const summary = defineAlgorithm<SummaryParams>({
       cells.push({ label: `missing of "${m.column}"`, count: m.missing, kind: 'missing' });
       const bins = params.bins?.[m.column];
       if (bins) {
-        // breaks on the dictionary's release resolution: no caller-chosen break between two close values
-        const breaks = snapBreaks(binBreaks(bins), ds.column(m.column));
-        const h = await ds.histogram(m.column, breaks, params.filter);
+        // the common merged bins (round 2): breaks on the dictionary's release resolution (no
+        // caller-chosen break between two close values) that no node's merge crosses, so every count is
+        // a union of this node's own groups of at least the minimum cell count
+        const breaks = input?.kept[m.column] ?? snapBreaks(binBreaks(bins), ds.column(m.column));
+        const h = await countsOn(ds, m.column, breaks, m.n, params.filter);
         part.histogram = { ...h, breaks };
         h.counts.forEach((count, i) => {
           cells.push({
@@ -248,12 +382,12 @@ export const summary = defineAlgorithm<SummaryParams>({
           });
         });
         cells.push({
-          label: `histogram values below ${breaks[0]} of "${m.column}"`,
+          label: `histogram values below ${breaks[0] ?? '(no break)'} of "${m.column}"`,
           count: h.below,
           kind: 'bin',
         });
         cells.push({
-          label: `histogram values above ${breaks.at(-1)} of "${m.column}"`,
+          label: `histogram values above ${breaks.at(-1) ?? '(no break)'} of "${m.column}"`,
           count: h.above,
           kind: 'bin',
         });
@@ -263,6 +397,23 @@ export const summary = defineAlgorithm<SummaryParams>({
     return release({ columns } as unknown as Json, { subsetSize, cells });
   },
   toAdditive(payload, params, ctx) {
+    // the merge round: each column's cell counts become the boundaries this node's merge crosses
+    if (isMergeRound(payload)) {
+      const m = payload as unknown as {
+        mergeBreaks: Record<string, number[]>;
+        minCell: number;
+        [ADDITIVE_FIELD]: number[];
+      };
+      const crossings: number[] = [];
+      let at = 0;
+      for (const c of Object.keys(m.mergeBreaks)) {
+        const k = m.mergeBreaks[c]!.length + 1;
+        crossings.push(...crossedBoundaries(m[ADDITIVE_FIELD].slice(at, at + k), m.minCell));
+        at += k;
+      }
+      const { minCell: _minCell, ...rest } = m;
+      return { ...rest, [ADDITIVE_FIELD]: crossings } as unknown as Json;
+    }
     const p = payload as unknown as { columns: ColumnPart[]; [k: string]: unknown };
     const vector: number[] = [];
     const shifts: number[] = [];
@@ -300,10 +451,41 @@ export const summary = defineAlgorithm<SummaryParams>({
       [ADDITIVE_FIELD]: vector,
     } as unknown as Json;
   },
-  aggregate({ params, parts, releasePerNodeBreakdown }) {
+  aggregate({ params, parts, state, releasePerNodeBreakdown }) {
     const first = parts[0]?.payload as Record<string, unknown> | undefined;
+    if (first && isMergeRound(first as Json)) {
+      // the boundaries some node's merge crosses are removed: the rest are the common merged bins
+      const requested = (first as unknown as { mergeBreaks: Record<string, number[]> }).mergeBreaks;
+      for (const p of parts)
+        if (
+          JSON.stringify((p.payload as unknown as { mergeBreaks: unknown }).mergeBreaks) !==
+          JSON.stringify(requested)
+        )
+          throw new FedhubError(
+            'FH_ERR_ALGORITHM_FAILED',
+            "the nodes' dictionaries declare different resolutions for the binned columns",
+          );
+      const crossed = sumAdditive(parts);
+      const kept: Record<string, number[]> = {};
+      let at = 0;
+      for (const c of params.columns.filter((x) => params.bins?.[x])) {
+        const breaks = requested[c]!;
+        kept[c] = breaks.filter((_, b) => Math.round(crossed[at + b]!) === 0);
+        at += breaks.length;
+      }
+      return {
+        kind: 'next-round',
+        input: { phase: 'counts', kept } satisfies CountsInput as unknown as Json,
+        state: { requested, kept } satisfies MergeState as unknown as Json,
+      };
+    }
     if (first && (ADDITIVE_FIELD in first || MASKED_FIELD in first))
-      return aggregateAdditive(params, parts, releasePerNodeBreakdown === true);
+      return aggregateAdditive(
+        params,
+        parts,
+        releasePerNodeBreakdown === true,
+        (state as unknown as MergeState | null) ?? null,
+      );
     const byNode = parts.map((p: NodePart) => ({
       node: p.nodeName,
       columns: (p.payload as unknown as { columns: ColumnPart[] }).columns,

@@ -4,7 +4,7 @@
  * The per-case outcomes stay in the task's cache at the node; only aggregates are released.
  */
 import { FedhubError, type ImagingModelSpec } from '@fedhub/protocol';
-import type { LocalContext } from '../types.js';
+import { type LocalContext, rowIdsOf } from '../types.js';
 import { type CaseOutcome, type ImageModel, runCase, selectCases } from './cases.js';
 import type { ValidateImagingParams } from './params.js';
 
@@ -15,6 +15,11 @@ export interface NodeCases {
   outcomes: CaseOutcome[];
   /** Labels of the cohort's patients (classification). */
   labels: Map<string, number>;
+  /**
+   * The cohort record of each patient, where the node audits releases: the classifier's score groups
+   * name the cohort records behind them (see ROW_IDS).
+   */
+  records?: { dataset: string; byPatient: Map<string, number> };
 }
 
 const CACHE_KEY = 'validate-imaging';
@@ -59,6 +64,10 @@ export async function nodeCases(ctx: LocalContext, params: ValidateImagingParams
     groupKeys: [params.cohort.patient],
   });
   const ids = (data[params.cohort.patient] as Array<string | number | null>).map((v) => String(v));
+  const cohortRows = rowIdsOf(data);
+  const records = cohortRows
+    ? { dataset: cohortRows.dataset, byPatient: new Map(ids.map((id, i) => [id, cohortRows.ids[i]!])) }
+    : undefined;
   if (new Set(ids).size !== ids.length)
     throw new FedhubError('FH_ERR_BAD_PARAMS', 'the cohort table holds a patient more than once', {
       parameter: 'cohort.patient',
@@ -118,7 +127,7 @@ export async function nodeCases(ctx: LocalContext, params: ValidateImagingParams
   } finally {
     session.close();
   }
-  const computed: NodeCases = { task, spec, digest, outcomes, labels };
+  const computed: NodeCases = { task, spec, digest, outcomes, labels, ...(records ? { records } : {}) };
   ctx.cache.set(CACHE_KEY, computed);
   return computed;
 }

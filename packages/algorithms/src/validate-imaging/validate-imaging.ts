@@ -10,7 +10,14 @@
  */
 import { type DataDictionary, FedhubError, type Json, ValidateImagingResultSchema } from '@fedhub/protocol';
 import { checkPayloads, defineAlgorithm } from '../define-algorithm.js';
-import { type DatasetHandle, type LocalContext, type NodePart, release } from '../types.js';
+import {
+  type DatasetHandle,
+  type LocalContext,
+  type NodePart,
+  type RowIds,
+  release,
+  withRowIds,
+} from '../types.js';
 import {
   type ValidateInput,
   ValidateInputSchema,
@@ -44,7 +51,7 @@ const SCORES: DataDictionary = {
 };
 
 /** The node's case scores and labels as a read-only dataset for `validate` (in memory; nothing else reads it). */
-function scoresDataset(y: Float64Array, p: Float64Array): DatasetHandle {
+function scoresDataset(y: Float64Array, p: Float64Array, rows: RowIds | undefined): DatasetHandle {
   const unsupported = () => {
     throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'the imaging scores support validate only');
   };
@@ -56,7 +63,8 @@ function scoresDataset(y: Float64Array, p: Float64Array): DatasetHandle {
       return c;
     },
     count: async () => y.length,
-    readColumns: async () => ({ n: y.length, data: { label: y, score: p } }),
+    // each case's cohort record rides along: validate's score groups name them to the node's ledger
+    readColumns: async () => ({ n: y.length, data: withRowIds({ label: y, score: p }, rows) }),
     moments: unsupported,
     histogram: unsupported,
     groupCounts: async () => [],
@@ -138,8 +146,12 @@ async function classificationLocal(
   const scored = c.outcomes.filter((o): o is { patient: string; score: number } => 'score' in o);
   const y = Float64Array.from(scored, (o) => c.labels.get(o.patient) as number);
   const p = Float64Array.from(scored, (o) => Math.min(1 - P_EPS, Math.max(P_EPS, o.score)));
+  const rec = c.records;
+  const rows = rec
+    ? { dataset: rec.dataset, ids: Int32Array.from(scored, (o) => rec.byPatient.get(o.patient) as number) }
+    : undefined;
   const inner = await validate.local(
-    { ...ctx, dataset: async () => scoresDataset(y, p) },
+    { ...ctx, dataset: async () => scoresDataset(y, p, rows) },
     validateParams(params),
     input,
     round,

@@ -16,7 +16,7 @@ import {
 import { FedhubError, type Filter } from '@fedhub/protocol';
 import { z } from 'zod';
 import { ColumnParam } from '../common-params.js';
-import type { DatasetHandle, LocalContext } from '../types.js';
+import { type DatasetHandle, type LocalContext, type RowIds, rowIdsOf } from '../types.js';
 
 export const OnnxDigestParam = z
   .string()
@@ -164,6 +164,8 @@ export interface OnnxScores {
   p: Float64Array;
   /** Selected records left out because the outcome or an input column is missing. */
   excludedMissing: number;
+  /** The node's record id of each row scored, where the node audits releases. */
+  rows?: RowIds;
 }
 
 /** Runs the model over the dataset's selected rows; closes its runner before returning. */
@@ -203,7 +205,8 @@ export async function onnxScores(
         p.set(pick(out[m.output] as { data: ArrayLike<unknown>; dims: readonly number[] }, batch, m), at);
       }
     }
-    return { y, p, excludedMissing: selected - n };
+    const rows = rowIdsOf(data);
+    return { y, p, excludedMissing: selected - n, ...(rows ? { rows } : {}) };
   } finally {
     session.close();
   }

@@ -5,7 +5,13 @@
  */
 import { aucFromHistograms } from '@fedhub/stats';
 import { describe, expect, it } from 'vitest';
-import { MAX_GROUP_SPAN, mergeAdjacentBins, mergedHistogram, mergeScoreBins } from './score-merge.js';
+import {
+  MAX_GROUP_SPAN,
+  MAX_GROUPS_PER_CLASS,
+  mergeAdjacentBins,
+  mergedHistogram,
+  mergeScoreBins,
+} from './score-merge.js';
 
 /** A deterministic uniform sequence (linear congruential), so each run sees the same patients. */
 function uniform(seed: number) {
@@ -140,5 +146,37 @@ describe('mergeScoreBins', () => {
     console.log(
       `300 per centre: median ${diffs[19]!.toExponential(2)}, max ${diffs.at(-1)!.toExponential(2)}, ${within}/39 within 1e-3, ${at300.filter((r) => r.passed).length}/39 pass; 600 per centre: max ${Math.max(...at600.map((r) => r.diff)).toExponential(2)}`,
     );
+  });
+});
+
+describe('mergeScoreBins at large sizes', () => {
+  it('keeps at most 100 groups per class, the AUC within 1e-3 of the exact one (20,000 records at one centre)', () => {
+    const { y, p } = centre(77, 20_000);
+    const m = mergeScoreBins(y, p, GRID, 5);
+    for (const c of [0, 1])
+      expect(m.groups.filter((g) => g.outcome === c).length).toBeLessThanOrEqual(MAX_GROUPS_PER_CLASS);
+    const hist = mergedHistogram(y, m, GRID.bins);
+    const got = aucFromHistograms(hist, GRID.bins).auc;
+    // the exact AUC by ranks (every pair would be 10^8 comparisons)
+    const order = Array.from(p.keys()).sort((a, b) => p[a]! - p[b]!);
+    let rankSum = 0;
+    let ones = 0;
+    for (let k = 0; k < order.length; ) {
+      let e = k;
+      while (e < order.length && p[order[e]!] === p[order[k]!]) e++;
+      const mid = (k + 1 + e) / 2;
+      for (let j = k; j < e; j++)
+        if (y[order[j]!] === 1) {
+          rankSum += mid;
+          ones++;
+        }
+      k = e;
+    }
+    const zeros = y.length - ones;
+    const exact = (rankSum - (ones * (ones + 1)) / 2) / (ones * zeros);
+    console.log(
+      `20,000 records, ${m.groups.length} groups: |AUC - exact| = ${Math.abs(got - exact).toExponential(2)}`,
+    );
+    expect(Math.abs(got - exact)).toBeLessThan(1e-3);
   });
 });

@@ -20,8 +20,8 @@
  * merges depend only on the node's own records and policy and are deterministic; each merged group is
  * in the node's log through its declared cell. Written by hand: no library does this.
  */
-import type { DisclosureCell } from '../types.js';
-import { mergeAdjacentBins } from './score-merge.js';
+import { type DisclosureCell, type RowIds, rowsAt } from '../types.js';
+import { MAX_GROUPS_PER_CLASS, mergeAdjacentBins } from './score-merge.js';
 
 /** Widest span of the linear predictor one released score group may cover (a hazard ratio of e). */
 export const MAX_SCORE_SPAN = 1;
@@ -32,6 +32,8 @@ export function mergeSurvivalScores(
   event: Float64Array,
   resolution: number,
   minCell: number,
+  /** The records' ids, where the node audits releases: each cell then names its records. */
+  rows?: RowIds,
 ): { q: Float64Array; cells: DisclosureCell[] } {
   const n = q.length;
   if (n === 0 || minCell <= 1) return { q, cells: [] };
@@ -54,7 +56,23 @@ export function mergeSurvivalScores(
         sums[q[i]! - lo]! += q[i]!;
       }
     const value = new Float64Array(bins);
-    for (const g of mergeAdjacentBins(counts, minCell, maxSpan)) {
+    let total = 0;
+    for (const c of counts) total += c;
+    // at most MAX_GROUPS_PER_CLASS groups per status: each is a record set the node's ledger audits
+    const groups = mergeAdjacentBins(
+      counts,
+      Math.max(minCell, Math.ceil(total / MAX_GROUPS_PER_CLASS)),
+      maxSpan,
+    );
+    const groupOfBin = new Int32Array(bins).fill(-1);
+    groups.forEach((g, k) => {
+      for (let b = g.from; b <= g.to; b++) groupOfBin[b] = k;
+    });
+    const members: number[][] = groups.map(() => []);
+    if (rows)
+      for (let i = 0; i < n; i++)
+        if ((event[i] === 1 ? 1 : 0) === status) members[groupOfBin[q[i]! - lo]!]!.push(i);
+    groups.forEach((g, k) => {
       let s = 0;
       for (let b = g.from; b <= g.to; b++) s += sums[b]!;
       const mean = Math.round(s / g.n);
@@ -63,8 +81,9 @@ export function mergeSurvivalScores(
         label: `${status ? 'events' : 'censored records'} with scores ${lo + g.from}..${lo + g.to}`,
         count: g.n,
         kind: 'bin',
+        ...(rows ? { rows: rowsAt(rows, members[k]!) } : {}),
       });
-    }
+    });
     for (let i = 0; i < n; i++) if ((event[i] === 1 ? 1 : 0) === status) out[i] = value[q[i]! - lo]!;
   }
   return { q: out, cells };
@@ -80,6 +99,8 @@ export function mergeEventTimes(
   strata: Int32Array | null,
   grid: { strata: ArrayLike<number>; times: ArrayLike<number> },
   minCell: number,
+  /** The records' ids, where the node audits releases: each cell then names its events. */
+  rows?: RowIds,
 ): { time: Float64Array; cells: DisclosureCell[] } {
   const K = grid.times.length;
   const index = new Map<string, number>();
@@ -94,6 +115,9 @@ export function mergeEventTimes(
     pointOf[i] = k;
     counts[k]! += 1;
   }
+  // the events at each grid point, for the cells' records
+  const at: number[][] | null = rows ? Array.from({ length: K }, () => []) : null;
+  if (at) for (let i = 0; i < time.length; i++) if (pointOf[i]! >= 0) at[pointOf[i]!]!.push(i);
   const moved = new Int32Array(K).map((_, k) => k);
   const cells: DisclosureCell[] = [];
   let lo = 0;
@@ -108,10 +132,20 @@ export function mergeEventTimes(
         : mergeAdjacentBins(counts.subarray(lo, hi), minCell, Number.POSITIVE_INFINITY);
     for (const r of runs) {
       for (let k = r.from; k <= r.to; k++) moved[lo + k] = lo + r.to;
+      const events: number[] = [];
+      if (at && rows) for (let k = r.from; k <= r.to; k++) events.push(...at[lo + k]!);
       cells.push({
         label: `events of stratum ${grid.strata[lo]} at time points ${r.from}..${r.to}`,
         count: r.n,
         kind: 'bin',
+        ...(rows
+          ? {
+              rows: rowsAt(
+                rows,
+                events.sort((a, b) => a - b),
+              ),
+            }
+          : {}),
       });
     }
     lo = hi;

@@ -358,8 +358,10 @@ export const validateSurvival = defineAlgorithm<
     // merged at the node until every (status, score group) and every (stratum, time point) count of
     // events passes the policy (survival-merge.ts); both are declared cells of the partial
     const strataCodes = coxStrataCodes(d, input.strata);
-    const times = mergeEventTimes(d.time, d.event, strataCodes, grid, ctx.policy.minCellCount);
-    const scores = mergeSurvivalScores(q, d.event, params.scoreResolution, ctx.policy.minCellCount);
+    // each cell names its records where the node audits releases: two frozen models that differ only in
+    // one patient's score move that patient between score groups, and the ledger refuses the second
+    const times = mergeEventTimes(d.time, d.event, strataCodes, grid, ctx.policy.minCellCount, d.rows);
+    const scores = mergeSurvivalScores(q, d.event, params.scoreResolution, ctx.policy.minCellCount, d.rows);
     const partial = concordanceLocalPartial(times.time, d.event, strataCodes, scores.q, grid, {
       min: input.lo,
       width: 1,

@@ -21,6 +21,7 @@ import {
   glmPartialSize,
   glmSummarize,
   hosmerLemeshowFromPartial,
+  hosmerLemeshowGroup,
   hosmerLemeshowLocalPartial,
   mergeLevels,
   rocFromHistograms,
@@ -39,11 +40,14 @@ import {
   type DisclosureDeclaration,
   type LocalContext,
   payloadsWith,
+  type RowIds,
   release,
+  rowIdsOf,
+  rowsAt,
 } from '../types.js';
 import { netBenefitCurve } from './net-benefit.js';
 import { OnnxModelParam, onnxColumns, onnxScores } from './onnx-scores.js';
-import { mergedHistogram, mergeScoreBins } from './score-merge.js';
+import { groupMembers, mergedHistogram, mergeScoreBins } from './score-merge.js';
 
 export const ValidateParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -100,6 +104,8 @@ interface NodeScores {
   p: Float64Array;
   /** Selected records left out for a missing outcome or predictor (ONNX models; 0 otherwise). */
   excludedMissing?: number;
+  /** The node's record id of each record, where the node audits releases (the cells name them). */
+  rows?: RowIds;
 }
 
 const SLOPE_P = 2;
@@ -116,12 +122,20 @@ async function scores(
   let y: Float64Array;
   let p: Float64Array;
   let excludedMissing = 0;
+  let rows: RowIds | undefined;
   if ('onnx' in params.model) {
-    ({ y, p, excludedMissing } = await onnxScores(ctx, ds, params.outcome, params.model, params.filter));
+    ({ y, p, excludedMissing, rows } = await onnxScores(
+      ctx,
+      ds,
+      params.outcome,
+      params.model,
+      params.filter,
+    ));
   } else if ('score' in params.model) {
     const { data } = await ds.readColumns([params.outcome, params.model.score], params.filter);
     y = data[params.outcome] as Float64Array;
     p = data[params.model.score] as Float64Array;
+    rows = rowIdsOf(data);
   } else {
     const rhs = params.model.formula.trim().replace(/^~/, '');
     const m = await readModelData(
@@ -139,6 +153,7 @@ async function scores(
         { parameter: 'model.coefficients' },
       );
     const beta = names.map((n) => coef[n]!);
+    rows = m.rows;
     y = m.design.y!;
     p = new Float64Array(m.design.n);
     for (let i = 0; i < m.design.n; i++) {
@@ -161,7 +176,12 @@ async function scores(
         },
       );
   }
-  const s = { y, p, excludedMissing };
+  if (rows && rows.ids.length !== y.length)
+    throw new FedhubError(
+      'FH_ERR_ALGORITHM_FAILED',
+      'validate: the record ids do not match the records read',
+    );
+  const s = { y, p, excludedMissing, ...(rows ? { rows } : {}) };
   ctx.cache.set('validate', s);
   return s;
 }
@@ -187,6 +207,23 @@ function releasedScores(ctx: LocalContext, s: NodeScores, params: ValidateParams
   const out = { ...s, p: merged.p, merged };
   ctx.cache.set('validate:released', out);
   return out;
+}
+
+/**
+ * Every (outcome class, merged score group) count as a cell, with its records where the node audits
+ * them: the histogram, the Brier score, the calibration sums and the Hosmer–Lemeshow groups are all sums
+ * over these groups, so a second release whose groups differ by one record's membership (two frozen
+ * models that differ only in one patient's score) puts that record alone in the span of the released
+ * record sets, and the node's ledger refuses it.
+ */
+function groupCells(s: NodeScores & { merged: ReturnType<typeof mergeScoreBins> }): DisclosureCell[] {
+  const members = s.rows ? groupMembers(s.merged) : null;
+  return s.merged.groups.map((g, k) => ({
+    label: `outcome ${g.outcome}, score bins ${g.from}..${g.to}`,
+    count: g.n,
+    kind: 'bin' as const,
+    ...(s.rows && members ? { rows: rowsAt(s.rows, members[k]!) } : {}),
+  }));
 }
 
 /** R type-7 quantiles of values on the grid, from their counts (exact for values on the grid). */
@@ -393,11 +430,7 @@ export const validate = defineAlgorithm<
       // every (outcome class, merged score group) count is a cell: the AUC is a sum over them, and a
       // group of one record (a score the model gives one patient alone) would give its outcome away;
       // a group that could not reach the minimum within its span is declared short and refused
-      const histCells: DisclosureCell[] = s.merged.groups.map((g) => ({
-        label: `outcome ${g.outcome}, score bins ${g.from}..${g.to}`,
-        count: g.n,
-        kind: 'bin',
-      }));
+      const histCells = groupCells(s);
       if (missingShown)
         histCells.push({ label: 'records left out (missing values)', count: missing, kind: 'missing' });
       const withBins = { ...disclosure, cells: [...disclosure.cells, ...histCells] };
@@ -419,21 +452,43 @@ export const validate = defineAlgorithm<
     }
     const vec: number[] = [];
     const hlCells: DisclosureCell[] = [];
+    // the calibration sums are sums over the merged groups (every record of a group shares its value):
+    // their cells and records are declared again with this release
+    hlCells.push(...groupCells(s));
     if (input.breaks) {
-      const hl = hosmerLemeshowLocalPartial(s.y, s.p, Float64Array.from(input.breaks));
+      const breaks = Float64Array.from(input.breaks);
+      const hl = hosmerLemeshowLocalPartial(s.y, s.p, breaks);
       vec.push(...hl);
       // each risk group's records, events and expected events are released: a group of one (the breaks
       // come from the aggregator, the model from the researcher) would give that patient's outcome
-      for (let g = 0; g < hl.length / 3; g++)
+      const G = hl.length / 3;
+      const members: number[][][] = Array.from({ length: G }, () => [[], []]);
+      if (s.rows)
+        for (let i = 0; i < s.y.length; i++) members[hosmerLemeshowGroup(s.p[i]!, breaks)]![s.y[i]!]!.push(i);
+      const rowsOf = (ps: number[]) => (s.rows ? { rows: rowsAt(s.rows, ps) } : {});
+      for (let g = 0; g < G; g++) {
+        const [zero, one] = members[g]!;
         hlCells.push(
-          { label: `Hosmer–Lemeshow group ${g + 1}`, count: hl[3 * g]!, kind: 'group' },
-          { label: `Hosmer–Lemeshow group ${g + 1}, outcome 1`, count: hl[3 * g + 1]!, kind: 'group' },
+          {
+            label: `Hosmer–Lemeshow group ${g + 1}`,
+            count: hl[3 * g]!,
+            kind: 'group',
+            ...rowsOf([...zero!, ...one!].sort((a, b) => a - b)),
+          },
+          {
+            label: `Hosmer–Lemeshow group ${g + 1}, outcome 1`,
+            count: hl[3 * g + 1]!,
+            kind: 'group',
+            ...rowsOf(one!),
+          },
           {
             label: `Hosmer–Lemeshow group ${g + 1}, outcome 0`,
             count: hl[3 * g]! - hl[3 * g + 1]!,
             kind: 'group',
+            ...rowsOf(zero!),
           },
         );
+      }
     }
     vec.push(
       ...glmLocalPartial(

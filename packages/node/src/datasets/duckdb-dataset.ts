@@ -1,7 +1,7 @@
 /** A dataset held in a DuckDB table, read only through aggregates and validated filters. */
 
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
-import type { ColumnData, DatasetHandle, NumericMoments } from '@fedhub/algorithms';
+import { type ColumnData, type DatasetHandle, type NumericMoments, withRowIds } from '@fedhub/algorithms';
 import {
   type ColumnSpec,
   canonicalJson,
@@ -329,8 +329,10 @@ export class DuckDbDataset implements DatasetHandle {
         return `coalesce(CAST(list_position([${lv.map(sqlString).join(', ')}]::VARCHAR[], CAST(${q} AS VARCHAR)) AS DOUBLE), 0)`;
       })
       .join(', ');
+    // the record id of each row rides along (last column), so that cells over subsets of these rows can
+    // be declared to the privacy ledger (see ROW_IDS)
     const result = await this.conn.run(
-      `SELECT ${select} FROM ${this.table} WHERE ${w.sql} AND ${notNull}`,
+      `SELECT ${select}, CAST(rowid AS DOUBLE) FROM ${this.table} WHERE ${w.sql} AND ${notNull}`,
       w.params,
     );
     const chunks: DuckDBDataChunk[] = [];
@@ -341,7 +343,15 @@ export class DuckDbDataset implements DatasetHandle {
       chunks.push(chunk);
       n += chunk.rowCount;
     }
-    const data: ColumnData = {};
+    const ids = new Int32Array(n);
+    {
+      let at = 0;
+      for (const chunk of chunks) {
+        ids.set(doubles(chunk.getColumnVector(specs.length), chunk.rowCount), at);
+        at += chunk.rowCount;
+      }
+    }
+    const data: ColumnData = withRowIds({}, { dataset: this.dictionary.name, ids });
     specs.forEach((s, i) => {
       const lv = levels.get(s.name);
       if (lv === null) {

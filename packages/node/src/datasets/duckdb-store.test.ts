@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AggregateOutcome, crosstab, summary } from '@fedhub/algorithms';
-import { type DisclosurePolicy, DisclosurePolicySchema, FedhubError } from '@fedhub/protocol';
+import { type DisclosurePolicy, DisclosurePolicySchema, FedhubError, type Json } from '@fedhub/protocol';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedDataset } from '../config.js';
@@ -55,7 +55,14 @@ function exactMoments(values: number[]): { mean: number; variance: number } {
   return { mean, variance };
 }
 
-function run(store: DatasetStore, i: number, algorithm: typeof summary | typeof crosstab, params: unknown) {
+function run(
+  store: DatasetStore,
+  i: number,
+  algorithm: typeof summary | typeof crosstab,
+  params: unknown,
+  round = 1,
+  input: Json = null,
+) {
   return executeRun(
     {
       runId: crypto.randomUUID(),
@@ -65,9 +72,9 @@ function run(store: DatasetStore, i: number, algorithm: typeof summary | typeof 
       version: algorithm.version,
       digest: algorithm.digest,
       params: params as never,
-      round: 1,
+      round,
       attempt: 1,
-      input: null,
+      input,
       leaseExpiresAt: new Date().toISOString(),
       leaseMs: 30000,
       peers: [],
@@ -89,16 +96,25 @@ describe('summary over three DuckDB-backed nodes', () => {
       columns: ['age', 'dose_gy', 'bmi'],
       bins: { age: { breaks: [18, 50, 60, 70, 100.5] } },
     };
-    const outcomes = await Promise.all(stores.map((s, i) => run(s, i, summary, params)));
-    const parts = outcomes.map((o, i) => {
-      expect(o.error).toBeNull();
-      return { nodeId: `n${i}`, nodeName: `node-${i}`, payload: o.payload! };
-    });
-    const agg = summary.aggregate({
-      params: summary.paramsSchema.parse(params),
+    // round 1: the boundaries each node's merge crosses; round 2: the counts on the common bins
+    const partsOf = (outcomes: Awaited<ReturnType<typeof run>>[]) =>
+      outcomes.map((o, i) => {
+        expect(o.error).toBeNull();
+        return { nodeId: `n${i}`, nodeName: `node-${i}`, payload: o.payload! };
+      });
+    const parsed = summary.paramsSchema.parse(params);
+    const merge = summary.aggregate({
+      params: parsed,
       round: 1,
       state: null,
-      parts,
+      parts: partsOf(await Promise.all(stores.map((s, i) => run(s, i, summary, params)))),
+    });
+    if (merge.kind !== 'next-round') throw new Error('expected the counts round');
+    const agg = summary.aggregate({
+      params: parsed,
+      round: 2,
+      state: merge.state,
+      parts: partsOf(await Promise.all(stores.map((s, i) => run(s, i, summary, params, 2, merge.input)))),
     });
     expect(agg.kind).toBe('done');
     const result = doneResult<{
@@ -129,21 +145,39 @@ describe('summary over three DuckDB-backed nodes', () => {
     expect(hist[1]).toBe(age.filter((a) => a >= 50 && a < 60).length);
   });
 
-  it('refuses a histogram with a small bin, naming neither the bin nor its count to the hub', async () => {
+  it('merges a small bin into its neighbour at the node instead of refusing the task', async () => {
     // a top bin holding about the three oldest patients (its break snapped to the age's resolution, 1)
     const ages = cohorts[0]!.map((r) => r.age as number).sort((a, b) => b - a);
     const third = Math.round(ages[2]!);
     expect(ages.filter((a) => a >= third).length).toBeLessThan(5);
-    const o = await run(stores[0]!, 0, summary, {
-      dataset: 'cohort',
-      columns: ['age'],
-      bins: { age: { breaks: [10, third, 101] } },
+    const params = { dataset: 'cohort', columns: ['age'], bins: { age: { breaks: [10, third, 101] } } };
+    const parsed = summary.paramsSchema.parse(params);
+    const first = await run(stores[0]!, 0, summary, params);
+    expect(first.outcome).toBe('completed');
+    // no count in the merge round: the crossings only (masked where the round has peers)
+    expect(JSON.stringify(first.payload)).not.toMatch(/"counts"/);
+    const merge = summary.aggregate({
+      params: parsed,
+      round: 1,
+      state: null,
+      parts: [{ nodeId: 'n0', nodeName: 'node-0', payload: first.payload! }],
     });
-    expect(o.outcome).toBe('refused');
-    expect(o.error?.code).toBe('FH_ERR_SMALL_CELL');
-    expect(o.error?.message).toBe('node-0: A released count is below the minimum cell count');
-    expect(JSON.stringify(o.error)).not.toContain(String(third));
-    expect(o.error?.details).toEqual({ algorithm: `summary@${summary.version}` });
+    if (merge.kind !== 'next-round') throw new Error('expected the counts round');
+    const second = await run(stores[0]!, 0, summary, params, 2, merge.input);
+    expect(second.outcome).toBe('completed');
+    const h = doneResult<{ columns: Array<{ histogram: Record<string, unknown> }> }>(
+      summary.aggregate({
+        params: parsed,
+        round: 2,
+        state: merge.state,
+        parts: [{ nodeId: 'n0', nodeName: 'node-0', payload: second.payload! }],
+      }),
+    ).columns[0]!.histogram;
+    // the break between the two bins is gone: one bin [10, 101] of every age, bins 1-2 merged
+    expect(h.breaks).toEqual([10, 101]);
+    expect(h.counts).toEqual([ages.length]);
+    expect(h.requestedBreaks).toEqual([10, third, 101]);
+    expect(h.mergedBins).toEqual([{ bins: [1, 2], from: 10, to: 101 }]);
   });
 
   it('refuses a filter that selects fewer records than the minimum subset', async () => {

@@ -204,6 +204,10 @@ export class DatasetStore {
     this.datasets.set(name, new DuckDbDataset(this.conn, tableName(name), dictionary, version, d.rowCount));
   }
 
+  has(name: string): boolean {
+    return this.datasets.has(name);
+  }
+
   get(name: string): DuckDbDataset {
     const d = this.datasets.get(name);
     if (!d)

@@ -60,6 +60,7 @@ async function run(
   algorithm: string,
   params: Json,
   taskId: string = crypto.randomUUID(),
+  next?: { round: number; input: Json },
 ) {
   const a = getAlgorithm(algorithm)!;
   return executeRun(
@@ -71,9 +72,9 @@ async function run(
       version: a.version,
       digest: a.digest,
       params,
-      round: 1,
+      round: next?.round ?? 1,
       attempt: 1,
-      input: a.firstInput(params as never),
+      input: next ? next.input : a.firstInput(params as never),
       leaseExpiresAt: new Date().toISOString(),
       leaseMs: 30000,
       peers: [],
@@ -97,11 +98,25 @@ const DP = {
 };
 
 describe('differential-privacy budget at the node', () => {
-  it('noises a summary, describes the noise, and refuses the third release once epsilon 1 is spent, across a node restart', async () => {
+  it('noises a binned summary in both its rounds, describes the noise, and refuses the next release once epsilon 1 is spent, across a node restart', async () => {
     const dataDir = join(dir, 'restart');
     let c = controls(dataDir, { differential: [DP] });
     const study = crypto.randomUUID();
-    const first = await run(c, study, 'summary', SUMMARY);
+    // round 1 (bins merged at the node): the cell counts noised before the merge, a release of 0.5
+    const merge = await run(c, study, 'summary', SUMMARY);
+    expect(merge.outcome).toBe('completed');
+    const m = merge.payload as { privacy: { epsilon: number; components: unknown[] } };
+    expect(m.privacy.epsilon).toBe(0.5);
+    expect(m.privacy.components).toHaveLength(1);
+    const next = summary.aggregate({
+      params: summary.paramsSchema.parse(SUMMARY),
+      round: 1,
+      state: null,
+      parts: [{ nodeId: 'n', nodeName: 'Hospital A', payload: merge.payload as Json }],
+    });
+    if (next.kind !== 'next-round') throw new Error('expected the counts round');
+    // round 2: the counts on the merged bins and the moments, noised, a release of 0.5
+    const first = await run(c, study, 'summary', SUMMARY, undefined, { round: 2, input: next.input });
     expect(first.outcome).toBe('completed');
     const payload = first.payload as {
       privacy: {
@@ -120,8 +135,8 @@ describe('differential-privacy budget at the node', () => {
     // the node sends its numbers in the additive vector: read them as the aggregator does
     const pooled = summary.aggregate({
       params: summary.paramsSchema.parse(SUMMARY),
-      round: 1,
-      state: null,
+      round: 2,
+      state: next.state,
       parts: [{ nodeId: 'n', nodeName: 'Hospital A', payload: first.payload as Json }],
     });
     const col = doneResult<{ columns: Array<{ n: number; mean: number }> }>(pooled).columns[0]!;
@@ -130,10 +145,9 @@ describe('differential-privacy budget at the node', () => {
     expect(Math.abs(col.n - 300)).toBeLessThan(70);
     expect(col.mean).toBeGreaterThanOrEqual(18);
     expect(col.mean).toBeLessThanOrEqual(100);
-    expect(c.budget.spent('cohort').epsilon).toBeCloseTo(0.5, 12);
+    expect(c.budget.spent('cohort').epsilon).toBeCloseTo(1, 12);
     close(c);
     c = controls(dataDir, { differential: [DP] });
-    expect((await run(c, study, 'summary', SUMMARY)).outcome).toBe('completed');
     const third = await run(c, study, 'summary', SUMMARY);
     expect(third.outcome).toBe('refused');
     expect(third.error?.code).toBe('FH_ERR_BUDGET_EXHAUSTED');

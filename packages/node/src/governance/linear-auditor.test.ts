@@ -111,4 +111,52 @@ describe('linear auditor', () => {
     expect(again.apply(all.slice(20), 10)).toEqual({ rows: 5 });
     expect(again.size).toEqual({ atoms: 2, rank: 2 });
   });
+
+  it('a batch of releases (the cells of one release) is undone whole by rollback, as if never tried', () => {
+    // random batches of several sets each, committed in turn; a batch with a refused set is rolled back,
+    // and the auditor must then agree with the reference over the accepted sets only
+    const rnd = mulberry(11);
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 8 + Math.floor(rnd() * 8);
+      const aud = LinearAuditor.empty(PRIMES);
+      const accepted: number[][] = [];
+      for (let q = 0; q < 6; q++) {
+        const batch = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
+          Array.from({ length: n }, (_, i) => i).filter(() => rnd() < 0.5),
+        ).filter((s) => s.length > 0);
+        aud.begin();
+        let refused = false;
+        for (const s of batch) {
+          const p = aud.propose(s, 2);
+          if (p.determined) {
+            p.abort();
+            refused = true;
+            break;
+          }
+          p.commit();
+        }
+        if (refused) aud.rollback();
+        else aud.end();
+        // the reference: refused iff some prefix of the batch determines a row with the accepted sets
+        let expectRefused = false;
+        for (let k = 1; k <= batch.length && !expectRefused; k++)
+          expectRefused = determinedRow([...accepted, ...batch.slice(0, k)], n);
+        expect(refused).toBe(expectRefused);
+        if (!refused) accepted.push(...batch);
+        // after a rollback the state equals the one rebuilt from the accepted sets
+        const rebuilt = LinearAuditor.empty(PRIMES);
+        for (const s of accepted) rebuilt.apply(s, 0);
+        expect(aud.size).toEqual(rebuilt.size);
+        // and a probe behaves the same on both
+        const probe = Array.from({ length: n }, (_, i) => i).filter(() => rnd() < 0.5);
+        if (probe.length > 0) {
+          const a = aud.propose(probe, 2);
+          const b = rebuilt.propose(probe, 2);
+          expect(a.determined).toEqual(b.determined);
+          a.abort();
+          b.abort();
+        }
+      }
+    }
+  });
 });

@@ -53,6 +53,8 @@ export interface Determined {
  */
 class Field {
   cap: number;
+  /** While a batch is open: rows before its first change, by row index (see LinearAuditor.begin). */
+  saved: Map<number, Uint32Array> | null = null;
   readonly pivotRow = new Map<number, number>();
   readonly nnz: number[];
   /** Number of rows with a non-zero entry, per atom (the fill-in a pivot there would cause). */
@@ -182,6 +184,65 @@ export class LinearAuditor {
     };
   }
 
+  /** The state when the open batch began (see {@link begin}). */
+  private batch: {
+    atomSize: number[];
+    /** Rows moved to a new atom in the batch, with the atom they left, in order. */
+    moves: number[];
+    fields: Array<{ rows: number; nnz: number[]; colCount: Int32Array }>;
+  } | null = null;
+
+  /**
+   * Opens a batch: several releases committed one after the other (the cells of one release on one
+   * namespace), which {@link rollback} undoes together when a later one is refused. Cost: a copy of the
+   * column counts; rows are copied only when a commit changes them.
+   */
+  begin(): void {
+    if (this.batch) throw new Error('a batch is open already');
+    this.batch = {
+      atomSize: [...this.atomSize],
+      moves: [],
+      fields: this.fields.map((f) => ({
+        rows: f.rows.length,
+        nnz: [...f.nnz],
+        colCount: f.colCount.slice(),
+      })),
+    };
+    for (const f of this.fields) f.saved = new Map();
+  }
+
+  /** Closes the batch, keeping what was committed in it. */
+  end(): void {
+    this.batch = null;
+    for (const f of this.fields) f.saved = null;
+  }
+
+  /** Undoes every commit of the open batch (no proposal may be pending) and closes it. */
+  rollback(): void {
+    const b = this.batch;
+    if (!b) throw new Error('no batch is open');
+    for (let k = b.moves.length - 2; k >= 0; k -= 2) this.atomOf[b.moves[k]!] = b.moves[k + 1]!;
+    const atomsBefore = b.atomSize.length;
+    this.atomSize.length = 0;
+    this.atomSize.push(...b.atomSize);
+    this.fields.forEach((f, i) => {
+      const fb = b.fields[i]!;
+      for (let r = fb.rows; r < f.rows.length; r++) f.pivotRow.delete(f.pivotOf[r]!);
+      f.rows.length = fb.rows;
+      f.pivotOf.length = fb.rows;
+      // rows from before the batch that a commit changed (rows made in the batch are gone)
+      for (const [r, saved] of f.saved ?? [])
+        if (r < fb.rows) f.rows[r] = saved.length < f.cap ? grow(saved, f.cap) : saved;
+      // columns of atoms made in the batch: zero again (copies of split atoms' columns)
+      for (const row of f.rows) row.fill(0, atomsBefore);
+      f.nnz.length = 0;
+      f.nnz.push(...fb.nnz);
+      f.colCount.fill(0);
+      f.colCount.set(fb.colCount.subarray(0, Math.min(fb.colCount.length, f.colCount.length)));
+    });
+    this.end();
+  }
+
   /** Number of atoms (groups of rows no release separates) and of independent releases. */
   get size(): { atoms: number; rank: number } {
     return { atoms: this.atomSize.length - 1, rank: this.fields[0]?.rows.length ?? 0 };
@@ -246,9 +307,13 @@ export class LinearAuditor {
       f.ensure(atomSize.length);
       for (let k = 0; k < origin.length; k++) if (origin[k] !== 0) f.copyColumn(origin[k]!, atomsBefore + k);
     }
+    const moves = this.batch?.moves;
     for (let i = 0; i < rows.length; i++) {
       const b = movedTo[atomOf[rows[i]!]!]!;
-      if (b >= 0) atomOf[rows[i]!] = b;
+      if (b >= 0) {
+        moves?.push(rows[i]!, atomOf[rows[i]!]!);
+        atomOf[rows[i]!] = b;
+      }
     }
 
     // 2. per field: reduce and look for determined groups before changing anything
@@ -360,6 +425,7 @@ function commit(pe: Pending): void {
   const p = f.prime;
   for (const r of pe.holders) {
     const row = f.rows[r]!;
+    if (f.saved && !f.saved.has(r)) f.saved.set(r, row.slice());
     const c = row[pivot]!;
     let nnz = f.nnz[r]!;
     for (const b of support) {

@@ -7,7 +7,7 @@ import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetStore } from '../datasets/duckdb-store.js';
 import { executeRun } from '../executor.js';
-import { PrivacyLedger } from './privacy-ledger.js';
+import { CELLS_KEY, PrivacyLedger } from './privacy-ledger.js';
 import { openStudy } from './study-gate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-ledger-'));
@@ -113,6 +113,68 @@ describe('privacy ledger: the auditor state across restarts', () => {
       expect.objectContaining({ code: 'FH_ERR_DIFFERENCING' }),
     );
     snapshot.close();
+  });
+
+  it('audits the records of declared cells: a group differing by one record is refused, the whole release undone, across restarts', () => {
+    const ledgerDir = join(dir, 'cells');
+    const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+    const cellsNs = `cohort\u0000${CELLS_KEY}`;
+    const selection = [{ namespace: 'cohort\u0000#', rows: range(0, 40) }];
+    const groups = (cut: number) => ({
+      sets: [
+        { namespace: cellsNs, rows: range(0, cut) },
+        { namespace: cellsNs, rows: range(cut, 40) },
+      ],
+      minGroup: 5,
+    });
+    const first = new PrivacyLedger(ledgerDir);
+    // groups of 20 and 20: each of at least the minimum cell count, released
+    first.admitRows(selection, 10, undefined, groups(20));
+    // the same selection with groups of 21 and 19: record 20 changed group, its membership would follow
+    expect(() => first.admitRows(selection, 10, undefined, groups(21))).toThrow(
+      expect.objectContaining({ code: 'FH_ERR_DIFFERENCING', details: { rule: 'linear' } }),
+    );
+    // a cell of fewer records than the minimum cell count is determined by itself
+    expect(() =>
+      first.admitRows([], 10, undefined, {
+        sets: [{ namespace: cellsNs, rows: range(40, 43) }],
+        minGroup: 5,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'FH_ERR_DIFFERENCING' }));
+    // a release whose second cell is refused is undone whole: its first cell ({0..29}) is not kept, so
+    // {0..28} passes after it (kept, it would set record 29 apart)
+    const cells = (...sets: Int32Array[]) => ({
+      sets: sets.map((rows) => ({ namespace: cellsNs, rows })),
+      minGroup: 5,
+    });
+    expect(() => first.admitRows(selection, 10, undefined, cells(range(0, 30), range(40, 43)))).toThrow(
+      expect.objectContaining({ code: 'FH_ERR_DIFFERENCING' }),
+    );
+    first.admitRows(selection, 10, undefined, cells(range(0, 29)));
+    // no close (as after a crash): the cells are replayed from the ledger
+    const replayed = new PrivacyLedger(ledgerDir);
+    expect(() => replayed.admitRows(selection, 10, undefined, groups(21))).toThrow(
+      expect.objectContaining({ code: 'FH_ERR_DIFFERENCING' }),
+    );
+    replayed.close();
+    first.close();
+  });
+
+  it('refuses new cells once the cell audit is full (fail closed), while a repeat still passes', () => {
+    const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+    const cellsNs = `cohort\u0000${CELLS_KEY}`;
+    const cells = (...sets: Int32Array[]) => ({
+      sets: sets.map((rows) => ({ namespace: cellsNs, rows })),
+      minGroup: 5,
+    });
+    // 40 bytes: two atoms at rank two (32 bytes) fit, three at rank three (72) do not
+    const small = new PrivacyLedger(join(dir, 'cells-capacity'), 40);
+    small.admitRows([], 10, undefined, cells(range(0, 20), range(20, 40)));
+    expect(() => small.admitRows([], 10, undefined, cells(range(0, 30), range(30, 40)))).toThrow(
+      expect.objectContaining({ code: 'FH_ERR_DIFFERENCING', details: { rule: 'capacity' } }),
+    );
+    small.admitRows([], 10, undefined, cells(range(0, 20), range(20, 40)));
+    small.close();
   });
 
   it('decides the same after more releases than a snapshot interval, reopened or not', () => {

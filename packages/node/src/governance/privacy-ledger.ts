@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { FedhubError } from '@fedhub/protocol';
 import type Database from 'better-sqlite3';
 import { openNodeStore } from '../sqlite-store.js';
-import { type AuditorState, LinearAuditor, type Proposal, primeFrom } from './linear-auditor.js';
+import { type AuditorState, LinearAuditor, primeFrom } from './linear-auditor.js';
 import type { RecordSet } from './record-set.js';
 
 /** What the ledger needs of a dataset a run read (see DuckDbDataset). */
@@ -28,6 +28,19 @@ export interface AuditedDataset {
   /** The rows the run used, per ledger key, as row-id sets. */
   usage(): Promise<Map<string, RecordSet>>;
 }
+
+/**
+ * The ledger key of the records behind declared cells (score groups, bins, merged time points): one
+ * namespace per root, audited at the minimum cell count (a cell of that many records is what the policy
+ * releases), apart from the selections (no column can have this name).
+ */
+export const CELLS_KEY = '#cells';
+
+/**
+ * Default memory limit of one dataset's cell audit: 256 MiB (docs/privacy.md, "Model differencing"). Its
+ * snapshot is one SQLite blob, which SQLite caps below 1 GB.
+ */
+export const DEFAULT_CELLS_STATE_LIMIT = 2 ** 28;
 
 export interface ReleaseMeta {
   studyId: string;
@@ -51,7 +64,14 @@ export class PrivacyLedger {
   private readonly denseByVersion = new Map<string, Int32Array>();
   private readonly auditors = new Map<string, { auditor: LinearAuditor; sinceSnapshot: number }>();
 
-  constructor(dataDir: string) {
+  /**
+   * @param cellsStateLimit bytes the elimination of one dataset's cells may hold (dense rows: 8 bytes per
+   *   atom per independent cell set); past it, releases with cells are refused (rule `capacity`).
+   */
+  constructor(
+    dataDir: string,
+    private readonly cellsStateLimit = DEFAULT_CELLS_STATE_LIMIT,
+  ) {
     this.db = openNodeStore(join(dataDir, 'privacy-ledger.sqlite'), [
       `CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS row_ids (
@@ -79,6 +99,12 @@ export class PrivacyLedger {
       bits BLOB NOT NULL
     );
     CREATE INDEX IF NOT EXISTS ledger_sets_by_namespace ON ledger_sets (namespace, record_count);
+    CREATE TABLE IF NOT EXISTS ledger_cells (
+      release_id INTEGER NOT NULL,
+      namespace TEXT NOT NULL,
+      rows BLOB NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS ledger_cells_by_namespace ON ledger_cells (namespace, release_id);
     CREATE TABLE IF NOT EXISTS auditor_snapshots (
       namespace TEXT PRIMARY KEY,
       through_release INTEGER NOT NULL,
@@ -146,8 +172,26 @@ export class PrivacyLedger {
     datasets: Map<string, AuditedDataset>,
     minSubsetSize: number,
     meta: ReleaseMeta,
+    cells?: { sets: ReadonlyArray<{ dataset: string; rows: RecordSet }>; minCellCount: number },
   ): Promise<void> {
     const entries: Array<{ dataset: string; root: string; sets: Map<string, Int32Array> }> = [];
+    // the cells' records (score groups, bins, merged time points) on the root's cell namespace
+    const cellSets: Array<{ dataset: string; namespace: string; rows: Int32Array }> = [];
+    const seen = new Set<string>();
+    for (const c of cells?.sets ?? []) {
+      const d = datasets.get(c.dataset);
+      if (!d)
+        throw new FedhubError(
+          'FH_ERR_UNDECLARED_RELEASE',
+          'a declared cell names records of a dataset this run did not read',
+        );
+      const rows = toDense(c.rows, await this.denseIndex(d));
+      const namespace = `${d.lineage.root}\u0000${CELLS_KEY}`;
+      const key = `${namespace}\u0000${rows.join(',')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      cellSets.push({ dataset: c.dataset, namespace, rows });
+    }
     for (const [name, d] of datasets) {
       const usage = await d.usage();
       if (usage.size === 0) continue;
@@ -167,31 +211,43 @@ export class PrivacyLedger {
       namespace,
       rows: sets.length === 1 ? sets[0]! : Int32Array.from(new Set(sets.flatMap((x) => [...x]))).sort(),
     }));
-    this.admitRows(flat, minSubsetSize, () =>
-      this.db.transaction(() => {
-        for (const e of entries) {
-          const count = e.sets.get('#') ?? [...e.sets.values()][0]!;
-          const bits = toBits(count);
-          const id = Number(
-            this.db
-              .prepare(
-                'INSERT INTO ledger_releases (at, study_id, task_id, run_id, algorithm, dataset, root, record_count, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-              )
-              .run(
-                new Date().toISOString(),
-                meta.studyId,
-                meta.taskId,
-                meta.runId,
-                meta.algorithm,
-                e.dataset,
-                e.root,
-                count.length,
-                createHash('sha256').update(bits).digest('hex'),
-              ).lastInsertRowid,
-          );
-          for (const [key, rows] of e.sets) this.insertSet(id, `${e.root}\u0000${key}`, rows);
-        }
-      })(),
+    // a dataset whose records the cells name but that this round did not read (a read kept from an
+    // earlier round) gets its release row too, so its cells replay in order
+    for (const c of cellSets)
+      if (!entries.some((e) => e.dataset === c.dataset))
+        entries.push({ dataset: c.dataset, root: datasets.get(c.dataset)!.lineage.root, sets: new Map() });
+    const releaseOf = new Map<string, number>();
+    this.admitRows(
+      flat,
+      minSubsetSize,
+      () =>
+        this.db.transaction(() => {
+          for (const e of entries) {
+            const count = e.sets.get('#') ?? [...e.sets.values()][0] ?? new Int32Array(0);
+            const bits = toBits(count);
+            const id = Number(
+              this.db
+                .prepare(
+                  'INSERT INTO ledger_releases (at, study_id, task_id, run_id, algorithm, dataset, root, record_count, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                )
+                .run(
+                  new Date().toISOString(),
+                  meta.studyId,
+                  meta.taskId,
+                  meta.runId,
+                  meta.algorithm,
+                  e.dataset,
+                  e.root,
+                  count.length,
+                  createHash('sha256').update(bits).digest('hex'),
+                ).lastInsertRowid,
+            );
+            for (const [key, rows] of e.sets) this.insertSet(id, `${e.root}\u0000${key}`, rows);
+            releaseOf.set(e.dataset, id);
+          }
+          for (const c of cellSets) this.insertCells(releaseOf.get(c.dataset)!, c.namespace, c.rows);
+        })(),
+      { sets: cellSets, minGroup: cells?.minCellCount ?? minSubsetSize },
     );
   }
 
@@ -203,18 +259,47 @@ export class PrivacyLedger {
     sets: Array<{ namespace: string; rows: Int32Array }>,
     minSubsetSize: number,
     store?: () => void,
+    cells?: { sets: ReadonlyArray<{ namespace: string; rows: Int32Array }>; minGroup: number },
   ): void {
     for (const s of sets) this.pairwise(s.namespace, s.rows, minSubsetSize);
-    const proposals: Array<{ namespace: string; proposal: Proposal }> = [];
-    for (const s of sets) {
-      const proposal = this.auditor(s.namespace).auditor.propose(s.rows, minSubsetSize);
-      proposals.push({ namespace: s.namespace, proposal });
-      if (proposal.determined) {
-        for (const p of proposals.reverse()) p.proposal.abort();
-        throw refusal('linear');
+    // every set in turn, each committed before the next (several cells share a namespace); a refusal
+    // undoes the whole release on every namespace
+    const steps = [
+      ...sets.map((s) => ({ ...s, minGroup: minSubsetSize })),
+      ...(cells?.sets ?? []).map((s) => ({ ...s, minGroup: cells!.minGroup })),
+    ];
+    const open = new Map<string, LinearAuditor>();
+    const rankBefore = new Map<string, number>();
+    try {
+      for (const s of steps) {
+        const auditor = this.auditor(s.namespace).auditor;
+        if (!open.has(s.namespace)) {
+          auditor.begin();
+          open.set(s.namespace, auditor);
+          rankBefore.set(s.namespace, auditor.size.rank);
+        }
+        const proposal = auditor.propose(s.rows, s.minGroup);
+        if (proposal.determined) {
+          proposal.abort();
+          throw refusal('linear');
+        }
+        proposal.commit();
       }
+      // the cells' elimination is dense over the atoms: past its memory limit, no more cells are taken
+      // (fail closed: the release is refused, nothing is kept)
+      // (a release adding nothing new, e.g. the same model again, still passes)
+      for (const [namespace, a] of open)
+        if (
+          namespace.endsWith(`\u0000${CELLS_KEY}`) &&
+          a.size.rank > (rankBefore.get(namespace) ?? 0) &&
+          stateBytes(a) > this.cellsStateLimit
+        )
+          throw refusal('capacity');
+    } catch (err) {
+      for (const a of open.values()) a.rollback();
+      throw err;
     }
-    for (const p of proposals) p.proposal.commit();
+    for (const a of open.values()) a.end();
     if (store) store();
     else
       this.db.transaction(() => {
@@ -226,16 +311,25 @@ export class PrivacyLedger {
             .run(new Date().toISOString(), sets[0]?.rows.length ?? 0).lastInsertRowid,
         );
         for (const s of sets) this.insertSet(id, s.namespace, s.rows);
+        for (const c of cells?.sets ?? []) this.insertCells(id, c.namespace, c.rows);
       })();
-    for (const s of sets) {
-      const a = this.auditors.get(s.namespace)!;
-      if (++a.sinceSnapshot >= SNAPSHOT_EVERY) this.snapshot(s.namespace, a.auditor);
+    // counted per release and namespace, not per cell: a snapshot costs as much as many replayed releases
+    for (const namespace of open.keys()) {
+      const a = this.auditors.get(namespace)!;
+      if (++a.sinceSnapshot >= SNAPSHOT_EVERY) this.snapshot(namespace, a.auditor);
     }
   }
 
   /** Stable rows of one namespace, for benchmarks: as {@link admitRows} with one set. */
   auditRows(root: string, key: string, rows: Int32Array, minSubsetSize: number): void {
     this.admitRows([{ namespace: `${root}\u0000${key}`, rows }], minSubsetSize);
+  }
+
+  /** A cell's rows, as the sorted stable indices (cells are small: a bitset over the rows would not be). */
+  private insertCells(releaseId: number, namespace: string, rows: Int32Array): void {
+    this.db
+      .prepare('INSERT INTO ledger_cells (release_id, namespace, rows) VALUES (?, ?, ?)')
+      .run(releaseId, namespace, Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength));
   }
 
   private insertSet(releaseId: number, namespace: string, rows: Int32Array): void {
@@ -265,23 +359,35 @@ export class PrivacyLedger {
       .get(namespace) as { through_release: number; state: Buffer } | undefined;
     const auditor = snap ? new LinearAuditor(decodeState(snap.state)) : LinearAuditor.empty(this.primes);
     // releases after the snapshot are replayed in order: the same steps give the same state
-    const later = this.db
-      .prepare(
-        'SELECT bits FROM ledger_sets WHERE namespace = ? AND release_id > ? ORDER BY release_id, rowid',
-      )
-      .all(namespace, snap?.through_release ?? 0) as Array<{ bits: Buffer }>;
-    for (const { bits } of later) {
-      const p = auditor.propose(fromBits(bits), 0);
+    const isCells = namespace.endsWith(`\u0000${CELLS_KEY}`);
+    const later = isCells
+      ? (
+          this.db
+            .prepare(
+              'SELECT release_id AS id, rows FROM ledger_cells WHERE namespace = ? AND release_id > ? ORDER BY release_id, rowid',
+            )
+            .all(namespace, snap?.through_release ?? 0) as Array<{ id: number; rows: Buffer }>
+        ).map((r) => ({ id: r.id, rows: fromInt32(r.rows) }))
+      : (
+          this.db
+            .prepare(
+              'SELECT release_id AS id, bits FROM ledger_sets WHERE namespace = ? AND release_id > ? ORDER BY release_id, rowid',
+            )
+            .all(namespace, snap?.through_release ?? 0) as Array<{ id: number; bits: Buffer }>
+        ).map((r) => ({ id: r.id, rows: fromBits(r.bits) }));
+    for (const { rows } of later) {
+      const p = auditor.propose(rows, 0);
       p.commit();
     }
-    const entry = { auditor, sinceSnapshot: later.length };
+    const entry = { auditor, sinceSnapshot: new Set(later.map((r) => r.id)).size };
     this.auditors.set(namespace, entry);
     return entry;
   }
 
   private snapshot(namespace: string, auditor: LinearAuditor): void {
+    const table = namespace.endsWith(`\u0000${CELLS_KEY}`) ? 'ledger_cells' : 'ledger_sets';
     const last = this.db
-      .prepare('SELECT COALESCE(MAX(release_id), 0) AS id FROM ledger_sets WHERE namespace = ?')
+      .prepare(`SELECT COALESCE(MAX(release_id), 0) AS id FROM ${table} WHERE namespace = ?`)
       .get(namespace) as { id: number };
     this.db
       .prepare(
@@ -291,7 +397,7 @@ export class PrivacyLedger {
     this.auditors.get(namespace)!.sinceSnapshot = 0;
   }
 
-  /** What this node has released, newest first (for the data officer). */
+  /** What this node has released, newest first (for the data officer); `cells`: record sets of cells. */
   releases(limit = 100): Array<{
     at: string;
     studyId: string;
@@ -300,11 +406,12 @@ export class PrivacyLedger {
     dataset: string;
     recordCount: number;
     fingerprint: string;
+    cells: number;
   }> {
     return (
       this.db
         .prepare(
-          "SELECT at, study_id, task_id, algorithm, dataset, record_count, fingerprint FROM ledger_releases WHERE dataset <> '' ORDER BY id DESC LIMIT ?",
+          "SELECT at, study_id, task_id, algorithm, dataset, record_count, fingerprint, (SELECT count(*) FROM ledger_cells c WHERE c.release_id = r.id) AS cells FROM ledger_releases r WHERE dataset <> '' ORDER BY id DESC LIMIT ?",
         )
         .all(limit) as Array<{
         at: string;
@@ -314,6 +421,7 @@ export class PrivacyLedger {
         dataset: string;
         record_count: number;
         fingerprint: string;
+        cells: number;
       }>
     ).map((r) => ({
       at: r.at,
@@ -323,6 +431,7 @@ export class PrivacyLedger {
       dataset: r.dataset,
       recordCount: r.record_count,
       fingerprint: r.fingerprint,
+      cells: r.cells,
     }));
   }
 
@@ -333,14 +442,22 @@ export class PrivacyLedger {
 }
 
 /** The refusal: the rule only, nothing derived from the data (no count, no row, no value). */
-function refusal(rule: 'pairwise' | 'linear'): FedhubError {
+function refusal(rule: 'pairwise' | 'linear' | 'capacity'): FedhubError {
   return new FedhubError(
     'FH_ERR_DIFFERENCING',
     rule === 'pairwise'
       ? 'the rows this release uses are too close to those of an earlier release on this dataset'
-      : 'combined with earlier releases on this dataset, this release would determine the values of fewer records than the minimum subset size',
+      : rule === 'linear'
+        ? 'combined with earlier releases on this dataset, this release would determine the values of fewer records than the minimum subset size'
+        : "the node's audit of grouped releases (score groups, bins) on this dataset is full: no more can be checked, so none is released",
     { rule },
   );
+}
+
+/** Memory of an auditor's elimination (both fields' dense rows over the atoms). */
+function stateBytes(a: LinearAuditor): number {
+  const { atoms, rank } = a.size;
+  return 2 * 4 * rank * atoms;
 }
 
 /** The stable indices (sorted) of the row ids in `records`. */
@@ -365,6 +482,11 @@ function toBits(rows: Int32Array): Buffer {
   const bits = Buffer.alloc(Math.ceil((max + 1) / 8));
   for (const r of rows) bits[r >> 3]! |= 1 << (r & 7);
   return bits;
+}
+
+function fromInt32(buf: Buffer): Int32Array {
+  // a copy: the buffer's offset need not be aligned for an Int32Array view
+  return new Int32Array(new Uint8Array(buf).buffer);
 }
 
 function fromBits(bits: Uint8Array): Int32Array {

@@ -57,7 +57,8 @@ const PARAMS = {
 describe('red team: validate under the default policy, with score bins merged at the node', () => {
   it('releases a typical validation of 3 x 300 patients, its pooled AUC within 1e-3 of the exact AUC', async () => {
     const data = [centre(101), centre(102), centre(103)];
-    const fed = await buildNodes('d', COLUMNS, data);
+    // with the node's privacy ledger: the score groups' records are audited too (model-differencing.test.ts)
+    const fed = await buildNodes('d', COLUMNS, data, { ledger: true });
     try {
       const got = await federate('validate', PARAMS, fed.nodes);
       expect(got.kind).toBe('result');
@@ -131,7 +132,7 @@ describe('red team: validate-survival under the default policy, score groups and
   };
 
   it('releases a typical validation of 3 x 300 patients', async () => {
-    const fed = await buildNodes('d', SURV, [cohort(301), cohort(302), cohort(303)]);
+    const fed = await buildNodes('d', SURV, [cohort(301), cohort(302), cohort(303)], { ledger: true });
     try {
       const got = await federate('validate-survival', params, fed.nodes);
       expect(got.kind).toBe('result');

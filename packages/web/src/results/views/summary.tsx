@@ -34,7 +34,10 @@ export function SummaryView({ r }: { r: SummaryResult }) {
       </table>
       <div className="figures">
         {r.columns.map((c) =>
-          c.histogram ? <Histogram key={c.column} column={{ ...c, histogram: c.histogram }} /> : null,
+          // every bin merged into one (fewer than two released edges): the note below says so, no plot
+          c.histogram && c.histogram.breaks.length >= 2 ? (
+            <Histogram key={c.column} column={{ ...c, histogram: c.histogram }} />
+          ) : null,
         )}
       </div>
       {r.columns.map((c) => (
