@@ -142,8 +142,7 @@ function lagrange(pts: readonly Plane[], w: number): number {
   let sum = 0;
   for (let i = 0; i < pts.length; i++) {
     let l = 1;
-    for (let j = 0; j < pts.length; j++)
-      if (j !== i) l *= (w - pts[j]!.w) / (pts[i]!.w - pts[j]!.w);
+    for (let j = 0; j < pts.length; j++) if (j !== i) l *= (w - pts[j]!.w) / (pts[i]!.w - pts[j]!.w);
     sum += l * pts[i]!.area;
   }
   return sum;
@@ -205,7 +204,9 @@ export function stretchesOf(planes: readonly Plane[], spacing: number): Stretch[
       out.push({ P: null, Q: q, w0: dir === 1 ? q.w : q.w - cap, w1: dir === 1 ? q.w + cap : q.w, areaAt });
     }
     for (let k = 0; k + 1 < part.length; k++) {
-      const fits = [part.slice(Math.max(0, k - 1), k + 2), part.slice(k, k + 3)].filter((f) => f.length === 3);
+      const fits = [part.slice(Math.max(0, k - 1), k + 2), part.slice(k, k + 3)].filter(
+        (f) => f.length === 3,
+      );
       const both = fits.length ? fits : [part.slice(k, k + 2)];
       const areaAt = (w: number) => Math.max(0, both.reduce((s, f) => s + lagrange(f, w), 0) / both.length);
       out.push({ P: part[k]!, Q: part[k + 1]!, w0: part[k]!.w, w1: part[k + 1]!.w, areaAt });

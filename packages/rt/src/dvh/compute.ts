@@ -18,7 +18,15 @@ import { FedhubError } from '@fedhub/protocol';
 import { cross, dot, norm, unit, type Vec3 } from '../dicom/geometry.js';
 import type { DoseGrid } from '../dicom/rtdose.js';
 import type { Structure } from '../dicom/rtstruct.js';
-import { crossings, edgeDistance, indexOf, measurePlane, offsetFor, type Plane, stretchesOf } from './between-planes.js';
+import {
+  crossings,
+  edgeDistance,
+  indexOf,
+  measurePlane,
+  offsetFor,
+  type Plane,
+  stretchesOf,
+} from './between-planes.js';
 import { doseSampler } from './sampler.js';
 
 export interface DvhOptions {
