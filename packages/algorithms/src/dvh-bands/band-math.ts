@@ -44,7 +44,6 @@ export function cumulativePct(
     const d = levels[j]!;
     let v = 0;
     for (let i = 0; i < doses.length; i++) {
-      const lo = doses[i]! - binGy / 2;
       const hi = doses[i]! + binGy / 2;
       const f = binGy > 0 ? Math.min(1, Math.max(0, (hi - d) / binGy)) : doses[i]! >= d ? 1 : 0;
       v += volumes[i]! * f;

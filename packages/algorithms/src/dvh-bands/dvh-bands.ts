@@ -36,15 +36,27 @@ export const DvhBandsParamsSchema = z
       .optional()
       .describe("Width of the table's dose bins (Gy); default the smallest gap between a patient's bin doses")
       .meta(examples(1)),
-    levels: z
-      .strictObject({
-        fromGy: z.number().min(0).max(1000).default(0),
-        toGy: z.number().gt(0).max(1000).default(80),
-        stepGy: z.number().min(0.1).max(100).default(1),
-      })
-      .default({ fromGy: 0, toGy: 80, stepGy: 1 })
-      .describe('Dose levels at which the bands are read (Gy), at most 401')
-      .meta(examples({ fromGy: 0, toGy: 70, stepGy: 1 })),
+    fromGy: z
+      .number()
+      .min(0)
+      .max(1000)
+      .default(0)
+      .describe('First dose level at which the bands are read (Gy)')
+      .meta(examples(0)),
+    toGy: z
+      .number()
+      .gt(0)
+      .max(1000)
+      .default(80)
+      .describe('Last dose level (Gy)')
+      .meta(examples(70)),
+    stepGy: z
+      .number()
+      .min(0.1)
+      .max(100)
+      .default(1)
+      .describe(`Step between dose levels (Gy); at most ${MAX_LEVELS} levels`)
+      .meta(examples(1)),
     probs: z
       .array(z.number().gt(0).lt(1))
       .min(1)
@@ -62,19 +74,16 @@ export const DvhBandsParamsSchema = z
       .meta(examples('Lung_L')),
     filter: FilterParam,
   })
-  .refine((p) => p.levels.toGy > p.levels.fromGy, {
-    message: 'levels.toGy must be above levels.fromGy',
-    path: ['levels'],
-  })
-  .refine((p) => (p.levels.toGy - p.levels.fromGy) / p.levels.stepGy < MAX_LEVELS, {
+  .refine((p) => p.toGy > p.fromGy, { message: 'toGy must be above fromGy', path: ['toGy'] })
+  .refine((p) => (p.toGy - p.fromGy) / p.stepGy < MAX_LEVELS, {
     message: `at most ${MAX_LEVELS} dose levels`,
-    path: ['levels'],
+    path: ['stepGy'],
   });
 export type DvhBandsParams = z.infer<typeof DvhBandsParamsSchema>;
 
 /** The dose levels of the params: fromGy, fromGy + stepGy, ... up to toGy. */
 export function levelsOf(p: DvhBandsParams): number[] {
-  const { fromGy, toGy, stepGy } = p.levels;
+  const { fromGy, toGy, stepGy } = p;
   const n = Math.floor((toGy - fromGy) / stepGy + 1e-9) + 1;
   return Array.from({ length: n }, (_, i) => Number((fromGy + i * stepGy).toFixed(6)));
 }
