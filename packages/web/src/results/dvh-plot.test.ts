@@ -4,13 +4,14 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { bandPairs, DvhPlot } from './dvh-plot.js';
 import { ResultView } from './result-view.js';
+import { curvesFromRtDvhJson } from './rt-dvh-file.js';
 
 const count = (s: string, needle: string) => s.split(needle).length - 1;
 const levels = [0, 10, 20, 30, 40];
 const band = (prob: number, value: Array<number | null>, withheld = false) => ({
   prob,
   value: withheld ? value.map(() => null) : value,
-  resolution: value.map((v) => (v === null || withheld ? null : v === 100 || v === 0 ? 0 : 1)),
+  resolution: value.map((v): number | null => (v === null || withheld ? null : v === 100 || v === 0 ? 0 : 1)),
   lower: value.map((v) => (v === null || withheld ? null : Math.max(0, v - 1))),
   upper: value.map((v) => (v === null || withheld ? null : Math.min(100, v + 1))),
   ...(withheld ? { withheld: 'FH_ERR_SMALL_CELL' } : {}),
@@ -79,5 +80,39 @@ describe('dvh-bands view', () => {
     expect(out).toContain('27 ±5.5');
     expect(out).toContain('withheld');
     expect(out).toContain('Withheld: P5');
+  });
+});
+
+describe('a plan from `fedhub rt dvh --json`', () => {
+  const file = JSON.stringify({
+    cases: [
+      {
+        structureSetFile: 'rs.dcm',
+        structures: [
+          {
+            name: 'Lung Lt',
+            standardName: 'Lung_L',
+            cumulative: { doseGy: [0, 20, 40], volumePct: [100, 30, 5] },
+          },
+          { name: 'PTV', standardName: 'PTV', cumulative: { doseGy: [0, 60], volumePct: [100, 0] } },
+        ],
+      },
+    ],
+    names: {},
+    ignoredFiles: [],
+  });
+  it("picks the curve of the bands' structure by TG-263 or local name", () => {
+    const out = curvesFromRtDvhJson(file, 'Lung_L');
+    expect('curves' in out && out.curves.map((c) => c.name)).toEqual(['Lung Lt (Lung_L)']);
+    expect('curves' in out && out.curves[0]!.volumePct).toEqual([100, 30, 5]);
+    const none = curvesFromRtDvhJson(file, 'Heart');
+    expect('curves' in none && none.curves).toEqual([]);
+    expect('available' in none && none.available).toEqual(['Lung_L', 'PTV']);
+  });
+  it('says what is wrong with another file', () => {
+    expect(curvesFromRtDvhJson('not json', 'Lung_L')).toEqual({
+      error: 'the file is not JSON: choose the output of "fedhub rt dvh --json"',
+    });
+    expect('error' in curvesFromRtDvhJson('{"cases": 3}', 'Lung_L')).toBe(true);
   });
 });

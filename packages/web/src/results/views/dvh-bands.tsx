@@ -4,6 +4,7 @@
  */
 import type { DvhBandsResult } from '@fedhub/protocol';
 import { DvhPlot } from '../dvh-plot.js';
+import { DvhPlanOverlay } from './dvh-plan-overlay.js';
 
 type Band = DvhBandsResult['pooled']['bands'][number];
 
@@ -38,6 +39,7 @@ export function DvhBandsView({ r }: { r: DvhBandsResult }) {
         fileName={`dvh-bands-${name}`}
         bands={{ doseGy: r.doseGy, bands: r.pooled.bands }}
       />
+      <DvhPlanOverlay r={r} />
       {(r.centres ?? []).map((c) =>
         c.bands ? (
           <DvhPlot
