@@ -43,13 +43,7 @@ export const DvhBandsParamsSchema = z
       .default(0)
       .describe('First dose level at which the bands are read (Gy)')
       .meta(examples(0)),
-    toGy: z
-      .number()
-      .gt(0)
-      .max(1000)
-      .default(80)
-      .describe('Last dose level (Gy)')
-      .meta(examples(70)),
+    toGy: z.number().gt(0).max(1000).default(80).describe('Last dose level (Gy)').meta(examples(70)),
     stepGy: z
       .number()
       .min(0.1)
