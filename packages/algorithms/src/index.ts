@@ -8,6 +8,7 @@ export { ChisqParamsSchema, chisq } from './descriptive-tests/chisq.js';
 export { QuantilesParamsSchema, quantiles } from './descriptive-tests/quantiles.js';
 export { TtestParamsSchema, ttest } from './descriptive-tests/ttest.js';
 export { type DrlSurveyParams, DrlSurveyParamsSchema, drlSurvey } from './drl-survey/drl-survey.js';
+export { type DvhBandsParams, DvhBandsParamsSchema, dvhBands, levelsOf } from './dvh-bands/dvh-bands.js';
 export { type DvhExtractParams, DvhExtractParamsSchema, dvhExtract } from './dvh-extract/dvh-extract.js';
 export { type GlmParams, GlmParamsSchema, glm } from './glm/glm.js';
 export { type KmParams, KmParamsSchema, km } from './km/km.js';

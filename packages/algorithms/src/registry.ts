@@ -4,6 +4,7 @@ import { chisq } from './descriptive-tests/chisq.js';
 import { quantiles } from './descriptive-tests/quantiles.js';
 import { ttest } from './descriptive-tests/ttest.js';
 import { drlSurvey } from './drl-survey/drl-survey.js';
+import { dvhBands } from './dvh-bands/dvh-bands.js';
 import { dvhExtract } from './dvh-extract/dvh-extract.js';
 import { glm } from './glm/glm.js';
 import { km } from './km/km.js';
@@ -37,6 +38,7 @@ const BUILT_IN: ReadonlyArray<FederatedAlgorithm<any, any, any, any, any>> = [
   lkb,
   dvhExtract,
   validateImaging,
+  dvhBands,
 ];
 
 /** All built-in algorithms. */

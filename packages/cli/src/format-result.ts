@@ -14,6 +14,7 @@ import {
   RESULT_SCHEMAS,
   type TaskDetail,
 } from '@fedhub/protocol';
+import { formatDvhBands } from './format-dvh-bands.js';
 import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
 import { formatCoxExtras, formatGlmExtras } from './format-model-extras.js';
 import { formatEstimateCi, formatFixed, formatPValue, formatRatioCi } from './format-number.js';
@@ -594,6 +595,7 @@ export const RESULT_FORMATTERS: Readonly<Record<string, (result: any) => string>
   'radiomics-extract': formatRadiomicsExtract,
   lkb: formatLkb,
   'dvh-extract': formatDvhExtract,
+  'dvh-bands': formatDvhBands,
   summary: formatSummary,
   crosstab: formatCrosstab,
   glm: formatGlm,

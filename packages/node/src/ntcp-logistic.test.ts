@@ -9,6 +9,12 @@
  * R's fit, made by `scripts/make-ntcp-logistic-fixture.R`. To remake the data file after a change to the
  * DVH engine: `FEDHUB_WRITE_FIXTURE=1 npx vitest run packages/node/src/ntcp-logistic.test.ts` (from the root), then the
  * R script.
+ *
+ * Validation of NTCP models across the centres, with the existing `validate`: dvh-extract computes at each
+ * node the gEUD and a frozen LKB model's probability (metric NTCP_LKB(TD50=38,m=0.2,n=0.25)); `validate`
+ * then takes a frozen logistic formula on the gEUD, and the LKB probability as a score column. The AUC and
+ * Brier score per centre and pooled equal R's on the same values (`scripts/make-ntcp-validate-fixture.R`,
+ * `fixtures/ntcp-logistic/r-validate.json`).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -203,4 +209,58 @@ describe('logistic NTCP on a DVH metric computed at the node', () => {
     // and the slope is an NTCP dose response: the complication grows with gEUD
     expect(fit.coefficients[1]!.estimate).toBeGreaterThan(0);
   }, 300_000);
+});
+
+interface RValidation {
+  pooled: { n: number; events: number; auc: number; brier: number };
+  centres: Record<string, { n: number; events: number; auc: number; brier: number }>;
+}
+
+describe('validation of NTCP models across centres', () => {
+  it('a frozen logistic formula on gEUD and a frozen LKB model: AUC and Brier per centre equal R', async () => {
+    await runLocalFederation(
+      'dvh-extract',
+      {
+        output: 'dvh_validation',
+        metrics: ['gEUD(n=0.25)', 'NTCP_LKB(TD50=38,m=0.2,n=0.25)'],
+        join: { dataset: 'outcomes', column: 'patient_id' },
+        samples: 100_000,
+      },
+      nodes,
+      { secureAggregation: false },
+    );
+    const R = JSON.parse(readFileSync(new URL('r-validate.json', FIXTURES), 'utf8')) as Record<
+      'logistic' | 'lkb',
+      RValidation
+    >;
+    // cells of one patient allowed, so that no score bin is merged and the numbers compare with R exactly
+    const permissive = nodes.map((n) => ({ ...n, policy: { ...n.policy, minCellCount: 1 } }));
+    const models = {
+      logistic: { formula: '~ geud_n_0_25', coefficients: { '(Intercept)': -9, geud_n_0_25: 0.25 } },
+      lkb: { score: 'ntcp_lkb_td50_38_m_0_2_n_0_25' },
+    } as const;
+    for (const name of ['logistic', 'lkb'] as const) {
+      const { result } = await runLocalFederation(
+        'validate',
+        { dataset: 'dvh_validation', outcome: 'y', model: models[name], scoreResolution: 0.0001 },
+        permissive,
+      );
+      const v = result as unknown as {
+        pooled: { n: number; events: number; auc: number; brier: number };
+        perCentre: Array<{ centre: string; n: number; events: number; auc: number; brier: number }>;
+      };
+      const ref = R[name];
+      expect([v.pooled.n, v.pooled.events]).toEqual([ref.pooled.n, ref.pooled.events]);
+      // AUC from score histograms at 1e-4 (exact unless two patients share a bin); Brier from bin means
+      expect(Math.abs(v.pooled.auc - ref.pooled.auc)).toBeLessThan(1e-9);
+      expect(Math.abs(v.pooled.brier - ref.pooled.brier)).toBeLessThan(1e-4);
+      expect(v.perCentre.map((c) => c.centre).sort()).toEqual(Object.keys(ref.centres).sort());
+      for (const c of v.perCentre) {
+        const rc = ref.centres[c.centre]!;
+        expect([c.n, c.events]).toEqual([rc.n, rc.events]);
+        expect(Math.abs(c.auc - rc.auc)).toBeLessThan(1e-9);
+        expect(Math.abs(c.brier - rc.brier)).toBeLessThan(1e-4);
+      }
+    }
+  }, 120_000);
 });

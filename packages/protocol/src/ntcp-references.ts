@@ -11,6 +11,12 @@
  *   of pooled symptomatic pneumonitis data); Michalski JM et al., rectum, S123–S129 (grade ≥ 2 late
  *   rectal toxicity or bleeding); Pan CC et al., liver, S94–S100 (classic RILD, primary liver cancer,
  *   after Dawson 2002).
+ *
+ * Checked against the published values (2026-12-07, with the public-text search this project's sessions
+ * have; the papers themselves were not available): Burman 1991 rectum (TD50 80 Gy, m 0.15, n 0.12) agrees
+ * with a secondary source that quotes Burman et al. for n and m and Emami et al. for TD50 (a prostate
+ * hypofractionation NTCP study, reproduced at sykpathway.com/treatments). Every other value was typed from
+ * the standard tables and is NOT verified here: check each against the paper before relying on it.
  */
 
 /** One published parameter set. */

@@ -15,8 +15,12 @@ import { type ImagingSeries, release } from '../types.js';
 
 const MetricName = z
   .string()
-  .regex(/^(D\d+(\.\d+)?(%|cc)?|V\d+(\.\d+)?Gy%?|gEUD\((n|a)=-?\d+(\.\d+)?\))$/)
-  .describe('A DVH metric: D95, D2cc, V20Gy (cc), V20Gy% , gEUD(n=0.25)');
+  .regex(
+    /^(D\d+(\.\d+)?(%|cc)?|V\d+(\.\d+)?Gy%?|gEUD\((n|a)=-?\d+(\.\d+)?\)|NTCP_LKB\(TD50=\d+(\.\d+)?,m=\d+(\.\d+)?,n=\d+(\.\d+)?\))$/,
+  )
+  .describe(
+    "A DVH metric: D95, D2cc, V20Gy (cc), V20Gy% , gEUD(n=0.25), or a frozen LKB model's probability NTCP_LKB(TD50=45,m=0.2,n=0.25)",
+  );
 
 export const DvhExtractParamsSchema = z.strictObject({
   output: OutputDatasetParam.describe('Derived dataset of metrics, one row per patient and structure').meta(

@@ -343,7 +343,20 @@ export const lkb = defineAlgorithm<LkbParams>({
         );
       if (!s.fit.done)
         return { kind: 'next-round', input: evalInput(pointsOf(s)), state: s as unknown as Json };
-      if (!s.fit.converged) throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'the LKB fit did not converge');
+      if (!s.fit.converged) {
+        // a likelihood flat in n (e.g. one-bin DVHs: gEUD is the dose whatever n): say so, and how to go on
+        const I = s.fit.bestEval ? infoMatrix(s.fit.bestEval.info) : null;
+        const flatN =
+          params.n === undefined &&
+          I !== null &&
+          !(I[2]![2]! > 1e-8 * Math.max(Math.abs(I[0]![0]!), Math.abs(I[1]![1]!), 1e-300));
+        throw new FedhubError(
+          'FH_ERR_ALGORITHM_FAILED',
+          flatN
+            ? 'the LKB fit does not converge: the likelihood is flat in n (the data do not identify it; fix n, e.g. n: 1 for a mean-dose model)'
+            : 'the LKB fit did not converge',
+        );
+      }
       s.hat = s.fit.best!;
       s.llMax = s.fit.bestEval!.ll;
       s.cov = covariance(infoMatrix(s.fit.bestEval!.info), freeOf(params));

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { CoxphResultSchema } from './coxph.js';
 import { ChisqResultSchema, CrosstabResultSchema } from './crosstab.js';
 import { DrlSurveyResultSchema } from './drl-survey.js';
+import { DvhBandsResultSchema } from './dvh-bands.js';
 import { DvhExtractResultSchema } from './dvh-extract.js';
 import { GlmResultSchema } from './glm.js';
 import { KmResultSchema } from './km.js';
@@ -23,6 +24,7 @@ export * from './common.js';
 export * from './coxph.js';
 export * from './crosstab.js';
 export * from './drl-survey.js';
+export * from './dvh-bands.js';
 export * from './dvh-extract.js';
 export * from './glm.js';
 export * from './km.js';
@@ -58,5 +60,6 @@ export const RESULT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'radiomics-extract': RadiomicsExtractResultSchema,
   lkb: LkbResultSchema,
   'dvh-extract': DvhExtractResultSchema,
+  'dvh-bands': DvhBandsResultSchema,
   'validate-imaging': ValidateImagingResultSchema,
 };

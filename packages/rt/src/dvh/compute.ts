@@ -1,11 +1,14 @@
 /**
  * Dose–volume histogram of one structure on a dose grid.
  *
- * Geometry: each closed planar contour stands for a slab one contour spacing thick, centred on its plane;
- * on a plane a point is inside when it lies inside an odd number of the plane's contours (even-odd rule:
+ * Geometry: the structure spans its contour planes and an end cap beyond the first and last plane of each
+ * part; between planes the cross-section is interpolated from the two contours with its area kept on a
+ * smooth curve through the planes' areas, and the caps taper to the pole the areas point to, or are half a
+ * spacing at a flat end (see between-planes.ts). A structure contoured on one plane is a slab one spacing
+ * thick. On a plane a point is inside when it lies inside an odd number of the plane's contours (even-odd rule:
  * a contour inside another cuts a hole, separate contours add up). As in dicompyler-core, points of a
  * lattice aligned with the dose grid are tested against the polygons; the lattice is the dose grid's own
- * points supersampled in-plane by an integer factor, and each slab is cut into sub-slices, the dose being
+ * points supersampled in-plane by an integer factor, and the span between planes is cut into sub-slices, the dose being
  * interpolated trilinearly at every sample (in-plane supersampling and between-plane interpolation), so
  * small structures and steep gradients come out right. The sample spacing follows from a sample budget
  * (volume / budget)^(1/3), within [0.1 mm, the dose grid spacing]. Doses are binned at `binWidthGy`
@@ -15,6 +18,15 @@ import { FedhubError } from '@fedhub/protocol';
 import { cross, dot, norm, unit, type Vec3 } from '../dicom/geometry.js';
 import type { DoseGrid } from '../dicom/rtdose.js';
 import type { Structure } from '../dicom/rtstruct.js';
+import {
+  crossings,
+  edgeDistance,
+  indexOf,
+  measurePlane,
+  offsetFor,
+  type Plane,
+  stretchesOf,
+} from './between-planes.js';
 import { doseSampler } from './sampler.js';
 
 export interface DvhOptions {
@@ -44,16 +56,6 @@ export interface Dvh {
   readonly samples: number;
   readonly spacingMm: { inPlane: number; normal: number };
   readonly planes: number;
-}
-
-interface Plane {
-  w: number;
-  /** Edges as a0, b0, a1, b1 quadruples in the plane's (a, b) coordinates. */
-  edges: number[];
-  aMin: number;
-  aMax: number;
-  bMin: number;
-  bMax: number;
 }
 
 type RefusalCode =
@@ -162,7 +164,16 @@ function planesOf(s: Structure, where: string, g: DoseGrid) {
     if (key === undefined) {
       key = w0;
       ws.push(w0);
-      byW.set(w0, { w: w0, edges: [], aMin: Infinity, aMax: -Infinity, bMin: Infinity, bMax: -Infinity });
+      byW.set(w0, {
+        w: w0,
+        edges: [],
+        aMin: Infinity,
+        aMax: -Infinity,
+        bMin: Infinity,
+        bMax: -Infinity,
+        area: 0,
+        perimeter: 0,
+      });
     }
     const plane = byW.get(key)!;
     for (let i = 0; i < n; i++) {
@@ -175,20 +186,8 @@ function planesOf(s: Structure, where: string, g: DoseGrid) {
     }
   }
   const planes = [...byW.values()].sort((x, y) => x.w - y.w);
+  for (const p of planes) measurePlane(p);
   return { planes, frame: f };
-}
-
-/** Sorted a-coordinates where the plane's edges cross the line b = const (half-open rule). */
-function crossings(edges: number[], b: number, out: number[]): number[] {
-  out.length = 0;
-  for (let e = 0; e < edges.length; e += 4) {
-    const a0 = edges[e]!;
-    const b0 = edges[e + 1]!;
-    const a1 = edges[e + 2]!;
-    const b1 = edges[e + 3]!;
-    if (b0 <= b !== b1 <= b) out.push(a0 + ((b - b0) / (b1 - b0)) * (a1 - a0));
-  }
-  return out.sort((x, y) => x - y);
 }
 
 /** Computes the DVH of `s` (from file `where`) on `g`; see the module comment. */
@@ -229,77 +228,143 @@ export function computeDvh(s: Structure, where: string, g: DoseGrid, opts: DvhOp
   const h = Math.min(Math.max(Math.cbrt(roughVolume / budget), 0.1), Math.min(F.da, F.db));
   const fa = Math.min(32, Math.ceil(F.da / h - 1e-9));
   const fb = Math.min(32, Math.ceil(F.db / h - 1e-9));
-  const K = Math.max(1, Math.ceil(spacing / h - 1e-9));
   const ha = F.da / fa;
   const hb = F.db / fb;
-  const hw = spacing / K;
-  const cell = ha * hb * hw;
   // lattice: dose-grid points when the factor is 1, else the centres of the sub-cells of each dose voxel
   const shiftA = fa === 1 ? 0 : 0.5 / fa - 0.5;
   const shiftB = fb === 1 ? 0 : 0.5 / fb - 0.5;
   const sampler = doseSampler(g);
-  const counts: number[] = [];
+  const volumes: number[] = [];
   let n = 0;
-  let outsideN = 0;
+  let outsideV = 0;
+  let totalV = 0;
   let sum = 0;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  const xs: number[] = [];
+  let hwMax = 0;
   const { A, B, W } = F;
-  for (const p of planes) {
-    const mLo = Math.ceil((p.bMin - F.b0) / hb - shiftB * fb - 1e-9);
-    const mHi = Math.floor((p.bMax - F.b0) / hb - shiftB * fb + 1e-9);
+  const sample = (a: number, b: number, w: number, cell: number) => {
+    let d = sampler.at(
+      a * A[0] + b * B[0] + w * W[0],
+      a * A[1] + b * B[1] + w * W[1],
+      a * A[2] + b * B[2] + w * W[2],
+    );
+    if (Number.isNaN(d)) {
+      outsideV += cell;
+      d = 0;
+    }
+    n++;
+    totalV += cell;
+    sum += d * cell;
+    if (d < min) min = d;
+    if (d > max) max = d;
+    // a hair above the quotient, so that a dose on a bin edge (60 Gy / 0.01) falls in the bin it starts
+    const bin = Math.floor(d / binWidth + 1e-9);
+    while (volumes.length <= bin) volumes.push(0);
+    volumes[bin]! += cell;
+  };
+  const xsP: number[] = [];
+  const xsQ: number[] = [];
+  for (const st of stretchesOf(planes, spacing)) {
+    const { P, Q, w0, w1 } = st;
+    if (w1 - w0 <= 0) continue;
+    const K = Math.max(1, Math.ceil((w1 - w0) / h - 1e-9));
+    const hw = (w1 - w0) / K;
+    hwMax = Math.max(hwMax, hw);
+    const cell = ha * hb * hw;
+    const ws = Array.from({ length: K }, (_, k) => w0 + (k + 0.5) * hw);
+    // per sub-slice: t from P (0) to Q (1), and the inward offset (mm) that gives the smooth area
+    const ts = ws.map((w) => (P ? (w - P.w) / (Q.w - P.w) : 1));
+    const offsets = ws.map((w, k) => {
+      if (!P) return offsetFor(Q.area, Q.perimeter, st.areaAt(w));
+      const t = ts[k]!;
+      const plain = ((1 - t) * Math.sqrt(P.area) + t * Math.sqrt(Q.area)) ** 2;
+      return offsetFor(plain, (1 - t) * P.perimeter + t * Q.perimeter, st.areaAt(w));
+    });
+    const dMin = Math.min(...offsets);
+    const dMax = Math.max(...offsets);
+    const band = Math.max(Math.abs(dMin), Math.abs(dMax));
+    const reach = Math.max(0, -dMin);
+    const aMin = Math.min(Q.aMin, P?.aMin ?? Q.aMin) - reach;
+    const aMax = Math.max(Q.aMax, P?.aMax ?? Q.aMax) + reach;
+    const bMin = Math.min(Q.bMin, P?.bMin ?? Q.bMin) - reach;
+    const bMax = Math.max(Q.bMax, P?.bMax ?? Q.bMax) + reach;
+    const mLo = Math.ceil((bMin - F.b0) / hb - shiftB * fb - 1e-9);
+    const mHi = Math.floor((bMax - F.b0) / hb - shiftB * fb + 1e-9);
+    const iLo = Math.ceil((aMin - F.a0) / ha - shiftA * fa - 1e-9);
+    const iHi = Math.floor((aMax - F.a0) / ha - shiftA * fa + 1e-9);
+    const all = (a: number, b: number) => {
+      for (let k = 0; k < K; k++) sample(a, b, ws[k]!, cell);
+    };
     for (let m = mLo; m <= mHi; m++) {
       const b = F.b0 + (m + shiftB * fb) * hb;
-      crossings(p.edges, b, xs);
-      for (let c = 0; c + 1 < xs.length; c += 2) {
-        const iLo = Math.ceil((xs[c]! - F.a0) / ha - shiftA * fa - 1e-9);
-        const iHi = Math.ceil((xs[c + 1]! - F.a0) / ha - shiftA * fa - 1e-9) - 1;
-        for (let i = iLo; i <= iHi; i++) {
-          const a = F.a0 + (i + shiftA * fa) * ha;
-          for (let k = 0; k < K; k++) {
-            const w = p.w - spacing / 2 + (k + 0.5) * hw;
-            let d = sampler.at(
-              a * A[0] + b * B[0] + w * W[0],
-              a * A[1] + b * B[1] + w * W[1],
-              a * A[2] + b * B[2] + w * W[2],
-            );
-            if (Number.isNaN(d)) {
-              outsideN++;
-              d = 0;
-            }
-            n++;
-            sum += d;
-            if (d < min) min = d;
-            if (d > max) max = d;
-            // a hair above the quotient, so that a dose on a bin edge (60 Gy / 0.01) falls in the bin it starts
-            const bin = Math.floor(d / binWidth + 1e-9);
-            while (counts.length <= bin) counts.push(0);
-            counts[bin]! += 1;
+      crossings(Q.edges, b, xsQ);
+      if (P) crossings(P.edges, b, xsP);
+      else xsP.length = 0;
+      if (dMin >= 0 && xsQ.length === 0 && xsP.length === 0) continue;
+      let cq = 0;
+      let cp = 0;
+      for (let i = iLo; i <= iHi; i++) {
+        const a = F.a0 + (i + shiftA * fa) * ha;
+        while (cq < xsQ.length && xsQ[cq]! <= a) cq++;
+        while (cp < xsP.length && xsP[cp]! <= a) cp++;
+        const inQ = (cq & 1) === 1;
+        if (!P) {
+          // a slab or an end cap: the contour of Q shrunk inwards by the offset (never grown)
+          if (!inQ) continue;
+          if (dMax <= 0) {
+            all(a, b);
+            continue;
           }
+          const d = indexOf(Q).near(a, b, dMax);
+          if (!Number.isFinite(d)) all(a, b);
+          else for (let k = 0; k < K; k++) if (d > offsets[k]!) sample(a, b, ws[k]!, cell);
+          continue;
+        }
+        const inP = (cp & 1) === 1;
+        if (inP && inQ && dMax <= 0) {
+          all(a, b);
+          continue;
+        }
+        if (!inP && !inQ && dMin >= 0) continue;
+        if (inP === inQ) {
+          // far from both contours (beyond the offset band) the point is where both planes put it
+          const far =
+            !Number.isFinite(indexOf(P).near(a, b, band)) && !Number.isFinite(indexOf(Q).near(a, b, band));
+          if (far) {
+            if (inP) all(a, b);
+            continue;
+          }
+        }
+        // the signed distances (negative inside) interpolated, less the offset
+        const sp = (inP ? -1 : 1) * edgeDistance(P.edges, a, b);
+        const sq = (inQ ? -1 : 1) * edgeDistance(Q.edges, a, b);
+        for (let k = 0; k < K; k++) {
+          const t = ts[k]!;
+          if ((1 - t) * sp + t * sq < -offsets[k]!) sample(a, b, ws[k]!, cell);
         }
       }
     }
   }
   if (n === 0)
     refuse('FH_ERR_RT_GEOMETRY', where, s, 'encloses no sample point (smaller than the sampling lattice)');
-  if (outsideN > 0 && (opts.outside ?? 'error') === 'error')
+  if (outsideV > 0 && (opts.outside ?? 'error') === 'error')
     refuse(
       'FH_ERR_RT_DOSE_COVERAGE',
       where,
       s,
-      `${((100 * outsideN) / n).toFixed(1)} % of its volume lies outside the dose grid ${g.where}`,
+      `${((100 * outsideV) / totalV).toFixed(1)} % of its volume lies outside the dose grid ${g.where}`,
     );
   return {
     structure: s.name,
-    volumeCc: (n * cell) / 1000,
+    volumeCc: totalV / 1000,
     binWidthGy: binWidth,
-    differentialCc: Float64Array.from(counts, (c) => (c * cell) / 1000),
+    differentialCc: Float64Array.from(volumes, (v) => v / 1000),
     minGy: min,
     maxGy: max,
-    meanGy: sum / n,
+    meanGy: sum / totalV,
     samples: n,
-    spacingMm: { inPlane: Math.max(ha, hb), normal: hw },
+    spacingMm: { inPlane: Math.max(ha, hb), normal: hwMax },
     planes: planes.length,
   };
 }

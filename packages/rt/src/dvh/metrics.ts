@@ -4,7 +4,7 @@
  * of the volume), Vx (the volume receiving at least x Gy), gEUD, and the ICRU 83 homogeneity and the RTOG
  * and Paddick conformity indices of a target.
  */
-import { FedhubError } from '@fedhub/protocol';
+import { FedhubError, lkbNtcp } from '@fedhub/protocol';
 import type { Dvh } from './compute.js';
 
 /** Cumulative volume (cc) at the bin edges 0, w, 2w, ...: the volume receiving at least k * w Gy. */
@@ -129,9 +129,15 @@ export function metric(dvh: Dvh, name: string): number {
     const v = Number(eud[2]);
     return gEUD(dvh, eud[1] === 'n' ? 1 / v : v);
   }
+  // a frozen LKB model's probability: Phi((gEUD(n) - TD50) / (m TD50)), for validating an LKB fit
+  const ntcp = t.match(/^NTCP_LKB\(TD50=(\d+(?:\.\d+)?),m=(\d+(?:\.\d+)?),n=(\d+(?:\.\d+)?)\)$/);
+  if (ntcp) {
+    const [td50, m, n] = [Number(ntcp[1]), Number(ntcp[2]), Number(ntcp[3])];
+    if (td50 > 0 && m > 0 && n > 0) return lkbNtcp(gEUD(dvh, 1 / n), { TD50: td50, m });
+  }
   throw new FedhubError(
     'FH_ERR_BAD_PARAMS',
-    `unknown DVH metric "${name.slice(0, 40)}" (D95, D2cc, V20Gy, V20Gy%, Dmean, Dmin, Dmax, gEUD(n=0.25))`,
+    `unknown DVH metric "${name.slice(0, 40)}" (D95, D2cc, V20Gy, V20Gy%, Dmean, Dmin, Dmax, gEUD(n=0.25), NTCP_LKB(TD50=45,m=0.2,n=0.25))`,
   );
 }
 

@@ -98,6 +98,18 @@ export const PHANTOMS: readonly PhantomCase[] = [
     dose: { centreGy: 30, axis: 'z', gyPerMm: 1 },
   },
   {
+    name: 'sphere r7 (planes a quarter spacing off), z gradient',
+    shape: { kind: 'sphere', centre: o, radius: 7 },
+    dose: { centreGy: 30, axis: 'z', gyPerMm: 1 },
+    planePhase: 0.25,
+  },
+  {
+    name: 'sphere r5 (0.5 cc), z gradient',
+    shape: { kind: 'sphere', centre: o, radius: 5 },
+    dose: { centreGy: 30, axis: 'z', gyPerMm: 1 },
+    planePhase: 0.8,
+  },
+  {
     name: 'sphere r7, x gradient',
     shape: { kind: 'sphere', centre: o, radius: 7 },
     dose: { centreGy: 30, axis: 'x', gyPerMm: 1 },

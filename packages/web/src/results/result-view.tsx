@@ -7,6 +7,7 @@ import type { ComponentType } from 'react';
 import { CoxView } from './views/coxph.js';
 import { CrosstabView } from './views/crosstab.js';
 import { DrlView } from './views/drl-survey.js';
+import { DvhBandsView } from './views/dvh-bands.js';
 import { DvhExtractView } from './views/dvh-extract.js';
 import { GlmView } from './views/glm.js';
 import { KmView } from './views/km.js';
@@ -38,6 +39,7 @@ export const RESULT_VIEWS: Readonly<Record<string, ComponentType<{ r: any }>>> =
   'radiomics-extract': RadiomicsExtractView,
   lkb: LkbView,
   'dvh-extract': DvhExtractView,
+  'dvh-bands': DvhBandsView,
   'validate-imaging': ValidateImagingView,
 };
 

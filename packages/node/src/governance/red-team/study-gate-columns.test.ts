@@ -147,6 +147,16 @@ const CASES: Record<string, { params: unknown; columns: string[] }> = {
     },
     columns: ['c_patient', 'c_dose', 'c_volume', 'c_outcome', 'c_filter', 'age'],
   },
+  'dvh-bands': {
+    params: {
+      dataset: 'd',
+      patient: 'c_patient',
+      dose: 'c_dose',
+      volume: 'c_volume',
+      filter: deepFilter('c_filter'),
+    },
+    columns: ['c_patient', 'c_dose', 'c_volume', 'c_filter', 'age'],
+  },
   'validate-imaging': {
     params: {
       model: {
