@@ -15,8 +15,13 @@
  * Checked against the published values (2026-12-07, with the public-text search this project's sessions
  * have; the papers themselves were not available): Burman 1991 rectum (TD50 80 Gy, m 0.15, n 0.12) agrees
  * with a secondary source that quotes Burman et al. for n and m and Emami et al. for TD50 (a prostate
- * hypofractionation NTCP study, reproduced at sykpathway.com/treatments). Every other value was typed from
- * the standard tables and is NOT verified here: check each against the paper before relying on it.
+ * hypofractionation NTCP study, reproduced at sykpathway.com/treatments). The whole-organ TD50 values of
+ * lungs (24.5), kidneys (28), liver (40), esophagus (68), optic nerve and chiasm (65), brainstem (65),
+ * bladder and rectum (80 Gy) agree with Emami's TD50/5 as tabulated by Gay & Niemierko 2007 (Phys Med
+ * 23:115) and reproduced in a public EUD-NTCP calculator (github.com/ThirumuruganE/ntcp); Burman's heart
+ * TD50 of 48 Gy is his fit, where Emami's table says 50 Gy. The m and n values and the QUANTEC sets were
+ * typed from the standard tables and are NOT verified here: check each against the paper before relying
+ * on it.
  */
 
 /** One published parameter set. */
