@@ -136,6 +136,11 @@ export interface LocalContext {
    */
   readonly releasePerNodeBreakdown?: boolean;
   /**
+   * The study's permission to release results broken down by the levels of a declared categorical column
+   * (subgroup analyses), as the node read it from the study descriptor; absent or false means none.
+   */
+  readonly releaseSubgroupAnalyses?: boolean;
+  /**
    * Reports progress over the run's cases (validate-imaging): the node forwards it to the hub with the
    * run's heartbeat, so the researcher sees cases done / total per node. Counts only, no identifiers.
    */

@@ -154,6 +154,32 @@ describe('the validation report', () => {
           outcome: 'y',
           scoreResolution: 0.001,
           nodes: ['Node A', 'Node B', 'Node C'],
+          subgroups: {
+            column: 'sex',
+            centresWithheld: 0,
+            levels: [
+              {
+                level: 'F',
+                n: 500,
+                events: 180,
+                auc: 0.7111,
+                aucCiLower: 0.66,
+                aucCiUpper: 0.76,
+                brier: 0.2,
+                observedExpected: 0.97,
+              },
+              {
+                level: 'M',
+                n: 561,
+                events: 220,
+                auc: 0.7402,
+                aucCiLower: 0.7,
+                aucCiUpper: 0.78,
+                brier: 0.21,
+                observedExpected: 1.02,
+              },
+            ],
+          },
           pooled: {
             n: 1061,
             events: 400,
@@ -205,12 +231,18 @@ describe('the validation report', () => {
     expect(v.pooled.auc).toBe(0.7283);
     expect(v.pooled.calibrationSlopeCi95[0]).toBeCloseTo(0.8735 - 1.959963984540054 * 0.08, 12);
     expect(v.excluded).toEqual({ missingValues: 7, centresWithFewerMissingThanMinimum: 1 });
+    // the subgroup table is part of the signed body
+    expect(v.subgroups.levels.map((l: { level: string; auc: number }) => [l.level, l.auc])).toEqual([
+      ['F', 0.7111],
+      ['M', 0.7402],
+    ]);
     const topics = (body.checklist as { topic: string; status: string; text: string }[]).map((c) => [
       c.topic,
       c.status,
     ]);
     expect(topics).toContainEqual(['Sample size', 'filled by fedhub']);
     expect(topics).toContainEqual(['Missing data', 'filled by fedhub']);
+    expect(topics).toContainEqual(['Fairness and subgroups', 'filled by fedhub']);
     expect(topics).toContainEqual(['Ethics, funding, conflicts, registration, protocol', 'for the authors']);
     expect(body.checklist.find((c: { topic: string }) => c.topic === 'Sample size').text).toContain(
       '1061 records, 400 events, 3 centres',
@@ -224,6 +256,8 @@ describe('the validation report', () => {
     expect(html.statusCode).toBe(200);
     expect(html.body).toContain('Validation report: tox-net@1.0.0');
     expect(html.body).toContain('suppressed');
+    expect(html.body).toContain('Subgroups by <code>sex</code>');
+    expect(html.body).toContain('<td>M</td><td>561</td><td>220</td><td>0.740</td>');
     expect(html.body).not.toContain('<script');
     const actions = (await hub.handle.db.selectFrom('audit_events').select('action').execute()).map(
       (a) => a.action,

@@ -207,6 +207,7 @@ async function runChecked(
       : {}),
     registerDataset: (d) => deps.datasets.registerDerived(d),
     releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
+    releaseSubgroupAnalyses: run.study.releaseSubgroupAnalyses === true,
     dataset: async (name) => {
       let d = used.get(name);
       if (!d) {

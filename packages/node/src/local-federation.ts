@@ -73,6 +73,7 @@ export async function runLocalFederation(
     startsAt: null,
     endsAt: null,
     releasePerNodeBreakdown: true,
+    releaseSubgroupAnalyses: true,
   };
   let input: Json = algorithm.firstInput(parsed);
   let state: Json | null = null;

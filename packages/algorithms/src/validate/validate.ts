@@ -44,6 +44,7 @@ import {
 import { netBenefitCurve } from './net-benefit.js';
 import { OnnxModelParam, onnxColumns, onnxScores } from './onnx-scores.js';
 import { mergedHistogram, mergeScoreBins } from './score-merge.js';
+import { requireSubgroupsAllowed, type SubgroupResult, subgroupBlock, subgroupPooled } from './subgroups.js';
 
 export const ValidateParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -91,6 +92,11 @@ export const ValidateParamsSchema = z.strictObject({
     .default([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5])
     .describe('Risk thresholds of the decision curve (net benefit), on the score grid')
     .meta(examples([0.1, 0.2, 0.3])),
+  subgroup: columnParam(
+    'categorical',
+    'Declared categorical column: the measures are also given within each of its levels (the study must allow subgroup analyses)',
+    'sex',
+  ).optional(),
   filter: FilterParam,
 });
 export type ValidateParams = z.infer<typeof ValidateParamsSchema>;
@@ -110,8 +116,9 @@ async function scores(
   ds: DatasetHandle,
   params: ValidateParams,
   levels: Record<string, string[]>,
+  cacheKey = 'validate',
 ): Promise<NodeScores> {
-  const hit = ctx.cache.get('validate') as NodeScores | undefined;
+  const hit = ctx.cache.get(cacheKey) as NodeScores | undefined;
   if (hit) return hit;
   let y: Float64Array;
   let p: Float64Array;
@@ -162,8 +169,23 @@ async function scores(
       );
   }
   const s = { y, p, excludedMissing };
-  ctx.cache.set('validate', s);
+  ctx.cache.set(cacheKey, s);
   return s;
+}
+
+/** The subgroup levels every node sent (from their dictionaries): they must agree, as the vector's layout. */
+function sameSubgroupLevels(parts: ReadonlyArray<{ payload: object }>): string[] {
+  const of = (p: { payload: object }) =>
+    'subgroupLevels' in p.payload && Array.isArray(p.payload.subgroupLevels)
+      ? (p.payload.subgroupLevels as string[])
+      : [];
+  const first = of(parts[0]!);
+  if (parts.some((p) => JSON.stringify(of(p)) !== JSON.stringify(first)))
+    throw new FedhubError(
+      'FH_ERR_ALGORITHM_FAILED',
+      "the nodes' dictionaries declare different levels for the subgroup column",
+    );
+  return first;
 }
 
 /** Patients per step of the released ROC curve, at least (adjacent score bins are merged until reached). */
@@ -247,7 +269,12 @@ const CentreSchema = z.object({
  */
 export const ValidatePayloadSchema = z.union([
   z.object({ declared: DeclaredLevels, ...additiveFields }),
-  z.object({ ...additiveFields, centre: CentreSchema.optional() }),
+  z.object({
+    ...additiveFields,
+    centre: CentreSchema.optional(),
+    // the subgroup column's declared levels: the layout of the subgroup block of the vector (subgroups.ts)
+    subgroupLevels: z.array(z.string()).optional(),
+  }),
 ]);
 export type ValidatePayload = z.infer<typeof ValidatePayloadSchema>;
 
@@ -302,6 +329,7 @@ export interface ValidateState {
   pooled?: PooledMetrics;
   perCentre?: Array<{ centre: string } & z.infer<typeof CentreSchema>>;
   hl?: HosmerLemeshow;
+  subgroups?: SubgroupResult;
   slope: SerialIrls;
   large: SerialIrls;
   nodes: string[];
@@ -344,10 +372,13 @@ export const validate = defineAlgorithm<
         : 'score' in p.model
           ? [p.model.score]
           : modelColumns(parseModelFormula(`${p.outcome} ~ ${p.model.formula.trim().replace(/^~/, '')}`))),
+      ...(p.subgroup ? [p.subgroup] : []),
     ],
   }),
   firstInput: () => ({ phase: 'levels' }),
   async local(ctx, params, input) {
+    // before any data is read: a subgroup analysis outside what the study allows is refused
+    if (params.subgroup) requireSubgroupsAllowed(ctx.releaseSubgroupAnalyses);
     const ds = await ctx.dataset(params.dataset);
     if (input.phase === 'levels') {
       // levels from the dictionary; the node's counts per level go masked, so its own levels stay home
@@ -400,9 +431,32 @@ export const validate = defineAlgorithm<
       }));
       if (missingShown)
         histCells.push({ label: 'records left out (missing values)', count: missing, kind: 'missing' });
+      // subgroups (subgroups.ts): each declared level scored and merged as above, appended to the vector
+      const sub = params.subgroup
+        ? await subgroupBlock(
+            {
+              allowed: ctx.releaseSubgroupAnalyses,
+              spec: ds.column(params.subgroup),
+              filter: params.filter,
+              main: { n: s.y.length, events },
+              grid,
+              minCell: ctx.policy.minCellCount,
+              minSubset: ctx.policy.minSubsetSize,
+            },
+            async (filter, level) =>
+              scores(ctx, ds, { ...params, filter }, input.levels, `validate:subgroup:${level}`),
+          )
+        : null;
+      if (sub) {
+        additive.push(...sub.additive);
+        histCells.push(...sub.cells);
+      }
       const withBins = { ...disclosure, cells: [...disclosure.cells, ...histCells] };
+      // the subgroup column's declared levels (from the dictionary, in the clear: the vector's layout)
+      const levelsOut = sub ? { subgroupLevels: sub.levels } : {};
       // this centre's own metrics leave the node only where the study allows per-node breakdowns
-      if (ctx.releasePerNodeBreakdown !== true) return release({ [ADDITIVE_FIELD]: additive }, withBins);
+      if (ctx.releasePerNodeBreakdown !== true)
+        return release({ [ADDITIVE_FIELD]: additive, ...levelsOut }, withBins);
       const local = aucFromHistograms(hist, grid.bins);
       const cal = calibrationFederated([s]);
       const centre = {
@@ -415,7 +469,7 @@ export const validate = defineAlgorithm<
         calibrationSlope: cal.slope,
         calibrationInLarge: cal.interceptInLarge,
       };
-      return release({ [ADDITIVE_FIELD]: additive, centre }, withBins);
+      return release({ [ADDITIVE_FIELD]: additive, centre, ...levelsOut }, withBins);
     }
     const vec: number[] = [];
     const hlCells: DisclosureCell[] = [];
@@ -522,6 +576,16 @@ export const validate = defineAlgorithm<
           return c ? [{ centre: p.nodeName, ...c }] : [];
         }),
         hl: { breaks },
+        ...(params.subgroup
+          ? {
+              subgroups: subgroupPooled(
+                params.subgroup,
+                sameSubgroupLevels(parts),
+                sum.subarray(2 * grid.bins + 4),
+                grid.bins,
+              ),
+            }
+          : {}),
       };
       return {
         kind: 'next-round',
@@ -608,6 +672,7 @@ export const validate = defineAlgorithm<
           hosmerLemeshow: hl,
         },
         ...(releasePerNodeBreakdown === true ? { perCentre: s.perCentre! } : {}),
+        ...(s.subgroups ? { subgroups: s.subgroups } : {}),
         nodes: s.nodes,
       },
     };

@@ -1,6 +1,6 @@
 /**
  * The validation report of a registered ONNX model: the model card, then per attached validation study the
- * pooled and per-centre metrics with their CIs, records left out and why, the decision curve, and a
+ * pooled, per-centre and per-subgroup metrics with their CIs, records left out and why, the decision curve, and a
  * reporting checklist after TRIPOD+AI (Collins et al., BMJ 2024;385:e078378) and CLAIM (Mongan et al.,
  * Radiology: AI 2020; 2024 update) whose items the platform can fill are filled from what it recorded,
  * the rest marked for the authors. Pure: JSON in, JSON or a standalone HTML page (no script) out. Items are
@@ -67,6 +67,7 @@ function studySummary(v: OnnxValidationRecord): Obj {
       scoreResolution: v.result.scoreResolution ?? null,
     },
     perCentre: (v.result.perCentre ?? null) as Json,
+    subgroups: (v.result.subgroups ?? null) as Json,
     excluded: (pooled.excluded ?? null) as Json,
     netBenefit: (pooled.netBenefit ?? null) as Json,
     roc: (pooled.roc ?? null) as Json,
@@ -157,7 +158,26 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
       'Participants: eligibility, setting, dates',
       'The study filter is recorded; describe the clinical setting and the period',
     ),
-    authors('TRIPOD+AI', 'Fairness and subgroups', 'Performance in subgroups where the study allows them'),
+    studies.some((s) => s.subgroups)
+      ? filled(
+          'TRIPOD+AI',
+          'Fairness and subgroups',
+          studies
+            .map((s) => {
+              const g = s.subgroups as Obj | null;
+              if (!g) return `${s.studyTitle}: no subgroup analysis`;
+              const levels = g.levels as Obj[] | null;
+              return levels
+                ? `${s.studyTitle}: by "${g.column}": ${levels.map((l) => `${l.level} AUC ${num(l.auc)} (n ${l.n})`).join(', ')}`
+                : `${s.studyTitle}: by "${g.column}": withheld (${g.withheldReason ?? 'under the disclosure policy'})`;
+            })
+            .join('; '),
+        )
+      : authors(
+          'TRIPOD+AI',
+          'Fairness and subgroups',
+          'Performance in subgroups where the study allows them (validate with `subgroup`)',
+        ),
     authors('TRIPOD+AI', 'Ethics, funding, conflicts, registration, protocol', 'Not known to the platform'),
     authors(
       'TRIPOD+AI',
@@ -252,6 +272,25 @@ export function renderOnnxReportHtml(report: Obj): string {
         )
         .join('');
       const e = (s.excluded ?? {}) as Obj;
+      const g = s.subgroups as Obj | null;
+      const subgroupRows = ((g?.levels ?? []) as Obj[])
+        .map((l) =>
+          rows([
+            l.level,
+            l.n,
+            l.events,
+            num(l.auc),
+            `${num(l.aucCiLower)} to ${num(l.aucCiUpper)}`,
+            num(l.brier, 4),
+            num(l.observedExpected),
+          ]),
+        )
+        .join('');
+      const subgroupHtml = !g
+        ? ''
+        : g.levels
+          ? `<h3>Subgroups by <code>${esc(g.column)}</code></h3><table><tr><th>level</th><th>n</th><th>events</th><th>AUC</th><th>95% CI</th><th>Brier</th><th>O/E</th></tr>${subgroupRows}</table>`
+          : `<h3>Subgroups by <code>${esc(g.column)}</code></h3><p>Withheld: ${esc(g.withheldReason ?? 'under the disclosure policy')}.</p>`;
       return `<h2>Validation: ${esc(s.studyTitle)}</h2>
 <p>Task ${esc(s.taskId)}; centres: ${esc((s.nodes as string[]).join(', '))}; outcome <code>${esc(s.outcome)}</code>.</p>
 <table><tr><th>measure</th><th>pooled</th><th>95% CI</th></tr>
@@ -262,6 +301,7 @@ ${rows(['calibration slope', num(p.calibrationSlope), ci(p.calibrationSlopeCi95)
 ${rows(['calibration-in-the-large', num(p.calibrationInLarge), ci(p.calibrationInLargeCi95)])}
 ${rows(['Hosmer–Lemeshow p', num(p.hosmerLemeshowP), ''])}</table>
 ${centres ? `<h3>Per centre</h3><table><tr><th>centre</th><th>n</th><th>events</th><th>AUC</th><th>95% CI</th><th>Brier</th><th>slope</th></tr>${centres}</table>` : '<p>Per-centre results: not released (the study does not allow per-node breakdowns).</p>'}
+${subgroupHtml}
 <h3>Records left out</h3><p>Missing outcome or predictor (complete-case analysis): ${esc(e.missingValues ?? 0)} released; ${esc(e.centresWithFewerMissingThanMinimum ?? 0)} centre(s) left out fewer than their minimum cell count (not released).</p>
 ${nb ? `<h3>Decision curve</h3><table><tr><th>threshold</th><th>net benefit (model)</th><th>net benefit (treat all)</th></tr>${nb}</table>` : ''}`;
     })
