@@ -90,7 +90,7 @@ export function subgroupLocal(
   let ok = true;
   let nIn = 0;
   let eventsIn = 0;
-  levels.forEach((level, k) => {
+  levels.forEach((_level, k) => {
     const s = byLevel[k]!;
     const n = s.y.length;
     let events = 0;

@@ -349,7 +349,8 @@ export const validate = defineAlgorithm<
   // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
   // 1.4.0: ONNX models by digest, the decision curve (net benefit) and records left out for missing values;
   // score bins merged at the node until each passes the policy, statistics on the group means
-  version: '1.4.0',
+  // 1.5.0: `subgroup`: the measures within each declared level, where the study allows subgroup analyses
+  version: '1.5.0',
   title: 'Model validation across centres',
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
@@ -359,7 +360,7 @@ export const validate = defineAlgorithm<
   resultSchema: ValidateResultSchema,
   releases: {
     pooled:
-      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution, adjacent bins of each outcome merged at the node into groups of at least the minimum cell count spanning at most 0.3, every statistic computed on the group means; calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients',
+      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution, adjacent bins of each outcome merged at the node into groups of at least the minimum cell count spanning at most 0.3, every statistic computed on the group means; calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients; with `subgroup` (where the study allows subgroup analyses), the same merged histograms, Brier sum and sum of predicted probabilities per declared level of that column (secure-aggregated), released only when every level and the records outside them pass the policy',
     perNode: 'AUC, calibration and Brier score per centre',
   },
   variables: (p) => ({

@@ -1,7 +1,10 @@
 /**
  * One attached validation of an ONNX model's signed report: pooled metrics with 95% CIs, per-centre rows
- * where the study released them, and the records left out (counts under the minimum are never shown).
+ * where the study released them, the subgroup table where the study allows subgroup analyses, and the records left out (counts under the minimum are never shown).
  */
+import { SubgroupTable } from '../results/subgroup-table.js';
+import type { SubgroupTable as Subgroups } from '../results/types.js';
+
 type Obj = Record<string, unknown>;
 const num = (v: unknown, d = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const ci = (v: unknown) => (Array.isArray(v) ? `${num(v[0])} to ${num(v[1])}` : 'n/a');
@@ -91,6 +94,7 @@ export function Validation({ v }: { v: Obj }) {
       ) : (
         <p>Per-centre results: not released (the study does not allow per-node breakdowns).</p>
       )}
+      {v.subgroups ? <SubgroupTable g={v.subgroups as Subgroups} /> : null}
       <p>
         Records left out (missing outcome or predictor, complete-case analysis):{' '}
         {String(e.missingValues ?? 0)} released; {String(e.centresWithFewerMissingThanMinimum ?? 0)} centre(s)
