@@ -12,6 +12,7 @@ import {
   type ModelSource,
 } from '@fedhub/algorithms';
 import { maskVector } from '@fedhub/crypto';
+import { onnxParameterCount } from '@fedhub/inference';
 import {
   type DisclosurePolicy,
   type ErrorBody,
@@ -103,6 +104,24 @@ function datasetRows(datasets: DatasetStore, params: unknown): number {
  * rule code, the algorithm and at most a path into the parameters, never what the algorithm or a check
  * wrote (see refusal.ts); the full error goes to `onRefusal` / `onInternalError`.
  */
+/**
+ * The weights of the registered ONNX model a run applies (`model.onnx`, a digest), for the run-size
+ * estimate; undefined where there is none or it cannot be fetched or read (the run then fails on it with its
+ * own coded error).
+ */
+async function modelSize(
+  params: unknown,
+  models: ModelSource | undefined,
+): Promise<{ parameters: number } | undefined> {
+  const onnx = (params as { model?: { onnx?: unknown } } | null)?.model?.onnx;
+  if (!models || typeof onnx !== 'string' || !onnx.startsWith('sha256:')) return undefined;
+  try {
+    return { parameters: onnxParameterCount(await models.onnx(onnx.slice('sha256:'.length))) };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promise<RunOutcome> {
   const progress = { dataRead: false };
   try {
@@ -162,6 +181,7 @@ async function runChecked(
         parsed.data,
         datasetRows(deps.datasets, parsed.data),
         algorithm.variables(parsed.data).columns.length,
+        await modelSize(parsed.data, deps.models),
       ),
       deps.limits,
     );
