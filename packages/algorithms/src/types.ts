@@ -152,6 +152,12 @@ export interface LocalContext {
   readonly rowPool?: RowPool;
   /** Registered model files by digest, fetched from the hub and checked against the digest (ONNX). */
   readonly models?: ModelSource;
+  /**
+   * Books the image cases a release used (pseudonymised patient and image series) in the node's privacy
+   * ledger with the release, as a row set of their own: where the node keeps a ledger, a release whose case
+   * set differs from an earlier one's by fewer than the minimum subset size is refused.
+   */
+  readonly bookImagingCases?: (cases: ReadonlyArray<{ patient: string; series: string }>) => void;
 }
 
 /** Where a node gets a registered model's bytes: `sha256` is lowercase hex; the bytes must hash to it. */

@@ -24,8 +24,9 @@ import type { RowPool } from '@fedhub/stats';
 import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { admitPrivacy, type PrivacyControls, privatizeAdmitted } from './governance/dp-gate.js';
+import { ImagingCaseSet } from './governance/imaging-case-set.js';
 import { withLevelLimits } from './governance/level-limits.js';
-import type { PrivacyLedger } from './governance/privacy-ledger.js';
+import type { AuditedDataset, PrivacyLedger } from './governance/privacy-ledger.js';
 import { DEFAULT_ROUND_FLOORS, type RoundFloors, roundFloorRefusal } from './governance/round-floors.js';
 import { studyGateRefusal } from './governance/study-gate.js';
 import { refusalBody } from './refusal.js';
@@ -122,6 +123,16 @@ async function modelSize(
   }
 }
 
+/** The datasets a run read, and the image cases it used where it booked them (one ledger entry each). */
+function withImagingCases(
+  used: Map<string, DuckDbDataset>,
+  cases: ImagingCaseSet | null,
+): Map<string, AuditedDataset> {
+  const all = new Map<string, AuditedDataset>(used);
+  if (cases && cases.size > 0) all.set('image cases', cases);
+  return all;
+}
+
 export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promise<RunOutcome> {
   const progress = { dataRead: false };
   try {
@@ -205,6 +216,8 @@ async function runChecked(
       );
   }
   const used = new Map<string, DuckDbDataset>();
+  // image cases a release used (validate-imaging), booked in the ledger beside the datasets read
+  let imagingCases: ImagingCaseSet | null = null;
   const ctx: LocalContext = {
     node: { id: deps.node.id, name: deps.node.name },
     policy: deps.policy,
@@ -226,6 +239,9 @@ async function runChecked(
         }
       : {}),
     registerDataset: (d) => deps.datasets.registerDerived(d),
+    bookImagingCases: (cases) => {
+      imagingCases = new ImagingCaseSet(cases);
+    },
     releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
     releaseSubgroupAnalyses: run.study.releaseSubgroupAnalyses === true,
     dataset: async (name) => {
@@ -253,7 +269,7 @@ async function runChecked(
     if (release.disclosure.subsetSize !== null) {
       // the rows each read actually used, against every earlier release (docs/adr/0008)
       if (deps.ledger)
-        await deps.ledger.admit(used, deps.policy.minSubsetSize, {
+        await deps.ledger.admit(withImagingCases(used, imagingCases), deps.policy.minSubsetSize, {
           studyId: run.studyId,
           taskId: run.taskId,
           runId: run.runId,

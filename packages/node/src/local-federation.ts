@@ -15,6 +15,7 @@ import {
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { executeRun } from './executor.js';
 import type { PrivacyControls } from './governance/dp-gate.js';
+import type { PrivacyLedger } from './governance/privacy-ledger.js';
 import type { RoundFloors } from './governance/round-floors.js';
 
 export interface LocalNode {
@@ -35,6 +36,8 @@ export interface LocalNode {
   organisationId?: string;
   /** The node's floors on each round (default: 3 nodes of 3 organisations, as a real node). */
   floors?: RoundFloors;
+  /** The node's privacy ledger, where the simulation keeps one (every release checked and recorded). */
+  ledger?: PrivacyLedger;
 }
 
 export interface LocalFederationResult {
@@ -106,6 +109,7 @@ export async function runLocalFederation(
           ...(n.imaging ? { imaging: n.imaging } : {}),
           ...(n.models ? { models: n.models } : {}),
           ...(n.privacy ? { privacy: n.privacy } : {}),
+          ...(n.ledger ? { ledger: n.ledger } : {}),
           ...(n.progress ? { progress: n.progress } : {}),
           ...(opts.secureAggregation === false
             ? {}

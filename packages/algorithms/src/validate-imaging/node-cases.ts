@@ -15,6 +15,8 @@ export interface NodeCases {
   outcomes: CaseOutcome[];
   /** Labels of the cohort's patients (classification). */
   labels: Map<string, number>;
+  /** The cases whose outcome enters the release (pseudonymised patient, image series): the ledger's row set. */
+  usedCases: Array<{ patient: string; series: string }>;
 }
 
 const CACHE_KEY = 'validate-imaging';
@@ -79,6 +81,7 @@ export async function nodeCases(ctx: LocalContext, params: ValidateImagingParams
   const onnx = await import('@fedhub/inference');
   const session = await onnx.openOnnxSession(bytes);
   const outcomes: CaseOutcome[] = [];
+  const usedCases: NodeCases['usedCases'] = [];
   try {
     const inputs = session.info.inputs;
     const input = spec.input ?? (inputs.length === 1 ? inputs[0]?.name : undefined);
@@ -112,13 +115,17 @@ export async function nodeCases(ctx: LocalContext, params: ValidateImagingParams
     };
     ctx.progress?.(0, candidates.length);
     for (const [i, c] of candidates.entries()) {
-      outcomes.push('reason' in c ? c : await runCase(rx, ctx.imaging, c, image, opts));
+      const o = 'reason' in c ? c : await runCase(rx, ctx.imaging, c, image, opts);
+      outcomes.push(o);
+      // excluded and skipped cases take no part in any released statistic: only the others are booked
+      if ('image' in c && ('score' in o || 'metrics' in o))
+        usedCases.push({ patient: c.patient, series: c.image.seriesInstanceUid });
       ctx.progress?.(i + 1, candidates.length);
     }
   } finally {
     session.close();
   }
-  const computed: NodeCases = { task, spec, digest, outcomes, labels };
+  const computed: NodeCases = { task, spec, digest, outcomes, labels, usedCases };
   ctx.cache.set(CACHE_KEY, computed);
   return computed;
 }
