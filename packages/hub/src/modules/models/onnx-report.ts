@@ -30,7 +30,69 @@ export interface ChecklistItem {
 const num = (v: Json | undefined, d = 3) =>
   typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : 'n/a';
 
+/** An imaging validation (`validate-imaging`): cases processed and excluded by reason, then the metrics. */
+function imagingSummary(v: OnnxValidationRecord): Obj {
+  const r = v.result;
+  const cases = (r.cases ?? { processed: 0, excluded: [] }) as Obj;
+  const seg = r.segmentation as Obj | undefined;
+  const cls = r.classification as Obj | undefined;
+  const pooled = (cls?.pooled ?? {}) as Obj;
+  const m = (x: Json | undefined) => {
+    const o = (x ?? {}) as Obj;
+    return {
+      n: o.n ?? null,
+      mean: o.mean ?? null,
+      median: o.median ?? null,
+      q1: o.q1 ?? null,
+      q3: o.q3 ?? null,
+    };
+  };
+  return {
+    kind: 'imaging',
+    studyId: v.studyId,
+    studyTitle: v.studyTitle,
+    taskId: v.taskId,
+    attachedAt: v.attachedAt,
+    task: (r.task ?? null) as Json,
+    structure: (r.structure ?? null) as Json,
+    selection: (v.params.selection ?? null) as Json,
+    cohort: (v.params.cohort ?? null) as Json,
+    nodes: (r.nodes ?? []) as Json,
+    cases: { processed: cases.processed ?? 0, excluded: cases.excluded ?? [] },
+    pooled:
+      r.task === 'segmentation'
+        ? {
+            n: cases.processed ?? null,
+            dice: m(seg?.dice),
+            hd95: m(seg?.hd95),
+            emptyPredictions: (seg?.emptyPredictions ?? null) as Json,
+          }
+        : {
+            n: pooled.n ?? null,
+            events: pooled.events ?? null,
+            auc: pooled.auc ?? null,
+            aucCi95: [pooled.aucCiLower ?? null, pooled.aucCiUpper ?? null],
+            brier: pooled.brier ?? null,
+            calibrationSlope: pooled.calibrationSlope ?? null,
+          },
+    perCentre: (r.perCentre ?? null) as Json,
+  };
+}
+
+/** The reasons cases were excluded, in words (a null count: under the minimum cell count, not released). */
+function exclusionsText(cases: Obj): string {
+  const excluded = (cases.excluded ?? []) as Obj[];
+  if (excluded.length === 0) return 'none';
+  return excluded
+    .map(
+      (e) =>
+        `${String(e.reason)}: ${e.count === null ? 'not released (under the minimum cell count)' : e.count}`,
+    )
+    .join('; ');
+}
+
 function studySummary(v: OnnxValidationRecord): Obj {
+  if (v.result.algorithm === 'validate-imaging') return imagingSummary(v);
   const pooled = (v.result.pooled ?? {}) as Obj;
   const z = 1.959963984540054;
   const slope = pooled.calibrationSlope as number;
@@ -90,11 +152,15 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
   const sizes = studies
     .map((s) => {
       const p = s.pooled as Obj;
+      if (s.kind === 'imaging')
+        return `${s.studyTitle}: ${(s.cases as Obj).processed} cases processed${p.events !== undefined ? `, ${p.events} positive` : ''}, ${(s.nodes as string[]).length} centres`;
       return `${s.studyTitle}: ${p.n} records, ${p.events} events, ${(s.nodes as string[]).length} centres`;
     })
     .join('; ');
   const missing = studies
     .map((s) => {
+      if (s.kind === 'imaging')
+        return `${s.studyTitle}: cases excluded by reason: ${exclusionsText(s.cases as Obj)}`;
       const e = (s.excluded ?? {}) as Obj;
       return `${s.studyTitle}: complete-case analysis; ${e.missingValues ?? 0} records left out for a missing outcome or predictor (counts under the nodes' minimum cell count not released; ${e.centresWithFewerMissingThanMinimum ?? 0} centre(s) left out such a small number)`;
     })
@@ -104,21 +170,36 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
       'TRIPOD+AI',
       'Data sources',
       studies
-        .map(
-          (s) =>
-            `${s.studyTitle}: dataset "${s.dataset}" at ${(s.nodes as string[]).join(', ')} (data stayed at each centre)`,
+        .map((s) =>
+          s.kind === 'imaging'
+            ? `${s.studyTitle}: each centre's de-identified DICOM store (selection ${JSON.stringify(s.selection)}), cohort table "${(s.cohort as Obj | null)?.dataset ?? ''}" at ${(s.nodes as string[]).join(', ')} (images stayed at each centre)`
+            : `${s.studyTitle}: dataset "${s.dataset}" at ${(s.nodes as string[]).join(', ')} (data stayed at each centre)`,
         )
         .join('; ') || 'no validation attached',
     ),
     filled(
       'TRIPOD+AI',
       'Outcome',
-      studies.map((s) => `${s.studyTitle}: column "${s.outcome}" (binary)`).join('; '),
+      studies
+        .map((s) =>
+          s.kind === 'imaging'
+            ? s.task === 'segmentation'
+              ? `${s.studyTitle}: the reference structure "${s.structure}" (RT structure set or SEG at each centre)`
+              : `${s.studyTitle}: label column "${(s.cohort as Obj | null)?.label ?? ''}" (binary)`
+            : `${s.studyTitle}: column "${s.outcome}" (binary)`,
+        )
+        .join('; '),
     ),
     filled(
       'TRIPOD+AI',
       'Predictors',
-      studies.map((s) => `${s.studyTitle}: ${JSON.stringify(s.inputs)}`).join('; '),
+      studies
+        .map((s) =>
+          s.kind === 'imaging'
+            ? `${s.studyTitle}: the selected image series, preprocessed as the card declares`
+            : `${s.studyTitle}: ${JSON.stringify(s.inputs)}`,
+        )
+        .join('; '),
     ),
     filled('TRIPOD+AI', 'Sample size', sizes || 'n/a'),
     filled('TRIPOD+AI', 'Missing data', missing || 'n/a'),
@@ -138,6 +219,8 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
       studies
         .map((s) => {
           const p = s.pooled as Obj;
+          if (s.kind === 'imaging' && s.task === 'segmentation')
+            return `${s.studyTitle}: Dice median ${num((p.dice as Obj).median)}, HD95 median ${num((p.hd95 as Obj).median)} mm`;
           return `${s.studyTitle}: AUC ${num(p.auc)}, Brier ${num(p.brier)}, calibration slope ${num(p.calibrationSlope)}`;
         })
         .join('; '),
@@ -201,6 +284,21 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
       model.card.inputs.map((i) => `${i.name}: ${i.preprocessing}`).join('; '),
     ),
     filled('CLAIM', 'Evaluation: metrics and statistical measures', 'As under TRIPOD+AI analytical methods'),
+    ...(studies.some((s) => s.kind === 'imaging')
+      ? [
+          filled(
+            'CLAIM',
+            'Data: flow of cases, exclusions',
+            studies
+              .filter((s) => s.kind === 'imaging')
+              .map(
+                (s) =>
+                  `${s.studyTitle}: ${(s.cases as Obj).processed} cases processed; excluded: ${exclusionsText(s.cases as Obj)} (counts under a centre's minimum cell count are not released; when one reason's count is, every count of that centre is suppressed and only their total shown where large enough)`,
+              )
+              .join('; '),
+          ),
+        ]
+      : []),
     authors('CLAIM', 'Ground truth: definition and annotators', 'How the outcome/labels were established'),
     authors(
       'CLAIM',
@@ -239,6 +337,31 @@ const esc = (s: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
   );
 
+/** The HTML section of an imaging validation: cases, exclusions by reason, the pooled metrics. */
+function imagingHtml(
+  s: Obj,
+  rows: (cells: unknown[]) => string,
+  ci: (v: Json | undefined) => string,
+): string {
+  const p = s.pooled as Obj;
+  const cases = s.cases as Obj;
+  const excluded = ((cases.excluded ?? []) as Obj[])
+    .map((e) => rows([e.reason, e.count === null ? 'not released (under the minimum cell count)' : e.count]))
+    .join('');
+  const metric = (label: string, m: Obj) =>
+    rows([label, m.n, num(m.mean), num(m.median), `${num(m.q1)} to ${num(m.q3)}`]);
+  const metrics =
+    s.task === 'segmentation'
+      ? `<table><tr><th>metric</th><th>cases</th><th>mean</th><th>median</th><th>quartiles</th></tr>${metric('Dice', p.dice as Obj)}${metric('HD95 (mm)', p.hd95 as Obj)}</table>`
+      : `<table><tr><th>measure</th><th>pooled</th><th>95% CI</th></tr>${rows(['cases (positive)', `${p.n} (${p.events})`, ''])}${rows(['AUC', num(p.auc), ci(p.aucCi95)])}${rows(['Brier score', num(p.brier, 4), ''])}${rows(['calibration slope', num(p.calibrationSlope), ''])}</table>`;
+  return `<h2>Imaging validation: ${esc(s.studyTitle)}</h2>
+<p>Task ${esc(s.taskId)} (${esc(s.task)}${s.structure ? `, structure ${esc(s.structure)}` : ''}); centres: ${esc((s.nodes as string[]).join(', '))}.</p>
+${metrics}
+<h3>Cases excluded and why</h3>
+<p>${esc(cases.processed)} cases processed.</p>
+${excluded ? `<table><tr><th>reason</th><th>cases</th></tr>${excluded}</table>` : '<p>No case excluded.</p>'}`;
+}
+
 /** A standalone HTML page of a signed report (no script, no external resource). */
 export function renderOnnxReportHtml(report: Obj): string {
   const m = report.model as Obj;
@@ -248,6 +371,7 @@ export function renderOnnxReportHtml(report: Obj): string {
   const ci = (v: Json | undefined) => (Array.isArray(v) ? `${num(v[0])} to ${num(v[1])}` : 'n/a');
   const studies = (report.validations as Obj[])
     .map((s) => {
+      if (s.kind === 'imaging') return imagingHtml(s, rows, ci);
       const p = s.pooled as Obj;
       const centres = ((s.perCentre ?? []) as Obj[])
         .map((c) =>
