@@ -136,6 +136,11 @@ export interface LocalContext {
    */
   readonly releasePerNodeBreakdown?: boolean;
   /**
+   * The study's permission to release results broken down by the levels of a declared categorical column
+   * (subgroup analyses), as the node read it from the study descriptor; absent or false means none.
+   */
+  readonly releaseSubgroupAnalyses?: boolean;
+  /**
    * Reports progress over the run's cases (validate-imaging): the node forwards it to the hub with the
    * run's heartbeat, so the researcher sees cases done / total per node. Counts only, no identifiers.
    */
@@ -147,6 +152,12 @@ export interface LocalContext {
   readonly rowPool?: RowPool;
   /** Registered model files by digest, fetched from the hub and checked against the digest (ONNX). */
   readonly models?: ModelSource;
+  /**
+   * Books the image cases a release used (pseudonymised patient and image series) in the node's privacy
+   * ledger with the release, as a row set of their own: where the node keeps a ledger, a release whose case
+   * set differs from an earlier one's by fewer than the minimum subset size is refused.
+   */
+  readonly bookImagingCases?: (cases: ReadonlyArray<{ patient: string; series: string }>) => void;
 }
 
 /** Where a node gets a registered model's bytes: `sha256` is lowercase hex; the bytes must hash to it. */

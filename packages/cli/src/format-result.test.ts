@@ -79,6 +79,27 @@ describe('formatTaskOutcome', () => {
     expect(out).toContain(`${r.pooled.concordant} concordant`);
     expect(out).not.toContain('NaN');
   });
+  it('renders a validation with its subgroup table (levels pooled over every centre)', async () => {
+    const { result } = await runLocalFederation(
+      'validate',
+      {
+        dataset: 'cohort',
+        outcome: 'toxicity',
+        model: { formula: '~ age + dose_gy', coefficients: { '(Intercept)': -4, age: 0.02, dose_gy: 0.03 } },
+        subgroup: 'sex',
+      },
+      nodes,
+    );
+    const r = result as { subgroups: { levels: Array<{ level: string; n: number; auc: number }> } };
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain('Subgroups by sex (pooled over every centre):');
+    for (const l of r.subgroups.levels) {
+      const row = out.split('\n').find((x) => x.startsWith(`${l.level} `));
+      expect(row).toContain(` ${l.n} `);
+      expect(row).toContain(` ${Number(l.auc.toPrecision(4))} `);
+    }
+    expect(out).not.toContain('NaN');
+  });
   it('renders a GLM with robust standard errors and likelihood-ratio tests of its terms', async () => {
     const { result } = await runLocalFederation(
       'glm',

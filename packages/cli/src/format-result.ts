@@ -347,9 +347,37 @@ function formatValidate(r: {
   pooled: Record<string, number> & { hosmerLemeshow: { statistic: number; df: number; pValue: number } };
   /** absent when the study withholds per-node breakdowns */
   perCentre?: Array<Record<string, number | string>>;
+  subgroups?: {
+    column: string;
+    levels: Array<Record<string, number | string | null>> | null;
+    withheldReason?: string;
+  };
   nodes: string[];
 }): string {
   const p = r.pooled;
+  const g = r.subgroups;
+  const subgroupLines = !g
+    ? []
+    : g.levels
+      ? [
+          '',
+          `Subgroups by ${g.column} (pooled over every centre):`,
+          table(
+            ['level', 'n', 'events', 'AUC', '95% CI (DeLong)', 'Brier', 'O/E'],
+            g.levels.map((l) => [
+              String(l.level),
+              l.n as number,
+              l.events as number,
+              l.auc === null ? 'n/a' : num(l.auc as number, 4),
+              l.auc === null
+                ? ''
+                : ciRange(l.auc as number, l.aucCiLower as number, l.aucCiUpper as number, 4),
+              l.brier === null ? 'n/a' : num(l.brier as number),
+              l.observedExpected === null ? 'n/a' : num(l.observedExpected as number),
+            ]),
+          ),
+        ]
+      : ['', `Subgroups by ${g.column}: withheld (${g.withheldReason ?? 'under the disclosure policy'})`];
   const rows = (r.perCentre ?? []).map((c) => [
     String(c.centre),
     c.n,
@@ -379,6 +407,7 @@ function formatValidate(r: {
     ),
     '',
     `Hosmer–Lemeshow (pooled): ${num(p.hosmerLemeshow.statistic, 6)} on ${p.hosmerLemeshow.df} df, p = ${pFormat(p.hosmerLemeshow.pValue)}`,
+    ...subgroupLines,
   ].join('\n');
 }
 

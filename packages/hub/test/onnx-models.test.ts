@@ -154,6 +154,32 @@ describe('the validation report', () => {
           outcome: 'y',
           scoreResolution: 0.001,
           nodes: ['Node A', 'Node B', 'Node C'],
+          subgroups: {
+            column: 'sex',
+            centresWithheld: 0,
+            levels: [
+              {
+                level: 'F',
+                n: 500,
+                events: 180,
+                auc: 0.7111,
+                aucCiLower: 0.66,
+                aucCiUpper: 0.76,
+                brier: 0.2,
+                observedExpected: 0.97,
+              },
+              {
+                level: 'M',
+                n: 561,
+                events: 220,
+                auc: 0.7402,
+                aucCiLower: 0.7,
+                aucCiUpper: 0.78,
+                brier: 0.21,
+                observedExpected: 1.02,
+              },
+            ],
+          },
           pooled: {
             n: 1061,
             events: 400,
@@ -205,12 +231,18 @@ describe('the validation report', () => {
     expect(v.pooled.auc).toBe(0.7283);
     expect(v.pooled.calibrationSlopeCi95[0]).toBeCloseTo(0.8735 - 1.959963984540054 * 0.08, 12);
     expect(v.excluded).toEqual({ missingValues: 7, centresWithFewerMissingThanMinimum: 1 });
+    // the subgroup table is part of the signed body
+    expect(v.subgroups.levels.map((l: { level: string; auc: number }) => [l.level, l.auc])).toEqual([
+      ['F', 0.7111],
+      ['M', 0.7402],
+    ]);
     const topics = (body.checklist as { topic: string; status: string; text: string }[]).map((c) => [
       c.topic,
       c.status,
     ]);
     expect(topics).toContainEqual(['Sample size', 'filled by fedhub']);
     expect(topics).toContainEqual(['Missing data', 'filled by fedhub']);
+    expect(topics).toContainEqual(['Fairness and subgroups', 'filled by fedhub']);
     expect(topics).toContainEqual(['Ethics, funding, conflicts, registration, protocol', 'for the authors']);
     expect(body.checklist.find((c: { topic: string }) => c.topic === 'Sample size').text).toContain(
       '1061 records, 400 events, 3 centres',
@@ -224,11 +256,95 @@ describe('the validation report', () => {
     expect(html.statusCode).toBe(200);
     expect(html.body).toContain('Validation report: tox-net@1.0.0');
     expect(html.body).toContain('suppressed');
+    expect(html.body).toContain('Subgroups by <code>sex</code>');
+    expect(html.body).toContain('<td>M</td><td>561</td><td>220</td><td>0.740</td>');
     expect(html.body).not.toContain('<script');
     const actions = (await hub.handle.db.selectFrom('audit_events').select('action').execute()).map(
       (a) => a.action,
     );
     expect(actions).toContain('model.onnx-validated');
     expect(actions.filter((a) => a === 'model.onnx-report-issued')).toHaveLength(2);
+  });
+
+  it('attaches an imaging validation: the report gives cases excluded and why, under the policy', async () => {
+    const sha = createHash('sha256').update(model).digest('hex');
+    const id = crypto.randomUUID();
+    const now = new Date(hub.clock.now()).toISOString();
+    await hub.handle.db
+      .insertInto('tasks')
+      .values({
+        id,
+        study_id: world.studyA.id,
+        collaboration_id: world.collabA.id,
+        algorithm: 'validate-imaging',
+        version: '1.0.0',
+        digest: 'd'.repeat(64),
+        params: JSON.stringify({
+          model: { onnx: `sha256:${sha}`, registered: 'tox-net@1.0.0' },
+          selection: { modality: 'CT', seriesDescription: 'thorax*' },
+          cohort: { dataset: 'cohort', patient: 'patient' },
+          structure: 'Rectum',
+        }),
+        node_ids: JSON.stringify([world.nodeA.id]),
+        status: 'completed',
+        round: 1,
+        first_round: 1,
+        aggregator_state: null,
+        result: JSON.stringify({
+          algorithm: 'validate-imaging',
+          task: 'segmentation',
+          structure: 'Rectum',
+          nodes: ['Node A', 'Node B', 'Node C'],
+          cases: {
+            processed: 57,
+            excluded: [
+              { reason: 'missing-structure', count: null },
+              { reason: 'no-series', count: 6 },
+            ],
+          },
+          segmentation: {
+            dice: { n: 57, mean: 0.81, median: 0.83, q1: 0.76, q3: 0.88 },
+            hd95: { n: 57, mean: 4.2, median: 3.9, q1: 2.5, q3: 5.5 },
+            emptyPredictions: 0,
+          },
+        }),
+        error: null,
+        revision: 1,
+        created_by: world.researcherA.id,
+        created_at: now,
+        finished_at: now,
+      })
+      .execute();
+    const url = '/api/onnx-models/tox-net/versions/1.0.0';
+    const attach = await hub.call('POST', `${url}/validations`, {
+      token: world.researcherA.token,
+      body: { taskId: id },
+    });
+    expect(attach.status).toBe(201);
+    const r = await hub.call('GET', `${url}/report`, { token: world.researcherA.token });
+    const v = r.body.validations.find((x: { taskId: string }) => x.taskId === id);
+    expect(v.kind).toBe('imaging');
+    expect(v.cases).toEqual({
+      processed: 57,
+      excluded: [
+        { reason: 'missing-structure', count: null },
+        { reason: 'no-series', count: 6 },
+      ],
+    });
+    expect(v.pooled.dice.median).toBe(0.83);
+    const flow = r.body.checklist.find(
+      (c: { topic: string }) => c.topic === 'Data: flow of cases, exclusions',
+    );
+    expect(flow.status).toBe('filled by fedhub');
+    expect(flow.text).toContain('57 cases processed; excluded: missing-structure: not released');
+    expect(flow.text).toContain('no-series: 6');
+    const html = await hub.app.inject({
+      method: 'GET',
+      url: `${url}/report.html`,
+      headers: { authorization: `Bearer ${world.researcherA.token}` },
+    });
+    expect(html.body).toContain('<h3>Cases excluded and why</h3>');
+    expect(html.body).toContain('<tr><td>no-series</td><td>6</td></tr>');
+    expect(html.body).toContain('<tr><td>Dice</td><td>57</td><td>0.810</td><td>0.830</td>');
   });
 });

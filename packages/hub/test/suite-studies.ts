@@ -267,6 +267,14 @@ export function studyTests(s: SuiteState): void {
         },
       });
       expect((await submit(st.id, 'summary', { dataset: 'cohort', columns: ['bmi'] })).status).toBe(201);
+      // allowing subgroup analyses widens the permission (the nodes ask their administrators again)
+      expect((await patch({ releaseSubgroupAnalyses: true })).body.releaseSubgroupAnalyses).toBe(true);
+      expect(await lastAudit()).toMatchObject({
+        details: {
+          changed: ['releaseSubgroupAnalyses'],
+          widened: [{ field: 'releaseSubgroupAnalyses', detail: 'subgroup analyses may now be released' }],
+        },
+      });
       await nodes[0]!.claim();
       await nodes[1]!.claim();
 

@@ -7,6 +7,12 @@ export {
   type OnnxElementType,
 } from './element-types.js';
 export { checkFeeds, checkOutputs, type OnnxFeed, type OnnxOutput, type OnnxTypedArray } from './feeds.js';
-export { ALLOWED_DOMAINS, inspectOnnxModel, type OnnxModelInfo, type OnnxTensorInfo } from './inspect.js';
+export {
+  ALLOWED_DOMAINS,
+  inspectOnnxModel,
+  type OnnxModelInfo,
+  type OnnxTensorInfo,
+  onnxParameterCount,
+} from './inspect.js';
 export { DEFAULT_ONNX_LIMITS, type OnnxLimits, onnxLimits } from './limits.js';
-export { OnnxSession, openOnnxSession, runOnnx } from './session.js';
+export { OnnxSession, openOnnxSession, processMemoryMiB, runOnnx } from './session.js';

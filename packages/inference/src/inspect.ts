@@ -182,3 +182,17 @@ export function inspectOnnxModel(bytes: Uint8Array, limits: OnnxLimits = DEFAULT
     byteLength: bytes.byteLength,
   };
 }
+
+/**
+ * The number of weights a model holds: the elements of its main graph's initializers (dense; a sparse
+ * initializer counts its stored values). Used by the node's run-size estimate (a dense network does about
+ * 2 x parameters operations per case). Decodes the file: call it on bytes that passed {@link inspectOnnxModel}.
+ */
+export function onnxParameterCount(bytes: Uint8Array): number {
+  const graph = decode(bytes).graph;
+  let n = 0;
+  for (const t of graph?.initializer ?? []) n += (t.dims ?? []).reduce((a, d) => a * Number(d), 1);
+  for (const s of graph?.sparseInitializer ?? [])
+    n += (s.values?.dims ?? []).reduce((a, d) => a * Number(d), 1);
+  return n;
+}

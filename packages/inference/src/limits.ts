@@ -12,8 +12,16 @@ export interface OnnxLimits {
   readonly maxInputElements: number;
   /** Largest number of elements the model may return in one run, over all outputs. */
   readonly maxOutputElements: number;
-  /** V8 heap cap of the runner process in MiB (onnxruntime's own buffers are bounded by the element caps). */
+  /** V8 heap cap of the runner process in MiB (`--max-old-space-size`: the feeds and outputs' JS copies). */
   readonly runnerHeapMiB: number;
+  /**
+   * Resident memory cap of the runner process in MiB (onnxruntime's native buffers included: intermediate
+   * tensors are not bounded by the element caps). A watchdog reads the process's resident set and its peak
+   * while a request is open and kills the runner past the cap (FH_ERR_MODEL_MEMORY). Linux (/proc) only.
+   */
+  readonly maxRunnerRssMiB: number;
+  /** How often the watchdog reads the runner's memory while a request is open, in milliseconds. */
+  readonly rssPollMs: number;
 }
 
 export const DEFAULT_ONNX_LIMITS: OnnxLimits = Object.freeze({
@@ -24,6 +32,8 @@ export const DEFAULT_ONNX_LIMITS: OnnxLimits = Object.freeze({
   maxInputElements: 64 * 1024 * 1024,
   maxOutputElements: 64 * 1024 * 1024,
   runnerHeapMiB: 512,
+  maxRunnerRssMiB: 2048,
+  rssPollMs: 25,
 });
 
 /** Limits with some fields overridden; every number must be positive. */

@@ -1,9 +1,10 @@
 import { FedhubError } from '@fedhub/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onnxLimits } from './limits.js';
-import { type OnnxSession, openOnnxSession, runOnnx } from './session.js';
+import { type OnnxSession, openOnnxSession, processMemoryMiB, runOnnx } from './session.js';
 import {
   buildOnnxModel,
+  intermediateBlowUpModel,
   logisticRegressionModel,
   meanFilterDetectorModel,
   thresholdSegmenterModel,
@@ -167,4 +168,28 @@ describe('openOnnxSession / runOnnx', () => {
       await codeOf(() => runOnnx(s, { x: { type: 'float32', data: new Float32Array(n * n), dims: [n, n] } })),
     ).toBe('FH_ERR_ALGORITHM_FAILED');
   });
+
+  // Linux only: the watchdog reads /proc (elsewhere only the heap and element caps hold)
+  it.runIf(processMemoryMiB(process.pid) !== null)(
+    'stops a model whose intermediate tensor exceeds the memory cap (FH_ERR_MODEL_MEMORY); a small one runs',
+    async () => {
+      const limits = onnxLimits({ maxRunnerRssMiB: 256 });
+      const x = { x: { type: 'float32' as const, data: Float32Array.of(1), dims: [1, 1] } };
+      // 1024 x 1024 floats (4 MiB) in the middle: runs, to the exact sum
+      const small = await open(intermediateBlowUpModel(1024), limits);
+      expect((await runOnnx(small, x)).y?.data[0]).toBe(1024 * 1024);
+      // 12288 x 12288 floats (576 MiB) in the middle, input and output one number each: killed
+      const big = await open(intermediateBlowUpModel(12288), limits);
+      const t0 = Date.now();
+      let err: unknown = null;
+      await runOnnx(big, x).catch((e: unknown) => {
+        err = e;
+      });
+      expect(err).toBeInstanceOf(FedhubError);
+      expect((err as FedhubError).code).toBe('FH_ERR_MODEL_MEMORY');
+      expect((err as FedhubError).message).toContain('256 MiB');
+      expect(big.closed).toBe(true);
+      expect(Date.now() - t0).toBeLessThan(limits.runTimeoutMs);
+    },
+  );
 });

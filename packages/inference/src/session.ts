@@ -4,9 +4,15 @@
  * sequential execution and the CPU memory arena off (memory is returned after each run instead of growing a
  * pool), and every run has a wall-clock limit past which the process is killed (onnxruntime-node runs
  * synchronously and cannot be interrupted in-process). Feeds are checked against the signature first and
- * outputs for NaN after.
+ * outputs for NaN after. Memory: the runner's V8 heap is capped (`--max-old-space-size`), and a watchdog in
+ * this process reads the runner's resident set and its peak (VmRSS, VmHWM in /proc/<pid>/status) while a
+ * request is open, killing it past `maxRunnerRssMiB` (FH_ERR_MODEL_MEMORY): onnxruntime's native buffers
+ * (intermediate tensors above all) are outside the V8 heap. The peak is read again when an answer arrives,
+ * so a spike between two reads still refuses the run. Where /proc is absent (not Linux) only the heap cap
+ * and the element caps hold.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { FedhubError } from '@fedhub/protocol';
 import { checkFeeds, checkOutputs, type OnnxFeed, type OnnxOutput } from './feeds.js';
@@ -20,6 +26,23 @@ interface Pending {
   resolve: (m: RunnerMessage) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
+  watchdog: NodeJS.Timeout | null;
+}
+
+/** The resident set and its peak of process `pid` in MiB (Linux /proc), or null where it cannot be read. */
+export function processMemoryMiB(pid: number): { rss: number; peak: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => {
+      const m = new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+      return m ? Number(m[1]) : null;
+    };
+    const rss = kb('VmRSS');
+    const peak = kb('VmHWM') ?? rss;
+    return rss === null || peak === null ? null : { rss: rss / 1024, peak: peak / 1024 };
+  } catch {
+    return null;
+  }
 }
 
 interface RunnerMessage {
@@ -58,12 +81,20 @@ export class OnnxSession {
       if (!p) return;
       this.#pending.delete(m.id);
       clearTimeout(p.timer);
+      if (p.watchdog) clearInterval(p.watchdog);
+      // the peak since the runner started: a spike between two watchdog reads still counts
+      const over = this.#overCap();
+      if (over) {
+        this.#killForMemory(p, String(m.type), over);
+        return;
+      }
       p.resolve(m);
     });
     this.#child.on('exit', (code, signal) => {
       this.#closed = true;
       for (const p of this.#pending.values()) {
         clearTimeout(p.timer);
+        if (p.watchdog) clearInterval(p.watchdog);
         p.reject(
           new FedhubError('FH_ERR_ALGORITHM_FAILED', 'The ONNX runner process stopped', {
             exitCode: code,
@@ -79,6 +110,30 @@ export class OnnxSession {
     return this.#closed;
   }
 
+  /** The runner's resident memory (MiB) where it is past the cap, else null (also where it cannot be read). */
+  #overCap(): number | null {
+    const pid = this.#child.pid;
+    if (pid === undefined) return null;
+    const m = processMemoryMiB(pid);
+    if (!m) return null;
+    const used = Math.max(m.rss, m.peak);
+    return used > this.limits.maxRunnerRssMiB ? used : null;
+  }
+
+  #killForMemory(p: Pending, stage: string, usedMiB: number): void {
+    clearTimeout(p.timer);
+    if (p.watchdog) clearInterval(p.watchdog);
+    this.#closed = true;
+    this.#child.kill('SIGKILL');
+    p.reject(
+      new FedhubError(
+        'FH_ERR_MODEL_MEMORY',
+        `The ONNX model used more than the ${this.limits.maxRunnerRssMiB} MiB of memory this node allows and was stopped`,
+        { stage, limitMiB: this.limits.maxRunnerRssMiB, usedMiB: Math.ceil(usedMiB) },
+      ),
+    );
+  }
+
   /** @internal sends one request and waits for its answer, killing the runner past the time limit. */
   request(message: Record<string, unknown>, timeoutMs = this.limits.runTimeoutMs): Promise<RunnerMessage> {
     if (this.#closed)
@@ -86,6 +141,8 @@ export class OnnxSession {
     const id = this.#next++;
     return new Promise<RunnerMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
+        const p = this.#pending.get(id);
+        if (p?.watchdog) clearInterval(p.watchdog);
         this.#pending.delete(id);
         this.#closed = true;
         this.#child.kill('SIGKILL');
@@ -100,7 +157,15 @@ export class OnnxSession {
           ),
         );
       }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      const pending: Pending = { resolve, reject, timer, watchdog: null };
+      pending.watchdog = setInterval(() => {
+        const over = this.#overCap();
+        if (over && this.#pending.get(id) === pending) {
+          this.#pending.delete(id);
+          this.#killForMemory(pending, String(message.type), over);
+        }
+      }, this.limits.rssPollMs);
+      this.#pending.set(id, pending);
       this.#child.send({ ...message, id });
     });
   }

@@ -109,6 +109,14 @@ export const NodeConfigSchema = z.strictObject({
             .min(1)
             .default(64 * 1024 * 1024)
             .describe('Most values fed to a model in one run'),
+          maxRunnerMemoryMb: z
+            .int()
+            .min(64)
+            .max(1_048_576)
+            .default(2048)
+            .describe(
+              "Resident memory cap of the ONNX runner process (onnxruntime's buffers included); past it the run is stopped (FH_ERR_MODEL_MEMORY)",
+            ),
         })
         .prefault({}),
     })

@@ -13,6 +13,7 @@ import {
   type ModelSource,
 } from '@fedhub/algorithms';
 import { maskVector } from '@fedhub/crypto';
+import { onnxParameterCount } from '@fedhub/inference';
 import {
   type DisclosurePolicy,
   type ErrorBody,
@@ -24,8 +25,9 @@ import type { RowPool } from '@fedhub/stats';
 import type { DuckDbDataset } from './datasets/duckdb-dataset.js';
 import type { DatasetStore } from './datasets/duckdb-store.js';
 import { admitPrivacy, type PrivacyControls, privatizeAdmitted } from './governance/dp-gate.js';
+import { ImagingCaseSet } from './governance/imaging-case-set.js';
 import { withLevelLimits } from './governance/level-limits.js';
-import type { PrivacyLedger } from './governance/privacy-ledger.js';
+import type { AuditedDataset, PrivacyLedger } from './governance/privacy-ledger.js';
 import { RecordSet } from './governance/record-set.js';
 import { DEFAULT_ROUND_FLOORS, type RoundFloors, roundFloorRefusal } from './governance/round-floors.js';
 import { studyGateRefusal } from './governance/study-gate.js';
@@ -105,6 +107,34 @@ function datasetRows(datasets: DatasetStore, params: unknown): number {
  * rule code, the algorithm and at most a path into the parameters, never what the algorithm or a check
  * wrote (see refusal.ts); the full error goes to `onRefusal` / `onInternalError`.
  */
+/**
+ * The weights of the registered ONNX model a run applies (`model.onnx`, a digest), for the run-size
+ * estimate; undefined where there is none or it cannot be fetched or read (the run then fails on it with its
+ * own coded error).
+ */
+async function modelSize(
+  params: unknown,
+  models: ModelSource | undefined,
+): Promise<{ parameters: number } | undefined> {
+  const onnx = (params as { model?: { onnx?: unknown } } | null)?.model?.onnx;
+  if (!models || typeof onnx !== 'string' || !onnx.startsWith('sha256:')) return undefined;
+  try {
+    return { parameters: onnxParameterCount(await models.onnx(onnx.slice('sha256:'.length))) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The datasets a run read, and the image cases it used where it booked them (one ledger entry each). */
+function withImagingCases(
+  used: Map<string, DuckDbDataset>,
+  cases: ImagingCaseSet | null,
+): Map<string, AuditedDataset> {
+  const all = new Map<string, AuditedDataset>(used);
+  if (cases && cases.size > 0) all.set('image cases', cases);
+  return all;
+}
+
 export async function executeRun(run: RunAssignment, deps: ExecutorDeps): Promise<RunOutcome> {
   const progress = { dataRead: false };
   try {
@@ -164,6 +194,7 @@ async function runChecked(
         parsed.data,
         datasetRows(deps.datasets, parsed.data),
         algorithm.variables(parsed.data).columns.length,
+        await modelSize(parsed.data, deps.models),
       ),
       deps.limits,
     );
@@ -187,6 +218,8 @@ async function runChecked(
       );
   }
   const used = new Map<string, DuckDbDataset>();
+  // image cases a release used (validate-imaging), booked in the ledger beside the datasets read
+  let imagingCases: ImagingCaseSet | null = null;
   const ctx: LocalContext = {
     node: { id: deps.node.id, name: deps.node.name },
     policy: deps.policy,
@@ -208,7 +241,11 @@ async function runChecked(
         }
       : {}),
     registerDataset: (d) => deps.datasets.registerDerived(d),
+    bookImagingCases: (cases) => {
+      imagingCases = new ImagingCaseSet(cases);
+    },
     releasePerNodeBreakdown: run.study.releasePerNodeBreakdown === true,
+    releaseSubgroupAnalyses: run.study.releaseSubgroupAnalyses === true,
     dataset: async (name) => {
       let d = used.get(name);
       if (!d) {
@@ -235,7 +272,7 @@ async function runChecked(
       // the rows each read actually used, against every earlier release (docs/adr/0008)
       if (deps.ledger)
         await deps.ledger.admit(
-          used,
+          withImagingCases(used, imagingCases),
           deps.policy.minSubsetSize,
           {
             studyId: run.studyId,

@@ -36,7 +36,7 @@ export interface LocalNode {
   organisationId?: string;
   /** The node's floors on each round (default: 3 nodes of 3 organisations, as a real node). */
   floors?: RoundFloors;
-  /** The node's privacy ledger, where a test audits the releases as a node does. */
+  /** The node's privacy ledger, where a test or the simulation audits the releases as a node does. */
   ledger?: PrivacyLedger;
 }
 
@@ -76,6 +76,7 @@ export async function runLocalFederation(
     startsAt: null,
     endsAt: null,
     releasePerNodeBreakdown: true,
+    releaseSubgroupAnalyses: true,
   };
   let input: Json = algorithm.firstInput(parsed);
   let state: Json | null = null;

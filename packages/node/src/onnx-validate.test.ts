@@ -141,6 +141,36 @@ describe('validate with an ONNX model equals the pooled computation on the same 
     });
   });
 
+  it('subgroups by a declared column: each level equals the validation of that level alone', async () => {
+    const onnx = register(pythonModel);
+    const { result } = await runLocalFederation(
+      'validate',
+      { ...params(onnx), subgroup: 'male' },
+      permissive(),
+    );
+    const sub = (
+      result as {
+        subgroups: { column: string; levels: Array<Metrics & { level: string; brier: number }> };
+      }
+    ).subgroups;
+    expect(sub.levels.map((l) => l.level)).toEqual(['0', '1']);
+    for (const l of sub.levels) {
+      const alone = (
+        await runLocalFederation(
+          'validate',
+          { ...params(onnx), filter: { column: 'male', op: 'eq', value: Number(l.level) } },
+          permissive(),
+        )
+      ).result as { pooled: Metrics };
+      expect(l.n).toBe(alone.pooled.n);
+      expect(l.events).toBe(alone.pooled.events);
+      expect(l.auc).toBe(alone.pooled.auc);
+      expect(l.aucVariance).toBe(alone.pooled.aucVariance);
+      expect(Math.abs(l.brier - alone.pooled.brier)).toBeLessThan(1e-14);
+    }
+    expect(sub.levels[0]!.n + sub.levels[1]!.n).toBe(ref.n);
+  });
+
   it('records left out for missing values: a count under the minimum cell count is not released', async () => {
     // two patient profiles, 10 records per profile and outcome at each centre (every cell >= 5); centre A
     // also has 7 records without age, centre B 2 without dose

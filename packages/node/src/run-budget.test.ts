@@ -7,7 +7,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FederatedAlgorithm, getAlgorithm } from '@fedhub/algorithms';
+import { type FederatedAlgorithm, getAlgorithm, type ModelSource } from '@fedhub/algorithms';
+import { sha256Hex } from '@fedhub/crypto';
+import { onnxParameterCount } from '@fedhub/inference';
+import { buildOnnxModel } from '@fedhub/inference/test-support';
 import { DisclosurePolicySchema, type RunAssignment } from '@fedhub/protocol';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +37,7 @@ afterAll(() => {
 
 const limits = RunLimitsSchema.parse({ maxRunMemoryMb: 64, maxRunSeconds: 60 });
 
-function run(name: string, params: unknown) {
+function run(name: string, params: unknown, opts: { limits?: typeof limits; models?: ModelSource } = {}) {
   const algorithm = getAlgorithm(name) as FederatedAlgorithm<unknown>;
   const assignment = {
     runId: crypto.randomUUID(),
@@ -56,7 +59,8 @@ function run(name: string, params: unknown) {
     policy: DisclosurePolicySchema.parse({ minCellCount: 1, minSubsetSize: 1 }),
     floors: { minNodes: 1, minOrganisations: 1 } /* a one-node test of the run limits */,
     datasets: store,
-    limits,
+    limits: opts.limits ?? limits,
+    ...(opts.models ? { models: opts.models } : {}),
   });
 }
 
@@ -90,6 +94,41 @@ describe('poison tasks at the node', () => {
     const out = await run('summary', { dataset: 'cohort', columns: ['age'] });
     expect(out.error).toBeNull();
     expect(out.outcome).toBe('completed');
+  });
+
+  it("counts a registered ONNX model's weights: a large model is refused before any data is read", async () => {
+    // x [N, 3] x W [3, 700000]: 2.1 M weights, about 2 x 2.1 M x 400 operations and 16 MiB held
+    const width = 700_000;
+    const bytes = buildOnnxModel({
+      inputs: [{ name: 'x', type: 'float32', shape: ['N', 3] }],
+      outputs: [{ name: 'p', type: 'float32', shape: ['N', width] }],
+      initializers: [{ name: 'W', type: 'float32', dims: [3, width], values: new Array(3 * width).fill(0) }],
+      nodes: [{ op: 'MatMul', inputs: ['x', 'W'], outputs: ['p'] }],
+    });
+    expect(onnxParameterCount(bytes)).toBe(3 * width);
+    const models: ModelSource = {
+      async onnx() {
+        return bytes;
+      },
+    };
+    const params = {
+      dataset: 'cohort',
+      outcome: 'toxicity',
+      model: {
+        onnx: `sha256:${sha256Hex(bytes)}`,
+        inputs: { x: ['age', 'dose_gy', 'bmi'] },
+        output: 'p',
+      },
+    };
+    const tight = RunLimitsSchema.parse({ maxRunMemoryMb: 16, maxRunSeconds: 1 });
+    const out = await run('validate', params, { limits: tight, models });
+    expect(out.outcome).toBe('refused');
+    expect(out.error?.code).toBe('FH_ERR_RUN_TOO_LARGE');
+    expect(out.error?.message).toContain(`a model of ${3 * width} weights`);
+    // the same estimate without the model stays within the limits
+    expect(runBudgetRefusal(estimateRun('validate', params, ROWS, 4), tight)).toBeNull();
+    const withModel = estimateRun('validate', params, ROWS, 4, { parameters: 3 * width });
+    expect(withModel.seconds).toBeGreaterThan(1.6);
   });
 
   it('estimates grow with the size-driving parameters and the rows', () => {

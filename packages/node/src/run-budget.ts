@@ -33,6 +33,14 @@ const BYTES_PER_VALUE = 8;
 const ROWS_PER_SECOND = 5e6;
 /** Grid cells per second filled or scanned in JavaScript (a Float64Array loop: ~79M/s, STACK.md). */
 const CELLS_PER_SECOND = 5e7;
+/**
+ * Multiply-adds per second of onnxruntime on one CPU thread, conservatively (a dense layer runs at several
+ * GFLOP/s; convolutions and small batches slower): the estimate of a model's run time per case.
+ */
+const MODEL_OPS_PER_SECOND = 1e9;
+/** Bytes per model weight (float32), held twice: the file's bytes and the loaded session. */
+const BYTES_PER_WEIGHT = 8;
+
 /** Span of linear-predictor scores a survival score grid covers (|lp| beyond 10 is degenerate). */
 const SCORE_SPAN = 20;
 
@@ -43,9 +51,16 @@ function num(params: Record<string, unknown>, key: string): number | undefined {
 
 /**
  * Estimates a run of `algorithm` with validated `params` over a dataset of `rows` records reading
- * `columns` columns.
+ * `columns` columns; `model` is the registered model the run will apply (its weights), where it has one:
+ * about 2 operations per weight and case, and the weights held in memory.
  */
-export function estimateRun(algorithm: string, params: unknown, rows: number, columns: number): RunEstimate {
+export function estimateRun(
+  algorithm: string,
+  params: unknown,
+  rows: number,
+  columns: number,
+  model?: { parameters: number },
+): RunEstimate {
   const p = (params && typeof params === 'object' ? params : {}) as Record<string, unknown>;
   const drivers: string[] = [];
   let cells = 0;
@@ -66,8 +81,13 @@ export function estimateRun(algorithm: string, params: unknown, rows: number, co
   if (concordance !== undefined) cells += concordance * concordance;
   const rowValues = Math.max(1, rows) * Math.max(1, columns);
   // column values held as typed arrays, plus a working copy (design matrix, sort buffer)
-  const memoryBytes = BYTES_PER_VALUE * (2 * rowValues + cells);
-  const seconds = rowValues / ROWS_PER_SECOND + cells / CELLS_PER_SECOND;
+  let memoryBytes = BYTES_PER_VALUE * (2 * rowValues + cells);
+  let seconds = rowValues / ROWS_PER_SECOND + cells / CELLS_PER_SECOND;
+  if (model && model.parameters > 0) {
+    memoryBytes += BYTES_PER_WEIGHT * model.parameters;
+    seconds += (2 * model.parameters * Math.max(1, rows)) / MODEL_OPS_PER_SECOND;
+    drivers.push(`a model of ${model.parameters} weights`);
+  }
   return { memoryBytes, seconds, drivers };
 }
 

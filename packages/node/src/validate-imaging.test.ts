@@ -9,7 +9,7 @@
  *   0, 1 or 2 voxels: Dice (6 - s) / 6 per case, released only as grouped aggregates.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImagingSeries, ImagingSource } from '@fedhub/algorithms';
@@ -24,8 +24,10 @@ import { type LocalNode, runLocalFederation } from './local-federation.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-validate-imaging-'));
 const stores: DatasetStore[] = [];
+const ledgers: PrivacyLedger[] = [];
 afterAll(() => {
   for (const s of stores) s.close();
+  for (const l of ledgers) l.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -145,6 +147,51 @@ const CLASSIFIER: ImagingModelSpecInput = {
 // window [-100, 300] HU: 150 HU -> 0.625, 0 HU -> 0.25; logit 20 x - 8
 const P_DISC = 1 / (1 + Math.exp(-(A_LOGIT * 0.625 + B_LOGIT)));
 const P_NONE = 1 / (1 + Math.exp(-(A_LOGIT * 0.25 + B_LOGIT)));
+
+describe('validate-imaging: the image cases in the node ledger', () => {
+  it('refuses a second validation whose case set differs by one series, though its cohort rows are the same', async () => {
+    const design = [true, true, true, true, true, true, false, false, false, false, false, false];
+    const columns: ColumnSpec[] = [
+      { name: 'patient', type: 'categorical', identifier: true },
+      { name: 'y', type: 'integer', min: 0, max: 1 },
+    ];
+    const nodes: LocalNode[] = [];
+    for (const name of ['LA', 'LB', 'LC']) {
+      const cases = design.map((disc, i) => discCt(`${name}${i}`, disc));
+      const rows = design.map((disc, i) => `${name}${i},${disc ? 1 : 0}`);
+      const n = await node(name, cases, `patient,y\n${rows.join('\n')}\n`, columns, detector);
+      const ledgerDir = join(dir, `ledger-${name}`);
+      mkdirSync(ledgerDir, { recursive: true });
+      const ledger = new PrivacyLedger(ledgerDir);
+      ledgers.push(ledger);
+      // the first patient's CT is described otherwise: a pattern can leave exactly that series out
+      const series = await n.imaging!.series();
+      const imaging: ImagingSource = {
+        ...n.imaging!,
+        series: async () =>
+          series.map((s) =>
+            s.seriesInstanceUid === `${name}0/ct` ? { ...s, seriesDescription: 'Thorax 5.0 B30f' } : s,
+          ),
+      };
+      nodes.push({ ...n, imaging, ledger, floors: { minNodes: 1, minOrganisations: 1 } });
+    }
+    const params = (seriesDescription: string) => ({
+      model: { onnx: `sha256:${sha(detector)}`, registered: 'disc-detector@1', imaging: CLASSIFIER },
+      selection: { modality: 'CT', seriesDescription },
+      cohort: { dataset: 'cohort', patient: 'patient', label: 'y' },
+    });
+    const all = (await runLocalFederation('validate-imaging', params('thorax*'), nodes)).result as {
+      cases: { processed: number };
+    };
+    expect(all.cases.processed).toBe(36);
+    // the same cohort rows, one series fewer at each node: the two releases would tell that case apart
+    await expect(runLocalFederation('validate-imaging', params('thorax 2.0*'), nodes)).rejects.toMatchObject({
+      details: { code: 'FH_ERR_DIFFERENCING' },
+    });
+    // the same case set again is no difference
+    await runLocalFederation('validate-imaging', params('thorax*'), nodes);
+  });
+});
 
 describe('validate-imaging: a classifier', () => {
   it("gives validate's metrics on the case scores, the analytic AUC, and counts exclusions by reason only", async () => {

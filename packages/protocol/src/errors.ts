@@ -137,6 +137,10 @@ export const ERROR_CATALOGUE = {
   },
   FH_ERR_MODEL_OUTPUT_NAN: { status: 422, message: 'The ONNX model produced NaN or infinite outputs' },
   FH_ERR_MODEL_TIMEOUT: { status: 422, message: 'The ONNX model ran past its time limit and was stopped' },
+  FH_ERR_MODEL_MEMORY: {
+    status: 422,
+    message: 'The ONNX model used more memory than the node allows and was stopped',
+  },
   FH_ERR_MODEL_DIGEST: {
     status: 422,
     message: "The ONNX model's bytes do not match the sha256 digest they were approved under",

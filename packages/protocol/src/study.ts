@@ -92,6 +92,12 @@ const studyGovernanceShape = {
   releasePerNodeBreakdown: z
     .boolean()
     .describe('Whether per-node or per-centre parts of results may be released'),
+  releaseSubgroupAnalyses: z
+    .boolean()
+    .optional()
+    .describe(
+      'Whether results may be broken down by the levels of a declared categorical column (subgroup analyses, e.g. validate with `subgroup`); absent means no',
+    ),
   controller: ContactSchema.nullable().describe('Controller (or coordinating joint controller)'),
   dpo: ContactSchema.nullable().describe("Controller's data protection officer"),
   recipients: z
@@ -150,6 +156,7 @@ export const CreateStudyRequestSchema = z
     startsAt: studyGovernanceShape.startsAt.default(null),
     endsAt: studyGovernanceShape.endsAt.default(null),
     releasePerNodeBreakdown: studyGovernanceShape.releasePerNodeBreakdown.default(false),
+    releaseSubgroupAnalyses: studyGovernanceShape.releaseSubgroupAnalyses.default(false),
     controller: studyGovernanceShape.controller.default(null),
     dpo: studyGovernanceShape.dpo.default(null),
     recipients: studyGovernanceShape.recipients.default([]),
@@ -177,6 +184,7 @@ export const UpdateStudyRequestSchema = z
     startsAt: studyGovernanceShape.startsAt.optional(),
     endsAt: studyGovernanceShape.endsAt.optional(),
     releasePerNodeBreakdown: studyGovernanceShape.releasePerNodeBreakdown.optional(),
+    releaseSubgroupAnalyses: studyGovernanceShape.releaseSubgroupAnalyses,
     controller: studyGovernanceShape.controller.optional(),
     dpo: studyGovernanceShape.dpo.optional(),
     recipients: studyGovernanceShape.recipients.optional(),
@@ -206,6 +214,7 @@ export const StudyDescriptorSchema = z
     startsAt: studyGovernanceShape.startsAt,
     endsAt: studyGovernanceShape.endsAt,
     releasePerNodeBreakdown: studyGovernanceShape.releasePerNodeBreakdown,
+    releaseSubgroupAnalyses: studyGovernanceShape.releaseSubgroupAnalyses,
     purpose: z
       .string()
       .optional()
@@ -228,6 +237,7 @@ export function studyDescriptor(s: Study): StudyDescriptor {
     startsAt: s.startsAt,
     endsAt: s.endsAt,
     releasePerNodeBreakdown: s.releasePerNodeBreakdown,
+    ...(s.releaseSubgroupAnalyses === true ? { releaseSubgroupAnalyses: true } : {}),
     purpose: s.purpose,
     dataCategories: s.dataCategories,
   };

@@ -465,10 +465,13 @@ describe('dashboard in a browser', () => {
     expect(await approvalsTable.getByText('applied at the node', { exact: true }).count()).toBe(13);
 
     await page.getByRole('link', { name: 'toxicity-risk v1 (model card)' }).click();
-    const card = page.frameLocator('iframe[data-testid="model-card"]');
-    await expect
-      .poll(() => card.locator('body').textContent(), { timeout: 15_000 })
-      .toContain('toxicity-risk');
+    // the card is a section of the page (no frame): its sections and the validation's pooled row
+    const card = page.getByTestId('model-card');
+    await card.waitFor({ timeout: 15_000 });
+    expect(await page.locator('iframe').count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Model card: toxicity-risk v1' }).count()).toBe(1);
+    for (const h of ['Intended use', 'Specification', 'Provenance', 'Performance per centre', 'Limitations'])
+      expect(await card.getByRole('heading', { name: h, exact: true }).count(), h).toBe(1);
     await shot('15-model-card');
     await page.goBack();
     await page.getByTestId('approvals-table').waitFor();

@@ -22,6 +22,8 @@ export type Route =
       /** Validate this model: a registered version ("name@version") or a fitting task's id. */
       model?: string;
       modelTask?: string;
+      /** Validate this ONNX model: a registered ONNX model ("name@version"). */
+      onnx?: string;
     }
   | { page: 'my-tasks' }
   | { page: 'task'; id: string }
@@ -63,6 +65,7 @@ export function parseRoute(hash: string): Route {
         ['algorithm', 'algorithm'],
         ['model', 'model'],
         ['modelTask', 'modelTask'],
+        ['onnx', 'onnx'],
       ] as const) {
         const v = q.get(param);
         if (v) r[key] = v;

@@ -114,7 +114,7 @@ export interface RunCaseOptions {
 }
 
 /** Model errors that end the whole run (the runner is gone): everything else is one case's failure. */
-const FATAL = new Set(['FH_ERR_MODEL_TIMEOUT', 'FH_ERR_MODEL_TOO_LARGE']);
+const FATAL = new Set(['FH_ERR_MODEL_TIMEOUT', 'FH_ERR_MODEL_TOO_LARGE', 'FH_ERR_MODEL_MEMORY']);
 
 /** One case: its files read, preprocessed, through the model, scored or measured. */
 export async function runCase(

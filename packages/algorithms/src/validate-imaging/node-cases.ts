@@ -20,6 +20,8 @@ export interface NodeCases {
    * name the cohort records behind them (see ROW_IDS).
    */
   records?: { dataset: string; byPatient: Map<string, number> };
+  /** The cases whose outcome enters the release (pseudonymised patient, image series): the ledger's row set. */
+  usedCases: Array<{ patient: string; series: string }>;
 }
 
 const CACHE_KEY = 'validate-imaging';
@@ -88,6 +90,7 @@ export async function nodeCases(ctx: LocalContext, params: ValidateImagingParams
   const onnx = await import('@fedhub/inference');
   const session = await onnx.openOnnxSession(bytes);
   const outcomes: CaseOutcome[] = [];
+  const usedCases: NodeCases['usedCases'] = [];
   try {
     const inputs = session.info.inputs;
     const input = spec.input ?? (inputs.length === 1 ? inputs[0]?.name : undefined);
@@ -121,13 +124,25 @@ export async function nodeCases(ctx: LocalContext, params: ValidateImagingParams
     };
     ctx.progress?.(0, candidates.length);
     for (const [i, c] of candidates.entries()) {
-      outcomes.push('reason' in c ? c : await runCase(rx, ctx.imaging, c, image, opts));
+      const o = 'reason' in c ? c : await runCase(rx, ctx.imaging, c, image, opts);
+      outcomes.push(o);
+      // excluded and skipped cases take no part in any released statistic: only the others are booked
+      if ('image' in c && ('score' in o || 'metrics' in o))
+        usedCases.push({ patient: c.patient, series: c.image.seriesInstanceUid });
       ctx.progress?.(i + 1, candidates.length);
     }
   } finally {
     session.close();
   }
-  const computed: NodeCases = { task, spec, digest, outcomes, labels, ...(records ? { records } : {}) };
+  const computed: NodeCases = {
+    task,
+    spec,
+    digest,
+    outcomes,
+    labels,
+    usedCases,
+    ...(records ? { records } : {}),
+  };
   ctx.cache.set(CACHE_KEY, computed);
   return computed;
 }

@@ -189,6 +189,8 @@ export const validateImaging = defineAlgorithm<ValidateImagingParams, ValidateIn
   firstInput: () => ({ phase: 'levels' }),
   async local(ctx, params, input, round) {
     const c = await nodeCases(ctx, params);
+    // the cases behind every release of this run, booked in the node's ledger with it
+    ctx.bookImagingCases?.(c.usedCases);
     if (c.task === 'classification') return classificationLocal(ctx, params, input, round);
     const metrics = c.outcomes.flatMap((o) => ('metrics' in o ? [o.metrics as SegMetrics] : []));
     const k = ctx.policy.minCellCount;

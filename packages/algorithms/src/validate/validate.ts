@@ -48,6 +48,7 @@ import {
 import { netBenefitCurve } from './net-benefit.js';
 import { OnnxModelParam, onnxColumns, onnxScores } from './onnx-scores.js';
 import { groupMembers, mergedHistogram, mergeScoreBins } from './score-merge.js';
+import { requireSubgroupsAllowed, type SubgroupResult, subgroupBlock, subgroupPooled } from './subgroups.js';
 
 export const ValidateParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -95,6 +96,11 @@ export const ValidateParamsSchema = z.strictObject({
     .default([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5])
     .describe('Risk thresholds of the decision curve (net benefit), on the score grid')
     .meta(examples([0.1, 0.2, 0.3])),
+  subgroup: columnParam(
+    'categorical',
+    'Declared categorical column: the measures are also given within each of its levels (the study must allow subgroup analyses)',
+    'sex',
+  ).optional(),
   filter: FilterParam,
 });
 export type ValidateParams = z.infer<typeof ValidateParamsSchema>;
@@ -116,8 +122,9 @@ async function scores(
   ds: DatasetHandle,
   params: ValidateParams,
   levels: Record<string, string[]>,
+  cacheKey = 'validate',
 ): Promise<NodeScores> {
-  const hit = ctx.cache.get('validate') as NodeScores | undefined;
+  const hit = ctx.cache.get(cacheKey) as NodeScores | undefined;
   if (hit) return hit;
   let y: Float64Array;
   let p: Float64Array;
@@ -182,8 +189,23 @@ async function scores(
       'validate: the record ids do not match the records read',
     );
   const s = { y, p, excludedMissing, ...(rows ? { rows } : {}) };
-  ctx.cache.set('validate', s);
+  ctx.cache.set(cacheKey, s);
   return s;
+}
+
+/** The subgroup levels every node sent (from their dictionaries): they must agree, as the vector's layout. */
+function sameSubgroupLevels(parts: ReadonlyArray<{ payload: object }>): string[] {
+  const of = (p: { payload: object }) =>
+    'subgroupLevels' in p.payload && Array.isArray(p.payload.subgroupLevels)
+      ? (p.payload.subgroupLevels as string[])
+      : [];
+  const first = of(parts[0]!);
+  if (parts.some((p) => JSON.stringify(of(p)) !== JSON.stringify(first)))
+    throw new FedhubError(
+      'FH_ERR_ALGORITHM_FAILED',
+      "the nodes' dictionaries declare different levels for the subgroup column",
+    );
+  return first;
 }
 
 /** Patients per step of the released ROC curve, at least (adjacent score bins are merged until reached). */
@@ -284,7 +306,12 @@ const CentreSchema = z.object({
  */
 export const ValidatePayloadSchema = z.union([
   z.object({ declared: DeclaredLevels, ...additiveFields }),
-  z.object({ ...additiveFields, centre: CentreSchema.optional() }),
+  z.object({
+    ...additiveFields,
+    centre: CentreSchema.optional(),
+    // the subgroup column's declared levels: the layout of the subgroup block of the vector (subgroups.ts)
+    subgroupLevels: z.array(z.string()).optional(),
+  }),
 ]);
 export type ValidatePayload = z.infer<typeof ValidatePayloadSchema>;
 
@@ -339,6 +366,7 @@ export interface ValidateState {
   pooled?: PooledMetrics;
   perCentre?: Array<{ centre: string } & z.infer<typeof CentreSchema>>;
   hl?: HosmerLemeshow;
+  subgroups?: SubgroupResult;
   slope: SerialIrls;
   large: SerialIrls;
   nodes: string[];
@@ -358,7 +386,8 @@ export const validate = defineAlgorithm<
   // 1.3.0: the levels round sends masked counts on the dictionary's levels, not the node's own levels
   // 1.4.0: ONNX models by digest, the decision curve (net benefit) and records left out for missing values;
   // score bins merged at the node until each passes the policy, statistics on the group means
-  version: '1.4.0',
+  // 1.5.0: `subgroup`: the measures within each declared level, where the study allows subgroup analyses
+  version: '1.5.0',
   title: 'Model validation across centres',
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
@@ -368,7 +397,7 @@ export const validate = defineAlgorithm<
   resultSchema: ValidateResultSchema,
   releases: {
     pooled:
-      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution, adjacent bins of each outcome merged at the node into groups of at least the minimum cell count spanning at most 0.3, every statistic computed on the group means; calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients',
+      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution, adjacent bins of each outcome merged at the node into groups of at least the minimum cell count spanning at most 0.3, every statistic computed on the group means; calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients; with `subgroup` (where the study allows subgroup analyses), the same merged histograms, Brier sum and sum of predicted probabilities per declared level of that column (secure-aggregated), released only when every level and the records outside them pass the policy',
     perNode: 'AUC, calibration and Brier score per centre',
   },
   variables: (p) => ({
@@ -381,10 +410,13 @@ export const validate = defineAlgorithm<
         : 'score' in p.model
           ? [p.model.score]
           : modelColumns(parseModelFormula(`${p.outcome} ~ ${p.model.formula.trim().replace(/^~/, '')}`))),
+      ...(p.subgroup ? [p.subgroup] : []),
     ],
   }),
   firstInput: () => ({ phase: 'levels' }),
   async local(ctx, params, input) {
+    // before any data is read: a subgroup analysis outside what the study allows is refused
+    if (params.subgroup) requireSubgroupsAllowed(ctx.releaseSubgroupAnalyses);
     const ds = await ctx.dataset(params.dataset);
     if (input.phase === 'levels') {
       // levels from the dictionary; the node's counts per level go masked, so its own levels stay home
@@ -433,9 +465,32 @@ export const validate = defineAlgorithm<
       const histCells = groupCells(s);
       if (missingShown)
         histCells.push({ label: 'records left out (missing values)', count: missing, kind: 'missing' });
+      // subgroups (subgroups.ts): each declared level scored and merged as above, appended to the vector
+      const sub = params.subgroup
+        ? await subgroupBlock(
+            {
+              allowed: ctx.releaseSubgroupAnalyses,
+              spec: ds.column(params.subgroup),
+              filter: params.filter,
+              main: { n: s.y.length, events },
+              grid,
+              minCell: ctx.policy.minCellCount,
+              minSubset: ctx.policy.minSubsetSize,
+            },
+            async (filter, level) =>
+              scores(ctx, ds, { ...params, filter }, input.levels, `validate:subgroup:${level}`),
+          )
+        : null;
+      if (sub) {
+        additive.push(...sub.additive);
+        histCells.push(...sub.cells);
+      }
       const withBins = { ...disclosure, cells: [...disclosure.cells, ...histCells] };
+      // the subgroup column's declared levels (from the dictionary, in the clear: the vector's layout)
+      const levelsOut = sub ? { subgroupLevels: sub.levels } : {};
       // this centre's own metrics leave the node only where the study allows per-node breakdowns
-      if (ctx.releasePerNodeBreakdown !== true) return release({ [ADDITIVE_FIELD]: additive }, withBins);
+      if (ctx.releasePerNodeBreakdown !== true)
+        return release({ [ADDITIVE_FIELD]: additive, ...levelsOut }, withBins);
       const local = aucFromHistograms(hist, grid.bins);
       const cal = calibrationFederated([s]);
       const centre = {
@@ -448,7 +503,7 @@ export const validate = defineAlgorithm<
         calibrationSlope: cal.slope,
         calibrationInLarge: cal.interceptInLarge,
       };
-      return release({ [ADDITIVE_FIELD]: additive, centre }, withBins);
+      return release({ [ADDITIVE_FIELD]: additive, centre, ...levelsOut }, withBins);
     }
     const vec: number[] = [];
     const hlCells: DisclosureCell[] = [];
@@ -577,6 +632,16 @@ export const validate = defineAlgorithm<
           return c ? [{ centre: p.nodeName, ...c }] : [];
         }),
         hl: { breaks },
+        ...(params.subgroup
+          ? {
+              subgroups: subgroupPooled(
+                params.subgroup,
+                sameSubgroupLevels(parts),
+                sum.subarray(2 * grid.bins + 4),
+                grid.bins,
+              ),
+            }
+          : {}),
       };
       return {
         kind: 'next-round',
@@ -663,6 +728,7 @@ export const validate = defineAlgorithm<
           hosmerLemeshow: hl,
         },
         ...(releasePerNodeBreakdown === true ? { perCentre: s.perCentre! } : {}),
+        ...(s.subgroups ? { subgroups: s.subgroups } : {}),
         nodes: s.nodes,
       },
     };

@@ -47,6 +47,7 @@ interface StudyFlags {
   starts?: string;
   ends?: string;
   perNodeBreakdown?: boolean;
+  subgroups?: boolean;
   controller?: string;
   controllerContact?: string;
   dpo?: string;
@@ -110,6 +111,7 @@ export function studyFields(o: StudyFlags): Record<string, unknown> {
   set('startsAt', o.starts);
   set('endsAt', o.ends);
   set('releasePerNodeBreakdown', o.perNodeBreakdown);
+  set('releaseSubgroupAnalyses', o.subgroups);
   if (o.controller !== undefined || o.controllerContact !== undefined)
     out.controller = { name: o.controller ?? '', contact: o.controllerContact ?? '' };
   if (o.dpo !== undefined || o.dpoContact !== undefined)
@@ -298,6 +300,7 @@ export function registerAdminCommands(program: Command): void {
       .option('--starts <YYYY-MM-DD>')
       .option('--ends <YYYY-MM-DD>')
       .option('--per-node-breakdown', 'allow per-node or per-centre parts of results')
+      .option('--subgroups', 'allow subgroup analyses (results by the levels of a declared column)')
       .option('--controller <name>')
       .option('--controller-contact <contact>')
       .option('--dpo <name>')
@@ -371,6 +374,7 @@ export function registerAdminCommands(program: Command): void {
             : s.algorithms.map((a) => (a.version ? `${a.name}@${a.version}` : a.name)).join(', '),
         ],
         ['per-node breakdowns', s.releasePerNodeBreakdown ? 'released' : 'withheld'],
+        ['subgroup analyses', s.releaseSubgroupAnalyses ? 'released' : 'withheld'],
       ];
       process.stdout.write(`${table(['field', 'value'], rows)}\n`);
     });

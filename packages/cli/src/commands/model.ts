@@ -136,9 +136,9 @@ export function registerModelCommands(program: Command): void {
   model
     .command('onnx-attach <ref>')
     .description(
-      'attach a completed validate task that ran the ONNX model (name@version) to its validation report',
+      'attach a completed validate or validate-imaging task that ran the ONNX model (name@version) to its validation report',
     )
-    .requiredOption('--task <id>', 'the completed validate task')
+    .requiredOption('--task <id>', 'the completed validate or validate-imaging task')
     .option('--hub <url>')
     .option('--json')
     .action(async (ref: string, opts: Global & { task: string }) => {

@@ -81,6 +81,7 @@ export type StudyGovernance = Pick<
   | 'dpo'
   | 'recipients'
   | 'retention'
+  | 'releaseSubgroupAnalyses'
 >;
 
 export function studyOut(r: Schema['studies'], nodeIds: string[]): Study {
@@ -103,6 +104,7 @@ export function studyOut(r: Schema['studies'], nodeIds: string[]): Study {
     startsAt: r.starts_at,
     endsAt: r.ends_at,
     releasePerNodeBreakdown: Number(r.release_per_node_breakdown) === 1,
+    releaseSubgroupAnalyses: g.releaseSubgroupAnalyses === true,
     controller: g.controller ?? null,
     dpo: g.dpo ?? null,
     recipients: g.recipients ?? [],

@@ -200,3 +200,20 @@ export function thresholdSegmenterModel(threshold: number): Uint8Array {
     ],
   });
 }
+
+/**
+ * A model with a small input and output whose intermediate tensor is large: x [1, 1] expanded to [n, n]
+ * float32 (4 n^2 bytes), then summed to [1, 1] (= x n^2). The element caps on inputs and outputs do not see
+ * the intermediate; the runner's memory cap does.
+ */
+export function intermediateBlowUpModel(n: number): Uint8Array {
+  return buildOnnxModel({
+    inputs: [{ name: 'x', type: 'float32', shape: [1, 1] }],
+    outputs: [{ name: 'y', type: 'float32', shape: [1, 1] }],
+    initializers: [{ name: 'shape', type: 'int64', dims: [2], values: [n, n] }],
+    nodes: [
+      { op: 'Expand', inputs: ['x', 'shape'], outputs: ['big'] },
+      { op: 'ReduceSum', inputs: ['big'], outputs: ['y'], attributes: { keepdims: { i: 1 } } },
+    ],
+  });
+}

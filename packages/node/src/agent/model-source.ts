@@ -16,6 +16,7 @@ export interface NodeOnnxLimits {
   maxRunSeconds: number;
   threads: number;
   maxInputElements: number;
+  maxRunnerMemoryMb: number;
 }
 
 export function hubModelSource(client: NodeApiClient, limits: NodeOnnxLimits): ModelSource {
@@ -28,6 +29,7 @@ export function hubModelSource(client: NodeApiClient, limits: NodeOnnxLimits): M
         runTimeoutMs: limits.maxRunSeconds * 1000,
         threads: limits.threads,
         maxInputElements: limits.maxInputElements,
+        maxRunnerRssMiB: limits.maxRunnerMemoryMb,
       }),
       async onnx(sha256: string): Promise<Uint8Array> {
         const hit = cache.get(sha256);

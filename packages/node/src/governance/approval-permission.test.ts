@@ -80,6 +80,7 @@ describe('approvals bound to the study permission set', () => {
     ['nodes', { ...base, nodeIds: ['n-a', 'n-b', 'n-c'] }],
     ['minNodes', { ...base, minNodes: 1 }],
     ['breakdown', { ...base, releasePerNodeBreakdown: true }],
+    ['subgroups', { ...base, releaseSubgroupAnalyses: true }],
     ['period', { ...base, endsAt: '2027-12-31' }],
     ['period', { ...base, startsAt: null }],
     ['purpose', { ...base, purpose: 'marketing' }],
@@ -97,6 +98,15 @@ describe('approvals bound to the study permission set', () => {
     hold(wider);
     applyDecision(store, { studyId, decision: 'approve' }, 'admin');
     expect(approvalVerdict(store, manual, key(wider), ['age'])).toEqual({ kind: 'run', how: 'approved' });
+  });
+
+  it('a study without subgroup analyses keeps the digest it had before the flag existed', () => {
+    expect(permissionDigest(studyPermission({ ...base, releaseSubgroupAnalyses: false }))).toBe(
+      permissionDigest(studyPermission(base)),
+    );
+    expect(permissionDigest(studyPermission({ ...base, releaseSubgroupAnalyses: true }))).not.toBe(
+      permissionDigest(studyPermission(base)),
+    );
   });
 
   it('a narrowing keeps the approval', () => {

@@ -1,6 +1,6 @@
 /**
  * The permission set of a study as the node approves it: nodes, minimum number of nodes, columns,
- * algorithms, period, per-node breakdowns, purpose and data categories. The node computes it and its
+ * algorithms, period, per-node breakdowns, subgroup analyses, purpose and data categories. The node computes it and its
  * digest from the study descriptor that comes with each run, never from a digest the hub sends. An
  * approval binds to the permission set it was given under: a later run whose study permits more (any
  * widening) waits for the node administrator again; one that permits less (narrowing) runs under the
@@ -18,6 +18,8 @@ export interface StudyPermission {
   startsAt: string | null;
   endsAt: string | null;
   releasePerNodeBreakdown: boolean;
+  /** Present (true) only where the study allows subgroup analyses: approvals from before keep their digest. */
+  releaseSubgroupAnalyses?: true;
   purpose: string | null;
   dataCategories: string[];
 }
@@ -52,6 +54,7 @@ export function studyPermission(d: StudyDescriptor): StudyPermission {
     startsAt: d.startsAt ?? null,
     endsAt: d.endsAt ?? null,
     releasePerNodeBreakdown: d.releasePerNodeBreakdown,
+    ...(d.releaseSubgroupAnalyses === true ? { releaseSubgroupAnalyses: true as const } : {}),
     purpose: d.purpose ?? null,
     dataCategories: [...new Set(d.dataCategories ?? [])].sort(byText),
   };
@@ -97,6 +100,8 @@ export function permissionWidenings(approved: StudyPermission, current: StudyPer
     out.push(`period: ends ${current.endsAt ?? 'without an end date'} (approved ${approved.endsAt})`);
   if (current.releasePerNodeBreakdown && !approved.releasePerNodeBreakdown)
     out.push('breakdown: per-node breakdowns may now be released');
+  if (current.releaseSubgroupAnalyses === true && approved.releaseSubgroupAnalyses !== true)
+    out.push('subgroups: subgroup analyses may now be released');
   if (current.purpose !== approved.purpose) out.push('purpose: changed');
   const addedCategories = current.dataCategories.filter((c) => !approved.dataCategories.includes(c));
   if (addedCategories.length > 0) out.push(`data categories: added ${addedCategories.join(', ')}`);

@@ -10,7 +10,7 @@ const metrics = {
 
 /**
  * A `validate` result: discrimination (AUC), calibration and Brier score of a frozen binary model,
- * pooled, and per centre where the study allows it.
+ * pooled, per centre where the study allows it, and per subgroup level where the study allows subgroup analyses.
  *
  * @example
  * ValidateResultSchema.shape.algorithm.parse('validate');
@@ -26,6 +26,29 @@ export const ValidateResultSchema = z.looseObject({
     hosmerLemeshow: z.unknown().optional(),
   }),
   perCentre: z.array(z.looseObject({ centre: z.string(), ...metrics })).optional(),
+  subgroups: z
+    .looseObject({
+      column: z.string(),
+      levels: z
+        .array(
+          z.looseObject({
+            level: z.string(),
+            n: z.number(),
+            events: z.number(),
+            auc: ResultNumber.nullable(),
+            aucCiLower: ResultNumber.nullable(),
+            aucCiUpper: ResultNumber.nullable(),
+            brier: ResultNumber.nullable(),
+            observedExpected: ResultNumber.nullable(),
+          }),
+        )
+        .nullable()
+        .describe('Null where a centre could not release every level under its policy'),
+      centresWithheld: z.number(),
+      withheldReason: z.string().optional(),
+    })
+    .optional()
+    .describe('Measures within each declared level of `subgroup`, where the study allows subgroup analyses'),
   nodes: ResultNodes,
 });
 export type ValidateResult = z.infer<typeof ValidateResultSchema>;

@@ -8,10 +8,19 @@ import { type Bins, type BinsDraft, binsFromDraft, draftFromBins } from './bins.
 import { type FieldKind, fieldKind, type JsonSchemaNode, ParamsFormError } from './field-kind.js';
 import { draftFromFilter, type FilterDraft, filterFromDraft } from './filter-draft.js';
 
-/** The frozen model the model widget holds: a score column, or a formula with its coefficients. */
+/** The frozen model the model widget holds: a score column, a formula with its coefficients, or a registered ONNX model. */
 export type ModelDraft =
   | { source: 'score'; score: string }
-  | { source: 'frozen'; formula: string; coefficients: Record<string, number>; label?: string };
+  | { source: 'frozen'; formula: string; coefficients: Record<string, number>; label?: string }
+  | {
+      /** A registered ONNX model: its digest (what approvals bind to), its name@version, the input mapping. */
+      source: 'onnx';
+      onnx: string;
+      registered: string;
+      /** Per model input, the columns that fill its second dimension, in order. */
+      inputs: Record<string, string[]>;
+      output: string;
+    };
 
 /** One widget's value. */
 export type FormValue =
@@ -110,6 +119,16 @@ function one(
         if (!m.score) throw new ParamsFormError(name, 'choose the score column');
         return { score: m.score };
       }
+      if (m.source === 'onnx') {
+        if (!m.onnx) throw new ParamsFormError(name, 'choose a registered ONNX model');
+        const empty = Object.entries(m.inputs).filter(([, cols]) => cols.length === 0);
+        if (empty.length > 0)
+          throw new ParamsFormError(
+            name,
+            `name the columns of the model's input ${empty.map(([i]) => `"${i}"`).join(', ')}`,
+          );
+        return { onnx: m.onnx, registered: m.registered, inputs: m.inputs, output: m.output };
+      }
       if (!m.formula || Object.keys(m.coefficients).length === 0)
         throw new ParamsFormError(name, 'choose a model (a registered model or a fitted task)');
       return { formula: m.formula, coefficients: m.coefficients };
@@ -196,16 +215,32 @@ export function valuesFromParams(schema: JsonSchemaNode, params: Record<string, 
         );
         break;
       case 'model': {
-        const m = v as { score?: string; formula?: string; coefficients?: Record<string, number> };
+        const m = v as {
+          score?: string;
+          formula?: string;
+          coefficients?: Record<string, number>;
+          onnx?: string;
+          registered?: string;
+          inputs?: Record<string, string[]>;
+          output?: string;
+        };
         out[name] =
-          m.score !== undefined
-            ? { source: 'score', score: m.score }
-            : {
-                source: 'frozen',
-                formula: m.formula ?? '',
-                coefficients: m.coefficients ?? {},
-                label: 'as in the earlier task',
-              };
+          m.onnx !== undefined
+            ? {
+                source: 'onnx',
+                onnx: m.onnx,
+                registered: m.registered ?? '',
+                inputs: m.inputs ?? {},
+                output: m.output ?? '',
+              }
+            : m.score !== undefined
+              ? { source: 'score', score: m.score }
+              : {
+                  source: 'frozen',
+                  formula: m.formula ?? '',
+                  coefficients: m.coefficients ?? {},
+                  label: 'as in the earlier task',
+                };
         break;
       }
       case 'filter':

@@ -6,7 +6,7 @@
  * for the rest; every input shows the parameter's description and an example.
  */
 import './forms.css';
-import type { ColumnSpec, DataDictionary, Filter, ModelVersion, Task } from '@fedhub/protocol';
+import type { ColumnSpec, DataDictionary, Filter, ModelVersion, OnnxModel, Task } from '@fedhub/protocol';
 import type { Bins, BinsDraft, KnownColumn } from './bins.js';
 import { type FieldKind, fieldKind, type JsonSchemaNode, metaOf, placeholderOf } from './field-kind.js';
 import { describeFilter, type FilterDraft } from './filter-draft.js';
@@ -59,6 +59,8 @@ export function exampleInWords(k: FieldKind, s: JsonSchemaNode): string | null |
 /** What the form may offer besides the dictionaries: registered models, this study's tasks, known n. */
 export interface FormContext {
   models: readonly ModelVersion[];
+  /** Registered ONNX models of the study's collaboration (validate's model widget). */
+  onnxModels?: readonly OnnxModel[];
   tasks: readonly Task[];
   /** What the study's latest summary of the chosen dataset released per column (sizes suggested bins). */
   known: Record<string, KnownColumn>;
@@ -197,6 +199,7 @@ function Field(props: {
             id={id}
             kind={k.modelOf}
             models={props.context.models}
+            onnxModels={props.context.onnxModels ?? []}
             tasks={props.context.tasks}
             columns={columns}
             value={value as ModelDraft | undefined}

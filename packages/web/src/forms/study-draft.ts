@@ -34,6 +34,7 @@ export interface StudyDraft {
   startsAt: string;
   endsAt: string;
   releasePerNodeBreakdown: boolean;
+  releaseSubgroupAnalyses: boolean;
 }
 
 /** An empty draft. */
@@ -56,6 +57,7 @@ export function emptyDraft(): StudyDraft {
     startsAt: '',
     endsAt: '',
     releasePerNodeBreakdown: false,
+    releaseSubgroupAnalyses: false,
   };
 }
 
@@ -79,6 +81,7 @@ export function draftOf(s: Study): StudyDraft {
     startsAt: s.startsAt ?? '',
     endsAt: s.endsAt ?? '',
     releasePerNodeBreakdown: s.releasePerNodeBreakdown,
+    releaseSubgroupAnalyses: s.releaseSubgroupAnalyses === true,
   };
 }
 
@@ -212,5 +215,6 @@ export function toRequest(
     startsAt: d.startsAt || null,
     endsAt: d.endsAt || null,
     releasePerNodeBreakdown: d.releasePerNodeBreakdown,
+    releaseSubgroupAnalyses: d.releaseSubgroupAnalyses,
   };
 }

@@ -2,7 +2,8 @@
  * ONNX models in headless chromium against a real hub (issue 18): the register form refuses an empty card
  * field by field without sending it, shows the hub's refusal of a custom-domain operator in words, then
  * registers a small logistic model (built with the inference package's test builder) read as bytes in the
- * browser, lands on its page with card and signature, and sees it listed with its signature and digest.
+ * browser, lands on its page with card and signature, opens "Validate this model" (the run form on validate
+ * with the model picked and its input mapped), and sees it listed with its signature and digest.
  * Screenshots in packages/web/test-output/onnx-models/.
  */
 import { createHash } from 'node:crypto';
@@ -102,6 +103,32 @@ describe('ONNX models in a browser', () => {
     await page.getByText('No validation attached yet.').waitFor();
     await h.shot(page, 'model-page');
 
+    // "Validate this model": the run form opens on validate in a study of the model's collaboration, the
+    // registered model picked and its input mapped to the columns the card suggests
+    const rita = await HubClient.login(h.fed.hubUrl, h.fed.researcher.username, h.fed.researcher.password);
+    const stored = await rita.getOnnxModel('tox-net', '1.0.0');
+    const study = await rita.createStudy({
+      collaborationId: stored.collaborationId,
+      title: 'Rectal toxicity model validation (onnx-models browser test)',
+      purpose: 'External validation of tox-net',
+    });
+    await page.reload();
+    await page.getByTestId('validate-this-onnx-model').click();
+    await page.getByRole('heading', { name: 'Run an analysis' }).waitFor();
+    await expect.poll(() => page.locator('#run-algorithm').inputValue()).toBe('validate');
+    expect(await page.locator('#run-study').inputValue()).toBe(study.id);
+    await expect
+      .poll(() => page.getByLabel('ONNX model', { exact: true }).inputValue())
+      .toBe('tox-net@1.0.0');
+    expect(await page.getByRole('radio', { name: 'a registered ONNX model' }).isChecked()).toBe(true);
+    const inputs = page.locator('[data-testid$="-onnx-inputs"]');
+    expect(await inputs.getByLabel('x', { exact: true }).inputValue()).toBe('age, dose_mean');
+    expect(await inputs.textContent()).toContain('2 column(s), 2 named');
+    expect(await inputs.textContent()).toContain('output p');
+    await h.shot(page, 'validate-this-model');
+    await page.goBack();
+    await page.getByRole('heading', { name: 'ONNX model: tox-net 1.0.0' }).waitFor();
+
     // the list: name, version, digest prefix, signature, registered by you
     await page.getByRole('link', { name: 'All ONNX models' }).click();
     const row = page.getByTestId('onnx-models').locator('tbody tr');
@@ -118,8 +145,6 @@ describe('ONNX models in a browser', () => {
     await h.shot(page, 'list');
 
     // what the hub stored is the file the browser read
-    const rita = await HubClient.login(h.fed.hubUrl, h.fed.researcher.username, h.fed.researcher.password);
-    const stored = await rita.getOnnxModel('tox-net', '1.0.0');
     expect(stored.sha256).toBe(sha);
     expect(stored.card.inputs[0]?.columns).toEqual(['age', 'dose_mean']);
     await context.close();

@@ -197,10 +197,23 @@ export function OnnxModelPage({ name, version }: { name: string; version: string
       {m && (
         <>
           <p>
-            Registered by {byWhom(m.createdBy)} on {shortDateTime(m.createdAt)}. Validate it with the{' '}
-            <code>validate</code> analysis and the model{' '}
-            <code>{JSON.stringify({ registered: `${m.name}@${m.version}` })}</code>, then attach the completed
-            task (<code>fedhub model onnx-attach</code>).
+            Registered by {byWhom(m.createdBy)} on {shortDateTime(m.createdAt)}.{' '}
+            {m.card.imaging ? (
+              <>
+                Validate it with the <code>validate-imaging</code> analysis,
+              </>
+            ) : (
+              <>
+                <a
+                  href={`#/run?onnx=${encodeURIComponent(`${m.name}@${m.version}`)}`}
+                  data-testid="validate-this-onnx-model"
+                >
+                  Validate this model
+                </a>{' '}
+                (the <code>validate</code> analysis, its inputs mapped to the columns the card suggests),
+              </>
+            )}{' '}
+            then attach the completed task (<code>fedhub model onnx-attach</code>).
           </p>
           <h2>Model card</h2>
           <Card m={m} />

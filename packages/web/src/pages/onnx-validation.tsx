@@ -1,13 +1,87 @@
 /**
  * One attached validation of an ONNX model's signed report: pooled metrics with 95% CIs, per-centre rows
- * where the study released them, and the records left out (counts under the minimum are never shown).
+ * where the study released them, the subgroup table where the study allows subgroup analyses, and the records left out (counts under the minimum are never shown).
  */
+import { SubgroupTable } from '../results/subgroup-table.js';
+import type { SubgroupTable as Subgroups } from '../results/types.js';
+
 type Obj = Record<string, unknown>;
 const num = (v: unknown, d = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const ci = (v: unknown) => (Array.isArray(v) ? `${num(v[0])} to ${num(v[1])}` : 'n/a');
 
+/** An imaging validation: the pooled metrics, then the cases processed and excluded by reason. */
+function ImagingValidation({ v }: { v: Obj }) {
+  const p = (v.pooled ?? {}) as Obj;
+  const cases = (v.cases ?? {}) as Obj;
+  const excluded = (cases.excluded ?? []) as Obj[];
+  const metric = (label: string, m: Obj | undefined) => (
+    <tr key={label}>
+      <td>{label}</td>
+      <td>{String(m?.n ?? 'n/a')}</td>
+      <td>{num(m?.median)}</td>
+      <td>
+        {num(m?.q1)} to {num(m?.q3)}
+      </td>
+    </tr>
+  );
+  return (
+    <section className="onnx-validation" data-testid="onnx-imaging-validation">
+      <h3>
+        <a href={`#/studies/${String(v.studyId)}`}>{String(v.studyTitle)}</a> · imaging task{' '}
+        <a href={`#/tasks/${String(v.taskId)}`}>{String(v.taskId).slice(0, 8)}</a> ({String(v.task)})
+      </h3>
+      {v.task === 'segmentation' ? (
+        <table>
+          <thead>
+            <tr>
+              {['metric', 'cases', 'median', 'quartiles'].map((h) => (
+                <th key={h} scope="col">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {metric('Dice', p.dice as Obj | undefined)}
+            {metric('HD95 (mm)', p.hd95 as Obj | undefined)}
+          </tbody>
+        </table>
+      ) : (
+        <p>
+          AUC {num(p.auc)} ({ci(p.aucCi95)}), Brier {num(p.brier, 4)}, {String(p.n ?? 'n/a')} cases (
+          {String(p.events ?? 'n/a')} positive).
+        </p>
+      )}
+      <table data-testid="onnx-imaging-exclusions">
+        <caption>Cases excluded and why ({String(cases.processed ?? 0)} processed)</caption>
+        <thead>
+          <tr>
+            <th scope="col">reason</th>
+            <th scope="col">cases</th>
+          </tr>
+        </thead>
+        <tbody>
+          {excluded.length === 0 ? (
+            <tr>
+              <td colSpan={2}>none</td>
+            </tr>
+          ) : (
+            excluded.map((e) => (
+              <tr key={String(e.reason)}>
+                <td>{String(e.reason)}</td>
+                <td>{e.count === null ? 'not released (under the minimum cell count)' : String(e.count)}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 /** A validation (a `validations[]` entry of the report). */
 export function Validation({ v }: { v: Obj }) {
+  if (v.kind === 'imaging') return <ImagingValidation v={v} />;
   const p = (v.pooled ?? {}) as Obj;
   const centres = (v.perCentre ?? null) as Obj[] | null;
   const e = (v.excluded ?? {}) as Obj;
@@ -91,6 +165,7 @@ export function Validation({ v }: { v: Obj }) {
       ) : (
         <p>Per-centre results: not released (the study does not allow per-node breakdowns).</p>
       )}
+      {v.subgroups ? <SubgroupTable g={v.subgroups as Subgroups} /> : null}
       <p>
         Records left out (missing outcome or predictor, complete-case analysis):{' '}
         {String(e.missingValues ?? 0)} released; {String(e.centresWithFewerMissingThanMinimum ?? 0)} centre(s)

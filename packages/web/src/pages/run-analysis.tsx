@@ -2,9 +2,10 @@
  * Run an analysis: study, algorithm, the parameter form generated from the algorithm's schema metadata,
  * an optional title, submit, then the live task page. Opened with `from` it is "edit and re-run": the
  * form is prefilled with that task's study, algorithm and parameters (failed tasks included); with
- * `model` or `modelTask` it is "validate this model" from a model card or a fitted task.
+ * `model`, `modelTask` or `onnx` it is "validate this model" from a model card, a fitted task or a registered
+ * ONNX model's page.
  */
-import type { ModelVersion, Task } from '@fedhub/protocol';
+import type { ModelVersion, OnnxModel, Task } from '@fedhub/protocol';
 import { type FormEvent, useEffect, useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { navigate, useLoad } from '../api/hooks.js';
@@ -14,7 +15,7 @@ import { buildParams, type FormValues, valuesFromParams } from '../forms/params-
 import { type FormContext, mergeDictionaries, SchemaForm } from '../forms/schema-form.js';
 import { scopeAlgorithms, scopeDatasets } from '../forms/study-scope.js';
 import { paramsSummary } from '../forms/task-summary.js';
-import { draftFromModel, draftFromTask } from '../forms/widgets/model-field.js';
+import { draftFromModel, draftFromOnnx, draftFromTask } from '../forms/widgets/model-field.js';
 
 export interface RunAnalysisProps {
   studyId?: string | undefined;
@@ -22,6 +23,8 @@ export interface RunAnalysisProps {
   algorithm?: string | undefined;
   model?: string | undefined;
   modelTask?: string | undefined;
+  /** A registered ONNX model ("name@version") to validate. */
+  onnx?: string | undefined;
 }
 
 /**
@@ -57,6 +60,7 @@ export function RunAnalysis(props: RunAnalysisProps) {
   const studies = useLoad(() => client.listStudies(), []);
   const algorithms = useLoad(() => client.listAlgorithms(), []);
   const models = useLoad(() => client.listModels().catch((): ModelVersion[] => []), []);
+  const onnxModels = useLoad(() => client.listOnnxModels().catch((): OnnxModel[] => []), []);
   const source = useLoad(
     () => (props.from ? client.getTask(props.from) : Promise.resolve(null)),
     [props.from],
@@ -102,6 +106,21 @@ export function RunAnalysis(props: RunAnalysisProps) {
     setPrefilled(true);
   }, [source.data, algorithms.data, prefilled]);
 
+  // validate this ONNX model: validate, a study of the model's collaboration, the model with its inputs
+  // mapped to the columns its card suggests (checked by the researcher, then by the hub and every node)
+  useEffect(() => {
+    if (prefilled || !props.onnx || !onnxModels.data || !studies.data) return;
+    const m = onnxModels.data.find((x) => `${x.name}@${x.version}` === props.onnx);
+    if (!m) return;
+    if (!props.studyId) {
+      const s = studies.data.find((x) => x.status === 'active' && x.collaborationId === m.collaborationId);
+      if (s) setStudyId(s.id);
+    }
+    setAlgorithm('validate');
+    setValues({ model: draftFromOnnx(m) });
+    setPrefilled(true);
+  }, [props.onnx, props.studyId, onnxModels.data, studies.data, prefilled]);
+
   // validate this model: the registered version or the fitting task's model in the model widget
   useEffect(() => {
     if (prefilled || (!props.model && !props.modelTask)) return;
@@ -138,6 +157,7 @@ export function RunAnalysis(props: RunAnalysisProps) {
   const columns = datasets.find((d) => d.name === values.dataset)?.columns ?? [];
   const context: FormContext = {
     models: models.data ?? [],
+    onnxModels: (onnxModels.data ?? []).filter((m) => !study || m.collaborationId === study.collaborationId),
     tasks: tasks.data ?? [],
     known: knownColumns(tasks.data ?? [], values.dataset),
   };

@@ -73,6 +73,8 @@ export function PermissionSummary({ s, nodeNames }: { s: Study; nodeNames: Map<s
       </dd>
       <dt>Per-node breakdowns</dt>
       <dd>{s.releasePerNodeBreakdown ? 'may be released' : 'not released (pooled results only)'}</dd>
+      <dt>Subgroup analyses</dt>
+      <dd>{s.releaseSubgroupAnalyses ? 'allowed' : 'not allowed'}</dd>
     </dl>
   );
 }

@@ -203,8 +203,29 @@ export interface ValidationMetrics {
   calibrationInLarge: number;
 }
 /** A `validate` result. */
+/** One level's row of a validation's subgroup table (`validate` with `subgroup`). */
+export interface SubgroupRow {
+  level: string;
+  n: number;
+  events: number;
+  auc: number | null;
+  aucCiLower: number | null;
+  aucCiUpper: number | null;
+  brier: number | null;
+  observedExpected: number | null;
+}
+
+/** A validation's subgroup table, or why it was withheld. */
+export interface SubgroupTable {
+  column: string;
+  levels: SubgroupRow[] | null;
+  centresWithheld: number;
+  withheldReason?: string;
+}
+
 export interface ValidateResult {
   outcome: string;
+  subgroups?: SubgroupTable;
   scoreResolution: number;
   pooled: ValidationMetrics & {
     roc?: RocPoint[];

@@ -1,6 +1,6 @@
 /**
  * The validation report of a registered ONNX model: the model card, then per attached validation study the
- * pooled and per-centre metrics with their CIs, records left out and why, the decision curve, and a
+ * pooled, per-centre and per-subgroup metrics with their CIs, records left out and why, the decision curve, and a
  * reporting checklist after TRIPOD+AI (Collins et al., BMJ 2024;385:e078378) and CLAIM (Mongan et al.,
  * Radiology: AI 2020; 2024 update) whose items the platform can fill are filled from what it recorded,
  * the rest marked for the authors. Pure: JSON in, JSON or a standalone HTML page (no script) out. Items are
@@ -30,7 +30,69 @@ export interface ChecklistItem {
 const num = (v: Json | undefined, d = 3) =>
   typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : 'n/a';
 
+/** An imaging validation (`validate-imaging`): cases processed and excluded by reason, then the metrics. */
+function imagingSummary(v: OnnxValidationRecord): Obj {
+  const r = v.result;
+  const cases = (r.cases ?? { processed: 0, excluded: [] }) as Obj;
+  const seg = r.segmentation as Obj | undefined;
+  const cls = r.classification as Obj | undefined;
+  const pooled = (cls?.pooled ?? {}) as Obj;
+  const m = (x: Json | undefined) => {
+    const o = (x ?? {}) as Obj;
+    return {
+      n: o.n ?? null,
+      mean: o.mean ?? null,
+      median: o.median ?? null,
+      q1: o.q1 ?? null,
+      q3: o.q3 ?? null,
+    };
+  };
+  return {
+    kind: 'imaging',
+    studyId: v.studyId,
+    studyTitle: v.studyTitle,
+    taskId: v.taskId,
+    attachedAt: v.attachedAt,
+    task: (r.task ?? null) as Json,
+    structure: (r.structure ?? null) as Json,
+    selection: (v.params.selection ?? null) as Json,
+    cohort: (v.params.cohort ?? null) as Json,
+    nodes: (r.nodes ?? []) as Json,
+    cases: { processed: cases.processed ?? 0, excluded: cases.excluded ?? [] },
+    pooled:
+      r.task === 'segmentation'
+        ? {
+            n: cases.processed ?? null,
+            dice: m(seg?.dice),
+            hd95: m(seg?.hd95),
+            emptyPredictions: (seg?.emptyPredictions ?? null) as Json,
+          }
+        : {
+            n: pooled.n ?? null,
+            events: pooled.events ?? null,
+            auc: pooled.auc ?? null,
+            aucCi95: [pooled.aucCiLower ?? null, pooled.aucCiUpper ?? null],
+            brier: pooled.brier ?? null,
+            calibrationSlope: pooled.calibrationSlope ?? null,
+          },
+    perCentre: (r.perCentre ?? null) as Json,
+  };
+}
+
+/** The reasons cases were excluded, in words (a null count: under the minimum cell count, not released). */
+function exclusionsText(cases: Obj): string {
+  const excluded = (cases.excluded ?? []) as Obj[];
+  if (excluded.length === 0) return 'none';
+  return excluded
+    .map(
+      (e) =>
+        `${String(e.reason)}: ${e.count === null ? 'not released (under the minimum cell count)' : e.count}`,
+    )
+    .join('; ');
+}
+
 function studySummary(v: OnnxValidationRecord): Obj {
+  if (v.result.algorithm === 'validate-imaging') return imagingSummary(v);
   const pooled = (v.result.pooled ?? {}) as Obj;
   const z = 1.959963984540054;
   const slope = pooled.calibrationSlope as number;
@@ -67,6 +129,7 @@ function studySummary(v: OnnxValidationRecord): Obj {
       scoreResolution: v.result.scoreResolution ?? null,
     },
     perCentre: (v.result.perCentre ?? null) as Json,
+    subgroups: (v.result.subgroups ?? null) as Json,
     excluded: (pooled.excluded ?? null) as Json,
     netBenefit: (pooled.netBenefit ?? null) as Json,
     roc: (pooled.roc ?? null) as Json,
@@ -89,11 +152,15 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
   const sizes = studies
     .map((s) => {
       const p = s.pooled as Obj;
+      if (s.kind === 'imaging')
+        return `${s.studyTitle}: ${(s.cases as Obj).processed} cases processed${p.events !== undefined ? `, ${p.events} positive` : ''}, ${(s.nodes as string[]).length} centres`;
       return `${s.studyTitle}: ${p.n} records, ${p.events} events, ${(s.nodes as string[]).length} centres`;
     })
     .join('; ');
   const missing = studies
     .map((s) => {
+      if (s.kind === 'imaging')
+        return `${s.studyTitle}: cases excluded by reason: ${exclusionsText(s.cases as Obj)}`;
       const e = (s.excluded ?? {}) as Obj;
       return `${s.studyTitle}: complete-case analysis; ${e.missingValues ?? 0} records left out for a missing outcome or predictor (counts under the nodes' minimum cell count not released; ${e.centresWithFewerMissingThanMinimum ?? 0} centre(s) left out such a small number)`;
     })
@@ -103,21 +170,36 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
       'TRIPOD+AI',
       'Data sources',
       studies
-        .map(
-          (s) =>
-            `${s.studyTitle}: dataset "${s.dataset}" at ${(s.nodes as string[]).join(', ')} (data stayed at each centre)`,
+        .map((s) =>
+          s.kind === 'imaging'
+            ? `${s.studyTitle}: each centre's de-identified DICOM store (selection ${JSON.stringify(s.selection)}), cohort table "${(s.cohort as Obj | null)?.dataset ?? ''}" at ${(s.nodes as string[]).join(', ')} (images stayed at each centre)`
+            : `${s.studyTitle}: dataset "${s.dataset}" at ${(s.nodes as string[]).join(', ')} (data stayed at each centre)`,
         )
         .join('; ') || 'no validation attached',
     ),
     filled(
       'TRIPOD+AI',
       'Outcome',
-      studies.map((s) => `${s.studyTitle}: column "${s.outcome}" (binary)`).join('; '),
+      studies
+        .map((s) =>
+          s.kind === 'imaging'
+            ? s.task === 'segmentation'
+              ? `${s.studyTitle}: the reference structure "${s.structure}" (RT structure set or SEG at each centre)`
+              : `${s.studyTitle}: label column "${(s.cohort as Obj | null)?.label ?? ''}" (binary)`
+            : `${s.studyTitle}: column "${s.outcome}" (binary)`,
+        )
+        .join('; '),
     ),
     filled(
       'TRIPOD+AI',
       'Predictors',
-      studies.map((s) => `${s.studyTitle}: ${JSON.stringify(s.inputs)}`).join('; '),
+      studies
+        .map((s) =>
+          s.kind === 'imaging'
+            ? `${s.studyTitle}: the selected image series, preprocessed as the card declares`
+            : `${s.studyTitle}: ${JSON.stringify(s.inputs)}`,
+        )
+        .join('; '),
     ),
     filled('TRIPOD+AI', 'Sample size', sizes || 'n/a'),
     filled('TRIPOD+AI', 'Missing data', missing || 'n/a'),
@@ -137,6 +219,8 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
       studies
         .map((s) => {
           const p = s.pooled as Obj;
+          if (s.kind === 'imaging' && s.task === 'segmentation')
+            return `${s.studyTitle}: Dice median ${num((p.dice as Obj).median)}, HD95 median ${num((p.hd95 as Obj).median)} mm`;
           return `${s.studyTitle}: AUC ${num(p.auc)}, Brier ${num(p.brier)}, calibration slope ${num(p.calibrationSlope)}`;
         })
         .join('; '),
@@ -157,7 +241,26 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
       'Participants: eligibility, setting, dates',
       'The study filter is recorded; describe the clinical setting and the period',
     ),
-    authors('TRIPOD+AI', 'Fairness and subgroups', 'Performance in subgroups where the study allows them'),
+    studies.some((s) => s.subgroups)
+      ? filled(
+          'TRIPOD+AI',
+          'Fairness and subgroups',
+          studies
+            .map((s) => {
+              const g = s.subgroups as Obj | null;
+              if (!g) return `${s.studyTitle}: no subgroup analysis`;
+              const levels = g.levels as Obj[] | null;
+              return levels
+                ? `${s.studyTitle}: by "${g.column}": ${levels.map((l) => `${l.level} AUC ${num(l.auc)} (n ${l.n})`).join(', ')}`
+                : `${s.studyTitle}: by "${g.column}": withheld (${g.withheldReason ?? 'under the disclosure policy'})`;
+            })
+            .join('; '),
+        )
+      : authors(
+          'TRIPOD+AI',
+          'Fairness and subgroups',
+          'Performance in subgroups where the study allows them (validate with `subgroup`)',
+        ),
     authors('TRIPOD+AI', 'Ethics, funding, conflicts, registration, protocol', 'Not known to the platform'),
     authors(
       'TRIPOD+AI',
@@ -181,6 +284,21 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
       model.card.inputs.map((i) => `${i.name}: ${i.preprocessing}`).join('; '),
     ),
     filled('CLAIM', 'Evaluation: metrics and statistical measures', 'As under TRIPOD+AI analytical methods'),
+    ...(studies.some((s) => s.kind === 'imaging')
+      ? [
+          filled(
+            'CLAIM',
+            'Data: flow of cases, exclusions',
+            studies
+              .filter((s) => s.kind === 'imaging')
+              .map(
+                (s) =>
+                  `${s.studyTitle}: ${(s.cases as Obj).processed} cases processed; excluded: ${exclusionsText(s.cases as Obj)} (counts under a centre's minimum cell count are not released; when one reason's count is, every count of that centre is suppressed and only their total shown where large enough)`,
+              )
+              .join('; '),
+          ),
+        ]
+      : []),
     authors('CLAIM', 'Ground truth: definition and annotators', 'How the outcome/labels were established'),
     authors(
       'CLAIM',
@@ -219,6 +337,31 @@ const esc = (s: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
   );
 
+/** The HTML section of an imaging validation: cases, exclusions by reason, the pooled metrics. */
+function imagingHtml(
+  s: Obj,
+  rows: (cells: unknown[]) => string,
+  ci: (v: Json | undefined) => string,
+): string {
+  const p = s.pooled as Obj;
+  const cases = s.cases as Obj;
+  const excluded = ((cases.excluded ?? []) as Obj[])
+    .map((e) => rows([e.reason, e.count === null ? 'not released (under the minimum cell count)' : e.count]))
+    .join('');
+  const metric = (label: string, m: Obj) =>
+    rows([label, m.n, num(m.mean), num(m.median), `${num(m.q1)} to ${num(m.q3)}`]);
+  const metrics =
+    s.task === 'segmentation'
+      ? `<table><tr><th>metric</th><th>cases</th><th>mean</th><th>median</th><th>quartiles</th></tr>${metric('Dice', p.dice as Obj)}${metric('HD95 (mm)', p.hd95 as Obj)}</table>`
+      : `<table><tr><th>measure</th><th>pooled</th><th>95% CI</th></tr>${rows(['cases (positive)', `${p.n} (${p.events})`, ''])}${rows(['AUC', num(p.auc), ci(p.aucCi95)])}${rows(['Brier score', num(p.brier, 4), ''])}${rows(['calibration slope', num(p.calibrationSlope), ''])}</table>`;
+  return `<h2>Imaging validation: ${esc(s.studyTitle)}</h2>
+<p>Task ${esc(s.taskId)} (${esc(s.task)}${s.structure ? `, structure ${esc(s.structure)}` : ''}); centres: ${esc((s.nodes as string[]).join(', '))}.</p>
+${metrics}
+<h3>Cases excluded and why</h3>
+<p>${esc(cases.processed)} cases processed.</p>
+${excluded ? `<table><tr><th>reason</th><th>cases</th></tr>${excluded}</table>` : '<p>No case excluded.</p>'}`;
+}
+
 /** A standalone HTML page of a signed report (no script, no external resource). */
 export function renderOnnxReportHtml(report: Obj): string {
   const m = report.model as Obj;
@@ -228,6 +371,7 @@ export function renderOnnxReportHtml(report: Obj): string {
   const ci = (v: Json | undefined) => (Array.isArray(v) ? `${num(v[0])} to ${num(v[1])}` : 'n/a');
   const studies = (report.validations as Obj[])
     .map((s) => {
+      if (s.kind === 'imaging') return imagingHtml(s, rows, ci);
       const p = s.pooled as Obj;
       const centres = ((s.perCentre ?? []) as Obj[])
         .map((c) =>
@@ -252,6 +396,25 @@ export function renderOnnxReportHtml(report: Obj): string {
         )
         .join('');
       const e = (s.excluded ?? {}) as Obj;
+      const g = s.subgroups as Obj | null;
+      const subgroupRows = ((g?.levels ?? []) as Obj[])
+        .map((l) =>
+          rows([
+            l.level,
+            l.n,
+            l.events,
+            num(l.auc),
+            `${num(l.aucCiLower)} to ${num(l.aucCiUpper)}`,
+            num(l.brier, 4),
+            num(l.observedExpected),
+          ]),
+        )
+        .join('');
+      const subgroupHtml = !g
+        ? ''
+        : g.levels
+          ? `<h3>Subgroups by <code>${esc(g.column)}</code></h3><table><tr><th>level</th><th>n</th><th>events</th><th>AUC</th><th>95% CI</th><th>Brier</th><th>O/E</th></tr>${subgroupRows}</table>`
+          : `<h3>Subgroups by <code>${esc(g.column)}</code></h3><p>Withheld: ${esc(g.withheldReason ?? 'under the disclosure policy')}.</p>`;
       return `<h2>Validation: ${esc(s.studyTitle)}</h2>
 <p>Task ${esc(s.taskId)}; centres: ${esc((s.nodes as string[]).join(', '))}; outcome <code>${esc(s.outcome)}</code>.</p>
 <table><tr><th>measure</th><th>pooled</th><th>95% CI</th></tr>
@@ -262,6 +425,7 @@ ${rows(['calibration slope', num(p.calibrationSlope), ci(p.calibrationSlopeCi95)
 ${rows(['calibration-in-the-large', num(p.calibrationInLarge), ci(p.calibrationInLargeCi95)])}
 ${rows(['Hosmer–Lemeshow p', num(p.hosmerLemeshowP), ''])}</table>
 ${centres ? `<h3>Per centre</h3><table><tr><th>centre</th><th>n</th><th>events</th><th>AUC</th><th>95% CI</th><th>Brier</th><th>slope</th></tr>${centres}</table>` : '<p>Per-centre results: not released (the study does not allow per-node breakdowns).</p>'}
+${subgroupHtml}
 <h3>Records left out</h3><p>Missing outcome or predictor (complete-case analysis): ${esc(e.missingValues ?? 0)} released; ${esc(e.centresWithFewerMissingThanMinimum ?? 0)} centre(s) left out fewer than their minimum cell count (not released).</p>
 ${nb ? `<h3>Decision curve</h3><table><tr><th>threshold</th><th>net benefit (model)</th><th>net benefit (treat all)</th></tr>${nb}</table>` : ''}`;
     })

@@ -178,7 +178,7 @@ async function modelRow(ctx: HubContext, user: UserPrincipal, name: string, vers
 }
 
 /**
- * Attaches a completed `validate` task to an ONNX model for its report; refused unless the task ran this
+ * Attaches a completed `validate` (tabular) or `validate-imaging` (image) task to an ONNX model for its report; refused unless the task ran this
  * model's file (its digest in the task's parameters).
  */
 export async function attachOnnxValidation(
@@ -192,8 +192,11 @@ export async function attachOnnxValidation(
   requireRole(user, 'researcher');
   const task = await ctx.db.db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
   requireVisible(await visibleCollaborationIds(ctx.db.db, user), task?.collaboration_id, 'task');
-  if (task!.algorithm !== 'validate')
-    throw new FedhubError('FH_ERR_VALIDATION', `task ${taskId} ran ${task!.algorithm}, not validate`);
+  if (task!.algorithm !== 'validate' && task!.algorithm !== 'validate-imaging')
+    throw new FedhubError(
+      'FH_ERR_VALIDATION',
+      `task ${taskId} ran ${task!.algorithm}, not validate or validate-imaging`,
+    );
   if (task!.status !== 'completed')
     throw new FedhubError('FH_ERR_CONFLICT', `task ${taskId} is ${task!.status}; attach it once completed`);
   const onnx = ((fromJson<Json>(task!.params) as { model?: { onnx?: unknown } } | null)?.model?.onnx ??

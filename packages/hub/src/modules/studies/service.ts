@@ -126,6 +126,8 @@ function governanceOf(s: StudyGovernance): StudyGovernance {
     dpo: s.dpo,
     recipients: s.recipients,
     retention: s.retention,
+    // kept in the governance JSON (no column): absent in studies from before it existed, read as false
+    releaseSubgroupAnalyses: s.releaseSubgroupAnalyses === true,
   };
 }
 

@@ -24,6 +24,7 @@ const COMPARED: (keyof Study)[] = [
   'startsAt',
   'endsAt',
   'releasePerNodeBreakdown',
+  'releaseSubgroupAnalyses',
   'controller',
   'dpo',
   'recipients',
@@ -77,6 +78,8 @@ export function diffStudies(before: Study, after: Study): { changed: (keyof Stud
     push('endsAt', `moved from ${before.endsAt} to ${after.endsAt ?? 'no end date'}`);
   if (after.releasePerNodeBreakdown && !before.releasePerNodeBreakdown)
     push('releasePerNodeBreakdown', 'per-node breakdowns may now be released');
+  if (after.releaseSubgroupAnalyses === true && before.releaseSubgroupAnalyses !== true)
+    push('releaseSubgroupAnalyses', 'subgroup analyses may now be released');
   const addedCategories = after.dataCategories.filter((c) => !before.dataCategories.includes(c));
   if (addedCategories.length > 0) push('dataCategories', `added ${addedCategories.join(', ')}`);
   return { changed, widened };

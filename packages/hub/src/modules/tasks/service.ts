@@ -23,6 +23,7 @@ import { finishTask } from './aggregation.js';
 import { checkAgainstDictionaries } from './dictionary-check.js';
 import { refuseFormulaOutsideStudy } from './formula-precheck.js';
 import { newRunRow } from './run-row.js';
+import { refuseSubgroupOutsideStudy } from './subgroup-precheck.js';
 import { runUpdatedEvent } from './task-events.js';
 
 /** zod issues as `{ path, message }` with dotted paths under `prefix`. */
@@ -69,6 +70,7 @@ export async function createTask(
   if (nodeIds.length === 0) throw new FedhubError('FH_ERR_TOO_FEW_NODES', 'the study has no nodes to run on');
   try {
     refuseFormulaOutsideStudy(study, parsed.data);
+    refuseSubgroupOutsideStudy(study, parsed.data);
   } catch (err) {
     if (err instanceof FedhubError && err.code === 'FH_ERR_OUTSIDE_STUDY')
       await auditStudyRefusal(

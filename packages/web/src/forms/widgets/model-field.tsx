@@ -1,9 +1,10 @@
 /**
  * The frozen model to validate: a model version from the registry, a fitted task of this study (a binomial
- * glm or a coxph), or a column of scores. The chosen model's formula and coefficients are shown, never
+ * glm or a coxph), a registered ONNX model (validate only) with its inputs mapped to columns, or a column of
+ * scores. The chosen model's formula and coefficients are shown, never
  * typed as JSON.
  */
-import type { ColumnSpec, ModelVersion, Task } from '@fedhub/protocol';
+import type { ColumnSpec, ModelVersion, OnnxModel, Task } from '@fedhub/protocol';
 import { formatNumber } from '../../charts/scale.js';
 import { describeColumn, pickableColumns } from '../columns.js';
 import type { ModelDraft } from '../params-values.js';
@@ -44,6 +45,115 @@ export function draftFromTask(kind: 'glm' | 'coxph', t: Task): ModelDraft | null
   };
 }
 
+/**
+ * The draft for a registered ONNX model: each graph input filled with the columns its card suggests (in
+ * order), the output the card's claims refer to (or the graph's only output). The researcher checks the
+ * mapping before running; the node checks it against the signature again.
+ */
+export function draftFromOnnx(m: OnnxModel): ModelDraft {
+  const suggested = new Map(m.card.inputs.map((i) => [i.name, i.columns ?? []]));
+  const outputs = m.signature.outputs.map((o) => o.name);
+  return {
+    source: 'onnx',
+    onnx: `sha256:${m.sha256}`,
+    registered: `${m.name}@${m.version}`,
+    inputs: Object.fromEntries(m.signature.inputs.map((i) => [i.name, [...(suggested.get(i.name) ?? [])]])),
+    output: outputs.includes(m.card.output.name) ? m.card.output.name : (outputs[0] ?? ''),
+  };
+}
+
+/** The number of columns an ONNX input takes ([rows, k]: k), where the graph fixes it. */
+function inputWidth(m: OnnxModel | undefined, input: string): number | null {
+  const shape = m?.signature.inputs.find((i) => i.name === input)?.shape;
+  return shape && typeof shape[1] === 'number' ? shape[1] : null;
+}
+
+/** The ONNX part of the model widget: the registered model, then each input's columns, in order. */
+function OnnxChoice(props: {
+  id: string;
+  onnxModels: readonly OnnxModel[];
+  columns: readonly ColumnSpec[];
+  value: Extract<ModelDraft, { source: 'onnx' }>;
+  set: (v: ModelDraft) => void;
+}) {
+  const { id, value } = props;
+  const chosen = props.onnxModels.find((m) => `${m.name}@${m.version}` === value.registered);
+  const numeric = pickableColumns(props.columns, 'numeric').map((c) => c.name);
+  return (
+    <>
+      <select
+        id={id}
+        aria-label="ONNX model"
+        value={value.registered}
+        onChange={(e) => {
+          const m = props.onnxModels.find((x) => `${x.name}@${x.version}` === e.target.value);
+          if (m) props.set(draftFromOnnx(m));
+        }}
+      >
+        <option value="">
+          {props.onnxModels.length === 0
+            ? 'No ONNX model registered in this collaboration yet'
+            : 'Choose an ONNX model…'}
+        </option>
+        {props.onnxModels
+          .filter((m) => !m.card.imaging)
+          .map((m) => (
+            <option key={m.id} value={`${m.name}@${m.version}`}>
+              {`${m.name} ${m.version} (sha256 ${m.sha256.slice(0, 12)}…)`}
+            </option>
+          ))}
+      </select>
+      {value.registered && (
+        <table className="compact" data-testid={`${id}-onnx-inputs`}>
+          <caption>
+            Columns per model input, in order (output <code>{value.output}</code>)
+          </caption>
+          <tbody>
+            {Object.entries(value.inputs).map(([input, cols]) => {
+              const width = inputWidth(chosen, input);
+              const unknown = cols.filter((c) => !numeric.includes(c));
+              return (
+                <tr key={input}>
+                  <th scope="row">
+                    <label htmlFor={`${id}-input-${input}`}>{input}</label>
+                  </th>
+                  <td>
+                    <input
+                      id={`${id}-input-${input}`}
+                      value={cols.join(', ')}
+                      aria-describedby={`${id}-input-${input}-help`}
+                      onChange={(e) =>
+                        props.set({
+                          ...value,
+                          inputs: {
+                            ...value.inputs,
+                            [input]: e.target.value
+                              .split(',')
+                              .map((c) => c.trim())
+                              .filter((c) => c !== ''),
+                          },
+                        })
+                      }
+                    />
+                    <small id={`${id}-input-${input}-help`}>
+                      {width !== null ? `${width} column(s), ` : ''}
+                      {cols.length} named
+                      {width !== null && width !== cols.length ? ': the model takes another number' : ''}
+                      {unknown.length > 0 && props.columns.length > 0
+                        ? `; not a numeric column of the dataset: ${unknown.join(', ')}`
+                        : ''}
+                    </small>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
 const fits = (kind: 'glm' | 'coxph', m: ModelVersion) =>
   m.kind === kind && (kind === 'coxph' || m.family === 'binomial');
 
@@ -51,6 +161,7 @@ export function ModelField(props: {
   id: string;
   kind: 'glm' | 'coxph';
   models: readonly ModelVersion[];
+  onnxModels?: readonly OnnxModel[];
   tasks: readonly Task[];
   columns: readonly ColumnSpec[];
   value: ModelDraft | undefined;
@@ -96,8 +207,27 @@ export function ModelField(props: {
           />
           a column of {kind === 'glm' ? 'predicted probabilities' : 'risk scores'}
         </label>
+        {kind === 'glm' && (
+          <label className="check">
+            <input
+              type="radio"
+              name={`${id}-source`}
+              checked={source === 'onnx'}
+              onChange={() => props.set({ source: 'onnx', onnx: '', registered: '', inputs: {}, output: '' })}
+            />
+            a registered ONNX model
+          </label>
+        )}
       </div>
-      {source === 'frozen' ? (
+      {value?.source === 'onnx' ? (
+        <OnnxChoice
+          id={id}
+          onnxModels={props.onnxModels ?? []}
+          columns={props.columns}
+          value={value}
+          set={props.set}
+        />
+      ) : source === 'frozen' ? (
         <>
           <select
             id={id}

@@ -75,6 +75,24 @@ export function StepPeriod({
           rows) may be released too, which can identify a centre’s figures.
         </small>
       </div>
+      <div className="field">
+        <label className="check">
+          <input
+            id="study-subgroups"
+            type="checkbox"
+            role="switch"
+            aria-checked={draft.releaseSubgroupAnalyses}
+            aria-describedby="study-subgroups-help"
+            checked={draft.releaseSubgroupAnalyses}
+            onChange={(e) => set('releaseSubgroupAnalyses', e.target.checked)}
+          />
+          Allow subgroup analyses
+        </label>
+        <small id="study-subgroups-help">
+          On: results may be given within each level of a declared column (e.g. a validation by sex or stage);
+          each node releases a level only where it passes its disclosure policy.
+        </small>
+      </div>
       {warnings.length > 0 && (
         <ul className="warnings" aria-label="Warnings" data-testid="study-warnings">
           {warnings.map((w) => (
@@ -116,6 +134,8 @@ export function StepPeriod({
               ? 'released: per-centre parts of results leave the federation'
               : 'not released: pooled results only'}
           </dd>
+          <dt>Subgroup analyses</dt>
+          <dd data-testid="review-subgroups">{draft.releaseSubgroupAnalyses ? 'allowed' : 'not allowed'}</dd>
         </dl>
       </section>
     </>

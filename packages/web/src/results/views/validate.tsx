@@ -1,8 +1,9 @@
-/** The `validate` result: discrimination and calibration of a frozen model, per centre and pooled. */
+/** The `validate` result: discrimination and calibration of a frozen model, per centre, pooled and per subgroup. */
 import { formatEstimateCi } from '@fedhub/protocol';
 import { formatNumber, pClause } from '../../charts/scale.js';
 import { NA } from '../ci-text.js';
 import { ForestPlot } from '../forest-plot.js';
+import { SubgroupTable } from '../subgroup-table.js';
 import type { ValidateResult, ValidationMetrics } from '../types.js';
 import { CalibrationPlot, RocPlot } from '../validation-plots.js';
 import { Pooled } from './pooled.js';
@@ -51,6 +52,7 @@ export function ValidateView({ r }: { r: ValidateResult }) {
           Hosmer–Lemeshow: chi-square {formatNumber(hl.statistic, 5)} on {hl.df} df, {pClause(hl.pValue)}
         </p>
       )}
+      {r.subgroups && <SubgroupTable g={r.subgroups} />}
       {r.perCentre && r.perCentre.length > 0 && (
         <ForestPlot
           rows={[
