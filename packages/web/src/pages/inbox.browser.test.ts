@@ -25,7 +25,8 @@ async function openInbox(page: Page) {
 
 describe('approvals inbox in a browser', () => {
   beforeAll(async () => {
-    h = await startBrowserHarness('inbox');
+    // a node of its own: the inbox counts every request pending at the node, other files' included
+    h = await startBrowserHarness('inbox', { ownCollaboration: true });
     rita = await HubClient.login(h.fed.hubUrl, h.fed.researcher.username, h.fed.researcher.password);
     const study = await rita.createStudy({
       collaborationId: h.fed.collaborationId,

@@ -1,47 +1,32 @@
 /**
- * A model version's card: the hub's standalone HTML card shown in a sandboxed frame (no scripts), at the
- * full height of its content (issue 20: a 630 px frame hid the performance and limitations sections), with
- * downloads of the HTML and JSON. Fetched with the session's token, which a plain link would not carry.
+ * A model version's card as a section of the page (not a frame: issue 20), with downloads of the hub's
+ * standalone HTML card and of its JSON. The HTML is fetched with the session's token, which a plain link
+ * would not carry.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { downloadBlob } from '../results/export.js';
+import { ModelCardSection } from './model-card-section.js';
 
 /** The model card page (`#/models/<name>/<version>`). */
 export function ModelCardPage({ name, version }: { name: string; version: number }) {
   const { client, accessToken } = useSession();
   const model = useLoad(() => client.getModelVersion(name, version), [name, version]);
-  const [html, setHtml] = useState<string | null>(null);
+  const card = useLoad(() => client.getModelCard(name, version), [name, version]);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
+  const base = `model-card-${name}-v${version}`;
+  const downloadHtml = () => {
     const t = accessToken();
     fetch(`/api/models/${encodeURIComponent(name)}/versions/${version}/card.html`, {
       headers: t ? { authorization: `Bearer ${t}` } : {},
     })
       .then(async (r) => {
         if (!r.ok) throw new Error(`the hub answered ${r.status} for the model card`);
-        const text = await r.text();
-        if (live) setHtml(text);
+        downloadBlob(`${base}.html`, new Blob([await r.text()], { type: 'text/html' }));
       })
-      .catch((e: unknown) => live && setError(errorText(e)));
-    return () => {
-      live = false;
-    };
-  }, [name, version, accessToken]);
-  const base = `model-card-${name}-v${version}`;
-  const frame = useRef<HTMLIFrameElement>(null);
-  // the frame takes its content's height: no inner scroll bar hides a section
-  const fit = () => {
-    const doc = frame.current?.contentDocument;
-    if (doc?.documentElement && frame.current)
-      frame.current.style.height = `${Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0) + 24}px`;
+      .catch((e: unknown) => setError(errorText(e)));
   };
-  useEffect(() => {
-    window.addEventListener('resize', fit);
-    return () => window.removeEventListener('resize', fit);
-  });
   return (
     <section>
       <h1>
@@ -60,17 +45,13 @@ export function ModelCardPage({ name, version }: { name: string; version: number
           </a>
         </p>
       )}
-      {error || model.error ? (
+      {error || model.error || card.error ? (
         <p role="alert" className="error">
-          {error ?? errorText(model.error)}
+          {error ?? errorText(model.error ?? card.error)}
         </p>
       ) : null}
       <div className="export-bar">
-        <button
-          type="button"
-          disabled={!html}
-          onClick={() => html && downloadBlob(`${base}.html`, new Blob([html], { type: 'text/html' }))}
-        >
+        <button type="button" onClick={downloadHtml}>
           Download HTML
         </button>
         <button
@@ -78,10 +59,10 @@ export function ModelCardPage({ name, version }: { name: string; version: number
           onClick={() =>
             client
               .getModelCard(name, version)
-              .then((card) =>
+              .then((c) =>
                 downloadBlob(
                   `${base}.json`,
-                  new Blob([JSON.stringify(card, null, 2)], { type: 'application/json' }),
+                  new Blob([JSON.stringify(c, null, 2)], { type: 'application/json' }),
                 ),
               )
               .catch((e: unknown) => setError(errorText(e)))
@@ -90,17 +71,10 @@ export function ModelCardPage({ name, version }: { name: string; version: number
           Download JSON
         </button>
       </div>
-      {html && (
-        <iframe
-          ref={frame}
-          title={`Model card of ${name} version ${version}`}
-          className="model-card"
-          // same origin so that the page can read the content's height; still no scripts, forms or popups
-          sandbox="allow-same-origin"
-          srcDoc={html}
-          onLoad={fit}
-          data-testid="model-card"
-        />
+      {card.data ? (
+        <ModelCardSection card={card.data} />
+      ) : (
+        !card.error && <p aria-live="polite">Loading the model card…</p>
       )}
     </section>
   );
