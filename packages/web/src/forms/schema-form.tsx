@@ -6,17 +6,24 @@
  * for the rest; every input shows the parameter's description and an example.
  */
 import './forms.css';
-import type { ColumnSpec, DataDictionary, Filter, ModelVersion, Task } from '@fedhub/protocol';
+import type { ColumnSpec, DataDictionary, Filter, ModelVersion, OnnxModel, Task } from '@fedhub/protocol';
 import type { Bins, BinsDraft, KnownColumn } from './bins.js';
 import { type FieldKind, fieldKind, type JsonSchemaNode, metaOf, placeholderOf } from './field-kind.js';
 import { describeFilter, type FilterDraft } from './filter-draft.js';
-import type { FormValue, FormValues, ModelDraft } from './params-values.js';
+import {
+  chosenDataset,
+  type FormValue,
+  type FormValues,
+  type ModelDraft,
+  type OnnxModelValue,
+} from './params-values.js';
 import { BinsField } from './widgets/bins-field.js';
 import { ColumnSelect, ColumnsChecklist } from './widgets/column-fields.js';
 import { FilterField } from './widgets/filter-field.js';
 import { FormulaField } from './widgets/formula-field.js';
 import { FactorLevelsField, LevelsField } from './widgets/levels-fields.js';
 import { ModelField } from './widgets/model-field.js';
+import { OnnxModelField } from './widgets/onnx-model-field.js';
 import { FieldShell, labelOf } from './widgets/shell.js';
 
 /** The parameter's first example in words, for the widgets that are not typed. */
@@ -50,6 +57,7 @@ export function exampleInWords(k: FieldKind, s: JsonSchemaNode): string | null |
     case 'json':
       return undefined;
     case 'object':
+    case 'onnx-model':
       return null;
     default:
       return null;
@@ -59,6 +67,8 @@ export function exampleInWords(k: FieldKind, s: JsonSchemaNode): string | null |
 /** What the form may offer besides the dictionaries: registered models, this study's tasks, known n. */
 export interface FormContext {
   models: readonly ModelVersion[];
+  /** The registered ONNX models of the study's collaboration (the image-model picker). */
+  onnxModels?: readonly OnnxModel[];
   tasks: readonly Task[];
   /** What the study's latest summary of the chosen dataset released per column (sizes suggested bins). */
   known: Record<string, KnownColumn>;
@@ -204,6 +214,17 @@ function Field(props: {
           />
         </FieldShell>
       );
+    case 'onnx-model':
+      return (
+        <FieldShell {...shell} group>
+          <OnnxModelField
+            id={id}
+            models={props.context.onnxModels ?? []}
+            value={value as OnnxModelValue | undefined}
+            set={(v) => set(name, v)}
+          />
+        </FieldShell>
+      );
     case 'filter':
       return (
         <FieldShell {...shell} group>
@@ -317,7 +338,7 @@ function Field(props: {
 /** The generated form (controlled: `values` in, `onChange` out). */
 export function SchemaForm({ schema, datasets, values, onChange, context }: SchemaFormProps) {
   const required = new Set(schema.required ?? []);
-  const ds = datasets.find((d) => d.name === values.dataset);
+  const ds = datasets.find((d) => d.name === chosenDataset(schema, values));
   const columns = ds?.columns ?? [];
   return (
     <div className="schema-form">

@@ -26,7 +26,7 @@ async function openInbox(page: Page) {
 describe('approvals inbox in a browser', () => {
   beforeAll(async () => {
     // a node of its own: the inbox counts every request pending at the node, other files' included
-    h = await startBrowserHarness('inbox', { ownCollaboration: true });
+    h = await startBrowserHarness('inbox', { ownCollaboration: 3 });
     rita = await HubClient.login(h.fed.hubUrl, h.fed.researcher.username, h.fed.researcher.password);
     const study = await rita.createStudy({
       collaborationId: h.fed.collaborationId,

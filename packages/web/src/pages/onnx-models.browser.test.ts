@@ -41,7 +41,7 @@ async function chooseFile(page: Page, name: string, bytes: Uint8Array) {
 describe('ONNX models in a browser', () => {
   beforeAll(async () => {
     // a collaboration of its own: the test expects its model list empty at first
-    h = await startBrowserHarness('onnx-models', { ownCollaboration: true });
+    h = await startBrowserHarness('onnx-models', { ownCollaboration: 1 });
   }, 240_000);
   afterAll(async () => {
     await h?.close();

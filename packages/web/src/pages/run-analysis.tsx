@@ -4,13 +4,13 @@
  * form is prefilled with that task's study, algorithm and parameters (failed tasks included); with
  * `model` or `modelTask` it is "validate this model" from a model card or a fitted task.
  */
-import type { ModelVersion, Task } from '@fedhub/protocol';
+import type { ModelVersion, OnnxModel, Task } from '@fedhub/protocol';
 import { type FormEvent, useEffect, useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { navigate, useLoad } from '../api/hooks.js';
 import type { KnownColumn } from '../forms/bins.js';
 import type { JsonSchemaNode } from '../forms/field-kind.js';
-import { buildParams, type FormValues, valuesFromParams } from '../forms/params-values.js';
+import { buildParams, chosenDataset, type FormValues, valuesFromParams } from '../forms/params-values.js';
 import { type FormContext, mergeDictionaries, SchemaForm } from '../forms/schema-form.js';
 import { scopeAlgorithms, scopeDatasets } from '../forms/study-scope.js';
 import { paramsSummary } from '../forms/task-summary.js';
@@ -57,6 +57,7 @@ export function RunAnalysis(props: RunAnalysisProps) {
   const studies = useLoad(() => client.listStudies(), []);
   const algorithms = useLoad(() => client.listAlgorithms(), []);
   const models = useLoad(() => client.listModels().catch((): ModelVersion[] => []), []);
+  const onnxModels = useLoad(() => client.listOnnxModels().catch((): OnnxModel[] => []), []);
   const source = useLoad(
     () => (props.from ? client.getTask(props.from) : Promise.resolve(null)),
     [props.from],
@@ -135,9 +136,11 @@ export function RunAnalysis(props: RunAnalysisProps) {
     }
   }, [props.model, props.modelTask, props.studyId, models.data, modelTask.data, prefilled]);
 
-  const columns = datasets.find((d) => d.name === values.dataset)?.columns ?? [];
+  const columns = datasets.find((d) => d.name === (schema && chosenDataset(schema, values)))?.columns ?? [];
   const context: FormContext = {
     models: models.data ?? [],
+    // the study's collaboration's image models (the hub lists those of the user's collaborations)
+    onnxModels: (onnxModels.data ?? []).filter((m) => m.collaborationId === study?.collaborationId),
     tasks: tasks.data ?? [],
     known: knownColumns(tasks.data ?? [], values.dataset),
   };

@@ -8,7 +8,7 @@
  * its own, pre-approves or decides only for its own study, signs in in a browser context of its own, and
  * what changes the whole hub (signing a user out everywhere, re-keying a node) is done on accounts and
  * nodes the file creates for itself. A file that counts everything at a node gets a collaboration and
- * node of its own on the shared hub (`startBrowserHarness(suite, { ownCollaboration: true })`).
+ * node of its own on the shared hub (`startBrowserHarness(suite, { ownCollaboration: 3 })`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * browser project's global setup started once for all files (./browser-global-setup.ts), sign-in per role
  * in a browser context of its own, and screenshots kept under packages/web/test-output/<suite>/
  * (gitignored). A file that counts everything at a node asks for a collaboration of its own on the shared
- * hub, with one node started in the file's own process.
+ * hub, with its nodes started in the file's own process.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,8 +36,11 @@ export interface BrowserHarness {
 export interface HarnessOptions {
   /** Screenshots under packages/web/<outRoot>/<suite> (default test-output). */
   outRoot?: string;
-  /** A collaboration of its own (one hospital and its node, accounts prefixed with the suite's name). */
-  ownCollaboration?: boolean;
+  /**
+   * A collaboration of its own with this many hospitals and their nodes (accounts prefixed with the
+   * suite's name); nodes compute only in rounds of at least 3 nodes (the node floor).
+   */
+  ownCollaboration?: number;
 }
 
 /** Connects to the shared federation and chromium; `close` closes only what this file opened. */
@@ -53,7 +56,10 @@ export async function startBrowserHarness(suite: string, opts: HarnessOptions = 
     const work = mkdtempSync(join(shared.work, `${suite}-`));
     own = {
       work,
-      fed: await addTestCollaboration(s.hubUrl, s.admin, work, 400, { prefix: suite, centres: 1 }),
+      fed: await addTestCollaboration(s.hubUrl, s.admin, work, 400, {
+        prefix: suite,
+        centres: opts.ownCollaboration,
+      }),
     };
   }
   const fed: TestFederation = own?.fed ?? {
