@@ -199,7 +199,10 @@ describe('dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByLabel(/DPIA reference/).fill('DPIA-RT-8');
     await page.getByRole('button', { name: 'Next' }).click();
-    expect(await page.locator('input[name="variables-cohort"]:checked').count()).toBe(studyVariables.length);
+    // the nodes' dictionaries load after the step shows: wait for the study's variables to be ticked
+    await expect
+      .poll(() => page.locator('input[name="variables-cohort"]:checked').count(), { timeout: 20_000 })
+      .toBe(studyVariables.length);
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(() => permission.textContent()).toContain('DPIA-RT-8');
@@ -548,5 +551,5 @@ describe('dashboard in a browser', () => {
 
     for (const path of shots) await annotate(`screenshot ${path}`, { path });
     console.log(`dashboard screenshots:\n${shots.join('\n')}`);
-  }, 240_000);
+  }, 420_000);
 });

@@ -185,7 +185,10 @@ describe('analysis forms in a browser', () => {
     await page.locator('#param-family').selectOption('binomial');
     expect(await runAndWait()).toBe('completed');
     await page.getByTestId('validate-model').click();
-    await expect.poll(() => page.locator('#run-algorithm').inputValue()).toBe('validate');
+    // the fitted task, the registries and the study's nodes load first
+    await expect
+      .poll(() => page.locator('#run-algorithm').inputValue(), { timeout: 20_000 })
+      .toBe('validate');
     await page.getByTestId('param-model-coefficients').waitFor();
     expect(await page.getByTestId('param-model-coefficients').textContent()).toContain('~ dose_gy + age');
     await page.locator('#param-outcome').selectOption('toxicity');
