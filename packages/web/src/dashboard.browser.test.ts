@@ -17,6 +17,8 @@ const webDir = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(webDir, 'test-output', 'dashboard');
 
 let h: BrowserHarness;
+/** The study this file creates (other files' studies sit at the same shared nodes). */
+const STUDY_TITLE = 'Toxicity after radiotherapy';
 let fed: TestFederation;
 let front: { url: string };
 let browser: Browser;
@@ -239,7 +241,8 @@ describe('dashboard in a browser', () => {
     for (const [i, admin] of fed.nodeAdmins.entries())
       await asNodeAdmin(admin, async (p) => {
         expect(await p.getByTestId('inbox-node').count()).toBe(1);
-        const card = p.getByTestId('pending-approval');
+        // the shared nodes hold other files' studies too: this study's cards only
+        const card = p.getByTestId('pending-approval').filter({ hasText: STUDY_TITLE });
         await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(1);
         expect(await card.getByTestId('pending-requester').textContent()).toContain(fed.researcher.username);
         expect(await card.getByTestId('pending-variables').textContent()).toBe('age, dose_gy');
@@ -247,7 +250,7 @@ describe('dashboard in a browser', () => {
           dataset: 'cohort',
           columns: ['age', 'dose_gy'],
         });
-        const study = p.getByTestId('study-at-node');
+        const study = p.getByTestId('study-at-node').filter({ hasText: STUDY_TITLE });
         if (i === 0) {
           expect(await unlabelled(p)).toEqual([]);
           await shot('06-inbox-pending', p);
@@ -387,7 +390,7 @@ describe('dashboard in a browser', () => {
     // the third hospital's admin denies the study there, with a reason: from the dashboard (unsigned) the
     // node rejects it, with the enrolled key it applies it; the next run there is refused with the reason
     await asNodeAdmin(fed.nodeAdmins[2]!, async (p) => {
-      const study = p.getByTestId('study-at-node');
+      const study = p.getByTestId('study-at-node').filter({ hasText: STUDY_TITLE });
       await study.getByTestId('deny').click();
       await study.getByRole('alert').waitFor();
       await study.getByLabel('Reason (required to deny or stop)').fill('Awaiting the DPO review');

@@ -8,10 +8,16 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addTestCollaboration, adminSigner, type TestFederation } from '@fedhub/testkit/web-federation';
+import {
+  addTestCollaboration,
+  adminSigner,
+  startTestFederation,
+  type TestFederation,
+} from '@fedhub/testkit/web-federation';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import './shared-federation.js';
+import { type StaticProxy, startStaticProxy } from './static-proxy.js';
 
 const webDir = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -41,6 +47,12 @@ export interface HarnessOptions {
    * suite's name); nodes compute only in rounds of at least 3 nodes (the node floor).
    */
   ownCollaboration?: number;
+  /**
+   * A hub and three nodes of its own, in this file's process, behind a front of its own (the shared
+   * build and chromium still): for the inbox test, whose counts and decisions at a node must see
+   * nothing of other files.
+   */
+  ownFederation?: boolean;
 }
 
 /** Connects to the shared federation and chromium; `close` closes only what this file opened. */
@@ -51,8 +63,12 @@ export async function startBrowserHarness(suite: string, opts: HarnessOptions = 
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const s = shared.fed;
-  let own: { fed: TestFederation; work: string } | undefined;
-  if (opts.ownCollaboration) {
+  let own: { fed: TestFederation; work: string; front?: StaticProxy } | undefined;
+  if (opts.ownFederation) {
+    const work = mkdtempSync(join(shared.work, `${suite}-`));
+    const fed = await startTestFederation(work);
+    own = { work, fed, front: await startStaticProxy(join(shared.work, 'dist'), fed.hubUrl) };
+  } else if (opts.ownCollaboration) {
     const work = mkdtempSync(join(shared.work, `${suite}-`));
     own = {
       work,
@@ -70,7 +86,7 @@ export async function startBrowserHarness(suite: string, opts: HarnessOptions = 
     close: async () => {},
   };
   const browser = await chromium.connect(shared.wsEndpoint);
-  const url = shared.url;
+  const url = own?.front?.url ?? shared.url;
   return {
     fed,
     url,
@@ -94,6 +110,7 @@ export async function startBrowserHarness(suite: string, opts: HarnessOptions = 
     async close() {
       await browser.close();
       if (own) {
+        await own.front?.close();
         await own.fed.close();
         rmSync(own.work, { recursive: true, force: true });
       }
