@@ -39,7 +39,15 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, exclude: [...INT, ...BROWSER] } },
       { extends: true, test: { name: 'int', include: INT } },
-      { extends: true, test: { name: 'browser', include: BROWSER } },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: BROWSER,
+          // one dashboard build, federation, front and chromium for all browser files (test-support/)
+          globalSetup: ['packages/web/src/test-support/browser-global-setup.ts'],
+        },
+      },
     ],
   },
 });

@@ -27,9 +27,18 @@ export type ColumnKind = (typeof COLUMN_KINDS)[number];
  *   levels of one column (`levelsOf` names the column parameter; `count` of them, e.g. 2 for a t-test);
  * - `bins`: histogram bins per column (`levelsOf` names the columns parameter), with a preview;
  * - `model`: a frozen model: a score column, or a formula and coefficients from the model registry;
- * - `filter`: the typed row filter.
+ * - `filter`: the typed row filter;
+ * - `onnx-model`: a registered ONNX image model (its digest, name@version and the card's imaging section).
  */
-export const PARAM_WIDGETS = ['dataset', 'formula', 'levels', 'bins', 'model', 'filter'] as const;
+export const PARAM_WIDGETS = [
+  'dataset',
+  'formula',
+  'levels',
+  'bins',
+  'model',
+  'filter',
+  'onnx-model',
+] as const;
 export type ParamWidget = (typeof PARAM_WIDGETS)[number];
 
 export const ParamMetaSchema = z.object({

@@ -46,6 +46,19 @@ function builtDashboardDir(): string {
   return join(dirname(createRequire(import.meta.url).resolve('@fedhub/web/package.json')), 'dist');
 }
 
+/** What {@link startTestFederation} and {@link addTestCollaboration} may be asked for. */
+export interface TestFederationOptions {
+  /** 'manual' (default): nothing runs until the node admins approve; 'automatic' for result-only tests. */
+  approvals?: 'manual' | 'automatic';
+  /** Number of hospitals (1 to 3; default 3). */
+  centres?: number;
+  /**
+   * Prefixes the names of the organisations, the collaboration and the accounts, so that several
+   * collaborations share one hub (a test that counts what a node holds gets a node of its own).
+   */
+  prefix?: string;
+}
+
 /**
  * Starts the hub, enrols `rows`-patient cohorts at three nodes and waits until all are online. The nodes
  * approve manually unless `opts.approvals` is 'automatic' (for tests of what results look like).
@@ -53,7 +66,7 @@ function builtDashboardDir(): string {
 export async function startTestFederation(
   work: string,
   rows = 400,
-  opts: { approvals?: 'manual' | 'automatic' } = {},
+  opts: TestFederationOptions & { loginRateLimitPerMinute?: number } = {},
 ): Promise<TestFederation> {
   const config = loadHubConfig(
     {},
@@ -64,6 +77,8 @@ export async function startTestFederation(
       host: '127.0.0.1',
       logLevel: 'silent',
       dashboardDir: builtDashboardDir(),
+      // several test files signing in to one shared hub from one address
+      ...(opts.loginRateLimitPerMinute ? { loginRateLimitPerMinute: opts.loginRateLimitPerMinute } : {}),
     },
   );
   const admin = await initHub(config, {
@@ -72,36 +87,68 @@ export async function startTestFederation(
     oneTimePassword: false,
   });
   const hub = await startHub(config, { log: quiet });
+  try {
+    const fed = await addTestCollaboration(hub.url, admin, work, rows, opts);
+    return {
+      ...fed,
+      async close() {
+        await fed.close();
+        await hub.close();
+      },
+    };
+  } catch (err) {
+    await hub.close();
+    throw err;
+  }
+}
+
+/**
+ * Adds a collaboration of its own to a running hub: `opts.centres` hospitals with their node (started in
+ * this process, data under `work`), a researcher, an auditor and one node-admin per hospital. `close`
+ * stops its nodes only. Names carry `opts.prefix`, so that it can sit beside others on one hub.
+ */
+export async function addTestCollaboration(
+  hubUrl: string,
+  hubAdmin: { username: string; password: string },
+  work: string,
+  rows = 400,
+  opts: TestFederationOptions = {},
+): Promise<TestFederation> {
   const nodes: Array<{ stop(): Promise<void> }> = [];
   const nodeIds: string[] = [];
   const adminKeys: string[] = [];
+  const pre = opts.prefix ? `${opts.prefix} ` : '';
+  const user = (name: string) =>
+    opts.prefix ? `${opts.prefix.toLowerCase().replace(/[^a-z0-9]+/g, '.')}.${name}` : name;
   try {
-    const client = await HubClient.login(hub.url, admin.username, admin.password);
-    const centres = DEMO_CENTRES.slice(0, 3);
+    const client = await HubClient.login(hubUrl, hubAdmin.username, hubAdmin.password);
+    const centres = DEMO_CENTRES.slice(0, opts.centres ?? 3);
     const orgs = [];
-    for (const c of centres) orgs.push(await client.createOrganisation({ name: c.name }));
-    const collaborationName = 'Radiotherapy outcomes';
+    for (const c of centres) orgs.push(await client.createOrganisation({ name: `${pre}${c.name}` }));
+    const collaborationName = opts.prefix ? `${opts.prefix} collaboration` : 'Radiotherapy outcomes';
     const collab = await client.createCollaboration({
       name: collaborationName,
       organisationIds: orgs.map((o) => o.id),
     });
+    const nodeNames = centres.map((c) => `${pre}${c.name}`);
     for (const [i, c] of centres.entries()) {
       const created = await client.createNode({
         collaborationId: collab.id,
         organisationId: orgs[i]!.id,
-        name: c.name,
+        name: nodeNames[i]!,
       });
       nodeIds.push(created.node.id);
+      const dir = join(work, `${user('node')}-${i}`);
       // the hospital enrols its node administrator's key at the node
       const key = generateAdminKeyPem();
-      new AdminKeyStore(join(work, `node-${i}`)).add(`admin-${i + 1}`, key.publicKeyPem);
+      new AdminKeyStore(dir).add(`admin-${i + 1}`, key.publicKeyPem);
       adminKeys.push(key.privateKeyPem);
-      const file = join(work, `centre-${i}.csv`);
+      const file = join(work, `${user('centre')}-${i}.csv`);
       writeFileSync(file, toCsv(generateCohort(c, rows, 100 + i)));
       const cfg = parseNodeConfig(
         {
-          hub: { url: hub.url, enrolmentToken: created.enrolmentToken },
-          dataDir: join(work, `node-${i}`),
+          hub: { url: hubUrl, enrolmentToken: created.enrolmentToken },
+          dataDir: dir,
           datasets: [{ name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } }],
           claimWaitMs: 20000,
           // every node asks its admin for each algorithm version (manual approval), and picks up the
@@ -116,14 +163,14 @@ export async function startTestFederation(
       await node.start();
       nodes.push(node);
     }
-    const researcher = { username: 'rita.researcher', password: 'correct horse battery' };
-    const auditor = { username: 'aldo.auditor', password: 'staple battery horse' };
+    const researcher = { username: user('rita.researcher'), password: 'correct horse battery' };
+    const auditor = { username: user('aldo.auditor'), password: 'staple battery horse' };
     await client.createUser({ ...researcher, organisationId: orgs[0]!.id, roles: ['researcher'] });
     await client.createUser({ ...auditor, organisationId: orgs[0]!.id, roles: ['auditor'] });
-    const nodeAdmins = centres.map((c, i) => ({
-      username: `node.admin.${i + 1}`,
+    const nodeAdmins = centres.map((_, i) => ({
+      username: user(`node.admin.${i + 1}`),
       password: `node admin password ${i + 1}`,
-      nodeName: c.name,
+      nodeName: nodeNames[i]!,
     }));
     for (const [i, a] of nodeAdmins.entries())
       await client.createUser({
@@ -140,39 +187,50 @@ export async function startTestFederation(
         throw new Error(`nodes did not come online: ${ns.map((n) => `${n.name}=${n.status}`).join(', ')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    const adminClients = new Map<number, HubClient>();
+    const signer = adminSigner(hubUrl, nodeAdmins, nodeIds, adminKeys);
     return {
-      hubUrl: hub.url,
+      hubUrl,
       collaborationName,
       researcher,
       auditor,
       nodeAdmins,
-      nodeNames: centres.map((c) => c.name),
-      admin: { username: admin.username, password: admin.password },
+      nodeNames,
+      admin: { username: hubAdmin.username, password: hubAdmin.password },
       collaborationId: collab.id,
       nodeIds,
       organisationIds: orgs.map((o) => o.id),
-      async decideSigned(index, body) {
-        const a = nodeAdmins[index]!;
-        const nodeId = nodeIds[index]!;
-        // one sign-in per node admin for the whole test: the hub throttles repeated logins per address
-        let as = adminClients.get(index);
-        if (!as) {
-          as = await HubClient.login(hub.url, a.username, a.password);
-          adminClients.set(index, as);
-        }
-        const adminSignature = signAdminStatement(adminKeys[index]!, `admin-${index + 1}`, nodeId, body);
-        await as.decideApproval(nodeId, { ...body, adminSignature });
-      },
+      decideSigned: signer,
       adminKeyPem: (index) => adminKeys[index]!,
       async close() {
         await Promise.allSettled(nodes.map((n) => n.stop()));
-        await hub.close();
       },
     };
   } catch (err) {
     await Promise.allSettled(nodes.map((n) => n.stop()));
-    await hub.close();
     throw err;
   }
+}
+
+/**
+ * `decideSigned` of a federation whose node admins and enrolled keys are known (usable in another process
+ * than the one running the nodes: it only talks to the hub).
+ */
+export function adminSigner(
+  hubUrl: string,
+  nodeAdmins: ReadonlyArray<{ username: string; password: string }>,
+  nodeIds: readonly string[],
+  adminKeys: readonly string[],
+): TestFederation['decideSigned'] {
+  const adminClients = new Map<number, Promise<HubClient>>();
+  return async (index, body) => {
+    const a = nodeAdmins[index]!;
+    // one sign-in per node admin for the whole test: the hub throttles repeated logins per address
+    let as = adminClients.get(index);
+    if (!as) {
+      as = HubClient.login(hubUrl, a.username, a.password);
+      adminClients.set(index, as);
+    }
+    const adminSignature = signAdminStatement(adminKeys[index]!, `admin-${index + 1}`, nodeIds[index]!, body);
+    await (await as).decideApproval(nodeIds[index]!, { ...body, adminSignature });
+  };
 }

@@ -5,22 +5,17 @@
  * task, titles and "my tasks", and the study wizard's warnings and duplicate-title refusal.
  * Screenshots go to packages/web/test-artifacts/forms/ (gitignored) and are attached to the test.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HubClient } from '@fedhub/sdk';
 import { COHORT_DICTIONARY } from '@fedhub/testkit';
-import { startTestFederation, type TestFederation } from '@fedhub/testkit/web-federation';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { TestFederation } from '@fedhub/testkit/web-federation';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StaticProxy, startStaticProxy } from './test-support/static-proxy.js';
+import { type BrowserHarness, startBrowserHarness } from './test-support/browser-harness.js';
 
 const webDir = fileURLToPath(new URL('..', import.meta.url));
-const distDir = join(webDir, 'dist');
 const outDir = join(webDir, 'test-artifacts', 'forms');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ALGORITHMS = [
   'summary',
   'ttest',
@@ -35,9 +30,11 @@ const ALGORITHMS = [
 ];
 const STUDY_TITLE = 'Toxicity and survival after radiotherapy';
 
-let work: string;
+let h: BrowserHarness;
+/** A researcher of this file's own: "my tasks" counts every task of the signed-in researcher. */
+const researcher = { username: 'fiona.forms', password: 'fiona forms password' };
 let fed: TestFederation;
-let front: StaticProxy;
+let front: { url: string };
 let browser: Browser;
 let page: Page;
 let studyId: string;
@@ -78,17 +75,15 @@ const taskIdOfPage = () => new URL(page.url()).hash.split('/')[2] ?? '';
 
 describe('analysis forms in a browser', () => {
   beforeAll(async () => {
-    if (!existsSync(chromiumPath))
-      throw new Error(`chromium not found at ${chromiumPath}: set CHROMIUM_PATH`);
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir, { recursive: true });
-    await build({ configFile: join(webDir, 'vite.config.ts'), root: webDir, logLevel: 'silent' });
-    work = mkdtempSync(join(tmpdir(), 'fedhub-forms-'));
-    fed = await startTestFederation(work);
-    front = await startStaticProxy(distDir, fed.hubUrl);
+    // the shared federation, front and chromium of the browser project (test-support/browser-global-setup.ts)
+    h = await startBrowserHarness('forms', { outRoot: 'test-artifacts' });
+    fed = h.fed;
+    front = { url: h.url };
+    const admin = await HubClient.login(fed.hubUrl, fed.admin.username, fed.admin.password);
+    await admin.createUser({ ...researcher, organisationId: fed.organisationIds[0]!, roles: ['researcher'] });
     // the study through the API (the wizard has its own test below); every node approves its algorithm
     // versions in advance with the enrolled administrator key
-    const api = await HubClient.login(fed.hubUrl, fed.researcher.username, fed.researcher.password);
+    const api = await HubClient.login(fed.hubUrl, researcher.username, researcher.password);
     const collab = (await api.listCollaborations()).find((c) => c.name === fed.collaborationName)!;
     const study = await api.createStudy({
       collaborationId: collab.id,
@@ -109,29 +104,17 @@ describe('analysis forms in a browser', () => {
           algorithm,
           version: versions.get(algorithm)!,
         });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = h.browser;
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     await page.goto(front.url);
-    await page.getByLabel('Username').fill(fed.researcher.username);
-    await page.getByLabel('Password').fill(fed.researcher.password);
+    await page.getByLabel('Username').fill(researcher.username);
+    await page.getByLabel('Password').fill(researcher.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('signed-in-as').waitFor();
   }, 420_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await front?.close();
-    await fed?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await h?.close();
   });
 
   it('runs every algorithm from widgets, without typing JSON', async ({ annotate }) => {
@@ -202,7 +185,10 @@ describe('analysis forms in a browser', () => {
     await page.locator('#param-family').selectOption('binomial');
     expect(await runAndWait()).toBe('completed');
     await page.getByTestId('validate-model').click();
-    await expect.poll(() => page.locator('#run-algorithm').inputValue()).toBe('validate');
+    // the fitted task, the registries and the study's nodes load first
+    await expect
+      .poll(() => page.locator('#run-algorithm').inputValue(), { timeout: 20_000 })
+      .toBe('validate');
     await page.getByTestId('param-model-coefficients').waitFor();
     expect(await page.getByTestId('param-model-coefficients').textContent()).toContain('~ dose_gy + age');
     await page.locator('#param-outcome').selectOption('toxicity');
@@ -295,7 +281,7 @@ describe('analysis forms in a browser', () => {
     expect(new Set(titles).size).toBe(titles.length - 1); // crosstab and chisq differ by name; two re-runs alike
     expect(titles).toContain('Toxicity by dose, stage II as reference');
     expect(titles).toContain('km: Surv(months, dead); by stage');
-    expect(await page.getByTestId('task-submitter').first().textContent()).toBe(fed.researcher.username);
+    expect(await page.getByTestId('task-submitter').first().textContent()).toBe(researcher.username);
     expect((await page.getByTestId('task-data').allTextContents()).some((t) => t.includes('sex = F'))).toBe(
       true,
     );
@@ -342,7 +328,7 @@ describe('analysis forms in a browser', () => {
     await page.getByTestId('study-title').waitFor();
     expect(await page.getByTestId('study-title').textContent()).toBe('Toxicity in two centres');
     // the hub refuses the duplicate too, with a coded error
-    const api = await HubClient.login(fed.hubUrl, fed.researcher.username, fed.researcher.password);
+    const api = await HubClient.login(fed.hubUrl, researcher.username, researcher.password);
     const collab = (await api.listCollaborations()).find((c) => c.name === fed.collaborationName)!;
     await expect(
       api.createStudy({ collaborationId: collab.id, title: ' toxicity in TWO centres', purpose: 'again' }),

@@ -1,5 +1,5 @@
 /** The parameters of `validate-imaging`. */
-import { ImagingModelSpecSchema } from '@fedhub/protocol';
+import { ImagingModelSpecSchema, paramMeta } from '@fedhub/protocol';
 import { z } from 'zod';
 import { columnParam, DatasetParam, examples, FilterParam } from '../common-params.js';
 import { METRIC_GRIDS } from './metric-summary.js';
@@ -26,13 +26,19 @@ export const ValidateImagingParamsSchema = z.strictObject({
     })
     .describe('The image model')
     .meta(
-      examples({
-        onnx: `sha256:${'0'.repeat(64)}`,
-        registered: 'gtv-seg@2',
-        imaging: {
-          preprocessing: { size: [128, 128, 64], crop: 'structure' },
-          output: { task: 'segmentation' },
-        },
+      // the form picks it from the ONNX registry (models whose card has an imaging section)
+      paramMeta({
+        widget: 'onnx-model',
+        examples: [
+          {
+            onnx: `sha256:${'0'.repeat(64)}`,
+            registered: 'gtv-seg@2',
+            imaging: {
+              preprocessing: { size: [128, 128, 64], crop: 'structure' },
+              output: { task: 'segmentation' },
+            },
+          },
+        ],
       }),
     ),
   selection: z

@@ -41,7 +41,14 @@ describe('federated validation of a frozen score equals pROC and R glm on the po
       pooled: Record<string, number> & {
         hosmerLemeshow: { statistic: number; df: number; observed: number[] };
       };
-      perCentre: Array<{ centre: string; auc: number }>;
+      perCentre: Array<{
+        centre: string;
+        auc: number;
+        n: number;
+        events: number;
+        roc: Array<{ tpr: number; fpr: number }>;
+        hosmerLemeshow: { n: number[]; observed: number[]; expected: number[] };
+      }>;
     };
     expect(rel(r.pooled.auc!, v.auc as number)).toBeLessThan(1e-12);
     expect(rel(r.pooled.aucVariance!, v.delongVar as number)).toBeLessThan(1e-9);
@@ -54,6 +61,29 @@ describe('federated validation of a frozen score equals pROC and R glm on the po
     expect(r.pooled.hosmerLemeshow.observed).toEqual(v.hlObserved);
     expect(rel(r.pooled.hosmerLemeshow.statistic, v.hlStatistic as number)).toBeLessThan(1e-9);
     expect(r.perCentre.map((c) => c.centre)).toEqual(nodes.map((n) => n.name));
+    // 1.5.0: each centre's ROC curve and risk groups (per-centre curves in the dashboard): the curves run
+    // from (0, 0) to (1, 1) without stepping back, and the centres' groups add up to the pooled groups
+    const pooledHl = r.pooled.hosmerLemeshow as unknown as {
+      n: number[];
+      observed: number[];
+      expected: number[];
+    };
+    for (const c of r.perCentre) {
+      expect(c.roc[0]).toMatchObject({ tpr: 0, fpr: 0 });
+      expect(c.roc.at(-1)).toMatchObject({ tpr: 1, fpr: 1 });
+      for (let i = 1; i < c.roc.length; i++) {
+        expect(c.roc[i]!.tpr).toBeGreaterThanOrEqual(c.roc[i - 1]!.tpr);
+        expect(c.roc[i]!.fpr).toBeGreaterThanOrEqual(c.roc[i - 1]!.fpr);
+      }
+      expect(c.roc.length).toBeGreaterThan(3);
+      expect(c.hosmerLemeshow.n.reduce((a, b) => a + b, 0)).toBe(c.n);
+      expect(c.hosmerLemeshow.observed.reduce((a, b) => a + b, 0)).toBe(c.events);
+    }
+    for (const key of ['n', 'observed', 'expected'] as const)
+      pooledHl[key].forEach((v, g) => {
+        const sum = r.perCentre.reduce((a, c) => a + c.hosmerLemeshow[key][g]!, 0);
+        expect(Math.abs(sum - v)).toBeLessThan(1e-9);
+      });
     // every pooled round crossed the hub masked
     for (const round of transcript.slice(1))
       for (const payload of round) expect(payload).not.toHaveProperty('additive');

@@ -288,6 +288,7 @@ export type ValidateInput = z.infer<typeof ValidateInputSchema>;
 
 // a centre's metrics may be NaN in-process (no events at the centre): null once they crossed as JSON
 const CentreNumber = z.number().nullable().or(z.nan());
+const RocPointSchema = z.object({ threshold: z.number(), tpr: z.number(), fpr: z.number() });
 const CentreSchema = z.object({
   n: z.int(),
   events: z.number(),
@@ -297,6 +298,16 @@ const CentreSchema = z.object({
   brier: CentreNumber,
   calibrationSlope: CentreNumber,
   calibrationInLarge: CentreNumber,
+  // 1.5.0: the centre's ROC curve (absent where one outcome class is)
+  roc: z.array(RocPointSchema).optional(),
+});
+/** 1.5.0: a centre's own Hosmer–Lemeshow groups (calibration round), where the study allows it. */
+const CentreGroupsSchema = z.object({
+  hosmerLemeshow: z.object({
+    n: z.array(z.number()),
+    observed: z.array(z.number()),
+    expected: z.array(z.number()),
+  }),
 });
 
 /**
@@ -308,7 +319,7 @@ export const ValidatePayloadSchema = z.union([
   z.object({ declared: DeclaredLevels, ...additiveFields }),
   z.object({
     ...additiveFields,
-    centre: CentreSchema.optional(),
+    centre: z.union([CentreSchema, CentreGroupsSchema]).optional(),
     // the subgroup column's declared levels: the layout of the subgroup block of the vector (subgroups.ts)
     subgroupLevels: z.array(z.string()).optional(),
   }),
@@ -364,7 +375,9 @@ type HosmerLemeshow = {
 export interface ValidateState {
   levels: Record<string, string[]>;
   pooled?: PooledMetrics;
-  perCentre?: Array<{ centre: string } & z.infer<typeof CentreSchema>>;
+  perCentre?: Array<
+    { centre: string } & z.infer<typeof CentreSchema> & Partial<z.infer<typeof CentreGroupsSchema>>
+  >;
   hl?: HosmerLemeshow;
   subgroups?: SubgroupResult;
   slope: SerialIrls;
@@ -387,6 +400,8 @@ export const validate = defineAlgorithm<
   // 1.4.0: ONNX models by digest, the decision curve (net benefit) and records left out for missing values;
   // score bins merged at the node until each passes the policy, statistics on the group means
   // 1.5.0: `subgroup`: the measures within each declared level, where the study allows subgroup analyses
+  //   and, with per-node breakdowns, each centre's ROC curve (steps of ROC_MIN_STEP patients, from its own
+  // merged histogram) and its Hosmer–Lemeshow groups, for per-centre curves with CIs
   version: '1.5.0',
   title: 'Model validation across centres',
   description:
@@ -502,6 +517,11 @@ export const validate = defineAlgorithm<
         brier: brierFromPartial(brierLocalPartial(s.y, s.p)),
         calibrationSlope: cal.slope,
         calibrationInLarge: cal.interceptInLarge,
+        // the curve from the histogram the gate checked (each group a declared cell), each step over at
+        // least ROC_MIN_STEP patients as the pooled curve's; none where one outcome class is absent
+        ...(local.nPositive > 0 && local.nNegative > 0
+          ? { roc: rocFromHistograms(Float64Array.from(hist), gridOf(params.scoreResolution), ROC_MIN_STEP) }
+          : {}),
       };
       return release({ [ADDITIVE_FIELD]: additive, centre, ...levelsOut }, withBins);
     }
@@ -545,6 +565,18 @@ export const validate = defineAlgorithm<
         );
       }
     }
+    // this centre's own risk groups leave the node only where the study allows per-node breakdowns (they
+    // are the cells declared above)
+    const centre =
+      input.breaks && ctx.releasePerNodeBreakdown === true
+        ? {
+            hosmerLemeshow: {
+              n: Array.from({ length: vec.length / 3 }, (_, g) => vec[3 * g]!),
+              observed: Array.from({ length: vec.length / 3 }, (_, g) => vec[3 * g + 1]!),
+              expected: Array.from({ length: vec.length / 3 }, (_, g) => vec[3 * g + 2]!),
+            },
+          }
+        : null;
     vec.push(
       ...glmLocalPartial(
         calibrationSlopeNodeData(s.y, s.p),
@@ -560,7 +592,7 @@ export const validate = defineAlgorithm<
       ),
     );
     return release(
-      { [ADDITIVE_FIELD]: vec },
+      { [ADDITIVE_FIELD]: vec, ...(centre ? { centre } : {}) },
       {
         ...disclosure,
         cells: [...disclosure.cells, ...hlCells],
@@ -629,7 +661,7 @@ export const validate = defineAlgorithm<
         },
         perCentre: parts.flatMap((p) => {
           const c = 'centre' in p.payload ? p.payload.centre : undefined;
-          return c ? [{ centre: p.nodeName, ...c }] : [];
+          return c && 'auc' in c ? [{ centre: p.nodeName, ...c }] : [];
         }),
         hl: { breaks },
         ...(params.subgroup
@@ -665,6 +697,17 @@ export const validate = defineAlgorithm<
         expected: Array.from(r.expected),
       };
       offset = 3 * g;
+      // each centre's own risk groups, where the study allows per-node breakdowns and the node sent them
+      const groupsOf = new Map(
+        parts.flatMap((p) => {
+          const c = 'centre' in p.payload ? p.payload.centre : undefined;
+          return c && 'hosmerLemeshow' in c ? [[p.nodeName, c.hosmerLemeshow] as const] : [];
+        }),
+      );
+      s.perCentre = s.perCentre?.map((c) => {
+        const groups = groupsOf.get(c.centre);
+        return groups ? { ...c, hosmerLemeshow: groups } : c;
+      });
     }
     const step = (irls: SerialIrls, p: number, at: number): SerialIrls => {
       if (irls.done) return irls;

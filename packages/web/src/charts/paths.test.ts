@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberAtRisk, stepBandPath, stepPath } from './paths.js';
+import { formatAtRisk, numberAtRisk, stepBandPath, stepPath } from './paths.js';
 import { linearScale } from './scale.js';
 
 // x: 1 unit = 10 px; y: S = 1 at 0 px, S = 0 at 100 px
@@ -24,6 +24,9 @@ describe('Kaplan–Meier paths', () => {
   });
   it('counts the number at risk at each tick', () => {
     expect(numberAtRisk([2, 5, 9], [100, 80, 40], [0, 2, 3, 6, 10])).toEqual([100, 100, 80, 40, 0]);
+  });
+  it('shows a number at risk as released: whole as whole, a fraction never rounded to a whole count', () => {
+    expect([100, 0, 41.5, 12.04, 12.96].map(formatAtRisk)).toEqual(['100', '0', '41.5', '12.0', '13.0']);
   });
 });
 

@@ -80,6 +80,16 @@ export function numberAtRisk(
   });
 }
 
+/**
+ * A number at risk as released: whole numbers as they are; a fraction (censorings spread over a merged
+ * interval, or noise added for differential privacy) with one decimal, never rounded to a whole number
+ * that was not released (pure).
+ */
+export function formatAtRisk(v: number): string {
+  // 12.04 shows as 12.0, not 12: the reader sees it is not a whole count
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
 /** A censoring mark: where a curve has censored records, at S(t) just after t (pure, for the KM plot). */
 export interface CensorMark {
   time: number;

@@ -2,9 +2,10 @@ import type { ColumnSpec } from '@fedhub/protocol';
 import { describe, expect, it } from 'vitest';
 // the real parameter schemas, as the hub advertises them (z.toJSONSchema of each algorithm's zod schema)
 import { listAlgorithms } from '../../../algorithms/src/registry.js';
+import { ValidateImagingParamsSchema } from '../../../algorithms/src/validate-imaging/params.js';
 import { columnFits, columnLevels, formulaFactors, pickableColumns, unknownFormulaNames } from './columns.js';
 import { type FieldKind, fieldKind, type JsonSchemaNode } from './field-kind.js';
-import { buildParams, type FormValues, valuesFromParams } from './params-values.js';
+import { buildParams, chosenDataset, type FormValues, valuesFromParams } from './params-values.js';
 
 const schemaOf = (name: string) =>
   listAlgorithms()
@@ -56,21 +57,74 @@ describe('fieldKind: widgets from schema metadata', () => {
     });
   });
   it('leaves JSON typing only to expert settings, in every algorithm', () => {
-    // validate-imaging's structured settings (the registered image model with its preprocessing, the series
-    // selection, the cohort table's columns, metric thresholds) have no widget of their own yet
-    const expert = new Set([
-      'drl-survey.references',
-      'radiomics-extract.settings',
-      'validate-imaging.model',
-      'validate-imaging.selection',
-      'validate-imaging.cohort',
-      'validate-imaging.thresholds',
-    ]);
+    // validate-imaging's settings have widgets now (the model from the registry, the cohort's dataset,
+    // columns and filter, the thresholds as lists): only these two stay JSON
+    const expert = new Set(['drl-survey.references', 'radiomics-extract.settings']);
     for (const a of listAlgorithms())
       for (const [p, s] of Object.entries((a.paramsJsonSchema() as JsonSchemaNode).properties ?? {})) {
         const k = fieldKind(p, s as JsonSchemaNode);
         if (k.kind === 'json') expect(expert, `${a.name}.${p} is typed as JSON`).toContain(`${a.name}.${p}`);
       }
+  });
+});
+
+describe('validate-imaging from widgets', () => {
+  const imaging = {
+    preprocessing: { size: [64, 64, 32], crop: 'structure' },
+    output: { task: 'segmentation' },
+  };
+  it('picks the model from the registry and gives the cohort and thresholds widgets of their own', () => {
+    expect(kindOf('validate-imaging', 'model')).toEqual({ kind: 'onnx-model' });
+    const cohortKind = kindOf('validate-imaging', 'cohort');
+    expect(cohortKind.kind).toBe('object');
+    const sub = cohortKind.kind === 'object' ? cohortKind.fields.map(([f, fs]) => [f, fieldKind(f, fs)]) : [];
+    expect(Object.fromEntries(sub)).toEqual({
+      dataset: { kind: 'dataset' },
+      patient: { kind: 'column', columnKind: 'any' },
+      label: { kind: 'column', columnKind: 'binary' },
+      filter: { kind: 'filter' },
+    });
+    expect(kindOf('validate-imaging', 'selection').kind).toBe('object');
+    expect(kindOf('validate-imaging', 'thresholds').kind).toBe('object');
+    expect(kindOf('validate-imaging', 'structure')).toEqual({ kind: 'text' });
+  });
+  it('builds parameters the algorithm accepts, and gives them back for edit and re-run', () => {
+    const schema = schemaOf('validate-imaging');
+    const v: FormValues = {
+      model: { onnx: `sha256:${'a'.repeat(64)}`, registered: 'gtv-seg@2', imaging },
+      'selection.modality': 'CT',
+      'selection.seriesDescription': '*thorax*',
+      'cohort.dataset': 'cohort',
+      'cohort.patient': 'patient_id',
+      'cohort.filter': { mode: 'rows', rows: [{ column: 'age', op: 'ge', value: '50' }] },
+      structure: 'GTV',
+      tolerances: '1, 2',
+      'thresholds.dice': '0.7, 0.8',
+    };
+    expect(chosenDataset(schema, v)).toBe('cohort');
+    const params = buildParams(schema, v, cohort);
+    expect(params).toEqual({
+      model: { onnx: `sha256:${'a'.repeat(64)}`, registered: 'gtv-seg@2', imaging },
+      selection: { modality: 'CT', seriesDescription: '*thorax*' },
+      cohort: {
+        dataset: 'cohort',
+        patient: 'patient_id',
+        filter: { column: 'age', op: 'ge', value: 50 },
+      },
+      structure: 'GTV',
+      tolerances: [1, 2],
+      thresholds: { dice: [0.7, 0.8] },
+    });
+    expect(ValidateImagingParamsSchema.safeParse(params).success).toBe(true);
+    expect(buildParams(schema, valuesFromParams(schema, params), cohort)).toEqual(params);
+  });
+  it('refuses a form without a model, naming the parameter', () => {
+    expect(() =>
+      buildParams(schemaOf('validate-imaging'), {
+        'cohort.dataset': 'cohort',
+        'cohort.patient': 'patient_id',
+      }),
+    ).toThrow(/^model: is required/);
   });
 });
 

@@ -36,8 +36,13 @@ export type FieldKind =
   /** Bins per column of the columns parameter `of`. */
   | { kind: 'bins'; of: string }
   | { kind: 'model'; modelOf: 'glm' | 'coxph' }
+  /** A registered ONNX image model: digest, name@version and the card's imaging section. */
+  | { kind: 'onnx-model' }
   | { kind: 'filter' }
-  /** A nested object of plain fields (stored as `name.sub` in the form values). */
+  /**
+   * A nested object whose fields each have a widget of their own (a dataset, columns, a filter, lists,
+   * plain inputs; one level deep), stored as `name.sub` in the form values.
+   */
   | { kind: 'object'; fields: Array<[string, JsonSchemaNode]>; required: string[] }
   /** A comma-separated list of numbers or strings. */
   | { kind: 'list'; item: 'number' | 'string' }
@@ -51,6 +56,18 @@ export type FieldKind =
 const typeOf = (s: JsonSchemaNode) => (Array.isArray(s.type) ? s.type[0] : s.type);
 const isScalarType = (t: string | undefined) =>
   t === 'string' || t === 'number' || t === 'integer' || t === 'boolean';
+
+/**
+ * Whether a field may sit inside an object parameter: plain inputs, and the widgets that need no sibling
+ * (a dataset, columns, a filter); not JSON, not another object, not widgets that read a sibling.
+ */
+function nestable(name: string, s: JsonSchemaNode): boolean {
+  if (isScalarType(typeOf(s)) && !metaOf(s).widget) return true;
+  const k = fieldKind(name, s);
+  return ['dataset', 'column', 'columns', 'filter', 'list', 'enum', 'number', 'boolean', 'text'].includes(
+    k.kind,
+  );
+}
 
 /** The parameter's form metadata. */
 export function metaOf(s: JsonSchemaNode): ParamMeta {
@@ -70,6 +87,8 @@ export function fieldKind(_name: string, s: JsonSchemaNode): FieldKind {
       return { kind: 'filter' };
     case 'model':
       return { kind: 'model', modelOf: m.modelOf ?? 'glm' };
+    case 'onnx-model':
+      return { kind: 'onnx-model' };
     case 'bins':
       if (m.levelsOf) return { kind: 'bins', of: m.levelsOf };
       break;
@@ -94,7 +113,7 @@ export function fieldKind(_name: string, s: JsonSchemaNode): FieldKind {
     (typeOf(s.items) === 'number' || typeOf(s.items) === 'string')
   )
     return { kind: 'list', item: typeOf(s.items) === 'number' ? 'number' : 'string' };
-  if (type === 'object' && s.properties && Object.values(s.properties).every((p) => isScalarType(typeOf(p))))
+  if (type === 'object' && s.properties && Object.entries(s.properties).every(([n, p]) => nestable(n, p)))
     return { kind: 'object', fields: Object.entries(s.properties), required: s.required ?? [] };
   return { kind: 'json' };
 }

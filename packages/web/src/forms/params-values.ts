@@ -22,6 +22,13 @@ export type ModelDraft =
       output: string;
     };
 
+/** The ONNX image model the onnx-model widget holds: what validate-imaging's `model` takes. */
+export interface OnnxModelValue {
+  onnx: string;
+  registered?: string;
+  imaging: unknown;
+}
+
 /** One widget's value. */
 export type FormValue =
   | string
@@ -31,6 +38,7 @@ export type FormValue =
   | Record<string, BinsDraft>
   | ModelDraft
   | FilterDraft
+  | OnnxModelValue
   | undefined;
 /** The form's values by parameter name (nested objects' fields as `name.sub`). */
 export type FormValues = Record<string, FormValue>;
@@ -133,6 +141,11 @@ function one(
         throw new ParamsFormError(name, 'choose a model (a registered model or a fitted task)');
       return { formula: m.formula, coefficients: m.coefficients };
     }
+    case 'onnx-model': {
+      const m = v as Partial<OnnxModelValue>;
+      if (!m.onnx || !m.imaging) throw new ParamsFormError(name, 'choose a registered image model');
+      return m;
+    }
     case 'filter':
       try {
         return filterFromDraft(v as FilterDraft, columns);
@@ -166,7 +179,8 @@ export function buildParams(
             throw new ParamsFormError(`${name}.${f}`, 'is required');
           continue;
         }
-        sub[f] = scalar(`${name}.${f}`, fieldKind(f, fs), v);
+        const p = one(`${name}.${f}`, fieldKind(f, fs), v, values, columns);
+        if (p !== undefined) sub[f] = p;
       }
       if (Object.keys(sub).length > 0) out[name] = sub;
       else if (required.has(name)) throw new ParamsFormError(name, 'is required');
@@ -183,6 +197,71 @@ export function buildParams(
   return out;
 }
 
+/** The form value of one parameter's `v` (the inverse of `one`). */
+function formValueOf(k: FieldKind, v: unknown): FormValue {
+  switch (k.kind) {
+    case 'number':
+      return String(v);
+    case 'list':
+      return (v as unknown[]).join(', ');
+    case 'json':
+      return JSON.stringify(v, null, 2);
+    case 'enum':
+      return typeof v === 'string' ? v : JSON.stringify(v, null, 2);
+    case 'bins':
+      return Object.fromEntries(
+        Object.entries(v as Record<string, Bins>).map(([c, b]) => [c, draftFromBins(b)]),
+      );
+    case 'model': {
+      const m = v as {
+        score?: string;
+        formula?: string;
+        coefficients?: Record<string, number>;
+        onnx?: string;
+        registered?: string;
+        inputs?: Record<string, string[]>;
+        output?: string;
+      };
+      return m.onnx !== undefined
+        ? {
+            source: 'onnx',
+            onnx: m.onnx,
+            registered: m.registered ?? '',
+            inputs: m.inputs ?? {},
+            output: m.output ?? '',
+          }
+        : m.score !== undefined
+          ? { source: 'score', score: m.score }
+          : {
+              source: 'frozen',
+              formula: m.formula ?? '',
+              coefficients: m.coefficients ?? {},
+              label: 'as in the earlier task',
+            };
+    }
+    case 'filter':
+      return draftFromFilter(v as Filter);
+    default:
+      return v as FormValue;
+  }
+}
+
+/**
+ * The dataset the form's column pickers and filter read: the value of the first dataset field, at the top
+ * (`dataset`) or inside an object parameter (validate-imaging's `cohort.dataset`).
+ */
+export function chosenDataset(schema: JsonSchemaNode, values: FormValues): string | undefined {
+  for (const [name, s] of Object.entries(schema.properties ?? {})) {
+    const k = fieldKind(name, s);
+    if (k.kind === 'dataset' && typeof values[name] === 'string') return values[name] as string;
+    if (k.kind === 'object')
+      for (const [f, fs] of k.fields)
+        if (fieldKind(f, fs).kind === 'dataset' && typeof values[`${name}.${f}`] === 'string')
+          return values[`${name}.${f}`] as string;
+  }
+  return undefined;
+}
+
 /** The form values that give `params` back (the inverse of buildParams, for "edit and re-run"). */
 export function valuesFromParams(schema: JsonSchemaNode, params: Record<string, unknown>): FormValues {
   const out: FormValues = {};
@@ -190,65 +269,14 @@ export function valuesFromParams(schema: JsonSchemaNode, params: Record<string, 
     const v = params[name];
     if (v === undefined || v === null) continue;
     const k = fieldKind(name, s);
-    switch (k.kind) {
-      case 'object':
-        for (const [f] of k.fields) {
-          const x = (v as Record<string, unknown>)[f];
-          if (x !== undefined) out[`${name}.${f}`] = typeof x === 'boolean' ? x : String(x);
-        }
-        break;
-      case 'number':
-        out[name] = String(v);
-        break;
-      case 'list':
-        out[name] = (v as unknown[]).join(', ');
-        break;
-      case 'json':
-        out[name] = JSON.stringify(v, null, 2);
-        break;
-      case 'enum':
-        out[name] = typeof v === 'string' ? v : JSON.stringify(v, null, 2);
-        break;
-      case 'bins':
-        out[name] = Object.fromEntries(
-          Object.entries(v as Record<string, Bins>).map(([c, b]) => [c, draftFromBins(b)]),
-        );
-        break;
-      case 'model': {
-        const m = v as {
-          score?: string;
-          formula?: string;
-          coefficients?: Record<string, number>;
-          onnx?: string;
-          registered?: string;
-          inputs?: Record<string, string[]>;
-          output?: string;
-        };
-        out[name] =
-          m.onnx !== undefined
-            ? {
-                source: 'onnx',
-                onnx: m.onnx,
-                registered: m.registered ?? '',
-                inputs: m.inputs ?? {},
-                output: m.output ?? '',
-              }
-            : m.score !== undefined
-              ? { source: 'score', score: m.score }
-              : {
-                  source: 'frozen',
-                  formula: m.formula ?? '',
-                  coefficients: m.coefficients ?? {},
-                  label: 'as in the earlier task',
-                };
-        break;
+    if (k.kind === 'object') {
+      for (const [f, fs] of k.fields) {
+        const x = (v as Record<string, unknown>)[f];
+        if (x !== undefined && x !== null) out[`${name}.${f}`] = formValueOf(fieldKind(f, fs), x);
       }
-      case 'filter':
-        out[name] = draftFromFilter(v as Filter);
-        break;
-      default:
-        out[name] = v as FormValue;
+      continue;
     }
+    out[name] = formValueOf(k, v);
   }
   return out;
 }

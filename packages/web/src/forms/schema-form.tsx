@@ -10,13 +10,20 @@ import type { ColumnSpec, DataDictionary, Filter, ModelVersion, OnnxModel, Task 
 import type { Bins, BinsDraft, KnownColumn } from './bins.js';
 import { type FieldKind, fieldKind, type JsonSchemaNode, metaOf, placeholderOf } from './field-kind.js';
 import { describeFilter, type FilterDraft } from './filter-draft.js';
-import type { FormValue, FormValues, ModelDraft } from './params-values.js';
+import {
+  chosenDataset,
+  type FormValue,
+  type FormValues,
+  type ModelDraft,
+  type OnnxModelValue,
+} from './params-values.js';
 import { BinsField } from './widgets/bins-field.js';
 import { ColumnSelect, ColumnsChecklist } from './widgets/column-fields.js';
 import { FilterField } from './widgets/filter-field.js';
 import { FormulaField } from './widgets/formula-field.js';
 import { FactorLevelsField, LevelsField } from './widgets/levels-fields.js';
 import { ModelField } from './widgets/model-field.js';
+import { OnnxModelField } from './widgets/onnx-model-field.js';
 import { FieldShell, labelOf } from './widgets/shell.js';
 
 /** The parameter's first example in words, for the widgets that are not typed. */
@@ -50,6 +57,7 @@ export function exampleInWords(k: FieldKind, s: JsonSchemaNode): string | null |
     case 'json':
       return undefined;
     case 'object':
+    case 'onnx-model':
       return null;
     default:
       return null;
@@ -207,6 +215,17 @@ function Field(props: {
           />
         </FieldShell>
       );
+    case 'onnx-model':
+      return (
+        <FieldShell {...shell} group>
+          <OnnxModelField
+            id={id}
+            models={props.context.onnxModels ?? []}
+            value={value as OnnxModelValue | undefined}
+            set={(v) => set(name, v)}
+          />
+        </FieldShell>
+      );
     case 'filter':
       return (
         <FieldShell {...shell} group>
@@ -320,7 +339,7 @@ function Field(props: {
 /** The generated form (controlled: `values` in, `onChange` out). */
 export function SchemaForm({ schema, datasets, values, onChange, context }: SchemaFormProps) {
   const required = new Set(schema.required ?? []);
-  const ds = datasets.find((d) => d.name === values.dataset);
+  const ds = datasets.find((d) => d.name === chosenDataset(schema, values));
   const columns = ds?.columns ?? [];
   return (
     <div className="schema-form">

@@ -7,11 +7,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HubClient } from '@fedhub/sdk';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserHarness, startBrowserHarness } from '../test-support/browser-harness.js';
 
 let h: BrowserHarness;
+/**
+ * The hub is shared by every browser file: the researcher signed out everywhere and the node re-keyed
+ * are this file's own, not the shared researcher or a node other files run on.
+ */
+const sam = { username: 'sam.signed-out', password: 'sam signed out password' };
+const SPARE_NODE = 'Spare node (admin test)';
+const SPARE_COLLABORATION = 'Spare collaboration (admin test)';
 
 /** Opens the action `testId` in the row and confirms it with `reason`. */
 async function act(row: ReturnType<Page['getByTestId']>, testId: string, reason: string) {
@@ -25,7 +33,15 @@ async function act(row: ReturnType<Page['getByTestId']>, testId: string, reason:
 
 describe('administration and audit in a browser', () => {
   beforeAll(async () => {
-    h = await startBrowserHarness('admin', 200);
+    h = await startBrowserHarness('admin');
+    const api = await HubClient.login(h.fed.hubUrl, h.fed.admin.username, h.fed.admin.password);
+    await api.createUser({ ...sam, organisationId: h.fed.organisationIds[0]!, roles: ['researcher'] });
+    const org = await api.createOrganisation({ name: 'Spare hospital (admin test)' });
+    const collab = await api.createCollaboration({
+      name: SPARE_COLLABORATION,
+      organisationIds: [org.id],
+    });
+    await api.createNode({ collaborationId: collab.id, organisationId: org.id, name: SPARE_NODE });
   });
   afterAll(async () => {
     await h?.close();
@@ -66,10 +82,8 @@ describe('administration and audit in a browser', () => {
     await olga.context.close();
 
     // a researcher signed in elsewhere is signed out everywhere at once
-    const rita = await h.signIn(h.fed.researcher);
-    const ritaRow = page.locator(
-      `[data-testid="admin-user-row"][data-username="${h.fed.researcher.username}"]`,
-    );
+    const rita = await h.signIn(sam);
+    const ritaRow = page.locator(`[data-testid="admin-user-row"][data-username="${sam.username}"]`);
     await act(ritaRow, 'revoke-sessions', 'laptop stolen');
     await expect.poll(() => ritaRow.getByRole('status').textContent()).toContain('signed out everywhere');
     await rita.page.reload();
@@ -82,7 +96,7 @@ describe('administration and audit in a browser', () => {
 
     // a collaboration gains and loses an organisation
     await page.getByRole('link', { name: 'Collaborations' }).click();
-    const collab = page.getByTestId('admin-collaboration').filter({ hasText: h.fed.collaborationName });
+    const collab = page.getByTestId('admin-collaboration').filter({ hasText: SPARE_COLLABORATION });
     await collab.getByLabel('Add an organisation').selectOption({ label: 'Hospital D' });
     await collab.getByRole('button', { name: 'Add', exact: true }).click();
     const member = collab.getByTestId('collaboration-member').filter({ hasText: 'Hospital D' });
@@ -93,7 +107,7 @@ describe('administration and audit in a browser', () => {
 
     // a node is re-keyed: its token is void and a one-time enrolment token is shown once
     await page.getByRole('link', { name: 'Nodes' }).click();
-    const node = page.locator(`[data-testid="admin-node-row"][data-node="${h.fed.nodeNames[2]}"]`);
+    const node = page.locator(`[data-testid="admin-node-row"][data-node="${SPARE_NODE}"]`);
     await node.waitFor();
     await act(node, 'rekey-node', 'key file copied to a laptop');
     await expect
@@ -136,10 +150,10 @@ describe('administration and audit in a browser', () => {
     expect(what).toContain('disabled a user');
     // and about one user, picked by name
     await page.getByLabel('About').selectOption('user');
-    await page.getByLabel('Which user').selectOption({ label: `user ${h.fed.researcher.username}` });
+    await page.getByLabel('Which user').selectOption({ label: `user ${sam.username}` });
     await expect
       .poll(async () => new Set(await page.getByTestId('audit-about').allTextContents()))
-      .toEqual(new Set([`user ${h.fed.researcher.username}`]));
+      .toEqual(new Set([`user ${sam.username}`]));
     await h.shot(page, 'audit-filtered');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -149,7 +163,7 @@ describe('administration and audit in a browser', () => {
     await download.saveAs(file);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
     expect(lines[0]).toBe('seq,time (UTC),who,actor,action,what,about,object,details,hash');
-    expect(lines.slice(1).every((l) => l.includes(`user ${h.fed.researcher.username}`))).toBe(true);
+    expect(lines.slice(1).every((l) => l.includes(`user ${sam.username}`))).toBe(true);
     expect(lines.some((l) => l.includes('laptop stolen'))).toBe(true);
 
     // an unknown person finds nothing, and the page says what to check

@@ -25,7 +25,9 @@ async function openInbox(page: Page) {
 
 describe('approvals inbox in a browser', () => {
   beforeAll(async () => {
-    h = await startBrowserHarness('inbox');
+    // a federation of its own: the inbox counts every request pending at the node, and its decisions
+    // and the node's state must see nothing of other files (the shared build and chromium still)
+    h = await startBrowserHarness('inbox', { ownFederation: true });
     rita = await HubClient.login(h.fed.hubUrl, h.fed.researcher.username, h.fed.researcher.password);
     const study = await rita.createStudy({
       collaborationId: h.fed.collaborationId,

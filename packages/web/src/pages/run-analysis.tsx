@@ -11,7 +11,7 @@ import { errorText, useSession } from '../api/context.js';
 import { navigate, useLoad } from '../api/hooks.js';
 import type { KnownColumn } from '../forms/bins.js';
 import type { JsonSchemaNode } from '../forms/field-kind.js';
-import { buildParams, type FormValues, valuesFromParams } from '../forms/params-values.js';
+import { buildParams, chosenDataset, type FormValues, valuesFromParams } from '../forms/params-values.js';
 import { type FormContext, mergeDictionaries, SchemaForm } from '../forms/schema-form.js';
 import { scopeAlgorithms, scopeDatasets } from '../forms/study-scope.js';
 import { paramsSummary } from '../forms/task-summary.js';
@@ -154,7 +154,7 @@ export function RunAnalysis(props: RunAnalysisProps) {
     }
   }, [props.model, props.modelTask, props.studyId, models.data, modelTask.data, prefilled]);
 
-  const columns = datasets.find((d) => d.name === values.dataset)?.columns ?? [];
+  const columns = datasets.find((d) => d.name === (schema && chosenDataset(schema, values)))?.columns ?? [];
   const context: FormContext = {
     models: models.data ?? [],
     onnxModels: (onnxModels.data ?? []).filter((m) => !study || m.collaborationId === study.collaborationId),

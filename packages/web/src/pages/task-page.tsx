@@ -2,8 +2,11 @@
 import type { TaskDetail } from '@fedhub/protocol';
 import { useEffect, useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
+import { useLoad } from '../api/hooks.js';
 import { shortDateTime } from '../api/time.js';
+import { mergeDictionaries } from '../forms/schema-form.js';
 import { paramsSummary, taskDataset, taskFilter, taskTitle } from '../forms/task-summary.js';
+import { ResultDictionary } from '../results/dictionary-context.js';
 import { ResultView } from '../results/result-view.js';
 import { RunsTable } from './runs-table.js';
 import { rerunHref } from './task-list.js';
@@ -38,6 +41,14 @@ export function TaskPage({ id }: { id: string }) {
       live = false;
     };
   }, [client, id]);
+  // the dictionary of the task's dataset, as the study's nodes declare it: axis units of the result views
+  const studyId = task?.studyId;
+  const dictionary = useLoad(async () => {
+    if (!studyId) return [];
+    const study = await client.getStudy(studyId);
+    const nodes = (await client.listNodes(study.collaborationId)).filter((n) => study.nodeIds.includes(n.id));
+    return mergeDictionaries(nodes);
+  }, [studyId]);
   if (error)
     return (
       <p role="alert" className="error">
@@ -106,7 +117,11 @@ export function TaskPage({ id }: { id: string }) {
       {task.status === 'completed' && task.result !== null && (
         <div data-testid="task-result">
           <h2>Result</h2>
-          <ResultView algorithm={task.algorithm} result={task.result} />
+          <ResultDictionary.Provider
+            value={(dictionary.data ?? []).find((d) => d.name === taskDataset(task))?.columns ?? []}
+          >
+            <ResultView algorithm={task.algorithm} result={task.result} />
+          </ResultDictionary.Provider>
         </div>
       )}
     </section>

@@ -1,8 +1,13 @@
-/** A histogram of one released column (counts per bin; below/above counts are reported, not drawn). */
+/**
+ * A histogram of one released column: counts per bin, each bar labelled with its count as released, the
+ * x axis in the unit the data dictionary declares for the column (below/above counts are reported, not
+ * drawn).
+ */
 import { toCsv } from '../charts/csv.js';
 import { histogramBars } from '../charts/histogram-bars.js';
-import { linearScale, niceTicks } from '../charts/scale.js';
+import { formatNumber, linearScale, niceTicks } from '../charts/scale.js';
 import { XAxis, YAxis } from './axis.js';
+import { axisTitle, useColumnUnit } from './dictionary-context.js';
 import { Figure } from './figure.js';
 import type { SummaryColumn } from './types.js';
 
@@ -13,9 +18,10 @@ export function Histogram({
   column: SummaryColumn & { histogram: NonNullable<SummaryColumn['histogram']> };
 }) {
   const h = column.histogram;
+  const unit = useColumnUnit(column.column);
   const width = 520;
   const height = 240;
-  const m = { l: 56, r: 16, t: 12, b: 48 };
+  const m = { l: 56, r: 16, t: 18, b: 48 };
   const x = linearScale([h.breaks[0]!, h.breaks.at(-1)!], [m.l, width - m.r]);
   const { bars, density } = histogramBars(h.breaks, h.counts);
   const max = Math.max(density ? 1e-9 : 1, ...bars.map((b) => b.height));
@@ -42,13 +48,34 @@ export function Histogram({
           <title>{`[${b.x0}, ${b.x1}): ${b.count}`}</title>
         </rect>
       ))}
+      {bars.map((b) =>
+        // the count as released, above its bar where the bar is wide enough to hold it
+        x(b.x1) - x(b.x0) >= 14 ? (
+          <text
+            key={`n-${b.x0}`}
+            data-testid="histogram-count"
+            x={(x(b.x0) + x(b.x1)) / 2}
+            y={y(b.height) - 3}
+            textAnchor="middle"
+            fontSize={9}
+            fill="#222"
+          >
+            {Number.isInteger(b.count) ? b.count : formatNumber(b.count, 3)}
+          </text>
+        ) : null,
+      )}
       <XAxis
         scale={x}
         ticks={niceTicks(h.breaks[0]!, h.breaks.at(-1)!, 6)}
         y={height - m.b}
-        label={column.column}
+        label={axisTitle(column.column, unit)}
       />
-      <YAxis scale={y} ticks={niceTicks(0, max, 4)} x={m.l} label={density ? 'count per unit' : 'count'} />
+      <YAxis
+        scale={y}
+        ticks={niceTicks(0, max, 4)}
+        x={m.l}
+        label={density ? `count per ${unit ?? 'unit'} (records)` : 'count (records)'}
+      />
     </Figure>
   );
 }

@@ -1,10 +1,26 @@
 /** Kaplan–Meier step curves with confidence bands and a number-at-risk table under the x axis. */
 import { toCsv } from '../charts/csv.js';
-import { censorMarks, mergedIntervals, numberAtRisk, stepBandPath, stepPath } from '../charts/paths.js';
+import {
+  censorMarks,
+  formatAtRisk,
+  mergedIntervals,
+  numberAtRisk,
+  stepBandPath,
+  stepPath,
+} from '../charts/paths.js';
 import { extent, formatNumber, linearScale, niceTicks, pClause } from '../charts/scale.js';
 import { SERIES_COLOURS, XAxis, YAxis } from './axis.js';
+import { axisTitle, useColumnUnit } from './dictionary-context.js';
 import { Figure } from './figure.js';
 import type { KmResult } from './types.js';
+
+/** The last released time over all curves (at least 1): the x axis' end. */
+function tMaxOf(result: KmResult): number {
+  return extent(
+    result.curves.flatMap((c) => c.time),
+    [0, 1],
+  )[1];
+}
 
 /** The KM plot SVG (data-testid="km-plot"). */
 export function KmPlot({ result }: { result: KmResult }) {
@@ -13,11 +29,12 @@ export function KmPlot({ result }: { result: KmResult }) {
   const plotH = 260;
   const riskRowH = 16;
   const riskTop = m.t + plotH + 50;
-  const height = riskTop + 18 + result.curves.length * riskRowH + 8;
-  const [, tMax] = extent(
-    result.curves.flatMap((c) => c.time),
-    [0, 1],
-  );
+  const atRisk = result.curves.map((c) => numberAtRisk(c.time, c.nRisk, niceTicks(0, tMaxOf(result), 6)));
+  // fractional numbers at risk are shown as released, with a line saying why they are fractional
+  const fractional = atRisk.some((row) => row.some((v) => !Number.isInteger(v)));
+  const height = riskTop + 18 + result.curves.length * riskRowH + 8 + (fractional ? 16 : 0);
+  const tMax = tMaxOf(result);
+  const timeUnit = useColumnUnit(result.time);
   const x = linearScale([0, tMax], [m.l, width - m.r]);
   const y = linearScale([0, 1], [m.t + plotH, m.t]);
   const ticks = niceTicks(0, tMax, 6);
@@ -108,7 +125,7 @@ export function KmPlot({ result }: { result: KmResult }) {
           </text>
         )}
       </g>
-      <XAxis scale={x} ticks={ticks} y={m.t + plotH} label={result.time} />
+      <XAxis scale={x} ticks={ticks} y={m.t + plotH} label={axisTitle(result.time, timeUnit)} />
       <YAxis scale={y} ticks={niceTicks(0, 1, 5)} x={m.l} label="survival probability" />
       <g data-testid="km-risk-table">
         <text x={4} y={riskTop} fontWeight={600} fill="#222">
@@ -116,7 +133,7 @@ export function KmPlot({ result }: { result: KmResult }) {
         </text>
         {result.curves.map((c, g) => {
           const ry = riskTop + 16 + g * riskRowH;
-          const counts = numberAtRisk(c.time, c.nRisk, ticks);
+          const counts = atRisk[g]!;
           return (
             <g key={c.group}>
               <text x={m.l - 26} y={ry} textAnchor="end" fill={SERIES_COLOURS[g % SERIES_COLOURS.length]}>
@@ -124,12 +141,24 @@ export function KmPlot({ result }: { result: KmResult }) {
               </text>
               {ticks.map((t, i) => (
                 <text key={t} x={x(t)} y={ry} textAnchor="middle" fill="#222">
-                  {Math.round(counts[i] ?? 0)}
+                  {formatAtRisk(counts[i] ?? 0)}
                 </text>
               ))}
             </g>
           );
         })}
+        {fractional && (
+          <text
+            x={4}
+            y={riskTop + 16 + result.curves.length * riskRowH}
+            fill="#555"
+            data-testid="km-fractional-note"
+          >
+            {(result.mergedBins ?? 0) > 0
+              ? 'Fractional numbers at risk are as released: censorings within merged intervals are spread over the interval.'
+              : 'Fractional numbers at risk are as released (not rounded).'}
+          </text>
+        )}
       </g>
     </Figure>
   );

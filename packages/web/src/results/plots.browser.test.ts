@@ -5,27 +5,22 @@
  * its chart, each chart as wide as the page. Screenshots go to packages/web/test-output/plots/ (gitignored)
  * and are attached to the test.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Json } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
-import { startTestFederation, type TestFederation } from '@fedhub/testkit/web-federation';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { TestFederation } from '@fedhub/testkit/web-federation';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { overlaps } from '../charts/label-layout.js';
-import { type StaticProxy, startStaticProxy } from '../test-support/static-proxy.js';
+import { type BrowserHarness, startBrowserHarness } from '../test-support/browser-harness.js';
 
 const webDir = fileURLToPath(new URL('../..', import.meta.url));
-const distDir = join(webDir, 'dist');
 const outDir = join(webDir, 'test-output', 'plots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-let work: string;
+let h: BrowserHarness;
 let fed: TestFederation;
-let front: StaticProxy;
+let front: { url: string };
 let browser: Browser;
 let page: Page;
 let client: HubClient;
@@ -62,15 +57,10 @@ async function boxes(selector: string) {
 
 describe('plots in a browser, from real federation results', () => {
   beforeAll(async () => {
-    if (!existsSync(chromiumPath))
-      throw new Error(`chromium not found at ${chromiumPath}: install it or set CHROMIUM_PATH`);
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir, { recursive: true });
-    await build({ configFile: join(webDir, 'vite.config.ts'), root: webDir, logLevel: 'silent' });
-    work = mkdtempSync(join(tmpdir(), 'fedhub-plots-'));
-    // the nodes approve automatically: this test is about what results look like, not approvals
-    fed = await startTestFederation(work, 400, { approvals: 'automatic' });
-    front = await startStaticProxy(distDir, fed.hubUrl);
+    // the shared federation, front and chromium of the browser project (test-support/browser-global-setup.ts)
+    h = await startBrowserHarness('plots');
+    fed = h.fed;
+    front = { url: h.url };
     client = await HubClient.login(fed.hubUrl, fed.researcher.username, fed.researcher.password);
     const collab = (await client.listCollaborations()).find((c) => c.name === fed.collaborationName);
     const study = await client.createStudy({
@@ -82,16 +72,12 @@ describe('plots in a browser, from real federation results', () => {
       releasePerNodeBreakdown: true,
     } as Parameters<HubClient['createStudy']>[0]);
     studyId = study.id;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    // the shared nodes ask their admins: this test is about what results look like, so every node
+    // approves every algorithm version for this study in advance, with the enrolled administrator key
+    for (const a of await client.listAlgorithms())
+      for (const i of fed.nodeIds.keys())
+        await fed.decideSigned(i, { studyId, decision: 'approve', algorithm: a.name, version: a.version });
+    browser = h.browser;
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     await page.goto(front.url);
     await page.getByLabel('Username').fill(fed.researcher.username);
@@ -101,10 +87,7 @@ describe('plots in a browser, from real federation results', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await front?.close();
-    await fed?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await h?.close();
   });
 
   it('draws forest, KM, histogram and crosstab figures that read right', async ({ annotate }) => {
@@ -167,9 +150,44 @@ describe('plots in a browser, from real federation results', () => {
       bins: { age: { breaks: [18, 50, 57, 64, 71, 78, 100.5] } },
     });
     const hist = page.locator('svg[data-testid="histogram"]');
-    await hist.waitFor();
-    expect(await hist.textContent()).toMatch(/count/);
+    await hist.first().waitFor();
+    // both axes in units: the x axis in the unit the dictionary declares, the y axis a count of records,
+    // and each bar labelled with its released count
+    const ageHist = hist.first();
+    await expect.poll(() => ageHist.locator('.axis text').allTextContents()).toContain('age (a)');
+    // age's bins differ in width, so bar areas, not heights, are counts: records per year (equal bins
+    // read "count (records)": result-view.test.ts)
+    expect(await ageHist.locator('.axis text').allTextContents()).toContain('count per a (records)');
+    const counts = (await ageHist.getByTestId('histogram-count').allTextContents()).map(Number);
+    expect(counts).toHaveLength(6);
+    const summaryN = Number(
+      await page
+        .locator('[data-testid="summary-table"] tbody tr')
+        .first()
+        .locator('td')
+        .first()
+        .textContent(),
+    );
+    expect(counts.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(summaryN);
     await shot('04-histogram');
+
+    // validate a frozen score per centre (the study allows per-node breakdowns): an ROC curve and a
+    // calibration curve per centre and pooled, each with its pointwise CI band
+    await openResult('validate', {
+      dataset: 'cohort',
+      outcome: 'toxicity',
+      model: { formula: '~ dose_gy', coefficients: { '(Intercept)': -3, dose_gy: 0.04 } },
+    } as Json);
+    const roc = page.locator('svg[data-testid="roc-plot"]');
+    await roc.waitFor();
+    expect(await roc.locator('[data-testid="roc-curve"]').count()).toBe(4);
+    expect(await roc.locator('[data-testid="roc-band"]').count()).toBe(4);
+    expect(await roc.getByTestId('validation-legend').textContent()).toContain('pooled');
+    const cal = page.locator('svg[data-testid="calibration-plot"]');
+    expect(await cal.locator('[data-testid="calibration-band"]').count()).toBe(4);
+    expect(await cal.locator('[data-testid="calibration-ci"]').count()).toBeGreaterThan(8);
+    expect(await roc.evaluate((svg) => svg.getBoundingClientRect().width)).toBeGreaterThan(500);
+    await shot('04b-validate-per-centre');
 
     // crosstab: row percentages in the table, a stacked chart, the CSV download
     await openResult('crosstab', { dataset: 'cohort', rows: 'sex', cols: 'stage' });

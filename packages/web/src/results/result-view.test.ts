@@ -2,6 +2,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { ResultDictionary } from './dictionary-context.js';
 import { ResultView } from './result-view.js';
 
 const html = (algorithm: string, result: unknown) =>
@@ -165,6 +166,37 @@ describe('ResultView', () => {
     expect(out).not.toContain('NaN');
   });
 
+  it('shows fractional numbers at risk as released, with a note, never rounded to whole counts', () => {
+    const out = html('km', {
+      time: 'months',
+      group: null,
+      mergedBins: 2,
+      curves: [
+        {
+          group: 'all',
+          time: [2, 5, 9],
+          nRisk: [50, 41.5, 20.25],
+          nEvent: [5, 10, 5],
+          nCensor: [3.5, 11.25, 5],
+          surv: [0.9, 0.7, 0.5],
+          lower: [0.8, 0.6, 0.4],
+          upper: [1, 0.8, 0.6],
+          median: 9,
+          medianLower: 5,
+          medianUpper: null,
+        },
+      ],
+      nodes: ['A'],
+    });
+    expect(out).toContain('data-testid="km-fractional-note"');
+    expect(out).toContain('censorings within merged intervals are spread over the interval');
+    // the ticks at 0, 2, 4, 6, 8, 10 read the released numbers 50, 50, 41.5, 20.3, 20.3, 0
+    const risk = out.slice(out.indexOf('data-testid="km-risk-table"'));
+    expect(risk).toContain('>41.5<');
+    expect(risk).toContain('>20.3<');
+    expect(risk).not.toContain('>42<');
+  });
+
   it('falls back to JSON for an algorithm without a view', () => {
     expect(html('not-an-algorithm', { hello: 'world' })).toContain('&quot;hello&quot;');
   });
@@ -209,8 +241,12 @@ describe('ResultView', () => {
     expect(out).toContain('data-testid="validate-table"');
     expect(count(out, '<tr>')).toBe(1 + 3 + 1);
     expect(out).toContain('data-testid="roc-plot"');
-    // (fpr, tpr) (0,0) (0.1,0.4) (0.5,0.8) (1,1) on a 344 px square from (60, 358)
-    expect(out).toContain('d="M60.00,358.00L94.40,220.40L232.00,82.80L404.00,14.00"');
+    // (fpr, tpr) (0,0) (0.1,0.4) (0.5,0.8) (1,1) on a 310 px square from (60, 324), the legend beside it
+    expect(out).toContain('d="M60.00,324.00L91.00,200.00L215.00,76.00L370.00,14.00"');
+    // pooled only (no centre sent its curve): one curve and its band, each plot titled "pooled"
+    expect(count(out, 'data-testid="roc-curve"')).toBe(1);
+    expect(count(out, 'data-testid="roc-band"')).toBe(1);
+    expect(out).toContain('ROC curve of toxicity, pooled (bands: pointwise 95% CI of sensitivity)');
     expect(count(out, 'data-testid="calibration-point"')).toBe(3);
     // each group's observed rate with its Wilson interval; the AUC of each centre and pooled as a forest
     expect(count(out, 'data-testid="calibration-ci"')).toBe(3);
@@ -218,6 +254,76 @@ describe('ResultView', () => {
     expect(count(out, 'data-testid="forest-row-pooled"')).toBe(1);
     expect(out).toContain('steps of ≥ 10 patients');
     expect(out).toContain('data-testid="hosmer-lemeshow"');
+    expect(out).not.toContain('NaN');
+  });
+
+  it('labels a histogram in the dictionary unit of its column and each bar with its released count', () => {
+    const result = {
+      columns: [
+        {
+          column: 'dose_gy',
+          n: 30,
+          missing: 0,
+          mean: 60,
+          sd: 10,
+          histogram: { breaks: [40, 50, 60, 70], counts: [10, 12, 8], below: 0, above: 0 },
+        },
+      ],
+      nodes: ['A', 'B', 'C'],
+    };
+    const out = renderToStaticMarkup(
+      createElement(
+        ResultDictionary.Provider,
+        { value: [{ name: 'dose_gy', type: 'numeric', unit: 'Gy' }] },
+        createElement(ResultView, { algorithm: 'summary', result }),
+      ),
+    );
+    expect(out).toContain('>dose_gy (Gy)</text>');
+    expect(out).toContain('>count (records)</text>');
+    expect(
+      out.match(/data-testid="histogram-count"[^>]*>(\d+)</g)?.map((m) => m.split('>')[1]!.slice(0, -1)),
+    ).toEqual(['10', '12', '8']);
+    // without a dictionary the axis carries the name alone: no unit is guessed
+    expect(html('summary', result)).toContain('>dose_gy</text>');
+  });
+
+  it('draws each centre its ROC and calibration curve with pointwise bands, beside the pooled ones', () => {
+    const roc = [
+      { threshold: 1.001, tpr: 0, fpr: 0 },
+      { threshold: 0.5, tpr: 0.5, fpr: 0.2 },
+      { threshold: 0, tpr: 1, fpr: 1 },
+    ];
+    const hosmerLemeshow = { n: [40, 40], observed: [8, 20], expected: [10, 18] };
+    const metrics = (centre: string, auc: number) => ({
+      centre,
+      n: 80,
+      events: 28,
+      auc,
+      aucCiLower: auc - 0.1,
+      aucCiUpper: auc + 0.1,
+      brier: 0.2,
+      calibrationSlope: 1,
+      calibrationInLarge: 0,
+      roc,
+      hosmerLemeshow,
+    });
+    const out = html('validate', {
+      algorithm: 'validate',
+      outcome: 'toxicity',
+      scoreResolution: 0.001,
+      pooled: { ...metrics('pooled', 0.7), n: 240, events: 84, rocMinStep: 10 },
+      perCentre: [metrics('A', 0.68), metrics('B', 0.72), metrics('C', 0.7)],
+      nodes: ['A', 'B', 'C'],
+    });
+    expect(out).toContain('ROC curve of toxicity per centre and pooled');
+    expect(count(out, 'data-testid="roc-curve"')).toBe(4);
+    expect(count(out, 'data-testid="roc-band"')).toBe(4);
+    for (const c of ['A', 'B', 'C', 'pooled']) expect(out).toContain(`data-curve="${c}"`);
+    // 2 groups for each of 3 centres and pooled, each with its interval
+    expect(count(out, 'data-testid="calibration-point"')).toBe(8);
+    expect(count(out, 'data-testid="calibration-ci"')).toBe(8);
+    expect(count(out, 'data-testid="calibration-band"')).toBe(4);
+    expect(out).toContain('AUC 0.68 (0.58–0.78)');
     expect(out).not.toContain('NaN');
   });
 

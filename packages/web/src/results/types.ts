@@ -239,7 +239,14 @@ export interface ValidateResult {
       expected?: number[];
     };
   };
-  perCentre?: Array<ValidationMetrics & { centre: string }>;
+  /** Each centre's metrics; its ROC curve and risk groups from validate 1.5.0 on. */
+  perCentre?: Array<
+    ValidationMetrics & {
+      centre: string;
+      roc?: RocPoint[];
+      hosmerLemeshow?: { n?: number[]; observed?: number[]; expected?: number[] };
+    }
+  >;
   nodes: string[];
 }
 /** Harrell's C of one centre or of the pooled data (`validate-survival`). */

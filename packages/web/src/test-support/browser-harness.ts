@@ -1,20 +1,25 @@
 /**
- * What every browser test file needs: a fresh build of the dashboard (in a folder of its own, so that test
- * files may run side by side), the real federation of ./federation.ts behind a same-origin front, headless
- * chromium, sign-in per role in a context of its own, and screenshots kept under
- * packages/web/test-output/<suite>/ (gitignored), attached to the test run.
+ * What every browser test file needs: the dashboard, the federation, the front and chromium that the
+ * browser project's global setup started once for all files (./browser-global-setup.ts), sign-in per role
+ * in a browser context of its own, and screenshots kept under packages/web/test-output/<suite>/
+ * (gitignored). A file that counts everything at a node asks for a collaboration of its own on the shared
+ * hub, with its nodes started in the file's own process.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestFederation, type TestFederation } from '@fedhub/testkit/web-federation';
+import {
+  addTestCollaboration,
+  adminSigner,
+  startTestFederation,
+  type TestFederation,
+} from '@fedhub/testkit/web-federation';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { inject } from 'vitest';
+import './shared-federation.js';
 import { type StaticProxy, startStaticProxy } from './static-proxy.js';
 
 const webDir = fileURLToPath(new URL('../..', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface User {
   username: string;
@@ -33,71 +38,82 @@ export interface BrowserHarness {
   close(): Promise<void>;
 }
 
-export async function startBrowserHarness(suite: string, rows = 400): Promise<BrowserHarness> {
-  if (!existsSync(chromiumPath))
-    throw new Error(
-      `chromium not found at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`,
-    );
-  const outDir = join(webDir, 'test-output', suite);
+/** Options of {@link startBrowserHarness}. */
+export interface HarnessOptions {
+  /** Screenshots under packages/web/<outRoot>/<suite> (default test-output). */
+  outRoot?: string;
+  /**
+   * A collaboration of its own with this many hospitals and their nodes (accounts prefixed with the
+   * suite's name); nodes compute only in rounds of at least 3 nodes (the node floor).
+   */
+  ownCollaboration?: number;
+  /**
+   * A hub and three nodes of its own, in this file's process, behind a front of its own (the shared
+   * build and chromium still): for the inbox test, whose counts and decisions at a node must see
+   * nothing of other files.
+   */
+  ownFederation?: boolean;
+}
+
+/** Connects to the shared federation and chromium; `close` closes only what this file opened. */
+export async function startBrowserHarness(suite: string, opts: HarnessOptions = {}): Promise<BrowserHarness> {
+  const shared = inject('sharedFederation');
+  const outDir = join(webDir, opts.outRoot ?? 'test-output', suite);
   // only this run's files: stale screenshots would be mistaken for fresh ones
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const work = mkdtempSync(join(tmpdir(), `fedhub-web-${suite}-`));
-  const distDir = join(work, 'dist');
-  await build({
-    configFile: join(webDir, 'vite.config.ts'),
-    root: webDir,
-    logLevel: 'silent',
-    build: { outDir: distDir, emptyOutDir: true },
-  });
-  let fed: TestFederation | undefined;
-  let front: StaticProxy | undefined;
-  try {
-    fed = await startTestFederation(work, rows);
-    front = await startStaticProxy(distDir, fed.hubUrl);
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
-    const url = front.url;
-    const ready = { fed, front };
-    return {
-      fed,
-      url,
-      browser,
-      outDir,
-      async shot(page, name) {
-        const path = join(outDir, `${name}.png`);
-        await page.screenshot({ path, fullPage: true });
-        return path;
-      },
-      async signIn(user) {
-        const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-        const page = await context.newPage();
-        await page.goto(url);
-        await page.getByLabel('Username').fill(user.username);
-        await page.getByLabel('Password').fill(user.password);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByTestId('signed-in-as').waitFor();
-        return { page, context };
-      },
-      async close() {
-        await browser.close();
-        await ready.front.close();
-        await ready.fed.close();
-        rmSync(work, { recursive: true, force: true });
-      },
+  const s = shared.fed;
+  let own: { fed: TestFederation; work: string; front?: StaticProxy } | undefined;
+  if (opts.ownFederation) {
+    const work = mkdtempSync(join(shared.work, `${suite}-`));
+    const fed = await startTestFederation(work);
+    own = { work, fed, front: await startStaticProxy(join(shared.work, 'dist'), fed.hubUrl) };
+  } else if (opts.ownCollaboration) {
+    const work = mkdtempSync(join(shared.work, `${suite}-`));
+    own = {
+      work,
+      fed: await addTestCollaboration(s.hubUrl, s.admin, work, 400, {
+        prefix: suite,
+        centres: opts.ownCollaboration,
+      }),
     };
-  } catch (err) {
-    await front?.close();
-    await fed?.close();
-    rmSync(work, { recursive: true, force: true });
-    throw err;
   }
+  const fed: TestFederation = own?.fed ?? {
+    ...s,
+    decideSigned: adminSigner(s.hubUrl, s.nodeAdmins, s.nodeIds, s.adminKeyPems),
+    adminKeyPem: (i) => s.adminKeyPems[i]!,
+    // the shared federation is stopped by the global setup's teardown
+    close: async () => {},
+  };
+  const browser = await chromium.connect(shared.wsEndpoint);
+  const url = own?.front?.url ?? shared.url;
+  return {
+    fed,
+    url,
+    browser,
+    outDir,
+    async shot(page, name) {
+      const path = join(outDir, `${name}.png`);
+      await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    async signIn(user) {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.getByLabel('Username').fill(user.username);
+      await page.getByLabel('Password').fill(user.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('signed-in-as').waitFor();
+      return { page, context };
+    },
+    async close() {
+      await browser.close();
+      if (own) {
+        await own.front?.close();
+        await own.fed.close();
+        rmSync(own.work, { recursive: true, force: true });
+      }
+    },
+  };
 }

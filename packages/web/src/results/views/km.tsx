@@ -1,4 +1,5 @@
 /** The `km` result: median survival per group, log-rank test and the Kaplan-Meier plot. */
+import { formatAtRisk } from '../../charts/paths.js';
 import { formatNumber, pClause } from '../../charts/scale.js';
 import { KmPlot } from '../km-plot.js';
 import type { KmResult } from '../types.js';
@@ -22,7 +23,7 @@ export function KmView({ r }: { r: KmResult }) {
           {r.curves.map((c) => (
             <tr key={c.group}>
               <th scope="row">{c.group}</th>
-              <td>{Math.round(c.nRisk[0] ?? 0)}</td>
+              <td>{formatAtRisk(c.nRisk[0] ?? 0)}</td>
               <td>{c.median ?? 'not reached'}</td>
               <td>{`${c.medianLower ?? 'NA'} to ${c.medianUpper ?? 'NA'}`}</td>
             </tr>
