@@ -6,3 +6,4 @@ export * from './negbin.js';
 export * from './partial.js';
 export * from './robust.js';
 export * from './summary.js';
+export * from './profile.js';
