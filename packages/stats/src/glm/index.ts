@@ -4,6 +4,6 @@ export * from './family.js';
 export * from './fit.js';
 export * from './negbin.js';
 export * from './partial.js';
+export * from './profile.js';
 export * from './robust.js';
 export * from './summary.js';
-export * from './profile.js';
