@@ -125,6 +125,18 @@ describe('formatTaskOutcome', () => {
     expect(out).toContain('t value');
     expect(out).not.toContain('NaN');
   });
+  it('says when the intervals are profile-likelihood ones', async () => {
+    const { result } = await runLocalFederation(
+      'glm',
+      { dataset: 'cohort', formula: 'toxicity ~ age + sex', family: 'binomial', ci: 'profile' },
+      nodes,
+      { maxRounds: 200 },
+    );
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain('profile 95% CI');
+    expect(out).toContain('Intervals: profile likelihood, as R confint(fit)');
+    expect(out).not.toContain('NaN');
+  });
   it("renders coxph's per-term Wald tests and the proportional-hazards test", async () => {
     const { result } = await runLocalFederation(
       'coxph',

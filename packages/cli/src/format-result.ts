@@ -148,9 +148,12 @@ function formatGlm(
     n: number;
     nodes: string[];
     perCentre?: Array<{ centre: string; n: number; coefficients?: Coefficient[]; error?: string }>;
+    ciMethod?: string;
   } & Parameters<typeof formatGlmExtras>[0],
 ): string {
   const stat = r.statistic === 't' ? 't value' : 'z value';
+  // the intervals' kind is part of the header: profile likelihood (R confint(fit)) or Wald (confint.default)
+  const ciHead = r.ciMethod === 'profile' ? 'profile 95% CI' : '95% CI';
   // odds ratios (logit) and rate ratios (log) are what clinicians read: shown beside the coefficients
   const ratio = r.link === 'logit' ? 'OR (95% CI)' : r.link === 'log' ? 'ratio (95% CI)' : null;
   const byCentre = r.perCentre
@@ -178,7 +181,7 @@ function formatGlm(
     `glm(${r.formula}, family = ${r.family}(${r.link})), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}`,
     '',
     table(
-      ['term', 'estimate', 'std. error', stat, 'p', '95% CI', ...(ratio ? [ratio] : [])],
+      ['term', 'estimate', 'std. error', stat, 'p', ciHead, ...(ratio ? [ratio] : [])],
       r.coefficients.map((c) => [
         c.term,
         formatEstimateCi(c.estimate, c.ciLower, c.ciUpper, 4).estimate,
@@ -197,6 +200,11 @@ function formatGlm(
     ),
     '',
     `Null deviance ${num(r.nullDeviance, 8)} on ${r.dfNull} df; residual deviance ${num(r.deviance, 8)} on ${r.dfResidual} df; AIC ${num(r.aic, 8)}; dispersion ${num(r.dispersion, 6)}; ${r.iterations} IRLS iterations`,
+    ...(r.ciMethod === 'profile'
+      ? [
+          'Intervals: profile likelihood, as R confint(fit) (MASS profile.glm); NA where the profile does not reach the cutoff.',
+        ]
+      : []),
     ...formatGlmExtras(r),
     ...byCentre,
   ].join('\n');

@@ -115,3 +115,41 @@ describe('per-centre glm fits (forest plot of centres) equal R glm at each centr
     );
   });
 });
+
+describe('ci = "profile": profile-likelihood intervals equal R confint(fit) (MASS profile.glm)', () => {
+  const ref = JSON.parse(readFileSync(join(fixtures, 'glm-profile.json'), 'utf8')) as {
+    cases: Array<{
+      name: string;
+      formula: string;
+      family: string;
+      weights: string;
+      data: string;
+      names: string[];
+      lower: number[];
+      upper: number[];
+      wald: number[];
+    }>;
+  };
+  for (const c of ref.cases.filter((x) => x.data === 'cohort' && ['binomial', 'poisson'].includes(x.name))) {
+    it(`${c.name}: ${c.formula}`, async () => {
+      const params = { dataset: 'cohort', formula: c.formula, family: c.family, ci: 'profile' };
+      const { result, transcript } = await runLocalFederation('glm', params, nodes);
+      const r = result as {
+        ciMethod: string;
+        profileRounds: number;
+        coefficients: Array<{ term: string; ciLower: number; ciUpper: number }>;
+      };
+      expect(r.ciMethod).toBe('profile');
+      expect(r.coefficients.map((x) => x.term)).toEqual(c.names);
+      r.coefficients.forEach((x, j) => {
+        const width = c.upper[j]! - c.lower[j]!;
+        expect(Math.abs(x.ciLower - c.lower[j]!)).toBeLessThan(1e-4 * width);
+        expect(Math.abs(x.ciUpper - c.upper[j]!)).toBeLessThan(1e-4 * width);
+      });
+      // the profile rounds are model partials like the fit's: masked at the hub
+      expect(transcript.length).toBeGreaterThan(r.profileRounds);
+      for (const round of transcript.slice(1))
+        for (const payload of round) expect(payload).not.toHaveProperty('additive');
+    });
+  }
+});

@@ -24,6 +24,7 @@ import {
   fitGlmNegBinFederated,
   type GlmFamilySpec,
   type GlmIterationState,
+  type GlmProfileRequest,
   GlmScalar,
   glmAggregateStep,
   glmAnovaTable,
@@ -32,6 +33,7 @@ import {
   glmInitialState,
   glmLocalPartial,
   glmNullDevianceLocalPartial,
+  glmProfileLocalPartial,
   glmRobustPartial,
   glmSummarize,
   mergeLevels,
@@ -66,6 +68,7 @@ import {
 } from '../types.js';
 import { type AnovaState, anovaStart, anovaStep, type RobustKind, robustResult } from './extras.js';
 import { glmFitWarnings } from './fit-warnings.js';
+import { type PooledFit, type ProfileState, profileStart, profileStep } from './profile-round.js';
 
 /** The key of the centres (node names, sorted) among the levels the hub sends, with adjustForCentre. */
 const CENTRE_LEVELS = '(centre)';
@@ -123,6 +126,13 @@ export const GlmParamsSchema = z.strictObject({
     .default(false)
     .describe('Also sequential likelihood-ratio tests of the terms, as R anova(fit, test = "Chisq")')
     .meta(examples(true)),
+  ci: z
+    .enum(['wald', 'profile'])
+    .default('wald')
+    .describe(
+      'Confidence intervals of the coefficients: wald (estimate -/+ 1.96 s.e., t-based for gaussian; R confint.default) or profile likelihood (R confint(fit), MASS profile.glm: more rounds, better for small samples and rare outcomes)',
+    )
+    .meta(examples('profile')),
   control: z
     .strictObject({
       epsilon: z
@@ -175,6 +185,13 @@ export const GlmInputSchema = z.discriminatedUnion('phase', [
   z.strictObject({ phase: z.literal('null-mean'), levels: Levels, mu: z.number(), theta }),
   z.strictObject({ phase: z.literal('null-irls'), levels: Levels, beta: Beta.nullable(), theta }),
   z.strictObject({ phase: z.literal('centre-fit'), levels: Levels }),
+  /** ci = "profile": per coefficient and direction still profiled, the refit with that coefficient fixed. */
+  z.strictObject({
+    phase: z.literal('profile'),
+    levels: Levels,
+    requests: z.array(z.strictObject({ col: z.int(), b: z.number(), beta: z.array(z.number()) })),
+    theta,
+  }),
 ]);
 export type GlmInput = z.infer<typeof GlmInputSchema>;
 
@@ -241,7 +258,7 @@ interface State {
   /** The pooled result, kept while the optional results (robust, anova, per centre) are computed. */
   pooled?: GlmResult;
   /** The optional result whose round is out. */
-  extra?: 'robust' | 'anova' | 'centre';
+  extra?: 'robust' | 'anova' | 'profile' | 'centre';
   /** R's attr(model.matrix, "assign") of the design's columns. */
   assign?: number[];
   /** Negative binomial: the joint (beta, theta) rounds' state, while they run. */
@@ -251,6 +268,8 @@ interface State {
   seTheta?: number;
   twoLogLik?: number;
   anovaState?: AnovaState;
+  /** ci = "profile": the profile chains' state while their rounds run. */
+  profileState?: ProfileState;
 }
 
 /** The family the nodes use: the negative binomial is a Poisson fit until theta is known. */
@@ -370,7 +389,8 @@ export const glm = defineAlgorithm<GlmParams, GlmInput, State, GlmPayload, GlmRe
   // 1.4.0: quasibinomial, quasipoisson and negative binomial families; robust (HC0, cluster) standard
   //        errors; sequential likelihood-ratio tests (anova); t intervals for gaussian
   // 1.5.0: adjustForCentre (the centre's indicator added by each node)
-  version: '1.5.0',
+  // 1.6.0: ci = "profile": profile-likelihood intervals (R confint(fit)), rounds after the fit
+  version: '1.6.0',
   title: 'Generalised linear model',
   description:
     'Gaussian, binomial (logit), Poisson (log), quasi-binomial, quasi-Poisson and negative binomial (log, theta by ML) regression by exact federated IRLS, with optional robust/cluster-robust standard errors and likelihood-ratio tests of terms; equals R glm() / MASS::glm.nb on the pooled rows.',
@@ -397,7 +417,7 @@ export const glm = defineAlgorithm<GlmParams, GlmInput, State, GlmPayload, GlmRe
   },
   releases: {
     pooled:
-      "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every combination of factor levels these sums hold (of each pair of terms, and of each term by a binary outcome) counts at least the minimum cell count; for the negative binomial also the sums of theta's score, information and log-likelihood; with robust, the sum of the outer products of the score contributions (per row, per centre or per cluster) and the number of clusters; with anova, the same sums for the nested models' columns; with adjustForCentre, X'WX and X'Wz hold each centre's own sums in its indicator's row (as a centre column in the pooled file would)",
+      "factor levels present (each level's count at least the minimum cell count); per iteration the additive sums X'WX, X'Wz and the deviance at the hub's coefficients (secure-aggregated), released only when every combination of factor levels these sums hold (of each pair of terms, and of each term by a binary outcome) counts at least the minimum cell count; for the negative binomial also the sums of theta's score, information and log-likelihood; with robust, the sum of the outer products of the score contributions (per row, per centre or per cluster) and the number of clusters; with anova, the same sums for the nested models' columns; with adjustForCentre, X'WX and X'Wz hold each centre's own sums in its indicator's row (as a centre column in the pooled file would); with ci = profile, the same sums for the model with one coefficient fixed (in the offset), per coefficient and grid point",
     perNode: "with perCentre, each centre's own fitted coefficients and standard errors",
   },
   variables: (p) => ({
@@ -516,6 +536,9 @@ export const glm = defineAlgorithm<GlmParams, GlmInput, State, GlmPayload, GlmRe
         Float64Array.from(phase.beta),
         clusters,
       );
+    } else if (phase.phase === 'profile') {
+      // each requested constrained refit: the design without the profiled column, that column in the offset
+      partial = glmProfileLocalPartial(data, familySpec(params.family, phase.theta), phase.requests);
     } else if (phase.phase === 'anova') {
       const sub = glmColumnsSubset(data, phase.cols);
       partial = glmLocalPartial(
@@ -881,12 +904,18 @@ function negbinStep(
   );
 }
 
-const EXTRAS = ['robust', 'anova', 'centre'] as const;
+const EXTRAS = ['robust', 'anova', 'profile', 'centre'] as const;
 
 /** The next optional result after `s.extra` (robust, anova, per centre), or the result when none is left. */
 function nextExtra(s: State, params: GlmParams): Outcome {
   const asked = (e: (typeof EXTRAS)[number]) =>
-    e === 'robust' ? params.robust !== undefined : e === 'anova' ? params.anova : params.perCentre;
+    e === 'robust'
+      ? params.robust !== undefined
+      : e === 'anova'
+        ? params.anova
+        : e === 'profile'
+          ? params.ci === 'profile'
+          : params.perCentre;
   const from = s.extra ? EXTRAS.indexOf(s.extra) + 1 : 0;
   const e = EXTRAS.slice(from).find(asked);
   const pooled = s.pooled!;
@@ -900,6 +929,14 @@ function nextExtra(s: State, params: GlmParams): Outcome {
     };
   if (e === 'centre')
     return { kind: 'next-round', input: { phase: 'centre-fit', levels: s.levels }, state: state({}) };
+  if (e === 'profile') {
+    const start = profileStart(pooled as PooledFit);
+    return {
+      kind: 'next-round',
+      input: { phase: 'profile', levels: s.levels, requests: start.requests, ...thetaInput(s) },
+      state: state({ profileState: start.state }),
+    };
+  }
   const terms = parseModelFormula(params.formula).terms.map((t) => t.label);
   const nullDeviance = pooled.nullDeviance;
   const start = anovaStart(
@@ -948,6 +985,7 @@ function extraStep(
     };
   }
   const sum = sumAdditive(parts);
+  if (s.extra === 'profile') return profileExtraStep(s, sum, params, control);
   if (s.extra === 'robust') {
     const f = s.final!;
     const robust = robustResult(
@@ -980,6 +1018,33 @@ function extraStep(
     };
   const rows = step.rows.map((r) => ({ ...r, pValue: Number.isFinite(r.pValue) ? r.pValue : null }));
   return nextExtra({ ...s, pooled: { ...pooled, anova: rows } }, params);
+}
+
+/** A profile round is in: step the constrained refits, then put the profile intervals in the result. */
+function profileExtraStep(
+  s: State,
+  sum: Float64Array,
+  params: GlmParams,
+  control: typeof defaultGlmControl,
+): Outcome {
+  const pooled = s.pooled!;
+  const step = profileStep(s.profileState!, sum, control);
+  if (!step.done)
+    return {
+      kind: 'next-round',
+      input: { phase: 'profile', levels: s.levels, requests: step.requests, ...thetaInput(s) },
+      state: { ...s, profileState: step.state },
+    };
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  const coefficients = pooled.coefficients.map((c, j) => {
+    const iv = step.intervals.find((v) => v.col === j)!;
+    return { ...c, ciLower: finite(iv.lower), ciUpper: finite(iv.upper) };
+  });
+  const { profileState: _, ...rest } = s;
+  return nextExtra(
+    { ...rest, pooled: { ...pooled, coefficients, ciMethod: 'profile', profileRounds: step.rounds } },
+    params,
+  );
 }
 
 /** Records dropped for a missing value over the nodes that said (each a count of 0 or >= the minimum cell count). */

@@ -41,6 +41,13 @@ export const GlmResultSchema = z.looseObject({
       }),
     )
     .optional(),
+  /**
+   * With `ci: "profile"`: the coefficients' ciLower/ciUpper are profile-likelihood intervals (R's confint(fit),
+   * MASS profile.glm); null where the profile did not reach the cutoff (R's NA). Absent: Wald (t for gaussian).
+   */
+  ciMethod: z.enum(['wald', 'profile']).optional(),
+  /** The rounds the profile took. */
+  profileRounds: z.number().optional(),
   coefficients: z.array(CoefficientSchema),
   covariance: z.array(ResultNumber),
   deviance: ResultNumber,
