@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { concordanceLocalPartial, localEventTimes } from '@fedhub/stats';
 import { describe, expect, it } from 'vitest';
-import { concordanceSummary } from './concordance-summary.js';
+import { concordanceSummary, timeDependentAuc, unoTimeWeights } from './concordance-summary.js';
 
 interface Ref {
   concordance: number;
@@ -59,5 +59,52 @@ describe('concordanceSummary equals survival::concordance(reverse = TRUE)', () =
     same(summarise(Int32Array.from(toy.stratum)), toy.stratified));
   it('refuses a partial of the wrong length', () => {
     expect(() => concordanceSummary(new Float64Array(3), new Int32Array(1), 2)).toThrow(/expected 4/);
+  });
+});
+
+describe("Uno's C and the time-dependent AUC from the same binned counts", () => {
+  const ref = JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL('../../../stats/fixtures/validation-intervals.json', import.meta.url)),
+      'utf8',
+    ),
+  ) as {
+    toy: {
+      time: number[];
+      event: number[];
+      score: number[];
+      uno: { concordance: number; variance: number; harrell: number };
+      aucTimes: number[];
+      auc: number[];
+    };
+  };
+  const t = ref.toy;
+  const time = Float64Array.from(t.time);
+  const event = Float64Array.from(t.event);
+  const grid = localEventTimes(time, event, null);
+  const sum = concordanceLocalPartial(time, event, null, Float64Array.from(t.score), grid, {
+    min: 0,
+    width: 1,
+    bins: 5,
+  });
+  it('Uno\'s C and its variance equal concordance(timewt = "n/G2")', () => {
+    const w = unoTimeWeights(sum, grid.strata, 5)!;
+    const uno = concordanceSummary(sum, grid.strata, 5, w);
+    expect(Math.abs(uno.concordance - t.uno.concordance)).toBeLessThan(1e-14);
+    expect(Math.abs(uno.variance - t.uno.variance) / t.uno.variance).toBeLessThan(1e-12);
+    expect(Math.abs(concordanceSummary(sum, grid.strata, 5).concordance - t.uno.harrell)).toBeLessThan(1e-14);
+  });
+  it('AUC(t) equals the IPCW estimator written out in R (censorings before the first event included)', () => {
+    t.aucTimes.forEach((at, i) => {
+      const a = timeDependentAuc(sum, grid, 5, at, 1)!;
+      // event times are 2..6 in steps of 1, so the time used is the time asked
+      expect(a.timeUsed).toBe(at);
+      expect(Math.abs(a.auc - t.auc[i]!)).toBeLessThan(1e-14);
+    });
+    expect(timeDependentAuc(sum, grid, 5, 1, 1)).toBeNull();
+    expect(timeDependentAuc(sum, grid, 5, 6, 1)).toBeNull();
+  });
+  it("declines with strata (the censorings before each stratum's first event no longer cancel)", () => {
+    expect(unoTimeWeights(sum, Int32Array.from([0, 0, 1]), 5)).toBeNull();
   });
 });

@@ -33,7 +33,12 @@ export interface ConcordanceSummary {
  * Summary of Harrell's C from a summed concordance partial over `strata` (the stratum code of each grid
  * point, sorted, grid points of a stratum contiguous) and `bins` score bins.
  */
-export function concordanceSummary(sum: Float64Array, strata: Int32Array, bins: number): ConcordanceSummary {
+export function concordanceSummary(
+  sum: Float64Array,
+  strata: Int32Array,
+  bins: number,
+  timeWeights?: Float64Array,
+): ConcordanceSummary {
   const K = strata.length;
   const B = bins;
   if (sum.length !== 2 * K * B)
@@ -66,6 +71,8 @@ export function concordanceSummary(sum: Float64Array, strata: Int32Array, bins: 
     while (hi < K && strata[hi] === strata[lo]) hi++;
     cumEvents.fill(0);
     for (let k = lo; k < hi; k++) {
+      // survival's timewt: every pair whose earlier member is an event at t_k counts w_k (1 for Harrell's C)
+      const w = timeWeights ? timeWeights[k]! : 1;
       const rTotal = prefix(rBelow, (b) => R(k, b));
       const eTotal = prefix(eBelow, (b) => cumEvents[b]!);
       let ek = 0;
@@ -73,11 +80,11 @@ export function concordanceSummary(sum: Float64Array, strata: Int32Array, bins: 
         const e = E(k, b);
         if (e === 0) continue;
         ek += e;
-        tiedBoth += (e * (e - 1)) / 2;
+        tiedBoth += (w * e * (e - 1)) / 2;
         // as the earlier member: the comparators at k (higher score of the event is concordant)
-        const lower = rBelow[b]!;
-        const same = R(k, b);
-        const higher = rTotal - lower - same;
+        const lower = w * rBelow[b]!;
+        const same = w * R(k, b);
+        const higher = w * rTotal - lower - same;
         conc += e * lower;
         disc += e * higher;
         tied += e * same;
@@ -87,8 +94,9 @@ export function concordanceSummary(sum: Float64Array, strata: Int32Array, bins: 
         const eHigher = eTotal - eLower - eSame;
         cells.push(e, lower + eHigher, higher + eLower, same + eSame);
       }
-      tiedTime += (ek * (ek - 1)) / 2;
-      for (let b = 0; b < B; b++) cumEvents[b]! += E(k, b);
+      tiedTime += (w * ek * (ek - 1)) / 2;
+      // (weighted: as the later member, a record's pair with an event at t_k counts w_k)
+      for (let b = 0; b < B; b++) cumEvents[b]! += w * E(k, b);
       // records censored in [t_k, t_k+1): the later member of pairs with every event up to and at k
       const all = prefix(eBelow, (b) => cumEvents[b]!);
       for (let b = 0; b < B; b++) {
@@ -122,5 +130,111 @@ export function concordanceSummary(sum: Float64Array, strata: Int32Array, bins: 
     concordance: pairs > 0 ? (conc + tied / 2) / pairs : Number.NaN,
     variance,
     stdError: Math.sqrt(variance),
+  };
+}
+
+/**
+ * G(t_k-) at each event-grid point of one stratum, from the summed concordance partial: the Kaplan–Meier
+ * estimate of the censoring distribution just before t_k (deaths before censorings at tied times, as
+ * survival's fastkm1). Between two event-grid points only censorings happen, so the product of G's factors
+ * over them telescopes to (at risk at t_k+1) / (at risk after the deaths at t_k), both sums of the partial:
+ * G is exact from the binned counts. Censorings before the first event time scale every value alike; G
+ * starts at 1 there (relative), which cancels wherever it is used here.
+ */
+function censoringBefore(sum: Float64Array, K: number, bins: number): Float64Array {
+  const cmp = K * bins;
+  const g = new Float64Array(K);
+  let v = 1;
+  for (let k = 0; k < K; k++) {
+    if (k > 0) {
+      let atRisk = 0;
+      let after = 0;
+      for (let b = 0; b < bins; b++) {
+        atRisk += sum[k * bins + b]! + sum[cmp + k * bins + b]!;
+        after += sum[cmp + (k - 1) * bins + b]!;
+      }
+      v *= atRisk / after;
+    }
+    g[k] = v;
+  }
+  return g;
+}
+
+const oneStratum = (strata: Int32Array) => strata.length === 0 || strata[strata.length - 1] === strata[0];
+
+/**
+ * Uno's C weights, survival::concordance's timewt = "n/G2": w_k = 1 / G(t_k-)^2 (see censoringBefore; the
+ * common factor of censorings before the first event cancels in C and its variance). Null for more than
+ * one stratum, where those factors would no longer cancel across strata.
+ */
+export function unoTimeWeights(sum: Float64Array, strata: Int32Array, bins: number): Float64Array | null {
+  if (!oneStratum(strata)) return null;
+  return censoringBefore(sum, strata.length, bins).map((g) => 1 / (g * g));
+}
+
+/** A time-dependent AUC (cumulative cases, dynamic controls) at one time. */
+export interface TimeDependentAuc {
+  /** The time asked for. */
+  time: number;
+  /**
+   * The time at which `auc` is the exact AUC of the (coarsened) data: the last multiple of the time
+   * resolution before the first event time after `time`. The controls are the records followed at least to
+   * that event time; a record censored between `time` and it is not a control (the partial does not say
+   * whether its censoring came before or after `time`).
+   */
+  timeUsed: number;
+  auc: number;
+  /** Events up to `time` and records still at risk after it. */
+  cases: number;
+  controls: number;
+}
+
+/**
+ * Cumulative/dynamic AUC(t) with inverse-probability-of-censoring weights (Blanche, Dartigues and
+ * Jacqmin-Gadda, Stat Med 2013; timeROC's "marginal" weights): cases, events up to t, weighted 1 / G(T_i-);
+ * controls, records beyond t (their common weight 1 / G(t) cancels); a case and a control tied on the
+ * score count 1/2. From the summed concordance partial, for one stratum (null otherwise), and null where
+ * no event is at or before t or none after it.
+ */
+export function timeDependentAuc(
+  sum: Float64Array,
+  grid: { strata: Int32Array; times: ArrayLike<number> },
+  bins: number,
+  time: number,
+  timeResolution: number,
+): TimeDependentAuc | null {
+  const K = grid.strata.length;
+  if (!oneStratum(grid.strata) || sum.length !== 2 * K * bins) return null;
+  let last = -1;
+  while (last + 1 < K && grid.times[last + 1]! <= time) last++;
+  if (last < 0 || last + 1 >= K) return null;
+  const g = censoringBefore(sum, K, bins);
+  const cmp = K * bins;
+  const cases = new Float64Array(bins);
+  let nCases = 0;
+  for (let k = 0; k <= last; k++)
+    for (let b = 0; b < bins; b++) {
+      const e = sum[k * bins + b]!;
+      cases[b]! += e / g[k]!;
+      nCases += e;
+    }
+  const next = last + 1;
+  let below = 0;
+  let num = 0;
+  let wCases = 0;
+  let nControls = 0;
+  for (let b = 0; b < bins; b++) {
+    const c = sum[next * bins + b]! + sum[cmp + next * bins + b]!;
+    num += cases[b]! * (below + c / 2);
+    below += c;
+    wCases += cases[b]!;
+    nControls += c;
+  }
+  return {
+    time,
+    timeUsed: grid.times[next]! - timeResolution,
+    auc: num / (wCases * nControls),
+    cases: nCases,
+    controls: nControls,
   };
 }
