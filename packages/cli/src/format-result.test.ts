@@ -100,6 +100,26 @@ describe('formatTaskOutcome', () => {
     }
     expect(out).not.toContain('NaN');
   });
+  it("adds Uno's C and the time-dependent AUC table when asked", async () => {
+    const { result } = await runLocalFederation(
+      'validate-survival',
+      {
+        dataset: 'cohort',
+        model: { formula: 'Surv(months, dead) ~ age + sex', coefficients: { age: 0.02, sexM: 0.3 } },
+        timeResolution: 3,
+        aucTimes: [12, 24, 100000],
+      },
+      nodes,
+    );
+    const out = formatTaskOutcome(task(result));
+    expect(out).toMatch(
+      /Uno's C \(pooled, censoring weights 1\/G², survival::concordance timewt = "n\/G2"\): 0\.\d+/,
+    );
+    expect(out).toContain('Time-dependent AUC (cumulative cases, dynamic controls, IPCW; Blanche 2013):');
+    expect(out.split('\n').some((l) => /^\s*12\s+0\.\d+\s+\d+\s+\d+\s+\d+/.test(l))).toBe(true);
+    expect(out).toContain('not estimable (no event before, or none after)');
+    expect(out).not.toContain('NaN');
+  });
   it('renders a GLM with robust standard errors and likelihood-ratio tests of its terms', async () => {
     const { result } = await runLocalFederation(
       'glm',

@@ -416,6 +416,11 @@ function formatValidate(r: {
     '',
     `Hosmer–Lemeshow (pooled): ${num(p.hosmerLemeshow.statistic, 6)} on ${p.hosmerLemeshow.df} df, p = ${pFormat(p.hosmerLemeshow.pValue)}`,
     ...subgroupLines,
+    ...(typeof p.calibrationSlopeCiLower === 'number'
+      ? [
+          `Calibration (pooled, Wald 95% CI): slope ${num(p.calibrationSlope, 4)} (${ciRange(p.calibrationSlope as number, p.calibrationSlopeCiLower, p.calibrationSlopeCiUpper, 4)}), in the large ${num(p.calibrationInLarge, 4)} (${ciRange(p.calibrationInLarge as number, p.calibrationInLargeCiLower, p.calibrationInLargeCiUpper, 4)})`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -439,6 +444,14 @@ function formatValidateSurvival(r: {
     discordant: number;
     tiedScore: number;
     tiedTime: number;
+    uno?: { concordance: number; ciLower: number; ciUpper: number } | null;
+    timeDependentAuc?: Array<{
+      time: number;
+      timeUsed: number | null;
+      auc: number | null;
+      cases: number | null;
+      controls: number | null;
+    }>;
   };
   /** absent when the study withholds per-node breakdowns */
   perCentre?: Array<SurvivalValidationRow & { centre: string }>;
@@ -463,6 +476,29 @@ function formatValidateSurvival(r: {
     '',
     `Pooled pairs: ${p.concordant} concordant, ${p.discordant} discordant, ${p.tiedScore} tied on the score; ${p.tiedTime} tied on time (not comparable)`,
     `Times coarsened to ${r.timeResolution}, scores to ${r.scoreResolution}; standard error as survival::concordance (infinitesimal jackknife)`,
+    ...(p.uno
+      ? [
+          `Uno's C (pooled, censoring weights 1/G², survival::concordance timewt = "n/G2"): ${num(p.uno.concordance, 4)} (95% CI ${ciRange(p.uno.concordance, p.uno.ciLower, p.uno.ciUpper, 4)})`,
+        ]
+      : p.uno === null
+        ? ["Uno's C: not computed with strata"]
+        : []),
+    ...(p.timeDependentAuc
+      ? [
+          '',
+          'Time-dependent AUC (cumulative cases, dynamic controls, IPCW; Blanche 2013):',
+          table(
+            ['time', 'AUC', 'cases', 'controls', 'exact at time'],
+            p.timeDependentAuc.map((a) => [
+              a.time,
+              a.auc === null ? 'not estimable (no event before, or none after)' : num(a.auc, 4),
+              a.cases ?? '',
+              a.controls ?? '',
+              a.timeUsed ?? '',
+            ]),
+          ),
+        ]
+      : []),
   ].join('\n');
 }
 

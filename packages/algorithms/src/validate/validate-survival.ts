@@ -64,7 +64,12 @@ function pairCells(s: ConcordanceSummary): DisclosureCell[] {
   ];
 }
 
-import { type ConcordanceSummary, concordanceSummary } from './concordance-summary.js';
+import {
+  type ConcordanceSummary,
+  concordanceSummary,
+  timeDependentAuc,
+  unoTimeWeights,
+} from './concordance-summary.js';
 import { mergeEventTimes, mergeSurvivalScores } from './survival-merge.js';
 
 export const ValidateSurvivalParamsSchema = z.strictObject({
@@ -123,6 +128,15 @@ export const ValidateSurvivalParamsSchema = z.strictObject({
     .default(0.01)
     .describe('Risk scores are rounded to multiples of this; C is exact for scores on this grid')
     .meta(examples(0.01)),
+  aucTimes: z
+    .array(z.number().positive())
+    .min(1)
+    .max(20)
+    .optional()
+    .describe(
+      'Also the time-dependent AUC (cumulative cases, dynamic controls, inverse-probability-of-censoring weights; as timeROC) at these times (time unit)',
+    )
+    .meta(examples([12, 36, 60])),
   filter: FilterParam,
 });
 export type ValidateSurvivalParams = z.infer<typeof ValidateSurvivalParamsSchema>;
@@ -299,10 +313,11 @@ export const validateSurvival = defineAlgorithm<
   name: 'validate-survival',
   // 1.1.0: the set-up round sends masked counts on the declared levels and time axis (as coxph 1.1.0)
   // 1.2.0: score groups and event-time points merged at the node until each passes, declared as cells
-  version: '1.2.0',
+  // 1.3.0: Uno's C and the time-dependent AUC (aucTimes), from the same released sums
+  version: '1.3.0',
   title: 'Survival model validation across centres',
   description:
-    "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, on coarsened event times.",
+    "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, Uno's C and time-dependent AUC (IPCW), on coarsened event times.",
   paramsSchema: ValidateSurvivalParamsSchema,
   inputSchema: ValidateSurvivalInputSchema,
   payloadSchema: ValidateSurvivalPayloadSchema,
@@ -435,6 +450,23 @@ export const validateSurvival = defineAlgorithm<
     if (!(pairs > 0))
       throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'no comparable pairs: Harrell’s C is undefined');
     const r = resolveSurvivalModel(params);
+    // Uno's C and AUC(t) from the same sums (no new release); both need one stratum (see unoTimeWeights)
+    const strataCodes = Int32Array.from(s.grid.strata);
+    const unoW = unoTimeWeights(sum, strataCodes, s.bins!);
+    const uno = unoW ? withCi(concordanceSummary(sum, strataCodes, s.bins!, unoW)) : null;
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    const aucs = params.aucTimes?.map((t) => {
+      const a = timeDependentAuc(
+        sum,
+        { strata: strataCodes, times: s.grid.times },
+        s.bins!,
+        t,
+        params.timeResolution,
+      );
+      return a
+        ? { ...a, auc: finite(a.auc) }
+        : { time: t, timeUsed: null, auc: null, cases: null, controls: null };
+    });
     const perCentre = parts.flatMap((p) => {
       const c = 'centre' in p.payload ? p.payload.centre : undefined;
       return c ? [{ centre: p.nodeName, ...c }] : [];
@@ -450,7 +482,21 @@ export const validateSurvival = defineAlgorithm<
         timeResolution: params.timeResolution,
         scoreResolution: params.scoreResolution,
         scoreBins: s.bins!,
-        pooled: { n: s.n, events: s.events, comparablePairs: pairs, ...withCi(pooled) },
+        pooled: {
+          n: s.n,
+          events: s.events,
+          comparablePairs: pairs,
+          ...withCi(pooled),
+          uno: uno
+            ? {
+                concordance: uno.concordance,
+                stdError: uno.stdError,
+                ciLower: uno.ciLower,
+                ciUpper: uno.ciUpper,
+              }
+            : null,
+          ...(aucs ? { timeDependentAuc: aucs } : {}),
+        },
         ...(releasePerNodeBreakdown === true ? { perCentre } : {}),
         nodes: s.nodes,
       },

@@ -58,6 +58,16 @@ describe('federated validation of a frozen score equals pROC and R glm on the po
     expect(rel(r.pooled.calibrationSlopeStdError!, v.calibrationSlopeSe as number)).toBeLessThan(1e-6);
     expect(rel(r.pooled.calibrationInLarge!, v.calibrationInLarge as number)).toBeLessThan(1e-7);
     expect(rel(r.pooled.calibrationInLargeStdError!, v.calibrationInLargeSe as number)).toBeLessThan(1e-6);
+    // Wald 95% intervals of both calibration GLMs, as R's confint.default
+    const ci = (
+      JSON.parse(readFileSync(join(fixtures, 'validation-intervals.json'), 'utf8')) as {
+        calibration: Record<string, number>;
+      }
+    ).calibration;
+    expect(rel(r.pooled.calibrationSlopeCiLower!, ci['slopeLower']!)).toBeLessThan(1e-6);
+    expect(rel(r.pooled.calibrationSlopeCiUpper!, ci['slopeUpper']!)).toBeLessThan(1e-6);
+    expect(rel(r.pooled.calibrationInLargeCiLower!, ci['largeLower']!)).toBeLessThan(1e-6);
+    expect(rel(r.pooled.calibrationInLargeCiUpper!, ci['largeUpper']!)).toBeLessThan(1e-6);
     expect(r.pooled.hosmerLemeshow.observed).toEqual(v.hlObserved);
     expect(rel(r.pooled.hosmerLemeshow.statistic, v.hlStatistic as number)).toBeLessThan(1e-9);
     expect(r.perCentre.map((c) => c.centre)).toEqual(nodes.map((n) => n.name));

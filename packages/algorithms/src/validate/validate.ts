@@ -768,6 +768,11 @@ export const validate = defineAlgorithm<
           calibrationSlopeIntercept: sl.estimate[0]!,
           calibrationInLarge: lg.estimate[0]!,
           calibrationInLargeStdError: lg.stdError[0]!,
+          // Wald intervals, estimate -/+ qnorm(0.975) s.e. (R confint.default on both GLMs)
+          calibrationSlopeCiLower: sl.ciLower[1]!,
+          calibrationSlopeCiUpper: sl.ciUpper[1]!,
+          calibrationInLargeCiLower: lg.ciLower[0]!,
+          calibrationInLargeCiUpper: lg.ciUpper[0]!,
           hosmerLemeshow: hl,
         },
         ...(releasePerNodeBreakdown === true ? { perCentre: s.perCentre! } : {}),

@@ -24,7 +24,31 @@ export const ValidateSurvivalResultSchema = z.looseObject({
   strata: z.string().nullable(),
   timeResolution: z.number(),
   scoreResolution: z.number(),
-  pooled: z.looseObject(metrics),
+  pooled: z.looseObject({
+    ...metrics,
+    /** Uno's C (survival::concordance(timewt = "n/G2")) with its jackknife s.e. and Wald CI; null with strata. */
+    uno: z
+      .looseObject({
+        concordance: ResultNumber,
+        stdError: ResultNumber,
+        ciLower: ResultNumber,
+        ciUpper: ResultNumber,
+      })
+      .nullable()
+      .optional(),
+    /** With `aucTimes`: cumulative/dynamic AUC(t) with IPCW (Blanche 2013), per time; null where undefined. */
+    timeDependentAuc: z
+      .array(
+        z.looseObject({
+          time: z.number(),
+          timeUsed: ResultNumber,
+          auc: ResultNumber,
+          cases: ResultNumber,
+          controls: ResultNumber,
+        }),
+      )
+      .optional(),
+  }),
   perCentre: z.array(z.looseObject({ centre: z.string(), ...metrics })).optional(),
   nodes: ResultNodes,
 });

@@ -23,6 +23,11 @@ export const ValidateResultSchema = z.looseObject({
     ...metrics,
     calibrationSlope: ResultNumber,
     calibrationInLarge: ResultNumber,
+    /** Wald 95% intervals (R confint.default of the two calibration GLMs). */
+    calibrationSlopeCiLower: ResultNumber.optional(),
+    calibrationSlopeCiUpper: ResultNumber.optional(),
+    calibrationInLargeCiLower: ResultNumber.optional(),
+    calibrationInLargeCiUpper: ResultNumber.optional(),
     hosmerLemeshow: z.unknown().optional(),
   }),
   perCentre: z.array(z.looseObject({ centre: z.string(), ...metrics })).optional(),
