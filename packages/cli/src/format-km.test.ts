@@ -25,5 +25,16 @@ describe('Kaplan–Meier wording under coarsening', () => {
     const lines = formatKmCoarsening({ curves: [curve], mergedBins: 12, minCellCount: 5, timeResolution: 1 });
     expect(lines[0]).toMatch(/rounded up to multiples of 1/);
     expect(lines[1]).toMatch(/12 distinct times merged.*curves II/);
+    // when the resolution is the dictionary's default, the normal output says so
+    const byDefault = formatKmCoarsening({
+      curves: [curve],
+      mergedBins: 0,
+      minCellCount: 5,
+      timeResolution: 0.1,
+      timeResolutionBasis: "default from the time column's declared unit and range",
+    });
+    expect(byDefault[0]).toBe(
+      "Times rounded up to multiples of 0.1 (timeResolution; default from the time column's declared unit and range) at every node.",
+    );
   });
 });

@@ -41,10 +41,13 @@ export function formatKmCoarsening(r: {
   mergedBins: number;
   minCellCount: number;
   timeResolution?: number;
+  timeResolutionBasis?: string;
 }): string[] {
   const out: string[] = [];
   if (r.timeResolution !== undefined)
-    out.push(`Times rounded up to multiples of ${r.timeResolution} (timeResolution) at every node.`);
+    out.push(
+      `Times rounded up to multiples of ${r.timeResolution} (timeResolution${r.timeResolutionBasis?.startsWith('default') ? `; ${r.timeResolutionBasis}` : ''}) at every node.`,
+    );
   if (r.mergedBins > 0) {
     const coarse = r.curves.filter((c) => c.coarsened?.some((b) => b)).map((c) => c.group);
     out.push(

@@ -222,13 +222,14 @@ function formatCox(
     events: number;
     nodes: string[];
     timeResolution?: number;
+    timeResolutionBasis?: string;
   } & Parameters<typeof formatCoxExtras>[0],
 ): string {
   return [
     `coxph(${r.formula}, ties = "${r.ties}"), pooled over ${r.nodes.length} nodes (${r.nodes.join(', ')}), n = ${r.n}, events = ${r.events}`,
     ...(r.timeResolution !== undefined
       ? [
-          `Event times coarsened up to multiples of ${r.timeResolution} (timeResolution, in the time column's unit)`,
+          `Event times coarsened up to multiples of ${r.timeResolution} (timeResolution, in the time column's unit${defaultNote(r.timeResolutionBasis)})`,
         ]
       : []),
     '',
@@ -433,11 +434,17 @@ interface SurvivalValidationRow {
   ciUpper: number;
 }
 
+/** ", the default for ..." when the resolution was not given (see algorithms' time-resolution.ts). */
+function defaultNote(basis: string | undefined): string {
+  return basis?.startsWith('default') ? `; ${basis}` : '';
+}
+
 function formatValidateSurvival(r: {
   time: string;
   event: string;
   strata: string | null;
   timeResolution: number;
+  timeResolutionBasis?: string;
   scoreResolution: number;
   pooled: SurvivalValidationRow & {
     concordant: number;
@@ -475,7 +482,7 @@ function formatValidateSurvival(r: {
     ),
     '',
     `Pooled pairs: ${p.concordant} concordant, ${p.discordant} discordant, ${p.tiedScore} tied on the score; ${p.tiedTime} tied on time (not comparable)`,
-    `Times coarsened to ${r.timeResolution}, scores to ${r.scoreResolution}; standard error as survival::concordance (infinitesimal jackknife)`,
+    `Times coarsened to ${r.timeResolution}${defaultNote(r.timeResolutionBasis)}, scores to ${r.scoreResolution}; standard error as survival::concordance (infinitesimal jackknife)`,
     ...(p.uno
       ? [
           `Uno's C (pooled, censoring weights 1/G², survival::concordance timewt = "n/G2"): ${num(p.uno.concordance, 4)} (95% CI ${ciRange(p.uno.concordance, p.uno.ciLower, p.uno.ciUpper, 4)})`,

@@ -79,7 +79,8 @@ describe('Kaplan–Meier by stage under the default policy (5/10), 3 centres, se
   it('coarsens, never moves: S(t) within 0.03 of pooled R, medians within 3 months, coarsening said', async () => {
     const { result } = await runLocalFederation(
       'km',
-      { dataset: 'cohort', time: 'months', event: 'dead', group: 'stage' },
+      // the reference's coarsening (R on month-coarsened rows); the dictionary's default for months is 0.1
+      { dataset: 'cohort', time: 'months', event: 'dead', group: 'stage', timeResolution: 1 },
       nodes,
       { secureAggregation: true },
     );
@@ -123,5 +124,31 @@ describe('Kaplan–Meier by stage under the default policy (5/10), 3 centres, se
       1e-9,
     );
     expect(r.logRank.observed).toEqual(ref.logrankCoarsened.observed);
+  });
+
+  it("at the dictionary's default resolution for months (0.1): the same bounds against R on the exact times", async () => {
+    const { result } = await runLocalFederation(
+      'km',
+      { dataset: 'cohort', time: 'months', event: 'dead', group: 'stage' },
+      nodes,
+      { secureAggregation: true },
+    );
+    const r = result as unknown as {
+      curves: Curve[];
+      timeResolution: number;
+      timeResolutionBasis: string;
+    };
+    expect(r.timeResolution).toBe(0.1);
+    expect(r.timeResolutionBasis).toMatch(/default/);
+    let worst = 0;
+    for (const c of r.curves) {
+      const g = ref.levels.indexOf(c.group);
+      c.time.forEach((t, j) => {
+        worst = Math.max(worst, Math.abs(c.surv[j]! - rSurvAt(c.group, t)));
+      });
+      const rMedian = ref.median[g]!;
+      if (rMedian !== null) expect(Math.abs(c.median! - rMedian)).toBeLessThan(3);
+    }
+    expect(worst).toBeLessThan(0.03);
   });
 });

@@ -171,7 +171,7 @@ describe('Cox edge cases equal R', () => {
   it('covariates in extreme units fit as R', async () => {
     const { result } = await runLocalFederation(
       'coxph',
-      { dataset: 'edge', formula: 'Surv(time, status) ~ big + tiny', ties: 'breslow' },
+      { dataset: 'edge', formula: 'Surv(time, status) ~ big + tiny', ties: 'breslow', timeResolution: 1 },
       nodes,
     );
     const r = result as unknown as CoxResult;
@@ -189,7 +189,7 @@ describe('Cox edge cases equal R', () => {
     ] as const) {
       const { result } = await runLocalFederation(
         'coxph',
-        { dataset: 'edge', formula, ties: 'breslow' },
+        { dataset: 'edge', formula, ties: 'breslow', timeResolution: 1 },
         nodes,
       );
       const r = result as unknown as CoxResult;
@@ -205,7 +205,7 @@ describe('Cox edge cases equal R', () => {
   it('a monotone likelihood is not "converged": coded warning naming the term', async () => {
     const { result } = await runLocalFederation(
       'coxph',
-      { dataset: 'edge', formula: 'Surv(time, mono) ~ grp + x', ties: 'breslow' },
+      { dataset: 'edge', formula: 'Surv(time, mono) ~ grp + x', ties: 'breslow', timeResolution: 1 },
       nodes,
     );
     const r = result as unknown as CoxResult;

@@ -37,6 +37,7 @@ import { defineAlgorithm } from '../define-algorithm.js';
 import { designCells } from '../model-data/design-cells.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../model-data/model-data.js';
 import { Coefficients, FactorLevels } from '../model-data/round-schemas.js';
+import { resolveTimeResolution, timeResolutionNote } from '../time-resolution.js';
 import {
   type AggregateOutcome,
   type ColumnData,
@@ -80,8 +81,10 @@ export const CoxParamsSchema = z.strictObject({
   timeResolution: z
     .number()
     .min(1e-6)
-    .default(1)
-    .describe('Event times are coarsened up to multiples of this (time unit)')
+    .optional()
+    .describe(
+      "Event times are coarsened up to multiples of this (time unit). Default: from the time column's declared unit (days 1, weeks and months 0.1, years 0.01) or range",
+    )
     .meta(examples(1)),
   filter: FilterParam,
   concordanceBins: z
@@ -261,7 +264,10 @@ async function readCox(
     x: dm.x,
     n: dm.n,
     p: dm.p,
-    time: coarsenTimes(dm.y!, params.timeResolution),
+    time: coarsenTimes(
+      dm.y!,
+      resolveTimeResolution(params.timeResolution, ds.column(f.response.time.column)).value,
+    ),
     event: dm.event!,
     strataNames: centreStrata ?? (strata ? strataLabelsOf(data, strataColumns) : null),
     clusterCodes,
@@ -455,6 +461,8 @@ interface State {
   nodes: string[];
   n: number;
   events: number;
+  /** The resolution the nodes coarsened to (the parameter, or the dictionary's default; from the set-up round). */
+  timeResolution?: number;
 }
 
 function gridOf(g: { strata: number[]; times: number[] }): EventTimeGrid {
@@ -527,7 +535,7 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
       const setup = await setupCounts(ds, {
         filter: params.filter,
         time: f.response.time.column,
-        timeResolution: params.timeResolution,
+        timeResolution: resolveTimeResolution(params.timeResolution, ds.column(f.response.time.column)).value,
         factors: factorColumns(f, ds),
         strata: strata ?? null,
         strataColumns,
@@ -619,7 +627,7 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   aggregate({ params, round, state, parts }): Outcome {
     if (round === 1) {
       const agreed = agreeSetup(parts);
-      const { levels, n, events } = agreed;
+      const { levels, n, events, res } = agreed;
       let { strata, grid } = agreed;
       if (params.adjustForCentre) {
         // each node its own stratum (sorted by name, as R sorts a centre column's levels), every stratum on
@@ -639,6 +647,8 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
         nodes: parts.map((p) => p.nodeName),
         n,
         events,
+        // the same at every node (agreeSetup compares the axes)
+        timeResolution: res,
       };
       return {
         kind: 'next-round',
@@ -810,7 +820,7 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
         algorithm: 'coxph',
         formula: params.formula,
         ties: params.ties,
-        timeResolution: params.timeResolution,
+        ...timeResolutionNote(params.timeResolution, s.timeResolution ?? params.timeResolution ?? 1),
         ...s.final.summary,
         concordance: {
           value: c.concordance,

@@ -185,6 +185,8 @@ export function agreeSetup(parts: ReadonlyArray<NodePart<SetupPayload | object>>
   grid: { strata: number[]; times: number[] };
   n: number;
   events: number;
+  /** The time resolution the nodes coarsened to (the same at every node: the axes are compared). */
+  res: number;
 } {
   const layouts = payloadsWith(parts, 'axis');
   const layout = layouts[0]!;
@@ -225,5 +227,6 @@ export function agreeSetup(parts: ReadonlyArray<NodePart<SetupPayload | object>>
     grid: { strata: gridStrata, times: gridTimes },
     n: Math.round(sum[0]!),
     events: Math.round(sum[1]!),
+    res: layout.axis.res,
   };
 }

@@ -17,6 +17,7 @@ import { columnParam, DatasetParam, examples, FilterParam } from '../common-para
 import { declaredLevels } from '../declared-levels.js';
 import { defineAlgorithm } from '../define-algorithm.js';
 import { assertFactorColumn } from '../precision.js';
+import { resolveTimeResolution, timeResolutionNote } from '../time-resolution.js';
 import { type DatasetHandle, type DisclosureCell, release } from '../types.js';
 
 export const KmParamsSchema = z.strictObject({
@@ -36,8 +37,10 @@ export const KmParamsSchema = z.strictObject({
   timeResolution: z
     .number()
     .min(1e-6)
-    .default(1)
-    .describe('Event times are coarsened up to multiples of this (time unit)')
+    .optional()
+    .describe(
+      "Event times are coarsened up to multiples of this (time unit). Default: from the time column's declared unit (days 1, weeks and months 0.1, years 0.01) or range",
+    )
     .meta(examples(1)),
   confLevel: z
     .number()
@@ -77,7 +80,7 @@ async function readKm(ds: DatasetHandle, p: KmParams): Promise<KmData> {
   for (const t of time)
     if (t < 0) throw new FedhubError('FH_ERR_BAD_PARAMS', `column "${p.time}" holds negative times`);
   return {
-    time: coarsenTimes(time, p.timeResolution),
+    time: coarsenTimes(time, resolveTimeResolution(p.timeResolution, ds.column(p.time)).value),
     event,
     group: p.group ? asText(p.group) : null,
     strata: p.strata ? asText(p.strata) : null,
@@ -92,6 +95,8 @@ interface State {
   strata: string[];
   minCell: number;
   nodes: string[];
+  /** The resolution the nodes coarsened to (the parameter, or the dictionary's default). */
+  timeResolution?: number;
 }
 
 export const km = defineAlgorithm<KmParams>({
@@ -134,7 +139,8 @@ export const km = defineAlgorithm<KmParams>({
           `time column "${params.time}" declares no max in the data dictionary: the time grid is taken from the dictionary's range, never from the data`,
           { column: params.time, rule: 'declared-time-range' },
         );
-      const step = 10 * params.timeResolution;
+      const res = resolveTimeResolution(params.timeResolution, spec).value;
+      const step = 10 * res;
       // levels of declared categorical columns only (the node's level rules)
       for (const c of [params.group, params.strata]) if (c) assertFactorColumn(ds.column(c));
       return release(
@@ -143,6 +149,7 @@ export const km = defineAlgorithm<KmParams>({
           groups: params.group ? declaredLevels(ds.column(params.group)) : [],
           strata: params.strata ? declaredLevels(ds.column(params.strata)) : [],
           minCellCount: ctx.policy.minCellCount,
+          timeResolution: res,
         } as Json,
         { subsetSize: n, cells: [] },
       );
@@ -151,7 +158,7 @@ export const km = defineAlgorithm<KmParams>({
     const G = Math.max(1, input.groups.length);
     const S = Math.max(1, input.strata.length);
     const out = new Float64Array(grid.length * S * G * 2);
-    const res = params.timeResolution;
+    const res = resolveTimeResolution(params.timeResolution, ds.column(params.time)).value;
     for (let i = 0; i < n; i++) {
       const k = Math.round(d.time[i]! / res);
       const g = d.group ? input.groups.indexOf(d.group[i]!) : 0;
@@ -168,10 +175,24 @@ export const km = defineAlgorithm<KmParams>({
   aggregate({ params, round, state, parts }) {
     if (round === 1) {
       const ps = parts.map(
-        (p) => p.payload as { maxTime: number; groups: string[]; strata: string[]; minCellCount: number },
+        (p) =>
+          p.payload as {
+            maxTime: number;
+            groups: string[];
+            strata: string[];
+            minCellCount: number;
+            timeResolution?: number;
+          },
       );
       const maxTime = Math.max(...ps.map((p) => p.maxTime));
-      const res = params.timeResolution;
+      // the parameter, or the dictionary's default, as each node resolved it: the same everywhere
+      const res = ps[0]!.timeResolution ?? params.timeResolution ?? 1;
+      if (ps.some((p) => (p.timeResolution ?? res) !== res))
+        throw new FedhubError(
+          'FH_ERR_ALGORITHM_FAILED',
+          "the nodes' dictionaries give the time column different default resolutions; set timeResolution",
+          { parameter: 'timeResolution' },
+        );
       const bins = Math.round(maxTime / res) + 1;
       if (bins > 100_000)
         throw new FedhubError(
@@ -186,6 +207,7 @@ export const km = defineAlgorithm<KmParams>({
         // levels declared by some node but held by no record are dropped after the counts round
         minCell: Math.max(...ps.map((p) => p.minCellCount)),
         nodes: parts.map((p) => p.nodeName),
+        timeResolution: res,
       };
       return {
         kind: 'next-round',
@@ -266,12 +288,12 @@ export const km = defineAlgorithm<KmParams>({
         time: params.time,
         event: params.event,
         group: params.group ?? null,
-        timeResolution: params.timeResolution,
+        ...timeResolutionNote(params.timeResolution, s.timeResolution ?? params.timeResolution ?? 1),
         confLevel: params.confLevel,
         minCellCount: s.minCell,
         mergedBins,
         coarsening: {
-          timeResolution: params.timeResolution,
+          timeResolution: s.timeResolution ?? params.timeResolution ?? 1,
           minCellCount: s.minCell,
           mergedTimes: mergedBins,
           curvesCoarsened: curves.filter((c) => c.mergedTimes > 0).map((c) => c.group),

@@ -30,6 +30,7 @@ import { agreeSetup, SetupPayloadSchema, setupCounts, setupRelease } from '../co
 import { defineAlgorithm } from '../define-algorithm.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../model-data/model-data.js';
 import { FactorLevels } from '../model-data/round-schemas.js';
+import { resolveTimeResolution, timeResolutionNote } from '../time-resolution.js';
 import {
   type AggregateOutcome,
   crossCells,
@@ -118,8 +119,10 @@ export const ValidateSurvivalParamsSchema = z.strictObject({
   timeResolution: z
     .number()
     .min(1e-6)
-    .default(1)
-    .describe('Event times are coarsened up to multiples of this (time unit), as coxph does')
+    .optional()
+    .describe(
+      "Event times are coarsened up to multiples of this (time unit), as coxph does. Default: from the time column's declared unit (days 1, weeks and months 0.1, years 0.01) or range",
+    )
     .meta(examples(1)),
   scoreResolution: z
     .number()
@@ -255,6 +258,8 @@ interface State {
   events: number;
   lo?: number;
   bins?: number;
+  /** The resolution the nodes coarsened to (the parameter, or the dictionary's default; from the set-up round). */
+  timeResolution?: number;
 }
 
 type Outcome = AggregateOutcome<Input, State, ValidateSurvivalResult>;
@@ -341,7 +346,7 @@ export const validateSurvival = defineAlgorithm<
       const setup = await setupCounts(ds, {
         filter: params.filter,
         time: r.time,
-        timeResolution: params.timeResolution,
+        timeResolution: resolveTimeResolution(params.timeResolution, ds.column(r.time)).value,
         factors: factorColumns(parseModelFormula(`~ ${r.rhs}`), ds),
         strata: r.strata,
       });
@@ -395,7 +400,7 @@ export const validateSurvival = defineAlgorithm<
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }): Outcome {
     if (round === 1) {
-      const { levels, strata, grid, n, events } = agreeSetup(parts);
+      const { levels, strata, grid, n, events, res } = agreeSetup(parts);
       if (grid.times.length === 0)
         throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'no events at any node: Harrell’s C is undefined');
       const s: State = {
@@ -405,6 +410,7 @@ export const validateSurvival = defineAlgorithm<
         nodes: parts.map((p) => p.nodeName),
         n,
         events,
+        timeResolution: res,
       };
       return {
         kind: 'next-round',
@@ -429,7 +435,7 @@ export const validateSurvival = defineAlgorithm<
       if (length > MAX_PARTIAL_LENGTH)
         throw new FedhubError(
           'FH_ERR_BAD_PARAMS',
-          `validate-survival: ${s.grid.times.length} event times x ${bins} score bins is too fine (at most ${MAX_PARTIAL_LENGTH / 2} cells); use a coarser scoreResolution (now ${params.scoreResolution}) or timeResolution (now ${params.timeResolution})`,
+          `validate-survival: ${s.grid.times.length} event times x ${bins} score bins is too fine (at most ${MAX_PARTIAL_LENGTH / 2} cells); use a coarser scoreResolution (now ${params.scoreResolution}) or timeResolution (now ${s.timeResolution ?? params.timeResolution})`,
         );
       return {
         kind: 'next-round',
@@ -455,14 +461,9 @@ export const validateSurvival = defineAlgorithm<
     const unoW = unoTimeWeights(sum, strataCodes, s.bins!);
     const uno = unoW ? withCi(concordanceSummary(sum, strataCodes, s.bins!, unoW)) : null;
     const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    const res = s.timeResolution ?? params.timeResolution ?? 1;
     const aucs = params.aucTimes?.map((t) => {
-      const a = timeDependentAuc(
-        sum,
-        { strata: strataCodes, times: s.grid.times },
-        s.bins!,
-        t,
-        params.timeResolution,
-      );
+      const a = timeDependentAuc(sum, { strata: strataCodes, times: s.grid.times }, s.bins!, t, res);
       return a
         ? { ...a, auc: finite(a.auc) }
         : { time: t, timeUsed: null, auc: null, cases: null, controls: null };
@@ -479,7 +480,7 @@ export const validateSurvival = defineAlgorithm<
         time: r.time,
         event: r.event,
         strata: r.strata,
-        timeResolution: params.timeResolution,
+        ...timeResolutionNote(params.timeResolution, res),
         scoreResolution: params.scoreResolution,
         scoreBins: s.bins!,
         pooled: {
