@@ -157,6 +157,17 @@ describe('formatTaskOutcome', () => {
     expect(out).toContain('Intervals: profile likelihood, as R confint(fit)');
     expect(out).not.toContain('NaN');
   });
+  it('renders quantiles with their order-statistic intervals', async () => {
+    const { result } = await runLocalFederation(
+      'quantiles',
+      { dataset: 'cohort', column: 'age', probs: [0.25, 0.5], ci: true },
+      nodes.map((n) => ({ ...n, policy: { ...n.policy, minCellCount: 1 } })),
+    );
+    const out = formatTaskOutcome(task(result));
+    expect(out).toContain('95% CI (order statistics)');
+    expect(out.split('\n').some((l) => /^\s*0\.5\s+\S+\s+\S+ to \S+\s+0\.9\d+/.test(l))).toBe(true);
+    expect(out).not.toContain('NaN');
+  });
   it("renders coxph's per-term Wald tests and the proportional-hazards test", async () => {
     const { result } = await runLocalFederation(
       'coxph',

@@ -512,20 +512,43 @@ function formatValidateSurvival(r: {
 function formatQuantiles(r: {
   column: string;
   n: number;
-  quantiles: Array<{ prob: number; value: number | null }>;
+  quantiles: Array<{
+    prob: number;
+    value: number | null;
+    ciLower?: number | null;
+    ciUpper?: number | null;
+    ciCoverage?: number | null;
+    ciLowerWithheld?: string;
+    ciUpperWithheld?: string;
+  }>;
   nodes: string[];
   resolution?: number;
+  ci?: { level: number };
 }): string {
+  const end = (v: number | null | undefined, why: string | undefined, open: string) =>
+    v !== null && v !== undefined ? num(v, 8) : why === 'FH_ERR_SMALL_CELL' ? 'withheld' : open;
   return [
     `Quantiles (type 7) of ${r.column}, n = ${r.n}, pooled over ${r.nodes.length} nodes${r.resolution ? `, released to the nearest ${r.resolution} (data dictionary)` : ''}`,
     '',
     table(
-      ['probability', 'value'],
+      ['probability', 'value', ...(r.ci ? [`${r.ci.level * 100}% CI (order statistics)`, 'coverage'] : [])],
       r.quantiles.map((q) => [
         q.prob,
         q.value === null ? 'withheld: too few records near it' : num(q.value, 8),
+        ...(r.ci
+          ? [
+              `${end(q.ciLower, q.ciLowerWithheld, '-Inf')} to ${end(q.ciUpper, q.ciUpperWithheld, 'Inf')}`,
+              num(q.ciCoverage ?? null, 4),
+            ]
+          : []),
       ]),
     ),
+    ...(r.ci
+      ? [
+          '',
+          'Interval ends are order statistics (binomial method; DescTools::MedianCI "exact" for the median), released as the quantiles are: rounded, and withheld where fewer than the minimum cell count of records lie within the rounding interval.',
+        ]
+      : []),
   ].join('\n');
 }
 

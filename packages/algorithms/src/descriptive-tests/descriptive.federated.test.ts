@@ -54,6 +54,40 @@ describe('federated quantiles and tests equal R on the pooled data', () => {
       runLocalFederation('quantiles', { dataset: 'cohort', column: 'age', probs: [0.001] }, nodes),
     ).rejects.toThrow(/single patients' values/);
   });
+  it("order-statistic confidence intervals of the quantiles, released by the quantiles' rule", async () => {
+    const ref = JSON.parse(readFileSync(join(fixtures, 'quantile-ci.json'), 'utf8')) as Record<
+      string,
+      { probs: number[]; lower: number[]; upper: number[]; coverage: number[] }
+    >;
+    for (const column of ['age', 'dose_gy'] as const) {
+      const want = ref[column]!;
+      const params = { dataset: 'cohort', column, probs: want.probs, ci: true };
+      const { result } = await runLocalFederation(
+        'quantiles',
+        params,
+        nodes.map((n) => ({ ...n, policy: { ...n.policy, minCellCount: 1 } })),
+      );
+      const r = result as {
+        quantiles: Array<{ ciLower: number; ciUpper: number; ciCoverage: number }>;
+        tolerance: number;
+        ci: { level: number };
+      };
+      expect(r.ci.level).toBe(0.95);
+      r.quantiles.forEach((q, i) => {
+        // released on the dictionary's resolution (0.001)
+        expect(Math.abs(q.ciLower - want.lower[i]!)).toBeLessThanOrEqual(0.0005 + r.tolerance * 2);
+        expect(Math.abs(q.ciUpper - want.upper[i]!)).toBeLessThanOrEqual(0.0005 + r.tolerance * 2);
+        expect(Math.abs(q.ciCoverage - want.coverage[i]!)).toBeLessThan(1e-12);
+      });
+      // under the default policy an end is one record's value on a 0.001 grid: withheld unless enough
+      // records share its rounding interval, as a quantile is
+      const protectedRun = (await runLocalFederation('quantiles', params, nodes)).result as {
+        quantiles: Array<{ ciLower: number | null; ciLowerWithheld?: string }>;
+      };
+      for (const q of protectedRun.quantiles)
+        if (q.ciLower === null) expect(q.ciLowerWithheld).toBe('FH_ERR_SMALL_CELL');
+    }
+  });
   it('Welch and pooled t-tests of age by sex (R t.test)', async () => {
     for (const [pooled, ref] of [
       [false, desc.welch],

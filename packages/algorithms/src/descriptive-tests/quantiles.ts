@@ -11,7 +11,7 @@
  * patient's value would give it away).
  */
 import { FedhubError, type Json, QuantilesResultSchema } from '@fedhub/protocol';
-import { countAtMostLocalPartial } from '@fedhub/stats';
+import { countAtMostLocalPartial, orderStatisticCi } from '@fedhub/stats';
 import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { columnParam, DatasetParam, examples, FilterParam } from '../common-params.js';
@@ -29,6 +29,20 @@ export const QuantilesParamsSchema = z.strictObject({
     .default([0.25, 0.5, 0.75])
     .describe('Probabilities strictly between 0 and 1 (no minimum or maximum is released)')
     .meta(examples([0.25, 0.5, 0.75], [0.1, 0.5, 0.9])),
+  ci: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Also a distribution-free confidence interval of each quantile from order statistics (binomial method; DescTools::MedianCI exact for the median); its ends are released as the quantiles are, rounded and only where enough records lie near them',
+    )
+    .meta(examples(true)),
+  confLevel: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.95)
+    .describe('Confidence level of the intervals')
+    .meta(examples(0.95)),
   filter: FilterParam,
 });
 export type QuantilesParams = z.infer<typeof QuantilesParamsSchema>;
@@ -71,6 +85,41 @@ interface State {
   orders: Order[];
   tol: number;
   rounds: number;
+  /**
+   * With ci: per probability, the order statistics of the interval's ends (null: unbounded, or withheld as
+   * too close to the minimum or maximum, with the reason) and the interval's coverage.
+   */
+  ciPlan?: Array<{
+    lower: number | null;
+    upper: number | null;
+    lowerWithheld?: string;
+    upperWithheld?: string;
+    coverage: number;
+  }>;
+  /** Set for the last round with ci: the released interval ends, in the order of the check after the quantiles. */
+  releasedCi?: Array<{ i: number; end: 'lower' | 'upper'; value: number }>;
+}
+
+/** The ends of each probability's interval: their order statistics, or why an end is not searched. */
+function ciPlanOf(n: number, probs: readonly number[], level: number, minCell: number): State['ciPlan'] {
+  return probs.map((p) => {
+    const ci = orderStatisticCi(n, p, level);
+    const end = (k: number | null) =>
+      k === null
+        ? { k: null, withheld: 'unbounded: too few records for this level' }
+        : k < minCell || k > n - minCell + 1
+          ? { k: null, withheld: 'FH_ERR_SMALL_CELL' }
+          : { k };
+    const lo = end(ci.lower);
+    const hi = end(ci.upper);
+    return {
+      lower: lo.k,
+      upper: hi.k,
+      ...(lo.withheld ? { lowerWithheld: lo.withheld } : {}),
+      ...(hi.withheld ? { upperWithheld: hi.withheld } : {}),
+      coverage: ci.coverage,
+    };
+  });
 }
 
 function type7(n: number, p: number) {
@@ -86,7 +135,8 @@ function nextCuts(orders: Order[], tol: number): number[] {
 export const quantiles = defineAlgorithm<QuantilesParams>({
   name: 'quantiles',
   // 1.1.0: values released on the dictionary's resolution, withheld where few records lie near them
-  version: '1.1.0',
+  // 1.2.0: ci: order-statistic confidence intervals, their ends released by the same rule
+  version: '1.2.0',
   title: 'Quantiles',
   description:
     'Median, quartiles or any type-7 quantiles by distributed bisection on secure-aggregated counts; equals R quantile() to 1e-10 of the range.',
@@ -94,7 +144,7 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
   resultSchema: QuantilesResultSchema,
   releases: {
     pooled:
-      'per round, how many values lie at or below a few cut points (secure-aggregated: the hub sees only totals); no minimum, maximum or extreme order statistic',
+      'per round, how many values lie at or below a few cut points (secure-aggregated: the hub sees only totals); no minimum, maximum or extreme order statistic; each released value (a quantile or, with ci, an interval end) rounded to the dictionary resolution and released only where the records within its rounding interval are 0 or at least the minimum cell count',
     perNode: null,
   },
   variables: (p) => ({ dataset: p.dataset, columns: [p.column] }),
@@ -143,10 +193,13 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
       const lo = Math.min(...ranges.map((r) => r[0]));
       const hi = Math.max(...ranges.map((r) => r[1]));
       const plan = params.probs.map((p) => type7(n, p));
-      const ks = [...new Set(plan.flatMap((q) => [q.lo, q.hi]))].sort((a, b) => a - b);
       // an order statistic near either end is one patient's value: each needs minCellCount records beyond it
       const minCell = Math.max(...parts.map((p) => (p.payload as { minCellCount: number }).minCellCount));
-      const extreme = ks.filter((k) => k < minCell || k > n - minCell + 1);
+      const ciPlan = params.ci ? ciPlanOf(n, params.probs, params.confLevel, minCell) : undefined;
+      const mainKs = plan.flatMap((q) => [q.lo, q.hi]);
+      const ciKs = (ciPlan ?? []).flatMap((c) => [c.lower, c.upper]).filter((k) => k !== null);
+      const ks = [...new Set([...mainKs, ...ciKs])].sort((a, b) => a - b);
+      const extreme = [...new Set(mainKs)].filter((k) => k < minCell || k > n - minCell + 1);
       if (extreme.length > 0)
         throw new FedhubError(
           'FH_ERR_SMALL_CELL',
@@ -159,7 +212,16 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
       const resolution = Math.max(
         ...parts.map((p) => (p.payload as { resolution?: number }).resolution ?? 0),
       );
-      const s: State = { n, plan, orders, tol: width * REL_TOL, rounds: 0, resolution, minCell };
+      const s: State = {
+        n,
+        plan,
+        orders,
+        tol: width * REL_TOL,
+        rounds: 0,
+        resolution,
+        minCell,
+        ...(ciPlan ? { ciPlan } : {}),
+      };
       return {
         kind: 'next-round',
         input: { cuts: nextCuts(orders, s.tol) } as Json,
@@ -170,6 +232,26 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
     if (s.released) {
       // the pooled count within each released value's rounding interval: 0 or >= the minimum cell count
       const released = s.released;
+      const passes = (c: number) => c === 0 || c >= s.minCell;
+      const ciOf = (i: number) => {
+        const plan = s.ciPlan![i]!;
+        const end = (which: 'lower' | 'upper') => {
+          const at = (s.releasedCi ?? []).findIndex((e) => e.i === i && e.end === which);
+          if (at < 0) return { value: null, withheld: plan[`${which}Withheld`] ?? null };
+          return passes(sum[released.length + at]!)
+            ? { value: s.releasedCi![at]!.value, withheld: null }
+            : { value: null, withheld: 'FH_ERR_SMALL_CELL' };
+        };
+        const lo = end('lower');
+        const hi = end('upper');
+        return {
+          ciLower: lo.value,
+          ciUpper: hi.value,
+          ciCoverage: plan.coverage,
+          ...(lo.withheld ? { ciLowerWithheld: lo.withheld } : {}),
+          ...(hi.withheld ? { ciUpperWithheld: hi.withheld } : {}),
+        };
+      };
       return {
         kind: 'done',
         result: {
@@ -180,10 +262,20 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
           resolution: s.resolution,
           quantiles: params.probs.map((p, i) => {
             const c = sum[i]!;
+            const ci = s.ciPlan ? ciOf(i) : {};
             return c === 0 || c >= s.minCell
-              ? { prob: p, value: released[i]! }
-              : { prob: p, value: null, withheld: 'FH_ERR_SMALL_CELL' };
+              ? { prob: p, value: released[i]!, ...ci }
+              : { prob: p, value: null, withheld: 'FH_ERR_SMALL_CELL', ...ci };
           }),
+          ...(s.ciPlan
+            ? {
+                ci: {
+                  level: params.confLevel,
+                  method:
+                    'order statistics, binomial (Conover 1999, 3.2; DescTools::MedianCI exact for the median)',
+                },
+              }
+            : {}),
           tolerance: s.tol,
           rounds: round,
           nodes: parts.map((p) => p.nodeName),
@@ -210,12 +302,21 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
     );
     // released on the dictionary's resolution, after one more round counts the records near each value
     const r = Math.max(s.resolution, 0);
-    const released = values.map((v) => (r > 0 ? roundToResolution(v, r) : v));
+    const rounded = (v: number) => (r > 0 ? roundToResolution(v, r) : v);
+    const released = values.map(rounded);
+    // the intervals' ends are order statistics, single records' values: released by the same rule
+    const releasedCi = (s.ciPlan ?? []).flatMap((c, i) =>
+      (['lower', 'upper'] as const).flatMap((end) =>
+        c[end] === null ? [] : [{ i, end, value: rounded(at(c[end]!)) }],
+      ),
+    );
     const half = r > 0 ? r / 2 : s.tol;
     return {
       kind: 'next-round',
-      input: { check: released.map((v) => [v - half, v + half]) } as unknown as Json,
-      state: { ...s, orders, released } as unknown as Json,
+      input: {
+        check: [...released, ...releasedCi.map((e) => e.value)].map((v) => [v - half, v + half]),
+      } as unknown as Json,
+      state: { ...s, orders, released, ...(s.ciPlan ? { releasedCi } : {}) } as unknown as Json,
     };
   },
 });
