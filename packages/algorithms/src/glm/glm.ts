@@ -24,7 +24,6 @@ import {
   fitGlmNegBinFederated,
   type GlmFamilySpec,
   type GlmIterationState,
-  type GlmProfileRequest,
   GlmScalar,
   glmAggregateStep,
   glmAnovaTable,
