@@ -365,6 +365,35 @@ describe('ResultView', () => {
     expect(count(out, 'data-testid="forest-row-pooled"')).toBe(1);
     expect(out).toContain('697993 concordant');
     expect(out).not.toContain('NaN');
+    // Uno's C and the time-dependent AUC, when the result has them
+    const withUno = html('validate-survival', {
+      algorithm: 'validate-survival',
+      time: 'months',
+      event: 'dead',
+      strata: null,
+      timeResolution: 0.1,
+      timeResolutionBasis: "default from the time column's declared unit and range",
+      scoreResolution: 0.001,
+      pooled: {
+        ...centre('pooled', 0.652),
+        concordant: 1,
+        discordant: 1,
+        tiedScore: 0,
+        tiedTime: 0,
+        uno: { concordance: 0.645, ciLower: 0.627, ciUpper: 0.663 },
+        timeDependentAuc: [
+          { time: 12, timeUsed: 12, auc: 0.671, cases: 90, controls: 1500 },
+          { time: 500, timeUsed: null, auc: null, cases: null, controls: null },
+        ],
+      },
+      nodes: ['Centre A'],
+    });
+    expect(withUno).toContain('data-testid="uno-c"');
+    expect(withUno).toContain('0.645');
+    expect(withUno).toContain('data-testid="td-auc-table"');
+    expect(withUno).toContain('<td>0.671</td>');
+    expect(withUno).toContain('not estimable');
+    expect(withUno).toContain('(default from the time column');
     // pooled only: the table has the pooled row alone, the plot its diamond
     const pooledOnly = html('validate-survival', {
       algorithm: 'validate-survival',

@@ -47,6 +47,8 @@ export interface GlmResult {
   formula: string;
   family: string;
   link: string;
+  /** "profile": the coefficients' intervals are profile-likelihood ones (R confint(fit)); absent: Wald. */
+  ciMethod?: string;
   coefficients: Coefficient[];
   deviance: number;
   nullDeviance: number | null;
@@ -264,12 +266,23 @@ export interface ValidateSurvivalResult {
   event: string;
   strata: string | null;
   timeResolution: number;
+  timeResolutionBasis?: string;
   scoreResolution: number;
   pooled: ConcordanceMetrics & {
     concordant: number;
     discordant: number;
     tiedScore: number;
     tiedTime: number;
+    /** Uno's C (null with strata). */
+    uno?: { concordance: number | null; ciLower: number | null; ciUpper: number | null } | null;
+    /** Time-dependent AUC at the times asked (`aucTimes`). */
+    timeDependentAuc?: Array<{
+      time: number;
+      timeUsed: number | null;
+      auc: number | null;
+      cases: number | null;
+      controls: number | null;
+    }>;
   };
   /** Absent when the study withholds per-node breakdowns. */
   perCentre?: Array<ConcordanceMetrics & { centre: string }>;

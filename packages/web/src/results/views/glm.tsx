@@ -17,6 +17,11 @@ export function GlmView({ r }: { r: GlmResult }) {
         <code>{`glm(${r.formula}, family = ${r.family}(${r.link}))`}</code>, n = {r.n}
       </p>
       <Pooled nodes={r.nodes} />
+      {r.ciMethod === 'profile' && (
+        <p className="muted" data-testid="glm-ci-method">
+          Intervals: profile likelihood, as R confint(fit) (MASS profile.glm).
+        </p>
+      )}
       <table data-testid="glm-table">
         <caption>Coefficients</caption>
         <thead>
@@ -25,7 +30,7 @@ export function GlmView({ r }: { r: GlmResult }) {
             <th scope="col">estimate</th>
             <th scope="col">std. error</th>
             <th scope="col">p</th>
-            <th scope="col">95% CI</th>
+            <th scope="col">{r.ciMethod === 'profile' ? 'profile 95% CI' : '95% CI'}</th>
             {ratio && <th scope="col">{ratioName} (95% CI)</th>}
           </tr>
         </thead>

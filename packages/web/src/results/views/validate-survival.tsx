@@ -47,9 +47,42 @@ export function ValidateSurvivalView({ r }: { r: ValidateSurvivalResult }) {
       </table>
       <p className="muted" data-testid="concordance-pairs">
         Pooled pairs: {p.concordant} concordant, {p.discordant} discordant, {p.tiedScore} tied on the score;
-        times coarsened to {r.timeResolution}, scores to {r.scoreResolution}. Standard error as
-        survival::concordance (infinitesimal jackknife).
+        times coarsened to {r.timeResolution}
+        {r.timeResolutionBasis?.startsWith('default') ? ` (${r.timeResolutionBasis})` : ''}, scores to{' '}
+        {r.scoreResolution}. Standard error as survival::concordance (infinitesimal jackknife).
       </p>
+      {p.uno && (
+        <p data-testid="uno-c">
+          Uno's C (censoring weights 1/G², survival::concordance timewt = "n/G2"):{' '}
+          {formatNumber(p.uno.concordance, 3)} (95% CI {formatNumber(p.uno.ciLower, 3)} to{' '}
+          {formatNumber(p.uno.ciUpper, 3)})
+        </p>
+      )}
+      {p.timeDependentAuc && (
+        <table data-testid="td-auc-table">
+          <caption>Time-dependent AUC (cumulative cases, dynamic controls, IPCW; Blanche 2013)</caption>
+          <thead>
+            <tr>
+              <th scope="col">time</th>
+              <th scope="col">AUC</th>
+              <th scope="col">cases</th>
+              <th scope="col">controls</th>
+              <th scope="col">exact at time</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.timeDependentAuc.map((a) => (
+              <tr key={a.time}>
+                <th scope="row">{a.time}</th>
+                <td>{a.auc === null ? 'not estimable' : formatNumber(a.auc, 3)}</td>
+                <td>{a.cases ?? ''}</td>
+                <td>{a.controls ?? ''}</td>
+                <td>{a.timeUsed ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <ForestPlot
         rows={concordanceForestRows(r)}
         log={false}
