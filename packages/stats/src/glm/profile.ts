@@ -19,7 +19,7 @@ import type { GlmSummary } from './summary.js';
  * (X_a' W X_a, X_a' W z, deviance) of the design without column j and with beta_j x_j in the offset, at the
  * aggregator's coefficients. The profile points are the same as R's (the same grid, each refit converged by
  * R's rule), and the interpolation is R's, so the interval equals R's, not the exact root of the profile
- * deviance (which differs from R's by up to ~1e-4 of the coefficient's scale).
+ * deviance (which differs from R's by up to ~1e-4 of the coefficient's scale). See docs/adr/0009.
  *
  * @example
  * const setup = glmProfileSetup(fit, 0.95);
