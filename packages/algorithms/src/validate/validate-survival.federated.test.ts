@@ -242,3 +242,46 @@ describe("Uno's C and the time-dependent AUC (IPCW) equal R on the pooled, coars
     expect(r.concordance).toBeGreaterThan(0.5);
   });
 });
+
+describe('a frozen Cox model under a filter keeps every declared level of its factors', () => {
+  const run = async (coefficients: Record<string, number>, levels: string[]) =>
+    (
+      (
+        await runLocalFederation(
+          'validate-survival',
+          {
+            dataset: 'cohort',
+            model: { formula: 'Surv(months, dead) ~ age + stage', coefficients },
+            timeResolution: 1,
+            scoreResolution: 0.01,
+            filter: {
+              and: ['I', 'II', 'III', 'IV']
+                .filter((l) => !levels.includes(l))
+                .map((l) => ({ column: 'stage', op: 'ne' as const, value: l })),
+            },
+          },
+          permissive(),
+        )
+      ).result as unknown as { pooled: SurvivalPooled }
+    ).pooled;
+  const counts = (r: SurvivalPooled) => [
+    r.n,
+    r.concordant,
+    r.discordant,
+    r.tiedScore,
+    r.tiedTime,
+    r.tiedBoth,
+  ];
+
+  it('a filter keeping stages II and III: the risk scores are the model’s (II at 0.2, III at 1.0)', async () => {
+    const got = await run({ age: 0.02, stageII: 0.2, stageIII: 1.0, stageIV: 1.4 }, ['II', 'III']);
+    // by hand from the coefficients: on these records the score is 0.02 age + 0.2 + 0.8 [stage III], so the
+    // same pairs as a model with stage II as reference and III at 0.8 (a constant shift changes no pair)
+    const hand = await run({ age: 0.02, stageIII: 0.8 }, ['II', 'III']);
+    expect(counts(got)).toEqual(counts(hand));
+    expect(got.concordance).toBe(hand.concordance);
+    // what the design built from the levels the filtered data hold gave (II as its reference, III at 1.0)
+    const dropped = await run({ age: 0.02, stageIII: 1.0 }, ['II', 'III']);
+    expect(counts(dropped)).not.toEqual(counts(got));
+  });
+});

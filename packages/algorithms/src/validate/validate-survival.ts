@@ -40,6 +40,7 @@ import {
   payloadsWith,
   release,
 } from '../types.js';
+import { frozenCoefficients, frozenModelLevels } from './frozen-model.js';
 
 /**
  * The cells behind every release: strata crossed with event status (the partials are sums per stratum
@@ -265,17 +266,23 @@ interface State {
 type Outcome = AggregateOutcome<Input, State, ValidateSurvivalResult>;
 
 /** The node's scores on the grid (integer multiples of scoreResolution), once per task. */
-function gridScores(ctx: LocalContext, d: NodeCoxData, r: Resolved, res: number): Float64Array {
+function gridScores(
+  ctx: LocalContext,
+  d: NodeCoxData,
+  r: Resolved,
+  levels: Record<string, string[]>,
+  res: number,
+): Float64Array {
   const hit = ctx.cache.get('validate-survival:q') as Float64Array | undefined;
   if (hit) return hit;
-  const missing = d.names.filter((n) => !(n in r.coefficients));
-  if (missing.length > 0)
-    throw new FedhubError(
-      'FH_ERR_BAD_PARAMS',
-      `coefficients: no value for ${missing.map((n) => `"${n}"`).join(', ')} (the model's terms at this node: ${d.names.join(', ')})`,
-      { parameter: 'model.coefficients' },
-    );
-  const beta = d.names.map((n) => r.coefficients[n]!);
+  // a level without a coefficient counts 0 (frozen-model.ts): the design takes every declared level
+  const beta = frozenCoefficients(
+    parseModelFormula(`~ ${r.rhs}`),
+    levels,
+    r.coefficients,
+    d.names,
+    d.factorValues,
+  );
   const q = new Float64Array(d.n);
   for (let i = 0; i < d.n; i++) {
     // summed term by term from 0, as the R reference script sums them
@@ -358,7 +365,7 @@ export const validateSurvival = defineAlgorithm<
     let events = 0;
     for (const e of d.event) events += e;
     const disclosure = survivalDisclosure(d);
-    const q = gridScores(ctx, d, r, params.scoreResolution);
+    const q = gridScores(ctx, d, r, input.levels, params.scoreResolution);
     if (input.phase === 'range') {
       // released rounded outwards to 0.1 (in score units), so no patient's own score leaves the node
       const step = Math.max(1, Math.round(0.1 / params.scoreResolution));
@@ -400,7 +407,18 @@ export const validateSurvival = defineAlgorithm<
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }): Outcome {
     if (round === 1) {
-      const { levels, strata, grid, n, events, res } = agreeSetup(parts);
+      const setup = agreeSetup(parts);
+      const { strata, grid, n, events, res } = setup;
+      // a frozen formula model's factors take every declared level (frozen-model.ts), not the levels the
+      // selection holds (a filter keeping one level would drop that level's coefficient); strata as held
+      const layout = payloadsWith(parts, 'axis')[0]!;
+      const levels =
+        'formula' in params.model
+          ? {
+              ...setup.levels,
+              ...frozenModelLevels(layout.declared, layout.strataColumn ?? null),
+            }
+          : setup.levels;
       if (grid.times.length === 0)
         throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'no events at any node: Harrell’s C is undefined');
       const s: State = {

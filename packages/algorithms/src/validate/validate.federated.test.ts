@@ -128,3 +128,70 @@ describe('validating a fitted glm on its own training data', () => {
     expect(r.pooled.auc).toBeGreaterThan(0.5);
   });
 });
+
+describe('a frozen formula model under a filter keeps every declared level of its factors', () => {
+  type Pooled = {
+    pooled: { n: number; auc: number; brier: number; calibrationInLarge: number; calibrationSlope: number };
+  };
+  const run = async (model: object, value: string) =>
+    (
+      (
+        await runLocalFederation(
+          'validate',
+          {
+            dataset: 'cohort',
+            outcome: 'toxicity',
+            model,
+            filter: { column: 'stage', op: 'eq', value },
+          },
+          permissive(),
+        )
+      ).result as Pooled
+    ).pooled;
+  const expectSame = (got: Pooled['pooled'], want: Pooled['pooled']) => {
+    expect(got.n).toBe(want.n);
+    expect(got.auc).toBe(want.auc);
+    expect(rel(got.brier, want.brier)).toBeLessThan(1e-12);
+    expect(rel(got.calibrationInLarge, want.calibrationInLarge)).toBeLessThan(1e-9);
+    expect(rel(got.calibrationSlope, want.calibrationSlope)).toBeLessThan(1e-9);
+  };
+
+  it('a filter keeping one stage: the predictions are the model’s (stage III’s coefficient counts)', async () => {
+    const model = {
+      formula: '~ age + stage',
+      coefficients: { '(Intercept)': -4.2, age: 0.021, stageII: 0.4, stageIII: 0.9, stageIV: 1.3 },
+    };
+    // by hand from the coefficients: on stage III records the linear predictor is -4.2 + 0.9 + 0.021 age
+    const hand = { formula: '~ age', coefficients: { '(Intercept)': -4.2 + 0.9, age: 0.021 } };
+    const got = await run(model, 'III');
+    expectSame(got, await run(hand, 'III'));
+    // what the design built from the levels the filtered data hold gave: stage III's coefficient dropped out
+    const dropped = await run({ formula: '~ age', coefficients: { '(Intercept)': -4.2, age: 0.021 } }, 'III');
+    expect(Math.abs(got.calibrationInLarge - dropped.calibrationInLarge)).toBeGreaterThan(0.5);
+    // the reference level (no coefficient) under a one-level filter: the intercept alone
+    expectSame(
+      await run(model, 'I'),
+      await run({ formula: '~ age', coefficients: { '(Intercept)': -4.2, age: 0.021 } }, 'I'),
+    );
+  });
+
+  it('a model whose reference is not the first declared level (relevelled at fitting) predicts the same', async () => {
+    // stage II as reference: stage I -0.4, III 0.5, IV 0.9 relative to it, the same predictions as above
+    const releveled = {
+      formula: '~ age + stage',
+      coefficients: { '(Intercept)': -3.8, age: 0.021, stageI: -0.4, stageIII: 0.5, stageIV: 0.9 },
+    };
+    const hand = (shift: number) => ({
+      formula: '~ age',
+      coefficients: { '(Intercept)': shift, age: 0.021 },
+    });
+    expectSame(await run(releveled, 'III'), await run(hand(-3.8 + 0.5), 'III'));
+    expectSame(await run(releveled, 'II'), await run(hand(-3.8), 'II'));
+  });
+
+  it('refuses a coefficient missing for a numeric term, naming it', async () => {
+    await expect(
+      run({ formula: '~ age + stage', coefficients: { '(Intercept)': -4.2, stageIII: 0.9 } }, 'III'),
+    ).rejects.toMatchObject({ details: { code: 'FH_ERR_BAD_PARAMS' } });
+  });
+});

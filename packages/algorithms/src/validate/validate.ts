@@ -45,6 +45,7 @@ import {
   rowIdsOf,
   rowsAt,
 } from '../types.js';
+import { frozenCoefficients, frozenModelLevels } from './frozen-model.js';
 import { netBenefitCurve } from './net-benefit.js';
 import { OnnxModelParam, onnxColumns, onnxScores } from './onnx-scores.js';
 import { groupMembers, mergedHistogram, mergeScoreBins } from './score-merge.js';
@@ -150,16 +151,14 @@ async function scores(
       { formula: `${params.outcome} ~ ${rhs}`, ...(params.filter ? { filter: params.filter } : {}) },
       levels,
     );
-    const names = m.design.columnNames;
-    const coef = params.model.coefficients;
-    const missing = names.filter((n) => !(n in coef));
-    if (missing.length > 0)
-      throw new FedhubError(
-        'FH_ERR_BAD_PARAMS',
-        `coefficients: no value for ${missing.map((n) => `"${n}"`).join(', ')} (the model's terms at this node: ${names.join(', ')})`,
-        { parameter: 'model.coefficients' },
-      );
-    const beta = names.map((n) => coef[n]!);
+    // a level without a coefficient counts 0 (frozen-model.ts): the design takes every declared level
+    const beta = frozenCoefficients(
+      parseModelFormula(`${params.outcome} ~ ${rhs}`),
+      levels,
+      params.model.coefficients,
+      m.design.columnNames,
+      m.factorValues,
+    );
     rows = m.rows;
     y = m.design.y!;
     p = new Float64Array(m.design.n);
@@ -609,8 +608,12 @@ export const validate = defineAlgorithm<
             'FH_ERR_ALGORITHM_FAILED',
             "the nodes' dictionaries declare different levels for the model's factors",
           );
-      // the pooled counts (masked: the hub learns only their sums); levels no record holds are dropped
-      const levels = levelsHeld(declared, sumAdditive(parts), 1, (l) => mergeLevels([l]));
+      // a frozen formula model's design takes every declared level (frozen-model.ts): with the levels the
+      // selection holds only, a filter keeping one level of a factor dropped that level's coefficient
+      const levels =
+        'formula' in params.model
+          ? frozenModelLevels(declared)
+          : levelsHeld(declared, sumAdditive(parts), 1, (l) => mergeLevels([l]));
       const s: State = {
         levels,
         slope: ser(glmInitialState()),
