@@ -107,7 +107,7 @@ describe('validate: subgroup results equal the pooled computation per level', ()
   });
 
   it('a formula model: each level equals the validation filtered to that level', async () => {
-    // (no sex term: a validation filtered to one level drops that factor's other levels from its design)
+    // (no sex term: with one, the level's own records are scored as in the whole, see frozen-model.ts)
     const model = {
       formula: '~ age + dose_gy',
       coefficients: { '(Intercept)': -4.2, age: 0.021, dose_gy: 0.03 },
