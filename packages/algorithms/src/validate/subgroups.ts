@@ -24,13 +24,15 @@
 import { type ColumnSpec, FedhubError, type Filter } from '@fedhub/protocol';
 import { aucFromHistograms, brierLocalPartial } from '@fedhub/stats';
 import { declaredLevels } from '../declared-levels.js';
-import type { DisclosureCell } from '../types.js';
-import { type MergedScores, mergedHistogram, mergeScoreBins } from './score-merge.js';
+import { type DisclosureCell, type RowIds, rowsAt } from '../types.js';
+import { groupMembers, type MergedScores, mergedHistogram, mergeScoreBins } from './score-merge.js';
 
 /** Scores of one selection of records: outcomes and predicted probabilities, aligned. */
 export interface SubgroupScores {
   y: Float64Array;
   p: Float64Array;
+  /** The node's record id of each record, where the node audits releases (the level's cells name them). */
+  rows?: RowIds;
 }
 
 /** The filter value of a declared level of `spec` (levels are text in the dictionary). */
@@ -109,14 +111,34 @@ export function subgroupLocal(
     additive[at + 2 * grid.bins] = brier[0]!;
     additive[at + 2 * grid.bins + 1] = n;
     additive[at + 2 * grid.bins + 2] = sumMerged;
+    // each cell names its records where the node audits releases, as the main release's cells do: two
+    // validations whose level differs by one patient (another subgroup column, a crafted model, a filter)
+    // put that patient alone in the span of the released record sets, and the node's ledger refuses the
+    // second
+    const rows = s.rows;
+    const byOutcome: [number[], number[]] = [[], []];
+    if (rows) for (let i = 0; i < n; i++) byOutcome[s.y[i] === 1 ? 1 : 0].push(i);
+    const members = rows ? groupMembers(merged) : null;
+    const rowsOf = (ps: ArrayLike<number>) => (rows ? { rows: rowsAt(rows, ps) } : {});
     const levelCells: DisclosureCell[] = [
-      { label: `subgroup level ${k + 1}, outcome 1`, count: events, kind: 'outcome' },
-      { label: `subgroup level ${k + 1}, outcome 0`, count: n - events, kind: 'outcome' },
+      {
+        label: `subgroup level ${k + 1}, outcome 1`,
+        count: events,
+        kind: 'outcome',
+        ...rowsOf(byOutcome[1]),
+      },
+      {
+        label: `subgroup level ${k + 1}, outcome 0`,
+        count: n - events,
+        kind: 'outcome',
+        ...rowsOf(byOutcome[0]),
+      },
       ...merged.groups.map(
-        (g): DisclosureCell => ({
+        (g, j): DisclosureCell => ({
           label: `subgroup level ${k + 1}, outcome ${g.outcome}, score bins ${g.from}..${g.to}`,
           count: g.n,
           kind: 'bin',
+          ...(members ? rowsOf(members[j]!) : {}),
         }),
       ),
     ];

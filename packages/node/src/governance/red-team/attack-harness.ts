@@ -102,7 +102,7 @@ export async function federate(
   algorithmName: string,
   params: unknown,
   nodes: AttackNode[],
-  opts: { studyId?: string } = {},
+  opts: { studyId?: string; study?: Pick<StudyDescriptor, 'releaseSubgroupAnalyses'> } = {},
 ): Promise<Outcome> {
   const algorithm = getAlgorithm(algorithmName);
   if (!algorithm) throw new Error(`no algorithm ${algorithmName}`);
@@ -119,6 +119,7 @@ export async function federate(
     startsAt: null,
     endsAt: null,
     releasePerNodeBreakdown: false,
+    ...opts.study,
   };
   const caches = new Map(nodes.map((n) => [n.id, new Map<string, unknown>()]));
   const peers = nodes.map((n) => ({ nodeId: n.id, x25519: n.keys.x25519.publicKey }));
