@@ -161,6 +161,21 @@ export const TaskSchema = z
   .meta({ id: 'Task' });
 export type Task = z.infer<typeof TaskSchema>;
 
+/**
+ * A task as lists carry it: everything but its `result` (a study with 1,000 KM-sized results would be
+ * ~24 MB of JSON), plus whether it has one. `GET /api/tasks/:id` (or the list's `withResults=true`) gives it.
+ */
+export const TaskSummarySchema = TaskSchema.omit({ result: true })
+  .extend({ hasResult: z.boolean().describe('Whether the task has a result (fetch it with GET /api/tasks/:id)') })
+  .meta({ id: 'TaskSummary' });
+export type TaskSummary = z.infer<typeof TaskSummarySchema>;
+
+/** A list entry of `GET /api/tasks`: the summary, with its `result` only when the caller asked for results. */
+export const TaskListEntrySchema = TaskSummarySchema.extend({
+  result: JsonSchema.nullable().optional().describe('Only with withResults=true'),
+}).meta({ id: 'TaskListEntry' });
+export type TaskListEntry = z.infer<typeof TaskListEntrySchema>;
+
 export const TaskDetailSchema = TaskSchema.extend({ runs: z.array(RunSchema) }).meta({ id: 'TaskDetail' });
 export type TaskDetail = z.infer<typeof TaskDetailSchema>;
 

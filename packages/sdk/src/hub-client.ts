@@ -38,6 +38,7 @@ import {
   type TaskDetail,
   TaskDetailSchema,
   TaskSchema,
+  TaskSummarySchema,
   type TokenPair,
   TokenPairSchema,
   type UpdateStudyRequest,
@@ -227,13 +228,23 @@ export class HubClient {
   createTask(body: CreateTaskRequest) {
     return this.call('POST', '/api/tasks', TaskSchema, body);
   }
+  /** Tasks you can see (of one study), newest first, without their results (`hasResult`; getTask gives one). */
   listTasks(studyId?: string) {
     const q = studyId ? `?studyId=${encodeURIComponent(studyId)}` : '';
-    return this.call('GET', `/api/tasks${q}`, z.array(TaskSchema));
+    return this.call('GET', `/api/tasks${q}`, z.array(TaskSummarySchema));
   }
-  /** Your own tasks across every study you can see, newest first. */
+  /**
+   * Tasks of one study and of the given algorithms, newest first, each with its result: for picking among
+   * released results (fitted models, summaries) without fetching every task's.
+   */
+  listTasksWithResults(studyId: string, algorithms: readonly string[]) {
+    if (algorithms.length === 0) return Promise.resolve([]);
+    const q = new URLSearchParams({ studyId, algorithm: algorithms.join(','), withResults: 'true' });
+    return this.call('GET', `/api/tasks?${q}`, z.array(TaskSchema));
+  }
+  /** Your own tasks across every study you can see, newest first, without their results. */
   listMyTasks() {
-    return this.call('GET', '/api/tasks?mine=true', z.array(TaskSchema));
+    return this.call('GET', '/api/tasks?mine=true', z.array(TaskSummarySchema));
   }
   getTask(id: string) {
     return this.call('GET', `/api/tasks/${encodeURIComponent(id)}`, TaskDetailSchema);

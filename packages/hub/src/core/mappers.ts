@@ -13,6 +13,7 @@ import type {
   RunStatus,
   Study,
   Task,
+  TaskListEntry,
   TaskStatus,
   User,
 } from '@fedhub/protocol';
@@ -140,6 +141,36 @@ export function taskOut(r: Schema['tasks'], createdByName?: string | null): Task
     finishedAt: r.finished_at,
     title: r.title ?? null,
     ...(createdByName !== undefined ? { createdByName } : {}),
+  };
+}
+
+/** The columns a task list reads: never `aggregator_state`, and `result` only when asked for. */
+export type TaskListRow = Omit<Schema['tasks'], 'result' | 'aggregator_state' | 'digest' | 'first_round' | 'revision'> & {
+  result?: Schema['tasks']['result'];
+  has_result: number | boolean | string;
+};
+
+/** A list entry: the task without its result (`hasResult` says whether it has one), or with it when read. */
+export function taskListEntryOut(r: TaskListRow, createdByName?: string | null): TaskListEntry {
+  const hasResult = r.has_result === true || Number(r.has_result) === 1;
+  return {
+    id: r.id,
+    studyId: r.study_id,
+    collaborationId: r.collaboration_id,
+    algorithm: r.algorithm,
+    version: r.version,
+    params: fromJson<Json>(r.params),
+    nodeIds: fromJson<string[]>(r.node_ids) ?? [],
+    status: r.status as TaskStatus,
+    round: Number(r.round),
+    error: fromJson<ErrorBody>(r.error),
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+    title: r.title ?? null,
+    ...(createdByName !== undefined ? { createdByName } : {}),
+    hasResult,
+    ...(r.result !== undefined ? { result: fromJson<Json>(r.result) } : {}),
   };
 }
 

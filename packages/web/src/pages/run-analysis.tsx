@@ -52,6 +52,9 @@ export function knownColumns(tasks: readonly Task[], dataset: unknown): Record<s
   return out;
 }
 
+/** The algorithms whose released results the form reads: summary (knownColumns), glm and coxph (ModelField). */
+const RESULT_ALGORITHMS = ['summary', 'glm', 'coxph'] as const;
+
 /** The validation algorithm of a model kind, as the hub picks it. */
 const VALIDATOR = { glm: 'validate', coxph: 'validate-survival' } as const;
 
@@ -83,7 +86,12 @@ export function RunAnalysis(props: RunAnalysisProps) {
     () => (study ? client.listNodes(study.collaborationId) : Promise.resolve([])),
     [study?.collaborationId],
   );
-  const tasks = useLoad(() => (study ? client.listTasks(study.id) : Promise.resolve([])), [study?.id]);
+  // only the tasks whose results the form uses (fitted models to validate, summaries that size histogram
+  // bins), with their results: the study's task list itself carries none
+  const tasks = useLoad(
+    () => (study ? client.listTasksWithResults(study.id, RESULT_ALGORITHMS) : Promise.resolve([])),
+    [study?.id],
+  );
   const studyNodes = (nodes.data ?? []).filter((n) => study?.nodeIds.includes(n.id));
   // only what the study permits: the hub and the nodes would refuse anything else anyway
   const datasets = scopeDatasets(mergeDictionaries(studyNodes), study);

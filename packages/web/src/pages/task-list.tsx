@@ -2,7 +2,7 @@
  * A table of tasks that tells them apart: title (or parameters summary), algorithm and version, dataset
  * and filter, submitter, status, when, the runs per node on demand, and "edit and re-run".
  */
-import type { Task } from '@fedhub/protocol';
+import type { TaskSummary } from '@fedhub/protocol';
 import { useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
@@ -18,9 +18,9 @@ function TaskRuns({ id }: { id: string }) {
 }
 
 /** The link that opens the run form prefilled with a task's parameters. */
-export const rerunHref = (t: Pick<Task, 'id'>) => `#/run?from=${encodeURIComponent(t.id)}`;
+export const rerunHref = (t: Pick<TaskSummary, 'id'>) => `#/run?from=${encodeURIComponent(t.id)}`;
 
-function TaskRow({ t, studyTitle }: { t: Task; studyTitle?: string | undefined }) {
+function TaskRow({ t, studyTitle }: { t: TaskSummary; studyTitle?: string | undefined }) {
   // runs are fetched only when a row is opened: a page of 50 rows must not cost 50 requests
   const [open, setOpen] = useState(false);
   const summary = paramsSummary(t.algorithm, t.params);
@@ -69,7 +69,7 @@ export function TaskTable({
   tasks,
   studyTitles,
 }: {
-  tasks: readonly Task[];
+  tasks: readonly TaskSummary[];
   studyTitles?: Map<string, string>;
 }) {
   return (

@@ -3,7 +3,9 @@ import {
   ErrorBodySchema,
   IdParamsSchema,
   IdSchema,
+  SlugSchema,
   TaskDetailSchema,
+  TaskListEntrySchema,
   TaskSchema,
   WaitQuerySchema,
 } from '@fedhub/protocol';
@@ -15,6 +17,18 @@ import { cancelTask, createTask, getTaskDetail, listTasks, waitForTask } from '.
 const TaskListQuerySchema = z.object({
   studyId: IdSchema.optional(),
   mine: z.enum(['true', 'false']).optional().describe("true: only the caller's own tasks, across studies"),
+  algorithm: z
+    .string()
+    .max(400)
+    .refine((v) => v.split(',').every((a) => SlugSchema.safeParse(a).success), {
+      message: 'a comma-separated list of algorithm names',
+    })
+    .optional()
+    .describe('Only tasks of these algorithms (comma-separated, e.g. glm,coxph)'),
+  withResults: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe("true: each entry carries its `result` (lists leave it out; narrow with studyId/algorithm)"),
 });
 const TaskWaitResponseSchema = TaskDetailSchema.extend({
   revision: z.int().describe('Pass as `since` in the next wait'),
@@ -48,12 +62,19 @@ export const taskRoutes: HubModule = async (app, { ctx, auth }) => {
     {
       schema: {
         tags: ['tasks'],
-        summary: 'Tasks of your collaborations (or of one study, or your own: mine=true), newest first',
+        summary:
+          'Tasks of your collaborations (or of one study, or your own: mine=true), newest first, without results (withResults=true: with them)',
         querystring: TaskListQuerySchema,
-        response: { 200: z.array(TaskSchema), 404: ErrorBodySchema },
+        response: { 200: z.array(TaskListEntrySchema), 400: ErrorBodySchema, 404: ErrorBodySchema },
       },
     },
-    async (req) => listTasks(ctx, await auth.user(req), req.query.studyId, req.query.mine === 'true'),
+    async (req) =>
+      listTasks(ctx, await auth.user(req), {
+        studyId: req.query.studyId,
+        mine: req.query.mine === 'true',
+        algorithms: req.query.algorithm?.split(','),
+        withResults: req.query.withResults === 'true',
+      }),
   );
   app.get(
     '/tasks/:id',

@@ -8,13 +8,14 @@ import {
   studyRefusal,
   type Task,
   type TaskDetail,
+  type TaskListEntry,
 } from '@fedhub/protocol';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
 import { withEffects } from '../../core/effects.js';
-import { runOut, taskOut } from '../../core/mappers.js';
+import { runOut, taskListEntryOut, taskOut } from '../../core/mappers.js';
 import { appendAudit } from '../audit/service.js';
 import { requireTaskCanceller } from '../studies/ownership.js';
 import { auditStudyRefusal } from '../studies/refusal-audit.js';
@@ -156,26 +157,57 @@ export async function createTask(
   return task;
 }
 
+/** What a task list is narrowed to, and whether its entries carry their results. */
+export interface TaskListOptions {
+  studyId?: string | undefined;
+  /** Only the caller's own tasks, across studies. */
+  mine?: boolean;
+  /** Only tasks of these algorithms. */
+  algorithms?: readonly string[] | undefined;
+  /** Include each task's `result` (lists leave it out: 1,000 KM-sized results are ~24 MB). */
+  withResults?: boolean;
+}
+
 /**
  * Tasks of the visible collaborations, or of one study (404 when it is not visible), newest first, each
- * with its submitter's username; `mine`: only the caller's own tasks, across studies.
+ * with its submitter's username and without its result (`hasResult` says whether it has one) unless
+ * `withResults`; `mine`: only the caller's own tasks, across studies; `algorithms`: only those.
  */
 export async function listTasks(
   ctx: HubContext,
   user: UserPrincipal,
-  studyId: string | undefined,
-  mine = false,
-): Promise<Task[]> {
+  opts: TaskListOptions = {},
+): Promise<TaskListEntry[]> {
   let q = ctx.db.db
     .selectFrom('tasks')
     .leftJoin('users', 'users.id', 'tasks.created_by')
-    .selectAll('tasks')
+    .select([
+      'tasks.id',
+      'tasks.study_id',
+      'tasks.collaboration_id',
+      'tasks.algorithm',
+      'tasks.version',
+      'tasks.params',
+      'tasks.node_ids',
+      'tasks.status',
+      'tasks.round',
+      'tasks.error',
+      'tasks.title',
+      'tasks.created_by',
+      'tasks.created_at',
+      'tasks.finished_at',
+    ])
+    .select(sql<number>`case when tasks.result is null then 0 else 1 end`.as('has_result'))
     .select('users.username as created_by_name')
     .orderBy('tasks.created_at', 'desc');
-  if (mine) q = q.where('tasks.created_by', '=', user.id);
-  if (studyId !== undefined) {
-    await getStudy(ctx, user, studyId);
-    q = q.where('tasks.study_id', '=', studyId);
+  if (opts.mine) q = q.where('tasks.created_by', '=', user.id);
+  if (opts.algorithms !== undefined) {
+    if (opts.algorithms.length === 0) return [];
+    q = q.where('tasks.algorithm', 'in', [...opts.algorithms]);
+  }
+  if (opts.studyId !== undefined) {
+    await getStudy(ctx, user, opts.studyId);
+    q = q.where('tasks.study_id', '=', opts.studyId);
   } else {
     const vis = await visibleCollaborationIds(ctx.db.db, user);
     if (!vis.all) {
@@ -183,7 +215,11 @@ export async function listTasks(
       q = q.where('tasks.collaboration_id', 'in', [...vis.ids]);
     }
   }
-  return (await q.execute()).map((r) => taskOut(r, r.created_by_name));
+  if (opts.withResults) {
+    const rows = await q.select('tasks.result').execute();
+    return rows.map((r) => taskListEntryOut(r, r.created_by_name));
+  }
+  return (await q.execute()).map((r) => taskListEntryOut(r, r.created_by_name));
 }
 
 async function usernameOf(db: Kysely<Schema>, id: string): Promise<string | null> {
