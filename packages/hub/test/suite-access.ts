@@ -195,6 +195,7 @@ export function accessTests(s: SuiteState): void {
     expect(await ids('/api/nodes')).toContain(s.w.nodeA.id);
     expect(await ids('/api/studies')).toEqual([s.w.studyA.id]);
     expect(await ids('/api/tasks')).not.toContain(s.w.taskB.id);
+    expect(await ids('/api/tasks?withResults=true')).not.toContain(s.w.taskB.id);
     expect(await ids('/api/organisations')).toEqual([s.w.orgA.id]);
     const me = await s.hub.call('GET', '/api/me', { token: s.w.researcherA.token });
     expect(me.body).toMatchObject({

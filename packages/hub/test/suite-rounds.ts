@@ -36,6 +36,56 @@ export function roundTests(s: SuiteState): void {
       return t.body.id as string;
     };
 
+    it('lists tasks without their results; withResults gives them, to those who may see the study only', async () => {
+      const done = await submit({ rounds: 1 });
+      for (const n of [r1, r2]) {
+        const a = (await n.claim()) as RunAssignment;
+        expect(a.taskId).toBe(done);
+        expect((await n.post(a, n.result(a, { value: 7 }))).status).toBe(200);
+      }
+      const running = await submit({ rounds: 1 });
+      const get = (url: string, token = s.w.researcherA.token) => s.hub.call('GET', url, { token });
+      const entry = (list: Array<Record<string, unknown>>, id: string) => list.find((t) => t.id === id)!;
+      for (const url of [`/api/tasks?studyId=${studyId}`, '/api/tasks', '/api/tasks?mine=true']) {
+        const list = await get(url);
+        expect(list.status, url).toBe(200);
+        for (const t of list.body) expect(t, url).not.toHaveProperty('result');
+        expect(entry(list.body, done), url).toMatchObject({ status: 'completed', hasResult: true });
+        expect(entry(list.body, running), url).toMatchObject({ status: 'running', hasResult: false });
+      }
+      const withResults = await get(`/api/tasks?studyId=${studyId}&algorithm=sum-rounds,ping&withResults=true`);
+      expect(withResults.status).toBe(200);
+      expect(entry(withResults.body, done)).toMatchObject({ hasResult: true, result: { total: 14, rounds: 1 } });
+      expect(entry(withResults.body, running)).toMatchObject({ hasResult: false, result: null });
+      // the algorithm filter narrows the list (with or without results)
+      expect((await get(`/api/tasks?studyId=${studyId}&algorithm=ping&withResults=true`)).body).toEqual([]);
+      expect((await get(`/api/tasks?studyId=${studyId}&algorithm=ping`)).body).toEqual([]);
+      // the same access as the list: another collaboration's researcher gets a 404 for the study and none of
+      // its tasks across studies, results or not
+      const other = await get(`/api/tasks?studyId=${studyId}&withResults=true`, s.w.researcherB.token);
+      expect(other.status).toBe(404);
+      expect(JSON.stringify(other.body)).not.toContain('total');
+      const across = await get('/api/tasks?withResults=true', s.w.researcherB.token);
+      expect(across.status).toBe(200);
+      expect(across.body.map((t: { id: string }) => t.id)).not.toContain(done);
+      expect(across.body.map((t: { id: string }) => t.id)).toContain(s.w.taskB.id);
+      // a malformed filter is a 400 that names the parameter
+      const bad = await get(`/api/tasks?studyId=${studyId}&algorithm=glm;drop`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toContain('algorithm');
+      // the OpenAPI document describes the list entries and the flag
+      const doc = (await s.hub.call('GET', '/openapi.json')).body;
+      expect(doc.components.schemas.TaskListEntry.properties.hasResult).toBeDefined();
+      const params = doc.paths['/api/tasks'].get.parameters.map((p: { name: string }) => p.name);
+      expect(params).toEqual(expect.arrayContaining(['studyId', 'mine', 'algorithm', 'withResults']));
+      // finish the running task: the next tests expect idle nodes
+      for (const n of [r1, r2]) {
+        const a = (await n.claim()) as RunAssignment;
+        expect(a.taskId).toBe(running);
+        expect((await n.post(a, n.result(a, { value: 1 }))).status).toBe(200);
+      }
+    });
+
     it('runs three rounds, carrying input and state, and finishes once', async () => {
       const taskId = await submit({ rounds: 3 });
       let expected = 0;
