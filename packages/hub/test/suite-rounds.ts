@@ -53,9 +53,14 @@ export function roundTests(s: SuiteState): void {
         expect(entry(list.body, done), url).toMatchObject({ status: 'completed', hasResult: true });
         expect(entry(list.body, running), url).toMatchObject({ status: 'running', hasResult: false });
       }
-      const withResults = await get(`/api/tasks?studyId=${studyId}&algorithm=sum-rounds,ping&withResults=true`);
+      const withResults = await get(
+        `/api/tasks?studyId=${studyId}&algorithm=sum-rounds,ping&withResults=true`,
+      );
       expect(withResults.status).toBe(200);
-      expect(entry(withResults.body, done)).toMatchObject({ hasResult: true, result: { total: 14, rounds: 1 } });
+      expect(entry(withResults.body, done)).toMatchObject({
+        hasResult: true,
+        result: { total: 14, rounds: 1 },
+      });
       expect(entry(withResults.body, running)).toMatchObject({ hasResult: false, result: null });
       // the algorithm filter narrows the list (with or without results)
       expect((await get(`/api/tasks?studyId=${studyId}&algorithm=ping&withResults=true`)).body).toEqual([]);

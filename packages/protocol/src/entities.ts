@@ -166,7 +166,9 @@ export type Task = z.infer<typeof TaskSchema>;
  * ~24 MB of JSON), plus whether it has one. `GET /api/tasks/:id` (or the list's `withResults=true`) gives it.
  */
 export const TaskSummarySchema = TaskSchema.omit({ result: true })
-  .extend({ hasResult: z.boolean().describe('Whether the task has a result (fetch it with GET /api/tasks/:id)') })
+  .extend({
+    hasResult: z.boolean().describe('Whether the task has a result (fetch it with GET /api/tasks/:id)'),
+  })
   .meta({ id: 'TaskSummary' });
 export type TaskSummary = z.infer<typeof TaskSummarySchema>;
 

@@ -145,7 +145,10 @@ export function taskOut(r: Schema['tasks'], createdByName?: string | null): Task
 }
 
 /** The columns a task list reads: never `aggregator_state`, and `result` only when asked for. */
-export type TaskListRow = Omit<Schema['tasks'], 'result' | 'aggregator_state' | 'digest' | 'first_round' | 'revision'> & {
+export type TaskListRow = Omit<
+  Schema['tasks'],
+  'result' | 'aggregator_state' | 'digest' | 'first_round' | 'revision'
+> & {
   result?: Schema['tasks']['result'];
   has_result: number | boolean | string;
 };

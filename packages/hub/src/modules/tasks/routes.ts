@@ -28,7 +28,7 @@ const TaskListQuerySchema = z.object({
   withResults: z
     .enum(['true', 'false'])
     .optional()
-    .describe("true: each entry carries its `result` (lists leave it out; narrow with studyId/algorithm)"),
+    .describe('true: each entry carries its `result` (lists leave it out; narrow with studyId/algorithm)'),
 });
 const TaskWaitResponseSchema = TaskDetailSchema.extend({
   revision: z.int().describe('Pass as `since` in the next wait'),
