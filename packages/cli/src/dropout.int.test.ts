@@ -175,7 +175,12 @@ describe('a node dropping out of a secure-aggregated glm', () => {
       stdError: number[];
       loglik: number[];
     };
-    const done = await glmWithDropout(3, 'coxph', { dataset: 'cohort', formula: cox.formula, ties: 'efron' });
+    const done = await glmWithDropout(3, 'coxph', {
+      dataset: 'cohort',
+      formula: cox.formula,
+      ties: 'efron',
+      timeResolution: 1,
+    });
     expect(done.status, JSON.stringify(done.error)).toBe('completed');
     expect(done.nodeIds).not.toContain(nodeIds[KILLED]!);
     const r = done.result as {

@@ -270,7 +270,9 @@ async function runChecked(
     let payload = release.payload;
     if (release.disclosure.subsetSize !== null) {
       // the rows each read actually used, against every earlier release (docs/adr/0008)
-      if (deps.ledger)
+      if (deps.ledger) {
+        // the cells' records first: a dataset read in an earlier round of the task joins `used` there
+        const sets = cellRecords(release, used, deps.datasets);
         await deps.ledger.admit(
           withImagingCases(used, imagingCases),
           deps.policy.minSubsetSize,
@@ -280,8 +282,9 @@ async function runChecked(
             runId: run.runId,
             algorithm: `${run.algorithm}@${run.version}`,
           },
-          { sets: cellRecords(release, used, deps.datasets), minCellCount: deps.policy.minCellCount },
+          { sets, minCellCount: deps.policy.minCellCount },
         );
+      }
       if (deps.privacy)
         payload = privatizeAdmitted(
           deps.privacy,

@@ -534,9 +534,10 @@ describe('dashboard in a browser', () => {
             await page
               .getByTestId('audit-row')
               .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))
-          ).every((a) => a === 'task.submitted') && page.getByTestId('audit-row').count(),
+          ).every((a) => a === 'task.submitted') && (await page.getByTestId('audit-row').count()) >= 6,
       )
-      .toBe(6);
+      // the hub-wide trail: this file's six submissions and any other browser file's on the shared hub
+      .toBe(true);
     expect(new Set(await page.getByTestId('audit-what').allTextContents())).toEqual(
       new Set(['submitted a task']),
     );
