@@ -287,22 +287,73 @@ export function isDeclaredRelease(r: unknown): r is LocalRelease {
  * cross-classification, e.g. of a design's factors and a binary outcome. Rows with a missing value in any
  * column form their own cell (they are counted, so they are disclosed).
  */
+/** Each column's codes for {@link crossCells}, kept by a caller that crosses the same columns several times. */
+export type ColumnCodes = Map<object, { name: string; labels: string[]; codes: Uint32Array }>;
+
 export function crossCells(
   columns: ReadonlyArray<{ name: string; values: ArrayLike<string | number | null> }>,
   kind: CellKind,
+  columnCodes?: ColumnCodes,
 ): DisclosureCell[] {
   if (columns.length === 0) return [];
   const n = columns[0]!.values.length;
-  const counts = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    let key = '';
-    for (const c of columns) {
-      const v = c.values[i];
-      key += `${key ? ', ' : ''}${c.name}=${v === null || (typeof v === 'number' && Number.isNaN(v)) ? 'NA' : String(v)}`;
+  // each column's values coded 0..k-1 in order of appearance, the combination as one mixed-radix number
+  // (a string key per row costs a second per million rows, and this runs in every round of a model)
+  const labels: string[][] = [];
+  const codes = columns.map((c) => {
+    const known = columnCodes?.get(c.values as object);
+    if (known && known.name === c.name) {
+      labels.push(known.labels);
+      return known.codes;
     }
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const index = new Map<string | number | null, number>();
+    const names: string[] = [];
+    const out = new Uint32Array(n);
+    let nanCode = -1;
+    for (let i = 0; i < n; i++) {
+      const v = c.values[i]!;
+      let code: number | undefined;
+      if (typeof v === 'number' && Number.isNaN(v)) {
+        if (nanCode < 0) {
+          nanCode = names.length;
+          names.push(`${c.name}=NA`);
+        }
+        code = nanCode;
+      } else {
+        code = index.get(v);
+        if (code === undefined) {
+          code = names.length;
+          index.set(v, code);
+          names.push(`${c.name}=${v === null ? 'NA' : String(v)}`);
+        }
+      }
+      out[i] = code;
+    }
+    labels.push(names);
+    columnCodes?.set(c.values as object, { name: c.name, labels: names, codes: out });
+    return out;
+  });
+  const radix = labels.map((l) => l.length);
+  const combinations = radix.reduce((a, b) => a * b, 1);
+  const label = (combo: number[]) => combo.map((code, j) => labels[j]![code]!).join(', ');
+  const counts = new Map<number | string, { combo: number[]; count: number }>();
+  for (let i = 0; i < n; i++) {
+    let key: number | string;
+    if (combinations <= Number.MAX_SAFE_INTEGER) {
+      key = 0;
+      for (let j = 0; j < codes.length; j++) key = key * radix[j]! + codes[j]![i]!;
+    } else key = codes.map((c) => c[i]).join(',');
+    const hit = counts.get(key);
+    if (hit) hit.count++;
+    else counts.set(key, { combo: codes.map((c) => c[i]!), count: 1 });
   }
-  return [...counts].map(([label, count]) => ({ label, count, kind }));
+  // one cell per label, as the labels were the key before (a value and NaN may print alike: 'NA')
+  const byLabel = new Map<string, number>();
+  for (const { combo, count } of counts.values()) {
+    const l = label(combo);
+    byLabel.set(l, (byLabel.get(l) ?? 0) + count);
+  }
+  return [...byLabel].map(([label, count]) => ({ label, count, kind }));
 }
 
 /** What {@link FederatedAlgorithm.toAdditive} may read at the node: the dictionary, the study's permission. */

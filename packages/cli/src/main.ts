@@ -9,7 +9,7 @@ export const CLI_VERSION = '0.1.0';
  * top-level commands a module registers; a command not listed here loads every module (so `--help` and a
  * module someone forgot to list still work).
  */
-const COMMAND_MODULES: ReadonlyArray<{
+export const COMMAND_MODULES: ReadonlyArray<{
   names: readonly string[];
   load: () => Promise<(program: Command) => void>;
 }> = [
@@ -41,6 +41,35 @@ const COMMAND_MODULES: ReadonlyArray<{
   { names: ['access'], load: async () => (await import('./commands/access.js')).registerAccessCommands },
 ];
 
+/**
+ * Each top-level command's one-line description, as its module registers it: `fedhub --help` lists them
+ * without loading the modules (seconds of start-up). `main.test.ts` checks them against the modules.
+ */
+export const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
+  hub: 'run the hub (coordination server)',
+  node: 'run a hospital node (data station)',
+  login: 'sign in to a hub and keep the session (~/.config/fedhub/session.json, mode 0600)',
+  passwd:
+    'change your password (reads the current and then the new password, one per line, from standard input)',
+  org: 'organisations (hospitals, the hub operator)',
+  user: 'user accounts',
+  collab: 'collaborations (consortia of organisations)',
+  study: "studies: a collaboration's project with its purpose and nodes",
+  run: 'run a federated algorithm on a study and print the result',
+  task: 'tasks and their per-node runs',
+  demo: 'run a demo federation: a hub and three hospital nodes with synthetic data',
+  simulate: 'start a hub and one node per data file on loopback, run one task, print the result, stop',
+  dicom: 'DICOM at the hospital: de-identification and intake',
+  dose: 'CT dose: extraction, the node dose registry, DRL survey reports',
+  radiomics:
+    'IBSI-compliant radiomics features of a region of interest (NIfTI, or DICOM series with RTSTRUCT or SEG)',
+  rt: 'Radiotherapy: DVHs from DICOM RT',
+  audit: 'the tamper-evident audit trails of the hub and of a node',
+  gdpr: 'GDPR records of processing',
+  model: 'the model registry: register, validate, model cards',
+  access: 'revoke access: users, roles, API tokens, passwords, nodes, organisations (audited)',
+};
+
 const isHelpFlag = (a: string) => a === '--help' || a === '-h';
 
 /** The program with the modules `argv` needs (all of them when `argv` is not given or names no module). */
@@ -60,6 +89,12 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   // `fedhub --version` (no command, no help) needs no command module: it starts in Node's time alone
   if (first === undefined && args.some((a) => a === '--version' || a === '-V') && !args.some(isHelpFlag))
     return program;
+  // `fedhub --help` lists the commands from their summaries: loading every module costs seconds
+  if (first === undefined && args.some(isHelpFlag)) {
+    for (const m of COMMAND_MODULES)
+      for (const name of m.names) program.command(name).description(COMMAND_SUMMARIES[name] ?? '');
+    return program;
+  }
   const wanted = COMMAND_MODULES.filter((m) => first !== undefined && m.names.includes(first));
   for (const m of wanted.length > 0 ? wanted : COMMAND_MODULES) (await m.load())(program);
   return program;

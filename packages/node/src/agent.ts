@@ -48,6 +48,11 @@ export interface CreateNodeDeps {
    * the caller closes; when absent the node starts its own (config `compute.threads`) on first use.
    */
   rowPool?: RowPool;
+  /**
+   * `in-memory`: the privacy ledger keeps row identities in this process only, for nodes thrown away with
+   * it (`fedhub simulate`); the same checks, without a persistent HMAC per record. Default `keyed`.
+   */
+  ledgerRowIdentity?: 'keyed' | 'in-memory';
 }
 
 export interface FedhubNode {
@@ -127,7 +132,9 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     },
     done,
     async start() {
-      const r = await openNodeResources(config, deps.datasets);
+      const r = await openNodeResources(config, deps.datasets, {
+          ledgerRowIdentity: deps.ledgerRowIdentity ?? 'keyed',
+        });
       resources = r;
       for (const report of r.datasets.reports)
         log.info(

@@ -6,7 +6,7 @@
  * so they count as a term of their own. A cell of one record gives that record's response away.
  */
 import type { Formula } from '@fedhub/stats';
-import { crossCells, type DisclosureCell } from '../types.js';
+import { type ColumnCodes, crossCells, type DisclosureCell } from '../types.js';
 
 type Column = { name: string; values: ArrayLike<string | number | null> };
 
@@ -37,20 +37,23 @@ export function designCells(
   for (let i = 0; i < termFactors.length; i++)
     for (let j = i; j < termFactors.length; j++) add([...termFactors[i]!, ...termFactors[j]!]);
   const cells: DisclosureCell[] = [];
+  // each column coded once for all its crossings (the values do not change within this call)
+  const codes: ColumnCodes = new Map();
   for (const cols of sets.values())
     cells.push(
       ...crossCells(
         cols.map((name) => ({ name, values: factorValues[name]! })),
         'design',
+        codes,
       ),
     );
   if (outcome) {
     const withOutcome = new Map<string, string[]>();
     for (const cols of termFactors) withOutcome.set([...cols].sort().join('\u0000'), [...cols].sort());
-    cells.push(...crossCells([outcome], 'outcome'));
+    cells.push(...crossCells([outcome], 'outcome', codes));
     for (const cols of withOutcome.values())
       cells.push(
-        ...crossCells([...cols.map((name) => ({ name, values: factorValues[name]! })), outcome], 'design'),
+        ...crossCells([...cols.map((name) => ({ name, values: factorValues[name]! })), outcome], 'design', codes),
       );
   }
   return cells;

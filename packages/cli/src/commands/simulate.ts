@@ -161,6 +161,8 @@ export async function simulate(opts: SimulateOptions) {
           log: createLogger(level, `node:${d.name}`),
           datasets: stores[i],
           ...(rowPool ? { rowPool } : {}),
+          // throwaway nodes: the ledger's row identities need not outlive the process
+          ledgerRowIdentity: 'in-memory',
         }),
       );
     }

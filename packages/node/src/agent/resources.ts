@@ -55,6 +55,7 @@ export interface NodeResources {
 export async function openNodeResources(
   config: NodeResourcesConfig,
   datasets?: Promise<DatasetStore>,
+  options: { ledgerRowIdentity?: 'keyed' | 'in-memory' } = {},
 ): Promise<NodeResources> {
   const opened: Array<{ close(): void }> = [];
   const keep = <T extends { close(): void }>(x: T): T => {
@@ -69,7 +70,9 @@ export async function openNodeResources(
       await (datasets ??
         DatasetStore.open(config.resolvedDatasets, { derivedDir: join(config.dataDir, 'derived') })),
     );
-    const ledger = keep(new PrivacyLedger(config.dataDir));
+    const ledger = keep(
+      new PrivacyLedger(config.dataDir, undefined, { rowIdentity: options.ledgerRowIdentity ?? 'keyed' }),
+    );
     const privacy: PrivacyControls | undefined = config.privacy
       ? {
           config: config.privacy,

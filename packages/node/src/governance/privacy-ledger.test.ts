@@ -7,6 +7,7 @@ import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from '@fedhub/
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetStore } from '../datasets/duckdb-store.js';
 import { executeRun } from '../executor.js';
+import { LinearAuditor, primeFrom } from './linear-auditor.js';
 import { CELLS_KEY, PrivacyLedger } from './privacy-ledger.js';
 import { openStudy } from './study-gate.js';
 
@@ -209,5 +210,55 @@ describe('privacy ledger: the auditor state across restarts', () => {
     }
     expect(got).toEqual(expected);
     expect(expected.filter((x) => x !== 'released').length).toBeGreaterThan(0);
+  });
+
+  it('decides first sets and repeats without an elimination exactly as the elimination does', () => {
+    // the ledger skips the elimination for a namespace's first set (refused iff 1..min-1 rows) and for a
+    // set it has recorded before; a reference audits every set with the elimination and the pairwise rule
+    let seed = 11;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const pool: Int32Array[] = [];
+    const sets = Array.from({ length: 400 }, () => {
+      if (pool.length > 0 && rnd() < 0.4) return pool[Math.floor(rnd() * pool.length)]!;
+      const lo = Math.floor(rnd() * 200);
+      const s = rows(lo, lo + 1 + Math.floor(rnd() * (rnd() < 0.2 ? 12 : 120)));
+      pool.push(s);
+      return s;
+    });
+    const namespaces = ['age', 'months', 'bmi', 'dose_gy', 'stage', 'sex'];
+    const plan = sets.map((s, i) => ({
+      key: namespaces[Math.floor(rnd() * (1 + i / 60)) % namespaces.length]!,
+      s,
+    }));
+    const ledger = new PrivacyLedger(join(dir, 'shortcuts'));
+    const got = plan.map(({ key, s }) => {
+      try {
+        ledger.auditRows('cohort', key, s, 10);
+        return 'released';
+      } catch (err) {
+        return (err as { details?: { rule?: string } }).details?.rule ?? 'error';
+      }
+    });
+    const auditors = new Map<string, LinearAuditor>();
+    const accepted = new Map<string, Int32Array[]>();
+    const expected = plan.map(({ key, s }) => {
+      const earlier = accepted.get(key) ?? [];
+      const mine = new Set(s);
+      for (const e of earlier) {
+        const d = e.filter((r) => !mine.has(r)).length + s.filter((r) => !e.includes(r)).length;
+        if (d > 0 && d < 10) return 'pairwise';
+      }
+      let a = auditors.get(key);
+      if (!a) auditors.set(key, (a = LinearAuditor.empty([primeFrom(1 << 30), primeFrom(3 << 29)])));
+      if (a.apply(s, 10)) return 'linear';
+      accepted.set(key, [...earlier, s]);
+      return 'released';
+    });
+    expect(got).toEqual(expected);
+    expect(new Set(expected)).toEqual(new Set(['released', 'pairwise', 'linear']));
+    ledger.close();
   });
 });
