@@ -133,8 +133,8 @@ export function createNode(deps: CreateNodeDeps): FedhubNode {
     done,
     async start() {
       const r = await openNodeResources(config, deps.datasets, {
-          ledgerRowIdentity: deps.ledgerRowIdentity ?? 'keyed',
-        });
+        ledgerRowIdentity: deps.ledgerRowIdentity ?? 'keyed',
+      });
       resources = r;
       for (const report of r.datasets.reports)
         log.info(

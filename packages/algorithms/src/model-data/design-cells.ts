@@ -53,7 +53,11 @@ export function designCells(
     cells.push(...crossCells([outcome], 'outcome', codes));
     for (const cols of withOutcome.values())
       cells.push(
-        ...crossCells([...cols.map((name) => ({ name, values: factorValues[name]! })), outcome], 'design', codes),
+        ...crossCells(
+          [...cols.map((name) => ({ name, values: factorValues[name]! })), outcome],
+          'design',
+          codes,
+        ),
       );
   }
   return cells;

@@ -251,8 +251,8 @@ describe('privacy ledger: the auditor state across restarts', () => {
         const d = e.filter((r) => !mine.has(r)).length + s.filter((r) => !e.includes(r)).length;
         if (d > 0 && d < 10) return 'pairwise';
       }
-      let a = auditors.get(key);
-      if (!a) auditors.set(key, (a = LinearAuditor.empty([primeFrom(1 << 30), primeFrom(3 << 29)])));
+      const a = auditors.get(key) ?? LinearAuditor.empty([primeFrom(1 << 30), primeFrom(3 << 29)]);
+      auditors.set(key, a);
       if (a.apply(s, 10)) return 'linear';
       accepted.set(key, [...earlier, s]);
       return 'released';

@@ -153,12 +153,15 @@ export class PrivacyLedger {
     const out = new Int32Array(max + 1).fill(-1);
     const root = d.lineage.root;
     if (this.rowIdentity === 'in-memory') {
-      let ids = this.memoryIds.get(root);
-      if (!ids) this.memoryIds.set(root, (ids = new Map()));
+      const ids = this.memoryIds.get(root) ?? new Map<string, number>();
+      this.memoryIds.set(root, ids);
       for (let i = 0; i < rowids.length; i++) {
         const key = keys[i]!;
         let idx = ids.get(key);
-        if (idx === undefined) ids.set(key, (idx = ids.size));
+        if (idx === undefined) {
+          idx = ids.size;
+          ids.set(key, idx);
+        }
         out[rowids[i]!] = idx;
       }
       this.cacheIndex(cacheKey, out);
@@ -170,7 +173,9 @@ export class PrivacyLedger {
     this.db.transaction(() => {
       const known = new Map<string, number>();
       let next = 0;
-      for (const r of this.db.prepare('SELECT id, idx FROM row_ids WHERE root = ?').iterate(root) as Iterable<{
+      for (const r of this.db
+        .prepare('SELECT id, idx FROM row_ids WHERE root = ?')
+        .iterate(root) as Iterable<{
         id: Buffer;
         idx: number;
       }>) {
@@ -393,7 +398,8 @@ export class PrivacyLedger {
     const table = namespace.endsWith(`\u0000${CELLS_KEY}`) ? 'ledger_cells' : 'ledger_sets';
     return (
       this.db.prepare(`SELECT 1 FROM ${table} WHERE namespace = ? LIMIT 1`).get(namespace) === undefined &&
-      this.db.prepare('SELECT 1 FROM auditor_snapshots WHERE namespace = ? LIMIT 1').get(namespace) === undefined
+      this.db.prepare('SELECT 1 FROM auditor_snapshots WHERE namespace = ? LIMIT 1').get(namespace) ===
+        undefined
     );
   }
 
