@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summary } from '@fedhub/algorithms';
@@ -81,6 +81,34 @@ describe('privacy ledger', () => {
     expect(ledger.releases().length).toBe(3);
     store.close();
     ledger.close();
+  });
+
+  it('decides the same with in-memory row identities (a throwaway node), across a new version of the file', async () => {
+    // fedhub simulate's nodes: the first version is indexed by row id, a later one matched by identity text
+    const ledger = new PrivacyLedger(join(dir, 'unused'), undefined, { rowIdentity: 'in-memory' });
+    const open = (f: string) =>
+      DatasetStore.open([
+        { name: 'cohort', file: f, format: 'csv', columns: COHORT_DICTIONARY, onInvalid: 'reject' },
+      ]);
+    const first = await open(file);
+    expect((await release(first, ledger)).outcome).toBe('completed');
+    expect((await release(first, ledger, { column: 'age', op: 'lt', value: oldest })).error?.code).toBe(
+      'FH_ERR_DIFFERENCING',
+    );
+    // the same patients in another order: the same rows, the same answer is allowed
+    const reordered = join(dir, 'reordered.csv');
+    writeFileSync(reordered, toCsv([...rows].reverse()));
+    const second = await open(reordered);
+    expect((await release(second, ledger)).outcome).toBe('completed');
+    // one patient more: the same query would give the newcomer's dose
+    const grown = join(dir, 'grown.csv');
+    writeFileSync(grown, toCsv([...rows, generateCohort(DEMO_CENTRES[0]!, 1, 77, 'NEW')[0]!]));
+    const third = await open(grown);
+    expect((await release(third, ledger)).error?.code).toBe('FH_ERR_DIFFERENCING');
+    for (const s of [first, second, third]) s.close();
+    ledger.close();
+    // nothing on disk: the indices would mean nothing to another process
+    expect(existsSync(join(dir, 'unused', 'privacy-ledger.sqlite'))).toBe(false);
   });
 });
 

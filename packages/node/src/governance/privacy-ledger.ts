@@ -61,10 +61,17 @@ export class PrivacyLedger {
   private readonly idKey: Buffer;
   private readonly primes: number[];
   /** Dense stable index of each row id, per dataset version. */
-  private readonly denseByVersion = new Map<string, Int32Array>();
+  private readonly denseByVersion = new Map<string, Int32Array | null>();
   private readonly auditors = new Map<string, { auditor: LinearAuditor; sinceSnapshot: number }>();
-  /** Row identities of a throwaway ledger (`rowIdentity: 'in-memory'`): identity text to index, per root. */
-  private readonly memoryIds = new Map<string, Map<string, number>>();
+  /**
+   * Row identities of a throwaway ledger (`rowIdentity: 'in-memory'`), per root: the first version read of a
+   * root is indexed by its own row ids (no identity text is read); when another version or a derived dataset
+   * of that root comes, the first version's identity texts are read and every later row is matched to them.
+   */
+  private readonly memoryRoots = new Map<
+    string,
+    { first: AuditedDataset; ids: Map<string, number> | null; next: number }
+  >();
   private readonly rowIdentity: 'keyed' | 'in-memory';
 
   /**
@@ -142,31 +149,50 @@ export class PrivacyLedger {
     return value;
   }
 
-  /** Stable dense index of each row id of `d`'s version (-1: no such row id). */
-  private async denseIndex(d: AuditedDataset): Promise<Int32Array> {
+  /**
+   * Stable dense index of each row id of `d`'s version (-1: no such row id); null where the index is the
+   * row id itself (a throwaway ledger's first version of a root).
+   */
+  private async denseIndex(d: AuditedDataset): Promise<Int32Array | null> {
     const cacheKey = `${d.lineage.root}\u0000${d.version}`;
     const hit = this.denseByVersion.get(cacheKey);
-    if (hit) return hit;
-    const { rowids, keys } = await d.rowKeys();
-    let max = -1;
-    for (const r of rowids) if (r > max) max = r;
-    const out = new Int32Array(max + 1).fill(-1);
+    if (hit !== undefined) return hit;
     const root = d.lineage.root;
     if (this.rowIdentity === 'in-memory') {
-      const ids = this.memoryIds.get(root) ?? new Map<string, number>();
-      this.memoryIds.set(root, ids);
+      const m = this.memoryRoots.get(root);
+      if (!m) {
+        this.memoryRoots.set(root, { first: d, ids: null, next: 0 });
+        this.cacheIndex(cacheKey, null);
+        return null;
+      }
+      if (!m.ids) {
+        const first = await m.first.rowKeys();
+        m.ids = new Map();
+        for (let i = 0; i < first.rowids.length; i++) {
+          const r = first.rowids[i]!;
+          if (!m.ids.has(first.keys[i]!)) m.ids.set(first.keys[i]!, r);
+          if (r >= m.next) m.next = r + 1;
+        }
+      }
+      const { rowids, keys } = await d.rowKeys();
+      let max = -1;
+      for (const r of rowids) if (r > max) max = r;
+      const out = new Int32Array(max + 1).fill(-1);
       for (let i = 0; i < rowids.length; i++) {
-        const key = keys[i]!;
-        let idx = ids.get(key);
+        let idx = m.ids.get(keys[i]!);
         if (idx === undefined) {
-          idx = ids.size;
-          ids.set(key, idx);
+          idx = m.next++;
+          m.ids.set(keys[i]!, idx);
         }
         out[rowids[i]!] = idx;
       }
       this.cacheIndex(cacheKey, out);
       return out;
     }
+    const { rowids, keys } = await d.rowKeys();
+    let max = -1;
+    for (const r of rowids) if (r > max) max = r;
+    const out = new Int32Array(max + 1).fill(-1);
     // the root's known identities in one read (a lookup per row costs more than the HMACs), then one
     // insert per new row, all in one transaction
     const insert = this.db.prepare('INSERT INTO row_ids (root, id, idx) VALUES (?, ?, ?)');
@@ -198,7 +224,7 @@ export class PrivacyLedger {
     return out;
   }
 
-  private cacheIndex(cacheKey: string, index: Int32Array): void {
+  private cacheIndex(cacheKey: string, index: Int32Array | null): void {
     if (this.denseByVersion.size > 16) this.denseByVersion.clear();
     this.denseByVersion.set(cacheKey, index);
   }
@@ -535,7 +561,18 @@ function stateBytes(a: LinearAuditor): number {
 }
 
 /** The stable indices (sorted) of the row ids in `records`. */
-function toDense(records: RecordSet, dense: Int32Array): Int32Array {
+function toDense(records: RecordSet, dense: Int32Array | null): Int32Array {
+  if (!dense) {
+    // the row ids are the indices
+    const out = new Int32Array(records.size);
+    let n = 0;
+    const bits = records.bits;
+    for (let byte = 0; byte < bits.length; byte++) {
+      const b = bits[byte]!;
+      if (b !== 0) for (let k = 0; k < 8; k++) if (b & (1 << k)) out[n++] = byte * 8 + k;
+    }
+    return out.subarray(0, n);
+  }
   const out = new Int32Array(records.size);
   let n = 0;
   let sorted = true;
