@@ -14,7 +14,7 @@ import type {
   Json,
 } from '@fedhub/protocol';
 import { FedhubError } from '@fedhub/protocol';
-import type { RowPool } from '@fedhub/stats';
+import { CODED_LEVELS, type CodedLevels, type RowPool } from '@fedhub/stats';
 import type { z } from 'zod';
 
 /** One numeric column's sufficient statistics at a node: n, missing, mean and the sum of squared deviations. */
@@ -305,6 +305,15 @@ export function crossCells(
     if (known && known.name === c.name) {
       labels.push(known.labels);
       return known.codes;
+    }
+    // a column read as level codes (the node's DuckDB reader): code 0 is missing, k the k-th level
+    const coded = (c.values as { [CODED_LEVELS]?: CodedLevels })[CODED_LEVELS];
+    if (coded && coded.codes.length === n) {
+      const names = [`${c.name}=NA`, ...coded.levels.map((l) => `${c.name}=${String(l)}`)];
+      const out = Uint32Array.from(coded.codes);
+      labels.push(names);
+      columnCodes?.set(c.values as object, { name: c.name, labels: names, codes: out });
+      return out;
     }
     const index = new Map<string | number | null, number>();
     const names: string[] = [];

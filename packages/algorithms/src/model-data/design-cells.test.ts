@@ -1,3 +1,4 @@
+import { CODED_LEVELS } from '@fedhub/stats';
 import { describe, expect, it } from 'vitest';
 import { crossCells } from '../types.js';
 import { designCells } from './design-cells.js';
@@ -62,6 +63,34 @@ describe('crossCells', () => {
     expect(crossCells([{ name: 'c', values: c }], 'design')).toEqual([
       { label: 'c=1', count: n, kind: 'design' },
     ]);
+  });
+});
+
+describe('crossCells on level codes', () => {
+  it('reads a coded column (the DuckDB reader) as its strings would be read', () => {
+    const levels = ['F', 'M', 'NA'];
+    const codes = Float64Array.of(1, 2, 0, 2, 3, 1, 1);
+    const strings = Array.from(codes, (c) => (c === 0 ? null : levels[c - 1]!));
+    const coded = [...strings];
+    Object.defineProperty(coded, CODED_LEVELS, { value: { codes, levels } });
+    const y = Float64Array.of(0, 1, 0, 0, 0, 1, 0);
+    const viaCodes = crossCells(
+      [
+        { name: 'sex', values: coded },
+        { name: 'y', values: y },
+      ],
+      'design',
+    );
+    const viaStrings = crossCells(
+      [
+        { name: 'sex', values: strings },
+        { name: 'y', values: y },
+      ],
+      'design',
+    );
+    expect(viaCodes).toEqual(viaStrings);
+    // the literal level 'NA' and a missing value print alike: one cell
+    expect(viaCodes.find((c) => c.label === 'sex=NA, y=0')?.count).toBe(2);
   });
 });
 
