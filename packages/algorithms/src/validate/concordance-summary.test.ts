@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { concordanceLocalPartial, localEventTimes } from '@fedhub/stats';
 import { describe, expect, it } from 'vitest';
-import { concordanceSummary, timeDependentAuc, unoTimeWeights } from './concordance-summary.js';
+import {
+  concordanceMoments,
+  concordanceSummary,
+  summaryFromMoments,
+  timeDependentAuc,
+  unoTimeWeights,
+} from './concordance-summary.js';
 
 interface Ref {
   concordance: number;
@@ -162,5 +168,30 @@ describe("Uno's C with strata equals concordance(..., strata, timewt = \"n/G2\")
     const w = unoTimeWeights(sum, grid.strata, 5, atFirst)!;
     const u = concordanceSummary(sum, grid.strata, 5, w).concordance;
     expect(Math.abs(u - t.uno.concordance)).toBeGreaterThan(1e-6);
+  });
+
+  it('each stratum summarised alone, its moments summed: the same C and variance (pairs compared within a centre)', () => {
+    const add = (a: Float64Array, b: Float64Array) => a.map((v, i) => v + b[i]!);
+    let harrell = new Float64Array(8);
+    let uno = new Float64Array(8);
+    for (const s of [0, 1, 2, 3]) {
+      const keep = t.stratum.flatMap((x, i) => (x === s ? [i] : []));
+      const ts = Float64Array.from(keep, (i) => t.time[i]!);
+      const es = Float64Array.from(keep, (i) => t.event[i]!);
+      const g = localEventTimes(ts, es, null);
+      const part = concordanceLocalPartial(ts, es, null, Float64Array.from(keep, (i) => t.score[i]!), g, {
+        min: 0,
+        width: 1,
+        bins: 5,
+      });
+      harrell = add(harrell, concordanceMoments(part, g.strata, 5));
+      uno = add(uno, concordanceMoments(part, g.strata, 5, unoTimeWeights(part, g.strata, 5, [keep.length])!));
+    }
+    const h = summaryFromMoments(harrell);
+    expect(Math.abs(h.concordance - t.harrell.concordance)).toBeLessThan(1e-14);
+    expect(Math.abs(h.variance - t.harrell.variance) / t.harrell.variance).toBeLessThan(1e-10);
+    const u = summaryFromMoments(uno);
+    expect(Math.abs(u.concordance - t.uno.concordance)).toBeLessThan(1e-14);
+    expect(Math.abs(u.variance - t.uno.variance) / t.uno.variance).toBeLessThan(1e-10);
   });
 });

@@ -39,6 +39,83 @@ export function concordanceSummary(
   bins: number,
   timeWeights?: Float64Array,
 ): ConcordanceSummary {
+  const { counts, cells } = pairCounts(sum, strata, bins, timeWeights);
+  const { concordant: conc, discordant: disc, tiedScore: tied } = counts;
+  const pairs = conc + disc + tied;
+  const somers = (conc - disc) / pairs;
+  let v = 0;
+  for (let i = 0; i < cells.length; i += 4) {
+    const c = cells[i + 1]!;
+    const d = cells[i + 2]!;
+    const t = cells[i + 3]!;
+    const dfbeta = (c - d) / pairs - (somers / pairs) * (c + d + t);
+    v += cells[i]! * dfbeta * dfbeta;
+  }
+  return withVariance(counts, pairs > 0 ? v / 4 : Number.NaN);
+}
+
+type PairCounts = Pick<ConcordanceSummary, 'concordant' | 'discordant' | 'tiedScore' | 'tiedTime' | 'tiedBoth'>;
+
+function withVariance(k: PairCounts, variance: number): ConcordanceSummary {
+  const pairs = k.concordant + k.discordant + k.tiedScore;
+  return {
+    ...k,
+    concordance: pairs > 0 ? (k.concordant + k.tiedScore / 2) / pairs : Number.NaN,
+    variance,
+    stdError: Math.sqrt(variance),
+  };
+}
+
+/**
+ * The pair counts of one group of records (a centre, where pairs are compared only within it) and the sums
+ * over its records of a^2, ab and b^2 with a = c_i - d_i and b = c_i + d_i + t_i (see the file's comment):
+ * additive over groups that share no pair, so the pooled C and its infinitesimal-jackknife variance follow
+ * from their sums, var = (A - 2 s B + s^2 C) / (4 N^2) with N the pooled comparable pairs and s Somers' d.
+ * Order: concordant, discordant, tiedScore, tiedTime, tiedBoth, A, B, C.
+ */
+export const MOMENTS_LENGTH = 8;
+export function concordanceMoments(
+  sum: Float64Array,
+  strata: Int32Array,
+  bins: number,
+  timeWeights?: Float64Array,
+): Float64Array {
+  const { counts: k, cells } = pairCounts(sum, strata, bins, timeWeights);
+  let aa = 0;
+  let ab = 0;
+  let bb = 0;
+  for (let i = 0; i < cells.length; i += 4) {
+    const a = cells[i + 1]! - cells[i + 2]!;
+    const b = cells[i + 1]! + cells[i + 2]! + cells[i + 3]!;
+    aa += cells[i]! * a * a;
+    ab += cells[i]! * a * b;
+    bb += cells[i]! * b * b;
+  }
+  return Float64Array.from([k.concordant, k.discordant, k.tiedScore, k.tiedTime, k.tiedBoth, aa, ab, bb]);
+}
+
+/** Harrell's (or Uno's) C and its variance from summed {@link concordanceMoments}. */
+export function summaryFromMoments(m: ArrayLike<number>): ConcordanceSummary {
+  const [conc, disc, tied, tiedTime, tiedBoth, aa, ab, bb] = Array.from(m);
+  const pairs = conc! + disc! + tied!;
+  const s = (conc! - disc!) / pairs;
+  const variance = pairs > 0 ? (aa! - 2 * s * ab! + s * s * bb!) / (4 * pairs * pairs) : Number.NaN;
+  return withVariance(
+    { concordant: conc!, discordant: disc!, tiedScore: tied!, tiedTime: tiedTime!, tiedBoth: tiedBoth! },
+    variance,
+  );
+}
+
+/**
+ * The pair counts and, per cell, [records, concordant, discordant, tied pairs of one record]
+ * (see concordanceSummary).
+ */
+function pairCounts(
+  sum: Float64Array,
+  strata: Int32Array,
+  bins: number,
+  timeWeights?: Float64Array,
+): { counts: PairCounts; cells: number[] } {
   const K = strata.length;
   const B = bins;
   if (sum.length !== 2 * K * B)
@@ -110,26 +187,9 @@ export function concordanceSummary(
     lo = hi;
   }
   tiedTime -= tiedBoth;
-  const pairs = conc + disc + tied;
-  const somers = (conc - disc) / pairs;
-  let v = 0;
-  for (let i = 0; i < cells.length; i += 4) {
-    const c = cells[i + 1]!;
-    const d = cells[i + 2]!;
-    const t = cells[i + 3]!;
-    const dfbeta = (c - d) / pairs - (somers / pairs) * (c + d + t);
-    v += cells[i]! * dfbeta * dfbeta;
-  }
-  const variance = pairs > 0 ? v / 4 : Number.NaN;
   return {
-    concordant: conc,
-    discordant: disc,
-    tiedScore: tied,
-    tiedTime,
-    tiedBoth,
-    concordance: pairs > 0 ? (conc + tied / 2) / pairs : Number.NaN,
-    variance,
-    stdError: Math.sqrt(variance),
+    counts: { concordant: conc, discordant: disc, tiedScore: tied, tiedTime, tiedBoth },
+    cells,
   };
 }
 
@@ -192,7 +252,8 @@ export function unoTimeWeights(
     else {
       const total = strataTotals ? strataTotals[strata[lo]!] : undefined;
       const g = censoringBefore(sum, K, bins, lo, hi, total);
-      for (let k = lo; k < hi; k++) w[k] = 1 / (g[k - lo]! * g[k - lo]!);
+      // G is 0 only after the stratum's last record: no pair there (a weight of 0 keeps the sums finite)
+      for (let k = lo; k < hi; k++) w[k] = g[k - lo]! > 0 ? 1 / (g[k - lo]! * g[k - lo]!) : 0;
     }
     lo = hi;
   }
