@@ -288,8 +288,18 @@ function validationParams(mv: ModelVersion, body: ValidateModelRequest): Obj {
     // event times coarsened as in training unless the request says otherwise
     const trained = mv.training.timeResolution;
     const timeResolution = body.timeResolution ?? (typeof trained === 'number' ? trained : undefined);
+    // a model stratified by centre (adjustForCentre) has a baseline per centre, none common: its risk
+    // scores are compared only within a centre (as R's concordance on a coxph with strata(centre))
+    const byCentre = mv.training.adjustForCentre === true;
+    if (byCentre && body.strata !== undefined)
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `model ${mv.name} v${mv.version} is stratified by centre (adjustForCentre): its C is computed within each centre; leave strata out`,
+        { fields: [{ path: 'body.strata', message: 'not with a model fitted with adjustForCentre' }] },
+      );
     return {
       ...common,
+      ...(byCentre ? { adjustForCentre: true } : {}),
       ...(body.time !== undefined ? { time: body.time } : {}),
       ...(body.event !== undefined ? { event: body.event } : {}),
       ...(body.strata !== undefined ? { strata: body.strata } : {}),
