@@ -130,9 +130,13 @@ describe('formatTaskOutcome', () => {
       task((await runLocalFederation('validate-survival', { ...params, strata: 'sex' }, nodes)).result),
     );
     expect(stratified).toContain('pairs within strata of sex');
-    expect(stratified).toMatch(/Uno's C \(pooled, censoring weights 1\/G² with G per stratum of sex, .*\): 0\.\d+/);
+    expect(stratified).toMatch(
+      /Uno's C \(pooled, censoring weights 1\/G² with G per stratum of sex, .*\): 0\.\d+/,
+    );
     const byCentre = formatTaskOutcome(
-      task((await runLocalFederation('validate-survival', { ...params, adjustForCentre: true }, nodes)).result),
+      task(
+        (await runLocalFederation('validate-survival', { ...params, adjustForCentre: true }, nodes)).result,
+      ),
     );
     expect(byCentre).toContain('pairs within each centre (a model stratified by centre)');
     expect(byCentre).toMatch(/Uno's C \(pooled, censoring weights 1\/G² with G per centre, .*\): 0\.\d+/);

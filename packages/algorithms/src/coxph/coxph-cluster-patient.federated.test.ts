@@ -12,8 +12,8 @@ import { runLocalFederation } from '@fedhub/node';
 import type { ColumnSpec } from '@fedhub/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  STATS_FIXTURES,
   rel,
+  STATS_FIXTURES,
   statsFixture,
   useReferenceFederation,
 } from '../test-support/reference-federation.js';
@@ -72,25 +72,28 @@ describe('coxph clustered by patient (repeated rows) across nodes equals coxph(.
       )
     ).result as unknown as Result;
 
-  it.each(['efron', 'breslow'] as const)('%s: coefficients, naive and cluster-robust SEs, robust score test to 1e-6', async (ties) => {
-    const want = fx.patients[ties];
-    const r = await run(ties);
-    expect(r.n).toBe(fx.patients.rows);
-    expect(r.robust.cluster).toBe('patient_id');
-    // each patient's rows at one node: the clusters of all nodes are the patients
-    expect(r.robust.clusters).toBe(fx.patients.patients);
-    expect(r.coefficients.map((c) => c.term)).toEqual(want.names);
-    r.coefficients.forEach((c, j) => {
-      expect(rel(c.estimate, want.coef[j]!)).toBeLessThan(1e-6);
-      expect(rel(c.stdError, want.se[j]!)).toBeLessThan(1e-6);
-    });
-    r.robust.coefficients.forEach((c, j) => {
-      expect(rel(c.robustSe, want.robustSe[j]!)).toBeLessThan(1e-6);
-    });
-    expect(rel(r.robust.score.statistic!, want.robustScore)).toBeLessThan(1e-6);
-  });
+  it.each(['efron', 'breslow'] as const)(
+    '%s: coefficients, naive and cluster-robust SEs, robust score test to 1e-6',
+    async (ties) => {
+      const want = fx.patients[ties];
+      const r = await run(ties);
+      expect(r.n).toBe(fx.patients.rows);
+      expect(r.robust.cluster).toBe('patient_id');
+      // each patient's rows at one node: the clusters of all nodes are the patients
+      expect(r.robust.clusters).toBe(fx.patients.patients);
+      expect(r.coefficients.map((c) => c.term)).toEqual(want.names);
+      r.coefficients.forEach((c, j) => {
+        expect(rel(c.estimate, want.coef[j]!)).toBeLessThan(1e-6);
+        expect(rel(c.stdError, want.se[j]!)).toBeLessThan(1e-6);
+      });
+      r.robust.coefficients.forEach((c, j) => {
+        expect(rel(c.robustSe, want.robustSe[j]!)).toBeLessThan(1e-6);
+      });
+      expect(rel(r.robust.score.statistic!, want.robustScore)).toBeLessThan(1e-6);
+    },
+  );
 
-  it('the patient clusters change the SEs: rows treated as independent (robust: true) do not give R\'s cluster SEs', async () => {
+  it("the patient clusters change the SEs: rows treated as independent (robust: true) do not give R's cluster SEs", async () => {
     const want = fx.patients.efron;
     const r = await run('efron', { robust: true });
     expect(r.robust.clusters).toBe(fx.patients.rows);

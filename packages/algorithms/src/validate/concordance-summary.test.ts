@@ -115,7 +115,7 @@ describe("Uno's C and the time-dependent AUC from the same binned counts", () =>
   });
 });
 
-describe("Uno's C with strata equals concordance(..., strata, timewt = \"n/G2\")", () => {
+describe('Uno\'s C with strata equals concordance(..., strata, timewt = "n/G2")', () => {
   const ref = JSON.parse(
     readFileSync(
       fileURLToPath(new URL('../../../stats/fixtures/survival-strata.json', import.meta.url)),
@@ -127,7 +127,13 @@ describe("Uno's C with strata equals concordance(..., strata, timewt = \"n/G2\")
       event: number[];
       stratum: number[];
       score: number[];
-      uno: { concordance: number; variance: number; concordant: number; discordant: number; tiedScore: number };
+      uno: {
+        concordance: number;
+        variance: number;
+        concordant: number;
+        discordant: number;
+        tiedScore: number;
+      };
       harrell: { concordance: number; variance: number };
     };
   };
@@ -163,7 +169,9 @@ describe("Uno's C with strata equals concordance(..., strata, timewt = \"n/G2\")
     t.stratum.forEach((s, i) => {
       if (t.event[i] === 1) first.set(s, Math.min(first.get(s) ?? Number.POSITIVE_INFINITY, t.time[i]!));
     });
-    const atFirst = totals.map((_, s) => t.time.filter((x, i) => t.stratum[i] === s && x >= (first.get(s) ?? 0)).length);
+    const atFirst = totals.map(
+      (_, s) => t.time.filter((x, i) => t.stratum[i] === s && x >= (first.get(s) ?? 0)).length,
+    );
     expect(atFirst).not.toEqual(totals);
     const w = unoTimeWeights(sum, grid.strata, 5, atFirst)!;
     const u = concordanceSummary(sum, grid.strata, 5, w).concordance;
@@ -179,13 +187,23 @@ describe("Uno's C with strata equals concordance(..., strata, timewt = \"n/G2\")
       const ts = Float64Array.from(keep, (i) => t.time[i]!);
       const es = Float64Array.from(keep, (i) => t.event[i]!);
       const g = localEventTimes(ts, es, null);
-      const part = concordanceLocalPartial(ts, es, null, Float64Array.from(keep, (i) => t.score[i]!), g, {
-        min: 0,
-        width: 1,
-        bins: 5,
-      });
+      const part = concordanceLocalPartial(
+        ts,
+        es,
+        null,
+        Float64Array.from(keep, (i) => t.score[i]!),
+        g,
+        {
+          min: 0,
+          width: 1,
+          bins: 5,
+        },
+      );
       harrell = add(harrell, concordanceMoments(part, g.strata, 5));
-      uno = add(uno, concordanceMoments(part, g.strata, 5, unoTimeWeights(part, g.strata, 5, [keep.length])!));
+      uno = add(
+        uno,
+        concordanceMoments(part, g.strata, 5, unoTimeWeights(part, g.strata, 5, [keep.length])!),
+      );
     }
     const h = summaryFromMoments(harrell);
     expect(Math.abs(h.concordance - t.harrell.concordance)).toBeLessThan(1e-14);

@@ -54,7 +54,10 @@ export function concordanceSummary(
   return withVariance(counts, pairs > 0 ? v / 4 : Number.NaN);
 }
 
-type PairCounts = Pick<ConcordanceSummary, 'concordant' | 'discordant' | 'tiedScore' | 'tiedTime' | 'tiedBoth'>;
+type PairCounts = Pick<
+  ConcordanceSummary,
+  'concordant' | 'discordant' | 'tiedScore' | 'tiedTime' | 'tiedBoth'
+>;
 
 function withVariance(k: PairCounts, variance: number): ConcordanceSummary {
   const pairs = k.concordant + k.discordant + k.tiedScore;
@@ -202,7 +205,14 @@ function pairCounts(
  * censorings happen: G(t_1-) = (at risk at t_1) / (records of the stratum), given `total`; without it G
  * starts at 1 there (relative), a common factor that cancels within one stratum.
  */
-function censoringBefore(sum: Float64Array, K: number, bins: number, lo = 0, hi = K, total?: number): Float64Array {
+function censoringBefore(
+  sum: Float64Array,
+  K: number,
+  bins: number,
+  lo = 0,
+  hi = K,
+  total?: number,
+): Float64Array {
   const cmp = K * bins;
   const g = new Float64Array(hi - lo);
   const atRiskAt = (k: number) => {

@@ -278,7 +278,7 @@ describe("Uno's C with strata, and a model stratified by centre (adjustForCentre
     expect(got.ciUpper).toBeGreaterThan(got.concordance);
   };
 
-  it('strata(centre): Uno\'s C with each centre\'s censoring weights, exactly (and Harrell\'s C)', async () => {
+  it("strata(centre): Uno's C with each centre's censoring weights, exactly (and Harrell's C)", async () => {
     const r = await run(params({}, ' + strata(centre)'));
     expect(r.strata).toBe('centre');
     sameUno(r.pooled.uno, ref.unoByCentre);
@@ -288,7 +288,7 @@ describe("Uno's C with strata, and a model stratified by centre (adjustForCentre
   it('strata(sex), strata across the nodes: the pooled records of each stratum start its weights', async () => {
     sameUno((await run(params({ strata: 'sex' }))).pooled.uno, ref.unoBySex);
   });
-  it('adjustForCentre: pairs within each node, Harrell\'s and Uno\'s C as R on strata(centre), from summed moments', async () => {
+  it("adjustForCentre: pairs within each node, Harrell's and Uno's C as R on strata(centre), from summed moments", async () => {
     const r = await run(params({ adjustForCentre: true }));
     expect(r.adjustForCentre).toBe(true);
     expect(r.strata).toBeNull();

@@ -139,7 +139,7 @@ export const ValidateSurvivalParamsSchema = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      'Compare pairs only within a centre, for a model fitted with adjustForCentre (each node its own stratum: R\'s concordance on a coxph with strata(centre)); no time-dependent AUC then',
+      "Compare pairs only within a centre, for a model fitted with adjustForCentre (each node its own stratum: R's concordance on a coxph with strata(centre)); no time-dependent AUC then",
     )
     .meta(examples(true)),
   aucTimes: z

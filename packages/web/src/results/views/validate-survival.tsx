@@ -57,9 +57,8 @@ export function ValidateSurvivalView({ r }: { r: ValidateSurvivalResult }) {
         <p data-testid="uno-c">
           Uno's C (censoring weights 1/G²
           {r.strata ? ` with G per stratum of ${r.strata}` : r.adjustForCentre ? ' with G per centre' : ''},
-          survival::concordance timewt = "n/G2"):{' '}
-          {formatNumber(p.uno.concordance, 3)} (95% CI {formatNumber(p.uno.ciLower, 3)} to{' '}
-          {formatNumber(p.uno.ciUpper, 3)})
+          survival::concordance timewt = "n/G2"): {formatNumber(p.uno.concordance, 3)} (95% CI{' '}
+          {formatNumber(p.uno.ciLower, 3)} to {formatNumber(p.uno.ciUpper, 3)})
         </p>
       )}
       {p.timeDependentAuc && (
