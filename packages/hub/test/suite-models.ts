@@ -354,6 +354,25 @@ export function modelRegistryTests(backend: Backend): void {
       expect(strata.status).toBe(400);
       expect(strata.body.code).toBe('FH_ERR_VALIDATION');
       expect(strata.body.message).toContain('adjustForCentre');
+      // a version registered from a coxph result that did not say it (before coxph 1.4.0): the fit's
+      // parameters do
+      const { adjustForCentre: _said, ...older } = fit;
+      const olderTask = await insertTask('coxph', 'completed', params, older as unknown as Json);
+      const v2 = await call('POST', '/api/models', w.researcherA.token, {
+        name: 'survival-by-centre',
+        taskId: olderTask,
+        intendedUse: 'Overall survival after radiotherapy, baseline per centre',
+      });
+      expect(v2.status, JSON.stringify(v2.body)).toBe(201);
+      expect(v2.body.training.adjustForCentre).toBeUndefined();
+      const again = await call(
+        'POST',
+        `/api/models/survival-by-centre/versions/${v2.body.version}/validate`,
+        w.researcherA.token,
+        { studyId, dataset: 'cohort' },
+      );
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      expect(again.body.params).toMatchObject({ adjustForCentre: true });
     });
 
     it('registers a coxph fit with its ties and concordance; validation submits validate-survival and the card shows C per centre', async () => {
