@@ -120,6 +120,28 @@ describe('formatTaskOutcome', () => {
     expect(out).toContain('not estimable (no event before, or none after)');
     expect(out).not.toContain('NaN');
   });
+  it("names the strata of Uno's C, and a model stratified by centre", async () => {
+    const params = {
+      dataset: 'cohort',
+      model: { formula: 'Surv(months, dead) ~ age + sex', coefficients: { age: 0.02, sexM: 0.3 } },
+      timeResolution: 3,
+    };
+    const stratified = formatTaskOutcome(
+      task((await runLocalFederation('validate-survival', { ...params, strata: 'sex' }, nodes)).result),
+    );
+    expect(stratified).toContain('pairs within strata of sex');
+    expect(stratified).toMatch(
+      /Uno's C \(pooled, censoring weights 1\/G² with G per stratum of sex, .*\): 0\.\d+/,
+    );
+    const byCentre = formatTaskOutcome(
+      task(
+        (await runLocalFederation('validate-survival', { ...params, adjustForCentre: true }, nodes)).result,
+      ),
+    );
+    expect(byCentre).toContain('pairs within each centre (a model stratified by centre)');
+    expect(byCentre).toMatch(/Uno's C \(pooled, censoring weights 1\/G² with G per centre, .*\): 0\.\d+/);
+    expect(byCentre).not.toContain('NaN');
+  });
   it('renders a GLM with robust standard errors and likelihood-ratio tests of its terms', async () => {
     const { result } = await runLocalFederation(
       'glm',

@@ -443,6 +443,7 @@ function formatValidateSurvival(r: {
   time: string;
   event: string;
   strata: string | null;
+  adjustForCentre?: boolean;
   timeResolution: number;
   timeResolutionBasis?: string;
   scoreResolution: number;
@@ -474,7 +475,7 @@ function formatValidateSurvival(r: {
     ciRange(c.concordance, c.ciLower, c.ciUpper, 4),
   ];
   return [
-    `Validation of a frozen survival model on Surv(${r.time}, ${r.event})${r.strata ? `, pairs within ${r.strata}` : ''}, over ${r.nodes.length} centres`,
+    `Validation of a frozen survival model on Surv(${r.time}, ${r.event})${r.strata ? `, pairs within strata of ${r.strata}` : ''}${r.adjustForCentre ? ', pairs within each centre (a model stratified by centre)' : ''}, over ${r.nodes.length} centres`,
     '',
     table(
       ['centre', 'n', 'events', "Harrell's C", 'std. error', '95% CI'],
@@ -485,10 +486,10 @@ function formatValidateSurvival(r: {
     `Times coarsened to ${r.timeResolution}${defaultNote(r.timeResolutionBasis)}, scores to ${r.scoreResolution}; standard error as survival::concordance (infinitesimal jackknife)`,
     ...(p.uno
       ? [
-          `Uno's C (pooled, censoring weights 1/G², survival::concordance timewt = "n/G2"): ${num(p.uno.concordance, 4)} (95% CI ${ciRange(p.uno.concordance, p.uno.ciLower, p.uno.ciUpper, 4)})`,
+          `Uno's C (pooled, censoring weights 1/G²${r.strata ? ` with G per stratum of ${r.strata}` : r.adjustForCentre ? ' with G per centre' : ''}, survival::concordance timewt = "n/G2"): ${num(p.uno.concordance, 4)} (95% CI ${ciRange(p.uno.concordance, p.uno.ciLower, p.uno.ciUpper, 4)})`,
         ]
       : p.uno === null
-        ? ["Uno's C: not computed with strata"]
+        ? ["Uno's C: not computed with strata (a result of validate-survival before 1.4.0)"]
         : []),
     ...(p.timeDependentAuc
       ? [

@@ -309,6 +309,72 @@ export function modelRegistryTests(backend: Backend): void {
       expect(JSON.stringify(listB.body)).not.toContain(w.collabA.id);
     });
 
+    it('a coxph fit stratified by centre (adjustForCentre) is validated within centres; strata are refused', async () => {
+      const params = {
+        dataset: 'cohort',
+        formula: 'Surv(months, dead) ~ age + sex',
+        ties: 'efron',
+        timeResolution: 3,
+        adjustForCentre: true,
+      };
+      const fit = (await runLocalFederation('coxph', params, nodes)).result as {
+        coefficients: Array<{ term: string; estimate: number }>;
+        adjustForCentre?: boolean;
+      };
+      expect(fit.adjustForCentre).toBe(true);
+      const taskId = await insertTask('coxph', 'completed', params, fit as unknown as Json);
+      const r = await call('POST', '/api/models', w.researcherA.token, {
+        name: 'survival-by-centre',
+        taskId,
+        intendedUse: 'Overall survival after radiotherapy, baseline per centre',
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(r.body.training.adjustForCentre).toBe(true);
+      const submitted = await call(
+        'POST',
+        '/api/models/survival-by-centre/versions/1/validate',
+        w.researcherA.token,
+        { studyId, dataset: 'cohort' },
+      );
+      expect(submitted.status, JSON.stringify(submitted.body)).toBe(201);
+      expect(submitted.body.params).toMatchObject({ adjustForCentre: true, timeResolution: 3 });
+      // the centres run it: pairs compared within each centre only
+      const report = (await runLocalFederation('validate-survival', submitted.body.params, nodes)).result as {
+        adjustForCentre?: boolean;
+        pooled: { concordance: number };
+      };
+      expect(report.adjustForCentre).toBe(true);
+      expect(report.pooled.concordance).toBeGreaterThan(0.5);
+      const strata = await call(
+        'POST',
+        '/api/models/survival-by-centre/versions/1/validate',
+        w.researcherA.token,
+        { studyId, dataset: 'cohort', strata: 'sex' },
+      );
+      expect(strata.status).toBe(400);
+      expect(strata.body.code).toBe('FH_ERR_VALIDATION');
+      expect(strata.body.message).toContain('adjustForCentre');
+      // a version registered from a coxph result that did not say it (before coxph 1.4.0): the fit's
+      // parameters do
+      const { adjustForCentre: _said, ...older } = fit;
+      const olderTask = await insertTask('coxph', 'completed', params, older as unknown as Json);
+      const v2 = await call('POST', '/api/models', w.researcherA.token, {
+        name: 'survival-by-centre',
+        taskId: olderTask,
+        intendedUse: 'Overall survival after radiotherapy, baseline per centre',
+      });
+      expect(v2.status, JSON.stringify(v2.body)).toBe(201);
+      expect(v2.body.training.adjustForCentre).toBeUndefined();
+      const again = await call(
+        'POST',
+        `/api/models/survival-by-centre/versions/${v2.body.version}/validate`,
+        w.researcherA.token,
+        { studyId, dataset: 'cohort' },
+      );
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      expect(again.body.params).toMatchObject({ adjustForCentre: true });
+    });
+
     it('registers a coxph fit with its ties and concordance; validation submits validate-survival and the card shows C per centre', async () => {
       const params = {
         dataset: 'cohort',

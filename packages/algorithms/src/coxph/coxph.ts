@@ -480,7 +480,8 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   // 1.1.0: the set-up round sends masked counts per declared level and per point of the declared time axis
   // 1.2.0: per-term Wald tests; the proportional-hazards test (cox.zph) with phTest
   // 1.3.0: robust and cluster-robust standard errors, predicted survival curves, the centre as strata
-  version: '1.3.0',
+  // 1.4.0: the result says adjustForCentre (a registered model stratified by centre is validated within centres)
+  version: '1.4.0',
   title: 'Cox proportional hazards',
   description:
     "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
@@ -490,7 +491,17 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   resultSchema: CoxphResultSchema,
   model: {
     training: (r) => ({
-      ...pickFields(r, ['n', 'events', 'loglik', 'iterations', 'converged', 'timeResolution', 'nodes']),
+      ...pickFields(r, [
+        'n',
+        'events',
+        'loglik',
+        'iterations',
+        'converged',
+        'timeResolution',
+        'nodes',
+        // a model stratified by centre has no common baseline: validate-survival compares pairs within centres
+        'adjustForCentre',
+      ]),
       ...(r.concordance && typeof r.concordance === 'object' && !Array.isArray(r.concordance)
         ? { concordance: r.concordance.value ?? null }
         : {}),
@@ -820,6 +831,7 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
         algorithm: 'coxph',
         formula: params.formula,
         ties: params.ties,
+        ...(params.adjustForCentre ? { adjustForCentre: true } : {}),
         ...timeResolutionNote(params.timeResolution, s.timeResolution ?? params.timeResolution ?? 1),
         ...s.final.summary,
         concordance: {

@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { concordanceLocalPartial, localEventTimes } from '@fedhub/stats';
 import { describe, expect, it } from 'vitest';
-import { concordanceSummary, timeDependentAuc, unoTimeWeights } from './concordance-summary.js';
+import {
+  concordanceMoments,
+  concordanceSummary,
+  summaryFromMoments,
+  timeDependentAuc,
+  unoTimeWeights,
+} from './concordance-summary.js';
 
 interface Ref {
   concordance: number;
@@ -104,7 +110,106 @@ describe("Uno's C and the time-dependent AUC from the same binned counts", () =>
     expect(timeDependentAuc(sum, grid, 5, 1, 1)).toBeNull();
     expect(timeDependentAuc(sum, grid, 5, 6, 1)).toBeNull();
   });
-  it("declines with strata (the censorings before each stratum's first event no longer cancel)", () => {
+  it("declines with strata without the strata's record totals (the censorings before each stratum's first event no longer cancel)", () => {
     expect(unoTimeWeights(sum, Int32Array.from([0, 0, 1]), 5)).toBeNull();
+  });
+});
+
+describe('Uno\'s C with strata equals concordance(..., strata, timewt = "n/G2")', () => {
+  const ref = JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL('../../../stats/fixtures/survival-strata.json', import.meta.url)),
+      'utf8',
+    ),
+  ) as {
+    toy: {
+      time: number[];
+      event: number[];
+      stratum: number[];
+      score: number[];
+      uno: {
+        concordance: number;
+        variance: number;
+        concordant: number;
+        discordant: number;
+        tiedScore: number;
+      };
+      harrell: { concordance: number; variance: number };
+    };
+  };
+  const t = ref.toy;
+  const time = Float64Array.from(t.time);
+  const event = Float64Array.from(t.event);
+  const strata = Int32Array.from(t.stratum);
+  const grid = localEventTimes(time, event, strata);
+  const sum = concordanceLocalPartial(time, event, strata, Float64Array.from(t.score), grid, {
+    min: 0,
+    width: 1,
+    bins: 5,
+  });
+  // records per stratum code (every record of the toy, censored before its stratum's first event or not)
+  const totals = [0, 0, 0, 0];
+  for (const s of t.stratum) totals[s]! += 1;
+
+  it('G per stratum from its own records; a stratum of one event weighted 1, one of none adds nothing', () => {
+    const w = unoTimeWeights(sum, grid.strata, 5, totals)!;
+    const uno = concordanceSummary(sum, grid.strata, 5, w);
+    expect(Math.abs(uno.concordant - t.uno.concordant) / t.uno.concordant).toBeLessThan(1e-13);
+    expect(Math.abs(uno.discordant - t.uno.discordant) / t.uno.discordant).toBeLessThan(1e-13);
+    expect(Math.abs(uno.tiedScore - t.uno.tiedScore) / t.uno.tiedScore).toBeLessThan(1e-13);
+    expect(Math.abs(uno.concordance - t.uno.concordance)).toBeLessThan(1e-14);
+    expect(Math.abs(uno.variance - t.uno.variance) / t.uno.variance).toBeLessThan(1e-12);
+    const harrell = concordanceSummary(sum, grid.strata, 5);
+    expect(Math.abs(harrell.concordance - t.harrell.concordance)).toBeLessThan(1e-14);
+    expect(Math.abs(harrell.variance - t.harrell.variance) / t.harrell.variance).toBeLessThan(1e-12);
+  });
+  it("needs the records censored before a stratum's first event: G started at 1 there differs from R", () => {
+    // totals equal to each stratum's records at risk at its first event time: G(t_1-) = 1 in every stratum
+    const first = new Map<number, number>();
+    t.stratum.forEach((s, i) => {
+      if (t.event[i] === 1) first.set(s, Math.min(first.get(s) ?? Number.POSITIVE_INFINITY, t.time[i]!));
+    });
+    const atFirst = totals.map(
+      (_, s) => t.time.filter((x, i) => t.stratum[i] === s && x >= (first.get(s) ?? 0)).length,
+    );
+    expect(atFirst).not.toEqual(totals);
+    const w = unoTimeWeights(sum, grid.strata, 5, atFirst)!;
+    const u = concordanceSummary(sum, grid.strata, 5, w).concordance;
+    expect(Math.abs(u - t.uno.concordance)).toBeGreaterThan(1e-6);
+  });
+
+  it('each stratum summarised alone, its moments summed: the same C and variance (pairs compared within a centre)', () => {
+    const add = (a: Float64Array, b: Float64Array) => a.map((v, i) => v + b[i]!);
+    let harrell = new Float64Array(8);
+    let uno = new Float64Array(8);
+    for (const s of [0, 1, 2, 3]) {
+      const keep = t.stratum.flatMap((x, i) => (x === s ? [i] : []));
+      const ts = Float64Array.from(keep, (i) => t.time[i]!);
+      const es = Float64Array.from(keep, (i) => t.event[i]!);
+      const g = localEventTimes(ts, es, null);
+      const part = concordanceLocalPartial(
+        ts,
+        es,
+        null,
+        Float64Array.from(keep, (i) => t.score[i]!),
+        g,
+        {
+          min: 0,
+          width: 1,
+          bins: 5,
+        },
+      );
+      harrell = add(harrell, concordanceMoments(part, g.strata, 5));
+      uno = add(
+        uno,
+        concordanceMoments(part, g.strata, 5, unoTimeWeights(part, g.strata, 5, [keep.length])!),
+      );
+    }
+    const h = summaryFromMoments(harrell);
+    expect(Math.abs(h.concordance - t.harrell.concordance)).toBeLessThan(1e-14);
+    expect(Math.abs(h.variance - t.harrell.variance) / t.harrell.variance).toBeLessThan(1e-10);
+    const u = summaryFromMoments(uno);
+    expect(Math.abs(u.concordance - t.uno.concordance)).toBeLessThan(1e-14);
+    expect(Math.abs(u.variance - t.uno.variance) / t.uno.variance).toBeLessThan(1e-10);
   });
 });

@@ -39,6 +39,86 @@ export function concordanceSummary(
   bins: number,
   timeWeights?: Float64Array,
 ): ConcordanceSummary {
+  const { counts, cells } = pairCounts(sum, strata, bins, timeWeights);
+  const { concordant: conc, discordant: disc, tiedScore: tied } = counts;
+  const pairs = conc + disc + tied;
+  const somers = (conc - disc) / pairs;
+  let v = 0;
+  for (let i = 0; i < cells.length; i += 4) {
+    const c = cells[i + 1]!;
+    const d = cells[i + 2]!;
+    const t = cells[i + 3]!;
+    const dfbeta = (c - d) / pairs - (somers / pairs) * (c + d + t);
+    v += cells[i]! * dfbeta * dfbeta;
+  }
+  return withVariance(counts, pairs > 0 ? v / 4 : Number.NaN);
+}
+
+type PairCounts = Pick<
+  ConcordanceSummary,
+  'concordant' | 'discordant' | 'tiedScore' | 'tiedTime' | 'tiedBoth'
+>;
+
+function withVariance(k: PairCounts, variance: number): ConcordanceSummary {
+  const pairs = k.concordant + k.discordant + k.tiedScore;
+  return {
+    ...k,
+    concordance: pairs > 0 ? (k.concordant + k.tiedScore / 2) / pairs : Number.NaN,
+    variance,
+    stdError: Math.sqrt(variance),
+  };
+}
+
+/**
+ * The pair counts of one group of records (a centre, where pairs are compared only within it) and the sums
+ * over its records of a^2, ab and b^2 with a = c_i - d_i and b = c_i + d_i + t_i (see the file's comment):
+ * additive over groups that share no pair, so the pooled C and its infinitesimal-jackknife variance follow
+ * from their sums, var = (A - 2 s B + s^2 C) / (4 N^2) with N the pooled comparable pairs and s Somers' d.
+ * Order: concordant, discordant, tiedScore, tiedTime, tiedBoth, A, B, C.
+ */
+export const MOMENTS_LENGTH = 8;
+export function concordanceMoments(
+  sum: Float64Array,
+  strata: Int32Array,
+  bins: number,
+  timeWeights?: Float64Array,
+): Float64Array {
+  const { counts: k, cells } = pairCounts(sum, strata, bins, timeWeights);
+  let aa = 0;
+  let ab = 0;
+  let bb = 0;
+  for (let i = 0; i < cells.length; i += 4) {
+    const a = cells[i + 1]! - cells[i + 2]!;
+    const b = cells[i + 1]! + cells[i + 2]! + cells[i + 3]!;
+    aa += cells[i]! * a * a;
+    ab += cells[i]! * a * b;
+    bb += cells[i]! * b * b;
+  }
+  return Float64Array.from([k.concordant, k.discordant, k.tiedScore, k.tiedTime, k.tiedBoth, aa, ab, bb]);
+}
+
+/** Harrell's (or Uno's) C and its variance from summed {@link concordanceMoments}. */
+export function summaryFromMoments(m: ArrayLike<number>): ConcordanceSummary {
+  const [conc, disc, tied, tiedTime, tiedBoth, aa, ab, bb] = Array.from(m);
+  const pairs = conc! + disc! + tied!;
+  const s = (conc! - disc!) / pairs;
+  const variance = pairs > 0 ? (aa! - 2 * s * ab! + s * s * bb!) / (4 * pairs * pairs) : Number.NaN;
+  return withVariance(
+    { concordant: conc!, discordant: disc!, tiedScore: tied!, tiedTime: tiedTime!, tiedBoth: tiedBoth! },
+    variance,
+  );
+}
+
+/**
+ * The pair counts and, per cell, [records, concordant, discordant, tied pairs of one record]
+ * (see concordanceSummary).
+ */
+function pairCounts(
+  sum: Float64Array,
+  strata: Int32Array,
+  bins: number,
+  timeWeights?: Float64Array,
+): { counts: PairCounts; cells: number[] } {
   const K = strata.length;
   const B = bins;
   if (sum.length !== 2 * K * B)
@@ -110,52 +190,45 @@ export function concordanceSummary(
     lo = hi;
   }
   tiedTime -= tiedBoth;
-  const pairs = conc + disc + tied;
-  const somers = (conc - disc) / pairs;
-  let v = 0;
-  for (let i = 0; i < cells.length; i += 4) {
-    const c = cells[i + 1]!;
-    const d = cells[i + 2]!;
-    const t = cells[i + 3]!;
-    const dfbeta = (c - d) / pairs - (somers / pairs) * (c + d + t);
-    v += cells[i]! * dfbeta * dfbeta;
-  }
-  const variance = pairs > 0 ? v / 4 : Number.NaN;
   return {
-    concordant: conc,
-    discordant: disc,
-    tiedScore: tied,
-    tiedTime,
-    tiedBoth,
-    concordance: pairs > 0 ? (conc + tied / 2) / pairs : Number.NaN,
-    variance,
-    stdError: Math.sqrt(variance),
+    counts: { concordant: conc, discordant: disc, tiedScore: tied, tiedTime, tiedBoth },
+    cells,
   };
 }
 
 /**
- * G(t_k-) at each event-grid point of one stratum, from the summed concordance partial: the Kaplan–Meier
- * estimate of the censoring distribution just before t_k (deaths before censorings at tied times, as
- * survival's fastkm1). Between two event-grid points only censorings happen, so the product of G's factors
- * over them telescopes to (at risk at t_k+1) / (at risk after the deaths at t_k), both sums of the partial:
- * G is exact from the binned counts. Censorings before the first event time scale every value alike; G
- * starts at 1 there (relative), which cancels wherever it is used here.
+ * G(t_k-) at the event-grid points lo..hi-1 of one stratum, from the summed concordance partial: the
+ * Kaplan–Meier estimate of the censoring distribution just before t_k (deaths before censorings at tied
+ * times, as survival's fastkm1). Between two event-grid points only censorings happen, so the product of
+ * G's factors over them telescopes to (at risk at t_k+1) / (at risk after the deaths at t_k), both sums of
+ * the partial: G is exact from the binned counts. Before the stratum's first event time likewise only
+ * censorings happen: G(t_1-) = (at risk at t_1) / (records of the stratum), given `total`; without it G
+ * starts at 1 there (relative), a common factor that cancels within one stratum.
  */
-function censoringBefore(sum: Float64Array, K: number, bins: number): Float64Array {
+function censoringBefore(
+  sum: Float64Array,
+  K: number,
+  bins: number,
+  lo = 0,
+  hi = K,
+  total?: number,
+): Float64Array {
   const cmp = K * bins;
-  const g = new Float64Array(K);
-  let v = 1;
-  for (let k = 0; k < K; k++) {
-    if (k > 0) {
-      let atRisk = 0;
+  const g = new Float64Array(hi - lo);
+  const atRiskAt = (k: number) => {
+    let n = 0;
+    for (let b = 0; b < bins; b++) n += sum[k * bins + b]! + sum[cmp + k * bins + b]!;
+    return n;
+  };
+  let v = total === undefined ? 1 : atRiskAt(lo) / total;
+  for (let k = lo; k < hi; k++) {
+    if (k > lo) {
       let after = 0;
-      for (let b = 0; b < bins; b++) {
-        atRisk += sum[k * bins + b]! + sum[cmp + k * bins + b]!;
-        after += sum[cmp + (k - 1) * bins + b]!;
-      }
-      v *= atRisk / after;
+      for (let b = 0; b < bins; b++) after += sum[cmp + (k - 1) * bins + b]!;
+      // nobody left after t_k-1: no pair at or after t_k, G there is never used
+      if (after > 0) v *= atRiskAt(k) / after;
     }
-    g[k] = v;
+    g[k - lo] = v;
   }
   return g;
 }
@@ -163,13 +236,38 @@ function censoringBefore(sum: Float64Array, K: number, bins: number): Float64Arr
 const oneStratum = (strata: Int32Array) => strata.length === 0 || strata[strata.length - 1] === strata[0];
 
 /**
- * Uno's C weights, survival::concordance's timewt = "n/G2": w_k = 1 / G(t_k-)^2 (see censoringBefore; the
- * common factor of censorings before the first event cancels in C and its variance). Null for more than
- * one stratum, where those factors would no longer cancel across strata.
+ * Uno's C weights, survival::concordance's timewt = "n/G2": w_k = 1 / G(t_k-)^2, G the censoring
+ * Kaplan–Meier of t_k's stratum (see censoringBefore). With one stratum the censorings before its first
+ * event are a common factor that cancels in C and its variance, so `strataTotals` may be left out; with
+ * several they are not (each stratum's G starts at its own records), and `strataTotals` (the pooled records
+ * of each stratum, by stratum code) is needed: null without it. As survival:::concordancefit, a stratum
+ * with fewer than two events counts its pairs with weight 1 (its docount falls back to timewt "n").
  */
-export function unoTimeWeights(sum: Float64Array, strata: Int32Array, bins: number): Float64Array | null {
-  if (!oneStratum(strata)) return null;
-  return censoringBefore(sum, strata.length, bins).map((g) => 1 / (g * g));
+export function unoTimeWeights(
+  sum: Float64Array,
+  strata: Int32Array,
+  bins: number,
+  strataTotals?: ArrayLike<number>,
+): Float64Array | null {
+  const K = strata.length;
+  if (!oneStratum(strata) && !strataTotals) return null;
+  const w = new Float64Array(K);
+  let lo = 0;
+  while (lo < K) {
+    let hi = lo;
+    while (hi < K && strata[hi] === strata[lo]) hi++;
+    let events = 0;
+    for (let i = lo * bins; i < hi * bins; i++) events += sum[i]!;
+    if (events < 2) w.fill(1, lo, hi);
+    else {
+      const total = strataTotals ? strataTotals[strata[lo]!] : undefined;
+      const g = censoringBefore(sum, K, bins, lo, hi, total);
+      // G is 0 only after the stratum's last record: no pair there (a weight of 0 keeps the sums finite)
+      for (let k = lo; k < hi; k++) w[k] = g[k - lo]! > 0 ? 1 / (g[k - lo]! * g[k - lo]!) : 0;
+    }
+    lo = hi;
+  }
+  return w;
 }
 
 /** A time-dependent AUC (cumulative cases, dynamic controls) at one time. */

@@ -68,7 +68,10 @@ function pairCells(s: ConcordanceSummary): DisclosureCell[] {
 
 import {
   type ConcordanceSummary,
+  concordanceMoments,
   concordanceSummary,
+  MOMENTS_LENGTH,
+  summaryFromMoments,
   timeDependentAuc,
   unoTimeWeights,
 } from './concordance-summary.js';
@@ -132,6 +135,13 @@ export const ValidateSurvivalParamsSchema = z.strictObject({
     .default(0.01)
     .describe('Risk scores are rounded to multiples of this; C is exact for scores on this grid')
     .meta(examples(0.01)),
+  adjustForCentre: z
+    .boolean()
+    .optional()
+    .describe(
+      "Compare pairs only within a centre, for a model fitted with adjustForCentre (each node its own stratum: R's concordance on a coxph with strata(centre)); no time-dependent AUC then",
+    )
+    .meta(examples(true)),
   aucTimes: z
     .array(z.number().positive())
     .min(1)
@@ -186,6 +196,18 @@ export function resolveSurvivalModel(p: ValidateSurvivalParams): Resolved {
     strata ??= split.strata;
     coefficients = p.model.coefficients;
   }
+  if (p.adjustForCentre && strata)
+    throw new FedhubError(
+      'FH_ERR_BAD_PARAMS',
+      `validate-survival: adjustForCentre compares pairs within each centre; leave the strata (${strata}) out, or adjustForCentre out`,
+      { parameter: 'adjustForCentre' },
+    );
+  if (p.adjustForCentre && p.aucTimes)
+    throw new FedhubError(
+      'FH_ERR_BAD_PARAMS',
+      "validate-survival: aucTimes compares cases and controls across centres, which a model stratified by centre (adjustForCentre) does not support: it has no common baseline hazard; leave aucTimes out (Harrell's and Uno's C are computed within centres)",
+      { parameter: 'aucTimes' },
+    );
   if (!time || !event)
     throw new FedhubError(
       'FH_ERR_BAD_PARAMS',
@@ -326,7 +348,8 @@ export const validateSurvival = defineAlgorithm<
   // 1.1.0: the set-up round sends masked counts on the declared levels and time axis (as coxph 1.1.0)
   // 1.2.0: score groups and event-time points merged at the node until each passes, declared as cells
   // 1.3.0: Uno's C and the time-dependent AUC (aucTimes), from the same released sums
-  version: '1.3.0',
+  // 1.4.0: Uno's C with strata (each stratum's records sent beside the partial); adjustForCentre
+  version: '1.4.0',
   title: 'Survival model validation across centres',
   description:
     "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, Uno's C and time-dependent AUC (IPCW), on coarsened event times.",
@@ -336,7 +359,7 @@ export const validateSurvival = defineAlgorithm<
   resultSchema: ValidateSurvivalResultSchema,
   releases: {
     pooled:
-      'factor levels, strata and coarsened event times present; the range of the risk score rounded outwards to 0.1; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated), score bins merged at each node per event status into groups of at least the minimum cell count (spanning at most 1 in the linear predictor) and event-time points per stratum merged until each holds at least the minimum cell count of events (events moved to the later point); released only when every stratum by event status, every score group, every merged time point and every kind of comparable pair (concordant, discordant, tied) holds at least the minimum cell count',
+      'factor levels, strata and coarsened event times present; the range of the risk score rounded outwards to 0.1; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated), score bins merged at each node per event status into groups of at least the minimum cell count (spanning at most 1 in the linear predictor) and event-time points per stratum merged until each holds at least the minimum cell count of events (events moved to the later point), and the records per stratum; with adjustForCentre instead of these sums, each centre’s concordant, discordant and tied pair counts and three sums over its records of products of their pair counts (with Harrell and with Uno weights, secure-aggregated); released only when every stratum by event status, every score group, every merged time point and every kind of comparable pair (concordant, discordant, tied) holds at least the minimum cell count',
     perNode: "Harrell's C with its standard error, records and events per centre",
   },
   variables: (p) => {
@@ -399,11 +422,27 @@ export const validateSurvival = defineAlgorithm<
       ...disclosure,
       cells: [...disclosure.cells, ...pairCells(own), ...scores.cells, ...times.cells],
     };
+    let additive: number[];
+    if (params.adjustForCentre) {
+      // pairs within this centre only: its pair counts and three sums over its records (additive across
+      // centres, concordance-summary.ts), Harrell's then Uno's (G from this centre's own records, as R's
+      // per-stratum censoring weights); the partial itself stays here
+      const uno = unoTimeWeights(partial, grid.strata, input.bins, [d.n])!;
+      additive = [
+        ...concordanceMoments(partial, grid.strata, input.bins),
+        ...concordanceMoments(partial, grid.strata, input.bins, uno),
+      ];
+    } else {
+      // the partial, then the records of each stratum (the sum of its declared stratum-by-status cells):
+      // each stratum's censoring weights start at its own records, those censored before its first event too
+      const totals = new Array<number>(input.strata.length).fill(0);
+      for (let i = 0; i < d.n; i++) totals[strataCodes ? strataCodes[i]! : 0]! += 1;
+      additive = [...partial, ...totals];
+    }
     // this centre's own C leaves the node only where the study allows per-node breakdowns
-    if (ctx.releasePerNodeBreakdown !== true)
-      return release({ [ADDITIVE_FIELD]: Array.from(partial) }, withPairs);
+    if (ctx.releasePerNodeBreakdown !== true) return release({ [ADDITIVE_FIELD]: additive }, withPairs);
     const centre = { n: d.n, events, ...withCi(own) };
-    return release({ [ADDITIVE_FIELD]: Array.from(partial), centre }, withPairs);
+    return release({ [ADDITIVE_FIELD]: additive, centre }, withPairs);
   },
   aggregate({ params, round, state, parts, releasePerNodeBreakdown }): Outcome {
     if (round === 1) {
@@ -468,16 +507,29 @@ export const validateSurvival = defineAlgorithm<
         state: { ...s, lo, bins },
       };
     }
-    const sum = sumAdditive(parts);
-    const pooled = concordanceSummary(sum, Int32Array.from(s.grid.strata), s.bins!);
+    const summed = sumAdditive(parts);
+    const strataCodes = Int32Array.from(s.grid.strata);
+    const partialLength = 2 * strataCodes.length * s.bins!;
+    // the partial and the strata's records; or, with adjustForCentre, the centres' summed moments
+    const sum = params.adjustForCentre ? summed : summed.subarray(0, partialLength);
+    const pooled = params.adjustForCentre
+      ? summaryFromMoments(summed.subarray(0, MOMENTS_LENGTH))
+      : concordanceSummary(sum, strataCodes, s.bins!);
     const pairs = pooled.concordant + pooled.discordant + pooled.tiedScore;
     if (!(pairs > 0))
       throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'no comparable pairs: Harrell’s C is undefined');
     const r = resolveSurvivalModel(params);
-    // Uno's C and AUC(t) from the same sums (no new release); both need one stratum (see unoTimeWeights)
-    const strataCodes = Int32Array.from(s.grid.strata);
-    const unoW = unoTimeWeights(sum, strataCodes, s.bins!);
-    const uno = unoW ? withCi(concordanceSummary(sum, strataCodes, s.bins!, unoW)) : null;
+    // Uno's C and AUC(t) from the same sums (no new release); AUC(t) needs one stratum (see timeDependentAuc)
+    const uno = params.adjustForCentre
+      ? withCi(summaryFromMoments(summed.subarray(MOMENTS_LENGTH, 2 * MOMENTS_LENGTH)))
+      : withCi(
+          concordanceSummary(
+            sum,
+            strataCodes,
+            s.bins!,
+            unoTimeWeights(sum, strataCodes, s.bins!, summed.subarray(partialLength))!,
+          ),
+        );
     const finite = (v: number) => (Number.isFinite(v) ? v : null);
     const res = s.timeResolution ?? params.timeResolution ?? 1;
     const aucs = params.aucTimes?.map((t) => {
@@ -498,6 +550,7 @@ export const validateSurvival = defineAlgorithm<
         time: r.time,
         event: r.event,
         strata: r.strata,
+        ...(params.adjustForCentre ? { adjustForCentre: true } : {}),
         ...timeResolutionNote(params.timeResolution, res),
         scoreResolution: params.scoreResolution,
         scoreBins: s.bins!,
@@ -506,14 +559,12 @@ export const validateSurvival = defineAlgorithm<
           events: s.events,
           comparablePairs: pairs,
           ...withCi(pooled),
-          uno: uno
-            ? {
-                concordance: uno.concordance,
-                stdError: uno.stdError,
-                ciLower: uno.ciLower,
-                ciUpper: uno.ciUpper,
-              }
-            : null,
+          uno: {
+            concordance: uno.concordance,
+            stdError: uno.stdError,
+            ciLower: uno.ciLower,
+            ciUpper: uno.ciUpper,
+          },
           ...(aucs ? { timeDependentAuc: aucs } : {}),
         },
         ...(releasePerNodeBreakdown === true ? { perCentre } : {}),

@@ -22,11 +22,16 @@ export const ValidateSurvivalResultSchema = z.looseObject({
   time: z.string(),
   event: z.string(),
   strata: z.string().nullable(),
+  /** Pairs compared only within each centre (a model fitted with adjustForCentre: no common baseline). */
+  adjustForCentre: z.boolean().optional(),
   timeResolution: z.number(),
   scoreResolution: z.number(),
   pooled: z.looseObject({
     ...metrics,
-    /** Uno's C (survival::concordance(timewt = "n/G2")) with its jackknife s.e. and Wald CI; null with strata. */
+    /**
+     * Uno's C (survival::concordance(timewt = "n/G2"), censoring weights per stratum or centre) with its
+     * jackknife s.e. and Wald CI; null in results of versions before 1.4.0 with strata.
+     */
     uno: z
       .looseObject({
         concordance: ResultNumber,

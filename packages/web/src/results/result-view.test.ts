@@ -406,7 +406,29 @@ describe('ResultView', () => {
       nodes: ['A', 'B', 'C'],
     });
     expect(count(pooledOnly, '<tr>')).toBe(1 + 1);
-    expect(pooledOnly).toContain('pairs within centre');
+    expect(pooledOnly).toContain('pairs within strata of centre');
+    // a model stratified by centre: pairs within each centre, Uno's G per centre
+    const byCentre = html('validate-survival', {
+      algorithm: 'validate-survival',
+      time: 'months',
+      event: 'dead',
+      strata: null,
+      adjustForCentre: true,
+      timeResolution: 1,
+      scoreResolution: 0.01,
+      pooled: {
+        ...centre('pooled', 0.65),
+        concordant: 1,
+        discordant: 1,
+        tiedScore: 0,
+        tiedTime: 0,
+        uno: { concordance: 0.644, ciLower: 0.626, ciUpper: 0.662 },
+      },
+      nodes: ['A', 'B', 'C'],
+    });
+    expect(byCentre).toContain('pairs within each centre (a model stratified by centre)');
+    expect(byCentre).toContain('with G per centre');
+    expect(byCentre).toContain('0.644');
   });
 
   it('draws quantiles, a t-test and a chi-square test as tables with their statistics', () => {

@@ -265,6 +265,8 @@ export interface ValidateSurvivalResult {
   time: string;
   event: string;
   strata: string | null;
+  /** Pairs compared only within each centre (a model fitted with adjustForCentre). */
+  adjustForCentre?: boolean;
   timeResolution: number;
   timeResolutionBasis?: string;
   scoreResolution: number;
@@ -273,7 +275,7 @@ export interface ValidateSurvivalResult {
     discordant: number;
     tiedScore: number;
     tiedTime: number;
-    /** Uno's C (null with strata). */
+    /** Uno's C, G per stratum or centre (null with strata in results before validate-survival 1.4.0). */
     uno?: { concordance: number | null; ciLower: number | null; ciUpper: number | null } | null;
     /** Time-dependent AUC at the times asked (`aucTimes`). */
     timeDependentAuc?: Array<{

@@ -277,7 +277,7 @@ function validationAlgorithm(ctx: HubContext, mv: ModelVersion): string {
   );
 }
 
-function validationParams(mv: ModelVersion, body: ValidateModelRequest): Obj {
+function validationParams(mv: ModelVersion, body: ValidateModelRequest, fittedByCentre: boolean): Obj {
   const common: Obj = {
     dataset: body.dataset,
     model: frozenModel(mv),
@@ -288,8 +288,18 @@ function validationParams(mv: ModelVersion, body: ValidateModelRequest): Obj {
     // event times coarsened as in training unless the request says otherwise
     const trained = mv.training.timeResolution;
     const timeResolution = body.timeResolution ?? (typeof trained === 'number' ? trained : undefined);
+    // a model stratified by centre (adjustForCentre) has a baseline per centre, none common: its risk
+    // scores are compared only within a centre (as R's concordance on a coxph with strata(centre))
+    const byCentre = fittedByCentre || mv.training.adjustForCentre === true;
+    if (byCentre && body.strata !== undefined)
+      throw new FedhubError(
+        'FH_ERR_VALIDATION',
+        `model ${mv.name} v${mv.version} is stratified by centre (adjustForCentre): its C is computed within each centre; leave strata out`,
+        { fields: [{ path: 'body.strata', message: 'not with a model fitted with adjustForCentre' }] },
+      );
     return {
       ...common,
+      ...(byCentre ? { adjustForCentre: true } : {}),
       ...(body.time !== undefined ? { time: body.time } : {}),
       ...(body.event !== undefined ? { event: body.event } : {}),
       ...(body.strata !== undefined ? { strata: body.strata } : {}),
@@ -322,10 +332,17 @@ export async function validateModel(
 ): Promise<Task> {
   const mv = await getModelVersion(ctx, user, name, version);
   const algorithm = validationAlgorithm(ctx, mv);
+  // the fit's own parameters say adjustForCentre too (versions registered from coxph before 1.4.0, whose
+  // result did not): a model stratified by centre is never validated across centres
+  const fit =
+    mv.kind === 'coxph'
+      ? await ctx.db.db.selectFrom('tasks').select('params').where('id', '=', mv.taskId).executeTakeFirst()
+      : undefined;
+  const fittedByCentre = ((fromJson<Json>(fit?.params ?? null) ?? {}) as Obj).adjustForCentre === true;
   const task = await createTask(ctx, user, {
     studyId: body.studyId,
     algorithm,
-    params: validationParams(mv, body),
+    params: validationParams(mv, body, fittedByCentre),
     ...(body.nodeIds ? { nodeIds: body.nodeIds } : {}),
   });
   await withTransaction(ctx.db, (trx) =>

@@ -26,7 +26,9 @@ export function ValidateSurvivalView({ r }: { r: ValidateSurvivalResult }) {
       <table data-testid="validate-survival-table">
         <caption>
           Harrell's C of the frozen model on Surv({r.time}, {r.event})
-          {r.strata ? `, pairs within ${r.strata}` : ''}, per centre and pooled
+          {r.strata ? `, pairs within strata of ${r.strata}` : ''}
+          {r.adjustForCentre ? ', pairs within each centre (a model stratified by centre)' : ''}, per centre
+          and pooled
         </caption>
         <thead>
           <tr>
@@ -53,9 +55,10 @@ export function ValidateSurvivalView({ r }: { r: ValidateSurvivalResult }) {
       </p>
       {p.uno && (
         <p data-testid="uno-c">
-          Uno's C (censoring weights 1/G², survival::concordance timewt = "n/G2"):{' '}
-          {formatNumber(p.uno.concordance, 3)} (95% CI {formatNumber(p.uno.ciLower, 3)} to{' '}
-          {formatNumber(p.uno.ciUpper, 3)})
+          Uno's C (censoring weights 1/G²
+          {r.strata ? ` with G per stratum of ${r.strata}` : r.adjustForCentre ? ' with G per centre' : ''},
+          survival::concordance timewt = "n/G2"): {formatNumber(p.uno.concordance, 3)} (95% CI{' '}
+          {formatNumber(p.uno.ciLower, 3)} to {formatNumber(p.uno.ciUpper, 3)})
         </p>
       )}
       {p.timeDependentAuc && (
