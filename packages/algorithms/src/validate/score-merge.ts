@@ -28,6 +28,8 @@
  * library does this policy-driven merging.
  */
 
+import { FedhubError } from '@fedhub/protocol';
+
 /** Widest span of predicted probability one released group may cover. */
 export const MAX_GROUP_SPAN = 0.3;
 
@@ -151,46 +153,94 @@ export function mergeScoreBins(
   grid: { width: number; bins: number },
   minCell: number,
 ): MergedScores {
-  const n = y.length;
-  const raw = new Int32Array(n);
-  const counts = [new Float64Array(grid.bins), new Float64Array(grid.bins)];
-  const sums = [new Float64Array(grid.bins), new Float64Array(grid.bins)];
-  for (let i = 0; i < n; i++) {
-    const b = Math.min(grid.bins - 1, Math.max(0, Math.round(p[i]! / grid.width)));
-    raw[i] = b;
-    const c = y[i] === 1 ? 1 : 0;
-    counts[c]![b]! += 1;
-    sums[c]![b]! += p[i]!;
-  }
-  // a tolerance so that a span of exactly MAX_GROUP_SPAN is allowed despite rounding
-  const maxSpan = Math.floor(MAX_GROUP_SPAN / grid.width + 1e-9);
-  const groups: ScoreGroup[] = [];
-  const groupOf = [new Int32Array(grid.bins).fill(-1), new Int32Array(grid.bins).fill(-1)];
-  for (const outcome of [0, 1] as const) {
+  const { counts } = binCounts(y, p, grid);
+  const maxSpan = maxSpanBins(grid);
+  const runsOf = (outcome: 0 | 1) => {
     let total = 0;
-    for (const c of counts[outcome]!) total += c;
-    // a policy of one record per cell keeps every record's score (nothing merged, as R's numbers)
-    const least = minCell <= 1 ? minCell : Math.max(minCell, Math.ceil(total / MAX_GROUPS_PER_CLASS));
-    for (const g of mergeAdjacentBins(counts[outcome]!, least, maxSpan)) {
-      let s = 0;
-      for (let b = g.from; b <= g.to; b++) {
-        s += sums[outcome]![b]!;
-        groupOf[outcome]![b] = groups.length;
-      }
-      const mean = s / g.n;
-      const bin = Math.min(grid.bins - 1, Math.max(0, Math.round(mean / grid.width)));
-      groups.push({ outcome, ...g, mean, bin });
-    }
+    for (const c of counts[outcome]) total += c;
+    return mergeAdjacentBins(counts[outcome], leastGroupSize(total, minCell), maxSpan);
+  };
+  const runs: [Run[], Run[]] = [runsOf(0), runsOf(1)];
+  return mergeOnRuns(y, p, grid, runs, minCell <= 1);
+}
+
+/** The grid bin of a predicted probability. */
+export function gridBin(p: number, grid: { width: number; bins: number }): number {
+  return Math.min(grid.bins - 1, Math.max(0, Math.round(p / grid.width)));
+}
+
+/** Records per (outcome class, grid bin). */
+export function binCounts(
+  y: Float64Array,
+  p: Float64Array,
+  grid: { width: number; bins: number },
+): { counts: [Float64Array, Float64Array] } {
+  const counts: [Float64Array, Float64Array] = [new Float64Array(grid.bins), new Float64Array(grid.bins)];
+  for (let i = 0; i < y.length; i++) counts[y[i] === 1 ? 1 : 0][gridBin(p[i]!, grid)]! += 1;
+  return { counts };
+}
+
+/** The widest run in bins (a tolerance so that a span of exactly MAX_GROUP_SPAN is allowed despite rounding). */
+export function maxSpanBins(grid: { width: number }): number {
+  return Math.floor(MAX_GROUP_SPAN / grid.width + 1e-9);
+}
+
+/**
+ * The least records of one group of a class of `total` records: the minimum cell count, or total /
+ * MAX_GROUPS_PER_CLASS where larger; a policy of one record per cell keeps every record's score.
+ */
+export function leastGroupSize(total: number, minCell: number): number {
+  return minCell <= 1 ? minCell : Math.max(minCell, Math.ceil(total / MAX_GROUPS_PER_CLASS));
+}
+
+/**
+ * Each record of (`y`, `p`) given the group of its (outcome, bin) among `runs` (per outcome class, runs of
+ * bins that cover every bin the records occupy): the groups that hold records of this selection, each at
+ * its records' mean (or, with `keepScores`, every record at its own score: a one-record policy).
+ */
+export function mergeOnRuns(
+  y: Float64Array,
+  p: Float64Array,
+  grid: { width: number; bins: number },
+  runs: [ReadonlyArray<{ from: number; to: number }>, ReadonlyArray<{ from: number; to: number }>],
+  keepScores: boolean,
+): MergedScores {
+  const n = y.length;
+  const runOf = [new Int32Array(grid.bins).fill(-1), new Int32Array(grid.bins).fill(-1)];
+  for (const outcome of [0, 1] as const)
+    runs[outcome].forEach((r, k) => {
+      for (let b = r.from; b <= r.to; b++) runOf[outcome]![b] = k;
+    });
+  const raw = new Int32Array(n);
+  const size = [new Float64Array(runs[0].length), new Float64Array(runs[1].length)];
+  const total = [new Float64Array(runs[0].length), new Float64Array(runs[1].length)];
+  for (let i = 0; i < n; i++) {
+    const c = y[i] === 1 ? 1 : 0;
+    const r = runOf[c]![gridBin(p[i]!, grid)]!;
+    if (r < 0)
+      throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'validate: a record outside every merged score group');
+    raw[i] = r;
+    size[c]![r]! += 1;
+    total[c]![r]! += p[i]!;
   }
+  const groups: ScoreGroup[] = [];
+  const groupOfRun = [new Int32Array(runs[0].length).fill(-1), new Int32Array(runs[1].length).fill(-1)];
+  for (const outcome of [0, 1] as const)
+    runs[outcome].forEach((r, k) => {
+      const m = size[outcome]![k]!;
+      if (m === 0) return;
+      const mean = total[outcome]![k]! / m;
+      groupOfRun[outcome]![k] = groups.length;
+      groups.push({ outcome, from: r.from, to: r.to, n: m, mean, bin: gridBin(mean, grid) });
+    });
   const out = new Float64Array(n);
   const bin = new Int32Array(n);
   const recordGroup = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const gi = groupOf[y[i] === 1 ? 1 : 0]![raw[i]!]!;
+    const gi = groupOfRun[y[i] === 1 ? 1 : 0]![raw[i]!]!;
     recordGroup[i] = gi;
     const g = groups[gi]!;
-    // a policy that allows cells of one record merges nothing (one bin a group): each keeps its own score
-    out[i] = minCell <= 1 ? p[i]! : g.mean;
+    out[i] = keepScores ? p[i]! : g.mean;
     bin[i] = g.bin;
   }
   return { p: out, bin, groups, groupOf: recordGroup };

@@ -3,29 +3,49 @@
  * of one categorical column (sex, stage, scanner vendor...), where the study allows subgroup analyses
  * (`releaseSubgroupAnalyses`; the node refuses otherwise).
  *
- * At each node, per declared level (from the data dictionary, never from the data), the records of the level
- * are scored by the same model and their score bins merged exactly as the main release's are (score-merge.ts),
- * so each level releases a score histogram per outcome class, the Brier partial and the sum of predicted
- * probabilities, all secure-aggregated. Every count is declared to the node's release gate.
+ * At each node the main release's score groups and every level's are built on one partition of the score
+ * grid (common-partition.ts): per outcome class, runs of bins in which every part (each declared level, and
+ * the records whose subgroup value is missing) holds zero records or at least the minimum cell count. Each
+ * main group is then a union of whole level parts, so the main release and the level releases together
+ * determine no set of fewer records than the minimum cell count (the node's linear auditor sees sets it can
+ * combine without isolating anyone). Each level releases a score histogram per outcome class, the Brier
+ * partial, the sum of predicted probabilities and its calibration GLM partials, all secure-aggregated. Every
+ * count is declared to the node's release gate.
  *
- * The node releases its subgroup block only when every level passes its policy (at least the minimum subset
- * size of records, every declared count at least the minimum cell count) and so does the rest (the
- * records whose subgroup value is missing): otherwise the main release minus the released levels would give
- * the small level's counts away. A node that cannot release its block sends zeros and counts itself as
- * withholding; the pooled subgroup table is then withheld as a whole (a subgroup pooled over some centres only
- * would describe another population). The number of withholding centres is released, like the number of
- * centres that left out fewer missing records than the minimum.
+ * The node releases its subgroup block only when every level and the rest (the records whose subgroup value
+ * is missing) pass its policy (at least the minimum subset size, and a common partition whose every part
+ * passes); otherwise the main release minus the released levels would give the small level's counts away.
+ * A node that cannot release its block merges its main release on its own, sends zeros and counts itself as
+ * withholding; the pooled subgroup table is then withheld as a whole (a subgroup pooled over some centres
+ * only would describe another population). The number of withholding centres is released, like the number
+ * of centres that left out fewer missing records than the minimum.
  *
  * Measures per level: records, events, AUC with DeLong's CI, Brier score, and calibration-in-the-large as the
  * ratio of observed to expected events (O/E = events / sum of predicted probabilities; TRIPOD+AI item
- * "performance in subgroups"). The calibration slope per level is not computed (it would need its own IRLS
- * rounds per level).
+ * "performance in subgroups"), and the calibration slope and calibration-in-the-large with Wald CIs (R
+ * confint.default), fitted per level by federated IRLS in the main release's calibration rounds.
  */
 import { type ColumnSpec, FedhubError, type Filter } from '@fedhub/protocol';
-import { aucFromHistograms, brierLocalPartial } from '@fedhub/stats';
+import {
+  aucFromHistograms,
+  brierLocalPartial,
+  calibrationInLargeNodeData,
+  calibrationSlopeNodeData,
+  glmLocalPartial,
+} from '@fedhub/stats';
 import { declaredLevels } from '../declared-levels.js';
 import { type DisclosureCell, type RowIds, rowsAt } from '../types.js';
-import { groupMembers, type MergedScores, mergedHistogram, mergeScoreBins } from './score-merge.js';
+import { type CommonRun, mergeCommonBins, runPasses } from './common-partition.js';
+import {
+  binCounts,
+  groupMembers,
+  leastGroupSize,
+  type MergedScores,
+  maxSpanBins,
+  mergedHistogram,
+  mergeOnRuns,
+  mergeScoreBins,
+} from './score-merge.js';
 
 /** Scores of one selection of records: outcomes and predicted probabilities, aligned. */
 export interface SubgroupScores {
@@ -62,6 +82,79 @@ export function levelFilter(spec: ColumnSpec, level: string, filter: Filter | un
 /** Numbers per level in the additive vector: histogram (2 x bins), Brier sum, n, sum of p. */
 export const levelBlockSize = (bins: number) => 2 * bins + 3;
 
+/**
+ * The node's score groups with `subgroup`: the main release's and every level's, on one partition of the
+ * score grid (common-partition.ts), or, where that partition cannot pass the policy, the main release's on
+ * its own and the subgroup block withheld.
+ */
+export interface SubgroupParts {
+  levels: string[];
+  byLevel: SubgroupScores[];
+  /** The main release's merged scores: on the common runs, or merged on its own where withheld. */
+  main: MergedScores;
+  /** Each level's merged scores on the common runs; null where the block is withheld. */
+  merged: MergedScores[] | null;
+}
+
+/**
+ * The common partition of the main selection (`main`) and its levels (`byLevel`, each a subset of `main`
+ * scored by the same model): per outcome class, runs of score bins in which every part (each level, and
+ * the records whose subgroup value is missing) holds zero records or at least the minimum cell count. Every
+ * main group is then the union of its levels' parts and the missing part, each passing on its own, so the
+ * main release and the level releases together determine no set smaller than the minimum cell count.
+ * Withheld (main merged on its own) where a level or the missing part is under the minimum subset size, or
+ * a run cannot pass within the span (a part of fewer records than the minimum cell count in some class).
+ */
+export function subgroupParts(
+  levels: string[],
+  byLevel: SubgroupScores[],
+  main: SubgroupScores,
+  grid: { width: number; bins: number },
+  policy: { minCell: number; minSubset: number },
+): SubgroupParts {
+  const { minCell, minSubset } = policy;
+  const mainCounts = binCounts(main.y, main.p, grid).counts;
+  const levelCounts = byLevel.map((s) => binCounts(s.y, s.p, grid).counts);
+  // the missing part: the main selection's records outside every level, per (outcome, bin)
+  const missing: [Float64Array, Float64Array] = [mainCounts[0].slice(), mainCounts[1].slice()];
+  for (const c of levelCounts)
+    for (const o of [0, 1] as const)
+      for (let b = 0; b < grid.bins; b++) {
+        missing[o][b]! -= c[o][b]!;
+        if (missing[o][b]! < 0)
+          throw new FedhubError(
+            'FH_ERR_ALGORITHM_FAILED',
+            "validate: a subgroup level's records are not among the validation's records",
+          );
+      }
+  let missingN = 0;
+  for (const o of [0, 1] as const) for (const c of missing[o]) missingN += c;
+  const sizes = [...byLevel.map((s) => s.y.length), missingN];
+  const own = () => ({ levels, byLevel, main: mergeScoreBins(main.y, main.p, grid, minCell), merged: null });
+  // a level (or the missing records) is a subset of its own: empty or at least the minimum subset size
+  if (sizes.some((n) => n > 0 && n < minSubset)) return own();
+  const maxSpan = maxSpanBins(grid);
+  const runsOf = (o: 0 | 1): CommonRun[] => {
+    let total = 0;
+    for (const c of mainCounts[o]) total += c;
+    return mergeCommonBins(
+      [...levelCounts.map((c) => c[o]), missing[o]],
+      leastGroupSize(total, minCell),
+      minCell,
+      maxSpan,
+    );
+  };
+  const runs: [CommonRun[], CommonRun[]] = [runsOf(0), runsOf(1)];
+  if (runs.some((rs) => rs.some((r) => !runPasses(r.parts, 1, minCell)))) return own();
+  const keep = minCell <= 1;
+  return {
+    levels,
+    byLevel,
+    main: mergeOnRuns(main.y, main.p, grid, runs, keep),
+    merged: byLevel.map((s) => mergeOnRuns(s.y, s.p, grid, runs, keep)),
+  };
+}
+
 /** The node's subgroup block: the additive numbers (levels x block, then 1 if withheld) and its cells. */
 export interface SubgroupLocal {
   additive: number[];
@@ -70,57 +163,26 @@ export interface SubgroupLocal {
   withheld: boolean;
 }
 
-function passes(count: number, minCell: number): boolean {
-  return count === 0 || count >= minCell;
-}
-
 /**
- * The node's subgroup block for `levels`, from each level's scores, the main selection's size and events (to
- * check the records outside every level), the score grid and the node's minimum cell count.
+ * Each level's cells: its records per outcome and per (outcome, common run), naming their records where the
+ * node audits releases, as the main release's cells do (two validations whose level differs by one patient
+ * put that patient alone in the span of the released record sets, and the node's ledger refuses the second).
  */
-export function subgroupLocal(
-  levels: string[],
-  byLevel: SubgroupScores[],
-  main: { n: number; events: number },
-  grid: { width: number; bins: number },
-  policy: { minCell: number; minSubset: number },
-): SubgroupLocal {
-  const { minCell, minSubset } = policy;
-  const block = levelBlockSize(grid.bins);
-  const additive = new Array<number>(levels.length * block + 1).fill(0);
-  const cells: DisclosureCell[] = [];
-  let ok = true;
-  let nIn = 0;
-  let eventsIn = 0;
-  levels.forEach((_level, k) => {
-    const s = byLevel[k]!;
+export function subgroupCells(parts: SubgroupParts): DisclosureCell[] {
+  if (!parts.merged) return [];
+  return parts.levels.flatMap((_level, k) => {
+    const s = parts.byLevel[k]!;
+    const merged = parts.merged![k]!;
     const n = s.y.length;
+    if (n === 0) return [];
     let events = 0;
     for (let i = 0; i < n; i++) events += s.y[i]!;
-    nIn += n;
-    eventsIn += events;
-    if (n === 0) return;
-    const merged: MergedScores = mergeScoreBins(s.y, s.p, grid, minCell);
-    // the same released values as the main release: each record at its group's mean
-    const hist = mergedHistogram(s.y, merged, grid.bins);
-    const brier = brierLocalPartial(s.y, merged.p);
-    let sumMerged = 0;
-    for (let i = 0; i < n; i++) sumMerged += merged.p[i]!;
-    const at = k * block;
-    for (let b = 0; b < 2 * grid.bins; b++) additive[at + b] = hist[b]!;
-    additive[at + 2 * grid.bins] = brier[0]!;
-    additive[at + 2 * grid.bins + 1] = n;
-    additive[at + 2 * grid.bins + 2] = sumMerged;
-    // each cell names its records where the node audits releases, as the main release's cells do: two
-    // validations whose level differs by one patient (another subgroup column, a crafted model, a filter)
-    // put that patient alone in the span of the released record sets, and the node's ledger refuses the
-    // second
     const rows = s.rows;
     const byOutcome: [number[], number[]] = [[], []];
     if (rows) for (let i = 0; i < n; i++) byOutcome[s.y[i] === 1 ? 1 : 0].push(i);
     const members = rows ? groupMembers(merged) : null;
     const rowsOf = (ps: ArrayLike<number>) => (rows ? { rows: rowsAt(rows, ps) } : {});
-    const levelCells: DisclosureCell[] = [
+    return [
       {
         label: `subgroup level ${k + 1}, outcome 1`,
         count: events,
@@ -141,30 +203,65 @@ export function subgroupLocal(
           ...(members ? rowsOf(members[j]!) : {}),
         }),
       ),
-    ];
-    // a level is a subset of its own: at least the minimum subset size, like any selection
-    if (n < minSubset || levelCells.some((c) => !passes(c.count, minCell))) ok = false;
-    cells.push(...levelCells);
+    ] satisfies DisclosureCell[];
   });
-  // the records outside every level (missing subgroup value): main minus the levels must pass too
-  const restN = main.n - nIn;
-  const restEvents = main.events - eventsIn;
-  if (
-    (restN > 0 && restN < minSubset) ||
-    !passes(restEvents, minCell) ||
-    !passes(restN - restEvents, minCell)
-  )
-    ok = false;
-  if (!ok) {
-    const zeros = new Array<number>(levels.length * block + 1).fill(0);
-    zeros[levels.length * block] = 1;
-    return { additive: zeros, cells: [], withheld: true };
+}
+
+/** The node's subgroup block (histogram round) from its score groups. */
+export function subgroupLocal(parts: SubgroupParts, grid: { width: number; bins: number }): SubgroupLocal {
+  const block = levelBlockSize(grid.bins);
+  const additive = new Array<number>(parts.levels.length * block + 1).fill(0);
+  if (!parts.merged) {
+    additive[parts.levels.length * block] = 1;
+    return { additive, cells: [], withheld: true };
   }
-  return { additive, cells, withheld: false };
+  parts.levels.forEach((_level, k) => {
+    const s = parts.byLevel[k]!;
+    const merged = parts.merged![k]!;
+    const n = s.y.length;
+    if (n === 0) return;
+    // the same released values as the main release: each record at its group's mean
+    const hist = mergedHistogram(s.y, merged, grid.bins);
+    const brier = brierLocalPartial(s.y, merged.p);
+    let sumMerged = 0;
+    for (let i = 0; i < n; i++) sumMerged += merged.p[i]!;
+    const at = k * block;
+    for (let b = 0; b < 2 * grid.bins; b++) additive[at + b] = hist[b]!;
+    additive[at + 2 * grid.bins] = brier[0]!;
+    additive[at + 2 * grid.bins + 1] = n;
+    additive[at + 2 * grid.bins + 2] = sumMerged;
+  });
+  return { additive, cells: subgroupCells(parts), withheld: false };
+}
+
+/** Per level, the hub's coefficients of its calibration fits (null: that level is not fitted). */
+export type LevelCalibrationInput = Array<{ slope: number[] | null; large: number[] | null } | null>;
+
+/**
+ * The level's calibration GLM partials (slope: y ~ logit(p); in the large: y ~ 1 + offset(logit(p))) at
+ * the hub's coefficients, over the level's records at their released scores (sums over the level's
+ * cells, which are declared again with them). Levels the hub does not fit send nothing.
+ */
+export function subgroupCalibrationPartials(parts: SubgroupParts, fits: LevelCalibrationInput): number[] {
+  if (!parts.merged)
+    throw new FedhubError(
+      'FH_ERR_ALGORITHM_FAILED',
+      'validate: calibration asked per subgroup level of a node that withheld its subgroup block',
+    );
+  const out: number[] = [];
+  fits.forEach((fit, k) => {
+    if (!fit) return;
+    const y = parts.byLevel[k]!.y;
+    const p = parts.merged![k]!.p;
+    const beta = (b: number[] | null) => (b ? Float64Array.from(b) : null);
+    out.push(...glmLocalPartial(calibrationSlopeNodeData(y, p), 'binomial', beta(fit.slope)));
+    out.push(...glmLocalPartial(calibrationInLargeNodeData(y, p), 'binomial', beta(fit.large)));
+  });
+  return out;
 }
 
 /**
- * The node's subgroup block for `params.subgroup`: refuses where the study does not allow subgroup analyses;
+ * The node's score groups for `params.subgroup`: refuses where the study does not allow subgroup analyses;
  * each declared level is scored through `scoreLevel` with the study's filter narrowed to the level.
  */
 export async function subgroupBlock(
@@ -172,25 +269,22 @@ export async function subgroupBlock(
     allowed: boolean | undefined;
     spec: ColumnSpec;
     filter: Filter | undefined;
-    main: { n: number; events: number };
+    main: SubgroupScores;
     grid: { width: number; bins: number };
     minCell: number;
     minSubset: number;
   },
   scoreLevel: (filter: Filter, level: string) => Promise<SubgroupScores>,
-): Promise<SubgroupLocal & { levels: string[] }> {
+): Promise<SubgroupParts> {
   requireSubgroupsAllowed(opts.allowed);
   const levels = subgroupLevels(opts.spec);
   const byLevel: SubgroupScores[] = [];
   for (const level of levels)
     byLevel.push(await scoreLevel(levelFilter(opts.spec, level, opts.filter), level));
-  return {
-    levels,
-    ...subgroupLocal(levels, byLevel, opts.main, opts.grid, {
-      minCell: opts.minCell,
-      minSubset: opts.minSubset,
-    }),
-  };
+  return subgroupParts(levels, byLevel, opts.main, opts.grid, {
+    minCell: opts.minCell,
+    minSubset: opts.minSubset,
+  });
 }
 
 /** Refuses a subgroup analysis in a study that does not allow them (no data read, nothing released). */
@@ -214,6 +308,13 @@ export type SubgroupRow = {
   aucCiUpper: number | null;
   brier: number | null;
   observedExpected: number | null;
+  /** Calibration slope and in the large with Wald 95% CIs (null where not fitted or not converged). */
+  calibrationSlope?: number | null;
+  calibrationSlopeCiLower?: number | null;
+  calibrationSlopeCiUpper?: number | null;
+  calibrationInLarge?: number | null;
+  calibrationInLargeCiLower?: number | null;
+  calibrationInLargeCiUpper?: number | null;
 };
 
 /** The pooled subgroup table (or why it is withheld). */

@@ -48,8 +48,17 @@ import {
 import { frozenCoefficients, frozenModelLevels } from './frozen-model.js';
 import { netBenefitCurve } from './net-benefit.js';
 import { OnnxModelParam, onnxColumns, onnxScores } from './onnx-scores.js';
-import { groupMembers, mergedHistogram, mergeScoreBins } from './score-merge.js';
-import { requireSubgroupsAllowed, type SubgroupResult, subgroupBlock, subgroupPooled } from './subgroups.js';
+import { groupMembers, type MergedScores, mergedHistogram, mergeScoreBins } from './score-merge.js';
+import {
+  requireSubgroupsAllowed,
+  type SubgroupParts,
+  type SubgroupResult,
+  subgroupBlock,
+  subgroupCalibrationPartials,
+  subgroupCells,
+  subgroupLocal,
+  subgroupPooled,
+} from './subgroups.js';
 
 export const ValidateParamsSchema = z.strictObject({
   dataset: DatasetParam,
@@ -207,6 +216,8 @@ function sameSubgroupLevels(parts: ReadonlyArray<{ payload: object }>): string[]
   return first;
 }
 
+const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
+
 /** Patients per step of the released ROC curve, at least (adjacent score bins are merged until reached). */
 const ROC_MIN_STEP = 10;
 
@@ -217,15 +228,38 @@ function gridOf(res: number) {
 /**
  * The scores every statistic of this node uses: adjacent grid bins merged until each (outcome, group)
  * count passes the node's minimum cell count, each record given its group's mean (see score-merge.ts).
+ * With `subgroup`, the main release's groups and every level's are one common partition of the score grid
+ * (subgroups.ts, common-partition.ts), so each main group is a union of whole level parts; the same in
+ * every round (cached, and deterministic where the cache is gone).
  * The groups go to the node's log through the declared cells' labels.
  */
-function releasedScores(ctx: LocalContext, s: NodeScores, params: ValidateParams) {
-  const hit = ctx.cache.get('validate:released') as
-    | (NodeScores & { merged: ReturnType<typeof mergeScoreBins> })
-    | undefined;
+async function releasedScores(
+  ctx: LocalContext,
+  ds: DatasetHandle,
+  params: ValidateParams,
+  levels: Record<string, string[]>,
+) {
+  type Released = NodeScores & { merged: MergedScores; sub: SubgroupParts | null };
+  const hit = ctx.cache.get('validate:released') as Released | undefined;
   if (hit) return hit;
-  const merged = mergeScoreBins(s.y, s.p, gridOf(params.scoreResolution), ctx.policy.minCellCount);
-  const out = { ...s, p: merged.p, merged };
+  const s = await scores(ctx, ds, params, levels);
+  const grid = gridOf(params.scoreResolution);
+  const sub = params.subgroup
+    ? await subgroupBlock(
+        {
+          allowed: ctx.releaseSubgroupAnalyses,
+          spec: ds.column(params.subgroup),
+          filter: params.filter,
+          main: s,
+          grid,
+          minCell: ctx.policy.minCellCount,
+          minSubset: ctx.policy.minSubsetSize,
+        },
+        async (filter, level) => scores(ctx, ds, { ...params, filter }, levels, `validate:subgroup:${level}`),
+      )
+    : null;
+  const merged = sub ? sub.main : mergeScoreBins(s.y, s.p, grid, ctx.policy.minCellCount);
+  const out: Released = { ...s, p: merged.p, merged, sub };
   ctx.cache.set('validate:released', out);
   return out;
 }
@@ -237,7 +271,7 @@ function releasedScores(ctx: LocalContext, s: NodeScores, params: ValidateParams
  * models that differ only in one patient's score) puts that record alone in the span of the released
  * record sets, and the node's ledger refuses it.
  */
-function groupCells(s: NodeScores & { merged: ReturnType<typeof mergeScoreBins> }): DisclosureCell[] {
+function groupCells(s: NodeScores & { merged: MergedScores }): DisclosureCell[] {
   const members = s.rows ? groupMembers(s.merged) : null;
   return s.merged.groups.map((g, k) => ({
     label: `outcome ${g.outcome}, score bins ${g.from}..${g.to}`,
@@ -281,6 +315,11 @@ export const ValidateInputSchema = z.discriminatedUnion('phase', [
     breaks: z.array(z.number()).nullable(),
     slope: Coefficients.nullable(),
     large: Coefficients.nullable(),
+    // 1.6.0: per subgroup level, its calibration fits' coefficients (null: the level is not fitted)
+    subgroupFits: z
+      .array(z.strictObject({ slope: Coefficients.nullable(), large: Coefficients.nullable() }).nullable())
+      .max(1000)
+      .optional(),
   }),
 ]);
 export type ValidateInput = z.infer<typeof ValidateInputSchema>;
@@ -381,6 +420,8 @@ export interface ValidateState {
   subgroups?: SubgroupResult;
   slope: SerialIrls;
   large: SerialIrls;
+  /** Per subgroup level, its calibration fits (null: not fitted: no records, or one outcome class only). */
+  subgroupFits?: Array<{ slope: SerialIrls; large: SerialIrls } | null>;
   nodes: string[];
 }
 type State = ValidateState;
@@ -401,7 +442,10 @@ export const validate = defineAlgorithm<
   // 1.5.0: `subgroup`: the measures within each declared level, where the study allows subgroup analyses
   //   and, with per-node breakdowns, each centre's ROC curve (steps of ROC_MIN_STEP patients, from its own
   // merged histogram) and its Hosmer–Lemeshow groups, for per-centre curves with CIs
-  version: '1.5.0',
+  // 1.6.0: with `subgroup`, the main release's score groups and every level's are one common partition of
+  //   the score grid (each (level or missing, outcome, run) part zero or at least the minimum cell count),
+  //   and each level's calibration slope and in the large with Wald CIs
+  version: '1.6.0',
   title: 'Model validation across centres',
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
@@ -411,7 +455,7 @@ export const validate = defineAlgorithm<
   resultSchema: ValidateResultSchema,
   releases: {
     pooled:
-      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution, adjacent bins of each outcome merged at the node into groups of at least the minimum cell count spanning at most 0.3, every statistic computed on the group means; calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients; with `subgroup` (where the study allows subgroup analyses), the same merged histograms, Brier sum and sum of predicted probabilities per declared level of that column (secure-aggregated), released only when every level and the records outside them pass the policy',
+      'factor levels present (each at least the minimum cell count); per outcome class, histograms of the predicted probability at the declared resolution, adjacent bins of each outcome merged at the node into groups of at least the minimum cell count spanning at most 0.3, every statistic computed on the group means; calibration sums by federated IRLS and Hosmer–Lemeshow group sums (secure-aggregated; every risk group by outcome at least the minimum cell count); the pooled ROC curve in steps of at least 10 patients; with `subgroup` (where the study allows subgroup analyses), the main release score groups built from the parts of the levels (one partition of the score grid shared by every level and the records with a missing value, each part zero or at least the minimum cell count), and per declared level of that column the merged histograms, Brier sum, sum of predicted probabilities and calibration sums by federated IRLS (secure-aggregated), released only when every level and the records outside them pass the policy',
     perNode: 'AUC, calibration and Brier score per centre',
   },
   variables: (p) => ({
@@ -451,7 +495,7 @@ export const validate = defineAlgorithm<
         },
       );
     }
-    const s = releasedScores(ctx, await scores(ctx, ds, params, input.levels), params);
+    const s = await releasedScores(ctx, ds, params, input.levels);
     const events = s.y.reduce((a, b) => a + b, 0);
     const disclosure: DisclosureDeclaration = {
       subsetSize: s.y.length,
@@ -479,22 +523,8 @@ export const validate = defineAlgorithm<
       const histCells = groupCells(s);
       if (missingShown)
         histCells.push({ label: 'records left out (missing values)', count: missing, kind: 'missing' });
-      // subgroups (subgroups.ts): each declared level scored and merged as above, appended to the vector
-      const sub = params.subgroup
-        ? await subgroupBlock(
-            {
-              allowed: ctx.releaseSubgroupAnalyses,
-              spec: ds.column(params.subgroup),
-              filter: params.filter,
-              main: { n: s.y.length, events },
-              grid,
-              minCell: ctx.policy.minCellCount,
-              minSubset: ctx.policy.minSubsetSize,
-            },
-            async (filter, level) =>
-              scores(ctx, ds, { ...params, filter }, input.levels, `validate:subgroup:${level}`),
-          )
-        : null;
+      // subgroups (subgroups.ts): each declared level's records on the main release's common partition
+      const sub = s.sub ? { levels: s.sub.levels, ...subgroupLocal(s.sub, grid) } : null;
       if (sub) {
         additive.push(...sub.additive);
         histCells.push(...sub.cells);
@@ -590,6 +620,11 @@ export const validate = defineAlgorithm<
         input.large ? Float64Array.from(input.large) : null,
       ),
     );
+    // per subgroup level, its calibration fits (sums over the level's cells, declared again)
+    if (input.subgroupFits && s.sub) {
+      vec.push(...subgroupCalibrationPartials(s.sub, input.subgroupFits));
+      hlCells.push(...subgroupCells(s.sub));
+    }
     return release(
       { [ADDITIVE_FIELD]: vec, ...(centre ? { centre } : {}) },
       {
@@ -678,10 +713,25 @@ export const validate = defineAlgorithm<
             }
           : {}),
       };
+      // each level with both outcome classes gets its own calibration fits, in the same rounds
+      const subgroupFits = next.subgroups?.levels?.map((l) =>
+        l.n > 0 && l.events > 0 && l.events < l.n
+          ? { slope: ser(glmInitialState()), large: ser(glmInitialState()) }
+          : null,
+      );
       return {
         kind: 'next-round',
-        input: { phase: 'calibration', levels: s.levels, breaks, slope: null, large: null },
-        state: next,
+        input: {
+          phase: 'calibration',
+          levels: s.levels,
+          breaks,
+          slope: null,
+          large: null,
+          ...(subgroupFits
+            ? { subgroupFits: subgroupFits.map((f) => (f ? { slope: null, large: null } : null)) }
+            : {}),
+        },
+        state: { ...next, ...(subgroupFits ? { subgroupFits } : {}) },
       };
     }
     let offset = 0;
@@ -730,7 +780,19 @@ export const validate = defineAlgorithm<
     };
     const slope = step(s.slope, SLOPE_P, offset);
     const large = step(s.large, LARGE_P, offset + glmPartialSize(SLOPE_P));
-    if (!slope.done || !large.done) {
+    // the levels' fits follow, in level order (the levels not fitted send nothing)
+    let at = offset + glmPartialSize(SLOPE_P) + glmPartialSize(LARGE_P);
+    const subgroupFits = s.subgroupFits?.map((f) => {
+      if (!f) return null;
+      const next = {
+        slope: step(f.slope, SLOPE_P, at),
+        large: step(f.large, LARGE_P, at + glmPartialSize(SLOPE_P)),
+      };
+      at += glmPartialSize(SLOPE_P) + glmPartialSize(LARGE_P);
+      return next;
+    });
+    const levelsDone = (subgroupFits ?? []).every((f) => !f || (f.slope.done && f.large.done));
+    if (!slope.done || !large.done || !levelsDone) {
       const evalBeta = (x: SerialIrls) => (x.done ? x.done.beta : x.beta);
       return {
         kind: 'next-round',
@@ -740,8 +802,15 @@ export const validate = defineAlgorithm<
           breaks: null,
           slope: evalBeta(slope),
           large: evalBeta(large),
+          ...(subgroupFits
+            ? {
+                subgroupFits: subgroupFits.map((f) =>
+                  f ? { slope: evalBeta(f.slope), large: evalBeta(f.large) } : null,
+                ),
+              }
+            : {}),
         },
-        state: { ...s, hl, slope, large },
+        state: { ...s, hl, slope, large, ...(subgroupFits ? { subgroupFits } : {}) },
       };
     }
     const summarise = (x: SerialIrls, names: string[], intercept: boolean) =>
@@ -757,6 +826,29 @@ export const validate = defineAlgorithm<
       });
     const sl = summarise(slope, ['(Intercept)', 'logit(p)'], true);
     const lg = summarise(large, ['(Intercept)'], true);
+    // each level's calibration slope and in the large with Wald CIs, as the pooled ones (null where not
+    // fitted or not converged: one outcome class only, or separation)
+    const subgroups =
+      s.subgroups?.levels && subgroupFits
+        ? {
+            ...s.subgroups,
+            levels: s.subgroups.levels.map((row, k) => {
+              const f = subgroupFits[k];
+              const ok = f?.slope.done?.converged && f.large.done?.converged;
+              const a = ok ? summarise(f.slope, ['(Intercept)', 'logit(p)'], true) : null;
+              const b = ok ? summarise(f.large, ['(Intercept)'], true) : null;
+              return {
+                ...row,
+                calibrationSlope: a ? finiteOrNull(a.estimate[1]!) : null,
+                calibrationSlopeCiLower: a ? finiteOrNull(a.ciLower[1]!) : null,
+                calibrationSlopeCiUpper: a ? finiteOrNull(a.ciUpper[1]!) : null,
+                calibrationInLarge: b ? finiteOrNull(b.estimate[0]!) : null,
+                calibrationInLargeCiLower: b ? finiteOrNull(b.ciLower[0]!) : null,
+                calibrationInLargeCiUpper: b ? finiteOrNull(b.ciUpper[0]!) : null,
+              };
+            }),
+          }
+        : s.subgroups;
     return {
       kind: 'done',
       result: {
@@ -779,7 +871,7 @@ export const validate = defineAlgorithm<
           hosmerLemeshow: hl,
         },
         ...(releasePerNodeBreakdown === true ? { perCentre: s.perCentre! } : {}),
-        ...(s.subgroups ? { subgroups: s.subgroups } : {}),
+        ...(subgroups ? { subgroups } : {}),
         nodes: s.nodes,
       },
     };

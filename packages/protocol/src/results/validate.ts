@@ -45,6 +45,13 @@ export const ValidateResultSchema = z.looseObject({
             aucCiUpper: ResultNumber.nullable(),
             brier: ResultNumber.nullable(),
             observedExpected: ResultNumber.nullable(),
+            // 1.6.0: the level's calibration slope and in the large, Wald 95% CIs (R confint.default)
+            calibrationSlope: ResultNumber.nullable().optional(),
+            calibrationSlopeCiLower: ResultNumber.nullable().optional(),
+            calibrationSlopeCiUpper: ResultNumber.nullable().optional(),
+            calibrationInLarge: ResultNumber.nullable().optional(),
+            calibrationInLargeCiLower: ResultNumber.nullable().optional(),
+            calibrationInLargeCiUpper: ResultNumber.nullable().optional(),
           }),
         )
         .nullable()
