@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { mergeCommonBins, runPasses } from './common-partition.js';
-import { mergeAdjacentBins } from './score-merge.js';
 
 describe('mergeCommonBins', () => {
   it('closes a run only when every part is zero or at least the minimum', () => {
@@ -21,10 +20,59 @@ describe('mergeCommonBins', () => {
     ]);
   });
 
-  it('with one part, gives the same runs as the main release alone (mergeAdjacentBins)', () => {
-    const counts = [1, 4, 0, 0, 0, 0, 3, 2, 7, 1, 0, 2, 2, 9];
-    const one = mergeCommonBins([counts], 5, 5, 6).map(({ from, to, n }) => ({ from, to, n }));
-    expect(one).toEqual(mergeAdjacentBins(counts, 5, 6));
+  it('finds the finest partition that passes (checked against every partition of small inputs)', () => {
+    let seed = 7;
+    const rand = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 4294967296;
+    };
+    for (let t = 0; t < 200; t++) {
+      const bins = 9;
+      const counts = [0, 1, 2].map(() =>
+        Array.from({ length: bins }, () => (rand() < 0.4 ? 0 : Math.floor(rand() * 4))),
+      );
+      const span = 2 + Math.floor(rand() * 6);
+      const occupied = Array.from({ length: bins }, (_, b) => b).filter((b) => counts.some((c) => c[b]! > 0));
+      // every partition of the occupied bins into consecutive runs: the most runs that all pass
+      let most = -1;
+      for (let mask = 0; mask < 1 << Math.max(0, occupied.length - 1); mask++) {
+        let start = 0;
+        let ok = occupied.length > 0;
+        let runs = 0;
+        for (let j = 0; j < occupied.length && ok; j++) {
+          if (j === occupied.length - 1 || mask & (1 << j)) {
+            const parts = counts.map((c) => occupied.slice(start, j + 1).reduce((a, b) => a + c[b]!, 0));
+            ok = occupied[j]! - occupied[start]! <= span && runPasses(parts, 4, 3);
+            runs++;
+            start = j + 1;
+          }
+        }
+        if (ok) most = Math.max(most, runs);
+      }
+      const got = mergeCommonBins(counts, 4, 3, span);
+      const passes = got.every((r) => r.to - r.from <= span && runPasses(r.parts, 4, 3));
+      if (most < 0) expect(passes && got.length > 0).toBe(false);
+      else {
+        expect(passes).toBe(true);
+        expect(got).toHaveLength(most);
+        // every record is in one run
+        const n = counts.flat().reduce((a, b) => a + b, 0);
+        expect(got.reduce((a, r) => a + r.n, 0)).toBe(n);
+      }
+    }
+  });
+
+  it('is finer than the greedy from both ends where part of a class is sparse', () => {
+    // part 1 sparse: the greedy from both ends leaves short runs at the median that only join into one
+    // run of everything; the exact search keeps bin 0 apart ([5, 0] passes) and joins part 1's records
+    const counts = [
+      [5, 5, 5, 5],
+      [0, 2, 0, 3],
+    ];
+    expect(mergeCommonBins(counts, 5, 5, 3)).toEqual([
+      { from: 0, to: 0, n: 5, parts: [5, 0] },
+      { from: 1, to: 3, n: 20, parts: [15, 5] },
+    ]);
   });
 
   it('a part too small anywhere leaves a short run (the caller withholds)', () => {

@@ -13,9 +13,8 @@
  * released cell (a main group, a level's part) is a union of (part, outcome, run) sets that are each empty
  * or at least the minimum cell count, and no combination of the released record sets isolates fewer.
  *
- * The merge runs from both ends inwards to the median, as score-merge.ts's, and a run that cannot pass
- * within the span joins a neighbour where the span allows; a run still short is returned as it is (its
- * caller withholds the subgroup block).
+ * The runs are the finest partition that passes (found exactly, {@link mergeCommonBins}); where none
+ * passes within the span, short runs are returned and the caller withholds the subgroup block.
  */
 
 /** A run of adjacent grid bins and each part's count in it. */
@@ -91,9 +90,13 @@ function foldShort(runs: CommonRun[], least: number, minCell: number, maxSpan: n
 }
 
 /**
- * The common runs of one outcome class from `counts[part][bin]`: adjacent bins merged until every part's
- * count in the run is zero or at least `minCell` and the run holds at least `least` records, each run
- * spanning at most `maxSpan` bins. A run that cannot pass is returned short.
+ * The common runs of one outcome class from `counts[part][bin]`: a partition of the occupied bins into runs
+ * in which every part's count is zero or at least `minCell`, each run holding at least `least` records and
+ * spanning at most `maxSpan` bins. Among the partitions that pass, the one with the most runs (the finest,
+ * so the released scores move least) is found exactly by dynamic programming over the occupied bins (each
+ * run ends within `maxSpan` bins of its start: bins x span x parts steps); among equally fine ones, the
+ * shortest last run is kept at each step (deterministic). Where no partition passes (a part too sparse for any run within the span), the greedy
+ * runs from both ends are returned, some short (the caller withholds the subgroup block).
  *
  * @example
  * // two parts; bins 0..3
@@ -109,8 +112,51 @@ export function mergeCommonBins(
 ): CommonRun[] {
   const bins = counts[0]?.length ?? 0;
   const byBin = Array.from({ length: bins }, (_, b) => counts.map((c) => c[b]!));
+  const occupied: number[] = [];
+  for (let b = 0; b < bins; b++) if (sum(byBin[b]!) > 0) occupied.push(b);
+  const m = occupied.length;
+  if (m === 0) return [];
+  const k = counts.length;
+  // prefix sums over the occupied bins, per part
+  const prefix = Array.from({ length: k }, () => new Float64Array(m + 1));
+  for (let j = 0; j < m; j++)
+    for (let q = 0; q < k; q++) prefix[q]![j + 1] = prefix[q]![j]! + byBin[occupied[j]!]![q]!;
+  const partsOf = (i: number, j: number) => prefix.map((pr) => pr[j]! - pr[i]!);
+  // best[j]: most runs covering occupied bins 0..j-1 (-1: none passes); from[j]: where its last run starts
+  const best = new Int32Array(m + 1).fill(-1);
+  const from = new Int32Array(m + 1).fill(-1);
+  best[0] = 0;
+  for (let j = 1; j <= m; j++) {
+    const end = occupied[j - 1]!;
+    for (let i = j - 1; i >= 0 && end - occupied[i]! <= maxSpan; i--) {
+      if (best[i]! < 0 || best[i]! + 1 <= best[j]!) continue;
+      let ok = true;
+      let n = 0;
+      for (let q = 0; q < k && ok; q++) {
+        const c = prefix[q]![j]! - prefix[q]![i]!;
+        n += c;
+        ok = c === 0 || c >= minCell;
+      }
+      if (ok && n >= least) {
+        best[j] = best[i]! + 1;
+        from[j] = i;
+      }
+    }
+  }
+  if (best[m]! < 0) return greedyBothEnds(byBin, least, minCell, maxSpan);
+  const runs: CommonRun[] = [];
+  for (let j = m; j > 0; j = from[j]!) {
+    const i = from[j]!;
+    const parts = partsOf(i, j);
+    runs.push({ from: occupied[i]!, to: occupied[j - 1]!, n: sum(parts), parts });
+  }
+  return runs.reverse();
+}
+
+/** The greedy runs from both ends inwards to the median, short ones joined where the span allows. */
+function greedyBothEnds(byBin: number[][], least: number, minCell: number, maxSpan: number): CommonRun[] {
+  const bins = byBin.length;
   const total = sum(byBin.map(sum));
-  if (total === 0) return [];
   let mid = 0;
   for (let acc = 0; mid < bins; mid++) {
     acc += sum(byBin[mid]!);
