@@ -90,13 +90,17 @@ describe('formatTaskOutcome', () => {
       },
       nodes,
     );
-    const r = result as { subgroups: { levels: Array<{ level: string; n: number; auc: number }> } };
+    const r = result as {
+      subgroups: { levels: Array<{ level: string; n: number; auc: number; calibrationSlope: number }> };
+    };
     const out = formatTaskOutcome(task(result));
     expect(out).toContain('Subgroups by sex (pooled over every centre):');
+    expect(out).toContain('calib. slope');
     for (const l of r.subgroups.levels) {
       const row = out.split('\n').find((x) => x.startsWith(`${l.level} `));
       expect(row).toContain(` ${l.n} `);
       expect(row).toContain(` ${Number(l.auc.toPrecision(4))} `);
+      expect(row).toContain(` ${Number(l.calibrationSlope.toPrecision(4))} `);
     }
     expect(out).not.toContain('NaN');
   });

@@ -127,6 +127,16 @@ function ciRange(
   return `${f.lower} to ${f.upper}`;
 }
 
+/** An estimate and its "lower to upper", or n/a where the estimate is missing (not fitted, older result). */
+function estimateWithCi(
+  estimate: number | string | null | undefined,
+  lower: number | string | null | undefined,
+  upper: number | string | null | undefined,
+): [string, string] {
+  if (typeof estimate !== 'number') return ['n/a', ''];
+  return [num(estimate, 4), ciRange(estimate, lower as number | null, upper as number | null, 4)];
+}
+
 function expOrNull(x: number | null | undefined): number | null {
   return x === null || x === undefined ? null : Math.exp(x);
 }
@@ -372,7 +382,19 @@ function formatValidate(r: {
           '',
           `Subgroups by ${g.column} (pooled over every centre):`,
           table(
-            ['level', 'n', 'events', 'AUC', '95% CI (DeLong)', 'Brier', 'O/E'],
+            [
+              'level',
+              'n',
+              'events',
+              'AUC',
+              '95% CI (DeLong)',
+              'Brier',
+              'O/E',
+              'calib. slope',
+              '95% CI (Wald)',
+              'in the large',
+              '95% CI (Wald)',
+            ],
             g.levels.map((l) => [
               String(l.level),
               l.n as number,
@@ -383,6 +405,13 @@ function formatValidate(r: {
                 : ciRange(l.auc as number, l.aucCiLower as number, l.aucCiUpper as number, 4),
               l.brier === null ? 'n/a' : num(l.brier as number),
               l.observedExpected === null ? 'n/a' : num(l.observedExpected as number),
+              // validate 1.6.0 on: the level's calibration fits (absent from earlier results)
+              ...estimateWithCi(l.calibrationSlope, l.calibrationSlopeCiLower, l.calibrationSlopeCiUpper),
+              ...estimateWithCi(
+                l.calibrationInLarge,
+                l.calibrationInLargeCiLower,
+                l.calibrationInLargeCiUpper,
+              ),
             ]),
           ),
         ]

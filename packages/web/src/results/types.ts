@@ -215,6 +215,13 @@ export interface SubgroupRow {
   aucCiUpper: number | null;
   brier: number | null;
   observedExpected: number | null;
+  /** validate 1.6.0 on: calibration slope and in the large with Wald 95% CIs (null: not fitted). */
+  calibrationSlope?: number | null;
+  calibrationSlopeCiLower?: number | null;
+  calibrationSlopeCiUpper?: number | null;
+  calibrationInLarge?: number | null;
+  calibrationInLargeCiLower?: number | null;
+  calibrationInLargeCiUpper?: number | null;
 }
 
 /** A validation's subgroup table, or why it was withheld. */

@@ -251,7 +251,7 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
               if (!g) return `${s.studyTitle}: no subgroup analysis`;
               const levels = g.levels as Obj[] | null;
               return levels
-                ? `${s.studyTitle}: by "${g.column}": ${levels.map((l) => `${l.level} AUC ${num(l.auc)} (n ${l.n})`).join(', ')}`
+                ? `${s.studyTitle}: by "${g.column}": ${levels.map((l) => `${l.level} AUC ${num(l.auc)}${typeof l.calibrationSlope === 'number' ? `, calibration slope ${num(l.calibrationSlope)}` : ''} (n ${l.n})`).join(', ')}`
                 : `${s.studyTitle}: by "${g.column}": withheld (${g.withheldReason ?? 'under the disclosure policy'})`;
             })
             .join('; '),
@@ -407,13 +407,20 @@ export function renderOnnxReportHtml(report: Obj): string {
             `${num(l.aucCiLower)} to ${num(l.aucCiUpper)}`,
             num(l.brier, 4),
             num(l.observedExpected),
+            // validate 1.6.0 on: the level's calibration slope and in the large, Wald 95% CIs
+            ...(typeof l.calibrationSlope === 'number'
+              ? [
+                  `${num(l.calibrationSlope)} (${num(l.calibrationSlopeCiLower)} to ${num(l.calibrationSlopeCiUpper)})`,
+                  `${num(l.calibrationInLarge)} (${num(l.calibrationInLargeCiLower)} to ${num(l.calibrationInLargeCiUpper)})`,
+                ]
+              : ['n/a', 'n/a']),
           ]),
         )
         .join('');
       const subgroupHtml = !g
         ? ''
         : g.levels
-          ? `<h3>Subgroups by <code>${esc(g.column)}</code></h3><table><tr><th>level</th><th>n</th><th>events</th><th>AUC</th><th>95% CI</th><th>Brier</th><th>O/E</th></tr>${subgroupRows}</table>`
+          ? `<h3>Subgroups by <code>${esc(g.column)}</code></h3><table><tr><th>level</th><th>n</th><th>events</th><th>AUC</th><th>95% CI</th><th>Brier</th><th>O/E</th><th>calibration slope (95% CI)</th><th>in the large (95% CI)</th></tr>${subgroupRows}</table>`
           : `<h3>Subgroups by <code>${esc(g.column)}</code></h3><p>Withheld: ${esc(g.withheldReason ?? 'under the disclosure policy')}.</p>`;
       return `<h2>Validation: ${esc(s.studyTitle)}</h2>
 <p>Task ${esc(s.taskId)}; centres: ${esc((s.nodes as string[]).join(', '))}; outcome <code>${esc(s.outcome)}</code>.</p>
