@@ -92,10 +92,11 @@ function foldShort(runs: CommonRun[], least: number, minCell: number, maxSpan: n
 /**
  * The common runs of one outcome class from `counts[part][bin]`: a partition of the occupied bins into runs
  * in which every part's count is zero or at least `minCell`, each run holding at least `least` records and
- * spanning at most `maxSpan` bins. Among the partitions that pass, the one with the most runs (the finest,
- * so the released scores move least) is found exactly by dynamic programming over the occupied bins (each
- * run ends within `maxSpan` bins of its start: bins x span x parts steps); among equally fine ones, the
- * shortest last run is kept at each step (deterministic). Where no partition passes (a part too sparse for any run within the span), the greedy
+ * spanning at most `maxSpan` bins. Among the partitions that pass, the one whose runs move the records'
+ * scores least (least sum of squared distances of the records' bins from their run's mean bin, as 1-D
+ * k-means; the AUC and the Brier score move with it) is found exactly by dynamic programming over the
+ * occupied bins (each run ends within `maxSpan` bins of its start: bins x span x parts steps); among equal
+ * ones, the shortest last run is kept at each step (deterministic). Where no partition passes (a part too sparse for any run within the span), the greedy
  * runs from both ends are returned, some short (the caller withholds the subgroup block).
  *
  * @example
@@ -122,14 +123,32 @@ export function mergeCommonBins(
   for (let j = 0; j < m; j++)
     for (let q = 0; q < k; q++) prefix[q]![j + 1] = prefix[q]![j]! + byBin[occupied[j]!]![q]!;
   const partsOf = (i: number, j: number) => prefix.map((pr) => pr[j]! - pr[i]!);
-  // best[j]: most runs covering occupied bins 0..j-1 (-1: none passes); from[j]: where its last run starts
-  const best = new Int32Array(m + 1).fill(-1);
+  // the spread of the records' bins in a run (sum of squared deviations from the run's mean bin): the
+  // distance the merge moves the records' scores, squared
+  const cnt = new Float64Array(m + 1);
+  const s1 = new Float64Array(m + 1);
+  const s2 = new Float64Array(m + 1);
+  for (let j = 0; j < m; j++) {
+    const b = occupied[j]!;
+    const c = sum(byBin[b]!);
+    cnt[j + 1] = cnt[j]! + c;
+    s1[j + 1] = s1[j]! + c * b;
+    s2[j + 1] = s2[j]! + c * b * b;
+  }
+  const spread = (i: number, j: number) => {
+    const n = cnt[j]! - cnt[i]!;
+    const t = s1[j]! - s1[i]!;
+    return Math.max(0, s2[j]! - s2[i]! - (t * t) / n);
+  };
+  // best[j]: least spread of a passing partition of occupied bins 0..j-1 (Infinity: none passes);
+  // from[j]: where its last run starts
+  const best = new Float64Array(m + 1).fill(Number.POSITIVE_INFINITY);
   const from = new Int32Array(m + 1).fill(-1);
   best[0] = 0;
   for (let j = 1; j <= m; j++) {
     const end = occupied[j - 1]!;
     for (let i = j - 1; i >= 0 && end - occupied[i]! <= maxSpan; i--) {
-      if (best[i]! < 0 || best[i]! + 1 <= best[j]!) continue;
+      if (!Number.isFinite(best[i]!)) continue;
       let ok = true;
       let n = 0;
       for (let q = 0; q < k && ok; q++) {
@@ -137,13 +156,16 @@ export function mergeCommonBins(
         n += c;
         ok = c === 0 || c >= minCell;
       }
-      if (ok && n >= least) {
-        best[j] = best[i]! + 1;
+      if (!ok || n < least) continue;
+      const cost = best[i]! + spread(i, j);
+      // strictly less (beyond rounding): among equal ones the shortest last run is kept (deterministic)
+      if (!Number.isFinite(best[j]!) || cost < best[j]! - 1e-9 * (1 + best[j]!)) {
+        best[j] = cost;
         from[j] = i;
       }
     }
   }
-  if (best[m]! < 0) return greedyBothEnds(byBin, least, minCell, maxSpan);
+  if (!Number.isFinite(best[m]!)) return greedyBothEnds(byBin, least, minCell, maxSpan);
   const runs: CommonRun[] = [];
   for (let j = m; j > 0; j = from[j]!) {
     const i = from[j]!;

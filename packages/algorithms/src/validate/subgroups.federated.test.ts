@@ -72,7 +72,7 @@ describe('validate: subgroup results equal the pooled computation per level', ()
 
   // the merge moves the AUC at second order (score-merge.ts); the levels' parts of one common partition are
   // smaller than the whole's groups, so the error is larger than the main release's (docs/privacy.md)
-  it('under the default policy the levels are released from the common score groups, the AUC within 3e-3', async () => {
+  it('under the default policy the levels are released from the common score groups, the AUC within 1.5e-3', async () => {
     const { result, transcript } = await runLocalFederation('validate', params('sex'), fed.nodes);
     const sub = (result as { subgroups: SubgroupResult }).subgroups;
     expect(sub.centresWithheld).toBe(0);
@@ -81,7 +81,7 @@ describe('validate: subgroup results equal the pooled computation per level', ()
       const w = fixture.sex![i]!;
       expect(got.n).toBe(w.n);
       expect(got.events).toBe(w.events);
-      expect(Math.abs(got.auc! - (w.auc as number))).toBeLessThan(3e-3);
+      expect(Math.abs(got.auc! - (w.auc as number))).toBeLessThan(1.5e-3);
       expect(Math.abs(got.brier! - (w.brier as number))).toBeLessThan(1e-3);
       expect(Math.abs(got.calibrationSlope! - (w.calibrationSlope as number))).toBeLessThan(0.05);
       expect(Math.abs(got.calibrationInLarge! - (w.calibrationInLarge as number))).toBeLessThan(0.01);
