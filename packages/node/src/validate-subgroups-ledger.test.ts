@@ -96,4 +96,21 @@ describe('validate by a subgroup with the ledger on (3 x 300 synthetic federatio
       fed.close();
     }
   });
+
+  it('the same model validated without subgroup, then by sex: partitions that differ fail closed at the second', async () => {
+    // (docs/privacy.md: the records between the two partitions' boundaries are in the span of the two
+    // releases; the auditor refuses the second, with no data in the refusal)
+    const fed = await buildNodes('d', COLUMNS, [centre(701), centre(702), centre(703)], { ledger: true });
+    try {
+      expect((await federate('validate', params(), fed.nodes, { study })).kind).toBe('result');
+      const b = await federate('validate', params('sex'), fed.nodes, { study });
+      expect(b.kind).toBe('refused');
+      if (b.kind === 'refused') {
+        expect(b.body.code).toBe('FH_ERR_DIFFERENCING');
+        expect(JSON.stringify(b.body)).not.toMatch(/score|outcome|level|group|\bF\b|\bM\b|sex/);
+      }
+    } finally {
+      fed.close();
+    }
+  });
 });
