@@ -8,10 +8,9 @@
  * The defence: each subgroup level's cells (its records per outcome and per merged score group) name their
  * records like the main release's cells, and the node's ledger audits them, so no pair of releases that
  * puts the target alone in the span of the released record sets gets out (FH_ERR_DIFFERENCING, no data in
- * the refusal). Today this fails closed more often than it needs to: a level's score groups are merged on
- * their own and cut across the main release's groups, so the auditor may refuse even the first, ordinary
- * subgroup analysis (docs/privacy.md, "Subgroups"); building the main groups from the levels' parts is the
- * next step.
+ * the refusal). Since validate 1.6.0 the main release's score groups are built from the levels' parts (one
+ * common partition), so the first, ordinary subgroup analysis is released (validate-subgroups-ledger.test.ts)
+ * while the pair still never gets out.
  *
  * Each attack is run twice: without the ledger (the control: the derivation recovers the outcome) and with it.
  */
