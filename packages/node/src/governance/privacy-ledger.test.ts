@@ -196,9 +196,15 @@ describe('privacy ledger: the auditor state across restarts', () => {
       sets: sets.map((rows) => ({ namespace: cellsNs, rows })),
       minGroup: 5,
     });
-    // 40 bytes: two atoms at rank two (32 bytes) fit, three at rank three (72) do not
-    const small = new PrivacyLedger(join(dir, 'cells-capacity'), 40);
+    // a limit just above what the first release holds: it fits, a release adding rank does not
+    const probe = new PrivacyLedger(join(dir, 'cells-capacity-probe'));
+    probe.admitRows([], 10, undefined, cells(range(0, 20), range(20, 40)));
+    const held = probe.cellsStateBytes('cohort');
+    probe.close();
+    expect(held).toBeGreaterThan(0);
+    const small = new PrivacyLedger(join(dir, 'cells-capacity'), held + 1);
     small.admitRows([], 10, undefined, cells(range(0, 20), range(20, 40)));
+    expect(small.cellsStateBytes('cohort')).toBe(held);
     expect(() => small.admitRows([], 10, undefined, cells(range(0, 30), range(30, 40)))).toThrow(
       expect.objectContaining({ code: 'FH_ERR_DIFFERENCING', details: { rule: 'capacity' } }),
     );

@@ -75,8 +75,9 @@ export class PrivacyLedger {
   private readonly rowIdentity: 'keyed' | 'in-memory';
 
   /**
-   * @param cellsStateLimit bytes the elimination of one dataset's cells may hold (dense rows: 8 bytes per
-   *   atom per independent cell set); past it, releases with cells are refused (rule `capacity`).
+   * @param cellsStateLimit bytes the elimination of one dataset's cells may hold (its sparse rows, column
+   *   index and atoms, as {@link LinearAuditor.bytes} counts them); past it, releases adding cells are
+   *   refused (rule `capacity`).
    * @param options.rowIdentity `keyed` (a node's ledger): each row's identity is kept as an HMAC in the
    *   ledger's file, so it survives restarts and refreshes of the data. `in-memory`: the identity text itself,
    *   kept in this process only, for a ledger thrown away with its process (`fedhub simulate`'s nodes): the
@@ -365,14 +366,14 @@ export class PrivacyLedger {
         }
         proposal.commit();
       }
-      // the cells' elimination is dense over the atoms: past its memory limit, no more cells are taken
+      // past the memory limit of the cells' elimination (the bytes it holds), no more cells are taken
       // (fail closed: the release is refused, nothing is kept)
       // (a release adding nothing new, e.g. the same model again, still passes)
       for (const [namespace, a] of open)
         if (
           namespace.endsWith(`\u0000${CELLS_KEY}`) &&
           a.size.rank > (rankBefore.get(namespace) ?? 0) &&
-          stateBytes(a) > this.cellsStateLimit
+          a.bytes() > this.cellsStateLimit
         )
           throw refusal('capacity');
     } catch (err) {
@@ -403,6 +404,11 @@ export class PrivacyLedger {
   /** Stable rows of one namespace, for benchmarks: as {@link admitRows} with one set. */
   auditRows(root: string, key: string, rows: Int32Array, minSubsetSize: number): void {
     this.admitRows([{ namespace: `${root}\u0000${key}`, rows }], minSubsetSize);
+  }
+
+  /** Bytes the audit of a dataset root's cells holds (what `cellsStateLimit` is compared with). */
+  cellsStateBytes(root: string): number {
+    return this.auditor(`${root}\u0000${CELLS_KEY}`).auditor.bytes();
   }
 
   /** A cell's rows, as the sorted stable indices (cells are small: a bitset over the rows would not be). */
@@ -457,9 +463,13 @@ export class PrivacyLedger {
     const snap = this.db
       .prepare('SELECT through_release, state FROM auditor_snapshots WHERE namespace = ?')
       .get(namespace) as { through_release: number; state: Buffer } | undefined;
-    const auditor = snap ? new LinearAuditor(decodeState(snap.state)) : LinearAuditor.empty(this.primes);
-    // releases after the snapshot are replayed in order: the same steps give the same state
+    // cells: sparse rows (small sets; a snapshot written with dense rows is converted on load)
     const isCells = namespace.endsWith(`\u0000${CELLS_KEY}`);
+    const as = isCells ? 'sparse' : 'dense';
+    const auditor = snap
+      ? new LinearAuditor(decodeState(snap.state), as)
+      : LinearAuditor.empty(this.primes, as);
+    // releases after the snapshot are replayed in order: the same steps give the same state
     const later = isCells
       ? (
           this.db
@@ -554,12 +564,6 @@ function refusal(rule: 'pairwise' | 'linear' | 'capacity'): FedhubError {
   );
 }
 
-/** Memory of an auditor's elimination (both fields' dense rows over the atoms). */
-function stateBytes(a: LinearAuditor): number {
-  const { atoms, rank } = a.size;
-  return 2 * 4 * rank * atoms;
-}
-
 /** The stable indices (sorted) of the row ids in `records`. */
 function toDense(records: RecordSet, dense: Int32Array | null): Int32Array {
   if (!dense) {
@@ -628,31 +632,48 @@ function symmetricDifference(a: Uint8Array, b: Uint8Array): number {
   return d;
 }
 
-/** Binary form of an auditor's state: a JSON header, then the typed arrays. */
+/**
+ * Binary form of an auditor's state: a JSON header, then the typed arrays. Version 2 (sparse rows for the
+ * cells) marks each field's representation; a header without a version is the first format (dense rows
+ * only), which still loads.
+ */
 function encodeState(s: AuditorState): Buffer {
   const atoms = s.atomSize.length;
   const header = Buffer.from(
     JSON.stringify({
+      version: 2,
       rows: s.atomOf.length,
       atoms,
-      fields: s.fields.map((f) => ({ prime: f.prime, pivotOf: f.pivotOf })),
+      fields: s.fields.map((f) =>
+        'sparse' in f
+          ? { prime: f.prime, pivotOf: f.pivotOf, kind: 'sparse', nnz: f.sparse.map((r) => r.atoms.length) }
+          : { prime: f.prime, pivotOf: f.pivotOf, kind: 'dense' },
+      ),
     }),
   );
   const parts: Buffer[] = [Buffer.alloc(4), header];
   parts[0]!.writeUInt32LE(header.length);
   const bytes = (a: Int32Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   parts.push(bytes(s.atomOf), bytes(Int32Array.from(s.atomSize)));
-  for (const f of s.fields) for (const r of f.rows) parts.push(bytes(r.subarray(0, atoms)));
+  for (const f of s.fields)
+    if ('sparse' in f) for (const r of f.sparse) parts.push(bytes(r.atoms), bytes(r.values));
+    else for (const r of f.rows) parts.push(bytes(r.subarray(0, atoms)));
   return Buffer.concat(parts);
 }
 
 function decodeState(buf: Buffer): AuditorState {
   const headerLength = buf.readUInt32LE(0);
   const h = JSON.parse(buf.subarray(4, 4 + headerLength).toString('utf8')) as {
+    version?: number;
     rows: number;
     atoms: number;
-    fields: Array<{ prime: number; pivotOf: number[] }>;
+    fields: Array<{ prime: number; pivotOf: number[]; kind?: 'dense' | 'sparse'; nnz?: number[] }>;
   };
+  if (h.version !== undefined && h.version !== 2)
+    throw new FedhubError(
+      'FH_ERR_INTERNAL',
+      `privacy ledger: an auditor snapshot of format ${h.version} is newer than this node reads (2)`,
+    );
   let at = 4 + headerLength;
   // copies: the buffer's offsets need not be aligned for typed-array views
   const take = (n: number) => {
@@ -662,10 +683,17 @@ function decodeState(buf: Buffer): AuditorState {
   };
   const atomOf = new Int32Array(take(h.rows));
   const atomSize = Array.from(new Int32Array(take(h.atoms)));
-  const fields = h.fields.map((f) => ({
-    prime: f.prime,
-    pivotOf: f.pivotOf,
-    rows: f.pivotOf.map(() => new Uint32Array(take(h.atoms))),
-  }));
+  const fields = h.fields.map((f) =>
+    f.kind === 'sparse'
+      ? {
+          prime: f.prime,
+          pivotOf: f.pivotOf,
+          sparse: (f.nnz ?? []).map((n) => ({
+            atoms: new Int32Array(take(n)),
+            values: new Uint32Array(take(n)),
+          })),
+        }
+      : { prime: f.prime, pivotOf: f.pivotOf, rows: f.pivotOf.map(() => new Uint32Array(take(h.atoms))) },
+  );
   return { atomOf, atomSize, fields };
 }
