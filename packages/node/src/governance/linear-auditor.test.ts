@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invMod, isPrime, LinearAuditor, mulMod, primeFrom } from './linear-auditor.js';
+import { type AuditorState, invMod, isPrime, LinearAuditor, mulMod, primeFrom, type Representation } from './linear-auditor.js';
 
 const PRIMES = [primeFrom(1_500_000_000), primeFrom(2_000_000_000)];
 
@@ -48,7 +48,7 @@ function mulberry(seed: number) {
   };
 }
 
-describe('linear auditor', () => {
+describe.each<Representation>(['dense', 'sparse'])('linear auditor, %s rows', (as) => {
   it('modular helpers are exact near 2^31', () => {
     const p = PRIMES[1]!;
     expect(isPrime(p)).toBe(true);
@@ -71,7 +71,7 @@ describe('linear auditor', () => {
     const S3 = [...B, ...C, ...range(31, 40)];
     const S4 = range(31, 40);
     // S1 - S2 - S4 + S3 = e0 + A + B - A - C - R + B + C + R ... check with the reference instead
-    const aud = LinearAuditor.empty(PRIMES);
+    const aud = LinearAuditor.empty(PRIMES, as);
     const sets = [S1, S2, S4];
     for (const s of sets) expect(aud.apply(s, 2)).toBeNull();
     const last = [0, ...A, ...C, ...range(31, 40)];
@@ -86,7 +86,7 @@ describe('linear auditor', () => {
     const rnd = mulberry(7);
     for (let trial = 0; trial < 60; trial++) {
       const n = 6 + Math.floor(rnd() * 8);
-      const aud = LinearAuditor.empty(PRIMES);
+      const aud = LinearAuditor.empty(PRIMES, as);
       const accepted: number[][] = [];
       for (let q = 0; q < 10; q++) {
         const density = 0.3 + rnd() * 0.6;
@@ -102,12 +102,12 @@ describe('linear auditor', () => {
 
   it('refuses a group smaller than minGroup that no release separates, and survives a state round trip', () => {
     const all = Array.from({ length: 30 }, (_, i) => i);
-    const aud = LinearAuditor.empty(PRIMES);
+    const aud = LinearAuditor.empty(PRIMES, as);
     expect(aud.apply(all, 10)).toBeNull();
     // rows 0..4 always together: their total is the difference of the two releases
     expect(aud.apply(all.slice(5), 10)).toEqual({ rows: 5 });
     expect(aud.apply(all.slice(15), 10)).toBeNull();
-    const again = new LinearAuditor(aud.state());
+    const again = new LinearAuditor(aud.state(), as);
     expect(again.apply(all.slice(20), 10)).toEqual({ rows: 5 });
     expect(again.size).toEqual({ atoms: 2, rank: 2 });
   });
@@ -118,7 +118,7 @@ describe('linear auditor', () => {
     const rnd = mulberry(11);
     for (let trial = 0; trial < 40; trial++) {
       const n = 8 + Math.floor(rnd() * 8);
-      const aud = LinearAuditor.empty(PRIMES);
+      const aud = LinearAuditor.empty(PRIMES, as);
       const accepted: number[][] = [];
       for (let q = 0; q < 6; q++) {
         const batch = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
@@ -144,7 +144,7 @@ describe('linear auditor', () => {
         expect(refused).toBe(expectRefused);
         if (!refused) accepted.push(...batch);
         // after a rollback the state equals the one rebuilt from the accepted sets
-        const rebuilt = LinearAuditor.empty(PRIMES);
+        const rebuilt = LinearAuditor.empty(PRIMES, as);
         for (const s of accepted) rebuilt.apply(s, 0);
         expect(aud.size).toEqual(rebuilt.size);
         // and a probe behaves the same on both
@@ -157,6 +157,73 @@ describe('linear auditor', () => {
           b.abort();
         }
       }
+    }
+  });
+});
+
+describe('linear auditor: sparse rows against dense rows', () => {
+  /** Random releases shaped like cells: a selection cut into groups in a random order, with batches. */
+  function run(as: Representation, primes: number[], seed: number) {
+    const rnd = mulberry(seed);
+    const aud = LinearAuditor.empty(primes, as);
+    const log: string[] = [];
+    const n = 40 + Math.floor(rnd() * 60);
+    for (let q = 0; q < 25; q++) {
+      const lo = Math.floor(rnd() * n * 0.5);
+      const sel = Array.from({ length: n - lo }, (_, i) => lo + i).filter(() => rnd() < 0.8);
+      for (let i = sel.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [sel[i], sel[j]] = [sel[j]!, sel[i]!];
+      }
+      const size = 2 + Math.floor(rnd() * 10);
+      aud.begin();
+      let verdict = 'kept';
+      for (let at = 0; at < sel.length; at += size) {
+        const p = aud.propose(sel.slice(at, at + size), 3);
+        if (p.determined) {
+          verdict = `refused ${p.determined.rows}`;
+          p.abort();
+          break;
+        }
+        p.commit();
+      }
+      if (verdict === 'kept') aud.end();
+      else aud.rollback();
+      log.push(`${verdict} ${aud.size.atoms}/${aud.size.rank}`);
+      // now and then a state round trip (a snapshot), in the same representation
+      if (rnd() < 0.2) return { log, aud: new LinearAuditor(aud.state(), as), rnd };
+    }
+    return { log, aud, rnd };
+  }
+
+  it('make the same decisions and ranks on the same sequences, for each prime alone and for both', () => {
+    let refusals = 0;
+    for (let seed = 1; seed <= 30; seed++)
+      for (const primes of [[PRIMES[0]!], [PRIMES[1]!], PRIMES]) {
+        const dense = run('dense', primes, seed);
+        const sparse = run('sparse', primes, seed);
+        expect(sparse.log).toEqual(dense.log);
+        refusals += dense.log.filter((x) => x.startsWith('refused')).length;
+      }
+    expect(refusals).toBeGreaterThan(20);
+  });
+
+  it('a state converts between the representations with the same decisions after', () => {
+    for (let seed = 40; seed < 50; seed++) {
+      const { aud } = run('dense', PRIMES, seed);
+      // states share their arrays with the auditor: each copy from a copy
+      const clone = (st: AuditorState): AuditorState => structuredClone(st);
+      const sparse = new LinearAuditor(clone(aud.state()), 'sparse');
+      const back = new LinearAuditor(clone(sparse.state()), 'dense');
+      const rnd = mulberry(seed * 7);
+      for (let k = 0; k < 20; k++) {
+        const probe = Array.from({ length: 100 }, (_, i) => i).filter(() => rnd() < 0.1);
+        if (probe.length === 0) continue;
+        const want = aud.apply(probe, 3);
+        expect(sparse.apply(probe, 3)).toEqual(want);
+        expect(back.apply(probe, 3)).toEqual(want);
+      }
+      expect(sparse.size).toEqual(aud.size);
     }
   });
 });
