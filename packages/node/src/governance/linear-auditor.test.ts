@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type AuditorState, invMod, isPrime, LinearAuditor, mulMod, primeFrom, type Representation } from './linear-auditor.js';
+import {
+  type AuditorState,
+  invMod,
+  isPrime,
+  LinearAuditor,
+  mulMod,
+  primeFrom,
+  type Representation,
+} from './linear-auditor.js';
 
 const PRIMES = [primeFrom(1_500_000_000), primeFrom(2_000_000_000)];
 

@@ -66,6 +66,9 @@ export class LinearAuditor {
   private atomOf: Int32Array;
   private readonly atomSize: number[];
   private readonly fields: EliminationField[];
+  /** Scratch over the atoms for {@link propose}: rows of the release per atom, new atom of a split one. */
+  private count = new Int32Array(0);
+  private movedTo = new Int32Array(0);
 
   /**
    * @param as the representation of the rows (default: the state's own); a state of the other one is
@@ -174,14 +177,20 @@ export class LinearAuditor {
     // 1. split the atoms the release cuts: its rows of atom a move to a new atom b whose column copies a's
     //    (a copy of a column is never a pivot, so the form stays reduced). Typed arrays over the atoms:
     //    a release may hold most of the rows.
-    const count = new Int32Array(atomsBefore);
+    //    Scratch arrays over the atoms, kept between releases and cleared at the atoms touched: a cell
+    //    touches a few hundred of 100,000 atoms, and a fresh array per cell would cost more than it.
+    if (this.count.length < atomsBefore) {
+      this.count = new Int32Array(2 * atomsBefore);
+      this.movedTo = new Int32Array(2 * atomsBefore).fill(-1);
+    }
+    const count = this.count;
+    const movedTo = this.movedTo;
     const touched: number[] = [];
     for (let i = 0; i < rows.length; i++) {
       const a = atomOf[rows[i]!]!;
       if (count[a] === 0) touched.push(a);
       count[a]!++;
     }
-    const movedTo = new Int32Array(atomsBefore).fill(-1);
     /** Atom each new atom was split from. */
     const origin: number[] = [];
     const atoms: number[] = [];
@@ -209,6 +218,10 @@ export class LinearAuditor {
         moves?.push(rows[i]!, atomOf[rows[i]!]!);
         atomOf[rows[i]!] = b;
       }
+    }
+    for (const a of touched) {
+      count[a] = 0;
+      movedTo[a] = -1;
     }
 
     // 2. per field: reduce and look for determined groups before changing anything

@@ -42,7 +42,8 @@ describe('privacy ledger: many validations of one dataset', () => {
         if (kind === 0 ? centre[i] !== c : kind === 1 ? sex[i] === v % 2 : stage[i]! >= c % 3) on.push(i);
       const w = [rnd() * 0.8, rnd() * 0.5, rnd() * 0.3 - 0.15, rnd() * 0.2];
       const p = Float64Array.from(on, (i) => {
-        const eta = -1 + w[0]! * (stage[i]! - 1.5) + w[1]! * sex[i]! + w[2]! * centre[i]! + w[3]! * (band[i]! - 4.5);
+        const eta =
+          -1 + w[0]! * (stage[i]! - 1.5) + w[1]! * sex[i]! + w[2]! * centre[i]! + w[3]! * (band[i]! - 4.5);
         return 1 / (1 + Math.exp(-eta));
       });
       const merged = mergeScoreBins(
