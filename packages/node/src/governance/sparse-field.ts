@@ -335,7 +335,7 @@ export class SparseField implements EliminationField {
           outIdx[n] = b;
           outVal[n++] = z;
           if (!had) this.addTo(b, r);
-        } else if (had) this.removeFrom(b, r);
+        } else if (had && b !== pivot) this.removeFrom(b, r);
       }
       while (i < len) {
         outIdx[n] = idx[i]!;
@@ -346,6 +346,11 @@ export class SparseField implements EliminationField {
       this.idx[r] = keep < outIdx.length ? outIdx.slice(0, keep) : outIdx;
       this.val[r] = keep < outVal.length ? outVal.slice(0, keep) : outVal;
       this.len[r] = n;
+    }
+    // every holder's entry at the pivot is gone (c - c * 1): its column list at once, not one by one
+    if (holders.length > 0) {
+      this.entries -= holders.length;
+      this.cols[pivot] = undefined;
     }
     const r = this.idx.length;
     this.pivotRow.set(pivot, r);
