@@ -7,7 +7,9 @@
  * them and keeps the levels and points that any record holds, so no node's own levels or event times leave
  * it (the hub learns the pooled counts, as a Kaplan–Meier table would show them); each Newton
  * round every node sends its additive per-time risk-set sums (masked for secure aggregation); a last pair
- * of rounds gives Harrell's C from binned linear predictors.
+ * of rounds gives Harrell's C from binned linear predictors: a masked range round (masked-range.ts: each
+ * node's tails of at least the minimum cell count on a public grid of the linear predictor, so no end of
+ * the range is one patient's score) fixes the score grid, then the binned concordance counts.
  */
 import { type CoxphResult, CoxphResultSchema, FedhubError } from '@fedhub/protocol';
 import {
@@ -34,6 +36,7 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, additiveFields, sumAdditive } from '../additive.js';
 import { DatasetParam, examples, FilterParam, paramMeta } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { pooledSpan, rangeTails } from '../masked-range.js';
 import { designCells } from '../model-data/design-cells.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../model-data/model-data.js';
 import { Coefficients, FactorLevels } from '../model-data/round-schemas.js';
@@ -361,13 +364,13 @@ export type CoxInput = z.infer<typeof CoxInputSchema>;
 
 /**
  * What a node sends: the set-up counts (see setup-round.ts); each Newton round's additive risk-set sums
- * with the design's column names and terms; its linear predictor's range rounded outwards to 0.1; the
- * binned concordance counts.
+ * with the design's column names and terms; the masked tails of its linear predictor on the public range
+ * grid (masked-range.ts); the binned concordance counts.
  */
 export const CoxPayloadSchema = z.union([
   SetupPayloadSchema,
   z.strictObject({ ...additiveFields, names: z.array(z.string()), assign: z.array(z.int()) }),
-  z.strictObject({ min: z.number(), max: z.number() }),
+  z.strictObject({ ...additiveFields, rangeOf: z.literal('linear predictor'), minCellCount: z.number() }),
   z.strictObject({ ...additiveFields }),
   z.strictObject({ ...additiveFields, minCellCount: z.number() }),
 ]);
@@ -481,7 +484,9 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   // 1.2.0: per-term Wald tests; the proportional-hazards test (cox.zph) with phTest
   // 1.3.0: robust and cluster-robust standard errors, predicted survival curves, the centre as strata
   // 1.4.0: the result says adjustForCentre (a registered model stratified by centre is validated within centres)
-  version: '1.4.0',
+  // 1.5.0: the concordance grid's range from a masked round of tails of at least the minimum cell count on
+  // a public grid (no node's smallest or largest linear predictor leaves it)
+  version: '1.5.0',
   title: 'Cox proportional hazards',
   description:
     "Cox regression (Efron/Breslow ties, strata) by exact federated Newton iterations on coarsened event times; equals R's coxph.",
@@ -510,7 +515,7 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   },
   releases: {
     pooled:
-      'factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); binned linear predictors for the C index (the per-term Wald tests, the cox.zph test and the predicted survival curves are computed from these sums, nothing more leaves a node; the curves are released at the ends of event-time intervals holding at least the minimum cell count of deaths each); with robust or cluster, the sum over clusters (every record, the centre, or the clusters of a column within a centre) of the outer products of the score-residual sums of the clusters, at the final coefficients and at 0 (secure-aggregated; for the centre as the cluster, the outer product of the score sum of the node) and the column sums for the means of the model, after the hub sent every node the pooled hazard increments and risk-set means per event time; with adjustForCentre, the event-time sums per centre as strata; released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count',
+      "factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); for the range of the C index's score grid, the numbers of records in the lower and upper tails of the linear predictor (each at least the minimum cell count, counted in the public grid cell of the tail's innermost record; secure-aggregated); binned linear predictors for the C index (the per-term Wald tests, the cox.zph test and the predicted survival curves are computed from these sums, nothing more leaves a node; the curves are released at the ends of event-time intervals holding at least the minimum cell count of deaths each); with robust or cluster, the sum over clusters (every record, the centre, or the clusters of a column within a centre) of the outer products of the score-residual sums of the clusters, at the final coefficients and at 0 (secure-aggregated; for the centre as the cluster, the outer product of the score sum of the node) and the column sums for the means of the model, after the hub sent every node the pooled hazard increments and risk-set means per event time; with adjustForCentre, the event-time sums per centre as strata; released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count",
     perNode: null,
   },
   variables: (p) => {
@@ -616,14 +621,23 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
       ctx.cache.set('cox:lp', { key: lpKey, data: d, lp });
     }
     if (input.phase === 'lp-range') {
-      // released rounded outwards to 0.1, so no patient's exact score leaves the node
-      let lo = Number.POSITIVE_INFINITY;
-      let hi = Number.NEGATIVE_INFINITY;
-      for (const v of lp) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      return release({ min: Math.floor(lo * 10) / 10, max: Math.ceil(hi * 10) / 10 }, disclosure);
+      // no end of the node's range leaves it: only its tails of at least the minimum cell count, on a
+      // public grid, in the masked vector (masked-range.ts)
+      for (const v of lp)
+        if (!Number.isFinite(v))
+          throw new FedhubError(
+            'FH_ERR_ALGORITHM_FAILED',
+            'coxph: the linear predictor is not finite for some records',
+          );
+      const tails = rangeTails(lp, ctx.policy.minCellCount, 'the linear predictor');
+      return release(
+        {
+          [ADDITIVE_FIELD]: tails.vector,
+          rangeOf: 'linear predictor' as const,
+          minCellCount: ctx.policy.minCellCount,
+        },
+        { ...disclosure, cells: [...disclosure.cells, ...tails.cells], additiveLayout: 'declared' },
+      );
     }
     const partial = concordanceLocalPartial(
       d.time,
@@ -799,10 +813,14 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
         },
       };
     }
-    if ('min' in parts[0]!.payload) {
-      const ranges = payloadsWith(parts, 'min');
-      const min = Math.min(...ranges.map((r) => r.min));
-      const max = Math.max(...ranges.map((r) => r.max));
+    if ('rangeOf' in parts[0]!.payload) {
+      // the span of the public grid cells holding at least the minimum cell count pooled; scores beyond it
+      // fall in the score grid's end bins
+      const minCell = Math.max(1, ...payloadsWith(parts, 'rangeOf').map((p) => p.minCellCount));
+      const span = pooledSpan(sumAdditive(parts), minCell);
+      if (!span)
+        throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'coxph: no records for the concordance grid');
+      const { lo: min, hi: max } = span;
       const bins = params.concordanceBins;
       const scoreGrid = { min, width: max > min ? (max - min) / (bins - 1) : 1, bins };
       return {

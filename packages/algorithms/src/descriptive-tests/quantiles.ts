@@ -3,8 +3,11 @@
  * distributed bisection on counts: every round each node returns, for a few cut points, how many of its
  * values lie at or below each cut (secure-aggregated, so the hub sees only totals); the aggregator halves
  * each interval until the order statistics are pinned to 1e-10 of the range, then interpolates as R does.
- * No minimum, maximum or near-extreme order statistic is released; the search range comes from the data dictionary (min/max) or, when
- * it declares none, from each node's extremes rounded outwards to a power of ten.
+ * No minimum, maximum or near-extreme order statistic is released; the search range comes from the data
+ * dictionary (min/max) or, when it declares none, from a masked round (masked-range.ts): each node's tails
+ * of at least the minimum cell count on a public log-scale grid, the hub keeping the span of the cells that
+ * hold at least the minimum cell count pooled. Order statistics beyond that span (in the tails) are reached
+ * by widening the search interval until the counts bracket them, so the result stays exact.
  * Precision comes from the dictionary too: each quantile is released rounded to the column's release
  * resolution, and only when the records within that rounding interval are 0 or at least the minimum cell
  * count (a last round counts them); otherwise that quantile is withheld (a median that falls on one
@@ -16,6 +19,7 @@ import { z } from 'zod';
 import { ADDITIVE_FIELD, sumAdditive } from '../additive.js';
 import { columnParam, DatasetParam, examples, FilterParam } from '../common-params.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { pooledSpan, rangeTails } from '../masked-range.js';
 import { releaseResolution, roundToResolution } from '../precision.js';
 import { type DatasetHandle, type LocalContext, release } from '../types.js';
 
@@ -63,17 +67,16 @@ async function sortedColumn(ctx: LocalContext, ds: DatasetHandle, p: QuantilesPa
   return x;
 }
 
-/** The power-of-ten envelope of a value: -1000 for -712, 100 for 64, 0 for 0. */
-function envelope(v: number, up: boolean): number {
-  if (v === 0) return 0;
-  const mag = 10 ** Math.ceil(Math.log10(Math.abs(v)));
-  return v > 0 === up ? Math.sign(v) * mag : 0;
-}
-
 interface Order {
   k: number;
   lo: number;
   hi: number;
+  /**
+   * Set while the search interval is not yet known to hold the order statistic (a range from the data:
+   * the tails beyond the pooled span may hold it): both ends are counted, and the interval is moved
+   * outwards by `step` (doubling) until count(<= lo) < k <= count(<= hi).
+   */
+  bracket?: { step: number };
 }
 interface State {
   n: number;
@@ -128,15 +131,39 @@ function type7(n: number, p: number) {
   return { lo: lo + 1, hi: Math.min(n, lo + 2), h: h - lo };
 }
 
+/** The cut points of the next round: both ends of an order being bracketed, else its interval's midpoint. */
 function nextCuts(orders: Order[], tol: number): number[] {
-  return orders.map((o) => (o.hi - o.lo > tol ? (o.lo + o.hi) / 2 : o.hi));
+  return orders.flatMap((o) => (o.bracket ? [o.lo, o.hi] : [o.hi - o.lo > tol ? (o.lo + o.hi) / 2 : o.hi]));
+}
+
+/** The orders after a round's counts at {@link nextCuts}. */
+function stepOrders(orders: Order[], tol: number, sum: ArrayLike<number>): Order[] {
+  const cuts = nextCuts(orders, tol);
+  let at = 0;
+  return orders.map((o) => {
+    if (o.bracket) {
+      const [below, upTo] = [sum[at]!, sum[at + 1]!];
+      at += 2;
+      const step = o.bracket.step;
+      if (below >= o.k) return { ...o, lo: o.lo - step, hi: o.lo, bracket: { step: 2 * step } };
+      if (upTo < o.k) return { ...o, lo: o.hi, hi: o.hi + step, bracket: { step: 2 * step } };
+      return { k: o.k, lo: o.lo, hi: o.hi };
+    }
+    const cut = cuts[at]!;
+    const count = sum[at]!;
+    at += 1;
+    if (o.hi - o.lo <= tol) return o;
+    return count >= o.k ? { ...o, hi: cut } : { ...o, lo: cut };
+  });
 }
 
 export const quantiles = defineAlgorithm<QuantilesParams>({
   name: 'quantiles',
   // 1.1.0: values released on the dictionary's resolution, withheld where few records lie near them
   // 1.2.0: ci: order-statistic confidence intervals, their ends released by the same rule
-  version: '1.2.0',
+  // 1.3.0: without a declared min/max, the search range from a masked round of tails of at least the
+  // minimum cell count on a public log-scale grid (no node's extremes leave it), widened where needed
+  version: '1.3.0',
   title: 'Quantiles',
   description:
     'Median, quartiles or any type-7 quantiles by distributed bisection on secure-aggregated counts; equals R quantile() to 1e-10 of the range.',
@@ -144,7 +171,7 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
   resultSchema: QuantilesResultSchema,
   releases: {
     pooled:
-      'per round, how many values lie at or below a few cut points (secure-aggregated: the hub sees only totals); no minimum, maximum or extreme order statistic; each released value (a quantile or, with ci, an interval end) rounded to the dictionary resolution and released only where the records within its rounding interval are 0 or at least the minimum cell count',
+      "without a declared min/max, the numbers of records in the lower and upper tails of the column (each at least the minimum cell count, counted in the public log-scale grid cell of the tail's innermost record; secure-aggregated); per round, how many values lie at or below a few cut points (secure-aggregated: the hub sees only totals); no minimum, maximum or extreme order statistic; each released value (a quantile or, with ci, an interval end) rounded to the dictionary resolution and released only where the records within its rounding interval are 0 or at least the minimum cell count",
     perNode: null,
   },
   variables: (p) => ({ dataset: p.dataset, columns: [p.column] }),
@@ -165,16 +192,18 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
     const cuts = (input as { cuts: number[] | null }).cuts;
     if (cuts === null) {
       const spec = ds.column(params.column);
-      const lo = spec.min ?? (x.length ? envelope(x[0]!, false) : 0);
-      const hi = spec.max ?? (x.length ? envelope(x[x.length - 1]!, true) : 0);
+      const declaredRange = spec.min !== undefined && spec.max !== undefined ? [spec.min, spec.max] : null;
+      // no declared range: the node's tails of at least the minimum cell count on the public grid (masked
+      // with n), never its extremes
+      const tails = declaredRange ? null : rangeTails(x, ctx.policy.minCellCount, `"${params.column}"`);
       return release(
         {
-          [ADDITIVE_FIELD]: [x.length],
-          range: [lo, hi],
+          [ADDITIVE_FIELD]: [x.length, ...(tails?.vector ?? [])],
+          declaredRange,
           minCellCount: ctx.policy.minCellCount,
           resolution: releaseResolution(spec),
         } as Json,
-        { subsetSize: x.length, cells: [] },
+        { subsetSize: x.length, cells: tails?.cells ?? [], additiveLayout: 'declared' },
       );
     }
     return release(
@@ -189,12 +218,26 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
     if (round === 1) {
       const n = sum[0]!;
       if (n < 1) throw new FedhubError('FH_ERR_SMALL_SUBSET', 'no records selected');
-      const ranges = parts.map((p) => (p.payload as { range: [number, number] }).range);
-      const lo = Math.min(...ranges.map((r) => r[0]));
-      const hi = Math.max(...ranges.map((r) => r[1]));
       const plan = params.probs.map((p) => type7(n, p));
       // an order statistic near either end is one patient's value: each needs minCellCount records beyond it
       const minCell = Math.max(...parts.map((p) => (p.payload as { minCellCount: number }).minCellCount));
+      const declared = parts.map(
+        (p) => (p.payload as { declaredRange?: [number, number] | null }).declaredRange,
+      );
+      if (declared.some((d) => JSON.stringify(d) !== JSON.stringify(declared[0])))
+        throw new FedhubError(
+          'FH_ERR_ALGORITHM_FAILED',
+          `the nodes' dictionaries declare different ranges for "${params.column}"`,
+        );
+      let lo: number;
+      let hi: number;
+      if (declared[0]) [lo, hi] = declared[0];
+      else {
+        // the span of the public grid cells holding at least the minimum cell count pooled
+        const span = pooledSpan(sum.subarray(1), minCell);
+        if (!span) throw new FedhubError('FH_ERR_SMALL_SUBSET', 'no records selected');
+        ({ lo, hi } = span);
+      }
       const ciPlan = params.ci ? ciPlanOf(n, params.probs, params.confLevel, minCell) : undefined;
       const mainKs = plan.flatMap((q) => [q.lo, q.hi]);
       const ciKs = (ciPlan ?? []).flatMap((c) => [c.lower, c.upper]).filter((k) => k !== null);
@@ -208,7 +251,11 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
         );
       // search (lo - 1, hi]: the minimum may equal lo
       const width = Math.max(hi - lo, 1e-300);
-      const orders = ks.map((k) => ({ k, lo: lo - width * 1e-9 - Number.EPSILON, hi }));
+      // a range from the data may leave the order statistic in a tail beyond it: bracketed first
+      const bracket = declared[0]
+        ? {}
+        : { bracket: { step: Math.max(width, Math.abs(lo), Math.abs(hi), 1) } };
+      const orders: Order[] = ks.map((k) => ({ k, lo: lo - width * 1e-9 - Number.EPSILON, hi, ...bracket }));
       const resolution = Math.max(
         ...parts.map((p) => (p.payload as { resolution?: number }).resolution ?? 0),
       );
@@ -282,12 +329,8 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
         } as Json,
       };
     }
-    const cuts = nextCuts(s.orders, s.tol);
-    const orders = s.orders.map((o, j) => {
-      if (o.hi - o.lo <= s.tol) return o;
-      return sum[j]! >= o.k ? { ...o, hi: cuts[j]! } : { ...o, lo: cuts[j]! };
-    });
-    if (orders.some((o) => o.hi - o.lo > s.tol)) {
+    const orders = stepOrders(s.orders, s.tol, sum);
+    if (orders.some((o) => o.bracket || o.hi - o.lo > s.tol)) {
       if (s.rounds > 200)
         throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'quantile bisection did not converge');
       return {

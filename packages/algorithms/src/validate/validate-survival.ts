@@ -10,7 +10,9 @@
  * and a node approves it, and its digest, on its own.
  *
  * Rounds: (1) factor levels, strata and the event-time grid, as coxph's first round; (2) the range of the
- * scores on the grid, released rounded outwards to 0.1; (3) the binned concordance partial (events and
+ * scores, from a masked round of each node's tails of at least the minimum cell count on a public grid
+ * (masked-range.ts: no node's smallest or largest score leaves it; scores beyond the pooled span count in
+ * the end bins); (3) the binned concordance partial (events and
  * comparators per grid point and score bin), secure-aggregated; each centre's own C only where the study
  * allows per-node breakdowns.
  */
@@ -28,6 +30,7 @@ import {
 } from '../coxph/coxph.js';
 import { agreeSetup, SetupPayloadSchema, setupCounts, setupRelease } from '../coxph/setup-round.js';
 import { defineAlgorithm } from '../define-algorithm.js';
+import { pooledSpan, rangeTails } from '../masked-range.js';
 import { factorColumns, modelColumns, parseModelFormula } from '../model-data/model-data.js';
 import { FactorLevels } from '../model-data/round-schemas.js';
 import { resolveTimeResolution, timeResolutionNote } from '../time-resolution.js';
@@ -264,10 +267,10 @@ const CentreSchema = z.strictObject({
   tiedBoth: z.number(),
 });
 
-/** What a node sends: the set-up counts; its score range (null without records); the concordance counts. */
+/** What a node sends: the set-up counts; its score tails on the range grid (masked); the concordance counts. */
 export const ValidateSurvivalPayloadSchema = z.union([
   SetupPayloadSchema,
-  z.strictObject({ range: z.strictObject({ lo: z.number(), hi: z.number() }).nullable() }),
+  z.strictObject({ ...additiveFields, rangeOf: z.literal('risk score'), minCellCount: z.number() }),
   z.strictObject({ ...additiveFields, centre: CentreSchema.optional() }),
 ]);
 type Payload = z.infer<typeof ValidateSurvivalPayloadSchema>;
@@ -349,7 +352,9 @@ export const validateSurvival = defineAlgorithm<
   // 1.2.0: score groups and event-time points merged at the node until each passes, declared as cells
   // 1.3.0: Uno's C and the time-dependent AUC (aucTimes), from the same released sums
   // 1.4.0: Uno's C with strata (each stratum's records sent beside the partial); adjustForCentre
-  version: '1.4.0',
+  // 1.5.0: the score range from a masked round of tails of at least the minimum cell count on a public
+  // grid (no node's smallest or largest score leaves it)
+  version: '1.5.0',
   title: 'Survival model validation across centres',
   description:
     "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, Uno's C and time-dependent AUC (IPCW), on coarsened event times.",
@@ -359,7 +364,7 @@ export const validateSurvival = defineAlgorithm<
   resultSchema: ValidateSurvivalResultSchema,
   releases: {
     pooled:
-      'factor levels, strata and coarsened event times present; the range of the risk score rounded outwards to 0.1; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated), score bins merged at each node per event status into groups of at least the minimum cell count (spanning at most 1 in the linear predictor) and event-time points per stratum merged until each holds at least the minimum cell count of events (events moved to the later point), and the records per stratum; with adjustForCentre instead of these sums, each centre’s concordant, discordant and tied pair counts and three sums over its records of products of their pair counts (with Harrell and with Uno weights, secure-aggregated); released only when every stratum by event status, every score group, every merged time point and every kind of comparable pair (concordant, discordant, tied) holds at least the minimum cell count',
+      'factor levels, strata and coarsened event times present; the numbers of records in the lower and upper tails of the risk score (each at least the minimum cell count, counted in the public grid cell of the tail\'s innermost record; secure-aggregated), for the range of the score grid; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated), score bins merged at each node per event status into groups of at least the minimum cell count (spanning at most 1 in the linear predictor) and event-time points per stratum merged until each holds at least the minimum cell count of events (events moved to the later point), and the records per stratum; with adjustForCentre instead of these sums, each centre’s concordant, discordant and tied pair counts and three sums over its records of products of their pair counts (with Harrell and with Uno weights, secure-aggregated); released only when every stratum by event status, every score group, every merged time point and every kind of comparable pair (concordant, discordant, tied) holds at least the minimum cell count',
     perNode: "Harrell's C with its standard error, records and events per centre",
   },
   variables: (p) => {
@@ -390,16 +395,22 @@ export const validateSurvival = defineAlgorithm<
     const disclosure = survivalDisclosure(d);
     const q = gridScores(ctx, d, r, input.levels, params.scoreResolution);
     if (input.phase === 'range') {
-      // released rounded outwards to 0.1 (in score units), so no patient's own score leaves the node
-      const step = Math.max(1, Math.round(0.1 / params.scoreResolution));
-      let lo = Number.POSITIVE_INFINITY;
-      let hi = Number.NEGATIVE_INFINITY;
-      for (const v of q) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      const range = d.n === 0 ? null : { lo: Math.floor(lo / step) * step, hi: Math.ceil(hi / step) * step };
-      return release({ range }, disclosure);
+      // no end of the node's range leaves it: only its tails of at least the minimum cell count on the
+      // public grid of the linear predictor, in the masked vector, each tail's records audited
+      const tails = rangeTails(
+        q.map((v) => v * params.scoreResolution),
+        ctx.policy.minCellCount,
+        'the risk score',
+        d.rows,
+      );
+      return release(
+        {
+          [ADDITIVE_FIELD]: tails.vector,
+          rangeOf: 'risk score' as const,
+          minCellCount: ctx.policy.minCellCount,
+        },
+        { ...disclosure, cells: [...disclosure.cells, ...tails.cells], additiveLayout: 'declared' },
+      );
     }
     const grid: EventTimeGrid = {
       strata: Int32Array.from(input.grid.strata),
@@ -482,11 +493,12 @@ export const validateSurvival = defineAlgorithm<
       );
     const s = state;
     if (round === 2) {
-      const ranges = payloadsWith(parts, 'range')
-        .map((p) => p.range)
-        .filter((x) => x !== null);
-      const lo = Math.min(...ranges.map((x) => x.lo));
-      const hi = Math.max(...ranges.map((x) => x.hi));
+      // the span of the grid cells holding at least the minimum cell count pooled, in score units
+      const minCell = Math.max(1, ...payloadsWith(parts, 'rangeOf').map((p) => p.minCellCount));
+      const span = pooledSpan(sumAdditive(parts), minCell);
+      if (!span) throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'validate-survival: no records to score');
+      const lo = Math.floor(span.lo / params.scoreResolution + 1e-9);
+      const hi = Math.max(lo, Math.ceil(span.hi / params.scoreResolution - 1e-9));
       const bins = hi - lo + 1;
       const length = 2 * s.grid.times.length * bins;
       if (length > MAX_PARTIAL_LENGTH)
