@@ -17,7 +17,7 @@
  * result is unchanged wherever the policy allows cells of one record: the span then holds every value.
  *
  * The grid: 0 and ±m·10^e for m in 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 and e from -3 to 9 (ten cells a
- * decade, neighbouring edges at most 25% apart), with an open-ended cell below -8·10^9 and above it:
+ * decade, neighbouring edges at most a third apart), with an open-ended cell below -8·10^9 and above it:
  * the same at every node and for every task, from no data.
  */
 import { type DisclosureCell, type RowIds, rowsAt } from './types.js';
