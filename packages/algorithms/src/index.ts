@@ -13,6 +13,7 @@ export { type DvhExtractParams, DvhExtractParamsSchema, dvhExtract } from './dvh
 export { type GlmParams, GlmParamsSchema, glm } from './glm/glm.js';
 export { type KmParams, KmParamsSchema, km } from './km/km.js';
 export { type LkbParams, LkbParamsSchema, lkb } from './lkb/lkb.js';
+export * from './masked-range.js';
 export { formulaColumnsBeforeParsing } from './model-data/model-data.js';
 export { PingParamsSchema, ping } from './ping/ping.js';
 export * from './precision.js';

@@ -102,7 +102,14 @@ export async function federate(
   algorithmName: string,
   params: unknown,
   nodes: AttackNode[],
-  opts: { studyId?: string; study?: Pick<StudyDescriptor, 'releaseSubgroupAnalyses'> } = {},
+  opts: {
+    studyId?: string;
+    study?: Pick<StudyDescriptor, 'releaseSubgroupAnalyses'>;
+    /** Sees each round's input as the nodes receive it, before they run it. */
+    onInput?: (round: number, input: Json) => void;
+    /** Sees each completed round as the hub would: the input the nodes ran and every payload it received. */
+    onRound?: (round: number, input: Json, payloads: Json[]) => void;
+  } = {},
 ): Promise<Outcome> {
   const algorithm = getAlgorithm(algorithmName);
   if (!algorithm) throw new Error(`no algorithm ${algorithmName}`);
@@ -126,6 +133,7 @@ export async function federate(
   let input: Json = algorithm.firstInput(parsed);
   let state: Json | null = null;
   for (let round = 1; round <= 200; round++) {
+    opts.onInput?.(round, input);
     const logged: FedhubError[] = [];
     const outcomes = await Promise.all(
       nodes.map((n) => {
@@ -167,6 +175,11 @@ export async function federate(
       nodeName: nodes[i]!.name,
       payload: o.payload as Json,
     }));
+    opts.onRound?.(
+      round,
+      input,
+      parts.map((p) => p.payload),
+    );
     const out = algorithm.aggregate({ params: parsed, round, state, parts, releasePerNodeBreakdown: false });
     if (out.kind === 'done') return { kind: 'result', result: out.result as Record<string, unknown> };
     input = out.input;
