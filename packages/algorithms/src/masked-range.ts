@@ -1,26 +1,32 @@
 /**
  * Masked range rounds (issue #14, "ranges still from the data"): where an algorithm needs the span of a
  * quantity that has no declared range (a linear predictor under fitted or frozen coefficients, a column
- * whose dictionary declares no min/max), each node counts its values on a coarse **public** grid and
- * sends, in the additive vector (masked for secure aggregation: the hub learns only the sum across
- * nodes), two counts only: its records at or below the cell that holds its `minCellCount`-th smallest
- * value, counted in that cell, and its records at or above the cell that holds its `minCellCount`-th
- * largest value, counted in that cell. Both are declared cells (with their records, where the node
- * audits releases), so the gate refuses a tail of fewer than the minimum cell count, and no released
- * count depends on one record's value: the node's extreme patient lies inside its tail group, and the
- * cell that group is counted in is set by the `minCellCount`-th record from that end.
+ * whose dictionary declares no min/max), each node places its values on a coarse **public** grid and
+ * marks two cells in the additive vector (masked for secure aggregation: the hub learns only the sum
+ * across nodes, per cell how many nodes marked it): the cell of its `minCellCount`-th smallest value, the
+ * end of its lower tail, and the cell of its `minCellCount`-th largest, the end of its upper tail. Each
+ * marked cell has at least `minCellCount` of the node's records at or beyond it: the two tails are
+ * declared cells, so the gate refuses a node with fewer records than that; no count is sent at all (a
+ * tail's size would change by one when a crafted model moves one patient in or out of it). The node's
+ * extreme patient lies inside its tail, and the cell that tail ends in is set by the
+ * `minCellCount`-th record from that end, never by the extreme one.
  *
- * The aggregator keeps the grid cells holding at least `minCellCount` records pooled (with the nodes'
- * tails folded in, every non-zero pooled cell does) and uses the span of those cells. Records beyond the
- * span (fewer than `minCellCount` per node and end) go to the open-ended end cells of the concordance grid
- * (they count as tied with the end) or are reached by widening the search range (quantiles), so a
- * result is unchanged wherever the policy allows cells of one record: the span then holds every value.
+ * The aggregator uses the span of the marked cells. Records beyond it (fewer than `minCellCount` per node
+ * and end) go to the open-ended end cells of the concordance grid (they count as tied with the end) or
+ * are reached by widening the search range (quantiles), so a result is unchanged wherever the policy
+ * allows cells of one record: the marked cells are then each node's extremes and the span holds every
+ * value.
+ *
+ * The tails declare no record ids to the privacy ledger: they reach the hub only as marks in a masked
+ * sum, and the ledger's linear rule, which takes every declared set as released exactly, would combine a
+ * tail (the records below a public cut of the score) with the score groups of the next round and refuse
+ * ordinary validations.
  *
  * The grid: 0 and ±m·10^e for m in 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 and e from -3 to 9 (ten cells a
  * decade, neighbouring edges at most a third apart), with an open-ended cell below -8·10^9 and above it:
  * the same at every node and for every task, from no data.
  */
-import { type DisclosureCell, type RowIds, rowsAt } from './types.js';
+import type { DisclosureCell } from './types.js';
 
 const MANTISSAS = [1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8] as const;
 const DECADES = { from: -3, to: 9 } as const;
@@ -65,18 +71,17 @@ const describeCell = (cell: number) => {
 };
 
 /**
- * The node's range vector (one entry per cell of the public grid, two of them non-zero) and the cells
- * the gate checks: the records of its lower tail, counted in the cell of its `minCell`-th smallest value,
- * and those of its upper tail, counted in the cell of its `minCell`-th largest. With fewer than
- * `2 * minCell` records (the tails meet) all records are one group, counted in the lower tail's cell;
- * with fewer than `minCell` that group is short and the gate refuses it. Non-finite values are refused by
- * the caller before this.
+ * The node's range vector (one entry per cell of the public grid: 1 at the cell of its `minCell`-th
+ * smallest value and 1 at that of its `minCell`-th largest) and the cells the gate checks: the records of
+ * its lower tail (up to and including the first marked cell) and of its upper tail. Where the tails meet
+ * or cross (fewer than `2 * minCell` records, or values bunched in one cell) all records are one group,
+ * marked once, at the lower tail's cell; with fewer than `minCell` records that group is short and the
+ * gate refuses it. Non-finite values are refused by the caller before this.
  */
 export function rangeTails(
   values: ArrayLike<number>,
   minCell: number,
   what: string,
-  rows?: RowIds,
 ): { vector: number[]; cells: DisclosureCell[] } {
   const n = values.length;
   const vector = new Array<number>(RANGE_GRID_CELLS).fill(0);
@@ -93,15 +98,10 @@ export function rangeTails(
   let high = RANGE_GRID_CELLS - 1;
   for (let acc = counts[high]!; acc < m; acc += counts[high]!) high--;
   const group = (from: number, to: number, at: number, label: string): DisclosureCell => {
-    const members: number[] = [];
-    for (let i = 0; i < n; i++) if (cellOf[i]! >= from && cellOf[i]! <= to) members.push(i);
-    vector[at]! += members.length;
-    return {
-      label,
-      count: members.length,
-      kind: 'bin',
-      ...(rows ? { rows: rowsAt(rows, members) } : {}),
-    };
+    let count = 0;
+    for (let c = from; c <= to; c++) count += counts[c]!;
+    vector[at] = 1;
+    return { label, count, kind: 'bin' };
   };
   if (low >= high)
     return {
@@ -120,17 +120,16 @@ export function rangeTails(
 }
 
 /**
- * The span of the grid cells holding at least `minCell` records pooled, from the summed range vectors;
- * null when no cell does. An open-ended end cell contributes its finite edge (what lies beyond is
- * outside the span, as the tails beyond the other cells).
+ * The span of the grid cells some node marked (each with at least the minimum cell count of that node's
+ * records at or beyond it), from the summed range vectors; null when none is. An open-ended end cell
+ * contributes its finite edge (what lies beyond is outside the span, as the tails beyond the other cells).
  */
-export function pooledSpan(sum: ArrayLike<number>, minCell: number): { lo: number; hi: number } | null {
+export function pooledSpan(sum: ArrayLike<number>): { lo: number; hi: number } | null {
   if (sum.length !== RANGE_GRID_CELLS) throw new RangeError(`a range vector has ${RANGE_GRID_CELLS} cells`);
-  const least = Math.max(1, minCell);
   let first = -1;
   let last = -1;
   for (let c = 0; c < sum.length; c++)
-    if (Math.round(sum[c]!) >= least) {
+    if (Math.round(sum[c]!) >= 1) {
       if (first < 0) first = c;
       last = c;
     }

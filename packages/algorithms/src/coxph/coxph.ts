@@ -515,7 +515,7 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   },
   releases: {
     pooled:
-      "factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); for the range of the C index's score grid, the numbers of records in the lower and upper tails of the linear predictor (each at least the minimum cell count, counted in the public grid cell of the tail's innermost record; secure-aggregated); binned linear predictors for the C index (the per-term Wald tests, the cox.zph test and the predicted survival curves are computed from these sums, nothing more leaves a node; the curves are released at the ends of event-time intervals holding at least the minimum cell count of deaths each); with robust or cluster, the sum over clusters (every record, the centre, or the clusters of a column within a centre) of the outer products of the score-residual sums of the clusters, at the final coefficients and at 0 (secure-aggregated; for the centre as the cluster, the outer product of the score sum of the node) and the column sums for the means of the model, after the hub sent every node the pooled hazard increments and risk-set means per event time; with adjustForCentre, the event-time sums per centre as strata; released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count",
+      "factor levels, strata and coarsened event times present; per iteration additive risk-set sums per coarsened event time (secure-aggregated); for the range of the C index's score grid, per node the public grid cells (ten a decade) in which the lower and the upper tail of at least the minimum cell count of its records' linear predictors end, marked in a masked vector (secure-aggregated: per cell, how many nodes marked it; no count, no extreme value); binned linear predictors for the C index (the per-term Wald tests, the cox.zph test and the predicted survival curves are computed from these sums, nothing more leaves a node; the curves are released at the ends of event-time intervals holding at least the minimum cell count of deaths each); with robust or cluster, the sum over clusters (every record, the centre, or the clusters of a column within a centre) of the outer products of the score-residual sums of the clusters, at the final coefficients and at 0 (secure-aggregated; for the centre as the cluster, the outer product of the score sum of the node) and the column sums for the means of the model, after the hub sent every node the pooled hazard increments and risk-set means per event time; with adjustForCentre, the event-time sums per centre as strata; released only when every combination of factor levels and strata these sums hold (of each pair of terms, and of each term by event status) counts at least the minimum cell count",
     perNode: null,
   },
   variables: (p) => {
@@ -622,7 +622,7 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
     }
     if (input.phase === 'lp-range') {
       // no end of the node's range leaves it: only its tails of at least the minimum cell count, on a
-      // public grid, in the masked vector (masked-range.ts)
+      // public grid, marked in the masked vector (masked-range.ts)
       for (const v of lp)
         if (!Number.isFinite(v))
           throw new FedhubError(
@@ -814,10 +814,10 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
       };
     }
     if ('rangeOf' in parts[0]!.payload) {
-      // the span of the public grid cells holding at least the minimum cell count pooled; scores beyond it
+      // the span of the public grid cells some node's tail ends in; scores beyond it
       // fall in the score grid's end bins
-      const minCell = Math.max(1, ...payloadsWith(parts, 'rangeOf').map((p) => p.minCellCount));
-      const span = pooledSpan(sumAdditive(parts), minCell);
+      payloadsWith(parts, 'rangeOf');
+      const span = pooledSpan(sumAdditive(parts));
       if (!span)
         throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'coxph: no records for the concordance grid');
       const { lo: min, hi: max } = span;

@@ -4,9 +4,9 @@
  * values lie at or below each cut (secure-aggregated, so the hub sees only totals); the aggregator halves
  * each interval until the order statistics are pinned to 1e-10 of the range, then interpolates as R does.
  * No minimum, maximum or near-extreme order statistic is released; the search range comes from the data
- * dictionary (min/max) or, when it declares none, from a masked round (masked-range.ts): each node's tails
- * of at least the minimum cell count on a public log-scale grid, the hub keeping the span of the cells that
- * hold at least the minimum cell count pooled. Order statistics beyond that span (in the tails) are reached
+ * dictionary (min/max) or, when it declares none, from a masked round (masked-range.ts): each node marks
+ * the public log-scale grid cells where its lower and upper tails of at least the minimum cell count end,
+ * and the hub keeps the span of the marked cells. Order statistics beyond that span (in the tails) are reached
  * by widening the search interval until the counts bracket them, so the result stays exact.
  * Precision comes from the dictionary too: each quantile is released rounded to the column's release
  * resolution, and only when the records within that rounding interval are 0 or at least the minimum cell
@@ -171,7 +171,7 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
   resultSchema: QuantilesResultSchema,
   releases: {
     pooled:
-      "without a declared min/max, the numbers of records in the lower and upper tails of the column (each at least the minimum cell count, counted in the public log-scale grid cell of the tail's innermost record; secure-aggregated); per round, how many values lie at or below a few cut points (secure-aggregated: the hub sees only totals); no minimum, maximum or extreme order statistic; each released value (a quantile or, with ci, an interval end) rounded to the dictionary resolution and released only where the records within its rounding interval are 0 or at least the minimum cell count",
+      'without a declared min/max, per node the public log-scale grid cells (ten a decade) in which the lower and the upper tail of at least the minimum cell count of its values end, marked in a masked vector (secure-aggregated: per cell, how many nodes marked it; no count, no extreme value); per round, how many values lie at or below a few cut points (secure-aggregated: the hub sees only totals); no minimum, maximum or extreme order statistic; each released value (a quantile or, with ci, an interval end) rounded to the dictionary resolution and released only where the records within its rounding interval are 0 or at least the minimum cell count',
     perNode: null,
   },
   variables: (p) => ({ dataset: p.dataset, columns: [p.column] }),
@@ -233,8 +233,8 @@ export const quantiles = defineAlgorithm<QuantilesParams>({
       let hi: number;
       if (declared[0]) [lo, hi] = declared[0];
       else {
-        // the span of the public grid cells holding at least the minimum cell count pooled
-        const span = pooledSpan(sum.subarray(1), minCell);
+        // the span of the public grid cells some node's tail ends in
+        const span = pooledSpan(sum.subarray(1));
         if (!span) throw new FedhubError('FH_ERR_SMALL_SUBSET', 'no records selected');
         ({ lo, hi } = span);
       }

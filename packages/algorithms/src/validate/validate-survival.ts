@@ -10,7 +10,7 @@
  * and a node approves it, and its digest, on its own.
  *
  * Rounds: (1) factor levels, strata and the event-time grid, as coxph's first round; (2) the range of the
- * scores, from a masked round of each node's tails of at least the minimum cell count on a public grid
+ * scores, from a masked round of the public grid cells where each node's tails of at least the minimum cell count end
  * (masked-range.ts: no node's smallest or largest score leaves it; scores beyond the pooled span count in
  * the end bins); (3) the binned concordance partial (events and
  * comparators per grid point and score bin), secure-aggregated; each centre's own C only where the study
@@ -364,7 +364,7 @@ export const validateSurvival = defineAlgorithm<
   resultSchema: ValidateSurvivalResultSchema,
   releases: {
     pooled:
-      'factor levels, strata and coarsened event times present; the numbers of records in the lower and upper tails of the risk score (each at least the minimum cell count, counted in the public grid cell of the tail\'s innermost record; secure-aggregated), for the range of the score grid; counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated), score bins merged at each node per event status into groups of at least the minimum cell count (spanning at most 1 in the linear predictor) and event-time points per stratum merged until each holds at least the minimum cell count of events (events moved to the later point), and the records per stratum; with adjustForCentre instead of these sums, each centre’s concordant, discordant and tied pair counts and three sums over its records of products of their pair counts (with Harrell and with Uno weights, secure-aggregated); released only when every stratum by event status, every score group, every merged time point and every kind of comparable pair (concordant, discordant, tied) holds at least the minimum cell count',
+      'factor levels, strata and coarsened event times present; for the range of the score grid, per node the public grid cells (ten a decade) in which the lower and the upper tail of at least the minimum cell count of its records\' risk scores end, marked in a masked vector (secure-aggregated: per cell, how many nodes marked it; no count, no extreme value); counts of events and of records still at risk per coarsened event time and score bin (secure-aggregated), score bins merged at each node per event status into groups of at least the minimum cell count (spanning at most 1 in the linear predictor) and event-time points per stratum merged until each holds at least the minimum cell count of events (events moved to the later point), and the records per stratum; with adjustForCentre instead of these sums, each centre’s concordant, discordant and tied pair counts and three sums over its records of products of their pair counts (with Harrell and with Uno weights, secure-aggregated); released only when every stratum by event status, every score group, every merged time point and every kind of comparable pair (concordant, discordant, tied) holds at least the minimum cell count',
     perNode: "Harrell's C with its standard error, records and events per centre",
   },
   variables: (p) => {
@@ -401,7 +401,6 @@ export const validateSurvival = defineAlgorithm<
         q.map((v) => v * params.scoreResolution),
         ctx.policy.minCellCount,
         'the risk score',
-        d.rows,
       );
       return release(
         {
@@ -493,9 +492,9 @@ export const validateSurvival = defineAlgorithm<
       );
     const s = state;
     if (round === 2) {
-      // the span of the grid cells holding at least the minimum cell count pooled, in score units
-      const minCell = Math.max(1, ...payloadsWith(parts, 'rangeOf').map((p) => p.minCellCount));
-      const span = pooledSpan(sumAdditive(parts), minCell);
+      // the span of the grid cells some node's tail ends in, in score units
+      payloadsWith(parts, 'rangeOf');
+      const span = pooledSpan(sumAdditive(parts));
       if (!span) throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'validate-survival: no records to score');
       const lo = Math.floor(span.lo / params.scoreResolution + 1e-9);
       const hi = Math.max(lo, Math.ceil(span.hi / params.scoreResolution - 1e-9));
