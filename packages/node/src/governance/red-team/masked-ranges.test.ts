@@ -20,7 +20,7 @@ import {
 } from '@fedhub/algorithms';
 import type { ColumnSpec, Json } from '@fedhub/protocol';
 import { describe, expect, it } from 'vitest';
-import { buildNodes, federate, type Row } from './attack-harness.js';
+import { buildNodes, federate, type Row, resultOf } from './attack-harness.js';
 
 /** What the hub stored of one round: each payload's clear part, and the sum of the masked vectors. */
 interface Seen {
@@ -140,8 +140,7 @@ describe('red team: the lp-range round of coxph (crafted data: one patient at th
         },
       });
       expect(got.kind).toBe('result');
-      const beta = (got as { result: { coefficients: Array<{ estimate: number }> } }).result.coefficients[0]!
-        .estimate;
+      const beta = resultOf<{ coefficients: Array<{ estimate: number }> }>(got).coefficients[0]!.estimate;
       expect(beta).toBeGreaterThan(0);
       // the old rule (coxph 1.3.0): the first centre's largest linear predictor rounded up to 0.1, in the
       // clear; with the released coefficient it gives the target's age to within 0.1 / beta
@@ -201,7 +200,7 @@ describe('red team: the search range of quantiles without a declared min/max', (
           },
         });
         expect(got.kind).toBe('result');
-        const r = (got as { result: { quantiles: Array<{ value: number | null }> } }).result;
+        const r = resultOf<{ quantiles: Array<{ value: number | null }> }>(got);
         const pooled = rows.flat().map((x) => x.dose as number);
         // the 10% quantile lies among the low doses below every node's tail cell: reached by widening the
         // search interval; each value equals R's type 7 on the pooled rows, released on the 0.1 resolution
