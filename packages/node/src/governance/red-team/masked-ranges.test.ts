@@ -78,7 +78,7 @@ describe('red team: the range round of validate-survival (a crafted frozen model
     const seen: Array<{ range: Seen; concordanceInput: Json | null; outcome: string }> = [];
     for (const age of [47.3, 71.8]) {
       const rows = withTarget(age);
-      // the old rule (validate-survival 1.3.0) on the first centre's rows: its largest score on the grid,
+      // the old rule (validate-survival 1.4.0) on the first centre's rows: its largest score on the grid,
       // rounded outwards to 0.1, in the clear
       const q = rows[0]!.map((r) => Math.round((1000 * (r.flag as number) + (r.age as number)) / 0.1));
       const oldMax = Math.ceil(Math.max(...q)) * 0.1;
@@ -142,7 +142,7 @@ describe('red team: the lp-range round of coxph (crafted data: one patient at th
       expect(got.kind).toBe('result');
       const beta = resultOf<{ coefficients: Array<{ estimate: number }> }>(got).coefficients[0]!.estimate;
       expect(beta).toBeGreaterThan(0);
-      // the old rule (coxph 1.3.0): the first centre's largest linear predictor rounded up to 0.1, in the
+      // the old rule (coxph 1.4.0): the first centre's largest linear predictor rounded up to 0.1, in the
       // clear; with the released coefficient it gives the target's age to within 0.1 / beta
       const oldMax = Math.ceil(beta * targetAge * 10) / 10;
       expect(Math.abs(oldMax / beta - targetAge)).toBeLessThanOrEqual(0.1 / beta);
