@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
+import { formatKmCoarsening, formatKmMedian, kmGroupSize, kmSurvivalAt } from './format-km.js';
 
 const curve = {
   group: 'II',
@@ -36,5 +36,11 @@ describe('Kaplan–Meier wording under coarsening', () => {
     expect(byDefault[0]).toBe(
       "Times rounded up to multiples of 0.1 (timeResolution; default from the time column's declared unit and range) at every node.",
     );
+  });
+  it("gives a group's size, not its first (fractional) number at risk", () => {
+    // coarsenedKaplanMeier on grid 0..5, events [0,5,0,1,0,6], censorings [0,1,1,0,1,2], minCount 5
+    // (nRisk [16.17, 10.33]): 12 events and 5 censorings
+    expect(kmGroupSize({ nEvent: [5, 7], nCensor: [1.6666666666666667, 3.333333333333333] })).toBe('17');
+    expect(kmGroupSize({ nEvent: [5], nCensor: [2.5] })).toBe('7.5');
   });
 });

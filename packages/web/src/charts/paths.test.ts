@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAtRisk, numberAtRisk, stepBandPath, stepPath } from './paths.js';
+import { formatAtRisk, kmGroupSize, numberAtRisk, stepBandPath, stepPath } from './paths.js';
 import { linearScale } from './scale.js';
 
 // x: 1 unit = 10 px; y: S = 1 at 0 px, S = 0 at 100 px
@@ -24,6 +24,20 @@ describe('Kaplan–Meier paths', () => {
   });
   it('counts the number at risk at each tick', () => {
     expect(numberAtRisk([2, 5, 9], [100, 80, 40], [0, 2, 3, 6, 10])).toEqual([100, 100, 80, 40, 0]);
+  });
+  it("gives a coarsened curve's group size, not its first number at risk, and that size at time 0", () => {
+    // coarsenedKaplanMeier on grid 0..5, events [0,5,0,1,0,6], censorings [0,1,1,0,1,2], minCount 5: the
+    // five censorings are merged and spread, so the first released time's number at risk is fractional
+    const curve = {
+      time: [1, 5],
+      nRisk: [16.166666666666668, 10.333333333333334],
+      nEvent: [5, 7],
+      nCensor: [1.6666666666666667, 3.333333333333333],
+    };
+    expect(kmGroupSize(curve)).toBe(17);
+    expect(numberAtRisk(curve.time, curve.nRisk, [0, 1, 4], kmGroupSize(curve))).toEqual([
+      17, 16.166666666666668, 10.333333333333334,
+    ]);
   });
   it('shows a number at risk as released: whole as whole, a fraction never rounded to a whole count', () => {
     expect([100, 0, 41.5, 12.04, 12.96].map(formatAtRisk)).toEqual(['100', '0', '41.5', '12.0', '13.0']);

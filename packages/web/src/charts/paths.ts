@@ -68,16 +68,38 @@ export function stepBandPath(
   return `M${top}L${bottom}Z`;
 }
 
-/** Number at risk at each of `ticks`: the count of the first event time at or after the tick, else 0. */
+/**
+ * Number at risk at each of `ticks`: the whole group (`total`) at time 0 or before, else the count of the
+ * first released time at or after the tick, else 0. (The first released time's count is not the group's
+ * size: censorings before it, spread over a merged interval, leave a fraction.)
+ */
 export function numberAtRisk(
   time: readonly number[],
   nRisk: readonly number[],
   ticks: readonly number[],
+  total?: number,
 ): number[] {
   return ticks.map((t) => {
+    if (total !== undefined && t <= 0) return total;
     for (let i = 0; i < time.length; i++) if (time[i]! >= t) return nRisk[i]!;
     return 0;
   });
+}
+
+/**
+ * A Kaplan–Meier group's size: its released events and censorings summed (pure). The released censorings
+ * of a merged interval are spread in fractions that add up to the released count, so the sum is rounded
+ * where it is within float error of a whole number.
+ *
+ * @example
+ * kmGroupSize({ nEvent: [5, 7], nCensor: [2.3333333333333335, 2.6666666666666665] }) // 17
+ */
+export function kmGroupSize(c: { nEvent: readonly number[]; nCensor: readonly number[] }): number {
+  let n = 0;
+  for (const d of c.nEvent) n += d;
+  for (const m of c.nCensor) n += m;
+  const whole = Math.round(n);
+  return Math.abs(n - whole) < 1e-6 ? whole : n;
 }
 
 /**

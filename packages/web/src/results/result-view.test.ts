@@ -177,11 +177,14 @@ describe('ResultView', () => {
           time: [2, 5, 9],
           nRisk: [50, 41.5, 20.25],
           nEvent: [5, 10, 5],
-          nCensor: [3.5, 11.25, 5],
+          nCensor: [3.5, 11.25, 15.25],
+          start: [0, 2, 5],
+          coarsened: [false, false, true],
           surv: [0.9, 0.7, 0.5],
           lower: [0.8, 0.6, 0.4],
           upper: [1, 0.8, 0.6],
-          median: 9,
+          median: 8,
+          medianInterval: [5, 9],
           medianLower: 5,
           medianUpper: null,
         },
@@ -195,6 +198,10 @@ describe('ResultView', () => {
     expect(risk).toContain('>41.5<');
     expect(risk).toContain('>20.3<');
     expect(risk).not.toContain('>42<');
+    // the group's size (events and censorings released), not its first number at risk; the median
+    // inside a merged interval as that interval
+    const table = out.slice(out.indexOf('data-testid="km-table"'), out.indexOf('</table>'));
+    expect(table).toContain('<td>50</td><td>~8 in (5, 9]</td>');
   });
 
   it('falls back to JSON for an algorithm without a view', () => {

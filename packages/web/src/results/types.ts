@@ -147,6 +147,8 @@ export interface KmCurve {
   /** Start of each released interval; where `coarsened[k]`, times (start[k], time[k]] were merged. */
   start?: number[];
   coarsened?: boolean[];
+  /** The merged interval (start, end] holding the median when it falls inside one. */
+  medianInterval?: [number, number] | null;
 }
 /** A `km` result. */
 export interface KmResult {
