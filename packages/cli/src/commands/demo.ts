@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initHub, loadHubConfig } from '@fedhub/hub';
-import type { CreateStudyRequest, TaskDetail } from '@fedhub/protocol';
+import type { CreateStudyRequest, CreateTaskRequest, TaskDetail } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import { writeCentreFiles } from '@fedhub/testkit';
 import { createFederation, waitForNodesOnline } from '@fedhub/testkit/federation-setup';
@@ -81,6 +81,20 @@ export const DEMO_ANALYSES = [
     params: { dataset: 'ct_dose', minN: 20 },
   },
 ] as const;
+
+/**
+ * The request the demo submits for one of its analyses: with its title, so that the study's task list and
+ * the task page tell the analyses apart as the terminal does.
+ */
+export function demoTaskRequest(a: (typeof DEMO_ANALYSES)[number], studyId: string): CreateTaskRequest {
+  return { studyId, algorithm: a.algorithm, params: a.params as never, title: a.title };
+}
+
+/** The `fedhub run` line the demo prints for an analysis: the same request, to copy and adapt. */
+export function demoRunCommand(a: (typeof DEMO_ANALYSES)[number], studyId: string): string {
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  return `fedhub run ${a.algorithm} --study ${studyId} --title ${quote(a.title)} --params ${quote(JSON.stringify(a.params))}`;
+}
 
 /**
  * The demo study: what a consortium would file (the references are fictitious). Its variables and
@@ -211,14 +225,8 @@ export async function runDemo(
     });
     const tasks: TaskDetail[] = [];
     for (const a of DEMO_ANALYSES) {
-      say(
-        `\n== ${a.title}: fedhub run ${a.algorithm} --study ${study.id} --params '${JSON.stringify(a.params)}'`,
-      );
-      const task = await client.createTask({
-        studyId: study.id,
-        algorithm: a.algorithm,
-        params: a.params as never,
-      });
+      say(`\n== ${a.title}: ${demoRunCommand(a, study.id)}`);
+      const task = await client.createTask(demoTaskRequest(a, study.id));
       const done = await watchTask(client, task.id, { quiet: opts.json });
       tasks.push(done);
       say(formatTaskOutcome(done));
