@@ -98,7 +98,8 @@ export function demoRunCommand(a: (typeof DEMO_ANALYSES)[number], studyId: strin
 
 /**
  * The demo study: what a consortium would file (the references are fictitious). Its variables and
- * algorithms are exactly those of DEMO_ANALYSES; a test checks that each analysis is inside it.
+ * algorithms are those of DEMO_ANALYSES, plus the validation of the models they fit (the task page's
+ * "validate this model"); a test checks that each analysis is inside it.
  */
 export const DEMO_STUDY = {
   title: 'Toxicity after radiotherapy (demo)',
@@ -129,6 +130,9 @@ export const DEMO_STUDY = {
     { name: 'km' },
     { name: 'coxph' },
     { name: 'drl-survey' },
+    // "validate this model": the GLM and the Cox model checked at each centre (discrimination, calibration)
+    { name: 'validate' },
+    { name: 'validate-survival' },
   ],
   minNodes: 3,
   startsAt: '2026-01-01',
