@@ -42,10 +42,15 @@ describe('ResultView', () => {
       n: 1200,
       events: 700,
       nodes: ['A', 'B', 'C'],
+      levels: { sex: ['F', 'M'] },
     });
     expect(out).toContain('data-testid="cox-table"');
     expect(out).toContain('data-testid="forest-plot"');
     expect(count(out, 'data-testid="forest-row"')).toBe(2);
+    // the factor's reference level is drawn and named, its other level labelled as glm's are
+    expect(count(out, 'data-testid="forest-row-reference"')).toBe(1);
+    expect(out).toContain('sex: F');
+    expect(out).toContain('sex: M');
     expect(out).toContain('hazard ratio (log scale)');
     expect(out).not.toContain('NaN');
   });

@@ -78,6 +78,8 @@ export interface GlmResult {
 /** A `coxph` result. */
 export interface CoxResult {
   formula: string;
+  /** Factor → its levels, the first being the reference (coxph 1.3.1 and later). */
+  levels?: Record<string, string[]>;
   /** Event times coarsened up to multiples of this. */
   timeResolution?: number;
   coefficients: Coefficient[];
