@@ -38,9 +38,14 @@ describe('Kaplan–Meier wording under coarsening', () => {
     );
   });
   it("gives a group's size, not its first (fractional) number at risk", () => {
-    // coarsenedKaplanMeier on grid 0..5, events [0,5,0,1,0,6], censorings [0,1,1,0,1,2], minCount 5
-    // (nRisk [16.17, 10.33]): 12 events and 5 censorings
-    expect(kmGroupSize({ nEvent: [5, 7], nCensor: [1.6666666666666667, 3.333333333333333] })).toBe('17');
+    // coarsenedKaplanMeier on grid 0..6, events [0,5,0,1,0,6,0], censorings [0,1,1,0,1,2,5], minCount 5
+    // (nRisk [21.17, 15.33]): 12 events and 10 censorings, 5 of them after the last event time
+    const curve = {
+      nEvent: [5, 7],
+      nCensor: [1.6666666666666667, 3.333333333333333],
+      censorings: { count: [5, 5] },
+    };
+    expect(kmGroupSize(curve)).toBe('22');
     expect(kmGroupSize({ nEvent: [5], nCensor: [2.5] })).toBe('7.5');
   });
 });

@@ -29,14 +29,19 @@ export function kmSurvivalAt(c: KmCurveView, t: number): string {
 }
 
 /**
- * A group's size: its released events and censorings summed. Not the first number at risk, which leaves
- * out the censorings before the first event time (fractional where they were spread over a merged
- * interval). Rounded where float error alone keeps the sum from a whole number.
+ * A group's size: its released events plus its released censoring counts. Not the first number at risk,
+ * which leaves out the censorings before the first event time (fractional where they were spread over a
+ * merged interval), nor the per-interval `nCensor` sums, which leave out those after the last event time.
+ * Rounded where float error alone keeps the sum from a whole number.
  */
-export function kmGroupSize(c: { nEvent: readonly number[]; nCensor: readonly number[] }): string {
+export function kmGroupSize(c: {
+  nEvent: readonly number[];
+  nCensor: readonly number[];
+  censorings?: { count: readonly number[] };
+}): string {
   let n = 0;
   for (const d of c.nEvent) n += d;
-  for (const m of c.nCensor) n += m;
+  for (const m of c.censorings?.count ?? c.nCensor) n += m;
   const whole = Math.round(n);
   return Math.abs(n - whole) < 1e-6 ? String(whole) : n.toFixed(1);
 }

@@ -260,6 +260,7 @@ function formatKm(r: {
     nRisk: number[];
     nEvent: number[];
     nCensor: number[];
+    censorings?: { count: number[] };
     surv: number[];
     median: number | null;
     medianLower: number | null;

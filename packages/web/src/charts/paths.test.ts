@@ -26,17 +26,19 @@ describe('Kaplan–Meier paths', () => {
     expect(numberAtRisk([2, 5, 9], [100, 80, 40], [0, 2, 3, 6, 10])).toEqual([100, 100, 80, 40, 0]);
   });
   it("gives a coarsened curve's group size, not its first number at risk, and that size at time 0", () => {
-    // coarsenedKaplanMeier on grid 0..5, events [0,5,0,1,0,6], censorings [0,1,1,0,1,2], minCount 5: the
-    // five censorings are merged and spread, so the first released time's number at risk is fractional
+    // coarsenedKaplanMeier on grid 0..6, events [0,5,0,1,0,6,0], censorings [0,1,1,0,1,2,5], minCount 5:
+    // the censorings are merged and spread (the first number at risk is fractional), and five of them
+    // come after the last event time, in no interval's nCensor
     const curve = {
       time: [1, 5],
-      nRisk: [16.166666666666668, 10.333333333333334],
+      nRisk: [21.166666666666668, 15.333333333333334],
       nEvent: [5, 7],
       nCensor: [1.6666666666666667, 3.333333333333333],
+      censorings: { start: [0, 5], time: [5, 6], count: [5, 5] },
     };
-    expect(kmGroupSize(curve)).toBe(17);
+    expect(kmGroupSize(curve)).toBe(22);
     expect(numberAtRisk(curve.time, curve.nRisk, [0, 1, 4], kmGroupSize(curve))).toEqual([
-      17, 16.166666666666668, 10.333333333333334,
+      22, 21.166666666666668, 15.333333333333334,
     ]);
   });
   it('shows a number at risk as released: whole as whole, a fraction never rounded to a whole count', () => {

@@ -87,17 +87,21 @@ export function numberAtRisk(
 }
 
 /**
- * A Kaplan–Meier group's size: its released events and censorings summed (pure). The released censorings
- * of a merged interval are spread in fractions that add up to the released count, so the sum is rounded
- * where it is within float error of a whole number.
+ * A Kaplan–Meier group's size: its released events plus its released censoring counts (pure). Not the
+ * per-interval `nCensor` sums, which leave out the censorings after the last event time. Results without
+ * `censorings` fall back to `nCensor`. Rounded where float error alone keeps the sum from a whole number.
  *
  * @example
- * kmGroupSize({ nEvent: [5, 7], nCensor: [2.3333333333333335, 2.6666666666666665] }) // 17
+ * kmGroupSize({ nEvent: [5, 7], nCensor: [1.67, 3.33], censorings: { count: [5, 5] } }) // 22
  */
-export function kmGroupSize(c: { nEvent: readonly number[]; nCensor: readonly number[] }): number {
+export function kmGroupSize(c: {
+  nEvent: readonly number[];
+  nCensor: readonly number[];
+  censorings?: { count: readonly number[] };
+}): number {
   let n = 0;
   for (const d of c.nEvent) n += d;
-  for (const m of c.nCensor) n += m;
+  for (const m of c.censorings?.count ?? c.nCensor) n += m;
   const whole = Math.round(n);
   return Math.abs(n - whole) < 1e-6 ? whole : n;
 }

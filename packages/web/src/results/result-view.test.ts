@@ -183,6 +183,7 @@ describe('ResultView', () => {
           nRisk: [50, 41.5, 20.25],
           nEvent: [5, 10, 5],
           nCensor: [3.5, 11.25, 15.25],
+          censorings: { start: [0, 5], time: [5, 12], count: [15, 15] },
           start: [0, 2, 5],
           coarsened: [false, false, true],
           surv: [0.9, 0.7, 0.5],

@@ -151,6 +151,8 @@ export interface KmCurve {
   coarsened?: boolean[];
   /** The merged interval (start, end] holding the median when it falls inside one. */
   medianInterval?: [number, number] | null;
+  /** The released censoring counts: intervals (start, time] of at least the minimum cell count each. */
+  censorings?: { start: number[]; time: number[]; count: number[] };
 }
 /** A `km` result. */
 export interface KmResult {
