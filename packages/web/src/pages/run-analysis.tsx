@@ -15,7 +15,7 @@ import { buildParams, chosenDataset, type FormValues, valuesFromParams } from '.
 import { type FormContext, mergeDictionaries, SchemaForm } from '../forms/schema-form.js';
 import { notPermittedText, scopeAlgorithms, scopeDatasets } from '../forms/study-scope.js';
 import { paramsSummary } from '../forms/task-summary.js';
-import { draftFromModel, draftFromOnnx, draftFromTask } from '../forms/widgets/model-field.js';
+import { draftFromModel, draftFromOnnx, draftFromTask, outcomeOfTask } from '../forms/widgets/model-field.js';
 
 export interface RunAnalysisProps {
   studyId?: string | undefined;
@@ -151,7 +151,8 @@ export function RunAnalysis(props: RunAnalysisProps) {
       const ds = (t.params as { dataset?: string } | null)?.dataset;
       if (draft && ds) {
         setAlgorithm(VALIDATOR[kind]);
-        setValues({ dataset: ds, model: draft });
+        const outcome = outcomeOfTask(t);
+        setValues({ dataset: ds, model: draft, ...(outcome ? { outcome } : {}) });
         setPrefilled(true);
         return;
       }
