@@ -23,10 +23,12 @@ const glmTask = {
 describe('validate this model, from a fitted task', () => {
   it("fills the outcome with the model's own and names the model by the task's title", () => {
     expect(outcomeOfTask(glmTask)).toBe('toxicity');
-    expect(draftFromTask('glm', glmTask)?.label).toBe('Grade >= 2 toxicity (glm, 2026-12-07)');
-    expect(draftFromTask('glm', { ...glmTask, title: null } as unknown as Task)?.label).toBe(
-      'task f327b4a5 (glm, 2026-12-07)',
-    );
+    const label = (t: Task) => {
+      const d = draftFromTask('glm', t);
+      return d && 'label' in d ? d.label : undefined;
+    };
+    expect(label(glmTask)).toBe('Grade >= 2 toxicity (glm, 2026-12-07)');
+    expect(label({ ...glmTask, title: null } as unknown as Task)).toBe('task f327b4a5 (glm, 2026-12-07)');
   });
   it('leaves the outcome to the researcher when it is no plain column', () => {
     const cbind = { ...glmTask, params: { formula: 'cbind(a, b) ~ x' } } as unknown as Task;
