@@ -232,6 +232,8 @@ describe('ResultView', () => {
       scoreResolution: 0.001,
       pooled: {
         ...centre('pooled', 0.7),
+        // a model fitted on these very records: its pooled calibration in the large is 0 up to rounding
+        calibrationInLarge: -9.11e-9,
         roc: [
           { threshold: 1.001, tpr: 0, fpr: 0 },
           { threshold: 0.6, tpr: 0.4, fpr: 0.1 },
@@ -253,6 +255,10 @@ describe('ResultView', () => {
     });
     expect(out).toContain('data-testid="validate-table"');
     expect(count(out, '<tr>')).toBe(1 + 3 + 1);
+    // calibration in the large on the logit scale to 3 decimals: no "-9.11e-09", no "-0.000"
+    expect(out).toContain('<td>-0.100</td>');
+    expect(out).toContain('<td>0.000</td>');
+    expect(out).not.toContain('e-09');
     expect(out).toContain('data-testid="roc-plot"');
     // (fpr, tpr) (0,0) (0.1,0.4) (0.5,0.8) (1,1) on a 310 px square from (60, 324), the legend beside it
     expect(out).toContain('d="M60.00,324.00L91.00,200.00L215.00,76.00L370.00,14.00"');
