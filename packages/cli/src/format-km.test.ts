@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
+import { formatKmCoarsening, formatKmMedian, kmGroupSize, kmSurvivalAt } from './format-km.js';
 
 const curve = {
   group: 'II',
@@ -36,5 +36,16 @@ describe('Kaplan–Meier wording under coarsening', () => {
     expect(byDefault[0]).toBe(
       "Times rounded up to multiples of 0.1 (timeResolution; default from the time column's declared unit and range) at every node.",
     );
+  });
+  it("gives a group's size, not its first (fractional) number at risk", () => {
+    // coarsenedKaplanMeier on grid 0..6, events [0,5,0,1,0,6,0], censorings [0,1,1,0,1,2,5], minCount 5
+    // (nRisk [21.17, 15.33]): 12 events and 10 censorings, 5 of them after the last event time
+    const curve = {
+      nEvent: [5, 7],
+      nCensor: [1.6666666666666667, 3.333333333333333],
+      censorings: { count: [5, 5] },
+    };
+    expect(kmGroupSize(curve)).toBe('22');
+    expect(kmGroupSize({ nEvent: [5], nCensor: [2.5] })).toBe('7.5');
   });
 });

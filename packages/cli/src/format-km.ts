@@ -28,6 +28,24 @@ export function kmSurvivalAt(c: KmCurveView, t: number): string {
   return num(s, 3);
 }
 
+/**
+ * A group's size: its released events plus its released censoring counts. Not the first number at risk,
+ * which leaves out the censorings before the first event time (fractional where they were spread over a
+ * merged interval), nor the per-interval `nCensor` sums, which leave out those after the last event time.
+ * Rounded where float error alone keeps the sum from a whole number.
+ */
+export function kmGroupSize(c: {
+  nEvent: readonly number[];
+  nCensor: readonly number[];
+  censorings?: { count: readonly number[] };
+}): string {
+  let n = 0;
+  for (const d of c.nEvent) n += d;
+  for (const m of c.censorings?.count ?? c.nCensor) n += m;
+  const whole = Math.round(n);
+  return Math.abs(n - whole) < 1e-6 ? String(whole) : n.toFixed(1);
+}
+
 /** The median: a time, "not reached", or "about m, in (a, b]" when it falls in a merged interval. */
 export function formatKmMedian(c: KmCurveView): string {
   if (c.median === null) return 'not reached';

@@ -15,7 +15,7 @@ import {
   type TaskDetail,
 } from '@fedhub/protocol';
 import { formatDvhBands } from './format-dvh-bands.js';
-import { formatKmCoarsening, formatKmMedian, kmSurvivalAt } from './format-km.js';
+import { formatKmCoarsening, formatKmMedian, kmGroupSize, kmSurvivalAt } from './format-km.js';
 import { formatCoxExtras, formatGlmExtras } from './format-model-extras.js';
 import { formatEstimateCi, formatFixed, formatPValue, formatRatioCi } from './format-number.js';
 import { formatValidateImaging } from './format-validate-imaging.js';
@@ -268,6 +268,9 @@ function formatKm(r: {
     group: string;
     time: number[];
     nRisk: number[];
+    nEvent: number[];
+    nCensor: number[];
+    censorings?: { count: number[] };
     surv: number[];
     median: number | null;
     medianLower: number | null;
@@ -293,7 +296,7 @@ function formatKm(r: {
         const at = (t: number) => kmSurvivalAt(c, t);
         return [
           c.group,
-          c.nRisk[0],
+          kmGroupSize(c),
           formatKmMedian(c),
           `${c.medianLower ?? 'NA'} to ${c.medianUpper ?? 'NA'}`,
           at(12),

@@ -20,6 +20,8 @@ const audit = async (query: string, token = w.admin.token) => {
     object: string | null;
     actorName: string | null;
     objectName: string | null;
+    details: Record<string, unknown>;
+    detailNames?: Record<string, string>;
   }>;
 };
 
@@ -42,6 +44,13 @@ describe('audit filters and names', () => {
     expect(org?.actorName).toBe('admin');
     const task = all.find((e) => e.action === 'task.submitted' && e.object === `task:${w.taskA.id}`);
     expect(task?.objectName).toBe(`ping in “${w.studyA.title}”`);
+    // the ids in the details by name too: the task's study and nodes, the user's organisation
+    expect(task?.detailNames?.[w.studyA.id]).toBe(w.studyA.title);
+    const nodeIds = (task?.details.nodeIds ?? []) as string[];
+    expect(nodeIds.length).toBeGreaterThan(0);
+    for (const id of nodeIds) expect(task?.detailNames?.[id]).toEqual(expect.any(String));
+    const user = all.find((e) => e.action === 'user.created' && e.details.organisationId === w.orgA.id);
+    expect(user?.detailNames?.[w.orgA.id]).toBe('Hospital A');
   });
 
   it('filters by username: only what that person did; an unknown name finds nothing', async () => {

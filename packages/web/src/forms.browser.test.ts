@@ -131,7 +131,7 @@ describe('analysis forms in a browser', () => {
     await page.locator('input[name="columns"][value="dose_gy"]').check();
     await page.getByTestId('bins-age').getByRole('button', { name: 'Suggest bins' }).click();
     expect(await page.locator('#param-bins-age-breaks').inputValue()).toMatch(/^18, .*, 100$/);
-    expect(await page.getByTestId('bins-preview-age').textContent()).toMatch(/^\d+ bins \(a\): \[18, /);
+    expect(await page.getByTestId('bins-preview-age').textContent()).toMatch(/^\d+ bins \(years\): \[18, /);
     expect(await page.getByTestId('bins-age').textContent()).toContain('from the earlier summary');
     expect(await jsonInputs()).toBe(0);
     await shot('01-summary-bins');

@@ -42,6 +42,16 @@ describe('federated coxph with secure aggregation equals R coxph on the pooled, 
         concordance: { value: number };
       };
       expect(r.coefficients.map((c) => c.term)).toEqual(fit.names);
+      // each factor's levels, the reference first: the terms are the other levels, after the factor's name
+      const levels = (result as { levels?: Record<string, string[]> }).levels ?? {};
+      for (const [factor, ls] of Object.entries(levels))
+        if (formula.includes(factor))
+          for (const l of ls.slice(1))
+            expect(fit.names.some((n) => n === `${factor}${l}` || n === `factor(${factor})${l}`)).toBe(true);
+      expect(levels.sex).toEqual(['F', 'M']);
+      // strata are no terms: their levels are not released with the model's
+      expect(levels.centre).toBeUndefined();
+      if (/\bstage\b/.test(formula)) expect(levels.stage?.[0]).toBe('I');
       r.coefficients.forEach((c, j) => {
         expect(rel(c.estimate, fit.coef[j]!)).toBeLessThan(1e-6);
         expect(rel(c.stdError, fit.se[j]!)).toBeLessThan(1e-6);

@@ -485,7 +485,8 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
   // 1.3.0: robust and cluster-robust standard errors, predicted survival curves, the centre as strata
   // 1.4.0: the result says adjustForCentre (a registered model stratified by centre is validated within centres)
   // 1.5.0: the concordance grid's range from a masked round of tails of at least the minimum cell count on
-  // a public grid (no node's smallest or largest linear predictor leaves it)
+  // a public grid (no node's smallest or largest linear predictor leaves it); the result carries the
+  // factors' levels (the reference level for the forest plot)
   version: '1.5.0',
   title: 'Cox proportional hazards',
   description:
@@ -862,10 +863,34 @@ export const coxph = defineAlgorithm<CoxParams, CoxInput, State, CoxPayload, Cox
         n: s.n,
         events: s.events,
         nodes: s.nodes,
+        // the reference level of each factor, for the forest plot (the others are in the terms' names);
+        // the factors of the model only, not the strata
+        levels: factorLevelsOfTerms(s.levels, s.final.summary.coefficients),
       },
     };
   },
 });
+
+/**
+ * The levels of the factors that are terms of the model (R names a level's coefficient `sexM`, or
+ * `factor(stage)II`): strata columns, whose levels are no coefficient, are left out.
+ */
+function factorLevelsOfTerms(
+  levels: Record<string, string[]>,
+  coefficients: ReadonlyArray<{ term: string }>,
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [factor, ls] of Object.entries(levels))
+    if (
+      ls
+        .slice(1)
+        .some((l) =>
+          coefficients.some((c) => c.term === `${factor}${l}` || c.term === `factor(${factor})${l}`),
+        )
+    )
+      out[factor] = ls;
+  return out;
+}
 
 // for validate-survival, which scores frozen Cox models on the same coarsened rows, levels and strata
 export { cached as readCoxNodeData, type NodeCoxData, strataCodes as coxStrataCodes };

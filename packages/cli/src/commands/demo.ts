@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initHub, loadHubConfig } from '@fedhub/hub';
-import type { CreateStudyRequest, TaskDetail } from '@fedhub/protocol';
+import type { CreateStudyRequest, CreateTaskRequest, TaskDetail } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import { writeCentreFiles } from '@fedhub/testkit';
 import { createFederation, waitForNodesOnline } from '@fedhub/testkit/federation-setup';
@@ -83,8 +83,23 @@ export const DEMO_ANALYSES = [
 ] as const;
 
 /**
+ * The request the demo submits for one of its analyses: with its title, so that the study's task list and
+ * the task page tell the analyses apart as the terminal does.
+ */
+export function demoTaskRequest(a: (typeof DEMO_ANALYSES)[number], studyId: string): CreateTaskRequest {
+  return { studyId, algorithm: a.algorithm, params: a.params as never, title: a.title };
+}
+
+/** The `fedhub run` line the demo prints for an analysis: the same request, to copy and adapt. */
+export function demoRunCommand(a: (typeof DEMO_ANALYSES)[number], studyId: string): string {
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  return `fedhub run ${a.algorithm} --study ${studyId} --title ${quote(a.title)} --params ${quote(JSON.stringify(a.params))}`;
+}
+
+/**
  * The demo study: what a consortium would file (the references are fictitious). Its variables and
- * algorithms are exactly those of DEMO_ANALYSES; a test checks that each analysis is inside it.
+ * algorithms are those of DEMO_ANALYSES, plus the validation of the models they fit (the task page's
+ * "validate this model"); a test checks that each analysis is inside it.
  */
 export const DEMO_STUDY = {
   title: 'Toxicity after radiotherapy (demo)',
@@ -115,6 +130,9 @@ export const DEMO_STUDY = {
     { name: 'km' },
     { name: 'coxph' },
     { name: 'drl-survey' },
+    // "validate this model": the GLM and the Cox model checked at each centre (discrimination, calibration)
+    { name: 'validate' },
+    { name: 'validate-survival' },
   ],
   minNodes: 3,
   startsAt: '2026-01-01',
@@ -211,14 +229,8 @@ export async function runDemo(
     });
     const tasks: TaskDetail[] = [];
     for (const a of DEMO_ANALYSES) {
-      say(
-        `\n== ${a.title}: fedhub run ${a.algorithm} --study ${study.id} --params '${JSON.stringify(a.params)}'`,
-      );
-      const task = await client.createTask({
-        studyId: study.id,
-        algorithm: a.algorithm,
-        params: a.params as never,
-      });
+      say(`\n== ${a.title}: ${demoRunCommand(a, study.id)}`);
+      const task = await client.createTask(demoTaskRequest(a, study.id));
       const done = await watchTask(client, task.id, { quiet: opts.json });
       tasks.push(done);
       say(formatTaskOutcome(done));

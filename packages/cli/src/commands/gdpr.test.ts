@@ -87,7 +87,17 @@ function input() {
     collaboration: { name: 'Radiotherapy outcomes consortium' },
     nodes: DEMO_CENTRES.slice(0, 3).map((c, i) => ({ id: NODE_IDS[i]!, name: c.name, organisation: c.name })),
     // fixed versions: the golden file tests the record, not the current algorithm versions
-    algorithms: ['summary', 'crosstab', 'glm', 'km', 'coxph', 'drl-survey', 'ping'].map((name) => ({
+    algorithms: [
+      'summary',
+      'crosstab',
+      'glm',
+      'km',
+      'coxph',
+      'drl-survey',
+      'validate',
+      'validate-survival',
+      'ping',
+    ].map((name) => ({
       name,
       version: '1.0.0',
       title: getAlgorithm(name)!.title,

@@ -30,13 +30,21 @@ export function registerRunCommands(program: Command): void {
     .requiredOption('--params <json>', 'algorithm parameters as JSON (or @file.json)')
     .option('--version <v>', 'algorithm version (default: latest)')
     .option('--nodes <ids...>', "a subset of the study's nodes")
+    .option('--title <text>', "a title that tells the task apart in the study's task list")
     .option('--no-wait', 'submit and print the task id without waiting')
     .option('--hub <url>')
     .option('--json', 'machine-readable output')
     .action(
       async (
         algorithm: string,
-        opts: Global & { study: string; params: string; version?: string; nodes?: string[]; wait: boolean },
+        opts: Global & {
+          study: string;
+          params: string;
+          version?: string;
+          nodes?: string[];
+          title?: string;
+          wait: boolean;
+        },
       ) => {
         const client = clientFromEnvironment(opts);
         const params = await resolveOnnxModelParams(client, await parseParams(opts.params), {
@@ -48,6 +56,7 @@ export function registerRunCommands(program: Command): void {
           params,
           ...(opts.version ? { version: opts.version } : {}),
           ...(opts.nodes ? { nodeIds: opts.nodes } : {}),
+          ...(opts.title ? { title: opts.title } : {}),
         });
         if (!opts.wait) {
           opts.json ? printJson(task) : process.stdout.write(`task ${task.id} submitted\n`);

@@ -25,6 +25,12 @@ export const AuditEventSchema = z
       .nullable()
       .optional()
       .describe('The object by name (study title, node name, username, …); not part of the hash'),
+    detailNames: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        'Names of the ids in the details (studyId, nodeIds, organisationId, …), by id, where the hub still knows them; not part of the hash',
+      ),
   })
   .meta({ id: 'AuditEvent' });
 export type AuditEvent = z.infer<typeof AuditEventSchema>;

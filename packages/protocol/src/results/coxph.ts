@@ -25,6 +25,11 @@ export const CoxphResultSchema = z.looseObject({
   n: ResultNumber,
   events: ResultNumber,
   nodes: ResultNodes,
+  /**
+   * Factor → its levels held by some record, the first being the reference (treatment contrasts), as glm
+   * releases them: the forest plot shows each factor's reference level. Absent from results of before 1.4.1.
+   */
+  levels: z.record(z.string(), z.array(z.string())).optional(),
   /** Per-term Wald tests (multi-df for a factor): b_T' V_TT^-1 b_T. */
   termTests: z.array(ChiSquareRowSchema).optional(),
   /** With `phTest`: cox.zph's proportional-hazards test, per term and GLOBAL. */

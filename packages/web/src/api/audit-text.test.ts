@@ -54,6 +54,25 @@ describe('audit as people read it', () => {
       ['columns', 'age, sex'],
       ['n', '3'],
     ]);
+    // ids the hub named, by name and labelled without "id"; an id it could not name stays short
+    expect(
+      detailsText(
+        {
+          studyId: '6f1d2c3b-0000-4000-8000-000000000001',
+          nodeIds: ['98e1689b-0000-4000-8000-000000000001', 'a8cc5ac6-0000-4000-8000-000000000002'],
+          organisationId: 'dbe809d7-0000-4000-8000-000000000003',
+        },
+        {
+          '6f1d2c3b-0000-4000-8000-000000000001': 'Toxicity',
+          '98e1689b-0000-4000-8000-000000000001': 'Hospital A',
+          'a8cc5ac6-0000-4000-8000-000000000002': 'Hospital B',
+        },
+      ),
+    ).toEqual([
+      ['study', 'Toxicity'],
+      ['nodes', 'Hospital A, Hospital B'],
+      ['organisation id', 'dbe809d7…'],
+    ]);
     expect(detailsText({ decision: { kind: 'deny', reason: null } })).toEqual([
       ['decision', 'kind deny; reason –'],
     ]);

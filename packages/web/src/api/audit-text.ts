@@ -123,19 +123,32 @@ const words = (key: string) =>
     .replace(/[_-]/g, ' ')
     .toLowerCase();
 
-function valueText(v: unknown): string {
+function valueText(v: unknown, names: Readonly<Record<string, string>> = {}): string {
   if (v === null || v === undefined) return '–';
-  if (typeof v === 'string') return /^[0-9a-f-]{36}$/.test(v) ? shortId(v) : v;
+  if (typeof v === 'string') return names[v] ?? (/^[0-9a-f-]{36}$/.test(v) ? shortId(v) : v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return v.map(valueText).join(', ');
+  if (Array.isArray(v)) return v.map((x) => valueText(x, names)).join(', ');
   return Object.entries(v as Record<string, unknown>)
-    .map(([k, x]) => `${words(k)} ${valueText(x)}`)
+    .map(([k, x]) => `${words(k)} ${valueText(x, names)}`)
     .join('; ');
 }
 
-/** The details as "label: value" pairs, in the order recorded. */
-export function detailsText(details: Record<string, unknown>): Array<[string, string]> {
-  return Object.entries(details).map(([k, v]) => [words(k), valueText(v)]);
+/** "study id" → "study", "node ids" → "nodes": the label of an id the hub named. */
+const namedLabel = (label: string) => label.replace(/ ids$/, 's').replace(/ id$/, '');
+
+/**
+ * The details as "label: value" pairs, in the order recorded; ids the hub named (`names`, the event's
+ * detailNames) by name, labelled without "id" ("study: Toxicity", "nodes: Hospital A, Hospital B").
+ */
+export function detailsText(
+  details: Record<string, unknown>,
+  names: Readonly<Record<string, string>> = {},
+): Array<[string, string]> {
+  return Object.entries(details).map(([k, v]) => {
+    const ids = Array.isArray(v) ? v : [v];
+    const named = ids.length > 0 && ids.every((x) => typeof x === 'string' && names[x] !== undefined);
+    return [named ? namedLabel(words(k)) : words(k), valueText(v, names)];
+  });
 }
 
 /** A spreadsheet must not run a cell as a formula: text starting with = + - @ gets a leading quote. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAtRisk, numberAtRisk, stepBandPath, stepPath } from './paths.js';
+import { formatAtRisk, kmGroupSize, numberAtRisk, stepBandPath, stepPath } from './paths.js';
 import { linearScale } from './scale.js';
 
 // x: 1 unit = 10 px; y: S = 1 at 0 px, S = 0 at 100 px
@@ -24,6 +24,22 @@ describe('Kaplan–Meier paths', () => {
   });
   it('counts the number at risk at each tick', () => {
     expect(numberAtRisk([2, 5, 9], [100, 80, 40], [0, 2, 3, 6, 10])).toEqual([100, 100, 80, 40, 0]);
+  });
+  it("gives a coarsened curve's group size, not its first number at risk, and that size at time 0", () => {
+    // coarsenedKaplanMeier on grid 0..6, events [0,5,0,1,0,6,0], censorings [0,1,1,0,1,2,5], minCount 5:
+    // the censorings are merged and spread (the first number at risk is fractional), and five of them
+    // come after the last event time, in no interval's nCensor
+    const curve = {
+      time: [1, 5],
+      nRisk: [21.166666666666668, 15.333333333333334],
+      nEvent: [5, 7],
+      nCensor: [1.6666666666666667, 3.333333333333333],
+      censorings: { start: [0, 5], time: [5, 6], count: [5, 5] },
+    };
+    expect(kmGroupSize(curve)).toBe(22);
+    expect(numberAtRisk(curve.time, curve.nRisk, [0, 1, 4], kmGroupSize(curve))).toEqual([
+      22, 21.166666666666668, 15.333333333333334,
+    ]);
   });
   it('shows a number at risk as released: whole as whole, a fraction never rounded to a whole count', () => {
     expect([100, 0, 41.5, 12.04, 12.96].map(formatAtRisk)).toEqual(['100', '0', '41.5', '12.0', '13.0']);

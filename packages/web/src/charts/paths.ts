@@ -68,16 +68,42 @@ export function stepBandPath(
   return `M${top}L${bottom}Z`;
 }
 
-/** Number at risk at each of `ticks`: the count of the first event time at or after the tick, else 0. */
+/**
+ * Number at risk at each of `ticks`: the whole group (`total`) at time 0 or before, else the count of the
+ * first released time at or after the tick, else 0. (The first released time's count is not the group's
+ * size: censorings before it, spread over a merged interval, leave a fraction.)
+ */
 export function numberAtRisk(
   time: readonly number[],
   nRisk: readonly number[],
   ticks: readonly number[],
+  total?: number,
 ): number[] {
   return ticks.map((t) => {
+    if (total !== undefined && t <= 0) return total;
     for (let i = 0; i < time.length; i++) if (time[i]! >= t) return nRisk[i]!;
     return 0;
   });
+}
+
+/**
+ * A Kaplan–Meier group's size: its released events plus its released censoring counts (pure). Not the
+ * per-interval `nCensor` sums, which leave out the censorings after the last event time. Results without
+ * `censorings` fall back to `nCensor`. Rounded where float error alone keeps the sum from a whole number.
+ *
+ * @example
+ * kmGroupSize({ nEvent: [5, 7], nCensor: [1.67, 3.33], censorings: { count: [5, 5] } }) // 22
+ */
+export function kmGroupSize(c: {
+  nEvent: readonly number[];
+  nCensor: readonly number[];
+  censorings?: { count: readonly number[] };
+}): number {
+  let n = 0;
+  for (const d of c.nEvent) n += d;
+  for (const m of c.censorings?.count ?? c.nCensor) n += m;
+  const whole = Math.round(n);
+  return Math.abs(n - whole) < 1e-6 ? whole : n;
 }
 
 /**

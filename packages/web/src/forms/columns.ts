@@ -4,6 +4,7 @@
  * Levels come from the dictionary, never from data, as the nodes take them (algorithms' declared-levels.ts).
  */
 import type { ColumnKind, ColumnSpec } from '@fedhub/protocol';
+import { unitLabel } from '../charts/units.js';
 
 /** Integer ranges up to this many values serve as levels (algorithms' MAX_DECLARED_INTEGER_LEVELS). */
 const MAX_INTEGER_LEVELS = 1000;
@@ -62,9 +63,9 @@ export function releaseResolution(c: ColumnSpec): number {
   return 1;
 }
 
-/** "age (numeric, a)": a column as the pickers list it. */
+/** "age (numeric, years)": a column as the pickers list it. */
 export function describeColumn(c: ColumnSpec): string {
-  return `${c.name} (${c.type}${c.unit ? `, ${c.unit}` : ''})`;
+  return `${c.name} (${c.type}${c.unit ? `, ${unitLabel(c.unit)}` : ''})`;
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_.]*/g;

@@ -1,6 +1,6 @@
 import type { AlgorithmInfo, DataDictionary } from '@fedhub/protocol';
 import { describe, expect, it } from 'vitest';
-import { scopeAlgorithms, scopeDatasets } from './study-scope.js';
+import { notPermittedText, scopeAlgorithms, scopeDatasets } from './study-scope.js';
 
 const datasets: DataDictionary[] = [
   {
@@ -39,5 +39,19 @@ describe('study scope', () => {
       algorithms: [{ name: 'summary', version: '1.0.0' }, { name: 'glm' }],
     });
     expect(out.map((a) => a.name)).toEqual(['glm']);
+  });
+  it('says why an algorithm a link asked for cannot run on the study', () => {
+    const study = {
+      title: 'Toxicity',
+      variables: null,
+      algorithms: [{ name: 'glm' }, { name: 'km', version: '1.0.0' }],
+    };
+    const allowed = scopeAlgorithms(algorithms, study);
+    expect(notPermittedText('validate', study, allowed)).toBe(
+      `The study "Toxicity" does not permit validate (it permits glm, km 1.0.0): ask the study's owner to add validate (edit the study), or choose another study.`,
+    );
+    expect(notPermittedText('glm', study, allowed)).toBeNull();
+    expect(notPermittedText('', study, allowed)).toBeNull();
+    expect(notPermittedText('validate', undefined, allowed)).toBeNull();
   });
 });

@@ -34,3 +34,25 @@ export function scopeAlgorithms(
     allowed.some((x) => x.name === a.name && (x.version === undefined || x.version === a.version)),
   );
 }
+
+/**
+ * Why an algorithm asked for by a link ("validate this model", "edit and re-run") cannot be run on the
+ * chosen study, or null when it can (or when nothing is chosen yet). Without it the form would show an empty
+ * algorithm choice and a disabled Run button, and the researcher would not know why.
+ *
+ * @example
+ * notPermittedText('validate', { title: 'Toxicity', algorithms: [{ name: 'glm' }] }, [glmInfo])
+ * // 'The study "Toxicity" does not permit validate (it permits glm): ...'
+ */
+export function notPermittedText(
+  algorithm: string,
+  study: (Pick<Study, 'algorithms'> & { title: string }) | undefined,
+  allowed: readonly AlgorithmInfo[],
+): string | null {
+  if (!algorithm || !study || allowed.some((a) => a.name === algorithm)) return null;
+  const permits = study.algorithms?.map((a) => (a.version ? `${a.name} ${a.version}` : a.name)).join(', ');
+  return (
+    `The study "${study.title}" does not permit ${algorithm}${permits ? ` (it permits ${permits})` : ''}: ` +
+    `ask the study's owner to add ${algorithm} (edit the study), or choose another study.`
+  );
+}

@@ -15,7 +15,7 @@ function RolesPicker({ id, roles, onChange }: { id: string; roles: Role[]; onCha
     <fieldset className="row wrap">
       <legend>Roles</legend>
       {ROLES.map((r) => (
-        <label key={r} htmlFor={`${id}-${r}`}>
+        <label key={r} htmlFor={`${id}-${r}`} className="check">
           <input
             id={`${id}-${r}`}
             type="checkbox"

@@ -218,7 +218,7 @@ export function Audit() {
                 {objectText(e)}
               </td>
               <td className="small">
-                {detailsText(e.details).map(([k, val]) => (
+                {detailsText(e.details, e.detailNames).map(([k, val]) => (
                   <div key={k}>
                     <span className="muted">{k}:</span> {val}
                   </div>

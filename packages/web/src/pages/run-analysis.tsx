@@ -13,9 +13,9 @@ import type { KnownColumn } from '../forms/bins.js';
 import type { JsonSchemaNode } from '../forms/field-kind.js';
 import { buildParams, chosenDataset, type FormValues, valuesFromParams } from '../forms/params-values.js';
 import { type FormContext, mergeDictionaries, SchemaForm } from '../forms/schema-form.js';
-import { scopeAlgorithms, scopeDatasets } from '../forms/study-scope.js';
+import { notPermittedText, scopeAlgorithms, scopeDatasets } from '../forms/study-scope.js';
 import { paramsSummary } from '../forms/task-summary.js';
-import { draftFromModel, draftFromOnnx, draftFromTask } from '../forms/widgets/model-field.js';
+import { draftFromModel, draftFromOnnx, draftFromTask, outcomeOfTask } from '../forms/widgets/model-field.js';
 
 export interface RunAnalysisProps {
   studyId?: string | undefined;
@@ -98,6 +98,7 @@ export function RunAnalysis(props: RunAnalysisProps) {
   const allowedAlgorithms = scopeAlgorithms(algorithms.data ?? [], study);
   const algo = allowedAlgorithms.find((a) => a.name === algorithm);
   const schema = algo?.paramsJsonSchema as JsonSchemaNode | undefined;
+  const notPermitted = notPermittedText(algorithm, study, allowedAlgorithms);
 
   // edit and re-run: the earlier task's study and algorithm, then its parameters once the schema is known
   useEffect(() => {
@@ -150,7 +151,8 @@ export function RunAnalysis(props: RunAnalysisProps) {
       const ds = (t.params as { dataset?: string } | null)?.dataset;
       if (draft && ds) {
         setAlgorithm(VALIDATOR[kind]);
-        setValues({ dataset: ds, model: draft });
+        const outcome = outcomeOfTask(t);
+        setValues({ dataset: ds, model: draft, ...(outcome ? { outcome } : {}) });
         setPrefilled(true);
         return;
       }
@@ -251,6 +253,11 @@ export function RunAnalysis(props: RunAnalysisProps) {
             ))}
           </select>
           {algo && <small>{algo.description}</small>}
+          {algorithms.data && notPermitted && (
+            <p className="error" role="alert" data-testid="algorithm-not-permitted">
+              {notPermitted}
+            </p>
+          )}
           {study && study.algorithms !== null && (
             <small>
               The study permits{' '}

@@ -5,6 +5,7 @@
  */
 import type { ColumnSpec } from '@fedhub/protocol';
 import { createContext, useContext } from 'react';
+import { unitLabel } from '../charts/units.js';
 
 export const ResultDictionary = createContext<readonly ColumnSpec[]>([]);
 
@@ -13,7 +14,12 @@ export function useColumnUnit(column: string): string | undefined {
   return useContext(ResultDictionary).find((c) => c.name === column)?.unit;
 }
 
-/** "dose_gy (Gy)": an axis title in the column's declared unit. */
+/**
+ * "dose_gy (Gy)", "age (years)": an axis title in the column's declared unit, time codes in words; the unit
+ * is left out where the column is named after it ("months").
+ */
 export function axisTitle(column: string, unit: string | undefined): string {
-  return unit ? `${column} (${unit})` : column;
+  if (!unit) return column;
+  const label = unitLabel(unit);
+  return label === column ? column : `${column} (${label})`;
 }

@@ -6,6 +6,7 @@
 import { toCsv } from '../charts/csv.js';
 import { histogramBars } from '../charts/histogram-bars.js';
 import { formatNumber, linearScale, niceTicks } from '../charts/scale.js';
+import { perUnit } from '../charts/units.js';
 import { XAxis, YAxis } from './axis.js';
 import { axisTitle, useColumnUnit } from './dictionary-context.js';
 import { Figure } from './figure.js';
@@ -74,7 +75,7 @@ export function Histogram({
         scale={y}
         ticks={niceTicks(0, max, 4)}
         x={m.l}
-        label={density ? `count per ${unit ?? 'unit'} (records)` : 'count (records)'}
+        label={density ? `count ${perUnit(unit ?? 'unit')} (records)` : 'count (records)'}
       />
     </Figure>
   );

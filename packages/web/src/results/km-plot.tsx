@@ -3,6 +3,7 @@ import { toCsv } from '../charts/csv.js';
 import {
   censorMarks,
   formatAtRisk,
+  kmGroupSize,
   mergedIntervals,
   numberAtRisk,
   stepBandPath,
@@ -29,7 +30,9 @@ export function KmPlot({ result }: { result: KmResult }) {
   const plotH = 260;
   const riskRowH = 16;
   const riskTop = m.t + plotH + 50;
-  const atRisk = result.curves.map((c) => numberAtRisk(c.time, c.nRisk, niceTicks(0, tMaxOf(result), 6)));
+  const atRisk = result.curves.map((c) =>
+    numberAtRisk(c.time, c.nRisk, niceTicks(0, tMaxOf(result), 6), kmGroupSize(c)),
+  );
   // fractional numbers at risk are shown as released, with a line saying why they are fractional
   const fractional = atRisk.some((row) => row.some((v) => !Number.isInteger(v)));
   const height = riskTop + 18 + result.curves.length * riskRowH + 8 + (fractional ? 16 : 0);

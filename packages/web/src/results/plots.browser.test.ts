@@ -154,10 +154,10 @@ describe('plots in a browser, from real federation results', () => {
     // both axes in units: the x axis in the unit the dictionary declares, the y axis a count of records,
     // and each bar labelled with its released count
     const ageHist = hist.first();
-    await expect.poll(() => ageHist.locator('.axis text').allTextContents()).toContain('age (a)');
+    await expect.poll(() => ageHist.locator('.axis text').allTextContents()).toContain('age (years)');
     // age's bins differ in width, so bar areas, not heights, are counts: records per year (equal bins
     // read "count (records)": result-view.test.ts)
-    expect(await ageHist.locator('.axis text').allTextContents()).toContain('count per a (records)');
+    expect(await ageHist.locator('.axis text').allTextContents()).toContain('count per year (records)');
     const counts = (await ageHist.getByTestId('histogram-count').allTextContents()).map(Number);
     expect(counts).toHaveLength(6);
     const summaryN = Number(

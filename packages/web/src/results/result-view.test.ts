@@ -42,10 +42,15 @@ describe('ResultView', () => {
       n: 1200,
       events: 700,
       nodes: ['A', 'B', 'C'],
+      levels: { sex: ['F', 'M'] },
     });
     expect(out).toContain('data-testid="cox-table"');
     expect(out).toContain('data-testid="forest-plot"');
     expect(count(out, 'data-testid="forest-row"')).toBe(2);
+    // the factor's reference level is drawn and named, its other level labelled as glm's are
+    expect(count(out, 'data-testid="forest-row-reference"')).toBe(1);
+    expect(out).toContain('sex: F');
+    expect(out).toContain('sex: M');
     expect(out).toContain('hazard ratio (log scale)');
     expect(out).not.toContain('NaN');
   });
@@ -177,11 +182,15 @@ describe('ResultView', () => {
           time: [2, 5, 9],
           nRisk: [50, 41.5, 20.25],
           nEvent: [5, 10, 5],
-          nCensor: [3.5, 11.25, 5],
+          nCensor: [3.5, 11.25, 15.25],
+          censorings: { start: [0, 5], time: [5, 12], count: [15, 15] },
+          start: [0, 2, 5],
+          coarsened: [false, false, true],
           surv: [0.9, 0.7, 0.5],
           lower: [0.8, 0.6, 0.4],
           upper: [1, 0.8, 0.6],
-          median: 9,
+          median: 8,
+          medianInterval: [5, 9],
           medianLower: 5,
           medianUpper: null,
         },
@@ -195,6 +204,10 @@ describe('ResultView', () => {
     expect(risk).toContain('>41.5<');
     expect(risk).toContain('>20.3<');
     expect(risk).not.toContain('>42<');
+    // the group's size (events and censorings released), not its first number at risk; the median
+    // inside a merged interval as that interval
+    const table = out.slice(out.indexOf('data-testid="km-table"'), out.indexOf('</table>'));
+    expect(table).toContain('<td>50</td><td>~8 in (5, 9]</td>');
   });
 
   it('falls back to JSON for an algorithm without a view', () => {
@@ -219,6 +232,8 @@ describe('ResultView', () => {
       scoreResolution: 0.001,
       pooled: {
         ...centre('pooled', 0.7),
+        // a model fitted on these very records: its pooled calibration in the large is 0 up to rounding
+        calibrationInLarge: -9.11e-9,
         roc: [
           { threshold: 1.001, tpr: 0, fpr: 0 },
           { threshold: 0.6, tpr: 0.4, fpr: 0.1 },
@@ -240,6 +255,10 @@ describe('ResultView', () => {
     });
     expect(out).toContain('data-testid="validate-table"');
     expect(count(out, '<tr>')).toBe(1 + 3 + 1);
+    // calibration in the large on the logit scale to 3 decimals: no "-9.11e-09", no "-0.000"
+    expect(out).toContain('<td>-0.100</td>');
+    expect(out).toContain('<td>0.000</td>');
+    expect(out).not.toContain('e-09');
     expect(out).toContain('data-testid="roc-plot"');
     // (fpr, tpr) (0,0) (0.1,0.4) (0.5,0.8) (1,1) on a 310 px square from (60, 324), the legend beside it
     expect(out).toContain('d="M60.00,324.00L91.00,200.00L215.00,76.00L370.00,14.00"');

@@ -78,6 +78,8 @@ export interface GlmResult {
 /** A `coxph` result. */
 export interface CoxResult {
   formula: string;
+  /** Factor → its levels, the first being the reference (coxph 1.4.1 and later). */
+  levels?: Record<string, string[]>;
   /** Event times coarsened up to multiples of this. */
   timeResolution?: number;
   coefficients: Coefficient[];
@@ -147,6 +149,10 @@ export interface KmCurve {
   /** Start of each released interval; where `coarsened[k]`, times (start[k], time[k]] were merged. */
   start?: number[];
   coarsened?: boolean[];
+  /** The merged interval (start, end] holding the median when it falls inside one. */
+  medianInterval?: [number, number] | null;
+  /** The released censoring counts: intervals (start, time] of at least the minimum cell count each. */
+  censorings?: { start: number[]; time: number[]; count: number[] };
 }
 /** A `km` result. */
 export interface KmResult {

@@ -3,6 +3,7 @@
  * breakdowns (validate 1.5.0 releases each centre's curve and risk groups), pooled otherwise, each with its
  * pointwise 95% confidence band computed from released numbers only.
  */
+import { formatFixed } from '@fedhub/protocol';
 import { wilsonInterval } from '../charts/binomial-ci.js';
 import { toCsv } from '../charts/csv.js';
 import { bandPath, rocSensitivityBand } from '../charts/roc-band.js';
@@ -209,7 +210,7 @@ export function CalibrationPlot({ r }: { r: ValidateResult }) {
   const slopeOf = (label: string) => {
     const m = label === 'pooled' ? r.pooled : r.perCentre?.find((c) => c.centre === label);
     return m
-      ? `slope ${formatNumber(m.calibrationSlope, 3)}, CITL ${formatNumber(m.calibrationInLarge, 3)}`
+      ? `slope ${formatNumber(m.calibrationSlope, 3)}, CITL ${formatFixed(m.calibrationInLarge, 3)}`
       : '';
   };
   return (

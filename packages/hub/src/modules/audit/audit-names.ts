@@ -17,6 +17,35 @@ function parseRef(ref: string | null): [Kind, string] | null {
   return i > 0 && KINDS.includes(kind) ? [kind, ref.slice(i + 1)] : null;
 }
 
+/** Detail keys that hold ids, and the kind of object they name (`nodeIds` holds several). */
+const DETAIL_ID_KINDS: Readonly<Record<string, Kind>> = {
+  userId: 'user',
+  nodeId: 'node',
+  nodeIds: 'node',
+  studyId: 'study',
+  taskId: 'task',
+  runId: 'run',
+  organisationId: 'organisation',
+  organisationIds: 'organisation',
+  collaborationId: 'collaboration',
+  modelId: 'model',
+};
+
+/**
+ * The references (`study:<id>`, …) an event's details hold under the keys of DETAIL_ID_KINDS, keyed by
+ * the bare id the details show.
+ */
+export function detailRefs(details: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(details)) {
+    const kind = DETAIL_ID_KINDS[key];
+    if (!kind) continue;
+    for (const id of Array.isArray(value) ? value : [value])
+      if (typeof id === 'string' && id.length > 0) out.set(id, `${kind}:${id}`);
+  }
+  return out;
+}
+
 /** `<kind>:<id>` to a readable name, for every reference in `refs` that still names something. */
 export async function auditNames(
   db: Kysely<Schema>,

@@ -6,7 +6,7 @@ import { CHAIN_GENESIS, chainHash, verifyChain } from '@fedhub/crypto';
 import type { Schema } from '@fedhub/db';
 import { type DbHandle, type DialectName, fromJson, serialiseOn, toJson, withTransaction } from '@fedhub/db';
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
-import { auditNames } from './audit-names.js';
+import { auditNames, detailRefs } from './audit-names.js';
 
 /** Advisory-lock key serialising appends to the chain on PostgreSQL. */
 const AUDIT_LOCK_KEY = 7_246_001;
@@ -86,6 +86,8 @@ export interface AuditEvent {
   /** Read-time names (not hashed). */
   actorName?: string | null;
   objectName?: string | null;
+  /** Names of the ids in the details, by id. */
+  detailNames?: Record<string, string>;
 }
 
 /** What the hash covers: everything but the hashes themselves. */
@@ -205,15 +207,25 @@ export async function listAudit(
   }
   if (scope) query = query.where(scope);
   const events = (await query.execute()).map(toEvent);
+  const refs = events.map((e) => detailRefs(e.details));
   const names = await auditNames(
     h.db,
-    events.flatMap((e) => [e.actor, e.object]),
+    events.flatMap((e, i) => [e.actor, e.object, ...refs[i]!.values()]),
   );
-  return events.map((e) => ({
-    ...e,
-    actorName: names.get(e.actor) ?? null,
-    objectName: e.object ? (names.get(e.object) ?? null) : null,
-  }));
+  return events.map((e, i) => {
+    // the ids in the details (a task's study and nodes, a user's organisation) by name, as the object is
+    const detailNames: Record<string, string> = {};
+    for (const [id, ref] of refs[i]!) {
+      const name = names.get(ref);
+      if (name !== undefined) detailNames[id] = name;
+    }
+    return {
+      ...e,
+      actorName: names.get(e.actor) ?? null,
+      objectName: e.object ? (names.get(e.object) ?? null) : null,
+      ...(Object.keys(detailNames).length ? { detailNames } : {}),
+    };
+  });
 }
 
 /** The result of re-computing the chain from the first entry. */

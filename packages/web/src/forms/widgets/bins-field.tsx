@@ -4,6 +4,7 @@
  * explicit breaks, and a preview of the bins that will be counted.
  */
 import type { ColumnSpec } from '@fedhub/protocol';
+import { unitLabel } from '../../charts/units.js';
 import {
   type BinsDraft,
   binsFromDraft,
@@ -39,7 +40,7 @@ function Preview({ draft, column }: { draft: BinsDraft; column: ColumnSpec }) {
         ))}
       </svg>
       <small>
-        {breaks.length - 1} bins{column.unit ? ` (${column.unit})` : ''}: {describeBins(breaks)}
+        {breaks.length - 1} bins{column.unit ? ` (${unitLabel(column.unit)})` : ''}: {describeBins(breaks)}
         {outside && ' · values outside the breaks are counted below/above'}
       </small>
     </div>

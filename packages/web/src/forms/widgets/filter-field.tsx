@@ -1,5 +1,6 @@
 /** The row filter: conditions joined by "and" (column, operator, typed value); JSON for or/not. */
 import type { ColumnSpec } from '@fedhub/protocol';
+import { unitLabel } from '../../charts/units.js';
 import { columnLevels, describeColumn } from '../columns.js';
 import { FILTER_OPS, type FilterDraft, type FilterRow, OP_LABELS } from '../filter-draft.js';
 
@@ -8,7 +9,7 @@ const placeholderFor = (r: FilterRow, c: ColumnSpec | undefined) => {
   const lv = c ? columnLevels(c) : null;
   if (r.op === 'in' || r.op === 'not-in') return lv ? lv.slice(0, 2).join(', ') : 'a, b';
   if (lv) return lv[0] ?? '';
-  return c?.unit ? `value (${c.unit})` : 'value';
+  return c?.unit ? `value (${unitLabel(c.unit)})` : 'value';
 };
 
 export function FilterField(props: {

@@ -41,8 +41,25 @@ export function draftFromTask(kind: 'glm' | 'coxph', t: Task): ModelDraft | null
     source: 'frozen',
     formula: frozenFormula(kind, r.formula),
     coefficients: coefficientsOf(r.coefficients),
-    label: `task ${t.id.slice(0, 8)} (${t.algorithm}, ${t.createdAt.slice(0, 10)})`,
+    label: t.title
+      ? `${t.title} (${t.algorithm}, ${t.createdAt.slice(0, 10)})`
+      : `task ${t.id.slice(0, 8)} (${t.algorithm}, ${t.createdAt.slice(0, 10)})`,
   };
+}
+
+/**
+ * The outcome column of a fitted logistic GLM (its formula's left-hand side, when it is a plain column):
+ * "validate this model" checks the model against the same outcome at the other centres.
+ *
+ * @example
+ * outcomeOfTask({ algorithm: 'glm', params: { formula: 'toxicity ~ dose_gy' } }) // 'toxicity'
+ */
+export function outcomeOfTask(t: Pick<Task, 'algorithm' | 'params'>): string | null {
+  if (t.algorithm !== 'glm') return null;
+  const formula = (t.params as { formula?: unknown } | null)?.formula;
+  if (typeof formula !== 'string') return null;
+  const lhs = formula.split('~')[0]?.trim() ?? '';
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(lhs) ? lhs : null;
 }
 
 /**

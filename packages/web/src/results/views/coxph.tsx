@@ -2,7 +2,7 @@
 import { formatRatioCi } from '@fedhub/protocol';
 import { formatNumber, formatP, pClause } from '../../charts/scale.js';
 import { ciRange, NA } from '../ci-text.js';
-import { coxForestRows } from '../forest.js';
+import { coxForestRows, withReferenceLevels } from '../forest.js';
 import { ForestPlot } from '../forest-plot.js';
 import { CoxExtrasView } from '../model-extras-view.js';
 import type { CoxResult } from '../types.js';
@@ -48,7 +48,7 @@ export function CoxView({ r }: { r: CoxResult }) {
         </tbody>
       </table>
       <ForestPlot
-        rows={coxForestRows(r.coefficients)}
+        rows={withReferenceLevels(coxForestRows(r.coefficients), r.levels, 1)}
         log
         title="Hazard ratios with 95% CI"
         xLabel="hazard ratio (log scale)"

@@ -1,9 +1,20 @@
 /** The `km` result: median survival per group, log-rank test and the Kaplan-Meier plot. */
-import { formatAtRisk } from '../../charts/paths.js';
+import { formatAtRisk, kmGroupSize } from '../../charts/paths.js';
 import { formatNumber, pClause } from '../../charts/scale.js';
 import { KmPlot } from '../km-plot.js';
-import type { KmResult } from '../types.js';
+import type { KmCurve, KmResult } from '../types.js';
 import { Pooled } from './pooled.js';
+
+/**
+ * The median as released: a time, "not reached", or "~m in (a, b]" when it falls inside a merged interval
+ * (the data place it only within that interval).
+ */
+export function kmMedianText(c: Pick<KmCurve, 'median' | 'medianInterval'>): string {
+  if (c.median === null) return 'not reached';
+  if (c.medianInterval)
+    return `~${formatNumber(c.median, 4)} in (${c.medianInterval[0]}, ${c.medianInterval[1]}]`;
+  return formatNumber(c.median, 6);
+}
 
 export function KmView({ r }: { r: KmResult }) {
   return (
@@ -23,8 +34,8 @@ export function KmView({ r }: { r: KmResult }) {
           {r.curves.map((c) => (
             <tr key={c.group}>
               <th scope="row">{c.group}</th>
-              <td>{formatAtRisk(c.nRisk[0] ?? 0)}</td>
-              <td>{c.median ?? 'not reached'}</td>
+              <td>{formatAtRisk(kmGroupSize(c))}</td>
+              <td>{kmMedianText(c)}</td>
               <td>{`${c.medianLower ?? 'NA'} to ${c.medianUpper ?? 'NA'}`}</td>
             </tr>
           ))}

@@ -1,5 +1,5 @@
 /** The `validate` result: discrimination and calibration of a frozen model, per centre, pooled and per subgroup. */
-import { formatEstimateCi } from '@fedhub/protocol';
+import { formatEstimateCi, formatFixed } from '@fedhub/protocol';
 import { formatNumber, pClause } from '../../charts/scale.js';
 import { NA } from '../ci-text.js';
 import { ForestPlot } from '../forest-plot.js';
@@ -16,7 +16,7 @@ function MetricsRow({ label, m }: { label: string; m: ValidationMetrics }) {
       <td>{m.events}</td>
       <td>{formatEstimateCi(m.auc, m.aucCiLower, m.aucCiUpper, 3, NA).text}</td>
       <td>{formatNumber(m.calibrationSlope, 3)}</td>
-      <td>{formatNumber(m.calibrationInLarge, 3)}</td>
+      <td>{formatFixed(m.calibrationInLarge, 3, NA)}</td>
       <td>{formatNumber(m.brier, 4)}</td>
     </tr>
   );
