@@ -14,9 +14,11 @@ import { z } from 'zod';
  * - `binary`: a 0/1 outcome (boolean, or integer/numeric declared within 0..1);
  * - `time`: a follow-up time (numeric or integer);
  * - `event`: an event indicator (1 = event, 0 = censored: boolean, or integer/numeric declared within 0..1);
- * - `any`: every column type.
+ * - `key`: a record key for linkage (a patient pseudonym): the dictionary's identifier columns, or a
+ *   categorical or integer column;
+ * - `any`: every column type but identifiers (which are never analysed).
  */
-export const COLUMN_KINDS = ['numeric', 'categorical', 'binary', 'time', 'event', 'any'] as const;
+export const COLUMN_KINDS = ['numeric', 'categorical', 'binary', 'time', 'event', 'key', 'any'] as const;
 export type ColumnKind = (typeof COLUMN_KINDS)[number];
 
 /**

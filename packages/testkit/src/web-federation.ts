@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateAdminKeyPem, signAdminStatement } from '@fedhub/crypto';
 import { initHub, loadHubConfig, startHub } from '@fedhub/hub';
 import { AdminKeyStore, createNode, parseNodeConfig } from '@fedhub/node';
@@ -13,6 +14,37 @@ import type { ApprovalDecisionRequest } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import { pino } from 'pino';
 import { COHORT_DICTIONARY, DEMO_CENTRES, generateCohort, toCsv } from './cohort.js';
+import { DOSE_DICTIONARY, generateDoseRecords } from './dose-records.js';
+import { IMAGING_COHORT_DICTIONARY, seedImagingCentre } from './imaging-centre.js';
+
+/**
+ * The long-format differential DVH tables of the LKB reference (packages/algorithms/src/lkb/fixtures, made
+ * by make-fixtures.R beside them, with R's fit in lkb-reference.json): one per centre.
+ */
+const LKB_FIXTURES = new URL('../../algorithms/src/lkb/fixtures/', import.meta.url);
+
+/** The dictionary of those DVH tables. */
+export const DVH_TABLE_DICTIONARY = [
+  { name: 'patient', type: 'categorical', identifier: true, description: 'Patient pseudonym' },
+  {
+    name: 'dose',
+    type: 'numeric',
+    unit: 'Gy',
+    min: 0,
+    max: 100,
+    resolution: 0.01,
+    description: 'Dose bin centre',
+  },
+  {
+    name: 'volume',
+    type: 'numeric',
+    min: 0,
+    max: 1,
+    resolution: 1e-6,
+    description: 'Fraction of the organ in the bin',
+  },
+  { name: 'outcome', type: 'integer', min: 0, max: 1, description: 'Complication (1 = yes)' },
+] as const;
 
 /** The running federation and the accounts the test signs in with. */
 export interface TestFederation {
@@ -57,6 +89,13 @@ export interface TestFederationOptions {
    * collaborations share one hub (a test that counts what a node holds gets a node of its own).
    */
   prefix?: string;
+  /**
+   * Radiotherapy and dose-monitoring data besides the cohort, at each node: a differential DVH table with
+   * outcomes (`dvh`, the LKB reference's centres), CT dose records (`ct_dose`), and a DICOM store fed
+   * through the real de-identifying intake with `rtPatients` CT patients with a GTV and an RT Dose, named
+   * by pseudonym in `imaging_cohort`. Needs the compiled packages (the store's workers).
+   */
+  rtPatients?: number;
 }
 
 /**
@@ -115,6 +154,7 @@ export async function addTestCollaboration(
   opts: TestFederationOptions = {},
 ): Promise<TestFederation> {
   const nodes: Array<{ stop(): Promise<void> }> = [];
+  const stores: Array<{ close(): Promise<void> }> = [];
   const nodeIds: string[] = [];
   const adminKeys: string[] = [];
   const pre = opts.prefix ? `${opts.prefix} ` : '';
@@ -145,11 +185,37 @@ export async function addTestCollaboration(
       adminKeys.push(key.privateKeyPem);
       const file = join(work, `${user('centre')}-${i}.csv`);
       writeFileSync(file, toCsv(generateCohort(c, rows, 100 + i)));
+      const datasets: Array<{ name: string; file: string; dictionary: { columns: unknown[] } }> = [
+        { name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } },
+      ];
+      let imaging: Awaited<ReturnType<typeof seedImagingCentre>> | undefined;
+      if (opts.rtPatients) {
+        const dose = join(work, `${user('ct-dose')}-${i}.csv`);
+        writeFileSync(
+          dose,
+          toCsv(generateDoseRecords(300, 700 + i, [1, 1.25, 0.85][i % 3]!, `${'ABC'[i]}E`)),
+        );
+        imaging = await seedImagingCentre(dir, i, opts.rtPatients, work);
+        stores.push(imaging.store);
+        datasets.push(
+          {
+            name: 'dvh',
+            file: fileURLToPath(new URL(`lkb-${'abc'[i]}.csv`, LKB_FIXTURES)),
+            dictionary: { columns: [...DVH_TABLE_DICTIONARY] },
+          },
+          { name: 'ct_dose', file: dose, dictionary: { columns: DOSE_DICTIONARY } },
+          {
+            name: 'imaging_cohort',
+            file: imaging.cohortCsv,
+            dictionary: { columns: IMAGING_COHORT_DICTIONARY },
+          },
+        );
+      }
       const cfg = parseNodeConfig(
         {
           hub: { url: hubUrl, enrolmentToken: created.enrolmentToken },
           dataDir: dir,
-          datasets: [{ name: 'cohort', file, dictionary: { columns: COHORT_DICTIONARY } }],
+          datasets,
           claimWaitMs: 20000,
           // every node asks its admin for each algorithm version (manual approval), and picks up the
           // decisions relayed by the hub within a second
@@ -159,7 +225,7 @@ export async function addTestCollaboration(
         },
         work,
       );
-      const node = createNode({ config: cfg, log: quiet });
+      const node = createNode({ config: cfg, log: quiet, ...(imaging ? { imaging: imaging.imaging } : {}) });
       await node.start();
       nodes.push(node);
     }
@@ -203,10 +269,12 @@ export async function addTestCollaboration(
       adminKeyPem: (index) => adminKeys[index]!,
       async close() {
         await Promise.allSettled(nodes.map((n) => n.stop()));
+        await Promise.allSettled(stores.map((s) => s.close()));
       },
     };
   } catch (err) {
     await Promise.allSettled(nodes.map((n) => n.stop()));
+    await Promise.allSettled(stores.map((s) => s.close()));
     throw err;
   }
 }

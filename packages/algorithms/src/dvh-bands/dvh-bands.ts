@@ -26,7 +26,7 @@ const MAX_LEVELS = 401;
 export const DvhBandsParamsSchema = z
   .strictObject({
     dataset: DatasetParam,
-    patient: columnParam('any', 'Patient key column (one DVH per patient)', 'patient_pseudonym'),
+    patient: columnParam('key', 'Patient key column (one DVH per patient)', 'patient_pseudonym'),
     dose: columnParam('numeric', 'Dose of the DVH bin (Gy), the bin centre', 'dose_gy'),
     volume: columnParam('numeric', 'Volume of the DVH bin (differential: fraction or cc)', 'volume'),
     binGy: z

@@ -52,7 +52,7 @@ export const DvhExtractParamsSchema = z.strictObject({
   join: z
     .strictObject({
       dataset: DatasetParam,
-      column: columnParam('any', 'Patient pseudonym column', 'patient_id'),
+      column: columnParam('key', 'Patient pseudonym column', 'patient_id'),
     })
     .optional()
     .describe('Join both tables to this dataset, whose `column` holds the patient pseudonym')

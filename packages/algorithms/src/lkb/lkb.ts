@@ -36,7 +36,7 @@ import {
 
 export const LkbParamsSchema = z.strictObject({
   dataset: DatasetParam,
-  patient: columnParam('any', 'Patient key column (one DVH per patient)', 'patient_pseudonym'),
+  patient: columnParam('key', 'Patient key column (one DVH per patient)', 'patient_pseudonym'),
   dose: columnParam('numeric', 'Dose of the DVH bin (Gy)', 'dose_gy'),
   volume: columnParam('numeric', 'Volume of the DVH bin (differential: fraction or cc)', 'volume'),
   outcome: columnParam(

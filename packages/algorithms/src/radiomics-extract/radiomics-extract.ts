@@ -90,7 +90,7 @@ export const RadiomicsExtractParamsSchema = z.strictObject({
   join: z
     .strictObject({
       dataset: DatasetParam,
-      column: columnParam('any', 'Patient pseudonym column', 'patient_id'),
+      column: columnParam('key', 'Patient pseudonym column', 'patient_id'),
     })
     .optional()
     .describe('Join the features to this dataset, whose `column` holds the patient pseudonym')

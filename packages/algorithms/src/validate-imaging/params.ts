@@ -67,7 +67,7 @@ export const ValidateImagingParamsSchema = z.strictObject({
     .strictObject({
       dataset: DatasetParam.describe('The cohort table: one row per patient'),
       patient: columnParam(
-        'any',
+        'key',
         "Column of the patient pseudonym, as the node's DICOM store holds it",
         'patient_id',
       ),

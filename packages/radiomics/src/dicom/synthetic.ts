@@ -4,7 +4,13 @@
  * Deterministic for a given seed (apart from the UIDs), so features computed from it are reproducible.
  */
 import type { PatientGrid, Vec3 } from './ct-series.js';
-import { newSeriesIdentity, type RoiToWrite, writeImageSeries, writeRtStruct } from './write.js';
+import {
+  newSeriesIdentity,
+  type RoiToWrite,
+  type SeriesIdentity,
+  writeImageSeries,
+  writeRtStruct,
+} from './write.js';
 
 /** Mulberry32: a small seeded generator, enough for synthetic images. */
 function rng(seed: number): () => number {
@@ -32,6 +38,8 @@ export interface SyntheticPatient {
   /** Lesion radius (mm) and mean intensity (HU) drawn from the seed. */
   readonly radiusMm: number;
   readonly lesionHu: number;
+  /** Patient ID, study and frame of reference of the series: for objects on the same frame (an RT Dose). */
+  readonly identity: SeriesIdentity;
 }
 
 /** One synthetic patient (32 x 32 x 12 voxels of 1.5 x 1.5 x 3 mm) with a lesion of 5 to 13 mm radius. */
@@ -76,5 +84,5 @@ export function syntheticCtPatient(opts: SyntheticPatientOptions): SyntheticPati
     );
   }
   const rois: RoiToWrite[] = [{ number: 1, name: opts.roiName ?? 'GTV', contours }];
-  return { ct, rtstruct: writeRtStruct(id, rois), radiusMm, lesionHu };
+  return { ct, rtstruct: writeRtStruct(id, rois), radiusMm, lesionHu, identity: id };
 }

@@ -13,7 +13,7 @@ const within01 = (c: ColumnSpec) =>
   (c.min === undefined || c.min >= 0) && (c.max === undefined || c.max <= 1);
 
 /** Whether column `c` may be picked for a parameter of kind `kind` (identifier columns only for `key`). */
-export function columnFits(c: ColumnSpec, kind: ColumnKind | 'key'): boolean {
+export function columnFits(c: ColumnSpec, kind: ColumnKind): boolean {
   if (kind === 'key') return c.identifier === true || c.type === 'categorical' || c.type === 'integer';
   if (c.identifier) return false;
   switch (kind) {
@@ -33,7 +33,7 @@ export function columnFits(c: ColumnSpec, kind: ColumnKind | 'key'): boolean {
 }
 
 /** The columns of a dictionary a parameter of kind `kind` may pick. */
-export function pickableColumns(columns: readonly ColumnSpec[], kind: ColumnKind | 'key'): ColumnSpec[] {
+export function pickableColumns(columns: readonly ColumnSpec[], kind: ColumnKind): ColumnSpec[] {
   return columns.filter((c) => columnFits(c, kind));
 }
 

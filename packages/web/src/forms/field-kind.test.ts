@@ -80,7 +80,7 @@ describe('validate-imaging from widgets', () => {
     const sub = cohortKind.kind === 'object' ? cohortKind.fields.map(([f, fs]) => [f, fieldKind(f, fs)]) : [];
     expect(Object.fromEntries(sub)).toEqual({
       dataset: { kind: 'dataset' },
-      patient: { kind: 'column', columnKind: 'any' },
+      patient: { kind: 'column', columnKind: 'key' },
       label: { kind: 'column', columnKind: 'binary' },
       filter: { kind: 'filter' },
     });
@@ -138,6 +138,19 @@ describe('column pickers and levels from the dictionary', () => {
     expect(names('categorical')).toEqual(['sex', 'stage', 'fractions', 'toxicity', 'dead']);
     expect(names('any')).not.toContain('patient_id');
     expect(columnFits(cohort[0]!, 'key')).toBe(true);
+    expect(names('key')).toContain('patient_id');
+  });
+  it('gives every patient-key parameter a key picker, which offers identifier columns', () => {
+    expect(kindOf('lkb', 'patient')).toEqual({ kind: 'column', columnKind: 'key' });
+    expect(kindOf('dvh-bands', 'patient')).toEqual({ kind: 'column', columnKind: 'key' });
+    for (const algorithm of ['dvh-extract', 'radiomics-extract']) {
+      const join = kindOf(algorithm, 'join');
+      const column = join.kind === 'object' ? join.fields.find(([f]) => f === 'column') : undefined;
+      expect(column && fieldKind('column', column[1]), algorithm).toEqual({
+        kind: 'column',
+        columnKind: 'key',
+      });
+    }
   });
   it('takes levels from the dictionary: declared, boolean, or a small integer range', () => {
     expect(columnLevels(cohort[3]!)).toEqual(['I', 'II', 'III', 'IV']);

@@ -133,7 +133,9 @@ function Field(props: {
             kind={k.columnKind}
             columns={columns}
             required={required}
-            value={text}
+            // a column with a default shows it chosen where the dataset has it (the default applies when
+            // the field is left alone)
+            value={text || (columns.some((c) => c.name === s.default) ? String(s.default) : '')}
             set={(v) => set(name, v)}
           />
         </FieldShell>

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { shortDateTime } from '../api/time.js';
-import { paramsSummary, taskDataset, taskFilter, taskTitle } from '../forms/task-summary.js';
+import { paramsSummary, taskData, taskFilter, taskTitle } from '../forms/task-summary.js';
 import { RunsTable } from './runs-table.js';
 
 function TaskRuns({ id }: { id: string }) {
@@ -41,7 +41,7 @@ function TaskRow({ t, studyTitle }: { t: TaskSummary; studyTitle?: string | unde
         </td>
       )}
       <td className="small" data-testid="task-data">
-        {taskDataset(t) ?? ''}
+        {taskData(t)}
         <div className="muted">{taskFilter(t)}</div>
       </td>
       <td data-testid="task-submitter">{t.createdByName ?? t.createdBy.slice(0, 8)}</td>

@@ -5,7 +5,7 @@ import { errorText, useSession } from '../api/context.js';
 import { useLoad } from '../api/hooks.js';
 import { shortDateTime } from '../api/time.js';
 import { mergeDictionaries } from '../forms/schema-form.js';
-import { paramsSummary, taskDataset, taskFilter, taskTitle } from '../forms/task-summary.js';
+import { paramsSummary, taskData, taskDataset, taskFilter, taskTitle } from '../forms/task-summary.js';
 import { ResultDictionary } from '../results/dictionary-context.js';
 import { ResultView } from '../results/result-view.js';
 import { RunsTable } from './runs-table.js';
@@ -71,7 +71,7 @@ export function TaskPage({ id }: { id: string }) {
         <dd>{paramsSummary(task.algorithm, task.params)}</dd>
         <dt>Data</dt>
         <dd>
-          {taskDataset(task) ?? 'none'}, {taskFilter(task)}
+          {taskData(task)}, {taskFilter(task)}
         </dd>
         <dt>Submitted</dt>
         <dd>

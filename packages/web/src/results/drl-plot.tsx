@@ -97,7 +97,9 @@ export function DrlPlot({ s }: { s: DrlStratumResult }) {
       })}
       {order.map((l, i) => {
         const lx = x(l.v);
-        const anchor = lx > width * 0.7 ? 'end' : 'start';
+        // to the right of its line where the label fits in the frame (about 6.2 px a character at 11 px),
+        // else to its left: a long reference id near the right edge stays inside the figure
+        const anchor = lx + 3 + l.label.length * 6.2 <= width - 2 ? 'start' : 'end';
         const y = rowY[i] as number;
         return (
           <g key={l.id} data-testid={l.survey ? 'drl-survey-line' : 'drl-reference-line'}>

@@ -12,7 +12,9 @@ if (!work) {
   process.stderr.write('usage: node federation-process.mjs <work folder>\n');
   process.exit(2);
 }
-const fed = await startTestFederation(work, 400, { loginRateLimitPerMinute: 10_000 });
+// the radiotherapy, dose and imaging data of the forms test (12 DICOM patients per node: at least the
+// nodes' minimum subset of 10)
+const fed = await startTestFederation(work, 400, { loginRateLimitPerMinute: 10_000, rtPatients: 12 });
 process.stdout.write(
   `${JSON.stringify({
     hubUrl: fed.hubUrl,

@@ -8,12 +8,13 @@ const KIND_WORDS: Record<ColumnKind, string> = {
   binary: '0/1 columns',
   time: 'numeric time columns',
   event: '0/1 event columns',
+  key: 'key columns',
   any: 'columns',
 };
 
 export function ColumnSelect(props: {
   id: string;
-  kind: ColumnKind | 'key';
+  kind: ColumnKind;
   columns: readonly ColumnSpec[];
   required: boolean;
   value: string;
@@ -33,9 +34,9 @@ export function ColumnSelect(props: {
         {props.columns.length === 0
           ? 'Choose a dataset first'
           : options.length === 0
-            ? `No ${props.kind === 'key' ? 'key columns' : KIND_WORDS[props.kind]} in this dataset`
+            ? `No ${KIND_WORDS[props.kind]} in this dataset`
             : props.required
-              ? `Choose a column (${props.kind === 'key' ? 'key' : KIND_WORDS[props.kind]})…`
+              ? `Choose a column (${KIND_WORDS[props.kind]})…`
               : '(none)'}
       </option>
       {options.map((c) => (

@@ -38,8 +38,9 @@ export function LkbView({ r }: { r: LkbResult }) {
       {organ ? (
         <table data-testid="ntcp-references">
           <caption>
-            Published parameters for {organ.organ} ({r.organ}), fitted on other cohorts: for comparison, not
-            as a check
+            Published parameters for {organ.organ}
+            {organ.organ === r.organ ? '' : ` (${r.organ})`}, fitted on other cohorts: for comparison, not as
+            a check
           </caption>
           <thead>
             <tr>
