@@ -41,7 +41,8 @@ const HEAVY_OPTIONAL = [
   '@fastify/static',
 ] as const;
 
-describe('start-up imports', () => {
+// each test starts Node and imports an entry: tens of seconds on a crowded machine
+describe('start-up imports', { timeout: 180_000 }, () => {
   it('sees what it looks for: @fedhub/radiomics loads dcmjs, dcmjs-dimse itself is seen', () => {
     // the check itself can fail: an entry that does load one of them is seen
     expect(filesOf(loadedFiles('@fedhub/radiomics'), 'dcmjs').length).toBeGreaterThan(0);
