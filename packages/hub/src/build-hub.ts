@@ -157,7 +157,7 @@ export function buildHub(opts: BuildHubOptions): FastifyInstance {
       new FedhubError('FH_ERR_RATE_LIMITED', `too many requests: retry in ${Math.ceil(c.ttl / 1000)} s`),
   });
   app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  installOpenApi(app, HUB_VERSION);
+  if (opts.config.apiDocs) installOpenApi(app, HUB_VERSION);
 
   app.register(healthRoutes, deps);
   for (const module of [

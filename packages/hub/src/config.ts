@@ -72,6 +72,12 @@ export const HubConfigSchema = z.object({
   masterKeyFile: z.string().min(1).optional(),
   /** Folder of the built web dashboard, served at `/`; none: API only (`fedhub hub start` gives the web package's build). */
   dashboardDir: z.string().optional(),
+  /**
+   * Serve the OpenAPI document (`/openapi.json`) and Swagger UI (`/docs`). Off only for a throwaway hub that
+   * nobody browses (`fedhub simulate`): the swagger plugins (and their YAML, JSON-schema and static-file
+   * dependencies) are then never loaded.
+   */
+  apiDocs: z.preprocess((v) => !(v === false || v === 'false' || v === '0'), z.boolean()).default(true),
 });
 
 /** The validated, frozen configuration. */
@@ -103,6 +109,7 @@ const ENV_NAMES: Record<keyof HubConfigInput, string> = {
   dropoutGraceMs: 'FEDHUB_DROPOUT_GRACE_MS',
   checkDictionaries: 'FEDHUB_CHECK_DICTIONARIES',
   dashboardDir: 'FEDHUB_DASHBOARD_DIR',
+  apiDocs: 'FEDHUB_API_DOCS',
   masterKey: 'FEDHUB_MASTER_KEY',
   masterKeyFile: 'FEDHUB_MASTER_KEY_FILE',
 };

@@ -13,7 +13,7 @@ import {
   DATA_LOCATION_EXTERNAL,
   type GraphObject,
   type ModelObject,
-  ModelProtoType,
+  modelProtoType,
   type TensorObject,
   type ValueInfo,
 } from './onnx-schema.js';
@@ -52,9 +52,10 @@ function invalid(reason: string, details: Record<string, unknown> = {}): FedhubE
 }
 
 function decode(bytes: Uint8Array): ModelObject {
+  const type = modelProtoType();
   try {
-    const message = ModelProtoType.decode(bytes);
-    return ModelProtoType.toObject(message, { longs: Number, defaults: false, arrays: true }) as ModelObject;
+    const message = type.decode(bytes);
+    return type.toObject(message, { longs: Number, defaults: false, arrays: true }) as ModelObject;
   } catch {
     throw invalid('the file is not an ONNX ModelProto (protobuf decoding failed)');
   }

@@ -5,7 +5,8 @@
  * protobufjs 6). Field numbers are those of the ONNX specification; fields this subset leaves out are skipped
  * by the decoder, never misread. Written out here by hand (not generated) so the build needs no protoc.
  */
-import protobuf from 'protobufjs/light.js';
+import { createRequire } from 'node:module';
+import type protobufType from 'protobufjs/light.js';
 
 const str = (id: number) => ({ type: 'string', id });
 const rep = (type: string, id: number) => ({ rule: 'repeated', type, id });
@@ -141,10 +142,20 @@ const DESCRIPTOR = {
   },
 };
 
-const root = protobuf.Root.fromJSON(DESCRIPTOR);
+let modelProto: protobufType.Type | undefined;
 
-/** The ModelProto message type (decode / encode / toObject). */
-export const ModelProtoType: protobuf.Type = root.lookupType('onnx.ModelProto');
+/**
+ * The ModelProto message type (decode / encode / toObject), built on first use: protobufjs (a CommonJS
+ * package, required synchronously here) is loaded only by what reads or writes an ONNX file, not by every
+ * process that imports this package for its limits or types (`fedhub simulate`, a node, the hub).
+ */
+export function modelProtoType(): protobufType.Type {
+  if (!modelProto) {
+    const protobuf = createRequire(import.meta.url)('protobufjs/light.js') as typeof protobufType;
+    modelProto = protobuf.Root.fromJSON(DESCRIPTOR).lookupType('onnx.ModelProto');
+  }
+  return modelProto;
+}
 
 /** TensorProto.DataLocation.EXTERNAL: the tensor's bytes live in another file. */
 export const DATA_LOCATION_EXTERNAL = 1;

@@ -7,7 +7,9 @@
  * Volumes are x fastest, then y, then z (x = column, y = row, z = slice), as @fedhub/radiomics reads DICOM.
  */
 import type { ImagingPreprocessing, Intensity } from '@fedhub/protocol';
-import { type Mask, resample, type Volume } from '@fedhub/radiomics';
+import type { Mask, Volume } from '@fedhub/radiomics';
+// the resampler alone: the package's main entry also loads its DICOM readers (dcmjs) and feature code
+import { resample } from '@fedhub/radiomics/resample';
 
 export type Vec3 = [number, number, number];
 

@@ -4,6 +4,7 @@
  * them. Also the card's schema and the description of a registered ONNX model.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { checkOnnxMapping, OnnxModelParam } from '@fedhub/algorithms';
 import { inspectOnnxModel, type OnnxModelInfo } from '@fedhub/inference';
@@ -15,7 +16,6 @@ import {
   OnnxModelCardSchema,
 } from '@fedhub/protocol';
 import type { HubClient } from '@fedhub/sdk';
-import { parse as parseYaml } from 'yaml';
 
 /** The bytes of a local ONNX file; a missing or unreadable file is a validation error naming it. */
 function readOnnxFile(path: string, what: string): Uint8Array {
@@ -35,7 +35,9 @@ function readOnnxFile(path: string, what: string): Uint8Array {
 export function readOnnxCard(path: string): OnnxModelCard {
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(path, 'utf8'));
+    // yaml (CommonJS under Node) is loaded only for a card: `fedhub simulate` and `run` import this module
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    raw = parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new FedhubError(
       'FH_ERR_VALIDATION',

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateAdminKeyPem, signAdminStatement } from '@fedhub/crypto';
-import { AdminKeyStore, loadNodeConfigFile, NodeAuditLog } from '@fedhub/node';
+import { AdminKeyStore, loadNodeConfigFile, NodeAuditLog } from '@fedhub/node/runtime';
 import { APPROVAL_DECISIONS, FedhubError } from '@fedhub/protocol';
 import type { Command } from 'commander';
 import { printJson, table } from '../output.js';

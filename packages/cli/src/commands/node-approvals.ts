@@ -3,7 +3,7 @@
  * the node, offline, on the node's own approval store; the running node picks the decision up on its next
  * heartbeat. Every decision goes into the node's audit log.
  */
-import { ApprovalStore, applyDecision, loadNodeConfigFile, modeOf, NodeAuditLog } from '@fedhub/node';
+import { ApprovalStore, applyDecision, loadNodeConfigFile, modeOf, NodeAuditLog } from '@fedhub/node/runtime';
 import { FedhubError } from '@fedhub/protocol';
 import type { Command } from 'commander';
 import { printJson, table } from '../output.js';

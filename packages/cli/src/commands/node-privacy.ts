@@ -2,7 +2,7 @@
  * `fedhub node privacy -c node.yaml`: run at the node, shows what its privacy controls have let out, from
  * its own ledgers: differential-privacy budget spent per dataset and study, and the quota used per study.
  */
-import { loadNodeConfigFile, privacyStatus } from '@fedhub/node';
+import { loadNodeConfigFile, privacyStatus } from '@fedhub/node/runtime';
 import type { Command } from 'commander';
 import { printJson, table } from '../output.js';
 

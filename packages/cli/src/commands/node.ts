@@ -1,4 +1,4 @@
-import { createNode, imagingFromDicomStore, loadNodeConfigFile } from '@fedhub/node';
+import { createNode, imagingFromDicomStore, loadNodeConfigFile } from '@fedhub/node/runtime';
 import type { Command } from 'commander';
 import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';

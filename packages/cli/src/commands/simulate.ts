@@ -12,7 +12,6 @@ import { type ColumnSpec, FedhubError, type Json } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
 import { createFederation, waitForNodesOnline } from '@fedhub/testkit/federation-setup';
 import type { Command } from 'commander';
-import { withDashboard } from '../dashboard-dir.js';
 import { formatTaskOutcome } from '../format-result.js';
 import { createLogger } from '../logger.js';
 import { printJson } from '../output.js';
@@ -105,13 +104,17 @@ export async function simulate(opts: SimulateOptions) {
         host: '127.0.0.1',
         logLevel: level as HubConfigInput['logLevel'],
         loginRateLimitPerMinute: 100_000,
+        // nobody browses this throwaway hub (its address is not printed): no /docs, no swagger plugins loaded
+        apiDocs: false,
       },
     );
     const admin = await initEphemeralHub(hubConfig, {
       username: 'simulate-admin',
       organisation: 'Simulation hub',
     });
-    hub = await startHub(withDashboard(hubConfig), { log: createLogger(level, 'hub') });
+    // no dashboard: nobody is told this throwaway hub's address or admin password, so nothing could use it
+    // (and the static-file plugin is not loaded)
+    hub = await startHub(hubConfig, { log: createLogger(level, 'hub') });
     const client = new HubClient({ baseUrl: hub.url, token: admin.apiToken });
     const fed = await createFederation(
       client,

@@ -5,7 +5,7 @@
  * and python's `onnx.checker` (full check) accepts it: scripts/check-builder-with-onnx.sh.
  */
 import { elementTypeCode, type OnnxElementType } from '../element-types.js';
-import { ModelProtoType } from '../onnx-schema.js';
+import { modelProtoType } from '../onnx-schema.js';
 
 export interface TensorSpec {
   readonly name: string;
@@ -122,7 +122,8 @@ export function modelObject(spec: GraphSpec): Record<string, unknown> {
 
 /** Encodes a ModelProto given as plain objects. */
 export function encodeModelObject(model: Record<string, unknown>): Uint8Array {
-  return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
+  const type = modelProtoType();
+  return type.encode(type.fromObject(model)).finish();
 }
 
 /** Encodes `spec` as an ONNX file. */

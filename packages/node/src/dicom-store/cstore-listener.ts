@@ -8,7 +8,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import dimse from 'dcmjs-dimse';
+import type dimseModule from 'dcmjs-dimse';
 import type { ResolvedDicomConfig } from './dicom-config.js';
 import type { DicomStore, IngestOutcome } from './dicom-store.js';
 import { part10File } from './part10.js';
@@ -17,15 +17,10 @@ import { PduGate } from './pdu-gate.js';
 /** Largest A-ASSOCIATE-RQ accepted (bytes): 128 presentation contexts of 16 transfer syntaxes fit. */
 const MAX_ASSOCIATE_RQ_LENGTH = 256 * 1024;
 
-const { Dataset, Scp, log: dimseLog } = dimse;
-const { CEchoResponse, CStoreResponse } = dimse.responses;
-const { Status, PresentationContextResult, RejectResult, RejectSource, RejectReason, SopClass } =
-  dimse.constants;
-
-type Association = InstanceType<typeof dimse.association.Association>;
-type PresentationContext = InstanceType<typeof dimse.association.PresentationContext>;
-type CStoreRequest = InstanceType<typeof dimse.requests.CStoreRequest>;
-type CEchoRequest = InstanceType<typeof dimse.requests.CEchoRequest>;
+type Association = InstanceType<typeof dimseModule.association.Association>;
+type PresentationContext = InstanceType<typeof dimseModule.association.PresentationContext>;
+type CStoreRequest = InstanceType<typeof dimseModule.requests.CStoreRequest>;
+type CEchoRequest = InstanceType<typeof dimseModule.requests.CEchoRequest>;
 
 /** Transfer syntaxes accepted, best first: the uncompressed ones, then encapsulated pixel data kept as sent. */
 export const ACCEPTED_TRANSFER_SYNTAXES: readonly string[] = [
@@ -98,6 +93,12 @@ function chooseTransferSyntax(proposed: readonly string[]): string | undefined {
 
 /** Starts the listener on `listener.host:listener.port`; resolves once it is listening. */
 export async function startCStoreListener(opts: CStoreListenerOptions): Promise<CStoreListener> {
+  // dcmjs-dimse is loaded when a listener starts: a node without one (and `fedhub simulate`) never loads it
+  const dimse = (await import('dcmjs-dimse')).default;
+  const { Dataset, Scp, log: dimseLog } = dimse;
+  const { CEchoResponse, CStoreResponse } = dimse.responses;
+  const { Status, PresentationContextResult, RejectResult, RejectSource, RejectReason, SopClass } =
+    dimse.constants;
   const { listener: cfg, store } = opts;
   const emit = opts.onEvent ?? (() => {});
   // dcmjs-dimse logs every PDU (and datasets, on request) to the console: the owner logs what matters.

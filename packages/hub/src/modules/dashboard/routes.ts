@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 const API_PREFIXES = ['/api', '/docs', '/openapi.json', '/health'];
@@ -34,6 +33,8 @@ function insideDir(root: string, file: string): boolean {
 
 export async function dashboardRoutes(app: FastifyInstance, opts: { dir: string }): Promise<void> {
   const root = resolve(opts.dir);
+  // loaded only by a hub that serves a dashboard: an API-only hub never imports the static-file plugin
+  const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(fastifyStatic, {
     root: opts.dir,
     prefix: '/',
