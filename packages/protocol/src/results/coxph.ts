@@ -27,7 +27,7 @@ export const CoxphResultSchema = z.looseObject({
   nodes: ResultNodes,
   /**
    * Factor → its levels held by some record, the first being the reference (treatment contrasts), as glm
-   * releases them: the forest plot shows each factor's reference level. Absent from results of before 1.4.1.
+   * releases them: the forest plot shows each factor's reference level. Absent from results of before 1.5.0.
    */
   levels: z.record(z.string(), z.array(z.string())).optional(),
   /** Per-term Wald tests (multi-df for a factor): b_T' V_TT^-1 b_T. */

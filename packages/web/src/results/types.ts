@@ -78,7 +78,7 @@ export interface GlmResult {
 /** A `coxph` result. */
 export interface CoxResult {
   formula: string;
-  /** Factor → its levels, the first being the reference (coxph 1.4.1 and later). */
+  /** Factor → its levels, the first being the reference (coxph 1.5.0 and later). */
   levels?: Record<string, string[]>;
   /** Event times coarsened up to multiples of this. */
   timeResolution?: number;
