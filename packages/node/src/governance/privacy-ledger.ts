@@ -264,7 +264,16 @@ export class PrivacyLedger {
       if (usage.size === 0) continue;
       const dense = await this.denseIndex(d);
       const sets = new Map<string, Int32Array>();
-      for (const [key, records] of usage) sets.set(key, toDense(records, dense));
+      // the columns of one read share one record set: mapped once
+      const mapped = new Map<RecordSet, Int32Array>();
+      for (const [key, records] of usage) {
+        let rows = mapped.get(records);
+        if (!rows) {
+          rows = toDense(records, dense);
+          mapped.set(records, rows);
+        }
+        sets.set(key, rows);
+      }
       entries.push({ dataset: name, root: d.lineage.root, sets });
     }
     // datasets of one root (a derived dataset and its source) share namespaces: one set each
@@ -597,7 +606,18 @@ function toDense(records: RecordSet, dense: Int32Array | null): Int32Array {
   return sorted ? rows.slice() : rows.slice().sort();
 }
 
+/** Bitsets of row sets, kept while the set is (a release's namespaces often share one set). */
+const bitsOf = new WeakMap<Int32Array, Buffer>();
+
 function toBits(rows: Int32Array): Buffer {
+  const hit = bitsOf.get(rows);
+  if (hit) return hit;
+  const bits = computeBits(rows);
+  bitsOf.set(rows, bits);
+  return bits;
+}
+
+function computeBits(rows: Int32Array): Buffer {
   let max = -1;
   for (const r of rows) if (r > max) max = r;
   const bits = Buffer.alloc(Math.ceil((max + 1) / 8));
