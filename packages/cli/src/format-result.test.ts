@@ -102,6 +102,10 @@ describe('formatTaskOutcome', () => {
       expect(row).toContain(` ${Number(l.auc.toPrecision(4))} `);
       expect(row).toContain(` ${Number(l.calibrationSlope.toPrecision(4))} `);
     }
+    // calibration-in-the-large on the logit scale, in fixed decimals (a refit model gives ~1e-9, not 0)
+    const pooled = out.split('\n').find((x) => x.startsWith('pooled'))!;
+    expect(pooled.trim().split(/\s+/).at(-1)).toMatch(/^-?\d+\.\d{3}$/);
+    expect(out).not.toMatch(/\d\.\d+e-\d\d/);
     expect(out).not.toContain('NaN');
   });
   it("adds Uno's C and the time-dependent AUC table when asked", async () => {

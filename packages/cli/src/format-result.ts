@@ -427,7 +427,8 @@ function formatValidate(r: {
     ciRange(c.auc as number, c.aucCiLower as number, c.aucCiUpper as number, 4),
     num(c.brier as number),
     num(c.calibrationSlope as number),
-    num(c.calibrationInLarge as number),
+    // on the logit scale, near zero when calibrated: fixed decimals, never 9.11e-09
+    formatFixed(c.calibrationInLarge as number, 3),
   ]);
   rows.push([
     'pooled',
@@ -437,7 +438,7 @@ function formatValidate(r: {
     ciRange(p.auc as number, p.aucCiLower, p.aucCiUpper, 4),
     num(p.brier),
     num(p.calibrationSlope),
-    num(p.calibrationInLarge),
+    formatFixed(p.calibrationInLarge as number, 3),
   ]);
   return [
     `Validation of a frozen model for ${r.outcome} over ${r.nodes.length} centres`,
@@ -451,7 +452,7 @@ function formatValidate(r: {
     ...subgroupLines,
     ...(typeof p.calibrationSlopeCiLower === 'number'
       ? [
-          `Calibration (pooled, Wald 95% CI): slope ${num(p.calibrationSlope, 4)} (${ciRange(p.calibrationSlope as number, p.calibrationSlopeCiLower, p.calibrationSlopeCiUpper, 4)}), in the large ${num(p.calibrationInLarge, 4)} (${ciRange(p.calibrationInLarge as number, p.calibrationInLargeCiLower, p.calibrationInLargeCiUpper, 4)})`,
+          `Calibration (pooled, Wald 95% CI): slope ${num(p.calibrationSlope, 4)} (${ciRange(p.calibrationSlope as number, p.calibrationSlopeCiLower, p.calibrationSlopeCiUpper, 4)}), in the large ${formatFixed(p.calibrationInLarge as number, 3)} (${formatFixed(p.calibrationInLargeCiLower as number, 3)} to ${formatFixed(p.calibrationInLargeCiUpper as number, 3)})`,
         ]
       : []),
   ].join('\n');

@@ -187,6 +187,16 @@ describe('plots in a browser, from real federation results', () => {
     expect(await cal.locator('[data-testid="calibration-band"]').count()).toBe(4);
     expect(await cal.locator('[data-testid="calibration-ci"]').count()).toBeGreaterThan(8);
     expect(await roc.evaluate((svg) => svg.getBoundingClientRect().width)).toBeGreaterThan(500);
+    // every legend line (AUC with its CI, slope and CITL) ends inside its figure
+    for (const fig of [roc, cal]) {
+      const overflow = await fig.evaluate((svg) => {
+        const right = svg.getBoundingClientRect().right;
+        return [...svg.querySelectorAll('[data-testid="validation-legend"] text')]
+          .map((t) => t.getBoundingClientRect().right - right)
+          .filter((d) => d > 0.5);
+      });
+      expect(overflow).toEqual([]);
+    }
     await shot('04b-validate-per-centre');
 
     // crosstab: row percentages in the table, a stacked chart, the CSV download

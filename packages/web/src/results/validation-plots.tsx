@@ -12,8 +12,8 @@ import { SERIES_COLOURS, XAxis, YAxis } from './axis.js';
 import { Figure } from './figure.js';
 import type { RocPoint, ValidateResult } from './types.js';
 
-const W = 520;
-const M = { l: 60, r: 150, t: 14, b: 48 };
+const W = 560;
+const M = { l: 60, r: 190, t: 14, b: 48 };
 const P = W - M.l - M.r;
 const POOLED_COLOUR = '#000000';
 
