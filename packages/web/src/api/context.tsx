@@ -24,9 +24,24 @@ export function useSession(): Session {
   return s;
 }
 
-/** The message of any thrown value, with its stable code when it has one. */
+/**
+ * The message of any thrown value, with its stable code when it has one. A request the hub's schema refused
+ * names the fields as a form would ("password: too short"), not as the request's JSON paths.
+ */
 export function errorText(e: unknown): string {
-  if (e && typeof e === 'object' && 'code' in e && 'message' in e)
-    return `${String((e as { code: unknown }).code)}: ${String((e as { message: unknown }).message)}`;
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    const code = String((e as { code: unknown }).code);
+    const fields = (e as { details?: { fields?: unknown } }).details?.fields;
+    if (code === 'FH_ERR_VALIDATION' && Array.isArray(fields) && fields.length > 0)
+      return `Please check ${fields
+        .map((f: { path?: unknown; message?: unknown }) => {
+          const field = String(f.path ?? '')
+            .replace(/^(body|querystring|query|params|headers)(\.|$)/, '')
+            .replaceAll('.', ' › ');
+          return `${field || 'the request'}: ${String(f.message ?? 'invalid')}`;
+        })
+        .join('; ')}`;
+    return `${code}: ${String((e as { message: unknown }).message)}`;
+  }
   return e instanceof Error ? e.message : String(e);
 }
