@@ -78,6 +78,76 @@ describe('mergeCommonBins', () => {
     expect(compared).toBeGreaterThan(20);
   });
 
+  it('with blocks, returns the passing coarsening of the blocks that moves the scores least (checked against every coarsening)', () => {
+    let seed = 11;
+    const rand = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 4294967296;
+    };
+    const spread = (counts: number[][], from: number, to: number) => {
+      let n = 0;
+      let s1 = 0;
+      let s2 = 0;
+      for (let b = from; b <= to; b++) {
+        const c = counts.reduce((a, part) => a + part[b]!, 0);
+        n += c;
+        s1 += c * b;
+        s2 += c * b * b;
+      }
+      return s2 - (s1 * s1) / n;
+    };
+    let compared = 0;
+    let refused = 0;
+    for (let t = 0; t < 300; t++) {
+      const bins = 10;
+      const counts = [0, 1].map(() => Array.from({ length: bins }, () => (rand() < 0.3 ? 0 : Math.floor(rand() * 4))));
+      const occupied = Array.from({ length: bins }, (_, b) => b).filter((b) => counts.some((c) => c[b]! > 0));
+      if (occupied.length === 0) continue;
+      // blocks: consecutive occupied bins cut at random (as the plain partition's runs are)
+      const blocks: { from: number; to: number }[] = [];
+      let start = 0;
+      for (let j = 0; j < occupied.length; j++)
+        if (j === occupied.length - 1 || rand() < 0.5) {
+          blocks.push({ from: occupied[start]!, to: occupied[j]! });
+          start = j + 1;
+        }
+      const span = 3 + Math.floor(rand() * 6);
+      let least = Number.POSITIVE_INFINITY;
+      for (let mask = 0; mask < 1 << (blocks.length - 1); mask++) {
+        let first = 0;
+        let ok = true;
+        let cost = 0;
+        for (let g = 0; g < blocks.length && ok; g++) {
+          if (g === blocks.length - 1 || mask & (1 << g)) {
+            const from = blocks[first]!.from;
+            const to = blocks[g]!.to;
+            const parts = counts.map((c) => c.slice(from, to + 1).reduce((a, b) => a + b, 0));
+            ok = to - from <= span && runPasses(parts, 4, 3);
+            cost += spread(counts, from, to);
+            first = g + 1;
+          }
+        }
+        if (ok) least = Math.min(least, cost);
+      }
+      const got = mergeCommonBins(counts, 4, 3, span, blocks);
+      // every run is a union of whole blocks
+      const edges = new Set(blocks.flatMap((b) => [`f${b.from}`, `t${b.to}`]));
+      for (const r of got) expect(edges.has(`f${r.from}`) && edges.has(`t${r.to}`)).toBe(true);
+      const passes = got.every((r) => r.to - r.from <= span && runPasses(r.parts, 4, 3));
+      if (!Number.isFinite(least)) {
+        refused++;
+        expect(passes).toBe(false);
+      } else {
+        compared++;
+        expect(passes).toBe(true);
+        const cost = got.reduce((a, r) => a + spread(counts, r.from, r.to), 0);
+        expect(Math.abs(cost - least)).toBeLessThan(1e-9);
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+    expect(refused).toBeGreaterThan(5);
+  });
+
   it('is finer than the greedy from both ends where part of a class is sparse', () => {
     // part 1 sparse: the greedy from both ends leaves short runs at the median that only join into one
     // run of everything; the exact search keeps bin 0 apart ([5, 0] passes) and joins part 1's records
