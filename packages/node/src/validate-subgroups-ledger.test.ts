@@ -4,8 +4,10 @@
  * ordinary subgroup analysis is released: the node's linear auditor finds no set of fewer records than the
  * minimum cell count in the span of the main release's and the levels' record sets. (Before validate 1.6.0
  * each level was merged on its own, and the first validation by `sex` of this federation was refused with
- * the rule `linear`.) The differencing attack on subgroups stays refused:
- * governance/red-team/subgroup-differencing.test.ts.
+ * the rule `linear`.) Since 1.7.0 every partition of one model on one selection is a coarsening of the plain
+ * one, so validations of one model with different groupings (plain, by sex, by stage, in any order) are
+ * released too (before, plain then by sex was refused with FH_ERR_DIFFERENCING). The differencing attack
+ * on subgroups stays refused: governance/red-team/subgroup-differencing.test.ts.
  */
 import type { ColumnSpec } from '@fedhub/protocol';
 import { describe, expect, it } from 'vitest';

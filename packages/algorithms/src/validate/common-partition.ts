@@ -13,8 +13,14 @@
  * released cell (a main group, a level's part) is a union of (part, outcome, run) sets that are each empty
  * or at least the minimum cell count, and no combination of the released record sets isolates fewer.
  *
- * The runs are the finest partition that passes (found exactly, {@link mergeCommonBins}); where none
- * passes within the span, short runs are returned and the caller withholds the subgroup block.
+ * The runs are the partition that passes and moves the scores least (found exactly, {@link mergeCommonBins});
+ * where none passes within the span, short runs are returned and the caller withholds the subgroup block.
+ *
+ * With `within` (validate 1.7.0: the plain partition P0, the groups of the same validation without
+ * `subgroup`), the runs are unions of consecutive whole P0 groups, so that the partitions of every validation
+ * of one model on one selection nest in P0 and a second validation with another grouping differs from the
+ * first by unions of whole P0 groups; a run joining several P0 groups must also leave no small (P0 group,
+ * part) count determined by the P0 groups' totals and the run's parts ({@link bridgesPass}).
  */
 
 /** A run of adjacent grid bins and each part's count in it. */
@@ -132,13 +138,16 @@ export function mergeCommonBins(
       const parts = counts.map(() => 0);
       for (let b = r.from; b <= r.to; b++) {
         blockOf[b] = g;
-        byBin[b]?.forEach((c, q) => (parts[q]! += c));
+        for (let q = 0; q < parts.length; q++) parts[q]! += byBin[b]![q]!;
       }
       blockParts.push(parts);
     });
     for (let j = 0; j < m; j++)
       if (blockOf[occupied[j]!]! < 0)
-        throw new FedhubError('FH_ERR_ALGORITHM_FAILED', 'validate: a record outside every merged score group');
+        throw new FedhubError(
+          'FH_ERR_ALGORITHM_FAILED',
+          'validate: a record outside every merged score group',
+        );
     for (let j = 1; j < m; j++) cut[j] = blockOf[occupied[j - 1]!] === blockOf[occupied[j]!] ? 0 : 1;
   }
   // prefix sums over the occupied bins, per part
@@ -195,7 +204,7 @@ export function mergeCommonBins(
     }
   }
   if (!Number.isFinite(best[m]!))
-    return within ? blocksAsRuns(byBin, within) : greedyBothEnds(byBin, least, minCell, maxSpan);
+    return within ? blocksAsRuns(blockParts, within) : greedyBothEnds(byBin, least, minCell, maxSpan);
   const runs: CommonRun[] = [];
   for (let j = m; j > 0; j = from[j]!) {
     const i = from[j]!;
@@ -226,12 +235,11 @@ function greedyBothEnds(byBin: number[][], least: number, minCell: number, maxSp
  * The blocks themselves as runs, with their parts (where no coarsening passes: at least one of them fails,
  * else the blocks would be a passing coarsening, and the caller withholds).
  */
-function blocksAsRuns(byBin: number[][], within: ReadonlyArray<{ from: number; to: number }>): CommonRun[] {
-  return within.map((r) => {
-    const parts = byBin[r.from]!.map(() => 0);
-    for (let b = r.from; b <= r.to; b++) byBin[b]!.forEach((c, q) => (parts[q]! += c));
-    return { from: r.from, to: r.to, n: sum(parts), parts };
-  });
+function blocksAsRuns(
+  blockParts: number[][],
+  within: ReadonlyArray<{ from: number; to: number }>,
+): CommonRun[] {
+  return within.map((r, g) => ({ from: r.from, to: r.to, n: sum(blockParts[g]!), parts: blockParts[g]! }));
 }
 
 /**
