@@ -13,8 +13,14 @@
  * released cell (a main group, a level's part) is a union of (part, outcome, run) sets that are each empty
  * or at least the minimum cell count, and no combination of the released record sets isolates fewer.
  *
- * The runs are the finest partition that passes (found exactly, {@link mergeCommonBins}); where none
- * passes within the span, short runs are returned and the caller withholds the subgroup block.
+ * The runs are the partition that passes and moves the scores least (found exactly, {@link mergeCommonBins});
+ * where none passes within the span, short runs are returned and the caller withholds the subgroup block.
+ *
+ * With `within` (validate 1.7.0: the plain partition P0, the groups of the same validation without
+ * `subgroup`), the runs are unions of consecutive whole P0 groups, so that the partitions of every validation
+ * of one model on one selection nest in P0 and a second validation with another grouping differs from the
+ * first by unions of whole P0 groups; a run joining several P0 groups must also leave no small (P0 group,
+ * part) count determined by the P0 groups' totals and the run's parts ({@link bridgesPass}).
  */
 
 /** A run of adjacent grid bins and each part's count in it. */
@@ -26,6 +32,8 @@ export interface CommonRun {
   /** Each part's records in the run. */
   parts: number[];
 }
+
+import { FedhubError } from '@fedhub/protocol';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -110,6 +118,7 @@ export function mergeCommonBins(
   least: number,
   minCell: number,
   maxSpan: number,
+  within?: ReadonlyArray<{ from: number; to: number }>,
 ): CommonRun[] {
   const bins = counts[0]?.length ?? 0;
   const byBin = Array.from({ length: bins }, (_, b) => counts.map((c) => c[b]!));
@@ -118,6 +127,29 @@ export function mergeCommonBins(
   const m = occupied.length;
   if (m === 0) return [];
   const k = counts.length;
+  // with `within`, a run may start or end only where a block does: cut[j], a run may end after the j-th
+  // occupied bin (and the next start at it)
+  const cut = new Uint8Array(m + 1).fill(1);
+  const blockOf = new Int32Array(bins).fill(-1);
+  // each block's parts (with `within`)
+  const blockParts: number[][] = [];
+  if (within) {
+    within.forEach((r, g) => {
+      const parts = counts.map(() => 0);
+      for (let b = r.from; b <= r.to; b++) {
+        blockOf[b] = g;
+        for (let q = 0; q < parts.length; q++) parts[q]! += byBin[b]![q]!;
+      }
+      blockParts.push(parts);
+    });
+    for (let j = 0; j < m; j++)
+      if (blockOf[occupied[j]!]! < 0)
+        throw new FedhubError(
+          'FH_ERR_ALGORITHM_FAILED',
+          'validate: a record outside every merged score group',
+        );
+    for (let j = 1; j < m; j++) cut[j] = blockOf[occupied[j - 1]!] === blockOf[occupied[j]!] ? 0 : 1;
+  }
   // prefix sums over the occupied bins, per part
   const prefix = Array.from({ length: k }, () => new Float64Array(m + 1));
   for (let j = 0; j < m; j++)
@@ -146,9 +178,10 @@ export function mergeCommonBins(
   const from = new Int32Array(m + 1).fill(-1);
   best[0] = 0;
   for (let j = 1; j <= m; j++) {
+    if (!cut[j]) continue;
     const end = occupied[j - 1]!;
     for (let i = j - 1; i >= 0 && end - occupied[i]! <= maxSpan; i--) {
-      if (!Number.isFinite(best[i]!)) continue;
+      if (!cut[i] || !Number.isFinite(best[i]!)) continue;
       let ok = true;
       let n = 0;
       for (let q = 0; q < k && ok; q++) {
@@ -157,6 +190,11 @@ export function mergeCommonBins(
         ok = c === 0 || c >= minCell;
       }
       if (!ok || n < least) continue;
+      if (within) {
+        const g0 = blockOf[occupied[i]!]!;
+        const g1 = blockOf[occupied[j - 1]!]!;
+        if (g1 > g0 && !bridgesPass(blockParts.slice(g0, g1 + 1), minCell)) continue;
+      }
       const cost = best[i]! + spread(i, j);
       // strictly less (beyond rounding): among equal ones the shortest last run is kept (deterministic)
       if (!Number.isFinite(best[j]!) || cost < best[j]! - 1e-9 * (1 + best[j]!)) {
@@ -165,7 +203,8 @@ export function mergeCommonBins(
       }
     }
   }
-  if (!Number.isFinite(best[m]!)) return greedyBothEnds(byBin, least, minCell, maxSpan);
+  if (!Number.isFinite(best[m]!))
+    return within ? blocksAsRuns(blockParts, within) : greedyBothEnds(byBin, least, minCell, maxSpan);
   const runs: CommonRun[] = [];
   for (let j = m; j > 0; j = from[j]!) {
     const i = from[j]!;
@@ -190,4 +229,59 @@ function greedyBothEnds(byBin: number[][], least: number, minCell: number, maxSp
     .map((r) => ({ ...r, from: last - r.to, to: last - r.from }))
     .reverse();
   return foldShort([...lower, ...upper], least, minCell, maxSpan);
+}
+
+/**
+ * The blocks themselves as runs, with their parts (where no coarsening passes: at least one of them fails,
+ * else the blocks would be a passing coarsening, and the caller withholds).
+ */
+function blocksAsRuns(
+  blockParts: number[][],
+  within: ReadonlyArray<{ from: number; to: number }>,
+): CommonRun[] {
+  return within.map((r, g) => ({ from: r.from, to: r.to, n: sum(blockParts[g]!), parts: blockParts[g]! }));
+}
+
+/**
+ * Whether a run of several blocks may be released alongside its blocks: every (block, part) count that the
+ * blocks' totals and the run's parts determine is zero or at least `minCell`. Those totals are the margins
+ * of the run's (block x part) table; a cell is determined by the margins exactly when it is a bridge of the
+ * bipartite graph of the table's non-zero cells (removing it disconnects its block from its part), e.g. a
+ * block whose other parts are empty in every other block of the run. So every non-zero cell under
+ * `minCell` must lie on a cycle.
+ */
+export function bridgesPass(table: ReadonlyArray<ReadonlyArray<number>>, minCell: number): boolean {
+  const rows = table.length;
+  const cols = table[0]?.length ?? 0;
+  // nodes: blocks 0..rows-1, parts rows..rows+cols-1
+  const adj: number[][] = Array.from({ length: rows + cols }, () => []);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++)
+      if (table[r]![c]! > 0) {
+        adj[r]!.push(rows + c);
+        adj[rows + c]!.push(r);
+      }
+  const connectedWithout = (r: number, c: number): boolean => {
+    const seen = new Uint8Array(rows + cols);
+    const stack = [r];
+    seen[r] = 1;
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      for (const w of adj[v]!) {
+        if ((v === r && w === rows + c) || (v === rows + c && w === r)) continue;
+        if (w === rows + c) return true;
+        if (!seen[w]) {
+          seen[w] = 1;
+          stack.push(w);
+        }
+      }
+    }
+    return false;
+  };
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const x = table[r]![c]!;
+      if (x > 0 && x < minCell && !connectedWithout(r, c)) return false;
+    }
+  return true;
 }

@@ -153,15 +153,27 @@ export function mergeScoreBins(
   grid: { width: number; bins: number },
   minCell: number,
 ): MergedScores {
-  const { counts } = binCounts(y, p, grid);
+  return mergeOnRuns(y, p, grid, plainRuns(binCounts(y, p, grid).counts, grid, minCell), minCell <= 1);
+}
+
+/**
+ * The plain partition of the score grid (P0), per outcome class, from the records per (outcome, bin): the
+ * runs {@link mergeScoreBins} releases a validation without `subgroup` on. It depends only on the model's
+ * scores of the selection and the policy, so every validation of one model on one selection, with or
+ * without a subgroup, can be built on coarsenings of it (subgroups.ts).
+ */
+export function plainRuns(
+  counts: [ArrayLike<number>, ArrayLike<number>],
+  grid: { width: number; bins: number },
+  minCell: number,
+): [Run[], Run[]] {
   const maxSpan = maxSpanBins(grid);
   const runsOf = (outcome: 0 | 1) => {
     let total = 0;
-    for (const c of counts[outcome]) total += c;
+    for (let b = 0; b < counts[outcome].length; b++) total += counts[outcome][b]!;
     return mergeAdjacentBins(counts[outcome], leastGroupSize(total, minCell), maxSpan);
   };
-  const runs: [Run[], Run[]] = [runsOf(0), runsOf(1)];
-  return mergeOnRuns(y, p, grid, runs, minCell <= 1);
+  return [runsOf(0), runsOf(1)];
 }
 
 /** The grid bin of a predicted probability. */

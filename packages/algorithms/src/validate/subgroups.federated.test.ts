@@ -71,25 +71,33 @@ describe('validate: subgroup results equal the pooled computation per level', ()
     });
 
   // the merge moves the AUC at second order (score-merge.ts); the levels' parts of one common partition are
-  // smaller than the whole's groups, so the error is larger than the main release's (docs/privacy.md)
-  it('under the default policy the levels are released from the common score groups, the AUC within 1.5e-3', async () => {
+  // smaller than the whole's groups, and since 1.7.0 the runs are unions of whole plain groups (so that
+  // validations of one model with different groupings nest), so the error is larger than the main
+  // release's: 3.6e-3 and 3.2e-3 measured (docs/privacy.md)
+  it('under the default policy the levels are released from the common score groups, the AUC within 5e-3', async () => {
     const { result, transcript } = await runLocalFederation('validate', params('sex'), fed.nodes);
     const sub = (result as { subgroups: SubgroupResult }).subgroups;
     expect(sub.centresWithheld).toBe(0);
     const deviations: string[] = [];
+    const checks: Array<() => void> = [];
     for (const [i, got] of sub.levels!.entries()) {
       const w = fixture.sex![i]!;
       expect(got.n).toBe(w.n);
       expect(got.events).toBe(w.events);
-      expect(Math.abs(got.auc! - (w.auc as number))).toBeLessThan(1.5e-3);
-      expect(Math.abs(got.brier! - (w.brier as number))).toBeLessThan(1e-3);
-      expect(Math.abs(got.calibrationSlope! - (w.calibrationSlope as number))).toBeLessThan(0.05);
-      expect(Math.abs(got.calibrationInLarge! - (w.calibrationInLarge as number))).toBeLessThan(0.01);
       deviations.push(
         `sex = ${w.level}: |AUC - R| ${Math.abs(got.auc! - (w.auc as number)).toExponential(1)}, |Brier - R| ${Math.abs(got.brier! - (w.brier as number)).toExponential(1)}, |slope - R| ${Math.abs(got.calibrationSlope! - (w.calibrationSlope as number)).toExponential(1)}, |in the large - R| ${Math.abs(got.calibrationInLarge! - (w.calibrationInLarge as number)).toExponential(1)}`,
       );
+      checks.push(() => expect(Math.abs(got.auc! - (w.auc as number))).toBeLessThan(5e-3));
+      checks.push(() => expect(Math.abs(got.brier! - (w.brier as number))).toBeLessThan(1e-3));
+      checks.push(() =>
+        expect(Math.abs(got.calibrationSlope! - (w.calibrationSlope as number))).toBeLessThan(0.05),
+      );
+      checks.push(() =>
+        expect(Math.abs(got.calibrationInLarge! - (w.calibrationInLarge as number))).toBeLessThan(0.01),
+      );
     }
     console.log(deviations.join('\n'));
+    for (const check of checks) check();
     // the subgroup sums crossed the hub masked, like the rest of the vector
     for (const round of transcript.slice(1))
       for (const payload of round) expect(payload).not.toHaveProperty('additive');

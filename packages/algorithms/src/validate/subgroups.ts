@@ -45,6 +45,7 @@ import {
   mergedHistogram,
   mergeOnRuns,
   mergeScoreBins,
+  plainRuns,
 } from './score-merge.js';
 
 /** Scores of one selection of records: outcomes and predicted probabilities, aligned. */
@@ -134,6 +135,9 @@ export function subgroupParts(
   // a level (or the missing records) is a subset of its own: empty or at least the minimum subset size
   if (sizes.some((n) => n > 0 && n < minSubset)) return own();
   const maxSpan = maxSpanBins(grid);
+  // the plain partition of the main selection: the common runs are unions of its whole runs, so the
+  // partitions of every validation of this model on this selection (plain, by sex, by stage) nest in it
+  const plain = plainRuns(mainCounts, grid, minCell);
   const runsOf = (o: 0 | 1): CommonRun[] => {
     let total = 0;
     for (const c of mainCounts[o]) total += c;
@@ -142,6 +146,7 @@ export function subgroupParts(
       leastGroupSize(total, minCell),
       minCell,
       maxSpan,
+      plain[o],
     );
   };
   const runs: [CommonRun[], CommonRun[]] = [runsOf(0), runsOf(1)];

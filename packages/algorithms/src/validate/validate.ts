@@ -445,7 +445,10 @@ export const validate = defineAlgorithm<
   // 1.6.0: with `subgroup`, the main release's score groups and every level's are one common partition of
   //   the score grid (each (level or missing, outcome, run) part zero or at least the minimum cell count),
   //   and each level's calibration slope and in the large with Wald CIs
-  version: '1.6.0',
+  // 1.7.0: with `subgroup`, the common partition's runs are unions of whole groups of the plain partition
+  //   (the one without `subgroup`), with no (plain group, part) count under the minimum cell count that the
+  //   runs' parts and the plain groups determine, so validations of one model by different groupings nest
+  version: '1.7.0',
   title: 'Model validation across centres',
   description:
     'AUC with DeLong CI, Brier score, Hosmer–Lemeshow and calibration of a frozen binary model, per centre and pooled.',
