@@ -124,7 +124,7 @@ async function runCommand(text: string): Promise<{ code: number; output: string 
 beforeAll(async () => {
   const out = await startDemo();
   fed.hubUrl = /hub running at (\S+)/.exec(out)![1]!;
-  fed.password = /one-time password: (\S+?)\)?$/m.exec(out)![1]!;
+  fed.password = /\(password: (\S+?)\)$/m.exec(out)![1]!;
   fed.study = /^Study: (\S+)/m.exec(out)![1]!;
   await fedhub(['login', '--hub', fed.hubUrl, '--username', 'admin']);
   const collabs = JSON.parse(await fedhub(['collab', 'list', '--json'])) as Array<{

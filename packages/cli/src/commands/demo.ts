@@ -185,7 +185,9 @@ export async function runDemo(
     const link = await HubClient.login(hubUrl, admin.username, admin.password);
     const dashboardLink = `${hubUrl}/#access_token=${(await link.createApiToken('demo dashboard link', 1)).token}`;
     say(`Dashboard: ${hubUrl}/  sign-in link (valid one day): ${dashboardLink}`);
-    say(`Sign in as ${admin.username}, one-time password: ${admin.password}`);
+    say(
+      `Sign in as ${admin.username}, password: ${admin.password} (the demo administrator's; change it with fedhub passwd)`,
+    );
     const fed = await createFederation(
       client,
       centres.map((c) => ({ name: c.profile.name })),
@@ -240,7 +242,7 @@ export async function runDemo(
       say(`\nThe federation is running. Hub: ${hubUrl}  API docs: ${hubUrl}/docs`);
       say(`Dashboard: ${hubUrl}/  sign-in link (valid one day): ${dashboardLink}`);
       say(
-        `Sign in: fedhub login --hub ${hubUrl} --username ${admin.username}   (one-time password: ${admin.password})`,
+        `Sign in: fedhub login --hub ${hubUrl} --username ${admin.username}   (password: ${admin.password})`,
       );
       say(`Study: ${study.id}`);
     }

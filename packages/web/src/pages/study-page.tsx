@@ -144,6 +144,13 @@ function NodeApprovals({ s, nodeNames }: { s: Study; nodeNames: Map<string, stri
   if (!state.data) return <p>Loading approvals…</p>;
   const rows = approvalRows(state.data, nodeNames, s.nodeIds);
   const quiet = s.nodeIds.filter((id) => !rows.some((r) => r.nodeId === id));
+  if (rows.length === 0)
+    return (
+      <p className="muted small" data-testid="approvals-empty">
+        No approval has been requested or decided at any node of this study yet: each node runs what its
+        automatic policy allows, or asks its data officer when the first task arrives.
+      </p>
+    );
   return (
     <>
       <table data-testid="approvals-table">
