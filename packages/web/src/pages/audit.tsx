@@ -68,6 +68,11 @@ export function Audit() {
               ? `Chain verified: ${v.count} entries intact (head ${v.headHash.slice(0, 16)}…)`
               : `Chain BROKEN at entry ${v.broken?.seq}: ${v.broken?.reason}`}
       </p>
+      <p className="muted small" data-testid="audit-scope">
+        This trail shows the events of your organisation and of the collaborations it belongs to (a hub
+        administrator sees every event). What a hospital's node decided and released is in that node's own
+        chain, kept and verified at the node (<code>fedhub audit verify --node-config node.yaml</code>).
+      </p>
       <form className="filters" aria-label="Audit filters" onSubmit={onSubmit}>
         <div className="field">
           <label htmlFor="audit-person">Person (username)</label>
