@@ -13,7 +13,7 @@ import type {
   PendingApproval,
   Study,
 } from '@fedhub/protocol';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useRef, useState } from 'react';
 import { withAdminSignature } from '../api/admin-signing.js';
 import { type ApprovalRow, approvalRows, pendingGroups } from '../api/approvals.js';
 import { errorText, useSession } from '../api/context.js';
@@ -405,13 +405,34 @@ function NodeInbox({
     state.reload();
     return d;
   };
+  // a decision's card leaves the list when the button is pressed, not when the hub has answered (under
+  // load that is seconds); should the hub refuse it, the card comes back with the reason above the list
+  const sending = useRef(0);
+  const [failure, setFailure] = useState<string | null>(null);
   const decideGroup =
     (group: PendingApproval[]): Decide =>
     async (body) => {
-      const d = await decide(body);
       const k = pendingKey(group[0]!);
-      setDecided((m) => new Map([...m, [k, [...(m.get(k) ?? []), d.id]]]));
-      return d;
+      const placeholder = `sending:${++sending.current}`;
+      setFailure(null);
+      setDecided((m) => new Map([...m, [k, [...(m.get(k) ?? []), placeholder]]]));
+      try {
+        const d = await decide(body);
+        setDecided(
+          (m) => new Map([...m, [k, (m.get(k) ?? []).map((id) => (id === placeholder ? d.id : id))]]),
+        );
+        return d;
+      } catch (err) {
+        setDecided((m) => {
+          const rest = (m.get(k) ?? []).filter((id) => id !== placeholder);
+          const next = new Map(m);
+          if (rest.length > 0) next.set(k, rest);
+          else next.delete(k);
+          return next;
+        });
+        setFailure(`The decision was not recorded: ${errorText(err)}`);
+        throw err;
+      }
     };
   if (state.error)
     return (
@@ -427,6 +448,11 @@ function NodeInbox({
   return (
     <>
       <h3 data-testid="pending-count">Waiting for your decision ({groups.length})</h3>
+      {failure && (
+        <p role="alert" className="error" data-testid="decision-failure">
+          {failure}
+        </p>
+      )}
       {groups.length === 0 ? (
         <p className="muted" data-testid="inbox-empty">
           Nothing waits for your decision: runs that {node.name} holds for approval appear here.
