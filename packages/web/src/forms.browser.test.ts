@@ -263,7 +263,8 @@ describe('analysis forms in a browser', () => {
     // the form comes back with the failed task's study, algorithm and parameters
     await expect.poll(() => page.locator('#param-filter-0-value').inputValue()).toBe('99.5');
     expect(await page.locator('#run-algorithm').inputValue()).toBe('summary');
-    expect(await page.locator('#param-dataset').inputValue()).toBe('cohort');
+    // the dataset's options come with the study's nodes, which may load after the parameters
+    await expect.poll(() => page.locator('#param-dataset').inputValue()).toBe('cohort');
     expect(await page.locator('input[name="columns"][value="age"]').isChecked()).toBe(true);
     expect(await page.locator('#param-filter-0-op').inputValue()).toBe('gt');
     await shot('06-edit-and-rerun');
