@@ -374,17 +374,19 @@ export class PrivacyLedger {
           throw refusal('linear');
         }
         proposal.commit();
-      }
-      // past the memory limit of the cells' elimination (the bytes it holds), no more cells are taken
-      // (fail closed: the release is refused, nothing is kept)
-      // (a release adding nothing new, e.g. the same model again, still passes)
-      for (const [namespace, a] of open)
+        // past the memory limit of the cells' elimination (the bytes it holds), no more cells are taken
+        // (fail closed: the release is refused, nothing is kept); checked after every cell, so that a
+        // release that cannot fit is refused as soon as it overflows, not after its whole elimination
+        // (each further cell of a large release costs more than the last: a hostile researcher must not
+        // be able to keep the node busy with releases that are refused anyway). A release adding nothing
+        // new (the same model again) adds no rank and still passes.
         if (
-          namespace.endsWith(`\u0000${CELLS_KEY}`) &&
-          a.size.rank > (rankBefore.get(namespace) ?? 0) &&
-          a.bytes() > this.cellsStateLimit
+          s.namespace.endsWith(`\u0000${CELLS_KEY}`) &&
+          auditor.size.rank > (rankBefore.get(s.namespace) ?? 0) &&
+          auditor.bytes() > this.cellsStateLimit
         )
           throw refusal('capacity');
+      }
     } catch (err) {
       for (const a of open.values()) a.rollback();
       throw err;
