@@ -282,14 +282,88 @@ export function isDeclaredRelease(r: unknown): r is LocalRelease {
   return typeof r === 'object' && r !== null && made.has(r);
 }
 
+/** Codes of one column for {@link crossCells}: 0..k-1, the narrowest unsigned type that holds them. */
+type Codes = Uint8Array | Uint16Array | Uint32Array;
+
+/** Each column's codes for {@link crossCells}, kept by a caller that crosses the same columns several times. */
+export type ColumnCodes = Map<object, { name: string; labels: string[]; codes: Codes }>;
+
+/**
+ * A column's values coded 0..k-1 in order of appearance, with their labels (`name=value`, `name=NA` for a
+ * missing value). Small non-negative integers (a binary outcome, an event indicator, a count) are looked up
+ * in a table, other values in a map; the codes widen from 8 to 16 to 32 bits as levels appear.
+ */
+function codeColumn(name: string, values: ArrayLike<string | number | null>, n: number) {
+  const index = new Map<string | number | null, number>();
+  const names: string[] = [];
+  let out: Codes = new Uint8Array(n);
+  let nanCode = -1;
+  const next = (label: string, i: number): number => {
+    const code = names.length;
+    names.push(`${name}=${label}`);
+    if (code === 256 || code === 65536) {
+      const wider: Codes = code === 256 ? new Uint16Array(n) : new Uint32Array(n);
+      wider.set(out.subarray(0, i));
+      out = wider;
+    }
+    return code;
+  };
+  if (values instanceof Float64Array) {
+    // value v in 0..255 -> its code, -1 before it appears (a Map lookup of a double per row is slow)
+    const small = new Int32Array(256).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      let code: number;
+      if (v === (v & 255)) {
+        code = small[v]!;
+        if (code < 0) small[v] = code = next(String(v), i);
+      } else if (Number.isNaN(v)) {
+        if (nanCode < 0) nanCode = next('NA', i);
+        code = nanCode;
+      } else {
+        const known = index.get(v);
+        if (known === undefined) {
+          code = next(String(v), i);
+          index.set(v, code);
+        } else code = known;
+      }
+      out[i] = code;
+    }
+    return { labels: names, codes: out };
+  }
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    let code: number | undefined;
+    if (typeof v === 'number' && Number.isNaN(v)) {
+      if (nanCode < 0) nanCode = next('NA', i);
+      code = nanCode;
+    } else {
+      code = index.get(v);
+      if (code === undefined) {
+        code = next(v === null ? 'NA' : String(v), i);
+        index.set(v, code);
+      }
+    }
+    out[i] = code;
+  }
+  return { labels: names, codes: out };
+}
+
+/** Level codes as {@link crossCells} reads them: the reader's own array where it is an unsigned one. */
+function unsignedCodes(codes: ArrayLike<number>): Codes {
+  if (codes instanceof Uint8Array || codes instanceof Uint16Array || codes instanceof Uint32Array)
+    return codes;
+  const out = new Uint32Array(codes.length);
+  out.set(codes);
+  return out;
+}
+
 /**
  * Counts of every combination of the values in `columns` (rows aligned), as cells: the full
  * cross-classification, e.g. of a design's factors and a binary outcome. Rows with a missing value in any
- * column form their own cell (they are counted, so they are disclosed).
+ * column form their own cell (they are counted, so they are disclosed). Cells come in the order their
+ * combination first appears in the rows.
  */
-/** Each column's codes for {@link crossCells}, kept by a caller that crosses the same columns several times. */
-export type ColumnCodes = Map<object, { name: string; labels: string[]; codes: Uint32Array }>;
-
 export function crossCells(
   columns: ReadonlyArray<{ name: string; values: ArrayLike<string | number | null> }>,
   kind: CellKind,
@@ -297,8 +371,8 @@ export function crossCells(
 ): DisclosureCell[] {
   if (columns.length === 0) return [];
   const n = columns[0]!.values.length;
-  // each column's values coded 0..k-1 in order of appearance, the combination as one mixed-radix number
-  // (a string key per row costs a second per million rows, and this runs in every round of a model)
+  // each column's values coded 0..k-1, the combination as one mixed-radix number (a string key per row
+  // costs a second per million rows, and this runs in every round of a model)
   const labels: string[][] = [];
   const codes = columns.map((c) => {
     const known = columnCodes?.get(c.values as object);
@@ -308,60 +382,78 @@ export function crossCells(
     }
     // a column read as level codes (the node's DuckDB reader): code 0 is missing, k the k-th level
     const coded = (c.values as { [CODED_LEVELS]?: CodedLevels })[CODED_LEVELS];
-    if (coded && coded.codes.length === n) {
-      const names = [`${c.name}=NA`, ...coded.levels.map((l) => `${c.name}=${String(l)}`)];
-      const out = Uint32Array.from(coded.codes);
-      labels.push(names);
-      columnCodes?.set(c.values as object, { name: c.name, labels: names, codes: out });
-      return out;
-    }
-    const index = new Map<string | number | null, number>();
-    const names: string[] = [];
-    const out = new Uint32Array(n);
-    let nanCode = -1;
-    for (let i = 0; i < n; i++) {
-      const v = c.values[i]!;
-      let code: number | undefined;
-      if (typeof v === 'number' && Number.isNaN(v)) {
-        if (nanCode < 0) {
-          nanCode = names.length;
-          names.push(`${c.name}=NA`);
-        }
-        code = nanCode;
-      } else {
-        code = index.get(v);
-        if (code === undefined) {
-          code = names.length;
-          index.set(v, code);
-          names.push(`${c.name}=${v === null ? 'NA' : String(v)}`);
-        }
-      }
-      out[i] = code;
-    }
+    const { labels: names, codes: out } =
+      coded && coded.codes.length === n
+        ? {
+            labels: [`${c.name}=NA`, ...coded.levels.map((l) => `${c.name}=${String(l)}`)],
+            codes: unsignedCodes(coded.codes),
+          }
+        : codeColumn(c.name, c.values, n);
     labels.push(names);
     columnCodes?.set(c.values as object, { name: c.name, labels: names, codes: out });
     return out;
   });
   const radix = labels.map((l) => l.length);
   const combinations = radix.reduce((a, b) => a * b, 1);
-  const label = (combo: number[]) => combo.map((code, j) => labels[j]![code]!).join(', ');
-  const counts = new Map<number | string, { combo: number[]; count: number }>();
-  for (let i = 0; i < n; i++) {
-    let key: number | string;
-    if (combinations <= Number.MAX_SAFE_INTEGER) {
-      key = 0;
-      for (let j = 0; j < codes.length; j++) key = key * radix[j]! + codes[j]![i]!;
-    } else key = codes.map((c) => c[i]).join(',');
-    const hit = counts.get(key);
-    if (hit) hit.count++;
-    else counts.set(key, { combo: codes.map((c) => c[i]!), count: 1 });
+  // the combinations present, in order of first appearance, with their counts
+  const present: number[][] = [];
+  const tally: number[] = [];
+  if (combinations <= Math.max(1 << 16, 2 * n)) {
+    // few enough combinations for a count per combination in an array: a tight loop, no lookup per row
+    const counts = new Uint32Array(combinations);
+    const order: number[] = [];
+    const count = (key: number) => {
+      const c = counts[key]!;
+      counts[key] = c + 1;
+      if (c === 0) order.push(key);
+    };
+    if (codes.length === 1) {
+      const a = codes[0]!;
+      for (let i = 0; i < n; i++) count(a[i]!);
+    } else if (codes.length === 2) {
+      const a = codes[0]!;
+      const b = codes[1]!;
+      const rb = radix[1]!;
+      for (let i = 0; i < n; i++) count(a[i]! * rb + b[i]!);
+    } else {
+      for (let i = 0; i < n; i++) {
+        let key = 0;
+        for (let j = 0; j < codes.length; j++) key = key * radix[j]! + codes[j]![i]!;
+        count(key);
+      }
+    }
+    for (const key of order) {
+      const combo = new Array<number>(codes.length);
+      for (let j = codes.length - 1, k = key; j >= 0; j--) {
+        combo[j] = k % radix[j]!;
+        k = Math.floor(k / radix[j]!);
+      }
+      present.push(combo);
+      tally.push(counts[key]!);
+    }
+  } else {
+    const counts = new Map<number | string, { combo: number[]; count: number }>();
+    for (let i = 0; i < n; i++) {
+      let key: number | string;
+      if (combinations <= Number.MAX_SAFE_INTEGER) {
+        key = 0;
+        for (let j = 0; j < codes.length; j++) key = key * radix[j]! + codes[j]![i]!;
+      } else key = codes.map((c) => c[i]).join(',');
+      const hit = counts.get(key);
+      if (hit) hit.count++;
+      else counts.set(key, { combo: codes.map((c) => c[i]!), count: 1 });
+    }
+    for (const { combo, count } of counts.values()) {
+      present.push(combo);
+      tally.push(count);
+    }
   }
   // one cell per label, as the labels were the key before (a value and NaN may print alike: 'NA')
   const byLabel = new Map<string, number>();
-  for (const { combo, count } of counts.values()) {
-    const l = label(combo);
-    byLabel.set(l, (byLabel.get(l) ?? 0) + count);
-  }
+  present.forEach((combo, k) => {
+    const l = combo.map((code, j) => labels[j]![code]!).join(', ');
+    byLabel.set(l, (byLabel.get(l) ?? 0) + tally[k]!);
+  });
   return [...byLabel].map(([label, count]) => ({ label, count, kind }));
 }
 

@@ -66,6 +66,101 @@ describe('crossCells', () => {
   });
 });
 
+describe('crossCells, every way of coding and counting', () => {
+  const rnd = (() => {
+    let seed = 11;
+    return () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+  })();
+  const withKind = (xs: Array<{ label: string; count: number }>) => xs.map((c) => ({ ...c, kind: 'design' }));
+
+  it('gives the plain count in its order for numbers of every kind (small integers, -0, NaN, fractions, many values)', () => {
+    const n = 4000;
+    // small integers (the table), -0 with 0, negatives, fractions and large values (the map), NaN; over
+    // 300 distinct values, so the codes widen past 8 bits
+    const pick = (): number => {
+      const u = rnd();
+      if (u < 0.3) return Math.floor(rnd() * 3);
+      if (u < 0.35) return -0;
+      if (u < 0.4) return Number.NaN;
+      if (u < 0.5) return -Math.floor(rnd() * 5);
+      if (u < 0.6) return Math.floor(rnd() * 4) + 0.5;
+      return 200 + Math.floor(rnd() * 400);
+    };
+    const a = Float64Array.from({ length: n }, pick);
+    const b = Float64Array.from({ length: n }, () => Math.floor(rnd() * 3));
+    const cols = [
+      { name: 'a', values: a },
+      { name: 'b', values: b },
+    ];
+    expect(crossCells([cols[0]!], 'design')).toEqual(withKind(naive([cols[0]!])));
+    expect(crossCells(cols, 'design')).toEqual(withKind(naive(cols)));
+  });
+
+  it('gives the plain count in its order for over 65,536 distinct values (32-bit codes)', () => {
+    const n = 70_000;
+    const a = Array.from({ length: n }, (_, i) => `v${(i * 7919) % 66_000}`);
+    const b = Float64Array.from({ length: n }, () => Math.floor(rnd() * 2));
+    const cols = [
+      { name: 'a', values: a },
+      { name: 'b', values: b },
+    ];
+    expect(crossCells(cols, 'design')).toEqual(withKind(naive(cols)));
+  });
+
+  it('gives the plain count in its order where the combinations are too many for an array (a map of them)', () => {
+    const n = 3000;
+    const col = () => Array.from({ length: n }, () => `x${Math.floor(rnd() * 300)}`);
+    // 300^3 combinations: far more than the rows, counted in a map
+    const cols = [
+      { name: 'a', values: col() },
+      { name: 'b', values: col() },
+      { name: 'c', values: col() },
+    ];
+    expect(crossCells(cols, 'design')).toEqual(withKind(naive(cols)));
+    // four columns through the general loop of the array count
+    const few = ['a', 'b', 'c', 'd'].map((name) => ({
+      name,
+      values: Array.from({ length: n }, () => (rnd() < 0.1 ? null : ['p', 'q', 'r'][Math.floor(rnd() * 3)]!)),
+    }));
+    expect(crossCells(few, 'design')).toEqual(withKind(naive(few)));
+  });
+
+  it('reads level codes of any array type (8-bit, 16-bit, floating point) alike', () => {
+    const levels = Array.from({ length: 300 }, (_, k) => `L${k}`);
+    const n = 2000;
+    const wide = Float64Array.from({ length: n }, () => Math.floor(rnd() * 301));
+    const strings = Array.from(wide, (c) => (c === 0 ? null : levels[c - 1]!));
+    const y = Float64Array.from({ length: n }, () => Math.floor(rnd() * 2));
+    const expected = naive([
+      { name: 'g', values: strings },
+      { name: 'y', values: y },
+    ]);
+    for (const codes of [wide, Uint16Array.from(wide)]) {
+      const coded = [...strings];
+      Object.defineProperty(coded, CODED_LEVELS, { value: { codes, levels } });
+      expect(
+        crossCells(
+          [
+            { name: 'g', values: coded },
+            { name: 'y', values: y },
+          ],
+          'design',
+        ),
+      ).toEqual(withKind(expected));
+    }
+    const small = Uint8Array.from(wide, (c) => c % 4);
+    const smallStrings = Array.from(small, (c) => (c === 0 ? null : levels[c - 1]!));
+    const coded = [...smallStrings];
+    Object.defineProperty(coded, CODED_LEVELS, { value: { codes: small, levels: levels.slice(0, 3) } });
+    expect(crossCells([{ name: 'g', values: coded }], 'design')).toEqual(
+      withKind(naive([{ name: 'g', values: smallStrings }])),
+    );
+  });
+});
+
 describe('crossCells on level codes', () => {
   it('reads a coded column (the DuckDB reader) as its strings would be read', () => {
     const levels = ['F', 'M', 'NA'];
