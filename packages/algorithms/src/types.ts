@@ -77,6 +77,11 @@ export interface DatasetHandle {
        * may be one; its values never leave the node.
        */
       groupKeys?: string[];
+      /**
+       * Numeric columns on SharedArrayBuffers, so worker threads (a RowPool) read them without a copy (a
+       * model's response and weights).
+       */
+      shared?: boolean;
     },
   ): Promise<{ n: number; data: ColumnData }>;
 }

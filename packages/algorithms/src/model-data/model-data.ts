@@ -127,8 +127,10 @@ export async function readModelData(
       );
   }
   // the factors' levels are known (a superset of the selected rows' values): no lookup of them
+  // on shared memory where worker threads read the rows: the response and weights are then not copied
   const { data } = await ds.readColumns(cols, spec.filter, {
     knownValues: levels,
+    ...(opts.shared ? { shared: true } : {}),
     ...(spec.weights ? { weights: spec.weights } : {}),
   });
   const numeric: Record<string, Float64Array> = {};

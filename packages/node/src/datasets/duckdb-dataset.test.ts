@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rowIdsOf } from '@fedhub/algorithms';
+import { CODED_LEVELS, type CodedLevels } from '@fedhub/stats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatasetStore } from './duckdb-store.js';
 
@@ -51,6 +53,56 @@ describe('readColumns', () => {
       // rows with a missing required column are left out
       const req = await store.get('d').readColumns(['x', 'arm'], undefined, { allowMissing: [] });
       expect(req.n).toBe(rows.filter(([xs, arm]) => xs !== '' && arm !== 'NA').length);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('carries level codes (one byte per row, two past 255 levels), row ids, and shared numbers on request', async () => {
+    const file = join(dir, 'codes.csv');
+    const levels = Array.from({ length: 256 }, (_, k) => `g${String(k).padStart(3, '0')}`);
+    const rows: Array<[string, string, string]> = [];
+    for (let i = 0; i < 4500; i++)
+      rows.push([
+        i % 101 === 0 ? '' : String(i / 4),
+        i % 53 === 0 ? '' : levels[(i * 37) % 256]!,
+        ['b', 'a', 'c'][i % 3]!,
+      ]);
+    writeFileSync(file, `x,g,arm\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+    const store = await DatasetStore.open([
+      {
+        name: 'c',
+        file,
+        format: 'csv',
+        onInvalid: 'reject',
+        columns: [
+          { name: 'x', type: 'numeric' },
+          { name: 'g', type: 'categorical' },
+          { name: 'arm', type: 'categorical' },
+        ],
+      },
+    ]);
+    try {
+      const kept = rows.map((r, i) => ({ r, i })).filter(({ r }) => r[0] !== '' && r[1] !== '');
+      for (const shared of [false, true]) {
+        const { n, data } = await store
+          .get('c')
+          .tracked()
+          .readColumns(['x', 'g', 'arm'], undefined, { knownValues: { g: levels }, shared });
+        expect(n).toBe(kept.length);
+        const x = data.x as Float64Array;
+        expect(x.buffer instanceof SharedArrayBuffer).toBe(shared);
+        expect(Array.from(x)).toEqual(kept.map(({ r }) => Number(r[0])));
+        expect(Array.from(rowIdsOf(data)!.ids)).toEqual(kept.map(({ i }) => i));
+        const g = (data.g as unknown as { [CODED_LEVELS]: CodedLevels })[CODED_LEVELS];
+        const arm = (data.arm as unknown as { [CODED_LEVELS]: CodedLevels })[CODED_LEVELS];
+        expect(g.codes).toBeInstanceOf(Uint16Array);
+        expect(arm.codes).toBeInstanceOf(Uint8Array);
+        expect(data.g).toEqual(kept.map(({ r }) => r[1]));
+        expect(Array.from(g.codes, (c) => g.levels[c - 1])).toEqual(kept.map(({ r }) => r[1]));
+        expect(data.arm).toEqual(kept.map(({ r }) => r[2]));
+        expect(Array.from(arm.codes, (c) => arm.levels[c - 1])).toEqual(kept.map(({ r }) => r[2]));
+      }
     } finally {
       store.close();
     }

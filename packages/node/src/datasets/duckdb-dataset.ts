@@ -287,6 +287,7 @@ export class DuckDbDataset implements DatasetHandle {
       knownValues?: Record<string, readonly string[]>;
       weights?: string;
       groupKeys?: string[];
+      shared?: boolean;
     } = {},
   ): Promise<{ n: number; data: ColumnData }> {
     const specs = columns.map((c) => (opts.groupKeys?.includes(c) ? this.column(c) : this.analysable(c)));
@@ -302,7 +303,8 @@ export class DuckDbDataset implements DatasetHandle {
       : 'TRUE';
     // Numbers come out as DOUBLE with NaN for missing, so each chunk's vector is a Float64Array copied in one
     // go; text columns with few distinct values come out as a level code (the values looked up first), so no
-    // string is decoded per row and equal values share one JS string.
+    // string is decoded per row and equal values share one JS string; the codes, one or two bytes per row,
+    // ride along with the strings.
     const levels = new Map<string, string[] | null>();
     for (const s of specs) {
       if (s.type === 'numeric' || s.type === 'integer' || s.type === 'boolean') continue;
@@ -325,14 +327,15 @@ export class DuckDbDataset implements DatasetHandle {
         if (!levels.has(s.name)) return `coalesce(CAST(${q} AS DOUBLE), 'NaN'::DOUBLE)`;
         const lv = levels.get(s.name);
         if (!lv) return `CAST(${q} AS VARCHAR)`;
-        // 0 for missing, else the 1-based position among the sorted distinct values
-        return `coalesce(CAST(list_position([${lv.map(sqlString).join(', ')}]::VARCHAR[], CAST(${q} AS VARCHAR)) AS DOUBLE), 0)`;
+        // 0 for missing, else the 1-based position among the sorted distinct values: one byte per row
+        // where the levels allow (at most 255), else two
+        return `CAST(coalesce(list_position([${lv.map(sqlString).join(', ')}]::VARCHAR[], CAST(${q} AS VARCHAR)), 0) AS ${lv.length <= 255 ? 'UTINYINT' : 'USMALLINT'})`;
       })
       .join(', ');
     // the record id of each row rides along (last column), so that cells over subsets of these rows can
     // be declared to the privacy ledger (see ROW_IDS)
     const result = await this.conn.run(
-      `SELECT ${select}, CAST(rowid AS DOUBLE) FROM ${this.table} WHERE ${w.sql} AND ${notNull}`,
+      `SELECT ${select}, CAST(rowid AS INTEGER) FROM ${this.table} WHERE ${w.sql} AND ${notNull}`,
       w.params,
     );
     const chunks: DuckDBDataChunk[] = [];
@@ -343,14 +346,16 @@ export class DuckDbDataset implements DatasetHandle {
       chunks.push(chunk);
       n += chunk.rowCount;
     }
-    const ids = new Int32Array(n);
-    {
+    // each column copied chunk by chunk from DuckDB's vectors into one typed array
+    const gather = <T extends Float64Array | Int32Array | Uint8Array | Uint16Array>(i: number, out: T): T => {
       let at = 0;
       for (const chunk of chunks) {
-        ids.set(doubles(chunk.getColumnVector(specs.length), chunk.rowCount), at);
+        out.set(vectorItems(chunk.getColumnVector(i), chunk.rowCount, out), at);
         at += chunk.rowCount;
       }
-    }
+      return out;
+    };
+    const ids = gather(specs.length, new Int32Array(n));
     const data: ColumnData = withRowIds({}, { dataset: this.dictionary.name, ids });
     specs.forEach((s, i) => {
       const lv = levels.get(s.name);
@@ -361,33 +366,37 @@ export class DuckDbDataset implements DatasetHandle {
         data[s.name] = out;
         return;
       }
-      const arr = new Float64Array(n);
-      let at = 0;
-      for (const chunk of chunks) {
-        arr.set(doubles(chunk.getColumnVector(i), chunk.rowCount), at);
-        at += chunk.rowCount;
+      if (!lv) {
+        data[s.name] = gather(
+          i,
+          opts.shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n),
+        );
+        return;
       }
-      if (!lv) data[s.name] = arr;
-      else {
-        const codes = [null, ...lv];
-        const out = new Array<string | null>(n);
-        for (let j = 0; j < n; j++) out[j] = codes[arr[j]!]!;
-        // the codes ride along, so a design matrix maps them without a lookup per row
-        Object.defineProperty(out, CODED_LEVELS, { value: { codes: arr, levels: lv } satisfies CodedLevels });
-        data[s.name] = out;
-      }
+      const codes = gather(i, lv.length <= 255 ? new Uint8Array(n) : new Uint16Array(n));
+      const names = [null, ...lv];
+      const out = new Array<string | null>(n);
+      for (let j = 0; j < n; j++) out[j] = names[codes[j]!]!;
+      // the codes ride along, so a design matrix maps them without a lookup per row
+      Object.defineProperty(out, CODED_LEVELS, { value: { codes, levels: lv } satisfies CodedLevels });
+      data[s.name] = out;
     });
     return { n, data };
   }
 }
 
 /**
- * The values of a DOUBLE result vector. The vector class keeps them as a Float64Array over DuckDB's memory
- * (not part of its typed surface, hence the narrowing); copied value by value should that ever change.
+ * The values of a result vector of a fixed-width number type (DOUBLE, INTEGER, UTINYINT, USMALLINT, with no
+ * NULL: the queries coalesce them). The vector classes keep them as a typed array over DuckDB's memory (not
+ * part of their typed surface, hence the narrowing); copied value by value should that ever change.
  */
-function doubles(v: DuckDBVector, count: number): Float64Array {
+function vectorItems<T extends Float64Array | Int32Array | Uint8Array | Uint16Array>(
+  v: DuckDBVector,
+  count: number,
+  like: T,
+): ArrayLike<number> {
   const items = (v as unknown as { items?: unknown }).items;
-  if (items instanceof Float64Array && items.length === count) return items;
+  if (items && items.constructor === like.constructor && (items as T).length === count) return items as T;
   const out = new Float64Array(count);
   for (let j = 0; j < count; j++) out[j] = Number(v.getItem(j) ?? Number.NaN);
   return out;

@@ -74,6 +74,38 @@ describe('design matrix against R model.matrix', () => {
     ).toThrow(/row 1: value 'IV' is not in the global level set/);
   });
 
+  it('codes a factor of over 256 levels, and uses a response already on shared memory as it is', () => {
+    const f = parseFormula('y ~ g');
+    const levelsG = Array.from({ length: 300 }, (_, k) => `l${String(k).padStart(3, '0')}`);
+    const g = Array.from({ length: 900 }, (_, i) => levelsG[(i * 7) % 300]!);
+    const y = new Float64Array(new SharedArrayBuffer(8 * g.length));
+    y.set(Float64Array.from(g, (_, i) => i % 2));
+    const dm = buildDesignMatrix(
+      f,
+      { numeric: { y }, categorical: { g } },
+      { levels: { g: levelsG }, shared: true },
+    );
+    expect(dm.p).toBe(300);
+    // each row: the intercept, and a 1 in its level's column (the reference level l000 has none)
+    for (let i = 0; i < g.length; i++) {
+      const k = levelsG.indexOf(g[i]!);
+      const row = Array.from(dm.x.subarray(i * dm.p, (i + 1) * dm.p));
+      expect(row.reduce((a, b) => a + b, 0)).toBe(k === 0 ? 1 : 2);
+      if (k > 0) expect(row[k]).toBe(1);
+    }
+    expect(dm.y).toBe(y);
+    // not on shared memory: copied onto it
+    const plainY = Float64Array.from(y);
+    const copied = buildDesignMatrix(
+      f,
+      { numeric: { y: plainY }, categorical: { g } },
+      { levels: { g: levelsG }, shared: true },
+    );
+    expect(copied.y).not.toBe(plainY);
+    expect(copied.y!.buffer instanceof SharedArrayBuffer).toBe(true);
+    expect(Array.from(copied.y!)).toEqual(Array.from(y));
+  });
+
   it('a node that lacks a level still gets every global column', () => {
     const c = nodes[2]!;
     expect(c.text['stage']).not.toContain('IV');

@@ -37,7 +37,7 @@ export interface DesignOptions {
   readonly dropIntercept?: boolean;
   /**
    * Allocate the matrix, response, event and offset on SharedArrayBuffers, so worker threads (a RowPool)
-   * read them without a copy.
+   * read them without a copy (a response or event column that already lies on one is used as it is).
    */
   readonly shared?: boolean;
 }
@@ -76,13 +76,21 @@ export interface DesignMatrix {
   readonly assign?: readonly number[];
 }
 
+/** Level indices of a factor, in the narrowest type that holds them (fresh memory costs more than the loop). */
+type LevelCodes = Uint8Array | Uint16Array | Int32Array;
+
+function levelCodes(n: number, levels: number): LevelCodes {
+  return levels <= 256 ? new Uint8Array(n) : levels <= 65536 ? new Uint16Array(n) : new Int32Array(n);
+}
+
 type Resolved =
   | { kind: 'numeric'; values: Float64Array }
-  | { kind: 'factor'; codes: Int32Array; levels: readonly string[]; label: string };
+  | { kind: 'factor'; codes: LevelCodes; levels: readonly string[]; label: string };
 
 /**
  * A numeric variable's values, transformed (log, exp, sqrt) and checked finite. `readOnly`: the values are
- * only read while the matrix is built, so an untransformed column is checked in place, not copied.
+ * only read while the matrix is built, so an untransformed column is checked in place, not copied; so is one
+ * asked for `shared` that already lies on a SharedArrayBuffer (the design's arrays are read, never written).
  */
 function numericColumn(
   v: FormulaVariable,
@@ -112,7 +120,8 @@ function numericColumn(
         : v.transform === 'sqrt'
           ? Math.sqrt
           : null;
-  if (readOnly && !f) {
+  // a column the caller already holds on shared memory is used in place: the matrix's arrays are only read
+  if ((readOnly || (shared && col.buffer instanceof SharedArrayBuffer)) && !f) {
     for (let i = 0; i < col.length; i++)
       if (!Number.isFinite(col[i]!))
         throw new StatsError(
@@ -164,7 +173,7 @@ function resolve(v: FormulaVariable, data: ColumnData, opts: DesignOptions, n: n
     levels = [ref, ...levels.filter((l) => l !== ref)];
   }
   const index = new Map(levels.map((l, k) => [l, k]));
-  const codes = new Int32Array(raw.length);
+  const codes = levelCodes(raw.length, levels.length);
   const coded = (raw as { [CODED_LEVELS]?: CodedLevels })[CODED_LEVELS];
   if (coded && coded.codes.length === raw.length) {
     // local code -> global index, -1 for a value outside the global levels (reported below, by row)
