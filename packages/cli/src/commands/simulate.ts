@@ -92,7 +92,7 @@ export async function simulate(opts: SimulateOptions) {
   let hub: RunningHub | undefined;
   try {
     const [
-      { initEphemeralHub, loadHubConfig, startHub },
+      { loadHubConfig, startEphemeralHub },
       { createNode, parseNodeConfig },
       { HubClient },
       { createFederation, waitForNodesOnline },
@@ -122,13 +122,16 @@ export async function simulate(opts: SimulateOptions) {
         apiDocs: false,
       },
     );
-    const admin = await initEphemeralHub(hubConfig, {
+    // no dashboard: nobody is told this throwaway hub's address or admin password, so nothing could use it
+    // (and the static-file plugin is not loaded); its database lives in memory, set up and served from one
+    // connection (nothing written, closed and opened again)
+    const ephemeral = await startEphemeralHub(hubConfig, {
       username: 'simulate-admin',
       organisation: 'Simulation hub',
+      log: createLogger(level, 'hub'),
     });
-    // no dashboard: nobody is told this throwaway hub's address or admin password, so nothing could use it
-    // (and the static-file plugin is not loaded)
-    hub = await startHub(hubConfig, { log: createLogger(level, 'hub') });
+    hub = ephemeral.hub;
+    const admin = ephemeral.admin;
     const client = new HubClient({ baseUrl: hub.url, token: admin.apiToken });
     const fed = await createFederation(
       client,
