@@ -90,6 +90,12 @@ describe('start-up imports', { timeout: 180_000 }, () => {
     expect(['@fedhub/algorithms', '@fedhub/stats'].filter((p) => filesOf(files, p).length > 0)).toEqual([]);
   });
 
+  it("@fedhub/hub loads Kysely's CommonJS build only (its ESM build is 263 files)", () => {
+    const kysely = filesOf(loadedFiles('@fedhub/hub'), 'kysely');
+    expect(kysely.filter((f) => f.includes('/kysely/dist/cjs/')).length).toBeGreaterThan(0);
+    expect(kysely.filter((f) => f.includes('/kysely/dist/esm/'))).toEqual([]);
+  });
+
   it('@fedhub/node (main entry, with the DICOM store) loads neither DIMSE, ONNX nor RT', () => {
     const files = loadedFiles('@fedhub/node');
     const found = ['dcmjs-dimse', 'onnxruntime-node', 'protobufjs', '@fedhub/rt'].filter(
