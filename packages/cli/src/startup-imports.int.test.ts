@@ -69,6 +69,33 @@ describe('start-up imports', { timeout: 180_000 }, () => {
     });
   }
 
+  // simulate starts DuckDB's parse of the files first and imports the rest while it runs: what comes before
+  // the parse starts is the simulate command's module and the dataset store's entry
+  it('the simulate command module loads neither the hub, the node, the SDK nor the logger', () => {
+    const files = loadedFiles('./packages/cli/dist/commands/simulate.js');
+    const found = [
+      '@fedhub/hub',
+      '@fedhub/node',
+      '@fedhub/sdk',
+      '@fedhub/testkit',
+      '@fedhub/algorithms',
+      'pino',
+    ].filter((p) => filesOf(files, p).length > 0);
+    expect(found).toEqual([]);
+  });
+
+  it('@fedhub/node/datasets loads DuckDB without the algorithms and stats code its tables are read with', () => {
+    const files = loadedFiles('@fedhub/node/datasets');
+    expect(filesOf(files, '@duckdb/node-api').length).toBeGreaterThan(0);
+    expect(['@fedhub/algorithms', '@fedhub/stats'].filter((p) => filesOf(files, p).length > 0)).toEqual([]);
+  });
+
+  it("@fedhub/hub loads Kysely's CommonJS build only (its ESM build is 263 files)", () => {
+    const kysely = filesOf(loadedFiles('@fedhub/hub'), 'kysely');
+    expect(kysely.filter((f) => f.includes('/kysely/dist/cjs/')).length).toBeGreaterThan(0);
+    expect(kysely.filter((f) => f.includes('/kysely/dist/esm/'))).toEqual([]);
+  });
+
   it('@fedhub/node (main entry, with the DICOM store) loads neither DIMSE, ONNX nor RT', () => {
     const files = loadedFiles('@fedhub/node');
     const found = ['dcmjs-dimse', 'onnxruntime-node', 'protobufjs', '@fedhub/rt'].filter(

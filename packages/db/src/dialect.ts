@@ -3,7 +3,8 @@
  * booleans as 0/1, timestamps as ISO text), `count(*)` coercion, transactions that serialise writers, and
  * row claiming with `FOR UPDATE SKIP LOCKED`.
  */
-import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
+import { sql } from './kysely.js';
 import type { Schema } from './schema.js';
 
 /** The two supported backends. */

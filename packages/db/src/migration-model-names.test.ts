@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Kysely, Migrator, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Migrator, sql } from './kysely.js';
 import { staticMigrationProvider } from './migrations.js';
 import { openDatabase } from './open-database.js';
 

@@ -2,7 +2,8 @@
  * The hub's schema migrations: one list for SQLite and PostgreSQL, compiled in (no files read at run
  * time). Only portable column types are used (text, integer), so both dialects run the same statements.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { Migrator, sql } from './kysely.js';
 
 /** Migrations by name; names sort in the order they apply. Never edit one that has shipped: add another. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {

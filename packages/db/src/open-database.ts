@@ -1,8 +1,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { DbHandle } from './dialect.js';
+import { Kysely, PostgresDialect, SqliteDialect } from './kysely.js';
 import { pgModule } from './pg-module.js';
 import type { Schema } from './schema.js';
 

@@ -15,6 +15,7 @@ export {
   initHub,
   openHubDatabase,
   type RunningHub,
+  startEphemeralHub,
   startHub,
 } from './start.js';
 export { HUB_VERSION } from './version.js';

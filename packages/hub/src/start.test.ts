@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateNodeKeys } from '@fedhub/crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadHubConfig } from './config.js';
-import { initEphemeralHub, initHub, startHub } from './start.js';
+import { initEphemeralHub, initHub, startEphemeralHub, startHub } from './start.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fedhub-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -224,5 +224,29 @@ describe('initEphemeralHub', () => {
     ).rejects.toMatchObject({
       code: 'FH_ERR_CONFLICT',
     });
+  });
+});
+
+describe('startEphemeralHub', () => {
+  it('serves an API-token administrator from a database in memory, and writes nothing to its data folder', async () => {
+    const dataDir = join(dir, 'ephemeral-memory');
+    mkdirSync(dataDir);
+    const config = loadHubConfig({}, { dataDir, port: 0, logLevel: 'silent', apiDocs: false });
+    const { hub, admin } = await startEphemeralHub(config, { username: 'sim', organisation: 'Simulation' });
+    try {
+      expect(admin.apiToken).toMatch(/^fhp_/);
+      const me = await fetch(`${hub.url}/api/me`, { headers: { authorization: `Bearer ${admin.apiToken}` } });
+      expect(me.status).toBe(200);
+      expect(((await me.json()) as { roles: string[] }).roles).toContain('hub-admin');
+      const other = await fetch(`${hub.url}/api/me`, {
+        headers: { authorization: 'Bearer fhp_not-a-token' },
+      });
+      expect(other.status).toBe(401);
+    } finally {
+      await hub.close();
+    }
+    // no hub.sqlite, no master key file
+    expect(readdirSync(dataDir)).toEqual([]);
+    expect(existsSync(join(dataDir, 'hub.sqlite'))).toBe(false);
   });
 });

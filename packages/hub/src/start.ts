@@ -40,7 +40,15 @@ export async function startHub(
   config: HubConfig,
   opts: { log?: FastifyBaseLogger; clock?: Clock } = {},
 ): Promise<RunningHub> {
-  const db = await openHubDatabase(config);
+  return listenHub(config, await openHubDatabase(config), opts);
+}
+
+/** Builds the hub on an open, migrated database and listens; the returned hub owns (and closes) `db`. */
+async function listenHub(
+  config: HubConfig,
+  db: DbHandle,
+  opts: { log?: FastifyBaseLogger; clock?: Clock },
+): Promise<RunningHub> {
   const app = buildHub({
     config,
     db,
@@ -115,55 +123,107 @@ export async function initEphemeralHub(
   config: HubConfig,
   opts: { username: string; organisation: string },
 ): Promise<EphemeralAdmin> {
-  return createFirstAdmin(config, { ...opts, password: null }, async (ctx, user) => {
+  const db = await openHubDatabase(config);
+  try {
+    return await createEphemeralAdmin(config, db, opts);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * A hub that lives for one command (`fedhub simulate`) and nobody else reaches: its database in memory
+ * (SQLite, whatever `databaseUrl` says: nothing is written to disk, nor closed and opened again between the
+ * set-up and the start; its master key is a random one of the process), the administrator of
+ * {@link initEphemeralHub}, built and listening. Closing the hub drops the database.
+ */
+export async function startEphemeralHub(
+  config: HubConfig,
+  opts: { username: string; organisation: string; log?: FastifyBaseLogger; clock?: Clock },
+): Promise<{ hub: RunningHub; admin: EphemeralAdmin }> {
+  const db = openDatabase({ inMemory: true });
+  let admin: EphemeralAdmin;
+  try {
+    await migrateToLatest(db.db as never);
+    admin = await createEphemeralAdmin(config, db, opts);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return { hub: await listenHub(config, db, opts), admin };
+}
+
+function createEphemeralAdmin(
+  config: HubConfig,
+  db: DbHandle,
+  opts: { username: string; organisation: string },
+): Promise<EphemeralAdmin> {
+  const { username, organisation } = opts;
+  return firstAdmin(config, db, { username, organisation, password: null }, async (ctx, user) => {
     const { token } = await createApiToken(ctx, user, { name: 'ephemeral hub', expiresInDays: 1 });
     return { apiToken: token };
   });
 }
 
-async function createFirstAdmin<T extends object = object>(
+type FirstAdminOptions = {
+  username: string;
+  organisation: string;
+  password: string | null;
+  passwordChangeRequired?: boolean;
+};
+
+async function createFirstAdmin(
   config: HubConfig,
-  opts: { username: string; organisation: string; password: string | null; passwordChangeRequired?: boolean },
-  extra?: (ctx: HubContext, user: UserPrincipal) => Promise<T>,
-): Promise<{ username: string; userId: string; organisationId: string } & T> {
+  opts: FirstAdminOptions,
+): Promise<{ username: string; userId: string; organisationId: string }> {
   const db = await openHubDatabase(config);
   try {
-    const ctx = createHubContext({ config, db });
-    const users = await db.db.selectFrom('users').select('roles').execute();
-    if (users.some((u) => (JSON.parse(u.roles) as string[]).includes('hub-admin')))
-      throw new FedhubError('FH_ERR_CONFLICT', 'the hub is already initialised: a hub administrator exists');
-    let org = await db.db
-      .selectFrom('organisations')
-      .select('id')
-      .where('name', '=', opts.organisation)
-      .executeTakeFirst();
-    if (!org) {
-      org = { id: randomUUID() };
-      await db.db
-        .insertInto('organisations')
-        .values({ id: org.id, name: opts.organisation, country: null, created_at: ctx.nowIso() })
-        .execute();
-    }
-    const user = await createUser(ctx, null, {
-      username: opts.username,
-      password: opts.password,
-      organisationId: org.id,
-      roles: ['hub-admin'],
-      passwordChangeRequired: opts.passwordChangeRequired === true,
-    });
-    // the key that signs audit checkpoints exists from the start, so nodes can trust it at enrolment
-    await hubSigningKey(db, ctx.nowIso());
-    const more = extra
-      ? await extra(ctx, {
-          kind: 'user',
-          id: user.id,
-          username: user.username,
-          organisationId: org.id,
-          roles: ['hub-admin'],
-        })
-      : ({} as T);
-    return { username: user.username, userId: user.id, organisationId: org.id, ...more };
+    return await firstAdmin(config, db, opts);
   } finally {
     await db.close();
   }
+}
+
+/** Creates the first hub-admin in an open, migrated database (refused when one exists). */
+async function firstAdmin<T extends object = object>(
+  config: HubConfig,
+  db: DbHandle,
+  opts: FirstAdminOptions,
+  extra?: (ctx: HubContext, user: UserPrincipal) => Promise<T>,
+): Promise<{ username: string; userId: string; organisationId: string } & T> {
+  const ctx = createHubContext({ config, db });
+  const users = await db.db.selectFrom('users').select('roles').execute();
+  if (users.some((u) => (JSON.parse(u.roles) as string[]).includes('hub-admin')))
+    throw new FedhubError('FH_ERR_CONFLICT', 'the hub is already initialised: a hub administrator exists');
+  let org = await db.db
+    .selectFrom('organisations')
+    .select('id')
+    .where('name', '=', opts.organisation)
+    .executeTakeFirst();
+  if (!org) {
+    org = { id: randomUUID() };
+    await db.db
+      .insertInto('organisations')
+      .values({ id: org.id, name: opts.organisation, country: null, created_at: ctx.nowIso() })
+      .execute();
+  }
+  const user = await createUser(ctx, null, {
+    username: opts.username,
+    password: opts.password,
+    organisationId: org.id,
+    roles: ['hub-admin'],
+    passwordChangeRequired: opts.passwordChangeRequired === true,
+  });
+  // the key that signs audit checkpoints exists from the start, so nodes can trust it at enrolment
+  await hubSigningKey(db, ctx.nowIso());
+  const more = extra
+    ? await extra(ctx, {
+        kind: 'user',
+        id: user.id,
+        username: user.username,
+        organisationId: org.id,
+        roles: ['hub-admin'],
+      })
+    : ({} as T);
+  return { username: user.username, userId: user.id, organisationId: org.id, ...more };
 }

@@ -9,10 +9,10 @@ import { FedhubError, type Json, type ModelVersion } from '@fedhub/protocol';
 import type { Command } from 'commander';
 import { formatEstimateCi } from '../format-number.js';
 import { num, printJson, table } from '../output.js';
+import { parseParams } from '../params-option.js';
 import { clientFromEnvironment } from '../session.js';
 import { watchTask } from '../task-progress.js';
 import { describeOnnx, registerOnnx } from './model-onnx.js';
-import { parseParams } from './run.js';
 
 type Global = { hub?: string; json?: boolean };
 

@@ -1,24 +1,10 @@
-import { FedhubError, type Json } from '@fedhub/protocol';
 import type { Command } from 'commander';
 import { formatTaskOutcome } from '../format-result.js';
 import { printJson, table } from '../output.js';
+import { parseParams } from '../params-option.js';
 import { clientFromEnvironment } from '../session.js';
 import { watchTask } from '../task-progress.js';
 import { resolveOnnxModelParams } from './model-onnx.js';
-
-/** Parses --params: inline JSON, or @file. */
-export async function parseParams(text: string): Promise<Json> {
-  let source = text;
-  if (text.startsWith('@')) {
-    const { readFile } = await import('node:fs/promises');
-    source = await readFile(text.slice(1), 'utf8');
-  }
-  try {
-    return JSON.parse(source) as Json;
-  } catch (err) {
-    throw new FedhubError('FH_ERR_BAD_PARAMS', `--params is not valid JSON: ${(err as Error).message}`);
-  }
-}
 
 type Global = { hub?: string; json?: boolean };
 

@@ -8,16 +8,12 @@ import { basename, join, resolve } from 'node:path';
 import type { HubConfigInput, RunningHub } from '@fedhub/hub';
 import type { DatasetStore } from '@fedhub/node/datasets';
 import type { FedhubNode } from '@fedhub/node/runtime';
+// Statically only what the files' loading needs anyway (the protocol) and the --params parser: the SDK, the
+// federation setup, the logger, progress and result formatting are imported once the files are loading
+// (startup-imports.int.test.ts checks it).
 import { type ColumnSpec, FedhubError, type Json } from '@fedhub/protocol';
-import { HubClient } from '@fedhub/sdk';
-import { createFederation, waitForNodesOnline } from '@fedhub/testkit/federation-setup';
 import type { Command } from 'commander';
-import { formatTaskOutcome } from '../format-result.js';
-import { createLogger } from '../logger.js';
-import { printJson } from '../output.js';
-import { watchTask } from '../task-progress.js';
-import { resolveOnnxModelParams } from './model-onnx.js';
-import { parseParams } from './run.js';
+import { parseParams } from '../params-option.js';
 
 export interface SimulateOptions {
   data: Array<{ name: string; file: string }>;
@@ -80,7 +76,10 @@ export async function simulate(opts: SimulateOptions) {
       },
     ),
   );
-  for (const p of stores) p.catch(() => {});
+  // each file's value ranges (for the shared dictionary) read as soon as it is loaded, while the larger
+  // files still load; the store keeps them for widenDictionary's check
+  const ranges = stores.map((p) => p.then((st) => st.valueRanges(dataset)));
+  for (const p of [...stores, ...ranges]) p.catch(() => {});
   // One pool of worker threads for the model partials of every simulated node (the nodes share this
   // process's cores); its threads start with the first partial, so analyses without one start none.
   const { createRowPool, defaultRowPoolWorkerUrl } = await import('@fedhub/stats');
@@ -92,8 +91,23 @@ export async function simulate(opts: SimulateOptions) {
   let started = false;
   let hub: RunningHub | undefined;
   try {
-    const [{ initEphemeralHub, loadHubConfig, startHub }, { createNode, parseNodeConfig }] =
-      await Promise.all([import('@fedhub/hub'), import('@fedhub/node/runtime')]);
+    const [
+      { loadHubConfig, startEphemeralHub },
+      { createNode, parseNodeConfig },
+      { HubClient },
+      { createFederation, waitForNodesOnline },
+      { createLogger },
+      { watchTask },
+      { resolveOnnxModelParams },
+    ] = await Promise.all([
+      import('@fedhub/hub'),
+      import('@fedhub/node/runtime'),
+      import('@fedhub/sdk'),
+      import('@fedhub/testkit/federation-setup'),
+      import('../logger.js'),
+      import('../task-progress.js'),
+      import('./model-onnx.js'),
+    ]);
     const hubConfig = loadHubConfig(
       {},
       // all simulated nodes enrol from 127.0.0.1: the per-IP login/enrolment limit would throttle large
@@ -108,13 +122,16 @@ export async function simulate(opts: SimulateOptions) {
         apiDocs: false,
       },
     );
-    const admin = await initEphemeralHub(hubConfig, {
+    // no dashboard: nobody is told this throwaway hub's address or admin password, so nothing could use it
+    // (and the static-file plugin is not loaded); its database lives in memory, set up and served from one
+    // connection (nothing written, closed and opened again)
+    const ephemeral = await startEphemeralHub(hubConfig, {
       username: 'simulate-admin',
       organisation: 'Simulation hub',
+      log: createLogger(level, 'hub'),
     });
-    // no dashboard: nobody is told this throwaway hub's address or admin password, so nothing could use it
-    // (and the static-file plugin is not loaded)
-    hub = await startHub(hubConfig, { log: createLogger(level, 'hub') });
+    hub = ephemeral.hub;
+    const admin = ephemeral.admin;
     const client = new HubClient({ baseUrl: hub.url, token: admin.apiToken });
     const fed = await createFederation(
       client,
@@ -125,8 +142,9 @@ export async function simulate(opts: SimulateOptions) {
     // vectors only sum over one layout): each file's inferred levels united, ranges from the files' own
     // values, which are all the user's
     const opened = await Promise.all(stores);
-    const shared = await sharedDictionary(opened, dataset);
-    for (const st of opened) await st.widenDictionary(dataset, shared);
+    const shared = sharedDictionary(opened, dataset, await Promise.all(ranges));
+    // each store checks the wider dictionary against its ranges (read above, kept by the store)
+    await Promise.all(opened.map((st) => st.widenDictionary(dataset, shared)));
     const dictionaries = opened.map(() => shared);
     if (!opts.quiet && opts.data.length > 1)
       process.stderr.write(
@@ -188,17 +206,28 @@ export async function simulate(opts: SimulateOptions) {
     return await watchTask(client, task.id, { quiet: opts.quiet });
   } finally {
     await Promise.allSettled(nodes.map((n) => n.stop()));
-    if (!started) await Promise.allSettled(stores.map(async (p) => (await p).close()));
-    await hub?.close();
-    await rowPool?.close();
-    rmSync(work, { recursive: true, force: true });
+    if (!started) {
+      // no query may run on a store being closed
+      await Promise.allSettled(ranges);
+      await Promise.allSettled(stores.map(async (p) => (await p).close()));
+    }
+    // the hub and the worker pool close at once (the nodes no longer use either); the folder is removed
+    // whatever happens
+    try {
+      await Promise.all([hub?.close(), rowPool?.close()]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   }
 }
 
-/** The simulated nodes' common dictionary: levels united, min/max over every file's values. */
-async function sharedDictionary(stores: DatasetStore[], dataset: string): Promise<ColumnSpec[]> {
+/** The simulated nodes' common dictionary: levels united, min/max over every file's values (`ranges`). */
+function sharedDictionary(
+  stores: DatasetStore[],
+  dataset: string,
+  ranges: Array<Record<string, { min: number; max: number }>>,
+): ColumnSpec[] {
   const dicts = stores.map((st) => st.get(dataset).dictionary.columns);
-  const ranges = await Promise.all(stores.map((st) => st.valueRanges(dataset)));
   return dicts[0]!.map((first) => {
     let c: ColumnSpec = first;
     const same = dicts.map((d) => d.find((x) => x.name === c.name));
@@ -298,7 +327,8 @@ export function registerSimulateCommand(program: Command): void {
           logLevel: opts.logLevel,
           quiet: opts.json,
         });
-        opts.json ? printJson(done) : process.stdout.write(`${formatTaskOutcome(done)}\n`);
+        if (opts.json) (await import('../output.js')).printJson(done);
+        else process.stdout.write(`${(await import('../format-result.js')).formatTaskOutcome(done)}\n`);
         if (done.status !== 'completed') process.exitCode = 2;
       },
     );

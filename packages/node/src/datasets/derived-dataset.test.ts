@@ -136,4 +136,23 @@ describe('derived datasets', () => {
       writeFileSync(join(dir, 'opt-out.txt'), 'p3\n');
     }
   });
+
+  it("keeps a dataset's value ranges, and reads a derived dataset's again when it is registered again", async () => {
+    // p3 (age 55) objected: the declared dataset's ranges are those of the other rows
+    expect(await store.valueRanges('outcomes')).toEqual({
+      age: { min: 61, max: 80 },
+      dead: { min: 0, max: 1 },
+    });
+    await store.registerDerived({ ...features([{ patient: 'p1', morph_volume: 5 }]), name: 'ranged' });
+    expect(await store.valueRanges('ranged')).toEqual({ morph_volume: { min: 5, max: 5 } });
+    await store.registerDerived({
+      ...features([
+        { patient: 'p1', morph_volume: 9 },
+        { patient: 'p2', morph_volume: 7 },
+      ]),
+      name: 'ranged',
+    });
+    expect(await store.valueRanges('ranged')).toEqual({ morph_volume: { min: 7, max: 9 } });
+    await expect(store.valueRanges('absent')).rejects.toMatchObject({ code: 'FH_ERR_UNKNOWN_DATASET' });
+  });
 });

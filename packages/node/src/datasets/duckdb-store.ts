@@ -8,10 +8,22 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DerivedDataset } from '@fedhub/algorithms';
 import { type ColumnSpec, canonicalJson, type DataDictionary, FedhubError } from '@fedhub/protocol';
 import type { ResolvedDataset } from '../config.js';
-import { createDerivedDataset, loadPersistedDerived } from './derived-dataset.js';
-import { DuckDbDataset } from './duckdb-dataset.js';
+import type { DuckDbDataset } from './duckdb-dataset.js';
 import { completeDictionary, provisionalColumns, sniffColumns } from './infer-dictionary.js';
 import { quoteIdent } from './sql-filter.js';
+
+/**
+ * The modules that read a loaded table (algorithms' and stats' code behind them), imported once the files
+ * are loading: `fedhub simulate` starts DuckDB's parse before the rest of the node is imported, so what
+ * must be loaded first is DuckDB and the loader alone.
+ */
+const readerModules = () =>
+  Promise.all([import('./duckdb-dataset.js'), import('./derived-dataset.js')]).then(([dataset, derived]) => ({
+    DuckDbDataset: dataset.DuckDbDataset,
+    createDerivedDataset: derived.createDerivedDataset,
+    loadPersistedDerived: derived.loadPersistedDerived,
+  }));
+type ReaderModules = Awaited<ReturnType<typeof readerModules>>;
 
 const SQL_TYPE: Record<ColumnSpec['type'], string> = {
   numeric: 'DOUBLE',
@@ -49,8 +61,12 @@ export class DatasetStore {
     private readonly conn: DuckDBConnection,
     private readonly datasets: Map<string, DuckDbDataset>,
     readonly reports: LoadReport[],
+    private readonly readers: ReaderModules,
     private readonly derivedDir?: string,
   ) {}
+
+  /** Value ranges of the declared datasets, read once (their tables do not change once loaded). */
+  private readonly ranges = new Map<string, Promise<Record<string, { min: number; max: number }>>>();
 
   /** Names of the datasets computed at the node (see registerDerived). */
   private readonly derived = new Set<string>();
@@ -72,7 +88,11 @@ export class DatasetStore {
     const conn = await instance.connect();
     const map = new Map<string, DuckDbDataset>();
     const reports: LoadReport[] = [];
+    let readers: ReaderModules;
     try {
+      // imported while DuckDB parses (a failed import is awaited below, not left unhandled)
+      const importing = readerModules();
+      importing.catch(() => {});
       for (const declaredDataset of declared) {
         let d = await resolveColumns(conn, declaredDataset);
         let report: LoadReport;
@@ -99,16 +119,18 @@ export class DatasetStore {
           dictionary,
           d.optOut ? optOutIds(d.name, d.optOut).sort() : [],
         );
+        const { DuckDbDataset } = await importing;
         map.set(d.name, new DuckDbDataset(conn, tableName(d.name), dictionary, version, report.rows));
       }
+      readers = await importing;
     } catch (err) {
       conn.closeSync();
       instance.closeSync();
       throw err;
     }
-    const store = new DatasetStore(instance, conn, map, reports, opts.derivedDir);
+    const store = new DatasetStore(instance, conn, map, reports, readers, opts.derivedDir);
     if (opts.derivedDir) {
-      for (const r of await loadPersistedDerived(conn, opts.derivedDir, (name) => store.get(name))) {
+      for (const r of await readers.loadPersistedDerived(conn, opts.derivedDir, (name) => store.get(name))) {
         if (r.dataset && !map.has(r.name)) {
           map.set(r.name, r.dataset);
           store.derived.add(r.name);
@@ -145,20 +167,33 @@ export class DatasetStore {
         `dataset "${d.name}" is declared in the node config: choose another name for the derived dataset`,
         { dataset: d.name },
       );
-    const ds = await createDerivedDataset(this.conn, d, (name) => this.get(name), {
+    const ds = await this.readers.createDerivedDataset(this.conn, d, (name) => this.get(name), {
       ...(this.derivedDir ? { persistDir: this.derivedDir } : {}),
     });
     this.datasets.set(d.name, ds);
     this.derived.add(d.name);
+    this.ranges.delete(d.name);
     return { rows: ds.rowCount };
   }
 
   /**
    * The smallest and largest value of every numeric and integer column of a dataset. For `fedhub
    * simulate` only, whose files are all the user's own on one machine: it declares these as ranges so
-   * that the simulated nodes share one dictionary. A node never publishes its extremes.
+   * that the simulated nodes share one dictionary. A node never publishes its extremes. Read once per
+   * dataset (a derived dataset registered again is read again).
    */
-  async valueRanges(name: string): Promise<Record<string, { min: number; max: number }>> {
+  valueRanges(name: string): Promise<Record<string, { min: number; max: number }>> {
+    let ranges = this.ranges.get(name);
+    if (!ranges) {
+      ranges = this.readRanges(name);
+      this.ranges.set(name, ranges);
+      // a failed read is not kept: the caller sees its error, the next call reads again
+      ranges.catch(() => this.ranges.delete(name));
+    }
+    return ranges;
+  }
+
+  private async readRanges(name: string): Promise<Record<string, { min: number; max: number }>> {
     const d = this.get(name);
     const cols = d.dictionary.columns.filter((c) => c.type === 'numeric' || c.type === 'integer');
     if (cols.length === 0) return {};
@@ -201,7 +236,10 @@ export class DatasetStore {
     }
     const dictionary = { ...d.dictionary, columns };
     const version = createHash('sha256').update(d.version).update(canonicalJson(dictionary)).digest('hex');
-    this.datasets.set(name, new DuckDbDataset(this.conn, tableName(name), dictionary, version, d.rowCount));
+    this.datasets.set(
+      name,
+      new this.readers.DuckDbDataset(this.conn, tableName(name), dictionary, version, d.rowCount),
+    );
   }
 
   has(name: string): boolean {

@@ -1,7 +1,6 @@
 import { verifyMessage } from '@fedhub/crypto';
-import { migrateToLatest, openDatabase } from '@fedhub/db';
+import { migrateToLatest, openDatabase, sql } from '@fedhub/db';
 import { checkpointSigningString } from '@fedhub/protocol';
-import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHubContext } from '../../build-hub.js';
 import { loadHubConfig } from '../../config.js';

@@ -5,7 +5,8 @@
  * Sign-in failures for names that are no account, and other organisations' business, stay out of sight.
  */
 import type { Schema } from '@fedhub/db';
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { sql } from '@fedhub/db';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Visibility } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
 

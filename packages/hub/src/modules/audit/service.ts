@@ -4,8 +4,16 @@
  */
 import { CHAIN_GENESIS, chainHash, verifyChain } from '@fedhub/crypto';
 import type { Schema } from '@fedhub/db';
-import { type DbHandle, type DialectName, fromJson, serialiseOn, toJson, withTransaction } from '@fedhub/db';
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import {
+  type DbHandle,
+  type DialectName,
+  fromJson,
+  serialiseOn,
+  sql,
+  toJson,
+  withTransaction,
+} from '@fedhub/db';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { auditNames, detailRefs } from './audit-names.js';
 
 /** Advisory-lock key serialising appends to the chain on PostgreSQL. */

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '@fedhub/db';
 import { z } from 'zod';
 import type { HubModule } from '../../core/module.js';
 

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { signMessage } from '@fedhub/crypto';
-import { fromJson, type Schema, toJson, withTransaction } from '@fedhub/db';
+import { fromJson, type Schema, sql, toJson, withTransaction } from '@fedhub/db';
 import { inspectOnnxModel, onnxLimits, openOnnxSession, sha256Hex } from '@fedhub/inference';
 import {
   canonicalJson,
@@ -18,7 +18,6 @@ import {
   type RegisterOnnxModelRequest,
   RegisterOnnxModelRequestSchema,
 } from '@fedhub/protocol';
-import { sql } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { NodePrincipal, UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';

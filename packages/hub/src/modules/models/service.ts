@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ModelContract } from '@fedhub/algorithms';
 import { sha256Hex } from '@fedhub/crypto';
-import { fromJson, type Schema, toJson, withTransaction } from '@fedhub/db';
+import { fromJson, type Schema, sql, toJson, withTransaction } from '@fedhub/db';
 import {
   canonicalJson,
   type DataDictionary,
@@ -22,7 +22,7 @@ import {
   type Task,
   type ValidateModelRequest,
 } from '@fedhub/protocol';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';

@@ -1,6 +1,6 @@
 /** Submitting, reading, cancelling and waiting for tasks. */
 import { randomUUID } from 'node:crypto';
-import { lockForUpdate, type Schema, toJson } from '@fedhub/db';
+import { lockForUpdate, type Schema, sql, toJson } from '@fedhub/db';
 import {
   type CreateTaskRequest,
   FedhubError,
@@ -10,7 +10,7 @@ import {
   type TaskDetail,
   type TaskListEntry,
 } from '@fedhub/protocol';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { requireRole, requireVisible, visibleCollaborationIds } from '../../access/membership.js';
 import type { UserPrincipal } from '../../access/principal.js';
 import type { HubContext } from '../../core/context.js';
