@@ -4,7 +4,13 @@
  */
 import { formatPValue as formatPValueShared } from '@fedhub/protocol';
 
-export { formatEstimateCi, formatFixed, formatNumber, formatRatioCi } from '@fedhub/protocol';
+export {
+  formatBoundedScore,
+  formatEstimateCi,
+  formatFixed,
+  formatNumber,
+  formatRatioCi,
+} from '@fedhub/protocol';
 
 /**
  * A p-value for a terminal, as R's `format.pval(p, digits = 3)`: `0.0457`, `3.1e-07`, `<2e-16`;

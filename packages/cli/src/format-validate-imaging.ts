@@ -1,6 +1,13 @@
 /** The terminal view of a `validate-imaging` result: case counts, then classifier or segmentation metrics. */
 import type { PooledCaseMetric, ValidateImagingResult } from '@fedhub/protocol';
+import { formatBoundedScore, formatFixed } from './format-number.js';
 import { num, table } from './output.js';
+
+type Format = (x: number | null | undefined) => string;
+/** Dice and surface Dice: in [0, 1], 3 decimals (0.973; 1.000 only when exactly 1). */
+const dice: Format = (x) => formatBoundedScore(x, 3, { missing: '' });
+/** HD95 in mm, 1 decimal. */
+const mm: Format = (x) => formatFixed(x, 1, { missing: '' });
 
 const count = (n: number | null) => (n === null ? '<min. cell' : String(n));
 
@@ -11,16 +18,16 @@ function casesLines(r: ValidateImagingResult): string[] {
   ];
 }
 
-function metricRow(name: string, m: PooledCaseMetric): Array<string | number> {
+function metricRow(name: string, m: PooledCaseMetric, f: Format): Array<string | number> {
   const range = (b: { atLeast: number; atMost: number }) =>
     b.atLeast === b.atMost ? String(b.atLeast) : `${b.atLeast}–${b.atMost}`;
   return [
     name,
     num(m.n as number),
-    num(m.mean as number),
-    num(m.sd as number),
-    num(m.median as number),
-    `${num(m.q1 as number)} to ${num(m.q3 as number)}`,
+    f(m.mean),
+    f(m.sd),
+    f(m.median),
+    `${f(m.q1)} to ${f(m.q3)}`,
     m.below.map((b) => `<${b.threshold}: ${range(b)}`).join(', '),
   ];
 }
@@ -61,9 +68,9 @@ export function formatValidateImaging(r: ValidateImagingResult): string {
     table(
       ['metric', 'n', 'mean', 'SD', 'median', 'IQR', 'cases under'],
       [
-        metricRow('Dice', s.dice),
-        metricRow('HD95 (mm)', s.hd95),
-        ...s.surfaceDice.map((x) => metricRow(`surface Dice @${x.tolerance} mm`, x.metric)),
+        metricRow('Dice', s.dice, dice),
+        metricRow('HD95 (mm)', s.hd95, mm),
+        ...s.surfaceDice.map((x) => metricRow(`surface Dice @${x.tolerance} mm`, x.metric, dice)),
       ],
     ),
     '',

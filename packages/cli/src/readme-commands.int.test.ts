@@ -4,7 +4,9 @@
  * folder). Blocks marked `<!-- readme-test: skip (reason) -->` are counted, not run. The README's
  * placeholders for a real deployment (the hub's address and data folders, `node.yaml`, and the ids
  * `<collab>`, `<orgA>`, `<study>`, ... and `--study S`) are replaced by the demo federation's; shell variables
- * that a command assigns (`STUDY=$(...)`) are kept for the commands after it.
+ * that a command assigns (`STUDY=$(...)`) are kept for the commands after it. One demo hospital approves
+ * by hand: the test stands in for its node administrator, approving each run it holds with the account and
+ * key file the demo prints (signed and relayed by the hub, as from the dashboard's inbox).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { signAdminStatement } from '@fedhub/crypto';
 import { HubClient } from '@fedhub/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEDHUB_BIN } from './child-process.js';
@@ -75,6 +78,49 @@ function startDemo(): Promise<string> {
   });
 }
 
+/**
+ * The node administrator of the demo's hand-approving hospital, as the demo prints it, approving every run
+ * its node holds (once per hold) until stopped; returns the stop, which resolves with what went wrong.
+ */
+function approveHeldRuns(out: string): () => Promise<string[]> {
+  const m = /^ {2}(.+) \(manual\): user (\S+), password (\S+), key file (.+)$/m.exec(out);
+  if (!m) throw new Error(`fedhub demo printed no hand-approving hospital's administrator:\n${out}`);
+  const [, nodeName, username, password, keyFile] = m as unknown as [string, string, string, string, string];
+  const key = readFileSync(keyFile, 'utf8');
+  const problems: string[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    const as = await HubClient.login(fed.hubUrl, username, password);
+    const node = (await as.listNodes(fed.collab)).find((n) => n.name === nodeName)!;
+    const decided = new Set<string>();
+    while (!stopped) {
+      try {
+        for (const p of (await as.nodeApprovals(node.id)).pending) {
+          if (decided.has(`${p.runId}@${p.since}`)) continue;
+          decided.add(`${p.runId}@${p.since}`);
+          const body = {
+            studyId: p.studyId,
+            decision: 'approve' as const,
+            algorithm: p.algorithm,
+            version: p.version,
+          };
+          const adminSignature = signAdminStatement(key, username, node.id, body);
+          await as.decideApproval(node.id, { ...body, adminSignature });
+        }
+      } catch (err) {
+        problems.push(String(err));
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return problems;
+  };
+}
+let stopApproving: (() => Promise<string[]>) | undefined;
+
 /** The README's stand-ins for a real deployment, replaced by the demo federation's values. */
 function substitute(text: string): string {
   const pairs: Array<[RegExp, string]> = [
@@ -133,6 +179,7 @@ beforeAll(async () => {
   }>;
   fed.collab = collabs[0]!.id;
   fed.orgs = collabs[0]!.organisationIds;
+  stopApproving = approveHeldRuns(out);
   const tasks = JSON.parse(await fedhub(['task', 'list', '--study', fed.study, '--json'])) as Array<{
     id: string;
     algorithm: string;
@@ -170,6 +217,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  await stopApproving?.();
   if (demo && demo.exitCode === null) {
     const exited = new Promise((r) => demo!.once('exit', r));
     demo.kill('SIGTERM');
@@ -218,6 +266,8 @@ describe('README.md', () => {
       `README: ran ${tally.commands} commands in ${tally.blocks} blocks; skipped ${tally.skippedBlocks} blocks (${tally.skippedCommands} commands)\n`,
     );
     expect(tally.commands).toBeGreaterThan(0);
+    if (stopApproving) failures.push(...(await stopApproving()).map((p) => `approving held runs: ${p}`));
+    stopApproving = undefined;
     // every command runs even after one fails, so that one run lists every broken command
     expect(failures, failures.join('\n\n')).toEqual([]);
   }, 600_000);

@@ -6,7 +6,7 @@
  */
 export { type CreateNodeDeps, createNode, type FedhubNode } from './agent.js';
 export { loadNodeConfigFile, type NodeConfig, parseNodeConfig, type ResolvedDataset } from './config.js';
-export { AdminKeyStore } from './governance/approval-admin-keys.js';
+export { AdminKeyStore, type EnrolledAdmin } from './governance/approval-admin-keys.js';
 export { applyDecision, modeOf } from './governance/approval-gate.js';
 export { ApprovalStore } from './governance/approval-store.js';
 export { privacyStatus } from './governance/dp-status.js';

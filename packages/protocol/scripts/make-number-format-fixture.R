@@ -16,8 +16,9 @@ for (x in xs) for (d in c(1, 2, 3, 4, 6)) fmt <- c(fmt, sprintf('{"x": %s, "digi
 pv <- c()
 for (p in ps) for (d in c(2, 3, 4)) pv <- c(pv, sprintf('{"p": %s, "digits": %d, "r": %s}', num(p), d, q(format.pval(p, digits = d))))
 fx <- c()
-for (x in c(-0.0001, -0.00049, 0.0004, 1.23456, -2.5e-8, 12.3456, 1234.5678, -0.00000001, 0.987654))
-  for (k in c(0, 1, 2, 3, 5)) fx <- c(fx, sprintf('{"x": %s, "decimals": %d, "r": %s}', num(x), k, q(sub("^-(0\\.?0*)$", "\\1", formatC(x, format = "f", digits = k)))))
+for (x in c(-0.0001, -0.00049, 0.0004, 1.23456, -2.5e-8, 12.3456, 1234.5678, -0.00000001, 0.987654,
+            0.97349, 0.99962, 0.9999996, 0.00031, 0.812549, 0.5, 1))
+  for (k in c(0, 1, 2, 3, 4, 5)) fx <- c(fx, sprintf('{"x": %s, "decimals": %d, "r": %s}', num(x), k, q(sub("^-(0\\.?0*)$", "\\1", formatC(x, format = "f", digits = k)))))
 cat('{\n"source": "R ', R.version$major, '.', R.version$minor, ': format(x, digits), format.pval(p, digits), formatC(x, format = f, digits = k) without the sign of a zero",\n', sep = "")
 cat('"format": [\n', paste(fmt, collapse = ",\n"), '\n],\n', sep = "")
 cat('"formatPval": [\n', paste(pv, collapse = ",\n"), '\n],\n', sep = "")

@@ -1,10 +1,11 @@
 /**
  * `fedhub demo`: a hub on SQLite and three hospital nodes as separate processes, each with a synthetic
- * radiotherapy cohort and CT dose records that differ by centre; runs `summary` and `crosstab`, prints
- * the results, and keeps the federation running (or exits with --once).
+ * radiotherapy cohort and CT dose records that differ by centre, and a node administrator per hospital
+ * with a key enrolled at its node (one node approves by hand: demo-node-admins.ts); runs DEMO_ANALYSES,
+ * prints the results, and keeps the federation running (or exits with --once).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { initHub, loadHubConfig } from '@fedhub/hub';
 import type { CreateStudyRequest, CreateTaskRequest, TaskDetail } from '@fedhub/protocol';
 import { HubClient } from '@fedhub/sdk';
@@ -16,6 +17,12 @@ import { type Started, startFedhubProcess, stopProcess } from '../child-process.
 import { formatTaskOutcome } from '../format-result.js';
 import { printJson } from '../output.js';
 import { watchTask } from '../task-progress.js';
+import {
+  approveAsNodeAdmin,
+  createDemoNodeAdmins,
+  type DemoNodeAdmin,
+  nodeAdminLines,
+} from './demo-node-admins.js';
 
 export interface DemoOptions {
   dir: string;
@@ -150,7 +157,7 @@ export const DEMO_STUDY = {
 
 export async function runDemo(
   opts: DemoOptions,
-): Promise<{ tasks: TaskDetail[]; hubUrl: string; stop: () => Promise<void> }> {
+): Promise<{ tasks: TaskDetail[]; hubUrl: string; nodeAdmins: DemoNodeAdmin[]; stop: () => Promise<void> }> {
   const dir = resolve(opts.dir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -193,6 +200,17 @@ export async function runDemo(
       centres.map((c) => ({ name: c.profile.name })),
       'Radiotherapy outcomes consortium',
     );
+    const nodeAdmins = await createDemoNodeAdmins(
+      client,
+      dir,
+      centres.map((c, i) => ({
+        name: c.profile.name,
+        slug: basename(c.dir),
+        nodeId: fed.nodes[i]!.node.id,
+        organisationId: fed.nodes[i]!.node.organisationId,
+        dataDir: join(c.dir, 'node-data'),
+      })),
+    );
     for (const [i, c] of centres.entries()) {
       const nodeYaml = join(c.dir, 'node.yaml');
       writeFileSync(
@@ -215,6 +233,10 @@ export async function runDemo(
             },
           ],
           policy: { minCellCount: 5, minSubsetSize: 10 },
+          // one hospital asks its administrator for each new analysis, as a real hospital's node would
+          approvals: { defaultMode: nodeAdmins[i]!.approvals },
+          // decisions taken in the dashboard's inbox reach the node within seconds
+          heartbeatIntervalMs: 2000,
           log: { level: 'info' },
         }),
         { mode: 0o600 },
@@ -229,6 +251,10 @@ export async function runDemo(
       collaborationId: fed.collaboration.id,
       ...structuredClone(DEMO_STUDY as unknown as Omit<CreateStudyRequest, 'collaborationId'>),
     });
+    // the manual hospital's administrator approves the demo's own analyses (signed, as from the inbox)
+    for (const admin of nodeAdmins.filter((a) => a.approvals === 'manual'))
+      await approveAsNodeAdmin(hubUrl, admin, study.id, [...new Set(DEMO_ANALYSES.map((a) => a.algorithm))]);
+    for (const line of nodeAdminLines(nodeAdmins)) say(line);
     const tasks: TaskDetail[] = [];
     for (const a of DEMO_ANALYSES) {
       say(`\n== ${a.title}: ${demoRunCommand(a, study.id)}`);
@@ -237,16 +263,24 @@ export async function runDemo(
       tasks.push(done);
       say(formatTaskOutcome(done));
     }
-    if (opts.json) printJson({ hubUrl, admin: { username: admin.username }, studyId: study.id, tasks });
+    if (opts.json)
+      printJson({
+        hubUrl,
+        admin: { username: admin.username },
+        nodeAdmins: nodeAdmins.map(({ password: _, ...a }) => a),
+        studyId: study.id,
+        tasks,
+      });
     else {
       say(`\nThe federation is running. Hub: ${hubUrl}  API docs: ${hubUrl}/docs`);
       say(`Dashboard: ${hubUrl}/  sign-in link (valid one day): ${dashboardLink}`);
       say(
         `Sign in: fedhub login --hub ${hubUrl} --username ${admin.username}   (password: ${admin.password})`,
       );
+      for (const line of nodeAdminLines(nodeAdmins)) say(line);
       say(`Study: ${study.id}`);
     }
-    return { tasks, hubUrl, stop };
+    return { tasks, hubUrl, nodeAdmins, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateAdminKeyPem, signAdminStatement } from '@fedhub/crypto';
-import { AdminKeyStore, loadNodeConfigFile, NodeAuditLog } from '@fedhub/node/runtime';
+import { AdminKeyStore, type EnrolledAdmin, loadNodeConfigFile, NodeAuditLog } from '@fedhub/node/runtime';
 import { APPROVAL_DECISIONS, FedhubError } from '@fedhub/protocol';
 import type { Command } from 'commander';
 import { printJson, table } from '../output.js';
@@ -18,6 +18,26 @@ import { clientFromEnvironment } from '../session.js';
 function readText(file: string, what: string): string {
   if (!existsSync(file)) throw new FedhubError('FH_ERR_VALIDATION', `${what} file ${file} does not exist`);
   return readFileSync(file, 'utf8');
+}
+
+/**
+ * Enrols administrator `name`'s public key at the node whose data folder is `dataDir` and records it in
+ * the node's audit log: what `fedhub node admins add` does (and `fedhub demo` for its node administrators).
+ */
+export function enrolAdminKey(
+  dataDir: string,
+  name: string,
+  publicKeyText: string,
+  by = process.env.USER ?? 'local',
+): EnrolledAdmin {
+  const added = new AdminKeyStore(dataDir).add(name, publicKeyText);
+  const audit = new NodeAuditLog(dataDir);
+  try {
+    audit.append({ action: 'admin-key.added', detail: { name: added.name, by } });
+  } finally {
+    audit.close();
+  }
+  return added;
 }
 
 export function registerNodeAdminCommands(node: Command): void {
@@ -33,16 +53,7 @@ export function registerNodeAdminCommands(node: Command): void {
     .option('--json', 'machine-readable output')
     .action((opts: { config: string; name: string; publicKey: string; json?: boolean }) => {
       const config = loadNodeConfigFile(opts.config);
-      const added = new AdminKeyStore(config.dataDir).add(opts.name, readText(opts.publicKey, 'public key'));
-      const audit = new NodeAuditLog(config.dataDir);
-      try {
-        audit.append({
-          action: 'admin-key.added',
-          detail: { name: added.name, by: process.env.USER ?? 'local' },
-        });
-      } finally {
-        audit.close();
-      }
+      const added = enrolAdminKey(config.dataDir, opts.name, readText(opts.publicKey, 'public key'));
       if (opts.json) printJson({ ok: true, name: added.name, addedAt: added.addedAt });
       else process.stdout.write(`administrator key "${added.name}" enrolled at this node\n`);
     });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   decimalsFor,
+  formatBoundedScore,
   formatEstimateCi,
   formatFixed,
   formatNumber,
@@ -44,6 +45,34 @@ describe("number format against R's print rules", () => {
     expect(wrong).toEqual([]);
     expect(formatFixed(-0.0001, 3)).toBe('0.000');
     expect(formatNumber(-0)).toBe('0');
+  });
+
+  it("formatBoundedScore(x, k) is R's fixed format for a [0, 1] score, with more decimals where R's reads as a bound", () => {
+    const scores = R.fixed.filter((c) => c.x >= 0 && c.x <= 1 && c.decimals >= 1 && c.decimals <= 3);
+    expect(scores.length).toBeGreaterThan(20);
+    let widened = 0;
+    for (const c of scores) {
+      const ours = formatBoundedScore(c.x, c.decimals);
+      const rOnBound = c.x > 0 && c.x < 1 && (Number(c.r) === 0 || Number(c.r) === 1);
+      if (!rOnBound) {
+        expect(ours, `${c.x} at ${c.decimals} decimals`).toBe(c.r);
+        continue;
+      }
+      // R prints 0.99962 as "1.000": ours shows the first number of decimals at which R's print of it is
+      // off the bound, and that print
+      widened++;
+      const k = ours.split('.')[1]!.length;
+      expect(k, `${c.x} at ${c.decimals} decimals`).toBeGreaterThan(c.decimals);
+      const rAtK = R.fixed.find((f) => f.x === c.x && f.decimals === k);
+      if (rAtK) expect(ours).toBe(rAtK.r);
+      expect(Number(ours) > 0 && Number(ours) < 1, ours).toBe(true);
+    }
+    expect(widened).toBeGreaterThan(3);
+    expect(formatBoundedScore(0.99962)).toBe('0.9996');
+    expect(formatBoundedScore(0.00031)).toBe('0.0003');
+    expect(formatBoundedScore(1)).toBe('1.000');
+    expect(formatBoundedScore(0)).toBe('0.000');
+    expect(formatBoundedScore(null, 3, { missing: '–' })).toBe('–');
   });
 
   it('writes missing values as NA or as asked', () => {

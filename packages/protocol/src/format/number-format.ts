@@ -7,6 +7,8 @@
  *   scientific notation: fixed unless it is wider than the scientific form).
  * - {@link formatPValue}: `format.pval(p, digits = d)` (so `<2e-16` below machine epsilon).
  * - {@link formatFixed}: `format(round(x, k), nsmall = k)` (never `-0.000`).
+ * - {@link formatBoundedScore}: the same for a score in [0, 1] (Dice), with more decimals where a score
+ *   strictly inside would read as 0 or 1.
  * - {@link formatEstimateCi}: the estimate with `d` significant digits, its CI with the same decimals.
  * - {@link formatRatioCi}: odds or hazard ratios for clinicians: the same, but never in scientific notation
  *   unless the ratio is tiny (below 0.001) or huge (at least 1e6).
@@ -145,6 +147,28 @@ export function formatFixed(x: number | null | undefined, decimals: number, opt?
   const m = missing(x, opt);
   if (m !== undefined) return m;
   return unsignZero(toFixed(x as number, Math.min(20, Math.max(0, Math.round(decimals)))));
+}
+
+/**
+ * A score bounded by 0 and 1 (Dice, surface Dice, a proportion) with `decimals` decimals, as
+ * {@link formatFixed}, except that a score strictly between the bounds never reads as one: where R would
+ * print `1.000` for 0.9996 (a perfect overlap it is not), more decimals are shown, up to `decimals` + 6
+ * (`0.9996`); likewise near 0. Exactly 0 and 1 print as `0.000` and `1.000`.
+ *
+ * @example
+ * formatBoundedScore(0.97349) // "0.973"
+ * formatBoundedScore(0.99962) // "0.9996"
+ * formatBoundedScore(1) // "1.000"
+ */
+export function formatBoundedScore(x: number | null | undefined, decimals = 3, opt?: MissingOption): string {
+  const m = missing(x, opt);
+  if (m !== undefined) return m;
+  const v = x as number;
+  let k = Math.max(0, Math.round(decimals));
+  let s = formatFixed(v, k);
+  const atBound = (t: string) => Number(t) === 0 || Number(t) === 1;
+  while (v > 0 && v < 1 && atBound(s) && k < decimals + 6) s = formatFixed(v, ++k);
+  return s;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { bandPairs, DvhPlot } from './dvh-plot.js';
+import { bandPairs, DvhPlot, dvhDoseAxis } from './dvh-plot.js';
 import { ResultView } from './result-view.js';
 import { curvesFromRtDvhJson } from './rt-dvh-file.js';
 
@@ -51,6 +51,75 @@ describe('DVH plot', () => {
     expect(out).toContain('Volume (%)');
     expect(out).toContain('>PTV<');
     expect(out).toContain('>Rectum<');
+  });
+});
+
+describe('DVH dose axis', () => {
+  // dose levels 0..80 Gy every 2 Gy, as dvh-bands releases them whatever the doses
+  const to80 = Array.from({ length: 41 }, (_, i) => 2 * i);
+  // a released percentile curve: 100% at 0 Gy, falling linearly to 0% at `end` Gy, exact at 0% and 100%
+  const falling = (prob: number, end: number) => {
+    const value = to80.map((d) => Math.max(0, Math.round((100 * (end - d)) / end)));
+    const exact = (v: number) => v === 0 || v === 100;
+    return {
+      prob,
+      value,
+      resolution: value.map((v) => (exact(v) ? 0 : 1)),
+      lower: value.map((v) => (exact(v) ? v : v - 0.5)),
+      upper: value.map((v) => (exact(v) ? v : v + 0.5)),
+    };
+  };
+
+  it('ends a little beyond the last dose with a non-zero band, on a round tick, not at the last level', () => {
+    // P95 reaches 0% at 64 Gy (last non-zero at 62), the median earlier: the axis ends at the next tick of 10
+    const axis = dvhDoseAxis([], { doseGy: to80, bands: [falling(0.5, 40), falling(0.95, 64)] });
+    expect(axis.domain).toEqual([0, 70]);
+    expect(axis.ticks).toEqual([0, 10, 20, 30, 40, 50, 60, 70]);
+    // low doses (a contralateral organ): 0 to 20 Gy in steps of 2
+    const low = dvhDoseAxis([], { doseGy: to80, bands: [falling(0.5, 12), falling(0.95, 19)] });
+    expect(low.domain).toEqual([0, 20]);
+  });
+
+  it('ignores withheld percentiles, and spans every level when no band is above 0%', () => {
+    const withheld = { ...falling(0.95, 78), withheld: 'FH_ERR_SMALL_CELL' as const };
+    // the median's last non-zero level is 28 Gy, 0% from the next one, 30 Gy, on
+    expect(dvhDoseAxis([], { doseGy: to80, bands: [falling(0.5, 30), withheld] }).domain).toEqual([0, 30]);
+    expect(
+      dvhDoseAxis([], {
+        doseGy: to80,
+        bands: [
+          band(
+            0.5,
+            to80.map(() => 0),
+          ),
+        ],
+      }).domain,
+    ).toEqual([0, 80]);
+  });
+
+  it('covers the per-structure curves beside the bands, the furthest deciding', () => {
+    const curve = { name: 'PTV', doseGy: [0, 58, 60, 62, 66], volumePct: [100, 99, 50, 0, 0] };
+    expect(dvhDoseAxis([curve]).domain).toEqual([0, 70]);
+    expect(dvhDoseAxis([curve], { doseGy: to80, bands: [falling(0.5, 20)] }).domain).toEqual([0, 70]);
+  });
+
+  it('draws no tick nor any point past the axis', () => {
+    const out = renderToStaticMarkup(
+      createElement(DvhPlot, {
+        title: 'bands',
+        fileName: 'bands',
+        bands: { doseGy: to80, bands: [falling(0.25, 20), falling(0.5, 30), falling(0.75, 40)] },
+      }),
+    );
+    // P75 falls to 0% at 40 Gy: the dose axis ends there (ticks 0, 5, ..., 40), not at 80 Gy
+    const doseTicks = [...out.matchAll(/<text y="16" text-anchor="middle" fill="#222">([\d.]+)</g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(doseTicks).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40]);
+    const xs = [...out.matchAll(/[ML](-?[\d.]+),-?[\d.]+/g)].map((m) => Number(m[1]));
+    expect(xs.length).toBeGreaterThan(0);
+    // the plot's x range is 64 to 700 px (720 wide, margins 64 and 20)
+    expect(Math.max(...xs)).toBeLessThanOrEqual(700 + 1e-9);
   });
 });
 

@@ -4,7 +4,7 @@
  * line and the percentile ranges shaded, the outer pair lighter. Axes in Gy and %.
  */
 import type { DvhBandsResult } from '@fedhub/protocol';
-import { coveringAxis } from '../charts/cover.js';
+import { type CoveredAxis, coveringAxis } from '../charts/cover.js';
 import { toCsv } from '../charts/csv.js';
 import { linearScale, niceTicks } from '../charts/scale.js';
 import { SERIES_COLOURS, XAxis, YAxis } from './axis.js';
@@ -35,6 +35,49 @@ export function bandPairs(bands: readonly Band[]): { pairs: Array<[Band, Band]>;
     if (hi) pairs.push([lo, hi]);
   }
   return { pairs, median: shown.find((b) => b.prob === 0.5) ?? null };
+}
+
+/**
+ * The dose axis: from 0 to a bit beyond the largest dose at which a curve or a released band (its value
+ * or the upper end of its range) is still above 0%, so that the fall to zero shows, but not past the last
+ * dose given; rounded up to a round tick. Dose levels past it hold 0% only
+ * and are not drawn; with nothing above 0% anywhere, the axis spans every dose given.
+ *
+ * @example
+ * // levels 0..80 Gy, the highest percentile reaching 0% after 62 Gy: ticks 0, 10, ..., 70
+ * dvhDoseAxis([], { doseGy: levels, bands }).domain // [0, 70]
+ */
+export function dvhDoseAxis(curves: readonly DvhCurve[], bands?: DvhBands): CoveredAxis {
+  const series: Array<{ doseGy: readonly number[]; values: ReadonlyArray<ReadonlyArray<number | null>> }> = [
+    ...curves.map((c) => ({ doseGy: c.doseGy, values: [c.volumePct] })),
+    ...(bands
+      ? [
+          {
+            doseGy: bands.doseGy,
+            values: bands.bands.filter((b) => !b.withheld).flatMap((b) => [b.value, b.upper]),
+          },
+        ]
+      : []),
+  ];
+  let lastNonZero = Number.NEGATIVE_INFINITY;
+  let next = Number.NEGATIVE_INFINITY;
+  for (const s of series)
+    s.doseGy.forEach((d, i) => {
+      if (!s.values.some((v) => (v[i] ?? 0) > 0) || d < lastNonZero) return;
+      lastNonZero = d;
+      // the level after it (where the curve is down to 0%), so that the drop is drawn
+      next = s.doseGy.find((e) => e > d) ?? d;
+    });
+  const all = series.flatMap((s) => s.doseGy);
+  const top = Math.max(1, ...all.filter(Number.isFinite));
+  const hi = lastNonZero > 0 ? Math.min(top, Math.max(lastNonZero * 1.05, next)) : top;
+  return coveringAxis(0, hi, false, 10);
+}
+
+/** How many of the leading `doses` (ascending) lie on an axis ending at `max`. */
+function levelsUpTo(doses: readonly number[], max: number): number {
+  const n = doses.findIndex((d) => d > max + 1e-9);
+  return n < 0 ? doses.length : n;
 }
 
 /** SVG path segments of y(x), broken where a value is missing. */
@@ -112,9 +155,12 @@ export function DvhPlot({
   const m = { l: 64, r: 20, t: 14, b: 56 + 18 * legend.length };
   const plotH = 280;
   const height = m.t + plotH + m.b;
-  const dMax = Math.max(1, ...curves.flatMap((c) => c.doseGy), ...(bands?.doseGy ?? []));
-  const axis = coveringAxis(0, dMax, false);
+  const axis = dvhDoseAxis(curves, bands);
   const x = linearScale(axis.domain, [m.l, width - m.r]);
+  // levels past the axis hold 0% only (dvhDoseAxis): not drawn
+  const dMax = axis.domain[1];
+  const nb = bands ? levelsUpTo(bands.doseGy, dMax) : 0;
+  const bandDoses = bands ? bands.doseGy.slice(0, nb) : [];
   const y = linearScale([0, 100], [m.t + plotH, m.t]);
   const bandColour = SERIES_COLOURS[0];
   // shades from light (outermost pair) to darker (innermost)
@@ -147,7 +193,7 @@ export function DvhPlot({
         ? pairs.map(([lo, hi], i) => (
             <path
               key={`${lo.prob}-${hi.prob}`}
-              d={areaPath(bands.doseGy, lo.value, hi.value, x, y)}
+              d={areaPath(bandDoses, lo.value.slice(0, nb), hi.value.slice(0, nb), x, y)}
               fill={bandColour}
               opacity={opacity(i)}
               data-testid="dvh-band"
@@ -156,7 +202,7 @@ export function DvhPlot({
         : null}
       {bands && median ? (
         <path
-          d={linePath(bands.doseGy, median.value, x, y)}
+          d={linePath(bandDoses, median.value.slice(0, nb), x, y)}
           fill="none"
           stroke={bandColour}
           strokeWidth={2.2}
@@ -166,7 +212,12 @@ export function DvhPlot({
       {curves.map((c, i) => (
         <path
           key={c.name}
-          d={linePath(c.doseGy, c.volumePct, x, y)}
+          d={linePath(
+            c.doseGy.slice(0, levelsUpTo(c.doseGy, dMax)),
+            c.volumePct.slice(0, levelsUpTo(c.doseGy, dMax)),
+            x,
+            y,
+          )}
           fill="none"
           stroke={SERIES_COLOURS[(i + (bands ? 1 : 0)) % SERIES_COLOURS.length]}
           strokeWidth={1.6}

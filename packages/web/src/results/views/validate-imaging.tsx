@@ -3,13 +3,24 @@
  * classifier's discrimination and calibration (validate's view) or a segmentation model's pooled Dice,
  * HD95 and surface Dice (mean, SD, median, quartiles, cases under thresholds; never a case's value).
  */
-import type { PooledCaseMetric, ValidateImagingResult } from '@fedhub/protocol';
+import {
+  formatBoundedScore,
+  formatFixed,
+  type PooledCaseMetric,
+  type ValidateImagingResult,
+} from '@fedhub/protocol';
 import { formatNumber } from '../../charts/scale.js';
 import type { ValidateResult } from '../types.js';
 import { ValidateView } from './validate.js';
 
 const count = (n: number | null) => (n === null ? 'under the minimum cell count' : String(n));
 const num = (x: unknown, digits = 3) => (typeof x === 'number' ? formatNumber(x, digits) : '–');
+type Format = (x: unknown) => string;
+const asNumber = (x: unknown) => (typeof x === 'number' ? x : null);
+/** Dice and surface Dice: in [0, 1], 3 decimals (0.973; 1.000 only when exactly 1). */
+const formatDice: Format = (x) => formatBoundedScore(asNumber(x), 3, { missing: '–' });
+/** HD95 in mm, 1 decimal. */
+const formatMm: Format = (x) => formatFixed(asNumber(x), 1, { missing: '–' });
 
 function Cases({ r }: { r: ValidateImagingResult }) {
   return (
@@ -22,15 +33,15 @@ function Cases({ r }: { r: ValidateImagingResult }) {
   );
 }
 
-function MetricRow({ name, m }: { name: string; m: PooledCaseMetric }) {
+function MetricRow({ name, m, format }: { name: string; m: PooledCaseMetric; format: Format }) {
   return (
     <tr>
       <th scope="row">{name}</th>
       <td>{num(m.n, 6)}</td>
-      <td>{num(m.mean)}</td>
-      <td>{num(m.sd)}</td>
-      <td>{num(m.median)}</td>
-      <td>{`${num(m.q1)} to ${num(m.q3)}`}</td>
+      <td>{format(m.mean)}</td>
+      <td>{format(m.sd)}</td>
+      <td>{format(m.median)}</td>
+      <td>{`${format(m.q1)} to ${format(m.q3)}`}</td>
       <td>
         {m.below
           .map((b) => `< ${b.threshold}: ${b.atLeast === b.atMost ? b.atLeast : `${b.atLeast}–${b.atMost}`}`)
@@ -83,10 +94,15 @@ export function ValidateImagingView({ r }: { r: ValidateImagingResult }) {
             </tr>
           </thead>
           <tbody>
-            <MetricRow name="Dice" m={s.dice} />
-            <MetricRow name="HD95 (mm)" m={s.hd95} />
+            <MetricRow name="Dice" m={s.dice} format={formatDice} />
+            <MetricRow name="HD95 (mm)" m={s.hd95} format={formatMm} />
             {s.surfaceDice.map((x) => (
-              <MetricRow key={x.tolerance} name={`surface Dice at ${x.tolerance} mm`} m={x.metric} />
+              <MetricRow
+                key={x.tolerance}
+                name={`surface Dice at ${x.tolerance} mm`}
+                m={x.metric}
+                format={formatDice}
+              />
             ))}
           </tbody>
         </table>
