@@ -243,7 +243,7 @@ describe("AUC(t)'s standard error equals timeROC's iid s.e. on the coarsened dat
       expect(a.upper).toBeCloseTo(Math.min(1, a.auc + 1.959963984540054 * a.se), 14);
     });
   });
-  it('n is every record of the stratum: left at those at risk at the first event time, the s.e. differs', () => {
+  it('n counts every record of the stratum (timeROC divides by n - 1): left at those at risk at the first event time, the s.e. differs', () => {
     const a = timeDependentAuc(sum, grid, 5, 3, 1)!;
     expect(Math.abs(a.se - t.se[1]!) / t.se[1]!).toBeGreaterThan(1e-4);
   });

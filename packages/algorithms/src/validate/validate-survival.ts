@@ -544,8 +544,12 @@ export const validateSurvival = defineAlgorithm<
         );
     const finite = (v: number) => (Number.isFinite(v) ? v : null);
     const res = s.timeResolution ?? params.timeResolution ?? 1;
-    // the records of the (one) stratum: n of timeROC's iid variance, those censored before the first event too
-    const records = params.adjustForCentre ? undefined : summed[partialLength];
+    // the records of the (one) stratum of the event grid: n of timeROC's iid variance, those censored before
+    // its first event too (AUC(t) is computed for one stratum only, see timeDependentAuc)
+    const records =
+      params.adjustForCentre || strataCodes.length === 0
+        ? undefined
+        : summed[partialLength + strataCodes[0]!];
     const aucs = params.aucTimes?.map((t) => {
       const grid = { strata: strataCodes, times: s.grid.times };
       const a = timeDependentAuc(sum, grid, s.bins!, t, res, records);
