@@ -124,7 +124,11 @@ describe('formatTaskOutcome', () => {
       /Uno's C \(pooled, censoring weights 1\/G², survival::concordance timewt = "n\/G2"\): 0\.\d+/,
     );
     expect(out).toContain('Time-dependent AUC (cumulative cases, dynamic controls, IPCW; Blanche 2013):');
-    expect(out.split('\n').some((l) => /^\s*12\s+0\.\d+\s+\d+\s+\d+\s+\d+/.test(l))).toBe(true);
+    // time, AUC, its standard error and 95% CI, cases, controls, the time it is exact at
+    expect(
+      out.split('\n').some((l) => /^\s*12\s+0\.\d+\s+0\.\d+\s+0\.\d+ to 0\.\d+\s+\d+\s+\d+\s+\d+/.test(l)),
+    ).toBe(true);
+    expect(out).toContain('AUC(t) standard error as timeROC (iid = TRUE)');
     expect(out).toContain('not estimable (no event before, or none after)');
     expect(out).not.toContain('NaN');
   });

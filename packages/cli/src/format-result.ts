@@ -492,6 +492,10 @@ function formatValidateSurvival(r: {
       auc: number | null;
       cases: number | null;
       controls: number | null;
+      /** from validate-survival 1.6.0 */
+      se?: number | null;
+      lower?: number | null;
+      upper?: number | null;
     }>;
   };
   /** absent when the study withholds per-node breakdowns */
@@ -529,15 +533,22 @@ function formatValidateSurvival(r: {
           '',
           'Time-dependent AUC (cumulative cases, dynamic controls, IPCW; Blanche 2013):',
           table(
-            ['time', 'AUC', 'cases', 'controls', 'exact at time'],
+            ['time', 'AUC', 'std. error', '95% CI', 'cases', 'controls', 'exact at time'],
             p.timeDependentAuc.map((a) => [
               a.time,
               a.auc === null ? 'not estimable (no event before, or none after)' : num(a.auc, 4),
+              a.auc === null || a.se == null ? '' : num(a.se),
+              a.auc === null || a.se == null ? '' : ciRange(a.auc, a.lower, a.upper, 4),
               a.cases ?? '',
               a.controls ?? '',
               a.timeUsed ?? '',
             ]),
           ),
+          ...(p.timeDependentAuc.some((a) => a.se != null)
+            ? [
+                'AUC(t) standard error as timeROC (iid = TRUE) on the coarsened data; 95% CI Wald on the AUC scale, clipped to [0, 1]',
+              ]
+            : []),
         ]
       : []),
   ].join('\n');

@@ -213,3 +213,38 @@ describe('Uno\'s C with strata equals concordance(..., strata, timewt = "n/G2")'
     expect(Math.abs(u.variance - t.uno.variance) / t.uno.variance).toBeLessThan(1e-10);
   });
 });
+
+describe("AUC(t)'s standard error equals timeROC's iid s.e. on the coarsened data the partial describes", () => {
+  const ref = JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL('../../../stats/fixtures/auc-t-variance.json', import.meta.url)),
+      'utf8',
+    ),
+  ) as {
+    toy: { time: number[]; event: number[]; score: number[]; times: number[]; auc: number[]; se: number[] };
+  };
+  const t = ref.toy;
+  const time = Float64Array.from(t.time);
+  const event = Float64Array.from(t.event);
+  const grid = localEventTimes(time, event, null);
+  const sum = concordanceLocalPartial(time, event, null, Float64Array.from(t.score), grid, {
+    min: 0,
+    width: 1,
+    bins: 5,
+  });
+  it('on the toy set (censorings before the first event time, ties on time, score and both), to 1e-12', () => {
+    // records censored before the first event time are not in the partial: they count in n only
+    expect(t.time.some((x, i) => t.event[i] === 0 && x < grid.times[0]!)).toBe(true);
+    t.times.forEach((at, i) => {
+      const a = timeDependentAuc(sum, grid, 5, at, 1, t.time.length)!;
+      expect(Math.abs(a.auc - t.auc[i]!)).toBeLessThan(1e-14);
+      expect(Math.abs(a.se - t.se[i]!) / t.se[i]!).toBeLessThan(1e-12);
+      expect(a.lower).toBeCloseTo(Math.max(0, a.auc - 1.959963984540054 * a.se), 14);
+      expect(a.upper).toBeCloseTo(Math.min(1, a.auc + 1.959963984540054 * a.se), 14);
+    });
+  });
+  it('n counts every record of the stratum (timeROC divides by n - 1): left at those at risk at the first event time, the s.e. differs', () => {
+    const a = timeDependentAuc(sum, grid, 5, 3, 1)!;
+    expect(Math.abs(a.se - t.se[1]!) / t.se[1]!).toBeGreaterThan(1e-4);
+  });
+});

@@ -10,7 +10,7 @@
  * runs over cells weighted by their counts, and the cell counts follow from the summed partial itself:
  * the variance is as exact as the counts, with no patient-level quantity leaving a node.
  */
-import { StatsError, StatsErrorCode } from '@fedhub/stats';
+import { normalQuantile, StatsError, StatsErrorCode } from '@fedhub/stats';
 
 /** Counts as survival::concordance reports them (with `reverse = TRUE`: higher score, shorter survival). */
 export interface ConcordanceSummary {
@@ -285,7 +285,14 @@ export interface TimeDependentAuc {
   /** Events up to `time` and records still at risk after it. */
   cases: number;
   controls: number;
+  /** timeROC's iid standard error (see timeDependentAuc); NaN where undefined. */
+  se: number;
+  /** Wald 95% interval on the AUC scale (auc -/+ 1.96 se, as timeROC's confint), clipped to [0, 1]. */
+  lower: number;
+  upper: number;
 }
+
+const Z975 = normalQuantile(0.975);
 
 /**
  * Cumulative/dynamic AUC(t) with inverse-probability-of-censoring weights (Blanche, Dartigues and
@@ -293,6 +300,29 @@ export interface TimeDependentAuc {
  * controls, records beyond t (their common weight 1 / G(t) cancels); a case and a control tied on the
  * score count 1/2. From the summed concordance partial, for one stratum (null otherwise), and null where
  * no event is at or before t or none after it.
+ *
+ * The standard error is timeROC's (`iid = TRUE`: se = sd(IF) / sqrt(n)) for the coarsened data set the
+ * partial describes, computed from the partial alone. Written out for that data, timeROC's iid
+ * representation of record k is n phi_k with
+ *   phi_k = [k control] (q_k - AUC) / N_c + [k case] (p_k - AUC) / (G(T_k-) W)
+ *           + sum_u D(u) dM_k(u) / Y(u),
+ * p_k the share of controls a case of k's score beats (ties 1/2), q_k the weighted share of cases that
+ * beat a control of k's score, W = sum over cases of 1 / G(T_i-), N_c the controls, D(u) the sum over cases
+ * after u of (p_i - AUC) / (G(T_i-) W) (the influence of 1 / G(T_i-) through the censoring Kaplan–Meier's
+ * martingale representation, timeROC's Compute.iid.KM), dM_k(u) = [k censored at u] - [T_k >= u] c(u) /
+ * Y(u) and Y(u) the records at risk at u. Every term depends on a record only through its cell (grid point,
+ * score group, event or censored), so var = n / (n - 1) * sum over cells of count * phi^2 (timeROC's sd
+ * divides by n - 1; the phi sum to 0).
+ *
+ * The convention for the censoring times within an interval is the point estimate's: its censoring
+ * Kaplan–Meier takes the censorings in [t_k, t_k+1) as one step just after the deaths at t_k (the factors
+ * telescope to (at risk at t_k+1) / (at risk after the deaths at t_k)), so here those records are censored
+ * together at one time just after t_k, one hazard step c_k / Y'_k (Y'_k the records at risk after the deaths
+ * at t_k) that they all share. (timeROC's Compute.iid.KM steps tied rows one by one, 1 / (n:1), which
+ * depends on their order; on the project's cohort the order moves the s.e. by at most 5e-5 relative.)
+ * Records censored before the first event time have phi = 0 (a factor common to every case's weight
+ * cancels) and count only in n: `records`, the stratum's records (default: those at risk at its first
+ * event time). Reference: packages/stats/scripts/make-auc-t-variance-fixture.R.
  */
 export function timeDependentAuc(
   sum: Float64Array,
@@ -300,6 +330,7 @@ export function timeDependentAuc(
   bins: number,
   time: number,
   timeResolution: number,
+  records?: number,
 ): TimeDependentAuc | null {
   const K = grid.strata.length;
   if (!oneStratum(grid.strata) || sum.length !== 2 * K * bins) return null;
@@ -308,31 +339,92 @@ export function timeDependentAuc(
   if (last < 0 || last + 1 >= K) return null;
   const g = censoringBefore(sum, K, bins);
   const cmp = K * bins;
+  const E = (k: number, b: number) => sum[k * bins + b]!;
+  const R = (k: number, b: number) => sum[cmp + k * bins + b]!;
   const cases = new Float64Array(bins);
   let nCases = 0;
   for (let k = 0; k <= last; k++)
     for (let b = 0; b < bins; b++) {
-      const e = sum[k * bins + b]!;
-      cases[b]! += e / g[k]!;
-      nCases += e;
+      cases[b]! += E(k, b) / g[k]!;
+      nCases += E(k, b);
     }
   const next = last + 1;
+  const controls = new Float64Array(bins);
+  let nControls = 0;
+  let wCases = 0;
+  for (let b = 0; b < bins; b++) {
+    controls[b] = E(next, b) + R(next, b);
+    nControls += controls[b]!;
+    wCases += cases[b]!;
+  }
+  // p: share of the controls a case of score group b beats; q: weighted share of the cases beating a control
+  const p = new Float64Array(bins);
+  const q = new Float64Array(bins);
   let below = 0;
   let num = 0;
-  let wCases = 0;
-  let nControls = 0;
   for (let b = 0; b < bins; b++) {
-    const c = sum[next * bins + b]! + sum[cmp + next * bins + b]!;
-    num += cases[b]! * (below + c / 2);
-    below += c;
-    wCases += cases[b]!;
-    nControls += c;
+    p[b] = (below + controls[b]! / 2) / nControls;
+    below += controls[b]!;
+    num += cases[b]! * p[b]!;
   }
+  let above = 0;
+  for (let b = bins - 1; b >= 0; b--) {
+    q[b] = (above + cases[b]! / 2) / wCases;
+    above += cases[b]!;
+  }
+  const auc = num / wCases;
+
+  // D(u) after the censorings of interval k (just after t_k): the cases at t_k+1 .. t_last
+  const caseTerm = (m: number, b: number) => (p[b]! - auc) / (g[m]! * wCases);
+  const dTail = new Float64Array(K);
+  for (let m = last; m >= 1; m--) {
+    let d = 0;
+    for (let b = 0; b < bins; b++) d += E(m, b) * caseTerm(m, b);
+    dTail[m - 1] = dTail[m]! + d;
+  }
+  // per interval k: its censorings by score group, the records at risk after the deaths at t_k, and
+  // Q_k = sum over k' <= k of D_k' c_k' / Y'_k'^2 (the compensator a record at risk through k carries)
+  const censored = (k: number, b: number) => R(k, b) - (k + 1 < K ? R(k + 1, b) + E(k + 1, b) : 0);
+  const afterDeaths = new Float64Array(K);
+  const Q = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    let y = 0;
+    let c = 0;
+    for (let b = 0; b < bins; b++) {
+      y += R(k, b);
+      c += censored(k, b);
+    }
+    afterDeaths[k] = y;
+    Q[k] = (k > 0 ? Q[k - 1]! : 0) + (y > 0 ? (dTail[k]! * c) / (y * y) : 0);
+  }
+  const controlTerm = (b: number) => (q[b]! - auc) / nControls;
+  let ss = 0;
+  for (let k = 0; k < K; k++) {
+    const before = k > 0 ? Q[k - 1]! : 0;
+    for (let b = 0; b < bins; b++) {
+      const e = E(k, b);
+      if (e > 0) {
+        const phi = (k <= last ? caseTerm(k, b) : controlTerm(b)) - before;
+        ss += e * phi * phi;
+      }
+      const c = censored(k, b);
+      if (c > 0) {
+        const phi = (k >= next ? controlTerm(b) : 0) + dTail[k]! / afterDeaths[k]! - Q[k]!;
+        ss += c * phi * phi;
+      }
+    }
+  }
+  let n = records ?? 0;
+  if (records === undefined) for (let b = 0; b < bins; b++) n += E(0, b) + R(0, b);
+  const se = n > 1 ? Math.sqrt((n / (n - 1)) * ss) : Number.NaN;
   return {
     time,
     timeUsed: grid.times[next]! - timeResolution,
-    auc: num / (wCases * nControls),
+    auc,
     cases: nCases,
     controls: nControls,
+    se,
+    lower: Math.max(0, auc - Z975 * se),
+    upper: Math.min(1, auc + Z975 * se),
   };
 }

@@ -354,10 +354,11 @@ export const validateSurvival = defineAlgorithm<
   // 1.4.0: Uno's C with strata (each stratum's records sent beside the partial); adjustForCentre
   // 1.5.0: the score range from a masked round of tails of at least the minimum cell count on a public
   // grid (no node's smallest or largest score leaves it)
-  version: '1.5.0',
+  // 1.6.0: AUC(t) with timeROC's iid standard error and a Wald 95% CI, from the same pooled partial
+  version: '1.6.0',
   title: 'Survival model validation across centres',
   description:
-    "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, Uno's C and time-dependent AUC (IPCW), on coarsened event times.",
+    "Harrell's C of a frozen Cox model or risk score, pooled and per centre, with survival::concordance's standard error, Uno's C and time-dependent AUC (IPCW) with timeROC's standard error, on coarsened event times.",
   paramsSchema: ValidateSurvivalParamsSchema,
   inputSchema: ValidateSurvivalInputSchema,
   payloadSchema: ValidateSurvivalPayloadSchema,
@@ -543,11 +544,27 @@ export const validateSurvival = defineAlgorithm<
         );
     const finite = (v: number) => (Number.isFinite(v) ? v : null);
     const res = s.timeResolution ?? params.timeResolution ?? 1;
+    // the records of the (one) stratum of the event grid: n of timeROC's iid variance, those censored before
+    // its first event too (AUC(t) is computed for one stratum only, see timeDependentAuc)
+    const records =
+      params.adjustForCentre || strataCodes.length === 0
+        ? undefined
+        : summed[partialLength + strataCodes[0]!];
     const aucs = params.aucTimes?.map((t) => {
-      const a = timeDependentAuc(sum, { strata: strataCodes, times: s.grid.times }, s.bins!, t, res);
+      const grid = { strata: strataCodes, times: s.grid.times };
+      const a = timeDependentAuc(sum, grid, s.bins!, t, res, records);
       return a
-        ? { ...a, auc: finite(a.auc) }
-        : { time: t, timeUsed: null, auc: null, cases: null, controls: null };
+        ? { ...a, auc: finite(a.auc), se: finite(a.se), lower: finite(a.lower), upper: finite(a.upper) }
+        : {
+            time: t,
+            timeUsed: null,
+            auc: null,
+            cases: null,
+            controls: null,
+            se: null,
+            lower: null,
+            upper: null,
+          };
     });
     const perCentre = parts.flatMap((p) => {
       const c = 'centre' in p.payload ? p.payload.centre : undefined;

@@ -41,7 +41,11 @@ export const ValidateSurvivalResultSchema = z.looseObject({
       })
       .nullable()
       .optional(),
-    /** With `aucTimes`: cumulative/dynamic AUC(t) with IPCW (Blanche 2013), per time; null where undefined. */
+    /**
+     * With `aucTimes`: cumulative/dynamic AUC(t) with IPCW (Blanche 2013), per time; null where undefined.
+     * From validate-survival 1.6.0 with timeROC's iid standard error `se` and a Wald 95% interval on the
+     * AUC scale (`lower`, `upper`, clipped to [0, 1]); absent in results of earlier versions.
+     */
     timeDependentAuc: z
       .array(
         z.looseObject({
@@ -50,6 +54,9 @@ export const ValidateSurvivalResultSchema = z.looseObject({
           auc: ResultNumber,
           cases: ResultNumber,
           controls: ResultNumber,
+          se: ResultNumber.optional(),
+          lower: ResultNumber.optional(),
+          upper: ResultNumber.optional(),
         }),
       )
       .optional(),

@@ -401,8 +401,26 @@ describe('ResultView', () => {
         tiedTime: 0,
         uno: { concordance: 0.645, ciLower: 0.627, ciUpper: 0.663 },
         timeDependentAuc: [
-          { time: 12, timeUsed: 12, auc: 0.671, cases: 90, controls: 1500 },
-          { time: 500, timeUsed: null, auc: null, cases: null, controls: null },
+          {
+            time: 12,
+            timeUsed: 12,
+            auc: 0.671,
+            cases: 90,
+            controls: 1500,
+            se: 0.0148,
+            lower: 0.642,
+            upper: 0.7,
+          },
+          {
+            time: 500,
+            timeUsed: null,
+            auc: null,
+            cases: null,
+            controls: null,
+            se: null,
+            lower: null,
+            upper: null,
+          },
         ],
       },
       nodes: ['Centre A'],
@@ -412,6 +430,12 @@ describe('ResultView', () => {
     expect(withUno).toContain('data-testid="td-auc-table"');
     expect(withUno).toContain('<td>0.671</td>');
     expect(withUno).toContain('not estimable');
+    // its standard error and 95% CI (validate-survival 1.6.0), blank where the AUC is not estimable
+    expect(withUno).toContain('<td>0.0148</td>');
+    expect(withUno).toContain('<td>0.642 to 0.7</td>');
+    expect(withUno).toContain('data-testid="td-auc-note"');
+    expect(withUno).not.toContain('null');
+    expect(withUno).not.toContain('NaN');
     expect(withUno).toContain('(default from the time column');
     // pooled only: the table has the pooled row alone, the plot its diamond
     const pooledOnly = html('validate-survival', {

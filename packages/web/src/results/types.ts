@@ -297,6 +297,10 @@ export interface ValidateSurvivalResult {
       auc: number | null;
       cases: number | null;
       controls: number | null;
+      /** timeROC's iid standard error and a Wald 95% CI on the AUC scale (validate-survival 1.6.0 on). */
+      se?: number | null;
+      lower?: number | null;
+      upper?: number | null;
     }>;
   };
   /** Absent when the study withholds per-node breakdowns. */

@@ -68,6 +68,8 @@ export function ValidateSurvivalView({ r }: { r: ValidateSurvivalResult }) {
             <tr>
               <th scope="col">time</th>
               <th scope="col">AUC</th>
+              <th scope="col">std. error</th>
+              <th scope="col">95% CI</th>
               <th scope="col">cases</th>
               <th scope="col">controls</th>
               <th scope="col">exact at time</th>
@@ -78,6 +80,12 @@ export function ValidateSurvivalView({ r }: { r: ValidateSurvivalResult }) {
               <tr key={a.time}>
                 <th scope="row">{a.time}</th>
                 <td>{a.auc === null ? 'not estimable' : formatNumber(a.auc, 3)}</td>
+                <td>{a.auc === null || a.se == null ? '' : formatNumber(a.se, 3)}</td>
+                <td>
+                  {a.auc === null || a.lower == null || a.upper == null
+                    ? ''
+                    : `${formatNumber(a.lower, 3)} to ${formatNumber(a.upper, 3)}`}
+                </td>
                 <td>{a.cases ?? ''}</td>
                 <td>{a.controls ?? ''}</td>
                 <td>{a.timeUsed ?? ''}</td>
@@ -85,6 +93,12 @@ export function ValidateSurvivalView({ r }: { r: ValidateSurvivalResult }) {
             ))}
           </tbody>
         </table>
+      )}
+      {p.timeDependentAuc?.some((a) => a.se != null) && (
+        <p className="muted" data-testid="td-auc-note">
+          AUC(t) standard error as timeROC (iid = TRUE) on the coarsened data; 95% CI Wald on the AUC scale,
+          clipped to [0, 1].
+        </p>
       )}
       <ForestPlot
         rows={concordanceForestRows(r)}
