@@ -1,1 +1,1 @@
-export { createRowPool, defaultRowPoolWorkerUrl, type RowPool } from './row-pool.js';
+export { createRowPool, defaultRowPoolWorkerUrl, type RowPool, workerExecArgv } from './row-pool.js';

@@ -97,6 +97,22 @@ describe('RowPool', () => {
     expect(out.toString().trim()).toBe('partial 13'); // 2 x 2 + 2 + 7 scalars
   });
 
+  it('runs under Node flags a worker thread refuses (a heap size, --expose-gc), keeping those it takes', () => {
+    const script = `
+      import { createRowPool, workerExecArgv } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+      const pool = createRowPool({ size: 1, lazy: true });
+      const x = new Float64Array(new SharedArrayBuffer(8 * 40)).fill(1);
+      const y = new Float64Array(new SharedArrayBuffer(8 * 20)).map((_, i) => i % 2);
+      const r = await pool.glmPartial({ x, n: 20, p: 2, y }, 'binomial', null);
+      const kept = workerExecArgv(process.execArgv).filter((f) => f.startsWith('--'));
+      console.log('partial', r.length, JSON.stringify(kept));
+      await pool.close();
+    `;
+    const flags = ['--max-old-space-size=4096', '--expose-gc', '--enable-source-maps', '--input-type=module'];
+    const out = execFileSync(process.execPath, [...flags, '-e', script], { timeout: 20_000 });
+    expect(out.toString().trim()).toBe('partial 13 ["--enable-source-maps"]');
+  });
+
   it('starts no thread until asked when lazy, and refuses work once closed', async () => {
     const lazy = createRowPool({ size: 1, lazy: true, ...(url ? { workerUrl: url } : {}) });
     const d = data(100, true);

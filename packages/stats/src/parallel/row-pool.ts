@@ -100,10 +100,7 @@ export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: bool
   };
 
   const spawn = (index: number): void => {
-    // the process's flags, less those a worker refuses (`--input-type` of a `node -e` script)
-    const worker = new Worker(url, {
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-    });
+    const worker = newWorker(url);
     // an idle pool never keeps the process alive: a command that has finished exits
     worker.unref();
     const slot = { worker, busy: null as Pending | null, has: new Set<number>() };
@@ -191,4 +188,43 @@ export function createRowPool(opts: { size: number; workerUrl?: URL; lazy?: bool
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
+}
+
+let workerFlags: string[] | undefined;
+
+/**
+ * A pool worker with the process's flags, less those a worker thread refuses. Node refuses per-process and
+ * V8 heap flags in a worker's `execArgv` (`node --max-old-space-size=8192 fedhub ...` would otherwise fail
+ * every pooled model with ERR_WORKER_INVALID_EXEC_ARGV); the check is synchronous, in the constructor, so
+ * a refused list is narrowed once (see {@link workerExecArgv}) and kept for the later workers.
+ */
+function newWorker(url: URL): Worker {
+  if (workerFlags) return new Worker(url, { execArgv: workerFlags });
+  const flags = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  try {
+    const worker = new Worker(url, { execArgv: flags });
+    workerFlags = flags;
+    return worker;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    workerFlags = workerExecArgv(flags);
+    return new Worker(url, { execArgv: workerFlags });
+  }
+}
+
+/**
+ * The flags among `argv` that a worker thread accepts, each tried on its own in a worker that is stopped at
+ * once. `--input-type` (of a `node -e` script) is accepted but would make the worker's module a string: it
+ * is dropped.
+ */
+export function workerExecArgv(argv: readonly string[]): string[] {
+  return argv.filter((flag) => {
+    if (flag.startsWith('--input-type')) return false;
+    try {
+      void new Worker('', { eval: true, execArgv: [flag] }).terminate();
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
