@@ -303,7 +303,7 @@ describe('the validation report', () => {
             ],
           },
           segmentation: {
-            dice: { n: 57, mean: 0.81, median: 0.83, q1: 0.76, q3: 0.88 },
+            dice: { n: 57, mean: 0.81, median: 0.83, q1: 0.76, q3: 0.99962 },
             hd95: { n: 57, mean: 4.2, median: 3.9, q1: 2.5, q3: 5.5 },
             emptyPredictions: 0,
           },
@@ -345,6 +345,12 @@ describe('the validation report', () => {
     });
     expect(html.body).toContain('<h3>Cases excluded and why</h3>');
     expect(html.body).toContain('<tr><td>no-series</td><td>6</td></tr>');
-    expect(html.body).toContain('<tr><td>Dice</td><td>57</td><td>0.810</td><td>0.830</td>');
+    // a quartile of 0.99962 is not shown as 1.000; HD95 in mm with one decimal
+    expect(html.body).toContain(
+      '<tr><td>Dice</td><td>57</td><td>0.810</td><td>0.830</td><td>0.760 to 0.9996</td></tr>',
+    );
+    expect(html.body).toContain(
+      '<tr><td>HD95 (mm)</td><td>57</td><td>4.2</td><td>3.9</td><td>2.5 to 5.5</td></tr>',
+    );
   });
 });

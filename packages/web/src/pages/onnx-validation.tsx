@@ -2,6 +2,7 @@
  * One attached validation of an ONNX model's signed report: pooled metrics with 95% CIs, per-centre rows
  * where the study released them, the subgroup table where the study allows subgroup analyses, and the records left out (counts under the minimum are never shown).
  */
+import { formatBoundedScore, formatFixed } from '@fedhub/protocol';
 import { SubgroupTable } from '../results/subgroup-table.js';
 import type { SubgroupTable as Subgroups } from '../results/types.js';
 
@@ -14,16 +15,20 @@ function ImagingValidation({ v }: { v: Obj }) {
   const p = (v.pooled ?? {}) as Obj;
   const cases = (v.cases ?? {}) as Obj;
   const excluded = (cases.excluded ?? []) as Obj[];
-  const metric = (label: string, m: Obj | undefined) => (
-    <tr key={label}>
-      <td>{label}</td>
-      <td>{String(m?.n ?? 'n/a')}</td>
-      <td>{num(m?.median)}</td>
-      <td>
-        {num(m?.q1)} to {num(m?.q3)}
-      </td>
-    </tr>
-  );
+  // Dice in [0, 1] with 3 decimals (more where a score inside (0, 1) would read as a bound); HD95 in mm, 1
+  const metric = (label: string, m: Obj | undefined, fmt: (x: number) => string) => {
+    const f = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? fmt(x) : 'n/a');
+    return (
+      <tr key={label}>
+        <td>{label}</td>
+        <td>{String(m?.n ?? 'n/a')}</td>
+        <td>{f(m?.median)}</td>
+        <td>
+          {f(m?.q1)} to {f(m?.q3)}
+        </td>
+      </tr>
+    );
+  };
   return (
     <section className="onnx-validation" data-testid="onnx-imaging-validation">
       <h3>
@@ -42,8 +47,8 @@ function ImagingValidation({ v }: { v: Obj }) {
             </tr>
           </thead>
           <tbody>
-            {metric('Dice', p.dice as Obj | undefined)}
-            {metric('HD95 (mm)', p.hd95 as Obj | undefined)}
+            {metric('Dice', p.dice as Obj | undefined, (x) => formatBoundedScore(x))}
+            {metric('HD95 (mm)', p.hd95 as Obj | undefined, (x) => formatFixed(x, 1))}
           </tbody>
         </table>
       ) : (

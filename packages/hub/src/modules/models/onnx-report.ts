@@ -6,7 +6,7 @@
  * the rest marked for the authors. Pure: JSON in, JSON or a standalone HTML page (no script) out. Items are
  * named by topic; their numbers are those of the published checklists.
  */
-import type { Json, OnnxModel } from '@fedhub/protocol';
+import { formatBoundedScore, formatFixed, type Json, type OnnxModel } from '@fedhub/protocol';
 
 type Obj = Record<string, Json>;
 
@@ -220,7 +220,7 @@ function checklist(model: OnnxModel, studies: Obj[]): ChecklistItem[] {
         .map((s) => {
           const p = s.pooled as Obj;
           if (s.kind === 'imaging' && s.task === 'segmentation')
-            return `${s.studyTitle}: Dice median ${num((p.dice as Obj).median)}, HD95 median ${num((p.hd95 as Obj).median)} mm`;
+            return `${s.studyTitle}: Dice median ${formatBoundedScore((p.dice as Obj).median as number)}, HD95 median ${formatFixed((p.hd95 as Obj).median as number, 1)} mm`;
           return `${s.studyTitle}: AUC ${num(p.auc)}, Brier ${num(p.brier)}, calibration slope ${num(p.calibrationSlope)}`;
         })
         .join('; '),
@@ -348,11 +348,14 @@ function imagingHtml(
   const excluded = ((cases.excluded ?? []) as Obj[])
     .map((e) => rows([e.reason, e.count === null ? 'not released (under the minimum cell count)' : e.count]))
     .join('');
-  const metric = (label: string, m: Obj) =>
-    rows([label, m.n, num(m.mean), num(m.median), `${num(m.q1)} to ${num(m.q3)}`]);
+  // Dice in [0, 1] with 3 decimals (more where a score inside (0, 1) would read as a bound), HD95 in mm with 1
+  const metric = (label: string, m: Obj, fmt: (x: number) => string) => {
+    const f = (x: Json | undefined) => (typeof x === 'number' && Number.isFinite(x) ? fmt(x) : 'n/a');
+    return rows([label, m.n, f(m.mean), f(m.median), `${f(m.q1)} to ${f(m.q3)}`]);
+  };
   const metrics =
     s.task === 'segmentation'
-      ? `<table><tr><th>metric</th><th>cases</th><th>mean</th><th>median</th><th>quartiles</th></tr>${metric('Dice', p.dice as Obj)}${metric('HD95 (mm)', p.hd95 as Obj)}</table>`
+      ? `<table><tr><th>metric</th><th>cases</th><th>mean</th><th>median</th><th>quartiles</th></tr>${metric('Dice', p.dice as Obj, (x) => formatBoundedScore(x))}${metric('HD95 (mm)', p.hd95 as Obj, (x) => formatFixed(x, 1))}</table>`
       : `<table><tr><th>measure</th><th>pooled</th><th>95% CI</th></tr>${rows(['cases (positive)', `${p.n} (${p.events})`, ''])}${rows(['AUC', num(p.auc), ci(p.aucCi95)])}${rows(['Brier score', num(p.brier, 4), ''])}${rows(['calibration slope', num(p.calibrationSlope), ''])}</table>`;
   return `<h2>Imaging validation: ${esc(s.studyTitle)}</h2>
 <p>Task ${esc(s.taskId)} (${esc(s.task)}${s.structure ? `, structure ${esc(s.structure)}` : ''}); centres: ${esc((s.nodes as string[]).join(', '))}.</p>
